@@ -1,0 +1,129 @@
+import * as yaml from "js-yaml";
+import type { PlatformConfig } from "../../lib/config/schema";
+import type { NodeSpec } from "../nodes/node-plan";
+
+/** Paths on the nodes the rendered k3s files live at. */
+export const K3S_PATHS = {
+    config: "/etc/rancher/k3s/config.yaml",
+    dropInDir: "/etc/rancher/k3s/config.yaml.d",
+    secretsDropIn: "/etc/rancher/k3s/config.yaml.d/90-secrets.yaml",
+    nodeIpDropIn: "/etc/rancher/k3s/config.yaml.d/10-node-ip.yaml",
+    psa: "/etc/rancher/k3s/psa.yaml",
+    auditPolicy: "/etc/rancher/k3s/audit-policy.yaml",
+    auditLog: "/var/lib/rancher/k3s/server/logs/audit.log",
+    kubeconfig: "/etc/rancher/k3s/k3s.yaml",
+} as const;
+
+/** Inputs of the k3s config renderer. */
+export interface K3sConfigInput {
+    /** The node. */
+    node: NodeSpec;
+    /** Validated stack config (cluster block, mesh suffix). */
+    config: PlatformConfig;
+    /** Tailnet DNS name of server 0 (registration address for every other node). */
+    firstServerHost: string;
+}
+
+/** Namespaces exempt from PSA `restricted` (the platform's own system components need more). */
+export const PSA_EXEMPT_NAMESPACES = ["kube-system", "metallb-system", "longhorn-system", "monitoring"] as const;
+
+/** kubelet flags every node gets (CIS hardening; read-only port off). */
+function kubeletArgs(): string[] {
+    return ["read-only-port=0", "anonymous-auth=false", "streaming-connection-idle-timeout=5m", "make-iptables-util-chains=true", "event-qps=0", "rotate-server-certificates=true"];
+}
+
+/**
+ * Renders `/etc/rancher/k3s/config.yaml` (keys are k3s CLI flags). Secrets (token, S3 keys) are not in it:
+ * they reach the node over the tailnet in a separate drop-in, never through user-data.
+ */
+export function renderK3sConfig({ node, config, firstServerHost }: K3sConfigInput): string {
+    const isServer = node.role === "server";
+    const isFirstServer = isServer && node.index === 0;
+    const common: Record<string, unknown> = {
+        "flannel-iface": "tailscale0",
+        "protect-kernel-defaults": true,
+        "node-name": node.hostname,
+        "node-label": Object.entries(node.labels).map(([k, v]) => `${k}=${v}`),
+        ...(node.taints.length > 0 ? { "node-taint": node.taints } : {}),
+        "kubelet-arg": kubeletArgs(),
+    };
+    if (!isServer) {
+        return yaml.dump({ server: `https://${firstServerHost}:6443`, ...common }, { lineWidth: 200 });
+    }
+    const s3 = config.cluster.etcdSnapshots.s3;
+    const server: Record<string, unknown> = {
+        ...(isFirstServer ? { "cluster-init": true } : { server: `https://${firstServerHost}:6443` }),
+        "tls-san": [`${node.hostname}.${config.mesh.magicDnsSuffix}`, node.hostname],
+        "cluster-cidr": config.cluster.clusterCidr,
+        "service-cidr": config.cluster.serviceCidr,
+        disable: ["traefik", "servicelb", "local-storage"],
+        "write-kubeconfig-mode": "0600",
+        "secrets-encryption": true,
+        "kube-apiserver-arg": [
+            `admission-control-config-file=${K3S_PATHS.psa}`,
+            `audit-policy-file=${K3S_PATHS.auditPolicy}`,
+            `audit-log-path=${K3S_PATHS.auditLog}`,
+            "audit-log-maxage=30",
+            "audit-log-maxbackup=10",
+            "audit-log-maxsize=100",
+            "anonymous-auth=false",
+            "enable-admission-plugins=NodeRestriction",
+        ],
+        "kube-controller-manager-arg": ["terminated-pod-gc-threshold=1000", "bind-address=127.0.0.1"],
+        "kube-scheduler-arg": ["bind-address=127.0.0.1"],
+        "etcd-snapshot-schedule-cron": config.cluster.etcdSnapshots.schedule,
+        "etcd-snapshot-retention": config.cluster.etcdSnapshots.retention,
+        "etcd-s3": true,
+        "etcd-s3-endpoint": s3.endpoint,
+        "etcd-s3-bucket": s3.bucket,
+        "etcd-s3-region": s3.region,
+        ...(s3.folder ? { "etcd-s3-folder": s3.folder } : {}),
+        "etcd-expose-metrics": false,
+    };
+    return yaml.dump({ ...server, ...common }, { lineWidth: 200 });
+}
+
+/** The drop-in with the join token and S3 credentials, delivered over the tailnet (secret). */
+export function renderSecretsDropIn(token: string, node: NodeSpec, s3: { accessKey: string; secretKey: string }): string {
+    const doc: Record<string, string> = { token };
+    if (node.role === "server") {
+        doc["etcd-s3-access-key"] = s3.accessKey;
+        doc["etcd-s3-secret-key"] = s3.secretKey;
+    }
+    return yaml.dump(doc);
+}
+
+/** Pod Security admission config: `restricted` everywhere, platform namespaces exempt. */
+export function renderPsaConfig(): string {
+    return yaml.dump({
+        apiVersion: "apiserver.config.k8s.io/v1",
+        kind: "AdmissionConfiguration",
+        plugins: [
+            {
+                name: "PodSecurity",
+                configuration: {
+                    apiVersion: "pod-security.admission.config.k8s.io/v1",
+                    kind: "PodSecurityConfiguration",
+                    defaults: { enforce: "restricted", "enforce-version": "latest", audit: "restricted", "audit-version": "latest", warn: "restricted", "warn-version": "latest" },
+                    exemptions: { usernames: [], runtimeClasses: [], namespaces: [...PSA_EXEMPT_NAMESPACES] },
+                },
+            },
+        ],
+    });
+}
+
+/** Audit policy: metadata for everything, no request bodies of secrets, noisy read-only endpoints skipped. */
+export function renderAuditPolicy(): string {
+    return yaml.dump({
+        apiVersion: "audit.k8s.io/v1",
+        kind: "Policy",
+        omitStages: ["RequestReceived"],
+        rules: [
+            { level: "None", nonResourceURLs: ["/healthz*", "/readyz*", "/livez*", "/version"] },
+            { level: "None", users: ["system:kube-proxy"], verbs: ["watch"] },
+            { level: "Metadata", resources: [{ group: "", resources: ["secrets", "configmaps"] }] },
+            { level: "RequestResponse", verbs: ["create", "update", "patch", "delete"], resources: [{ group: "rbac.authorization.k8s.io" }] },
+            { level: "Metadata" },
+        ],
+    });
+}

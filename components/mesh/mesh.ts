@@ -1,0 +1,53 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as tailscale from "@pulumi/tailscale";
+import type { PlatformConfig } from "../../lib/config/schema";
+import type { NodeSpec } from "../nodes/node-plan";
+import { NODE_TAGS, renderTailnetPolicy } from "./acl";
+
+/** Arguments of the Mesh component. */
+export interface MeshArgs {
+    /** Validated stack configuration (`mesh` block). */
+    config: PlatformConfig;
+    /** Every node of the stack; each gets its own auth key. */
+    nodes: readonly NodeSpec[];
+}
+
+/**
+ * The Tailscale side of the platform: the tailnet policy (when this stack owns it) and one pre-authorized,
+ * tagged, single-use, short-lived auth key per node.
+ */
+export class Mesh extends pulumi.ComponentResource {
+    /** The rendered tailnet policy (JSON). */
+    readonly aclDocument: string;
+    /** Auth key per hostname (secret). */
+    readonly authKeys: ReadonlyMap<string, pulumi.Output<string>>;
+
+    constructor(name: string, args: MeshArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:mesh:Mesh", name, {}, opts);
+        this.aclDocument = JSON.stringify(renderTailnetPolicy(args.config.mesh.admins), null, 2);
+        const acl = args.config.mesh.manageAcl
+            ? new tailscale.Acl(`${name}-policy`, { acl: this.aclDocument, overwriteExistingContent: true }, { parent: this })
+            : undefined;
+        const keys = new Map<string, pulumi.Output<string>>();
+        for (const node of args.nodes) {
+            // Single-use (a node joins once), pre-authorized (no manual approval), not ephemeral (nodes survive
+            // reboots), short expiry: a key leaked from user-data is useless soon after the node joined.
+            const key = new tailscale.TailnetKey(
+                `${node.hostname}-authkey`,
+                {
+                    description: `platform node ${node.hostname}`.slice(0, 50),
+                    tags: [NODE_TAGS[node.role]],
+                    reusable: false,
+                    ephemeral: false,
+                    preauthorized: true,
+                    expiry: args.config.mesh.authKeyExpirySeconds,
+                    recreateIfInvalid: "never",
+                },
+                { parent: this, additionalSecretOutputs: ["key"], dependsOn: acl ? [acl] : [] },
+            );
+            keys.set(node.hostname, pulumi.secret(key.key));
+        }
+        this.authKeys = keys;
+        this.registerOutputs({ aclDocument: this.aclDocument });
+    }
+}

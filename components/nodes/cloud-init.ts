@@ -1,0 +1,61 @@
+import * as yaml from "js-yaml";
+import { BOOTSTRAP_PATHS, renderBootstrapScript, renderNftGuard, type BootstrapInput } from "./bootstrap-script";
+import { K3S_PATHS, renderAuditPolicy, renderPsaConfig } from "../cluster/k3s-config";
+
+/** Inputs of the node user-data. */
+export interface UserDataInput extends BootstrapInput {
+    /** Rendered `/etc/rancher/k3s/config.yaml`. */
+    k3sConfig: string;
+    /** The node's single-use Tailscale auth key (the only secret in user-data; deleted after use). */
+    tailscaleAuthKey: string;
+    /** Public SSH key for root (used only over the tailnet). */
+    sshAuthorizedKey: string;
+}
+
+interface WriteFile {
+    path: string;
+    content: string;
+    permissions: string;
+    owner?: string;
+}
+
+/**
+ * Renders the `#cloud-config` user-data of a node: base hardening (unattended upgrades, key-only SSH,
+ * kernel settings k3s' protect-kernel-defaults expects), storage prerequisites (open-iscsi, nfs-common),
+ * the k3s config files and the first-boot script. Used verbatim by hcloud and seeded as NoCloud on bare metal.
+ */
+export function renderUserData(input: UserDataInput): string {
+    const files: WriteFile[] = [
+        { path: "/etc/ssh/sshd_config.d/10-platform.conf", permissions: "0644", content: "PasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\nX11Forwarding no\nAllowAgentForwarding no\n" },
+        { path: "/etc/apt/apt.conf.d/20auto-upgrades", permissions: "0644", content: 'APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n' },
+        { path: "/etc/apt/apt.conf.d/51platform-unattended", permissions: "0644", content: 'Unattended-Upgrade::Automatic-Reboot "false";\nUnattended-Upgrade::Remove-Unused-Dependencies "true";\n' },
+        { path: "/etc/sysctl.d/90-k3s-protect-kernel-defaults.conf", permissions: "0644", content: "vm.panic_on_oom=0\nvm.overcommit_memory=1\nkernel.panic=10\nkernel.panic_on_oops=1\n" },
+        { path: "/etc/modules-load.d/platform.conf", permissions: "0644", content: "iscsi_tcp\ndm_crypt\n" },
+        { path: K3S_PATHS.config, permissions: "0600", content: input.k3sConfig },
+        { path: BOOTSTRAP_PATHS.guard, permissions: "0644", content: renderNftGuard() },
+        { path: BOOTSTRAP_PATHS.authKey, permissions: "0600", content: input.tailscaleAuthKey },
+        { path: BOOTSTRAP_PATHS.script, permissions: "0700", content: renderBootstrapScript(input) },
+    ];
+    if (input.k3sRole === "server") {
+        files.push({ path: K3S_PATHS.psa, permissions: "0600", content: renderPsaConfig() });
+        files.push({ path: K3S_PATHS.auditPolicy, permissions: "0600", content: renderAuditPolicy() });
+    }
+    const document = {
+        hostname: input.hostname,
+        fqdn: input.hostname,
+        manage_etc_hosts: true,
+        ssh_pwauth: false,
+        disable_root: false,
+        ssh_authorized_keys: [input.sshAuthorizedKey.trim()],
+        package_update: true,
+        package_upgrade: true,
+        packages: ["unattended-upgrades", "open-iscsi", "nfs-common", "nftables", "curl", "ca-certificates", "jq", "cryptsetup"],
+        write_files: files,
+        runcmd: [
+            ["sysctl", "--system"],
+            ["systemctl", "enable", "--now", "iscsid"],
+            ["bash", BOOTSTRAP_PATHS.script],
+        ],
+    };
+    return `#cloud-config\n${yaml.dump(document, { lineWidth: -1, noRefs: true })}`;
+}

@@ -1,0 +1,47 @@
+/** Inbound firewall rule in the shape of `hcloud.FirewallRule` (also used for bare-metal host rules). */
+export interface FirewallRule {
+    direction: "in";
+    protocol: "tcp" | "udp" | "icmp";
+    /** Port or range (`"80"`, `"2379-2380"`); absent for ICMP. */
+    port?: string;
+    sourceIps: string[];
+    description: string;
+}
+
+/** The whole Internet, both families. */
+export const WORLD = ["0.0.0.0/0", "::/0"];
+
+/** Tailscale's WireGuard port: direct peer connections instead of DERP relays. */
+export const TAILSCALE_UDP_PORT = "41641";
+
+/**
+ * Inbound rules for a node. Every node accepts Tailscale UDP and ICMP; edge nodes also serve HTTP(S).
+ * SSH, the Kubernetes API, kubelet, etcd and flannel are never opened: they travel inside the tailnet.
+ */
+export function renderFirewallRules(edge: boolean): FirewallRule[] {
+    const rules: FirewallRule[] = [
+        { direction: "in", protocol: "udp", port: TAILSCALE_UDP_PORT, sourceIps: WORLD, description: "tailscale direct connections" },
+        { direction: "in", protocol: "icmp", sourceIps: WORLD, description: "path MTU discovery and ping" },
+    ];
+    if (edge) {
+        rules.push(
+            { direction: "in", protocol: "tcp", port: "80", sourceIps: WORLD, description: "http (redirects to https, ACME http-01)" },
+            { direction: "in", protocol: "tcp", port: "443", sourceIps: WORLD, description: "https ingress" },
+        );
+    }
+    return rules;
+}
+
+/** Network zone of a Hetzner Cloud location. */
+export function networkZoneOf(location: string): string {
+    switch (location) {
+        case "ash":
+            return "us-east";
+        case "hil":
+            return "us-west";
+        case "sin":
+            return "ap-southeast";
+        default:
+            return "eu-central";
+    }
+}

@@ -1,0 +1,200 @@
+import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_EXAMPLES, platformConfigSchema, type PlatformConfig } from "./schema";
+import { InputValidationError, issuesToProblems, type InputProblem } from "../validation";
+
+/** Config namespace of this project (`platform:<key>`). */
+export const CONFIG_NAMESPACE = "platform";
+
+/** Secret `platform:*` keys; never part of the plain config model. */
+export const SECRET_KEYS = [
+    "robotUser",
+    "robotPassword",
+    "etcdS3AccessKey",
+    "etcdS3SecretKey",
+    "backupS3AccessKey",
+    "backupS3SecretKey",
+    "hetznerDnsToken",
+    "tenantSecrets",
+] as const;
+
+/** Name of a secret `platform:*` key. */
+export type SecretKey = (typeof SECRET_KEYS)[number];
+
+/** Secrets of the stack, each wrapped as a Pulumi secret Output. */
+export interface PlatformSecrets {
+    /** Robot web-service credentials; present when any pool is bare metal. */
+    robot?: { user: pulumi.Output<string>; password: pulumi.Output<string> };
+    /** Credentials of the etcd snapshot bucket. */
+    etcdS3: { accessKey: pulumi.Output<string>; secretKey: pulumi.Output<string> };
+    /** Credentials of the external Longhorn backup bucket; present when addons.longhorn.backupTarget is external. */
+    backupS3?: { accessKey: pulumi.Output<string>; secretKey: pulumi.Output<string> };
+    /** Hetzner DNS API token for cert-manager DNS-01; present when addons.certManager.hetznerDns. */
+    hetznerDnsToken?: pulumi.Output<string>;
+    /** Tenant secret values: project name → env name → value. */
+    tenantSecrets: pulumi.Output<Record<string, Record<string, string>>>;
+    /** The env names available per project (names only, safe to use for validation). */
+    tenantSecretNames: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/** Configuration plus secrets of one stack. */
+export interface LoadedConfig {
+    /** Validated plain configuration. */
+    config: PlatformConfig;
+    /** Secret values. */
+    secrets: PlatformSecrets;
+}
+
+/**
+ * Reads and validates the whole `platform:*` configuration of the current stack from a flat
+ * `key → raw string` map (as Pulumi stores it). Throws `InputValidationError` listing every problem.
+ */
+export function parsePlatformConfig(raw: Readonly<Record<string, string>>, source: string): {
+    config: PlatformConfig;
+    secretRaw: Partial<Record<SecretKey, string>>;
+} {
+    const problems: InputProblem[] = [];
+    const known = new Set(Object.keys(platformConfigSchema.def.shape ?? {}));
+    const plain: Record<string, unknown> = {};
+    const secretRaw: Partial<Record<SecretKey, string>> = {};
+    for (const [fullKey, value] of Object.entries(raw)) {
+        const [namespace, key] = splitKey(fullKey);
+        if (namespace !== CONFIG_NAMESPACE) {
+            continue;
+        }
+        if ((SECRET_KEYS as readonly string[]).includes(key)) {
+            secretRaw[key as SecretKey] = value;
+            continue;
+        }
+        if (!known.has(key)) {
+            problems.push({
+                source,
+                path: fullKey,
+                problem: `unknown config key`,
+                fix: `remove it, or use one of: ${[...known, ...SECRET_KEYS].map((k) => `platform:${k}`).join(", ")}`,
+            });
+            continue;
+        }
+        plain[key] = decode(value);
+    }
+    const parsed = platformConfigSchema.safeParse(plain);
+    if (!parsed.success) {
+        problems.push(...issuesToProblems(source, "platform:", parsed.error.issues, CONFIG_EXAMPLES).map(fixRootPath));
+    }
+    if (parsed.success) {
+        problems.push(...missingSecrets(parsed.data, secretRaw, raw, source));
+    }
+    if (problems.length > 0) {
+        throw new InputValidationError(problems);
+    }
+    return { config: parsed.data as PlatformConfig, secretRaw };
+}
+
+function fixRootPath(problem: InputProblem): InputProblem {
+    // "platform:" + "pools[1].count" is joined as "platform:.pools…" by joinPath; keep Pulumi's key syntax.
+    return { ...problem, path: problem.path.replace(/^platform:\./, "platform:") };
+}
+
+function splitKey(fullKey: string): [string, string] {
+    const index = fullKey.indexOf(":");
+    return index < 0 ? ["", fullKey] : [fullKey.slice(0, index), fullKey.slice(index + 1)];
+}
+
+function decode(value: string): unknown {
+    const trimmed = value.trim();
+    if (trimmed.startsWith("{") || trimmed.startsWith("[") || /^-?\d+(\.\d+)?$/.test(trimmed) || trimmed === "true" || trimmed === "false") {
+        try {
+            return JSON.parse(trimmed);
+        } catch {
+            return value;
+        }
+    }
+    return value;
+}
+
+function missingSecrets(
+    config: PlatformConfig,
+    secretRaw: Partial<Record<SecretKey, string>>,
+    raw: Readonly<Record<string, string>>,
+    source: string,
+): InputProblem[] {
+    const needed: Array<{ key: string; why: string; present: boolean }> = [];
+    const baremetal = [config.servers, ...config.pools].some((p) => p.kind === "baremetal" && (("count" in p && p.count > 0) || p.robotServers.length > 0));
+    const has = (k: SecretKey) => secretRaw[k] !== undefined && secretRaw[k] !== "";
+    if (baremetal) {
+        needed.push({ key: "platform:robotUser", why: "a pool is kind baremetal", present: has("robotUser") });
+        needed.push({ key: "platform:robotPassword", why: "a pool is kind baremetal", present: has("robotPassword") });
+    }
+    needed.push({ key: "platform:etcdS3AccessKey", why: "etcd snapshots go to S3", present: has("etcdS3AccessKey") });
+    needed.push({ key: "platform:etcdS3SecretKey", why: "etcd snapshots go to S3", present: has("etcdS3SecretKey") });
+    if (config.addons.longhorn.backupTarget === "external") {
+        needed.push({ key: "platform:backupS3AccessKey", why: "Longhorn backups go to an external S3 target", present: has("backupS3AccessKey") });
+        needed.push({ key: "platform:backupS3SecretKey", why: "Longhorn backups go to an external S3 target", present: has("backupS3SecretKey") });
+    }
+    if (config.addons.certManager.hetznerDns) {
+        needed.push({ key: "platform:hetznerDnsToken", why: "addons.certManager.hetznerDns is true", present: has("hetznerDnsToken") });
+    }
+    needed.push({ key: "hcloud:token", why: "every stack creates Hetzner Cloud servers", present: raw["hcloud:token"] !== undefined || !!process.env.HCLOUD_TOKEN });
+    needed.push({
+        key: "tailscale:apiKey",
+        why: "every node joins the tailnet (or set tailscale:oauthClientId and tailscale:oauthClientSecret)",
+        present:
+            raw["tailscale:apiKey"] !== undefined ||
+            (raw["tailscale:oauthClientId"] !== undefined && raw["tailscale:oauthClientSecret"] !== undefined) ||
+            !!process.env.TAILSCALE_API_KEY ||
+            !!process.env.TAILSCALE_OAUTH_CLIENT_ID,
+    });
+    if (secretRaw.tenantSecrets !== undefined) {
+        const decoded = decode(secretRaw.tenantSecrets);
+        if (typeof decoded !== "object" || decoded === null || Array.isArray(decoded) || !Object.values(decoded).every(isStringMap)) {
+            return [
+                {
+                    source,
+                    path: "platform:tenantSecrets",
+                    problem: "must be an object of project name → {ENV_NAME: value}",
+                    fix: `pulumi config set --secret --path 'platform:tenantSecrets.shop.DB_PASSWORD' 's3cr3t'`,
+                },
+            ];
+        }
+    }
+    return needed
+        .filter((n) => !n.present)
+        .map((n) => ({
+            source,
+            path: n.key,
+            problem: `required secret is not set (${n.why})`,
+            fix: `pulumi config set --secret ${n.key} <value>`,
+        }));
+}
+
+function isStringMap(value: unknown): value is Record<string, string> {
+    return typeof value === "object" && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === "string");
+}
+
+/** Wraps the raw secret strings as Pulumi secrets; names of tenant secrets are kept for validation. */
+export function wrapSecrets(config: PlatformConfig, secretRaw: Partial<Record<SecretKey, string>>): PlatformSecrets {
+    const secret = (key: SecretKey) => pulumi.secret(secretRaw[key] ?? "");
+    const tenantSecretValues = (secretRaw.tenantSecrets ? decode(secretRaw.tenantSecrets) : {}) as Record<string, Record<string, string>>;
+    const tenantSecretNames = new Map<string, ReadonlySet<string>>(
+        Object.entries(tenantSecretValues).map(([project, values]) => [project, new Set(Object.keys(values))]),
+    );
+    const baremetal = [config.servers, ...config.pools].some((p) => p.kind === "baremetal");
+    return {
+        robot: baremetal ? { user: secret("robotUser"), password: secret("robotPassword") } : undefined,
+        etcdS3: { accessKey: secret("etcdS3AccessKey"), secretKey: secret("etcdS3SecretKey") },
+        backupS3:
+            config.addons.longhorn.backupTarget === "external"
+                ? { accessKey: secret("backupS3AccessKey"), secretKey: secret("backupS3SecretKey") }
+                : undefined,
+        hetznerDnsToken: config.addons.certManager.hetznerDns ? secret("hetznerDnsToken") : undefined,
+        tenantSecrets: pulumi.secret(tenantSecretValues),
+        tenantSecretNames,
+    };
+}
+
+/** Loads the current stack's configuration from the Pulumi runtime. */
+export function loadPlatformConfig(): LoadedConfig {
+    const raw = pulumi.runtime.allConfig() as Record<string, string>;
+    const source = `Pulumi.${pulumi.getStack()}.yaml`;
+    const { config, secretRaw } = parsePlatformConfig(raw, source);
+    return { config, secrets: wrapSecrets(config, secretRaw) };
+}

@@ -1,0 +1,324 @@
+import { z } from "zod";
+import { QUANTITY_PATTERN } from "../quantity";
+
+/**
+ * The stack configuration model: every `platform:*` key of `Pulumi.<stack>.yaml`, validated and typed.
+ * Defaults live here (and are mirrored, with descriptions, in the `config:` block of `Pulumi.yaml`).
+ */
+
+const dnsLabel = z
+    .string()
+    .regex(/^[a-z]([-a-z0-9]{0,30}[a-z0-9])?$/, { error: "must be a lowercase DNS label (a-z, 0-9, '-'), at most 32 characters" });
+
+/** A fully qualified domain name without trailing dot, no wildcard. */
+export const domainName = z
+    .string()
+    .max(253)
+    .regex(/^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
+        error: "must be a lowercase fully qualified domain name without wildcard or trailing dot",
+    });
+
+const quantityString = z
+    .string()
+    .regex(QUANTITY_PATTERN, { error: "must be a Kubernetes quantity such as 500m, 2, 512Mi or 20Gi" });
+
+/** Hetzner Cloud locations that host cloud servers and floating IPs. */
+export const HCLOUD_LOCATIONS = ["fsn1", "nbg1", "hel1", "ash", "hil", "sin"] as const;
+
+/** Where a pool's machines come from. */
+export const machineKind = z.enum(["cloud", "baremetal"], {
+    error: 'must be "cloud" (Hetzner Cloud VPS) or "baremetal" (Hetzner Robot dedicated server)',
+});
+
+const robotServerNumbers = z.array(z.number().int().positive()).default([]);
+
+/** The k3s server (control-plane) pool. */
+export const serverPoolSchema = z
+    .strictObject({
+        count: z.union([z.literal(1), z.literal(3)], {
+            error: "must be 1 (single server) or 3 (HA with embedded etcd); 2 would lose quorum with one failure",
+        }),
+        kind: machineKind.default("cloud"),
+        serverType: z.string().min(1).default("cx32"),
+        robotServers: robotServerNumbers,
+        /** Let workloads run on servers (small stacks); when false servers are tainted CriticalAddonsOnly. */
+        schedulable: z.boolean().default(false),
+    })
+    .superRefine(checkMachines);
+
+/** Roles of agent pools; the role names the node label `platform/pool=<role>`. */
+export const POOL_ROLES = ["run", "build", "edge"] as const;
+
+/** One agent pool. */
+export const agentPoolSchema = z
+    .strictObject({
+        role: z.enum(POOL_ROLES, { error: 'must be one of "run", "build", "edge"' }),
+        kind: machineKind.default("cloud"),
+        count: z.number().int().min(0).max(50),
+        serverType: z.string().min(1).default("cx32"),
+        robotServers: robotServerNumbers,
+        /** Taint `pool=<role>:NoSchedule` so only workloads that tolerate it land here. */
+        dedicated: z.boolean().default(false),
+        /** Nodes of this pool carry Longhorn replicas. */
+        storage: z.boolean().default(false),
+    })
+    .superRefine(checkMachines);
+
+function checkMachines(
+    pool: { kind: "cloud" | "baremetal"; count: number; robotServers: number[] },
+    ctx: z.RefinementCtx,
+): void {
+    if (pool.kind === "baremetal" && pool.robotServers.length !== pool.count) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["robotServers"],
+            message: `a baremetal pool of count ${pool.count} needs exactly ${pool.count} Robot server numbers, got ${pool.robotServers.length}`,
+        });
+    }
+    if (pool.kind === "cloud" && pool.robotServers.length > 0) {
+        ctx.addIssue({ code: "custom", path: ["robotServers"], message: "robotServers only applies to kind baremetal" });
+    }
+}
+
+/** installimage settings for bare-metal nodes (rendered into `/autosetup`). */
+export const baremetalSchema = z.strictObject({
+    image: z.string().min(1).default("/root/.oldroot/nfs/install/../images/Ubuntu-2404-noble-amd64-base.tar.gz"),
+    drives: z.array(z.string().regex(/^\/dev\/[a-z0-9]+$/)).min(1).default(["/dev/nvme0n1", "/dev/nvme1n1"]),
+    swraid: z.boolean().default(true),
+    swraidLevel: z.union([z.literal(0), z.literal(1), z.literal(5), z.literal(6), z.literal(10)]).default(1),
+    partitions: z
+        .array(
+            z.strictObject({
+                mount: z.string().regex(/^(\/[-a-zA-Z0-9_./]*|swap)$/),
+                filesystem: z.enum(["ext4", "xfs", "swap", "ext3"]),
+                size: z.string().regex(/^([0-9]+[MGT]|all)$/, { error: "must be like 512M, 32G, 1T or all" }),
+            }),
+        )
+        .min(1)
+        .default([
+            { mount: "/boot", filesystem: "ext4", size: "1G" },
+            { mount: "/", filesystem: "ext4", size: "all" },
+        ]),
+    vswitch: z
+        .strictObject({
+            vlan: z.number().int().min(4000).max(4091),
+            name: dnsLabel,
+            /** Subnet of the hcloud network coupled to the vSwitch. */
+            subnet: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/),
+        })
+        .optional(),
+    /** The hcloud network (used by cloud nodes and the vSwitch subnet). */
+    networkRange: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/).default("10.90.0.0/16"),
+});
+
+/** Tailscale tailnet settings. */
+export const meshSchema = z.strictObject({
+    /** MagicDNS suffix of the tailnet; nodes are reached as `<hostname>.<suffix>`. */
+    magicDnsSuffix: z.string().regex(/^[a-z0-9-]+\.ts\.net$/, { error: "must be the tailnet's MagicDNS suffix, like tail1a2b3c.ts.net" }),
+    /** Tailnet users (login e-mails) allowed SSH and the Kubernetes API; they form `group:platform-admins`. */
+    admins: z.array(z.email({ error: "must be a tailnet login e-mail" })).min(1),
+    /**
+     * Whether this stack owns the tailnet policy file. The rendered policy is identical for every region
+     * stack (tags are not per region), so one stack can own it and the others leave it alone.
+     */
+    manageAcl: z.boolean().default(true),
+    /** Lifetime of the node auth keys in seconds (short: they are only needed for the first join). */
+    authKeyExpirySeconds: z.number().int().min(300).max(86400).default(3600),
+});
+
+/** An S3-compatible bucket outside the cluster (Hetzner Object Storage or other). */
+export const s3TargetSchema = z.strictObject({
+    endpoint: z.string().regex(/^[a-z0-9.-]+(:\d+)?$/, { error: "must be a host name without scheme, like fsn1.your-objectstorage.com" }),
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/),
+    region: z.string().min(1).default("eu-central"),
+    folder: z.string().default(""),
+});
+
+/** k3s version and etcd snapshot policy. */
+export const clusterSchema = z.strictObject({
+    k3sVersion: z.string().regex(/^v1\.\d+\.\d+\+k3s\d+$/, { error: "must be a pinned k3s release such as v1.31.6+k3s1" }),
+    clusterCidr: z.string().default("10.42.0.0/16"),
+    serviceCidr: z.string().default("10.43.0.0/16"),
+    etcdSnapshots: z
+        .strictObject({
+            schedule: z.string().regex(/^(\S+\s+){4}\S+$/, { error: "must be a 5-field cron expression" }).default("0 */6 * * *"),
+            retention: z.number().int().min(1).max(500).default(28),
+            s3: s3TargetSchema,
+        }),
+});
+
+/** Optional add-on settings. */
+export const addonsSchema = z.strictObject({
+    monitoring: z
+        .strictObject({
+            retention: z.string().regex(/^\d+[dhw]$/).default("15d"),
+            storageSize: quantityString.default("20Gi"),
+            grafanaStorageSize: quantityString.default("2Gi"),
+        })
+        .prefault({}),
+    loki: z
+        .strictObject({
+            retention: z.string().regex(/^\d+h$/).default("168h"),
+        })
+        .prefault({}),
+    minio: z
+        .strictObject({
+            /** Volume size per MinIO drive. */
+            volumeSize: quantityString.default("20Gi"),
+        })
+        .prefault({}),
+    longhorn: z
+        .strictObject({
+            /** Where Longhorn backups go: the in-cluster MinIO or the external S3 target below. */
+            backupTarget: z.enum(["minio", "external"]).default("minio"),
+            external: s3TargetSchema.optional(),
+        })
+        .prefault({}),
+    certManager: z
+        .strictObject({
+            /** Solve DNS-01 through the Hetzner DNS webhook (needs platform:hetznerDnsToken). */
+            hetznerDns: z.boolean().default(false),
+        })
+        .prefault({}),
+    argocd: z
+        .strictObject({
+            repositories: z.array(z.strictObject({ name: dnsLabel, url: z.string().url() })).default([]),
+        })
+        .prefault({}),
+});
+
+/** Prices used for tenant metering (per hour, in `currency`). */
+export const pricesSchema = z.strictObject({
+    currency: z.string().regex(/^[A-Z]{3}$/).default("EUR"),
+    cpuCoreHour: z.number().nonnegative().default(0.006),
+    memoryGiBHour: z.number().nonnegative().default(0.0025),
+    storageGiBHour: z.number().nonnegative().default(0.00008),
+    networkEgressGiB: z.number().nonnegative().default(0.001),
+});
+
+/** Upper bounds for a single tenant's quota (an oversized tenant file is rejected). */
+export const tenantLimitsSchema = z.strictObject({
+    maxCpu: quantityString.default("16"),
+    maxMemory: quantityString.default("64Gi"),
+    maxStorage: quantityString.default("1Ti"),
+    maxPods: z.number().int().positive().default(200),
+});
+
+/** The whole, validated stack configuration. */
+export const platformConfigSchema = z
+    .strictObject({
+        environment: z.enum(["dev", "staging", "production"]),
+        location: z.enum(HCLOUD_LOCATIONS, { error: `must be a Hetzner Cloud location: ${HCLOUD_LOCATIONS.join(", ")}` }),
+        domain: domainName,
+        acmeEmail: z.email({ error: "must be an e-mail address for Let's Encrypt expiry notices" }),
+        mesh: meshSchema,
+        cluster: clusterSchema,
+        servers: serverPoolSchema,
+        pools: z.array(agentPoolSchema).min(1),
+        edge: z
+            .strictObject({
+                floatingIps: z.number().int().min(1).max(4).default(1),
+            })
+            .prefault({}),
+        baremetal: baremetalSchema.prefault({}),
+        addons: addonsSchema.prefault({}),
+        prices: pricesSchema.prefault({}),
+        tenantLimits: tenantLimitsSchema.prefault({}),
+        /** Registries tenant images may come from. */
+        allowedRegistries: z.array(z.string().min(1)).min(1).default(["docker.io", "ghcr.io", "quay.io", "registry.k8s.io"]),
+    })
+    .superRefine((cfg, ctx) => {
+        const seen = new Set<string>();
+        cfg.pools.forEach((pool, index) => {
+            if (seen.has(pool.role)) {
+                ctx.addIssue({ code: "custom", path: ["pools", index, "role"], message: `pool role "${pool.role}" is declared twice` });
+            }
+            seen.add(pool.role);
+        });
+        const edge = cfg.pools.find((p) => p.role === "edge");
+        if (!edge || edge.count < 1) {
+            ctx.addIssue({ code: "custom", path: ["pools"], message: "an edge pool with count >= 1 is required: it carries the public entry (floating IPs, Traefik)" });
+        } else if (edge.kind !== "cloud") {
+            ctx.addIssue({ code: "custom", path: ["pools"], message: "the edge pool must be kind cloud: floating IPs attach to Hetzner Cloud servers" });
+        }
+        if (!cfg.pools.some((p) => p.role === "run" && p.count > 0) && !cfg.servers.schedulable) {
+            ctx.addIssue({ code: "custom", path: ["pools"], message: "tenant workloads need a run pool with count >= 1 or servers.schedulable: true" });
+        }
+        if (cfg.addons.longhorn.backupTarget === "external" && !cfg.addons.longhorn.external) {
+            ctx.addIssue({ code: "custom", path: ["addons", "longhorn", "external"], message: "backupTarget external needs an external S3 target" });
+        }
+        const allRobot = [cfg.servers.robotServers, ...cfg.pools.map((p) => p.robotServers)].flat();
+        const dup = allRobot.find((n, i) => allRobot.indexOf(n) !== i);
+        if (dup !== undefined) {
+            ctx.addIssue({ code: "custom", path: ["pools"], message: `Robot server ${dup} is used by two pools` });
+        }
+    });
+
+/** The validated, defaulted configuration of one region stack. */
+export type PlatformConfig = z.infer<typeof platformConfigSchema>;
+/** One agent pool after validation. */
+export type AgentPool = PlatformConfig["pools"][number];
+/** The server pool after validation. */
+export type ServerPool = PlatformConfig["servers"];
+/** Role of an agent pool. */
+export type PoolRole = (typeof POOL_ROLES)[number];
+
+/** Example values shown in error messages, keyed by path pattern (indices as `[]`). */
+export const CONFIG_EXAMPLES: Readonly<Record<string, string>> = {
+    environment: "platform:environment: dev   # dev | staging | production",
+    location: "platform:location: fsn1",
+    domain: "platform:domain: apps.example.com",
+    acmeEmail: "platform:acmeEmail: ops@example.com",
+    mesh: "platform:mesh: {magicDnsSuffix: tail1a2b3c.ts.net, admins: [alice@example.com]}",
+    "mesh.magicDnsSuffix": "magicDnsSuffix: tail1a2b3c.ts.net",
+    "mesh.admins": "admins: [alice@example.com, bob@example.com]",
+    "mesh.manageAcl": "manageAcl: false",
+    "mesh.authKeyExpirySeconds": "authKeyExpirySeconds: 3600",
+    cluster: "platform:cluster: {k3sVersion: v1.31.6+k3s1, etcdSnapshots: {s3: {endpoint: fsn1.your-objectstorage.com, bucket: etcd-dev}}}",
+    "cluster.k3sVersion": "k3sVersion: v1.31.6+k3s1",
+    "cluster.clusterCidr": "clusterCidr: 10.42.0.0/16",
+    "cluster.serviceCidr": "serviceCidr: 10.43.0.0/16",
+    "cluster.etcdSnapshots": "etcdSnapshots: {schedule: '0 */6 * * *', retention: 28, s3: {...}}",
+    "cluster.etcdSnapshots.schedule": "schedule: '0 */6 * * *'",
+    "cluster.etcdSnapshots.retention": "retention: 28",
+    "cluster.etcdSnapshots.s3": "s3: {endpoint: fsn1.your-objectstorage.com, bucket: etcd-dev, region: eu-central}",
+    "cluster.etcdSnapshots.s3.endpoint": "endpoint: fsn1.your-objectstorage.com",
+    "cluster.etcdSnapshots.s3.bucket": "bucket: platform-etcd-dev",
+    "cluster.etcdSnapshots.s3.region": "region: eu-central",
+    "cluster.etcdSnapshots.s3.folder": "folder: dev",
+    servers: "platform:servers: {count: 1, kind: cloud, serverType: cx32}",
+    "servers.count": "count: 3",
+    "servers.kind": "kind: baremetal",
+    "servers.serverType": "serverType: cx32",
+    "servers.robotServers": "robotServers: [2345678, 2345679, 2345680]",
+    "servers.schedulable": "schedulable: false",
+    pools: "platform:pools: [{role: run, count: 2}, {role: edge, count: 1, serverType: cx22}]",
+    "pools[].role": "role: run   # run | build | edge",
+    "pools[].kind": "kind: cloud",
+    "pools[].count": "count: 2",
+    "pools[].serverType": "serverType: cx32",
+    "pools[].robotServers": "robotServers: [2345681, 2345682]",
+    "pools[].dedicated": "dedicated: true",
+    "pools[].storage": "storage: true",
+    edge: "platform:edge: {floatingIps: 1}",
+    "edge.floatingIps": "floatingIps: 2",
+    baremetal: "platform:baremetal: {swraidLevel: 1, drives: [/dev/nvme0n1, /dev/nvme1n1]}",
+    "baremetal.image": "image: /root/.oldroot/nfs/install/../images/Ubuntu-2404-noble-amd64-base.tar.gz",
+    "baremetal.drives": "drives: [/dev/nvme0n1, /dev/nvme1n1]",
+    "baremetal.swraid": "swraid: true",
+    "baremetal.swraidLevel": "swraidLevel: 1",
+    "baremetal.partitions": "partitions: [{mount: /boot, filesystem: ext4, size: 1G}, {mount: /, filesystem: ext4, size: all}]",
+    "baremetal.vswitch": "vswitch: {vlan: 4000, name: fsn1-platform, subnet: 10.90.1.0/24}",
+    "baremetal.networkRange": "networkRange: 10.90.0.0/16",
+    addons: "platform:addons: {monitoring: {retention: 15d}}",
+    "addons.monitoring": "monitoring: {retention: 15d, storageSize: 20Gi, grafanaStorageSize: 2Gi}",
+    "addons.loki": "loki: {retention: 168h}",
+    "addons.minio": "minio: {volumeSize: 20Gi}",
+    "addons.longhorn": "longhorn: {backupTarget: minio}",
+    "addons.longhorn.external": "external: {endpoint: fsn1.your-objectstorage.com, bucket: longhorn-backups}",
+    "addons.certManager": "certManager: {hetznerDns: false}",
+    "addons.argocd": "argocd: {repositories: [{name: apps, url: https://github.com/example/apps.git}]}",
+    prices: "platform:prices: {currency: EUR, cpuCoreHour: 0.006, memoryGiBHour: 0.0025, storageGiBHour: 0.00008, networkEgressGiB: 0.001}",
+    tenantLimits: "platform:tenantLimits: {maxCpu: '16', maxMemory: 64Gi, maxStorage: 1Ti, maxPods: 200}",
+    allowedRegistries: "platform:allowedRegistries: [docker.io, ghcr.io]",
+};

@@ -1,0 +1,52 @@
+/**
+ * Names shared between components: the platform add-ons create these objects and the tenant
+ * Project component, the policy pack and the metering rules refer to them.
+ */
+export const NAMESPACES = {
+    traefik: "traefik",
+    metallb: "metallb-system",
+    certManager: "cert-manager",
+    longhorn: "longhorn-system",
+    minio: "minio",
+    monitoring: "monitoring",
+    argocd: "argocd",
+    kubeSystem: "kube-system",
+} as const;
+
+/** Namespaces that belong to the platform (exempt from tenant rules, not from workload security). */
+export const PLATFORM_NAMESPACES: readonly string[] = Object.values(NAMESPACES);
+
+/** Labels set on every tenant object so Loki and Prometheus can select by project. */
+export const LABELS = {
+    project: "platform/project",
+    service: "platform/service",
+    pool: "platform/pool",
+    trust: "platform/trust",
+    managedBy: "app.kubernetes.io/managed-by",
+} as const;
+
+/** cert-manager ClusterIssuers. */
+export const CLUSTER_ISSUERS = { staging: "letsencrypt-staging", production: "letsencrypt-production" } as const;
+
+/** Longhorn StorageClasses offered to tenants. */
+export const STORAGE_CLASSES = { fast: "fast", standard: "standard" } as const;
+
+/** RuntimeClass of the gVisor sandbox for untrusted tenants. */
+export const GVISOR_RUNTIME_CLASS = { name: "gvisor", handler: "runsc" } as const;
+
+/** Traefik: ingress class and the labels of its pods (tenant NetworkPolicies allow ingress from them). */
+export const TRAEFIK = { ingressClass: "traefik", podLabels: { "app.kubernetes.io/name": "traefik" } } as const;
+
+/** Prometheus pods (allowed to scrape tenant metrics ports). */
+export const PROMETHEUS_POD_LABELS = { "app.kubernetes.io/name": "prometheus" } as const;
+
+/** The in-cluster MinIO S3 endpoint. */
+export const MINIO_ENDPOINT = { host: "minio.minio.svc.cluster.local", port: 9000 } as const;
+
+/** Label on namespaces that hold tenant projects (policies use it to tell tenants apart). */
+export const TENANT_NAMESPACE_LABEL = "platform/tenant";
+
+/** Node labels and taints of agent pools. */
+export function poolNodeLabel(role: string): string {
+    return `${LABELS.pool}=${role}`;
+}

@@ -1,0 +1,269 @@
+import * as crypto from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import type { PlannedResource, StackPlan } from "./plan-types";
+
+/**
+ * Runs a Pulumi program under the mock engine (`pulumi.runtime.setMocks`) and records every registration,
+ * with parents, dependencies, secret markers and `additionalSecretOutputs`, which the stock mocks drop.
+ * Outputs are plausible (documentation-range IPs, numeric Hetzner ids, a parseable kubeconfig) so the whole
+ * graph resolves. One program per process: the Pulumi runtime keeps global state.
+ */
+
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Options of a synthesis run. */
+export interface SynthesisOptions {
+    /** Stack name (region). */
+    stack: string;
+    /** Full config map `namespace:key → string value` (objects JSON-encoded, as Pulumi stores them). */
+    config: Record<string, string>;
+    /** Config keys that are secrets. */
+    secretKeys: string[];
+    /** Loads the program (e.g. `() => import("../../index")`); its exports become stack outputs. */
+    loadProgram: () => Promise<Record<string, unknown>>;
+}
+
+/** Deterministic small hash of a string, for stable mock ids and addresses. */
+export function stableHash(text: string): number {
+    return crypto.createHash("sha256").update(text).digest().readUInt32BE(0);
+}
+
+function ipFrom(prefix: string, seed: string): string {
+    return `${prefix}.${(stableHash(seed) % 250) + 2}`;
+}
+
+const KUBECONFIG = (server: string) =>
+    [
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        "- cluster:",
+        "    certificate-authority-data: bW9jay1jYQ==",
+        `    server: ${server}`,
+        "  name: default",
+        "contexts:",
+        "- context:",
+        "    cluster: default",
+        "    user: default",
+        "  name: default",
+        "current-context: default",
+        "users:",
+        "- name: default",
+        "  user:",
+        "    client-certificate-data: bW9jay1jZXJ0",
+        "    client-key-data: bW9jay1rZXk=",
+        "",
+    ].join("\n");
+
+/** Plausible provider outputs for a resource type; inputs are echoed back as state. */
+export function mockOutputs(type: string, name: string, inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
+    const numericId = String(10_000_000 + (stableHash(`${type}/${name}`) % 89_999_999));
+    const state: Record<string, unknown> = { ...inputs };
+    switch (type) {
+        case "hcloud:index/server:Server":
+        case "hcloud:index/primaryIp:PrimaryIp":
+            state.ipv4Address = ipFrom("203.0.113", name);
+            state.ipv6Address = `2001:db8:${(stableHash(name) % 0xffff).toString(16)}::1`;
+            state.ipAddress = state.ipv4Address;
+            state.status = "running";
+            return { id: numericId, state };
+        case "hcloud:index/floatingIp:FloatingIp":
+            state.ipAddress = ipFrom("198.51.100", name);
+            return { id: numericId, state };
+        case "hcloud:index/sshKey:SshKey":
+            state.fingerprint = crypto.createHash("md5").update(String(inputs.publicKey ?? name)).digest("hex").match(/../g)!.join(":");
+            return { id: numericId, state };
+        case "tls:index/privateKey:PrivateKey":
+            state.publicKeyOpenssh = `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA${Buffer.from(name).toString("base64").slice(0, 32)} ${name}\n`;
+            state.privateKeyOpenssh = `-----BEGIN OPENSSH PRIVATE KEY-----\nmock-${name}\n-----END OPENSSH PRIVATE KEY-----\n`;
+            state.privateKeyPem = state.privateKeyOpenssh;
+            state.publicKeyFingerprintMd5 = crypto.createHash("md5").update(name).digest("hex").match(/../g)!.join(":");
+            return { id: numericId, state };
+        case "random:index/randomPassword:RandomPassword":
+        case "random:index/randomString:RandomString": {
+            const length = typeof inputs.length === "number" ? inputs.length : 32;
+            const result = crypto.createHash("sha512").update(name).digest("base64url").slice(0, length);
+            state.result = result;
+            state.bcryptHash = `$2a$10$${crypto.createHash("sha256").update(result).digest("base64url").slice(0, 53)}`;
+            return { id: name, state };
+        }
+        case "tailscale:index/tailnetKey:TailnetKey":
+            state.key = `tskey-auth-k${stableHash(name).toString(16)}-${crypto.createHash("sha1").update(name).digest("hex")}`;
+            return { id: `k${stableHash(name).toString(16)}`, state };
+        case "command:remote:Command": {
+            const create = String(inputs.create ?? "");
+            state.stdout = create.includes("k3s.yaml") ? KUBECONFIG("https://127.0.0.1:6443") : "";
+            state.stderr = "";
+            return { id: `${name}-${stableHash(create).toString(16)}`, state };
+        }
+        case "pulumi-nodejs:dynamic:Resource":
+            if ("serverNumber" in inputs) {
+                state.ipv4 = ipFrom("192.0.2", String(inputs.serverNumber));
+                state.ipv6Net = `2001:db8:${(Number(inputs.serverNumber) % 0xffff).toString(16)}::/64`;
+            }
+            if ("vlan" in inputs) {
+                state.vswitchId = numericId;
+            }
+            return { id: numericId, state };
+        default:
+            break;
+    }
+    if (type.startsWith("kubernetes:") && !type.startsWith("kubernetes:helm.sh")) {
+        const metadata = { ...((inputs.metadata as Record<string, unknown> | undefined) ?? {}) };
+        metadata.name ??= `${name}-${stableHash(name).toString(16).slice(0, 8)}`;
+        state.metadata = metadata;
+        return { id: `${metadata.namespace ? `${String(metadata.namespace)}/` : ""}${String(metadata.name)}`, state };
+    }
+    if (type === "kubernetes:helm.sh/v3:Release") {
+        state.status = { name: inputs.name ?? name, namespace: inputs.namespace ?? "default", status: "deployed", version: inputs.version };
+        return { id: `${String(inputs.namespace ?? "default")}/${String(inputs.name ?? name)}`, state };
+    }
+    return { id: type.startsWith("pulumi:providers:") ? `${name}-provider-id` : numericId, state };
+}
+
+/** Walks a serialized property value: unwraps secrets and reports whether any secret was inside. */
+function unwrap(value: unknown): { value: unknown; secret: boolean } {
+    if (Array.isArray(value)) {
+        let secret = false;
+        const out = value.map((v) => {
+            const r = unwrap(v);
+            secret ||= r.secret;
+            return r.value;
+        });
+        return { value: out, secret };
+    }
+    if (value !== null && typeof value === "object") {
+        const obj = value as Record<string, unknown>;
+        if (obj[SECRET_SIG_KEY] === SECRET_SIG) {
+            return { value: unwrap(obj.value).value, secret: true };
+        }
+        if (typeof obj[SECRET_SIG_KEY] === "string") {
+            // Assets, archives and resource references: keep a readable marker.
+            return { value: obj.urn ?? obj.path ?? obj.text ?? "[special]", secret: false };
+        }
+        let secret = false;
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(obj)) {
+            if (k === "__provider") {
+                continue; // serialized dynamic provider source: noise, not an input
+            }
+            const r = unwrap(v);
+            secret ||= r.secret;
+            out[k] = r.value;
+        }
+        return { value: out, secret };
+    }
+    return { value, secret: false };
+}
+
+/** Runs the program and returns its plan. Must be called once per process. */
+export async function synthesize(options: SynthesisOptions): Promise<StackPlan> {
+    pulumi.runtime.setAllConfig(options.config, options.secretKeys);
+    const resources: PlannedResource[] = [];
+    let pending = 0;
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => mockOutputs(args.type, args.name, args.inputs as Record<string, unknown>),
+            call: (args) => {
+                throw new Error(`offline plan: unexpected invoke ${args.token}; the program must not call provider functions at plan time`);
+            },
+        },
+        "platform",
+        options.stack,
+        false,
+    );
+    const monitor = pulumi.runtime.getMonitor() as unknown as {
+        registerResource(req: RegisterRequest, callback: (err: unknown, resp: { getUrn(): string } | undefined) => void): Promise<void>;
+    };
+    const original = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, callback) => {
+        pending++;
+        const raw = (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
+        const inputs: Record<string, unknown> = {};
+        const secretInputs: string[] = [];
+        for (const [key, value] of Object.entries(raw)) {
+            if (key === "__provider") {
+                continue;
+            }
+            const r = unwrap(value);
+            inputs[key] = r.value;
+            if (r.secret) {
+                secretInputs.push(key);
+            }
+        }
+        const entry: PlannedResource = {
+            urn: "",
+            type: req.getType(),
+            name: req.getName(),
+            parent: req.getParent() || undefined,
+            custom: req.getCustom(),
+            provider: req.getProvider() || undefined,
+            inputs,
+            secretInputs,
+            additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+            dependencies: req.getDependenciesList(),
+        };
+        resources.push(entry);
+        return original(req, (err, resp) => {
+            if (resp) {
+                entry.urn = resp.getUrn();
+            }
+            pending--;
+            callback(err, resp);
+        });
+    };
+    const outputs = (await pulumi.runtime.runInPulumiStack(async () => options.loadProgram())) ?? {};
+    // Components may register children after the program's exports resolve; drain until quiet.
+    for (let quietTicks = 0; quietTicks < 5; ) {
+        await new Promise((resolve) => setImmediate(resolve));
+        quietTicks = pending === 0 ? quietTicks + 1 : 0;
+    }
+    const plainOutputs: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(outputs)) {
+        plainOutputs[key] = (await resolveOutput(value)).redacted;
+    }
+    return { stack: options.stack, resources, outputs: plainOutputs };
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getProvider(): string;
+    getObject(): { toJavaScript(): unknown } | undefined;
+    getAdditionalsecretoutputsList(): string[];
+    getDependenciesList(): string[];
+}
+
+async function resolveOutput(value: unknown): Promise<{ redacted: unknown }> {
+    if (pulumi.Output.isInstance(value)) {
+        const output = value as pulumi.Output<unknown>;
+        const [plain, secret] = await Promise.all([
+            new Promise<unknown>((resolve) => output.apply((v) => resolve(v))),
+            pulumi.isSecret(output),
+        ]);
+        return { redacted: secret ? "[secret]" : (await resolveOutput(plain)).redacted };
+    }
+    if (Array.isArray(value)) {
+        return { redacted: await Promise.all(value.map(async (v) => (await resolveOutput(v)).redacted)) };
+    }
+    if (value !== null && typeof value === "object" && !(value instanceof pulumi.Resource)) {
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value)) {
+            out[k] = (await resolveOutput(v)).redacted;
+        }
+        return { redacted: out };
+    }
+    return { redacted: value instanceof pulumi.Resource ? "[resource]" : value };
+}
+
+/** Inputs with secret values replaced by "[secret]", for writing plans to disk. */
+export function redactedInputs(resource: PlannedResource): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(resource.inputs)) {
+        out[key] = resource.secretInputs.includes(key) ? "[secret]" : value;
+    }
+    return out;
+}

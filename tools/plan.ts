@@ -1,0 +1,93 @@
+/**
+ * `npm run plan -- --stack <name>`: runs the real index.ts under the Pulumi mock engine (no CLI, no
+ * credentials), prints the resource tree by component, evaluates the policy pack and writes
+ * `out/<stack>/plan.json`, `out/<stack>/manifests/*.yaml` and the artefacts the test spine checks.
+ *
+ * Exit codes: 0 ok, 1 invalid input or program error, 2 mandatory policy violations.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { InputValidationError } from "../lib/validation";
+import { synthesize } from "../lib/offline/mock-engine";
+import { readStackConfig, syntheticSecrets, tenantSecretNamesOf } from "../lib/offline/stack-files";
+import { writePlanOutputs, renderTree } from "../lib/offline/plan-output";
+import { catalogDirectory } from "../lib/tenants/load";
+import { evaluatePolicies, formatViolations } from "../policy/offline";
+import { renderReports } from "../lib/offline/reports";
+
+const ROOT = path.resolve(__dirname, "..");
+
+async function main(): Promise<number> {
+    const { values } = parseArgs({
+        options: {
+            stack: { type: "string" },
+            out: { type: "string" },
+            quiet: { type: "boolean", default: false },
+            "catalog-root": { type: "string" },
+            "config-file": { type: "string" },
+        },
+        allowPositionals: false,
+    });
+    const stack = values.stack;
+    if (!stack) {
+        console.error("usage: npm run plan -- --stack <name>   (stacks: the Pulumi.<name>.yaml files)");
+        return 1;
+    }
+    const outDir = path.resolve(values.out ?? path.join(ROOT, "out", stack));
+    const catalogRoot = path.resolve(values["catalog-root"] ?? ROOT);
+    process.env.PLATFORM_CATALOG_ROOT = catalogRoot;
+
+    const stackConfig = values["config-file"]
+        ? readStackConfig(path.dirname(path.resolve(values["config-file"])), path.basename(values["config-file"]).replace(/^Pulumi\.|\.yaml$/g, ""))
+        : readStackConfig(ROOT, stack);
+    const secrets = syntheticSecrets(tenantSecretNamesOf(catalogDirectory(catalogRoot, stack)));
+    const config = { ...secrets, ...stackConfig };
+
+    fs.rmSync(outDir, { recursive: true, force: true });
+    fs.mkdirSync(outDir, { recursive: true });
+    const started = process.hrtime.bigint();
+    let plan;
+    try {
+        plan = await synthesize({
+            stack,
+            config,
+            secretKeys: Object.keys(secrets),
+            loadProgram: () => import(path.join(ROOT, "index")),
+        });
+    } catch (error) {
+        if (error instanceof InputValidationError) {
+            console.error(error.message);
+            fs.writeFileSync(path.join(outDir, "error.json"), JSON.stringify({ problems: error.problems }, null, 2));
+            return 1;
+        }
+        throw error;
+    }
+    const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+    writePlanOutputs(outDir, plan);
+    const violations = evaluatePolicies(plan.resources);
+    fs.writeFileSync(path.join(outDir, "policy.json"), JSON.stringify(violations, null, 2));
+    const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
+    if (!values.quiet) {
+        console.log(renderTree(plan));
+        console.log("");
+        console.log(renderReports(plan, stackConfig));
+        console.log("");
+        console.log(formatViolations(violations));
+        console.log(`\nOffline plan of stack "${stack}": ${plan.resources.length} resources in ${elapsedMs.toFixed(0)} ms; written to ${path.relative(process.cwd(), outDir) || "."}`);
+        console.log("Secrets were synthetic (no stack secrets are read offline); nothing was sent to Hetzner, Tailscale or a cluster.");
+    }
+    if (mandatory.length > 0) {
+        console.error(`${mandatory.length} mandatory policy violation(s): the plan would be refused by \`pulumi preview --policy-pack policy\`.`);
+        return 2;
+    }
+    return 0;
+}
+
+main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+        console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+        process.exit(1);
+    },
+);
