@@ -58,7 +58,9 @@ async function main(): Promise<number> {
     } catch (error) {
         if (error instanceof InputValidationError) {
             console.error(error.message);
-            fs.writeFileSync(path.join(outDir, "error.json"), JSON.stringify({ problems: error.problems }, null, 2));
+            const registeredResources = (error as { registeredResources?: number }).registeredResources ?? 0;
+            console.error(`${registeredResources} resource(s) were registered.`);
+            fs.writeFileSync(path.join(outDir, "error.json"), JSON.stringify({ registeredResources, problems: error.problems }, null, 2));
             return 1;
         }
         throw error;

@@ -213,7 +213,16 @@ export async function synthesize(options: SynthesisOptions): Promise<StackPlan> 
             callback(err, resp);
         });
     };
-    const outputs = (await pulumi.runtime.runInPulumiStack(async () => options.loadProgram())) ?? {};
+    let outputs: Record<string, unknown>;
+    try {
+        outputs = (await pulumi.runtime.runInPulumiStack(async () => options.loadProgram())) ?? {};
+    } catch (error) {
+        // Tests prove that invalid input registers nothing: report how many resources existed at failure.
+        if (error !== null && typeof error === "object") {
+            (error as { registeredResources?: number }).registeredResources = resources.filter((r) => r.type !== "pulumi:pulumi:Stack").length;
+        }
+        throw error;
+    }
     // Components may register children after the program's exports resolve; drain until quiet.
     for (let quietTicks = 0; quietTicks < 5; ) {
         await new Promise((resolve) => setImmediate(resolve));

@@ -1,0 +1,126 @@
+import * as yaml from "js-yaml";
+import { describe, expect, it } from "vitest";
+import { renderAuditPolicy, renderK3sConfig, renderPsaConfig, renderSecretsDropIn } from "../../../components/cluster/k3s-config";
+import { renderKubeconfigScript, renderStartScript, rewriteKubeconfig } from "../../../components/cluster/k3s-join";
+import { planNodes } from "../../../components/nodes/node-plan";
+import { stackConfig } from "../../helpers/config";
+import { shellcheck } from "../../helpers/tools";
+
+const FIRST = "fsn1-server-0.tail4f2a1c.ts.net";
+const config = stackConfig("fsn1");
+const nodes = planNodes(config);
+const render = (hostname: string) => yaml.load(renderK3sConfig({ node: nodes.find((n) => n.hostname === hostname)!, config, firstServerHost: FIRST })) as Record<string, any>;
+
+describe("k3s config", () => {
+    it("initialises etcd on server 0 and joins the others to it", () => {
+        expect(render("fsn1-server-0")["cluster-init"]).toBe(true);
+        expect(render("fsn1-server-0").server).toBeUndefined();
+        for (const name of ["fsn1-server-1", "fsn1-server-2"]) {
+            expect(render(name)["cluster-init"]).toBeUndefined();
+            expect(render(name).server).toBe(`https://${FIRST}:6443`);
+        }
+    });
+
+    it("hardens servers: secrets encryption, PSA, audit log with rotation, no anonymous auth", () => {
+        const server = render("fsn1-server-1");
+        expect(server["secrets-encryption"]).toBe(true);
+        expect(server["protect-kernel-defaults"]).toBe(true);
+        expect(server["kube-apiserver-arg"]).toEqual(
+            expect.arrayContaining([
+                "admission-control-config-file=/etc/rancher/k3s/psa.yaml",
+                "audit-log-path=/var/lib/rancher/k3s/server/logs/audit.log",
+                "audit-log-maxage=30",
+                "audit-log-maxbackup=10",
+                "audit-log-maxsize=100",
+                "anonymous-auth=false",
+            ]),
+        );
+        expect(server.disable).toEqual(["traefik", "servicelb", "local-storage"]);
+        expect(server["tls-san"]).toContain("fsn1-server-1.tail4f2a1c.ts.net");
+    });
+
+    it("snapshots etcd to S3 over TLS on the configured schedule, credentials kept out", () => {
+        const server = render("fsn1-server-0");
+        expect(server).toMatchObject({
+            "etcd-s3": true,
+            "etcd-s3-endpoint": "fsn1.your-objectstorage.com",
+            "etcd-s3-bucket": "platform-etcd-fsn1",
+            "etcd-snapshot-schedule-cron": "0 */2 * * *",
+            "etcd-snapshot-retention": 84,
+        });
+        expect(server["etcd-s3-insecure"]).toBeUndefined();
+        expect(Object.keys(server).some((k) => k.includes("access-key") || k.includes("secret-key") || k === "token")).toBe(false);
+    });
+
+    it("gives every node the tailnet flannel interface, kubelet read-only port 0, labels and taints", () => {
+        for (const node of nodes) {
+            const cfg = render(node.hostname);
+            expect(cfg["flannel-iface"]).toBe("tailscale0");
+            expect(cfg["kubelet-arg"]).toContain("read-only-port=0");
+            expect(cfg["node-label"]).toContain(`platform/pool=${node.pool}`);
+            expect(cfg["node-taint"] ?? []).toEqual(node.taints);
+        }
+        const edge = render("fsn1-edge-1");
+        expect(edge.server).toBe(`https://${FIRST}:6443`);
+        expect(edge["node-taint"]).toEqual(["pool=edge:NoSchedule"]);
+        expect(edge["secrets-encryption"]).toBeUndefined();
+    });
+
+    it("puts the join token and, on servers only, S3 keys into the secrets drop-in", () => {
+        const server = yaml.load(renderSecretsDropIn("t0k3n", nodes[0]!, { accessKey: "ak", secretKey: "sk" })) as Record<string, string>;
+        expect(server).toEqual({ token: "t0k3n", "etcd-s3-access-key": "ak", "etcd-s3-secret-key": "sk" });
+        const agent = yaml.load(renderSecretsDropIn("t0k3n", nodes.find((n) => n.role === "edge")!, { accessKey: "ak", secretKey: "sk" }));
+        expect(agent).toEqual({ token: "t0k3n" });
+    });
+
+    it("enforces PSA restricted by default with platform exemptions, audits secrets at Metadata level", () => {
+        const psa = yaml.load(renderPsaConfig()) as any;
+        const configuration = psa.plugins[0].configuration;
+        expect(configuration.defaults.enforce).toBe("restricted");
+        expect(configuration.exemptions.namespaces).toContain("kube-system");
+        expect(configuration.exemptions.namespaces).not.toContain("default");
+        const audit = yaml.load(renderAuditPolicy()) as any;
+        const secretsRule = audit.rules.find((r: any) => r.resources?.some((x: any) => x.resources?.includes("secrets")));
+        expect(secretsRule.level).toBe("Metadata");
+    });
+});
+
+describe("k3s remote scripts", () => {
+    it.each(["server", "agent"] as const)("start script for %s passes shellcheck and reads secrets from stdin", (role) => {
+        const script = renderStartScript("fsn1-run-0", role);
+        const result = shellcheck(script);
+        expect(result.ok, result.output).toBe(true);
+        expect(script).toContain("cat > /etc/rancher/k3s/config.yaml.d/90-secrets.yaml.tmp");
+        expect(script).toContain(role === "server" ? "systemctl restart k3s\n" : "systemctl restart k3s-agent\n");
+    });
+
+    it("kubeconfig script passes shellcheck", () => {
+        expect(shellcheck(renderKubeconfigScript()).ok).toBe(true);
+    });
+
+    it("points the kubeconfig at the tailnet name and renames the context", () => {
+        const raw = [
+            "apiVersion: v1",
+            "clusters:",
+            "- cluster:",
+            "    certificate-authority-data: ZGVmYXVsdA==",
+            "    server: https://127.0.0.1:6443",
+            "  name: default",
+            "contexts:",
+            "- context:",
+            "    cluster: default",
+            "    user: default",
+            "  name: default",
+            "current-context: default",
+            "users:",
+            "- name: default",
+            "  user:",
+            "    client-key-data: ZGVmYXVsdA==",
+        ].join("\n");
+        const rewritten = yaml.load(rewriteKubeconfig(raw, FIRST, "platform-fsn1")) as any;
+        expect(rewritten.clusters[0].cluster.server).toBe(`https://${FIRST}:6443`);
+        expect(rewritten["current-context"]).toBe("platform-fsn1");
+        expect(rewritten.contexts[0].context).toEqual({ cluster: "platform-fsn1", user: "platform-fsn1" });
+        expect(rewritten.users[0].user["client-key-data"]).toBe("ZGVmYXVsdA==");
+    });
+});

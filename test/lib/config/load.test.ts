@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import { parsePlatformConfig } from "../../../lib/config/load";
+import { InputValidationError } from "../../../lib/validation";
+import { rawStackConfig, stackConfig } from "../../helpers/config";
+import { STACKS } from "../../helpers/plans";
+
+function problemsOf(raw: Record<string, string>) {
+    try {
+        parsePlatformConfig(raw, "Pulumi.test.yaml");
+    } catch (error) {
+        expect(error).toBeInstanceOf(InputValidationError);
+        return (error as InputValidationError).problems;
+    }
+    throw new Error("expected the config to be rejected");
+}
+
+describe("stack config", () => {
+    it.each(STACKS)("shipped stack %s validates", (stack) => {
+        const config = stackConfig(stack);
+        expect(config.pools.some((p) => p.role === "edge")).toBe(true);
+    });
+
+    it("applies documented defaults", () => {
+        const config = stackConfig("dev");
+        expect(config.allowedRegistries).toContain("ghcr.io");
+        expect(config.prices.currency).toBe("EUR");
+        expect(config.tenantLimits.maxPods).toBe(200);
+        expect(config.baremetal.swraidLevel).toBe(1);
+    });
+
+    it("reports every bad key at once with expectation and example fix", () => {
+        const raw = rawStackConfig("dev", {
+            "platform:location": "mars1",
+            "platform:servers": JSON.stringify({ count: 2, kind: "cloud" }),
+            "platform:domain": "*.example.com",
+            "platform:colour": "blue",
+        });
+        const problems = problemsOf(raw);
+        const byPath = Object.fromEntries(problems.map((p) => [p.path, p]));
+        expect(Object.keys(byPath).sort()).toEqual(["platform:colour", "platform:domain", "platform:location", "platform:servers.count"]);
+        expect(byPath["platform:location"]!.problem).toContain("fsn1");
+        expect(byPath["platform:servers.count"]!.problem).toContain("must be 1");
+        expect(byPath["platform:servers.count"]!.fix).toContain("count: 3");
+        expect(byPath["platform:colour"]!.fix).toContain("platform:domain");
+        expect(problems.every((p) => p.source === "Pulumi.test.yaml")).toBe(true);
+    });
+
+    it("formats one aggregated message naming file, keys and fixes", () => {
+        const raw = rawStackConfig("dev", { "platform:acmeEmail": "nobody", "platform:environment": "prod" });
+        let message = "";
+        try {
+            parsePlatformConfig(raw, "Pulumi.dev.yaml");
+        } catch (error) {
+            message = (error as Error).message;
+        }
+        expect(message).toContain("2 problem(s)");
+        expect(message).toContain("Pulumi.dev.yaml:");
+        expect(message).toMatch(/platform:acmeEmail: .*e-mail/);
+        expect(message).toMatch(/platform:environment: .*\n\s+fix: for example platform:environment: dev/);
+    });
+
+    it("requires the edge pool on cloud machines and run capacity", () => {
+        const raw = rawStackConfig("dev", {
+            "platform:pools": JSON.stringify([{ role: "edge", kind: "baremetal", count: 1, robotServers: [1] }]),
+            "platform:servers": JSON.stringify({ count: 1, schedulable: false }),
+        });
+        const messages = problemsOf(raw).map((p) => p.problem);
+        expect(messages).toContain("the edge pool must be kind cloud: floating IPs attach to Hetzner Cloud servers");
+        expect(messages.some((m) => m.includes("run pool"))).toBe(true);
+    });
+
+    it("requires Robot server numbers to match bare-metal pool counts", () => {
+        const raw = rawStackConfig("fsn1", {
+            "platform:pools": JSON.stringify([
+                { role: "run", kind: "baremetal", count: 3, robotServers: [1, 2] },
+                { role: "edge", count: 1 },
+            ]),
+        });
+        const problem = problemsOf(raw).find((p) => p.path === "platform:pools[0].robotServers");
+        expect(problem?.problem).toContain("needs exactly 3 Robot server numbers, got 2");
+    });
+
+    it("names missing secrets with the command that sets them", () => {
+        const raw = rawStackConfig("fsn1");
+        delete raw["platform:robotPassword"];
+        delete raw["platform:etcdS3SecretKey"];
+        const problems = problemsOf(raw);
+        expect(problems.map((p) => p.path).sort()).toEqual(["platform:etcdS3SecretKey", "platform:robotPassword"]);
+        expect(problems[0]!.fix).toMatch(/^pulumi config set --secret platform:/);
+    });
+
+    it("rejects a malformed tenant secret map", () => {
+        const problems = problemsOf(rawStackConfig("dev", { "platform:tenantSecrets": JSON.stringify({ shop: { KEY: 1 } }) }));
+        expect(problems.map((p) => p.path)).toEqual(["platform:tenantSecrets"]);
+    });
+});
