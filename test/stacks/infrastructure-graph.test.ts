@@ -1,0 +1,118 @@
+import * as fs from "node:fs";
+import * as yaml from "js-yaml";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { planNodes } from "../../components/nodes/node-plan";
+import { planDir, readPlan, resourcesOfType, STACKS } from "../helpers/plans";
+import { stackConfig } from "../helpers/config";
+
+const WORLD = ["0.0.0.0/0", "::/0"];
+const NEVER_PUBLIC = [22, 6443, 9345, 10250, 2379, 2380, 8472];
+
+function portCovers(port: string | undefined, target: number): boolean {
+    if (port === undefined || port === "any") return true;
+    const [lo, hi] = port.split("-").map(Number);
+    return target >= lo! && target <= (hi ?? lo!);
+}
+
+describe.each(STACKS)("offline plan of stack %s", (stack) => {
+    const config = stackConfig(stack);
+    const nodes = planNodes(config);
+    const plan = readPlan(stack);
+
+    it("exits 0 and registers the whole graph", () => {
+        expect(fs.readFileSync(path.join(planDir(stack), "plan-exit-code"), "utf8")).toBe("0");
+        expect(plan.resources.length).toBeGreaterThan(50);
+        // Every resource but the root stack has a parent: nothing floats outside a component.
+        const orphans = plan.resources.filter((r) => r.type !== "pulumi:pulumi:Stack" && !r.parent);
+        expect(orphans.map((r) => r.urn)).toEqual([]);
+    });
+
+    it("creates one machine per planned node, cloud or bare metal", () => {
+        const cloud = resourcesOfType(stack, "hcloud:index/server:Server");
+        expect(cloud.map((s) => s.inputs.name).sort()).toEqual(nodes.filter((n) => n.kind === "cloud").map((n) => n.hostname).sort());
+        const metal = plan.resources.filter((r) => r.type === "pulumi-nodejs:dynamic:Resource" && "serverNumber" in r.inputs);
+        expect(metal.map((m) => m.inputs.serverNumber).sort()).toEqual(nodes.filter((n) => n.kind === "baremetal").map((n) => n.robotServer).sort());
+        for (const server of cloud) {
+            const spec = nodes.find((n) => n.hostname === server.inputs.name)!;
+            expect(server.inputs.serverType).toBe(spec.serverType);
+            expect(server.inputs.location).toBe(config.location);
+            expect(server.inputs.firewallIds).toHaveLength(1);
+            expect(server.inputs.placementGroupId).toBeDefined();
+        }
+    });
+
+    it("puts edge nodes behind the edge firewall and everything else behind the closed one", () => {
+        const firewalls = resourcesOfType(stack, "hcloud:index/firewall:Firewall");
+        expect(firewalls).toHaveLength(2);
+        for (const firewall of firewalls) {
+            for (const rule of firewall.inputs.rules as Array<{ port?: string; protocol: string; sourceIps: string[] }>) {
+                const world = rule.sourceIps.some((ip) => WORLD.includes(ip));
+                for (const port of NEVER_PUBLIC) {
+                    expect(world && rule.protocol !== "icmp" && portCovers(rule.port, port), `${firewall.name} opens ${port}`).toBe(false);
+                }
+            }
+        }
+        const edgeFw = firewalls.find((f) => f.name.endsWith("edge-fw"))!;
+        const publicPorts = (edgeFw.inputs.rules as Array<{ port?: string }>).map((r) => r.port).filter(Boolean).sort();
+        expect(publicPorts).toEqual(["41641", "443", "80"]);
+    });
+
+    it("mints one tagged, single-use, pre-authorized, short-lived tailnet key per node, marked secret", () => {
+        const keys = resourcesOfType(stack, "tailscale:index/tailnetKey:TailnetKey");
+        expect(keys).toHaveLength(nodes.length);
+        for (const node of nodes) {
+            const key = keys.find((k) => k.name === `${node.hostname}-authkey`)!;
+            expect(key.inputs.tags).toEqual([node.role === "server" ? "tag:k3s-server" : node.role === "edge" ? "tag:edge" : "tag:k3s-agent"]);
+            expect(key.inputs).toMatchObject({ reusable: false, preauthorized: true, ephemeral: false, expiry: config.mesh.authKeyExpirySeconds });
+            expect(key.additionalSecretOutputs).toContain("key");
+        }
+    });
+
+    it("renders labels and taints per pool into each node's k3s config", () => {
+        const cloud = resourcesOfType(stack, "hcloud:index/server:Server");
+        expect(cloud.every((s) => s.secretInputs.includes("userData"))).toBe(true);
+        const userDataDir = path.join(planDir(stack), "artifacts", "user-data");
+        for (const node of nodes) {
+            const file = fs.readdirSync(userDataDir).find((f) => f.startsWith(`${node.hostname}.`))!;
+            const doc = yaml.load(fs.readFileSync(path.join(userDataDir, file), "utf8")) as { write_files: Array<{ path: string; content: string }> };
+            const k3s = yaml.load(doc.write_files.find((f) => f.path === "/etc/rancher/k3s/config.yaml")!.content) as Record<string, unknown>;
+            expect(k3s["node-label"]).toContain(`platform/pool=${node.pool}`);
+            expect(k3s["node-taint"] ?? []).toEqual(node.taints);
+        }
+    });
+
+    it("starts k3s on every node over the tailnet with the token only on stdin", () => {
+        const commands = resourcesOfType(stack, "command:remote:Command");
+        for (const node of nodes) {
+            const start = commands.find((c) => c.name === `${node.hostname}-k3s-start`)!;
+            expect(start.inputs.connection.host).toBe(`${node.hostname}.${config.mesh.magicDnsSuffix}`);
+            expect(start.secretInputs).toEqual(expect.arrayContaining(["stdin", "connection"]));
+            expect(start.inputs.stdin).toBe("[secret]");
+        }
+        const kubeconfig = commands.find((c) => c.name === "k3s-kubeconfig")!;
+        expect(kubeconfig.additionalSecretOutputs).toContain("stdout");
+    });
+
+    it("outputs the kubeconfig as a secret and builds the provider with a cluster identifier", () => {
+        expect(plan.outputs.kubeconfig).toBe("[secret]");
+        const provider = plan.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
+        expect(provider.inputs.clusterIdentifier).toBe(`platform-${stack}`);
+        expect(provider.secretInputs).toContain("kubeconfig");
+        expect((plan.outputs.publicIps as string[]).length).toBe(config.edge.floatingIps);
+    });
+
+    it("joins servers one after another and agents after the control plane", () => {
+        const commands = resourcesOfType(stack, "command:remote:Command");
+        const urnOf = (host: string) => commands.find((c) => c.name === `${host}-k3s-start`)!.urn;
+        const servers = nodes.filter((n) => n.role === "server");
+        servers.slice(1).forEach((server, i) => {
+            const start = commands.find((c) => c.name === `${server.hostname}-k3s-start`)!;
+            expect(start.dependencies).toContain(urnOf(servers[i]!.hostname));
+        });
+        const lastServer = urnOf(servers.at(-1)!.hostname);
+        for (const agent of nodes.filter((n) => n.role !== "server")) {
+            expect(commands.find((c) => c.name === `${agent.hostname}-k3s-start`)!.dependencies).toContain(lastServer);
+        }
+    });
+});
