@@ -201,7 +201,7 @@ export async function synthesize(options: SynthesisOptions): Promise<StackPlan> 
             provider: req.getProvider() || undefined,
             inputs,
             secretInputs,
-            additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+            additionalSecretOutputs: [...new Set(req.getAdditionalsecretoutputsList())],
             dependencies: req.getDependenciesList(),
         };
         resources.push(entry);
@@ -213,9 +213,13 @@ export async function synthesize(options: SynthesisOptions): Promise<StackPlan> 
             callback(err, resp);
         });
     };
-    let outputs: Record<string, unknown>;
+    // Keep the module's own exports: the stack's resolved outputs have lost their secret markers.
+    let outputs: Record<string, unknown> = {};
     try {
-        outputs = (await pulumi.runtime.runInPulumiStack(async () => options.loadProgram())) ?? {};
+        await pulumi.runtime.runInPulumiStack(async () => {
+            outputs = { ...(await options.loadProgram()) };
+            return outputs;
+        });
     } catch (error) {
         // Tests prove that invalid input registers nothing: report how many resources existed at failure.
         if (error !== null && typeof error === "object") {
