@@ -12,6 +12,8 @@ import { K3sCluster } from "./components/cluster/k3s-cluster";
 import { planNodes } from "./components/nodes/node-plan";
 // --- add-on imports ---
 // --- project imports ---
+import { Project } from "./components/project/project";
+import { Sandbox } from "./components/project/sandbox";
 
 // Validation first: a bad stack config or tenant file stops the program before any resource exists.
 const { config, secrets } = loadPlatformConfig();
@@ -30,6 +32,33 @@ const k8sOptions = { provider: cluster.provider };
 // --- add-ons ---
 
 // --- projects ---
+// The gVisor RuntimeClass exists once per stack; every tenant project is one Project (one transaction).
+// Depend on the platform add-ons here too (Traefik, cert-manager, Longhorn, MinIO, monitoring, Argo CD)
+// once they are exported as `platformAddons`.
+const sandbox = new Sandbox("sandbox", {}, k8sOptions);
+const projects = tenants.map(({ spec }) => ({
+    spec,
+    project: new Project(
+        spec.name,
+        { project: spec, config, secretValues: secrets.tenantSecrets.apply((s) => s[spec.name] ?? {}) },
+        { ...k8sOptions, dependsOn: [sandbox] },
+    ),
+}));
+const perProject = <T>(entries: Array<[string, pulumi.Output<T>]>): pulumi.Output<Record<string, T>> =>
+    pulumi.all(Object.fromEntries(entries)) as pulumi.Output<Record<string, T>>;
+
+/** Public URLs per project. */
+export const projectUrls = perProject(projects.map(({ spec, project }) => [spec.name, project.urls]));
+/** Namespace per project. */
+export const projectNamespaces = perProject(projects.map(({ spec, project }) => [spec.name, project.namespace]));
+/** MinIO bucket per project that has one. */
+export const projectBuckets = perProject(projects.filter(({ spec }) => spec.bucket).map(({ spec, project }) => [spec.name, project.bucket]));
+/** In-cluster database endpoint (`host:port`) per project that has one. */
+export const projectDatabaseEndpoints = perProject(projects.filter(({ spec }) => spec.database).map(({ spec, project }) => [spec.name, project.databaseEndpoint]));
+/** Database credentials per project that has a database (secret). */
+export const projectDatabaseCredentials = pulumi.secret(
+    perProject(projects.filter(({ spec }) => spec.database).map(({ spec, project }) => [spec.name, project.databaseCredentials])),
+);
 
 /** Kubeconfig for the tailnet address of the first server (secret). */
 export const kubeconfig = cluster.kubeconfig;

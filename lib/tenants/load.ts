@@ -4,7 +4,9 @@ import * as yaml from "js-yaml";
 import { PROJECT_EXAMPLES, projectSchema, type ProjectSpec } from "./schema";
 import type { PlatformConfig } from "../config/schema";
 import { InputValidationError, issuesToProblems, type InputProblem } from "../validation";
-import { quantity } from "../quantity";
+import { GIB, quantity } from "../quantity";
+import { CPU_LIMIT_FACTOR, millicores, projectFootprint, resourceProblems } from "./footprint";
+import { DATABASE_IMAGES } from "../../charts/images";
 
 /** A validated tenant project and the file it came from. */
 export interface TenantProject {
@@ -113,7 +115,46 @@ function checkAgainstStack(file: string, spec: ProjectSpec, { config, secretName
         if (podsNeeded > spec.quota.pods) {
             problems.push({ source: file, path: `services[${index}]`, problem: `needs up to ${podsNeeded} pods but quota.pods is ${spec.quota.pods}`, fix: `raise quota.pods to at least ${podsNeeded}` });
         }
+        for (const problem of resourceProblems(service.resources)) {
+            problems.push({ source: file, path: `services[${index}].resources`, problem, fix: "a request must not exceed its limit" });
+        }
     });
+    if (spec.database) {
+        const versions = Object.keys(DATABASE_IMAGES[spec.database.engine]);
+        if (spec.database.version !== undefined && !versions.includes(spec.database.version)) {
+            problems.push({ source: file, path: "database.version", problem: `${spec.database.engine} ${spec.database.version} is not offered by the platform`, fix: `version: '${versions[versions.length - 1]}'   # one of ${versions.join(", ")}` });
+        }
+        for (const problem of resourceProblems(spec.database.resources)) {
+            problems.push({ source: file, path: "database.resources", problem, fix: "a request must not exceed its limit" });
+        }
+    }
+    problems.push(...checkFootprint(file, spec));
+    return problems;
+}
+
+/** The project at full scale (autoscale max, database, one rolling-update surge pod) must fit its own quota. */
+function checkFootprint(file: string, spec: ProjectSpec): InputProblem[] {
+    const need = projectFootprint(spec);
+    const problems: InputProblem[] = [];
+    const gib = (bytes: number) => `${Math.ceil((bytes / GIB) * 100) / 100}Gi`;
+    const quotaCpu = quantity(spec.quota.cpu);
+    const quotaMemory = quantity(spec.quota.memory);
+    const why = "summed over every service at its maximum replicas, the database and one rolling-update surge pod";
+    if (need.requestsCpu > quotaCpu + 1e-9) {
+        problems.push({ source: file, path: "quota.cpu", problem: `the project requests ${millicores(need.requestsCpu)} CPU (${why}) but quota.cpu is ${spec.quota.cpu}`, fix: `cpu: ${millicores(need.requestsCpu)} or more, or lower services[].resources.requests.cpu` });
+    }
+    if (need.limitsCpu > quotaCpu * CPU_LIMIT_FACTOR + 1e-9) {
+        problems.push({ source: file, path: "quota.cpu", problem: `CPU limits add up to ${millicores(need.limitsCpu)} (${why}) but the namespace allows ${CPU_LIMIT_FACTOR} × quota.cpu = ${millicores(quotaCpu * CPU_LIMIT_FACTOR)}`, fix: `cpu: ${millicores(need.limitsCpu / CPU_LIMIT_FACTOR)} or more, or lower services[].resources.limits.cpu` });
+    }
+    if (need.limitsMemory > quotaMemory) {
+        problems.push({ source: file, path: "quota.memory", problem: `memory limits add up to ${gib(need.limitsMemory)} (${why}) but quota.memory is ${spec.quota.memory}`, fix: `memory: ${gib(need.limitsMemory)} or more, or lower services[].resources.limits.memory` });
+    }
+    if (need.storage > quantity(spec.quota.storage)) {
+        problems.push({ source: file, path: "quota.storage", problem: `volumes (× replicas) and the database need ${gib(need.storage)} but quota.storage is ${spec.quota.storage}`, fix: `storage: ${gib(need.storage)} or more, or smaller volumes` });
+    }
+    if (need.pods > spec.quota.pods) {
+        problems.push({ source: file, path: "quota.pods", problem: `the project runs up to ${need.pods} pods (${why}) but quota.pods is ${spec.quota.pods}`, fix: `pods: ${need.pods} or more` });
+    }
     return problems;
 }
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { QUANTITY_PATTERN } from "../quantity";
 import { domainName } from "../config/schema";
+import { PLATFORM_NAMESPACES } from "../conventions";
 
 /**
  * The tenant project file (`stacks/<stack>/projects/<name>.yaml`): one app of one tenant, provisioned by
@@ -44,6 +45,24 @@ const probeSchema = z.union([
 ]);
 
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { error: "must be an environment variable name like DATABASE_URL" });
+
+/**
+ * Service names the platform uses for the objects it adds to a project (database, bucket credentials,
+ * Argo CD objects, namespace-wide objects labelled `platform/service: shared`).
+ */
+export const RESERVED_SERVICE_NAMES: readonly string[] = ["database", "bucket", "gitops", "shared"];
+
+/** Namespaces a project may never be named after (its namespace carries the project name). */
+export const RESERVED_PROJECT_NAMES: readonly string[] = ["default", "kube-system", "kube-public", "kube-node-lease", ...PLATFORM_NAMESPACES];
+
+/** Environment variables the platform injects when the project has a database. */
+export const DATABASE_ENV = ["DATABASE_HOST", "DATABASE_PORT", "DATABASE_NAME", "DATABASE_USER", "DATABASE_PASSWORD"] as const;
+
+/** Environment variables the platform injects when the project has a bucket. */
+export const BUCKET_ENV = ["S3_ENDPOINT", "S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"] as const;
+
+/** Mail submission ports no tenant egress may open (spam relays; the platform never allows SMTP out). */
+export const SMTP_PORTS: readonly number[] = [25, 465, 587, 2525];
 
 /** A volume mounted into a service; services with volumes run as StatefulSets (one volume per replica). */
 export const volumeSchema = z.strictObject({
@@ -90,6 +109,13 @@ export const serviceSchema = z
         runAsUser: z.number().int().min(1).default(10001),
     })
     .superRefine((service, ctx) => {
+        if (RESERVED_SERVICE_NAMES.includes(service.name) || service.name.endsWith("-headless")) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["name"],
+                message: `"${service.name}" is reserved for platform objects (${RESERVED_SERVICE_NAMES.join(", ")}, *-headless)`,
+            });
+        }
         if (service.replicas !== undefined && service.autoscale !== undefined) {
             ctx.addIssue({ code: "custom", path: ["autoscale"], message: "set either replicas or autoscale, not both" });
         }
@@ -135,6 +161,22 @@ export const projectSchema = z
         database: databaseSchema.optional(),
         /** Object-storage bucket in the platform MinIO. */
         bucket: z.strictObject({ name: k8sName(40).optional() }).optional(),
+        /**
+         * Extra outbound ports to the internet beyond 80/443 (e.g. a blockchain node's P2P port). Private,
+         * tailnet and metadata addresses stay unreachable; SMTP ports are refused.
+         */
+        egress: z
+            .strictObject({
+                ports: z
+                    .array(
+                        z.strictObject({
+                            port: z.number().int().min(1).max(65535),
+                            protocol: z.enum(["TCP", "UDP"]).default("TCP"),
+                        }),
+                    )
+                    .min(1),
+            })
+            .optional(),
         /** Git source synced by Argo CD into the project namespace. */
         git: z
             .strictObject({
@@ -145,10 +187,38 @@ export const projectSchema = z
             .optional(),
     })
     .superRefine((project, ctx) => {
+        if (RESERVED_PROJECT_NAMES.includes(project.name) || project.name.startsWith("kube-")) {
+            ctx.addIssue({ code: "custom", path: ["name"], message: `"${project.name}" is a system or platform namespace` });
+        }
         const names = project.services.map((s) => s.name);
         names.forEach((name, index) => {
             if (names.indexOf(name) !== index) {
                 ctx.addIssue({ code: "custom", path: ["services", index, "name"], message: `service "${name}" is declared twice` });
+            }
+        });
+        const injected: Array<{ names: readonly string[]; what: string }> = [
+            ...(project.database ? [{ names: DATABASE_ENV, what: "the database connection" }] : []),
+            ...(project.bucket ? [{ names: BUCKET_ENV, what: "the bucket credentials" }] : []),
+        ];
+        project.services.forEach((service, index) => {
+            for (const { names: reserved, what } of injected) {
+                for (const key of [...Object.keys(service.env), ...service.secretEnv]) {
+                    if (reserved.includes(key)) {
+                        const field = key in service.env ? "env" : "secretEnv";
+                        ctx.addIssue({ code: "custom", path: ["services", index, field], message: `${key} is set by the platform for ${what}` });
+                    }
+                }
+            }
+        });
+        if (project.bucket) {
+            const bucket = project.bucket.name ? `${project.name}-${project.bucket.name}` : project.name;
+            if (bucket.length < 3 || bucket.length > 63) {
+                ctx.addIssue({ code: "custom", path: ["bucket", "name"], message: `the bucket is named "${bucket}" (<project>-<name>), which must be 3 to 63 characters` });
+            }
+        }
+        project.egress?.ports.forEach((entry, index) => {
+            if (SMTP_PORTS.includes(entry.port)) {
+                ctx.addIssue({ code: "custom", path: ["egress", "ports", index, "port"], message: `port ${entry.port} is mail submission (SMTP); tenants never send mail directly` });
             }
         });
     });
@@ -213,6 +283,10 @@ export const PROJECT_EXAMPLES: Readonly<Record<string, string>> = {
     "database.size": "size: 10Gi",
     "database.class": "class: fast",
     "database.resources": "resources: {requests: {cpu: 250m, memory: 512Mi}, limits: {memory: 1Gi}}",
+    egress: "egress: {ports: [{port: 30303, protocol: TCP}]}",
+    "egress.ports": "ports: [{port: 30303, protocol: TCP}, {port: 30303, protocol: UDP}]",
+    "egress.ports[].port": "port: 30303",
+    "egress.ports[].protocol": "protocol: TCP   # TCP | UDP",
     bucket: "bucket: {name: uploads}",
     "bucket.name": "name: uploads",
     git: "git: {repoURL: https://github.com/example/shop-deploy.git, path: k8s, targetRevision: main}",

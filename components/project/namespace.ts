@@ -1,0 +1,134 @@
+import type { INamespace } from "kubernetes-models/v1/Namespace";
+import type { IResourceQuota } from "kubernetes-models/v1/ResourceQuota";
+import type { ILimitRange } from "kubernetes-models/v1/LimitRange";
+import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
+import type { ISecret } from "kubernetes-models/v1/Secret";
+import { TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
+import { CPU_LIMIT_FACTOR, millicores, projectFootprint } from "../../lib/tenants/footprint";
+import { quantity } from "../../lib/quantity";
+import { serviceHosts } from "../../lib/tenants/load";
+import { APP_SECRET, objectLabels, objectMeta, SERVICE_ACCOUNT, SHARED_COMPONENT, type ProjectContext } from "./common";
+
+/**
+ * The isolation frame of a project: its namespace (Pod Security `restricted`, tenant labels), the
+ * ResourceQuota and LimitRange that bound it, the token-less ServiceAccount and the Secret carrying the
+ * project's own secret values.
+ */
+
+/** Pod Security Admission level of every tenant namespace. */
+export const PSA_LEVEL = "restricted";
+
+/** `v1.31.6+k3s1` → `v1.31`: PSA rules are pinned to the cluster's minor version. */
+export function psaVersion(k3sVersion: string): string {
+    const match = /^(v\d+\.\d+)\./.exec(k3sVersion);
+    if (!match?.[1]) {
+        throw new Error(`cannot derive a Kubernetes minor version from ${k3sVersion}`);
+    }
+    return match[1];
+}
+
+/** The project namespace: PSA restricted (enforce, audit, warn; pinned version) and the tenant labels. */
+export function renderNamespace(ctx: ProjectContext): INamespace {
+    const version = psaVersion(ctx.config.cluster.k3sVersion);
+    const psa: Record<string, string> = {};
+    for (const mode of ["enforce", "audit", "warn"]) {
+        psa[`pod-security.kubernetes.io/${mode}`] = PSA_LEVEL;
+        psa[`pod-security.kubernetes.io/${mode}-version`] = version;
+    }
+    return {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: {
+            name: ctx.namespace,
+            labels: { ...objectLabels(ctx, SHARED_COMPONENT), [TENANT_NAMESPACE_LABEL]: "true", ...psa },
+            annotations: { "platform/owner": `${ctx.project.owner.name} <${ctx.project.owner.email}>` },
+        },
+    };
+}
+
+/** Number of TLS Secrets cert-manager keeps in the namespace (one per platform host and custom domain). */
+function tlsSecretCount(ctx: ProjectContext): number {
+    return ctx.project.services.reduce((n, s) => n + serviceHosts(ctx.project, s.name, ctx.config.domain).length, 0);
+}
+
+/**
+ * The namespace quota: compute and storage from the tenant file (CPU limits may burst to
+ * {@link CPU_LIMIT_FACTOR} × the request quota, memory limits may not exceed the memory quota), object
+ * counts sized from what the project renders plus headroom for a git-synced app, and no LoadBalancer or
+ * NodePort Services at all.
+ */
+export function renderResourceQuota(ctx: ProjectContext): IResourceQuota {
+    const { quota } = ctx.project;
+    const footprint = projectFootprint(ctx.project);
+    const services = ctx.project.services.length;
+    const statefulSets = ctx.project.services.filter((s) => s.volumes.length > 0).length + (ctx.project.database ? 1 : 0);
+    return {
+        apiVersion: "v1",
+        kind: "ResourceQuota",
+        metadata: objectMeta(ctx, "compute-and-objects", SHARED_COMPONENT),
+        spec: {
+            hard: {
+                "requests.cpu": quota.cpu,
+                "limits.cpu": millicores(quantity(quota.cpu) * CPU_LIMIT_FACTOR),
+                "requests.memory": quota.memory,
+                "limits.memory": quota.memory,
+                "requests.storage": quota.storage,
+                persistentvolumeclaims: String(footprint.persistentVolumeClaims + 5),
+                pods: String(quota.pods),
+                services: String(services + statefulSets + 5),
+                "services.loadbalancers": "0",
+                "services.nodeports": "0",
+                secrets: String(tlsSecretCount(ctx) + 3 + 10),
+                configmaps: "20",
+            },
+        },
+    };
+}
+
+const smaller = (a: string, b: string) => (quantity(a) <= quantity(b) ? a : b);
+
+/**
+ * Per-container defaults for pods the platform did not render (cert-manager's HTTP-01 solver, a
+ * git-synced app), per-container maxima equal to the namespace quota, and the largest allowed claim.
+ */
+export function renderLimitRange(ctx: ProjectContext): ILimitRange {
+    const { quota } = ctx.project;
+    const maxCpu = millicores(quantity(quota.cpu) * CPU_LIMIT_FACTOR);
+    return {
+        apiVersion: "v1",
+        kind: "LimitRange",
+        metadata: objectMeta(ctx, "container-defaults", SHARED_COMPONENT),
+        spec: {
+            limits: [
+                {
+                    type: "Container",
+                    default: { cpu: smaller("500m", maxCpu), memory: smaller("256Mi", quota.memory) },
+                    defaultRequest: { cpu: smaller("50m", quota.cpu), memory: smaller("64Mi", quota.memory) },
+                    max: { cpu: maxCpu, memory: quota.memory },
+                },
+                { type: "PersistentVolumeClaim", max: { storage: quota.storage } },
+            ],
+        },
+    };
+}
+
+/** The ServiceAccount of every tenant pod; no API token is mounted (tenants get no Kubernetes API access). */
+export function renderServiceAccount(ctx: ProjectContext): IServiceAccount {
+    return {
+        apiVersion: "v1",
+        kind: "ServiceAccount",
+        metadata: objectMeta(ctx, SERVICE_ACCOUNT, SHARED_COMPONENT),
+        automountServiceAccountToken: false,
+    };
+}
+
+/** The project's secret values (`platform:tenantSecrets.<project>`), read by `secretEnv` references. */
+export function renderAppSecret(ctx: ProjectContext, values: Readonly<Record<string, string>>): ISecret {
+    return {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: objectMeta(ctx, APP_SECRET, SHARED_COMPONENT),
+        type: "Opaque",
+        stringData: { ...values },
+    };
+}

@@ -1,0 +1,153 @@
+import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import type { INetworkPolicyPeer } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer";
+import type { INetworkPolicyPort } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicyPort";
+import { LABELS, MINIO_ENDPOINT, NAMESPACES, PROMETHEUS_POD_LABELS, TRAEFIK } from "../../lib/conventions";
+import { serviceHosts } from "../../lib/tenants/load";
+import { objectMeta, selectorLabels, SHARED_COMPONENT, type ProjectContext } from "./common";
+import { DATABASE_COMPONENT } from "./database";
+
+/**
+ * The network isolation of a project. Everything is denied (ingress and egress, every pod), then allowed:
+ *
+ * - DNS to CoreDNS in kube-system (UDP/TCP 53);
+ * - any traffic between the project's own pods (same namespace, nothing else);
+ * - ingress from the Traefik pods (namespace traefik) to each public service, on its port only; to the
+ *   cert-manager HTTP-01 solver when the stack solves challenges over HTTP;
+ * - ingress from Prometheus (namespace monitoring) to each service's metrics port;
+ * - egress to MinIO (namespace minio, port 9000) when the project has a bucket;
+ * - egress to the public internet on TCP 80/443 only, never to private, tailnet, cluster or link-local
+ *   (cloud metadata) addresses. Mail ports are never open, so no tenant can send spam from the platform's
+ *   IPs; other ports only through the tenant file's `egress.ports` (SMTP refused by validation).
+ *   The database pod gets no internet egress at all.
+ *
+ * Every namespace selector names one namespace by `kubernetes.io/metadata.name`; none is empty.
+ */
+
+/** Address ranges no tenant pod may reach through the internet allow rule. */
+export const EGRESS_EXCEPT = [
+    "169.254.169.254/32", // cloud metadata (Hetzner serves user-data, including secrets, here)
+    "10.0.0.0/8", // hcloud network, vSwitch, pod and service CIDRs
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "100.64.0.0/10", // Tailscale (CGNAT range): the tailnet, node SSH and the Kubernetes API
+] as const;
+
+/** The internet ports every project may use. */
+export const INTERNET_PORTS = [80, 443] as const;
+
+/** Port the cert-manager HTTP-01 solver pods listen on. */
+export const ACME_SOLVER_PORT = 8089;
+
+const namespacePeer = (namespace: string, podLabels?: Readonly<Record<string, string>>): INetworkPolicyPeer => ({
+    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespace } },
+    ...(podLabels ? { podSelector: { matchLabels: { ...podLabels } } } : {}),
+});
+
+const tcp = (port: number): INetworkPolicyPort => ({ protocol: "TCP", port });
+
+function ipv4InPrivateRanges(cidr: string): boolean {
+    const [address, bitsText] = cidr.split("/");
+    const octets = (address ?? "").split(".").map(Number);
+    const bits = Number(bitsText);
+    const [a, b] = octets;
+    if (a === undefined || b === undefined) {
+        return false;
+    }
+    return (a === 10 && bits >= 8) || (a === 172 && b >= 16 && b <= 31 && bits >= 12) || (a === 192 && b === 168 && bits >= 16) || (a === 100 && b >= 64 && b <= 127 && bits >= 10);
+}
+
+/** The `except` list of the internet rule: the fixed ranges plus cluster CIDRs configured outside them. */
+export function egressExcept(ctx: ProjectContext): string[] {
+    const extra = [ctx.config.cluster.clusterCidr, ctx.config.cluster.serviceCidr].filter((c) => !ipv4InPrivateRanges(c));
+    return [...EGRESS_EXCEPT, ...extra.filter((c, i) => extra.indexOf(c) === i)];
+}
+
+function policy(ctx: ProjectContext, name: string, component: string, spec: INetworkPolicy["spec"]): INetworkPolicy {
+    return { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: objectMeta(ctx, name, component), spec };
+}
+
+/** Every NetworkPolicy of the project, default-deny first. */
+export function renderNetworkPolicies(ctx: ProjectContext): INetworkPolicy[] {
+    const { project } = ctx;
+    const policies: INetworkPolicy[] = [
+        policy(ctx, "default-deny", SHARED_COMPONENT, { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
+        policy(ctx, "allow-dns", SHARED_COMPONENT, {
+            podSelector: {},
+            policyTypes: ["Egress"],
+            egress: [
+                {
+                    to: [namespacePeer(NAMESPACES.kubeSystem, { "k8s-app": "kube-dns" })],
+                    ports: [
+                        { protocol: "UDP", port: 53 },
+                        { protocol: "TCP", port: 53 },
+                    ],
+                },
+            ],
+        }),
+        policy(ctx, "allow-same-namespace", SHARED_COMPONENT, {
+            podSelector: {},
+            policyTypes: ["Ingress", "Egress"],
+            ingress: [{ from: [{ podSelector: {} }] }],
+            egress: [{ to: [{ podSelector: {} }] }],
+        }),
+    ];
+
+    const publicServices = project.services.filter((s) => serviceHosts(project, s.name, ctx.config.domain).length > 0);
+    for (const service of publicServices) {
+        policies.push(
+            policy(ctx, `allow-traefik-${service.name}`, service.name, {
+                podSelector: { matchLabels: selectorLabels(ctx, service.name) },
+                policyTypes: ["Ingress"],
+                ingress: [{ from: [namespacePeer(NAMESPACES.traefik, TRAEFIK.podLabels)], ports: [tcp(service.port)] }],
+            }),
+        );
+    }
+    if (publicServices.length > 0 && !ctx.config.addons.certManager.hetznerDns) {
+        // cert-manager starts its HTTP-01 solver pod in this namespace; Traefik must reach it.
+        policies.push(
+            policy(ctx, "allow-acme-http01-solver", SHARED_COMPONENT, {
+                podSelector: { matchLabels: { "acme.cert-manager.io/http01-solver": "true" } },
+                policyTypes: ["Ingress"],
+                ingress: [{ from: [namespacePeer(NAMESPACES.traefik, TRAEFIK.podLabels)], ports: [tcp(ACME_SOLVER_PORT)] }],
+            }),
+        );
+    }
+    for (const service of project.services.filter((s) => s.metrics)) {
+        policies.push(
+            policy(ctx, `allow-prometheus-${service.name}`, service.name, {
+                podSelector: { matchLabels: selectorLabels(ctx, service.name) },
+                policyTypes: ["Ingress"],
+                ingress: [{ from: [namespacePeer(NAMESPACES.monitoring, PROMETHEUS_POD_LABELS)], ports: [tcp(service.metrics!.port)] }],
+            }),
+        );
+    }
+
+    const notDatabase = { matchExpressions: [{ key: LABELS.service, operator: "NotIn", values: [DATABASE_COMPONENT] }] };
+    const internet: INetworkPolicyPeer = { ipBlock: { cidr: "0.0.0.0/0", except: egressExcept(ctx) } };
+    policies.push(
+        policy(ctx, "allow-egress-internet-web", SHARED_COMPONENT, {
+            podSelector: notDatabase,
+            policyTypes: ["Egress"],
+            egress: [{ to: [internet], ports: INTERNET_PORTS.map(tcp) }],
+        }),
+    );
+    if (project.egress) {
+        policies.push(
+            policy(ctx, "allow-egress-internet-extra", SHARED_COMPONENT, {
+                podSelector: notDatabase,
+                policyTypes: ["Egress"],
+                egress: [{ to: [internet], ports: project.egress.ports.map((p) => ({ protocol: p.protocol, port: p.port })) }],
+            }),
+        );
+    }
+    if (project.bucket) {
+        policies.push(
+            policy(ctx, "allow-egress-minio", SHARED_COMPONENT, {
+                podSelector: notDatabase,
+                policyTypes: ["Egress"],
+                egress: [{ to: [namespacePeer(NAMESPACES.minio)], ports: [tcp(MINIO_ENDPOINT.port)] }],
+            }),
+        );
+    }
+    return policies;
+}

@@ -1,0 +1,211 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
+import type { ISecret } from "kubernetes-models/v1/Secret";
+import type { PlatformConfig } from "../../lib/config/schema";
+import type { ProjectSpec } from "../../lib/tenants/schema";
+import { renderProject, type TenantObject } from "./render";
+import { renderAppSecret } from "./namespace";
+import { databaseEndpoint, renderDatabaseSecret, type DatabaseCredentials } from "./database";
+import { bucketName, renderBucketSecrets, type BucketCredentials } from "./storage";
+
+/** Arguments of one tenant project. */
+export interface ProjectArgs {
+    /** The validated tenant file (`stacks/<stack>/projects/<name>.yaml`). */
+    project: ProjectSpec;
+    /** The validated stack configuration (domain, cluster version, pools, cert-manager mode). */
+    config: PlatformConfig;
+    /** The project's secret values, `platform:tenantSecrets.<project>` (NAME → value); stored as a Secret. */
+    secretValues: pulumi.Input<Record<string, string>>;
+    /**
+     * Traefik middlewares chained on every public router (`<namespace>-<name>@kubernetescrd`), e.g. the
+     * add-ons' HTTPS redirect and security headers. Pass only middlewares that exist.
+     */
+    ingressMiddlewares?: readonly string[];
+}
+
+/** Database credentials of a project (a secret output). */
+export interface DatabaseCredentialsOutput {
+    /** Host name inside the cluster. */
+    host: string;
+    /** TCP port. */
+    port: number;
+    /** Database name. */
+    database: string;
+    /** User name. */
+    username: string;
+    /** Password. */
+    password: string;
+}
+
+/**
+ * One tenant app, provisioned in one transaction: namespace (PSA restricted), quota, limits, network
+ * isolation, token-less service account, secrets, optional database and bucket, the services with their
+ * Ingress/TLS, autoscaling, disruption budgets and scrape configs, and an optional Argo CD git source.
+ * Guardrails are applied before any pod; services start after their database is ready.
+ */
+export class Project extends pulumi.ComponentResource {
+    /** Namespace of the project. */
+    readonly namespace: pulumi.Output<string>;
+    /** Public URLs (`https://<service>.<project>.<domain>/` and custom domains). */
+    readonly urls: pulumi.Output<string[]>;
+    /** MinIO bucket name, when the project has a bucket. */
+    readonly bucket: pulumi.Output<string | undefined>;
+    /** `host:port` of the database inside the cluster, when the project has one. */
+    readonly databaseEndpoint: pulumi.Output<string | undefined>;
+    /** Database credentials (secret), when the project has a database. */
+    readonly databaseCredentials: pulumi.Output<DatabaseCredentialsOutput | undefined>;
+
+    constructor(name: string, args: ProjectArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:project:Project", name, {}, opts);
+        const { project, config } = args;
+        const rendered = renderProject(project, config, { middlewares: args.ingressMiddlewares });
+        const ctx = rendered.context;
+        // Children get the external dependencies (add-ons, sandbox) explicitly: every other child waits on
+        // the namespace or the bucket's minio Secret, so nothing of the project starts before them.
+        const external = opts?.dependsOn;
+
+        const resourceName = (object: TenantObject) => {
+            const namespace = object.metadata?.namespace;
+            const where = namespace && namespace !== ctx.namespace ? `${namespace}-` : "";
+            return `${name}-${object.kind.toLowerCase()}-${where}${object.metadata?.name ?? ""}`;
+        };
+        const create = (object: TenantObject, dependsOn: pulumi.ResourceOptions["dependsOn"]) =>
+            createObject(resourceName(object), object, { parent: this, dependsOn });
+
+        const namespace = create(rendered.namespace, external);
+        const guardrails = rendered.guardrails.map((object) => create(object, [namespace]));
+
+        const secret = (shape: ISecret, stringData: pulumi.Input<Record<string, string>>, dependsOn: pulumi.ResourceOptions["dependsOn"]) =>
+            new k8s.core.v1.Secret(
+                resourceName(shape),
+                { metadata: shape.metadata, type: shape.type, stringData: pulumi.secret(stringData) },
+                { parent: this, dependsOn, additionalSecretOutputs: ["data", "stringData"] },
+            );
+        const password = (suffix: string, length: number) =>
+            new random.RandomPassword(`${name}-${suffix}`, { length, special: false }, { parent: this, additionalSecretOutputs: ["result"] });
+
+        const secrets: pulumi.Resource[] = [
+            secret(
+                renderAppSecret(ctx, {}),
+                pulumi.output(args.secretValues).apply((values) => renderAppSecret(ctx, values).stringData ?? {}),
+                [namespace],
+            ),
+        ];
+
+        let databaseReady: pulumi.Resource[] = [];
+        let credentials: pulumi.Output<DatabaseCredentials> | undefined;
+        if (rendered.database) {
+            const databasePassword = password("database-password", 32);
+            const rootPassword = password("database-root-password", 32);
+            credentials = pulumi.all([databasePassword.result, rootPassword.result]).apply(([pw, root]) => ({ password: pw, rootPassword: root }));
+            const shape = renderDatabaseSecret(ctx, { password: "", rootPassword: "" });
+            const databaseSecret = secret(
+                shape,
+                credentials.apply((c) => renderDatabaseSecret(ctx, c).stringData ?? {}),
+                [namespace],
+            );
+            secrets.push(databaseSecret);
+            // Never make a workload wait on its Service: Pulumi awaits a Service's endpoints, i.e. ready pods.
+            const service = create(rendered.database.service, [namespace, ...guardrails]);
+            const statefulSet = create(rendered.database.statefulSet, [namespace, ...guardrails, databaseSecret]);
+            databaseReady = [statefulSet, service];
+        }
+
+        let bucketReady: pulumi.Resource[] = [];
+        if (rendered.bucketJob) {
+            const accessKey = password("bucket-access-key", 20);
+            const secretKey = password("bucket-secret-key", 40);
+            const bucketCredentials: pulumi.Output<BucketCredentials> = pulumi
+                .all([accessKey.result, secretKey.result])
+                .apply(([a, s]) => ({ accessKey: a, secretKey: s }));
+            const shapes = renderBucketSecrets(ctx, { accessKey: "", secretKey: "" });
+            const tenantSecret = secret(shapes.tenant, bucketCredentials.apply((c) => renderBucketSecrets(ctx, c).tenant.stringData ?? {}), [namespace]);
+            const minioSecret = secret(shapes.minio, bucketCredentials.apply((c) => renderBucketSecrets(ctx, c).minio.stringData ?? {}), external);
+            secrets.push(tenantSecret);
+            const job = createObject(resourceName(rendered.bucketJob), rendered.bucketJob, {
+                parent: this,
+                dependsOn: [minioSecret],
+                // A Job's pod template is immutable: a change means a new Job.
+                deleteBeforeReplace: true,
+            });
+            bucketReady = [job];
+        }
+
+        for (const service of rendered.services) {
+            const before = [namespace, ...guardrails, ...secrets, ...databaseReady, ...bucketReady];
+            service.services.forEach((object) => create(object, before));
+            const workload = create(service.workload, before);
+            for (const extra of service.extras) {
+                create(extra, [...before, workload]);
+            }
+        }
+        for (const object of rendered.gitops) {
+            create(object, [namespace, ...guardrails, ...secrets, ...databaseReady, ...bucketReady]);
+        }
+
+        this.namespace = namespace.metadata.name;
+        this.urls = pulumi.output(rendered.urls);
+        this.bucket = pulumi.output(project.bucket ? bucketName(ctx) : undefined);
+        const endpoint = project.database ? databaseEndpoint(ctx) : undefined;
+        this.databaseEndpoint = pulumi.output(endpoint ? `${endpoint.host}:${endpoint.port}` : undefined);
+        this.databaseCredentials = pulumi.secret(
+            credentials && endpoint
+                ? credentials.apply((c): DatabaseCredentialsOutput => ({ host: endpoint.host, port: endpoint.port, database: endpoint.name, username: endpoint.user, password: c.password }))
+                : pulumi.output(undefined),
+        );
+        this.registerOutputs({
+            namespace: this.namespace,
+            urls: this.urls,
+            bucket: this.bucket,
+            databaseEndpoint: this.databaseEndpoint,
+            databaseCredentials: this.databaseCredentials,
+        });
+    }
+}
+
+/**
+ * kubernetes-models types quantities as `string | number` and some required fields as optional, where
+ * Pulumi's input types are narrower; the renderers emit API-valid objects (the tests validate every one
+ * against the OpenAPI schemas), so their fields pass through unchanged.
+ */
+function fields<T>(value: unknown): T {
+    return value as T;
+}
+
+/** Registers a rendered object as the matching `@pulumi/kubernetes` resource, passing its fields through. */
+export function createObject(name: string, object: TenantObject, opts: pulumi.CustomResourceOptions): pulumi.CustomResource & { metadata: pulumi.Output<k8s.types.output.meta.v1.ObjectMeta> } {
+    const metadata = fields<k8s.types.input.meta.v1.ObjectMeta>(object.metadata);
+    switch (object.kind) {
+        case "Namespace":
+            return new k8s.core.v1.Namespace(name, { metadata, spec: fields<k8s.types.input.core.v1.NamespaceSpec>(object.spec) }, opts);
+        case "ResourceQuota":
+            return new k8s.core.v1.ResourceQuota(name, { metadata, spec: fields<k8s.types.input.core.v1.ResourceQuotaSpec>(object.spec) }, opts);
+        case "LimitRange":
+            return new k8s.core.v1.LimitRange(name, { metadata, spec: fields<k8s.types.input.core.v1.LimitRangeSpec>(object.spec) }, opts);
+        case "NetworkPolicy":
+            return new k8s.networking.v1.NetworkPolicy(name, { metadata, spec: fields<k8s.types.input.networking.v1.NetworkPolicySpec>(object.spec) }, opts);
+        case "ServiceAccount":
+            return new k8s.core.v1.ServiceAccount(name, { metadata, automountServiceAccountToken: object.automountServiceAccountToken }, opts);
+        case "Secret":
+            return new k8s.core.v1.Secret(name, { metadata, type: object.type, stringData: pulumi.secret(object.stringData ?? {}) }, { ...opts, additionalSecretOutputs: ["data", "stringData"] });
+        case "Service":
+            return new k8s.core.v1.Service(name, { metadata, spec: fields<k8s.types.input.core.v1.ServiceSpec>(object.spec) }, opts);
+        case "Deployment":
+            return new k8s.apps.v1.Deployment(name, { metadata, spec: fields<k8s.types.input.apps.v1.DeploymentSpec>(object.spec) }, opts);
+        case "StatefulSet":
+            return new k8s.apps.v1.StatefulSet(name, { metadata, spec: fields<k8s.types.input.apps.v1.StatefulSetSpec>(object.spec) }, opts);
+        case "Job":
+            return new k8s.batch.v1.Job(name, { metadata, spec: fields<k8s.types.input.batch.v1.JobSpec>(object.spec) }, opts);
+        case "Ingress":
+            return new k8s.networking.v1.Ingress(name, { metadata, spec: fields<k8s.types.input.networking.v1.IngressSpec>(object.spec) }, opts);
+        case "PodDisruptionBudget":
+            return new k8s.policy.v1.PodDisruptionBudget(name, { metadata, spec: fields<k8s.types.input.policy.v1.PodDisruptionBudgetSpec>(object.spec) }, opts);
+        case "HorizontalPodAutoscaler":
+            return new k8s.autoscaling.v2.HorizontalPodAutoscaler(name, { metadata, spec: fields<k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerSpec>(object.spec) }, opts);
+        case "ServiceMonitor":
+        case "AppProject":
+        case "Application":
+            return new k8s.apiextensions.CustomResource(name, { apiVersion: object.apiVersion, kind: object.kind, metadata, spec: object.spec }, opts);
+    }
+}

@@ -1,0 +1,127 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import type { IRuntimeClass } from "kubernetes-models/node.k8s.io/v1/RuntimeClass";
+import type { IValidatingAdmissionPolicy } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy";
+import type { IValidatingAdmissionPolicyBinding } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding";
+import { GVISOR_RUNTIME_CLASS, LABELS, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
+
+/**
+ * The gVisor sandbox of untrusted tenants, created once per stack.
+ *
+ * - RuntimeClass `gvisor` with the `runsc` handler (installed on run nodes by the node bootstrap and
+ *   registered with k3s' containerd). Its scheduling constraint keeps sandboxed pods on nodes labelled
+ *   `platform/gvisor: "true"`; the run pool's taint is tolerated here too.
+ * - A ValidatingAdmissionPolicy (Kubernetes ≥ 1.30, no webhook) bound to every namespace labelled
+ *   `platform/tenant: "true"` and `platform/trust: untrusted`: a pod there is admitted only with
+ *   `runtimeClassName: gvisor`. The Project renders that field anyway; the policy makes it hold for pods
+ *   nobody rendered (an Argo CD-synced app, a Job created by the tenant's own tooling). The one exception
+ *   is cert-manager's HTTP-01 solver pod (label, pinned upstream image, no command override), which
+ *   cert-manager starts in the tenant namespace and which runs no tenant code.
+ */
+
+/** Node label of nodes that have `runsc` installed (set by the node plan). */
+export const GVISOR_NODE_LABEL = "platform/gvisor";
+
+/** Name of the admission policy (and its binding). */
+export const SANDBOX_POLICY_NAME = "platform-untrusted-pods-in-gvisor";
+
+/** Image repository of cert-manager's HTTP-01 solver, the only pod exempt from the sandbox rule. */
+export const ACME_SOLVER_IMAGE = "quay.io/jetstack/cert-manager-acmesolver:";
+
+/** Arguments of the sandbox. */
+export interface SandboxArgs {
+    /** Labels added to the sandbox's objects (the platform's managed-by label is always set). */
+    labels?: Readonly<Record<string, string>>;
+}
+
+const labelsOf = (args: SandboxArgs) => ({ [LABELS.managedBy]: "pulumi", ...args.labels });
+
+/** The gVisor RuntimeClass as a plain object. */
+export function renderRuntimeClass(args: SandboxArgs = {}): IRuntimeClass {
+    return {
+        apiVersion: "node.k8s.io/v1",
+        kind: "RuntimeClass",
+        metadata: { name: GVISOR_RUNTIME_CLASS.name, labels: labelsOf(args) },
+        handler: GVISOR_RUNTIME_CLASS.handler,
+        scheduling: {
+            nodeSelector: { [GVISOR_NODE_LABEL]: "true" },
+            tolerations: [{ key: "pool", operator: "Equal", value: "run", effect: "NoSchedule" }],
+        },
+    };
+}
+
+/** The admission policy: pods (create/update) must name the gVisor RuntimeClass, except the ACME solver. */
+export function renderSandboxPolicy(args: SandboxArgs = {}): IValidatingAdmissionPolicy {
+    const solver = [
+        "has(object.metadata.labels)",
+        "'acme.cert-manager.io/http01-solver' in object.metadata.labels",
+        "!has(object.spec.initContainers)",
+        `object.spec.containers.all(c, has(c.image) && c.image.startsWith('${ACME_SOLVER_IMAGE}') && !has(c.command))`,
+    ].join(" && ");
+    return {
+        apiVersion: "admissionregistration.k8s.io/v1",
+        kind: "ValidatingAdmissionPolicy",
+        metadata: { name: SANDBOX_POLICY_NAME, labels: labelsOf(args) },
+        spec: {
+            failurePolicy: "Fail",
+            matchConstraints: {
+                resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["pods"] }],
+            },
+            matchConditions: [{ name: "not-the-acme-http01-solver", expression: `!(${solver})` }],
+            validations: [
+                {
+                    expression: `has(object.spec.runtimeClassName) && object.spec.runtimeClassName == '${GVISOR_RUNTIME_CLASS.name}'`,
+                    message: `pods of untrusted tenants run in the gVisor sandbox: set runtimeClassName: ${GVISOR_RUNTIME_CLASS.name}`,
+                    reason: "Forbidden",
+                },
+            ],
+        },
+    };
+}
+
+/** Binds the policy to untrusted tenant namespaces (by the labels only the platform sets). */
+export function renderSandboxPolicyBinding(args: SandboxArgs = {}): IValidatingAdmissionPolicyBinding {
+    return {
+        apiVersion: "admissionregistration.k8s.io/v1",
+        kind: "ValidatingAdmissionPolicyBinding",
+        metadata: { name: SANDBOX_POLICY_NAME, labels: labelsOf(args) },
+        spec: {
+            policyName: SANDBOX_POLICY_NAME,
+            validationActions: ["Deny"],
+            matchResources: { namespaceSelector: { matchLabels: { [TENANT_NAMESPACE_LABEL]: "true", [LABELS.trust]: "untrusted" } } },
+        },
+    };
+}
+
+/**
+ * The stack's gVisor sandbox (`platform:project:Sandbox`): RuntimeClass plus the admission policy that
+ * keeps every pod of an untrusted tenant in it. Projects depend on it.
+ */
+export class Sandbox extends pulumi.ComponentResource {
+    /** Name of the RuntimeClass (`runtimeClassName` of sandboxed pods). */
+    readonly runtimeClassName: pulumi.Output<string>;
+
+    constructor(name: string, args: SandboxArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:project:Sandbox", name, {}, opts);
+        const runtimeClass = renderRuntimeClass(args);
+        const created = new k8s.node.v1.RuntimeClass(
+            `${name}-runtimeclass`,
+            { metadata: runtimeClass.metadata, handler: runtimeClass.handler, scheduling: runtimeClass.scheduling },
+            { parent: this },
+        );
+        const policy = renderSandboxPolicy(args);
+        const admission = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
+            `${name}-admission-policy`,
+            { metadata: policy.metadata, spec: policy.spec as k8s.types.input.admissionregistration.v1.ValidatingAdmissionPolicySpec },
+            { parent: this, dependsOn: [created] },
+        );
+        const binding = renderSandboxPolicyBinding(args);
+        new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
+            `${name}-admission-binding`,
+            { metadata: binding.metadata, spec: binding.spec as k8s.types.input.admissionregistration.v1.ValidatingAdmissionPolicyBindingSpec },
+            { parent: this, dependsOn: [admission] },
+        );
+        this.runtimeClassName = created.metadata.name;
+        this.registerOutputs({ runtimeClassName: this.runtimeClassName });
+    }
+}

@@ -1,0 +1,175 @@
+import type { IJob } from "kubernetes-models/batch/v1/Job";
+import type { ISecret } from "kubernetes-models/v1/Secret";
+import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
+import { MINIO_CLIENT_IMAGE } from "../../charts/images";
+import { MINIO_ENDPOINT, NAMESPACES } from "../../lib/conventions";
+import { containerSecurityContext, objectLabels, objectMeta, podSecurityContext, type ProjectContext } from "./common";
+
+/**
+ * The optional object-storage bucket in the platform MinIO, created without the MinIO operator: a Job in
+ * the `minio` namespace runs the pinned `mc` client with the MinIO root credentials and creates the bucket,
+ * a policy limited to it and a per-project MinIO user with generated keys. The keys reach the project as
+ * the Secret `bucket-credentials` and as `S3_*` environment variables.
+ *
+ * Contract with the MinIO add-on: a Secret `minio-root` in namespace `minio` with the keys `rootUser` and
+ * `rootPassword` (the MinIO chart's `existingSecret` layout), and the S3 API at
+ * `http://minio.minio.svc.cluster.local:9000`; pods of the `minio` namespace must be allowed to reach it.
+ */
+
+/** `platform/service` value of the bucket objects. */
+export const BUCKET_COMPONENT = "bucket";
+
+/** Secret in the project namespace with the `S3_*` values. */
+export const BUCKET_SECRET = "bucket-credentials";
+
+/** The MinIO root credentials Secret the MinIO add-on creates in namespace `minio`. */
+export const MINIO_ROOT_SECRET = { name: "minio-root", userKey: "rootUser", passwordKey: "rootPassword" } as const;
+
+/** uid of the bucket Job (the `mc` image has no fixed user; it only writes its config to /tmp). */
+export const BUCKET_JOB_UID = 10001;
+
+/** Generated MinIO credentials of the project user. */
+export interface BucketCredentials {
+    /** Access key (the MinIO user name). */
+    accessKey: string;
+    /** Secret key. */
+    secretKey: string;
+}
+
+function requireBucket(ctx: ProjectContext): NonNullable<ProjectContext["project"]["bucket"]> {
+    if (!ctx.project.bucket) {
+        throw new Error(`project ${ctx.project.name} has no bucket`);
+    }
+    return ctx.project.bucket;
+}
+
+/** Bucket name: `<project>` or `<project>-<name>` (MinIO bucket names are global, so always prefixed). */
+export function bucketName(ctx: ProjectContext): string {
+    const bucket = requireBucket(ctx);
+    return bucket.name ? `${ctx.project.name}-${bucket.name}` : ctx.project.name;
+}
+
+/** Name of the MinIO policy (and of the Job and Secret in the minio namespace). */
+export function bucketObjectName(ctx: ProjectContext): string {
+    return `bucket-${ctx.project.name}`;
+}
+
+/** The S3 endpoint URL inside the cluster. */
+export function minioUrl(): string {
+    return `http://${MINIO_ENDPOINT.host}:${MINIO_ENDPOINT.port}`;
+}
+
+/** MinIO (IAM-style) policy: every S3 action on this bucket and its objects, nothing else. */
+export function bucketPolicy(bucket: string): { Version: string; Statement: Array<{ Effect: string; Action: string[]; Resource: string[] }> } {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            { Effect: "Allow", Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"], Resource: [`arn:aws:s3:::${bucket}`] },
+            { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], Resource: [`arn:aws:s3:::${bucket}/*`] },
+        ],
+    };
+}
+
+/** The credentials Secret in the project namespace (read by services) and its twin in `minio` (read by the Job). */
+export function renderBucketSecrets(ctx: ProjectContext, credentials: BucketCredentials): { tenant: ISecret; minio: ISecret } {
+    return {
+        tenant: {
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: objectMeta(ctx, BUCKET_SECRET, BUCKET_COMPONENT),
+            type: "Opaque",
+            stringData: {
+                S3_ENDPOINT: minioUrl(),
+                S3_BUCKET: bucketName(ctx),
+                S3_ACCESS_KEY_ID: credentials.accessKey,
+                S3_SECRET_ACCESS_KEY: credentials.secretKey,
+            },
+        },
+        minio: {
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: objectMeta(ctx, bucketObjectName(ctx), BUCKET_COMPONENT, NAMESPACES.minio),
+            type: "Opaque",
+            stringData: { ACCESS_KEY: credentials.accessKey, SECRET_KEY: credentials.secretKey },
+        },
+    };
+}
+
+/** Environment the platform injects into every service of a project with a bucket. */
+export function bucketEnv(ctx: ProjectContext): IEnvVar[] {
+    const fromSecret = (name: string): IEnvVar => ({ name, valueFrom: { secretKeyRef: { name: BUCKET_SECRET, key: name } } });
+    return [
+        { name: "S3_ENDPOINT", value: minioUrl() },
+        { name: "S3_BUCKET", value: bucketName(ctx) },
+        fromSecret("S3_ACCESS_KEY_ID"),
+        fromSecret("S3_SECRET_ACCESS_KEY"),
+    ];
+}
+
+/**
+ * The idempotent provisioning script (POSIX sh, no tools beyond `mc`: the image is ubi-micro). Re-runs
+ * keep the bucket and its data; `policy create` and `user add` overwrite, the attach is skipped when done.
+ */
+export const BUCKET_SCRIPT = [
+    "set -eu",
+    'mc() { command mc --config-dir /tmp/mc --quiet --no-color "$@"; }',
+    'mc alias set platform "$MINIO_URL" "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" >/dev/null',
+    'mc mb --ignore-existing "platform/$BUCKET"',
+    'printf \'%s\' "$POLICY_JSON" > /tmp/policy.json',
+    'mc admin policy create platform "$POLICY" /tmp/policy.json',
+    'mc admin user add platform "$TENANT_ACCESS_KEY" "$TENANT_SECRET_KEY"',
+    'info="$(mc admin user info platform "$TENANT_ACCESS_KEY")"',
+    'case "$info" in',
+    '  *"$POLICY"*) echo "policy $POLICY already attached" ;;',
+    '  *) mc admin policy attach platform "$POLICY" --user "$TENANT_ACCESS_KEY" ;;',
+    "esac",
+    'echo "bucket $BUCKET ready for user $TENANT_ACCESS_KEY"',
+    "",
+].join("\n");
+
+/** The bucket Job in the `minio` namespace (restricted security context, read-only root, bounded runtime). */
+export function renderBucketJob(ctx: ProjectContext): IJob {
+    const name = bucketObjectName(ctx);
+    const bucket = bucketName(ctx);
+    const secretEnv = (envName: string, secret: string, key: string): IEnvVar => ({ name: envName, valueFrom: { secretKeyRef: { name: secret, key } } });
+    return {
+        apiVersion: "batch/v1",
+        kind: "Job",
+        metadata: objectMeta(ctx, name, BUCKET_COMPONENT, NAMESPACES.minio),
+        spec: {
+            backoffLimit: 6,
+            activeDeadlineSeconds: 900,
+            template: {
+                metadata: { labels: objectLabels(ctx, BUCKET_COMPONENT) },
+                spec: {
+                    restartPolicy: "Never",
+                    automountServiceAccountToken: false,
+                    enableServiceLinks: false,
+                    securityContext: podSecurityContext(BUCKET_JOB_UID),
+                    containers: [
+                        {
+                            name: "mc",
+                            image: MINIO_CLIENT_IMAGE,
+                            imagePullPolicy: "IfNotPresent",
+                            command: ["/bin/sh", "-c", BUCKET_SCRIPT],
+                            env: [
+                                { name: "MINIO_URL", value: minioUrl() },
+                                { name: "BUCKET", value: bucket },
+                                { name: "POLICY", value: name },
+                                { name: "POLICY_JSON", value: JSON.stringify(bucketPolicy(bucket)) },
+                                secretEnv("MINIO_ROOT_USER", MINIO_ROOT_SECRET.name, MINIO_ROOT_SECRET.userKey),
+                                secretEnv("MINIO_ROOT_PASSWORD", MINIO_ROOT_SECRET.name, MINIO_ROOT_SECRET.passwordKey),
+                                secretEnv("TENANT_ACCESS_KEY", name, "ACCESS_KEY"),
+                                secretEnv("TENANT_SECRET_KEY", name, "SECRET_KEY"),
+                            ],
+                            resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
+                            securityContext: containerSecurityContext(BUCKET_JOB_UID),
+                            volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                        },
+                    ],
+                    volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
+                },
+            },
+        },
+    };
+}

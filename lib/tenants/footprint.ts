@@ -1,0 +1,120 @@
+import { quantity } from "../quantity";
+import type { DatabaseSpec, ProjectSpec, ServiceSpec } from "./schema";
+
+/**
+ * Sizing rules shared by the tenant validation (a project must fit its own quota) and the Project
+ * component (which renders exactly these numbers into containers and the ResourceQuota). Keeping them in
+ * one place means a valid tenant file can always be scheduled inside its namespace quota, including one
+ * extra pod per Deployment during a rolling update.
+ */
+
+/** The namespace's `limits.cpu` quota is this multiple of the project's `quota.cpu` (CPU may burst). */
+export const CPU_LIMIT_FACTOR = 2;
+
+/** Container resources as the schema declares them (`limits.cpu` optional). */
+export interface ResourceSpec {
+    /** Guaranteed share. */
+    requests: { cpu: string; memory: string };
+    /** Ceiling; `cpu` defaults to {@link CPU_LIMIT_FACTOR} × the request. */
+    limits: { cpu?: string | undefined; memory: string };
+}
+
+/** Formats cores as a millicore quantity (`0.25` → `250m`). */
+export function millicores(cores: number): string {
+    return `${Math.ceil(cores * 1000 - 1e-9)}m`;
+}
+
+/** The CPU limit a container gets: the declared one, else {@link CPU_LIMIT_FACTOR} × its request. */
+export function cpuLimit(resources: ResourceSpec): string {
+    return resources.limits.cpu ?? millicores(quantity(resources.requests.cpu) * CPU_LIMIT_FACTOR);
+}
+
+/** Largest number of pods a service runs (autoscale max, else replicas, else 1). */
+export function maxReplicas(service: ServiceSpec): number {
+    return service.autoscale?.max ?? service.replicas ?? 1;
+}
+
+/** Smallest number of pods a service runs in steady state (autoscale min, else replicas, else 1). */
+export function minReplicas(service: ServiceSpec): number {
+    return service.autoscale?.min ?? service.replicas ?? 1;
+}
+
+/** Whether a service runs as a StatefulSet (it has volumes: one volume set per replica). */
+export function isStateful(service: ServiceSpec): boolean {
+    return service.volumes.length > 0;
+}
+
+/** Summed resource needs of a project at its largest scale. CPU in cores, memory and storage in bytes. */
+export interface Footprint {
+    /** Σ requests.cpu. */
+    requestsCpu: number;
+    /** Σ requests.memory. */
+    requestsMemory: number;
+    /** Σ limits.cpu (declared or defaulted). */
+    limitsCpu: number;
+    /** Σ limits.memory. */
+    limitsMemory: number;
+    /** Σ PersistentVolumeClaim sizes (volumes × replicas, plus the database volume). */
+    storage: number;
+    /** Number of pods. */
+    pods: number;
+    /** Number of PersistentVolumeClaims. */
+    persistentVolumeClaims: number;
+}
+
+interface PodShape {
+    resources: ResourceSpec;
+    count: number;
+}
+
+function podShapes(spec: ProjectSpec): { steady: PodShape[]; surge: PodShape[] } {
+    const steady: PodShape[] = spec.services.map((s) => ({ resources: s.resources, count: maxReplicas(s) }));
+    if (spec.database) {
+        steady.push({ resources: spec.database.resources, count: 1 });
+    }
+    // Deployments roll with maxSurge 1: one extra pod of one Deployment may exist at a time.
+    const surge = spec.services.filter((s) => !isStateful(s) && maxReplicas(s) > 0).map((s) => ({ resources: s.resources, count: 1 }));
+    return { steady, surge };
+}
+
+/**
+ * The project's footprint at maximum scale, plus the largest single rolling-update surge pod per
+ * dimension (Deployments use maxSurge 1, StatefulSets and the database roll without surge).
+ */
+export function projectFootprint(spec: ProjectSpec): Footprint {
+    const { steady, surge } = podShapes(spec);
+    const sum = (f: (r: ResourceSpec) => number) => steady.reduce((total, p) => total + f(p.resources) * p.count, 0);
+    const peak = (f: (r: ResourceSpec) => number) => Math.max(0, ...surge.map((p) => f(p.resources)));
+    const dims = {
+        requestsCpu: (r: ResourceSpec) => quantity(r.requests.cpu),
+        requestsMemory: (r: ResourceSpec) => quantity(r.requests.memory),
+        limitsCpu: (r: ResourceSpec) => quantity(cpuLimit(r)),
+        limitsMemory: (r: ResourceSpec) => quantity(r.limits.memory),
+    };
+    const volumeBytes = spec.services.reduce(
+        (total, s) => total + s.volumes.reduce((v, volume) => v + quantity(volume.size), 0) * maxReplicas(s),
+        0,
+    );
+    const claims = spec.services.reduce((total, s) => total + s.volumes.length * maxReplicas(s), 0);
+    return {
+        requestsCpu: sum(dims.requestsCpu) + peak(dims.requestsCpu),
+        requestsMemory: sum(dims.requestsMemory) + peak(dims.requestsMemory),
+        limitsCpu: sum(dims.limitsCpu) + peak(dims.limitsCpu),
+        limitsMemory: sum(dims.limitsMemory) + peak(dims.limitsMemory),
+        storage: volumeBytes + (spec.database ? quantity(spec.database.size) : 0),
+        pods: steady.reduce((total, p) => total + p.count, 0) + (surge.length > 0 ? 1 : 0),
+        persistentVolumeClaims: claims + (spec.database ? 1 : 0),
+    };
+}
+
+/** Problems of one container's resources (a request above its limit is rejected by the API server). */
+export function resourceProblems(resources: ResourceSpec | DatabaseSpec["resources"]): string[] {
+    const problems: string[] = [];
+    if (quantity(resources.requests.memory) > quantity(resources.limits.memory)) {
+        problems.push(`requests.memory ${resources.requests.memory} exceeds limits.memory ${resources.limits.memory}`);
+    }
+    if (resources.limits.cpu !== undefined && quantity(resources.requests.cpu) > quantity(resources.limits.cpu)) {
+        problems.push(`requests.cpu ${resources.requests.cpu} exceeds limits.cpu ${resources.limits.cpu}`);
+    }
+    return problems;
+}

@@ -1,0 +1,72 @@
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import { synthesize } from "../../../lib/offline/mock-engine";
+import { kubernetesObjects } from "../../../lib/offline/artifacts";
+import type { StackPlan } from "../../../lib/offline/plan-types";
+import { validateObject } from "../../helpers/k8s-schema";
+import { everyExample } from "./fixtures";
+
+/**
+ * Every example tenant of every stack through the Project component under the mock engine, each with
+ * its stack's config and synthetic secret values (as the offline plan provides them).
+ */
+
+const examples = everyExample();
+let plan: StackPlan;
+
+beforeAll(async () => {
+    plan = await synthesize({
+        stack: "examples",
+        config: {},
+        secretKeys: [],
+        loadProgram: async () => {
+            const k8s = await import("@pulumi/kubernetes");
+            const { Project } = await import("../../../components/project/project");
+            const provider = new k8s.Provider("k8s", { kubeconfig: "mock", clusterIdentifier: "examples" });
+            const outputs: Record<string, unknown> = {};
+            for (const { stack, spec, config } of examples) {
+                const values = Object.fromEntries([...new Set(spec.services.flatMap((s) => s.secretEnv))].map((n) => [n, `synthetic-${n}`]));
+                const project = new Project(`${stack}-${spec.name}`, { project: spec, config, secretValues: pulumi.secret(values) }, { provider });
+                outputs[`${stack}-${spec.name}-urls`] = project.urls;
+                outputs[`${stack}-${spec.name}-credentials`] = project.databaseCredentials;
+            }
+            return outputs;
+        },
+    });
+});
+
+describe("example tenants under the mock engine", () => {
+    it("register one Project per example file", () => {
+        expect(plan.resources.filter((r) => r.type === "platform:project:Project").map((r) => r.name).sort()).toEqual(examples.map((e) => `${e.stack}-${e.spec.name}`).sort());
+    });
+
+    it("register only schema-valid Kubernetes objects, the same number the renderers produce", () => {
+        const objects = kubernetesObjects(plan.resources);
+        expect(objects.length).toBe(examples.reduce((n, e) => n + e.objects.length, 0));
+        expect(objects.map(validateObject).filter((r) => r.status !== "valid")).toEqual([]);
+    });
+
+    it("keep every Secret and generated credential secret", () => {
+        for (const secret of plan.resources.filter((r) => r.type === "kubernetes:core/v1:Secret")) {
+            expect(secret.secretInputs, secret.name).toContain("stringData");
+            expect(secret.additionalSecretOutputs, secret.name).toEqual(expect.arrayContaining(["data", "stringData"]));
+        }
+        for (const password of plan.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword")) {
+            expect(password.additionalSecretOutputs, password.name).toContain("result");
+        }
+        for (const { stack, spec } of examples) {
+            expect(plan.outputs[`${stack}-${spec.name}-credentials`]).toBe("[secret]");
+        }
+    });
+
+    it("resolve the public URLs", () => {
+        expect(plan.outputs["fsn1-overlay-urls"]).toEqual([
+            "https://frontend.overlay.fsn1.platform.example.com/",
+            "https://overlay.example.org/",
+            "https://www.overlay.example.org/",
+            "https://backend.overlay.fsn1.platform.example.com/",
+            "https://api.overlay.example.org/",
+        ]);
+        expect(plan.outputs["fsn1-chain-urls"]).toEqual([]);
+    });
+});

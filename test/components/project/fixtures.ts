@@ -1,0 +1,101 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
+import { platformConfigSchema, type PlatformConfig } from "../../../lib/config/schema";
+import { catalogDirectory, validateTenantDocuments, type TenantProject } from "../../../lib/tenants/load";
+import { projectSchema, type ProjectSpec } from "../../../lib/tenants/schema";
+import { tenantSecretNamesOf } from "../../../lib/offline/stack-files";
+import { flattenProject, renderProject, renderSecrets, type TenantObject } from "../../../components/project/render";
+import { ROOT } from "../../helpers/synth";
+
+/** Stacks shipping example tenants. */
+export const TENANT_STACKS = ["dev", "fsn1", "hel1"] as const;
+
+/**
+ * The plain config of a stack: `Pulumi.<stack>.yaml` parsed with js-yaml, the `platform:` keys validated
+ * with the config schema (secrets are not part of the plain model).
+ */
+export function stackPlatformConfig(stack: string): PlatformConfig {
+    const doc = yaml.load(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
+    const plain: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(doc.config)) {
+        if (key.startsWith("platform:")) {
+            plain[key.slice("platform:".length)] = value;
+        }
+    }
+    return platformConfigSchema.parse(plain);
+}
+
+/** The raw tenant documents of a stack, as the loader reads them. */
+export function tenantDocuments(stack: string): Array<{ file: string; text: string }> {
+    const dir = catalogDirectory(ROOT, stack);
+    return fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith(".yaml"))
+        .sort()
+        .map((f) => ({ file: path.relative(ROOT, path.join(dir, f)), text: fs.readFileSync(path.join(dir, f), "utf8") }));
+}
+
+/** Secret names the example tenants ask for (the offline plan synthesizes their values the same way). */
+export function exampleSecretNames(stack: string): Map<string, Set<string>> {
+    return new Map(Object.entries(tenantSecretNamesOf(catalogDirectory(ROOT, stack))).map(([project, names]) => [project, new Set(names)]));
+}
+
+/** The validated example tenants of a stack. */
+export function exampleTenants(stack: string): TenantProject[] {
+    return validateTenantDocuments(tenantDocuments(stack), { config: stackPlatformConfig(stack), secretNames: exampleSecretNames(stack) });
+}
+
+/** A project parsed from a partial document (schema defaults applied). */
+export function project(doc: Record<string, unknown>): ProjectSpec {
+    return projectSchema.parse({
+        name: "shop",
+        owner: { name: "Shop", email: "shop@example.com" },
+        quota: { cpu: "4", memory: "8Gi", storage: "50Gi", pods: 20 },
+        services: [{ name: "web", image: "ghcr.io/example/web:1.4.2", port: 8080 }],
+        ...doc,
+    });
+}
+
+/** Sample secret values for rendering Secrets in tests. */
+export const SAMPLE_SECRETS = {
+    app: { API_KEY: "k" },
+    database: { password: "p4ss", rootPassword: "r00t" },
+    bucket: { accessKey: "AKEXAMPLE", secretKey: "SKEXAMPLE" },
+} as const;
+
+/** Every object a project renders, Secrets included. */
+export function allObjects(spec: ProjectSpec, config: PlatformConfig, middlewares: readonly string[] = []): TenantObject[] {
+    const rendered = renderProject(spec, config, { middlewares });
+    return flattenProject(rendered, renderSecrets(rendered.context, SAMPLE_SECRETS));
+}
+
+/** Every example tenant of every stack with its objects. */
+export function everyExample(): Array<{ stack: string; spec: ProjectSpec; config: PlatformConfig; objects: TenantObject[] }> {
+    return TENANT_STACKS.flatMap((stack) => {
+        const config = stackPlatformConfig(stack);
+        return exampleTenants(stack).map((t) => ({ stack, spec: t.spec, config, objects: allObjects(t.spec, config) }));
+    });
+}
+
+/** Pod specs of every pod-bearing object (Deployment, StatefulSet, Job) with their owners. */
+export function podSpecs(objects: readonly TenantObject[]): Array<{ owner: string; spec: any; labels: Record<string, string> }> {
+    return objects
+        .filter((o) => o.kind === "Deployment" || o.kind === "StatefulSet" || o.kind === "Job")
+        .map((o) => {
+            const template = (o as any).spec.template;
+            return { owner: `${o.kind}/${o.metadata?.name}`, spec: template.spec, labels: template.metadata.labels };
+        });
+}
+
+/** Every object nested anywhere in a value (deep walk), for "never X anywhere" assertions. */
+export function walk(value: unknown, visit: (node: Record<string, unknown>, path: string) => void, at = "$"): void {
+    if (Array.isArray(value)) {
+        value.forEach((v, i) => walk(v, visit, `${at}[${i}]`));
+    } else if (value !== null && typeof value === "object") {
+        visit(value as Record<string, unknown>, at);
+        for (const [k, v] of Object.entries(value)) {
+            walk(v, visit, `${at}.${k}`);
+        }
+    }
+}

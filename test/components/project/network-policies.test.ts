@@ -1,0 +1,176 @@
+import { describe, expect, it } from "vitest";
+import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import { projectContext } from "../../../components/project/common";
+import { EGRESS_EXCEPT, renderNetworkPolicies } from "../../../components/project/network-policies";
+import { everyExample, project, stackPlatformConfig, walk } from "./fixtures";
+
+const dev = stackPlatformConfig("dev");
+const hel1 = stackPlatformConfig("hel1");
+
+const full = project({
+    services: [
+        { name: "web", image: "ghcr.io/example/web:1.4.2", port: 8080, metrics: { port: 9100 } },
+        { name: "worker", image: "ghcr.io/example/worker:1.4.2", port: 9000, expose: { public: false } },
+    ],
+    database: { engine: "postgresql" },
+    bucket: {},
+});
+
+function ipToInt(ip: string): number {
+    return ip.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
+}
+
+function inCidr(ip: string, cidr: string): boolean {
+    const [base, bits] = cidr.split("/");
+    const size = 2 ** (32 - Number(bits));
+    const start = Math.floor(ipToInt(base!) / size) * size;
+    return ipToInt(ip) >= start && ipToInt(ip) < start + size;
+}
+
+function selects(policy: INetworkPolicy, podLabels: Record<string, string>): boolean {
+    const selector = policy.spec?.podSelector ?? {};
+    const matchLabels = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => podLabels[k] === v);
+    const matchExpressions = (selector.matchExpressions ?? []).every((e) => {
+        const value = podLabels[e.key];
+        switch (e.operator) {
+            case "In":
+                return value !== undefined && (e.values ?? []).includes(value);
+            case "NotIn":
+                return value === undefined || !(e.values ?? []).includes(value);
+            case "Exists":
+                return value !== undefined;
+            default:
+                return value === undefined;
+        }
+    });
+    return matchLabels && matchExpressions;
+}
+
+/**
+ * A small NetworkPolicy evaluator for egress to an external IP (no namespace/pod peers): allowed when some
+ * policy that selects the pod and governs Egress has a rule whose ipBlock contains the address (and no
+ * except does) and whose ports include the destination port.
+ */
+function egressAllowed(policies: INetworkPolicy[], podLabels: Record<string, string>, ip: string, port: number, protocol = "TCP"): boolean {
+    return policies
+        .filter((p) => selects(p, podLabels) && (p.spec?.policyTypes ?? []).includes("Egress"))
+        .some((p) =>
+            (p.spec?.egress ?? []).some((rule) => {
+                const peerOk = (rule.to ?? []).some((peer) => peer.ipBlock && inCidr(ip, peer.ipBlock.cidr) && !(peer.ipBlock.except ?? []).some((e) => inCidr(ip, e)));
+                const portOk = rule.ports === undefined || rule.ports.some((p) => p.port === port && (p.protocol ?? "TCP") === protocol);
+                return peerOk && portOk;
+            }),
+        );
+}
+
+const webPod = { "platform/project": "shop", "platform/service": "web" };
+const databasePod = { "platform/project": "shop", "platform/service": "database" };
+
+describe("network policies", () => {
+    const policies = renderNetworkPolicies(projectContext(full, dev));
+    const byName = (name: string) => policies.find((p) => p.metadata?.name === name);
+
+    it("start from default-deny for ingress and egress of every pod", () => {
+        expect(byName("default-deny")?.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+    });
+
+    it("allow DNS only to CoreDNS in kube-system on port 53", () => {
+        const rule = byName("allow-dns")?.spec?.egress?.[0];
+        expect(rule?.to).toEqual([{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }]);
+        expect(rule?.ports).toEqual([
+            { protocol: "UDP", port: 53 },
+            { protocol: "TCP", port: 53 },
+        ]);
+    });
+
+    it("allow the project's own pods to talk to each other, and nothing else from other namespaces", () => {
+        const spec = byName("allow-same-namespace")?.spec;
+        expect(spec?.ingress).toEqual([{ from: [{ podSelector: {} }] }]);
+        expect(spec?.egress).toEqual([{ to: [{ podSelector: {} }] }]);
+    });
+
+    it("let Traefik reach public services on their port only, and never internal ones", () => {
+        const web = byName("allow-traefik-web");
+        expect(web?.spec?.podSelector).toEqual({ matchLabels: webPod });
+        expect(web?.spec?.ingress).toEqual([
+            {
+                from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "traefik" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "traefik" } } }],
+                ports: [{ protocol: "TCP", port: 8080 }],
+            },
+        ]);
+        expect(byName("allow-traefik-worker")).toBeUndefined();
+    });
+
+    it("let Prometheus from monitoring scrape the metrics port", () => {
+        const rule = byName("allow-prometheus-web")?.spec?.ingress?.[0];
+        expect(rule?.from?.[0]?.namespaceSelector).toEqual({ matchLabels: { "kubernetes.io/metadata.name": "monitoring" } });
+        expect(rule?.ports).toEqual([{ protocol: "TCP", port: 9100 }]);
+        expect(byName("allow-prometheus-worker")).toBeUndefined();
+    });
+
+    it("reach MinIO on 9000 only when the project has a bucket", () => {
+        expect(byName("allow-egress-minio")?.spec?.egress).toEqual([
+            { to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "minio" } } }], ports: [{ protocol: "TCP", port: 9000 }] },
+        ]);
+        const plain = renderNetworkPolicies(projectContext(project({}), dev));
+        expect(plain.find((p) => p.metadata?.name === "allow-egress-minio")).toBeUndefined();
+    });
+
+    it("open the internet on 80/443 only: never the metadata IP, private, tailnet or cluster ranges, never SMTP", () => {
+        expect(byName("allow-egress-internet-web")?.spec?.egress?.[0]?.to?.[0]?.ipBlock?.except).toEqual([...EGRESS_EXCEPT]);
+        expect(egressAllowed(policies, webPod, "93.184.215.14", 443)).toBe(true);
+        expect(egressAllowed(policies, webPod, "93.184.215.14", 80)).toBe(true);
+        for (const port of [25, 465, 587, 22, 8080]) {
+            expect(egressAllowed(policies, webPod, "93.184.215.14", port), `port ${port}`).toBe(false);
+        }
+        for (const ip of ["169.254.169.254", "10.43.0.1", "10.42.3.7", "10.90.0.2", "172.16.5.5", "192.168.1.1", "100.100.100.100", "100.64.0.1"]) {
+            expect(egressAllowed(policies, webPod, ip, 443), ip).toBe(false);
+        }
+    });
+
+    it("give the database pod no internet egress at all", () => {
+        expect(egressAllowed(policies, databasePod, "93.184.215.14", 443)).toBe(false);
+    });
+
+    it("add only the tenant's declared extra ports, with the same exclusions", () => {
+        const chain = renderNetworkPolicies(projectContext(project({ egress: { ports: [{ port: 30303 }, { port: 30303, protocol: "UDP" }] } }), dev));
+        expect(egressAllowed(chain, webPod, "93.184.215.14", 30303)).toBe(true);
+        expect(egressAllowed(chain, webPod, "93.184.215.14", 30303, "UDP")).toBe(true);
+        expect(egressAllowed(chain, webPod, "169.254.169.254", 30303)).toBe(false);
+        expect(egressAllowed(chain, webPod, "93.184.215.14", 25)).toBe(false);
+    });
+
+    it("except cluster CIDRs configured outside the private ranges", () => {
+        const odd = { ...dev, cluster: { ...dev.cluster, clusterCidr: "198.18.0.0/16", serviceCidr: "10.43.0.0/16" } };
+        const except = renderNetworkPolicies(projectContext(full, odd)).find((p) => p.metadata?.name === "allow-egress-internet-web")?.spec?.egress?.[0]?.to?.[0]?.ipBlock?.except;
+        expect(except).toEqual([...EGRESS_EXCEPT, "198.18.0.0/16"]);
+    });
+
+    it("let Traefik reach the HTTP-01 solver only when challenges are solved over HTTP", () => {
+        expect(byName("allow-acme-http01-solver")?.spec?.ingress?.[0]?.ports).toEqual([{ protocol: "TCP", port: 8089 }]);
+        const dns01 = renderNetworkPolicies(projectContext(full, hel1));
+        expect(dns01.find((p) => p.metadata?.name === "allow-acme-http01-solver")).toBeUndefined();
+    });
+});
+
+describe("network policies of every example tenant", () => {
+    it("never contain an empty namespaceSelector, and always default-deny plus DNS", () => {
+        for (const { stack, spec, objects } of everyExample()) {
+            const netpols = objects.filter((o) => o.kind === "NetworkPolicy");
+            expect(netpols.map((p) => p.metadata?.name)).toEqual(expect.arrayContaining(["default-deny", "allow-dns"]));
+            walk(netpols, (node, at) => {
+                if ("namespaceSelector" in node) {
+                    const selector = node.namespaceSelector as { matchLabels?: Record<string, string> };
+                    expect(Object.keys(selector.matchLabels ?? {}), `${stack}/${spec.name} ${at}`).toEqual(["kubernetes.io/metadata.name"]);
+                }
+                if ("ipBlock" in node) {
+                    const block = node.ipBlock as { cidr: string; except?: string[] };
+                    expect(block.except, `${stack}/${spec.name} ${at}`).toEqual(expect.arrayContaining(["169.254.169.254/32", "100.64.0.0/10"]));
+                }
+                if ("port" in node && typeof node.port === "number") {
+                    expect([25, 465, 587], `${stack}/${spec.name} ${at}`).not.toContain(node.port);
+                }
+            });
+        }
+    });
+});

@@ -1,0 +1,119 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { MINIO_CLIENT_IMAGE } from "../../../charts/images";
+import { projectContext } from "../../../components/project/common";
+import { BUCKET_SCRIPT, bucketName, bucketPolicy, renderBucketJob, renderBucketSecrets } from "../../../components/project/storage";
+import { shellcheck } from "../../helpers/tools";
+import { project, stackPlatformConfig } from "./fixtures";
+
+const dev = stackPlatformConfig("dev");
+const ctx = projectContext(project({ bucket: { name: "uploads" } }), dev);
+
+describe("bucket", () => {
+    it("is named after the project (MinIO bucket names are global)", () => {
+        expect(bucketName(ctx)).toBe("shop-uploads");
+        expect(bucketName(projectContext(project({ bucket: {} }), dev))).toBe("shop");
+    });
+
+    it("gets a policy that reaches this bucket and nothing else", () => {
+        const resources = bucketPolicy("shop-uploads").Statement.flatMap((s) => s.Resource);
+        expect(resources).toEqual(["arn:aws:s3:::shop-uploads", "arn:aws:s3:::shop-uploads/*"]);
+        expect(bucketPolicy("shop-uploads").Statement.flatMap((s) => s.Action).some((a) => a.includes("*") || a.startsWith("admin:"))).toBe(false);
+    });
+
+    it("is created by a Job in the minio namespace with the pinned mc image and a restricted pod", () => {
+        const job = renderBucketJob(ctx);
+        expect(job.metadata).toMatchObject({ name: "bucket-shop", namespace: "minio", labels: { "platform/project": "shop", "platform/service": "bucket" } });
+        const pod = job.spec!.template.spec!;
+        expect(pod.automountServiceAccountToken).toBe(false);
+        expect(pod.restartPolicy).toBe("Never");
+        expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+        const container = pod.containers[0]!;
+        expect(container.image).toBe(MINIO_CLIENT_IMAGE);
+        expect(MINIO_CLIENT_IMAGE).toMatch(/^quay\.io\/minio\/mc:RELEASE\.\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z$/);
+        expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ["ALL"] } });
+        expect(container.resources?.limits?.memory).toBeDefined();
+        expect(job.spec?.activeDeadlineSeconds).toBeGreaterThan(0);
+    });
+
+    it("reads the root credentials from the minio-root Secret contract and the tenant keys from its own Secret", () => {
+        const env = renderBucketJob(ctx).spec!.template.spec!.containers[0]!.env!;
+        const ref = (name: string) => env.find((e) => e.name === name)?.valueFrom?.secretKeyRef;
+        expect(ref("MINIO_ROOT_USER")).toEqual({ name: "minio-root", key: "rootUser" });
+        expect(ref("MINIO_ROOT_PASSWORD")).toEqual({ name: "minio-root", key: "rootPassword" });
+        expect(ref("TENANT_ACCESS_KEY")).toEqual({ name: "bucket-shop", key: "ACCESS_KEY" });
+        expect(ref("TENANT_SECRET_KEY")).toEqual({ name: "bucket-shop", key: "SECRET_KEY" });
+        expect(env.filter((e) => e.value !== undefined).map((e) => e.value).join(" ")).not.toMatch(/AKEXAMPLE|SKEXAMPLE/);
+    });
+
+    it("puts the credentials in the project namespace for services and in minio for the Job", () => {
+        const { tenant, minio } = renderBucketSecrets(ctx, { accessKey: "AK", secretKey: "SK" });
+        expect(tenant.metadata?.namespace).toBe("shop");
+        expect(tenant.stringData).toEqual({ S3_ENDPOINT: "http://minio.minio.svc.cluster.local:9000", S3_BUCKET: "shop-uploads", S3_ACCESS_KEY_ID: "AK", S3_SECRET_ACCESS_KEY: "SK" });
+        expect(minio.metadata?.namespace).toBe("minio");
+        expect(minio.stringData).toEqual({ ACCESS_KEY: "AK", SECRET_KEY: "SK" });
+    });
+});
+
+describe("bucket provisioning script", () => {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "platform-mc-"));
+    afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+    it("passes shellcheck", () => {
+        const result = shellcheck(`#!/bin/sh\n${BUCKET_SCRIPT}`);
+        expect(result.output).toBe("");
+        expect(result.ok).toBe(true);
+    });
+
+    let runs = 0;
+    /** Runs the script against a fake `mc` that logs its arguments and prints `userInfo` for `admin user info`. */
+    function run(userInfo: string): { status: number | null; calls: string[]; policy: string; tmp: string } {
+        const dir = path.join(scratch, `run-${runs++}`);
+        const bin = path.join(dir, "bin");
+        const tmp = path.join(dir, "tmp");
+        fs.mkdirSync(bin, { recursive: true });
+        fs.mkdirSync(tmp, { recursive: true });
+        const log = path.join(dir, "calls.log");
+        fs.writeFileSync(
+            path.join(bin, "mc"),
+            `#!/bin/sh\nprintf '%s\\n' "$*" >> "${log}"\ncase "$*" in *"admin user info"*) printf '%s\\n' "${userInfo}" ;; esac\n`,
+            { mode: 0o755 },
+        );
+        const env: Record<string, string> = { PATH: `${bin}:/usr/bin:/bin` };
+        for (const e of renderBucketJob(ctx).spec!.template.spec!.containers[0]!.env!) {
+            env[e.name] = e.value ?? `secret-${e.name}`;
+        }
+        const result = spawnSync("sh", ["-c", BUCKET_SCRIPT.replace(/\/tmp\//g, `${tmp}/`)], { env, encoding: "utf8" });
+        return {
+            status: result.status,
+            calls: fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [],
+            policy: fs.readFileSync(path.join(tmp, "policy.json"), "utf8"),
+            tmp,
+        };
+    }
+
+    it("creates bucket, policy and user, then attaches the policy", () => {
+        const { status, calls, policy, tmp } = run("AccessKey: secret-TENANT_ACCESS_KEY  Status: enabled");
+        expect(status).toBe(0);
+        expect(calls.every((c) => c.startsWith(`--config-dir ${tmp}/mc --quiet --no-color `))).toBe(true);
+        expect(calls.map((c) => c.replace(/^--config-dir \S+ --quiet --no-color /, ""))).toEqual([
+            "alias set platform http://minio.minio.svc.cluster.local:9000 secret-MINIO_ROOT_USER secret-MINIO_ROOT_PASSWORD",
+            "mb --ignore-existing platform/shop-uploads",
+            `admin policy create platform bucket-shop ${tmp}/policy.json`,
+            "admin user add platform secret-TENANT_ACCESS_KEY secret-TENANT_SECRET_KEY",
+            "admin user info platform secret-TENANT_ACCESS_KEY",
+            "admin policy attach platform bucket-shop --user secret-TENANT_ACCESS_KEY",
+        ]);
+        expect(JSON.parse(policy)).toEqual(bucketPolicy("shop-uploads"));
+    });
+
+    it("skips the attach on a re-run where the policy is already attached", () => {
+        const { status, calls } = run("AccessKey: secret-TENANT_ACCESS_KEY  PolicyName: bucket-shop  Status: enabled");
+        expect(status).toBe(0);
+        expect(calls.some((c) => c.includes("admin policy attach"))).toBe(false);
+        expect(calls.some((c) => c.includes("mb --ignore-existing"))).toBe(true);
+    });
+});

@@ -1,0 +1,190 @@
+import { describe, expect, it } from "vitest";
+import { InputValidationError, type InputProblem } from "../../../lib/validation";
+import { validateTenantDocuments } from "../../../lib/tenants/load";
+import { PROJECT_EXAMPLES } from "../../../lib/tenants/schema";
+import { exampleSecretNames, exampleTenants, stackPlatformConfig, TENANT_STACKS, tenantDocuments } from "./fixtures";
+
+const dev = stackPlatformConfig("dev");
+const FILE = "stacks/dev/projects/shop.yaml";
+
+const BASE = [
+    "name: shop",
+    "owner: {name: Shop team, email: shop@example.com}",
+    "quota: {cpu: '4', memory: 8Gi, storage: 50Gi, pods: 20}",
+    "services:",
+    "  - name: web",
+    "    image: ghcr.io/example/web:1.4.2",
+    "    port: 8080",
+].join("\n");
+
+type Doc = { file: string; text: string };
+
+function validate(documents: Doc[], secretNames = new Map<string, Set<string>>()) {
+    return validateTenantDocuments(documents, { config: dev, secretNames });
+}
+
+/** Validates and returns the problems; fails the test when validation passes or throws something else. */
+function problemsOf(documents: Doc[], secretNames?: Map<string, Set<string>>): { problems: InputProblem[]; message: string } {
+    try {
+        validate(documents, secretNames);
+    } catch (error) {
+        expect(error).toBeInstanceOf(InputValidationError);
+        return { problems: (error as InputValidationError).problems, message: (error as Error).message };
+    }
+    throw new Error("validation passed, but the document is invalid");
+}
+
+/** Asserts one problem at `path` in `file` whose text matches, with a fix, and that the message shows all three. */
+function expectProblem(documents: Doc[], file: string, path: string, problem: RegExp, fix?: RegExp): void {
+    const { problems, message } = problemsOf(documents);
+    const found = problems.find((p) => p.source === file && p.path === path && problem.test(p.problem));
+    expect(found, `no problem at ${file} ${path} matching ${problem}; got ${JSON.stringify(problems, null, 1)}`).toBeDefined();
+    expect(found!.fix.length).toBeGreaterThan(0);
+    if (fix) {
+        expect(found!.fix).toMatch(fix);
+    }
+    expect(message).toContain(`${file}:`);
+    expect(message).toContain(`- ${path}: ${found!.problem}`);
+    expect(message).toContain(`fix: ${found!.fix}`);
+}
+
+const doc = (text: string, file = FILE): Doc => ({ file, text });
+
+describe("valid tenant files", () => {
+    it("the base document validates (the cases below change one thing each)", () => {
+        expect(validate([doc(BASE)]).map((p) => p.spec.name)).toEqual(["shop"]);
+    });
+
+    it.each(TENANT_STACKS)("the example tenants of stack %s validate against the stack's Pulumi.<stack>.yaml", (stack) => {
+        const tenants = exampleTenants(stack);
+        expect(tenants.length).toBeGreaterThan(0);
+        expect(tenants.map((t) => t.file)).toEqual(tenantDocuments(stack).map((d) => d.file));
+        for (const tenant of tenants) {
+            expect(tenant.file).toBe(`stacks/${stack}/projects/${tenant.spec.name}.yaml`);
+        }
+    });
+
+    it("the dev stack stays small: at most two tenants, each within the default tenant limits", () => {
+        const tenants = exampleTenants("dev");
+        expect(tenants.length).toBeLessThanOrEqual(2);
+        expect(dev.tenantLimits).toEqual({ maxCpu: "16", maxMemory: "64Gi", maxStorage: "1Ti", maxPods: 200 });
+    });
+
+    it("the examples cover the seeds: overlay with MySQL and a data volume, a chain node with metrics, a Caracal-like backend", () => {
+        const all = TENANT_STACKS.flatMap((s) => exampleTenants(s).map((t) => t.spec));
+        expect(all.some((p) => p.database?.engine === "mysql" && p.services.some((s) => s.volumes.length > 0))).toBe(true);
+        expect(all.some((p) => p.services.some((s) => s.volumes.some((v) => v.size.endsWith("Gi") && parseInt(v.size, 10) >= 100) && s.metrics))).toBe(true);
+        expect(all.some((p) => p.database?.engine === "postgresql" && p.services.some((s) => s.image.includes("redis")) && p.services.length >= 3)).toBe(true);
+    });
+
+    it("each stack's example tenants would fail against a stack that forbids their registries", () => {
+        const config = { ...stackPlatformConfig("fsn1"), allowedRegistries: ["registry.example.com"] };
+        expect(() => validateTenantDocuments(tenantDocuments("fsn1"), { config, secretNames: exampleSecretNames("fsn1") })).toThrow(/is not allowed on this stack/);
+    });
+});
+
+describe("bad tenant files fail with file, path and fix", () => {
+    it("unknown keys, at the top and inside a service", () => {
+        expectProblem([doc(`${BASE}\ncolour: blue`)], FILE, "colour", /unknown key "colour"/, /remove it, or use one of: .*services/);
+        expectProblem([doc(BASE.replace("    port: 8080", "    port: 8080\n    replica: 2"))], FILE, "services[0].replica", /unknown key "replica"/, /replicas/);
+    });
+
+    it("the mutable tag latest", () => {
+        expectProblem([doc(BASE.replace("web:1.4.2", "web:latest"))], FILE, "services[0].image", /mutable tag "latest"/, /image: ghcr\.io\/example\/web:1\.4\.2/);
+    });
+
+    it("an image without a tag", () => {
+        expectProblem([doc(BASE.replace("web:1.4.2", "web"))], FILE, "services[0].image", /has no tag/);
+    });
+
+    it("a quota above the stack's tenant limits", () => {
+        const text = BASE.replace("quota: {cpu: '4', memory: 8Gi, storage: 50Gi, pods: 20}", "quota: {cpu: '64', memory: 512Gi, storage: 50Ti, pods: 1000}");
+        expectProblem([doc(text)], FILE, "quota.cpu", /exceeds the stack's per-tenant limit 16/, /cpu: 16 or less/);
+        expectProblem([doc(text)], FILE, "quota.memory", /exceeds the stack's per-tenant limit 64Gi/);
+        expectProblem([doc(text)], FILE, "quota.storage", /exceeds the stack's per-tenant limit 1Ti/);
+        expectProblem([doc(text)], FILE, "quota.pods", /exceeds the stack's per-tenant limit 200/);
+    });
+
+    it("services that cannot fit their own quota at full scale", () => {
+        const text = BASE.replace("    port: 8080", "    port: 8080\n    replicas: 3\n    resources: {requests: {cpu: '2', memory: 2Gi}, limits: {memory: 3Gi}}");
+        expectProblem([doc(text)], FILE, "quota.cpu", /requests 8000m CPU/, /cpu: 8000m or more/);
+        expectProblem([doc(text)], FILE, "quota.memory", /memory limits add up to 12Gi/);
+        const storage = BASE.replace("    port: 8080", "    port: 8080\n    replicas: 2\n    volumes: [{name: data, size: 30Gi, mountPath: /data}]");
+        expectProblem([doc(storage)], FILE, "quota.storage", /need 60Gi but quota.storage is 50Gi/);
+    });
+
+    it("a request above its limit", () => {
+        const text = BASE.replace("    port: 8080", "    port: 8080\n    resources: {requests: {cpu: 100m, memory: 512Mi}, limits: {memory: 256Mi}}");
+        expectProblem([doc(text)], FILE, "services[0].resources", /requests\.memory 512Mi exceeds limits\.memory 256Mi/);
+    });
+
+    it("a database version the platform does not pin", () => {
+        expectProblem([doc(`${BASE}\ndatabase: {engine: mysql, version: '5.7'}`)], FILE, "database.version", /mysql 5\.7 is not offered/, /one of 8\.0, 8\.4/);
+    });
+
+    it("duplicate project names (shop.yaml and shop.yml)", () => {
+        const second = "stacks/dev/projects/shop.yml";
+        expectProblem([doc(BASE), doc(BASE, second)], second, "name", /already declared in stacks\/dev\/projects\/shop\.yaml/, /unique name/);
+    });
+
+    it("a file named differently from its project", () => {
+        expectProblem([doc(BASE, "stacks/dev/projects/store.yaml")], "stacks/dev/projects/store.yaml", "name", /must live in shop\.yaml/, /rename the file/);
+    });
+
+    it("duplicate hosts across projects", () => {
+        const withDomain = (name: string) =>
+            BASE.replace("name: shop", `name: ${name}`).replace("    port: 8080", "    port: 8080\n    expose: {customDomains: [shop.example.org]}");
+        const other = "stacks/dev/projects/store.yaml";
+        expectProblem([doc(withDomain("shop")), doc(withDomain("store"), other)], other, "services[0].expose", /host shop\.example\.org is already served by stacks\/dev\/projects\/shop\.yaml/);
+    });
+
+    it.each([["'*.example.org'"], ["Shop.Example.org"], ["shop.example.org."], ["localhost"], ["shop_1.example.org"]])("an invalid custom domain %s", (domain) => {
+        const text = BASE.replace("    port: 8080", `    port: 8080\n    expose: {customDomains: [${domain}]}`);
+        expectProblem([doc(text)], FILE, "services[0].expose.customDomains[0]", /fully qualified domain name/, /customDomains: \[shop\.example\.org\]/);
+    });
+
+    it("a custom domain inside the platform domain", () => {
+        const text = BASE.replace("    port: 8080", "    port: 8080\n    expose: {customDomains: [other.shop.dev.platform.example.com]}");
+        expectProblem([doc(text)], FILE, "services[0].expose.customDomains", /inside the platform domain/);
+    });
+
+    it("a secretEnv name the stack has no value for", () => {
+        const text = BASE.replace("    port: 8080", "    port: 8080\n    secretEnv: [API_KEY]");
+        expectProblem([doc(text)], FILE, "services[0].secretEnv[0]", /secret API_KEY is not set/, /pulumi config set --secret --path 'platform:tenantSecrets\.shop\.API_KEY'/);
+        expect(validate([doc(text)], new Map([["shop", new Set(["API_KEY"])]]))).toHaveLength(1);
+    });
+
+    it("names reserved for the platform: namespaces and component names", () => {
+        expectProblem([doc(BASE.replace("name: shop", "name: monitoring"), "stacks/dev/projects/monitoring.yaml")], "stacks/dev/projects/monitoring.yaml", "name", /system or platform namespace/);
+        expectProblem([doc(BASE.replace("  - name: web", "  - name: database"))], FILE, "services[0].name", /reserved for platform objects/);
+        expectProblem([doc(BASE.replace("  - name: web", "  - name: web-headless"))], FILE, "services[0].name", /reserved for platform objects/);
+    });
+
+    it("environment the platform injects for the database or bucket", () => {
+        const text = BASE.replace("    port: 8080", "    port: 8080\n    env: {DATABASE_HOST: db}") + "\ndatabase: {engine: postgresql}";
+        expectProblem([doc(text)], FILE, "services[0].env", /DATABASE_HOST is set by the platform/);
+    });
+
+    it("SMTP egress ports", () => {
+        expectProblem([doc(`${BASE}\negress: {ports: [{port: 25}]}`)], FILE, "egress.ports[0].port", /SMTP/, /port: 30303/);
+        expectProblem([doc(`${BASE}\negress: {ports: [{port: 465}]}`)], FILE, "egress.ports[0].port", /SMTP/);
+    });
+
+    it("a bucket name longer than S3 allows", () => {
+        const name = "s".repeat(30);
+        const file = `stacks/dev/projects/${name}.yaml`;
+        expectProblem([doc(`${BASE.replace("name: shop", `name: ${name}`)}\nbucket: {name: ${"b".repeat(40)}}`, file)], file, "bucket.name", /3 to 63 characters/);
+        expect(validate([doc(`${BASE}\nbucket: {name: ${"b".repeat(40)}}`)])).toHaveLength(1);
+    });
+
+    it("reports every problem of every file at once", () => {
+        const { problems } = problemsOf([doc(`${BASE.replace("web:1.4.2", "web:latest")}\ncolour: blue`), doc(BASE.replace("name: shop", "name: store").replace("port: 8080", "port: 0"), "stacks/dev/projects/store.yaml")]);
+        expect(problems.map((p) => `${p.source} ${p.path}`).sort()).toEqual(["stacks/dev/projects/shop.yaml colour", "stacks/dev/projects/shop.yaml services[0].image", "stacks/dev/projects/store.yaml services[0].port"]);
+    });
+
+    it("keeps the examples table in step with the schema's new keys", () => {
+        for (const key of ["egress", "egress.ports", "egress.ports[].port", "egress.ports[].protocol"]) {
+            expect(PROJECT_EXAMPLES[key], key).toBeDefined();
+        }
+    });
+});
