@@ -10,6 +10,9 @@ export const NODE_TAGS = {
     edge: "tag:edge",
 } as const;
 
+/** Tag of CI runners (GitHub Actions joins the tailnet with it to run `pulumi up`). */
+export const CI_TAG = "tag:ci";
+
 /** Group of the platform admins in the rendered policy. */
 export const ADMIN_GROUP = "group:platform-admins";
 
@@ -55,9 +58,10 @@ export function renderTailnetPolicy(admins: readonly string[]): TailnetPolicy {
     return {
         groups: { [ADMIN_GROUP]: [...admins] },
         // Only admins may mint keys carrying node tags; nodes cannot re-tag themselves.
-        tagOwners: Object.fromEntries(allNodes.map((tag) => [tag, [ADMIN_GROUP]])),
+        tagOwners: Object.fromEntries([...allNodes, CI_TAG].map((tag) => [tag, [ADMIN_GROUP]])),
         acls: [
-            { action: "accept", src: [ADMIN_GROUP], proto: "tcp", dst: [...onAll("22"), `${NODE_TAGS.server}:${K3S_PORTS.apiServer}`] },
+            // CI deploys like an admin: k3s is started over SSH and the API is used to apply the add-ons.
+            { action: "accept", src: [ADMIN_GROUP, CI_TAG], proto: "tcp", dst: [...onAll("22"), `${NODE_TAGS.server}:${K3S_PORTS.apiServer}`] },
             { action: "accept", src: allNodes, proto: "tcp", dst: [`${NODE_TAGS.server}:${K3S_PORTS.apiServer},${K3S_PORTS.supervisor}`] },
             { action: "accept", src: [NODE_TAGS.server], proto: "tcp", dst: [`${NODE_TAGS.server}:${K3S_PORTS.etcd}`] },
             { action: "accept", src: allNodes, proto: "tcp", dst: onAll(`${K3S_PORTS.kubelet},${K3S_PORTS.metallbMemberlist},${K3S_PORTS.nodeExporter}`) },
@@ -73,6 +77,7 @@ export function renderTailnetPolicy(admins: readonly string[]): TailnetPolicy {
             { src: NODE_TAGS.agent, proto: "tcp", accept: [`${NODE_TAGS.server}:${K3S_PORTS.apiServer}`, `${NODE_TAGS.server}:${K3S_PORTS.supervisor}`], deny: [`${NODE_TAGS.server}:22`, `${NODE_TAGS.server}:2379`] },
             { src: NODE_TAGS.edge, proto: "tcp", accept: [`${NODE_TAGS.agent}:${K3S_PORTS.kubelet}`], deny: [`${NODE_TAGS.agent}:22`, `${NODE_TAGS.server}:2380`] },
             { src: NODE_TAGS.server, proto: "tcp", accept: [`${NODE_TAGS.server}:2380`] },
+            { src: CI_TAG, proto: "tcp", accept: [`${NODE_TAGS.server}:22`, `${NODE_TAGS.server}:${K3S_PORTS.apiServer}`], deny: [`${NODE_TAGS.server}:2379`] },
         ],
     };
 }

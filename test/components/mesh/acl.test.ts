@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ADMIN_GROUP, K3S_PORTS, NODE_TAGS, renderTailnetPolicy } from "../../../components/mesh/acl";
+import { ADMIN_GROUP, CI_TAG, K3S_PORTS, NODE_TAGS, renderTailnetPolicy } from "../../../components/mesh/acl";
 
 const policy = renderTailnetPolicy(["alice@example.com", "bob@example.com"]);
 
@@ -41,6 +41,13 @@ describe("tailnet policy", () => {
         expect(allows(ADMIN_GROUP, "tcp", NODE_TAGS.edge, 22)).toBe(true);
         expect(allows(ADMIN_GROUP, "tcp", NODE_TAGS.server, 2379)).toBe(false);
         expect(allows(ADMIN_GROUP, "tcp", NODE_TAGS.agent, K3S_PORTS.kubelet)).toBe(false);
+    });
+
+    it("lets CI runners deploy (SSH, API) but not reach etcd", () => {
+        expect(allows(CI_TAG, "tcp", NODE_TAGS.server, 22)).toBe(true);
+        expect(allows(CI_TAG, "tcp", NODE_TAGS.server, K3S_PORTS.apiServer)).toBe(true);
+        expect(allows(CI_TAG, "tcp", NODE_TAGS.server, 2379)).toBe(false);
+        expect(policy.tagOwners[CI_TAG]).toEqual([ADMIN_GROUP]);
     });
 
     it("lets nodes reach each other on the k3s ports only", () => {

@@ -1,0 +1,83 @@
+import type { IPrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
+import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
+import { LABELS, NAMESPACES } from "../../lib/conventions";
+import type { ProjectSpec } from "../../lib/tenants/schema";
+import { renderDashboards } from "./dashboards";
+import { renderAlertRuleGroups, renderMeteringRuleGroups, type MeteringPrices, type MeteringProject, type RuleGroup } from "./rules";
+
+/**
+ * The Kubernetes objects of metering, pure: two PrometheusRules (metering/cost, alerts) and one ConfigMap
+ * per Grafana dashboard, all in the monitoring namespace. kube-prometheus-stack's Prometheus selects every
+ * PrometheusRule and the Grafana sidecar every ConfigMap labelled `grafana_dashboard: "1"`, so no release
+ * label is needed. The Metering component creates exactly these; policy and spine tests import them.
+ */
+
+/** What metering needs to know. */
+export interface MeteringArgs {
+    /** `platform:prices`, validated by `pricesSchema`. */
+    prices: MeteringPrices;
+    /** Tenant projects with their optional monthly budget (see {@link meteringProjects}). */
+    projects: readonly MeteringProject[];
+}
+
+/** Names of the objects. */
+export const METERING_OBJECT_NAMES = {
+    meteringRules: "platform-metering",
+    alertRules: "platform-project-alerts",
+} as const;
+
+/** Label the Grafana sidecar selects dashboards by. */
+export const GRAFANA_DASHBOARD_LABEL = { grafana_dashboard: "1" } as const;
+
+/** Sidecar annotation naming the Grafana folder (used when the sidecar's folderAnnotation is set). */
+export const GRAFANA_FOLDER_ANNOTATION = { grafana_folder: "Platform" } as const;
+
+/** The metering objects to create. */
+export interface MeteringObjects {
+    /** PrometheusRules: metering and cost recording rules, then the project alerts. */
+    prometheusRules: IPrometheusRule[];
+    /** One ConfigMap per dashboard. */
+    configMaps: IConfigMap[];
+}
+
+const labels = (component: string): Record<string, string> => ({
+    "app.kubernetes.io/name": "platform-metering",
+    "app.kubernetes.io/component": component,
+    "app.kubernetes.io/part-of": "platform",
+    [LABELS.managedBy]: "pulumi",
+});
+
+function prometheusRule(name: string, component: string, groups: RuleGroup[]): IPrometheusRule {
+    return {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "PrometheusRule",
+        metadata: { name, namespace: NAMESPACES.monitoring, labels: labels(component) },
+        // A deep copy: the object must not share arrays with the groups callers may keep and change.
+        spec: { groups: JSON.parse(JSON.stringify(groups)) as NonNullable<IPrometheusRule["spec"]["groups"]> },
+    };
+}
+
+/** The tenant projects as metering sees them: name and `budget.monthly`. */
+export function meteringProjects(projects: ReadonlyArray<Pick<ProjectSpec, "name" | "budget">>): MeteringProject[] {
+    return projects.map((p) => (p.budget ? { name: p.name, budgetMonthly: p.budget.monthly } : { name: p.name }));
+}
+
+/** Renders the PrometheusRules and dashboard ConfigMaps of metering. */
+export function renderMeteringObjects(args: MeteringArgs): MeteringObjects {
+    const prometheusRules = [
+        prometheusRule(METERING_OBJECT_NAMES.meteringRules, "metering", renderMeteringRuleGroups(args.prices)),
+        prometheusRule(METERING_OBJECT_NAMES.alertRules, "alerts", renderAlertRuleGroups(args.projects, args.prices)),
+    ];
+    const configMaps: IConfigMap[] = Object.entries(renderDashboards(args.prices)).map(([file, dashboard]) => ({
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: {
+            name: `grafana-dashboard-${dashboard.uid}`,
+            namespace: NAMESPACES.monitoring,
+            labels: { ...labels("dashboards"), ...GRAFANA_DASHBOARD_LABEL },
+            annotations: { ...GRAFANA_FOLDER_ANNOTATION },
+        },
+        data: { [file]: JSON.stringify(dashboard, null, 2) },
+    }));
+    return { prometheusRules, configMaps };
+}

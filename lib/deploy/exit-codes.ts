@@ -1,0 +1,130 @@
+/**
+ * Exit codes of `npm run deploy` and the mapping from what happened to one of them. Kept free of the
+ * Automation API (errors are recognised by name and message) so the mapping is testable without a CLI.
+ */
+
+/** The documented exit codes; CI branches on them (e.g. the nightly drift job treats 3 as "drift found"). */
+export const EXIT = {
+    /** The operation succeeded (for `drift`: no drift). */
+    ok: 0,
+    /** Anything else went wrong: usage error, refusal, missing CLI or credentials, engine or provider error. */
+    failure: 1,
+    /** A mandatory CrossGuard policy reported a violation. */
+    policyViolation: 2,
+    /** `drift` found differences between the program, the state and the real resources. */
+    driftFound: 3,
+    /** Another update holds the stack lock. */
+    stackLocked: 4,
+} as const;
+
+/** One of the values of {@link EXIT}. */
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/**
+ * Thrown by the workspace when the Automation API reports `ConcurrentUpdateError`, so callers that never
+ * load the Automation API can still recognise a locked stack.
+ */
+export class StackLockedError extends Error {
+    /**
+     * @param message what the CLI said
+     * @param options `cause`: the original Automation API error
+     */
+    constructor(message: string, options?: { cause?: unknown }) {
+        super(message, options);
+        this.name = "StackLockedError";
+    }
+}
+
+// "[409] Conflict: Another update is currently in progress." comes from the Pulumi Cloud backend, "the stack is
+// currently locked by N lock(s)" from DIY (file/S3) backends; both are what the Automation API itself matches.
+const LOCK_PATTERNS = [/the stack is currently locked/i, /another update is currently in progress/i, /\[409\] conflict/i];
+
+// The CLI's `--expect-no-changes` failure; newer CLIs add the operation name ("... for preview but ...").
+const NO_CHANGES_EXPECTED = /no changes were expected(?: for \S+)? but changes were proposed/i;
+
+function messageOf(error: unknown): string {
+    if (error instanceof Error) {
+        return error.message;
+    }
+    return typeof error === "string" ? error : "";
+}
+
+/**
+ * True when `error` means another update holds the stack lock (exit 4).
+ *
+ * @param error what the operation threw
+ */
+export function isStackLocked(error: unknown): boolean {
+    if (error instanceof StackLockedError) {
+        return true;
+    }
+    if (error instanceof Error && error.name === "ConcurrentUpdateError") {
+        return true;
+    }
+    const message = messageOf(error);
+    return LOCK_PATTERNS.some((pattern) => pattern.test(message));
+}
+
+/**
+ * True when `error` is the CLI refusing because `expectNoChanges` was set and changes were proposed.
+ *
+ * @param error what the operation threw
+ */
+export function isNoChangesExpected(error: unknown): boolean {
+    return NO_CHANGES_EXPECTED.test(messageOf(error));
+}
+
+/** What an operation produced, as far as the exit code is concerned. */
+export interface OutcomeFacts {
+    /** The error the operation failed with, if it failed. */
+    error?: unknown;
+    /** Number of policy events with enforcement level `mandatory`. */
+    mandatoryViolations: number;
+    /** Only for `drift`: whether the engine proposed changes. */
+    changesFound?: boolean;
+}
+
+/**
+ * Maps an outcome to the exit code. Precedence: a lock means nothing ran (4); a mandatory violation blocks the
+ * change whatever else happened (2); drift is reported only when the run itself worked or failed solely because
+ * of `expectNoChanges` (3) — a drift run that crashed is a failure (1), not a finding.
+ *
+ * @param facts the outcome of the operation
+ */
+export function exitCodeFor(facts: OutcomeFacts): ExitCode {
+    if (facts.error !== undefined && isStackLocked(facts.error)) {
+        return EXIT.stackLocked;
+    }
+    if (facts.mandatoryViolations > 0) {
+        return EXIT.policyViolation;
+    }
+    if (facts.changesFound !== undefined) {
+        if (facts.error === undefined) {
+            return facts.changesFound ? EXIT.driftFound : EXIT.ok;
+        }
+        if (isNoChangesExpected(facts.error)) {
+            return EXIT.driftFound;
+        }
+    }
+    return facts.error === undefined ? EXIT.ok : EXIT.failure;
+}
+
+/**
+ * Short status word per exit code, used in the text, markdown and JSON reports.
+ *
+ * @param code the exit code
+ */
+export function statusOf(code: ExitCode): "succeeded" | "failed" | "policy-violation" | "drift" | "locked" {
+    switch (code) {
+        case EXIT.ok:
+            return "succeeded";
+        case EXIT.policyViolation:
+            return "policy-violation";
+        case EXIT.driftFound:
+            return "drift";
+        case EXIT.stackLocked:
+            return "locked";
+        default:
+            return "failed";
+    }
+}

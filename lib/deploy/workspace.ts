@@ -1,0 +1,233 @@
+/**
+ * The only module that touches the Pulumi Automation API. It adapts a `LocalWorkspace` stack over this
+ * repository to the small {@link DeployWorkspace} interface the orchestration uses, so tests replace exactly this
+ * boundary with a fake and everything above it runs for real.
+ *
+ * Load it lazily (`await import`), after the CLI check: importing it pulls in the whole Pulumi SDK.
+ */
+import {
+    ConcurrentUpdateError,
+    LocalWorkspace,
+    PulumiCommand,
+    type ConfigMap,
+    type EngineEvent,
+    type OpMap,
+    type Stack,
+} from "@pulumi/pulumi/automation";
+import type { CliFound } from "./cli-detect";
+import type { SecretConfigValue } from "./environment";
+import { StackLockedError } from "./exit-codes";
+import type { OutputEntry } from "./render";
+
+/** Streaming callbacks every operation takes. */
+export interface OperationStreams {
+    /** Receives stdout of the CLI as it arrives (arbitrary chunks). */
+    onOutput: (chunk: string) => void;
+    /** Receives stderr of the CLI as it arrives. */
+    onError: (chunk: string) => void;
+    /** Receives every engine event. */
+    onEvent: (event: EngineEvent) => void;
+}
+
+/** Options of a preview (also used for drift detection). */
+export interface PreviewRequest extends OperationStreams {
+    /** Policy pack directories to run. */
+    policyPacks: string[];
+    /** Refresh state from the providers before diffing (drift detection). */
+    refresh?: boolean;
+    /** Make the CLI fail when any change is proposed (drift detection). */
+    expectNoChanges?: boolean;
+}
+
+/** Options of an update. */
+export interface UpRequest extends OperationStreams {
+    /** Policy pack directories to run. */
+    policyPacks: string[];
+}
+
+/** Options of a refresh. */
+export type RefreshRequest = OperationStreams;
+
+/** Options of a destroy. */
+export type DestroyRequest = OperationStreams;
+
+/** What an operation returns besides its events. */
+export interface OperationResult {
+    /** The engine's op → count map (PreviewResult.changeSummary or UpdateSummary.resourceChanges). */
+    changeSummary: OpMap;
+}
+
+/**
+ * A selected stack, reduced to what the driver does with it. Errors: a locked stack is reported as
+ * {@link StackLockedError}; anything else is passed through unchanged.
+ */
+export interface DeployWorkspace {
+    /** The stack name. */
+    readonly stackName: string;
+    /**
+     * Writes config values (`setAllConfig`); the values here are always secrets.
+     *
+     * @param config config key → value
+     */
+    setSecretConfig(config: Record<string, SecretConfigValue>): Promise<void>;
+    /**
+     * `stack.preview`: evaluates the program and diffs it against the state; nothing changes.
+     *
+     * @param request policy packs, refresh / expectNoChanges for drift detection, and the streams
+     */
+    preview(request: PreviewRequest): Promise<OperationResult>;
+    /**
+     * `stack.up`: applies the program.
+     *
+     * @param request policy packs and the streams
+     */
+    up(request: UpRequest): Promise<OperationResult>;
+    /**
+     * `stack.refresh`: reads every resource from its provider and writes what it finds into the state.
+     *
+     * @param request the streams
+     */
+    refresh(request: RefreshRequest): Promise<OperationResult>;
+    /**
+     * `stack.destroy`: deletes every resource of the stack.
+     *
+     * @param request the streams
+     */
+    destroy(request: DestroyRequest): Promise<OperationResult>;
+    /** Stack outputs from state; secret values are never decrypted (they come back as engine secret markers). */
+    outputs(): Promise<Record<string, OutputEntry>>;
+}
+
+/** How to open the workspace. */
+export interface WorkspaceSettings {
+    /** The Pulumi project directory (this repository). */
+    workDir: string;
+    /** Stack to create or select. */
+    stackName: string;
+    /** Backend URL, given to every CLI call as `PULUMI_BACKEND_URL`. */
+    backendUrl: string;
+    /** Secrets provider for a stack created by this call (`--secrets-provider`). */
+    secretsProvider?: string;
+    /** The CLI found by cli-detect. */
+    cli: CliFound;
+}
+
+/** Opens a workspace; orchestration receives this as a dependency. */
+export type OpenWorkspace = (settings: WorkspaceSettings) => Promise<DeployWorkspace>;
+
+/**
+ * Converts Automation API errors the driver distinguishes into its own types.
+ *
+ * @param error what the Automation API threw
+ */
+export function translateAutomationError(error: unknown): unknown {
+    if (error instanceof ConcurrentUpdateError) {
+        return new StackLockedError(error.message, { cause: error });
+    }
+    return error;
+}
+
+async function translating<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+        return await operation();
+    } catch (error) {
+        throw translateAutomationError(error);
+    }
+}
+
+/**
+ * Stack outputs from an exported deployment (`stack export`). The export keeps secrets encrypted (an engine
+ * marker object with ciphertext), unlike `stack.outputs()`, which decrypts everything and flags only top-level
+ * secrets, so a secret nested in a plain output would come back as plaintext.
+ *
+ * @param deployment what `Stack.exportStack()` returned
+ */
+export function outputsFromDeployment(deployment: unknown): Record<string, OutputEntry> {
+    const resources = (deployment as { deployment?: { resources?: Array<{ type?: string; outputs?: Record<string, unknown> }> } })?.deployment?.resources ?? [];
+    const stackResource = resources.find((resource) => resource.type === "pulumi:pulumi:Stack");
+    const outputs = stackResource?.outputs ?? {};
+    return Object.fromEntries(
+        Object.entries(outputs).map(([key, value]) => [
+            key,
+            { value, secret: value !== null && typeof value === "object" && "4dabf18193072939515e22adb298388d" in value },
+        ]),
+    );
+}
+
+class AutomationWorkspace implements DeployWorkspace {
+    constructor(private readonly stack: Stack) {}
+
+    get stackName(): string {
+        return this.stack.name;
+    }
+
+    async setSecretConfig(config: Record<string, SecretConfigValue>): Promise<void> {
+        const map: ConfigMap = {};
+        for (const [key, value] of Object.entries(config)) {
+            map[key] = { value: value.value, secret: true };
+        }
+        await translating(() => this.stack.setAllConfig(map));
+    }
+
+    async preview(request: PreviewRequest): Promise<OperationResult> {
+        const result = await translating(() =>
+            this.stack.preview({
+                policyPacks: request.policyPacks,
+                refresh: request.refresh,
+                expectNoChanges: request.expectNoChanges,
+                onOutput: request.onOutput,
+                onError: request.onError,
+                onEvent: request.onEvent,
+            }),
+        );
+        return { changeSummary: result.changeSummary };
+    }
+
+    async up(request: UpRequest): Promise<OperationResult> {
+        const result = await translating(() =>
+            this.stack.up({
+                policyPacks: request.policyPacks,
+                onOutput: request.onOutput,
+                onError: request.onError,
+                onEvent: request.onEvent,
+            }),
+        );
+        return { changeSummary: result.summary.resourceChanges ?? {} };
+    }
+
+    async refresh(request: RefreshRequest): Promise<OperationResult> {
+        const result = await translating(() => this.stack.refresh({ onOutput: request.onOutput, onError: request.onError, onEvent: request.onEvent }));
+        return { changeSummary: result.summary.resourceChanges ?? {} };
+    }
+
+    async destroy(request: DestroyRequest): Promise<OperationResult> {
+        const result = await translating(() => this.stack.destroy({ onOutput: request.onOutput, onError: request.onError, onEvent: request.onEvent }));
+        return { changeSummary: result.summary.resourceChanges ?? {} };
+    }
+
+    async outputs(): Promise<Record<string, OutputEntry>> {
+        return outputsFromDeployment(await translating(() => this.stack.exportStack()));
+    }
+}
+
+/**
+ * Creates or selects the stack in a `LocalWorkspace` over `settings.workDir` (the program in this repository,
+ * not an inline program, so `pulumi` sees exactly what `npm run plan` and the tests see).
+ *
+ * @param settings where and what to open
+ */
+export const openWorkspace: OpenWorkspace = async (settings) => {
+    // A CLI outside PATH (~/.pulumi/bin) must be handed over explicitly; LocalWorkspace runs plain `pulumi`.
+    const pulumiCommand = settings.cli.root ? await PulumiCommand.get({ root: settings.cli.root }) : undefined;
+    const stack = await translating(() =>
+        LocalWorkspace.createOrSelectStack(
+            { stackName: settings.stackName, workDir: settings.workDir },
+            {
+                pulumiCommand,
+                secretsProvider: settings.secretsProvider,
+                envVars: { PULUMI_BACKEND_URL: settings.backendUrl, PULUMI_SKIP_UPDATE_CHECK: "true" },
+            },
+        ),
+    );
+    return new AutomationWorkspace(stack);
+};

@@ -1,0 +1,210 @@
+/**
+ * Fakes for the deploy driver, at the Automation API boundary only: a {@link FakeWorkspace} implements
+ * `DeployWorkspace` (what lib/deploy/workspace.ts wraps around `LocalWorkspace`/`Stack`) by replaying recorded
+ * engine events and output, so orchestration, event summaries, rendering and exit codes run for real.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { EngineEvent, OpMap } from "@pulumi/pulumi/automation";
+import type { CliDetection } from "../../lib/deploy/cli-detect";
+import type { DeployDependencies } from "../../lib/deploy/orchestrate";
+import type { OutputEntry } from "../../lib/deploy/render";
+import type { SecretConfigValue } from "../../lib/deploy/environment";
+import type { DeployWorkspace, OperationResult, OperationStreams, WorkspaceSettings } from "../../lib/deploy/workspace";
+
+const REPO = path.resolve(__dirname, "..", "..");
+const FIXTURES = path.join(REPO, "test", "fixtures", "engine-events");
+
+/** What the fake does when an operation is called. */
+export interface FakeScript {
+    /** Engine events to replay through `onEvent` (e.g. from {@link loadEngineEvents}). */
+    events?: EngineEvent[];
+    /** Chunks to replay through `onOutput`. */
+    output?: string[];
+    /** Chunks to replay through `onError`. */
+    stderr?: string[];
+    /** Thrown by the operation after replaying (as the Automation API throws after the CLI exits non-zero). */
+    error?: unknown;
+    /** Thrown when the workspace is opened (createOrSelectStack failing). */
+    openError?: unknown;
+    /** Returned as the operation's changeSummary; defaults to the last summary event's resourceChanges. */
+    changeSummary?: OpMap;
+    /** Returned by `outputs()`. */
+    outputs?: Record<string, OutputEntry>;
+    /** Runs when secret config is set; e.g. writes to the stack file the way the CLI would. */
+    onSetConfig?: (config: Record<string, SecretConfigValue>) => void;
+}
+
+/** One recorded call, with the callbacks removed from the options so they compare with `toEqual`. */
+export interface RecordedCall {
+    /** Method of `DeployWorkspace`. */
+    method: "setSecretConfig" | "preview" | "up" | "refresh" | "destroy" | "outputs";
+    /** Options without onOutput/onError/onEvent. */
+    options?: Record<string, unknown>;
+    /** Whether the streaming callbacks were all passed. */
+    streamed?: boolean;
+}
+
+function withoutStreams(request: OperationStreams & Record<string, unknown>): { options: Record<string, unknown>; streamed: boolean } {
+    const { onOutput, onError, onEvent, ...options } = request;
+    return { options, streamed: typeof onOutput === "function" && typeof onError === "function" && typeof onEvent === "function" };
+}
+
+/** A `DeployWorkspace` that replays a script and records every call. */
+export class FakeWorkspace implements DeployWorkspace {
+    /** Calls in order. */
+    readonly calls: RecordedCall[] = [];
+
+    /**
+     * @param stackName the stack
+     * @param script what to replay
+     */
+    constructor(
+        readonly stackName: string,
+        private readonly script: FakeScript,
+    ) {}
+
+    async setSecretConfig(config: Record<string, SecretConfigValue>): Promise<void> {
+        this.calls.push({ method: "setSecretConfig", options: { ...config } });
+        this.script.onSetConfig?.(config);
+    }
+
+    private async replay(method: RecordedCall["method"], request: OperationStreams & Record<string, unknown>): Promise<OperationResult> {
+        const { options, streamed } = withoutStreams(request);
+        this.calls.push({ method, options, streamed });
+        for (const chunk of this.script.output ?? []) {
+            request.onOutput(chunk);
+        }
+        for (const chunk of this.script.stderr ?? []) {
+            request.onError(chunk);
+        }
+        let lastSummary: OpMap = {};
+        for (const event of this.script.events ?? []) {
+            request.onEvent(event);
+            if (event.summaryEvent) {
+                lastSummary = event.summaryEvent.resourceChanges;
+            }
+        }
+        if (this.script.error !== undefined) {
+            throw this.script.error;
+        }
+        return { changeSummary: this.script.changeSummary ?? lastSummary };
+    }
+
+    preview(request: Parameters<DeployWorkspace["preview"]>[0]): Promise<OperationResult> {
+        return this.replay("preview", request as unknown as OperationStreams & Record<string, unknown>);
+    }
+
+    up(request: Parameters<DeployWorkspace["up"]>[0]): Promise<OperationResult> {
+        return this.replay("up", request as unknown as OperationStreams & Record<string, unknown>);
+    }
+
+    refresh(request: Parameters<DeployWorkspace["refresh"]>[0]): Promise<OperationResult> {
+        return this.replay("refresh", request as unknown as OperationStreams & Record<string, unknown>);
+    }
+
+    destroy(request: Parameters<DeployWorkspace["destroy"]>[0]): Promise<OperationResult> {
+        return this.replay("destroy", request as unknown as OperationStreams & Record<string, unknown>);
+    }
+
+    async outputs(): Promise<Record<string, OutputEntry>> {
+        this.calls.push({ method: "outputs" });
+        return this.script.outputs ?? {};
+    }
+}
+
+/**
+ * Recorded engine events of one fixture, `test/fixtures/engine-events/<name>.json`.
+ *
+ * @param name fixture name without `.json`
+ */
+export function loadEngineEvents(name: string): EngineEvent[] {
+    return JSON.parse(fs.readFileSync(path.join(FIXTURES, `${name}.json`), "utf8")) as EngineEvent[];
+}
+
+/**
+ * A throw-away copy of the repository's project files (Pulumi.yaml, the shipped stack files, a policy pack
+ * manifest) so runs can create the state directory and rewrite stack files without touching the checkout.
+ *
+ * @param options `policyPack: false` leaves out policy/PulumiPolicy.yaml; `extraStacks` adds stack files
+ */
+export function makeFakeRepo(options: { policyPack?: boolean; extraStacks?: Record<string, string> } = {}): string {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-repo-"));
+    for (const name of fs.readdirSync(REPO)) {
+        if (/^Pulumi(\..+)?\.yaml$/.test(name)) {
+            fs.copyFileSync(path.join(REPO, name), path.join(root, name));
+        }
+    }
+    for (const [stack, text] of Object.entries(options.extraStacks ?? {})) {
+        fs.writeFileSync(path.join(root, `Pulumi.${stack}.yaml`), text);
+    }
+    if (options.policyPack !== false) {
+        fs.mkdirSync(path.join(root, "policy"), { recursive: true });
+        fs.writeFileSync(path.join(root, "policy", "PulumiPolicy.yaml"), "runtime: nodejs\ndescription: platform-security\n");
+    }
+    return root;
+}
+
+/** A harness around `runDeploy`: fake workspace, captured stdout/stderr, fixed clock, a found CLI. */
+export interface Harness {
+    /** Dependencies to pass to `runDeploy`. */
+    deps: DeployDependencies;
+    /** Everything written to stdout. */
+    stdout(): string;
+    /** Everything written to stderr. */
+    stderr(): string;
+    /** Settings of every `openWorkspace` call. */
+    opened: WorkspaceSettings[];
+    /** The workspace opened last (undefined if none was opened). */
+    workspace(): FakeWorkspace | undefined;
+    /** How often the CLI was looked for. */
+    cliChecks(): number;
+}
+
+/**
+ * Builds a harness.
+ *
+ * @param repoRoot the (fake) repository
+ * @param script what the workspace replays
+ * @param env process environment for the run; defaults to a passphrase only
+ * @param cli what CLI detection reports; defaults to found on PATH
+ */
+export function harness(repoRoot: string, script: FakeScript = {}, env: NodeJS.ProcessEnv = { PULUMI_CONFIG_PASSPHRASE: "correct horse" }, cli?: CliDetection): Harness {
+    let out = "";
+    let err = "";
+    let checks = 0;
+    let last: FakeWorkspace | undefined;
+    const opened: WorkspaceSettings[] = [];
+    let clock = 1_000_000;
+    return {
+        deps: {
+            repoRoot,
+            env,
+            stdout: (text) => {
+                out += text;
+            },
+            stderr: (text) => {
+                err += text;
+            },
+            detectCli: () => {
+                checks += 1;
+                return cli ?? { found: true, command: "/usr/local/bin/pulumi", source: "PATH" };
+            },
+            openWorkspace: async (settings) => {
+                opened.push(settings);
+                if (script.openError !== undefined) {
+                    throw script.openError;
+                }
+                last = new FakeWorkspace(settings.stackName, script);
+                return last;
+            },
+            now: () => (clock += 1500),
+        },
+        stdout: () => out,
+        stderr: () => err,
+        opened,
+        workspace: () => last,
+        cliChecks: () => checks,
+    };
+}

@@ -1,0 +1,52 @@
+/**
+ * `npm run deploy -- <preview|up|refresh|drift|destroy> --stack <name> [--yes] [--json out.json]
+ * [--markdown out.md] [--confirm <stack>] [--allow-production-destroy]`: drives the Pulumi Automation API over
+ * this project. Exit codes: 0 ok, 1 failure, 2 policy violation, 3 drift found, 4 stack locked.
+ */
+import * as path from "node:path";
+import { parseDeployArgs, UsageError, USAGE } from "../lib/deploy/args";
+import { detectPulumiCli } from "../lib/deploy/cli-detect";
+import { EXIT } from "../lib/deploy/exit-codes";
+import { runDeploy } from "../lib/deploy/orchestrate";
+
+const ROOT = path.resolve(__dirname, "..");
+
+async function main(): Promise<number> {
+    let parsed;
+    try {
+        parsed = parseDeployArgs(process.argv.slice(2));
+    } catch (error) {
+        if (error instanceof UsageError) {
+            process.stderr.write(`error: ${error.message}\n\n${USAGE}\n`);
+            return EXIT.failure;
+        }
+        throw error;
+    }
+    if (parsed.kind === "help") {
+        process.stdout.write(`${USAGE}\n`);
+        return EXIT.ok;
+    }
+    return runDeploy(parsed.args, {
+        repoRoot: ROOT,
+        env: process.env,
+        stdout: (text) => process.stdout.write(text),
+        stderr: (text) => process.stderr.write(text),
+        detectCli: () => detectPulumiCli(),
+        // Imported only now: the CLI has been found, and the Pulumi SDK is not loaded for usage errors.
+        openWorkspace: async (settings) => (await import("../lib/deploy/workspace")).openWorkspace(settings),
+    });
+}
+
+main().then(
+    (code) => {
+        process.exitCode = code;
+    },
+    (error: unknown) => {
+        // Unexpected bugs: one line, no stack trace unless asked for (DEPLOY_DEBUG=1).
+        process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+        if (process.env.DEPLOY_DEBUG && error instanceof Error && error.stack) {
+            process.stderr.write(`${error.stack}\n`);
+        }
+        process.exitCode = EXIT.failure;
+    },
+);
