@@ -1,0 +1,102 @@
+import { cidrTextContains } from "./network";
+import { isEmptySelector } from "./kubernetes";
+import { asArray, asRecord, asString, asStrings } from "./values";
+
+/**
+ * NetworkPolicy reading: rules, peers, ports, and what a rule lets traffic reach (the cloud metadata address,
+ * SMTP, every namespace).
+ */
+
+/** The cloud metadata address (Hetzner serves user-data, secrets included, here). */
+export const METADATA_ADDRESS = "169.254.169.254/32";
+/** SMTP submission and relay ports tenants must never reach (spam from the platform's addresses). */
+export const SMTP_PORTS: readonly number[] = [25, 465];
+
+/** One ingress or egress rule. */
+export interface PolicyRule {
+    /** Position (messages count from 1). */
+    index: number;
+    /** `from` (ingress) or `to` (egress) peers; empty means "every peer". */
+    peers: Array<Record<string, unknown>>;
+    /** Ports; empty means "every port". */
+    ports: Array<Record<string, unknown>>;
+}
+
+/** The ingress or egress rules of a NetworkPolicy spec. */
+export function rulesOf(spec: Record<string, unknown>, direction: "ingress" | "egress"): PolicyRule[] {
+    const peerKey = direction === "ingress" ? "from" : "to";
+    return asArray(spec[direction]).map((entry, index) => {
+        const rule = asRecord(entry) ?? {};
+        return {
+            index: index + 1,
+            peers: asArray(rule[peerKey]).map((p) => asRecord(p) ?? {}),
+            ports: asArray(rule.ports).map((p) => asRecord(p) ?? {}),
+        };
+    });
+}
+
+/** The policy types a NetworkPolicy declares (Kubernetes infers them when absent). */
+export function policyTypesOf(spec: Record<string, unknown>): string[] {
+    const declared = asStrings(spec.policyTypes);
+    if (declared.length > 0 || spec.policyTypes !== undefined) {
+        return declared;
+    }
+    return ["Ingress", ...(spec.egress !== undefined ? ["Egress"] : [])];
+}
+
+/** Whether a peer is an IP block (traffic to or from outside the pod network). */
+export function ipBlockOf(peer: Record<string, unknown>): { cidr: string; except: string[] } | undefined {
+    const block = asRecord(peer.ipBlock);
+    const cidr = asString(block?.cidr);
+    return block && cidr ? { cidr, except: asStrings(block.except) } : undefined;
+}
+
+/** Whether a peer selects pods in every namespace (`namespaceSelector: {}`). */
+export function selectsEveryNamespace(peer: Record<string, unknown>): boolean {
+    return peer.namespaceSelector !== undefined && isEmptySelector(peer.namespaceSelector);
+}
+
+/**
+ * Whether an egress rule can reach an address: an empty peer list reaches everything; an ipBlock reaches the
+ * address when its CIDR contains it and no `except` entry does. Pod and namespace selectors only reach pods.
+ */
+export function ruleReachesAddress(rule: PolicyRule, address: string): boolean {
+    if (rule.peers.length === 0) {
+        return true;
+    }
+    return rule.peers.some((peer) => {
+        const block = ipBlockOf(peer);
+        return block !== undefined && cidrTextContains(block.cidr, address) && !block.except.some((e) => cidrTextContains(e, address));
+    });
+}
+
+/** Whether an egress rule leaves the cluster (no peers at all, or an ipBlock peer). */
+export function ruleLeavesCluster(rule: PolicyRule): boolean {
+    return rule.peers.length === 0 || rule.peers.some((peer) => ipBlockOf(peer) !== undefined);
+}
+
+/**
+ * The numeric TCP ports of a rule's port entries that fall on one of `ports` (`endPort` ranges included).
+ * Named ports resolve on destination pods only, inside the cluster, so they are not counted.
+ */
+export function tcpPortsHit(rule: PolicyRule, ports: readonly number[]): number[] {
+    const hit = new Set<number>();
+    for (const entry of rule.ports) {
+        const protocol = (asString(entry.protocol) ?? "TCP").toUpperCase();
+        if (protocol !== "TCP") {
+            continue;
+        }
+        const port = typeof entry.port === "number" ? entry.port : typeof entry.port === "string" && /^\d+$/.test(entry.port) ? Number(entry.port) : undefined;
+        if (entry.port === undefined || entry.port === null) {
+            // A port entry without a port matches every port of the protocol.
+            ports.forEach((p) => hit.add(p));
+            continue;
+        }
+        if (port === undefined) {
+            continue;
+        }
+        const end = typeof entry.endPort === "number" ? entry.endPort : port;
+        ports.filter((p) => p >= port && p <= end).forEach((p) => hit.add(p));
+    }
+    return [...hit].sort((a, b) => a - b);
+}

@@ -1,0 +1,271 @@
+import type {
+    EnforcementLevel,
+    PolicyProviderResource,
+    PolicyResource,
+    PolicyResourceOptions,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+} from "@pulumi/policy";
+import type { PlannedResource } from "../lib/offline/plan-types";
+import { POLICY_PACK_NAME, resolvePackConfig, type PackConfig } from "./lib/config";
+import { POLICIES, type PackPolicy } from "./rules";
+
+/**
+ * The offline evaluator: runs the pack's rules over a mock-engine plan (`PlannedResource[]`) the way the
+ * CrossGuard engine runs them over a preview: every ResourceValidationPolicy once per custom resource, every
+ * StackValidationPolicy once over the whole stack. The validation args are faithful fakes of
+ * `@pulumi/policy`'s (type, props, urn, name, opts, provider, isType/asType, getConfig, notApplicable,
+ * stackTags); secret inputs arrive unwrapped, as in a real preview. It does not import `policy/index.ts`
+ * (that would start the gRPC server).
+ */
+
+/** One reported violation. */
+export interface PolicyViolation {
+    /** Policy name. */
+    policy: string;
+    /** Effective level (`remediate` is reported as mandatory, as the engine does for validations). */
+    enforcementLevel: Exclude<EnforcementLevel, "disabled" | "remediate">;
+    /** URN of the offending resource (absent for stack-wide violations). */
+    urn?: string;
+    /** Its type token. */
+    type?: string;
+    /** Its Pulumi name. */
+    name?: string;
+    /** What is wrong. */
+    message: string;
+}
+
+/** A policy that was not applicable to a resource (or to the stack), with its reason. */
+export interface NotApplicableRecord {
+    /** Policy name. */
+    policy: string;
+    /** URN of the resource (absent for stack policies). */
+    urn?: string;
+    /** The reason the policy gave. */
+    reason?: string;
+}
+
+/** Everything one evaluation found. */
+export interface PolicyReport {
+    /** Violations, in policy order. */
+    violations: PolicyViolation[];
+    /** Not-applicable markers (useful to see which rules looked at what). */
+    notApplicable: NotApplicableRecord[];
+    /** Number of policies run (not disabled). */
+    policiesRun: number;
+}
+
+/** Options of an offline evaluation. */
+export interface EvaluateOptions {
+    /** Rules to run (default: the whole pack). */
+    policies?: readonly PackPolicy[];
+    /** Per-policy enforcement overrides, like `--policy-pack-config` (`disabled` skips the policy). */
+    enforcementLevels?: Readonly<Record<string, EnforcementLevel>>;
+    /** Stack tags passed to the rules. */
+    stackTags?: Readonly<Record<string, string>>;
+}
+
+/** Thrown by the fake `notApplicable`; the evaluator records it instead of a violation. */
+export class NotApplicableSignal extends Error {
+    /** The reason given. */
+    readonly reason?: string;
+
+    constructor(reason?: string) {
+        super(reason ?? "policy does not apply");
+        this.name = "NotApplicableSignal";
+        this.reason = reason;
+    }
+}
+
+const throwNotApplicable = (reason?: string): never => {
+    throw new NotApplicableSignal(reason);
+};
+
+function isStackPolicy(policy: PackPolicy): policy is StackValidationPolicy {
+    return typeof (policy as StackValidationPolicy).validateStack === "function";
+}
+
+/** `isType`/`asType` compare the type token a resource class carries (`__pulumiType`), as the engine does. */
+function typeOfClass(resourceClass: unknown): string | undefined {
+    const token = (resourceClass as { __pulumiType?: unknown } | undefined)?.__pulumiType;
+    return typeof token === "string" && token.length > 0 ? token : undefined;
+}
+
+function isTypeOf(type: string, resourceClass: unknown): boolean {
+    const token = typeOfClass(resourceClass);
+    if (token) {
+        return token === type;
+    }
+    const isInstance = (resourceClass as { isInstance?: (o: unknown) => boolean } | undefined)?.isInstance;
+    return typeof isInstance === "function" && isInstance({ __pulumiType: type }) === true;
+}
+
+/** The resource options a policy sees (plus `dependsOn` and `provider`, which the plan records). */
+export type OfflineResourceOptions = PolicyResourceOptions & { dependsOn: string[]; provider?: string };
+
+function optionsOf(resource: PlannedResource): OfflineResourceOptions {
+    return {
+        protect: false,
+        ignoreChanges: [],
+        aliases: [],
+        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+        additionalSecretOutputs: [...resource.additionalSecretOutputs],
+        ...(resource.parent ? { parent: resource.parent } : {}),
+        dependsOn: [...resource.dependencies],
+        ...(resource.provider ? { provider: resource.provider } : {}),
+    };
+}
+
+/** The provider resource a `<urn>::<id>` reference points at, if it is in the plan. */
+function providerOf(resource: PlannedResource, byUrn: ReadonlyMap<string, PlannedResource>): PolicyProviderResource | undefined {
+    if (!resource.provider) {
+        return undefined;
+    }
+    const urn = resource.provider.slice(0, resource.provider.lastIndexOf("::"));
+    const provider = byUrn.get(urn);
+    return provider ? { type: provider.type, props: provider.inputs, urn: provider.urn, name: provider.name } : undefined;
+}
+
+function checkSync(result: unknown, policy: string): void {
+    if (result !== undefined && typeof (result as { then?: unknown }).then === "function") {
+        throw new Error(`policy ${policy} returned a promise; the offline evaluator runs synchronous rules only`);
+    }
+}
+
+function levelOf(policy: PackPolicy, overrides: Readonly<Record<string, EnforcementLevel>>): EnforcementLevel {
+    return overrides[policy.name] ?? policy.enforcementLevel ?? "mandatory";
+}
+
+/**
+ * Runs the rules over a plan and returns everything found. `config` overrides the pack config for every
+ * policy (as if the same keys were set on each policy in `--policy-pack-config`).
+ */
+export function evaluatePolicyReport(resources: readonly PlannedResource[], config: Partial<PackConfig> = {}, options: EvaluateOptions = {}): PolicyReport {
+    const policies = options.policies ?? POLICIES;
+    const overrides = options.enforcementLevels ?? {};
+    const packConfig = resolvePackConfig(config as Record<string, unknown>);
+    // Each call gets a fresh copy: a rule mutating its config must not leak into the next rule.
+    const getConfig = <T extends object>(): T => structuredClone(packConfig) as unknown as T;
+    const stackTags: ReadonlyMap<string, string> = new Map(Object.entries(options.stackTags ?? {}));
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const violations: PolicyViolation[] = [];
+    const notApplicable: NotApplicableRecord[] = [];
+    let policiesRun = 0;
+
+    const describe = (urn: string | undefined) => {
+        const resource = urn ? byUrn.get(urn) : undefined;
+        return resource ? { urn: resource.urn, type: resource.type, name: resource.name } : urn ? { urn } : {};
+    };
+
+    for (const policy of policies) {
+        const configured = levelOf(policy, overrides);
+        if (configured === "disabled") {
+            continue;
+        }
+        policiesRun++;
+        const enforcementLevel = configured === "remediate" ? "mandatory" : configured;
+        const run = (urn: string | undefined, body: (report: ReportViolation) => unknown) => {
+            const report: ReportViolation = (message, reportedUrn) => {
+                violations.push({ policy: policy.name, enforcementLevel, ...describe(reportedUrn ?? urn), message: message || policy.description });
+            };
+            try {
+                checkSync(body(report), policy.name);
+            } catch (error) {
+                if (error instanceof NotApplicableSignal) {
+                    notApplicable.push({ policy: policy.name, ...(urn ? { urn } : {}), ...(error.reason ? { reason: error.reason } : {}) });
+                    return;
+                }
+                const where = urn ? ` on ${urn}` : "";
+                throw new Error(`policy ${policy.name} failed${where}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+            }
+        };
+
+        if (isStackPolicy(policy)) {
+            const args: StackValidationArgs = { resources: stackResourcesOf(resources, byUrn), stackTags, getConfig, notApplicable: throwNotApplicable };
+            run(undefined, (report) => policy.validateStack(args, report));
+            continue;
+        }
+        const validations = ([] as Array<NonNullable<ResourceValidationPolicy["validateResource"]>>).concat(policy.validateResource ?? []).flat();
+        for (const resource of resources.filter((r) => r.custom)) {
+            const provider = providerOf(resource, byUrn);
+            const args: ResourceValidationArgs & { secretInputs: readonly string[] } = {
+                type: resource.type,
+                props: resource.inputs,
+                urn: resource.urn,
+                name: resource.name,
+                opts: optionsOf(resource),
+                ...(provider ? { provider } : {}),
+                stackTags,
+                isType: (resourceClass) => isTypeOf(resource.type, resourceClass),
+                asType: ((resourceClass: unknown) => (isTypeOf(resource.type, resourceClass) ? resource.inputs : undefined)) as ResourceValidationArgs["asType"],
+                getConfig,
+                notApplicable: throwNotApplicable,
+                // Offline extension: the plan knows which inputs were secret (see secrets-credential-outputs).
+                secretInputs: [...resource.secretInputs],
+            };
+            for (const validate of validations) {
+                run(resource.urn, (report) => validate(args, report));
+            }
+        }
+    }
+    return { violations, notApplicable, policiesRun };
+}
+
+/** The stack's resources as `PolicyResource`s: parents and dependencies resolved to the objects themselves. */
+function stackResourcesOf(resources: readonly PlannedResource[], byUrn: ReadonlyMap<string, PlannedResource>): PolicyResource[] {
+    const converted = new Map<string, PolicyResource>();
+    for (const resource of resources) {
+        const provider = providerOf(resource, byUrn);
+        converted.set(resource.urn, {
+            type: resource.type,
+            props: resource.inputs,
+            urn: resource.urn,
+            name: resource.name,
+            opts: optionsOf(resource),
+            ...(provider ? { provider } : {}),
+            dependencies: [],
+            propertyDependencies: {},
+            isType: (resourceClass) => isTypeOf(resource.type, resourceClass),
+            asType: ((resourceClass: unknown) => (isTypeOf(resource.type, resourceClass) ? resource.inputs : undefined)) as PolicyResource["asType"],
+        });
+    }
+    for (const resource of resources) {
+        const target = converted.get(resource.urn)!;
+        const parent = resource.parent ? converted.get(resource.parent) : undefined;
+        if (parent) {
+            target.parent = parent;
+        }
+        target.dependencies = resource.dependencies.map((d) => converted.get(d)).filter((d): d is PolicyResource => d !== undefined);
+    }
+    return [...converted.values()];
+}
+
+/** Runs the rules over a plan and returns the violations (see {@link evaluatePolicyReport}). */
+export function evaluatePolicies(resources: readonly PlannedResource[], config: Partial<PackConfig> = {}, options: EvaluateOptions = {}): PolicyViolation[] {
+    return evaluatePolicyReport(resources, config, options).violations;
+}
+
+function formatOne(v: PolicyViolation): string {
+    const subject = v.type ? `${v.type} "${v.name ?? v.urn}"` : v.urn ? v.urn : "stack";
+    return `  [${v.policy}] ${subject}: ${v.message}`;
+}
+
+/** Human-readable report, grouped by level (mandatory first), as `npm run plan` prints it. */
+export function formatViolations(violations: readonly PolicyViolation[]): string {
+    if (violations.length === 0) {
+        return `Policy pack ${POLICY_PACK_NAME}: no violations.`;
+    }
+    const levels = ["mandatory", "advisory"] as const;
+    const counts = levels.map((level) => `${violations.filter((v) => v.enforcementLevel === level).length} ${level}`);
+    const lines = [`Policy pack ${POLICY_PACK_NAME}: ${counts.join(", ")} violation(s).`];
+    for (const level of levels) {
+        const group = violations.filter((v) => v.enforcementLevel === level);
+        if (group.length > 0) {
+            lines.push(`${level} (${group.length}):`, ...group.map(formatOne));
+        }
+    }
+    return lines.join("\n");
+}

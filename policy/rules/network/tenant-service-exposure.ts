@@ -1,0 +1,36 @@
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { configSchemaFor, packConfig } from "../../lib/config";
+import { K8S_TYPES, namespaceOf, specOf } from "../../lib/kubernetes";
+import { isPlatformNamespace } from "../../lib/namespaces";
+import { forTypes } from "../../lib/rule-helpers";
+import { asArray } from "../../lib/values";
+
+/** Service types that expose a Service outside the cluster network. */
+export const EXPOSING_SERVICE_TYPES: readonly string[] = ["NodePort", "LoadBalancer"];
+
+/**
+ * Tenant Services stay inside the cluster: no NodePort or LoadBalancer (a port on every node, an address of
+ * the platform's pool) and no externalIPs (traffic for any address can be hijacked, CVE-2020-8554). Tenants
+ * are published through the platform's Ingress; platform namespaces (Traefik's LoadBalancer) are exempt.
+ */
+export const networkTenantServiceExposure: ResourceValidationPolicy = {
+    name: "network-tenant-service-exposure",
+    description: "Tenant Services must not be NodePort or LoadBalancer or set externalIPs.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    configSchema: configSchemaFor("platformNamespaces"),
+    validateResource: forTypes([K8S_TYPES.service], (args, report) => {
+        const namespace = namespaceOf(args.props);
+        if (isPlatformNamespace(namespace, packConfig(args).platformNamespaces)) {
+            args.notApplicable("platform namespace");
+        }
+        const spec = specOf(args.props);
+        if (typeof spec.type === "string" && EXPOSING_SERVICE_TYPES.includes(spec.type)) {
+            report(`Service in namespace "${namespace}" has type ${spec.type}`);
+        }
+        const externalIPs = asArray(spec.externalIPs);
+        if (externalIPs.length > 0) {
+            report(`Service in namespace "${namespace}" sets externalIPs ${externalIPs.map(String).join(", ")}`);
+        }
+    }),
+};

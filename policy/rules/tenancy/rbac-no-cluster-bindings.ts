@@ -1,0 +1,50 @@
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { configSchemaFor } from "../../lib/config";
+import { K8S_TYPES, namespaceOf } from "../../lib/kubernetes";
+import { CLUSTER_ADMIN, describeClusterScoped, describeNamespaced, describeSubject, roleRefOf, subjectsOf, tenantOfSubject } from "../../lib/rbac";
+import { forTenantNamespaces } from "../../lib/rule-helpers";
+import { whenKnown } from "../../lib/values";
+
+/**
+ * Tenant RBAC only through RoleBindings, never cluster-admin: no ClusterRoleBinding names a tenant's
+ * ServiceAccounts (or a group containing them), and no RoleBinding grants cluster-admin in a tenant namespace
+ * or to a tenant subject (cluster-admin in a namespace still means every Secret and Role there).
+ */
+export const tenancyRbacNoClusterBindings: StackValidationPolicy = {
+    name: "tenancy-rbac-no-cluster-bindings",
+    description: "Tenants get RBAC only through RoleBindings, never ClusterRoleBindings or cluster-admin.",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    configSchema: configSchemaFor("platformNamespaces"),
+    validateStack: forTenantNamespaces(({ resources, tenants }, report) => {
+        const tenantNames = new Set(tenants.map((t) => t.name));
+        for (const resource of resources) {
+            if (resource.type === K8S_TYPES.clusterRoleBinding) {
+                const subjects = whenKnown(() => subjectsOf(resource.props), []);
+                for (const subject of subjects) {
+                    const tenant = tenantOfSubject(subject, tenantNames);
+                    if (tenant !== undefined) {
+                        const whose = tenant === "*" ? "every tenant" : `tenant namespace "${tenant}"`;
+                        report(`${describeClusterScoped(resource)} binds ${describeSubject(subject)} (${whose}) cluster-wide; use a RoleBinding`, resource.urn);
+                    }
+                }
+            } else if (resource.type === K8S_TYPES.roleBinding) {
+                const problem = whenKnown(() => {
+                    const roleRef = roleRefOf(resource.props);
+                    if (roleRef.kind !== "ClusterRole" || roleRef.name !== CLUSTER_ADMIN) {
+                        return undefined;
+                    }
+                    const namespace = namespaceOf(resource.props);
+                    const tenantSubject = subjectsOf(resource.props).find((s) => tenantOfSubject(s, tenantNames, namespace) !== undefined);
+                    if (tenantNames.has(namespace)) {
+                        return `${describeNamespaced(resource)} grants ${CLUSTER_ADMIN} in tenant namespace "${namespace}"`;
+                    }
+                    return tenantSubject ? `${describeNamespaced(resource)} grants ${CLUSTER_ADMIN} to ${describeSubject(tenantSubject)}` : undefined;
+                }, undefined);
+                if (problem) {
+                    report(problem, resource.urn);
+                }
+            }
+        }
+    }),
+};

@@ -1,0 +1,29 @@
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { asRecord, asStrings } from "../../lib/values";
+import { describeContainer } from "../../lib/pod-spec";
+import { forWorkloads } from "../../lib/rule-helpers";
+
+/** The only capability a container may add back (binding ports below 1024). */
+export const ALLOWED_ADDED_CAPABILITIES: readonly string[] = ["NET_BIND_SERVICE"];
+
+const normalise = (capability: string) => capability.trim().toUpperCase().replace(/^CAP_/, "");
+
+/** Capabilities: drop ALL, add at most NET_BIND_SERVICE (Pod Security Standards, restricted). */
+export const workloadCapabilities: ResourceValidationPolicy = {
+    name: "workload-capabilities",
+    description: "Containers must drop ALL capabilities and add at most NET_BIND_SERVICE.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    validateResource: forWorkloads(({ containers }, report) => {
+        for (const ref of containers) {
+            const capabilities = asRecord(ref.securityContext.capabilities) ?? {};
+            if (!asStrings(capabilities.drop).some((c) => c.trim().toUpperCase() === "ALL")) {
+                report(`${describeContainer(ref)} does not drop ALL capabilities`);
+            }
+            const added = asStrings(capabilities.add).filter((c) => !ALLOWED_ADDED_CAPABILITIES.includes(normalise(c)));
+            if (added.length > 0) {
+                report(`${describeContainer(ref)} adds capabilities ${added.join(", ")}`);
+            }
+        }
+    }),
+};

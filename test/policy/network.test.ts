@@ -1,0 +1,195 @@
+import { describe, expect, it } from "vitest";
+import {
+    baremetalServer,
+    clusterIpService,
+    component,
+    edgeFirewallRules,
+    edit,
+    hcloudFirewall,
+    hcloudServer,
+    k8sObject,
+    messagesOf,
+    planned,
+    tailnetKey,
+    tailnetPolicyDocument,
+    tailscaleAcl,
+    tlsIngress,
+    WORLD,
+} from "../helpers/policy-fixtures";
+import { caseOf, describeRule } from "./rule-cases";
+import { networkTenantServiceExposure } from "../../policy/rules/network/tenant-service-exposure";
+import { networkIngressTls } from "../../policy/rules/network/ingress-tls";
+import { networkFirewallSensitivePorts } from "../../policy/rules/network/firewall-sensitive-ports";
+import { networkFirewallPublicPorts } from "../../policy/rules/network/firewall-public-ports";
+import { networkServerFirewall } from "../../policy/rules/network/server-firewall";
+import { networkTailscaleAcl } from "../../policy/rules/network/tailscale-acl";
+import { networkTailnetKey } from "../../policy/rules/network/tailnet-key";
+
+const service = clusterIpService("shop");
+describeRule(
+    networkTenantServiceExposure,
+    () => [service],
+    [
+        caseOf("NodePort", edit(service, (i) => (i.spec.type = "NodePort")), ['Service in namespace "shop" has type NodePort']),
+        caseOf("LoadBalancer", edit(service, (i) => (i.spec.type = "LoadBalancer")), ['Service in namespace "shop" has type LoadBalancer']),
+        caseOf("externalIPs", edit(service, (i) => (i.spec.externalIPs = ["198.51.100.7"])), ['Service in namespace "shop" sets externalIPs 198.51.100.7']),
+        caseOf("NodePort in the default namespace", edit(service, (i) => {
+            delete i.metadata.namespace;
+            i.spec.type = "NodePort";
+        }), ['Service in namespace "default" has type NodePort']),
+    ],
+    [{ title: "Traefik's LoadBalancer in its platform namespace", resources: [k8sObject("kubernetes:core/v1:Service", "traefik", "traefik", { spec: { type: "LoadBalancer" } })] }],
+);
+
+const ingress = tlsIngress("shop", "web.shop.apps.example.com");
+describeRule(
+    networkIngressTls,
+    () => [ingress],
+    [
+        caseOf("no tls section", edit(ingress, (i) => delete i.spec.tls), ['rule 1 host "web.shop.apps.example.com" is not covered by the Ingress\'s tls hosts']),
+        caseOf("a rule host outside tls", edit(ingress, (i) => i.spec.rules.push({ ...i.spec.rules[0], host: "shop.example.org" })), ['rule 2 host "shop.example.org" is not covered by the Ingress\'s tls hosts']),
+        caseOf("a rule without host", edit(ingress, (i) => i.spec.rules.push({ http: i.spec.rules[0].http })), ["rule 2 has no host"]),
+        caseOf("a wildcard rule host", edit(ingress, (i) => {
+            i.spec.rules[0].host = "*.apps.example.com";
+            i.spec.tls[0].hosts = ["*.apps.example.com"];
+        }), ['tls entry 1 names wildcard host "*.apps.example.com"', 'rule 1 has wildcard host "*.apps.example.com"']),
+        caseOf("a defaultBackend", edit(ingress, (i) => (i.spec.defaultBackend = { service: { name: "web", port: { number: 80 } } })), ["Ingress sets a defaultBackend, which serves every host"]),
+    ],
+    [{ title: "hosts compared case-insensitively", resources: [edit(ingress, (i) => (i.spec.rules[0].host = "WEB.shop.apps.example.com"))] }],
+);
+
+const firewall = hcloudFirewall();
+const withRule = (rule: Record<string, unknown>) => edit(firewall, (i) => i.rules.push(rule));
+describeRule(
+    networkFirewallSensitivePorts,
+    () => [firewall, baremetalServer()],
+    [
+        caseOf("SSH to the world", withRule({ direction: "in", protocol: "tcp", port: "22", sourceIps: WORLD }), ["firewall rule 6 (tcp 22 from 0.0.0.0/0, ::/0) opens 22/tcp (SSH) to the Internet"]),
+        caseOf("a range around etcd", withRule({ direction: "in", protocol: "tcp", port: "2000-3000", sourceIps: ["0.0.0.0/0"] }), [
+            "firewall rule 6 (tcp 2000-3000 from 0.0.0.0/0) opens 2379-2380/tcp (etcd) to the Internet",
+        ]),
+        caseOf("any TCP port over IPv6", withRule({ direction: "in", protocol: "tcp", port: "any", sourceIps: ["::/0"] }), [
+            "firewall rule 6 (tcp any from ::/0) opens 22/tcp (SSH), 6443/tcp (Kubernetes API), 10250/tcp (kubelet), 2379-2380/tcp (etcd) to the Internet",
+        ]),
+        caseOf("kubelet as a number", withRule({ direction: "in", protocol: "tcp", port: 10250, sourceIps: ["0.0.0.0/0"] }), ["firewall rule 6 (tcp 10250 from 0.0.0.0/0) opens 10250/tcp (kubelet) to the Internet"]),
+        caseOf("flannel VXLAN", withRule({ direction: "in", protocol: "udp", port: "8472", sourceIps: WORLD }), ["firewall rule 6 (udp 8472 from 0.0.0.0/0, ::/0) opens 8472/udp (flannel VXLAN) to the Internet"]),
+        caseOf("Kubernetes API on a bare-metal Robot firewall", baremetalServer("fsn1-server-1", { firewall: [{ protocol: "tcp", port: "6443", sourceIps: ["0.0.0.0/0"] }] }), [
+            "bare-metal firewall rule 1 (tcp 6443 from 0.0.0.0/0) opens 6443/tcp (Kubernetes API) to the Internet",
+        ]),
+    ],
+    [
+        {
+            title: "SSH from private ranges, outbound rules, discard rules, UDP 22",
+            resources: [
+                withRule({ direction: "in", protocol: "tcp", port: "22", sourceIps: ["100.64.0.0/10", "10.0.0.0/8"] }),
+                hcloudFirewall("out-fw", [{ direction: "out", protocol: "tcp", port: "any", destinationIps: WORLD }]),
+                baremetalServer("fsn1-run-1", { firewall: { rules: [{ protocol: "tcp", port: "22", sourceIps: WORLD, action: "discard" }, { protocol: "udp", port: "22", sourceIps: WORLD }] } }),
+            ],
+        },
+    ],
+);
+
+describeRule(
+    networkFirewallPublicPorts,
+    () => [firewall, baremetalServer()],
+    [
+        caseOf("an unlisted TCP port", withRule({ direction: "in", protocol: "tcp", port: "8080", sourceIps: WORLD }), [
+            "firewall rule 6 (tcp 8080 from 0.0.0.0/0, ::/0) opens 8080/tcp to the Internet, which allowedPublicPorts does not list",
+        ]),
+        caseOf("a range wider than the allowed ports", withRule({ direction: "in", protocol: "tcp", port: "80-443", sourceIps: WORLD }), [
+            "firewall rule 6 (tcp 80-443 from 0.0.0.0/0, ::/0) opens 80-443/tcp to the Internet, which allowedPublicPorts does not list",
+        ]),
+        caseOf("an allowed port over the wrong protocol", withRule({ direction: "in", protocol: "udp", port: "443", sourceIps: ["0.0.0.0/0"] }), [
+            "firewall rule 6 (udp 443 from 0.0.0.0/0) opens 443/udp to the Internet, which allowedPublicPorts does not list",
+        ]),
+        caseOf("ESP", withRule({ direction: "in", protocol: "esp", sourceIps: WORLD }), ["firewall rule 6 (esp from 0.0.0.0/0, ::/0) opens protocol esp to the Internet, which allowedPublicPorts does not list"]),
+        caseOf("every port on bare metal", baremetalServer("fsn1-run-1", { firewall: [{ protocol: "udp", sourceIps: WORLD }] }), [
+            "bare-metal firewall rule 1 (udp any from 0.0.0.0/0, ::/0) opens any/udp to the Internet, which allowedPublicPorts does not list",
+        ]),
+        caseOf("an unparseable port", withRule({ direction: "in", protocol: "tcp", port: "http", sourceIps: WORLD }), [
+            'firewall rule 6 (tcp http from 0.0.0.0/0, ::/0) opens unparseable port "http" over tcp to the Internet, which allowedPublicPorts does not list',
+        ]),
+    ],
+    [
+        { title: "ports added to allowedPublicPorts", resources: [withRule({ direction: "in", protocol: "tcp", port: "8000-8010", sourceIps: WORLD }), withRule({ direction: "in", protocol: "esp", sourceIps: WORLD })], config: { allowedPublicPorts: ["80", "443", "41641/udp", "8000-8010/tcp", "esp"] } },
+        { title: "a range split over allowed entries", resources: [withRule({ direction: "in", protocol: "tcp", port: "80-81", sourceIps: WORLD })], config: { allowedPublicPorts: [80, "81", "443", "41641/udp"] } },
+    ],
+);
+
+describe("allowedPublicPorts config", () => {
+    it("refuses entries it cannot parse", () => {
+        expect(() => messagesOf("network-firewall-public-ports", [firewall], { allowedPublicPorts: ["80/sctp"] })).toThrow(/cannot parse "80\/sctp"/);
+    });
+});
+
+const server = hcloudServer("fsn1-server-0");
+const bare = baremetalServer("fsn1-run-0");
+const attachment = (inputs: Record<string, unknown>, dependencies: string[] = []) => planned("hcloud:index/firewallAttachment:FirewallAttachment", "attach", { firewallId: 1, ...inputs }, { dependencies });
+describeRule(
+    networkServerFirewall,
+    () => [firewall, server, bare],
+    [
+        caseOf("hcloud server without firewallIds", edit(server, (i) => (i.firewallIds = [])), ['hcloud server "fsn1-server-0" has no firewall (empty firewallIds and no FirewallAttachment names it)'], [firewall]),
+        caseOf("hcloud server with firewallIds missing", edit(server, (i) => delete i.firewallIds), ['hcloud server "fsn1-server-0" has no firewall (empty firewallIds and no FirewallAttachment names it)'], [
+            attachment({ serverIds: [99], labelSelectors: ["platform/pool=edge"] }),
+        ]),
+        caseOf("bare-metal server without firewall", edit(bare, (i) => delete i.firewall), ['bare-metal server "fsn1-run-0" (Robot server 2345678) has no firewall rules']),
+        caseOf("bare-metal server with an empty rule list", edit(bare, (i) => (i.firewall = { rules: [] })), ['bare-metal server "fsn1-run-0" (Robot server 2345678) has no firewall rules']),
+        caseOf("bare-metal firewall disabled", edit(bare, (i) => (i.firewall = { status: "disabled", rules: edgeFirewallRules() })), ['bare-metal server "fsn1-run-0" (Robot server 2345678) has its Robot firewall disabled']),
+    ],
+    [
+        { title: "a FirewallAttachment naming the server (dependency)", resources: [edit(server, (i) => delete i.firewallIds), attachment({ serverIds: [12345] }, [server.urn])] },
+        { title: "a FirewallAttachment selecting the server's labels", resources: [edit(server, (i) => delete i.firewallIds), attachment({ labelSelectors: ["platform/pool=server,platform/role in (server, edge)"] })] },
+        { title: "a Firewall applyTos label selector", resources: [edit(server, (i) => delete i.firewallIds), edit(firewall, (i) => (i.applyTos = [{ labelSelector: "platform/role" }]))] },
+        { title: "stacks without servers (not applicable)", resources: [component("platform:nodes:Infrastructure", "nodes")] },
+    ],
+);
+
+describe("label selectors", () => {
+    it("does not attach through a selector that does not match", () => {
+        const unprotected = edit(server, (i) => delete i.firewallIds);
+        for (const selector of ["platform/pool=edge", "platform/pool!=server", "!platform/role", "platform/role notin (server)"]) {
+            expect(messagesOf("network-server-firewall", [unprotected, attachment({ labelSelectors: [selector] })])).toHaveLength(1);
+        }
+    });
+});
+
+const acl = tailscaleAcl();
+const aclWith = (change: (doc: Record<string, any>) => void) => {
+    const doc = tailnetPolicyDocument();
+    change(doc);
+    return tailscaleAcl(doc);
+};
+describeRule(
+    networkTailscaleAcl,
+    () => [acl],
+    [
+        caseOf("allow-all acl", aclWith((d) => d.acls.push({ action: "accept", src: ["*"], dst: ["*:*"] })), ["tailnet policy acls[2] allows all sources to reach all destinations"]),
+        caseOf("allow-all grant", aclWith((d) => (d.grants = [{ src: ["*"], dst: ["*"], ip: ["*"] }])), ["tailnet policy grants[0] allows all sources to reach all destinations"]),
+        caseOf("no tests", aclWith((d) => delete d.tests), ["tailnet policy has no tests"]),
+        caseOf("empty tests", aclWith((d) => (d.tests = [])), ["tailnet policy has no tests"]),
+        caseOf("not HuJSON", tailscaleAcl('{"acls": [], "tests": [{}] /* unterminated'), ["tailnet policy is not valid HuJSON: unterminated block comment"]),
+        caseOf("no document", edit(acl, (i) => delete i.acl), ["tailnet policy has no acl document"]),
+    ],
+    [
+        {
+            title: "HuJSON with comments and trailing commas",
+            resources: [tailscaleAcl(`// tailnet policy\n{\n  /* admins */ "acls": [{"action": "accept", "src": ["group:a"], "dst": ["tag:x:22"],},],\n  "tests": [{"src": "a@example.com", "accept": ["tag:x:22"]}], // done\n  "note": "// not a comment",\n}\n`)],
+        },
+        { title: "a grant to every port of one tag", resources: [aclWith((d) => (d.grants = [{ src: ["*"], dst: ["tag:k3s-server"], ip: ["443"] }]))] },
+    ],
+);
+
+const key = tailnetKey();
+describeRule(
+    networkTailnetKey,
+    () => [key],
+    [
+        caseOf("no tags", edit(key, (i) => delete i.tags), ["tailnet key has no tags"]),
+        caseOf("a user-ish tag", edit(key, (i) => (i.tags = ["k3s-server"])), ['tailnet key tags k3s-server do not start with "tag:"']),
+        caseOf("no expiry", edit(key, (i) => delete i.expiry), ["tailnet key sets no expiry (the default is 90 days; at most 86400 seconds allowed)"]),
+        caseOf("a week", edit(key, (i) => (i.expiry = 604_800)), ["tailnet key expiry 604800 seconds is not within 1..86400"]),
+        caseOf("reusable, not ephemeral", edit(key, (i) => (i.reusable = true)), ["tailnet key is reusable but not ephemeral"]),
+    ],
+    [{ title: "reusable and ephemeral", resources: [edit(key, (i) => Object.assign(i, { reusable: true, ephemeral: true, expiry: 86_400 }))] }],
+);

@@ -1,0 +1,126 @@
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
+import { describe, expect, it } from "vitest";
+import { CLUSTER_POLICIES, NETWORK_POLICIES, POLICIES, SECRETS_POLICIES, TENANCY_POLICIES, WORKLOAD_POLICIES } from "../../policy/rules";
+import { DEFAULT_PACK_CONFIG, POLICY_PACK_NAME, initialPackConfig } from "../../policy/lib/config";
+import { PLATFORM_NAMESPACES } from "../../lib/conventions";
+
+const ROOT = path.resolve(__dirname, "../..");
+const POLICY_DIR = path.join(ROOT, "policy");
+
+/** The catalogue's hygiene rules: advisory; everything else blocks. */
+const ADVISORY = ["workload-read-only-root-filesystem", "workload-probes", "workload-image-digest", "workload-no-service-account-token"];
+
+function sourceFiles(dir: string): string[] {
+    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) return entry.name === "node_modules" ? [] : sourceFiles(full);
+        return entry.name.endsWith(".ts") ? [full] : [];
+    });
+}
+
+describe("the rule list", () => {
+    it("has unique, group-prefixed names and every rule in exactly one group", () => {
+        const names = POLICIES.map((p) => p.name);
+        expect(new Set(names).size).toBe(names.length);
+        const groups = { workload: WORKLOAD_POLICIES, tenancy: TENANCY_POLICIES, network: NETWORK_POLICIES, cluster: CLUSTER_POLICIES, secrets: SECRETS_POLICIES };
+        for (const [prefix, policies] of Object.entries(groups)) {
+            for (const policy of policies) expect(policy.name).toMatch(new RegExp(`^${prefix}-[a-z0-9-]+$`));
+        }
+        expect(Object.values(groups).flat()).toEqual([...POLICIES]);
+        expect(POLICIES).toHaveLength(45);
+    });
+
+    it("sets the catalogue's levels: advisory for hygiene, mandatory for security", () => {
+        expect(POLICIES.filter((p) => p.enforcementLevel === "advisory").map((p) => p.name).sort()).toEqual([...ADVISORY].sort());
+        expect(POLICIES.filter((p) => !ADVISORY.includes(p.name)).every((p) => p.enforcementLevel === "mandatory")).toBe(true);
+    });
+
+    it("describes every rule and rates its severity", () => {
+        for (const policy of POLICIES) {
+            expect(policy.description.length, policy.name).toBeGreaterThan(10);
+            expect(policy.severity, policy.name).toBeDefined();
+        }
+    });
+
+    it("puts each rule in its own module under policy/rules/<group>/", () => {
+        const ruleFiles = sourceFiles(path.join(POLICY_DIR, "rules")).filter((f) => path.basename(f) !== "index.ts");
+        expect(ruleFiles).toHaveLength(POLICIES.length);
+        for (const file of ruleFiles) {
+            const text = fs.readFileSync(file, "utf8");
+            expect(text.match(/^export const \w+: (ResourceValidationPolicy|StackValidationPolicy) = \{/gm), file).toHaveLength(1);
+        }
+    });
+});
+
+describe("pack config", () => {
+    it("defaults to the conventions' platform namespaces, the public registries and HTTP(S) + Tailscale UDP", () => {
+        expect(DEFAULT_PACK_CONFIG).toEqual({
+            platformNamespaces: [...PLATFORM_NAMESPACES],
+            allowedRegistries: ["docker.io", "ghcr.io", "quay.io", "registry.k8s.io"],
+            allowedPublicPorts: ["80", "443", "41641/udp"],
+        });
+    });
+
+    it("declares each key with its default in the schema of every policy that reads it", () => {
+        const readers = (key: string) => POLICIES.filter((p) => p.configSchema?.properties[key] !== undefined).map((p) => p.name);
+        expect(readers("allowedRegistries")).toEqual(["workload-image-registry"]);
+        expect(readers("allowedPublicPorts")).toEqual(["network-firewall-public-ports"]);
+        expect(readers("platformNamespaces")).toEqual([
+            "tenancy-namespace-labels",
+            "tenancy-namespace-pod-security",
+            "tenancy-resource-quota",
+            "tenancy-limit-range",
+            "tenancy-default-deny-network-policy",
+            "tenancy-dns-egress",
+            "tenancy-no-open-namespace-selector",
+            "tenancy-egress-no-cloud-metadata",
+            "tenancy-egress-no-smtp",
+            "tenancy-untrusted-gvisor",
+            "tenancy-rbac-no-cluster-bindings",
+            "tenancy-rbac-no-wildcards",
+            "network-tenant-service-exposure",
+        ]);
+        // Every source file that reads the config belongs to a policy that declares a schema.
+        const readingFiles = sourceFiles(path.join(POLICY_DIR, "rules")).filter((f) => /packConfig\(|forTenantNamespaces|\bconfig\.(allowed|platform)/.test(fs.readFileSync(f, "utf8")));
+        const declaring = sourceFiles(path.join(POLICY_DIR, "rules")).filter((f) => fs.readFileSync(f, "utf8").includes("configSchema: configSchemaFor("));
+        expect(readingFiles.filter((f) => !declaring.includes(f))).toEqual([]);
+        expect(initialPackConfig(POLICIES)["workload-image-registry"]).toEqual({ allowedRegistries: DEFAULT_PACK_CONFIG.allowedRegistries });
+    });
+});
+
+describe("pack files", () => {
+    it("PulumiPolicy.yaml runs on nodejs under the pack's name", () => {
+        const project = yaml.load(fs.readFileSync(path.join(POLICY_DIR, "PulumiPolicy.yaml"), "utf8")) as Record<string, string>;
+        expect(project.runtime).toBe("nodejs");
+        expect(project.name).toBe(POLICY_PACK_NAME);
+    });
+
+    it("package.json pins the same @pulumi versions as the root (one copy of @pulumi/pulumi, resolved from the root)", () => {
+        const pack = JSON.parse(fs.readFileSync(path.join(POLICY_DIR, "package.json"), "utf8"));
+        const root = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+        const rootVersion = (name: string) => root.dependencies[name] ?? root.devDependencies[name];
+        expect(pack.name).toBe("hetzner-platform-policy");
+        expect(pack.version).toMatch(/^\d+\.\d+\.\d+$/);
+        for (const name of Object.keys({ ...pack.dependencies, ...pack.devDependencies })) {
+            expect(({ ...pack.dependencies, ...pack.devDependencies } as Record<string, string>)[name], name).toBe(rootVersion(name));
+        }
+        expect(pack.dependencies["@pulumi/policy"]).toBe("1.21.0");
+        expect(pack.dependencies["@pulumi/pulumi"]).toBe("3.248.0");
+        expect(fs.existsSync(path.join(POLICY_DIR, "node_modules")), "policy/node_modules would hold a second @pulumi/pulumi; the pack resolves from the root node_modules").toBe(false);
+    });
+
+    it("constructs the PolicyPack only in policy/index.ts, and nothing imports that file", () => {
+        const files = sourceFiles(POLICY_DIR);
+        expect(files.filter((f) => /new PolicyPack\(/.test(fs.readFileSync(f, "utf8"))).map((f) => path.relative(POLICY_DIR, f))).toEqual(["index.ts"]);
+        for (const file of [...files, ...sourceFiles(path.join(ROOT, "tools")), ...sourceFiles(path.join(ROOT, "test", "policy")).filter((f) => !f.endsWith("pack-entry.test.ts"))]) {
+            expect(fs.readFileSync(file, "utf8"), file).not.toMatch(/from\s+["'](\.\.?\/)+(policy\/)?index["']|policy\/index["']/);
+        }
+    });
+
+    it("type-checks with the pack's own tsconfig (the CLI type-checks the pack with ts-node)", () => {
+        execFileSync(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "--noEmit", "-p", path.join(POLICY_DIR, "tsconfig.json")], { cwd: POLICY_DIR, stdio: "pipe" });
+    }, 120_000);
+});

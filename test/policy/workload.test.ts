@@ -1,0 +1,223 @@
+import { describe, expect, it } from "vitest";
+import { compliantContainer, edit, messagesOf, podSpecIn, workload, WORKLOAD_KINDS, type WorkloadKind } from "../helpers/policy-fixtures";
+import { caseOf, describeRule } from "./rule-cases";
+import { workloadNoPrivileged } from "../../policy/rules/workload/no-privileged";
+import { workloadNoHostNamespaces } from "../../policy/rules/workload/no-host-namespaces";
+import { workloadNoHostPath } from "../../policy/rules/workload/no-host-path";
+import { workloadRestrictedVolumeTypes } from "../../policy/rules/workload/restricted-volume-types";
+import { workloadNoHostPorts } from "../../policy/rules/workload/no-host-ports";
+import { workloadCapabilities } from "../../policy/rules/workload/capabilities";
+import { workloadNoPrivilegeEscalation } from "../../policy/rules/workload/no-privilege-escalation";
+import { workloadRunAsNonRoot } from "../../policy/rules/workload/run-as-non-root";
+import { workloadSeccompProfile } from "../../policy/rules/workload/seccomp-profile";
+import { workloadProcMount } from "../../policy/rules/workload/proc-mount";
+import { workloadSafeSysctls } from "../../policy/rules/workload/safe-sysctls";
+import { workloadResources } from "../../policy/rules/workload/resources";
+import { workloadImageTag } from "../../policy/rules/workload/image-tag";
+import { workloadImageRegistry } from "../../policy/rules/workload/image-registry";
+import { workloadReadOnlyRootFilesystem } from "../../policy/rules/workload/read-only-root-filesystem";
+import { workloadProbes } from "../../policy/rules/workload/probes";
+import { workloadImageDigest } from "../../policy/rules/workload/image-digest";
+import { workloadNoServiceAccountToken } from "../../policy/rules/workload/no-service-account-token";
+
+/** The compliant Deployment with its pod spec changed. */
+const withPod = (change: (podSpec: any) => void, kind: WorkloadKind = "Deployment") => edit(workload(kind), (inputs) => change(podSpecIn(inputs, kind)));
+/** The compliant Deployment with its first container changed. */
+const withContainer = (change: (container: any) => void) => withPod((pod) => change(pod.containers[0]));
+const compliant = () => [workload()];
+const DEBUG: Record<string, any> = { ...compliantContainer("debug"), resources: undefined, readinessProbe: undefined, livenessProbe: undefined };
+
+describe("pod spec paths", () => {
+    it.each(Object.keys(WORKLOAD_KINDS) as WorkloadKind[])("reads the pod spec of a %s", (kind) => {
+        const privileged = withPod((pod) => (pod.containers[0].securityContext.privileged = true), kind);
+        expect(messagesOf("workload-no-privileged", [workload(kind)])).toEqual([]);
+        expect(messagesOf("workload-no-privileged", [privileged])).toEqual(['container "web" sets securityContext.privileged: true']);
+    });
+
+    it("reads other served versions of a kind (batch/v1beta1 CronJob) but not Patch resources", () => {
+        const cron = withPod((pod) => (pod.hostPID = true), "CronJob");
+        expect(messagesOf("workload-no-host-namespaces", [{ ...cron, type: "kubernetes:batch/v1beta1:CronJob" }])).toEqual(["pod sets hostPID: true"]);
+        // Patches carry partial specs; they are documented as out of scope.
+        expect(messagesOf("workload-no-host-namespaces", [{ ...cron, type: "kubernetes:batch/v1:CronJobPatch" }])).toEqual([]);
+    });
+
+    it("ignores components (not custom resources)", () => {
+        const privileged = withPod((pod) => (pod.containers[0].securityContext.privileged = true));
+        expect(messagesOf("workload-no-privileged", [{ ...privileged, custom: false }])).toEqual([]);
+    });
+});
+
+describeRule(workloadNoPrivileged, compliant, [
+    caseOf("privileged container", withContainer((c) => (c.securityContext.privileged = true)), ['container "web" sets securityContext.privileged: true']),
+    caseOf("privileged init container", withPod((p) => (p.initContainers[0].securityContext.privileged = true)), ['initContainer "migrate" sets securityContext.privileged: true']),
+    caseOf(
+        "privileged ephemeral container",
+        withPod((p) => (p.ephemeralContainers = [{ ...DEBUG, securityContext: { ...DEBUG.securityContext, privileged: true } }])),
+        ['ephemeralContainer "debug" sets securityContext.privileged: true'],
+    ),
+]);
+
+describeRule(workloadNoHostNamespaces, compliant, [
+    caseOf("hostNetwork", withPod((p) => (p.hostNetwork = true)), ["pod sets hostNetwork: true"]),
+    caseOf("hostPID", withPod((p) => (p.hostPID = true)), ["pod sets hostPID: true"]),
+    caseOf("hostIPC", withPod((p) => (p.hostIPC = true)), ["pod sets hostIPC: true"]),
+]);
+
+describeRule(workloadNoHostPath, compliant, [
+    caseOf("hostPath volume", withPod((p) => p.volumes.push({ name: "docker", hostPath: { path: "/var/run/docker.sock" } })), ['volume "docker" is a hostPath volume']),
+]);
+
+describeRule(workloadRestrictedVolumeTypes, compliant, [
+    caseOf("nfs volume", withPod((p) => p.volumes.push({ name: "share", nfs: { server: "10.0.0.5", path: "/export" } })), ['volume "share" uses the nfs volume type']),
+    caseOf("hostPath volume", withPod((p) => p.volumes.push({ name: "root", hostPath: { path: "/" } })), ['volume "root" uses the hostPath volume type']),
+]);
+
+describeRule(workloadNoHostPorts, compliant, [
+    caseOf("hostPort on a container", withContainer((c) => (c.ports[0].hostPort = 8080)), ['container "web" binds hostPort 8080']),
+    caseOf("hostPort on an init container", withPod((p) => (p.initContainers[0].ports = [{ containerPort: 53, hostPort: 53 }])), ['initContainer "migrate" binds hostPort 53']),
+]);
+
+describeRule(
+    workloadCapabilities,
+    compliant,
+    [
+        caseOf("drop without ALL", withContainer((c) => (c.securityContext.capabilities.drop = ["NET_RAW"])), ['container "web" does not drop ALL capabilities']),
+        caseOf("no capabilities at all", withPod((p) => delete p.initContainers[0].securityContext.capabilities), ['initContainer "migrate" does not drop ALL capabilities']),
+        caseOf("added SYS_ADMIN", withContainer((c) => (c.securityContext.capabilities.add = ["NET_BIND_SERVICE", "SYS_ADMIN"])), ['container "web" adds capabilities SYS_ADMIN']),
+    ],
+    [{ title: "adding NET_BIND_SERVICE", resources: [withContainer((c) => (c.securityContext.capabilities.add = ["NET_BIND_SERVICE"]))] }],
+);
+
+describeRule(workloadNoPrivilegeEscalation, compliant, [
+    caseOf("unset", withContainer((c) => delete c.securityContext.allowPrivilegeEscalation), ['container "web" does not set allowPrivilegeEscalation: false']),
+    caseOf("true", withPod((p) => (p.initContainers[0].securityContext.allowPrivilegeEscalation = true)), ['initContainer "migrate" does not set allowPrivilegeEscalation: false']),
+]);
+
+describeRule(
+    workloadRunAsNonRoot,
+    compliant,
+    [
+        caseOf("pod runAsUser 0", withPod((p) => (p.securityContext.runAsUser = 0)), ["pod securityContext sets runAsUser: 0"]),
+        caseOf("container runAsUser 0", withContainer((c) => (c.securityContext.runAsUser = 0)), ['container "web" sets runAsUser: 0']),
+        caseOf(
+            "runAsNonRoot at neither level",
+            withPod((p) => {
+                delete p.securityContext.runAsNonRoot;
+                delete p.containers[0].securityContext.runAsNonRoot;
+            }),
+            ['container "web" does not run with runAsNonRoot: true (set it on the container or the pod)'],
+        ),
+        caseOf("container overrides the pod with false", withContainer((c) => (c.securityContext.runAsNonRoot = false)), ['container "web" does not run with runAsNonRoot: true (set it on the container or the pod)']),
+    ],
+    [{ title: "runAsNonRoot only on the pod", resources: [withPod((p) => [...p.containers, ...p.initContainers].forEach((c: any) => delete c.securityContext.runAsNonRoot))] }],
+);
+
+describeRule(
+    workloadSeccompProfile,
+    compliant,
+    [
+        caseOf("pod Unconfined", withPod((p) => (p.securityContext.seccompProfile = { type: "Unconfined" })), ["pod securityContext sets seccompProfile.type: Unconfined"]),
+        caseOf("container Unconfined", withContainer((c) => (c.securityContext.seccompProfile = { type: "Unconfined" })), ['container "web" sets seccompProfile.type: Unconfined']),
+        caseOf("no profile anywhere", withPod((p) => delete p.securityContext.seccompProfile), [
+            'container "web" has no seccomp profile (set RuntimeDefault on the pod or the container)',
+            'initContainer "migrate" has no seccomp profile (set RuntimeDefault on the pod or the container)',
+        ]),
+    ],
+    [
+        {
+            title: "Localhost profiles on every container",
+            resources: [
+                withPod((p) => {
+                    delete p.securityContext.seccompProfile;
+                    [...p.containers, ...p.initContainers].forEach((c: any) => (c.securityContext.seccompProfile = { type: "Localhost", localhostProfile: "profiles/app.json" }));
+                }),
+            ],
+        },
+    ],
+);
+
+describeRule(workloadProcMount, compliant, [caseOf("Unmasked", withContainer((c) => (c.securityContext.procMount = "Unmasked")), ['container "web" sets procMount: Unmasked'])], [
+    { title: "procMount Default", resources: [withContainer((c) => (c.securityContext.procMount = "Default"))] },
+]);
+
+describeRule(
+    workloadSafeSysctls,
+    compliant,
+    [caseOf("unsafe sysctl", withPod((p) => (p.securityContext.sysctls = [{ name: "net.ipv4.tcp_syncookies", value: "1" }, { name: "kernel.msgmax", value: "65536" }])), ["pod sets unsafe sysctl kernel.msgmax"])],
+    [{ title: "safe sysctls", resources: [withPod((p) => (p.securityContext.sysctls = [{ name: "net.ipv4.ip_unprivileged_port_start", value: "80" }]))] }],
+);
+
+describeRule(
+    workloadResources,
+    compliant,
+    [
+        caseOf("no CPU request", withContainer((c) => delete c.resources.requests.cpu), ['container "web" does not set resources requests.cpu']),
+        caseOf("no memory request", withContainer((c) => delete c.resources.requests.memory), ['container "web" does not set resources requests.memory']),
+        caseOf("no memory limit", withPod((p) => delete p.initContainers[0].resources.limits.memory), ['initContainer "migrate" does not set resources limits.memory']),
+        caseOf("no resources at all", withContainer((c) => delete c.resources), ['container "web" does not set resources requests.cpu, requests.memory, limits.memory']),
+    ],
+    [{ title: "ephemeral containers (they cannot declare resources)", resources: [withPod((p) => (p.ephemeralContainers = [DEBUG]))] }],
+);
+
+describeRule(workloadImageTag, compliant, [
+    caseOf("no tag", withContainer((c) => (c.image = "nginx")), ['container "web" image "nginx" has no tag']),
+    caseOf("latest", withContainer((c) => (c.image = "ghcr.io/example/web:latest")), ['container "web" image "ghcr.io/example/web:latest" uses the latest tag']),
+    caseOf("no image", withContainer((c) => delete c.image), ['container "web" has no image']),
+    caseOf("malformed image", withContainer((c) => (c.image = "ghcr.io/example/web:1.0 --privileged")), ['container "web" image "ghcr.io/example/web:1.0 --privileged" is not a valid image reference']),
+    caseOf("untagged ephemeral container", withPod((p) => (p.ephemeralContainers = [{ ...DEBUG, image: "busybox" }])), ['ephemeralContainer "debug" image "busybox" has no tag']),
+], [
+    { title: "a digest without a tag", resources: [withContainer((c) => (c.image = `ghcr.io/example/web@sha256:${"b2".repeat(32)}`))] },
+    { title: "a registry with a port", resources: [withContainer((c) => (c.image = "registry.k8s.io:443/pause:3.10"))] },
+]);
+
+describeRule(
+    workloadImageRegistry,
+    compliant,
+    [
+        caseOf("unknown registry", withContainer((c) => (c.image = "evil.example.com/miner:1.0")), [
+            'container "web" image "evil.example.com/miner:1.0" comes from evil.example.com, not an allowed registry (docker.io, ghcr.io, quay.io, registry.k8s.io)',
+        ]),
+        caseOf("Docker Hub when only ghcr.io is allowed", withContainer((c) => (c.image = "nginx:1.27")), ['container "web" image "nginx:1.27" comes from docker.io, not an allowed registry (ghcr.io/example)'], [], {
+            allowedRegistries: ["ghcr.io/example"],
+        }),
+        caseOf("a path prefix is matched on whole segments", withContainer((c) => (c.image = "ghcr.io/example-evil/web:1.0")), [
+            'container "web" image "ghcr.io/example-evil/web:1.0" comes from ghcr.io, not an allowed registry (ghcr.io/example)',
+        ], [], { allowedRegistries: ["ghcr.io/example"] }),
+    ],
+    [
+        { title: "implicit Docker Hub images", resources: [withContainer((c) => (c.image = "nginxinc/nginx-unprivileged:1.27"))] },
+        { title: "a configured private registry", resources: [withContainer((c) => (c.image = "registry.example.com:5000/team/app:2.0"))], config: { allowedRegistries: ["registry.example.com:5000", "ghcr.io"] } },
+    ],
+);
+
+describeRule(workloadReadOnlyRootFilesystem, compliant, [
+    caseOf("writable root", withContainer((c) => (c.securityContext.readOnlyRootFilesystem = false)), ['container "web" does not set readOnlyRootFilesystem: true']),
+    caseOf("unset on an init container", withPod((p) => delete p.initContainers[0].securityContext.readOnlyRootFilesystem), ['initContainer "migrate" does not set readOnlyRootFilesystem: true']),
+]);
+
+describeRule(
+    workloadProbes,
+    compliant,
+    [
+        caseOf("no readiness probe", withContainer((c) => delete c.readinessProbe), ['container "web" has no readinessProbe']),
+        caseOf("no liveness probe", withContainer((c) => delete c.livenessProbe), ['container "web" has no livenessProbe']),
+        caseOf(
+            "no probes on a StatefulSet",
+            edit(workload("StatefulSet"), (i) => {
+                delete podSpecIn(i, "StatefulSet").containers[0].readinessProbe;
+                delete podSpecIn(i, "StatefulSet").containers[0].livenessProbe;
+            }),
+            ['container "web" has no readinessProbe or livenessProbe'],
+        ),
+    ],
+    [{ title: "Jobs without probes", resources: [edit(workload("Job"), (i) => delete podSpecIn(i, "Job").containers[0].livenessProbe)] }],
+);
+
+describeRule(workloadImageDigest, compliant, [
+    caseOf("tag only", withContainer((c) => (c.image = "ghcr.io/example/web:1.4.2")), ['container "web" image "ghcr.io/example/web:1.4.2" is not pinned by digest']),
+]);
+
+describeRule(workloadNoServiceAccountToken, compliant, [
+    caseOf("token automounted (unset)", withPod((p) => delete p.automountServiceAccountToken), ["pod does not set automountServiceAccountToken: false"]),
+    caseOf("token automounted (true)", withPod((p) => (p.automountServiceAccountToken = true), "CronJob"), ["pod does not set automountServiceAccountToken: false"]),
+]);
