@@ -11,6 +11,15 @@ import { Infrastructure } from "./components/nodes/infrastructure";
 import { K3sCluster } from "./components/cluster/k3s-cluster";
 import { planNodes } from "./components/nodes/node-plan";
 // --- add-on imports ---
+import { PrometheusOperatorCrds } from "./components/observability/prometheus-crds";
+import { MetalLB } from "./components/metallb/metallb";
+import { CertManager } from "./components/cert-manager/cert-manager";
+import { Longhorn } from "./components/longhorn/longhorn";
+import { Minio } from "./components/minio/minio";
+import { Observability } from "./components/observability/observability";
+import { Traefik } from "./components/traefik/traefik";
+import { ArgoCD } from "./components/argocd/argocd";
+import { Metering, meteringProjects } from "./components/metering/metering";
 // --- project imports ---
 import { Project } from "./components/project/project";
 import { Sandbox } from "./components/project/sandbox";
@@ -30,6 +39,56 @@ const cluster = new K3sCluster("k3s", { config, secrets, infrastructure });
 const k8sOptions = { provider: cluster.provider };
 
 // --- add-ons ---
+// Platform add-ons in dependency order. The Prometheus Operator CRDs come first so every chart can ship its
+// ServiceMonitor; MinIO lives on Longhorn volumes; Loki stores chunks in MinIO; Traefik takes the floating
+// IPs from MetalLB's pool. UIs (Grafana, Argo CD, Longhorn, MinIO console, Traefik dashboard) are ClusterIP
+// only: reach them with `kubectl port-forward` over the tailnet (see platformUiAccess).
+const hcloudToken = new pulumi.Config("hcloud").getSecret("token") ?? pulumi.secret(process.env.HCLOUD_TOKEN ?? "");
+const prometheusCrds = new PrometheusOperatorCrds("prometheus-crds", {}, k8sOptions);
+const metallb = new MetalLB(
+    "metallb",
+    { config, floatingIps: infrastructure.floatingIps, floatingIpIds: infrastructure.floatingIpIds, hcloudToken },
+    k8sOptions,
+);
+const certManager = new CertManager("cert-manager", { config, secrets }, { ...k8sOptions, dependsOn: [prometheusCrds] });
+const longhorn = new Longhorn("longhorn", { config, secrets, nodeReady: cluster.started }, { ...k8sOptions, dependsOn: [prometheusCrds] });
+const minio = new Minio("minio", { config }, { ...k8sOptions, dependsOn: [prometheusCrds, longhorn] });
+const observability = new Observability(
+    "observability",
+    { config, lokiCredentials: minio.lokiCredentials, stack: pulumi.getStack() },
+    { ...k8sOptions, dependsOn: [prometheusCrds, longhorn, minio] },
+);
+// Per-project usage, cost and alerts: recording rules and dashboards picked up by the monitoring stack.
+const metering = new Metering(
+    "metering",
+    { prices: config.prices, projects: meteringProjects(tenants.map((t) => t.spec)) },
+    { ...k8sOptions, dependsOn: [prometheusCrds, observability] },
+);
+const traefik = new Traefik("traefik", { config, floatingIps: metallb.addresses }, { ...k8sOptions, dependsOn: [prometheusCrds, metallb] });
+const argocd = new ArgoCD("argocd", { config }, { ...k8sOptions, dependsOn: [prometheusCrds] });
+
+/** The platform add-ons; tenant Projects depend on all of them (ingress, certificates, storage, buckets, GitOps). */
+export const platformAddons = [prometheusCrds, metallb, certManager, longhorn, minio, observability, traefik, argocd];
+/** Names of the metering PrometheusRules (usage, cost, alerts). */
+export const meteringRules = metering.prometheusRuleNames;
+/** Argo CD admin password, user `admin` (secret). */
+export const argocdAdminPassword = argocd.adminPassword;
+/** Grafana admin credentials (secret). */
+export const grafanaAdmin = observability.grafanaAdmin;
+/** MinIO root credentials (secret); the console is reached over the tailnet only. */
+export const minioRootCredentials = minio.rootCredentials;
+/** Middlewares Traefik already applies to every HTTPS router (security headers). */
+export const ingressMiddlewares = traefik.middlewares;
+/** Default Longhorn replica count (min(storage nodes, 3)). */
+export const storageReplicaCount = longhorn.replicaCount;
+/** How to reach the platform UIs: none is public; each is a port-forward through the tailnet API server. */
+export const platformUiAccess = {
+    grafana: observability.grafanaAccess,
+    argocd: argocd.access,
+    longhorn: "kubectl -n longhorn-system port-forward svc/longhorn-frontend 8000:80  # then http://localhost:8000",
+    minioConsole: "kubectl -n minio port-forward svc/minio-console 9001:9001  # then http://localhost:9001 with minioRootCredentials",
+    traefikDashboard: "kubectl -n traefik port-forward deploy/traefik 8080:8080  # then http://localhost:8080/dashboard/",
+};
 
 // --- projects ---
 // The gVisor RuntimeClass exists once per stack; every tenant project is one Project (one transaction).
@@ -41,7 +100,7 @@ const projects = tenants.map(({ spec }) => ({
     project: new Project(
         spec.name,
         { project: spec, config, secretValues: secrets.tenantSecrets.apply((s) => s[spec.name] ?? {}) },
-        { ...k8sOptions, dependsOn: [sandbox] },
+        { ...k8sOptions, dependsOn: [sandbox, ...platformAddons] },
     ),
 }));
 const perProject = <T>(entries: Array<[string, pulumi.Output<T>]>): pulumi.Output<Record<string, T>> =>

@@ -20,6 +20,8 @@ export interface PlannedResource {
     inputs: Record<string, unknown>;
     /** Top-level input keys whose value was a secret (or contained one). */
     secretInputs: string[];
+    /** Inputs with only the secret subtrees replaced by "[secret]" (what the written plan shows). */
+    redactedInputs?: Record<string, unknown>;
     /** `additionalSecretOutputs` of the resource options. */
     additionalSecretOutputs: string[];
     /** URNs this resource depends on (explicit `dependsOn` and input dependencies). */

@@ -87,6 +87,7 @@ describe.each(STACKS)("offline plan of stack %s", (stack) => {
         for (const node of nodes) {
             const start = commands.find((c) => c.name === `${node.hostname}-k3s-start`)!;
             expect(start.inputs.connection.host).toBe(`${node.hostname}.${config.mesh.magicDnsSuffix}`);
+            expect(start.inputs.connection.privateKey).toBe("[secret]");
             expect(start.secretInputs).toEqual(expect.arrayContaining(["stdin", "connection"]));
             expect(start.inputs.stdin).toBe("[secret]");
         }
