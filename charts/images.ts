@@ -23,3 +23,20 @@ export const DEFAULT_DATABASE_VERSION = { postgresql: "17", mysql: "8.4" } as co
 
 /** MinIO client (`mc`) of the per-project bucket Job (bucket, user, policy). */
 export const MINIO_CLIENT_IMAGE = "quay.io/minio/mc:RELEASE.2025-04-16T18-13-26Z";
+
+/**
+ * Image of the floating-IP failover loop (components/metallb): bash, kubectl, curl and jq in one image,
+ * tagged by its kubectl version (the image publishes no `latest`). Pin a digest once you mirror it.
+ */
+export const FLOATING_IP_FAILOVER_IMAGE = "docker.io/alpine/k8s:1.34.1";
+
+/**
+ * MinIO server and client for the platform MinIO (components/minio). MinIO Inc. archived the community
+ * edition (April 2026) and its last images carry an unfixed CVE (CVE-2025-62506, fixed only in the
+ * source-only RELEASE.2025-10-15); these are the Pigsty community fork's builds, the pair Grafana's Loki
+ * chart 7.0.0 switched its bundled MinIO to for the same reason.
+ */
+export const MINIO_IMAGES = {
+    server: { repository: "docker.io/pgsty/minio", tag: "RELEASE.2026-03-14T12-00-00Z" },
+    client: { repository: "docker.io/pgsty/mc", tag: "RELEASE.2026-03-13T08-57-32Z" },
+} as const;

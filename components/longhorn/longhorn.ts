@@ -1,0 +1,115 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import type { PlatformConfig } from "../../lib/config/schema";
+import type { PlatformSecrets } from "../../lib/config/load";
+import { NAMESPACES, STORAGE_CLASSES } from "../../lib/conventions";
+import { releaseArgs } from "../../charts/versions";
+import { renderPlatformNamespace } from "../../charts/placement";
+import {
+    BACKUP_CREDENTIALS_SECRET,
+    backupCredentials,
+    longhornReplicaCount,
+    LONGHORN_RELEASE,
+    renderLonghornValues,
+    renderRecurringJobs,
+    renderStorageClasses,
+    storageNodeMetadata,
+    storageNodes,
+} from "./values";
+
+/** Arguments of the Longhorn add-on. */
+export interface LonghornArgs {
+    /** Validated stack configuration (storage pools, backup target, sizing profile). */
+    config: PlatformConfig;
+    /** Stack secrets: `backupS3` when the backup target is external (MinIO's own credentials arrive from the MinIO add-on). */
+    secrets: Pick<PlatformSecrets, "backupS3">;
+    /**
+     * Per node name, the resource after which the node is Ready (`cluster.started`). The storage-node labels
+     * are patched onto the Node objects, which must exist first.
+     */
+    nodeReady?: ReadonlyMap<string, pulumi.Resource>;
+}
+
+/**
+ * Longhorn (`platform:addons:Longhorn`): storage-node labels (so only they get disks), the chart, the
+ * StorageClasses `standard` (default) and `fast`, the recurring snapshot/backup jobs and, for an external
+ * backup target, its credentials Secret. With the in-cluster MinIO as target, the MinIO add-on writes that
+ * Secret (it owns the MinIO user) into longhorn-system.
+ */
+export class Longhorn extends pulumi.ComponentResource {
+    /** Default replica count per volume. */
+    readonly replicaCount: pulumi.Output<number>;
+    /** The StorageClasses (default first). */
+    readonly storageClasses: pulumi.Output<string[]>;
+
+    constructor(name: string, args: LonghornArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:addons:Longhorn", name, {}, opts);
+        const { config } = args;
+        const ns = renderPlatformNamespace(NAMESPACES.longhorn, "privileged");
+        const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: ns.metadata }, { parent: this });
+
+        // Before the chart: Longhorn creates a node's default disk when it first sees the label.
+        const nodePatches = storageNodes(config).map((node) => {
+            const meta = storageNodeMetadata(node, config);
+            const ready = args.nodeReady?.get(node.hostname);
+            return new k8s.core.v1.NodePatch(
+                `${name}-node-${node.hostname}`,
+                { metadata: { name: node.hostname, labels: meta.labels, annotations: meta.annotations } },
+                { parent: this, dependsOn: ready ? [ready] : [] },
+            );
+        });
+
+        const credentialDeps: pulumi.Resource[] = [];
+        if (config.addons.longhorn.backupTarget === "external") {
+            const s3 = args.secrets.backupS3;
+            if (!s3) {
+                throw new Error("addons.longhorn.backupTarget external needs platform:backupS3AccessKey and platform:backupS3SecretKey");
+            }
+            credentialDeps.push(
+                new k8s.core.v1.Secret(
+                    `${name}-backup-credentials`,
+                    {
+                        metadata: { name: BACKUP_CREDENTIALS_SECRET, namespace: NAMESPACES.longhorn, labels: ns.metadata.labels },
+                        type: "Opaque",
+                        stringData: pulumi.secret(pulumi.all([s3.accessKey, s3.secretKey]).apply(([a, s]) => backupCredentials(config, a, s))),
+                    },
+                    { parent: this, dependsOn: [namespace], additionalSecretOutputs: ["data", "stringData"] },
+                ),
+            );
+        }
+
+        const release = new k8s.helm.v3.Release(
+            `${name}-release`,
+            releaseArgs("longhorn", { name: LONGHORN_RELEASE, namespace: NAMESPACES.longhorn, values: renderLonghornValues(config), timeoutSeconds: 900 }),
+            { parent: this, dependsOn: [namespace, ...nodePatches, ...credentialDeps] },
+        );
+
+        const classes = renderStorageClasses(config).map(
+            (sc) =>
+                new k8s.storage.v1.StorageClass(
+                    `${name}-sc-${sc.metadata!.name}`,
+                    {
+                        metadata: sc.metadata,
+                        provisioner: sc.provisioner,
+                        parameters: sc.parameters,
+                        reclaimPolicy: sc.reclaimPolicy,
+                        allowVolumeExpansion: sc.allowVolumeExpansion,
+                        volumeBindingMode: sc.volumeBindingMode,
+                    },
+                    { parent: this, dependsOn: [release] },
+                ),
+        );
+
+        for (const job of renderRecurringJobs()) {
+            new k8s.apiextensions.CustomResource(
+                `${name}-job-${job.metadata.name}`,
+                { apiVersion: job.apiVersion, kind: job.kind, metadata: job.metadata, spec: job.spec },
+                { parent: this, dependsOn: [release] },
+            );
+        }
+
+        this.replicaCount = pulumi.output(longhornReplicaCount(config));
+        this.storageClasses = pulumi.all(classes.map((c) => c.metadata.name)).apply(() => [STORAGE_CLASSES.standard, STORAGE_CLASSES.fast]);
+        this.registerOutputs({ replicaCount: this.replicaCount, storageClasses: this.storageClasses });
+    }
+}

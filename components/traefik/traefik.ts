@@ -1,0 +1,58 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import type { PlatformConfig } from "../../lib/config/schema";
+import { NAMESPACES } from "../../lib/conventions";
+import { releaseArgs } from "../../charts/versions";
+import { renderPlatformNamespace } from "../../charts/placement";
+import { renderSecurityHeaders, renderTlsOption, renderTraefikValues, SECURITY_HEADERS_REF, TRAEFIK_RELEASE } from "./values";
+
+/** Arguments of the Traefik add-on. */
+export interface TraefikArgs {
+    /** Validated stack configuration (edge pool size and taint, sizing profile). */
+    config: PlatformConfig;
+    /** The floating IPs (all in MetalLB's pool); Service i gets address i. */
+    floatingIps: pulumi.Input<string[]>;
+}
+
+/**
+ * Traefik (`platform:addons:Traefik`) on the edge pool behind the floating IPs, with the platform's default
+ * TLS options and security-headers Middleware. Needs MetalLB (addresses) and the Prometheus Operator CRDs
+ * (ServiceMonitor) first: pass both in `dependsOn`.
+ */
+export class Traefik extends pulumi.ComponentResource {
+    /** IngressClass tenants use. */
+    readonly ingressClass: pulumi.Output<string>;
+    /** Middleware references already applied to every HTTPS router (at the entry point). */
+    readonly middlewares: pulumi.Output<string[]>;
+    /** Public addresses the entry Services carry. */
+    readonly addresses: pulumi.Output<string[]>;
+
+    constructor(name: string, args: TraefikArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:addons:Traefik", name, {}, opts);
+        const { config } = args;
+        const ns = renderPlatformNamespace(NAMESPACES.traefik, "restricted");
+        const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: ns.metadata }, { parent: this });
+
+        const addresses = pulumi.output(args.floatingIps);
+        const release = new k8s.helm.v3.Release(
+            `${name}-release`,
+            releaseArgs("traefik", { name: TRAEFIK_RELEASE, namespace: NAMESPACES.traefik, values: addresses.apply((ips) => renderTraefikValues(config, ips)) }),
+            { parent: this, dependsOn: [namespace] },
+        );
+
+        // Traefik's CRDs come with the chart.
+        const tls = renderTlsOption();
+        new k8s.apiextensions.CustomResource(`${name}-tls-default`, { apiVersion: tls.apiVersion, kind: tls.kind, metadata: tls.metadata, spec: tls.spec }, { parent: this, dependsOn: [release] });
+        const headers = renderSecurityHeaders();
+        new k8s.apiextensions.CustomResource(
+            `${name}-security-headers`,
+            { apiVersion: headers.apiVersion, kind: headers.kind, metadata: headers.metadata, spec: headers.spec },
+            { parent: this, dependsOn: [release] },
+        );
+
+        this.ingressClass = pulumi.output("traefik");
+        this.middlewares = pulumi.output([SECURITY_HEADERS_REF]);
+        this.addresses = addresses;
+        this.registerOutputs({ ingressClass: this.ingressClass, middlewares: this.middlewares, addresses: this.addresses });
+    }
+}

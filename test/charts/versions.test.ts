@@ -1,0 +1,122 @@
+import * as fs from "node:fs";
+import { describe, expect, it } from "vitest";
+import { baseValues, baseValuesPath, CHARTS, mergeValues, releaseArgs, type ChartKey } from "../../charts/versions";
+import { FLOATING_IP_FAILOVER_IMAGE, MINIO_IMAGES } from "../../charts/images";
+import { resourceBlocksIn, sumResources, type WorkloadResources } from "../../charts/resources";
+import { addonResourceRequests } from "../../charts/addon-resources";
+import { GIB } from "../../lib/quantity";
+import { renderMetallbValues, metallbSizing } from "../../components/metallb/values";
+import { renderTraefikValues, traefikSizing } from "../../components/traefik/values";
+import { renderCertManagerValues, certManagerSizing } from "../../components/cert-manager/values";
+import { renderLonghornValues, longhornSizing } from "../../components/longhorn/values";
+import { renderMinioValues, minioSizing } from "../../components/minio/values";
+import { observabilitySizing, renderAlloyValues, renderKubePrometheusStackValues, renderLokiValues } from "../../components/observability/values";
+import { argocdSizing, renderArgocdValues } from "../../components/argocd/values";
+import { shippedConfig } from "./fixtures";
+
+const keys = Object.keys(CHARTS) as ChartKey[];
+
+describe("chart pin table", () => {
+    it("pins every chart to one exact version with an https repository and records where its values were checked", () => {
+        for (const key of keys) {
+            const ref = CHARTS[key];
+            expect(ref.version, key).toMatch(/^v?\d+\.\d+\.\d+$/);
+            expect(ref.repo, key).toMatch(/^https:\/\//);
+            expect(ref.source.length, key).toBeGreaterThan(10);
+        }
+        expect(Object.fromEntries(keys.map((k) => [k, CHARTS[k].version]))).toEqual({
+            metallb: "0.16.1",
+            traefik: "41.3.0",
+            certManager: "v1.21.1",
+            certManagerWebhookHetzner: "0.9.0",
+            longhorn: "1.12.1",
+            minio: "5.4.0",
+            prometheusOperatorCrds: "31.0.1",
+            kubePrometheusStack: "88.5.3",
+            loki: "18.11.0",
+            alloy: "1.11.1",
+            argocd: "10.1.1",
+        });
+    });
+
+    it("has a parseable base values file beside every pin", () => {
+        for (const key of keys) {
+            expect(fs.existsSync(baseValuesPath(key)), key).toBe(true);
+            expect(typeof baseValues(key), key).toBe("object");
+        }
+    });
+
+    it("passes chart, version and repository to the Release from the table, waiting and rolling back on failure", () => {
+        const args = releaseArgs("longhorn", { name: "longhorn", namespace: "longhorn-system", values: {} });
+        expect(args).toMatchObject({ chart: "longhorn", version: "1.12.1", repositoryOpts: { repo: "https://charts.longhorn.io" }, atomic: true, createNamespace: false });
+    });
+
+    it("merges values like Helm: maps deep, lists and scalars replaced, inputs untouched", () => {
+        const base = { a: { b: 1, c: [1, 2] }, d: "x" };
+        const merged = mergeValues(base, { a: { c: [3] }, e: true }, { a: { b: 2 } });
+        expect(merged).toEqual({ a: { b: 2, c: [3] }, d: "x", e: true });
+        expect(base).toEqual({ a: { b: 1, c: [1, 2] }, d: "x" });
+    });
+
+    it("pins images outside charts by immutable tags", () => {
+        expect(FLOATING_IP_FAILOVER_IMAGE).toMatch(/^docker\.io\/alpine\/k8s:\d+\.\d+\.\d+$/);
+        expect(MINIO_IMAGES.server.tag).toMatch(/^RELEASE\.\d{4}-\d{2}-\d{2}T/);
+        expect(MINIO_IMAGES.client.tag).toMatch(/^RELEASE\.\d{4}-\d{2}-\d{2}T/);
+    });
+});
+
+describe("sizing", () => {
+    const dev = shippedConfig("dev");
+
+    it("fits the dev stack's platform into 4 GiB of memory requests", () => {
+        const { total, workloads } = addonResourceRequests(dev);
+        expect(total.memoryRequests).toBeGreaterThan(2 * GIB);
+        expect(total.memoryRequests).toBeLessThanOrEqual(4 * GIB);
+        // Every summed workload sets memory requests and limits on each container it declares.
+        for (const w of workloads) {
+            for (const [name, block] of Object.entries(w.containers)) {
+                expect(block.requests.memory, `${w.workload}/${name}`).toBeTruthy();
+                expect(block.limits.memory, `${w.workload}/${name}`).toBeTruthy();
+            }
+        }
+    });
+
+    it("sizes production stacks larger than dev and counts DaemonSets per node they run on", () => {
+        const fsn1 = addonResourceRequests(shippedConfig("fsn1"));
+        expect(fsn1.total.memoryRequests).toBeGreaterThan(addonResourceRequests(dev).total.memoryRequests);
+        const speaker = fsn1.workloads.find((w) => w.workload === "metallb-speaker")!;
+        expect(speaker.pods).toBe(2); // fsn1 has two edge nodes
+        const nodeExporter = fsn1.workloads.find((w) => w.workload === "node-exporter")!;
+        expect(nodeExporter.pods).toBe(3 + 3 + 1 + 2);
+        const longhornManager = fsn1.workloads.find((w) => w.workload === "longhorn-manager")!;
+        expect(longhornManager.pods).toBe(3); // the three untainted bare-metal run nodes
+    });
+
+    it("leaves finished Jobs out of the sum", () => {
+        const job: WorkloadResources = { addon: "x", workload: "j", kind: "Job", pods: 1, containers: { c: { requests: { cpu: "1", memory: "1Gi" }, limits: { memory: "1Gi" } } } };
+        expect(sumResources([job]).memoryRequests).toBe(0);
+    });
+
+    it("derives the report from the very resources blocks the values carry", () => {
+        const hash = "$2a$10$0123456789012345678901234567890123456789012345678901";
+        const blocksOf = (values: unknown) => [...resourceBlocksIn(values).values()];
+        const expectIn = (values: unknown, blocks: object[], what: string) => {
+            const found = blocksOf(values);
+            for (const block of blocks) {
+                expect(found, what).toContainEqual(block);
+            }
+        };
+        expectIn(renderMetallbValues(dev), Object.values(metallbSizing(dev)), "metallb");
+        expectIn(renderTraefikValues(dev, ["198.51.100.7"]), [traefikSizing(dev)], "traefik");
+        const cm = certManagerSizing(dev);
+        expectIn(renderCertManagerValues(dev), [cm.controller, cm.webhook, cm.cainjector, cm.startupapicheck], "cert-manager");
+        expectIn(renderLonghornValues(dev), [longhornSizing(dev).manager], "longhorn");
+        expectIn(renderMinioValues(dev), [minioSizing(dev).server, minioSizing(dev).job], "minio");
+        const o = observabilitySizing(dev);
+        expectIn(renderKubePrometheusStackValues(dev), [o.prometheus, o.alertmanager, o.operator, o.grafana, o.grafanaSidecar, o.kubeStateMetrics, o.nodeExporter, o.configReloader], "kps");
+        expectIn(renderLokiValues(dev), [o.loki], "loki");
+        expectIn(renderAlloyValues(dev, "dev"), [o.alloy, o.alloyReloader], "alloy");
+        const a = argocdSizing(dev);
+        expectIn(renderArgocdValues(dev, hash), [a.controller, a.server, a.repoServer, a.redis, a.applicationSet], "argocd");
+    });
+});
