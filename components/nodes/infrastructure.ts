@@ -152,6 +152,9 @@ export class Infrastructure extends pulumi.ComponentResource {
                     robot,
                     settings: config.baremetal,
                     vswitchId: vswitch?.vswitchId,
+                    // Like cloud nodes: a re-minted tailnet key must not wipe and reinstall a running machine.
+                    // Reinstall deliberately with `pulumi up --replace`.
+                    reinstallOnUserDataChange: false,
                 },
                 { parent: this },
             );
