@@ -125,10 +125,11 @@ export const kubeconfig = cluster.kubeconfig;
 export const publicIps = infrastructure.floatingIps;
 /** Hostnames of every node, by pool. */
 export const nodes = infrastructure.nodeNames;
+/** SSH targets of every node (MagicDNS names: SSH answers only on the tailnet). */
+export const sshTargets = Object.fromEntries(infrastructure.nodes.map((n) => [n.spec.hostname, n.tailnetHost]));
 /** The tailnet ACL in force. */
 export const tailnetPolicy = mesh.aclDocument;
 /** Where tenant catalogs were read from. */
 export const catalog = path.join("stacks", pulumi.getStack(), "projects");
 /** Number of tenant projects. */
 export const projectCount = tenants.length;
-void k8sOptions;
