@@ -74,7 +74,12 @@ export class NotApplicableSignal extends Error {
     readonly reason?: string;
 
     constructor(reason?: string) {
+        // A control-flow signal, thrown for most rule × resource pairs (1.3 million in a 1,000-tenant plan):
+        // capturing and source-mapping a stack trace for each was a sixth of that plan's time. Nothing reads it.
+        const limit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
         super(reason ?? "policy does not apply");
+        Error.stackTraceLimit = limit;
         this.name = "NotApplicableSignal";
         this.reason = reason;
     }

@@ -86,10 +86,21 @@ async function main(): Promise<number> {
     return 0;
 }
 
+/** `PLATFORM_REPORT_RSS=1` (set by `npm run bench`): print this process's peak RSS in KiB before exiting. */
+function reportRss(): void {
+    if (process.env.PLATFORM_REPORT_RSS === "1") {
+        console.log(`PLATFORM_MAX_RSS_KIB=${process.resourceUsage().maxRSS}`);
+    }
+}
+
 main().then(
-    (code) => process.exit(code),
+    (code) => {
+        reportRss();
+        process.exit(code);
+    },
     (error: unknown) => {
         console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+        reportRss();
         process.exit(1);
     },
 );
