@@ -74,7 +74,7 @@ export function parsePlatformConfig(raw: Readonly<Record<string, string>>, sourc
             });
             continue;
         }
-        plain[key] = decode(value);
+        plain[key] = decodeConfigValue(value);
     }
     const parsed = platformConfigSchema.safeParse(plain);
     if (!parsed.success) {
@@ -99,7 +99,8 @@ function splitKey(fullKey: string): [string, string] {
     return index < 0 ? ["", fullKey] : [fullKey.slice(0, index), fullKey.slice(index + 1)];
 }
 
-function decode(value: string): unknown {
+/** Decodes a raw Pulumi config string: JSON for objects, arrays, numbers and booleans, else the string. */
+export function decodeConfigValue(value: string): unknown {
     const trimmed = value.trim();
     if (trimmed.startsWith("{") || trimmed.startsWith("[") || /^-?\d+(\.\d+)?$/.test(trimmed) || trimmed === "true" || trimmed === "false") {
         try {
@@ -144,7 +145,7 @@ function missingSecrets(
             !!process.env.TAILSCALE_OAUTH_CLIENT_ID,
     });
     if (secretRaw.tenantSecrets !== undefined) {
-        const decoded = decode(secretRaw.tenantSecrets);
+        const decoded = decodeConfigValue(secretRaw.tenantSecrets);
         if (typeof decoded !== "object" || decoded === null || Array.isArray(decoded) || !Object.values(decoded).every(isStringMap)) {
             return [
                 {
@@ -173,7 +174,7 @@ function isStringMap(value: unknown): value is Record<string, string> {
 /** Wraps the raw secret strings as Pulumi secrets; names of tenant secrets are kept for validation. */
 export function wrapSecrets(config: PlatformConfig, secretRaw: Partial<Record<SecretKey, string>>): PlatformSecrets {
     const secret = (key: SecretKey) => pulumi.secret(secretRaw[key] ?? "");
-    const tenantSecretValues = (secretRaw.tenantSecrets ? decode(secretRaw.tenantSecrets) : {}) as Record<string, Record<string, string>>;
+    const tenantSecretValues = (secretRaw.tenantSecrets ? decodeConfigValue(secretRaw.tenantSecrets) : {}) as Record<string, Record<string, string>>;
     const tenantSecretNames = new Map<string, ReadonlySet<string>>(
         Object.entries(tenantSecretValues).map(([project, values]) => [project, new Set(Object.keys(values))]),
     );

@@ -1,4 +1,4 @@
-import { SECRET_KEYS } from "../config/load";
+import { decodeConfigValue, SECRET_KEYS } from "../config/load";
 import { platformConfigSchema, type PlatformConfig } from "../config/schema";
 import { clusterCapacity, estimateMonthlyCost, formatCostEstimate } from "../cost/estimate";
 import { criticalPath, formatCriticalPath } from "./critical-path";
@@ -27,22 +27,9 @@ export function platformConfigFromStack(stackConfig: Readonly<Record<string, str
         if ((SECRET_KEYS as readonly string[]).includes(key)) {
             continue;
         }
-        plain[key] = decode(value);
+        plain[key] = decodeConfigValue(value);
     }
     return platformConfigSchema.parse(plain);
-}
-
-/** Same decoding as lib/config/load.ts: JSON for objects, arrays, numbers and booleans, else the string. */
-function decode(value: string): unknown {
-    const trimmed = value.trim();
-    if (trimmed.startsWith("{") || trimmed.startsWith("[") || /^-?\d+(\.\d+)?$/.test(trimmed) || trimmed === "true" || trimmed === "false") {
-        try {
-            return JSON.parse(trimmed);
-        } catch {
-            return value;
-        }
-    }
-    return value;
 }
 
 function section(title: string, render: () => string): string {
