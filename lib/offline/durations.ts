@@ -28,6 +28,10 @@ export const HELM_CHART_SECONDS: Readonly<Record<string, number>> = {
     traefik: 60,
     // Three Deployments; the webhook must pass its readiness probe before the release is ready.
     "cert-manager": 90,
+    // One small Deployment (the DNS-01 solver webhook) plus its APIService registration.
+    "cert-manager-webhook-hetzner": 60,
+    // CustomResourceDefinitions only, no workload: the wait is for the CRDs to be established.
+    "prometheus-operator-crds": 30,
     // Manager DaemonSet, CSI driver and plugin, UI, engine images pulled on every node: the slowest add-on.
     longhorn: 180,
     // StatefulSet whose pods wait for Longhorn volumes to provision and attach.
@@ -42,7 +46,7 @@ export const HELM_CHART_SECONDS: Readonly<Record<string, number>> = {
     "argo-cd": 120,
 };
 
-/** Default for a chart not listed above: the middle of the 60-180 s range the listed charts span. */
+/** Default for a chart not listed above: the middle of the 60-180 s range the workload charts span. */
 export const HELM_DEFAULT_SECONDS = 90;
 
 const INSTALL_INPUT_KEYS = ["autosetup", "installimage", "image", "postInstall", "userData"];

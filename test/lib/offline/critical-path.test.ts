@@ -149,9 +149,11 @@ describe("duration model", () => {
         expect(durationOf({ ...res("c", [], { custom: false }) }).seconds).toBe(0);
     });
 
-    it("times Helm releases by chart within 60-180 s", () => {
+    it("times Helm releases by chart (workload charts within 60-180 s)", () => {
         expect(durationOf(typed("kubernetes:helm.sh/v3:Release", { chart: "longhorn" }))).toEqual({ seconds: 180, rule: "helm:longhorn" });
         expect(durationOf(typed("kubernetes:helm.sh/v3:Release", { chart: "oci://ghcr.io/traefik/helm/traefik" })).seconds).toBe(60);
+        // A CRD-only chart has no workloads to wait for.
+        expect(durationOf(typed("kubernetes:helm.sh/v3:Release", { chart: "prometheus-operator-crds" })).seconds).toBeLessThan(60);
         const unknown = durationOf(typed("kubernetes:helm.sh/v3:Release", { chart: "something-new" })).seconds;
         expect(unknown).toBeGreaterThanOrEqual(60);
         expect(unknown).toBeLessThanOrEqual(180);
