@@ -126,6 +126,20 @@ class Accumulator {
 
     constructor(private readonly unparsed: string[], private readonly where: string) {}
 
+    /** The summed workload as reported. */
+    summary(source: string, namespace: string, multiplier: string) {
+        return {
+            source,
+            namespace,
+            requests: this.requests,
+            limits: this.limits,
+            containers: this.containers,
+            withoutCpuLimit: this.withoutCpuLimit,
+            withoutMemoryLimit: this.withoutMemoryLimit,
+            multiplier,
+        };
+    }
+
     /** Adds `count` containers with this resources block. */
     add(block: Obj, count: number, path: string): void {
         if (count <= 0) {
@@ -210,16 +224,7 @@ function releaseRow(resource: PlannedResource, nodes: NodeCounts, unparsed: stri
     if (acc.containers === 0) {
         return undefined;
     }
-    return {
-        source,
-        namespace,
-        requests: acc.requests,
-        limits: acc.limits,
-        containers: acc.containers,
-        withoutCpuLimit: acc.withoutCpuLimit,
-        withoutMemoryLimit: acc.withoutMemoryLimit,
-        multiplier: multipliers.size > 0 ? [...multipliers].join(", ") : "1 each",
-    };
+    return acc.summary(source, namespace, multipliers.size > 0 ? [...multipliers].join(", ") : "1 each");
 }
 
 const WORKLOAD_TYPES: Readonly<Record<string, string>> = {
@@ -273,16 +278,7 @@ function workloadRow(resource: PlannedResource, kind: string, nodes: NodeCounts,
         multiplier = `${count} replica(s)`;
     }
     acc.addPod(requests, limits, main.length, missing, count);
-    return {
-        source,
-        namespace,
-        requests: acc.requests,
-        limits: acc.limits,
-        containers: acc.containers,
-        withoutCpuLimit: acc.withoutCpuLimit,
-        withoutMemoryLimit: acc.withoutMemoryLimit,
-        multiplier,
-    };
+    return acc.summary(source, namespace, multiplier);
 }
 
 /** Sums the platform overhead of a plan's resources. */
