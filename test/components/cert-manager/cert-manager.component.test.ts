@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { StackPlan } from "../../../lib/offline/plan-types";
 import { kubernetesObjects } from "../../../lib/offline/artifacts";
 import { validateObject } from "../../helpers/k8s-schema";
-import { dependencyNames, named, planComponent } from "../../charts/harness";
+import { dependencyNames, named, planComponent } from "../../helpers/component-plan";
 import { shippedConfig } from "../../charts/fixtures";
 
 let plan: StackPlan;
@@ -11,7 +11,7 @@ let plan: StackPlan;
 beforeAll(async () => {
     plan = await planComponent(async (provider) => {
         const { CertManager } = await import("../../../components/cert-manager/cert-manager");
-        const opts = { provider: provider as pulumi.ProviderResource };
+        const opts = { provider: provider };
         const withDns = new CertManager("cm", { config: shippedConfig("hel1"), secrets: { hetznerDnsToken: pulumi.secret("dns-token-value") } }, opts);
         return { issuers: withDns.issuers };
     });

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { StackPlan } from "../../../lib/offline/plan-types";
 import { kubernetesObjects } from "../../../lib/offline/artifacts";
 import { validateObject } from "../../helpers/k8s-schema";
-import { dependencyNames, named, ofType, planComponent } from "../../charts/harness";
+import { dependencyNames, named, ofType, planComponent } from "../../helpers/component-plan";
 import { shippedConfig } from "../../charts/fixtures";
 
 let plan: StackPlan;
@@ -12,7 +12,7 @@ beforeAll(async () => {
     plan = await planComponent(async (provider) => {
         const random = await import("@pulumi/random");
         const { Longhorn } = await import("../../../components/longhorn/longhorn");
-        const opts = { provider: provider as pulumi.ProviderResource };
+        const opts = { provider: provider };
         // Stand-ins for the cluster's per-node "started" commands.
         const ready = new Map<string, pulumi.Resource>(
             ["fsn1-run-0", "fsn1-run-1", "fsn1-run-2"].map((n) => [n, new random.RandomString(`${n}-ready`, { length: 4 })]),

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { StackPlan } from "../../../lib/offline/plan-types";
 import { kubernetesObjects } from "../../../lib/offline/artifacts";
 import { validateObject } from "../../helpers/k8s-schema";
-import { dependencyNames, named, planComponent } from "../../charts/harness";
+import { dependencyNames, named, planComponent } from "../../helpers/component-plan";
 import { shippedConfig } from "../../charts/fixtures";
 
 let plan: StackPlan;
@@ -19,7 +19,7 @@ beforeAll(async () => {
                 floatingIpIds: pulumi.output(["101", "102"]),
                 hcloudToken: pulumi.secret("hcloud-token-value"),
             },
-            { provider: provider as pulumi.ProviderResource },
+            { provider: provider },
         );
         return { addresses: metallb.addresses, pool: metallb.addressPool };
     });

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { pricesSchema } from "../../../lib/config/schema";
-import { synthesize } from "../../../lib/offline/mock-engine";
 import { kubernetesObjects } from "../../../lib/offline/artifacts";
 import type { StackPlan } from "../../../lib/offline/plan-types";
 import { renderMeteringObjects, type MeteringArgs } from "../../../components/metering/render";
 import { validateObject } from "../../helpers/k8s-schema";
+import { planComponent } from "../../helpers/component-plan";
 
 /**
  * The Metering component under the Pulumi mock engine (the offline plan's harness: `setMocks` with
@@ -20,19 +20,13 @@ const args: MeteringArgs = {
 let plan: StackPlan;
 
 beforeAll(async () => {
-    plan = await synthesize({
-        stack: "test",
-        config: {},
-        secretKeys: [],
-        loadProgram: async () => {
-            const k8s = await import("@pulumi/kubernetes");
-            const { Metering } = await import("../../../components/metering/metering");
-            const provider = new k8s.Provider("k8s", { kubeconfig: "mock", clusterIdentifier: "test" });
-            // Stands in for the monitoring add-on that installs the PrometheusRule CRD.
-            const crds = new k8s.core.v1.Namespace("monitoring-namespace", { metadata: { name: "monitoring" } }, { provider });
-            const metering = new Metering("metering", args, { provider, dependsOn: [crds] });
-            return { prometheusRuleNames: metering.prometheusRuleNames, dashboardConfigMapNames: metering.dashboardConfigMapNames };
-        },
+    plan = await planComponent(async (provider) => {
+        const k8s = await import("@pulumi/kubernetes");
+        const { Metering } = await import("../../../components/metering/metering");
+        // Stands in for the monitoring add-on that installs the PrometheusRule CRD.
+        const crds = new k8s.core.v1.Namespace("monitoring-namespace", { metadata: { name: "monitoring" } }, { provider });
+        const metering = new Metering("metering", args, { provider, dependsOn: [crds] });
+        return { prometheusRuleNames: metering.prometheusRuleNames, dashboardConfigMapNames: metering.dashboardConfigMapNames };
     });
 });
 

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { StackPlan } from "../../../lib/offline/plan-types";
 import { kubernetesObjects } from "../../../lib/offline/artifacts";
 import { validateObject } from "../../helpers/k8s-schema";
-import { dependencyNames, named, ofType, planComponent } from "../../charts/harness";
+import { dependencyNames, named, ofType, planComponent } from "../../helpers/component-plan";
 import { shippedConfig } from "../../charts/fixtures";
 
 let plan: StackPlan;
@@ -12,7 +12,7 @@ let secrecy: Record<string, boolean>;
 beforeAll(async () => {
     plan = await planComponent(async (provider) => {
         const { Minio } = await import("../../../components/minio/minio");
-        const minio = new Minio("minio", { config: shippedConfig("dev") }, { provider: provider as pulumi.ProviderResource });
+        const minio = new Minio("minio", { config: shippedConfig("dev") }, { provider: provider });
         secrecy = {
             root: await pulumi.isSecret(minio.rootCredentials),
             loki: await pulumi.isSecret(minio.lokiCredentials),

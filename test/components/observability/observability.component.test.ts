@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { StackPlan } from "../../../lib/offline/plan-types";
 import { kubernetesObjects } from "../../../lib/offline/artifacts";
 import { validateObject } from "../../helpers/k8s-schema";
-import { dependencyNames, named, ofType, planComponent } from "../../charts/harness";
+import { dependencyNames, named, ofType, planComponent } from "../../helpers/component-plan";
 import { shippedConfig } from "../../charts/fixtures";
 
 let plan: StackPlan;
@@ -12,7 +12,7 @@ beforeAll(async () => {
     plan = await planComponent(async (provider) => {
         const { PrometheusOperatorCrds } = await import("../../../components/observability/prometheus-crds");
         const { Observability } = await import("../../../components/observability/observability");
-        const opts = { provider: provider as pulumi.ProviderResource };
+        const opts = { provider: provider };
         const crds = new PrometheusOperatorCrds("crds", {}, opts);
         const obs = new Observability(
             "obs",

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { synthesize } from "../../../lib/offline/mock-engine";
+import { planComponent } from "../../helpers/component-plan";
 import { kubernetesObjects } from "../../../lib/offline/artifacts";
 import type { StackPlan } from "../../../lib/offline/plan-types";
 import { validateObject } from "../../helpers/k8s-schema";
@@ -15,14 +15,9 @@ const examples = everyExample();
 let plan: StackPlan;
 
 beforeAll(async () => {
-    plan = await synthesize({
-        stack: "examples",
-        config: {},
-        secretKeys: [],
-        loadProgram: async () => {
-            const k8s = await import("@pulumi/kubernetes");
+    plan = await planComponent(
+        async (provider) => {
             const { Project } = await import("../../../components/project/project");
-            const provider = new k8s.Provider("k8s", { kubeconfig: "mock", clusterIdentifier: "examples" });
             const outputs: Record<string, unknown> = {};
             for (const { stack, spec, config } of examples) {
                 const values = Object.fromEntries([...new Set(spec.services.flatMap((s) => s.secretEnv))].map((n) => [n, `synthetic-${n}`]));
@@ -32,7 +27,9 @@ beforeAll(async () => {
             }
             return outputs;
         },
-    });
+        {},
+        "examples",
+    );
 });
 
 describe("example tenants under the mock engine", () => {

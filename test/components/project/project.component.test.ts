@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { synthesize } from "../../../lib/offline/mock-engine";
+import { planComponent } from "../../helpers/component-plan";
 import { kubernetesObjects } from "../../../lib/offline/artifacts";
 import type { PlannedResource, StackPlan } from "../../../lib/offline/plan-types";
 import { flattenProject, renderProject, renderSecrets } from "../../../components/project/render";
@@ -38,27 +38,20 @@ let plan: StackPlan;
 let component: ProjectComponent | undefined;
 
 beforeAll(async () => {
-    plan = await synthesize({
-        stack: "test",
-        config: {},
-        secretKeys: [],
-        loadProgram: async () => {
-            const k8s = await import("@pulumi/kubernetes");
-            const { Project } = await import("../../../components/project/project");
-            const { Sandbox } = await import("../../../components/project/sandbox");
-            const provider = new k8s.Provider("k8s", { kubeconfig: "mock", clusterIdentifier: "test" });
-            const sandbox = new Sandbox("sandbox", {}, { provider });
-            component = new Project("shop", { project: spec, config, secretValues: pulumi.secret({ API_KEY: "s3cr3t-value" }) }, { provider, dependsOn: [sandbox] });
-            const docs = new Project("docs", { project: gitSpec, config, secretValues: pulumi.secret({}) }, { provider, dependsOn: [sandbox] });
-            return {
-                urls: component.urls,
-                namespace: component.namespace,
-                bucket: component.bucket,
-                databaseEndpoint: component.databaseEndpoint,
-                databaseCredentials: component.databaseCredentials,
-                docsCredentials: docs.databaseCredentials,
-            };
-        },
+    plan = await planComponent(async (provider) => {
+        const { Project } = await import("../../../components/project/project");
+        const { Sandbox } = await import("../../../components/project/sandbox");
+        const sandbox = new Sandbox("sandbox", {}, { provider });
+        component = new Project("shop", { project: spec, config, secretValues: pulumi.secret({ API_KEY: "s3cr3t-value" }) }, { provider, dependsOn: [sandbox] });
+        const docs = new Project("docs", { project: gitSpec, config, secretValues: pulumi.secret({}) }, { provider, dependsOn: [sandbox] });
+        return {
+            urls: component.urls,
+            namespace: component.namespace,
+            bucket: component.bucket,
+            databaseEndpoint: component.databaseEndpoint,
+            databaseCredentials: component.databaseCredentials,
+            docsCredentials: docs.databaseCredentials,
+        };
     });
 });
 

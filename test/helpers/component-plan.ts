@@ -1,21 +1,26 @@
 import * as path from "node:path";
+import type * as pulumi from "@pulumi/pulumi";
 import { synthesize } from "../../lib/offline/mock-engine";
 import type { PlannedResource, StackPlan } from "../../lib/offline/plan-types";
 
 /**
- * Component tests of the add-ons run the component under the Pulumi mock engine through the offline plan's
+ * Component tests run the component under the Pulumi mock engine through the offline plan's
  * harness (`synthesize`): it installs `setMocks` (preview=false) before the component module is imported
  * dynamically inside `build`, awaits every output, and records each registration with its dependencies,
  * secret inputs and `additionalSecretOutputs`, which the assertions need.
  */
-export async function planComponent(build: (provider: unknown) => Promise<Record<string, unknown>>, config: Record<string, string> = {}): Promise<StackPlan> {
+export async function planComponent(
+    build: (provider: pulumi.ProviderResource) => Promise<Record<string, unknown>>,
+    config: Record<string, string> = {},
+    stack = "test",
+): Promise<StackPlan> {
     return synthesize({
-        stack: "test",
+        stack,
         config,
         secretKeys: Object.keys(config),
         loadProgram: async () => {
             const k8s = await import("@pulumi/kubernetes");
-            const provider = new k8s.Provider("k8s", { kubeconfig: "mock", clusterIdentifier: "test" });
+            const provider = new k8s.Provider("k8s", { kubeconfig: "mock", clusterIdentifier: stack });
             return build(provider);
         },
     });
