@@ -45,8 +45,3 @@ export const MINIO_ENDPOINT = { host: "minio.minio.svc.cluster.local", port: 900
 
 /** Label on namespaces that hold tenant projects (policies use it to tell tenants apart). */
 export const TENANT_NAMESPACE_LABEL = "platform/tenant";
-
-/** Node labels and taints of agent pools. */
-export function poolNodeLabel(role: string): string {
-    return `${LABELS.pool}=${role}`;
-}
