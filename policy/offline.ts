@@ -4,13 +4,14 @@ import type {
     PolicyResource,
     PolicyResourceOptions,
     ReportViolation,
+    ResourceValidation,
     ResourceValidationArgs,
-    ResourceValidationPolicy,
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
 import type { PlannedResource } from "../lib/offline/plan-types";
 import { POLICY_PACK_NAME, resolvePackConfig, type PackConfig } from "./lib/config";
+import type { TypeFilteredValidation } from "./lib/rule-helpers";
 import { POLICIES, type PackPolicy } from "./rules";
 
 /**
@@ -66,6 +67,8 @@ export interface EvaluateOptions {
     enforcementLevels?: Readonly<Record<string, EnforcementLevel>>;
     /** Stack tags passed to the rules. */
     stackTags?: Readonly<Record<string, string>>;
+    /** Keep the not-applicable markers in the report (default true; a large plan has about a million). */
+    recordNotApplicable?: boolean;
 }
 
 /** Thrown by the fake `notApplicable`; the evaluator records it instead of a violation. */
@@ -144,79 +147,127 @@ function levelOf(policy: PackPolicy, overrides: Readonly<Record<string, Enforcem
     return overrides[policy.name] ?? policy.enforcementLevel ?? "mandatory";
 }
 
+/** A policy ready to run: its effective level and its validation functions. */
+interface ActivePolicy {
+    policy: PackPolicy;
+    enforcementLevel: PolicyViolation["enforcementLevel"];
+    /** Violations and not-applicable markers it produced, kept per policy so the report stays in policy order. */
+    violations: PolicyViolation[];
+    notApplicable: NotApplicableRecord[];
+}
+
 /**
  * Runs the rules over a plan and returns everything found. `config` overrides the pack config for every
  * policy (as if the same keys were set on each policy in `--policy-pack-config`).
+ *
+ * Resource policies run resource by resource: the validation args of a resource are built once and shared
+ * by every rule (rules only read them), which is what keeps a 30,000-resource plan at seconds rather than
+ * minutes. The report is still in policy order, then resource order.
  */
 export function evaluatePolicyReport(resources: readonly PlannedResource[], config: Partial<PackConfig> = {}, options: EvaluateOptions = {}): PolicyReport {
-    const policies = options.policies ?? POLICIES;
     const overrides = options.enforcementLevels ?? {};
     const packConfig = resolvePackConfig(config as Record<string, unknown>);
     // Each call gets a fresh copy: a rule mutating its config must not leak into the next rule.
     const getConfig = <T extends object>(): T => structuredClone(packConfig) as unknown as T;
     const stackTags: ReadonlyMap<string, string> = new Map(Object.entries(options.stackTags ?? {}));
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
-    const violations: PolicyViolation[] = [];
-    const notApplicable: NotApplicableRecord[] = [];
-    let policiesRun = 0;
+    const recordNotApplicable = options.recordNotApplicable ?? true;
+
+    const active: ActivePolicy[] = [];
+    for (const policy of options.policies ?? POLICIES) {
+        const configured = levelOf(policy, overrides);
+        if (configured !== "disabled") {
+            active.push({ policy, enforcementLevel: configured === "remediate" ? "mandatory" : configured, violations: [], notApplicable: [] });
+        }
+    }
 
     const describe = (urn: string | undefined) => {
         const resource = urn ? byUrn.get(urn) : undefined;
         return resource ? { urn: resource.urn, type: resource.type, name: resource.name } : urn ? { urn } : {};
     };
-
-    for (const policy of policies) {
-        const configured = levelOf(policy, overrides);
-        if (configured === "disabled") {
-            continue;
-        }
-        policiesRun++;
-        const enforcementLevel = configured === "remediate" ? "mandatory" : configured;
-        const run = (urn: string | undefined, body: (report: ReportViolation) => unknown) => {
-            const report: ReportViolation = (message, reportedUrn) => {
-                violations.push({ policy: policy.name, enforcementLevel, ...describe(reportedUrn ?? urn), message: message || policy.description });
-            };
-            try {
-                checkSync(body(report), policy.name);
-            } catch (error) {
-                if (error instanceof NotApplicableSignal) {
-                    notApplicable.push({ policy: policy.name, ...(urn ? { urn } : {}), ...(error.reason ? { reason: error.reason } : {}) });
-                    return;
+    const run = (entry: ActivePolicy, urn: string | undefined, body: (report: ReportViolation) => unknown) => {
+        try {
+            checkSync(
+                body((message, reportedUrn) => {
+                    entry.violations.push({ policy: entry.policy.name, enforcementLevel: entry.enforcementLevel, ...describe(reportedUrn ?? urn), message: message || entry.policy.description });
+                }),
+                entry.policy.name,
+            );
+        } catch (error) {
+            if (error instanceof NotApplicableSignal) {
+                if (recordNotApplicable) {
+                    entry.notApplicable.push({ policy: entry.policy.name, ...(urn ? { urn } : {}), ...(error.reason ? { reason: error.reason } : {}) });
                 }
-                const where = urn ? ` on ${urn}` : "";
-                throw new Error(`policy ${policy.name} failed${where}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+                return;
             }
-        };
-
-        if (isStackPolicy(policy)) {
-            const args: StackValidationArgs = { resources: stackResourcesOf(resources, byUrn), stackTags, getConfig, notApplicable: throwNotApplicable };
-            run(undefined, (report) => policy.validateStack(args, report));
-            continue;
+            const where = urn ? ` on ${urn}` : "";
+            throw new Error(`policy ${entry.policy.name} failed${where}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
         }
-        const validations = ([] as Array<NonNullable<ResourceValidationPolicy["validateResource"]>>).concat(policy.validateResource ?? []).flat();
-        for (const resource of resources.filter((r) => r.custom)) {
-            const provider = providerOf(resource, byUrn);
-            const args: ResourceValidationArgs & { secretInputs: readonly string[] } = {
-                type: resource.type,
-                props: resource.inputs,
-                urn: resource.urn,
-                name: resource.name,
-                opts: optionsOf(resource),
-                ...(provider ? { provider } : {}),
-                stackTags,
-                isType: (resourceClass) => isTypeOf(resource.type, resourceClass),
-                asType: ((resourceClass: unknown) => (isTypeOf(resource.type, resourceClass) ? resource.inputs : undefined)) as ResourceValidationArgs["asType"],
-                getConfig,
-                notApplicable: throwNotApplicable,
-                // Offline extension: the plan knows which inputs were secret (see secrets-credential-outputs).
-                secretInputs: [...resource.secretInputs],
-            };
-            for (const validate of validations) {
-                run(resource.urn, (report) => validate(args, report));
+    };
+
+    const resourceChecks: Array<{ entry: ActivePolicy; validate: ResourceValidation }> = [];
+    for (const entry of active) {
+        if (!isStackPolicy(entry.policy)) {
+            for (const validate of ([] as ResourceValidation[]).concat(entry.policy.validateResource ?? [])) {
+                resourceChecks.push({ entry, validate });
             }
         }
     }
-    return { violations, notApplicable, policiesRun };
+    for (const resource of resources) {
+        if (!resource.custom || resourceChecks.length === 0) {
+            continue;
+        }
+        let args: ReturnType<typeof resourceArgs> | undefined;
+        for (const { entry, validate } of resourceChecks) {
+            const skip = (validate as Partial<TypeFilteredValidation>).notApplicableReason?.(resource.type, resource.inputs);
+            if (skip !== undefined) {
+                if (recordNotApplicable) {
+                    entry.notApplicable.push({ policy: entry.policy.name, urn: resource.urn, reason: skip });
+                }
+                continue;
+            }
+            args ??= resourceArgs(resource, byUrn, stackTags, getConfig);
+            const validationArgs = args;
+            run(entry, resource.urn, (report) => validate(validationArgs, report));
+        }
+    }
+
+    let stackResources: PolicyResource[] | undefined;
+    for (const entry of active) {
+        const policy = entry.policy;
+        if (isStackPolicy(policy)) {
+            // Built once for every stack policy: rules only read the resources.
+            stackResources ??= stackResourcesOf(resources, byUrn);
+            const args: StackValidationArgs = { resources: stackResources, stackTags, getConfig, notApplicable: throwNotApplicable };
+            run(entry, undefined, (report) => policy.validateStack(args, report));
+        }
+    }
+    return { violations: active.flatMap((e) => e.violations), notApplicable: active.flatMap((e) => e.notApplicable), policiesRun: active.length };
+}
+
+/** The validation args of one resource, as CrossGuard passes them (plus the plan's secret-input markers). */
+function resourceArgs(
+    resource: PlannedResource,
+    byUrn: ReadonlyMap<string, PlannedResource>,
+    stackTags: ReadonlyMap<string, string>,
+    getConfig: ResourceValidationArgs["getConfig"],
+): ResourceValidationArgs & { secretInputs: readonly string[] } {
+    const provider = providerOf(resource, byUrn);
+    return {
+        type: resource.type,
+        props: resource.inputs,
+        urn: resource.urn,
+        name: resource.name,
+        opts: optionsOf(resource),
+        ...(provider ? { provider } : {}),
+        stackTags,
+        isType: (resourceClass) => isTypeOf(resource.type, resourceClass),
+        asType: ((resourceClass: unknown) => (isTypeOf(resource.type, resourceClass) ? resource.inputs : undefined)) as ResourceValidationArgs["asType"],
+        getConfig,
+        notApplicable: throwNotApplicable,
+        // Offline extension: the plan knows which inputs were secret (see secrets-credential-outputs).
+        secretInputs: [...resource.secretInputs],
+    };
 }
 
 /** The stack's resources as `PolicyResource`s: parents and dependencies resolved to the objects themselves. */
@@ -250,7 +301,7 @@ function stackResourcesOf(resources: readonly PlannedResource[], byUrn: Readonly
 
 /** Runs the rules over a plan and returns the violations (see {@link evaluatePolicyReport}). */
 export function evaluatePolicies(resources: readonly PlannedResource[], config: Partial<PackConfig> = {}, options: EvaluateOptions = {}): PolicyViolation[] {
-    return evaluatePolicyReport(resources, config, options).violations;
+    return evaluatePolicyReport(resources, config, { recordNotApplicable: false, ...options }).violations;
 }
 
 function formatOne(v: PolicyViolation): string {

@@ -92,6 +92,23 @@ describe("evaluatePolicies", () => {
         expect(() => evaluatePolicies([], { platformNamespaces: "traefik" as unknown as string[] })).toThrow("policy config platformNamespaces must be a list of strings");
     });
 
+    it("consults a rule's type filter up front with the same outcome as running the rule", () => {
+        // The whole pack over a compliant stack: the report built with up-front filters (offline) must match
+        // the one built by calling every rule and catching its not-applicable signal (CrossGuard's way).
+        const resources = compliantStack();
+        const thrownOnly = POLICIES.map((policy): ResourceValidationPolicy | StackValidationPolicy => {
+            if (!("validateResource" in policy) || !policy.validateResource) return policy;
+            const validations = ([] as Array<(a: ResourceValidationArgs, r: (m: string) => void) => unknown>).concat(policy.validateResource as never);
+            // Plain functions: no `notApplicableReason`, so the evaluator must call them.
+            return { ...policy, validateResource: validations.map((v) => (args: ResourceValidationArgs, report: (m: string) => void) => v(args, report)) } as ResourceValidationPolicy;
+        });
+        const filtered = evaluatePolicyReport(resources);
+        const called = evaluatePolicyReport(resources, {}, { policies: thrownOnly });
+        expect(filtered.notApplicable.length).toBeGreaterThan(resources.length);
+        expect(filtered).toEqual(called);
+        expect(evaluatePolicyReport(resources, {}, { recordNotApplicable: false }).notApplicable).toEqual([]);
+    });
+
     it("records notApplicable instead of a violation", () => {
         const policy: ResourceValidationPolicy = { name: "na", description: "d", validateResource: (args) => args.notApplicable("not mine") };
         const report = evaluatePolicyReport([workload()], {}, { policies: [policy] });
