@@ -23,6 +23,7 @@ import { Metering, meteringProjects } from "./components/metering/metering";
 // --- project imports ---
 import { Project } from "./components/project/project";
 import { Sandbox } from "./components/project/sandbox";
+import { createInBatches } from "./lib/batches";
 
 // Validation first: a bad stack config or tenant file stops the program before any resource exists.
 const { config, secrets } = loadPlatformConfig();
@@ -95,7 +96,10 @@ export const platformUiAccess = {
 // Depend on the platform add-ons here too (Traefik, cert-manager, Longhorn, MinIO, monitoring, Argo CD)
 // once they are exported as `platformAddons`.
 const sandbox = new Sandbox("sandbox", {}, k8sOptions);
-const projects = tenants.map(({ spec }) => ({
+// Projects are created in batches (see lib/batches.ts): a thousand tenants' resources in flight at once
+// would hold gigabytes of SDK state. The outputs below resolve once every batch exists.
+const PROJECT_BATCH_SIZE = 25;
+const projects = createInBatches(tenants, PROJECT_BATCH_SIZE, ({ spec }) => ({
     spec,
     project: new Project(
         spec.name,
@@ -103,20 +107,23 @@ const projects = tenants.map(({ spec }) => ({
         { ...k8sOptions, dependsOn: [sandbox, ...platformAddons] },
     ),
 }));
-const perProject = <T>(entries: Array<[string, pulumi.Output<T>]>): pulumi.Output<Record<string, T>> =>
-    pulumi.all(Object.fromEntries(entries)) as pulumi.Output<Record<string, T>>;
+type ProjectEntry = Awaited<typeof projects>[number];
+const perProject = <T>(select: (entries: ProjectEntry[]) => Array<[string, pulumi.Output<T>]>): pulumi.Output<Record<string, T>> =>
+    pulumi.output(projects.then((entries) => pulumi.all(Object.fromEntries(select(entries))))) as pulumi.Output<Record<string, T>>;
 
 /** Public URLs per project. */
-export const projectUrls = perProject(projects.map(({ spec, project }) => [spec.name, project.urls]));
+export const projectUrls = perProject((entries) => entries.map(({ spec, project }) => [spec.name, project.urls]));
 /** Namespace per project. */
-export const projectNamespaces = perProject(projects.map(({ spec, project }) => [spec.name, project.namespace]));
+export const projectNamespaces = perProject((entries) => entries.map(({ spec, project }) => [spec.name, project.namespace]));
 /** MinIO bucket per project that has one. */
-export const projectBuckets = perProject(projects.filter(({ spec }) => spec.bucket).map(({ spec, project }) => [spec.name, project.bucket]));
+export const projectBuckets = perProject((entries) => entries.filter(({ spec }) => spec.bucket).map(({ spec, project }) => [spec.name, project.bucket]));
 /** In-cluster database endpoint (`host:port`) per project that has one. */
-export const projectDatabaseEndpoints = perProject(projects.filter(({ spec }) => spec.database).map(({ spec, project }) => [spec.name, project.databaseEndpoint]));
+export const projectDatabaseEndpoints = perProject((entries) =>
+    entries.filter(({ spec }) => spec.database).map(({ spec, project }) => [spec.name, project.databaseEndpoint]),
+);
 /** Database credentials per project that has a database (secret). */
 export const projectDatabaseCredentials = pulumi.secret(
-    perProject(projects.filter(({ spec }) => spec.database).map(({ spec, project }) => [spec.name, project.databaseCredentials])),
+    perProject((entries) => entries.filter(({ spec }) => spec.database).map(({ spec, project }) => [spec.name, project.databaseCredentials])),
 );
 
 /** Kubeconfig for the tailnet address of the first server (secret). */

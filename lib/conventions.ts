@@ -45,3 +45,6 @@ export const MINIO_ENDPOINT = { host: "minio.minio.svc.cluster.local", port: 900
 
 /** Label on namespaces that hold tenant projects (policies use it to tell tenants apart). */
 export const TENANT_NAMESPACE_LABEL = "platform/tenant";
+
+/** Type token of a tenant Project component (one per tenant, top level in the stack). */
+export const TENANT_PROJECT_TYPE = "platform:project:Project";

@@ -147,20 +147,34 @@ interface Run {
     resources: number;
     exitCode: number;
     outDir: string;
+    /** The plan's own time per phase (`--timings`), as printed. */
+    phases: string;
 }
 
 const BASH = "/bin/bash";
 
+/**
+ * The command line of `npm run plan` (package.json), so the benchmark measures exactly what users run,
+ * Node flags included, without npm's own start-up.
+ */
+function planCommand(): string[] {
+    const script = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.plan!;
+    const [program, ...args] = script.split(/\s+/);
+    if (program !== "node" || !args.some((a) => a.endsWith("tools/plan.ts"))) {
+        throw new Error(`package.json "plan" script is not "node [flags] tools/plan.ts": ${script}`);
+    }
+    return [process.execPath, ...args.map((a) => (a.endsWith("tools/plan.ts") ? path.join(ROOT, a) : a))];
+}
+
 function runPlan(count: number, root: string, configFile: string, attempt: number): Promise<Run> {
-    // A fresh directory per attempt: the plan tool deletes an existing one first, which on a discard-mounted
-    // disk costs about a millisecond per file and would be measured as plan time.
+    // A fresh directory per attempt, so deleting the previous output is not measured as plan time.
     const outDir = path.join(root, `out-${attempt}`);
-    const tsx = path.join(ROOT, "node_modules", ".bin", "tsx");
-    const args = [path.join(ROOT, "tools", "plan.ts"), "--stack", STACK, "--catalog-root", root, "--out", outDir, "--quiet", "--config-file", configFile];
+    const [node, ...nodeArgs] = planCommand();
+    const args = [...nodeArgs, "--stack", STACK, "--catalog-root", root, "--out", outDir, "--quiet", "--timings", "--config-file", configFile];
     // CPU time is steadier than wall time on a shared machine: bash's `times` reports its children's
     // user and system time (Node has no getrusage(RUSAGE_CHILDREN)).
     const viaBash = fs.existsSync(BASH);
-    const [command, commandArgs] = viaBash ? [BASH, ["-c", '"$@"; rc=$?; times 1>&2; exit $rc', "bench-plan", tsx, ...args]] : [tsx, args];
+    const [command, commandArgs] = viaBash ? [BASH, ["-c", '"$@"; rc=$?; times 1>&2; exit $rc', "bench-plan", node!, ...args]] : [node!, args];
     return new Promise((resolve, reject) => {
         const started = process.hrtime.bigint();
         const child = spawn(command, commandArgs, { cwd: ROOT, env: { ...process.env, PLATFORM_REPORT_RSS: "1", NODE_NO_WARNINGS: "1" } });
@@ -174,7 +188,8 @@ function runPlan(count: number, root: string, configFile: string, attempt: numbe
             const rss = /PLATFORM_MAX_RSS_KIB=(\d+)/.exec(stdout);
             const times = [...stderr.matchAll(/^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/gm)].pop();
             const cpuSeconds = times ? Number(times[1]) * 60 + Number(times[2]) + Number(times[3]) * 60 + Number(times[4]) : NaN;
-            const messages = stderr.replace(/^\d+m[\d.]+s \d+m[\d.]+s\n?/gm, "").trim();
+            const phases = /^timings: (.*)$/m.exec(stderr)?.[1] ?? "";
+            const messages = stderr.replace(/^\d+m[\d.]+s \d+m[\d.]+s\n?/gm, "").replace(/^timings: .*\n?/m, "").trim();
             // Exit 2 means mandatory policy violations: the plan was still synthesized and written.
             if ((code !== 0 && code !== 2) || !rss) {
                 reject(new Error(`plan of ${count} tenants failed (exit ${code}):\n${messages || stdout}`));
@@ -185,7 +200,7 @@ function runPlan(count: number, root: string, configFile: string, attempt: numbe
             }
             const head = fs.readFileSync(path.join(outDir, "plan.json"), "utf8").slice(0, 4096);
             const resources = Number(/"resourceCount":\s*(\d+)/.exec(head)?.[1] ?? NaN);
-            resolve({ tenants: count, seconds, cpuSeconds, rssBytes: Number(rss[1]) * 1024, resources, exitCode: code, outDir });
+            resolve({ tenants: count, seconds, cpuSeconds, rssBytes: Number(rss[1]) * 1024, resources, exitCode: code, outDir, phases });
         });
     });
 }
@@ -235,6 +250,7 @@ async function main(): Promise<number> {
             }
             runs.push(run);
             console.log(`  ${String(count).padStart(5)} tenants: ${run.seconds.toFixed(2)} s wall, ${run.cpuSeconds.toFixed(2)} s CPU, ${(run.rssBytes / 2 ** 20).toFixed(0)} MiB, ${run.resources} resources`);
+            console.log(`                 phases: ${run.phases}`);
         }
 
         const baseline = runs[0]!;

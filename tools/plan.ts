@@ -1,7 +1,8 @@
 /**
  * `npm run plan -- --stack <name>`: runs the real index.ts under the Pulumi mock engine (no CLI, no
  * credentials), prints the resource tree by component, evaluates the policy pack and writes
- * `out/<stack>/plan.json`, `out/<stack>/manifests/*.yaml` and the artefacts the test spine checks.
+ * `out/<stack>/plan.json`, `out/<stack>/manifests/` and the artefacts the test spine checks.
+ * `--timings` prints the time of each phase (to stderr).
  *
  * Exit codes: 0 ok, 1 invalid input or program error, 2 mandatory policy violations.
  */
@@ -11,12 +12,26 @@ import { parseArgs } from "node:util";
 import { InputValidationError } from "../lib/validation";
 import { synthesize } from "../lib/offline/mock-engine";
 import { readStackConfig, syntheticSecrets, tenantSecretNamesOf } from "../lib/offline/stack-files";
-import { writePlanOutputs, renderTree } from "../lib/offline/plan-output";
+import { renderTree, writeManifestsAndArtifacts, writePlanJson } from "../lib/offline/plan-output";
 import { catalogDirectory } from "../lib/tenants/load";
 import { evaluatePolicies, formatViolations } from "../policy/offline";
 import { renderReports } from "../lib/offline/reports";
 
 const ROOT = path.resolve(__dirname, "..");
+/** How long Node, tsx and this module's imports took before it started running (ms since process start). */
+const startupMs = performance.now();
+
+/** Runs `step`, recording its wall time in milliseconds as `timings[phase]`. */
+function timed<T>(timings: Map<string, number>, phase: string, step: () => T): T {
+    const started = performance.now();
+    const record = () => timings.set(phase, (timings.get(phase) ?? 0) + performance.now() - started);
+    const result = step();
+    if (result instanceof Promise) {
+        return result.finally(record) as T;
+    }
+    record();
+    return result;
+}
 
 async function main(): Promise<number> {
     const { values } = parseArgs({
@@ -24,6 +39,7 @@ async function main(): Promise<number> {
             stack: { type: "string" },
             out: { type: "string" },
             quiet: { type: "boolean", default: false },
+            timings: { type: "boolean", default: false },
             "catalog-root": { type: "string" },
             "config-file": { type: "string" },
         },
@@ -31,7 +47,7 @@ async function main(): Promise<number> {
     });
     const stack = values.stack;
     if (!stack) {
-        console.error("usage: npm run plan -- --stack <name>   (stacks: the Pulumi.<name>.yaml files)");
+        console.error("usage: npm run plan -- --stack <name> [--quiet] [--timings]   (stacks: the Pulumi.<name>.yaml files)");
         return 1;
     }
     const outDir = path.resolve(values.out ?? path.join(ROOT, "out", stack));
@@ -44,17 +60,16 @@ async function main(): Promise<number> {
     const secrets = syntheticSecrets(tenantSecretNamesOf(catalogDirectory(catalogRoot, stack)));
     const config = { ...secrets, ...stackConfig };
 
-    fs.rmSync(outDir, { recursive: true, force: true });
-    fs.mkdirSync(outDir, { recursive: true });
-    const started = process.hrtime.bigint();
+    const timings = new Map<string, number>([["startup", startupMs]]);
+    timed(timings, "clear output", () => {
+        fs.rmSync(outDir, { recursive: true, force: true });
+        fs.mkdirSync(outDir, { recursive: true });
+    });
     let plan;
     try {
-        plan = await synthesize({
-            stack,
-            config,
-            secretKeys: Object.keys(secrets),
-            loadProgram: () => import(path.join(ROOT, "index")),
-        });
+        plan = await timed(timings, "synthesize", () =>
+            synthesize({ stack, config, secretKeys: Object.keys(secrets), loadProgram: () => import(path.join(ROOT, "index")) }),
+        );
     } catch (error) {
         if (error instanceof InputValidationError) {
             console.error(error.message);
@@ -65,9 +80,12 @@ async function main(): Promise<number> {
         }
         throw error;
     }
-    const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
-    writePlanOutputs(outDir, plan);
-    const violations = evaluatePolicies(plan.resources);
+    const synthesized = plan;
+    timed(timings, "plan.json", () =>
+        writePlanJson(outDir, synthesized),
+    );
+    timed(timings, "manifests and artefacts", () => writeManifestsAndArtifacts(outDir, synthesized.resources));
+    const violations = timed(timings, "policies", () => evaluatePolicies(synthesized.resources));
     fs.writeFileSync(path.join(outDir, "policy.json"), JSON.stringify(violations, null, 2));
     const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
     if (!values.quiet) {
@@ -76,9 +94,13 @@ async function main(): Promise<number> {
         console.log(renderReports(plan, stackConfig));
         console.log("");
         console.log(formatViolations(violations));
-        console.log(`\nOffline plan of stack "${stack}": ${plan.resources.length} resources in ${elapsedMs.toFixed(0)} ms; written to ${path.relative(process.cwd(), outDir) || "."}`);
+        console.log(`\nOffline plan of stack "${stack}": ${plan.resources.length} resources in ${((timings.get("synthesize") ?? 0) / 1000).toFixed(1)} s; written to ${path.relative(process.cwd(), outDir) || "."}`);
         console.log("Secrets were synthetic (no stack secrets are read offline); nothing was sent to Hetzner, Tailscale or a cluster.");
     }
+    if (values.timings) {
+        console.error(`timings: ${[...timings].map(([phase, ms]) => `${phase} ${(ms / 1000).toFixed(2)} s`).join(", ")}`);
+    }
+    reportRss();
     if (mandatory.length > 0) {
         console.error(`${mandatory.length} mandatory policy violation(s): the plan would be refused by \`pulumi preview --policy-pack policy\`.`);
         return 2;
@@ -94,10 +116,7 @@ function reportRss(): void {
 }
 
 main().then(
-    (code) => {
-        reportRss();
-        process.exit(code);
-    },
+    (code) => process.exit(code),
     (error: unknown) => {
         console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
         reportRss();

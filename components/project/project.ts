@@ -8,6 +8,7 @@ import { renderProject, type TenantObject } from "./render";
 import { renderAppSecret } from "./namespace";
 import { databaseEndpoint, renderDatabaseSecret, type DatabaseCredentials } from "./database";
 import { bucketName, renderBucketSecrets, type BucketCredentials } from "./storage";
+import { TENANT_PROJECT_TYPE } from "../../lib/conventions";
 
 /** Arguments of one tenant project. */
 export interface ProjectArgs {
@@ -57,7 +58,7 @@ export class Project extends pulumi.ComponentResource {
     readonly databaseCredentials: pulumi.Output<DatabaseCredentialsOutput | undefined>;
 
     constructor(name: string, args: ProjectArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:project:Project", name, {}, opts);
+        super(TENANT_PROJECT_TYPE, name, {}, opts);
         const { project, config } = args;
         const rendered = renderProject(project, config, { middlewares: args.ingressMiddlewares });
         const ctx = rendered.context;

@@ -37,11 +37,14 @@ export function isKubernetesObject(resource: PlannedResource): boolean {
 
 /** Every Kubernetes object in the plan. */
 export function kubernetesObjects(resources: readonly PlannedResource[]): KubernetesObject[] {
-    return resources.filter(isKubernetesObject).map((r) => {
-        const metadata = { ...((r.inputs.metadata as KubernetesObject["metadata"] | undefined) ?? {}) };
-        metadata.name ??= r.name;
-        return { ...r.inputs, metadata } as KubernetesObject;
-    });
+    return resources.filter(isKubernetesObject).map(kubernetesObjectOf);
+}
+
+/** The object a Kubernetes resource applies (its inputs; `metadata.name` defaults to the resource name). */
+export function kubernetesObjectOf(resource: PlannedResource): KubernetesObject {
+    const metadata = { ...((resource.inputs.metadata as KubernetesObject["metadata"] | undefined) ?? {}) };
+    metadata.name ??= resource.name;
+    return { ...resource.inputs, metadata } as KubernetesObject;
 }
 
 /** Every cloud-init user-data in the plan (hcloud servers, bare-metal nodes). */

@@ -2,56 +2,116 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import type { PlannedResource, StackPlan } from "./plan-types";
+import { TENANT_PROJECT_TYPE } from "../conventions";
 import { redactedInputs } from "./mock-engine";
-import { kubernetesObjects, ruleGroupArtifacts, scriptArtifacts, userDataArtifacts } from "./artifacts";
+import { isKubernetesObject, kubernetesObjectOf, ruleGroupArtifacts, scriptArtifacts, userDataArtifacts, type KubernetesObject } from "./artifacts";
+
+/** The form of one resource in `plan.json` (inputs with secrets redacted). */
+export function writtenResource(r: PlannedResource): Record<string, unknown> {
+    return {
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        parent: r.parent,
+        custom: r.custom,
+        provider: r.provider,
+        dependencies: r.dependencies,
+        additionalSecretOutputs: r.additionalSecretOutputs,
+        secretInputs: r.secretInputs,
+        inputs: redactedInputs(r),
+    };
+}
+
+/** Indentation of a resource line inside `plan.json`'s `resources` array. */
+const RESOURCE_INDENT = "    ";
 
 /**
- * Writes a synthesized plan to disk:
- * - `plan.json`: every resource (type, name, parent, inputs with secrets redacted);
- * - `manifests/NNNN-<kind>-<namespace>-<name>.yaml`: every Kubernetes object;
+ * The `plan.json` lines of some resources: one compact JSON object per line, so a diff between two plans
+ * shows which resources changed. Joined by `,\n`.
+ */
+function planJsonResourceLines(resources: readonly PlannedResource[]): string {
+    return resources.map((r) => RESOURCE_INDENT + JSON.stringify(writtenResource(r))).join(",\n");
+}
+
+/**
+ * Writes `plan.json`: stack, resource count, every resource (type, name, parent, dependencies, inputs with
+ * secrets redacted; one per line) and the outputs. Streamed a thousand resources at a time, never built as
+ * one string: a 1,000-tenant plan is 80 MB of JSON.
+ */
+export function writePlanJson(outDir: string, plan: StackPlan): void {
+    const fd = fs.openSync(path.join(outDir, "plan.json"), "w");
+    try {
+        fs.writeSync(fd, `{\n  "stack": ${JSON.stringify(plan.stack)},\n  "resourceCount": ${plan.resources.length},\n  "resources": [`);
+        for (let start = 0; start < plan.resources.length; start += 1000) {
+            fs.writeSync(fd, `${start === 0 ? "\n" : ",\n"}${planJsonResourceLines(plan.resources.slice(start, start + 1000))}`);
+        }
+        const outputs = JSON.stringify(plan.outputs, null, 2).replace(/\n/g, "\n  ");
+        fs.writeSync(fd, `${plan.resources.length === 0 ? "" : "\n  "}],\n  "outputs": ${outputs}\n}\n`);
+    } finally {
+        fs.closeSync(fd);
+    }
+}
+
+/**
+ * The manifest file of every Kubernetes object, grouped by the top-level component that owns it:
+ * `projects/<tenant>.yaml` for a tenant Project, `platform/<component>.yaml` for everything else
+ * (`platform/metallb.yaml`, `platform/sandbox.yaml`). A file is a YAML stream in registration order; one
+ * file per component keeps a thousand-tenant plan at a thousand files.
+ */
+export function manifestFiles(resources: readonly PlannedResource[]): Map<string, KubernetesObject[]> {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const files = new Map<string, KubernetesObject[]>();
+    for (const resource of resources) {
+        if (!isKubernetesObject(resource)) {
+            continue;
+        }
+        const root = topLevelComponent(resource, byUrn);
+        const file = `${root?.type === TENANT_PROJECT_TYPE ? "projects" : "platform"}/${root?.name ?? "stack"}.yaml`;
+        const list = files.get(file) ?? [];
+        list.push(kubernetesObjectOf(resource));
+        files.set(file, list);
+    }
+    return files;
+}
+
+/** The outermost component above a resource (its ancestor whose parent is the stack), if any. */
+export function topLevelComponent(resource: PlannedResource, byUrn: ReadonlyMap<string, PlannedResource>): PlannedResource | undefined {
+    let root: PlannedResource | undefined;
+    for (let current = resource.parent ? byUrn.get(resource.parent) : undefined; current && current.type !== "pulumi:pulumi:Stack"; ) {
+        root = current;
+        current = current.parent ? byUrn.get(current.parent) : undefined;
+    }
+    return root;
+}
+
+/**
+ * Writes the manifests and artefacts of a synthesized plan:
+ * - `manifests/{platform,projects}/<component>.yaml`: every Kubernetes object, one YAML stream per top-level component;
  * - `artifacts/`: user-data, scripts and rule groups as the spine checks them (offline secrets are synthetic).
  */
-export function writePlanOutputs(outDir: string, plan: StackPlan): void {
-    const written = {
-        stack: plan.stack,
-        resourceCount: plan.resources.length,
-        resources: plan.resources.map((r) => ({
-            urn: r.urn,
-            type: r.type,
-            name: r.name,
-            parent: r.parent,
-            custom: r.custom,
-            provider: r.provider,
-            dependencies: r.dependencies,
-            additionalSecretOutputs: r.additionalSecretOutputs,
-            secretInputs: r.secretInputs,
-            inputs: redactedInputs(r),
-        })),
-        outputs: plan.outputs,
-    };
-    fs.writeFileSync(path.join(outDir, "plan.json"), `${JSON.stringify(written, null, 2)}\n`);
-
+export function writeManifestsAndArtifacts(outDir: string, resources: readonly PlannedResource[]): void {
     const manifests = path.join(outDir, "manifests");
-    fs.mkdirSync(manifests, { recursive: true });
-    kubernetesObjects(plan.resources).forEach((object, index) => {
-        const slug = [object.kind, object.metadata.namespace, object.metadata.name].filter(Boolean).join("-").toLowerCase().replace(/[^a-z0-9.-]/g, "-");
-        fs.writeFileSync(path.join(manifests, `${String(index).padStart(4, "0")}-${slug}.yaml`), yaml.dump(object, { noRefs: true, lineWidth: 160 }));
-    });
+    for (const [file, objects] of manifestFiles(resources)) {
+        const target = path.join(manifests, file);
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.writeFileSync(target, objects.map((object) => yaml.dump(object, { noRefs: true, lineWidth: 160 })).join("---\n"));
+    }
 
     const artifacts = path.join(outDir, "artifacts");
     for (const sub of ["user-data", "scripts", "rules"]) {
         fs.mkdirSync(path.join(artifacts, sub), { recursive: true });
     }
-    for (const a of userDataArtifacts(plan.resources)) {
+    for (const a of userDataArtifacts(resources)) {
         fs.writeFileSync(path.join(artifacts, "user-data", a.name), a.text);
     }
-    for (const a of scriptArtifacts(plan.resources)) {
+    for (const a of scriptArtifacts(resources)) {
         fs.writeFileSync(path.join(artifacts, "scripts", a.name.endsWith(".sh") ? a.name : `${a.name}.sh`), a.text);
     }
-    for (const r of ruleGroupArtifacts(plan.resources)) {
+    for (const r of ruleGroupArtifacts(resources)) {
         fs.writeFileSync(path.join(artifacts, "rules", `${r.name}.yaml`), yaml.dump({ groups: r.groups }, { noRefs: true, lineWidth: 200 }));
     }
 }
+
 
 /** Counts of resources per component, with the component tree indented by parentage. */
 export function renderTree(plan: StackPlan): string {

@@ -43,11 +43,12 @@ export function resourcesOfType(stack: string, type: string): WrittenResource[] 
     return readPlan(stack).resources.filter((r) => r.type === type);
 }
 
-/** Every Kubernetes manifest written for a stack. */
+/** Every Kubernetes object written for a stack (`manifests/{platform,projects}/<component>.yaml` streams). */
 export function readManifests(stack: string): KubernetesObject[] {
     const dir = path.join(planDir(stack), "manifests");
     readRequired(path.join(planDir(stack), "plan.json"));
-    return fs.readdirSync(dir).sort().map((f) => yaml.load(fs.readFileSync(path.join(dir, f), "utf8")) as KubernetesObject);
+    const files = (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith(".yaml")).sort();
+    return files.flatMap((f) => yaml.loadAll(fs.readFileSync(path.join(dir, f), "utf8")) as KubernetesObject[]);
 }
 
 /** Files of an artefact kind (`user-data`, `scripts`, `rules`) written for a stack. */
