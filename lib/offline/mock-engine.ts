@@ -129,6 +129,10 @@ export function mockOutputs(type: string, name: string, inputs: Record<string, u
  * private key is redacted).
  */
 function unwrap(value: unknown): { value: unknown; redacted: unknown; secret: boolean } {
+    // Most values hold no secret, asset or reference: they are kept as the SDK serialized them, not copied.
+    if (isPlainValue(value)) {
+        return { value, redacted: value, secret: false };
+    }
     if (Array.isArray(value)) {
         let secret = false;
         const parts = value.map((v) => {
@@ -167,16 +171,33 @@ function unwrap(value: unknown): { value: unknown; redacted: unknown; secret: bo
     return { value, redacted: value, secret: false };
 }
 
+/** True when a serialized value holds nothing {@link unwrap} would change (no signature object, no `__provider`). */
+function isPlainValue(value: unknown): boolean {
+    if (value === null || typeof value !== "object") {
+        return true;
+    }
+    if (Array.isArray(value)) {
+        return value.every(isPlainValue);
+    }
+    for (const key in value) {
+        if (key === SECRET_SIG_KEY || key === "__provider" || !isPlainValue((value as Record<string, unknown>)[key])) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /**
- * Makes the SDK's per-promise and per-resource diagnostics cheap for the duration of `run`, then restores them.
- * Profiling the offline plan (npm run bench) showed them as its largest cost, growing with the plan:
+ * Turns the SDK's per-promise and per-resource diagnostics off for the duration of `run`, then restores them.
+ * Profiling the offline plan (npm run bench) showed them as its largest costs, growing with the plan:
  * - `debuggablePromise` formats a stack trace (through source maps, under tsx) for each of the four promises
- *   of every resource property and keeps it, with a context string, on the promise for good: half the CPU
- *   time and a quarter of the peak memory of a 100-tenant plan. The lean version keeps the leak tracking that
- *   reports never-settled promises at exit, without the stack and context.
+ *   of every resource property, keeps it on the promise, and tracks every promise in a set to list the
+ *   never-settled ones at exit. Even without the stack trace, the tracking alone (a set entry and two extra
+ *   promise reactions per promise) was a third of the SDK's time for 29,000 small resources. A program whose
+ *   outputs never settle is reported by {@link synthesize} instead (see `neverSettles`).
  * - `Resource.callsites` formats an unbounded stack trace per resource for the source position the engine
  *   shows in diagnostics; the mock monitor discards it.
- * `PULUMI_DEBUG_PROMISE_LEAKS=1` keeps the SDK's full diagnostics (for debugging a hanging program).
+ * `PULUMI_DEBUG_PROMISE_LEAKS=1` keeps the SDK's full diagnostics (to find which promise never settles).
  */
 async function withLeanSdkDiagnostics<T>(run: () => Promise<T>): Promise<T> {
     if (process.env.PULUMI_DEBUG_PROMISE_LEAKS) {
@@ -185,34 +206,33 @@ async function withLeanSdkDiagnostics<T>(run: () => Promise<T>): Promise<T> {
     // Internal SDK modules (@pulumi/pulumi is pinned in package.json): their call sites read these exports
     // at call time (`debuggable_1.debuggablePromise(...)`), so replacing the property takes effect.
     const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: (p: Promise<unknown>, ctx: unknown) => Promise<unknown> };
-    const state = require("@pulumi/pulumi/runtime/state") as { getStore(): { leakCandidates: Set<Promise<unknown>> } };
     const resourceClass = pulumi.Resource as unknown as { callsites: () => unknown[] };
     const original = { debuggablePromise: debuggable.debuggablePromise, callsites: resourceClass.callsites };
-    // One call through the original schedules the SDK's exit-time leak report, which reads leakCandidates.
-    original.debuggablePromise(Promise.resolve(), "offline-plan");
-    debuggable.debuggablePromise = (p) => {
-        const candidates = state.getStore().leakCandidates;
-        candidates.add(p);
-        return p.then(
-            (value) => {
-                candidates.delete(p);
-                return value;
-            },
-            (error: unknown) => {
-                candidates.delete(p);
-                if (error !== null && typeof error === "object") {
-                    (error as { promise?: unknown }).promise = p;
-                }
-                throw error;
-            },
-        );
-    };
+    debuggable.debuggablePromise = (p) => p;
     resourceClass.callsites = () => [];
     try {
         return await run();
     } finally {
         debuggable.debuggablePromise = original.debuggablePromise;
         resourceClass.callsites = original.callsites;
+    }
+}
+
+/**
+ * Rejects if the event loop runs dry before `work` settles: a program output that never resolves would
+ * otherwise end the process quietly with exit code 0 and no plan.
+ */
+async function neverSettles<T>(work: Promise<T>): Promise<T> {
+    let onBeforeExit: (() => void) | undefined;
+    const drained = new Promise<never>((_, reject) => {
+        onBeforeExit = () =>
+            reject(new Error("offline plan: the program left promises that never settle (an output that never resolves); rerun with PULUMI_DEBUG_PROMISE_LEAKS=1 to list them"));
+        process.once("beforeExit", onBeforeExit);
+    });
+    try {
+        return await Promise.race([work, drained]);
+    } finally {
+        process.off("beforeExit", onBeforeExit!);
     }
 }
 
@@ -254,7 +274,7 @@ const withoutAliases: pulumi.ResourceTransformation = (args) =>
 
 /** Runs the program and returns its plan. Must be called once per process. */
 export async function synthesize(options: SynthesisOptions): Promise<StackPlan> {
-    return withLeanSdkDiagnostics(() => withPlainStructs(() => synthesizeProgram(options)));
+    return withLeanSdkDiagnostics(() => withPlainStructs(() => neverSettles(synthesizeProgram(options))));
 }
 
 async function synthesizeProgram(options: SynthesisOptions): Promise<StackPlan> {

@@ -54,9 +54,9 @@ export function writePlanJson(outDir: string, plan: StackPlan): void {
 
 /**
  * The manifest file of every Kubernetes object, grouped by the top-level component that owns it:
- * `projects/<tenant>.yaml` for a tenant Project, `platform/<component>.yaml` for everything else
- * (`platform/metallb.yaml`, `platform/sandbox.yaml`). A file is a YAML stream in registration order; one
- * file per component keeps a thousand-tenant plan at a thousand files.
+ * `projects/<tenant>.json` for a tenant Project, `platform/<component>.json` for everything else
+ * (`platform/metallb.json`, `platform/sandbox.json`), in registration order. One file per component keeps a
+ * thousand-tenant plan at a thousand files.
  */
 export function manifestFiles(resources: readonly PlannedResource[]): Map<string, KubernetesObject[]> {
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
@@ -66,12 +66,17 @@ export function manifestFiles(resources: readonly PlannedResource[]): Map<string
             continue;
         }
         const root = topLevelComponent(resource, byUrn);
-        const file = `${root?.type === TENANT_PROJECT_TYPE ? "projects" : "platform"}/${root?.name ?? "stack"}.yaml`;
+        const file = `${root?.type === TENANT_PROJECT_TYPE ? "projects" : "platform"}/${root?.name ?? "stack"}.json`;
         const list = files.get(file) ?? [];
         list.push(kubernetesObjectOf(resource));
         files.set(file, list);
     }
     return files;
+}
+
+/** Kubernetes' generic list: the form `kubectl apply -f` takes for many objects in one JSON document. */
+export function manifestList(objects: readonly KubernetesObject[]): { apiVersion: "v1"; kind: "List"; items: KubernetesObject[] } {
+    return { apiVersion: "v1", kind: "List", items: [...objects] };
 }
 
 /** The outermost component above a resource (its ancestor whose parent is the stack), if any. */
@@ -86,7 +91,9 @@ export function topLevelComponent(resource: PlannedResource, byUrn: ReadonlyMap<
 
 /**
  * Writes the manifests and artefacts of a synthesized plan:
- * - `manifests/{platform,projects}/<component>.yaml`: every Kubernetes object, one YAML stream per top-level component;
+ * - `manifests/{platform,projects}/<component>.json`: every Kubernetes object, one `v1` `List` per top-level
+ *   component (`kubectl apply -f`, kubeconform and the test spine read it). JSON, not YAML: it is what the API
+ *   speaks, and emitting YAML was a tenth of a 1,000-tenant plan's time;
  * - `artifacts/`: user-data, scripts and rule groups as the spine checks them (offline secrets are synthetic).
  */
 export function writeManifestsAndArtifacts(outDir: string, resources: readonly PlannedResource[]): void {
@@ -94,7 +101,7 @@ export function writeManifestsAndArtifacts(outDir: string, resources: readonly P
     for (const [file, objects] of manifestFiles(resources)) {
         const target = path.join(manifests, file);
         fs.mkdirSync(path.dirname(target), { recursive: true });
-        fs.writeFileSync(target, objects.map((object) => yaml.dump(object, { noRefs: true, lineWidth: 160 })).join("---\n"));
+        fs.writeFileSync(target, `${JSON.stringify(manifestList(objects), null, 2)}\n`);
     }
 
     const artifacts = path.join(outDir, "artifacts");

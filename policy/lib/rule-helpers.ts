@@ -28,8 +28,9 @@ export interface TypeFilteredValidation extends ResourceValidation {
 /** A validation that only runs for matching resources; others are reported as not applicable. */
 export function forTypes(match: TypeMatcher, validate: (args: ResourceValidationArgs, report: ReportViolation) => void): TypeFilteredValidation {
     const reason = `applies to ${typeof match === "function" ? "other resource kinds" : match.join(", ")}`;
+    const types = typeof match === "function" ? undefined : new Set(match);
     const notApplicableReason = (type: string, props: Record<string, unknown>): string | undefined =>
-        (typeof match === "function" ? match(type, props) : match.includes(type)) ? undefined : reason;
+        (types ? types.has(type) : (match as Exclude<TypeMatcher, readonly string[]>)(type, props)) ? undefined : reason;
     const validation: ResourceValidation = (args, report) => {
         const skip = notApplicableReason(args.type, args.props);
         if (skip !== undefined) {

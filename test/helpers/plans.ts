@@ -1,6 +1,5 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as yaml from "js-yaml";
 import { ROOT } from "./synth";
 import { shippedStacks } from "../../lib/offline/stack-files";
 import type { KubernetesObject } from "../../lib/offline/artifacts";
@@ -43,12 +42,12 @@ export function resourcesOfType(stack: string, type: string): WrittenResource[] 
     return readPlan(stack).resources.filter((r) => r.type === type);
 }
 
-/** Every Kubernetes object written for a stack (`manifests/{platform,projects}/<component>.yaml` streams). */
+/** Every Kubernetes object written for a stack (`manifests/{platform,projects}/<component>.json` lists). */
 export function readManifests(stack: string): KubernetesObject[] {
     const dir = path.join(planDir(stack), "manifests");
     readRequired(path.join(planDir(stack), "plan.json"));
-    const files = (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith(".yaml")).sort();
-    return files.flatMap((f) => yaml.loadAll(fs.readFileSync(path.join(dir, f), "utf8")) as KubernetesObject[]);
+    const files = (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith(".json")).sort();
+    return files.flatMap((f) => (JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as { kind: string; items: KubernetesObject[] }).items);
 }
 
 /** Files of an artefact kind (`user-data`, `scripts`, `rules`) written for a stack. */

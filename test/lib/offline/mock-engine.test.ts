@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { named, planComponent } from "../../helpers/component-plan";
 
@@ -55,5 +57,13 @@ describe("offline mock engine", () => {
         expect(plan.outputs.computedName).toMatch(/^unnamed-[0-9a-f]{1,8}$/);
         expect(plan.outputs.secretEcho).toBe("[secret]");
         expect(plan.outputs.mixedEcho).toBe("[secret]");
+    });
+
+    it("fails with an explanation when the program's outputs never settle, instead of exiting quietly", () => {
+        const fixture = path.resolve(__dirname, "../../fixtures/never-settling-program.ts");
+        const run = spawnSync(process.execPath, ["--import", "tsx", fixture], { encoding: "utf8", cwd: path.resolve(__dirname, "../../.."), timeout: 60_000 });
+        expect(run.stdout).not.toContain("synthesized");
+        expect(run.stderr).toContain("never settle");
+        expect(run.status).toBe(1);
     });
 });

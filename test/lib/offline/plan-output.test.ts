@@ -1,7 +1,6 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { manifestFiles, writeManifestsAndArtifacts, writePlanJson } from "../../../lib/offline/plan-output";
 import type { PlannedResource } from "../../../lib/offline/plan-types";
@@ -39,20 +38,20 @@ describe("manifest files", () => {
     it("groups objects by top-level component: tenants under projects/, everything else under platform/", () => {
         const files = manifestFiles(smallPlan());
         const names = (file: string) => files.get(file)?.map((o) => `${o.kind}/${o.metadata.name}`);
-        expect([...files.keys()].sort()).toEqual(["platform/metallb.yaml", "platform/stack.yaml", "projects/blog.yaml", "projects/shop.yaml"]);
+        expect([...files.keys()].sort()).toEqual(["platform/metallb.json", "platform/stack.json", "projects/blog.json", "projects/shop.json"]);
         // Registration order inside a file; the nested component's object belongs to its top-level one.
-        expect(names("platform/metallb.yaml")).toEqual(["Namespace/metallb-system", "ConfigMap/pool"]);
-        expect(names("projects/shop.yaml")).toEqual(["Namespace/shop", "Service/web"]);
-        expect(names("projects/blog.yaml")).toEqual(["Namespace/blog"]);
-        expect(names("platform/stack.yaml")).toEqual(["ConfigMap/loose"]);
+        expect(names("platform/metallb.json")).toEqual(["Namespace/metallb-system", "ConfigMap/pool"]);
+        expect(names("projects/shop.json")).toEqual(["Namespace/shop", "Service/web"]);
+        expect(names("projects/blog.json")).toEqual(["Namespace/blog"]);
+        expect(names("platform/stack.json")).toEqual(["ConfigMap/loose"]);
     });
 
-    it("writes each file as a YAML stream that reads back to the same objects", () => {
+    it("writes each file as a Kubernetes List that reads back to the same objects", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-output-"));
         try {
             writeManifestsAndArtifacts(dir, smallPlan());
-            const shop = yaml.loadAll(fs.readFileSync(path.join(dir, "manifests", "projects", "shop.yaml"), "utf8"));
-            expect(shop).toEqual(manifestFiles(smallPlan()).get("projects/shop.yaml"));
+            const shop = JSON.parse(fs.readFileSync(path.join(dir, "manifests", "projects", "shop.json"), "utf8"));
+            expect(shop).toEqual({ apiVersion: "v1", kind: "List", items: manifestFiles(smallPlan()).get("projects/shop.json") });
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
