@@ -98,7 +98,7 @@ export const platformUiAccess = {
 const sandbox = new Sandbox("sandbox", {}, k8sOptions);
 // Projects are created in batches (see lib/batches.ts): a thousand tenants' resources in flight at once
 // would hold gigabytes of SDK state. The outputs below resolve once every batch exists.
-const PROJECT_BATCH_SIZE = 25;
+const PROJECT_BATCH_SIZE = 10;
 const projects = createInBatches(tenants, PROJECT_BATCH_SIZE, ({ spec }) => ({
     spec,
     project: new Project(

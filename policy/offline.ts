@@ -213,13 +213,31 @@ export function evaluatePolicyReport(resources: readonly PlannedResource[], conf
             }
         }
     }
+    // A type filter that reads only the type gives the same answer for every resource of that type: ask it
+    // once per type. Per type, `all` keeps every check (in order, for the not-applicable record) and
+    // `applicable` drops the ones the type alone rules out.
+    type TypedCheck = (typeof resourceChecks)[number] & { typeSkip?: string; byType: boolean };
+    const checksByType = new Map<string, { all: TypedCheck[]; applicable: TypedCheck[] }>();
+    const checksOf = (type: string) => {
+        let checks = checksByType.get(type);
+        if (!checks) {
+            const all = resourceChecks.map((check): TypedCheck => {
+                const filter = check.validate as Partial<TypeFilteredValidation>;
+                const byType = filter.typeOnly === true;
+                return { ...check, byType, typeSkip: byType ? filter.notApplicableReason!(type, {}) : undefined };
+            });
+            checks = { all, applicable: all.filter((c) => c.typeSkip === undefined) };
+            checksByType.set(type, checks);
+        }
+        return recordNotApplicable ? checks.all : checks.applicable;
+    };
     for (const resource of resources) {
         if (!resource.custom || resourceChecks.length === 0) {
             continue;
         }
         let args: ReturnType<typeof resourceArgs> | undefined;
-        for (const { entry, validate } of resourceChecks) {
-            const skip = (validate as Partial<TypeFilteredValidation>).notApplicableReason?.(resource.type, resource.inputs);
+        for (const { entry, validate, byType, typeSkip } of checksOf(resource.type)) {
+            const skip = byType ? typeSkip : (validate as Partial<TypeFilteredValidation>).notApplicableReason?.(resource.type, resource.inputs);
             if (skip !== undefined) {
                 if (recordNotApplicable) {
                     entry.notApplicable.push({ policy: entry.policy.name, urn: resource.urn, reason: skip });

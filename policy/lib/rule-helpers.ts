@@ -23,6 +23,8 @@ export type TypeMatcher = readonly string[] | ((type: string, props: Record<stri
 export interface TypeFilteredValidation extends ResourceValidation {
     /** Why the rule does not apply to a resource of this type and props, or `undefined` when it does. */
     notApplicableReason(type: string, props: Record<string, unknown>): string | undefined;
+    /** True when the answer depends on the type alone (a type list, or a predicate declared over the type only). */
+    readonly typeOnly: boolean;
 }
 
 /** A validation that only runs for matching resources; others are reported as not applicable. */
@@ -38,7 +40,8 @@ export function forTypes(match: TypeMatcher, validate: (args: ResourceValidation
         }
         validate(args, report);
     };
-    return Object.assign(validation, { notApplicableReason });
+    // A predicate declared with one parameter cannot read the props (Function.length counts declared ones).
+    return Object.assign(validation, { notApplicableReason, typeOnly: types !== undefined || (match as (...a: unknown[]) => boolean).length < 2 });
 }
 
 /** What a pod-security rule sees of one workload. */

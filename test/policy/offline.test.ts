@@ -107,6 +107,17 @@ describe("evaluatePolicies", () => {
         expect(filtered.notApplicable.length).toBeGreaterThan(resources.length);
         expect(filtered).toEqual(called);
         expect(evaluatePolicyReport(resources, {}, { recordNotApplicable: false }).notApplicable).toEqual([]);
+
+        // With violations present, both ways (and both record settings) report the same, in the same order.
+        const broken = [
+            ...resources,
+            edit(workload("Deployment", "rogue"), (inputs) => (podSpecIn(inputs).containers[0].securityContext.privileged = true)),
+            edit(workload("StatefulSet", "rogue-db"), (inputs) => (podSpecIn(inputs, "StatefulSet").hostNetwork = true)),
+        ];
+        const expected = evaluatePolicyReport(broken, {}, { policies: thrownOnly }).violations;
+        expect(expected.length).toBeGreaterThanOrEqual(2);
+        expect(evaluatePolicyReport(broken).violations).toEqual(expected);
+        expect(evaluatePolicyReport(broken, {}, { recordNotApplicable: false }).violations).toEqual(expected);
     });
 
     it("records notApplicable instead of a violation", () => {
