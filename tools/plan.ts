@@ -6,6 +6,8 @@
  *
  * Exit codes: 0 ok, 1 invalid input or program error, 2 mandatory policy violations.
  */
+// First: it must be in place before @pulumi/pulumi is loaded.
+import "../lib/offline/defer-typescript";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
