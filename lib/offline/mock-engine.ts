@@ -272,9 +272,99 @@ async function withPlainStructs<T>(run: () => Promise<T>): Promise<T> {
 const withoutAliases: pulumi.ResourceTransformation = (args) =>
     args.opts.aliases ? { props: args.props, opts: { ...args.opts, aliases: undefined } } : undefined;
 
+/**
+ * Serializes resource properties that are plain data (strings, numbers, booleans, null, arrays and plain
+ * objects of them) synchronously, with the SDK's rules (undefined and functions dropped from objects, null in
+ * arrays), and hands every other property (outputs, promises, resources, assets, unknowns) to the SDK's own
+ * serializer. The SDK walks plain data with one awaited promise per value; rendered Kubernetes objects are
+ * almost all plain data. Same result, same key order, same (empty) dependencies for plain properties.
+ */
+async function withPlainDataSerialization<T>(run: () => Promise<T>): Promise<T> {
+    type Serialize = (ctx: string, prop: unknown, dependentResources: Set<unknown> | undefined, opts?: unknown) => Promise<unknown>;
+    type SerializeResource = (label: string, props: Record<string, unknown>, opts?: unknown) => Promise<[Record<string, unknown>, Map<string, Set<unknown>>]>;
+    const rpc = require("@pulumi/pulumi/runtime/rpc") as { serializeProperty: Serialize; serializeResourceProperties: SerializeResource };
+    const original = rpc.serializeResourceProperties;
+    rpc.serializeResourceProperties = async (label, props, opts) => {
+        const result: Record<string, unknown> = {};
+        const dependencies = new Map<string, Set<unknown>>();
+        for (const key of Object.keys(props)) {
+            if (key === "id" || key === "urn") {
+                continue;
+            }
+            const dependentResources = new Set<unknown>();
+            let value: unknown;
+            if (isPlainData(props[key])) {
+                value = copyPlainData(props[key]);
+            } else {
+                try {
+                    value = await rpc.serializeProperty(`${label}.${key}`, props[key], dependentResources, opts);
+                } catch (error) {
+                    if (error instanceof Error) {
+                        error.message = `error serializing property "${key}": ${error.message}`;
+                        throw error;
+                    }
+                    throw new Error(`error serializing property "${key}": ${String(error)}`);
+                }
+            }
+            if (value !== undefined) {
+                result[key] = value;
+                dependencies.set(key, dependentResources);
+            }
+        }
+        return [result, dependencies];
+    };
+    try {
+        return await run();
+    } finally {
+        rpc.serializeResourceProperties = original;
+    }
+}
+
+/** Plain data: primitives, undefined, functions (dropped), arrays and plain objects of plain data, nothing the SDK treats specially. */
+export function isPlainData(value: unknown): boolean {
+    if (value === null || typeof value !== "object") {
+        return true;
+    }
+    if (Array.isArray(value)) {
+        return Object.getPrototypeOf(value) === Array.prototype && value.every(isPlainData);
+    }
+    const prototype = Object.getPrototypeOf(value);
+    if (prototype !== Object.prototype && prototype !== null) {
+        return false;
+    }
+    for (const key in value) {
+        // The SDK recognizes outputs, resources, assets and unknowns by `__pulumi*` markers, not classes.
+        if (key.startsWith("__pulumi") || !isPlainData((value as Record<string, unknown>)[key])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/** The SDK's serialization of plain data: objects drop undefined and function values, arrays turn them into null. */
+export function copyPlainData(value: unknown): unknown {
+    if (typeof value === "function") {
+        return undefined;
+    }
+    if (value === null || typeof value !== "object") {
+        return value;
+    }
+    if (Array.isArray(value)) {
+        return value.map((element) => copyPlainData(element) ?? null);
+    }
+    const copy: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+        const element = copyPlainData((value as Record<string, unknown>)[key]);
+        if (element !== undefined) {
+            copy[key] = element;
+        }
+    }
+    return copy;
+}
+
 /** Runs the program and returns its plan. Must be called once per process. */
 export async function synthesize(options: SynthesisOptions): Promise<StackPlan> {
-    return withLeanSdkDiagnostics(() => withPlainStructs(() => neverSettles(synthesizeProgram(options))));
+    return withLeanSdkDiagnostics(() => withPlainStructs(() => withPlainDataSerialization(() => neverSettles(synthesizeProgram(options)))));
 }
 
 async function synthesizeProgram(options: SynthesisOptions): Promise<StackPlan> {

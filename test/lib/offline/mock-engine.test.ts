@@ -1,7 +1,9 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import * as pulumi from "@pulumi/pulumi";
 import { named, planComponent } from "../../helpers/component-plan";
+import { copyPlainData, isPlainData } from "../../../lib/offline/mock-engine";
 
 /**
  * The offline engine skips work a real engine needs and the plan does not (aliases, protobuf encoding,
@@ -65,5 +67,33 @@ describe("offline mock engine", () => {
         expect(run.stdout).not.toContain("synthesized");
         expect(run.stderr).toContain("never settle");
         expect(run.status).toBe(1);
+    });
+
+    it("serializes plain data exactly as the SDK does, and leaves everything else to the SDK", async () => {
+        const rpc = require("@pulumi/pulumi/runtime/rpc") as { serializeProperty(ctx: string, prop: unknown, deps: Set<unknown>): Promise<unknown> };
+        const samples: unknown[] = [
+            "text",
+            0,
+            false,
+            null,
+            [1, undefined, "two", null, () => 3, [undefined]],
+            { keep: 1, dropped: undefined, fn: () => 1, nested: { list: [{ a: undefined, b: [true] }], empty: {} } },
+            Object.assign(Object.create(null), { bare: "prototype-less object" }),
+        ];
+        for (const sample of samples) {
+            expect(isPlainData(sample)).toBe(true);
+            expect(copyPlainData(sample)).toStrictEqual(await rpc.serializeProperty("sample", sample, new Set()));
+        }
+        const special: unknown[] = [
+            pulumi.output("x"),
+            Promise.resolve("x"),
+            new Date(0),
+            { __pulumiOutput: true },
+            { nested: [pulumi.secret("s")] },
+            new pulumi.asset.StringAsset("x"),
+        ];
+        for (const value of special) {
+            expect(isPlainData(value)).toBe(false);
+        }
     });
 });
