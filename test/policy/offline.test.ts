@@ -72,20 +72,27 @@ describe("evaluatePolicies", () => {
         ]);
     });
 
-    it("gives getConfig the defaults merged with the given config, a fresh copy each call", () => {
+    it("gives getConfig the defaults merged with the given config, frozen so no rule can change it for the next", () => {
         const configs: unknown[] = [];
+        const mutations: string[] = [];
         const policy: ResourceValidationPolicy = {
             name: "config-reader",
             description: "reads config",
             validateResource: (args) => {
                 const config = args.getConfig<{ platformNamespaces: string[] }>();
                 configs.push(structuredClone(config));
-                config.platformNamespaces.push("mutated");
+                try {
+                    config.platformNamespaces.push("mutated");
+                    mutations.push("allowed");
+                } catch (error) {
+                    mutations.push((error as Error).constructor.name);
+                }
             },
         };
         evaluatePolicies([workload(), workload("Pod")], { allowedRegistries: ["registry.example.com"] }, { policies: [policy] });
         const expected = { ...DEFAULT_PACK_CONFIG, allowedRegistries: ["registry.example.com"] };
         expect(configs).toEqual([expected, expected]);
+        expect(mutations).toEqual(["TypeError", "TypeError"]);
     });
 
     it("refuses a config with the wrong types", () => {
