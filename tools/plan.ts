@@ -15,6 +15,7 @@ import { InputValidationError } from "../lib/validation";
 import { synthesize } from "../lib/offline/mock-engine";
 import { readStackConfig, syntheticSecrets, tenantSecretNamesOf } from "../lib/offline/stack-files";
 import { renderTree, writeManifestsAndArtifacts, writePlanJson } from "../lib/offline/plan-output";
+import { BackgroundFileSink } from "../lib/offline/file-sink";
 import { catalogDirectory } from "../lib/tenants/load";
 import { evaluatePolicies, formatViolations } from "../policy/offline";
 import { renderReports } from "../lib/offline/reports";
@@ -83,12 +84,13 @@ async function main(): Promise<number> {
         throw error;
     }
     const synthesized = plan;
-    timed(timings, "plan.json", () =>
-        writePlanJson(outDir, synthesized),
-    );
-    timed(timings, "manifests and artefacts", () => writeManifestsAndArtifacts(outDir, synthesized.resources));
+    // The files are rendered here and written by a worker thread while the policies run.
+    const files = new BackgroundFileSink();
+    timed(timings, "plan.json", () => writePlanJson(outDir, synthesized, files));
+    timed(timings, "manifests and artefacts", () => writeManifestsAndArtifacts(outDir, synthesized.resources, files));
     const violations = timed(timings, "policies", () => evaluatePolicies(synthesized.resources));
-    fs.writeFileSync(path.join(outDir, "policy.json"), JSON.stringify(violations, null, 2));
+    files.write(path.join(outDir, "policy.json"), JSON.stringify(violations, null, 2));
+    await timed(timings, "waiting for writes", () => files.close());
     const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
     if (!values.quiet) {
         console.log(renderTree(plan));

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import * as yaml from "js-yaml";
 import type { PlannedResource, StackPlan } from "./plan-types";
 import { TENANT_PROJECT_TYPE } from "../conventions";
+import { syncFileSink, type FileSink } from "./file-sink";
 import { redactedInputs } from "./mock-engine";
 import { isKubernetesObject, kubernetesObjectOf, ruleGroupArtifacts, scriptArtifacts, userDataArtifacts, type KubernetesObject } from "./artifacts";
 
@@ -35,21 +36,17 @@ function planJsonResourceLines(resources: readonly PlannedResource[]): string {
 
 /**
  * Writes `plan.json`: stack, resource count, every resource (type, name, parent, dependencies, inputs with
- * secrets redacted; one per line) and the outputs. Streamed a thousand resources at a time, never built as
- * one string: a 1,000-tenant plan is 80 MB of JSON.
+ * secrets redacted; one per line) and the outputs, to `files` (default: at once). Streamed a thousand
+ * resources at a time, never built as one string: a 1,000-tenant plan is 80 MB of JSON.
  */
-export function writePlanJson(outDir: string, plan: StackPlan): void {
-    const fd = fs.openSync(path.join(outDir, "plan.json"), "w");
-    try {
-        fs.writeSync(fd, `{\n  "stack": ${JSON.stringify(plan.stack)},\n  "resourceCount": ${plan.resources.length},\n  "resources": [`);
-        for (let start = 0; start < plan.resources.length; start += 1000) {
-            fs.writeSync(fd, `${start === 0 ? "\n" : ",\n"}${planJsonResourceLines(plan.resources.slice(start, start + 1000))}`);
-        }
-        const outputs = JSON.stringify(plan.outputs, null, 2).replace(/\n/g, "\n  ");
-        fs.writeSync(fd, `${plan.resources.length === 0 ? "" : "\n  "}],\n  "outputs": ${outputs}\n}\n`);
-    } finally {
-        fs.closeSync(fd);
+export function writePlanJson(outDir: string, plan: StackPlan, files: FileSink = syncFileSink): void {
+    const file = path.join(outDir, "plan.json");
+    files.write(file, `{\n  "stack": ${JSON.stringify(plan.stack)},\n  "resourceCount": ${plan.resources.length},\n  "resources": [`);
+    for (let start = 0; start < plan.resources.length; start += 1000) {
+        files.append(file, `${start === 0 ? "\n" : ",\n"}${planJsonResourceLines(plan.resources.slice(start, start + 1000))}`);
     }
+    const outputs = JSON.stringify(plan.outputs, null, 2).replace(/\n/g, "\n  ");
+    files.append(file, `${plan.resources.length === 0 ? "" : "\n  "}],\n  "outputs": ${outputs}\n}\n`);
 }
 
 /**
@@ -96,29 +93,32 @@ export function topLevelComponent(resource: PlannedResource, byUrn: ReadonlyMap<
  *   speaks, and emitting YAML was a tenth of a 1,000-tenant plan's time;
  * - `artifacts/`: user-data, scripts and rule groups as the spine checks them (offline secrets are synthetic).
  */
-export function writeManifestsAndArtifacts(outDir: string, resources: readonly PlannedResource[]): void {
+export function writeManifestsAndArtifacts(outDir: string, resources: readonly PlannedResource[], files: FileSink = syncFileSink): void {
     const manifests = path.join(outDir, "manifests");
+    const directories = new Set<string>();
     for (const [file, objects] of manifestFiles(resources)) {
         const target = path.join(manifests, file);
-        fs.mkdirSync(path.dirname(target), { recursive: true });
-        fs.writeFileSync(target, `${JSON.stringify(manifestList(objects), null, 2)}\n`);
+        if (!directories.has(path.dirname(target))) {
+            directories.add(path.dirname(target));
+            files.mkdir(path.dirname(target));
+        }
+        files.write(target, `${JSON.stringify(manifestList(objects), null, 2)}\n`);
     }
 
     const artifacts = path.join(outDir, "artifacts");
     for (const sub of ["user-data", "scripts", "rules"]) {
-        fs.mkdirSync(path.join(artifacts, sub), { recursive: true });
+        files.mkdir(path.join(artifacts, sub));
     }
     for (const a of userDataArtifacts(resources)) {
-        fs.writeFileSync(path.join(artifacts, "user-data", a.name), a.text);
+        files.write(path.join(artifacts, "user-data", a.name), a.text);
     }
     for (const a of scriptArtifacts(resources)) {
-        fs.writeFileSync(path.join(artifacts, "scripts", a.name.endsWith(".sh") ? a.name : `${a.name}.sh`), a.text);
+        files.write(path.join(artifacts, "scripts", a.name.endsWith(".sh") ? a.name : `${a.name}.sh`), a.text);
     }
     for (const r of ruleGroupArtifacts(resources)) {
-        fs.writeFileSync(path.join(artifacts, "rules", `${r.name}.yaml`), yaml.dump({ groups: r.groups }, { noRefs: true, lineWidth: 200 }));
+        files.write(path.join(artifacts, "rules", `${r.name}.yaml`), yaml.dump({ groups: r.groups }, { noRefs: true, lineWidth: 200 }));
     }
 }
-
 
 /** Counts of resources per component, with the component tree indented by parentage. */
 export function renderTree(plan: StackPlan): string {
