@@ -267,7 +267,8 @@ async function withPlainStructs<T>(run: () => Promise<T>): Promise<T> {
  * renamed resource continues; the mock engine has no state and the plan does not record them, so the plan
  * is the same without them. It is not the same cost: every `@pulumi/kubernetes` resource carries aliases for
  * its older API versions, and the SDK turns each into a chain of outputs: 40% of a 1,000-tenant plan's
- * synthesis time (npm run bench). The program itself declares none (checked in the mock-engine tests).
+ * synthesis time (npm run bench). test/lib/offline/mock-engine.test.ts pins that a resource with aliases is
+ * recorded exactly as one without.
  */
 const withoutAliases: pulumi.ResourceTransformation = (args) =>
     args.opts.aliases ? { props: args.props, opts: { ...args.opts, aliases: undefined } } : undefined;
