@@ -2,14 +2,15 @@ import type { AddressInfo } from "node:net";
 import * as ssh2 from "ssh2";
 import { afterEach, describe, expect, it } from "vitest";
 import { createSsh2Connector, writeFileCommand, type SshTarget } from "../../../components/baremetal/rescue-ssh";
+import { sshKeyPair } from "../../helpers/ssh-keys";
 
 /**
  * The real ssh2-based connector against an in-process ssh2 server that plays the rescue system: public-key
  * auth for one key, `hostname` answers `rescue`, uploads arrive on stdin, exit codes come back.
  */
 
-const HOST = ssh2.utils.generateKeyPairSync("ed25519", { comment: "rescue-host" });
-const CLIENT = ssh2.utils.generateKeyPairSync("ed25519", { comment: "platform" });
+const HOST = sshKeyPair("rescue-host");
+const CLIENT = sshKeyPair("platform");
 
 interface Rescue {
     port: number;
@@ -102,7 +103,7 @@ describe("ssh2 rescue connector", () => {
 
     it("trusts only the host keys Robot announced, when it announced any", async () => {
         rescue = await startRescue();
-        const other = ssh2.utils.generateKeyPairSync("ed25519", {}).public;
+        const other = sshKeyPair().public;
         await expect(createSsh2Connector().connect(target(rescue.port, { hostKeys: [other] }), 5000)).rejects.toThrow(/verification failed/i);
         const unpinned = await createSsh2Connector().connect(target(rescue.port, { hostKeys: [] }), 5000);
         await unpinned.close();
@@ -110,7 +111,7 @@ describe("ssh2 rescue connector", () => {
 
     it("fails when the rescue system does not accept the key", async () => {
         rescue = await startRescue();
-        const stranger = ssh2.utils.generateKeyPairSync("ed25519", {}).private;
+        const stranger = sshKeyPair().private;
         await expect(createSsh2Connector().connect(target(rescue.port, { privateKey: stranger }), 5000)).rejects.toThrow(/authentication/i);
     });
 

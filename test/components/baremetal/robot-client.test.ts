@@ -1,10 +1,10 @@
-import * as ssh2 from "ssh2";
 import { afterEach, describe, expect, it } from "vitest";
 import { encodeForm, RobotApiError, RobotClient, robotKeyFingerprint } from "../../../components/baremetal/robot-client";
 import { md5Fingerprint, startRobotFake, type RobotFake, type RobotFakeOptions } from "../../helpers/robot-fake-server";
+import { sshKeyPair } from "../../helpers/ssh-keys";
 
 const CREDENTIALS = { user: "#ws+platform", password: "robot-secret" };
-const publicKey = () => ssh2.utils.generateKeyPairSync("ed25519", { comment: "platform" }).public;
+const publicKey = () => sshKeyPair("platform").public;
 
 let fake: RobotFake | undefined;
 afterEach(async () => {

@@ -1,4 +1,3 @@
-import * as ssh2 from "ssh2";
 import { afterEach, describe, expect, it } from "vitest";
 import { renderAutosetup, renderInstallCommand, renderPostInstallScript } from "../../../components/baremetal/autosetup";
 import { createBaremetalProvider, DEFAULT_TIMEOUTS, RESCUE_FILES, type BaremetalServerInputs, type BaremetalServerState } from "../../../components/baremetal/robot-provider";
@@ -7,8 +6,9 @@ import { createVSwitchProvider } from "../../../components/baremetal/vswitch-pro
 import { renderFirewallRules, WORLD } from "../../../components/nodes/firewall-rules";
 import { baremetalSchema } from "../../../lib/config/schema";
 import { createFakeRescueSsh, md5Fingerprint, startRobotFake, type RobotFake, type RobotFakeOptions } from "../../helpers/robot-fake-server";
+import { sshKeyPair } from "../../helpers/ssh-keys";
 
-const KEY = ssh2.utils.generateKeyPairSync("ed25519", { comment: "platform-test" });
+const KEY = sshKeyPair("platform-test");
 const SETTINGS = baremetalSchema.parse({});
 const USER_DATA = "#cloud-config\nhostname: fsn1-run-0\nruncmd:\n  - [echo, first-boot]\n";
 
@@ -159,7 +159,7 @@ describe("bare-metal provider: create", () => {
         expect(await diffOf({ installScript: `${inputs.installScript}# tweak\n` })).toMatchObject({ changes: false, replaces: [] });
         expect(await diffOf({ vswitchId: undefined })).toMatchObject({ changes: true, replaces: [] });
         expect(await diffOf({ robotPassword: "rotated" })).toMatchObject({ changes: true, replaces: [] });
-        expect(await diffOf({ sshPublicKey: ssh2.utils.generateKeyPairSync("ed25519", {}).public })).toMatchObject({ changes: true, replaces: [] });
+        expect(await diffOf({ sshPublicKey: sshKeyPair().public })).toMatchObject({ changes: true, replaces: [] });
         // Preview: values of resources still being changed arrive as Pulumi's unknown marker.
         const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
         expect(await diffOf({ vswitchId: unknown })).toMatchObject({ changes: true, replaces: [] });
@@ -194,7 +194,7 @@ describe("bare-metal provider: create", () => {
     });
 
     it("replaces a pending rescue activation that may carry another key", async () => {
-        const other = ssh2.utils.generateKeyPairSync("ed25519", {}).public;
+        const other = sshKeyPair().public;
         const { fake, provider, inputsFor } = await setup({ keys: [{ name: "someone-else", data: other }] });
         fake.servers.get(1001)!.rescue = { active: true, authorizedKeys: [md5Fingerprint(other)], password: null };
         await provider.create(inputsFor());
