@@ -283,13 +283,11 @@ export function evaluatePolicyReport(resources: readonly PlannedResource[], conf
     return { violations: active.flatMap((e) => e.violations), notApplicable: active.flatMap((e) => e.notApplicable), policiesRun: active.length };
 }
 
-/** The validation args of one resource, as CrossGuard passes them (plus the plan's secret-input markers). */
-function resourceArgs(
-    resource: PlannedResource,
-    byUrn: ReadonlyMap<string, PlannedResource>,
-    stackTags: ReadonlyMap<string, string>,
-    getConfig: ResourceValidationArgs["getConfig"],
-): ResourceValidationArgs & { secretInputs: readonly string[] } {
+/**
+ * What validation args and stack-policy resources both show of a resource: identity, props, options, provider,
+ * `isType` (`asType` is typed differently by the two, so each adds the shared {@link asTypeMethod} itself).
+ */
+function resourceView(resource: PlannedResource, byUrn: ReadonlyMap<string, PlannedResource>): Pick<PolicyResource, "type" | "props" | "urn" | "name" | "opts" | "provider" | "isType"> {
     const provider = providerOf(resource, byUrn);
     return {
         type: resource.type,
@@ -298,9 +296,21 @@ function resourceArgs(
         name: resource.name,
         opts: optionsOf(resource),
         ...(provider ? { provider } : {}),
-        stackTags,
         isType: isTypeMethod,
+    };
+}
+
+/** The validation args of one resource, as CrossGuard passes them (plus the plan's secret-input markers). */
+function resourceArgs(
+    resource: PlannedResource,
+    byUrn: ReadonlyMap<string, PlannedResource>,
+    stackTags: ReadonlyMap<string, string>,
+    getConfig: ResourceValidationArgs["getConfig"],
+): ResourceValidationArgs & { secretInputs: readonly string[] } {
+    return {
+        ...resourceView(resource, byUrn),
         asType: asTypeMethod as ResourceValidationArgs["asType"],
+        stackTags,
         getConfig,
         notApplicable: throwNotApplicable,
         // Offline extension: the plan knows which inputs were secret (see secrets-credential-outputs).
@@ -312,19 +322,7 @@ function resourceArgs(
 function stackResourcesOf(resources: readonly PlannedResource[], byUrn: ReadonlyMap<string, PlannedResource>): PolicyResource[] {
     const converted = new Map<string, PolicyResource>();
     for (const resource of resources) {
-        const provider = providerOf(resource, byUrn);
-        converted.set(resource.urn, {
-            type: resource.type,
-            props: resource.inputs,
-            urn: resource.urn,
-            name: resource.name,
-            opts: optionsOf(resource),
-            ...(provider ? { provider } : {}),
-            dependencies: [],
-            propertyDependencies: {},
-            isType: isTypeMethod,
-            asType: asTypeMethod as PolicyResource["asType"],
-        });
+        converted.set(resource.urn, { ...resourceView(resource, byUrn), asType: asTypeMethod as PolicyResource["asType"], dependencies: [], propertyDependencies: {} });
     }
     for (const resource of resources) {
         const target = converted.get(resource.urn)!;

@@ -173,18 +173,7 @@ function unwrap(value: unknown): { value: unknown; redacted: unknown; secret: bo
 
 /** True when a serialized value holds nothing {@link unwrap} would change (no signature object, no `__provider`). */
 function isPlainValue(value: unknown): boolean {
-    if (value === null || typeof value !== "object") {
-        return true;
-    }
-    if (Array.isArray(value)) {
-        return value.every(isPlainValue);
-    }
-    for (const key in value) {
-        if (key === SECRET_SIG_KEY || key === "__provider" || !isPlainValue((value as Record<string, unknown>)[key])) {
-            return false;
-        }
-    }
-    return true;
+    return isPlainTree(value, (key) => key === SECRET_SIG_KEY || key === "__provider");
 }
 
 /**
@@ -323,19 +312,24 @@ async function withPlainDataSerialization<T>(run: () => Promise<T>): Promise<T> 
 
 /** Plain data: primitives, undefined, functions (dropped), arrays and plain objects of plain data, nothing the SDK treats specially. */
 export function isPlainData(value: unknown): boolean {
+    // The SDK recognizes outputs, resources, assets and unknowns by `__pulumi*` markers, not classes.
+    return isPlainTree(value, (key) => key.startsWith("__pulumi"));
+}
+
+/** Primitives, arrays and plain (Object or null prototype) objects all the way down, without a reserved key. */
+function isPlainTree(value: unknown, isReservedKey: (key: string) => boolean): boolean {
     if (value === null || typeof value !== "object") {
         return true;
     }
     if (Array.isArray(value)) {
-        return Object.getPrototypeOf(value) === Array.prototype && value.every(isPlainData);
+        return Object.getPrototypeOf(value) === Array.prototype && value.every((element) => isPlainTree(element, isReservedKey));
     }
     const prototype = Object.getPrototypeOf(value);
     if (prototype !== Object.prototype && prototype !== null) {
         return false;
     }
     for (const key in value) {
-        // The SDK recognizes outputs, resources, assets and unknowns by `__pulumi*` markers, not classes.
-        if (key.startsWith("__pulumi") || !isPlainData((value as Record<string, unknown>)[key])) {
+        if (isReservedKey(key) || !isPlainTree((value as Record<string, unknown>)[key], isReservedKey)) {
             return false;
         }
     }
