@@ -1,7 +1,7 @@
 import type { ReportViolation, ResourceValidation, ResourceValidationArgs, StackValidation } from "@pulumi/policy";
 import { packConfig, type PackConfig } from "./config";
 import { readK3sConfig, type K3sNodeConfig } from "./k3s-config";
-import { tenantNamespacesOf, type NamespaceInfo, type ResourceView } from "./namespaces";
+import { isPlatformNamespace, tenantNamespacesOf, type NamespaceInfo, type ResourceView } from "./namespaces";
 import { namespaceOf } from "./kubernetes";
 import { containersOf, isWorkloadType, podSecurityContextOf, podSpecOf, type ContainerRef } from "./pod-spec";
 
@@ -42,6 +42,19 @@ export function forTypes(match: TypeMatcher, validate: (args: ResourceValidation
     };
     // A predicate declared with one parameter cannot read the props (Function.length counts declared ones).
     return Object.assign(validation, { notApplicableReason, typeOnly: types !== undefined || (match as (...a: unknown[]) => boolean).length < 2 });
+}
+
+/**
+ * A validation over objects of these types in tenant namespaces: objects in platform namespaces (pack config
+ * `platformNamespaces`) are not applicable.
+ */
+export function forTenantObjects(types: readonly string[], validate: (args: ResourceValidationArgs, report: ReportViolation) => void): TypeFilteredValidation {
+    return forTypes(types, (args, report) => {
+        if (isPlatformNamespace(namespaceOf(args.props), packConfig(args).platformNamespaces)) {
+            args.notApplicable("platform namespace");
+        }
+        validate(args, report);
+    });
 }
 
 /** What a pod-security rule sees of one workload. */

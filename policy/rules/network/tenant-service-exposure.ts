@@ -1,8 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { configSchemaFor, packConfig } from "../../lib/config";
+import { configSchemaFor } from "../../lib/config";
 import { K8S_TYPES, namespaceOf, specOf } from "../../lib/kubernetes";
-import { isPlatformNamespace } from "../../lib/namespaces";
-import { forTypes } from "../../lib/rule-helpers";
+import { forTenantObjects } from "../../lib/rule-helpers";
 import { asArray } from "../../lib/values";
 
 /** Service types that expose a Service outside the cluster network. */
@@ -19,11 +18,8 @@ export const networkTenantServiceExposure: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     severity: "high",
     configSchema: configSchemaFor("platformNamespaces"),
-    validateResource: forTypes([K8S_TYPES.service], (args, report) => {
+    validateResource: forTenantObjects([K8S_TYPES.service], (args, report) => {
         const namespace = namespaceOf(args.props);
-        if (isPlatformNamespace(namespace, packConfig(args).platformNamespaces)) {
-            args.notApplicable("platform namespace");
-        }
         const spec = specOf(args.props);
         if (typeof spec.type === "string" && EXPOSING_SERVICE_TYPES.includes(spec.type)) {
             report(`Service in namespace "${namespace}" has type ${spec.type}`);

@@ -1,9 +1,8 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { configSchemaFor, packConfig } from "../../lib/config";
-import { K8S_TYPES, namespaceOf, specOf } from "../../lib/kubernetes";
-import { isPlatformNamespace } from "../../lib/namespaces";
+import { configSchemaFor } from "../../lib/config";
+import { K8S_TYPES, specOf } from "../../lib/kubernetes";
 import { METADATA_ADDRESS, ruleReachesAddress, rulesOf } from "../../lib/network-policy";
-import { forTypes } from "../../lib/rule-helpers";
+import { forTenantObjects } from "../../lib/rule-helpers";
 
 /**
  * Tenant egress never reaches 169.254.169.254: Hetzner serves each server's user-data (with its bootstrap
@@ -16,10 +15,7 @@ export const tenancyEgressNoCloudMetadata: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     severity: "critical",
     configSchema: configSchemaFor("platformNamespaces"),
-    validateResource: forTypes([K8S_TYPES.networkPolicy], (args, report) => {
-        if (isPlatformNamespace(namespaceOf(args.props), packConfig(args).platformNamespaces)) {
-            args.notApplicable("platform namespace");
-        }
+    validateResource: forTenantObjects([K8S_TYPES.networkPolicy], (args, report) => {
         for (const rule of rulesOf(specOf(args.props), "egress")) {
             if (rule.peers.length === 0) {
                 report(`egress rule ${rule.index} allows every destination, ${METADATA_ADDRESS} included`);

@@ -1,9 +1,8 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { configSchemaFor, packConfig } from "../../lib/config";
-import { K8S_TYPES, namespaceOf, specOf } from "../../lib/kubernetes";
-import { isPlatformNamespace } from "../../lib/namespaces";
+import { configSchemaFor } from "../../lib/config";
+import { K8S_TYPES, specOf } from "../../lib/kubernetes";
 import { SMTP_PORTS, ruleLeavesCluster, rulesOf, tcpPortsHit } from "../../lib/network-policy";
-import { forTypes } from "../../lib/rule-helpers";
+import { forTenantObjects } from "../../lib/rule-helpers";
 
 /**
  * Tenant egress never opens SMTP (25, 465): mail sent from the platform's addresses gets them blocklisted for
@@ -15,10 +14,7 @@ export const tenancyEgressNoSmtp: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     severity: "high",
     configSchema: configSchemaFor("platformNamespaces"),
-    validateResource: forTypes([K8S_TYPES.networkPolicy], (args, report) => {
-        if (isPlatformNamespace(namespaceOf(args.props), packConfig(args).platformNamespaces)) {
-            args.notApplicable("platform namespace");
-        }
+    validateResource: forTenantObjects([K8S_TYPES.networkPolicy], (args, report) => {
         for (const rule of rulesOf(specOf(args.props), "egress")) {
             if (rule.ports.length === 0) {
                 if (ruleLeavesCluster(rule)) {

@@ -1,9 +1,8 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { configSchemaFor, packConfig } from "../../lib/config";
-import { K8S_TYPES, namespaceOf, specOf } from "../../lib/kubernetes";
-import { isPlatformNamespace } from "../../lib/namespaces";
+import { configSchemaFor } from "../../lib/config";
+import { K8S_TYPES, specOf } from "../../lib/kubernetes";
 import { rulesOf, selectsEveryNamespace } from "../../lib/network-policy";
-import { forTypes } from "../../lib/rule-helpers";
+import { forTenantObjects } from "../../lib/rule-helpers";
 
 /**
  * No `namespaceSelector: {}` peers in tenant NetworkPolicies: an empty selector means "every namespace", which
@@ -15,10 +14,7 @@ export const tenancyNoOpenNamespaceSelector: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     severity: "high",
     configSchema: configSchemaFor("platformNamespaces"),
-    validateResource: forTypes([K8S_TYPES.networkPolicy], (args, report) => {
-        if (isPlatformNamespace(namespaceOf(args.props), packConfig(args).platformNamespaces)) {
-            args.notApplicable("platform namespace");
-        }
+    validateResource: forTenantObjects([K8S_TYPES.networkPolicy], (args, report) => {
         const spec = specOf(args.props);
         for (const direction of ["ingress", "egress"] as const) {
             for (const rule of rulesOf(spec, direction)) {
