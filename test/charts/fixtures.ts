@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { platformConfigSchema, type PlatformConfig } from "../../lib/config/schema";
+import { configFromParts } from "../helpers/config";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -21,13 +22,8 @@ export function shippedConfig(stack: string): PlatformConfig {
  * edge pool of `edgeNodes` and `floatingIps` floating IPs; `overrides` are merged at the top level.
  */
 export function configWith(options: { storageNodes: number; edgeNodes?: number; floatingIps?: number; environment?: "dev" | "staging" | "production"; overrides?: Record<string, unknown> }): PlatformConfig {
-    return platformConfigSchema.parse({
+    return configFromParts({
         environment: options.environment ?? "staging",
-        location: "fsn1",
-        domain: "apps.example.com",
-        acmeEmail: "ops@example.com",
-        mesh: { magicDnsSuffix: "tail1a2b3c.ts.net", admins: ["alice@example.com"] },
-        cluster: { k3sVersion: "v1.31.6+k3s1", etcdSnapshots: { s3: { endpoint: "fsn1.your-objectstorage.com", bucket: "etcd-test" } } },
         servers: { count: 1, schedulable: false },
         pools: [
             { role: "run", count: Math.max(1, options.storageNodes), storage: options.storageNodes > 0 },

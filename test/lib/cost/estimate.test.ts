@@ -1,17 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { platformConfigSchema, type PlatformConfig } from "../../../lib/config/schema";
+import type { PlatformConfig } from "../../../lib/config/schema";
+import { configFromParts } from "../../helpers/config";
 import { clusterCapacity, estimateMonthlyCost, formatCostEstimate, UnknownPriceError } from "../../../lib/cost/estimate";
 import { HETZNER_PRICES, type PriceTable } from "../../../lib/cost/prices";
 
-/** A valid config built from parts (the schema fills defaults), independent of the shipped stack files. */
+/** A cloud-only config: 3 servers, 4 run and 2 edge nodes, 2 floating IPs; `overrides` merged at the top level. */
 function config(overrides: Record<string, unknown> = {}): PlatformConfig {
-    return platformConfigSchema.parse({
-        environment: "dev",
-        location: "fsn1",
-        domain: "apps.example.com",
-        acmeEmail: "ops@example.com",
-        mesh: { magicDnsSuffix: "tail1a2b3c.ts.net", admins: ["alice@example.com"] },
-        cluster: { k3sVersion: "v1.31.6+k3s1", etcdSnapshots: { s3: { endpoint: "fsn1.your-objectstorage.com", bucket: "etcd-test" } } },
+    return configFromParts({
         servers: { count: 3, kind: "cloud", serverType: "ccx23" },
         pools: [
             { role: "run", kind: "cloud", count: 4, serverType: "cax31" },

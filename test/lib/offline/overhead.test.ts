@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { platformConfigSchema } from "../../../lib/config/schema";
+import { configFromParts } from "../../helpers/config";
 import { formatOverhead, nodeCountsOf, platformOverhead, type NodeCounts } from "../../../lib/offline/overhead";
 import type { PlannedResource } from "../../../lib/offline/plan-types";
 import { GIB, quantity } from "../../../lib/quantity";
@@ -141,13 +141,7 @@ describe("platformOverhead: plain workloads", () => {
 
 describe("nodeCountsOf and formatting", () => {
     it("counts nodes per pool from the config", () => {
-        const config = platformConfigSchema.parse({
-            environment: "dev",
-            location: "fsn1",
-            domain: "apps.example.com",
-            acmeEmail: "ops@example.com",
-            mesh: { magicDnsSuffix: "tail1a2b3c.ts.net", admins: ["alice@example.com"] },
-            cluster: { k3sVersion: "v1.31.6+k3s1", etcdSnapshots: { s3: { endpoint: "fsn1.your-objectstorage.com", bucket: "etcd-test" } } },
+        const config = configFromParts({
             servers: { count: 3 },
             pools: [
                 { role: "run", count: 4 },
