@@ -168,10 +168,10 @@ function planCommand(): string[] {
     return [process.execPath, ...args.map((a) => (a.endsWith("tools/plan.ts") ? path.join(ROOT, a) : a))];
 }
 
-function runPlan(count: number, root: string, configFile: string, attempt: number): Promise<Run> {
+function runPlan(planCommandLine: readonly string[], count: number, root: string, configFile: string, attempt: number): Promise<Run> {
     // A fresh directory per attempt, so deleting the previous output is not measured as plan time.
     const outDir = path.join(root, `out-${attempt}`);
-    const [node, ...nodeArgs] = planCommand();
+    const [node, ...nodeArgs] = planCommandLine;
     const args = [...nodeArgs, "--stack", STACK, "--catalog-root", root, "--out", outDir, "--quiet", "--timings", "--config-file", configFile];
     // CPU time is steadier than wall time on a shared machine: bash's `times` reports its children's
     // user and system time (Node has no getrusage(RUSAGE_CHILDREN)).
@@ -240,13 +240,14 @@ async function main(): Promise<number> {
     console.log(`Offline plan benchmark: stack ${STACK}, sizes ${sizes.join(", ")} (+ 0-tenant baseline); ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model ?? ""}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}`);
     console.log(`work directory: ${base}${values.keep ? "" : " (removed afterwards; --keep keeps it)"}`);
 
+    const planCommandLine = planCommand();
     const runs: Array<Run & { medianSeconds: number }> = [];
     try {
         for (const count of [0, ...sizes]) {
             const { root, configFile } = prepare(base, count);
             const attempts: Run[] = [];
             for (let i = 0; i < repeat; i++) {
-                attempts.push(await runPlan(count, root, configFile, i));
+                attempts.push(await runPlan(planCommandLine, count, root, configFile, i));
             }
             // Best of `repeat` (the run least disturbed by the rest of the machine), with the highest peak RSS
             // of all attempts and the median wall time shown next to it.
