@@ -23,6 +23,7 @@ import { Metering, meteringProjects } from "./components/metering/metering";
 // --- project imports ---
 import { Project } from "./components/project/project";
 import { Sandbox } from "./components/project/sandbox";
+import { Guardrails } from "./components/guardrails/guardrails";
 import { createInBatches } from "./lib/batches";
 
 // Validation first: a bad stack config or tenant file stops the program before any resource exists.
@@ -96,6 +97,8 @@ export const platformUiAccess = {
 // Depend on the platform add-ons here too (Traefik, cert-manager, Longhorn, MinIO, monitoring, Argo CD)
 // once they are exported as `platformAddons`.
 const sandbox = new Sandbox("sandbox", {}, k8sOptions);
+// Admission policies of tenant namespaces: in force before any tenant object exists (Argo CD, kubectl, Helm).
+const guardrails = new Guardrails("guardrails", { allowedRegistries: config.allowedRegistries }, k8sOptions);
 // Projects are created in batches (see lib/batches.ts): a thousand tenants' resources in flight at once
 // would hold gigabytes of SDK state. The outputs below resolve once every batch exists.
 const PROJECT_BATCH_SIZE = 10;
@@ -104,7 +107,7 @@ const projects = createInBatches(tenants, PROJECT_BATCH_SIZE, ({ spec }) => ({
     project: new Project(
         spec.name,
         { project: spec, config, secretValues: secrets.tenantSecrets.apply((s) => s[spec.name] ?? {}) },
-        { ...k8sOptions, dependsOn: [sandbox, ...platformAddons] },
+        { ...k8sOptions, dependsOn: [sandbox, guardrails, ...platformAddons] },
     ),
 }));
 type ProjectEntry = Awaited<typeof projects>[number];

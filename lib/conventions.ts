@@ -48,3 +48,19 @@ export const TENANT_NAMESPACE_LABEL = "platform/tenant";
 
 /** Type token of a tenant Project component (one per tenant, top level in the stack). */
 export const TENANT_PROJECT_TYPE = "platform:project:Project";
+
+/**
+ * Annotations the platform sets on every tenant namespace: the host space and entry points the project was
+ * granted. Tenants cannot write Namespace objects, so admission policies and the policy pack read these as the
+ * platform's word (components/guardrails, policy/rules/network/tenant-host-space.ts).
+ */
+export const NAMESPACE_GRANT_ANNOTATIONS = {
+    /** Hosts `*.<value>` belong to the project (`<project>.<domain>`). */
+    hostSuffix: "platform/host-suffix",
+    /** Comma-separated exact hosts outside the platform domain granted to the project. */
+    customHosts: "platform/custom-hosts",
+    /** Comma-separated Traefik TCP entry points granted to the project (HostSNI(`*`) allowed only there). */
+    tcpEntryPoints: "platform/tcp-entrypoints",
+    /** Comma-separated Traefik UDP entry points granted to the project. */
+    udpEntryPoints: "platform/udp-entrypoints",
+} as const;

@@ -5,9 +5,9 @@ import { objectMeta, type ProjectContext } from "./common";
 
 /**
  * The optional git source: an Argo CD AppProject fenced to the project namespace and an Application that
- * syncs the repository into it. The AppProject allows no cluster-scoped kinds and blacklists the objects
- * that make up the isolation (quota, limits, network policies) and RBAC, so the synced app can only add
- * ordinary namespaced objects, which still meet Pod Security `restricted`, the quota, the network
+ * syncs the repository into it. The AppProject allows no cluster-scoped kinds and only an explicit list of
+ * namespaced kinds (never the isolation objects or RBAC), so the synced app can only add ordinary namespaced
+ * objects, which still meet Pod Security `restricted`, the quota, the network
  * policies and, for untrusted projects, the Sandbox's admission policy (pods only in gVisor).
  */
 
@@ -17,13 +17,25 @@ export const GITOPS_COMPONENT = "gitops";
 /** The in-cluster API server as Argo CD names it. */
 export const IN_CLUSTER = "https://kubernetes.default.svc";
 
-/** Namespaced kinds a git source may never create or change. */
-export const GITOPS_BLACKLIST: ReadonlyArray<{ group: string; kind: string }> = [
-    { group: "", kind: "ResourceQuota" },
-    { group: "", kind: "LimitRange" },
-    { group: "networking.k8s.io", kind: "NetworkPolicy" },
-    { group: "rbac.authorization.k8s.io", kind: "Role" },
-    { group: "rbac.authorization.k8s.io", kind: "RoleBinding" },
+/**
+ * The only namespaced kinds a git source may create or change (Argo CD's namespaceResourceWhitelist: anything
+ * else is refused at sync). Left out on purpose: the isolation frame (ResourceQuota, LimitRange,
+ * NetworkPolicy), RBAC, ServiceAccounts (token-bearing identities), bare Pods and DaemonSets, Traefik routes and
+ * every other CRD. What is listed still meets Pod Security `restricted`, the quota, the network policies and the
+ * admission policies (components/guardrails) when it reaches the namespace.
+ */
+export const GITOPS_ALLOWED_KINDS: ReadonlyArray<{ group: string; kind: string }> = [
+    { group: "", kind: "ConfigMap" },
+    { group: "", kind: "Secret" },
+    { group: "", kind: "Service" },
+    { group: "", kind: "PersistentVolumeClaim" },
+    { group: "apps", kind: "Deployment" },
+    { group: "apps", kind: "StatefulSet" },
+    { group: "batch", kind: "Job" },
+    { group: "batch", kind: "CronJob" },
+    { group: "networking.k8s.io", kind: "Ingress" },
+    { group: "policy", kind: "PodDisruptionBudget" },
+    { group: "autoscaling", kind: "HorizontalPodAutoscaler" },
 ];
 
 function requireGit(ctx: ProjectContext): NonNullable<ProjectContext["project"]["git"]> {
@@ -45,7 +57,7 @@ export function renderAppProject(ctx: ProjectContext): IAppProject {
             sourceRepos: [git.repoURL],
             destinations: [{ server: IN_CLUSTER, namespace: ctx.namespace }],
             clusterResourceWhitelist: [],
-            namespaceResourceBlacklist: GITOPS_BLACKLIST.map((entry) => ({ ...entry })),
+            namespaceResourceWhitelist: GITOPS_ALLOWED_KINDS.map((entry) => ({ ...entry })),
         },
     };
 }

@@ -3,7 +3,7 @@ import type { IResourceQuota } from "kubernetes-models/v1/ResourceQuota";
 import type { ILimitRange } from "kubernetes-models/v1/LimitRange";
 import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { ISecret } from "kubernetes-models/v1/Secret";
-import { TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
+import { NAMESPACE_GRANT_ANNOTATIONS, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
 import { CPU_LIMIT_FACTOR, millicores, projectFootprint } from "../../lib/tenants/footprint";
 import { quantity } from "../../lib/quantity";
 import { serviceHosts } from "../../lib/tenants/load";
@@ -41,9 +41,23 @@ export function renderNamespace(ctx: ProjectContext): INamespace {
         metadata: {
             name: ctx.namespace,
             labels: { ...objectLabels(ctx, SHARED_COMPONENT), [TENANT_NAMESPACE_LABEL]: "true", ...psa },
-            annotations: { "platform/owner": `${ctx.project.owner.name} <${ctx.project.owner.email}>` },
+            annotations: {
+                "platform/owner": `${ctx.project.owner.name} <${ctx.project.owner.email}>`,
+                // The project's host space as the platform grants it; the admission policies read these.
+                [NAMESPACE_GRANT_ANNOTATIONS.hostSuffix]: `${ctx.project.name}.${ctx.config.domain}`,
+                [NAMESPACE_GRANT_ANNOTATIONS.customHosts]: customHostsOf(ctx).join(","),
+                [NAMESPACE_GRANT_ANNOTATIONS.tcpEntryPoints]: "",
+                [NAMESPACE_GRANT_ANNOTATIONS.udpEntryPoints]: "",
+            },
         },
     };
+}
+
+/** Hosts outside the platform domain the project serves (its custom domains). */
+function customHostsOf(ctx: ProjectContext): string[] {
+    const suffix = `.${ctx.config.domain}`;
+    const hosts = ctx.project.services.flatMap((s) => serviceHosts(ctx.project, s.name, ctx.config.domain));
+    return [...new Set(hosts.filter((h) => !h.endsWith(suffix)).map((h) => h.toLowerCase()))].sort();
 }
 
 /** Number of TLS Secrets cert-manager keeps in the namespace (one per platform host and custom domain). */

@@ -27,6 +27,11 @@ export interface PackConfig {
      * discovery needs it and it carries no service).
      */
     allowedPublicPorts: Array<string | number>;
+    /**
+     * Kubernetes minor version of the cluster (`v1.31`): which sysctls are safe depends on it. Keep it equal to
+     * the minor of `platform:cluster.k3sVersion` (a test checks the shipped stacks).
+     */
+    kubernetesVersion: string;
 }
 
 /** Names of the configuration keys. */
@@ -37,6 +42,7 @@ export const DEFAULT_PACK_CONFIG: Readonly<PackConfig> = Object.freeze({
     platformNamespaces: [...PLATFORM_NAMESPACES],
     allowedRegistries: ["docker.io", "ghcr.io", "quay.io", "registry.k8s.io"],
     allowedPublicPorts: ["80", "443", "41641/udp"],
+    kubernetesVersion: "v1.31",
 });
 
 const KEY_SCHEMAS: { [K in PackConfigKey]: PolicyConfigSchema["properties"][string] } = {
@@ -57,6 +63,11 @@ const KEY_SCHEMAS: { [K in PackConfigKey]: PolicyConfigSchema["properties"][stri
         items: { type: ["string", "integer"] },
         description: 'Ports a firewall may open to the world: "443", "8000-8010", "41641/udp", "esp".',
         default: [...DEFAULT_PACK_CONFIG.allowedPublicPorts],
+    },
+    kubernetesVersion: {
+        type: "string",
+        description: "Kubernetes minor version of the cluster (v1.31): decides which sysctls are safe.",
+        default: DEFAULT_PACK_CONFIG.kubernetesVersion,
     },
 };
 
@@ -85,6 +96,7 @@ export function resolvePackConfig(partial: Readonly<Record<string, unknown>> = {
         platformNamespaces: [...DEFAULT_PACK_CONFIG.platformNamespaces],
         allowedRegistries: [...DEFAULT_PACK_CONFIG.allowedRegistries],
         allowedPublicPorts: [...DEFAULT_PACK_CONFIG.allowedPublicPorts],
+        kubernetesVersion: DEFAULT_PACK_CONFIG.kubernetesVersion,
     };
     if (partial.platformNamespaces !== undefined) {
         merged.platformNamespaces = stringList(partial.platformNamespaces, "platformNamespaces");
@@ -98,6 +110,12 @@ export function resolvePackConfig(partial: Readonly<Record<string, unknown>> = {
             throw new Error("policy config allowedPublicPorts must be a list of strings or numbers");
         }
         merged.allowedPublicPorts = ports as Array<string | number>;
+    }
+    if (partial.kubernetesVersion !== undefined) {
+        if (typeof partial.kubernetesVersion !== "string" || !/^v?1\.\d+/.test(partial.kubernetesVersion)) {
+            throw new Error("policy config kubernetesVersion must be a Kubernetes 1.x version such as v1.31");
+        }
+        merged.kubernetesVersion = partial.kubernetesVersion;
     }
     return merged;
 }

@@ -34,6 +34,8 @@ export interface NamespaceInfo {
     name: string;
     /** Its labels. */
     labels: Record<string, string>;
+    /** Its annotations (the platform's grants, NAMESPACE_GRANT_ANNOTATIONS). */
+    annotations: Record<string, string>;
     /** Labelled as a tenant namespace and not a platform namespace. */
     tenant: boolean;
     /** `platform/trust`; anything but an explicit `trusted` counts as untrusted (fail closed). */
@@ -60,11 +62,12 @@ export function namespacesOf(resources: readonly ResourceView[], platformNamespa
             continue;
         }
         const info = whenKnown<NamespaceInfo | undefined>(() => {
-            const { labels } = metadataOf(resource.props);
+            const { labels, annotations } = metadataOf(resource.props);
             const name = objectNameOf(resource);
             return {
                 name,
                 labels,
+                annotations,
                 tenant: hasTenantLabel(labels) && !isPlatformNamespace(name, platformNamespaces),
                 trust: labels[LABELS.trust] === "trusted" ? "trusted" : "untrusted",
                 resource,

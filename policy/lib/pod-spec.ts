@@ -108,3 +108,9 @@ export function volumesOf(podSpec: Record<string, unknown>): Array<{ name: strin
         return { name: asString(volume.name) ?? `#${index}`, volume };
     });
 }
+
+/** The pod template's metadata (labels, annotations) of a workload: beside its pod spec. */
+export function podMetadataOf(type: string, props: unknown): Record<string, unknown> {
+    const path = podSpecPathOf(type);
+    return path ? (asRecord(at(props, [...path.slice(0, -1), "metadata"])) ?? {}) : {};
+}

@@ -17,6 +17,10 @@ import { workloadRestrictedVolumeTypes } from "./workload/restricted-volume-type
 import { workloadRunAsNonRoot } from "./workload/run-as-non-root";
 import { workloadSafeSysctls } from "./workload/safe-sysctls";
 import { workloadSeccompProfile } from "./workload/seccomp-profile";
+import { workloadSelinux } from "./workload/selinux";
+import { workloadAppArmor } from "./workload/apparmor";
+import { workloadNoProbeHost } from "./workload/no-probe-host";
+import { workloadNoHostProcess } from "./workload/no-host-process";
 import { tenancyDefaultDenyNetworkPolicy } from "./tenancy/default-deny-network-policy";
 import { tenancyDnsEgress } from "./tenancy/dns-egress";
 import { tenancyEgressNoCloudMetadata } from "./tenancy/egress-no-cloud-metadata";
@@ -37,6 +41,7 @@ import { networkServerFirewall } from "./network/server-firewall";
 import { networkTailnetKey } from "./network/tailnet-key";
 import { networkTailscaleAcl } from "./network/tailscale-acl";
 import { networkTenantServiceExposure } from "./network/tenant-service-exposure";
+import { networkTenantHostSpace } from "./network/tenant-host-space";
 import { clusterK3sAdmissionConfig } from "./cluster/k3s-admission-config";
 import { clusterK3sAnonymousAuth } from "./cluster/k3s-anonymous-auth";
 import { clusterK3sAuditLog } from "./cluster/k3s-audit-log";
@@ -67,6 +72,10 @@ export const WORKLOAD_POLICIES: readonly PackPolicy[] = [
     workloadSeccompProfile,
     workloadProcMount,
     workloadSafeSysctls,
+    workloadSelinux,
+    workloadAppArmor,
+    workloadNoProbeHost,
+    workloadNoHostProcess,
     workloadResources,
     workloadImageTag,
     workloadImageRegistry,
@@ -96,6 +105,7 @@ export const TENANCY_POLICIES: readonly PackPolicy[] = [
 /** Exposure: Services, Ingresses, firewalls, the tailnet. */
 export const NETWORK_POLICIES: readonly PackPolicy[] = [
     networkTenantServiceExposure,
+    networkTenantHostSpace,
     networkIngressTls,
     networkFirewallSensitivePorts,
     networkFirewallPublicPorts,

@@ -166,6 +166,13 @@ export function tenantNamespace(name = "shop", trust: "trusted" | "untrusted" = 
                 "pod-security.kubernetes.io/enforce": "restricted",
                 "pod-security.kubernetes.io/enforce-version": "v1.31",
             },
+            // The grants the Project renders: the project's own host space under the fixtures' domain.
+            annotations: {
+                "platform/host-suffix": `${name}.apps.example.com`,
+                "platform/custom-hosts": "",
+                "platform/tcp-entrypoints": "",
+                "platform/udp-entrypoints": "",
+            },
         },
     });
 }

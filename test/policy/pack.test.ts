@@ -30,7 +30,7 @@ describe("the rule list", () => {
             for (const policy of policies) expect(policy.name).toMatch(new RegExp(`^${prefix}-[a-z0-9-]+$`));
         }
         expect(Object.values(groups).flat()).toEqual([...POLICIES]);
-        expect(POLICIES).toHaveLength(45);
+        expect(POLICIES).toHaveLength(50);
     });
 
     it("sets the catalogue's levels: advisory for hygiene, mandatory for security", () => {
@@ -61,6 +61,7 @@ describe("pack config", () => {
             platformNamespaces: [...PLATFORM_NAMESPACES],
             allowedRegistries: ["docker.io", "ghcr.io", "quay.io", "registry.k8s.io"],
             allowedPublicPorts: ["80", "443", "41641/udp"],
+            kubernetesVersion: "v1.31",
         });
     });
 
@@ -68,6 +69,7 @@ describe("pack config", () => {
         const readers = (key: string) => POLICIES.filter((p) => p.configSchema?.properties[key] !== undefined).map((p) => p.name);
         expect(readers("allowedRegistries")).toEqual(["workload-image-registry"]);
         expect(readers("allowedPublicPorts")).toEqual(["network-firewall-public-ports"]);
+        expect(readers("kubernetesVersion")).toEqual(["workload-safe-sysctls"]);
         expect(readers("platformNamespaces")).toEqual([
             "tenancy-namespace-labels",
             "tenancy-namespace-pod-security",
@@ -82,6 +84,7 @@ describe("pack config", () => {
             "tenancy-rbac-no-cluster-bindings",
             "tenancy-rbac-no-wildcards",
             "network-tenant-service-exposure",
+            "network-tenant-host-space",
         ]);
         // Every source file that reads the config belongs to a policy that declares a schema.
         const readingFiles = sourceFiles(path.join(POLICY_DIR, "rules")).filter((f) => /packConfig\(|forTenantNamespaces|\bconfig\.(allowed|platform)/.test(fs.readFileSync(f, "utf8")));
@@ -123,4 +126,25 @@ describe("pack files", () => {
     it("type-checks with the pack's own tsconfig (the CLI type-checks the pack with ts-node)", () => {
         execFileSync(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "--noEmit", "-p", path.join(POLICY_DIR, "tsconfig.json")], { cwd: POLICY_DIR, stdio: "pipe" });
     }, 120_000);
+});
+
+describe("pack config kubernetesVersion", () => {
+    it("defaults to the Kubernetes minor every shipped stack runs (the sysctl rule depends on it)", async () => {
+        const fs = await import("node:fs");
+        const path = await import("node:path");
+        const yaml = await import("js-yaml");
+        const { shippedStacks } = await import("../../lib/offline/stack-files");
+        const root = path.resolve(__dirname, "../..");
+        for (const stack of shippedStacks(root)) {
+            const file = yaml.load(fs.readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, { k3sVersion?: string }> };
+            const minor = /^(v\d+\.\d+)\./.exec(file.config["platform:cluster"]?.k3sVersion ?? "")?.[1];
+            expect(minor, `Pulumi.${stack}.yaml platform:cluster.k3sVersion`).toBe(DEFAULT_PACK_CONFIG.kubernetesVersion);
+        }
+    });
+
+    it("rejects a version it cannot read", async () => {
+        const { resolvePackConfig } = await import("../../policy/lib/config");
+        expect(() => resolvePackConfig({ kubernetesVersion: "latest" })).toThrow(/kubernetesVersion must be a Kubernetes 1.x version/);
+        expect(resolvePackConfig({ kubernetesVersion: "v1.32" }).kubernetesVersion).toBe("v1.32");
+    });
 });

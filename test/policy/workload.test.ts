@@ -19,6 +19,10 @@ import { workloadReadOnlyRootFilesystem } from "../../policy/rules/workload/read
 import { workloadProbes } from "../../policy/rules/workload/probes";
 import { workloadImageDigest } from "../../policy/rules/workload/image-digest";
 import { workloadNoServiceAccountToken } from "../../policy/rules/workload/no-service-account-token";
+import { workloadSelinux } from "../../policy/rules/workload/selinux";
+import { workloadAppArmor } from "../../policy/rules/workload/apparmor";
+import { workloadNoProbeHost } from "../../policy/rules/workload/no-probe-host";
+import { workloadNoHostProcess } from "../../policy/rules/workload/no-host-process";
 
 /** The compliant Deployment with its pod spec changed. */
 const withPod = (change: (podSpec: any) => void, kind: WorkloadKind = "Deployment") => edit(workload(kind), (inputs) => change(podSpecIn(inputs, kind)));
@@ -143,9 +147,77 @@ describeRule(workloadProcMount, compliant, [caseOf("Unmasked", withContainer((c)
 describeRule(
     workloadSafeSysctls,
     compliant,
-    [caseOf("unsafe sysctl", withPod((p) => (p.securityContext.sysctls = [{ name: "net.ipv4.tcp_syncookies", value: "1" }, { name: "kernel.msgmax", value: "65536" }])), ["pod sets unsafe sysctl kernel.msgmax"])],
-    [{ title: "safe sysctls", resources: [withPod((p) => (p.securityContext.sysctls = [{ name: "net.ipv4.ip_unprivileged_port_start", value: "80" }]))] }],
+    [
+        caseOf("unsafe sysctl", withPod((p) => (p.securityContext.sysctls = [{ name: "net.ipv4.tcp_syncookies", value: "1" }, { name: "kernel.msgmax", value: "65536" }])), [
+            "pod sets sysctl kernel.msgmax, which is not safe on Kubernetes v1.31",
+        ]),
+        // pod-security-admission check_sysctls.go: tcp_rmem is safe from 1.32, tcp_keepalive_time from 1.29.
+        caseOf("a 1.32 sysctl on a 1.31 cluster", withPod((p) => (p.securityContext.sysctls = [{ name: "net.ipv4.tcp_rmem", value: "4096 87380 6291456" }])), [
+            "pod sets sysctl net.ipv4.tcp_rmem, which is not safe on Kubernetes v1.31",
+        ]),
+        caseOf("a 1.29 sysctl on a 1.28 cluster", withPod((p) => (p.securityContext.sysctls = [{ name: "net.ipv4.tcp_keepalive_time", value: "600" }])), [
+            "pod sets sysctl net.ipv4.tcp_keepalive_time, which is not safe on Kubernetes v1.28",
+        ], [], { kubernetesVersion: "v1.28" }),
+    ],
+    [
+        { title: "safe sysctls", resources: [withPod((p) => (p.securityContext.sysctls = [{ name: "net.ipv4.ip_unprivileged_port_start", value: "80" }]))] },
+        { title: "a 1.29 sysctl on the default (1.31) cluster", resources: [withPod((p) => (p.securityContext.sysctls = [{ name: "net.ipv4.tcp_keepalive_time", value: "600" }]))] },
+        { title: "a 1.32 sysctl on a 1.32 cluster", resources: [withPod((p) => (p.securityContext.sysctls = [{ name: "net.ipv4.tcp_wmem", value: "4096 16384 4194304" }]))], config: { kubernetesVersion: "v1.32" } },
+        { title: "a 1.37 sysctl on a 1.37 cluster", resources: [withPod((p) => (p.securityContext.sysctls = [{ name: "net.ipv4.tcp_notsent_lowat", value: "16384" }]))], config: { kubernetesVersion: "1.37" } },
+    ],
 );
+
+// Cases after pod-security-admission's testdata for these checks (policy/check_*_test.go), one field each.
+describeRule(
+    workloadSelinux,
+    compliant,
+    [
+        caseOf("pod SELinux type spc_t", withPod((p) => (p.securityContext.seLinuxOptions = { type: "spc_t" })), ["pod sets seLinuxOptions.type spc_t"]),
+        caseOf("container SELinux type unconfined_t", withContainer((c) => (c.securityContext.seLinuxOptions = { type: "unconfined_t" })), ['container "web" sets seLinuxOptions.type unconfined_t']),
+        caseOf("init container SELinux user", withPod((p) => (p.initContainers[0].securityContext.seLinuxOptions = { user: "system_u" })), ['initContainer "migrate" sets seLinuxOptions.user system_u']),
+        caseOf("pod SELinux role", withPod((p) => (p.securityContext.seLinuxOptions = { role: "system_r" })), ["pod sets seLinuxOptions.role system_r"]),
+    ],
+    [
+        { title: "container types and levels", resources: [withPod((p) => (p.securityContext.seLinuxOptions = { type: "container_init_t", level: "s0:c123,c456" }))] },
+        { title: "container_kvm_t", resources: [withContainer((c) => (c.securityContext.seLinuxOptions = { type: "container_kvm_t" }))] },
+    ],
+);
+
+describeRule(
+    workloadAppArmor,
+    compliant,
+    [
+        caseOf("pod profile Unconfined", withPod((p) => (p.securityContext.appArmorProfile = { type: "Unconfined" })), ["pod sets appArmorProfile.type Unconfined"]),
+        caseOf("container profile Unconfined", withContainer((c) => (c.securityContext.appArmorProfile = { type: "Unconfined" })), ['container "web" sets appArmorProfile.type Unconfined']),
+        caseOf(
+            "annotation unconfined",
+            edit(workload("Deployment"), (i) => (i.spec.template.metadata.annotations = { "container.apparmor.security.beta.kubernetes.io/web": "unconfined" })),
+            ['pod annotation container.apparmor.security.beta.kubernetes.io/web is "unconfined"'],
+        ),
+        caseOf(
+            "annotation on a CronJob's pod template",
+            edit(workload("CronJob"), (i) => (i.spec.jobTemplate.spec.template.metadata.annotations = { "container.apparmor.security.beta.kubernetes.io/web": "unconfined" })),
+            ['pod annotation container.apparmor.security.beta.kubernetes.io/web is "unconfined"'],
+        ),
+    ],
+    [
+        { title: "RuntimeDefault and Localhost profiles", resources: [withPod((p) => { p.securityContext.appArmorProfile = { type: "RuntimeDefault" }; p.containers[0].securityContext.appArmorProfile = { type: "Localhost", localhostProfile: "k8s-web" }; })] },
+        { title: "runtime/default and localhost/ annotations", resources: [edit(workload("Deployment"), (i) => (i.spec.template.metadata.annotations = { "container.apparmor.security.beta.kubernetes.io/web": "runtime/default", "container.apparmor.security.beta.kubernetes.io/migrate": "localhost/k8s-migrate" }))] },
+    ],
+);
+
+describeRule(workloadNoProbeHost, compliant, [
+    caseOf("readiness httpGet host", withContainer((c) => (c.readinessProbe = { httpGet: { host: "169.254.169.254", path: "/", port: 80 } })), ['container "web" readinessProbe.httpGet.host is 169.254.169.254']),
+    caseOf("liveness tcpSocket host", withContainer((c) => (c.livenessProbe = { tcpSocket: { host: "10.43.0.1", port: 443 } })), ['container "web" livenessProbe.tcpSocket.host is 10.43.0.1']),
+    caseOf("startup probe host on an init container", withPod((p) => (p.initContainers[0].startupProbe = { httpGet: { host: "example.com", port: 80 } })), ['initContainer "migrate" startupProbe.httpGet.host is example.com']),
+    caseOf("postStart hook host", withContainer((c) => (c.lifecycle = { postStart: { httpGet: { host: "kubernetes.default", port: 443 } } })), ['container "web" lifecycle.postStart.httpGet.host is kubernetes.default']),
+    caseOf("preStop tcpSocket host", withContainer((c) => (c.lifecycle = { preStop: { tcpSocket: { host: "10.0.0.1", port: 22 } } })), ['container "web" lifecycle.preStop.tcpSocket.host is 10.0.0.1']),
+], [{ title: "an empty host", resources: [withContainer((c) => (c.readinessProbe = { httpGet: { host: "", path: "/", port: 8080 } }))] }]);
+
+describeRule(workloadNoHostProcess, compliant, [
+    caseOf("pod hostProcess", withPod((p) => (p.securityContext.windowsOptions = { hostProcess: true })), ["pod sets windowsOptions.hostProcess: true"]),
+    caseOf("container hostProcess", withContainer((c) => (c.securityContext.windowsOptions = { hostProcess: true })), ['container "web" sets windowsOptions.hostProcess: true']),
+], [{ title: "hostProcess false", resources: [withContainer((c) => (c.securityContext.windowsOptions = { hostProcess: false }))] }]);
 
 describeRule(
     workloadResources,

@@ -3,25 +3,24 @@ import { configSchemaFor } from "../../lib/config";
 import { K8S_TYPES, namespaceOf, specOf } from "../../lib/kubernetes";
 import { forTenantObjects } from "../../lib/rule-helpers";
 import { asArray } from "../../lib/values";
-
-/** Service types that expose a Service outside the cluster network. */
-export const EXPOSING_SERVICE_TYPES: readonly string[] = ["NodePort", "LoadBalancer"];
+import { FORBIDDEN_TENANT_SERVICE_TYPES } from "../../lib/catalogue";
 
 /**
  * Tenant Services stay inside the cluster: no NodePort or LoadBalancer (a port on every node, an address of
- * the platform's pool) and no externalIPs (traffic for any address can be hijacked, CVE-2020-8554). Tenants
+ * the platform's pool), no ExternalName (an in-cluster alias for any outside name, which Traefik would proxy
+ * to) and no externalIPs (traffic for any address can be hijacked, CVE-2020-8554). Tenants
  * are published through the platform's Ingress; platform namespaces (Traefik's LoadBalancer) are exempt.
  */
 export const networkTenantServiceExposure: ResourceValidationPolicy = {
     name: "network-tenant-service-exposure",
-    description: "Tenant Services must not be NodePort or LoadBalancer or set externalIPs.",
+    description: "Tenant Services must not be NodePort, LoadBalancer or ExternalName or set externalIPs.",
     enforcementLevel: "mandatory",
     severity: "high",
     configSchema: configSchemaFor("platformNamespaces"),
     validateResource: forTenantObjects([K8S_TYPES.service], (args, report) => {
         const namespace = namespaceOf(args.props);
         const spec = specOf(args.props);
-        if (typeof spec.type === "string" && EXPOSING_SERVICE_TYPES.includes(spec.type)) {
+        if (typeof spec.type === "string" && FORBIDDEN_TENANT_SERVICE_TYPES.includes(spec.type)) {
             report(`Service in namespace "${namespace}" has type ${spec.type}`);
         }
         const externalIPs = asArray(spec.externalIPs);

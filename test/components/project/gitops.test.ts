@@ -17,15 +17,27 @@ describe("git source", () => {
         expect(appProject.spec.clusterResourceWhitelist).toEqual([]);
     });
 
-    it("keeps the isolation objects and RBAC out of the tenant's hands", () => {
-        expect(renderAppProject(ctx).spec.namespaceResourceBlacklist).toEqual(
-            expect.arrayContaining([
-                { group: "", kind: "ResourceQuota" },
-                { group: "", kind: "LimitRange" },
-                { group: "networking.k8s.io", kind: "NetworkPolicy" },
-                { group: "rbac.authorization.k8s.io", kind: "RoleBinding" },
-            ]),
-        );
+    it("allows an explicit list of namespaced kinds, without the isolation objects, RBAC, pods or CRDs", () => {
+        const spec = renderAppProject(ctx).spec;
+        expect(spec.namespaceResourceBlacklist).toBeUndefined();
+        const allowed = (spec.namespaceResourceWhitelist ?? []).map((k) => `${k.group}/${k.kind}`);
+        expect(allowed).toEqual([
+            "/ConfigMap",
+            "/Secret",
+            "/Service",
+            "/PersistentVolumeClaim",
+            "apps/Deployment",
+            "apps/StatefulSet",
+            "batch/Job",
+            "batch/CronJob",
+            "networking.k8s.io/Ingress",
+            "policy/PodDisruptionBudget",
+            "autoscaling/HorizontalPodAutoscaler",
+        ]);
+        for (const refused of ["/ResourceQuota", "/LimitRange", "networking.k8s.io/NetworkPolicy", "rbac.authorization.k8s.io/Role", "rbac.authorization.k8s.io/RoleBinding", "/Pod", "/ServiceAccount", "traefik.io/IngressRouteTCP", "apps/DaemonSet", "*/*"]) {
+            expect(allowed).not.toContain(refused);
+        }
+        expect(allowed.some((k) => k.includes("*"))).toBe(false);
     });
 
     it("syncs the repository path at the revision into the namespace, never creating namespaces", () => {

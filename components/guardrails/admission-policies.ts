@@ -1,0 +1,310 @@
+import type { IValidatingAdmissionPolicy } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy";
+import type { IValidatingAdmissionPolicyBinding } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding";
+import { LABELS, NAMESPACE_GRANT_ANNOTATIONS, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
+import {
+    FORBIDDEN_TENANT_CLUSTER_ROLES,
+    FORBIDDEN_TENANT_SERVICE_TYPES,
+    HOST_HANDLERS,
+    LIFECYCLE_HOOKS,
+    PROBE_FIELDS,
+    TENANT_HTTP_ENTRY_POINTS,
+    TRAEFIK_MATCHERS,
+} from "../../policy/lib/catalogue";
+
+/**
+ * The platform's admission policies for tenant namespaces: ValidatingAdmissionPolicies (CEL, native in the
+ * API server since Kubernetes 1.30, no webhook to keep alive) that hold the security rule catalogue for every
+ * object that reaches a tenant namespace, whoever sends it: an Argo CD sync of the tenant's repository, a
+ * tenant's `kubectl`, a Helm release, or Pulumi. The policy pack checks the same rules at preview
+ * (policy/lib/catalogue.ts is the one source of both); Pod Security Admission `restricted` on every tenant
+ * namespace covers the rest of pod security (privileged, host namespaces, capabilities, SELinux, AppArmor,
+ * hostProcess, sysctls, seccomp, non-root).
+ *
+ * CEL here uses standard CEL, the strings extension and the Kubernetes regex library only: those are what
+ * lib/offline/admission.ts evaluates in the tests, and an expression using anything else fails there.
+ */
+
+/** Inputs of the admission policies. */
+export interface AdmissionPolicyArgs {
+    /** Registries (or `registry/path` prefixes) tenant images may come from (`platform:allowedRegistries`). */
+    allowedRegistries: readonly string[];
+    /** Labels added to the objects (the managed-by label is always set). */
+    labels?: Readonly<Record<string, string>>;
+}
+
+/** One policy and its binding. */
+export interface AdmissionPolicyPair {
+    /** The ValidatingAdmissionPolicy. */
+    policy: IValidatingAdmissionPolicy;
+    /** Its binding to tenant namespaces. */
+    binding: IValidatingAdmissionPolicyBinding;
+}
+
+/** Names of the policies (and their bindings). */
+export const ADMISSION_POLICY_NAMES = {
+    pods: "platform-tenant-pods",
+    services: "platform-tenant-services",
+    routes: "platform-tenant-routes",
+    rbac: "platform-tenant-rbac",
+} as const;
+
+/** Image of cert-manager's HTTP-01 solver, which cert-manager starts in tenant namespaces (the platform's own). */
+const ACME_SOLVER_PREFIX = "quay.io/jetstack/cert-manager-acmesolver";
+
+/** Docker Hub's other host names (the pack's image parser treats them as docker.io). */
+const DOCKER_HUB_ALIASES = ["index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"];
+
+const quote = (value: string) => `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+const list = (values: readonly string[]) => `[${values.map(quote).join(", ")}]`;
+
+/** Workload kinds whose pod template the pod policy reads, with the CEL path of their pod spec. */
+const POD_SPEC_OF_KIND: ReadonlyArray<{ kind: string; resource: string; group: string; path: string }> = [
+    { kind: "Pod", resource: "pods", group: "", path: "object.spec" },
+    { kind: "Deployment", resource: "deployments", group: "apps", path: "object.spec.template.spec" },
+    { kind: "StatefulSet", resource: "statefulsets", group: "apps", path: "object.spec.template.spec" },
+    { kind: "DaemonSet", resource: "daemonsets", group: "apps", path: "object.spec.template.spec" },
+    { kind: "ReplicaSet", resource: "replicasets", group: "apps", path: "object.spec.template.spec" },
+    { kind: "ReplicationController", resource: "replicationcontrollers", group: "", path: "object.spec.template.spec" },
+    { kind: "Job", resource: "jobs", group: "batch", path: "object.spec.template.spec" },
+    { kind: "CronJob", resource: "cronjobs", group: "batch", path: "object.spec.jobTemplate.spec.template.spec" },
+];
+
+function podSpecVariable(): string {
+    const [pod, ...rest] = POD_SPEC_OF_KIND;
+    let expression = pod!.path;
+    for (const entry of [...rest].reverse()) {
+        expression = `object.kind == ${quote(entry.kind)} ? ${entry.path} : (${expression})`;
+    }
+    return expression;
+}
+
+/** `has()` chain: true when every segment of `base.a.b.c` exists. */
+const hasPath = (base: string, segments: readonly string[]) =>
+    segments.map((_, i) => `has(${[base, ...segments.slice(0, i + 1)].join(".")})`).join(" && ");
+
+/** CEL: container `c` sets no host on any probe or lifecycle handler. */
+export function noProbeHostExpression(): string {
+    const checks: string[] = [];
+    for (const probe of PROBE_FIELDS) {
+        for (const handler of HOST_HANDLERS) {
+            checks.push(`!(${hasPath("c", [probe, handler, "host"])} && c.${probe}.${handler}.host != '')`);
+        }
+    }
+    for (const hook of LIFECYCLE_HOOKS) {
+        for (const handler of HOST_HANDLERS) {
+            checks.push(`!(${hasPath("c", ["lifecycle", hook, handler, "host"])} && c.lifecycle.${hook}.${handler}.host != '')`);
+        }
+    }
+    return `variables.containers.all(c, ${checks.join(" && ")})`;
+}
+
+/** CEL: every container image of the pod comes from an allowed registry (whole path segments, as the pack). */
+export function registryExpression(allowedRegistries: readonly string[]): string {
+    const entries = new Set<string>();
+    for (const raw of allowedRegistries) {
+        const entry = raw.trim().toLowerCase().replace(/\/+$/, "");
+        entries.add(entry);
+        const [host, ...path] = entry.split("/");
+        if (host === "docker.io") {
+            for (const alias of DOCKER_HUB_ALIASES) {
+                entries.add([alias, ...path].join("/"));
+            }
+        }
+    }
+    entries.add(ACME_SOLVER_PREFIX);
+    const first = "c.image.split('/')[0]";
+    const hasRegistry = `(c.image.split('/').size() > 1 && (${first}.contains('.') || ${first}.contains(':') || ${first} == 'localhost'))`;
+    const full = `(${hasRegistry} ? c.image.lowerAscii() : 'docker.io/' + (c.image.contains('/') ? c.image : 'library/' + c.image))`;
+    return `variables.containers.all(c, has(c.image) && ${list([...entries])}.exists(p, ${full}.startsWith(p + '/')))`;
+}
+
+const meta = (name: string, args: AdmissionPolicyArgs) => ({ name, labels: { [LABELS.managedBy]: "pulumi", ...args.labels } });
+
+function binding(name: string, args: AdmissionPolicyArgs): IValidatingAdmissionPolicyBinding {
+    return {
+        apiVersion: "admissionregistration.k8s.io/v1",
+        kind: "ValidatingAdmissionPolicyBinding",
+        metadata: meta(name, args),
+        spec: {
+            policyName: name,
+            validationActions: ["Deny"],
+            // Tenant namespaces only; the label is set by the platform on namespaces tenants cannot write.
+            matchResources: { namespaceSelector: { matchLabels: { [TENANT_NAMESPACE_LABEL]: "true" } } },
+        },
+    };
+}
+
+function policy(name: string, args: AdmissionPolicyArgs, spec: NonNullable<IValidatingAdmissionPolicy["spec"]>): AdmissionPolicyPair {
+    return {
+        policy: { apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingAdmissionPolicy", metadata: meta(name, args), spec: { failurePolicy: "Fail", ...spec } },
+        binding: binding(name, args),
+    };
+}
+
+const WRITE: Array<"CREATE" | "UPDATE"> = ["CREATE", "UPDATE"];
+
+/** Pods and pod templates: no probe/lifecycle host, images only from the allowed registries. */
+export function renderPodPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPair {
+    const byGroup = new Map<string, string[]>();
+    for (const entry of POD_SPEC_OF_KIND) {
+        byGroup.set(entry.group, [...(byGroup.get(entry.group) ?? []), entry.resource]);
+    }
+    return policy(ADMISSION_POLICY_NAMES.pods, args, {
+        matchConstraints: {
+            resourceRules: [...byGroup].map(([group, resources]) => ({ apiGroups: [group], apiVersions: ["*"], operations: WRITE, resources })),
+        },
+        variables: [
+            { name: "podSpec", expression: podSpecVariable() },
+            {
+                name: "containers",
+                expression:
+                    "variables.podSpec.containers" +
+                    " + (has(variables.podSpec.initContainers) ? variables.podSpec.initContainers : [])" +
+                    " + (has(variables.podSpec.ephemeralContainers) ? variables.podSpec.ephemeralContainers : [])",
+            },
+        ],
+        validations: [
+            {
+                expression: noProbeHostExpression(),
+                message: "probes and lifecycle hooks must not set host: the kubelet would send the request from the node, outside every NetworkPolicy",
+                reason: "Forbidden",
+            },
+            {
+                expression: registryExpression(args.allowedRegistries),
+                message: `images must come from an allowed registry (${args.allowedRegistries.join(", ")})`,
+                reason: "Forbidden",
+            },
+        ],
+    });
+}
+
+/** Services: no NodePort, LoadBalancer or ExternalName, no externalIPs (CVE-2020-8554). */
+export function renderServicePolicy(args: AdmissionPolicyArgs): AdmissionPolicyPair {
+    return policy(ADMISSION_POLICY_NAMES.services, args, {
+        matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: WRITE, resources: ["services"] }] },
+        validations: [
+            {
+                expression: `!has(object.spec.type) || !(object.spec.type in ${list(FORBIDDEN_TENANT_SERVICE_TYPES)})`,
+                message: `tenant Services must not be of type ${FORBIDDEN_TENANT_SERVICE_TYPES.join(", ")}: publish through the platform's Ingress`,
+                reason: "Forbidden",
+            },
+            {
+                expression: "!has(object.spec.externalIPs) || object.spec.externalIPs.size() == 0",
+                message: "tenant Services must not set externalIPs (CVE-2020-8554)",
+                reason: "Forbidden",
+            },
+        ],
+    });
+}
+
+const annotation = (key: string) => `(${quote(key)} in variables.annotations ? variables.annotations[${quote(key)}] : '')`;
+const annotationList = (key: string) => `${annotation(key)}.split(',').map(h, h.trim().lowerAscii()).filter(h, h != '')`;
+/** CEL: host expression `h` is in the namespace's host space. */
+const inSpace = (h: string) => `((variables.suffix != '' && ${h}.lowerAscii().endsWith('.' + variables.suffix)) || ${h}.lowerAscii() in variables.customHosts)`;
+/** CEL: `match` names each host in its own single-argument matcher, at least one, no regexp matchers. */
+const wellFormed = (match: string, single: string, any: string) =>
+    `!${match}.matches(${quote(TRAEFIK_MATCHERS.regexp)}) && ${match}.findAll(${quote(single)}).size() > 0 && ${match}.findAll(${quote(single)}).size() == ${match}.findAll(${quote(any)}).size()`;
+const ROUTE_KINDS = ["IngressRoute", "IngressRouteTCP", "IngressRouteUDP"];
+
+/**
+ * Ingresses and Traefik routes: hosts only inside the project's host space (its namespace annotations), HTTP
+ * routes only on web/websecure, TCP routes on a granted entry point or as TLS passthrough for the project's own
+ * hosts on websecure (HostSNI(`*`) only on a granted entry point), UDP routes only on granted entry points.
+ */
+export function renderRoutePolicy(args: AdmissionPolicyArgs): AdmissionPolicyPair {
+    const hostArg = (call: string, prefixLength: number) => `${call}.substring(${prefixLength}, ${call}.size() - 2)`;
+    return policy(ADMISSION_POLICY_NAMES.routes, args, {
+        matchConstraints: {
+            resourceRules: [
+                { apiGroups: ["networking.k8s.io"], apiVersions: ["v1"], operations: WRITE, resources: ["ingresses"] },
+                { apiGroups: ["traefik.io", "traefik.containo.us"], apiVersions: ["v1alpha1"], operations: WRITE, resources: ["ingressroutes", "ingressroutetcps", "ingressrouteudps"] },
+            ],
+        },
+        variables: [
+            { name: "annotations", expression: "has(namespaceObject.metadata.annotations) ? namespaceObject.metadata.annotations : {}" },
+            { name: "suffix", expression: `${annotation(NAMESPACE_GRANT_ANNOTATIONS.hostSuffix)}.lowerAscii()` },
+            { name: "customHosts", expression: annotationList(NAMESPACE_GRANT_ANNOTATIONS.customHosts) },
+            { name: "tcpEntryPoints", expression: annotationList(NAMESPACE_GRANT_ANNOTATIONS.tcpEntryPoints) },
+            { name: "udpEntryPoints", expression: annotationList(NAMESPACE_GRANT_ANNOTATIONS.udpEntryPoints) },
+            { name: "entryPoints", expression: "has(object.spec.entryPoints) ? object.spec.entryPoints : []" },
+            { name: "routes", expression: "has(object.spec.routes) ? object.spec.routes : []" },
+            { name: "granted", expression: "variables.entryPoints.all(e, e in variables.tcpEntryPoints)" },
+            { name: "passthrough", expression: "has(object.spec.tls) && has(object.spec.tls.passthrough) && object.spec.tls.passthrough == true" },
+        ],
+        validations: [
+            {
+                expression: `object.kind != 'Ingress' || !has(object.spec.rules) || object.spec.rules.all(r, has(r.host) && ${inSpace("r.host")})`,
+                message: "Ingress hosts must be inside the project's host space (<name>.<project>.<domain> or a custom domain granted to the project)",
+                reason: "Forbidden",
+            },
+            {
+                expression: `object.kind != 'Ingress' || !has(object.spec.tls) || object.spec.tls.all(t, !has(t.hosts) || t.hosts.all(h, ${inSpace("h")}))`,
+                message: "Ingress TLS hosts must be inside the project's host space",
+                reason: "Forbidden",
+            },
+            {
+                expression: `!(object.kind in ${list(ROUTE_KINDS)}) || variables.entryPoints.size() > 0`,
+                message: "Traefik routes must name their entryPoints (without, a route listens on every entry point)",
+                reason: "Forbidden",
+            },
+            {
+                expression: `object.kind != 'IngressRoute' || variables.entryPoints.all(e, e in ${list(TENANT_HTTP_ENTRY_POINTS)})`,
+                message: `HTTP routes may only use the entry points ${TENANT_HTTP_ENTRY_POINTS.join(", ")}`,
+                reason: "Forbidden",
+            },
+            {
+                expression:
+                    `object.kind != 'IngressRoute' || variables.routes.all(r, ${wellFormed("r.match", TRAEFIK_MATCHERS.host, TRAEFIK_MATCHERS.anyHost)}` +
+                    ` && r.match.findAll(${quote(TRAEFIK_MATCHERS.host)}).all(m, ${inSpace(hostArg("m", "Host(`".length))}))`,
+                message: "HTTP route matchers must name each host in its own Host(`…`), inside the project's host space",
+                reason: "Forbidden",
+            },
+            {
+                expression:
+                    "object.kind != 'IngressRouteTCP' || variables.granted || " +
+                    "(variables.passthrough && variables.entryPoints.filter(e, !(e in variables.tcpEntryPoints)).all(e, e == 'websecure'))",
+                message: "TCP routes may only use entry points granted to the project, or websecure for TLS passthrough",
+                reason: "Forbidden",
+            },
+            {
+                expression:
+                    `object.kind != 'IngressRouteTCP' || variables.routes.all(r, ${wellFormed("r.match", TRAEFIK_MATCHERS.hostSni, TRAEFIK_MATCHERS.anyHostSni)}` +
+                    ` && r.match.findAll(${quote(TRAEFIK_MATCHERS.hostSni)}).all(m, (variables.granted && ${hostArg("m", "HostSNI(`".length)} == '*') || ${inSpace(hostArg("m", "HostSNI(`".length))}))`,
+                message: "TCP route matchers must name the project's own hosts in HostSNI(`…`); HostSNI(`*`) only on an entry point granted to the project",
+                reason: "Forbidden",
+            },
+            {
+                expression: "object.kind != 'IngressRouteUDP' || variables.entryPoints.all(e, e in variables.udpEntryPoints)",
+                message: "UDP routes may only use entry points granted to the project",
+                reason: "Forbidden",
+            },
+        ],
+    });
+}
+
+/** Roles and RoleBindings: no wildcard verbs or resources, no binding of cluster-admin or admin. */
+export function renderRbacPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPair {
+    return policy(ADMISSION_POLICY_NAMES.rbac, args, {
+        matchConstraints: {
+            resourceRules: [{ apiGroups: ["rbac.authorization.k8s.io"], apiVersions: ["v1"], operations: WRITE, resources: ["roles", "rolebindings"] }],
+        },
+        validations: [
+            {
+                expression:
+                    "object.kind != 'Role' || !has(object.rules) || object.rules.all(r, !(has(r.verbs) && '*' in r.verbs) && !(has(r.resources) && '*' in r.resources))",
+                message: "tenant Roles must not use wildcard verbs or resources",
+                reason: "Forbidden",
+            },
+            {
+                expression: `object.kind != 'RoleBinding' || object.roleRef.kind != 'ClusterRole' || !(object.roleRef.name in ${list(FORBIDDEN_TENANT_CLUSTER_ROLES)})`,
+                message: `tenant RoleBindings must not grant ${FORBIDDEN_TENANT_CLUSTER_ROLES.join(" or ")}`,
+                reason: "Forbidden",
+            },
+        ],
+    });
+}
+
+/** Every admission policy of tenant namespaces, with its binding. */
+export function renderAdmissionPolicies(args: AdmissionPolicyArgs): AdmissionPolicyPair[] {
+    return [renderPodPolicy(args), renderServicePolicy(args), renderRoutePolicy(args), renderRbacPolicy(args)];
+}

@@ -1,0 +1,186 @@
+/**
+ * The facts the security rule catalogue is made of, in one place: the CrossGuard rules of this pack read them,
+ * and the program's admission policies (components/guardrails) render their CEL from them, so a rule checked
+ * at `pulumi preview` and the same rule enforced by the API server cannot drift apart. Pure data; each list
+ * cites the upstream source it was taken from.
+ */
+
+/** Service types that expose a Service outside the cluster network (or, ExternalName, alias foreign names). */
+export const FORBIDDEN_TENANT_SERVICE_TYPES: readonly string[] = ["NodePort", "LoadBalancer", "ExternalName"];
+
+/**
+ * Safe sysctls by the Kubernetes minor version that first allows them (pod-security-admission
+ * policy/check_sysctls.go, sysctlsAllowedV1Dot0 … V1Dot37).
+ */
+export const SAFE_SYSCTLS_SINCE: ReadonlyArray<{ minor: number; sysctls: readonly string[] }> = [
+    { minor: 0, sysctls: ["kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range", "net.ipv4.ip_unprivileged_port_start"] },
+    { minor: 27, sysctls: ["net.ipv4.ip_local_reserved_ports"] },
+    { minor: 29, sysctls: ["net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes"] },
+    { minor: 32, sysctls: ["net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem"] },
+    { minor: 37, sysctls: ["net.ipv4.tcp_slow_start_after_idle", "net.ipv4.tcp_notsent_lowat"] },
+];
+
+/** The safe sysctls of a Kubernetes version (`v1.31`, `1.31`, `v1.31.6+k3s1`). */
+export function safeSysctlsFor(kubernetesVersion: string): string[] {
+    const match = /^v?1\.(\d+)/.exec(kubernetesVersion.trim());
+    if (!match) {
+        throw new Error(`cannot read a Kubernetes 1.x minor version from "${kubernetesVersion}"`);
+    }
+    const minor = Number(match[1]);
+    return SAFE_SYSCTLS_SINCE.filter((entry) => entry.minor <= minor).flatMap((entry) => entry.sysctls);
+}
+
+/** SELinux types a pod may set (pod-security-admission policy/check_seLinuxOptions.go); user and role may not be set. */
+export const ALLOWED_SELINUX_TYPES: readonly string[] = ["", "container_t", "container_init_t", "container_kvm_t"];
+
+/** Prefix of the deprecated per-container AppArmor annotation (pod-security-admission check_appArmorProfile.go). */
+export const APPARMOR_ANNOTATION_PREFIX = "container.apparmor.security.beta.kubernetes.io/";
+
+/** AppArmor annotation values allowed: `runtime/default`, `localhost/<profile>` or empty. */
+export function appArmorAnnotationAllowed(value: string): boolean {
+    return value === "" || value === "runtime/default" || value.startsWith("localhost/");
+}
+
+/** `securityContext.appArmorProfile.type` values allowed (absent is allowed too). */
+export const ALLOWED_APPARMOR_PROFILE_TYPES: readonly string[] = ["RuntimeDefault", "Localhost"];
+
+/**
+ * Probe and lifecycle handlers whose `host` field makes the kubelet (which runs on the node, outside the pod's
+ * network policy) send the request: a `host` of 169.254.169.254 or the API server turns a probe into a
+ * request from the node. Pod Security Standards restrict only `host` of lifecycle/probes in recent releases
+ * and only to "" (baseline "Probe / Lifecycle Host", Kubernetes ≥ 1.34); the platform forbids it everywhere.
+ */
+export const PROBE_FIELDS: readonly string[] = ["livenessProbe", "readinessProbe", "startupProbe"];
+/** Lifecycle hooks (handlers like probes). */
+export const LIFECYCLE_HOOKS: readonly string[] = ["postStart", "preStop"];
+/** Handler kinds that carry a `host`. */
+export const HOST_HANDLERS: readonly string[] = ["httpGet", "tcpSocket"];
+
+/** Verbs that let an RBAC subject grant itself more than it has (Kubernetes RBAC docs, "Privilege escalation prevention"). */
+export const ESCALATING_RBAC_VERBS: readonly string[] = ["escalate", "bind", "impersonate"];
+
+/** ClusterRoles a tenant namespace may never bind (cluster-admin, and admin which can edit RoleBindings there). */
+export const FORBIDDEN_TENANT_CLUSTER_ROLES: readonly string[] = ["cluster-admin", "admin"];
+
+/** Traefik entry points every project's HTTP routes may use (the platform's web and websecure). */
+export const TENANT_HTTP_ENTRY_POINTS: readonly string[] = ["web", "websecure"];
+
+/** A project's grants as its namespace annotations state them (lib/conventions NAMESPACE_GRANT_ANNOTATIONS). */
+export interface HostGrants {
+    /** Hosts ending in `.<hostSuffix>` belong to the project. */
+    hostSuffix: string;
+    /** Exact hosts outside the platform domain. */
+    customHosts: readonly string[];
+    /** Granted TCP entry points. */
+    tcpEntryPoints: readonly string[];
+    /** Granted UDP entry points. */
+    udpEntryPoints: readonly string[];
+}
+
+/** Splits a comma-separated annotation value (empty → []). */
+export function annotationList(value: string | undefined): string[] {
+    return (value ?? "").split(",").map((entry) => entry.trim()).filter((entry) => entry.length > 0);
+}
+
+/** Whether a host belongs to the project: under its suffix, or one of its granted custom hosts (exact). */
+export function hostInSpace(host: string, grants: HostGrants): boolean {
+    const name = host.toLowerCase();
+    return (grants.hostSuffix !== "" && name.endsWith(`.${grants.hostSuffix.toLowerCase()}`)) || grants.customHosts.map((h) => h.toLowerCase()).includes(name);
+}
+
+/** Regular expressions over Traefik rule strings, shared verbatim by the pack and the admission CEL (RE2 subset). */
+export const TRAEFIK_MATCHERS = {
+    /** One `Host(`name`)` with a single argument. */
+    host: "Host\\(`[^`]*`\\)",
+    /** Any `Host(` call (to tell multi-argument forms apart). */
+    anyHost: "Host\\(",
+    /** One `HostSNI(`name`)`. */
+    hostSni: "HostSNI\\(`[^`]*`\\)",
+    /** Any `HostSNI(` call. */
+    anyHostSni: "HostSNI\\(",
+    /** Regexp host matchers, never allowed (they match hosts outside the project's space). */
+    regexp: "HostRegexp|HostSNIRegexp",
+} as const;
+
+const findAll = (text: string, pattern: string) => text.match(new RegExp(pattern, "g")) ?? [];
+/** The names inside `Host(`…`)` / `HostSNI(`…`)` matchers (the part between the backquotes). */
+const argumentOf = (call: string) => call.slice(call.indexOf("`") + 1, call.lastIndexOf("`"));
+
+/**
+ * Why a tenant's Traefik route may not be admitted (empty when it may): HTTP routes only on the platform's web
+ * entry points and only for the project's hosts; TCP routes on a granted entry point, or TLS passthrough on
+ * websecure for the project's own hosts (HostSNI(`*`) only on a granted entry point); UDP routes only on
+ * granted entry points. A route without entryPoints listens on every entry point, so entryPoints are required.
+ */
+export function traefikRouteProblems(kind: string, spec: Record<string, unknown>, grants: HostGrants): string[] {
+    const problems: string[] = [];
+    const entryPoints = Array.isArray(spec.entryPoints) ? spec.entryPoints.map(String) : [];
+    const routes = Array.isArray(spec.routes) ? (spec.routes as Array<Record<string, unknown>>) : [];
+    if (entryPoints.length === 0) {
+        problems.push(`${kind} names no entryPoints (it would listen on every entry point)`);
+    }
+    const matchProblems = (match: string, single: string, any: string, label: string, allowStar: boolean) => {
+        if (new RegExp(TRAEFIK_MATCHERS.regexp).test(match)) {
+            return [`${label} rule "${match}" uses a regexp host matcher`];
+        }
+        const calls = findAll(match, single);
+        if (calls.length === 0 || calls.length !== findAll(match, any).length) {
+            return [`${label} rule "${match}" must name each host in its own ${any.replace("\\(", "(`…`)")}`];
+        }
+        return calls
+            .map(argumentOf)
+            .filter((host) => !(allowStar && host === "*") && !hostInSpace(host, grants))
+            .map((host) => `${label} rule "${match}" names host ${host} outside the project's host space`);
+    };
+    if (kind === "IngressRoute") {
+        for (const entryPoint of entryPoints.filter((e) => !TENANT_HTTP_ENTRY_POINTS.includes(e))) {
+            problems.push(`IngressRoute uses entry point ${entryPoint}; HTTP routes may use ${TENANT_HTTP_ENTRY_POINTS.join(", ")}`);
+        }
+        for (const route of routes) {
+            problems.push(...matchProblems(String(route.match ?? ""), TRAEFIK_MATCHERS.host, TRAEFIK_MATCHERS.anyHost, "route", false));
+        }
+    } else if (kind === "IngressRouteTCP") {
+        const granted = entryPoints.every((e) => grants.tcpEntryPoints.includes(e));
+        const passthrough = asPassthrough(spec);
+        if (!granted) {
+            const ungranted = entryPoints.filter((e) => !grants.tcpEntryPoints.includes(e));
+            if (!(ungranted.every((e) => e === "websecure") && passthrough)) {
+                problems.push(`IngressRouteTCP uses entry point(s) ${ungranted.join(", ")} not granted to the project (only TLS passthrough for its own hosts may use websecure)`);
+            }
+        }
+        for (const route of routes) {
+            problems.push(...matchProblems(String(route.match ?? ""), TRAEFIK_MATCHERS.hostSni, TRAEFIK_MATCHERS.anyHostSni, "TCP route", granted));
+        }
+    } else if (kind === "IngressRouteUDP") {
+        for (const entryPoint of entryPoints.filter((e) => !grants.udpEntryPoints.includes(e))) {
+            problems.push(`IngressRouteUDP uses entry point ${entryPoint}, not granted to the project`);
+        }
+    }
+    return problems;
+}
+
+function asPassthrough(spec: Record<string, unknown>): boolean {
+    const tls = spec.tls;
+    return typeof tls === "object" && tls !== null && (tls as Record<string, unknown>).passthrough === true;
+}
+
+/** Hosts of an Ingress spec outside the project's host space (rules and TLS entries). */
+export function ingressHostProblems(spec: Record<string, unknown>, grants: HostGrants): string[] {
+    const problems: string[] = [];
+    const rules = Array.isArray(spec.rules) ? (spec.rules as Array<Record<string, unknown>>) : [];
+    rules.forEach((rule, index) => {
+        const host = typeof rule.host === "string" ? rule.host : "";
+        if (host === "" || !hostInSpace(host, grants)) {
+            problems.push(`Ingress rule ${index + 1} host "${host}" is outside the project's host space`);
+        }
+    });
+    const tls = Array.isArray(spec.tls) ? (spec.tls as Array<Record<string, unknown>>) : [];
+    tls.forEach((entry, index) => {
+        for (const host of Array.isArray(entry.hosts) ? entry.hosts.map(String) : []) {
+            if (!hostInSpace(host, grants)) {
+                problems.push(`Ingress tls entry ${index + 1} host "${host}" is outside the project's host space`);
+            }
+        }
+    });
+    return problems;
+}

@@ -1,0 +1,232 @@
+import { describe, expect, it } from "vitest";
+import { ADMISSION_POLICY_NAMES, renderAdmissionPolicies } from "../../../components/guardrails/admission-policies";
+import { admit } from "../../../lib/offline/admission";
+import type { PlannedResource } from "../../../lib/offline/plan-types";
+import { DEFAULT_PACK_CONFIG } from "../../../policy/lib/config";
+import { validateObject } from "../../helpers/k8s-schema";
+import { edit, k8sObject, podSpecIn, tenantNamespace, violationsOf, workload, WORKLOAD_KINDS, type WorkloadKind } from "../../helpers/policy-fixtures";
+
+/**
+ * Each admission policy against its CrossGuard twin, on the same fixtures: the API server model
+ * (lib/offline/admission.ts, CEL in @bufbuild/cel) must deny exactly what the pack reports, and admit what it
+ * passes. The expected outcome of each fixture is written here, not derived from either evaluator.
+ */
+
+const PAIRS = renderAdmissionPolicies({ allowedRegistries: DEFAULT_PACK_CONFIG.allowedRegistries });
+const DOMAIN = "apps.example.com";
+
+/** The tenant namespace `shop` with the grants the Project renders (host suffix, custom hosts, entry points). */
+function shopNamespace(grants: { customHosts?: string; tcp?: string; udp?: string } = {}): PlannedResource {
+    return edit(tenantNamespace("shop"), (inputs) => {
+        inputs.metadata.annotations = {
+            ...inputs.metadata.annotations,
+            "platform/host-suffix": `shop.${DOMAIN}`,
+            "platform/custom-hosts": grants.customHosts ?? "shop.example.org",
+            "platform/tcp-entrypoints": grants.tcp ?? "",
+            "platform/udp-entrypoints": grants.udp ?? "",
+        };
+    });
+}
+
+/** Messages of every admission policy that denies the object in the namespace. */
+function admissionDenials(subject: PlannedResource, namespace: PlannedResource): string[] {
+    const request = { object: subject.inputs, namespaceObject: namespace.inputs, operation: "CREATE" as const };
+    return PAIRS.flatMap(({ policy, binding }) => {
+        const decision = admit(policy, binding, request);
+        return decision.allowed ? [] : decision.messages;
+    });
+}
+
+interface TwinCase {
+    /** What the fixture is. */
+    title: string;
+    /** The CrossGuard twin rule. */
+    rule: string;
+    /** The object admitted (and planned). */
+    subject: PlannedResource;
+    /** Its namespace. */
+    namespace?: PlannedResource;
+    /** What both must decide. */
+    expected: "admit" | "deny";
+}
+
+const withPod = (kind: WorkloadKind, change: (pod: any) => void) => edit(workload(kind), (inputs) => change(podSpecIn(inputs, kind)));
+const withImage = (image: string) => withPod("Deployment", (pod) => (pod.containers[0].image = image));
+const service = (spec: Record<string, unknown>) => k8sObject("kubernetes:core/v1:Service", "shop", "web", { spec: { ports: [{ port: 80, targetPort: 8080 }], selector: { app: "web" }, ...spec } });
+const ingress = (hosts: string[], tlsHosts = hosts) =>
+    k8sObject("kubernetes:networking.k8s.io/v1:Ingress", "shop", "web", {
+        spec: {
+            ingressClassName: "traefik",
+            tls: [{ hosts: tlsHosts, secretName: "web-tls" }],
+            rules: hosts.map((host) => ({ host, http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "web", port: { number: 80 } } } }] } })),
+        },
+    });
+const route = (kind: "IngressRoute" | "IngressRouteTCP" | "IngressRouteUDP", spec: Record<string, unknown>) =>
+    k8sObject(`kubernetes:traefik.io/v1alpha1:${kind}`, "shop", "route", { spec });
+const httpRoute = (match: string, entryPoints: string[] | null = ["websecure"]) =>
+    route("IngressRoute", { ...(entryPoints ? { entryPoints } : {}), routes: [{ kind: "Rule", match, services: [{ name: "web", port: 80 }] }] });
+const tcpRoute = (match: string, entryPoints: string[], passthrough = false) =>
+    route("IngressRouteTCP", { entryPoints, routes: [{ match, services: [{ name: "node", port: 30303 }] }], ...(passthrough ? { tls: { passthrough: true } } : {}) });
+const role = (rules: unknown[]) => k8sObject("kubernetes:rbac.authorization.k8s.io/v1:Role", "shop", "app", { rules });
+const roleBinding = (roleRef: { kind: string; name: string }) =>
+    k8sObject("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "shop", "app", {
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", ...roleRef },
+        subjects: [{ kind: "ServiceAccount", name: "app", namespace: "shop" }],
+    });
+
+const PROBE_CASES: TwinCase[] = [
+    ...(Object.keys(WORKLOAD_KINDS) as WorkloadKind[]).flatMap((kind): TwinCase[] => [
+        { title: `compliant ${kind}`, rule: "workload-no-probe-host", subject: workload(kind), expected: "admit" },
+        {
+            title: `${kind} readiness probe to the metadata service`,
+            rule: "workload-no-probe-host",
+            subject: withPod(kind, (pod) => (pod.containers[0].readinessProbe = { httpGet: { host: "169.254.169.254", path: "/", port: 80 } })),
+            expected: "deny",
+        },
+    ]),
+    {
+        title: "liveness tcpSocket to the API server",
+        rule: "workload-no-probe-host",
+        subject: withPod("Deployment", (pod) => (pod.containers[0].livenessProbe = { tcpSocket: { host: "10.43.0.1", port: 443 } })),
+        expected: "deny",
+    },
+    {
+        title: "preStop hook to another host",
+        rule: "workload-no-probe-host",
+        subject: withPod("StatefulSet", (pod) => (pod.containers[0].lifecycle = { preStop: { httpGet: { host: "kubernetes.default", path: "/", port: 443 } } })),
+        expected: "deny",
+    },
+    {
+        title: "init container startup probe host",
+        rule: "workload-no-probe-host",
+        subject: withPod("Job", (pod) => (pod.initContainers[0].startupProbe = { httpGet: { host: "10.0.0.1", port: 80 } })),
+        expected: "deny",
+    },
+    {
+        title: "empty probe host (the pod IP)",
+        rule: "workload-no-probe-host",
+        subject: withPod("Deployment", (pod) => (pod.containers[0].readinessProbe = { httpGet: { host: "", path: "/", port: 8080 } })),
+        expected: "admit",
+    },
+];
+
+const REGISTRY_CASES: TwinCase[] = [
+    { title: "ghcr.io image", rule: "workload-image-registry", subject: withImage("ghcr.io/example/web:1.4.2"), expected: "admit" },
+    { title: "implicit Docker Hub image", rule: "workload-image-registry", subject: withImage("nginx:1.27.3"), expected: "admit" },
+    { title: "Docker Hub alias host", rule: "workload-image-registry", subject: withImage("index.docker.io/library/nginx:1.27.3"), expected: "admit" },
+    { title: "unlisted registry", rule: "workload-image-registry", subject: withImage("registry.evil.example/miner:1.0"), expected: "deny" },
+    { title: "look-alike registry host", rule: "workload-image-registry", subject: withImage("ghcr.io.evil.example/web:1.0"), expected: "deny" },
+    { title: "registry on localhost", rule: "workload-image-registry", subject: withImage("localhost:5000/web:1.0"), expected: "deny" },
+    {
+        title: "unlisted registry in an init container",
+        rule: "workload-image-registry",
+        subject: withPod("CronJob", (pod) => (pod.initContainers[0].image = "registry.evil.example/migrate:1.0")),
+        expected: "deny",
+    },
+];
+
+const SERVICE_CASES: TwinCase[] = [
+    { title: "ClusterIP Service", rule: "network-tenant-service-exposure", subject: service({ type: "ClusterIP" }), expected: "admit" },
+    { title: "Service without type", rule: "network-tenant-service-exposure", subject: service({}), expected: "admit" },
+    { title: "NodePort Service", rule: "network-tenant-service-exposure", subject: service({ type: "NodePort" }), expected: "deny" },
+    { title: "LoadBalancer Service", rule: "network-tenant-service-exposure", subject: service({ type: "LoadBalancer" }), expected: "deny" },
+    { title: "ExternalName Service", rule: "network-tenant-service-exposure", subject: service({ type: "ExternalName", externalName: "metadata.google.internal" }), expected: "deny" },
+    { title: "Service with externalIPs (CVE-2020-8554)", rule: "network-tenant-service-exposure", subject: service({ externalIPs: ["1.1.1.1"] }), expected: "deny" },
+];
+
+const ROUTE_CASES: TwinCase[] = [
+    { title: "Ingress for the project's host", rule: "network-tenant-host-space", subject: ingress([`web.shop.${DOMAIN}`]), expected: "admit" },
+    { title: "Ingress for a granted custom domain", rule: "network-tenant-host-space", subject: ingress(["shop.example.org"]), expected: "admit" },
+    { title: "Ingress for another tenant's host", rule: "network-tenant-host-space", subject: ingress([`web.bank.${DOMAIN}`]), expected: "deny" },
+    { title: "Ingress for the platform's Grafana", rule: "network-tenant-host-space", subject: ingress([`grafana.${DOMAIN}`]), expected: "deny" },
+    { title: "Ingress for the bare platform domain", rule: "network-tenant-host-space", subject: ingress([DOMAIN]), expected: "deny" },
+    { title: "Ingress for a look-alike suffix", rule: "network-tenant-host-space", subject: ingress([`web.evilshop.${DOMAIN}`]), expected: "deny" },
+    { title: "Ingress TLS entry for a foreign host", rule: "network-tenant-host-space", subject: ingress([`web.shop.${DOMAIN}`], [`web.shop.${DOMAIN}`, "bank.example.org"]), expected: "deny" },
+    { title: "HTTP route for the project's host", rule: "network-tenant-host-space", subject: httpRoute(`Host(\`api.shop.${DOMAIN}\`) && PathPrefix(\`/v1\`)`), expected: "admit" },
+    { title: "HTTP route for another tenant's host", rule: "network-tenant-host-space", subject: httpRoute(`Host(\`api.bank.${DOMAIN}\`)`), expected: "deny" },
+    { title: "HTTP route smuggling a second host", rule: "network-tenant-host-space", subject: httpRoute(`Host(\`api.shop.${DOMAIN}\`) || Host(\`grafana.${DOMAIN}\`)`), expected: "deny" },
+    { title: "HTTP route with a multi-argument Host", rule: "network-tenant-host-space", subject: httpRoute(`Host(\`api.shop.${DOMAIN}\`, \`grafana.${DOMAIN}\`)`), expected: "deny" },
+    { title: "HTTP route with HostRegexp", rule: "network-tenant-host-space", subject: httpRoute("HostRegexp(`^.+$`)"), expected: "deny" },
+    { title: "HTTP route with a path only", rule: "network-tenant-host-space", subject: httpRoute("PathPrefix(`/`)"), expected: "deny" },
+    { title: "HTTP route without entryPoints", rule: "network-tenant-host-space", subject: httpRoute(`Host(\`api.shop.${DOMAIN}\`)`, null), expected: "deny" },
+    { title: "HTTP route on the dashboard entry point", rule: "network-tenant-host-space", subject: httpRoute(`Host(\`api.shop.${DOMAIN}\`)`, ["traefik"]), expected: "deny" },
+    { title: "TCP HostSNI(*) on websecure", rule: "network-tenant-host-space", subject: tcpRoute("HostSNI(`*`)", ["websecure"]), expected: "deny" },
+    {
+        title: "TCP HostSNI(*) on the project's granted entry point",
+        rule: "network-tenant-host-space",
+        subject: tcpRoute("HostSNI(`*`)", ["shop-p2p"]),
+        namespace: shopNamespace({ tcp: "shop-p2p" }),
+        expected: "admit",
+    },
+    {
+        title: "TCP HostSNI(*) on another project's entry point",
+        rule: "network-tenant-host-space",
+        subject: tcpRoute("HostSNI(`*`)", ["bank-p2p"]),
+        namespace: shopNamespace({ tcp: "shop-p2p" }),
+        expected: "deny",
+    },
+    { title: "TLS passthrough for the project's host on websecure", rule: "network-tenant-host-space", subject: tcpRoute(`HostSNI(\`gw.shop.${DOMAIN}\`)`, ["websecure"], true), expected: "admit" },
+    { title: "TLS passthrough for a foreign host", rule: "network-tenant-host-space", subject: tcpRoute(`HostSNI(\`gw.bank.${DOMAIN}\`)`, ["websecure"], true), expected: "deny" },
+    { title: "TCP route on websecure without passthrough", rule: "network-tenant-host-space", subject: tcpRoute(`HostSNI(\`gw.shop.${DOMAIN}\`)`, ["websecure"]), expected: "deny" },
+    { title: "UDP route on a granted entry point", rule: "network-tenant-host-space", subject: route("IngressRouteUDP", { entryPoints: ["shop-udp"], routes: [{ services: [{ name: "node", port: 30303 }] }] }), namespace: shopNamespace({ udp: "shop-udp" }), expected: "admit" },
+    { title: "UDP route on an ungranted entry point", rule: "network-tenant-host-space", subject: route("IngressRouteUDP", { entryPoints: ["dns"], routes: [{ services: [{ name: "node", port: 53 }] }] }), expected: "deny" },
+];
+
+const RBAC_CASES: TwinCase[] = [
+    { title: "Role with named verbs", rule: "tenancy-rbac-no-wildcards", subject: role([{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list"] }]), expected: "admit" },
+    { title: "Role with wildcard verbs", rule: "tenancy-rbac-no-wildcards", subject: role([{ apiGroups: [""], resources: ["secrets"], verbs: ["*"] }]), expected: "deny" },
+    { title: "Role with wildcard resources", rule: "tenancy-rbac-no-wildcards", subject: role([{ apiGroups: [""], resources: ["*"], verbs: ["get"] }]), expected: "deny" },
+    { title: "RoleBinding to view", rule: "tenancy-rbac-no-cluster-bindings", subject: roleBinding({ kind: "ClusterRole", name: "view" }), expected: "admit" },
+    { title: "RoleBinding to cluster-admin", rule: "tenancy-rbac-no-cluster-bindings", subject: roleBinding({ kind: "ClusterRole", name: "cluster-admin" }), expected: "deny" },
+    { title: "RoleBinding to admin", rule: "tenancy-rbac-no-cluster-bindings", subject: roleBinding({ kind: "ClusterRole", name: "admin" }), expected: "deny" },
+];
+
+describe.each([
+    ["pods (probe host)", PROBE_CASES],
+    ["pods (registries)", REGISTRY_CASES],
+    ["services", SERVICE_CASES],
+    ["routes", ROUTE_CASES],
+    ["rbac", RBAC_CASES],
+])("admission policy and CrossGuard twin agree: %s", (_, cases) => {
+    it.each(cases.map((c) => [c.title, c] as const))("%s", (_title, c) => {
+        const namespace = c.namespace ?? shopNamespace();
+        const denials = admissionDenials(c.subject, namespace);
+        const violations = violationsOf(c.rule, [namespace, c.subject]);
+        expect({ admission: denials.length > 0 ? "deny" : "admit", pack: violations.length > 0 ? "deny" : "admit" }).toEqual({ admission: c.expected, pack: c.expected });
+    });
+});
+
+describe("admission policies as objects", () => {
+    it("are one policy and one tenant-namespace binding per rule group, each schema-valid", () => {
+        expect(PAIRS.map((p) => p.policy.metadata?.name)).toEqual(Object.values(ADMISSION_POLICY_NAMES));
+        for (const { policy, binding } of PAIRS) {
+            expect(validateObject(policy).status).toBe("valid");
+            expect(validateObject(binding).status).toBe("valid");
+            expect(policy.spec?.failurePolicy).toBe("Fail");
+            expect(binding.spec).toMatchObject({
+                policyName: policy.metadata?.name,
+                validationActions: ["Deny"],
+                matchResources: { namespaceSelector: { matchLabels: { "platform/tenant": "true" } } },
+            });
+        }
+    });
+
+    it("leave objects outside tenant namespaces alone", () => {
+        const platform = edit(tenantNamespace("traefik"), (inputs) => (inputs.metadata.labels = { "kubernetes.io/metadata.name": "traefik" }));
+        expect(admissionDenials(service({ type: "LoadBalancer" }), platform)).toEqual([]);
+    });
+
+    it("take the stack's registry allow-list", () => {
+        const [pods] = renderAdmissionPolicies({ allowedRegistries: ["ghcr.io/acme"] });
+        const everyImage = (image: string) =>
+            withPod("Deployment", (pod) => {
+                for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
+                    c.image = image;
+                }
+            });
+        const request = (image: string) => ({ object: everyImage(image).inputs, namespaceObject: shopNamespace().inputs, operation: "CREATE" as const });
+        expect(admit(pods!.policy, pods!.binding, request("ghcr.io/acme/web:1.0")).allowed).toBe(true);
+        expect(admit(pods!.policy, pods!.binding, request("ghcr.io/acmeevil/web:1.0")).allowed).toBe(false);
+        expect(admit(pods!.policy, pods!.binding, request("nginx:1.27.3")).allowed).toBe(false);
+    });
+});
