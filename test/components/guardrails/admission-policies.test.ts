@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ADMISSION_POLICY_NAMES, renderAdmissionPolicies } from "../../../components/guardrails/admission-policies";
+import { renderSandboxPolicy, renderSandboxPolicyBinding } from "../../../components/project/sandbox";
 import { admit } from "../../../lib/offline/admission";
 import type { PlannedResource } from "../../../lib/offline/plan-types";
 import { DEFAULT_PACK_CONFIG } from "../../../policy/lib/config";
@@ -13,6 +14,8 @@ import { edit, k8sObject, podSpecIn, tenantNamespace, violationsOf, workload, WO
  */
 
 const PAIRS = renderAdmissionPolicies({ allowedRegistries: DEFAULT_PACK_CONFIG.allowedRegistries });
+/** Every admission policy a tenant object meets: the guardrails and the gVisor sandbox's policy. */
+const ALL_PAIRS = [...PAIRS, { policy: renderSandboxPolicy(), binding: renderSandboxPolicyBinding() }];
 const DOMAIN = "apps.example.com";
 
 /** The tenant namespace `shop` with the grants the Project renders (host suffix, custom hosts, entry points). */
@@ -31,7 +34,7 @@ function shopNamespace(grants: { customHosts?: string; tcp?: string; udp?: strin
 /** Messages of every admission policy that denies the object in the namespace. */
 function admissionDenials(subject: PlannedResource, namespace: PlannedResource): string[] {
     const request = { object: subject.inputs, namespaceObject: namespace.inputs, operation: "CREATE" as const };
-    return PAIRS.flatMap(({ policy, binding }) => {
+    return ALL_PAIRS.flatMap(({ policy, binding }) => {
         const decision = admit(policy, binding, request);
         return decision.allowed ? [] : decision.messages;
     });
@@ -181,7 +184,22 @@ const RBAC_CASES: TwinCase[] = [
     { title: "RoleBinding to admin", rule: "tenancy-rbac-no-cluster-bindings", subject: roleBinding({ kind: "ClusterRole", name: "admin" }), expected: "deny" },
 ];
 
+const gvisorPod = (runtimeClassName?: string) => withPod("Pod", (pod) => (runtimeClassName === undefined ? delete pod.runtimeClassName : (pod.runtimeClassName = runtimeClassName)));
+const SANDBOX_CASES: TwinCase[] = [
+    { title: "untrusted pod in gVisor", rule: "tenancy-untrusted-gvisor", subject: gvisorPod("gvisor"), expected: "admit" },
+    { title: "untrusted pod without a runtime class", rule: "tenancy-untrusted-gvisor", subject: gvisorPod(), expected: "deny" },
+    { title: "untrusted pod on runc", rule: "tenancy-untrusted-gvisor", subject: gvisorPod("runc"), expected: "deny" },
+    {
+        title: "trusted pod without a runtime class",
+        rule: "tenancy-untrusted-gvisor",
+        subject: gvisorPod(),
+        namespace: edit(shopNamespace(), (inputs) => (inputs.metadata.labels["platform/trust"] = "trusted")),
+        expected: "admit",
+    },
+];
+
 describe.each([
+    ["pods (sandbox)", SANDBOX_CASES],
     ["pods (probe host)", PROBE_CASES],
     ["pods (registries)", REGISTRY_CASES],
     ["services", SERVICE_CASES],
