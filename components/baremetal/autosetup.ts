@@ -6,14 +6,15 @@ import type { PlatformConfig } from "../../lib/config/schema";
  * script that checks the uploads, runs installimage and reboots into the new system.
  *
  * This module is captured by value into the serialized dynamic provider (robot-provider.ts): the `import`
- * above is type-only and vanishes at runtime; `require` is used inside functions for Node built-ins.
+ * above is type-only and vanishes at runtime; `require` is used inside functions for Node built-ins. Values
+ * are plain `const`s exported by the list at the end (see robot-provider.ts for why).
  */
 
 /** The validated `platform:baremetal` settings. */
 export type BaremetalSettings = PlatformConfig["baremetal"];
 
 /** Where the files live in the rescue system (and, for NoCloud, in the installed system). */
-export const INSTALL_PATHS = {
+const INSTALL_PATHS = {
     /** installimage configuration. */
     autosetup: "/autosetup",
     /** Post-install script; installimage copies it into the new system and runs it there (chroot). */
@@ -29,7 +30,7 @@ export const INSTALL_PATHS = {
 } as const;
 
 /** Printed by the post-install script when the seed is in place; the install script requires it in the logs. */
-export const POST_INSTALL_MARKER = "platform-post-install: nocloud seed written";
+const POST_INSTALL_MARKER = "platform-post-install: nocloud seed written";
 
 /** Minimum number of drives per software RAID level (installimage and mdadm refuse fewer). */
 const RAID_MIN_DRIVES: Readonly<Record<number, number>> = { 0: 2, 1: 2, 5: 3, 6: 4, 10: 4 };
@@ -212,3 +213,5 @@ echo "installimage finished; rebooting into the installed system"
 nohup sh -c 'sleep 5; reboot' > /dev/null 2>&1 &
 `;
 }
+
+export { INSTALL_PATHS, POST_INSTALL_MARKER };

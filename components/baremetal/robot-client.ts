@@ -9,10 +9,12 @@
  *
  * This module is captured by value into the serialized dynamic provider (see robot-provider.ts), so it only
  * uses globals (`fetch`, `Buffer`, `URLSearchParams`, `AbortSignal`) and imports nothing at module level.
+ * Its values are plain `const`s exported by the list at the end, never `export const`: see
+ * robot-provider.ts for why serialized code must not read the module's own `exports`.
  */
 
 /** Where the Robot web service lives. */
-export const ROBOT_DEFAULT_BASE_URL = "https://robot-ws.your-server.de";
+const ROBOT_DEFAULT_BASE_URL = "https://robot-ws.your-server.de";
 
 /** Robot web-service credentials (Robot → Settings → Web service and app settings). */
 export interface RobotCredentials {
@@ -35,7 +37,7 @@ export interface RetryPolicy {
 }
 
 /** Default retry budget: five retries, at most three minutes of waiting per call. */
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxRetries: 5, baseDelayMs: 2_000, maxDelayMs: 60_000, maxTotalDelayMs: 180_000 };
+const DEFAULT_RETRY_POLICY: RetryPolicy = { maxRetries: 5, baseDelayMs: 2_000, maxDelayMs: 60_000, maxTotalDelayMs: 180_000 };
 
 /** Options of {@link RobotClient}. */
 export interface RobotClientOptions {
@@ -87,7 +89,7 @@ export interface RobotErrorDetails {
 }
 
 /** A failed Robot call: HTTP status, Robot's error code and message, plus the request it answered. */
-export interface RobotApiError extends Error {
+interface RobotApiError extends Error {
     /** Always "RobotApiError". */
     readonly name: "RobotApiError";
     /** HTTP status (0 for network failures). */
@@ -113,7 +115,7 @@ export interface RobotApiErrorConstructor {
  * rewrites `super(...)` into `Error.call(this, ...)`, which leaves message and stack empty in the dynamic
  * provider host. This builds a real Error and re-parents it instead, so `instanceof` works in both worlds.
  */
-export const RobotApiError: RobotApiErrorConstructor = function RobotApiErrorImpl(
+const RobotApiError: RobotApiErrorConstructor = function RobotApiErrorImpl(
     status: number,
     code: RobotErrorCode,
     robotMessage: string,
@@ -621,3 +623,7 @@ export class RobotClient {
         return new RobotApiError(parsed?.status ?? status, code, robotMessage, request, message, details);
     }
 }
+
+// One export list for the values (and the RobotApiError type merged with its constructor): TypeScript's
+// CommonJS output then refers to them by their local names inside this module, never as `exports.X`.
+export { DEFAULT_RETRY_POLICY, ROBOT_DEFAULT_BASE_URL, RobotApiError };

@@ -9,7 +9,8 @@
  * would have its answers dropped. {@link RETURN_TRAFFIC_RULES} adds exactly those, and nothing that accepts
  * a new inbound TCP connection (an ACK-only rule never matches a SYN).
  *
- * Pure and import-free at runtime: captured by value into the serialized dynamic provider.
+ * Pure and import-free at runtime: captured by value into the serialized dynamic provider. Values are plain
+ * `const`s exported by the list at the end (see robot-provider.ts for why).
  */
 
 /** One inbound rule in the hcloud shape (the `firewall` input of the bare-metal resource). */
@@ -61,19 +62,29 @@ export interface RobotFirewallConfig {
 }
 
 /** Robot accepts at most this many rules per direction. */
-export const ROBOT_FIREWALL_MAX_RULES = 10;
-
-/** Linux's default ephemeral port range (net.ipv4.ip_local_port_range is 32768-60999; 65535 covers other stacks). */
-export const EPHEMERAL_PORTS = "32768-65535";
+const ROBOT_FIREWALL_MAX_RULES = 10;
 
 /**
- * Answers to the node's own connections, per IP family: TCP segments with ACK set to ephemeral ports (cannot
- * open a connection), DNS and NTP replies to ephemeral ports.
+ * Destination ports of UDP replies. Pod egress leaves the node through flannel's
+ * `-s <cluster-cidr> ! -d 224.0.0.0/4 -j MASQUERADE --random-fully` (flannel
+ * pkg/trafficmngr/iptables/iptables.go, masqRules, whenever iptables supports it), and MASQUERADE without
+ * `--to-ports` maps a source port of 1024 or more onto any port of 1024-65535 (netfilter
+ * nf_nat_l4proto_unique_tuple; `--random-fully` draws it at random over that whole range). The node's own
+ * sockets use 32768-60999. So answers arrive anywhere in 1024-65535, not only in Linux's ephemeral range;
+ * the privileged ports stay closed (rpcbind listens on 111/udp once nfs-common is installed).
  */
-export const RETURN_TRAFFIC_RULES: ReadonlyArray<Omit<RobotFirewallRule, "ip_version">> = [
-    { name: "tcp established", protocol: "tcp", dst_port: EPHEMERAL_PORTS, tcp_flags: "ack", action: "accept" },
-    { name: "dns replies", protocol: "udp", src_port: "53", dst_port: EPHEMERAL_PORTS, action: "accept" },
-    { name: "ntp replies", protocol: "udp", src_port: "123", dst_port: EPHEMERAL_PORTS, action: "accept" },
+const UDP_REPLY_PORTS = "1024-65535";
+
+/**
+ * Answers to the node's own and its pods' connections, per IP family. TCP: every segment with ACK set, to any
+ * port (masqueraded pod connections use any port, see {@link UDP_REPLY_PORTS}); an ACK-only match never
+ * admits a SYN, so no new connection can be opened through it, and the host's stateful nftables guard drops
+ * what is not part of a connection. UDP: DNS and NTP replies to 1024-65535.
+ */
+const RETURN_TRAFFIC_RULES: ReadonlyArray<Omit<RobotFirewallRule, "ip_version">> = [
+    { name: "tcp established", protocol: "tcp", tcp_flags: "ack", action: "accept" },
+    { name: "dns replies", protocol: "udp", src_port: "53", dst_port: UDP_REPLY_PORTS, action: "accept" },
+    { name: "ntp replies", protocol: "udp", src_port: "123", dst_port: UDP_REPLY_PORTS, action: "accept" },
 ];
 
 const WORLD_V4 = "0.0.0.0/0";
@@ -165,3 +176,5 @@ export function robotFirewallForm(config: RobotFirewallConfig): Record<string, s
     }
     return form;
 }
+
+export { RETURN_TRAFFIC_RULES, ROBOT_FIREWALL_MAX_RULES, UDP_REPLY_PORTS };

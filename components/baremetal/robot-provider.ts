@@ -10,9 +10,24 @@ import { isRobotError, RobotClient, robotKeyFingerprint, type ResetType, type Re
  * hardware) → wait for the rescue SSH → upload `/autosetup`, the post-install script and the install script,
  * run installimage → reboot → set the Robot server name → join the vSwitch → activate the Robot firewall.
  *
- * Pulumi serializes the provider object with its closure and runs it in a separate Node process that has no
- * TypeScript loader: everything here is either captured by value (the local modules above; the `pulumi`
- * import is type-only and vanishes) or `require`d lazily (Node built-ins, `ssh2`).
+ * Pulumi serializes the provider object with its closure (runtime.serializeFunction) and runs it in the
+ * dynamic-provider host, a separate Node process without a TypeScript loader. Everything it needs is either
+ * captured by value (the local modules above; the `pulumi` import is type-only and vanishes) or `require`d
+ * lazily inside a function (Node built-ins, `ssh2`, resolved from the project's node_modules by the host).
+ *
+ * Why captured closures and not a `require()` of this module inside the methods: the host has no TypeScript
+ * loader (it could only require compiled JavaScript that this project does not ship) and an absolute module
+ * path would tie the provider to one checkout. Captured values travel inside the serialized text itself.
+ *
+ * The rule that makes the capture reliable: code that ends up in the provider never reads its own module's
+ * `exports`. `pulumi up` compiles the program with ts-node (the language host's TypeScript path), whose
+ * CommonJS output turns every use of an `export const X` inside its own module into `exports.X`; the
+ * serialized functions then depend on the serializer finding and re-creating each module's `exports` object
+ * (a path that has regressed before: pulumi/pulumi#11942, #15879), and an `exports.X` it misses resolves to
+ * the serialized module's own `exports` in the host, where `X` is undefined. So module-level values in
+ * components/baremetal are plain `const`s exported by a list (`export { X }`), which TypeScript compiles to
+ * local references; functions and classes are compiled that way already. test/spine/dynamic-providers.test.ts
+ * checks the serialized text for it and drives the providers the way the CLI runs them.
  */
 
 /** Inputs of the dynamic resource (all plain values: the engine strips secrets before calling the provider). */
@@ -109,7 +124,7 @@ export interface ProviderTimeouts {
 }
 
 /** Default timing. */
-export const DEFAULT_TIMEOUTS: ProviderTimeouts = {
+const DEFAULT_TIMEOUTS: ProviderTimeouts = {
     rescueAfterSoftwareResetMs: 6 * 60_000,
     rescueAfterHardwareResetMs: 12 * 60_000,
     sshPollIntervalMs: 15_000,
@@ -136,7 +151,7 @@ export interface ProviderDeps {
 }
 
 /** Where the uploads go in the rescue system. */
-export const RESCUE_FILES = {
+const RESCUE_FILES = {
     autosetup: "/autosetup",
     postInstall: "/root/post-install.sh",
     installScript: "/root/platform-install.sh",
@@ -518,3 +533,5 @@ export function createBaremetalProvider(overrides: Partial<ProviderDeps> = {}): 
         },
     };
 }
+
+export { DEFAULT_TIMEOUTS, RESCUE_FILES };

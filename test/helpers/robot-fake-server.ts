@@ -53,29 +53,84 @@ export interface FakeFirewall {
     rules: { input: Array<Record<string, string>>; output: Array<Record<string, string>> };
 }
 
-/** Whether an active firewall lets a new TCP connection to `port` from an IPv4 address through (stateless, first match). */
-export function firewallAdmitsTcp(firewall: FakeFirewall, port: number): boolean {
-    if (firewall.status !== "active") {
+/** One inbound packet as the Robot firewall sees it at the switch port (it keeps no connection state). */
+export interface FirewallPacket {
+    /** IP family. */
+    ipVersion: "ipv4" | "ipv6";
+    /** Transport protocol. */
+    protocol: "tcp" | "udp" | "icmp";
+    /** Source address (IPv4 rules may filter on it). */
+    srcIp?: string;
+    /** Source port (tcp/udp). */
+    srcPort?: number;
+    /** Destination port (tcp/udp). */
+    dstPort?: number;
+    /** TCP flags set in the segment, e.g. ["syn"] for a connection attempt, ["ack"] for a reply. */
+    tcpFlags?: string[];
+}
+
+function inPortRange(range: string | undefined, port: number | undefined): boolean {
+    if (range === undefined) {
         return true;
     }
-    const inRange = (range: string | undefined) => {
-        if (range === undefined) {
-            return true;
-        }
-        const [from, to = from] = range.split("-").map(Number);
-        return port >= from! && port <= to!;
-    };
+    if (port === undefined) {
+        return false;
+    }
+    const [from, to = from] = range.split("-").map(Number);
+    return port >= from! && port <= to!;
+}
+
+function inIpv4Network(cidr: string | undefined, ip: string | undefined): boolean {
+    if (cidr === undefined) {
+        return true;
+    }
+    if (ip === undefined) {
+        return false;
+    }
+    const toNumber = (address: string) => address.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
+    const [network, bits = "32"] = cidr.split("/");
+    const size = 2 ** (32 - Number(bits));
+    return Math.floor(toNumber(ip) / size) === Math.floor(toNumber(network!) / size);
+}
+
+/**
+ * Robot's `tcp_flags` expression (Robot docs: flags `syn`, `fin`, `rst`, `psh`, `urg`, `ack`; `|` means any
+ * of them, `&` all of them): whether a segment carrying `flags` matches.
+ */
+function tcpFlagsMatch(expression: string | undefined, flags: readonly string[]): boolean {
+    if (expression === undefined) {
+        return true;
+    }
+    const set = new Set(flags.map((f) => f.toLowerCase()));
+    return expression
+        .toLowerCase()
+        .split("|")
+        .some((alternative) => alternative.split("&").every((flag) => set.has(flag.trim())));
+}
+
+/**
+ * Whether an active Robot firewall lets `packet` in: stateless, first matching input rule decides, no match
+ * discards. Unfiltered IPv6 passes when `filter_ipv6` is off; a disabled firewall passes everything.
+ */
+export function firewallAdmits(firewall: FakeFirewall, packet: FirewallPacket): boolean {
+    if (firewall.status !== "active" || (packet.ipVersion === "ipv6" && !firewall.filter_ipv6)) {
+        return true;
+    }
     const rule = firewall.rules.input.find(
         (r) =>
-            (r.ip_version === undefined || r.ip_version === "ipv4") &&
-            (r.protocol === undefined || r.protocol === "tcp") &&
-            // A SYN carries no ACK: ACK-only rules never admit a new connection.
-            (r.tcp_flags === undefined || !/ack/i.test(r.tcp_flags) || /syn/i.test(r.tcp_flags)) &&
-            inRange(r.dst_port) &&
-            r.src_port === undefined &&
-            r.src_ip === undefined,
+            (r.ip_version === undefined || r.ip_version === packet.ipVersion) &&
+            (r.protocol === undefined || r.protocol === packet.protocol) &&
+            (r.tcp_flags === undefined || (packet.protocol === "tcp" && tcpFlagsMatch(r.tcp_flags, packet.tcpFlags ?? []))) &&
+            inPortRange(r.dst_port, packet.dstPort) &&
+            inPortRange(r.src_port, packet.srcPort) &&
+            (packet.ipVersion === "ipv6" ? r.src_ip === undefined : inIpv4Network(r.src_ip, packet.srcIp)),
     );
     return rule?.action === "accept";
+}
+
+/** Whether an active firewall lets a new TCP connection (a SYN) to `port` from an IPv4 Internet address through. */
+export function firewallAdmitsTcp(firewall: FakeFirewall, port: number): boolean {
+    return firewallAdmits(firewall, { ipVersion: "ipv4", protocol: "tcp", srcIp: "203.0.113.50", srcPort: 51515, dstPort: port, tcpFlags: ["syn"] });
 }
 
 /** A stored key. */
