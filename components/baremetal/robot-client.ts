@@ -86,6 +86,8 @@ export interface RobotErrorDetails {
     interval?: number;
     /** Retries spent before giving up (0 when the request was not retryable). */
     retries?: number;
+    /** 429/503: how long the `Retry-After` header asked to wait before the next request, in milliseconds. */
+    retryAfterMs?: number;
 }
 
 /** A failed Robot call: HTTP status, Robot's error code and message, plus the request it answered. */
@@ -287,6 +289,21 @@ export function robotKeyFingerprint(publicKey: string): string {
     const crypto = require("node:crypto") as typeof import("node:crypto");
     const hex = crypto.createHash("md5").update(bytes).digest("hex");
     return (hex.match(/../g) ?? []).join(":");
+}
+
+/**
+ * A `Retry-After` header (RFC 9110 §10.2.3: delay-seconds or an HTTP-date) as milliseconds from now;
+ * undefined when absent or unreadable.
+ */
+function retryAfterMs(header: string | null): number | undefined {
+    if (header === null || header.trim() === "") {
+        return undefined;
+    }
+    if (/^\d+$/.test(header.trim())) {
+        return Number(header.trim()) * 1000;
+    }
+    const at = Date.parse(header);
+    return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 interface RequestOptions {
@@ -531,13 +548,14 @@ export class RobotClient {
                 }
                 const delay = this.delayFor(retries, error);
                 if (retries >= this.retry.maxRetries || slept + delay > this.retry.maxTotalDelayMs) {
+                    const asked = error.details.retryAfterMs !== undefined ? `; Robot asked to retry after ${Math.ceil(error.details.retryAfterMs / 1000)}s` : "";
                     throw new RobotApiError(
                         error.status,
                         error.code,
                         error.robotMessage,
                         error.request,
                         `Robot ${error.request} still failing with ${error.status} ${error.code} after ${retries} retries ` +
-                            `(${Math.round(slept / 1000)}s of back-off, budget ${this.retry.maxRetries} retries / ${Math.round(this.retry.maxTotalDelayMs / 1000)}s): ${error.robotMessage}`,
+                            `(${Math.round(slept / 1000)}s of back-off, budget ${this.retry.maxRetries} retries / ${Math.round(this.retry.maxTotalDelayMs / 1000)}s${asked}): ${error.robotMessage}`,
                         { ...error.details, retries },
                     );
                 }
@@ -548,22 +566,27 @@ export class RobotClient {
         }
     }
 
-    /** Rate limits, gateway errors and network failures pass; everything else is an answer. */
+    /**
+     * Rate limits (Robot's 403 RATE_LIMIT_EXCEEDED, a plain 429), gateway errors (502/503/504: the proxy in
+     * front of Robot, or Robot in maintenance) and network failures pass; everything else is an answer.
+     */
     private isTransient(error: RobotApiError): boolean {
-        return error.code === "RATE_LIMIT_EXCEEDED" || error.code === "NETWORK_ERROR" || error.status === 502 || error.status === 503 || error.status === 504;
+        return error.code === "RATE_LIMIT_EXCEEDED" || error.code === "NETWORK_ERROR" || [429, 502, 503, 504].includes(error.status);
     }
 
     /**
-     * Exponential back-off; for rate limits at least the average spacing Robot allows (`interval` seconds /
-     * `max_request`), so a retry does not land in the same exhausted window.
+     * Exponential back-off, capped; for rate limits at least the average spacing Robot allows (`interval`
+     * seconds / `max_request`), so a retry does not land in the same exhausted window. A `Retry-After` is
+     * honoured even above the cap (retrying earlier is what the server asked us not to do); the budget
+     * check in `request` then decides whether waiting that long is acceptable.
      */
     private delayFor(retries: number, error: RobotApiError): number {
         let delay = this.retry.baseDelayMs * 2 ** retries;
-        const { interval, maxRequest } = error.details;
+        const { interval, maxRequest, retryAfterMs } = error.details;
         if (error.code === "RATE_LIMIT_EXCEEDED" && interval && maxRequest) {
             delay = Math.max(delay, Math.ceil((interval * 1000) / maxRequest));
         }
-        return Math.min(delay, this.retry.maxDelayMs);
+        return Math.max(Math.min(delay, this.retry.maxDelayMs), retryAfterMs ?? 0);
     }
 
     private async send<T>(method: string, path: string, options: RequestOptions): Promise<T> {
@@ -592,10 +615,10 @@ export class RobotClient {
                 throw new RobotApiError(response.status, "INVALID_RESPONSE", `not JSON: ${text.slice(0, 200)}`, request);
             }
         }
-        throw this.errorFrom(response.status, text, request, options.serverNumber);
+        throw this.errorFrom(response.status, text, request, options.serverNumber, retryAfterMs(response.headers.get("retry-after")));
     }
 
-    private errorFrom(status: number, text: string, request: string, serverNumber: number | undefined): RobotApiError {
+    private errorFrom(status: number, text: string, request: string, serverNumber: number | undefined, retryAfter: number | undefined): RobotApiError {
         let parsed: { status?: number; code?: string; message?: string; missing?: unknown; invalid?: unknown; max_request?: unknown; interval?: unknown } | undefined;
         try {
             parsed = (JSON.parse(text) as { error?: typeof parsed }).error;
@@ -604,12 +627,15 @@ export class RobotClient {
         }
         const fallbackCode = status === 401 ? "UNAUTHORIZED" : status === 404 ? "NOT_FOUND" : status === 429 ? "RATE_LIMIT_EXCEEDED" : status >= 500 ? "INTERNAL_ERROR" : `HTTP_${status}`;
         const code = parsed?.code || fallbackCode;
-        const robotMessage = parsed?.message || text.trim().slice(0, 200) || `HTTP ${status}`;
+        // A gateway in front of Robot answers with an HTML page: its title says it all.
+        const htmlTitle = /<title>([^<]*)<\/title>/i.exec(text)?.[1]?.trim();
+        const robotMessage = parsed?.message || htmlTitle || text.trim().replace(/\s+/g, " ").slice(0, 200) || `HTTP ${status}`;
         const details: RobotErrorDetails = {
             missing: Array.isArray(parsed?.missing) ? parsed.missing.map(String) : undefined,
             invalid: Array.isArray(parsed?.invalid) ? parsed.invalid.map(String) : undefined,
             maxRequest: typeof parsed?.max_request === "number" ? parsed.max_request : undefined,
             interval: typeof parsed?.interval === "number" ? parsed.interval : undefined,
+            ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
         };
         let message: string | undefined;
         if (code === "SERVER_NOT_FOUND" && serverNumber !== undefined) {

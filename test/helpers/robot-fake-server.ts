@@ -221,6 +221,13 @@ export interface RobotFake {
     rateLimit(match: RequestMatch, times: number, limits?: { maxRequest: number; interval: number }): void;
     /** The next `times` matching requests get this error. */
     failNext(match: RequestMatch, times: number, status: number, code: string, message: string): void;
+    /**
+     * The next `times` matching requests get a gateway error (502, 503 or 504) the way the proxy in front of
+     * Robot sends one: an HTML body, no Robot error JSON, and `Retry-After` when given (seconds or HTTP-date).
+     */
+    gatewayError(match: RequestMatch, times: number, status: 502 | 503 | 504, options?: { retryAfter?: string }): void;
+    /** The next `times` matching requests get a plain HTTP 429 with `Retry-After: <retryAfter>`. */
+    tooManyRequests(match: RequestMatch, times: number, retryAfter: string): void;
     /** `METHOD /path` of every request, for sequence assertions. */
     calls(): string[];
     /** Stops the server. */
@@ -237,7 +244,9 @@ interface Injection {
     match: RequestMatch;
     remaining: number;
     status: number;
-    body: Record<string, unknown>;
+    /** JSON body, or raw text (an HTML error page). */
+    body: Record<string, unknown> | string;
+    headers?: Record<string, string>;
 }
 
 function matches(match: RequestMatch, method: string, path: string): boolean {
@@ -506,12 +515,14 @@ export async function startRobotFake(options: RobotFakeOptions = {}): Promise<Ro
             for (const [key, value] of new URLSearchParams(raw)) {
                 (form[key] ??= []).push(value);
             }
-            const answer = (status: number, body?: unknown) => {
+            const answer = (status: number, body?: unknown, headers: Record<string, string> = {}) => {
                 requests.push({ method, path, form, contentType, status });
                 if (body === undefined) {
-                    res.writeHead(status).end();
+                    res.writeHead(status, headers).end();
+                } else if (typeof body === "string") {
+                    res.writeHead(status, { "Content-Type": "text/html", ...headers }).end(body);
                 } else {
-                    res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
+                    res.writeHead(status, { "Content-Type": "application/json", ...headers }).end(JSON.stringify(body));
                 }
             };
             const expected = `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
@@ -526,7 +537,7 @@ export async function startRobotFake(options: RobotFakeOptions = {}): Promise<Ro
             const injection = injections.find((i) => i.remaining > 0 && matches(i.match, method, path));
             if (injection) {
                 injection.remaining--;
-                answer(injection.status, injection.body);
+                answer(injection.status, injection.body, injection.headers);
                 return;
             }
             const result = route(method, path, form);
@@ -553,6 +564,19 @@ export async function startRobotFake(options: RobotFakeOptions = {}): Promise<Ro
         },
         failNext(match, times, status, code, message) {
             injections.push({ match, remaining: times, status, body: errorBody(status, code, message) });
+        },
+        gatewayError(match, times, status, gatewayOptions = {}) {
+            const reason = { 502: "Bad Gateway", 503: "Service Temporarily Unavailable", 504: "Gateway Time-out" }[status];
+            injections.push({
+                match,
+                remaining: times,
+                status,
+                body: `<html>\r\n<head><title>${status} ${reason}</title></head>\r\n<body>\r\n<center><h1>${status} ${reason}</h1></center>\r\n</body>\r\n</html>\r\n`,
+                headers: gatewayOptions.retryAfter !== undefined ? { "Retry-After": gatewayOptions.retryAfter } : {},
+            });
+        },
+        tooManyRequests(match, times, retryAfter) {
+            injections.push({ match, remaining: times, status: 429, body: "Too Many Requests", headers: { "Retry-After": retryAfter } });
         },
         calls: () => requests.map((r) => `${r.method} ${r.path}`),
         close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),

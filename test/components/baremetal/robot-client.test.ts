@@ -195,3 +195,75 @@ describe("Robot client", () => {
         expect(() => new RobotClient({ credentials: { user: "", password: "" } })).toThrow(/robotUser/);
     });
 });
+
+describe("Robot client: gateway errors and Retry-After", () => {
+    const policy = { baseDelayMs: 1000, maxDelayMs: 60_000, maxRetries: 4, maxTotalDelayMs: 600_000 };
+
+    for (const status of [502, 503, 504] as const) {
+        it(`retries a GET answered ${status} by the gateway, then returns Robot's answer`, async () => {
+            const { client, fake, sleeps } = await setup({}, policy);
+            fake.gatewayError({ method: "GET", path: "/server/1001" }, 2, status);
+            expect((await client.getServer(1001)).server_number).toBe(1001);
+            expect(fake.requests.map((r) => r.status)).toEqual([status, status, 200]);
+            expect(sleeps).toEqual([1000, 2000]);
+        });
+    }
+
+    it("retries an idempotent POST (the name update) through a 502", async () => {
+        const { client, fake } = await setup({}, policy);
+        fake.gatewayError({ method: "POST", path: "/server/1001" }, 1, 502);
+        expect((await client.setServerName(1001, "fsn1-run-0")).server_name).toBe("fsn1-run-0");
+        expect(fake.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(["POST /server/1001 502", "POST /server/1001 200"]);
+    });
+
+    it("never repeats a reset or a rescue activation after a 503 (the first may have gone through)", async () => {
+        const { client, fake, sleeps } = await setup({}, policy);
+        fake.gatewayError({ method: "POST", path: "/reset/1001" }, 1, 503);
+        const reset = await caught(client.reset(1001, "sw"));
+        expect(reset).toMatchObject({ status: 503, code: "INTERNAL_ERROR", request: "POST /reset/1001" });
+        fake.gatewayError({ method: "POST", path: "/boot/1001/rescue" }, 1, 502);
+        expect(await caught(client.activateRescue(1001, { os: "linux", authorized_key: "00:11" }))).toMatchObject({ status: 502 });
+        expect(fake.calls()).toEqual(["POST /reset/1001", "POST /boot/1001/rescue"]);
+        expect(sleeps).toEqual([]);
+    });
+
+    it("gives up after the policy's retries with an error that names the status, the request and the budget", async () => {
+        const { client, fake, sleeps } = await setup({}, { ...policy, maxRetries: 3 });
+        fake.gatewayError({ method: "GET", path: "/server/1001" }, 10, 504);
+        const error = await caught(client.getServer(1001));
+        expect(error).toMatchObject({ status: 504, request: "GET /server/1001", details: { retries: 3 } });
+        expect(error.message).toBe("Robot GET /server/1001 still failing with 504 INTERNAL_ERROR after 3 retries (7s of back-off, budget 3 retries / 600s): 504 Gateway Time-out");
+        expect(fake.requests).toHaveLength(4);
+        expect(sleeps).toEqual([1000, 2000, 4000]);
+    });
+
+    it("waits as long as Retry-After (seconds) asks on 503 and 429, longer than its own back-off", async () => {
+        const { client, fake, sleeps } = await setup({}, policy);
+        fake.gatewayError({ method: "GET", path: "/server/1001" }, 1, 503, { retryAfter: "30" });
+        fake.tooManyRequests({ method: "GET", path: "/server/1001" }, 1, "7");
+        expect((await client.getServer(1001)).server_number).toBe(1001);
+        expect(fake.requests.map((r) => r.status)).toEqual([503, 429, 200]);
+        // Back-off alone would have been 1 s and 2 s.
+        expect(sleeps).toEqual([30_000, 7_000]);
+    });
+
+    it("honours Retry-After as an HTTP-date", async () => {
+        const { client, fake, sleeps } = await setup({}, policy);
+        fake.gatewayError({ path: "/key" }, 1, 503, { retryAfter: new Date(Date.now() + 20_000).toUTCString() });
+        await client.listKeys();
+        expect(sleeps).toHaveLength(1);
+        // HTTP-dates have whole seconds: between 19 and 20 s from now.
+        expect(sleeps[0]).toBeGreaterThanOrEqual(18_000);
+        expect(sleeps[0]).toBeLessThanOrEqual(20_000);
+    });
+
+    it("does not wait when Retry-After exceeds the time budget, and says what Robot asked for", async () => {
+        const { client, fake, sleeps } = await setup({}, { ...policy, maxTotalDelayMs: 120_000 });
+        fake.tooManyRequests({ method: "GET", path: "/server/1001" }, 1, "3600");
+        const error = await caught(client.getServer(1001));
+        expect(error).toMatchObject({ status: 429, code: "RATE_LIMIT_EXCEEDED", details: { retries: 0, retryAfterMs: 3_600_000 } });
+        expect(error.message).toMatch(/after 0 retries \(0s of back-off, budget 4 retries \/ 120s; Robot asked to retry after 3600s\)/);
+        expect(fake.requests).toHaveLength(1);
+        expect(sleeps).toEqual([]);
+    });
+});
