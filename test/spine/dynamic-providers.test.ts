@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as yaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderAutosetup } from "../../components/baremetal/autosetup";
 import { renderFirewallRules } from "../../components/nodes/firewall-rules";
@@ -128,6 +129,11 @@ describe("dynamic providers under the CLI's TypeScript runtime", () => {
         ]) {
             expect(runJs).toContain(line);
         }
+        // The runtime options that select this path (README "How `pulumi up` runs the program").
+        const project = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { runtime: { name: string; options: Record<string, unknown> } };
+        expect(project.runtime).toEqual({ name: "nodejs", options: { typescript: true, packagemanager: "npm" } });
+        // A project-level ts-node would replace the vendored one.
+        expect(fs.existsSync(path.join(ROOT, "node_modules/ts-node"))).toBe(false);
         // The ESM branch of run.js needs `"type": "module"`; this project is CommonJS, so the branch above applies.
         expect(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).type).toBeUndefined();
         expect(serialized.registrations.map((r) => r.type)).toEqual(["pulumi-nodejs:dynamic:Resource", "pulumi-nodejs:dynamic:Resource"]);
