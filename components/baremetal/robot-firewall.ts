@@ -177,4 +177,4 @@ export function robotFirewallForm(config: RobotFirewallConfig): Record<string, s
     return form;
 }
 
-export { RETURN_TRAFFIC_RULES, ROBOT_FIREWALL_MAX_RULES, UDP_REPLY_PORTS };
+export { RETURN_TRAFFIC_RULES, ROBOT_FIREWALL_MAX_RULES };
