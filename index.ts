@@ -20,6 +20,8 @@ import { Observability } from "./components/observability/observability";
 import { Traefik } from "./components/traefik/traefik";
 import { ArgoCD } from "./components/argocd/argocd";
 import { Metering, meteringProjects } from "./components/metering/metering";
+import { Alerting } from "./components/alerting/alerting";
+import { renderRecurringJobs } from "./components/longhorn/values";
 // --- project imports ---
 import { Project } from "./components/project/project";
 import { Sandbox } from "./components/project/sandbox";
@@ -66,11 +68,27 @@ const metering = new Metering(
     { prices: config.prices, projects: meteringProjects(tenants.map((t) => t.spec)) },
     { ...k8sOptions, dependsOn: [prometheusCrds, observability] },
 );
+// Receivers and routing from platform:alerting, and the platform's own alerts (nodes, etcd, storage, certificates).
+const alerting = new Alerting(
+    "alerting",
+    {
+        alerting: config.alerting,
+        secrets: secrets.alerting,
+        tenants: tenants.map((t) => ({ project: t.spec.name, email: t.spec.owner.email })),
+        servers: config.servers.count,
+        floatingIps: config.edge.floatingIps,
+        etcdSnapshotSchedule: config.cluster.etcdSnapshots.schedule,
+        longhornBackupSchedule: renderRecurringJobs().find((job) => job.spec.task === "backup")?.spec.cron,
+    },
+    { ...k8sOptions, dependsOn: [prometheusCrds, observability] },
+);
 const traefik = new Traefik("traefik", { config, floatingIps: metallb.addresses }, { ...k8sOptions, dependsOn: [prometheusCrds, metallb] });
 const argocd = new ArgoCD("argocd", { config }, { ...k8sOptions, dependsOn: [prometheusCrds] });
 
 /** The platform add-ons; tenant Projects depend on all of them (ingress, certificates, storage, buckets, GitOps). */
 export const platformAddons = [prometheusCrds, metallb, certManager, longhorn, minio, observability, traefik, argocd];
+/** Name of the Secret holding Alertmanager's configuration. */
+export const alertmanagerConfigSecret = alerting.configSecretName;
 /** Names of the metering PrometheusRules (usage, cost, alerts). */
 export const meteringRules = metering.prometheusRuleNames;
 /** Argo CD admin password, user `admin` (secret). */

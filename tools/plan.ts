@@ -60,7 +60,7 @@ async function main(): Promise<number> {
     const stackConfig = values["config-file"]
         ? readStackConfig(path.dirname(path.resolve(values["config-file"])), path.basename(values["config-file"]).replace(/^Pulumi\.|\.yaml$/g, ""))
         : readStackConfig(ROOT, stack);
-    const secrets = syntheticSecrets(tenantSecretNamesOf(catalogDirectory(catalogRoot, stack)));
+    const secrets = syntheticSecrets(tenantSecretNamesOf(catalogDirectory(catalogRoot, stack)), stackConfig);
     const config = { ...secrets, ...stackConfig };
 
     const timings = new Map<string, number>([["startup", startupMs]]);

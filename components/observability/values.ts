@@ -1,3 +1,4 @@
+import { ALERTMANAGER_CONFIG_SECRET } from "../alerting/alertmanager-config";
 import type { PlatformConfig } from "../../lib/config/schema";
 import { LABELS, MINIO_ENDPOINT, NAMESPACES, STORAGE_CLASSES, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
 import { quantity } from "../../lib/quantity";
@@ -93,7 +94,15 @@ export function renderKubePrometheusStackValues(config: PlatformConfig): Values 
             },
         },
         alertmanager: {
-            alertmanagerSpec: { storage: claim(ALERTMANAGER_STORAGE), resources: s.alertmanager, tolerations: CONTROL_PLANE_TOLERATIONS },
+            alertmanagerSpec: {
+                storage: claim(ALERTMANAGER_STORAGE),
+                resources: s.alertmanager,
+                tolerations: CONTROL_PLANE_TOLERATIONS,
+                // The configuration (receivers, routes, SMTP password, webhook URLs) is the Secret the Alerting
+                // component renders from stack config; the chart's own generated one would have no receivers.
+                useExistingSecret: true,
+                configSecret: ALERTMANAGER_CONFIG_SECRET,
+            },
         },
         prometheusOperator: {
             resources: s.operator,

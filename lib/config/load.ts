@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_EXAMPLES, platformConfigSchema, type PlatformConfig } from "./schema";
 import { InputValidationError, issuesToProblems, type InputProblem } from "../validation";
+import { alertingSecretProblems, type AlertingSecretValues } from "./alerting";
 
 /** Config namespace of this project (`platform:<key>`). */
 export const CONFIG_NAMESPACE = "platform";
@@ -15,6 +16,7 @@ export const SECRET_KEYS = [
     "backupS3SecretKey",
     "hetznerDnsToken",
     "tenantSecrets",
+    "alertingSecrets",
 ] as const;
 
 /** Name of a secret `platform:*` key. */
@@ -30,6 +32,8 @@ export interface PlatformSecrets {
     backupS3?: { accessKey: pulumi.Output<string>; secretKey: pulumi.Output<string> };
     /** Hetzner DNS API token for cert-manager DNS-01; present when addons.certManager.hetznerDns. */
     hetznerDnsToken?: pulumi.Output<string>;
+    /** SMTP password and webhook/Slack URLs of the alert receivers. */
+    alerting: pulumi.Output<AlertingSecretValues>;
     /** Tenant secret values: project name → env name → value. */
     tenantSecrets: pulumi.Output<Record<string, Record<string, string>>>;
     /** The env names available per project (names only, safe to use for validation). */
@@ -144,6 +148,21 @@ function missingSecrets(
             !!process.env.TAILSCALE_API_KEY ||
             !!process.env.TAILSCALE_OAUTH_CLIENT_ID,
     });
+    const alertingProblems = (() => {
+        const needsSecrets = config.alerting.receivers.some((r) => r.webhook || r.slack) || config.alerting.smtp?.username !== undefined;
+        if (!needsSecrets && secretRaw.alertingSecrets === undefined) {
+            return [];
+        }
+        if (secretRaw.alertingSecrets === undefined) {
+            return [{ source, path: "platform:alertingSecrets", problem: "required secret is not set (alert receivers need URLs or the SMTP password)", fix: `pulumi config set --secret platform:alertingSecrets '{"smtpPassword": "…", "urls": {"<receiver>": "https://…"}}'` }];
+        }
+        return alertingSecretProblems(config.alerting, decodeConfigValue(secretRaw.alertingSecrets)).map((problem) => ({
+            source,
+            path: "platform:alertingSecrets",
+            problem,
+            fix: `pulumi config set --secret platform:alertingSecrets '{"smtpPassword": "…", "urls": {"<receiver>": "https://…"}}'`,
+        }));
+    })();
     if (secretRaw.tenantSecrets !== undefined) {
         const decoded = decodeConfigValue(secretRaw.tenantSecrets);
         if (typeof decoded !== "object" || decoded === null || Array.isArray(decoded) || !Object.values(decoded).every(isStringMap)) {
@@ -154,17 +173,21 @@ function missingSecrets(
                     problem: "must be an object of project name → {ENV_NAME: value}",
                     fix: `pulumi config set --secret --path 'platform:tenantSecrets.shop.DB_PASSWORD' 's3cr3t'`,
                 },
+                ...alertingProblems,
             ];
         }
     }
-    return needed
-        .filter((n) => !n.present)
-        .map((n) => ({
-            source,
-            path: n.key,
-            problem: `required secret is not set (${n.why})`,
-            fix: `pulumi config set --secret ${n.key} <value>`,
-        }));
+    return [
+        ...needed
+            .filter((n) => !n.present)
+            .map((n) => ({
+                source,
+                path: n.key,
+                problem: `required secret is not set (${n.why})`,
+                fix: `pulumi config set --secret ${n.key} <value>`,
+            })),
+        ...alertingProblems,
+    ];
 }
 
 function isStringMap(value: unknown): value is Record<string, string> {
@@ -187,9 +210,15 @@ export function wrapSecrets(config: PlatformConfig, secretRaw: Partial<Record<Se
                 ? { accessKey: secret("backupS3AccessKey"), secretKey: secret("backupS3SecretKey") }
                 : undefined,
         hetznerDnsToken: config.addons.certManager.hetznerDns ? secret("hetznerDnsToken") : undefined,
+        alerting: pulumi.secret(alertingSecretValues(secretRaw.alertingSecrets)),
         tenantSecrets: pulumi.secret(tenantSecretValues),
         tenantSecretNames,
     };
+}
+
+function alertingSecretValues(raw: string | undefined): AlertingSecretValues {
+    const decoded = raw === undefined ? {} : (decodeConfigValue(raw) as Partial<AlertingSecretValues>);
+    return { ...(decoded.smtpPassword !== undefined ? { smtpPassword: decoded.smtpPassword } : {}), urls: { ...(decoded.urls ?? {}) } };
 }
 
 /** Loads the current stack's configuration from the Pulumi runtime. */

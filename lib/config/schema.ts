@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { QUANTITY_PATTERN } from "../quantity";
+import { alertingSchema } from "./alerting";
 
 /**
  * The stack configuration model: every `platform:*` key of `Pulumi.<stack>.yaml`, validated and typed.
@@ -226,8 +227,19 @@ export const platformConfigSchema = z
         tenantLimits: tenantLimitsSchema.prefault({}),
         /** Registries tenant images may come from. */
         allowedRegistries: z.array(z.string().min(1)).min(1).default(["docker.io", "ghcr.io", "quay.io", "registry.k8s.io"]),
+        /** Alert receivers and routing (lib/config/alerting.ts). */
+        alerting: alertingSchema.prefault({}),
     })
     .superRefine((cfg, ctx) => {
+        if (cfg.environment === "production") {
+            // An alert nobody receives is no alert: production must page someone and prove the path works.
+            if (cfg.alerting.critical.length === 0) {
+                ctx.addIssue({ code: "custom", path: ["alerting", "critical"], message: "a production stack must route critical alerts to at least one receiver" });
+            }
+            if (cfg.alerting.deadMansSwitch === undefined) {
+                ctx.addIssue({ code: "custom", path: ["alerting", "deadMansSwitch"], message: "a production stack needs a dead man's switch (a webhook receiver that pages when the heartbeat stops)" });
+            }
+        }
         const seen = new Set<string>();
         cfg.pools.forEach((pool, index) => {
             if (seen.has(pool.role)) {
@@ -265,6 +277,11 @@ export type PoolRole = (typeof POOL_ROLES)[number];
 
 /** Example values shown in error messages, keyed by path pattern (indices as `[]`). */
 export const CONFIG_EXAMPLES: Readonly<Record<string, string>> = {
+    alerting: "platform:alerting: {smtp: {smarthost: 'smtp.example.com:587', from: alerts@example.com}, receivers: [{name: oncall, email: [oncall@example.com]}, {name: heartbeat, webhook: {}}], critical: [oncall], deadMansSwitch: heartbeat}",
+    "alerting.critical": "critical: [oncall]",
+    "alerting.deadMansSwitch": "deadMansSwitch: heartbeat   # a webhook receiver; its URL goes in platform:alertingSecrets",
+    "alerting.receivers": "receivers: [{name: oncall, email: [oncall@example.com]}, {name: chat, slack: {channel: '#ops'}}, {name: heartbeat, webhook: {}}]",
+    "alerting.smtp": "smtp: {smarthost: 'smtp.example.com:587', from: alerts@example.com, username: alerts}",
     environment: "platform:environment: dev   # dev | staging | production",
     location: "platform:location: fsn1",
     domain: "platform:domain: apps.example.com",

@@ -5,7 +5,8 @@ import { ROOT } from "./synth";
 
 /** The raw config map of a shipped stack plus synthetic secrets, as the offline plan passes it. */
 export function rawStackConfig(stack: string, overrides: Record<string, string> = {}): Record<string, string> {
-    return { ...syntheticSecrets({}), ...readStackConfig(ROOT, stack), ...overrides };
+    const config = { ...readStackConfig(ROOT, stack), ...overrides };
+    return { ...syntheticSecrets({}, config), ...config };
 }
 
 /** The validated config of a shipped stack. */
