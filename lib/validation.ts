@@ -92,11 +92,13 @@ export function issuesToProblems(
             }
             continue;
         }
+        // A refinement that knows the fix (e.g. a deprecated server type's replacement) passes it in params.fix.
+        const knownFix = issue.code === "custom" && typeof issue.params?.fix === "string" ? issue.params.fix : undefined;
         problems.push({
             source,
             path: joinPath(root, issue.path),
             problem: issue.message,
-            fix: exampleFor(issue.path, examples),
+            fix: knownFix ?? exampleFor(issue.path, examples),
         });
     }
     return problems;

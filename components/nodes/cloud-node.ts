@@ -7,6 +7,11 @@ import type { NodeSpec } from "./node-plan";
 export interface CloudNodeArgs {
     /** The node to create. */
     node: NodeSpec;
+    /**
+     * hcloud server type, resolved only once the availability check confirmed it is orderable in `location`
+     * (components/nodes/server-type-check.ts); a rejected check leaves the server unregistered.
+     */
+    serverType: pulumi.Input<string>;
     /** hcloud location, e.g. fsn1. */
     location: string;
     /** Rendered cloud-init user-data (secret: it carries the one-time tailnet key). */
@@ -39,7 +44,7 @@ export class CloudNode extends pulumi.ComponentResource {
             name,
             {
                 name: args.node.hostname,
-                serverType: args.node.serverType,
+                serverType: args.serverType,
                 image: NODE_SOFTWARE.hcloudImage,
                 location: args.location,
                 sshKeys: [args.sshKeyName],

@@ -12,6 +12,7 @@ import { CloudNode } from "./cloud-node";
 import { renderUserData } from "./cloud-init";
 import { networkZoneOf, renderFirewallRules } from "./firewall-rules";
 import { planNodes, tailnetHost, type NodeSpec } from "./node-plan";
+import { checkServerTypesOrderable } from "./server-type-check";
 
 /** Arguments of the Infrastructure component. */
 export interface InfrastructureArgs {
@@ -88,6 +89,9 @@ export class Infrastructure extends pulumi.ComponentResource {
             return group;
         };
 
+        // Every cloud server waits for the hcloud API to confirm its type is orderable here (none is created otherwise).
+        const orderableTypes = checkServerTypesOrderable(specs, config.location, { parent: this });
+
         const vswitch = config.baremetal.vswitch && specs.some((s) => s.kind === "baremetal") && args.secrets.robot
             ? new VSwitch(`${name}-vswitch`, {
                   name: config.baremetal.vswitch.name,
@@ -125,6 +129,7 @@ export class Infrastructure extends pulumi.ComponentResource {
                     spec.hostname,
                     {
                         node: spec,
+                        serverType: orderableTypes.apply(() => spec.serverType),
                         location: config.location,
                         userData,
                         sshKeyName: hcloudKey.name,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { QUANTITY_PATTERN } from "../quantity";
 import { alertingSchema } from "./alerting";
+import { rejectServerType } from "../hetzner/server-types";
 
 /**
  * The stack configuration model: every `platform:*` key of `Pulumi.<stack>.yaml`, validated and typed.
@@ -31,6 +32,12 @@ export const machineKind = z.enum(["cloud", "baremetal"], {
     error: 'must be "cloud" (Hetzner Cloud VPS) or "baremetal" (Hetzner Robot dedicated server)',
 });
 
+/**
+ * Server type of a pool that names none: cx33 (4 vCPU, 8 GB), the successor of the former default cx32 (deprecated
+ * in the EU since 2025-10-16). Sold in the EU locations only; stacks elsewhere must name a type.
+ */
+export const DEFAULT_SERVER_TYPE = "cx33";
+
 const robotServerNumbers = z.array(z.number().int().positive()).default([]);
 
 /** The k3s server (control-plane) pool. */
@@ -40,7 +47,8 @@ export const serverPoolSchema = z
             error: "must be 1 (single server) or 3 (HA with embedded etcd); 2 would lose quorum with one failure",
         }),
         kind: machineKind.default("cloud"),
-        serverType: z.string().min(1).default("cx32"),
+        /** hcloud server type (kind cloud); checked against lib/hetzner/server-types.ts for the stack's location. */
+        serverType: z.string().min(1).default(DEFAULT_SERVER_TYPE),
         robotServers: robotServerNumbers,
         /** Let workloads run on servers (small stacks); when false servers are tainted CriticalAddonsOnly. */
         schedulable: z.boolean().default(false),
@@ -56,7 +64,8 @@ export const agentPoolSchema = z
         role: z.enum(POOL_ROLES, { error: 'must be one of "run", "build", "edge"' }),
         kind: machineKind.default("cloud"),
         count: z.number().int().min(0).max(50),
-        serverType: z.string().min(1).default("cx32"),
+        /** hcloud server type (kind cloud), or a Robot model name such as AX102 for the cost estimate (kind baremetal). */
+        serverType: z.string().min(1).default(DEFAULT_SERVER_TYPE),
         robotServers: robotServerNumbers,
         /** Taint `pool=<role>:NoSchedule` so only workloads that tolerate it land here. */
         dedicated: z.boolean().default(false),
@@ -259,12 +268,37 @@ export const platformConfigSchema = z
         if (cfg.addons.longhorn.backupTarget === "external" && !cfg.addons.longhorn.external) {
             ctx.addIssue({ code: "custom", path: ["addons", "longhorn", "external"], message: "backupTarget external needs an external S3 target" });
         }
+        checkServerTypes(cfg, ctx);
         const allRobot = [cfg.servers.robotServers, ...cfg.pools.map((p) => p.robotServers)].flat();
         const dup = allRobot.find((n, i) => allRobot.indexOf(n) !== i);
         if (dup !== undefined) {
             ctx.addIssue({ code: "custom", path: ["pools"], message: `Robot server ${dup} is used by two pools` });
         }
     });
+
+/**
+ * Rejects unknown, deprecated and not-sold-here server types of cloud pools (bare-metal pools use serverType
+ * only to name a Robot model). The fix rides on the issue's `params.fix` (lib/validation.ts reads it), so the
+ * error names the replacement rather than a generic example.
+ */
+function checkServerTypes(
+    cfg: { location: string; servers: { kind: string; serverType: string }; pools: Array<{ kind: string; serverType: string }> },
+    ctx: z.RefinementCtx,
+): void {
+    const pools: Array<[Array<string | number>, { kind: string; serverType: string }]> = [
+        [["servers", "serverType"], cfg.servers],
+        ...cfg.pools.map((pool, index): [Array<string | number>, { kind: string; serverType: string }] => [["pools", index, "serverType"], pool]),
+    ];
+    for (const [path, pool] of pools) {
+        if (pool.kind !== "cloud") {
+            continue;
+        }
+        const rejection = rejectServerType(pool.serverType, cfg.location);
+        if (rejection) {
+            ctx.addIssue({ code: "custom", path, message: rejection.problem, params: { fix: rejection.fix } });
+        }
+    }
+}
 
 /** The validated, defaulted configuration of one region stack. */
 export type PlatformConfig = z.infer<typeof platformConfigSchema>;
@@ -303,17 +337,17 @@ export const CONFIG_EXAMPLES: Readonly<Record<string, string>> = {
     "cluster.etcdSnapshots.s3.bucket": "bucket: platform-etcd-dev",
     "cluster.etcdSnapshots.s3.region": "region: eu-central",
     "cluster.etcdSnapshots.s3.folder": "folder: dev",
-    servers: "platform:servers: {count: 1, kind: cloud, serverType: cx32}",
+    servers: "platform:servers: {count: 1, kind: cloud, serverType: cx33}",
     "servers.count": "count: 3",
     "servers.kind": "kind: baremetal",
-    "servers.serverType": "serverType: cx32",
+    "servers.serverType": "serverType: cx33",
     "servers.robotServers": "robotServers: [2345678, 2345679, 2345680]",
     "servers.schedulable": "schedulable: false",
-    pools: "platform:pools: [{role: run, count: 2}, {role: edge, count: 1, serverType: cx22}]",
+    pools: "platform:pools: [{role: run, count: 2}, {role: edge, count: 1, serverType: cx23}]",
     "pools[].role": "role: run   # run | build | edge",
     "pools[].kind": "kind: cloud",
     "pools[].count": "count: 2",
-    "pools[].serverType": "serverType: cx32",
+    "pools[].serverType": "serverType: cx33",
     "pools[].robotServers": "robotServers: [2345681, 2345682]",
     "pools[].dedicated": "dedicated: true",
     "pools[].storage": "storage: true",

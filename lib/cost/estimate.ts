@@ -1,5 +1,6 @@
 import type { AgentPool, PlatformConfig, ServerPool } from "../config/schema";
-import { HETZNER_PRICES, type Price, type PriceBasis, type PriceTable } from "./prices";
+import { locationGroupOf } from "../hetzner/server-types";
+import { HETZNER_PRICES, type CloudServerPrice, type Price, type PriceBasis, type PriceTable } from "./prices";
 
 /**
  * Monthly cost of one region stack from its validated configuration alone (no plan needed): servers,
@@ -85,10 +86,11 @@ export function estimateMonthlyCost(config: PlatformConfig, options: EstimateOpt
         }
         if (pool.kind === "cloud") {
             const type = pool.serverType.toLowerCase();
-            const price = prices.cloudServers[type];
+            const cloudPrices = cloudPricesAt(config.location, prices);
+            const price = cloudPrices[type];
             if (!price) {
                 throw new UnknownPriceError(
-                    `pool "${poolName}": no price for Hetzner Cloud server type "${pool.serverType}"; known types: ${Object.keys(prices.cloudServers).sort().join(", ")} (add it to lib/cost/prices.ts)`,
+                    `pool "${poolName}": no price for Hetzner Cloud server type "${pool.serverType}" in ${config.location}; known types: ${Object.keys(cloudPrices).sort().join(", ")} (add the figure to lib/hetzner/server-types.ts)`,
                 );
             }
             line.items.push(item(`${type} cloud server`, count, price));
@@ -135,12 +137,18 @@ export function estimateMonthlyCost(config: PlatformConfig, options: EstimateOpt
     };
 }
 
+/** Cloud server prices of the location's group (empty for a location the table does not cover). */
+function cloudPricesAt(location: string, prices: PriceTable): Readonly<Record<string, CloudServerPrice>> {
+    const group = locationGroupOf(location);
+    return group ? prices.cloudServers[group] : {};
+}
+
 function baremetalModelOf(poolName: string, pool: ServerPool | AgentPool, explicit: Readonly<Record<string, string>> | undefined, prices: PriceTable): string {
     const configured = explicit?.[poolName];
     if (configured) {
         return configured.toUpperCase();
     }
-    // serverType defaults to a cloud type (cx32) even for bare-metal pools; only a known model name counts.
+    // serverType defaults to a cloud type (cx33) even for bare-metal pools; only a known model name counts.
     const fromType = pool.serverType.toUpperCase();
     return prices.baremetal[fromType] ? fromType : prices.defaultBaremetalModel;
 }
@@ -172,7 +180,7 @@ function sum(items: readonly CostItem[]): number {
 /** Human-readable estimate: one block per line, then the total with the share of unverified prices. */
 export function formatCostEstimate(estimate: CostEstimate): string {
     const eur = (n: number) => `EUR ${n.toFixed(2).padStart(8)}`;
-    const out: string[] = [`Monthly cost estimate (EUR, excl. VAT; Hetzner list prices read ${estimate.pricesReadOn}; lib/cost/prices.ts):`];
+    const out: string[] = [`Monthly cost estimate (EUR, excl. VAT; Hetzner list prices read ${estimate.pricesReadOn}; lib/hetzner/server-types.ts, lib/cost/prices.ts):`];
     for (const line of estimate.lines) {
         out.push(`  ${line.pool.padEnd(16)} ${eur(line.monthlyEur)}${line.notes.length > 0 ? `   (${line.notes.join("; ")})` : ""}`);
         for (const i of line.items) {
@@ -182,7 +190,7 @@ export function formatCostEstimate(estimate: CostEstimate): string {
     }
     out.push(`  ${"total".padEnd(16)} ${eur(estimate.totalMonthlyEur)}`);
     out.push(
-        `  ${Math.round(estimate.unverifiedShare * 100)}% of the total rests on prices marked [dated] (before Hetzner's 2026-04-01 adjustment) or [assumed] (no source found): likely a lower bound.`,
+        `  ${Math.round(estimate.unverifiedShare * 100)}% of the total rests on prices not read from Hetzner directly: [transcribed] (a dated copy of Hetzner's page after the 2026-06-15 adjustment), [derived] (such a figure minus the IPv4 it includes), [dated] (before 2026-04-01: likely low) or [assumed] (no source found).`,
     );
     out.push(`  Traffic: ${estimate.includedTrafficTb} TB/month egress included with the cloud servers; beyond that EUR ${estimate.trafficOveragePerTbEur.toFixed(2)}/TB.`);
     return out.join("\n");
@@ -198,7 +206,7 @@ export function clusterCapacity(config: PlatformConfig, options: EstimateOptions
     let memory = 0;
     const pools: Array<[string, ServerPool | AgentPool, number]> = [["servers", config.servers, config.servers.count], ...config.pools.map((p): [string, AgentPool, number] => [p.role, p, p.count])];
     for (const [name, pool, count] of pools) {
-        const machine = pool.kind === "cloud" ? prices.cloudServers[pool.serverType.toLowerCase()] : prices.baremetal[baremetalModelOf(name, pool, options.baremetalModels, prices)];
+        const machine = pool.kind === "cloud" ? cloudPricesAt(config.location, prices)[pool.serverType.toLowerCase()] : prices.baremetal[baremetalModelOf(name, pool, options.baremetalModels, prices)];
         if (!machine) {
             return undefined;
         }

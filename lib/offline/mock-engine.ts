@@ -2,6 +2,7 @@ import * as crypto from "node:crypto";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlannedResource, StackPlan } from "./plan-types";
+import { GET_SERVER_TYPES_TOKEN, serverTypesAnswerFromTable } from "../hetzner/availability";
 
 /**
  * Runs a Pulumi program under the mock engine (`pulumi.runtime.setMocks`) and records every registration,
@@ -357,6 +358,18 @@ export function copyPlainData(value: unknown): unknown {
     return copy;
 }
 
+/**
+ * Answers the provider functions the program calls: the hcloud server-type list (the availability check) from
+ * lib/hetzner/server-types.ts, so the offline plan agrees with the config schema's table. Any other invoke is a
+ * mistake: the plan must not depend on provider state.
+ */
+export function answerInvoke(token: string): Record<string, unknown> {
+    if (token === GET_SERVER_TYPES_TOKEN) {
+        return serverTypesAnswerFromTable() as unknown as Record<string, unknown>;
+    }
+    throw new Error(`offline plan: unexpected invoke ${token}; the program must not call provider functions at plan time`);
+}
+
 /** Runs the program and returns its plan. Must be called once per process. */
 export async function synthesize(options: SynthesisOptions): Promise<StackPlan> {
     return withLeanSdkDiagnostics(() => withPlainStructs(() => withPlainDataSerialization(() => neverSettles(synthesizeProgram(options)))));
@@ -369,9 +382,7 @@ async function synthesizeProgram(options: SynthesisOptions): Promise<StackPlan> 
     await pulumi.runtime.setMocks(
         {
             newResource: (args) => mockOutputs(args.type, args.name, args.inputs as Record<string, unknown>),
-            call: (args) => {
-                throw new Error(`offline plan: unexpected invoke ${args.token}; the program must not call provider functions at plan time`);
-            },
+            call: (args) => answerInvoke(args.token),
         },
         "platform",
         options.stack,

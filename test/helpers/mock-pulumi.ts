@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { mockOutputs } from "../../lib/offline/mock-engine";
+import { answerInvoke, mockOutputs } from "../../lib/offline/mock-engine";
 
 /** A registration seen by the mock engine in a component test. */
 export interface Registration {
@@ -16,9 +16,14 @@ export interface Registration {
 /**
  * Installs the Pulumi mock engine for a component test and returns the live list of registrations.
  * Call it before `await import(...)` of the component module; always await outputs (an assertion in an
- * un-awaited `apply` asserts nothing). Outputs come from the same plausible mocks as the offline plan.
+ * un-awaited `apply` asserts nothing). Outputs and invoke answers come from the same plausible mocks as the
+ * offline plan; `invokes` (by token) replaces an answer.
  */
-export async function setupMocks(stack = "test", config: Record<string, string> = {}): Promise<Registration[]> {
+export async function setupMocks(
+    stack = "test",
+    config: Record<string, string> = {},
+    invokes: Readonly<Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>> = {},
+): Promise<Registration[]> {
     const registrations: Registration[] = [];
     pulumi.runtime.setAllConfig(config);
     await pulumi.runtime.setMocks(
@@ -27,8 +32,17 @@ export async function setupMocks(stack = "test", config: Record<string, string> 
                 registrations.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? true });
                 return mockOutputs(args.type, args.name, args.inputs);
             },
+            // `invokes` overrides the offline plan's answers (e.g. an hcloud answer saying a type is unavailable).
             call: (args) => {
-                throw new Error(`unexpected invoke ${args.token} in a component test`);
+                const answer = invokes[args.token];
+                if (answer) {
+                    return answer(args.inputs as Record<string, unknown>);
+                }
+                try {
+                    return answerInvoke(args.token);
+                } catch {
+                    throw new Error(`unexpected invoke ${args.token} in a component test`);
+                }
             },
         },
         "platform",

@@ -16,7 +16,7 @@ describe("invalid input stops the program before any resource is registered", ()
         const text = fs
             .readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")
             .replace("platform:location: fsn1", "platform:location: moon1")
-            .replace("    count: 1\n    kind: cloud\n    serverType: cx42", "    count: 2\n    kind: cloud\n    serverType: cx42")
+            .replace("    count: 1\n    kind: cloud\n    serverType: cx43", "    count: 2\n    kind: cloud\n    serverType: cx43")
             .replace("platform:acmeEmail: ops@example.com", "platform:acmeEmail: not-an-address");
         const dir = path.join(scratch, "config");
         fs.mkdirSync(dir);
