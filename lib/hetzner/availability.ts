@@ -33,6 +33,8 @@ export interface ServerTypeAnswer {
     cores: number;
     /** Memory in GB. */
     memory: number;
+    /** `shared` or `dedicated` (alternatives of the same kind come first). */
+    cpuType?: string;
     /** Where the type exists. */
     locations: ServerTypeLocationAnswer[];
 }
@@ -67,8 +69,9 @@ export interface UnavailableServerType {
 
 /**
  * Every required type that the API answer says cannot be ordered in `location`. Alternatives are the types the
- * same answer lists as available and not deprecated there, of the same architecture, those with at least the
- * wanted vCPUs and memory first (smallest first), then the smaller ones (largest first).
+ * same answer lists as available and not deprecated there, of the same architecture: those with at least the
+ * wanted vCPUs and memory first (smallest first), then the smaller ones (largest first); within each, the same
+ * CPU kind (shared or dedicated) before the other.
  */
 export function findUnavailableServerTypes(required: readonly RequiredServerType[], location: string, answer: ServerTypesAnswer): UnavailableServerType[] {
     const byName = new Map(answer.serverTypes.map((t) => [t.name.toLowerCase(), t]));
@@ -97,8 +100,9 @@ function alternativesFor(wanted: ServerTypeAnswer | undefined, orderable: readon
     const candidates = orderable.filter((t) => !wanted || t.architecture === wanted.architecture);
     const size = (t: ServerTypeAnswer) => t.cores * 1000 + t.memory;
     const fits = (t: ServerTypeAnswer) => !wanted || (t.cores >= wanted.cores && t.memory >= wanted.memory);
-    const larger = candidates.filter(fits).sort((a, b) => size(a) - size(b) || a.name.localeCompare(b.name));
-    const smaller = candidates.filter((t) => !fits(t)).sort((a, b) => size(b) - size(a) || a.name.localeCompare(b.name));
+    const otherKind = (t: ServerTypeAnswer) => (wanted?.cpuType !== undefined && t.cpuType !== wanted.cpuType ? 1 : 0);
+    const larger = candidates.filter(fits).sort((a, b) => otherKind(a) - otherKind(b) || size(a) - size(b) || a.name.localeCompare(b.name));
+    const smaller = candidates.filter((t) => !fits(t)).sort((a, b) => otherKind(a) - otherKind(b) || size(b) - size(a) || a.name.localeCompare(b.name));
     return [...larger, ...smaller].map((t) => t.name);
 }
 
