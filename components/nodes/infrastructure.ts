@@ -90,7 +90,7 @@ export class Infrastructure extends pulumi.ComponentResource {
         };
 
         // Every cloud server waits for the hcloud API to confirm its type is orderable here (none is created otherwise).
-        const orderableTypes = checkServerTypesOrderable(specs, config.location, { parent: this });
+        const orderableTypes = checkServerTypesOrderable(specs, config.location, baseLabels["platform/stack"], { parent: this });
 
         const vswitch = config.baremetal.vswitch && specs.some((s) => s.kind === "baremetal") && args.secrets.robot
             ? new VSwitch(`${name}-vswitch`, {

@@ -1,30 +1,21 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as hcloud from "@pulumi/hcloud";
-import { assertServerTypesAvailable, type RequiredServerType } from "../../lib/hetzner/availability";
+import { assertServerTypesAvailable, typesToOrder } from "../../lib/hetzner/availability";
 import type { NodeSpec } from "./node-plan";
 
-/** The hcloud server types the cloud nodes need, each with the hostnames that need it (first-use order). */
-export function requiredServerTypes(nodes: readonly NodeSpec[]): RequiredServerType[] {
-    const byType = new Map<string, string[]>();
-    for (const node of nodes) {
-        if (node.kind === "cloud") {
-            const type = node.serverType.toLowerCase();
-            byType.set(type, [...(byType.get(type) ?? []), node.hostname]);
-        }
-    }
-    return [...byType].map(([serverType, hostnames]) => ({ serverType, nodes: hostnames }));
-}
-
 /**
- * Asks the hcloud API (`hcloud.getServerTypes`, i.e. `GET /server_types`) whether every type the cloud nodes
- * need can be ordered in `location` now. Resolves to the checked types; rejects with ServerTypeUnavailableError
- * (type, location, orderable alternatives) otherwise. Cloud servers take their `serverType` from this output,
- * so none is registered when the check fails. Runs at preview too: invokes are read, not planned.
+ * Asks the hcloud API whether every server type this run has to order can be ordered in `location` now:
+ * `hcloud.getServerTypes` (`GET /server_types`, per-location `available` and `isDeprecated`) for the types, and
+ * `hcloud.getServers` with the stack's label for the servers that already exist (a running server of the wanted
+ * type orders nothing). Resolves to the types of the cloud nodes; rejects with ServerTypeUnavailableError (type,
+ * location, nodes, orderable alternatives) otherwise. Cloud servers take their `serverType` from this output, so
+ * none is registered when the check fails. Runs at preview too: invokes are read, not planned.
  */
-export function checkServerTypesOrderable(nodes: readonly NodeSpec[], location: string, opts?: pulumi.InvokeOutputOptions): pulumi.Output<string[]> {
-    const required = requiredServerTypes(nodes);
-    return hcloud.getServerTypesOutput(opts).apply((answer) => {
-        assertServerTypesAvailable(required, location, answer);
-        return required.map((r) => r.serverType);
+export function checkServerTypesOrderable(nodes: readonly NodeSpec[], location: string, stackLabel: string, opts?: pulumi.InvokeOutputOptions): pulumi.Output<string[]> {
+    const cloud = nodes.filter((n) => n.kind === "cloud");
+    const existing = hcloud.getServersOutput({ withSelector: `platform/stack=${stackLabel}` }, opts);
+    return pulumi.all([hcloud.getServerTypesOutput(opts), existing]).apply(([answer, servers]) => {
+        assertServerTypesAvailable(typesToOrder(cloud, servers.servers), location, answer);
+        return cloud.map((n) => n.serverType);
     });
 }

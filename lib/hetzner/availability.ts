@@ -12,6 +12,8 @@ import { LOCATION_GROUPS, SERVER_TYPES, type LocationGroup } from "./server-type
 
 /** Token of the invoke the availability check calls. */
 export const GET_SERVER_TYPES_TOKEN = "hcloud:index/getServerTypes:getServerTypes";
+/** Token of the invoke that lists the stack's existing servers (which need no orderable type). */
+export const GET_SERVERS_TOKEN = "hcloud:index/getServers:getServers";
 
 /** One location entry of a server type in the API answer (fields the check reads). */
 export interface ServerTypeLocationAnswer {
@@ -25,6 +27,8 @@ export interface ServerTypeLocationAnswer {
 
 /** One server type in the API answer (fields the check reads). */
 export interface ServerTypeAnswer {
+    /** hcloud id (positional in the offline answer). */
+    id?: number;
     /** hcloud name. */
     name: string;
     /** `x86` or `arm`. */
@@ -35,6 +39,8 @@ export interface ServerTypeAnswer {
     memory: number;
     /** `shared` or `dedicated` (alternatives of the same kind come first). */
     cpuType?: string;
+    /** Disk in GB. */
+    disk?: number;
     /** Where the type exists. */
     locations: ServerTypeLocationAnswer[];
 }
@@ -51,6 +57,39 @@ export interface RequiredServerType {
     serverType: string;
     /** Hostnames of the nodes of that type (for the message). */
     nodes: string[];
+}
+
+/** A node the stack wants, as the check sees it. */
+export interface WantedNode {
+    /** Hostname, also the hcloud server name. */
+    hostname: string;
+    /** hcloud server type. */
+    serverType: string;
+}
+
+/** An existing hcloud server of the stack (from `hcloud.getServers`). */
+export interface ExistingServer {
+    /** hcloud server name. */
+    name: string;
+    /** Its current server type. */
+    serverType: string;
+}
+
+/**
+ * The types that must be orderable for this run: those of nodes whose server does not exist yet or exists with
+ * another type (a rescale needs capacity too). A running server of the wanted type needs nothing, so a type
+ * that is out of stock for a while does not block updates of a stack that already has its servers.
+ */
+export function typesToOrder(nodes: readonly WantedNode[], existing: readonly ExistingServer[]): RequiredServerType[] {
+    const current = new Map(existing.map((server) => [server.name, server.serverType.toLowerCase()]));
+    const byType = new Map<string, string[]>();
+    for (const node of nodes) {
+        const type = node.serverType.toLowerCase();
+        if (current.get(node.hostname) !== type) {
+            byType.set(type, [...(byType.get(type) ?? []), node.hostname]);
+        }
+    }
+    return [...byType].map(([serverType, hostnames]) => ({ serverType, nodes: hostnames }));
 }
 
 /** A type that cannot be ordered in the location, with what can. */
@@ -146,7 +185,7 @@ export function assertServerTypesAvailable(required: readonly RequiredServerType
  * location of the groups that offer it, available where current, deprecated where retired. The offline plan
  * and the component tests answer the invoke with it (ids are positional, not Hetzner's).
  */
-export function serverTypesAnswerFromTable(): ServerTypesAnswer & { serverTypes: Array<ServerTypeAnswer & { id: number }> } {
+export function serverTypesAnswerFromTable(): ServerTypesAnswer {
     return {
         serverTypes: Object.values(SERVER_TYPES).map((spec, index) => ({
             id: index + 1,

@@ -2,7 +2,7 @@ import * as crypto from "node:crypto";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlannedResource, StackPlan } from "./plan-types";
-import { GET_SERVER_TYPES_TOKEN, serverTypesAnswerFromTable } from "../hetzner/availability";
+import { GET_SERVERS_TOKEN, GET_SERVER_TYPES_TOKEN, serverTypesAnswerFromTable } from "../hetzner/availability";
 
 /**
  * Runs a Pulumi program under the mock engine (`pulumi.runtime.setMocks`) and records every registration,
@@ -359,13 +359,16 @@ export function copyPlainData(value: unknown): unknown {
 }
 
 /**
- * Answers the provider functions the program calls: the hcloud server-type list (the availability check) from
- * lib/hetzner/server-types.ts, so the offline plan agrees with the config schema's table. Any other invoke is a
- * mistake: the plan must not depend on provider state.
+ * Answers the provider functions the program calls: for the availability check, the hcloud server-type list
+ * from lib/hetzner/server-types.ts (so the offline plan agrees with the config schema's table) and no existing
+ * servers (a plan is a first run). Any other invoke is a mistake: the plan must not depend on provider state.
  */
 export function answerInvoke(token: string): Record<string, unknown> {
     if (token === GET_SERVER_TYPES_TOKEN) {
         return serverTypesAnswerFromTable() as unknown as Record<string, unknown>;
+    }
+    if (token === GET_SERVERS_TOKEN) {
+        return { id: "offline", servers: [] };
     }
     throw new Error(`offline plan: unexpected invoke ${token}; the program must not call provider functions at plan time`);
 }

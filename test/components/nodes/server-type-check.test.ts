@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { GET_SERVER_TYPES_TOKEN, serverTypesAnswerFromTable, type ServerTypesAnswer } from "../../../lib/hetzner/availability";
+import { GET_SERVERS_TOKEN, GET_SERVER_TYPES_TOKEN, serverTypesAnswerFromTable, type ServerTypesAnswer } from "../../../lib/hetzner/availability";
 import { wrapSecrets } from "../../../lib/config/load";
 import { stackConfig } from "../../helpers/config";
 import { setupMocks, type Registration } from "../../helpers/mock-pulumi";
@@ -16,11 +16,28 @@ import { ROOT } from "../../helpers/synth";
 
 let registrations: Registration[];
 let answer: ServerTypesAnswer = serverTypesAnswerFromTable();
+let existing: Array<{ name: string; serverType: string }> = [];
+let selectors: unknown[] = [];
 const config = stackConfig("dev");
 
 beforeAll(async () => {
-    registrations = await setupMocks("dev", {}, { [GET_SERVER_TYPES_TOKEN]: () => answer as unknown as Record<string, unknown> });
+    registrations = await setupMocks("dev", {}, {
+        [GET_SERVER_TYPES_TOKEN]: () => answer as unknown as Record<string, unknown>,
+        [GET_SERVERS_TOKEN]: (inputs) => {
+            selectors.push(inputs.withSelector);
+            return { id: "servers", servers: existing };
+        },
+    });
 });
+
+/** The answer with `type` temporarily unavailable in `location`. */
+function unavailableIn(type: string, location: string): ServerTypesAnswer {
+    return {
+        serverTypes: serverTypesAnswerFromTable().serverTypes.map((t) =>
+            t.name === type ? { ...t, locations: t.locations.map((l) => (l.name === location ? { ...l, available: false } : l)) } : t,
+        ),
+    };
+}
 
 async function infrastructure(name: string) {
     const { Infrastructure } = await import("../../../components/nodes/infrastructure");
@@ -56,6 +73,22 @@ describe("Infrastructure with the server-type availability check", () => {
         const servers = registrations.slice(before).filter((r) => r.type === "hcloud:index/server:Server");
         // Pulumi.dev.yaml: one cx43 server, one cx43 run node, one cx23 edge node.
         expect(servers.map((s) => s.inputs.serverType).sort()).toEqual(["cx23", "cx43", "cx43"]);
+    });
+
+    it("lets a stack whose servers already run with the type update while the type is out of stock", async () => {
+        const { planNodes } = await import("../../../components/nodes/node-plan");
+        answer = unavailableIn("cx43", "fsn1");
+        existing = planNodes(config)
+            .filter((n) => n.serverType === "cx43")
+            .map((n) => ({ name: n.hostname, serverType: "cx43" }));
+        selectors = [];
+        const before = registrations.length;
+        const infra = await infrastructure("running");
+        await Promise.all(infra.nodes.map((n) => settle(n.publicIp)));
+        expect(registrations.slice(before).filter((r) => r.type === "hcloud:index/server:Server")).toHaveLength(3);
+        // The existing servers are found by the label every server of the stack carries.
+        expect(selectors).toEqual(["platform/stack=dev"]);
+        existing = [];
     });
 
     it("registers no hcloud server and reports type, location and alternatives when the answer says unavailable", async () => {

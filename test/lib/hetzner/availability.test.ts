@@ -5,6 +5,7 @@ import {
     formatUnavailableServerTypes,
     serverTypesAnswerFromTable,
     ServerTypeUnavailableError,
+    typesToOrder,
     type ServerTypeAnswer,
     type ServerTypesAnswer,
 } from "../../../lib/hetzner/availability";
@@ -117,5 +118,30 @@ describe("serverTypesAnswerFromTable (the offline plan's answer)", () => {
                 expect(online, `${name} in ${location}`).toBe(offline);
             }
         }
+    });
+});
+
+describe("typesToOrder", () => {
+    const nodes = [
+        { hostname: "fsn1-server-0", serverType: "cx43" },
+        { hostname: "fsn1-run-0", serverType: "cx43" },
+        { hostname: "fsn1-edge-0", serverType: "CX23" },
+    ];
+
+    it("asks for every type on a first run, grouped with its nodes, lowercase", () => {
+        expect(typesToOrder(nodes, [])).toEqual([
+            { serverType: "cx43", nodes: ["fsn1-server-0", "fsn1-run-0"] },
+            { serverType: "cx23", nodes: ["fsn1-edge-0"] },
+        ]);
+    });
+
+    it("skips nodes whose server already runs with the wanted type, not those to create or rescale", () => {
+        const existing = [
+            { name: "fsn1-server-0", serverType: "cx43" },
+            { name: "fsn1-run-0", serverType: "cx33" }, // a rescale to cx43 needs capacity
+            { name: "fsn1-edge-0", serverType: "cx23" },
+            { name: "other-stack-node", serverType: "cx43" },
+        ];
+        expect(typesToOrder(nodes, existing)).toEqual([{ serverType: "cx43", nodes: ["fsn1-run-0"] }]);
     });
 });
