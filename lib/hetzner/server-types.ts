@@ -17,8 +17,10 @@
  *   [list-2025-10] lists CPX22 at 6.49 where [bench-2025-10] paid 7.13 gross without IPv4 (= 5.99 = 6.49 − 0.50).
  *   No figure here was derived from a percentage: the published ranges (shared lines +30–38 %, dedicated
  *   +113–175 % on 2026-06-15, as the lead quoted Hetzner's page) could not be confirmed from a stored copy of
- *   that page, and the transcribed figures make them unnecessary. They are consistent with them for CX/CAX
- *   (CX33 6.49 → 8.49, +31 %) and CCX; the CPX line rose more than +38 %.
+ *   that page, and the transcribed figures make them unnecessary. Where a post-2026-04-01 server-only figure
+ *   exists they agree: CX33 EUR 6.49 from the Pricing API on 2026-05-27 (devantler-tech/platform commit
+ *   cb791c6) → 8.49, +31 %. The CPX line (shared vCPU too) rose far more than +38 % (CPX22 5.99 in Oct 2025 →
+ *   19.49).
  *   `price: null` means no post-2026-06-15 figure was found for that type in that location group; the cost
  *   estimate then refuses with a clear error instead of guessing.
  * - Hourly prices: none of the post-2026-06-15 sources states them; Hetzner bills hourly up to the monthly
