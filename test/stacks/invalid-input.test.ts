@@ -32,6 +32,31 @@ describe("invalid input stops the program before any resource is registered", ()
         expect(error.problems.every((p) => p.source === "Pulumi.dev.yaml" && p.fix.length > 0)).toBe(true);
     });
 
+    it("a server type Hetzner no longer sells is rejected with the other problems, naming its replacement", async () => {
+        const text = fs
+            .readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")
+            .replace(/serverType: cx23\b.*/, "serverType: cx22")
+            .replace("platform:acmeEmail: ops@example.com", "platform:acmeEmail: not-an-address");
+        const dir = path.join(scratch, "server-type");
+        fs.mkdirSync(dir);
+        const file = path.join(dir, "Pulumi.dev.yaml");
+        fs.writeFileSync(file, text);
+        const run = await runPlan("dev", { outDir: path.join(scratch, "out-server-type"), configFile: file });
+        expect(run.code).toBe(1);
+        expect(run.stderr).toContain("Invalid platform input: 2 problem(s) found; nothing was registered.");
+        const error = readError(run.outDir);
+        expect(error.registeredResources).toBe(0);
+        expect(error.problems).toEqual([
+            expect.objectContaining({ source: "Pulumi.dev.yaml", path: "platform:acmeEmail" }),
+            {
+                source: "Pulumi.dev.yaml",
+                path: "platform:pools[1].serverType",
+                problem: "server type cx22 is deprecated in fsn1 since 2025-10-16 and cannot be ordered since 2025-12-31",
+                fix: "serverType: cx23   # 2 vCPU, 4 GB, 40 GB (was 2 vCPU, 4 GB)",
+            },
+        ]);
+    });
+
     it("a broken tenant file gives the aggregated error with file and path", async () => {
         const catalogRoot = path.join(scratch, "tenants");
         const projects = path.join(catalogRoot, "stacks", "dev", "projects");
