@@ -147,53 +147,58 @@ const current = (price: ServerTypePrice | null, reportedUnorderableOn?: string):
 const retired = (replacement: string): DeprecatedOffer => ({ status: "deprecated", replacement, ...EU_GEN1_RETIRED });
 
 type Row = Omit<ServerTypeSpec, "name" | "specSource"> & { specSource?: ServerTypeSource };
-const x86Shared = (vcpu: number, memoryGb: number, diskGb: number, line: ServerTypeSpec["line"], offers: ServerTypeSpec["offers"]): Row => ({
-    architecture: "x86",
+const LINES = {
+    cx: { line: "Cost-Optimized", architecture: "x86", cpu: "shared" },
+    cax: { line: "Cost-Optimized", architecture: "arm", cpu: "shared" },
+    cpx: { line: "Regular Performance", architecture: "x86", cpu: "shared" },
+    ccx: { line: "General Purpose", architecture: "x86", cpu: "dedicated" },
+} as const;
+const row = (family: keyof typeof LINES, vcpu: number, memoryGb: number, diskGb: number, offers: ServerTypeSpec["offers"], specSource?: ServerTypeSource): Row => ({
+    ...LINES[family],
     vcpu,
     memoryGb,
     diskGb,
-    cpu: "shared",
-    line,
     offers,
+    ...(specSource ? { specSource } : {}),
 });
 
 const ROWS: Record<string, Row> = {
     // Cost-Optimized, Intel/AMD, generation 3 (EU only).
-    cx23: x86Shared(2, 4, 40, "Cost-Optimized", { eu: current(page(5.99), SHARED_UNORDERABLE) }),
-    cx33: x86Shared(4, 8, 80, "Cost-Optimized", { eu: current(page(8.99), SHARED_UNORDERABLE) }),
-    cx43: x86Shared(8, 16, 160, "Cost-Optimized", { eu: current(page(16.49), SHARED_UNORDERABLE) }),
-    cx53: x86Shared(16, 32, 320, "Cost-Optimized", { eu: current(page(29.99), SHARED_UNORDERABLE) }),
+    cx23: row("cx", 2, 4, 40, { eu: current(page(5.99), SHARED_UNORDERABLE) }),
+    cx33: row("cx", 4, 8, 80, { eu: current(page(8.99), SHARED_UNORDERABLE) }),
+    cx43: row("cx", 8, 16, 160, { eu: current(page(16.49), SHARED_UNORDERABLE) }),
+    cx53: row("cx", 16, 32, 320, { eu: current(page(29.99), SHARED_UNORDERABLE) }),
     // Generation 2, replaced one to one by the cx*3 types of the same size.
-    cx22: x86Shared(2, 4, 40, "Cost-Optimized", { eu: retired("cx23") }),
-    cx32: x86Shared(4, 8, 80, "Cost-Optimized", { eu: retired("cx33") }),
-    cx42: x86Shared(8, 16, 160, "Cost-Optimized", { eu: retired("cx43") }),
-    cx52: x86Shared(16, 32, 320, "Cost-Optimized", { eu: retired("cx53") }),
+    cx22: row("cx", 2, 4, 40, { eu: retired("cx23") }),
+    cx32: row("cx", 4, 8, 80, { eu: retired("cx33") }),
+    cx42: row("cx", 8, 16, 160, { eu: retired("cx43") }),
+    cx52: row("cx", 16, 32, 320, { eu: retired("cx53") }),
     // Cost-Optimized, Ampere arm64 (EU only).
-    cax11: { ...x86Shared(2, 4, 40, "Cost-Optimized", { eu: current(page(6.49), SHARED_UNORDERABLE) }), architecture: "arm" },
-    cax21: { ...x86Shared(4, 8, 80, "Cost-Optimized", { eu: current(page(10.99), SHARED_UNORDERABLE) }), architecture: "arm" },
-    cax31: { ...x86Shared(8, 16, 160, "Cost-Optimized", { eu: current(page(21.49), SHARED_UNORDERABLE) }), architecture: "arm" },
-    cax41: { ...x86Shared(16, 32, 320, "Cost-Optimized", { eu: current(page(41.49), SHARED_UNORDERABLE) }), architecture: "arm" },
+    cax11: row("cax", 2, 4, 40, { eu: current(page(6.49), SHARED_UNORDERABLE) }),
+    cax21: row("cax", 4, 8, 80, { eu: current(page(10.99), SHARED_UNORDERABLE) }),
+    cax31: row("cax", 8, 16, 160, { eu: current(page(21.49), SHARED_UNORDERABLE) }),
+    cax41: row("cax", 16, 32, 320, { eu: current(page(41.49), SHARED_UNORDERABLE) }),
     // Regular Performance, AMD, generation 2 (EU and Singapore; no post-2026-06-15 Singapore price found).
-    cpx12: { ...x86Shared(1, 2, 40, "Regular Performance", { eu: current(page(11.99)), sin: current(null) }), specSource: "bench-2026-07" },
-    cpx22: x86Shared(2, 4, 80, "Regular Performance", { eu: current(page(19.99)), sin: current(null) }),
-    cpx32: x86Shared(4, 8, 160, "Regular Performance", { eu: current(page(35.99)), sin: current(null) }),
-    cpx42: x86Shared(8, 16, 320, "Regular Performance", { eu: current(page(69.99)), sin: current(null) }),
-    cpx52: x86Shared(12, 24, 480, "Regular Performance", { eu: current(page(100.99)), sin: current(null) }),
-    cpx62: x86Shared(16, 32, 640, "Regular Performance", { eu: current(page(130.49)), sin: current(null) }),
+    cpx12: row("cpx", 1, 2, 40, { eu: current(page(11.99)), sin: current(null) }, "bench-2026-07"),
+    cpx22: row("cpx", 2, 4, 80, { eu: current(page(19.99)), sin: current(null) }),
+    cpx32: row("cpx", 4, 8, 160, { eu: current(page(35.99)), sin: current(null) }),
+    cpx42: row("cpx", 8, 16, 320, { eu: current(page(69.99)), sin: current(null) }),
+    cpx52: row("cpx", 12, 24, 480, { eu: current(page(100.99)), sin: current(null) }),
+    cpx62: row("cpx", 16, 32, 640, { eu: current(page(130.49)), sin: current(null) }),
     // Generation 1: retired in the EU, still the Regular Performance line in the US.
-    cpx11: x86Shared(2, 2, 40, "Regular Performance", { eu: retired("cpx22"), us: current(page(17.99)) }),
-    cpx21: x86Shared(3, 4, 80, "Regular Performance", { eu: retired("cpx32"), us: current(page(32.49)) }),
-    cpx31: x86Shared(4, 8, 160, "Regular Performance", { eu: retired("cpx32"), us: current(page(62.99)) }),
-    cpx41: x86Shared(8, 16, 240, "Regular Performance", { eu: retired("cpx42"), us: current(page(120.99)) }),
-    cpx51: x86Shared(16, 32, 360, "Regular Performance", { eu: retired("cpx62"), us: current(page(238.49)) }),
+    cpx11: row("cpx", 2, 2, 40, { eu: retired("cpx22"), us: current(page(17.99)) }),
+    cpx21: row("cpx", 3, 4, 80, { eu: retired("cpx32"), us: current(page(32.49)) }),
+    cpx31: row("cpx", 4, 8, 160, { eu: retired("cpx32"), us: current(page(62.99)) }),
+    cpx41: row("cpx", 8, 16, 240, { eu: retired("cpx42"), us: current(page(120.99)) }),
+    cpx51: row("cpx", 16, 32, 360, { eu: retired("cpx62"), us: current(page(238.49)) }),
     // General Purpose, dedicated AMD vCPUs, every location (US and Singapore prices after 2026-06-15 not found,
     // except Singapore CCX13).
-    ccx13: { ...x86Shared(2, 8, 80, "General Purpose", { eu: current(page(43.49)), us: current(null), sin: current(page(54.49)) }), cpu: "dedicated" },
-    ccx23: { ...x86Shared(4, 16, 160, "General Purpose", { eu: current(page(86.49)), us: current(null), sin: current(null) }), cpu: "dedicated" },
-    ccx33: { ...x86Shared(8, 32, 240, "General Purpose", { eu: current(page(138.99)), us: current(null), sin: current(null) }), cpu: "dedicated" },
-    ccx43: { ...x86Shared(16, 64, 360, "General Purpose", { eu: current(page(276.49)), us: current(null), sin: current(null) }), cpu: "dedicated" },
-    ccx53: { ...x86Shared(32, 128, 600, "General Purpose", { eu: current(page(533.99)), us: current(null), sin: current(null) }), cpu: "dedicated" },
-    ccx63: { ...x86Shared(48, 192, 960, "General Purpose", { eu: current(page(853.99)), us: current(null), sin: current(null) }), cpu: "dedicated" },
+    ccx13: row("ccx", 2, 8, 80, { eu: current(page(43.49)), us: current(null), sin: current(page(54.49)) }),
+    ccx23: row("ccx", 4, 16, 160, { eu: current(page(86.49)), us: current(null), sin: current(null) }),
+    ccx33: row("ccx", 8, 32, 240, { eu: current(page(138.99)), us: current(null), sin: current(null) }),
+    ccx43: row("ccx", 16, 64, 360, { eu: current(page(276.49)), us: current(null), sin: current(null) }),
+    ccx53: row("ccx", 32, 128, 600, { eu: current(page(533.99)), us: current(null), sin: current(null) }),
+    ccx63: row("ccx", 48, 192, 960, { eu: current(page(853.99)), us: current(null), sin: current(null) }),
 };
 
 /** Every server type the platform knows, by lowercase hcloud name. */

@@ -41,6 +41,15 @@ describe("server type table", () => {
         expect(eu("cpx42")).not.toHaveProperty("reportedUnorderableOn");
     });
 
+    it("records architecture and CPU kind per line", () => {
+        const kind = (name: string) => [SERVER_TYPES[name]!.architecture, SERVER_TYPES[name]!.cpu, SERVER_TYPES[name]!.line];
+        expect(kind("cx33")).toEqual(["x86", "shared", "Cost-Optimized"]);
+        expect(kind("cax31")).toEqual(["arm", "shared", "Cost-Optimized"]);
+        expect(kind("cpx42")).toEqual(["x86", "shared", "Regular Performance"]);
+        expect(kind("ccx23")).toEqual(["x86", "dedicated", "General Purpose"]);
+        expect([SERVER_TYPES.cpx52!.vcpu, SERVER_TYPES.cpx52!.memoryGb, SERVER_TYPES.cpx52!.diskGb]).toEqual([12, 24, 480]);
+    });
+
     it("knows which location group sells what", () => {
         expect([locationGroupOf("fsn1"), locationGroupOf("hel1"), locationGroupOf("ash"), locationGroupOf("sin"), locationGroupOf("moon1")]).toEqual(["eu", "eu", "us", "sin", undefined]);
         expect(currentTypesIn("us").map((t) => t.name).sort()).toEqual(["ccx13", "ccx23", "ccx33", "ccx43", "ccx53", "ccx63", "cpx11", "cpx21", "cpx31", "cpx41", "cpx51"]);
