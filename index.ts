@@ -22,6 +22,8 @@ import { ArgoCD } from "./components/argocd/argocd";
 import { Metering, meteringProjects } from "./components/metering/metering";
 import { Alerting } from "./components/alerting/alerting";
 import { renderRecurringJobs } from "./components/longhorn/values";
+import { K3sUpgrades } from "./components/upgrades/k3s-upgrades";
+import { NodeReboots } from "./components/upgrades/node-reboots";
 // --- project imports ---
 import { Project } from "./components/project/project";
 import { Sandbox } from "./components/project/sandbox";
@@ -89,6 +91,14 @@ const argocd = new ArgoCD("argocd", { config }, { ...k8sOptions, dependsOn: [pro
 export const platformAddons = [prometheusCrds, metallb, certManager, longhorn, minio, observability, traefik, argocd];
 /** Name of the Secret holding Alertmanager's configuration. */
 export const alertmanagerConfigSecret = alerting.configSecretName;
+// k3s upgrades (system-upgrade-controller Plans for platform:cluster.k3sVersion) and kured's coordinated reboots
+// for OS updates. The Plans come after the add-ons: on a new cluster they cordon and drain each node once.
+const k3sUpgrades = new K3sUpgrades("k3s-upgrades", { config, plansAfter: platformAddons }, k8sOptions);
+const nodeReboots = new NodeReboots("node-reboots", { config }, k8sOptions);
+/** The k3s version the upgrade Plans target: set platform:cluster.previousK3sVersion to this before the next upgrade. */
+export const k3sVersion = k3sUpgrades.k3sVersion;
+/** When kured may reboot nodes for OS updates (days, time, zone). */
+export const rebootWindow = nodeReboots.rebootWindow;
 /** Names of the metering PrometheusRules (usage, cost, alerts). */
 export const meteringRules = metering.prometheusRuleNames;
 /** Argo CD admin password, user `admin` (secret). */

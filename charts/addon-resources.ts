@@ -7,6 +7,8 @@ import { longhornWorkloads } from "../components/longhorn/values";
 import { minioWorkloads } from "../components/minio/values";
 import { observabilityWorkloads } from "../components/observability/values";
 import { argocdWorkloads } from "../components/argocd/values";
+import { systemUpgradeWorkloads } from "../components/upgrades/system-upgrade-controller";
+import { kuredWorkloads } from "../components/upgrades/kured";
 import { sumResources, type ResourceTotals, type WorkloadResources } from "./resources";
 
 /**
@@ -25,6 +27,8 @@ export function addonResourceRequests(config: PlatformConfig): { workloads: Work
         ...minioWorkloads(config),
         ...observabilityWorkloads(config),
         ...argocdWorkloads(config),
+        ...systemUpgradeWorkloads(),
+        ...kuredWorkloads(config),
     ];
     const addons = [...new Set(workloads.map((w) => w.addon))];
     return {

@@ -40,3 +40,20 @@ export const MINIO_IMAGES = {
     server: { repository: "docker.io/pgsty/minio", tag: "RELEASE.2026-03-14T12-00-00Z" },
     client: { repository: "docker.io/pgsty/mc", tag: "RELEASE.2026-03-13T08-57-32Z" },
 } as const;
+
+/**
+ * rancher/system-upgrade-controller: the controller and the images its upgrade Jobs run
+ * (components/upgrades). The controller tag is the release whose manifests and CRD (charts/system-upgrade-controller/)
+ * are installed; the kubectl image is the release's own default for the cordon/drain init containers
+ * (`SYSTEM_UPGRADE_JOB_KUBECTL_IMAGE` in manifests/system-upgrade-controller.yaml at v0.20.1). The k3s upgrade
+ * image carries no tag here on purpose: the controller tags it with the Plan's `version` (the configured
+ * `platform:cluster.k3sVersion`, `+` written as `-`), which is the pin.
+ */
+export const SYSTEM_UPGRADE_IMAGES = {
+    controller: "docker.io/rancher/system-upgrade-controller:v0.20.1",
+    kubectl: "docker.io/rancher/kubectl:v1.30.3",
+    k3sUpgrade: "docker.io/rancher/k3s-upgrade",
+} as const;
+
+/** kured (Kubernetes Reboot Daemon) of the node-reboot add-on; the chart's appVersion at the pinned chart. */
+export const KURED_IMAGE = { repository: "ghcr.io/kubereboot/kured", tag: "1.23.0" } as const;

@@ -104,7 +104,31 @@ export const CHARTS = {
         values: "argo-cd",
         source: "github.com/argoproj/argo-helm@argo-cd-10.1.1 charts/argo-cd/values.yaml (Argo CD v3.4.4)",
     },
+    kured: {
+        repo: "https://kubereboot.github.io/charts",
+        chart: "kured",
+        version: "6.1.0",
+        values: "kured",
+        source: "github.com/kubereboot/charts@kured-6.1.0 charts/kured/values.yaml and templates/daemonset.yaml (kured 1.23.0)",
+    },
 } as const satisfies Record<string, ChartRef>;
+
+/**
+ * Upstream releases installed from their release manifests rather than a Helm chart: the objects are rendered
+ * by the component (visible to the policy pack) and the CRD is committed verbatim beside this file.
+ */
+export const MANIFEST_RELEASES = {
+    systemUpgradeController: {
+        version: "v0.20.1",
+        crd: "system-upgrade-controller/crd.yaml",
+        source: "github.com/rancher/system-upgrade-controller@v0.20.1 (f1362a3f) manifests/*.yaml, kustomization.yaml, pkg/crds/yaml/generated/upgrade.cattle.io_plans.yaml",
+    },
+} as const;
+
+/** Absolute path of a file committed below `charts/`. */
+export function chartFilePath(relative: string): string {
+    return path.join(__dirname, relative);
+}
 
 /** Key of a pinned chart. */
 export type ChartKey = keyof typeof CHARTS;

@@ -11,6 +11,8 @@ export const NAMESPACES = {
     monitoring: "monitoring",
     argocd: "argocd",
     kubeSystem: "kube-system",
+    systemUpgrade: "system-upgrade",
+    kured: "kured",
 } as const;
 
 /** Namespaces that belong to the platform (exempt from tenant rules, not from workload security). */

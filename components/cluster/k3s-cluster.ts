@@ -58,7 +58,7 @@ export class K3sCluster extends pulumi.ComponentResource {
                             .apply(([t, accessKey, secretKey]) => renderSecretsDropIn(t, node.spec, { accessKey, secretKey })),
                     ),
                     logging: "stderr",
-                    triggers: [config.cluster.k3sVersion],
+                    // No version trigger: a k3sVersion change is rolled out by the upgrade Plans (components/upgrades).
                 },
                 { parent: this, dependsOn: [node.ready, ...dependsOn], additionalSecretOutputs: ["stdin"] },
             );

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_EXAMPLES, platformConfigSchema, type PlatformConfig } from "./schema";
 import { InputValidationError, issuesToProblems, type InputProblem } from "../validation";
 import { alertingSecretProblems, type AlertingSecretValues } from "./alerting";
+import { k3sUpgradeProblems } from "./k3s-version";
 
 /** Config namespace of this project (`platform:<key>`). */
 export const CONFIG_NAMESPACE = "platform";
@@ -86,6 +87,10 @@ export function parsePlatformConfig(raw: Readonly<Record<string, string>>, sourc
     }
     if (parsed.success) {
         problems.push(...missingSecrets(parsed.data, secretRaw, raw, source));
+        const { k3sVersion, previousK3sVersion } = parsed.data.cluster;
+        problems.push(
+            ...k3sUpgradeProblems(previousK3sVersion, k3sVersion, { source, targetKey: "platform:cluster.k3sVersion", runningKey: "platform:cluster.previousK3sVersion" }),
+        );
     }
     if (problems.length > 0) {
         throw new InputValidationError(problems);

@@ -147,6 +147,12 @@ export const s3TargetSchema = z.strictObject({
 /** k3s version and etcd snapshot policy. */
 export const clusterSchema = z.strictObject({
     k3sVersion: z.string().regex(/^v1\.\d+\.\d+\+k3s\d+$/, { error: "must be a pinned k3s release such as v1.31.6+k3s1" }),
+    /**
+     * The k3s version the cluster runs before this change (the `k3sVersion` of the last `pulumi up`, shown by
+     * `pulumi stack output k3sVersion`); absent for a new cluster. lib/config/k3s-version.ts refuses a
+     * downgrade or a skipped minor version between it and `k3sVersion`.
+     */
+    previousK3sVersion: z.string().regex(/^v1\.\d+\.\d+\+k3s\d+$/, { error: "must be the pinned k3s release the cluster runs, such as v1.31.6+k3s1" }).optional(),
     clusterCidr: z.string().default("10.42.0.0/16"),
     serviceCidr: z.string().default("10.43.0.0/16"),
     etcdSnapshots: z
@@ -197,6 +203,26 @@ export const addonsSchema = z.strictObject({
         .prefault({}),
 });
 
+const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: "must be a time of day as HH:MM (24 h), like 02:00" });
+
+/** Whether the runtime knows an IANA time zone (kured and the Go runtime use the same tz database names). */
+const isTimeZone = (zone: string): boolean => {
+    try {
+        new Intl.DateTimeFormat("en", { timeZone: zone });
+        return true;
+    } catch {
+        return false;
+    }
+};
+
+/** When kured may reboot nodes for OS updates (one at a time, only inside this window). */
+export const maintenanceSchema = z.strictObject({
+    rebootDays: z.array(z.enum(["mo", "tu", "we", "th", "fr", "sa", "su"], { error: "must be one of mo, tu, we, th, fr, sa, su" })).min(1).default(["mo", "tu", "we", "th", "fr", "sa", "su"]),
+    rebootStartTime: timeOfDay.default("02:00"),
+    rebootEndTime: timeOfDay.default("05:00"),
+    timeZone: z.string().refine(isTimeZone, { error: "must be an IANA time zone such as Europe/Berlin or UTC" }).default("UTC"),
+});
+
 /** Prices used for tenant metering (per hour, in `currency`). */
 export const pricesSchema = z.strictObject({
     currency: z.string().regex(/^[A-Z]{3}$/).default("EUR"),
@@ -234,6 +260,7 @@ export const platformConfigSchema = z
         addons: addonsSchema.prefault({}),
         prices: pricesSchema.prefault({}),
         tenantLimits: tenantLimitsSchema.prefault({}),
+        maintenance: maintenanceSchema.prefault({}),
         /** Registries tenant images may come from. */
         allowedRegistries: z.array(z.string().min(1)).min(1).default(["docker.io", "ghcr.io", "quay.io", "registry.k8s.io"]),
         /** Alert receivers and routing (lib/config/alerting.ts). */
@@ -327,6 +354,7 @@ export const CONFIG_EXAMPLES: Readonly<Record<string, string>> = {
     "mesh.authKeyExpirySeconds": "authKeyExpirySeconds: 3600",
     cluster: "platform:cluster: {k3sVersion: v1.31.6+k3s1, etcdSnapshots: {s3: {endpoint: fsn1.your-objectstorage.com, bucket: etcd-dev}}}",
     "cluster.k3sVersion": "k3sVersion: v1.31.6+k3s1",
+    "cluster.previousK3sVersion": "previousK3sVersion: v1.31.6+k3s1   # the version the cluster runs now",
     "cluster.clusterCidr": "clusterCidr: 10.42.0.0/16",
     "cluster.serviceCidr": "serviceCidr: 10.43.0.0/16",
     "cluster.etcdSnapshots": "etcdSnapshots: {schedule: '0 */6 * * *', retention: 28, s3: {...}}",
@@ -372,4 +400,9 @@ export const CONFIG_EXAMPLES: Readonly<Record<string, string>> = {
     prices: "platform:prices: {currency: EUR, cpuCoreHour: 0.006, memoryGiBHour: 0.0025, storageGiBHour: 0.00008, networkEgressGiB: 0.001}",
     tenantLimits: "platform:tenantLimits: {maxCpu: '16', maxMemory: 64Gi, maxStorage: 1Ti, maxPods: 200}",
     allowedRegistries: "platform:allowedRegistries: [docker.io, ghcr.io]",
+    maintenance: "platform:maintenance: {rebootDays: [mo, tu, we, th], rebootStartTime: '02:00', rebootEndTime: '05:00', timeZone: Europe/Berlin}",
+    "maintenance.rebootDays": "rebootDays: [mo, tu, we, th, fr]",
+    "maintenance.rebootStartTime": "rebootStartTime: '02:00'",
+    "maintenance.rebootEndTime": "rebootEndTime: '05:00'",
+    "maintenance.timeZone": "timeZone: Europe/Berlin",
 };
