@@ -36,6 +36,7 @@ describe("chart pin table", () => {
             loki: "18.11.0",
             alloy: "1.11.1",
             argocd: "10.1.1",
+            kured: "6.1.0",
         });
     });
 

@@ -1,0 +1,70 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import Ajv, { type ValidateFunction } from "ajv";
+import * as yaml from "js-yaml";
+
+/**
+ * Validates custom resources against the `openAPIV3Schema` of an upstream CRD committed in the repository, for
+ * kinds no `@kubernetes-models/*` package describes. The validator is Ajv 8 (the JSON-schema validator
+ * `@kubernetes-models/validate` is built on, pinned as a dev dependency at the same version). A structural
+ * CRD schema is JSON schema plus Kubernetes extensions: `x-kubernetes-int-or-string` is checked (integer or
+ * string), the other `x-kubernetes-*` keywords only shape merges and are accepted as annotations, and the
+ * `int32`/`int64`/`date-time` formats are not checked (Ajv has no such formats; the apiserver checks them).
+ */
+
+/** Committed CRDs by API group (path relative to the repository root). */
+const CRD_FILES: Record<string, string> = {
+    "upgrade.cattle.io": "charts/system-upgrade-controller/crd.yaml",
+};
+
+const ROOT = path.resolve(__dirname, "../..");
+
+interface CrdDocument {
+    spec: { group: string; names: { kind: string }; versions: Array<{ name: string; schema?: { openAPIV3Schema?: object } }> };
+}
+
+function newAjv(): Ajv {
+    const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+    ajv.addKeyword({
+        keyword: "x-kubernetes-int-or-string",
+        schemaType: "boolean",
+        validate: (enabled: boolean, data: unknown) => !enabled || typeof data === "string" || Number.isInteger(data),
+        errors: false,
+    });
+    for (const keyword of ["x-kubernetes-list-type", "x-kubernetes-list-map-keys", "x-kubernetes-map-type", "x-kubernetes-preserve-unknown-fields", "x-kubernetes-embedded-resource"]) {
+        ajv.addKeyword({ keyword });
+    }
+    return ajv;
+}
+
+const validators = new Map<string, ValidateFunction | undefined>();
+
+/** The compiled validator of `group/version` `kind`, or undefined when no committed CRD describes it. */
+export function crdValidator(apiVersion: string, kind: string): ValidateFunction | undefined {
+    const key = `${apiVersion}/${kind}`;
+    if (validators.has(key)) {
+        return validators.get(key);
+    }
+    const [group, version] = apiVersion.split("/");
+    const file = group ? CRD_FILES[group] : undefined;
+    let validator: ValidateFunction | undefined;
+    if (file) {
+        const crd = yaml.load(fs.readFileSync(path.join(ROOT, file), "utf8")) as CrdDocument;
+        const schema = crd.spec.names.kind === kind ? crd.spec.versions.find((v) => v.name === version)?.schema?.openAPIV3Schema : undefined;
+        validator = schema ? newAjv().compile(schema) : undefined;
+    }
+    validators.set(key, validator);
+    return validator;
+}
+
+/** Errors of an object against its committed CRD schema (`[]` when valid), or undefined when there is no such CRD. */
+export function crdSchemaErrors(object: { apiVersion?: string; kind?: string }): string[] | undefined {
+    if (!object.apiVersion || !object.kind) {
+        return undefined;
+    }
+    const validate = crdValidator(object.apiVersion, object.kind);
+    if (!validate) {
+        return undefined;
+    }
+    return validate(object) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || "(root)"} ${e.message ?? e.keyword}`);
+}
