@@ -87,14 +87,16 @@ const alerting = new Alerting(
 const traefik = new Traefik("traefik", { config, floatingIps: metallb.addresses }, { ...k8sOptions, dependsOn: [prometheusCrds, metallb] });
 const argocd = new ArgoCD("argocd", { config }, { ...k8sOptions, dependsOn: [prometheusCrds] });
 
+// kured reboots one node at a time for OS updates, inside the maintenance window (platform:maintenance).
+const nodeReboots = new NodeReboots("node-reboots", { config }, k8sOptions);
+
 /** The platform add-ons; tenant Projects depend on all of them (ingress, certificates, storage, buckets, GitOps). */
-export const platformAddons = [prometheusCrds, metallb, certManager, longhorn, minio, observability, traefik, argocd];
+export const platformAddons = [prometheusCrds, metallb, certManager, longhorn, minio, observability, traefik, argocd, nodeReboots];
 /** Name of the Secret holding Alertmanager's configuration. */
 export const alertmanagerConfigSecret = alerting.configSecretName;
-// k3s upgrades (system-upgrade-controller Plans for platform:cluster.k3sVersion) and kured's coordinated reboots
-// for OS updates. The Plans come after the add-ons: on a new cluster they cordon and drain each node once.
+// k3s upgrades: system-upgrade-controller Plans for platform:cluster.k3sVersion. The Plans come after the
+// add-ons: on a new cluster they cordon (and drain agents) once per node, which must not race Helm's waits.
 const k3sUpgrades = new K3sUpgrades("k3s-upgrades", { config, plansAfter: platformAddons }, k8sOptions);
-const nodeReboots = new NodeReboots("node-reboots", { config }, k8sOptions);
 /** The k3s version the upgrade Plans target: set platform:cluster.previousK3sVersion to this before the next upgrade. */
 export const k3sVersion = k3sUpgrades.k3sVersion;
 /** When kured may reboot nodes for OS updates (days, time, zone). */

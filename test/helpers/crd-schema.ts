@@ -58,7 +58,7 @@ export function crdValidator(apiVersion: string, kind: string): ValidateFunction
 }
 
 /** Errors of an object against its committed CRD schema (`[]` when valid), or undefined when there is no such CRD. */
-export function crdSchemaErrors(object: { apiVersion?: string; kind?: string }): string[] | undefined {
+export function crdSchemaErrors(object: object & { apiVersion?: string; kind?: string }): string[] | undefined {
     if (!object.apiVersion || !object.kind) {
         return undefined;
     }

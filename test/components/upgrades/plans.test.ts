@@ -78,10 +78,17 @@ describe("k3s upgrade Plans", () => {
 
     it("the schema check can fail: a Plan without an upgrade container or with a bad drain timeout is invalid", () => {
         const { upgrade: _upgrade, ...withoutUpgrade } = agent.spec;
-        expect(crdSchemaErrors({ ...agent, spec: withoutUpgrade })!.join("; ")).toContain("upgrade");
-        expect(crdSchemaErrors({ ...agent, spec: { ...agent.spec, drain: { ...agent.spec.drain!, timeout: true } } })).not.toEqual([]);
-        expect(crdSchemaErrors({ ...agent, spec: { ...agent.spec, concurrency: "one" } })).not.toEqual([]);
-        expect(validateObject({ ...server, spec: { ...server.spec, window: { days: ["someday"] } } }).status).toBe("invalid");
+        const broken: object[] = [
+            { ...agent, spec: { ...agent.spec, drain: { ...agent.spec.drain!, timeout: true } } },
+            { ...agent, spec: { ...agent.spec, concurrency: "one" } },
+        ];
+        const noUpgrade = { ...agent, spec: withoutUpgrade };
+        expect(crdSchemaErrors(noUpgrade)!.join("; ")).toContain("upgrade");
+        for (const plan of broken) {
+            expect(crdSchemaErrors(plan as typeof agent)).not.toEqual([]);
+        }
+        const badWindow = { ...server, spec: { ...server.spec, window: { days: ["someday"] } } };
+        expect(validateObject(badWindow).status).toBe("invalid");
     });
 });
 
