@@ -124,3 +124,22 @@ export function k3sUpgradeProblems(runningRaw: string | undefined, targetRaw: st
         }
     }
 }
+
+/**
+ * Why a preview or update must not start, given the k3s version the stack last deployed (its `k3sVersion`
+ * output, read from the state by the deploy driver) and the stack file's `k3sVersion`/`previousK3sVersion`;
+ * undefined when they agree. The program cannot read its own last outputs before it registers resources, so
+ * it checks the skew against `previousK3sVersion`; this makes sure that key tells the truth whenever the
+ * version changes. No record (a new stack, or one deployed before the output existed) checks nothing.
+ */
+export function k3sRecordRefusal(input: { stackFile: string; stack: string; deployed?: unknown; target?: string; previous?: string }): string | undefined {
+    const { stackFile, stack, deployed, target, previous } = input;
+    if (typeof deployed !== "string" || target === undefined || target === deployed || previous === deployed) {
+        return undefined;
+    }
+    return (
+        `${stackFile} changes platform:cluster.k3sVersion to ${target}, but stack ${stack} last deployed k3s ${deployed} ` +
+        `(stack output k3sVersion) and platform:cluster.previousK3sVersion is ${previous ?? "not set"}; ` +
+        `set platform:cluster.previousK3sVersion: ${deployed} so the upgrade is checked from the version the cluster runs.`
+    );
+}

@@ -12,6 +12,7 @@ import { EXIT, exitCodeFor, statusOf, type ExitCode } from "./exit-codes";
 import { conciseError, LineRedactingStream, Redactor, renderJson, renderMarkdown, renderText, type DeployReport, type OutputEntry } from "./render";
 import { availableStacks, readStackFile, snapshotFile, stackFilePath, type StackFile } from "./stack-file";
 import type { DeployWorkspace, OpenWorkspace, OperationResult } from "./workspace";
+import { k3sRecordRefusal } from "../config/k3s-version";
 
 /** How drift is detected; printed in every drift report so the result can be judged. */
 export const DRIFT_METHOD =
@@ -149,6 +150,20 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
             secretsProvider: environment.secretsProvider,
             cli,
         });
+        if (usesPolicy) {
+            // The program checks the k3s version skew against previousK3sVersion; the state knows what really runs.
+            const deployed = (await workspace.outputs()).k3sVersion?.value;
+            const stale = k3sRecordRefusal({
+                stackFile: path.basename(file),
+                stack: args.stack,
+                deployed,
+                target: stackFile.k3sVersion,
+                previous: stackFile.previousK3sVersion,
+            });
+            if (stale) {
+                return fail(stale);
+            }
+        }
         const injected = Object.keys(environment.secretConfig).length > 0;
         // Snapshot after the stack is selected: a freshly created stack's encryption salt must stay in the file.
         const restore = injected ? snapshotFile(file) : undefined;

@@ -14,6 +14,10 @@ export interface StackFile {
     environment?: string;
     /** `secretsprovider:`, if set. */
     secretsProvider?: string;
+    /** `platform:cluster.k3sVersion`, if set to a string. */
+    k3sVersion?: string;
+    /** `platform:cluster.previousK3sVersion`, if set to a string. */
+    previousK3sVersion?: string;
 }
 
 /**
@@ -55,10 +59,14 @@ export function readStackFile(file: string): StackFile {
     const config = root.config !== null && typeof root.config === "object" ? (root.config as Record<string, unknown>) : {};
     const environment = config["platform:environment"];
     const secretsProvider = root.secretsprovider;
+    const cluster = config["platform:cluster"] !== null && typeof config["platform:cluster"] === "object" ? (config["platform:cluster"] as Record<string, unknown>) : {};
+    const text = (value: unknown) => (typeof value === "string" ? value : undefined);
     return {
         path: file,
-        environment: typeof environment === "string" ? environment : undefined,
-        secretsProvider: typeof secretsProvider === "string" ? secretsProvider : undefined,
+        environment: text(environment),
+        secretsProvider: text(secretsProvider),
+        k3sVersion: text(cluster.k3sVersion),
+        previousK3sVersion: text(cluster.previousK3sVersion),
     };
 }
 

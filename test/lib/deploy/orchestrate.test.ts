@@ -48,6 +48,8 @@ describe("preview", () => {
         ]);
         expect(fs.statSync(path.join(root, ".pulumi-state")).isDirectory()).toBe(true);
         expect(h.workspace()?.calls).toEqual([
+            // The deployed k3s version is read from the state first (lib/config/k3s-version.ts k3sRecordRefusal).
+            { method: "outputs" },
             {
                 method: "setSecretConfig",
                 // Empty variables (unset GitHub secrets) are not written: they would overwrite stored values with "".
@@ -87,7 +89,7 @@ describe("preview", () => {
             backendUrl: "s3://platform-state?endpoint=fsn1.your-objectstorage.com&region=fsn1&s3ForcePathStyle=true",
             secretsProvider: "awskms://alias/platform?region=eu-central-1",
         });
-        expect(h.workspace()?.calls.map((c) => c.method)).toEqual(["preview"]);
+        expect(h.workspace()?.calls.map((c) => c.method)).toEqual(["outputs", "preview"]);
         expect(fs.existsSync(path.join(root, ".pulumi-state"))).toBe(false);
     });
 
@@ -139,7 +141,7 @@ describe("preview", () => {
         }
         expect(h.stdout()).toContain("hcloud token [secret] rejected");
         expect(h.stderr()).toContain("DATABASE_PASSWORD=[secret]");
-        expect(h.workspace()?.calls[0]).toEqual({
+        expect(h.workspace()?.calls[1]).toEqual({
             method: "setSecretConfig",
             options: {
                 "hcloud:token": { value: HCLOUD, secret: true },
@@ -171,6 +173,7 @@ describe("up", () => {
         const json = path.join(root, "up.json");
         expect(await runDeploy(args("up", "dev", { yes: true, jsonPath: json }), h.deps)).toBe(0);
         expect(h.workspace()?.calls).toEqual([
+            { method: "outputs" },
             { method: "up", options: { policyPacks: [path.join(root, "policy")] }, streamed: true },
             { method: "outputs" },
         ]);
@@ -202,6 +205,7 @@ describe("drift", () => {
         const json = path.join(root, "drift.json");
         expect(await runDeploy(args("drift", "fsn1", { jsonPath: json }), h.deps)).toBe(3);
         expect(h.workspace()?.calls).toEqual([
+            { method: "outputs" },
             { method: "preview", options: { policyPacks: [path.join(root, "policy")], refresh: true, expectNoChanges: true }, streamed: true },
         ]);
         expect(JSON.parse(fs.readFileSync(json, "utf8")).drift).toEqual({ detected: true, method: DRIFT_METHOD });
@@ -301,5 +305,35 @@ describe("checks before the Automation API", () => {
         expect(h.stderr()).toContain(`the policy pack is missing: ${path.join(root, "policy", "PulumiPolicy.yaml")} does not exist`);
         const destroy = harness(root, { events: loadEngineEvents("destroy") }, PASSPHRASE);
         expect(await runDeploy(args("destroy", "dev", { yes: true, confirm: "dev" }), destroy.deps)).toBe(0);
+    });
+});
+
+describe("k3s version record", () => {
+    const upgraded = (previous: string | undefined) => {
+        const text = fs.readFileSync(path.join(__dirname, "../../../Pulumi.dev.yaml"), "utf8");
+        return text.replace("    k3sVersion: v1.31.6+k3s1\n", `    k3sVersion: v1.32.3+k3s1\n${previous ? `    previousK3sVersion: ${previous}\n` : ""}`);
+    };
+    const deployed = { k3sVersion: { value: "v1.31.6+k3s1", secret: false } };
+
+    it("refuses a version change whose previousK3sVersion is not what the stack last deployed, before the program runs", async () => {
+        for (const previous of [undefined, "v1.30.9+k3s1"]) {
+            const root = repo({ extraStacks: { upgrade: upgraded(previous) } });
+            const h = harness(root, { outputs: deployed }, PASSPHRASE);
+            expect(await runDeploy(args("up", "upgrade", { yes: true }), h.deps), String(previous)).toBe(1);
+            expect(h.stderr()).toContain("Pulumi.upgrade.yaml changes platform:cluster.k3sVersion to v1.32.3+k3s1, but stack upgrade last deployed k3s v1.31.6+k3s1");
+            expect(h.stderr()).toContain("set platform:cluster.previousK3sVersion: v1.31.6+k3s1");
+            expect(h.workspace()?.calls.map((c) => c.method)).toEqual(["outputs"]);
+        }
+    });
+
+    it("lets the upgrade run when previousK3sVersion matches the state, and any run when the version is unchanged or unrecorded", async () => {
+        const root = repo({ extraStacks: { upgrade: upgraded("v1.31.6+k3s1") } });
+        const ok = harness(root, { outputs: deployed }, PASSPHRASE);
+        expect(await runDeploy(args("preview", "upgrade"), ok.deps)).toBe(0);
+        expect(ok.workspace()?.calls.map((c) => c.method)).toEqual(["outputs", "preview"]);
+        const same = harness(repo(), { outputs: deployed }, PASSPHRASE);
+        expect(await runDeploy(args("preview", "dev"), same.deps)).toBe(0);
+        const fresh = harness(repo({ extraStacks: { upgrade: upgraded(undefined) } }), {}, PASSPHRASE);
+        expect(await runDeploy(args("preview", "upgrade"), fresh.deps)).toBe(0);
     });
 });
