@@ -60,7 +60,9 @@ export class K3sCluster extends pulumi.ComponentResource {
                     logging: "stderr",
                     // No version trigger: a k3sVersion change is rolled out by the upgrade Plans (components/upgrades).
                 },
-                { parent: this, dependsOn: [node.ready, ...dependsOn], additionalSecretOutputs: ["stdin"] },
+                // Stacks deployed with the old version trigger keep it in state; ignoring it spares them a replacement
+                // that would re-run the start script on every node at once.
+                { parent: this, dependsOn: [node.ready, ...dependsOn], additionalSecretOutputs: ["stdin"], ignoreChanges: ["triggers"] },
             );
 
         const servers = infrastructure.nodes.filter((n) => n.spec.role === "server");

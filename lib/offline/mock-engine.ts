@@ -426,6 +426,10 @@ async function synthesizeProgram(options: SynthesisOptions): Promise<StackPlan> 
             additionalSecretOutputs: [...new Set(req.getAdditionalsecretoutputsList())],
             dependencies: req.getDependenciesList(),
         };
+        const ignoreChanges = req.getIgnorechangesList();
+        if (ignoreChanges.length > 0) {
+            entry.ignoreChanges = ignoreChanges;
+        }
         resources.push(entry);
         const done = (err: unknown, resp: { getUrn(): string } | undefined) => {
             if (resp) {
@@ -541,6 +545,7 @@ interface RegisterRequest {
     getObject(): { toJavaScript(): unknown } | undefined;
     getAdditionalsecretoutputsList(): string[];
     getDependenciesList(): string[];
+    getIgnorechangesList(): string[];
 }
 
 async function resolveOutput(value: unknown): Promise<{ redacted: unknown }> {

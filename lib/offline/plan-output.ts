@@ -19,6 +19,7 @@ export function writtenResource(r: PlannedResource): Record<string, unknown> {
         dependencies: r.dependencies,
         additionalSecretOutputs: r.additionalSecretOutputs,
         secretInputs: r.secretInputs,
+        ...(r.ignoreChanges ? { ignoreChanges: r.ignoreChanges } : {}),
         inputs: redactedInputs(r),
     };
 }

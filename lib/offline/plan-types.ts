@@ -26,6 +26,8 @@ export interface PlannedResource {
     additionalSecretOutputs: string[];
     /** URNs this resource depends on (explicit `dependsOn` and input dependencies). */
     dependencies: string[];
+    /** `ignoreChanges` of the resource options, when any (a real engine keeps these inputs at their state value). */
+    ignoreChanges?: string[];
 }
 
 /** The plan of one stack. */

@@ -61,6 +61,14 @@ describe("changing platform:cluster.k3sVersion", () => {
         }
     });
 
+    it("ignores the trigger a stack deployed before kept in state, so the first update after this change replaces no start command", () => {
+        const commands = resources(after).filter((r) => r.type === "command:remote:Command" && r.name.endsWith("-k3s-start"));
+        expect(commands.length).toBeGreaterThan(0);
+        for (const command of commands) {
+            expect((command as WrittenResource & { ignoreChanges?: string[] }).ignoreChanges, command.name).toContain("triggers");
+        }
+    });
+
     it("moves both upgrade Plans to the new version", () => {
         expect(planVersions(resources(before))).toEqual({ "k3s-server": RUNNING, "k3s-agent": RUNNING });
         expect(planVersions(resources(after))).toEqual({ "k3s-server": "v1.32.3+k3s1", "k3s-agent": "v1.32.3+k3s1" });
