@@ -6,8 +6,10 @@ import { SYSTEM_UPGRADE_NAMESPACE, SYSTEM_UPGRADE_SERVICE_ACCOUNT } from "./syst
 /**
  * The k3s upgrade Plans, following k3s' documented automated-upgrade pattern (docs.k3s.io, Automated Upgrades):
  * a server Plan over the control-plane nodes (one at a time, cordoned) and an agent Plan over every other node
- * whose `prepare` step (`k3s-upgrade prepare k3s-server`) waits until the server Plan is no longer applying on
- * any node, so servers are upgraded before agents; agents are drained, one at a time. Both Plans pin `version`
+ * whose `prepare` step (`k3s-upgrade prepare k3s-server`) waits until the server Plan is applying on no node and
+ * every control-plane node's kubelet reports the agent Plan's version (k3s-io/k3s-upgrade scripts/upgrade.sh,
+ * `prepare` and `verify_controlplane_versions`), so servers are upgraded before agents even when the controller
+ * picks up the agent Plan first; agents are drained, one at a time. Both Plans pin `version`
  * to `platform:cluster.k3sVersion` (never a channel), and the controller tags the `rancher/k3s-upgrade` image
  * with it. The k3s-upgrade image swaps the binary and restarts k3s; it refuses a downgrade on its own too.
  */
