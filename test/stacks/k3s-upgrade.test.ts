@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as yaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, runPlan, type PlanRun } from "../helpers/synth";
 import type { WrittenResource } from "../helpers/plans";
@@ -89,5 +90,21 @@ describe("changing platform:cluster.k3sVersion", () => {
         expect(error.registeredResources).toBe(0);
         expect(error.problems).toEqual([expect.objectContaining({ source: "Pulumi.dev.yaml", path: "platform:cluster.k3sVersion" })]);
         expect(error.problems[0]!.fix).toContain("v1.32.x+k3sN");
+    });
+});
+
+describe("OS updates on the nodes kured reboots", () => {
+    it("every node installs security updates unattended and never reboots by itself", () => {
+        const dir = path.join(before.outDir, "artifacts", "user-data");
+        const files = fs.readdirSync(dir).filter((f) => f.endsWith(".yaml"));
+        expect(files.length).toBeGreaterThan(0);
+        for (const file of files) {
+            const doc = yaml.load(fs.readFileSync(path.join(dir, file), "utf8")) as { packages?: string[]; write_files?: Array<{ path: string; content: string }> };
+            const apt = (doc.write_files ?? []).filter((f) => f.path.startsWith("/etc/apt/apt.conf.d/")).map((f) => f.content).join("\n");
+            expect(doc.packages, file).toContain("unattended-upgrades");
+            expect(apt, file).toContain('APT::Periodic::Unattended-Upgrade "1";');
+            // kured reboots, one node at a time; a node rebooting on its own would break that.
+            expect(apt, file).toContain('Unattended-Upgrade::Automatic-Reboot "false";');
+        }
     });
 });
