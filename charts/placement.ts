@@ -1,3 +1,5 @@
+import type { IVolume } from "kubernetes-models/v1/Volume";
+import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
 import type { PlatformConfig, PoolRole } from "../lib/config/schema";
 import { LABELS } from "../lib/conventions";
 import { planNodes } from "../components/nodes/node-plan";
@@ -72,3 +74,22 @@ export function renderPlatformNamespace(name: string, level: PodSecurityLevel): 
         },
     };
 }
+
+/**
+ * A short-lived projected API token at the standard path, for platform pods that talk to the API server but
+ * set `automountServiceAccountToken: false` (the policy pack's advisory): the same token, CA and namespace
+ * files the automount would give, with a one-hour token the kubelet rotates.
+ */
+export const API_TOKEN: { readonly mount: IVolumeMount; readonly volume: IVolume } = {
+    mount: { name: "api-token", mountPath: "/var/run/secrets/kubernetes.io/serviceaccount", readOnly: true },
+    volume: {
+        name: "api-token",
+        projected: {
+            sources: [
+                { serviceAccountToken: { path: "token", expirationSeconds: 3600 } },
+                { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
+                { downwardAPI: { items: [{ path: "namespace", fieldRef: { fieldPath: "metadata.namespace" } }] } },
+            ],
+        },
+    },
+};

@@ -6,7 +6,7 @@ import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { ISecret } from "kubernetes-models/v1/Secret";
 import { LABELS, NAMESPACES } from "../../lib/conventions";
 import { FLOATING_IP_FAILOVER_IMAGE } from "../../charts/images";
-import { CONTROL_PLANE_TOLERATIONS } from "../../charts/placement";
+import { API_TOKEN, CONTROL_PLANE_TOLERATIONS } from "../../charts/placement";
 import { resources, type ResourceBlock, type WorkloadResources } from "../../charts/resources";
 import { floatingIpService } from "./values";
 
@@ -231,23 +231,14 @@ export function renderFailoverObjects(bindings: string): {
                                 volumeMounts: [
                                     { name: "config", mountPath: "/config", readOnly: true },
                                     { name: "tmp", mountPath: "/tmp" },
-                                    { name: "api-token", mountPath: "/var/run/secrets/kubernetes.io/serviceaccount", readOnly: true },
+                                    API_TOKEN.mount,
                                 ],
                             },
                         ],
                         volumes: [
                             { name: "config", configMap: { name: FAILOVER_NAME, defaultMode: 0o555 } },
                             { name: "tmp", emptyDir: { sizeLimit: "16Mi" } },
-                            {
-                                name: "api-token",
-                                projected: {
-                                    sources: [
-                                        { serviceAccountToken: { path: "token", expirationSeconds: 3600 } },
-                                        { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
-                                        { downwardAPI: { items: [{ path: "namespace", fieldRef: { fieldPath: "metadata.namespace" } }] } },
-                                    ],
-                                },
-                            },
+                            API_TOKEN.volume,
                         ],
                     },
                 },

@@ -12,6 +12,7 @@ import { LABELS, NAMESPACES } from "../../lib/conventions";
 import { SYSTEM_UPGRADE_IMAGES } from "../../charts/images";
 import { chartFilePath, MANIFEST_RELEASES } from "../../charts/versions";
 import { resources, type ResourceBlock, type WorkloadResources } from "../../charts/resources";
+import { API_TOKEN } from "../../charts/placement";
 
 /**
  * rancher/system-upgrade-controller, rendered from its release manifests at the pinned tag
@@ -234,22 +235,13 @@ function renderControllerDeployment(): IDeployment {
                             ],
                             volumeMounts: [
                                 { name: "tmp", mountPath: "/tmp" },
-                                { name: "api-token", mountPath: "/var/run/secrets/kubernetes.io/serviceaccount", readOnly: true },
+                                API_TOKEN.mount,
                             ],
                         },
                     ],
                     volumes: [
                         { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
-                        {
-                            name: "api-token",
-                            projected: {
-                                sources: [
-                                    { serviceAccountToken: { path: "token", expirationSeconds: 3600 } },
-                                    { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
-                                    { downwardAPI: { items: [{ path: "namespace", fieldRef: { fieldPath: "metadata.namespace" } }] } },
-                                ],
-                            },
-                        },
+                        API_TOKEN.volume,
                     ],
                 },
             },
