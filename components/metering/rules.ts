@@ -389,8 +389,10 @@ export function renderAlertRuleGroups(projects: readonly MeteringProject[], pric
             record: RECORDED.certificateExpiry,
             // cert-manager exports the Certificate's namespace as `namespace`; when its ServiceMonitor does
             // not honour labels Prometheus renames it to `exported_namespace`. Accept both.
+            // A certificate not issued yet reports 0: it has no expiry, and counting it would alert with
+            // "-20000 days" (the missing certificate is cert-manager's Ready condition's business).
             expr: perProject(
-                'min by (namespace, name) (\n  label_replace(certmanager_certificate_expiration_timestamp_seconds, "namespace", "$1", "exported_namespace", "(.+)")\n)',
+                'min by (namespace, name) (\n  label_replace(certmanager_certificate_expiration_timestamp_seconds > 0, "namespace", "$1", "exported_namespace", "(.+)")\n)',
             ),
         },
         {

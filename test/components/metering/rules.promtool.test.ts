@@ -359,6 +359,8 @@ describe("project alerts under promtool", () => {
             cert({ namespace: "shop", name: "api-tls" }, 60),
             cert({ namespace: "shop", name: "edge-tls" }, THRESHOLDS.certificateDays), // exactly 14 days: not below
             cert({ namespace: "cert-manager", exported_namespace: "monitoring", name: "grafana-tls" }, 1), // not a tenant
+            // Not issued yet: cert-manager reports an expiration timestamp of 0.
+            gauge("certmanager_certificate_expiration_timestamp_seconds", { namespace: "shop", name: "pending-tls" }, 0, minutes),
         ];
         const firingCerts = [
             cert({ namespace: "shop", name: "web-tls" }, 10),
