@@ -6,7 +6,7 @@ import type { PlatformConfig } from "../../lib/config/schema";
 import type { PlatformSecrets } from "../../lib/config/load";
 import type { Infrastructure, NodeHandle } from "../nodes/infrastructure";
 import { renderSecretsDropIn } from "./k3s-config";
-import { renderKubeconfigScript, renderStartScript, rewriteKubeconfig } from "./k3s-join";
+import { parseFullToken, remoteCommandTimeouts, renderKubeconfigScript, renderReadTokenScript, renderStartScript, rewriteKubeconfig } from "./k3s-join";
 
 /** Arguments of the k3s cluster. */
 export interface K3sClusterArgs {
@@ -46,24 +46,33 @@ export class K3sCluster extends pulumi.ComponentResource {
             perDialTimeout: 10,
         });
 
-        const start = (node: NodeHandle, dependsOn: pulumi.Resource[]) =>
-            new command.remote.Command(
+        const start = (node: NodeHandle, dependsOn: pulumi.Resource[], joinToken: pulumi.Output<string> = token.result) => {
+            const connection = connectionTo(node);
+            return new command.remote.Command(
                 `${node.spec.hostname}-k3s-start`,
                 {
-                    connection: connectionTo(node),
+                    connection,
                     create: renderStartScript(node.spec.hostname, node.spec.role === "server" ? "server" : "agent"),
                     stdin: pulumi.secret(
                         pulumi
-                            .all([token.result, secrets.etcdS3.accessKey, secrets.etcdS3.secretKey])
+                            .all([joinToken, secrets.etcdS3.accessKey, secrets.etcdS3.secretKey])
                             .apply(([t, accessKey, secretKey]) => renderSecretsDropIn(t, node.spec, { accessKey, secretKey })),
                     ),
                     logging: "stderr",
                     // No version trigger: a k3sVersion change is rolled out by the upgrade Plans (components/upgrades).
                 },
-                // Stacks deployed with the old version trigger keep it in state; ignoring it spares them a replacement
-                // that would re-run the start script on every node at once.
-                { parent: this, dependsOn: [node.ready, ...dependsOn], additionalSecretOutputs: ["stdin"], ignoreChanges: ["triggers"] },
+                {
+                    parent: this,
+                    dependsOn: [node.ready, ...dependsOn],
+                    additionalSecretOutputs: ["stdin"],
+                    // Stacks deployed with the old version trigger keep it in state; ignoring it spares them a replacement
+                    // that would re-run the start script on every node at once.
+                    ignoreChanges: ["triggers"],
+                    // The script's own deadlines fail first; this bounds SSH dialing plus the script.
+                    customTimeouts: remoteCommandTimeouts(Math.ceil(((connection.dialErrorLimit as number) * (connection.perDialTimeout as number)) / 60)),
+                },
             );
+        };
 
         const servers = infrastructure.nodes.filter((n) => n.spec.role === "server");
         const agents = infrastructure.nodes.filter((n) => n.spec.role !== "server");
@@ -74,15 +83,22 @@ export class K3sCluster extends pulumi.ComponentResource {
         const started = new Map<string, command.remote.Command>();
         const firstStart = start(first, []);
         started.set(first.spec.hostname, firstStart);
+        // Joiners get the full K10<ca-hash>:: token the first server wrote, so they pin its CA.
+        const readToken = new command.remote.Command(
+            `${name}-join-token`,
+            { connection: connectionTo(first), create: renderReadTokenScript(), logging: "none" },
+            { parent: this, dependsOn: [firstStart], additionalSecretOutputs: ["stdout"] },
+        );
+        const fullToken = pulumi.secret(readToken.stdout.apply(parseFullToken));
         // Joining servers one after another keeps etcd membership changes serial.
         let previous = firstStart;
         for (const server of servers.slice(1)) {
-            previous = start(server, [previous]);
+            previous = start(server, [previous], fullToken);
             started.set(server.spec.hostname, previous);
         }
         const controlPlaneReady = previous;
         for (const agent of agents) {
-            started.set(agent.spec.hostname, start(agent, [controlPlaneReady]));
+            started.set(agent.spec.hostname, start(agent, [controlPlaneReady], fullToken));
         }
         this.started = started;
 

@@ -6,7 +6,14 @@ export const BOOTSTRAP_PATHS = {
     script: "/usr/local/sbin/platform-bootstrap.sh",
     authKey: "/run/platform/tailscale-authkey",
     guard: "/etc/nftables.d/platform-guard.nft",
+    /** systemd unit that loads (and on stop deletes) only the platform's own nftables table. */
+    firewallUnit: "/etc/systemd/system/platform-firewall.service",
+    /** Replaces Ubuntu's stock file, whose first line is `flush ruleset`. */
+    nftablesConf: "/etc/nftables.conf",
 } as const;
+
+/** The one nftables table the platform owns; Tailscale's and kube-proxy's tables are never touched. */
+export const PLATFORM_NFT_TABLE = "inet platform";
 
 /** Inputs of the bootstrap script. */
 export interface BootstrapInput {
@@ -37,6 +44,19 @@ export DEBIAN_FRONTEND=noninteractive
 TS_VERSION="${NODE_SOFTWARE.tailscale}"
 K3S_VERSION="${input.k3sVersion}"
 CODENAME="${NODE_SOFTWARE.ubuntuCodename}"
+# The release tag as a URL path segment: its "+" percent-encoded (a bare "+" is read as a space by form decoders).
+K3S_REF="${encodeURIComponent(input.k3sVersion)}"
+
+# Cluster and SSH ports answer on the tailnet, loopback and the pod network only. The guard is loaded
+# before tailscaled starts: Ubuntu's stock nftables.service runs \`flush ruleset\` on start and on stop,
+# which would wipe Tailscale's (and later kube-proxy's) rules, so it is masked and the platform's own unit
+# manages only the platform table.
+systemctl mask nftables.service
+cat > ${BOOTSTRAP_PATHS.nftablesConf} <<'NFTABLES_CONF'
+${renderNftablesConf()}NFTABLES_CONF
+systemctl daemon-reload
+systemctl enable --now platform-firewall.service
+systemctl restart ssh
 
 # Tailscale from its signed apt repository, pinned.
 install -d -m 0755 /usr/share/keyrings
@@ -65,16 +85,10 @@ install -d -m 0700 ${K3S_PATHS.dropInDir}
 printf 'node-ip: %s\\n' "\${TS_IP}" > ${K3S_PATHS.nodeIpDropIn}
 chmod 0600 ${K3S_PATHS.nodeIpDropIn}
 
-# Cluster and SSH ports answer on the tailnet, loopback and the pod network only.
-systemctl enable --now nftables
-nft -f ${BOOTSTRAP_PATHS.guard}
-grep -q 'include "/etc/nftables.d/\\*.nft"' /etc/nftables.conf || echo 'include "/etc/nftables.d/*.nft"' >> /etc/nftables.conf
-systemctl restart ssh
-
 ${input.gvisor ? renderGvisorInstall() : "# gVisor is not needed on this pool."}
 
 # k3s, pinned, installed but not started: it starts when the token arrives over the tailnet.
-curl -fsSL "https://raw.githubusercontent.com/k3s-io/k3s/\${K3S_VERSION}/install.sh" -o /usr/local/sbin/k3s-install.sh
+curl -fsSL "https://raw.githubusercontent.com/k3s-io/k3s/\${K3S_REF}/install.sh" -o /usr/local/sbin/k3s-install.sh
 INSTALL_K3S_VERSION="\${K3S_VERSION}" INSTALL_K3S_SKIP_START=true INSTALL_K3S_SKIP_ENABLE=true \\
   INSTALL_K3S_EXEC="${input.k3sRole}" sh /usr/local/sbin/k3s-install.sh
 echo "bootstrap done; ${k3sUnit} waits for its token" > /run/platform/bootstrap-done
@@ -92,9 +106,17 @@ for bin in runsc containerd-shim-runsc-v1; do
 done`;
 }
 
-/** nftables guard: cluster and SSH ports only from trusted interfaces. */
+/**
+ * nftables guard: cluster and SSH ports only from trusted interfaces. The file replaces the platform's own
+ * table and nothing else (`flush ruleset` would remove Tailscale's and kube-proxy's rules): declaring the
+ * table first makes the delete succeed on the first load, and the three statements apply as one transaction.
+ */
 export function renderNftGuard(): string {
-    return `table inet platform_guard {
+    return `#!/usr/sbin/nft -f
+# Rendered by components/nodes/bootstrap-script.ts. Only the platform's table: never \`flush ruleset\`.
+table ${PLATFORM_NFT_TABLE}
+delete table ${PLATFORM_NFT_TABLE}
+table ${PLATFORM_NFT_TABLE} {
   chain input {
     type filter hook input priority filter - 5; policy accept;
     iifname { "lo", "tailscale0", "cni0", "flannel.1" } accept
@@ -102,5 +124,38 @@ export function renderNftGuard(): string {
     udp dport { 8472, 7946 } drop
   }
 }
+`;
+}
+
+/** `/etc/nftables.conf` for whoever runs `nft -f /etc/nftables.conf` by hand: the guard, no flush. */
+export function renderNftablesConf(): string {
+    return `#!/usr/sbin/nft -f
+# Managed by the platform (components/nodes/bootstrap-script.ts). Ubuntu's stock file starts with
+# \`flush ruleset\`, which removes Tailscale's and kube-proxy's rules: this one loads only the platform table.
+include "${BOOTSTRAP_PATHS.guard}"
+`;
+}
+
+/**
+ * The unit that loads the guard at boot, before the network and tailscaled come up, and deletes only the
+ * platform table when stopped (the stock nftables.service flushes the whole ruleset on stop).
+ */
+export function renderFirewallUnit(): string {
+    return `[Unit]
+Description=Platform nftables guard (table ${PLATFORM_NFT_TABLE} only)
+DefaultDependencies=no
+Wants=network-pre.target
+Before=network-pre.target tailscaled.service k3s.service k3s-agent.service shutdown.target
+Conflicts=shutdown.target
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/usr/sbin/nft -f ${BOOTSTRAP_PATHS.guard}
+ExecReload=/usr/sbin/nft -f ${BOOTSTRAP_PATHS.guard}
+ExecStop=/usr/sbin/nft delete table ${PLATFORM_NFT_TABLE}
+
+[Install]
+WantedBy=sysinit.target
 `;
 }

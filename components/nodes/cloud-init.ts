@@ -1,5 +1,5 @@
 import * as yaml from "js-yaml";
-import { BOOTSTRAP_PATHS, renderBootstrapScript, renderNftGuard, type BootstrapInput } from "./bootstrap-script";
+import { BOOTSTRAP_PATHS, renderBootstrapScript, renderFirewallUnit, renderNftGuard, type BootstrapInput } from "./bootstrap-script";
 import { K3S_PATHS, renderAuditPolicy, renderPsaConfig } from "../cluster/k3s-config";
 
 /** Inputs of the node user-data. */
@@ -33,6 +33,7 @@ export function renderUserData(input: UserDataInput): string {
         { path: "/etc/modules-load.d/platform.conf", permissions: "0644", content: "iscsi_tcp\ndm_crypt\n" },
         { path: K3S_PATHS.config, permissions: "0600", content: input.k3sConfig },
         { path: BOOTSTRAP_PATHS.guard, permissions: "0644", content: renderNftGuard() },
+        { path: BOOTSTRAP_PATHS.firewallUnit, permissions: "0644", content: renderFirewallUnit() },
         { path: BOOTSTRAP_PATHS.authKey, permissions: "0600", content: input.tailscaleAuthKey },
         { path: BOOTSTRAP_PATHS.script, permissions: "0700", content: renderBootstrapScript(input) },
     ];

@@ -95,7 +95,11 @@ export function mockOutputs(type: string, name: string, inputs: Record<string, u
             return { id: `k${stableHash(name).toString(16)}`, state };
         case "command:remote:Command": {
             const create = String(inputs.create ?? "");
-            state.stdout = create.includes("k3s.yaml") ? KUBECONFIG("https://127.0.0.1:6443") : "";
+            state.stdout = create.includes("k3s.yaml")
+                ? KUBECONFIG("https://127.0.0.1:6443")
+                : create.includes("/var/lib/rancher/k3s/server/token")
+                  ? `K10${crypto.createHash("sha256").update(`mock-server-ca-${name}`).digest("hex")}::server:${crypto.createHash("sha1").update(name).digest("hex")}\n`
+                  : "";
             state.stderr = "";
             return { id: `${name}-${stableHash(create).toString(16)}`, state };
         }
