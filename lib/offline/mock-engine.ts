@@ -434,6 +434,10 @@ async function synthesizeProgram(options: SynthesisOptions): Promise<StackPlan> 
         if (ignoreChanges.length > 0) {
             entry.ignoreChanges = ignoreChanges;
         }
+        const timeouts = req.getCustomtimeouts();
+        if (timeouts && (timeouts.getCreate() || timeouts.getUpdate() || timeouts.getDelete())) {
+            entry.customTimeouts = { create: timeouts.getCreate(), update: timeouts.getUpdate(), delete: timeouts.getDelete() };
+        }
         resources.push(entry);
         const done = (err: unknown, resp: { getUrn(): string } | undefined) => {
             if (resp) {
@@ -550,6 +554,7 @@ interface RegisterRequest {
     getAdditionalsecretoutputsList(): string[];
     getDependenciesList(): string[];
     getIgnorechangesList(): string[];
+    getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
 }
 
 async function resolveOutput(value: unknown): Promise<{ redacted: unknown }> {

@@ -20,6 +20,7 @@ export function writtenResource(r: PlannedResource): Record<string, unknown> {
         additionalSecretOutputs: r.additionalSecretOutputs,
         secretInputs: r.secretInputs,
         ...(r.ignoreChanges ? { ignoreChanges: r.ignoreChanges } : {}),
+        ...(r.customTimeouts ? { customTimeouts: r.customTimeouts } : {}),
         inputs: redactedInputs(r),
     };
 }

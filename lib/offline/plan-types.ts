@@ -28,6 +28,8 @@ export interface PlannedResource {
     dependencies: string[];
     /** `ignoreChanges` of the resource options, when any (a real engine keeps these inputs at their state value). */
     ignoreChanges?: string[];
+    /** `customTimeouts` of the resource options, when any is set. */
+    customTimeouts?: { create: string; update: string; delete: string };
 }
 
 /** The plan of one stack. */

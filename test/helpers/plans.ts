@@ -14,6 +14,7 @@ export interface WrittenResource {
     dependencies: string[];
     additionalSecretOutputs: string[];
     secretInputs: string[];
+    customTimeouts?: { create: string; update: string; delete: string };
     inputs: Record<string, any>;
 }
 

@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 
 /**
- * Real external checkers used by the spine: Debian's `cloud-init schema` and `shellcheck`. A missing tool
+ * Real external checkers used by the spine: Debian's `cloud-init schema`, `shellcheck` and `nft --check`. A missing tool
  * fails the test with the install hint (.ci/run installs them); it never skips silently.
  */
 
@@ -48,4 +48,37 @@ export function shellcheck(script: string): CheckResult {
     requireTool("shellcheck", "shellcheck");
     const run = spawnSync("shellcheck", ["--shell=bash", "--severity=style", "-"], { input: script, encoding: "utf8" });
     return { ok: run.status === 0, output: `${run.stdout}${run.stderr}` };
+}
+
+/**
+ * `nft --check --file` on a ruleset: parsed and validated by the kernel's nftables, nothing applied. nft needs
+ * CAP_NET_ADMIN even to check; without root it runs in a fresh user and network namespace (`unshare -rn`),
+ * where it has that capability and sees an empty ruleset, like a node at first boot.
+ */
+export function nftCheck(ruleset: string): CheckResult {
+    requireTool("nft", "nftables");
+    return withTempFile("ruleset.nft", ruleset, (file) => {
+        const nft = ["nft", "--check", "--file", file];
+        const argv = process.getuid?.() === 0 ? nft : ["unshare", "--user", "--map-root-user", "--net", ...nft];
+        const run = spawnSync(argv[0]!, argv.slice(1), { encoding: "utf8" });
+        return { ok: run.status === 0, output: `${run.stdout}${run.stderr}` };
+    });
+}
+
+/**
+ * Runs a shell script in a fresh user and network namespace (`unshare -rn`): `nft` there changes only that
+ * namespace's empty ruleset, never the host's, so rulesets can be loaded, reloaded and listed for real.
+ */
+export function inNetworkNamespace(script: string, files: Record<string, string> = {}): CheckResult {
+    requireTool("nft", "nftables");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-netns-"));
+    try {
+        for (const [name, text] of Object.entries(files)) {
+            fs.writeFileSync(path.join(dir, name), text);
+        }
+        const run = spawnSync("unshare", ["--user", "--map-root-user", "--net", "bash", "-euo", "pipefail", "-c", script], { cwd: dir, encoding: "utf8" });
+        return { ok: run.status === 0, output: `${run.stdout}${run.stderr}` };
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
 }

@@ -1,10 +1,17 @@
 import * as yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { renderUserData } from "../../../components/nodes/cloud-init";
-import { BOOTSTRAP_PATHS, renderBootstrapScript } from "../../../components/nodes/bootstrap-script";
+import {
+    BOOTSTRAP_PATHS,
+    PLATFORM_NFT_TABLE,
+    renderBootstrapScript,
+    renderFirewallUnit,
+    renderNftablesConf,
+    renderNftGuard,
+} from "../../../components/nodes/bootstrap-script";
 import { K3S_PATHS, renderK3sConfig } from "../../../components/cluster/k3s-config";
 import { planNodes } from "../../../components/nodes/node-plan";
-import { cloudInitSchema, shellcheck } from "../../helpers/tools";
+import { cloudInitSchema, inNetworkNamespace, nftCheck, shellcheck } from "../../helpers/tools";
 import { stackConfig } from "../../helpers/config";
 
 const config = stackConfig("dev");
@@ -91,7 +98,13 @@ describe("bootstrap script", () => {
     it("pins k3s to the configured version and installs without starting", () => {
         const script = renderBootstrapScript({ hostname: "h", tag: "tag:edge", k3sRole: "agent", k3sVersion: "v1.31.6+k3s1", gvisor: false });
         expect(script).toContain('K3S_VERSION="v1.31.6+k3s1"');
-        expect(script).toContain("raw.githubusercontent.com/k3s-io/k3s/${K3S_VERSION}/install.sh");
+        // The tag in the URL path has its "+" percent-encoded; the installer gets the plain version.
+        expect(script).toContain('K3S_REF="v1.31.6%2Bk3s1"');
+        expect(script).toContain("raw.githubusercontent.com/k3s-io/k3s/${K3S_REF}/install.sh");
+        expect(script).toContain('INSTALL_K3S_VERSION="${K3S_VERSION}"');
+        const urls = script.split("\n").filter((l) => l.includes("https://raw.githubusercontent.com/k3s-io/k3s/"));
+        expect(urls).toHaveLength(1);
+        expect(urls[0]).not.toContain("${K3S_VERSION}");
         expect(script).toContain("INSTALL_K3S_SKIP_START=true");
         expect(script).toContain('INSTALL_K3S_EXEC="agent"');
         expect(script).not.toContain("runsc");
@@ -101,5 +114,83 @@ describe("bootstrap script", () => {
         const script = renderBootstrapScript({ hostname: "h", tag: "tag:k3s-agent", k3sRole: "agent", k3sVersion: "v1.31.6+k3s1", gvisor: true });
         expect(script).toContain("containerd-shim-runsc-v1");
         expect(script).toContain("sha512sum -c");
+    });
+});
+
+describe("node firewall", () => {
+    const script = renderBootstrapScript({ hostname: "fsn1-edge-0", tag: "tag:edge", k3sRole: "agent", k3sVersion: "v1.31.6+k3s1", gvisor: false });
+    /** A stand-in for the rules tailscaled installs (its own tables, through iptables-nft). */
+    const TAILSCALE_LIKE = `table ip filter {
+  chain ts-input {
+  }
+  chain INPUT {
+    type filter hook input priority filter; policy accept;
+    jump ts-input
+  }
+}
+`;
+
+    it("is a ruleset nftables accepts (nft --check)", () => {
+        const result = nftCheck(renderNftGuard());
+        expect(result.ok, result.output).toBe(true);
+    });
+
+    it("nft --check rejects a broken ruleset (the checker can fail)", () => {
+        expect(nftCheck("table inet platform {\n  chain input {\n    type filter hook input priority filtr;\n  }\n}\n").ok).toBe(false);
+    });
+
+    it("touches only its own table and never flushes the ruleset", () => {
+        const guard = renderNftGuard();
+        const tables = [...guard.matchAll(/^\s*(?:delete\s+)?table\s+(\S+\s+\S+)/gm)].map((m) => m[1]!.replace(/\s*\{$/, ""));
+        expect(tables.length).toBeGreaterThan(0);
+        expect(new Set(tables)).toEqual(new Set([PLATFORM_NFT_TABLE]));
+        for (const text of [guard, renderNftablesConf(), renderFirewallUnit(), script]) {
+            expect(text).not.toMatch(/^\s*[^#\s].*flush ruleset/m);
+            expect(text).not.toMatch(/^\s*flush\s+ruleset/m);
+        }
+        expect(renderNftablesConf()).toContain(`include "${BOOTSTRAP_PATHS.guard}"`);
+    });
+
+    it("loads and reloads beside Tailscale's rules, and its stop removes only the platform table", () => {
+        const unit = renderFirewallUnit();
+        const execStop = /^ExecStop=(.*)$/m.exec(unit)![1]!;
+        const execStart = /^ExecStart=(.*)$/m.exec(unit)![1]!;
+        expect(execStart).toBe(`/usr/sbin/nft -f ${BOOTSTRAP_PATHS.guard}`);
+        const result = inNetworkNamespace(
+            [
+                "nft -f tailscale.nft",
+                "nft -f guard.nft",
+                "nft -f guard.nft",
+                "echo '--- loaded'",
+                "nft list ruleset",
+                execStop.replace("/usr/sbin/nft", "nft"),
+                "echo '--- stopped'",
+                "nft list ruleset",
+            ].join("\n"),
+            { "tailscale.nft": TAILSCALE_LIKE, "guard.nft": renderNftGuard() },
+        );
+        expect(result.ok, result.output).toBe(true);
+        const [loaded, stopped] = result.output.split("--- loaded")[1]!.split("--- stopped");
+        expect(loaded).toContain("table ip filter");
+        expect(loaded).toContain("chain ts-input");
+        expect(loaded!.match(/table inet platform/g)).toHaveLength(1);
+        expect(loaded).toContain("tcp dport { 22, 2379-2380, 6443, 7946, 9100, 9345, 10250 } drop");
+        expect(stopped).toContain("chain ts-input");
+        expect(stopped).not.toContain("table inet platform");
+    });
+
+    it("is loaded before tailscaled starts, by the platform's unit, with the stock flushing service masked", () => {
+        const lines = script.split("\n");
+        const at = (needle: string) => lines.findIndex((l) => l.includes(needle));
+        expect(at("systemctl enable --now platform-firewall.service")).toBeGreaterThan(-1);
+        expect(at("systemctl enable --now platform-firewall.service")).toBeLessThan(at("apt-get install -y -q \"tailscale="));
+        expect(at("systemctl enable --now platform-firewall.service")).toBeLessThan(at("tailscale up"));
+        expect(at("systemctl mask nftables.service")).toBeGreaterThan(-1);
+        expect(script).not.toContain("systemctl enable --now nftables\n");
+        expect(renderFirewallUnit()).toMatch(/^Before=.*\btailscaled\.service\b/m);
+        expect(renderFirewallUnit()).toMatch(/^Before=.*\bk3s-agent\.service\b/m);
+        const files = (yaml.load(userDataFor()) as CloudConfig).write_files;
+        expect(files.find((f) => f.path === BOOTSTRAP_PATHS.firewallUnit)?.content).toBe(renderFirewallUnit());
+        expect(files.find((f) => f.path === BOOTSTRAP_PATHS.guard)?.content).toBe(renderNftGuard());
     });
 });

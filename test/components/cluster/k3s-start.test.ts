@@ -1,0 +1,95 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
+import { afterEach, describe, expect, it } from "vitest";
+import { parseFullToken, remoteCommandTimeouts, renderReadTokenScript, renderStartScript, SERVER_TOKEN_PATH, START_DEADLINES } from "../../../components/cluster/k3s-join";
+import { cleanUpFakeNode, runOnFakeNode, type FakeNodeRun } from "../../helpers/fake-node";
+import { shellcheck } from "../../helpers/tools";
+
+/** Short waits so a "never ready" node fails within seconds instead of 15 minutes. */
+const FAST = { cloudInitSeconds: 5, k3sReadySeconds: 2, pollSeconds: 1, journalLines: 5 };
+const runs: FakeNodeRun[] = [];
+const run = (...args: Parameters<typeof runOnFakeNode>) => {
+    const result = runOnFakeNode(...args);
+    runs.push(result);
+    return result;
+};
+afterEach(() => runs.splice(0).forEach(cleanUpFakeNode));
+
+describe("k3s start script on a node", () => {
+    it("treats cloud-init exit 2 (recoverable errors, cloud-init >= 23.4) as success and logs the warnings", () => {
+        const result = run(renderStartScript("fsn1-run-0", "agent", FAST), { cloudInitExit: 2, becomesActive: true }, { stdin: "token: t\n" });
+        expect(result.status, result.stderr).toBe(0);
+        expect(result.stderr).toContain("recoverable errors");
+        expect(result.stderr).toContain("fake-deprecated-key");
+    });
+
+    it("still fails on a critical cloud-init error (exit 1) and says so", () => {
+        const result = run(renderStartScript("fsn1-run-0", "agent", FAST), { cloudInitExit: 1, becomesActive: true });
+        expect(result.status).toBe(1);
+        expect(result.stderr).toContain("cloud-init failed on fsn1-run-0 (exit 1)");
+        expect(result.systemctlCalls.some((c) => c.includes("restart"))).toBe(false);
+    });
+
+    it("gives up at its deadline with the unit's journal when an agent never reaches a server", () => {
+        const result = run(renderStartScript("fsn1-run-0", "agent", FAST), { cloudInitExit: 0, becomesActive: false }, { stdin: "token: t\n", killAfterSeconds: 15 });
+        // A blocking `systemctl restart` (Type=notify, TimeoutStartSec=0) would still hang when the harness kills it.
+        expect(result.status, `${result.stderr} after ${result.seconds}s`).toBe(1);
+        expect(result.seconds).toBeLessThan(10);
+        expect(result.stderr).toContain("k3s-agent did not become active on fsn1-run-0 within 2s");
+        expect(result.stderr).toContain("fake-journal -u k3s-agent --no-pager -n 5");
+        expect(result.systemctlCalls).toContain("--no-block restart k3s-agent");
+    });
+
+    it("installs the secrets drop-in from stdin, root-only, and succeeds once the unit is active", () => {
+        const result = run(renderStartScript("fsn1-run-0", "agent", FAST), { cloudInitExit: 0, becomesActive: true }, { stdin: "token: K10abc::server:pw\n" });
+        expect(result.status, result.stderr).toBe(0);
+        const dropIn = path.join(result.k3sDir, "config.yaml.d", "90-secrets.yaml");
+        expect(yaml.load(fs.readFileSync(dropIn, "utf8"))).toEqual({ token: "K10abc::server:pw" });
+        expect(fs.statSync(dropIn).mode & 0o777).toBe(0o600);
+    });
+
+    it("waits on servers for the node to be Ready, with the same deadline", () => {
+        const ok = run(renderStartScript("fsn1-server-0", "server", FAST), { cloudInitExit: 0, becomesActive: true });
+        expect(ok.status, ok.stderr).toBe(0);
+        const stuck = run(renderStartScript("fsn1-server-0", "server", FAST), { cloudInitExit: 0, becomesActive: false }, { killAfterSeconds: 15 });
+        expect(stuck.status).toBe(1);
+        expect(stuck.stderr).toContain("node fsn1-server-0 did not become Ready within 2s");
+    });
+
+    it("passes shellcheck with the real deadlines", () => {
+        for (const role of ["server", "agent"] as const) {
+            const result = shellcheck(renderStartScript("fsn1-server-1", role));
+            expect(result.ok, result.output).toBe(true);
+        }
+    });
+
+    it("bounds the remote command beyond the SSH dialing and the script's own deadlines", () => {
+        const timeouts = remoteCommandTimeouts(40);
+        const minutes = Number(timeouts.create.replace(/m$/, ""));
+        expect(minutes).toBeGreaterThan(40 + (START_DEADLINES.cloudInitSeconds + START_DEADLINES.k3sReadySeconds) / 60);
+        expect(timeouts.update).toBe(timeouts.create);
+    });
+});
+
+describe("full join token", () => {
+    const hash = "a".repeat(64);
+
+    it("is read back from the server's token file", () => {
+        expect(renderReadTokenScript()).toContain(`cat ${SERVER_TOKEN_PATH}`);
+        expect(SERVER_TOKEN_PATH).toBe("/var/lib/rancher/k3s/server/token");
+    });
+
+    it("accepts k3s' K10<sha256 hex>::<user>:<password> format (pkg/clientaccess/token.go) and trims the newline", () => {
+        expect(parseFullToken(`K10${hash}::server:s3cret\n`)).toBe(`K10${hash}::server:s3cret`);
+    });
+
+    it.each([
+        ["a short token (no CA pin)", "s3cret"],
+        ["a hash of the wrong length", `K10${"a".repeat(63)}::server:s3cret`],
+        ["no credentials", `K10${hash}::`],
+        ["an empty file", ""],
+    ])("rejects %s", (_label, raw) => {
+        expect(() => parseFullToken(raw)).toThrow(/K10<ca-hash>::<user>:<password>/);
+    });
+});

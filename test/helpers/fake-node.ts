@@ -1,0 +1,118 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+/**
+ * Runs a rendered node script (k3s start, bootstrap fragments) under bash against fake `systemctl`,
+ * `cloud-init`, `journalctl` and `k3s` binaries, so its control flow (exit codes, deadlines, what it logs)
+ * is exercised for real. Absolute paths below /etc/rancher/k3s are redirected into a temporary directory.
+ *
+ * The fake systemd models the k3s installer's units: `Type=notify` with `TimeoutStartSec=0`, so a blocking
+ * `systemctl restart` of a unit that never sends READY=1 never returns; `--no-block restart` returns at once
+ * and assigns a new InvocationID. The unit becomes active only when `becomesActive` is set.
+ */
+
+/** How the fake node behaves. */
+export interface FakeNodeBehaviour {
+    /** Exit status of `cloud-init status --wait`. */
+    cloudInitExit: number;
+    /** The restarted unit reaches `active` (agents: READY=1; servers: also the node shows Ready). */
+    becomesActive: boolean;
+}
+
+/** What a run produced. */
+export interface FakeNodeRun {
+    /** Exit status (null when killed at the harness timeout). */
+    status: number | null;
+    stdout: string;
+    stderr: string;
+    /** Wall-clock seconds. */
+    seconds: number;
+    /** The temporary root standing in for /etc/rancher/k3s. */
+    k3sDir: string;
+    /** systemctl invocations, one per line. */
+    systemctlCalls: string[];
+}
+
+const FAKE_BINARIES: Record<string, string> = {
+    systemctl: `#!/usr/bin/env bash
+echo "$*" >> "$FAKE_STATE/systemctl.log"
+case "$1" in
+  enable|daemon-reload|mask) exit 0 ;;
+  show) cat "$FAKE_STATE/invocation" 2>/dev/null || true; exit 0 ;;
+  is-active) [ -f "$FAKE_STATE/active" ] ;;
+  --no-block)
+    echo "invocation-$RANDOM" > "$FAKE_STATE/invocation"
+    if [ "$FAKE_BECOMES_ACTIVE" = 1 ]; then touch "$FAKE_STATE/active"; fi
+    exit 0 ;;
+  restart)
+    # Type=notify, TimeoutStartSec=0: waits for READY=1, which never comes when the server is unreachable.
+    echo "invocation-$RANDOM" > "$FAKE_STATE/invocation"
+    if [ "$FAKE_BECOMES_ACTIVE" = 1 ]; then touch "$FAKE_STATE/active"; exit 0; fi
+    # "Forever" for the harness: a little longer than its kill deadline, stdio detached so the kill returns.
+    exec sleep "$FAKE_BLOCK_SECONDS" </dev/null >/dev/null 2>&1 ;;
+  *) exit 0 ;;
+esac
+`,
+    "cloud-init": `#!/usr/bin/env bash
+case "$*" in
+  "status --wait") exit "$FAKE_CLOUD_INIT_EXIT" ;;
+  "status --long") printf 'status: done\\nrecoverable_errors:\\nWARNING:\\n\\t- Deprecated cloud-config key: fake-deprecated-key\\n' ;;
+esac
+`,
+    journalctl: `#!/usr/bin/env bash
+echo "fake-journal $*: failed to get CA certs: connection refused"
+`,
+    k3s: `#!/usr/bin/env bash
+if [ -f "$FAKE_STATE/active" ]; then echo "node Ready control-plane 1m v1.33.5+k3s1"; else exit 1; fi
+`,
+};
+
+/** Runs `script` on the fake node; the harness kills it after `killAfterSeconds`. */
+export function runOnFakeNode(script: string, behaviour: FakeNodeBehaviour, options: { stdin?: string; killAfterSeconds?: number } = {}): FakeNodeRun {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "platform-fake-node-"));
+    const bin = path.join(root, "bin");
+    const state = path.join(root, "state");
+    const k3sDir = path.join(root, "etc-rancher-k3s");
+    fs.mkdirSync(bin);
+    fs.mkdirSync(state);
+    for (const [name, text] of Object.entries(FAKE_BINARIES)) {
+        fs.writeFileSync(path.join(bin, name), text, { mode: 0o755 });
+    }
+    const redirected = script.replaceAll("/etc/rancher/k3s", k3sDir);
+    const started = Date.now();
+    try {
+        const run = spawnSync("bash", ["-c", redirected], {
+            input: options.stdin ?? "",
+            encoding: "utf8",
+            timeout: (options.killAfterSeconds ?? 30) * 1000,
+            killSignal: "SIGKILL",
+            env: {
+                ...process.env,
+                PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`,
+                FAKE_STATE: state,
+                FAKE_CLOUD_INIT_EXIT: String(behaviour.cloudInitExit),
+                FAKE_BECOMES_ACTIVE: behaviour.becomesActive ? "1" : "0",
+                FAKE_BLOCK_SECONDS: String((options.killAfterSeconds ?? 30) + 2),
+            },
+        });
+        const log = path.join(state, "systemctl.log");
+        return {
+            status: run.status,
+            stdout: run.stdout ?? "",
+            stderr: run.stderr ?? "",
+            seconds: (Date.now() - started) / 1000,
+            k3sDir,
+            systemctlCalls: fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [],
+        };
+    } finally {
+        // Leave k3sDir for the caller's assertions only through the returned values read above.
+        fs.rmSync(bin, { recursive: true, force: true });
+    }
+}
+
+/** Removes what a run left behind. */
+export function cleanUpFakeNode(run: FakeNodeRun): void {
+    fs.rmSync(path.dirname(run.k3sDir), { recursive: true, force: true });
+}
