@@ -9,6 +9,7 @@ import { loadTenantCatalog } from "./lib/tenants/load";
 import { Mesh } from "./components/mesh/mesh";
 import { Infrastructure } from "./components/nodes/infrastructure";
 import { K3sCluster } from "./components/cluster/k3s-cluster";
+import { NodePools } from "./components/cluster/node-pools";
 import { planNodes } from "./components/nodes/node-plan";
 // --- add-on imports ---
 import { PrometheusOperatorCrds } from "./components/observability/prometheus-crds";
@@ -43,6 +44,8 @@ const infrastructure = new Infrastructure("nodes", { config, secrets, mesh });
 
 const cluster = new K3sCluster("k3s", { config, secrets, infrastructure });
 const k8sOptions = { provider: cluster.provider };
+// Labels and taints reconciled on every node, and a bounded Ready wait per pool the add-ons below depend on.
+const nodePools = new NodePools("node-pools", { nodes: infrastructure.nodes.map((n) => n.spec), started: cluster.started, connection: cluster.adminConnection });
 
 // --- add-ons ---
 // Platform add-ons in dependency order. The Prometheus Operator CRDs come first so every chart can ship its
@@ -54,15 +57,21 @@ const prometheusCrds = new PrometheusOperatorCrds("prometheus-crds", {}, k8sOpti
 const metallb = new MetalLB(
     "metallb",
     { config, floatingIps: infrastructure.floatingIps, floatingIpIds: infrastructure.floatingIpIds, hcloudToken },
-    k8sOptions,
+    { ...k8sOptions, dependsOn: nodePools.readyFor("edge") },
 );
 const certManager = new CertManager("cert-manager", { config, secrets }, { ...k8sOptions, dependsOn: [prometheusCrds] });
-const longhorn = new Longhorn("longhorn", { config, secrets, nodeReady: cluster.started }, { ...k8sOptions, dependsOn: [prometheusCrds] });
+// longhorn-manager runs on every untainted node, the disks on the storage nodes.
+const longhorn = new Longhorn(
+    "longhorn",
+    { config, secrets, nodeReady: cluster.started },
+    { ...k8sOptions, dependsOn: [prometheusCrds, ...nodePools.readyWhere((n) => n.storage || n.taints.length === 0)] },
+);
 const minio = new Minio("minio", { config }, { ...k8sOptions, dependsOn: [prometheusCrds, longhorn] });
 const observability = new Observability(
     "observability",
     { config, lokiCredentials: minio.lokiCredentials, stack: pulumi.getStack() },
-    { ...k8sOptions, dependsOn: [prometheusCrds, longhorn, minio] },
+    // node-exporter and Alloy are DaemonSets on every node.
+    { ...k8sOptions, dependsOn: [prometheusCrds, longhorn, minio, ...nodePools.readyForAll()] },
 );
 // Per-project usage, cost and alerts: recording rules and dashboards picked up by the monitoring stack.
 const metering = new Metering(
@@ -84,7 +93,7 @@ const alerting = new Alerting(
     },
     { ...k8sOptions, dependsOn: [prometheusCrds, observability] },
 );
-const traefik = new Traefik("traefik", { config, floatingIps: metallb.addresses }, { ...k8sOptions, dependsOn: [prometheusCrds, metallb] });
+const traefik = new Traefik("traefik", { config, floatingIps: metallb.addresses }, { ...k8sOptions, dependsOn: [prometheusCrds, metallb, ...nodePools.readyFor("edge")] });
 const argocd = new ArgoCD("argocd", { config }, { ...k8sOptions, dependsOn: [prometheusCrds] });
 
 // kured reboots one node at a time for OS updates, inside the maintenance window (platform:maintenance).
@@ -137,7 +146,7 @@ const projects = createInBatches(tenants, PROJECT_BATCH_SIZE, ({ spec }) => ({
     project: new Project(
         spec.name,
         { project: spec, config, secretValues: secrets.tenantSecrets.apply((s) => s[spec.name] ?? {}) },
-        { ...k8sOptions, dependsOn: [sandbox, guardrails, ...platformAddons] },
+        { ...k8sOptions, dependsOn: [sandbox, guardrails, ...platformAddons, ...nodePools.readyFor("run")] },
     ),
 }));
 type ProjectEntry = Awaited<typeof projects>[number];

@@ -31,6 +31,8 @@ export class K3sCluster extends pulumi.ComponentResource {
     readonly provider: k8s.Provider;
     /** The start command per hostname (dependsOn targets for node-level follow-ups). */
     readonly started: ReadonlyMap<string, command.remote.Command>;
+    /** SSH to a server over the tailnet, where `k3s kubectl` has admin rights (node reconciliation, waits). */
+    readonly adminConnection: command.types.input.remote.ConnectionArgs;
 
     constructor(name: string, args: K3sClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:cluster:K3sCluster", name, {}, opts);
@@ -80,6 +82,7 @@ export class K3sCluster extends pulumi.ComponentResource {
         if (!first) {
             throw new Error("a cluster needs at least one server node");
         }
+        this.adminConnection = connectionTo(first);
         const started = new Map<string, command.remote.Command>();
         const firstStart = start(first, []);
         started.set(first.spec.hostname, firstStart);

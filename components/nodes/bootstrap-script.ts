@@ -112,8 +112,7 @@ done`;
  * table first makes the delete succeed on the first load, and the three statements apply as one transaction.
  */
 export function renderNftGuard(): string {
-    return `#!/usr/sbin/nft -f
-# Rendered by components/nodes/bootstrap-script.ts. Only the platform's table: never \`flush ruleset\`.
+    return `# Rendered by components/nodes/bootstrap-script.ts; loaded with \`nft -f\`. Only the platform's table: never \`flush ruleset\`.
 table ${PLATFORM_NFT_TABLE}
 delete table ${PLATFORM_NFT_TABLE}
 table ${PLATFORM_NFT_TABLE} {
