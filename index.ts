@@ -20,6 +20,7 @@ import { Minio } from "./components/minio/minio";
 import { Observability } from "./components/observability/observability";
 import { Traefik } from "./components/traefik/traefik";
 import { ArgoCD } from "./components/argocd/argocd";
+import { KubeletCsrApprover } from "./components/kubelet-csr-approver/kubelet-csr-approver";
 import { Metering, meteringProjects } from "./components/metering/metering";
 import { Alerting } from "./components/alerting/alerting";
 import { renderRecurringJobs } from "./components/longhorn/values";
@@ -54,6 +55,13 @@ const nodePools = new NodePools("node-pools", { nodes: infrastructure.nodes.map(
 // only: reach them with `kubectl port-forward` over the tailnet (see platformUiAccess).
 const hcloudToken = new pulumi.Config("hcloud").getSecret("token") ?? pulumi.secret(process.env.HCLOUD_TOKEN ?? "");
 const prometheusCrds = new PrometheusOperatorCrds("prometheus-crds", {}, k8sOptions);
+// Kubelets request their serving certificates as CSRs (rotate-server-certificates): approved for this stack's
+// nodes only, as soon as the servers are Ready, so logs, exec, port-forward and metrics work.
+const kubeletCsrApprover = new KubeletCsrApprover(
+    "kubelet-csr-approver",
+    { config, nodes: infrastructure.nodes.map((n) => n.spec) },
+    { ...k8sOptions, dependsOn: [prometheusCrds, ...nodePools.readyFor("server")] },
+);
 const metallb = new MetalLB(
     "metallb",
     { config, floatingIps: infrastructure.floatingIps, floatingIpIds: infrastructure.floatingIpIds, hcloudToken },
@@ -100,7 +108,7 @@ const argocd = new ArgoCD("argocd", { config }, { ...k8sOptions, dependsOn: [pro
 const nodeReboots = new NodeReboots("node-reboots", { config }, k8sOptions);
 
 /** The platform add-ons; tenant Projects depend on all of them (ingress, certificates, storage, buckets, GitOps). */
-export const platformAddons = [prometheusCrds, metallb, certManager, longhorn, minio, observability, traefik, argocd, nodeReboots];
+export const platformAddons = [prometheusCrds, kubeletCsrApprover, metallb, certManager, longhorn, minio, observability, traefik, argocd, nodeReboots];
 /** Name of the Secret holding Alertmanager's configuration. */
 export const alertmanagerConfigSecret = alerting.configSecretName;
 // k3s upgrades: system-upgrade-controller Plans for platform:cluster.k3sVersion. The Plans come after the

@@ -9,6 +9,7 @@ import { observabilityWorkloads } from "../components/observability/values";
 import { argocdWorkloads } from "../components/argocd/values";
 import { systemUpgradeWorkloads } from "../components/upgrades/system-upgrade-controller";
 import { kuredWorkloads } from "../components/upgrades/kured";
+import { kubeletCsrApproverWorkloads } from "../components/kubelet-csr-approver/values";
 import { sumResources, type ResourceTotals, type WorkloadResources } from "./resources";
 
 /**
@@ -29,6 +30,7 @@ export function addonResourceRequests(config: PlatformConfig): { workloads: Work
         ...argocdWorkloads(config),
         ...systemUpgradeWorkloads(),
         ...kuredWorkloads(config),
+        ...kubeletCsrApproverWorkloads(config),
     ];
     const addons = [...new Set(workloads.map((w) => w.addon))];
     return {

@@ -111,6 +111,13 @@ export const CHARTS = {
         values: "kured",
         source: "github.com/kubereboot/charts@kured-6.1.0 charts/kured/values.yaml and templates/daemonset.yaml (kured 1.23.0)",
     },
+    kubeletCsrApprover: {
+        repo: "https://postfinance.github.io/kubelet-csr-approver",
+        chart: "kubelet-csr-approver",
+        version: "1.2.14",
+        values: "kubelet-csr-approver",
+        source: "github.com/postfinance/kubelet-csr-approver@v1.2.14 charts/kubelet-csr-approver/values.yaml (chart version = tag without v)",
+    },
 } as const satisfies Record<string, ChartRef>;
 
 /**

@@ -12,6 +12,8 @@ import { renderLonghornValues, longhornSizing } from "../../components/longhorn/
 import { renderMinioValues, minioSizing } from "../../components/minio/values";
 import { observabilitySizing, renderAlloyValues, renderKubePrometheusStackValues, renderLokiValues } from "../../components/observability/values";
 import { argocdSizing, renderArgocdValues } from "../../components/argocd/values";
+import { kubeletCsrApproverSizing, renderKubeletCsrApproverValues } from "../../components/kubelet-csr-approver/values";
+import { planNodes } from "../../components/nodes/node-plan";
 import { shippedConfig } from "./fixtures";
 
 const keys = Object.keys(CHARTS) as ChartKey[];
@@ -37,6 +39,7 @@ describe("chart pin table", () => {
             alloy: "1.11.1",
             argocd: "10.1.1",
             kured: "6.1.0",
+            kubeletCsrApprover: "1.2.14",
         });
     });
 
@@ -119,5 +122,6 @@ describe("sizing", () => {
         expectIn(renderAlloyValues(dev, "dev"), [o.alloy, o.alloyReloader], "alloy");
         const a = argocdSizing(dev);
         expectIn(renderArgocdValues(dev, hash), [a.controller, a.server, a.repoServer, a.redis, a.applicationSet], "argocd");
+        expectIn(renderKubeletCsrApproverValues(dev, planNodes(dev)), [kubeletCsrApproverSizing()], "kubelet-csr-approver");
     });
 });
