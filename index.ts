@@ -8,6 +8,7 @@ import { loadPlatformConfig } from "./lib/config/load";
 import { loadTenantCatalog } from "./lib/tenants/load";
 import { Mesh } from "./components/mesh/mesh";
 import { Infrastructure } from "./components/nodes/infrastructure";
+import { FloatingIpBinding } from "./components/nodes/floating-ip-binding";
 import { K3sCluster } from "./components/cluster/k3s-cluster";
 import { NodePools } from "./components/cluster/node-pools";
 import { planNodes } from "./components/nodes/node-plan";
@@ -47,6 +48,13 @@ const cluster = new K3sCluster("k3s", { config, secrets, infrastructure });
 const k8sOptions = { provider: cluster.provider };
 // Labels and taints reconciled on every node, and a bounded Ready wait per pool the add-ons below depend on.
 const nodePools = new NodePools("node-pools", { nodes: infrastructure.nodes.map((n) => n.spec), started: cluster.started, connection: cluster.adminConnection });
+// Hetzner delivers a floating IP only to a server that configured it: every cloud edge node binds them all.
+new FloatingIpBinding("floating-ip-binding", {
+    addresses: infrastructure.floatingIps,
+    nodes: infrastructure.nodes,
+    sshPrivateKey: infrastructure.sshPrivateKey,
+    started: cluster.started,
+});
 
 // --- add-ons ---
 // Platform add-ons in dependency order. The Prometheus Operator CRDs come first so every chart can ship its

@@ -52,14 +52,13 @@ export function shellcheck(script: string): CheckResult {
 
 /**
  * `nft --check --file` on a ruleset: parsed and validated by the kernel's nftables, nothing applied. nft needs
- * CAP_NET_ADMIN even to check; without root it runs in a fresh user and network namespace (`unshare -rn`),
- * where it has that capability and sees an empty ruleset, like a node at first boot.
+ * CAP_NET_ADMIN even to check, so it runs in a fresh network namespace (see networkNamespacePrefix), where it
+ * sees an empty ruleset, like a node at first boot.
  */
 export function nftCheck(ruleset: string): CheckResult {
     requireTool("nft", "nftables");
     return withTempFile("ruleset.nft", ruleset, (file) => {
-        const nft = ["nft", "--check", "--file", file];
-        const argv = process.getuid?.() === 0 ? nft : ["unshare", "--user", "--map-root-user", "--net", ...nft];
+        const argv = [...networkNamespacePrefix(), "nft", "--check", "--file", file];
         const run = spawnSync(argv[0]!, argv.slice(1), { encoding: "utf8" });
         return { ok: run.status === 0, output: `${run.stdout}${run.stderr}` };
     });
@@ -76,9 +75,32 @@ export function inNetworkNamespace(script: string, files: Record<string, string>
         for (const [name, text] of Object.entries(files)) {
             fs.writeFileSync(path.join(dir, name), text);
         }
-        const run = spawnSync("unshare", ["--user", "--map-root-user", "--net", "bash", "-euo", "pipefail", "-c", script], { cwd: dir, encoding: "utf8" });
+        const argv = [...networkNamespacePrefix(), "bash", "-euo", "pipefail", "-c", script];
+        const run = spawnSync(argv[0]!, argv.slice(1), { cwd: dir, encoding: "utf8" });
         return { ok: run.status === 0, output: `${run.stdout}${run.stderr}` };
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
+}
+
+let namespacePrefix: string[] | undefined;
+
+/**
+ * The command prefix that runs a program as root of a fresh, empty network namespace: `unshare --net` as
+ * root (CI in a container), `unshare --user --map-root-user --net` otherwise, and `sudo -n unshare --net`
+ * where unprivileged user namespaces are disabled (AppArmor on Ubuntu 24.04 runners). Never the host's own
+ * network namespace.
+ */
+export function networkNamespacePrefix(): string[] {
+    if (namespacePrefix) {
+        return namespacePrefix;
+    }
+    const candidates = process.getuid?.() === 0 ? [["unshare", "--net"]] : [["unshare", "--user", "--map-root-user", "--net"], ["sudo", "-n", "unshare", "--net"]];
+    for (const prefix of candidates) {
+        if (spawnSync(prefix[0]!, [...prefix.slice(1), "true"], { encoding: "utf8" }).status === 0) {
+            namespacePrefix = prefix;
+            return prefix;
+        }
+    }
+    throw new Error("cannot create a network namespace (unshare --net needs root, user namespaces or passwordless sudo)");
 }

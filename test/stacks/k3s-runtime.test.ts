@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import { planNodes } from "../../components/nodes/node-plan";
+import { START_DEADLINES } from "../../components/cluster/k3s-join";
+import { readPlan, STACKS, type WrittenResource } from "../helpers/plans";
+import { stackConfig } from "../helpers/config";
+
+/** How the cluster comes up and stays in shape, checked in each shipped stack's synthesized plan. */
+describe.each(STACKS)("k3s runtime in stack %s", (stack) => {
+    const plan = readPlan(stack);
+    const config = stackConfig(stack);
+    const nodes = planNodes(config);
+    const byName = (name: string): WrittenResource => {
+        const found = plan.resources.filter((r) => r.name === name);
+        expect(found, name).toHaveLength(1);
+        return found[0]!;
+    };
+    const nameOf = (urn: string) => plan.resources.find((r) => r.urn === urn)?.name ?? urn;
+    const dependsOn = (resource: WrittenResource) => resource.dependencies.map(nameOf);
+    const minutes = (duration: string | undefined) => Number(/^(\d+)m$/.exec(duration ?? "")?.[1] ?? NaN);
+
+    it("bounds every k3s start command with customTimeouts beyond the script's own deadlines", () => {
+        const scriptMinutes = (START_DEADLINES.cloudInitSeconds + START_DEADLINES.k3sReadySeconds) / 60;
+        const timeoutOf = (kind: "cloud" | "baremetal") => nodes.filter((n) => n.kind === kind).map((n) => minutes(byName(`${n.hostname}-k3s-start`).customTimeouts?.create));
+        for (const node of nodes) {
+            const start = byName(`${node.hostname}-k3s-start`);
+            expect(minutes(start.customTimeouts?.create), node.hostname).toBeGreaterThan(scriptMinutes);
+            expect(start.customTimeouts?.update).toBe(start.customTimeouts?.create);
+        }
+        // Bare metal dials SSH for longer (installimage, reboot): its bound is longer too.
+        if (timeoutOf("baremetal").length > 0 && timeoutOf("cloud").length > 0) {
+            expect(Math.min(...timeoutOf("baremetal"))).toBeGreaterThan(Math.max(...timeoutOf("cloud")));
+        }
+    });
+
+    it("gives every joining node the full token read back from the first server", () => {
+        const read = byName("k3s-join-token");
+        expect(read.inputs.create).toContain("cat /var/lib/rancher/k3s/server/token");
+        expect(read.additionalSecretOutputs).toContain("stdout");
+        const [first, ...joiners] = nodes;
+        expect(dependsOn(read)).toContain(`${first!.hostname}-k3s-start`);
+        expect(dependsOn(byName(`${first!.hostname}-k3s-start`))).not.toContain("k3s-join-token");
+        for (const node of joiners) {
+            expect(dependsOn(byName(`${node.hostname}-k3s-start`)), node.hostname).toContain("k3s-join-token");
+        }
+    });
+
+    it("reconciles each node's labels and taints after its start, re-run when they change", () => {
+        for (const node of nodes) {
+            const labels = byName(`node-pools-${node.hostname}-labels`);
+            expect(dependsOn(labels)).toContain(`${node.hostname}-k3s-start`);
+            expect(labels.inputs.triggers).toEqual([JSON.stringify(node.labels), JSON.stringify(node.taints)]);
+            expect(labels.customTimeouts?.create).toMatch(/^\d+m$/);
+        }
+    });
+
+    it("waits, bounded, for each pool's nodes before the add-ons that schedule on them", () => {
+        const pools = [...new Set(nodes.map((n) => n.pool))];
+        for (const pool of pools) {
+            const wait = byName(`node-pools-${pool}-ready`);
+            const members = nodes.filter((n) => n.pool === pool);
+            expect(wait.inputs.create).toContain(`-ge ${members.length}`);
+            expect(dependsOn(wait)).toEqual(expect.arrayContaining(members.map((n) => `node-pools-${n.hostname}-labels`)));
+            expect(dependsOn(wait).filter((d) => d.startsWith("node-pools-"))).toHaveLength(members.length);
+            expect(minutes(wait.customTimeouts?.create)).toBeGreaterThan(0);
+        }
+        // A component's dependsOn holds back its children: the engine returns the component's URN, which
+        // every child needs, only once those dependencies completed.
+        const addon = (name: string) => dependsOn(byName(name));
+        if (pools.includes("edge")) {
+            expect(addon("metallb")).toContain("node-pools-edge-ready");
+            expect(addon("traefik")).toContain("node-pools-edge-ready");
+        }
+        // node-exporter and Alloy run on every node.
+        expect(addon("observability")).toEqual(expect.arrayContaining(pools.map((p) => `node-pools-${p}-ready`)));
+        const longhornPools = [...new Set(nodes.filter((n) => n.storage || n.taints.length === 0).map((n) => n.pool))];
+        expect(addon("longhorn")).toEqual(expect.arrayContaining(longhornPools.map((p) => `node-pools-${p}-ready`)));
+    });
+
+    it("approves kubelet serving certificates, which every node requests, for exactly the stack's nodes", () => {
+        const start = byName(`${nodes[0]!.hostname}-k3s-start`);
+        expect(start).toBeDefined();
+        const approver = plan.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === "kubelet-csr-approver");
+        expect(approver, "rotate-server-certificates=true without an approver breaks logs/exec/port-forward").toBeDefined();
+        expect(approver!.inputs.values.providerRegex).toBe(`^(${nodes.map((n) => n.hostname).sort().join("|")})$`);
+        expect(dependsOn(byName("kubelet-csr-approver"))).toContain("node-pools-server-ready");
+    });
+
+    it("binds the floating IPs on every cloud edge node once it runs", () => {
+        const edges = nodes.filter((n) => n.role === "edge" && n.kind === "cloud");
+        const bindings = plan.resources.filter((r) => r.type === "command:remote:Command" && r.name.startsWith("floating-ip-binding-"));
+        expect(bindings.map((b) => b.name).sort()).toEqual(edges.map((n) => `floating-ip-binding-${n.hostname}`).sort());
+        for (const binding of bindings) {
+            const node = edges.find((n) => binding.name === `floating-ip-binding-${n.hostname}`)!;
+            expect(dependsOn(binding)).toContain(`${node.hostname}-k3s-start`);
+            expect(binding.inputs.create).toMatch(/ip addr replace "\$\{ip\}\/32"/);
+            expect(dependsOn(binding)).toEqual(expect.arrayContaining(Array.from({ length: config.edge.floatingIps }, (_, i) => `nodes-entry-${i}`)));
+        }
+    });
+});
