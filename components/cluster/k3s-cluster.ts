@@ -90,7 +90,7 @@ export class K3sCluster extends pulumi.ComponentResource {
         const readToken = new command.remote.Command(
             `${name}-join-token`,
             { connection: connectionTo(first), create: renderReadTokenScript(), logging: "none" },
-            { parent: this, dependsOn: [firstStart], additionalSecretOutputs: ["stdout"] },
+            { parent: this, dependsOn: [firstStart], additionalSecretOutputs: ["stdout"], customTimeouts: { create: "10m", update: "10m" } },
         );
         const fullToken = pulumi.secret(readToken.stdout.apply(parseFullToken));
         // Joining servers one after another keeps etcd membership changes serial.

@@ -27,7 +27,12 @@ export interface K3sConfigInput {
 /** Namespaces exempt from PSA `restricted` (the platform's own system components need more). */
 export const PSA_EXEMPT_NAMESPACES = ["kube-system", "metallb-system", "longhorn-system", "monitoring"] as const;
 
-/** kubelet flags every node gets (CIS hardening; read-only port off). */
+/**
+ * kubelet flags every node gets (CIS hardening; read-only port off). With `rotate-server-certificates` the
+ * kubelet requests its serving certificate from the cluster CA as a CSR and renews it itself; the
+ * kubelet-csr-approver add-on (components/kubelet-csr-approver) approves those CSRs, without which
+ * logs/exec/port-forward and metrics fail against every node.
+ */
 function kubeletArgs(): string[] {
     return ["read-only-port=0", "anonymous-auth=false", "streaming-connection-idle-timeout=5m", "make-iptables-util-chains=true", "event-qps=0", "rotate-server-certificates=true"];
 }
