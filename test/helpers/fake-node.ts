@@ -107,7 +107,7 @@ export function runOnFakeNode(script: string, behaviour: FakeNodeBehaviour, opti
             systemctlCalls: fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [],
         };
     } finally {
-        // Leave k3sDir for the caller's assertions only through the returned values read above.
+        // The stand-in for /etc/rancher/k3s stays for the caller's assertions (cleanUpFakeNode removes it).
         fs.rmSync(bin, { recursive: true, force: true });
     }
 }
