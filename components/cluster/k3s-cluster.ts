@@ -88,7 +88,7 @@ export class K3sCluster extends pulumi.ComponentResource {
         started.set(first.spec.hostname, firstStart);
         // Joiners get the full K10<ca-hash>:: token the first server wrote, so they pin its CA.
         const readToken = new command.remote.Command(
-            `${name}-join-token`,
+            `${name}-full-token`,
             { connection: connectionTo(first), create: renderReadTokenScript(), logging: "none" },
             { parent: this, dependsOn: [firstStart], additionalSecretOutputs: ["stdout"], customTimeouts: { create: "10m", update: "10m" } },
         );

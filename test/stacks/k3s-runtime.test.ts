@@ -33,14 +33,14 @@ describe.each(STACKS)("k3s runtime in stack %s", (stack) => {
     });
 
     it("gives every joining node the full token read back from the first server", () => {
-        const read = byName("k3s-join-token");
+        const read = byName("k3s-full-token");
         expect(read.inputs.create).toContain("cat /var/lib/rancher/k3s/server/token");
         expect(read.additionalSecretOutputs).toContain("stdout");
         const [first, ...joiners] = nodes;
         expect(dependsOn(read)).toContain(`${first!.hostname}-k3s-start`);
-        expect(dependsOn(byName(`${first!.hostname}-k3s-start`))).not.toContain("k3s-join-token");
+        expect(dependsOn(byName(`${first!.hostname}-k3s-start`))).not.toContain("k3s-full-token");
         for (const node of joiners) {
-            expect(dependsOn(byName(`${node.hostname}-k3s-start`)), node.hostname).toContain("k3s-join-token");
+            expect(dependsOn(byName(`${node.hostname}-k3s-start`)), node.hostname).toContain("k3s-full-token");
         }
     });
 
