@@ -91,7 +91,9 @@ describe("k3s remote scripts", () => {
         const result = shellcheck(script);
         expect(result.ok, result.output).toBe(true);
         expect(script).toContain("cat > /etc/rancher/k3s/config.yaml.d/90-secrets.yaml.tmp");
-        expect(script).toContain(role === "server" ? "systemctl restart k3s\n" : "systemctl restart k3s-agent\n");
+        // Never a blocking restart: the installer's Type=notify units have no start timeout.
+        expect(script).toContain(role === "server" ? "systemctl --no-block restart k3s\n" : "systemctl --no-block restart k3s-agent\n");
+        expect(script).not.toMatch(/^systemctl restart/m);
     });
 
     it("kubeconfig script passes shellcheck", () => {
