@@ -20,17 +20,20 @@ export interface CredentialOutputs {
     secretInputsSuffice?: readonly string[];
 }
 
-/** Whether a command's script reads a kubeconfig (k3s writes it to /etc/rancher/k3s/k3s.yaml). */
-export function readsKubeconfig(props: Record<string, unknown>): boolean {
-    return ["create", "update"].some((key) => /k3s\.yaml|kubeconfig/i.test(asString(props[key]) ?? ""));
+/**
+ * Whether a command's script reads a kubeconfig (k3s writes it to /etc/rancher/k3s/k3s.yaml) or a k3s join
+ * token (/var/lib/rancher/k3s/server/token and node-token: whoever holds one can join a node or a server).
+ */
+export function readsClusterCredential(props: Record<string, unknown>): boolean {
+    return ["create", "update"].some((key) => /k3s\.yaml|kubeconfig|\/var\/lib\/rancher\/k3s\/server\/(node-)?token/i.test(asString(props[key]) ?? ""));
 }
 
 const present = (value: unknown) => value !== undefined && value !== null && !(asRecord(value) && Object.keys(value as object).length === 0);
 
 /** The credential table. */
 export const CREDENTIAL_OUTPUTS: readonly CredentialOutputs[] = [
-    { type: "command:remote:Command", holds: "a kubeconfig printed by the command", outputs: (p) => (readsKubeconfig(p) ? ["stdout"] : []) },
-    { type: "command:local:Command", holds: "a kubeconfig printed by the command", outputs: (p) => (readsKubeconfig(p) ? ["stdout"] : []) },
+    { type: "command:remote:Command", holds: "a kubeconfig or k3s join token printed by the command", outputs: (p) => (readsClusterCredential(p) ? ["stdout"] : []) },
+    { type: "command:local:Command", holds: "a kubeconfig or k3s join token printed by the command", outputs: (p) => (readsClusterCredential(p) ? ["stdout"] : []) },
     { type: "tailscale:index/tailnetKey:TailnetKey", holds: "the tailnet auth key", outputs: () => ["key"] },
     { type: "tls:index/privateKey:PrivateKey", holds: "the private key", outputs: () => ["privateKeyPem", "privateKeyOpenssh"] },
     { type: "random:index/randomPassword:RandomPassword", holds: "the generated password", outputs: () => ["result"] },

@@ -9,11 +9,16 @@ describeRule(
     secretsCredentialOutputs,
     credentialResources,
     [
-        caseOf("kubeconfig stdout not secret", kubeconfigCommand({ additionalSecretOutputs: [] }), ["outputs stdout hold a kubeconfig printed by the command but are not in additionalSecretOutputs"]),
+        caseOf("kubeconfig stdout not secret", kubeconfigCommand({ additionalSecretOutputs: [] }), ["outputs stdout hold a kubeconfig or k3s join token printed by the command but are not in additionalSecretOutputs"]),
         caseOf(
             "kubeconfig named on a local command",
             planned("command:local:Command", "fetch", { create: "scp root@server:/etc/rancher/k3s/k3s.yaml - | sed s/127.0.0.1/server/" }),
-            ["outputs stdout hold a kubeconfig printed by the command but are not in additionalSecretOutputs"],
+            ["outputs stdout hold a kubeconfig or k3s join token printed by the command but are not in additionalSecretOutputs"],
+        ),
+        caseOf(
+            "k3s join token read back without secret stdout",
+            planned("command:remote:Command", "token", { create: "#!/usr/bin/env bash\ncat /var/lib/rancher/k3s/server/token\n" }),
+            ["outputs stdout hold a kubeconfig or k3s join token printed by the command but are not in additionalSecretOutputs"],
         ),
         caseOf("auth key not secret", { ...tailnetKey({}, "k"), additionalSecretOutputs: [] }, ["outputs key hold the tailnet auth key but are not in additionalSecretOutputs"]),
         caseOf("private key PEM not secret", privateKey({ additionalSecretOutputs: ["privateKeyOpenssh"] }), ["outputs privateKeyPem hold the private key but are not in additionalSecretOutputs"]),
