@@ -136,15 +136,16 @@ include "${BOOTSTRAP_PATHS.guard}"
 }
 
 /**
- * The unit that loads the guard at boot, before the network and tailscaled come up, and deletes only the
- * platform table when stopped (the stock nftables.service flushes the whole ruleset on stop).
+ * The unit that loads the guard at boot, before the network and tailscaled come up (k3s' units start after
+ * network-online.target, so after it too), and deletes only the platform table when stopped (the stock
+ * nftables.service flushes the whole ruleset on stop).
  */
 export function renderFirewallUnit(): string {
     return `[Unit]
 Description=Platform nftables guard (table ${PLATFORM_NFT_TABLE} only)
 DefaultDependencies=no
 Wants=network-pre.target
-Before=network-pre.target tailscaled.service k3s.service k3s-agent.service shutdown.target
+Before=network-pre.target tailscaled.service shutdown.target
 Conflicts=shutdown.target
 
 [Service]

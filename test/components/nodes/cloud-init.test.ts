@@ -188,7 +188,9 @@ describe("node firewall", () => {
         expect(at("systemctl mask nftables.service")).toBeGreaterThan(-1);
         expect(script).not.toContain("systemctl enable --now nftables\n");
         expect(renderFirewallUnit()).toMatch(/^Before=.*\btailscaled\.service\b/m);
-        expect(renderFirewallUnit()).toMatch(/^Before=.*\bk3s-agent\.service\b/m);
+        // k3s' units start after network-online.target, which comes after network-pre.target.
+        expect(renderFirewallUnit()).toMatch(/^Before=.*\bnetwork-pre\.target\b/m);
+        expect(renderFirewallUnit()).toMatch(/^Wants=network-pre\.target$/m);
         const files = (yaml.load(userDataFor()) as CloudConfig).write_files;
         expect(files.find((f) => f.path === BOOTSTRAP_PATHS.firewallUnit)?.content).toBe(renderFirewallUnit());
         expect(files.find((f) => f.path === BOOTSTRAP_PATHS.guard)?.content).toBe(renderNftGuard());
