@@ -1,6 +1,6 @@
 import type { PlatformConfig } from "../../lib/config/schema";
 import type { NodeSpec } from "../nodes/node-plan";
-import { chartValues, type Values } from "../../charts/versions";
+import { CHARTS, chartValues, type Values } from "../../charts/versions";
 import { CONTROL_PLANE_TOLERATIONS } from "../../charts/placement";
 import { resources, sizingProfile, type ResourceBlock, type WorkloadResources } from "../../charts/resources";
 
@@ -52,6 +52,8 @@ export function kubeletCsrApproverReplicas(config: PlatformConfig): number {
 /** Values of the approver release for this stack's nodes: on the servers, which are Ready first. */
 export function renderKubeletCsrApproverValues(config: PlatformConfig, nodes: readonly Pick<NodeSpec, "hostname">[]): Values {
     return chartValues("kubeletCsrApprover", {
+        // The chart's default (its appVersion) made explicit: each release publishes chart X.Y.Z with image vX.Y.Z.
+        image: { tag: `v${CHARTS.kubeletCsrApprover.version}` },
         providerRegex: nodeNameRegex(nodes),
         providerIpPrefixes: [...TAILNET_IP_PREFIXES],
         replicas: kubeletCsrApproverReplicas(config),
