@@ -29,8 +29,11 @@ export const NODE_WAITS: Readonly<NodeWaits> = { registerSeconds: 600, readySeco
 
 /** A taint as `key=value:effect` (node-plan.ts) split into its parts. */
 export interface ParsedTaint {
+    /** Taint key (`pool`, `CriticalAddonsOnly`). */
     key: string;
+    /** Taint value, empty for `key:effect`. */
     value: string;
+    /** What the taint does to pods that do not tolerate it. */
     effect: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
 }
 

@@ -25,7 +25,9 @@ export interface FakeNodeBehaviour {
 export interface FakeNodeRun {
     /** Exit status (null when killed at the harness timeout). */
     status: number | null;
+    /** What the script printed. */
     stdout: string;
+    /** What the script logged (the part `pulumi up` shows with `logging: stderr`). */
     stderr: string;
     /** Wall-clock seconds. */
     seconds: number;
