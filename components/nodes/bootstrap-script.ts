@@ -67,7 +67,8 @@ apt-get install -y -q "tailscale=\${TS_VERSION}"
 apt-mark hold tailscale
 
 # Join once with the single-use key, then forget it: the metadata service keeps serving user-data.
-tailscale up --auth-key="file:${BOOTSTRAP_PATHS.authKey}" --hostname="${input.hostname}" --advertise-tags="${input.tag}" --ssh=false
+# --timeout: by default \`tailscale up\` waits forever for the control plane; fail the boot visibly instead.
+tailscale up --auth-key="file:${BOOTSTRAP_PATHS.authKey}" --hostname="${input.hostname}" --advertise-tags="${input.tag}" --ssh=false --timeout=10m
 shred -u "${BOOTSTRAP_PATHS.authKey}"
 
 TS_IP=""

@@ -75,6 +75,7 @@ describe("node user-data", () => {
         const script = doc.write_files.find((f) => f.path === BOOTSTRAP_PATHS.script)!.content;
         expect(script).toContain(`--auth-key="file:${BOOTSTRAP_PATHS.authKey}"`);
         expect(script).toContain(`shred -u "${BOOTSTRAP_PATHS.authKey}"`);
+        expect(script).toMatch(/^tailscale up .* --timeout=\d+m$/m);
         // No k3s token anywhere in user-data: it arrives over the tailnet.
         expect(userDataFor()).not.toMatch(/^token:/m);
         expect(doc.runcmd.at(-1)).toEqual(["bash", BOOTSTRAP_PATHS.script]);
