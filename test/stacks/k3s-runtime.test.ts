@@ -85,6 +85,16 @@ describe.each(STACKS)("k3s runtime in stack %s", (stack) => {
         expect(dependsOn(byName("kubelet-csr-approver"))).toContain("node-pools-server-ready");
     });
 
+    it("registers the new components with their type tokens and every command under them", () => {
+        for (const [name, type] of [["node-pools", "platform:cluster:NodePools"], ["floating-ip-binding", "platform:nodes:FloatingIpBinding"], ["kubelet-csr-approver", "platform:addons:KubeletCsrApprover"]] as const) {
+            const component = byName(name);
+            expect(component.type).toBe(type);
+            const children = plan.resources.filter((r) => r.parent === component.urn);
+            expect(children.every((c) => c.name.startsWith(`${name}-`)), name).toBe(true);
+            expect(plan.resources.filter((r) => r.name.startsWith(`${name}-`) && r.parent !== component.urn).map((r) => r.name)).toEqual([]);
+        }
+    });
+
     it("binds the floating IPs on every cloud edge node once it runs", () => {
         const edges = nodes.filter((n) => n.role === "edge" && n.kind === "cloud");
         const bindings = plan.resources.filter((r) => r.type === "command:remote:Command" && r.name.startsWith("floating-ip-binding-"));
