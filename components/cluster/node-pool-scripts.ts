@@ -92,15 +92,17 @@ until kubectl get node "\${node}" >/dev/null 2>&1; do
 done
 
 ${labels.length > 0 ? `kubectl label node "\${node}" --overwrite ${labels.join(" ")}` : "# The plan gives this node no platform labels."}
+# Read once into a variable: a failing kubectl inside a for-list would go unnoticed under set -e.
+current="$(kubectl get node "\${node}" -o json)"
 keep=" ${keep.join(" ")} "
-for key in $(kubectl get node "\${node}" -o json | jq -r '.metadata.labels | keys[] | select(startswith("${OWNED_LABEL_PREFIX}"))'); do
+for key in $(jq -r '.metadata.labels | keys[] | select(startswith("${OWNED_LABEL_PREFIX}"))' <<<"\${current}"); do
   if [[ "\${keep}" != *" \${key} "* ]]; then
     kubectl label node "\${node}" "\${key}-"
   fi
 done
 
 wanted=" ${wanted.join(" ")} "
-for taint in $(kubectl get node "\${node}" -o json | jq -r '(.spec.taints // [])[] | "\\(.key)\\(if .value then "=" + .value else "" end):\\(.effect)"'); do
+for taint in $(jq -r '(.spec.taints // [])[] | "\\(.key)\\(if .value then "=" + .value else "" end):\\(.effect)"' <<<"\${current}"); do
   key="\${taint%%[=:]*}"
   case "\${key}" in
     ${OWNED_TAINT_KEYS.join("|")})
