@@ -119,6 +119,8 @@ delete table ${PLATFORM_NFT_TABLE}
 table ${PLATFORM_NFT_TABLE} {
   chain input {
     type filter hook input priority filter - 5; policy accept;
+    # Replies to connections the node opened pass whatever their port (only new connections are fenced).
+    ct state established,related accept
     iifname { "lo", "tailscale0", "cni0", "flannel.1" } accept
     tcp dport { 22, 6443, 9345, 10250, 2379-2380, 7946, 9100 } drop
     udp dport { 8472, 7946 } drop

@@ -176,6 +176,7 @@ describe("node firewall", () => {
         expect(loaded).toContain("chain ts-input");
         expect(loaded!.match(/table inet platform/g)).toHaveLength(1);
         expect(loaded).toContain("tcp dport { 22, 2379-2380, 6443, 7946, 9100, 9345, 10250 } drop");
+        expect(loaded).toContain("ct state established,related accept");
         expect(stopped).toContain("chain ts-input");
         expect(stopped).not.toContain("table inet platform");
     });
