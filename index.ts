@@ -113,7 +113,8 @@ const traefik = new Traefik("traefik", { config, floatingIps: metallb.addresses 
 const argocd = new ArgoCD("argocd", { config }, { ...k8sOptions, dependsOn: [prometheusCrds] });
 
 // kured reboots one node at a time for OS updates, inside the maintenance window (platform:maintenance).
-const nodeReboots = new NodeReboots("node-reboots", { config }, k8sOptions);
+// Its DaemonSet runs on every node, so its release waits for every pool.
+const nodeReboots = new NodeReboots("node-reboots", { config }, { ...k8sOptions, dependsOn: nodePools.readyForAll() });
 
 /** The platform add-ons; tenant Projects depend on all of them (ingress, certificates, storage, buckets, GitOps). */
 export const platformAddons = [prometheusCrds, kubeletCsrApprover, metallb, certManager, longhorn, minio, observability, traefik, argocd, nodeReboots];

@@ -70,8 +70,9 @@ describe.each(STACKS)("k3s runtime in stack %s", (stack) => {
             expect(addon("metallb")).toContain("node-pools-edge-ready");
             expect(addon("traefik")).toContain("node-pools-edge-ready");
         }
-        // node-exporter and Alloy run on every node.
+        // node-exporter, Alloy and kured run on every node.
         expect(addon("observability")).toEqual(expect.arrayContaining(pools.map((p) => `node-pools-${p}-ready`)));
+        expect(addon("node-reboots")).toEqual(expect.arrayContaining(pools.map((p) => `node-pools-${p}-ready`)));
         const longhornPools = [...new Set(nodes.filter((n) => n.storage || n.taints.length === 0).map((n) => n.pool))];
         expect(addon("longhorn")).toEqual(expect.arrayContaining(longhornPools.map((p) => `node-pools-${p}-ready`)));
     });
