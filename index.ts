@@ -5,6 +5,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { loadPlatformConfig } from "./lib/config/load";
+import { loadTailnetStacks } from "./lib/config/tailnet-stacks";
 import { loadTenantCatalog } from "./lib/tenants/load";
 import { Mesh } from "./components/mesh/mesh";
 import { Infrastructure } from "./components/nodes/infrastructure";
@@ -40,7 +41,10 @@ const tenants = loadTenantCatalog(process.env.PLATFORM_CATALOG_ROOT ?? __dirname
     secretNames: secrets.tenantSecretNames,
 });
 
-const mesh = new Mesh("mesh", { config, nodes: planNodes(config) });
+// The tailnet policy is one document for every stack: it is rendered from all committed stack files.
+const tailnet = loadTailnetStacks(__dirname, pulumi.getStack(), config.mesh);
+
+const mesh = new Mesh("mesh", { config, nodes: planNodes(config), stack: pulumi.getStack(), tailnet });
 
 const infrastructure = new Infrastructure("nodes", { config, secrets, mesh });
 

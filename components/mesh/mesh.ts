@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tailscale from "@pulumi/tailscale";
 import type { PlatformConfig } from "../../lib/config/schema";
-import type { NodeSpec } from "../nodes/node-plan";
-import { NODE_TAGS, renderTailnetPolicy } from "./acl";
+import type { NodeRole, NodeSpec } from "../nodes/node-plan";
+import { renderTailnetPolicy, stackNodeTags, type StackMeshDeclaration } from "./acl";
 
 /** Arguments of the Mesh component. */
 export interface MeshArgs {
@@ -10,6 +10,10 @@ export interface MeshArgs {
     config: PlatformConfig;
     /** Every node of the stack; each gets its own auth key. */
     nodes: readonly NodeSpec[];
+    /** This stack's name; it prefixes the node tags (`tag:<stack>-server`). */
+    stack: string;
+    /** Every stack's share of the tailnet policy (lib/config/tailnet-stacks.ts), this stack included. */
+    tailnet: readonly StackMeshDeclaration[];
 }
 
 /**
@@ -17,14 +21,17 @@ export interface MeshArgs {
  * tagged, single-use, short-lived auth key per node.
  */
 export class Mesh extends pulumi.ComponentResource {
-    /** The rendered tailnet policy (JSON). */
+    /** The rendered tailnet policy (JSON), the same whichever stack renders it. */
     readonly aclDocument: string;
+    /** This stack's node tags by role. */
+    readonly nodeTags: Readonly<Record<NodeRole, string>>;
     /** Auth key per hostname (secret). */
     readonly authKeys: ReadonlyMap<string, pulumi.Output<string>>;
 
     constructor(name: string, args: MeshArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:mesh:Mesh", name, {}, opts);
-        this.aclDocument = JSON.stringify(renderTailnetPolicy(args.config.mesh.admins), null, 2);
+        this.aclDocument = JSON.stringify(renderTailnetPolicy(args.tailnet), null, 2);
+        this.nodeTags = stackNodeTags(args.stack);
         const acl = args.config.mesh.manageAcl
             ? new tailscale.Acl(`${name}-policy`, { acl: this.aclDocument, overwriteExistingContent: true }, { parent: this })
             : undefined;
@@ -36,7 +43,7 @@ export class Mesh extends pulumi.ComponentResource {
                 `${node.hostname}-authkey`,
                 {
                     description: `platform node ${node.hostname}`.slice(0, 50),
-                    tags: [NODE_TAGS[node.role]],
+                    tags: [this.nodeTags[node.role]],
                     reusable: false,
                     ephemeral: false,
                     preauthorized: true,

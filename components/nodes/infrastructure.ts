@@ -4,7 +4,6 @@ import * as tls from "@pulumi/tls";
 import type { PlatformConfig } from "../../lib/config/schema";
 import type { PlatformSecrets } from "../../lib/config/load";
 import type { Mesh } from "../mesh/mesh";
-import { NODE_TAGS } from "../mesh/acl";
 import { renderK3sConfig } from "../cluster/k3s-config";
 import { BaremetalServer } from "../baremetal/baremetal-server";
 import { VSwitch } from "../baremetal/vswitch";
@@ -113,7 +112,7 @@ export class Infrastructure extends pulumi.ComponentResource {
                 pulumi.all([authKey, sshKey.publicKeyOpenssh]).apply(([key, publicKey]) =>
                     renderUserData({
                         hostname: spec.hostname,
-                        tag: NODE_TAGS[spec.role],
+                        tag: args.mesh.nodeTags[spec.role],
                         k3sRole: spec.role === "server" ? "server" : "agent",
                         k3sVersion: config.cluster.k3sVersion,
                         gvisor: spec.labels["platform/gvisor"] === "true",

@@ -128,10 +128,10 @@ export const meshSchema = z.strictObject({
     /** Tailnet users (login e-mails) allowed SSH and the Kubernetes API; they form `group:platform-admins`. */
     admins: z.array(z.email({ error: "must be a tailnet login e-mail" })).min(1),
     /**
-     * Whether this stack owns the tailnet policy file. The rendered policy is identical for every region
-     * stack (tags are not per region), so one stack can own it and the others leave it alone.
+     * Whether this stack applies the tailnet policy file. The policy is one document for the whole tailnet,
+     * rendered from every stack's `Pulumi.<stack>.yaml`; exactly one stack in the repository sets this.
      */
-    manageAcl: z.boolean().default(true),
+    manageAcl: z.boolean().default(false),
     /** Lifetime of the node auth keys in seconds (short: they are only needed for the first join). */
     authKeyExpirySeconds: z.number().int().min(300).max(86400).default(3600),
 });

@@ -1,3 +1,4 @@
+import type { CompiledTailnetPolicy } from "./tailscale-evaluator";
 import { asArray, asRecord, asStrings } from "./values";
 
 /**
@@ -102,4 +103,69 @@ export function allowAllRulesOf(policy: Record<string, unknown>): AllowAllRule[]
         }
     });
     return found;
+}
+
+/** Node roles of the platform; a stack's nodes carry `tag:<stack>-<role>`. */
+export const PLATFORM_NODE_ROLES = ["server", "agent", "edge"] as const;
+
+/** TCP ports one stack's nodes must never reach on another stack's nodes (SSH, API, supervisor, etcd, kubelet…). */
+export const CROSS_STACK_TCP_PORTS = [22, 6443, 9345, 2379, 2380, 10250] as const;
+/** UDP ports one stack's nodes must never reach on another stack's nodes (flannel VXLAN). */
+export const CROSS_STACK_UDP_PORTS = [8472] as const;
+
+/** Stacks whose node tags (`tag:<stack>-server`, `-agent`, `-edge`) the policy declares in `tagOwners`. */
+export function platformStacksOf(policy: Record<string, unknown>): string[] {
+    const stacks = new Set<string>();
+    for (const tag of Object.keys(asRecord(policy.tagOwners) ?? {})) {
+        const m = /^tag:([a-z][a-z0-9-]*)-(server|agent|edge)$/.exec(tag);
+        if (m) stacks.add(m[1]!);
+    }
+    return [...stacks].sort();
+}
+
+/** A connection from one stack's node to another stack's node the policy allows, or a missing test. */
+export interface CrossStackFinding {
+    /** Source stack. */
+    from: string;
+    /** Destination stack. */
+    to: string;
+    /** What is wrong, for messages. */
+    detail: string;
+}
+
+/**
+ * Every sensitive port one stack's nodes reach on another's, evaluated offline from the rules, and every ordered
+ * stack pair whose isolation the policy's own `tests` do not assert (Tailscale enforces only what tests say).
+ */
+export function crossStackFindings(policy: Record<string, unknown>, compiled: CompiledTailnetPolicy): CrossStackFinding[] {
+    const stacks = platformStacksOf(policy);
+    const declared = new Set(compiled.declaredTags);
+    const tagsOf = (stack: string) => PLATFORM_NODE_ROLES.map((role) => `tag:${stack}-${role}`).filter((tag) => declared.has(tag));
+    const denied = new Set<string>();
+    for (const entry of asArray(policy.tests)) {
+        const test = asRecord(entry) ?? {};
+        for (const dst of asStrings(test.deny)) denied.add(`${String(test.src)}→${dst}→${String(test.proto ?? "")}`);
+    }
+    const findings: CrossStackFinding[] = [];
+    for (const from of stacks) {
+        for (const to of stacks.filter((s) => s !== from)) {
+            for (const src of tagsOf(from)) {
+                for (const dst of tagsOf(to)) {
+                    for (const [proto, ports] of [["tcp", CROSS_STACK_TCP_PORTS], ["udp", CROSS_STACK_UDP_PORTS]] as const) {
+                        for (const port of ports) {
+                            if (compiled.allows(src, `${dst}:${port}`, proto)) {
+                                findings.push({ from, to, detail: `${src} reaches ${dst}:${port}/${proto}` });
+                            }
+                        }
+                    }
+                }
+            }
+            const server = `tag:${to}-server`;
+            const asserted = tagsOf(from).every((src) => denied.has(`${src}→${server}:6443→tcp`) || denied.has(`${src}→${server}:6443→`));
+            if (declared.has(server) && !asserted) {
+                findings.push({ from, to, detail: `no test denies every ${from} node tag ${server}:6443` });
+            }
+        }
+    }
+    return findings;
 }

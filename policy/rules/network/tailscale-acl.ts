@@ -1,15 +1,20 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { forTypes } from "../../lib/rule-helpers";
-import { TAILSCALE_ACL_TYPE, allowAllRulesOf, parseHuJson } from "../../lib/tailscale";
+import { TAILSCALE_ACL_TYPE, allowAllRulesOf, crossStackFindings, parseHuJson, platformStacksOf } from "../../lib/tailscale";
+import { PolicyEvaluationError, compileTailnetPolicy } from "../../lib/tailscale-evaluator";
 import { asArray, asRecord } from "../../lib/values";
 
 /**
  * The tailnet policy has no allow-all rule (every device could reach SSH, the Kubernetes API and etcd on every
- * node) and ships `tests`, so Tailscale itself rejects an edit that breaks the intended access.
+ * node), ships `tests` (Tailscale rejects an edit that breaks them) and keeps stacks apart: node tags are per
+ * stack (`tag:<stack>-server|agent|edge`), no stack's node reaches another stack's SSH, API, supervisor, etcd,
+ * kubelet or VXLAN port, and tests assert that isolation. The rules and the policy's own tests are evaluated
+ * offline (policy/lib/tailscale-evaluator.ts), since Tailscale runs tests only on its server; a policy the
+ * evaluator cannot model is reported, never passed.
  */
 export const networkTailscaleAcl: ResourceValidationPolicy = {
     name: "network-tailscale-acl",
-    description: "The tailnet policy must have no allow-all rule and must include tests.",
+    description: "The tailnet policy must have no allow-all rule, include passing tests, use per-stack node tags and keep stacks apart.",
     enforcementLevel: "mandatory",
     severity: "critical",
     validateResource: forTypes([TAILSCALE_ACL_TYPE], (args, report) => {
@@ -34,6 +39,24 @@ export const networkTailscaleAcl: ResourceValidationPolicy = {
         }
         if (asArray(policy.tests).length === 0) {
             report("tailnet policy has no tests");
+        }
+        if (platformStacksOf(policy).length === 0) {
+            report("tailnet policy declares no per-stack node tags (tag:<stack>-server, tag:<stack>-agent, tag:<stack>-edge in tagOwners)");
+        }
+        try {
+            const compiled = compileTailnetPolicy(policy);
+            for (const failure of compiled.runTests()) {
+                const proto = failure.proto ? `/${failure.proto}` : "";
+                report(`tailnet policy ${failure.where} fails offline: ${failure.src} → ${failure.dst}${proto} should be ${failure.expected === "accept" ? "accepted" : "denied"}`);
+            }
+            for (const finding of crossStackFindings(policy, compiled)) {
+                report(`tailnet policy does not keep stack ${finding.to} apart from ${finding.from}: ${finding.detail}`);
+            }
+        } catch (error) {
+            if (!(error instanceof PolicyEvaluationError)) throw error;
+            for (const problem of error.problems) {
+                report(`tailnet policy cannot be evaluated offline: ${problem}`);
+            }
         }
     }),
 };
