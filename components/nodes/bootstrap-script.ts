@@ -19,7 +19,7 @@ export const PLATFORM_NFT_TABLE = "inet platform";
 export interface BootstrapInput {
     /** Tailnet machine name. */
     hostname: string;
-    /** Tailnet tag (`tag:k3s-server` …). */
+    /** Tailnet tag of the node's stack and role (`tag:fsn1-server` …). */
     tag: string;
     /** k3s role: server or agent. */
     k3sRole: "server" | "agent";

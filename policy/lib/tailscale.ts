@@ -163,9 +163,14 @@ export function crossStackFindings(policy: Record<string, unknown>, compiled: Co
             const server = `tag:${to}-server`;
             const asserted = tagsOf(from).every((src) => denied.has(`${src}→${server}:6443→tcp`) || denied.has(`${src}→${server}:6443→`));
             if (declared.has(server) && !asserted) {
-                findings.push({ from, to, detail: `no test denies every ${from} node tag ${server}:6443` });
+                findings.push({ from, to, detail: `no test denies ${server}:6443 to every ${from} node tag` });
             }
         }
     }
     return findings;
+}
+
+/** The stack a resource belongs to, from its URN (`urn:pulumi:<stack>::<project>::…`). */
+export function stackOfUrn(urn: string): string | undefined {
+    return /^urn:pulumi:([^:]+)::/.exec(urn)?.[1];
 }

@@ -477,16 +477,32 @@ export function baremetalServer(name = "fsn1-run-0", inputs: Record<string, unkn
 // ---------------------------------------------------------------------------------------------------------
 // Tailnet
 
-/** A tailnet policy document that passes: tagged node ports, admins on SSH/API, tests. */
+/**
+ * A tailnet policy document that passes: two stacks (policy-test, the fixtures' stack, and prod) with their own node tags, admins on SSH/API,
+ * nodes on their own stack's k3s ports, tests asserting both the intended paths and the stacks' isolation.
+ */
 export function tailnetPolicyDocument(): Record<string, any> {
     return {
-        groups: { "group:platform-admins": ["alice@example.com"] },
-        tagOwners: { "tag:k3s-server": ["group:platform-admins"], "tag:k3s-agent": ["group:platform-admins"] },
+        groups: { "group:policy-test-admins": ["alice@example.com"], "group:prod-admins": ["alice@example.com"] },
+        tagOwners: {
+            "tag:policy-test-server": ["group:policy-test-admins"],
+            "tag:policy-test-agent": ["group:policy-test-admins"],
+            "tag:prod-server": ["group:prod-admins"],
+            "tag:prod-agent": ["group:prod-admins"],
+        },
         acls: [
-            { action: "accept", src: ["group:platform-admins"], proto: "tcp", dst: ["tag:k3s-server:22,6443"] },
-            { action: "accept", src: ["tag:k3s-agent"], proto: "tcp", dst: ["tag:k3s-server:6443,9345"] },
+            { action: "accept", src: ["group:policy-test-admins"], proto: "tcp", dst: ["tag:policy-test-server:22,6443"] },
+            { action: "accept", src: ["group:prod-admins"], proto: "tcp", dst: ["tag:prod-server:22,6443"] },
+            { action: "accept", src: ["tag:policy-test-agent"], proto: "tcp", dst: ["tag:policy-test-server:6443,9345"] },
+            { action: "accept", src: ["tag:prod-agent"], proto: "tcp", dst: ["tag:prod-server:6443,9345"] },
         ],
-        tests: [{ src: "alice@example.com", accept: ["tag:k3s-server:6443"], deny: ["tag:k3s-server:2379"] }],
+        tests: [
+            { src: "alice@example.com", accept: ["tag:policy-test-server:6443", "tag:prod-server:6443"], deny: ["tag:policy-test-server:2379"] },
+            { src: "tag:policy-test-agent", proto: "tcp", accept: ["tag:policy-test-server:6443"], deny: ["tag:prod-server:6443"] },
+            { src: "tag:policy-test-server", deny: ["tag:prod-server:6443"] },
+            { src: "tag:prod-agent", proto: "tcp", deny: ["tag:policy-test-server:6443"] },
+            { src: "tag:prod-server", proto: "tcp", deny: ["tag:policy-test-server:6443"] },
+        ],
     };
 }
 
@@ -500,7 +516,7 @@ export function tailnetKey(inputs: Record<string, unknown> = {}, name = "fsn1-se
     return planned(
         "tailscale:index/tailnetKey:TailnetKey",
         name,
-        { description: "platform node", tags: ["tag:k3s-server"], reusable: false, ephemeral: false, preauthorized: true, expiry: 3600, recreateIfInvalid: "never", ...inputs },
+        { description: "platform node", tags: ["tag:fsn1-server"], reusable: false, ephemeral: false, preauthorized: true, expiry: 3600, recreateIfInvalid: "never", ...inputs },
         { additionalSecretOutputs: ["key"] },
     );
 }

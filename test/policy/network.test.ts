@@ -155,28 +155,96 @@ describe("label selectors", () => {
 });
 
 const acl = tailscaleAcl();
+/** What an allow-all rule does to the fixture: its deny tests fail, and every stack reaches the other. */
+const allowAllConsequences = [
+    "tailnet policy tests[0] fails offline: alice@example.com → tag:policy-test-server:2379 should be denied",
+    "tailnet policy tests[1] fails offline: tag:policy-test-agent → tag:prod-server:6443/tcp should be denied",
+    "tailnet policy tests[2] fails offline: tag:policy-test-server → tag:prod-server:6443 should be denied",
+    "tailnet policy tests[3] fails offline: tag:prod-agent → tag:policy-test-server:6443/tcp should be denied",
+    "tailnet policy tests[4] fails offline: tag:prod-server → tag:policy-test-server:6443/tcp should be denied",
+    ...["policy-test", "prod"].flatMap((from) => {
+        const to = from === "policy-test" ? "prod" : "policy-test";
+        return [`tag:${from}-server`, `tag:${from}-agent`].flatMap((src) =>
+            [`tag:${to}-server`, `tag:${to}-agent`].flatMap((dst) => [
+                ...[22, 6443, 9345, 2379, 2380, 10250].map((port) => `tailnet policy does not keep stack ${to} apart from ${from}: ${src} reaches ${dst}:${port}/tcp`),
+                `tailnet policy does not keep stack ${to} apart from ${from}: ${src} reaches ${dst}:8472/udp`,
+            ]),
+        );
+    }),
+];
 const aclWith = (change: (doc: Record<string, any>) => void) => {
     const doc = tailnetPolicyDocument();
     change(doc);
     return tailscaleAcl(doc);
 };
+/** Today's shape before per-stack tags: every stack's nodes shared tag:k3s-server, tag:k3s-agent, tag:edge. */
+const sharedTagsDocument = {
+    groups: { "group:platform-admins": ["alice@example.com"] },
+    tagOwners: { "tag:k3s-server": ["group:platform-admins"], "tag:k3s-agent": ["group:platform-admins"] },
+    acls: [{ action: "accept", src: ["tag:k3s-agent"], proto: "tcp", dst: ["tag:k3s-server:6443,9345"] }],
+    tests: [{ src: "tag:k3s-agent", proto: "tcp", accept: ["tag:k3s-server:6443"] }],
+};
 describeRule(
     networkTailscaleAcl,
     () => [acl],
     [
-        caseOf("allow-all acl", aclWith((d) => d.acls.push({ action: "accept", src: ["*"], dst: ["*:*"] })), ["tailnet policy acls[2] allows all sources to reach all destinations"]),
-        caseOf("allow-all grant", aclWith((d) => (d.grants = [{ src: ["*"], dst: ["*"], ip: ["*"] }])), ["tailnet policy grants[0] allows all sources to reach all destinations"]),
-        caseOf("no tests", aclWith((d) => delete d.tests), ["tailnet policy has no tests"]),
-        caseOf("empty tests", aclWith((d) => (d.tests = [])), ["tailnet policy has no tests"]),
+        caseOf("allow-all acl", aclWith((d) => d.acls.push({ action: "accept", src: ["*"], dst: ["*:*"] })), [
+            "tailnet policy acls[4] allows all sources to reach all destinations",
+            ...allowAllConsequences,
+        ]),
+        caseOf("allow-all grant", aclWith((d) => (d.grants = [{ src: ["*"], dst: ["*"], ip: ["*"] }])), [
+            "tailnet policy grants[0] allows all sources to reach all destinations",
+            ...allowAllConsequences,
+        ]),
+        caseOf("no tests", aclWith((d) => delete d.tests), [
+            "tailnet policy has no tests",
+            "tailnet policy does not keep stack prod apart from policy-test: no test denies tag:prod-server:6443 to every policy-test node tag",
+            "tailnet policy does not keep stack policy-test apart from prod: no test denies tag:policy-test-server:6443 to every prod node tag",
+        ]),
+        caseOf("empty tests", aclWith((d) => (d.tests = [])), [
+            "tailnet policy has no tests",
+            "tailnet policy does not keep stack prod apart from policy-test: no test denies tag:prod-server:6443 to every policy-test node tag",
+            "tailnet policy does not keep stack policy-test apart from prod: no test denies tag:policy-test-server:6443 to every prod node tag",
+        ]),
+        caseOf("shared node tags (no tag per stack)", tailscaleAcl(sharedTagsDocument), [
+            "tailnet policy declares no node tags of its own stack policy-test (tag:policy-test-server, -agent, -edge): node tags must be per stack",
+        ]),
+        caseOf("node tags without any stack prefix", tailscaleAcl({ ...sharedTagsDocument, tagOwners: { "tag:k3s": [], "tag:ci": [] }, acls: [], tests: [{ src: "tag:ci", deny: ["tag:k3s:22"] }] }), [
+            "tailnet policy declares no per-stack node tags (tag:<stack>-server, tag:<stack>-agent, tag:<stack>-edge in tagOwners)",
+        ]),
+        caseOf("one stack's agents reach another's API", aclWith((d) => d.acls.push({ action: "accept", src: ["tag:policy-test-agent"], proto: "tcp", dst: ["tag:prod-server:6443"] })), [
+            "tailnet policy tests[1] fails offline: tag:policy-test-agent → tag:prod-server:6443/tcp should be denied",
+            "tailnet policy does not keep stack prod apart from policy-test: tag:policy-test-agent reaches tag:prod-server:6443/tcp",
+        ]),
+        caseOf("one stack's servers reach another's etcd over a grant", aclWith((d) => (d.grants = [{ src: ["tag:prod-server"], dst: ["tag:policy-test-server"], ip: ["tcp:2379-2380"] }])), [
+            "tailnet policy does not keep stack policy-test apart from prod: tag:prod-server reaches tag:policy-test-server:2379/tcp",
+            "tailnet policy does not keep stack policy-test apart from prod: tag:prod-server reaches tag:policy-test-server:2380/tcp",
+        ]),
+        caseOf("isolation not asserted by tests", aclWith((d) => (d.tests = d.tests.filter((t: { src: string }) => t.src !== "tag:prod-server"))), [
+            "tailnet policy does not keep stack policy-test apart from prod: no test denies tag:policy-test-server:6443 to every prod node tag",
+        ]),
+        caseOf("a test the rules do not satisfy", aclWith((d) => d.tests.push({ src: "alice@example.com", proto: "tcp", accept: ["tag:policy-test-agent:22"] })), [
+            "tailnet policy tests[5] fails offline: alice@example.com → tag:policy-test-agent:22/tcp should be accepted",
+        ]),
+        caseOf("a selector the evaluator does not model", aclWith((d) => d.acls.push({ action: "accept", src: ["autogroup:owner"], dst: ["tag:policy-test-server:22"] })), [
+            'tailnet policy cannot be evaluated offline: acls[4].src[0]: unknown selector "autogroup:owner"',
+        ]),
         caseOf("not HuJSON", tailscaleAcl('{"acls": [], "tests": [{}] /* unterminated'), ["tailnet policy is not valid HuJSON: unterminated block comment"]),
         caseOf("no document", edit(acl, (i) => delete i.acl), ["tailnet policy has no acl document"]),
     ],
     [
         {
             title: "HuJSON with comments and trailing commas",
-            resources: [tailscaleAcl(`// tailnet policy\n{\n  /* admins */ "acls": [{"action": "accept", "src": ["group:a"], "dst": ["tag:x:22"],},],\n  "tests": [{"src": "a@example.com", "accept": ["tag:x:22"]}], // done\n  "note": "// not a comment",\n}\n`)],
+            resources: [
+                tailscaleAcl(
+                    `// tailnet policy\n{\n  /* admins */ "groups": {"group:policy-test-admins": ["a@example.com"],},\n  "tagOwners": {"tag:policy-test-server": ["group:policy-test-admins"],},\n` +
+                        `  "acls": [{"action": "accept", "src": ["group:policy-test-admins"], "dst": ["tag:policy-test-server:22"],},],\n` +
+                        `  "tests": [{"src": "a@example.com", "accept": ["tag:policy-test-server:22"]}], // done\n` +
+                        `  "ssh": [{"action": "accept", "src": ["group:policy-test-admins"], "dst": ["tag:policy-test-server"], "users": ["// not a comment"]}],\n}\n`,
+                ),
+            ],
         },
-        { title: "a grant to every port of one tag", resources: [aclWith((d) => (d.grants = [{ src: ["*"], dst: ["tag:k3s-server"], ip: ["443"] }]))] },
+        { title: "a grant from everyone to one port that is not a cluster port", resources: [aclWith((d) => (d.grants = [{ src: ["*"], dst: ["tag:prod-server"], ip: ["443"] }]))] },
     ],
 );
 

@@ -4,7 +4,9 @@ import { renderK3sConfig } from "../../components/cluster/k3s-config";
 import { renderUserData } from "../../components/nodes/cloud-init";
 import { renderFirewallRules } from "../../components/nodes/firewall-rules";
 import { planNodes } from "../../components/nodes/node-plan";
-import { NODE_TAGS, renderTailnetPolicy } from "../../components/mesh/acl";
+import { nodeTag, renderTailnetPolicy } from "../../components/mesh/acl";
+import { readStackMeshDeclarations } from "../../lib/config/tailnet-stacks";
+import { ROOT } from "../helpers/synth";
 import { renderRuntimeClass } from "../../components/project/sandbox";
 import { everyExample, TENANT_STACKS } from "../components/project/fixtures";
 import { stackConfig } from "../helpers/config";
@@ -25,12 +27,18 @@ function renderedStack(stack: string): PlannedResource[] {
     const resources: PlannedResource[] = [
         planned("hcloud:index/firewall:Firewall", "nodes-edge-fw", { rules: renderFirewallRules(true) }),
         planned("hcloud:index/firewall:Firewall", "nodes-node-fw", { rules: renderFirewallRules(false) }),
-        planned("tailscale:index/acl:Acl", "mesh-policy", { acl: JSON.stringify(renderTailnetPolicy(config.mesh.admins), null, 2), overwriteExistingContent: true }),
+        // The one policy document, rendered from every shipped stack file, as the owner stack registers it.
+        planned(
+            "tailscale:index/acl:Acl",
+            "mesh-policy",
+            { acl: JSON.stringify(renderTailnetPolicy(readStackMeshDeclarations(ROOT).declarations), null, 2), overwriteExistingContent: true },
+            { urn: `urn:pulumi:${stack}::platform::tailscale:index/acl:Acl::mesh-policy` },
+        ),
     ];
     for (const node of planNodes(config)) {
         const userData = renderUserData({
             hostname: node.hostname,
-            tag: NODE_TAGS[node.role],
+            tag: nodeTag(stack, node.role),
             k3sRole: node.role === "server" ? "server" : "agent",
             k3sVersion: config.cluster.k3sVersion,
             gvisor: node.labels["platform/gvisor"] === "true",
@@ -42,7 +50,7 @@ function renderedStack(stack: string): PlannedResource[] {
             planned(
                 "tailscale:index/tailnetKey:TailnetKey",
                 `${node.hostname}-authkey`,
-                { tags: [NODE_TAGS[node.role]], reusable: false, ephemeral: false, preauthorized: true, expiry: config.mesh.authKeyExpirySeconds },
+                { tags: [nodeTag(stack, node.role)], reusable: false, ephemeral: false, preauthorized: true, expiry: config.mesh.authKeyExpirySeconds },
                 { additionalSecretOutputs: ["key"] },
             ),
         );

@@ -63,9 +63,21 @@ describe.each(STACKS)("offline plan of stack %s", (stack) => {
         expect(keys).toHaveLength(nodes.length);
         for (const node of nodes) {
             const key = keys.find((k) => k.name === `${node.hostname}-authkey`)!;
-            expect(key.inputs.tags).toEqual([node.role === "server" ? "tag:k3s-server" : node.role === "edge" ? "tag:edge" : "tag:k3s-agent"]);
+            expect(key.inputs.tags).toEqual([`tag:${stack}-${node.role}`]);
             expect(key.inputs).toMatchObject({ reusable: false, preauthorized: true, ephemeral: false, expiry: config.mesh.authKeyExpirySeconds });
             expect(key.additionalSecretOutputs).toContain("key");
+        }
+    });
+
+    it("registers the tailnet policy only on the owner stack, holding every shipped stack's node tags", () => {
+        const acls = resourcesOfType(stack, "tailscale:index/acl:Acl");
+        expect(acls).toHaveLength(config.mesh.manageAcl ? 1 : 0);
+        expect(config.mesh.manageAcl).toBe(stack === "fsn1");
+        for (const acl of acls) {
+            const tagOwners = Object.keys(JSON.parse(acl.inputs.acl as string).tagOwners);
+            for (const other of STACKS) {
+                expect(tagOwners).toEqual(expect.arrayContaining([`tag:${other}-server`, `tag:${other}-agent`, `tag:${other}-edge`]));
+            }
         }
     });
 

@@ -1,6 +1,6 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { forTypes } from "../../lib/rule-helpers";
-import { TAILSCALE_ACL_TYPE, allowAllRulesOf, crossStackFindings, parseHuJson, platformStacksOf } from "../../lib/tailscale";
+import { TAILSCALE_ACL_TYPE, allowAllRulesOf, crossStackFindings, parseHuJson, platformStacksOf, stackOfUrn } from "../../lib/tailscale";
 import { PolicyEvaluationError, compileTailnetPolicy } from "../../lib/tailscale-evaluator";
 import { asArray, asRecord } from "../../lib/values";
 
@@ -40,8 +40,14 @@ export const networkTailscaleAcl: ResourceValidationPolicy = {
         if (asArray(policy.tests).length === 0) {
             report("tailnet policy has no tests");
         }
-        if (platformStacksOf(policy).length === 0) {
+        const stacks = platformStacksOf(policy);
+        const ownStack = stackOfUrn(args.urn);
+        if (stacks.length === 0) {
             report("tailnet policy declares no per-stack node tags (tag:<stack>-server, tag:<stack>-agent, tag:<stack>-edge in tagOwners)");
+        } else if (ownStack !== undefined && !stacks.includes(ownStack)) {
+            // Shared tags (tag:k3s-server for every stack) read as one stack named "k3s": the applying stack
+            // must find its own tags in the document, or its nodes share tags with another stack.
+            report(`tailnet policy declares no node tags of its own stack ${ownStack} (tag:${ownStack}-server, -agent, -edge): node tags must be per stack`);
         }
         try {
             const compiled = compileTailnetPolicy(policy);
