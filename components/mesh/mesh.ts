@@ -33,7 +33,8 @@ export class Mesh extends pulumi.ComponentResource {
         this.aclDocument = JSON.stringify(renderTailnetPolicy(args.tailnet), null, 2);
         this.nodeTags = stackNodeTags(args.stack);
         const acl = args.config.mesh.manageAcl
-            ? new tailscale.Acl(`${name}-policy`, { acl: this.aclDocument, overwriteExistingContent: true }, { parent: this })
+            ? // Never reset on destroy: Tailscale's default policy is allow-all, and moving ownership deletes this.
+              new tailscale.Acl(`${name}-policy`, { acl: this.aclDocument, overwriteExistingContent: true, resetAclOnDestroy: false }, { parent: this })
             : undefined;
         const keys = new Map<string, pulumi.Output<string>>();
         for (const node of args.nodes) {

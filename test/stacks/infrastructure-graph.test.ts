@@ -74,6 +74,8 @@ describe.each(STACKS)("offline plan of stack %s", (stack) => {
         expect(acls).toHaveLength(config.mesh.manageAcl ? 1 : 0);
         expect(config.mesh.manageAcl).toBe(stack === "fsn1");
         for (const acl of acls) {
+            // Destroying the owner's Acl (ownership moved) must not reset the tailnet to the allow-all default.
+            expect(acl.inputs).toMatchObject({ overwriteExistingContent: true, resetAclOnDestroy: false });
             const tagOwners = Object.keys(JSON.parse(acl.inputs.acl as string).tagOwners);
             for (const other of STACKS) {
                 expect(tagOwners).toEqual(expect.arrayContaining([`tag:${other}-server`, `tag:${other}-agent`, `tag:${other}-edge`]));
