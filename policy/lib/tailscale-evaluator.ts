@@ -21,9 +21,18 @@ import { asArray, asRecord } from "./values";
  *   tailnet members); `autogroup:tagged`; `autogroup:self` (only in `dst`: devices of the source's own user);
  *   `hosts` aliases, IPv4 addresses and IPv4 CIDRs.
  * - `tests`: `src` a login, group, tag or host (not `*`); `proto` tcp or udp, absent meaning "TCP or UDP"
- *   (accepted when either is allowed, denied only when neither is); `accept`/`deny` `<host>:<port>` with one
+ *   (accepted when either is allowed, denied only when neither is), or 6 / 17; `accept`/`deny` `<host>:<port>` with one
  *   numeric port and a login, group, tag, host alias or IPv4 address as host. A group source or destination
  *   passes `accept` only when every member reaches, and `deny` only when no member does.
+ *
+ * Behaviour of Tailscale's server recorded in headscale's compatibility captures
+ * (juanfont/headscale, hscontrol/policy/v2/testdata/policytest_results) agrees where it is observable offline:
+ * single-port test destinations only (policytest-port-shape-*), numeric test proto (policytest-proto-numeric),
+ * CIDR and /32 test destinations rejected (policytest-allpass-grants-only-tag-src-cidr-dst, -prefix32-dst),
+ * undeclared tags, groups and hosts rejected (policytest-src-unknown-*, policytest-dst-unknown-*), a test with
+ * neither accept nor deny rejected (policytest-malformed-test-missing-accept-and-deny). Not checkable here:
+ * Tailscale also rejects a test whose source login is not a user of the tailnet
+ * (policytest-src-unknown-user-email).
  *
  * Refused (an error): IPv6, `ipsets`, `postures`, `autogroup:` names other than the four above, `svc:`
  * services, test `proto: icmp`, CIDRs or port ranges in test destinations, nested groups, unknown top-level
@@ -222,6 +231,9 @@ export class CompiledTailnetPolicy {
             const proto = test.proto === undefined ? undefined : String(test.proto);
             const accept = [...stringList(test.accept, `${where}.accept`, problems), ...stringList(test.allow, `${where}.allow`, problems)];
             const deny = stringList(test.deny, `${where}.deny`, problems);
+            if (test.accept === undefined && test.allow === undefined && test.deny === undefined) {
+                problems.push(`${where}: has neither accept nor deny (Tailscale rejects such a test)`);
+            }
             for (const dst of accept) {
                 const result = this.evaluate(src, dst, proto, where, problems);
                 if (result && !result.all) failures.push({ where, src, dst, proto, expected: "accept" });
@@ -240,8 +252,8 @@ export class CompiledTailnetPolicy {
         let protocols: Protocol[];
         if (proto === undefined) {
             protocols = ["tcp", "udp"];
-        } else if (proto === "tcp" || proto === "udp") {
-            protocols = [proto];
+        } else if (parseProtocol(proto) === "tcp" || parseProtocol(proto) === "udp") {
+            protocols = [parseProtocol(proto)!];
         } else {
             problems.push(`${where}.proto: "${proto}" is not modelled in tests (tcp or udp)`);
             return undefined;

@@ -142,3 +142,50 @@ describe("offline tailnet policy evaluator against Tailscale's documented exampl
         expect(tagNameProblem("tag:my_stack")).toBe("tag names can only contain numbers, letters, or dashes");
     });
 });
+
+/**
+ * Tailscale's server on the `tests` block, as recorded against a real tailnet in headscale's compatibility
+ * captures (juanfont/headscale, hscontrol/policy/v2/testdata/policytest_results/<id>.hujson): each case
+ * re-creates the capture's situation (same hosts, rule and test shape) and asserts the same verdict.
+ */
+describe("offline tailnet policy evaluator against Tailscale's recorded verdicts on tests", () => {
+    const base = {
+        groups: { "group:developers": ["thor@example.org", "odin@example.com"] },
+        tagOwners: { "tag:server": ["odin@example.com"], "tag:client": ["odin@example.com"] },
+        hosts: { internal: "10.0.0.0/8", prodbox: "100.103.8.15", webserver: "100.64.0.16" },
+    };
+    type Verdict = "accepted" | "rejected" | "unsupported";
+    const cases: Array<[string, Record<string, unknown>, Verdict]> = [
+        ["policytest-proto-empty", { acls: [{ action: "accept", src: ["thor@example.org"], dst: ["webserver:80"] }], tests: [{ src: "thor@example.org", accept: ["webserver:80"] }] }, "accepted"],
+        ["policytest-proto-numeric", { acls: [{ action: "accept", src: ["thor@example.org"], proto: "6", dst: ["webserver:443"] }], tests: [{ src: "thor@example.org", proto: "6", accept: ["webserver:443"] }] }, "accepted"],
+        ["policytest-proto-udp", { acls: [{ action: "accept", src: ["thor@example.org"], proto: "udp", dst: ["webserver:53"] }], tests: [{ src: "thor@example.org", proto: "udp", accept: ["webserver:53"] }] }, "accepted"],
+        ["policytest-accept-fail-proto-mismatch-tcp-vs-udp", { acls: [{ action: "accept", src: ["group:developers"], proto: "tcp", dst: ["webserver:53"] }], tests: [{ src: "thor@example.org", proto: "udp", accept: ["webserver:53"] }] }, "rejected"],
+        ["policytest-allpass-acls-group-src-host-dst", { acls: [{ action: "accept", src: ["group:developers"], dst: ["webserver:22"] }], tests: [{ src: "group:developers", accept: ["webserver:22"] }] }, "accepted"],
+        ["policytest-allpass-acls-and-grants-mixed", { acls: [{ action: "accept", src: ["odin@example.com"], dst: ["tag:server:22"] }], grants: [{ src: ["tag:client"], dst: ["webserver"], ip: ["tcp:80"] }], tests: [{ src: "odin@example.com", accept: ["tag:server:22"] }, { src: "tag:client", accept: ["webserver:80"] }] }, "accepted"],
+        ["policytest-allpass-grants-only-tag-src-host-alias-non-topology-dst", { grants: [{ src: ["tag:client"], dst: ["prodbox"], ip: ["tcp:22"] }], tests: [{ src: "tag:client", accept: ["prodbox:22"] }] }, "accepted"],
+        ["policytest-deny-fail-user-src-tag-dst", { acls: [{ action: "accept", src: ["thor@example.org"], dst: ["tag:server:22"] }], tests: [{ src: "thor@example.org", deny: ["tag:server:22"] }] }, "rejected"],
+        ["policytest-malformed-test-duplicate-entries", { acls: [{ action: "accept", src: ["thor@example.org"], dst: ["tag:server:22"] }], tests: [{ src: "thor@example.org", accept: ["tag:server:22"] }, { src: "thor@example.org", accept: ["tag:server:22"] }] }, "accepted"],
+        ["policytest-malformed-test-missing-accept-and-deny", { acls: [{ action: "accept", src: ["thor@example.org"], dst: ["tag:server:22"] }], tests: [{ src: "thor@example.org" }] }, "unsupported"],
+        ["policytest-malformed-test-empty-string-src", { acls: [], tests: [{ src: "", accept: ["tag:server:22"] }] }, "unsupported"],
+        ["policytest-malformed-test-port-out-of-range", { acls: [], tests: [{ src: "thor@example.org", accept: ["tag:server:70000"] }] }, "unsupported"],
+        ["policytest-port-shape-range", { acls: [{ action: "accept", src: ["thor@example.org"], dst: ["tag:server:*"] }], tests: [{ src: "thor@example.org", accept: ["tag:server:8000-8100"] }] }, "unsupported"],
+        ["policytest-port-shape-list", { acls: [{ action: "accept", src: ["thor@example.org"], dst: ["tag:server:*"] }], tests: [{ src: "thor@example.org", accept: ["tag:server:80,443,8080"] }] }, "unsupported"],
+        ["policytest-port-shape-wildcard", { acls: [{ action: "accept", src: ["thor@example.org"], dst: ["tag:server:*"] }], tests: [{ src: "thor@example.org", accept: ["tag:server:*"] }] }, "unsupported"],
+        ["policytest-allpass-grants-only-tag-src-cidr-dst", { grants: [{ src: ["tag:client"], dst: ["10.0.0.0/8"], ip: ["tcp:22"] }], tests: [{ src: "tag:client", accept: ["10.0.0.0/8:22"] }] }, "unsupported"],
+        ["policytest-allpass-grants-only-tag-src-host-alias-cidr-dst", { grants: [{ src: ["tag:client"], dst: ["internal"], ip: ["tcp:22"] }], tests: [{ src: "tag:client", accept: ["internal:22"] }] }, "unsupported"],
+        ["policytest-allpass-grants-only-tag-src-prefix32-dst", { grants: [{ src: ["tag:client"], dst: ["100.64.0.16/32"], ip: ["tcp:22"] }], tests: [{ src: "tag:client", accept: ["100.64.0.16/32:22"] }] }, "unsupported"],
+        ["policytest-src-unknown-tag", { acls: [], tests: [{ src: "tag:phantom", accept: ["tag:server:22"] }] }, "unsupported"],
+        ["policytest-dst-unknown-tag", { acls: [{ action: "accept", src: ["thor@example.org"], dst: ["tag:server:22"] }], tests: [{ src: "thor@example.org", accept: ["tag:phantom:22"] }] }, "unsupported"],
+        ["policytest-src-unknown-group", { acls: [], tests: [{ src: "group:nonexistent", accept: ["tag:server:22"] }] }, "unsupported"],
+        ["policytest-dst-unknown-host", { acls: [], tests: [{ src: "thor@example.org", accept: ["nohost:22"] }] }, "unsupported"],
+        ["policytest-src-unknown-autogroup", { acls: [], tests: [{ src: "autogroup:nonexistent", accept: ["tag:server:22"] }] }, "unsupported"],
+    ];
+    it.each(cases)("%s", (_id, policy, verdict) => {
+        const run = () => compileTailnetPolicy({ ...base, ...policy }).runTests();
+        if (verdict === "unsupported") {
+            expect(problemsOf(run).length).toBeGreaterThan(0);
+            return;
+        }
+        expect(run().length === 0 ? "accepted" : "rejected").toBe(verdict);
+    });
+});
