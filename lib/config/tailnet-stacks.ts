@@ -95,12 +95,23 @@ export function tailnetOwnershipProblems(declarations: readonly StackMeshDeclara
 }
 
 /**
- * Every stack's declaration for the running stack: the stack files in `rootDir`, with the running stack's own
+ * The project directory: `start` or the nearest ancestor holding `Pulumi.yaml` (the program may run compiled
+ * from a subdirectory, while the stack files stay next to `Pulumi.yaml`). `start` itself when none is found.
+ */
+export function projectRoot(start: string): string {
+    for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
+        if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+        if (path.dirname(dir) === dir) return path.resolve(start);
+    }
+}
+
+/**
+ * Every stack's declaration for the running stack: the stack files in the project directory of `rootDir`, with the running stack's own
  * entry taken from its validated config (added when its file is elsewhere). Throws `InputValidationError`
  * listing every problem (bad mesh blocks in other files, untaggable names, not exactly one owner).
  */
 export function loadTailnetStacks(rootDir: string, stack: string, mesh: PlatformConfig["mesh"]): StackMeshDeclaration[] {
-    const { declarations, problems } = readStackMeshDeclarations(rootDir);
+    const { declarations, problems } = readStackMeshDeclarations(projectRoot(rootDir));
     const current: StackMeshDeclaration = { stack, admins: mesh.admins, manageAcl: mesh.manageAcl };
     const all = [...declarations.filter((d) => d.stack !== stack), current].sort((a, b) => a.stack.localeCompare(b.stack));
     problems.push(...tailnetOwnershipProblems(all));

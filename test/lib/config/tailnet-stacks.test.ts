@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { InputValidationError } from "../../../lib/validation";
-import { loadTailnetStacks, readStackMeshDeclarations, tailnetOwnershipProblems } from "../../../lib/config/tailnet-stacks";
+import { loadTailnetStacks, projectRoot, readStackMeshDeclarations, tailnetOwnershipProblems } from "../../../lib/config/tailnet-stacks";
 import { stackConfig } from "../../helpers/config";
 import { ROOT } from "../../helpers/synth";
 
@@ -78,5 +78,15 @@ describe("one owner of the tailnet policy across the repository's stack files", 
             ["Pulumi.My_Stack.yaml", "(stack name)"],
         ]);
         expect(problems[1]!.problem).toContain('stack name "My_Stack" cannot prefix Tailscale tags');
+    });
+
+    it("finds the stack files next to Pulumi.yaml when the program runs from a subdirectory", () => {
+        const dir = stackDir("compiled", { dev: MESH, prod: `${MESH}\nmanageAcl: true` });
+        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: platform\nruntime: nodejs\n");
+        const bin = path.join(dir, "bin", "lib");
+        fs.mkdirSync(bin, { recursive: true });
+        expect(projectRoot(bin)).toBe(dir);
+        expect(projectRoot(ROOT)).toBe(ROOT);
+        expect(loadTailnetStacks(bin, "dev", stackConfig("dev").mesh).map((d) => d.stack)).toEqual(["dev", "prod"]);
     });
 });
