@@ -516,7 +516,7 @@ export function tailnetKey(inputs: Record<string, unknown> = {}, name = "fsn1-se
     return planned(
         "tailscale:index/tailnetKey:TailnetKey",
         name,
-        { description: "platform node", tags: ["tag:fsn1-server"], reusable: false, ephemeral: false, preauthorized: true, expiry: 3600, recreateIfInvalid: "never", ...inputs },
+        { description: "platform node", tags: [`tag:${FIXTURE_STACK}-server`], reusable: false, ephemeral: false, preauthorized: true, expiry: 3600, recreateIfInvalid: "never", ...inputs },
         { additionalSecretOutputs: ["key"] },
     );
 }

@@ -255,6 +255,12 @@ describeRule(
     [
         caseOf("no tags", edit(key, (i) => delete i.tags), ["tailnet key has no tags"]),
         caseOf("a user-ish tag", edit(key, (i) => (i.tags = ["k3s-server"])), ['tailnet key tags k3s-server do not start with "tag:"']),
+        caseOf("another stack's node tag", edit(key, (i) => (i.tags = ["tag:prod-server"])), [
+            "tailnet key tags tag:prod-server are not node tags of stack policy-test (tag:policy-test-server, tag:policy-test-agent, tag:policy-test-edge)",
+        ]),
+        caseOf("a tag shared by every stack", edit(key, (i) => (i.tags = ["tag:k3s-server", "tag:policy-test-server"])), [
+            "tailnet key tags tag:k3s-server are not node tags of stack policy-test (tag:policy-test-server, tag:policy-test-agent, tag:policy-test-edge)",
+        ]),
         caseOf("no expiry", edit(key, (i) => delete i.expiry), ["tailnet key sets no expiry (the default is 90 days; at most 86400 seconds allowed)"]),
         caseOf("a week", edit(key, (i) => (i.expiry = 604_800)), ["tailnet key expiry 604800 seconds is not within 1..86400"]),
         caseOf("reusable, not ephemeral", edit(key, (i) => (i.reusable = true)), ["tailnet key is reusable but not ephemeral"]),

@@ -51,7 +51,7 @@ function renderedStack(stack: string): PlannedResource[] {
                 "tailscale:index/tailnetKey:TailnetKey",
                 `${node.hostname}-authkey`,
                 { tags: [nodeTag(stack, node.role)], reusable: false, ephemeral: false, preauthorized: true, expiry: config.mesh.authKeyExpirySeconds },
-                { additionalSecretOutputs: ["key"] },
+                { additionalSecretOutputs: ["key"], urn: `urn:pulumi:${stack}::platform::tailscale:index/tailnetKey:TailnetKey::${node.hostname}-authkey` },
             ),
         );
         resources.push(

@@ -1,6 +1,6 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { forTypes } from "../../lib/rule-helpers";
-import { TAILNET_KEY_TYPE } from "../../lib/tailscale";
+import { PLATFORM_NODE_ROLES, TAILNET_KEY_TYPE, stackOfUrn } from "../../lib/tailscale";
 import { asStrings } from "../../lib/values";
 
 /** Longest auth-key lifetime: a node joins within minutes of boot; a day covers slow bare-metal installs. */
@@ -9,11 +9,13 @@ export const MAX_KEY_EXPIRY_SECONDS = 86_400;
 /**
  * Tailnet auth keys are tagged (a node gets its role's ACLs, never a user's identity), expire within a day
  * (the provider's default is 90 days; user-data is readable on the metadata address long after boot), and are
- * reusable only when ephemeral (a leaked reusable key would otherwise enrol permanent devices).
+ * reusable only when ephemeral (a leaked reusable key would otherwise enrol permanent devices), and carry only
+ * the node tags of their own stack (`tag:<stack>-server|agent|edge`): a shared or another stack's tag would
+ * give the node that stack's access.
  */
 export const networkTailnetKey: ResourceValidationPolicy = {
     name: "network-tailnet-key",
-    description: `Tailnet keys must be tagged, expire within ${MAX_KEY_EXPIRY_SECONDS} seconds, and be reusable only if ephemeral.`,
+    description: `Tailnet keys must carry their stack's node tags, expire within ${MAX_KEY_EXPIRY_SECONDS} seconds, and be reusable only if ephemeral.`,
     enforcementLevel: "mandatory",
     severity: "high",
     validateResource: forTypes([TAILNET_KEY_TYPE], (args, report) => {
@@ -25,6 +27,12 @@ export const networkTailnetKey: ResourceValidationPolicy = {
             const untagged = tags.filter((t) => !t.startsWith("tag:"));
             if (untagged.length > 0) {
                 report(`tailnet key tags ${untagged.join(", ")} do not start with "tag:"`);
+            }
+            const stack = stackOfUrn(args.urn);
+            const own = PLATFORM_NODE_ROLES.map((role) => `tag:${stack}-${role}`);
+            const foreign = tags.filter((t) => t.startsWith("tag:") && !own.includes(t));
+            if (stack !== undefined && foreign.length > 0) {
+                report(`tailnet key tags ${foreign.join(", ")} are not node tags of stack ${stack} (${own.join(", ")})`);
             }
         }
         const expiry = props.expiry;
