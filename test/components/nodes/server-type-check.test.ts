@@ -42,7 +42,8 @@ function unavailableIn(type: string, location: string): ServerTypesAnswer {
 async function infrastructure(name: string) {
     const { Infrastructure } = await import("../../../components/nodes/infrastructure");
     const { planNodes } = await import("../../../components/nodes/node-plan");
-    const mesh = { authKeys: new Map(planNodes(config).map((n) => [n.hostname, pulumi.secret("tskey-auth-test")])) };
+    const { stackNodeTags } = await import("../../../components/mesh/acl");
+    const mesh = { authKeys: new Map(planNodes(config).map((n) => [n.hostname, pulumi.secret("tskey-auth-test")])), nodeTags: stackNodeTags("dev") };
     return new Infrastructure(name, { config, secrets: wrapSecrets(config, {}), mesh: mesh as never });
 }
 
