@@ -2,6 +2,7 @@ import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/Netw
 import type { INetworkPolicyPeer } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer";
 import type { INetworkPolicyPort } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicyPort";
 import { LABELS, MINIO_ENDPOINT, NAMESPACES, PROMETHEUS_POD_LABELS, TRAEFIK } from "../../lib/conventions";
+import { CLOUD_METADATA_RANGES, PRIVATE_RANGES, withinPrivateRanges } from "../../lib/network-rules";
 import { serviceHosts } from "../../lib/tenants/load";
 import { objectMeta, selectorLabels, SHARED_COMPONENT, type ProjectContext } from "./common";
 import { DATABASE_COMPONENT } from "./database";
@@ -23,14 +24,8 @@ import { DATABASE_COMPONENT } from "./database";
  * Every namespace selector names one namespace by `kubernetes.io/metadata.name`; none is empty.
  */
 
-/** Address ranges no tenant pod may reach through the internet allow rule. */
-export const EGRESS_EXCEPT = [
-    "169.254.169.254/32", // cloud metadata (Hetzner serves user-data, including secrets, here)
-    "10.0.0.0/8", // hcloud network, vSwitch, pod and service CIDRs
-    "172.16.0.0/12",
-    "192.168.0.0/16",
-    "100.64.0.0/10", // Tailscale (CGNAT range): the tailnet, node SSH and the Kubernetes API
-] as const;
+/** Address ranges no tenant pod may reach through the internet allow rule: cloud metadata, then the private ranges (lib/network-rules.ts). */
+export const EGRESS_EXCEPT: readonly string[] = [...CLOUD_METADATA_RANGES, ...PRIVATE_RANGES];
 
 /** The internet ports every project may use. */
 export const INTERNET_PORTS = [80, 443] as const;
@@ -45,20 +40,9 @@ const namespacePeer = (namespace: string, podLabels?: Readonly<Record<string, st
 
 const tcp = (port: number): INetworkPolicyPort => ({ protocol: "TCP", port });
 
-function ipv4InPrivateRanges(cidr: string): boolean {
-    const [address, bitsText] = cidr.split("/");
-    const octets = (address ?? "").split(".").map(Number);
-    const bits = Number(bitsText);
-    const [a, b] = octets;
-    if (a === undefined || b === undefined) {
-        return false;
-    }
-    return (a === 10 && bits >= 8) || (a === 172 && b >= 16 && b <= 31 && bits >= 12) || (a === 192 && b === 168 && bits >= 16) || (a === 100 && b >= 64 && b <= 127 && bits >= 10);
-}
-
 /** The `except` list of the internet rule: the fixed ranges plus cluster CIDRs configured outside them. */
 export function egressExcept(ctx: ProjectContext): string[] {
-    const extra = [ctx.config.cluster.clusterCidr, ctx.config.cluster.serviceCidr].filter((c) => !ipv4InPrivateRanges(c));
+    const extra = [ctx.config.cluster.clusterCidr, ctx.config.cluster.serviceCidr].filter((c) => !withinPrivateRanges(c));
     return [...EGRESS_EXCEPT, ...extra.filter((c, i) => extra.indexOf(c) === i)];
 }
 

@@ -11,8 +11,107 @@ import { GET_SERVERS_TOKEN, GET_SERVER_TYPES_TOKEN, serverTypesAnswerFromTable }
  * graph resolves. One program per process: the Pulumi runtime keeps global state.
  */
 
-const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+/** The pinned SDK's version, named in every error about its internals. */
+export const SDK_VERSION: string = (require("@pulumi/pulumi/version") as { version: string }).version;
+
+// The SDK's own markers of serialized special values (secrets, assets, resource references).
+const sdkRpc = require("@pulumi/pulumi/runtime/rpc") as { specialSigKey?: string; specialSecretSig?: string };
+const SECRET_SIG_KEY = sdkRpc.specialSigKey!;
+const SECRET_SIG = sdkRpc.specialSecretSig!;
+
+/**
+ * `PLATFORM_OFFLINE_SHORTCUTS=0` turns every shortcut of the offline engine off (lean diagnostics, plain
+ * structs, plain-data serialization, alias dropping, direct registration, the deferred TypeScript compiler):
+ * the plan then runs the SDK's own code paths only. test/stacks/offline-shortcuts.test.ts plans every shipped
+ * stack both ways and compares the plans resource by resource.
+ */
+export const SHORTCUTS_SWITCH = "PLATFORM_OFFLINE_SHORTCUTS";
+
+/** Whether the offline engine's shortcuts are on (the default). */
+export function shortcutsEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+    return env[SHORTCUTS_SWITCH] !== "0";
+}
+
+/** An SDK symbol the offline engine relies on: where it lives and whether the loaded SDK still has it. */
+export interface SdkSymbol {
+    /** Where the symbol lives, as `module.path` (what an error names). */
+    name: string;
+    /** Whether only a shortcut needs it (checked only when shortcuts are on). */
+    shortcut: boolean;
+    /** Whether the loaded SDK has it, with the expected kind. */
+    present(): boolean;
+}
+
+type Lookup = () => unknown;
+const member = (owner: Lookup, key: string): unknown => (owner() as Record<string, unknown> | undefined)?.[key];
+const isFunction = (owner: Lookup, key: string) => () => typeof member(owner, key) === "function";
+const sdkModule = (id: string): Lookup => () => require(`@pulumi/pulumi/${id}`);
+
+/** The google-protobuf `Struct` class the pinned SDK loads (it builds its requests with it). */
+function sdkStruct(): { new (): { toJavaScript(): unknown }; fromJavaScript(value: Record<string, unknown>): { toJavaScript(): unknown }; prototype: object } {
+    const sdkDirectory = path.dirname(require.resolve("@pulumi/pulumi"));
+    return (require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [sdkDirectory] })) as { Struct: ReturnType<typeof sdkStruct> }).Struct;
+}
+
+/** A MockMonitor as the SDK constructs one (its instance fields exist only after construction). */
+function sampleMonitor(): unknown {
+    const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks") as { MockMonitor: new (mocks: pulumi.runtime.Mocks) => unknown };
+    return new MockMonitor({ newResource: () => ({ id: "", state: {} }), call: () => ({}) });
+}
+
+/**
+ * Every SDK internal the offline engine reads or replaces. A renamed or removed one would turn a shortcut
+ * into a silent no-op (or a wrong plan), so {@link assertSdkSymbols} checks them all before a plan starts.
+ */
+export function sdkSymbols(): SdkSymbol[] {
+    const rpc = sdkModule("runtime/rpc");
+    const proto = sdkModule("proto/resource_pb");
+    const response = () => (member(proto, "RegisterResourceResponse") as { prototype?: object } | undefined)?.prototype;
+    const mockMonitor = () => (member(sdkModule("runtime/mocks"), "MockMonitor") as { prototype?: object } | undefined)?.prototype;
+    return [
+        { name: "runtime/rpc.specialSigKey", shortcut: false, present: () => typeof member(rpc, "specialSigKey") === "string" },
+        { name: "runtime/rpc.specialSecretSig", shortcut: false, present: () => typeof member(rpc, "specialSecretSig") === "string" },
+        { name: "runtime/debuggable.debuggablePromise", shortcut: true, present: isFunction(sdkModule("runtime/debuggable"), "debuggablePromise") },
+        { name: "resource.Resource.callsites", shortcut: true, present: isFunction(() => pulumi.Resource, "callsites") },
+        { name: "google-protobuf Struct.fromJavaScript", shortcut: true, present: isFunction(sdkStruct, "fromJavaScript") },
+        { name: "google-protobuf Struct.prototype.toJavaScript", shortcut: true, present: isFunction(() => sdkStruct().prototype, "toJavaScript") },
+        { name: "runtime/rpc.serializeResourceProperties", shortcut: true, present: isFunction(rpc, "serializeResourceProperties") },
+        { name: "runtime/rpc.serializeProperty", shortcut: true, present: isFunction(rpc, "serializeProperty") },
+        { name: "runtime/rpc.serializeProperties", shortcut: true, present: isFunction(rpc, "serializeProperties") },
+        { name: "runtime/mocks.MockMonitor.prototype.registerResource", shortcut: false, present: isFunction(mockMonitor, "registerResource") },
+        { name: "runtime/mocks.MockMonitor.prototype.newUrn", shortcut: true, present: isFunction(mockMonitor, "newUrn") },
+        { name: "runtime/mocks.MockMonitor#mocks.newResource", shortcut: true, present: isFunction(() => member(sampleMonitor, "mocks"), "newResource") },
+        { name: "runtime/mocks.MockMonitor#resources (a Map)", shortcut: true, present: () => member(sampleMonitor, "resources") instanceof Map },
+        ...RESPONSE_GETTERS.map((getter) => ({ name: `proto/resource_pb.RegisterResourceResponse.prototype.${getter}`, shortcut: true, present: isFunction(response, getter) })),
+        { name: "proto/resource_pb.Result.SUCCESS", shortcut: true, present: () => typeof member(() => member(proto, "Result"), "SUCCESS") === "number" },
+    ];
+}
+
+/** What the SDK reads from a RegisterResourceResponse (runtime/resource.js), all that the direct registration builds. */
+const RESPONSE_GETTERS = ["getUrn", "getId", "getObject", "getPropertydependenciesMap", "getResult"] as const;
+
+/**
+ * Fails loudly, naming the SDK version, when an SDK symbol the offline engine needs is missing: after an SDK
+ * upgrade a renamed internal must stop the plan, not quietly change it or slow it down.
+ */
+export function assertSdkSymbols(shortcuts = shortcutsEnabled(), symbols = sdkSymbols()): void {
+    const missing = symbols
+        .filter((s) => shortcuts || !s.shortcut)
+        .filter((s) => {
+            try {
+                return !s.present();
+            } catch {
+                return true;
+            }
+        })
+        .map((s) => s.name);
+    if (missing.length > 0) {
+        throw new Error(
+            `offline plan: @pulumi/pulumi ${SDK_VERSION} lacks ${missing.join(", ")}, which the offline engine (lib/offline/mock-engine.ts) relies on. ` +
+                `Adapt the engine to this SDK version${shortcuts ? `, or plan without its shortcuts: ${SHORTCUTS_SWITCH}=0` : ""}.`,
+        );
+    }
+}
 
 /** Options of a synthesis run. */
 export interface SynthesisOptions {
@@ -238,11 +337,7 @@ async function neverSettles<T>(work: Promise<T>): Promise<T> {
  * encoded: about a tenth of a large plan's CPU time (npm run bench).
  */
 async function withPlainStructs<T>(run: () => Promise<T>): Promise<T> {
-    // The google-protobuf copy the pinned SDK loads (it constructs its requests with this class).
-    const sdkDirectory = path.dirname(require.resolve("@pulumi/pulumi"));
-    const { Struct } = require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [sdkDirectory] })) as {
-        Struct: { new (): { toJavaScript(): unknown }; fromJavaScript(value: Record<string, unknown>): { toJavaScript(): unknown } };
-    };
+    const Struct = sdkStruct();
     const original = Struct.fromJavaScript;
     Struct.fromJavaScript = (value) => {
         const struct = new Struct();
@@ -379,10 +474,15 @@ export function answerInvoke(token: string): Record<string, unknown> {
 
 /** Runs the program and returns its plan. Must be called once per process. */
 export async function synthesize(options: SynthesisOptions): Promise<StackPlan> {
-    return withLeanSdkDiagnostics(() => withPlainStructs(() => withPlainDataSerialization(() => neverSettles(synthesizeProgram(options)))));
+    const shortcuts = shortcutsEnabled();
+    assertSdkSymbols(shortcuts);
+    if (!shortcuts) {
+        return neverSettles(synthesizeProgram(options, false));
+    }
+    return withLeanSdkDiagnostics(() => withPlainStructs(() => withPlainDataSerialization(() => neverSettles(synthesizeProgram(options, true)))));
 }
 
-async function synthesizeProgram(options: SynthesisOptions): Promise<StackPlan> {
+async function synthesizeProgram(options: SynthesisOptions, shortcuts: boolean): Promise<StackPlan> {
     pulumi.runtime.setAllConfig(options.config, options.secretKeys);
     const resources: PlannedResource[] = [];
     let pending = 0;
@@ -399,7 +499,7 @@ async function synthesizeProgram(options: SynthesisOptions): Promise<StackPlan> 
         registerResource(req: RegisterRequest, callback: (err: unknown, resp: { getUrn(): string } | undefined) => void): Promise<void>;
     };
     const original = monitor.registerResource.bind(monitor);
-    const direct = directRegistration(monitor);
+    const direct = shortcuts ? directRegistration(monitor) : undefined;
     monitor.registerResource = (req, callback) => {
         pending++;
         const raw = (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
@@ -450,16 +550,27 @@ async function synthesizeProgram(options: SynthesisOptions): Promise<StackPlan> 
     };
     // Keep the module's own exports: the stack's resolved outputs have lost their secret markers.
     let outputs: Record<string, unknown> = {};
+    // Resources constructed so far, counted in the Resource constructor (stack transformations run there,
+    // synchronously): the monitor sees a resource only after its inputs resolve, too late to tell whether a
+    // program that threw had already created one.
+    let constructed = 0;
+    const countConstruction: pulumi.ResourceTransformation = () => {
+        constructed++;
+        return undefined;
+    };
     try {
         await pulumi.runtime.runInPulumiStack(async () => {
-            pulumi.runtime.registerStackTransformation(withoutAliases);
+            pulumi.runtime.registerStackTransformation(countConstruction);
+            if (shortcuts) {
+                pulumi.runtime.registerStackTransformation(withoutAliases);
+            }
             outputs = { ...(await options.loadProgram()) };
             return outputs;
         });
     } catch (error) {
-        // Tests prove that invalid input registers nothing: report how many resources existed at failure.
+        // Tests prove that invalid input registers nothing: report how many resources were created before the failure.
         if (error !== null && typeof error === "object") {
-            (error as { registeredResources?: number }).registeredResources = resources.filter((r) => r.type !== "pulumi:pulumi:Stack").length;
+            (error as { registeredResources?: number }).registeredResources = constructed;
         }
         throw error;
     }
@@ -488,17 +599,15 @@ interface MockMonitorInternals {
  * (values the request already carried in serialized form, `raw`), encodes it into a protobuf Struct that the
  * SDK decodes again right away, and the SDK's debug logging stringifies that response. Same mock, same
  * resulting outputs, minus the copies: about a tenth of the CPU and a fifth of the peak memory of a large
- * plan (npm run bench). Falls back to the SDK's own method when its internals are not as expected (another
- * SDK version).
+ * plan (npm run bench). Its members are checked by {@link assertSdkSymbols}; PLATFORM_OFFLINE_SHORTCUTS=0
+ * uses the SDK's own method instead.
  */
 function directRegistration(
     monitor: unknown,
-): ((req: RegisterRequest, raw: Record<string, unknown>, inputs: Record<string, unknown>, done: (err: unknown, resp: RegisterResponse | undefined) => void) => Promise<void>) | undefined {
-    const internals = monitor as Partial<MockMonitorInternals>;
-    if (typeof internals.mocks?.newResource !== "function" || typeof internals.newUrn !== "function" || !(internals.resources instanceof Map)) {
-        return undefined;
-    }
-    const m = internals as MockMonitorInternals;
+): (req: RegisterRequest, raw: Record<string, unknown>, inputs: Record<string, unknown>, done: (err: unknown, resp: RegisterResponse | undefined) => void) => Promise<void> {
+    // assertSdkSymbols checked these members on the SDK's MockMonitor before the plan started.
+    const m = monitor as MockMonitorInternals;
+    const SUCCESS = (require("@pulumi/pulumi/proto/resource_pb") as { Result: { SUCCESS: number } }).Result.SUCCESS;
     const rpc = require("@pulumi/pulumi/runtime/rpc") as {
         serializeProperties(label: string, props: Record<string, unknown>): Promise<Record<string, unknown>>;
     };
@@ -526,8 +635,8 @@ function directRegistration(
             }
             Object.assign(state, await rpc.serializeProperties("", computed));
             m.resources.set(urn, { urn, id: result.id ?? null, state });
-            // What the SDK reads from a RegisterResourceResponse; result 0 is SUCCESS (outputs known).
-            done(null, { getUrn: () => urn, getId: () => result.id || "", getObject: () => ({ toJavaScript: () => state }), getPropertydependenciesMap: () => undefined, getResult: () => 0 });
+            // What the SDK reads from a RegisterResourceResponse (RESPONSE_GETTERS); SUCCESS: outputs known.
+            done(null, { getUrn: () => urn, getId: () => result.id || "", getObject: () => ({ toJavaScript: () => state }), getPropertydependenciesMap: () => undefined, getResult: () => SUCCESS });
         } catch (error) {
             done(error, undefined);
         }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { QUANTITY_PATTERN } from "../quantity";
 import { domainName } from "../config/schema";
 import { PLATFORM_NAMESPACES } from "../conventions";
+import { SMTP_PORTS } from "../network-rules";
 
 /**
  * The tenant project file (`stacks/<stack>/projects/<name>.yaml`): one app of one tenant, provisioned by
@@ -61,8 +62,8 @@ export const DATABASE_ENV = ["DATABASE_HOST", "DATABASE_PORT", "DATABASE_NAME", 
 /** Environment variables the platform injects when the project has a bucket. */
 export const BUCKET_ENV = ["S3_ENDPOINT", "S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"] as const;
 
-/** Mail submission ports no tenant egress may open (spam relays; the platform never allows SMTP out). */
-export const SMTP_PORTS: readonly number[] = [25, 465, 587, 2525];
+/** Mail ports no tenant egress may open (one source with the NetworkPolicies: lib/network-rules.ts). */
+export { SMTP_PORTS } from "../network-rules";
 
 /** A volume mounted into a service; services with volumes run as StatefulSets (one volume per replica). */
 export const volumeSchema = z.strictObject({

@@ -7,10 +7,13 @@ import { asArray, asRecord, asString, asStrings } from "./values";
  * SMTP, every namespace).
  */
 
+// The pack is a standalone package: these copy the program's lib/network-rules.ts, and
+// test/policy/network-rules.contract.test.ts fails when the two differ.
+
 /** The cloud metadata address (Hetzner serves user-data, secrets included, here). */
 export const METADATA_ADDRESS = "169.254.169.254/32";
-/** SMTP submission and relay ports tenants must never reach (spam from the platform's addresses). */
-export const SMTP_PORTS: readonly number[] = [25, 465];
+/** Mail ports tenants must never reach (SMTP 25, SMTPS 465, submission 587, alternative 2525): spam from the platform's addresses. */
+export const SMTP_PORTS: readonly number[] = Object.freeze([25, 465, 587, 2525]);
 
 /** One ingress or egress rule. */
 export interface PolicyRule {

@@ -22,13 +22,16 @@ export interface PlanRun {
  * Runs the offline plan (the real index.ts under the mock engine) in a fresh process: the Pulumi runtime
  * holds global state, so one program per process.
  */
-export function runPlan(stack: string, options: { outDir: string; catalogRoot?: string; configFile?: string; quiet?: boolean }): Promise<PlanRun> {
+export function runPlan(
+    stack: string,
+    options: { outDir: string; catalogRoot?: string; configFile?: string; quiet?: boolean; env?: Record<string, string> },
+): Promise<PlanRun> {
     const args = ["tsx", path.join(ROOT, "tools/plan.ts"), "--stack", stack, "--out", options.outDir];
     if (options.catalogRoot) args.push("--catalog-root", options.catalogRoot);
     if (options.configFile) args.push("--config-file", options.configFile);
     if (options.quiet ?? true) args.push("--quiet");
     return new Promise((resolve, reject) => {
-        const child = spawn("npx", args, { cwd: ROOT, env: { ...process.env, NODE_NO_WARNINGS: "1" } });
+        const child = spawn("npx", args, { cwd: ROOT, env: { ...process.env, NODE_NO_WARNINGS: "1", ...options.env } });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

@@ -239,8 +239,11 @@ describeRule(
     [
         caseOf("port 25", egressPolicy([{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }], ports: [{ protocol: "TCP", port: 25 }] }]), ["egress rule 1 allows SMTP port 25"]),
         caseOf("a range over 465", egressPolicy([{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }], ports: [{ port: 400, endPort: 500 }] }]), ["egress rule 1 allows SMTP port 465"]),
-        caseOf("every port to the internet", egressPolicy([{ to: [{ ipBlock: { cidr: "203.0.113.0/24" } }] }]), ["egress rule 1 allows every port outside the cluster, SMTP 25/465 included"]),
-        caseOf("every TCP port", egressPolicy([{ to: [{ ipBlock: { cidr: "203.0.113.0/24" } }], ports: [{ protocol: "TCP" }] }]), ["egress rule 1 allows SMTP port 25, 465"]),
+        caseOf("every port to the internet", egressPolicy([{ to: [{ ipBlock: { cidr: "203.0.113.0/24" } }] }]), ["egress rule 1 allows every port outside the cluster, SMTP 25/465/587/2525 included"]),
+        caseOf("every TCP port", egressPolicy([{ to: [{ ipBlock: { cidr: "203.0.113.0/24" } }], ports: [{ protocol: "TCP" }] }]), ["egress rule 1 allows SMTP port 25, 465, 587, 2525"]),
+        caseOf("port 587", egressPolicy([{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }], ports: [{ protocol: "TCP", port: 587 }] }]), ["egress rule 1 allows SMTP port 587"]),
+        caseOf("port 2525 by name of its number", egressPolicy([{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }], ports: [{ port: "2525" }] }]), ["egress rule 1 allows SMTP port 2525"]),
+        caseOf("a range from 500 to 600", egressPolicy([{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }], ports: [{ port: 500, endPort: 600 }] }]), ["egress rule 1 allows SMTP port 587"]),
     ],
     [{ title: "UDP 25 and in-cluster egress without ports", resources: [egressPolicy([{ to: [{ ipBlock: { cidr: "203.0.113.0/24" } }], ports: [{ protocol: "UDP", port: 25 }] }, { to: [{ podSelector: {} }] }])] }],
 );

@@ -5,7 +5,7 @@ import { SMTP_PORTS, ruleLeavesCluster, rulesOf, tcpPortsHit } from "../../lib/n
 import { forTenantObjects } from "../../lib/rule-helpers";
 
 /**
- * Tenant egress never opens SMTP (25, 465): mail sent from the platform's addresses gets them blocklisted for
+ * Tenant egress never opens a mail port (SMTP_PORTS: 25, 465, 587, 2525): mail sent from the platform's addresses gets them blocklisted for
  * every tenant. A rule that leaves the cluster without a port list opens every port, SMTP included.
  */
 export const tenancyEgressNoSmtp: ResourceValidationPolicy = {

@@ -37,6 +37,22 @@ describe("criticalPath", () => {
         expect(result.serialSeconds).toBe(23);
     });
 
+    it("breaks ties by registration order: of two equally long chains, the first registered is reported", () => {
+        const plan = [res("top"), res("left", ["top"]), res("right", ["top"]), res("bottom", ["left", "right"])];
+        const result = criticalPath(plan, table({ top: 1, left: 10, right: 10, bottom: 3 }));
+        expect(result.totalSeconds).toBe(14);
+        expect(names(result)).toEqual(["top", "left", "bottom"]);
+        // Registered the other way round, the other side is reported: the order decides, not the names.
+        const swapped = criticalPath([res("top"), res("right", ["top"]), res("left", ["top"]), res("bottom", ["left", "right"])], table({ top: 1, left: 10, right: 10, bottom: 3 }));
+        expect(names(swapped)).toEqual(["top", "right", "bottom"]);
+    });
+
+    it("of two independent resources finishing at the same time, reports the first registered", () => {
+        const result = criticalPath([res("first"), res("second")], table({ first: 7, second: 7 }));
+        expect(result.totalSeconds).toBe(7);
+        expect(names(result)).toEqual(["first"]);
+    });
+
     it("takes the longer side of a diamond", () => {
         const plan = [res("top"), res("left", ["top"]), res("right", ["top"]), res("bottom", ["left", "right"])];
         const viaRight = criticalPath(plan, table({ top: 1, left: 2, right: 10, bottom: 3 }));

@@ -1,0 +1,98 @@
+/**
+ * `npm run mutation [-- <module> ...]`: StrykerJS over the modules that carry the product's guarantees
+ * (test/mutations/modules.json), one Stryker run per module, incremental (reports/mutation/<module>.incremental.json
+ * keeps the results of unchanged code and tests), then the mutation score of each module. Not part of CI.
+ * Target: at least 80% of the mutants killed in each module; the survivors left are listed, with the reason
+ * each is equivalent, in test/mutations/equivalent.md.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+const ROOT = path.resolve(__dirname, "..");
+const TARGET = 80;
+
+interface MutationModule {
+    /** Source globs Stryker mutates. */
+    mutate: string[];
+    /** Test files that guard them. */
+    tests: string[];
+}
+
+/** Mutant counts of one module from Stryker's JSON report (mutation-testing-report-schema). */
+export interface ModuleScore {
+    /** Module name (a key of modules.json). */
+    name: string;
+    /** Killed or timed out: a test noticed. */
+    detected: number;
+    /** Survived or not covered by any test. */
+    undetected: number;
+    /** Rejected by the TypeScript checker or the runtime: not counted. */
+    invalid: number;
+    /** detected / (detected + undetected), percent. */
+    score: number;
+    /** Surviving mutants as `file:line  mutator  replacement`. */
+    survivors: string[];
+}
+
+/** Reads a Stryker JSON report into a score. */
+export function scoreOf(name: string, report: { files: Record<string, { mutants: Array<{ status: string; mutatorName: string; replacement?: string; location: { start: { line: number } } }> }> }): ModuleScore {
+    let detected = 0;
+    let undetected = 0;
+    let invalid = 0;
+    const survivors: string[] = [];
+    for (const [file, { mutants }] of Object.entries(report.files)) {
+        for (const mutant of mutants) {
+            if (mutant.status === "Killed" || mutant.status === "Timeout") {
+                detected++;
+            } else if (mutant.status === "Survived" || mutant.status === "NoCoverage") {
+                undetected++;
+                survivors.push(`${file}:${mutant.location.start.line}  ${mutant.mutatorName}  ${JSON.stringify(mutant.replacement ?? "")}`);
+            } else {
+                invalid++;
+            }
+        }
+    }
+    const total = detected + undetected;
+    return { name, detected, undetected, invalid, score: total === 0 ? 100 : (100 * detected) / total, survivors };
+}
+
+function main(): number {
+    const { modules } = JSON.parse(fs.readFileSync(path.join(ROOT, "test/mutations/modules.json"), "utf8")) as { modules: Record<string, MutationModule> };
+    const requested = process.argv.slice(2).filter((a) => a !== "--");
+    const unknown = requested.filter((name) => !(name in modules));
+    if (unknown.length > 0) {
+        console.error(`unknown module(s) ${unknown.join(", ")}; modules: ${Object.keys(modules).join(", ")}`);
+        return 1;
+    }
+    const names = requested.length > 0 ? requested : Object.keys(modules);
+    const scores: ModuleScore[] = [];
+    for (const name of names) {
+        const started = Date.now();
+        console.log(`\n=== mutation: ${name} (${modules[name]!.mutate.join(", ")}) ===`);
+        const run = spawnSync("npx", ["stryker", "run", "stryker.config.mjs"], { cwd: ROOT, stdio: "inherit", env: { ...process.env, MUTATION_MODULE: name } });
+        const reportFile = path.join(ROOT, "reports/mutation", `${name}.json`);
+        if (run.status !== 0 || !fs.existsSync(reportFile)) {
+            console.error(`stryker failed for ${name} (exit ${run.status})`);
+            return 1;
+        }
+        const score = scoreOf(name, JSON.parse(fs.readFileSync(reportFile, "utf8")));
+        scores.push(score);
+        console.log(`${name}: ${score.score.toFixed(1)}% in ${Math.round((Date.now() - started) / 1000)} s`);
+    }
+    console.log("\nmodule               killed  survived  invalid  score");
+    for (const s of scores) {
+        console.log(`${s.name.padEnd(20)} ${String(s.detected).padStart(6)}  ${String(s.undetected).padStart(8)}  ${String(s.invalid).padStart(7)}  ${s.score.toFixed(1).padStart(5)}%${s.score < TARGET ? `  < ${TARGET}%` : ""}`);
+    }
+    for (const s of scores.filter((x) => x.survivors.length > 0)) {
+        console.log(`\nsurvivors in ${s.name} (kill them with a test or explain them in test/mutations/equivalent.md):`);
+        for (const line of s.survivors) {
+            console.log(`  ${line}`);
+        }
+    }
+    return 0;
+}
+
+if (require.main === module) {
+    process.exitCode = main();
+}
