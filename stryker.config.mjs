@@ -25,7 +25,7 @@ export default {
     jsonReporter: { fileName: `reports/mutation/${name}.json` },
     clearTextReporter: { allowColor: false, logTests: false, reportMutants: false, reportScoreTable: true },
     concurrency: 2,
-    timeoutMS: 20_000,
+    timeoutMS: 5_000,
     ignorePatterns: ["out", "reports", ".stryker-tmp", "bin", ".pulumi-state"],
     tempDirName: ".stryker-tmp",
     cleanTempDir: "always",
