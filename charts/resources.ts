@@ -1,10 +1,9 @@
-import { parseQuantity } from "../lib/quantity";
-
 /**
  * Resource requests and limits of the platform's own workloads, as the add-on components pass them to their
  * charts. Every add-on keeps its container `resources` blocks in one sizing object that both its values
- * renderer and its `*Workloads(config)` function read, so the sizing report is derived from exactly the
- * values Helm receives (a test compares the two).
+ * renderer and its `*Workloads(config)` function read (a test compares the two). What they add up to on a
+ * stack is computed from the plan by lib/offline/overhead.ts, the one overhead model (`npm run plan` prints it).
+ * Data only: nothing here imports the program.
  */
 
 /** A container's `resources` block as the charts take it. */
@@ -34,44 +33,6 @@ export interface WorkloadResources {
     containers: Record<string, ResourceBlock>;
     /** Why a number is what it is (e.g. which nodes a DaemonSet runs on), or what the chart does not expose. */
     note?: string;
-}
-
-/** CPU in cores and memory in bytes. */
-export interface ResourceTotals {
-    /** Requested CPU cores. */
-    cpuRequests: number;
-    /** Requested memory in bytes. */
-    memoryRequests: number;
-    /** Sum of CPU limits in cores (containers without a CPU limit count 0). */
-    cpuLimits: number;
-    /** Sum of memory limits in bytes. */
-    memoryLimits: number;
-}
-
-const amount = (value: string | undefined): number => (value === undefined ? 0 : (parseQuantity(value) ?? Number.NaN));
-
-/** Requests and limits of one pod of a workload (all containers). */
-export function podTotals(workload: WorkloadResources): ResourceTotals {
-    const blocks = Object.values(workload.containers);
-    return {
-        cpuRequests: blocks.reduce((a, b) => a + amount(b.requests.cpu), 0),
-        memoryRequests: blocks.reduce((a, b) => a + amount(b.requests.memory), 0),
-        cpuLimits: blocks.reduce((a, b) => a + amount(b.limits.cpu), 0),
-        memoryLimits: blocks.reduce((a, b) => a + amount(b.limits.memory), 0),
-    };
-}
-
-/** Sums workloads (each pod counted `pods` times). Jobs run once and finish, so they are left out. */
-export function sumResources(workloads: readonly WorkloadResources[]): ResourceTotals {
-    const total: ResourceTotals = { cpuRequests: 0, memoryRequests: 0, cpuLimits: 0, memoryLimits: 0 };
-    for (const workload of workloads.filter((w) => w.kind !== "Job")) {
-        const pod = podTotals(workload);
-        total.cpuRequests += pod.cpuRequests * workload.pods;
-        total.memoryRequests += pod.memoryRequests * workload.pods;
-        total.cpuLimits += pod.cpuLimits * workload.pods;
-        total.memoryLimits += pod.memoryLimits * workload.pods;
-    }
-    return total;
 }
 
 /** Every `resources` block (with requests or limits) found in a values document, keyed by its dotted path. */

@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import type { PlatformConfig } from "../../lib/config/schema";
 import { NAMESPACES } from "../../lib/conventions";
 import { releaseArgs } from "../../charts/versions";
-import { renderPlatformNamespace } from "../../charts/placement";
+import { renderPlatformNamespace } from "../nodes/placement";
 import { ARGOCD_RELEASE, ARGOCD_SERVER_SERVICE, DEFAULT_ADMIN_PASSWORD_MTIME, renderArgocdValues } from "./values";
 
 /** Arguments of the Argo CD add-on. */

@@ -1,6 +1,6 @@
 import type { PlatformConfig } from "../../lib/config/schema";
 import { chartValues, type Values } from "../../charts/versions";
-import { CONTROL_PLANE_TOLERATIONS } from "../../charts/placement";
+import { CONTROL_PLANE_TOLERATIONS } from "../nodes/placement";
 import { resources, sizingProfile, type ResourceBlock, type WorkloadResources } from "../../charts/resources";
 
 /**

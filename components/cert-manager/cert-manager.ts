@@ -4,7 +4,7 @@ import type { PlatformConfig } from "../../lib/config/schema";
 import type { PlatformSecrets } from "../../lib/config/load";
 import { CLUSTER_ISSUERS, NAMESPACES } from "../../lib/conventions";
 import { releaseArgs } from "../../charts/versions";
-import { renderPlatformNamespace } from "../../charts/placement";
+import { renderPlatformNamespace } from "../nodes/placement";
 import {
     CERT_MANAGER_RELEASE,
     HETZNER_TOKEN_SECRET,

@@ -2,7 +2,7 @@ import type { IClusterIssuer } from "@kubernetes-models/cert-manager/cert-manage
 import type { PlatformConfig } from "../../lib/config/schema";
 import { CLUSTER_ISSUERS, LABELS, NAMESPACES, TRAEFIK } from "../../lib/conventions";
 import { chartValues, type Values } from "../../charts/versions";
-import { CONTROL_PLANE_TOLERATIONS } from "../../charts/placement";
+import { CONTROL_PLANE_TOLERATIONS } from "../nodes/placement";
 import { resources, sizingProfile, type ResourceBlock, type WorkloadResources } from "../../charts/resources";
 
 /**

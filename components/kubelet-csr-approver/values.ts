@@ -1,7 +1,7 @@
 import type { PlatformConfig } from "../../lib/config/schema";
 import type { NodeSpec } from "../nodes/node-plan";
 import { CHARTS, chartValues, type Values } from "../../charts/versions";
-import { CONTROL_PLANE_TOLERATIONS } from "../../charts/placement";
+import { CONTROL_PLANE_TOLERATIONS } from "../nodes/placement";
 import { resources, sizingProfile, type ResourceBlock, type WorkloadResources } from "../../charts/resources";
 
 /**

@@ -4,7 +4,7 @@ import type { PlatformConfig } from "../../lib/config/schema";
 import type { PlatformSecrets } from "../../lib/config/load";
 import { NAMESPACES, STORAGE_CLASSES } from "../../lib/conventions";
 import { releaseArgs } from "../../charts/versions";
-import { renderPlatformNamespace } from "../../charts/placement";
+import { renderPlatformNamespace } from "../nodes/placement";
 import {
     BACKUP_CREDENTIALS_SECRET,
     backupCredentials,

@@ -3,7 +3,7 @@ import type { PlatformConfig } from "../../lib/config/schema";
 import { LABELS, MINIO_ENDPOINT, NAMESPACES, STORAGE_CLASSES } from "../../lib/conventions";
 import { planNodes, storageNodeCount, type NodeSpec } from "../nodes/node-plan";
 import { chartValues, type Values } from "../../charts/versions";
-import { untaintedNodeCount } from "../../charts/placement";
+import { untaintedNodeCount } from "../nodes/placement";
 import { resources, sizingProfile, type ResourceBlock, type WorkloadResources } from "../../charts/resources";
 
 /**

@@ -6,7 +6,7 @@ import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { ISecret } from "kubernetes-models/v1/Secret";
 import { LABELS, NAMESPACES } from "../../lib/conventions";
 import { FLOATING_IP_FAILOVER_IMAGE } from "../../charts/images";
-import { API_TOKEN, CONTROL_PLANE_TOLERATIONS } from "../../charts/placement";
+import { API_TOKEN, CONTROL_PLANE_TOLERATIONS } from "../nodes/placement";
 import { resources, type ResourceBlock, type WorkloadResources } from "../../charts/resources";
 import { floatingIpService } from "./values";
 

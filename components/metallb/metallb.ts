@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type { PlatformConfig } from "../../lib/config/schema";
 import { NAMESPACES } from "../../lib/conventions";
 import { releaseArgs } from "../../charts/versions";
-import { renderPlatformNamespace } from "../../charts/placement";
+import { renderPlatformNamespace } from "../nodes/placement";
 import { addressPoolMetadata, METALLB_RELEASE, renderAddressPool, renderL2Advertisement, renderMetallbValues, FLOATING_IP_POOL } from "./values";
 import { floatingIpBindings, renderBindings, renderFailoverObjects, renderFailoverTokenSecret } from "./failover";
 

@@ -1,7 +1,7 @@
 import type { PlatformConfig } from "../../lib/config/schema";
 import { LABELS, NAMESPACES } from "../../lib/conventions";
 import { chartValues, type Values } from "../../charts/versions";
-import { CONTROL_PLANE_TOLERATIONS, poolPlacement, poolSize } from "../../charts/placement";
+import { CONTROL_PLANE_TOLERATIONS, poolPlacement, poolSize } from "../nodes/placement";
 import { resources, sizingProfile, type ResourceBlock, type WorkloadResources } from "../../charts/resources";
 
 /**

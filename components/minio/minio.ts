@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import type { PlatformConfig } from "../../lib/config/schema";
 import { MINIO_ENDPOINT, NAMESPACES } from "../../lib/conventions";
 import { releaseArgs } from "../../charts/versions";
-import { renderPlatformNamespace } from "../../charts/placement";
+import { renderPlatformNamespace } from "../nodes/placement";
 import { BACKUP_CREDENTIALS_SECRET, backupCredentials } from "../longhorn/values";
 import { MINIO_RELEASE, MINIO_ROOT_SECRET, MINIO_USERS_SECRET, minioLayout, platformUsers, renderMinioValues } from "./values";
 

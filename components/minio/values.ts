@@ -1,5 +1,5 @@
 import type { PlatformConfig } from "../../lib/config/schema";
-import { NAMESPACES, STORAGE_CLASSES } from "../../lib/conventions";
+import { STORAGE_CLASSES } from "../../lib/conventions";
 import { storageNodeCount } from "../nodes/node-plan";
 import { MINIO_IMAGES } from "../../charts/images";
 import { chartValues, type Values } from "../../charts/versions";
@@ -143,6 +143,3 @@ export function minioWorkloads(config: PlatformConfig): WorkloadResources[] {
         { addon: "minio", workload: "minio-post-job", kind: "Job", pods: 1, containers: { policy: sizing.job, user: sizing.job, bucket: sizing.job } },
     ];
 }
-
-/** The in-cluster namespace of MinIO (re-exported for callers that only import this module). */
-export const MINIO_NAMESPACE = NAMESPACES.minio;

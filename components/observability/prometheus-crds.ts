@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { NAMESPACES } from "../../lib/conventions";
 import { chartValues, CHARTS, releaseArgs } from "../../charts/versions";
-import { renderPlatformNamespace } from "../../charts/placement";
+import { renderPlatformNamespace } from "../nodes/placement";
 import { RELEASES } from "./values";
 
 /** Arguments of the Prometheus Operator CRDs (none needed beyond the pinned chart). */

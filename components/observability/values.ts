@@ -3,7 +3,7 @@ import type { PlatformConfig } from "../../lib/config/schema";
 import { LABELS, MINIO_ENDPOINT, NAMESPACES, STORAGE_CLASSES, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
 import { quantity } from "../../lib/quantity";
 import { chartValues, type Values } from "../../charts/versions";
-import { CONTROL_PLANE_TOLERATIONS, nodeCount } from "../../charts/placement";
+import { CONTROL_PLANE_TOLERATIONS, nodeCount } from "../nodes/placement";
 import { resources, sizingProfile, type ResourceBlock, type WorkloadResources } from "../../charts/resources";
 import { LOKI_BUCKETS } from "../minio/values";
 

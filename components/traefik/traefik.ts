@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type { PlatformConfig } from "../../lib/config/schema";
 import { NAMESPACES } from "../../lib/conventions";
 import { releaseArgs } from "../../charts/versions";
-import { renderPlatformNamespace } from "../../charts/placement";
+import { renderPlatformNamespace } from "../nodes/placement";
 import { renderSecurityHeaders, renderTlsOption, renderTraefikValues, SECURITY_HEADERS_REF, TRAEFIK_RELEASE } from "./values";
 
 /** Arguments of the Traefik add-on. */

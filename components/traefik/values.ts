@@ -3,7 +3,7 @@ import type { IMiddleware } from "@kubernetes-models/traefik/traefik.io/v1alpha1
 import type { PlatformConfig } from "../../lib/config/schema";
 import { LABELS, NAMESPACES, TRAEFIK } from "../../lib/conventions";
 import { chartValues, type Values } from "../../charts/versions";
-import { poolPlacement, poolSize } from "../../charts/placement";
+import { poolPlacement, poolSize } from "../nodes/placement";
 import { resources, sizingProfile, type ResourceBlock, type WorkloadResources } from "../../charts/resources";
 import { floatingIpServiceKey, LOAD_BALANCER_IPS_ANNOTATION } from "../metallb/values";
 

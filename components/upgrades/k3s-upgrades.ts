@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { PlatformConfig } from "../../lib/config/schema";
-import { renderPlatformNamespace } from "../../charts/placement";
+import { renderPlatformNamespace } from "../nodes/placement";
 import { loadPlanCrd, renderSystemUpgradeControllerObjects, SYSTEM_UPGRADE_NAMESPACE } from "./system-upgrade-controller";
 import { renderK3sUpgradePlans } from "./plans";
 

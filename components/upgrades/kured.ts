@@ -2,7 +2,7 @@ import type { PlatformConfig } from "../../lib/config/schema";
 import { NAMESPACES } from "../../lib/conventions";
 import { KURED_IMAGE } from "../../charts/images";
 import { chartValues, type Values } from "../../charts/versions";
-import { nodeCount } from "../../charts/placement";
+import { nodeCount } from "../nodes/placement";
 import { resources, type ResourceBlock, type WorkloadResources } from "../../charts/resources";
 import { REBOOT_LABEL, UPGRADE_JOB_POD_LABEL } from "./plans";
 

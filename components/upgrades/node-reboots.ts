@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { PlatformConfig } from "../../lib/config/schema";
 import { releaseArgs } from "../../charts/versions";
-import { renderPlatformNamespace } from "../../charts/placement";
+import { renderPlatformNamespace } from "../nodes/placement";
 import { KURED_NAMESPACE, KURED_RELEASE, renderKuredValues } from "./kured";
 
 /** Arguments of the node-reboot add-on. */

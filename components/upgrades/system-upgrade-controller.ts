@@ -12,7 +12,7 @@ import { LABELS, NAMESPACES } from "../../lib/conventions";
 import { SYSTEM_UPGRADE_IMAGES } from "../../charts/images";
 import { chartFilePath, MANIFEST_RELEASES } from "../../charts/versions";
 import { resources, type ResourceBlock, type WorkloadResources } from "../../charts/resources";
-import { API_TOKEN } from "../../charts/placement";
+import { API_TOKEN } from "../nodes/placement";
 
 /**
  * rancher/system-upgrade-controller, rendered from its release manifests at the pinned tag

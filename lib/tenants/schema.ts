@@ -228,8 +228,6 @@ export const projectSchema = z
 export type ProjectSpec = z.infer<typeof projectSchema>;
 /** A validated tenant service. */
 export type ServiceSpec = ProjectSpec["services"][number];
-/** A validated volume. */
-export type VolumeSpec = ServiceSpec["volumes"][number];
 /** A validated database. */
 export type DatabaseSpec = NonNullable<ProjectSpec["database"]>;
 

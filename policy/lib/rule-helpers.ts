@@ -12,8 +12,15 @@ import { containersOf, isWorkloadType, podSecurityContextOf, podSpecOf, type Con
  * stack rules.
  */
 
-/** A resource-type filter: a list of type tokens or a predicate over the type and props. */
-export type TypeMatcher = readonly string[] | ((type: string, props: Record<string, unknown>) => boolean);
+/**
+ * A resource-type filter: a list of type tokens, a predicate over the type alone, or a predicate that also
+ * reads the props. The form says whether the answer depends on the type only (the offline evaluator then
+ * decides once per type instead of once per resource).
+ */
+export type TypeMatcher =
+    | readonly string[]
+    | { readonly byType: (type: string) => boolean }
+    | { readonly byTypeAndProps: (type: string, props: Record<string, unknown>) => boolean };
 
 /**
  * A validation with a type filter the caller can consult up front. The offline evaluator asks it before
@@ -29,10 +36,11 @@ export interface TypeFilteredValidation extends ResourceValidation {
 
 /** A validation that only runs for matching resources; others are reported as not applicable. */
 export function forTypes(match: TypeMatcher, validate: (args: ResourceValidationArgs, report: ReportViolation) => void): TypeFilteredValidation {
-    const reason = `applies to ${typeof match === "function" ? "other resource kinds" : match.join(", ")}`;
-    const types = typeof match === "function" ? undefined : new Set(match);
-    const notApplicableReason = (type: string, props: Record<string, unknown>): string | undefined =>
-        (types ? types.has(type) : (match as Exclude<TypeMatcher, readonly string[]>)(type, props)) ? undefined : reason;
+    const types = isTypeList(match) ? new Set(match) : undefined;
+    const reason = `applies to ${isTypeList(match) ? match.join(", ") : "other resource kinds"}`;
+    const applies = (type: string, props: Record<string, unknown>): boolean =>
+        isTypeList(match) ? types!.has(type) : "byType" in match ? match.byType(type) : match.byTypeAndProps(type, props);
+    const notApplicableReason = (type: string, props: Record<string, unknown>): string | undefined => (applies(type, props) ? undefined : reason);
     const validation: ResourceValidation = (args, report) => {
         const skip = notApplicableReason(args.type, args.props);
         if (skip !== undefined) {
@@ -40,8 +48,11 @@ export function forTypes(match: TypeMatcher, validate: (args: ResourceValidation
         }
         validate(args, report);
     };
-    // A predicate declared with one parameter cannot read the props (Function.length counts declared ones).
-    return Object.assign(validation, { notApplicableReason, typeOnly: types !== undefined || (match as (...a: unknown[]) => boolean).length < 2 });
+    return Object.assign(validation, { notApplicableReason, typeOnly: isTypeList(match) || "byType" in match });
+}
+
+function isTypeList(match: TypeMatcher): match is readonly string[] {
+    return Array.isArray(match);
 }
 
 /**
@@ -78,7 +89,7 @@ export interface WorkloadContext {
 /** A validation over every workload kind (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob). */
 export function forWorkloads(validate: (workload: WorkloadContext, report: ReportViolation) => void): TypeFilteredValidation {
     return forTypes(
-        (type) => isWorkloadType(type),
+        { byType: isWorkloadType },
         (args, report) => {
             const podSpec = podSpecOf(args.type, args.props);
             validate(
@@ -130,7 +141,7 @@ export function forTenantNamespaces(validate: (context: TenancyStackContext, rep
  */
 export function forK3sNodes(validate: (node: K3sNodeConfig, args: ResourceValidationArgs, report: ReportViolation) => void): TypeFilteredValidation {
     return forTypes(
-        (_type, props) => typeof props.userData === "string",
+        { byTypeAndProps: (_type, props) => typeof props.userData === "string" },
         (args, report) => {
             const read = readK3sConfig(args.props.userData);
             if (read.kind === "none") {

@@ -58,11 +58,6 @@ export function isTrue(value: unknown): boolean {
     return value === true || (typeof value === "string" && value.trim().toLowerCase() === "true");
 }
 
-/** Whether an object (label selector, quota, …) has no keys with meaningful content. */
-export function isEmptyObject(value: unknown): boolean {
-    const record = asRecord(value);
-    return record !== undefined && Object.keys(record).length === 0;
-}
 
 /**
  * Whether an error is the `UnknownValueError` that `@pulumi/policy` throws when a policy reads a value that is

@@ -2,15 +2,17 @@ import * as fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { baseValues, baseValuesPath, CHARTS, mergeValues, releaseArgs, type ChartKey } from "../../charts/versions";
 import { FLOATING_IP_FAILOVER_IMAGE, MINIO_IMAGES } from "../../charts/images";
-import { resourceBlocksIn, sumResources, type WorkloadResources } from "../../charts/resources";
-import { addonResourceRequests } from "../../charts/addon-resources";
+import { resourceBlocksIn } from "../../charts/resources";
+import { nodeCountsOf, platformOverhead } from "../../lib/offline/overhead";
+import type { PlannedResource } from "../../lib/offline/plan-types";
+import { readPlan } from "../helpers/plans";
 import { GIB } from "../../lib/quantity";
-import { renderMetallbValues, metallbSizing } from "../../components/metallb/values";
+import { renderMetallbValues, metallbSizing, metallbWorkloads } from "../../components/metallb/values";
 import { renderTraefikValues, traefikSizing } from "../../components/traefik/values";
 import { renderCertManagerValues, certManagerSizing } from "../../components/cert-manager/values";
-import { renderLonghornValues, longhornSizing } from "../../components/longhorn/values";
+import { renderLonghornValues, longhornSizing, longhornWorkloads } from "../../components/longhorn/values";
 import { renderMinioValues, minioSizing } from "../../components/minio/values";
-import { observabilitySizing, renderAlloyValues, renderKubePrometheusStackValues, renderLokiValues } from "../../components/observability/values";
+import { observabilitySizing, observabilityWorkloads, renderAlloyValues, renderKubePrometheusStackValues, renderLokiValues } from "../../components/observability/values";
 import { argocdSizing, renderArgocdValues } from "../../components/argocd/values";
 import { kubeletCsrApproverSizing, renderKubeletCsrApproverValues } from "../../components/kubelet-csr-approver/values";
 import { planNodes } from "../../components/nodes/node-plan";
@@ -72,33 +74,22 @@ describe("chart pin table", () => {
 describe("sizing", () => {
     const dev = shippedConfig("dev");
 
+    // One overhead model: lib/offline/overhead.ts over the planned resources, as `npm run plan` prints it.
+    const overheadOf = (stack: "dev" | "fsn1") => platformOverhead(readPlan(stack).resources as unknown as PlannedResource[], nodeCountsOf(shippedConfig(stack)));
+
     it("fits the dev stack's platform into 4 GiB of memory requests", () => {
-        const { total, workloads } = addonResourceRequests(dev);
-        expect(total.memoryRequests).toBeGreaterThan(2 * GIB);
-        expect(total.memoryRequests).toBeLessThanOrEqual(4 * GIB);
-        // Every summed workload sets memory requests and limits on each container it declares.
-        for (const w of workloads) {
-            for (const [name, block] of Object.entries(w.containers)) {
-                expect(block.requests.memory, `${w.workload}/${name}`).toBeTruthy();
-                expect(block.limits.memory, `${w.workload}/${name}`).toBeTruthy();
-            }
-        }
+        const overhead = overheadOf("dev");
+        expect(overhead.requests.memory).toBeGreaterThan(2 * GIB);
+        expect(overhead.requests.memory).toBeLessThanOrEqual(4 * GIB);
+        expect(overhead.unparsed).toEqual([]);
     });
 
     it("sizes production stacks larger than dev and counts DaemonSets per node they run on", () => {
-        const fsn1 = addonResourceRequests(shippedConfig("fsn1"));
-        expect(fsn1.total.memoryRequests).toBeGreaterThan(addonResourceRequests(dev).total.memoryRequests);
-        const speaker = fsn1.workloads.find((w) => w.workload === "metallb-speaker")!;
-        expect(speaker.pods).toBe(2); // fsn1 has two edge nodes
-        const nodeExporter = fsn1.workloads.find((w) => w.workload === "node-exporter")!;
-        expect(nodeExporter.pods).toBe(3 + 3 + 1 + 2);
-        const longhornManager = fsn1.workloads.find((w) => w.workload === "longhorn-manager")!;
-        expect(longhornManager.pods).toBe(3); // the three untainted bare-metal run nodes
-    });
-
-    it("leaves finished Jobs out of the sum", () => {
-        const job: WorkloadResources = { addon: "x", workload: "j", kind: "Job", pods: 1, containers: { c: { requests: { cpu: "1", memory: "1Gi" }, limits: { memory: "1Gi" } } } };
-        expect(sumResources([job]).memoryRequests).toBe(0);
+        expect(overheadOf("fsn1").requests.memory).toBeGreaterThan(overheadOf("dev").requests.memory);
+        const fsn1 = shippedConfig("fsn1");
+        expect(metallbWorkloads(fsn1).find((w) => w.workload === "metallb-speaker")!.pods).toBe(2); // fsn1 has two edge nodes
+        expect(observabilityWorkloads(fsn1).find((w) => w.workload === "node-exporter")!.pods).toBe(3 + 3 + 1 + 2);
+        expect(longhornWorkloads(fsn1).find((w) => w.workload === "longhorn-manager")!.pods).toBe(3); // the three untainted bare-metal run nodes
     });
 
     it("derives the report from the very resources blocks the values carry", () => {

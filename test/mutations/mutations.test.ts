@@ -163,13 +163,13 @@ describe("mutations that once survived are caught", () => {
 });
 
 describe("npm run mutation configuration", () => {
-    it("type-checks every mutated module and guarding test with tsconfig.mutation.json", () => {
+    it("names existing guarding tests for every module", () => {
         const { modules } = JSON.parse(fs.readFileSync(path.join(ROOT, "test/mutations/modules.json"), "utf8")) as { modules: Record<string, { mutate: string[]; tests: string[] }> };
-        const include = (JSON.parse(fs.readFileSync(path.join(ROOT, "tsconfig.mutation.json"), "utf8")) as { include: string[] }).include;
-        const wanted = Object.values(modules).flatMap((m) => [...m.mutate.filter((g) => !g.startsWith("!")), ...m.tests]);
-        expect(wanted.filter((entry) => !include.includes(entry))).toEqual([]);
-        for (const test of Object.values(modules).flatMap((m) => m.tests)) {
-            expect(fs.existsSync(path.join(ROOT, test)), test).toBe(true);
+        for (const [name, module] of Object.entries(modules)) {
+            expect(module.mutate.length, name).toBeGreaterThan(0);
+            for (const test of module.tests) {
+                expect(fs.existsSync(path.join(ROOT, test)), `${name}: ${test}`).toBe(true);
+            }
         }
     });
 });

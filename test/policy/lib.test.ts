@@ -6,6 +6,7 @@ import { matchesLabelSelector, parseAllowedPublicPorts } from "../../policy/lib/
 import { argValue, hasServerOnlyKeys, readK3sConfig } from "../../policy/lib/k3s-config";
 import { podSpecPathOf } from "../../policy/lib/pod-spec";
 import { whenKnown } from "../../policy/lib/values";
+import { forTypes } from "../../policy/lib/rule-helpers";
 import { cloudConfig, k3sAgentConfig, k3sServerConfig } from "../helpers/policy-fixtures";
 
 describe("network helpers", () => {
@@ -140,5 +141,28 @@ describe("misc", () => {
         class UnknownValueError extends Error {}
         expect(whenKnown(() => { throw new UnknownValueError("unknown"); }, "fallback")).toBe("fallback");
         expect(() => whenKnown(() => { throw new TypeError("bug"); }, "fallback")).toThrow("bug");
+    });
+});
+
+describe("forTypes filters", () => {
+    const noop = () => undefined;
+
+    it("is type-only for a type list and a type predicate, not for a predicate over the props", () => {
+        expect(forTypes(["kubernetes:core/v1:Namespace"], noop).typeOnly).toBe(true);
+        expect(forTypes({ byType: (type) => type.startsWith("kubernetes:apps/") }, noop).typeOnly).toBe(true);
+        // A predicate written over the type alone but handed in as a props predicate still says "per resource".
+        expect(forTypes({ byTypeAndProps: (type) => type === "hcloud:index/firewall:Firewall" }, noop).typeOnly).toBe(false);
+    });
+
+    it("reports not-applicable by the matcher's own answer", () => {
+        const list = forTypes(["kubernetes:core/v1:Namespace"], noop);
+        expect(list.notApplicableReason("kubernetes:core/v1:Namespace", {})).toBeUndefined();
+        expect(list.notApplicableReason("kubernetes:core/v1:Pod", {})).toBe("applies to kubernetes:core/v1:Namespace");
+        const byType = forTypes({ byType: (type) => type.startsWith("kubernetes:apps/") }, noop);
+        expect(byType.notApplicableReason("kubernetes:apps/v1:Deployment", {})).toBeUndefined();
+        expect(byType.notApplicableReason("kubernetes:core/v1:Pod", {})).toBe("applies to other resource kinds");
+        const byProps = forTypes({ byTypeAndProps: (_type, props) => typeof props.userData === "string" }, noop);
+        expect(byProps.notApplicableReason("hcloud:index/server:Server", { userData: "#cloud-config" })).toBeUndefined();
+        expect(byProps.notApplicableReason("hcloud:index/server:Server", {})).toBe("applies to other resource kinds");
     });
 });

@@ -14,7 +14,7 @@ export const networkFirewallPublicPorts: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     severity: "high",
     configSchema: configSchemaFor("allowedPublicPorts"),
-    validateResource: forTypes(isFirewallCarrier, (args, report) => {
+    validateResource: forTypes({ byTypeAndProps: isFirewallCarrier }, (args, report) => {
         const allowed = parseAllowedPublicPorts(packConfig(args).allowedPublicPorts);
         const where = args.type === HCLOUD_FIREWALL_TYPE ? "firewall" : "bare-metal firewall";
         for (const rule of inboundRulesOf(firewallRulesInputOf(args.type, args.props)).filter(isOpenToWorld)) {

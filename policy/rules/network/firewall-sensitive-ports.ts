@@ -12,7 +12,7 @@ export const networkFirewallSensitivePorts: ResourceValidationPolicy = {
     description: "Firewalls must not open SSH, Kubernetes API, kubelet, etcd or flannel ports to the Internet.",
     enforcementLevel: "mandatory",
     severity: "critical",
-    validateResource: forTypes(isFirewallCarrier, (args, report) => {
+    validateResource: forTypes({ byTypeAndProps: isFirewallCarrier }, (args, report) => {
         const where = args.type === HCLOUD_FIREWALL_TYPE ? "firewall" : "bare-metal firewall";
         for (const rule of inboundRulesOf(firewallRulesInputOf(args.type, args.props)).filter(isOpenToWorld)) {
             const opened = sensitivePortsOpenedBy(rule);

@@ -1,3 +1,4 @@
+import type { CustomResourceOptions, Output } from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { planComponent } from "../../helpers/component-plan";
 import type { StackPlan } from "../../../lib/offline/plan-types";
@@ -14,7 +15,7 @@ vi.mock("@pulumi/kubernetes", async (importOriginal) => {
     const original = await importOriginal<typeof import("@pulumi/kubernetes")>();
     const sdk = await import("@pulumi/pulumi");
     class PlainSecret extends sdk.CustomResource {
-        constructor(name: string, args: Record<string, unknown>, opts?: sdk.CustomResourceOptions) {
+        constructor(name: string, args: Record<string, unknown>, opts?: CustomResourceOptions) {
             super("kubernetes:core/v1:Secret", name, { apiVersion: "v1", kind: "Secret", ...args }, opts);
         }
     }
@@ -25,8 +26,8 @@ vi.mock("@pulumi/random", async (importOriginal) => {
     const original = await importOriginal<typeof import("@pulumi/random")>();
     const sdk = await import("@pulumi/pulumi");
     class PlainRandomPassword extends sdk.CustomResource {
-        declare readonly result: sdk.Output<string>;
-        constructor(name: string, args: Record<string, unknown>, opts?: sdk.CustomResourceOptions) {
+        declare readonly result: Output<string>;
+        constructor(name: string, args: Record<string, unknown>, opts?: CustomResourceOptions) {
             super("random:index/randomPassword:RandomPassword", name, { ...args, result: undefined, bcryptHash: undefined }, opts);
         }
     }

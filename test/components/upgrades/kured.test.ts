@@ -4,7 +4,7 @@ import { REBOOT_LABEL, UPGRADE_JOB_POD_LABEL } from "../../../components/upgrade
 import { KURED_IMAGE } from "../../../charts/images";
 import { CHARTS } from "../../../charts/versions";
 import { resourceBlocksIn } from "../../../charts/resources";
-import { nodeCount } from "../../../charts/placement";
+import { nodeCount } from "../../../components/nodes/placement";
 import { DEFAULT_PACK_CONFIG } from "../../../policy/lib/config";
 import { parsePlatformConfig } from "../../../lib/config/load";
 import { InputValidationError } from "../../../lib/validation";

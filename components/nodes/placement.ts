@@ -1,8 +1,8 @@
 import type { IVolume } from "kubernetes-models/v1/Volume";
 import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
-import type { PlatformConfig, PoolRole } from "../lib/config/schema";
-import { LABELS } from "../lib/conventions";
-import { planNodes } from "../components/nodes/node-plan";
+import type { PlatformConfig, PoolRole } from "../../lib/config/schema";
+import { LABELS } from "../../lib/conventions";
+import { planNodes } from "./node-plan";
 
 /**
  * Where the add-ons' pods go, derived from the node plan so the charts and the nodes agree on labels and
