@@ -153,9 +153,8 @@ export const platformUiAccess = {
 };
 
 // --- projects ---
-// The gVisor RuntimeClass exists once per stack; every tenant project is one Project (one transaction).
-// Depend on the platform add-ons here too (Traefik, cert-manager, Longhorn, MinIO, monitoring, Argo CD)
-// once they are exported as `platformAddons`.
+// The gVisor RuntimeClass exists once per stack; every tenant project is one Project (one transaction) that
+// depends on the sandbox and on every platform add-on (ingress, certificates, storage, buckets, GitOps).
 const sandbox = new Sandbox("sandbox", {}, k8sOptions);
 // Admission policies of tenant namespaces: in force before any tenant object exists (Argo CD, kubectl, Helm).
 const guardrails = new Guardrails("guardrails", { allowedRegistries: config.allowedRegistries }, k8sOptions);
