@@ -17,13 +17,32 @@ describe("policy/index.ts", () => {
     it("constructs exactly one PolicyPack from the rule list, mandatory by default, with initial config", async () => {
         await import("../../policy/index");
         const { POLICIES } = await import("../../policy/rules");
-        const { initialPackConfig } = await import("../../policy/lib/config");
         expect(constructed).toHaveLength(1);
         const [name, args, initialConfig] = constructed[0] as [string, { policies: unknown[]; enforcementLevel: string }, Record<string, unknown>];
         expect(name).toBe("hetzner-platform");
         expect(args.policies).toEqual([...POLICIES]);
         expect(args.enforcementLevel).toBe("mandatory");
-        expect(initialConfig).toEqual(initialPackConfig(POLICIES));
-        expect(Object.keys(initialConfig)).toContain("workload-image-registry");
+        // Written out here, not computed with initialPackConfig: each rule that reads pack config starts
+        // with the defaults the design names (platform namespaces from the conventions, public registries,
+        // HTTP(S) and the Tailscale UDP port).
+        const { PLATFORM_NAMESPACES } = await import("../../lib/conventions");
+        const tenancy = { platformNamespaces: [...PLATFORM_NAMESPACES] };
+        expect(initialConfig).toEqual({
+            "workload-image-registry": { allowedRegistries: ["docker.io", "ghcr.io", "quay.io", "registry.k8s.io"] },
+            "network-firewall-public-ports": { allowedPublicPorts: ["80", "443", "41641/udp"] },
+            "tenancy-namespace-labels": tenancy,
+            "tenancy-namespace-pod-security": tenancy,
+            "tenancy-resource-quota": tenancy,
+            "tenancy-limit-range": tenancy,
+            "tenancy-default-deny-network-policy": tenancy,
+            "tenancy-dns-egress": tenancy,
+            "tenancy-no-open-namespace-selector": tenancy,
+            "tenancy-egress-no-cloud-metadata": tenancy,
+            "tenancy-egress-no-smtp": tenancy,
+            "tenancy-untrusted-gvisor": tenancy,
+            "tenancy-rbac-no-cluster-bindings": tenancy,
+            "tenancy-rbac-no-wildcards": tenancy,
+            "network-tenant-service-exposure": tenancy,
+        });
     });
 });

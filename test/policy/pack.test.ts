@@ -41,8 +41,29 @@ describe("the rule list", () => {
     it("describes every rule and rates its severity", () => {
         for (const policy of POLICIES) {
             expect(policy.description.length, policy.name).toBeGreaterThan(10);
-            expect(policy.severity, policy.name).toBeDefined();
         }
+        // Critical: a breach hands over a node, the cluster or the tailnet; high: a tenant escapes its limits or
+        // a credential leaks; medium: hygiene the platform relies on; low: advisory hardening.
+        const bySeverity = (severity: string) => POLICIES.filter((p) => p.severity === severity).map((p) => p.name).sort();
+        expect(bySeverity("critical")).toEqual(
+            [
+                "workload-no-privileged",
+                "workload-no-host-namespaces",
+                "workload-no-host-path",
+                "tenancy-default-deny-network-policy",
+                "tenancy-egress-no-cloud-metadata",
+                "tenancy-untrusted-gvisor",
+                "tenancy-rbac-no-cluster-bindings",
+                "network-firewall-sensitive-ports",
+                "network-server-firewall",
+                "network-tailscale-acl",
+            ].sort(),
+        );
+        expect(bySeverity("medium")).toEqual(["workload-resources", "workload-image-tag", "tenancy-limit-range", "tenancy-dns-egress", "cluster-k3s-audit-log"].sort());
+        expect(bySeverity("low")).toEqual([...ADVISORY].sort());
+        // Every other rule is high; nothing is left unrated.
+        const rated = new Set([...bySeverity("critical"), ...bySeverity("medium"), ...bySeverity("low")]);
+        expect(POLICIES.filter((p) => !rated.has(p.name)).every((p) => p.severity === "high")).toBe(true);
     });
 
     it("puts each rule in its own module under policy/rules/<group>/", () => {
@@ -90,7 +111,8 @@ describe("pack config", () => {
         const readingFiles = sourceFiles(path.join(POLICY_DIR, "rules")).filter((f) => /packConfig\(|forTenantNamespaces|\bconfig\.(allowed|platform)/.test(fs.readFileSync(f, "utf8")));
         const declaring = sourceFiles(path.join(POLICY_DIR, "rules")).filter((f) => fs.readFileSync(f, "utf8").includes("configSchema: configSchemaFor("));
         expect(readingFiles.filter((f) => !declaring.includes(f))).toEqual([]);
-        expect(initialPackConfig(POLICIES)["workload-image-registry"]).toEqual({ allowedRegistries: DEFAULT_PACK_CONFIG.allowedRegistries });
+        expect(initialPackConfig(POLICIES)["workload-image-registry"]).toEqual({ allowedRegistries: ["docker.io", "ghcr.io", "quay.io", "registry.k8s.io"] });
+        expect(initialPackConfig([{ name: "no-config" }, { name: "two", configSchema: { properties: { a: { type: "string", default: "x" }, b: { type: "string" } } } }])).toEqual({ two: { a: "x" } });
     });
 });
 

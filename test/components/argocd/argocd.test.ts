@@ -23,10 +23,14 @@ describe("Argo CD values", () => {
         expect(v.dex.enabled).toBe(false);
         expect(v.notifications.enabled).toBe(false);
         expect(v.configs.cm["exec.enabled"]).toBe(false);
-        for (const w of argocdWorkloads(shippedConfig("dev"))) {
-            for (const block of Object.values(w.containers)) {
-                expect(block.limits.memory, w.workload).toBeDefined();
-            }
-        }
+        const memoryLimits = argocdWorkloads(shippedConfig("dev")).map((w) => [w.workload, Object.fromEntries(Object.entries(w.containers).map(([name, block]) => [name, block.limits.memory]))]);
+        expect(Object.fromEntries(memoryLimits)).toEqual({
+            "argocd-application-controller": { "application-controller": "768Mi" },
+            "argocd-server": { server: "256Mi" },
+            "argocd-repo-server": { "repo-server": "512Mi" },
+            "argocd-redis": { redis: "128Mi" },
+            "argocd-applicationset-controller": { "applicationset-controller": "192Mi" },
+            "argocd-redis-secret-init": { "secret-init": "64Mi" },
+        });
     });
 });

@@ -45,10 +45,12 @@ describe("cert-manager values", () => {
         const v = renderCertManagerValues(dev) as any;
         expect(v.crds).toEqual({ enabled: true, keep: true });
         expect(v.prometheus.servicemonitor.enabled).toBe(true);
-        for (const block of [v.resources, v.webhook.resources, v.cainjector.resources, v.startupapicheck.resources]) {
-            expect(block.requests.memory).toBeDefined();
-            expect(block.limits.memory).toBeDefined();
-        }
+        expect([v.resources, v.webhook.resources, v.cainjector.resources, v.startupapicheck.resources]).toEqual([
+            { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "192Mi" } },
+            { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "96Mi" } },
+            { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "192Mi" } },
+            { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
+        ]);
     });
 
     it("runs two webhook replicas outside dev and the Hetzner webhook only with DNS-01", () => {

@@ -121,7 +121,7 @@ describe("Longhorn values", () => {
         expect(v.persistence.createStorageClass).toBe(false);
         expect(v.ingress.enabled).toBe(false);
         expect(v.service.ui.type).toBe("ClusterIP");
-        expect(v.longhornManager.resources.limits.memory).toBeDefined();
+        expect(v.longhornManager.resources).toEqual({ requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } });
         const csi = JSON.parse(v.defaultSettings.systemManagedCSIComponentsResourceLimits);
         expect(Object.keys(csi).sort()).toEqual(["csi-attacher", "csi-provisioner", "csi-resizer", "csi-snapshotter", "longhorn-csi-plugin", "longhorn-liveness-probe", "node-driver-registrar"]);
         expect(v.csi.attacherReplicaCount).toBe(csiReplicas(dev));

@@ -108,7 +108,7 @@ describe("floating IP failover", () => {
         const container = pod.containers[0]!;
         expect(container.env).toContainEqual({ name: "HCLOUD_TOKEN", valueFrom: { secretKeyRef: { name: "floating-ip-failover-hcloud", key: "token" } } });
         expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
-        expect(container.resources?.limits?.memory).toBeDefined();
+        expect(container.resources).toEqual({ requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "96Mi" } });
         expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
         expect(pod.automountServiceAccountToken).toBe(false);
         expect(JSON.stringify(pod.affinity)).toContain('"operator":"NotIn","values":["edge"]');

@@ -76,6 +76,6 @@ describe("MinIO provisioning", () => {
         expect(v.containerSecurityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
         expect(v.consoleService.type).toBe("ClusterIP");
         expect(v.consoleIngress.enabled).toBe(false);
-        expect(v.resources.limits.memory).toBeDefined();
+        expect(v.resources).toEqual({ requests: { cpu: "100m", memory: "384Mi" }, limits: { memory: "1Gi" } });
     });
 });

@@ -67,7 +67,7 @@ describe("Traefik entry Services", () => {
         expect(v.log.format).toBe("json");
         expect(v.metrics.prometheus).toMatchObject({ entryPoint: "metrics", serviceMonitor: { enabled: true }, service: { enabled: true } });
         expect(v.ingressRoute.dashboard.enabled).toBe(false);
-        expect(v.resources.limits.memory).toBeDefined();
+        expect(v.resources).toEqual({ requests: { cpu: "200m", memory: "192Mi" }, limits: { memory: "512Mi" } });
     });
 });
 

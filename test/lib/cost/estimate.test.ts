@@ -114,9 +114,15 @@ describe("estimateMonthlyCost", () => {
     });
 
     it("reports the share resting on unverified prices and renders every line", () => {
+        // A table where every price is verified except the floating IPs: the share is theirs alone, written
+        // out from the table, not summed from the estimate's own lines.
+        const verified = JSON.parse(JSON.stringify(P), (key, value) => (key === "basis" ? "verified" : value)) as PriceTable;
+        expect(estimateMonthlyCost(config(), { prices: verified }).unverifiedShare).toBe(0);
+        const floatingAssumed: PriceTable = { ...verified, floatingIpv4: { ...verified.floatingIpv4, basis: "assumed" } };
+        const partly = estimateMonthlyCost(config(), { prices: floatingAssumed });
+        expect(partly.unverifiedShare).toBeCloseTo((2 * P.floatingIpv4.monthlyEur) / partly.totalMonthlyEur, 10);
+        expect(partly.unverifiedShare).toBeGreaterThan(0);
         const estimate = estimateMonthlyCost(config());
-        const unverified = estimate.lines.flatMap((l) => l.items).filter((i) => i.basis !== "verified").reduce((a, i) => a + i.monthlyEur, 0);
-        expect(estimate.unverifiedShare).toBeCloseTo(unverified / estimate.totalMonthlyEur, 10);
         const text = formatCostEstimate(estimate);
         for (const pool of ["servers", "run", "edge", "floating IPs", "etcd snapshots", "total"]) {
             expect(text).toContain(pool);
