@@ -143,6 +143,42 @@ describe("criticalPath", () => {
         expect(criticalPath([], table({}))).toEqual({ totalSeconds: 0, steps: [], serialSeconds: 0, resourceCount: 0 });
     });
 
+    it("names the cycle error and gives the exact cycle of a two-resource loop", () => {
+        let caught: unknown;
+        try {
+            criticalPath([res("x", ["y"]), res("y", ["x"])], table({}));
+        } catch (error) {
+            caught = error;
+        }
+        expect((caught as Error).name).toBe("DependencyCycleError");
+        expect((caught as DependencyCycleError).cycle).toEqual([urn("x"), urn("y"), urn("x")]);
+        expect((caught as Error).message).toBe("dependency cycle, the bring-up cannot be ordered: x (test:index:Thing) → y (test:index:Thing) → x (test:index:Thing)");
+    });
+
+    it("leaves resources without a URN (never registered) out of the graph", () => {
+        const result = criticalPath([res("a"), { ...res("ghost"), urn: "" }, res("b", ["a"])], table({ a: 1, ghost: 500, b: 2 }));
+        expect(result.resourceCount).toBe(2);
+        expect(result.totalSeconds).toBe(3);
+        expect(result.serialSeconds).toBe(3);
+    });
+
+    it("traces a chain through zero-length steps to its start", () => {
+        const result = criticalPath([res("a"), res("b", ["a"]), res("c", ["b"])], table({ a: 0, b: 0, c: 1 }));
+        expect(result.totalSeconds).toBe(1);
+        expect(names(result)).toEqual(["a", "b", "c"]);
+    });
+
+    it("renders every line of the estimate", () => {
+        const text = formatCriticalPath(criticalPath([res("a"), res("b", ["a"])], table({ a: 60, b: 65 })));
+        expect(text.split("\n")).toEqual([
+            "Bring-up estimate (an ESTIMATE from a duration model, not a measurement): ~2 min 05 s for a first `pulumi up`",
+            "  critical path of 2 resource(s) out of 2; a fully serial run would take ~2 min 05 s.",
+            "  Durations per resource type: lib/offline/durations.ts; parallelism assumed unbounded.",
+            "           0 s +  60 s  a (test:index:Thing) [test]",
+            "    1 min 00 s +  65 s  b (test:index:Thing) [test]",
+        ]);
+    });
+
     it("labels the output as an estimate", () => {
         const text = formatCriticalPath(criticalPath([res("a"), res("b", ["a"])], table({ a: 60, b: 65 })));
         expect(text).toMatch(/ESTIMATE.*not a measurement/);
