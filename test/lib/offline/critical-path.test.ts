@@ -168,6 +168,14 @@ describe("criticalPath", () => {
         expect(names(result)).toEqual(["a", "b", "c"]);
     });
 
+    it("treats a parent outside the plan (the stack) as no parent, and a dependency on itself as none", () => {
+        const plan = [res("first"), { ...res("child"), parent: "urn:pulumi:test::platform::pulumi:pulumi:Stack::platform-test" }, res("self", ["self"])];
+        const result = criticalPath(plan, table({ first: 3, child: 5, self: 2 }));
+        expect(result.totalSeconds).toBe(5);
+        expect(names(result)).toEqual(["child"]);
+        expect(result.steps[0]!.startSeconds).toBe(0);
+    });
+
     it("renders every line of the estimate", () => {
         const text = formatCriticalPath(criticalPath([res("a"), res("b", ["a"])], table({ a: 60, b: 65 })));
         expect(text.split("\n")).toEqual([
