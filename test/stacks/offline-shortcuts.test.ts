@@ -16,9 +16,13 @@ import { runPlan } from "../helpers/synth";
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "platform-shortcuts-"));
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
-/** A written resource with its dependencies as a sorted set (the engine's view of them). */
+/**
+ * A written resource with its dependencies and secret input names as sorted sets (the engine's view of them:
+ * the SDK's protobuf round trip, which the shortcuts skip, sorts property keys, so the order of secret input
+ * names follows it; inputs are compared as objects, where key order does not count).
+ */
 function comparable(resource: WrittenResource): WrittenResource {
-    return { ...resource, dependencies: [...resource.dependencies].sort() };
+    return { ...resource, dependencies: [...resource.dependencies].sort(), secretInputs: [...resource.secretInputs].sort() };
 }
 
 function byUrn(resources: readonly WrittenResource[]): Map<string, WrittenResource> {
