@@ -213,3 +213,72 @@ describe("price table", () => {
         expect(P.readOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     });
 });
+
+describe("etcd snapshot bucket and the printed estimate", () => {
+    const snapshots = (cfg: PlatformConfig) => estimateMonthlyCost(cfg).lines.find((l) => l.pool === "etcd snapshots")!;
+    const cluster = (endpoint: string) => ({ k3sVersion: "v1.31.6+k3s1", etcdSnapshots: { s3: { endpoint, bucket: "etcd-test" } } });
+
+    it("prices Hetzner Object Storage once per account, with or without a port, and notes a shared Longhorn bucket", () => {
+        for (const endpoint of ["fsn1.your-objectstorage.com", "your-objectstorage.com", "hel1.your-objectstorage.com:443"]) {
+            const line = snapshots(config({ cluster: cluster(endpoint) }));
+            expect(line.items.map((i) => i.description), endpoint).toEqual(["Object Storage base fee (incl. 1 TB storage, 1 TB egress)"]);
+            expect(line.monthlyEur, endpoint).toBe(P.objectStorageBase.monthlyEur);
+            expect(line.notes, endpoint).toEqual([]);
+        }
+        const shared = snapshots(
+            config({
+                cluster: cluster("fsn1.your-objectstorage.com"),
+                addons: { longhorn: { backupTarget: "external", external: { endpoint: "fsn1.your-objectstorage.com", bucket: "longhorn-backups" } } },
+            }),
+        );
+        expect(shared.notes).toEqual(["shared with the Longhorn backup bucket"]);
+        const elsewhere = snapshots(
+            config({
+                cluster: cluster("fsn1.your-objectstorage.com"),
+                addons: { longhorn: { backupTarget: "external", external: { endpoint: "s3.example.org", bucket: "longhorn-backups" } } },
+            }),
+        );
+        expect(elsewhere.notes).toEqual([]);
+    });
+
+    it("does not take a look-alike host for Hetzner's", () => {
+        for (const endpoint of ["your-objectstorage.com.example.org", "notyour-objectstorage.com", "minio.example.org"]) {
+            const line = snapshots(config({ cluster: cluster(endpoint) }));
+            expect(line.items, endpoint).toEqual([]);
+            expect(line.notes, endpoint).toEqual([`bucket on ${endpoint} is outside Hetzner: not estimated`]);
+        }
+    });
+
+    it("prints every line, item, flag, the total, the unverified share and the traffic terms", () => {
+        const text = formatCostEstimate({
+            currency: "EUR",
+            lines: [
+                {
+                    pool: "servers",
+                    items: [
+                        { description: "cx22", quantity: 3, unitMonthlyEur: 4.5, monthlyEur: 13.5, basis: "verified" },
+                        { description: "primary IPv4", quantity: 3, unitMonthlyEur: 0.5, monthlyEur: 1.5, basis: "dated" },
+                    ],
+                    monthlyEur: 15,
+                    notes: [],
+                },
+                { pool: "etcd snapshots", items: [], monthlyEur: 0, notes: ["one", "two"] },
+            ],
+            totalMonthlyEur: 15,
+            includedTrafficTb: 20,
+            trafficOveragePerTbEur: 1,
+            unverifiedShare: 0.1,
+            pricesReadOn: "2026-11-22",
+        });
+        expect(text.split("\n")).toEqual([
+            "Monthly cost estimate (EUR, excl. VAT; Hetzner list prices read 2026-11-22; lib/cost/prices.ts):",
+            "  servers          EUR    15.00",
+            "        3 × cx22 @ 4.50",
+            "        3 × primary IPv4 @ 0.50 [dated]",
+            "  etcd snapshots   EUR     0.00   (one; two)",
+            "  total            EUR    15.00",
+            "  10% of the total rests on prices marked [dated] (before Hetzner's 2026-04-01 adjustment) or [assumed] (no source found): likely a lower bound.",
+            "  Traffic: 20 TB/month egress included with the cloud servers; beyond that EUR 1.00/TB.",
+        ]);
+    });
+});
