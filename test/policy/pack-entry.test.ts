@@ -24,10 +24,11 @@ describe("policy/index.ts", () => {
         expect(args.enforcementLevel).toBe("mandatory");
         // Written out here, not computed with initialPackConfig: each rule that reads pack config starts
         // with the defaults the design names (platform namespaces from the conventions, public registries,
-        // HTTP(S) and the Tailscale UDP port).
+        // HTTP(S) and the Tailscale UDP port, the Kubernetes minor of the pinned k3s for sysctl safety).
         const { PLATFORM_NAMESPACES } = await import("../../lib/conventions");
         const tenancy = { platformNamespaces: [...PLATFORM_NAMESPACES] };
         expect(initialConfig).toEqual({
+            "workload-safe-sysctls": { kubernetesVersion: "v1.31" },
             "workload-image-registry": { allowedRegistries: ["docker.io", "ghcr.io", "quay.io", "registry.k8s.io"] },
             "network-firewall-public-ports": { allowedPublicPorts: ["80", "443", "41641/udp"] },
             "tenancy-namespace-labels": tenancy,
@@ -43,6 +44,7 @@ describe("policy/index.ts", () => {
             "tenancy-rbac-no-cluster-bindings": tenancy,
             "tenancy-rbac-no-wildcards": tenancy,
             "network-tenant-service-exposure": tenancy,
+            "network-tenant-host-space": tenancy,
         });
     });
 });
