@@ -271,13 +271,13 @@ describe("etcd snapshot bucket and the printed estimate", () => {
             pricesReadOn: "2026-11-22",
         });
         expect(text.split("\n")).toEqual([
-            "Monthly cost estimate (EUR, excl. VAT; Hetzner list prices read 2026-11-22; lib/cost/prices.ts):",
+            "Monthly cost estimate (EUR, excl. VAT; Hetzner list prices read 2026-11-22; lib/hetzner/server-types.ts, lib/cost/prices.ts):",
             "  servers          EUR    15.00",
             "        3 × cx22 @ 4.50",
             "        3 × primary IPv4 @ 0.50 [dated]",
             "  etcd snapshots   EUR     0.00   (one; two)",
             "  total            EUR    15.00",
-            "  10% of the total rests on prices marked [dated] (before Hetzner's 2026-04-01 adjustment) or [assumed] (no source found): likely a lower bound.",
+            "  10% of the total rests on prices not read from Hetzner directly: [transcribed] (a dated copy of Hetzner's page after the 2026-06-15 adjustment), [derived] (such a figure minus the IPv4 it includes), [dated] (before 2026-04-01: likely low) or [assumed] (no source found).",
             "  Traffic: 20 TB/month egress included with the cloud servers; beyond that EUR 1.00/TB.",
         ]);
     });
