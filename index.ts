@@ -6,7 +6,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { loadPlatformConfig } from "./lib/config/load";
 import { loadTailnetStacks } from "./lib/config/tailnet-stacks";
-import { loadTenantCatalog } from "./lib/tenants/load";
+import { loadTenantCatalog, otherStackDomains } from "./lib/tenants/load";
 import { Mesh } from "./components/mesh/mesh";
 import { Infrastructure } from "./components/nodes/infrastructure";
 import { FloatingIpBinding } from "./components/nodes/floating-ip-binding";
@@ -32,6 +32,7 @@ import { NodeReboots } from "./components/upgrades/node-reboots";
 import { Project } from "./components/project/project";
 import { Sandbox } from "./components/project/sandbox";
 import { Guardrails } from "./components/guardrails/guardrails";
+import { resourceCollisions } from "./components/project/urns";
 import { createInBatches } from "./lib/batches";
 
 // Validation first: a bad stack config or tenant file stops the program before any resource exists.
@@ -39,6 +40,8 @@ const { config, secrets } = loadPlatformConfig();
 const tenants = loadTenantCatalog(process.env.PLATFORM_CATALOG_ROOT ?? __dirname, pulumi.getStack(), {
     config,
     secretNames: secrets.tenantSecretNames,
+    otherStackDomains: otherStackDomains(__dirname, pulumi.getStack()),
+    catalogChecks: [resourceCollisions(config)],
 });
 
 // The tailnet policy is one document for every stack: it is rendered from all committed stack files.

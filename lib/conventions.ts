@@ -66,3 +66,9 @@ export const NAMESPACE_GRANT_ANNOTATIONS = {
     /** Comma-separated Traefik UDP entry points granted to the project. */
     udpEntryPoints: "platform/udp-entrypoints",
 } as const;
+
+/**
+ * Buckets of the platform's own data in the in-cluster MinIO (Loki's chunks and ruler, Longhorn's volume
+ * backups). Tenant buckets share MinIO's one bucket namespace, so the tenant validation refuses these names.
+ */
+export const PLATFORM_BUCKETS = { lokiChunks: "loki-chunks", lokiRuler: "loki-ruler", longhornBackups: "longhorn-backups" } as const;

@@ -1,12 +1,172 @@
+import * as net from "node:net";
+
 /**
- * The tenant egress rules the program enforces (tenant validation, the projects' NetworkPolicies) and the
- * policy pack checks again: one source for the program. The pack (policy/, a standalone package run by
- * `pulumi preview --policy-pack policy`) keeps its own copy; test/policy/network-rules.contract.test.ts
- * holds the two equal, CIDR arithmetic included.
+ * Network facts every tenant rule shares (the policy pack, a standalone package, keeps copies that
+ * test/policy/network-rules.contract.test.ts holds equal): which ports and address ranges a tenant may never reach, and how
+ * to tell an in-cluster, private or metadata host from a public one. The tenant schema, the stack config
+ * (project grants) and the tenant NetworkPolicies read them from here, so the three cannot disagree.
  */
 
-/** Mail ports no tenant egress may open (SMTP 25, SMTPS 465, submission 587, the common alternative 2525): spam sent from the platform's addresses gets them blocklisted for every tenant. */
-export const SMTP_PORTS: readonly number[] = Object.freeze([25, 465, 587, 2525]);
+/** Mail submission ports no tenant egress may open (spam relays; the platform never allows SMTP out). */
+export const SMTP_PORTS: readonly number[] = [25, 465, 587, 2525];
+
+/** A port a node (or a hostNetwork platform pod) listens on, with what listens there. */
+export interface NodePort {
+    /** Port number (refused for TCP and UDP alike: a grant cannot pick the protocol that slips through). */
+    port: number;
+    /** What listens there. */
+    what: string;
+}
+
+/**
+ * Ports the nodes listen on (k3s inbound rules of the k3s requirements page, the embedded etcd and
+ * registry, node-exporter and MetalLB on the host network, SSH, Tailscale). Tenant egress to the internet
+ * includes the nodes' own public addresses, so none of these may be opened to a tenant.
+ */
+export const NODE_PORTS: readonly NodePort[] = [
+    { port: 22, what: "SSH on the nodes" },
+    { port: 2379, what: "etcd client (k3s embedded etcd)" },
+    { port: 2380, what: "etcd peer (k3s embedded etcd)" },
+    { port: 2381, what: "etcd metrics" },
+    { port: 4789, what: "VXLAN" },
+    { port: 5001, what: "k3s embedded registry (spegel)" },
+    { port: 6443, what: "Kubernetes API and k3s supervisor" },
+    { port: 6444, what: "k3s API server behind the local load balancer" },
+    { port: 7472, what: "MetalLB speaker metrics (host network)" },
+    { port: 7946, what: "MetalLB memberlist (host network)" },
+    { port: 8472, what: "flannel VXLAN" },
+    { port: 9100, what: "node-exporter (host network)" },
+    { port: 9345, what: "RKE2-style supervisor" },
+    { port: 10010, what: "containerd stream server" },
+    { port: 10248, what: "kubelet healthz" },
+    { port: 10249, what: "kube-proxy metrics" },
+    { port: 10250, what: "kubelet API" },
+    { port: 10254, what: "ingress controller metrics" },
+    { port: 10256, what: "kube-proxy health" },
+    { port: 10257, what: "kube-controller-manager" },
+    { port: 10258, what: "cloud-controller-manager" },
+    { port: 10259, what: "kube-scheduler" },
+    { port: 41641, what: "Tailscale WireGuard" },
+    { port: 51820, what: "flannel WireGuard (IPv4)" },
+    { port: 51821, what: "flannel WireGuard (IPv6)" },
+];
+
+/** Why a port may never be granted or asked for as tenant egress; `undefined` when it may. */
+export function forbiddenEgressPort(port: number): string | undefined {
+    if (SMTP_PORTS.includes(port)) {
+        return `port ${port} is mail submission (SMTP); tenants never send mail directly`;
+    }
+    const node = NODE_PORTS.find((p) => p.port === port);
+    return node ? `port ${port} is a node port (${node.what}); tenant egress reaches the nodes' public addresses, so it is never opened` : undefined;
+}
+
+/**
+ * IPv4 ranges the tenant internet egress rule always excludes: "this network", private, tailnet (CGNAT),
+ * loopback, the whole link-local range (the cloud metadata service at 169.254.169.254 serves user-data with
+ * bootstrap secrets), multicast and reserved. Tenant egress is IPv4 only: no rule allows `::/0`.
+ */
+export const TENANT_EGRESS_EXCEPT_IPV4: readonly string[] = [
+    "0.0.0.0/8",
+    "10.0.0.0/8",
+    "100.64.0.0/10",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "224.0.0.0/4",
+    "240.0.0.0/4",
+];
+
+/** IPv6 ranges that are never a public host: unspecified, loopback, link-local, unique-local (Tailscale's fd7a:115c:a1e0::/48), site-local, multicast. */
+export const NON_PUBLIC_IPV6: readonly string[] = ["::/128", "::1/128", "fe80::/10", "fc00::/7", "fec0::/10", "ff00::/8"];
+
+const nonPublic = (() => {
+    const list = new net.BlockList();
+    for (const cidr of TENANT_EGRESS_EXCEPT_IPV4) {
+        const [address, bits] = cidr.split("/");
+        list.addSubnet(address!, Number(bits), "ipv4");
+    }
+    for (const cidr of NON_PUBLIC_IPV6) {
+        const [address, bits] = cidr.split("/");
+        list.addSubnet(address!, Number(bits), "ipv6");
+    }
+    return list;
+})();
+
+/** Whether an IP literal is private, tailnet, loopback, link-local (metadata), multicast or reserved. */
+export function isNonPublicAddress(ip: string): boolean {
+    const bare = ip.replace(/^\[|\]$/g, "");
+    const family = net.isIP(bare);
+    if (family === 4) {
+        return nonPublic.check(bare, "ipv4");
+    }
+    if (family === 6) {
+        const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
+        return mapped ? nonPublic.check(mapped[1]!, "ipv4") : nonPublic.check(bare, "ipv6");
+    }
+    return false;
+}
+
+/** DNS suffixes that name in-cluster services, the host itself or private networks, never a public host. */
+export const NON_PUBLIC_HOST_SUFFIXES: readonly string[] = ["localhost", "svc", "cluster.local", "local", "internal", "localdomain", "home.arpa", "ts.net"];
+
+/**
+ * Why a host name (from a URL) is not a public host; `undefined` when it is. Single- and two-label names
+ * of in-cluster services (`minio`, `minio.minio`) resolve through the pods' DNS search path, so a public
+ * host must be a fully qualified name whose last label is not a namespace or `svc`.
+ */
+export function nonPublicHostReason(host: string, namespaces: readonly string[] = []): string | undefined {
+    const name = host.toLowerCase().replace(/\.$/, "");
+    if (net.isIP(name.replace(/^\[|\]$/g, "")) !== 0) {
+        return isNonPublicAddress(name) ? `${host} is a private, tailnet, loopback or link-local (cloud metadata) address` : `${host} is an IP address; use the host's DNS name`;
+    }
+    const suffix = NON_PUBLIC_HOST_SUFFIXES.find((s) => name === s || name.endsWith(`.${s}`));
+    if (suffix) {
+        return `${host} is an in-cluster, local or tailnet name (*.${suffix})`;
+    }
+    const labels = name.split(".");
+    if (labels.length < 2) {
+        return `${host} is not a fully qualified name: inside the cluster it resolves to a Service`;
+    }
+    const last = labels[labels.length - 1]!;
+    if (namespaces.includes(last) || !/^[a-z]{2,63}$/.test(last)) {
+        return `${host} resolves inside the cluster (its last label "${last}" is not a public top-level domain)`;
+    }
+    return undefined;
+}
+
+/**
+ * Why a git repository URL may not be a tenant source; `undefined` when it may. Only `https://` and
+ * `ssh://` to a public host, no credentials in the URL (they would land in the plan and the AppProject),
+ * no `..` in the path, no query or fragment.
+ */
+export function repoUrlProblem(url: string, namespaces: readonly string[] = []): string | undefined {
+    let parsed: URL;
+    try {
+        parsed = new URL(url);
+    } catch {
+        return `"${url}" is not a URL; write https://host/org/repo.git or ssh://git@host/org/repo.git`;
+    }
+    if (parsed.protocol !== "https:" && parsed.protocol !== "ssh:") {
+        return `${parsed.protocol}// is not allowed; only https:// (or ssh:// when granted) reaches a repository outside the cluster`;
+    }
+    if (parsed.password !== "" || (parsed.protocol === "https:" && parsed.username !== "")) {
+        return "the URL carries credentials; Argo CD gets repository credentials from the platform, never from the URL";
+    }
+    if (parsed.search !== "" || parsed.hash !== "") {
+        return "the URL has a query or fragment; name the repository only";
+    }
+    if (url.split(/[?#]/)[0]!.split("/").some((segment) => segment === ".." || segment === ".") || /%2e|%2f/i.test(url)) {
+        return "the URL path contains '.', '..' or encoded dots/slashes";
+    }
+    const hostReason = nonPublicHostReason(parsed.hostname, namespaces);
+    if (hostReason) {
+        return hostReason;
+    }
+    return undefined;
+}
+
+// --- IPv4 CIDR arithmetic shared with the policy pack (test/policy/network-rules.contract.test.ts) ---
 
 /** The cloud metadata address: Hetzner serves each server's user-data, bootstrap secrets included, here. */
 export const CLOUD_METADATA_RANGES: readonly string[] = Object.freeze(["169.254.169.254/32"]);

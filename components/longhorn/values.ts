@@ -1,6 +1,6 @@
 import type { IStorageClass } from "kubernetes-models/storage.k8s.io/v1/StorageClass";
 import type { PlatformConfig } from "../../lib/config/schema";
-import { LABELS, MINIO_ENDPOINT, NAMESPACES, STORAGE_CLASSES } from "../../lib/conventions";
+import { LABELS, MINIO_ENDPOINT, NAMESPACES, PLATFORM_BUCKETS, STORAGE_CLASSES } from "../../lib/conventions";
 import { planNodes, storageNodeCount, type NodeSpec } from "../nodes/node-plan";
 import { chartValues, type Values } from "../../charts/versions";
 import { untaintedNodeCount } from "../nodes/placement";
@@ -21,7 +21,7 @@ export const LONGHORN_RELEASE = "longhorn";
 export const BACKUP_CREDENTIALS_SECRET = "longhorn-backup-target";
 
 /** The MinIO bucket of Longhorn backups (when the backup target is the in-cluster MinIO). */
-export const LONGHORN_BACKUP_BUCKET = "longhorn-backups";
+export const LONGHORN_BACKUP_BUCKET = PLATFORM_BUCKETS.longhornBackups;
 
 /** Label and annotations that make Longhorn create a node's default disk from our description. */
 export const LONGHORN_NODE_CONFIG = {

@@ -1,5 +1,5 @@
 import type { PlatformConfig } from "../../lib/config/schema";
-import { STORAGE_CLASSES } from "../../lib/conventions";
+import { NAMESPACES, PLATFORM_BUCKETS, STORAGE_CLASSES } from "../../lib/conventions";
 import { storageNodeCount } from "../nodes/node-plan";
 import { MINIO_IMAGES } from "../../charts/images";
 import { chartValues, type Values } from "../../charts/versions";
@@ -32,7 +32,7 @@ export const MIN_DISTRIBUTED_DRIVES = 4;
 export const MAX_DISTRIBUTED_DRIVES = 16;
 
 /** Buckets of the Loki add-on. */
-export const LOKI_BUCKETS = { chunks: "loki-chunks", ruler: "loki-ruler" } as const;
+export const LOKI_BUCKETS = { chunks: PLATFORM_BUCKETS.lokiChunks, ruler: PLATFORM_BUCKETS.lokiRuler } as const;
 
 /** How MinIO runs on a stack. */
 export interface MinioLayout {

@@ -120,11 +120,14 @@ export function basePodSpec(ctx: ProjectContext, uid: number): Pick<
     };
 }
 
-/** Container resources with the CPU limit made explicit (the ResourceQuota counts limits). */
-export function containerResources(resources: ResourceSpec): IResourceRequirements {
+/**
+ * Container resources with the CPU limit made explicit (the ResourceQuota counts limits) and the
+ * ephemeral storage (emptyDirs, logs) requested and limited, so the namespace quota counts it too.
+ */
+export function containerResources(resources: ResourceSpec, ephemeralStorage: string): IResourceRequirements {
     return {
-        requests: { cpu: resources.requests.cpu, memory: resources.requests.memory },
-        limits: { cpu: cpuLimit(resources), memory: resources.limits.memory },
+        requests: { cpu: resources.requests.cpu, memory: resources.requests.memory, "ephemeral-storage": ephemeralStorage },
+        limits: { cpu: cpuLimit(resources), memory: resources.limits.memory, "ephemeral-storage": ephemeralStorage },
     };
 }
 

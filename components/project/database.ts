@@ -7,6 +7,7 @@ import type { IProbe } from "kubernetes-models/v1/Probe";
 import { DATABASE_IMAGES, DEFAULT_DATABASE_VERSION } from "../../charts/images";
 import { STORAGE_CLASSES } from "../../lib/conventions";
 import type { DatabaseSpec } from "../../lib/tenants/schema";
+import { DATABASE_EMPTY_DIRS, databaseEphemeralStorage } from "../../lib/tenants/footprint";
 import {
     basePodSpec,
     containerResources,
@@ -157,7 +158,7 @@ function engineContainer(ctx: ProjectContext, database: DatabaseSpec): IContaine
                 fromSecret("POSTGRES_DB", "DATABASE_NAME"),
                 { name: "PGDATA", value: `${engine.dataMount}/pgdata` },
             ],
-            resources: containerResources(database.resources),
+            resources: containerResources(database.resources, databaseEphemeralStorage()),
             securityContext: containerSecurityContext(DATABASE_UID),
             volumeMounts: mounts,
             startupProbe: probe(ready, { periodSeconds: 5, failureThreshold: 60 }),
@@ -180,7 +181,7 @@ function engineContainer(ctx: ProjectContext, database: DatabaseSpec): IContaine
             fromSecret("MYSQL_DATABASE", "DATABASE_NAME"),
             fromSecret("MYSQL_ROOT_PASSWORD", "DATABASE_ROOT_PASSWORD"),
         ],
-        resources: containerResources(database.resources),
+        resources: containerResources(database.resources, databaseEphemeralStorage()),
         securityContext: containerSecurityContext(DATABASE_UID),
         volumeMounts: mounts,
         startupProbe: probe(ping, { periodSeconds: 5, failureThreshold: 60 }),
@@ -208,8 +209,8 @@ export function renderDatabaseStatefulSet(ctx: ProjectContext): IStatefulSet {
                     terminationGracePeriodSeconds: 60,
                     containers: [engineContainer(ctx, database)],
                     volumes: [
-                        { name: "run", emptyDir: { sizeLimit: "64Mi" } },
-                        { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
+                        { name: "run", emptyDir: { sizeLimit: DATABASE_EMPTY_DIRS.run } },
+                        { name: "tmp", emptyDir: { sizeLimit: DATABASE_EMPTY_DIRS.tmp } },
                     ],
                 },
             },

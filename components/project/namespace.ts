@@ -4,7 +4,7 @@ import type { ILimitRange } from "kubernetes-models/v1/LimitRange";
 import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { ISecret } from "kubernetes-models/v1/Secret";
 import { NAMESPACE_GRANT_ANNOTATIONS, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
-import { CPU_LIMIT_FACTOR, millicores, projectFootprint } from "../../lib/tenants/footprint";
+import { CONTAINER_SCRATCH, CPU_LIMIT_FACTOR, ephemeralStorageQuota, millicores, projectFootprint } from "../../lib/tenants/footprint";
 import { quantity } from "../../lib/quantity";
 import { serviceHosts } from "../../lib/tenants/load";
 import { APP_SECRET, objectLabels, objectMeta, SERVICE_ACCOUNT, SHARED_COMPONENT, type ProjectContext } from "./common";
@@ -87,6 +87,9 @@ export function renderResourceQuota(ctx: ProjectContext): IResourceQuota {
                 "requests.memory": quota.memory,
                 "limits.memory": quota.memory,
                 "requests.storage": quota.storage,
+                // emptyDirs and logs: every container declares its ephemeral storage (LimitRange defaults the rest).
+                "requests.ephemeral-storage": ephemeralStorageQuota(ctx.project),
+                "limits.ephemeral-storage": ephemeralStorageQuota(ctx.project),
                 persistentvolumeclaims: String(footprint.persistentVolumeClaims + 5),
                 pods: String(quota.pods),
                 services: String(services + statefulSets + 5),
@@ -108,6 +111,7 @@ const smaller = (a: string, b: string) => (quantity(a) <= quantity(b) ? a : b);
 export function renderLimitRange(ctx: ProjectContext): ILimitRange {
     const { quota } = ctx.project;
     const maxCpu = millicores(quantity(quota.cpu) * CPU_LIMIT_FACTOR);
+    const ephemeral = ephemeralStorageQuota(ctx.project);
     return {
         apiVersion: "v1",
         kind: "LimitRange",
@@ -116,9 +120,9 @@ export function renderLimitRange(ctx: ProjectContext): ILimitRange {
             limits: [
                 {
                     type: "Container",
-                    default: { cpu: smaller("500m", maxCpu), memory: smaller("256Mi", quota.memory) },
-                    defaultRequest: { cpu: smaller("50m", quota.cpu), memory: smaller("64Mi", quota.memory) },
-                    max: { cpu: maxCpu, memory: quota.memory },
+                    default: { cpu: smaller("500m", maxCpu), memory: smaller("256Mi", quota.memory), "ephemeral-storage": smaller(CONTAINER_SCRATCH, ephemeral) },
+                    defaultRequest: { cpu: smaller("50m", quota.cpu), memory: smaller("64Mi", quota.memory), "ephemeral-storage": smaller(CONTAINER_SCRATCH, ephemeral) },
+                    max: { cpu: maxCpu, memory: quota.memory, "ephemeral-storage": ephemeral },
                 },
                 { type: "PersistentVolumeClaim", max: { storage: quota.storage } },
             ],

@@ -2,8 +2,8 @@ import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/Netw
 import type { INetworkPolicyPeer } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer";
 import type { INetworkPolicyPort } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicyPort";
 import { LABELS, MINIO_ENDPOINT, NAMESPACES, PROMETHEUS_POD_LABELS, TRAEFIK } from "../../lib/conventions";
-import { CLOUD_METADATA_RANGES, PRIVATE_RANGES, withinPrivateRanges } from "../../lib/network-rules";
 import { serviceHosts } from "../../lib/tenants/load";
+import { TENANT_EGRESS_EXCEPT_IPV4, withinPrivateRanges } from "../../lib/network-rules";
 import { objectMeta, selectorLabels, SHARED_COMPONENT, type ProjectContext } from "./common";
 import { DATABASE_COMPONENT } from "./database";
 
@@ -24,8 +24,12 @@ import { DATABASE_COMPONENT } from "./database";
  * Every namespace selector names one namespace by `kubernetes.io/metadata.name`; none is empty.
  */
 
-/** Address ranges no tenant pod may reach through the internet allow rule: cloud metadata, then the private ranges (lib/network-rules.ts). */
-export const EGRESS_EXCEPT: readonly string[] = [...CLOUD_METADATA_RANGES, ...PRIVATE_RANGES];
+/**
+ * Address ranges no tenant pod may reach through the internet allow rule: private, tailnet, loopback, the
+ * whole link-local range (cloud metadata), multicast and reserved (lib/network-rules.ts). The rule is IPv4
+ * only, so no IPv6 destination is reachable at all.
+ */
+export const EGRESS_EXCEPT = TENANT_EGRESS_EXCEPT_IPV4;
 
 /** The internet ports every project may use. */
 export const INTERNET_PORTS = [80, 443] as const;

@@ -10,6 +10,19 @@ import { databaseEndpoint, renderDatabaseSecret, type DatabaseCredentials } from
 import { bucketName, renderBucketSecrets, type BucketCredentials } from "./storage";
 import { TENANT_PROJECT_TYPE } from "../../lib/conventions";
 
+/**
+ * Pulumi name of a child object of a project. A child's URN carries its parent's type but not the parent's
+ * name, so these names must be unique across every project of the stack (checked by components/project/urns.ts).
+ */
+export function childResourceName(projectName: string, projectNamespace: string, object: TenantObject): string {
+    const namespace = object.metadata?.namespace;
+    const where = namespace && namespace !== projectNamespace ? `${namespace}-` : "";
+    return `${projectName}-${object.kind.toLowerCase()}-${where}${object.metadata?.name ?? ""}`;
+}
+
+/** Name suffixes of the generated passwords of a project (`<project>-<suffix>`). */
+export const PASSWORD_SUFFIXES = ["database-password", "database-root-password", "bucket-access-key", "bucket-secret-key"] as const;
+
 /** Arguments of one tenant project. */
 export interface ProjectArgs {
     /** The validated tenant file (`stacks/<stack>/projects/<name>.yaml`). */
@@ -66,11 +79,7 @@ export class Project extends pulumi.ComponentResource {
         // the namespace or the bucket's minio Secret, so nothing of the project starts before them.
         const external = opts?.dependsOn;
 
-        const resourceName = (object: TenantObject) => {
-            const namespace = object.metadata?.namespace;
-            const where = namespace && namespace !== ctx.namespace ? `${namespace}-` : "";
-            return `${name}-${object.kind.toLowerCase()}-${where}${object.metadata?.name ?? ""}`;
-        };
+        const resourceName = (object: TenantObject) => childResourceName(name, ctx.namespace, object);
         const create = (object: TenantObject, dependsOn: pulumi.ResourceOptions["dependsOn"]) =>
             createObject(resourceName(object), object, { parent: this, dependsOn });
 
@@ -83,7 +92,7 @@ export class Project extends pulumi.ComponentResource {
                 { metadata: shape.metadata, type: shape.type, stringData: pulumi.secret(stringData) },
                 { parent: this, dependsOn, additionalSecretOutputs: ["data", "stringData"] },
             );
-        const password = (suffix: string, length: number) =>
+        const password = (suffix: (typeof PASSWORD_SUFFIXES)[number], length: number) =>
             new random.RandomPassword(`${name}-${suffix}`, { length, special: false }, { parent: this, additionalSecretOutputs: ["result"] });
 
         const secrets: pulumi.Resource[] = [

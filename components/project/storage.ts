@@ -3,6 +3,7 @@ import type { ISecret } from "kubernetes-models/v1/Secret";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import { MINIO_CLIENT_IMAGE } from "../../charts/images";
 import { MINIO_ENDPOINT, NAMESPACES } from "../../lib/conventions";
+import { bucketObjectName as bucketObjectNameOf, tenantBucketName } from "../../lib/tenants/names";
 import { containerSecurityContext, objectLabels, objectMeta, podSecurityContext, type ProjectContext } from "./common";
 
 /**
@@ -10,6 +11,12 @@ import { containerSecurityContext, objectLabels, objectMeta, podSecurityContext,
  * the `minio` namespace runs the pinned `mc` client with the MinIO root credentials and creates the bucket,
  * a policy limited to it and a per-project MinIO user with generated keys. The keys reach the project as
  * the Secret `bucket-credentials` and as `S3_*` environment variables.
+ *
+ * Ownership: MinIO has one bucket namespace for the platform and every tenant. The Job claims a bucket only
+ * when it creates it (and then tags it `platform-project=<project>`) or when the bucket already carries that
+ * tag; any other existing bucket (the platform's, another project's, or one left untagged) fails the Job
+ * before the policy or the user is touched, so a bucket is never granted to a project that does not own it.
+ * Tenant users get no `s3:PutBucketTagging`, so they cannot forge the tag.
  *
  * Contract with the MinIO add-on: a Secret `minio-root` in namespace `minio` with the keys `rootUser` and
  * `rootPassword` (the MinIO chart's `existingSecret` layout), and the S3 API at
@@ -43,15 +50,20 @@ function requireBucket(ctx: ProjectContext): NonNullable<ProjectContext["project
     return ctx.project.bucket;
 }
 
-/** Bucket name: `<project>` or `<project>-<name>` (MinIO bucket names are global, so always prefixed). */
+/** Bucket tag naming the project that owns a bucket. */
+export const BUCKET_OWNER_TAG = "platform-project";
+
+/**
+ * Bucket name: `<project>` or `<project>--<name>` (MinIO bucket names are global; `--` never occurs inside
+ * a project or bucket name, so the mapping is injective; see lib/tenants/names.ts).
+ */
 export function bucketName(ctx: ProjectContext): string {
-    const bucket = requireBucket(ctx);
-    return bucket.name ? `${ctx.project.name}-${bucket.name}` : ctx.project.name;
+    return tenantBucketName(ctx.project.name, requireBucket(ctx).name);
 }
 
 /** Name of the MinIO policy (and of the Job and Secret in the minio namespace). */
 export function bucketObjectName(ctx: ProjectContext): string {
-    return `bucket-${ctx.project.name}`;
+    return bucketObjectNameOf(ctx.project.name);
 }
 
 /** The S3 endpoint URL inside the cluster. */
@@ -109,12 +121,22 @@ export function bucketEnv(ctx: ProjectContext): IEnvVar[] {
 /**
  * The idempotent provisioning script (POSIX sh, no tools beyond `mc`: the image is ubi-micro). Re-runs
  * keep the bucket and its data; `policy create` and `user add` overwrite, the attach is skipped when done.
+ * The bucket is created without `--ignore-existing`: an existing bucket is used only when its owner tag
+ * (`mc tag list --json` prints `"<key>": "<value>"`) names this project; otherwise the Job fails.
  */
 export const BUCKET_SCRIPT = [
     "set -eu",
     'mc() { command mc --config-dir /tmp/mc --quiet --no-color "$@"; }',
     'mc alias set platform "$MINIO_URL" "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" >/dev/null',
-    'mc mb --ignore-existing "platform/$BUCKET"',
+    'if mc mb "platform/$BUCKET"; then',
+    '  mc tag set "platform/$BUCKET" "$OWNER_TAG=$PROJECT"',
+    "else",
+    '  tags="$(mc tag list --json "platform/$BUCKET" 2>&1 || true)"',
+    '  case "$tags" in',
+    '    *"\\"$OWNER_TAG\\": \\"$PROJECT\\""*) echo "bucket $BUCKET already belongs to project $PROJECT" ;;',
+    '    *) echo "refusing bucket $BUCKET: it exists (or MinIO failed) and is not tagged $OWNER_TAG=$PROJECT; it belongs to the platform or another project" >&2; exit 1 ;;',
+    "  esac",
+    "fi",
     'printf \'%s\' "$POLICY_JSON" > /tmp/policy.json',
     'mc admin policy create platform "$POLICY" /tmp/policy.json',
     'mc admin user add platform "$TENANT_ACCESS_KEY" "$TENANT_SECRET_KEY"',
@@ -155,6 +177,8 @@ export function renderBucketJob(ctx: ProjectContext): IJob {
                             env: [
                                 { name: "MINIO_URL", value: minioUrl() },
                                 { name: "BUCKET", value: bucket },
+                                { name: "PROJECT", value: ctx.project.name },
+                                { name: "OWNER_TAG", value: BUCKET_OWNER_TAG },
                                 { name: "POLICY", value: name },
                                 { name: "POLICY_JSON", value: JSON.stringify(bucketPolicy(bucket)) },
                                 secretEnv("MINIO_ROOT_USER", MINIO_ROOT_SECRET.name, MINIO_ROOT_SECRET.userKey),

@@ -11,7 +11,7 @@ import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisrup
 import type { IHorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
 import type { IServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
 import { LABELS, STORAGE_CLASSES } from "../../lib/conventions";
-import { isStateful, minReplicas } from "../../lib/tenants/footprint";
+import { isStateful, minReplicas, serviceEphemeralStorage, TMP_DIR_SIZE } from "../../lib/tenants/footprint";
 import type { ServiceSpec } from "../../lib/tenants/schema";
 import {
     APP_SECRET,
@@ -93,7 +93,7 @@ export function renderContainer(ctx: ProjectContext, service: ServiceSpec): ICon
         ...(service.args ? { args: service.args } : {}),
         ports: containerPorts(service),
         env: serviceEnv(ctx, service),
-        resources: containerResources(service.resources),
+        resources: containerResources(service.resources, serviceEphemeralStorage(service)),
         securityContext: containerSecurityContext(service.runAsUser),
         // Without a declared readiness probe the pod is ready once its port accepts connections.
         readinessProbe: readiness ? probe(service, readiness, { periodSeconds: 5, failureThreshold: 3 }) : { tcpSocket: { port: service.port }, periodSeconds: 5, timeoutSeconds: 3 },
@@ -112,7 +112,7 @@ function podTemplate(ctx: ProjectContext, service: ServiceSpec): IPodTemplateSpe
             ...basePodSpec(ctx, service.runAsUser),
             topologySpreadConstraints: topologySpread(ctx, service.name),
             containers: [renderContainer(ctx, service)],
-            volumes: service.tmpDirs.map((_, index) => ({ name: `tmp-${index}`, emptyDir: { sizeLimit: "1Gi" } })),
+            volumes: service.tmpDirs.map((_, index) => ({ name: `tmp-${index}`, emptyDir: { sizeLimit: TMP_DIR_SIZE } })),
         },
     };
 }

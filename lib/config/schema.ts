@@ -2,6 +2,9 @@ import { z } from "zod";
 import { QUANTITY_PATTERN } from "../quantity";
 import { alertingSchema } from "./alerting";
 import { rejectServerType } from "../hetzner/server-types";
+import { forbiddenEgressPort, repoUrlProblem } from "../network-rules";
+import { labelMessage, labelPattern, PROJECT_NAME_MAX } from "../tenants/names";
+import { PLATFORM_NAMESPACES } from "../conventions";
 
 /**
  * The stack configuration model: every `platform:*` key of `Pulumi.<stack>.yaml`, validated and typed.
@@ -238,7 +241,59 @@ export const tenantLimitsSchema = z.strictObject({
     maxMemory: quantityString.default("64Gi"),
     maxStorage: quantityString.default("1Ti"),
     maxPods: z.number().int().positive().default(200),
+    /** Largest ephemeral-storage quota (emptyDirs, logs, writable layers) of one tenant namespace. */
+    maxEphemeralStorage: quantityString.default("100Gi"),
 });
+
+/** A domain and every name below it (`example.org` covers `example.org` and `shop.example.org`). */
+export function withinDomain(host: string, domain: string): boolean {
+    return host === domain || host.endsWith(`.${domain}`);
+}
+
+/** One egress port a project may open to the internet (beyond 80/443). */
+export const egressPortSchema = z.strictObject({
+    port: z.number().int().min(1).max(65535),
+    protocol: z.enum(["TCP", "UDP"]).default("TCP"),
+});
+
+/**
+ * Privileges of one project, decided by the platform operators in the region's stack config and never
+ * by the tenant file: trust level (trusted projects run without the gVisor sandbox), extra egress ports,
+ * custom domains outside the platform domain (each entry covers the domain and its subdomains) and git
+ * sources (an exact repository URL, or a prefix ending in `/` that covers the repositories below it).
+ */
+export const projectGrantSchema = z
+    .strictObject({
+        trust: z.enum(["trusted", "untrusted"]).default("untrusted"),
+        egressPorts: z.array(egressPortSchema).max(32).default([]),
+        customDomains: z.array(domainName).max(50).default([]),
+        git: z.array(z.string().max(512)).max(20).default([]),
+    })
+    .superRefine((grant, ctx) => {
+        grant.egressPorts.forEach((entry, index) => {
+            const reason = forbiddenEgressPort(entry.port);
+            if (reason) {
+                ctx.addIssue({ code: "custom", path: ["egressPorts", index, "port"], message: `${reason}; it cannot be granted` });
+            }
+        });
+        grant.git.forEach((url, index) => {
+            const reason = repoUrlProblem(url, PLATFORM_NAMESPACES);
+            if (reason) {
+                ctx.addIssue({ code: "custom", path: ["git", index], message: reason });
+            }
+        });
+    });
+
+/** The granted privileges of one project. */
+export type ProjectGrant = z.infer<typeof projectGrantSchema>;
+
+/** Privileges of a project without an entry in `platform:projectGrants`: untrusted, nothing extra. */
+export const NO_GRANT: ProjectGrant = { trust: "untrusted", egressPorts: [], customDomains: [], git: [] };
+
+/** Whether `url` is covered by a granted git source (the same URL, or below a granted prefix ending in `/`). */
+export function gitSourceGranted(url: string, granted: readonly string[]): boolean {
+    return granted.some((g) => g === url || (g.endsWith("/") && url.startsWith(g)));
+}
 
 /** The whole, validated stack configuration. */
 export const platformConfigSchema = z
@@ -261,6 +316,10 @@ export const platformConfigSchema = z
         prices: pricesSchema.prefault({}),
         tenantLimits: tenantLimitsSchema.prefault({}),
         maintenance: maintenanceSchema.prefault({}),
+        /** Privileges per project (trust, egress ports, custom domains, git sources); see projectGrantSchema. */
+        projectGrants: z
+            .record(z.string().regex(labelPattern(PROJECT_NAME_MAX), { error: `project names ${labelMessage(PROJECT_NAME_MAX)}` }), projectGrantSchema)
+            .default({}),
         /** Registries tenant images may come from. */
         allowedRegistries: z.array(z.string().min(1)).min(1).default(["docker.io", "ghcr.io", "quay.io", "registry.k8s.io"]),
         /** Alert receivers and routing (lib/config/alerting.ts). */
@@ -296,6 +355,7 @@ export const platformConfigSchema = z
             ctx.addIssue({ code: "custom", path: ["addons", "longhorn", "external"], message: "backupTarget external needs an external S3 target" });
         }
         checkServerTypes(cfg, ctx);
+        checkGrantedDomains(cfg.domain, cfg.projectGrants, ctx);
         const allRobot = [cfg.servers.robotServers, ...cfg.pools.map((p) => p.robotServers)].flat();
         const dup = allRobot.find((n, i) => allRobot.indexOf(n) !== i);
         if (dup !== undefined) {
@@ -324,6 +384,24 @@ function checkServerTypes(
         if (rejection) {
             ctx.addIssue({ code: "custom", path, message: rejection.problem, params: { fix: rejection.fix } });
         }
+    }
+}
+
+/** Granted custom domains stay outside the platform's host space and belong to one project each. */
+function checkGrantedDomains(platformDomain: string, grants: Record<string, ProjectGrant>, ctx: z.RefinementCtx): void {
+    const owners: Array<{ project: string; domain: string }> = [];
+    for (const [project, grant] of Object.entries(grants)) {
+        grant.customDomains.forEach((domain, index) => {
+            const path = ["projectGrants", project, "customDomains", index];
+            if (withinDomain(domain, platformDomain) || withinDomain(platformDomain, domain)) {
+                ctx.addIssue({ code: "custom", path, message: `${domain} overlaps the platform domain ${platformDomain} (equal, inside it or a parent zone); the platform assigns those names` });
+            }
+            const other = owners.find((o) => withinDomain(domain, o.domain) || withinDomain(o.domain, domain));
+            if (other) {
+                ctx.addIssue({ code: "custom", path, message: `${domain} overlaps ${other.domain}, granted to ${other.project === project ? "this project already" : `project ${other.project}`}; every domain belongs to one project` });
+            }
+            owners.push({ project, domain });
+        });
     }
 }
 
@@ -405,4 +483,6 @@ export const CONFIG_EXAMPLES: Readonly<Record<string, string>> = {
     "maintenance.rebootStartTime": "rebootStartTime: '02:00'",
     "maintenance.rebootEndTime": "rebootEndTime: '05:00'",
     "maintenance.timeZone": "timeZone: Europe/Berlin",
+    projectGrants: "platform:projectGrants: {shop: {trust: untrusted, egressPorts: [{port: 30303, protocol: TCP}], customDomains: [shop.example.org], git: [https://github.com/example/shop-deploy.git]}}",
+    "tenantLimits.maxEphemeralStorage": "maxEphemeralStorage: 100Gi",
 };

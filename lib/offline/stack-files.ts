@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { SECRET_KEYS } from "../config/load";
+import { parseTenantYaml, readCatalogDirectory } from "../tenants/read";
 
 /**
  * Reads `Pulumi.<stack>.yaml` the way the Pulumi CLI hands config to a program: a flat map of
@@ -64,23 +65,26 @@ export function syntheticSecrets(tenantSecretNames: Record<string, string[]>, st
     return secrets;
 }
 
-/** Secret env names every tenant file of a stack asks for (read loosely; validation happens in the program). */
+/**
+ * Secret env names every tenant file of a stack asks for (read loosely; validation happens in the program).
+ * Files are read the way the program reads them (no symlinks, bounded size, alias budget): this runs before
+ * the program, so a hostile file must not hang it either.
+ */
 export function tenantSecretNamesOf(catalogDir: string): Record<string, string[]> {
     const out: Record<string, string[]> = {};
-    if (!fs.existsSync(catalogDir)) {
-        return out;
-    }
-    for (const file of fs.readdirSync(catalogDir).filter((f) => /\.ya?ml$/.test(f))) {
-        try {
-            const doc = yaml.load(fs.readFileSync(path.join(catalogDir, file), "utf8")) as
-                | { name?: unknown; services?: Array<{ secretEnv?: unknown }> }
-                | undefined;
-            const names = (doc?.services ?? []).flatMap((s) => (Array.isArray(s?.secretEnv) ? s.secretEnv.map(String) : []));
-            if (typeof doc?.name === "string" && names.length > 0) {
-                out[doc.name] = [...new Set(names)];
-            }
-        } catch {
-            // A malformed file is reported by the program's own validation, with its path.
+    for (const read of readCatalogDirectory(catalogDir, catalogDir)) {
+        if (!("text" in read)) {
+            continue; // reported by the program's own validation, with its path
+        }
+        const parsed = parseTenantYaml(read.text, read.file);
+        if (!("data" in parsed)) {
+            continue;
+        }
+        const doc = parsed.data as { name?: unknown; services?: Array<{ secretEnv?: unknown }> } | null | undefined;
+        const services = Array.isArray(doc?.services) ? doc.services : [];
+        const names = services.flatMap((s) => (Array.isArray(s?.secretEnv) ? s.secretEnv.map(String) : []));
+        if (typeof doc?.name === "string" && names.length > 0) {
+            out[doc.name] = [...new Set(names)];
         }
     }
     return out;

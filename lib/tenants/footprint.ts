@@ -19,6 +19,40 @@ export interface ResourceSpec {
     limits: { cpu?: string | undefined; memory: string };
 }
 
+/** Size limit of each `tmpDirs` emptyDir. */
+export const TMP_DIR_SIZE = "1Gi";
+
+/** Ephemeral storage of a container beyond its emptyDirs: logs and the (read-only) root's writable layer. */
+export const CONTAINER_SCRATCH = "256Mi";
+
+/** The database pod's emptyDirs (socket directory and /tmp). */
+export const DATABASE_EMPTY_DIRS = { run: "64Mi", tmp: "1Gi" } as const;
+
+/** Ephemeral storage the namespace quota keeps beyond the declared pods (ACME solver, git-synced pods). */
+export const EPHEMERAL_HEADROOM = "2Gi";
+
+const MIB = 2 ** 20;
+
+/** Formats bytes as a whole-MiB quantity (rounded up). */
+export function mebibytes(bytes: number): string {
+    return `${Math.ceil(bytes / MIB - 1e-9)}Mi`;
+}
+
+/** Ephemeral storage a service container requests and is limited to: its tmpDirs plus {@link CONTAINER_SCRATCH}. */
+export function serviceEphemeralStorage(service: ServiceSpec): string {
+    return mebibytes(service.tmpDirs.length * quantity(TMP_DIR_SIZE) + quantity(CONTAINER_SCRATCH));
+}
+
+/** Ephemeral storage of the database container: its emptyDirs plus {@link CONTAINER_SCRATCH}. */
+export function databaseEphemeralStorage(): string {
+    return mebibytes(quantity(DATABASE_EMPTY_DIRS.run) + quantity(DATABASE_EMPTY_DIRS.tmp) + quantity(CONTAINER_SCRATCH));
+}
+
+/** The namespace's ephemeral-storage quota: the file's `quota.ephemeralStorage`, else the pods' need plus headroom. */
+export function ephemeralStorageQuota(spec: ProjectSpec): string {
+    return spec.quota.ephemeralStorage ?? mebibytes(projectFootprint(spec).ephemeralStorage + quantity(EPHEMERAL_HEADROOM));
+}
+
 /** Formats cores as a millicore quantity (`0.25` → `250m`). */
 export function millicores(cores: number): string {
     return `${Math.ceil(cores * 1000 - 1e-9)}m`;
@@ -56,6 +90,8 @@ export interface Footprint {
     limitsMemory: number;
     /** Σ PersistentVolumeClaim sizes (volumes × replicas, plus the database volume). */
     storage: number;
+    /** Σ ephemeral-storage limits (emptyDirs, logs), equal to the requests. */
+    ephemeralStorage: number;
     /** Number of pods. */
     pods: number;
     /** Number of PersistentVolumeClaims. */
@@ -64,16 +100,19 @@ export interface Footprint {
 
 interface PodShape {
     resources: ResourceSpec;
+    ephemeral: number;
     count: number;
 }
 
 function podShapes(spec: ProjectSpec): { steady: PodShape[]; surge: PodShape[] } {
-    const steady: PodShape[] = spec.services.map((s) => ({ resources: s.resources, count: maxReplicas(s) }));
+    const steady: PodShape[] = spec.services.map((s) => ({ resources: s.resources, ephemeral: quantity(serviceEphemeralStorage(s)), count: maxReplicas(s) }));
     if (spec.database) {
-        steady.push({ resources: spec.database.resources, count: 1 });
+        steady.push({ resources: spec.database.resources, ephemeral: quantity(databaseEphemeralStorage()), count: 1 });
     }
     // Deployments roll with maxSurge 1: one extra pod of one Deployment may exist at a time.
-    const surge = spec.services.filter((s) => !isStateful(s) && maxReplicas(s) > 0).map((s) => ({ resources: s.resources, count: 1 }));
+    const surge = spec.services
+        .filter((s) => !isStateful(s) && maxReplicas(s) > 0)
+        .map((s) => ({ resources: s.resources, ephemeral: quantity(serviceEphemeralStorage(s)), count: 1 }));
     return { steady, surge };
 }
 
@@ -102,6 +141,7 @@ export function projectFootprint(spec: ProjectSpec): Footprint {
         limitsCpu: sum(dims.limitsCpu) + peak(dims.limitsCpu),
         limitsMemory: sum(dims.limitsMemory) + peak(dims.limitsMemory),
         storage: volumeBytes + (spec.database ? quantity(spec.database.size) : 0),
+        ephemeralStorage: steady.reduce((total, p) => total + p.ephemeral * p.count, 0) + Math.max(0, ...surge.map((p) => p.ephemeral)),
         pods: steady.reduce((total, p) => total + p.count, 0) + (surge.length > 0 ? 1 : 0),
         persistentVolumeClaims: claims + (spec.database ? 1 : 0),
     };

@@ -1,11 +1,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as yaml from "js-yaml";
 import { PROJECT_EXAMPLES, projectSchema, type ProjectSpec } from "./schema";
-import type { PlatformConfig } from "../config/schema";
+import { gitSourceGranted, NO_GRANT, withinDomain, type PlatformConfig, type ProjectGrant } from "../config/schema";
+import { PLATFORM_BUCKETS } from "../conventions";
+import { tenantBucketName } from "./names";
+import { parseTenantYaml, readCatalogDirectory } from "./read";
 import { InputValidationError, issuesToProblems, type InputProblem } from "../validation";
 import { GIB, quantity } from "../quantity";
-import { CPU_LIMIT_FACTOR, millicores, projectFootprint, resourceProblems } from "./footprint";
+import { CPU_LIMIT_FACTOR, ephemeralStorageQuota, millicores, projectFootprint, resourceProblems, TMP_DIR_SIZE } from "./footprint";
 import { DATABASE_IMAGES } from "../../charts/images";
 
 /** A validated tenant project and the file it came from. */
@@ -22,6 +24,40 @@ export interface TenantContext {
     config: PlatformConfig;
     /** Names of tenant secrets set in stack config, per project. */
     secretNames: ReadonlyMap<string, ReadonlySet<string>>;
+    /** Stack name, for the `Pulumi.<stack>.yaml` the grant fixes point at. */
+    stack?: string;
+    /** Platform domains of the other stacks of the repository: their host spaces are never a custom domain. */
+    otherStackDomains?: ReadonlyArray<{ stack: string; domain: string }>;
+    /**
+     * Checks over the whole validated catalog that need the renderers (resource names the Project
+     * component would register); their problems join the same aggregated error.
+     */
+    catalogChecks?: ReadonlyArray<(projects: readonly TenantProject[]) => InputProblem[]>;
+}
+
+/** The grant of a project in `platform:projectGrants`, or none. */
+export function projectGrant(config: PlatformConfig, project: string): ProjectGrant {
+    return config.projectGrants[project] ?? NO_GRANT;
+}
+
+/**
+ * Platform domains of the other `Pulumi.<stack>.yaml` files in `rootDir` (read loosely: a stack file
+ * without a domain is skipped; the stack's own validation reports it when it is planned).
+ */
+export function otherStackDomains(rootDir: string, stack: string): Array<{ stack: string; domain: string }> {
+    const out: Array<{ stack: string; domain: string }> = [];
+    for (const file of fs.existsSync(rootDir) ? fs.readdirSync(rootDir).sort() : []) {
+        const other = /^Pulumi\.([a-z0-9-]+)\.yaml$/.exec(file)?.[1];
+        if (!other || other === stack) {
+            continue;
+        }
+        const parsed = parseTenantYaml(fs.readFileSync(path.join(rootDir, file), "utf8"), file);
+        const domain = "data" in parsed ? (parsed.data as { config?: Record<string, unknown> } | null)?.config?.["platform:domain"] : undefined;
+        if (typeof domain === "string") {
+            out.push({ stack: other, domain });
+        }
+    }
+    return out;
 }
 
 /** Directory holding a stack's tenant files. */
@@ -43,30 +79,27 @@ export function serviceHosts(project: ProjectSpec, serviceName: string, domain: 
  * A missing or empty directory is a valid, empty catalog. Throws `InputValidationError` with every problem.
  */
 export function loadTenantCatalog(rootDir: string, stack: string, context: TenantContext): TenantProject[] {
-    const dir = catalogDirectory(rootDir, stack);
-    const files = fs.existsSync(dir)
-        ? fs.readdirSync(dir).filter((f) => f.endsWith(".yaml") || f.endsWith(".yml")).sort()
-        : [];
-    const documents = files.map((file) => ({
-        file: path.relative(rootDir, path.join(dir, file)),
-        text: fs.readFileSync(path.join(dir, file), "utf8"),
-    }));
-    return validateTenantDocuments(documents, context);
+    const reads = readCatalogDirectory(catalogDirectory(rootDir, stack), rootDir);
+    const documents = reads.filter((r): r is { file: string; text: string } => "text" in r);
+    const refused = reads.flatMap((r) => ("problem" in r ? [r.problem] : []));
+    return validateTenantDocuments(documents, { stack, ...context }, refused);
 }
 
 /** Validates already-read tenant documents (exported for tests and the benchmark's generated tenants). */
-export function validateTenantDocuments(documents: ReadonlyArray<{ file: string; text: string }>, context: TenantContext): TenantProject[] {
-    const problems: InputProblem[] = [];
+export function validateTenantDocuments(
+    documents: ReadonlyArray<{ file: string; text: string }>,
+    context: TenantContext,
+    unreadable: readonly InputProblem[] = [],
+): TenantProject[] {
+    const problems: InputProblem[] = [...unreadable];
     const projects: TenantProject[] = [];
     for (const { file, text } of documents) {
-        let data: unknown;
-        try {
-            data = yaml.load(text, { filename: file, schema: yaml.CORE_SCHEMA });
-        } catch (error) {
-            problems.push({ source: file, path: "(file)", problem: `is not valid YAML: ${(error as Error).message.split("\n")[0]}`, fix: "fix the YAML syntax (indentation, quotes)" });
+        const read = parseTenantYaml(text, file);
+        if ("problem" in read) {
+            problems.push(read.problem);
             continue;
         }
-        const parsed = projectSchema.safeParse(data ?? {});
+        const parsed = projectSchema.safeParse(read.data ?? {});
         if (!parsed.success) {
             problems.push(...issuesToProblems(file, "", parsed.error.issues, PROJECT_EXAMPLES));
             continue;
@@ -79,15 +112,22 @@ export function validateTenantDocuments(documents: ReadonlyArray<{ file: string;
         problems.push(...checkAgainstStack(file, spec, context));
         projects.push({ file, spec });
     }
-    problems.push(...checkAcrossProjects(projects, context.config.domain));
+    problems.push(...checkAcrossProjects(projects, context));
+    if (problems.length === 0) {
+        // Checks that render the projects run only on a catalog that is valid so far.
+        for (const check of context.catalogChecks ?? []) {
+            problems.push(...check(projects));
+        }
+    }
     if (problems.length > 0) {
         throw new InputValidationError(problems);
     }
     return projects;
 }
 
-function checkAgainstStack(file: string, spec: ProjectSpec, { config, secretNames }: TenantContext): InputProblem[] {
-    const problems: InputProblem[] = [];
+function checkAgainstStack(file: string, spec: ProjectSpec, context: TenantContext): InputProblem[] {
+    const { config, secretNames } = context;
+    const problems: InputProblem[] = [...checkGrants(file, spec, context), ...checkCustomDomains(file, spec, context), ...checkBucket(file, spec, config)];
     const limits = config.tenantLimits;
     const over = (key: "cpu" | "memory" | "storage", max: string) => {
         if (quantity(spec.quota[key]) > quantity(max)) {
@@ -128,12 +168,12 @@ function checkAgainstStack(file: string, spec: ProjectSpec, { config, secretName
             problems.push({ source: file, path: "database.resources", problem, fix: "a request must not exceed its limit" });
         }
     }
-    problems.push(...checkFootprint(file, spec));
+    problems.push(...checkFootprint(file, spec, limits.maxEphemeralStorage));
     return problems;
 }
 
 /** The project at full scale (autoscale max, database, one rolling-update surge pod) must fit its own quota. */
-function checkFootprint(file: string, spec: ProjectSpec): InputProblem[] {
+function checkFootprint(file: string, spec: ProjectSpec, maxEphemeral: string): InputProblem[] {
     const need = projectFootprint(spec);
     const problems: InputProblem[] = [];
     const gib = (bytes: number) => `${Math.ceil((bytes / GIB) * 100) / 100}Gi`;
@@ -152,6 +192,13 @@ function checkFootprint(file: string, spec: ProjectSpec): InputProblem[] {
     if (need.storage > quantity(spec.quota.storage)) {
         problems.push({ source: file, path: "quota.storage", problem: `volumes (× replicas) and the database need ${gib(need.storage)} but quota.storage is ${spec.quota.storage}`, fix: `storage: ${gib(need.storage)} or more, or smaller volumes` });
     }
+    const ephemeral = ephemeralStorageQuota(spec);
+    if (spec.quota.ephemeralStorage !== undefined && need.ephemeralStorage > quantity(spec.quota.ephemeralStorage)) {
+        problems.push({ source: file, path: "quota.ephemeralStorage", problem: `tmpDirs (${TMP_DIR_SIZE} each) and logs need ${gib(need.ephemeralStorage)} (${why}) but quota.ephemeralStorage is ${spec.quota.ephemeralStorage}`, fix: `ephemeralStorage: ${gib(need.ephemeralStorage)} or more, or fewer tmpDirs` });
+    }
+    if (quantity(ephemeral) > quantity(maxEphemeral)) {
+        problems.push({ source: file, path: spec.quota.ephemeralStorage !== undefined ? "quota.ephemeralStorage" : "services", problem: `the namespace needs ${ephemeral} of ephemeral storage (tmpDirs, logs) but the stack allows at most ${maxEphemeral} (platform:tenantLimits.maxEphemeralStorage)`, fix: "fewer tmpDirs or replicas, or ask the platform operators to raise platform:tenantLimits.maxEphemeralStorage" });
+    }
     if (need.pods > spec.quota.pods) {
         problems.push({ source: file, path: "quota.pods", problem: `the project runs up to ${need.pods} pods (${why}) but quota.pods is ${spec.quota.pods}`, fix: `pods: ${need.pods} or more` });
     }
@@ -164,10 +211,90 @@ export function registryOf(image: string): string {
     return image.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost") ? first : "docker.io";
 }
 
-function checkAcrossProjects(projects: TenantProject[], domain: string): InputProblem[] {
+/** Where a grant fix points the operators. */
+function grantFix(context: TenantContext, project: string, what: string): string {
+    return `ask the platform operators to add ${what} to platform:projectGrants.${project} in Pulumi.${context.stack ?? "<stack>"}.yaml`;
+}
+
+/** Every privilege the file asks for must be granted in `platform:projectGrants.<name>`. */
+function checkGrants(file: string, spec: ProjectSpec, context: TenantContext): InputProblem[] {
+    const grant = projectGrant(context.config, spec.name);
+    const problems: InputProblem[] = [];
+    if (spec.trust === "trusted" && grant.trust !== "trusted") {
+        problems.push({ source: file, path: "trust", problem: "trust: trusted (no gVisor sandbox) is not granted to this project; a tenant file cannot grant itself trust", fix: `${grantFix(context, spec.name, "trust: trusted")}, or remove trust from the file` });
+    }
+    spec.egress?.ports.forEach((entry, index) => {
+        if (!grant.egressPorts.some((g) => g.port === entry.port && g.protocol === entry.protocol)) {
+            problems.push({ source: file, path: `egress.ports[${index}]`, problem: `egress to ${entry.protocol} ${entry.port} is not granted to this project`, fix: grantFix(context, spec.name, `egressPorts: [{port: ${entry.port}, protocol: ${entry.protocol}}]`) });
+        }
+    });
+    spec.services.forEach((service, index) => {
+        (service.expose?.customDomains ?? []).forEach((domain, j) => {
+            if (!grant.customDomains.some((g) => withinDomain(domain, g))) {
+                problems.push({ source: file, path: `services[${index}].expose.customDomains[${j}]`, problem: `custom domain ${domain} is not granted to this project`, fix: grantFix(context, spec.name, `customDomains: [${domain}]`) });
+            }
+        });
+    });
+    if (spec.git && !gitSourceGranted(spec.git.repoURL, grant.git)) {
+        problems.push({ source: file, path: "git.repoURL", problem: `git source ${spec.git.repoURL} is not granted to this project`, fix: grantFix(context, spec.name, `git: [${spec.git.repoURL}]`) });
+    }
+    return problems;
+}
+
+/**
+ * Custom domains stay out of every platform host space: the stack's own domain (equal, inside it, or a
+ * parent zone of it) and the domains of the repository's other stacks.
+ */
+function checkCustomDomains(file: string, spec: ProjectSpec, context: TenantContext): InputProblem[] {
+    const spaces = [{ stack: context.stack ?? "this stack", domain: context.config.domain, own: true }, ...(context.otherStackDomains ?? []).map((o) => ({ ...o, own: false }))];
+    const problems: InputProblem[] = [];
+    spec.services.forEach((service, index) => {
+        (service.expose?.customDomains ?? []).forEach((domain, j) => {
+            for (const space of spaces) {
+                if (withinDomain(domain, space.domain) || withinDomain(space.domain, domain)) {
+                    const relation = domain === space.domain ? "is" : withinDomain(domain, space.domain) ? "is inside" : "is a parent zone of";
+                    problems.push({
+                        source: file,
+                        path: `services[${index}].expose.customDomains[${j}]`,
+                        problem: `${domain} ${relation} the platform domain ${space.domain}${space.own ? "" : ` of stack ${space.stack}`}; those names are assigned by the platform`,
+                        fix: "use a domain you own outside every platform domain; the platform host of the service needs no custom domain",
+                    });
+                    break;
+                }
+            }
+        });
+    });
+    return problems;
+}
+
+/** Buckets the platform itself uses on this stack (MinIO's, and the external etcd/backup targets' names). */
+export function platformBucketNames(config: PlatformConfig): string[] {
+    return [...Object.values(PLATFORM_BUCKETS), config.cluster.etcdSnapshots.s3.bucket, ...(config.addons.longhorn.external ? [config.addons.longhorn.external.bucket] : [])];
+}
+
+function checkBucket(file: string, spec: ProjectSpec, config: PlatformConfig): InputProblem[] {
+    if (!spec.bucket) {
+        return [];
+    }
+    const bucket = tenantBucketName(spec.name, spec.bucket.name);
+    if (!platformBucketNames(config).includes(bucket)) {
+        return [];
+    }
+    return [
+        {
+            source: file,
+            path: spec.bucket.name ? "bucket.name" : "bucket",
+            problem: `the project's bucket would be "${bucket}", which is a platform bucket (Loki, Longhorn backups or etcd snapshots)`,
+            fix: "give the bucket a name (bucket: {name: uploads}) or rename the project",
+        },
+    ];
+}
+
+function checkAcrossProjects(projects: TenantProject[], context: TenantContext): InputProblem[] {
+    const { domain } = context.config;
     const problems: InputProblem[] = [];
     const names = new Map<string, string>();
-    const hosts = new Map<string, string>();
+    const buckets = new Map<string, string>();
     for (const { file, spec } of projects) {
         const firstFile = names.get(spec.name);
         if (firstFile) {
@@ -175,18 +302,39 @@ function checkAcrossProjects(projects: TenantProject[], domain: string): InputPr
         } else {
             names.set(spec.name, file);
         }
+        if (spec.bucket) {
+            const bucket = tenantBucketName(spec.name, spec.bucket.name);
+            const owner = buckets.get(bucket);
+            if (owner && owner !== file) {
+                problems.push({ source: file, path: "bucket", problem: `bucket "${bucket}" is already the bucket of ${owner}`, fix: "give the bucket another name" });
+            } else {
+                buckets.set(bucket, file);
+            }
+        }
+    }
+    // Platform hosts first: they belong to their service by right, so a custom domain that takes one is the
+    // offender, whichever file sorts first; between two custom domains the later file is.
+    const hosts = new Map<string, string>();
+    for (const { file, spec } of projects) {
         spec.services.forEach((service, index) => {
-            for (const host of serviceHosts(spec, service.name, domain)) {
+            if (serviceHosts(spec, service.name, domain).length > 0) {
+                hosts.set(`${service.name}.${spec.name}.${domain}`, `${file} services[${index}] (platform host)`);
+            }
+        });
+    }
+    for (const { file, spec } of projects) {
+        spec.services.forEach((service, index) => {
+            if (!(service.expose?.public ?? true)) {
+                return;
+            }
+            (service.expose?.customDomains ?? []).forEach((host, j) => {
                 const owner = hosts.get(host);
                 if (owner) {
-                    problems.push({ source: file, path: `services[${index}].expose`, problem: `host ${host} is already served by ${owner}`, fix: "every public host must belong to one service" });
+                    problems.push({ source: file, path: `services[${index}].expose.customDomains[${j}]`, problem: `host ${host} is already served by ${owner}`, fix: "every public host must belong to one service: remove it here or there" });
                 } else {
                     hosts.set(host, `${file} services[${index}]`);
                 }
-                if (host !== `${service.name}.${spec.name}.${domain}` && host.endsWith(`.${domain}`)) {
-                    problems.push({ source: file, path: `services[${index}].expose.customDomains`, problem: `${host} is inside the platform domain ${domain}; those names are assigned by the platform`, fix: "use a domain you own outside the platform domain" });
-                }
-            }
+            });
         });
     }
     return problems;

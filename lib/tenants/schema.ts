@@ -1,24 +1,73 @@
+import * as path from "node:path";
 import { z } from "zod";
-import { QUANTITY_PATTERN } from "../quantity";
-import { domainName } from "../config/schema";
+import { QUANTITY_PATTERN, quantity as parseQuantity } from "../quantity";
+import { domainName, egressPortSchema } from "../config/schema";
 import { PLATFORM_NAMESPACES } from "../conventions";
-import { SMTP_PORTS } from "../network-rules";
+import { forbiddenEgressPort, repoUrlProblem, SMTP_PORTS } from "../network-rules";
+import { BUCKET_NAME_MAX, bucketNameProblem, labelMessage, labelPattern, PROJECT_NAME_MAX, tenantBucketName } from "./names";
+
+export { SMTP_PORTS };
 
 /**
  * The tenant project file (`stacks/<stack>/projects/<name>.yaml`): one app of one tenant, provisioned by
- * the Project component in one `pulumi up`.
+ * the Project component in one `pulumi up`. The file is untrusted input: every string, path, URL, quantity
+ * and count is bounded here, and every privilege it asks for (trust, extra egress ports, custom domains,
+ * a git source) must also be granted in the stack config (`platform:projectGrants`, checked by the loader).
  */
 
-const quantity = z.string().regex(QUANTITY_PATTERN, { error: "must be a Kubernetes quantity such as 250m, 1, 256Mi or 10Gi" });
+const quantity = z.string().max(32).regex(QUANTITY_PATTERN, { error: "must be a Kubernetes quantity such as 250m, 1, 256Mi or 10Gi" });
 
-/** A DNS-1123 label usable as a Kubernetes name. */
-const k8sName = (max: number) =>
-    z.string().regex(new RegExp(`^[a-z]([-a-z0-9]{0,${max - 2}}[a-z0-9])?$`), {
-        error: `must be a lowercase DNS label (a-z, 0-9, '-'), starting with a letter, at most ${max} characters`,
-    });
+/** A quantity above zero (a zero CPU or memory limit means "unlimited" or a pod that never starts). */
+const positiveQuantity = quantity.refine((q) => !QUANTITY_PATTERN.test(q) || parseQuantity(q) > 0, { error: "must be more than zero" });
+
+/** A DNS-1123 label usable as a Kubernetes name, without `--` (the separator of derived names). */
+const k8sName = (max: number) => z.string().regex(labelPattern(max), { error: labelMessage(max) });
+
+/** Upper bounds of the lists and strings of a tenant file. */
+export const TENANT_BOUNDS = {
+    services: 50,
+    envEntries: 100,
+    envValueChars: 32 * 1024,
+    secretEnv: 100,
+    commandItems: 64,
+    commandItemChars: 4096,
+    volumes: 8,
+    tmpDirs: 8,
+    pathChars: 256,
+    customDomains: 20,
+    egressPorts: 32,
+} as const;
+
+/** Mount points no tmpDir or volume may use or contain: kernel interfaces, kubelet-managed files, service account tokens. */
+export const FORBIDDEN_MOUNT_ROOTS: readonly string[] = ["/proc", "/sys", "/dev", "/etc", "/var/run/secrets", "/run/secrets"];
+
+/** Why a mount path (volume or tmpDir) is refused; `undefined` when it is fine. */
+export function mountPathProblem(mountPath: string): string | undefined {
+    if (!/^\/[-a-zA-Z0-9_./]*$/.test(mountPath) || mountPath.length > TENANT_BOUNDS.pathChars) {
+        return `"${mountPath}" must be an absolute path of a-z, 0-9, '-', '_', '.', '/' (at most ${TENANT_BOUNDS.pathChars} characters)`;
+    }
+    if (path.posix.normalize(mountPath) !== mountPath || mountPath.split("/").some((s) => s === "." || s === "..") || (mountPath.length > 1 && mountPath.endsWith("/"))) {
+        return `"${mountPath}" is not a normalized path (no '.', '..', '//' or trailing '/')`;
+    }
+    if (mountPath === "/") {
+        return "/ is the whole root filesystem";
+    }
+    const root = FORBIDDEN_MOUNT_ROOTS.find((r) => mountPath === r || mountPath.startsWith(`${r}/`) || r.startsWith(`${mountPath}/`));
+    return root ? `"${mountPath}" ${mountPath === root || mountPath.startsWith(`${root}/`) ? "is" : "contains"} ${root}, which the kubelet and the kernel own` : undefined;
+}
+
+const mountPath = z.string().superRefine((value, ctx) => {
+    const problem = mountPathProblem(value);
+    if (problem) {
+        ctx.addIssue({ code: "custom", message: problem });
+    }
+});
+
+/** An HTTP path (probe, metrics): absolute, printable, bounded. */
+const httpPath = z.string().max(TENANT_BOUNDS.pathChars).regex(/^\/[\x21-\x7e]*$/, { error: "must be an absolute URL path without spaces" });
 
 /** An image reference with an explicit tag (not `latest`) or digest. */
-export const imageReference = z.string().superRefine((image, ctx) => {
+export const imageReference = z.string().max(512).superRefine((image, ctx) => {
     const withoutDigest = image.split("@")[0] ?? image;
     const lastSlash = withoutDigest.lastIndexOf("/");
     const lastColon = withoutDigest.lastIndexOf(":");
@@ -36,16 +85,45 @@ export const imageReference = z.string().superRefine((image, ctx) => {
 });
 
 const resourcesSchema = z.strictObject({
-    requests: z.strictObject({ cpu: quantity, memory: quantity }),
-    limits: z.strictObject({ cpu: quantity.optional(), memory: quantity }),
+    requests: z.strictObject({ cpu: positiveQuantity, memory: positiveQuantity }),
+    limits: z.strictObject({ cpu: positiveQuantity.optional(), memory: positiveQuantity }),
 });
 
+const port = z.number().int().min(1).max(65535);
+
 const probeSchema = z.union([
-    z.strictObject({ path: z.string().startsWith("/"), port: z.number().int().min(1).max(65535).optional() }),
-    z.strictObject({ tcp: z.literal(true), port: z.number().int().min(1).max(65535).optional() }),
+    z.strictObject({ path: httpPath, port: port.optional() }),
+    z.strictObject({ tcp: z.literal(true), port: port.optional() }),
 ]);
 
-const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { error: "must be an environment variable name like DATABASE_URL" });
+const envName = z.string().max(128).regex(/^[A-Z_][A-Z0-9_]*$/, { error: "must be an environment variable name like DATABASE_URL" });
+
+/** Words that mark an environment variable name as a credential (matched per `_`-separated word). */
+export const SECRET_NAME_WORDS: readonly string[] = ["PASSWORD", "PASSWD", "PASS", "PWD", "PASSPHRASE", "SECRET", "SECRETS", "TOKEN", "TOKENS", "KEY", "APIKEY", "CREDENTIAL", "CREDENTIALS", "PRIVATE", "AUTH"];
+
+/** Value shapes of well-known credentials (cloud keys, API tokens, private keys, JWTs, URLs with a password). */
+export const SECRET_VALUE_PATTERNS: ReadonlyArray<{ what: string; pattern: RegExp }> = [
+    { what: "a URL with a password", pattern: /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@]+@/i },
+    { what: "a private key", pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----/ },
+    { what: "an AWS access key", pattern: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/ },
+    { what: "a GitHub token", pattern: /\b(gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})/ },
+    { what: "a GitLab token", pattern: /\bglpat-[A-Za-z0-9_-]{20,}/ },
+    { what: "a Slack token", pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}/ },
+    { what: "a Stripe or OpenAI key", pattern: /\b(sk|rk)_(live|test)_[A-Za-z0-9]{16,}|\bsk-[A-Za-z0-9_-]{20,}/ },
+    { what: "a Tailscale key", pattern: /\btskey-[A-Za-z0-9-]{10,}/ },
+    { what: "a JSON Web Token", pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\./ },
+    { what: "a long random string", pattern: /^(?=.*[a-z])(?=.*[A-Z])(?=.*[0-9])[A-Za-z0-9+/=_-]{32,}$/ },
+];
+
+/** Why a plain `env` entry looks like a credential; `undefined` when it does not. */
+export function secretLookingEnv(name: string, value: string): string | undefined {
+    const word = name.split("_").find((w) => SECRET_NAME_WORDS.includes(w) || /PASSWORD|SECRET|TOKEN|APIKEY|CREDENTIAL/.test(w));
+    if (word) {
+        return `${name} is named like a credential (${word})`;
+    }
+    const shape = SECRET_VALUE_PATTERNS.find((p) => p.pattern.test(value));
+    return shape ? `the value of ${name} looks like ${shape.what}` : undefined;
+}
 
 /**
  * Service names the platform uses for the objects it adds to a project (database, bucket credentials,
@@ -62,15 +140,12 @@ export const DATABASE_ENV = ["DATABASE_HOST", "DATABASE_PORT", "DATABASE_NAME", 
 /** Environment variables the platform injects when the project has a bucket. */
 export const BUCKET_ENV = ["S3_ENDPOINT", "S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"] as const;
 
-/** Mail ports no tenant egress may open (one source with the NetworkPolicies: lib/network-rules.ts). */
-export { SMTP_PORTS } from "../network-rules";
-
 /** A volume mounted into a service; services with volumes run as StatefulSets (one volume per replica). */
 export const volumeSchema = z.strictObject({
     name: k8sName(40),
-    size: quantity,
+    size: positiveQuantity,
     class: z.enum(["fast", "standard"]).default("standard"),
-    mountPath: z.string().regex(/^\/[-a-zA-Z0-9_./]*$/, { error: "must be an absolute path" }),
+    mountPath,
 });
 
 /** One container service of the project. */
@@ -78,7 +153,7 @@ export const serviceSchema = z
     .strictObject({
         name: k8sName(30),
         image: imageReference,
-        port: z.number().int().min(1).max(65535),
+        port,
         replicas: z.number().int().min(0).max(50).optional(),
         autoscale: z
             .strictObject({
@@ -88,26 +163,30 @@ export const serviceSchema = z
             })
             .optional(),
         resources: resourcesSchema.default({ requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } }),
-        env: z.record(envName, z.string()).default({}),
+        /** Plain settings; anything that looks like a credential is refused (it belongs in `secretEnv`). */
+        env: z
+            .record(envName, z.string().max(TENANT_BOUNDS.envValueChars))
+            .refine((env) => Object.keys(env).length <= TENANT_BOUNDS.envEntries, { error: `at most ${TENANT_BOUNDS.envEntries} entries` })
+            .default({}),
         /** Names whose values come from `platform:tenantSecrets.<project>.<NAME>`. */
-        secretEnv: z.array(envName).default([]),
+        secretEnv: z.array(envName).max(TENANT_BOUNDS.secretEnv).default([]),
         probes: z.strictObject({ liveness: probeSchema.optional(), readiness: probeSchema.optional() }).default({}),
-        command: z.array(z.string()).optional(),
-        args: z.array(z.string()).optional(),
-        volumes: z.array(volumeSchema).default([]),
-        /** Public exposure: `<service>.<project>.<domain>` plus custom domains. */
+        command: z.array(z.string().max(TENANT_BOUNDS.commandItemChars)).max(TENANT_BOUNDS.commandItems).optional(),
+        args: z.array(z.string().max(TENANT_BOUNDS.commandItemChars)).max(TENANT_BOUNDS.commandItems).optional(),
+        volumes: z.array(volumeSchema).max(TENANT_BOUNDS.volumes).default([]),
+        /** Public exposure: `<service>.<project>.<domain>` plus custom domains (granted in `platform:projectGrants`). */
         expose: z
             .strictObject({
                 public: z.boolean().default(true),
-                customDomains: z.array(domainName).default([]),
+                customDomains: z.array(domainName).max(TENANT_BOUNDS.customDomains).default([]),
             })
             .optional(),
         /** Prometheus scrape endpoint of the service. */
-        metrics: z.strictObject({ port: z.number().int().min(1).max(65535), path: z.string().startsWith("/").default("/metrics") }).optional(),
-        /** Writable scratch directory (the root filesystem is read-only). */
-        tmpDirs: z.array(z.string().startsWith("/")).default(["/tmp"]),
+        metrics: z.strictObject({ port, path: httpPath.default("/metrics") }).optional(),
+        /** Writable scratch directories (the root filesystem is read-only), each an emptyDir of {@link TMP_DIR_SIZE}. */
+        tmpDirs: z.array(mountPath).max(TENANT_BOUNDS.tmpDirs).default(["/tmp"]),
         /** UID the container runs as (never 0). */
-        runAsUser: z.number().int().min(1).default(10001),
+        runAsUser: z.number().int().min(1).max(2147483647).default(10001),
     })
     .superRefine((service, ctx) => {
         if (RESERVED_SERVICE_NAMES.includes(service.name) || service.name.endsWith("-headless")) {
@@ -128,9 +207,25 @@ export const serviceSchema = z
         if (dup) {
             ctx.addIssue({ code: "custom", path: ["volumes"], message: `volume "${dup}" is declared twice` });
         }
+        const paths = [...service.tmpDirs.map((p, i) => ({ p, at: ["tmpDirs", i] })), ...service.volumes.map((v, i) => ({ p: v.mountPath, at: ["volumes", i, "mountPath"] }))];
+        paths.forEach(({ p, at }, index) => {
+            if (paths.findIndex((other) => other.p === p) !== index) {
+                ctx.addIssue({ code: "custom", path: at, message: `${p} is mounted twice (tmpDirs and volumes mount paths must all differ)` });
+            }
+        });
         const both = Object.keys(service.env).find((k) => service.secretEnv.includes(k));
         if (both) {
             ctx.addIssue({ code: "custom", path: ["secretEnv"], message: `${both} is both in env and secretEnv` });
+        }
+        const twice = service.secretEnv.find((n, i) => service.secretEnv.indexOf(n) !== i);
+        if (twice) {
+            ctx.addIssue({ code: "custom", path: ["secretEnv"], message: `${twice} is listed twice` });
+        }
+        for (const [name, value] of Object.entries(service.env)) {
+            const reason = secretLookingEnv(name, value);
+            if (reason) {
+                ctx.addIssue({ code: "custom", path: ["env", name], message: `${reason}: plain env lands in the plan and the Deployment in clear` });
+            }
         }
     });
 
@@ -139,51 +234,61 @@ export const databaseSchema = z.strictObject({
     engine: z.enum(["postgresql", "mysql"]),
     /** Major version; the image tag is pinned by the platform. */
     version: z.string().regex(/^\d+(\.\d+)?$/).optional(),
-    size: quantity.default("10Gi"),
+    size: positiveQuantity.default("10Gi"),
     class: z.enum(["fast", "standard"]).default("fast"),
     resources: resourcesSchema.default({ requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } }),
 });
 
+/** Why a git `path` is refused; `undefined` when it is fine. */
+export function gitPathProblem(value: string): string | undefined {
+    if (value === ".") {
+        return undefined;
+    }
+    if (value.length > TENANT_BOUNDS.pathChars || !/^[-a-zA-Z0-9_./]+$/.test(value)) {
+        return `"${value}" must be a relative path of a-z, 0-9, '-', '_', '.', '/' (at most ${TENANT_BOUNDS.pathChars} characters)`;
+    }
+    if (value.startsWith("/") || value.split("/").some((s) => s === ".." || s === "." || s === "") ) {
+        return `"${value}" must be relative to the repository root, without '.', '..' or empty segments`;
+    }
+    return undefined;
+}
+
 /** The tenant project file. */
 export const projectSchema = z
     .strictObject({
-        name: k8sName(30),
-        owner: z.strictObject({ name: z.string().min(1), email: z.email() }),
+        name: k8sName(PROJECT_NAME_MAX),
+        owner: z.strictObject({ name: z.string().min(1).max(100), email: z.email().max(254) }),
+        /** Asked for by the file; takes effect only when `platform:projectGrants.<name>.trust` is trusted. */
         trust: z.enum(["trusted", "untrusted"]).default("untrusted"),
         quota: z.strictObject({
-            cpu: quantity,
-            memory: quantity,
+            cpu: positiveQuantity,
+            memory: positiveQuantity,
             storage: quantity,
-            pods: z.number().int().min(1),
+            pods: z.number().int().min(1).max(10000),
+            /** emptyDirs, logs and writable layers of every pod; defaults to what the project's pods declare plus headroom. */
+            ephemeralStorage: positiveQuantity.optional(),
         }),
         /** Monthly cost budget in the stack's currency; an alert fires above it. */
-        budget: z.strictObject({ monthly: z.number().positive() }).optional(),
-        services: z.array(serviceSchema).min(1),
+        budget: z.strictObject({ monthly: z.number().positive().max(1e7) }).optional(),
+        services: z.array(serviceSchema).min(1).max(TENANT_BOUNDS.services),
         database: databaseSchema.optional(),
-        /** Object-storage bucket in the platform MinIO. */
-        bucket: z.strictObject({ name: k8sName(40).optional() }).optional(),
+        /** Object-storage bucket in the platform MinIO: `<project>`, or `<project>--<name>` when named. */
+        bucket: z.strictObject({ name: k8sName(BUCKET_NAME_MAX).optional() }).optional(),
         /**
-         * Extra outbound ports to the internet beyond 80/443 (e.g. a blockchain node's P2P port). Private,
-         * tailnet and metadata addresses stay unreachable; SMTP ports are refused.
+         * Extra outbound ports to the internet beyond 80/443 (e.g. a blockchain node's P2P port), each granted
+         * in `platform:projectGrants.<name>.egressPorts`. Private, tailnet, link-local and cluster addresses
+         * stay unreachable; SMTP and node ports are refused.
          */
-        egress: z
-            .strictObject({
-                ports: z
-                    .array(
-                        z.strictObject({
-                            port: z.number().int().min(1).max(65535),
-                            protocol: z.enum(["TCP", "UDP"]).default("TCP"),
-                        }),
-                    )
-                    .min(1),
-            })
-            .optional(),
-        /** Git source synced by Argo CD into the project namespace. */
+        egress: z.strictObject({ ports: z.array(egressPortSchema).min(1).max(TENANT_BOUNDS.egressPorts) }).optional(),
+        /** Git source synced by Argo CD into the project namespace (granted in `platform:projectGrants.<name>.git`). */
         git: z
             .strictObject({
-                repoURL: z.url(),
+                repoURL: z.string().max(512),
                 path: z.string().default("."),
-                targetRevision: z.string().default("HEAD"),
+                targetRevision: z
+                    .string()
+                    .regex(/^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$/, { error: "must be a branch, tag or commit (a-z, 0-9, '.', '_', '/', '-'; no '..')" })
+                    .default("HEAD"),
             })
             .optional(),
     })
@@ -212,16 +317,30 @@ export const projectSchema = z
             }
         });
         if (project.bucket) {
-            const bucket = project.bucket.name ? `${project.name}-${project.bucket.name}` : project.name;
-            if (bucket.length < 3 || bucket.length > 63) {
-                ctx.addIssue({ code: "custom", path: ["bucket", "name"], message: `the bucket is named "${bucket}" (<project>-<name>), which must be 3 to 63 characters` });
+            const problem = bucketNameProblem(tenantBucketName(project.name, project.bucket.name));
+            if (problem) {
+                ctx.addIssue({ code: "custom", path: ["bucket", "name"], message: `the bucket (<project> or <project>--<name>) is invalid: ${problem}` });
             }
         }
         project.egress?.ports.forEach((entry, index) => {
-            if (SMTP_PORTS.includes(entry.port)) {
-                ctx.addIssue({ code: "custom", path: ["egress", "ports", index, "port"], message: `port ${entry.port} is mail submission (SMTP); tenants never send mail directly` });
+            const reason = forbiddenEgressPort(entry.port);
+            if (reason) {
+                ctx.addIssue({ code: "custom", path: ["egress", "ports", index, "port"], message: reason });
+            }
+            if (project.egress!.ports.findIndex((other) => other.port === entry.port && other.protocol === entry.protocol) !== index) {
+                ctx.addIssue({ code: "custom", path: ["egress", "ports", index], message: `${entry.protocol} ${entry.port} is listed twice` });
             }
         });
+        if (project.git) {
+            const urlProblem = repoUrlProblem(project.git.repoURL, [...PLATFORM_NAMESPACES, project.name]);
+            if (urlProblem) {
+                ctx.addIssue({ code: "custom", path: ["git", "repoURL"], message: urlProblem });
+            }
+            const pathProblem = gitPathProblem(project.git.path);
+            if (pathProblem) {
+                ctx.addIssue({ code: "custom", path: ["git", "path"], message: pathProblem });
+            }
+        }
     });
 
 /** A validated tenant project. */

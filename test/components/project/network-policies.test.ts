@@ -126,7 +126,7 @@ describe("network policies", () => {
         for (const port of [25, 465, 587, 2525, 22, 8080]) {
             expect(egressAllowed(policies, webPod, "93.184.215.14", port), `port ${port}`).toBe(false);
         }
-        for (const ip of ["169.254.169.254", "10.43.0.1", "10.42.3.7", "10.90.0.2", "172.16.5.5", "192.168.1.1", "100.100.100.100", "100.64.0.1"]) {
+        for (const ip of ["169.254.169.254", "169.254.0.1", "169.254.170.2", "127.0.0.1", "0.0.0.1", "224.0.0.1", "10.43.0.1", "10.42.3.7", "10.90.0.2", "172.16.5.5", "192.168.1.1", "100.100.100.100", "100.64.0.1"]) {
             expect(egressAllowed(policies, webPod, ip, 443), ip).toBe(false);
         }
     });
@@ -168,7 +168,7 @@ describe("network policies of every example tenant", () => {
                 }
                 if ("ipBlock" in node) {
                     const block = node.ipBlock as { cidr: string; except?: string[] };
-                    expect(block.except, `${stack}/${spec.name} ${at}`).toEqual(expect.arrayContaining(["169.254.169.254/32", "100.64.0.0/10"]));
+                    expect(block.except, `${stack}/${spec.name} ${at}`).toEqual(expect.arrayContaining(["169.254.0.0/16", "100.64.0.0/10"]));
                 }
                 if ("port" in node && typeof node.port === "number") {
                     expect([25, 465, 587], `${stack}/${spec.name} ${at}`).not.toContain(node.port);

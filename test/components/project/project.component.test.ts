@@ -167,7 +167,7 @@ describe("Project component", () => {
         expect(credentials).toMatchObject({ host: "database.shop.svc.cluster.local", port: 5432, database: "shop", username: "app" });
         expect(plan.outputs.urls).toEqual(["https://web.shop.fsn1.platform.example.com/", "https://shop.example.org/"]);
         expect(plan.outputs.namespace).toBe("shop");
-        expect(plan.outputs.bucket).toBe("shop-media");
+        expect(plan.outputs.bucket).toBe("shop--media");
         expect(plan.outputs.databaseEndpoint).toBe("database.shop.svc.cluster.local:5432");
     });
 

@@ -13,9 +13,17 @@ const dev = stackPlatformConfig("dev");
 const ctx = projectContext(project({ bucket: { name: "uploads" } }), dev);
 
 describe("bucket", () => {
-    it("is named after the project (MinIO bucket names are global)", () => {
-        expect(bucketName(ctx)).toBe("shop-uploads");
+    it("is named after the project with '--' before the bucket name (MinIO bucket names are global)", () => {
+        expect(bucketName(ctx)).toBe("shop--uploads");
         expect(bucketName(projectContext(project({ bucket: {} }), dev))).toBe("shop");
+    });
+
+    it("gives tenants a and a-b different buckets for b-c and c (the old '-' join gave both a-b-c)", () => {
+        const first = bucketName(projectContext(project({ name: "a", bucket: { name: "b-c" } }), dev));
+        const second = bucketName(projectContext(project({ name: "a-b", bucket: { name: "c" } }), dev));
+        expect(first).toBe("a--b-c");
+        expect(second).toBe("a-b--c");
+        expect(first).not.toBe(second);
     });
 
     it("gets a policy that reaches this bucket and nothing else", () => {
@@ -52,7 +60,7 @@ describe("bucket", () => {
     it("puts the credentials in the project namespace for services and in minio for the Job", () => {
         const { tenant, minio } = renderBucketSecrets(ctx, { accessKey: "AK", secretKey: "SK" });
         expect(tenant.metadata?.namespace).toBe("shop");
-        expect(tenant.stringData).toEqual({ S3_ENDPOINT: "http://minio.minio.svc.cluster.local:9000", S3_BUCKET: "shop-uploads", S3_ACCESS_KEY_ID: "AK", S3_SECRET_ACCESS_KEY: "SK" });
+        expect(tenant.stringData).toEqual({ S3_ENDPOINT: "http://minio.minio.svc.cluster.local:9000", S3_BUCKET: "shop--uploads", S3_ACCESS_KEY_ID: "AK", S3_SECRET_ACCESS_KEY: "SK" });
         expect(minio.metadata?.namespace).toBe("minio");
         expect(minio.stringData).toEqual({ ACCESS_KEY: "AK", SECRET_KEY: "SK" });
     });
@@ -69,17 +77,33 @@ describe("bucket provisioning script", () => {
     });
 
     let runs = 0;
-    /** Runs the script against a fake `mc` that logs its arguments and prints `userInfo` for `admin user info`. */
-    function run(userInfo: string): { status: number | null; calls: string[]; policy: string; tmp: string } {
+    /**
+     * Runs the script against a fake `mc` that logs its arguments, fails `mb` when the bucket `exists`,
+     * answers `tag list --json` like mc does (MarshalIndent: `"key": "value"`) with `ownerTag` or no tags,
+     * and prints `userInfo` for `admin user info`.
+     */
+    function run(userInfo: string, bucket: { exists?: boolean; ownerTag?: string } = {}): { status: number | null; calls: string[]; policy: string | undefined; tmp: string; stderr: string } {
         const dir = path.join(scratch, `run-${runs++}`);
         const bin = path.join(dir, "bin");
         const tmp = path.join(dir, "tmp");
         fs.mkdirSync(bin, { recursive: true });
         fs.mkdirSync(tmp, { recursive: true });
         const log = path.join(dir, "calls.log");
+        const tagList = bucket.ownerTag
+            ? `printf '{\\n  "tagset": {\\n    "platform-project": "%s"\\n  },\\n  "status": "success"\\n}\\n' "${bucket.ownerTag}"`
+            : `echo "mc: <ERROR> No tags found" >&2; exit 1`;
         fs.writeFileSync(
             path.join(bin, "mc"),
-            `#!/bin/sh\nprintf '%s\\n' "$*" >> "${log}"\ncase "$*" in *"admin user info"*) printf '%s\\n' "${userInfo}" ;; esac\n`,
+            [
+                "#!/bin/sh",
+                `printf '%s\\n' "$*" >> "${log}"`,
+                'case "$*" in',
+                `  *" mb "*) ${bucket.exists ? 'echo "mc: <ERROR> Unable to make bucket: you already own it" >&2; exit 1' : "exit 0"} ;;`,
+                `  *"tag list"*) ${tagList} ;;`,
+                `  *"admin user info"*) printf '%s\\n' "${userInfo}" ;;`,
+                "esac",
+                "",
+            ].join("\n"),
             { mode: 0o755 },
         );
         const env: Record<string, string> = { PATH: `${bin}:/usr/bin:/bin` };
@@ -87,33 +111,52 @@ describe("bucket provisioning script", () => {
             env[e.name] = e.value ?? `secret-${e.name}`;
         }
         const result = spawnSync("sh", ["-c", BUCKET_SCRIPT.replace(/\/tmp\//g, `${tmp}/`)], { env, encoding: "utf8" });
+        const policyFile = path.join(tmp, "policy.json");
         return {
             status: result.status,
-            calls: fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [],
-            policy: fs.readFileSync(path.join(tmp, "policy.json"), "utf8"),
+            calls: (fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : []).map((c) => c.replace(/^--config-dir \S+ --quiet --no-color /, "")),
+            policy: fs.existsSync(policyFile) ? fs.readFileSync(policyFile, "utf8") : undefined,
             tmp,
+            stderr: result.stderr,
         };
     }
 
-    it("creates bucket, policy and user, then attaches the policy", () => {
+    it("creates and tags the bucket, then the policy and user, then attaches the policy", () => {
         const { status, calls, policy, tmp } = run("AccessKey: secret-TENANT_ACCESS_KEY  Status: enabled");
         expect(status).toBe(0);
-        expect(calls.every((c) => c.startsWith(`--config-dir ${tmp}/mc --quiet --no-color `))).toBe(true);
-        expect(calls.map((c) => c.replace(/^--config-dir \S+ --quiet --no-color /, ""))).toEqual([
+        expect(calls).toEqual([
             "alias set platform http://minio.minio.svc.cluster.local:9000 secret-MINIO_ROOT_USER secret-MINIO_ROOT_PASSWORD",
-            "mb --ignore-existing platform/shop-uploads",
+            "mb platform/shop--uploads",
+            "tag set platform/shop--uploads platform-project=shop",
             `admin policy create platform bucket-shop ${tmp}/policy.json`,
             "admin user add platform secret-TENANT_ACCESS_KEY secret-TENANT_SECRET_KEY",
             "admin user info platform secret-TENANT_ACCESS_KEY",
             "admin policy attach platform bucket-shop --user secret-TENANT_ACCESS_KEY",
         ]);
-        expect(JSON.parse(policy)).toEqual(bucketPolicy("shop-uploads"));
+        expect(JSON.parse(policy!)).toEqual(bucketPolicy("shop--uploads"));
     });
 
-    it("skips the attach on a re-run where the policy is already attached", () => {
-        const { status, calls } = run("AccessKey: secret-TENANT_ACCESS_KEY  PolicyName: bucket-shop  Status: enabled");
+    it("never creates with --ignore-existing", () => {
+        expect(BUCKET_SCRIPT).not.toContain("--ignore-existing");
+    });
+
+    it("reuses its own existing bucket (tagged for this project) and skips the attach where already attached", () => {
+        const { status, calls } = run("AccessKey: secret-TENANT_ACCESS_KEY  PolicyName: bucket-shop  Status: enabled", { exists: true, ownerTag: "shop" });
         expect(status).toBe(0);
+        expect(calls.some((c) => c.startsWith("tag set"))).toBe(false);
         expect(calls.some((c) => c.includes("admin policy attach"))).toBe(false);
-        expect(calls.some((c) => c.includes("mb --ignore-existing"))).toBe(true);
+        expect(calls).toContain("admin user add platform secret-TENANT_ACCESS_KEY secret-TENANT_SECRET_KEY");
+    });
+
+    it.each([
+        ["the platform's or another project's (tagged for another owner)", { exists: true, ownerTag: "loki" }],
+        ["a project whose name extends this one (tag shop2)", { exists: true, ownerTag: "shop2" }],
+        ["untagged (created outside the platform)", { exists: true }],
+    ])("refuses an existing bucket that is %s before any policy or user is touched", (_, bucket) => {
+        const { status, calls, policy, stderr } = run("AccessKey: secret-TENANT_ACCESS_KEY  Status: enabled", bucket);
+        expect(status).toBe(1);
+        expect(stderr).toContain("refusing bucket shop--uploads");
+        expect(calls.filter((c) => c.startsWith("admin ") || c.startsWith("tag set"))).toEqual([]);
+        expect(policy).toBeUndefined();
     });
 });

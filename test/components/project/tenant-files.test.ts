@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InputValidationError, type InputProblem } from "../../../lib/validation";
 import { validateTenantDocuments } from "../../../lib/tenants/load";
+import { NO_GRANT, type PlatformConfig } from "../../../lib/config/schema";
 import { PROJECT_EXAMPLES } from "../../../lib/tenants/schema";
 import { exampleSecretNames, exampleTenants, stackPlatformConfig, TENANT_STACKS, tenantDocuments } from "./fixtures";
 
@@ -32,6 +33,17 @@ function problemsOf(documents: Doc[], secretNames?: Map<string, Set<string>>): {
         return { problems: (error as InputValidationError).problems, message: (error as Error).message };
     }
     throw new Error("validation passed, but the document is invalid");
+}
+
+/** Like problemsOf, against another stack config. */
+function problemsOfWith(config: PlatformConfig, documents: Doc[]): { problems: InputProblem[] } {
+    try {
+        validateTenantDocuments(documents, { config, secretNames: new Map() });
+    } catch (error) {
+        expect(error).toBeInstanceOf(InputValidationError);
+        return { problems: (error as InputValidationError).problems };
+    }
+    throw new Error("validation passed, but the documents are invalid");
 }
 
 /** Asserts one problem at `path` in `file` whose text matches, with a fix, and that the message shows all three. */
@@ -67,7 +79,7 @@ describe("valid tenant files", () => {
     it("the dev stack stays small: at most two tenants, each within the default tenant limits", () => {
         const tenants = exampleTenants("dev");
         expect(tenants.length).toBeLessThanOrEqual(2);
-        expect(dev.tenantLimits).toEqual({ maxCpu: "16", maxMemory: "64Gi", maxStorage: "1Ti", maxPods: 200 });
+        expect(dev.tenantLimits).toEqual({ maxCpu: "16", maxMemory: "64Gi", maxStorage: "1Ti", maxPods: 200, maxEphemeralStorage: "100Gi" });
     });
 
     it("the examples cover the seeds: overlay with MySQL and a data volume, a chain node with metrics, a Caracal-like backend", () => {
@@ -135,7 +147,13 @@ describe("bad tenant files fail with file, path and fix", () => {
         const withDomain = (name: string) =>
             BASE.replace("name: shop", `name: ${name}`).replace("    port: 8080", "    port: 8080\n    expose: {customDomains: [shop.example.org]}");
         const other = "stacks/dev/projects/store.yaml";
-        expectProblem([doc(withDomain("shop")), doc(withDomain("store"), other)], other, "services[0].expose", /host shop\.example\.org is already served by stacks\/dev\/projects\/shop\.yaml/);
+        // The stack config refuses granting one domain to two projects; this config bypasses that check so
+        // the catalog's own cross-check is what is tested.
+        const config = { ...dev, projectGrants: { shop: { ...NO_GRANT, customDomains: ["shop.example.org"] }, store: { ...NO_GRANT, customDomains: ["shop.example.org"] } } };
+        const { problems } = problemsOfWith(config, [doc(withDomain("shop")), doc(withDomain("store"), other)]);
+        expect(problems).toEqual([
+            expect.objectContaining({ source: other, path: "services[0].expose.customDomains[0]", problem: "host shop.example.org is already served by stacks/dev/projects/shop.yaml services[0]" }),
+        ]);
     });
 
     it.each([["'*.example.org'"], ["Shop.Example.org"], ["shop.example.org."], ["localhost"], ["shop_1.example.org"]])("an invalid custom domain %s", (domain) => {
@@ -145,7 +163,7 @@ describe("bad tenant files fail with file, path and fix", () => {
 
     it("a custom domain inside the platform domain", () => {
         const text = BASE.replace("    port: 8080", "    port: 8080\n    expose: {customDomains: [other.shop.dev.platform.example.com]}");
-        expectProblem([doc(text)], FILE, "services[0].expose.customDomains", /inside the platform domain/);
+        expectProblem([doc(text)], FILE, "services[0].expose.customDomains[0]", /is inside the platform domain dev\.platform\.example\.com/);
     });
 
     it("a secretEnv name the stack has no value for", () => {
@@ -173,11 +191,16 @@ describe("bad tenant files fail with file, path and fix", () => {
         }
     });
 
-    it("a bucket name longer than S3 allows", () => {
+    it("a bucket name longer than the schema allows (project and bucket names are bounded so <project>--<name> fits 63)", () => {
         const name = "s".repeat(30);
         const file = `stacks/dev/projects/${name}.yaml`;
-        expectProblem([doc(`${BASE.replace("name: shop", `name: ${name}`)}\nbucket: {name: ${"b".repeat(40)}}`, file)], file, "bucket.name", /3 to 63 characters/);
-        expect(validate([doc(`${BASE}\nbucket: {name: ${"b".repeat(40)}}`)])).toHaveLength(1);
+        expectProblem([doc(`${BASE.replace("name: shop", `name: ${name}`)}\nbucket: {name: ${"b".repeat(31)}}`, file)], file, "bucket.name", /at most 30 characters/);
+        expect(validate([doc(`${BASE.replace("name: shop", `name: ${name}`)}\nbucket: {name: ${"b".repeat(30)}}`, file)])[0]?.spec.bucket?.name).toHaveLength(30);
+    });
+
+    it("a bucket that would break the S3 naming rules (reserved prefix xn--)", () => {
+        const file = "stacks/dev/projects/xn.yaml";
+        expectProblem([doc(`${BASE.replace("name: shop", "name: xn")}\nbucket: {name: data}`, file)], file, "bucket.name", /prefix xn-- that S3 reserves/);
     });
 
     it("reports every problem of every file at once", () => {

@@ -168,7 +168,7 @@ describe("service workloads", () => {
             DATABASE_USER: { name: "database-credentials", key: "DATABASE_USER" },
             DATABASE_PASSWORD: { name: "database-credentials", key: "DATABASE_PASSWORD" },
             S3_ENDPOINT: "http://minio.minio.svc.cluster.local:9000",
-            S3_BUCKET: "shop-uploads",
+            S3_BUCKET: "shop--uploads",
             S3_ACCESS_KEY_ID: { name: "bucket-credentials", key: "S3_ACCESS_KEY_ID" },
             S3_SECRET_ACCESS_KEY: { name: "bucket-credentials", key: "S3_SECRET_ACCESS_KEY" },
         });
@@ -177,9 +177,12 @@ describe("service workloads", () => {
     it("make the CPU limit explicit: declared, or twice the request", () => {
         const defaulted = service({ resources: { requests: { cpu: "250m", memory: "128Mi" }, limits: { memory: "256Mi" } } });
         expect(renderContainer(defaulted.ctx, defaulted.spec).resources).toEqual({
-            requests: { cpu: "250m", memory: "128Mi" },
-            limits: { cpu: "500m", memory: "256Mi" },
+            // ephemeral storage: the default tmpDir (/tmp, 1Gi) plus 256Mi of logs = 1280Mi, requested and limited
+            requests: { cpu: "250m", memory: "128Mi", "ephemeral-storage": "1280Mi" },
+            limits: { cpu: "500m", memory: "256Mi", "ephemeral-storage": "1280Mi" },
         });
+        const threeTmpDirs = service({ tmpDirs: ["/tmp", "/var/cache/app", "/data/scratch"] });
+        expect(renderContainer(threeTmpDirs.ctx, threeTmpDirs.spec).resources?.limits?.["ephemeral-storage"]).toBe(`${3 * 1024 + 256}Mi`);
         const declared = service({ resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "3", memory: "2Gi" } } });
         expect(renderContainer(declared.ctx, declared.spec).resources?.limits?.cpu).toBe("3");
     });

@@ -1,0 +1,52 @@
+import type { PlatformConfig } from "../../lib/config/schema";
+import type { TenantProject } from "../../lib/tenants/load";
+import type { ProjectSpec } from "../../lib/tenants/schema";
+import type { InputProblem } from "../../lib/validation";
+import { TENANT_PROJECT_TYPE } from "../../lib/conventions";
+import { childResourceName, PASSWORD_SUFFIXES } from "./project";
+import { flattenProject, renderProject, renderSecrets } from "./render";
+
+/**
+ * Resource identities of a project as the Project component registers them. A child's URN is
+ * `<parent type>$<child type>::<child name>`: the parent's *name* is not part of it, so two projects whose
+ * names and object names concatenate alike (project `a` with service `deployment-x`, project `a-deployment`
+ * with service `x`) would register the same URN and the real `up` of the whole region would fail.
+ */
+
+/** The URN-relevant identity (type and name) of every resource a project registers. */
+export function projectResourceKeys(spec: ProjectSpec, config: PlatformConfig): string[] {
+    const rendered = renderProject(spec, config);
+    const placeholder = { accessKey: "", secretKey: "" };
+    const secrets = renderSecrets(rendered.context, { app: {}, database: { password: "", rootPassword: "" }, bucket: placeholder });
+    const objects = flattenProject(rendered, secrets).map((object) => `${TENANT_PROJECT_TYPE}$${object.apiVersion}/${object.kind}::${childResourceName(spec.name, rendered.context.namespace, object)}`);
+    const passwords = PASSWORD_SUFFIXES.filter((suffix) => (suffix.startsWith("database") ? spec.database : spec.bucket)).map(
+        (suffix) => `${TENANT_PROJECT_TYPE}$random:RandomPassword::${spec.name}-${suffix}`,
+    );
+    return [`${TENANT_PROJECT_TYPE}::${spec.name}`, ...objects, ...passwords];
+}
+
+/** A catalog check: two projects that would register the same URN are refused, naming both files. */
+export function resourceCollisions(config: PlatformConfig): (projects: readonly TenantProject[]) => InputProblem[] {
+    return (projects) => {
+        const owners = new Map<string, TenantProject>();
+        const problems: InputProblem[] = [];
+        for (const tenant of projects) {
+            const reported = new Set<string>();
+            for (const key of projectResourceKeys(tenant.spec, config)) {
+                const owner = owners.get(key);
+                if (owner && owner !== tenant && !reported.has(owner.file)) {
+                    reported.add(owner.file);
+                    problems.push({
+                        source: tenant.file,
+                        path: "name",
+                        problem: `project "${tenant.spec.name}" and project "${owner.spec.name}" (${owner.file}) would both register ${key.split("::")[0]!.split("$").pop()} "${key.split("::")[1]}" (resource names join the project and object names with '-')`,
+                        fix: "rename this project or the service whose name continues the other project's name",
+                    });
+                } else if (!owner) {
+                    owners.set(key, tenant);
+                }
+            }
+        }
+        return problems;
+    };
+}
