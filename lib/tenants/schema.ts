@@ -18,7 +18,10 @@ export { SMTP_PORTS };
 const quantity = z.string().max(32).regex(QUANTITY_PATTERN, { error: "must be a Kubernetes quantity such as 250m, 1, 256Mi or 10Gi" });
 
 /** A quantity above zero (a zero CPU or memory limit means "unlimited" or a pod that never starts). */
-const positiveQuantity = quantity.refine((q) => !QUANTITY_PATTERN.test(q) || parseQuantity(q) > 0, { error: "must be more than zero" });
+const positiveQuantity = quantity.refine((q) => !QUANTITY_PATTERN.test(q) || parseQuantity(q) > 0, {
+    error: "must be more than zero (a zero limit is no limit, a zero request no reservation)",
+    params: { fix: "a positive quantity such as 100m, 128Mi or 1Gi" },
+});
 
 /** A DNS-1123 label usable as a Kubernetes name, without `--` (the separator of derived names). */
 const k8sName = (max: number) => z.string().regex(labelPattern(max), { error: labelMessage(max) });
@@ -59,7 +62,7 @@ export function mountPathProblem(mountPath: string): string | undefined {
 const mountPath = z.string().superRefine((value, ctx) => {
     const problem = mountPathProblem(value);
     if (problem) {
-        ctx.addIssue({ code: "custom", message: problem });
+        ctx.addIssue({ code: "custom", message: problem, params: { fix: "an absolute, normalized directory of the app such as /tmp, /var/cache/app or /data" } });
     }
 });
 
@@ -224,7 +227,12 @@ export const serviceSchema = z
         for (const [name, value] of Object.entries(service.env)) {
             const reason = secretLookingEnv(name, value);
             if (reason) {
-                ctx.addIssue({ code: "custom", path: ["env", name], message: `${reason}: plain env lands in the plan and the Deployment in clear` });
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["env", name],
+                    message: `${reason}: plain env lands in the plan and the Deployment in clear`,
+                    params: { fix: `move it to secretEnv: [${name}] and set the value with pulumi config set --secret --path 'platform:tenantSecrets.<project>.${name}' <value>` },
+                });
             }
         }
     });
@@ -319,13 +327,13 @@ export const projectSchema = z
         if (project.bucket) {
             const problem = bucketNameProblem(tenantBucketName(project.name, project.bucket.name));
             if (problem) {
-                ctx.addIssue({ code: "custom", path: ["bucket", "name"], message: `the bucket (<project> or <project>--<name>) is invalid: ${problem}` });
+                ctx.addIssue({ code: "custom", path: ["bucket", "name"], message: `the bucket (<project> or <project>--<name>) is invalid: ${problem}`, params: { fix: "choose another bucket name, e.g. bucket: {name: uploads}" } });
             }
         }
         project.egress?.ports.forEach((entry, index) => {
             const reason = forbiddenEgressPort(entry.port);
             if (reason) {
-                ctx.addIssue({ code: "custom", path: ["egress", "ports", index, "port"], message: reason });
+                ctx.addIssue({ code: "custom", path: ["egress", "ports", index, "port"], message: reason, params: { fix: "remove this port; reach the service through its public port on the internet instead" } });
             }
             if (project.egress!.ports.findIndex((other) => other.port === entry.port && other.protocol === entry.protocol) !== index) {
                 ctx.addIssue({ code: "custom", path: ["egress", "ports", index], message: `${entry.protocol} ${entry.port} is listed twice` });
@@ -334,11 +342,11 @@ export const projectSchema = z
         if (project.git) {
             const urlProblem = repoUrlProblem(project.git.repoURL, [...PLATFORM_NAMESPACES, project.name]);
             if (urlProblem) {
-                ctx.addIssue({ code: "custom", path: ["git", "repoURL"], message: urlProblem });
+                ctx.addIssue({ code: "custom", path: ["git", "repoURL"], message: urlProblem, params: { fix: "repoURL: https://github.com/<org>/<repo>.git (a public host, granted in platform:projectGrants)" } });
             }
             const pathProblem = gitPathProblem(project.git.path);
             if (pathProblem) {
-                ctx.addIssue({ code: "custom", path: ["git", "path"], message: pathProblem });
+                ctx.addIssue({ code: "custom", path: ["git", "path"], message: pathProblem, params: { fix: "path: k8s/prod (relative to the repository root)" } });
             }
         }
     });

@@ -15,7 +15,7 @@ export const TENANT_STACKS = ["dev", "fsn1", "hel1"] as const;
  * The plain config of a stack: `Pulumi.<stack>.yaml` parsed with js-yaml, the `platform:` keys validated
  * with the config schema (secrets are not part of the plain model).
  */
-export function stackPlatformConfig(stack: string): PlatformConfig {
+export function stackPlatformConfig(stack: string, override: Record<string, unknown> = {}): PlatformConfig {
     const doc = yaml.load(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
     const plain: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(doc.config)) {
@@ -23,7 +23,7 @@ export function stackPlatformConfig(stack: string): PlatformConfig {
             plain[key.slice("platform:".length)] = value;
         }
     }
-    return platformConfigSchema.parse(plain);
+    return platformConfigSchema.parse({ ...plain, ...override });
 }
 
 /** The raw tenant documents of a stack, as the loader reads them. */
