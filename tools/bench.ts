@@ -21,7 +21,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import * as yaml from "js-yaml";
-import { tenantLimitsSchema } from "../lib/config/schema";
+import { tenantLimitsSchema, type ProjectGrant } from "../lib/config/schema";
 import { quantity } from "../lib/quantity";
 import { readStackConfig } from "../lib/offline/stack-files";
 import { platformConfigFromStack, renderReports } from "../lib/offline/reports";
@@ -47,6 +47,13 @@ interface GeneratedTenant {
     name: string;
     text: string;
     quota: { cpu: string; memory: string; storage: string; pods: number };
+    /** What the stack config must grant it (`platform:projectGrants.<name>`): trust, custom domains, git source. */
+    grant: ProjectGrant;
+}
+
+/** `platform:projectGrants` for generated tenants (the privileges their files ask for). */
+export function grantsFor(tenants: readonly GeneratedTenant[]): Record<string, GeneratedTenant["grant"]> {
+    return Object.fromEntries(tenants.map((t) => [t.name, t.grant]));
 }
 
 /**
@@ -105,7 +112,13 @@ export function generateTenant(index: number): GeneratedTenant {
         ...(index % 5 === 0 ? { bucket: { name: "uploads" } } : {}),
         ...(index % 7 === 0 ? { git: { repoURL: `https://github.com/example/${name}-deploy.git`, path: "k8s", targetRevision: "main" } } : {}),
     };
-    return { name, text: yaml.dump(project, { lineWidth: 200 }), quota };
+    const grant = {
+        trust: project.trust as ProjectGrant["trust"],
+        egressPorts: [],
+        customDomains: index % 10 === 0 ? [`${name}.example.org`] : [],
+        git: index % 7 === 0 ? [`https://github.com/example/${name}-deploy.git`] : [],
+    };
+    return { name, text: yaml.dump(project, { lineWidth: 200 }), quota, grant };
 }
 
 /** The dev stack file with `platform:tenantLimits` raised to cover every generated quota. */
@@ -122,6 +135,7 @@ function stackFileFor(tenants: readonly GeneratedTenant[]): string {
         maxStorage: max("storage", current.maxStorage),
         maxPods: Math.max(current.maxPods, ...tenants.map((t) => t.quota.pods)),
     };
+    doc.config["platform:projectGrants"] = grantsFor(tenants);
     return yaml.dump(doc, { lineWidth: 200 });
 }
 
@@ -211,7 +225,8 @@ function runPlan(planCommandLine: readonly string[], count: number, root: string
 function validationTimings(sizes: readonly number[]): Array<{ tenants: number; ms: number }> {
     const raw = readStackConfig(ROOT, STACK);
     const tenants = Array.from({ length: Math.max(...sizes) }, (_, i) => generateTenant(i + 1));
-    const config = platformConfigFromStack(raw);
+    const stackConfig = platformConfigFromStack(raw);
+    const config = { ...stackConfig, projectGrants: { ...stackConfig.projectGrants, ...grantsFor(tenants) } };
     const secretNames = new Map(tenants.map((t) => [t.name, new Set(["SESSION_SECRET"])]));
     return sizes.map((n) => {
         const docs = tenants.slice(0, n).map((t) => ({ file: `stacks/${STACK}/projects/${t.name}.yaml`, text: t.text }));

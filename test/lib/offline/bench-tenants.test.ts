@@ -4,14 +4,15 @@ import { describe, expect, it } from "vitest";
 import { readStackConfig } from "../../../lib/offline/stack-files";
 import { platformConfigFromStack } from "../../../lib/offline/reports";
 import { validateTenantDocuments } from "../../../lib/tenants/load";
-import { generateTenant } from "../../../tools/bench";
+import { generateTenant, grantsFor } from "../../../tools/bench";
 
 const ROOT = path.resolve(__dirname, "../../..");
 
 describe("benchmark tenant generator", () => {
     it("generates valid, unique, varied projects for the dev stack", () => {
-        const config = platformConfigFromStack(readStackConfig(ROOT, "dev"));
         const tenants = Array.from({ length: 60 }, (_, i) => generateTenant(i + 1));
+        const stack = platformConfigFromStack(readStackConfig(ROOT, "dev"));
+        const config = { ...stack, projectGrants: { ...stack.projectGrants, ...grantsFor(tenants) } };
         const docs = tenants.map((t) => ({ file: `stacks/dev/projects/${t.name}.yaml`, text: t.text }));
         const secretNames = new Map(tenants.map((t) => [t.name, new Set(["SESSION_SECRET"])]));
         const projects = validateTenantDocuments(docs, { config, secretNames });
