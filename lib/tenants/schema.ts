@@ -333,7 +333,7 @@ export const projectSchema = z
         project.egress?.ports.forEach((entry, index) => {
             const reason = forbiddenEgressPort(entry.port);
             if (reason) {
-                ctx.addIssue({ code: "custom", path: ["egress", "ports", index, "port"], message: reason, params: { fix: "remove this port; reach the service through its public port on the internet instead" } });
+                ctx.addIssue({ code: "custom", path: ["egress", "ports", index, "port"], message: reason, params: { fix: SMTP_PORTS.includes(entry.port) ? "remove it; send mail through a provider's HTTPS API (port 443)" : "remove it; node ports are never opened to tenants" } });
             }
             if (project.egress!.ports.findIndex((other) => other.port === entry.port && other.protocol === entry.protocol) !== index) {
                 ctx.addIssue({ code: "custom", path: ["egress", "ports", index], message: `${entry.protocol} ${entry.port} is listed twice` });
@@ -371,6 +371,7 @@ export const PROJECT_EXAMPLES: Readonly<Record<string, string>> = {
     "quota.memory": "memory: 8Gi",
     "quota.storage": "storage: 50Gi",
     "quota.pods": "pods: 20",
+    "quota.ephemeralStorage": "ephemeralStorage: 10Gi",
     budget: "budget: {monthly: 40}",
     "budget.monthly": "monthly: 40",
     services: "services: [{name: web, image: ghcr.io/example/web:1.4.2, port: 8080}]",

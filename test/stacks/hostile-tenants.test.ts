@@ -169,7 +169,7 @@ describe("egress ports and ranges", () => {
     const forbidden = [6443, 10250, 2379, 2380, 9345, 22, 9100, 10254, 8472, 41641, ...SMTP_PORTS];
     it.each(forbidden)("port %i is refused in the tenant file, even when the config tried to grant it", (port) => {
         const doc = tenant("chain", [`egress: {ports: [{port: ${port}, protocol: TCP}]}`]);
-        expectRefused([doc], fileOf("chain"), "egress.ports[0].port", SMTP_PORTS.includes(port) ? /SMTP/ : /node port/, /remove this port/);
+        expectRefused([doc], fileOf("chain"), "egress.ports[0].port", SMTP_PORTS.includes(port) ? /SMTP/ : /node port/, SMTP_PORTS.includes(port) ? /HTTPS API/ : /never opened to tenants/);
         expect(platformConfigSchema.safeParse({ ...rawDevConfig(), projectGrants: { chain: { egressPorts: [{ port }] } } }).success).toBe(false);
     });
 

@@ -184,7 +184,7 @@ describe("bad tenant files fail with file, path and fix", () => {
     });
 
     it("SMTP egress ports", () => {
-        expectProblem([doc(`${BASE}\negress: {ports: [{port: 25}]}`)], FILE, "egress.ports[0].port", /SMTP/, /port: 30303/);
+        expectProblem([doc(`${BASE}\negress: {ports: [{port: 25}]}`)], FILE, "egress.ports[0].port", /SMTP/, /send mail through a provider's HTTPS API/);
         // Every mail port (SMTP, SMTPS, submission and its common alternative), written out here.
         for (const port of [25, 465, 587, 2525]) {
             expectProblem([doc(`${BASE}\negress: {ports: [{port: ${port}}]}`)], FILE, "egress.ports[0].port", new RegExp(`port ${port} is mail submission \\(SMTP\\)`));
