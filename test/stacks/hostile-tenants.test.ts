@@ -8,9 +8,9 @@ import { InputValidationError, type InputProblem } from "../../lib/validation";
 import { parseTenantYaml } from "../../lib/tenants/read";
 import { PLATFORM_BUCKETS } from "../../lib/conventions";
 import { NODE_PORTS, SMTP_PORTS } from "../../lib/network-rules";
-import { platformBuckets } from "../../components/minio/values";
+import { platformBuckets, platformUsers } from "../../components/minio/values";
 import { projectContext } from "../../components/project/common";
-import { bucketName } from "../../components/project/storage";
+import { bucketName, bucketObjectName } from "../../components/project/storage";
 import { renderNetworkPolicies } from "../../components/project/network-policies";
 import { renderResourceQuota } from "../../components/project/namespace";
 import { renderProject } from "../../components/project/render";
@@ -102,6 +102,14 @@ describe("bucket takeover", () => {
         for (const bucket of platformBuckets(stackPlatformConfig("dev"))) {
             expect(Object.values(PLATFORM_BUCKETS)).toContain(bucket);
         }
+    });
+
+    it("MinIO users and policies: tenant policies are bucket-<project> (one per project), platform ones never use that prefix", () => {
+        for (const user of platformUsers(stackPlatformConfig("fsn1"))) {
+            expect(user.name.startsWith("bucket-")).toBe(false);
+        }
+        const policies = validateTenantDocuments([tenant("shop", ["bucket: {}"]), tenant("shop-2", ["bucket: {}"])], context()).map((t) => bucketObjectName(projectContext(t.spec, dev)));
+        expect(policies).toEqual(["bucket-shop", "bucket-shop-2"]);
     });
 
     it("a + bucket b-c and a-b + bucket c get two buckets (safe result); '--' inside a name is refused", () => {
