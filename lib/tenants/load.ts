@@ -85,7 +85,10 @@ export function loadTenantCatalog(rootDir: string, stack: string, context: Tenan
     return validateTenantDocuments(documents, { stack, ...context }, refused);
 }
 
-/** Validates already-read tenant documents (exported for tests and the benchmark's generated tenants). */
+/**
+ * Validates already-read tenant documents (exported for tests and the benchmark's generated tenants);
+ * `unreadable` are the problems of files the reader refused (symlinks, devices, oversized), reported with the rest.
+ */
 export function validateTenantDocuments(
     documents: ReadonlyArray<{ file: string; text: string }>,
     context: TenantContext,
