@@ -21,7 +21,9 @@ export interface NodePort {
 /**
  * Ports the nodes listen on (k3s inbound rules of the k3s requirements page, the embedded etcd and
  * registry, node-exporter and MetalLB on the host network, SSH, Tailscale). Tenant egress to the internet
- * includes the nodes' own public addresses, so none of these may be opened to a tenant.
+ * includes the nodes' own public addresses, so none of these may be opened to a tenant. The NodePort range
+ * (30000-32767) stays grantable (P2P clients use it, e.g. 30303): tenants get no NodePort Services, and the
+ * only platform NodePorts are those of Traefik's LoadBalancer, which serves 80/443 to the world anyway.
  */
 export const NODE_PORTS: readonly NodePort[] = [
     { port: 22, what: "SSH on the nodes" },
@@ -35,13 +37,17 @@ export const NODE_PORTS: readonly NodePort[] = [
     { port: 7472, what: "MetalLB speaker metrics (host network)" },
     { port: 7946, what: "MetalLB memberlist (host network)" },
     { port: 8472, what: "flannel VXLAN" },
+    { port: 9099, what: "flannel/canal health probe" },
     { port: 9100, what: "node-exporter (host network)" },
     { port: 9345, what: "RKE2-style supervisor" },
     { port: 10010, what: "containerd stream server" },
     { port: 10248, what: "kubelet healthz" },
     { port: 10249, what: "kube-proxy metrics" },
     { port: 10250, what: "kubelet API" },
+    { port: 10251, what: "kube-scheduler (legacy insecure port)" },
+    { port: 10252, what: "kube-controller-manager (legacy insecure port)" },
     { port: 10254, what: "ingress controller metrics" },
+    { port: 10255, what: "kubelet read-only API (off here, refused anyway)" },
     { port: 10256, what: "kube-proxy health" },
     { port: 10257, what: "kube-controller-manager" },
     { port: 10258, what: "cloud-controller-manager" },
