@@ -4,7 +4,8 @@ import { projectContext } from "../../../components/project/common";
 import { renderNetworkPolicies } from "../../../components/project/network-policies";
 
 /** What the internet rule must never reach, written out here (not read from the renderer): metadata, RFC 1918, the tailnet's CGNAT range. */
-const NEVER_REACHED = ["169.254.169.254/32", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
+// "This network", private, tailnet (CGNAT), loopback, all of link-local (cloud metadata), multicast, reserved.
+const NEVER_REACHED = ["0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16", "224.0.0.0/4", "240.0.0.0/4"];
 import { everyExample, project, stackPlatformConfig, walk } from "./fixtures";
 
 const dev = stackPlatformConfig("dev");
