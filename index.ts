@@ -47,11 +47,23 @@ const tenants = loadTenantCatalog(process.env.PLATFORM_CATALOG_ROOT ?? __dirname
 // The tailnet policy is one document for every stack: it is rendered from all committed stack files.
 const tailnet = loadTailnetStacks(__dirname, pulumi.getStack(), config.mesh);
 
-const mesh = new Mesh("mesh", { config, nodes: planNodes(config), stack: pulumi.getStack(), tailnet });
+const mesh = new Mesh("mesh", { config, nodes: planNodes(config, pulumi.getStack()), stack: pulumi.getStack(), tailnet });
 
 const infrastructure = new Infrastructure("nodes", { config, secrets, mesh });
 
-const cluster = new K3sCluster("k3s", { config, secrets, infrastructure });
+// The tailscale provider's own credentials, for the Tailscale API delete of a retired node's device.
+const tailscaleConfig = new pulumi.Config("tailscale");
+const cluster = new K3sCluster("k3s", {
+    config,
+    secrets,
+    infrastructure,
+    tailnetApi: {
+        apiKey: tailscaleConfig.getSecret("apiKey") ?? (process.env.TAILSCALE_API_KEY ? pulumi.secret(process.env.TAILSCALE_API_KEY) : undefined),
+        oauthClientId: tailscaleConfig.getSecret("oauthClientId"),
+        oauthClientSecret: tailscaleConfig.getSecret("oauthClientSecret"),
+        baseUrl: tailscaleConfig.get("baseUrl"),
+    },
+});
 const k8sOptions = { provider: cluster.provider };
 // Labels and taints reconciled on every node, and a bounded Ready wait per pool the add-ons below depend on.
 const nodePools = new NodePools("node-pools", { nodes: infrastructure.nodes.map((n) => n.spec), started: cluster.started, connection: cluster.adminConnection });
@@ -197,8 +209,10 @@ export const kubeconfig = cluster.kubeconfig;
 export const publicIps = infrastructure.floatingIps;
 /** Hostnames of every node, by pool. */
 export const nodes = infrastructure.nodeNames;
-/** SSH targets of every node (MagicDNS names: SSH answers only on the tailnet). */
-export const sshTargets = Object.fromEntries(infrastructure.nodes.map((n) => [n.spec.hostname, n.tailnetHost]));
+/** SSH targets of every node: the MagicDNS names read back from the tailnet (SSH answers only there). */
+export const sshTargets = Object.fromEntries(infrastructure.nodes.map((n) => [n.spec.hostname, n.tailnetName]));
+/** Tailnet IPv4 of every node, read back from the tailnet. */
+export const tailnetAddresses = Object.fromEntries(infrastructure.nodes.map((n) => [n.spec.hostname, n.tailnetIp]));
 /** The tailnet ACL in force. */
 export const tailnetPolicy = mesh.aclDocument;
 /** Where tenant catalogs were read from. */

@@ -118,6 +118,8 @@ export class BaremetalServer extends pulumi.ComponentResource {
             },
             {
                 parent: this,
+                // The component's dependsOn must hold the machine back too: children do not inherit it.
+                dependsOn: opts?.dependsOn,
                 // The state keeps the Robot credentials so `pulumi refresh` can read the server.
                 additionalSecretOutputs: ["robotUser", "robotPassword"],
                 deleteBeforeReplace: true,

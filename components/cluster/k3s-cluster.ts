@@ -5,8 +5,23 @@ import * as random from "@pulumi/random";
 import type { PlatformConfig } from "../../lib/config/schema";
 import type { PlatformSecrets } from "../../lib/config/load";
 import type { Infrastructure, NodeHandle } from "../nodes/infrastructure";
-import { renderSecretsDropIn } from "./k3s-config";
+import type { NodeSpec } from "../nodes/node-plan";
+import { bootstrapsCluster, renderRegistrationDropIn, renderSecretsDropIn } from "./k3s-config";
 import { parseFullToken, remoteCommandTimeouts, renderKubeconfigScript, renderReadTokenScript, renderStartScript, rewriteKubeconfig } from "./k3s-join";
+import { withServerContexts } from "./kubeconfig";
+import { DEVICE_REMOVAL_ENV, renderDeviceRecordCreate, renderDeviceRemovalScript, renderLeaveScript } from "./node-retirement";
+
+/** Tailscale API access for removing the devices of retired nodes (the stack's `tailscale:*` provider config). */
+export interface TailnetApiAccess {
+    /** `tailscale:apiKey` (secret). */
+    apiKey?: pulumi.Input<string>;
+    /** `tailscale:oauthClientId` (secret). */
+    oauthClientId?: pulumi.Input<string>;
+    /** `tailscale:oauthClientSecret` (secret). */
+    oauthClientSecret?: pulumi.Input<string>;
+    /** `tailscale:baseUrl`, when not api.tailscale.com. */
+    baseUrl?: string;
+}
 
 /** Arguments of the k3s cluster. */
 export interface K3sClusterArgs {
@@ -16,13 +31,33 @@ export interface K3sClusterArgs {
     secrets: PlatformSecrets;
     /** The machines, booted with their k3s config and installed (not started) k3s. */
     infrastructure: Infrastructure;
+    /** Credentials that remove a retired node's tailnet device; without them the removal fails and says so. */
+    tailnetApi: TailnetApiAccess;
 }
 
 /**
- * The k3s cluster on top of booted nodes: a generated join token, k3s started on server 0 (cluster-init),
- * then the other servers, then agents; each over SSH on the tailnet with the secrets on stdin. The admin
- * kubeconfig is read back over the tailnet, pointed at server 0's tailnet name and returned as a secret,
- * with a Kubernetes provider built from it.
+ * The server a node registers with (its k3s `server:`), chosen when k3s is started: agents use the first
+ * server, a joining server the first other server; the bootstrapping server none. The name is the one read
+ * back from the tailnet at that moment, so a replaced server's successor is used as soon as it exists.
+ * Registration needs that one server only once: afterwards k3s agents keep a client-side load balancer over
+ * every server (k3s pkg/agent/loadbalancer, fed from the `kubernetes` endpoints by pkg/agent/tunnel, and
+ * persisted in /var/lib/rancher/k3s/agent/etc/k3s-agent-load-balancer.json across restarts), so a node that
+ * joined keeps working when its registration server is gone.
+ */
+export function registrationServer<T extends { spec: NodeSpec }>(node: T, servers: readonly T[], config: PlatformConfig): T | undefined {
+    if (bootstrapsCluster(node.spec, config)) {
+        return undefined;
+    }
+    return servers.find((s) => s.spec.hostname !== node.spec.hostname);
+}
+
+/**
+ * The k3s cluster on top of booted nodes: a generated join token, k3s started on the bootstrapping server,
+ * then the other servers one after another, then agents; each over SSH on the tailnet with the secrets and
+ * the registration address on stdin. Each node gets retirement hooks that drain and delete it, and remove
+ * its tailnet device, when Pulumi deletes it (replacement or removal). The admin kubeconfig is read back
+ * over the tailnet, pointed at the first server's tailnet name, with a context per server, and returned as
+ * a secret, with a Kubernetes provider built from it.
  */
 export class K3sCluster extends pulumi.ComponentResource {
     /** Admin kubeconfig (secret), server address on the tailnet. */
@@ -40,7 +75,7 @@ export class K3sCluster extends pulumi.ComponentResource {
         const token = new random.RandomPassword(`${name}-token`, { length: 64, special: false }, { parent: this, additionalSecretOutputs: ["result"] });
 
         const connectionTo = (node: NodeHandle): command.types.input.remote.ConnectionArgs => ({
-            host: node.tailnetHost,
+            host: node.tailnetName,
             user: "root",
             privateKey: infrastructure.sshPrivateKey,
             // First boot (packages, tailnet join, k3s download) takes minutes; bare metal longer.
@@ -48,17 +83,31 @@ export class K3sCluster extends pulumi.ComponentResource {
             perDialTimeout: 10,
         });
 
+        const servers = infrastructure.nodes.filter((n) => n.spec.role === "server");
+        const agents = infrastructure.nodes.filter((n) => n.spec.role !== "server");
+        if (servers.length === 0) {
+            throw new Error("a cluster needs at least one server node");
+        }
+
         const start = (node: NodeHandle, dependsOn: pulumi.Resource[], joinToken: pulumi.Output<string> = token.result) => {
+            const registration = registrationServer(node, servers, config);
             const connection = connectionTo(node);
             return new command.remote.Command(
-                `${node.spec.hostname}-k3s-start`,
+                `${node.spec.id}-k3s-start`,
                 {
                     connection,
-                    create: renderStartScript(node.spec.hostname, node.spec.role === "server" ? "server" : "agent"),
+                    // The machine the script was last run for: a resize or reinstall changes this line, and a changed
+                    // create re-runs (no update command), restarting k3s and waiting for Ready. That is also what lets
+                    // the next node's disruptive change proceed (Infrastructure.markJoined).
+                    create: `${renderStartScript(node.spec.hostname, node.spec.role === "server" ? "server" : "agent")}# machine: ${[node.disruptive.replace, node.disruptive.resize].filter(Boolean).join(" ")}\n`,
                     stdin: pulumi.secret(
                         pulumi
-                            .all([joinToken, secrets.etcdS3.accessKey, secrets.etcdS3.secretKey])
-                            .apply(([t, accessKey, secretKey]) => renderSecretsDropIn(t, node.spec, { accessKey, secretKey })),
+                            .all([joinToken, secrets.etcdS3.accessKey, secrets.etcdS3.secretKey, registration?.tailnetName ?? "", node.tailnetName])
+                            .apply(
+                                ([t, accessKey, secretKey, server, own]) =>
+                                    renderSecretsDropIn(t, node.spec, { accessKey, secretKey }) +
+                                    renderRegistrationDropIn(node.spec, { server: server || undefined, ownTailnetName: own }),
+                            ),
                     ),
                     logging: "stderr",
                     // No version trigger: a k3sVersion change is rolled out by the upgrade Plans (components/upgrades).
@@ -76,26 +125,22 @@ export class K3sCluster extends pulumi.ComponentResource {
             );
         };
 
-        const servers = infrastructure.nodes.filter((n) => n.spec.role === "server");
-        const agents = infrastructure.nodes.filter((n) => n.spec.role !== "server");
-        const first = servers[0];
-        if (!first) {
-            throw new Error("a cluster needs at least one server node");
-        }
-        this.adminConnection = connectionTo(first);
         const started = new Map<string, command.remote.Command>();
-        const firstStart = start(first, []);
-        started.set(first.spec.hostname, firstStart);
+        // The bootstrapping server first (if this stack has one: a replaced server 0 joins instead), then the
+        // other servers one after another (etcd membership changes stay serial), agents after the control plane.
+        const serverOrder = [...servers.filter((s) => bootstrapsCluster(s.spec, config)), ...servers.filter((s) => !bootstrapsCluster(s.spec, config))];
+        const firstToStart = serverOrder[0]!;
+        const firstStart = start(firstToStart, []);
+        started.set(firstToStart.spec.hostname, firstStart);
         // Joiners get the full K10<ca-hash>:: token the first server wrote, so they pin its CA.
         const readToken = new command.remote.Command(
             `${name}-full-token`,
-            { connection: connectionTo(first), create: renderReadTokenScript(), logging: "none" },
+            { connection: connectionTo(firstToStart), create: renderReadTokenScript(), logging: "none" },
             { parent: this, dependsOn: [firstStart], additionalSecretOutputs: ["stdout"], customTimeouts: { create: "10m", update: "10m" } },
         );
         const fullToken = pulumi.secret(readToken.stdout.apply(parseFullToken));
-        // Joining servers one after another keeps etcd membership changes serial.
         let previous = firstStart;
-        for (const server of servers.slice(1)) {
+        for (const server of serverOrder.slice(1)) {
             previous = start(server, [previous], fullToken);
             started.set(server.spec.hostname, previous);
         }
@@ -104,14 +149,80 @@ export class K3sCluster extends pulumi.ComponentResource {
             started.set(agent.spec.hostname, start(agent, [controlPlaneReady], fullToken));
         }
         this.started = started;
+        for (const node of infrastructure.nodes) {
+            infrastructure.markJoined(node.spec.id, started.get(node.spec.hostname)!);
+        }
 
+        for (const node of infrastructure.nodes) {
+            // Deleted after the node's retirement below (Pulumi deletes dependents first): the node leaves the
+            // cluster while it is still on the tailnet, then its device goes.
+            const device = new command.local.Command(
+                `${node.spec.id}-tailnet-device`,
+                {
+                    create: renderDeviceRecordCreate(),
+                    delete: renderDeviceRemovalScript(),
+                    environment: pulumi.secret(
+                        pulumi.all([node.tailnetDeviceId, args.tailnetApi.apiKey ?? "", args.tailnetApi.oauthClientId ?? "", args.tailnetApi.oauthClientSecret ?? ""]).apply(
+                            ([deviceId, apiKey, clientId, clientSecret]) => ({
+                                [DEVICE_REMOVAL_ENV.deviceId]: deviceId,
+                                [DEVICE_REMOVAL_ENV.hostname]: node.spec.hostname,
+                                [DEVICE_REMOVAL_ENV.apiKey]: apiKey,
+                                [DEVICE_REMOVAL_ENV.oauthClientId]: clientId,
+                                [DEVICE_REMOVAL_ENV.oauthClientSecret]: clientSecret,
+                                ...(args.tailnetApi.baseUrl ? { [DEVICE_REMOVAL_ENV.baseUrl]: args.tailnetApi.baseUrl } : {}),
+                            }),
+                        ),
+                    ),
+                    logging: "stderr",
+                    triggers: [node.spec.hostname, node.disruptive.replace],
+                },
+                {
+                    parent: this,
+                    dependsOn: [node.ready],
+                    additionalSecretOutputs: ["environment"],
+                    // A reinstalled bare-metal node (same name) rejoins the tailnet: its old device must be gone first.
+                    deleteBeforeReplace: node.spec.kind === "baremetal",
+                },
+            );
+            // Runs on a server (another one, for a server), from where kubectl reaches the cluster.
+            const from = registrationServer(node, servers, config) ?? servers.find((s) => s.spec.hostname !== node.spec.hostname) ?? node;
+            new command.remote.Command(
+                `${node.spec.id}-k3s-retire`,
+                {
+                    connection: connectionTo(from),
+                    create: `echo "retirement of ${node.spec.hostname} armed"`,
+                    delete: renderLeaveScript(node.spec.hostname),
+                    logging: "stderr",
+                    triggers: [node.spec.hostname, node.disruptive.replace],
+                },
+                {
+                    parent: this,
+                    dependsOn: [started.get(node.spec.hostname)!, device],
+                    // A bare-metal reinstall keeps the name: leave before the machine is reinstalled.
+                    deleteBeforeReplace: node.spec.kind === "baremetal",
+                },
+            );
+        }
+
+        const first = servers[0]!;
+        this.adminConnection = connectionTo(first);
         const fetched = new command.remote.Command(
             `${name}-kubeconfig`,
             { connection: connectionTo(first), create: renderKubeconfigScript(), logging: "none" },
             { parent: this, dependsOn: [controlPlaneReady], additionalSecretOutputs: ["stdout"] },
         );
         const clusterName = `platform-${pulumi.getStack()}`;
-        this.kubeconfig = pulumi.secret(fetched.stdout.apply((raw) => rewriteKubeconfig(raw, first.tailnetHost, clusterName)));
+        this.kubeconfig = pulumi.secret(
+            pulumi
+                .all([fetched.stdout, first.tailnetName, pulumi.all(servers.map((s) => s.tailnetName))])
+                .apply(([raw, firstName, names]) =>
+                    withServerContexts(
+                        rewriteKubeconfig(raw, firstName, clusterName),
+                        clusterName,
+                        servers.map((s, i) => ({ hostname: s.spec.hostname, tailnetName: names[i]! })),
+                    ),
+                ),
+        );
         this.provider = new k8s.Provider(
             `${name}-provider`,
             {

@@ -20,8 +20,43 @@ export interface K3sConfigInput {
     node: NodeSpec;
     /** Validated stack config (cluster block, mesh suffix). */
     config: PlatformConfig;
-    /** Tailnet DNS name of server 0 (registration address for every other node). */
-    firstServerHost: string;
+}
+
+/**
+ * Whether this node bootstraps a new cluster (`cluster-init`): server 0 of generation 0, or the only server.
+ * k3s (pkg/etcd/etcd.go, `Start`) starts an existing member from its WAL directory whatever the flags say,
+ * creates a new etcd cluster when it has no data and no `server:` to join, and joins when it has a
+ * `server:`. A replaced server 0 (generation > 0) has no data, so with `cluster-init` it would start a
+ * second, empty cluster: it joins through another server like every other node. A single-server stack has
+ * nothing to join; its replacement is a new cluster (restore an etcd snapshot, see README).
+ */
+export function bootstrapsCluster(node: NodeSpec, config: PlatformConfig): boolean {
+    return node.role === "server" && node.index === 0 && (node.generation === 0 || config.servers.count === 1);
+}
+
+/** Where a joining node registers and which names its serving certificate must carry; rendered at join time. */
+export interface RegistrationInput {
+    /** Tailnet name of a running server to register with (absent when the node bootstraps the cluster). */
+    server?: string;
+    /** The node's own tailnet name as read back from Tailscale (servers: added to the certificate SANs). */
+    ownTailnetName?: string;
+}
+
+/**
+ * The registration drop-in, written with the secrets when k3s is started: `server:` names a running server
+ * read back from the tailnet at that moment (not the name assumed when the user-data was rendered), and a
+ * server's certificate gains its real tailnet name (`tls-san+` appends to config.yaml's list; k3s merges
+ * `key+` values of drop-ins into the earlier ones).
+ */
+export function renderRegistrationDropIn(node: NodeSpec, registration: RegistrationInput): string {
+    const doc: Record<string, unknown> = {};
+    if (registration.server) {
+        doc.server = `https://${registration.server}:6443`;
+    }
+    if (node.role === "server" && registration.ownTailnetName) {
+        doc["tls-san+"] = [registration.ownTailnetName];
+    }
+    return Object.keys(doc).length > 0 ? yaml.dump(doc, { lineWidth: 200 }) : "";
 }
 
 /** Namespaces exempt from PSA `restricted` (the platform's own system components need more). */
@@ -39,11 +74,12 @@ function kubeletArgs(): string[] {
 
 /**
  * Renders `/etc/rancher/k3s/config.yaml` (keys are k3s CLI flags). Secrets (token, S3 keys) are not in it:
- * they reach the node over the tailnet in a separate drop-in, never through user-data.
+ * they reach the node over the tailnet in a separate drop-in, never through user-data; so does the
+ * registration address (`server:`, see {@link renderRegistrationDropIn}), which is only known once the
+ * servers have joined the tailnet.
  */
-export function renderK3sConfig({ node, config, firstServerHost }: K3sConfigInput): string {
+export function renderK3sConfig({ node, config }: K3sConfigInput): string {
     const isServer = node.role === "server";
-    const isFirstServer = isServer && node.index === 0;
     const common: Record<string, unknown> = {
         "flannel-iface": "tailscale0",
         "protect-kernel-defaults": true,
@@ -53,11 +89,11 @@ export function renderK3sConfig({ node, config, firstServerHost }: K3sConfigInpu
         "kubelet-arg": kubeletArgs(),
     };
     if (!isServer) {
-        return yaml.dump({ server: `https://${firstServerHost}:6443`, ...common }, { lineWidth: 200 });
+        return yaml.dump(common, { lineWidth: 200 });
     }
     const s3 = config.cluster.etcdSnapshots.s3;
     const server: Record<string, unknown> = {
-        ...(isFirstServer ? { "cluster-init": true } : { server: `https://${firstServerHost}:6443` }),
+        ...(bootstrapsCluster(node, config) ? { "cluster-init": true } : {}),
         "tls-san": [`${node.hostname}.${config.mesh.magicDnsSuffix}`, node.hostname],
         "cluster-cidr": config.cluster.clusterCidr,
         "service-cidr": config.cluster.serviceCidr,

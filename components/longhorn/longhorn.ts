@@ -49,7 +49,7 @@ export class Longhorn extends pulumi.ComponentResource {
         const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: ns.metadata }, { parent: this });
 
         // Before the chart: Longhorn creates a node's default disk when it first sees the label.
-        const nodePatches = storageNodes(config).map((node) => {
+        const nodePatches = storageNodes(config, pulumi.getStack()).map((node) => {
             const meta = storageNodeMetadata(node, config);
             const ready = args.nodeReady?.get(node.hostname);
             return new k8s.core.v1.NodePatch(

@@ -65,9 +65,9 @@ export function storageNodeMetadata(node: NodeSpec, config: PlatformConfig): { l
     };
 }
 
-/** The storage nodes (by hostname, which is the Kubernetes node name). */
-export function storageNodes(config: PlatformConfig): NodeSpec[] {
-    return planNodes(config).filter((n) => n.storage);
+/** The storage nodes (by hostname, which is the Kubernetes node name) of stack `stack`. */
+export function storageNodes(config: PlatformConfig, stack: string): NodeSpec[] {
+    return planNodes(config, stack).filter((n) => n.storage);
 }
 
 /** Where Longhorn backups go: `s3://bucket@region/folder/` plus the endpoint the credentials Secret names. */

@@ -17,6 +17,16 @@ export interface MeshArgs {
 }
 
 /**
+ * The description of a node's key (Tailscale allows 50 characters): it names the node's generation, so a
+ * generation bump replaces the key (every key attribute forces a new key in the provider, and the
+ * resource says so with `replaceOnChanges`).
+ */
+export function authKeyDescription(node: NodeSpec): string {
+    const full = `node ${node.hostname}`;
+    return full.length <= 50 ? full : `node ${node.id} generation ${node.generation}`;
+}
+
+/**
  * The Tailscale side of the platform: the tailnet policy (when this stack owns it) and one pre-authorized,
  * tagged, single-use, short-lived auth key per node.
  */
@@ -25,7 +35,7 @@ export class Mesh extends pulumi.ComponentResource {
     readonly aclDocument: string;
     /** This stack's node tags by role. */
     readonly nodeTags: Readonly<Record<NodeRole, string>>;
-    /** Auth key per hostname (secret). */
+    /** Auth key per node id (`NodeSpec.id`; secret). */
     readonly authKeys: ReadonlyMap<string, pulumi.Output<string>>;
 
     constructor(name: string, args: MeshArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -40,20 +50,25 @@ export class Mesh extends pulumi.ComponentResource {
         for (const node of args.nodes) {
             // Single-use (a node joins once), pre-authorized (no manual approval), not ephemeral (nodes survive
             // reboots), short expiry: a key leaked from user-data is useless soon after the node joined.
+            // recreateIfInvalid "always": the provider marks a key invalid once it expired, was revoked or was
+            // used, and then plans a new one (terraform-provider-tailscale, resource_tailnet_key.go ModifyPlan;
+            // the provider's default for single-use keys is never). That is what lets a failed first `up` be
+            // retried after the expiry (`pulumi up --refresh`: the invalid flag is read on refresh); for a node
+            // that already joined, the fresh key goes nowhere (running machines ignore user-data changes).
             const key = new tailscale.TailnetKey(
-                `${node.hostname}-authkey`,
+                `${node.id}-authkey`,
                 {
-                    description: `platform node ${node.hostname}`.slice(0, 50),
+                    description: authKeyDescription(node),
                     tags: [this.nodeTags[node.role]],
                     reusable: false,
                     ephemeral: false,
                     preauthorized: true,
                     expiry: args.config.mesh.authKeyExpirySeconds,
-                    recreateIfInvalid: "never",
+                    recreateIfInvalid: "always",
                 },
-                { parent: this, additionalSecretOutputs: ["key"], dependsOn: acl ? [acl] : [] },
+                { parent: this, additionalSecretOutputs: ["key"], dependsOn: acl ? [acl] : [], replaceOnChanges: ["description"] },
             );
-            keys.set(node.hostname, pulumi.secret(key.key));
+            keys.set(node.id, pulumi.secret(key.key));
         }
         this.authKeys = keys;
         this.registerOutputs({ aclDocument: this.aclDocument });

@@ -59,9 +59,15 @@ export class CloudNode extends pulumi.ComponentResource {
             },
             {
                 parent: this,
+                // The component's own dependsOn (subnet, disruption guard, the previous node of a rolling change)
+                // must hold the machine back: children do not inherit it.
+                dependsOn: opts?.dependsOn,
                 // A node is configured once at first boot; a changed (e.g. re-minted, expired) auth key or a
-                // newer image must not replace a running node. Rebuild deliberately with `pulumi up --replace`.
+                // newer image must not replace a running node. A node is rebuilt by bumping its generation,
+                // which renames it: a new name is a new machine (hcloud would rename in place, keeping the old
+                // disk, tailnet identity and k3s node password).
                 ignoreChanges: ["userData", "image", "sshKeys"],
+                replaceOnChanges: ["name"],
             },
         );
         this.publicIp = this.server.ipv4Address;

@@ -34,7 +34,7 @@ export class FloatingIpBinding extends pulumi.ComponentResource {
             new command.remote.Command(
                 `${name}-${node.spec.hostname}`,
                 {
-                    connection: { host: node.tailnetHost, user: "root", privateKey: args.sshPrivateKey, dialErrorLimit: 30, perDialTimeout: 10 },
+                    connection: { host: node.tailnetName, user: "root", privateKey: args.sshPrivateKey, dialErrorLimit: 30, perDialTimeout: 10 },
                     create: script,
                     logging: "stdoutAndStderr",
                     triggers: [script],

@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as hcloud from "@pulumi/hcloud";
 import * as tls from "@pulumi/tls";
+import * as command from "@pulumi/command";
+import * as tailscale from "@pulumi/tailscale";
 import type { PlatformConfig } from "../../lib/config/schema";
 import type { PlatformSecrets } from "../../lib/config/load";
 import type { Mesh } from "../mesh/mesh";
@@ -10,7 +12,8 @@ import { VSwitch } from "../baremetal/vswitch";
 import { CloudNode } from "./cloud-node";
 import { renderUserData } from "./cloud-init";
 import { networkZoneOf, renderFirewallRules } from "./firewall-rules";
-import { planNodes, tailnetHost, type NodeSpec } from "./node-plan";
+import { disruptiveSettings, planNodes, type NodeSpec } from "./node-plan";
+import { GUARD_ENV, renderGuardCreate, renderGuardUpdate } from "./disruption-guard";
 import { checkServerTypesOrderable } from "./server-type-check";
 
 /** Arguments of the Infrastructure component. */
@@ -27,12 +30,34 @@ export interface InfrastructureArgs {
 export interface NodeHandle {
     /** What the node is. */
     spec: NodeSpec;
-    /** Tailnet DNS name: the only address SSH and the Kubernetes API use. */
-    tailnetHost: string;
+    /**
+     * The node's MagicDNS name as the tailnet reports it once the node joined (read back, not assumed:
+     * Tailscale renames a device whose name is taken). The only address SSH and the Kubernetes API use.
+     */
+    tailnetName: pulumi.Output<string>;
+    /** The node's tailnet IPv4 address (100.64.0.0/10), read back like the name. */
+    tailnetIp: pulumi.Output<string>;
+    /** Tailscale device id (to remove the device when the node is replaced or deleted). */
+    tailnetDeviceId: pulumi.Output<string>;
     /** Public IPv4. */
     publicIp: pulumi.Output<string>;
     /** The resource whose completion means "machine booted with its user-data". */
     ready: pulumi.Resource;
+    /** The node's disruptive settings (`disruptiveSettings`): a change re-runs its k3s start. */
+    disruptive: { replace: string; resize: string };
+}
+
+/** How long the tailnet read-back waits for a new node to join (first boot installs Tailscale; bare metal reinstalls first). */
+export const TAILNET_JOIN_WAIT = { cloud: "20m", baremetal: "45m" } as const;
+
+/** The MagicDNS name and tailnet IPv4 of a device as the Tailscale API lists it. */
+export function tailnetIdentity(device: { name?: string; addresses: string[]; hostname?: string }): { name: string; ipv4: string } {
+    const name = (device.name ?? "").replace(/\.$/, "");
+    const ipv4 = device.addresses.find((a) => /^100\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\.\d{1,3}\.\d{1,3}$/.test(a));
+    if (!name || !ipv4) {
+        throw new Error(`tailnet device ${device.hostname ?? "?"} has no MagicDNS name or 100.64.0.0/10 address (got name "${name}", addresses ${device.addresses.join(", ")})`);
+    }
+    return { name, ipv4 };
 }
 
 /**
@@ -53,12 +78,13 @@ export class Infrastructure extends pulumi.ComponentResource {
     readonly sshPrivateKey: pulumi.Output<string>;
     /** hcloud private network id. */
     readonly networkId: pulumi.Output<string>;
+    /** Resolvers of each node's "joined" signal (by node id), see {@link markJoined}. */
+    private readonly joinSignals = new Map<string, (joined: pulumi.Resource) => void>();
 
     constructor(name: string, args: InfrastructureArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:nodes:Infrastructure", name, {}, opts);
         const { config } = args;
-        const specs = planNodes(config);
-        const firstServer = tailnetHost(specs[0]!.hostname, config.mesh.magicDnsSuffix);
+        const specs = planNodes(config, pulumi.getStack());
         const baseLabels = { "platform/stack": pulumi.getStack(), "platform/location": config.location };
 
         const sshKey = new tls.PrivateKey(`${name}-ssh`, { algorithm: "ED25519" }, { parent: this, additionalSecretOutputs: ["privateKeyPem", "privateKeyOpenssh"] });
@@ -102,12 +128,33 @@ export class Infrastructure extends pulumi.ComponentResource {
               }, { parent: this })
             : undefined;
 
+        // With platform:allowDisruptive, each machine waits for the previous node's k3s start (re-run after a
+        // resize or reinstall: it waits for the node to be Ready), so resizes and reinstalls roll one node at a
+        // time. Without the flag nothing waits (first bring-up in parallel) and the guards refuse such changes.
+        let previousJoin: Promise<pulumi.Resource> | undefined;
         this.nodes = specs.map((spec) => {
-            const authKey = args.mesh.authKeys.get(spec.hostname);
+            const authKey = args.mesh.authKeys.get(spec.id);
             if (!authKey) {
-                throw new Error(`no tailnet auth key for ${spec.hostname}: Mesh and Infrastructure must be given the same node plan`);
+                throw new Error(`no tailnet auth key for ${spec.id}: Mesh and Infrastructure must be given the same node plan`);
             }
-            const k3sConfig = renderK3sConfig({ node: spec, config, firstServerHost: firstServer });
+            const disruptive = disruptiveSettings(spec, config);
+            const guard = new command.local.Command(
+                `${spec.id}-disruption-guard`,
+                {
+                    create: renderGuardCreate(),
+                    update: renderGuardUpdate(),
+                    environment: {
+                        [GUARD_ENV.node]: spec.hostname,
+                        [GUARD_ENV.settings]: `${disruptive.replace} ${disruptive.resize}`.trim(),
+                        [GUARD_ENV.allow]: String(config.allowDisruptive),
+                    },
+                    logging: "stderr",
+                },
+                { parent: this },
+            );
+            const rollAfter: pulumi.Input<pulumi.Resource>[] = config.allowDisruptive && previousJoin ? [previousJoin] : [];
+            previousJoin = new Promise<pulumi.Resource>((resolve) => this.joinSignals.set(spec.id, resolve));
+            const k3sConfig = renderK3sConfig({ node: spec, config });
             const userData = pulumi.secret(
                 pulumi.all([authKey, sshKey.publicKeyOpenssh]).apply(([key, publicKey]) =>
                     renderUserData({
@@ -122,10 +169,15 @@ export class Infrastructure extends pulumi.ComponentResource {
                     }),
                 ),
             );
-            const host = tailnetHost(spec.hostname, config.mesh.magicDnsSuffix);
+            const readBack = (machine: pulumi.Resource) => {
+                // Runs once the machine exists and retries until the node has joined (bounded by waitFor).
+                const device = tailscale.getDeviceOutput({ hostname: spec.hostname, waitFor: TAILNET_JOIN_WAIT[spec.kind] }, { parent: this, dependsOn: [machine] });
+                const identity = device.apply((d) => tailnetIdentity(d));
+                return { tailnetName: identity.name, tailnetIp: identity.ipv4, tailnetDeviceId: device.id };
+            };
             if (spec.kind === "cloud") {
                 const node = new CloudNode(
-                    spec.hostname,
+                    spec.id,
                     {
                         node: spec,
                         serverType: orderableTypes.apply(() => spec.serverType),
@@ -137,16 +189,16 @@ export class Infrastructure extends pulumi.ComponentResource {
                         networkId: network.id,
                         labels: { ...baseLabels, "platform/pool": spec.pool, "platform/role": spec.role },
                     },
-                    { parent: this, dependsOn: [cloudSubnet] },
+                    { parent: this, dependsOn: [cloudSubnet, guard, ...rollAfter] },
                 );
-                return { spec, tailnetHost: host, publicIp: node.publicIp, ready: node.server };
+                return { spec, ...readBack(node.server), publicIp: node.publicIp, ready: node.server, disruptive };
             }
             const robot = args.secrets.robot;
             if (!robot || spec.robotServer === undefined) {
                 throw new Error(`bare-metal node ${spec.hostname} needs Robot credentials and a server number (validated config guarantees both)`);
             }
             const server = new BaremetalServer(
-                spec.hostname,
+                spec.id,
                 {
                     serverNumber: spec.robotServer,
                     hostname: spec.hostname,
@@ -157,12 +209,13 @@ export class Infrastructure extends pulumi.ComponentResource {
                     settings: config.baremetal,
                     vswitchId: vswitch?.vswitchId,
                     // Like cloud nodes: a re-minted tailnet key must not wipe and reinstall a running machine.
-                    // Reinstall deliberately with `pulumi up --replace`.
+                    // Reinstall deliberately by bumping the node's generation: the new hostname is in /autosetup,
+                    // whose change the Robot provider's diff turns into a reinstall.
                     reinstallOnUserDataChange: false,
                 },
-                { parent: this },
+                { parent: this, dependsOn: [guard, ...rollAfter] },
             );
-            return { spec, tailnetHost: host, publicIp: server.ipv4, ready: server };
+            return { spec, ...readBack(server.server), publicIp: server.ipv4, ready: server, disruptive };
         });
 
         const firstEdge = this.nodes.find((n) => n.spec.role === "edge" && n.spec.kind === "cloud");
@@ -188,6 +241,19 @@ export class Infrastructure extends pulumi.ComponentResource {
             return acc;
         }, {});
         this.registerOutputs({ floatingIps: this.floatingIps, nodeNames: this.nodeNames, networkId: this.networkId });
+    }
+
+    /**
+     * Called by the cluster with each node's k3s start: with `platform:allowDisruptive`, the next node's
+     * machine waits for it (rolling resizes and reinstalls). Every node must be reported, else that wait
+     * never ends.
+     */
+    markJoined(nodeId: string, joined: pulumi.Resource): void {
+        const resolve = this.joinSignals.get(nodeId);
+        if (!resolve) {
+            throw new Error(`unknown node ${nodeId}`);
+        }
+        resolve(joined);
     }
 }
 

@@ -2,7 +2,7 @@ import type { IVolume } from "kubernetes-models/v1/Volume";
 import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
 import type { PlatformConfig, PoolRole } from "../../lib/config/schema";
 import { LABELS } from "../../lib/conventions";
-import { planNodes } from "./node-plan";
+import { nodeShapes } from "./node-plan";
 
 /**
  * Where the add-ons' pods go, derived from the node plan so the charts and the nodes agree on labels and
@@ -38,12 +38,12 @@ export function poolSize(config: PlatformConfig, role: PoolRole): number {
 
 /** Every node of the stack. */
 export function nodeCount(config: PlatformConfig): number {
-    return planNodes(config).length;
+    return nodeShapes(config).length;
 }
 
 /** Nodes without any taint: where a pod that tolerates nothing can land (Longhorn's node agents, for example). */
 export function untaintedNodeCount(config: PlatformConfig): number {
-    return planNodes(config).filter((n) => n.taints.length === 0).length;
+    return nodeShapes(config).filter((n) => n.taints.length === 0).length;
 }
 
 /** Pod Security level a platform namespace enforces. */

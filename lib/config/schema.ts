@@ -43,6 +43,16 @@ export const DEFAULT_SERVER_TYPE = "cx33";
 
 const robotServerNumbers = z.array(z.number().int().positive()).default([]);
 
+/**
+ * Per-node generation, keyed by the node's index in its pool (`{"1": 2}`: node 1 is in its third
+ * incarnation). Bumping a node's generation replaces exactly that node: a new tailnet key, a new machine
+ * (a reinstall on bare metal) named `<stack>-<pool>-<index>-g<generation>`, and a new k3s join; the old
+ * node is drained and removed from the cluster and the tailnet. Unlisted nodes are generation 0.
+ */
+const nodeGenerations = z
+    .record(z.string().regex(/^(0|[1-9][0-9]?)$/, { error: "keys are node indices within the pool, like \"0\" or \"2\"" }), z.number().int().min(0).max(999))
+    .default({});
+
 /** The k3s server (control-plane) pool. */
 export const serverPoolSchema = z
     .strictObject({
@@ -55,6 +65,7 @@ export const serverPoolSchema = z
         robotServers: robotServerNumbers,
         /** Let workloads run on servers (small stacks); when false servers are tainted CriticalAddonsOnly. */
         schedulable: z.boolean().default(false),
+        generations: nodeGenerations,
     })
     .superRefine(checkMachines);
 
@@ -74,13 +85,19 @@ export const agentPoolSchema = z
         dedicated: z.boolean().default(false),
         /** Nodes of this pool carry Longhorn replicas. */
         storage: z.boolean().default(false),
+        generations: nodeGenerations,
     })
     .superRefine(checkMachines);
 
 function checkMachines(
-    pool: { kind: "cloud" | "baremetal"; count: number; robotServers: number[] },
+    pool: { kind: "cloud" | "baremetal"; count: number; robotServers: number[]; generations: Record<string, number> },
     ctx: z.RefinementCtx,
 ): void {
+    for (const index of Object.keys(pool.generations)) {
+        if (Number(index) >= pool.count) {
+            ctx.addIssue({ code: "custom", path: ["generations", index], message: `node index ${index} does not exist in a pool of count ${pool.count}` });
+        }
+    }
     if (pool.kind === "baremetal" && pool.robotServers.length !== pool.count) {
         ctx.addIssue({
             code: "custom",
@@ -324,6 +341,12 @@ export const platformConfigSchema = z
         allowedRegistries: z.array(z.string().min(1)).min(1).default(["docker.io", "ghcr.io", "quay.io", "registry.k8s.io"]),
         /** Alert receivers and routing (lib/config/alerting.ts). */
         alerting: alertingSchema.prefault({}),
+        /**
+         * Acknowledges changes that resize or reinstall running nodes (server type, image, disk layout). Without
+         * it such a change stops `pulumi up` before any machine is touched; with it the affected nodes roll one
+         * at a time. Set it for the one `up` that applies the change, then remove it.
+         */
+        allowDisruptive: z.boolean().default(false),
     })
     .superRefine((cfg, ctx) => {
         if (cfg.environment === "production") {
@@ -449,6 +472,7 @@ export const CONFIG_EXAMPLES: Readonly<Record<string, string>> = {
     "servers.serverType": "serverType: cx33",
     "servers.robotServers": "robotServers: [2345678, 2345679, 2345680]",
     "servers.schedulable": "schedulable: false",
+    "servers.generations": "generations: {\"0\": 1}   # replaces server 0 with a fresh machine",
     pools: "platform:pools: [{role: run, count: 2}, {role: edge, count: 1, serverType: cx23}]",
     "pools[].role": "role: run   # run | build | edge",
     "pools[].kind": "kind: cloud",
@@ -457,6 +481,7 @@ export const CONFIG_EXAMPLES: Readonly<Record<string, string>> = {
     "pools[].robotServers": "robotServers: [2345681, 2345682]",
     "pools[].dedicated": "dedicated: true",
     "pools[].storage": "storage: true",
+    "pools[].generations": "generations: {\"1\": 1}   # replaces node 1 of the pool with a fresh machine",
     edge: "platform:edge: {floatingIps: 1}",
     "edge.floatingIps": "floatingIps: 2",
     baremetal: "platform:baremetal: {swraidLevel: 1, drives: [/dev/nvme0n1, /dev/nvme1n1]}",
@@ -485,4 +510,5 @@ export const CONFIG_EXAMPLES: Readonly<Record<string, string>> = {
     "maintenance.timeZone": "timeZone: Europe/Berlin",
     projectGrants: "platform:projectGrants: {shop: {trust: untrusted, egressPorts: [{port: 30303, protocol: TCP}], customDomains: [shop.example.org], git: [https://github.com/example/shop-deploy.git]}}",
     "tenantLimits.maxEphemeralStorage": "maxEphemeralStorage: 100Gi",
+    allowDisruptive: "platform:allowDisruptive: true   # for the one up that resizes or reinstalls nodes",
 };

@@ -123,6 +123,8 @@ export interface SynthesisOptions {
     secretKeys: string[];
     /** Loads the program (e.g. `() => import("../../index")`); its exports become stack outputs. */
     loadProgram: () => Promise<Record<string, unknown>>;
+    /** Answers provider functions before {@link mockInvoke} does (tests: a tailnet that renamed a device). */
+    invoke?: (token: string, inputs: Record<string, unknown>) => Record<string, unknown> | undefined;
 }
 
 /** Deterministic small hash of a string, for stable mock ids and addresses. */
@@ -225,6 +227,41 @@ export function mockOutputs(type: string, name: string, inputs: Record<string, u
         return { id: `${String(inputs.namespace ?? "default")}/${String(inputs.name ?? name)}`, state };
     }
     return { id: type.startsWith("pulumi:providers:") ? `${name}-provider-id` : numericId, state };
+}
+
+/** The tailnet's MagicDNS suffix from a stack's config map (`platform:mesh`), for mock tailnet devices. */
+function magicDnsSuffixOf(config: Readonly<Record<string, string>>): string {
+    try {
+        const suffix = (JSON.parse(config["platform:mesh"] ?? "{}") as { magicDnsSuffix?: unknown }).magicDnsSuffix;
+        return typeof suffix === "string" && suffix !== "" ? suffix : "tail0000.ts.net";
+    } catch {
+        return "tail0000.ts.net";
+    }
+}
+
+/**
+ * Plausible answers to the provider functions the program calls, or undefined for any other. A tailnet
+ * device (`tailscale.getDevice` by hostname) answers as a node that joined with the name it asked for,
+ * a 100.64.0.0/10 address and a Tailscale-style device id.
+ */
+export function mockInvoke(token: string, inputs: Record<string, unknown>, config: Readonly<Record<string, string>> = {}): Record<string, unknown> | undefined {
+    if (token === "tailscale:index/getDevice:getDevice") {
+        const hostname = String(inputs.hostname ?? inputs.name ?? "device").split(".")[0]!;
+        const hash = stableHash(`tailnet/${hostname}`);
+        return {
+            id: String(1_000_000_000_000 + (hash % 8_999_999_999_999)),
+            nodeId: `n${hash.toString(16)}CNTRL`,
+            name: `${hostname}.${magicDnsSuffixOf(config)}`,
+            hostname,
+            addresses: [`100.${64 + (hash % 64)}.${(hash >>> 8) % 256}.${((hash >>> 16) % 254) + 1}`, `fd7a:115c:a1e0::${(hash % 0xffff).toString(16)}`],
+            authorized: true,
+            tags: [],
+            user: "tagged-devices",
+            os: "linux",
+            ...(inputs.waitFor !== undefined ? { waitFor: inputs.waitFor } : {}),
+        };
+    }
+    return undefined;
 }
 
 /**
@@ -489,7 +526,10 @@ async function synthesizeProgram(options: SynthesisOptions, shortcuts: boolean):
     await pulumi.runtime.setMocks(
         {
             newResource: (args) => mockOutputs(args.type, args.name, args.inputs as Record<string, unknown>),
-            call: (args) => answerInvoke(args.token),
+            call: (args) => {
+                const inputs = args.inputs as Record<string, unknown>;
+                return options.invoke?.(args.token, inputs) ?? mockInvoke(args.token, inputs, options.config) ?? answerInvoke(args.token);
+            },
         },
         "platform",
         options.stack,
@@ -529,6 +569,7 @@ async function synthesizeProgram(options: SynthesisOptions, shortcuts: boolean):
             redactedInputs: redacted,
             additionalSecretOutputs: [...new Set(req.getAdditionalsecretoutputsList())],
             dependencies: req.getDependenciesList(),
+            ...replacementOptions(req),
         };
         const ignoreChanges = req.getIgnorechangesList();
         if (ignoreChanges.length > 0) {
@@ -652,7 +693,19 @@ interface RegisterResponse {
     getResult(): number;
 }
 
+/** The options that make a change a replacement (recorded only when set, to keep plans small). */
+function replacementOptions(req: RegisterRequest): Pick<PlannedResource, "replaceOnChanges" | "deleteBeforeReplace"> {
+    const replaceOnChanges = req.getReplaceonchangesList?.() ?? [];
+    const deleteBeforeReplace = req.getDeletebeforereplace?.() ?? false;
+    return {
+        ...(replaceOnChanges.length > 0 ? { replaceOnChanges } : {}),
+        ...(deleteBeforeReplace ? { deleteBeforeReplace } : {}),
+    };
+}
+
 interface RegisterRequest {
+    getReplaceonchangesList?(): string[];
+    getDeletebeforereplace?(): boolean;
     getImportid(): string;
     getType(): string;
     getName(): string;

@@ -19,8 +19,10 @@ export function writtenResource(r: PlannedResource): Record<string, unknown> {
         dependencies: r.dependencies,
         additionalSecretOutputs: r.additionalSecretOutputs,
         secretInputs: r.secretInputs,
+        ...(r.replaceOnChanges ? { replaceOnChanges: r.replaceOnChanges } : {}),
         ...(r.ignoreChanges ? { ignoreChanges: r.ignoreChanges } : {}),
         ...(r.customTimeouts ? { customTimeouts: r.customTimeouts } : {}),
+        ...(r.deleteBeforeReplace ? { deleteBeforeReplace: true } : {}),
         inputs: redactedInputs(r),
     };
 }

@@ -26,10 +26,14 @@ export interface PlannedResource {
     additionalSecretOutputs: string[];
     /** URNs this resource depends on (explicit `dependsOn` and input dependencies). */
     dependencies: string[];
+    /** `replaceOnChanges` of the resource options (absent when empty). */
+    replaceOnChanges?: string[];
     /** `ignoreChanges` of the resource options, when any (a real engine keeps these inputs at their state value). */
     ignoreChanges?: string[];
     /** `customTimeouts` of the resource options, when any is set. */
     customTimeouts?: { create: string; update: string; delete: string };
+    /** `deleteBeforeReplace` of the resource options (absent when false). */
+    deleteBeforeReplace?: boolean;
 }
 
 /** The plan of one stack. */

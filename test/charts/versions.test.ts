@@ -113,6 +113,6 @@ describe("sizing", () => {
         expectIn(renderAlloyValues(dev, "dev"), [o.alloy, o.alloyReloader], "alloy");
         const a = argocdSizing(dev);
         expectIn(renderArgocdValues(dev, hash), [a.controller, a.server, a.repoServer, a.redis, a.applicationSet], "argocd");
-        expectIn(renderKubeletCsrApproverValues(dev, planNodes(dev)), [kubeletCsrApproverSizing()], "kubelet-csr-approver");
+        expectIn(renderKubeletCsrApproverValues(dev, planNodes(dev, "dev")), [kubeletCsrApproverSizing()], "kubelet-csr-approver");
     });
 });

@@ -15,6 +15,9 @@ export interface WrittenResource {
     additionalSecretOutputs: string[];
     secretInputs: string[];
     customTimeouts?: { create: string; update: string; delete: string };
+    replaceOnChanges?: string[];
+    ignoreChanges?: string[];
+    deleteBeforeReplace?: boolean;
     inputs: Record<string, any>;
 }
 

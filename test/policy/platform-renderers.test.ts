@@ -35,14 +35,14 @@ function renderedStack(stack: string): PlannedResource[] {
             { urn: `urn:pulumi:${stack}::platform::tailscale:index/acl:Acl::mesh-policy` },
         ),
     ];
-    for (const node of planNodes(config)) {
+    for (const node of planNodes(config, stack)) {
         const userData = renderUserData({
             hostname: node.hostname,
             tag: nodeTag(stack, node.role),
             k3sRole: node.role === "server" ? "server" : "agent",
             k3sVersion: config.cluster.k3sVersion,
             gvisor: node.labels["platform/gvisor"] === "true",
-            k3sConfig: renderK3sConfig({ node, config, firstServerHost: `${planNodes(config)[0]!.hostname}.${config.mesh.magicDnsSuffix}` }),
+            k3sConfig: renderK3sConfig({ node, config }),
             tailscaleAuthKey: "tskey-auth-test",
             sshAuthorizedKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAtest root@test",
         });

@@ -17,7 +17,7 @@ function portCovers(port: string | undefined, target: number): boolean {
 
 describe.each(STACKS)("offline plan of stack %s", (stack) => {
     const config = stackConfig(stack);
-    const nodes = planNodes(config);
+    const nodes = planNodes(config, stack);
     const plan = readPlan(stack);
 
     it("exits 0 and registers the whole graph", () => {
@@ -62,9 +62,11 @@ describe.each(STACKS)("offline plan of stack %s", (stack) => {
         const keys = resourcesOfType(stack, "tailscale:index/tailnetKey:TailnetKey");
         expect(keys).toHaveLength(nodes.length);
         for (const node of nodes) {
-            const key = keys.find((k) => k.name === `${node.hostname}-authkey`)!;
+            const key = keys.find((k) => k.name === `${node.id}-authkey`)!;
             expect(key.inputs.tags).toEqual([`tag:${stack}-${node.role}`]);
             expect(key.inputs).toMatchObject({ reusable: false, preauthorized: true, ephemeral: false, expiry: config.mesh.authKeyExpirySeconds });
+            // An expired, never used key (a failed first up retried after the expiry) is minted again.
+            expect(key.inputs.recreateIfInvalid).toBe("always");
             expect(key.additionalSecretOutputs).toContain("key");
         }
     });
@@ -88,7 +90,7 @@ describe.each(STACKS)("offline plan of stack %s", (stack) => {
         expect(cloud.every((s) => s.secretInputs.includes("userData"))).toBe(true);
         const userDataDir = path.join(planDir(stack), "artifacts", "user-data");
         for (const node of nodes) {
-            const file = fs.readdirSync(userDataDir).find((f) => f.startsWith(`${node.hostname}.`))!;
+            const file = fs.readdirSync(userDataDir).find((f) => f.startsWith(`${node.id}.`))!;
             const doc = yaml.load(fs.readFileSync(path.join(userDataDir, file), "utf8")) as { write_files: Array<{ path: string; content: string }> };
             const k3s = yaml.load(doc.write_files.find((f) => f.path === "/etc/rancher/k3s/config.yaml")!.content) as Record<string, unknown>;
             expect(k3s["node-label"]).toContain(`platform/pool=${node.pool}`);
@@ -99,13 +101,14 @@ describe.each(STACKS)("offline plan of stack %s", (stack) => {
     it("starts k3s on every node over the tailnet with the token only on stdin", () => {
         const commands = resourcesOfType(stack, "command:remote:Command");
         for (const node of nodes) {
-            const start = commands.find((c) => c.name === `${node.hostname}-k3s-start`)!;
+            const start = commands.find((c) => c.name === `${node.id}-k3s-start`)!;
             // @pulumi/command secrets the whole connection (it carries the private key).
             expect(start.inputs.connection).toBe("[secret]");
             expect(start.secretInputs).toEqual(expect.arrayContaining(["stdin", "connection"]));
             expect(start.inputs.stdin).toBe("[secret]");
         }
         const hosts = plan.outputs.sshTargets as Record<string, string>;
+        // Read back from the (mock) tailnet, which gives every node the name it asked for.
         expect(hosts).toEqual(Object.fromEntries(nodes.map((n) => [n.hostname, `${n.hostname}.${config.mesh.magicDnsSuffix}`])));
         const kubeconfig = commands.find((c) => c.name === "k3s-kubeconfig")!;
         expect(kubeconfig.additionalSecretOutputs).toContain("stdout");
@@ -124,12 +127,12 @@ describe.each(STACKS)("offline plan of stack %s", (stack) => {
         const urnOf = (host: string) => commands.find((c) => c.name === `${host}-k3s-start`)!.urn;
         const servers = nodes.filter((n) => n.role === "server");
         servers.slice(1).forEach((server, i) => {
-            const start = commands.find((c) => c.name === `${server.hostname}-k3s-start`)!;
-            expect(start.dependencies).toContain(urnOf(servers[i]!.hostname));
+            const start = commands.find((c) => c.name === `${server.id}-k3s-start`)!;
+            expect(start.dependencies).toContain(urnOf(servers[i]!.id));
         });
-        const lastServer = urnOf(servers.at(-1)!.hostname);
+        const lastServer = urnOf(servers.at(-1)!.id);
         for (const agent of nodes.filter((n) => n.role !== "server")) {
-            expect(commands.find((c) => c.name === `${agent.hostname}-k3s-start`)!.dependencies).toContain(lastServer);
+            expect(commands.find((c) => c.name === `${agent.id}-k3s-start`)!.dependencies).toContain(lastServer);
         }
     });
 });

@@ -8,7 +8,7 @@ import { stackConfig } from "../helpers/config";
 describe.each(STACKS)("k3s runtime in stack %s", (stack) => {
     const plan = readPlan(stack);
     const config = stackConfig(stack);
-    const nodes = planNodes(config);
+    const nodes = planNodes(config, stack);
     const byName = (name: string): WrittenResource => {
         const found = plan.resources.filter((r) => r.name === name);
         expect(found, name).toHaveLength(1);
@@ -20,9 +20,9 @@ describe.each(STACKS)("k3s runtime in stack %s", (stack) => {
 
     it("bounds every k3s start command with customTimeouts beyond the script's own deadlines", () => {
         const scriptMinutes = (START_DEADLINES.cloudInitSeconds + START_DEADLINES.k3sReadySeconds) / 60;
-        const timeoutOf = (kind: "cloud" | "baremetal") => nodes.filter((n) => n.kind === kind).map((n) => minutes(byName(`${n.hostname}-k3s-start`).customTimeouts?.create));
+        const timeoutOf = (kind: "cloud" | "baremetal") => nodes.filter((n) => n.kind === kind).map((n) => minutes(byName(`${n.id}-k3s-start`).customTimeouts?.create));
         for (const node of nodes) {
-            const start = byName(`${node.hostname}-k3s-start`);
+            const start = byName(`${node.id}-k3s-start`);
             expect(minutes(start.customTimeouts?.create), node.hostname).toBeGreaterThan(scriptMinutes);
             expect(start.customTimeouts?.update).toBe(start.customTimeouts?.create);
         }
@@ -37,17 +37,17 @@ describe.each(STACKS)("k3s runtime in stack %s", (stack) => {
         expect(read.inputs.create).toContain("cat /var/lib/rancher/k3s/server/token");
         expect(read.additionalSecretOutputs).toContain("stdout");
         const [first, ...joiners] = nodes;
-        expect(dependsOn(read)).toContain(`${first!.hostname}-k3s-start`);
-        expect(dependsOn(byName(`${first!.hostname}-k3s-start`))).not.toContain("k3s-full-token");
+        expect(dependsOn(read)).toContain(`${first!.id}-k3s-start`);
+        expect(dependsOn(byName(`${first!.id}-k3s-start`))).not.toContain("k3s-full-token");
         for (const node of joiners) {
-            expect(dependsOn(byName(`${node.hostname}-k3s-start`)), node.hostname).toContain("k3s-full-token");
+            expect(dependsOn(byName(`${node.id}-k3s-start`)), node.hostname).toContain("k3s-full-token");
         }
     });
 
     it("reconciles each node's labels and taints after its start, re-run when they change", () => {
         for (const node of nodes) {
             const labels = byName(`node-pools-${node.hostname}-labels`);
-            expect(dependsOn(labels)).toContain(`${node.hostname}-k3s-start`);
+            expect(dependsOn(labels)).toContain(`${node.id}-k3s-start`);
             expect(labels.inputs.triggers).toEqual([JSON.stringify(node.labels), JSON.stringify(node.taints)]);
             expect(labels.customTimeouts?.create).toMatch(/^\d+m$/);
         }
@@ -78,7 +78,7 @@ describe.each(STACKS)("k3s runtime in stack %s", (stack) => {
     });
 
     it("approves kubelet serving certificates, which every node requests, for exactly the stack's nodes", () => {
-        const start = byName(`${nodes[0]!.hostname}-k3s-start`);
+        const start = byName(`${nodes[0]!.id}-k3s-start`);
         expect(start).toBeDefined();
         const approver = plan.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === "kubelet-csr-approver");
         expect(approver, "rotate-server-certificates=true without an approver breaks logs/exec/port-forward").toBeDefined();
@@ -102,7 +102,7 @@ describe.each(STACKS)("k3s runtime in stack %s", (stack) => {
         expect(bindings.map((b) => b.name).sort()).toEqual(edges.map((n) => `floating-ip-binding-${n.hostname}`).sort());
         for (const binding of bindings) {
             const node = edges.find((n) => binding.name === `floating-ip-binding-${n.hostname}`)!;
-            expect(dependsOn(binding)).toContain(`${node.hostname}-k3s-start`);
+            expect(dependsOn(binding)).toContain(`${node.id}-k3s-start`);
             expect(binding.inputs.create).toMatch(/ip addr replace "\$\{ip\}\/32"/);
             expect(dependsOn(binding)).toEqual(expect.arrayContaining(Array.from({ length: config.edge.floatingIps }, (_, i) => `nodes-entry-${i}`)));
         }

@@ -1,6 +1,7 @@
 import * as yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { renderAuditPolicy, renderK3sConfig, renderPsaConfig, renderSecretsDropIn } from "../../../components/cluster/k3s-config";
+import { bootstrapsCluster, renderAuditPolicy, renderK3sConfig, renderPsaConfig, renderRegistrationDropIn, renderSecretsDropIn } from "../../../components/cluster/k3s-config";
+import { registrationServer } from "../../../components/cluster/k3s-cluster";
 import { renderKubeconfigScript, renderStartScript, rewriteKubeconfig } from "../../../components/cluster/k3s-join";
 import { planNodes } from "../../../components/nodes/node-plan";
 import { stackConfig } from "../../helpers/config";
@@ -8,17 +9,50 @@ import { shellcheck } from "../../helpers/tools";
 
 const FIRST = "fsn1-server-0.tail4f2a1c.ts.net";
 const config = stackConfig("fsn1");
-const nodes = planNodes(config);
-const render = (hostname: string) => yaml.load(renderK3sConfig({ node: nodes.find((n) => n.hostname === hostname)!, config, firstServerHost: FIRST })) as Record<string, any>;
+const nodes = planNodes(config, "fsn1");
+const render = (hostname: string, from = config, stack = "fsn1") =>
+    yaml.load(renderK3sConfig({ node: planNodes(from, stack).find((n) => n.hostname === hostname)!, config: from })) as Record<string, any>;
+const withServerGenerations = (generations: Record<string, number>, count: 1 | 3 = 3) =>
+    stackConfig("fsn1", { "platform:servers": JSON.stringify({ count, kind: "cloud", serverType: "ccx23", generations }) });
 
 describe("k3s config", () => {
-    it("initialises etcd on server 0 and joins the others to it", () => {
+    it("initialises etcd on server 0 of the first generation only; every other server joins", () => {
         expect(render("fsn1-server-0")["cluster-init"]).toBe(true);
-        expect(render("fsn1-server-0").server).toBeUndefined();
         for (const name of ["fsn1-server-1", "fsn1-server-2"]) {
             expect(render(name)["cluster-init"]).toBeUndefined();
-            expect(render(name).server).toBe(`https://${FIRST}:6443`);
         }
+        // A replaced server 0 has no etcd data: with cluster-init it would start a second, empty cluster.
+        const replaced = withServerGenerations({ "0": 1 });
+        expect(render("fsn1-server-0-g1", replaced)["cluster-init"]).toBeUndefined();
+        expect(bootstrapsCluster(planNodes(replaced, "fsn1")[0]!, replaced)).toBe(false);
+        // The only server of a single-server stack has nothing to join: its replacement is a new cluster.
+        const single = withServerGenerations({ "0": 1 }, 1);
+        expect(bootstrapsCluster(planNodes(single, "fsn1")[0]!, single)).toBe(true);
+    });
+
+    it("keeps the registration address out of the user-data: it is chosen when k3s starts", () => {
+        for (const node of nodes) {
+            expect(render(node.hostname).server, node.hostname).toBeUndefined();
+        }
+    });
+
+    it("registers agents with the first server and a joining server with the first other one, by read-back name", () => {
+        const handles = (from = config) => planNodes(from, "fsn1").map((spec) => ({ spec, tailnetName: `${spec.hostname}-1.tail4f2a1c.ts.net` }));
+        const all = handles();
+        const servers = all.filter((n) => n.spec.role === "server");
+        expect(registrationServer(servers[0]!, servers, config)).toBeUndefined();
+        expect(registrationServer(servers[1]!, servers, config)!.spec.hostname).toBe("fsn1-server-0");
+        expect(registrationServer(all.find((n) => n.spec.role === "edge")!, servers, config)!.spec.hostname).toBe("fsn1-server-0");
+        // Server 0 replaced: it joins through server 1, which is running.
+        const replaced = withServerGenerations({ "0": 1 });
+        const replacedServers = handles(replaced).filter((n) => n.spec.role === "server");
+        const target = registrationServer(replacedServers[0]!, replacedServers, replaced)!;
+        expect(target.spec.hostname).toBe("fsn1-server-1");
+        const dropIn = yaml.load(renderRegistrationDropIn(replacedServers[0]!.spec, { server: target.tailnetName, ownTailnetName: replacedServers[0]!.tailnetName })) as Record<string, unknown>;
+        expect(dropIn).toEqual({ server: "https://fsn1-server-1-1.tail4f2a1c.ts.net:6443", "tls-san+": ["fsn1-server-0-g1-1.tail4f2a1c.ts.net"] });
+        // An agent's certificate is not the API's: no SANs for it; a bootstrapping server gets no server:.
+        expect(yaml.load(renderRegistrationDropIn(all.find((n) => n.spec.role === "edge")!.spec, { server: "s.ts.net", ownTailnetName: "e.ts.net" }))).toEqual({ server: "https://s.ts.net:6443" });
+        expect(yaml.load(renderRegistrationDropIn(servers[0]!.spec, { ownTailnetName: "x.ts.net" }))).toEqual({ "tls-san+": ["x.ts.net"] });
     });
 
     it("hardens servers: secrets encryption, PSA, audit log with rotation, no anonymous auth", () => {
@@ -61,7 +95,6 @@ describe("k3s config", () => {
             expect(cfg["node-taint"] ?? []).toEqual(node.taints);
         }
         const edge = render("fsn1-edge-1");
-        expect(edge.server).toBe(`https://${FIRST}:6443`);
         expect(edge["node-taint"]).toEqual(["pool=edge:NoSchedule"]);
         expect(edge["secrets-encryption"]).toBeUndefined();
     });

@@ -55,7 +55,7 @@ describe("node label and taint reconciliation", () => {
     });
 
     it("renders shellcheck-clean scripts for every node of a shipped stack", () => {
-        for (const node of planNodes(stackConfig("fsn1"))) {
+        for (const node of planNodes(stackConfig("fsn1"), "fsn1")) {
             const result = shellcheck(renderNodeLabelScript(node));
             expect(result.ok, `${node.hostname}: ${result.output}`).toBe(true);
         }

@@ -10,7 +10,7 @@ const config = shippedConfig("fsn1");
 beforeAll(async () => {
     plan = await planComponent(async (provider) => {
         const { KubeletCsrApprover } = await import("../../../components/kubelet-csr-approver/kubelet-csr-approver");
-        const approver = new KubeletCsrApprover("approver", { config, nodes: planNodes(config) }, { provider });
+        const approver = new KubeletCsrApprover("approver", { config, nodes: planNodes(config, "test") }, { provider });
         return { release: approver.releaseName };
     });
 });
@@ -27,7 +27,7 @@ describe("kubelet-csr-approver component", () => {
             namespace: "kube-system",
             atomic: true,
         });
-        expect((release.inputs.values as { providerRegex: string }).providerRegex).toBe(`^(${planNodes(config).map((n) => n.hostname).sort().join("|")})$`);
+        expect((release.inputs.values as { providerRegex: string }).providerRegex).toBe(`^(${planNodes(config, "test").map((n) => n.hostname).sort().join("|")})$`);
         expect(plan.outputs.release).toBe("kubelet-csr-approver");
     });
 });

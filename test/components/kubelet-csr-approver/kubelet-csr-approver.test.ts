@@ -19,7 +19,7 @@ function approverAcceptsDnsName(values: Record<string, any>, nodeName: string, d
 
 describe("kubelet-csr-approver values", () => {
     it("approve exactly the stack's node names and nothing that merely starts or ends with one", () => {
-        const nodes = planNodes(fsn1);
+        const nodes = planNodes(fsn1, "fsn1");
         const values = renderKubeletCsrApproverValues(fsn1, nodes);
         for (const node of nodes) {
             expect(approverAcceptsDnsName(values, node.hostname, node.hostname), node.hostname).toBe(true);
@@ -32,24 +32,24 @@ describe("kubelet-csr-approver values", () => {
     });
 
     it("hold IP SANs to the tailnet ranges with DNS resolution bypassed (node names resolve nowhere in-cluster)", () => {
-        const values = renderKubeletCsrApproverValues(dev, planNodes(dev));
+        const values = renderKubeletCsrApproverValues(dev, planNodes(dev, "dev"));
         expect(values).toMatchObject({ bypassDnsResolution: true, bypassHostnameCheck: false, allowedDnsNames: 1, skipDenyStep: false, ignoreNonSystemNode: false });
         expect(values.providerIpPrefixes).toEqual(["100.64.0.0/10", "fd7a:115c:a1e0::/48"]);
         expect(TAILNET_IP_PREFIXES).toContain("100.64.0.0/10");
     });
 
     it("pin the image to the chart's release and run on the servers, tolerating their taint", () => {
-        const values = renderKubeletCsrApproverValues(fsn1, planNodes(fsn1));
+        const values = renderKubeletCsrApproverValues(fsn1, planNodes(fsn1, "fsn1"));
         expect(values.image).toEqual({ repository: "ghcr.io/postfinance/kubelet-csr-approver", tag: `v${CHARTS.kubeletCsrApprover.version}` });
         expect(values.nodeSelector).toEqual({ "node-role.kubernetes.io/control-plane": "true" });
         expect(values.tolerations).toEqual([{ key: "CriticalAddonsOnly", operator: "Exists" }]);
         expect(values.replicas).toBe(2);
         expect(values.leaderElection).toBe(true);
-        expect(renderKubeletCsrApproverValues(dev, planNodes(dev)).replicas).toBe(1);
+        expect(renderKubeletCsrApproverValues(dev, planNodes(dev, "dev")).replicas).toBe(1);
     });
 
     it("size the workload from the same block the values carry", () => {
-        const values = renderKubeletCsrApproverValues(dev, planNodes(dev));
+        const values = renderKubeletCsrApproverValues(dev, planNodes(dev, "dev"));
         const [workload] = kubeletCsrApproverWorkloads(dev);
         expect(workload!.containers["kubelet-csr-approver"]).toEqual(values.resources);
         expect(workload!.pods).toBe(values.replicas);

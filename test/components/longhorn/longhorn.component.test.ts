@@ -23,7 +23,8 @@ beforeAll(async () => {
             opts,
         );
         return { replicas: external.replicaCount, classes: external.storageClasses };
-    });
+        // Node names carry the stack name: plan as stack fsn1.
+    }, {}, "fsn1");
 });
 
 describe("Longhorn component", () => {

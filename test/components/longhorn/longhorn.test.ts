@@ -34,7 +34,7 @@ describe("replica count", () => {
 
     it("counts schedulable servers as storage nodes (the dev stack: one server and one run node)", () => {
         const dev = shippedConfig("dev");
-        expect(storageNodes(dev).map((n) => n.hostname)).toEqual(["fsn1-server-0", "fsn1-run-0"]);
+        expect(storageNodes(dev, "dev").map((n) => n.hostname)).toEqual(["dev-server-0", "dev-run-0"]);
         expect(longhornReplicaCount(dev)).toBe(2);
     });
 
@@ -68,7 +68,7 @@ describe("StorageClasses", () => {
 describe("storage nodes", () => {
     it("label storage nodes for a configured default disk; NVMe disks and cloud nodes get the fast tags", () => {
         const dev = shippedConfig("dev");
-        const meta = storageNodeMetadata(storageNodes(dev)[0]!, dev);
+        const meta = storageNodeMetadata(storageNodes(dev, "dev")[0]!, dev);
         expect(meta.labels).toEqual({ "node.longhorn.io/create-default-disk": "config" });
         expect(JSON.parse(meta.annotations["node.longhorn.io/default-disks-config"]!)).toEqual([{ path: "/var/lib/longhorn/", allowScheduling: true, tags: ["nvme"] }]);
         expect(JSON.parse(meta.annotations["node.longhorn.io/default-node-tags"]!)).toEqual(["fast"]);
@@ -76,7 +76,7 @@ describe("storage nodes", () => {
 
     it("tag bare-metal disks NVMe only when every drive is an NVMe device", () => {
         const fsn1 = shippedConfig("fsn1");
-        const metal = storageNodes(fsn1).find((n) => n.kind === "baremetal")!;
+        const metal = storageNodes(fsn1, "fsn1").find((n) => n.kind === "baremetal")!;
         expect(JSON.parse(storageNodeMetadata(metal, fsn1).annotations["node.longhorn.io/default-disks-config"]!)[0].tags).toEqual(["nvme"]);
         const sata = { ...fsn1, baremetal: { ...fsn1.baremetal, drives: ["/dev/sda", "/dev/sdb"] } };
         expect(JSON.parse(storageNodeMetadata(metal, sata).annotations["node.longhorn.io/default-disks-config"]!)[0].tags).toEqual([]);

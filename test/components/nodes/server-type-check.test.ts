@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { GET_SERVERS_TOKEN, GET_SERVER_TYPES_TOKEN, serverTypesAnswerFromTable, type ServerTypesAnswer } from "../../../lib/hetzner/availability";
 import { wrapSecrets } from "../../../lib/config/load";
+import { mockInvoke } from "../../../lib/offline/mock-engine";
 import { stackConfig } from "../../helpers/config";
 import { setupMocks, type Registration } from "../../helpers/mock-pulumi";
 import { ROOT } from "../../helpers/synth";
@@ -27,6 +28,8 @@ beforeAll(async () => {
             selectors.push(inputs.withSelector);
             return { id: "servers", servers: existing };
         },
+        // Each created server's tailnet identity is read back (components/nodes/infrastructure.ts).
+        "tailscale:index/getDevice:getDevice": (inputs) => mockInvoke("tailscale:index/getDevice:getDevice", inputs)!,
     });
 });
 
@@ -43,7 +46,7 @@ async function infrastructure(name: string) {
     const { Infrastructure } = await import("../../../components/nodes/infrastructure");
     const { planNodes } = await import("../../../components/nodes/node-plan");
     const { stackNodeTags } = await import("../../../components/mesh/acl");
-    const mesh = { authKeys: new Map(planNodes(config).map((n) => [n.hostname, pulumi.secret("tskey-auth-test")])), nodeTags: stackNodeTags("dev") };
+    const mesh = { authKeys: new Map(planNodes(config, "dev").map((n) => [n.id, pulumi.secret("tskey-auth-test")])), nodeTags: stackNodeTags("dev") };
     return new Infrastructure(name, { config, secrets: wrapSecrets(config, {}), mesh: mesh as never });
 }
 
@@ -79,7 +82,7 @@ describe("Infrastructure with the server-type availability check", () => {
     it("lets a stack whose servers already run with the type update while the type is out of stock", async () => {
         const { planNodes } = await import("../../../components/nodes/node-plan");
         answer = unavailableIn("cx43", "fsn1");
-        existing = planNodes(config)
+        existing = planNodes(config, "dev")
             .filter((n) => n.serverType === "cx43")
             .map((n) => ({ name: n.hostname, serverType: "cx43" }));
         selectors = [];

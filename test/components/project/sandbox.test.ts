@@ -16,7 +16,7 @@ describe("gVisor sandbox", () => {
 
     it("schedules onto nodes that exist: every stack labels its tenant nodes platform/gvisor", () => {
         for (const stack of TENANT_STACKS) {
-            const nodes = planNodes(stackPlatformConfig(stack));
+            const nodes = planNodes(stackPlatformConfig(stack), stack);
             const tenantNodes = nodes.filter((n) => n.pool === "run");
             expect(tenantNodes.length, stack).toBeGreaterThan(0);
             expect(tenantNodes.every((n) => n.labels["platform/gvisor"] === "true"), stack).toBe(true);
