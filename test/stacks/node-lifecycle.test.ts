@@ -65,14 +65,18 @@ describe("bumping one node's generation", () => {
         const before = readPlan("fsn1").resources;
         const after = plans.get("fsn1-server-0-gen1")!;
         const diff = comparePlans(before, after);
-        expect(diff.added).toEqual([]);
-        expect(diff.removed).toEqual([]);
+        // Resources named by Kubernetes node name (per-node label reconciliation, Longhorn's node patch) follow
+        // the new name; nothing of any other node is added or removed.
+        expect(diff.added.every((u) => u.includes("fsn1-server-0-g1")), diff.added.join(", ")).toBe(true);
+        expect(diff.removed.every((u) => /fsn1-server-0(?!-g)/.test(u)), diff.removed.join(", ")).toBe(true);
         const replaced = diff.changed.filter((c) => c.replacedBy.length > 0);
         expect(replaced.map((c) => [c.type, c.name, c.replacedBy]).sort()).toEqual(
             [
                 ["command:local:Command", "fsn1-server-0-tailnet-device", ["triggers"]],
                 ["command:remote:Command", "fsn1-server-0-k3s-retire", ["triggers"]],
                 ["hcloud:index/server:Server", "fsn1-server-0", ["name"]],
+                // The pool's bounded Ready wait lists its members: it waits again, for the new one.
+                ["command:remote:Command", "node-pools-server-ready", ["triggers"]],
                 ["tailscale:index/tailnetKey:TailnetKey", "fsn1-server-0-authkey", ["description"]],
             ].sort(),
         );
@@ -86,7 +90,8 @@ describe("bumping one node's generation", () => {
         expect(byName(after, "fsn1-server-0-k3s-start").inputs.create).toContain("fsn1-server-0-g1");
         // Everything else that changed only follows the new name (an update, not a replacement).
         for (const change of diff.changed.filter((c) => c.replacedBy.length === 0)) {
-            expect(change.name, JSON.stringify(change)).toMatch(/^fsn1-server-0-/);
+            // ...or lists the node names (the kubelet CSR approver's allowed names).
+            expect(change.name, JSON.stringify(change)).toMatch(/^fsn1-server-0-|^node-pools-server-|^kubelet-csr-approver-release$/);
         }
     });
 
@@ -109,16 +114,17 @@ describe("bumping one node's generation", () => {
         const before = readPlan("fsn1").resources;
         const after = plans.get("fsn1-run-1-gen1")!;
         const diff = comparePlans(before, after);
-        // Longhorn's storage-node label patch is per Kubernetes node name: the new node gets its own.
-        expect(diff.added.map((u) => u.split("::").at(-1))).toEqual(["longhorn-node-fsn1-run-1-g1"]);
-        expect(diff.removed.map((u) => u.split("::").at(-1))).toEqual(["longhorn-node-fsn1-run-1"]);
+        // Resources per Kubernetes node name (Longhorn's storage-node patch, the label reconciliation) follow the new name.
+        expect(diff.added.map((u) => u.split("::").at(-1))).toContain("longhorn-node-fsn1-run-1-g1");
+        expect(diff.added.every((u) => u.includes("fsn1-run-1-g1")), diff.added.join(", ")).toBe(true);
+        expect(diff.removed.every((u) => /fsn1-run-1(?!-g)/.test(u)), diff.removed.join(", ")).toBe(true);
         expect(diff.changed.filter((c) => c.replacedBy.length > 0).map((c) => c.name).sort()).toEqual(
-            ["fsn1-run-1-authkey", "fsn1-run-1-k3s-retire", "fsn1-run-1-tailnet-device"].sort(),
+            ["fsn1-run-1-authkey", "fsn1-run-1-k3s-retire", "fsn1-run-1-tailnet-device", "node-pools-run-ready"].sort(),
         );
         const machine = diff.changed.find((c) => c.name === "fsn1-run-1" && c.type === "pulumi-nodejs:dynamic:Resource")!;
         expect(machine.changedInputs).toEqual(expect.arrayContaining(["autosetup", "hostname"]));
         expect(String(byName(after, "fsn1-run-1").inputs.autosetup).split("\n")).toContain("HOSTNAME fsn1-run-1-g1");
-        expect(diff.changed.every((c) => c.name.startsWith("fsn1-run-1"))).toBe(true);
+        expect(diff.changed.every((c) => c.name.startsWith("fsn1-run-1") || c.name.startsWith("node-pools-run-") || c.name === "kubelet-csr-approver-release"), diff.changed.map((c) => c.name).join(", ")).toBe(true);
     });
 
     it("retires the old node from a server that stays, after the new one joined, and removes its tailnet device after that", () => {
