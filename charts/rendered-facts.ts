@@ -165,3 +165,25 @@ export function renderedReleases(stack: string, dir = RENDERED_DIR): RenderedRel
         ? fs.readdirSync(folder).filter((f) => f.endsWith(".json")).sort().map((f) => readRendered(stack, f.replace(/\.json$/, ""), dir))
         : [];
 }
+
+/** The images each pinned chart renders (`<chart>@<version>` → images), over every stack's committed facts. */
+export const CHART_IMAGES_FILE = path.join(__dirname, "chart-images.json");
+
+/** Each chart version's images, the union over every stack's committed facts (sorted). */
+export function chartImageList(dir = RENDERED_DIR): Record<string, string[]> {
+    const byChart = new Map<string, Set<string>>();
+    for (const stack of renderedStacks(dir)) {
+        for (const r of renderedReleases(stack, dir)) {
+            const key = `${r.chart}@${r.version}`;
+            const set = byChart.get(key) ?? new Set<string>();
+            r.images.forEach((i) => set.add(i));
+            byChart.set(key, set);
+        }
+    }
+    return Object.fromEntries([...byChart.keys()].sort().map((k) => [k, [...byChart.get(k)!].sort()]));
+}
+
+/** The committed image list (`charts/chart-images.json`). */
+export function committedChartImages(): Record<string, string[]> {
+    return JSON.parse(fs.readFileSync(CHART_IMAGES_FILE, "utf8")) as Record<string, string[]>;
+}

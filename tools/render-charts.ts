@@ -16,7 +16,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import * as yaml from "js-yaml";
 import { CHARTS } from "../charts/versions";
-import { RENDERED_DIR, renderedPath, valuesDigest, type RenderedClaim, type RenderedContainer, type RenderedRelease, type RenderedWorkload } from "../charts/rendered-facts";
+import { CHART_IMAGES_FILE, RENDERED_DIR, chartImageList, renderedPath, valuesDigest, type RenderedClaim, type RenderedContainer, type RenderedRelease, type RenderedWorkload } from "../charts/rendered-facts";
 import { shippedStacks } from "../lib/offline/stack-files";
 import { CHART_SOURCES, type ChartSource } from "./render/chart-sources";
 import { releaseInputs, type ReleaseInput } from "./render/release-values";
@@ -312,6 +312,7 @@ function main(): number {
                 console.log(`${stack}/${input.release}: ${facts.workloads.length} workload(s), ${facts.images.length} image(s), ${facts.crdsDirectoryCrds.length} CRD(s) under crds/${facts.droppedSubcharts.length > 0 ? `; dropped ${facts.droppedSubcharts.join(", ")}` : ""}`);
             }
         }
+        fs.writeFileSync(CHART_IMAGES_FILE, `${JSON.stringify(chartImageList(), null, 2)}\n`);
     } finally {
         fs.rmSync(workDir, { recursive: true, force: true });
     }
