@@ -92,7 +92,8 @@ const kubeletCsrApprover = new KubeletCsrApprover(
 const metallb = new MetalLB(
     "metallb",
     { config, floatingIps: infrastructure.floatingIps, floatingIpIds: infrastructure.floatingIpIds, hcloudToken },
-    { ...k8sOptions, dependsOn: nodePools.readyFor("edge") },
+    // Its chart ships ServiceMonitors (the Prometheus Operator CRDs first); the speaker waits for the edge nodes.
+    { ...k8sOptions, dependsOn: [prometheusCrds, ...nodePools.readyFor("edge")] },
 );
 const certManager = new CertManager("cert-manager", { config, secrets }, { ...k8sOptions, dependsOn: [prometheusCrds] });
 // longhorn-manager runs on every untainted node, the disks on the storage nodes.

@@ -6,6 +6,7 @@ import { NAMESPACES, STORAGE_CLASSES } from "../../lib/conventions";
 import { releaseArgs } from "../../charts/versions";
 import { renderPlatformNamespace } from "../nodes/placement";
 import {
+    renderLonghornLimitRange,
     BACKUP_CREDENTIALS_SECRET,
     backupCredentials,
     longhornReplicaCount,
@@ -78,10 +79,14 @@ export class Longhorn extends pulumi.ComponentResource {
             );
         }
 
+        // Before the chart: admission fills in default requests only when a pod is created.
+        const limitRange = renderLonghornLimitRange();
+        const defaultRequests = new k8s.core.v1.LimitRange(`${name}-default-requests`, limitRange, { parent: this, dependsOn: [namespace] });
+
         const release = new k8s.helm.v3.Release(
             `${name}-release`,
             releaseArgs("longhorn", { name: LONGHORN_RELEASE, namespace: NAMESPACES.longhorn, values: renderLonghornValues(config), timeoutSeconds: 900 }),
-            { parent: this, dependsOn: [namespace, ...nodePatches, ...credentialDeps] },
+            { parent: this, dependsOn: [namespace, defaultRequests, ...nodePatches, ...credentialDeps] },
         );
 
         const classes = renderStorageClasses(config).map(

@@ -228,3 +228,21 @@ export function renderRecurringJobs(): RecurringJob[] {
     });
     return [job("snapshot-6h", "snapshot", "0 */6 * * *", 8), job("backup-nightly", "backup", "30 2 * * *", 14)];
 }
+
+/**
+ * Default container requests in longhorn-system, for the pods the chart gives no resources setting (UI,
+ * driver deployer and its init container, the manager's image pre-pull sidecar, the upgrade/uninstall hook
+ * jobs) and the engine-image pods Longhorn creates at runtime. Requests only: a default *limit* would also
+ * cap the instance-manager pods Longhorn creates (every volume engine of a node runs in one), and an
+ * OOM-kill there stops every volume on the node. Instance managers and CSI pods are sized through Longhorn's
+ * settings (`guaranteedInstanceManagerCPU`, `systemManagedCSIComponentsResourceLimits`).
+ */
+export const LONGHORN_DEFAULT_REQUESTS = { cpu: "10m", memory: "64Mi" } as const;
+
+/** The LimitRange of longhorn-system (default requests only, no default limits, no min/max). */
+export function renderLonghornLimitRange(): { metadata: { name: string; namespace: string; labels: Record<string, string> }; spec: { limits: { type: "Container"; defaultRequest: Record<string, string> }[] } } {
+    return {
+        metadata: { name: "default-requests", namespace: NAMESPACES.longhorn, labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "platform" } },
+        spec: { limits: [{ type: "Container", defaultRequest: { ...LONGHORN_DEFAULT_REQUESTS } }] },
+    };
+}

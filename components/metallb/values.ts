@@ -5,6 +5,13 @@ import { CONTROL_PLANE_TOLERATIONS, poolPlacement, poolSize } from "../nodes/pla
 import { resources, sizingProfile, type ResourceBlock, type WorkloadResources } from "../../charts/resources";
 
 /**
+ * The Prometheus that scrapes MetalLB: kube-prometheus-stack's (release `kube-prometheus-stack` in
+ * `monitoring`, whose service account the chart names `<release>-prometheus`). MetalLB serves its metrics
+ * over HTTPS behind a token review, so the chart grants this account a Role to read them.
+ */
+export const METALLB_SCRAPER = { serviceAccount: "kube-prometheus-stack-prometheus", namespace: NAMESPACES.monitoring } as const;
+
+/**
  * MetalLB in layer-2 mode on the edge pool. In Hetzner Cloud a floating IP is routed to whichever server
  * it is assigned to (no ARP involved), so MetalLB's part is IP management and leader election: it gives
  * the Traefik Services the floating IPs, and its ServiceL2Status objects name the edge node elected to
@@ -35,6 +42,12 @@ export function renderMetallbValues(config: PlatformConfig): Values {
     const edge = poolPlacement(config, "edge");
     const sizing = metallbSizing(config);
     return chartValues("metallb", {
+        prometheus: {
+            serviceMonitor: { enabled: true },
+            rbacPrometheus: true,
+            serviceAccount: METALLB_SCRAPER.serviceAccount,
+            namespace: METALLB_SCRAPER.namespace,
+        },
         controller: {
             resources: sizing.controller,
             tolerations: CONTROL_PLANE_TOLERATIONS,

@@ -90,14 +90,13 @@ export function renderKubePrometheusStackValues(config: PlatformConfig): Values 
                 retentionSize: prometheusRetentionSize(monitoring.storageSize),
                 storageSpec: claim(monitoring.storageSize),
                 resources: s.prometheus,
-                tolerations: CONTROL_PLANE_TOLERATIONS,
+                // No CriticalAddonsOnly toleration: its Longhorn volume attaches only where longhorn-manager runs.
             },
         },
         alertmanager: {
             alertmanagerSpec: {
                 storage: claim(ALERTMANAGER_STORAGE),
                 resources: s.alertmanager,
-                tolerations: CONTROL_PLANE_TOLERATIONS,
                 // The configuration (receivers, routes, SMTP password, webhook URLs) is the Secret the Alerting
                 // component renders from stack config; the chart's own generated one would have no receivers.
                 useExistingSecret: true,
@@ -116,7 +115,6 @@ export function renderKubePrometheusStackValues(config: PlatformConfig): Values 
             resources: s.grafana,
             initChownData: { resources: s.grafanaInit },
             sidecar: { resources: s.grafanaSidecar },
-            tolerations: CONTROL_PLANE_TOLERATIONS,
             additionalDataSources: [{ name: "Loki", type: "loki", uid: DATASOURCE_UIDS.loki, url: LOKI_URL, access: "proxy", isDefault: false, jsonData: { maxLines: 1000 } }],
         },
         "kube-state-metrics": { metricLabelsAllowlist: KSM_LABELS_ALLOWLIST, resources: s.kubeStateMetrics, tolerations: CONTROL_PLANE_TOLERATIONS },
@@ -147,7 +145,6 @@ export function renderLokiValues(config: PlatformConfig): Values {
             extraArgs: ["-config.expand-env=true"],
             extraEnv: [secretEnv("AWS_ACCESS_KEY_ID", LOKI_S3_SECRET.accessKeyKey), secretEnv("AWS_SECRET_ACCESS_KEY", LOKI_S3_SECRET.secretKeyKey)],
             persistence: { enabled: true, size: lokiVolumeSize(config), storageClass: STORAGE_CLASSES.standard },
-            tolerations: CONTROL_PLANE_TOLERATIONS,
         },
     });
 }
