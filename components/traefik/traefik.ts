@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type { PlatformConfig } from "../../lib/config/schema";
 import { NAMESPACES } from "../../lib/conventions";
 import { releaseArgs } from "../../charts/versions";
+import { chartCrdUrls } from "../../charts/crds";
 import { renderPlatformNamespace } from "../nodes/placement";
 import { renderSecurityHeaders, renderTlsOption, renderTraefikValues, SECURITY_HEADERS_REF, TRAEFIK_RELEASE } from "./values";
 
@@ -33,14 +34,21 @@ export class Traefik extends pulumi.ComponentResource {
         const ns = renderPlatformNamespace(NAMESPACES.traefik, "restricted");
         const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: ns.metadata }, { parent: this });
 
+        // Helm installs the chart's crds/ once and never upgrades them: apply them at the pinned version first.
+        // Retained on delete: removing a CRD deletes every IngressRoute and Middleware of every tenant.
+        const crds = new k8s.yaml.v2.ConfigGroup(`${name}-crds`, { files: chartCrdUrls("traefik") }, { parent: this, retainOnDelete: true });
+
         const addresses = pulumi.output(args.floatingIps);
         const release = new k8s.helm.v3.Release(
             `${name}-release`,
-            releaseArgs("traefik", { name: TRAEFIK_RELEASE, namespace: NAMESPACES.traefik, values: addresses.apply((ips) => renderTraefikValues(config, ips)) }),
-            { parent: this, dependsOn: [namespace] },
+            {
+                ...releaseArgs("traefik", { name: TRAEFIK_RELEASE, namespace: NAMESPACES.traefik, values: addresses.apply((ips) => renderTraefikValues(config, ips)) }),
+                skipCrds: true,
+            },
+            { parent: this, dependsOn: [namespace, crds] },
         );
 
-        // Traefik's CRDs come with the chart.
+        // Traefik's CRDs come from the ConfigGroup above.
         const tls = renderTlsOption();
         new k8s.apiextensions.CustomResource(`${name}-tls-default`, { apiVersion: tls.apiVersion, kind: tls.kind, metadata: tls.metadata, spec: tls.spec }, { parent: this, dependsOn: [release] });
         const headers = renderSecurityHeaders();
