@@ -2,6 +2,9 @@ import type { PlatformConfig } from "../config/schema";
 import { PLATFORM_NAMESPACES } from "../conventions";
 import { GIB, parseQuantity } from "../quantity";
 import type { PlannedResource } from "./plan-types";
+import type { RenderedContainer, RenderedRelease } from "../../charts/rendered-facts";
+import { feasibleNodes, type PodPlacement, type SchedulableNode } from "./scheduling";
+import { planNodes } from "../../components/nodes/node-plan";
 
 /**
  * Platform overhead: the CPU and memory the platform's own add-ons reserve (requests) and may use (limits),
@@ -57,6 +60,11 @@ export interface NodeCounts {
     total: number;
     /** Nodes per pool (`server`, `run`, `build`, `edge`). */
     byPool: Readonly<Record<string, number>>;
+    /**
+     * The node plan's nodes with taints and labels: when present, a per-node values block counts the nodes its
+     * pod's tolerations and node selector admit (see `daemonSetPlacement`) instead of every node.
+     */
+    nodes?: readonly SchedulableNode[];
 }
 
 /** The overhead of a stack. */
@@ -79,7 +87,8 @@ export function nodeCountsOf(config: PlatformConfig): NodeCounts {
     for (const pool of config.pools) {
         byPool[pool.role] = (byPool[pool.role] ?? 0) + pool.count;
     }
-    return { total: Object.values(byPool).reduce((a, b) => a + b, 0), byPool };
+    const nodes = planNodes(config).map((n) => ({ name: n.hostname, taints: n.taints, labels: n.labels }));
+    return { total: Object.values(byPool).reduce((a, b) => a + b, 0), byPool, nodes };
 }
 
 type Obj = Record<string, unknown>;
@@ -106,7 +115,41 @@ export function isPerNode(key: string, holder: Obj, parent: Obj | undefined): bo
     return DAEMONSET_VALUE_KEYS.has(key) || saysDaemonSet(holder) || saysDaemonSet(parent);
 }
 
+/** Charts that are a single DaemonSet whose resources sit at the values' root (kured). */
+export const DAEMONSET_CHARTS: ReadonlySet<string> = new Set(["kured"]);
+
+/**
+ * Tolerations a chart gives a DaemonSet when the values set none (`<chart>/<values key>`), as the rendered
+ * facts show them (charts/rendered/): the node exporter runs on every node. A per-node block not listed
+ * here and without tolerations in its values tolerates nothing (longhorn-manager: untainted nodes only).
+ */
+export const DAEMONSET_DEFAULT_TOLERATIONS: Readonly<Record<string, readonly Record<string, unknown>[]>> = {
+    "kube-prometheus-stack/prometheus-node-exporter": [{ operator: "Exists" }],
+};
+
+const hasPlacement = (o: unknown): o is Obj => isObj(o) && (Array.isArray(o.tolerations) || isObj(o.nodeSelector));
+
+/**
+ * Where a per-node values block's pod runs: the tolerations and node selector of the block's holder, of its
+ * `controller` (Alloy), of its parent, or the chart's default for that key.
+ */
+export function daemonSetPlacement(chart: string, key: string, holder: Obj, parent: Obj | undefined): PodPlacement {
+    const source = [holder, holder.controller, parent, isObj(parent) ? parent.controller : undefined].find(hasPlacement);
+    if (source) {
+        return {
+            tolerations: Array.isArray(source.tolerations) ? (source.tolerations as Record<string, unknown>[]) : [],
+            nodeSelector: isObj(source.nodeSelector) ? (source.nodeSelector as Record<string, string>) : {},
+        };
+    }
+    return { tolerations: DAEMONSET_DEFAULT_TOLERATIONS[`${chart}/${key}`] ?? [] };
+}
+
 function replicasOf(holder: Obj): number | undefined {
+    // Traefik keeps its replica count under `deployment.replicas`, beside the root `resources`.
+    const nested = isObj(holder.deployment) ? holder.deployment.replicas : undefined;
+    if (typeof nested === "number") {
+        return nested;
+    }
     for (const key of ["replicas", "replicaCount"]) {
         const value = holder[key];
         const n = typeof value === "number" ? value : typeof value === "string" && /^\d+$/.test(value) ? Number(value) : undefined;
@@ -192,6 +235,7 @@ function releaseRow(resource: PlannedResource, nodes: NodeCounts, unparsed: stri
     const namespace = typeof resource.inputs.namespace === "string" ? resource.inputs.namespace : "default";
     const release = typeof resource.inputs.name === "string" ? resource.inputs.name : resource.name;
     const source = `helm:${namespace}/${release}`;
+    const chart = typeof resource.inputs.chart === "string" ? resource.inputs.chart : release;
     const acc = new Accumulator(unparsed, source);
     const multipliers = new Set<string>();
     const walk = (value: unknown, key: string, path: string, parent: Obj | undefined) => {
@@ -208,9 +252,9 @@ function releaseRow(resource: PlannedResource, nodes: NodeCounts, unparsed: stri
             if (replicas !== undefined) {
                 count = replicas;
                 multipliers.add(`${path || "(root)"}: ${replicas} replica(s)`);
-            } else if (isPerNode(key, value, parent)) {
-                count = nodes.total;
-                multipliers.add(`${path || "(root)"}: per node (${nodes.total})`);
+            } else if (isPerNode(key, value, parent) || (path === "" && DAEMONSET_CHARTS.has(chart))) {
+                count = nodes.nodes ? feasibleNodes(daemonSetPlacement(chart, key, value, parent), nodes.nodes).length : nodes.total;
+                multipliers.add(`${path || "(root)"}: per admitted node (${count} of ${nodes.total})`);
             }
             acc.add(value.resources, count, `${path ? `${path}.` : ""}resources`);
         }
@@ -332,4 +376,100 @@ export function formatOverhead(overhead: PlatformOverhead, capacity?: Amount): s
         out.push(`  not a quantity, ignored: ${u}`);
     }
     return out.join("\n");
+}
+
+/** A release's requests as the chart renders them (committed facts), pods counted over the node plan. */
+export interface RenderedOverheadRow {
+    /** `helm:<namespace>/<release>`. */
+    source: string;
+    /** Summed requests of the running pods (hooks and helm tests excluded). */
+    requests: Amount;
+    /** How pods were counted, e.g. `longhorn-manager ×3 nodes`. */
+    pods: string[];
+}
+
+/** The rendered figure of a stack's platform overhead. */
+export interface RenderedOverhead {
+    /** One row per release. */
+    rows: RenderedOverheadRow[];
+    /** Sum of requests. */
+    requests: Amount;
+}
+
+/**
+ * Requests of the platform's Helm releases as real Helm renders them at the pinned versions
+ * (charts/rendered/<stack>/, see tools/render-charts.ts): Deployments and StatefulSets (and the StatefulSets
+ * the Prometheus Operator makes from Prometheus/Alertmanager objects) × replicas, DaemonSets × the nodes of
+ * the node plan their tolerations, node selector and required node affinity admit. A pod requests
+ * max(sum of its containers, largest init container), as the scheduler counts it; a container without
+ * requests gets its namespace's LimitRange default (`defaultRequests`, by namespace). Jobs, hooks and helm
+ * test pods finish and are not counted.
+ */
+export function renderedOverhead(
+    releases: readonly RenderedRelease[],
+    nodes: readonly SchedulableNode[],
+    defaultRequests: Readonly<Record<string, { cpu?: string; memory?: string }>> = {},
+): RenderedOverhead {
+    const q = (v: string | undefined) => (v === undefined ? 0 : (parseQuantity(v) ?? 0));
+    const rows = releases.map((release) => {
+        const requests: Amount = { cpu: 0, memory: 0 };
+        const pods: string[] = [];
+        for (const w of release.workloads) {
+            if (w.hook !== undefined || ["Job", "CronJob", "Pod"].includes(w.kind)) {
+                continue;
+            }
+            const count = w.kind === "DaemonSet" ? feasibleNodes(w, nodes).length : (w.replicas ?? 1);
+            const defaults = defaultRequests[w.namespace] ?? {};
+            const amount = (pick: "cpu" | "memory") => {
+                const of = (c: RenderedContainer) => q(c.requests[pick] ?? defaults[pick]);
+                const main = w.containers.filter((c) => !c.init).reduce((a, c) => a + of(c), 0);
+                return Math.max(main, ...w.containers.filter((c) => c.init).map(of));
+            };
+            requests.cpu += amount("cpu") * count;
+            requests.memory += amount("memory") * count;
+            pods.push(`${w.name} ×${count}`);
+        }
+        return { source: `helm:${release.namespace}/${release.release}`, requests, pods };
+    });
+    return { rows, requests: { cpu: rows.reduce((a, r) => a + r.requests.cpu, 0), memory: rows.reduce((a, r) => a + r.requests.memory, 0) } };
+}
+
+/** Default container requests of the plan's LimitRanges, by namespace. */
+export function limitRangeDefaults(resources: readonly PlannedResource[]): Record<string, { cpu?: string; memory?: string }> {
+    const out: Record<string, { cpu?: string; memory?: string }> = {};
+    for (const r of resources.filter((x) => x.type === "kubernetes:core/v1:LimitRange")) {
+        const namespace = isObj(r.inputs.metadata) && typeof r.inputs.metadata.namespace === "string" ? r.inputs.metadata.namespace : "default";
+        const limits = isObj(r.inputs.spec) && Array.isArray(r.inputs.spec.limits) ? r.inputs.spec.limits.filter(isObj) : [];
+        const container = limits.find((l) => l.type === "Container");
+        if (container && isObj(container.defaultRequest)) {
+            out[namespace] = { cpu: container.defaultRequest.cpu as string | undefined, memory: container.defaultRequest.memory as string | undefined };
+        }
+    }
+    return out;
+}
+
+/**
+ * The estimate beside the rendered figure: the rendered requests of the Helm releases plus the plan's own
+ * workloads (exact in both), and the difference in percent of the rendered figure.
+ */
+export function compareWithRendered(estimate: PlatformOverhead, rendered: RenderedOverhead): { rendered: Amount; estimate: Amount; deviation: Amount } {
+    const plain = estimate.rows.filter((r) => !r.source.startsWith("helm:"));
+    const total: Amount = {
+        cpu: rendered.requests.cpu + plain.reduce((a, r) => a + r.requests.cpu, 0),
+        memory: rendered.requests.memory + plain.reduce((a, r) => a + r.requests.memory, 0),
+    };
+    const pct = (e: number, r: number) => (r === 0 ? 0 : ((e - r) / r) * 100);
+    return { rendered: total, estimate: estimate.requests, deviation: { cpu: pct(estimate.requests.cpu, total.cpu), memory: pct(estimate.requests.memory, total.memory) } };
+}
+
+/** The comparison as text. */
+export function formatRenderedComparison(stack: string, comparison: ReturnType<typeof compareWithRendered>): string {
+    const sign = (n: number) => `${n >= 0 ? "+" : ""}${n.toFixed(1)}%`;
+    return [
+        `  rendered requests (helm template at the pinned versions, charts/rendered/${stack}/, pods counted over the node plan): ${cores(comparison.rendered.cpu)} ${gib(comparison.rendered.memory)}`,
+        `  estimate vs rendered: ${sign(comparison.deviation.cpu)} CPU, ${sign(comparison.deviation.memory)} memory`,
+        "  not in either figure (created at runtime): Longhorn instance managers (guaranteedInstanceManagerCPU % of each",
+        "  Longhorn node's CPU, no memory request), engine-image pods, the CSI plugin DaemonSet and sidecar Deployments (sized by",
+        "  systemManagedCSIComponentsResourceLimits), share-manager pods of RWX volumes, and the operator's config-reloader sidecars.",
+    ].join("\n");
 }

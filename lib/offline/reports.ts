@@ -2,7 +2,8 @@ import { decodeConfigValue, SECRET_KEYS } from "../config/load";
 import { platformConfigSchema, type PlatformConfig } from "../config/schema";
 import { clusterCapacity, estimateMonthlyCost, formatCostEstimate } from "../cost/estimate";
 import { criticalPath, formatCriticalPath } from "./critical-path";
-import { formatOverhead, nodeCountsOf, platformOverhead } from "./overhead";
+import { compareWithRendered, formatOverhead, formatRenderedComparison, limitRangeDefaults, nodeCountsOf, platformOverhead, renderedOverhead } from "./overhead";
+import { renderedReleases } from "../../charts/rendered-facts";
 import type { StackPlan } from "./plan-types";
 
 /**
@@ -59,7 +60,14 @@ export function renderReports(plan: StackPlan, stackConfig: Record<string, strin
         section("Monthly cost estimate", () => formatCostEstimate(estimateMonthlyCost(needConfig()))),
         section("Platform overhead", () => {
             const cfg = needConfig();
-            return formatOverhead(platformOverhead(plan.resources, nodeCountsOf(cfg)), clusterCapacity(cfg));
+            const nodes = nodeCountsOf(cfg);
+            const estimate = platformOverhead(plan.resources, nodes);
+            const releases = renderedReleases(plan.stack);
+            const rendered =
+                releases.length > 0
+                    ? formatRenderedComparison(plan.stack, compareWithRendered(estimate, renderedOverhead(releases, nodes.nodes ?? [], limitRangeDefaults(plan.resources))))
+                    : `  no rendered facts for stack ${plan.stack} (charts/rendered/${plan.stack}/): run tools/render-charts.ts`;
+            return `${formatOverhead(estimate, clusterCapacity(cfg))}\n${rendered}`;
         }),
         section("Bring-up estimate", () => formatCriticalPath(criticalPath(plan.resources))),
     ].join("\n\n");
