@@ -89,7 +89,8 @@ function prepareChart(input: ReleaseInput, workDir: string): { dir: string; drop
     const chart = yaml.load(fs.readFileSync(chartFile, "utf8")) as Obj;
     // Some repositories set the version only when they publish (metallb: 0.0.0 at the tag, images follow appVersion).
     if (chart.version !== input.version.replace(/^v/, "") && chart.version !== input.version) {
-        chart.appVersion = chart.appVersion === "v0.0.0" ? `v${input.version.replace(/^v/, "")}` : chart.appVersion;
+        // Placeholders (metallb v0.0.0, kubelet-csr-approver v0.0.1-dummy): the release process sets the tag.
+        chart.appVersion = /^v?0\.0\.\d+(-dummy)?$/.test(String(chart.appVersion)) ? `v${input.version.replace(/^v/, "")}` : chart.appVersion;
         chart.version = input.version.replace(/^v/, "");
     }
     const values = merge((yaml.load(fs.readFileSync(path.join(dir, "values.yaml"), "utf8")) as Obj) ?? {}, input.values);

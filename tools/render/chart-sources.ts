@@ -48,6 +48,8 @@ export const CHART_SOURCES: Readonly<Record<ChartKey, PinnedChartSource>> = {
     },
     loki: { repo: "grafana-community/helm-charts", ref: "loki-18.11.0", dir: "charts/loki", subcharts: {} },
     alloy: { repo: "grafana/alloy", ref: "helm-chart/1.11.1", dir: "operations/helm/charts/alloy", subcharts: {} },
+    // The chart's Chart.yaml carries a placeholder version; the release process sets the tag's.
+    kubeletCsrApprover: { repo: "postfinance/kubelet-csr-approver", ref: "v1.2.14", dir: "charts/kubelet-csr-approver", subcharts: {} },
     kured: { repo: "kubereboot/charts", ref: "kured-6.1.0", dir: "charts/kured", subcharts: {} },
     argocd: { repo: "argoproj/argo-helm", ref: "argo-cd-10.1.1", dir: "charts/argo-cd", subcharts: {} },
 };
