@@ -82,12 +82,12 @@ export interface PlatformOverhead {
 }
 
 /** Node counts of a validated configuration. */
-export function nodeCountsOf(config: PlatformConfig): NodeCounts {
+export function nodeCountsOf(config: PlatformConfig, stack: string): NodeCounts {
     const byPool: Record<string, number> = { server: config.servers.count };
     for (const pool of config.pools) {
         byPool[pool.role] = (byPool[pool.role] ?? 0) + pool.count;
     }
-    const nodes = planNodes(config).map((n) => ({ name: n.hostname, taints: n.taints, labels: n.labels }));
+    const nodes = planNodes(config, stack).map((n) => ({ name: n.hostname, taints: n.taints, labels: n.labels }));
     return { total: Object.values(byPool).reduce((a, b) => a + b, 0), byPool, nodes };
 }
 

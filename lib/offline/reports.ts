@@ -60,7 +60,7 @@ export function renderReports(plan: StackPlan, stackConfig: Record<string, strin
         section("Monthly cost estimate", () => formatCostEstimate(estimateMonthlyCost(needConfig()))),
         section("Platform overhead", () => {
             const cfg = needConfig();
-            const nodes = nodeCountsOf(cfg);
+            const nodes = nodeCountsOf(cfg, plan.stack);
             const estimate = platformOverhead(plan.resources, nodes);
             const releases = renderedReleases(plan.stack);
             const rendered =

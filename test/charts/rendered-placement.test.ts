@@ -22,7 +22,7 @@ function claimsOf(workload: RenderedWorkload, release: RenderedRelease) {
 const running = (w: RenderedWorkload) => w.hook !== "test";
 
 describe.each(STACKS)("%s: add-on pods as the charts render them, over the node plan", (stack) => {
-    const nodes = planNodes(shippedStackConfig(ROOT, stack)).map((n) => ({ ...n, name: n.hostname }));
+    const nodes = planNodes(shippedStackConfig(ROOT, stack), stack).map((n) => ({ ...n, name: n.hostname }));
     const releases = renderedReleases(stack);
     const manager = releases.flatMap((r) => r.workloads).find((w) => w.kind === "DaemonSet" && w.name === "longhorn-manager");
 

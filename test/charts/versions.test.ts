@@ -75,7 +75,7 @@ describe("sizing", () => {
     const dev = shippedConfig("dev");
 
     // One overhead model: lib/offline/overhead.ts over the planned resources, as `npm run plan` prints it.
-    const overheadOf = (stack: "dev" | "fsn1") => platformOverhead(readPlan(stack).resources as unknown as PlannedResource[], nodeCountsOf(shippedConfig(stack)));
+    const overheadOf = (stack: "dev" | "fsn1") => platformOverhead(readPlan(stack).resources as unknown as PlannedResource[], nodeCountsOf(shippedConfig(stack), stack));
 
     it("fits the dev stack's platform into 4 GiB of memory requests", () => {
         const overhead = overheadOf("dev");

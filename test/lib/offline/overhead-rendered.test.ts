@@ -18,7 +18,7 @@ function planResources(stack: string): PlannedResource[] {
 describe.each(STACKS)("%s: the overhead estimate against the charts as Helm renders them", (stack) => {
     const config = shippedStackConfig(ROOT, stack);
     const resources = planResources(stack);
-    const nodes = nodeCountsOf(config);
+    const nodes = nodeCountsOf(config, stack);
     const estimate = platformOverhead(resources, nodes);
     const rendered = renderedOverhead(renderedReleases(stack), nodes.nodes ?? [], limitRangeDefaults(resources));
 

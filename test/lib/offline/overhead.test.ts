@@ -148,7 +148,7 @@ describe("nodeCountsOf and formatting", () => {
                 { role: "edge", count: 2 },
             ],
         });
-        const counts = nodeCountsOf(config);
+        const counts = nodeCountsOf(config, "test");
         expect({ total: counts.total, byPool: counts.byPool }).toEqual({ total: 9, byPool: { server: 3, run: 4, edge: 2 } });
         expect(counts.nodes?.map((n) => n.name)).toHaveLength(9);
     });
