@@ -10,7 +10,12 @@ export interface UserDataInput extends BootstrapInput {
     tailscaleAuthKey: string;
     /** Public SSH key for root (used only over the tailnet). */
     sshAuthorizedKey: string;
+    /** Bare metal on a vSwitch: the script that brings its VLAN up (components/baremetal/vswitch-network.ts). */
+    vswitchScript?: string;
 }
+
+/** Where the vSwitch script is written on bare-metal nodes. */
+export const VSWITCH_SCRIPT_PATH = "/usr/local/sbin/platform-vswitch.sh";
 
 interface WriteFile {
     path: string;
@@ -37,6 +42,9 @@ export function renderUserData(input: UserDataInput): string {
         { path: BOOTSTRAP_PATHS.authKey, permissions: "0600", content: input.tailscaleAuthKey },
         { path: BOOTSTRAP_PATHS.script, permissions: "0700", content: renderBootstrapScript(input) },
     ];
+    if (input.vswitchScript !== undefined) {
+        files.push({ path: VSWITCH_SCRIPT_PATH, permissions: "0700", content: input.vswitchScript });
+    }
     if (input.k3sRole === "server") {
         files.push({ path: K3S_PATHS.psa, permissions: "0600", content: renderPsaConfig() });
         files.push({ path: K3S_PATHS.auditPolicy, permissions: "0600", content: renderAuditPolicy() });
@@ -55,6 +63,8 @@ export function renderUserData(input: UserDataInput): string {
         runcmd: [
             ["sysctl", "--system"],
             ["systemctl", "enable", "--now", "iscsid"],
+            // The VLAN comes up before the tailnet join, so Tailscale advertises its address as an endpoint.
+            ...(input.vswitchScript !== undefined ? [["bash", VSWITCH_SCRIPT_PATH]] : []),
             ["bash", BOOTSTRAP_PATHS.script],
         ],
     };

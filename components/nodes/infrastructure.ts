@@ -15,6 +15,7 @@ import { networkZoneOf, renderFirewallRules } from "./firewall-rules";
 import { disruptiveSettings, planNodes, type NodeSpec } from "./node-plan";
 import { GUARD_ENV, renderGuardCreate, renderGuardUpdate } from "./disruption-guard";
 import { checkServerTypesOrderable } from "./server-type-check";
+import { renderVSwitchScript } from "../baremetal/vswitch-network";
 
 /** Arguments of the Infrastructure component. */
 export interface InfrastructureArgs {
@@ -127,6 +128,17 @@ export class Infrastructure extends pulumi.ComponentResource {
                   robot: args.secrets.robot,
               }, { parent: this })
             : undefined;
+        // Bare-metal nodes on the vSwitch bring its VLAN up at first boot (addresses by bare-metal ordinal).
+        const baremetalSpecs = specs.filter((s) => s.kind === "baremetal");
+        const vswitchScriptFor = (spec: NodeSpec): string | undefined =>
+            vswitch && config.baremetal.vswitch && spec.kind === "baremetal"
+                ? renderVSwitchScript({
+                      vlan: config.baremetal.vswitch.vlan,
+                      subnet: config.baremetal.vswitch.subnet,
+                      networkRange: config.baremetal.networkRange,
+                      ordinal: baremetalSpecs.findIndex((s) => s.id === spec.id),
+                  })
+                : undefined;
 
         // With platform:allowDisruptive, each machine waits for the previous node's k3s start (re-run after a
         // resize or reinstall: it waits for the node to be Ready), so resizes and reinstalls roll one node at a
@@ -166,6 +178,7 @@ export class Infrastructure extends pulumi.ComponentResource {
                         k3sConfig,
                         tailscaleAuthKey: key,
                         sshAuthorizedKey: publicKey,
+                        ...(vswitchScriptFor(spec) !== undefined ? { vswitchScript: vswitchScriptFor(spec) } : {}),
                     }),
                 ),
             );
