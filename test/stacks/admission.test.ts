@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { IValidatingAdmissionPolicy } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy";
 import type { IValidatingAdmissionPolicyBinding } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding";
 import { ADMISSION_POLICY_NAMES } from "../../components/guardrails/admission-policies";
+import { SANDBOX_POLICY_NAME } from "../../components/project/sandbox";
 import { admit, RESOURCE_OF_KIND } from "../../lib/offline/admission";
+import { validateObject } from "../helpers/k8s-schema";
 import { readManifests, STACKS } from "../helpers/plans";
 
 /**
@@ -17,11 +19,14 @@ describe.each(STACKS)("admission policies of stack %s", (stack) => {
     const tenantNamespaces = new Map(objects.filter((o) => o.kind === "Namespace" && o.metadata?.labels?.["platform/tenant"] === "true").map((o) => [o.metadata.name as string, o]));
 
     it("plans every guardrail policy with its binding", () => {
-        for (const name of Object.values(ADMISSION_POLICY_NAMES)) {
+        for (const name of [...Object.values(ADMISSION_POLICY_NAMES), SANDBOX_POLICY_NAME]) {
             expect(policies.map((p) => p.metadata?.name)).toContain(name);
             expect(bindings.find((b) => b.spec?.policyName === name)?.spec?.validationActions).toEqual(["Deny"]);
         }
         expect(tenantNamespaces.size).toBeGreaterThan(0);
+        for (const object of [...policies, ...bindings]) {
+            expect(validateObject(object).status, object.metadata?.name).toBe("valid");
+        }
     });
 
     it("admits every object the stack puts into a tenant namespace", () => {

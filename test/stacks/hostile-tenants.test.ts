@@ -233,6 +233,20 @@ describe("quantities, counts and paths", () => {
         expectRefused([tenant("shop", [], [`tmpDirs: [${many}]`])], fileOf("shop"), "services[0].tmpDirs", /<=8 items/);
     });
 
+    it.each([
+        ["/", /whole root/],
+        ["/dev", /kubelet and the kernel/],
+        ["/data/../etc", /not a normalized path/],
+        ["data", /absolute path/],
+    ])("a volume mounted on %s is refused", (mountPath, problem) => {
+        expectRefused([tenant("shop", [], [`volumes: [{name: data, size: 1Gi, mountPath: '${mountPath}'}]`])], fileOf("shop"), "services[0].volumes[0].mountPath", problem);
+    });
+
+    it("more than 8 volumes are refused", () => {
+        const volumes = Array.from({ length: 9 }, (_, i) => `{name: v${i}, size: 1Gi, mountPath: /data/${i}}`).join(", ");
+        expectRefused([tenant("shop", [], [`volumes: [${volumes}]`])], fileOf("shop"), "services[0].volumes", /<=8 items/);
+    });
+
     it("emptyDir space is counted by the namespace quota and bounded by the stack (safe result, and refusal above the bound)", () => {
         const [shop] = validateTenantDocuments([tenant("shop", [], ["replicas: 3", "tmpDirs: [/tmp, /var/cache/app]"])], context());
         const hard = renderResourceQuota(projectContext(shop!.spec, dev)).spec!.hard!;
