@@ -59,6 +59,11 @@ export function floatingIpBindings(ids: readonly string[], addresses: readonly s
     });
 }
 
+/** Where the hcloud token Secret is mounted in the failover pod (directory, and the file with the token). */
+export const FAILOVER_TOKEN_DIR = "/secrets/hcloud";
+/** The token file the loop reads. */
+export const FAILOVER_TOKEN_PATH = `${FAILOVER_TOKEN_DIR}/token`;
+
 /** The bindings file the loop reads: `<id> <address> <namespace> <service>` per line. */
 export function renderBindings(bindings: readonly FloatingIpBinding[]): string {
     return bindings.map((b) => `${b.id} ${b.address} ${b.serviceNamespace} ${b.serviceName}\n`).join("");
@@ -68,18 +73,24 @@ export function renderBindings(bindings: readonly FloatingIpBinding[]): string {
 export function renderFailoverScript(): string {
     return `#!/usr/bin/env bash
 # Assigns each Hetzner floating IP to the server of the edge node MetalLB announces its Service from.
-# Input: /config/bindings, lines "<floating-ip-id> <address> <namespace> <service>"; HCLOUD_TOKEN in env.
+# Input: /config/bindings, lines "<floating-ip-id> <address> <namespace> <service>"; the hcloud token in
+# the file HCLOUD_TOKEN_FILE (a Secret volume), never in the environment or on a command line.
 set -uo pipefail
 
 readonly API="https://api.hetzner.cloud/v1"
 readonly BINDINGS="\${BINDINGS_FILE:-/config/bindings}"
 readonly INTERVAL="\${INTERVAL_SECONDS:-${FAILOVER_INTERVAL_SECONDS}}"
 readonly METALLB_NS="\${METALLB_NAMESPACE:-${NAMESPACES.metallb}}"
+readonly TOKEN_FILE="\${HCLOUD_TOKEN_FILE:-${FAILOVER_TOKEN_PATH}}"
 declare -A SERVER_IDS=()
 
+# The Authorization header reaches curl on stdin (curl --config -), written by the printf builtin: the token
+# never appears in any process's argv (/proc/<pid>/cmdline is readable by every process in the pod).
 hcloud_api() {
-  curl --fail --silent --show-error --max-time 20 \\
-    -H "Authorization: Bearer \${HCLOUD_TOKEN}" -H "Content-Type: application/json" "$@"
+  local token
+  token="$(< "\${TOKEN_FILE}")"
+  printf 'header = "Authorization: Bearer %s"\n' "\${token}" |
+    curl --config - --fail --silent --show-error --max-time 20 -H "Content-Type: application/json" "$@"
 }
 
 # Node MetalLB elected to announce a Service (empty while none or, briefly, two are recorded).
@@ -190,7 +201,8 @@ export function renderFailoverObjects(bindings: string): {
                         // kubectl needs an API token: a short-lived projected one at the standard path (volume below)
                         // instead of the automounted legacy mount.
                         automountServiceAccountToken: false,
-                        securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },
+                        // fsGroup: the kubelet gives the token Secret's files this group, so user 65534 can read them (mode 0440).
+                        securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, fsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },
                         // Not on an edge node: the loop must survive the node it moves the IP away from.
                         affinity: {
                             nodeAffinity: {
@@ -214,7 +226,6 @@ export function renderFailoverObjects(bindings: string): {
                                 image: FLOATING_IP_FAILOVER_IMAGE,
                                 command: ["/bin/bash", "/config/failover.sh"],
                                 env: [
-                                    { name: "HCLOUD_TOKEN", valueFrom: { secretKeyRef: { name: FAILOVER_TOKEN_SECRET, key: "token" } } },
                                     { name: "HOME", value: "/tmp" },
                                     { name: "INTERVAL_SECONDS", value: String(FAILOVER_INTERVAL_SECONDS) },
                                 ],
@@ -231,6 +242,7 @@ export function renderFailoverObjects(bindings: string): {
                                 volumeMounts: [
                                     { name: "config", mountPath: "/config", readOnly: true },
                                     { name: "tmp", mountPath: "/tmp" },
+                                    { name: "hcloud-token", mountPath: FAILOVER_TOKEN_DIR, readOnly: true },
                                     API_TOKEN.mount,
                                 ],
                             },
@@ -238,6 +250,7 @@ export function renderFailoverObjects(bindings: string): {
                         volumes: [
                             { name: "config", configMap: { name: FAILOVER_NAME, defaultMode: 0o555 } },
                             { name: "tmp", emptyDir: { sizeLimit: "16Mi" } },
+                            { name: "hcloud-token", secret: { secretName: FAILOVER_TOKEN_SECRET, defaultMode: 0o440 } },
                             API_TOKEN.volume,
                         ],
                     },

@@ -1,3 +1,7 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
     EDGE_ADVERTISEMENT,
@@ -98,6 +102,40 @@ describe("floating IP failover", () => {
         expect(script).not.toMatch(/HCLOUD_TOKEN=|Bearer [A-Za-z0-9]{8}/);
     });
 
+    it("never puts the hcloud token on a command line: curl gets the header on stdin, the token from the Secret file", () => {
+        // The loop's own hcloud_api function, run with a curl that records its argv and stdin.
+        const script = renderFailoverScript();
+        const fn = /^hcloud_api\(\) \{\n[\s\S]*?^\}\n/m.exec(script)?.[0];
+        expect(fn).toBeDefined();
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "failover-token-"));
+        try {
+            fs.writeFileSync(path.join(dir, "token"), "hcloud-secret-token-0123456789");
+            fs.writeFileSync(path.join(dir, "curl"), '#!/usr/bin/env bash\nprintf "%s\\n" "$*" > "$DIR/argv"\ncat > "$DIR/stdin"\n', { mode: 0o755 });
+            const run = spawnSync("bash", ["-c", `${fn}\nTOKEN_FILE="$DIR/token"\nhcloud_api https://api.hetzner.cloud/v1/servers`], {
+                env: { ...process.env, DIR: dir, PATH: `${dir}:${process.env.PATH}` },
+                encoding: "utf8",
+            });
+            expect(run.status, run.stderr).toBe(0);
+            const argv = fs.readFileSync(path.join(dir, "argv"), "utf8");
+            expect(argv).toContain("--config -");
+            expect(argv).toContain("https://api.hetzner.cloud/v1/servers");
+            expect(argv).not.toContain("hcloud-secret-token");
+            expect(fs.readFileSync(path.join(dir, "stdin"), "utf8")).toBe('header = "Authorization: Bearer hcloud-secret-token-0123456789"\n');
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("mounts the token Secret as a file readable by the pod's user and passes no token in the environment", () => {
+        const pod = renderFailoverObjects("11 198.51.100.7 traefik traefik\n").deployment.spec!.template.spec as any;
+        const container = pod.containers[0];
+        expect((container.env ?? []).map((e: any) => e.name)).not.toContain("HCLOUD_TOKEN");
+        expect(container.env?.some((e: any) => e.valueFrom?.secretKeyRef)).toBe(false);
+        expect(container.volumeMounts).toContainEqual({ name: "hcloud-token", mountPath: "/secrets/hcloud", readOnly: true });
+        expect(pod.volumes).toContainEqual({ name: "hcloud-token", secret: { secretName: "floating-ip-failover-hcloud", defaultMode: 0o440 } });
+        expect(pod.securityContext.fsGroup).toBe(65534);
+    });
+
     it("renders schema-valid objects: read-only RBAC, token from a Secret, restricted pod off the edge pool", () => {
         const objects = renderFailoverObjects("1 198.51.100.7 traefik traefik\n");
         for (const object of [...Object.values(objects), renderFailoverTokenSecret()]) {
@@ -106,7 +144,7 @@ describe("floating IP failover", () => {
         expect(objects.role.rules).toEqual([{ apiGroups: ["metallb.io"], resources: ["servicel2statuses"], verbs: ["get", "list", "watch"] }]);
         const pod = objects.deployment.spec!.template.spec!;
         const container = pod.containers[0]!;
-        expect(container.env).toContainEqual({ name: "HCLOUD_TOKEN", valueFrom: { secretKeyRef: { name: "floating-ip-failover-hcloud", key: "token" } } });
+        expect(container.volumeMounts).toContainEqual({ name: "hcloud-token", mountPath: "/secrets/hcloud", readOnly: true });
         expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
         expect(container.resources).toEqual({ requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "96Mi" } });
         expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
