@@ -52,6 +52,22 @@ export function registrationServer<T extends { spec: NodeSpec }>(node: T, server
 }
 
 /**
+ * Every server an agent may register with, the preferred {@link registrationServer} first. Agents start after
+ * every server, so listing all of them adds no dependency a server's own join waits on; a joining server keeps
+ * its one registration server (listing later servers would make joins wait on each other).
+ */
+export function registrationCandidates<T extends { spec: NodeSpec }>(node: T, servers: readonly T[], config: PlatformConfig): T[] {
+    const preferred = registrationServer(node, servers, config);
+    if (!preferred) {
+        return [];
+    }
+    if (node.spec.role === "server") {
+        return [preferred];
+    }
+    return [preferred, ...servers.filter((s) => s !== preferred && s.spec.hostname !== node.spec.hostname)];
+}
+
+/**
  * The k3s cluster on top of booted nodes: a generated join token, k3s started on the bootstrapping server,
  * then the other servers one after another, then agents; each over SSH on the tailnet with the secrets and
  * the registration address on stdin. Each node gets retirement hooks that drain and delete it, and remove
@@ -91,6 +107,7 @@ export class K3sCluster extends pulumi.ComponentResource {
 
         const start = (node: NodeHandle, dependsOn: pulumi.Resource[], joinToken: pulumi.Output<string> = token.result) => {
             const registration = registrationServer(node, servers, config);
+            const candidates = pulumi.all(registrationCandidates(node, servers, config).map((s) => s.tailnetName));
             const connection = connectionTo(node);
             return new command.remote.Command(
                 `${node.spec.id}-k3s-start`,
@@ -102,11 +119,11 @@ export class K3sCluster extends pulumi.ComponentResource {
                     create: `${renderStartScript(node.spec.hostname, node.spec.role === "server" ? "server" : "agent")}# machine: ${[node.disruptive.replace, node.disruptive.resize].filter(Boolean).join(" ")}\n`,
                     stdin: pulumi.secret(
                         pulumi
-                            .all([joinToken, secrets.etcdS3.accessKey, secrets.etcdS3.secretKey, registration?.tailnetName ?? "", node.tailnetName])
+                            .all([joinToken, secrets.etcdS3.accessKey, secrets.etcdS3.secretKey, registration?.tailnetName ?? "", node.tailnetName, candidates])
                             .apply(
-                                ([t, accessKey, secretKey, server, own]) =>
+                                ([t, accessKey, secretKey, server, own, names]) =>
                                     renderSecretsDropIn(t, node.spec, { accessKey, secretKey }) +
-                                    renderRegistrationDropIn(node.spec, { server: server || undefined, ownTailnetName: own }),
+                                    renderRegistrationDropIn(node.spec, { server: server || undefined, ownTailnetName: own, candidates: names }),
                             ),
                     ),
                     logging: "stderr",

@@ -38,6 +38,12 @@ export function bootstrapsCluster(node: NodeSpec, config: PlatformConfig): boole
 export interface RegistrationInput {
     /** Tailnet name of a running server to register with (absent when the node bootstraps the cluster). */
     server?: string;
+    /**
+     * Every server the node may register with, preferred first (`server` among them). The start script
+     * probes them in order at start time and registers with the first that answers, so a join still works
+     * while any one server is down.
+     */
+    candidates?: readonly string[];
     /** The node's own tailnet name as read back from Tailscale (servers: added to the certificate SANs). */
     ownTailnetName?: string;
 }
@@ -56,8 +62,19 @@ export function renderRegistrationDropIn(node: NodeSpec, registration: Registrat
     if (node.role === "server" && registration.ownTailnetName) {
         doc["tls-san+"] = [registration.ownTailnetName];
     }
-    return Object.keys(doc).length > 0 ? yaml.dump(doc, { lineWidth: 200 }) : "";
+    const text = Object.keys(doc).length > 0 ? yaml.dump(doc, { lineWidth: 200 }) : "";
+    const candidates = (registration.candidates ?? []).filter((c) => c !== "");
+    if (registration.server && candidates.length > 0) {
+        if (candidates.some((c) => !/^[a-z0-9.-]+$/.test(c))) {
+            throw new Error(`registration candidates must be host names: ${candidates.join(", ")}`);
+        }
+        return `${text}${REGISTRATION_CANDIDATES_COMMENT}${candidates.join(" ")}\n`;
+    }
+    return text;
 }
+
+/** The drop-in line listing registration candidates (a YAML comment: k3s ignores it, the start script reads it). */
+export const REGISTRATION_CANDIDATES_COMMENT = "# platform-registration-candidates: ";
 
 /** Namespaces exempt from PSA `restricted` (the platform's own system components need more). */
 export const PSA_EXEMPT_NAMESPACES = ["kube-system", "metallb-system", "longhorn-system", "monitoring"] as const;

@@ -1,4 +1,4 @@
-import { K3S_PATHS } from "./k3s-config";
+import { K3S_PATHS, REGISTRATION_CANDIDATES_COMMENT } from "./k3s-config";
 
 /**
  * Remote scripts run over the tailnet (via `@pulumi/command`) once a node has booted: they deliver the
@@ -77,6 +77,25 @@ umask 077
 install -d -m 0700 ${K3S_PATHS.dropInDir}
 cat > ${K3S_PATHS.secretsDropIn}.tmp
 mv ${K3S_PATHS.secretsDropIn}.tmp ${K3S_PATHS.secretsDropIn}
+
+# Register with the first server that answers (k3s serves /cacerts without credentials): a join still works
+# while any one server is down. Nodes that joined already keep their own load balancer over all servers.
+candidates="$(sed -n 's/^${REGISTRATION_CANDIDATES_COMMENT}//p' ${K3S_PATHS.secretsDropIn})"
+if [ -n "\${candidates}" ]; then
+  chosen=""
+  for candidate in \${candidates}; do
+    if curl --silent --insecure --max-time ${PROBE_SECONDS} --output /dev/null "https://\${candidate}:6443/cacerts"; then
+      chosen="\${candidate}"
+      break
+    fi
+  done
+  if [ -z "\${chosen}" ]; then
+    echo "no k3s server answers on 6443 (tried: \${candidates}); ${hostname} cannot join" >&2
+    exit 1
+  fi
+  sed -i "s|^server: .*|server: https://\${chosen}:6443|" ${K3S_PATHS.secretsDropIn}
+  echo "${hostname} registers with \${chosen}" >&2
+fi
 systemctl enable ${unit}
 
 # A new InvocationID marks the restarted process: until it appears, "active" still describes the old one.
@@ -93,6 +112,9 @@ until [ "$(systemctl show -p InvocationID --value ${unit})" != "\${previous_invo
 done
 `;
 }
+
+/** Seconds one registration probe may take. */
+export const PROBE_SECONDS = 5;
 
 /** Where a k3s server writes the full join token (`K10<sha256 of the server CA bundle>::server:<password>`). */
 export const SERVER_TOKEN_PATH = "/var/lib/rancher/k3s/server/token";

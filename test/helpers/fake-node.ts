@@ -19,6 +19,8 @@ export interface FakeNodeBehaviour {
     cloudInitExit: number;
     /** The restarted unit reaches `active` (agents: READY=1; servers: also the node shows Ready). */
     becomesActive: boolean;
+    /** Servers whose supervisor answers `https://<name>:6443/cacerts` (the fake curl); default none. */
+    reachable?: readonly string[];
 }
 
 /** What a run produced. */
@@ -66,6 +68,17 @@ esac
     journalctl: `#!/usr/bin/env bash
 echo "fake-journal $*: failed to get CA certs: connection refused"
 `,
+    curl: `#!/usr/bin/env bash
+echo "$*" >> "$FAKE_STATE/curl.log"
+for arg in "$@"; do
+  case "$arg" in
+    https://*) host="\${arg#https://}"; host="\${host%%[:/]*}"
+      for ok in $FAKE_REACHABLE; do [ "$host" = "$ok" ] && exit 0; done
+      exit 7 ;;
+  esac
+done
+exit 2
+`,
     k3s: `#!/usr/bin/env bash
 if [ -f "$FAKE_STATE/active" ]; then echo "node Ready control-plane 1m v1.33.5+k3s1"; else exit 1; fi
 `,
@@ -96,6 +109,7 @@ export function runOnFakeNode(script: string, behaviour: FakeNodeBehaviour, opti
                 FAKE_STATE: state,
                 FAKE_CLOUD_INIT_EXIT: String(behaviour.cloudInitExit),
                 FAKE_BECOMES_ACTIVE: behaviour.becomesActive ? "1" : "0",
+                FAKE_REACHABLE: (behaviour.reachable ?? []).join(" "),
                 FAKE_BLOCK_SECONDS: String((options.killAfterSeconds ?? 30) + 2),
             },
         });

@@ -1,7 +1,7 @@
 import * as yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { bootstrapsCluster, renderAuditPolicy, renderK3sConfig, renderPsaConfig, renderRegistrationDropIn, renderSecretsDropIn } from "../../../components/cluster/k3s-config";
-import { registrationServer } from "../../../components/cluster/k3s-cluster";
+import { registrationCandidates, registrationServer } from "../../../components/cluster/k3s-cluster";
 import { renderKubeconfigScript, renderStartScript, rewriteKubeconfig } from "../../../components/cluster/k3s-join";
 import { planNodes } from "../../../components/nodes/node-plan";
 import { stackConfig } from "../../helpers/config";
@@ -53,6 +53,21 @@ describe("k3s config", () => {
         // An agent's certificate is not the API's: no SANs for it; a bootstrapping server gets no server:.
         expect(yaml.load(renderRegistrationDropIn(all.find((n) => n.spec.role === "edge")!.spec, { server: "s.ts.net", ownTailnetName: "e.ts.net" }))).toEqual({ server: "https://s.ts.net:6443" });
         expect(yaml.load(renderRegistrationDropIn(servers[0]!.spec, { ownTailnetName: "x.ts.net" }))).toEqual({ "tls-san+": ["x.ts.net"] });
+    });
+
+    it("lists every server as an agent's registration candidate, the preferred one first, for the start script to probe", () => {
+        const all = planNodes(config, "fsn1").map((spec) => ({ spec, tailnetName: `${spec.hostname}.tail4f2a1c.ts.net` }));
+        const servers = all.filter((n) => n.spec.role === "server");
+        const agent = all.find((n) => n.spec.role === "edge")!;
+        expect(registrationCandidates(agent, servers, config).map((s) => s.spec.hostname)).toEqual(["fsn1-server-0", "fsn1-server-1", "fsn1-server-2"]);
+        // A joining server keeps its one registration server: later servers must not hold its join back.
+        expect(registrationCandidates(servers[2]!, servers, config).map((s) => s.spec.hostname)).toEqual(["fsn1-server-0"]);
+        expect(registrationCandidates(servers[0]!, servers, config)).toEqual([]);
+        const text = renderRegistrationDropIn(agent.spec, { server: "a.ts.net", candidates: ["a.ts.net", "b.ts.net"] });
+        expect(text.split("\n")).toContain("# platform-registration-candidates: a.ts.net b.ts.net");
+        // A comment to k3s: the YAML it reads is unchanged.
+        expect(yaml.load(text)).toEqual({ server: "https://a.ts.net:6443" });
+        expect(() => renderRegistrationDropIn(agent.spec, { server: "a.ts.net", candidates: ["a.ts.net; rm -rf /"] })).toThrow(/must be host names/);
     });
 
     it("hardens servers: secrets encryption, PSA, audit log with rotation, no anonymous auth", () => {

@@ -17,6 +17,24 @@ const run = (...args: Parameters<typeof runOnFakeNode>) => {
 afterEach(() => runs.splice(0).forEach(cleanUpFakeNode));
 
 describe("k3s start script on a node", () => {
+    it("registers with the first candidate server that answers, so a join works while server 0 is down", () => {
+        const dropIn = "token: t\nserver: https://dev-server-0.tail.ts.net:6443\n# platform-registration-candidates: dev-server-0.tail.ts.net dev-server-1.tail.ts.net dev-server-2.tail.ts.net\n";
+        const result = run(renderStartScript("dev-run-0", "agent", FAST), { cloudInitExit: 0, becomesActive: true, reachable: ["dev-server-1.tail.ts.net", "dev-server-2.tail.ts.net"] }, { stdin: dropIn });
+        expect(result.status, result.stderr).toBe(0);
+        expect(result.stderr).toContain("dev-run-0 registers with dev-server-1.tail.ts.net");
+        const written = fs.readFileSync(path.join(result.k3sDir, "config.yaml.d", fs.readdirSync(path.join(result.k3sDir, "config.yaml.d"))[0]!), "utf8");
+        expect(written).toMatch(/^server: https:\/\/dev-server-1\.tail\.ts\.net:6443$/m);
+        expect(written).not.toContain("server: https://dev-server-0");
+    });
+
+    it("refuses to start when no candidate server answers, naming them", () => {
+        const dropIn = "token: t\nserver: https://a.ts.net:6443\n# platform-registration-candidates: a.ts.net b.ts.net\n";
+        const result = run(renderStartScript("dev-run-0", "agent", FAST), { cloudInitExit: 0, becomesActive: true }, { stdin: dropIn });
+        expect(result.status).toBe(1);
+        expect(result.stderr).toContain("no k3s server answers on 6443 (tried: a.ts.net b.ts.net); dev-run-0 cannot join");
+        expect(result.systemctlCalls.some((c) => c.includes("restart"))).toBe(false);
+    });
+
     it("treats cloud-init exit 2 (recoverable errors, cloud-init >= 23.4) as success and logs the warnings", () => {
         const result = run(renderStartScript("fsn1-run-0", "agent", FAST), { cloudInitExit: 2, becomesActive: true }, { stdin: "token: t\n" });
         expect(result.status, result.stderr).toBe(0);
