@@ -1,17 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parsePlatformConfig } from "../../../lib/config/load";
-import { InputValidationError, type InputProblem } from "../../../lib/validation";
-import { rawStackConfig } from "../../helpers/config";
+import { rawStackConfig, configProblems } from "../../helpers/config";
 
-function problemsOf(raw: Record<string, string>): InputProblem[] {
-    try {
-        parsePlatformConfig(raw, "Pulumi.test.yaml");
-    } catch (error) {
-        expect(error).toBeInstanceOf(InputValidationError);
-        return (error as InputValidationError).problems;
-    }
-    throw new Error("expected the config to be rejected");
-}
+const problemsOf = configProblems;
 
 const alerting = (value: unknown) => JSON.stringify(value);
 

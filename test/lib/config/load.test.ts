@@ -1,18 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { parsePlatformConfig } from "../../../lib/config/load";
-import { InputValidationError } from "../../../lib/validation";
-import { rawStackConfig, stackConfig } from "../../helpers/config";
+import { rawStackConfig, stackConfig, configProblems } from "../../helpers/config";
 import { STACKS } from "../../helpers/plans";
 
-function problemsOf(raw: Record<string, string>) {
-    try {
-        parsePlatformConfig(raw, "Pulumi.test.yaml");
-    } catch (error) {
-        expect(error).toBeInstanceOf(InputValidationError);
-        return (error as InputValidationError).problems;
-    }
-    throw new Error("expected the config to be rejected");
-}
+const problemsOf = configProblems;
 
 describe("stack config", () => {
     it.each(STACKS)("shipped stack %s validates", (stack) => {

@@ -1,19 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { parsePlatformConfig } from "../../../lib/config/load";
 import { DEFAULT_SERVER_TYPE } from "../../../lib/config/schema";
-import { InputValidationError, type InputProblem } from "../../../lib/validation";
-import { configFromParts, rawStackConfig, stackConfig } from "../../helpers/config";
+import { configFromParts, rawStackConfig, stackConfig, configProblems } from "../../helpers/config";
 import { STACKS } from "../../helpers/plans";
 
-function problemsOf(raw: Record<string, string>, source = "Pulumi.test.yaml"): InputProblem[] {
-    try {
-        parsePlatformConfig(raw, source);
-    } catch (error) {
-        expect(error).toBeInstanceOf(InputValidationError);
-        return (error as InputValidationError).problems;
-    }
-    throw new Error("expected the config to be rejected");
-}
+const problemsOf = configProblems;
 
 describe("server types in the stack config", () => {
     it("rejects deprecated types with the replacement as the fix, aggregated with the other problems", () => {
