@@ -1,6 +1,4 @@
-import { expect } from "vitest";
 import { parsePlatformConfig } from "../../lib/config/load";
-import { InputValidationError, type InputProblem } from "../../lib/validation";
 import { platformConfigSchema, type PlatformConfig } from "../../lib/config/schema";
 import { readStackConfig, syntheticSecrets } from "../../lib/offline/stack-files";
 import { ROOT } from "./synth";
@@ -31,15 +29,4 @@ export function configFromParts(parts: Record<string, unknown> = {}): PlatformCo
         cluster: { k3sVersion: "v1.31.6+k3s1", etcdSnapshots: { s3: { endpoint: "fsn1.your-objectstorage.com", bucket: "etcd-test" } } },
         ...parts,
     });
-}
-
-/** The aggregated problems of a raw config the loader must reject (the test fails when it is accepted). */
-export function configProblems(raw: Record<string, string>, source = "Pulumi.test.yaml"): InputProblem[] {
-    try {
-        parsePlatformConfig(raw, source);
-    } catch (error) {
-        expect(error).toBeInstanceOf(InputValidationError);
-        return (error as InputValidationError).problems;
-    }
-    throw new Error("expected the config to be rejected");
 }

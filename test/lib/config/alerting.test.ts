@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parsePlatformConfig } from "../../../lib/config/load";
-import { rawStackConfig, configProblems } from "../../helpers/config";
+import { rawStackConfig } from "../../helpers/config";
+import { configProblems } from "../../helpers/config-problems";
 
 const problemsOf = configProblems;
 

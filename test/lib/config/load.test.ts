@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parsePlatformConfig } from "../../../lib/config/load";
-import { rawStackConfig, stackConfig, configProblems } from "../../helpers/config";
+import { rawStackConfig, stackConfig } from "../../helpers/config";
+import { configProblems } from "../../helpers/config-problems";
 import { STACKS } from "../../helpers/plans";
 
 const problemsOf = configProblems;

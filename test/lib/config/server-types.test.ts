@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_SERVER_TYPE } from "../../../lib/config/schema";
-import { configFromParts, rawStackConfig, stackConfig, configProblems } from "../../helpers/config";
+import { configFromParts, rawStackConfig, stackConfig } from "../../helpers/config";
+import { configProblems } from "../../helpers/config-problems";
 import { STACKS } from "../../helpers/plans";
 
 const problemsOf = configProblems;
