@@ -2,6 +2,9 @@ import { celEnv, celMethod, CelScalar, isCelError, isCelList, isCelMap, listType
 import { strings } from "@bufbuild/cel/ext";
 import type { IValidatingAdmissionPolicy } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy";
 import type { IValidatingAdmissionPolicyBinding } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding";
+import { selectorMatches, type LabelSelector } from "./label-selector";
+
+export { selectorMatches } from "./label-selector";
 
 /**
  * An offline model of the API server's ValidatingAdmissionPolicy admission step, so the platform's admission
@@ -152,40 +155,6 @@ export function evaluateCel(expression: string, bindings: Record<string, unknown
         return new Error(`${result.message} (in: ${expression})`);
     }
     return result;
-}
-
-interface LabelSelector {
-    matchLabels?: Record<string, string>;
-    matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
-}
-
-/** Whether labels satisfy a label selector (an absent selector selects everything). */
-export function selectorMatches(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
-    if (!selector) {
-        return true;
-    }
-    for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
-        if (labels[key] !== value) {
-            return false;
-        }
-    }
-    for (const expression of selector.matchExpressions ?? []) {
-        const present = expression.key in labels;
-        const value = labels[expression.key];
-        const values = expression.values ?? [];
-        const ok =
-            expression.operator === "In" ? present && values.includes(value!) :
-            expression.operator === "NotIn" ? !present || !values.includes(value!) :
-            expression.operator === "Exists" ? present :
-            expression.operator === "DoesNotExist" ? !present : undefined;
-        if (ok === undefined) {
-            throw new Error(`unknown label selector operator ${expression.operator}`);
-        }
-        if (!ok) {
-            return false;
-        }
-    }
-    return true;
 }
 
 const wildcardOr = (list: readonly string[] | undefined, value: string) => (list ?? []).some((entry) => entry === "*" || entry === value);

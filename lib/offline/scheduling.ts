@@ -1,3 +1,5 @@
+import { selectorMatches, type LabelSelector } from "./label-selector";
+
 /**
  * Which nodes of a node plan a pod template can be scheduled on, from the scheduler's hard rules that are
  * knowable offline: taints with effect NoSchedule/NoExecute against the pod's tolerations, the node selector,
@@ -67,22 +69,8 @@ function nodeLabels(node: SchedulableNode): Record<string, string> {
 }
 
 function termMatches(term: unknown, labels: Record<string, string>): boolean {
-    const expressions = (term as { matchExpressions?: { key: string; operator: string; values?: string[] }[] })?.matchExpressions ?? [];
-    return expressions.every((e) => {
-        const value = labels[e.key];
-        switch (e.operator) {
-            case "In":
-                return value !== undefined && (e.values ?? []).includes(value);
-            case "NotIn":
-                return value === undefined || !(e.values ?? []).includes(value);
-            case "Exists":
-                return value !== undefined;
-            case "DoesNotExist":
-                return value === undefined;
-            default:
-                throw new Error(`node affinity operator ${e.operator} is not modelled`);
-        }
-    });
+    // A node selector term has matchExpressions only (matchFields is not modelled).
+    return selectorMatches({ matchExpressions: (term as LabelSelector | undefined)?.matchExpressions ?? [] }, labels);
 }
 
 /** Whether the pod can be scheduled on the node (hard rules only). */
