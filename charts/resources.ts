@@ -2,7 +2,7 @@
  * Resource requests and limits of the platform's own workloads, as the add-on components pass them to their
  * charts. Every add-on keeps its container `resources` blocks in one sizing object that both its values
  * renderer and its `*Workloads(config)` function read (a test compares the two). What they add up to on a
- * stack is computed from the plan by lib/offline/overhead.ts, the one overhead model (`npm run plan` prints it).
+ * stack is computed from the plan by tools/offline/overhead.ts, the one overhead model (`npm run plan` prints it).
  * Data only: nothing here imports the program.
  */
 

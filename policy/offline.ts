@@ -9,7 +9,7 @@ import type {
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
-import type { PlannedResource } from "../lib/offline/plan-types";
+import type { PlannedResource } from "../tools/offline/plan-types";
 import { POLICY_PACK_NAME, resolvePackConfig, type PackConfig } from "./lib/config";
 import type { TypeFilteredValidation } from "./lib/rule-helpers";
 import { POLICIES, type PackPolicy } from "./rules";

@@ -23,9 +23,9 @@ import { parseArgs } from "node:util";
 import * as yaml from "js-yaml";
 import { tenantLimitsSchema, type ProjectGrant } from "../lib/config/schema";
 import { quantity } from "../lib/quantity";
-import { readStackConfig } from "../lib/offline/stack-files";
-import { platformConfigFromStack, renderReports } from "../lib/offline/reports";
-import type { StackPlan } from "../lib/offline/plan-types";
+import { readStackConfig } from "./offline/stack-files";
+import { platformConfigFromStack, renderReports } from "./offline/reports";
+import type { StackPlan } from "./offline/plan-types";
 import { validateTenantDocuments } from "../lib/tenants/load";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -338,7 +338,7 @@ async function main(): Promise<number> {
     }
 }
 
-// Run only as a script: test/lib/offline/bench-tenants.test.ts imports the generator.
+// Run only as a script: test/tools/offline/bench-tenants.test.ts imports the generator.
 if (require.main === module) {
     main().then(
         (code) => process.exit(code),

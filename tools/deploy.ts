@@ -4,10 +4,10 @@
  * this project. Exit codes: 0 ok, 1 failure, 2 policy violation, 3 drift found, 4 stack locked.
  */
 import * as path from "node:path";
-import { parseDeployArgs, UsageError, USAGE } from "../lib/deploy/args";
-import { detectPulumiCli } from "../lib/deploy/cli-detect";
-import { EXIT } from "../lib/deploy/exit-codes";
-import { runDeploy } from "../lib/deploy/orchestrate";
+import { parseDeployArgs, UsageError, USAGE } from "./driver/args";
+import { detectPulumiCli } from "./driver/cli-detect";
+import { EXIT } from "./driver/exit-codes";
+import { runDeploy } from "./driver/orchestrate";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -33,7 +33,7 @@ async function main(): Promise<number> {
         stderr: (text) => process.stderr.write(text),
         detectCli: () => detectPulumiCli(),
         // Imported only now: the CLI has been found, and the Pulumi SDK is not loaded for usage errors.
-        openWorkspace: async (settings) => (await import("../lib/deploy/workspace")).openWorkspace(settings),
+        openWorkspace: async (settings) => (await import("./driver/workspace")).openWorkspace(settings),
     });
 }
 

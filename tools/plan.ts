@@ -7,18 +7,18 @@
  * Exit codes: 0 ok, 1 invalid input or program error, 2 mandatory policy violations.
  */
 // First: it must be in place before @pulumi/pulumi is loaded.
-import "../lib/offline/defer-typescript";
+import "./offline/defer-typescript";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { InputValidationError } from "../lib/validation";
-import { synthesize } from "../lib/offline/mock-engine";
-import { readStackConfig, syntheticSecrets, tenantSecretNamesOf } from "../lib/offline/stack-files";
-import { renderTree, writeManifestsAndArtifacts, writePlanJson } from "../lib/offline/plan-output";
-import { BackgroundFileSink } from "../lib/offline/file-sink";
+import { synthesize } from "./offline/mock-engine";
+import { readStackConfig, syntheticSecrets, tenantSecretNamesOf } from "./offline/stack-files";
+import { renderTree, writeManifestsAndArtifacts, writePlanJson } from "./offline/plan-output";
+import { BackgroundFileSink } from "./offline/file-sink";
 import { catalogDirectory } from "../lib/tenants/load";
 import { evaluatePolicies, formatViolations } from "../policy/offline";
-import { renderReports } from "../lib/offline/reports";
+import { renderReports } from "./offline/reports";
 
 const ROOT = path.resolve(__dirname, "..");
 /** How long Node, tsx and this module's imports took before it started running (ms since process start). */

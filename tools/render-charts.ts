@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import * as yaml from "js-yaml";
 import { CHARTS } from "../charts/versions";
 import { CHART_IMAGES_FILE, RENDERED_DIR, chartImageList, renderedPath, valuesDigest, type RenderedClaim, type RenderedContainer, type RenderedRelease, type RenderedWorkload } from "../charts/rendered-facts";
-import { shippedStacks } from "../lib/offline/stack-files";
+import { shippedStacks } from "./offline/stack-files";
 import { CHART_SOURCES, type ChartSource } from "./render/chart-sources";
 import { releaseInputs, type ReleaseInput } from "./render/release-values";
 

@@ -21,7 +21,7 @@ import {
  * hostProcess, sysctls, seccomp, non-root).
  *
  * CEL here uses standard CEL, the strings extension and the Kubernetes regex library only: those are what
- * lib/offline/admission.ts evaluates in the tests, and an expression using anything else fails there.
+ * tools/offline/admission.ts evaluates in the tests, and an expression using anything else fails there.
  */
 
 /** Inputs of the admission policies. */

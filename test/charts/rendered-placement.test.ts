@@ -3,7 +3,7 @@ import { renderedReleases, type RenderedRelease, type RenderedWorkload } from ".
 import { planNodes } from "../../components/nodes/node-plan";
 import { METALLB_SCRAPER } from "../../components/metallb/values";
 import { NAMESPACES } from "../../lib/conventions";
-import { feasibleNodes, schedulableOn } from "../../lib/offline/scheduling";
+import { feasibleNodes, schedulableOn } from "../../tools/offline/scheduling";
 import { shippedStackConfig } from "../../tools/render/release-values";
 import { readManifests, STACKS } from "../helpers/plans";
 import { ROOT } from "../helpers/synth";

@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { baseValues, baseValuesPath, CHARTS, mergeValues, releaseArgs, type ChartKey } from "../../charts/versions";
 import { FLOATING_IP_FAILOVER_IMAGE, MINIO_IMAGES } from "../../charts/images";
 import { resourceBlocksIn } from "../../charts/resources";
-import { nodeCountsOf, platformOverhead } from "../../lib/offline/overhead";
-import type { PlannedResource } from "../../lib/offline/plan-types";
+import { nodeCountsOf, platformOverhead } from "../../tools/offline/overhead";
+import type { PlannedResource } from "../../tools/offline/plan-types";
 import { readPlan } from "../helpers/plans";
 import { GIB } from "../../lib/quantity";
 import { renderMetallbValues, metallbSizing, metallbWorkloads } from "../../components/metallb/values";
@@ -74,7 +74,7 @@ describe("chart pin table", () => {
 describe("sizing", () => {
     const dev = shippedConfig("dev");
 
-    // One overhead model: lib/offline/overhead.ts over the planned resources, as `npm run plan` prints it.
+    // One overhead model: tools/offline/overhead.ts over the planned resources, as `npm run plan` prints it.
     const overheadOf = (stack: "dev" | "fsn1") => platformOverhead(readPlan(stack).resources as unknown as PlannedResource[], nodeCountsOf(shippedConfig(stack), stack));
 
     it("fits the dev stack's platform into 4 GiB of memory requests", () => {

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
-import { synthesize } from "../../lib/offline/mock-engine";
-import type { PlannedResource, StackPlan } from "../../lib/offline/plan-types";
+import { synthesize } from "../../tools/offline/mock-engine";
+import type { PlannedResource, StackPlan } from "../../tools/offline/plan-types";
 
 /**
  * Component tests run the component under the Pulumi mock engine through the offline plan's

@@ -1,6 +1,6 @@
 import { parsePlatformConfig } from "../../lib/config/load";
 import { platformConfigSchema, type PlatformConfig } from "../../lib/config/schema";
-import { readStackConfig, syntheticSecrets } from "../../lib/offline/stack-files";
+import { readStackConfig, syntheticSecrets } from "../../tools/offline/stack-files";
 import { ROOT } from "./synth";
 
 /** The raw config map of a shipped stack plus synthetic secrets, as the offline plan passes it. */

@@ -1,17 +1,17 @@
 /**
  * Fakes for the deploy driver, at the Automation API boundary only: a {@link FakeWorkspace} implements
- * `DeployWorkspace` (what lib/deploy/workspace.ts wraps around `LocalWorkspace`/`Stack`) by replaying recorded
+ * `DeployWorkspace` (what tools/driver/workspace.ts wraps around `LocalWorkspace`/`Stack`) by replaying recorded
  * engine events and output, so orchestration, event summaries, rendering and exit codes run for real.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { EngineEvent, OpMap } from "@pulumi/pulumi/automation";
-import type { CliDetection } from "../../lib/deploy/cli-detect";
-import type { DeployDependencies } from "../../lib/deploy/orchestrate";
-import type { OutputEntry } from "../../lib/deploy/render";
-import type { SecretConfigValue } from "../../lib/deploy/environment";
-import type { DeployWorkspace, OperationResult, OperationStreams, WorkspaceSettings } from "../../lib/deploy/workspace";
+import type { CliDetection } from "../../tools/driver/cli-detect";
+import type { DeployDependencies } from "../../tools/driver/orchestrate";
+import type { OutputEntry } from "../../tools/driver/render";
+import type { SecretConfigValue } from "../../tools/driver/environment";
+import type { DeployWorkspace, OperationResult, OperationStreams, WorkspaceSettings } from "../../tools/driver/workspace";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const FIXTURES = path.join(REPO, "test", "fixtures", "engine-events");

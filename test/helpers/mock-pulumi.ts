@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { answerInvoke, mockOutputs } from "../../lib/offline/mock-engine";
+import { answerInvoke, mockOutputs } from "../../tools/offline/mock-engine";
 
 /** A registration seen by the mock engine in a component test. */
 export interface Registration {

@@ -1,8 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ROOT } from "./synth";
-import { shippedStacks } from "../../lib/offline/stack-files";
-import type { KubernetesObject } from "../../lib/offline/artifacts";
+import { shippedStacks } from "../../tools/offline/stack-files";
+import type { KubernetesObject } from "../../tools/offline/artifacts";
 
 /** A resource as written to `out/<stack>/plan.json` (inputs redacted). */
 export interface WrittenResource {

@@ -1,6 +1,6 @@
 import * as zlib from "node:zlib";
 import * as yaml from "js-yaml";
-import type { PlannedResource } from "../../lib/offline/plan-types";
+import type { PlannedResource } from "../../tools/offline/plan-types";
 import { evaluatePolicies, type PolicyViolation } from "../../policy/offline";
 import type { PackConfig } from "../../policy/lib/config";
 

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { shippedStacks } from "../../lib/offline/stack-files";
+import { shippedStacks } from "../../tools/offline/stack-files";
 
 /** Repository root. */
 export const ROOT = path.resolve(__dirname, "../..");

@@ -50,7 +50,7 @@ const MUTATIONS: Mutation[] = [
     {
         patch: "06-critical-path-tie-break.patch",
         what: "the critical path's tie-break > turned into >=",
-        guard: { file: "test/lib/offline/critical-path.test.ts", test: "breaks ties by registration order: of two equally long chains, the first registered is reported" },
+        guard: { file: "test/tools/offline/critical-path.test.ts", test: "breaks ties by registration order: of two equally long chains, the first registered is reported" },
     },
     {
         patch: "07-quota-alert-for-1m.patch",

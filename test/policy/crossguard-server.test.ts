@@ -6,7 +6,7 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import * as analyzerProto from "@pulumi/pulumi/proto/analyzer_pb";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PlannedResource } from "../../lib/offline/plan-types";
+import type { PlannedResource } from "../../tools/offline/plan-types";
 import { POLICIES } from "../../policy/rules";
 import { DEFAULT_PACK_CONFIG } from "../../policy/lib/config";
 import { clusterIpService, compliantStack, edit, podSpecIn, tenantNamespace, workload } from "../helpers/policy-fixtures";

@@ -157,7 +157,7 @@ describe("pack config kubernetesVersion", () => {
         const fs = await import("node:fs");
         const path = await import("node:path");
         const yaml = await import("js-yaml");
-        const { shippedStacks } = await import("../../lib/offline/stack-files");
+        const { shippedStacks } = await import("../../tools/offline/stack-files");
         const root = path.resolve(__dirname, "../..");
         for (const stack of shippedStacks(root)) {
             const file = yaml.load(fs.readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, { k3sVersion?: string }> };

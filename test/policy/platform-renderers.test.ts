@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { PlannedResource } from "../../lib/offline/plan-types";
+import type { PlannedResource } from "../../tools/offline/plan-types";
 import { renderK3sConfig } from "../../components/cluster/k3s-config";
 import { renderUserData } from "../../components/nodes/cloud-init";
 import { renderFirewallRules } from "../../components/nodes/firewall-rules";

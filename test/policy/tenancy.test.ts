@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { PlannedResource } from "../../lib/offline/plan-types";
+import type { PlannedResource } from "../../tools/offline/plan-types";
 import {
     allowDns,
     clusterRole,

@@ -3,7 +3,7 @@ import type { IValidatingAdmissionPolicy } from "kubernetes-models/admissionregi
 import type { IValidatingAdmissionPolicyBinding } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding";
 import { ADMISSION_POLICY_NAMES } from "../../components/guardrails/admission-policies";
 import { SANDBOX_POLICY_NAME } from "../../components/project/sandbox";
-import { admit, RESOURCE_OF_KIND } from "../../lib/offline/admission";
+import { admit, RESOURCE_OF_KIND } from "../../tools/offline/admission";
 import { validateObject } from "../helpers/k8s-schema";
 import { readManifests, STACKS } from "../helpers/plans";
 

@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { beforeAll, describe, expect, it } from "vitest";
-import { comparePlans, disruptedNodes } from "../../lib/offline/plan-diff";
+import { comparePlans, disruptedNodes } from "../../tools/offline/plan-diff";
 import { planNodes } from "../../components/nodes/node-plan";
 import { readPlan, type WrittenResource } from "../helpers/plans";
 import { stackConfig } from "../helpers/config";

@@ -6,10 +6,10 @@ import { readPlan, STACKS, type WrittenResource } from "../helpers/plans";
 import { runPlan } from "../helpers/synth";
 
 /**
- * The offline engine's shortcuts (lib/offline/mock-engine.ts, defer-typescript.ts) must change how fast a plan
+ * The offline engine's shortcuts (tools/offline/mock-engine.ts, defer-typescript.ts) must change how fast a plan
  * is made, never what it contains: every shipped stack planned with the shortcuts (the global setup's
  * out/<stack>/plan.json) equals the same stack planned with PLATFORM_OFFLINE_SHORTCUTS=0 (the SDK's own code
- * paths only), resource by resource. test/lib/offline/sdk-symbols.test.ts proves the switch turns each one off. Registration order is not compared: it follows promise timing, which
+ * paths only), resource by resource. test/tools/offline/sdk-symbols.test.ts proves the switch turns each one off. Registration order is not compared: it follows promise timing, which
  * the shortcuts change, and the engine orders by dependencies, not by registration.
  */
 

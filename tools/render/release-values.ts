@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { CHARTS, type ChartKey, type Values } from "../../charts/versions";
 import { parsePlatformConfig } from "../../lib/config/load";
 import type { PlatformConfig } from "../../lib/config/schema";
-import { readStackConfig, syntheticSecrets } from "../../lib/offline/stack-files";
+import { readStackConfig, syntheticSecrets } from "../offline/stack-files";
 import { renderArgocdValues } from "../../components/argocd/values";
 
 /**

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { alertingSchema } from "../../../lib/config/alerting";
-import type { StackPlan } from "../../../lib/offline/plan-types";
+import type { StackPlan } from "../../../tools/offline/plan-types";
 import { validateObject } from "../../helpers/k8s-schema";
 import { dependencyNames, named, planComponent } from "../../helpers/component-plan";
 

@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { ADMISSION_POLICY_NAMES, renderAdmissionPolicies } from "../../../components/guardrails/admission-policies";
 import { renderSandboxPolicy, renderSandboxPolicyBinding } from "../../../components/project/sandbox";
-import { admit } from "../../../lib/offline/admission";
-import type { PlannedResource } from "../../../lib/offline/plan-types";
+import { admit } from "../../../tools/offline/admission";
+import type { PlannedResource } from "../../../tools/offline/plan-types";
 import { DEFAULT_PACK_CONFIG } from "../../../policy/lib/config";
 import { validateObject } from "../../helpers/k8s-schema";
 import { edit, k8sObject, podSpecIn, tenantNamespace, violationsOf, workload, WORKLOAD_KINDS, type WorkloadKind } from "../../helpers/policy-fixtures";
 
 /**
  * Each admission policy against its CrossGuard twin, on the same fixtures: the API server model
- * (lib/offline/admission.ts, CEL in @bufbuild/cel) must deny exactly what the pack reports, and admit what it
+ * (tools/offline/admission.ts, CEL in @bufbuild/cel) must deny exactly what the pack reports, and admit what it
  * passes. The expected outcome of each fixture is written here, not derived from either evaluator.
  */
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { StackPlan } from "../../../lib/offline/plan-types";
+import type { StackPlan } from "../../../tools/offline/plan-types";
 import { named, planComponent } from "../../helpers/component-plan";
 import { planNodes } from "../../../components/nodes/node-plan";
 import { shippedConfig } from "../../charts/fixtures";

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { pricesSchema } from "../../../lib/config/schema";
-import { kubernetesObjects } from "../../../lib/offline/artifacts";
-import type { StackPlan } from "../../../lib/offline/plan-types";
+import { kubernetesObjects } from "../../../tools/offline/artifacts";
+import type { StackPlan } from "../../../tools/offline/plan-types";
 import { renderMeteringObjects, type MeteringArgs } from "../../../components/metering/render";
 import { validateObject } from "../../helpers/k8s-schema";
 import { planComponent } from "../../helpers/component-plan";

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { GET_SERVERS_TOKEN, GET_SERVER_TYPES_TOKEN, serverTypesAnswerFromTable, type ServerTypesAnswer } from "../../../lib/hetzner/availability";
 import { wrapSecrets } from "../../../lib/config/load";
-import { mockInvoke } from "../../../lib/offline/mock-engine";
+import { mockInvoke } from "../../../tools/offline/mock-engine";
 import { stackConfig } from "../../helpers/config";
 import { setupMocks, type Registration } from "../../helpers/mock-pulumi";
 import { ROOT } from "../../helpers/synth";

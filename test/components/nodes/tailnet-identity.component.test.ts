@@ -1,8 +1,8 @@
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { synthesize, mockInvoke } from "../../../lib/offline/mock-engine";
-import { readStackConfig, syntheticSecrets, tenantSecretNamesOf } from "../../../lib/offline/stack-files";
+import { synthesize, mockInvoke } from "../../../tools/offline/mock-engine";
+import { readStackConfig, syntheticSecrets, tenantSecretNamesOf } from "../../../tools/offline/stack-files";
 import { catalogDirectory } from "../../../lib/tenants/load";
 import { tailnetIdentity } from "../../../components/nodes/infrastructure";
 import { ROOT } from "../../helpers/synth";

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { planComponent } from "../../helpers/component-plan";
-import { kubernetesObjects } from "../../../lib/offline/artifacts";
-import type { StackPlan } from "../../../lib/offline/plan-types";
+import { kubernetesObjects } from "../../../tools/offline/artifacts";
+import type { StackPlan } from "../../../tools/offline/plan-types";
 import { validateObject } from "../../helpers/k8s-schema";
 import { everyExample } from "./fixtures";
 

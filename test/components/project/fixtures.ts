@@ -4,7 +4,7 @@ import * as yaml from "js-yaml";
 import { platformConfigSchema, type PlatformConfig } from "../../../lib/config/schema";
 import { catalogDirectory, validateTenantDocuments, type TenantProject } from "../../../lib/tenants/load";
 import { projectSchema, type ProjectSpec } from "../../../lib/tenants/schema";
-import { tenantSecretNamesOf } from "../../../lib/offline/stack-files";
+import { tenantSecretNamesOf } from "../../../tools/offline/stack-files";
 import { flattenProject, renderProject, renderSecrets, type TenantObject } from "../../../components/project/render";
 import { ROOT } from "../../helpers/synth";
 

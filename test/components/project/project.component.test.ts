@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { planComponent } from "../../helpers/component-plan";
-import { kubernetesObjects } from "../../../lib/offline/artifacts";
-import type { PlannedResource, StackPlan } from "../../../lib/offline/plan-types";
+import { kubernetesObjects } from "../../../tools/offline/artifacts";
+import type { PlannedResource, StackPlan } from "../../../tools/offline/plan-types";
 import { flattenProject, renderProject, renderSecrets } from "../../../components/project/render";
 import type { Project as ProjectComponent } from "../../../components/project/project";
 import { validateObject } from "../../helpers/k8s-schema";

@@ -1,7 +1,7 @@
 import type { CustomResourceOptions, Output } from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { planComponent } from "../../helpers/component-plan";
-import type { StackPlan } from "../../../lib/offline/plan-types";
+import type { StackPlan } from "../../../tools/offline/plan-types";
 import { project, stackPlatformConfig } from "./fixtures";
 
 /**

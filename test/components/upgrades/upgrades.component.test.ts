@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { StackPlan } from "../../../lib/offline/plan-types";
-import { kubernetesObjects } from "../../../lib/offline/artifacts";
+import type { StackPlan } from "../../../tools/offline/plan-types";
+import { kubernetesObjects } from "../../../tools/offline/artifacts";
 import { validateObject } from "../../helpers/k8s-schema";
 import { dependencyNames, named, ofType, planComponent } from "../../helpers/component-plan";
 import { shippedConfig } from "../../charts/fixtures";

@@ -1,0 +1,227 @@
+import { describe, expect, it } from "vitest";
+import { criticalPath, DependencyCycleError, formatCriticalPath, formatDuration, type DurationModel } from "../../../tools/offline/critical-path";
+import { durationOf } from "../../../tools/offline/durations";
+import type { PlannedResource } from "../../../tools/offline/plan-types";
+
+const urn = (name: string) => `urn:pulumi:test::platform::test:index:Thing::${name}`;
+
+/** A resource named `name` depending on `deps`; `parent` makes it a child; `custom: false` a component. */
+function res(name: string, deps: string[] = [], extra: Partial<PlannedResource> = {}): PlannedResource {
+    return {
+        urn: urn(name),
+        type: extra.custom === false ? "test:index:Component" : "test:index:Thing",
+        name,
+        custom: true,
+        inputs: {},
+        secretInputs: [],
+        additionalSecretOutputs: [],
+        dependencies: deps.map(urn),
+        ...extra,
+        parent: extra.parent !== undefined ? urn(extra.parent) : undefined,
+    };
+}
+
+/** Durations by name (components take 0 regardless, as in the real model). */
+const table =
+    (seconds: Record<string, number>): DurationModel =>
+    (r) => ({ seconds: r.custom ? (seconds[r.name] ?? 0) : 0, rule: "test" });
+
+const names = (result: ReturnType<typeof criticalPath>) => result.steps.map((s) => s.name);
+
+describe("criticalPath", () => {
+    it("follows a chain end to end", () => {
+        const result = criticalPath([res("a"), res("b", ["a"]), res("c", ["b"])], table({ a: 5, b: 7, c: 11 }));
+        expect(result.totalSeconds).toBe(23);
+        expect(names(result)).toEqual(["a", "b", "c"]);
+        expect(result.steps.map((s) => s.startSeconds)).toEqual([0, 5, 12]);
+        expect(result.serialSeconds).toBe(23);
+    });
+
+    it("breaks ties by registration order: of two equally long chains, the first registered is reported", () => {
+        const plan = [res("top"), res("left", ["top"]), res("right", ["top"]), res("bottom", ["left", "right"])];
+        const result = criticalPath(plan, table({ top: 1, left: 10, right: 10, bottom: 3 }));
+        expect(result.totalSeconds).toBe(14);
+        expect(names(result)).toEqual(["top", "left", "bottom"]);
+        // Registered the other way round, the other side is reported: the order decides, not the names.
+        const swapped = criticalPath([res("top"), res("right", ["top"]), res("left", ["top"]), res("bottom", ["left", "right"])], table({ top: 1, left: 10, right: 10, bottom: 3 }));
+        expect(names(swapped)).toEqual(["top", "right", "bottom"]);
+    });
+
+    it("of two independent resources finishing at the same time, reports the first registered", () => {
+        const result = criticalPath([res("first"), res("second")], table({ first: 7, second: 7 }));
+        expect(result.totalSeconds).toBe(7);
+        expect(names(result)).toEqual(["first"]);
+    });
+
+    it("takes the longer side of a diamond", () => {
+        const plan = [res("top"), res("left", ["top"]), res("right", ["top"]), res("bottom", ["left", "right"])];
+        const viaRight = criticalPath(plan, table({ top: 1, left: 2, right: 10, bottom: 3 }));
+        expect(viaRight.totalSeconds).toBe(14);
+        expect(names(viaRight)).toEqual(["top", "right", "bottom"]);
+        const viaLeft = criticalPath(plan, table({ top: 1, left: 20, right: 10, bottom: 3 }));
+        expect(viaLeft.totalSeconds).toBe(24);
+        expect(names(viaLeft)).toEqual(["top", "left", "bottom"]);
+    });
+
+    it("runs independent branches in parallel: the total is the longest branch, not the sum", () => {
+        const plan = [res("a1"), res("a2", ["a1"]), res("b1"), res("b2", ["b1"]), res("c")];
+        const result = criticalPath(plan, table({ a1: 3, a2: 4, b1: 10, b2: 1, c: 9 }));
+        expect(result.totalSeconds).toBe(11);
+        expect(names(result)).toEqual(["b1", "b2"]);
+        expect(result.serialSeconds).toBe(27);
+    });
+
+    it("finishes a component when its children do: depending on it waits for the slowest child", () => {
+        const plan = [
+            res("nodes", [], { custom: false }),
+            res("fast", [], { parent: "nodes" }),
+            res("slow", [], { parent: "nodes" }),
+            res("cluster", ["nodes"]),
+        ];
+        const result = criticalPath(plan, table({ fast: 1, slow: 40, cluster: 5 }));
+        expect(result.totalSeconds).toBe(45);
+        expect(names(result)).toEqual(["slow", "cluster"]);
+    });
+
+    it("starts a component's children only after the component's own dependencies", () => {
+        const plan = [res("subnet"), res("node", ["subnet"], { custom: false }), res("server", [], { parent: "node" })];
+        const result = criticalPath(plan, table({ subnet: 2, server: 45 }));
+        expect(result.totalSeconds).toBe(47);
+        expect(result.steps.find((s) => s.name === "server")!.startSeconds).toBe(2);
+    });
+
+    it("nests components: the outer one waits for grandchildren", () => {
+        const plan = [
+            res("outer", [], { custom: false }),
+            res("inner", [], { parent: "outer", custom: false }),
+            res("leaf", [], { parent: "inner" }),
+            res("after", ["outer"]),
+        ];
+        expect(criticalPath(plan, table({ leaf: 30, after: 1 })).totalSeconds).toBe(31);
+    });
+
+    it("waits for the provider a resource was created with", () => {
+        const provider = res("k8s", ["kubeconfig"]);
+        const plan = [res("kubeconfig"), provider, res("namespace", [], { provider: `${provider.urn}::k8s-provider-id` })];
+        const result = criticalPath(plan, table({ kubeconfig: 10, k8s: 1, namespace: 2 }));
+        expect(result.totalSeconds).toBe(13);
+        expect(names(result)).toEqual(["kubeconfig", "k8s", "namespace"]);
+    });
+
+    it("does not turn a dependency on one's own ancestor into a cycle", () => {
+        const plan = [res("component", [], { custom: false }), res("child", ["component"], { parent: "component" })];
+        expect(criticalPath(plan, table({ child: 3 })).totalSeconds).toBe(3);
+    });
+
+    it("ignores dependencies outside the plan (e.g. the stack)", () => {
+        const plan = [res("a", ["not-in-plan"])];
+        expect(criticalPath(plan, table({ a: 4 })).totalSeconds).toBe(4);
+    });
+
+    it("rejects a cycle and names the resources on it", () => {
+        const plan = [res("start"), res("a", ["start", "c"]), res("b", ["a"]), res("c", ["b"]), res("d", ["c"])];
+        let caught: unknown;
+        try {
+            criticalPath(plan, table({}));
+        } catch (error) {
+            caught = error;
+        }
+        expect(caught).toBeInstanceOf(DependencyCycleError);
+        const cycle = (caught as DependencyCycleError).cycle;
+        expect(cycle[0]).toBe(cycle[cycle.length - 1]);
+        expect(new Set(cycle)).toEqual(new Set([urn("a"), urn("b"), urn("c")]));
+        expect((caught as Error).message).toMatch(/dependency cycle.*a \(test:index:Thing\).*→/);
+    });
+
+    it("rejects a cycle closed through a component's children", () => {
+        // `late` depends on the component, and the component's child depends on `late`.
+        const plan = [res("group", [], { custom: false }), res("member", ["late"], { parent: "group" }), res("late", ["group"])];
+        expect(() => criticalPath(plan, table({}))).toThrow(DependencyCycleError);
+    });
+
+    it("handles an empty plan", () => {
+        expect(criticalPath([], table({}))).toEqual({ totalSeconds: 0, steps: [], serialSeconds: 0, resourceCount: 0 });
+    });
+
+    it("names the cycle error and gives the exact cycle of a two-resource loop", () => {
+        let caught: unknown;
+        try {
+            criticalPath([res("x", ["y"]), res("y", ["x"])], table({}));
+        } catch (error) {
+            caught = error;
+        }
+        expect((caught as Error).name).toBe("DependencyCycleError");
+        expect((caught as DependencyCycleError).cycle).toEqual([urn("x"), urn("y"), urn("x")]);
+        expect((caught as Error).message).toBe("dependency cycle, the bring-up cannot be ordered: x (test:index:Thing) → y (test:index:Thing) → x (test:index:Thing)");
+    });
+
+    it("leaves resources without a URN (never registered) out of the graph", () => {
+        const result = criticalPath([res("a"), { ...res("ghost"), urn: "" }, res("b", ["a"])], table({ a: 1, ghost: 500, b: 2 }));
+        expect(result.resourceCount).toBe(2);
+        expect(result.totalSeconds).toBe(3);
+        expect(result.serialSeconds).toBe(3);
+    });
+
+    it("traces a chain through zero-length steps to its start", () => {
+        const result = criticalPath([res("a"), res("b", ["a"]), res("c", ["b"])], table({ a: 0, b: 0, c: 1 }));
+        expect(result.totalSeconds).toBe(1);
+        expect(names(result)).toEqual(["a", "b", "c"]);
+    });
+
+    it("treats a parent outside the plan (the stack) as no parent, and a dependency on itself as none", () => {
+        const plan = [res("first"), { ...res("child"), parent: "urn:pulumi:test::platform::pulumi:pulumi:Stack::platform-test" }, res("self", ["self"])];
+        const result = criticalPath(plan, table({ first: 3, child: 5, self: 2 }));
+        expect(result.totalSeconds).toBe(5);
+        expect(names(result)).toEqual(["child"]);
+        expect(result.steps[0]!.startSeconds).toBe(0);
+    });
+
+    it("renders every line of the estimate", () => {
+        const text = formatCriticalPath(criticalPath([res("a"), res("b", ["a"])], table({ a: 60, b: 65 })));
+        expect(text.split("\n")).toEqual([
+            "Bring-up estimate (an ESTIMATE from a duration model, not a measurement): ~2 min 05 s for a first `pulumi up`",
+            "  critical path of 2 resource(s) out of 2; a fully serial run would take ~2 min 05 s.",
+            "  Durations per resource type: tools/offline/durations.ts; parallelism assumed unbounded.",
+            "           0 s +  60 s  a (test:index:Thing) [test]",
+            "    1 min 00 s +  65 s  b (test:index:Thing) [test]",
+        ]);
+    });
+
+    it("labels the output as an estimate", () => {
+        const text = formatCriticalPath(criticalPath([res("a"), res("b", ["a"])], table({ a: 60, b: 65 })));
+        expect(text).toMatch(/ESTIMATE.*not a measurement/);
+        expect(text).toContain("~2 min 05 s");
+        expect(text).toContain("b (test:index:Thing)");
+    });
+});
+
+describe("duration model", () => {
+    const typed = (type: string, inputs: Record<string, unknown> = {}, name = "x"): PlannedResource => ({ ...res(name), type, inputs });
+
+    it("uses the documented figures per resource kind", () => {
+        expect(durationOf(typed("hcloud:index/server:Server"))).toEqual({ seconds: 45, rule: "hcloud-server" });
+        expect(durationOf(typed("command:remote:Command", { create: "..." }, "fsn1-server-0-k3s-start")).seconds).toBe(90);
+        expect(durationOf(typed("pulumi-nodejs:dynamic:Resource", { serverNumber: 1, autosetup: "DRIVE1 /dev/nvme0n1" })).seconds).toBe(900);
+        expect(durationOf(typed("pulumi-nodejs:dynamic:Resource", { vlan: 4000 })).seconds).toBe(5);
+        expect(durationOf(typed("tailscale:index/tailnetKey:TailnetKey")).seconds).toBe(1);
+        expect(durationOf(typed("kubernetes:core/v1:Namespace")).seconds).toBe(2);
+        expect(durationOf(typed("something:else:Entirely"))).toEqual({ seconds: 2, rule: "default" });
+        expect(durationOf({ ...res("c", [], { custom: false }) }).seconds).toBe(0);
+    });
+
+    it("times Helm releases by chart (workload charts within 60-180 s)", () => {
+        expect(durationOf(typed("kubernetes:helm.sh/v3:Release", { chart: "longhorn" }))).toEqual({ seconds: 180, rule: "helm:longhorn" });
+        expect(durationOf(typed("kubernetes:helm.sh/v3:Release", { chart: "oci://ghcr.io/traefik/helm/traefik" })).seconds).toBe(60);
+        // A CRD-only chart has no workloads to wait for.
+        expect(durationOf(typed("kubernetes:helm.sh/v3:Release", { chart: "prometheus-operator-crds" })).seconds).toBeLessThan(60);
+        const unknown = durationOf(typed("kubernetes:helm.sh/v3:Release", { chart: "something-new" })).seconds;
+        expect(unknown).toBeGreaterThanOrEqual(60);
+        expect(unknown).toBeLessThanOrEqual(180);
+    });
+
+    it("formats durations", () => {
+        expect(formatDuration(5)).toBe("5 s");
+        expect(formatDuration(905)).toBe("15 min 05 s");
+        expect(formatDuration(3725)).toBe("1 h 02 min");
+    });
+});

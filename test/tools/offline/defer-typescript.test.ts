@@ -1,0 +1,49 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+
+describe("deferred TypeScript compiler (offline planner)", () => {
+    it("keeps the SDK from loading the compiler until a function is serialized, then serializes with it", () => {
+        const fixture = path.resolve(__dirname, "../../fixtures/defer-typescript-check.ts");
+        const run = spawnSync(process.execPath, ["--import", "tsx", fixture], { encoding: "utf8", cwd: path.resolve(__dirname, "../../.."), timeout: 60_000 });
+        expect(run.stderr).toBe("");
+        const result = JSON.parse(run.stdout) as { afterImport: boolean; afterSerialize: boolean; text: string };
+        expect(result.afterImport).toBe(false);
+        expect(result.afterSerialize).toBe(true);
+        // The closure serializer captured the free variable, which needs the compiler's parse.
+        expect(result.text).toContain("offset");
+        expect(result.text).toMatch(/40/);
+    });
+});
+
+describe("deferred TypeScript compiler: pinned internals and the off switch", () => {
+    const cwd = path.resolve(__dirname, "../../..");
+    const fixture = path.resolve(__dirname, "../../fixtures/defer-typescript-check.ts");
+
+    it("finds both internals it relies on in the pinned Node and SDK", async () => {
+        const { missingLoaderInternals } = await import("../../../tools/offline/defer-typescript");
+        expect(missingLoaderInternals()).toEqual([]);
+    });
+
+    it("names each missing internal: Module._load, and a shim that no longer requires typescript", async () => {
+        const { missingLoaderInternals } = await import("../../../tools/offline/defer-typescript");
+        const shim = require.resolve("@pulumi/pulumi/typescript-shim.js");
+        expect(missingLoaderInternals({}, shim)).toEqual(["node:module Module._load"]);
+        expect(missingLoaderInternals({ _load: () => undefined }, null)).toEqual(['@pulumi/pulumi/typescript-shim.js requiring "typescript"']);
+        // A file named like the shim that loads something else (a renamed module inside the SDK).
+        const renamed = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "shim-")), "@pulumi", "pulumi", "typescript-shim.js");
+        fs.mkdirSync(path.dirname(renamed), { recursive: true });
+        fs.writeFileSync(renamed, 'module.exports = require("./vendor/typescript-5");\n');
+        expect(missingLoaderInternals({ _load: () => undefined }, renamed)).toEqual(['@pulumi/pulumi/typescript-shim.js requiring "typescript"']);
+    });
+
+    it("PLATFORM_OFFLINE_SHORTCUTS=0 leaves the loader alone: the SDK loads the compiler eagerly, as under pulumi up", () => {
+        const run = spawnSync(process.execPath, ["--import", "tsx", fixture], { encoding: "utf8", cwd, timeout: 60_000, env: { ...process.env, PLATFORM_OFFLINE_SHORTCUTS: "0" } });
+        expect(run.stderr).toBe("");
+        const result = JSON.parse(run.stdout) as { afterImport: boolean; afterSerialize: boolean; text: string };
+        expect(result.afterImport).toBe(true);
+        expect(result.text).toContain("offset");
+    });
+});

@@ -1,0 +1,74 @@
+import { decodeConfigValue, SECRET_KEYS } from "../../lib/config/load";
+import { platformConfigSchema, type PlatformConfig } from "../../lib/config/schema";
+import { clusterCapacity, estimateMonthlyCost, formatCostEstimate } from "../cost/estimate";
+import { criticalPath, formatCriticalPath } from "./critical-path";
+import { compareWithRendered, formatOverhead, formatRenderedComparison, limitRangeDefaults, nodeCountsOf, platformOverhead, renderedOverhead } from "./overhead";
+import { renderedReleases } from "../../charts/rendered-facts";
+import type { StackPlan } from "./plan-types";
+
+/**
+ * The three sizing reports `npm run plan` prints after the resource tree: monthly cost by pool, platform
+ * overhead, and the bring-up critical path. Each section stands alone: a section that cannot be computed
+ * (e.g. a server type missing from the price table, a dependency cycle) prints its error in place and the
+ * others still render, because the reports inform a review and must not hide the rest of the plan.
+ */
+
+/**
+ * The validated config from the raw stack config. The program already validated it with secrets present;
+ * here only the plain `platform:*` keys are decoded (as Pulumi stores them: objects JSON-encoded) and parsed,
+ * so no secret is needed or read.
+ */
+export function platformConfigFromStack(stackConfig: Readonly<Record<string, string>>): PlatformConfig {
+    const plain: Record<string, unknown> = {};
+    for (const [fullKey, value] of Object.entries(stackConfig)) {
+        if (!fullKey.startsWith("platform:")) {
+            continue;
+        }
+        const key = fullKey.slice("platform:".length);
+        if ((SECRET_KEYS as readonly string[]).includes(key)) {
+            continue;
+        }
+        plain[key] = decodeConfigValue(value);
+    }
+    return platformConfigSchema.parse(plain);
+}
+
+function section(title: string, render: () => string): string {
+    try {
+        return render();
+    } catch (error) {
+        return `${title}: not available: ${error instanceof Error ? error.message : String(error)}`;
+    }
+}
+
+/** Renders the cost, overhead and bring-up sections for a synthesized plan and its raw stack config. */
+export function renderReports(plan: StackPlan, stackConfig: Record<string, string>): string {
+    let config: PlatformConfig | undefined;
+    let configError = "";
+    try {
+        config = platformConfigFromStack(stackConfig);
+    } catch (error) {
+        configError = error instanceof Error ? error.message : String(error);
+    }
+    const needConfig = (): PlatformConfig => {
+        if (!config) {
+            throw new Error(`stack config could not be parsed: ${configError}`);
+        }
+        return config;
+    };
+    return [
+        section("Monthly cost estimate", () => formatCostEstimate(estimateMonthlyCost(needConfig()))),
+        section("Platform overhead", () => {
+            const cfg = needConfig();
+            const nodes = nodeCountsOf(cfg, plan.stack);
+            const estimate = platformOverhead(plan.resources, nodes);
+            const releases = renderedReleases(plan.stack);
+            const rendered =
+                releases.length > 0
+                    ? formatRenderedComparison(plan.stack, compareWithRendered(estimate, renderedOverhead(releases, nodes.nodes ?? [], limitRangeDefaults(plan.resources))))
+                    : `  no rendered facts for stack ${plan.stack} (charts/rendered/${plan.stack}/): run tools/render-charts.ts`;
+            return `${formatOverhead(estimate, clusterCapacity(cfg))}\n${rendered}`;
+        }),
+        section("Bring-up estimate", () => formatCriticalPath(criticalPath(plan.resources))),
+    ].join("\n\n");
+}
