@@ -121,7 +121,7 @@ const alerting = new Alerting(
     {
         alerting: config.alerting,
         secrets: secrets.alerting,
-        tenants: tenants.map((t) => ({ project: t.spec.name, email: t.spec.owner.email })),
+        tenants: tenants.map((t) => ({ project: t.spec.id, email: t.spec.owner.email })),
         servers: config.servers.count,
         floatingIps: config.edge.floatingIps,
         etcdSnapshotSchedule: config.cluster.etcdSnapshots.schedule,
@@ -180,8 +180,8 @@ const PROJECT_BATCH_SIZE = 10;
 const projects = createInBatches(tenants, PROJECT_BATCH_SIZE, ({ spec }) => ({
     spec,
     project: new Project(
-        spec.name,
-        { project: spec, config, secretValues: secrets.tenantSecrets.apply((s) => s[spec.name] ?? {}) },
+        spec.id,
+        { project: spec, config, secretValues: secrets.tenantSecrets.apply((s) => s[spec.id] ?? {}) },
         { ...k8sOptions, dependsOn: [sandbox, guardrails, ...platformAddons, ...nodePools.readyFor("run")] },
     ),
 }));
@@ -190,18 +190,18 @@ const perProject = <T>(select: (entries: ProjectEntry[]) => Array<[string, pulum
     pulumi.output(projects.then((entries) => pulumi.all(Object.fromEntries(select(entries))))) as pulumi.Output<Record<string, T>>;
 
 /** Public URLs per project. */
-export const projectUrls = perProject((entries) => entries.map(({ spec, project }) => [spec.name, project.urls]));
+export const projectUrls = perProject((entries) => entries.map(({ spec, project }) => [spec.id, project.urls]));
 /** Namespace per project. */
-export const projectNamespaces = perProject((entries) => entries.map(({ spec, project }) => [spec.name, project.namespace]));
+export const projectNamespaces = perProject((entries) => entries.map(({ spec, project }) => [spec.id, project.namespace]));
 /** MinIO bucket per project that has one. */
-export const projectBuckets = perProject((entries) => entries.filter(({ spec }) => spec.bucket).map(({ spec, project }) => [spec.name, project.bucket]));
+export const projectBuckets = perProject((entries) => entries.filter(({ spec }) => spec.bucket).map(({ spec, project }) => [spec.id, project.bucket]));
 /** In-cluster database endpoint (`host:port`) per project that has one. */
 export const projectDatabaseEndpoints = perProject((entries) =>
-    entries.filter(({ spec }) => spec.database).map(({ spec, project }) => [spec.name, project.databaseEndpoint]),
+    entries.filter(({ spec }) => spec.database).map(({ spec, project }) => [spec.id, project.databaseEndpoint]),
 );
 /** Database credentials per project that has a database (secret). */
 export const projectDatabaseCredentials = pulumi.secret(
-    perProject((entries) => entries.filter(({ spec }) => spec.database).map(({ spec, project }) => [spec.name, project.databaseCredentials])),
+    perProject((entries) => entries.filter(({ spec }) => spec.database).map(({ spec, project }) => [spec.id, project.databaseCredentials])),
 );
 
 /** Kubeconfig for the tailnet address of the first server (secret). */

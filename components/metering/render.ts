@@ -57,9 +57,10 @@ function prometheusRule(name: string, component: string, groups: RuleGroup[]): I
     };
 }
 
-/** The tenant projects as metering sees them: name and `budget.monthly`. */
-export function meteringProjects(projects: ReadonlyArray<Pick<ProjectSpec, "name" | "budget">>): MeteringProject[] {
-    return projects.map((p) => (p.budget ? { name: p.name, budgetMonthly: p.budget.monthly } : { name: p.name }));
+/** The tenant projects as metering sees them: id (as `name`) and `budget.monthly`. */
+export function meteringProjects(projects: ReadonlyArray<Pick<ProjectSpec, "id" | "budget">>): MeteringProject[] {
+    // Metering keys on the id, the namespace and `platform/project` label: usage survives a rename.
+    return projects.map((p) => (p.budget ? { name: p.id, budgetMonthly: p.budget.monthly } : { name: p.id }));
 }
 
 /** Renders the PrometheusRules and dashboard ConfigMaps of metering. */

@@ -19,13 +19,13 @@ export interface ProjectContext {
     project: ProjectSpec;
     /** The validated stack configuration. */
     config: PlatformConfig;
-    /** Namespace of the project (its name). */
+    /** Namespace of the project (its id). */
     namespace: string;
 }
 
 /** Builds the render context of a project. */
 export function projectContext(project: ProjectSpec, config: PlatformConfig): ProjectContext {
-    return { project, config, namespace: project.name };
+    return { project, config, namespace: project.id };
 }
 
 /** `platform/service` value of namespace-wide objects (namespace, quota, policies, service account). */
@@ -34,12 +34,12 @@ export const SHARED_COMPONENT = "shared";
 /** The ServiceAccount every tenant pod runs as (no API token mounted). */
 export const SERVICE_ACCOUNT = "workload";
 
-/** Secret holding the project's `secretEnv` values (from `platform:tenantSecrets.<project>`). */
+/** Secret holding the project's `secretEnv` values (from `platform:tenantSecrets.<id>`). */
 export const APP_SECRET = "app-secrets";
 
 /** Labels that select the pods of one component of a project. */
 export function selectorLabels(ctx: ProjectContext, component: string): Record<string, string> {
-    return { [LABELS.project]: ctx.project.name, [LABELS.service]: component };
+    return { [LABELS.project]: ctx.project.id, [LABELS.service]: component };
 }
 
 /**
@@ -52,7 +52,7 @@ export function objectLabels(ctx: ProjectContext, component: string): Record<str
         [LABELS.trust]: ctx.project.trust,
         [LABELS.managedBy]: "pulumi",
         "app.kubernetes.io/name": component,
-        "app.kubernetes.io/part-of": ctx.project.name,
+        "app.kubernetes.io/part-of": ctx.project.id,
     };
 }
 

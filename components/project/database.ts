@@ -87,7 +87,7 @@ function profile(database: DatabaseSpec): EngineProfile {
 
 function requireDatabase(ctx: ProjectContext): DatabaseSpec {
     if (!ctx.project.database) {
-        throw new Error(`project ${ctx.project.name} has no database`);
+        throw new Error(`project ${ctx.project.id} has no database`);
     }
     return ctx.project.database;
 }
@@ -98,7 +98,7 @@ export function databaseEndpoint(ctx: ProjectContext): DatabaseEndpoint {
     return {
         host: `${DATABASE_COMPONENT}.${ctx.namespace}.svc.cluster.local`,
         port: profile(database).port,
-        name: ctx.project.name.replace(/-/g, "_"),
+        name: ctx.project.id.replace(/-/g, "_"),
         user: DATABASE_USER,
     };
 }

@@ -40,7 +40,7 @@ export const GITOPS_ALLOWED_KINDS: ReadonlyArray<{ group: string; kind: string }
 
 function requireGit(ctx: ProjectContext): NonNullable<ProjectContext["project"]["git"]> {
     if (!ctx.project.git) {
-        throw new Error(`project ${ctx.project.name} has no git source`);
+        throw new Error(`project ${ctx.project.id} has no git source`);
     }
     return ctx.project.git;
 }
@@ -51,7 +51,7 @@ export function renderAppProject(ctx: ProjectContext): IAppProject {
     return {
         apiVersion: "argoproj.io/v1alpha1",
         kind: "AppProject",
-        metadata: objectMeta(ctx, ctx.project.name, GITOPS_COMPONENT, NAMESPACES.argocd),
+        metadata: objectMeta(ctx, ctx.project.id, GITOPS_COMPONENT, NAMESPACES.argocd),
         spec: {
             description: `Tenant project ${ctx.project.name} (${ctx.project.owner.name}), confined to namespace ${ctx.namespace}`,
             sourceRepos: [git.repoURL],
@@ -68,9 +68,9 @@ export function renderApplication(ctx: ProjectContext): IApplication {
     return {
         apiVersion: "argoproj.io/v1alpha1",
         kind: "Application",
-        metadata: objectMeta(ctx, ctx.project.name, GITOPS_COMPONENT, NAMESPACES.argocd),
+        metadata: objectMeta(ctx, ctx.project.id, GITOPS_COMPONENT, NAMESPACES.argocd),
         spec: {
-            project: ctx.project.name,
+            project: ctx.project.id,
             source: { repoURL: git.repoURL, path: git.path, targetRevision: git.targetRevision },
             destination: { server: IN_CLUSTER, namespace: ctx.namespace },
             syncPolicy: {

@@ -45,7 +45,7 @@ export interface BucketCredentials {
 
 function requireBucket(ctx: ProjectContext): NonNullable<ProjectContext["project"]["bucket"]> {
     if (!ctx.project.bucket) {
-        throw new Error(`project ${ctx.project.name} has no bucket`);
+        throw new Error(`project ${ctx.project.id} has no bucket`);
     }
     return ctx.project.bucket;
 }
@@ -58,12 +58,12 @@ export const BUCKET_OWNER_TAG = "platform-project";
  * a project or bucket name, so the mapping is injective; see lib/tenants/names.ts).
  */
 export function bucketName(ctx: ProjectContext): string {
-    return tenantBucketName(ctx.project.name, requireBucket(ctx).name);
+    return tenantBucketName(ctx.project.id, requireBucket(ctx).name);
 }
 
 /** Name of the MinIO policy (and of the Job and Secret in the minio namespace). */
 export function bucketObjectName(ctx: ProjectContext): string {
-    return bucketObjectNameOf(ctx.project.name);
+    return bucketObjectNameOf(ctx.project.id);
 }
 
 /** The S3 endpoint URL inside the cluster. */
@@ -177,7 +177,7 @@ export function renderBucketJob(ctx: ProjectContext): IJob {
                             env: [
                                 { name: "MINIO_URL", value: minioUrl() },
                                 { name: "BUCKET", value: bucket },
-                                { name: "PROJECT", value: ctx.project.name },
+                                { name: "PROJECT", value: ctx.project.id },
                                 { name: "OWNER_TAG", value: BUCKET_OWNER_TAG },
                                 { name: "POLICY", value: name },
                                 { name: "POLICY_JSON", value: JSON.stringify(bucketPolicy(bucket)) },

@@ -18,11 +18,11 @@ export function projectResourceKeys(spec: ProjectSpec, config: PlatformConfig): 
     const rendered = renderProject(spec, config);
     const placeholder = { accessKey: "", secretKey: "" };
     const secrets = renderSecrets(rendered.context, { app: {}, database: { password: "", rootPassword: "" }, bucket: placeholder });
-    const objects = flattenProject(rendered, secrets).map((object) => `${TENANT_PROJECT_TYPE}$${object.apiVersion}/${object.kind}::${childResourceName(spec.name, rendered.context.namespace, object)}`);
+    const objects = flattenProject(rendered, secrets).map((object) => `${TENANT_PROJECT_TYPE}$${object.apiVersion}/${object.kind}::${childResourceName(spec.id, rendered.context.namespace, object)}`);
     const passwords = PASSWORD_SUFFIXES.filter((suffix) => (suffix.startsWith("database") ? spec.database : spec.bucket)).map(
-        (suffix) => `${TENANT_PROJECT_TYPE}$random:RandomPassword::${spec.name}-${suffix}`,
+        (suffix) => `${TENANT_PROJECT_TYPE}$random:RandomPassword::${spec.id}-${suffix}`,
     );
-    return [`${TENANT_PROJECT_TYPE}::${spec.name}`, ...objects, ...passwords];
+    return [`${TENANT_PROJECT_TYPE}::${spec.id}`, ...objects, ...passwords];
 }
 
 /** A catalog check: two projects that would register the same URN are refused, naming both files. */
@@ -39,7 +39,7 @@ export function resourceCollisions(config: PlatformConfig): (projects: readonly 
                     problems.push({
                         source: tenant.file,
                         path: "name",
-                        problem: `project "${tenant.spec.name}" and project "${owner.spec.name}" (${owner.file}) would both register ${key.split("::")[0]!.split("$").pop()} "${key.split("::")[1]}" (resource names join the project and object names with '-')`,
+                        problem: `project "${tenant.spec.id}" and project "${owner.spec.id}" (${owner.file}) would both register ${key.split("::")[0]!.split("$").pop()} "${key.split("::")[1]}" (resource names join the project and object names with '-')`,
                         fix: "rename this project or the service whose name continues the other project's name",
                     });
                 } else if (!owner) {

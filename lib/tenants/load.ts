@@ -108,10 +108,7 @@ export function validateTenantDocuments(
             continue;
         }
         const spec = parsed.data;
-        const expectedName = path.basename(file).replace(/\.ya?ml$/, "");
-        if (spec.name !== expectedName) {
-            problems.push({ source: file, path: "name", problem: `project "${spec.name}" must live in ${expectedName === spec.name ? file : `${spec.name}.yaml`}`, fix: `rename the file to ${spec.name}.yaml or set name: ${expectedName}` });
-        }
+        problems.push(...checkFileName(file, spec));
         problems.push(...checkAgainstStack(file, spec, context));
         projects.push({ file, spec });
     }
@@ -126,6 +123,29 @@ export function validateTenantDocuments(
         throw new InputValidationError(problems);
     }
     return projects;
+}
+
+/**
+ * A tenant file is named after its project id (`<id>.yaml`), the key that never changes. When the file and the
+ * id differ the fix depends on which was meant: a file without `id` whose `name` was edited is a rename, which
+ * keeps the project (namespace, bucket, data, stack) only with `id:` set to the old name.
+ */
+function checkFileName(file: string, spec: ProjectSpec): InputProblem[] {
+    const fileId = path.basename(file).replace(/\.ya?ml$/, "");
+    if (spec.id === fileId) {
+        return [];
+    }
+    const explicitId = spec.id !== spec.name;
+    return [
+        {
+            source: file,
+            path: explicitId ? "id" : "name",
+            problem: `project id "${spec.id}" must live in ${spec.id}.yaml (a tenant file is named after its id${explicitId ? "" : ", which defaults to name"})`,
+            fix: explicitId
+                ? `set id: ${fileId} (the id never changes; to rename the project change name only), or move the file to ${spec.id}.yaml if this is a new project`
+                : `to rename project ${fileId} to ${spec.name} keep the file and add id: ${fileId} (namespace, bucket, data and stack stay; only the hosts change); for a new project, rename the file to ${spec.name}.yaml`,
+        },
+    ];
 }
 
 function checkAgainstStack(file: string, spec: ProjectSpec, context: TenantContext): InputProblem[] {
@@ -143,7 +163,7 @@ function checkAgainstStack(file: string, spec: ProjectSpec, context: TenantConte
     if (spec.quota.pods > limits.maxPods) {
         problems.push({ source: file, path: "quota.pods", problem: `${spec.quota.pods} exceeds the stack's per-tenant limit ${limits.maxPods}`, fix: `pods: ${limits.maxPods} or less` });
     }
-    const available = secretNames.get(spec.name) ?? new Set<string>();
+    const available = secretNames.get(spec.id) ?? new Set<string>();
     spec.services.forEach((service, index) => {
         const registry = registryOf(service.image);
         if (!config.allowedRegistries.includes(registry)) {
@@ -151,7 +171,7 @@ function checkAgainstStack(file: string, spec: ProjectSpec, context: TenantConte
         }
         service.secretEnv.forEach((name, j) => {
             if (!available.has(name)) {
-                problems.push({ source: file, path: `services[${index}].secretEnv[${j}]`, problem: `secret ${name} is not set in stack config`, fix: `pulumi config set --secret --path 'platform:tenantSecrets.${spec.name}.${name}' <value>` });
+                problems.push({ source: file, path: `services[${index}].secretEnv[${j}]`, problem: `secret ${name} is not set in stack config`, fix: `pulumi config set --secret --path 'platform:tenantSecrets.${spec.id}.${name}' <value>` });
             }
         });
         const podsNeeded = service.autoscale?.max ?? service.replicas ?? 1;
@@ -221,25 +241,25 @@ function grantFix(context: TenantContext, project: string, what: string): string
 
 /** Every privilege the file asks for must be granted in `platform:projectGrants.<name>`. */
 function checkGrants(file: string, spec: ProjectSpec, context: TenantContext): InputProblem[] {
-    const grant = projectGrant(context.config, spec.name);
+    const grant = projectGrant(context.config, spec.id);
     const problems: InputProblem[] = [];
     if (spec.trust === "trusted" && grant.trust !== "trusted") {
-        problems.push({ source: file, path: "trust", problem: "trust: trusted (no gVisor sandbox) is not granted to this project; a tenant file cannot grant itself trust", fix: `${grantFix(context, spec.name, "trust: trusted")}, or remove trust from the file` });
+        problems.push({ source: file, path: "trust", problem: "trust: trusted (no gVisor sandbox) is not granted to this project; a tenant file cannot grant itself trust", fix: `${grantFix(context, spec.id, "trust: trusted")}, or remove trust from the file` });
     }
     spec.egress?.ports.forEach((entry, index) => {
         if (!grant.egressPorts.some((g) => g.port === entry.port && g.protocol === entry.protocol)) {
-            problems.push({ source: file, path: `egress.ports[${index}]`, problem: `egress to ${entry.protocol} ${entry.port} is not granted to this project`, fix: grantFix(context, spec.name, `egressPorts: [{port: ${entry.port}, protocol: ${entry.protocol}}]`) });
+            problems.push({ source: file, path: `egress.ports[${index}]`, problem: `egress to ${entry.protocol} ${entry.port} is not granted to this project`, fix: grantFix(context, spec.id, `egressPorts: [{port: ${entry.port}, protocol: ${entry.protocol}}]`) });
         }
     });
     spec.services.forEach((service, index) => {
         (service.expose?.customDomains ?? []).forEach((domain, j) => {
             if (!grant.customDomains.some((g) => withinDomain(domain, g))) {
-                problems.push({ source: file, path: `services[${index}].expose.customDomains[${j}]`, problem: `custom domain ${domain} is not granted to this project`, fix: grantFix(context, spec.name, `customDomains: [${domain}]`) });
+                problems.push({ source: file, path: `services[${index}].expose.customDomains[${j}]`, problem: `custom domain ${domain} is not granted to this project`, fix: grantFix(context, spec.id, `customDomains: [${domain}]`) });
             }
         });
     });
     if (spec.git && !gitSourceGranted(spec.git.repoURL, grant.git)) {
-        problems.push({ source: file, path: "git.repoURL", problem: `git source ${spec.git.repoURL} is not granted to this project`, fix: grantFix(context, spec.name, `git: [${spec.git.repoURL}]`) });
+        problems.push({ source: file, path: "git.repoURL", problem: `git source ${spec.git.repoURL} is not granted to this project`, fix: grantFix(context, spec.id, `git: [${spec.git.repoURL}]`) });
     }
     return problems;
 }
@@ -279,7 +299,7 @@ function checkBucket(file: string, spec: ProjectSpec, config: PlatformConfig): I
     if (!spec.bucket) {
         return [];
     }
-    const bucket = tenantBucketName(spec.name, spec.bucket.name);
+    const bucket = tenantBucketName(spec.id, spec.bucket.name);
     if (!platformBucketNames(config).includes(bucket)) {
         return [];
     }
@@ -288,7 +308,7 @@ function checkBucket(file: string, spec: ProjectSpec, config: PlatformConfig): I
             source: file,
             path: spec.bucket.name ? "bucket.name" : "bucket",
             problem: `the project's bucket would be "${bucket}", which is a platform bucket (Loki, Longhorn backups or etcd snapshots)`,
-            fix: "give the bucket a name (bucket: {name: uploads}) or rename the project",
+            fix: "give the bucket a name (bucket: {name: uploads}) or choose another project id",
         },
     ];
 }
@@ -296,17 +316,24 @@ function checkBucket(file: string, spec: ProjectSpec, config: PlatformConfig): I
 function checkAcrossProjects(projects: TenantProject[], context: TenantContext): InputProblem[] {
     const { domain } = context.config;
     const problems: InputProblem[] = [];
+    const ids = new Map<string, string>();
     const names = new Map<string, string>();
     const buckets = new Map<string, string>();
     for (const { file, spec } of projects) {
-        const firstFile = names.get(spec.name);
-        if (firstFile) {
-            problems.push({ source: file, path: "name", problem: `project "${spec.name}" is already declared in ${firstFile}`, fix: "give every project a unique name" });
+        const idOwner = ids.get(spec.id);
+        if (idOwner) {
+            problems.push({ source: file, path: spec.id === spec.name ? "name" : "id", problem: `project id "${spec.id}" is already the id of ${idOwner}`, fix: "give every project a unique id (id defaults to name)" });
+        } else {
+            ids.set(spec.id, file);
+        }
+        const nameOwner = names.get(spec.name);
+        if (nameOwner) {
+            problems.push({ source: file, path: "name", problem: `project "${spec.name}" is already declared in ${nameOwner}`, fix: "give every project a unique name" });
         } else {
             names.set(spec.name, file);
         }
         if (spec.bucket) {
-            const bucket = tenantBucketName(spec.name, spec.bucket.name);
+            const bucket = tenantBucketName(spec.id, spec.bucket.name);
             const owner = buckets.get(bucket);
             if (owner && owner !== file) {
                 problems.push({ source: file, path: "bucket", problem: `bucket "${bucket}" is already the bucket of ${owner}`, fix: "give the bucket another name" });

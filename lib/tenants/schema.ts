@@ -171,13 +171,13 @@ export const serviceSchema = z
             .record(envName, z.string().max(TENANT_BOUNDS.envValueChars))
             .refine((env) => Object.keys(env).length <= TENANT_BOUNDS.envEntries, { error: `at most ${TENANT_BOUNDS.envEntries} entries` })
             .default({}),
-        /** Names whose values come from `platform:tenantSecrets.<project>.<NAME>`. */
+        /** Names whose values come from `platform:tenantSecrets.<id>.<NAME>`. */
         secretEnv: z.array(envName).max(TENANT_BOUNDS.secretEnv).default([]),
         probes: z.strictObject({ liveness: probeSchema.optional(), readiness: probeSchema.optional() }).default({}),
         command: z.array(z.string().max(TENANT_BOUNDS.commandItemChars)).max(TENANT_BOUNDS.commandItems).optional(),
         args: z.array(z.string().max(TENANT_BOUNDS.commandItemChars)).max(TENANT_BOUNDS.commandItems).optional(),
         volumes: z.array(volumeSchema).max(TENANT_BOUNDS.volumes).default([]),
-        /** Public exposure: `<service>.<project>.<domain>` plus custom domains (granted in `platform:projectGrants`). */
+        /** Public exposure: `<service>.<name>.<domain>` plus custom domains (granted in `platform:projectGrants`). */
         expose: z
             .strictObject({
                 public: z.boolean().default(true),
@@ -231,7 +231,7 @@ export const serviceSchema = z
                     code: "custom",
                     path: ["env", name],
                     message: `${reason}: plain env lands in the plan and the Deployment in clear`,
-                    params: { fix: `move it to secretEnv: [${name}] and set the value with pulumi config set --secret --path 'platform:tenantSecrets.<project>.${name}' <value>` },
+                    params: { fix: `move it to secretEnv: [${name}] and set the value with pulumi config set --secret --path 'platform:tenantSecrets.<id>.${name}' <value>` },
                 });
             }
         }
@@ -264,6 +264,12 @@ export function gitPathProblem(value: string): string | undefined {
 /** The tenant project file. */
 export const projectSchema = z
     .strictObject({
+        /**
+         * Stable project id (defaults to `name`): the namespace, bucket, Kubernetes object and Pulumi resource
+         * names, the grant and secret keys and the tenant stack all key on it, so a rename (a new `name`, the
+         * same `id`) keeps the project's stack and data. `name` only names hosts and display labels.
+         */
+        id: k8sName(PROJECT_NAME_MAX).optional(),
         name: k8sName(PROJECT_NAME_MAX),
         owner: z.strictObject({ name: z.string().min(1).max(100), email: z.email().max(254) }),
         /** Asked for by the file; takes effect only when `platform:projectGrants.<name>.trust` is trusted. */
@@ -280,7 +286,7 @@ export const projectSchema = z
         budget: z.strictObject({ monthly: z.number().positive().max(1e7) }).optional(),
         services: z.array(serviceSchema).min(1).max(TENANT_BOUNDS.services),
         database: databaseSchema.optional(),
-        /** Object-storage bucket in the platform MinIO: `<project>`, or `<project>--<name>` when named. */
+        /** Object-storage bucket in the platform MinIO: `<id>`, or `<id>--<name>` when named. */
         bucket: z.strictObject({ name: k8sName(BUCKET_NAME_MAX).optional() }).optional(),
         /**
          * Extra outbound ports to the internet beyond 80/443 (e.g. a blockchain node's P2P port), each granted
@@ -301,8 +307,11 @@ export const projectSchema = z
             .optional(),
     })
     .superRefine((project, ctx) => {
-        if (RESERVED_PROJECT_NAMES.includes(project.name) || project.name.startsWith("kube-")) {
-            ctx.addIssue({ code: "custom", path: ["name"], message: `"${project.name}" is a system or platform namespace` });
+        const id = project.id ?? project.name;
+        for (const [key, value] of [["name", project.name], ["id", id]] as const) {
+            if ((key === "name" || project.id !== undefined) && (RESERVED_PROJECT_NAMES.includes(value) || value.startsWith("kube-"))) {
+                ctx.addIssue({ code: "custom", path: [key], message: `"${value}" is a system or platform namespace` });
+            }
         }
         const names = project.services.map((s) => s.name);
         names.forEach((name, index) => {
@@ -325,9 +334,9 @@ export const projectSchema = z
             }
         });
         if (project.bucket) {
-            const problem = bucketNameProblem(tenantBucketName(project.name, project.bucket.name));
+            const problem = bucketNameProblem(tenantBucketName(id, project.bucket.name));
             if (problem) {
-                ctx.addIssue({ code: "custom", path: ["bucket", "name"], message: `the bucket (<project> or <project>--<name>) is invalid: ${problem}`, params: { fix: "choose another bucket name, e.g. bucket: {name: uploads}" } });
+                ctx.addIssue({ code: "custom", path: ["bucket", "name"], message: `the bucket (<id> or <id>--<name>) is invalid: ${problem}`, params: { fix: "choose another bucket name, e.g. bucket: {name: uploads}" } });
             }
         }
         project.egress?.ports.forEach((entry, index) => {
@@ -340,7 +349,7 @@ export const projectSchema = z
             }
         });
         if (project.git) {
-            const urlProblem = repoUrlProblem(project.git.repoURL, [...PLATFORM_NAMESPACES, project.name]);
+            const urlProblem = repoUrlProblem(project.git.repoURL, [...PLATFORM_NAMESPACES, id]);
             if (urlProblem) {
                 ctx.addIssue({ code: "custom", path: ["git", "repoURL"], message: urlProblem, params: { fix: "repoURL: https://github.com/<org>/<repo>.git (a public host, granted in platform:projectGrants)" } });
             }
@@ -349,9 +358,11 @@ export const projectSchema = z
                 ctx.addIssue({ code: "custom", path: ["git", "path"], message: pathProblem, params: { fix: "path: k8s/prod (relative to the repository root)" } });
             }
         }
-    });
+    })
+    // Every consumer reads the resolved id: nothing downstream repeats the default.
+    .transform((project) => ({ ...project, id: project.id ?? project.name }));
 
-/** A validated tenant project. */
+/** A validated tenant project (`id` resolved: the file's `id`, else its `name`). */
 export type ProjectSpec = z.infer<typeof projectSchema>;
 /** A validated tenant service. */
 export type ServiceSpec = ProjectSpec["services"][number];
@@ -361,6 +372,7 @@ export type DatabaseSpec = NonNullable<ProjectSpec["database"]>;
 /** Example values for error messages, keyed by path pattern. */
 export const PROJECT_EXAMPLES: Readonly<Record<string, string>> = {
     "(root)": "name: shop\nowner: {name: Shop team, email: shop@example.com}\nquota: {cpu: '4', memory: 8Gi, storage: 50Gi, pods: 20}\nservices: [{name: web, image: ghcr.io/example/web:1.4.2, port: 8080}]",
+    id: "id: shop   # stable: keep it when you rename the project",
     name: "name: shop",
     owner: "owner: {name: Shop team, email: shop@example.com}",
     "owner.name": "name: Shop team",

@@ -40,7 +40,7 @@ export function readStackConfig(rootDir: string, stack: string): Record<string, 
 
 /**
  * Synthetic values for the secrets a real stack sets with `pulumi config set --secret`, so the offline plan
- * can run; `tenantSecretNames` maps project → secret env names the tenant catalog asks for.
+ * can run; `tenantSecretNames` maps project id → secret env names the tenant catalog asks for.
  */
 export function syntheticSecrets(tenantSecretNames: Record<string, string[]>, stackConfig: Readonly<Record<string, string>> = {}): Record<string, string> {
     const secrets: Record<string, string> = {
@@ -80,11 +80,13 @@ export function tenantSecretNamesOf(catalogDir: string): Record<string, string[]
         if (!("data" in parsed)) {
             continue;
         }
-        const doc = parsed.data as { name?: unknown; services?: Array<{ secretEnv?: unknown }> } | null | undefined;
+        const doc = parsed.data as { id?: unknown; name?: unknown; services?: Array<{ secretEnv?: unknown }> } | null | undefined;
         const services = Array.isArray(doc?.services) ? doc.services : [];
         const names = services.flatMap((s) => (Array.isArray(s?.secretEnv) ? s.secretEnv.map(String) : []));
-        if (typeof doc?.name === "string" && names.length > 0) {
-            out[doc.name] = [...new Set(names)];
+        // Secrets are keyed by the project id, which defaults to the name.
+        const id = typeof doc?.id === "string" ? doc.id : doc?.name;
+        if (typeof id === "string" && names.length > 0) {
+            out[id] = [...new Set(names)];
         }
     }
     return out;

@@ -145,7 +145,7 @@ describe("input checks", () => {
 });
 
 describe("meteringProjects", () => {
-    it("takes the name and budget.monthly of tenant projects", () => {
-        expect(meteringProjects([{ name: "shop", budget: { monthly: 40 } }, { name: "docs" }])).toEqual([{ name: "shop", budgetMonthly: 40 }, { name: "docs" }]);
+    it("takes the id (not the display name) and budget.monthly of tenant projects", () => {
+        expect(meteringProjects([{ id: "shop", budget: { monthly: 40 } }, { id: "docs" }])).toEqual([{ name: "shop", budgetMonthly: 40 }, { name: "docs" }]);
     });
 });
