@@ -1,11 +1,11 @@
-import type { AddressInfo } from "node:net";
 import * as ssh2 from "ssh2";
 import { afterEach, describe, expect, it } from "vitest";
 import { createSsh2Connector, writeFileCommand, type SshTarget } from "../../../components/baremetal/rescue-ssh";
+import { parseUpload, startSshExecServer } from "../../helpers/ssh-exec-server";
 import { sshKeyPair } from "../../helpers/ssh-keys";
 
 /**
- * The real ssh2-based connector against an in-process ssh2 server that plays the rescue system: public-key
+ * The real ssh2-based connector against an in-process SSH server (test/helpers/ssh-exec-server.ts) that plays the rescue system: public-key
  * auth for one key, `hostname` answers `rescue`, uploads arrive on stdin, exit codes come back.
  */
 
@@ -28,51 +28,25 @@ afterEach(async () => {
 async function startRescue(): Promise<Rescue> {
     const allowed = ssh2.utils.parseKey(CLIENT.public) as ssh2.ParsedKey;
     const files = new Map<string, string>();
-    const commands: string[] = [];
-    const server = new ssh2.Server({ hostKeys: [HOST.private] }, (client) => {
-        client.on("authentication", (ctx) => {
-            if (ctx.method !== "publickey" || ctx.key.algo !== allowed.type || !ctx.key.data.equals(allowed.getPublicSSH())) {
-                ctx.reject(["publickey"]);
-                return;
+    const ssh = await startSshExecServer({
+        hostKey: HOST.private,
+        admit: (key) => (key.algo === allowed.type && key.data.equals(allowed.getPublicSSH()) ? undefined : "unknown key"),
+        exec: (command, stdin) => {
+            const upload = parseUpload(command);
+            if (command === "hostname") {
+                return { code: 0, stdout: "rescue\n" };
             }
-            if (ctx.signature && ctx.blob && allowed.verify(ctx.blob, ctx.signature, ctx.hashAlgo) !== true) {
-                ctx.reject(["publickey"]);
-                return;
+            if (upload && upload.path === "/readonly/file") {
+                return { code: 1, stderr: "cat: /readonly/file: Read-only file system\n" };
             }
-            ctx.accept();
-        });
-        client.on("ready", () => {
-            client.on("session", (accept) => {
-                accept().on("exec", (acceptExec, _reject, info) => {
-                    const stream = acceptExec();
-                    commands.push(info.command);
-                    let stdin = "";
-                    stream.on("data", (chunk: Buffer) => (stdin += chunk.toString("utf8")));
-                    stream.on("end", () => {
-                        const upload = /^umask 077 && cat > '([^']+)' && chmod (\d{4}) '\1'$/.exec(info.command);
-                        if (info.command === "hostname") {
-                            stream.write("rescue\n");
-                            stream.exit(0);
-                        } else if (upload && upload[1] !== "/readonly/file") {
-                            files.set(upload[1]!, stdin);
-                            stream.exit(0);
-                        } else if (upload) {
-                            stream.stderr.write("cat: /readonly/file: Read-only file system\n");
-                            stream.exit(1);
-                        } else {
-                            stream.stderr.write(`${info.command}: failed\n`);
-                            stream.exit(3);
-                        }
-                        stream.end();
-                    });
-                });
-            });
-        });
-        client.on("error", () => undefined);
+            if (upload) {
+                files.set(upload.path, stdin);
+                return { code: 0 };
+            }
+            return { code: 3, stderr: `${command}: failed\n` };
+        },
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as AddressInfo;
-    return { port, files, commands, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+    return { port: ssh.port, files, commands: ssh.commands, close: ssh.close };
 }
 
 const target = (port: number, overrides: Partial<SshTarget> = {}): SshTarget => ({
