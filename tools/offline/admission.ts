@@ -145,12 +145,17 @@ const compiled = new Map<string, ReturnType<typeof plan>>();
 
 /** Evaluates one CEL expression with the given bindings; a CEL error is returned as an Error. */
 export function evaluateCel(expression: string, bindings: Record<string, unknown>): unknown {
+    return evaluateBound(expression, Object.fromEntries(Object.entries(bindings).map(([k, v]) => [k, toCel(v)])));
+}
+
+/** {@link evaluateCel} over bindings already converted with {@link toCel} (admission converts a request once). */
+function evaluateBound(expression: string, bindings: Record<string, CelInput>): unknown {
     let program = compiled.get(expression);
     if (!program) {
         program = plan(env, parse(expression));
         compiled.set(expression, program);
     }
-    const result = program(Object.fromEntries(Object.entries(bindings).map(([k, v]) => [k, toCel(v)])) as never);
+    const result = program(bindings as never);
     if (isCelError(result)) {
         return new Error(`${result.message} (in: ${expression})`);
     }
@@ -205,19 +210,20 @@ export function admit(policy: IValidatingAdmissionPolicy, binding: IValidatingAd
     }
     const spec = policy.spec!;
     const failClosed = (spec.failurePolicy ?? "Fail") === "Fail";
-    const bindings: Record<string, unknown> = {
-        object: request.object,
-        oldObject: request.oldObject ?? null,
-        namespaceObject: request.namespaceObject ?? null,
-        request: { operation: request.operation, kind: { kind: request.object.kind } },
+    // Converted once per request; each variable joins `variables` as the CEL value it evaluated to.
+    const variables = new Map<string, CelInput>();
+    const bindings: Record<string, CelInput> = {
+        object: toCel(request.object),
+        oldObject: toCel(request.oldObject ?? null),
+        namespaceObject: toCel(request.namespaceObject ?? null),
+        request: toCel({ operation: request.operation, kind: { kind: request.object.kind } }),
+        variables,
     };
-    const variables: Record<string, unknown> = {};
-    bindings.variables = variables;
     const denyOnError = (what: string, error: Error): AdmissionDecision =>
         failClosed ? { matched: true, allowed: false, messages: [`${what}: ${error.message}`] } : { matched: true, allowed: true, messages: [] };
 
     for (const condition of spec.matchConditions ?? []) {
-        const result = evaluateCel(condition.expression, bindings);
+        const result = evaluateBound(condition.expression, bindings);
         if (result instanceof Error) {
             return denyOnError(`matchCondition ${condition.name}`, result);
         }
@@ -226,15 +232,15 @@ export function admit(policy: IValidatingAdmissionPolicy, binding: IValidatingAd
         }
     }
     for (const variable of spec.variables ?? []) {
-        const result = evaluateCel(variable.expression, bindings);
+        const result = evaluateBound(variable.expression, bindings);
         if (result instanceof Error) {
             return denyOnError(`variable ${variable.name}`, result);
         }
-        variables[variable.name] = result;
+        variables.set(variable.name, result as CelInput);
     }
     const messages: string[] = [];
     for (const validation of spec.validations ?? []) {
-        const result = evaluateCel(validation.expression, bindings);
+        const result = evaluateBound(validation.expression, bindings);
         if (result instanceof Error) {
             if (failClosed) {
                 messages.push(`validation error: ${result.message}`);
@@ -244,7 +250,7 @@ export function admit(policy: IValidatingAdmissionPolicy, binding: IValidatingAd
         if (result !== true) {
             let message = validation.message ?? `failed expression: ${validation.expression}`;
             if (validation.messageExpression) {
-                const rendered = evaluateCel(validation.messageExpression, bindings);
+                const rendered = evaluateBound(validation.messageExpression, bindings);
                 if (typeof rendered === "string" && rendered.length > 0) {
                     message = rendered;
                 }
