@@ -1,10 +1,17 @@
 /**
- * `npm run plan -- --stack <name>`: runs the real index.ts under the Pulumi mock engine (no CLI, no
- * credentials), prints the resource tree by component, evaluates the policy pack and writes
- * `out/<stack>/plan.json`, `out/<stack>/manifests/` and the artefacts the test spine checks.
+ * `npm run plan -- --stack <region>`: the region as stacks, under the Pulumi mock engine (no CLI, no
+ * credentials). First the catalog check over the whole region (nothing is planned when it fails), then the
+ * platform program (programs/platform) into `out/<region>/` (plan.json, manifests, artefacts, policy.json and
+ * `contract.json`, the platform contract it exports), then every tenant stack (programs/tenant, one process
+ * each, `--parallel` at once) into `out/<region>/tenants/<id>/` with the same files, its StackReference
+ * answered with the platform plan's outputs.
+ *
+ * `npm run plan -- --stack <region> --tenant <id>` plans one tenant stack alone, against `--contract <file>`
+ * (a platform plan's contract.json) or, without it, a contract computed from `Pulumi.<region>.yaml` without
+ * registering anything of the platform; it registers only that tenant's resources.
  * `--timings` prints the time of each phase (to stderr).
  *
- * Exit codes: 0 ok, 1 invalid input or program error, 2 mandatory policy violations.
+ * Exit codes: 0 ok, 1 invalid input or program error, 2 mandatory policy violations (of any stack).
  */
 // First: it must be in place before @pulumi/pulumi is loaded.
 import "./offline/defer-typescript";
@@ -12,8 +19,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { InputValidationError } from "../lib/validation";
-import { synthesize } from "./offline/mock-engine";
+import { synthesize, type StackReferenceAnswer } from "./offline/mock-engine";
 import { readStackConfig, syntheticSecrets, tenantSecretNamesOf } from "./offline/stack-files";
+import { computedContract, DEFAULT_TENANT_PARALLELISM, platformAnswer, regionExitCode, runBounded, spawnTenantPlan, tenantPlanConfig } from "./offline/stack-plans";
+import { checkRegionCatalog } from "../programs/catalog-check";
+import { checkContract, CONTRACT_OUTPUT } from "../lib/stacks/contract";
+import { TENANT_PROJECT, tenantStackName } from "../lib/stacks/naming";
+import type { StackPlan } from "./offline/plan-types";
 import { renderTree, writeManifestsAndArtifacts, writePlanJson } from "./offline/plan-output";
 import { BackgroundFileSink } from "./offline/file-sink";
 import { catalogDirectory } from "../lib/tenants/load";
@@ -36,10 +48,31 @@ function timed<T>(timings: Map<string, number>, phase: string, step: () => T): T
     return result;
 }
 
+/** The options of one run of the tool. */
+interface PlanOptions {
+    /** Region (platform stack) name. */
+    stack: string;
+    /** Output directory. */
+    outDir: string;
+    /** Root of `stacks/<region>/projects/`. */
+    catalogRoot: string;
+    /** `--config-file`, when the stack file is not the repository's. */
+    configFile?: string;
+    /** The raw config of the region's stack file. */
+    stackConfig: Record<string, string>;
+    /** Print nothing but problems. */
+    quiet: boolean;
+    /** Phase timings. */
+    timings: Map<string, number>;
+}
+
 async function main(): Promise<number> {
     const { values } = parseArgs({
         options: {
             stack: { type: "string" },
+            tenant: { type: "string" },
+            contract: { type: "string" },
+            parallel: { type: "string" },
             out: { type: "string" },
             quiet: { type: "boolean", default: false },
             timings: { type: "boolean", default: false },
@@ -50,36 +83,133 @@ async function main(): Promise<number> {
     });
     const stack = values.stack;
     if (!stack) {
-        console.error("usage: npm run plan -- --stack <name> [--quiet] [--timings]   (stacks: the Pulumi.<name>.yaml files)");
+        console.error("usage: npm run plan -- --stack <region> [--tenant <id> [--contract <contract.json>]] [--parallel <n>] [--quiet] [--timings]   (regions: the Pulumi.<region>.yaml files)");
         return 1;
     }
-    const outDir = path.resolve(values.out ?? path.join(ROOT, "out", stack));
+    const tenant = values.tenant;
+    const outDir = path.resolve(values.out ?? (tenant ? path.join(ROOT, "out", stack, "tenants", tenant) : path.join(ROOT, "out", stack)));
     const catalogRoot = path.resolve(values["catalog-root"] ?? ROOT);
     process.env.PLATFORM_CATALOG_ROOT = catalogRoot;
-
     const stackConfig = values["config-file"]
         ? readStackConfig(path.dirname(path.resolve(values["config-file"])), path.basename(values["config-file"]).replace(/^Pulumi\.|\.yaml$/g, ""))
         : readStackConfig(ROOT, stack);
-    const secrets = syntheticSecrets(tenantSecretNamesOf(catalogDirectory(catalogRoot, stack)), stackConfig);
-    const config = { ...secrets, ...stackConfig };
-
-    const timings = new Map<string, number>([["startup", startupMs]]);
-    timed(timings, "clear output", () => {
+    const options: PlanOptions = { stack, outDir, catalogRoot, configFile: values["config-file"], stackConfig, quiet: values.quiet, timings: new Map([["startup", startupMs]]) };
+    timed(options.timings, "clear output", () => {
         fs.rmSync(outDir, { recursive: true, force: true });
         fs.mkdirSync(outDir, { recursive: true });
     });
-    let plan;
+    const code = tenant
+        ? await planTenant(options, tenant, values.contract)
+        : await planRegion(options, values.parallel === undefined ? DEFAULT_TENANT_PARALLELISM : Number(values.parallel));
+    if (values.timings) {
+        console.error(`timings: ${[...options.timings].map(([phase, ms]) => `${phase} ${(ms / 1000).toFixed(2)} s`).join(", ")}`);
+    }
+    reportRss();
+    return code;
+}
+
+/** Prints and records invalid input; returns the exit code 1. */
+function refuse(outDir: string, error: InputValidationError): number {
+    console.error(error.message);
+    const registeredResources = (error as { registeredResources?: number }).registeredResources ?? 0;
+    console.error(`${registeredResources} resource(s) were registered.`);
+    fs.writeFileSync(path.join(outDir, "error.json"), JSON.stringify({ registeredResources, problems: error.problems }, null, 2));
+    return 1;
+}
+
+/** The catalog check, the platform stack, then every tenant stack of the region. */
+async function planRegion(options: PlanOptions, parallelism: number): Promise<number> {
+    const { stack, outDir, catalogRoot, stackConfig } = options;
+    const secrets = syntheticSecrets(tenantSecretNamesOf(catalogDirectory(catalogRoot, stack)), stackConfig);
+    const config = { ...secrets, ...stackConfig };
+    let tenantIds: string[];
+    try {
+        // Before any stack: a region whose catalog is invalid plans nothing.
+        tenantIds = timed(options.timings, "catalog check", () => checkRegionCatalog({ region: stack, rawConfig: config, stackDir: ROOT, catalogRoot }).tenants.map((t) => t.spec.id));
+    } catch (error) {
+        if (error instanceof InputValidationError) {
+            return refuse(outDir, error);
+        }
+        throw error;
+    }
+    const platformCode = await planStack(options, {
+        stack,
+        config,
+        secretKeys: Object.keys(secrets),
+        loadProgram: () => import(path.join(ROOT, "programs/platform/index")),
+        label: `platform stack "${stack}"`,
+        extraFiles: (plan) => ({ "contract.json": JSON.stringify(plan.outputs[CONTRACT_OUTPUT], null, 2) }),
+    });
+    if (platformCode === 1) {
+        return 1;
+    }
+    const contractFile = path.join(outDir, "contract.json");
+    const results = await timed(options.timings, "tenant stacks", () =>
+        runBounded(tenantIds, Number.isInteger(parallelism) && parallelism > 0 ? parallelism : DEFAULT_TENANT_PARALLELISM, (id) =>
+            spawnTenantPlan(ROOT, { region: stack, id, outDir: path.join(outDir, "tenants", id), contractFile, catalogRoot, configFile: options.configFile }),
+        ),
+    );
+    for (const result of results) {
+        if (result.code !== 0) {
+            process.stderr.write(result.stderr);
+        }
+        if (!options.quiet || result.code !== 0) {
+            console.log(`tenant stack ${tenantStackName(stack, result.id)}: ${result.code === 0 ? "ok" : `exit ${result.code}`} (out/${stack}/tenants/${result.id}/)`);
+        }
+    }
+    return regionExitCode([platformCode, ...results.map((r) => r.code)]);
+}
+
+/** One tenant stack, its StackReference answered with the given (or a computed) platform contract. */
+async function planTenant(options: PlanOptions, id: string, contractFile: string | undefined): Promise<number> {
+    const { stack: region, outDir, catalogRoot, stackConfig } = options;
+    let references: Record<string, StackReferenceAnswer>;
+    try {
+        const contract = contractFile
+            ? checkContract(JSON.parse(fs.readFileSync(path.resolve(contractFile), "utf8")), `${contractFile} (the platform plan of ${region})`, id)
+            : computedContract(region, { ...syntheticSecrets({}, stackConfig), ...stackConfig }, id);
+        references = platformAnswer(region, contract);
+    } catch (error) {
+        if (error instanceof InputValidationError) {
+            return refuse(outDir, error);
+        }
+        throw error;
+    }
+    const { config, secretKeys } = tenantPlanConfig(region, id, tenantSecretNamesOf(catalogDirectory(catalogRoot, region))[id] ?? []);
+    return planStack(options, {
+        stack: tenantStackName(region, id),
+        project: TENANT_PROJECT,
+        config,
+        secretKeys,
+        stackReferences: references,
+        loadProgram: () => import(path.join(ROOT, "programs/tenant/index")),
+        label: `tenant stack "${tenantStackName(region, id)}"`,
+    });
+}
+
+/** What {@link planStack} runs. */
+interface StackRun {
+    stack: string;
+    project?: string;
+    config: Record<string, string>;
+    secretKeys: string[];
+    stackReferences?: Record<string, StackReferenceAnswer>;
+    loadProgram: () => Promise<unknown>;
+    label: string;
+    extraFiles?: (plan: StackPlan) => Record<string, string>;
+}
+
+/** Synthesizes one program in this process and writes its plan, manifests, artefacts and policy results. */
+async function planStack(options: PlanOptions, run: StackRun): Promise<number> {
+    const { outDir, timings } = options;
+    let plan: StackPlan;
     try {
         plan = await timed(timings, "synthesize", () =>
-            synthesize({ stack, config, secretKeys: Object.keys(secrets), loadProgram: () => import(path.join(ROOT, "index")) }),
+            synthesize({ stack: run.stack, project: run.project, config: run.config, secretKeys: run.secretKeys, stackReferences: run.stackReferences, loadProgram: run.loadProgram }),
         );
     } catch (error) {
         if (error instanceof InputValidationError) {
-            console.error(error.message);
-            const registeredResources = (error as { registeredResources?: number }).registeredResources ?? 0;
-            console.error(`${registeredResources} resource(s) were registered.`);
-            fs.writeFileSync(path.join(outDir, "error.json"), JSON.stringify({ registeredResources, problems: error.problems }, null, 2));
-            return 1;
+            return refuse(outDir, error);
         }
         throw error;
     }
@@ -88,25 +218,24 @@ async function main(): Promise<number> {
     const files = new BackgroundFileSink();
     timed(timings, "plan.json", () => writePlanJson(outDir, synthesized, files));
     timed(timings, "manifests and artefacts", () => writeManifestsAndArtifacts(outDir, synthesized.resources, files));
+    for (const [file, text] of Object.entries(run.extraFiles?.(synthesized) ?? {})) {
+        files.write(path.join(outDir, file), text);
+    }
     const violations = timed(timings, "policies", () => evaluatePolicies(synthesized.resources));
     files.write(path.join(outDir, "policy.json"), JSON.stringify(violations, null, 2));
     await timed(timings, "waiting for writes", () => files.close());
     const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
-    if (!values.quiet) {
+    if (!options.quiet) {
         console.log(renderTree(plan));
         console.log("");
-        console.log(renderReports(plan, stackConfig));
+        console.log(renderReports(plan, options.stackConfig));
         console.log("");
         console.log(formatViolations(violations));
-        console.log(`\nOffline plan of stack "${stack}": ${plan.resources.length} resources in ${((timings.get("synthesize") ?? 0) / 1000).toFixed(1)} s; written to ${path.relative(process.cwd(), outDir) || "."}`);
+        console.log(`\nOffline plan of ${run.label}: ${plan.resources.length} resources in ${((timings.get("synthesize") ?? 0) / 1000).toFixed(1)} s; written to ${path.relative(process.cwd(), outDir) || "."}`);
         console.log("Secrets were synthetic (no stack secrets are read offline); nothing was sent to Hetzner, Tailscale or a cluster.");
     }
-    if (values.timings) {
-        console.error(`timings: ${[...timings].map(([phase, ms]) => `${phase} ${(ms / 1000).toFixed(2)} s`).join(", ")}`);
-    }
-    reportRss();
     if (mandatory.length > 0) {
-        console.error(`${mandatory.length} mandatory policy violation(s): the plan would be refused by \`pulumi preview --policy-pack policy\`.`);
+        console.error(`${mandatory.length} mandatory policy violation(s) in ${run.label}: the plan would be refused by \`pulumi preview --policy-pack policy\`.`);
         return 2;
     }
     return 0;

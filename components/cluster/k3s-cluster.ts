@@ -9,6 +9,7 @@ import type { NodeSpec } from "../nodes/node-plan";
 import { bootstrapsCluster, renderRegistrationDropIn, renderSecretsDropIn } from "./k3s-config";
 import { parseFullToken, remoteCommandTimeouts, renderKubeconfigScript, renderReadTokenScript, renderStartScript, rewriteKubeconfig } from "./k3s-join";
 import { withServerContexts } from "./kubeconfig";
+import { clusterIdentifierOf } from "../../lib/stacks/naming";
 import { DEVICE_REMOVAL_ENV, renderDeviceRecordCreate, renderDeviceRemovalScript, renderLeaveScript } from "./node-retirement";
 
 /** Tailscale API access for removing the devices of retired nodes (the stack's `tailscale:*` provider config). */
@@ -80,6 +81,8 @@ export class K3sCluster extends pulumi.ComponentResource {
     readonly kubeconfig: pulumi.Output<string>;
     /** Kubernetes provider for every in-cluster resource. */
     readonly provider: k8s.Provider;
+    /** The provider's `clusterIdentifier` (a tenant stack's provider uses the same one). */
+    readonly clusterIdentifier: string;
     /** The start command per hostname (dependsOn targets for node-level follow-ups). */
     readonly started: ReadonlyMap<string, command.remote.Command>;
     /** SSH to a server over the tailnet, where `k3s kubectl` has admin rights (node reconciliation, waits). */
@@ -228,7 +231,8 @@ export class K3sCluster extends pulumi.ComponentResource {
             { connection: connectionTo(first), create: renderKubeconfigScript(), logging: "none" },
             { parent: this, dependsOn: [controlPlaneReady], additionalSecretOutputs: ["stdout"] },
         );
-        const clusterName = `platform-${pulumi.getStack()}`;
+        const clusterName = clusterIdentifierOf(pulumi.getStack());
+        this.clusterIdentifier = clusterName;
         this.kubeconfig = pulumi.secret(
             pulumi
                 .all([fetched.stdout, first.tailnetName, pulumi.all(servers.map((s) => s.tailnetName))])

@@ -22,8 +22,13 @@ export interface TenantProject {
 export interface TenantContext {
     /** Validated stack configuration (domain, limits, registries). */
     config: PlatformConfig;
-    /** Names of tenant secrets set in stack config, per project. */
-    secretNames: ReadonlyMap<string, ReadonlySet<string>>;
+    /**
+     * Names of the tenant secrets set in config, per project id. Absent for a check over the catalog without
+     * the tenants' secrets (they live in each tenant stack, which checks its own).
+     */
+    secretNames?: ReadonlyMap<string, ReadonlySet<string>>;
+    /** The command that sets a missing secret (default: `platform:tenantSecrets.<id>.<NAME>` of the stack). */
+    secretFix?: (id: string, name: string) => string;
     /** Stack name, for the `Pulumi.<stack>.yaml` the grant fixes point at. */
     stack?: string;
     /** Platform domains of the other stacks of the repository: their host spaces are never a custom domain. */
@@ -163,15 +168,15 @@ function checkAgainstStack(file: string, spec: ProjectSpec, context: TenantConte
     if (spec.quota.pods > limits.maxPods) {
         problems.push({ source: file, path: "quota.pods", problem: `${spec.quota.pods} exceeds the stack's per-tenant limit ${limits.maxPods}`, fix: `pods: ${limits.maxPods} or less` });
     }
-    const available = secretNames.get(spec.id) ?? new Set<string>();
+    const available = secretNames?.get(spec.id);
     spec.services.forEach((service, index) => {
         const registry = registryOf(service.image);
         if (!config.allowedRegistries.includes(registry)) {
             problems.push({ source: file, path: `services[${index}].image`, problem: `registry "${registry}" is not allowed on this stack`, fix: `use one of ${config.allowedRegistries.join(", ")} or add it to platform:allowedRegistries` });
         }
         service.secretEnv.forEach((name, j) => {
-            if (!available.has(name)) {
-                problems.push({ source: file, path: `services[${index}].secretEnv[${j}]`, problem: `secret ${name} is not set in stack config`, fix: `pulumi config set --secret --path 'platform:tenantSecrets.${spec.id}.${name}' <value>` });
+            if (secretNames && !available?.has(name)) {
+                problems.push({ source: file, path: `services[${index}].secretEnv[${j}]`, problem: `secret ${name} is not set in stack config`, fix: context.secretFix?.(spec.id, name) ?? `pulumi config set --secret --path 'platform:tenantSecrets.${spec.id}.${name}' <value>` });
             }
         });
         const podsNeeded = service.autoscale?.max ?? service.replicas ?? 1;

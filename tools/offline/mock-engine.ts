@@ -121,10 +121,52 @@ export interface SynthesisOptions {
     config: Record<string, string>;
     /** Config keys that are secrets. */
     secretKeys: string[];
-    /** Loads the program (e.g. `() => import("../../index")`); its exports become stack outputs. */
-    loadProgram: () => Promise<Record<string, unknown>>;
+    /** Loads the program (e.g. `() => import("../../programs/platform/index")`); its exports (or its async entry's result) become stack outputs. */
+    loadProgram: () => Promise<unknown>;
     /** Answers provider functions before {@link mockInvoke} does (tests: a tailnet that renamed a device). */
     invoke?: (token: string, inputs: Record<string, unknown>) => Record<string, unknown> | undefined;
+    /** Pulumi project of the program (URNs carry it); default `platform`. */
+    project?: string;
+    /**
+     * Outputs of the stacks the program reads through a `pulumi.StackReference`, by the name it passes: a
+     * tenant stack's platform stack is answered with the platform plan's outputs. A reference to any other
+     * stack fails the plan.
+     */
+    stackReferences?: Readonly<Record<string, StackReferenceAnswer>>;
+}
+
+/** What a mocked StackReference returns: the referenced stack's outputs and which of them are secret. */
+export interface StackReferenceAnswer {
+    /** Output values by name (plain values; secret ones listed in `secretOutputNames`). */
+    outputs: Record<string, unknown>;
+    /** Names of the outputs that are secret. */
+    secretOutputNames: string[];
+}
+
+/** Type token of `pulumi.StackReference` (a read of another stack's outputs). */
+export const STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference";
+
+/** Answers a StackReference read from {@link SynthesisOptions.stackReferences}, or fails naming the stack. */
+export function answerStackReference(references: SynthesisOptions["stackReferences"], inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
+    const name = String(inputs.name);
+    const answer = references?.[name];
+    if (!answer) {
+        throw new Error(`offline plan: the program reads stack ${name} through a StackReference, which this plan does not provide (known: ${Object.keys(references ?? {}).join(", ") || "none"})`);
+    }
+    return { id: name, state: { name, outputs: answer.outputs, secretOutputNames: answer.secretOutputNames } };
+}
+
+/**
+ * The program's outputs from what loading it returned: a module's exports, or, for a program that
+ * `export =`s an async function (a tenant stack awaits its platform contract), that function's result.
+ */
+export async function programOutputs(loaded: unknown): Promise<Record<string, unknown>> {
+    const module = loaded as Record<string, unknown> | ((...args: unknown[]) => unknown);
+    const entry = typeof module === "function" ? module : typeof module.default === "function" && Object.keys(module).every((k) => k === "default" || k === "module.exports") ? module.default : undefined;
+    if (entry) {
+        return { ...((await (entry as () => Promise<Record<string, unknown>>)()) ?? {}) };
+    }
+    return { ...(module as Record<string, unknown>) };
 }
 
 /** Deterministic small hash of a string, for stable mock ids and addresses. */
@@ -136,7 +178,8 @@ function ipFrom(prefix: string, seed: string): string {
     return `${prefix}.${(stableHash(seed) % 250) + 2}`;
 }
 
-const KUBECONFIG = (server: string) =>
+/** A parseable kubeconfig for `server` with synthetic credentials (mock outputs, and a tenant plan's cluster access). */
+export const syntheticKubeconfig = (server: string): string =>
     [
         "apiVersion: v1",
         "kind: Config",
@@ -197,7 +240,7 @@ export function mockOutputs(type: string, name: string, inputs: Record<string, u
         case "command:remote:Command": {
             const create = String(inputs.create ?? "");
             state.stdout = create.includes("k3s.yaml")
-                ? KUBECONFIG("https://127.0.0.1:6443")
+                ? syntheticKubeconfig("https://127.0.0.1:6443")
                 : create.includes("/var/lib/rancher/k3s/server/token")
                   ? `K10${crypto.createHash("sha256").update(`mock-server-ca-${name}`).digest("hex")}::server:${crypto.createHash("sha1").update(name).digest("hex")}\n`
                   : "";
@@ -525,13 +568,16 @@ async function synthesizeProgram(options: SynthesisOptions, shortcuts: boolean):
     let pending = 0;
     await pulumi.runtime.setMocks(
         {
-            newResource: (args) => mockOutputs(args.type, args.name, args.inputs as Record<string, unknown>),
+            newResource: (args) =>
+                args.type === STACK_REFERENCE_TYPE
+                    ? answerStackReference(options.stackReferences, args.inputs as Record<string, unknown>)
+                    : mockOutputs(args.type, args.name, args.inputs as Record<string, unknown>),
             call: (args) => {
                 const inputs = args.inputs as Record<string, unknown>;
                 return options.invoke?.(args.token, inputs) ?? mockInvoke(args.token, inputs, options.config) ?? answerInvoke(args.token);
             },
         },
-        "platform",
+        options.project ?? "platform",
         options.stack,
         false,
     );
@@ -605,7 +651,7 @@ async function synthesizeProgram(options: SynthesisOptions, shortcuts: boolean):
             if (shortcuts) {
                 pulumi.runtime.registerStackTransformation(withoutAliases);
             }
-            outputs = { ...(await options.loadProgram()) };
+            outputs = await programOutputs(await options.loadProgram());
             return outputs;
         });
     } catch (error) {

@@ -1,51 +1,49 @@
 /**
- * Composition root of one region stack: validate input, then mesh → nodes → cluster → add-ons → projects.
- * Nothing here renders or decides; each capability lives in its component under components/.
+ * Composition root of a region's platform stack: validate input (the config and the whole tenant catalog),
+ * then mesh → nodes → cluster → add-ons → the platform contract the tenant stacks read. Each tenant project is
+ * its own stack (programs/tenant). Nothing here renders or decides; each capability lives in its component.
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { loadPlatformConfig } from "./lib/config/load";
-import { loadTailnetStacks } from "./lib/config/tailnet-stacks";
-import { loadTenantCatalog, otherStackDomains } from "./lib/tenants/load";
-import { Mesh } from "./components/mesh/mesh";
-import { Infrastructure } from "./components/nodes/infrastructure";
-import { FloatingIpBinding } from "./components/nodes/floating-ip-binding";
-import { K3sCluster } from "./components/cluster/k3s-cluster";
-import { NodePools } from "./components/cluster/node-pools";
-import { planNodes } from "./components/nodes/node-plan";
+import { loadPlatformConfig } from "../../lib/config/load";
+import { loadTailnetStacks } from "../../lib/config/tailnet-stacks";
+import { Mesh } from "../../components/mesh/mesh";
+import { Infrastructure } from "../../components/nodes/infrastructure";
+import { FloatingIpBinding } from "../../components/nodes/floating-ip-binding";
+import { K3sCluster } from "../../components/cluster/k3s-cluster";
+import { NodePools } from "../../components/cluster/node-pools";
+import { planNodes } from "../../components/nodes/node-plan";
 // --- add-on imports ---
-import { PrometheusOperatorCrds } from "./components/observability/prometheus-crds";
-import { MetalLB } from "./components/metallb/metallb";
-import { CertManager } from "./components/cert-manager/cert-manager";
-import { Longhorn } from "./components/longhorn/longhorn";
-import { Minio } from "./components/minio/minio";
-import { Observability } from "./components/observability/observability";
-import { Traefik } from "./components/traefik/traefik";
-import { ArgoCD } from "./components/argocd/argocd";
-import { KubeletCsrApprover } from "./components/kubelet-csr-approver/kubelet-csr-approver";
-import { Metering, meteringProjects } from "./components/metering/metering";
-import { Alerting } from "./components/alerting/alerting";
-import { renderRecurringJobs } from "./components/longhorn/values";
-import { K3sUpgrades } from "./components/upgrades/k3s-upgrades";
-import { NodeReboots } from "./components/upgrades/node-reboots";
+import { PrometheusOperatorCrds } from "../../components/observability/prometheus-crds";
+import { MetalLB } from "../../components/metallb/metallb";
+import { CertManager } from "../../components/cert-manager/cert-manager";
+import { Longhorn } from "../../components/longhorn/longhorn";
+import { Minio } from "../../components/minio/minio";
+import { Observability } from "../../components/observability/observability";
+import { Traefik } from "../../components/traefik/traefik";
+import { ArgoCD } from "../../components/argocd/argocd";
+import { KubeletCsrApprover } from "../../components/kubelet-csr-approver/kubelet-csr-approver";
+import { Metering, meteringProjects } from "../../components/metering/metering";
+import { Alerting } from "../../components/alerting/alerting";
+import { renderRecurringJobs } from "../../components/longhorn/values";
+import { K3sUpgrades } from "../../components/upgrades/k3s-upgrades";
+import { NodeReboots } from "../../components/upgrades/node-reboots";
 // --- project imports ---
-import { Project } from "./components/project/project";
-import { Sandbox } from "./components/project/sandbox";
-import { Guardrails } from "./components/guardrails/guardrails";
-import { resourceCollisions } from "./components/project/urns";
-import { createInBatches } from "./lib/batches";
+import { Sandbox } from "../../components/project/sandbox";
+import { Guardrails } from "../../components/guardrails/guardrails";
+import { checkCatalogAgainst } from "../catalog-check";
+import { clusterAccess, platformContract as renderContract } from "./contract";
+
+/** Repository root: the stack files, `stacks/<region>/projects/` and the tailnet's other stacks live there. */
+const ROOT = path.resolve(__dirname, "../..");
 
 // Validation first: a bad stack config or tenant file stops the program before any resource exists.
 const { config, secrets } = loadPlatformConfig();
-const tenants = loadTenantCatalog(process.env.PLATFORM_CATALOG_ROOT ?? __dirname, pulumi.getStack(), {
-    config,
-    secretNames: secrets.tenantSecretNames,
-    otherStackDomains: otherStackDomains(__dirname, pulumi.getStack()),
-    catalogChecks: [resourceCollisions(config)],
-});
+// The whole region's catalog: metering, alert routes and the contract's grants cover every project.
+const tenants = checkCatalogAgainst(config, { region: pulumi.getStack(), stackDir: ROOT, catalogRoot: process.env.PLATFORM_CATALOG_ROOT ?? ROOT });
 
 // The tailnet policy is one document for every stack: it is rendered from all committed stack files.
-const tailnet = loadTailnetStacks(__dirname, pulumi.getStack(), config.mesh);
+const tailnet = loadTailnetStacks(ROOT, pulumi.getStack(), config.mesh);
 
 const mesh = new Mesh("mesh", { config, nodes: planNodes(config, pulumi.getStack()), stack: pulumi.getStack(), tailnet });
 
@@ -169,41 +167,11 @@ export const platformUiAccess = {
 };
 
 // --- projects ---
-// The gVisor RuntimeClass exists once per stack; every tenant project is one Project (one transaction) that
-// depends on the sandbox and on every platform add-on (ingress, certificates, storage, buckets, GitOps).
-const sandbox = new Sandbox("sandbox", {}, k8sOptions);
+// The gVisor RuntimeClass exists once per region; every tenant project is one Project in its own stack, run
+// after this one (the driver orders them), so the sandbox and every add-on exist before any tenant object.
+new Sandbox("sandbox", {}, k8sOptions);
 // Admission policies of tenant namespaces: in force before any tenant object exists (Argo CD, kubectl, Helm).
-const guardrails = new Guardrails("guardrails", { allowedRegistries: config.allowedRegistries }, k8sOptions);
-// Projects are created in batches (see lib/batches.ts): a thousand tenants' resources in flight at once
-// would hold gigabytes of SDK state. The outputs below resolve once every batch exists.
-const PROJECT_BATCH_SIZE = 10;
-const projects = createInBatches(tenants, PROJECT_BATCH_SIZE, ({ spec }) => ({
-    spec,
-    project: new Project(
-        spec.id,
-        { project: spec, config, secretValues: secrets.tenantSecrets.apply((s) => s[spec.id] ?? {}) },
-        { ...k8sOptions, dependsOn: [sandbox, guardrails, ...platformAddons, ...nodePools.readyFor("run")] },
-    ),
-}));
-type ProjectEntry = Awaited<typeof projects>[number];
-const perProject = <T>(select: (entries: ProjectEntry[]) => Array<[string, pulumi.Output<T>]>): pulumi.Output<Record<string, T>> =>
-    pulumi.output(projects.then((entries) => pulumi.all(Object.fromEntries(select(entries))))) as pulumi.Output<Record<string, T>>;
-
-/** Public URLs per project. */
-export const projectUrls = perProject((entries) => entries.map(({ spec, project }) => [spec.id, project.urls]));
-/** Namespace per project. */
-export const projectNamespaces = perProject((entries) => entries.map(({ spec, project }) => [spec.id, project.namespace]));
-/** MinIO bucket per project that has one. */
-export const projectBuckets = perProject((entries) => entries.filter(({ spec }) => spec.bucket).map(({ spec, project }) => [spec.id, project.bucket]));
-/** In-cluster database endpoint (`host:port`) per project that has one. */
-export const projectDatabaseEndpoints = perProject((entries) =>
-    entries.filter(({ spec }) => spec.database).map(({ spec, project }) => [spec.id, project.databaseEndpoint]),
-);
-/** Database credentials per project that has a database (secret). */
-export const projectDatabaseCredentials = pulumi.secret(
-    perProject((entries) => entries.filter(({ spec }) => spec.database).map(({ spec, project }) => [spec.id, project.databaseCredentials])),
-);
-
+new Guardrails("guardrails", { allowedRegistries: config.allowedRegistries }, k8sOptions);
 /** Kubeconfig for the tailnet address of the first server (secret). */
 export const kubeconfig = cluster.kubeconfig;
 /** Public entry addresses (floating IPs); point `*.<domain>` here once. */
@@ -218,5 +186,15 @@ export const tailnetAddresses = Object.fromEntries(infrastructure.nodes.map((n) 
 export const tailnetPolicy = mesh.aclDocument;
 /** Where tenant catalogs were read from. */
 export const catalog = path.join("stacks", pulumi.getStack(), "projects");
+/** The platform contract every tenant stack of the region reads (lib/stacks/contract.ts); the kubeconfig in it is secret. */
+export const platformContract = renderContract({
+    region: pulumi.getStack(),
+    config,
+    tenants: tenants.map((t) => t.spec),
+    clusterIdentifier: cluster.clusterIdentifier,
+    ingressMiddlewares: traefik.middlewares,
+});
+/** How tenant stacks reach the cluster (secret): read with the contract. */
+export const platformClusterAccess = clusterAccess(cluster.kubeconfig);
 /** Number of tenant projects. */
 export const projectCount = tenants.length;

@@ -1,0 +1,58 @@
+import { parsePlatformConfig } from "../lib/config/load";
+import type { PlatformConfig } from "../lib/config/schema";
+import { loadTenantCatalog, otherStackDomains, type TenantProject } from "../lib/tenants/load";
+import { resourceCollisions } from "../components/project/urns";
+
+/**
+ * The region's catalog check: everything that needs the whole catalog at once (unique ids, names, hosts and
+ * bucket names, custom domains against every platform domain, grants, per-tenant limits, resource-name
+ * collisions), run before any stack of the region. The offline plan and the deploy driver call it first; the
+ * platform program runs it on its own catalog. A tenant stack then validates only its own file (and its
+ * secrets, which only it holds) against the contract.
+ */
+
+/** The validated region: its platform configuration and its tenant catalog. */
+export interface CheckedRegion {
+    /** Region (platform stack) name. */
+    region: string;
+    /** The validated plain configuration of `Pulumi.<region>.yaml`. */
+    config: PlatformConfig;
+    /** Every tenant project of `stacks/<region>/projects/`, validated together. */
+    tenants: TenantProject[];
+}
+
+/** Where the check reads from. */
+export interface CatalogCheckInput {
+    /** Region (platform stack) name. */
+    region: string;
+    /** The raw `Pulumi.<region>.yaml` config, flat `namespace:key → string` as Pulumi hands it to a program. */
+    rawConfig: Readonly<Record<string, string>>;
+    /** Directory holding `Pulumi.<stack>.yaml` files (the other stacks' domains are read from there). */
+    stackDir: string;
+    /** Root of `stacks/<region>/projects/` (defaults to `stackDir`). */
+    catalogRoot?: string;
+    /**
+     * Secret names per project id, when the caller holds them (the single-stack layout's
+     * `platform:tenantSecrets`); without them the secrets are left to each tenant stack.
+     */
+    secretNames?: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/**
+ * Validates the region's config and whole catalog; throws `InputValidationError` with every problem (file,
+ * key, fix) and registers nothing.
+ */
+export function checkRegionCatalog(input: CatalogCheckInput): CheckedRegion {
+    const { config } = parsePlatformConfig(input.rawConfig, `Pulumi.${input.region}.yaml`);
+    return { region: input.region, config, tenants: checkCatalogAgainst(config, input) };
+}
+
+/** The catalog part of {@link checkRegionCatalog}, against an already validated config. */
+export function checkCatalogAgainst(config: PlatformConfig, input: Omit<CatalogCheckInput, "rawConfig">): TenantProject[] {
+    return loadTenantCatalog(input.catalogRoot ?? input.stackDir, input.region, {
+        config,
+        ...(input.secretNames ? { secretNames: input.secretNames } : {}),
+        otherStackDomains: otherStackDomains(input.stackDir, input.region),
+        catalogChecks: [resourceCollisions(config)],
+    });
+}
