@@ -8,7 +8,8 @@
  *
  * `npm run plan -- --stack <region> --tenant <id>` plans one tenant stack alone, against `--contract <file>`
  * (a platform plan's contract.json) or, without it, a contract computed from `Pulumi.<region>.yaml` without
- * registering anything of the platform; it registers only that tenant's resources.
+ * registering anything of the platform; it registers only that tenant's resources. `--platform-only` stops
+ * after the catalog check and the platform stack.
  * `--timings` prints the time of each phase (to stderr).
  *
  * Exit codes: 0 ok, 1 invalid input or program error, 2 mandatory policy violations (of any stack).
@@ -73,6 +74,7 @@ async function main(): Promise<number> {
             tenant: { type: "string" },
             contract: { type: "string" },
             parallel: { type: "string" },
+            "platform-only": { type: "boolean", default: false },
             out: { type: "string" },
             quiet: { type: "boolean", default: false },
             timings: { type: "boolean", default: false },
@@ -83,7 +85,7 @@ async function main(): Promise<number> {
     });
     const stack = values.stack;
     if (!stack) {
-        console.error("usage: npm run plan -- --stack <region> [--tenant <id> [--contract <contract.json>]] [--parallel <n>] [--quiet] [--timings]   (regions: the Pulumi.<region>.yaml files)");
+        console.error("usage: npm run plan -- --stack <region> [--tenant <id> [--contract <contract.json>]] [--parallel <n>] [--platform-only] [--quiet] [--timings]   (regions: the Pulumi.<region>.yaml files)");
         return 1;
     }
     const tenant = values.tenant;
@@ -100,7 +102,7 @@ async function main(): Promise<number> {
     });
     const code = tenant
         ? await planTenant(options, tenant, values.contract)
-        : await planRegion(options, values.parallel === undefined ? DEFAULT_TENANT_PARALLELISM : Number(values.parallel));
+        : await planRegion(options, values.parallel === undefined ? DEFAULT_TENANT_PARALLELISM : Number(values.parallel), values["platform-only"]);
     if (values.timings) {
         console.error(`timings: ${[...options.timings].map(([phase, ms]) => `${phase} ${(ms / 1000).toFixed(2)} s`).join(", ")}`);
     }
@@ -118,7 +120,7 @@ function refuse(outDir: string, error: InputValidationError): number {
 }
 
 /** The catalog check, the platform stack, then every tenant stack of the region. */
-async function planRegion(options: PlanOptions, parallelism: number): Promise<number> {
+async function planRegion(options: PlanOptions, parallelism: number, platformOnly: boolean): Promise<number> {
     const { stack, outDir, catalogRoot, stackConfig } = options;
     const secrets = syntheticSecrets(tenantSecretNamesOf(catalogDirectory(catalogRoot, stack)), stackConfig);
     const config = { ...secrets, ...stackConfig };
@@ -140,8 +142,8 @@ async function planRegion(options: PlanOptions, parallelism: number): Promise<nu
         label: `platform stack "${stack}"`,
         extraFiles: (plan) => ({ "contract.json": JSON.stringify(plan.outputs[CONTRACT_OUTPUT], null, 2) }),
     });
-    if (platformCode === 1) {
-        return 1;
+    if (platformCode === 1 || platformOnly) {
+        return platformCode;
     }
     const contractFile = path.join(outDir, "contract.json");
     const results = await timed(options.timings, "tenant stacks", () =>

@@ -24,9 +24,25 @@ export interface WrittenResource {
 /** Every stack shipped in the repository. */
 export const STACKS = shippedStacks(ROOT);
 
-/** Output directory of a shipped stack's plan (written by the global setup). */
+/** Output directory of a shipped region's platform plan (written by the global setup). */
 export function planDir(stack: string): string {
     return path.join(ROOT, "out", stack);
+}
+
+/** Output directory of one tenant stack's plan of a region. */
+export function tenantPlanDir(stack: string, id: string): string {
+    return path.join(planDir(stack), "tenants", id);
+}
+
+/** Project ids of the tenant stacks planned for a region. */
+export function plannedTenants(stack: string): string[] {
+    const dir = path.join(planDir(stack), "tenants");
+    return fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
+}
+
+/** Every plan directory of a region: the platform stack's, then each tenant stack's. */
+export function regionPlanDirs(stack: string): string[] {
+    return [planDir(stack), ...plannedTenants(stack).map((id) => tenantPlanDir(stack, id))];
 }
 
 function readRequired(file: string): string {
@@ -36,9 +52,26 @@ function readRequired(file: string): string {
     return fs.readFileSync(file, "utf8");
 }
 
-/** The written plan of a shipped stack. */
-export function readPlan(stack: string): { resources: WrittenResource[]; outputs: Record<string, unknown> } {
+/** A written plan of one stack. */
+export type WrittenPlan = { resources: WrittenResource[]; outputs: Record<string, unknown> };
+
+/** The written plan of a region's platform stack alone. */
+export function readPlatformPlan(stack: string): WrittenPlan {
     return JSON.parse(readRequired(path.join(planDir(stack), "plan.json")));
+}
+
+/** The written plan of one tenant stack of a region. */
+export function readTenantPlan(stack: string, id: string): WrittenPlan {
+    return JSON.parse(readRequired(path.join(tenantPlanDir(stack, id), "plan.json")));
+}
+
+/**
+ * The region as one plan: the platform stack's resources followed by every tenant stack's (so checks over "the
+ * stack's" resources keep covering the tenants), with the platform stack's outputs.
+ */
+export function readPlan(stack: string): WrittenPlan {
+    const platform = readPlatformPlan(stack);
+    return { resources: [...platform.resources, ...plannedTenants(stack).flatMap((id) => readTenantPlan(stack, id).resources)], outputs: platform.outputs };
 }
 
 /** Resources of a type in a stack's plan. */
@@ -48,10 +81,12 @@ export function resourcesOfType(stack: string, type: string): WrittenResource[] 
 
 /** Every Kubernetes object written for a stack (`manifests/{platform,projects}/<component>.json` lists). */
 export function readManifests(stack: string): KubernetesObject[] {
-    const dir = path.join(planDir(stack), "manifests");
     readRequired(path.join(planDir(stack), "plan.json"));
-    const files = (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith(".json")).sort();
-    return files.flatMap((f) => (JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as { kind: string; items: KubernetesObject[] }).items);
+    return regionPlanDirs(stack).flatMap((planned) => {
+        const dir = path.join(planned, "manifests");
+        const files = fs.existsSync(dir) ? (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith(".json")).sort() : [];
+        return files.flatMap((f) => (JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as { kind: string; items: KubernetesObject[] }).items);
+    });
 }
 
 /** Files of an artefact kind (`user-data`, `scripts`, `rules`) written for a stack. */

@@ -19,14 +19,17 @@ export interface PlanRun {
 }
 
 /**
- * Runs the offline plan (the real index.ts under the mock engine) in a fresh process: the Pulumi runtime
- * holds global state, so one program per process.
+ * Runs the offline plan (the catalog check and the platform program under the mock engine, and with
+ * `tenants: true` every tenant stack) in a fresh process: the Pulumi runtime holds global state, so one
+ * program per process.
  */
 export function runPlan(
     stack: string,
-    options: { outDir: string; catalogRoot?: string; configFile?: string; quiet?: boolean; env?: Record<string, string> },
+    options: { outDir: string; catalogRoot?: string; configFile?: string; quiet?: boolean; env?: Record<string, string>; tenants?: boolean },
 ): Promise<PlanRun> {
     const args = ["tsx", path.join(ROOT, "tools/plan.ts"), "--stack", stack, "--out", options.outDir];
+    // The tenant stacks only when asked: most runs check the platform, and each tenant is one more process.
+    if (!(options.tenants ?? false)) args.push("--platform-only");
     if (options.catalogRoot) args.push("--catalog-root", options.catalogRoot);
     if (options.configFile) args.push("--config-file", options.configFile);
     if (options.quiet ?? true) args.push("--quiet");
@@ -48,7 +51,7 @@ export async function synthesizeShippedStacks(): Promise<void> {
     const queue = [...stacks];
     const worker = async () => {
         for (let stack = queue.shift(); stack !== undefined; stack = queue.shift()) {
-            const run = await runPlan(stack, { outDir: path.join(ROOT, "out", stack) });
+            const run = await runPlan(stack, { outDir: path.join(ROOT, "out", stack), tenants: true });
             // Exit 2 (mandatory policy violations) still wrote the plan; the policy tests report them.
             if (run.code !== 0 && run.code !== 2) {
                 failures.push(`stack ${stack} (exit ${run.code}):\n${run.stderr || run.stdout}`);

@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { clusterIdentifierOf, parseTenantStackName, platformStackName, platformStackReference, tenantStackName } from "../../../lib/stacks/naming";
+
+describe("stack naming", () => {
+    it("names the platform stack after the region and a tenant stack <region>--<id>", () => {
+        expect(platformStackName("fsn1")).toBe("fsn1");
+        expect(tenantStackName("fsn1", "shop")).toBe("fsn1--shop");
+    });
+
+    it("splits a tenant stack name back into exactly one region and id, also for regions with '-' or '--' and qualified names", () => {
+        for (const [region, id] of [["dev", "hello"], ["eu-central", "shop-2"], ["a--b", "c"]] as const) {
+            expect(parseTenantStackName(tenantStackName(region, id))).toEqual({ region, id });
+            expect(parseTenantStackName(`acme/platform-tenant/${tenantStackName(region, id)}`)).toEqual({ region, id });
+        }
+    });
+
+    it("refuses what is not a tenant stack name or not a project id", () => {
+        expect(parseTenantStackName("dev")).toBeUndefined();
+        expect(parseTenantStackName("--hello")).toBeUndefined();
+        expect(parseTenantStackName("dev--")).toBeUndefined();
+        expect(() => tenantStackName("dev", "a--b")).toThrow(/not a project id/);
+        expect(() => tenantStackName("dev", "Shop")).toThrow(/not a project id/);
+        expect(() => tenantStackName("", "shop")).toThrow(/region is empty/);
+    });
+
+    it("references the platform stack by organization, platform project and region", () => {
+        expect(platformStackReference("acme", "hel1")).toBe("acme/platform/hel1");
+        expect(clusterIdentifierOf("hel1")).toBe("platform-hel1");
+    });
+});

@@ -1,0 +1,81 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { planDir, plannedTenants, readPlatformPlan, readTenantPlan, STACKS, tenantPlanDir } from "../helpers/plans";
+import { ROOT } from "../helpers/synth";
+import { checkMigration, migrationResources, type MigrationResource } from "../../tools/offline/migration";
+import { computedContract } from "../../tools/offline/stack-plans";
+import { readStackConfig, syntheticSecrets } from "../../tools/offline/stack-files";
+import { tenantStackName } from "../../lib/stacks/naming";
+import { exampleTenants } from "../components/project/fixtures";
+
+// One platform stack plus one stack per tenant per region, planned by the global setup (npm run plan).
+
+const PROJECT_TYPE = "platform:project:Project";
+
+describe.each(STACKS)("region %s as stacks", (region) => {
+    const ids = exampleTenants(region).map((t) => t.spec.id);
+
+    it("plans one tenant stack per project id of the catalog, each with exactly its one Project, and no Project in the platform stack", () => {
+        expect(plannedTenants(region)).toEqual([...ids].sort());
+        expect(readPlatformPlan(region).resources.filter((r) => r.type === PROJECT_TYPE)).toEqual([]);
+        for (const id of ids) {
+            const projects = readTenantPlan(region, id).resources.filter((r) => r.type === PROJECT_TYPE);
+            expect(projects.map((r) => r.urn)).toEqual([`urn:pulumi:${tenantStackName(region, id)}::platform-tenant::pulumi:pulumi:Stack$${PROJECT_TYPE}::${id}`]);
+        }
+    });
+
+    it("moves from the single-stack layout one-to-one: every old URN in exactly one new stack, same inputs, nothing created or deleted", () => {
+        const fixture = JSON.parse(fs.readFileSync(path.join(ROOT, "test/fixtures/migration", `${region}-single-stack.json`), "utf8")) as { resources: MigrationResource[] };
+        const tenants = Object.fromEntries(ids.map((id) => [id, migrationResources(readTenantPlan(region, id).resources)]));
+        const check = checkMigration(fixture.resources, migrationResources(readPlatformPlan(region).resources), tenants);
+        expect(check.problems).toEqual([]);
+        expect(check.stays + check.moves.reduce((n, m) => n + m.resources, 0)).toBe(fixture.resources.length);
+        expect(check.moves.map((m) => m.id)).toEqual(ids);
+    });
+
+    it("writes the platform contract, which is what a lone tenant plan computes from the stack file", () => {
+        const written = JSON.parse(fs.readFileSync(path.join(planDir(region), "contract.json"), "utf8"));
+        expect(Object.keys(written.projects)).toEqual(ids);
+        const stackConfig = readStackConfig(ROOT, region);
+        for (const id of ids) {
+            expect(computedContract(region, { ...syntheticSecrets({}, stackConfig), ...stackConfig }, id)).toEqual({ ...written, projects: { [id]: written.projects[id] } });
+        }
+    });
+
+    it("runs the policy pack per stack: the platform's and every tenant's policy.json", () => {
+        for (const dir of [planDir(region), ...ids.map((id) => tenantPlanDir(region, id))]) {
+            const violations = JSON.parse(fs.readFileSync(path.join(dir, "policy.json"), "utf8")) as Array<{ enforcementLevel: string }>;
+            expect(violations.filter((v) => v.enforcementLevel === "mandatory"), dir).toEqual([]);
+        }
+    });
+});
+
+describe("npm run plan -- --stack dev --tenant hello", () => {
+    it("registers only that tenant's resources (no node, mesh or chart), the same ones as in the region plan", () => {
+        const out = fs.mkdtempSync(path.join(os.tmpdir(), "tenant-plan-"));
+        try {
+            const run = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "tools/plan.ts"), "--stack", "dev", "--tenant", "hello", "--out", out, "--quiet"], {
+                cwd: ROOT,
+                encoding: "utf8",
+                env: { ...process.env, NODE_NO_WARNINGS: "1" },
+            });
+            expect(run.status, run.stderr).toBe(0);
+            const plan = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8")) as { resources: Array<{ urn: string; type: string; parent?: string; inputs: unknown }> };
+            const types = new Set(plan.resources.map((r) => r.type));
+            for (const platformType of ["hcloud:index/server:Server", "tailscale:index/tailnetKey:TailnetKey", "command:remote:Command", "kubernetes:helm.sh/v3:Release", "platform:mesh:Mesh", "platform:cluster:K3sCluster"]) {
+                expect(types.has(platformType), platformType).toBe(false);
+            }
+            const projectUrn = plan.resources.find((r) => r.type === PROJECT_TYPE)!.urn;
+            const outside = plan.resources.filter((r) => r.urn !== projectUrn && r.parent !== projectUrn && r.type !== "pulumi:pulumi:Stack" && r.type !== "pulumi:providers:kubernetes");
+            expect(outside.map((r) => r.urn)).toEqual([]);
+            expect(plan.resources.filter((r) => r.type === "pulumi:providers:kubernetes").map((r) => r.urn)).toEqual([`urn:pulumi:dev--hello::platform-tenant::pulumi:providers:kubernetes::cluster`]);
+            const key = (r: MigrationResource) => `${r.key} ${r.inputsHash}`;
+            expect(migrationResources(plan.resources).map(key)).toEqual(migrationResources(readTenantPlan("dev", "hello").resources).map(key));
+        } finally {
+            fs.rmSync(out, { recursive: true, force: true });
+        }
+    });
+});
