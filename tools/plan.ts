@@ -2,14 +2,15 @@
  * `npm run plan -- --stack <region>`: the region as stacks, under the Pulumi mock engine (no CLI, no
  * credentials). First the catalog check over the whole region (nothing is planned when it fails), then the
  * platform program (programs/platform) into `out/<region>/` (plan.json, manifests, artefacts, policy.json and
- * `contract.json`, the platform contract it exports), then every tenant stack (programs/tenant, one process
- * each, `--parallel` at once) into `out/<region>/tenants/<id>/` with the same files, its StackReference
- * answered with the platform plan's outputs.
+ * `contract.json`, the platform contract it exports), then every tenant stack (programs/tenant) into
+ * `out/<region>/tenants/<id>/` with the same files, its StackReference answered with the platform plan's
+ * outputs: one after the other in this process, or with `--parallel <n>` in n child processes at once.
  *
  * `npm run plan -- --stack <region> --tenant <id>` plans one tenant stack alone, against `--contract <file>`
  * (a platform plan's contract.json) or, without it, a contract computed from `Pulumi.<region>.yaml` without
  * registering anything of the platform; it registers only that tenant's resources. `--platform-only` stops
- * after the catalog check and the platform stack.
+ * after the catalog check and the platform stack; `--skip-catalog-check` leaves validation to the programs
+ * themselves, as under `pulumi up`.
  * `--timings` prints the time of each phase (to stderr).
  *
  * Exit codes: 0 ok, 1 invalid input or program error, 2 mandatory policy violations (of any stack).
@@ -22,7 +23,7 @@ import { parseArgs } from "node:util";
 import { InputValidationError } from "../lib/validation";
 import { synthesize, type StackReferenceAnswer } from "./offline/mock-engine";
 import { readStackConfig, syntheticSecrets, tenantSecretNamesOf } from "./offline/stack-files";
-import { computedContract, DEFAULT_TENANT_PARALLELISM, platformAnswer, regionExitCode, runBounded, spawnTenantPlan, tenantPlanConfig } from "./offline/stack-plans";
+import { computedContract, DEFAULT_TENANT_PARALLELISM, platformAnswer, regionExitCode, runBounded, spawnTenantPlan, tenantPlanConfig, type TenantPlanResult } from "./offline/stack-plans";
 import { checkRegionCatalog } from "../programs/catalog-check";
 import { checkContract, CONTRACT_OUTPUT } from "../lib/stacks/contract";
 import { TENANT_PROJECT, tenantStackName } from "../lib/stacks/naming";
@@ -75,6 +76,7 @@ async function main(): Promise<number> {
             contract: { type: "string" },
             parallel: { type: "string" },
             "platform-only": { type: "boolean", default: false },
+            "skip-catalog-check": { type: "boolean", default: false },
             out: { type: "string" },
             quiet: { type: "boolean", default: false },
             timings: { type: "boolean", default: false },
@@ -102,7 +104,7 @@ async function main(): Promise<number> {
     });
     const code = tenant
         ? await planTenant(options, tenant, values.contract)
-        : await planRegion(options, values.parallel === undefined ? DEFAULT_TENANT_PARALLELISM : Number(values.parallel), values["platform-only"]);
+        : await planRegion(options, values.parallel === undefined ? DEFAULT_TENANT_PARALLELISM : Number(values.parallel) || DEFAULT_TENANT_PARALLELISM, values["platform-only"], values["skip-catalog-check"]);
     if (values.timings) {
         console.error(`timings: ${[...options.timings].map(([phase, ms]) => `${phase} ${(ms / 1000).toFixed(2)} s`).join(", ")}`);
     }
@@ -120,14 +122,17 @@ function refuse(outDir: string, error: InputValidationError): number {
 }
 
 /** The catalog check, the platform stack, then every tenant stack of the region. */
-async function planRegion(options: PlanOptions, parallelism: number, platformOnly: boolean): Promise<number> {
+async function planRegion(options: PlanOptions, parallelism: number, platformOnly: boolean, skipCatalogCheck: boolean): Promise<number> {
     const { stack, outDir, catalogRoot, stackConfig } = options;
     const secrets = syntheticSecrets(tenantSecretNamesOf(catalogDirectory(catalogRoot, stack)), stackConfig);
     const config = { ...secrets, ...stackConfig };
-    let tenantIds: string[];
+    let tenantIds: string[] = [];
     try {
-        // Before any stack: a region whose catalog is invalid plans nothing.
-        tenantIds = timed(options.timings, "catalog check", () => checkRegionCatalog({ region: stack, rawConfig: config, stackDir: ROOT, catalogRoot }).tenants.map((t) => t.spec.id));
+        // Before any stack: a region whose catalog is invalid plans nothing. Skipped, the platform program's
+        // own validation answers, as under `pulumi up` (tests prove it registers nothing either).
+        if (!skipCatalogCheck) {
+            tenantIds = timed(options.timings, "catalog check", () => checkRegionCatalog({ region: stack, rawConfig: config, stackDir: ROOT, catalogRoot }).tenants.map((t) => t.spec.id));
+        }
     } catch (error) {
         if (error instanceof InputValidationError) {
             return refuse(outDir, error);
@@ -145,11 +150,22 @@ async function planRegion(options: PlanOptions, parallelism: number, platformOnl
     if (platformCode === 1 || platformOnly) {
         return platformCode;
     }
+    if (skipCatalogCheck) {
+        tenantIds = Object.keys((JSON.parse(fs.readFileSync(path.join(outDir, "contract.json"), "utf8")) as { projects: Record<string, unknown> }).projects);
+    }
     const contractFile = path.join(outDir, "contract.json");
+    const tenantOut = (id: string) => path.join(outDir, "tenants", id);
+    // One tenant after the other in this process (the engine resets the runtime per program: no process start
+    // per tenant), or `--parallel <n>` child processes, one per tenant.
+    const inProcess = async (id: string): Promise<TenantPlanResult> => {
+        fs.mkdirSync(tenantOut(id), { recursive: true });
+        const code = await planTenant({ ...options, outDir: tenantOut(id), quiet: true }, id, contractFile);
+        return { id, code, stderr: "" };
+    };
     const results = await timed(options.timings, "tenant stacks", () =>
-        runBounded(tenantIds, Number.isInteger(parallelism) && parallelism > 0 ? parallelism : DEFAULT_TENANT_PARALLELISM, (id) =>
-            spawnTenantPlan(ROOT, { region: stack, id, outDir: path.join(outDir, "tenants", id), contractFile, catalogRoot, configFile: options.configFile }),
-        ),
+        parallelism > 1
+            ? runBounded(tenantIds, parallelism, (id) => spawnTenantPlan(ROOT, { region: stack, id, outDir: tenantOut(id), contractFile, catalogRoot, configFile: options.configFile }))
+            : runBounded(tenantIds, 1, inProcess),
     );
     for (const result of results) {
         if (result.code !== 0) {

@@ -70,8 +70,17 @@ export function readTenantPlan(stack: string, id: string): WrittenPlan {
  * stack's" resources keep covering the tenants), with the platform stack's outputs.
  */
 export function readPlan(stack: string): WrittenPlan {
-    const platform = readPlatformPlan(stack);
-    return { resources: [...platform.resources, ...plannedTenants(stack).flatMap((id) => readTenantPlan(stack, id).resources)], outputs: platform.outputs };
+    readRequired(path.join(planDir(stack), "plan.json"));
+    return readRegionPlanIn(planDir(stack));
+}
+
+/** {@link readPlan} of a region plan written to `outDir` (`npm run plan -- --out <dir>`). */
+export function readRegionPlanIn(outDir: string): WrittenPlan {
+    const platform = JSON.parse(fs.readFileSync(path.join(outDir, "plan.json"), "utf8")) as WrittenPlan;
+    const tenantsDir = path.join(outDir, "tenants");
+    const ids = fs.existsSync(tenantsDir) ? fs.readdirSync(tenantsDir).sort() : [];
+    const tenants = ids.map((id) => JSON.parse(fs.readFileSync(path.join(tenantsDir, id, "plan.json"), "utf8")) as WrittenPlan);
+    return { resources: [...platform.resources, ...tenants.flatMap((t) => t.resources)], outputs: platform.outputs };
 }
 
 /** Resources of a type in a stack's plan. */

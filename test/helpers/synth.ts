@@ -25,11 +25,12 @@ export interface PlanRun {
  */
 export function runPlan(
     stack: string,
-    options: { outDir: string; catalogRoot?: string; configFile?: string; quiet?: boolean; env?: Record<string, string>; tenants?: boolean },
+    options: { outDir: string; catalogRoot?: string; configFile?: string; quiet?: boolean; env?: Record<string, string>; tenants?: boolean; skipCatalogCheck?: boolean },
 ): Promise<PlanRun> {
     const args = ["tsx", path.join(ROOT, "tools/plan.ts"), "--stack", stack, "--out", options.outDir];
     // The tenant stacks only when asked: most runs check the platform, and each tenant is one more process.
     if (!(options.tenants ?? false)) args.push("--platform-only");
+    if (options.skipCatalogCheck) args.push("--skip-catalog-check");
     if (options.catalogRoot) args.push("--catalog-root", options.catalogRoot);
     if (options.configFile) args.push("--config-file", options.configFile);
     if (options.quiet ?? true) args.push("--quiet");

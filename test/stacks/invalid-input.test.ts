@@ -22,14 +22,17 @@ describe("invalid input stops the program before any resource is registered", ()
         fs.mkdirSync(dir);
         const file = path.join(dir, "Pulumi.dev.yaml");
         fs.writeFileSync(file, text);
-        const run = await runPlan("dev", { outDir: path.join(scratch, "out-config"), configFile: file });
-        expect(run.code).toBe(1);
-        expect(run.stderr).toContain("Invalid platform input: 3 problem(s) found; nothing was registered.");
-        expect(run.stderr).not.toMatch(/\n\s+at .*\(.*\.ts:\d+/); // a message, not a stack trace
-        const error = readError(run.outDir);
-        expect(error.registeredResources).toBe(0);
-        expect(error.problems.map((p) => p.path).sort()).toEqual(["platform:acmeEmail", "platform:location", "platform:servers.count"]);
-        expect(error.problems.every((p) => p.source === "Pulumi.dev.yaml" && p.fix.length > 0)).toBe(true);
+        // The plan's catalog check answers first; skipped, the platform program itself must (as under `pulumi up`).
+        for (const skipCatalogCheck of [false, true]) {
+            const run = await runPlan("dev", { outDir: path.join(scratch, `out-config-${skipCatalogCheck}`), configFile: file, skipCatalogCheck });
+            expect(run.code).toBe(1);
+            expect(run.stderr).toContain("Invalid platform input: 3 problem(s) found; nothing was registered.");
+            expect(run.stderr).not.toMatch(/\n\s+at .*\(.*\.ts:\d+/); // a message, not a stack trace
+            const error = readError(run.outDir);
+            expect(error.registeredResources).toBe(0);
+            expect(error.problems.map((p) => p.path).sort()).toEqual(["platform:acmeEmail", "platform:location", "platform:servers.count"]);
+            expect(error.problems.every((p) => p.source === "Pulumi.dev.yaml" && p.fix.length > 0)).toBe(true);
+        }
     });
 
     it("a server type Hetzner no longer sells is rejected with the other problems, naming its replacement", async () => {
@@ -75,18 +78,20 @@ describe("invalid input stops the program before any resource is registered", ()
                 "",
             ].join("\n"),
         );
-        const run = await runPlan("dev", { outDir: path.join(scratch, "out-tenant"), catalogRoot });
-        expect(run.code).toBe(1);
-        const error = readError(run.outDir);
-        expect(error.registeredResources).toBe(0);
-        const file = path.join("stacks", "dev", "projects", "shop.yaml");
-        expect(error.problems).toEqual(
-            expect.arrayContaining([
-                expect.objectContaining({ source: file, path: "colour", problem: 'unknown key "colour"' }),
-                expect.objectContaining({ source: file, path: "services[0].image", fix: "for example image: ghcr.io/example/web:1.4.2" }),
-            ]),
-        );
-        expect(run.stderr).toContain(`${file}:`);
+        for (const skipCatalogCheck of [false, true]) {
+            const run = await runPlan("dev", { outDir: path.join(scratch, `out-tenant-${skipCatalogCheck}`), catalogRoot, skipCatalogCheck });
+            expect(run.code).toBe(1);
+            const error = readError(run.outDir);
+            expect(error.registeredResources).toBe(0);
+            const file = path.join("stacks", "dev", "projects", "shop.yaml");
+            expect(error.problems).toEqual(
+                expect.arrayContaining([
+                    expect.objectContaining({ source: file, path: "colour", problem: 'unknown key "colour"' }),
+                    expect.objectContaining({ source: file, path: "services[0].image", fix: "for example image: ghcr.io/example/web:1.4.2" }),
+                ]),
+            );
+            expect(run.stderr).toContain(`${file}:`);
+        }
     });
 
     it("an empty catalog is valid", async () => {

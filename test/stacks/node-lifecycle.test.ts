@@ -5,7 +5,7 @@ import * as yaml from "js-yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { comparePlans, disruptedNodes } from "../../tools/offline/plan-diff";
 import { planNodes } from "../../components/nodes/node-plan";
-import { readPlan, type WrittenResource } from "../helpers/plans";
+import { readPlatformPlan as readPlan, type WrittenResource } from "../helpers/plans";
 import { stackConfig } from "../helpers/config";
 import { ROOT, runPlan } from "../helpers/synth";
 

@@ -552,7 +552,7 @@ export function answerInvoke(token: string): Record<string, unknown> {
     throw new Error(`offline plan: unexpected invoke ${token}; the program must not call provider functions at plan time`);
 }
 
-/** Runs the program and returns its plan. Must be called once per process. */
+/** Runs the program and returns its plan. One program at a time: the runtime's mocks, config and stack are set anew for each. */
 export async function synthesize(options: SynthesisOptions): Promise<StackPlan> {
     const shortcuts = shortcutsEnabled();
     assertSdkSymbols(shortcuts);

@@ -27,7 +27,7 @@ describe("tailnet identity read back from Tailscale", () => {
             },
             loadProgram: async () => {
                 const pulumi = await import("@pulumi/pulumi");
-                const program = await import(path.join(ROOT, "index"));
+                const program = await import(path.join(ROOT, "programs/platform/index"));
                 return { ...program, kubeconfigForTest: pulumi.unsecret(program.kubeconfig) };
             },
         });
