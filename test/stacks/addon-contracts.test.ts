@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { KUBE_STATE_METRICS_LABELS_ALLOWLIST } from "../../components/metering/metering";
 import { KSM_LABELS_ALLOWLIST } from "../../components/observability/values";
-import { readManifests, readPlan, STACKS } from "../helpers/plans";
+import { plannedTenants, readManifests, readPlan, readPlatformPlan, readTenantPlan, STACKS } from "../helpers/plans";
 
 /** Contracts between components written separately: each side is checked in the synthesized plan. */
 describe.each(STACKS)("add-on contracts in stack %s", (stack) => {
@@ -26,15 +26,20 @@ describe.each(STACKS)("add-on contracts in stack %s", (stack) => {
         expect(dashboards.length).toBeGreaterThanOrEqual(2);
     });
 
-    it("tenant projects wait for every platform add-on's Helm release", () => {
-        // dependsOn on a component expands to its custom children, so the releases are the evidence.
-        const releases = plan.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").map((r) => r.urn);
+    it("tenant projects wait for every platform add-on's Helm release: the releases are all in the platform stack, which runs before the tenant stacks", () => {
+        // Across stacks, order is the stack order (platform first); within the plans that means every release
+        // is the platform stack's and no tenant stack has one or depends on a resource it does not hold.
+        const releases = readPlatformPlan(stack).resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
         expect(releases.length).toBeGreaterThanOrEqual(8);
-        const projects = plan.resources.filter((r) => r.type === "platform:project:Project");
-        expect(projects.length).toBeGreaterThan(0);
-        for (const project of projects) {
-            const namespace = plan.resources.find((r) => r.parent === project.urn && r.type === "kubernetes:core/v1:Namespace")!;
-            expect(releases.filter((urn) => !namespace.dependencies.includes(urn)), `${project.name} namespace`).toEqual([]);
+        const tenants = plannedTenants(stack);
+        expect(tenants.length).toBeGreaterThan(0);
+        for (const id of tenants) {
+            const tenant = readTenantPlan(stack, id).resources;
+            expect(tenant.filter((r) => r.type === "kubernetes:helm.sh/v3:Release"), id).toEqual([]);
+            const own = new Set(tenant.map((r) => r.urn));
+            // The only thing outside: the read of the platform stack's outputs (a StackReference is read, not registered).
+            const outside = [...new Set(tenant.flatMap((r) => r.dependencies).filter((urn) => !own.has(urn)))];
+            expect(outside, `${id} depends outside its stack`).toEqual([`urn:pulumi:${stack}--${id}::platform-tenant::pulumi:pulumi:Stack$pulumi:pulumi:StackReference::platform`]);
         }
     });
 });

@@ -71,7 +71,7 @@ describe("npm run plan -- --stack dev --tenant hello", () => {
             const projectUrn = plan.resources.find((r) => r.type === PROJECT_TYPE)!.urn;
             const outside = plan.resources.filter((r) => r.urn !== projectUrn && r.parent !== projectUrn && r.type !== "pulumi:pulumi:Stack" && r.type !== "pulumi:providers:kubernetes");
             expect(outside.map((r) => r.urn)).toEqual([]);
-            expect(plan.resources.filter((r) => r.type === "pulumi:providers:kubernetes").map((r) => r.urn)).toEqual([`urn:pulumi:dev--hello::platform-tenant::pulumi:providers:kubernetes::cluster`]);
+            expect(plan.resources.filter((r) => r.type === "pulumi:providers:kubernetes").map((r) => r.urn)).toEqual([`urn:pulumi:dev--hello::platform-tenant::pulumi:pulumi:Stack$pulumi:providers:kubernetes::cluster`]);
             const key = (r: MigrationResource) => `${r.key} ${r.inputsHash}`;
             expect(migrationResources(plan.resources).map(key)).toEqual(migrationResources(readTenantPlan("dev", "hello").resources).map(key));
         } finally {
