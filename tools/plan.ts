@@ -2,9 +2,9 @@
  * `npm run plan -- --stack <region>`: the region as stacks, under the Pulumi mock engine (no CLI, no
  * credentials). First the catalog check over the whole region (nothing is planned when it fails), then the
  * platform program (programs/platform) into `out/<region>/` (plan.json, manifests, artefacts, policy.json and
- * `contract.json`, the platform contract it exports), then every tenant stack (programs/tenant) into
- * `out/<region>/tenants/<id>/` with the same files, its StackReference answered with the platform plan's
- * outputs: one after the other in this process, or with `--parallel <n>` in n child processes at once.
+ * `contract.json`, the platform contract it exports), then every tenant stack (programs/tenant, one process
+ * each, `--parallel` at once) into `out/<region>/tenants/<id>/` with the same files, its StackReference
+ * answered with the platform plan's outputs.
  *
  * `npm run plan -- --stack <region> --tenant <id>` plans one tenant stack alone, against `--contract <file>`
  * (a platform plan's contract.json) or, without it, a contract computed from `Pulumi.<region>.yaml` without
@@ -23,7 +23,7 @@ import { parseArgs } from "node:util";
 import { InputValidationError } from "../lib/validation";
 import { synthesize, type StackReferenceAnswer } from "./offline/mock-engine";
 import { readStackConfig, syntheticSecrets, tenantSecretNamesOf } from "./offline/stack-files";
-import { computedContract, DEFAULT_TENANT_PARALLELISM, platformAnswer, regionExitCode, runBounded, spawnTenantPlan, tenantPlanConfig, type TenantPlanResult } from "./offline/stack-plans";
+import { computedContract, DEFAULT_TENANT_PARALLELISM, platformAnswer, regionExitCode, runBounded, spawnTenantPlan, tenantPlanConfig } from "./offline/stack-plans";
 import { checkRegionCatalog } from "../programs/catalog-check";
 import { checkContract, CONTRACT_OUTPUT } from "../lib/stacks/contract";
 import { TENANT_PROJECT, tenantStackName } from "../lib/stacks/naming";
@@ -104,7 +104,7 @@ async function main(): Promise<number> {
     });
     const code = tenant
         ? await planTenant(options, tenant, values.contract)
-        : await planRegion(options, values.parallel === undefined ? DEFAULT_TENANT_PARALLELISM : Number(values.parallel) || DEFAULT_TENANT_PARALLELISM, values["platform-only"], values["skip-catalog-check"]);
+        : await planRegion(options, values.parallel === undefined ? DEFAULT_TENANT_PARALLELISM : Number(values.parallel), values["platform-only"], values["skip-catalog-check"]);
     if (values.timings) {
         console.error(`timings: ${[...options.timings].map(([phase, ms]) => `${phase} ${(ms / 1000).toFixed(2)} s`).join(", ")}`);
     }
@@ -154,18 +154,10 @@ async function planRegion(options: PlanOptions, parallelism: number, platformOnl
         tenantIds = Object.keys((JSON.parse(fs.readFileSync(path.join(outDir, "contract.json"), "utf8")) as { projects: Record<string, unknown> }).projects);
     }
     const contractFile = path.join(outDir, "contract.json");
-    const tenantOut = (id: string) => path.join(outDir, "tenants", id);
-    // One tenant after the other in this process (the engine resets the runtime per program: no process start
-    // per tenant), or `--parallel <n>` child processes, one per tenant.
-    const inProcess = async (id: string): Promise<TenantPlanResult> => {
-        fs.mkdirSync(tenantOut(id), { recursive: true });
-        const code = await planTenant({ ...options, outDir: tenantOut(id), quiet: true }, id, contractFile);
-        return { id, code, stderr: "" };
-    };
     const results = await timed(options.timings, "tenant stacks", () =>
-        parallelism > 1
-            ? runBounded(tenantIds, parallelism, (id) => spawnTenantPlan(ROOT, { region: stack, id, outDir: tenantOut(id), contractFile, catalogRoot, configFile: options.configFile }))
-            : runBounded(tenantIds, 1, inProcess),
+        runBounded(tenantIds, Number.isInteger(parallelism) && parallelism > 0 ? parallelism : DEFAULT_TENANT_PARALLELISM, (id) =>
+            spawnTenantPlan(ROOT, { region: stack, id, outDir: path.join(outDir, "tenants", id), contractFile, catalogRoot, configFile: options.configFile }),
+        ),
     );
     for (const result of results) {
         if (result.code !== 0) {

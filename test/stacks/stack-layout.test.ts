@@ -79,3 +79,28 @@ describe("npm run plan -- --stack dev --tenant hello", () => {
         }
     });
 });
+
+describe("npm run plan -- --tenant: the tenant program validates its own file against the contract", () => {
+    it("a privilege the contract does not grant stops the tenant stack with nothing registered, naming the platform stack's grant", () => {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "tenant-invalid-"));
+        try {
+            const projects = path.join(root, "stacks", "dev", "projects");
+            fs.mkdirSync(projects, { recursive: true });
+            const text = fs.readFileSync(path.join(ROOT, "stacks/dev/projects/overlay.yaml"), "utf8");
+            fs.writeFileSync(path.join(projects, "overlay.yaml"), `${text.replace(/^trust:.*\n/m, "")}\ntrust: trusted\n`);
+            const out = path.join(root, "out");
+            const run = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "tools/plan.ts"), "--stack", "dev", "--tenant", "overlay", "--catalog-root", root, "--out", out, "--quiet"], {
+                cwd: ROOT,
+                encoding: "utf8",
+                env: { ...process.env, NODE_NO_WARNINGS: "1" },
+            });
+            expect(run.status, run.stderr).toBe(1);
+            const error = JSON.parse(fs.readFileSync(path.join(out, "error.json"), "utf8")) as { registeredResources: number; problems: Array<{ source: string; path: string; fix: string }> };
+            expect(error.registeredResources).toBe(0);
+            expect(error.problems).toEqual([expect.objectContaining({ source: "stacks/dev/projects/overlay.yaml", path: "trust", fix: expect.stringContaining("platform:projectGrants.overlay in Pulumi.dev.yaml") })]);
+            expect(fs.existsSync(path.join(out, "plan.json"))).toBe(false);
+        } finally {
+            fs.rmSync(root, { recursive: true, force: true });
+        }
+    });
+});

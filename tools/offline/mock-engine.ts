@@ -641,8 +641,11 @@ async function synthesizeProgram(options: SynthesisOptions, shortcuts: boolean):
     // synchronously): the monitor sees a resource only after its inputs resolve, too late to tell whether a
     // program that threw had already created one.
     let constructed = 0;
-    const countConstruction: pulumi.ResourceTransformation = () => {
-        constructed++;
+    const countConstruction: pulumi.ResourceTransformation = (args) => {
+        // A StackReference reads another stack's outputs; it creates nothing.
+        if (args.type !== STACK_REFERENCE_TYPE) {
+            constructed++;
+        }
         return undefined;
     };
     try {

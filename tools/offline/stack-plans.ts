@@ -9,19 +9,15 @@ import { renderContract } from "../../programs/platform/contract";
 import { syntheticKubeconfig, type StackReferenceAnswer } from "./mock-engine";
 
 /**
- * The offline plan of a region as stacks: the platform stack, then one tenant stack per project, one program
- * after the other (the mock engine resets the runtime's mocks, config and stack for each), or a bounded number
- * of child processes at once.
+ * The offline plan of a region as stacks: the platform stack, then one tenant stack per project, each planned
+ * in its own process (the Pulumi runtime holds one program per process), a bounded number at a time.
  */
 
 /** The organization the offline plan's stack references name (that of Pulumi's DIY backends). */
 export const OFFLINE_ORGANIZATION = "organization";
 
-/**
- * Tenant plans at once by default: 1, i.e. one after the other in the region plan's own process, which costs
- * no process start per tenant (about 1.2 s under tsx); `--parallel <n>` runs n child processes instead.
- */
-export const DEFAULT_TENANT_PARALLELISM = 1;
+/** Tenant plans run at once by default: the machines have two cores. */
+export const DEFAULT_TENANT_PARALLELISM = 2;
 
 /**
  * The contract of one project computed from the region's config alone, without registering the platform (no
