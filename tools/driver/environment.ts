@@ -158,6 +158,34 @@ function tenantSecretValues(json: string, problems: string[]): string[] {
 }
 
 /**
+ * The tenant secret values of `PLATFORM_TENANT_SECRETS` by tenant id (`{}` when unset or invalid: the invalid
+ * case is already one of {@link readDeployEnvironment}'s problems). Each tenant stack receives only its own.
+ *
+ * @param env the process environment
+ */
+export function tenantSecretsById(env: NodeJS.ProcessEnv): Record<string, Record<string, string>> {
+    const json = present(env, "PLATFORM_TENANT_SECRETS");
+    if (json === undefined) {
+        return {};
+    }
+    try {
+        const parsed: unknown = JSON.parse(json);
+        if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+            return {};
+        }
+        const out: Record<string, Record<string, string>> = {};
+        for (const [id, secrets] of Object.entries(parsed as Record<string, unknown>)) {
+            if (secrets !== null && typeof secrets === "object" && !Array.isArray(secrets)) {
+                out[id] = Object.fromEntries(Object.entries(secrets as Record<string, unknown>).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+            }
+        }
+        return out;
+    } catch {
+        return {};
+    }
+}
+
+/**
  * Derives backend, secrets provider, secret config and redaction values from the environment and lists every
  * problem at once.
  *

@@ -29,6 +29,9 @@ describe("deploy arguments", () => {
             markdownPath: "preview.md",
             confirm: undefined,
             allowProductionDestroy: false,
+            tenants: [],
+            all: false,
+            parallel: 4,
         });
     });
 
