@@ -130,6 +130,10 @@ export function renderRegionJson(report: RegionReport, redactor: Redactor): stri
 // Unchanged, successful tenants beyond this many rows are folded into one line of the table.
 const MAX_QUIET_ROWS = 20;
 
+// Share of the comment the summary table may take; the folded list and the pending deletions follow it.
+const MAX_FOLDED_NAMES = 200;
+const TABLE_BUDGET = Math.floor(MAX_MARKDOWN_CHARS * 0.6);
+
 function interesting(outcome: StackOutcome): boolean {
     return outcome.report.exitCode !== 0 || outcome.changed || outcome.report.status === "skipped";
 }
@@ -166,14 +170,28 @@ export function renderRegionMarkdown(report: RegionReport, redactor: Redactor): 
     const quiet = tenantsByAttention.filter((o) => !interesting(o));
     const shownQuiet = quiet.length > MAX_QUIET_ROWS ? [] : quiet;
     const rows = [...(report.platform ? [report.platform] : []), ...tenantsByAttention.filter(interesting), ...shownQuiet];
+    // The table may take most of the comment; the stacks' details get what is left.
+    let size = head.reduce((n, line) => n + line.length + 1, 0);
+    let tableRows = 0;
     for (const o of rows) {
         const r = o.report;
         const changes = r.status === "skipped" ? markdownCell(r.error ?? "") : `${changeHeadline(r)}${o.note ? ` (${markdownCell(o.note)})` : ""}`;
-        head.push(`| \`${markdownCell(r.stack)}\` | ${o.target.role === "platform" ? "_platform_" : `\`${markdownCell(o.target.tenant ?? "")}\``} | ${statusIcon(r.status)} ${r.status} | ${r.exitCode} | ${changes} |`);
+        const row = `| \`${markdownCell(r.stack)}\` | ${o.target.role === "platform" ? "_platform_" : `\`${markdownCell(o.target.tenant ?? "")}\``} | ${statusIcon(r.status)} ${r.status} | ${r.exitCode} | ${changes} |`;
+        if (size + row.length > TABLE_BUDGET) {
+            break;
+        }
+        head.push(row);
+        size += row.length + 1;
+        tableRows += 1;
+    }
+    if (tableRows < rows.length) {
+        head.push("");
+        head.push(`… ${rows.length - tableRows} more stack(s) did not fit in the table; every stack is in the JSON report.`);
     }
     if (shownQuiet.length < quiet.length) {
         head.push("");
-        head.push(`${quiet.length} more tenant stack(s) succeeded without changes: ${quiet.map((o) => `\`${markdownCell(o.target.tenant ?? o.report.stack)}\``).join(", ")}`);
+        const names = quiet.slice(0, MAX_FOLDED_NAMES).map((o) => `\`${markdownCell(o.target.tenant ?? o.report.stack)}\``);
+        head.push(`${quiet.length} more tenant stack(s) succeeded without changes: ${names.join(", ")}${quiet.length > MAX_FOLDED_NAMES ? `, … (${quiet.length - MAX_FOLDED_NAMES} more)` : ""}`);
     }
     if (report.pendingDeletion.length > 0) {
         head.push("");
@@ -181,8 +199,11 @@ export function renderRegionMarkdown(report: RegionReport, redactor: Redactor): 
         head.push("");
         head.push(`Never destroyed by the driver on its own. Decommission one explicitly: \`${decommissionHint(report)}\`.`);
         head.push("");
-        for (const pending of report.pendingDeletion) {
+        for (const pending of report.pendingDeletion.slice(0, MAX_FOLDED_NAMES)) {
             head.push(`- \`${markdownCell(pending.stack)}\` (tenant \`${markdownCell(pending.tenant)}\`)`);
+        }
+        if (report.pendingDeletion.length > MAX_FOLDED_NAMES) {
+            head.push(`- … ${report.pendingDeletion.length - MAX_FOLDED_NAMES} more in the JSON report`);
         }
     }
     let text = redactor.redact(`${head.join("\n")}\n`);
