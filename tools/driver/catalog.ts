@@ -33,7 +33,7 @@ export const checkCatalog: CatalogCheck = (repoRoot, region) => {
             otherStackDomains: otherStackDomains(repoRoot, region),
             catalogChecks: [resourceCollisions(config)],
         });
-        return { tenants: projects.map((p) => ({ id: p.spec.name, file: p.file })), problems: [] };
+        return { tenants: projects.map((p) => ({ id: p.spec.id, file: p.file })), problems: [] };
     } catch (error) {
         if (error instanceof InputValidationError) {
             return { tenants: [], problems: error.problems.map((p) => `${p.source}: ${p.path}: ${p.problem} (fix: ${p.fix})`) };
