@@ -143,7 +143,7 @@ async function planRegion(options: PlanOptions, parallelism: number, platformOnl
         stack,
         config,
         secretKeys: Object.keys(secrets),
-        loadProgram: () => import(path.join(ROOT, "programs/platform/index")),
+        loadProgram: () => import("../programs/platform/index"),
         label: `platform stack "${stack}"`,
         extraFiles: (plan) => ({ "contract.json": JSON.stringify(plan.outputs[CONTRACT_OUTPUT], null, 2) }),
     });
@@ -200,7 +200,7 @@ async function planTenant(options: PlanOptions, id: string, contractFile: string
         config,
         secretKeys,
         stackReferences: references,
-        loadProgram: () => import(path.join(ROOT, "programs/tenant/index")),
+        loadProgram: () => import("../programs/tenant/index"),
         label: `tenant stack "${tenantStackName(region, id)}"`,
     });
 }
