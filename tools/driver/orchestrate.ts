@@ -215,7 +215,7 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
             const target = layout.tenant(region, id);
             const own = tenantSecrets[id];
             // A tenant stack receives its own secret values and nothing that grants anything else.
-            const config: Record<string, SecretConfigValue> = own && Object.keys(own).length > 0 ? { [TENANT_SECRETS_KEY]: { value: JSON.stringify({ [id]: own }), secret: true } } : {};
+            const config: Record<string, SecretConfigValue> = own && Object.keys(own).length > 0 ? { [TENANT_SECRETS_KEY]: { value: JSON.stringify(own), secret: true } } : {};
             return runStack(ctx, target, args.command, config);
         });
 
@@ -281,10 +281,11 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
 }
 
 /**
- * Config key of a tenant stack's secret values: the same shape as the platform's `platform:tenantSecrets`
- * (`{"<id>": {"<NAME>": "<value>"}}`), holding only that tenant's entry.
+ * Config key of a tenant stack's secret values (`{"<NAME>": "<value>"}`, only that tenant's), as the tenant
+ * program reads it (programs/tenant/load.ts `TENANT_SECRETS_KEY`; a test keeps the two equal: importing that
+ * module here would load the Pulumi SDK before the CLI check).
  */
-export const TENANT_SECRETS_KEY = "platform:tenantSecrets";
+export const TENANT_SECRETS_KEY = "tenant:secrets";
 
 function skipped(ctx: RunContext, target: StackTarget, reason: string): StackOutcome {
     const report: DeployReport = {

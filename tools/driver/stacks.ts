@@ -8,6 +8,7 @@
  */
 import * as path from "node:path";
 import type { Subcommand } from "./args";
+import { parseTenantStackName, platformStackName, tenantStackName } from "../../lib/stacks/naming";
 
 /** A tenant of the region's catalog, as the catalog check reports it. */
 export interface CatalogTenant {
@@ -66,22 +67,9 @@ export interface RegionLayout {
     tenantWorkDir: string;
 }
 
-// The tenant id is a DNS label (no "--" inside: lib/tenants/names.ts reserves it as the name separator), so
-// "<region>--<id>" splits back unambiguously even when a region name contains a single "-".
-const TENANT_STACK_SEPARATOR = "--";
-
 /**
- * The name of a tenant's stack: the region and the stable id, so a renamed project keeps its stack.
- *
- * @param region the region
- * @param id the tenant's stable id
- */
-export function tenantStackName(region: string, id: string): string {
-    return `${region}${TENANT_STACK_SEPARATOR}${id}`;
-}
-
-/**
- * The repository's layout: the platform program at the root, the tenant program in `programs/tenant/`.
+ * The repository's layout: the platform program at the root's `Pulumi.yaml`, the tenant program in
+ * `programs/tenant/`; stack names from lib/stacks/naming.ts (`<region>` and `<region>--<id>`).
  *
  * @param repoRoot absolute path of the repository
  */
@@ -89,12 +77,11 @@ export function repositoryLayout(repoRoot: string): RegionLayout {
     const tenantWorkDir = path.join(repoRoot, "programs", "tenant");
     return {
         tenantWorkDir,
-        platform: (region) => ({ role: "platform", stackName: region, workDir: repoRoot }),
+        platform: (region) => ({ role: "platform", stackName: platformStackName(region), workDir: repoRoot }),
         tenant: (region, id) => ({ role: "tenant", tenant: id, stackName: tenantStackName(region, id), workDir: tenantWorkDir }),
         tenantIdOf: (region, stackName) => {
-            const short = stackName.split("/").pop() ?? stackName;
-            const prefix = `${region}${TENANT_STACK_SEPARATOR}`;
-            return short.startsWith(prefix) && short.length > prefix.length ? short.slice(prefix.length) : undefined;
+            const parsed = parseTenantStackName(stackName);
+            return parsed?.region === region ? parsed.id : undefined;
         },
     };
 }

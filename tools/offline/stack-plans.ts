@@ -7,6 +7,8 @@ import { clusterIdentifierOf, platformStackReference } from "../../lib/stacks/na
 import { PLATFORM_STACK_KEY, TENANT_SECRETS_KEY } from "../../programs/tenant/load";
 import { renderContract } from "../../programs/platform/contract";
 import { syntheticKubeconfig, type StackReferenceAnswer } from "./mock-engine";
+import { EXIT, EXIT_CODES, overallExitCode, type ExitCode } from "../driver/exit-codes";
+import { mapBounded } from "../driver/pool";
 
 /**
  * The offline plan of a region as stacks: the platform stack, then one tenant stack per project, one program
@@ -61,33 +63,25 @@ export interface TenantPlanResult {
     stderr: string;
 }
 
-/** Runs `plan(id)` for every id, at most `parallelism` at once, in id order of completion-independent results. */
+/** Runs `plan(id)` for every id, at most `parallelism` at once (the driver's pool), results in id order. */
 export async function runBounded(ids: readonly string[], parallelism: number, plan: (id: string) => Promise<TenantPlanResult>): Promise<TenantPlanResult[]> {
-    const results = new Map<string, TenantPlanResult>();
-    const queue = [...ids];
-    const worker = async () => {
-        for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-            results.set(id, await plan(id));
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(parallelism, ids.length)) }, worker));
-    return ids.map((id) => results.get(id)!);
+    return mapBounded(ids, Math.max(1, Math.floor(parallelism)), plan);
 }
 
-/** The region's exit code from its stacks': invalid input or an error (1) wins over policy violations (2). */
+/**
+ * The region's exit code from its stacks', by the one exit-code table (tools/driver/exit-codes.ts): invalid input
+ * or an error (1) wins over policy violations (2); a code the table does not know (a killed process) is a failure.
+ */
 export function regionExitCode(codes: readonly number[]): number {
-    if (codes.some((c) => c !== 0 && c !== 2)) {
-        return 1;
-    }
-    return codes.includes(2) ? 2 : 0;
+    return overallExitCode(codes.map((code) => (code in EXIT_CODES ? (code as ExitCode) : EXIT.failure)));
 }
 
 /** Plans one tenant in a child process (`tools/plan.ts --tenant`), against the given contract file. */
 export function spawnTenantPlan(root: string, args: { region: string; id: string; outDir: string; contractFile: string; catalogRoot: string; configFile?: string }): Promise<TenantPlanResult> {
     const argv = [
         "--max-semi-space-size=32",
-        "--import",
-        "tsx",
+        // Precompiled like `npm run plan` (tools/precompiled.cjs): tsx's loader costs more than a tenant plan.
+        path.join(root, "tools/precompiled.cjs"),
         path.join(root, "tools/plan.ts"),
         "--stack",
         args.region,

@@ -147,7 +147,6 @@ describe("preview", () => {
             options: {
                 "hcloud:token": { value: HCLOUD, secret: true },
                 "platform:etcdS3SecretKey": { value: "wJalrXUtnFEMI-K7MDENG-bPxRfiCYzEXAMPLEKEY", secret: true },
-                "platform:tenantSecrets": { value: tenantSecrets, secret: true },
             },
         });
     });

@@ -271,10 +271,11 @@ describe("secrets and output per tenant", () => {
         const { h } = run(UNCHANGED, { catalog: ["alpha", "bravo", "charlie"] }, { ...PASSPHRASE, HCLOUD_TOKEN: HCLOUD, PLATFORM_TENANT_SECRETS: secrets });
         expect(await runDeploy(args("preview", { all: true }), h.deps)).toBe(0);
         const configOf = (stack: string) => h.workspaces.get(stack)?.calls.filter((c) => c.method === "setSecretConfig").map((c) => c.options);
-        expect(configOf("dev--alpha")).toEqual([{ "platform:tenantSecrets": { value: JSON.stringify({ alpha: { API_KEY: "alpha-secret-value-1" } }), secret: true } }]);
-        expect(configOf("dev--bravo")).toEqual([{ "platform:tenantSecrets": { value: JSON.stringify({ bravo: { API_KEY: "bravo-secret-value-2" } }), secret: true } }]);
+        expect(configOf("dev--alpha")).toEqual([{ "tenant:secrets": { value: JSON.stringify({ API_KEY: "alpha-secret-value-1" }), secret: true } }]);
+        expect(configOf("dev--bravo")).toEqual([{ "tenant:secrets": { value: JSON.stringify({ API_KEY: "bravo-secret-value-2" }), secret: true } }]);
         expect(configOf("dev--charlie")).toEqual([]);
-        expect(Object.keys(configOf("dev")?.[0] ?? {})).toContain("hcloud:token");
+        // The platform stack gets its credentials and none of the tenants' secrets.
+        expect(Object.keys(configOf("dev")?.[0] ?? {})).toEqual(["hcloud:token"]);
     });
 
     it("prefixes every streamed line with its stack and redacts every tenant's secrets in every stream", async () => {

@@ -1,13 +1,15 @@
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { repositoryLayout, selectStacks, tenantStackName } from "../../../tools/driver/stacks";
+import { repositoryLayout, selectStacks } from "../../../tools/driver/stacks";
+import { TENANT_SECRETS_KEY as PROGRAM_TENANT_SECRETS_KEY } from "../../../programs/tenant/load";
+import { TENANT_SECRETS_KEY } from "../../../tools/driver/orchestrate";
+import { SECRET_ENV_MAPPINGS } from "../../../tools/driver/environment";
 
 const catalog = ["shop", "blog", "wiki"];
 
 describe("tenant stack names", () => {
-    it("join region and id with the separator no id contains, and split back", () => {
+    it("are the tenant program's (lib/stacks/naming.ts): region and id joined by the separator no id contains", () => {
         const layout = repositoryLayout("/repo");
-        expect(tenantStackName("fsn1", "shop")).toBe("fsn1--shop");
         expect(layout.tenant("fsn1", "old-shop")).toEqual({ role: "tenant", tenant: "old-shop", stackName: "fsn1--old-shop", workDir: path.join("/repo", "programs", "tenant") });
         expect(layout.tenantIdOf("fsn1", "fsn1--old-shop")).toBe("old-shop");
         expect(layout.tenantIdOf("fsn1", "acme/platform-tenant/fsn1--shop")).toBe("shop");
@@ -17,6 +19,13 @@ describe("tenant stack names", () => {
         expect(layout.tenantIdOf("fsn1", "fsn1")).toBeUndefined();
         expect(layout.tenantIdOf("fsn1", "fsn1--")).toBeUndefined();
         expect(layout.platform("fsn1")).toEqual({ role: "platform", stackName: "fsn1", workDir: "/repo" });
+    });
+});
+
+describe("tenant secrets", () => {
+    it("go to the config key the tenant program reads", () => {
+        expect(TENANT_SECRETS_KEY).toBe(PROGRAM_TENANT_SECRETS_KEY);
+        expect(SECRET_ENV_MAPPINGS.find((m) => m.env === "PLATFORM_TENANT_SECRETS")).toMatchObject({ key: PROGRAM_TENANT_SECRETS_KEY, target: "tenants" });
     });
 });
 
