@@ -22,7 +22,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { InputValidationError } from "../lib/validation";
 import { synthesize, type StackReferenceAnswer } from "./offline/mock-engine";
-import { readStackConfig, syntheticSecrets, tenantSecretNamesOf } from "./offline/stack-files";
+import { readStackConfig, syntheticSecrets, tenantSecretNamesOf, tenantSecretNamesOfProject } from "./offline/stack-files";
 import { computedContract, DEFAULT_TENANT_PARALLELISM, platformAnswer, regionExitCode, runBounded, spawnTenantPlan, tenantPlanConfig, type TenantPlanResult } from "./offline/stack-plans";
 import { checkRegionCatalog } from "../programs/catalog-check";
 import { checkContract, CONTRACT_OUTPUT } from "../lib/stacks/contract";
@@ -193,7 +193,7 @@ async function planTenant(options: PlanOptions, id: string, contractFile: string
         }
         throw error;
     }
-    const { config, secretKeys } = tenantPlanConfig(region, id, tenantSecretNamesOf(catalogDirectory(catalogRoot, region))[id] ?? []);
+    const { config, secretKeys } = tenantPlanConfig(region, id, tenantSecretNamesOfProject(catalogDirectory(catalogRoot, region), id));
     return planStack(options, {
         stack: tenantStackName(region, id),
         project: TENANT_PROJECT,
