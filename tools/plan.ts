@@ -4,7 +4,9 @@
  * platform program (programs/platform) into `out/<region>/` (plan.json, manifests, artefacts, policy.json and
  * `contract.json`, the platform contract it exports), then every tenant stack (programs/tenant) into
  * `out/<region>/tenants/<id>/` with the same files, its StackReference answered with the platform plan's
- * outputs: one after the other in this process, or with `--parallel <n>` in n child processes at once.
+ * outputs: one after the other in this process, or with `--parallel <n>` in n worker processes at once, each
+ * planning its share of the tenants one after the other (`--tenant-batch`; a process per tenant would cost a
+ * start-up per tenant).
  *
  * `npm run plan -- --stack <region> --tenant <id>` plans one tenant stack alone, against `--contract <file>`
  * (a platform plan's contract.json) or, without it, a contract computed from `Pulumi.<region>.yaml` without
@@ -23,7 +25,7 @@ import { parseArgs } from "node:util";
 import { InputValidationError } from "../lib/validation";
 import { synthesize, type StackReferenceAnswer } from "./offline/mock-engine";
 import { readStackConfig, syntheticSecrets, tenantSecretNamesOf, tenantSecretNamesOfProject } from "./offline/stack-files";
-import { computedContract, DEFAULT_TENANT_PARALLELISM, platformAnswer, regionExitCode, runBounded, spawnTenantPlan, tenantPlanConfig, type TenantPlanResult } from "./offline/stack-plans";
+import { computedContract, DEFAULT_TENANT_PARALLELISM, planTenantsInWorkers, platformAnswer, regionExitCode, runBounded, TENANT_EXIT_MARKER, tenantPlanConfig, type TenantPlanResult } from "./offline/stack-plans";
 import { checkRegionCatalog } from "../programs/catalog-check";
 import { checkContract, CONTRACT_OUTPUT } from "../lib/stacks/contract";
 import { TENANT_PROJECT, tenantStackName } from "../lib/stacks/naming";
@@ -77,6 +79,8 @@ async function main(): Promise<number> {
             parallel: { type: "string" },
             "platform-only": { type: "boolean", default: false },
             "skip-catalog-check": { type: "boolean", default: false },
+            // Internal (the region plan's workers): plan these tenants, one after the other, into <out>/<id>/.
+            "tenant-batch": { type: "string" },
             out: { type: "string" },
             quiet: { type: "boolean", default: false },
             timings: { type: "boolean", default: false },
@@ -98,11 +102,17 @@ async function main(): Promise<number> {
         ? readStackConfig(path.dirname(path.resolve(values["config-file"])), path.basename(values["config-file"]).replace(/^Pulumi\.|\.yaml$/g, ""))
         : readStackConfig(ROOT, stack);
     const options: PlanOptions = { stack, outDir, catalogRoot, configFile: values["config-file"], stackConfig, quiet: values.quiet, timings: new Map([["startup", startupMs]]) };
+    const batch = values["tenant-batch"];
+    // A batch's `--out` is shared by the region's workers (each tenant's own directory is cleared instead).
     timed(options.timings, "clear output", () => {
-        fs.rmSync(outDir, { recursive: true, force: true });
+        if (batch === undefined) {
+            fs.rmSync(outDir, { recursive: true, force: true });
+        }
         fs.mkdirSync(outDir, { recursive: true });
     });
-    const code = tenant
+    const code = batch !== undefined
+        ? await planTenantBatch(options, batch.split(",").filter((id) => id !== ""), values.contract)
+        : tenant
         ? await planTenant(options, tenant, values.contract)
         : await planRegion(options, values.parallel === undefined ? DEFAULT_TENANT_PARALLELISM : Number(values.parallel) || DEFAULT_TENANT_PARALLELISM, values["platform-only"], values["skip-catalog-check"]);
     if (values.timings) {
@@ -156,7 +166,7 @@ async function planRegion(options: PlanOptions, parallelism: number, platformOnl
     const contractFile = path.join(outDir, "contract.json");
     const tenantOut = (id: string) => path.join(outDir, "tenants", id);
     // One tenant after the other in this process (the engine resets the runtime per program: no process start
-    // per tenant), or `--parallel <n>` child processes, one per tenant.
+    // per tenant), or `--parallel <n>` worker processes, each planning its share the same way.
     const inProcess = async (id: string): Promise<TenantPlanResult> => {
         fs.mkdirSync(tenantOut(id), { recursive: true });
         const code = await planTenant({ ...options, outDir: tenantOut(id), quiet: true }, id, contractFile);
@@ -164,7 +174,7 @@ async function planRegion(options: PlanOptions, parallelism: number, platformOnl
     };
     const results = await timed(options.timings, "tenant stacks", () =>
         parallelism > 1
-            ? runBounded(tenantIds, parallelism, (id) => spawnTenantPlan(ROOT, { region: stack, id, outDir: tenantOut(id), contractFile, catalogRoot, configFile: options.configFile }))
+            ? planTenantsInWorkers(ROOT, { region: stack, ids: tenantIds, workers: parallelism, outRoot: path.join(outDir, "tenants"), contractFile, catalogRoot, configFile: options.configFile })
             : runBounded(tenantIds, 1, inProcess),
     );
     for (const result of results) {
@@ -176,6 +186,34 @@ async function planRegion(options: PlanOptions, parallelism: number, platformOnl
         }
     }
     return regionExitCode([platformCode, ...results.map((r) => r.code)]);
+}
+
+/**
+ * Several tenant stacks in this process, one after the other (the SDK's runtime is reset for each program, as
+ * for the Automation API's inline programs), each into `<out>/<id>/`. Each tenant's exit code is printed as a
+ * `PLATFORM_TENANT_EXIT <id> <code>` line for the region plan. An unexpected error stops the batch: the runtime
+ * may be left in any state, so the tenants not yet planned are reported failed rather than planned on it.
+ */
+async function planTenantBatch(options: PlanOptions, ids: readonly string[], contractFile: string | undefined): Promise<number> {
+    const codes: number[] = [];
+    for (const [index, id] of ids.entries()) {
+        const outDir = path.join(options.outDir, id);
+        fs.rmSync(outDir, { recursive: true, force: true });
+        fs.mkdirSync(outDir, { recursive: true });
+        let code: number;
+        try {
+            code = await planTenant({ ...options, outDir }, id, contractFile);
+        } catch (error) {
+            console.error(`tenant stack ${tenantStackName(options.stack, id)}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+            for (const rest of [id, ...ids.slice(index + 1)]) {
+                console.log(`${TENANT_EXIT_MARKER} ${rest} 1`);
+            }
+            return 1;
+        }
+        codes.push(code);
+        console.log(`${TENANT_EXIT_MARKER} ${id} ${code}`);
+    }
+    return regionExitCode(codes);
 }
 
 /** One tenant stack, its StackReference answered with the given (or a computed) platform contract. */

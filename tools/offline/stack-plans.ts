@@ -13,7 +13,7 @@ import { mapBounded } from "../driver/pool";
 /**
  * The offline plan of a region as stacks: the platform stack, then one tenant stack per project, one program
  * after the other (the mock engine resets the runtime's mocks, config and stack for each), or a bounded number
- * of child processes at once.
+ * of worker processes, each planning its share of the tenants the same way.
  */
 
 /** The organization the offline plan's stack references name (that of Pulumi's DIY backends). */
@@ -21,7 +21,7 @@ export const OFFLINE_ORGANIZATION = "organization";
 
 /**
  * Tenant plans at once by default: 1, i.e. one after the other in the region plan's own process, which costs
- * no process start per tenant (about 1.2 s under tsx); `--parallel <n>` runs n child processes instead.
+ * no process start per tenant; `--parallel <n>` runs n worker processes instead, each planning its share in turn.
  */
 export const DEFAULT_TENANT_PARALLELISM = 1;
 
@@ -63,6 +63,85 @@ export interface TenantPlanResult {
     stderr: string;
 }
 
+/** Prefix of the line a tenant-batch worker prints per tenant: `PLATFORM_TENANT_EXIT <id> <code>`. */
+export const TENANT_EXIT_MARKER = "PLATFORM_TENANT_EXIT";
+
+/**
+ * The tenants split over `workers` batches, round-robin (neighbouring tenants of a catalog are alike in size,
+ * so each worker gets a similar share), empty batches left out.
+ */
+export function tenantBatches(ids: readonly string[], workers: number): string[][] {
+    const batches: string[][] = Array.from({ length: Math.max(1, Math.min(workers, ids.length)) }, () => []);
+    ids.forEach((id, index) => batches[index % batches.length]!.push(id));
+    return batches.filter((batch) => batch.length > 0);
+}
+
+/**
+ * Plans every tenant stack of a region in `workers` processes (`tools/plan.ts --tenant-batch`), each planning
+ * its batch one tenant after the other; results in id order. Workers' messages are passed through as they come;
+ * a tenant its worker never reported (a crashed worker) fails.
+ */
+export async function planTenantsInWorkers(
+    root: string,
+    args: { region: string; ids: readonly string[]; workers: number; outRoot: string; contractFile: string; catalogRoot: string; configFile?: string },
+): Promise<TenantPlanResult[]> {
+    const batches = tenantBatches(args.ids, args.workers);
+    const done = await Promise.all(batches.map((batch) => spawnTenantBatch(root, { ...args, ids: batch })));
+    const byId = new Map(done.flat().map((result) => [result.id, result]));
+    return args.ids.map((id) => byId.get(id)!);
+}
+
+function spawnTenantBatch(root: string, args: { region: string; ids: readonly string[]; outRoot: string; contractFile: string; catalogRoot: string; configFile?: string }): Promise<TenantPlanResult[]> {
+    const argv = [
+        // A worker plans many small programs: a young generation of 32 MiB keeps its heap small and its GC short.
+        "--max-semi-space-size=32",
+        path.join(root, "tools/precompiled.cjs"),
+        path.join(root, "tools/plan.ts"),
+        "--stack",
+        args.region,
+        "--tenant-batch",
+        args.ids.join(","),
+        "--contract",
+        args.contractFile,
+        "--out",
+        args.outRoot,
+        "--catalog-root",
+        args.catalogRoot,
+        "--quiet",
+        ...(args.configFile ? ["--config-file", args.configFile] : []),
+    ];
+    return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, argv, { cwd: root, env: { ...process.env, NODE_NO_WARNINGS: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+        const codes = new Map<string, number>();
+        let stdout = "";
+        child.stdout.on("data", (d: Buffer) => {
+            stdout += d.toString();
+            const end = stdout.lastIndexOf("\n");
+            if (end === -1) {
+                return;
+            }
+            for (const line of stdout.slice(0, end).split("\n")) {
+                const marker = new RegExp(`^${TENANT_EXIT_MARKER} (\\S+) (\\d+)$`).exec(line);
+                if (marker) {
+                    codes.set(marker[1]!, Number(marker[2]));
+                } else if (line !== "") {
+                    process.stdout.write(`${line}\n`);
+                }
+            }
+            stdout = stdout.slice(end + 1);
+        });
+        // A tenant's problems (invalid input, policy violations) are printed as they come, named by the tenant.
+        child.stderr.on("data", (d: Buffer) => {
+            process.stderr.write(d);
+        });
+        child.on("error", reject);
+        child.on("close", (code) => {
+            const missing = `tenant-batch worker exited ${code ?? "on a signal"} before planning it\n`;
+            resolve(args.ids.map((id) => ({ id, code: codes.get(id) ?? 1, stderr: codes.get(id) === undefined ? missing : "" })));
+        });
+    });
+}
+
 /** Runs `plan(id)` for every id, at most `parallelism` at once (the driver's pool), results in id order. */
 export async function runBounded(ids: readonly string[], parallelism: number, plan: (id: string) => Promise<TenantPlanResult>): Promise<TenantPlanResult[]> {
     return mapBounded(ids, Math.max(1, Math.floor(parallelism)), plan);
@@ -76,31 +155,3 @@ export function regionExitCode(codes: readonly number[]): number {
     return overallExitCode(codes.map((code) => (code in EXIT_CODES ? (code as ExitCode) : EXIT.failure)));
 }
 
-/** Plans one tenant in a child process (`tools/plan.ts --tenant`), against the given contract file. */
-export function spawnTenantPlan(root: string, args: { region: string; id: string; outDir: string; contractFile: string; catalogRoot: string; configFile?: string }): Promise<TenantPlanResult> {
-    const argv = [
-        "--max-semi-space-size=32",
-        // Precompiled like `npm run plan` (tools/precompiled.cjs): tsx's loader costs more than a tenant plan.
-        path.join(root, "tools/precompiled.cjs"),
-        path.join(root, "tools/plan.ts"),
-        "--stack",
-        args.region,
-        "--tenant",
-        args.id,
-        "--contract",
-        args.contractFile,
-        "--out",
-        args.outDir,
-        "--catalog-root",
-        args.catalogRoot,
-        "--quiet",
-        ...(args.configFile ? ["--config-file", args.configFile] : []),
-    ];
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, argv, { cwd: root, env: { ...process.env, NODE_NO_WARNINGS: "1" }, stdio: ["ignore", "inherit", "pipe"] });
-        let stderr = "";
-        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-        child.on("error", reject);
-        child.on("close", (code) => resolve({ id: args.id, code: code ?? 1, stderr }));
-    });
-}
