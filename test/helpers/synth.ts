@@ -19,7 +19,6 @@ export interface PlanRun {
 }
 
 /**
-/**
  * Runs the offline plan (the catalog check and the platform program under the mock engine, and with
  * `tenants: true` every tenant stack) in a fresh process, exactly as `npm run plan` does (precompiled by
  * tools/precompiled.cjs): the Pulumi runtime holds global state, so one program per process. `options.tsx` runs
