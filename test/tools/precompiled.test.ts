@@ -3,7 +3,6 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { readPlan } from "../helpers/plans";
 import { ROOT, runPlan } from "../helpers/synth";
 
 // The launcher is plain JavaScript (it runs before anything compiles TypeScript).
@@ -54,12 +53,18 @@ describe("precompiled entry points", () => {
         expect(scripts.plan).toBe("node --max-semi-space-size=128 tools/precompiled.cjs tools/plan.ts");
     });
 
-    it("plans exactly what the TypeScript sources under tsx plan (dev)", async () => {
+    it("plans exactly what the TypeScript sources under tsx plan (dev: the platform and every tenant stack)", async () => {
         const tsxOut = path.join(scratch, "tsx-dev");
-        const run = await runPlan("dev", { outDir: tsxOut, tsx: true });
+        const run = await runPlan("dev", { outDir: tsxOut, tsx: true, tenants: true });
         expect(run.code, run.stderr).toBe(0);
-        const viaTsx: unknown = JSON.parse(fs.readFileSync(path.join(tsxOut, "plan.json"), "utf8"));
-        // out/dev/plan.json was written by the test spine's global setup through the precompiled plan.
-        expect(readPlan("dev")).toEqual(viaTsx);
+        // out/dev/ was written by the test spine's global setup through the precompiled plan.
+        const files = (root: string) => [path.join(root, "plan.json"), ...fs.readdirSync(path.join(root, "tenants")).sort().map((id) => path.join(root, "tenants", id, "plan.json"))];
+        const precompiled = files(path.join(ROOT, "out", "dev"));
+        const viaTsx = files(tsxOut);
+        expect(precompiled.map((f) => path.relative(path.join(ROOT, "out", "dev"), f))).toEqual(viaTsx.map((f) => path.relative(tsxOut, f)));
+        expect(precompiled.length).toBeGreaterThan(1);
+        for (const [index, file] of precompiled.entries()) {
+            expect(JSON.parse(fs.readFileSync(file, "utf8")), file).toEqual(JSON.parse(fs.readFileSync(viaTsx[index]!, "utf8")));
+        }
     });
 });
