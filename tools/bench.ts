@@ -1,19 +1,23 @@
 /**
- * `npm run bench [-- --sizes 10,100,1000 --keep]`: how the offline plan scales with the tenant catalog.
+ * `npm run bench [-- --sizes 10,100,1000 --repeat 5 --region-sizes 10,100,1000 --region-repeat 3
+ * --compare-parallel 1,2,4 --keep]`: what a tenant's release costs offline, and how the whole region scales.
  *
- * For each size it generates a region (the dev stack's config, `platform:tenantLimits` raised if the
- * generated quotas need it) with that many realistic tenant projects in a temporary catalog root, runs
- * `tools/plan.ts --quiet` on it in a fresh process (the Pulumi runtime is one program per process) and
- * records wall time, CPU time (bash's `times`), the child's peak RSS (`PLATFORM_REPORT_RSS=1` makes it print `process.resourceUsage()
- * .maxRSS`) and the resource count of the written plan. A 0-tenant run is the baseline: process start,
- * TypeScript transpilation and the platform itself, so per-tenant figures are marginal costs.
- *
- * Targets (checked, exit code 1 when missed): 1,000 tenants in under 15 s and 1.5 GiB peak RSS, and linear
- * growth: the CPU time (wall time without bash) the largest size adds over the baseline at most 1.5× what the
- * middle size's marginal time per tenant predicts (plus 0.5 s of run-to-run noise). Each size runs `--repeat`
- * times (default 3): the targets are judged on the fastest run, the one least disturbed by the rest of a
- * shared machine, and the median is printed next to it so the spread is visible.
- * Figures are wall-clock on whatever machine runs this: compare runs on the same machine only.
+ * For each size it generates a region (the dev stack's config, `platform:tenantLimits` raised and
+ * `platform:projectGrants` granted for the generated tenants) in a temporary catalog root, then:
+ * - **one tenant change**: edits one tenant's file (a new image tag) and plans that tenant alone,
+ *   `npm run plan -- --stack dev --tenant <id>`, exactly as package.json runs it (Node flags and the precompiled
+ *   launcher included), `--repeat` times in fresh processes: wall time (best and median), CPU time (bash's
+ *   `times`), peak RSS, resources. Targets: median ≤ 1 s wall including start-up, and the same for every size
+ *   (median at the largest size ≤ 1.2 × the smallest's).
+ * - **the full region**: `npm run plan -- --stack dev` (catalog check, platform stack, every tenant stack by
+ *   `--parallel` workers), `--region-repeat` times: wall (best and median), CPU, the peak RSS of the plan process
+ *   plus each worker's (a sum of peaks: an upper bound of what was resident at once), resources over all stacks.
+ *   Targets: 1,000 tenants < 15 s median and < 1.5 GiB.
+ * - `--compare-parallel`: the region plan at the middle region size with each worker count, once each, to show
+ *   where parallel tenant plans are faster on this machine.
+ * Targets are printed and compared here (exit 1 when one is missed), never asserted in a timed test. Figures
+ * are wall-clock on whatever machine runs this: the load average is printed with them; compare runs on the
+ * same, idle machine only.
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -24,20 +28,23 @@ import * as yaml from "js-yaml";
 import { tenantLimitsSchema, type ProjectGrant } from "../lib/config/schema";
 import { quantity } from "../lib/quantity";
 import { readStackConfig } from "./offline/stack-files";
-import { platformConfigFromStack, renderReports } from "./offline/reports";
-import type { StackPlan } from "./offline/plan-types";
+import { platformConfigFromStack } from "./offline/reports";
 import { validateTenantDocuments } from "../lib/tenants/load";
+import { DEFAULT_TENANT_PARALLELISM } from "./offline/stack-plans";
 
 const ROOT = path.resolve(__dirname, "..");
 const STACK = "dev";
 const TARGET = {
+    /** Region size of the full-region targets. */
     tenants: 1000,
+    /** Full region: median wall seconds. */
     seconds: 15,
+    /** Full region: peak RSS (plan process plus workers). */
     rssBytes: 1.5 * 2 ** 30,
-    /** Allowed ratio of actual to linearly predicted time at the largest size. */
-    linearity: 1.5,
-    /** Run-to-run spread of a plan process on a 2-core machine (measured: ±0.1-0.2 s at 0-1,000 validated tenants). */
-    noiseSeconds: 0.5,
+    /** One tenant change: median wall seconds, start-up included. */
+    tenantSeconds: 1,
+    /** One tenant change: median at the largest size over the median at the smallest. */
+    tenantRatio: 1.2,
 };
 
 const WORDS = ["shop", "blog", "wiki", "crm", "billing", "search", "media", "forum", "docs", "chat", "maps", "quiz", "ledger", "notes", "inventory", "tickets"];
@@ -155,11 +162,12 @@ function prepare(base: string, count: number): { root: string; configFile: strin
 
 /** Result of one plan run. */
 interface Run {
-    tenants: number;
     seconds: number;
-    /** User + system CPU seconds of the plan process (NaN where bash's `times` is unavailable). */
+    /** User + system CPU seconds of the plan process and its children (NaN where bash's `times` is unavailable). */
     cpuSeconds: number;
+    /** Peak RSS of the plan process plus the peak of each of its workers (bytes). */
     rssBytes: number;
+    /** Resources over every stack the run planned. */
     resources: number;
     exitCode: number;
     outDir: string;
@@ -171,24 +179,27 @@ const BASH = "/bin/bash";
 
 /**
  * The command line of `npm run plan` (package.json), so the benchmark measures exactly what users run,
- * Node flags included, without npm's own start-up.
+ * Node flags and launcher included, without npm's own start-up.
  */
 function planCommand(): string[] {
     const script = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.plan!;
     const [program, ...args] = script.split(/\s+/);
     if (program !== "node" || !args.some((a) => a.endsWith("tools/plan.ts"))) {
-        throw new Error(`package.json "plan" script is not "node [flags] tools/plan.ts": ${script}`);
+        throw new Error(`package.json "plan" script is not "node [flags] [launcher] tools/plan.ts": ${script}`);
     }
-    return [process.execPath, ...args.map((a) => (a.endsWith("tools/plan.ts") ? path.join(ROOT, a) : a))];
+    return [process.execPath, ...args.map((a) => (a.startsWith("tools/") ? path.join(ROOT, a) : a))];
 }
 
-function runPlan(planCommandLine: readonly string[], count: number, root: string, configFile: string, attempt: number): Promise<Run> {
-    // A fresh directory per attempt, so deleting the previous output is not measured as plan time.
-    const outDir = path.join(root, `out-${attempt}`);
+function resourceCount(planFile: string): number {
+    const head = fs.readFileSync(planFile, "utf8").slice(0, 4096);
+    return Number(/"resourceCount":\s*(\d+)/.exec(head)?.[1] ?? NaN);
+}
+
+function runPlan(planCommandLine: readonly string[], root: string, configFile: string, outDir: string, extra: readonly string[]): Promise<Run> {
     const [node, ...nodeArgs] = planCommandLine;
-    const args = [...nodeArgs, "--stack", STACK, "--catalog-root", root, "--out", outDir, "--quiet", "--timings", "--config-file", configFile];
-    // CPU time is steadier than wall time on a shared machine: bash's `times` reports its children's
-    // user and system time (Node has no getrusage(RUSAGE_CHILDREN)).
+    const args = [...nodeArgs, "--stack", STACK, "--catalog-root", root, "--out", outDir, "--quiet", "--timings", "--config-file", configFile, ...extra];
+    // CPU time is steadier than wall time on a shared machine: bash's `times` reports its children's (and their
+    // children's) user and system time (Node has no getrusage(RUSAGE_CHILDREN)).
     const viaBash = fs.existsSync(BASH);
     const [command, commandArgs] = viaBash ? [BASH, ["-c", '"$@"; rc=$?; times 1>&2; exit $rc', "bench-plan", node!, ...args]] : [node!, args];
     return new Promise((resolve, reject) => {
@@ -201,24 +212,202 @@ function runPlan(planCommandLine: readonly string[], count: number, root: string
         child.on("error", reject);
         child.on("close", (code) => {
             const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-            const rss = /PLATFORM_MAX_RSS_KIB=(\d+)/.exec(stdout);
+            // The plan process and each tenant-batch worker print their own peak.
+            const rss = [...stdout.matchAll(/PLATFORM_MAX_RSS_KIB=(\d+)/g)].map((m) => Number(m[1]) * 1024);
             const times = [...stderr.matchAll(/^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/gm)].pop();
             const cpuSeconds = times ? Number(times[1]) * 60 + Number(times[2]) + Number(times[3]) * 60 + Number(times[4]) : NaN;
-            const phases = /^timings: (.*)$/m.exec(stderr)?.[1] ?? "";
-            const messages = stderr.replace(/^\d+m[\d.]+s \d+m[\d.]+s\n?/gm, "").replace(/^timings: .*\n?/m, "").trim();
+            const phases = [...stderr.matchAll(/^timings: (.*)$/gm)].pop()?.[1] ?? "";
+            const messages = stderr.replace(/^\d+m[\d.]+s \d+m[\d.]+s\n?/gm, "").replace(/^timings: .*\n?/gm, "").trim();
             // Exit 2 means mandatory policy violations: the plan was still synthesized and written.
-            if ((code !== 0 && code !== 2) || !rss) {
-                reject(new Error(`plan of ${count} tenants failed (exit ${code}):\n${messages || stdout}`));
+            if ((code !== 0 && code !== 2) || rss.length === 0) {
+                reject(new Error(`plan ${extra.join(" ")} failed (exit ${code}):\n${messages || stdout}`));
                 return;
             }
             if (code === 2) {
-                console.warn(`warning: ${count} tenants: the plan has mandatory policy violations (generated tenants should be clean):\n${messages}`);
+                console.warn(`warning: ${extra.join(" ") || "region"}: mandatory policy violations (generated tenants should be clean):\n${messages.slice(0, 2000)}`);
             }
-            const head = fs.readFileSync(path.join(outDir, "plan.json"), "utf8").slice(0, 4096);
-            const resources = Number(/"resourceCount":\s*(\d+)/.exec(head)?.[1] ?? NaN);
-            resolve({ tenants: count, seconds, cpuSeconds, rssBytes: Number(rss[1]) * 1024, resources, exitCode: code, outDir, phases });
+            let resources = resourceCount(path.join(outDir, "plan.json"));
+            const tenantsDir = path.join(outDir, "tenants");
+            if (fs.existsSync(tenantsDir)) {
+                for (const id of fs.readdirSync(tenantsDir)) {
+                    resources += resourceCount(path.join(tenantsDir, id, "plan.json"));
+                }
+            }
+            resolve({ seconds, cpuSeconds, rssBytes: rss.reduce((a, b) => a + b, 0), resources, exitCode: code, outDir, phases });
         });
     });
+}
+
+/** Best, median and the highest peak of several runs. */
+interface Summary {
+    best: Run;
+    medianSeconds: number;
+    medianCpuSeconds: number;
+    rssBytes: number;
+}
+
+function summarize(attempts: readonly Run[]): Summary {
+    const byTime = [...attempts].sort((a, b) => a.seconds - b.seconds);
+    const byCpu = [...attempts].sort((a, b) => a.cpuSeconds - b.cpuSeconds);
+    const middle = Math.floor((attempts.length - 1) / 2);
+    return { best: byTime[0]!, medianSeconds: byTime[middle]!.seconds, medianCpuSeconds: byCpu[middle]!.cpuSeconds, rssBytes: Math.max(...attempts.map((a) => a.rssBytes)) };
+}
+
+/** The generated tenant whose change is planned: the middle one of the catalog. */
+function changedTenant(count: number): GeneratedTenant {
+    return generateTenant(Math.ceil(count / 2));
+}
+
+/** Edits a generated tenant's file as a release would: a new image tag of its web service. */
+function releaseChange(root: string, tenant: GeneratedTenant, attempt: number): void {
+    const file = path.join(root, "stacks", STACK, "projects", `${tenant.name}.yaml`);
+    const text = fs.readFileSync(file, "utf8");
+    const changed = text.replace(/(-web:)\d+\.(\d+)\.(\d+)/, (_m, prefix: string, minor: string) => `${prefix}${attempt + 2}.${minor}.0`);
+    if (changed === text) {
+        throw new Error(`bench: no web image tag to change in ${file}`);
+    }
+    fs.writeFileSync(file, changed);
+}
+
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+const secs = (seconds: number) => `${seconds.toFixed(2)} s`;
+
+function list(value: string): number[] {
+    return value === "" ? [] : value.split(",").map((s) => Number(s.trim()));
+}
+
+async function main(): Promise<number> {
+    const { values } = parseArgs({
+        options: {
+            sizes: { type: "string", default: "10,100,1000" },
+            repeat: { type: "string", default: "5" },
+            "region-sizes": { type: "string", default: "10,100,1000" },
+            "region-repeat": { type: "string", default: "3" },
+            "compare-parallel": { type: "string", default: "1,2,4" },
+            keep: { type: "boolean", default: false },
+        },
+        allowPositionals: false,
+    });
+    const sizes = list(values.sizes);
+    const regionSizes = list(values["region-sizes"]);
+    const parallels = list(values["compare-parallel"]);
+    const repeat = Number(values.repeat);
+    const regionRepeat = Number(values["region-repeat"]);
+    const whole = (n: number) => Number.isInteger(n) && n >= 1;
+    if (![...sizes, ...regionSizes, ...parallels, repeat, regionRepeat].every(whole)) {
+        console.error("usage: npm run bench -- [--sizes 10,100,1000] [--repeat 5] [--region-sizes 10,100,1000] [--region-repeat 3] [--compare-parallel 1,2,4] [--keep]");
+        return 1;
+    }
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), "platform-bench-"));
+    const load = () => os.loadavg().map((l) => l.toFixed(1)).join(" ");
+    console.log(`Offline plan benchmark: stack ${STACK}; ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model ?? ""}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}; load average ${load()} at the start`);
+    console.log(`work directory: ${base}${values.keep ? "" : " (removed afterwards; --keep keeps it)"}`);
+    const planCommandLine = planCommand();
+    const failures: string[] = [];
+    const regions = new Map<number, { root: string; configFile: string }>();
+    const region = (count: number) => {
+        let r = regions.get(count);
+        if (!r) {
+            r = prepare(base, count);
+            regions.set(count, r);
+        }
+        return r;
+    };
+    try {
+        // Builds the precompiled plan once, so no measured run pays for it.
+        const warm = region(Math.min(...sizes, ...regionSizes));
+        await runPlan(planCommandLine, warm.root, warm.configFile, path.join(base, "warm-up"), ["--tenant", changedTenant(Math.min(...sizes, ...regionSizes)).name]);
+
+        const tenantRows: Array<{ tenants: number; id: string; summary: Summary }> = [];
+        if (sizes.length > 0) {
+            console.log(`\nOne tenant change (npm run plan -- --stack ${STACK} --tenant <id>), ${repeat} run(s) per size:`);
+        }
+        for (const count of sizes) {
+            const { root, configFile } = region(count);
+            const tenant = changedTenant(count);
+            const attempts: Run[] = [];
+            for (let i = 0; i < repeat; i++) {
+                releaseChange(root, tenant, i);
+                attempts.push(await runPlan(planCommandLine, root, configFile, path.join(root, `tenant-out-${i}`), ["--tenant", tenant.name]));
+            }
+            const summary = summarize(attempts);
+            tenantRows.push({ tenants: count, id: tenant.name, summary });
+            console.log(`  ${String(count).padStart(5)} tenants (${tenant.name}): ${secs(summary.best.seconds)} best, ${secs(summary.medianSeconds)} median wall, ${secs(summary.medianCpuSeconds)} CPU, ${mib(summary.rssBytes)}, ${summary.best.resources} resources`);
+            console.log(`                 phases: ${summary.best.phases}`);
+        }
+
+        const regionRows: Array<{ tenants: number; summary: Summary }> = [];
+        if (regionSizes.length > 0) {
+            console.log(`\nFull region (npm run plan -- --stack ${STACK}: catalog check, platform, every tenant stack), ${regionRepeat} run(s) per size:`);
+        }
+        for (const count of regionSizes) {
+            const { root, configFile } = region(count);
+            const attempts: Run[] = [];
+            for (let i = 0; i < regionRepeat; i++) {
+                attempts.push(await runPlan(planCommandLine, root, configFile, path.join(root, `region-out-${i}`), []));
+            }
+            const summary = summarize(attempts);
+            regionRows.push({ tenants: count, summary });
+            console.log(`  ${String(count).padStart(5)} tenants: ${secs(summary.best.seconds)} best, ${secs(summary.medianSeconds)} median wall, ${secs(summary.medianCpuSeconds)} CPU, ${mib(summary.rssBytes)}, ${summary.best.resources} resources`);
+            console.log(`                 phases: ${summary.best.phases}`);
+        }
+
+        const parallelRows: Array<{ workers: number; run: Run }> = [];
+        const middle = regionSizes[Math.floor((regionSizes.length - 1) / 2)];
+        if (middle !== undefined && parallels.length > 1) {
+            console.log(`\nTenant plan workers (--parallel), full region of ${middle} tenants, once each:`);
+            const { root, configFile } = region(middle);
+            for (const workers of parallels) {
+                const run = await runPlan(planCommandLine, root, configFile, path.join(root, `parallel-out-${workers}`), ["--parallel", String(workers)]);
+                parallelRows.push({ workers, run });
+                console.log(`  --parallel ${workers}: ${secs(run.seconds)} wall, ${secs(run.cpuSeconds)} CPU, ${mib(run.rssBytes)}`);
+            }
+        }
+
+        console.log(`\nload average ${load()} at the end`);
+        console.log("");
+        if (tenantRows.length > 0) {
+            console.log(`| region size | one tenant change: wall best | median wall | median CPU | peak RSS | resources |`);
+            console.log("|---:|---:|---:|---:|---:|---:|");
+            for (const row of tenantRows) {
+                console.log(`| ${row.tenants} | ${secs(row.summary.best.seconds)} | ${secs(row.summary.medianSeconds)} | ${secs(row.summary.medianCpuSeconds)} | ${mib(row.summary.rssBytes)} | ${row.summary.best.resources} |`);
+            }
+            const first = tenantRows[0]!;
+            const last = tenantRows[tenantRows.length - 1]!;
+            const ratio = last.summary.medianSeconds / first.summary.medianSeconds;
+            const cpuRatio = last.summary.medianCpuSeconds / first.summary.medianCpuSeconds;
+            console.log(`\none tenant change: ${last.tenants}/${first.tenants} tenants median ratio ${ratio.toFixed(2)} wall, ${cpuRatio.toFixed(2)} CPU (target ≤ ${TARGET.tenantRatio})`);
+            if (tenantRows.length > 1 && ratio > TARGET.tenantRatio) failures.push(`one tenant change costs ${ratio.toFixed(2)}× at ${last.tenants} tenants what it costs at ${first.tenants} (target ≤ ${TARGET.tenantRatio})`);
+            for (const row of tenantRows) {
+                if (row.summary.medianSeconds > TARGET.tenantSeconds) failures.push(`one tenant change at ${row.tenants} tenants: median ${secs(row.summary.medianSeconds)} wall (target ≤ ${TARGET.tenantSeconds} s)`);
+            }
+        }
+        if (regionRows.length > 0) {
+            console.log("");
+            console.log(`| region size | full region: wall best | median wall | median CPU | peak RSS (sum) | resources |`);
+            console.log("|---:|---:|---:|---:|---:|---:|");
+            for (const row of regionRows) {
+                console.log(`| ${row.tenants} | ${secs(row.summary.best.seconds)} | ${secs(row.summary.medianSeconds)} | ${secs(row.summary.medianCpuSeconds)} | ${mib(row.summary.rssBytes)} | ${row.summary.best.resources} |`);
+            }
+            const atTarget = regionRows.find((r) => r.tenants === TARGET.tenants);
+            if (atTarget) {
+                if (atTarget.summary.medianSeconds >= TARGET.seconds) failures.push(`full region of ${TARGET.tenants} tenants: median ${secs(atTarget.summary.medianSeconds)} (target < ${TARGET.seconds} s)`);
+                if (atTarget.summary.rssBytes >= TARGET.rssBytes) failures.push(`full region of ${TARGET.tenants} tenants: ${(atTarget.summary.rssBytes / 2 ** 30).toFixed(2)} GiB peak (target < 1.5 GiB)`);
+            }
+        }
+        if (parallelRows.length > 0) {
+            const fastest = [...parallelRows].sort((a, b) => a.run.seconds - b.run.seconds)[0]!;
+            console.log(`\nfastest worker count at ${middle} tenants on this machine: --parallel ${fastest.workers} (default ${DEFAULT_TENANT_PARALLELISM})`);
+        }
+        const validation = validationTimings([...new Set([...sizes, ...regionSizes])].sort((a, b) => a - b));
+        console.log(`tenant validation alone (lib/tenants/load.ts, in-process): ${validation.map((v) => `${v.tenants}: ${v.ms.toFixed(0)} ms`).join(", ")}`);
+        console.log(failures.length === 0 ? "\ntargets met" : `\ntargets missed:\n  ${failures.join("\n  ")}`);
+        return failures.length === 0 ? 0 : 1;
+    } finally {
+        if (!values.keep) {
+            fs.rmSync(base, { recursive: true, force: true });
+        }
+    }
 }
 
 /** In-process timing of tenant validation alone: isolates lib/tenants/load.ts from the Pulumi run. */
@@ -234,108 +423,6 @@ function validationTimings(sizes: readonly number[]): Array<{ tenants: number; m
         validateTenantDocuments(docs, { config, secretNames });
         return { tenants: n, ms: Number(process.hrtime.bigint() - started) / 1e6 };
     });
-}
-
-async function main(): Promise<number> {
-    const { values } = parseArgs({
-        options: {
-            sizes: { type: "string", default: "10,100,1000" },
-            repeat: { type: "string", default: "3" },
-            keep: { type: "boolean", default: false },
-        },
-        allowPositionals: false,
-    });
-    const sizes = values.sizes.split(",").map((s) => Number(s.trim()));
-    const repeat = Number(values.repeat);
-    if (sizes.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(repeat) || repeat < 1) {
-        console.error("usage: npm run bench -- [--sizes 10,100,1000] [--repeat 3] [--keep]");
-        return 1;
-    }
-    const base = fs.mkdtempSync(path.join(os.tmpdir(), "platform-bench-"));
-    console.log(`Offline plan benchmark: stack ${STACK}, sizes ${sizes.join(", ")} (+ 0-tenant baseline); ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model ?? ""}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}`);
-    console.log(`work directory: ${base}${values.keep ? "" : " (removed afterwards; --keep keeps it)"}`);
-
-    const planCommandLine = planCommand();
-    const runs: Array<Run & { medianSeconds: number }> = [];
-    try {
-        for (const count of [0, ...sizes]) {
-            const { root, configFile } = prepare(base, count);
-            const attempts: Run[] = [];
-            for (let i = 0; i < repeat; i++) {
-                attempts.push(await runPlan(planCommandLine, count, root, configFile, i));
-            }
-            // Best of `repeat` (the run least disturbed by the rest of the machine), with the highest peak RSS
-            // of all attempts and the median wall time shown next to it.
-            const byTime = [...attempts].sort((a, b) => a.seconds - b.seconds);
-            const run = { ...byTime[0]!, rssBytes: Math.max(...attempts.map((a) => a.rssBytes)), medianSeconds: byTime[Math.floor((byTime.length - 1) / 2)]!.seconds };
-            runs.push(run);
-            const spread = repeat > 1 ? ` (median of ${repeat}: ${run.medianSeconds.toFixed(2)} s)` : "";
-            console.log(`  ${String(count).padStart(5)} tenants: ${run.seconds.toFixed(2)} s wall${spread}, ${run.cpuSeconds.toFixed(2)} s CPU, ${(run.rssBytes / 2 ** 20).toFixed(0)} MiB, ${run.resources} resources`);
-            console.log(`                 phases: ${run.phases}`);
-        }
-
-        const baseline = runs[0]!;
-        // Linearity is judged on CPU time when it was measured: other work on a shared machine stretches
-        // wall time but barely moves the plan's own CPU seconds.
-        const cost = (r: Run) => (Number.isFinite(baseline.cpuSeconds) ? r.cpuSeconds : r.seconds);
-        const costLabel = Number.isFinite(baseline.cpuSeconds) ? "CPU" : "wall";
-        const rows = runs.slice(1).map((run, i) => {
-            const previous = runs[i]!; // the size before (baseline for the first)
-            return {
-                run,
-                perTenant: (run.resources - baseline.resources) / run.tenants,
-                marginalMs: ((cost(run) - cost(baseline)) * 1000) / run.tenants,
-                growth: previous.tenants > 0 ? `${(cost(run) / cost(previous)).toFixed(2)}× ${costLabel} for ${(run.tenants / previous.tenants).toFixed(0)}× tenants` : "",
-            };
-        });
-        const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
-        console.log("");
-        console.log(`| tenants | wall time (best of ${repeat}) | median wall | CPU (user+sys) | peak RSS | resources | resources/tenant | marginal ${costLabel} ms/tenant | growth vs previous size |`);
-        console.log("|--------:|----------:|----------:|---------------:|---------:|----------:|-----------------:|----------------:|:------------------------|");
-        console.log(`| 0 (baseline) | ${baseline.seconds.toFixed(2)} s | ${baseline.medianSeconds.toFixed(2)} s | ${baseline.cpuSeconds.toFixed(2)} s | ${mib(baseline.rssBytes)} | ${baseline.resources} | | | |`);
-        for (const r of rows) {
-            console.log(
-                `| ${r.run.tenants} | ${r.run.seconds.toFixed(2)} s | ${r.run.medianSeconds.toFixed(2)} s | ${r.run.cpuSeconds.toFixed(2)} s | ${mib(r.run.rssBytes)} | ${r.run.resources} | ${r.perTenant.toFixed(1)} | ${r.marginalMs.toFixed(1)} | ${r.growth} |`,
-            );
-        }
-
-        const largest = runs[runs.length - 1]!;
-        const started = process.hrtime.bigint();
-        const plan = JSON.parse(fs.readFileSync(path.join(largest.outDir, "plan.json"), "utf8")) as StackPlan;
-        const parsedMs = Number(process.hrtime.bigint() - started) / 1e6;
-        const reportStart = process.hrtime.bigint();
-        renderReports(plan, readStackConfig(path.join(base, `tenants-${largest.tenants}`), STACK));
-        console.log(`\nreports (cost, overhead, critical path) over the ${largest.tenants}-tenant plan: ${(Number(process.hrtime.bigint() - reportStart) / 1e6).toFixed(0)} ms (plan.json parse ${parsedMs.toFixed(0)} ms)`);
-        const validation = validationTimings([...sizes, Math.max(...sizes) * 4]);
-        console.log(`tenant validation alone (lib/tenants/load.ts, in-process): ${validation.map((v) => `${v.tenants}: ${v.ms.toFixed(0)} ms`).join(", ")}`);
-
-        const failures: string[] = [];
-        const atTarget = runs.find((r) => r.tenants === TARGET.tenants);
-        if (atTarget) {
-            if (atTarget.seconds >= TARGET.seconds) failures.push(`${TARGET.tenants} tenants took ${atTarget.seconds.toFixed(1)} s (target < ${TARGET.seconds} s)`);
-            if (atTarget.rssBytes >= TARGET.rssBytes) failures.push(`${TARGET.tenants} tenants peaked at ${(atTarget.rssBytes / 2 ** 30).toFixed(2)} GiB (target < 1.5 GiB)`);
-        }
-        if (rows.length >= 2) {
-            // Linear growth: the largest size may cost at most `linearity` × what scaling the middle size's
-            // marginal time would predict, plus the run-to-run noise of a process start on a busy machine.
-            const [middle, last] = [rows[rows.length - 2]!, rows[rows.length - 1]!];
-            const predicted = (Math.max(0, middle.marginalMs) * last.run.tenants) / 1000;
-            const actual = cost(last.run) - cost(baseline);
-            const allowed = TARGET.linearity * predicted + TARGET.noiseSeconds;
-            console.log(
-                `linearity (${costLabel}): ${last.run.tenants} tenants added ${actual.toFixed(2)} s over the baseline; ${middle.run.tenants} tenants' marginal cost predicts ${predicted.toFixed(2)} s (allowed ${allowed.toFixed(2)} s)`,
-            );
-            if (actual > allowed) {
-                failures.push(`super-linear: ${last.marginalMs.toFixed(1)} ms/tenant at ${last.run.tenants} vs ${middle.marginalMs.toFixed(1)} ms/tenant at ${middle.run.tenants} (${costLabel})`);
-            }
-        }
-        console.log(failures.length === 0 ? "\ntargets met" : `\ntargets missed:\n  ${failures.join("\n  ")}`);
-        return failures.length === 0 ? 0 : 1;
-    } finally {
-        if (!values.keep) {
-            fs.rmSync(base, { recursive: true, force: true });
-        }
-    }
 }
 
 // Run only as a script: test/tools/offline/bench-tenants.test.ts imports the generator.

@@ -1,7 +1,8 @@
 /**
- * `npm run deploy -- <preview|up|refresh|drift|destroy> --stack <name> [--yes] [--json out.json]
- * [--markdown out.md] [--confirm <stack>] [--allow-production-destroy]`: drives the Pulumi Automation API over
- * this project. Exit codes: 0 ok, 1 failure, 2 policy violation, 3 drift found, 4 stack locked.
+ * `npm run deploy -- <preview|up|refresh|drift|destroy> --stack <region> [--tenant <id> ... | --all]
+ * [--parallel 4] [--yes] [--json out.json] [--markdown out.md] [--confirm <stack>] [--allow-production-destroy]`:
+ * drives the Pulumi Automation API over the region's platform stack and its tenant stacks. Exit codes:
+ * tools/driver/exit-codes.ts (one table; over several stacks the most severe).
  */
 import * as path from "node:path";
 import { parseDeployArgs, UsageError, USAGE } from "./driver/args";
@@ -34,6 +35,8 @@ async function main(): Promise<number> {
         detectCli: () => detectPulumiCli(),
         // Imported only now: the CLI has been found, and the Pulumi SDK is not loaded for usage errors.
         openWorkspace: async (settings) => (await import("./driver/workspace")).openWorkspace(settings),
+        listStacks: async (settings) => (await import("./driver/workspace")).listStacks(settings),
+        checkCatalog: async (repoRoot, region) => (await import("./driver/catalog")).checkCatalog(repoRoot, region),
     });
 }
 

@@ -2,9 +2,11 @@
  * `npm run plan -- --stack <region>`: the region as stacks, under the Pulumi mock engine (no CLI, no
  * credentials). First the catalog check over the whole region (nothing is planned when it fails), then the
  * platform program (programs/platform) into `out/<region>/` (plan.json, manifests, artefacts, policy.json and
- * `contract.json`, the platform contract it exports), then every tenant stack (programs/tenant, one process
- * each, `--parallel` at once) into `out/<region>/tenants/<id>/` with the same files, its StackReference
- * answered with the platform plan's outputs.
+ * `contract.json`, the platform contract it exports), then every tenant stack (programs/tenant) into
+ * `out/<region>/tenants/<id>/` with the same files, its StackReference answered with the platform plan's
+ * outputs: one after the other in this process, or with `--parallel <n>` in n worker processes at once, each
+ * planning its share of the tenants one after the other (`--tenant-batch`; a process per tenant would cost a
+ * start-up per tenant).
  *
  * `npm run plan -- --stack <region> --tenant <id>` plans one tenant stack alone, against `--contract <file>`
  * (a platform plan's contract.json) or, without it, a contract computed from `Pulumi.<region>.yaml` without
@@ -22,8 +24,8 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { InputValidationError } from "../lib/validation";
 import { synthesize, type StackReferenceAnswer } from "./offline/mock-engine";
-import { readStackConfig, syntheticSecrets, tenantSecretNamesOf } from "./offline/stack-files";
-import { computedContract, DEFAULT_TENANT_PARALLELISM, platformAnswer, regionExitCode, runBounded, spawnTenantPlan, tenantPlanConfig } from "./offline/stack-plans";
+import { readStackConfig, syntheticSecrets, tenantSecretNamesOf, tenantSecretNamesOfProject } from "./offline/stack-files";
+import { computedContract, DEFAULT_TENANT_PARALLELISM, planTenantsInWorkers, platformAnswer, regionExitCode, runBounded, TENANT_EXIT_MARKER, tenantPlanConfig, type TenantPlanResult } from "./offline/stack-plans";
 import { checkRegionCatalog } from "../programs/catalog-check";
 import { checkContract, CONTRACT_OUTPUT } from "../lib/stacks/contract";
 import { TENANT_PROJECT, tenantStackName } from "../lib/stacks/naming";
@@ -77,6 +79,8 @@ async function main(): Promise<number> {
             parallel: { type: "string" },
             "platform-only": { type: "boolean", default: false },
             "skip-catalog-check": { type: "boolean", default: false },
+            // Internal (the region plan's workers): plan these tenants, one after the other, into <out>/<id>/.
+            "tenant-batch": { type: "string" },
             out: { type: "string" },
             quiet: { type: "boolean", default: false },
             timings: { type: "boolean", default: false },
@@ -98,13 +102,19 @@ async function main(): Promise<number> {
         ? readStackConfig(path.dirname(path.resolve(values["config-file"])), path.basename(values["config-file"]).replace(/^Pulumi\.|\.yaml$/g, ""))
         : readStackConfig(ROOT, stack);
     const options: PlanOptions = { stack, outDir, catalogRoot, configFile: values["config-file"], stackConfig, quiet: values.quiet, timings: new Map([["startup", startupMs]]) };
+    const batch = values["tenant-batch"];
+    // A batch's `--out` is shared by the region's workers (each tenant's own directory is cleared instead).
     timed(options.timings, "clear output", () => {
-        fs.rmSync(outDir, { recursive: true, force: true });
+        if (batch === undefined) {
+            fs.rmSync(outDir, { recursive: true, force: true });
+        }
         fs.mkdirSync(outDir, { recursive: true });
     });
-    const code = tenant
+    const code = batch !== undefined
+        ? await planTenantBatch(options, batch.split(",").filter((id) => id !== ""), values.contract)
+        : tenant
         ? await planTenant(options, tenant, values.contract)
-        : await planRegion(options, values.parallel === undefined ? DEFAULT_TENANT_PARALLELISM : Number(values.parallel), values["platform-only"], values["skip-catalog-check"]);
+        : await planRegion(options, values.parallel === undefined ? DEFAULT_TENANT_PARALLELISM : Number(values.parallel) || DEFAULT_TENANT_PARALLELISM, values["platform-only"], values["skip-catalog-check"]);
     if (values.timings) {
         console.error(`timings: ${[...options.timings].map(([phase, ms]) => `${phase} ${(ms / 1000).toFixed(2)} s`).join(", ")}`);
     }
@@ -143,7 +153,7 @@ async function planRegion(options: PlanOptions, parallelism: number, platformOnl
         stack,
         config,
         secretKeys: Object.keys(secrets),
-        loadProgram: () => import(path.join(ROOT, "programs/platform/index")),
+        loadProgram: () => import("../programs/platform/index"),
         label: `platform stack "${stack}"`,
         extraFiles: (plan) => ({ "contract.json": JSON.stringify(plan.outputs[CONTRACT_OUTPUT], null, 2) }),
     });
@@ -154,10 +164,18 @@ async function planRegion(options: PlanOptions, parallelism: number, platformOnl
         tenantIds = Object.keys((JSON.parse(fs.readFileSync(path.join(outDir, "contract.json"), "utf8")) as { projects: Record<string, unknown> }).projects);
     }
     const contractFile = path.join(outDir, "contract.json");
+    const tenantOut = (id: string) => path.join(outDir, "tenants", id);
+    // One tenant after the other in this process (the engine resets the runtime per program: no process start
+    // per tenant), or `--parallel <n>` worker processes, each planning its share the same way.
+    const inProcess = async (id: string): Promise<TenantPlanResult> => {
+        fs.mkdirSync(tenantOut(id), { recursive: true });
+        const code = await planTenant({ ...options, outDir: tenantOut(id), quiet: true }, id, contractFile);
+        return { id, code, stderr: "" };
+    };
     const results = await timed(options.timings, "tenant stacks", () =>
-        runBounded(tenantIds, Number.isInteger(parallelism) && parallelism > 0 ? parallelism : DEFAULT_TENANT_PARALLELISM, (id) =>
-            spawnTenantPlan(ROOT, { region: stack, id, outDir: path.join(outDir, "tenants", id), contractFile, catalogRoot, configFile: options.configFile }),
-        ),
+        parallelism > 1
+            ? planTenantsInWorkers(ROOT, { region: stack, ids: tenantIds, workers: parallelism, outRoot: path.join(outDir, "tenants"), contractFile, catalogRoot, configFile: options.configFile })
+            : runBounded(tenantIds, 1, inProcess),
     );
     for (const result of results) {
         if (result.code !== 0) {
@@ -168,6 +186,34 @@ async function planRegion(options: PlanOptions, parallelism: number, platformOnl
         }
     }
     return regionExitCode([platformCode, ...results.map((r) => r.code)]);
+}
+
+/**
+ * Several tenant stacks in this process, one after the other (the SDK's runtime is reset for each program, as
+ * for the Automation API's inline programs), each into `<out>/<id>/`. Each tenant's exit code is printed as a
+ * `PLATFORM_TENANT_EXIT <id> <code>` line for the region plan. An unexpected error stops the batch: the runtime
+ * may be left in any state, so the tenants not yet planned are reported failed rather than planned on it.
+ */
+async function planTenantBatch(options: PlanOptions, ids: readonly string[], contractFile: string | undefined): Promise<number> {
+    const codes: number[] = [];
+    for (const [index, id] of ids.entries()) {
+        const outDir = path.join(options.outDir, id);
+        fs.rmSync(outDir, { recursive: true, force: true });
+        fs.mkdirSync(outDir, { recursive: true });
+        let code: number;
+        try {
+            code = await planTenant({ ...options, outDir }, id, contractFile);
+        } catch (error) {
+            console.error(`tenant stack ${tenantStackName(options.stack, id)}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+            for (const rest of [id, ...ids.slice(index + 1)]) {
+                console.log(`${TENANT_EXIT_MARKER} ${rest} 1`);
+            }
+            return 1;
+        }
+        codes.push(code);
+        console.log(`${TENANT_EXIT_MARKER} ${id} ${code}`);
+    }
+    return regionExitCode(codes);
 }
 
 /** One tenant stack, its StackReference answered with the given (or a computed) platform contract. */
@@ -185,14 +231,14 @@ async function planTenant(options: PlanOptions, id: string, contractFile: string
         }
         throw error;
     }
-    const { config, secretKeys } = tenantPlanConfig(region, id, tenantSecretNamesOf(catalogDirectory(catalogRoot, region))[id] ?? []);
+    const { config, secretKeys } = tenantPlanConfig(region, id, tenantSecretNamesOfProject(catalogDirectory(catalogRoot, region), id));
     return planStack(options, {
         stack: tenantStackName(region, id),
         project: TENANT_PROJECT,
         config,
         secretKeys,
         stackReferences: references,
-        loadProgram: () => import(path.join(ROOT, "programs/tenant/index")),
+        loadProgram: () => import("../programs/tenant/index"),
         label: `tenant stack "${tenantStackName(region, id)}"`,
     });
 }

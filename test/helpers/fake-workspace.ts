@@ -11,7 +11,8 @@ import type { CliDetection } from "../../tools/driver/cli-detect";
 import type { DeployDependencies } from "../../tools/driver/orchestrate";
 import type { OutputEntry } from "../../tools/driver/render";
 import type { SecretConfigValue } from "../../tools/driver/environment";
-import type { DeployWorkspace, OperationResult, OperationStreams, WorkspaceSettings } from "../../tools/driver/workspace";
+import type { DeployWorkspace, ListStacksSettings, OperationResult, OperationStreams, WorkspaceSettings } from "../../tools/driver/workspace";
+import type { CatalogCheck, CatalogResult } from "../../tools/driver/stacks";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const FIXTURES = path.join(REPO, "test", "fixtures", "engine-events");
@@ -34,6 +35,52 @@ export interface FakeScript {
     outputs?: Record<string, OutputEntry>;
     /** Runs when secret config is set; e.g. writes to the stack file the way the CLI would. */
     onSetConfig?: (config: Record<string, SecretConfigValue>) => void;
+    /** Milliseconds each operation takes (a timer, so other stacks' operations run meanwhile). */
+    delayMs?: number;
+}
+
+/** One start or end of an operation, across every fake workspace of a harness, in the order they happened. */
+export interface TimelineEntry {
+    /** The stack. */
+    stack: string;
+    /** The operation. */
+    method: RecordedCall["method"];
+    /** Start or end. */
+    at: "start" | "end";
+    /** Operations running right after this entry. */
+    running: number;
+}
+
+/** Shared by every fake workspace of one harness: what ran when, and how many at once. */
+export class Timeline {
+    /** Entries in order. */
+    readonly entries: TimelineEntry[] = [];
+    private running = 0;
+    /** The most operations that ran at once. */
+    maxRunning = 0;
+
+    /**
+     * Records a start.
+     *
+     * @param stack the stack
+     * @param method the operation
+     */
+    start(stack: string, method: RecordedCall["method"]): void {
+        this.running += 1;
+        this.maxRunning = Math.max(this.maxRunning, this.running);
+        this.entries.push({ stack, method, at: "start", running: this.running });
+    }
+
+    /**
+     * Records an end.
+     *
+     * @param stack the stack
+     * @param method the operation
+     */
+    end(stack: string, method: RecordedCall["method"]): void {
+        this.running -= 1;
+        this.entries.push({ stack, method, at: "end", running: this.running });
+    }
 }
 
 /** One recorded call, with the callbacks removed from the options so they compare with `toEqual`. */
@@ -63,6 +110,7 @@ export class FakeWorkspace implements DeployWorkspace {
     constructor(
         readonly stackName: string,
         private readonly script: FakeScript,
+        private readonly timeline: Timeline = new Timeline(),
     ) {}
 
     async setSecretConfig(config: Record<string, SecretConfigValue>): Promise<void> {
@@ -73,6 +121,18 @@ export class FakeWorkspace implements DeployWorkspace {
     private async replay(method: RecordedCall["method"], request: OperationStreams & Record<string, unknown>): Promise<OperationResult> {
         const { options, streamed } = withoutStreams(request);
         this.calls.push({ method, options, streamed });
+        this.timeline.start(this.stackName, method);
+        try {
+            return await this.replaySteps(request);
+        } finally {
+            this.timeline.end(this.stackName, method);
+        }
+    }
+
+    private async replaySteps(request: OperationStreams & Record<string, unknown>): Promise<OperationResult> {
+        if (this.script.delayMs !== undefined) {
+            await new Promise((resolve) => setTimeout(resolve, this.script.delayMs));
+        }
         for (const chunk of this.script.output ?? []) {
             request.onOutput(chunk);
         }
@@ -129,7 +189,7 @@ export function loadEngineEvents(name: string): EngineEvent[] {
  *
  * @param options `policyPack: false` leaves out policy/PulumiPolicy.yaml; `extraStacks` adds stack files
  */
-export function makeFakeRepo(options: { policyPack?: boolean; extraStacks?: Record<string, string> } = {}): string {
+export function makeFakeRepo(options: { policyPack?: boolean; extraStacks?: Record<string, string>; tenantProgram?: boolean; catalogs?: boolean } = {}): string {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-repo-"));
     for (const name of fs.readdirSync(REPO)) {
         if (/^Pulumi(\..+)?\.yaml$/.test(name)) {
@@ -138,6 +198,14 @@ export function makeFakeRepo(options: { policyPack?: boolean; extraStacks?: Reco
     }
     for (const [stack, text] of Object.entries(options.extraStacks ?? {})) {
         fs.writeFileSync(path.join(root, `Pulumi.${stack}.yaml`), text);
+    }
+    if (options.tenantProgram !== false) {
+        // The tenant program's project file is all the driver looks for (the program itself runs in the CLI).
+        fs.mkdirSync(path.join(root, "programs", "tenant"), { recursive: true });
+        fs.writeFileSync(path.join(root, "programs", "tenant", "Pulumi.yaml"), "name: platform-tenant\nruntime: nodejs\n");
+    }
+    if (options.catalogs) {
+        fs.cpSync(path.join(REPO, "stacks"), path.join(root, "stacks"), { recursive: true });
     }
     if (options.policyPack !== false) {
         fs.mkdirSync(path.join(root, "policy"), { recursive: true });
@@ -160,6 +228,29 @@ export interface Harness {
     workspace(): FakeWorkspace | undefined;
     /** How often the CLI was looked for. */
     cliChecks(): number;
+    /** Every workspace opened, by stack name (the last one per stack). */
+    workspaces: Map<string, FakeWorkspace>;
+    /** Starts and ends of every operation of every workspace. */
+    timeline: Timeline;
+    /** Settings of every `listStacks` call. */
+    listed: ListStacksSettings[];
+}
+
+/** What the harness fakes besides the stack operations. */
+export interface HarnessOptions {
+    /** Scripts per stack name; stacks without one replay the harness's default script. */
+    scripts?: Record<string, FakeScript>;
+    /** Stack names the backend lists for the tenant program (`pulumi stack ls`). */
+    backendStacks?: string[];
+    /** Thrown by `listStacks`. */
+    listError?: unknown;
+    /** Tenant ids of the catalog (a catalog check that finds no problem), or a whole catalog check. */
+    catalog?: string[] | CatalogCheck;
+}
+
+/** A catalog check that reports these tenants (files at their conventional path) and no problem. */
+export function fakeCatalog(ids: readonly string[]): CatalogCheck {
+    return (_root, region): CatalogResult => ({ tenants: ids.map((id) => ({ id, file: `stacks/${region}/projects/${id}.yaml` })), problems: [] });
 }
 
 /**
@@ -170,12 +261,22 @@ export interface Harness {
  * @param env process environment for the run; defaults to a passphrase only
  * @param cli what CLI detection reports; defaults to found on PATH
  */
-export function harness(repoRoot: string, script: FakeScript = {}, env: NodeJS.ProcessEnv = { PULUMI_CONFIG_PASSPHRASE: "correct horse" }, cli?: CliDetection): Harness {
+export function harness(
+    repoRoot: string,
+    script: FakeScript = {},
+    env: NodeJS.ProcessEnv = { PULUMI_CONFIG_PASSPHRASE: "correct horse" },
+    cli?: CliDetection,
+    options: HarnessOptions = {},
+): Harness {
     let out = "";
     let err = "";
     let checks = 0;
     let last: FakeWorkspace | undefined;
     const opened: WorkspaceSettings[] = [];
+    const workspaces = new Map<string, FakeWorkspace>();
+    const timeline = new Timeline();
+    const listed: ListStacksSettings[] = [];
+    const catalog = typeof options.catalog === "function" ? options.catalog : fakeCatalog(options.catalog ?? []);
     let clock = 1_000_000;
     return {
         deps: {
@@ -196,9 +297,18 @@ export function harness(repoRoot: string, script: FakeScript = {}, env: NodeJS.P
                 if (script.openError !== undefined) {
                     throw script.openError;
                 }
-                last = new FakeWorkspace(settings.stackName, script);
+                last = new FakeWorkspace(settings.stackName, options.scripts?.[settings.stackName] ?? script, timeline);
+                workspaces.set(settings.stackName, last);
                 return last;
             },
+            listStacks: async (settings) => {
+                listed.push(settings);
+                if (options.listError !== undefined) {
+                    throw options.listError;
+                }
+                return options.backendStacks ?? [];
+            },
+            checkCatalog: catalog,
             now: () => (clock += 1500),
         },
         stdout: () => out,
@@ -206,5 +316,8 @@ export function harness(repoRoot: string, script: FakeScript = {}, env: NodeJS.P
         opened,
         workspace: () => last,
         cliChecks: () => checks,
+        workspaces,
+        timeline,
+        listed,
     };
 }

@@ -20,14 +20,16 @@ export interface PlanRun {
 
 /**
  * Runs the offline plan (the catalog check and the platform program under the mock engine, and with
- * `tenants: true` every tenant stack) in a fresh process: the Pulumi runtime holds global state, so one
- * program per process.
+ * `tenants: true` every tenant stack) in a fresh process, exactly as `npm run plan` does (precompiled by
+ * tools/precompiled.cjs): the Pulumi runtime holds global state, so one program per process. `options.tsx` runs
+ * the TypeScript sources under tsx instead (the precompiled plan is checked against it).
  */
 export function runPlan(
     stack: string,
-    options: { outDir: string; catalogRoot?: string; configFile?: string; quiet?: boolean; env?: Record<string, string>; tenants?: boolean; skipCatalogCheck?: boolean },
+    options: { outDir: string; catalogRoot?: string; configFile?: string; quiet?: boolean; env?: Record<string, string>; tenants?: boolean; skipCatalogCheck?: boolean; tsx?: boolean },
 ): Promise<PlanRun> {
-    const args = ["tsx", path.join(ROOT, "tools/plan.ts"), "--stack", stack, "--out", options.outDir];
+    const runner = options.tsx ? ["--import", "tsx"] : [path.join(ROOT, "tools/precompiled.cjs")];
+    const args = [...runner, path.join(ROOT, "tools/plan.ts"), "--stack", stack, "--out", options.outDir];
     // The tenant stacks only when asked: most runs check the platform, and each tenant is one more process.
     if (!(options.tenants ?? false)) args.push("--platform-only");
     if (options.skipCatalogCheck) args.push("--skip-catalog-check");
@@ -35,7 +37,7 @@ export function runPlan(
     if (options.configFile) args.push("--config-file", options.configFile);
     if (options.quiet ?? true) args.push("--quiet");
     return new Promise((resolve, reject) => {
-        const child = spawn("npx", args, { cwd: ROOT, env: { ...process.env, NODE_NO_WARNINGS: "1", ...options.env } });
+        const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, NODE_NO_WARNINGS: "1", ...options.env } });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

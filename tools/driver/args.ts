@@ -4,6 +4,8 @@
  * callers cannot skip them.
  */
 import { parseArgs } from "node:util";
+import { labelMessage, labelPattern, PROJECT_NAME_MAX } from "../../lib/tenants/names";
+import { exitCodeLegend } from "./exit-codes";
 
 /** The subcommands, in the order the usage text lists them. */
 export const SUBCOMMANDS = ["preview", "up", "refresh", "drift", "destroy"] as const;
@@ -27,7 +29,19 @@ export interface DeployArgs {
     confirm?: string;
     /** `--allow-production-destroy`: lets destroy proceed on a stack whose `platform:environment` is production. */
     allowProductionDestroy: boolean;
+    /** `--tenant <id>` (repeatable): run these tenants' stacks; empty when none was named. */
+    tenants: string[];
+    /** `--all`: the platform stack and every tenant stack of the region. */
+    all: boolean;
+    /** `--parallel <n>`: the most tenant stacks running at once. */
+    parallel: number;
 }
+
+/** Tenant stacks running at once unless `--parallel` says otherwise. */
+export const DEFAULT_PARALLEL = 4;
+
+// Each tenant operation is one CLI process plus its language host and providers (hundreds of MiB each).
+const MAX_PARALLEL = 32;
 
 /** Result of parsing: either arguments to run or a request for the usage text. */
 export type ParsedCommandLine = { kind: "run"; args: DeployArgs } | { kind: "help" };
@@ -42,7 +56,7 @@ export class UsageError extends Error {
 }
 
 /** Usage text printed with `--help` and after every usage error. */
-export const USAGE = `usage: npm run deploy -- <subcommand> --stack <name> [options]
+export const USAGE = `usage: npm run deploy -- <subcommand> --stack <region> [--tenant <id> ... | --all] [options]
 
 subcommands:
   preview   show what would change (policy pack attached)
@@ -51,16 +65,23 @@ subcommands:
   drift     preview with refresh and expectNoChanges; exit 3 when anything differs
   destroy   delete every resource of the stack; needs --yes and --confirm <stack>
 
+stacks (the catalog check over stacks/<region>/projects/ runs first, always):
+  (no selection)               the region's platform stack only
+  --tenant <id>                that tenant's stack (repeatable); up first previews the platform stack and
+                               updates it when it changed; destroy: one tenant whose file was removed
+  --all                        the platform stack, then every tenant stack (destroy: tenants first)
+  --parallel <n>               tenant stacks running at once (default ${DEFAULT_PARALLEL}, at most ${MAX_PARALLEL})
+
 options:
-  --stack <name>               stack (Pulumi.<name>.yaml), e.g. dev, fsn1, hel1
+  --stack <region>             region (Pulumi.<region>.yaml), e.g. dev, fsn1, hel1
   --yes                        consent to change infrastructure or state
   --json <file>                write the report (summary, policy, outputs with secrets redacted) as JSON
   --markdown <file>            write a markdown summary (for a PR comment)
-  --confirm <stack>            destroy only: the stack name typed again
+  --confirm <stack>            destroy only: the stack name typed again (a tenant's: its stack name)
   --allow-production-destroy   destroy only: allow a stack whose platform:environment is production
   -h, --help                   this text
 
-exit codes: 0 ok, 1 failure, 2 policy violation, 3 drift found, 4 stack locked`;
+exit codes: ${exitCodeLegend()}; over several stacks the most severe one (see README)`;
 
 // Pulumi stack names: letters, digits, '-', '_', '.'; optionally qualified as org/project/stack.
 const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*(?:\/[A-Za-z0-9][A-Za-z0-9_.-]*){0,2}$/;
@@ -86,6 +107,9 @@ export function parseDeployArgs(argv: readonly string[]): ParsedCommandLine {
                 markdown: { type: "string" },
                 confirm: { type: "string" },
                 "allow-production-destroy": { type: "boolean", default: false },
+                tenant: { type: "string", multiple: true },
+                all: { type: "boolean", default: false },
+                parallel: { type: "string" },
                 help: { type: "boolean", short: "h", default: false },
             },
             allowPositionals: true,
@@ -121,6 +145,29 @@ export function parseDeployArgs(argv: readonly string[]): ParsedCommandLine {
             throw new UsageError(`${flag} needs a file path`);
         }
     }
+    const tenants = values.tenant ?? [];
+    const idPattern = labelPattern(PROJECT_NAME_MAX);
+    for (const id of tenants) {
+        if (!idPattern.test(id)) {
+            throw new UsageError(`--tenant "${id}" is not a tenant id: ${labelMessage(PROJECT_NAME_MAX)}`);
+        }
+    }
+    if (new Set(tenants).size !== tenants.length) {
+        throw new UsageError(`--tenant names the same tenant twice`);
+    }
+    if (tenants.length > 0 && values.all) {
+        throw new UsageError(`--tenant and --all exclude each other`);
+    }
+    if (command === "destroy" && tenants.length > 1) {
+        throw new UsageError(`destroy takes one --tenant at a time (each needs its own --confirm)`);
+    }
+    let parallel = DEFAULT_PARALLEL;
+    if (values.parallel !== undefined) {
+        parallel = Number(values.parallel);
+        if (!/^\d+$/.test(values.parallel) || parallel < 1 || parallel > MAX_PARALLEL) {
+            throw new UsageError(`--parallel needs a whole number from 1 to ${MAX_PARALLEL}, got "${values.parallel}"`);
+        }
+    }
     if (command !== "destroy") {
         if (values.confirm !== undefined) {
             throw new UsageError(`--confirm only applies to destroy`);
@@ -139,6 +186,9 @@ export function parseDeployArgs(argv: readonly string[]): ParsedCommandLine {
             markdownPath: values.markdown,
             confirm: values.confirm,
             allowProductionDestroy: values["allow-production-destroy"] ?? false,
+            tenants,
+            all: values.all ?? false,
+            parallel,
         },
     };
 }

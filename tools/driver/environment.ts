@@ -14,22 +14,27 @@ export interface SecretEnvMapping {
     key: string;
     /** What it is, for the README table and error messages. */
     description: string;
+    /**
+     * Which stacks receive it: `platform` (the region's platform stack), or `tenants` (each tenant stack gets
+     * only its own entry, see {@link tenantSecretsById}; the platform stack never holds tenants' secrets).
+     */
+    target: "platform" | "tenants";
 }
 
 /** The documented environment variables and the config keys they set (always as secrets). */
 export const SECRET_ENV_MAPPINGS: readonly SecretEnvMapping[] = [
-    { env: "HCLOUD_TOKEN", key: "hcloud:token", description: "Hetzner Cloud API token" },
-    { env: "TAILSCALE_API_KEY", key: "tailscale:apiKey", description: "Tailscale API key" },
-    { env: "TAILSCALE_OAUTH_CLIENT_ID", key: "tailscale:oauthClientId", description: "Tailscale OAuth client id (instead of an API key)" },
-    { env: "TAILSCALE_OAUTH_CLIENT_SECRET", key: "tailscale:oauthClientSecret", description: "Tailscale OAuth client secret" },
-    { env: "HETZNER_ROBOT_USER", key: "platform:robotUser", description: "Robot web-service user (bare-metal pools)" },
-    { env: "HETZNER_ROBOT_PASSWORD", key: "platform:robotPassword", description: "Robot web-service password" },
-    { env: "ETCD_S3_ACCESS_KEY", key: "platform:etcdS3AccessKey", description: "etcd snapshot bucket access key" },
-    { env: "ETCD_S3_SECRET_KEY", key: "platform:etcdS3SecretKey", description: "etcd snapshot bucket secret key" },
-    { env: "BACKUP_S3_ACCESS_KEY", key: "platform:backupS3AccessKey", description: "external Longhorn backup bucket access key" },
-    { env: "BACKUP_S3_SECRET_KEY", key: "platform:backupS3SecretKey", description: "external Longhorn backup bucket secret key" },
-    { env: "HETZNER_DNS_TOKEN", key: "platform:hetznerDnsToken", description: "Hetzner DNS API token (cert-manager DNS-01)" },
-    { env: "PLATFORM_TENANT_SECRETS", key: "platform:tenantSecrets", description: 'tenant secret values as JSON: {"<project>": {"<NAME>": "<value>"}}' },
+    { env: "HCLOUD_TOKEN", key: "hcloud:token", description: "Hetzner Cloud API token", target: "platform" },
+    { env: "TAILSCALE_API_KEY", key: "tailscale:apiKey", description: "Tailscale API key", target: "platform" },
+    { env: "TAILSCALE_OAUTH_CLIENT_ID", key: "tailscale:oauthClientId", description: "Tailscale OAuth client id (instead of an API key)", target: "platform" },
+    { env: "TAILSCALE_OAUTH_CLIENT_SECRET", key: "tailscale:oauthClientSecret", description: "Tailscale OAuth client secret", target: "platform" },
+    { env: "HETZNER_ROBOT_USER", key: "platform:robotUser", description: "Robot web-service user (bare-metal pools)", target: "platform" },
+    { env: "HETZNER_ROBOT_PASSWORD", key: "platform:robotPassword", description: "Robot web-service password", target: "platform" },
+    { env: "ETCD_S3_ACCESS_KEY", key: "platform:etcdS3AccessKey", description: "etcd snapshot bucket access key", target: "platform" },
+    { env: "ETCD_S3_SECRET_KEY", key: "platform:etcdS3SecretKey", description: "etcd snapshot bucket secret key", target: "platform" },
+    { env: "BACKUP_S3_ACCESS_KEY", key: "platform:backupS3AccessKey", description: "external Longhorn backup bucket access key", target: "platform" },
+    { env: "BACKUP_S3_SECRET_KEY", key: "platform:backupS3SecretKey", description: "external Longhorn backup bucket secret key", target: "platform" },
+    { env: "HETZNER_DNS_TOKEN", key: "platform:hetznerDnsToken", description: "Hetzner DNS API token (cert-manager DNS-01)", target: "platform" },
+    { env: "PLATFORM_TENANT_SECRETS", key: "tenant:secrets", description: 'tenant secret values as JSON: {"<project id>": {"<NAME>": "<value>"}}; each tenant stack gets its own as tenant:secrets', target: "tenants" },
 ];
 
 /**
@@ -61,7 +66,7 @@ export interface DeployEnvironment {
     defaultBackend: boolean;
     /** `--secrets-provider` for a newly created stack (`PULUMI_SECRETS_PROVIDER`), if any. */
     secretsProvider?: string;
-    /** Secret config to set before the operation, keyed by config key. */
+    /** Secret config to set on the platform stack before the operation, keyed by config key. */
     secretConfig: Record<string, SecretConfigValue>;
     /** Every secret value known to the driver (config secrets, credentials), for redaction. */
     secretValues: string[];
@@ -158,6 +163,34 @@ function tenantSecretValues(json: string, problems: string[]): string[] {
 }
 
 /**
+ * The tenant secret values of `PLATFORM_TENANT_SECRETS` by tenant id (`{}` when unset or invalid: the invalid
+ * case is already one of {@link readDeployEnvironment}'s problems). Each tenant stack receives only its own.
+ *
+ * @param env the process environment
+ */
+export function tenantSecretsById(env: NodeJS.ProcessEnv): Record<string, Record<string, string>> {
+    const json = present(env, "PLATFORM_TENANT_SECRETS");
+    if (json === undefined) {
+        return {};
+    }
+    try {
+        const parsed: unknown = JSON.parse(json);
+        if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+            return {};
+        }
+        const out: Record<string, Record<string, string>> = {};
+        for (const [id, secrets] of Object.entries(parsed as Record<string, unknown>)) {
+            if (secrets !== null && typeof secrets === "object" && !Array.isArray(secrets)) {
+                out[id] = Object.fromEntries(Object.entries(secrets as Record<string, unknown>).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+            }
+        }
+        return out;
+    } catch {
+        return {};
+    }
+}
+
+/**
  * Derives backend, secrets provider, secret config and redaction values from the environment and lists every
  * problem at once.
  *
@@ -198,7 +231,9 @@ export function readDeployEnvironment(env: NodeJS.ProcessEnv, repoRoot: string, 
         if (value === undefined) {
             continue;
         }
-        secretConfig[mapping.key] = { value, secret: true };
+        if (mapping.target === "platform") {
+            secretConfig[mapping.key] = { value, secret: true };
+        }
         secretValues.push(value);
         if (mapping.env === "PLATFORM_TENANT_SECRETS") {
             secretValues.push(...tenantSecretValues(value, problems));

@@ -109,22 +109,63 @@ export function exitCodeFor(facts: OutcomeFacts): ExitCode {
     return facts.error === undefined ? EXIT.ok : EXIT.failure;
 }
 
+/** One row of the exit-code table. */
+export interface ExitCodeRow {
+    /** Short status word used in the text, markdown and JSON reports. */
+    status: string;
+    /** What the code means, for the usage text and the README. */
+    meaning: string;
+    /**
+     * Rank when several stacks ran (`npm run deploy -- ... --all`): the overall exit code is the code of the
+     * highest-ranked outcome among the stacks. Highest first: 1 failure (something broke, state may be partly
+     * applied: look first), 2 policy violation (a change must be fixed), 4 locked (that stack did not run: run
+     * again), 3 drift (a finding), 0 ok. Exit 5 "data loss not acknowledged" (Day-2 safety) ranks between 1 and 2:
+     * nothing ran, a human must acknowledge. Leave gaps so a new code slots in without renumbering.
+     */
+    rank: number;
+}
+
+/**
+ * The one exit-code table of the driver (and of `npm run plan`, which reuses the same numbers). Adding a code:
+ * add it to {@link EXIT} and a row here (the type makes the row mandatory), then the README's table.
+ */
+export const EXIT_CODES: Readonly<Record<ExitCode, ExitCodeRow>> = {
+    [EXIT.ok]: { status: "succeeded", meaning: "ok (for drift: no drift)", rank: 0 },
+    [EXIT.failure]: { status: "failed", meaning: "failure (usage, refusal, missing CLI or credentials, catalog, engine or provider error)", rank: 100 },
+    [EXIT.policyViolation]: { status: "policy-violation", meaning: "mandatory policy violation", rank: 60 },
+    [EXIT.driftFound]: { status: "drift", meaning: "drift found", rank: 20 },
+    [EXIT.stackLocked]: { status: "locked", meaning: "stack locked by another update", rank: 40 },
+};
+
 /**
  * Short status word per exit code, used in the text, markdown and JSON reports.
  *
  * @param code the exit code
  */
-export function statusOf(code: ExitCode): "succeeded" | "failed" | "policy-violation" | "drift" | "locked" {
-    switch (code) {
-        case EXIT.ok:
-            return "succeeded";
-        case EXIT.policyViolation:
-            return "policy-violation";
-        case EXIT.driftFound:
-            return "drift";
-        case EXIT.stackLocked:
-            return "locked";
-        default:
-            return "failed";
+export function statusOf(code: ExitCode): string {
+    return EXIT_CODES[code].status;
+}
+
+/**
+ * The overall exit code of a run over several stacks: the highest-ranked code of {@link EXIT_CODES} among them
+ * (0 when none ran). Every stack's own code stays in the reports.
+ *
+ * @param codes the exit code of every stack that ran or was refused
+ */
+export function overallExitCode(codes: Iterable<ExitCode>): ExitCode {
+    let overall: ExitCode = EXIT.ok;
+    for (const code of codes) {
+        if (EXIT_CODES[code].rank > EXIT_CODES[overall].rank) {
+            overall = code;
+        }
     }
+    return overall;
+}
+
+/** `0 ok, 1 failure, …` for the usage text, in code order. */
+export function exitCodeLegend(): string {
+    return (Object.entries(EXIT_CODES) as Array<[string, ExitCodeRow]>)
+        .sort(([a], [b]) => Number(a) - Number(b))
+        .map(([code, row]) => `${code} ${row.meaning.replace(/ \(.*\)$/, "")}`)
+        .join(", ");
 }

@@ -1,17 +1,22 @@
 /**
- * What each subcommand does, in terms of the {@link DeployWorkspace} interface: guards first (no CLI needed),
- * then CLI and environment checks, then one Automation API operation with streaming, then the reports.
+ * What each subcommand does over a region's stacks, in terms of the {@link DeployWorkspace} interface: guards
+ * first (no CLI needed), then CLI, environment and the catalog check over every tenant file, then the platform
+ * stack and the tenant stacks (bounded parallelism, one failing tenant never stopping the others), each one
+ * Automation API operation with streaming, then one report per stack and the region's summary.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { shortStackName, type DeployArgs } from "./args";
-import { cliMissingMessage, type CliDetection } from "./cli-detect";
-import { displayBackendUrl, localBackendDirectory, readDeployEnvironment } from "./environment";
-import { EventCollector, opMapHasChanges } from "./events";
-import { EXIT, exitCodeFor, statusOf, type ExitCode } from "./exit-codes";
-import { conciseError, LineRedactingStream, Redactor, renderJson, renderMarkdown, renderText, type DeployReport, type OutputEntry } from "./render";
+import { cliMissingMessage, type CliDetection, type CliFound } from "./cli-detect";
+import { displayBackendUrl, localBackendDirectory, readDeployEnvironment, tenantSecretsById, type DeployEnvironment, type SecretConfigValue } from "./environment";
+import { EventCollector, opMapHasChanges, summarizeEvents } from "./events";
+import { EXIT, exitCodeFor, overallExitCode, statusOf, type ExitCode } from "./exit-codes";
+import { mapBounded } from "./pool";
+import { renderRegionJson, renderRegionMarkdown, renderRegionText, type RegionReport, type StackOutcome } from "./region-report";
+import { conciseError, LineRedactingStream, Redactor, renderText, type DeployReport, type OutputEntry } from "./render";
 import { availableStacks, readStackFile, snapshotFile, stackFilePath, type StackFile } from "./stack-file";
-import type { DeployWorkspace, OpenWorkspace, OperationResult } from "./workspace";
+import { repositoryLayout, selectStacks, type CatalogCheck, type RegionLayout, type RunSelection, type StackTarget } from "./stacks";
+import type { DeployWorkspace, ListStacks, OpenWorkspace, OperationResult } from "./workspace";
 import { k3sRecordRefusal } from "../../lib/config/k3s-version";
 
 /** How drift is detected; printed in every drift report so the result can be judged. */
@@ -33,6 +38,12 @@ export interface DeployDependencies {
     detectCli: () => CliDetection;
     /** Opens the Automation API workspace (lazily imported in production). */
     openWorkspace: OpenWorkspace;
+    /** Lists a project's stacks in the backend (lazily imported in production); finds pending-deletion tenants. */
+    listStacks: ListStacks;
+    /** The catalog check over every tenant file of the region; runs before any stack. */
+    checkCatalog: CatalogCheck;
+    /** Where the region's stacks live; default {@link repositoryLayout} of `repoRoot`. */
+    layout?: RegionLayout;
     /** Clock in milliseconds; injectable for stable reports. */
     now?: () => number;
 }
@@ -44,8 +55,9 @@ export interface DeployDependencies {
  *
  * @param args the parsed command line
  * @param stackFile facts from `Pulumi.<stack>.yaml`
+ * @param destroyed for `destroy --tenant`: the tenant stack's name, which `--confirm` must repeat
  */
-export function refusalOf(args: DeployArgs, stackFile: StackFile): string | undefined {
+export function refusalOf(args: DeployArgs, stackFile: StackFile, destroyed?: string): string | undefined {
     const short = shortStackName(args.stack);
     if ((args.command === "up" || args.command === "refresh") && !args.yes) {
         return `${args.command} changes ${args.command === "up" ? "infrastructure" : "the stack state"} of stack ${args.stack} and needs --yes (run preview first to see what it would do).`;
@@ -53,14 +65,16 @@ export function refusalOf(args: DeployArgs, stackFile: StackFile): string | unde
     if (args.command !== "destroy") {
         return undefined;
     }
+    const target = destroyed ?? args.stack;
+    const what = destroyed !== undefined ? `tenant stack ${destroyed}` : args.all ? `stack ${args.stack} and every tenant stack of the region` : `stack ${args.stack}`;
     if (!args.yes) {
-        return `destroy deletes every resource of stack ${args.stack}; it needs --yes and --confirm ${args.stack}.`;
+        return `destroy deletes every resource of ${what}; it needs --yes and --confirm ${target}.`;
     }
     if (args.confirm === undefined) {
-        return `destroy needs the stack name typed again: --confirm ${args.stack}.`;
+        return `destroy needs the stack name typed again: --confirm ${target}.`;
     }
-    if (args.confirm !== args.stack && args.confirm !== short) {
-        return `--confirm ${args.confirm} does not match the stack ${args.stack}; nothing was destroyed.`;
+    if (args.confirm !== target && (destroyed !== undefined || args.confirm !== short)) {
+        return `--confirm ${args.confirm} does not match the stack ${target}; nothing was destroyed.`;
     }
     if (args.allowProductionDestroy) {
         return undefined;
@@ -80,9 +94,27 @@ function policyPacksFor(repoRoot: string): string[] {
     return [path.join(repoRoot, "policy")];
 }
 
+
+/** The state shared by every stack of one run. */
+interface RunContext {
+    args: DeployArgs;
+    deps: DeployDependencies;
+    cli: CliFound;
+    environment: DeployEnvironment;
+    redactor: Redactor;
+    backend: string;
+    /** The region's stack file (k3s record check, restore after config injection). */
+    regionFile: string;
+    stackFile: StackFile;
+    /** True when more than one stack may run: streamed lines then carry the stack's name. */
+    prefixed: boolean;
+    now: () => number;
+}
+
 /**
- * Runs one subcommand and returns the exit code. Never throws for expected failures; writes the text report to
- * stdout and the JSON / markdown reports to the requested files.
+ * Runs one subcommand over the selected stacks of a region and returns the overall exit code (the most severe
+ * of the stacks', see `EXIT_CODES`). Never throws for expected failures; writes the text report to stdout and
+ * the JSON / markdown reports to the requested files.
  *
  * @param args the parsed command line
  * @param deps the outside world
@@ -94,9 +126,9 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
         deps.stderr(`error: ${message}\n`);
         return EXIT.failure;
     };
-
-    const short = shortStackName(args.stack);
-    const file = stackFilePath(deps.repoRoot, short);
+    const layout = deps.layout ?? repositoryLayout(deps.repoRoot);
+    const region = shortStackName(args.stack);
+    const file = stackFilePath(deps.repoRoot, region);
     if (!fs.existsSync(file)) {
         return fail(`no stack file ${path.basename(file)} in ${deps.repoRoot}; stacks: ${availableStacks(deps.repoRoot).join(", ") || "(none)"}.`);
     }
@@ -106,7 +138,8 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
     } catch (error) {
         return fail(error instanceof Error ? error.message : String(error));
     }
-    const refusal = refusalOf(args, stackFile);
+    const destroyedTenant = args.command === "destroy" && args.tenants.length === 1 ? layout.tenant(region, args.tenants[0]!).stackName : undefined;
+    const refusal = refusalOf(args, stackFile, destroyedTenant);
     if (refusal) {
         return fail(refusal);
     }
@@ -126,88 +159,119 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
     if (problems.length > 0) {
         return fail(`cannot run ${args.command} on stack ${args.stack}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     }
+
+    // The catalog check sees every tenant file at once (unique ids, hosts, buckets, quota totals): a problem in
+    // one tenant's file stops the whole run before any stack, because the stacks alone cannot see it.
+    let catalog;
+    try {
+        catalog = await deps.checkCatalog(deps.repoRoot, region);
+    } catch (error) {
+        return fail(`the catalog check of region ${region} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (catalog.problems.length > 0) {
+        return fail(`the catalog of region ${region} has ${catalog.problems.length} problem(s); no stack was run:\n${catalog.problems.map((p) => `  - ${p}`).join("\n")}`);
+    }
+
     const backendDir = localBackendDirectory(environment.backendUrl);
     if (backendDir) {
         fs.mkdirSync(backendDir, { recursive: true });
     }
-
-    const redactor = new Redactor(environment.secretValues);
-    const out = new LineRedactingStream(redactor, deps.stdout);
-    const err = new LineRedactingStream(redactor, deps.stderr);
-    const collector = new EventCollector();
-    const streams = { onOutput: (chunk: string) => out.push(chunk), onError: (chunk: string) => err.push(chunk), onEvent: collector.onEvent };
-    const backend = displayBackendUrl(environment.backendUrl);
-    deps.stdout(`${args.command} stack ${args.stack} (backend ${backend}${usesPolicy ? ", policy pack policy/" : ""})\n`);
-
-    let error: unknown;
-    let result: OperationResult | undefined;
-    let outputs: Record<string, OutputEntry> | undefined;
-    try {
-        const workspace = await deps.openWorkspace({
-            workDir: deps.repoRoot,
-            stackName: args.stack,
-            backendUrl: environment.backendUrl,
-            secretsProvider: environment.secretsProvider,
-            cli,
-        });
-        if (usesPolicy) {
-            // The program checks the k3s version skew against previousK3sVersion; the state knows what really runs.
-            const deployed = (await workspace.outputs()).k3sVersion?.value;
-            const stale = k3sRecordRefusal({
-                stackFile: path.basename(file),
-                stack: args.stack,
-                deployed,
-                target: stackFile.k3sVersion,
-                previous: stackFile.previousK3sVersion,
-            });
-            if (stale) {
-                return fail(stale);
-            }
-        }
-        const injected = Object.keys(environment.secretConfig).length > 0;
-        // Snapshot after the stack is selected: a freshly created stack's encryption salt must stay in the file.
-        const restore = injected ? snapshotFile(file) : undefined;
+    const tenantProgram = fs.existsSync(path.join(layout.tenantWorkDir, "Pulumi.yaml"));
+    let existing: string[] = [];
+    if (tenantProgram) {
         try {
-            if (injected) {
-                await workspace.setSecretConfig(environment.secretConfig);
-            }
-            result = await operate(args, workspace, streams, deps.repoRoot);
-            if (args.command === "up") {
-                outputs = await workspace.outputs();
-            }
-        } finally {
-            restore?.();
+            const names = await deps.listStacks({ workDir: layout.tenantWorkDir, backendUrl: environment.backendUrl, cli });
+            existing = names.map((name) => layout.tenantIdOf(region, name)).filter((id): id is string => id !== undefined);
+        } catch (error) {
+            return fail(`could not list the tenant stacks of region ${region}: ${conciseError(error)}`);
         }
-    } catch (caught) {
-        error = caught;
-    } finally {
-        out.flush();
-        err.flush();
+    }
+    let selection: RunSelection;
+    try {
+        selection = selectStacks({ command: args.command, tenants: args.tenants, all: args.all }, catalog.tenants.map((t) => t.id), existing, region);
+    } catch (error) {
+        return fail(error instanceof Error ? error.message : String(error));
+    }
+    if (selection.tenants.length > 0 && !tenantProgram) {
+        return fail(`the tenant program is missing: ${path.join(layout.tenantWorkDir, "Pulumi.yaml")} does not exist, so no tenant stack can run.`);
     }
 
-    const summary = collector.summary();
-    // The event stream is the primary source; the operation's own summary covers a CLI that sent no summary event.
-    const changesFound = args.command === "drift" ? summary.hasChanges || (result !== undefined && opMapHasChanges(result.changeSummary)) : undefined;
-    const exitCode = exitCodeFor({ error, mandatoryViolations: summary.mandatoryViolations, changesFound });
-    const report: DeployReport = {
+    const redactor = new Redactor(environment.secretValues);
+    const backend = displayBackendUrl(environment.backendUrl);
+    const ctx: RunContext = { args, deps, cli, environment, redactor, backend, regionFile: file, stackFile, prefixed: selection.tenants.length > 0, now };
+    const running = [selection.platform !== "none" ? "the platform stack" : "", selection.tenants.length > 0 ? `${selection.tenants.length} tenant stack(s), ${args.parallel} at a time` : ""]
+        .filter((part) => part !== "")
+        .join(" and ");
+    if (ctx.prefixed) {
+        deps.stdout(`${args.command} region ${region}: ${running} (backend ${backend}${usesPolicy ? ", policy pack policy/" : ""})\n`);
+    } else {
+        deps.stdout(`${args.command} stack ${args.stack} (backend ${backend}${usesPolicy ? ", policy pack policy/" : ""})\n`);
+    }
+
+    const platformTarget = { ...layout.platform(region), stackName: args.stack };
+    const tenantSecrets = tenantSecretsById(deps.env);
+    const runTenants = async (): Promise<StackOutcome[]> =>
+        mapBounded(selection.tenants, args.parallel, async (id) => {
+            const target = layout.tenant(region, id);
+            const own = tenantSecrets[id];
+            // A tenant stack receives its own secret values and nothing that grants anything else.
+            const config: Record<string, SecretConfigValue> = own && Object.keys(own).length > 0 ? { [TENANT_SECRETS_KEY]: { value: JSON.stringify(own), secret: true } } : {};
+            return runStack(ctx, target, args.command, config);
+        });
+
+    let platform: StackOutcome | undefined;
+    let tenants: StackOutcome[] = [];
+    if (selection.platformLast) {
+        tenants = await runTenants();
+        const blocked = tenants.filter((t) => t.report.exitCode !== EXIT.ok);
+        platform =
+            blocked.length === 0
+                ? await runStack(ctx, platformTarget, args.command, environment.secretConfig)
+                : skipped(ctx, platformTarget, `not run: ${blocked.length} tenant stack(s) were not destroyed (${blocked.map((t) => t.target.tenant).join(", ")})`);
+    } else {
+        if (selection.platform === "run") {
+            platform = await runStack(ctx, platformTarget, args.command, environment.secretConfig);
+        } else if (selection.platform === "up-if-changed") {
+            platform = await runStack(ctx, platformTarget, "preview", environment.secretConfig);
+            if (platform.report.exitCode === EXIT.ok && platform.changed) {
+                platform = await runStack(ctx, platformTarget, "up", environment.secretConfig);
+            } else if (platform.report.exitCode === EXIT.ok) {
+                platform = { ...platform, note: "unchanged: previewed, not updated" };
+            }
+        }
+        // Tenant stacks read the deployed platform contract: an update after a failed platform update would run
+        // against a platform that is not what its program says. Read-only commands go on regardless.
+        if (args.command === "up" && platform !== undefined && platform.report.exitCode !== EXIT.ok) {
+            tenants = selection.tenants.map((id) => skipped(ctx, layout.tenant(region, id), `not run: the platform stack ${platformTarget.stackName} failed (exit ${platform!.report.exitCode})`));
+        } else {
+            tenants = await runTenants();
+        }
+    }
+
+    const outcomes = [...(platform ? [platform] : []), ...tenants];
+    const exitCode = overallExitCode(outcomes.map((o) => o.report.exitCode));
+    const report: RegionReport = {
         command: args.command,
-        stack: args.stack,
+        region: args.stack,
         exitCode,
         status: statusOf(exitCode),
         backend,
-        summary,
-        outputs,
-        error: error === undefined ? undefined : conciseError(error),
-        drift: args.command === "drift" ? { detected: exitCode === EXIT.driftFound, method: DRIFT_METHOD } : undefined,
+        parallel: args.parallel,
+        platform,
+        tenants,
+        pendingDeletion: selection.pendingDeletion.map((id) => ({ tenant: id, stack: layout.tenant(region, id).stackName })),
+        catalogTenants: catalog.tenants.length,
         durationSeconds: (now() - started) / 1000,
     };
-    deps.stdout(`\n${renderText(report, redactor)}`);
+    if (ctx.prefixed || report.pendingDeletion.length > 0) {
+        deps.stdout(`\n${renderRegionText(report, redactor)}`);
+    }
     try {
         if (args.jsonPath) {
-            writeReport(args.jsonPath, renderJson(report, redactor));
+            writeReport(args.jsonPath, renderRegionJson(report, redactor));
         }
         if (args.markdownPath) {
-            writeReport(args.markdownPath, renderMarkdown(report, redactor));
+            writeReport(args.markdownPath, renderRegionMarkdown(report, redactor));
         }
     } catch (writeError) {
         deps.stderr(`error: could not write a report: ${writeError instanceof Error ? writeError.message : String(writeError)}\n`);
@@ -216,18 +280,122 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
     return exitCode;
 }
 
+/**
+ * Config key of a tenant stack's secret values (`{"<NAME>": "<value>"}`, only that tenant's), as the tenant
+ * program reads it (programs/tenant/load.ts `TENANT_SECRETS_KEY`; a test keeps the two equal: importing that
+ * module here would load the Pulumi SDK before the CLI check).
+ */
+export const TENANT_SECRETS_KEY = "tenant:secrets";
+
+function skipped(ctx: RunContext, target: StackTarget, reason: string): StackOutcome {
+    const report: DeployReport = {
+        command: ctx.args.command,
+        stack: target.stackName,
+        exitCode: EXIT.failure,
+        status: "skipped",
+        backend: ctx.backend,
+        summary: summarizeEvents([]),
+        error: reason,
+        durationSeconds: 0,
+    };
+    ctx.deps.stdout(`\n${renderText(report, ctx.redactor)}`);
+    return { target, report, changed: false };
+}
+
+/**
+ * One stack's operation: open, (platform: k3s record check), inject secret config, run, restore the stack file,
+ * summarise. Never throws: every failure becomes the stack's report and exit code.
+ */
+async function runStack(ctx: RunContext, target: StackTarget, command: DeployArgs["command"], secretConfig: Record<string, SecretConfigValue>): Promise<StackOutcome> {
+    const { deps, redactor } = ctx;
+    const started = ctx.now();
+    const prefix = ctx.prefixed ? `[${target.stackName}] ` : "";
+    const prefixLines = (write: (text: string) => void) => (text: string) => write(prefix === "" ? text : text.replace(/^(?=.)/gm, prefix));
+    const out = new LineRedactingStream(redactor, prefixLines(deps.stdout));
+    const err = new LineRedactingStream(redactor, prefixLines(deps.stderr));
+    const collector = new EventCollector();
+    const streams = { onOutput: (chunk: string) => out.push(chunk), onError: (chunk: string) => err.push(chunk), onEvent: collector.onEvent };
+    const usesPolicy = command === "preview" || command === "up" || command === "drift";
+    const stackFile = target.role === "platform" ? ctx.regionFile : stackFilePath(target.workDir, shortStackName(target.stackName));
+
+    let error: unknown;
+    let result: OperationResult | undefined;
+    let outputs: Record<string, OutputEntry> | undefined;
+    let refusal: string | undefined;
+    try {
+        const workspace = await deps.openWorkspace({
+            workDir: target.workDir,
+            stackName: target.stackName,
+            backendUrl: ctx.environment.backendUrl,
+            secretsProvider: ctx.environment.secretsProvider,
+            cli: ctx.cli,
+        });
+        if (usesPolicy && target.role === "platform") {
+            // The program checks the k3s version skew against previousK3sVersion; the state knows what really runs.
+            const deployed = (await workspace.outputs()).k3sVersion?.value;
+            refusal = k3sRecordRefusal({
+                stackFile: path.basename(ctx.regionFile),
+                stack: target.stackName,
+                deployed,
+                target: ctx.stackFile.k3sVersion,
+                previous: ctx.stackFile.previousK3sVersion,
+            });
+        }
+        if (refusal === undefined) {
+            const injected = Object.keys(secretConfig).length > 0;
+            // Snapshot after the stack is selected: a freshly created stack's encryption salt must stay in the file.
+            const restore = injected ? snapshotFile(stackFile) : undefined;
+            try {
+                if (injected) {
+                    await workspace.setSecretConfig(secretConfig);
+                }
+                result = await operate(command, workspace, streams, deps.repoRoot);
+                if (command === "up") {
+                    outputs = await workspace.outputs();
+                }
+            } finally {
+                restore?.();
+            }
+        }
+    } catch (caught) {
+        error = caught;
+    } finally {
+        out.flush();
+        err.flush();
+    }
+    if (refusal !== undefined) {
+        deps.stderr(`error: ${refusal}\n`);
+        error = new Error(refusal);
+    }
+
+    const summary = collector.summary();
+    // The event stream is the primary source; the operation's own summary covers a CLI that sent no summary event.
+    const changed = summary.hasChanges || (result !== undefined && opMapHasChanges(result.changeSummary));
+    const exitCode = exitCodeFor({ error, mandatoryViolations: summary.mandatoryViolations, changesFound: command === "drift" ? changed : undefined });
+    const report: DeployReport = {
+        command,
+        stack: target.stackName,
+        exitCode,
+        status: statusOf(exitCode),
+        backend: ctx.backend,
+        summary,
+        outputs,
+        error: error === undefined ? undefined : conciseError(error),
+        drift: command === "drift" ? { detected: exitCode === EXIT.driftFound, method: DRIFT_METHOD } : undefined,
+        durationSeconds: (ctx.now() - started) / 1000,
+    };
+    // One block per stack, written at once so parallel tenants never interleave inside it.
+    deps.stdout(`\n${renderText(report, redactor)}`);
+    return { target, report, changed };
+}
+
 function writeReport(file: string, text: string): void {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     fs.writeFileSync(file, text);
 }
 
-async function operate(
-    args: DeployArgs,
-    workspace: DeployWorkspace,
-    streams: Parameters<DeployWorkspace["refresh"]>[0],
-    repoRoot: string,
-): Promise<OperationResult> {
-    switch (args.command) {
+async function operate(command: DeployArgs["command"], workspace: DeployWorkspace, streams: Parameters<DeployWorkspace["refresh"]>[0], repoRoot: string): Promise<OperationResult> {
+    switch (command) {
         case "preview":
             return workspace.preview({ ...streams, policyPacks: policyPacksFor(repoRoot) });
         case "up":

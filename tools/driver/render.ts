@@ -196,6 +196,15 @@ function isPlanned(command: Subcommand): boolean {
     return command === "preview" || command === "drift";
 }
 
+/**
+ * One line of change counts for a report: `2 to create, … 6 unchanged` (planned) or `2 created, …`.
+ *
+ * @param report the run
+ */
+export function changeHeadline(report: DeployReport): string {
+    return headline(report.summary.totals, isPlanned(report.command));
+}
+
 function outputsJson(report: DeployReport, redactor: Redactor): string | undefined {
     if (!report.outputs || Object.keys(report.outputs).length === 0) {
         return undefined;
@@ -259,7 +268,7 @@ function cell(text: string): string {
     return text.replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>");
 }
 
-const ICON: Record<string, string> = { succeeded: "✅", failed: "❌", "policy-violation": "⛔", drift: "⚠️", locked: "🔒" };
+const ICON: Record<string, string> = { succeeded: "✅", failed: "❌", "policy-violation": "⛔", drift: "⚠️", locked: "🔒", skipped: "⏭️" };
 
 // GitHub rejects comments over 65,536 characters; keep a margin for the marker and the truncation note.
 const MAX_MARKDOWN = 60_000;
@@ -272,11 +281,53 @@ const MAX_MARKDOWN = 60_000;
  * @param redactor the redactor
  */
 export function renderMarkdown(report: DeployReport, redactor: Redactor): string {
-    const { summary } = report;
     const out: string[] = [];
     out.push(`<!-- platform-deploy:${report.command}:${report.stack} -->`);
-    out.push(`### ${ICON[report.status] ?? ""} \`${report.command}\` · stack \`${report.stack}\` · ${report.status} (exit ${report.exitCode})`.replace("###  ", "### "));
+    out.push(markdownHeading(report.command, `stack \`${report.stack}\``, report.status, report.exitCode));
     out.push("");
+    out.push(markdownBody(report, redactor));
+    let text = redactor.redact(`${out.join("\n")}\n`);
+    if (text.length > MAX_MARKDOWN) {
+        text = `${text.slice(0, MAX_MARKDOWN)}\n\n… truncated; the full report is in the job log.\n`;
+    }
+    return text;
+}
+
+/**
+ * A `###` heading with the status icon: `### ✅ \`preview\` · <what> · succeeded (exit 0)`.
+ *
+ * @param command the subcommand
+ * @param what what ran (markdown)
+ * @param status the status word
+ * @param exitCode the exit code
+ */
+export function markdownHeading(command: Subcommand, what: string, status: string, exitCode: number): string {
+    return `### ${ICON[status] ?? ""} \`${command}\` · ${what} · ${status} (exit ${exitCode})`.replace("###  ", "### ");
+}
+
+/** Icon of a status word in markdown ("" for none). */
+export function statusIcon(status: string): string {
+    return ICON[status] ?? "";
+}
+
+/**
+ * Escapes text for a markdown table cell.
+ *
+ * @param text any text
+ */
+export function markdownCell(text: string): string {
+    return cell(text);
+}
+
+/**
+ * The body of one stack's markdown report (everything below its heading), not yet redacted.
+ *
+ * @param report the run
+ * @param redactor the redactor (secret outputs become {@link REDACTED})
+ */
+export function markdownBody(report: DeployReport, redactor: Redactor): string {
+    const { summary } = report;
+    const out: string[] = [];
     out.push(`**${headline(summary.totals, isPlanned(report.command))}**${summary.complete ? "" : " _(incomplete: the engine sent no summary)_"}`);
     if (report.drift) {
         out.push("");
@@ -347,20 +398,20 @@ export function renderMarkdown(report: DeployReport, redactor: Redactor): string
     out.push(
         `<sub>backend \`${cell(report.backend)}\`${packs.length > 0 ? ` · policy packs ${packs.map(([name, version]) => `\`${cell(name)}@${cell(version)}\``).join(", ")}` : ""} · ${report.durationSeconds.toFixed(0)} s</sub>`,
     );
-    let text = redactor.redact(`${out.join("\n")}\n`);
-    if (text.length > MAX_MARKDOWN) {
-        text = `${text.slice(0, MAX_MARKDOWN)}\n\n… truncated; the full report is in the job log.\n`;
-    }
-    return text;
+    return out.join("\n");
 }
 
+/** GitHub's comment limit with a margin: the most a rendered markdown report may hold. */
+export const MAX_MARKDOWN_CHARS = MAX_MARKDOWN;
+
 /**
- * The report as a JSON document: summary, policy, diagnostics and outputs (secret outputs as {@link REDACTED}).
+ * The report as a JSON value: summary, policy, diagnostics and outputs (secret outputs as {@link REDACTED}),
+ * redacted; one per stack in the region report.
  *
  * @param report the run
  * @param redactor the redactor
  */
-export function renderJson(report: DeployReport, redactor: Redactor): string {
+export function jsonDocument(report: DeployReport, redactor: Redactor): unknown {
     const document = {
         command: report.command,
         stack: report.stack,
@@ -387,5 +438,15 @@ export function renderJson(report: DeployReport, redactor: Redactor): string {
         outputs: report.outputs ? redactOutputs(report.outputs, redactor) : null,
         error: report.error ?? null,
     };
-    return redactor.redact(`${JSON.stringify(redactor.redactDeep(document), null, 2)}\n`);
+    return redactor.redactDeep(document);
+}
+
+/**
+ * The report as a JSON document (see {@link jsonDocument}).
+ *
+ * @param report the run
+ * @param redactor the redactor
+ */
+export function renderJson(report: DeployReport, redactor: Redactor): string {
+    return redactor.redact(`${JSON.stringify(jsonDocument(report, redactor), null, 2)}\n`);
 }

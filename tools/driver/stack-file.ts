@@ -71,16 +71,23 @@ export function readStackFile(file: string): StackFile {
 }
 
 /**
- * Takes a byte snapshot of a file and returns a function that puts those bytes back if the file changed.
- * `setAllConfig` writes `secure:` ciphertext into the stack file; restoring keeps the working tree clean and keeps
- * env-provided secrets the only source of those values.
+ * Takes a byte snapshot of a file and returns a function that puts those bytes back if the file changed (or
+ * removes it when it did not exist and appeared). `setAllConfig` writes `secure:` ciphertext into the stack file;
+ * restoring keeps the working tree clean and keeps env-provided secrets the only source of those values.
  *
  * @param file the file to snapshot
  */
 export function snapshotFile(file: string): () => boolean {
-    const before = fs.readFileSync(file);
+    const before = fs.existsSync(file) ? fs.readFileSync(file) : undefined;
     return () => {
         const now = fs.existsSync(file) ? fs.readFileSync(file) : undefined;
+        if (before === undefined) {
+            if (now === undefined) {
+                return false;
+            }
+            fs.rmSync(file);
+            return true;
+        }
         if (now !== undefined && now.equals(before)) {
             return false;
         }

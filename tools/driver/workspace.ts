@@ -115,6 +115,12 @@ export interface WorkspaceSettings {
 /** Opens a workspace; orchestration receives this as a dependency. */
 export type OpenWorkspace = (settings: WorkspaceSettings) => Promise<DeployWorkspace>;
 
+/** Where to list stacks: a project directory on a backend. */
+export type ListStacksSettings = Omit<WorkspaceSettings, "stackName" | "secretsProvider">;
+
+/** Lists the stack names a project has in the backend (`pulumi stack ls`); orchestration receives this. */
+export type ListStacks = (settings: ListStacksSettings) => Promise<string[]>;
+
 /**
  * Converts Automation API errors the driver distinguishes into its own types.
  *
@@ -210,6 +216,22 @@ class AutomationWorkspace implements DeployWorkspace {
     }
 }
 
+function cliEnvironment(backendUrl: string): Record<string, string> {
+    return { PULUMI_BACKEND_URL: backendUrl, PULUMI_SKIP_UPDATE_CHECK: "true" };
+}
+
+/**
+ * The stacks of the project in `settings.workDir` on the backend (`LocalWorkspace.listStacks`, i.e.
+ * `pulumi stack ls --json`), names as the backend reports them.
+ *
+ * @param settings project directory, backend and CLI
+ */
+export const listStacks: ListStacks = async (settings) => {
+    const pulumiCommand = settings.cli.root ? await PulumiCommand.get({ root: settings.cli.root }) : undefined;
+    const workspace = await translating(() => LocalWorkspace.create({ workDir: settings.workDir, pulumiCommand, envVars: cliEnvironment(settings.backendUrl) }));
+    return (await translating(() => workspace.listStacks())).map((stack) => stack.name);
+};
+
 /**
  * Creates or selects the stack in a `LocalWorkspace` over `settings.workDir` (the program in this repository,
  * not an inline program, so `pulumi` sees exactly what `npm run plan` and the tests see).
@@ -225,7 +247,7 @@ export const openWorkspace: OpenWorkspace = async (settings) => {
             {
                 pulumiCommand,
                 secretsProvider: settings.secretsProvider,
-                envVars: { PULUMI_BACKEND_URL: settings.backendUrl, PULUMI_SKIP_UPDATE_CHECK: "true" },
+                envVars: cliEnvironment(settings.backendUrl),
             },
         ),
     );

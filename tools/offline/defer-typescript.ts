@@ -10,17 +10,29 @@ import Module from "node:module";
  * Offline planner only: `pulumi up` loads the SDK its own way. `PLATFORM_OFFLINE_SHORTCUTS=0` leaves the
  * loader alone (with every other shortcut of the offline engine, tools/offline/mock-engine.ts).
  *
- * It relies on two internals, checked here before anything is patched: Node's `Module._load`, and the SDK's
- * `typescript-shim.js` requiring "typescript". Either missing fails loudly, naming the SDK version: a renamed
- * shim would otherwise make this a silent no-op.
+ * npm's Arborist, which the SDK's `runtime/closure/codePaths.js` loads at start-up for the same function
+ * serialization, is deferred the same way.
+ *
+ * It relies on internals, checked here before anything is patched: Node's `Module._load`, the SDK's
+ * `typescript-shim.js` requiring "typescript" and `codePaths.js` using Arborist through `__importStar`. Any
+ * missing fails loudly, naming the SDK version: a renamed shim would otherwise make this a silent no-op.
  */
 type Loader = (request: string, parent: { filename?: string } | undefined, isMain: boolean) => unknown;
 
 /** The SDK module that loads the compiler, matched by its file name. */
 const SHIM = /@pulumi[\\/]pulumi[\\/]typescript-shim\.js$/;
 
+/**
+ * The SDK module that loads npm's Arborist (and with it pacote, sigstore, tar, cacache: ~0.15 s CPU of every plan)
+ * at start-up, only to compute the code paths of a serialized function. Deferred the same way.
+ */
+const CODE_PATHS = /@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]codePaths\.js$/;
+
+// How codePaths.js uses Arborist: `__importStar(require("@npmcli/arborist"))`, then `new arborist.Arborist(...)`.
+const ARBORIST_USE = /__importStar\(require\(["']@npmcli\/arborist["']\)\)[\s\S]*arborist\.Arborist\b/;
+
 /** The internals this module relies on that are missing (empty when all are there). */
-export function missingLoaderInternals(moduleClass: unknown = Module, shimFile: string | null = locateShim()): string[] {
+export function missingLoaderInternals(moduleClass: unknown = Module, shimFile: string | null = locateShim(), codePathsFile: string | null = locateCodePaths()): string[] {
     const missing: string[] = [];
     if (typeof (moduleClass as { _load?: unknown })._load !== "function") {
         missing.push("node:module Module._load");
@@ -28,7 +40,18 @@ export function missingLoaderInternals(moduleClass: unknown = Module, shimFile: 
     if (shimFile === null || !SHIM.test(shimFile) || !/require\(["']typescript["']\)/.test(fs.readFileSync(shimFile, "utf8"))) {
         missing.push('@pulumi/pulumi/typescript-shim.js requiring "typescript"');
     }
+    if (codePathsFile === null || !CODE_PATHS.test(codePathsFile) || !ARBORIST_USE.test(fs.readFileSync(codePathsFile, "utf8"))) {
+        missing.push('@pulumi/pulumi/runtime/closure/codePaths.js using "@npmcli/arborist" through __importStar');
+    }
     return missing;
+}
+
+function locateCodePaths(): string | null {
+    try {
+        return require.resolve("@pulumi/pulumi/runtime/closure/codePaths.js");
+    } catch {
+        return null;
+    }
 }
 
 function locateShim(): string | null {
@@ -56,6 +79,21 @@ if (process.env.PLATFORM_OFFLINE_SHORTCUTS !== "0") {
         );
     }
     deferTypescript(Module as unknown as { _load: Loader });
+    deferArborist(Module as unknown as { _load: Loader });
+}
+
+function deferArborist(moduleInternals: { _load: Loader }): void {
+    const load = moduleInternals._load;
+    moduleInternals._load = function deferArborist(this: unknown, request, parent, isMain) {
+        if (request !== "@npmcli/arborist" || !CODE_PATHS.test(parent?.filename ?? "")) {
+            return load.call(this, request, parent, isMain);
+        }
+        let arborist: Record<PropertyKey, unknown> | undefined;
+        const real = () => (arborist ??= load.call(this, request, parent, isMain) as Record<PropertyKey, unknown>);
+        // `__importStar` returns a module flagged `__esModule` as it is, without enumerating its keys (which would
+        // load it); codePaths.js then only reads `arborist.Arborist`, which loads the real module.
+        return new Proxy({}, { get: (_target, key) => (key === "__esModule" && arborist === undefined ? true : real()[key]) });
+    };
 }
 
 function deferTypescript(moduleInternals: { _load: Loader }): void {

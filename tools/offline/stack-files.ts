@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { SECRET_KEYS } from "../../lib/config/load";
-import { parseTenantYaml, readCatalogDirectory } from "../../lib/tenants/read";
+import { parseTenantYaml, readCatalogDirectory, readTenantFile } from "../../lib/tenants/read";
 
 /**
  * Reads `Pulumi.<stack>.yaml` the way the Pulumi CLI hands config to a program: a flat map of
@@ -76,18 +76,40 @@ export function tenantSecretNamesOf(catalogDir: string): Record<string, string[]
         if (!("text" in read)) {
             continue; // reported by the program's own validation, with its path
         }
-        const parsed = parseTenantYaml(read.text, read.file);
-        if (!("data" in parsed)) {
-            continue;
-        }
-        const doc = parsed.data as { id?: unknown; name?: unknown; services?: Array<{ secretEnv?: unknown }> } | null | undefined;
-        const services = Array.isArray(doc?.services) ? doc.services : [];
-        const names = services.flatMap((s) => (Array.isArray(s?.secretEnv) ? s.secretEnv.map(String) : []));
-        // Secrets are keyed by the project id, which defaults to the name.
-        const id = typeof doc?.id === "string" ? doc.id : doc?.name;
-        if (typeof id === "string" && names.length > 0) {
-            out[id] = [...new Set(names)];
+        const found = secretNamesOfText(read.text, read.file);
+        if (found) {
+            out[found.id] = found.names;
         }
     }
     return out;
+}
+
+/**
+ * The secret env names of one project, read from its own file only (`<id>.yaml`, as the tenant program reads
+ * it): a one-tenant plan must not read the whole catalog, or its cost grows with the region.
+ */
+export function tenantSecretNamesOfProject(catalogDir: string, id: string): string[] {
+    const absolute = path.join(catalogDir, `${id}.yaml`);
+    if (!fs.existsSync(absolute)) {
+        return []; // the tenant program reports the missing file
+    }
+    const read = readTenantFile(absolute, `${id}.yaml`);
+    if (!("text" in read)) {
+        return [];
+    }
+    const found = secretNamesOfText(read.text, read.file);
+    return found?.id === id ? found.names : [];
+}
+
+function secretNamesOfText(text: string, file: string): { id: string; names: string[] } | undefined {
+    const parsed = parseTenantYaml(text, file);
+    if (!("data" in parsed)) {
+        return undefined;
+    }
+    const doc = parsed.data as { id?: unknown; name?: unknown; services?: Array<{ secretEnv?: unknown }> } | null | undefined;
+    const services = Array.isArray(doc?.services) ? doc.services : [];
+    const names = services.flatMap((s) => (Array.isArray(s?.secretEnv) ? s.secretEnv.map(String) : []));
+    // Secrets are keyed by the project id, which defaults to the name.
+    const id = typeof doc?.id === "string" ? doc.id : doc?.name;
+    return typeof id === "string" && names.length > 0 ? { id, names: [...new Set(names)] } : undefined;
 }

@@ -7,17 +7,23 @@ import { clusterIdentifierOf, platformStackReference } from "../../lib/stacks/na
 import { PLATFORM_STACK_KEY, TENANT_SECRETS_KEY } from "../../programs/tenant/load";
 import { renderContract } from "../../programs/platform/contract";
 import { syntheticKubeconfig, type StackReferenceAnswer } from "./mock-engine";
+import { EXIT, EXIT_CODES, overallExitCode, type ExitCode } from "../driver/exit-codes";
+import { mapBounded } from "../driver/pool";
 
 /**
- * The offline plan of a region as stacks: the platform stack, then one tenant stack per project, each planned
- * in its own process (the Pulumi runtime holds one program per process), a bounded number at a time.
+ * The offline plan of a region as stacks: the platform stack, then one tenant stack per project, one program
+ * after the other (the mock engine resets the runtime's mocks, config and stack for each), or a bounded number
+ * of worker processes, each planning its share of the tenants the same way.
  */
 
 /** The organization the offline plan's stack references name (that of Pulumi's DIY backends). */
 export const OFFLINE_ORGANIZATION = "organization";
 
-/** Tenant plans run at once by default: the machines have two cores. */
-export const DEFAULT_TENANT_PARALLELISM = 2;
+/**
+ * Tenant plans at once by default: 1, i.e. one after the other in the region plan's own process, which costs
+ * no process start per tenant; `--parallel <n>` runs n worker processes instead, each planning its share in turn.
+ */
+export const DEFAULT_TENANT_PARALLELISM = 1;
 
 /**
  * The contract of one project computed from the region's config alone, without registering the platform (no
@@ -57,52 +63,95 @@ export interface TenantPlanResult {
     stderr: string;
 }
 
-/** Runs `plan(id)` for every id, at most `parallelism` at once, in id order of completion-independent results. */
-export async function runBounded(ids: readonly string[], parallelism: number, plan: (id: string) => Promise<TenantPlanResult>): Promise<TenantPlanResult[]> {
-    const results = new Map<string, TenantPlanResult>();
-    const queue = [...ids];
-    const worker = async () => {
-        for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-            results.set(id, await plan(id));
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(parallelism, ids.length)) }, worker));
-    return ids.map((id) => results.get(id)!);
+/** Prefix of the line a tenant-batch worker prints per tenant: `PLATFORM_TENANT_EXIT <id> <code>`. */
+export const TENANT_EXIT_MARKER = "PLATFORM_TENANT_EXIT";
+
+/**
+ * The tenants split over `workers` batches, round-robin (neighbouring tenants of a catalog are alike in size,
+ * so each worker gets a similar share), empty batches left out.
+ */
+export function tenantBatches(ids: readonly string[], workers: number): string[][] {
+    const batches: string[][] = Array.from({ length: Math.max(1, Math.min(workers, ids.length)) }, () => []);
+    ids.forEach((id, index) => batches[index % batches.length]!.push(id));
+    return batches.filter((batch) => batch.length > 0);
 }
 
-/** The region's exit code from its stacks': invalid input or an error (1) wins over policy violations (2). */
-export function regionExitCode(codes: readonly number[]): number {
-    if (codes.some((c) => c !== 0 && c !== 2)) {
-        return 1;
-    }
-    return codes.includes(2) ? 2 : 0;
+/**
+ * Plans every tenant stack of a region in `workers` processes (`tools/plan.ts --tenant-batch`), each planning
+ * its batch one tenant after the other; results in id order. Workers' messages are passed through as they come;
+ * a tenant its worker never reported (a crashed worker) fails.
+ */
+export async function planTenantsInWorkers(
+    root: string,
+    args: { region: string; ids: readonly string[]; workers: number; outRoot: string; contractFile: string; catalogRoot: string; configFile?: string },
+): Promise<TenantPlanResult[]> {
+    const batches = tenantBatches(args.ids, args.workers);
+    const done = await Promise.all(batches.map((batch) => spawnTenantBatch(root, { ...args, ids: batch })));
+    const byId = new Map(done.flat().map((result) => [result.id, result]));
+    return args.ids.map((id) => byId.get(id)!);
 }
 
-/** Plans one tenant in a child process (`tools/plan.ts --tenant`), against the given contract file. */
-export function spawnTenantPlan(root: string, args: { region: string; id: string; outDir: string; contractFile: string; catalogRoot: string; configFile?: string }): Promise<TenantPlanResult> {
+function spawnTenantBatch(root: string, args: { region: string; ids: readonly string[]; outRoot: string; contractFile: string; catalogRoot: string; configFile?: string }): Promise<TenantPlanResult[]> {
     const argv = [
+        // A worker plans many small programs: a young generation of 32 MiB keeps its heap small and its GC short.
         "--max-semi-space-size=32",
-        "--import",
-        "tsx",
+        path.join(root, "tools/precompiled.cjs"),
         path.join(root, "tools/plan.ts"),
         "--stack",
         args.region,
-        "--tenant",
-        args.id,
+        "--tenant-batch",
+        args.ids.join(","),
         "--contract",
         args.contractFile,
         "--out",
-        args.outDir,
+        args.outRoot,
         "--catalog-root",
         args.catalogRoot,
         "--quiet",
         ...(args.configFile ? ["--config-file", args.configFile] : []),
     ];
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, argv, { cwd: root, env: { ...process.env, NODE_NO_WARNINGS: "1" }, stdio: ["ignore", "inherit", "pipe"] });
-        let stderr = "";
-        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        const child = spawn(process.execPath, argv, { cwd: root, env: { ...process.env, NODE_NO_WARNINGS: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+        const codes = new Map<string, number>();
+        let stdout = "";
+        child.stdout.on("data", (d: Buffer) => {
+            stdout += d.toString();
+            const end = stdout.lastIndexOf("\n");
+            if (end === -1) {
+                return;
+            }
+            for (const line of stdout.slice(0, end).split("\n")) {
+                const marker = new RegExp(`^${TENANT_EXIT_MARKER} (\\S+) (\\d+)$`).exec(line);
+                if (marker) {
+                    codes.set(marker[1]!, Number(marker[2]));
+                } else if (line !== "") {
+                    process.stdout.write(`${line}\n`);
+                }
+            }
+            stdout = stdout.slice(end + 1);
+        });
+        // A tenant's problems (invalid input, policy violations) are printed as they come, named by the tenant.
+        child.stderr.on("data", (d: Buffer) => {
+            process.stderr.write(d);
+        });
         child.on("error", reject);
-        child.on("close", (code) => resolve({ id: args.id, code: code ?? 1, stderr }));
+        child.on("close", (code) => {
+            const missing = `tenant-batch worker exited ${code ?? "on a signal"} before planning it\n`;
+            resolve(args.ids.map((id) => ({ id, code: codes.get(id) ?? 1, stderr: codes.get(id) === undefined ? missing : "" })));
+        });
     });
 }
+
+/** Runs `plan(id)` for every id, at most `parallelism` at once (the driver's pool), results in id order. */
+export async function runBounded(ids: readonly string[], parallelism: number, plan: (id: string) => Promise<TenantPlanResult>): Promise<TenantPlanResult[]> {
+    return mapBounded(ids, Math.max(1, Math.floor(parallelism)), plan);
+}
+
+/**
+ * The region's exit code from its stacks', by the one exit-code table (tools/driver/exit-codes.ts): invalid input
+ * or an error (1) wins over policy violations (2); a code the table does not know (a killed process) is a failure.
+ */
+export function regionExitCode(codes: readonly number[]): number {
+    return overallExitCode(codes.map((code) => (code in EXIT_CODES ? (code as ExitCode) : EXIT.failure)));
+}
+

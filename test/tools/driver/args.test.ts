@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseDeployArgs, shortStackName, UsageError, type DeployArgs } from "../../../tools/driver/args";
+import { parseDeployArgs, shortStackName, USAGE, UsageError, type DeployArgs } from "../../../tools/driver/args";
 
 function run(argv: string[]): DeployArgs {
     const parsed = parseDeployArgs(argv);
@@ -29,6 +29,9 @@ describe("deploy arguments", () => {
             markdownPath: "preview.md",
             confirm: undefined,
             allowProductionDestroy: false,
+            tenants: [],
+            all: false,
+            parallel: 4,
         });
     });
 
@@ -54,6 +57,16 @@ describe("deploy arguments", () => {
         expect(shortStackName("dev")).toBe("dev");
     });
 
+    it("parses tenant selection: repeated --tenant, --all, --parallel (default 4)", () => {
+        expect(run(["preview", "--stack", "fsn1", "--tenant", "shop", "--tenant", "blog"])).toMatchObject({ tenants: ["shop", "blog"], all: false, parallel: 4 });
+        expect(run(["up", "--stack", "fsn1", "--all", "--parallel", "8", "--yes"])).toMatchObject({ tenants: [], all: true, parallel: 8 });
+        expect(run(["destroy", "--stack", "fsn1", "--tenant", "gone", "--yes", "--confirm", "fsn1--gone"])).toMatchObject({ tenants: ["gone"], confirm: "fsn1--gone" });
+    });
+
+    it("lists the exit codes from the one table in the usage text", () => {
+        expect(USAGE).toContain("exit codes: 0 ok, 1 failure, 2 mandatory policy violation, 3 drift found, 4 stack locked by another update; over several stacks the most severe one");
+    });
+
     it("returns help for -h and --help", () => {
         expect(parseDeployArgs(["--help"])).toEqual({ kind: "help" });
         expect(parseDeployArgs(["preview", "-h"])).toEqual({ kind: "help" });
@@ -71,6 +84,14 @@ describe("deploy arguments", () => {
         [["preview", "--stack", "dev", "--markdown", " "], /--markdown needs a file path/],
         [["up", "--stack", "dev", "--confirm", "dev"], /--confirm only applies to destroy/],
         [["drift", "--stack", "dev", "--allow-production-destroy"], /--allow-production-destroy only applies to destroy/],
+        [["preview", "--stack", "dev", "--tenant", "shop", "--all"], /--tenant and --all exclude each other/],
+        [["preview", "--stack", "dev", "--tenant", "Shop"], /--tenant "Shop" is not a tenant id: must be a lowercase DNS label/],
+        [["preview", "--stack", "dev", "--tenant", "a--b"], /is not a tenant id/],
+        [["preview", "--stack", "dev", "--tenant", "shop", "--tenant", "shop"], /--tenant names the same tenant twice/],
+        [["destroy", "--stack", "dev", "--tenant", "a", "--tenant", "b", "--yes"], /destroy takes one --tenant at a time/],
+        [["preview", "--stack", "dev", "--parallel", "0"], /--parallel needs a whole number from 1 to 32, got "0"/],
+        [["preview", "--stack", "dev", "--parallel", "2.5"], /--parallel needs a whole number/],
+        [["preview", "--stack", "dev", "--parallel", "33"], /--parallel needs a whole number/],
     ])("rejects %j with a clear message", (argv, message) => {
         expect(usageError(argv as string[])).toMatch(message);
     });

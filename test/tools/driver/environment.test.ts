@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { defaultBackendUrl, displayBackendUrl, localBackendDirectory, readDeployEnvironment, SECRET_ENV_MAPPINGS } from "../../../tools/driver/environment";
+import { defaultBackendUrl, displayBackendUrl, localBackendDirectory, readDeployEnvironment, SECRET_ENV_MAPPINGS, tenantSecretsById } from "../../../tools/driver/environment";
 import { availableStacks, readStackFile, snapshotFile, stackFilePath } from "../../../tools/driver/stack-file";
 
 const REPO = path.resolve(__dirname, "..", "..", "..");
@@ -27,10 +27,11 @@ describe("environment → secret config", () => {
             "platform:backupS3AccessKey": true,
             "platform:backupS3SecretKey": true,
             "platform:hetznerDnsToken": true,
-            "platform:tenantSecrets": true,
         });
         expect(result.secretConfig["hcloud:token"]?.value).toBe("value-0-xyz");
-        expect(result.secretConfig["platform:tenantSecrets"]?.value).toBe('{"shop":{"API_KEY":"shop-api-key-1"}}');
+        // Tenant secrets never go to the platform stack: each tenant stack gets its own (orchestrate.ts).
+        expect(Object.keys(result.secretConfig)).not.toContain("tenant:secrets");
+        expect(tenantSecretsById(env)).toEqual({ shop: { API_KEY: "shop-api-key-1" } });
         // Every value, each tenant secret on its own and the passphrase are redaction targets.
         expect(result.secretValues).toEqual(expect.arrayContaining(["value-0-xyz", "value-10-xyz", "shop-api-key-1", "pass-phrase-1"]));
     });

@@ -1,6 +1,6 @@
 import { ConcurrentUpdateError } from "@pulumi/pulumi/automation";
 import { describe, expect, it } from "vitest";
-import { EXIT, exitCodeFor, isNoChangesExpected, isStackLocked, StackLockedError, statusOf } from "../../../tools/driver/exit-codes";
+import { EXIT, EXIT_CODES, exitCodeFor, isNoChangesExpected, isStackLocked, overallExitCode, StackLockedError, statusOf } from "../../../tools/driver/exit-codes";
 import { translateAutomationError } from "../../../tools/driver/workspace";
 
 const noChanges = new Error("code: 255\n stdout: \n stderr: error: no changes were expected but changes were proposed\n");
@@ -68,5 +68,21 @@ describe("exit codes", () => {
 
     it("have a status word each", () => {
         expect([0, 1, 2, 3, 4].map((code) => statusOf(code as 0 | 1 | 2 | 3 | 4))).toEqual(["succeeded", "failed", "policy-violation", "drift", "locked"]);
+    });
+
+    it("have one table row each, with distinct ranks", () => {
+        expect(Object.keys(EXIT_CODES).map(Number).sort()).toEqual(Object.values(EXIT).sort());
+        const ranks = Object.values(EXIT_CODES).map((row) => row.rank);
+        expect(new Set(ranks).size).toBe(ranks.length);
+    });
+
+    it("over several stacks: the most severe code, in the documented order 1 > 2 > 4 > 3 > 0", () => {
+        expect(overallExitCode([])).toBe(0);
+        expect(overallExitCode([0, 0])).toBe(0);
+        expect(overallExitCode([0, 3, 0])).toBe(3);
+        expect(overallExitCode([3, 4])).toBe(4);
+        expect(overallExitCode([4, 2, 3])).toBe(2);
+        expect(overallExitCode([2, 1, 4, 3])).toBe(1);
+        expect(overallExitCode([1, 2])).toBe(1);
     });
 });

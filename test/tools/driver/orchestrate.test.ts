@@ -19,7 +19,7 @@ afterEach(() => {
 });
 
 function args(command: DeployArgs["command"], stack: string, extra: Partial<DeployArgs> = {}): DeployArgs {
-    return { command, stack, yes: false, allowProductionDestroy: false, ...extra };
+    return { command, stack, yes: false, allowProductionDestroy: false, tenants: [], all: false, parallel: 4, ...extra };
 }
 
 const PASSPHRASE = { PULUMI_CONFIG_PASSPHRASE: "correct horse battery staple" };
@@ -61,8 +61,9 @@ describe("preview", () => {
         expect(h.stdout()).toContain("preview of stack dev: succeeded (exit 0)");
         expect(fs.readFileSync(path.join(root, "out", "preview.md"), "utf8")).toContain("**2 to create, 2 to update, 1 to replace, 1 to delete, 6 unchanged**");
         const json = JSON.parse(fs.readFileSync(path.join(root, "out", "preview.json"), "utf8"));
-        expect(json).toMatchObject({ command: "preview", stack: "dev", status: "succeeded", exitCode: 0, changes: { hasChanges: true, totals: { create: 2 } } });
-        expect(json.outputs).toBeNull();
+        expect(json).toMatchObject({ command: "preview", region: "dev", status: "succeeded", exitCode: 0, tenants: {}, pendingDeletion: [] });
+        expect(json.platform).toMatchObject({ command: "preview", stack: "dev", status: "succeeded", exitCode: 0, changes: { hasChanges: true, totals: { create: 2 } } });
+        expect(json.platform.outputs).toBeNull();
     });
 
     it("puts the stack file back after the run: injected ciphertext never stays in the committed file", async () => {
@@ -146,7 +147,6 @@ describe("preview", () => {
             options: {
                 "hcloud:token": { value: HCLOUD, secret: true },
                 "platform:etcdS3SecretKey": { value: "wJalrXUtnFEMI-K7MDENG-bPxRfiCYzEXAMPLEKEY", secret: true },
-                "platform:tenantSecrets": { value: tenantSecrets, secret: true },
             },
         });
     });
@@ -177,7 +177,7 @@ describe("up", () => {
             { method: "up", options: { policyPacks: [path.join(root, "policy")] }, streamed: true },
             { method: "outputs" },
         ]);
-        const report = JSON.parse(fs.readFileSync(json, "utf8"));
+        const report = JSON.parse(fs.readFileSync(json, "utf8")).platform;
         expect(report.outputs).toEqual({ kubeconfig: "[secret]", publicIps: ["203.0.113.24"] });
         expect(report.changes.totals).toMatchObject({ create: 1, same: 2 });
         expect(h.stdout()).not.toContain("k3s-admin-token-0001");
@@ -208,7 +208,7 @@ describe("drift", () => {
             { method: "outputs" },
             { method: "preview", options: { policyPacks: [path.join(root, "policy")], refresh: true, expectNoChanges: true }, streamed: true },
         ]);
-        expect(JSON.parse(fs.readFileSync(json, "utf8")).drift).toEqual({ detected: true, method: DRIFT_METHOD });
+        expect(JSON.parse(fs.readFileSync(json, "utf8")).platform.drift).toEqual({ detected: true, method: DRIFT_METHOD });
         expect(h.stdout()).toContain("drift: FOUND");
     });
 

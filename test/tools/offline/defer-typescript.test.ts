@@ -16,6 +16,14 @@ describe("deferred TypeScript compiler (offline planner)", () => {
         expect(result.text).toContain("offset");
         expect(result.text).toMatch(/40/);
     });
+
+    it("keeps the SDK from loading npm's Arborist until code paths are computed, then computes them with it", () => {
+        const fixture = path.resolve(__dirname, "../../fixtures/defer-typescript-check.ts");
+        const run = spawnSync(process.execPath, ["--import", "tsx", fixture], { encoding: "utf8", cwd: path.resolve(__dirname, "../../.."), timeout: 60_000 });
+        expect(run.stderr).toBe("");
+        const result = JSON.parse(run.stdout) as { arboristAfterImport: boolean; arboristAfterCodePaths: boolean; codePathsIncludeJsYaml: boolean };
+        expect(result).toMatchObject({ arboristAfterImport: false, arboristAfterCodePaths: true, codePathsIncludeJsYaml: true });
+    });
 });
 
 describe("deferred TypeScript compiler: pinned internals and the off switch", () => {
@@ -32,6 +40,11 @@ describe("deferred TypeScript compiler: pinned internals and the off switch", ()
         const shim = require.resolve("@pulumi/pulumi/typescript-shim.js");
         expect(missingLoaderInternals({}, shim)).toEqual(["node:module Module._load"]);
         expect(missingLoaderInternals({ _load: () => undefined }, null)).toEqual(['@pulumi/pulumi/typescript-shim.js requiring "typescript"']);
+        expect(missingLoaderInternals({ _load: () => undefined }, shim, null)).toEqual(['@pulumi/pulumi/runtime/closure/codePaths.js using "@npmcli/arborist" through __importStar']);
+        const codePaths = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "codepaths-")), "@pulumi", "pulumi", "runtime", "closure", "codePaths.js");
+        fs.mkdirSync(path.dirname(codePaths), { recursive: true });
+        fs.writeFileSync(codePaths, 'const arborist = require("@npmcli/arborist");\nnew arborist.Arborist({});\n');
+        expect(missingLoaderInternals({ _load: () => undefined }, shim, codePaths)).toEqual(['@pulumi/pulumi/runtime/closure/codePaths.js using "@npmcli/arborist" through __importStar']);
         // A file named like the shim that loads something else (a renamed module inside the SDK).
         const renamed = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "shim-")), "@pulumi", "pulumi", "typescript-shim.js");
         fs.mkdirSync(path.dirname(renamed), { recursive: true });
