@@ -297,7 +297,7 @@ function checkCustomDomains(file: string, spec: ProjectSpec, context: TenantCont
 
 /** Buckets the platform itself uses on this stack (MinIO's, and the external etcd/backup targets' names). */
 export function platformBucketNames(config: PlatformConfig): string[] {
-    return [...Object.values(PLATFORM_BUCKETS), config.cluster.etcdSnapshots.s3.bucket, ...(config.addons.longhorn.external ? [config.addons.longhorn.external.bucket] : [])];
+    return [...Object.values(PLATFORM_BUCKETS), config.cluster.etcdSnapshots.s3.bucket, ...(config.addons.longhorn.external ? [config.addons.longhorn.external.bucket] : []), ...(config.backup.s3 ? [config.backup.s3.bucket] : [])];
 }
 
 function checkBucket(file: string, spec: ProjectSpec, config: PlatformConfig): InputProblem[] {
