@@ -273,6 +273,8 @@ export const tenantLimitsSchema = z.strictObject({
     maxCpu: quantityString.default("16"),
     maxMemory: quantityString.default("64Gi"),
     maxStorage: quantityString.default("1Ti"),
+    /** PostgreSQL instances one tenant database may run (each is a full copy on its own node). */
+    maxDatabaseInstances: z.number().int().min(1).max(9).default(3),
     maxPods: z.number().int().positive().default(200),
     /** Largest ephemeral-storage quota (emptyDirs, logs, writable layers) of one tenant namespace. */
     maxEphemeralStorage: quantityString.default("100Gi"),
@@ -541,5 +543,6 @@ export const CONFIG_EXAMPLES: Readonly<Record<string, string>> = {
     "maintenance.timeZone": "timeZone: Europe/Berlin",
     projectGrants: "platform:projectGrants: {shop: {trust: untrusted, egressPorts: [{port: 30303, protocol: TCP}], customDomains: [shop.example.org], git: [https://github.com/example/shop-deploy.git]}}",
     "tenantLimits.maxEphemeralStorage": "maxEphemeralStorage: 100Gi",
+    "tenantLimits.maxDatabaseInstances": "maxDatabaseInstances: 3",
     allowDisruptive: "platform:allowDisruptive: true   # for the one up that resizes or reinstalls nodes",
 };

@@ -195,6 +195,12 @@ function checkAgainstStack(file: string, spec: ProjectSpec, context: TenantConte
         for (const problem of resourceProblems(spec.database.resources)) {
             problems.push({ source: file, path: "database.resources", problem, fix: "a request must not exceed its limit" });
         }
+        if (spec.database.instances > limits.maxDatabaseInstances) {
+            problems.push({ source: file, path: "database.instances", problem: `${spec.database.instances} instances exceed the platform limit of ${limits.maxDatabaseInstances}`, fix: `instances: ${limits.maxDatabaseInstances}   # or raise platform:tenantLimits.maxDatabaseInstances` });
+        }
+        if (spec.database.restore && !config.backup.s3) {
+            problems.push({ source: file, path: "database.restore", problem: "this stack has no backup target (platform:backup.s3) to restore from", fix: "remove restore, or set platform:backup.s3 in the stack file" });
+        }
     }
     problems.push(...checkFootprint(file, spec, limits.maxEphemeralStorage));
     return problems;
