@@ -79,7 +79,7 @@ describe("valid tenant files", () => {
     it("the dev stack stays small: at most two tenants, each within the default tenant limits", () => {
         const tenants = exampleTenants("dev");
         expect(tenants.length).toBeLessThanOrEqual(2);
-        expect(dev.tenantLimits).toEqual({ maxCpu: "16", maxMemory: "64Gi", maxStorage: "1Ti", maxPods: 200, maxEphemeralStorage: "100Gi" });
+        expect(dev.tenantLimits).toEqual({ maxCpu: "16", maxMemory: "64Gi", maxStorage: "1Ti", maxPods: 200, maxEphemeralStorage: "100Gi", maxDatabaseInstances: 3 });
     });
 
     it("the examples cover the seeds: overlay with MySQL and a data volume, a chain node with metrics, a Caracal-like backend", () => {
