@@ -198,6 +198,12 @@ function checkAgainstStack(file: string, spec: ProjectSpec, context: TenantConte
         if (spec.database.instances > limits.maxDatabaseInstances) {
             problems.push({ source: file, path: "database.instances", problem: `${spec.database.instances} instances exceed the platform limit of ${limits.maxDatabaseInstances}`, fix: `instances: ${limits.maxDatabaseInstances}   # or raise platform:tenantLimits.maxDatabaseInstances` });
         }
+        // Instances must land on different nodes (required anti-affinity): more than the nodes would never schedule.
+        const runNodes = config.pools.filter((p) => p.role === "run").reduce((n, p) => n + p.count, 0);
+        const nodes = runNodes > 0 ? runNodes : config.servers.count;
+        if (spec.database.instances > nodes && spec.database.instances <= limits.maxDatabaseInstances) {
+            problems.push({ source: file, path: "database.instances", problem: `${spec.database.instances} instances need ${spec.database.instances} nodes for tenant pods, this stack has ${nodes}`, fix: `instances: ${nodes}` });
+        }
         if (spec.database.restore && !config.backup.s3) {
             problems.push({ source: file, path: "database.restore", problem: "this stack has no backup target (platform:backup.s3) to restore from", fix: "remove restore, or set platform:backup.s3 in the stack file" });
         }

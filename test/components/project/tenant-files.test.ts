@@ -183,6 +183,22 @@ describe("bad tenant files fail with file, path and fix", () => {
         expectProblem([doc(text)], FILE, "services[0].env", /DATABASE_HOST is set by the platform/);
     });
 
+    it("database restores and instances: a newer generation, a backup target to read, within the platform's limit", () => {
+        const restore = (db: string) => `${BASE}\ndatabase: ${db}`;
+        expectProblem([doc(restore("{engine: postgresql, restore: {fromGeneration: 0}}"))], FILE, "database.generation", /must create a newer generation/, /^generation: 1$/);
+        expectProblem([doc(restore("{engine: postgresql, generation: 1, restore: {fromGeneration: 0, targetTime: 'yesterday'}}"))], FILE, "database.restore.targetTime", /RFC 3339/);
+        expectProblem([doc(restore("{engine: mysql, instances: 2}"))], FILE, "database.instances", /mysql databases run one instance/, /instances: 1/);
+        expectProblem([doc(restore("{engine: mysql, generation: 1, restore: {fromGeneration: 0}}"))], FILE, "database.restore", /restored from Longhorn volume backups/);
+        expectProblem([doc(restore("{engine: postgresql, instances: 4, size: 1Gi}"))], FILE, "database.instances", /4 instances exceed the platform limit of 3/, /maxDatabaseInstances/);
+        // The dev stack has one run node: a replica would have nowhere to go.
+        expectProblem([doc(restore("{engine: postgresql, instances: 2, size: 1Gi}"))], FILE, "database.instances", /2 instances need 2 nodes for tenant pods, this stack has 1/, /^instances: 1$/);
+        const noTarget = stackPlatformConfig("dev", { backup: {} });
+        const { problems } = problemsOfWith(noTarget, [doc(restore("{engine: postgresql, generation: 1, restore: {fromGeneration: 0}}"))]);
+        expect(problems.find((p) => p.path === "database.restore")?.problem).toMatch(/no backup target \(platform:backup\.s3\)/);
+        // The valid restore passes.
+        expect(validate([doc(restore("{engine: postgresql, generation: 1, restore: {fromGeneration: 0, targetTime: '2026-11-30T23:15:00Z'}}"))])[0]!.spec.database?.restore).toEqual({ fromGeneration: 0, targetTime: "2026-11-30T23:15:00Z" });
+    });
+
     it("SMTP egress ports", () => {
         expectProblem([doc(`${BASE}\negress: {ports: [{port: 25}]}`)], FILE, "egress.ports[0].port", /SMTP/, /send mail through a provider's HTTPS API/);
         // Every mail port (SMTP, SMTPS, submission and its common alternative), written out here.
