@@ -29,6 +29,7 @@ import { renderRecurringJobs } from "../../components/longhorn/values";
 import { K3sUpgrades } from "../../components/upgrades/k3s-upgrades";
 import { NodeReboots } from "../../components/upgrades/node-reboots";
 import { CloudNativePg } from "../../components/databases/cloudnative-pg";
+import { renderEtcdRestoreScript } from "../../components/cluster/etcd-restore";
 // --- project imports ---
 import { Sandbox } from "../../components/project/sandbox";
 import { Guardrails } from "../../components/guardrails/guardrails";
@@ -176,6 +177,8 @@ export const platformUiAccess = {
 new Sandbox("sandbox", {}, k8sOptions);
 // Admission policies of tenant namespaces: in force before any tenant object exists (Argo CD, kubectl, Helm).
 new Guardrails("guardrails", { allowedRegistries: config.allowedRegistries }, k8sOptions);
+/** Script that rebuilds this region's control plane from an etcd snapshot (README: Disaster recovery). */
+export const etcdRestoreScript = renderEtcdRestoreScript(config, pulumi.getStack());
 /** Kubeconfig for the tailnet address of the first server (secret). */
 export const kubeconfig = cluster.kubeconfig;
 /** Public entry addresses (floating IPs); point `*.<domain>` here once. */
