@@ -10,8 +10,14 @@ import { CONTROL_PLANE_TOLERATIONS } from "../nodes/placement";
  * (`failurePolicy: Fail`), so a broken spec stops `pulumi up` instead of being half-applied.
  */
 
-/** Helm release name (the chart's Deployment is `<release>-cloudnative-pg`). */
+/** Helm release name (the chart's Deployment and ServiceAccount are `<release>-cloudnative-pg`). */
 export const CNPG_RELEASE = "cnpg";
+
+/**
+ * The API user the operator acts as (its ServiceAccount, named by the chart's `cloudnative-pg.serviceAccountName`
+ * helper: the fullname `<release>-cloudnative-pg`): the instance and job pods it creates arrive with this user.
+ */
+export const CNPG_OPERATOR_USER = `system:serviceaccount:cnpg-system:${CNPG_RELEASE}-cloudnative-pg`;
 
 /** Resources of the operator (one controller reconciling every Cluster, plus the webhooks). */
 export function cnpgOperatorSizing(): ResourceBlock {
