@@ -125,7 +125,7 @@ export class Project extends pulumi.ComponentResource {
             const databaseSecrets: pulumi.Resource[] = [databaseSecret];
             if (needsBackupCredentials(ctx)) {
                 if (!args.backupCredentials) {
-                    throw new Error(`project ${project.name}: platform:backup.s3 is set but no backup credentials were passed (platform:backupS3AccessKey / platform:backupS3SecretKey)`);
+                    throw new Error(`project ${project.id}: platform:backup.s3 is set but no backup credentials were passed (platform:backupS3AccessKey / platform:backupS3SecretKey)`);
                 }
                 const keys = pulumi.output(args.backupCredentials);
                 const backupSecret = secret(

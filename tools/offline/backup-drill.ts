@@ -124,12 +124,12 @@ export function backupDrill(input: DrillInput): DrillReport {
     // The restore plan: each database recovered into its next generation must read the archive the plan writes.
     for (const spec of input.projects.filter((p) => p.database?.engine === "postgresql")) {
         const restored = renderPostgresCluster(projectContext(restoredProject(spec), config));
-        const planned = paths.find((p) => p.method === "cnpg-barman" && p.object.startsWith(`${spec.name}/Cluster/`));
+        const planned = paths.find((p) => p.method === "cnpg-barman" && p.object.startsWith(`${projectContext(spec, config).namespace}/Cluster/`));
         const source = (restored.spec.externalClusters as Array<{ barmanObjectStore: { destinationPath: string; endpointURL: string } }> | undefined)?.[0]?.barmanObjectStore;
         if (!planned) {
-            problems.push(`${spec.name}: the database has no backup for a restore to read`);
+            problems.push(`${spec.id}: the database has no backup for a restore to read`);
         } else if (source?.destinationPath !== planned.location || source.endpointURL !== planned.endpoint) {
-            problems.push(`${spec.name}: the restore reads ${source?.endpointURL} ${source?.destinationPath}, the backups go to ${planned.endpoint} ${planned.location}`);
+            problems.push(`${spec.id}: the restore reads ${source?.endpointURL} ${source?.destinationPath}, the backups go to ${planned.endpoint} ${planned.location}`);
         }
     }
     return { paths, problems };
