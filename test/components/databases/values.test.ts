@@ -26,6 +26,14 @@ describe("CloudNativePG operator", () => {
         expect(Object.keys(cnpgOperatorWorkloads(fsn1)[0]!.containers)).toEqual(facts.workloads[0].containers.map((c: { name: string }) => c.name));
     });
 
+    it("keeps the admission webhooks failing closed: they refuse a storage shrink and invalid Clusters at up", () => {
+        // internal/webhook/v1/cluster_webhook.go@v1.30.0 (validateStorageChange): "can't shrink existing storage".
+        // With failurePolicy Fail the API server refuses the update when the webhook says no or cannot answer.
+        const values = renderCnpgOperatorValues(fsn1) as Record<string, any>;
+        expect(values.webhook).toMatchObject({ mutating: { create: true, failurePolicy: "Fail" }, validating: { create: true, failurePolicy: "Fail" } });
+        expect(rendered("fsn1").kinds).toMatchObject({ ValidatingWebhookConfiguration: 1, MutatingWebhookConfiguration: 1 });
+    });
+
     it("gets its CRDs from chart templates (upgraded by Helm with the release), none from a crds/ folder", () => {
         for (const stack of ["dev", "fsn1", "hel1"]) {
             const facts = rendered(stack);

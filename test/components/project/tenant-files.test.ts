@@ -195,6 +195,9 @@ describe("bad tenant files fail with file, path and fix", () => {
         const noTarget = stackPlatformConfig("dev", { backup: {} });
         const { problems } = problemsOfWith(noTarget, [doc(restore("{engine: postgresql, generation: 1, restore: {fromGeneration: 0}}"))]);
         expect(problems.find((p) => p.path === "database.restore")?.problem).toMatch(/no backup target \(platform:backup\.s3\)/);
+        // The database pods pass the same registry allow-list as every tenant pod.
+        const dockerOnly = stackPlatformConfig("dev", { allowedRegistries: ["docker.io"] });
+        expect(problemsOfWith(dockerOnly, [doc(restore("{engine: postgresql}"))]).problems.find((p) => p.path === "database.engine")?.problem).toMatch(/comes from ghcr\.io, which platform:allowedRegistries does not allow/);
         // The valid restore passes.
         expect(validate([doc(restore("{engine: postgresql, generation: 1, restore: {fromGeneration: 0, targetTime: '2026-11-30T23:15:00Z'}}"))])[0]!.spec.database?.restore).toEqual({ fromGeneration: 0, targetTime: "2026-11-30T23:15:00Z" });
     });
