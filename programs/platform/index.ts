@@ -202,6 +202,6 @@ export const platformContract = renderContract({
     ingressMiddlewares: traefik.middlewares,
 });
 /** How tenant stacks reach the cluster (secret): read with the contract. */
-export const platformClusterAccess = clusterAccess(cluster.kubeconfig);
+export const platformClusterAccess = clusterAccess(cluster.kubeconfig, secrets.backupS3);
 /** Number of tenant projects. */
 export const projectCount = tenants.length;
