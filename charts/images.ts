@@ -5,12 +5,15 @@
 
 /**
  * Images of the project databases: engine → major version (the tenant file's `database.version`) → image.
- * The official images run as uid 999 (`postgres` / `mysql`) without their root entrypoint step.
+ * PostgreSQL runs under CloudNativePG (uid 26 in its images); MySQL's official image runs as uid 999 (`mysql`)
+ * without its root entrypoint step.
  */
 export const DATABASE_IMAGES = {
+    // CloudNativePG operand images, `system` flavour: it ships barman-cloud, which the in-tree
+    // `barmanObjectStore` backups need (CNPG docs/src/image_catalog.md at v1.30.0).
     postgresql: {
-        "16": "docker.io/library/postgres:16.10",
-        "17": "docker.io/library/postgres:17.6",
+        "16": "ghcr.io/cloudnative-pg/postgresql:16.10-system-trixie",
+        "17": "ghcr.io/cloudnative-pg/postgresql:17.6-system-trixie",
     },
     mysql: {
         "8.0": "docker.io/library/mysql:8.0.43",
@@ -57,3 +60,6 @@ export const SYSTEM_UPGRADE_IMAGES = {
 
 /** kured (Kubernetes Reboot Daemon) of the node-reboot add-on; the chart's appVersion at the pinned chart. */
 export const KURED_IMAGE = { repository: "ghcr.io/kubereboot/kured", tag: "1.23.0" } as const;
+
+/** The CloudNativePG operator image: the chart's appVersion at charts/versions.ts' `cloudnativePg`. */
+export const CNPG_OPERATOR_IMAGE = { repository: "ghcr.io/cloudnative-pg/cloudnative-pg", tag: "1.30.0" } as const;

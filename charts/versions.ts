@@ -118,6 +118,13 @@ export const CHARTS = {
         values: "kubelet-csr-approver",
         source: "github.com/postfinance/kubelet-csr-approver@v1.2.14 charts/kubelet-csr-approver/values.yaml (chart version = tag without v)",
     },
+    cloudnativePg: {
+        repo: "https://cloudnative-pg.github.io/charts",
+        chart: "cloudnative-pg",
+        version: "0.29.0",
+        values: "cloudnative-pg",
+        source: "github.com/cloudnative-pg/charts@cloudnative-pg-v0.29.0 charts/cloudnative-pg/values.yaml (operator 1.30.0; CRDs are templates, upgraded by Helm with the release)",
+    },
 } as const satisfies Record<string, ChartRef>;
 
 /**

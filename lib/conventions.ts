@@ -13,6 +13,7 @@ export const NAMESPACES = {
     kubeSystem: "kube-system",
     systemUpgrade: "system-upgrade",
     kured: "kured",
+    cnpg: "cnpg-system",
 } as const;
 
 /** Namespaces that belong to the platform (exempt from tenant rules, not from workload security). */

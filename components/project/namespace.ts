@@ -75,7 +75,11 @@ export function renderResourceQuota(ctx: ProjectContext): IResourceQuota {
     const { quota } = ctx.project;
     const footprint = projectFootprint(ctx.project);
     const services = ctx.project.services.length;
-    const statefulSets = ctx.project.services.filter((s) => s.volumes.length > 0).length + (ctx.project.database ? 1 : 0);
+    const statefulSets = ctx.project.services.filter((s) => s.volumes.length > 0).length + (ctx.project.database?.engine === "mysql" ? 1 : 0);
+    // CloudNativePG adds the rw/ro/r Services of the Cluster and its CA, server and replication Secrets.
+    const postgres = ctx.project.database?.engine === "postgresql";
+    const operatorServices = postgres ? 3 : 0;
+    const operatorSecrets = postgres ? 4 : 0;
     return {
         apiVersion: "v1",
         kind: "ResourceQuota",
@@ -92,10 +96,10 @@ export function renderResourceQuota(ctx: ProjectContext): IResourceQuota {
                 "limits.ephemeral-storage": ephemeralStorageQuota(ctx.project),
                 persistentvolumeclaims: String(footprint.persistentVolumeClaims + 5),
                 pods: String(quota.pods),
-                services: String(services + statefulSets + 5),
+                services: String(services + statefulSets + operatorServices + 5),
                 "services.loadbalancers": "0",
                 "services.nodeports": "0",
-                secrets: String(tlsSecretCount(ctx) + 3 + 10),
+                secrets: String(tlsSecretCount(ctx) + 3 + operatorSecrets + 10),
                 configmaps: "20",
             },
         },

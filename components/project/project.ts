@@ -4,7 +4,8 @@ import * as random from "@pulumi/random";
 import type { ISecret } from "kubernetes-models/v1/Secret";
 import type { PlatformConfig } from "../../lib/config/schema";
 import type { ProjectSpec } from "../../lib/tenants/schema";
-import { renderProject, type TenantObject } from "./render";
+import { needsBackupCredentials, renderProject, type TenantObject } from "./render";
+import { renderBackupCredentialsSecret } from "./postgresql";
 import { renderAppSecret } from "./namespace";
 import { databaseEndpoint, renderDatabaseSecret, type DatabaseCredentials } from "./database";
 import { bucketName, renderBucketSecrets, type BucketCredentials } from "./storage";
@@ -36,6 +37,11 @@ export interface ProjectArgs {
      * add-ons' HTTPS redirect and security headers. Pass only middlewares that exist.
      */
     ingressMiddlewares?: readonly string[];
+    /**
+     * Keys of the off-cluster backup bucket (`platform:backupS3AccessKey` / `platform:backupS3SecretKey`), copied
+     * into the namespace for CloudNativePG when the project has a PostgreSQL database and the stack a target.
+     */
+    backupCredentials?: pulumi.Input<{ accessKey: pulumi.Input<string>; secretKey: pulumi.Input<string> }>;
 }
 
 /** Database credentials of a project (a secret output). */
@@ -116,10 +122,30 @@ export class Project extends pulumi.ComponentResource {
                 [namespace],
             );
             secrets.push(databaseSecret);
+            const databaseSecrets: pulumi.Resource[] = [databaseSecret];
+            if (needsBackupCredentials(ctx)) {
+                if (!args.backupCredentials) {
+                    throw new Error(`project ${project.id}: platform:backup.s3 is set but no backup credentials were passed (platform:backupS3AccessKey / platform:backupS3SecretKey)`);
+                }
+                const keys = pulumi.output(args.backupCredentials);
+                const backupSecret = secret(
+                    renderBackupCredentialsSecret(ctx, { accessKey: "", secretKey: "" }),
+                    keys.apply((k) => renderBackupCredentialsSecret(ctx, { accessKey: k.accessKey as string, secretKey: k.secretKey as string }).stringData ?? {}),
+                    [namespace],
+                );
+                databaseSecrets.push(backupSecret);
+            }
             // Never make a workload wait on its Service: Pulumi awaits a Service's endpoints, i.e. ready pods.
-            const service = create(rendered.database.service, [namespace, ...guardrails]);
-            const statefulSet = create(rendered.database.statefulSet, [namespace, ...guardrails, databaseSecret]);
-            databaseReady = [statefulSet, service];
+            const companions = rendered.database.companions.map((object) => create(object, [namespace, ...guardrails]));
+            let previous: pulumi.Resource[] = [namespace, ...guardrails, ...databaseSecrets];
+            for (const object of rendered.database.workloads) {
+                // The data outlives the Pulumi resource: a removed or replaced (new generation) database is
+                // left running until an operator deletes it after checking the new one (README: restores).
+                const created = createObject(resourceName(object), object, { parent: this, dependsOn: previous, retainOnDelete: true });
+                previous = [created];
+                databaseReady.push(created);
+            }
+            databaseReady.push(...companions.filter((_, i) => rendered.database!.companions[i]!.kind === "Service"));
         }
 
         let bucketReady: pulumi.Resource[] = [];
@@ -214,6 +240,9 @@ export function createObject(name: string, object: TenantObject, opts: pulumi.Cu
         case "HorizontalPodAutoscaler":
             return new k8s.autoscaling.v2.HorizontalPodAutoscaler(name, { metadata, spec: fields<k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerSpec>(object.spec) }, opts);
         case "ServiceMonitor":
+        case "PodMonitor":
+        case "Cluster":
+        case "ScheduledBackup":
         case "AppProject":
         case "Application":
             return new k8s.apiextensions.CustomResource(name, { apiVersion: object.apiVersion, kind: object.kind, metadata, spec: object.spec }, opts);

@@ -12,6 +12,7 @@ import type { IIngress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import type { IHorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
 import type { IServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
+import type { IPodMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor";
 import type { IAppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject";
 import type { IApplication } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
 import type { PlatformConfig } from "../../lib/config/schema";
@@ -22,7 +23,16 @@ import { renderAppSecret, renderLimitRange, renderNamespace, renderResourceQuota
 import { renderNetworkPolicies } from "./network-policies";
 import { renderAutoscaler, renderDisruptionBudget, renderServiceMonitor, renderServices, renderWorkload } from "./workloads";
 import { renderIngress, type IngressOptions } from "./ingress";
-import { renderDatabaseSecret, renderDatabaseService, renderDatabaseStatefulSet, type DatabaseCredentials } from "./database";
+import { renderDatabaseSecret, type DatabaseCredentials } from "./database";
+import { renderMysqlService, renderMysqlStatefulSet } from "./mysql";
+import {
+    renderBackupCredentialsSecret,
+    renderPostgresCluster,
+    renderPostgresNetworkPolicies,
+    renderPostgresPodMonitor,
+    renderScheduledBackup,
+    type CnpgObject,
+} from "./postgresql";
 import { renderBucketJob, renderBucketSecrets, type BucketCredentials } from "./storage";
 import { renderApplication, renderAppProject } from "./gitops";
 
@@ -49,6 +59,8 @@ export type TenantObject =
     | IPodDisruptionBudget
     | IHorizontalPodAutoscaler
     | IServiceMonitor
+    | IPodMonitor
+    | CnpgObject
     | IAppProject
     | IApplication;
 
@@ -64,6 +76,30 @@ export interface RenderedService {
     extras: Array<IPodDisruptionBudget | IHorizontalPodAutoscaler | IIngress | IServiceMonitor>;
 }
 
+/** The objects of the project database. */
+export interface RenderedDatabase {
+    /** Services, NetworkPolicies and the PodMonitor: applied with the guardrails, before the database runs. */
+    companions: Array<IService | INetworkPolicy | IPodMonitor>;
+    /** What runs and backs up the database (CloudNativePG Cluster and ScheduledBackup, or the MySQL StatefulSet), in order. */
+    workloads: Array<CnpgObject | IStatefulSet>;
+}
+
+/** The database objects for the project's engine. */
+export function renderDatabase(ctx: ProjectContext): RenderedDatabase | undefined {
+    const database = ctx.project.database;
+    if (!database) {
+        return undefined;
+    }
+    if (database.engine === "postgresql") {
+        const scheduled = renderScheduledBackup(ctx);
+        return {
+            companions: [...renderPostgresNetworkPolicies(ctx), renderPostgresPodMonitor(ctx)],
+            workloads: [renderPostgresCluster(ctx), ...(scheduled ? [scheduled] : [])],
+        };
+    }
+    return { companions: [renderMysqlService(ctx)], workloads: [renderMysqlStatefulSet(ctx)] };
+}
+
 /** A rendered project (everything but Secrets). */
 export interface RenderedProject {
     /** The render context. */
@@ -72,8 +108,8 @@ export interface RenderedProject {
     namespace: INamespace;
     /** Quota, LimitRange, NetworkPolicies and ServiceAccount: in place before any pod starts. */
     guardrails: Array<IResourceQuota | ILimitRange | INetworkPolicy | IServiceAccount>;
-    /** Database StatefulSet and Service, when the project has a database. */
-    database?: { statefulSet: IStatefulSet; service: IService };
+    /** The database, when the project has one. */
+    database?: RenderedDatabase;
     /** The bucket Job (namespace minio), when the project has a bucket. */
     bucketJob?: IJob;
     /** Per tenant service. */
@@ -100,7 +136,7 @@ export function renderProject(project: ProjectSpec, config: PlatformConfig, opti
         context: ctx,
         namespace: renderNamespace(ctx),
         guardrails: [renderResourceQuota(ctx), renderLimitRange(ctx), ...renderNetworkPolicies(ctx), renderServiceAccount(ctx)],
-        ...(project.database ? { database: { statefulSet: renderDatabaseStatefulSet(ctx), service: renderDatabaseService(ctx) } } : {}),
+        ...(project.database ? { database: renderDatabase(ctx) } : {}),
         ...(project.bucket ? { bucketJob: renderBucketJob(ctx) } : {}),
         services,
         gitops: project.git ? [renderAppProject(ctx), renderApplication(ctx)] : [],
@@ -116,6 +152,13 @@ export interface ProjectSecretValues {
     database?: DatabaseCredentials;
     /** Bucket credentials, when the project has a bucket. */
     bucket?: BucketCredentials;
+    /** Keys of the off-cluster backup bucket (`platform:backupS3*`), when a PostgreSQL database backs up there. */
+    backupS3?: { accessKey: string; secretKey: string };
+}
+
+/** Whether the project gets the backup bucket's keys: a PostgreSQL database on a stack with a backup target. */
+export function needsBackupCredentials(ctx: ProjectContext): boolean {
+    return ctx.project.database?.engine === "postgresql" && ctx.config.backup.s3 !== undefined;
 }
 
 /** The project's Secrets: app secrets, database credentials, bucket credentials (tenant and minio copies). */
@@ -123,6 +166,9 @@ export function renderSecrets(ctx: ProjectContext, values: ProjectSecretValues):
     const secrets = [renderAppSecret(ctx, values.app)];
     if (ctx.project.database && values.database) {
         secrets.push(renderDatabaseSecret(ctx, values.database));
+    }
+    if (needsBackupCredentials(ctx) && values.backupS3) {
+        secrets.push(renderBackupCredentialsSecret(ctx, values.backupS3));
     }
     if (ctx.project.bucket && values.bucket) {
         const { tenant, minio } = renderBucketSecrets(ctx, values.bucket);
@@ -137,7 +183,7 @@ export function flattenProject(rendered: RenderedProject, secrets: readonly ISec
         rendered.namespace,
         ...rendered.guardrails,
         ...secrets,
-        ...(rendered.database ? [rendered.database.service, rendered.database.statefulSet] : []),
+        ...(rendered.database ? [...rendered.database.companions, ...rendered.database.workloads] : []),
         ...(rendered.bucketJob ? [rendered.bucketJob] : []),
         ...rendered.services.flatMap((s) => [...s.services, s.workload, ...s.extras]),
         ...rendered.gitops,

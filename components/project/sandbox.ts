@@ -4,6 +4,8 @@ import type { IRuntimeClass } from "kubernetes-models/node.k8s.io/v1/RuntimeClas
 import type { IValidatingAdmissionPolicy } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy";
 import type { IValidatingAdmissionPolicyBinding } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding";
 import { GVISOR_RUNTIME_CLASS, LABELS, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
+import { CNPG_OPERATOR_IMAGE, DATABASE_IMAGES } from "../../charts/images";
+import { CNPG_OPERATOR_USER } from "../databases/values";
 
 /**
  * The gVisor sandbox of untrusted tenants, created once per stack.
@@ -50,13 +52,25 @@ export function renderRuntimeClass(args: SandboxArgs = {}): IRuntimeClass {
     };
 }
 
-/** The admission policy: pods (create/update) must name the gVisor RuntimeClass, except the ACME solver. */
+/**
+ * The admission policy: pods (create/update) must name the gVisor RuntimeClass, except the ACME solver and the
+ * PostgreSQL pods the CloudNativePG operator creates.
+ */
 export function renderSandboxPolicy(args: SandboxArgs = {}): IValidatingAdmissionPolicy {
     const solver = [
         "has(object.metadata.labels)",
         "'acme.cert-manager.io/http01-solver' in object.metadata.labels",
         "!has(object.spec.initContainers)",
         `object.spec.containers.all(c, has(c.image) && c.image.startsWith('${ACME_SOLVER_IMAGE}') && !has(c.command))`,
+    ].join(" && ");
+    // CloudNativePG's Cluster has no runtimeClassName, so its PostgreSQL pods cannot run in gVisor. They run the
+    // platform's pinned images, never tenant code, and only the operator's own user can create them this way: a
+    // tenant (or its git sync) creating the same pod is still held to the sandbox.
+    const cnpgImages = Object.values(DATABASE_IMAGES.postgresql).map((image) => `'${image}'`).join(", ");
+    const databaseInstance = [
+        `request.userInfo.username == '${CNPG_OPERATOR_USER}'`,
+        `object.spec.containers.all(c, has(c.image) && c.image in [${cnpgImages}])`,
+        `(!has(object.spec.initContainers) || object.spec.initContainers.all(c, has(c.image) && c.image == '${CNPG_OPERATOR_IMAGE.repository}:${CNPG_OPERATOR_IMAGE.tag}'))`,
     ].join(" && ");
     return {
         apiVersion: "admissionregistration.k8s.io/v1",
@@ -67,7 +81,10 @@ export function renderSandboxPolicy(args: SandboxArgs = {}): IValidatingAdmissio
             matchConstraints: {
                 resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["pods"] }],
             },
-            matchConditions: [{ name: "not-the-acme-http01-solver", expression: `!(${solver})` }],
+            matchConditions: [
+                { name: "not-the-acme-http01-solver", expression: `!(${solver})` },
+                { name: "not-a-database-instance", expression: `!(${databaseInstance})` },
+            ],
             validations: [
                 {
                     expression: `has(object.spec.runtimeClassName) && object.spec.runtimeClassName == '${GVISOR_RUNTIME_CLASS.name}'`,

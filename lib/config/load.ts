@@ -29,7 +29,10 @@ export interface PlatformSecrets {
     robot?: { user: pulumi.Output<string>; password: pulumi.Output<string> };
     /** Credentials of the etcd snapshot bucket. */
     etcdS3: { accessKey: pulumi.Output<string>; secretKey: pulumi.Output<string> };
-    /** Credentials of the external Longhorn backup bucket; present when addons.longhorn.backupTarget is external. */
+    /**
+     * Credentials of the off-cluster backup buckets (Longhorn's external target and platform:backup.s3); present
+     * when either is configured.
+     */
     backupS3?: { accessKey: pulumi.Output<string>; secretKey: pulumi.Output<string> };
     /** Hetzner DNS API token for cert-manager DNS-01; present when addons.certManager.hetznerDns. */
     hetznerDnsToken?: pulumi.Output<string>;
@@ -136,9 +139,10 @@ function missingSecrets(
     }
     needed.push({ key: "platform:etcdS3AccessKey", why: "etcd snapshots go to S3", present: has("etcdS3AccessKey") });
     needed.push({ key: "platform:etcdS3SecretKey", why: "etcd snapshots go to S3", present: has("etcdS3SecretKey") });
-    if (config.addons.longhorn.backupTarget === "external") {
-        needed.push({ key: "platform:backupS3AccessKey", why: "Longhorn backups go to an external S3 target", present: has("backupS3AccessKey") });
-        needed.push({ key: "platform:backupS3SecretKey", why: "Longhorn backups go to an external S3 target", present: has("backupS3SecretKey") });
+    const backupWhy = backupCredentialsReason(config);
+    if (backupWhy) {
+        needed.push({ key: "platform:backupS3AccessKey", why: backupWhy, present: has("backupS3AccessKey") });
+        needed.push({ key: "platform:backupS3SecretKey", why: backupWhy, present: has("backupS3SecretKey") });
     }
     if (config.addons.certManager.hetznerDns) {
         needed.push({ key: "platform:hetznerDnsToken", why: "addons.certManager.hetznerDns is true", present: has("hetznerDnsToken") });
@@ -195,6 +199,15 @@ function missingSecrets(
     ];
 }
 
+/** Why the stack needs the backup bucket credentials (Longhorn's external target, platform:backup.s3), or undefined. */
+function backupCredentialsReason(config: PlatformConfig): string | undefined {
+    const uses = [
+        ...(config.addons.longhorn.backupTarget === "external" ? ["Longhorn backups go to an external S3 target"] : []),
+        ...(config.backup.s3 ? ["database and cluster-object backups go to platform:backup.s3"] : []),
+    ];
+    return uses.length > 0 ? uses.join("; ") : undefined;
+}
+
 function isStringMap(value: unknown): value is Record<string, string> {
     return typeof value === "object" && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === "string");
 }
@@ -211,7 +224,7 @@ export function wrapSecrets(config: PlatformConfig, secretRaw: Partial<Record<Se
         robot: baremetal ? { user: secret("robotUser"), password: secret("robotPassword") } : undefined,
         etcdS3: { accessKey: secret("etcdS3AccessKey"), secretKey: secret("etcdS3SecretKey") },
         backupS3:
-            config.addons.longhorn.backupTarget === "external"
+            backupCredentialsReason(config) !== undefined
                 ? { accessKey: secret("backupS3AccessKey"), secretKey: secret("backupS3SecretKey") }
                 : undefined,
         hetznerDnsToken: config.addons.certManager.hetznerDns ? secret("hetznerDnsToken") : undefined,

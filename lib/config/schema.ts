@@ -183,6 +183,22 @@ export const clusterSchema = z.strictObject({
         }),
 });
 
+/**
+ * The off-cluster backup target of the stack (Hetzner Object Storage or any S3): database base backups and
+ * WAL archives, and Velero's cluster-object backups go here, next to the etcd snapshots (`cluster.etcdSnapshots`)
+ * and, on production, Longhorn's volume backups (`addons.longhorn.external`). Credentials are
+ * `platform:backupS3AccessKey` / `platform:backupS3SecretKey` (one Object Storage key pair serves this bucket
+ * and Longhorn's). A production stack must set it: a backup inside the cluster dies with the cluster.
+ */
+export const backupSchema = z.strictObject({
+    /** The bucket; absent means no database or cluster-object backups (refused on production). */
+    s3: s3TargetSchema.optional(),
+    /** Days a database base backup, its WAL and a Velero backup are kept. */
+    retentionDays: z.number().int().min(1).max(3650).default(30),
+    /** When base backups and Velero schedules run (5-field cron, UTC). */
+    schedule: z.string().regex(/^(\S+\s+){4}\S+$/, { error: "must be a 5-field cron expression" }).default("0 3 * * *"),
+});
+
 /** Optional add-on settings. */
 export const addonsSchema = z.strictObject({
     monitoring: z
@@ -257,6 +273,8 @@ export const tenantLimitsSchema = z.strictObject({
     maxCpu: quantityString.default("16"),
     maxMemory: quantityString.default("64Gi"),
     maxStorage: quantityString.default("1Ti"),
+    /** PostgreSQL instances one tenant database may run (each is a full copy on its own node). */
+    maxDatabaseInstances: z.number().int().min(1).max(9).default(3),
     maxPods: z.number().int().positive().default(200),
     /** Largest ephemeral-storage quota (emptyDirs, logs, writable layers) of one tenant namespace. */
     maxEphemeralStorage: quantityString.default("100Gi"),
@@ -330,6 +348,8 @@ export const platformConfigSchema = z
             .prefault({}),
         baremetal: baremetalSchema.prefault({}),
         addons: addonsSchema.prefault({}),
+        /** Off-cluster backup target and retention (databases, cluster objects). */
+        backup: backupSchema.prefault({}),
         prices: pricesSchema.prefault({}),
         tenantLimits: tenantLimitsSchema.prefault({}),
         maintenance: maintenanceSchema.prefault({}),
@@ -353,6 +373,13 @@ export const platformConfigSchema = z
             // An alert nobody receives is no alert: production must page someone and prove the path works.
             if (cfg.alerting.critical.length === 0) {
                 ctx.addIssue({ code: "custom", path: ["alerting", "critical"], message: "a production stack must route critical alerts to at least one receiver" });
+            }
+            // Backups that live in the cluster they protect are lost with it.
+            if (cfg.backup.s3 === undefined) {
+                ctx.addIssue({ code: "custom", path: ["backup", "s3"], message: "a production stack must back up to object storage outside the cluster", params: { fix: "platform:backup: {s3: {endpoint: fsn1.your-objectstorage.com, bucket: platform-backups-<stack>, region: fsn1}}, plus pulumi config set --secret platform:backupS3AccessKey / platform:backupS3SecretKey" } });
+            }
+            if (cfg.addons.longhorn.backupTarget !== "external") {
+                ctx.addIssue({ code: "custom", path: ["addons", "longhorn", "backupTarget"], message: "a production stack must not keep its only volume backups in the in-cluster MinIO", params: { fix: "longhorn: {backupTarget: external, external: {endpoint: fsn1.your-objectstorage.com, bucket: platform-longhorn-<stack>, region: fsn1}}" } });
             }
             if (cfg.alerting.deadMansSwitch === undefined) {
                 ctx.addIssue({ code: "custom", path: ["alerting", "deadMansSwitch"], message: "a production stack needs a dead man's switch (a webhook receiver that pages when the heartbeat stops)" });
@@ -496,6 +523,12 @@ export const CONFIG_EXAMPLES: Readonly<Record<string, string>> = {
     "addons.monitoring": "monitoring: {retention: 15d, storageSize: 20Gi, grafanaStorageSize: 2Gi}",
     "addons.loki": "loki: {retention: 168h}",
     "addons.minio": "minio: {volumeSize: 20Gi}",
+    backup: "platform:backup: {s3: {endpoint: fsn1.your-objectstorage.com, bucket: platform-backups-dev, region: fsn1}, retentionDays: 30, schedule: '0 3 * * *'}",
+    "backup.s3": "s3: {endpoint: fsn1.your-objectstorage.com, bucket: platform-backups-dev, region: fsn1, folder: dev}",
+    "backup.s3.endpoint": "endpoint: fsn1.your-objectstorage.com",
+    "backup.s3.bucket": "bucket: platform-backups-dev",
+    "backup.retentionDays": "retentionDays: 30",
+    "backup.schedule": "schedule: '0 3 * * *'",
     "addons.longhorn": "longhorn: {backupTarget: minio}",
     "addons.longhorn.external": "external: {endpoint: fsn1.your-objectstorage.com, bucket: longhorn-backups}",
     "addons.certManager": "certManager: {hetznerDns: false}",
@@ -510,5 +543,6 @@ export const CONFIG_EXAMPLES: Readonly<Record<string, string>> = {
     "maintenance.timeZone": "timeZone: Europe/Berlin",
     projectGrants: "platform:projectGrants: {shop: {trust: untrusted, egressPorts: [{port: 30303, protocol: TCP}], customDomains: [shop.example.org], git: [https://github.com/example/shop-deploy.git]}}",
     "tenantLimits.maxEphemeralStorage": "maxEphemeralStorage: 100Gi",
+    "tenantLimits.maxDatabaseInstances": "maxDatabaseInstances: 3",
     allowDisruptive: "platform:allowDisruptive: true   # for the one up that resizes or reinstalls nodes",
 };

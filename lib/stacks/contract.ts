@@ -34,6 +34,11 @@ export interface ProjectAccess {
 export interface ClusterAccess {
     /** Kubeconfig, API server on the tailnet. */
     kubeconfig: string;
+    /**
+     * Keys of the off-cluster backup bucket (`platform:backupS3*`), present when the region has one: a PostgreSQL
+     * database's backups need them in its namespace (CloudNativePG reads its S3 credentials there).
+     */
+    backupS3?: { accessKey: string; secretKey: string };
 }
 
 /** The typed, versioned platform contract of one region. */

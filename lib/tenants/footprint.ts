@@ -88,7 +88,7 @@ export interface Footprint {
     limitsCpu: number;
     /** Σ limits.memory. */
     limitsMemory: number;
-    /** Σ PersistentVolumeClaim sizes (volumes × replicas, plus the database volume). */
+    /** Σ PersistentVolumeClaim sizes (volumes × replicas, plus one database volume per instance). */
     storage: number;
     /** Σ ephemeral-storage limits (emptyDirs, logs), equal to the requests. */
     ephemeralStorage: number;
@@ -107,7 +107,7 @@ interface PodShape {
 function podShapes(spec: ProjectSpec): { steady: PodShape[]; surge: PodShape[] } {
     const steady: PodShape[] = spec.services.map((s) => ({ resources: s.resources, ephemeral: quantity(serviceEphemeralStorage(s)), count: maxReplicas(s) }));
     if (spec.database) {
-        steady.push({ resources: spec.database.resources, ephemeral: quantity(databaseEphemeralStorage()), count: 1 });
+        steady.push({ resources: spec.database.resources, ephemeral: quantity(databaseEphemeralStorage()), count: spec.database.instances });
     }
     // Deployments roll with maxSurge 1: one extra pod of one Deployment may exist at a time.
     const surge = spec.services
@@ -140,10 +140,10 @@ export function projectFootprint(spec: ProjectSpec): Footprint {
         requestsMemory: sum(dims.requestsMemory) + peak(dims.requestsMemory),
         limitsCpu: sum(dims.limitsCpu) + peak(dims.limitsCpu),
         limitsMemory: sum(dims.limitsMemory) + peak(dims.limitsMemory),
-        storage: volumeBytes + (spec.database ? quantity(spec.database.size) : 0),
+        storage: volumeBytes + (spec.database ? quantity(spec.database.size) * spec.database.instances : 0),
         ephemeralStorage: steady.reduce((total, p) => total + p.ephemeral * p.count, 0) + Math.max(0, ...surge.map((p) => p.ephemeral)),
         pods: steady.reduce((total, p) => total + p.count, 0) + (surge.length > 0 ? 1 : 0),
-        persistentVolumeClaims: claims + (spec.database ? 1 : 0),
+        persistentVolumeClaims: claims + (spec.database ? spec.database.instances : 0),
     };
 }
 

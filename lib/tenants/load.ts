@@ -8,7 +8,7 @@ import { parseTenantYaml, readCatalogDirectory } from "./read";
 import { InputValidationError, issuesToProblems, type InputProblem } from "../validation";
 import { GIB, quantity } from "../quantity";
 import { CPU_LIMIT_FACTOR, ephemeralStorageQuota, millicores, projectFootprint, resourceProblems, TMP_DIR_SIZE } from "./footprint";
-import { DATABASE_IMAGES } from "../../charts/images";
+import { DATABASE_IMAGES, DEFAULT_DATABASE_VERSION } from "../../charts/images";
 
 /** A validated tenant project and the file it came from. */
 export interface TenantProject {
@@ -195,6 +195,23 @@ function checkAgainstStack(file: string, spec: ProjectSpec, context: TenantConte
         for (const problem of resourceProblems(spec.database.resources)) {
             problems.push({ source: file, path: "database.resources", problem, fix: "a request must not exceed its limit" });
         }
+        if (spec.database.instances > limits.maxDatabaseInstances) {
+            problems.push({ source: file, path: "database.instances", problem: `${spec.database.instances} instances exceed the platform limit of ${limits.maxDatabaseInstances}`, fix: `instances: ${limits.maxDatabaseInstances}   # or raise platform:tenantLimits.maxDatabaseInstances` });
+        }
+        // Instances must land on different nodes (required anti-affinity): more than the nodes would never schedule.
+        const runNodes = config.pools.filter((p) => p.role === "run").reduce((n, p) => n + p.count, 0);
+        const nodes = runNodes > 0 ? runNodes : config.servers.count;
+        if (spec.database.instances > nodes && spec.database.instances <= limits.maxDatabaseInstances) {
+            problems.push({ source: file, path: "database.instances", problem: `${spec.database.instances} instances need ${spec.database.instances} nodes for tenant pods, this stack has ${nodes}`, fix: `instances: ${nodes}` });
+        }
+        // The tenant-pod admission policy holds the database pods to platform:allowedRegistries too.
+        const image = (DATABASE_IMAGES[spec.database.engine] as Record<string, string>)[spec.database.version ?? DEFAULT_DATABASE_VERSION[spec.database.engine]];
+        if (image && !config.allowedRegistries.includes(registryOf(image))) {
+            problems.push({ source: file, path: "database.engine", problem: `the platform's ${spec.database.engine} image comes from ${registryOf(image)}, which platform:allowedRegistries does not allow on this stack`, fix: `add ${registryOf(image)} to platform:allowedRegistries in the stack file` });
+        }
+        if (spec.database.restore && !config.backup.s3) {
+            problems.push({ source: file, path: "database.restore", problem: "this stack has no backup target (platform:backup.s3) to restore from", fix: "remove restore, or set platform:backup.s3 in the stack file" });
+        }
     }
     problems.push(...checkFootprint(file, spec, limits.maxEphemeralStorage));
     return problems;
@@ -297,7 +314,7 @@ function checkCustomDomains(file: string, spec: ProjectSpec, context: TenantCont
 
 /** Buckets the platform itself uses on this stack (MinIO's, and the external etcd/backup targets' names). */
 export function platformBucketNames(config: PlatformConfig): string[] {
-    return [...Object.values(PLATFORM_BUCKETS), config.cluster.etcdSnapshots.s3.bucket, ...(config.addons.longhorn.external ? [config.addons.longhorn.external.bucket] : [])];
+    return [...Object.values(PLATFORM_BUCKETS), config.cluster.etcdSnapshots.s3.bucket, ...(config.addons.longhorn.external ? [config.addons.longhorn.external.bucket] : []), ...(config.backup.s3 ? [config.backup.s3.bucket] : [])];
 }
 
 function checkBucket(file: string, spec: ProjectSpec, config: PlatformConfig): InputProblem[] {

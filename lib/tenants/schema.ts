@@ -237,15 +237,53 @@ export const serviceSchema = z
         }
     });
 
-/** The optional project database. */
-export const databaseSchema = z.strictObject({
-    engine: z.enum(["postgresql", "mysql"]),
-    /** Major version; the image tag is pinned by the platform. */
-    version: z.string().regex(/^\d+(\.\d+)?$/).optional(),
-    size: positiveQuantity.default("10Gi"),
-    class: z.enum(["fast", "standard"]).default("fast"),
-    resources: resourcesSchema.default({ requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } }),
+/**
+ * A restore of a PostgreSQL database from its own backups (never another project's: the archive paths are
+ * per namespace). The restored cluster is a new generation; the old one is left running for comparison and
+ * deleted by hand (README: Restore a tenant database).
+ */
+export const databaseRestoreSchema = z.strictObject({
+    /** Generation whose base backups and WAL archive are read (the `generation` the database had before). */
+    fromGeneration: z.number().int().min(0).max(999),
+    /** Point in time to recover to (RFC 3339 with offset); absent means the end of the archived WAL. */
+    targetTime: z.iso.datetime({ offset: true, error: "must be an RFC 3339 time with a zone, like 2026-11-30T23:15:00Z" }).optional(),
 });
+
+/** The optional project database. */
+export const databaseSchema = z
+    .strictObject({
+        engine: z.enum(["postgresql", "mysql"]),
+        /** Major version; the image tag is pinned by the platform. */
+        version: z.string().regex(/^\d+(\.\d+)?$/).optional(),
+        /** Volume size per instance; grows in place (the operator expands the volumes), never shrinks. */
+        size: positiveQuantity.default("10Gi"),
+        class: z.enum(["fast", "standard"]).default("fast"),
+        resources: resourcesSchema.default({ requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } }),
+        /** PostgreSQL instances (one primary, the rest streaming replicas on other nodes); MySQL runs one. */
+        instances: z.number().int().min(1).max(9).default(1),
+        /**
+         * Which cluster (and backup archive) this is: 0 at first; a restore creates generation N+1 from the
+         * backups of an earlier one, so the new cluster never writes into the archive it reads.
+         */
+        generation: z.number().int().min(0).max(999).default(0),
+        restore: databaseRestoreSchema.optional(),
+    })
+    .superRefine((db, ctx) => {
+        if (db.engine !== "postgresql" && db.instances > 1) {
+            ctx.addIssue({ code: "custom", path: ["instances"], message: `${db.engine} databases run one instance`, params: { fix: "instances: 1" } });
+        }
+        if (db.restore && db.engine !== "postgresql") {
+            ctx.addIssue({ code: "custom", path: ["restore"], message: `${db.engine} databases are restored from Longhorn volume backups, not through the tenant file`, params: { fix: "remove restore (README: Restore a tenant volume)" } });
+        }
+        if (db.restore && db.restore.fromGeneration >= db.generation) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["generation"],
+                message: `a restore from generation ${db.restore.fromGeneration} must create a newer generation (the new cluster must not write into the archive it reads)`,
+                params: { fix: `generation: ${db.restore.fromGeneration + 1}` },
+            });
+        }
+    });
 
 /** Why a git `path` is refused; `undefined` when it is fine. */
 export function gitPathProblem(value: string): string | undefined {
@@ -422,6 +460,11 @@ export const PROJECT_EXAMPLES: Readonly<Record<string, string>> = {
     "database.size": "size: 10Gi",
     "database.class": "class: fast",
     "database.resources": "resources: {requests: {cpu: 250m, memory: 512Mi}, limits: {memory: 1Gi}}",
+    "database.instances": "instances: 2   # PostgreSQL only; at most platform:tenantLimits.maxDatabaseInstances",
+    "database.generation": "generation: 1",
+    "database.restore": "restore: {fromGeneration: 0, targetTime: '2026-11-30T23:15:00Z'}",
+    "database.restore.fromGeneration": "fromGeneration: 0",
+    "database.restore.targetTime": "targetTime: '2026-11-30T23:15:00Z'",
     egress: "egress: {ports: [{port: 30303, protocol: TCP}]}",
     "egress.ports": "ports: [{port: 30303, protocol: TCP}, {port: 30303, protocol: UDP}]",
     "egress.ports[].port": "port: 30303",

@@ -28,6 +28,8 @@ import { Alerting } from "../../components/alerting/alerting";
 import { renderRecurringJobs } from "../../components/longhorn/values";
 import { K3sUpgrades } from "../../components/upgrades/k3s-upgrades";
 import { NodeReboots } from "../../components/upgrades/node-reboots";
+import { CloudNativePg } from "../../components/databases/cloudnative-pg";
+import { renderEtcdRestoreScript } from "../../components/cluster/etcd-restore";
 // --- project imports ---
 import { Sandbox } from "../../components/project/sandbox";
 import { Guardrails } from "../../components/guardrails/guardrails";
@@ -134,8 +136,11 @@ const argocd = new ArgoCD("argocd", { config }, { ...k8sOptions, dependsOn: [pro
 // Its DaemonSet runs on every node, so its release waits for every pool.
 const nodeReboots = new NodeReboots("node-reboots", { config }, { ...k8sOptions, dependsOn: nodePools.readyForAll() });
 
-/** The platform add-ons; tenant Projects depend on all of them (ingress, certificates, storage, buckets, GitOps). */
-export const platformAddons = [prometheusCrds, kubeletCsrApprover, metallb, certManager, longhorn, minio, observability, traefik, argocd, nodeReboots];
+// PostgreSQL operator for tenant databases, and their backup alerts (monitoring namespace).
+const cloudnativePg = new CloudNativePg("cloudnative-pg", { config }, { ...k8sOptions, dependsOn: [prometheusCrds, observability] });
+
+/** The platform add-ons; tenant Projects depend on all of them (ingress, certificates, storage, buckets, GitOps, databases). */
+export const platformAddons = [prometheusCrds, kubeletCsrApprover, metallb, certManager, longhorn, minio, observability, traefik, argocd, nodeReboots, cloudnativePg];
 /** Name of the Secret holding Alertmanager's configuration. */
 export const alertmanagerConfigSecret = alerting.configSecretName;
 // k3s upgrades: system-upgrade-controller Plans for platform:cluster.k3sVersion. The Plans come after the
@@ -172,6 +177,8 @@ export const platformUiAccess = {
 new Sandbox("sandbox", {}, k8sOptions);
 // Admission policies of tenant namespaces: in force before any tenant object exists (Argo CD, kubectl, Helm).
 new Guardrails("guardrails", { allowedRegistries: config.allowedRegistries }, k8sOptions);
+/** Script that rebuilds this region's control plane from an etcd snapshot (README: Disaster recovery). */
+export const etcdRestoreScript = renderEtcdRestoreScript(config, pulumi.getStack());
 /** Kubeconfig for the tailnet address of the first server (secret). */
 export const kubeconfig = cluster.kubeconfig;
 /** Public entry addresses (floating IPs); point `*.<domain>` here once. */
@@ -195,6 +202,6 @@ export const platformContract = renderContract({
     ingressMiddlewares: traefik.middlewares,
 });
 /** How tenant stacks reach the cluster (secret): read with the contract. */
-export const platformClusterAccess = clusterAccess(cluster.kubeconfig);
+export const platformClusterAccess = clusterAccess(cluster.kubeconfig, secrets.backupS3);
 /** Number of tenant projects. */
 export const projectCount = tenants.length;

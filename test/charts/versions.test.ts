@@ -15,6 +15,7 @@ import { renderMinioValues, minioSizing } from "../../components/minio/values";
 import { observabilitySizing, observabilityWorkloads, renderAlloyValues, renderKubePrometheusStackValues, renderLokiValues } from "../../components/observability/values";
 import { argocdSizing, renderArgocdValues } from "../../components/argocd/values";
 import { kubeletCsrApproverSizing, renderKubeletCsrApproverValues } from "../../components/kubelet-csr-approver/values";
+import { cnpgOperatorSizing, renderCnpgOperatorValues } from "../../components/databases/values";
 import { planNodes } from "../../components/nodes/node-plan";
 import { shippedConfig } from "./fixtures";
 
@@ -42,6 +43,7 @@ describe("chart pin table", () => {
             argocd: "10.1.1",
             kured: "6.1.0",
             kubeletCsrApprover: "1.2.14",
+            cloudnativePg: "0.29.0",
         });
     });
 
@@ -114,5 +116,6 @@ describe("sizing", () => {
         const a = argocdSizing(dev);
         expectIn(renderArgocdValues(dev, hash), [a.controller, a.server, a.repoServer, a.redis, a.applicationSet], "argocd");
         expectIn(renderKubeletCsrApproverValues(dev, planNodes(dev, "dev")), [kubeletCsrApproverSizing()], "kubelet-csr-approver");
+        expectIn(renderCnpgOperatorValues(dev), [cnpgOperatorSizing()], "cloudnative-pg");
     });
 });

@@ -12,9 +12,10 @@ import * as yaml from "js-yaml";
  * `int32`/`int64`/`date-time` formats are not checked (Ajv has no such formats; the apiserver checks them).
  */
 
-/** Committed CRDs by API group (path relative to the repository root). */
-const CRD_FILES: Record<string, string> = {
-    "upgrade.cattle.io": "charts/system-upgrade-controller/crd.yaml",
+/** Committed CRDs by API group (paths relative to the repository root; one CRD per file). */
+const CRD_FILES: Record<string, readonly string[]> = {
+    "upgrade.cattle.io": ["charts/system-upgrade-controller/crd.yaml"],
+    "postgresql.cnpg.io": ["charts/cloudnative-pg/crd-clusters.yaml", "charts/cloudnative-pg/crd-scheduledbackups.yaml"],
 };
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -37,6 +38,29 @@ function newAjv(): Ajv {
     return ajv;
 }
 
+/**
+ * The schema with unknown fields refused: the API server prunes a field its structural schema does not declare,
+ * silently, so a misspelled field would pass plain JSON-schema validation and never take effect. Objects that
+ * declare `properties` get `additionalProperties: false` unless they preserve unknown fields.
+ */
+function refuseUnknownFields(schema: unknown): unknown {
+    if (Array.isArray(schema)) {
+        return schema.map(refuseUnknownFields);
+    }
+    if (schema === null || typeof schema !== "object") {
+        return schema;
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(schema)) {
+        // `properties` maps names to schemas: recurse into each schema, not into the map itself as a schema.
+        out[key] = key === "properties" && value && typeof value === "object" ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, refuseUnknownFields(v)])) : refuseUnknownFields(value);
+    }
+    if (out.properties && out.additionalProperties === undefined && out["x-kubernetes-preserve-unknown-fields"] !== true) {
+        out.additionalProperties = false;
+    }
+    return out;
+}
+
 const validators = new Map<string, ValidateFunction | undefined>();
 
 /** The compiled validator of `group/version` `kind`, or undefined when no committed CRD describes it. */
@@ -46,12 +70,14 @@ export function crdValidator(apiVersion: string, kind: string): ValidateFunction
         return validators.get(key);
     }
     const [group, version] = apiVersion.split("/");
-    const file = group ? CRD_FILES[group] : undefined;
     let validator: ValidateFunction | undefined;
-    if (file) {
+    for (const file of group ? (CRD_FILES[group] ?? []) : []) {
         const crd = yaml.load(fs.readFileSync(path.join(ROOT, file), "utf8")) as CrdDocument;
         const schema = crd.spec.names.kind === kind ? crd.spec.versions.find((v) => v.name === version)?.schema?.openAPIV3Schema : undefined;
-        validator = schema ? newAjv().compile(schema) : undefined;
+        if (schema) {
+            validator = newAjv().compile(refuseUnknownFields(schema) as object);
+            break;
+        }
     }
     validators.set(key, validator);
     return validator;

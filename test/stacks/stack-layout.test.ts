@@ -31,7 +31,7 @@ describe.each(STACKS)("region %s as stacks", (region) => {
         const fixture = JSON.parse(fs.readFileSync(path.join(ROOT, "test/fixtures/migration", `${region}-single-stack.json`), "utf8")) as { resources: MigrationResource[] };
         const tenants = Object.fromEntries(ids.map((id) => [id, migrationResources(readTenantPlan(region, id).resources)]));
         const check = checkMigration(fixture.resources, migrationResources(readPlatformPlan(region).resources), tenants);
-        expect(check.problems).toEqual([]);
+        expect(check.problems.filter((p) => !changedSinceTheSplit(p))).toEqual([]);
         expect(check.stays + check.moves.reduce((n, m) => n + m.resources, 0)).toBe(fixture.resources.length);
         expect(check.moves.map((m) => m.id)).toEqual(ids);
     });
@@ -104,3 +104,23 @@ describe("npm run plan -- --tenant: the tenant program validates its own file ag
         }
     });
 });
+
+/**
+ * Differences from the single-stack fixture (taken at the split, commit a71c432) that later work made on
+ * purpose; the migration itself runs with the split's code, these apply with the next `up` after it. Issue 19
+ * (databases): the CloudNativePG add-on is new; the sandbox policy exempts the operator's PostgreSQL pods; the
+ * platform alerts' namespace regex gains cnpg-system; a PostgreSQL project's StatefulSet database becomes a
+ * Cluster (its objects named `*database*` appear or go) and its other objects change with it (DATABASE_HOST,
+ * quota counts).
+ */
+function changedSinceTheSplit(problem: string): boolean {
+    if (/^platform stack: platform:databases:CloudNativePG(\$|::)\S* is new /.test(problem)) {
+        return true;
+    }
+    if (/^platform stack: \S*::(sandbox-admission-policy|alerting-rules) has other inputs /.test(problem)) {
+        return true;
+    }
+    const postgresProjects = ["caracal"];
+    const tenant = /^tenant stack of ([a-z0-9-]+): \S*::(\S+) (is new|is missing|has other inputs)/.exec(problem);
+    return tenant !== null && postgresProjects.includes(tenant[1]!) && (tenant[3] === "has other inputs" || tenant[2]!.includes("database"));
+}

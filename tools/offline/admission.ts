@@ -31,6 +31,8 @@ export interface AdmissionRequest {
     namespaceObject?: Record<string, unknown>;
     /** CREATE, UPDATE, DELETE or CONNECT. */
     operation: "CREATE" | "UPDATE" | "DELETE" | "CONNECT";
+    /** The requesting user (`request.userInfo`); a tenant's user when absent. */
+    userInfo?: { username: string; groups?: string[] };
 }
 
 /** The outcome of one policy (through its binding) for one request. */
@@ -216,7 +218,7 @@ export function admit(policy: IValidatingAdmissionPolicy, binding: IValidatingAd
         object: toCel(request.object),
         oldObject: toCel(request.oldObject ?? null),
         namespaceObject: toCel(request.namespaceObject ?? null),
-        request: toCel({ operation: request.operation, kind: { kind: request.object.kind } }),
+        request: toCel({ operation: request.operation, kind: { kind: request.object.kind }, userInfo: request.userInfo ?? { username: "system:serviceaccount:tenant:default", groups: ["system:serviceaccounts"] } }),
         variables,
     };
     const denyOnError = (what: string, error: Error): AdmissionDecision =>

@@ -62,7 +62,11 @@ export const SAMPLE_SECRETS = {
     app: { API_KEY: "k" },
     database: { password: "p4ss", rootPassword: "r00t" },
     bucket: { accessKey: "AKEXAMPLE", secretKey: "SKEXAMPLE" },
+    backupS3: { accessKey: "AKBACKUPEXAMPLE", secretKey: "backup-secret-value" },
 } as const;
+
+/** Keys of the backup bucket as the Project component receives them (plain strings; the stack passes secrets). */
+export const TEST_BACKUP_KEYS = { accessKey: "AKBACKUPEXAMPLE", secretKey: "backup-secret-value" } as const;
 
 /** Every object a project renders, Secrets included. */
 export function allObjects(spec: ProjectSpec, config: PlatformConfig, middlewares: readonly string[] = []): TenantObject[] {

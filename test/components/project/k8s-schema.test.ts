@@ -19,6 +19,9 @@ const KINDS = [
     "PodDisruptionBudget",
     "HorizontalPodAutoscaler",
     "ServiceMonitor",
+    "PodMonitor",
+    "Cluster",
+    "ScheduledBackup",
     "AppProject",
     "Application",
 ];

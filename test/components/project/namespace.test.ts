@@ -63,10 +63,11 @@ describe("resource quota", () => {
         }
         // 2 cache claims + 1 database claim, plus headroom of 5.
         expect(h.persistentvolumeclaims).toBe("8");
-        // 2 tenant services + 2 StatefulSet headless services (cache, database) + 5.
-        expect(h.services).toBe("9");
-        // 3 TLS secrets (web platform host, web custom domain, cache platform host) + 3 platform + 10.
-        expect(h.secrets).toBe("16");
+        // 2 tenant services + 1 StatefulSet headless service (cache) + CloudNativePG's rw/ro/r + 5.
+        expect(h.services).toBe("11");
+        // 3 TLS secrets (web platform host, web custom domain, cache platform host) + 3 platform
+        // + CloudNativePG's CA, server, replication and backup-bucket Secrets + 10.
+        expect(h.secrets).toBe("20");
     });
 });
 

@@ -160,8 +160,15 @@ describe("network policies", () => {
 describe("network policies of every example tenant", () => {
     it("never contain an empty namespaceSelector, and always default-deny plus DNS", () => {
         for (const { stack, spec, objects } of everyExample()) {
-            const netpols = objects.filter((o) => o.kind === "NetworkPolicy");
-            expect(netpols.map((p) => p.metadata?.name)).toEqual(expect.arrayContaining(["default-deny", "allow-dns"]));
+            const all = objects.filter((o) => o.kind === "NetworkPolicy");
+            expect(all.map((p) => p.metadata?.name)).toEqual(expect.arrayContaining(["default-deny", "allow-dns"]));
+            // The one tailnet destination: CloudNativePG's instance manager talks to the API server, which k3s
+            // serves on the servers' tailnet addresses; only port 6443 (and the kubernetes Service's 443) is open.
+            const apiServer = all.filter((p) => p.metadata?.name === "allow-database-api-server");
+            for (const rule of apiServer.flatMap((p) => p.spec?.egress ?? [])) {
+                expect(rule.ports, `${stack}/${spec.name}`).toEqual([{ protocol: "TCP", port: rule.to?.[0]?.ipBlock?.cidr === "100.64.0.0/10" ? 6443 : 443 }]);
+            }
+            const netpols = all.filter((p) => !apiServer.includes(p));
             walk(netpols, (node, at) => {
                 if ("namespaceSelector" in node) {
                     const selector = node.namespaceSelector as { matchLabels?: Record<string, string> };

@@ -6,7 +6,7 @@ import type { PlannedResource, StackPlan } from "../../../tools/offline/plan-typ
 import { flattenProject, renderProject, renderSecrets } from "../../../components/project/render";
 import type { Project as ProjectComponent } from "../../../components/project/project";
 import { validateObject } from "../../helpers/k8s-schema";
-import { project, stackPlatformConfig } from "./fixtures";
+import { project, stackPlatformConfig, TEST_BACKUP_KEYS } from "./fixtures";
 
 /**
  * The Project component under the Pulumi mock engine (the offline plan's harness: it installs
@@ -42,8 +42,8 @@ beforeAll(async () => {
         const { Project } = await import("../../../components/project/project");
         const { Sandbox } = await import("../../../components/project/sandbox");
         const sandbox = new Sandbox("sandbox", {}, { provider });
-        component = new Project("shop", { project: spec, config, secretValues: pulumi.secret({ API_KEY: "s3cr3t-value" }) }, { provider, dependsOn: [sandbox] });
-        const docs = new Project("docs", { project: gitSpec, config, secretValues: pulumi.secret({}) }, { provider, dependsOn: [sandbox] });
+        component = new Project("shop", { project: spec, config, secretValues: pulumi.secret({ API_KEY: "s3cr3t-value" }), backupCredentials: TEST_BACKUP_KEYS }, { provider, dependsOn: [sandbox] });
+        const docs = new Project("docs", { project: gitSpec, config, secretValues: pulumi.secret({}), backupCredentials: TEST_BACKUP_KEYS }, { provider, dependsOn: [sandbox] });
         return {
             urls: component.urls,
             namespace: component.namespace,
@@ -77,7 +77,7 @@ describe("Project component", () => {
 
     it("registers exactly the objects the renderers produce, fields passed through unchanged", () => {
         const rendered = renderProject(spec, config);
-        const expected = flattenProject(rendered, renderSecrets(rendered.context, { app: { API_KEY: "x" }, database: { password: "x", rootPassword: "x" }, bucket: { accessKey: "x", secretKey: "x" } }));
+        const expected = flattenProject(rendered, renderSecrets(rendered.context, { app: { API_KEY: "x" }, database: { password: "x", rootPassword: "x" }, bucket: { accessKey: "x", secretKey: "x" }, backupS3: { accessKey: "x", secretKey: "x" } }));
         const registered = kubernetesObjects(under("platform:project:Project/shop"));
         const key = (o: { kind: string; metadata?: { namespace?: string; name?: string } }) => `${o.kind} ${o.metadata?.namespace ?? ""}/${o.metadata?.name}`;
         expect(registered.map(key).sort()).toEqual(expected.map(key).sort());
@@ -132,6 +132,7 @@ describe("Project component", () => {
             "minio/bucket-shop",
             "shop/app-secrets",
             "shop/bucket-credentials",
+            "shop/database-backup-s3",
             "shop/database-credentials",
         ]);
         for (const secret of secrets) {
@@ -153,7 +154,10 @@ describe("Project component", () => {
         const database = byType("kubernetes:core/v1:Secret").find((s) => s.name === "shop-secret-database-credentials")!;
         const stringData = database.inputs.stringData as Record<string, string>;
         expect(stringData.DATABASE_PASSWORD).toMatch(/^[A-Za-z0-9_-]{32}$/);
-        expect(stringData.DATABASE_HOST).toBe("database.shop.svc.cluster.local");
+        expect(stringData.DATABASE_HOST).toBe("database-rw.shop.svc.cluster.local");
+        // The backup bucket's keys are the stack's, passed in; CloudNativePG reads them from the namespace.
+        const backup = byType("kubernetes:core/v1:Secret").find((s) => s.name === "shop-secret-database-backup-s3")!;
+        expect(backup.inputs.stringData).toEqual({ ACCESS_KEY_ID: TEST_BACKUP_KEYS.accessKey, ACCESS_SECRET_KEY: TEST_BACKUP_KEYS.secretKey });
         const minio = byType("kubernetes:core/v1:Secret").find((s) => s.name === "shop-secret-minio-bucket-shop")!;
         const tenant = byType("kubernetes:core/v1:Secret").find((s) => s.name === "shop-secret-bucket-credentials")!;
         expect((minio.inputs.stringData as Record<string, string>).ACCESS_KEY).toBe((tenant.inputs.stringData as Record<string, string>).S3_ACCESS_KEY_ID);
@@ -164,11 +168,11 @@ describe("Project component", () => {
         expect(plan.outputs.docsCredentials).toBe("[secret]");
         expect(await pulumi.isSecret(component!.databaseCredentials)).toBe(true);
         const credentials = await new Promise<unknown>((resolve) => component!.databaseCredentials.apply(resolve));
-        expect(credentials).toMatchObject({ host: "database.shop.svc.cluster.local", port: 5432, database: "shop", username: "app" });
+        expect(credentials).toMatchObject({ host: "database-rw.shop.svc.cluster.local", port: 5432, database: "shop", username: "app" });
         expect(plan.outputs.urls).toEqual(["https://web.shop.fsn1.platform.example.com/", "https://shop.example.org/"]);
         expect(plan.outputs.namespace).toBe("shop");
         expect(plan.outputs.bucket).toBe("shop--media");
-        expect(plan.outputs.databaseEndpoint).toBe("database.shop.svc.cluster.local:5432");
+        expect(plan.outputs.databaseEndpoint).toBe("database-rw.shop.svc.cluster.local:5432");
     });
 
     it("uses the stack's Kubernetes provider for every Kubernetes object", () => {
@@ -190,14 +194,17 @@ describe("Project component", () => {
         dependsOn("shop-namespace-shop", "sandbox-runtimeclass", "sandbox-admission-policy", "sandbox-admission-binding");
         dependsOn("shop-resourcequota-compute-and-objects", "shop-namespace-shop");
         const guardrails = ["shop-namespace-shop", "shop-resourcequota-compute-and-objects", "shop-limitrange-container-defaults", "shop-networkpolicy-default-deny", "shop-networkpolicy-allow-dns", "shop-serviceaccount-workload"];
-        dependsOn("shop-statefulset-database", ...guardrails, "shop-secret-database-credentials");
-        dependsOn("shop-deployment-web", ...guardrails, "shop-secret-app-secrets", "shop-secret-database-credentials", "shop-statefulset-database", "shop-job-minio-bucket-shop");
+        dependsOn("shop-cluster-database", ...guardrails, "shop-secret-database-credentials", "shop-secret-database-backup-s3");
+        // The base-backup schedule names the Cluster; the instances' network rules are in place before it.
+        dependsOn("shop-scheduledbackup-database-base", "shop-cluster-database");
+        dependsOn("shop-networkpolicy-allow-database-api-server", ...guardrails);
+        dependsOn("shop-deployment-web", ...guardrails, "shop-secret-app-secrets", "shop-secret-database-credentials", "shop-cluster-database", "shop-job-minio-bucket-shop");
         dependsOn("shop-statefulset-cache", ...guardrails);
         dependsOn("shop-job-minio-bucket-shop", "shop-secret-minio-bucket-shop");
         dependsOn("shop-secret-minio-bucket-shop", "sandbox-runtimeclass");
         dependsOn("shop-horizontalpodautoscaler-web", "shop-deployment-web");
         // Pulumi awaits a Service until ready pods back it: a workload waiting on its Service would deadlock.
-        for (const [workload, service] of [["shop-deployment-web", "shop-service-web"], ["shop-statefulset-cache", "shop-service-cache"], ["shop-statefulset-database", "shop-service-database"]] as const) {
+        for (const [workload, service] of [["shop-deployment-web", "shop-service-web"], ["shop-statefulset-cache", "shop-service-cache"]] as const) {
             expect(find(workload).dependencies, `${workload} must not wait for ${service}`).not.toContain(find(service).urn);
         }
     });

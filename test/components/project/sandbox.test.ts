@@ -5,6 +5,9 @@ import { renderNamespace } from "../../../components/project/namespace";
 import { planNodes } from "../../../components/nodes/node-plan";
 import { validateObject } from "../../helpers/k8s-schema";
 import { project, stackPlatformConfig, TENANT_STACKS } from "./fixtures";
+import { admit } from "../../../tools/offline/admission";
+import { CNPG_OPERATOR_IMAGE, DATABASE_IMAGES } from "../../../charts/images";
+import { CNPG_OPERATOR_USER } from "../../../components/databases/values";
 
 describe("gVisor sandbox", () => {
     it("is the RuntimeClass gvisor with the runsc handler, scheduled onto gVisor nodes", () => {
@@ -53,5 +56,32 @@ describe("gVisor sandbox", () => {
         for (const object of [renderRuntimeClass(), renderSandboxPolicy(), renderSandboxPolicyBinding()]) {
             expect(validateObject(object)).toMatchObject({ status: "valid" });
         }
+    });
+});
+
+describe("gVisor sandbox and the CloudNativePG instances", () => {
+    const policy = renderSandboxPolicy();
+    const binding = renderSandboxPolicyBinding();
+    const namespace = renderNamespace(projectContext(project({ name: "shop", trust: "untrusted", database: { engine: "postgresql" } }), stackPlatformConfig("dev"))) as unknown as Record<string, unknown>;
+    const instancePod = (image: string, initImage = `${CNPG_OPERATOR_IMAGE.repository}:${CNPG_OPERATOR_IMAGE.tag}`) => ({
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "database-1", namespace: "shop", labels: { "cnpg.io/cluster": "database" } },
+        spec: { initContainers: [{ name: "bootstrap-controller", image: initImage }], containers: [{ name: "postgres", image }] },
+    });
+    const operator = { username: CNPG_OPERATOR_USER, groups: ["system:serviceaccounts"] };
+
+    it("admits the operator's PostgreSQL pods without gVisor (its Cluster has no runtimeClassName)", () => {
+        const decision = admit(policy, binding, { object: instancePod(DATABASE_IMAGES.postgresql["17"]), namespaceObject: namespace, operation: "CREATE", userInfo: operator });
+        expect(decision).toEqual({ matched: false, allowed: true, messages: [] });
+    });
+
+    it("holds the same pod to the sandbox when anyone else creates it, and the operator's pods with another image", () => {
+        const tenant = admit(policy, binding, { object: instancePod(DATABASE_IMAGES.postgresql["17"]), namespaceObject: namespace, operation: "CREATE", userInfo: { username: "system:serviceaccount:argocd:argocd-application-controller" } });
+        expect(tenant.allowed).toBe(false);
+        const otherImage = admit(policy, binding, { object: instancePod("docker.io/library/postgres:17.6"), namespaceObject: namespace, operation: "CREATE", userInfo: operator });
+        expect(otherImage.allowed).toBe(false);
+        const otherInit = admit(policy, binding, { object: instancePod(DATABASE_IMAGES.postgresql["16"], "docker.io/library/busybox:1.36"), namespaceObject: namespace, operation: "CREATE", userInfo: operator });
+        expect(otherInit.allowed).toBe(false);
     });
 });

@@ -79,7 +79,7 @@ describe("valid tenant files", () => {
     it("the dev stack stays small: at most two tenants, each within the default tenant limits", () => {
         const tenants = exampleTenants("dev");
         expect(tenants.length).toBeLessThanOrEqual(2);
-        expect(dev.tenantLimits).toEqual({ maxCpu: "16", maxMemory: "64Gi", maxStorage: "1Ti", maxPods: 200, maxEphemeralStorage: "100Gi" });
+        expect(dev.tenantLimits).toEqual({ maxCpu: "16", maxMemory: "64Gi", maxStorage: "1Ti", maxPods: 200, maxEphemeralStorage: "100Gi", maxDatabaseInstances: 3 });
     });
 
     it("the examples cover the seeds: overlay with MySQL and a data volume, a chain node with metrics, a Caracal-like backend", () => {
@@ -181,6 +181,25 @@ describe("bad tenant files fail with file, path and fix", () => {
     it("environment the platform injects for the database or bucket", () => {
         const text = BASE.replace("    port: 8080", "    port: 8080\n    env: {DATABASE_HOST: db}") + "\ndatabase: {engine: postgresql}";
         expectProblem([doc(text)], FILE, "services[0].env", /DATABASE_HOST is set by the platform/);
+    });
+
+    it("database restores and instances: a newer generation, a backup target to read, within the platform's limit", () => {
+        const restore = (db: string) => `${BASE}\ndatabase: ${db}`;
+        expectProblem([doc(restore("{engine: postgresql, restore: {fromGeneration: 0}}"))], FILE, "database.generation", /must create a newer generation/, /^generation: 1$/);
+        expectProblem([doc(restore("{engine: postgresql, generation: 1, restore: {fromGeneration: 0, targetTime: 'yesterday'}}"))], FILE, "database.restore.targetTime", /RFC 3339/);
+        expectProblem([doc(restore("{engine: mysql, instances: 2}"))], FILE, "database.instances", /mysql databases run one instance/, /instances: 1/);
+        expectProblem([doc(restore("{engine: mysql, generation: 1, restore: {fromGeneration: 0}}"))], FILE, "database.restore", /restored from Longhorn volume backups/);
+        expectProblem([doc(restore("{engine: postgresql, instances: 4, size: 1Gi}"))], FILE, "database.instances", /4 instances exceed the platform limit of 3/, /maxDatabaseInstances/);
+        // The dev stack has one run node: a replica would have nowhere to go.
+        expectProblem([doc(restore("{engine: postgresql, instances: 2, size: 1Gi}"))], FILE, "database.instances", /2 instances need 2 nodes for tenant pods, this stack has 1/, /^instances: 1$/);
+        const noTarget = stackPlatformConfig("dev", { backup: {} });
+        const { problems } = problemsOfWith(noTarget, [doc(restore("{engine: postgresql, generation: 1, restore: {fromGeneration: 0}}"))]);
+        expect(problems.find((p) => p.path === "database.restore")?.problem).toMatch(/no backup target \(platform:backup\.s3\)/);
+        // The database pods pass the same registry allow-list as every tenant pod.
+        const dockerOnly = stackPlatformConfig("dev", { allowedRegistries: ["docker.io"] });
+        expect(problemsOfWith(dockerOnly, [doc(restore("{engine: postgresql}"))]).problems.find((p) => p.path === "database.engine")?.problem).toMatch(/comes from ghcr\.io, which platform:allowedRegistries does not allow/);
+        // The valid restore passes.
+        expect(validate([doc(restore("{engine: postgresql, generation: 1, restore: {fromGeneration: 0, targetTime: '2026-11-30T23:15:00Z'}}"))])[0]!.spec.database?.restore).toEqual({ fromGeneration: 0, targetTime: "2026-11-30T23:15:00Z" });
     });
 
     it("SMTP egress ports", () => {

@@ -162,7 +162,7 @@ describe("service workloads", () => {
         expect(env).toEqual({
             LOG_LEVEL: "info",
             API_KEY: { name: "app-secrets", key: "API_KEY" },
-            DATABASE_HOST: "database.shop.svc.cluster.local",
+            DATABASE_HOST: "database-rw.shop.svc.cluster.local",
             DATABASE_PORT: "5432",
             DATABASE_NAME: "shop",
             DATABASE_USER: { name: "database-credentials", key: "DATABASE_USER" },

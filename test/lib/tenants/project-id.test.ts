@@ -54,7 +54,7 @@ describe("project id", () => {
         expect(renderedAfter.namespace.metadata?.labels?.["platform/project"]).toBe("shop");
         expect(renderedAfter.urls).toEqual([`https://web.store.${dev.domain}/`]);
         expect(renderProject(before, dev).urls).toEqual([`https://web.shop.${dev.domain}/`]);
-        const database = JSON.stringify(renderedAfter.database?.statefulSet);
+        const database = JSON.stringify(renderedAfter.database?.workloads);
         expect(database).toContain('"shop"');
         expect(database).not.toContain("store");
         expect(meteringProjects([after])).toEqual([{ name: "shop" }]);

@@ -1,0 +1,51 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import type { PlatformConfig } from "../../lib/config/schema";
+import { LABELS, NAMESPACES } from "../../lib/conventions";
+import { releaseArgs } from "../../charts/versions";
+import { renderPlatformNamespace } from "../nodes/placement";
+import { CNPG_RELEASE, renderCnpgOperatorValues } from "./values";
+import { DATABASE_ALERTS_RULE, renderDatabaseAlertGroups } from "./rules";
+
+/** Arguments of the CloudNativePG add-on. */
+export interface CloudNativePgArgs {
+    /** Validated stack configuration (sizing, base-backup schedule). */
+    config: PlatformConfig;
+}
+
+/**
+ * The PostgreSQL operator (`platform:databases:CloudNativePG`): the pinned chart in `cnpg-system` (CRDs are
+ * chart templates, so Helm upgrades them with the release) and the database backup alerts. Tenant Projects
+ * that have a PostgreSQL database depend on it. Pass the Prometheus Operator CRDs as `opts.dependsOn`.
+ */
+export class CloudNativePg extends pulumi.ComponentResource {
+    /** Name of the Helm release. */
+    readonly releaseName: pulumi.Output<string>;
+
+    constructor(name: string, args: CloudNativePgArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Rendered before super(): a bad schedule throws before anything is registered.
+        const groups = renderDatabaseAlertGroups(args.config.backup.schedule);
+        const values = renderCnpgOperatorValues(args.config);
+        super("platform:databases:CloudNativePG", name, {}, opts);
+        // The operator only watches the API; restricted is enough (its pod runs as uid 10001, no privileges).
+        const ns = renderPlatformNamespace(NAMESPACES.cnpg, "restricted");
+        const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: ns.metadata }, { parent: this });
+        const release = new k8s.helm.v3.Release(
+            `${name}-release`,
+            releaseArgs("cloudnativePg", { name: CNPG_RELEASE, namespace: NAMESPACES.cnpg, values }),
+            { parent: this, dependsOn: [namespace] },
+        );
+        new k8s.apiextensions.CustomResource(
+            `${name}-backup-alerts`,
+            {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "PrometheusRule",
+                metadata: { name: DATABASE_ALERTS_RULE, namespace: NAMESPACES.monitoring, labels: { [LABELS.managedBy]: "pulumi" } },
+                spec: { groups },
+            },
+            { parent: this },
+        );
+        this.releaseName = release.name;
+        this.registerOutputs({ releaseName: this.releaseName });
+    }
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { parsePlatformConfig } from "../../../lib/config/load";
+import { rawStackConfig } from "../../helpers/config";
+import { configProblems } from "../../helpers/config-problems";
+
+const json = (value: unknown) => JSON.stringify(value);
+
+describe("platform:backup (the off-cluster backup target)", () => {
+    it("refuses a production stack without an off-cluster target, naming the key and the fix", () => {
+        const raw = rawStackConfig("fsn1", { "platform:backup": json({ retentionDays: 30 }) });
+        const problem = configProblems(raw).find((p) => p.path === "platform:backup.s3");
+        expect(problem?.problem).toMatch(/outside the cluster/);
+        expect(problem?.fix).toMatch(/platform:backup: \{s3: \{endpoint: .*backupS3AccessKey/);
+        expect(problem?.source).toBe("Pulumi.test.yaml");
+    });
+
+    it("refuses a production stack whose Longhorn backups stay in the in-cluster MinIO", () => {
+        const raw = rawStackConfig("fsn1", { "platform:addons": json({ longhorn: { backupTarget: "minio" } }) });
+        const problem = configProblems(raw).find((p) => p.path === "platform:addons.longhorn.backupTarget");
+        expect(problem?.problem).toMatch(/in-cluster MinIO/);
+        expect(problem?.fix).toMatch(/backupTarget: external/);
+    });
+
+    it("lets a dev stack run without a target (its databases then have no backups)", () => {
+        const { config } = parsePlatformConfig(rawStackConfig("dev", { "platform:backup": json({}) }), "Pulumi.dev.yaml");
+        expect(config.backup.s3).toBeUndefined();
+        expect(config.backup.retentionDays).toBe(30);
+    });
+
+    it("asks for the bucket credentials as secrets once a target is set", () => {
+        const raw = rawStackConfig("dev");
+        delete raw["platform:backupS3AccessKey"];
+        delete raw["platform:backupS3SecretKey"];
+        const problems = configProblems(raw).filter((p) => p.path.startsWith("platform:backupS3"));
+        expect(problems.map((p) => p.path).sort()).toEqual(["platform:backupS3AccessKey", "platform:backupS3SecretKey"]);
+        expect(problems[0]!.problem).toMatch(/platform:backup\.s3/);
+        expect(problems[0]!.fix).toMatch(/pulumi config set --secret platform:backupS3/);
+    });
+
+    it("takes retention and schedule from the stack file", () => {
+        const { config } = parsePlatformConfig(rawStackConfig("fsn1"), "Pulumi.fsn1.yaml");
+        expect(config.backup).toMatchObject({ retentionDays: 30, schedule: "0 3 * * *", s3: { bucket: "platform-backups-fsn1", endpoint: "fsn1.your-objectstorage.com" } });
+    });
+});

@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { stackConfig } from "../helpers/config";
+import { readManifests, readPlan, STACKS } from "../helpers/plans";
+import { backupDrill, restoredProject, type DrillInput, type PlannedObject } from "../../tools/offline/backup-drill";
+import { exampleTenants } from "../components/project/fixtures";
+import { renderProject } from "../../components/project/render";
+import { validateObject } from "../helpers/k8s-schema";
+
+/**
+ * The offline disaster-recovery drill: plan each shipped region (the global setup writes out/<stack>/), plan
+ * its restore from the backups it declares, and check that every stateful object of every tenant has a backup
+ * path the restore reads, off the cluster on production.
+ */
+
+function drillInput(stack: string): DrillInput {
+    const longhorn = readPlan(stack).resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs?.name === "longhorn");
+    return {
+        config: stackConfig(stack),
+        objects: readManifests(stack) as unknown as PlannedObject[],
+        longhornBackupTarget: longhorn?.inputs?.values?.defaultBackupStore?.backupTarget,
+        projects: exampleTenants(stack).map((t) => t.spec),
+    };
+}
+
+describe.each(STACKS)("backup drill of stack %s", (stack) => {
+    const input = drillInput(stack);
+    const report = backupDrill(input);
+
+    it("finds a backup path for every tenant database and volume, and a restore that reads it", () => {
+        expect(report.problems).toEqual([]);
+        const stateful = input.objects.filter((o) => o.kind === "Cluster" || (o.kind === "StatefulSet" && (o.spec?.volumeClaimTemplates ?? []).length > 0));
+        expect(stateful.length).toBeGreaterThan(0);
+        for (const object of stateful) {
+            expect(report.paths.some((p) => p.object.startsWith(`${object.metadata.namespace}/${object.kind}/${object.metadata.name}`)), `${object.metadata.namespace}/${object.metadata.name}`).toBe(true);
+        }
+    });
+
+    it("plans the restore of every PostgreSQL database as schema-valid objects in its next generation", () => {
+        for (const spec of input.projects.filter((p) => p.database?.engine === "postgresql")) {
+            const restored = renderProject(restoredProject(spec, "2026-11-30T23:15:00Z"), input.config);
+            const objects = [...restored.database!.companions, ...restored.database!.workloads];
+            expect(objects.map((o) => validateObject(o)).filter((r) => r.status !== "valid")).toEqual([]);
+            expect(restored.database!.workloads[0]!.metadata!.name).toBe(`database-g${spec.database!.generation + 1}`);
+        }
+    });
+});
+
+describe("the drill fails when it should", () => {
+    const fsn1 = drillInput("fsn1");
+
+    it("reports a tenant volume whose class no Longhorn backup covers, and a database without an archive or schedule", () => {
+        const objects = fsn1.objects.map((o): PlannedObject => {
+            if (o.kind === "StatefulSet" && (o.spec?.volumeClaimTemplates ?? []).length > 0) {
+                return { ...o, spec: { ...o.spec, volumeClaimTemplates: o.spec!.volumeClaimTemplates.map((c: any) => ({ ...c, spec: { ...c.spec, storageClassName: "local-path" } })) } };
+            }
+            if (o.kind === "Cluster") {
+                return { ...o, spec: { ...o.spec, backup: undefined } };
+            }
+            return o;
+        });
+        const problems = backupDrill({ ...fsn1, objects }).problems;
+        expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/StatefulSet\/.*local-path is not a Longhorn class/), expect.stringMatching(/Cluster\/database: no WAL archive/), expect.stringMatching(/has no backup for a restore to read/)]));
+        const unscheduled = backupDrill({ ...fsn1, objects: fsn1.objects.filter((o) => o.kind !== "ScheduledBackup") }).problems;
+        expect(unscheduled).toEqual(expect.arrayContaining([expect.stringMatching(/no ScheduledBackup/)]));
+    });
+
+    it("reports volumes when the plan has no Longhorn backup job", () => {
+        const problems = backupDrill({ ...fsn1, objects: fsn1.objects.filter((o) => o.kind !== "RecurringJob") }).problems;
+        expect(problems.some((p) => /no Longhorn recurring backup job/.test(p))).toBe(true);
+    });
+
+    it("refuses backups that stay in the cluster on a production stack", () => {
+        const config = { ...fsn1.config, backup: { ...fsn1.config.backup, s3: { ...fsn1.config.backup.s3!, endpoint: "minio.minio.svc.cluster.local:9000" } }, addons: { ...fsn1.config.addons, longhorn: { backupTarget: "minio" as const } } };
+        const objects = fsn1.objects.map((o): PlannedObject =>
+            o.kind === "Cluster" ? { ...o, spec: { ...o.spec, backup: { ...o.spec!.backup, barmanObjectStore: { ...o.spec!.backup.barmanObjectStore, endpointURL: "http://minio.minio.svc.cluster.local:9000" } } } } : o,
+        );
+        const problems = backupDrill({ ...fsn1, config, objects, longhornBackupTarget: "s3://longhorn-backups@us-east-1/" }).problems;
+        expect(problems.filter((p) => /stay inside the cluster/.test(p)).length).toBeGreaterThanOrEqual(2);
+        expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/Cluster\/database: backups stay inside the cluster/), expect.stringMatching(/StatefulSet\/.*backups stay inside the cluster/)]));
+    });
+
+    it("reports a restore that would read another archive than the backups write", () => {
+        const objects = fsn1.objects.map((o): PlannedObject =>
+            o.kind === "Cluster" ? { ...o, spec: { ...o.spec, backup: { ...o.spec!.backup, barmanObjectStore: { ...o.spec!.backup.barmanObjectStore, destinationPath: "s3://elsewhere/x/" } } } } : o,
+        );
+        expect(backupDrill({ ...fsn1, objects }).problems).toEqual(expect.arrayContaining([expect.stringMatching(/the restore reads .* the backups go to .*s3:\/\/elsewhere\/x\//)]));
+    });
+});

@@ -1,0 +1,136 @@
+import type { PlatformConfig } from "../../lib/config/schema";
+import { MINIO_ENDPOINT, NAMESPACES, STORAGE_CLASSES, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
+import type { ProjectSpec } from "../../lib/tenants/schema";
+import { backupTarget as longhornBackupTarget } from "../../components/longhorn/values";
+import { renderPostgresCluster } from "../../components/project/postgresql";
+import { projectContext } from "../../components/project/common";
+
+/**
+ * The offline disaster-recovery drill over a planned region: every stateful object of every tenant (a
+ * CloudNativePG Cluster, a StatefulSet volume claim, a standalone PersistentVolumeClaim) must have a backup path
+ * in the plan, and the restore plan (the same tenants with a restore declared) must read exactly the path the
+ * backups write. On a production stack every backup path must leave the cluster. What it cannot prove: that the
+ * bucket exists, the keys work or a restore succeeds (that needs a cluster; README: Disaster recovery).
+ */
+
+/** A Kubernetes object as the plan writes it. */
+export interface PlannedObject {
+    apiVersion: string;
+    kind: string;
+    metadata: { name?: string; namespace?: string; labels?: Record<string, string> };
+    spec?: Record<string, any>;
+}
+
+/** Where one stateful object's backups go. */
+export interface BackupPath {
+    /** `namespace/kind/name[/claim]` of the stateful object. */
+    object: string;
+    /** How it is backed up. */
+    method: "cnpg-barman" | "longhorn-recurring-backup";
+    /** Backup location (archive path or Longhorn backup target URL). */
+    location: string;
+    /** S3 endpoint the location is on. */
+    endpoint: string;
+    /** Whether the endpoint is outside the cluster (not the in-cluster MinIO, not a cluster Service). */
+    offCluster: boolean;
+}
+
+/** What the drill found. */
+export interface DrillReport {
+    /** Backup path of every stateful object that has one. */
+    paths: BackupPath[];
+    /** Stateful objects without a backup path, paths that stay in-cluster on production, restores that read elsewhere. */
+    problems: string[];
+}
+
+/** What the drill reads from a planned stack. */
+export interface DrillInput {
+    /** The stack's validated configuration. */
+    config: PlatformConfig;
+    /** Every Kubernetes object of the plan. */
+    objects: readonly PlannedObject[];
+    /** `defaultBackupStore.backupTarget` of the planned Longhorn release (undefined when Longhorn has none). */
+    longhornBackupTarget: string | undefined;
+    /** The stack's tenant projects (the restore plan renders them with a restore declared). */
+    projects: readonly ProjectSpec[];
+}
+
+const inCluster = (endpoint: string) => endpoint.includes(MINIO_ENDPOINT.host) || /\.svc(\.cluster\.local)?(:\d+)?(\/|$)/.test(endpoint);
+
+/** The tenant spec as its restore is declared: the next generation, recovering from the current one's archive. */
+export function restoredProject(spec: ProjectSpec, targetTime?: string): ProjectSpec {
+    if (!spec.database) {
+        return spec;
+    }
+    const generation = spec.database.generation;
+    return { ...spec, database: { ...spec.database, generation: generation + 1, restore: { fromGeneration: generation, ...(targetTime ? { targetTime } : {}) } } };
+}
+
+/** Runs the drill over one planned stack. */
+export function backupDrill(input: DrillInput): DrillReport {
+    const { config, objects } = input;
+    const paths: BackupPath[] = [];
+    const problems: string[] = [];
+    const tenantNamespaces = new Set(objects.filter((o) => o.kind === "Namespace" && o.metadata.labels?.[TENANT_NAMESPACE_LABEL] !== undefined).map((o) => o.metadata.name!));
+    const id = (o: PlannedObject, extra = "") => `${o.metadata.namespace}/${o.kind}/${o.metadata.name}${extra}`;
+
+    // Longhorn: a backup job in the `default` group covers every volume without job labels.
+    const longhornJob = objects.find((o) => o.kind === "RecurringJob" && o.metadata.namespace === NAMESPACES.longhorn && o.spec?.task === "backup" && (o.spec?.groups ?? []).includes("default"));
+    const expectedTarget = longhornBackupTarget(config);
+    const longhornPath = (object: string, storageClass: string | undefined): void => {
+        if (!storageClass || !Object.values<string>(STORAGE_CLASSES).includes(storageClass)) {
+            problems.push(`${object}: storage class ${storageClass ?? "(default)"} is not a Longhorn class, so no Longhorn backup covers it`);
+            return;
+        }
+        if (!longhornJob || !input.longhornBackupTarget) {
+            problems.push(`${object}: no Longhorn recurring backup job or backup target in the plan`);
+            return;
+        }
+        if (input.longhornBackupTarget !== expectedTarget.url) {
+            problems.push(`${object}: Longhorn backs up to ${input.longhornBackupTarget}, not the configured ${expectedTarget.url}`);
+        }
+        paths.push({ object, method: "longhorn-recurring-backup", location: input.longhornBackupTarget, endpoint: expectedTarget.endpoint, offCluster: !inCluster(expectedTarget.endpoint) });
+    };
+
+    for (const o of objects.filter((x) => tenantNamespaces.has(x.metadata.namespace ?? ""))) {
+        if (o.kind === "Cluster" && o.apiVersion === "postgresql.cnpg.io/v1") {
+            const store = o.spec?.backup?.barmanObjectStore;
+            const scheduled = objects.find((s) => s.kind === "ScheduledBackup" && s.metadata.namespace === o.metadata.namespace && s.spec?.cluster?.name === o.metadata.name);
+            if (!store?.destinationPath) {
+                problems.push(`${id(o)}: no WAL archive / base backup destination (spec.backup.barmanObjectStore)`);
+                continue;
+            }
+            if (!scheduled) {
+                problems.push(`${id(o)}: no ScheduledBackup, so no base backup to recover from`);
+            }
+            paths.push({ object: id(o), method: "cnpg-barman", location: store.destinationPath, endpoint: store.endpointURL ?? "", offCluster: !inCluster(store.endpointURL ?? "") });
+        }
+        if (o.kind === "StatefulSet") {
+            for (const claim of o.spec?.volumeClaimTemplates ?? []) {
+                longhornPath(id(o, `/${claim.metadata?.name}`), claim.spec?.storageClassName);
+            }
+        }
+        if (o.kind === "PersistentVolumeClaim") {
+            longhornPath(id(o), o.spec?.storageClassName);
+        }
+    }
+
+    if (config.environment === "production") {
+        for (const path of paths.filter((p) => !p.offCluster)) {
+            problems.push(`${path.object}: backups stay inside the cluster (${path.endpoint}) on a production stack`);
+        }
+    }
+
+    // The restore plan: each database recovered into its next generation must read the archive the plan writes.
+    for (const spec of input.projects.filter((p) => p.database?.engine === "postgresql")) {
+        const restored = renderPostgresCluster(projectContext(restoredProject(spec), config));
+        const planned = paths.find((p) => p.method === "cnpg-barman" && p.object.startsWith(`${projectContext(spec, config).namespace}/Cluster/`));
+        const source = (restored.spec.externalClusters as Array<{ barmanObjectStore: { destinationPath: string; endpointURL: string } }> | undefined)?.[0]?.barmanObjectStore;
+        if (!planned) {
+            problems.push(`${spec.id}: the database has no backup for a restore to read`);
+        } else if (source?.destinationPath !== planned.location || source.endpointURL !== planned.endpoint) {
+            problems.push(`${spec.id}: the restore reads ${source?.endpointURL} ${source?.destinationPath}, the backups go to ${planned.endpoint} ${planned.location}`);
+        }
+    }
+    return { paths, problems };
+}
