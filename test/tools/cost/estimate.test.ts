@@ -209,7 +209,7 @@ describe("price table", () => {
             expect(["transcribed", "derived", "verified", "dated", "assumed"]).toContain(entry.basis);
             expect(entry.source.length).toBeGreaterThan(0);
         }
-        expect(P.baremetal[P.defaultBaremetalModel]).toBeDefined();
+        expect(P.baremetal[P.defaultBaremetalModel]?.monthlyEur).toBeGreaterThan(0);
         expect(P.readOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     });
 });
