@@ -165,6 +165,17 @@ describe("criticalPath", () => {
         expect((caught as DependencyCycleError).cycle).toEqual([urn("x"), urn("y"), urn("x")]);
     });
 
+    it("starts the reported cycle at its first-registered resource, even when an earlier resource leads into it", () => {
+        let caught: unknown;
+        try {
+            // a is ordered; y waits for a and for x, x for y: the search must not enter the cycle through a → y.
+            criticalPath([res("a"), res("x", ["y"]), res("y", ["x", "a"])], table({}));
+        } catch (error) {
+            caught = error;
+        }
+        expect((caught as DependencyCycleError).cycle).toEqual([urn("x"), urn("y"), urn("x")]);
+    });
+
     it("leaves resources without a URN (never registered) out of the graph", () => {
         const result = criticalPath([res("a"), { ...res("ghost"), urn: "" }, res("b", ["a"])], table({ a: 1, ghost: 500, b: 2 }));
         expect(result.resourceCount).toBe(2);
