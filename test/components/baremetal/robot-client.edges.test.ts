@@ -238,6 +238,28 @@ describe("errors without Robot's JSON", () => {
     });
 });
 
+describe("timeouts and unreadable Retry-After", () => {
+    it("a request Robot never answers is aborted after requestTimeoutMs as NETWORK_ERROR", async () => {
+        raw = http.createServer(() => {
+            // never answers
+        });
+        await new Promise<void>((resolve) => raw!.listen(0, "127.0.0.1", () => resolve()));
+        const client = new RobotClient({ credentials: CREDENTIALS, baseUrl: `http://127.0.0.1:${(raw.address() as AddressInfo).port}`, requestTimeoutMs: 100, sleep: async () => {} });
+        const error = await caught(client.reset(1, "sw"));
+        expect(error).toMatchObject({ code: "NETWORK_ERROR", robotMessage: "The operation was aborted due to timeout" });
+        raw.closeAllConnections();
+    });
+
+    it.each(["120abc", "abc120", "soon"])("Retry-After %j is neither seconds nor a date: the back-off alone decides", async (retryAfter) => {
+        let calls = 0;
+        const { client, sleeps } = await rawRobot(() =>
+            calls++ === 0 ? { status: 503, body: "busy", headers: { "Retry-After": retryAfter, "Content-Type": "text/plain" } } : json(200, { server: { server_number: 1 } }),
+        );
+        await client.getServer(1);
+        expect(sleeps).toEqual([1000]);
+    });
+});
+
 describe("error messages and details", () => {
     it("a Robot error with another code gets the plain message and no Retry-After detail", async () => {
         const { client } = await rawRobot(() => json(409, { error: { status: 409, code: "CONFLICT", message: "already in use" } }));
