@@ -35,7 +35,8 @@ export default {
     jsonReporter: { fileName: `reports/mutation/${name}.json` },
     clearTextReporter: { allowColor: false, logTests: false, reportMutants: false, reportScoreTable: true },
     concurrency: 2,
-    timeoutMS: 5_000,
+    // Generous: on a shared machine a slow run is not an infinite loop (a load-induced timeout would count as a kill).
+    timeoutMS: 15_000,
     ignorePatterns: ["out", "reports", ".stryker-tmp", "bin", ".pulumi-state", "test/mutations/incremental"],
     tempDirName: ".stryker-tmp",
     cleanTempDir: "always",
