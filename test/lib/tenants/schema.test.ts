@@ -339,8 +339,8 @@ describe("egress", () => {
 
 describe("bucket", () => {
     it("the derived bucket name must be a valid S3 name", () => {
-        refused(withProject({ name: "xn", bucket: { name: "data" } }), "bucket.name", /^the bucket \(<project> or <project>--<name>\) is invalid: .*xn--/);
-        refused(withProject({ name: "xn", bucket: {} }), "bucket.name", /^the bucket \(<project> or <project>--<name>\) is invalid: "xn" has 2 characters/);
+        refused(withProject({ name: "xn", bucket: { name: "data" } }), "bucket.name", /^the bucket \(<id> or <id>--<name>\) is invalid: .*xn--/);
+        refused(withProject({ name: "xn", bucket: {} }), "bucket.name", /^the bucket \(<id> or <id>--<name>\) is invalid: "xn" has 2 characters/);
         accepted(withProject({ bucket: { name: "uploads" } }));
     });
 });
