@@ -29,13 +29,15 @@ export default {
     mutate: module.mutate,
     coverageAnalysis: "perTest",
     incremental: true,
-    incrementalFile: `reports/mutation/${name}.incremental.json`,
+    // Committed: a rerun only tests the mutants whose code or covering tests changed since.
+    incrementalFile: `test/mutations/incremental/${name}.json`,
     reporters: ["json", "clear-text", "progress"],
     jsonReporter: { fileName: `reports/mutation/${name}.json` },
     clearTextReporter: { allowColor: false, logTests: false, reportMutants: false, reportScoreTable: true },
     concurrency: 2,
-    timeoutMS: 5_000,
-    ignorePatterns: ["out", "reports", ".stryker-tmp", "bin", ".pulumi-state"],
+    // Generous: on a shared machine a slow run is not an infinite loop (a load-induced timeout would count as a kill).
+    timeoutMS: 15_000,
+    ignorePatterns: ["out", "reports", ".stryker-tmp", "bin", ".pulumi-state", "test/mutations/incremental"],
     tempDirName: ".stryker-tmp",
     cleanTempDir: "always",
 };

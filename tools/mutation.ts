@@ -1,6 +1,6 @@
 /**
  * `npm run mutation [-- <module> ...]`: StrykerJS over the modules that carry the product's guarantees
- * (test/mutations/modules.json), one Stryker run per module, incremental (reports/mutation/<module>.incremental.json
+ * (test/mutations/modules.json), one Stryker run per module, incremental (test/mutations/incremental/<module>.json, committed,
  * keeps the results of unchanged code and tests), then the mutation score of each module. Not part of CI.
  * Target: at least 80% of the mutants killed in each module; the survivors left are listed, with the reason
  * each is equivalent, in test/mutations/equivalent.md.

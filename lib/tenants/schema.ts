@@ -76,7 +76,10 @@ export const imageReference = z.string().max(512).superRefine((image, ctx) => {
     const lastColon = withoutDigest.lastIndexOf(":");
     const tag = lastColon > lastSlash ? withoutDigest.slice(lastColon + 1) : undefined;
     const hasDigest = image.includes("@sha256:");
-    if (!/^[a-z0-9]([-a-z0-9._/:]*[a-z0-9])?(@sha256:[a-f0-9]{64})?$/.test(image.replace(/:([\w][\w.-]{0,127})(?=@|$)/, ""))) {
+    // The tag is cut from the name part only: cut from the whole reference, the pattern would take a
+    // digest's hex for a tag and refuse a digest-only reference.
+    const digest = image.slice(withoutDigest.length);
+    if (!/^[a-z0-9]([-a-z0-9._/:]*[a-z0-9])?(@sha256:[a-f0-9]{64})?$/.test(`${withoutDigest.replace(/:[\w][\w.-]{0,127}$/, "")}${digest}`)) {
         ctx.addIssue({ code: "custom", message: `"${image}" is not a valid image reference` });
         return;
     }

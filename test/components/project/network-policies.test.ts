@@ -157,6 +157,53 @@ describe("network policies", () => {
     });
 });
 
+describe("network policies, whole specs", () => {
+    const traefikPeer = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "traefik" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "traefik" } } };
+    const names = (policies: INetworkPolicy[]) => policies.map((p) => p.metadata?.name);
+
+    it("each policy governs exactly the directions it allows (an empty policyTypes would make it deny nothing)", () => {
+        const chain = project({ ...full, egress: { ports: [{ port: 30303 }] } });
+        const types = Object.fromEntries(renderNetworkPolicies(projectContext(chain, dev)).map((p) => [p.metadata?.name, p.spec?.policyTypes]));
+        expect(types).toEqual({
+            "default-deny": ["Ingress", "Egress"],
+            "allow-dns": ["Egress"],
+            "allow-same-namespace": ["Ingress", "Egress"],
+            "allow-traefik-web": ["Ingress"],
+            "allow-acme-http01-solver": ["Ingress"],
+            "allow-prometheus-web": ["Ingress"],
+            "allow-egress-internet-web": ["Egress"],
+            "allow-egress-internet-extra": ["Egress"],
+            "allow-egress-minio": ["Egress"],
+        });
+    });
+
+    it("the HTTP-01 solver rule selects the solver pods only and admits Traefik only", () => {
+        const spec = renderNetworkPolicies(projectContext(full, dev)).find((p) => p.metadata?.name === "allow-acme-http01-solver")?.spec;
+        expect(spec).toEqual({
+            podSelector: { matchLabels: { "acme.cert-manager.io/http01-solver": "true" } },
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [traefikPeer], ports: [{ protocol: "TCP", port: 8089 }] }],
+        });
+    });
+
+    it("a project without public services gets no solver rule; a service without metrics no Prometheus rule", () => {
+        const internal = project({ services: [{ name: "worker", image: "ghcr.io/example/worker:1.4.2", port: 9000, expose: { public: false }, metrics: { port: 9100 } }, { name: "batch", image: "ghcr.io/example/batch:1.0", port: 9001, expose: { public: false } }] });
+        expect(names(renderNetworkPolicies(projectContext(internal, dev)))).toEqual(["default-deny", "allow-dns", "allow-same-namespace", "allow-prometheus-worker", "allow-egress-internet-web"]);
+    });
+
+    it("the Prometheus rule selects its service's pods only", () => {
+        const spec = renderNetworkPolicies(projectContext(full, dev)).find((p) => p.metadata?.name === "allow-prometheus-web")?.spec;
+        expect(spec?.podSelector).toEqual({ matchLabels: webPod });
+        expect(spec?.policyTypes).toEqual(["Ingress"]);
+    });
+
+    it("a cluster CIDR outside the private ranges given twice is excepted once", () => {
+        const odd = { ...dev, cluster: { ...dev.cluster, clusterCidr: "198.18.0.0/16", serviceCidr: "198.18.0.0/16" } };
+        const except = renderNetworkPolicies(projectContext(full, odd)).find((p) => p.metadata?.name === "allow-egress-internet-web")?.spec?.egress?.[0]?.to?.[0]?.ipBlock?.except;
+        expect(except).toEqual([...NEVER_REACHED, "198.18.0.0/16"]);
+    });
+});
+
 describe("network policies of every example tenant", () => {
     it("never contain an empty namespaceSelector, and always default-deny plus DNS", () => {
         for (const { stack, spec, objects } of everyExample()) {

@@ -9,6 +9,7 @@ import {
     renderWorkload,
 } from "../../../components/project/workloads";
 import type { ServiceSpec } from "../../../lib/tenants/schema";
+import { quantity } from "../../../lib/quantity";
 import { everyExample, podSpecs, project, stackPlatformConfig, walk } from "./fixtures";
 
 const dev = stackPlatformConfig("dev");
@@ -55,10 +56,14 @@ describe("security contexts of every pod the examples render (services, database
                 });
                 expect(container.securityContext.capabilities.add, at).toBeUndefined();
                 expect(container.securityContext.runAsUser, at).toBeGreaterThan(0);
-                expect(container.resources?.requests?.cpu, at).toBeDefined();
-                expect(container.resources?.requests?.memory, at).toBeDefined();
-                expect(container.resources?.limits?.memory, at).toBeDefined();
-                expect(container.resources?.limits?.cpu, at).toBeDefined();
+                // Every request and limit is a positive Kubernetes quantity, and no limit is below its request
+                // (a container asking more than it may use is refused by the API server).
+                const { requests = {}, limits = {} } = container.resources ?? {};
+                for (const value of [requests.cpu, requests.memory, limits.cpu, limits.memory]) {
+                    expect(value, at).toMatch(/^[1-9]\d*(\.\d+)?(m|Ki|Mi|Gi|Ti)?$|^0\.\d*[1-9]\d*$/);
+                }
+                expect(quantity(limits.cpu!), `${at} cpu`).toBeGreaterThanOrEqual(quantity(requests.cpu!));
+                expect(quantity(limits.memory!), `${at} memory`).toBeGreaterThanOrEqual(quantity(requests.memory!));
                 expect(container.image, at).toMatch(/^(docker\.io|ghcr\.io|quay\.io|registry\.k8s\.io)\/[^@]+:[\w][\w.-]*$/);
                 expect(container.image, at).not.toMatch(/:latest$/);
                 for (const port of container.ports ?? []) {
@@ -88,7 +93,7 @@ describe("security contexts of every pod the examples render (services, database
             }
             for (const pod of podSpecs(objects)) {
                 expect(pod.labels["platform/project"]).toBe(spec.name);
-                expect(pod.labels["platform/service"]).toBeDefined();
+                expect(pod.labels["platform/service"], pod.owner).toMatch(/^[a-z][-a-z0-9]*$/);
             }
             walk(objects, (node, at) => {
                 if ("storageClassName" in node) {

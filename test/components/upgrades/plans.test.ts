@@ -117,7 +117,7 @@ describe("system-upgrade-controller", () => {
         expect(objects.map(validateObject).filter((r) => r.status !== "valid")).toEqual([]);
         const pod = renderSystemUpgradeControllerObjects().deployment.spec!.template.spec!;
         expect(pod.volumes!.filter((v) => v.hostPath)).toEqual([]);
-        expect(pod.containers[0]!.resources!.limits!.memory).toBeTruthy();
+        expect(pod.containers[0]!.resources).toEqual({ requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } });
         expect(pod.containers[0]!.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsNonRoot: true });
     });
 });

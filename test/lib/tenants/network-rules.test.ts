@@ -32,12 +32,21 @@ describe("non-public addresses", () => {
 });
 
 describe("host names", () => {
-    it.each(["localhost", "api.localhost", "minio", "minio.minio", "argocd-server.argocd.svc", "kubernetes.default.svc.cluster.local", "nas.local", "box.internal", "node-1.tail4f2a1c.ts.net", "x.y.123"])(
-        "%s is refused",
-        (host) => {
-            expect(nonPublicHostReason(host, ["minio", "argocd"])).toBeDefined();
-        },
-    );
+    it.each([
+        ["localhost", /in-cluster, local or tailnet name \(\*\.localhost\)/],
+        ["api.localhost", /\(\*\.localhost\)/],
+        ["minio", /not a fully qualified name: inside the cluster it resolves to a Service/],
+        ["minio.minio", /resolves inside the cluster \(its last label "minio" is not a public top-level domain\)/],
+        ["argocd-server.argocd.svc", /\(\*\.svc\)/],
+        ["kubernetes.default.svc.cluster.local", /\(\*\.cluster\.local\)/],
+        ["nas.local", /\(\*\.local\)/],
+        ["box.internal", /\(\*\.internal\)/],
+        ["node-1.tail4f2a1c.ts.net", /\(\*\.ts\.net\)/],
+        ["x.y.123", /last label "123" is not a public top-level domain/],
+    ] as const)("%s is refused, with the reason", (host, reason) => {
+        expect(nonPublicHostReason(host, ["minio", "argocd"])).toMatch(reason);
+        expect(nonPublicHostReason(host, ["minio", "argocd"])).toMatch(new RegExp(`^${host.replace(/\./g, "\\.")} `));
+    });
 
     it.each(["github.com", "gitlab.example.org", "git.example.co.uk"])("%s is public", (host) => {
         expect(nonPublicHostReason(host, ["minio"])).toBeUndefined();
@@ -51,7 +60,7 @@ describe("host names", () => {
         expect(repoUrlProblem("file:///etc/passwd")).toMatch(/file:\/\/ is not allowed/);
         expect(repoUrlProblem("https://github.com/example/shop.git?ref=x")).toMatch(/query/);
         expect(repoUrlProblem("https://github.com/example/%2e%2e/x.git")).toMatch(/encoded/);
-        expect(repoUrlProblem("git@github.com:example/shop.git")).toBeDefined();
+        expect(repoUrlProblem("git@github.com:example/shop.git")).toMatch(/^"git@github\.com:example\/shop\.git" is not a URL; write https:\/\/host\/org\/repo\.git or ssh:\/\//);
     });
 });
 

@@ -91,6 +91,40 @@ describe("estimateMonthlyCost", () => {
         }
     });
 
+    it("names the error class and lists the priced types sorted, comma-separated", () => {
+        const cfg = { ...config(), pools: [{ ...config().pools[1]!, serverType: "cpx11" }] };
+        let caught: unknown;
+        try {
+            estimateMonthlyCost(cfg);
+        } catch (error) {
+            caught = error;
+        }
+        expect((caught as Error).name).toBe("UnknownPriceError");
+        const listed = /known types: ([^(]+) \(add the figure/.exec((caught as Error).message)![1]!.split(", ");
+        expect(listed).toEqual([...listed].sort());
+        expect(new Set(listed)).toEqual(new Set(Object.keys(EU)));
+    });
+
+    it("an empty pool has no items; floating IPs carry no notes", () => {
+        const cfg = config({
+            servers: { count: 1, kind: "cloud", serverType: "cx23", schedulable: true },
+            pools: [
+                { role: "run", kind: "cloud", count: 0, serverType: "cx23" },
+                { role: "edge", kind: "cloud", count: 1, serverType: "cx23" },
+            ],
+        });
+        const estimate = estimateMonthlyCost(cfg);
+        expect(estimate.lines.find((l) => l.pool === "run")).toEqual({ pool: "run", items: [], monthlyEur: 0, notes: [] });
+        expect(estimate.lines.find((l) => l.pool === "floating IPs")!.notes).toEqual([]);
+    });
+
+    it("a stack that costs nothing (a table of zero prices) rests 0% on unverified prices, not NaN", () => {
+        const zero = JSON.parse(JSON.stringify(P), (key, value) => (key === "monthlyEur" ? 0 : value)) as PriceTable;
+        const estimate = estimateMonthlyCost(config(), { prices: zero });
+        expect(estimate.totalMonthlyEur).toBe(0);
+        expect(estimate.unverifiedShare).toBe(0);
+    });
+
     it("names an unknown bare-metal model", () => {
         const cfg = config({ pools: [{ role: "run", kind: "baremetal", count: 1, robotServers: [7] }, { role: "edge", kind: "cloud", count: 1 }] });
         expect(() => estimateMonthlyCost(cfg, { baremetalModels: { run: "EX44" } })).toThrow(/"EX44".*known models: AX102, AX41, AX42, AX52/);
@@ -196,6 +230,17 @@ describe("clusterCapacity", () => {
         expect(capacity.memory).toBe((3 * 16 + 4 * 16 + 2 * 4) * 2 ** 30);
     });
 
+    it("counts a bare-metal pool by its model (explicit per pool, servers included, else the default)", () => {
+        // AX102: 16 cores / 32 threads, 128 GB; AX41: 6 cores / 12 threads, 64 GB (Hetzner's product pages).
+        const robot = { role: "run", kind: "baremetal", count: 2, robotServers: [1001, 1002] };
+        const edge = { role: "edge", kind: "cloud", count: 1, serverType: "cx23" };
+        const cfg = config({ pools: [robot, edge] });
+        expect(clusterCapacity(cfg, { baremetalModels: { run: "AX102" } })).toEqual({ cpu: 3 * 4 + 2 * 32 + 2, memory: (3 * 16 + 2 * 128 + 4) * 2 ** 30 });
+        expect(clusterCapacity(cfg, { baremetalModels: { run: "AX41" } })).toEqual({ cpu: 3 * 4 + 2 * 12 + 2, memory: (3 * 16 + 2 * 64 + 4) * 2 ** 30 });
+        const metalServers = config({ servers: { count: 3, kind: "baremetal", robotServers: [1, 2, 3], schedulable: true }, pools: [edge] });
+        expect(clusterCapacity(metalServers, { baremetalModels: { servers: "AX102" } })).toEqual({ cpu: 3 * 32 + 2, memory: (3 * 128 + 4) * 2 ** 30 });
+    });
+
     it("is undefined when a type is unknown", () => {
         expect(clusterCapacity({ ...config(), servers: { ...config().servers, serverType: "cx99" } })).toBeUndefined();
     });
@@ -209,7 +254,7 @@ describe("price table", () => {
             expect(["transcribed", "derived", "verified", "dated", "assumed"]).toContain(entry.basis);
             expect(entry.source.length).toBeGreaterThan(0);
         }
-        expect(P.baremetal[P.defaultBaremetalModel]).toBeDefined();
+        expect(P.baremetal[P.defaultBaremetalModel]?.monthlyEur).toBeGreaterThan(0);
         expect(P.readOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     });
 });
@@ -239,6 +284,14 @@ describe("etcd snapshot bucket and the printed estimate", () => {
             }),
         );
         expect(elsewhere.notes).toEqual([]);
+        // Longhorn backing up to its in-cluster MinIO shares nothing, whatever external target is still configured.
+        const inCluster = snapshots(
+            config({
+                cluster: cluster("fsn1.your-objectstorage.com"),
+                addons: { longhorn: { backupTarget: "minio", external: { endpoint: "fsn1.your-objectstorage.com", bucket: "longhorn-backups" } } },
+            }),
+        );
+        expect(inCluster.notes).toEqual([]);
     });
 
     it("does not take a look-alike host for Hetzner's", () => {

@@ -155,6 +155,27 @@ describe("criticalPath", () => {
         expect((caught as Error).message).toBe("dependency cycle, the bring-up cannot be ordered: x (test:index:Thing) → y (test:index:Thing) → x (test:index:Thing)");
     });
 
+    it("finds the cycle when the plan's first resource only waits behind it (the search restarts past a dead end)", () => {
+        let caught: unknown;
+        try {
+            criticalPath([res("after", ["x"]), res("other"), res("x", ["y"]), res("y", ["x"])], table({}));
+        } catch (error) {
+            caught = error;
+        }
+        expect((caught as DependencyCycleError).cycle).toEqual([urn("x"), urn("y"), urn("x")]);
+    });
+
+    it("starts the reported cycle at its first-registered resource, even when an earlier resource leads into it", () => {
+        let caught: unknown;
+        try {
+            // a is ordered; y waits for a and for x, x for y: the search must not enter the cycle through a → y.
+            criticalPath([res("a"), res("x", ["y"]), res("y", ["x", "a"])], table({}));
+        } catch (error) {
+            caught = error;
+        }
+        expect((caught as DependencyCycleError).cycle).toEqual([urn("x"), urn("y"), urn("x")]);
+    });
+
     it("leaves resources without a URN (never registered) out of the graph", () => {
         const result = criticalPath([res("a"), { ...res("ghost"), urn: "" }, res("b", ["a"])], table({ a: 1, ghost: 500, b: 2 }));
         expect(result.resourceCount).toBe(2);
