@@ -351,7 +351,7 @@ describe("resource identities, hosts and domains", () => {
         ["web.shop.fsn1.platform.example.com", /inside the platform domain fsn1\.platform\.example\.com of stack fsn1/],
         ["hel1.platform.example.com", /of stack hel1/],
     ])("custom domain %s is refused even when granted", (domain, problem) => {
-        const granted = { ...dev, projectGrants: { shop: { trust: "untrusted" as const, egressPorts: [], customDomains: [domain], git: [] } } };
+        const granted = { ...dev, projectGrants: { shop: { trust: "untrusted" as const, egressPorts: [], customDomains: [domain], git: [], publicPorts: [] } } };
         expectRefused([tenant("shop", [], [`expose: {customDomains: [${domain}]}`])], fileOf("shop"), "services[0].expose.customDomains[0]", problem, undefined, granted);
     });
 
