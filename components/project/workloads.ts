@@ -110,7 +110,7 @@ function probe(spec: ProbeSpec, defaultPort: number | undefined, timing: Partial
         }
         action = "path" in spec ? { httpGet: { path: spec.path, port } } : { tcpSocket: { port } };
     }
-    return { ...action, timeoutSeconds: 3, ...timing };
+    return { ...action, timeoutSeconds: spec.timeoutSeconds ?? 3, ...timing };
 }
 
 /** Environment of the pod's identity in a clustered service; first, so `$(POD_NAME)` works in the tenant's env. */

@@ -142,10 +142,13 @@ const execArgv = z
         }
     });
 
+/** Seconds one probe may take (default 3; an exec probe that starts a JVM needs more). */
+const probeTimeout = z.number().int().min(1).max(60).optional();
+
 const probeSchema = z.union([
-    z.strictObject({ path: httpPath, port: port.optional() }),
-    z.strictObject({ tcp: z.literal(true), port: port.optional() }),
-    z.strictObject({ exec: execArgv }),
+    z.strictObject({ path: httpPath, port: port.optional(), timeoutSeconds: probeTimeout }),
+    z.strictObject({ tcp: z.literal(true), port: port.optional(), timeoutSeconds: probeTimeout }),
+    z.strictObject({ exec: execArgv, timeoutSeconds: probeTimeout }),
 ]);
 
 const envName = z.string().max(128).regex(/^[A-Z_][A-Z0-9_]*$/, { error: "must be an environment variable name like DATABASE_URL" });
