@@ -227,12 +227,28 @@ export const namedPortSchema = z.strictObject({
     public: z.boolean().default(false),
 });
 
-/** A file name inside a mounted directory (a Secret or ConfigMap key). */
-const fileName = z
-    .string()
-    .max(253)
-    .regex(/^[-._a-zA-Z0-9]+$/, { error: "must be a file name of a-z, A-Z, 0-9, '-', '_', '.'" })
-    .refine((n) => n !== "." && n !== ".." && !n.startsWith(".."), { error: "must not be '.' or '..' or start with '..'" });
+/** Why a file name inside a mounted directory (a Secret or ConfigMap key) is refused; `undefined` when fine. */
+export function fileNameProblem(name: string): string | undefined {
+    if (name.length > 253 || !/^[-._a-zA-Z0-9]+$/.test(name)) {
+        return `"${name}" must be a file name of a-z, A-Z, 0-9, '-', '_', '.' (no '/', at most 253 characters)`;
+    }
+    return name === "." || name.startsWith("..") ? `"${name}" must not be '.' or start with '..'` : undefined;
+}
+
+/** A record keyed by file names, each key checked with a clear message (zod's own says only "Invalid key"). */
+const filesRecord = <T extends z.ZodType>(value: T) =>
+    z.record(z.string(), value).superRefine((record, ctx) => {
+        for (const key of Object.keys(record)) {
+            const problem = fileNameProblem(key);
+            if (problem) {
+                ctx.addIssue({ code: "custom", path: [key], message: problem, params: { fix: "a plain file name such as tls.crt or app.yaml" } });
+            }
+        }
+        const count = Object.keys(record).length;
+        if (count === 0 || count > TENANT_BOUNDS.fileKeys) {
+            ctx.addIssue({ code: "custom", message: `1 to ${TENANT_BOUNDS.fileKeys} files`, params: { fix: "{tls.crt: TLS_CRT}" } });
+        }
+    });
 
 /**
  * A directory of read-only files: keys of the project's secret values (`platform:tenantSecrets.<id>`)
@@ -242,10 +258,7 @@ const fileName = z
 export const fileMountSchema = z
     .strictObject({
         mountPath,
-        secret: z
-            .record(fileName, envName)
-            .refine((m) => Object.keys(m).length > 0 && Object.keys(m).length <= TENANT_BOUNDS.fileKeys, { error: `1 to ${TENANT_BOUNDS.fileKeys} files` })
-            .optional(),
+        secret: filesRecord(envName).optional(),
         configMap: k8sName(40).optional(),
     })
     .refine((f) => (f.secret === undefined) !== (f.configMap === undefined), { error: "set exactly one of secret or configMap" });
@@ -497,9 +510,7 @@ export const jobSchema = z
 export const configMapSchema = z
     .strictObject({
         name: k8sName(40),
-        data: z
-            .record(fileName, z.string().max(TENANT_BOUNDS.configMapFileChars))
-            .refine((d) => Object.keys(d).length > 0 && Object.keys(d).length <= TENANT_BOUNDS.fileKeys, { error: `1 to ${TENANT_BOUNDS.fileKeys} files` }),
+        data: filesRecord(z.string().max(TENANT_BOUNDS.configMapFileChars)),
     })
     .superRefine((configMap, ctx) => {
         for (const [file, content] of Object.entries(configMap.data)) {
@@ -754,7 +765,7 @@ export const PROJECT_EXAMPLES: Readonly<Record<string, string>> = {
     "services[].secretEnv": "secretEnv: [DATABASE_PASSWORD]",
     "services[].probes": "probes: {liveness: {path: /healthz}, readiness: {path: /ready}}",
     "services[].probes.liveness": "liveness: {path: /healthz}",
-    "services[].probes.readiness": "readiness: {tcp: true}",
+    "services[].probes.readiness": "readiness: {tcp: true}   # or {path: /ready}, or {exec: [redis-cli, ping]}",
     "services[].command": "command: [/app/server]",
     "services[].args": "args: [--port, '8080']",
     "services[].volumes": "volumes: [{name: data, size: 10Gi, class: fast, mountPath: /data}]",
@@ -768,6 +779,63 @@ export const PROJECT_EXAMPLES: Readonly<Record<string, string>> = {
     "services[].metrics": "metrics: {port: 9100, path: /metrics}",
     "services[].tmpDirs": "tmpDirs: [/tmp, /var/cache/app]",
     "services[].runAsUser": "runAsUser: 10001",
+    "services[].ports": "ports: [{name: p2p, port: 30303, protocol: TCP, public: true}, {name: ws, port: 8546}]",
+    "services[].ports[].name": "name: p2p   # at most 15 characters",
+    "services[].ports[].port": "port: 30303",
+    "services[].ports[].protocol": "protocol: TCP   # TCP | UDP",
+    "services[].ports[].public": "public: true   # needs platform:projectGrants.<id>.publicPorts",
+    "services[].expose.tls": "tls: passthrough   # terminate | passthrough",
+    "services[].expose.port": "port: https   # the TCP port that speaks TLS",
+    "services[].files": "files: [{mountPath: /etc-app/tls, secret: {tls.crt: TLS_CRT}}, {mountPath: /config, configMap: app}]",
+    "services[].files[].mountPath": "mountPath: /config",
+    "services[].files[].secret": "secret: {tls.crt: TLS_CRT, tls.key: TLS_KEY}",
+    "services[].files[].configMap": "configMap: app",
+    "services[].sidecars": "sidecars: [{name: exporter, image: docker.io/jvstein/bitcoin-prometheus-exporter:v0.7.0, ports: [{name: exporter, port: 9332}]}]",
+    "services[].sidecars[].name": "name: exporter",
+    "services[].sidecars[].image": "image: ghcr.io/example/exporter:1.0.0",
+    "services[].sidecars[].ports": "ports: [{name: exporter, port: 9332}]",
+    "services[].sidecars[].probes": "probes: {readiness: {path: /}}",
+    "services[].sidecars[].command": "command: [/exporter]",
+    "services[].sidecars[].args": "args: [--port=9332]",
+    "services[].sidecars[].env": "env: {LOG_LEVEL: info}",
+    "services[].sidecars[].secretEnv": "secretEnv: [RPC_PASSWORD]",
+    "services[].sidecars[].files": "files: [{mountPath: /config, configMap: app}]",
+    "services[].sidecars[].resources": "resources: {requests: {cpu: 20m, memory: 64Mi}, limits: {memory: 128Mi}}",
+    "services[].sidecars[].tmpDirs": "tmpDirs: [/tmp]",
+    "services[].sidecars[].runAsUser": "runAsUser: 10001",
+    "services[].initContainers": "initContainers: [{name: setup, image: ghcr.io/example/setup:1.0.0, command: [/setup]}]",
+    "services[].initContainers[].name": "name: setup",
+    "services[].initContainers[].image": "image: ghcr.io/example/setup:1.0.0",
+    "services[].initContainers[].command": "command: [/setup]",
+    "services[].initContainers[].args": "args: [--once]",
+    "services[].initContainers[].env": "env: {MODE: init}",
+    "services[].initContainers[].secretEnv": "secretEnv: [SETUP_TOKEN]",
+    "services[].initContainers[].files": "files: [{mountPath: /config, configMap: app}]",
+    "services[].initContainers[].resources": "resources: {requests: {cpu: 50m, memory: 64Mi}, limits: {memory: 128Mi}}",
+    "services[].initContainers[].tmpDirs": "tmpDirs: [/tmp]",
+    "services[].initContainers[].runAsUser": "runAsUser: 10001",
+    "services[].uses": "uses: [database, bucket]",
+    "services[].cluster": "cluster: {podManagementPolicy: Parallel, quorum: true}",
+    "services[].cluster.podManagementPolicy": "podManagementPolicy: OrderedReady   # OrderedReady | Parallel",
+    "services[].cluster.quorum": "quorum: true   # needs replicas >= 3",
+    jobs: "jobs: [{name: migrate, image: ghcr.io/example/migrate:1.0.0, uses: [database]}, {name: report, image: ghcr.io/example/report:1.0.0, schedule: '0 * * * *'}]",
+    "jobs[].name": "name: migrate",
+    "jobs[].image": "image: ghcr.io/example/migrate:1.0.0",
+    "jobs[].schedule": "schedule: '0 3 * * *'   # or @hourly, @daily, @weekly, @monthly",
+    "jobs[].backoffLimit": "backoffLimit: 2   # 0-10",
+    "jobs[].activeDeadlineSeconds": "activeDeadlineSeconds: 3600   # 60-86400",
+    "jobs[].uses": "uses: [database]",
+    "jobs[].command": "command: [/app/migrate]",
+    "jobs[].args": "args: [up]",
+    "jobs[].env": "env: {LOG_LEVEL: info}",
+    "jobs[].secretEnv": "secretEnv: [MIGRATE_TOKEN]",
+    "jobs[].files": "files: [{mountPath: /migrations, configMap: migrations}]",
+    "jobs[].resources": "resources: {requests: {cpu: 50m, memory: 64Mi}, limits: {memory: 128Mi}}",
+    "jobs[].tmpDirs": "tmpDirs: [/tmp]",
+    "jobs[].runAsUser": "runAsUser: 10001",
+    configMaps: "configMaps: [{name: app, data: {app.yaml: 'log: info'}}]",
+    "configMaps[].name": "name: app",
+    "configMaps[].data": "data: {app.yaml: 'log: info'}",
     database: "database: {engine: postgresql, version: '16', size: 10Gi}",
     "database.engine": "engine: postgresql   # postgresql | mysql",
     "database.version": "version: '16'",
