@@ -66,7 +66,8 @@ export function renderTraefikValues(config: PlatformConfig, floatingIps: readonl
     const edge = poolPlacement(config, "edge");
     const lbSpec = { type: "LoadBalancer", externalTrafficPolicy: "Local" };
     const annotationsFor = (ip: string) => ({ [LOAD_BALANCER_IPS_ANNOTATION]: ip });
-    const extra = floatingIps.slice(1).map((ip, i) => [floatingIpServiceKey(i + 1), { annotations: annotationsFor(ip), spec: lbSpec }] as const);
+    // single: TCP and UDP entry points share one Service per floating IP (two Services could not share its address).
+    const extra = floatingIps.slice(1).map((ip, i) => [floatingIpServiceKey(i + 1), { single: true, annotations: annotationsFor(ip), spec: lbSpec }] as const);
     const exposeOn = Object.fromEntries([["default", true], ...extra.map(([key]) => [key, true])]);
     return chartValues("traefik", {
         deployment: { kind: "Deployment", replicas },
