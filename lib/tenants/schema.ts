@@ -774,7 +774,7 @@ export const PROJECT_EXAMPLES: Readonly<Record<string, string>> = {
     "services[].volumes[].class": "class: fast   # fast | standard",
     "services[].volumes[].mountPath": "mountPath: /data",
     "services[].expose": "expose: {public: true, customDomains: [shop.example.org]}",
-    "services[].expose.public": "public: false",
+    "services[].expose.public": "public: true   # default false: nothing is public unless asked",
     "services[].expose.customDomains": "customDomains: [shop.example.org]",
     "services[].metrics": "metrics: {port: 9100, path: /metrics}",
     "services[].tmpDirs": "tmpDirs: [/tmp, /var/cache/app]",
