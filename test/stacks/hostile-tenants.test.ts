@@ -357,7 +357,7 @@ describe("resource identities, hosts and domains", () => {
 
     it("a custom domain that takes another project's platform host is blamed on the taker, naming the owner, whichever sorts first", () => {
         const taker = tenant("aaa", [], ["expose: {public: true, customDomains: [web.zzz.dev.platform.example.com]}"]);
-        const owner = tenant("zzz");
+        const owner = tenant("zzz", [], ["expose: {public: true}"]);
         const problems = problemsOf([taker, owner]);
         expect(problems.filter((p) => p.source === fileOf("zzz"))).toEqual([]);
         expect(problems).toEqual(expect.arrayContaining([expect.objectContaining({ source: fileOf("aaa"), path: "services[0].expose.customDomains[0]", problem: `host web.zzz.dev.platform.example.com is already served by ${fileOf("zzz")} services[0] (platform host)` })]));
