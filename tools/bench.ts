@@ -94,6 +94,7 @@ export function generateTenant(index: number): GeneratedTenant {
             metrics: { port: 9100 },
             // The database connection is injected by the platform; this is an app secret from stack config.
             ...(index % 4 === 1 ? { secretEnv: ["SESSION_SECRET"] } : {}),
+            uses: [...(withDatabase ? ["database"] : []), ...(index % 5 === 0 ? ["bucket"] : [])],
         },
     ];
     if (withWorker) {
@@ -124,6 +125,7 @@ export function generateTenant(index: number): GeneratedTenant {
         egressPorts: [],
         customDomains: index % 10 === 0 ? [`${name}.example.org`] : [],
         git: index % 7 === 0 ? [`https://github.com/example/${name}-deploy.git`] : [],
+        publicPorts: [],
     };
     return { name, text: yaml.dump(project, { lineWidth: 200 }), quota, grant };
 }

@@ -34,6 +34,7 @@ import { renderTree, writeManifestsAndArtifacts, writePlanJson } from "./offline
 import { BackgroundFileSink } from "./offline/file-sink";
 import { catalogDirectory } from "../lib/tenants/load";
 import { evaluatePolicies, formatViolations } from "../policy/offline";
+import { policyPackConfigFile, stackPackConfig } from "./offline/policy-config";
 import { renderReports } from "./offline/reports";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -277,8 +278,10 @@ async function planStack(options: PlanOptions, run: StackRun): Promise<number> {
     for (const [file, text] of Object.entries(run.extraFiles?.(synthesized) ?? {})) {
         files.write(path.join(outDir, file), text);
     }
-    const violations = timed(timings, "policies", () => evaluatePolicies(synthesized.resources));
+    const packConfig = stackPackConfig(options.stackConfig);
+    const violations = timed(timings, "policies", () => evaluatePolicies(synthesized.resources, packConfig));
     files.write(path.join(outDir, "policy.json"), JSON.stringify(violations, null, 2));
+    files.write(path.join(outDir, "policy-config.json"), JSON.stringify(policyPackConfigFile(packConfig), null, 2));
     await timed(timings, "waiting for writes", () => files.close());
     const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
     if (!options.quiet) {

@@ -3,7 +3,7 @@ import * as hcloud from "@pulumi/hcloud";
 import * as tls from "@pulumi/tls";
 import * as command from "@pulumi/command";
 import * as tailscale from "@pulumi/tailscale";
-import type { PlatformConfig } from "../../lib/config/schema";
+import { grantedPublicPorts, type PlatformConfig } from "../../lib/config/schema";
 import type { PlatformSecrets } from "../../lib/config/load";
 import type { Mesh } from "../mesh/mesh";
 import { renderK3sConfig } from "../cluster/k3s-config";
@@ -101,7 +101,7 @@ export class Infrastructure extends pulumi.ComponentResource {
         );
 
         const firewalls = {
-            edge: new hcloud.Firewall(`${name}-edge-fw`, { name: `platform-${pulumi.getStack()}-edge`, rules: renderFirewallRules(true), labels: baseLabels }, { parent: this }),
+            edge: new hcloud.Firewall(`${name}-edge-fw`, { name: `platform-${pulumi.getStack()}-edge`, rules: renderFirewallRules(true, grantedPublicPorts(config.projectGrants)), labels: baseLabels }, { parent: this }),
             node: new hcloud.Firewall(`${name}-node-fw`, { name: `platform-${pulumi.getStack()}-node`, rules: renderFirewallRules(false), labels: baseLabels }, { parent: this }),
         };
 

@@ -37,7 +37,8 @@ export function tlsSecretName(ctx: ProjectContext, service: ServiceSpec, host: s
 /** The Ingress of a public service; `undefined` when the service is not exposed. */
 export function renderIngress(ctx: ProjectContext, service: ServiceSpec, options: IngressOptions = {}): IIngress | undefined {
     const hosts = serviceHosts(ctx.project, service.name, ctx.config.domain);
-    if (hosts.length === 0) {
+    // A passthrough service's hosts are TCP routes by SNI (routes.ts); a worker has no HTTP port.
+    if (hosts.length === 0 || service.expose?.tls === "passthrough" || service.port === undefined) {
         return undefined;
     }
     const metadata = objectMeta(ctx, service.name, service.name);

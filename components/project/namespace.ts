@@ -4,7 +4,8 @@ import type { ILimitRange } from "kubernetes-models/v1/LimitRange";
 import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { ISecret } from "kubernetes-models/v1/Secret";
 import { NAMESPACE_GRANT_ANNOTATIONS, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
-import { CONTAINER_SCRATCH, CPU_LIMIT_FACTOR, ephemeralStorageQuota, millicores, projectFootprint } from "../../lib/tenants/footprint";
+import { publicEntryPointName } from "../../lib/config/schema";
+import { CONTAINER_SCRATCH, CPU_LIMIT_FACTOR, ephemeralStorageQuota, isStateful, millicores, projectFootprint } from "../../lib/tenants/footprint";
 import { quantity } from "../../lib/quantity";
 import { serviceHosts } from "../../lib/tenants/load";
 import { APP_SECRET, objectLabels, objectMeta, SERVICE_ACCOUNT, SHARED_COMPONENT, type ProjectContext } from "./common";
@@ -46,11 +47,20 @@ export function renderNamespace(ctx: ProjectContext): INamespace {
                 // The project's host space as the platform grants it; the admission policies read these.
                 [NAMESPACE_GRANT_ANNOTATIONS.hostSuffix]: `${ctx.project.name}.${ctx.config.domain}`,
                 [NAMESPACE_GRANT_ANNOTATIONS.customHosts]: customHostsOf(ctx).join(","),
-                [NAMESPACE_GRANT_ANNOTATIONS.tcpEntryPoints]: "",
-                [NAMESPACE_GRANT_ANNOTATIONS.udpEntryPoints]: "",
+                // The public entry points granted to the project (platform:projectGrants.<project>.publicPorts).
+                [NAMESPACE_GRANT_ANNOTATIONS.tcpEntryPoints]: grantedEntryPoints(ctx, "TCP").join(","),
+                [NAMESPACE_GRANT_ANNOTATIONS.udpEntryPoints]: grantedEntryPoints(ctx, "UDP").join(","),
             },
         },
     };
+}
+
+/** Traefik entry points of the public ports granted to the project, for one protocol, sorted. */
+export function grantedEntryPoints(ctx: ProjectContext, protocol: "TCP" | "UDP"): string[] {
+    return (ctx.config.projectGrants[ctx.project.id]?.publicPorts ?? [])
+        .filter((p) => p.protocol === protocol)
+        .sort((a, b) => a.port - b.port)
+        .map(publicEntryPointName);
 }
 
 /** Hosts outside the platform domain the project serves (its custom domains). */
@@ -75,7 +85,7 @@ export function renderResourceQuota(ctx: ProjectContext): IResourceQuota {
     const { quota } = ctx.project;
     const footprint = projectFootprint(ctx.project);
     const services = ctx.project.services.length;
-    const statefulSets = ctx.project.services.filter((s) => s.volumes.length > 0).length + (ctx.project.database?.engine === "mysql" ? 1 : 0);
+    const statefulSets = ctx.project.services.filter(isStateful).length + (ctx.project.database?.engine === "mysql" ? 1 : 0);
     // CloudNativePG adds the rw/ro/r Services of the Cluster and its CA, server and replication Secrets.
     const postgres = ctx.project.database?.engine === "postgresql";
     const operatorServices = postgres ? 3 : 0;
@@ -100,7 +110,8 @@ export function renderResourceQuota(ctx: ProjectContext): IResourceQuota {
                 "services.loadbalancers": "0",
                 "services.nodeports": "0",
                 secrets: String(tlsSecretCount(ctx) + 3 + operatorSecrets + 10),
-                configmaps: "20",
+                // kube-root-ca.crt and the project's own, plus room for a git-synced app's.
+                configmaps: String(ctx.project.configMaps.length + 20),
             },
         },
     };

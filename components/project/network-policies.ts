@@ -6,14 +6,18 @@ import { serviceHosts } from "../../lib/tenants/load";
 import { TENANT_EGRESS_EXCEPT_IPV4, withinPrivateRanges } from "../../lib/network-rules";
 import { objectMeta, selectorLabels, SHARED_COMPONENT, type ProjectContext } from "./common";
 import { DATABASE_COMPONENT } from "./database";
+import type { ServiceSpec } from "../../lib/tenants/schema";
+import { podPorts } from "./workloads";
+import { passthroughPortName } from "./routes";
 
 /**
  * The network isolation of a project. Everything is denied (ingress and egress, every pod), then allowed:
  *
  * - DNS to CoreDNS in kube-system (UDP/TCP 53);
  * - any traffic between the project's own pods (same namespace, nothing else);
- * - ingress from the Traefik pods (namespace traefik) to each public service, on its port only; to the
- *   cert-manager HTTP-01 solver when the stack solves challenges over HTTP;
+ * - ingress from the Traefik pods (namespace traefik) to each public service, on the ports Traefik forwards
+ *   to it only (main port, passthrough TLS port, public TCP/UDP ports); to the cert-manager HTTP-01 solver
+ *   when the stack solves challenges over HTTP;
  * - ingress from Prometheus (namespace monitoring) to each service's metrics port;
  * - egress to MinIO (namespace minio, port 9000) when the project has a bucket;
  * - egress to the public internet on TCP 80/443 only, never to private, tailnet, cluster or link-local
@@ -54,6 +58,27 @@ function policy(ctx: ProjectContext, name: string, component: string, spec: INet
     return { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: objectMeta(ctx, name, component), spec };
 }
 
+/**
+ * The ports Traefik forwards to a service: the main port behind its Ingress, the TLS port of a passthrough
+ * service, and each public TCP/UDP port behind its entry point.
+ */
+export function traefikPorts(service: ServiceSpec): INetworkPolicyPort[] {
+    const ports: INetworkPolicyPort[] = [];
+    const pod = podPorts(service);
+    const passthrough = passthroughPortName(service);
+    if (service.expose?.public && passthrough === undefined && service.port !== undefined) {
+        ports.push(tcp(service.port));
+    }
+    const tlsPort = pod.find((p) => p.name === passthrough);
+    if (tlsPort) {
+        ports.push(tcp(tlsPort.port));
+    }
+    for (const p of pod.filter((q) => q.public)) {
+        ports.push({ protocol: p.protocol, port: p.port });
+    }
+    return ports;
+}
+
 /** Every NetworkPolicy of the project, default-deny first. */
 export function renderNetworkPolicies(ctx: ProjectContext): INetworkPolicy[] {
     const { project } = ctx;
@@ -81,14 +106,17 @@ export function renderNetworkPolicies(ctx: ProjectContext): INetworkPolicy[] {
     ];
 
     const publicServices = project.services.filter((s) => serviceHosts(project, s.name, ctx.config.domain).length > 0);
-    for (const service of publicServices) {
-        policies.push(
-            policy(ctx, `allow-traefik-${service.name}`, service.name, {
-                podSelector: { matchLabels: selectorLabels(ctx, service.name) },
-                policyTypes: ["Ingress"],
-                ingress: [{ from: [namespacePeer(NAMESPACES.traefik, TRAEFIK.podLabels)], ports: [tcp(service.port)] }],
-            }),
-        );
+    for (const service of project.services) {
+        const ports = traefikPorts(service);
+        if (ports.length > 0) {
+            policies.push(
+                policy(ctx, `allow-traefik-${service.name}`, service.name, {
+                    podSelector: { matchLabels: selectorLabels(ctx, service.name) },
+                    policyTypes: ["Ingress"],
+                    ingress: [{ from: [namespacePeer(NAMESPACES.traefik, TRAEFIK.podLabels)], ports }],
+                }),
+            );
+        }
     }
     if (publicServices.length > 0 && !ctx.config.addons.certManager.hetznerDns) {
         // cert-manager starts its HTTP-01 solver pod in this namespace; Traefik must reach it.

@@ -168,13 +168,18 @@ export class Project extends pulumi.ComponentResource {
             bucketReady = [job];
         }
 
+        const configMaps = rendered.configMaps.map((object) => create(object, [namespace]));
         for (const service of rendered.services) {
-            const before = [namespace, ...guardrails, ...secrets, ...databaseReady, ...bucketReady];
+            const before = [namespace, ...guardrails, ...secrets, ...configMaps, ...databaseReady, ...bucketReady];
             service.services.forEach((object) => create(object, before));
             const workload = create(service.workload, before);
             for (const extra of service.extras) {
                 create(extra, [...before, workload]);
             }
+        }
+        for (const job of rendered.jobs) {
+            // A Job's pod template is immutable: a change means a new Job.
+            createObject(resourceName(job), job, { parent: this, dependsOn: [namespace, ...guardrails, ...secrets, ...configMaps, ...databaseReady, ...bucketReady], deleteBeforeReplace: job.kind === "Job" });
         }
         for (const object of rendered.gitops) {
             create(object, [namespace, ...guardrails, ...secrets, ...databaseReady, ...bucketReady]);
@@ -233,6 +238,10 @@ export function createObject(name: string, object: TenantObject, opts: pulumi.Cu
             return new k8s.apps.v1.StatefulSet(name, { metadata, spec: fields<k8s.types.input.apps.v1.StatefulSetSpec>(object.spec) }, opts);
         case "Job":
             return new k8s.batch.v1.Job(name, { metadata, spec: fields<k8s.types.input.batch.v1.JobSpec>(object.spec) }, opts);
+        case "CronJob":
+            return new k8s.batch.v1.CronJob(name, { metadata, spec: fields<k8s.types.input.batch.v1.CronJobSpec>(object.spec) }, opts);
+        case "ConfigMap":
+            return new k8s.core.v1.ConfigMap(name, { metadata, data: object.data }, opts);
         case "Ingress":
             return new k8s.networking.v1.Ingress(name, { metadata, spec: fields<k8s.types.input.networking.v1.IngressSpec>(object.spec) }, opts);
         case "PodDisruptionBudget":
@@ -243,6 +252,8 @@ export function createObject(name: string, object: TenantObject, opts: pulumi.Cu
         case "PodMonitor":
         case "Cluster":
         case "ScheduledBackup":
+        case "IngressRouteTCP":
+        case "IngressRouteUDP":
         case "AppProject":
         case "Application":
             return new k8s.apiextensions.CustomResource(name, { apiVersion: object.apiVersion, kind: object.kind, metadata, spec: object.spec }, opts);

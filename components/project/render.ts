@@ -7,6 +7,8 @@ import type { IService } from "kubernetes-models/v1/Service";
 import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IStatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
+import type { ICronJob } from "kubernetes-models/batch/v1/CronJob";
+import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import type { IIngress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
@@ -35,11 +37,14 @@ import {
 } from "./postgresql";
 import { renderBucketJob, renderBucketSecrets, type BucketCredentials } from "./storage";
 import { renderApplication, renderAppProject } from "./gitops";
+import { renderConfigMap } from "./files";
+import { renderJob } from "./jobs";
+import { renderRoutes, type TcpRoute, type UdpRoute } from "./routes";
 
 /**
  * Renders a whole project as plain Kubernetes objects, grouped in the order the Project component applies
- * them: namespace → guardrails (quota, limits, network policies, service account) → secrets → database →
- * bucket → services → git source. Secrets are rendered separately because their values are generated
+ * them: namespace → guardrails (quota, limits, network policies, service account) → secrets and ConfigMaps →
+ * database → bucket → services (with their routes) → jobs → git source. Secrets are rendered separately because their values are generated
  * (or secret) at deploy time.
  */
 
@@ -55,6 +60,10 @@ export type TenantObject =
     | IDeployment
     | IStatefulSet
     | IJob
+    | ICronJob
+    | IConfigMap
+    | TcpRoute
+    | UdpRoute
     | IIngress
     | IPodDisruptionBudget
     | IHorizontalPodAutoscaler
@@ -72,8 +81,8 @@ export interface RenderedService {
     workload: IDeployment | IStatefulSet;
     /** ClusterIP Service (and headless Service of a StatefulSet). */
     services: IService[];
-    /** Objects that only exist for some services: PDB, HPA, Ingress, ServiceMonitor. */
-    extras: Array<IPodDisruptionBudget | IHorizontalPodAutoscaler | IIngress | IServiceMonitor>;
+    /** Objects that only exist for some services: PDB, HPA, Ingress, TCP/UDP routes, ServiceMonitor. */
+    extras: Array<IPodDisruptionBudget | IHorizontalPodAutoscaler | IIngress | TcpRoute | UdpRoute | IServiceMonitor>;
 }
 
 /** The objects of the project database. */
@@ -110,6 +119,10 @@ export interface RenderedProject {
     guardrails: Array<IResourceQuota | ILimitRange | INetworkPolicy | IServiceAccount>;
     /** The database, when the project has one. */
     database?: RenderedDatabase;
+    /** The project's ConfigMaps (before any pod that mounts them). */
+    configMaps: IConfigMap[];
+    /** Jobs and CronJobs (after the services' dependencies: database, bucket, secrets). */
+    jobs: Array<IJob | ICronJob>;
     /** The bucket Job (namespace minio), when the project has a bucket. */
     bucketJob?: IJob;
     /** Per tenant service. */
@@ -124,7 +137,7 @@ export interface RenderedProject {
 export function renderProject(project: ProjectSpec, config: PlatformConfig, options: IngressOptions = {}): RenderedProject {
     const ctx = projectContext(project, config);
     const services = project.services.map((spec): RenderedService => {
-        const extras = [renderDisruptionBudget(ctx, spec), renderAutoscaler(ctx, spec), renderIngress(ctx, spec, options), renderServiceMonitor(ctx, spec)];
+        const extras = [renderDisruptionBudget(ctx, spec), renderAutoscaler(ctx, spec), renderIngress(ctx, spec, options), ...renderRoutes(ctx, spec), renderServiceMonitor(ctx, spec)];
         return {
             spec,
             workload: renderWorkload(ctx, spec),
@@ -136,6 +149,8 @@ export function renderProject(project: ProjectSpec, config: PlatformConfig, opti
         context: ctx,
         namespace: renderNamespace(ctx),
         guardrails: [renderResourceQuota(ctx), renderLimitRange(ctx), ...renderNetworkPolicies(ctx), renderServiceAccount(ctx)],
+        configMaps: project.configMaps.map((c) => renderConfigMap(ctx, c)),
+        jobs: project.jobs.map((j) => renderJob(ctx, j)),
         ...(project.database ? { database: renderDatabase(ctx) } : {}),
         ...(project.bucket ? { bucketJob: renderBucketJob(ctx) } : {}),
         services,
@@ -183,9 +198,11 @@ export function flattenProject(rendered: RenderedProject, secrets: readonly ISec
         rendered.namespace,
         ...rendered.guardrails,
         ...secrets,
+        ...rendered.configMaps,
         ...(rendered.database ? [...rendered.database.companions, ...rendered.database.workloads] : []),
         ...(rendered.bucketJob ? [rendered.bucketJob] : []),
         ...rendered.services.flatMap((s) => [...s.services, s.workload, ...s.extras]),
+        ...rendered.jobs,
         ...rendered.gitops,
     ];
 }

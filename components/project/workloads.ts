@@ -11,8 +11,9 @@ import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisrup
 import type { IHorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
 import type { IServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
 import { LABELS, STORAGE_CLASSES } from "../../lib/conventions";
-import { isStateful, minReplicas, serviceEphemeralStorage, TMP_DIR_SIZE } from "../../lib/tenants/footprint";
-import type { ServiceSpec } from "../../lib/tenants/schema";
+import { isStateful, minReplicas, serviceEphemeralStorage } from "../../lib/tenants/footprint";
+import type { ContainerSpec, InitContainerSpec, ServiceSpec, SidecarSpec } from "../../lib/tenants/schema";
+import { containerMounts, containerVolumes, volumePrefix } from "./files";
 import {
     APP_SECRET,
     basePodSpec,
@@ -35,74 +36,195 @@ import { bucketEnv } from "./storage";
 
 /** Name of the Service port that carries the service's traffic. */
 export const HTTP_PORT_NAME = "http";
-/** Name of the metrics port when it differs from the service port. */
+/** Name of the metrics port when no declared port carries it. */
 export const METRICS_PORT_NAME = "metrics";
 
 /** Label that tells a StatefulSet's headless Service from its ClusterIP Service (so metrics are scraped once). */
 export const HEADLESS_LABEL = "platform/headless";
 
+/** Label the StatefulSet controller sets on each pod with its ordinal (Kubernetes 1.28+, PodIndexLabel). */
+export const POD_INDEX_LABEL = "apps.kubernetes.io/pod-index";
+
 /** Headless Service of a StatefulSet (stable per-pod DNS names). */
-export function headlessServiceName(service: ServiceSpec): string {
+export function headlessServiceName(service: Pick<ServiceSpec, "name">): string {
     return `${service.name}-headless`;
 }
 
-/** The port name Prometheus scrapes for a service with metrics. */
-export function metricsPortName(service: ServiceSpec): string {
-    return service.metrics && service.metrics.port !== service.port ? METRICS_PORT_NAME : HTTP_PORT_NAME;
+/** The DNS domain of a StatefulSet's pods: `<service>-<i>.<this>` is pod i. */
+export function peerDomain(ctx: ProjectContext, service: Pick<ServiceSpec, "name">): string {
+    return `${headlessServiceName(service)}.${ctx.namespace}.svc.cluster.local`;
 }
 
-function containerPorts(service: ServiceSpec): IContainerPort[] {
-    const ports: IContainerPort[] = [{ name: HTTP_PORT_NAME, containerPort: service.port, protocol: "TCP" }];
-    if (service.metrics && service.metrics.port !== service.port) {
-        ports.push({ name: METRICS_PORT_NAME, containerPort: service.metrics.port, protocol: "TCP" });
+/** One port of a service's pods, with the container that listens on it. */
+export interface PodPort {
+    /** Port name (Service and container). */
+    name: string;
+    /** Port number. */
+    port: number;
+    /** TCP or UDP. */
+    protocol: "TCP" | "UDP";
+    /** Container name. */
+    container: string;
+    /** Whether it is reachable on its granted public entry point. */
+    public: boolean;
+}
+
+/**
+ * Every port of a service's pods: the main port (`http`), the declared ports, an undeclared metrics port
+ * (`metrics`, on the main container) and the sidecars' ports.
+ */
+export function podPorts(service: ServiceSpec): PodPort[] {
+    const ports: PodPort[] = [];
+    if (service.port !== undefined) {
+        ports.push({ name: HTTP_PORT_NAME, port: service.port, protocol: "TCP", container: service.name, public: false });
+    }
+    ports.push(...service.ports.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol, container: service.name, public: p.public })));
+    ports.push(...service.sidecars.flatMap((s) => s.ports.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol, container: s.name, public: false }))));
+    if (service.metrics && !ports.some((p) => p.port === service.metrics!.port && p.protocol === "TCP")) {
+        ports.push({ name: METRICS_PORT_NAME, port: service.metrics.port, protocol: "TCP", container: service.name, public: false });
     }
     return ports;
 }
 
-function probe(service: ServiceSpec, spec: NonNullable<ServiceSpec["probes"]["liveness"]>, timing: Partial<IProbe>): IProbe {
-    const port = spec.port ?? service.port;
-    const action: IProbe = "path" in spec ? { httpGet: { path: spec.path, port } } : { tcpSocket: { port } };
-    return { ...action, timeoutSeconds: 3, ...timing };
+/** The port name Prometheus scrapes for a service with metrics. */
+export function metricsPortName(service: ServiceSpec): string {
+    return podPorts(service).find((p) => p.port === service.metrics?.port && p.protocol === "TCP")?.name ?? METRICS_PORT_NAME;
 }
 
-/** Container environment: plain env, `secretEnv` from the project Secret, then the platform's injections. */
-export function serviceEnv(ctx: ProjectContext, service: ServiceSpec): IEnvVar[] {
-    const env: IEnvVar[] = Object.entries(service.env)
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([name, value]) => ({ name, value }));
-    for (const name of service.secretEnv) {
+function containerPorts(service: ServiceSpec, container: string): IContainerPort[] {
+    return podPorts(service)
+        .filter((p) => p.container === container)
+        .map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol }));
+}
+
+type ProbeSpec = NonNullable<ServiceSpec["probes"]["liveness"]>;
+
+function probe(spec: ProbeSpec, defaultPort: number | undefined, timing: Partial<IProbe>): IProbe {
+    let action: IProbe;
+    if ("exec" in spec) {
+        action = { exec: { command: [...spec.exec] } };
+    } else {
+        const port = spec.port ?? defaultPort;
+        if (port === undefined) {
+            throw new Error("a probe without a port on a container without a main port (validation refuses it)");
+        }
+        action = "path" in spec ? { httpGet: { path: spec.path, port } } : { tcpSocket: { port } };
+    }
+    return { ...action, timeoutSeconds: spec.timeoutSeconds ?? 3, ...timing };
+}
+
+/** Environment of the pod's identity in a clustered service; first, so `$(POD_NAME)` works in the tenant's env. */
+export function clusterEnv(ctx: ProjectContext, service: ServiceSpec): IEnvVar[] {
+    if (!service.cluster) {
+        return [];
+    }
+    return [
+        { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+        { name: "POD_INDEX", valueFrom: { fieldRef: { fieldPath: `metadata.labels['${POD_INDEX_LABEL}']` } } },
+        { name: "PEER_DOMAIN", value: peerDomain(ctx, service) },
+    ];
+}
+
+/**
+ * Container environment: the cluster identity (clustered services), plain env, `secretEnv` from the project
+ * Secret, then the platform's credentials, only for what the container `uses`.
+ */
+export function containerEnv(ctx: ProjectContext, container: Pick<ContainerSpec, "env" | "secretEnv">, uses: readonly string[], identity: IEnvVar[] = []): IEnvVar[] {
+    const env: IEnvVar[] = [...identity];
+    env.push(
+        ...Object.entries(container.env)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([name, value]) => ({ name, value })),
+    );
+    for (const name of container.secretEnv) {
         env.push({ name, valueFrom: { secretKeyRef: { name: APP_SECRET, key: name } } });
     }
-    if (ctx.project.database) {
+    if (ctx.project.database && uses.includes("database")) {
         env.push(...databaseEnv(ctx));
     }
-    if (ctx.project.bucket) {
+    if (ctx.project.bucket && uses.includes("bucket")) {
         env.push(...bucketEnv(ctx));
     }
     return env;
 }
 
-/** The service container: restricted security context, read-only root with emptyDirs for `tmpDirs`. */
+/** The service container's environment (kept for callers that render one service). */
+export function serviceEnv(ctx: ProjectContext, service: ServiceSpec): IEnvVar[] {
+    return containerEnv(ctx, service, service.uses, clusterEnv(ctx, service));
+}
+
+/** A tenant container: restricted security context, read-only root with emptyDirs, files read-only. */
+export function tenantContainer(
+    ctx: ProjectContext,
+    container: ContainerSpec,
+    options: { name: string; volumePrefix: string; env: IEnvVar[]; ports?: IContainerPort[]; extraMounts?: IContainerVolumeMount[] },
+): IContainer {
+    const ports = options.ports ?? [];
+    return {
+        name: options.name,
+        image: container.image,
+        imagePullPolicy: "IfNotPresent",
+        ...(container.command ? { command: container.command } : {}),
+        ...(container.args ? { args: container.args } : {}),
+        ...(ports.length > 0 ? { ports } : {}),
+        env: options.env,
+        resources: containerResources(container.resources, serviceEphemeralStorage(container)),
+        securityContext: containerSecurityContext(container.runAsUser),
+        volumeMounts: [...containerMounts(container, options.volumePrefix), ...(options.extraMounts ?? [])],
+    };
+}
+
+type IContainerVolumeMount = NonNullable<IContainer["volumeMounts"]>[number];
+
+/** The service container: its ports, probes (a TCP readiness check on the main port by default) and volumes. */
 export function renderContainer(ctx: ProjectContext, service: ServiceSpec): IContainer {
     const { liveness, readiness } = service.probes;
-    return {
+    const container = tenantContainer(ctx, service, {
         name: service.name,
-        image: service.image,
-        imagePullPolicy: "IfNotPresent",
-        ...(service.command ? { command: service.command } : {}),
-        ...(service.args ? { args: service.args } : {}),
-        ports: containerPorts(service),
+        volumePrefix: volumePrefix(undefined),
         env: serviceEnv(ctx, service),
-        resources: containerResources(service.resources, serviceEphemeralStorage(service)),
-        securityContext: containerSecurityContext(service.runAsUser),
-        // Without a declared readiness probe the pod is ready once its port accepts connections.
-        readinessProbe: readiness ? probe(service, readiness, { periodSeconds: 5, failureThreshold: 3 }) : { tcpSocket: { port: service.port }, periodSeconds: 5, timeoutSeconds: 3 },
-        ...(liveness ? { livenessProbe: probe(service, liveness, { initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 6 }) } : {}),
-        volumeMounts: [
-            ...service.tmpDirs.map((mountPath, index) => ({ name: `tmp-${index}`, mountPath })),
-            ...service.volumes.map((volume) => ({ name: volume.name, mountPath: volume.mountPath })),
-        ],
+        ports: containerPorts(service, service.name),
+        extraMounts: service.volumes.map((volume) => ({ name: volume.name, mountPath: volume.mountPath })),
+    });
+    const defaultPort = service.port ?? service.ports.find((p) => p.protocol === "TCP")?.port;
+    // Without a declared readiness probe the pod is ready once its main port accepts connections.
+    const readinessProbe = readiness
+        ? probe(readiness, defaultPort, { periodSeconds: 5, failureThreshold: 3 })
+        : service.port !== undefined
+          ? { tcpSocket: { port: service.port }, periodSeconds: 5, timeoutSeconds: 3 }
+          : undefined;
+    return {
+        ...container,
+        ...(readinessProbe ? { readinessProbe } : {}),
+        ...(liveness ? { livenessProbe: probe(liveness, defaultPort, { initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 6 }) } : {}),
     };
+}
+
+/** A sidecar container of a service's pods. */
+export function renderSidecar(ctx: ProjectContext, service: ServiceSpec, sidecar: SidecarSpec): IContainer {
+    const container = tenantContainer(ctx, sidecar, {
+        name: sidecar.name,
+        volumePrefix: volumePrefix(sidecar.name),
+        env: containerEnv(ctx, sidecar, service.uses, clusterEnv(ctx, service)),
+        ports: containerPorts(service, sidecar.name),
+    });
+    const defaultPort = sidecar.ports.find((p) => p.protocol === "TCP")?.port;
+    const { liveness, readiness } = sidecar.probes;
+    return {
+        ...container,
+        ...(readiness ? { readinessProbe: probe(readiness, defaultPort, { periodSeconds: 5, failureThreshold: 3 }) } : {}),
+        ...(liveness ? { livenessProbe: probe(liveness, defaultPort, { initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 6 }) } : {}),
+    };
+}
+
+/** An init container of a service's pods (it may prepare the service's volumes). */
+export function renderInitContainer(ctx: ProjectContext, service: ServiceSpec, init: InitContainerSpec): IContainer {
+    return tenantContainer(ctx, init, {
+        name: init.name,
+        volumePrefix: volumePrefix(init.name),
+        env: containerEnv(ctx, init, service.uses, clusterEnv(ctx, service)),
+        extraMounts: service.volumes.map((volume) => ({ name: volume.name, mountPath: volume.mountPath })),
+    });
 }
 
 function podTemplate(ctx: ProjectContext, service: ServiceSpec): IPodTemplateSpec {
@@ -111,8 +233,13 @@ function podTemplate(ctx: ProjectContext, service: ServiceSpec): IPodTemplateSpe
         spec: {
             ...basePodSpec(ctx, service.runAsUser),
             topologySpreadConstraints: topologySpread(ctx, service.name),
-            containers: [renderContainer(ctx, service)],
-            volumes: service.tmpDirs.map((_, index) => ({ name: `tmp-${index}`, emptyDir: { sizeLimit: TMP_DIR_SIZE } })),
+            ...(service.initContainers.length > 0 ? { initContainers: service.initContainers.map((c) => renderInitContainer(ctx, service, c)) } : {}),
+            containers: [renderContainer(ctx, service), ...service.sidecars.map((s) => renderSidecar(ctx, service, s))],
+            volumes: [
+                ...containerVolumes(service, volumePrefix(undefined)),
+                ...service.sidecars.flatMap((s) => containerVolumes(s, volumePrefix(s.name))),
+                ...service.initContainers.flatMap((c) => containerVolumes(c, volumePrefix(c.name))),
+            ],
         },
     };
 }
@@ -149,6 +276,7 @@ export function renderWorkload(ctx: ProjectContext, service: ServiceSpec): IDepl
             ...declaredReplicas(service),
             revisionHistoryLimit: 5,
             serviceName: headlessServiceName(service),
+            ...(service.cluster ? { podManagementPolicy: service.cluster.podManagementPolicy } : {}),
             selector,
             persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
             template: podTemplate(ctx, service),
@@ -166,9 +294,16 @@ export function renderWorkload(ctx: ProjectContext, service: ServiceSpec): IDepl
     };
 }
 
-/** ClusterIP Services of a service (plus the headless one of a StatefulSet); never NodePort or LoadBalancer. */
+/**
+ * ClusterIP Services of a service (plus the headless one of a StatefulSet; a clustered one also lists pods
+ * before they are ready, so peers find each other while they form the cluster); never NodePort or
+ * LoadBalancer. A worker without ports has none.
+ */
 export function renderServices(ctx: ProjectContext, service: ServiceSpec): IService[] {
-    const ports: IServicePort[] = containerPorts(service).map((p) => ({ name: p.name, port: p.containerPort, targetPort: p.name, protocol: "TCP" }));
+    const ports: IServicePort[] = podPorts(service).map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: p.protocol }));
+    if (ports.length === 0) {
+        return [];
+    }
     const services: IService[] = [
         {
             apiVersion: "v1",
@@ -183,14 +318,32 @@ export function renderServices(ctx: ProjectContext, service: ServiceSpec): IServ
             apiVersion: "v1",
             kind: "Service",
             metadata: { ...metadata, labels: { ...metadata.labels, [HEADLESS_LABEL]: "true" } },
-            spec: { type: "ClusterIP", clusterIP: "None", selector: selectorLabels(ctx, service.name), ports },
+            spec: {
+                type: "ClusterIP",
+                clusterIP: "None",
+                selector: selectorLabels(ctx, service.name),
+                ports,
+                ...(service.cluster ? { publishNotReadyAddresses: true } : {}),
+            },
         });
     }
     return services;
 }
 
-/** A PodDisruptionBudget (one pod at a time) when more than one pod runs in steady state. */
+/** Pods a quorum needs: a strict majority of the members. */
+export function quorumOf(members: number): number {
+    return Math.floor(members / 2) + 1;
+}
+
+/**
+ * A PodDisruptionBudget: a clustered service with `quorum` keeps a majority of its members; otherwise one
+ * pod at a time may go when more than one pod runs in steady state.
+ */
 export function renderDisruptionBudget(ctx: ProjectContext, service: ServiceSpec): IPodDisruptionBudget | undefined {
+    const selector = { matchLabels: selectorLabels(ctx, service.name) };
+    if (service.cluster?.quorum) {
+        return { apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata: objectMeta(ctx, service.name, service.name), spec: { minAvailable: quorumOf(service.replicas ?? 1), selector } };
+    }
     if (minReplicas(service) <= 1) {
         return undefined;
     }
@@ -198,7 +351,7 @@ export function renderDisruptionBudget(ctx: ProjectContext, service: ServiceSpec
         apiVersion: "policy/v1",
         kind: "PodDisruptionBudget",
         metadata: objectMeta(ctx, service.name, service.name),
-        spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(ctx, service.name) } },
+        spec: { maxUnavailable: 1, selector },
     };
 }
 

@@ -1,6 +1,6 @@
 import type { ITLSOption } from "@kubernetes-models/traefik/traefik.io/v1alpha1/TLSOption";
 import type { IMiddleware } from "@kubernetes-models/traefik/traefik.io/v1alpha1/Middleware";
-import type { PlatformConfig } from "../../lib/config/schema";
+import { grantedPublicPorts, type PlatformConfig } from "../../lib/config/schema";
 import { LABELS, NAMESPACES, TRAEFIK } from "../../lib/conventions";
 import { chartValues, type Values } from "../../charts/versions";
 import { poolPlacement, poolSize } from "../nodes/placement";
@@ -8,7 +8,7 @@ import { resources, sizingProfile, type ResourceBlock, type WorkloadResources } 
 import { floatingIpServiceKey, LOAD_BALANCER_IPS_ANNOTATION } from "../metallb/values";
 
 /**
- * Traefik, the public entry: one replica per edge node (spread one per node), LoadBalancer Services on the
+ * Traefik, the public entry (HTTP(S) and the TCP/UDP entry points granted to projects): one replica per edge node (spread one per node), LoadBalancer Services on the
  * floating IPs with externalTrafficPolicy Local (client addresses preserved; a node without a ready
  * Traefik pod never receives the traffic, MetalLB announces only from nodes that have one), HTTP → HTTPS
  * redirect, TLS ≥ 1.2 with forward-secret AEAD ciphers and strict SNI, security headers on every HTTPS
@@ -66,7 +66,8 @@ export function renderTraefikValues(config: PlatformConfig, floatingIps: readonl
     const edge = poolPlacement(config, "edge");
     const lbSpec = { type: "LoadBalancer", externalTrafficPolicy: "Local" };
     const annotationsFor = (ip: string) => ({ [LOAD_BALANCER_IPS_ANNOTATION]: ip });
-    const extra = floatingIps.slice(1).map((ip, i) => [floatingIpServiceKey(i + 1), { annotations: annotationsFor(ip), spec: lbSpec }] as const);
+    // single: TCP and UDP entry points share one Service per floating IP (two Services could not share its address).
+    const extra = floatingIps.slice(1).map((ip, i) => [floatingIpServiceKey(i + 1), { single: true, annotations: annotationsFor(ip), spec: lbSpec }] as const);
     const exposeOn = Object.fromEntries([["default", true], ...extra.map(([key]) => [key, true])]);
     return chartValues("traefik", {
         deployment: { kind: "Deployment", replicas },
@@ -86,6 +87,10 @@ export function renderTraefikValues(config: PlatformConfig, floatingIps: readonl
             additionalServices: Object.fromEntries(extra),
         },
         ports: {
+            // Platform-owned TCP/UDP entry points for the public ports granted to projects, on every floating IP.
+            ...Object.fromEntries(
+                grantedPublicPorts(config.projectGrants).map((p) => [p.entryPoint, { port: p.port, exposedPort: p.port, protocol: p.protocol, expose: exposeOn }]),
+            ),
             web: { expose: exposeOn },
             websecure: {
                 expose: exposeOn,

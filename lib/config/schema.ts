@@ -291,6 +291,27 @@ export const egressPortSchema = z.strictObject({
     protocol: z.enum(["TCP", "UDP"]).default("TCP"),
 });
 
+/** Public ports below this are the platform's (80/443) or need privileges Traefik does not run with. */
+export const PUBLIC_PORT_MIN = 1024;
+
+/** Ports a public TCP/UDP entry point never takes: the platform's own listeners on the edge nodes. */
+export const RESERVED_PUBLIC_PORTS: ReadonlyArray<{ port: number; protocol: "TCP" | "UDP"; what: string }> = [
+    { port: 41641, protocol: "UDP", what: "Tailscale direct connections" },
+    { port: 8000, protocol: "TCP", what: "Traefik's web entry point (container port)" },
+    { port: 8080, protocol: "TCP", what: "Traefik's dashboard entry point" },
+    { port: 8443, protocol: "TCP", what: "Traefik's websecure entry point (container port)" },
+    { port: 9100, protocol: "TCP", what: "Traefik's metrics entry point" },
+];
+
+/**
+ * One public TCP/UDP port granted to a project: a platform-owned Traefik entry point on the edge's floating
+ * IPs (`tcp-<port>` / `udp-<port>`), opened in the edge firewall. A port belongs to one project per stack.
+ */
+export const publicPortSchema = z.strictObject({
+    port: z.number().int().min(PUBLIC_PORT_MIN, { error: `must be ${PUBLIC_PORT_MIN} or higher (80/443 are the platform's HTTP(S) entry)` }).max(65535),
+    protocol: z.enum(["TCP", "UDP"]).default("TCP"),
+});
+
 /**
  * Privileges of one project, decided by the platform operators in the region's stack config and never
  * by the tenant file: trust level (trusted projects run without the gVisor sandbox), extra egress ports,
@@ -303,8 +324,20 @@ export const projectGrantSchema = z
         egressPorts: z.array(egressPortSchema).max(32).default([]),
         customDomains: z.array(domainName).max(50).default([]),
         git: z.array(z.string().max(512)).max(20).default([]),
+        /** Public TCP/UDP entry points (beside HTTPS) the project's services may be reached on. */
+        publicPorts: z.array(publicPortSchema).max(16).default([]),
     })
     .superRefine((grant, ctx) => {
+        grant.publicPorts.forEach((entry, index) => {
+            const reason = forbiddenEgressPort(entry.port);
+            const reserved = RESERVED_PUBLIC_PORTS.find((r) => r.port === entry.port && r.protocol === entry.protocol);
+            if (reason || reserved) {
+                ctx.addIssue({ code: "custom", path: ["publicPorts", index, "port"], message: `${reserved ? `${entry.protocol} ${entry.port} is ${reserved.what}` : reason}; it cannot be a public entry point` });
+            }
+            if (grant.publicPorts.findIndex((o) => o.port === entry.port && o.protocol === entry.protocol) !== index) {
+                ctx.addIssue({ code: "custom", path: ["publicPorts", index], message: `${entry.protocol} ${entry.port} is listed twice` });
+            }
+        });
         grant.egressPorts.forEach((entry, index) => {
             const reason = forbiddenEgressPort(entry.port);
             if (reason) {
@@ -323,7 +356,19 @@ export const projectGrantSchema = z
 export type ProjectGrant = z.infer<typeof projectGrantSchema>;
 
 /** Privileges of a project without an entry in `platform:projectGrants`: untrusted, nothing extra. */
-export const NO_GRANT: ProjectGrant = { trust: "untrusted", egressPorts: [], customDomains: [], git: [] };
+export const NO_GRANT: ProjectGrant = { trust: "untrusted", egressPorts: [], customDomains: [], git: [], publicPorts: [] };
+
+/** Name of the Traefik entry point of a public port: `tcp-30303`, `udp-30303` (also its Service port name). */
+export function publicEntryPointName(entry: { port: number; protocol: "TCP" | "UDP" }): string {
+    return `${entry.protocol.toLowerCase()}-${entry.port}`;
+}
+
+/** Every public port granted on the stack, with the project it belongs to, sorted by protocol and port. */
+export function grantedPublicPorts(grants: Readonly<Record<string, ProjectGrant>>): Array<{ project: string; port: number; protocol: "TCP" | "UDP"; entryPoint: string }> {
+    return Object.entries(grants)
+        .flatMap(([project, grant]) => grant.publicPorts.map((p) => ({ project, port: p.port, protocol: p.protocol, entryPoint: publicEntryPointName(p) })))
+        .sort((a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port);
+}
 
 /** Whether `url` is covered by a granted git source (the same URL, or below a granted prefix ending in `/`). */
 export function gitSourceGranted(url: string, granted: readonly string[]): boolean {
@@ -406,6 +451,7 @@ export const platformConfigSchema = z
         }
         checkServerTypes(cfg, ctx);
         checkGrantedDomains(cfg.domain, cfg.projectGrants, ctx);
+        checkGrantedPublicPorts(cfg.projectGrants, ctx);
         const allRobot = [cfg.servers.robotServers, ...cfg.pools.map((p) => p.robotServers)].flat();
         const dup = allRobot.find((n, i) => allRobot.indexOf(n) !== i);
         if (dup !== undefined) {
@@ -451,6 +497,21 @@ function checkGrantedDomains(platformDomain: string, grants: Record<string, Proj
                 ctx.addIssue({ code: "custom", path, message: `${domain} overlaps ${other.domain}, granted to ${other.project === project ? "this project already" : `project ${other.project}`}; every domain belongs to one project` });
             }
             owners.push({ project, domain });
+        });
+    }
+}
+
+/** A public port is one entry point on the shared floating IPs: it belongs to one project. */
+function checkGrantedPublicPorts(grants: Record<string, ProjectGrant>, ctx: z.RefinementCtx): void {
+    const owners = new Map<string, string>();
+    for (const [project, grant] of Object.entries(grants)) {
+        grant.publicPorts.forEach((entry, index) => {
+            const key = publicEntryPointName(entry);
+            const owner = owners.get(key);
+            if (owner && owner !== project) {
+                ctx.addIssue({ code: "custom", path: ["projectGrants", project, "publicPorts", index], message: `${entry.protocol} ${entry.port} is already granted to project ${owner}; the floating IPs have one listener per port` });
+            }
+            owners.set(key, owner ?? project);
         });
     }
 }
@@ -541,7 +602,7 @@ export const CONFIG_EXAMPLES: Readonly<Record<string, string>> = {
     "maintenance.rebootStartTime": "rebootStartTime: '02:00'",
     "maintenance.rebootEndTime": "rebootEndTime: '05:00'",
     "maintenance.timeZone": "timeZone: Europe/Berlin",
-    projectGrants: "platform:projectGrants: {shop: {trust: untrusted, egressPorts: [{port: 30303, protocol: TCP}], customDomains: [shop.example.org], git: [https://github.com/example/shop-deploy.git]}}",
+    projectGrants: "platform:projectGrants: {shop: {trust: untrusted, egressPorts: [{port: 30303, protocol: TCP}], customDomains: [shop.example.org], git: [https://github.com/example/shop-deploy.git], publicPorts: [{port: 30303, protocol: TCP}]}}",
     "tenantLimits.maxEphemeralStorage": "maxEphemeralStorage: 100Gi",
     "tenantLimits.maxDatabaseInstances": "maxDatabaseInstances: 3",
     allowDisruptive: "platform:allowDisruptive: true   # for the one up that resizes or reinstalls nodes",

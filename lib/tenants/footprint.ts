@@ -1,5 +1,5 @@
 import { quantity } from "../quantity";
-import type { DatabaseSpec, ProjectSpec, ServiceSpec } from "./schema";
+import type { ContainerSpec, DatabaseSpec, ProjectSpec, ServiceSpec } from "./schema";
 
 /**
  * Sizing rules shared by the tenant validation (a project must fit its own quota) and the Project
@@ -38,9 +38,9 @@ export function mebibytes(bytes: number): string {
     return `${Math.ceil(bytes / MIB - 1e-9)}Mi`;
 }
 
-/** Ephemeral storage a service container requests and is limited to: its tmpDirs plus {@link CONTAINER_SCRATCH}. */
-export function serviceEphemeralStorage(service: ServiceSpec): string {
-    return mebibytes(service.tmpDirs.length * quantity(TMP_DIR_SIZE) + quantity(CONTAINER_SCRATCH));
+/** Ephemeral storage a container requests and is limited to: its tmpDirs plus {@link CONTAINER_SCRATCH}. */
+export function serviceEphemeralStorage(container: Pick<ContainerSpec, "tmpDirs">): string {
+    return mebibytes(container.tmpDirs.length * quantity(TMP_DIR_SIZE) + quantity(CONTAINER_SCRATCH));
 }
 
 /** Ephemeral storage of the database container: its emptyDirs plus {@link CONTAINER_SCRATCH}. */
@@ -73,9 +73,9 @@ export function minReplicas(service: ServiceSpec): number {
     return service.autoscale?.min ?? service.replicas ?? 1;
 }
 
-/** Whether a service runs as a StatefulSet (it has volumes: one volume set per replica). */
+/** Whether a service runs as a StatefulSet (it has volumes, one volume set per replica, or is clustered). */
 export function isStateful(service: ServiceSpec): boolean {
-    return service.volumes.length > 0;
+    return service.volumes.length > 0 || service.cluster !== undefined;
 }
 
 /** Summed resource needs of a project at its largest scale. CPU in cores, memory and storage in bytes. */
@@ -98,21 +98,60 @@ export interface Footprint {
     persistentVolumeClaims: number;
 }
 
+/** One pod's effective needs (what the quota charges): CPU in cores, memory and storage in bytes. */
 interface PodShape {
-    resources: ResourceSpec;
+    requestsCpu: number;
+    requestsMemory: number;
+    limitsCpu: number;
+    limitsMemory: number;
     ephemeral: number;
     count: number;
 }
 
-function podShapes(spec: ProjectSpec): { steady: PodShape[]; surge: PodShape[] } {
-    const steady: PodShape[] = spec.services.map((s) => ({ resources: s.resources, ephemeral: quantity(serviceEphemeralStorage(s)), count: maxReplicas(s) }));
-    if (spec.database) {
-        steady.push({ resources: spec.database.resources, ephemeral: quantity(databaseEphemeralStorage()), count: spec.database.instances });
+type Dim = Exclude<keyof PodShape, "count">;
+const DIMS: readonly Dim[] = ["requestsCpu", "requestsMemory", "limitsCpu", "limitsMemory", "ephemeral"];
+
+function containerShape(resources: ResourceSpec, ephemeral: string): Omit<PodShape, "count"> {
+    return {
+        requestsCpu: quantity(resources.requests.cpu),
+        requestsMemory: quantity(resources.requests.memory),
+        limitsCpu: quantity(cpuLimit(resources)),
+        limitsMemory: quantity(resources.limits.memory),
+        ephemeral: quantity(ephemeral),
+    };
+}
+
+/**
+ * A pod's effective resources as the scheduler and the ResourceQuota count them: per dimension the larger of
+ * the sum of its containers and its largest init container (init containers run one at a time, before).
+ */
+export function podShape(containers: ReadonlyArray<Pick<ContainerSpec, "resources" | "tmpDirs">>, inits: ReadonlyArray<Pick<ContainerSpec, "resources" | "tmpDirs">> = [], count = 1): PodShape {
+    const shapes = containers.map((c) => containerShape(c.resources, serviceEphemeralStorage(c)));
+    const initShapes = inits.map((c) => containerShape(c.resources, serviceEphemeralStorage(c)));
+    const out = { count } as PodShape;
+    for (const dim of DIMS) {
+        out[dim] = Math.max(
+            shapes.reduce((total, s) => total + s[dim], 0),
+            ...initShapes.map((s) => s[dim]),
+        );
     }
+    return out;
+}
+
+/** The shape of one pod of a service (its container, sidecars and init containers). */
+export function servicePodShape(service: ServiceSpec, count = 1): PodShape {
+    return podShape([service, ...service.sidecars], service.initContainers, count);
+}
+
+function podShapes(spec: ProjectSpec): { steady: PodShape[]; surge: PodShape[] } {
+    const steady: PodShape[] = spec.services.map((s) => servicePodShape(s, maxReplicas(s)));
+    if (spec.database) {
+        steady.push({ ...containerShape(spec.database.resources, databaseEphemeralStorage()), count: spec.database.instances });
+    }
+    // A Job and a CronJob run (at most) one pod at a time: concurrency Forbid, retries one after the other.
+    steady.push(...spec.jobs.map((job) => podShape([job])));
     // Deployments roll with maxSurge 1: one extra pod of one Deployment may exist at a time.
-    const surge = spec.services
-        .filter((s) => !isStateful(s) && maxReplicas(s) > 0)
-        .map((s) => ({ resources: s.resources, ephemeral: quantity(serviceEphemeralStorage(s)), count: 1 }));
+    const surge = spec.services.filter((s) => !isStateful(s) && maxReplicas(s) > 0).map((s) => servicePodShape(s));
     return { steady, surge };
 }
 
@@ -122,26 +161,20 @@ function podShapes(spec: ProjectSpec): { steady: PodShape[]; surge: PodShape[] }
  */
 export function projectFootprint(spec: ProjectSpec): Footprint {
     const { steady, surge } = podShapes(spec);
-    const sum = (f: (r: ResourceSpec) => number) => steady.reduce((total, p) => total + f(p.resources) * p.count, 0);
-    const peak = (f: (r: ResourceSpec) => number) => Math.max(0, ...surge.map((p) => f(p.resources)));
-    const dims = {
-        requestsCpu: (r: ResourceSpec) => quantity(r.requests.cpu),
-        requestsMemory: (r: ResourceSpec) => quantity(r.requests.memory),
-        limitsCpu: (r: ResourceSpec) => quantity(cpuLimit(r)),
-        limitsMemory: (r: ResourceSpec) => quantity(r.limits.memory),
-    };
+    const sum = (dim: Dim) => steady.reduce((total, p) => total + p[dim] * p.count, 0);
+    const peak = (dim: Dim) => Math.max(0, ...surge.map((p) => p[dim]));
     const volumeBytes = spec.services.reduce(
         (total, s) => total + s.volumes.reduce((v, volume) => v + quantity(volume.size), 0) * maxReplicas(s),
         0,
     );
     const claims = spec.services.reduce((total, s) => total + s.volumes.length * maxReplicas(s), 0);
     return {
-        requestsCpu: sum(dims.requestsCpu) + peak(dims.requestsCpu),
-        requestsMemory: sum(dims.requestsMemory) + peak(dims.requestsMemory),
-        limitsCpu: sum(dims.limitsCpu) + peak(dims.limitsCpu),
-        limitsMemory: sum(dims.limitsMemory) + peak(dims.limitsMemory),
+        requestsCpu: sum("requestsCpu") + peak("requestsCpu"),
+        requestsMemory: sum("requestsMemory") + peak("requestsMemory"),
+        limitsCpu: sum("limitsCpu") + peak("limitsCpu"),
+        limitsMemory: sum("limitsMemory") + peak("limitsMemory"),
         storage: volumeBytes + (spec.database ? quantity(spec.database.size) * spec.database.instances : 0),
-        ephemeralStorage: steady.reduce((total, p) => total + p.ephemeral * p.count, 0) + Math.max(0, ...surge.map((p) => p.ephemeral)),
+        ephemeralStorage: sum("ephemeral") + peak("ephemeral"),
         pods: steady.reduce((total, p) => total + p.count, 0) + (surge.length > 0 ? 1 : 0),
         persistentVolumeClaims: claims + (spec.database ? spec.database.instances : 0),
     };

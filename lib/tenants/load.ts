@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { PROJECT_EXAMPLES, projectSchema, type ProjectSpec } from "./schema";
-import { gitSourceGranted, NO_GRANT, withinDomain, type PlatformConfig, type ProjectGrant } from "../config/schema";
+import { containerSecretNames, PROJECT_EXAMPLES, projectContainers, projectSchema, type ProjectSpec } from "./schema";
+import { gitSourceGranted, NO_GRANT, publicEntryPointName, withinDomain, type PlatformConfig, type ProjectGrant } from "../config/schema";
 import { PLATFORM_BUCKETS } from "../conventions";
 import { tenantBucketName } from "./names";
 import { parseTenantYaml, readCatalogDirectory } from "./read";
@@ -73,7 +73,8 @@ export function catalogDirectory(rootDir: string, stack: string): string {
 /** Public hosts of one service: `<service>.<project>.<domain>` plus its custom domains. */
 export function serviceHosts(project: ProjectSpec, serviceName: string, domain: string): string[] {
     const service = project.services.find((s) => s.name === serviceName);
-    if (!service || !(service.expose?.public ?? true)) {
+    // Nothing is public unless the file asks for it.
+    if (!service || service.expose?.public !== true) {
         return [];
     }
     return [`${service.name}.${project.name}.${domain}`, ...(service.expose?.customDomains ?? [])];
@@ -169,16 +170,24 @@ function checkAgainstStack(file: string, spec: ProjectSpec, context: TenantConte
         problems.push({ source: file, path: "quota.pods", problem: `${spec.quota.pods} exceeds the stack's per-tenant limit ${limits.maxPods}`, fix: `pods: ${limits.maxPods} or less` });
     }
     const available = secretNames?.get(spec.id);
-    spec.services.forEach((service, index) => {
-        const registry = registryOf(service.image);
+    for (const { container, at } of projectContainers(spec)) {
+        const registry = registryOf(container.image);
         if (!config.allowedRegistries.includes(registry)) {
-            problems.push({ source: file, path: `services[${index}].image`, problem: `registry "${registry}" is not allowed on this stack`, fix: `use one of ${config.allowedRegistries.join(", ")} or add it to platform:allowedRegistries` });
+            problems.push({ source: file, path: `${at}.image`, problem: `registry "${registry}" is not allowed on this stack`, fix: `use one of ${config.allowedRegistries.join(", ")} or add it to platform:allowedRegistries` });
         }
-        service.secretEnv.forEach((name, j) => {
+        for (const { name, path: where } of containerSecretNames(container, at)) {
             if (secretNames && !available?.has(name)) {
-                problems.push({ source: file, path: `services[${index}].secretEnv[${j}]`, problem: `secret ${name} is not set in stack config`, fix: context.secretFix?.(spec.id, name) ?? `pulumi config set --secret --path 'platform:tenantSecrets.${spec.id}.${name}' <value>` });
+                problems.push({ source: file, path: where, problem: `secret ${name} is not set in stack config`, fix: context.secretFix?.(spec.id, name) ?? `pulumi config set --secret --path 'platform:tenantSecrets.${spec.id}.${name}' <value>` });
             }
-        });
+        }
+        // The services' own resources are checked below, with their pod counts.
+        if (!/^services\[\d+\]$/.test(at)) {
+            for (const problem of resourceProblems(container.resources)) {
+                problems.push({ source: file, path: `${at}.resources`, problem, fix: "a request must not exceed its limit" });
+            }
+        }
+    }
+    spec.services.forEach((service, index) => {
         const podsNeeded = service.autoscale?.max ?? service.replicas ?? 1;
         if (podsNeeded > spec.quota.pods) {
             problems.push({ source: file, path: `services[${index}]`, problem: `needs up to ${podsNeeded} pods but quota.pods is ${spec.quota.pods}`, fix: `raise quota.pods to at least ${podsNeeded}` });
@@ -280,6 +289,18 @@ function checkGrants(file: string, spec: ProjectSpec, context: TenantContext): I
             }
         });
     });
+    spec.services.forEach((service, index) => {
+        service.ports.forEach((p, j) => {
+            if (p.public && !grant.publicPorts.some((g) => g.port === p.port && g.protocol === p.protocol)) {
+                problems.push({
+                    source: file,
+                    path: `services[${index}].ports[${j}].public`,
+                    problem: `public ${p.protocol} ${p.port} is not granted to this project (it would be the entry point ${publicEntryPointName(p)} on the floating IPs)`,
+                    fix: `${grantFix(context, spec.id, `publicPorts: [{port: ${p.port}, protocol: ${p.protocol}}]`)}, or set public: false`,
+                });
+            }
+        });
+    });
     if (spec.git && !gitSourceGranted(spec.git.repoURL, grant.git)) {
         problems.push({ source: file, path: "git.repoURL", problem: `git source ${spec.git.repoURL} is not granted to this project`, fix: grantFix(context, spec.id, `git: [${spec.git.repoURL}]`) });
     }
@@ -376,7 +397,7 @@ function checkAcrossProjects(projects: TenantProject[], context: TenantContext):
     }
     for (const { file, spec } of projects) {
         spec.services.forEach((service, index) => {
-            if (!(service.expose?.public ?? true)) {
+            if (service.expose?.public !== true) {
                 return;
             }
             (service.expose?.customDomains ?? []).forEach((host, j) => {

@@ -39,6 +39,16 @@ export const TENANT_BOUNDS = {
     pathChars: 256,
     customDomains: 20,
     egressPorts: 32,
+    ports: 16,
+    sidecars: 4,
+    initContainers: 4,
+    files: 8,
+    fileKeys: 32,
+    configMaps: 16,
+    configMapFileChars: 64 * 1024,
+    jobs: 16,
+    execArgs: 32,
+    execArgChars: 1024,
 } as const;
 
 /** Mount points no tmpDir or volume may use or contain: kernel interfaces, kubelet-managed files, service account tokens. */
@@ -97,9 +107,51 @@ const resourcesSchema = z.strictObject({
 
 const port = z.number().int().min(1).max(65535);
 
+/**
+ * Programs an exec probe may not start: shells and interpreters that would run a command *string*
+ * (`sh -c "…"`), where data and code mix. An exec probe is an argv array the kubelet runs directly, so
+ * `["redis-cli", "ping"]` is fine and `["sh", "-c", "redis-cli ping"]` is refused.
+ */
+export const EXEC_PROBE_REFUSED_PROGRAMS: readonly string[] = [
+    "sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "csh", "tcsh", "fish", "busybox", "env", "xargs", "eval", "exec",
+    "su", "sudo", "doas", "python", "python3", "perl", "ruby", "node", "php", "lua", "awk", "gawk",
+];
+
+/** Why an exec probe's argv is refused; `undefined` when it is fine. */
+export function execProbeProblem(argv: readonly string[]): string | undefined {
+    const program = argv[0] ?? "";
+    const base = program.split("/").pop() ?? program;
+    if (EXEC_PROBE_REFUSED_PROGRAMS.includes(base.replace(/[0-9.]+$/, "")) || EXEC_PROBE_REFUSED_PROGRAMS.includes(base)) {
+        return `exec probes run argv arrays, not shell strings: "${program}" would interpret its arguments as code`;
+    }
+    const bad = argv.findIndex((a) => /[\x00-\x1f\x7f]/.test(a));
+    if (bad >= 0) {
+        return `argument ${bad} contains a control character (newline, NUL, …)`;
+    }
+    if (!/^[A-Za-z0-9_./-]+$/.test(program)) {
+        return `"${program}" is not a program name or path (letters, digits, '_', '.', '/', '-')`;
+    }
+    return undefined;
+}
+
+const execArgv = z
+    .array(z.string().min(1).max(TENANT_BOUNDS.execArgChars))
+    .min(1)
+    .max(TENANT_BOUNDS.execArgs)
+    .superRefine((argv, ctx) => {
+        const problem = execProbeProblem(argv);
+        if (problem) {
+            ctx.addIssue({ code: "custom", message: problem, params: { fix: "exec: [redis-cli, ping]   # the program and its arguments, one item each; no sh -c" } });
+        }
+    });
+
+/** Seconds one probe may take (default 3; an exec probe that starts a JVM needs more). */
+const probeTimeout = z.number().int().min(1).max(60).optional();
+
 const probeSchema = z.union([
-    z.strictObject({ path: httpPath, port: port.optional() }),
-    z.strictObject({ tcp: z.literal(true), port: port.optional() }),
+    z.strictObject({ path: httpPath, port: port.optional(), timeoutSeconds: probeTimeout }),
+    z.strictObject({ tcp: z.literal(true), port: port.optional(), timeoutSeconds: probeTimeout }),
+    z.strictObject({ exec: execArgv, timeoutSeconds: probeTimeout }),
 ]);
 
 const envName = z.string().max(128).regex(/^[A-Z_][A-Z0-9_]*$/, { error: "must be an environment variable name like DATABASE_URL" });
@@ -143,6 +195,9 @@ export const RESERVED_PROJECT_NAMES: readonly string[] = ["default", "kube-syste
 /** Environment variables the platform injects when the project has a database. */
 export const DATABASE_ENV = ["DATABASE_HOST", "DATABASE_PORT", "DATABASE_NAME", "DATABASE_USER", "DATABASE_PASSWORD"] as const;
 
+/** Environment variables the platform injects into every container of a clustered service. */
+export const CLUSTER_ENV = ["POD_NAME", "POD_INDEX", "PEER_DOMAIN"] as const;
+
 /** Environment variables the platform injects when the project has a bucket. */
 export const BUCKET_ENV = ["S3_ENDPOINT", "S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"] as const;
 
@@ -154,12 +209,178 @@ export const volumeSchema = z.strictObject({
     mountPath,
 });
 
+/**
+ * A port name as Kubernetes requires it of container ports (IANA service name): at most 15 characters of
+ * a-z, 0-9 and '-', at least one letter, no leading, trailing or double '-'.
+ */
+export const portName = z
+    .string()
+    .regex(/^(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/, { error: "must be a port name of at most 15 characters (a-z, 0-9, '-'; at least one letter)" })
+    .refine((n) => !n.includes("--"), { error: "must not contain '--'" });
+
+/** Port names the platform gives the service's own ports (`port` and an undeclared metrics port). */
+export const RESERVED_PORT_NAMES: readonly string[] = ["http", "metrics"];
+
+/** One more named port of a container; `public: true` asks for the entry point granted for it. */
+export const namedPortSchema = z.strictObject({
+    name: portName,
+    port,
+    protocol: z.enum(["TCP", "UDP"]).default("TCP"),
+    /** Reachable from the internet on the same port of the floating IPs (granted in `platform:projectGrants.<project>.publicPorts`). */
+    public: z.boolean().default(false),
+});
+
+/** Why a file name inside a mounted directory (a Secret or ConfigMap key) is refused; `undefined` when fine. */
+export function fileNameProblem(name: string): string | undefined {
+    if (name.length > 253 || !/^[-._a-zA-Z0-9]+$/.test(name)) {
+        return `"${name}" must be a file name of a-z, A-Z, 0-9, '-', '_', '.' (no '/', at most 253 characters)`;
+    }
+    return name === "." || name.startsWith("..") ? `"${name}" must not be '.' or start with '..'` : undefined;
+}
+
+/** A record keyed by file names, each key checked with a clear message (zod's own says only "Invalid key"). */
+const filesRecord = <T extends z.ZodType>(value: T) =>
+    z.record(z.string(), value).superRefine((record, ctx) => {
+        for (const key of Object.keys(record)) {
+            const problem = fileNameProblem(key);
+            if (problem) {
+                ctx.addIssue({ code: "custom", path: [key], message: problem, params: { fix: "a plain file name such as tls.crt or app.yaml" } });
+            }
+        }
+        const count = Object.keys(record).length;
+        if (count === 0 || count > TENANT_BOUNDS.fileKeys) {
+            ctx.addIssue({ code: "custom", message: `1 to ${TENANT_BOUNDS.fileKeys} files`, params: { fix: "{tls.crt: TLS_CRT}" } });
+        }
+    });
+
+/**
+ * A directory of read-only files: keys of the project's secret values (`platform:tenantSecrets.<id>`)
+ * under file names (`secret: {server.crt: GATEWAY_TLS_CRT}`), or every file of one of the project's
+ * ConfigMaps (`configMap: app-config`).
+ */
+export const fileMountSchema = z
+    .strictObject({
+        mountPath,
+        secret: filesRecord(envName).optional(),
+        configMap: k8sName(40).optional(),
+    })
+    .refine((f) => (f.secret === undefined) !== (f.configMap === undefined), { error: "set exactly one of secret or configMap" });
+
+/** Keys a container may not set: tenant containers always run restricted, whoever asks. */
+export const PRIVILEGE_KEYS: readonly string[] = [
+    "privileged", "securityContext", "capabilities", "allowPrivilegeEscalation", "runAsRoot", "runAsNonRoot", "runAsGroup",
+    "hostNetwork", "hostPID", "hostIPC", "hostPath", "hostPort", "procMount", "seccompProfile", "sysctls",
+];
+
+/** What every container of a tenant pod declares (service, sidecar, init container, job). */
+const containerFields = {
+    image: imageReference,
+    command: z.array(z.string().max(TENANT_BOUNDS.commandItemChars)).max(TENANT_BOUNDS.commandItems).optional(),
+    args: z.array(z.string().max(TENANT_BOUNDS.commandItemChars)).max(TENANT_BOUNDS.commandItems).optional(),
+    resources: resourcesSchema.default({ requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } }),
+    /** Plain settings; anything that looks like a credential is refused (it belongs in `secretEnv`). */
+    env: z
+        .record(envName, z.string().max(TENANT_BOUNDS.envValueChars))
+        .refine((env) => Object.keys(env).length <= TENANT_BOUNDS.envEntries, { error: `at most ${TENANT_BOUNDS.envEntries} entries` })
+        .default({}),
+    /** Names whose values come from `platform:tenantSecrets.<id>.<NAME>`. */
+    secretEnv: z.array(envName).max(TENANT_BOUNDS.secretEnv).default([]),
+    /** Read-only files from the project's secret values or ConfigMaps. */
+    files: z.array(fileMountSchema).max(TENANT_BOUNDS.files).default([]),
+    /** Writable scratch directories (the root filesystem is read-only), each an emptyDir of {@link TMP_DIR_SIZE}. */
+    tmpDirs: z.array(mountPath).max(TENANT_BOUNDS.tmpDirs).default(["/tmp"]),
+    /** UID the container runs as (never 0). */
+    runAsUser: z.number().int().min(1).max(2147483647).default(10001),
+    ...Object.fromEntries(PRIVILEGE_KEYS.map((k) => [k, z.unknown().optional()])),
+};
+
+/** Shared checks of a container: privileges, env, secretEnv, mount paths. */
+function checkContainer(container: { [key: string]: unknown; env: Record<string, string>; secretEnv: string[]; tmpDirs: string[]; files: Array<{ mountPath: string }> }, ctx: z.RefinementCtx, extraMounts: Array<{ p: string; at: Array<string | number> }> = []): void {
+    for (const key of PRIVILEGE_KEYS) {
+        if (container[key] !== undefined) {
+            ctx.addIssue({
+                code: "custom",
+                path: [key],
+                message: `${key} cannot be set: every tenant container runs restricted (non-root, all capabilities dropped, no privilege escalation, RuntimeDefault seccomp, read-only root)`,
+                params: { fix: `remove ${key}; a container that needs root or host access cannot run on the platform (use runAsUser for the image's user, tmpDirs for writable paths)` },
+            });
+        }
+    }
+    const both = Object.keys(container.env).find((k) => container.secretEnv.includes(k));
+    if (both) {
+        ctx.addIssue({ code: "custom", path: ["secretEnv"], message: `${both} is both in env and secretEnv` });
+    }
+    const twice = container.secretEnv.find((n, i) => container.secretEnv.indexOf(n) !== i);
+    if (twice) {
+        ctx.addIssue({ code: "custom", path: ["secretEnv"], message: `${twice} is listed twice` });
+    }
+    for (const [name, value] of Object.entries(container.env)) {
+        const reason = secretLookingEnv(name, value);
+        if (reason) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["env", name],
+                message: `${reason}: plain env lands in the plan and the Deployment in clear`,
+                params: { fix: `move it to secretEnv: [${name}] and set the value with pulumi config set --secret --path 'platform:tenantSecrets.<id>.${name}' <value>` },
+            });
+        }
+    }
+    const paths = [
+        ...container.tmpDirs.map((p, i) => ({ p, at: ["tmpDirs", i] as Array<string | number> })),
+        ...container.files.map((f, i) => ({ p: f.mountPath, at: ["files", i, "mountPath"] as Array<string | number> })),
+        ...extraMounts,
+    ];
+    paths.forEach(({ p, at }, index) => {
+        if (paths.findIndex((other) => other.p === p) !== index) {
+            ctx.addIssue({ code: "custom", path: at, message: `${p} is mounted twice (tmpDirs, files and volumes mount paths must all differ)` });
+        }
+    });
+}
+
+/** A second container in a service's pods (an exporter, a proxy): same restrictions as the service. */
+export const sidecarSchema = z
+    .strictObject({
+        name: k8sName(30),
+        ...containerFields,
+        ports: z.array(namedPortSchema).max(TENANT_BOUNDS.ports).default([]),
+        probes: z.strictObject({ liveness: probeSchema.optional(), readiness: probeSchema.optional() }).default({}),
+    })
+    .superRefine((c, ctx) => {
+        checkContainer(c, ctx);
+        c.ports.forEach((p, i) => {
+            if (p.public) {
+                ctx.addIssue({ code: "custom", path: ["ports", i, "public"], message: "sidecar ports are never public", params: { fix: "declare the public port on the service (services[].ports)" } });
+            }
+        });
+    });
+
+/** A container that runs to completion before the service's containers start (migrations, config rendering). */
+export const initContainerSchema = z
+    .strictObject({ name: k8sName(30), ...containerFields })
+    .superRefine((c, ctx) => checkContainer(c, ctx));
+
+/** Platform objects a container may use: their credentials are injected only where declared. */
+export const USES = ["database", "bucket"] as const;
+
+/**
+ * A clustered StatefulSet: stable per-pod DNS (`<service>-<i>.<service>-headless.<project>.svc.cluster.local`),
+ * peers found before they are ready (`publishNotReadyAddresses`), ordered or parallel start and, with
+ * `quorum`, a PodDisruptionBudget that keeps a majority running.
+ */
+export const clusterSchema = z.strictObject({
+    podManagementPolicy: z.enum(["OrderedReady", "Parallel"]).default("OrderedReady"),
+    quorum: z.boolean().default(false),
+});
+
 /** One container service of the project. */
 export const serviceSchema = z
     .strictObject({
         name: k8sName(30),
-        image: imageReference,
-        port,
+        ...containerFields,
+        /** The service's main port (named `http`): the one its Ingress and default readiness probe use. Omit for a worker. */
+        port: port.optional(),
+        /** More named ports (peer, P2P, RPC, WebSocket), TCP or UDP; `public: true` ones get the granted entry point. */
+        ports: z.array(namedPortSchema).max(TENANT_BOUNDS.ports).default([]),
         replicas: z.number().int().min(0).max(50).optional(),
         autoscale: z
             .strictObject({
@@ -168,31 +389,29 @@ export const serviceSchema = z
                 targetCPUUtilization: z.number().int().min(10).max(95).default(70),
             })
             .optional(),
-        resources: resourcesSchema.default({ requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } }),
-        /** Plain settings; anything that looks like a credential is refused (it belongs in `secretEnv`). */
-        env: z
-            .record(envName, z.string().max(TENANT_BOUNDS.envValueChars))
-            .refine((env) => Object.keys(env).length <= TENANT_BOUNDS.envEntries, { error: `at most ${TENANT_BOUNDS.envEntries} entries` })
-            .default({}),
-        /** Names whose values come from `platform:tenantSecrets.<id>.<NAME>`. */
-        secretEnv: z.array(envName).max(TENANT_BOUNDS.secretEnv).default([]),
         probes: z.strictObject({ liveness: probeSchema.optional(), readiness: probeSchema.optional() }).default({}),
-        command: z.array(z.string().max(TENANT_BOUNDS.commandItemChars)).max(TENANT_BOUNDS.commandItems).optional(),
-        args: z.array(z.string().max(TENANT_BOUNDS.commandItemChars)).max(TENANT_BOUNDS.commandItems).optional(),
         volumes: z.array(volumeSchema).max(TENANT_BOUNDS.volumes).default([]),
-        /** Public exposure: `<service>.<name>.<domain>` plus custom domains (granted in `platform:projectGrants`). */
+        /** Public exposure: nothing is public unless `public: true`; then `<service>.<project>.<domain>` plus granted custom domains. */
         expose: z
             .strictObject({
-                public: z.boolean().default(true),
+                public: z.boolean().default(false),
                 customDomains: z.array(domainName).max(TENANT_BOUNDS.customDomains).default([]),
+                /** `terminate`: Traefik terminates HTTPS (certificate from cert-manager). `passthrough`: the TLS stream goes to the service's own TLS port (mTLS). */
+                tls: z.enum(["terminate", "passthrough"]).default("terminate"),
+                /** With passthrough: the name of the TCP port that speaks TLS (default the main port). */
+                port: portName.optional(),
             })
             .optional(),
-        /** Prometheus scrape endpoint of the service. */
+        /** Prometheus scrape endpoint of the service (a port of the service or of a sidecar). */
         metrics: z.strictObject({ port, path: httpPath.default("/metrics") }).optional(),
-        /** Writable scratch directories (the root filesystem is read-only), each an emptyDir of {@link TMP_DIR_SIZE}. */
-        tmpDirs: z.array(mountPath).max(TENANT_BOUNDS.tmpDirs).default(["/tmp"]),
-        /** UID the container runs as (never 0). */
-        runAsUser: z.number().int().min(1).max(2147483647).default(10001),
+        /** More containers in every pod of the service. */
+        sidecars: z.array(sidecarSchema).max(TENANT_BOUNDS.sidecars).default([]),
+        /** Containers run to completion, in order, before the pod's containers start. */
+        initContainers: z.array(initContainerSchema).max(TENANT_BOUNDS.initContainers).default([]),
+        /** Platform credentials this service receives (`DATABASE_*`, `S3_*`); none unless listed. */
+        uses: z.array(z.enum(USES)).max(USES.length).default([]),
+        /** Run as a clustered StatefulSet (also without volumes). */
+        cluster: clusterSchema.optional(),
     })
     .superRefine((service, ctx) => {
         if (RESERVED_SERVICE_NAMES.includes(service.name) || service.name.endsWith("-headless")) {
@@ -213,29 +432,94 @@ export const serviceSchema = z
         if (dup) {
             ctx.addIssue({ code: "custom", path: ["volumes"], message: `volume "${dup}" is declared twice` });
         }
-        const paths = [...service.tmpDirs.map((p, i) => ({ p, at: ["tmpDirs", i] })), ...service.volumes.map((v, i) => ({ p: v.mountPath, at: ["volumes", i, "mountPath"] }))];
-        paths.forEach(({ p, at }, index) => {
-            if (paths.findIndex((other) => other.p === p) !== index) {
-                ctx.addIssue({ code: "custom", path: at, message: `${p} is mounted twice (tmpDirs and volumes mount paths must all differ)` });
+        checkContainer(service, ctx, service.volumes.map((v, i) => ({ p: v.mountPath, at: ["volumes", i, "mountPath"] })));
+        // Every port of the pod (service and sidecars) has a unique name and a unique number per protocol.
+        const podPorts = [
+            ...(service.port !== undefined ? [{ name: "http", port: service.port, protocol: "TCP", at: ["port"] as Array<string | number> }] : []),
+            ...service.ports.map((p, i) => ({ ...p, at: ["ports", i] as Array<string | number> })),
+            ...service.sidecars.flatMap((s, j) => s.ports.map((p, i) => ({ ...p, at: ["sidecars", j, "ports", i] as Array<string | number> }))),
+        ];
+        podPorts.forEach((p, index) => {
+            if (index > (service.port !== undefined ? 0 : -1) && RESERVED_PORT_NAMES.includes(p.name)) {
+                ctx.addIssue({ code: "custom", path: [...p.at, "name"], message: `port name "${p.name}" is the platform's (the main port is "http", an undeclared metrics port "metrics")`, params: { fix: "name: rpc   # any other name" } });
+            }
+            if (podPorts.findIndex((o) => o.name === p.name) !== index) {
+                ctx.addIssue({ code: "custom", path: [...p.at, "name"], message: `port name "${p.name}" is used twice in the pod` });
+            }
+            if (podPorts.findIndex((o) => o.port === p.port && o.protocol === p.protocol) !== index) {
+                ctx.addIssue({ code: "custom", path: [...p.at, "port"], message: `${p.protocol} ${p.port} is declared twice in the pod` });
             }
         });
-        const both = Object.keys(service.env).find((k) => service.secretEnv.includes(k));
-        if (both) {
-            ctx.addIssue({ code: "custom", path: ["secretEnv"], message: `${both} is both in env and secretEnv` });
+        const containers = [service.name, ...service.sidecars.map((s) => s.name), ...service.initContainers.map((c) => c.name)];
+        containers.forEach((name, index) => {
+            if (containers.indexOf(name) !== index) {
+                ctx.addIssue({ code: "custom", path: index <= service.sidecars.length ? ["sidecars", index - 1, "name"] : ["initContainers", index - 1 - service.sidecars.length, "name"], message: `container name "${name}" is used twice in the pod (the service's own container is named after the service)` });
+            }
+        });
+        const expose = service.expose;
+        if (expose?.public && service.port === undefined && expose.tls === "terminate") {
+            ctx.addIssue({ code: "custom", path: ["expose", "public"], message: "a public HTTPS service needs a port (the main port the Ingress sends traffic to)", params: { fix: "port: 8080, or expose: {public: false}" } });
         }
-        const twice = service.secretEnv.find((n, i) => service.secretEnv.indexOf(n) !== i);
-        if (twice) {
-            ctx.addIssue({ code: "custom", path: ["secretEnv"], message: `${twice} is listed twice` });
+        if (expose && !expose.public && expose.customDomains.length > 0) {
+            ctx.addIssue({ code: "custom", path: ["expose", "customDomains"], message: "custom domains only apply to a public service", params: { fix: "expose: {public: true, customDomains: [...]}" } });
         }
-        for (const [name, value] of Object.entries(service.env)) {
-            const reason = secretLookingEnv(name, value);
-            if (reason) {
-                ctx.addIssue({
-                    code: "custom",
-                    path: ["env", name],
-                    message: `${reason}: plain env lands in the plan and the Deployment in clear`,
-                    params: { fix: `move it to secretEnv: [${name}] and set the value with pulumi config set --secret --path 'platform:tenantSecrets.<id>.${name}' <value>` },
-                });
+        if (expose?.port !== undefined && expose.tls !== "passthrough") {
+            ctx.addIssue({ code: "custom", path: ["expose", "port"], message: "expose.port names the TLS port of a passthrough service", params: { fix: "expose: {public: true, tls: passthrough, port: https}" } });
+        }
+        if (expose?.tls === "passthrough") {
+            if (!expose.public) {
+                ctx.addIssue({ code: "custom", path: ["expose", "tls"], message: "TLS passthrough applies to a public service", params: { fix: "expose: {public: true, tls: passthrough, port: https}" } });
+            }
+            const target = expose.port ?? "http";
+            const found = podPorts.find((p) => p.name === target);
+            if (!found || found.protocol !== "TCP" || found.at[0] === "sidecars") {
+                ctx.addIssue({ code: "custom", path: ["expose", expose.port !== undefined ? "port" : "tls"], message: `passthrough needs a TCP port of the service named "${target}"`, params: { fix: "ports: [{name: https, port: 8443}] and expose: {public: true, tls: passthrough, port: https}" } });
+            }
+        }
+        if (service.cluster) {
+            if (service.autoscale) {
+                ctx.addIssue({ code: "custom", path: ["autoscale"], message: "a clustered service has a fixed membership: set replicas, not autoscale" });
+            }
+            if (service.cluster.quorum && (service.replicas ?? 1) < 3) {
+                ctx.addIssue({ code: "custom", path: ["cluster", "quorum"], message: `a quorum needs at least 3 replicas (got ${service.replicas ?? 1})`, params: { fix: "replicas: 3" } });
+            }
+        }
+        if (service.port === undefined && service.ports.length === 0 && service.probes.readiness && !("exec" in service.probes.readiness) && service.probes.readiness.port === undefined) {
+            ctx.addIssue({ code: "custom", path: ["probes", "readiness"], message: "a worker without ports needs an exec probe or an explicit probe port", params: { fix: "readiness: {exec: [/app/healthcheck]}" } });
+        }
+    });
+
+/** A run-to-completion task of the project: a Job, or a CronJob when it has a schedule. */
+export const jobSchema = z
+    .strictObject({
+        name: k8sName(30),
+        ...containerFields,
+        /** Cron schedule (`m h dom mon dow` or `@hourly`/`@daily`/`@weekly`/`@monthly`); without it a one-off Job. */
+        schedule: z
+            .string()
+            .max(100)
+            .regex(/^(@(hourly|daily|weekly|monthly|yearly)|(\S+\s+){4}\S+)$/, { error: "must be a cron schedule of 5 fields (minute hour day-of-month month day-of-week) or @hourly, @daily, @weekly, @monthly" })
+            .refine((s) => s.startsWith("@") || s.split(/\s+/).every((f) => /^[0-9*/,-]+$/.test(f) || /^[A-Za-z]{3}(-[A-Za-z]{3})?$/.test(f)), { error: "cron fields may hold digits, '*', '/', ',', '-' or month/day names" })
+            .optional(),
+        /** Retries before the Job fails. */
+        backoffLimit: z.number().int().min(0).max(10).default(2),
+        /** Seconds a run may take before it is stopped. */
+        activeDeadlineSeconds: z.number().int().min(60).max(86400).default(3600),
+        uses: z.array(z.enum(USES)).max(USES.length).default([]),
+    })
+    .superRefine((job, ctx) => checkContainer(job, ctx));
+
+/** A ConfigMap of the project: plain configuration files mounted with `files: [{configMap: <name>}]`. */
+export const configMapSchema = z
+    .strictObject({
+        name: k8sName(40),
+        data: filesRecord(z.string().max(TENANT_BOUNDS.configMapFileChars)),
+    })
+    .superRefine((configMap, ctx) => {
+        for (const [file, content] of Object.entries(configMap.data)) {
+            const shape = SECRET_VALUE_PATTERNS.find((p) => p.what === "a private key" || p.what === "a URL with a password" ? p.pattern.test(content) : false);
+            if (shape) {
+                ctx.addIssue({ code: "custom", path: ["data", file], message: `${file} contains ${shape.what}: ConfigMaps are stored and shown in clear`, params: { fix: "put it in platform:tenantSecrets.<id>.<NAME> and mount it with files: [{mountPath: …, secret: {<file>: <NAME>}}]" } });
             }
         }
     });
@@ -326,6 +610,10 @@ export const projectSchema = z
         /** Monthly cost budget in the stack's currency; an alert fires above it. */
         budget: z.strictObject({ monthly: z.number().positive().max(1e7) }).optional(),
         services: z.array(serviceSchema).min(1).max(TENANT_BOUNDS.services),
+        /** Jobs (one-off) and CronJobs (with `schedule`): migrations, topic creation, the tenant's own backups. */
+        jobs: z.array(jobSchema).max(TENANT_BOUNDS.jobs).default([]),
+        /** Configuration files, mounted with `files: [{mountPath, configMap: <name>}]`. */
+        configMaps: z.array(configMapSchema).max(TENANT_BOUNDS.configMaps).default([]),
         database: databaseSchema.optional(),
         /** Object-storage bucket in the platform MinIO: `<id>`, or `<id>--<name>` when named. */
         bucket: z.strictObject({ name: k8sName(BUCKET_NAME_MAX).optional() }).optional(),
@@ -360,20 +648,62 @@ export const projectSchema = z
                 ctx.addIssue({ code: "custom", path: ["services", index, "name"], message: `service "${name}" is declared twice` });
             }
         });
+        project.jobs.forEach((job, index) => {
+            if (names.includes(job.name) || project.jobs.findIndex((j) => j.name === job.name) !== index) {
+                ctx.addIssue({ code: "custom", path: ["jobs", index, "name"], message: `"${job.name}" is already the name of a service or job of the project` });
+            }
+            if (RESERVED_SERVICE_NAMES.includes(job.name)) {
+                ctx.addIssue({ code: "custom", path: ["jobs", index, "name"], message: `"${job.name}" is reserved for platform objects (${RESERVED_SERVICE_NAMES.join(", ")})` });
+            }
+        });
+        project.configMaps.forEach((configMap, index) => {
+            if (project.configMaps.findIndex((c) => c.name === configMap.name) !== index) {
+                ctx.addIssue({ code: "custom", path: ["configMaps", index, "name"], message: `ConfigMap "${configMap.name}" is declared twice` });
+            }
+        });
         const injected: Array<{ names: readonly string[]; what: string }> = [
-            ...(project.database ? [{ names: DATABASE_ENV, what: "the database connection" }] : []),
-            ...(project.bucket ? [{ names: BUCKET_ENV, what: "the bucket credentials" }] : []),
+            { names: DATABASE_ENV, what: "the database connection (to containers with uses: [database])" },
+            { names: BUCKET_ENV, what: "the bucket credentials (to containers with uses: [bucket])" },
         ];
-        project.services.forEach((service, index) => {
-            for (const { names: reserved, what } of injected) {
-                for (const key of [...Object.keys(service.env), ...service.secretEnv]) {
-                    if (reserved.includes(key)) {
-                        const field = key in service.env ? "env" : "secretEnv";
-                        ctx.addIssue({ code: "custom", path: ["services", index, field], message: `${key} is set by the platform for ${what}` });
+        const configMapNames = project.configMaps.map((c) => c.name);
+        const eachContainer = (
+            visit: (container: { env: Record<string, string>; secretEnv: string[]; files: Array<{ configMap?: string | undefined }> }, at: Array<string | number>, kind: "service" | "sidecar" | "init" | "job", service?: ServiceSpecShape) => void,
+        ) => {
+            project.services.forEach((service, i) => {
+                visit(service, ["services", i], "service", service);
+                service.sidecars.forEach((c, j) => visit(c, ["services", i, "sidecars", j], "sidecar", service));
+                service.initContainers.forEach((c, j) => visit(c, ["services", i, "initContainers", j], "init", service));
+            });
+            project.jobs.forEach((job, i) => visit(job, ["jobs", i], "job"));
+        };
+        eachContainer((container, at, _kind, service) => {
+            const reserved = [...injected, ...(service?.cluster ? [{ names: CLUSTER_ENV, what: "the pod's identity in a clustered service" }] : [])];
+            for (const { names: list, what } of reserved) {
+                for (const key of [...Object.keys(container.env), ...container.secretEnv]) {
+                    if (list.includes(key)) {
+                        const field = key in container.env ? "env" : "secretEnv";
+                        ctx.addIssue({ code: "custom", path: [...at, field], message: `${key} is set by the platform for ${what}`, params: { fix: `remove ${key}; the platform sets it` } });
                     }
                 }
             }
+            container.files.forEach((file, k) => {
+                if (file.configMap !== undefined && !configMapNames.includes(file.configMap)) {
+                    ctx.addIssue({ code: "custom", path: [...at, "files", k, "configMap"], message: `ConfigMap "${file.configMap}" is not declared in configMaps`, params: { fix: `configMaps: [{name: ${file.configMap}, data: {app.yaml: "…"}}]` } });
+                }
+            });
         });
+        const checkUses = (uses: readonly string[], at: Array<string | number>) => {
+            uses.forEach((use, k) => {
+                if (use === "database" && !project.database) {
+                    ctx.addIssue({ code: "custom", path: [...at, "uses", k], message: "uses: database, but the project has no database", params: { fix: "add database: {engine: postgresql}, or remove database from uses" } });
+                }
+                if (use === "bucket" && !project.bucket) {
+                    ctx.addIssue({ code: "custom", path: [...at, "uses", k], message: "uses: bucket, but the project has no bucket", params: { fix: "add bucket: {}, or remove bucket from uses" } });
+                }
+            });
+        };
+        project.services.forEach((service, i) => checkUses(service.uses, ["services", i]));
+        project.jobs.forEach((job, i) => checkUses(job.uses, ["jobs", i]));
         if (project.bucket) {
             const problem = bucketNameProblem(tenantBucketName(id, project.bucket.name));
             if (problem) {
@@ -407,8 +737,41 @@ export const projectSchema = z
 export type ProjectSpec = z.infer<typeof projectSchema>;
 /** A validated tenant service. */
 export type ServiceSpec = ProjectSpec["services"][number];
+type ServiceSpecShape = z.infer<typeof serviceSchema>;
+/** A validated sidecar. */
+export type SidecarSpec = ServiceSpec["sidecars"][number];
+/** A validated init container. */
+export type InitContainerSpec = ServiceSpec["initContainers"][number];
+/** A validated job or cron job. */
+export type JobSpec = ProjectSpec["jobs"][number];
+/** A validated ConfigMap. */
+export type ConfigMapSpec = ProjectSpec["configMaps"][number];
+/** What every tenant container declares (service, sidecar, init container, job). */
+export type ContainerSpec = ServiceSpec | SidecarSpec | InitContainerSpec | JobSpec;
+/** A validated named port. */
+export type NamedPortSpec = ServiceSpec["ports"][number];
 /** A validated database. */
 export type DatabaseSpec = NonNullable<ProjectSpec["database"]>;
+
+/** Every container of a project with the path of its entry in the file. */
+export function projectContainers(project: ProjectSpec): Array<{ container: ContainerSpec; at: string }> {
+    return [
+        ...project.services.flatMap((s, i) => [
+            { container: s as ContainerSpec, at: `services[${i}]` },
+            ...s.sidecars.map((c, j) => ({ container: c as ContainerSpec, at: `services[${i}].sidecars[${j}]` })),
+            ...s.initContainers.map((c, j) => ({ container: c as ContainerSpec, at: `services[${i}].initContainers[${j}]` })),
+        ]),
+        ...project.jobs.map((j, i) => ({ container: j as ContainerSpec, at: `jobs[${i}]` })),
+    ];
+}
+
+/** The secret value names a container reads (`secretEnv` and secret files), each with the path that names it. */
+export function containerSecretNames(container: ContainerSpec, at: string): Array<{ name: string; path: string }> {
+    return [
+        ...container.secretEnv.map((name, j) => ({ name, path: `${at}.secretEnv[${j}]` })),
+        ...container.files.flatMap((f, j) => Object.entries(f.secret ?? {}).map(([file, name]) => ({ name, path: `${at}.files[${j}].secret.${file}` }))),
+    ];
+}
 
 /** Example values for error messages, keyed by path pattern. */
 export const PROJECT_EXAMPLES: Readonly<Record<string, string>> = {
@@ -443,7 +806,7 @@ export const PROJECT_EXAMPLES: Readonly<Record<string, string>> = {
     "services[].secretEnv": "secretEnv: [DATABASE_PASSWORD]",
     "services[].probes": "probes: {liveness: {path: /healthz}, readiness: {path: /ready}}",
     "services[].probes.liveness": "liveness: {path: /healthz}",
-    "services[].probes.readiness": "readiness: {tcp: true}",
+    "services[].probes.readiness": "readiness: {tcp: true}   # or {path: /ready}, or {exec: [redis-cli, ping]}",
     "services[].command": "command: [/app/server]",
     "services[].args": "args: [--port, '8080']",
     "services[].volumes": "volumes: [{name: data, size: 10Gi, class: fast, mountPath: /data}]",
@@ -452,11 +815,68 @@ export const PROJECT_EXAMPLES: Readonly<Record<string, string>> = {
     "services[].volumes[].class": "class: fast   # fast | standard",
     "services[].volumes[].mountPath": "mountPath: /data",
     "services[].expose": "expose: {public: true, customDomains: [shop.example.org]}",
-    "services[].expose.public": "public: false",
+    "services[].expose.public": "public: true   # default false: nothing is public unless asked",
     "services[].expose.customDomains": "customDomains: [shop.example.org]",
     "services[].metrics": "metrics: {port: 9100, path: /metrics}",
     "services[].tmpDirs": "tmpDirs: [/tmp, /var/cache/app]",
     "services[].runAsUser": "runAsUser: 10001",
+    "services[].ports": "ports: [{name: p2p, port: 30303, protocol: TCP, public: true}, {name: ws, port: 8546}]",
+    "services[].ports[].name": "name: p2p   # at most 15 characters",
+    "services[].ports[].port": "port: 30303",
+    "services[].ports[].protocol": "protocol: TCP   # TCP | UDP",
+    "services[].ports[].public": "public: true   # needs platform:projectGrants.<id>.publicPorts",
+    "services[].expose.tls": "tls: passthrough   # terminate | passthrough",
+    "services[].expose.port": "port: https   # the TCP port that speaks TLS",
+    "services[].files": "files: [{mountPath: /etc-app/tls, secret: {tls.crt: TLS_CRT}}, {mountPath: /config, configMap: app}]",
+    "services[].files[].mountPath": "mountPath: /config",
+    "services[].files[].secret": "secret: {tls.crt: TLS_CRT, tls.key: TLS_KEY}",
+    "services[].files[].configMap": "configMap: app",
+    "services[].sidecars": "sidecars: [{name: exporter, image: docker.io/jvstein/bitcoin-prometheus-exporter:v0.7.0, ports: [{name: exporter, port: 9332}]}]",
+    "services[].sidecars[].name": "name: exporter",
+    "services[].sidecars[].image": "image: ghcr.io/example/exporter:1.0.0",
+    "services[].sidecars[].ports": "ports: [{name: exporter, port: 9332}]",
+    "services[].sidecars[].probes": "probes: {readiness: {path: /}}",
+    "services[].sidecars[].command": "command: [/exporter]",
+    "services[].sidecars[].args": "args: [--port=9332]",
+    "services[].sidecars[].env": "env: {LOG_LEVEL: info}",
+    "services[].sidecars[].secretEnv": "secretEnv: [RPC_PASSWORD]",
+    "services[].sidecars[].files": "files: [{mountPath: /config, configMap: app}]",
+    "services[].sidecars[].resources": "resources: {requests: {cpu: 20m, memory: 64Mi}, limits: {memory: 128Mi}}",
+    "services[].sidecars[].tmpDirs": "tmpDirs: [/tmp]",
+    "services[].sidecars[].runAsUser": "runAsUser: 10001",
+    "services[].initContainers": "initContainers: [{name: setup, image: ghcr.io/example/setup:1.0.0, command: [/setup]}]",
+    "services[].initContainers[].name": "name: setup",
+    "services[].initContainers[].image": "image: ghcr.io/example/setup:1.0.0",
+    "services[].initContainers[].command": "command: [/setup]",
+    "services[].initContainers[].args": "args: [--once]",
+    "services[].initContainers[].env": "env: {MODE: init}",
+    "services[].initContainers[].secretEnv": "secretEnv: [SETUP_TOKEN]",
+    "services[].initContainers[].files": "files: [{mountPath: /config, configMap: app}]",
+    "services[].initContainers[].resources": "resources: {requests: {cpu: 50m, memory: 64Mi}, limits: {memory: 128Mi}}",
+    "services[].initContainers[].tmpDirs": "tmpDirs: [/tmp]",
+    "services[].initContainers[].runAsUser": "runAsUser: 10001",
+    "services[].uses": "uses: [database, bucket]",
+    "services[].cluster": "cluster: {podManagementPolicy: Parallel, quorum: true}",
+    "services[].cluster.podManagementPolicy": "podManagementPolicy: OrderedReady   # OrderedReady | Parallel",
+    "services[].cluster.quorum": "quorum: true   # needs replicas >= 3",
+    jobs: "jobs: [{name: migrate, image: ghcr.io/example/migrate:1.0.0, uses: [database]}, {name: report, image: ghcr.io/example/report:1.0.0, schedule: '0 * * * *'}]",
+    "jobs[].name": "name: migrate",
+    "jobs[].image": "image: ghcr.io/example/migrate:1.0.0",
+    "jobs[].schedule": "schedule: '0 3 * * *'   # or @hourly, @daily, @weekly, @monthly",
+    "jobs[].backoffLimit": "backoffLimit: 2   # 0-10",
+    "jobs[].activeDeadlineSeconds": "activeDeadlineSeconds: 3600   # 60-86400",
+    "jobs[].uses": "uses: [database]",
+    "jobs[].command": "command: [/app/migrate]",
+    "jobs[].args": "args: [up]",
+    "jobs[].env": "env: {LOG_LEVEL: info}",
+    "jobs[].secretEnv": "secretEnv: [MIGRATE_TOKEN]",
+    "jobs[].files": "files: [{mountPath: /migrations, configMap: migrations}]",
+    "jobs[].resources": "resources: {requests: {cpu: 50m, memory: 64Mi}, limits: {memory: 128Mi}}",
+    "jobs[].tmpDirs": "tmpDirs: [/tmp]",
+    "jobs[].runAsUser": "runAsUser: 10001",
+    configMaps: "configMaps: [{name: app, data: {app.yaml: 'log: info'}}]",
+    "configMaps[].name": "name: app",
+    "configMaps[].data": "data: {app.yaml: 'log: info'}",
     database: "database: {engine: postgresql, version: '16', size: 10Gi}",
     "database.engine": "engine: postgresql   # postgresql | mysql",
     "database.version": "version: '16'",

@@ -137,7 +137,7 @@ describe("privileges come from platform:projectGrants, never from the tenant fil
     });
 
     it("an extra egress port, a custom domain and a git source that are not granted are each refused", () => {
-        const doc = tenant("shop", ["egress: {ports: [{port: 30303}]}", "git: {repoURL: 'https://github.com/example/shop.git'}"], ["expose: {customDomains: [shop.example.org]}"]);
+        const doc = tenant("shop", ["egress: {ports: [{port: 30303}]}", "git: {repoURL: 'https://github.com/example/shop.git'}"], ["expose: {public: true, customDomains: [shop.example.org]}"]);
         const problems = problemsOf([doc]);
         expect(problems.map((p) => [p.path, p.fix])).toEqual(
             expect.arrayContaining([
@@ -351,13 +351,13 @@ describe("resource identities, hosts and domains", () => {
         ["web.shop.fsn1.platform.example.com", /inside the platform domain fsn1\.platform\.example\.com of stack fsn1/],
         ["hel1.platform.example.com", /of stack hel1/],
     ])("custom domain %s is refused even when granted", (domain, problem) => {
-        const granted = { ...dev, projectGrants: { shop: { trust: "untrusted" as const, egressPorts: [], customDomains: [domain], git: [] } } };
-        expectRefused([tenant("shop", [], [`expose: {customDomains: [${domain}]}`])], fileOf("shop"), "services[0].expose.customDomains[0]", problem, undefined, granted);
+        const granted = { ...dev, projectGrants: { shop: { trust: "untrusted" as const, egressPorts: [], customDomains: [domain], git: [], publicPorts: [] } } };
+        expectRefused([tenant("shop", [], [`expose: {public: true, customDomains: [${domain}]}`])], fileOf("shop"), "services[0].expose.customDomains[0]", problem, undefined, granted);
     });
 
     it("a custom domain that takes another project's platform host is blamed on the taker, naming the owner, whichever sorts first", () => {
-        const taker = tenant("aaa", [], ["expose: {customDomains: [web.zzz.dev.platform.example.com]}"]);
-        const owner = tenant("zzz");
+        const taker = tenant("aaa", [], ["expose: {public: true, customDomains: [web.zzz.dev.platform.example.com]}"]);
+        const owner = tenant("zzz", [], ["expose: {public: true}"]);
         const problems = problemsOf([taker, owner]);
         expect(problems.filter((p) => p.source === fileOf("zzz"))).toEqual([]);
         expect(problems).toEqual(expect.arrayContaining([expect.objectContaining({ source: fileOf("aaa"), path: "services[0].expose.customDomains[0]", problem: `host web.zzz.dev.platform.example.com is already served by ${fileOf("zzz")} services[0] (platform host)` })]));
@@ -441,7 +441,7 @@ describe("the program refuses a hostile catalog before registering anything", ()
                 tenant("selfgrant", ["trust: trusted"]),
                 tenant("ports", ["egress: {ports: [{port: 10250}]}"]),
                 tenant("zerolimit", [], ["resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {memory: '0'}}"]),
-                tenant("domain", [], ["expose: {customDomains: [platform.example.com]}"]),
+                tenant("domain", [], ["expose: {public: true, customDomains: [platform.example.com]}"]),
                 tenant("repo", ["git: {repoURL: 'https://169.254.169.254/x', path: ../up}"]),
                 tenant("mounts", [], ["tmpDirs: [/proc]"]),
                 tenant("leak", [], ["env: {DB_PASSWORD: hunter2}"]),

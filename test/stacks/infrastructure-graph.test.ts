@@ -54,8 +54,12 @@ describe.each(STACKS)("offline plan of stack %s", (stack) => {
             }
         }
         const edgeFw = firewalls.find((f) => f.name.endsWith("edge-fw"))!;
-        const publicPorts = (edgeFw.inputs.rules as Array<{ port?: string }>).map((r) => r.port).filter(Boolean).sort();
-        expect(publicPorts).toEqual(["41641", "443", "80"]);
+        const publicPorts = (edgeFw.inputs.rules as Array<{ port?: string; protocol: string }>).filter((r) => r.port).map((r) => `${r.port}/${r.protocol}`).sort();
+        // HTTP(S), Tailscale, and the public TCP/UDP entry points the stack grants to projects (written out per stack).
+        const granted: Record<string, string[]> = { dev: [], fsn1: ["18333/tcp", "30303/tcp", "30303/udp"], hel1: ["18333/tcp", "30303/tcp", "30303/udp"] };
+        expect(publicPorts).toEqual(["41641/udp", "443/tcp", "80/tcp", ...(granted[stack] ?? [])].sort());
+        const nodeFw = firewalls.find((f) => f.name.endsWith("node-fw"))!;
+        expect((nodeFw.inputs.rules as Array<{ port?: string }>).map((r) => r.port).filter(Boolean)).toEqual(["41641"]);
     });
 
     it("mints one tagged, single-use, pre-authorized, short-lived tailnet key per node, marked secret", () => {

@@ -106,9 +106,17 @@ function secretNamesOfText(text: string, file: string): { id: string; names: str
     if (!("data" in parsed)) {
         return undefined;
     }
-    const doc = parsed.data as { id?: unknown; name?: unknown; services?: Array<{ secretEnv?: unknown }> } | null | undefined;
-    const services = Array.isArray(doc?.services) ? doc.services : [];
-    const names = services.flatMap((s) => (Array.isArray(s?.secretEnv) ? s.secretEnv.map(String) : []));
+    const doc = parsed.data as { id?: unknown; name?: unknown; services?: unknown; jobs?: unknown } | null | undefined;
+    const list = (value: unknown): Array<Record<string, unknown>> => (Array.isArray(value) ? value.filter((v) => v !== null && typeof v === "object") : []);
+    // Every container that may reference secret values: services, their sidecars and init containers, jobs.
+    const containers = [
+        ...list(doc?.services).flatMap((s) => [s, ...list(s.sidecars), ...list(s.initContainers)]),
+        ...list(doc?.jobs),
+    ];
+    const names = containers.flatMap((c) => [
+        ...(Array.isArray(c.secretEnv) ? c.secretEnv.map(String) : []),
+        ...list(c.files).flatMap((f) => (f.secret !== null && typeof f.secret === "object" ? Object.values(f.secret as Record<string, unknown>).map(String) : [])),
+    ]);
     // Secrets are keyed by the project id, which defaults to the name.
     const id = typeof doc?.id === "string" ? doc.id : doc?.name;
     return typeof id === "string" && names.length > 0 ? { id, names: [...new Set(names)] } : undefined;

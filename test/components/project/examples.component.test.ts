@@ -57,13 +57,14 @@ describe("example tenants under the mock engine", () => {
     });
 
     it("resolve the public URLs", () => {
-        expect(plan.outputs["fsn1-overlay-urls"]).toEqual([
-            "https://frontend.overlay.fsn1.platform.example.com/",
-            "https://overlay.example.org/",
-            "https://www.overlay.example.org/",
-            "https://backend.overlay.fsn1.platform.example.com/",
-            "https://api.overlay.example.org/",
+        expect(plan.outputs["fsn1-cars-urls"]).toEqual([
+            "https://frontend.cars.fsn1.platform.example.com/",
+            "https://cars.example.org/",
+            "https://backend.cars.fsn1.platform.example.com/",
         ]);
-        expect(plan.outputs["fsn1-chain-urls"]).toEqual([]);
+        // The gateway's passthrough endpoint is public too (TLS reaches the gateway untouched).
+        expect(plan.outputs["fsn1-caracal-urls"]).toEqual(["https://gateway.caracal.fsn1.platform.example.com/", "https://gateway.caracal.example.net/"]);
+        // P2P entry points are not URLs; RPC stays inside the namespace.
+        expect(plan.outputs["fsn1-chain-nodes-urls"]).toEqual([]);
     });
 });

@@ -8,8 +8,8 @@ const dev = stackPlatformConfig("dev");
 
 const spec = project({
     services: [
-        { name: "web", image: "ghcr.io/example/web:1.4.2", port: 8080, expose: { customDomains: ["shop.example.org", "www.shop.example.org"] } },
-        { name: "api", image: "ghcr.io/example/api:1.4.2", port: 9000 },
+        { name: "web", image: "ghcr.io/example/web:1.4.2", port: 8080, expose: { public: true, customDomains: ["shop.example.org", "www.shop.example.org"] } },
+        { name: "api", image: "ghcr.io/example/api:1.4.2", port: 9000, expose: { public: true } },
         { name: "worker", image: "ghcr.io/example/worker:1.4.2", port: 9000, expose: { public: false } },
     ],
 });

@@ -53,7 +53,7 @@ describe("resource quota", () => {
     it("counts every object kind the brief names, sized from what the project renders", () => {
         const h = hard({
             services: [
-                { name: "web", image: "ghcr.io/example/web:1.4.2", port: 8080, expose: { customDomains: ["shop.example.org"] } },
+                { name: "web", image: "ghcr.io/example/web:1.4.2", port: 8080, expose: { public: true, customDomains: ["shop.example.org"] } },
                 { name: "cache", image: "docker.io/library/redis:7.4.2-alpine", port: 6379, replicas: 2, volumes: [{ name: "data", size: "1Gi", mountPath: "/data" }] },
             ],
             database: { engine: "postgresql" },
@@ -65,9 +65,9 @@ describe("resource quota", () => {
         expect(h.persistentvolumeclaims).toBe("8");
         // 2 tenant services + 1 StatefulSet headless service (cache) + CloudNativePG's rw/ro/r + 5.
         expect(h.services).toBe("11");
-        // 3 TLS secrets (web platform host, web custom domain, cache platform host) + 3 platform
+        // 2 TLS secrets (web platform host, web custom domain; cache is not public) + 3 platform
         // + CloudNativePG's CA, server, replication and backup-bucket Secrets + 10.
-        expect(h.secrets).toBe("20");
+        expect(h.secrets).toBe("19");
     });
 });
 

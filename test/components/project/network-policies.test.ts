@@ -13,7 +13,7 @@ const hel1 = stackPlatformConfig("hel1");
 
 const full = project({
     services: [
-        { name: "web", image: "ghcr.io/example/web:1.4.2", port: 8080, metrics: { port: 9100 } },
+        { name: "web", image: "ghcr.io/example/web:1.4.2", port: 8080, metrics: { port: 9100 }, expose: { public: true } },
         { name: "worker", image: "ghcr.io/example/worker:1.4.2", port: 9000, expose: { public: false } },
     ],
     database: { engine: "postgresql" },

@@ -25,7 +25,7 @@ const spec = project({
             autoscale: { min: 2, max: 4 },
             secretEnv: ["API_KEY"],
             metrics: { port: 9100 },
-            expose: { customDomains: ["shop.example.org"] },
+            expose: { public: true, customDomains: ["shop.example.org"] },
         },
         { name: "cache", image: "docker.io/library/redis:7.4.2-alpine", port: 6379, runAsUser: 999, volumes: [{ name: "data", size: "5Gi", mountPath: "/data" }], expose: { public: false } },
     ],

@@ -12,7 +12,7 @@ const spec = project({
     name: "hello",
     trust: "trusted",
     quota: { cpu: "1", memory: "1Gi", storage: "1Gi", pods: 4 },
-    services: [{ name: "web", image: "ghcr.io/stefanprodan/podinfo:6.9.1", port: 9898, replicas: 1 }],
+    services: [{ name: "web", image: "ghcr.io/stefanprodan/podinfo:6.9.1", port: 9898, replicas: 1, expose: { public: true } }],
 });
 
 let registrations: Registration[];

@@ -145,7 +145,7 @@ describe("bad tenant files fail with file, path and fix", () => {
 
     it("duplicate hosts across projects", () => {
         const withDomain = (name: string) =>
-            BASE.replace("name: shop", `name: ${name}`).replace("    port: 8080", "    port: 8080\n    expose: {customDomains: [shop.example.org]}");
+            BASE.replace("name: shop", `name: ${name}`).replace("    port: 8080", "    port: 8080\n    expose: {public: true, customDomains: [shop.example.org]}");
         const other = "stacks/dev/projects/store.yaml";
         // The stack config refuses granting one domain to two projects; this config bypasses that check so
         // the catalog's own cross-check is what is tested.
@@ -157,12 +157,12 @@ describe("bad tenant files fail with file, path and fix", () => {
     });
 
     it.each([["'*.example.org'"], ["Shop.Example.org"], ["shop.example.org."], ["localhost"], ["shop_1.example.org"]])("an invalid custom domain %s", (domain) => {
-        const text = BASE.replace("    port: 8080", `    port: 8080\n    expose: {customDomains: [${domain}]}`);
+        const text = BASE.replace("    port: 8080", `    port: 8080\n    expose: {public: true, customDomains: [${domain}]}`);
         expectProblem([doc(text)], FILE, "services[0].expose.customDomains[0]", /fully qualified domain name/, /customDomains: \[shop\.example\.org\]/);
     });
 
     it("a custom domain inside the platform domain", () => {
-        const text = BASE.replace("    port: 8080", "    port: 8080\n    expose: {customDomains: [other.shop.dev.platform.example.com]}");
+        const text = BASE.replace("    port: 8080", "    port: 8080\n    expose: {public: true, customDomains: [other.shop.dev.platform.example.com]}");
         expectProblem([doc(text)], FILE, "services[0].expose.customDomains[0]", /is inside the platform domain dev\.platform\.example\.com/);
     });
 

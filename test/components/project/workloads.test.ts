@@ -24,7 +24,9 @@ describe("security contexts of every pod the examples render (services, database
 
     it("covers services, databases and bucket jobs", () => {
         const owners = pods.map((p) => p.owner);
-        expect(owners).toEqual(expect.arrayContaining(["Deployment/backend", "StatefulSet/mongo", "StatefulSet/database", "Job/bucket-overlay"]));
+        expect(owners).toEqual(
+            expect.arrayContaining(["Deployment/backend", "StatefulSet/mongo", "StatefulSet/database", "Job/bucket-cars", "StatefulSet/kafka", "Job/db-migrate", "CronJob/consumer-lag-report"]),
+        );
     });
 
     it("runs every pod non-root with seccomp RuntimeDefault, no host namespaces and no token", () => {
@@ -36,8 +38,15 @@ describe("security contexts of every pod the examples render (services, database
             expect(spec.hostNetwork ?? false, where).toBe(false);
             expect(spec.hostPID ?? false, where).toBe(false);
             expect(spec.hostIPC ?? false, where).toBe(false);
+            // Scratch emptyDirs, and read-only files from the project's own Secret and ConfigMaps; nothing else.
             for (const volume of spec.volumes ?? []) {
-                expect(Object.keys(volume).filter((k) => k !== "name"), `${where} volume ${volume.name}`).toEqual(["emptyDir"]);
+                const kinds = Object.keys(volume).filter((k) => k !== "name");
+                expect(kinds.length, `${where} volume ${volume.name}`).toBe(1);
+                expect(["emptyDir", "secret", "configMap"], `${where} volume ${volume.name}`).toContain(kinds[0]);
+                if (volume.secret) {
+                    expect(volume.secret.secretName, `${where} volume ${volume.name}`).toBe("app-secrets");
+                    expect(volume.secret.defaultMode, `${where} volume ${volume.name}`).toBe(0o440);
+                }
             }
         }
     });
@@ -154,6 +163,7 @@ describe("service workloads", () => {
                 secretEnv: ["API_KEY"],
                 probes: { liveness: { path: "/healthz" }, readiness: { tcp: true, port: 8081 } },
                 runAsUser: 2000,
+                uses: ["database", "bucket"],
             },
             { database: { engine: "postgresql" }, bucket: { name: "uploads" } },
         );

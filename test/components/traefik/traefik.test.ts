@@ -40,8 +40,9 @@ describe("Traefik entry Services", () => {
         expect(v.service.spec).toEqual({ type: "LoadBalancer", externalTrafficPolicy: "Local" });
         expect(v.service.annotations).toEqual({ "metallb.io/loadBalancerIPs": "198.51.100.7" });
         expect(v.service.additionalServices).toEqual({
-            fip1: { annotations: { "metallb.io/loadBalancerIPs": "198.51.100.8" }, spec: { type: "LoadBalancer", externalTrafficPolicy: "Local" } },
-            fip2: { annotations: { "metallb.io/loadBalancerIPs": "198.51.100.9" }, spec: { type: "LoadBalancer", externalTrafficPolicy: "Local" } },
+            // single: a UDP entry point stays on the same Service (and address) as the TCP ones.
+            fip1: { single: true, annotations: { "metallb.io/loadBalancerIPs": "198.51.100.8" }, spec: { type: "LoadBalancer", externalTrafficPolicy: "Local" } },
+            fip2: { single: true, annotations: { "metallb.io/loadBalancerIPs": "198.51.100.9" }, spec: { type: "LoadBalancer", externalTrafficPolicy: "Local" } },
         });
         expect(v.ports.web.expose).toEqual({ default: true, fip1: true, fip2: true });
         expect(v.ports.websecure.expose).toEqual({ default: true, fip1: true, fip2: true });

@@ -22,6 +22,7 @@ const SHOP = [
     "    image: ghcr.io/example/web:1.4.2",
     "    port: 8080",
     "    secretEnv: [API_TOKEN]",
+    "    expose: {public: true}",
     "bucket: {}",
     "database: {engine: postgresql}",
 ].join("\n");
@@ -44,8 +45,9 @@ describe("project id", () => {
     });
 
     it("a renamed project (new name, same id) keeps namespace, bucket, database, labels and every resource name; only hosts change", () => {
-        const before = project({ bucket: {}, database: { engine: "postgresql" } });
-        const after = project({ id: "shop", name: "store", bucket: {}, database: { engine: "postgresql" } });
+        const services = [{ name: "web", image: "ghcr.io/example/web:1.4.2", port: 8080, expose: { public: true } }];
+        const before = project({ services, bucket: {}, database: { engine: "postgresql" } });
+        const after = project({ id: "shop", name: "store", services, bucket: {}, database: { engine: "postgresql" } });
         expect(projectResourceKeys(after, dev)).toEqual(projectResourceKeys(before, dev));
         const namesOf = (spec: typeof before) => allObjects(spec, dev).map((o) => `${o.kind}/${o.metadata?.namespace ?? ""}/${o.metadata?.name}`);
         expect(namesOf(after)).toEqual(namesOf(before));

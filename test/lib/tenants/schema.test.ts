@@ -50,22 +50,27 @@ describe("defaults of a minimal project", () => {
             resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
             env: {},
             secretEnv: [],
+            files: [],
+            ports: [],
             probes: {},
             volumes: [],
+            sidecars: [],
+            initContainers: [],
+            uses: [],
             tmpDirs: ["/tmp"],
             runAsUser: 10001,
         });
     });
 
-    it("a database is fast, 10Gi, with its own resources; a volume is standard; exposure is public; metrics at /metrics", () => {
+    it("a database is fast, 10Gi, one instance of generation 0, with its own resources; a volume is standard; nothing is public unless asked; metrics at /metrics", () => {
         const project = projectSchema.parse({
             ...withService({ volumes: [{ name: "data", size: "1Gi", mountPath: "/data" }], expose: {}, metrics: { port: 9090 }, autoscale: { min: 1, max: 3 } }),
             database: { engine: "postgresql" },
         });
-        expect(project.database).toEqual({ engine: "postgresql", size: "10Gi", class: "fast", resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } } });
+        expect(project.database).toEqual({ engine: "postgresql", size: "10Gi", class: "fast", resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } }, instances: 1, generation: 0 });
         const service = project.services[0]!;
         expect(service.volumes).toEqual([{ name: "data", size: "1Gi", class: "standard", mountPath: "/data" }]);
-        expect(service.expose).toEqual({ public: true, customDomains: [] });
+        expect(service.expose).toEqual({ public: false, customDomains: [], tls: "terminate" });
         expect(service.metrics).toEqual({ port: 9090, path: "/metrics" });
         expect(service.autoscale).toEqual({ min: 1, max: 3, targetCPUUtilization: 70 });
     });
@@ -193,8 +198,8 @@ describe("service shape", () => {
     it("a volume declared twice, and one mount path used twice (tmpDirs and volumes)", () => {
         const volume = { name: "data", size: "1Gi", mountPath: "/data" };
         refused(withService({ volumes: [volume, { ...volume, mountPath: "/other" }] }), "services.0.volumes", 'volume "data" is declared twice');
-        refused(withService({ tmpDirs: ["/tmp", "/data"], volumes: [volume] }), "services.0.volumes.0.mountPath", "/data is mounted twice (tmpDirs and volumes mount paths must all differ)");
-        refused(withService({ tmpDirs: ["/tmp", "/tmp"] }), "services.0.tmpDirs.1", "/tmp is mounted twice (tmpDirs and volumes mount paths must all differ)");
+        refused(withService({ tmpDirs: ["/tmp", "/data"], volumes: [volume] }), "services.0.volumes.0.mountPath", "/data is mounted twice (tmpDirs, files and volumes mount paths must all differ)");
+        refused(withService({ tmpDirs: ["/tmp", "/tmp"] }), "services.0.tmpDirs.1", "/tmp is mounted twice (tmpDirs, files and volumes mount paths must all differ)");
     });
 
     it("list bounds: volumes, tmpDirs, custom domains, command items", () => {
@@ -269,9 +274,11 @@ describe("environment", () => {
     });
 
     it("what the platform injects for the database and the bucket, in env or secretEnv", () => {
-        refused({ ...withService({ env: { DATABASE_PORT: "1" } }), database: { engine: "mysql" } }, "services.0.env", "DATABASE_PORT is set by the platform for the database connection");
-        refused({ ...withService({ secretEnv: ["S3_SECRET_ACCESS_KEY"] }), bucket: {} }, "services.0.secretEnv", "S3_SECRET_ACCESS_KEY is set by the platform for the bucket credentials");
-        accepted(withService({ env: { DATABASE_HOST: "db.example.com", S3_BUCKET: "mine" } }));
+        refused({ ...withService({ env: { DATABASE_PORT: "1" } }), database: { engine: "mysql" } }, "services.0.env", "DATABASE_PORT is set by the platform for the database connection (to containers with uses: [database])");
+        refused({ ...withService({ secretEnv: ["S3_SECRET_ACCESS_KEY"] }), bucket: {} }, "services.0.secretEnv", "S3_SECRET_ACCESS_KEY is set by the platform for the bucket credentials (to containers with uses: [bucket])");
+        // Reserved even without a database or bucket: a service that later gains `uses` must not shadow them.
+        refused(withService({ env: { DATABASE_HOST: "db.example.com" } }), "services.0.env", "DATABASE_HOST is set by the platform for the database connection (to containers with uses: [database])");
+        accepted(withService({ env: { DB_HOST: "db.example.com", MY_BUCKET: "mine" } }));
     });
 });
 
