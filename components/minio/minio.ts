@@ -31,7 +31,8 @@ export interface MinioArgs {
 /**
  * MinIO (`platform:addons:Minio`): generated root credentials (Secret `minio-root`), one generated user per
  * platform consumer with a policy limited to its buckets, the chart on Longhorn volumes, and, when Longhorn
- * backs up to this MinIO, Longhorn's backup-target Secret in longhorn-system. Needs Longhorn first.
+ * backs up to this MinIO, Longhorn's backup-target Secret in longhorn-system. The release waits for Longhorn's StorageClass
+ * (through `platform`), nothing else of Longhorn.
  */
 export class Minio extends pulumi.ComponentResource {
     /** In-cluster S3 endpoint URL. */
