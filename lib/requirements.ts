@@ -249,3 +249,29 @@ export function releaseRequirements(values: unknown, ownNamespaces: readonly str
  * at start are declared (MinIO for the bucket Job and Loki).
  */
 export const OPTIONAL_REQUIREMENT_PREFIXES: readonly string[] = ["service:"];
+
+/**
+ * Resolves a consumer's needs against what the platform provides and collects the unmet ones, so the consumer
+ * can stop with all of them (`throwIfUnmet`) before it registers anything. Without `provides` (the platform
+ * already exists, e.g. in a tenant stack) every need resolves to nothing and none is unmet.
+ */
+export class Needs<R> {
+    private readonly unmet: UnmetRequirement[] = [];
+
+    constructor(
+        private readonly consumer: string,
+        private readonly provides: Provides<R> | undefined,
+    ) {}
+
+    /** The providers of `requirements`, needed by `neededBy` (`<kind>/<name>`); `internal` ones the consumer meets itself. */
+    of(requirements: readonly RequirementKey[], neededBy: string, internal?: ReadonlySet<RequirementKey>): R[] {
+        return this.provides ? providersOf(requirements, this.provides, neededBy, this.unmet, internal) : [];
+    }
+
+    /** Throws `UnmetRequirementsError` listing every need nothing provides. */
+    throwIfUnmet(): void {
+        if (this.unmet.length > 0) {
+            throw new UnmetRequirementsError(this.consumer, this.unmet);
+        }
+    }
+}

@@ -5,7 +5,7 @@ import type { PlatformConfig } from "../../lib/config/schema";
 import { MINIO_ENDPOINT, NAMESPACES } from "../../lib/conventions";
 import { releaseArgs } from "../../charts/versions";
 import { renderPlatformNamespace } from "../nodes/placement";
-import { providersOf, releaseRequirements, requirement, requirementsOf, UnmetRequirementsError, type Provides, type UnmetRequirement } from "../../lib/requirements";
+import { Needs, releaseRequirements, requirement, requirementsOf, type Provides } from "../../lib/requirements";
 import { BACKUP_CREDENTIALS_SECRET, backupCredentials } from "../longhorn/values";
 import { MINIO_RELEASE, MINIO_ROOT_SECRET, MINIO_USERS_SECRET, minioLayout, platformUsers, renderMinioValues } from "./values";
 
@@ -84,15 +84,12 @@ export class Minio extends pulumi.ComponentResource {
             pulumi.all(users.map((u) => u.key.result)).apply((keys) => Object.fromEntries(users.map((u, i) => [u.user.name, keys[i]!]))),
         );
 
-        const platform = args.platform ?? {};
-        const unmet: UnmetRequirement[] = [];
+        const needs = new Needs(`MinIO ${name}`, args.platform);
         const values = renderMinioValues(config);
-        const storage = providersOf(releaseRequirements(values, [NAMESPACES.minio]), platform, `Release/${MINIO_RELEASE}`, unmet);
+        const storage = needs.of(releaseRequirements(values, [NAMESPACES.minio]), `Release/${MINIO_RELEASE}`);
         const backupSecretMetadata = { name: BACKUP_CREDENTIALS_SECRET, namespace: NAMESPACES.longhorn, labels: { "app.kubernetes.io/managed-by": "pulumi" } };
-        const backupNamespace = providersOf(requirementsOf({ apiVersion: "v1", kind: "Secret", metadata: backupSecretMetadata }, [NAMESPACES.minio]), platform, `Secret/${BACKUP_CREDENTIALS_SECRET}`, unmet);
-        if (args.platform && unmet.length > 0) {
-            throw new UnmetRequirementsError(`MinIO ${name}`, unmet);
-        }
+        const backupNamespace = needs.of(requirementsOf({ apiVersion: "v1", kind: "Secret", metadata: backupSecretMetadata }, [NAMESPACES.minio]), `Secret/${BACKUP_CREDENTIALS_SECRET}`);
+        needs.throwIfUnmet();
 
         const release = new k8s.helm.v3.Release(
             `${name}-release`,

@@ -6,7 +6,7 @@ import { NAMESPACES } from "../../lib/conventions";
 import { releaseArgs } from "../../charts/versions";
 import type { S3Credentials } from "../minio/minio";
 import { renderDashboardConfigMaps } from "./dashboards";
-import { providersOf, releaseRequirements, UnmetRequirementsError, type Provides, type UnmetRequirement } from "../../lib/requirements";
+import { Needs, releaseRequirements, type Provides } from "../../lib/requirements";
 import {
     GRAFANA_ADMIN_SECRET,
     GRAFANA_SERVICE,
@@ -52,15 +52,12 @@ export class Observability extends pulumi.ComponentResource {
         super("platform:addons:Observability", name, {}, opts);
         const { config } = args;
         const labels = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "platform" };
-        const unmet: UnmetRequirement[] = [];
-        const needs = (release: string, values: unknown) => providersOf(releaseRequirements(values, [NAMESPACES.monitoring]), args.platform ?? {}, `Release/${release}`, unmet);
+        const needs = new Needs(`Observability ${name}`, args.platform);
         const stackValues = renderKubePrometheusStackValues(config);
         const lokiValues = renderLokiValues(config);
-        const stackNeeds = needs(RELEASES.stack, stackValues);
-        const lokiNeeds = needs(RELEASES.loki, lokiValues);
-        if (args.platform && unmet.length > 0) {
-            throw new UnmetRequirementsError(`Observability ${name}`, unmet);
-        }
+        const stackNeeds = needs.of(releaseRequirements(stackValues, [NAMESPACES.monitoring]), `Release/${RELEASES.stack}`);
+        const lokiNeeds = needs.of(releaseRequirements(lokiValues, [NAMESPACES.monitoring]), `Release/${RELEASES.loki}`);
+        needs.throwIfUnmet();
 
         const adminPassword = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, { parent: this, additionalSecretOutputs: ["result"] });
         this.grafanaAdmin = pulumi.secret(adminPassword.result.apply((password) => ({ username: "admin", password })));

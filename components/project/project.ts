@@ -9,7 +9,7 @@ import { renderAppSecret } from "./namespace";
 import { databaseEndpoint, renderDatabaseSecret, type DatabaseCredentials } from "./database";
 import { bucketName, renderBucketSecrets, type BucketCredentials } from "./storage";
 import { TENANT_PROJECT_TYPE } from "../../lib/conventions";
-import { providersOf, requirementsOf, UnmetRequirementsError, type Provides, type RequirementKey, type UnmetRequirement } from "../../lib/requirements";
+import { Needs, requirementsOf, type Provides, type RequirementKey } from "../../lib/requirements";
 import { TENANT_ADMISSION } from "../guardrails/guardrails";
 import { UNTRUSTED_TENANT_ADMISSION } from "./sandbox";
 
@@ -87,12 +87,11 @@ export class Project extends pulumi.ComponentResource {
         const ctx = rendered.context;
         // What each object needs from the platform, resolved before anything is registered: an unmet need
         // (an add-on this stack does not install) stops the program with every such need listed.
-        const unmet: UnmetRequirement[] = [];
-        const platform = args.platform ?? {};
+        const needs = new Needs(`project ${project.name}`, args.platform);
         const namespaceNeeds: RequirementKey[] = [TENANT_ADMISSION, ...(project.trust === "untrusted" ? [UNTRUSTED_TENANT_ADMISSION] : [])];
         const needsOf = new Map<object, pulumi.Resource[]>();
         const resolve = (object: TenantObject | ISecret, extra: readonly RequirementKey[] = []) =>
-            needsOf.set(object, providersOf([...extra, ...requirementsOf(object, [ctx.namespace])], platform, `${object.kind}/${object.metadata?.name}`, unmet));
+            needsOf.set(object, needs.of([...extra, ...requirementsOf(object, [ctx.namespace])], `${object.kind}/${object.metadata?.name}`));
         resolve(rendered.namespace, namespaceNeeds);
         const bucketShapes = rendered.bucketJob ? renderBucketSecrets(ctx, { accessKey: "", secretKey: "" }) : undefined;
         for (const object of [...flattenProject(rendered), ...(bucketShapes ? [bucketShapes.minio] : [])]) {
@@ -100,9 +99,7 @@ export class Project extends pulumi.ComponentResource {
                 resolve(object);
             }
         }
-        if (args.platform && unmet.length > 0) {
-            throw new UnmetRequirementsError(`project ${project.name}`, unmet);
-        }
+        needs.throwIfUnmet();
         super(TENANT_PROJECT_TYPE, name, {}, opts);
         // Every child also gets the component's own dependsOn (a project's explicit extra ordering).
         const external = [...toList(opts?.dependsOn)];

@@ -78,8 +78,9 @@ new FloatingIpBinding("floating-ip-binding", {
 // Platform add-ons in dependency order. The Prometheus Operator CRDs come first so every chart can ship its
 // ServiceMonitor; MinIO lives on Longhorn volumes; Loki stores chunks in MinIO; Traefik takes the floating
 // IPs from MetalLB's pool. What a component needs from another beyond that comes through `platform`, the
-// dependency model of lib/requirements.ts (each waits for the providers of what it needs, nothing more). UIs (Grafana, Argo CD, Longhorn, MinIO console, Traefik dashboard) are ClusterIP
-// only: reach them with `kubectl port-forward` over the tailnet (see platformUiAccess).
+// dependency model of lib/requirements.ts (each waits for the providers of what it needs, nothing more).
+// UIs (Grafana, Argo CD, Longhorn, MinIO console, Traefik dashboard) are ClusterIP only: reach them with
+// `kubectl port-forward` over the tailnet (see platformUiAccess).
 const hcloudToken = new pulumi.Config("hcloud").getSecret("token") ?? pulumi.secret(process.env.HCLOUD_TOKEN ?? "");
 const prometheusCrds = new PrometheusOperatorCrds("prometheus-crds", {}, k8sOptions);
 // Kubelets request their serving certificates as CSRs (rotate-server-certificates): approved for this stack's

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
     apiGroupOf,
     mergeProvides,
+    Needs,
     providersOf,
     releaseRequirements,
     requirementsOf,
@@ -117,5 +118,17 @@ describe("providers", () => {
                 "  - Application/x needs api-group:argoproj.io\n" +
                 "  fix: enable the add-on that provides it (platform:addons), or change the object to use one the stack has",
         );
+    });
+
+    it("Needs resolves against the platform and stops with every unmet need; without a platform it resolves to nothing", () => {
+        const needs = new Needs("Velero velero", longhorn);
+        expect(needs.of(["storage-class:fast"], "Release/velero")).toEqual(["sc-fast"]);
+        expect(needs.of(["api-group:velero.io", "storage-class:slow"], "Schedule/daily")).toEqual([]);
+        expect(() => needs.throwIfUnmet()).toThrow(
+            /^Velero velero: 2 requirement\(s\) no platform component provides; nothing was registered for it\.\n {2}- Schedule\/daily needs api-group:velero\.io\n {2}- Schedule\/daily needs storage-class:slow\n/,
+        );
+        const standalone = new Needs<string>("tenant stack", undefined);
+        expect(standalone.of(["storage-class:fast", "api-group:argoproj.io"], "StatefulSet/db")).toEqual([]);
+        expect(() => standalone.throwIfUnmet()).not.toThrow();
     });
 });
