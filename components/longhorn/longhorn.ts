@@ -95,7 +95,8 @@ export class Longhorn extends pulumi.ComponentResource {
             { parent: this, dependsOn: [namespace, defaultRequests, ...nodePatches, ...credentialDeps] },
         );
 
-        const classes = renderStorageClasses(config).map(
+        const classShapes = renderStorageClasses(config);
+        const classes = classShapes.map(
             (sc) =>
                 new k8s.storage.v1.StorageClass(
                     `${name}-sc-${sc.metadata!.name}`,
@@ -120,7 +121,7 @@ export class Longhorn extends pulumi.ComponentResource {
         }
 
         this.provides = {
-            ...Object.fromEntries(classes.map((sc, i) => [requirement.storageClass(renderStorageClasses(config)[i]!.metadata!.name!), [sc]])),
+            ...Object.fromEntries(classes.map((sc, i) => [requirement.storageClass(classShapes[i]!.metadata!.name!), [sc]])),
             [requirement.apiGroup("longhorn.io")]: [release],
             [requirement.namespace(NAMESPACES.longhorn)]: [namespace],
         };
