@@ -139,7 +139,7 @@ const argocd = new ArgoCD("argocd", { config }, { ...k8sOptions, dependsOn: [pro
 // Its DaemonSet runs on every node, so its release waits for every pool.
 const nodeReboots = new NodeReboots("node-reboots", { config }, { ...k8sOptions, dependsOn: nodePools.readyForAll() });
 
-/** The platform add-ons (the k3s upgrade Plans wait for all of them; tenant Projects for what they need, see `platform` below). */
+/** The platform add-ons (the k3s upgrade Plans wait for all of them). */
 export const platformAddons = [prometheusCrds, kubeletCsrApprover, metallb, certManager, longhorn, minio, observability, traefik, argocd, nodeReboots];
 /** Name of the Secret holding Alertmanager's configuration. */
 export const alertmanagerConfigSecret = alerting.configSecretName;

@@ -1,18 +1,16 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { renderedReleases } from "../../charts/rendered-facts";
 import { BUILT_IN_API_GROUPS } from "../../lib/requirements";
 import { PlanGraph } from "../helpers/plan-graph";
-import { readPlan, STACKS, type WrittenResource } from "../helpers/plans";
-import { ROOT } from "../helpers/synth";
+import { planDir, STACKS, type WrittenResource } from "../helpers/plans";
 
 /**
  * The bring-up graph of every shipped stack, checked against facts the program does not compute: which chart
  * installs which API group (read from the charts at their pinned tags), which StorageClass each release
- * really claims (the rendered facts of charts/rendered/), and what each tenant file asks for. Every wait that
- * remains must be one of these needs; every need must be waited for. New add-ons are checked by the same
+ * really claims (the rendered facts of charts/rendered/). Every wait that remains must be one of these needs;
+ * every need must be waited for (a Project's own needs: test/components/project/project.needs.test.ts). New add-ons are checked by the same
  * rules: a chart whose CRD groups are not listed below, or a wait between releases nobody justified, fails.
  */
 
@@ -56,19 +54,11 @@ const groupOfType = (type: string): string | undefined => {
     return m[1] === "core" ? "" : m[1];
 };
 
-interface TenantFile {
-    name: string;
-    /** What the Pulumi resources are named by (defaults to the name). */
-    id?: string;
-    trust: string;
-    services: Array<{ volumes?: unknown[]; metrics?: unknown }>;
-    database?: unknown;
-    bucket?: unknown;
-    git?: unknown;
-}
 
 describe.each(STACKS)("bring-up graph of stack %s", (stack) => {
-    const plan = readPlan(stack);
+    // The platform stack's own plan: tenant stacks run after it as a whole (the driver orders them), so the
+    // waits that matter for the bring-up of the platform are inside it.
+    const plan = JSON.parse(fs.readFileSync(path.join(planDir(stack), "plan.json"), "utf8")) as { resources: WrittenResource[] };
     const graph = new PlanGraph(plan.resources);
     const releases = plan.resources.filter(isRelease);
     const releaseOfChart = (chart: string) => releases.find((r) => chartOf(r) === chart);
@@ -143,7 +133,7 @@ describe.each(STACKS)("bring-up graph of stack %s", (stack) => {
         expect(problems).toEqual([]);
     });
 
-    it("every tenant pod template with a claim waits for its StorageClass, names a RuntimeClass only after it exists, and waits for its pool", () => {
+    it("every pod template with a claim waits for its StorageClass, names a RuntimeClass only after it exists, and waits for its pool", () => {
         const problems: string[] = [];
         for (const r of plan.resources.filter((x) => /^kubernetes:(apps\/v1:(Deployment|StatefulSet|DaemonSet)|batch\/v1:Job)$/.test(x.type))) {
             const pod = r.inputs.spec?.template?.spec ?? {};
@@ -204,55 +194,5 @@ describe.each(STACKS)("bring-up graph of stack %s", (stack) => {
         const kps = releaseOfChart("kube-prometheus-stack")!;
         const waiting = plan.resources.filter((r) => graph.waits(r.urn, kps.urn) && graph.topLevel(r).type !== "platform:upgrades:K3sUpgrades");
         expect(new Set(waiting.map((r) => graph.topLevel(r).type))).toEqual(new Set(["platform:addons:Observability"]));
-    });
-
-    describe("tenant projects wait for exactly what they need", () => {
-        const catalog = path.join(ROOT, "stacks", stack, "projects");
-        const files = fs.readdirSync(catalog).filter((f) => f.endsWith(".yaml"));
-        const projects = plan.resources.filter((r) => r.type === "platform:project:Project");
-
-        it("has one Project per tenant file", () => {
-            expect(projects.map((p) => p.name).sort()).toEqual(files.map((f) => { const t = yaml.load(fs.readFileSync(path.join(catalog, f), "utf8")) as TenantFile; return t.id ?? t.name; }).sort());
-        });
-
-        it.each(files)("%s", (file) => {
-            const spec = yaml.load(fs.readFileSync(path.join(catalog, file), "utf8")) as TenantFile;
-            const project = projects.find((p) => p.name === (spec.id ?? spec.name))!;
-            const waited = [...graph.externalWaits(project.urn)].map((u) => graph.byUrn.get(u)!);
-            const waitedReleases = new Set(waited.filter(isRelease).map(chartOf));
-
-            // What the tenant file asks for, and the release that provides it.
-            const anchors: string[] = [];
-            if (spec.database || spec.services.some((s) => (s.volumes ?? []).length > 0)) anchors.push("longhorn");
-            if (spec.bucket) anchors.push("minio");
-            if (spec.git) anchors.push("argo-cd");
-            if (spec.services.some((s) => s.metrics)) anchors.push("prometheus-operator-crds");
-            // Each anchor with what that release itself waits for (Longhorn waits for the Prometheus CRDs, ...).
-            const expected = new Set<string>();
-            for (const chart of anchors) {
-                const release = releaseOfChart(chart)!;
-                expected.add(chart);
-                for (const u of graph.waitsFor(release.urn)) {
-                    const r = graph.byUrn.get(u)!;
-                    if (isRelease(r)) expected.add(chartOf(r));
-                }
-            }
-            expect([...waitedReleases].sort()).toEqual([...expected].sort());
-            // Observability and ingress never hold a tenant back.
-            for (const chart of ["kube-prometheus-stack", "loki", "alloy", "traefik", "cert-manager", "kured", "kubelet-csr-approver"]) {
-                expect(waitedReleases.has(chart), chart).toBe(false);
-            }
-            // Volumes wait for Longhorn's StorageClass (its provisioner), and only when the project has volumes.
-            const classes = waited.filter((r) => r.type === "kubernetes:storage.k8s.io/v1:StorageClass");
-            expect(classes.length > 0).toBe(anchors.includes("longhorn"));
-            // Admission policies are in force before the namespace; the sandbox's only for untrusted tenants.
-            const namespace = graph.descendants(project.urn).find((r) => r.type === "kubernetes:core/v1:Namespace")!;
-            const bindings = plan.resources.filter((r) => r.type === "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding");
-            const sandboxBinding = bindings.find((b) => graph.topLevel(b).type === "platform:project:Sandbox")!;
-            for (const b of bindings.filter((x) => graph.topLevel(x).type === "platform:guardrails:Guardrails")) {
-                expect(graph.waits(namespace.urn, b.urn), b.name).toBe(true);
-            }
-            expect(graph.waits(namespace.urn, sandboxBinding.urn)).toBe(spec.trust === "untrusted");
-        });
     });
 });
