@@ -5,6 +5,7 @@ import type { PlatformSecrets } from "../../lib/config/load";
 import { CLUSTER_ISSUERS, NAMESPACES } from "../../lib/conventions";
 import { releaseArgs } from "../../charts/versions";
 import { renderPlatformNamespace } from "../nodes/placement";
+import { requirement, type Provides } from "../../lib/requirements";
 import {
     CERT_MANAGER_RELEASE,
     HETZNER_TOKEN_SECRET,
@@ -30,6 +31,8 @@ export interface CertManagerArgs {
 export class CertManager extends pulumi.ComponentResource {
     /** Names of the ClusterIssuers. */
     readonly issuers: pulumi.Output<{ staging: string; production: string }>;
+    /** The cert-manager.io and acme.cert-manager.io API groups (CRDs from the chart, validated by its webhook, ready with the release) and the namespace. */
+    readonly provides: Provides<pulumi.Resource>;
 
     constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:addons:CertManager", name, {}, opts);
@@ -74,6 +77,11 @@ export class CertManager extends pulumi.ComponentResource {
             );
         }
 
+        this.provides = {
+            [requirement.apiGroup("cert-manager.io")]: [release],
+            [requirement.apiGroup("acme.cert-manager.io")]: [release],
+            [requirement.namespace(NAMESPACES.certManager)]: [namespace],
+        };
         this.issuers = pulumi.output({ staging: CLUSTER_ISSUERS.staging, production: CLUSTER_ISSUERS.production });
         this.registerOutputs({ issuers: this.issuers });
     }

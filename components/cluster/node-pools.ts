@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import type { NodeSpec } from "../nodes/node-plan";
 import { NODE_WAITS, renderNodeLabelScript, renderPoolReadyScript } from "./node-pool-scripts";
+import { requirement, type Provides } from "../../lib/requirements";
 
 /** Arguments of the node pools. */
 export interface NodePoolsArgs {
@@ -26,6 +27,8 @@ export type PoolName = NodeSpec["pool"];
 export class NodePools extends pulumi.ComponentResource {
     /** The Ready wait of each pool in the plan. */
     readonly ready: ReadonlyMap<PoolName, command.remote.Command>;
+    /** `nodes:<pool>` for every pool: pods pinned to a pool wait for its Ready wait (lib/requirements.ts). */
+    readonly provides: Provides<pulumi.Resource>;
     private readonly nodes: readonly NodeSpec[];
 
     constructor(name: string, args: NodePoolsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -69,6 +72,7 @@ export class NodePools extends pulumi.ComponentResource {
             );
         }
         this.ready = ready;
+        this.provides = Object.fromEntries([...ready].map(([pool, wait]) => [requirement.nodes(pool), [wait]]));
         this.registerOutputs({ pools: [...ready.keys()] });
     }
 

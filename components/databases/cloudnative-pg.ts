@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type { PlatformConfig } from "../../lib/config/schema";
 import { LABELS, NAMESPACES } from "../../lib/conventions";
 import { releaseArgs } from "../../charts/versions";
+import { requirement, type Provides } from "../../lib/requirements";
 import { renderPlatformNamespace } from "../nodes/placement";
 import { CNPG_RELEASE, renderCnpgOperatorValues } from "./values";
 import { DATABASE_ALERTS_RULE, renderDatabaseAlertGroups } from "./rules";
@@ -16,11 +17,13 @@ export interface CloudNativePgArgs {
 /**
  * The PostgreSQL operator (`platform:databases:CloudNativePG`): the pinned chart in `cnpg-system` (CRDs are
  * chart templates, so Helm upgrades them with the release) and the database backup alerts. Tenant Projects
- * that have a PostgreSQL database depend on it. Pass the Prometheus Operator CRDs as `opts.dependsOn`.
+ * that have a PostgreSQL database depend on it. Pass the Prometheus Operator CRDs (and the monitoring namespace they create) as `opts.dependsOn`.
  */
 export class CloudNativePg extends pulumi.ComponentResource {
     /** Name of the Helm release. */
     readonly releaseName: pulumi.Output<string>;
+    /** What it provides (lib/requirements.ts): the postgresql.cnpg.io kinds (Cluster, ScheduledBackup), once its release is ready. */
+    readonly provides: Provides<pulumi.Resource>;
 
     constructor(name: string, args: CloudNativePgArgs, opts?: pulumi.ComponentResourceOptions) {
         // Rendered before super(): a bad schedule throws before anything is registered.
@@ -46,6 +49,7 @@ export class CloudNativePg extends pulumi.ComponentResource {
             { parent: this },
         );
         this.releaseName = release.name;
+        this.provides = { [requirement.apiGroup("postgresql.cnpg.io")]: [release] };
         this.registerOutputs({ releaseName: this.releaseName });
     }
 }

@@ -4,6 +4,7 @@ import type { PlatformConfig } from "../../lib/config/schema";
 import type { PlatformSecrets } from "../../lib/config/load";
 import { NAMESPACES, STORAGE_CLASSES } from "../../lib/conventions";
 import { releaseArgs } from "../../charts/versions";
+import { requirement, type Provides } from "../../lib/requirements";
 import { renderPlatformNamespace } from "../nodes/placement";
 import {
     renderLonghornLimitRange,
@@ -42,6 +43,11 @@ export class Longhorn extends pulumi.ComponentResource {
     readonly replicaCount: pulumi.Output<number>;
     /** The StorageClasses (default first). */
     readonly storageClasses: pulumi.Output<string[]>;
+    /**
+     * Each StorageClass (created after the release, so its provisioner runs), the longhorn.io API group (CRDs
+     * and the manager's admission webhook, served once the release is ready) and the namespace.
+     */
+    readonly provides: Provides<pulumi.Resource>;
 
     constructor(name: string, args: LonghornArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:addons:Longhorn", name, {}, opts);
@@ -89,7 +95,8 @@ export class Longhorn extends pulumi.ComponentResource {
             { parent: this, dependsOn: [namespace, defaultRequests, ...nodePatches, ...credentialDeps] },
         );
 
-        const classes = renderStorageClasses(config).map(
+        const classShapes = renderStorageClasses(config);
+        const classes = classShapes.map(
             (sc) =>
                 new k8s.storage.v1.StorageClass(
                     `${name}-sc-${sc.metadata!.name}`,
@@ -113,6 +120,11 @@ export class Longhorn extends pulumi.ComponentResource {
             );
         }
 
+        this.provides = {
+            ...Object.fromEntries(classes.map((sc, i) => [requirement.storageClass(classShapes[i]!.metadata!.name!), [sc]])),
+            [requirement.apiGroup("longhorn.io")]: [release],
+            [requirement.namespace(NAMESPACES.longhorn)]: [namespace],
+        };
         this.replicaCount = pulumi.output(longhornReplicaCount(config));
         this.storageClasses = pulumi.all(classes.map((c) => c.metadata.name)).apply(() => [STORAGE_CLASSES.standard, STORAGE_CLASSES.fast]);
         this.registerOutputs({ replicaCount: this.replicaCount, storageClasses: this.storageClasses });

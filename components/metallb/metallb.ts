@@ -4,6 +4,7 @@ import type { PlatformConfig } from "../../lib/config/schema";
 import { NAMESPACES } from "../../lib/conventions";
 import { releaseArgs } from "../../charts/versions";
 import { renderPlatformNamespace } from "../nodes/placement";
+import { requirement, type Provides } from "../../lib/requirements";
 import { addressPoolMetadata, METALLB_RELEASE, renderAddressPool, renderL2Advertisement, renderMetallbValues, FLOATING_IP_POOL } from "./values";
 import { floatingIpBindings, renderBindings, renderFailoverObjects, renderFailoverTokenSecret } from "./failover";
 
@@ -32,6 +33,8 @@ export class MetalLB extends pulumi.ComponentResource {
     readonly addressPool: pulumi.Output<string>;
     /** The addresses in the pool. */
     readonly addresses: pulumi.Output<string[]>;
+    /** The metallb.io API group (CRDs from the chart, validated by the controller's webhook, ready with the release) and the namespace. */
+    readonly provides: Provides<pulumi.Resource>;
 
     constructor(name: string, args: MetalLBArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:addons:MetalLB", name, {}, opts);
@@ -95,6 +98,7 @@ export class MetalLB extends pulumi.ComponentResource {
 
         this.addressPool = pulumi.output(FLOATING_IP_POOL);
         this.addresses = addresses;
+        this.provides = { [requirement.apiGroup("metallb.io")]: [release], [requirement.namespace(NAMESPACES.metallb)]: [namespace] };
         this.registerOutputs({ addressPool: this.addressPool, addresses: this.addresses });
     }
 }

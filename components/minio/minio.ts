@@ -5,6 +5,7 @@ import type { PlatformConfig } from "../../lib/config/schema";
 import { MINIO_ENDPOINT, NAMESPACES } from "../../lib/conventions";
 import { releaseArgs } from "../../charts/versions";
 import { renderPlatformNamespace } from "../nodes/placement";
+import { Needs, releaseRequirements, requirement, requirementsOf, type Provides } from "../../lib/requirements";
 import { BACKUP_CREDENTIALS_SECRET, backupCredentials } from "../longhorn/values";
 import { MINIO_RELEASE, MINIO_ROOT_SECRET, MINIO_USERS_SECRET, minioLayout, platformUsers, renderMinioValues } from "./values";
 
@@ -20,12 +21,18 @@ export interface S3Credentials {
 export interface MinioArgs {
     /** Validated stack configuration (storage nodes, volume size, Longhorn backup target). */
     config: PlatformConfig;
+    /**
+     * What the platform provides (lib/requirements.ts): the release waits for the StorageClass of its volumes
+     * (Longhorn's, after its release) and the backup Secret for Longhorn's namespace; nothing else of Longhorn.
+     */
+    platform?: Provides<pulumi.Resource>;
 }
 
 /**
  * MinIO (`platform:addons:Minio`): generated root credentials (Secret `minio-root`), one generated user per
  * platform consumer with a policy limited to its buckets, the chart on Longhorn volumes, and, when Longhorn
- * backs up to this MinIO, Longhorn's backup-target Secret in longhorn-system. Needs Longhorn first.
+ * backs up to this MinIO, Longhorn's backup-target Secret in longhorn-system. The release waits for Longhorn's StorageClass
+ * (through `platform`), nothing else of Longhorn.
  */
 export class Minio extends pulumi.ComponentResource {
     /** In-cluster S3 endpoint URL. */
@@ -36,6 +43,8 @@ export class Minio extends pulumi.ComponentResource {
     readonly lokiCredentials: pulumi.Output<S3Credentials>;
     /** `standalone` or `distributed`. */
     readonly mode: pulumi.Output<string>;
+    /** The S3 Service (`service:minio/minio`, ready with the release: its post-install Job has created the platform buckets) and the namespace. */
+    readonly provides: Provides<pulumi.Resource>;
 
     constructor(name: string, args: MinioArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:addons:Minio", name, {}, opts);
@@ -75,10 +84,17 @@ export class Minio extends pulumi.ComponentResource {
             pulumi.all(users.map((u) => u.key.result)).apply((keys) => Object.fromEntries(users.map((u, i) => [u.user.name, keys[i]!]))),
         );
 
+        const needs = new Needs(`MinIO ${name}`, args.platform);
+        const values = renderMinioValues(config);
+        const storage = needs.of(releaseRequirements(values, [NAMESPACES.minio]), `Release/${MINIO_RELEASE}`);
+        const backupSecretMetadata = { name: BACKUP_CREDENTIALS_SECRET, namespace: NAMESPACES.longhorn, labels: { "app.kubernetes.io/managed-by": "pulumi" } };
+        const backupNamespace = needs.of(requirementsOf({ apiVersion: "v1", kind: "Secret", metadata: backupSecretMetadata }, [NAMESPACES.minio]), `Secret/${BACKUP_CREDENTIALS_SECRET}`);
+        needs.throwIfUnmet();
+
         const release = new k8s.helm.v3.Release(
             `${name}-release`,
-            releaseArgs("minio", { name: MINIO_RELEASE, namespace: NAMESPACES.minio, values: renderMinioValues(config), timeoutSeconds: 900 }),
-            { parent: this, dependsOn: [namespace, rootSecret, usersSecret] },
+            releaseArgs("minio", { name: MINIO_RELEASE, namespace: NAMESPACES.minio, values, timeoutSeconds: 900 }),
+            { parent: this, dependsOn: [namespace, rootSecret, usersSecret, ...storage] },
         );
 
         if (config.addons.longhorn.backupTarget === "minio") {
@@ -87,14 +103,15 @@ export class Minio extends pulumi.ComponentResource {
             new k8s.core.v1.Secret(
                 `${name}-longhorn-backup-credentials`,
                 {
-                    metadata: { name: BACKUP_CREDENTIALS_SECRET, namespace: NAMESPACES.longhorn, labels: { "app.kubernetes.io/managed-by": "pulumi" } },
+                    metadata: backupSecretMetadata,
                     type: "Opaque",
                     stringData: pulumi.secret(longhorn.apply((c) => backupCredentials(config, c.accessKey, c.secretKey))),
                 },
-                { parent: this, dependsOn: [release], additionalSecretOutputs: ["data", "stringData"] },
+                { parent: this, dependsOn: [release, ...backupNamespace], additionalSecretOutputs: ["data", "stringData"] },
             );
         }
 
+        this.provides = { [requirement.service(NAMESPACES.minio, MINIO_RELEASE)]: [release], [requirement.namespace(NAMESPACES.minio)]: [namespace] };
         this.lokiCredentials = credentialsOf("loki");
         this.endpoint = pulumi.output(`http://${MINIO_ENDPOINT.host}:${MINIO_ENDPOINT.port}`);
         this.mode = pulumi.output(minioLayout(config).mode);

@@ -6,6 +6,7 @@ import { NAMESPACES } from "../../lib/conventions";
 import { releaseArgs } from "../../charts/versions";
 import type { S3Credentials } from "../minio/minio";
 import { renderDashboardConfigMaps } from "./dashboards";
+import { Needs, releaseRequirements, type Provides } from "../../lib/requirements";
 import {
     GRAFANA_ADMIN_SECRET,
     GRAFANA_SERVICE,
@@ -25,13 +26,19 @@ export interface ObservabilityArgs {
     lokiCredentials: pulumi.Input<S3Credentials>;
     /** Stack name, the `cluster` label on every log stream. */
     stack: string;
+    /**
+     * What the platform provides (lib/requirements.ts): each release waits for what its values name, the
+     * StorageClass of its volumes and, for Loki, MinIO's S3 Service; Alloy and Grafana reach Loki by name and
+     * retry, so nothing waits for Loki.
+     */
+    platform?: Provides<pulumi.Resource>;
 }
 
 /**
  * Observability (`platform:addons:Observability`): kube-prometheus-stack with a generated Grafana admin,
  * Loki with chunks in MinIO, Grafana Alloy shipping every pod's logs, and the platform dashboards.
- * Needs the Prometheus Operator CRDs component (which also creates the monitoring namespace), Longhorn
- * (volumes) and MinIO (Loki's object store) first: pass them in `dependsOn`.
+ * Needs the Prometheus Operator CRDs component (which also creates the monitoring namespace) and the nodes its
+ * DaemonSets run on in `dependsOn`; the StorageClass and MinIO come through `platform`, per release.
  */
 export class Observability extends pulumi.ComponentResource {
     /** Grafana admin credentials (secret). */
@@ -45,6 +52,12 @@ export class Observability extends pulumi.ComponentResource {
         super("platform:addons:Observability", name, {}, opts);
         const { config } = args;
         const labels = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "platform" };
+        const needs = new Needs(`Observability ${name}`, args.platform);
+        const stackValues = renderKubePrometheusStackValues(config);
+        const lokiValues = renderLokiValues(config);
+        const stackNeeds = needs.of(releaseRequirements(stackValues, [NAMESPACES.monitoring]), `Release/${RELEASES.stack}`);
+        const lokiNeeds = needs.of(releaseRequirements(lokiValues, [NAMESPACES.monitoring]), `Release/${RELEASES.loki}`);
+        needs.throwIfUnmet();
 
         const adminPassword = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, { parent: this, additionalSecretOutputs: ["result"] });
         this.grafanaAdmin = pulumi.secret(adminPassword.result.apply((password) => ({ username: "admin", password })));
@@ -60,8 +73,8 @@ export class Observability extends pulumi.ComponentResource {
 
         const stack = new k8s.helm.v3.Release(
             `${name}-kube-prometheus-stack`,
-            releaseArgs("kubePrometheusStack", { name: RELEASES.stack, namespace: NAMESPACES.monitoring, values: renderKubePrometheusStackValues(config), timeoutSeconds: 900 }),
-            { parent: this, dependsOn: [adminSecret] },
+            releaseArgs("kubePrometheusStack", { name: RELEASES.stack, namespace: NAMESPACES.monitoring, values: stackValues, timeoutSeconds: 900 }),
+            { parent: this, dependsOn: [adminSecret, ...stackNeeds] },
         );
 
         const lokiSecret = new k8s.core.v1.Secret(
@@ -75,15 +88,16 @@ export class Observability extends pulumi.ComponentResource {
             },
             { parent: this, additionalSecretOutputs: ["data", "stringData"] },
         );
-        const loki = new k8s.helm.v3.Release(
+        new k8s.helm.v3.Release(
             `${name}-loki`,
-            releaseArgs("loki", { name: RELEASES.loki, namespace: NAMESPACES.monitoring, values: renderLokiValues(config) }),
-            { parent: this, dependsOn: [lokiSecret] },
+            releaseArgs("loki", { name: RELEASES.loki, namespace: NAMESPACES.monitoring, values: lokiValues }),
+            { parent: this, dependsOn: [lokiSecret, ...lokiNeeds] },
         );
+        // Alloy is ready once its configuration loaded (it does not wait for Loki) and retries its pushes.
         new k8s.helm.v3.Release(
             `${name}-alloy`,
             releaseArgs("alloy", { name: RELEASES.alloy, namespace: NAMESPACES.monitoring, values: renderAlloyValues(config, args.stack) }),
-            { parent: this, dependsOn: [loki] },
+            { parent: this },
         );
 
         for (const dashboard of renderDashboardConfigMaps()) {

@@ -4,6 +4,7 @@ import { NAMESPACES } from "../../lib/conventions";
 import { chartValues, CHARTS, releaseArgs } from "../../charts/versions";
 import { renderPlatformNamespace } from "../nodes/placement";
 import { RELEASES } from "./values";
+import { requirement, type Provides } from "../../lib/requirements";
 
 /** Arguments of the Prometheus Operator CRDs (none needed beyond the pinned chart). */
 export interface PrometheusOperatorCrdsArgs {
@@ -23,17 +24,20 @@ export class PrometheusOperatorCrds extends pulumi.ComponentResource {
     readonly chartVersion: pulumi.Output<string>;
     /** The monitoring namespace (created here, used by the Observability component). */
     readonly namespace: k8s.core.v1.Namespace;
+    /** The monitoring.coreos.com API group (ServiceMonitor, PodMonitor, Probe, PrometheusRule, ...) and the monitoring namespace. */
+    readonly provides: Provides<pulumi.Resource>;
 
     constructor(name: string, args: PrometheusOperatorCrdsArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("platform:addons:PrometheusOperatorCrds", name, {}, opts);
         // node-exporter needs the host's network, PID namespace and filesystem: the namespace is exempt.
         const ns = renderPlatformNamespace(NAMESPACES.monitoring, "privileged");
         this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { ...ns.metadata, labels: { ...ns.metadata.labels, ...args.namespaceLabels } } }, { parent: this });
-        new k8s.helm.v3.Release(
+        const release = new k8s.helm.v3.Release(
             `${name}-release`,
             releaseArgs("prometheusOperatorCrds", { name: RELEASES.crds, namespace: NAMESPACES.monitoring, values: chartValues("prometheusOperatorCrds", {}) }),
             { parent: this, dependsOn: [this.namespace] },
         );
+        this.provides = { [requirement.apiGroup("monitoring.coreos.com")]: [release], [requirement.namespace(NAMESPACES.monitoring)]: [this.namespace] };
         this.chartVersion = pulumi.output(CHARTS.prometheusOperatorCrds.version);
         this.registerOutputs({ chartVersion: this.chartVersion });
     }

@@ -4,12 +4,15 @@ import * as random from "@pulumi/random";
 import type { ISecret } from "kubernetes-models/v1/Secret";
 import type { PlatformConfig } from "../../lib/config/schema";
 import type { ProjectSpec } from "../../lib/tenants/schema";
-import { needsBackupCredentials, renderProject, type TenantObject } from "./render";
+import { flattenProject, needsBackupCredentials, renderProject, type TenantObject } from "./render";
 import { renderBackupCredentialsSecret } from "./postgresql";
 import { renderAppSecret } from "./namespace";
 import { databaseEndpoint, renderDatabaseSecret, type DatabaseCredentials } from "./database";
 import { bucketName, renderBucketSecrets, type BucketCredentials } from "./storage";
 import { TENANT_PROJECT_TYPE } from "../../lib/conventions";
+import { Needs, requirementsOf, type Provides, type RequirementKey } from "../../lib/requirements";
+import { TENANT_ADMISSION } from "../guardrails/guardrails";
+import { UNTRUSTED_TENANT_ADMISSION } from "./sandbox";
 
 /**
  * Pulumi name of a child object of a project. A child's URN carries its parent's type but not the parent's
@@ -42,6 +45,14 @@ export interface ProjectArgs {
      * into the namespace for CloudNativePG when the project has a PostgreSQL database and the stack a target.
      */
     backupCredentials?: pulumi.Input<{ accessKey: pulumi.Input<string>; secretKey: pulumi.Input<string> }>;
+    /**
+     * What the platform provides (lib/requirements.ts). Each child object waits for exactly the providers of
+     * what it needs: the namespace for the admission policies of tenants (and of untrusted tenants), pods for
+     * their pool's nodes, StorageClass and RuntimeClass, custom resources for the release installing their
+     * CRDs, objects in platform namespaces (bucket Job, Argo CD) for those and the services they call. Without
+     * it (the platform already exists, as in a tenant stack) children wait for nothing outside the project.
+     */
+    platform?: Provides<pulumi.Resource>;
 }
 
 /** Database credentials of a project (a secret output). */
@@ -77,26 +88,41 @@ export class Project extends pulumi.ComponentResource {
     readonly databaseCredentials: pulumi.Output<DatabaseCredentialsOutput | undefined>;
 
     constructor(name: string, args: ProjectArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(TENANT_PROJECT_TYPE, name, {}, opts);
         const { project, config } = args;
         const rendered = renderProject(project, config, { middlewares: args.ingressMiddlewares });
         const ctx = rendered.context;
-        // Children get the external dependencies (add-ons, sandbox) explicitly: every other child waits on
-        // the namespace or the bucket's minio Secret, so nothing of the project starts before them.
-        const external = opts?.dependsOn;
+        // What each object needs from the platform, resolved before anything is registered: an unmet need
+        // (an add-on this stack does not install) stops the program with every such need listed.
+        const needs = new Needs(`project ${project.name}`, args.platform);
+        const namespaceNeeds: RequirementKey[] = [TENANT_ADMISSION, ...(project.trust === "untrusted" ? [UNTRUSTED_TENANT_ADMISSION] : [])];
+        const needsOf = new Map<object, pulumi.Resource[]>();
+        const resolve = (object: TenantObject | ISecret, extra: readonly RequirementKey[] = []) =>
+            needsOf.set(object, needs.of([...extra, ...requirementsOf(object, [ctx.namespace])], `${object.kind}/${object.metadata?.name}`));
+        resolve(rendered.namespace, namespaceNeeds);
+        const bucketShapes = rendered.bucketJob ? renderBucketSecrets(ctx, { accessKey: "", secretKey: "" }) : undefined;
+        for (const object of [...flattenProject(rendered), ...(bucketShapes ? [bucketShapes.minio] : [])]) {
+            if (object !== rendered.namespace) {
+                resolve(object);
+            }
+        }
+        needs.throwIfUnmet();
+        super(TENANT_PROJECT_TYPE, name, {}, opts);
+        // Every child also gets the component's own dependsOn (a project's explicit extra ordering).
+        const external = [...toList(opts?.dependsOn)];
+        const platformNeeds = (object: TenantObject | ISecret) => [...external, ...(needsOf.get(object) ?? [])];
 
         const resourceName = (object: TenantObject) => childResourceName(name, ctx.namespace, object);
-        const create = (object: TenantObject, dependsOn: pulumi.ResourceOptions["dependsOn"]) =>
-            createObject(resourceName(object), object, { parent: this, dependsOn });
+        const create = (object: TenantObject, dependsOn: pulumi.Resource[]) =>
+            createObject(resourceName(object), object, { parent: this, dependsOn: [...dependsOn, ...platformNeeds(object)] });
 
-        const namespace = create(rendered.namespace, external);
+        const namespace = create(rendered.namespace, []);
         const guardrails = rendered.guardrails.map((object) => create(object, [namespace]));
 
-        const secret = (shape: ISecret, stringData: pulumi.Input<Record<string, string>>, dependsOn: pulumi.ResourceOptions["dependsOn"]) =>
+        const secret = (shape: ISecret, stringData: pulumi.Input<Record<string, string>>, dependsOn: pulumi.Resource[]) =>
             new k8s.core.v1.Secret(
                 resourceName(shape),
                 { metadata: shape.metadata, type: shape.type, stringData: pulumi.secret(stringData) },
-                { parent: this, dependsOn, additionalSecretOutputs: ["data", "stringData"] },
+                { parent: this, dependsOn: [...dependsOn, ...platformNeeds(shape)], additionalSecretOutputs: ["data", "stringData"] },
             );
         const password = (suffix: (typeof PASSWORD_SUFFIXES)[number], length: number) =>
             new random.RandomPassword(`${name}-${suffix}`, { length, special: false }, { parent: this, additionalSecretOutputs: ["result"] });
@@ -141,7 +167,7 @@ export class Project extends pulumi.ComponentResource {
             for (const object of rendered.database.workloads) {
                 // The data outlives the Pulumi resource: a removed or replaced (new generation) database is
                 // left running until an operator deletes it after checking the new one (README: restores).
-                const created = createObject(resourceName(object), object, { parent: this, dependsOn: previous, retainOnDelete: true });
+                const created = createObject(resourceName(object), object, { parent: this, dependsOn: [...previous, ...platformNeeds(object)], retainOnDelete: true });
                 previous = [created];
                 databaseReady.push(created);
             }
@@ -155,13 +181,14 @@ export class Project extends pulumi.ComponentResource {
             const bucketCredentials: pulumi.Output<BucketCredentials> = pulumi
                 .all([accessKey.result, secretKey.result])
                 .apply(([a, s]) => ({ accessKey: a, secretKey: s }));
-            const shapes = renderBucketSecrets(ctx, { accessKey: "", secretKey: "" });
+            const shapes = bucketShapes!;
             const tenantSecret = secret(shapes.tenant, bucketCredentials.apply((c) => renderBucketSecrets(ctx, c).tenant.stringData ?? {}), [namespace]);
-            const minioSecret = secret(shapes.minio, bucketCredentials.apply((c) => renderBucketSecrets(ctx, c).minio.stringData ?? {}), external);
+            // In the minio namespace, before the Job that reads it; not in the project's namespace, so it does not wait for it.
+            const minioSecret = secret(shapes.minio, bucketCredentials.apply((c) => renderBucketSecrets(ctx, c).minio.stringData ?? {}), []);
             secrets.push(tenantSecret);
             const job = createObject(resourceName(rendered.bucketJob), rendered.bucketJob, {
                 parent: this,
-                dependsOn: [minioSecret],
+                dependsOn: [minioSecret, ...platformNeeds(rendered.bucketJob)],
                 // A Job's pod template is immutable: a change means a new Job.
                 deleteBeforeReplace: true,
             });
@@ -203,6 +230,20 @@ export class Project extends pulumi.ComponentResource {
             databaseCredentials: this.databaseCredentials,
         });
     }
+}
+
+/** A `dependsOn` option as a list (it may be one resource, a list, or an input of either). */
+function toList(dependsOn: pulumi.ResourceOptions["dependsOn"]): pulumi.Resource[] {
+    if (dependsOn === undefined) {
+        return [];
+    }
+    if (pulumi.Resource.isInstance(dependsOn)) {
+        return [dependsOn];
+    }
+    if (Array.isArray(dependsOn) && dependsOn.every((d) => pulumi.Resource.isInstance(d))) {
+        return dependsOn as pulumi.Resource[];
+    }
+    throw new Error("Project: opts.dependsOn must be resources, not outputs");
 }
 
 /**

@@ -6,6 +6,10 @@ import type { IValidatingAdmissionPolicyBinding } from "kubernetes-models/admiss
 import { GVISOR_RUNTIME_CLASS, LABELS, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
 import { CNPG_OPERATOR_IMAGE, DATABASE_IMAGES } from "../../charts/images";
 import { CNPG_OPERATOR_USER } from "../databases/values";
+import { requirement, type Provides } from "../../lib/requirements";
+
+/** Admission scope of the sandbox policy: objects of untrusted tenants (a Project declares it for its namespace). */
+export const UNTRUSTED_TENANT_ADMISSION = requirement.admission("untrusted-tenant");
 
 /**
  * The gVisor sandbox of untrusted tenants, created once per stack.
@@ -117,6 +121,8 @@ export function renderSandboxPolicyBinding(args: SandboxArgs = {}): IValidatingA
 export class Sandbox extends pulumi.ComponentResource {
     /** Name of the RuntimeClass (`runtimeClassName` of sandboxed pods). */
     readonly runtimeClassName: pulumi.Output<string>;
+    /** The RuntimeClass (pods naming it) and the untrusted-tenant admission scope (the policy binding, after the policy). */
+    readonly provides: Provides<pulumi.Resource>;
 
     constructor(name: string, args: SandboxArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("platform:project:Sandbox", name, {}, opts);
@@ -133,11 +139,12 @@ export class Sandbox extends pulumi.ComponentResource {
             { parent: this, dependsOn: [created] },
         );
         const binding = renderSandboxPolicyBinding(args);
-        new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
+        const bound = new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
             `${name}-admission-binding`,
             { metadata: binding.metadata, spec: binding.spec as k8s.types.input.admissionregistration.v1.ValidatingAdmissionPolicyBindingSpec },
             { parent: this, dependsOn: [admission] },
         );
+        this.provides = { [requirement.runtimeClass(GVISOR_RUNTIME_CLASS.name)]: [created], [UNTRUSTED_TENANT_ADMISSION]: [admission, bound] };
         this.runtimeClassName = created.metadata.name;
         this.registerOutputs({ runtimeClassName: this.runtimeClassName });
     }

@@ -5,6 +5,7 @@ import { NAMESPACES } from "../../lib/conventions";
 import { releaseArgs } from "../../charts/versions";
 import { chartCrdUrls } from "../../charts/crds";
 import { renderPlatformNamespace } from "../nodes/placement";
+import { requirement, type Provides } from "../../lib/requirements";
 import { renderSecurityHeaders, renderTlsOption, renderTraefikValues, SECURITY_HEADERS_REF, TRAEFIK_RELEASE } from "./values";
 
 /** Arguments of the Traefik add-on. */
@@ -27,6 +28,8 @@ export class Traefik extends pulumi.ComponentResource {
     readonly middlewares: pulumi.Output<string[]>;
     /** Public addresses the entry Services carry. */
     readonly addresses: pulumi.Output<string[]>;
+    /** The traefik.io and hub.traefik.io API groups (CRDs applied from the chart's crds/; no webhook) and the namespace. */
+    readonly provides: Provides<pulumi.Resource>;
 
     constructor(name: string, args: TraefikArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:addons:Traefik", name, {}, opts);
@@ -58,6 +61,11 @@ export class Traefik extends pulumi.ComponentResource {
             { parent: this, dependsOn: [release] },
         );
 
+        this.provides = {
+            [requirement.apiGroup("traefik.io")]: [crds],
+            [requirement.apiGroup("hub.traefik.io")]: [crds],
+            [requirement.namespace(NAMESPACES.traefik)]: [namespace],
+        };
         this.ingressClass = pulumi.output("traefik");
         this.middlewares = pulumi.output([SECURITY_HEADERS_REF]);
         this.addresses = addresses;

@@ -35,6 +35,7 @@ import { Sandbox } from "../../components/project/sandbox";
 import { Guardrails } from "../../components/guardrails/guardrails";
 import { checkCatalogAgainst } from "../catalog-check";
 import { clusterAccess, platformContract as renderContract } from "./contract";
+import { mergeProvides } from "../../lib/requirements";
 
 /** Repository root: the stack files, `stacks/<region>/projects/` and the tailnet's other stacks live there. */
 const ROOT = path.resolve(__dirname, "../..");
@@ -78,8 +79,10 @@ new FloatingIpBinding("floating-ip-binding", {
 // --- add-ons ---
 // Platform add-ons in dependency order. The Prometheus Operator CRDs come first so every chart can ship its
 // ServiceMonitor; MinIO lives on Longhorn volumes; Loki stores chunks in MinIO; Traefik takes the floating
-// IPs from MetalLB's pool. UIs (Grafana, Argo CD, Longhorn, MinIO console, Traefik dashboard) are ClusterIP
-// only: reach them with `kubectl port-forward` over the tailnet (see platformUiAccess).
+// IPs from MetalLB's pool. What a component needs from another beyond that comes through `platform`, the
+// dependency model of lib/requirements.ts (each waits for the providers of what it needs, nothing more).
+// UIs (Grafana, Argo CD, Longhorn, MinIO console, Traefik dashboard) are ClusterIP only: reach them with
+// `kubectl port-forward` over the tailnet (see platformUiAccess).
 const hcloudToken = new pulumi.Config("hcloud").getSecret("token") ?? pulumi.secret(process.env.HCLOUD_TOKEN ?? "");
 const prometheusCrds = new PrometheusOperatorCrds("prometheus-crds", {}, k8sOptions);
 // Kubelets request their serving certificates as CSRs (rotate-server-certificates): approved for this stack's
@@ -102,18 +105,19 @@ const longhorn = new Longhorn(
     { config, secrets, nodeReady: cluster.started },
     { ...k8sOptions, dependsOn: [prometheusCrds, ...nodePools.readyWhere((n) => n.storage || n.taints.length === 0)] },
 );
-const minio = new Minio("minio", { config }, { ...k8sOptions, dependsOn: [prometheusCrds, longhorn] });
+const minio = new Minio("minio", { config, platform: longhorn.provides }, { ...k8sOptions, dependsOn: [prometheusCrds] });
 const observability = new Observability(
     "observability",
-    { config, lokiCredentials: minio.lokiCredentials, stack: pulumi.getStack() },
+    { config, lokiCredentials: minio.lokiCredentials, stack: pulumi.getStack(), platform: mergeProvides(longhorn.provides, minio.provides) },
     // node-exporter and Alloy are DaemonSets on every node.
-    { ...k8sOptions, dependsOn: [prometheusCrds, longhorn, minio, ...nodePools.readyForAll()] },
+    { ...k8sOptions, dependsOn: [prometheusCrds, ...nodePools.readyForAll()] },
 );
 // Per-project usage, cost and alerts: recording rules and dashboards picked up by the monitoring stack.
 const metering = new Metering(
     "metering",
     { prices: config.prices, projects: meteringProjects(tenants.map((t) => t.spec)) },
-    { ...k8sOptions, dependsOn: [prometheusCrds, observability] },
+    // PrometheusRules and dashboard ConfigMaps: the CRDs and the monitoring namespace; Prometheus and Grafana pick them up whenever they start.
+    { ...k8sOptions, dependsOn: [prometheusCrds] },
 );
 // Receivers and routing from platform:alerting, and the platform's own alerts (nodes, etcd, storage, certificates).
 const alerting = new Alerting(
@@ -127,7 +131,8 @@ const alerting = new Alerting(
         etcdSnapshotSchedule: config.cluster.etcdSnapshots.schedule,
         longhornBackupSchedule: renderRecurringJobs().find((job) => job.spec.task === "backup")?.spec.cron,
     },
-    { ...k8sOptions, dependsOn: [prometheusCrds, observability] },
+    // Alertmanager's config Secret (which its pod mounts) and a PrometheusRule: the CRDs and the namespace, not the monitoring release.
+    { ...k8sOptions, dependsOn: [prometheusCrds] },
 );
 const traefik = new Traefik("traefik", { config, floatingIps: metallb.addresses }, { ...k8sOptions, dependsOn: [prometheusCrds, metallb, ...nodePools.readyFor("edge")] });
 const argocd = new ArgoCD("argocd", { config }, { ...k8sOptions, dependsOn: [prometheusCrds] });
@@ -137,9 +142,9 @@ const argocd = new ArgoCD("argocd", { config }, { ...k8sOptions, dependsOn: [pro
 const nodeReboots = new NodeReboots("node-reboots", { config }, { ...k8sOptions, dependsOn: nodePools.readyForAll() });
 
 // PostgreSQL operator for tenant databases, and their backup alerts (monitoring namespace).
-const cloudnativePg = new CloudNativePg("cloudnative-pg", { config }, { ...k8sOptions, dependsOn: [prometheusCrds, observability] });
+const cloudnativePg = new CloudNativePg("cloudnative-pg", { config }, { ...k8sOptions, dependsOn: [prometheusCrds] });
 
-/** The platform add-ons; tenant Projects depend on all of them (ingress, certificates, storage, buckets, GitOps, databases). */
+/** The platform add-ons (the k3s upgrade Plans wait for all of them). */
 export const platformAddons = [prometheusCrds, kubeletCsrApprover, metallb, certManager, longhorn, minio, observability, traefik, argocd, nodeReboots, cloudnativePg];
 /** Name of the Secret holding Alertmanager's configuration. */
 export const alertmanagerConfigSecret = alerting.configSecretName;

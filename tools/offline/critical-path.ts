@@ -1,5 +1,6 @@
 import type { PlannedResource } from "./plan-types";
 import { durationOf } from "./durations";
+import { TENANT_PROJECT_TYPE } from "../../lib/conventions";
 
 /**
  * Bring-up estimate: the longest chain of creates `pulumi up` has to run one after another, with
@@ -46,6 +47,18 @@ export interface CriticalPath {
     serialSeconds: number;
     /** Number of resources in the graph. */
     resourceCount: number;
+    /** When the tenant projects are ready (each Project finishes with its last child): what tenants wait for. */
+    tenants: TenantReadiness;
+}
+
+/** When the tenant projects of a plan are ready. */
+export interface TenantReadiness {
+    /** Number of tenant projects. */
+    count: number;
+    /** The project ready first. */
+    earliest?: { name: string; seconds: number };
+    /** The project ready last. */
+    latest?: { name: string; seconds: number };
 }
 
 /** Duration model: seconds and rule id for a resource. */
@@ -201,11 +214,22 @@ export function criticalPath(resources: readonly PlannedResource[], model: Durat
         }
     }
     steps.reverse();
+    const tenants: TenantReadiness = { count: 0 };
+    list.forEach((r, i) => {
+        if (r.type !== TENANT_PROJECT_TYPE) {
+            return;
+        }
+        const ready = { name: r.name, seconds: dist[2 * i + 1]! };
+        tenants.count++;
+        if (!tenants.earliest || ready.seconds < tenants.earliest.seconds) tenants.earliest = ready;
+        if (!tenants.latest || ready.seconds > tenants.latest.seconds) tenants.latest = ready;
+    });
     return {
         totalSeconds: last < 0 ? 0 : dist[2 * last + 1]!,
         steps,
         serialSeconds: durations.reduce((acc, d) => acc + d.seconds, 0),
         resourceCount: n,
+        tenants,
     };
 }
 
@@ -277,6 +301,14 @@ export function formatCriticalPath(result: CriticalPath): string {
         `  critical path of ${result.steps.length} resource(s) out of ${result.resourceCount}; a fully serial run would take ~${formatDuration(result.serialSeconds)}.`,
         `  Durations per resource type: tools/offline/durations.ts; parallelism assumed unbounded.`,
     ];
+    const { earliest, latest, count } = result.tenants;
+    if (earliest && latest) {
+        out.push(
+            count === 1
+                ? `  tenant project ready after ~${formatDuration(latest.seconds)} (${latest.name}).`
+                : `  tenant projects ready after ~${formatDuration(earliest.seconds)} (first, ${earliest.name}) to ~${formatDuration(latest.seconds)} (last, ${latest.name}) of ${count}.`,
+        );
+    }
     for (const step of result.steps) {
         out.push(
             `  ${formatDuration(step.startSeconds).padStart(12)} +${String(Math.round(step.durationSeconds)).padStart(4)} s  ${step.name} (${step.type}) [${step.rule}]`,

@@ -8,6 +8,19 @@ import type { PlannedResource } from "./plan-types";
  * when their children do.
  */
 
+/**
+ * Where a figure comes from. Upstream facts bound a figure (what a create waits for, probe delays, hook
+ * timeouts); none of them is a timing of this platform, so every figure is also a judgement, and says so.
+ * `test/tools/offline/duration-model.test.ts` freezes each figure together with its source: a figure never
+ * changes without its source changing too (and the frozen table being updated in the same commit).
+ */
+export interface FigureSource {
+    /** What the figure rests on: URLs, or repository paths at the pinned tag (`owner/repo@tag:path`). */
+    readonly refs: readonly string[];
+    /** Why the number is what it is, given those facts; `judgement:` when no upstream figure exists. */
+    readonly reasoning: string;
+}
+
 /** A duration rule: the first matching rule decides. */
 export interface DurationRule {
     /** Short identifier printed next to the estimate. */
@@ -16,35 +29,129 @@ export interface DurationRule {
     seconds: number;
     /** Why this value (kept with the number so the model can be reviewed). */
     why: string;
+    /** Where the value comes from. */
+    source: FigureSource;
     /** Whether the rule applies. */
     matches: (resource: PlannedResource) => boolean;
 }
 
+/** What `helm.v3.Release` waits for: the basis of every per-chart figure below. */
+const HELM_WAIT: readonly string[] = [
+    // Pulumi's Release runs Helm's install with its wait unless skipAwait is set.
+    "https://pulumi.com/registry/packages/kubernetes/api-docs/helm/v3/release/ (embeds Helm as a library; awaits unless skipAwait, pulumi-kubernetes#1603)",
+    // Helm's --wait: all Pods, PVCs, Services and minimum available Pods of Deployments/StatefulSets/ReplicaSets ready; hooks run in between.
+    "https://helm.sh/docs/helm/helm_upgrade/#helm-upgrade (--wait: Pods, PVCs, Services and minimum available Pods of Deployments/StatefulSets/ReplicaSets ready; text as quoted in Qovery/engine#460)", "https://helm.sh/community/hips/hip-0022 (Helm 3 --wait does not wait for custom resources)",
+];
+
+/** One chart's figure: seconds until the release is ready, and where that comes from. */
+export interface ChartFigure {
+    /** Seconds the release takes. */
+    readonly seconds: number;
+    /** Where the value comes from. */
+    readonly source: FigureSource;
+}
+
 /** Seconds per Helm chart; `helm.v3.Release` waits for the chart's workloads to become ready. */
-export const HELM_CHART_SECONDS: Readonly<Record<string, number>> = {
-    // Controller + speaker DaemonSet; small images.
-    metallb: 60,
-    // One Deployment (or DaemonSet on edge nodes); Pulumi waits for the LoadBalancer Service address.
-    traefik: 60,
-    // Three Deployments; the webhook must pass its readiness probe before the release is ready.
-    "cert-manager": 90,
-    // One small Deployment (the DNS-01 solver webhook) plus its APIService registration.
-    "cert-manager-webhook-hetzner": 60,
-    // CustomResourceDefinitions only, no workload: the wait is for the CRDs to be established.
-    "prometheus-operator-crds": 30,
-    // Manager DaemonSet, CSI driver and plugin, UI, engine images pulled on every node: the slowest add-on.
-    longhorn: 180,
-    // StatefulSet whose pods wait for Longhorn volumes to provision and attach.
-    minio: 120,
-    // CRDs, operator, Prometheus StatefulSet with a volume, Grafana, kube-state-metrics, node-exporter.
-    "kube-prometheus-stack": 180,
-    // Single-binary Loki with a volume plus the log agent DaemonSet.
-    loki: 120,
-    promtail: 60,
-    alloy: 60,
-    // Server, repo-server, application controller, Redis, Dex: several images.
-    "argo-cd": 120,
+export const HELM_CHARTS: Readonly<Record<string, ChartFigure>> = {
+    metallb: {
+        seconds: 60,
+        source: {
+            refs: [...HELM_WAIT, "metallb/metallb@metallb-chart-0.16.1:charts/metallb/values.yaml (controller and speaker probes initialDelaySeconds: 10)"],
+            reasoning: "judgement: two small images pulled and one controller plus the speaker DaemonSet ready; the probes start after 10 s",
+        },
+    },
+    traefik: {
+        seconds: 60,
+        source: {
+            refs: [...HELM_WAIT, "traefik/traefik-helm-chart@v41.3.0:traefik/values.yaml (readinessProbe initialDelaySeconds: 2)"],
+            reasoning: "judgement: one image and one Deployment with a 2 s probe delay; the LoadBalancer Service address comes from MetalLB, already running",
+        },
+    },
+    "cert-manager": {
+        seconds: 90,
+        source: {
+            refs: [
+                ...HELM_WAIT,
+                "cert-manager/cert-manager@v1.21.1:deploy/charts/cert-manager/values.yaml (webhook readinessProbe initialDelaySeconds: 5; startupapicheck post-install hook waits up to timeout: 1m for the webhook)",
+            ],
+            reasoning: "judgement: three Deployments (image pulls ~30 s), then the startupapicheck hook, bounded by its 1 min timeout",
+        },
+    },
+    "cert-manager-webhook-hetzner": {
+        seconds: 60,
+        source: {
+            refs: [...HELM_WAIT, "hetzner/cert-manager-webhook-hetzner@v0.9.0:chart/templates (one Deployment and its APIService)"],
+            reasoning: "judgement: one small Deployment ready plus the APIService registration",
+        },
+    },
+    "prometheus-operator-crds": {
+        seconds: 30,
+        source: {
+            refs: [...HELM_WAIT, "prometheus-community/helm-charts@prometheus-operator-crds-31.0.1:charts/prometheus-operator-crds (CustomResourceDefinitions only, rendered facts charts/rendered/*/prometheus-operator-crds.json)"],
+            reasoning: "judgement: ten CRDs applied, no workload for --wait to await; the time is the API server establishing them",
+        },
+    },
+    longhorn: {
+        seconds: 180,
+        source: {
+            refs: [
+                ...HELM_WAIT,
+                "longhorn/longhorn@v1.12.1:chart/templates/daemonset-sa.yaml (longhorn-manager readinessProbe on its admission webhook /v1/healthz)",
+                "longhorn/longhorn@v1.12.1:chart/templates/deployment-driver.yaml (driver-deployer init container waits for longhorn-backend:9500, then deploys the CSI driver)",
+            ],
+            reasoning: "judgement: the largest images of the platform pulled on every Longhorn node, the manager DaemonSet ready, then the driver deployer and UI; ~3 min",
+        },
+    },
+    minio: {
+        seconds: 120,
+        source: {
+            refs: [...HELM_WAIT, "minio/minio@7aac2a2c5:helm/minio/templates/post-job.yaml (post-install hook creating buckets, users and policies; Helm waits for it)"],
+            reasoning: "judgement: its PVC provisioned and attached by Longhorn (already running), the MinIO pod ready, then the provisioning post-install Job",
+        },
+    },
+    "kube-prometheus-stack": {
+        seconds: 180,
+        source: {
+            refs: [
+                ...HELM_WAIT,
+                "prometheus-community/helm-charts@kube-prometheus-stack-88.5.3:charts/kube-prometheus-stack/templates/prometheus-operator/admission-webhooks/job-patch (pre-install and post-install hook Jobs)",
+            ],
+            reasoning: "judgement: the admission-webhook hook Jobs, operator, Grafana, kube-state-metrics and node-exporter on every node; Prometheus itself is a custom resource Helm does not wait for",
+        },
+    },
+    loki: {
+        seconds: 120,
+        source: {
+            refs: [...HELM_WAIT, "grafana-community/helm-charts@loki-18.11.0:charts/loki/values.yaml (readinessProbe /ready, initialDelaySeconds: 15)"],
+            reasoning: "judgement: single-binary StatefulSet with a Longhorn volume; /ready only after the ring settles and the object store answers",
+        },
+    },
+    promtail: {
+        seconds: 60,
+        source: { refs: [...HELM_WAIT], reasoning: "judgement: one DaemonSet with a small image (no shipped stack installs it; kept for stacks that do)" },
+    },
+    alloy: {
+        seconds: 60,
+        source: {
+            refs: [
+                ...HELM_WAIT,
+                "grafana/alloy@helm-chart/1.11.1:operations/helm/charts/alloy/values.yaml (readiness initialDelaySeconds: 10)",
+                "grafana/alloy@helm-chart/1.11.1:internal/runtime/alloy.go (Ready() is true once the configuration loaded once; it does not wait for Loki)",
+            ],
+            reasoning: "judgement: one DaemonSet on every node, ready once its configuration is loaded",
+        },
+    },
+    "argo-cd": {
+        seconds: 120,
+        source: {
+            refs: [...HELM_WAIT, "argoproj/argo-helm@argo-cd-10.1.1:charts/argo-cd/values.yaml (probes initialDelaySeconds: 10)"],
+            reasoning: "judgement: server, repo-server, application controller, Redis and Dex: several images pulled and ready",
+        },
+    },
 };
+
+/** Seconds per Helm chart (the figures of HELM_CHARTS). */
+export const HELM_CHART_SECONDS: Readonly<Record<string, number>> = Object.fromEntries(Object.entries(HELM_CHARTS).map(([chart, f]) => [chart, f.seconds]));
 
 /** Default for a chart not listed above: the middle of the 60-180 s range the workload charts span. */
 export const HELM_DEFAULT_SECONDS = 90;
@@ -67,12 +174,14 @@ export const DURATION_RULES: readonly DurationRule[] = [
         id: "component",
         seconds: 0,
         why: "a component registers instantly; it finishes when its children do (an edge of the graph, not a duration)",
+        source: { refs: [], reasoning: "structural: a component is no API call; the engine registers it at once" },
         matches: (r) => !r.custom,
     },
     {
         id: "baremetal-install",
         seconds: 900,
         why: "Robot reset into rescue (2-3 min), installimage with software RAID and image unpack (5-8 min), reboot, first boot with cloud-init and tailnet join (3-4 min): ~15 min",
+        source: { refs: ["/work/shared/DESIGN.md (section Hetzner Robot: reset, rescue, installimage, reboot, NoCloud first boot)", "https://docs.rs/hrobot/latest/hrobot/api/reset/enum.Reset.html (reset kinds; no durations)"], reasoning: "judgement: no upstream duration found (Robot and installimage docs searched); a reset into rescue, an unattended installimage with software RAID and a first boot with cloud-init and the tailnet join add up to ~15 min" },
         matches: (r) =>
             (r.type === "pulumi-nodejs:dynamic:Resource" && "serverNumber" in r.inputs && INSTALL_INPUT_KEYS.some((k) => k in r.inputs)) ||
             ((r.type === "command:remote:Command" || r.type === "pulumi-nodejs:dynamic:Resource") && stringInputs(r).some((s) => s.includes("installimage"))),
@@ -81,78 +190,96 @@ export const DURATION_RULES: readonly DurationRule[] = [
         id: "robot-api",
         seconds: 5,
         why: "one Robot web-service call (key, vSwitch, server name): about a second, plus the retries its rate limit forces",
+        source: { refs: ["components/baremetal/robot-client.ts (DEFAULT_RETRY_POLICY: back-off from 2 s on 403 RATE_LIMIT_EXCEEDED/429/5xx)"], reasoning: "judgement: one synchronous HTTPS call (~1 s) plus room for one retry after the first 2 s back-off" },
         matches: (r) => r.type === "pulumi-nodejs:dynamic:Resource",
     },
     {
         id: "hcloud-server",
         seconds: 45,
         why: "hcloud create-server action until status running: 30-60 s; cloud-init continues afterwards and is waited for by the k3s command's SSH retries",
+        source: { refs: ["https://alchemy.run/hetzner/compute/servers (third party: a server boots in about ten seconds)", "https://github.com/TimDaub/hetzner-cloud-deploy-server-action (third party: default startup-timeout 40000 ms until SSH answers)"], reasoning: "judgement: third-party reports put the create at 10-40 s; 45 s keeps room for the action polling. cloud-init continues after it and is waited for by the k3s start" },
         matches: (r) => r.type === "hcloud:index/server:Server",
     },
     {
         id: "hcloud-floating-ip",
         seconds: 5,
         why: "allocate the address, then an assign action to the edge server",
+        source: { refs: [], reasoning: "judgement: one create call plus one assign action (no upstream timing consulted)" },
         matches: (r) => r.type === "hcloud:index/floatingIp:FloatingIp" || r.type === "hcloud:index/floatingIpAssignment:FloatingIpAssignment",
     },
     {
         id: "hcloud-api",
         seconds: 2,
         why: "network, subnet, firewall, placement group, SSH key: one synchronous hcloud API call each",
+        source: { refs: [], reasoning: "judgement: one API call each (no upstream timing consulted)" },
         matches: (r) => r.type.startsWith("hcloud:"),
     },
     {
         id: "k3s-install",
         seconds: 90,
         why: "SSH over the tailnet once the node has joined (dial retries cover the rest of cloud-init), k3s download and install, systemd start, node Ready: ~90 s",
+        source: { refs: ["https://docs.k3s.io/quick-start (install script, systemd unit; no timing given)", "components/cluster/k3s-join.ts (start script: waits for cloud-init, starts the unit, polls for the Ready node with a 15 min deadline)"], reasoning: "judgement: k3s binary download and install, unit start and the node Ready; no upstream timing, ~90 s" },
         matches: (r) => r.type === "command:remote:Command" && (/k3s-(start|install|join)/.test(r.name) || String(r.inputs.create ?? "").includes("get.k3s.io")),
     },
     {
         id: "remote-command",
         seconds: 10,
         why: "any other remote command (e.g. reading the kubeconfig): SSH handshake over the tailnet plus a short script",
+        source: { refs: ["components/cluster/node-pool-scripts.ts (label, taint and Ready checks: one kubectl call each)"], reasoning: "judgement: SSH handshake over the tailnet plus a short script" },
         matches: (r) => r.type.startsWith("command:"),
     },
     {
         id: "helm-release",
         seconds: HELM_DEFAULT_SECONDS,
         why: "helm install waiting for the chart's workloads; per chart in HELM_CHART_SECONDS (60-180 s)",
+        source: { refs: [...HELM_WAIT], reasoning: "judgement: the middle of the 60-180 s the per-chart figures span" },
         matches: (r) => r.type === "kubernetes:helm.sh/v3:Release",
     },
     {
         id: "k8s-workload",
         seconds: 30,
         why: "Pulumi awaits the rollout: image pull and readiness probe of the first pods, 20-40 s for small images",
+        source: { refs: ["https://www.pulumi.com/registry/packages/kubernetes/api-docs/apps/v1/deployment (await: the Available condition)", "https://github.com/pulumi/pulumi-kubernetes/commit/3ea7823cbcc5b594a42a206a7a231c9e1531c3ef (pkg/await: Deployment and StatefulSet awaiters, default timeouts)"], reasoning: "judgement: image pull and first readiness probe of small images, 20-40 s" },
         matches: (r) => /^kubernetes:(apps\/v1:(Deployment|StatefulSet|DaemonSet)|batch\/v1:Job)$/.test(r.type),
     },
     {
         id: "k8s-object",
         seconds: 2,
         why: "one server-side apply against the API server, no readiness to await",
+        source: { refs: [], reasoning: "judgement: one API call; plain objects have no readiness to await (no upstream timing consulted)" },
         matches: (r) => r.type.startsWith("kubernetes:"),
     },
     {
         id: "tailscale-key",
         seconds: 1,
         why: "one Tailscale API call",
+        source: { refs: [], reasoning: "judgement: one API call (no upstream timing consulted)" },
         matches: (r) => r.type.startsWith("tailscale:"),
     },
     {
         id: "local",
         seconds: 0.1,
         why: "computed locally by the provider (keys, passwords): no remote call",
+        source: { refs: [], reasoning: "structural: computed inside the provider, no remote call" },
         matches: (r) => r.type.startsWith("tls:") || r.type.startsWith("random:"),
     },
     {
         id: "provider",
         seconds: 1,
         why: "provider configuration: plugin start and credential check",
+        source: { refs: [], reasoning: "judgement: a provider plugin starts and checks its configuration" },
         matches: (r) => r.type.startsWith("pulumi:providers:"),
     },
 ];
 
 /** Fallback when no rule matches: one API call of an unknown provider. */
-export const DEFAULT_RULE: DurationRule = { id: "default", seconds: 2, why: "one API call of a provider without a specific rule", matches: () => true };
+export const DEFAULT_RULE: DurationRule = {
+    id: "default",
+    seconds: 2,
+    why: "one API call of a provider without a specific rule",
+    source: { refs: [], reasoning: "judgement: one API call of a provider no other rule describes" },
+    matches: () => true,
+};
 
 /** The duration of one resource and the rule that decided it. */
 export function durationOf(resource: PlannedResource): { seconds: number; rule: string } {

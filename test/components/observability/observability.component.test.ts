@@ -13,10 +13,19 @@ beforeAll(async () => {
         const { PrometheusOperatorCrds } = await import("../../../components/observability/prometheus-crds");
         const { Observability } = await import("../../../components/observability/observability");
         const opts = { provider: provider };
+        const k8s = await import("@pulumi/kubernetes");
         const crds = new PrometheusOperatorCrds("crds", {}, opts);
+        // Stand-ins for what Longhorn and MinIO provide (lib/requirements.ts).
+        const standard = new k8s.storage.v1.StorageClass("sc-standard", { metadata: { name: "standard" }, provisioner: "driver.longhorn.io" }, opts);
+        const s3 = new k8s.core.v1.ConfigMap("minio-s3-stand-in", { metadata: { name: "s3", namespace: "minio" } }, opts);
         const obs = new Observability(
             "obs",
-            { config: shippedConfig("dev"), stack: "dev", lokiCredentials: pulumi.secret({ accessKey: "loki", secretKey: "loki-secret-value" }) },
+            {
+                config: shippedConfig("dev"),
+                stack: "dev",
+                lokiCredentials: pulumi.secret({ accessKey: "loki", secretKey: "loki-secret-value" }),
+                platform: { "storage-class:standard": [standard], "service:minio/minio": [s3] },
+            },
             { ...opts, dependsOn: [crds] },
         );
         return { admin: obs.grafanaAdmin, access: obs.grafanaAccess, loki: obs.lokiUrl };
@@ -34,10 +43,11 @@ describe("Observability components", () => {
         expect(dependencyNames(plan, named(plan, "obs"))).toEqual(expect.arrayContaining(["crds-release", "crds-namespace"]));
     });
 
-    it("orders Loki after its credentials Secret, Alloy after Loki, dashboards after the stack", () => {
-        expect(dependencyNames(plan, named(plan, "obs-loki"))).toContain("obs-loki-s3");
-        expect(dependencyNames(plan, named(plan, "obs-alloy"))).toContain("obs-loki");
-        expect(dependencyNames(plan, named(plan, "obs-kube-prometheus-stack"))).toContain("obs-grafana-admin");
+    it("orders Loki after its credentials Secret, the StorageClass and MinIO; the stack after the StorageClass only; Alloy after neither; dashboards after the stack", () => {
+        expect(dependencyNames(plan, named(plan, "obs-loki"))).toEqual(expect.arrayContaining(["obs-loki-s3", "sc-standard", "minio-s3-stand-in"]));
+        // Alloy is ready once its configuration is loaded and retries its pushes to Loki: it waits for nothing in the component.
+        expect(dependencyNames(plan, named(plan, "obs-alloy"))).toEqual([]);
+        expect(dependencyNames(plan, named(plan, "obs-kube-prometheus-stack")).sort()).toEqual(["obs-grafana-admin", "sc-standard"]);
         expect(dependencyNames(plan, named(plan, "obs-platform-dashboard-traefik"))).toContain("obs-kube-prometheus-stack");
     });
 

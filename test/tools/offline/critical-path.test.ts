@@ -140,7 +140,7 @@ describe("criticalPath", () => {
     });
 
     it("handles an empty plan", () => {
-        expect(criticalPath([], table({}))).toEqual({ totalSeconds: 0, steps: [], serialSeconds: 0, resourceCount: 0 });
+        expect(criticalPath([], table({}))).toEqual({ totalSeconds: 0, steps: [], serialSeconds: 0, resourceCount: 0, tenants: { count: 0 } });
     });
 
     it("names the cycle error and gives the exact cycle of a two-resource loop", () => {
@@ -206,6 +206,17 @@ describe("criticalPath", () => {
             "           0 s +  60 s  a (test:index:Thing) [test]",
             "    1 min 00 s +  65 s  b (test:index:Thing) [test]",
         ]);
+    });
+
+    it("says when the tenant projects are ready: a Project finishes with its last child", () => {
+        const project = (name: string) => ({ ...res(name, ["addon"], { custom: false }), type: "platform:project:Project" });
+        const plan = [res("addon"), project("fast"), res("fast-ns", [], { parent: "fast" }), project("slow"), res("slow-ns", [], { parent: "slow" }), res("late", ["slow-ns"])];
+        const result = criticalPath(plan, table({ addon: 10, "fast-ns": 2, "slow-ns": 30, late: 100 }));
+        expect(result.tenants).toEqual({ count: 2, earliest: { name: "fast", seconds: 12 }, latest: { name: "slow", seconds: 40 } });
+        expect(result.totalSeconds).toBe(140);
+        expect(formatCriticalPath(result)).toContain("  tenant projects ready after ~12 s (first, fast) to ~40 s (last, slow) of 2.");
+        const single = criticalPath(plan.slice(0, 3), table({ addon: 10, "fast-ns": 2 }));
+        expect(formatCriticalPath(single)).toContain("  tenant project ready after ~12 s (fast).");
     });
 
     it("labels the output as an estimate", () => {

@@ -1,0 +1,201 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { renderedReleases } from "../../charts/rendered-facts";
+import { BUILT_IN_API_GROUPS } from "../../lib/requirements";
+import { PlanGraph } from "../helpers/plan-graph";
+import { planDir, STACKS, type WrittenResource } from "../helpers/plans";
+
+/**
+ * The bring-up graph of every shipped stack, checked against facts the program does not compute: which chart
+ * installs which API group (read from the charts at their pinned tags), which StorageClass each release
+ * really claims (the rendered facts of charts/rendered/). Every wait that remains must be one of these needs;
+ * every need must be waited for (a Project's own needs: test/components/project/project.needs.test.ts). New add-ons are checked by the same
+ * rules: a chart whose CRD groups are not listed below, or a wait between releases nobody justified, fails.
+ */
+
+/**
+ * API groups whose CRDs each pinned chart installs, counted from the chart sources at the pinned tag
+ * (`git grep "^  group: "` in the chart directory); the counts are the CustomResourceDefinitions the rendered
+ * facts list, so a chart that adds a group is noticed.
+ */
+const CRD_GROUPS_BY_CHART: Readonly<Record<string, Readonly<Record<string, number>>>> = {
+    // longhorn/longhorn@v1.12.1:chart/templates/crds.yaml
+    longhorn: { "longhorn.io": 25 },
+    // metallb/metallb@metallb-chart-0.16.1:charts/metallb/charts/crds/templates/crds.yaml
+    metallb: { "metallb.io": 9 },
+    // cert-manager/cert-manager@v1.21.1:deploy/charts/cert-manager/templates/crd-*.yaml
+    "cert-manager": { "cert-manager.io": 4, "acme.cert-manager.io": 2 },
+    // argoproj/argo-helm@argo-cd-10.1.1:charts/argo-cd/templates/crds/ (ApplicationSet disabled by the values)
+    "argo-cd": { "argoproj.io": 3 },
+    // prometheus-community/helm-charts@prometheus-operator-crds-31.0.1:charts/prometheus-operator-crds/charts/crds/templates/
+    "prometheus-operator-crds": { "monitoring.coreos.com": 10 },
+    // cloudnative-pg/charts@cloudnative-pg-v0.29.0:charts/cloudnative-pg/templates/crds/crds.yaml (operator 1.30.0:
+    // every CRD is in the operator's API group)
+    "cloudnative-pg": { "postgresql.cnpg.io": 11 },
+};
+
+/** Kinds of monitoring.coreos.com (prometheus-operator-crds-31.0.1): a chart rendering one needs those CRDs. */
+const MONITORING_KINDS = new Set(["Alertmanager", "AlertmanagerConfig", "PodMonitor", "Probe", "Prometheus", "PrometheusAgent", "PrometheusRule", "ScrapeConfig", "ServiceMonitor", "ThanosRuler"]);
+
+/**
+ * Waits between Helm releases of different add-ons that no CRD, StorageClass or Service need explains, each
+ * with its reason. Anything else is a wait the bring-up does not need.
+ */
+const JUSTIFIED_RELEASE_WAITS: Readonly<Record<string, string>> = {
+    "traefik→metallb": "Helm's --wait waits for Traefik's LoadBalancer Services to get an address, which MetalLB's pool assigns",
+};
+
+const isRelease = (r: WrittenResource) => r.type === "kubernetes:helm.sh/v3:Release";
+const chartOf = (r: WrittenResource) => String(r.inputs.chart ?? "").split("/").pop()!;
+/** `kubernetes:<group>/<version>:<Kind>` → group ("core" is the core group). */
+const groupOfType = (type: string): string | undefined => {
+    const m = /^kubernetes:([^:]+)\/[^/:]+:[A-Za-z]+$/.exec(type);
+    if (!m) {
+        return undefined;
+    }
+    return m[1] === "core" ? "" : m[1];
+};
+
+
+describe.each(STACKS)("bring-up graph of stack %s", (stack) => {
+    // The platform stack's own plan: tenant stacks run after it as a whole (the driver orders them), so the
+    // waits that matter for the bring-up of the platform are inside it.
+    const plan = JSON.parse(fs.readFileSync(path.join(planDir(stack), "plan.json"), "utf8")) as { resources: WrittenResource[] };
+    const graph = new PlanGraph(plan.resources);
+    const releases = plan.resources.filter(isRelease);
+    const releaseOfChart = (chart: string) => releases.find((r) => chartOf(r) === chart);
+
+    /** Resources after which an API group's kinds can be created. */
+    const installersOf = (group: string): WrittenResource[] => {
+        const viaCharts = Object.entries(CRD_GROUPS_BY_CHART)
+            .filter(([, groups]) => group in groups)
+            .map(([chart]) => releaseOfChart(chart))
+            .filter((r): r is WrittenResource => r !== undefined);
+        const viaCrds = plan.resources.filter((r) => r.type === "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition" && r.inputs.spec?.group === group);
+        // A chart's crds/ folder applied by its component: manifest files named <group>_<plural>.yaml.
+        const viaFiles = plan.resources.filter(
+            (r) => r.type === "kubernetes:yaml/v2:ConfigGroup" && (r.inputs.files ?? []).some((f: string) => path.basename(f).startsWith(`${group}_`)),
+        );
+        return [...viaCharts, ...viaCrds, ...viaFiles];
+    };
+    const storageClass = (name: string) => plan.resources.find((r) => r.type === "kubernetes:storage.k8s.io/v1:StorageClass" && r.inputs.metadata?.name === name);
+    const defaultStorageClass = plan.resources.find(
+        (r) => r.type === "kubernetes:storage.k8s.io/v1:StorageClass" && r.inputs.metadata?.annotations?.["storageclass.kubernetes.io/is-default-class"] === "true",
+    );
+
+    it("counts the CRD groups of each chart as the rendered facts do", () => {
+        for (const facts of renderedReleases(stack)) {
+            const groups = CRD_GROUPS_BY_CHART[facts.chart];
+            const rendered = facts.kinds.CustomResourceDefinition ?? 0;
+            if (rendered > 0) {
+                expect(groups, `chart ${facts.chart} renders CRDs: list their API groups in CRD_GROUPS_BY_CHART`).toBeDefined();
+                expect(Object.values(groups!).reduce((a, b) => a + b, 0), facts.chart).toBe(rendered);
+            }
+        }
+    });
+
+    it("every custom resource waits for what installs its API group (CRDs and their webhook)", () => {
+        const problems: string[] = [];
+        for (const r of plan.resources) {
+            const group = groupOfType(r.type);
+            if (!r.custom || group === undefined || BUILT_IN_API_GROUPS.has(group) || group === "helm.sh" || group === "yaml") {
+                continue;
+            }
+            const installers = installersOf(group);
+            if (installers.length === 0) {
+                problems.push(`${r.name} (${r.type}): nothing in the plan installs ${group} (add the chart's groups to CRD_GROUPS_BY_CHART)`);
+            } else if (!installers.some((i) => i.urn === r.urn || graph.waits(r.urn, i.urn))) {
+                problems.push(`${r.name} (${r.type}) does not wait for ${installers.map((i) => i.name).join(" or ")}`);
+            }
+        }
+        expect(problems).toEqual([]);
+    });
+
+    it("every release whose chart renders monitoring.coreos.com kinds waits for the Prometheus Operator CRDs", () => {
+        const crds = releaseOfChart("prometheus-operator-crds")!;
+        const problems = renderedReleases(stack)
+            .filter((facts) => Object.keys(facts.kinds).some((k) => MONITORING_KINDS.has(k)))
+            .map((facts) => releases.find((r) => r.inputs.name === facts.release && r.inputs.namespace === facts.namespace))
+            .filter((r): r is WrittenResource => r !== undefined && r.urn !== crds.urn && !graph.waits(r.urn, crds.urn))
+            .map((r) => r.name);
+        expect(problems).toEqual([]);
+    });
+
+    it("every release waits for the StorageClass of each claim Helm renders for it (the default class when it names none)", () => {
+        const problems: string[] = [];
+        for (const facts of renderedReleases(stack)) {
+            const release = releases.find((r) => r.inputs.name === facts.release && r.inputs.namespace === facts.namespace);
+            for (const claim of release ? facts.claims : []) {
+                const sc = claim.storageClassName ? storageClass(claim.storageClassName) : defaultStorageClass;
+                if (!sc || !graph.waits(release!.urn, sc.urn)) {
+                    problems.push(`${release!.name}: claim ${claim.name} (${claim.storageClassName ?? "default class"})`);
+                }
+            }
+        }
+        expect(problems).toEqual([]);
+    });
+
+    it("every pod template with a claim waits for its StorageClass, names a RuntimeClass only after it exists, and waits for its pool", () => {
+        const problems: string[] = [];
+        for (const r of plan.resources.filter((x) => /^kubernetes:(apps\/v1:(Deployment|StatefulSet|DaemonSet)|batch\/v1:Job)$/.test(x.type))) {
+            const pod = r.inputs.spec?.template?.spec ?? {};
+            for (const claim of r.inputs.spec?.volumeClaimTemplates ?? []) {
+                const sc = storageClass(claim.spec?.storageClassName ?? "");
+                if (!sc || !graph.waits(r.urn, sc.urn)) problems.push(`${r.name}: StorageClass ${claim.spec?.storageClassName}`);
+            }
+            if (pod.runtimeClassName) {
+                const rc = plan.resources.find((x) => x.type === "kubernetes:node.k8s.io/v1:RuntimeClass" && x.inputs.metadata?.name === pod.runtimeClassName);
+                if (!rc || !graph.waits(r.urn, rc.urn)) problems.push(`${r.name}: RuntimeClass ${pod.runtimeClassName}`);
+            }
+            const pool = pod.nodeSelector?.["platform/pool"];
+            if (pool) {
+                const ready = plan.resources.find((x) => x.name === `node-pools-${pool}-ready`);
+                if (!ready || !graph.waits(r.urn, ready.urn)) problems.push(`${r.name}: pool ${pool} Ready`);
+            }
+        }
+        expect(problems).toEqual([]);
+    });
+
+    it("no wait between the releases of two add-ons without a CRD, StorageClass, Service or listed reason", () => {
+        const reasons: string[] = [];
+        for (const r of releases) {
+            const own = graph.topLevel(r);
+            for (const d of releases) {
+                if (d.urn === r.urn || graph.topLevel(d).urn === own.urn || !graph.waits(r.urn, d.urn)) {
+                    continue;
+                }
+                // Through a need of the release itself or of an earlier release it needs: the direct needs are checked below.
+                const viaOther = releases.some((m) => m.urn !== d.urn && m.urn !== r.urn && graph.waits(r.urn, m.urn) && graph.waits(m.urn, d.urn));
+                if (viaOther) {
+                    continue;
+                }
+                const facts = renderedReleases(stack).find((f) => f.release === r.inputs.name && f.namespace === r.inputs.namespace);
+                const dChart = chartOf(d);
+                const crdNeed =
+                    dChart in CRD_GROUPS_BY_CHART &&
+                    (Object.keys(facts?.kinds ?? {}).some((k) => dChart === "prometheus-operator-crds" && MONITORING_KINDS.has(k)) ||
+                        graph.descendants(own.urn).some((x) => Object.keys(CRD_GROUPS_BY_CHART[dChart]!).includes(groupOfType(x.type) ?? "")));
+                const storageNeed = (facts?.claims ?? []).length > 0 && plan.resources.some((sc) => sc.type === "kubernetes:storage.k8s.io/v1:StorageClass" && graph.waits(sc.urn, d.urn) && graph.waits(r.urn, sc.urn));
+                // A Service named by cluster DNS in the values (MinIO's S3 endpoint for Loki).
+                const serviceNeed = JSON.stringify(r.inputs.values ?? {}).includes(`.${d.inputs.namespace}.svc.cluster.local`) && d.inputs.namespace !== r.inputs.namespace;
+                const listed = JUSTIFIED_RELEASE_WAITS[`${chartOf(r)}→${dChart}`];
+                if (!crdNeed && !storageNeed && !serviceNeed && !listed) {
+                    reasons.push(`${r.name} waits for ${d.name}`);
+                }
+            }
+        }
+        expect(reasons).toEqual([]);
+    });
+
+    it("MinIO waits for Longhorn's StorageClass, not for the rest of Longhorn; Alloy does not wait for Loki; nothing waits for kube-prometheus-stack but its dashboards and the k3s upgrade Plans", () => {
+        const minio = releaseOfChart("minio")!;
+        const recurringJobs = plan.resources.filter((r) => r.type === "kubernetes:longhorn.io/v1beta2:RecurringJob");
+        expect(recurringJobs.length).toBeGreaterThan(0);
+        expect(recurringJobs.filter((j) => graph.waits(minio.urn, j.urn)).map((j) => j.name)).toEqual([]);
+        expect(graph.waits(releaseOfChart("alloy")!.urn, releaseOfChart("loki")!.urn)).toBe(false);
+        const kps = releaseOfChart("kube-prometheus-stack")!;
+        const waiting = plan.resources.filter((r) => graph.waits(r.urn, kps.urn) && graph.topLevel(r).type !== "platform:upgrades:K3sUpgrades");
+        expect(new Set(waiting.map((r) => graph.topLevel(r).type))).toEqual(new Set(["platform:addons:Observability"]));
+    });
+});
