@@ -3,7 +3,7 @@ import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { LABELS, NAMESPACES } from "../../lib/conventions";
 import type { ProjectSpec } from "../../lib/tenants/schema";
 import { renderDashboards } from "./dashboards";
-import { renderAlertRuleGroups, renderMeteringRuleGroups, type MeteringPrices, type MeteringProject, type RuleGroup } from "./rules";
+import { renderAlertRuleGroups, renderMeteringRuleGroups, type BillingContext, type MeteringPrices, type MeteringProject, type RuleGroup } from "./rules";
 
 /**
  * The Kubernetes objects of metering, pure: two PrometheusRules (metering/cost, alerts) and one ConfigMap
@@ -18,6 +18,8 @@ export interface MeteringArgs {
     prices: MeteringPrices;
     /** Tenant projects with their optional monthly budget (see {@link meteringProjects}). */
     projects: readonly MeteringProject[];
+    /** Region, storage replicas, infrastructure cost and whether the ledger is exported. */
+    billing: BillingContext;
 }
 
 /** Names of the objects. */
@@ -66,7 +68,7 @@ export function meteringProjects(projects: ReadonlyArray<Pick<ProjectSpec, "id" 
 /** Renders the PrometheusRules and dashboard ConfigMaps of metering. */
 export function renderMeteringObjects(args: MeteringArgs): MeteringObjects {
     const prometheusRules = [
-        prometheusRule(METERING_OBJECT_NAMES.meteringRules, "metering", renderMeteringRuleGroups(args.prices)),
+        prometheusRule(METERING_OBJECT_NAMES.meteringRules, "metering", renderMeteringRuleGroups(args.prices, args.billing)),
         prometheusRule(METERING_OBJECT_NAMES.alertRules, "alerts", renderAlertRuleGroups(args.projects, args.prices)),
     ];
     const configMaps: IConfigMap[] = Object.entries(renderDashboards(args.prices)).map(([file, dashboard]) => ({

@@ -10,6 +10,7 @@ import {
     TENANT_LABEL_SERIES_NAME,
     THRESHOLDS,
     type AlertingRule,
+    type BillingContext,
     type MeteringPrices,
     type MeteringProject,
     type RuleGroup,
@@ -43,19 +44,27 @@ import {
 const prices: MeteringPrices = pricesSchema.parse({ currency: "EUR", cpuCoreHour: 2 ** -4, memoryGiBHour: 2 ** -6, storageGiBHour: 2 ** -10, networkEgressGiB: 2 ** -3 });
 
 const HOUR = 3600;
+/**
+ * promtool 2.42 (Debian bookworm, what .ci/run installs) selects ranges as [t - r, t]; the rules are rendered
+ * for that (see RangeSemantics), every other input as in production.
+ */
+const REPLICAS = 2;
 const shop: NamespaceLoad = {
     namespace: "shop",
     tenant: true,
     containers: [
         // Uses less memory than it requests: billed on the request.
         { pod: "web-0", container: "web", cpuCores: 0.5, workingSetBytes: 256 * MiB, cpuRequestCores: 0.25, memoryRequestBytes: 512 * MiB },
+        // Under gVisor: metered from the pod cgroup, sandbox overhead included, never added to the zeros.
+        { pod: "render-0", container: "render", cpuCores: 0.25, workingSetBytes: 512 * MiB, cpuRequestCores: 0.125, memoryRequestBytes: 256 * MiB, runtime: "gvisor", sandboxOverheadCores: 1 / 64, sandboxOverheadBytes: 32 * MiB },
         // Uses more than it requests: billed on the working set.
         { pod: "worker-0", container: "worker", cpuCores: 0.25, workingSetBytes: 1 * GiB, cpuRequestCores: 0.5, memoryRequestBytes: 256 * MiB },
     ],
     // A finished migration Job: its requests must not be billed or shown as reserved.
     completed: [{ pod: "migrate-x7k2p", container: "migrate", cpuRequestCores: 1, memoryRequestBytes: 2 * GiB }],
     volumes: [{ pvc: "data-web-0", requestedBytes: 10 * GiB, usedBytes: 4 * GiB, capacityBytes: 10 * GiB }],
-    network: [{ pod: "web-0", receiveBytesPerSecond: 1024, transmitBytesPerSecond: 2048 }],
+    // Of 2048 B/s sent, 1024 B/s go to internet clients through Traefik; the rest is in-cluster.
+    network: [{ pod: "web-0", receiveBytesPerSecond: 1024, transmitBytesPerSecond: 2048, internetEgress: { service: "web", bytesPerSecond: 1024 } }],
 };
 // No volume, no traffic, no requests: those costs are 0, not missing.
 const blog: NamespaceLoad = {
@@ -70,7 +79,7 @@ const tenants = loads.filter((l) => l.tenant);
 
 // Budgets derived from the projected month: shop overspends, blog stays below, docs has no budget.
 const METERING_EVAL_HOURS = 26;
-const projection = (load: NamespaceLoad, hours: number) => expectedMonth(expectedHourlyCost(load, prices).total, hours * HOUR).projection;
+const projection = (load: NamespaceLoad, hours: number) => expectedMonth(expectedHourlyCost(load, prices, REPLICAS).total, hours * HOUR).projection;
 const docs: NamespaceLoad = { namespace: "docs", tenant: true, containers: [{ pod: "docs-0", container: "docs", cpuCores: 1, workingSetBytes: 1 * GiB }] };
 const projects: MeteringProject[] = [
     { name: "shop", budgetMonthly: projection(shop, 27) / 2 },
@@ -78,7 +87,8 @@ const projects: MeteringProject[] = [
     { name: "docs" },
 ];
 
-const groups: RuleGroup[] = [...renderMeteringRuleGroups(prices), ...renderAlertRuleGroups(projects, prices)];
+const billing: BillingContext = { region: "fsn1", storageReplicas: REPLICAS, infrastructureMonthlyEur: 2 ** 8 * 28, rangeSemantics: "prometheus2", ledgerExported: true };
+const groups: RuleGroup[] = [...renderMeteringRuleGroups(prices, billing), ...renderAlertRuleGroups(projects, prices)];
 const GROUP_ORDER = groups.map((g) => g.name);
 const allRecorded = [...new Set(groups.flatMap((g) => g.rules.filter((r) => !isAlertingRule(r)).map((r) => (r as { record: string }).record)))];
 const allAlerts = [...new Set(groups.flatMap((g) => g.rules.filter(isAlertingRule).map((r) => r.alert)))];
@@ -107,7 +117,7 @@ interface TestGroup {
 const testFile = (evaluationInterval: string, tests: TestGroup[]) => ({ evaluation_interval: evaluationInterval, group_eval_order: GROUP_ORDER, tests });
 const projectLabels = (namespace: string) => ({ namespace, project: namespace });
 const costLabels = (namespace: string) => ({ ...projectLabels(namespace), currency: prices.currency });
-const COST_RECORDS = new Set<string>([RECORDED.cpuCost, RECORDED.memoryCost, RECORDED.storageCost, RECORDED.egressCost, RECORDED.cost, RECORDED.monthToDate, RECORDED.monthlyProjection]);
+const COST_RECORDS = new Set<string>([RECORDED.cpuCostRate, RECORDED.memoryCostRate, RECORDED.storageCostRate, RECORDED.egressCostRate, RECORDED.costRate, RECORDED.lastMonth, RECORDED.cpuCost, RECORDED.memoryCost, RECORDED.storageCost, RECORDED.egressCost, RECORDED.cost, RECORDED.monthToDate, RECORDED.monthlyProjection]);
 const labelsOf = (record: string, namespace: string) => (COST_RECORDS.has(record) ? costLabels(namespace) : projectLabels(namespace));
 
 /** A record's samples for the tenants that have a value, and a silent case for a platform namespace. */
@@ -239,30 +249,34 @@ describe("metering recording rules under promtool", () => {
     promtoolCase("record usage and hourly cost per tenant namespace, and nothing for platform namespaces", () => {
         const hours = METERING_EVAL_HOURS;
         const samples = hours * 60 + 5;
-        const usage = new Map(tenants.map((t) => [t.namespace, expectedUsage(t)]));
-        const cost = new Map(tenants.map((t) => [t.namespace, expectedHourlyCost(t, prices)]));
+        const usage = new Map(tenants.map((t) => [t.namespace, expectedUsage(t, REPLICAS)]));
+        const cost = new Map(tenants.map((t) => [t.namespace, expectedHourlyCost(t, prices, REPLICAS)]));
         const month = new Map(tenants.map((t) => [t.namespace, expectedMonth(cost.get(t.namespace)!.total, hours * HOUR)]));
         const per = (fn: (ns: string) => number | undefined) => new Map(tenants.map((t) => [t.namespace, fn(t.namespace)]));
 
         const usageRecords = [
             RECORDED.tenantNamespace,
             RECORDED.cpuCores,
-            RECORDED.cpuCoreSeconds,
             RECORDED.cpuRequests,
+            RECORDED.cpuBillable,
             RECORDED.memoryWorkingSet,
             RECORDED.memoryRequests,
             RECORDED.memoryBillable,
-            RECORDED.memoryGiBHours,
             RECORDED.storageRequested,
+            RECORDED.storageBillable,
             RECORDED.storageUsed,
-            RECORDED.storageGiBHours,
             RECORDED.networkReceiveRate,
             RECORDED.networkTransmitRate,
-            RECORDED.networkReceive1h,
-            RECORDED.networkTransmit1h,
+            RECORDED.internetEgressRate,
+            RECORDED.internalTransmitRate,
         ];
         const tests: ExprTest[] = [
             ...usageRecords.flatMap((record) => recordCases(record, hours, per((ns) => usage.get(ns)![record]))),
+            ...recordCases(RECORDED.cpuCostRate, hours, per((ns) => cost.get(ns)!.cpu)),
+            ...recordCases(RECORDED.memoryCostRate, hours, per((ns) => cost.get(ns)!.memory)),
+            ...recordCases(RECORDED.storageCostRate, hours, per((ns) => cost.get(ns)!.storage)),
+            ...recordCases(RECORDED.egressCostRate, hours, per((ns) => cost.get(ns)!.egress)),
+            ...recordCases(RECORDED.costRate, hours, per((ns) => cost.get(ns)!.total)),
             ...recordCases(RECORDED.cpuCost, hours, per((ns) => cost.get(ns)!.cpu)),
             ...recordCases(RECORDED.memoryCost, hours, per((ns) => cost.get(ns)!.memory)),
             ...recordCases(RECORDED.storageCost, hours, per((ns) => cost.get(ns)!.storage)),
@@ -286,13 +300,13 @@ describe("metering recording rules under promtool", () => {
 
     promtoolCase("compute the hourly cost exactly at the default prices too", () => {
         const defaults = pricesSchema.parse({});
-        const defaultGroups = [...renderMeteringRuleGroups(defaults), ...renderAlertRuleGroups([], defaults)];
+        const defaultGroups = [...renderMeteringRuleGroups(defaults, billing), ...renderAlertRuleGroups([], defaults)];
         const hours = 2;
         const tests: ExprTest[] = [RECORDED.cpuCost, RECORDED.memoryCost, RECORDED.storageCost, RECORDED.egressCost, RECORDED.cost].map((record) => ({
             expr: record,
             eval_time: `${hours}h`,
             exp_samples: tenants.map((t) => {
-                const c = expectedHourlyCost(t, defaults);
+                const c = expectedHourlyCost(t, defaults, REPLICAS);
                 const value = { [RECORDED.cpuCost]: c.cpu, [RECORDED.memoryCost]: c.memory, [RECORDED.storageCost]: c.storage, [RECORDED.egressCost]: c.egress, [RECORDED.cost]: c.total }[record]!;
                 return { labels: seriesName(record, { ...projectLabels(t.namespace), currency: defaults.currency }), value };
             }),
