@@ -23,7 +23,8 @@ import { Observability } from "../../components/observability/observability";
 import { Traefik } from "../../components/traefik/traefik";
 import { ArgoCD } from "../../components/argocd/argocd";
 import { KubeletCsrApprover } from "../../components/kubelet-csr-approver/kubelet-csr-approver";
-import { Metering, meteringProjects } from "../../components/metering/metering";
+import { billingContext, ledgerArgs, Metering, meteringProjects } from "../../components/metering/metering";
+import { estimateMonthlyCost } from "../../tools/cost/estimate";
 import { Alerting } from "../../components/alerting/alerting";
 import { renderRecurringJobs } from "../../components/longhorn/values";
 import { K3sUpgrades } from "../../components/upgrades/k3s-upgrades";
@@ -110,7 +111,13 @@ const observability = new Observability(
 // Per-project usage, cost and alerts: recording rules and dashboards picked up by the monitoring stack.
 const metering = new Metering(
     "metering",
-    { prices: config.prices, projects: meteringProjects(tenants.map((t) => t.spec)) },
+    {
+        prices: config.prices,
+        projects: meteringProjects(tenants.map((t) => t.spec)),
+        // The plan's infrastructure estimate is the idle line's reference (tools/cost; its pure estimate, no I/O).
+        billing: billingContext(config, estimateMonthlyCost(config).totalMonthlyEur),
+        ledger: ledgerArgs(config, secrets),
+    },
     { ...k8sOptions, dependsOn: [prometheusCrds, observability] },
 );
 // Receivers and routing from platform:alerting, and the platform's own alerts (nodes, etcd, storage, certificates).
