@@ -1,5 +1,5 @@
 import type { PlatformConfig } from "../../lib/config/schema";
-import { GVISOR_RUNTIME_CLASS, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
+import { GVISOR_RUNTIME_CLASS, NAMESPACES, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
 import { promqlNumber, promqlString } from "./promql";
 
 /**
@@ -131,6 +131,9 @@ export const BYTES_PER_GIB = 1073741824;
 /** Evaluation interval of every group (cAdvisor and kube-state-metrics are scraped every 30s). */
 export const EVALUATION_INTERVAL = "1m";
 
+/** Interval of the group closing last month (its total reads recorded samples, so it may run less often). */
+export const CLOSE_INTERVAL = "10m";
+
 /** Names of the rule groups. */
 export const GROUP_NAMES = {
     usage: "platform-metering-usage",
@@ -245,14 +248,17 @@ export const THRESHOLDS = {
 } as const;
 
 /**
- * The scrape jobs metering cannot bill without, as kube-prometheus-stack 88.5.3 labels them: the kubelet's
+ * The scrape targets metering cannot bill without, as kube-prometheus-stack 88.5.3 labels them: the kubelet's
  * cAdvisor endpoint (ServiceMonitor `kubelet`, jobLabel `k8s-app`, `metrics_path` relabelled from
- * `__metrics_path__`), kube-state-metrics (jobLabel `app.kubernetes.io/name`) and Traefik (egress).
+ * `__metrics_path__`), kube-state-metrics (jobLabel `app.kubernetes.io/name`) and Traefik (egress). The
+ * alert names each by `source`.
  */
 export const METERING_SCRAPE_JOBS = [
-    { job: "kubelet", selector: 'job="kubelet", metrics_path="/metrics/cadvisor"', measures: "CPU, memory and network of every pod" },
-    { job: "kube-state-metrics", selector: 'job="kube-state-metrics"', measures: "tenant namespaces, requests, runtime classes and PVC sizes" },
-    { job: "traefik", selector: 'job="traefik"', measures: "internet egress" },
+    { source: "kubelet", selector: 'job="kubelet", metrics_path="/metrics/cadvisor"', measures: "CPU, memory and network of every pod" },
+    { source: "kube-state-metrics", selector: 'job="kube-state-metrics"', measures: "tenant namespaces, requests, runtime classes and PVC sizes" },
+    // The Traefik chart's ServiceMonitor scrapes port `metrics` of its Service in the Traefik namespace; the
+    // operator labels targets with that namespace and the port name as `endpoint`.
+    { source: "traefik", selector: `namespace="${NAMESPACES.traefik}", endpoint="metrics"`, measures: "internet egress" },
 ] as const;
 
 /** The CronJob exporting the billing ledger (components/metering/ledger.ts), watched by the ledger alert. */
@@ -569,7 +575,8 @@ export function renderMeteringRuleGroups(prices: MeteringPrices, billing: Billin
     return [
         { name: GROUP_NAMES.usage, interval: EVALUATION_INTERVAL, rules: usage },
         { name: GROUP_NAMES.cost, interval: EVALUATION_INTERVAL, rules: cost },
-        { name: GROUP_NAMES.close, interval: EVALUATION_INTERVAL, rules: close },
+        // Every 10 minutes: the 32-day subquery is the heaviest rule, and the total changes only on the 1st.
+        { name: GROUP_NAMES.close, interval: CLOSE_INTERVAL, rules: close },
         { name: GROUP_NAMES.trust, interval: EVALUATION_INTERVAL, rules: trustAlerts(billing) },
     ];
 }
@@ -577,10 +584,10 @@ export function renderMeteringRuleGroups(prices: MeteringPrices, billing: Billin
 /**
  * Alerts that say a bill cannot be trusted: a scrape job metering reads is down or gone (a kubelet whose
  * serving certificate is unapproved is `up == 0`, a removed ServiceMonitor is absent), or the ledger export
- * has not succeeded for {@link THRESHOLDS.ledgerStaleHours} hours. These carry `job`, not a project.
+ * has not succeeded for {@link THRESHOLDS.ledgerStaleHours} hours. These carry `source` or the CronJob, not a project.
  */
 function trustAlerts(billing: BillingContext): AlertingRule[] {
-    const down = METERING_SCRAPE_JOBS.map(({ selector }) => `  up{${selector}} == 0\nor\n  absent(up{${selector}})`).join("\nor\n");
+    const down = METERING_SCRAPE_JOBS.map(({ source, selector }) => `label_replace(\n  up{${selector}} == 0\n  or\n  absent(up{${selector}}),\n  "source", "${source}", "", ""\n)`).join("\nor\n");
     const alerts: AlertingRule[] = [
         {
             alert: ALERTS.meteringSource,
@@ -588,8 +595,8 @@ function trustAlerts(billing: BillingContext): AlertingRule[] {
             for: "10m",
             labels: { severity: "critical" },
             annotations: {
-                summary: "Metering source {{ $labels.job }} {{ $labels.instance }} is down or not scraped",
-                description: `Bills are computed from ${METERING_SCRAPE_JOBS.map((j) => `${j.job} (${j.measures})`).join(", ")}; while a target is down its minutes are not billed. Check the target in Prometheus (Status → Targets): for the kubelet, an unapproved serving certificate (kubectl get csr) stops every scrape on port 10250.`,
+                summary: "Metering source {{ $labels.source }} is down or not scraped",
+                description: `A target of {{ $labels.source }} is down (the alert's instance label names it) or no target is scraped at all (no instance label). Bills are computed from ${METERING_SCRAPE_JOBS.map((j) => `${j.source} (${j.measures})`).join(", ")}; while a target is down its minutes are not billed. Check the target in Prometheus (Status → Targets): for the kubelet, an unapproved serving certificate (kubectl get csr) stops every scrape on port 10250.`,
             },
         },
     ];
