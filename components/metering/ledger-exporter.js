@@ -203,21 +203,30 @@ function monthHours(month) {
     return hours;
 }
 
-/** Writes the month file once every hour of a finished month is in the bucket. */
+/**
+ * Writes the month file of a finished month from its hour files. Every hour from the month's first exported
+ * hour on must be there; hours before it are the time before the ledger existed (its first month), and the
+ * month is closed as `partial` with their count, so nobody mistakes it for a whole month. A missing hour
+ * after the first one is a gap: the month stays open and the run fails until someone restores the hour.
+ */
 async function closeMonth(spec, s3cfg, month, log) {
     const monthKey = `${spec.prefix}/months/${month}.json`;
     if (await s3Exists(s3cfg, monthKey)) return { closed: false, missing: [] };
     const expected = monthHours(month).map((t) => hourKey(spec.prefix, t));
     const present = new Set(await s3List(s3cfg, `${spec.prefix}/hours/${month.replace("-", "/")}/`));
-    const missing = expected.filter((k) => !present.has(k));
+    const first = expected.findIndex((k) => present.has(k));
+    if (first < 0) return { closed: false, missing: [] }; // nothing of this month was ever exported
+    const missing = expected.slice(first).filter((k) => !present.has(k));
     if (missing.length > 0) {
-        log(`month ${month} not closed: ${missing.length} hour(s) missing, first ${missing[0]}`);
+        log(`month ${month} not closed: ${missing.length} hour(s) missing after its first exported hour, first ${missing[0]}`);
         return { closed: false, missing };
     }
     const hours = [];
-    for (const key of expected) hours.push(await s3Get(s3cfg, key));
-    await s3Put(s3cfg, monthKey, sumHours(spec, month, hours));
-    log(`closed ${monthKey} from ${hours.length} hours`);
+    for (const key of expected.slice(first)) hours.push(await s3Get(s3cfg, key));
+    const document = sumHours(spec, month, hours);
+    if (first > 0) document.partial = { hoursBeforeLedger: first, firstHour: hours[0].hourStart };
+    await s3Put(s3cfg, monthKey, document);
+    log(`closed ${monthKey} from ${hours.length} hours${first > 0 ? ` (partial: the ledger began ${hours[0].hourStart})` : ""}`);
     return { closed: true, missing: [] };
 }
 

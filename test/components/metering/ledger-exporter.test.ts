@@ -199,12 +199,22 @@ describe("billing ledger export to S3", () => {
         expect(await exporter.s3List(s3cfg, `${spec.target.prefix}/hours/2027/02/01/02`)).toEqual([`${spec.target.prefix}/hours/2027/02/01/02.json`]);
     }, 60_000);
 
-    it("does not close a month with a missing hour, and says which", async () => {
-        // March with only its last 5 hours in the window: the month's earlier hours were never exported.
+    it("closes the ledger's first month as partial, from its first exported hour", async () => {
+        // March with only its last 5 hours exported: the ledger "began" on March 31 19:00.
         const result = await runExporter("2027-04-01T04:10:00Z", 9);
+        expect(result.code, result.stderr).toBe(0);
+        const march = await exporter.s3Get(s3cfg, `${spec.target.prefix}/months/2027-03.json`);
+        expect(march.hours).toBe(5);
+        expect((march as unknown as { partial: unknown }).partial).toEqual({ hoursBeforeLedger: 739, firstHour: "2027-03-31T19:00:00.000Z" });
+    }, 60_000);
+
+    it("does not close a month with a gap after its first exported hour, and says which hour", async () => {
+        // June 30 10:00 and 11:00 exported, then nothing until 23:00: hours 12…22 are lost to the ledger.
+        expect((await runExporter("2027-06-30T12:10:00Z", 2)).code).toBe(0);
+        const result = await runExporter("2027-07-01T02:10:00Z", 3);
         expect(result.code).toBe(1);
-        expect(result.stdout).toMatch(/month 2027-03 not closed: 739 hour\(s\) missing, first billing-ledger\/fsn1\/hours\/2027\/03\/01\/00\.json/);
-        expect(await exporter.s3List(s3cfg, `${spec.target.prefix}/months/2027-03`)).toEqual([]);
+        expect(result.stdout).toMatch(/month 2027-06 not closed: 11 hour\(s\) missing after its first exported hour, first billing-ledger\/fsn1\/hours\/2027\/06\/30\/12\.json/);
+        expect(await exporter.s3List(s3cfg, `${spec.target.prefix}/months/2027-06`)).toEqual([]);
     }, 60_000);
 });
 
