@@ -110,7 +110,10 @@ describe("billing config", () => {
         const own = rawStackConfig("dev", { "platform:billing": JSON.stringify({ ledger: { target: "own" } }) });
         expect(problemsOf(own).map((p) => p.path)).toEqual(["platform:billing.ledger.s3"]);
         const ownBucket = rawStackConfig("dev", { "platform:billing": JSON.stringify({ ledger: { target: "own", s3: { endpoint: "fsn1.your-objectstorage.com", bucket: "billing-fsn1" } } }) });
-        expect(problemsOf(ownBucket).map((p) => p.path)).toEqual(["platform:billingS3AccessKey", "platform:billingS3SecretKey"]);
+        // The synthetic secrets of the helper include every secret key; take the ledger's away.
+        const withoutSecrets = Object.fromEntries(Object.entries(ownBucket).filter(([key]) => !key.startsWith("platform:billingS3")));
+        expect(problemsOf(withoutSecrets).map((p) => p.path)).toEqual(["platform:billingS3AccessKey", "platform:billingS3SecretKey"]);
+        expect(() => parsePlatformConfig(ownBucket, "Pulumi.test.yaml")).not.toThrow();
         const longhorn = rawStackConfig("dev", { "platform:billing": JSON.stringify({ ledger: { target: "longhornBackups" } }) });
         expect(problemsOf(longhorn).find((p) => p.path === "platform:billing.ledger.target")!.problem).toMatch(/addons.longhorn.external/);
     });
