@@ -380,7 +380,6 @@ function used(containerUse: string, podUse: string): string {
 
 /** Σ per namespace of a kube-state-metrics request, counting only containers (runc) or pods (gVisor) running. */
 function runningRequests(resource: "cpu" | "memory"): string {
-    const running = "container_memory_working_set_bytes";
     return perProject(
         [
             "sum by (namespace) (",
@@ -389,7 +388,7 @@ function runningRequests(resource: "cpu" | "memory"): string {
             `    unless on (namespace, pod) ${RECORDED.sandboxedPod}`,
             "  or",
             `    ${requests(resource)}`,
-            `    and on (namespace, pod) ${POD_MEMORY.replace("container_memory_working_set_bytes", running)}`,
+            `    and on (namespace, pod) ${POD_MEMORY}`,
             `    and on (namespace, pod) ${RECORDED.sandboxedPod}`,
             ")",
         ].join("\n"),
@@ -454,7 +453,9 @@ export function renderMeteringRuleGroups(prices: MeteringPrices, billing: Billin
     const containerMemory = `max by (namespace, pod, container) (${CONTAINER_MEMORY})`;
     const podMemory = `max by (namespace, pod) (${POD_MEMORY})`;
     // Traefik's backend name → namespace: kube_service_info names every Service; its `namespace-service`
-    // join is what Traefik prefixes the port name and provider to.
+    // join is what Traefik prefixes the port name and provider to. (kube-prometheus-stack scrapes
+    // kube-state-metrics with honorLabels, so `namespace` and `service` are the Service's, not the target's.)
+    // Traefik's own series carry its namespace as a target label: summed away by `service` first.
     const egressByNamespace = [
         "sum by (namespace) (",
         "  label_replace(",
