@@ -63,3 +63,10 @@ export const KURED_IMAGE = { repository: "ghcr.io/kubereboot/kured", tag: "1.23.
 
 /** The CloudNativePG operator image: the chart's appVersion at charts/versions.ts' `cloudnativePg`. */
 export const CNPG_OPERATOR_IMAGE = { repository: "ghcr.io/cloudnative-pg/cloudnative-pg", tag: "1.30.0" } as const;
+
+/**
+ * Runtime of the billing ledger exporter (components/metering/ledger-exporter.js): the official Node image,
+ * an LTS line (22, supported until 2027-04), Alpine variant, non-root user `node` (uid 1000). The exporter
+ * uses only Node's standard library and the aws4 signer mounted beside it, so no package install at start.
+ */
+export const LEDGER_EXPORTER_IMAGE = { image: "docker.io/library/node:22.20.0-alpine3.22", uid: 1000 } as const;

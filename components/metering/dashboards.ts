@@ -234,7 +234,7 @@ export function renderPlatformDashboard(prices: Pick<MeteringPrices, "currency">
     const money = currencyUnit(prices.currency);
     const byProject = (record: string) => `sum by (project) (${record})`;
     const layout = new Layout();
-    layout.add(6, 4, stat("Cost per hour, all projects", "Cost of the last hour: CPU used, memory max(used, requested), PVC size, egress.", `sum(${RECORDED.cost})`, money));
+    layout.add(6, 4, stat("Cost per hour, all projects", "Cost of the last hour: CPU and memory max(requested, used) per running container or gVisor pod, PVC size × Longhorn replicas, internet egress.", `sum(${RECORDED.cost})`, money));
     layout.add(6, 4, stat("Month to date, all projects", "Cost of the full UTC hours of this calendar month.", `sum(${RECORDED.monthToDate})`, money));
     layout.add(6, 4, stat("Projected this month, all projects", "Month to date plus the last 24h's hourly cost for every hour left.", `sum(${RECORDED.monthlyProjection})`, money));
     layout.add(6, 4, { ...stat("Projects metered", "Namespaces labelled platform/tenant=true.", `count(${RECORDED.tenantNamespace})`, "none"), fieldConfig: { defaults: { unit: "none", decimals: 0, noValue: "0" }, overrides: [] } });
@@ -253,10 +253,20 @@ export function renderPlatformDashboard(prices: Pick<MeteringPrices, "currency">
         ),
     );
     layout.add(24, 9, timeseries("Cost per hour by project", "Hourly cost, stacked: the top line is the platform's tenant cost per hour.", [{ expr: byProject(RECORDED.cost), legend: "{{project}}" }], money, true));
-    layout.add(12, 8, timeseries("CPU cores used", "5m rate of CPU seconds per project.", [{ expr: byProject(RECORDED.cpuCores), legend: "{{project}}" }], "none"));
-    layout.add(12, 8, timeseries("Memory billed", "Per running container max(working set, request), summed per project.", [{ expr: byProject(RECORDED.memoryBillable), legend: "{{project}}" }], "bytes"));
+    layout.add(
+        24,
+        9,
+        timeseries(
+            "Region cost lines per hour",
+            "OpenCost-style: tenant bills, platform overhead (platform namespaces at tenant prices), the plan's infrastructure estimate per hour and idle (unrequested capacity = infrastructure − tenants − platform).",
+            [{ expr: `sum by (line) (${RECORDED.regionCost})`, legend: "{{line}}" }],
+            money,
+        ),
+    );
+    layout.add(12, 8, timeseries("CPU cores billed", "Per running container (gVisor: per pod) max(request, use), per project.", [{ expr: byProject(RECORDED.cpuBillable), legend: "{{project}}" }], "none"));
+    layout.add(12, 8, timeseries("Memory billed", "Per running container (gVisor: per pod) max(working set, request), summed per project.", [{ expr: byProject(RECORDED.memoryBillable), legend: "{{project}}" }], "bytes"));
     layout.add(12, 8, timeseries("Storage requested", "Requested size of every PVC of the project.", [{ expr: byProject(RECORDED.storageRequested), legend: "{{project}}" }], "bytes"));
-    layout.add(12, 8, timeseries("Network egress", "Bytes per second sent by the project's pods (in-cluster traffic included).", [{ expr: byProject(RECORDED.networkTransmitRate), legend: "{{project}}" }], "Bps"));
+    layout.add(12, 8, timeseries("Internet egress (billed)", "Bytes per second Traefik sends to clients for the project's Services; in-cluster traffic is not billed.", [{ expr: byProject(RECORDED.internetEgressRate), legend: "{{project}}" }], "Bps"));
     layout.add(
         24,
         9,
@@ -354,10 +364,11 @@ export function renderProjectDashboard(prices: Pick<MeteringPrices, "currency">)
         8,
         timeseries(
             "Network",
-            "Bytes per second received and sent by the project's pods.",
+            "Bytes per second received and sent by the project's pods; of the sent bytes, only what Traefik sends to internet clients is billed.",
             [
                 { expr: `sum(${RECORDED.networkReceiveRate}${sel})`, legend: "received" },
-                { expr: `sum(${RECORDED.networkTransmitRate}${sel})`, legend: "sent (billed as egress)" },
+                { expr: `sum(${RECORDED.internetEgressRate}${sel})`, legend: "internet egress (billed)" },
+                { expr: `sum(${RECORDED.internalTransmitRate}${sel})`, legend: "sent in-cluster (not billed)" },
             ],
             "Bps",
         ),

@@ -1,9 +1,13 @@
 import type { IPrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
+import type { PlatformConfig } from "../../lib/config/schema";
+import type { PlatformSecrets } from "../../lib/config/load";
 import { LABELS, NAMESPACES } from "../../lib/conventions";
+import { longhornReplicaCount } from "../longhorn/values";
+import type { BillingLedgerArgs } from "./ledger";
 import type { ProjectSpec } from "../../lib/tenants/schema";
 import { renderDashboards } from "./dashboards";
-import { renderAlertRuleGroups, renderMeteringRuleGroups, type MeteringPrices, type MeteringProject, type RuleGroup } from "./rules";
+import { renderAlertRuleGroups, renderMeteringRuleGroups, type BillingContext, type MeteringPrices, type MeteringProject, type RuleGroup } from "./rules";
 
 /**
  * The Kubernetes objects of metering, pure: two PrometheusRules (metering/cost, alerts) and one ConfigMap
@@ -18,6 +22,43 @@ export interface MeteringArgs {
     prices: MeteringPrices;
     /** Tenant projects with their optional monthly budget (see {@link meteringProjects}). */
     projects: readonly MeteringProject[];
+    /** Region, storage replicas and infrastructure cost (see {@link billingContext}). */
+    billing: Omit<BillingContext, "ledgerExported">;
+    /** The billing ledger export; with it the ledger staleness alert is rendered too. */
+    ledger?: BillingLedgerArgs;
+}
+
+/**
+ * The billing context of a stack: its location as region, the Longhorn replica count its StorageClasses set
+ * (storage is billed × that), and the monthly infrastructure cost `npm run plan` estimates, if known.
+ */
+export function billingContext(config: PlatformConfig, infrastructureMonthlyEur?: number): Omit<BillingContext, "ledgerExported"> {
+    return {
+        region: config.location,
+        storageReplicas: longhornReplicaCount(config),
+        ...(infrastructureMonthlyEur !== undefined ? { infrastructureMonthlyEur } : {}),
+    };
+}
+
+/** The ledger of a stack: bucket, prefix and credentials from `platform:billing.ledger`. */
+export function ledgerArgs(config: PlatformConfig, secrets: Pick<PlatformSecrets, "etcdS3" | "backupS3" | "billingS3">): BillingLedgerArgs {
+    const ledger = config.billing.ledger;
+    const bucket =
+        ledger.target === "etcdSnapshots"
+            ? { s3: config.cluster.etcdSnapshots.s3, credentials: secrets.etcdS3 }
+            : ledger.target === "longhornBackups"
+              ? { s3: config.addons.longhorn.external, credentials: secrets.backupS3 }
+              : { s3: ledger.s3, credentials: secrets.billingS3 };
+    if (!bucket.s3 || !bucket.credentials) {
+        // The schema and the secret check reject this first; reaching here is a programming error.
+        throw new Error(`billing ledger: target ${ledger.target} has no bucket or credentials`);
+    }
+    // At the bucket's root, not in the target's own folder: k3s prunes its etcd snapshots by prefix there.
+    const prefix = `${ledger.folder}/${config.location}`;
+    return {
+        spec: { region: config.location, currency: config.prices.currency, target: { endpoint: bucket.s3.endpoint, bucket: bucket.s3.bucket, region: bucket.s3.region, prefix }, backfillHours: ledger.backfillHours },
+        credentials: bucket.credentials,
+    };
 }
 
 /** Names of the objects. */
@@ -66,7 +107,7 @@ export function meteringProjects(projects: ReadonlyArray<Pick<ProjectSpec, "id" 
 /** Renders the PrometheusRules and dashboard ConfigMaps of metering. */
 export function renderMeteringObjects(args: MeteringArgs): MeteringObjects {
     const prometheusRules = [
-        prometheusRule(METERING_OBJECT_NAMES.meteringRules, "metering", renderMeteringRuleGroups(args.prices)),
+        prometheusRule(METERING_OBJECT_NAMES.meteringRules, "metering", renderMeteringRuleGroups(args.prices, { ...args.billing, ledgerExported: args.ledger !== undefined })),
         prometheusRule(METERING_OBJECT_NAMES.alertRules, "alerts", renderAlertRuleGroups(args.projects, args.prices)),
     ];
     const configMaps: IConfigMap[] = Object.entries(renderDashboards(args.prices)).map(([file, dashboard]) => ({

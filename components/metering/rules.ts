@@ -1,32 +1,42 @@
 import type { PlatformConfig } from "../../lib/config/schema";
-import { TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
+import { GVISOR_RUNTIME_CLASS, NAMESPACES, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
 import { promqlNumber, promqlString } from "./promql";
 
 /**
  * Per-project metering, cost and alerting rules for kube-prometheus-stack, rendered as plain Prometheus rule
- * groups (pure: same prices and projects, same groups).
+ * groups (pure: same inputs, same groups).
  *
- * Tenant selection: every rule joins on `kube_namespace_labels{label_platform_tenant="true"}` (recorded once
- * as `platform:tenant_namespace:info`) instead of a namespace regex built from the project list. The join
- * follows the cluster, not the Pulumi program: a project appears in metering the moment its namespace
- * exists and disappears with it, git-synced objects are covered, and the rules need no re-render when the
- * catalog changes. Platform namespaces never carry the label, so they are never billed. The `project` label
- * is the namespace name (tenant namespaces are named after their project). This needs kube-state-metrics
- * to export the label: see {@link KUBE_STATE_METRICS_LABELS_ALLOWLIST}.
+ * Tenant selection: every per-project rule joins on `kube_namespace_labels{label_platform_tenant="true"}`
+ * (recorded once as `platform:tenant_namespace:info`). The join follows the cluster, not the Pulumi program:
+ * a project appears in metering the moment its namespace exists and disappears with it. The `project` label
+ * is the namespace name. This needs kube-state-metrics to export the label: see
+ * {@link KUBE_STATE_METRICS_LABELS_ALLOWLIST}.
  *
- * Cost per project and hour, in `prices.currency`:
- *   cpu core-hours (used)                          × cpuCoreHour
- * + memory GiB-hours of max(working set, request) × memoryGiBHour   (per running container)
- * + PVC GiB-hours (requested size)                × storageGiBHour
- * + GiB transmitted by the project's pods         × networkEgressGiB
- * CPU is billed on use because it is compressible (idle requested CPU is lent to other pods); memory is
- * billed on max(use, request) because a request reserves memory nobody else can use. Network "egress" is
- * every byte the pods transmit (cAdvisor cannot tell internet from in-cluster traffic), an upper bound.
+ * What is billed, per project (README "Metering and billing" has the same list for tenants):
+ * - CPU cores: max(request, use) of every running container (runc) or pod (gVisor), per minute it runs.
+ * - Memory: max(request, working set), the same way.
+ * - Storage: requested PVC size × the Longhorn replica count of the platform's StorageClasses.
+ * - Internet egress: bytes Traefik sent to clients for the project's Services. In-cluster traffic (pod to
+ *   pod, replies to the platform's scrapes and probes) is recorded as "internal" and not billed.
  *
- * Month boundaries: `platform:project_cost:month_to_date` sums the hourly cost at every full UTC hour of
- * the current calendar month (a 1h-step subquery over 31 days, filtered by the month start computed from
- * `day_of_month()`): exact to the hour, stateless (recomputed from history after a Prometheus restart),
- * lagging the current partial hour. Hours in which Prometheus recorded nothing count as zero.
+ * Runtimes: cAdvisor (the kubelet's /metrics/cadvisor) accounts runc containers in their own cgroups, but a
+ * gVisor sandbox runs every container of the pod inside the Sentry, in the pod-level cgroup: the
+ * per-container series are zero or absent (google/gvisor#13067 on cgroup v2 + systemd, #6500 on v1;
+ * google/cadvisor#3885). So a pod whose RuntimeClass is gVisor (`kube_pod_runtimeclass_name_info`, from
+ * kube-state-metrics) is metered from its pod-level cgroup series (`container="", image=""`, which also
+ * holds the sandbox's own overhead: billed to the pod's project), every other pod per container; a pod is
+ * in exactly one of the two sets, so nothing is added twice.
+ *
+ * Time weighting: the usage group records, every evaluation (1m), the billable rate of each project (cores,
+ * bytes, bytes/s) and its cost rate (currency per hour). A sample exists only for the minutes something ran
+ * (a finished pod's cgroup and series are gone, Prometheus marks them stale), so an hour's amount is the sum
+ * of its samples / 60: an 11-minute Job is billed 11 minutes, a scrape gap loses only its own minutes.
+ *
+ * Hours and months: a sample at time t stands for the minute ending at t. Hour H holds the samples with
+ * t in (H, H+1h] (Prometheus 3's left-open range `[1h]` at H+1h); a month holds its hours. Month to date
+ * sums the full hours of the current UTC month; `platform:project_cost:last_month` closes the previous month
+ * during the first day of the next one; the billing ledger (./ledger.ts) exports every hour to object
+ * storage and sums a month from the exported hours.
  */
 
 /** Prices as validated by `pricesSchema` (`platform:prices`). */
@@ -38,6 +48,36 @@ export interface MeteringProject {
     name: string;
     /** Monthly budget in the price currency (tenant file `budget.monthly`); no budget, no budget alert. */
     budgetMonthly?: number;
+}
+
+/**
+ * How PromQL range selectors treat their left edge. Prometheus 3 (kube-prometheus-stack 88 runs v3) selects
+ * `(t - range, t]`; Prometheus 2, and the promtool 2.x that CI installs from Debian, selects `[t - range, t]`.
+ * Timestamps are integer milliseconds, so a 2.x range 1 ms shorter selects exactly the samples of the 3.x
+ * range: the rendered hour is the same set of samples under both.
+ */
+export type RangeSemantics = "prometheus3" | "prometheus2";
+
+/** What the billing rules need besides prices. */
+export interface BillingContext {
+    /** The stack's region (`platform:region`): label of the region cost lines. */
+    region: string;
+    /**
+     * Longhorn replicas of every platform StorageClass (`numberOfReplicas`, from `longhornReplicaCount`):
+     * storage is billed as requested size × this.
+     */
+    storageReplicas: number;
+    /**
+     * Infrastructure cost of the region in EUR per month, as `npm run plan` estimates it (tools/cost). With it
+     * (and prices in EUR) the rules record the idle line: infrastructure − tenant bills − platform overhead.
+     */
+    infrastructureMonthlyEur?: number;
+    /** Rule evaluation interval in minutes (1 in production; a test may evaluate hourly). */
+    evaluationMinutes?: number;
+    /** Range semantics of the Prometheus evaluating the rules (default Prometheus 3). */
+    rangeSemantics?: RangeSemantics;
+    /** Whether the billing ledger CronJob is deployed (then its staleness is alerted on). */
+    ledgerExported?: boolean;
 }
 
 /** A Prometheus recording rule. */
@@ -91,47 +131,72 @@ export const BYTES_PER_GIB = 1073741824;
 /** Evaluation interval of every group (cAdvisor and kube-state-metrics are scraped every 30s). */
 export const EVALUATION_INTERVAL = "1m";
 
+/** Interval of the group closing last month (its total reads recorded samples, so it may run less often). */
+export const CLOSE_INTERVAL = "10m";
+
 /** Names of the rule groups. */
 export const GROUP_NAMES = {
     usage: "platform-metering-usage",
     cost: "platform-metering-cost",
+    close: "platform-metering-close",
+    trust: "platform-metering-trust",
     alerts: "platform-project-alerts",
     budgets: "platform-project-budgets",
 } as const;
 
-/** Names of every recorded series; dashboards and alerts refer to these, never to spelled-out strings. */
+/** Names of every recorded series; dashboards, alerts and the ledger refer to these, never to spelled-out strings. */
 export const RECORDED = {
     /** 1 per tenant namespace, labels `namespace` and `project`: the join target of every other rule. */
     tenantNamespace: "platform:tenant_namespace:info",
-    /** CPU cores in use (5m rate of core-seconds). */
-    cpuCores: "platform:project_cpu_cores:rate5m",
-    /** CPU core-seconds used in the last hour. */
-    cpuCoreSeconds: "platform:project_cpu_core_seconds:increase1h",
+    /** 1 per pod running under the gVisor RuntimeClass (metered from its pod-level cgroup). */
+    sandboxedPod: "platform:pod_sandboxed:info",
+    /** CPU cores in use per namespace (all namespaces; runtime-aware). */
+    namespaceCpuCores: "platform:namespace_cpu_cores:irate10m",
+    /** Billable CPU cores per namespace: Σ max(request, use) over running containers (runc) and pods (gVisor). */
+    namespaceCpuBillable: "platform:namespace_cpu_billable_cores:sum",
+    /** Memory working set per namespace (runtime-aware). */
+    namespaceMemoryWorkingSet: "platform:namespace_memory_working_set_bytes:sum",
+    /** Billable memory per namespace: Σ max(request, working set), like CPU. */
+    namespaceMemoryBillable: "platform:namespace_memory_billable_bytes:sum",
+    /** CPU cores in use per project. */
+    cpuCores: "platform:project_cpu_cores:irate10m",
     /** CPU cores requested by running containers. */
     cpuRequests: "platform:project_cpu_requests_cores:sum",
-    /** Memory working set of all containers. */
+    /** Billable CPU cores (max of request and use, per running container or gVisor pod). */
+    cpuBillable: "platform:project_cpu_billable_cores:sum",
+    /** Memory working set (runtime-aware). */
     memoryWorkingSet: "platform:project_memory_working_set_bytes:sum",
     /** Memory requested by running containers. */
     memoryRequests: "platform:project_memory_requests_bytes:sum",
-    /** Σ per running container of max(working set, request): what memory is billed on. */
+    /** Billable memory (max of request and working set, per running container or gVisor pod). */
     memoryBillable: "platform:project_memory_billable_bytes:sum",
-    /** Billable memory GiB-hours of the last hour. */
-    memoryGiBHours: "platform:project_memory_gib_hours:1h",
     /** Storage requested by the project's PVCs. */
     storageRequested: "platform:project_storage_requested_bytes:sum",
+    /** Billable storage: requested size × Longhorn replicas. */
+    storageBillable: "platform:project_storage_billable_bytes:sum",
     /** Bytes used on the project's mounted volumes (kubelet volume stats). */
     storageUsed: "platform:project_storage_used_bytes:sum",
-    /** Requested PVC GiB-hours of the last hour. */
-    storageGiBHours: "platform:project_storage_gib_hours:1h",
-    /** Bytes per second received by the project's pods. */
-    networkReceiveRate: "platform:project_network_receive_bytes:rate5m",
-    /** Bytes per second transmitted by the project's pods. */
-    networkTransmitRate: "platform:project_network_transmit_bytes:rate5m",
-    /** Bytes received in the last hour. */
-    networkReceive1h: "platform:project_network_receive_bytes:increase1h",
-    /** Bytes transmitted in the last hour (billed as egress). */
-    networkTransmit1h: "platform:project_network_transmit_bytes:increase1h",
-    /** CPU cost of the last hour. */
+    /** Bytes per second received by the project's pods (cAdvisor, all peers). */
+    networkReceiveRate: "platform:project_network_receive_bytes:irate10m",
+    /** Bytes per second transmitted by the project's pods (cAdvisor, all peers). */
+    networkTransmitRate: "platform:project_network_transmit_bytes:irate10m",
+    /** Bytes per second Traefik sent to internet clients for the project's Services: billed egress. */
+    internetEgressRate: "platform:project_internet_egress_bytes:irate10m",
+    /** Transmitted bytes per second that did not leave through Traefik (in-cluster peers): not billed. */
+    internalTransmitRate: "platform:project_internal_transmit_bytes:irate10m",
+    /** CPU cost per hour at the current billable rate. */
+    cpuCostRate: "platform:project_cpu_cost:rate1h",
+    /** Memory cost per hour at the current billable rate. */
+    memoryCostRate: "platform:project_memory_cost:rate1h",
+    /** Storage cost per hour at the current billable rate. */
+    storageCostRate: "platform:project_storage_cost:rate1h",
+    /** Egress cost per hour at the current egress rate. */
+    egressCostRate: "platform:project_network_egress_cost:rate1h",
+    /** Total cost per hour at the current rates: what every minute's bill is made of (sample / 60). */
+    costRate: "platform:project_cost:rate1h",
+    /** Region cost lines per hour (`line`: infrastructure, tenants, platform, idle). */
+    regionCostRate: "platform:region_cost:rate1h",
+    /** CPU cost of the last hour (Σ minute samples). */
     cpuCost: "platform:project_cpu_cost:hourly",
     /** Memory cost of the last hour. */
     memoryCost: "platform:project_memory_cost:hourly",
@@ -139,14 +204,18 @@ export const RECORDED = {
     storageCost: "platform:project_storage_cost:hourly",
     /** Egress cost of the last hour. */
     egressCost: "platform:project_network_egress_cost:hourly",
-    /** Total cost of the last hour (the four above). */
+    /** Total cost of the last hour. */
     cost: "platform:project_cost:hourly",
+    /** Region cost lines of the last hour. */
+    regionCost: "platform:region_cost:hourly",
     /** Unix time of the start of the current UTC calendar month, per project (the billing period start). */
     billingMonthStart: "platform:project_billing_month_start:timestamp_seconds",
     /** Cost of the full hours of the current month so far. */
     monthToDate: "platform:project_cost:month_to_date",
     /** Month to date plus the last 24h's average hourly cost for every remaining hour of the month. */
     monthlyProjection: "platform:project_cost:monthly_projection",
+    /** Total of the previous calendar month, recorded during the first UTC day of the next. */
+    lastMonth: "platform:project_cost:last_month",
     /** Earliest expiry of each certificate in a tenant namespace (cert-manager). */
     certificateExpiry: "platform:project_certificate_expiration_timestamp_seconds:min",
     /** The configured monthly budget of each project that has one. */
@@ -160,6 +229,8 @@ export const ALERTS = {
     certificate: "ProjectCertificateExpiringSoon",
     volume: "ProjectVolumeNearlyFull",
     budget: "ProjectCostOverBudget",
+    meteringSource: "MeteringSourceDown",
+    ledger: "BillingLedgerExportStale",
 } as const;
 
 /** Alert thresholds (also quoted in the annotations and the README). */
@@ -172,25 +243,49 @@ export const THRESHOLDS = {
     certificateDays: 14,
     /** used/capacity of a volume. */
     volumeRatio: 0.85,
+    /** Hours without a successful ledger export (it runs hourly and backfills; two misses are an outage). */
+    ledgerStaleHours: 3,
 } as const;
 
 /**
+ * The scrape targets metering cannot bill without, as kube-prometheus-stack 88.5.3 labels them: the kubelet's
+ * cAdvisor endpoint (ServiceMonitor `kubelet`, jobLabel `k8s-app`, `metrics_path` relabelled from
+ * `__metrics_path__`), kube-state-metrics (jobLabel `app.kubernetes.io/name`) and Traefik (egress). The
+ * alert names each by `source`.
+ */
+export const METERING_SCRAPE_JOBS = [
+    { source: "kubelet", selector: 'job="kubelet", metrics_path="/metrics/cadvisor"', measures: "CPU, memory and network of every pod" },
+    { source: "kube-state-metrics", selector: 'job="kube-state-metrics"', measures: "tenant namespaces, requests, runtime classes and PVC sizes" },
+    // The Traefik chart's ServiceMonitor scrapes port `metrics` of its Service in the Traefik namespace; the
+    // operator labels targets with that namespace and the port name as `endpoint`.
+    { source: "traefik", selector: `namespace="${NAMESPACES.traefik}", endpoint="metrics"`, measures: "internet egress" },
+] as const;
+
+/** The CronJob exporting the billing ledger (components/metering/ledger.ts), watched by the ledger alert. */
+export const LEDGER_CRONJOB = { namespace: "monitoring", name: "billing-ledger" } as const;
+
+/**
  * The raw exporter metrics the rules and dashboards may read: cAdvisor, kube-state-metrics, kubelet volume
- * stats and cert-manager, as kube-prometheus-stack (plus cert-manager's ServiceMonitor) scrapes them.
+ * stats, Traefik, cert-manager and Prometheus' own `up`, as kube-prometheus-stack scrapes them.
  */
 export const SOURCE_METRICS: readonly string[] = [
+    "up",
     "container_cpu_usage_seconds_total",
     "container_memory_working_set_bytes",
     "container_network_receive_bytes_total",
     "container_network_transmit_bytes_total",
     "kube_pod_container_resource_requests",
+    "kube_pod_runtimeclass_name_info",
     "kube_persistentvolumeclaim_resource_requests_storage_bytes",
+    "kube_service_info",
     "kube_resourcequota",
     "kube_pod_container_status_restarts_total",
     "kube_pod_container_status_waiting_reason",
     "kube_namespace_labels",
+    "kube_cronjob_status_last_successful_time",
     "kubelet_volume_stats_used_bytes",
     "kubelet_volume_stats_capacity_bytes",
+    "traefik_service_responses_bytes_total",
     "certmanager_certificate_expiration_timestamp_seconds",
 ];
 
@@ -204,10 +299,27 @@ export const KUBE_STATE_METRICS_LABELS_ALLOWLIST = `namespaces=[${TENANT_NAMESPA
 /** kube-state-metrics' spelling of the tenant namespace label (`platform/tenant` → `label_platform_tenant`). */
 export const TENANT_LABEL_SERIES_NAME = `label_${TENANT_NAMESPACE_LABEL.replace(/[^a-zA-Z0-9_]/g, "_")}`;
 
-// Containers only: cAdvisor also reports the pod cgroup (container="") and, with dockershim, the pause
-// container ("POD"); counting those would bill every pod twice.
-const CPU = 'container_cpu_usage_seconds_total{container!="", container!="POD"}';
-const MEMORY = 'container_memory_working_set_bytes{container!="", container!="POD"}';
+/**
+ * Port name of every tenant Service an Ingress routes to (components/project/workloads.ts HTTP_PORT_NAME).
+ * Traefik's Kubernetes Ingress provider names the backend `<namespace>-<service>-<port>@kubernetes` (port
+ * name when the Ingress names it), which is how egress finds its namespace.
+ */
+export const TENANT_INGRESS_PORT_NAME = "http";
+
+// Per-container cgroups (runc). cAdvisor also reports the pod-level cgroup (container="") and, with
+// dockershim, the pause container ("POD").
+// Counter rates are `irate` (the last two samples) over a 10m window: from a pod's second sample on, its rate is
+// its own (`rate` over a window longer than the pod's life extrapolates from 0 and under-bills a new pod for
+// the whole window), and after a scrape gap of up to ~9 minutes the two samples bracket the gap, so the first
+// minute after it is metered at the gap's average rate (the counter kept counting).
+const RATE_WINDOW = "10m";
+const CONTAINER_CPU = 'container_cpu_usage_seconds_total{container!="", container!="POD"}';
+const CONTAINER_MEMORY = 'container_memory_working_set_bytes{container!="", container!="POD"}';
+// The pod-level cgroup (kubepods-<qos>-pod<uid>.slice): container="", image="", with pod and namespace.
+// Under containerd the sandbox (pause) container also has container="" but carries its image: image=""
+// keeps only the pod-level cgroup, which holds every container and the sandbox.
+const POD_CPU = 'container_cpu_usage_seconds_total{container="", image="", pod!=""}';
+const POD_MEMORY = 'container_memory_working_set_bytes{container="", image="", pod!=""}';
 // Network counters exist only on the pod sandbox, one series per interface: no container filter.
 const RECEIVE = "container_network_receive_bytes_total";
 const TRANSMIT = "container_network_transmit_bytes_total";
@@ -222,14 +334,62 @@ function orZero(expr: string): string {
     return `(${expr})\nor\n0 * ${RECORDED.tenantNamespace}`;
 }
 
-/** Σ per namespace of a kube-state-metrics request, counting only containers that are running. */
-function runningRequests(resource: "cpu" | "memory", runningSelector: string): string {
+/** Requests per container, one kube-state-metrics replica's worth. */
+const requests = (resource: "cpu" | "memory") => `max by (namespace, pod, container) (kube_pod_container_resource_requests{resource="${resource}"})`;
+
+/** `label_replace` tagging a vector with `source`, so `or` keeps usage and request apart until `max by`. */
+const tagged = (expr: string, source: "usage" | "request") => `label_replace(\n  ${expr},\n  "source", "${source}", "", ""\n)`;
+
+/**
+ * Per namespace, Σ of max(request, use): per container for runc pods (only containers cAdvisor sees running),
+ * per pod for gVisor pods (use from the pod cgroup, request = Σ of its containers' requests; only while the
+ * pod cgroup exists). `use` is a per-container and a per-pod expression of the same quantity.
+ */
+function billable(resource: "cpu" | "memory", containerUse: string, podUse: string, containerRunning: string, podRunning: string): string {
+    return [
+        "sum by (namespace) (",
+        "    max by (namespace, pod, container) (",
+        `      ${tagged(containerUse, "usage")}`,
+        "      or",
+        `      ${tagged(requests(resource), "request")}`,
+        "    )",
+        `    and on (namespace, pod, container) ${containerRunning}`,
+        `    unless on (namespace, pod) ${RECORDED.sandboxedPod}`,
+        "  or",
+        "    max by (namespace, pod) (",
+        `      ${tagged(podUse, "usage")}`,
+        "      or",
+        `      ${tagged(`sum by (namespace, pod) (${requests(resource)})`, "request")}`,
+        "    )",
+        `    and on (namespace, pod) ${podRunning}`,
+        `    and on (namespace, pod) ${RECORDED.sandboxedPod}`,
+        ")",
+    ].join("\n");
+}
+
+/** Per namespace, use: per container for runc pods, from the pod cgroup for gVisor pods. */
+function used(containerUse: string, podUse: string): string {
+    return [
+        "sum by (namespace) (",
+        `    ${containerUse} unless on (namespace, pod) ${RECORDED.sandboxedPod}`,
+        "  or",
+        `    ${podUse} and on (namespace, pod) ${RECORDED.sandboxedPod}`,
+        ")",
+    ].join("\n");
+}
+
+/** Σ per namespace of a kube-state-metrics request, counting only containers (runc) or pods (gVisor) running. */
+function runningRequests(resource: "cpu" | "memory"): string {
     return perProject(
         [
             "sum by (namespace) (",
-            `  max by (namespace, pod, container) (kube_pod_container_resource_requests{resource="${resource}"})`,
-            "  and on (namespace, pod, container)",
-            `  ${runningSelector}`,
+            `    ${requests(resource)}`,
+            `    and on (namespace, pod, container) ${CONTAINER_MEMORY}`,
+            `    unless on (namespace, pod) ${RECORDED.sandboxedPod}`,
+            "  or",
+            `    ${requests(resource)}`,
+            `    and on (namespace, pod) ${POD_MEMORY}`,
+            `    and on (namespace, pod) ${RECORDED.sandboxedPod}`,
             ")",
         ].join("\n"),
     );
@@ -246,76 +406,141 @@ function checkPrices(prices: MeteringPrices): void {
     }
 }
 
+function checkBilling(billing: BillingContext): void {
+    if (!Number.isInteger(billing.storageReplicas) || billing.storageReplicas < 1) {
+        throw new Error(`metering: storageReplicas must be a positive integer (Longhorn numberOfReplicas), got ${billing.storageReplicas}`);
+    }
+    if (!/^[a-z0-9-]+$/.test(billing.region)) {
+        throw new Error(`metering: region "${billing.region}" must be a lowercase name such as fsn1`);
+    }
+    if (billing.infrastructureMonthlyEur !== undefined && !(Number.isFinite(billing.infrastructureMonthlyEur) && billing.infrastructureMonthlyEur >= 0)) {
+        throw new Error(`metering: infrastructureMonthlyEur must be a finite number >= 0, got ${billing.infrastructureMonthlyEur}`);
+    }
+    const minutes = billing.evaluationMinutes ?? 1;
+    if (!Number.isInteger(minutes) || minutes < 1 || 60 % minutes !== 0) {
+        throw new Error(`metering: evaluationMinutes must divide an hour, got ${minutes}`);
+    }
+}
+
+/** A PromQL range of `seconds` under the given semantics (see {@link RangeSemantics}). */
+function range(seconds: number, semantics: RangeSemantics): string {
+    if (semantics === "prometheus3") {
+        return seconds % 86400 === 0 ? `${seconds / 86400}d` : seconds % 3600 === 0 ? `${seconds / 3600}h` : `${seconds}s`;
+    }
+    return `${seconds * 1000 - 1}ms`;
+}
+
+/** Samples per hour of a group evaluated every `minutes`. */
+export function samplesPerHour(billing: Pick<BillingContext, "evaluationMinutes">): number {
+    return 60 / (billing.evaluationMinutes ?? 1);
+}
+
 /**
- * The metering and cost recording rules: usage per tenant namespace (CPU, memory, storage, network) and its
- * hourly, month-to-date and projected monthly cost at `prices`. Two groups, evaluated every minute: usage
- * first, cost from the recorded usage. Every recorded series carries `namespace` and `project`; cost series
- * also carry `currency`.
+ * The metering and cost recording rules. Groups, in evaluation order: usage (billable rates and cost rates
+ * per minute), cost (hourly sums, month to date, projection, region lines), close (last month's total).
+ * Every per-project series carries `namespace` and `project`; cost series also carry `currency`.
  */
-export function renderMeteringRuleGroups(prices: MeteringPrices): RuleGroup[] {
+export function renderMeteringRuleGroups(prices: MeteringPrices, billing: BillingContext): RuleGroup[] {
     checkPrices(prices);
+    checkBilling(billing);
+    const semantics = billing.rangeSemantics ?? "prometheus3";
+    const hour = range(3600, semantics);
+    const perHour = samplesPerHour(billing);
     const currency = { currency: prices.currency };
+    const price = (key: "cpuCoreHour" | "memoryGiBHour" | "storageGiBHour" | "networkEgressGiB") => promqlNumber(prices[key]);
+    const containerCpu = `sum by (namespace, pod, container) (irate(${CONTAINER_CPU}[${RATE_WINDOW}]))`;
+    const podCpu = `sum by (namespace, pod) (irate(${POD_CPU}[${RATE_WINDOW}]))`;
+    const containerMemory = `max by (namespace, pod, container) (${CONTAINER_MEMORY})`;
+    const podMemory = `max by (namespace, pod) (${POD_MEMORY})`;
+    // Traefik's backend name → namespace: kube_service_info names every Service; its `namespace-service`
+    // join is what Traefik prefixes the port name and provider to. (kube-prometheus-stack scrapes
+    // kube-state-metrics with honorLabels, so `namespace` and `service` are the Service's, not the target's.)
+    // Traefik's own series carry its namespace as a target label: summed away by `service` first.
+    const egressByNamespace = [
+        "sum by (namespace) (",
+        "  label_replace(",
+        `    sum by (service) (irate(traefik_service_responses_bytes_total[${RATE_WINDOW}])),`,
+        `    "traefik_backend", "$1", "service", "(.+)-${TENANT_INGRESS_PORT_NAME}@kubernetes"`,
+        "  )",
+        "  * on (traefik_backend) group_left (namespace)",
+        '  max by (traefik_backend, namespace) (label_join(kube_service_info, "traefik_backend", "-", "namespace", "service"))',
+        ")",
+    ].join("\n");
+
     const usage: RecordingRule[] = [
         {
             record: RECORDED.tenantNamespace,
             // max by: two kube-state-metrics replicas (or a rollout) export the same namespace twice.
             expr: `label_replace(\n  max by (namespace) (kube_namespace_labels{${TENANT_LABEL_SERIES_NAME}="true"}),\n  "project", "$1", "namespace", "(.+)"\n)`,
         },
-        { record: RECORDED.cpuCores, expr: perProject(`sum by (namespace) (rate(${CPU}[5m]))`) },
-        { record: RECORDED.cpuCoreSeconds, expr: perProject(`sum by (namespace) (increase(${CPU}[1h]))`) },
-        // Requests of completed pods (finished Jobs) stay in kube-state-metrics until the pod is deleted;
-        // only containers cAdvisor sees running hold capacity.
-        { record: RECORDED.cpuRequests, expr: runningRequests("cpu", CPU) },
-        { record: RECORDED.memoryWorkingSet, expr: perProject(`sum by (namespace) (${MEMORY})`) },
-        { record: RECORDED.memoryRequests, expr: runningRequests("memory", MEMORY) },
         {
-            record: RECORDED.memoryBillable,
-            // Per container, so one container's unused request cannot hide another's overuse. The source
-            // label keeps usage and request apart through `or`; max by then picks the larger.
-            expr: perProject(
-                [
-                    "sum by (namespace) (",
-                    "  max by (namespace, pod, container) (",
-                    `      label_replace(${MEMORY}, "source", "usage", "__name__", ".*")`,
-                    "    or",
-                    '      label_replace(kube_pod_container_resource_requests{resource="memory"}, "source", "request", "__name__", ".*")',
-                    "  )",
-                    "  and on (namespace, pod, container)",
-                    `  ${MEMORY}`,
-                    ")",
-                ].join("\n"),
-            ),
+            record: RECORDED.sandboxedPod,
+            expr: `max by (namespace, pod) (kube_pod_runtimeclass_name_info{runtimeclass_name=${promqlString(GVISOR_RUNTIME_CLASS.name)}})`,
         },
-        { record: RECORDED.memoryGiBHours, expr: `avg_over_time(${RECORDED.memoryBillable}[1h]) / ${BYTES_PER_GIB}` },
+        { record: RECORDED.namespaceCpuCores, expr: used(containerCpu, podCpu) },
+        { record: RECORDED.namespaceCpuBillable, expr: billable("cpu", containerCpu, podCpu, CONTAINER_MEMORY, POD_MEMORY) },
+        { record: RECORDED.namespaceMemoryWorkingSet, expr: used(containerMemory, podMemory) },
+        { record: RECORDED.namespaceMemoryBillable, expr: billable("memory", containerMemory, podMemory, CONTAINER_MEMORY, POD_MEMORY) },
+        { record: RECORDED.cpuCores, expr: perProject(RECORDED.namespaceCpuCores) },
+        { record: RECORDED.cpuRequests, expr: runningRequests("cpu") },
+        { record: RECORDED.cpuBillable, expr: perProject(RECORDED.namespaceCpuBillable) },
+        { record: RECORDED.memoryWorkingSet, expr: perProject(RECORDED.namespaceMemoryWorkingSet) },
+        { record: RECORDED.memoryRequests, expr: runningRequests("memory") },
+        { record: RECORDED.memoryBillable, expr: perProject(RECORDED.namespaceMemoryBillable) },
         {
             record: RECORDED.storageRequested,
             expr: perProject("sum by (namespace) (\n  max by (namespace, persistentvolumeclaim) (kube_persistentvolumeclaim_resource_requests_storage_bytes)\n)"),
         },
+        // Longhorn reserves every replica's full size whether or not it is written.
+        { record: RECORDED.storageBillable, expr: `${RECORDED.storageRequested} * ${billing.storageReplicas}` },
         {
             record: RECORDED.storageUsed,
             // A volume mounted on two nodes is reported by both kubelets: count it once.
             expr: perProject("sum by (namespace) (\n  max by (namespace, persistentvolumeclaim) (kubelet_volume_stats_used_bytes)\n)"),
         },
-        // Billed on the requested size: Longhorn reserves it whether or not it is written.
-        { record: RECORDED.storageGiBHours, expr: `avg_over_time(${RECORDED.storageRequested}[1h]) / ${BYTES_PER_GIB}` },
-        { record: RECORDED.networkReceiveRate, expr: perProject(`sum by (namespace) (rate(${RECEIVE}[5m]))`) },
-        { record: RECORDED.networkTransmitRate, expr: perProject(`sum by (namespace) (rate(${TRANSMIT}[5m]))`) },
-        { record: RECORDED.networkReceive1h, expr: perProject(`sum by (namespace) (increase(${RECEIVE}[1h]))`) },
-        { record: RECORDED.networkTransmit1h, expr: perProject(`sum by (namespace) (increase(${TRANSMIT}[1h]))`) },
-    ];
-
-    const price = (key: "cpuCoreHour" | "memoryGiBHour" | "storageGiBHour" | "networkEgressGiB") => promqlNumber(prices[key]);
-    const cost: RecordingRule[] = [
-        { record: RECORDED.cpuCost, expr: orZero(`${RECORDED.cpuCoreSeconds} / 3600 * ${price("cpuCoreHour")}`), labels: currency },
-        { record: RECORDED.memoryCost, expr: orZero(`${RECORDED.memoryGiBHours} * ${price("memoryGiBHour")}`), labels: currency },
-        { record: RECORDED.storageCost, expr: orZero(`${RECORDED.storageGiBHours} * ${price("storageGiBHour")}`), labels: currency },
-        { record: RECORDED.egressCost, expr: orZero(`${RECORDED.networkTransmit1h} / ${BYTES_PER_GIB} * ${price("networkEgressGiB")}`), labels: currency },
+        { record: RECORDED.networkReceiveRate, expr: perProject(`sum by (namespace) (irate(${RECEIVE}[${RATE_WINDOW}]))`) },
+        { record: RECORDED.networkTransmitRate, expr: perProject(`sum by (namespace) (irate(${TRANSMIT}[${RATE_WINDOW}]))`) },
+        { record: RECORDED.internetEgressRate, expr: perProject(egressByNamespace) },
         {
-            record: RECORDED.cost,
+            record: RECORDED.internalTransmitRate,
+            expr: `clamp_min(\n  ${RECORDED.networkTransmitRate}\n  - on (namespace, project) (${RECORDED.internetEgressRate} or 0 * ${RECORDED.networkTransmitRate}),\n  0\n)`,
+        },
+        { record: RECORDED.cpuCostRate, expr: orZero(`${RECORDED.cpuBillable} * ${price("cpuCoreHour")}`), labels: currency },
+        { record: RECORDED.memoryCostRate, expr: orZero(`${RECORDED.memoryBillable} / ${BYTES_PER_GIB} * ${price("memoryGiBHour")}`), labels: currency },
+        { record: RECORDED.storageCostRate, expr: orZero(`${RECORDED.storageBillable} / ${BYTES_PER_GIB} * ${price("storageGiBHour")}`), labels: currency },
+        { record: RECORDED.egressCostRate, expr: orZero(`${RECORDED.internetEgressRate} * 3600 / ${BYTES_PER_GIB} * ${price("networkEgressGiB")}`), labels: currency },
+        {
+            record: RECORDED.costRate,
             // Every term exists for every tenant (orZero), so `+` never drops a project.
-            expr: `${RECORDED.cpuCost}\n+ ${RECORDED.memoryCost}\n+ ${RECORDED.storageCost}\n+ ${RECORDED.egressCost}`,
+            expr: `${RECORDED.cpuCostRate}\n+ ${RECORDED.memoryCostRate}\n+ ${RECORDED.storageCostRate}\n+ ${RECORDED.egressCostRate}`,
             labels: currency,
         },
+        ...regionLines(prices, billing),
+    ];
+
+    const hourSum = (record: string) => `sum_over_time(${record}[${hour}]) / ${perHour}`;
+    // Subquery steps fall on full UTC hours; the hour sum at step s covers the hour ending at s. `@ end()`
+    // pins a month start to this evaluation's month, inside the subquery too.
+    const hoursWhere = (window: string, ...conditions: string[]) =>
+        [
+            "sum_over_time(",
+            "  (",
+            `    sum_over_time(${RECORDED.costRate}[${hour}])`,
+            ...conditions.map((c) => `    and on (namespace, project)\n    (${c})`),
+            `  )[${window}:1h]`,
+            `) / ${perHour}`,
+        ].join("\n");
+    const step = "on () group_left () vector(time())";
+    const thisMonthStart = `(${RECORDED.billingMonthStart} @ end())`;
+    // The previous month's start: this month's start minus the days of the month before it.
+    const previousMonthStart = `(${thisMonthStart} - 86400 * days_in_month(${thisMonthStart} - 1))`;
+    const cost: RecordingRule[] = [
+        { record: RECORDED.cpuCost, expr: hourSum(RECORDED.cpuCostRate), labels: currency },
+        { record: RECORDED.memoryCost, expr: hourSum(RECORDED.memoryCostRate), labels: currency },
+        { record: RECORDED.storageCost, expr: hourSum(RECORDED.storageCostRate), labels: currency },
+        { record: RECORDED.egressCost, expr: hourSum(RECORDED.egressCostRate), labels: currency },
+        { record: RECORDED.cost, expr: hourSum(RECORDED.costRate), labels: currency },
+        { record: RECORDED.regionCost, expr: hourSum(RECORDED.regionCostRate) },
         {
             record: RECORDED.billingMonthStart,
             // time() minus the elapsed days of the month and the seconds since UTC midnight.
@@ -323,20 +548,8 @@ export function renderMeteringRuleGroups(prices: MeteringPrices): RuleGroup[] {
         },
         {
             record: RECORDED.monthToDate,
-            // Subquery steps fall on full UTC hours; the sample at step s is the cost of the hour ending at
-            // s. `@ end()` pins the month start to this evaluation's month, so only hours ending after it
-            // (hours of this month) are summed. Before the first full hour the total is 0.
-            expr: [
-                "sum_over_time(",
-                "  (",
-                `    ${RECORDED.cost}`,
-                "    and on (namespace, project)",
-                `    (${RECORDED.billingMonthStart} @ end() < on () group_left () vector(time()))`,
-                "  )[31d:1h]",
-                ")",
-                "or",
-                `0 * ${RECORDED.cost}`,
-            ].join("\n"),
+            // Hours ending after the month start; before the first full hour the total is 0.
+            expr: `${hoursWhere("31d", `${thisMonthStart} < ${step}`)}\nor\n0 * ${RECORDED.cost}`,
             labels: currency,
         },
         {
@@ -350,12 +563,97 @@ export function renderMeteringRuleGroups(prices: MeteringPrices): RuleGroup[] {
             labels: currency,
         },
     ];
+    const close: RecordingRule[] = [
+        {
+            record: RECORDED.lastMonth,
+            // Hours ending after the previous month's start and at or before this month's: the month's last
+            // hour (ending at midnight of the 1st) is its own. Recorded during the 1st only, so 32 days of
+            // history suffice; the ledger keeps the month after that.
+            expr: `(\n${hoursWhere("32d", `${previousMonthStart} < ${step}`, `${thisMonthStart} >= ${step}`)}\n)\nand on () (day_of_month() == 1)`,
+            labels: currency,
+        },
+    ];
     return [
         { name: GROUP_NAMES.usage, interval: EVALUATION_INTERVAL, rules: usage },
         { name: GROUP_NAMES.cost, interval: EVALUATION_INTERVAL, rules: cost },
+        // Every 10 minutes: the 32-day subquery is the heaviest rule, and the total changes only on the 1st.
+        { name: GROUP_NAMES.close, interval: CLOSE_INTERVAL, rules: close },
+        { name: GROUP_NAMES.trust, interval: EVALUATION_INTERVAL, rules: trustAlerts(billing) },
     ];
 }
 
+/**
+ * Alerts that say a bill cannot be trusted: a scrape job metering reads is down or gone (a kubelet whose
+ * serving certificate is unapproved is `up == 0`, a removed ServiceMonitor is absent), or the ledger export
+ * has not succeeded for {@link THRESHOLDS.ledgerStaleHours} hours. These carry `source` or the CronJob, not a project.
+ */
+function trustAlerts(billing: BillingContext): AlertingRule[] {
+    const down = METERING_SCRAPE_JOBS.map(({ source, selector }) => `label_replace(\n  up{${selector}} == 0\n  or\n  absent(up{${selector}}),\n  "source", "${source}", "", ""\n)`).join("\nor\n");
+    const alerts: AlertingRule[] = [
+        {
+            alert: ALERTS.meteringSource,
+            expr: down,
+            for: "10m",
+            labels: { severity: "critical" },
+            annotations: {
+                summary: "Metering source {{ $labels.source }} is down or not scraped",
+                description: `A target of {{ $labels.source }} is down (the alert's instance label names it) or no target is scraped at all (no instance label). Bills are computed from ${METERING_SCRAPE_JOBS.map((j) => `${j.source} (${j.measures})`).join(", ")}; while a target is down its minutes are not billed. Check the target in Prometheus (Status → Targets): for the kubelet, an unapproved serving certificate (kubectl get csr) stops every scrape on port 10250.`,
+            },
+        },
+    ];
+    if (billing.ledgerExported) {
+        const selector = `namespace="${LEDGER_CRONJOB.namespace}", cronjob="${LEDGER_CRONJOB.name}"`;
+        alerts.push({
+            alert: ALERTS.ledger,
+            expr: `time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time{${selector}}) > ${THRESHOLDS.ledgerStaleHours * 3600}\nor\nabsent(kube_cronjob_status_last_successful_time{${selector}})`,
+            for: "30m",
+            labels: { severity: "critical" },
+            annotations: {
+                summary: `The billing ledger of {{ $labels.namespace }}/{{ $labels.cronjob }} has not been exported for more than ${THRESHOLDS.ledgerStaleHours} hours`,
+                description: `CronJob ${LEDGER_CRONJOB.namespace}/${LEDGER_CRONJOB.name} has not completed successfully: the hours it has not exported exist only in Prometheus until their retention ends. Check the Job logs (kubectl -n ${LEDGER_CRONJOB.namespace} logs job/<latest>) and the object storage target; the next successful run backfills the missing hours.`,
+            },
+        });
+    }
+    return alerts;
+}
+
+/**
+ * The region's cost lines per hour, OpenCost style, each with `region`, `line` and `currency`: `tenants`
+ * (Σ of the project bills), `platform` (what the platform namespaces reserve or use, at the tenant prices)
+ * and, with an infrastructure cost in EUR, `infrastructure` (the plan's monthly estimate spread over the
+ * hours of the month) and `idle` (infrastructure − tenants − platform: unrequested capacity; negative when
+ * the prices bill more than Hetzner charges).
+ */
+function regionLines(prices: MeteringPrices, billing: BillingContext): RecordingRule[] {
+    const labels = (line: string) => ({ region: billing.region, line, currency: prices.currency });
+    const platform = (record: string) => `sum(${record} unless on (namespace) ${RECORDED.tenantNamespace})`;
+    const platformStorage = `sum(\n  max by (namespace, persistentvolumeclaim) (kube_persistentvolumeclaim_resource_requests_storage_bytes)\n  unless on (namespace) ${RECORDED.tenantNamespace}\n)`;
+    const lines: RecordingRule[] = [
+        { record: RECORDED.regionCostRate, expr: `sum(${RECORDED.costRate}) or vector(0)`, labels: labels("tenants") },
+        {
+            record: RECORDED.regionCostRate,
+            expr: [
+                `  (${platform(RECORDED.namespaceCpuBillable)} * ${promqlNumber(prices.cpuCoreHour)} or vector(0))`,
+                `+ (${platform(RECORDED.namespaceMemoryBillable)} / ${BYTES_PER_GIB} * ${promqlNumber(prices.memoryGiBHour)} or vector(0))`,
+                `+ (${platformStorage} * ${billing.storageReplicas} / ${BYTES_PER_GIB} * ${promqlNumber(prices.storageGiBHour)} or vector(0))`,
+            ].join("\n"),
+            labels: labels("platform"),
+        },
+    ];
+    // Hetzner bills in EUR: an infrastructure line in another currency would compare unlike amounts.
+    if (billing.infrastructureMonthlyEur !== undefined && prices.currency === "EUR") {
+        const line = (name: string) => `${RECORDED.regionCostRate}{line="${name}"}`;
+        lines.push(
+            { record: RECORDED.regionCostRate, expr: `vector(${promqlNumber(billing.infrastructureMonthlyEur)}) / scalar(days_in_month() * 24)`, labels: labels("infrastructure") },
+            {
+                record: RECORDED.regionCostRate,
+                expr: `${line("infrastructure")}\n- ignoring (line) ${line("tenants")}\n- ignoring (line) ${line("platform")}`,
+                labels: labels("idle"),
+            },
+        );
+    }
+    return lines;
+}
 const PROJECT_NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
 function checkProjects(projects: readonly MeteringProject[]): void {

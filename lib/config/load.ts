@@ -15,6 +15,8 @@ export const SECRET_KEYS = [
     "etcdS3SecretKey",
     "backupS3AccessKey",
     "backupS3SecretKey",
+    "billingS3AccessKey",
+    "billingS3SecretKey",
     "hetznerDnsToken",
     "tenantSecrets",
     "alertingSecrets",
@@ -34,6 +36,8 @@ export interface PlatformSecrets {
      * when either is configured.
      */
     backupS3?: { accessKey: pulumi.Output<string>; secretKey: pulumi.Output<string> };
+    /** Credentials of the billing ledger's own bucket; present when billing.ledger.target is own. */
+    billingS3?: { accessKey: pulumi.Output<string>; secretKey: pulumi.Output<string> };
     /** Hetzner DNS API token for cert-manager DNS-01; present when addons.certManager.hetznerDns. */
     hetznerDnsToken?: pulumi.Output<string>;
     /** SMTP password and webhook/Slack URLs of the alert receivers. */
@@ -144,6 +148,10 @@ function missingSecrets(
         needed.push({ key: "platform:backupS3AccessKey", why: backupWhy, present: has("backupS3AccessKey") });
         needed.push({ key: "platform:backupS3SecretKey", why: backupWhy, present: has("backupS3SecretKey") });
     }
+    if (config.billing.ledger.target === "own") {
+        needed.push({ key: "platform:billingS3AccessKey", why: "billing.ledger.target is own", present: has("billingS3AccessKey") });
+        needed.push({ key: "platform:billingS3SecretKey", why: "billing.ledger.target is own", present: has("billingS3SecretKey") });
+    }
     if (config.addons.certManager.hetznerDns) {
         needed.push({ key: "platform:hetznerDnsToken", why: "addons.certManager.hetznerDns is true", present: has("hetznerDnsToken") });
     }
@@ -227,6 +235,7 @@ export function wrapSecrets(config: PlatformConfig, secretRaw: Partial<Record<Se
             backupCredentialsReason(config) !== undefined
                 ? { accessKey: secret("backupS3AccessKey"), secretKey: secret("backupS3SecretKey") }
                 : undefined,
+        billingS3: config.billing.ledger.target === "own" ? { accessKey: secret("billingS3AccessKey"), secretKey: secret("billingS3SecretKey") } : undefined,
         hetznerDnsToken: config.addons.certManager.hetznerDns ? secret("hetznerDnsToken") : undefined,
         alerting: pulumi.secret(alertingSecretValues(secretRaw.alertingSecrets)),
         tenantSecrets: pulumi.secret(tenantSecretValues),

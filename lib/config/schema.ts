@@ -203,7 +203,7 @@ export const backupSchema = z.strictObject({
 export const addonsSchema = z.strictObject({
     monitoring: z
         .strictObject({
-            retention: z.string().regex(/^\d+[dhw]$/).default("15d"),
+            retention: z.string().regex(/^\d+[dhw]$/).default("35d"),
             storageSize: quantityString.default("20Gi"),
             grafanaStorageSize: quantityString.default("2Gi"),
         })
@@ -267,6 +267,42 @@ export const pricesSchema = z.strictObject({
     storageGiBHour: z.number().nonnegative().default(0.00008),
     networkEgressGiB: z.number().nonnegative().default(0.001),
 });
+
+/**
+ * The billing ledger (components/metering/ledger.ts): an hourly export of every project's usage and cost to
+ * object storage outside the cluster.
+ */
+export const billingSchema = z.strictObject({
+    ledger: z
+        .strictObject({
+            /**
+             * Bucket of the ledger: `etcdSnapshots` writes below the etcd snapshot bucket
+             * (cluster.etcdSnapshots.s3, its credentials platform:etcdS3AccessKey/SecretKey), `longhornBackups`
+             * below the external Longhorn backup target (addons.longhorn.external, platform:backupS3AccessKey/
+             * SecretKey), `own` to `s3` below with platform:billingS3AccessKey/SecretKey.
+             */
+            target: z.enum(["etcdSnapshots", "longhornBackups", "own"]).default("etcdSnapshots"),
+            /** The bucket of target `own`. */
+            s3: s3TargetSchema.optional(),
+            /** Key prefix inside the bucket; the region is appended (`<folder>/<location>/hours/…`). */
+            folder: z.string().regex(/^[a-z0-9][a-z0-9._/-]*[a-z0-9]$/, { error: "must be a key prefix like billing-ledger (no leading or trailing slash)" }).default("billing-ledger"),
+            /** Hours each run checks and fills: an outage shorter than this loses nothing. */
+            backfillHours: z.number().int().min(2).max(720).default(48),
+        })
+        .prefault({}),
+});
+
+/** Days of Prometheus history billing reads: month to date (31 d), last month's close (32 d) and slack. */
+export const BILLING_RETENTION_DAYS = 35;
+
+/** Hours of a Prometheus retention such as `35d`, `5w`, `840h`. */
+export function retentionHours(retention: string): number {
+    const match = /^(\d+)([dhw])$/.exec(retention);
+    if (!match) {
+        return Number.NaN;
+    }
+    return Number(match[1]) * { h: 1, d: 24, w: 168 }[match[2] as "h" | "d" | "w"];
+}
 
 /** Upper bounds for a single tenant's quota (an oversized tenant file is rejected). */
 export const tenantLimitsSchema = z.strictObject({
@@ -396,6 +432,7 @@ export const platformConfigSchema = z
         /** Off-cluster backup target and retention (databases, cluster objects). */
         backup: backupSchema.prefault({}),
         prices: pricesSchema.prefault({}),
+        billing: billingSchema.prefault({}),
         tenantLimits: tenantLimitsSchema.prefault({}),
         maintenance: maintenanceSchema.prefault({}),
         /** Privileges per project (trust, egress ports, custom domains, git sources); see projectGrantSchema. */
@@ -448,6 +485,22 @@ export const platformConfigSchema = z
         }
         if (cfg.addons.longhorn.backupTarget === "external" && !cfg.addons.longhorn.external) {
             ctx.addIssue({ code: "custom", path: ["addons", "longhorn", "external"], message: "backupTarget external needs an external S3 target" });
+        }
+        const ledger = cfg.billing.ledger;
+        if (ledger.target === "own" && !ledger.s3) {
+            ctx.addIssue({ code: "custom", path: ["billing", "ledger", "s3"], message: "ledger target own needs an s3 bucket" });
+        }
+        if (ledger.target === "longhornBackups" && !cfg.addons.longhorn.external) {
+            ctx.addIssue({ code: "custom", path: ["billing", "ledger", "target"], message: "ledger target longhornBackups needs addons.longhorn.external (an external Longhorn backup target)" });
+        }
+        const neededHours = Math.max(BILLING_RETENTION_DAYS * 24, ledger.backfillHours);
+        if (!(retentionHours(cfg.addons.monitoring.retention) >= neededHours)) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["addons", "monitoring", "retention"],
+                message: `${cfg.addons.monitoring.retention} is shorter than billing reads: month to date sums 31 days, last month is closed from 32 days and the ledger backfills ${ledger.backfillHours} hours; keep at least ${neededHours / 24}d`,
+                params: { fix: `retention: ${neededHours / 24}d` },
+            });
         }
         checkServerTypes(cfg, ctx);
         checkGrantedDomains(cfg.domain, cfg.projectGrants, ctx);
@@ -580,8 +633,9 @@ export const CONFIG_EXAMPLES: Readonly<Record<string, string>> = {
     "baremetal.partitions": "partitions: [{mount: /boot, filesystem: ext4, size: 1G}, {mount: /, filesystem: ext4, size: all}]",
     "baremetal.vswitch": "vswitch: {vlan: 4000, name: fsn1-platform, subnet: 10.90.1.0/24}",
     "baremetal.networkRange": "networkRange: 10.90.0.0/16",
-    addons: "platform:addons: {monitoring: {retention: 15d}}",
-    "addons.monitoring": "monitoring: {retention: 15d, storageSize: 20Gi, grafanaStorageSize: 2Gi}",
+    addons: "platform:addons: {monitoring: {retention: 35d}}",
+    "addons.monitoring": "monitoring: {retention: 35d, storageSize: 20Gi, grafanaStorageSize: 2Gi}",
+    "addons.monitoring.retention": "retention: 35d",
     "addons.loki": "loki: {retention: 168h}",
     "addons.minio": "minio: {volumeSize: 20Gi}",
     backup: "platform:backup: {s3: {endpoint: fsn1.your-objectstorage.com, bucket: platform-backups-dev, region: fsn1}, retentionDays: 30, schedule: '0 3 * * *'}",
@@ -594,6 +648,12 @@ export const CONFIG_EXAMPLES: Readonly<Record<string, string>> = {
     "addons.longhorn.external": "external: {endpoint: fsn1.your-objectstorage.com, bucket: longhorn-backups}",
     "addons.certManager": "certManager: {hetznerDns: false}",
     "addons.argocd": "argocd: {repositories: [{name: apps, url: https://github.com/example/apps.git}]}",
+    billing: "platform:billing: {ledger: {target: etcdSnapshots, folder: billing-ledger, backfillHours: 48}}",
+    "billing.ledger": "ledger: {target: etcdSnapshots}   # etcdSnapshots | longhornBackups | own",
+    "billing.ledger.target": "target: etcdSnapshots",
+    "billing.ledger.s3": "s3: {endpoint: fsn1.your-objectstorage.com, bucket: billing-ledger}",
+    "billing.ledger.folder": "folder: billing-ledger",
+    "billing.ledger.backfillHours": "backfillHours: 48",
     prices: "platform:prices: {currency: EUR, cpuCoreHour: 0.006, memoryGiBHour: 0.0025, storageGiBHour: 0.00008, networkEgressGiB: 0.001}",
     tenantLimits: "platform:tenantLimits: {maxCpu: '16', maxMemory: 64Gi, maxStorage: 1Ti, maxPods: 200}",
     allowedRegistries: "platform:allowedRegistries: [docker.io, ghcr.io]",

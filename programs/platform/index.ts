@@ -23,7 +23,8 @@ import { Observability } from "../../components/observability/observability";
 import { Traefik } from "../../components/traefik/traefik";
 import { ArgoCD } from "../../components/argocd/argocd";
 import { KubeletCsrApprover } from "../../components/kubelet-csr-approver/kubelet-csr-approver";
-import { Metering, meteringProjects } from "../../components/metering/metering";
+import { billingContext, ledgerArgs, Metering, meteringProjects } from "../../components/metering/metering";
+import { estimatedMonthlyTotal } from "../../tools/cost/estimate";
 import { Alerting } from "../../components/alerting/alerting";
 import { renderRecurringJobs } from "../../components/longhorn/values";
 import { K3sUpgrades } from "../../components/upgrades/k3s-upgrades";
@@ -115,8 +116,15 @@ const observability = new Observability(
 // Per-project usage, cost and alerts: recording rules and dashboards picked up by the monitoring stack.
 const metering = new Metering(
     "metering",
-    { prices: config.prices, projects: meteringProjects(tenants.map((t) => t.spec)) },
-    // PrometheusRules and dashboard ConfigMaps: the CRDs and the monitoring namespace; Prometheus and Grafana pick them up whenever they start.
+    {
+        prices: config.prices,
+        projects: meteringProjects(tenants.map((t) => t.spec)),
+        // The plan's infrastructure estimate is the idle line's reference (tools/cost: pure, no I/O).
+        billing: billingContext(config, estimatedMonthlyTotal(config)),
+        ledger: ledgerArgs(config, secrets),
+    },
+    // PrometheusRules, dashboard ConfigMaps and the ledger CronJob: the CRDs and the monitoring namespace; Prometheus
+    // and Grafana pick them up whenever they start, and the ledger's first run is an hour away.
     { ...k8sOptions, dependsOn: [prometheusCrds] },
 );
 // Receivers and routing from platform:alerting, and the platform's own alerts (nodes, etcd, storage, certificates).

@@ -73,6 +73,21 @@ export class UnknownPriceError extends Error {
     }
 }
 
+/**
+ * The estimate's monthly total, or undefined when the price table does not know a server type or model: the
+ * program's idle-cost line (components/metering) then goes without a reference instead of stopping `pulumi up`.
+ */
+export function estimatedMonthlyTotal(config: PlatformConfig, options: EstimateOptions = {}): number | undefined {
+    try {
+        return estimateMonthlyCost(config, options).totalMonthlyEur;
+    } catch (error) {
+        if (error instanceof UnknownPriceError) {
+            return undefined;
+        }
+        throw error;
+    }
+}
+
 /** Estimates the monthly cost of a stack. Throws `UnknownPriceError` naming an unknown type and the known ones. */
 export function estimateMonthlyCost(config: PlatformConfig, options: EstimateOptions = {}): CostEstimate {
     const prices = options.prices ?? HETZNER_PRICES;

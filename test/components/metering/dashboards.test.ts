@@ -26,7 +26,7 @@ const dashboards: Array<[string, GrafanaDashboard]> = [
     ["project", project],
 ];
 // Everything the stack records, budgets included (they exist only when some project has one).
-const produced = new Set([...SOURCE_METRICS, ...recordedMetricNames([...renderMeteringRuleGroups(prices), ...renderAlertRuleGroups([{ name: "shop", budgetMonthly: 10 }], prices)])]);
+const produced = new Set([...SOURCE_METRICS, ...recordedMetricNames([...renderMeteringRuleGroups(prices, { region: "fsn1", storageReplicas: 2, infrastructureMonthlyEur: 100, ledgerExported: true }), ...renderAlertRuleGroups([{ name: "shop", budgetMonthly: 10 }], prices)])]);
 
 /** Grafana's variables replaced by values of the right kind, so promtool can parse the query. */
 function substituteVariables(expr: string): string {
@@ -110,7 +110,7 @@ describe("platform dashboard", () => {
         const ranking = platform.panels.find((p) => p.title.startsWith("Cost ranking"))!;
         expect(ranking.type).toBe("bargauge");
         expect(ranking.targets[0]!.expr).toBe(`sort_desc(sum by (project) (${RECORDED.monthToDate}))`);
-        for (const record of [RECORDED.cost, RECORDED.monthlyProjection, RECORDED.budget, RECORDED.cpuCores, RECORDED.memoryBillable, RECORDED.storageRequested, RECORDED.networkTransmitRate]) {
+        for (const record of [RECORDED.cost, RECORDED.monthlyProjection, RECORDED.budget, RECORDED.cpuCores, RECORDED.memoryBillable, RECORDED.storageRequested, RECORDED.cpuBillable, RECORDED.internetEgressRate, RECORDED.regionCost]) {
             expect(exprs.some((e) => e.includes(record)), record).toBe(true);
         }
         expect(platform.panels.filter((p) => p.fieldConfig.defaults.unit === "currencyEUR").length).toBeGreaterThan(3);

@@ -15,6 +15,11 @@ import { planComponent } from "../../helpers/component-plan";
 const args: MeteringArgs = {
     prices: pricesSchema.parse({ currency: "EUR", cpuCoreHour: 0.0065 }),
     projects: [{ name: "shop", budgetMonthly: 40 }, { name: "docs" }],
+    billing: { region: "fsn1", storageReplicas: 2, infrastructureMonthlyEur: 400 },
+    ledger: {
+        spec: { region: "fsn1", currency: "EUR", target: { endpoint: "fsn1.your-objectstorage.com", bucket: "etcd-fsn1", region: "eu-central", prefix: "billing-ledger/fsn1" }, backfillHours: 48 },
+        credentials: { accessKey: "ledger-access", secretKey: "ledger-secret" },
+    },
 };
 
 let plan: StackPlan;
@@ -31,10 +36,13 @@ beforeAll(async () => {
 });
 
 const component = () => plan.resources.find((r) => r.type === "platform:metering:Metering")!;
-const children = () => plan.resources.filter((r) => r.parent === component().urn);
+const children = () => plan.resources.filter((r) => r.parent === component().urn && r.custom);
+const ledger = () => plan.resources.find((r) => r.type === "platform:metering:BillingLedger")!;
+const ledgerChildren = () => plan.resources.filter((r) => r.parent === ledger().urn);
 
 describe("Metering component", () => {
-    it("registers platform:metering:Metering with two PrometheusRules and two dashboard ConfigMaps as children", () => {
+    it("registers platform:metering:Metering with two PrometheusRules, two dashboard ConfigMaps and the billing ledger as children", () => {
+        expect(ledger().parent).toBe(component().urn);
         expect(component().name).toBe("metering");
         expect(component().custom).toBe(false);
         expect(children().map((r) => r.type).sort()).toEqual([
@@ -73,10 +81,19 @@ describe("Metering component", () => {
             .filter((o) => o.kind === "PrometheusRule")
             .sort((a, b) => String(a.metadata.name).localeCompare(String(b.metadata.name)));
         const groups = rules.flatMap((r) => (r.spec as { groups: Array<{ name: string; rules: Array<Record<string, unknown>> }> }).groups);
-        expect(groups.map((g) => g.name)).toEqual(["platform-metering-usage", "platform-metering-cost", "platform-project-alerts", "platform-project-budgets"]);
+        expect(groups.map((g) => g.name)).toEqual([
+            "platform-metering-usage",
+            "platform-metering-cost",
+            "platform-metering-close",
+            "platform-metering-trust",
+            "platform-project-alerts",
+            "platform-project-budgets",
+        ]);
+        // With a ledger, its staleness is alerted on.
+        expect(groups.flatMap((g) => g.rules).map((r) => r.alert)).toContain("BillingLedgerExportStale");
         const budgets = groups.flatMap((g) => g.rules).filter((r) => r.record === "platform:project_budget:monthly");
         expect(budgets).toEqual([{ record: "platform:project_budget:monthly", expr: "vector(40)", labels: { namespace: "shop", project: "shop", currency: "EUR" } }]);
-        const cpuCost = groups.flatMap((g) => g.rules).find((r) => r.record === "platform:project_cpu_cost:hourly")!;
+        const cpuCost = groups.flatMap((g) => g.rules).find((r) => r.record === "platform:project_cpu_cost:rate1h")!;
         expect(cpuCost.expr).toContain("* 0.0065");
     });
 
@@ -99,6 +116,24 @@ describe("Metering component", () => {
     it("validates every object against the Kubernetes OpenAPI schemas", () => {
         const results = kubernetesObjects(children()).map(validateObject);
         expect(results).toHaveLength(4);
+        expect(results.filter((r) => r.status !== "valid").map((r) => `${r.id}: ${r.status} ${r.error ?? ""}`)).toEqual([]);
+    });
+
+    it("creates the ledger's CronJob, exporter ConfigMap and credentials Secret, the Secret's data kept secret", () => {
+        expect(ledgerChildren().map((r) => r.type).sort()).toEqual(["kubernetes:batch/v1:CronJob", "kubernetes:core/v1:ConfigMap", "kubernetes:core/v1:Secret"]);
+        const secret = ledgerChildren().find((r) => r.type === "kubernetes:core/v1:Secret")!;
+        expect(secret.additionalSecretOutputs).toEqual(expect.arrayContaining(["data", "stringData"]));
+        const objects = kubernetesObjects(ledgerChildren());
+        const cronJob = objects.find((o) => o.kind === "CronJob")! as unknown as { spec: { schedule: string; concurrencyPolicy: string; jobTemplate: { spec: { template: { spec: { containers: Array<{ image: string; env: Array<{ name: string; value?: string }> }> } } } } } };
+        expect(cronJob.spec.schedule).toBe("7 * * * *");
+        expect(cronJob.spec.concurrencyPolicy).toBe("Forbid");
+        const container = cronJob.spec.jobTemplate.spec.template.spec.containers[0]!;
+        expect(container.image).toMatch(/^docker\.io\/library\/node:\d+\.\d+\.\d+-alpine/);
+        expect(Object.fromEntries(container.env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value]))).toMatchObject({ S3_BUCKET: "etcd-fsn1", S3_ENDPOINT: "fsn1.your-objectstorage.com", BACKFILL_HOURS: "48" });
+        // The program the Job runs is the repository's exporter, with the signer beside it.
+        const configMap = objects.find((o) => o.kind === "ConfigMap")!;
+        expect(Object.keys(configMap.data as Record<string, string>).sort()).toEqual(["aws4.js", "ledger-exporter.js", "lru.js"]);
+        const results = objects.map(validateObject);
         expect(results.filter((r) => r.status !== "valid").map((r) => `${r.id}: ${r.status} ${r.error ?? ""}`)).toEqual([]);
     });
 

@@ -10,6 +10,7 @@ import {
     TENANT_LABEL_SERIES_NAME,
     THRESHOLDS,
     type AlertingRule,
+    type BillingContext,
     type MeteringPrices,
     type MeteringProject,
     type RuleGroup,
@@ -29,6 +30,7 @@ import {
     seriesName,
     type ExpectedSample,
     type InputSeries,
+    type ContainerLoad,
     type NamespaceLoad,
 } from "./scenario";
 
@@ -43,19 +45,27 @@ import {
 const prices: MeteringPrices = pricesSchema.parse({ currency: "EUR", cpuCoreHour: 2 ** -4, memoryGiBHour: 2 ** -6, storageGiBHour: 2 ** -10, networkEgressGiB: 2 ** -3 });
 
 const HOUR = 3600;
+/**
+ * promtool 2.42 (Debian bookworm, what .ci/run installs) selects ranges as [t - r, t]; the rules are rendered
+ * for that (see RangeSemantics), every other input as in production.
+ */
+const REPLICAS = 2;
 const shop: NamespaceLoad = {
     namespace: "shop",
     tenant: true,
     containers: [
         // Uses less memory than it requests: billed on the request.
         { pod: "web-0", container: "web", cpuCores: 0.5, workingSetBytes: 256 * MiB, cpuRequestCores: 0.25, memoryRequestBytes: 512 * MiB },
+        // Under gVisor: metered from the pod cgroup, sandbox overhead included, never added to the zeros.
+        { pod: "render-0", container: "render", cpuCores: 0.25, workingSetBytes: 512 * MiB, cpuRequestCores: 0.125, memoryRequestBytes: 256 * MiB, runtime: "gvisor", sandboxOverheadCores: 1 / 64, sandboxOverheadBytes: 32 * MiB },
         // Uses more than it requests: billed on the working set.
         { pod: "worker-0", container: "worker", cpuCores: 0.25, workingSetBytes: 1 * GiB, cpuRequestCores: 0.5, memoryRequestBytes: 256 * MiB },
     ],
     // A finished migration Job: its requests must not be billed or shown as reserved.
     completed: [{ pod: "migrate-x7k2p", container: "migrate", cpuRequestCores: 1, memoryRequestBytes: 2 * GiB }],
     volumes: [{ pvc: "data-web-0", requestedBytes: 10 * GiB, usedBytes: 4 * GiB, capacityBytes: 10 * GiB }],
-    network: [{ pod: "web-0", receiveBytesPerSecond: 1024, transmitBytesPerSecond: 2048 }],
+    // Of 2048 B/s sent, 1024 B/s go to internet clients through Traefik; the rest is in-cluster.
+    network: [{ pod: "web-0", receiveBytesPerSecond: 1024, transmitBytesPerSecond: 2048, internetEgress: { service: "web", bytesPerSecond: 1024 } }],
 };
 // No volume, no traffic, no requests: those costs are 0, not missing.
 const blog: NamespaceLoad = {
@@ -70,7 +80,7 @@ const tenants = loads.filter((l) => l.tenant);
 
 // Budgets derived from the projected month: shop overspends, blog stays below, docs has no budget.
 const METERING_EVAL_HOURS = 26;
-const projection = (load: NamespaceLoad, hours: number) => expectedMonth(expectedHourlyCost(load, prices).total, hours * HOUR).projection;
+const projection = (load: NamespaceLoad, hours: number) => expectedMonth(expectedHourlyCost(load, prices, REPLICAS).total, hours * HOUR).projection;
 const docs: NamespaceLoad = { namespace: "docs", tenant: true, containers: [{ pod: "docs-0", container: "docs", cpuCores: 1, workingSetBytes: 1 * GiB }] };
 const projects: MeteringProject[] = [
     { name: "shop", budgetMonthly: projection(shop, 27) / 2 },
@@ -78,7 +88,9 @@ const projects: MeteringProject[] = [
     { name: "docs" },
 ];
 
-const groups: RuleGroup[] = [...renderMeteringRuleGroups(prices), ...renderAlertRuleGroups(projects, prices)];
+// 8 EUR per hour over January's 744 hours: a binary fraction, so the idle line is exact too.
+const billing: BillingContext = { region: "fsn1", storageReplicas: REPLICAS, infrastructureMonthlyEur: 744 * 8, rangeSemantics: "prometheus2", ledgerExported: true };
+const groups: RuleGroup[] = [...renderMeteringRuleGroups(prices, billing), ...renderAlertRuleGroups(projects, prices)];
 const GROUP_ORDER = groups.map((g) => g.name);
 const allRecorded = [...new Set(groups.flatMap((g) => g.rules.filter((r) => !isAlertingRule(r)).map((r) => (r as { record: string }).record)))];
 const allAlerts = [...new Set(groups.flatMap((g) => g.rules.filter(isAlertingRule).map((r) => r.alert)))];
@@ -107,7 +119,7 @@ interface TestGroup {
 const testFile = (evaluationInterval: string, tests: TestGroup[]) => ({ evaluation_interval: evaluationInterval, group_eval_order: GROUP_ORDER, tests });
 const projectLabels = (namespace: string) => ({ namespace, project: namespace });
 const costLabels = (namespace: string) => ({ ...projectLabels(namespace), currency: prices.currency });
-const COST_RECORDS = new Set<string>([RECORDED.cpuCost, RECORDED.memoryCost, RECORDED.storageCost, RECORDED.egressCost, RECORDED.cost, RECORDED.monthToDate, RECORDED.monthlyProjection]);
+const COST_RECORDS = new Set<string>([RECORDED.cpuCostRate, RECORDED.memoryCostRate, RECORDED.storageCostRate, RECORDED.egressCostRate, RECORDED.costRate, RECORDED.lastMonth, RECORDED.cpuCost, RECORDED.memoryCost, RECORDED.storageCost, RECORDED.egressCost, RECORDED.cost, RECORDED.monthToDate, RECORDED.monthlyProjection]);
 const labelsOf = (record: string, namespace: string) => (COST_RECORDS.has(record) ? costLabels(namespace) : projectLabels(namespace));
 
 /** A record's samples for the tenants that have a value, and a silent case for a platform namespace. */
@@ -184,6 +196,8 @@ const PENDING_WINDOW_MINUTES: Record<string, number> = {
     [ALERTS.certificate]: 60,
     [ALERTS.volume]: 10,
     [ALERTS.budget]: 60,
+    [ALERTS.meteringSource]: 10,
+    [ALERTS.ledger]: 30,
 };
 
 /**
@@ -239,30 +253,34 @@ describe("metering recording rules under promtool", () => {
     promtoolCase("record usage and hourly cost per tenant namespace, and nothing for platform namespaces", () => {
         const hours = METERING_EVAL_HOURS;
         const samples = hours * 60 + 5;
-        const usage = new Map(tenants.map((t) => [t.namespace, expectedUsage(t)]));
-        const cost = new Map(tenants.map((t) => [t.namespace, expectedHourlyCost(t, prices)]));
+        const usage = new Map(tenants.map((t) => [t.namespace, expectedUsage(t, REPLICAS)]));
+        const cost = new Map(tenants.map((t) => [t.namespace, expectedHourlyCost(t, prices, REPLICAS)]));
         const month = new Map(tenants.map((t) => [t.namespace, expectedMonth(cost.get(t.namespace)!.total, hours * HOUR)]));
         const per = (fn: (ns: string) => number | undefined) => new Map(tenants.map((t) => [t.namespace, fn(t.namespace)]));
 
         const usageRecords = [
             RECORDED.tenantNamespace,
             RECORDED.cpuCores,
-            RECORDED.cpuCoreSeconds,
             RECORDED.cpuRequests,
+            RECORDED.cpuBillable,
             RECORDED.memoryWorkingSet,
             RECORDED.memoryRequests,
             RECORDED.memoryBillable,
-            RECORDED.memoryGiBHours,
             RECORDED.storageRequested,
+            RECORDED.storageBillable,
             RECORDED.storageUsed,
-            RECORDED.storageGiBHours,
             RECORDED.networkReceiveRate,
             RECORDED.networkTransmitRate,
-            RECORDED.networkReceive1h,
-            RECORDED.networkTransmit1h,
+            RECORDED.internetEgressRate,
+            RECORDED.internalTransmitRate,
         ];
         const tests: ExprTest[] = [
             ...usageRecords.flatMap((record) => recordCases(record, hours, per((ns) => usage.get(ns)![record]))),
+            ...recordCases(RECORDED.cpuCostRate, hours, per((ns) => cost.get(ns)!.cpu)),
+            ...recordCases(RECORDED.memoryCostRate, hours, per((ns) => cost.get(ns)!.memory)),
+            ...recordCases(RECORDED.storageCostRate, hours, per((ns) => cost.get(ns)!.storage)),
+            ...recordCases(RECORDED.egressCostRate, hours, per((ns) => cost.get(ns)!.egress)),
+            ...recordCases(RECORDED.costRate, hours, per((ns) => cost.get(ns)!.total)),
             ...recordCases(RECORDED.cpuCost, hours, per((ns) => cost.get(ns)!.cpu)),
             ...recordCases(RECORDED.memoryCost, hours, per((ns) => cost.get(ns)!.memory)),
             ...recordCases(RECORDED.storageCost, hours, per((ns) => cost.get(ns)!.storage)),
@@ -286,13 +304,13 @@ describe("metering recording rules under promtool", () => {
 
     promtoolCase("compute the hourly cost exactly at the default prices too", () => {
         const defaults = pricesSchema.parse({});
-        const defaultGroups = [...renderMeteringRuleGroups(defaults), ...renderAlertRuleGroups([], defaults)];
+        const defaultGroups = [...renderMeteringRuleGroups(defaults, billing), ...renderAlertRuleGroups([], defaults)];
         const hours = 2;
         const tests: ExprTest[] = [RECORDED.cpuCost, RECORDED.memoryCost, RECORDED.storageCost, RECORDED.egressCost, RECORDED.cost].map((record) => ({
             expr: record,
             eval_time: `${hours}h`,
             exp_samples: tenants.map((t) => {
-                const c = expectedHourlyCost(t, defaults);
+                const c = expectedHourlyCost(t, defaults, REPLICAS);
                 const value = { [RECORDED.cpuCost]: c.cpu, [RECORDED.memoryCost]: c.memory, [RECORDED.storageCost]: c.storage, [RECORDED.egressCost]: c.egress, [RECORDED.cost]: c.total }[record]!;
                 return { labels: seriesName(record, { ...projectLabels(t.namespace), currency: defaults.currency }), value };
             }),
@@ -303,29 +321,259 @@ describe("metering recording rules under promtool", () => {
         };
     });
 
-    promtoolCase("sum the month to date over full UTC hours of the current month and restart it on the 1st", () => {
-        // Evaluated hourly (the subquery over 31 days makes minute steps slow in promtool); the rules only
-        // read raw samples and hour-aligned recorded ones, so the numbers are those of a 1m evaluation.
-        const load: NamespaceLoad = { namespace: "shop", tenant: true, containers: [{ pod: "web-0", container: "web", cpuCores: 0.5, workingSetBytes: 512 * MiB, memoryRequestBytes: 256 * MiB }] };
-        const hourly = expectedHourlyCost(load, prices).total;
-        const evalHours = [30 * 24 + 23, 31 * 24, 31 * 24 + 5]; // Jan 31 23:00, Feb 1 00:00, Feb 1 05:00 (1970)
-        const tests: ExprTest[] = evalHours.flatMap((h) => {
-            const month = expectedMonth(hourly, h * HOUR);
-            return [
-                { expr: RECORDED.monthToDate, eval_time: `${h}h`, exp_samples: [{ labels: seriesName(RECORDED.monthToDate, costLabels("shop")), value: month.monthToDate }] },
-                { expr: RECORDED.monthlyProjection, eval_time: `${h}h`, exp_samples: [{ labels: seriesName(RECORDED.monthlyProjection, costLabels("shop")), value: month.projection }] },
-                { expr: RECORDED.billingMonthStart, eval_time: `${h}h`, exp_samples: [{ labels: seriesName(RECORDED.billingMonthStart, projectLabels("shop")), value: month.monthStart }] },
-                { expr: `${RECORDED.monthToDate}{namespace="monitoring"}`, eval_time: `${h}h`, exp_samples: [] },
-            ];
+    promtoolCase("record per-namespace building blocks for every namespace, gVisor pods, and the region cost lines", () => {
+        const hours = 2;
+        const usage = new Map(loads.map((l) => [l.namespace, expectedUsage(l, REPLICAS)]));
+        const nsRecords: Array<[string, string]> = [
+            [RECORDED.namespaceCpuCores, RECORDED.cpuCores],
+            [RECORDED.namespaceCpuBillable, RECORDED.cpuBillable],
+            [RECORDED.namespaceMemoryWorkingSet, RECORDED.memoryWorkingSet],
+            [RECORDED.namespaceMemoryBillable, RECORDED.memoryBillable],
+        ];
+        const tests: ExprTest[] = nsRecords.map(([record, projectRecord]) => {
+            coverage.fires.add(record);
+            return { expr: record, eval_time: `${hours}h`, exp_samples: loads.map((l) => ({ labels: seriesName(record, { namespace: l.namespace }), value: usage.get(l.namespace)![projectRecord]! })) };
         });
-        const samples = (31 * 24 + 5) * 60 + 5;
+        // Silent: a namespace that runs nothing has no building block (it is not a zero).
+        const idleNamespace = namespaceSeries(["empty"], [], hours * 60 + 5);
+        tests.push(...nsRecords.map(([record]) => ({ expr: `${record}{namespace="empty"}`, eval_time: `${hours}h`, exp_samples: [] })));
+        nsRecords.forEach(([record]) => coverage.silent.add(record));
+        tests.push(
+            {
+                expr: RECORDED.sandboxedPod,
+                eval_time: `${hours}h`,
+                exp_samples: ["shop", "monitoring"].map((namespace) => ({ labels: seriesName(RECORDED.sandboxedPod, { namespace, pod: "render-0" }), value: 1 })),
+            },
+            { expr: `${RECORDED.sandboxedPod}{namespace="blog"}`, eval_time: `${hours}h`, exp_samples: [] },
+        );
+        coverage.fires.add(RECORDED.sandboxedPod);
+        coverage.silent.add(RECORDED.sandboxedPod);
+
+        // Region lines: tenants = Σ bills; platform = the monitoring namespace's billable CPU, memory and
+        // storage (× replicas) at the tenant prices; infrastructure = the plan's monthly EUR over January's
+        // 744 hours; idle = infrastructure − tenants − platform.
+        const tenantsRate = tenants.map((t) => expectedHourlyCost(t, prices, REPLICAS).total).reduce((a, b) => a + b, 0);
+        const platformUsage = usage.get("monitoring")!;
+        const platformRate =
+            platformUsage[RECORDED.cpuBillable]! * prices.cpuCoreHour +
+            (platformUsage[RECORDED.memoryBillable]! / GiB) * prices.memoryGiBHour +
+            ((platformUsage[RECORDED.storageRequested]! * REPLICAS) / GiB) * prices.storageGiBHour;
+        const infrastructureRate = billing.infrastructureMonthlyEur! / (31 * 24);
+        const idleRate = infrastructureRate - tenantsRate - platformRate;
+        const rates = { tenants: tenantsRate, platform: platformRate, infrastructure: infrastructureRate, idle: idleRate };
+        // An hour is 60 minute samples added one by one (promtool 2.42's sum_over_time), then / 60.
+        const hourOf = (rate: number) => {
+            let acc = 0;
+            for (let i = 0; i < 60; i++) acc += rate;
+            return acc / 60;
+        };
+        const regionLabels = (line: string) => ({ region: billing.region, line, currency: prices.currency });
+        tests.push(
+            { expr: RECORDED.regionCostRate, eval_time: `${hours}h`, exp_samples: Object.entries(rates).map(([line, value]) => ({ labels: seriesName(RECORDED.regionCostRate, regionLabels(line)), value })) },
+            { expr: RECORDED.regionCost, eval_time: `${hours}h`, exp_samples: Object.entries(rates).map(([line, value]) => ({ labels: seriesName(RECORDED.regionCost, regionLabels(line)), value: hourOf(value) })) },
+            { expr: `${RECORDED.regionCostRate}{region!="${billing.region}"}`, eval_time: `${hours}h`, exp_samples: [] },
+            { expr: `${RECORDED.regionCost}{region!="${billing.region}"}`, eval_time: `${hours}h`, exp_samples: [] },
+        );
+        for (const record of [RECORDED.regionCostRate, RECORDED.regionCost]) {
+            coverage.fires.add(record);
+            coverage.silent.add(record);
+        }
         return {
-            file: testFile("1h", [{ interval: "1m", input_series: inputSeries([load, { ...load, namespace: "monitoring", tenant: false }], samples), promql_expr_test: tests }]),
+            file: testFile("1m", [{ interval: "1m", input_series: [...inputSeries(loads, hours * 60 + 5), ...idleNamespace], promql_expr_test: tests }]),
             check: () => {
-                // The calendar facts the expectations rest on: January then a 28-day February.
-                expect(expectedMonth(hourly, 31 * 24 * HOUR)).toEqual({ monthStart: 31 * 24 * HOUR, monthToDate: 0, projection: hourly * 28 * 24 });
-                expect(expectedMonth(hourly, (31 * 24 + 5) * HOUR).monthToDate).toBe(hourly * 5);
-                expect(expectedMonth(hourly, (30 * 24 + 23) * HOUR).projection).toBe(hourly * 31 * 24);
+                // The platform line must be more than zero and the idle line what is left of the estimate.
+                expect(platformRate).toBeGreaterThan(0);
+                expect(idleRate).toBeLessThan(infrastructureRate);
+            },
+        };
+    });
+});
+
+/** Hourly-evaluated groups for the month cases: every sample then stands for a whole hour. */
+const hourlyBilling: BillingContext = { ...billing, evaluationMinutes: 60 };
+const hourlyGroups: RuleGroup[] = [...renderMeteringRuleGroups(prices, hourlyBilling), ...renderAlertRuleGroups(projects, prices)];
+
+/** Parses a promtool `a+bxN` expansion into start and step. */
+function expansion(values: string): { start: number; step: number } {
+    const match = /^(\S+?)\+(\S+)x\d+$/.exec(values);
+    if (!match) {
+        throw new Error(`not an a+bxN series: ${values}`);
+    }
+    return { start: Number(match[1]), step: Number(match[2]) };
+}
+
+/**
+ * Series that exist only for samples `first`…`last` (a pod's life): nothing before, a staleness marker after
+ * (Prometheus writes one when the cgroup's series disappear from a scrape).
+ */
+function during(series: InputSeries[], first: number, last: number): InputSeries[] {
+    return series.map((s) => {
+        const { start, step } = expansion(s.values);
+        return { series: s.series, values: `${first > 0 ? `_x${first} ` : ""}${start}+${step}x${last - first} stale` };
+    });
+}
+
+/**
+ * Series with a scrape gap of `length` samples from `from` on: the failed scrape writes staleness markers,
+ * nothing is sampled until the target answers again, and a counter then shows what it counted meanwhile.
+ */
+function withGap(series: InputSeries[], from: number, length: number, samples: number): InputSeries[] {
+    return series.map((s) => {
+        const { start, step } = expansion(s.values);
+        const resume = from + length;
+        return { series: s.series, values: `${start}+${step}x${from - 1} stale${length > 1 ? ` _x${length - 1}` : ""} ${start + step * resume}+${step}x${samples - resume}` };
+    });
+}
+
+/** Only the kubelet's cAdvisor series of a load (what a kubelet scrape gap removes). */
+const fromKubelet = (s: InputSeries) => s.series.startsWith("container_");
+
+describe("billing acceptance under promtool", () => {
+    promtoolCase("bill a gVisor pod within 1% of a runc pod doing the same work, sandbox overhead included, never both cgroups", () => {
+        const work = { container: "app", cpuCores: 0.5, workingSetBytes: 1 * GiB, cpuRequestCores: 0.25, memoryRequestBytes: 512 * MiB };
+        const runc: NamespaceLoad = { namespace: "alpha", tenant: true, containers: [{ pod: "app-0", ...work }] };
+        // The Sentry/Gofer overhead: 1/256 core and 4 MiB, accounted in the pod cgroup with the workload.
+        const gvisor: NamespaceLoad = { namespace: "beta", tenant: true, containers: [{ pod: "app-0", ...work, runtime: "gvisor", sandboxOverheadCores: 1 / 256, sandboxOverheadBytes: 4 * MiB }] };
+        const hours = 2;
+        const cost = (l: NamespaceLoad) => expectedHourlyCost(l, prices, REPLICAS);
+        const tests: ExprTest[] = [RECORDED.cpuCost, RECORDED.memoryCost, RECORDED.cost].map((record) => ({
+            expr: record,
+            eval_time: `${hours}h`,
+            exp_samples: [runc, gvisor].map((l) => {
+                const c = cost(l);
+                return { labels: seriesName(record, costLabels(l.namespace)), value: record === RECORDED.cpuCost ? c.cpu : record === RECORDED.memoryCost ? c.memory : c.total };
+            }),
+        }));
+        return {
+            file: testFile("1m", [{ interval: "1m", input_series: inputSeries([runc, gvisor], hours * 60 + 5), promql_expr_test: tests }]),
+            check: () => {
+                const [a, b] = [cost(runc).total, cost(gvisor).total];
+                expect(Math.abs(b - a) / a).toBeLessThan(0.01);
+                // The overhead is billed (not dropped), and the pod is not billed twice (cgroup + containers).
+                expect(b).toBeGreaterThan(a);
+                expect(b).toBeLessThan(1.5 * a);
+            },
+        };
+    });
+
+    promtoolCase("bill a Job that ran 11 minutes for 11 minutes of its request, not for the hour", () => {
+        const job: NamespaceLoad = { namespace: "batch", tenant: true, containers: [{ pod: "import-x7k2p", container: "import", cpuCores: 0.25, workingSetBytes: 1 * GiB, cpuRequestCores: 1, memoryRequestBytes: 4 * GiB }] };
+        const samples = 75;
+        // Samples at minutes 10…20 (11 minutes of cgroup), stale from minute 21; kube-state-metrics keeps
+        // the requests of the completed pod until it is deleted.
+        const input = [...inputSeries([{ ...job, containers: [] }], samples), ...inputSeries([job], samples).filter((s) => !s.series.startsWith("kube_namespace_labels")).flatMap((s) => (fromKubelet(s) ? during([s], 10, 20) : [s]))];
+        const perMinute = expectedHourlyCost(job, prices, REPLICAS); // the cost rate while it runs
+        const minutesOf = (rate: number, minutes: number) => {
+            let acc = 0;
+            for (let i = 0; i < minutes; i++) acc += rate;
+            return acc / 60;
+        };
+        const tests: ExprTest[] = [
+            { expr: RECORDED.memoryCost, eval_time: "60m", exp_samples: [{ labels: seriesName(RECORDED.memoryCost, costLabels("batch")), value: minutesOf(perMinute.memory, 11) }] },
+            { expr: RECORDED.cpuCost, eval_time: "60m", exp_samples: [{ labels: seriesName(RECORDED.cpuCost, costLabels("batch")), value: minutesOf(perMinute.cpu, 11) }] },
+            { expr: `count_over_time(${RECORDED.memoryBillable}{project="batch"}[3599999ms])`, eval_time: "60m", exp_samples: [{ labels: `{namespace="batch", project="batch"}`, value: 11 }] },
+        ];
+        return {
+            file: testFile("1m", [{ interval: "1m", input_series: input, promql_expr_test: tests }]),
+            check: () => {
+                // Billed on its 4 GiB request (not the 1 GiB used), for 11/60 of an hour: 5.5x less than before.
+                expect(minutesOf(perMinute.memory, 11)).toBeCloseTo((4 * prices.memoryGiBHour * 11) / 60, 12);
+            },
+        };
+    });
+
+    promtoolCase("lose exactly the 5 minutes of a kubelet scrape gap, nothing more", () => {
+        const steady: NamespaceLoad = { namespace: "steady", tenant: true, containers: [{ pod: "api-0", container: "api", cpuCores: 0.5, workingSetBytes: 1 * GiB, cpuRequestCores: 0.25, memoryRequestBytes: 256 * MiB }] };
+        const samples = 75;
+        // The kubelet does not answer at minutes 30…34; kube-state-metrics keeps answering.
+        const input = inputSeries([steady], samples).flatMap((s) => (fromKubelet(s) ? withGap([s], 30, 5, samples) : [s]));
+        const rate = expectedHourlyCost(steady, prices, REPLICAS);
+        const minutesOf = (value: number, minutes: number) => {
+            let acc = 0;
+            for (let i = 0; i < minutes; i++) acc += value;
+            return acc / 60;
+        };
+        const tests: ExprTest[] = [
+            { expr: RECORDED.cpuCost, eval_time: "60m", exp_samples: [{ labels: seriesName(RECORDED.cpuCost, costLabels("steady")), value: minutesOf(rate.cpu, 55) }] },
+            { expr: RECORDED.memoryCost, eval_time: "60m", exp_samples: [{ labels: seriesName(RECORDED.memoryCost, costLabels("steady")), value: minutesOf(rate.memory, 55) }] },
+            // The first minute after the gap is billed at the true rate (irate across the gap).
+            { expr: RECORDED.cpuBillable, eval_time: "35m", exp_samples: [{ labels: seriesName(RECORDED.cpuBillable, projectLabels("steady")), value: 0.5 }] },
+            { expr: RECORDED.cpuBillable, eval_time: "32m", exp_samples: [] },
+        ];
+        return { file: testFile("1m", [{ interval: "1m", input_series: input, promql_expr_test: tests }]) };
+    });
+
+    promtoolCase("bill internet egress through Traefik and never in-cluster traffic", () => {
+        const web: NamespaceLoad = { namespace: "web", tenant: true, network: [{ pod: "site-0", receiveBytesPerSecond: 4096, transmitBytesPerSecond: 8192, internetEgress: { service: "site", bytesPerSecond: 2048 } }] };
+        // Sends 1 MiB/s, all of it to other pods (a database, a cache, the platform's scrapes): not billed.
+        const chatty: NamespaceLoad = { namespace: "chatty", tenant: true, network: [{ pod: "worker-0", receiveBytesPerSecond: 1024, transmitBytesPerSecond: 1 * MiB }] };
+        const hours = 2;
+        const egress = (l: NamespaceLoad) => expectedHourlyCost(l, prices, REPLICAS).egress;
+        const tests: ExprTest[] = [
+            { expr: RECORDED.egressCost, eval_time: `${hours}h`, exp_samples: [web, chatty].map((l) => ({ labels: seriesName(RECORDED.egressCost, costLabels(l.namespace)), value: egress(l) })) },
+            { expr: RECORDED.internetEgressRate, eval_time: `${hours}h`, exp_samples: [{ labels: seriesName(RECORDED.internetEgressRate, projectLabels("web")), value: 2048 }] },
+            {
+                expr: RECORDED.internalTransmitRate,
+                eval_time: `${hours}h`,
+                exp_samples: [
+                    { labels: seriesName(RECORDED.internalTransmitRate, projectLabels("web")), value: 8192 - 2048 },
+                    { labels: seriesName(RECORDED.internalTransmitRate, projectLabels("chatty")), value: 1 * MiB },
+                ],
+            },
+        ];
+        return {
+            file: testFile("1m", [{ interval: "1m", input_series: inputSeries([web, chatty], hours * 60 + 5), promql_expr_test: tests }]),
+            check: () => {
+                expect(egress(chatty)).toBe(0);
+                expect(egress(web)).toBeGreaterThan(0);
+            },
+        };
+    });
+
+    promtoolCase("close January as the sum of its 744 hours, its last hour included, and start February at 0", () => {
+        const base: ContainerLoad = { pod: "web-0", container: "web", cpuCores: 0.5, workingSetBytes: 512 * MiB, memoryRequestBytes: 256 * MiB };
+        // A batch pod running only in January's last hour (minutes 44581…44640, stale after).
+        const batch: ContainerLoad = { pod: "close-books", container: "batch", cpuCores: 1, workingSetBytes: 2 * GiB, cpuRequestCores: 2, memoryRequestBytes: 2 * GiB };
+        const shopLoad: NamespaceLoad = { namespace: "shop", tenant: true, containers: [base] };
+        const samples = (31 * 24 + 5) * 60 + 5;
+        const lastHourStart = (31 * 24 - 1) * 60;
+        const batchSeries = inputSeries([{ namespace: "shop", tenant: false, containers: [batch] }], samples)
+            .filter((s) => !s.series.startsWith("kube_namespace_labels"))
+            .flatMap((s) => during([s], lastHourStart + 1, lastHourStart + 60));
+        const hourly = expectedHourlyCost(shopLoad, prices, REPLICAS).total;
+        const lastHour = expectedHourlyCost({ ...shopLoad, containers: [base, batch] }, prices, REPLICAS).total;
+        // January: 744 hourly samples, summed one by one, the last one with the batch.
+        let january = 0;
+        for (let h = 1; h <= 743; h++) january += hourly;
+        january += lastHour;
+        const febFiveHours = expectedMonth(hourly, (31 * 24 + 5) * HOUR).monthToDate;
+        const at = (h: number) => `${h}h`;
+        const tests: ExprTest[] = [
+            // Jan 31 23:00: 743 full hours so far, nothing closed yet.
+            { expr: RECORDED.monthToDate, eval_time: at(743), exp_samples: [{ labels: seriesName(RECORDED.monthToDate, costLabels("shop")), value: expectedMonth(hourly, 743 * HOUR).monthToDate }] },
+            { expr: RECORDED.monthlyProjection, eval_time: at(743), exp_samples: [{ labels: seriesName(RECORDED.monthlyProjection, costLabels("shop")), value: expectedMonth(hourly, 743 * HOUR).projection }] },
+            { expr: RECORDED.lastMonth, eval_time: at(743), exp_samples: [] },
+            // Feb 1 00:00 and 05:00: January closed, last hour included; February counts from 0.
+            { expr: RECORDED.lastMonth, eval_time: at(744), exp_samples: [{ labels: seriesName(RECORDED.lastMonth, costLabels("shop")), value: january }] },
+            { expr: RECORDED.lastMonth, eval_time: at(749), exp_samples: [{ labels: seriesName(RECORDED.lastMonth, costLabels("shop")), value: january }] },
+            { expr: RECORDED.monthToDate, eval_time: at(744), exp_samples: [{ labels: seriesName(RECORDED.monthToDate, costLabels("shop")), value: 0 }] },
+            { expr: RECORDED.monthToDate, eval_time: at(749), exp_samples: [{ labels: seriesName(RECORDED.monthToDate, costLabels("shop")), value: febFiveHours }] },
+            { expr: RECORDED.billingMonthStart, eval_time: at(749), exp_samples: [{ labels: seriesName(RECORDED.billingMonthStart, projectLabels("shop")), value: 31 * 24 * HOUR }] },
+            { expr: `${RECORDED.lastMonth}{namespace="monitoring"}`, eval_time: at(749), exp_samples: [] },
+        ];
+        coverage.fires.add(RECORDED.lastMonth);
+        coverage.silent.add(RECORDED.lastMonth);
+        return {
+            groups: hourlyGroups,
+            file: {
+                evaluation_interval: "1h",
+                group_eval_order: hourlyGroups.map((g) => g.name),
+                tests: [{ interval: "1m", input_series: [...inputSeries([shopLoad, { ...shopLoad, namespace: "monitoring", tenant: false }], samples), ...batchSeries], promql_expr_test: tests }],
+            },
+            check: () => {
+                expect(lastHour).toBeGreaterThan(hourly);
+                expect(expectedMonth(hourly, 31 * 24 * HOUR).monthStart).toBe(31 * 24 * HOUR);
+                expect(febFiveHours).toBe(hourly * 5);
             },
         };
     });
@@ -478,15 +726,63 @@ describe("project alerts under promtool", () => {
         ];
         coverage.fires.add(RECORDED.budget);
         coverage.silent.add(RECORDED.budget);
+        // Evaluated every 5m: a day of the 31-day subquery at 1m steps takes promtool half a minute, and the
+        // alert only needs the projection to hold for an hour (the 1m math is proven above). The groups are
+        // rendered for that interval: each sample then stands for 5 minutes.
+        const fiveMinuteGroups = [...renderMeteringRuleGroups(prices, { ...billing, evaluationMinutes: 5 }), ...renderAlertRuleGroups(projects, prices)];
         return {
-            // Evaluated every 5m: a day of the 31-day subquery at 1m steps takes promtool half a minute, and
-            // the alert only needs the projection to hold for an hour (the 1m math is proven above).
-            file: testFile("5m", cases),
+            groups: fiveMinuteGroups,
+            file: { ...testFile("5m", cases), group_eval_order: fiveMinuteGroups.map((g) => g.name) },
             check: () => {
                 expect(shopProjection).toBeGreaterThan(shopBudget);
                 expect(projection(blog, evalHours)).toBeLessThan(projects.find((p) => p.name === "blog")!.budgetMonthly!);
             },
         };
+    });
+});
+
+describe("metering trust alerts under promtool", () => {
+    const minutes = 3 * 60;
+    const up = (labels: Record<string, string>, value: number) => gauge("up", labels, value, minutes);
+    const kubelet = (instance: string) => ({ job: "kubelet", metrics_path: "/metrics/cadvisor", instance, namespace: "kube-system", service: "kube-prometheus-stack-kubelet", node: instance });
+    const ksm = { job: "kube-state-metrics", instance: "10.42.0.7:8080", namespace: "monitoring", service: "kube-prometheus-stack-kube-state-metrics" };
+    const traefik = { job: "traefik-metrics", instance: "10.42.1.3:9100", namespace: "traefik", service: "traefik-metrics", endpoint: "metrics" };
+    // The kubelet's other endpoints (/metrics, /metrics/probes) are not what metering reads.
+    const healthy = [up(kubelet("node-a"), 1), up({ ...kubelet("node-a"), metrics_path: "/metrics" }, 1), up(ksm, 1), up(traefik, 1)];
+
+    promtoolCase(`${ALERTS.meteringSource}: fires when a kubelet cAdvisor target is down or kube-state-metrics is not scraped at all`, () => {
+        const cases = alertCases(
+            ALERTS.meteringSource,
+            "1h",
+            {
+                // node-b's kubelet refuses the scrape (e.g. its serving certificate is unapproved); no
+                // kube-state-metrics target exists (its ServiceMonitor is gone).
+                input: [up(kubelet("node-a"), 1), up({ ...kubelet("node-a"), metrics_path: "/metrics" }, 1), up(kubelet("node-b"), 0), up(traefik, 1)],
+                alerts: [
+                    firing(ALERTS.meteringSource, { ...kubelet("node-b"), source: "kubelet" }),
+                    firing(ALERTS.meteringSource, { job: "kube-state-metrics", source: "kube-state-metrics" }),
+                ],
+            },
+            { input: healthy },
+            "condition holds from the first sample",
+        );
+        return { file: testFile("1m", cases) };
+    });
+
+    promtoolCase(`${ALERTS.ledger}: fires when the ledger CronJob has not succeeded for ${THRESHOLDS.ledgerStaleHours} hours`, () => {
+        const cronjob = { namespace: "monitoring", cronjob: "billing-ledger" };
+        // kube-state-metrics: kube_cronjob_status_last_successful_time, Unix seconds of the last successful run.
+        const cases = alertCases(
+            ALERTS.ledger,
+            "4h",
+            {
+                input: [gauge("kube_cronjob_status_last_successful_time", { ...cronjob, instance: "ksm-a" }, 0, 5 * 60)],
+                alerts: [firing(ALERTS.ledger, cronjob)],
+            },
+            // Succeeded at the top of every hour.
+            { input: [{ series: seriesName("kube_cronjob_status_last_successful_time", { ...cronjob, instance: "ksm-a" }), values: Array.from({ length: 5 }, (_, h) => `${h * HOUR}x59`).join(" ") }] },
+        );
+        return { file: testFile("1m", cases) };
     });
 });
 
@@ -498,13 +794,13 @@ describe("promtool coverage", () => {
         // The pending window is proven under promtool where the condition and the alert's value hold still from
         // the first sample; the crash-loop and budget conditions build up over time and the certificate's value
         // counts down, so their windows are pinned by value below.
-        expect([...coverage.pending].sort()).toEqual([ALERTS.quota, ALERTS.volume].sort());
+        expect([...coverage.pending].sort()).toEqual([ALERTS.quota, ALERTS.volume, ALERTS.meteringSource].sort());
     });
 
     it("waits the designed pending window before each alert fires", () => {
         expect(Object.fromEntries(allAlerts.map((alert) => [alert, alertRule(alert).for]))).toEqual(
             Object.fromEntries(Object.entries(PENDING_WINDOW_MINUTES).map(([alert, minutes]) => [alert, minutes % 60 === 0 ? `${minutes / 60}h` : `${minutes}m`])),
         );
-        expect(GROUP_ORDER).toEqual([GROUP_NAMES.usage, GROUP_NAMES.cost, GROUP_NAMES.alerts, GROUP_NAMES.budgets]);
+        expect(GROUP_ORDER).toEqual([GROUP_NAMES.usage, GROUP_NAMES.cost, GROUP_NAMES.close, GROUP_NAMES.trust, GROUP_NAMES.alerts, GROUP_NAMES.budgets]);
     });
 });

@@ -21,15 +21,23 @@ import { checkRules } from "../../helpers/promtool";
 
 const prices = pricesSchema.parse({ currency: "CHF", cpuCoreHour: 0.0071, memoryGiBHour: 0.0031, storageGiBHour: 0.00011, networkEgressGiB: 0.0013 });
 const projects = [{ name: "shop", budgetMonthly: 40 }, { name: "blog", budgetMonthly: 12.5 }, { name: "docs" }];
-const metering = renderMeteringRuleGroups(prices);
+const billing = { region: "fsn1", storageReplicas: 3, infrastructureMonthlyEur: 300, ledgerExported: true };
+const metering = renderMeteringRuleGroups(prices, billing);
 const alerts = renderAlertRuleGroups(projects, prices);
 const groups: RuleGroup[] = [...metering, ...alerts];
 const rules = groups.flatMap((g) => g.rules);
 
 describe("rendered rule groups", () => {
-    it("are the four groups, evaluated every minute", () => {
-        expect(groups.map((g) => g.name)).toEqual([GROUP_NAMES.usage, GROUP_NAMES.cost, GROUP_NAMES.alerts, GROUP_NAMES.budgets]);
-        expect(new Set(groups.map((g) => g.interval))).toEqual(new Set(["1m"]));
+    it("are the six groups, evaluated every minute except last month's close (every 10 minutes)", () => {
+        expect(groups.map((g) => g.name)).toEqual([GROUP_NAMES.usage, GROUP_NAMES.cost, GROUP_NAMES.close, GROUP_NAMES.trust, GROUP_NAMES.alerts, GROUP_NAMES.budgets]);
+        expect(Object.fromEntries(groups.map((g) => [g.name, g.interval]))).toEqual({
+            [GROUP_NAMES.usage]: "1m",
+            [GROUP_NAMES.cost]: "1m",
+            [GROUP_NAMES.close]: "10m",
+            [GROUP_NAMES.trust]: "1m",
+            [GROUP_NAMES.alerts]: "1m",
+            [GROUP_NAMES.budgets]: "1m",
+        });
     });
 
     it.each(groups.map((g) => [g.name, g] as const))("group %s passes promtool check rules", (_name, group) => {
@@ -44,23 +52,25 @@ describe("rendered rule groups", () => {
         expect(result.output).toContain(`SUCCESS: ${rules.length} rules found`);
     });
 
-    it("record names in the level:metric:operations style, one rule per name except the per-project budgets", () => {
+    it("record names in the level:metric:operations style, one rule per name except the per-project budgets and region lines", () => {
         const recorded = rules.filter((r) => !isAlertingRule(r)).map((r) => (r as { record: string }).record);
         for (const name of recorded) {
             expect(name).toMatch(/^platform:[a-z][a-z0-9_]*:[a-z0-9_]+$/);
         }
         const duplicates = recorded.filter((n, i) => recorded.indexOf(n) !== i);
-        expect(new Set(duplicates)).toEqual(new Set([RECORDED.budget]));
+        expect(new Set(duplicates)).toEqual(new Set([RECORDED.budget, RECORDED.regionCostRate]));
         expect(recordedMetricNames(groups)).toEqual([...Object.values(RECORDED)].sort());
     });
 
-    it("name the five alerts stably, each with a severity, a hold time and both annotations", () => {
+    it("name the seven alerts stably, each with a severity, a hold time and both annotations", () => {
         const alertRules = rules.filter(isAlertingRule);
         expect(alertRules.map((r) => r.alert).sort()).toEqual(Object.values(ALERTS).sort());
+        const trust = new Set<string>([ALERTS.meteringSource, ALERTS.ledger]);
         for (const rule of alertRules) {
             expect(["warning", "critical"]).toContain(rule.labels.severity);
             expect(rule.for).toMatch(/^\d+[mh]$/);
-            expect(rule.annotations.summary).toContain("{{ $labels.project }}");
+            // Project alerts name the project; the trust alerts name the scrape job or the CronJob.
+            expect(rule.annotations.summary).toContain(trust.has(rule.alert) ? "{{ $labels." : "{{ $labels.project }}");
             expect(rule.annotations.description.length).toBeGreaterThan(20);
         }
     });
@@ -68,12 +78,17 @@ describe("rendered rule groups", () => {
     it("attach the project label to every per-namespace series through the tenant join", () => {
         // Rules reading raw exporter metrics must join with the tenant namespaces (that is what adds
         // `project` and drops platform namespaces); the others read recorded series that carry it already.
+        // Exceptions, each for a reason: the per-namespace and per-pod series are the building blocks of both the
+        // tenant and the platform lines; the platform line is "not a tenant"; the trust alerts watch scrapes.
         const raw = new Set(SOURCE_METRICS);
+        const unscoped = new Set<string>([RECORDED.sandboxedPod, RECORDED.namespaceCpuCores, RECORDED.namespaceCpuBillable, RECORDED.namespaceMemoryWorkingSet, RECORDED.namespaceMemoryBillable, RECORDED.regionCostRate, ALERTS.meteringSource, ALERTS.ledger]);
         for (const rule of rules) {
             const reads = promqlMetricNames(rule.expr);
             const name = isAlertingRule(rule) ? rule.alert : rule.record;
             if (name === RECORDED.tenantNamespace) {
                 expect(rule.expr).toContain(`${TENANT_LABEL_SERIES_NAME}="true"`);
+            } else if (unscoped.has(name)) {
+                expect(name.startsWith("platform:namespace_") || name.startsWith("platform:pod_") || name.startsWith("platform:region_") || !name.includes(":"), name).toBe(true);
             } else if (reads.some((m) => raw.has(m))) {
                 expect(rule.expr, name).toContain(`group_left (project) ${RECORDED.tenantNamespace}`);
             }
@@ -96,16 +111,27 @@ describe("rendered rule groups", () => {
         expect(SOURCE_METRICS.filter((m) => !used.has(m))).toEqual([]);
     });
 
-    it("write the configured prices and currency into the cost rules", () => {
-        const cost = metering.find((g) => g.name === GROUP_NAMES.cost)!.rules;
-        const expr = (record: string) => cost.find((r) => !isAlertingRule(r) && r.record === record)!.expr;
-        expect(expr(RECORDED.cpuCost)).toContain(`* ${prices.cpuCoreHour}`);
-        expect(expr(RECORDED.memoryCost)).toContain(`* ${prices.memoryGiBHour}`);
-        expect(expr(RECORDED.storageCost)).toContain(`* ${prices.storageGiBHour}`);
-        expect(expr(RECORDED.egressCost)).toContain(`* ${prices.networkEgressGiB}`);
-        for (const rule of cost.filter((r) => !isAlertingRule(r) && r.record.includes("cost"))) {
+    it("write the configured prices, replicas and currency into the cost rules", () => {
+        const all = metering.flatMap((g) => g.rules);
+        const expr = (record: string) => all.find((r) => !isAlertingRule(r) && r.record === record)!.expr;
+        expect(expr(RECORDED.cpuCostRate)).toContain(`* ${prices.cpuCoreHour}`);
+        expect(expr(RECORDED.memoryCostRate)).toContain(`* ${prices.memoryGiBHour}`);
+        expect(expr(RECORDED.storageCostRate)).toContain(`* ${prices.storageGiBHour}`);
+        expect(expr(RECORDED.egressCostRate)).toContain(`* ${prices.networkEgressGiB}`);
+        expect(expr(RECORDED.storageBillable)).toBe(`${RECORDED.storageRequested} * 3`);
+        for (const rule of all.filter((r) => !isAlertingRule(r) && r.record.startsWith("platform:project_") && r.record.includes("_cost:"))) {
             expect((rule as { labels?: Record<string, string> }).labels).toEqual({ currency: "CHF" });
         }
+        // The infrastructure and idle lines compare with Hetzner's EUR invoice: only rendered for EUR prices.
+        const lines = (p: typeof prices) => renderMeteringRuleGroups(p, billing).flatMap((g) => g.rules).filter((r) => !isAlertingRule(r) && r.record === RECORDED.regionCostRate).map((r) => (r as { labels: Record<string, string> }).labels.line);
+        expect(lines(prices)).toEqual(["tenants", "platform"]);
+        expect(lines({ ...prices, currency: "EUR" })).toEqual(["tenants", "platform", "infrastructure", "idle"]);
+    });
+
+    it("alert on the ledger only where a ledger is exported", () => {
+        const alertsOf = (ledgerExported: boolean) => renderMeteringRuleGroups(prices, { ...billing, ledgerExported }).flatMap((g) => g.rules).filter(isAlertingRule).map((r) => r.alert);
+        expect(alertsOf(true)).toEqual([ALERTS.meteringSource, ALERTS.ledger]);
+        expect(alertsOf(false)).toEqual([ALERTS.meteringSource]);
     });
 
     it("record one budget series per project with a budget, and no budget group without budgets", () => {
@@ -118,7 +144,7 @@ describe("rendered rule groups", () => {
     });
 
     it("are deterministic", () => {
-        expect(renderMeteringRuleGroups(prices)).toEqual(metering);
+        expect(renderMeteringRuleGroups(prices, billing)).toEqual(metering);
         expect(renderAlertRuleGroups(projects, prices)).toEqual(alerts);
     });
 
@@ -130,10 +156,17 @@ describe("rendered rule groups", () => {
 
 describe("input checks", () => {
     it("reject prices PromQL could not carry or that make no sense", () => {
-        expect(() => renderMeteringRuleGroups({ ...prices, cpuCoreHour: Number.NaN })).toThrow(/cpuCoreHour/);
-        expect(() => renderMeteringRuleGroups({ ...prices, storageGiBHour: -1 })).toThrow(/storageGiBHour/);
-        expect(() => renderMeteringRuleGroups({ ...prices, networkEgressGiB: Number.POSITIVE_INFINITY })).toThrow(/networkEgressGiB/);
-        expect(() => renderMeteringRuleGroups({ ...prices, currency: "euro" })).toThrow(/currency/);
+        expect(() => renderMeteringRuleGroups({ ...prices, cpuCoreHour: Number.NaN }, billing)).toThrow(/cpuCoreHour/);
+        expect(() => renderMeteringRuleGroups({ ...prices, storageGiBHour: -1 }, billing)).toThrow(/storageGiBHour/);
+        expect(() => renderMeteringRuleGroups({ ...prices, networkEgressGiB: Number.POSITIVE_INFINITY }, billing)).toThrow(/networkEgressGiB/);
+        expect(() => renderMeteringRuleGroups({ ...prices, currency: "euro" }, billing)).toThrow(/currency/);
+    });
+
+    it("reject a billing context that cannot be right", () => {
+        expect(() => renderMeteringRuleGroups(prices, { ...billing, storageReplicas: 0 })).toThrow(/storageReplicas/);
+        expect(() => renderMeteringRuleGroups(prices, { ...billing, region: "FSN 1" })).toThrow(/region/);
+        expect(() => renderMeteringRuleGroups(prices, { ...billing, infrastructureMonthlyEur: -5 })).toThrow(/infrastructureMonthlyEur/);
+        expect(() => renderMeteringRuleGroups(prices, { ...billing, evaluationMinutes: 7 })).toThrow(/evaluationMinutes/);
     });
 
     it("reject project names that are not DNS labels, duplicates and non-positive budgets", () => {

@@ -21,6 +21,16 @@ export interface ContainerLoad {
     workingSetBytes: number;
     cpuRequestCores?: number;
     memoryRequestBytes?: number;
+    /**
+     * `gvisor`: the pod runs under RuntimeClass gvisor, so (google/gvisor#13067, cgroup v2 + systemd;
+     * google/cadvisor#3885) the per-container cgroup series read 0 and the pod-level cgroup
+     * (`container="", image=""`) carries the container's work plus the sandbox overhead below.
+     */
+    runtime?: "runc" | "gvisor";
+    /** CPU of the gVisor Sentry and Gofer, accounted in the pod cgroup (gVisor pods only). */
+    sandboxOverheadCores?: number;
+    /** Memory of the gVisor sandbox, accounted in the pod cgroup (gVisor pods only). */
+    sandboxOverheadBytes?: number;
 }
 
 /** A finished container: kube-state-metrics still reports its requests, cAdvisor has no series. */
@@ -44,6 +54,8 @@ export interface NetworkLoad {
     pod: string;
     receiveBytesPerSecond: number;
     transmitBytesPerSecond: number;
+    /** Of the transmitted bytes, what Traefik sends on to internet clients for Service `service`. */
+    internetEgress?: { service: string; bytesPerSecond: number };
 }
 
 /** One namespace of the synthetic cluster. */
@@ -104,13 +116,24 @@ export function inputSeries(loads: readonly NamespaceLoad[], samples: number): I
         }
         for (const c of load.containers ?? []) {
             const id = { ...ns, pod: c.pod, container: c.container };
-            series.push(counter("container_cpu_usage_seconds_total", { ...id, image: `example/${c.container}:1.0` }, c.cpuCores * 60, samples));
-            series.push(gauge("container_memory_working_set_bytes", { ...id, image: `example/${c.container}:1.0` }, c.workingSetBytes, samples));
-            // The pod cgroup (container="") and the pause container ("POD") repeat the containers' usage.
-            for (const cgroup of ["", "POD"]) {
-                const pod = { ...ns, pod: c.pod, container: cgroup };
-                series.push(counter("container_cpu_usage_seconds_total", pod, c.cpuCores * 60 * 3, samples));
-                series.push(gauge("container_memory_working_set_bytes", pod, c.workingSetBytes * 3, samples));
+            const gvisor = c.runtime === "gvisor";
+            const image = { image: `example/${c.container}:1.0` };
+            // Per-container cgroups: the real usage under runc, zeros under gVisor.
+            series.push(counter("container_cpu_usage_seconds_total", { ...id, ...image }, gvisor ? 0 : c.cpuCores * 60, samples));
+            series.push(gauge("container_memory_working_set_bytes", { ...id, ...image }, gvisor ? 0 : c.workingSetBytes, samples));
+            // The pod-level cgroup (kubelet /metrics/cadvisor: container="", image="", id=.../kubepods-<qos>-pod<uid>.slice):
+            // under runc it repeats the containers (plus the pause process), under gVisor it is the only real figure.
+            const podLevel = { ...ns, pod: c.pod, container: "", image: "" };
+            series.push(counter("container_cpu_usage_seconds_total", podLevel, gvisor ? (c.cpuCores + (c.sandboxOverheadCores ?? 0)) * 60 : c.cpuCores * 60 * 3, samples));
+            series.push(gauge("container_memory_working_set_bytes", podLevel, gvisor ? c.workingSetBytes + (c.sandboxOverheadBytes ?? 0) : c.workingSetBytes * 3, samples));
+            // The sandbox (pause) container: container="" with its image under containerd, "POD" under dockershim.
+            for (const sandbox of [{ container: "", image: "registry.k8s.io/pause:3.10" }, { container: "POD", image: "registry.k8s.io/pause:3.10" }]) {
+                series.push(counter("container_cpu_usage_seconds_total", { ...ns, pod: c.pod, ...sandbox }, 6, samples));
+                series.push(gauge("container_memory_working_set_bytes", { ...ns, pod: c.pod, ...sandbox }, 1 * MiB, samples));
+            }
+            if (gvisor) {
+                // kube-state-metrics internal/store/pod.go: kube_pod_runtimeclass_name_info{namespace, pod, uid, runtimeclass_name}.
+                series.push(gauge("kube_pod_runtimeclass_name_info", { ...ns, pod: c.pod, uid: `uid-${c.pod}`, runtimeclass_name: "gvisor" }, 1, samples));
             }
             if (c.cpuRequestCores !== undefined) {
                 series.push(gauge("kube_pod_container_resource_requests", { ...id, resource: "cpu", unit: "core" }, c.cpuRequestCores, samples));
@@ -134,6 +157,17 @@ export function inputSeries(loads: readonly NamespaceLoad[], samples: number): I
             const pod = { ...ns, pod: n.pod, interface: "eth0" };
             series.push(counter("container_network_receive_bytes_total", pod, n.receiveBytesPerSecond * 60, samples));
             series.push(counter("container_network_transmit_bytes_total", pod, n.transmitBytesPerSecond * 60, samples));
+            if (n.internetEgress) {
+                // Traefik's Ingress provider names the backend <namespace>-<service>-<port>@kubernetes; the
+                // ServiceMonitor adds Traefik's own namespace. kube_service_info names the Service.
+                const backend = `${load.namespace}-${n.internetEgress.service}-http@kubernetes`;
+                for (const code of ["200", "404"]) {
+                    series.push(
+                        counter("traefik_service_responses_bytes_total", { namespace: "traefik", instance: "traefik-0", service: backend, code, method: "GET", protocol: "http" }, (n.internetEgress.bytesPerSecond / 2) * 60, samples),
+                    );
+                }
+                series.push(gauge("kube_service_info", { ...ns, service: n.internetEgress.service, uid: `uid-${n.internetEgress.service}`, cluster_ip: "10.43.0.10" }, 1, samples));
+            }
         }
     }
     return series;
@@ -142,7 +176,7 @@ export function inputSeries(loads: readonly NamespaceLoad[], samples: number): I
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
 /** Usage values the usage group must record for one tenant (undefined: no series at all). */
-export function expectedUsage(load: NamespaceLoad): Partial<Record<string, number>> {
+export function expectedUsage(load: NamespaceLoad, replicas = 1): Partial<Record<string, number>> {
     const containers = load.containers ?? [];
     const volumes = load.volumes ?? [];
     const network = load.network ?? [];
@@ -150,13 +184,34 @@ export function expectedUsage(load: NamespaceLoad): Partial<Record<string, numbe
     const memoryRequests = containers.filter((c) => c.memoryRequestBytes !== undefined);
     const out: Partial<Record<string, number>> = { [RECORDED.tenantNamespace]: 1 };
     if (containers.length > 0) {
-        const cores = sum(containers.map((c) => c.cpuCores));
+        // gVisor pods: use from the pod cgroup (work + sandbox overhead), billed per pod; runc per container.
+        const pods = new Map<string, ContainerLoad[]>();
+        for (const c of containers) {
+            pods.set(c.pod, [...(pods.get(c.pod) ?? []), c]);
+        }
+        let cores = 0;
+        let workingSet = 0;
+        let cpuBillable = 0;
+        let memoryBillable = 0;
+        for (const pod of pods.values()) {
+            if (pod[0]!.runtime === "gvisor") {
+                const podCores = sum(pod.map((c) => c.cpuCores + (c.sandboxOverheadCores ?? 0)));
+                const podBytes = sum(pod.map((c) => c.workingSetBytes + (c.sandboxOverheadBytes ?? 0)));
+                cores += podCores;
+                workingSet += podBytes;
+                cpuBillable += Math.max(podCores, sum(pod.map((c) => c.cpuRequestCores ?? 0)));
+                memoryBillable += Math.max(podBytes, sum(pod.map((c) => c.memoryRequestBytes ?? 0)));
+            } else {
+                cores += sum(pod.map((c) => c.cpuCores));
+                workingSet += sum(pod.map((c) => c.workingSetBytes));
+                cpuBillable += sum(pod.map((c) => Math.max(c.cpuCores, c.cpuRequestCores ?? 0)));
+                memoryBillable += sum(pod.map((c) => Math.max(c.workingSetBytes, c.memoryRequestBytes ?? 0)));
+            }
+        }
         out[RECORDED.cpuCores] = cores;
-        out[RECORDED.cpuCoreSeconds] = cores * 3600;
-        out[RECORDED.memoryWorkingSet] = sum(containers.map((c) => c.workingSetBytes));
-        const billable = sum(containers.map((c) => Math.max(c.workingSetBytes, c.memoryRequestBytes ?? 0)));
-        out[RECORDED.memoryBillable] = billable;
-        out[RECORDED.memoryGiBHours] = billable / GiB;
+        out[RECORDED.cpuBillable] = cpuBillable;
+        out[RECORDED.memoryWorkingSet] = workingSet;
+        out[RECORDED.memoryBillable] = memoryBillable;
     }
     if (cpuRequests.length > 0) {
         out[RECORDED.cpuRequests] = sum(cpuRequests.map((c) => c.cpuRequestCores!));
@@ -167,27 +222,33 @@ export function expectedUsage(load: NamespaceLoad): Partial<Record<string, numbe
     if (volumes.length > 0) {
         const requested = sum(volumes.map((v) => v.requestedBytes));
         out[RECORDED.storageRequested] = requested;
+        out[RECORDED.storageBillable] = requested * replicas;
         out[RECORDED.storageUsed] = sum(volumes.map((v) => v.usedBytes));
-        out[RECORDED.storageGiBHours] = requested / GiB;
     }
     if (network.length > 0) {
         const rx = sum(network.map((n) => n.receiveBytesPerSecond));
         const tx = sum(network.map((n) => n.transmitBytesPerSecond));
+        const egress = network.filter((n) => n.internetEgress);
         out[RECORDED.networkReceiveRate] = rx;
         out[RECORDED.networkTransmitRate] = tx;
-        out[RECORDED.networkReceive1h] = rx * 3600;
-        out[RECORDED.networkTransmit1h] = tx * 3600;
+        if (egress.length > 0) {
+            out[RECORDED.internetEgressRate] = sum(egress.map((n) => n.internetEgress!.bytesPerSecond));
+        }
+        out[RECORDED.internalTransmitRate] = Math.max(tx - (out[RECORDED.internetEgressRate] ?? 0), 0);
     }
     return out;
 }
 
-/** The hourly cost components of one tenant at `prices`, in the order and form the cost rules compute them. */
-export function expectedHourlyCost(load: NamespaceLoad, prices: MeteringPrices): { cpu: number; memory: number; storage: number; egress: number; total: number } {
-    const usage = expectedUsage(load);
-    const cpu = usage[RECORDED.cpuCoreSeconds] === undefined ? 0 : (usage[RECORDED.cpuCoreSeconds]! / 3600) * prices.cpuCoreHour;
-    const memory = usage[RECORDED.memoryGiBHours] === undefined ? 0 : usage[RECORDED.memoryGiBHours]! * prices.memoryGiBHour;
-    const storage = usage[RECORDED.storageGiBHours] === undefined ? 0 : usage[RECORDED.storageGiBHours]! * prices.storageGiBHour;
-    const egress = usage[RECORDED.networkTransmit1h] === undefined ? 0 : (usage[RECORDED.networkTransmit1h]! / GiB) * prices.networkEgressGiB;
+/**
+ * The hourly cost components of one tenant at `prices`, in the order and form the cost rules compute them:
+ * a constant load's hour is 60 equal minute samples of the cost rate, divided by 60.
+ */
+export function expectedHourlyCost(load: NamespaceLoad, prices: MeteringPrices, replicas = 1): { cpu: number; memory: number; storage: number; egress: number; total: number } {
+    const usage = expectedUsage(load, replicas);
+    const cpu = (usage[RECORDED.cpuBillable] ?? 0) * prices.cpuCoreHour;
+    const memory = ((usage[RECORDED.memoryBillable] ?? 0) / GiB) * prices.memoryGiBHour;
+    const storage = ((usage[RECORDED.storageBillable] ?? 0) / GiB) * prices.storageGiBHour;
+    const egress = (((usage[RECORDED.internetEgressRate] ?? 0) * 3600) / GiB) * prices.networkEgressGiB;
     return { cpu, memory, storage, egress, total: cpu + memory + storage + egress };
 }
 

@@ -29,11 +29,11 @@ describe("kube-prometheus-stack values", () => {
 
     it("take retention and volume sizes from config, size-capping retention at 85% of the volume", () => {
         const devSpec = (renderKubePrometheusStackValues(dev) as any).prometheus.prometheusSpec;
-        expect(devSpec.retention).toBe("7d");
+        expect(devSpec.retention).toBe("35d");
         expect(devSpec.storageSpec.volumeClaimTemplate.spec).toMatchObject({ storageClassName: "standard", resources: { requests: { storage: "10Gi" } } });
         expect(devSpec.retentionSize).toBe("8704MB");
         const prod = renderKubePrometheusStackValues(fsn1) as any;
-        expect(prod.prometheus.prometheusSpec.retention).toBe("30d");
+        expect(prod.prometheus.prometheusSpec.retention).toBe("35d");
         expect(prod.grafana.persistence).toMatchObject({ enabled: true, size: "5Gi", storageClassName: "standard" });
         expect(prometheusRetentionSize("100Gi")).toBe("87040MB");
     });

@@ -86,3 +86,35 @@ describe("stack config", () => {
         expect(problems.map((p) => p.path)).toEqual(["platform:tenantSecrets"]);
     });
 });
+
+describe("billing config", () => {
+    it("keeps the ledger in the etcd snapshot bucket by default, 48 hours of backfill", () => {
+        const config = stackConfig("dev");
+        expect(config.billing.ledger).toEqual({ target: "etcdSnapshots", folder: "billing-ledger", backfillHours: 48 });
+        expect(config.addons.monitoring.retention).toBe("35d");
+    });
+
+    it("rejects a Prometheus retention shorter than billing reads, naming the key and the fix", () => {
+        const raw = rawStackConfig("dev", { "platform:addons": JSON.stringify({ monitoring: { retention: "30d" } }) });
+        const problem = problemsOf(raw).find((p) => p.path === "platform:addons.monitoring.retention")!;
+        expect(problem.problem).toMatch(/30d is shorter than billing reads: month to date sums 31 days, last month is closed from 32 days/);
+        expect(problem.fix).toContain("retention: 35d");
+        // A backfill longer than 35 days needs that much history.
+        const longBackfill = rawStackConfig("dev", { "platform:billing": JSON.stringify({ ledger: { backfillHours: 960 } }) });
+        expect(problemsOf(longBackfill).map((p) => p.path)).toContain("platform:billing.ledger.backfillHours");
+        const longEnough = rawStackConfig("dev", { "platform:billing": JSON.stringify({ ledger: { backfillHours: 720 } }), "platform:addons": JSON.stringify({ monitoring: { retention: "30d" } }) });
+        expect(problemsOf(longEnough).find((p) => p.path === "platform:addons.monitoring.retention")!.fix).toContain("retention: 35d");
+    });
+
+    it("requires the bucket and the credentials of the target it names", () => {
+        const own = rawStackConfig("dev", { "platform:billing": JSON.stringify({ ledger: { target: "own" } }) });
+        expect(problemsOf(own).map((p) => p.path)).toEqual(["platform:billing.ledger.s3"]);
+        const ownBucket = rawStackConfig("dev", { "platform:billing": JSON.stringify({ ledger: { target: "own", s3: { endpoint: "fsn1.your-objectstorage.com", bucket: "billing-fsn1" } } }) });
+        // The synthetic secrets of the helper include every secret key; take the ledger's away.
+        const withoutSecrets = Object.fromEntries(Object.entries(ownBucket).filter(([key]) => !key.startsWith("platform:billingS3")));
+        expect(problemsOf(withoutSecrets).map((p) => p.path)).toEqual(["platform:billingS3AccessKey", "platform:billingS3SecretKey"]);
+        expect(() => parsePlatformConfig(ownBucket, "Pulumi.test.yaml")).not.toThrow();
+        const longhorn = rawStackConfig("dev", { "platform:billing": JSON.stringify({ ledger: { target: "longhornBackups" } }) });
+        expect(problemsOf(longhorn).find((p) => p.path === "platform:billing.ledger.target")!.problem).toMatch(/addons.longhorn.external/);
+    });
+});

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { PlatformConfig } from "../../../lib/config/schema";
 import { configFromParts, stackConfig } from "../../helpers/config";
-import { clusterCapacity, estimateMonthlyCost, formatCostEstimate, UnknownPriceError } from "../../../tools/cost/estimate";
+import { clusterCapacity, estimatedMonthlyTotal, estimateMonthlyCost, formatCostEstimate, UnknownPriceError } from "../../../tools/cost/estimate";
 import { HETZNER_PRICES, type PriceTable } from "../../../tools/cost/prices";
 
 /** A cloud-only config: 3 servers, 4 run and 2 edge nodes, 2 floating IPs; `overrides` merged at the top level. */
@@ -79,6 +79,9 @@ describe("estimateMonthlyCost", () => {
         // type sold in the US, asked for in fsn1, reaching the estimate unvalidated).
         const cfg = { ...config(), pools: [{ ...config().pools[1]!, serverType: "cpx11" }, { ...config().pools[0]!, serverType: "cx23" }] };
         expect(() => estimateMonthlyCost(cfg)).toThrow(UnknownPriceError);
+        // The program's metering reference: no figure rather than a failed `pulumi up`.
+        expect(estimatedMonthlyTotal(cfg)).toBeUndefined();
+        expect(estimatedMonthlyTotal(config())).toBe(estimateMonthlyCost(config()).totalMonthlyEur);
         try {
             estimateMonthlyCost(cfg);
         } catch (error) {
