@@ -128,7 +128,9 @@ export async function queryRange(connection: LokiConnection, query: RangeQuery):
     let endNs = query.endNs;
     let boundary = new Set<string>();
     while (result.length < query.maxLines && startNs < endNs) {
-        const limit = Math.min(pageSize, query.maxLines - result.length + boundary.size);
+        // Ask for the boundary's lines on top: a page must reach past them even when more lines share one
+        // nanosecond than a page holds.
+        const limit = Math.min(pageSize, query.maxLines - result.length) + boundary.size;
         const page = await requestPage(connection, {
             query: query.query,
             start: startNs.toString(),
