@@ -101,7 +101,7 @@ describe("npm run logs", () => {
         });
         expect(result.code).toBe(EXIT.ok);
         expect(result.out.split("\n").filter(Boolean).map((l) => l.split(" ").slice(2).join(" "))).toEqual(["before", "new 1", "new 2"]);
-        expect(fake.requests.slice(1).every((r) => r.direction === "forward" && r.query.includes('service="web"'))).toBe(true);
+        expect(fake.requests.slice(1).every((r) => r.direction === "forward" && r.query?.includes('service="web"') === true)).toBe(true);
     });
 
     it("exits 1 with every usage problem listed, asking Loki nothing", async () => {
