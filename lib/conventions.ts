@@ -23,9 +23,28 @@ export const PLATFORM_NAMESPACES: readonly string[] = Object.values(NAMESPACES);
 export const LABELS = {
     project: "platform/project",
     service: "platform/service",
+    /** The workload (Deployment, StatefulSet or Rollout) a pod belongs to; Loki label `deployment`. */
+    deployment: "platform/deployment",
+    /** Source commit of the pod's image (set by builds and releases); Loki label `commit`. */
+    commit: "platform/commit",
+    /** `build` on build pods, so build logs are a stream of their own; Loki label `log_stream`. */
+    logStream: "platform/log-stream",
     pool: "platform/pool",
     trust: "platform/trust",
     managedBy: "app.kubernetes.io/managed-by",
+} as const;
+
+/**
+ * Stream labels the log agent (Alloy, components/observability) puts on every pod log line, and that
+ * `npm run logs` selects by; `cluster` is the stack name.
+ */
+export const LOKI_LABELS = {
+    cluster: "cluster",
+    project: "project",
+    service: "service",
+    deployment: "deployment",
+    commit: "commit",
+    logStream: "log_stream",
 } as const;
 
 /** cert-manager ClusterIssuers. */

@@ -1,6 +1,6 @@
 import { ALERTMANAGER_CONFIG_SECRET } from "../alerting/alertmanager-config";
 import type { PlatformConfig } from "../../lib/config/schema";
-import { LABELS, MINIO_ENDPOINT, NAMESPACES, STORAGE_CLASSES, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
+import { LABELS, LOKI_LABELS, MINIO_ENDPOINT, NAMESPACES, STORAGE_CLASSES, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
 import { quantity } from "../../lib/quantity";
 import { chartValues, type Values } from "../../charts/versions";
 import { CONTROL_PLANE_TOLERATIONS, nodeCount } from "../nodes/placement";
@@ -151,7 +151,9 @@ export function renderLokiValues(config: PlatformConfig): Values {
 
 /**
  * The Alloy pipeline: discover this node's pods, label streams with namespace, pod, container, node and
- * the platform labels (`project` from pod label `platform/project`, `service` from `platform/service`),
+ * the platform labels (`project` from pod label `platform/project`, `service` from `platform/service`,
+ * `deployment`, `commit` and `log_stream` from `platform/deployment`, `platform/commit` and
+ * `platform/log-stream` where pods carry them: a relabel rule whose source is empty sets no label),
  * tail them through the Kubernetes API and push to Loki.
  */
 export function renderAlloyConfig(stack: string): string {
@@ -172,8 +174,11 @@ export function renderAlloyConfig(stack: string): string {
             relabel("__meta_kubernetes_pod_name", "pod") +
             relabel("__meta_kubernetes_pod_container_name", "container") +
             relabel("__meta_kubernetes_pod_node_name", "node") +
-            relabel("__meta_kubernetes_pod_label_platform_project", "project") +
-            relabel("__meta_kubernetes_pod_label_platform_service", "service") +
+            relabel("__meta_kubernetes_pod_label_platform_project", LOKI_LABELS.project) +
+            relabel("__meta_kubernetes_pod_label_platform_service", LOKI_LABELS.service) +
+            relabel("__meta_kubernetes_pod_label_platform_deployment", LOKI_LABELS.deployment) +
+            relabel("__meta_kubernetes_pod_label_platform_commit", LOKI_LABELS.commit) +
+            relabel("__meta_kubernetes_pod_label_platform_log_stream", LOKI_LABELS.logStream) +
             relabel("__meta_kubernetes_pod_label_app_kubernetes_io_name", "app") +
             `}`,
         ``,
@@ -186,7 +191,7 @@ export function renderAlloyConfig(stack: string): string {
         `  endpoint {`,
         `    url = "${LOKI_URL}/loki/api/v1/push"`,
         `  }`,
-        `  external_labels = { cluster = "${stack}" }`,
+        `  external_labels = { ${LOKI_LABELS.cluster} = "${stack}" }`,
         `}`,
         ``,
     ].join("\n");

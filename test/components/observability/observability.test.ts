@@ -98,6 +98,10 @@ describe("Alloy", () => {
         expect(v.alloy.configMap.content).toBe(pipeline);
         expect(pipeline).toContain('field = "spec.nodeName=" + sys.env("NODE_NAME")');
         expect(pipeline).toMatch(/source_labels = \["__meta_kubernetes_pod_label_platform_project"\]\n\s+target_label\s+= "project"/);
+        // The release labels pods carry (platform/deployment, platform/commit, platform/log-stream) become stream labels.
+        for (const [podLabel, streamLabel] of [["platform_service", "service"], ["platform_deployment", "deployment"], ["platform_commit", "commit"], ["platform_log_stream", "log_stream"]]) {
+            expect(pipeline).toMatch(new RegExp(`source_labels = \\["__meta_kubernetes_pod_label_${podLabel}"\\]\\n\\s+target_label\\s+= "${streamLabel}"`));
+        }
         expect(pipeline).toContain(`url = "${LOKI_URL}/loki/api/v1/push"`);
         expect(pipeline).toContain('loki.source.kubernetes "pods"');
         // Balanced braces: a cheap structural check of the generated Alloy syntax.

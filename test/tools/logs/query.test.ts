@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import { renderAlloyConfig } from "../../../components/observability/values";
+import { buildLogQuery, parseDuration, quoteLabelValue, SelectionError, selectionProblems } from "../../../tools/logs/query";
+import { parseSelector } from "../../helpers/loki-fake-server";
+
+const base = { stack: "dev", project: "shop" };
+
+function problemsOf(selection: Parameters<typeof buildLogQuery>[0]): string[] {
+    try {
+        buildLogQuery(selection);
+    } catch (error) {
+        expect(error).toBeInstanceOf(SelectionError);
+        return (error as SelectionError).problems;
+    }
+    throw new Error("expected a SelectionError");
+}
+
+describe("buildLogQuery", () => {
+    it("selects the stack's cluster and the project's runtime logs (no build stream)", () => {
+        expect(buildLogQuery(base)).toBe('{cluster="dev", project="shop", log_stream=""}');
+    });
+
+    it("narrows to a service and to a deployment", () => {
+        expect(buildLogQuery({ ...base, service: "web" })).toBe('{cluster="dev", project="shop", service="web", log_stream=""}');
+        expect(buildLogQuery({ ...base, service: "web", deployment: "web-green" })).toBe(
+            '{cluster="dev", project="shop", service="web", deployment="web-green", log_stream=""}',
+        );
+    });
+
+    it("selects a commit's build stream for --build, alone or with a service", () => {
+        expect(buildLogQuery({ ...base, build: "0123abc" })).toBe('{cluster="dev", project="shop", log_stream="build", commit="0123abc"}');
+        expect(buildLogQuery({ ...base, service: "api", build: "a".repeat(40) })).toBe(
+            `{cluster="dev", project="shop", service="api", log_stream="build", commit="${"a".repeat(40)}"}`,
+        );
+    });
+
+    it("refuses a hostile or invalid project name, naming the option and the rule", () => {
+        for (const project of ['shop", project=~".+', 'shop"} |= "', "Shop", "shop--x", "a".repeat(31), "shop\n", "", "-shop", "shöp"]) {
+            const problems = problemsOf({ ...base, project });
+            expect(problems, project).toHaveLength(1);
+            expect(problems[0]).toContain(`--project ${JSON.stringify(project)}`);
+            expect(problems[0]).toContain("lowercase DNS label");
+        }
+    });
+
+    it("refuses invalid service, deployment, build and stack values, all of them at once", () => {
+        const problems = problemsOf({ stack: "dev\"}", project: "shop", service: 'web"', deployment: "A", build: "main" });
+        expect(problems).toHaveLength(4);
+        expect(problems.map((p) => p.split(" ")[0])).toEqual(["--stack", "--service", "--deployment", "--build"]);
+        expect(problems[3]).toContain("git commit id");
+        expect(selectionProblems({ ...base, build: "ABCDEF0" })).toHaveLength(1);
+        expect(selectionProblems({ ...base, build: "abcdef" })).toHaveLength(1);
+        expect(selectionProblems({ ...base, build: "a".repeat(65) })).toHaveLength(1);
+        expect(selectionProblems({ ...base, service: "a".repeat(31) })).toHaveLength(1);
+        expect(selectionProblems({ ...base, service: "a".repeat(30), build: "a".repeat(64) })).toEqual([]);
+    });
+
+    it("uses only labels the Alloy pipeline produces (or adds as the cluster's external label)", () => {
+        const pipeline = renderAlloyConfig("dev");
+        const query = buildLogQuery({ ...base, service: "web", deployment: "web", build: "abcdef0" });
+        const labels = (parseSelector(query) as Array<[string, string]>).map(([label]) => label);
+        for (const label of labels) {
+            const produced = new RegExp(`target_label\\s+= "${label}"`).test(pipeline) || pipeline.includes(`external_labels = { ${label} = "dev" }`);
+            expect(produced, label).toBe(true);
+        }
+    });
+});
+
+describe("quoteLabelValue", () => {
+    it("escapes backslash, double quote and control characters", () => {
+        expect(quoteLabelValue('a"b')).toBe('"a\\"b"');
+        expect(quoteLabelValue("a\\b")).toBe('"a\\\\b"');
+        expect(quoteLabelValue("a\nb\tc\rd")).toBe('"a\\nb\\tc\\rd"');
+        expect(quoteLabelValue("a\u0000b\u007f")).toBe('"a\\x00b\\x7f"');
+        expect(quoteLabelValue("")).toBe('""');
+    });
+
+    it("keeps any hostile value inside its own matcher", () => {
+        for (const value of ['x", project=~".*', 'x"} |= "secret', "x\\", '\\"', "x\n}", "}{", "`x`", "ü\u0001"]) {
+            const matchers = parseSelector(`{project="p", service=${quoteLabelValue(value)}}`);
+            expect(matchers, value).toEqual([
+                ["project", "p"],
+                ["service", value],
+            ]);
+        }
+    });
+});
+
+describe("parseDuration", () => {
+    it("reads s, m, h, d and w, and combinations", () => {
+        expect(parseDuration("30s")).toBe(30_000);
+        expect(parseDuration("1h")).toBe(3_600_000);
+        expect(parseDuration("1h30m")).toBe(5_400_000);
+        expect(parseDuration("7d")).toBe(7 * 86_400_000);
+        expect(parseDuration("2w")).toBe(14 * 86_400_000);
+    });
+
+    it("refuses what is not a positive duration", () => {
+        for (const text of ["", "1", "h", "1x", "-1h", "0h", "1.5h", "1h ", "1H"]) {
+            expect(parseDuration(text), text).toBeUndefined();
+        }
+    });
+});
