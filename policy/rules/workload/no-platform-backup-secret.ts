@@ -1,4 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { configSchemaFor } from "../../lib/config";
 import { DATABASE_SERVICE_ACCOUNT_PATTERN, PLATFORM_BACKUP_SECRET, podSecretReferences } from "../../lib/catalogue";
 import { isPlatformNamespace } from "../../lib/namespaces";
 import { forWorkloads } from "../../lib/rule-helpers";
@@ -15,7 +16,8 @@ export const workloadNoPlatformBackupSecret: ResourceValidationPolicy = {
     name: "workload-no-platform-backup-secret",
     description: `Tenant workloads must not read the Secret ${PLATFORM_BACKUP_SECRET} or run as a database ServiceAccount.`,
     enforcementLevel: "mandatory",
-    severity: "critical",
+    severity: "high",
+    configSchema: configSchemaFor("platformNamespaces"),
     validateResource: forWorkloads(({ args, podSpec, namespace, config }, report) => {
         if (isPlatformNamespace(namespace, config.platformNamespaces)) {
             args.notApplicable("platform namespace");
