@@ -9,7 +9,11 @@ import {
     PROBE_FIELDS,
     TENANT_HTTP_ENTRY_POINTS,
     TRAEFIK_MATCHERS,
+    backupSecretUsers,
+    DATABASE_SERVICE_ACCOUNT_PATTERN,
+    PLATFORM_BACKUP_SECRET,
 } from "../../policy/lib/catalogue";
+import { CNPG_OPERATOR_USER } from "../databases/values";
 
 /**
  * The platform's admission policies for tenant namespaces: ValidatingAdmissionPolicies (CEL, native in the
@@ -56,6 +60,38 @@ const DOCKER_HUB_ALIASES = ["index.docker.io", "registry-1.docker.io", "registry
 
 const quote = (value: string) => `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
 const list = (values: readonly string[]) => `[${values.map(quote).join(", ")}]`;
+
+/**
+ * No pod (or pod template) reads the platform's backup Secret, through a secret or projected volume, an env
+ * `secretKeyRef` or an `envFrom.secretRef` of any container, unless the CloudNativePG operator (or the job
+ * controller running the operator's Jobs) sends it.
+ */
+export function noBackupSecretExpression(): string {
+    const name = quote(PLATFORM_BACKUP_SECRET);
+    const volume =
+        `(has(v.secret) && has(v.secret.secretName) && v.secret.secretName == ${name})` +
+        ` || (has(v.projected) && has(v.projected.sources) && v.projected.sources.exists(s, has(s.secret) && has(s.secret.name) && s.secret.name == ${name}))`;
+    const env = `has(c.env) && c.env.exists(e, has(e.valueFrom) && has(e.valueFrom.secretKeyRef) && has(e.valueFrom.secretKeyRef.name) && e.valueFrom.secretKeyRef.name == ${name})`;
+    const envFrom = `has(c.envFrom) && c.envFrom.exists(f, has(f.secretRef) && has(f.secretRef.name) && f.secretRef.name == ${name})`;
+    return (
+        `request.userInfo.username in ${list(backupSecretUsers(CNPG_OPERATOR_USER))} || (` +
+        `!(has(variables.podSpec.volumes) && variables.podSpec.volumes.exists(v, ${volume}))` +
+        ` && !variables.containers.exists(c, (${env}) || (${envFrom})))`
+    );
+}
+
+/**
+ * No pod runs as a CloudNativePG Cluster's ServiceAccount (its Role reads the backup Secret through the API)
+ * unless the operator or the job controller sends it (`serviceAccountName` and its deprecated alias).
+ */
+export function noDatabaseServiceAccountExpression(): string {
+    const pattern = quote(DATABASE_SERVICE_ACCOUNT_PATTERN);
+    return (
+        `request.userInfo.username in ${list(backupSecretUsers(CNPG_OPERATOR_USER))}` +
+        ` || (!(has(variables.podSpec.serviceAccountName) && variables.podSpec.serviceAccountName.matches(${pattern}))` +
+        ` && !(has(variables.podSpec.serviceAccount) && variables.podSpec.serviceAccount.matches(${pattern})))`
+    );
+}
 
 /** Workload kinds whose pod template the pod policy reads, with the CEL path of their pod spec. */
 const POD_SPEC_OF_KIND: ReadonlyArray<{ kind: string; resource: string; group: string; path: string }> = [
@@ -143,7 +179,10 @@ function policy(name: string, args: AdmissionPolicyArgs, spec: NonNullable<IVali
 
 const WRITE: Array<"CREATE" | "UPDATE"> = ["CREATE", "UPDATE"];
 
-/** Pods and pod templates: no probe/lifecycle host, images only from the allowed registries. */
+/**
+ * Pods and pod templates: no probe/lifecycle host, images only from the allowed registries, no reference to the
+ * platform's backup Secret and no database ServiceAccount except from the CloudNativePG operator.
+ */
 export function renderPodPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPair {
     const byGroup = new Map<string, string[]>();
     for (const entry of POD_SPEC_OF_KIND) {
@@ -151,7 +190,8 @@ export function renderPodPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPair 
     }
     return policy(ADMISSION_POLICY_NAMES.pods, args, {
         matchConstraints: {
-            resourceRules: [...byGroup].map(([group, resources]) => ({ apiGroups: [group], apiVersions: ["*"], operations: WRITE, resources })),
+            // pods/ephemeralcontainers too: an ephemeral container added to a running pod is a new container.
+            resourceRules: [...byGroup].map(([group, resources]) => ({ apiGroups: [group], apiVersions: ["*"], operations: WRITE, resources: group === "" ? [...resources, "pods/ephemeralcontainers"] : resources })),
         },
         variables: [
             { name: "podSpec", expression: podSpecVariable() },
@@ -172,6 +212,16 @@ export function renderPodPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPair 
             {
                 expression: registryExpression(args.allowedRegistries),
                 message: `images must come from an allowed registry (${args.allowedRegistries.join(", ")})`,
+                reason: "Forbidden",
+            },
+            {
+                expression: noBackupSecretExpression(),
+                message: `pods must not read the Secret ${PLATFORM_BACKUP_SECRET}: it holds the platform's backup bucket keys, for the CloudNativePG operator only`,
+                reason: "Forbidden",
+            },
+            {
+                expression: noDatabaseServiceAccountExpression(),
+                message: "pods must not run as a database Cluster's ServiceAccount (database, database-g<N>): only the CloudNativePG operator starts those pods",
                 reason: "Forbidden",
             },
         ],

@@ -8,6 +8,7 @@ import type { DatabaseSpec } from "../../lib/tenants/schema";
 import { containerResources, hasRunPool, objectLabels, objectMeta, type ProjectContext } from "./common";
 import { clusterName, DATABASE_COMPONENT, DATABASE_SECRET, DATABASE_USER, databaseImage, databaseName, requireDatabase } from "./database";
 import { egressExcept } from "./network-policies";
+import { PLATFORM_BACKUP_SECRET } from "../../policy/lib/catalogue";
 
 /**
  * A PostgreSQL database as a CloudNativePG `Cluster` (postgresql.cnpg.io/v1 at operator 1.30.0; every field
@@ -32,7 +33,7 @@ export interface CnpgObject {
 }
 
 /** Secret in the project namespace with the backup bucket's keys (CloudNativePG reads it from the Cluster's namespace). */
-export const BACKUP_S3_SECRET = "database-backup-s3";
+export const BACKUP_S3_SECRET = PLATFORM_BACKUP_SECRET;
 
 /** Keys of {@link BACKUP_S3_SECRET}. */
 export const BACKUP_S3_KEYS = { accessKey: "ACCESS_KEY_ID", secretKey: "ACCESS_SECRET_KEY" } as const;
@@ -249,7 +250,7 @@ export function renderPostgresNetworkPolicies(ctx: ProjectContext): INetworkPoli
     return policies;
 }
 
-/** The backup bucket's keys as the Secret CloudNativePG reads (values are the stack's platform:backupS3* secrets). */
+/** The backup bucket's keys as the Secret CloudNativePG reads; the platform stack writes it (components/databases/backup-credentials.ts). */
 export function renderBackupCredentialsSecret(ctx: ProjectContext, keys: { accessKey: string; secretKey: string }): ISecret {
     return {
         apiVersion: "v1",

@@ -4,8 +4,7 @@ import * as random from "@pulumi/random";
 import type { ISecret } from "kubernetes-models/v1/Secret";
 import type { PlatformConfig } from "../../lib/config/schema";
 import type { ProjectSpec } from "../../lib/tenants/schema";
-import { flattenProject, needsBackupCredentials, renderProject, type TenantObject } from "./render";
-import { renderBackupCredentialsSecret } from "./postgresql";
+import { flattenProject, renderProject, type TenantObject } from "./render";
 import { renderAppSecret } from "./namespace";
 import { databaseEndpoint, renderDatabaseSecret, type DatabaseCredentials } from "./database";
 import { bucketName, renderBucketSecrets, type BucketCredentials } from "./storage";
@@ -40,11 +39,6 @@ export interface ProjectArgs {
      * add-ons' HTTPS redirect and security headers. Pass only middlewares that exist.
      */
     ingressMiddlewares?: readonly string[];
-    /**
-     * Keys of the off-cluster backup bucket (`platform:backupS3AccessKey` / `platform:backupS3SecretKey`), copied
-     * into the namespace for CloudNativePG when the project has a PostgreSQL database and the stack a target.
-     */
-    backupCredentials?: pulumi.Input<{ accessKey: pulumi.Input<string>; secretKey: pulumi.Input<string> }>;
     /**
      * What the platform provides (lib/requirements.ts). Each child object waits for exactly the providers of
      * what it needs: the namespace for the admission policies of tenants (and of untrusted tenants), pods for
@@ -149,18 +143,7 @@ export class Project extends pulumi.ComponentResource {
             );
             secrets.push(databaseSecret);
             const databaseSecrets: pulumi.Resource[] = [databaseSecret];
-            if (needsBackupCredentials(ctx)) {
-                if (!args.backupCredentials) {
-                    throw new Error(`project ${project.id}: platform:backup.s3 is set but no backup credentials were passed (platform:backupS3AccessKey / platform:backupS3SecretKey)`);
-                }
-                const keys = pulumi.output(args.backupCredentials);
-                const backupSecret = secret(
-                    renderBackupCredentialsSecret(ctx, { accessKey: "", secretKey: "" }),
-                    keys.apply((k) => renderBackupCredentialsSecret(ctx, { accessKey: k.accessKey as string, secretKey: k.secretKey as string }).stringData ?? {}),
-                    [namespace],
-                );
-                databaseSecrets.push(backupSecret);
-            }
+            // The backup bucket's Secret (BACKUP_S3_SECRET) is the platform stack's: components/databases/backup-credentials.ts.
             // Never make a workload wait on its Service: Pulumi awaits a Service's endpoints, i.e. ready pods.
             const companions = rendered.database.companions.map((object) => create(object, [namespace, ...guardrails]));
             let previous: pulumi.Resource[] = [namespace, ...guardrails, ...databaseSecrets];

@@ -28,7 +28,6 @@ import { renderIngress, type IngressOptions } from "./ingress";
 import { renderDatabaseSecret, type DatabaseCredentials } from "./database";
 import { renderMysqlService, renderMysqlStatefulSet } from "./mysql";
 import {
-    renderBackupCredentialsSecret,
     renderPostgresCluster,
     renderPostgresNetworkPolicies,
     renderPostgresPodMonitor,
@@ -167,11 +166,9 @@ export interface ProjectSecretValues {
     database?: DatabaseCredentials;
     /** Bucket credentials, when the project has a bucket. */
     bucket?: BucketCredentials;
-    /** Keys of the off-cluster backup bucket (`platform:backupS3*`), when a PostgreSQL database backs up there. */
-    backupS3?: { accessKey: string; secretKey: string };
 }
 
-/** Whether the project gets the backup bucket's keys: a PostgreSQL database on a stack with a backup target. */
+/** Whether the project's namespace gets the backup bucket's Secret from the platform stack: a PostgreSQL database on a stack with a backup target. */
 export function needsBackupCredentials(ctx: ProjectContext): boolean {
     return ctx.project.database?.engine === "postgresql" && ctx.config.backup.s3 !== undefined;
 }
@@ -181,9 +178,6 @@ export function renderSecrets(ctx: ProjectContext, values: ProjectSecretValues):
     const secrets = [renderAppSecret(ctx, values.app)];
     if (ctx.project.database && values.database) {
         secrets.push(renderDatabaseSecret(ctx, values.database));
-    }
-    if (needsBackupCredentials(ctx) && values.backupS3) {
-        secrets.push(renderBackupCredentialsSecret(ctx, values.backupS3));
     }
     if (ctx.project.bucket && values.bucket) {
         const { tenant, minio } = renderBucketSecrets(ctx, values.bucket);

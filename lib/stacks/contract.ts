@@ -9,7 +9,7 @@ import type { PlatformConfig, ProjectGrant } from "../config/schema";
  */
 
 /** Version of the contract this code writes and reads. */
-export const CONTRACT_VERSION = 1;
+export const CONTRACT_VERSION = 2;
 
 /** Name of the platform stack output holding the contract (plain: nothing in it is a credential). */
 export const CONTRACT_OUTPUT = "platformContract";
@@ -34,11 +34,6 @@ export interface ProjectAccess {
 export interface ClusterAccess {
     /** Kubeconfig, API server on the tailnet. */
     kubeconfig: string;
-    /**
-     * Keys of the off-cluster backup bucket (`platform:backupS3*`), present when the region has one: a PostgreSQL
-     * database's backups need them in its namespace (CloudNativePG reads its S3 credentials there).
-     */
-    backupS3?: { accessKey: string; secretKey: string };
 }
 
 /** The typed, versioned platform contract of one region. */

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { QUANTITY_PATTERN, quantity as parseQuantity } from "../quantity";
 import { domainName, egressPortSchema } from "../config/schema";
 import { PLATFORM_NAMESPACES } from "../conventions";
+import { PLATFORM_BACKUP_SECRET } from "../../policy/lib/catalogue";
 import { forbiddenEgressPort, repoUrlProblem, SMTP_PORTS } from "../network-rules";
 import { BUCKET_NAME_MAX, bucketNameProblem, labelMessage, labelPattern, PROJECT_NAME_MAX, tenantBucketName } from "./names";
 
@@ -188,6 +189,13 @@ export function secretLookingEnv(name: string, value: string): string | undefine
  * Argo CD objects, namespace-wide objects labelled `platform/service: shared`).
  */
 export const RESERVED_SERVICE_NAMES: readonly string[] = ["database", "bucket", "gitops", "shared"];
+
+/**
+ * Prefix of the objects the platform and CloudNativePG name after the project's database: the backup Secret the
+ * platform stack writes (`database-backup-s3`), the credentials Secret, the Cluster's Services (`database-rw`,
+ * `database-g<N>-ro`, …) and its ServiceAccount (`database-g<N>`). A service of that name would claim or shadow them.
+ */
+export const DATABASE_OBJECT_PREFIX = "database-";
 
 /** Namespaces a project may never be named after (its namespace carries the project name). */
 export const RESERVED_PROJECT_NAMES: readonly string[] = ["default", "kube-system", "kube-public", "kube-node-lease", ...PLATFORM_NAMESPACES];
@@ -419,6 +427,13 @@ export const serviceSchema = z
                 code: "custom",
                 path: ["name"],
                 message: `"${service.name}" is reserved for platform objects (${RESERVED_SERVICE_NAMES.join(", ")}, *-headless)`,
+            });
+        } else if (service.name.startsWith(DATABASE_OBJECT_PREFIX)) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["name"],
+                message: `"${service.name}" is in the database's name space (${DATABASE_OBJECT_PREFIX}*: the platform's backup Secret ${PLATFORM_BACKUP_SECRET}, the CloudNativePG Services and ServiceAccounts)`,
+                params: { fix: `rename the service, e.g. ${service.name.slice(DATABASE_OBJECT_PREFIX.length)}` },
             });
         }
         if (service.replicas !== undefined && service.autoscale !== undefined) {

@@ -184,3 +184,53 @@ export function ingressHostProblems(spec: Record<string, unknown>, grants: HostG
     });
     return problems;
 }
+
+/**
+ * The Secret the platform stack writes into a tenant namespace with the off-cluster backup bucket's keys
+ * (CloudNativePG 1.30 reads `barmanObjectStore.s3Credentials` only from a Secret in the Cluster's namespace).
+ * The keys reach every project's archive in the bucket, so no tenant pod may read them: only the operator's
+ * pods may reference the Secret, and only the operator's pods may run as the Cluster's ServiceAccount, whose
+ * Role (written by the operator) can read it through the API.
+ */
+export const PLATFORM_BACKUP_SECRET = "database-backup-s3";
+
+/**
+ * ServiceAccounts CloudNativePG creates per Cluster (named after the Cluster: `database`, `database-g<N>`), whose
+ * Role grants `get` on the backup Secret. RE2 and ECMAScript read this pattern alike.
+ */
+export const DATABASE_SERVICE_ACCOUNT_PATTERN = "^database(-g[0-9]+)?$";
+
+/**
+ * Users that may create pods naming the backup Secret or a database ServiceAccount: the CloudNativePG operator
+ * (instance pods, its Jobs) and the job controller that turns the operator's Jobs into pods (k3s runs its
+ * controllers with per-controller ServiceAccount credentials, otherwise as the controller manager). A tenant's
+ * own Job naming either is refused before the job controller sees it.
+ */
+export function backupSecretUsers(operatorUser: string): string[] {
+    return [operatorUser, "system:serviceaccount:kube-system:job-controller", "system:kube-controller-manager"];
+}
+
+/** The Secrets a pod spec reads: volumes (secret, projected), env `secretKeyRef` and `envFrom.secretRef` of every container. */
+export function podSecretReferences(podSpec: Record<string, unknown>): string[] {
+    const names: string[] = [];
+    const record = (v: unknown) => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+    const array = (v: unknown) => (Array.isArray(v) ? v : []);
+    const push = (v: unknown) => typeof v === "string" && names.push(v);
+    for (const volume of array(podSpec.volumes)) {
+        push(record(record(volume)?.secret)?.secretName);
+        for (const source of array(record(record(volume)?.projected)?.sources)) {
+            push(record(record(source)?.secret)?.name);
+        }
+    }
+    for (const kind of ["containers", "initContainers", "ephemeralContainers"]) {
+        for (const container of array(podSpec[kind])) {
+            for (const env of array(record(container)?.env)) {
+                push(record(record(record(env)?.valueFrom)?.secretKeyRef)?.name);
+            }
+            for (const from of array(record(container)?.envFrom)) {
+                push(record(record(from)?.secretRef)?.name);
+            }
+        }
+    }
+    return names;
+}

@@ -20,6 +20,7 @@ import { workloadSeccompProfile } from "./workload/seccomp-profile";
 import { workloadSelinux } from "./workload/selinux";
 import { workloadAppArmor } from "./workload/apparmor";
 import { workloadNoProbeHost } from "./workload/no-probe-host";
+import { workloadNoPlatformBackupSecret } from "./workload/no-platform-backup-secret";
 import { workloadNoHostProcess } from "./workload/no-host-process";
 import { tenancyDefaultDenyNetworkPolicy } from "./tenancy/default-deny-network-policy";
 import { tenancyDnsEgress } from "./tenancy/dns-egress";
@@ -75,6 +76,7 @@ export const WORKLOAD_POLICIES: readonly PackPolicy[] = [
     workloadSelinux,
     workloadAppArmor,
     workloadNoProbeHost,
+    workloadNoPlatformBackupSecret,
     workloadNoHostProcess,
     workloadResources,
     workloadImageTag,

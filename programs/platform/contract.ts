@@ -47,11 +47,10 @@ export function platformContract(inputs: Omit<ContractInputs, "ingressMiddleware
     return pulumi.output(inputs.ingressMiddlewares).apply((ingressMiddlewares) => renderContract({ ...inputs, ingressMiddlewares }));
 }
 
-/** The tenant stacks' cluster access (and the backup bucket's keys, when the region has one) as a secret stack output. */
-export function clusterAccess(
-    kubeconfig: pulumi.Input<string>,
-    backupS3?: { accessKey: pulumi.Input<string>; secretKey: pulumi.Input<string> },
-): pulumi.Output<ClusterAccess> {
-    const keys = backupS3 ? pulumi.all([backupS3.accessKey, backupS3.secretKey]).apply(([accessKey, secretKey]) => ({ accessKey, secretKey })) : pulumi.output(undefined);
-    return pulumi.secret(pulumi.all([pulumi.output(kubeconfig), keys]).apply(([value, backup]) => ({ kubeconfig: value, ...(backup ? { backupS3: backup } : {}) })));
+/**
+ * The tenant stacks' cluster access as a secret stack output. Never the backup bucket's keys: they reach every
+ * project's archive, so the platform stack writes them into the namespaces itself (DatabaseBackupCredentials).
+ */
+export function clusterAccess(kubeconfig: pulumi.Input<string>): pulumi.Output<ClusterAccess> {
+    return pulumi.secret(pulumi.output(kubeconfig).apply((value) => ({ kubeconfig: value })));
 }

@@ -30,6 +30,7 @@ import { renderRecurringJobs } from "../../components/longhorn/values";
 import { K3sUpgrades } from "../../components/upgrades/k3s-upgrades";
 import { NodeReboots } from "../../components/upgrades/node-reboots";
 import { CloudNativePg } from "../../components/databases/cloudnative-pg";
+import { DatabaseBackupCredentials } from "../../components/databases/backup-credentials";
 import { renderEtcdRestoreScript } from "../../components/cluster/etcd-restore";
 // --- project imports ---
 import { Sandbox } from "../../components/project/sandbox";
@@ -190,6 +191,8 @@ export const platformUiAccess = {
 new Sandbox("sandbox", {}, k8sOptions);
 // Admission policies of tenant namespaces: in force before any tenant object exists (Argo CD, kubectl, Helm).
 new Guardrails("guardrails", { allowedRegistries: config.allowedRegistries }, k8sOptions);
+// The backup bucket's keys in PostgreSQL projects' namespaces: written here, so no tenant stack holds them.
+new DatabaseBackupCredentials("database-backup-credentials", { config, projects: tenants.map((t) => t.spec), ...(secrets.backupS3 ? { keys: secrets.backupS3 } : {}) }, { ...k8sOptions, dependsOn: [cloudnativePg] });
 /** Script that rebuilds this region's control plane from an etcd snapshot (README: Disaster recovery). */
 export const etcdRestoreScript = renderEtcdRestoreScript(config, pulumi.getStack());
 /** Kubeconfig for the tailnet address of the first server (secret). */
@@ -215,6 +218,6 @@ export const platformContract = renderContract({
     ingressMiddlewares: traefik.middlewares,
 });
 /** How tenant stacks reach the cluster (secret): read with the contract. */
-export const platformClusterAccess = clusterAccess(cluster.kubeconfig, secrets.backupS3);
+export const platformClusterAccess = clusterAccess(cluster.kubeconfig);
 /** Number of tenant projects. */
 export const projectCount = tenants.length;

@@ -46,12 +46,6 @@ export = async (): Promise<Record<string, unknown>> => {
             project: tenant.spec,
             config: contract.platformConfig,
             secretValues: pulumi.secret(secretValues),
-            backupCredentials: access.apply((a) => {
-                if (!a.backupS3) {
-                    throw new Error(`platform stack ${platformStack} sets platform:backup.s3 but exports no backup keys (platform:backupS3AccessKey / platform:backupS3SecretKey)`);
-                }
-                return a.backupS3;
-            }),
         },
         { provider },
     );

@@ -30,7 +30,7 @@ describe("the rule list", () => {
             for (const policy of policies) expect(policy.name).toMatch(new RegExp(`^${prefix}-[a-z0-9-]+$`));
         }
         expect(Object.values(groups).flat()).toEqual([...POLICIES]);
-        expect(POLICIES).toHaveLength(50);
+        expect(POLICIES).toHaveLength(51);
     });
 
     it("sets the catalogue's levels: advisory for hygiene, mandatory for security", () => {
@@ -94,6 +94,7 @@ describe("pack config", () => {
         expect(readers("allowedPublicPorts")).toEqual(["network-firewall-public-ports"]);
         expect(readers("kubernetesVersion")).toEqual(["workload-safe-sysctls"]);
         expect(readers("platformNamespaces")).toEqual([
+            "workload-no-platform-backup-secret",
             "tenancy-namespace-labels",
             "tenancy-namespace-pod-security",
             "tenancy-resource-quota",

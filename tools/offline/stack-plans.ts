@@ -38,7 +38,7 @@ export function computedContract(region: string, rawConfig: Readonly<Record<stri
 export function platformAnswer(region: string, contract: PlatformContract): Record<string, StackReferenceAnswer> {
     return {
         [platformStackReference(OFFLINE_ORGANIZATION, region)]: {
-            outputs: { [CONTRACT_OUTPUT]: contract, [CLUSTER_ACCESS_OUTPUT]: { kubeconfig: syntheticKubeconfig(`https://${clusterIdentifierOf(region)}.offline.invalid:6443`), backupS3: { accessKey: "offline-synthetic-backupS3AccessKey", secretKey: "offline-synthetic-backupS3SecretKey" } } },
+            outputs: { [CONTRACT_OUTPUT]: contract, [CLUSTER_ACCESS_OUTPUT]: { kubeconfig: syntheticKubeconfig(`https://${clusterIdentifierOf(region)}.offline.invalid:6443`) } },
             secretOutputNames: [CLUSTER_ACCESS_OUTPUT],
         },
     };

@@ -128,6 +128,48 @@ const REGISTRY_CASES: TwinCase[] = [
     },
 ];
 
+const BACKUP = "database-backup-s3";
+const BACKUP_SECRET_CASES: TwinCase[] = [
+    { title: "pod reading its own Secret", rule: "workload-no-platform-backup-secret", subject: withPod("Deployment", (pod) => (pod.volumes = [{ name: "s", secret: { secretName: "app-secrets" } }])), expected: "admit" },
+    ...(Object.keys(WORKLOAD_KINDS) as WorkloadKind[]).map((kind): TwinCase => ({
+        title: `${kind} mounting the backup Secret as a volume`,
+        rule: "workload-no-platform-backup-secret",
+        subject: withPod(kind, (pod) => (pod.volumes = [...(pod.volumes ?? []), { name: "keys", secret: { secretName: BACKUP } }])),
+        expected: "deny",
+    })),
+    {
+        title: "projected volume with the backup Secret",
+        rule: "workload-no-platform-backup-secret",
+        subject: withPod("Pod", (pod) => (pod.volumes = [{ name: "p", projected: { sources: [{ configMap: { name: "c" } }, { secret: { name: BACKUP } }] } }])),
+        expected: "deny",
+    },
+    {
+        title: "env secretKeyRef to the backup Secret",
+        rule: "workload-no-platform-backup-secret",
+        subject: withPod("StatefulSet", (pod) => (pod.containers[0].env = [{ name: "K", valueFrom: { secretKeyRef: { name: BACKUP, key: "ACCESS_SECRET_KEY" } } }])),
+        expected: "deny",
+    },
+    {
+        title: "init container envFrom the backup Secret",
+        rule: "workload-no-platform-backup-secret",
+        subject: withPod("CronJob", (pod) => (pod.initContainers[0].envFrom = [{ secretRef: { name: BACKUP } }])),
+        expected: "deny",
+    },
+    {
+        title: "pod running as the database Cluster's ServiceAccount",
+        rule: "workload-no-platform-backup-secret",
+        subject: withPod("Deployment", (pod) => (pod.serviceAccountName = "database-g2")),
+        expected: "deny",
+    },
+    {
+        title: "pod running as the deprecated serviceAccount alias of the database's",
+        rule: "workload-no-platform-backup-secret",
+        subject: withPod("Pod", (pod) => (pod.serviceAccount = "database")),
+        expected: "deny",
+    },
+    { title: "ServiceAccount merely named like a database", rule: "workload-no-platform-backup-secret", subject: withPod("Deployment", (pod) => (pod.serviceAccountName = "database-migrator")), expected: "admit" },
+];
+
 const SERVICE_CASES: TwinCase[] = [
     { title: "ClusterIP Service", rule: "network-tenant-service-exposure", subject: service({ type: "ClusterIP" }), expected: "admit" },
     { title: "Service without type", rule: "network-tenant-service-exposure", subject: service({}), expected: "admit" },
@@ -202,6 +244,7 @@ describe.each([
     ["pods (sandbox)", SANDBOX_CASES],
     ["pods (probe host)", PROBE_CASES],
     ["pods (registries)", REGISTRY_CASES],
+    ["pods (backup Secret)", BACKUP_SECRET_CASES],
     ["services", SERVICE_CASES],
     ["routes", ROUTE_CASES],
     ["rbac", RBAC_CASES],
@@ -232,6 +275,25 @@ describe("admission policies as objects", () => {
     it("leave objects outside tenant namespaces alone", () => {
         const platform = edit(tenantNamespace("traefik"), (inputs) => (inputs.metadata.labels = { "kubernetes.io/metadata.name": "traefik" }));
         expect(admissionDenials(service({ type: "LoadBalancer" }), platform)).toEqual([]);
+    });
+
+    it("let only the CloudNativePG operator and the job controller send pods that read the backup Secret", () => {
+        const [pods] = renderAdmissionPolicies({ allowedRegistries: DEFAULT_PACK_CONFIG.allowedRegistries });
+        const subject = withPod("Pod", (pod) => {
+            pod.serviceAccountName = "database";
+            pod.containers[0].env = [{ name: "K", valueFrom: { secretKeyRef: { name: BACKUP, key: "ACCESS_KEY_ID" } } }];
+        });
+        const as = (username: string) => admit(pods!.policy, pods!.binding, { object: subject.inputs, namespaceObject: shopNamespace().inputs, operation: "CREATE" as const, userInfo: { username } }).allowed;
+        expect(as("system:serviceaccount:cnpg-system:cnpg-cloudnative-pg")).toBe(true);
+        expect(as("system:serviceaccount:kube-system:job-controller")).toBe(true);
+        expect(as("system:serviceaccount:shop-argocd:argocd-application-controller")).toBe(false);
+        expect(as("system:serviceaccount:cnpg-system:default")).toBe(false);
+        expect(as("tenant-user@example.com")).toBe(false);
+    });
+
+    it("also watch ephemeral containers added to running pods", () => {
+        const [pods] = renderAdmissionPolicies({ allowedRegistries: DEFAULT_PACK_CONFIG.allowedRegistries });
+        expect(pods!.policy.spec?.matchConstraints?.resourceRules?.find((r) => r.apiGroups?.includes(""))?.resources).toContain("pods/ephemeralcontainers");
     });
 
     it("take the stack's registry allow-list", () => {

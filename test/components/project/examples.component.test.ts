@@ -4,7 +4,7 @@ import { planComponent } from "../../helpers/component-plan";
 import { kubernetesObjects } from "../../../tools/offline/artifacts";
 import type { StackPlan } from "../../../tools/offline/plan-types";
 import { validateObject } from "../../helpers/k8s-schema";
-import { everyExample, TEST_BACKUP_KEYS } from "./fixtures";
+import { everyExample } from "./fixtures";
 
 /**
  * Every example tenant of every stack through the Project component under the mock engine, each with
@@ -21,7 +21,7 @@ beforeAll(async () => {
             const outputs: Record<string, unknown> = {};
             for (const { stack, spec, config } of examples) {
                 const values = Object.fromEntries([...new Set(spec.services.flatMap((s) => s.secretEnv))].map((n) => [n, `synthetic-${n}`]));
-                const project = new Project(`${stack}-${spec.name}`, { project: spec, config, secretValues: pulumi.secret(values), backupCredentials: TEST_BACKUP_KEYS }, { provider });
+                const project = new Project(`${stack}-${spec.name}`, { project: spec, config, secretValues: pulumi.secret(values) }, { provider });
                 outputs[`${stack}-${spec.name}-urls`] = project.urls;
                 outputs[`${stack}-${spec.name}-credentials`] = project.databaseCredentials;
             }

@@ -62,10 +62,9 @@ export const SAMPLE_SECRETS = {
     app: { API_KEY: "k" },
     database: { password: "p4ss", rootPassword: "r00t" },
     bucket: { accessKey: "AKEXAMPLE", secretKey: "SKEXAMPLE" },
-    backupS3: { accessKey: "AKBACKUPEXAMPLE", secretKey: "backup-secret-value" },
 } as const;
 
-/** Keys of the backup bucket as the Project component receives them (plain strings; the stack passes secrets). */
+/** Keys of the backup bucket as the platform stack holds them (plain strings here; the stack passes secrets). */
 export const TEST_BACKUP_KEYS = { accessKey: "AKBACKUPEXAMPLE", secretKey: "backup-secret-value" } as const;
 
 /** Every object a project renders, Secrets included. */

@@ -82,7 +82,7 @@ describe("PostgreSQL as a CloudNativePG Cluster", () => {
         expect((renderPostgresCluster(ctx).spec as Spec).backup).toBeUndefined();
         expect(renderScheduledBackup(ctx)).toBeUndefined();
         const rendered = renderProject(ctx.project, noTarget);
-        expect(renderSecrets(rendered.context, { ...SAMPLE_SECRETS, backupS3: { accessKey: "a", secretKey: "s" } }).map((s) => s.metadata?.name)).not.toContain(BACKUP_S3_SECRET);
+        expect(renderSecrets(rendered.context, SAMPLE_SECRETS).map((s) => s.metadata?.name)).not.toContain(BACKUP_S3_SECRET);
         expect(renderPostgresNetworkPolicies(ctx).map((p) => p.metadata?.name)).not.toContain("allow-database-backup-bucket");
     });
 

@@ -42,8 +42,8 @@ beforeAll(async () => {
         const { Project } = await import("../../../components/project/project");
         const { Sandbox } = await import("../../../components/project/sandbox");
         const sandbox = new Sandbox("sandbox", {}, { provider });
-        component = new Project("shop", { project: spec, config, secretValues: pulumi.secret({ API_KEY: "s3cr3t-value" }), backupCredentials: TEST_BACKUP_KEYS }, { provider, dependsOn: [sandbox] });
-        const docs = new Project("docs", { project: gitSpec, config, secretValues: pulumi.secret({}), backupCredentials: TEST_BACKUP_KEYS }, { provider, dependsOn: [sandbox] });
+        component = new Project("shop", { project: spec, config, secretValues: pulumi.secret({ API_KEY: "s3cr3t-value" }) }, { provider, dependsOn: [sandbox] });
+        const docs = new Project("docs", { project: gitSpec, config, secretValues: pulumi.secret({}) }, { provider, dependsOn: [sandbox] });
         return {
             urls: component.urls,
             namespace: component.namespace,
@@ -77,7 +77,7 @@ describe("Project component", () => {
 
     it("registers exactly the objects the renderers produce, fields passed through unchanged", () => {
         const rendered = renderProject(spec, config);
-        const expected = flattenProject(rendered, renderSecrets(rendered.context, { app: { API_KEY: "x" }, database: { password: "x", rootPassword: "x" }, bucket: { accessKey: "x", secretKey: "x" }, backupS3: { accessKey: "x", secretKey: "x" } }));
+        const expected = flattenProject(rendered, renderSecrets(rendered.context, { app: { API_KEY: "x" }, database: { password: "x", rootPassword: "x" }, bucket: { accessKey: "x", secretKey: "x" } }));
         const registered = kubernetesObjects(under("platform:project:Project/shop"));
         const key = (o: { kind: string; metadata?: { namespace?: string; name?: string } }) => `${o.kind} ${o.metadata?.namespace ?? ""}/${o.metadata?.name}`;
         expect(registered.map(key).sort()).toEqual(expected.map(key).sort());
@@ -132,7 +132,6 @@ describe("Project component", () => {
             "minio/bucket-shop",
             "shop/app-secrets",
             "shop/bucket-credentials",
-            "shop/database-backup-s3",
             "shop/database-credentials",
         ]);
         for (const secret of secrets) {
@@ -155,9 +154,9 @@ describe("Project component", () => {
         const stringData = database.inputs.stringData as Record<string, string>;
         expect(stringData.DATABASE_PASSWORD).toMatch(/^[A-Za-z0-9_-]{32}$/);
         expect(stringData.DATABASE_HOST).toBe("database-rw.shop.svc.cluster.local");
-        // The backup bucket's keys are the stack's, passed in; CloudNativePG reads them from the namespace.
-        const backup = byType("kubernetes:core/v1:Secret").find((s) => s.name === "shop-secret-database-backup-s3")!;
-        expect(backup.inputs.stringData).toEqual({ ACCESS_KEY_ID: TEST_BACKUP_KEYS.accessKey, ACCESS_SECRET_KEY: TEST_BACKUP_KEYS.secretKey });
+        // The backup bucket's keys reach every project's archive: the platform stack writes that Secret, a Project never does.
+        expect(byType("kubernetes:core/v1:Secret").filter((s) => (s.inputs.metadata as { name?: string }).name === "database-backup-s3")).toEqual([]);
+        expect(JSON.stringify(plan.resources.map((r) => r.inputs))).not.toContain(TEST_BACKUP_KEYS.secretKey);
         const minio = byType("kubernetes:core/v1:Secret").find((s) => s.name === "shop-secret-minio-bucket-shop")!;
         const tenant = byType("kubernetes:core/v1:Secret").find((s) => s.name === "shop-secret-bucket-credentials")!;
         expect((minio.inputs.stringData as Record<string, string>).ACCESS_KEY).toBe((tenant.inputs.stringData as Record<string, string>).S3_ACCESS_KEY_ID);
@@ -194,7 +193,7 @@ describe("Project component", () => {
         dependsOn("shop-namespace-shop", "sandbox-runtimeclass", "sandbox-admission-policy", "sandbox-admission-binding");
         dependsOn("shop-resourcequota-compute-and-objects", "shop-namespace-shop");
         const guardrails = ["shop-namespace-shop", "shop-resourcequota-compute-and-objects", "shop-limitrange-container-defaults", "shop-networkpolicy-default-deny", "shop-networkpolicy-allow-dns", "shop-serviceaccount-workload"];
-        dependsOn("shop-cluster-database", ...guardrails, "shop-secret-database-credentials", "shop-secret-database-backup-s3");
+        dependsOn("shop-cluster-database", ...guardrails, "shop-secret-database-credentials");
         // The base-backup schedule names the Cluster; the instances' network rules are in place before it.
         dependsOn("shop-scheduledbackup-database-base", "shop-cluster-database");
         dependsOn("shop-networkpolicy-allow-database-api-server", ...guardrails);

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { isSecret, resolve, setupMocks, type Registration } from "../../helpers/mock-pulumi";
 import type { Project as ProjectComponent } from "../../../components/project/project";
-import { project, stackPlatformConfig, TEST_BACKUP_KEYS } from "./fixtures";
+import { project, stackPlatformConfig } from "./fixtures";
 
 /**
  * A minimal trusted project through the shared component-test mocks (setMocks first, then the component
@@ -22,7 +22,7 @@ beforeAll(async () => {
     registrations = await setupMocks("dev");
     const pulumi = await import("@pulumi/pulumi");
     const { Project } = await import("../../../components/project/project");
-    hello = new Project("hello", { project: spec, config: stackPlatformConfig("dev"), secretValues: pulumi.secret({ UNUSED: "v" }), backupCredentials: TEST_BACKUP_KEYS });
+    hello = new Project("hello", { project: spec, config: stackPlatformConfig("dev"), secretValues: pulumi.secret({ UNUSED: "v" }) });
     // Children register asynchronously (after their dependencies): wait until the RPC queue has drained.
     await pulumi.runtime.disconnect();
 });

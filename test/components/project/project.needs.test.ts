@@ -48,8 +48,8 @@ beforeAll(async () => {
         const k8s = await import("@pulumi/kubernetes");
         const { Project } = await import("../../../components/project/project");
         const platform = Object.fromEntries(KEYS.map((key) => [key, [new k8s.core.v1.ConfigMap(standIn(key), { metadata: { name: standIn(key), namespace: "default" } }, { provider })]]));
-        new Project("shop", { project: full, config, secretValues: pulumi.secret({}), backupCredentials: pulumi.secret({ accessKey: "backup-access", secretKey: "backup-secret" }), platform }, { provider });
-        new Project("plain", { project: plain, config, secretValues: pulumi.secret({}), backupCredentials: pulumi.secret({ accessKey: "backup-access", secretKey: "backup-secret" }), platform }, { provider });
+        new Project("shop", { project: full, config, secretValues: pulumi.secret({}), platform }, { provider });
+        new Project("plain", { project: plain, config, secretValues: pulumi.secret({}), platform }, { provider });
         return {};
     });
 });
@@ -115,7 +115,7 @@ describe("a need nothing provides", () => {
                 KEYS.filter((k) => k !== "api-group:argoproj.io" && k !== "storage-class:fast").map((key) => [key, [new k8s.core.v1.ConfigMap(standIn(key), { metadata: { name: standIn(key) } }, { provider })]]),
             );
             try {
-                new Project("shop", { project: full, config, secretValues: pulumi.secret({}), backupCredentials: pulumi.secret({ accessKey: "backup-access", secretKey: "backup-secret" }), platform }, { provider });
+                new Project("shop", { project: full, config, secretValues: pulumi.secret({}), platform }, { provider });
             } catch (error) {
                 caught = error;
             }

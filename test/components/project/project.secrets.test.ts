@@ -2,7 +2,7 @@ import type { CustomResourceOptions, Output } from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { planComponent } from "../../helpers/component-plan";
 import type { StackPlan } from "../../../tools/offline/plan-types";
-import { project, stackPlatformConfig, TEST_BACKUP_KEYS } from "./fixtures";
+import { project, stackPlatformConfig } from "./fixtures";
 
 /**
  * Secrecy the Project component sets itself. The Kubernetes and random SDKs mark a Secret's data and a
@@ -47,7 +47,7 @@ beforeAll(async () => {
     plan = await planComponent(async (provider) => {
         const { Project } = await import("../../../components/project/project");
         // Plain (not secret) values: only the component's own wrapping can make the app Secret's data secret.
-        const shop = new Project("shop", { project: spec, config, secretValues: { API_KEY: "plain-value" }, backupCredentials: TEST_BACKUP_KEYS }, { provider });
+        const shop = new Project("shop", { project: spec, config, secretValues: { API_KEY: "plain-value" } }, { provider });
         return { databaseCredentials: shop.databaseCredentials };
     });
 });
@@ -57,7 +57,7 @@ describe("Project secrecy, as the component sets it", () => {
         const k8s = await import("@pulumi/kubernetes");
         expect(k8s.core.v1.Secret.name).toBe("PlainSecret");
         const secrets = plan.resources.filter((r) => r.type === "kubernetes:core/v1:Secret");
-        expect(secrets.map((s) => s.name).sort()).toEqual(["shop-secret-app-secrets", "shop-secret-bucket-credentials", "shop-secret-database-backup-s3", "shop-secret-database-credentials", "shop-secret-minio-bucket-shop"]);
+        expect(secrets.map((s) => s.name).sort()).toEqual(["shop-secret-app-secrets", "shop-secret-bucket-credentials", "shop-secret-database-credentials", "shop-secret-minio-bucket-shop"]);
     });
 
     it("wraps every Secret's stringData in pulumi.secret and asks for data and stringData as secret outputs", () => {

@@ -178,6 +178,13 @@ describe("bad tenant files fail with file, path and fix", () => {
         expectProblem([doc(BASE.replace("  - name: web", "  - name: web-headless"))], FILE, "services[0].name", /reserved for platform objects/);
     });
 
+    it("service names in the database's name space (the platform's backup Secret, CloudNativePG's Services and ServiceAccounts)", () => {
+        for (const name of ["database-backup-s3", "database-rw", "database-g2"]) {
+            expectProblem([doc(BASE.replace("  - name: web", `  - name: ${name}`))], FILE, "services[0].name", /database's name space .*database-backup-s3/, /rename the service/);
+        }
+        expect(validate([doc(BASE.replace("  - name: web", "  - name: databases"))])).toHaveLength(1);
+    });
+
     it("environment the platform injects for the database or bucket", () => {
         const text = BASE.replace("    port: 8080", "    port: 8080\n    env: {DATABASE_HOST: db}") + "\ndatabase: {engine: postgresql}";
         expectProblem([doc(text)], FILE, "services[0].env", /DATABASE_HOST is set by the platform/);

@@ -1,0 +1,36 @@
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { configSchemaFor } from "../../lib/config";
+import { DATABASE_SERVICE_ACCOUNT_PATTERN, PLATFORM_BACKUP_SECRET, podSecretReferences } from "../../lib/catalogue";
+import { isPlatformNamespace } from "../../lib/namespaces";
+import { forWorkloads } from "../../lib/rule-helpers";
+import { asString } from "../../lib/values";
+
+/**
+ * The platform's backup Secret in a tenant namespace holds keys to every project's archive: only the
+ * CloudNativePG operator's pods may read it, and those are created by the operator, never registered by Pulumi.
+ * So no workload Pulumi registers in a tenant namespace may reference it (secret or projected volume, env
+ * `secretKeyRef`, `envFrom.secretRef`) or run as a database Cluster's ServiceAccount, whose Role reads it.
+ * The admission twin (components/guardrails, pod policy) holds the same rule for every other sender.
+ */
+export const workloadNoPlatformBackupSecret: ResourceValidationPolicy = {
+    name: "workload-no-platform-backup-secret",
+    description: `Tenant workloads must not read the Secret ${PLATFORM_BACKUP_SECRET} or run as a database ServiceAccount.`,
+    enforcementLevel: "mandatory",
+    severity: "high",
+    configSchema: configSchemaFor("platformNamespaces"),
+    validateResource: forWorkloads(({ args, podSpec, namespace, config }, report) => {
+        if (isPlatformNamespace(namespace, config.platformNamespaces)) {
+            args.notApplicable("platform namespace");
+        }
+        if (podSecretReferences(podSpec).includes(PLATFORM_BACKUP_SECRET)) {
+            report(`pod reads the Secret ${PLATFORM_BACKUP_SECRET} (the platform's backup bucket keys, for the CloudNativePG operator only)`);
+        }
+        const pattern = new RegExp(DATABASE_SERVICE_ACCOUNT_PATTERN);
+        for (const field of ["serviceAccountName", "serviceAccount"]) {
+            const account = asString(podSpec[field]);
+            if (account !== undefined && pattern.test(account)) {
+                report(`pod ${field} is ${account}, a database Cluster's ServiceAccount (its Role reads ${PLATFORM_BACKUP_SECRET})`);
+            }
+        }
+    }),
+};
