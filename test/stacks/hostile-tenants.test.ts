@@ -17,6 +17,7 @@ import { renderProject } from "../../components/project/render";
 import { resourceCollisions } from "../../components/project/urns";
 import { stackPlatformConfig } from "../components/project/fixtures";
 import { ROOT, runPlan } from "../helpers/synth";
+import { errorFileFor } from "../../tools/offline/output-dir";
 
 /**
  * Hostile tenant files (issue 15): one case per class of attack, each refused with the file, the key and a
@@ -430,7 +431,7 @@ describe("the program refuses a hostile catalog before registering anything", ()
         return root;
     }
     function readError(outDir: string): { registeredResources: number; problems: InputProblem[] } {
-        return JSON.parse(fs.readFileSync(path.join(outDir, "error.json"), "utf8"));
+        return JSON.parse(fs.readFileSync(errorFileFor(outDir), "utf8"));
     }
 
     it("one run: every class reported with file and key, nothing registered", async () => {
