@@ -3,7 +3,7 @@ import type { IResourceQuota } from "kubernetes-models/v1/ResourceQuota";
 import type { ILimitRange } from "kubernetes-models/v1/LimitRange";
 import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { ISecret } from "kubernetes-models/v1/Secret";
-import { NAMESPACE_GRANT_ANNOTATIONS, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
+import { DECOMMISSION_ANNOTATION, NAMESPACE_GRANT_ANNOTATIONS, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
 import { CONTAINER_SCRATCH, CPU_LIMIT_FACTOR, ephemeralStorageQuota, millicores, projectFootprint } from "../../lib/tenants/footprint";
 import { quantity } from "../../lib/quantity";
 import { serviceHosts } from "../../lib/tenants/load";
@@ -48,6 +48,8 @@ export function renderNamespace(ctx: ProjectContext): INamespace {
                 [NAMESPACE_GRANT_ANNOTATIONS.customHosts]: customHostsOf(ctx).join(","),
                 [NAMESPACE_GRANT_ANNOTATIONS.tcpEntryPoints]: "",
                 [NAMESPACE_GRANT_ANNOTATIONS.udpEntryPoints]: "",
+                // The change plan lets this project's data go once its decommission is deployed.
+                ...(ctx.project.decommission ? { [DECOMMISSION_ANNOTATION]: "requested" } : {}),
             },
         },
     };

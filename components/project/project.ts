@@ -80,10 +80,13 @@ export class Project extends pulumi.ComponentResource {
         const external = opts?.dependsOn;
 
         const resourceName = (object: TenantObject) => childResourceName(name, ctx.namespace, object);
-        const create = (object: TenantObject, dependsOn: pulumi.ResourceOptions["dependsOn"]) =>
-            createObject(resourceName(object), object, { parent: this, dependsOn });
+        const create = (object: TenantObject, dependsOn: pulumi.ResourceOptions["dependsOn"], extra: pulumi.CustomResourceOptions = {}) =>
+            createObject(resourceName(object), object, { parent: this, dependsOn, ...extra });
+        // Tenant data survives a removed file: its holders stay in the cluster when Pulumi deletes them, until the
+        // project's decommission is deployed (then removing the file deletes them; the change plan allows it).
+        const keepData: pulumi.CustomResourceOptions = { retainOnDelete: !project.decommission };
 
-        const namespace = create(rendered.namespace, external);
+        const namespace = create(rendered.namespace, external, keepData);
         const guardrails = rendered.guardrails.map((object) => create(object, [namespace]));
 
         const secret = (shape: ISecret, stringData: pulumi.Input<Record<string, string>>, dependsOn: pulumi.ResourceOptions["dependsOn"]) =>
@@ -118,7 +121,7 @@ export class Project extends pulumi.ComponentResource {
             secrets.push(databaseSecret);
             // Never make a workload wait on its Service: Pulumi awaits a Service's endpoints, i.e. ready pods.
             const service = create(rendered.database.service, [namespace, ...guardrails]);
-            const statefulSet = create(rendered.database.statefulSet, [namespace, ...guardrails, databaseSecret]);
+            const statefulSet = create(rendered.database.statefulSet, [namespace, ...guardrails, databaseSecret], keepData);
             databaseReady = [statefulSet, service];
         }
 
@@ -145,10 +148,16 @@ export class Project extends pulumi.ComponentResource {
         for (const service of rendered.services) {
             const before = [namespace, ...guardrails, ...secrets, ...databaseReady, ...bucketReady];
             service.services.forEach((object) => create(object, before));
-            const workload = create(service.workload, before);
+            const claims = service.claims.map((claim) => create(claim, [namespace], keepData));
+            // The claims exist before the StatefulSet and carry the size; its template's size matters only at creation.
+            const workload = create(service.workload, [...before, ...claims], claims.length > 0 ? { ...keepData, ignoreChanges: ["spec.volumeClaimTemplates[*].spec.resources"] } : {});
             for (const extra of service.extras) {
                 create(extra, [...before, workload]);
             }
+        }
+        if (rendered.finalBackup) {
+            const job = rendered.finalBackup;
+            new k8s.apiextensions.CustomResource(`${name}-final-backup`, { apiVersion: job.apiVersion, kind: job.kind, metadata: job.metadata, spec: job.spec }, { parent: this, dependsOn: [namespace] });
         }
         for (const object of rendered.gitops) {
             create(object, [namespace, ...guardrails, ...secrets, ...databaseReady, ...bucketReady]);
@@ -199,6 +208,8 @@ export function createObject(name: string, object: TenantObject, opts: pulumi.Cu
             return new k8s.core.v1.ServiceAccount(name, { metadata, automountServiceAccountToken: object.automountServiceAccountToken }, opts);
         case "Secret":
             return new k8s.core.v1.Secret(name, { metadata, type: object.type, stringData: pulumi.secret(object.stringData ?? {}) }, { ...opts, additionalSecretOutputs: ["data", "stringData"] });
+        case "PersistentVolumeClaim":
+            return new k8s.core.v1.PersistentVolumeClaim(name, { metadata, spec: fields<k8s.types.input.core.v1.PersistentVolumeClaimSpec>(object.spec) }, opts);
         case "Service":
             return new k8s.core.v1.Service(name, { metadata, spec: fields<k8s.types.input.core.v1.ServiceSpec>(object.spec) }, opts);
         case "Deployment":

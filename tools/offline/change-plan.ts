@@ -7,13 +7,12 @@
  * turns the real engine's step events into the same steps. Data at risk is judged on the resource as it was
  * (the earlier plan, or the engine's old state): what would be deleted is what existed.
  */
-import { LABELS, TENANT_PROJECT_TYPE } from "../../lib/conventions";
+import { DECOMMISSION_ANNOTATION, LABELS, TENANT_PROJECT_TYPE } from "../../lib/conventions";
 import { parseQuantity } from "../../lib/quantity";
 import { changedPaths, comparePlans, type ComparableResource } from "./plan-diff";
 import { isRobotServer, pathUnder, rulesFor } from "./replacement-rules";
 
-/** Annotation on a tenant namespace whose project is being decommissioned (its data may then go). */
-export const DECOMMISSION_ANNOTATION = "platform/decommission";
+export { DECOMMISSION_ANNOTATION };
 
 /** A resource as the change plan reads it (a written plan line, or the engine's state of one). */
 export interface ChangeResource extends ComparableResource {
