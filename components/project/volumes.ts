@@ -24,7 +24,7 @@ export const LONGHORN_LABEL_SOURCE = { "recurring-job.longhorn.io/source": "enab
 
 /** The Longhorn recurring-job group of a project's final backup. */
 export function finalBackupGroup(ctx: ProjectContext): string {
-    return `decommission-${ctx.project.name}`;
+    return `decommission-${ctx.project.id}`;
 }
 
 /** Labels that put a claim's Longhorn volume in the nightly backup and, while decommissioning, the final one. */
@@ -90,6 +90,6 @@ export function renderFinalBackupJob(ctx: ProjectContext): FinalBackupJob | unde
         apiVersion: "longhorn.io/v1beta2",
         kind: "RecurringJob",
         metadata: { name, namespace: NAMESPACES.longhorn, labels: objectLabels(ctx, "decommission") },
-        spec: { name, task: "backup", cron: "*/30 * * * *", retain: 1, concurrency: 2, groups: [name], labels: { "platform/final-backup": ctx.project.name } },
+        spec: { name, task: "backup", cron: "*/30 * * * *", retain: 1, concurrency: 2, groups: [name], labels: { "platform/final-backup": ctx.project.id } },
     };
 }

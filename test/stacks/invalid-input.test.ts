@@ -88,7 +88,7 @@ describe("invalid input stops the program before any resource is registered", ()
             expect(error.problems).toEqual(
                 expect.arrayContaining([
                     expect.objectContaining({ source: file, path: "colour", problem: 'unknown key "colour"' }),
-                    expect.objectContaining({ source: file, path: "services[0].image", fix: "for example image: ghcr.io/example/web:1.4.2" }),
+                    expect.objectContaining({ source: file, path: "services[web].image", fix: "for example image: ghcr.io/example/web:1.4.2" }),
                 ]),
             );
             expect(run.stderr).toContain(`${file}:`);
