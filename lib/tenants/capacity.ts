@@ -8,6 +8,7 @@ import { GIB, parseQuantity, quantity } from "../quantity";
 import type { InputProblem } from "../validation";
 import { RENDERED_DIR, type RenderedRelease, type RenderedWorkload } from "../../charts/rendered-facts";
 import type { TenantProject } from "./load";
+import { projectFootprint } from "./footprint";
 
 /**
  * Capacity check of the tenant catalog against the stack's machines, before anything is registered:
@@ -207,16 +208,29 @@ export function checkCapacity(
             warnings.push(`${summary}: overcommitted (allowed up to ${percent(overcommit)}); pods may stay Pending when every tenant uses its quota`);
         }
     }
+    // Claims are what Longhorn must place now (refused beyond the disks); quotas are what tenants may still claim.
     const disks = storageCapacity(config);
-    const storage = projects.reduce((s, p) => s + quantity(p.spec.quota.storage), 0) * options.storageReplicas;
-    if (disks > 0 && storage > disks) {
-        const largest = [...projects].sort((a, b) => quantity(b.spec.quota.storage) - quantity(a.spec.quota.storage))[0];
-        problems.push({
-            source: largest?.file ?? stackFile,
-            path: "quota.storage",
-            problem: `the tenants' quota.storage × ${options.storageReplicas} Longhorn replicas is ${gib(storage)}, more than the ${gib(disks)} Longhorn can schedule on the storage nodes' disks (${percent(1 - LONGHORN_RESERVED_SHARE)} of each)`,
-            fix: `lower quota.storage of the largest tenants (this file is the largest), or add storage nodes (storage: true on a pool) in ${stackFile}`,
-        });
+    const replicas = options.storageReplicas;
+    const claimed = (p: TenantProject) => projectFootprint(p.spec).storage;
+    const storageSums = [
+        { what: "volumes and databases (× maximum replicas)", of: claimed, limit: 1, key: "services" },
+        { what: "quota.storage", of: (p: TenantProject) => quantity(p.spec.quota.storage), limit: overcommit, key: "quota.storage" },
+    ];
+    for (const { what, of, limit, key } of storageSums) {
+        const total = projects.reduce((s, p) => s + of(p), 0) * replicas;
+        const ratio = disks > 0 ? total / disks : 0;
+        const summary = `the tenants' ${what} × ${replicas} Longhorn replicas come to ${gib(total)}, ${percent(ratio)} of the ${gib(disks)} Longhorn can place on the storage nodes' disks (${percent(1 - LONGHORN_RESERVED_SHARE)} of each)`;
+        if (ratio > limit) {
+            const largest = [...projects].sort((a, b) => of(b) - of(a))[0];
+            problems.push({
+                source: largest?.file ?? stackFile,
+                path: key,
+                problem: limit === 1 ? `${summary}: Longhorn could not place every replica` : `${summary}: above the allowed overcommit of ${percent(limit)} (platform:tenantLimits.overcommit)`,
+                fix: `smaller volumes or quota.storage in the largest tenants (this file is the largest), or more or larger storage nodes (storage: true on a pool) in ${stackFile}`,
+            });
+        } else if (ratio > 1) {
+            warnings.push(`${summary}: overcommitted (allowed up to ${percent(limit)})`);
+        }
     }
     return { problems, warnings };
 }
