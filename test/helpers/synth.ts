@@ -25,7 +25,7 @@ export interface PlanRun {
  */
 export function runPlan(
     stack: string,
-    options: { outDir: string; catalogRoot?: string; configFile?: string; quiet?: boolean; env?: Record<string, string>; tenants?: boolean; skipCatalogCheck?: boolean },
+    options: { outDir: string; catalogRoot?: string; configFile?: string; quiet?: boolean; env?: Record<string, string>; tenants?: boolean; skipCatalogCheck?: boolean; args?: readonly string[] },
 ): Promise<PlanRun> {
     const args = ["tsx", path.join(ROOT, "tools/plan.ts"), "--stack", stack, "--out", options.outDir];
     // The tenant stacks only when asked: most runs check the platform, and each tenant is one more process.
@@ -34,6 +34,7 @@ export function runPlan(
     if (options.catalogRoot) args.push("--catalog-root", options.catalogRoot);
     if (options.configFile) args.push("--config-file", options.configFile);
     if (options.quiet ?? true) args.push("--quiet");
+    args.push(...(options.args ?? []));
     return new Promise((resolve, reject) => {
         const child = spawn("npx", args, { cwd: ROOT, env: { ...process.env, NODE_NO_WARNINGS: "1", ...options.env } });
         let stdout = "";

@@ -24,6 +24,8 @@ export interface ChangeResource extends ComparableResource {
     protect?: boolean;
     /** URNs this resource was known as before (`aliases`): a rename, not a delete and a create. */
     aliases?: string[];
+    /** `ignoreChanges`: the engine keeps these input paths at their state value, so they never change it. */
+    ignoreChanges?: string[];
 }
 
 /** What happens to one resource. */
@@ -181,6 +183,14 @@ function shrinks(before: Inputs, after: Inputs, paths: readonly string[]): strin
         .map((p) => `${p}: shrinking a volume from ${String(at(before, p))} to ${String(at(after, p))} is refused (Kubernetes only grows claims; copy the data to a new, smaller volume instead)`);
 }
 
+/** The changed paths the engine acts on: those under the resource's `ignoreChanges` keep their state value. */
+export function effectivePaths(resource: ChangeResource, paths: readonly string[]): string[] {
+    const ignored = resource.ignoreChanges ?? [];
+    return paths.filter((p) => !ignored.some((pattern) => pathUnder(p, pattern) && splitDepth(p) >= splitDepth(pattern)));
+}
+
+const splitDepth = (path: string) => path.split(/\.|(?=\[)/).length;
+
 /** Classifies one changed resource: replace (and why), refused (and why), or update. */
 export function classifyChange(before: ChangeResource, after: ChangeResource, paths: readonly string[]): Pick<ChangeStep, "op" | "fields" | "replaceReasons" | "refused"> {
     const rules = rulesFor(after.type, after.urn);
@@ -231,14 +241,17 @@ export function planSteps(before: readonly ChangeResource[], after: readonly Cha
     for (const change of comparison.changed) {
         const old = earlier.get(change.urn)!;
         const next = later.get(change.urn)!;
-        steps.push({ ...base(next, later), ...classifyChange(old, next, change.changedPaths) });
+        const paths = effectivePaths(next, change.changedPaths);
+        if (paths.length > 0) {
+            steps.push({ ...base(next, later), ...classifyChange(old, next, paths) });
+        }
     }
     for (const urn of comparison.added) {
         const next = later.get(urn)!;
         const from = renamedFrom.get(urn);
         if (from) {
             const old = earlier.get(from)!;
-            const paths = changedPaths(old.inputs, next.inputs);
+            const paths = effectivePaths(next, changedPaths(old.inputs, next.inputs));
             if (paths.length > 0) {
                 steps.push({ ...base(next, later), ...classifyChange(old, next, paths), renamedFrom: from });
             }
@@ -278,11 +291,14 @@ export function judgeSteps(steps: readonly ChangeStep[], resourcesBefore: readon
     const accepted = new Set(acknowledgements.accepted ?? []);
     const dataAtRisk: DataAtRisk[] = [];
     for (const step of steps) {
-        if ((step.op !== "delete" && step.op !== "replace") || step.retained) {
+        if (step.op !== "delete" && step.op !== "replace") {
             continue;
         }
         const old = byUrn.get(step.renamedFrom ?? step.urn);
-        const data = old ? dataHeldBy(old, resourcesBefore) : undefined;
+        const held = old ? dataHeldBy(old, resourcesBefore) : undefined;
+        // A retained delete keeps the object, but nothing manages it any more (quota, backups, the next
+        // decommission): removing a tenant is a decommission, so this too needs an acknowledgement.
+        const data = held && step.retained ? `${held}, left behind unmanaged (retainOnDelete)` : held;
         if (!data) {
             continue;
         }
