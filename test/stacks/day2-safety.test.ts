@@ -66,7 +66,7 @@ beforeAll(async () => {
     ]);
     Object.assign(runs, { removed, decommissioned, renamed, replicas, grown, shrunk });
     const [afterDecommission] = await inPairs([() => plan("after-decommission", null, "decommissioned")]);
-    runs.afterDecommission = afterDecommission;
+    runs.afterDecommission = afterDecommission!;
 }, 600_000);
 
 describe("day-2 safety of the dev stack (offline plans compared with --against)", () => {

@@ -9,10 +9,12 @@ import { cliMissingMessage, type CliDetection } from "./cli-detect";
 import { displayBackendUrl, localBackendDirectory, readDeployEnvironment } from "./environment";
 import { EventCollector, opMapHasChanges } from "./events";
 import { EXIT, exitCodeFor, statusOf, type ExitCode } from "./exit-codes";
+import { acceptedDataLoss, PreviewChangeCollector, renderPreviewChanges } from "./preview-changes";
 import { conciseError, LineRedactingStream, Redactor, renderJson, renderMarkdown, renderText, type DeployReport, type OutputEntry } from "./render";
 import { availableStacks, readStackFile, snapshotFile, stackFilePath, type StackFile } from "./stack-file";
 import type { DeployWorkspace, OpenWorkspace, OperationResult } from "./workspace";
 import { k3sRecordRefusal } from "../../lib/config/k3s-version";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
 
 /** How drift is detected; printed in every drift report so the result can be judged. */
 export const DRIFT_METHOD =
@@ -135,7 +137,9 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
     const out = new LineRedactingStream(redactor, deps.stdout);
     const err = new LineRedactingStream(redactor, deps.stderr);
     const collector = new EventCollector();
-    const streams = { onOutput: (chunk: string) => out.push(chunk), onError: (chunk: string) => err.push(chunk), onEvent: collector.onEvent };
+    // The change plan of a preview (tools/driver/preview-changes.ts): data at risk nothing acknowledged exits 5.
+    const changes = new PreviewChangeCollector();
+    const streams = { onOutput: (chunk: string) => out.push(chunk), onError: (chunk: string) => err.push(chunk), onEvent: (e: EngineEvent) => (collector.onEvent(e), changes.onEvent(e)) };
     const backend = displayBackendUrl(environment.backendUrl);
     deps.stdout(`${args.command} stack ${args.stack} (backend ${backend}${usesPolicy ? ", policy pack policy/" : ""})\n`);
 
@@ -171,6 +175,16 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
             if (injected) {
                 await workspace.setSecretConfig(environment.secretConfig);
             }
+            if (args.command === "up") {
+                // An update deletes as it goes: the same judgement as preview's, before anything changes.
+                const gate = new PreviewChangeCollector();
+                await workspace.preview({ ...streams, onEvent: gate.onEvent, policyPacks: policyPacksFor(deps.repoRoot) });
+                const report = gate.report(acceptedDataLoss(deps.env));
+                if (report.unacknowledged.length > 0) {
+                    deps.stdout(`\n${renderPreviewChanges(report)}`);
+                    return EXIT.dataAtRisk;
+                }
+            }
             result = await operate(args, workspace, streams, deps.repoRoot);
             if (args.command === "up") {
                 outputs = await workspace.outputs();
@@ -188,7 +202,11 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
     const summary = collector.summary();
     // The event stream is the primary source; the operation's own summary covers a CLI that sent no summary event.
     const changesFound = args.command === "drift" ? summary.hasChanges || (result !== undefined && opMapHasChanges(result.changeSummary)) : undefined;
-    const exitCode = exitCodeFor({ error, mandatoryViolations: summary.mandatoryViolations, changesFound });
+    const changeReport = args.command === "preview" ? changes.report(acceptedDataLoss(deps.env)) : undefined;
+    if (changeReport) {
+        deps.stdout(`\n${renderPreviewChanges(changeReport)}`);
+    }
+    const exitCode = exitCodeFor({ error, mandatoryViolations: summary.mandatoryViolations, changesFound, dataAtRisk: changeReport?.unacknowledged.length });
     const report: DeployReport = {
         command: args.command,
         stack: args.stack,
