@@ -43,17 +43,31 @@ function leaves(value: string): Array<[string, string]> {
  * the real stack, encrypted).
  */
 export function missingSecrets(resources: readonly PlannedResource[], secrets: Readonly<Record<string, string>>, stackConfig: Readonly<Record<string, string>>): MissingSecret[] {
-    const used = resources.filter((r) => r.secretInputs.length > 0).map((r) => JSON.stringify(r.secretInputs.map((k) => r.inputs[k])));
-    const haystack = used.join("\n");
+    // Every string of every secret input, and the decoded text of those that are base64 (user-data, scripts).
+    const strings: string[] = [];
+    const collect = (node: unknown): void => {
+        if (typeof node === "string") {
+            strings.push(node);
+            if (node.length >= 16 && /^[A-Za-z0-9+/=\s]+$/.test(node)) {
+                strings.push(Buffer.from(node, "base64").toString("utf8"));
+            }
+        } else if (Array.isArray(node)) {
+            node.forEach(collect);
+        } else if (typeof node === "object" && node !== null) {
+            Object.values(node).forEach(collect);
+        }
+    };
+    for (const r of resources) {
+        r.secretInputs.forEach((k) => collect(r.inputs[k]));
+    }
+    const haystack = strings.join("\n");
     const out: MissingSecret[] = [];
     for (const [key, value] of Object.entries(secrets).sort(([a], [b]) => a.localeCompare(b))) {
         if (key in stackConfig) {
             continue;
         }
         for (const [suffix, leaf] of leaves(value)) {
-            // Scripts and user-data carry some secrets base64-encoded.
-            const forms = [JSON.stringify(leaf).slice(1, -1), Buffer.from(leaf).toString("base64").replace(/=+$/, "")];
-            if (leaf.length < 8 || !forms.some((form) => haystack.includes(form))) {
+            if (leaf.length < 8 || !haystack.includes(leaf)) {
                 continue;
             }
             const full = `${key}${suffix}`;
