@@ -157,6 +157,9 @@ export function dataHeldBy(resource: ChangeResource, others: readonly ChangeReso
         }
         case "kubernetes:longhorn.io/v1beta2:Volume":
             return `Longhorn volume ${where}`;
+        // The database operator's cluster (issue 19, CloudNativePG) owns its instances' claims.
+        case "kubernetes:postgresql.cnpg.io/v1:Cluster":
+            return `database ${where} (CloudNativePG, ${String(record(spec.storage).size ?? "?")})`;
         case "kubernetes:helm.sh/v3:Release":
             return STATEFUL_CHARTS.has(String(resource.inputs.chart)) ? `Helm release ${String(resource.inputs.name ?? resource.name)} (chart ${String(resource.inputs.chart)}) and its volumes` : undefined;
         case "hcloud:index/server:Server":
@@ -166,7 +169,10 @@ export function dataHeldBy(resource: ChangeResource, others: readonly ChangeReso
     }
 }
 
-/** A storage request that got smaller (`spec.resources.requests.storage` of a claim): the API refuses it. */
+/**
+ * A storage size that got smaller (a claim's `resources.requests.storage`, a database operator's `storage.size`):
+ * the API (or the operator) refuses it.
+ */
 function shrinks(before: Inputs, after: Inputs, paths: readonly string[]): string[] {
     const at = (root: Inputs, path: string): unknown =>
         path.split(/\.|(?=\[)/).reduce<unknown>((value, segment) => {
@@ -174,7 +180,7 @@ function shrinks(before: Inputs, after: Inputs, paths: readonly string[]): strin
             return Array.isArray(value) && typeof key === "number" ? value[key] : record(value)[String(key)];
         }, root);
     return paths
-        .filter((p) => p.endsWith("resources.requests.storage"))
+        .filter((p) => p.endsWith("resources.requests.storage") || p.endsWith("storage.size"))
         .filter((p) => {
             const old = parseQuantity(String(at(before, p)));
             const next = parseQuantity(String(at(after, p)));

@@ -53,6 +53,13 @@ describe("change plan", () => {
         expect(moved.unacknowledged.map((d) => d.data)).toEqual(["volume shop/data-web-0 (20Gi)"]);
     });
 
+    it("knows the database operator's cluster as a database, and refuses shrinking its storage", () => {
+        const cluster = (size: string) => k8s("postgresql.cnpg.io/v1:Cluster", "cluster-database", { metadata: { name: "database", namespace: "shop", labels }, spec: { instances: 1, storage: { size } } });
+        expect(changeReport([cluster("10Gi")], []).unacknowledged.map((d) => d.data)).toEqual(["database shop/database (CloudNativePG, 10Gi)"]);
+        expect(changeReport([cluster("10Gi")], [cluster("20Gi")]).steps[0]).toMatchObject({ op: "update", refused: [] });
+        expect(changeReport([cluster("20Gi")], [cluster("10Gi")]).refused).toEqual([expect.stringContaining("spec.storage.size: shrinking a volume from 20Gi to 10Gi is refused")]);
+    });
+
     it("removing a tenant names its data (retained objects too: they would be left unmanaged) until something acknowledges it", () => {
         const before = [component, namespace(), claim("10Gi"), statefulSet("10Gi")];
         const report = changeReport(before, []);
