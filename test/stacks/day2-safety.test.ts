@@ -106,10 +106,17 @@ describe("day-2 safety of the dev stack (offline plans compared with --against)"
         const changes = changesOf(run);
         expect(changes.steps.filter((s) => s.op !== "update")).toEqual([]);
         expect(changes.dataAtRisk).toEqual([]);
-        const before = JSON.parse(fs.readFileSync(planOf("baseline"), "utf8")) as { resources: Array<{ urn: string; type: string; inputs: { metadata?: { name?: string; namespace?: string } } }> };
-        const after = JSON.parse(fs.readFileSync(planOf("renamed"), "utf8")) as typeof before;
-        const stateful = (p: typeof before) =>
-            p.resources
+        type Written = { urn: string; type: string; inputs: { metadata?: { name?: string; namespace?: string } } };
+        // The platform stack's plan and the tenant stacks' plans beside it.
+        const resourcesOf = (name: string): Written[] => {
+            const tenants = path.join(outOf(name), "tenants");
+            const files = [planOf(name), ...fs.readdirSync(tenants).map((id) => path.join(tenants, id, "plan.json"))];
+            return files.flatMap((f) => (JSON.parse(fs.readFileSync(f, "utf8")) as { resources: Written[] }).resources);
+        };
+        const before = resourcesOf("baseline");
+        const after = resourcesOf("renamed");
+        const stateful = (resources: Written[]) =>
+            resources
                 .filter((r) => /PersistentVolumeClaim|StatefulSet|Namespace|batch\/v1:Job/.test(r.type) && r.urn.includes("platform:project:Project"))
                 .map((r) => `${r.urn} ${r.inputs.metadata?.namespace ?? ""}/${r.inputs.metadata?.name ?? ""}`)
                 .sort();
