@@ -10,6 +10,7 @@ import { computedContract } from "../../tools/offline/stack-plans";
 import { readStackConfig, syntheticSecrets } from "../../tools/offline/stack-files";
 import { tenantStackName } from "../../lib/stacks/naming";
 import { exampleTenants } from "../components/project/fixtures";
+import { errorFileFor } from "../../tools/offline/output-dir";
 
 // One platform stack plus one stack per tenant per region, planned by the global setup (npm run plan).
 
@@ -31,7 +32,17 @@ describe.each(STACKS)("region %s as stacks", (region) => {
         const fixture = JSON.parse(fs.readFileSync(path.join(ROOT, "test/fixtures/migration", `${region}-single-stack.json`), "utf8")) as { resources: MigrationResource[] };
         const tenants = Object.fromEntries(ids.map((id) => [id, migrationResources(readTenantPlan(region, id).resources)]));
         const check = checkMigration(fixture.resources, migrationResources(readPlatformPlan(region).resources), tenants);
-        expect(check.problems).toEqual([]);
+        // Changes made after the split on purpose (issue 18: retaining tenant StorageClasses, each replica's claim
+        // registered before its StatefulSet, whose claim template moved to them). A stack migrates with the split
+        // commit's program first; these then arrive as an ordinary change, judged by the change plan.
+        const AFTER_THE_SPLIT = [
+            /StorageClass::longhorn-sc-tenant-(standard|fast) is new/,
+            /PersistentVolumeClaim::[a-z0-9-]+-persistentvolumeclaim-[a-z0-9-]+-\d+ is new/,
+            /StatefulSet::[a-z0-9-]+-statefulset-[a-z0-9-]+ has other inputs than in the single stack/,
+            // hel1's chain tenant got smaller volumes and quota.storage so that they fit the disks (capacity check).
+            ...(region === "hel1" ? [/::chain-(resourcequota|limitrange)-[a-z-]+ has other inputs than in the single stack/] : []),
+        ];
+        expect(check.problems.filter((p) => !AFTER_THE_SPLIT.some((known) => known.test(p)))).toEqual([]);
         expect(check.stays + check.moves.reduce((n, m) => n + m.resources, 0)).toBe(fixture.resources.length);
         expect(check.moves.map((m) => m.id)).toEqual(ids);
     });
@@ -95,7 +106,7 @@ describe("npm run plan -- --tenant: the tenant program validates its own file ag
                 env: { ...process.env, NODE_NO_WARNINGS: "1" },
             });
             expect(run.status, run.stderr).toBe(1);
-            const error = JSON.parse(fs.readFileSync(path.join(out, "error.json"), "utf8")) as { registeredResources: number; problems: Array<{ source: string; path: string; fix: string }> };
+            const error = JSON.parse(fs.readFileSync(errorFileFor(out), "utf8")) as { registeredResources: number; problems: Array<{ source: string; path: string; fix: string }> };
             expect(error.registeredResources).toBe(0);
             expect(error.problems).toEqual([expect.objectContaining({ source: "stacks/dev/projects/overlay.yaml", path: "trust", fix: expect.stringContaining("platform:projectGrants.overlay in Pulumi.dev.yaml") })]);
             expect(fs.existsSync(path.join(out, "plan.json"))).toBe(false);
