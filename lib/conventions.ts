@@ -50,8 +50,17 @@ export const LOKI_LABELS = {
 /** cert-manager ClusterIssuers. */
 export const CLUSTER_ISSUERS = { staging: "letsencrypt-staging", production: "letsencrypt-production" } as const;
 
-/** Longhorn StorageClasses offered to tenants. */
+/** Longhorn StorageClasses of the platform's own volumes (reclaim policy Delete). */
 export const STORAGE_CLASSES = { fast: "fast", standard: "standard" } as const;
+
+/**
+ * Longhorn StorageClasses of tenant volumes: the same disks as {@link STORAGE_CLASSES} with reclaim policy
+ * Retain, so a deleted claim leaves its volume (and data) behind until an operator releases it.
+ */
+export const TENANT_STORAGE_CLASSES = { fast: "tenant-fast", standard: "tenant-standard" } as const;
+
+/** Annotation on a tenant namespace whose project is being decommissioned (the change plan then lets its data go). */
+export const DECOMMISSION_ANNOTATION = "platform/decommission";
 
 /** RuntimeClass of the gVisor sandbox for untrusted tenants. */
 export const GVISOR_RUNTIME_CLASS = { name: "gvisor", handler: "runsc" } as const;

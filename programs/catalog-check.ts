@@ -2,6 +2,8 @@ import { parsePlatformConfig } from "../lib/config/load";
 import type { PlatformConfig } from "../lib/config/schema";
 import { loadTenantCatalog, otherStackDomains, type TenantProject } from "../lib/tenants/load";
 import { resourceCollisions } from "../components/project/urns";
+import { longhornReplicaCount } from "../components/longhorn/values";
+import { capacityCheck } from "../lib/tenants/capacity";
 
 /**
  * The region's catalog check: everything that needs the whole catalog at once (unique ids, names, hosts and
@@ -53,6 +55,6 @@ export function checkCatalogAgainst(config: PlatformConfig, input: Omit<CatalogC
         config,
         ...(input.secretNames ? { secretNames: input.secretNames } : {}),
         otherStackDomains: otherStackDomains(input.stackDir, input.region),
-        catalogChecks: [resourceCollisions(config)],
+        catalogChecks: [resourceCollisions(config), capacityCheck(config, { stack: input.region, storageReplicas: longhornReplicaCount(config) })],
     });
 }

@@ -13,9 +13,13 @@
  * registering anything of the platform; it registers only that tenant's resources. `--platform-only` stops
  * after the catalog check and the platform stack; `--skip-catalog-check` leaves validation to the programs
  * themselves, as under `pulumi up`.
- * `--timings` prints the time of each phase (to stderr).
+ * `--timings` prints the time of each phase (to stderr). `--against <previous plan.json>` prints the change plan
+ * (tools/offline/change-plan.ts) over the platform stack and every tenant stack (the `tenants/*\/plan.json` beside
+ * both plans) and refuses data loss nothing acknowledged (`--accept-data-loss <name>`, repeatable).
+ * The output directory is replaced only when the plan succeeds (tools/offline/output-dir.ts).
  *
- * Exit codes: 0 ok, 1 invalid input or program error, 2 mandatory policy violations (of any stack).
+ * Exit codes (tools/driver/exit-codes.ts, shared with `npm run deploy`): 0 ok, 1 invalid input, refused change
+ * or program error, 2 mandatory policy violations (of any stack), 5 data at risk not acknowledged.
  */
 // First: it must be in place before @pulumi/pulumi is loaded.
 import "./offline/defer-typescript";
@@ -36,6 +40,10 @@ import { catalogDirectory } from "../lib/tenants/load";
 import { evaluatePolicies, formatViolations } from "../policy/offline";
 import { policyPackConfigFile, stackPackConfig } from "./offline/policy-config";
 import { renderReports } from "./offline/reports";
+import { EXIT } from "./driver/exit-codes";
+import { changeReport, renderChangeReport, type ChangeResource } from "./offline/change-plan";
+import { createStagingDir, errorFileFor, publishStagingDir, recordFailedPlan } from "./offline/output-dir";
+import { missingSecrets } from "./offline/secret-commands";
 
 const ROOT = path.resolve(__dirname, "..");
 /** How long Node, tsx and this module's imports took before it started running (ms since process start). */
@@ -87,6 +95,8 @@ async function main(): Promise<number> {
             timings: { type: "boolean", default: false },
             "catalog-root": { type: "string" },
             "config-file": { type: "string" },
+            against: { type: "string" },
+            "accept-data-loss": { type: "string", multiple: true },
         },
         allowPositionals: false,
     });
@@ -95,6 +105,8 @@ async function main(): Promise<number> {
         console.error("usage: npm run plan -- --stack <region> [--tenant <id> [--contract <contract.json>]] [--parallel <n>] [--platform-only] [--quiet] [--timings]   (regions: the Pulumi.<region>.yaml files)");
         return 1;
     }
+    // Read before anything is written: the previous plan may be the very one this run replaces.
+    const previous = values.against ? readPlanResources(path.resolve(values.against)) : undefined;
     const tenant = values.tenant;
     const outDir = path.resolve(values.out ?? (tenant ? path.join(ROOT, "out", stack, "tenants", tenant) : path.join(ROOT, "out", stack)));
     const catalogRoot = path.resolve(values["catalog-root"] ?? ROOT);
@@ -102,25 +114,73 @@ async function main(): Promise<number> {
     const stackConfig = values["config-file"]
         ? readStackConfig(path.dirname(path.resolve(values["config-file"])), path.basename(values["config-file"]).replace(/^Pulumi\.|\.yaml$/g, ""))
         : readStackConfig(ROOT, stack);
-    const options: PlanOptions = { stack, outDir, catalogRoot, configFile: values["config-file"], stackConfig, quiet: values.quiet, timings: new Map([["startup", startupMs]]) };
     const batch = values["tenant-batch"];
-    // A batch's `--out` is shared by the region's workers (each tenant's own directory is cleared instead).
-    timed(options.timings, "clear output", () => {
-        if (batch === undefined) {
-            fs.rmSync(outDir, { recursive: true, force: true });
-        }
+    if (batch !== undefined) {
+        // A worker of the region plan: its `--out` is the region plan's staging directory, shared by the region's
+        // workers (each tenant's own directory is cleared instead); the region plan publishes it.
+        const options: PlanOptions = { stack, outDir, catalogRoot, configFile: values["config-file"], stackConfig, quiet: values.quiet, timings: new Map([["startup", startupMs]]) };
         fs.mkdirSync(outDir, { recursive: true });
-    });
-    const code = batch !== undefined
-        ? await planTenantBatch(options, batch.split(",").filter((id) => id !== ""), values.contract)
-        : tenant
-        ? await planTenant(options, tenant, values.contract)
-        : await planRegion(options, values.parallel === undefined ? DEFAULT_TENANT_PARALLELISM : Number(values.parallel) || DEFAULT_TENANT_PARALLELISM, values["platform-only"], values["skip-catalog-check"]);
+        const code = await planTenantBatch(options, batch.split(",").filter((id) => id !== ""), values.contract);
+        reportRss();
+        return code;
+    }
+    // Everything is written to a staging directory beside the output, renamed into place only on success.
+    const staging = createStagingDir(outDir);
+    const options: PlanOptions = { stack, outDir: staging, catalogRoot, configFile: values["config-file"], stackConfig, quiet: values.quiet, timings: new Map([["startup", startupMs]]) };
+    let code: number;
+    try {
+        code = tenant
+            ? await planTenant(options, tenant, values.contract)
+            : await planRegion(options, values.parallel === undefined ? DEFAULT_TENANT_PARALLELISM : Number(values.parallel) || DEFAULT_TENANT_PARALLELISM, values["platform-only"], values["skip-catalog-check"]);
+    } catch (error) {
+        recordFailedPlan(staging, outDir, { error: error instanceof Error ? error.message : String(error) });
+        throw error;
+    }
+    if (code === EXIT.failure) {
+        const written = path.join(staging, "error.json");
+        recordFailedPlan(staging, outDir, fs.existsSync(written) ? JSON.parse(fs.readFileSync(written, "utf8")) : { error: `exit ${code}` });
+        console.error(`The previous plan in ${path.relative(process.cwd(), outDir) || "."} is unchanged; the error is in ${path.relative(process.cwd(), errorFileFor(outDir))}.`);
+    } else {
+        if (previous) {
+            const changes = changeReport(previous, readPlanResources(path.join(staging, "plan.json")), { accepted: values["accept-data-loss"] ?? [] });
+            fs.writeFileSync(path.join(staging, "changes.json"), JSON.stringify(changes, null, 2));
+            // The change plan is the point of --against: printed even with --quiet.
+            console.log(`\n${renderChangeReport(changes)}`);
+            if (code === EXIT.ok && changes.unacknowledged.length > 0) {
+                const tenants = [...new Set(changes.unacknowledged.map((d) => d.tenant ?? "platform"))];
+                console.error(`Data at risk (${tenants.join(", ")}): ${changes.unacknowledged.map((d) => d.data).join("; ")}. Nothing acknowledged it (exit 5).`);
+                code = EXIT.dataAtRisk;
+            } else if (code === EXIT.ok && changes.refused.length > 0) {
+                console.error(`${changes.refused.length} change(s) the API or the engine would refuse:\n${changes.refused.map((r) => `  ${r}`).join("\n")}`);
+                code = EXIT.failure;
+            }
+        }
+        publishStagingDir(staging, outDir);
+    }
     if (values.timings) {
         console.error(`timings: ${[...options.timings].map(([phase, ms]) => `${phase} ${(ms / 1000).toFixed(2)} s`).join(", ")}`);
     }
     reportRss();
     return code;
+}
+
+/**
+ * The resources of a written `plan.json` and of the tenant stacks planned beside it (`tenants/<id>/plan.json`),
+ * so one change plan covers the whole region.
+ */
+function readPlanResources(file: string): ChangeResource[] {
+    const read = (f: string) => {
+        const plan = JSON.parse(fs.readFileSync(f, "utf8")) as { resources?: ChangeResource[] };
+        if (!Array.isArray(plan.resources)) {
+            throw new Error(`${f} is not a plan.json written by npm run plan (no resources array)`);
+        }
+        return plan.resources;
+    };
+    const tenants = path.join(path.dirname(file), "tenants");
+    const tenantPlans = fs.existsSync(tenants)
+        ? fs.readdirSync(tenants).sort().map((id) => path.join(tenants, id, "plan.json")).filter((f) => fs.existsSync(f))
+        : [];
+    return [file, ...tenantPlans].flatMap(read);
 }
 
 /** Prints and records invalid input; returns the exit code 1. */
@@ -156,6 +216,7 @@ async function planRegion(options: PlanOptions, parallelism: number, platformOnl
         secretKeys: Object.keys(secrets),
         loadProgram: () => import("../programs/platform/index"),
         label: `platform stack "${stack}"`,
+        inventedSecrets: secrets,
         extraFiles: (plan) => ({ "contract.json": JSON.stringify(plan.outputs[CONTRACT_OUTPUT], null, 2) }),
     });
     if (platformCode === 1 || platformOnly) {
@@ -241,6 +302,7 @@ async function planTenant(options: PlanOptions, id: string, contractFile: string
         stackReferences: references,
         loadProgram: () => import("../programs/tenant/index"),
         label: `tenant stack "${tenantStackName(region, id)}"`,
+        inventedSecrets: Object.fromEntries(secretKeys.map((key) => [key, config[key] ?? ""])),
     });
 }
 
@@ -254,6 +316,8 @@ interface StackRun {
     loadProgram: () => Promise<unknown>;
     label: string;
     extraFiles?: (plan: StackPlan) => Record<string, string>;
+    /** The secrets the offline run invented (config key → synthetic value), for secrets-to-set.txt. */
+    inventedSecrets?: Record<string, string>;
 }
 
 /** Synthesizes one program in this process and writes its plan, manifests, artefacts and policy results. */
@@ -282,6 +346,8 @@ async function planStack(options: PlanOptions, run: StackRun): Promise<number> {
     const violations = timed(timings, "policies", () => evaluatePolicies(synthesized.resources, packConfig));
     files.write(path.join(outDir, "policy.json"), JSON.stringify(violations, null, 2));
     files.write(path.join(outDir, "policy-config.json"), JSON.stringify(policyPackConfigFile(packConfig), null, 2));
+    const secretsToSet = missingSecrets(synthesized.resources, run.inventedSecrets ?? {}, options.stackConfig);
+    files.write(path.join(outDir, "secrets-to-set.txt"), secretsToSet.map((s) => `${s.command}\n`).join(""));
     await timed(timings, "waiting for writes", () => files.close());
     const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
     if (!options.quiet) {
@@ -292,6 +358,9 @@ async function planStack(options: PlanOptions, run: StackRun): Promise<number> {
         console.log(formatViolations(violations));
         console.log(`\nOffline plan of ${run.label}: ${plan.resources.length} resources in ${((timings.get("synthesize") ?? 0) / 1000).toFixed(1)} s; written to ${path.relative(process.cwd(), outDir) || "."}`);
         console.log("Secrets were synthetic (no stack secrets are read offline); nothing was sent to Hetzner, Tailscale or a cluster.");
+        if (secretsToSet.length > 0) {
+            console.log(`\nA real deploy of ${run.label} still needs these secrets (the offline run invented them; also in secrets-to-set.txt):\n${secretsToSet.map((s) => `  ${s.command}`).join("\n")}`);
+        }
     }
     if (mandatory.length > 0) {
         console.error(`${mandatory.length} mandatory policy violation(s) in ${run.label}: the plan would be refused by \`pulumi preview --policy-pack policy\`.`);

@@ -1,6 +1,6 @@
 import type { IStorageClass } from "kubernetes-models/storage.k8s.io/v1/StorageClass";
 import type { PlatformConfig } from "../../lib/config/schema";
-import { LABELS, MINIO_ENDPOINT, NAMESPACES, PLATFORM_BUCKETS, STORAGE_CLASSES } from "../../lib/conventions";
+import { LABELS, MINIO_ENDPOINT, NAMESPACES, PLATFORM_BUCKETS, STORAGE_CLASSES, TENANT_STORAGE_CLASSES } from "../../lib/conventions";
 import { planNodes, storageNodeCount, type NodeSpec } from "../nodes/node-plan";
 import { chartValues, type Values } from "../../charts/versions";
 import { untaintedNodeCount } from "../nodes/placement";
@@ -180,7 +180,8 @@ const labels = { [LABELS.managedBy]: "pulumi" };
  * The StorageClasses. `standard` is the cluster default: full replica count on any storage disk, no
  * locality, so a PVC that names no class still survives node loss and can always be scheduled. `fast`
  * keeps a replica on the consuming node when it can (best-effort locality) and uses only NVMe disks on
- * nodes tagged `fast`.
+ * nodes tagged `fast`. The tenant classes (`tenant-standard`, `tenant-fast`) are the same two with reclaim policy
+ * Retain: a tenant's deleted claim keeps its Longhorn volume until an operator releases the PersistentVolume.
  */
 export function renderStorageClasses(config: PlatformConfig): IStorageClass[] {
     const replicas = String(longhornReplicaCount(config));
@@ -193,17 +194,14 @@ export function renderStorageClasses(config: PlatformConfig): IStorageClass[] {
         // Bind when the pod is scheduled, so best-effort locality starts next to it.
         volumeBindingMode: "WaitForFirstConsumer",
     } as const;
+    const standard = { numberOfReplicas: replicas, dataLocality: "disabled", staleReplicaTimeout: "30", fsType: "ext4", fromBackup: "" };
+    const fast = { ...standard, dataLocality: "best-effort", diskSelector: "nvme", nodeSelector: "fast" };
+    const notDefault = { "storageclass.kubernetes.io/is-default-class": "false" };
     return [
-        {
-            ...common,
-            metadata: { name: STORAGE_CLASSES.standard, labels, annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
-            parameters: { numberOfReplicas: replicas, dataLocality: "disabled", staleReplicaTimeout: "30", fsType: "ext4", fromBackup: "" },
-        },
-        {
-            ...common,
-            metadata: { name: STORAGE_CLASSES.fast, labels, annotations: { "storageclass.kubernetes.io/is-default-class": "false" } },
-            parameters: { numberOfReplicas: replicas, dataLocality: "best-effort", staleReplicaTimeout: "30", fsType: "ext4", fromBackup: "", diskSelector: "nvme", nodeSelector: "fast" },
-        },
+        { ...common, metadata: { name: STORAGE_CLASSES.standard, labels, annotations: { "storageclass.kubernetes.io/is-default-class": "true" } }, parameters: standard },
+        { ...common, metadata: { name: STORAGE_CLASSES.fast, labels, annotations: notDefault }, parameters: fast },
+        { ...common, reclaimPolicy: "Retain", metadata: { name: TENANT_STORAGE_CLASSES.standard, labels, annotations: notDefault }, parameters: standard },
+        { ...common, reclaimPolicy: "Retain", metadata: { name: TENANT_STORAGE_CLASSES.fast, labels, annotations: notDefault }, parameters: fast },
     ];
 }
 

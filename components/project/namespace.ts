@@ -3,7 +3,7 @@ import type { IResourceQuota } from "kubernetes-models/v1/ResourceQuota";
 import type { ILimitRange } from "kubernetes-models/v1/LimitRange";
 import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { ISecret } from "kubernetes-models/v1/Secret";
-import { NAMESPACE_GRANT_ANNOTATIONS, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
+import { DECOMMISSION_ANNOTATION, NAMESPACE_GRANT_ANNOTATIONS, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
 import { publicEntryPointName } from "../../lib/config/schema";
 import { CONTAINER_SCRATCH, CPU_LIMIT_FACTOR, ephemeralStorageQuota, isStateful, millicores, projectFootprint } from "../../lib/tenants/footprint";
 import { quantity } from "../../lib/quantity";
@@ -50,6 +50,8 @@ export function renderNamespace(ctx: ProjectContext): INamespace {
                 // The public entry points granted to the project (platform:projectGrants.<project>.publicPorts).
                 [NAMESPACE_GRANT_ANNOTATIONS.tcpEntryPoints]: grantedEntryPoints(ctx, "TCP").join(","),
                 [NAMESPACE_GRANT_ANNOTATIONS.udpEntryPoints]: grantedEntryPoints(ctx, "UDP").join(","),
+                // The change plan lets this project's data go once its decommission is deployed.
+                ...(ctx.project.decommission ? { [DECOMMISSION_ANNOTATION]: "requested" } : {}),
             },
         },
     };

@@ -106,10 +106,13 @@ export class Project extends pulumi.ComponentResource {
         const platformNeeds = (object: TenantObject | ISecret) => [...external, ...(needsOf.get(object) ?? [])];
 
         const resourceName = (object: TenantObject) => childResourceName(name, ctx.namespace, object);
-        const create = (object: TenantObject, dependsOn: pulumi.Resource[]) =>
-            createObject(resourceName(object), object, { parent: this, dependsOn: [...dependsOn, ...platformNeeds(object)] });
+        const create = (object: TenantObject, dependsOn: pulumi.Resource[], extra: pulumi.CustomResourceOptions = {}) =>
+            createObject(resourceName(object), object, { parent: this, dependsOn: [...dependsOn, ...platformNeeds(object)], ...extra });
+        // Tenant data survives a removed file: its holders stay in the cluster when Pulumi deletes them, until the
+        // project's decommission is deployed (then removing the file deletes them; the change plan allows it).
+        const keepData: pulumi.CustomResourceOptions = { retainOnDelete: !project.decommission };
 
-        const namespace = create(rendered.namespace, []);
+        const namespace = create(rendered.namespace, [], keepData);
         const guardrails = rendered.guardrails.map((object) => create(object, [namespace]));
 
         const secret = (shape: ISecret, stringData: pulumi.Input<Record<string, string>>, dependsOn: pulumi.Resource[]) =>
@@ -182,7 +185,9 @@ export class Project extends pulumi.ComponentResource {
         for (const service of rendered.services) {
             const before = [namespace, ...guardrails, ...secrets, ...configMaps, ...databaseReady, ...bucketReady];
             service.services.forEach((object) => create(object, before));
-            const workload = create(service.workload, before);
+            const claims = service.claims.map((claim) => create(claim, [namespace], keepData));
+            // The claims exist before the StatefulSet and carry the size; its template's size matters only at creation.
+            const workload = create(service.workload, [...before, ...claims], claims.length > 0 ? { ...keepData, ignoreChanges: ["spec.volumeClaimTemplates[*].spec.resources"] } : {});
             for (const extra of service.extras) {
                 create(extra, [...before, workload]);
             }
@@ -190,6 +195,10 @@ export class Project extends pulumi.ComponentResource {
         for (const job of rendered.jobs) {
             // A Job's pod template is immutable: a change means a new Job.
             createObject(resourceName(job), job, { parent: this, dependsOn: [namespace, ...guardrails, ...secrets, ...configMaps, ...databaseReady, ...bucketReady], deleteBeforeReplace: job.kind === "Job" });
+        }
+        if (rendered.finalBackup) {
+            const job = rendered.finalBackup;
+            new k8s.apiextensions.CustomResource(`${name}-final-backup`, { apiVersion: job.apiVersion, kind: job.kind, metadata: job.metadata, spec: job.spec }, { parent: this, dependsOn: [namespace] });
         }
         for (const object of rendered.gitops) {
             create(object, [namespace, ...guardrails, ...secrets, ...databaseReady, ...bucketReady]);
@@ -254,6 +263,8 @@ export function createObject(name: string, object: TenantObject, opts: pulumi.Cu
             return new k8s.core.v1.ServiceAccount(name, { metadata, automountServiceAccountToken: object.automountServiceAccountToken }, opts);
         case "Secret":
             return new k8s.core.v1.Secret(name, { metadata, type: object.type, stringData: pulumi.secret(object.stringData ?? {}) }, { ...opts, additionalSecretOutputs: ["data", "stringData"] });
+        case "PersistentVolumeClaim":
+            return new k8s.core.v1.PersistentVolumeClaim(name, { metadata, spec: fields<k8s.types.input.core.v1.PersistentVolumeClaimSpec>(object.spec) }, opts);
         case "Service":
             return new k8s.core.v1.Service(name, { metadata, spec: fields<k8s.types.input.core.v1.ServiceSpec>(object.spec) }, opts);
         case "Deployment":

@@ -39,6 +39,8 @@ import { renderApplication, renderAppProject } from "./gitops";
 import { renderConfigMap } from "./files";
 import { renderJob } from "./jobs";
 import { renderRoutes, type TcpRoute, type UdpRoute } from "./routes";
+import { renderFinalBackupJob, renderVolumeClaims, type FinalBackupJob } from "./volumes";
+import type { IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 
 /**
  * Renders a whole project as plain Kubernetes objects, grouped in the order the Project component applies
@@ -55,6 +57,7 @@ export type TenantObject =
     | INetworkPolicy
     | IServiceAccount
     | ISecret
+    | IPersistentVolumeClaim
     | IService
     | IDeployment
     | IStatefulSet
@@ -78,6 +81,8 @@ export interface RenderedService {
     spec: ServiceSpec;
     /** Deployment or StatefulSet. */
     workload: IDeployment | IStatefulSet;
+    /** The claims of a StatefulSet's replicas, registered before it so that they grow in place. */
+    claims: IPersistentVolumeClaim[];
     /** ClusterIP Service (and headless Service of a StatefulSet). */
     services: IService[];
     /** Objects that only exist for some services: PDB, HPA, Ingress, TCP/UDP routes, ServiceMonitor. */
@@ -126,6 +131,8 @@ export interface RenderedProject {
     bucketJob?: IJob;
     /** Per tenant service. */
     services: RenderedService[];
+    /** The Longhorn final-backup job, while the project is decommissioned and has volumes. */
+    finalBackup?: FinalBackupJob;
     /** AppProject and Application (namespace argocd), when the project has a git source. */
     gitops: Array<IAppProject | IApplication>;
     /** Public URLs, `https://<host>/`. */
@@ -140,6 +147,7 @@ export function renderProject(project: ProjectSpec, config: PlatformConfig, opti
         return {
             spec,
             workload: renderWorkload(ctx, spec),
+            claims: renderVolumeClaims(ctx, spec),
             services: renderServices(ctx, spec),
             extras: extras.filter((o): o is NonNullable<typeof o> => o !== undefined),
         };
@@ -153,6 +161,7 @@ export function renderProject(project: ProjectSpec, config: PlatformConfig, opti
         ...(project.database ? { database: renderDatabase(ctx) } : {}),
         ...(project.bucket ? { bucketJob: renderBucketJob(ctx) } : {}),
         services,
+        ...(project.decommission ? { finalBackup: renderFinalBackupJob(ctx) } : {}),
         gitops: project.git ? [renderAppProject(ctx), renderApplication(ctx)] : [],
         urls: project.services.flatMap((s) => serviceHosts(project, s.name, config.domain)).map((host) => `https://${host}/`),
     };
@@ -195,7 +204,7 @@ export function flattenProject(rendered: RenderedProject, secrets: readonly ISec
         ...rendered.configMaps,
         ...(rendered.database ? [...rendered.database.companions, ...rendered.database.workloads] : []),
         ...(rendered.bucketJob ? [rendered.bucketJob] : []),
-        ...rendered.services.flatMap((s) => [...s.services, s.workload, ...s.extras]),
+        ...rendered.services.flatMap((s) => [...s.services, ...s.claims, s.workload, ...s.extras]),
         ...rendered.jobs,
         ...rendered.gitops,
     ];

@@ -10,8 +10,8 @@ import type { IProbe } from "kubernetes-models/v1/Probe";
 import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import type { IHorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
 import type { IServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
-import { LABELS, STORAGE_CLASSES } from "../../lib/conventions";
-import { isStateful, minReplicas, serviceEphemeralStorage } from "../../lib/tenants/footprint";
+import { LABELS, TENANT_STORAGE_CLASSES } from "../../lib/conventions";
+import { isStateful, minReplicas, serviceEphemeralStorage, TMP_DIR_SIZE } from "../../lib/tenants/footprint";
 import type { ContainerSpec, InitContainerSpec, ServiceSpec, SidecarSpec } from "../../lib/tenants/schema";
 import { containerMounts, containerVolumes, volumePrefix } from "./files";
 import {
@@ -244,8 +244,14 @@ function podTemplate(ctx: ProjectContext, service: ServiceSpec): IPodTemplateSpe
     };
 }
 
-/** Replicas the workload declares; omitted when an HPA owns the count (so `pulumi up` never fights it). */
-function declaredReplicas(service: ServiceSpec): { replicas?: number } {
+/**
+ * Replicas the workload declares; omitted when an HPA owns the count (so `pulumi up` never fights it). A
+ * decommissioned project runs nothing (its HPAs are gone), so its final backup is of quiet data.
+ */
+function declaredReplicas(ctx: ProjectContext, service: ServiceSpec): { replicas?: number } {
+    if (ctx.project.decommission) {
+        return { replicas: 0 };
+    }
     return service.autoscale ? {} : { replicas: service.replicas ?? 1 };
 }
 
@@ -259,7 +265,7 @@ export function renderWorkload(ctx: ProjectContext, service: ServiceSpec): IDepl
             kind: "Deployment",
             metadata,
             spec: {
-                ...declaredReplicas(service),
+                ...declaredReplicas(ctx, service),
                 revisionHistoryLimit: 5,
                 selector,
                 // One surge pod at a time: the tenant validation reserves quota for exactly that.
@@ -273,7 +279,7 @@ export function renderWorkload(ctx: ProjectContext, service: ServiceSpec): IDepl
         kind: "StatefulSet",
         metadata,
         spec: {
-            ...declaredReplicas(service),
+            ...declaredReplicas(ctx, service),
             revisionHistoryLimit: 5,
             serviceName: headlessServiceName(service),
             ...(service.cluster ? { podManagementPolicy: service.cluster.podManagementPolicy } : {}),
@@ -286,7 +292,8 @@ export function renderWorkload(ctx: ProjectContext, service: ServiceSpec): IDepl
                 metadata: { name: volume.name, labels: objectLabels(ctx, service.name) },
                 spec: {
                     accessModes: ["ReadWriteOnce"],
-                    storageClassName: STORAGE_CLASSES[volume.class],
+                    // Used only if a claim is missing: the Project registers every claim (components/project/volumes.ts).
+                    storageClassName: TENANT_STORAGE_CLASSES[volume.class],
                     resources: { requests: { storage: volume.size } },
                 },
             })),
@@ -357,7 +364,7 @@ export function renderDisruptionBudget(ctx: ProjectContext, service: ServiceSpec
 
 /** An autoscaling/v2 HPA on CPU utilisation when the service is autoscaled. */
 export function renderAutoscaler(ctx: ProjectContext, service: ServiceSpec): IHorizontalPodAutoscaler | undefined {
-    if (!service.autoscale) {
+    if (!service.autoscale || ctx.project.decommission) {
         return undefined;
     }
     return {

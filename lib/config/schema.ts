@@ -314,6 +314,11 @@ export const tenantLimitsSchema = z.strictObject({
     maxPods: z.number().int().positive().default(200),
     /** Largest ephemeral-storage quota (emptyDirs, logs, writable layers) of one tenant namespace. */
     maxEphemeralStorage: quantityString.default("100Gi"),
+    /**
+     * How far the tenants' summed CPU and memory quotas may exceed the run pool's allocatable capacity (1.5 =
+     * 150%); above 100% the plan warns, above this it refuses the catalog.
+     */
+    overcommit: z.number().min(1).max(10).default(1.5),
 });
 
 /** A domain and every name below it (`example.org` covers `example.org` and `shop.example.org`). */

@@ -102,12 +102,14 @@ export function validateTenantDocuments(
 ): TenantProject[] {
     const problems: InputProblem[] = [...unreadable];
     const projects: TenantProject[] = [];
+    const rawData = new Map<string, unknown>();
     for (const { file, text } of documents) {
         const read = parseTenantYaml(text, file);
         if ("problem" in read) {
             problems.push(read.problem);
             continue;
         }
+        rawData.set(file, read.data);
         const parsed = projectSchema.safeParse(read.data ?? {});
         if (!parsed.success) {
             problems.push(...issuesToProblems(file, "", parsed.error.issues, PROJECT_EXAMPLES));
@@ -119,16 +121,40 @@ export function validateTenantDocuments(
         projects.push({ file, spec });
     }
     problems.push(...checkAcrossProjects(projects, context));
-    if (problems.length === 0) {
-        // Checks that render the projects run only on a catalog that is valid so far.
-        for (const check of context.catalogChecks ?? []) {
-            problems.push(...check(projects));
-        }
+    // Checks that render the projects run in the same pass, on the files that are valid so far (a file with a
+    // problem may not render), so one run reports everything.
+    const clean = projects.filter((p) => !problems.some((problem) => problem.source === p.file));
+    for (const check of context.catalogChecks ?? []) {
+        problems.push(...check(clean));
     }
     if (problems.length > 0) {
-        throw new InputValidationError(problems);
+        throw new InputValidationError(problems.map((problem) => withServiceNames(problem, rawData.get(problem.source))));
     }
     return projects;
+}
+
+/**
+ * `services[1].volumes[0].size` → `services[backend].volumes[data].size`: a problem's path names the service and
+ * volume as the file does (when the name is a plain, unique label), so it can be found without counting.
+ */
+export function withServiceNames(problem: InputProblem, data: unknown): InputProblem {
+    const named = (list: unknown, index: number): string | undefined => {
+        const items = Array.isArray(list) ? (list as unknown[]) : [];
+        const name = (items[index] as { name?: unknown } | undefined)?.name;
+        const names = items.map((item) => (item as { name?: unknown } | undefined)?.name);
+        return typeof name === "string" && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(name) && names.indexOf(name) === names.lastIndexOf(name) ? name : undefined;
+    };
+    const services = (data as { services?: unknown } | null | undefined)?.services;
+    const path = problem.path.replace(/^services\[(\d+)\](\.volumes\[(\d+)\])?/, (whole, service: string, volumePart: string | undefined, volume: string | undefined) => {
+        const serviceName = named(services, Number(service));
+        if (!serviceName) {
+            return whole;
+        }
+        const volumes = (Array.isArray(services) ? (services[Number(service)] as { volumes?: unknown }) : undefined)?.volumes;
+        const volumeName = volume !== undefined ? named(volumes, Number(volume)) : undefined;
+        return `services[${serviceName}]${volumePart === undefined ? "" : `.volumes[${volumeName ?? volume}]`}`;
+    });
+    return path === problem.path ? problem : { ...problem, path };
 }
 
 /**
@@ -391,7 +417,7 @@ function checkAcrossProjects(projects: TenantProject[], context: TenantContext):
     for (const { file, spec } of projects) {
         spec.services.forEach((service, index) => {
             if (serviceHosts(spec, service.name, domain).length > 0) {
-                hosts.set(`${service.name}.${spec.name}.${domain}`, `${file} services[${index}] (platform host)`);
+                hosts.set(`${service.name}.${spec.name}.${domain}`, `${file} services[${service.name}] (platform host)`);
             }
         });
     }
@@ -405,7 +431,7 @@ function checkAcrossProjects(projects: TenantProject[], context: TenantContext):
                 if (owner) {
                     problems.push({ source: file, path: `services[${index}].expose.customDomains[${j}]`, problem: `host ${host} is already served by ${owner}`, fix: "every public host must belong to one service: remove it here or there" });
                 } else {
-                    hosts.set(host, `${file} services[${index}]`);
+                    hosts.set(host, `${file} services[${service.name}]`);
                 }
             });
         });

@@ -638,6 +638,12 @@ export const projectSchema = z
          * stay unreachable; SMTP and node ports are refused.
          */
         egress: z.strictObject({ ports: z.array(egressPortSchema).min(1).max(TENANT_BOUNDS.egressPorts) }).optional(),
+        /**
+         * Decommission of the project, declared before its file is removed: workloads stop, a final Longhorn backup
+         * of its volumes is taken, and its stateful resources are no longer retained, so that removing the file
+         * afterwards deletes them (the change plan allows it). `confirm` repeats the project name.
+         */
+        decommission: z.strictObject({ confirm: z.string().max(PROJECT_NAME_MAX) }).optional(),
         /** Git source synced by Argo CD into the project namespace (granted in `platform:projectGrants.<name>.git`). */
         git: z
             .strictObject({
@@ -656,6 +662,9 @@ export const projectSchema = z
             if ((key === "name" || project.id !== undefined) && (RESERVED_PROJECT_NAMES.includes(value) || value.startsWith("kube-"))) {
                 ctx.addIssue({ code: "custom", path: [key], message: `"${value}" is a system or platform namespace` });
             }
+        }
+        if (project.decommission && project.decommission.confirm !== id) {
+            ctx.addIssue({ code: "custom", path: ["decommission", "confirm"], message: `must repeat the project id "${id}" to decommission it`, params: { fix: `decommission: {confirm: ${id}}` } });
         }
         const names = project.services.map((s) => s.name);
         names.forEach((name, index) => {
@@ -913,4 +922,6 @@ export const PROJECT_EXAMPLES: Readonly<Record<string, string>> = {
     "git.repoURL": "repoURL: https://github.com/example/shop-deploy.git",
     "git.path": "path: k8s",
     "git.targetRevision": "targetRevision: main",
+    decommission: "decommission: {confirm: shop}",
+    "decommission.confirm": "confirm: shop",
 };

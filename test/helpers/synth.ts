@@ -26,7 +26,7 @@ export interface PlanRun {
  */
 export function runPlan(
     stack: string,
-    options: { outDir: string; catalogRoot?: string; configFile?: string; quiet?: boolean; env?: Record<string, string>; tenants?: boolean; skipCatalogCheck?: boolean; tsx?: boolean },
+    options: { outDir: string; catalogRoot?: string; configFile?: string; quiet?: boolean; env?: Record<string, string>; tenants?: boolean; skipCatalogCheck?: boolean; tsx?: boolean; args?: readonly string[] },
 ): Promise<PlanRun> {
     const runner = options.tsx ? ["--import", "tsx"] : [path.join(ROOT, "tools/precompiled.cjs")];
     const args = [...runner, path.join(ROOT, "tools/plan.ts"), "--stack", stack, "--out", options.outDir];
@@ -36,6 +36,7 @@ export function runPlan(
     if (options.catalogRoot) args.push("--catalog-root", options.catalogRoot);
     if (options.configFile) args.push("--config-file", options.configFile);
     if (options.quiet ?? true) args.push("--quiet");
+    args.push(...(options.args ?? []));
     return new Promise((resolve, reject) => {
         const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, NODE_NO_WARNINGS: "1", ...options.env } });
         let stdout = "";

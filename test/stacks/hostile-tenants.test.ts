@@ -17,6 +17,7 @@ import { renderProject } from "../../components/project/render";
 import { resourceCollisions } from "../../components/project/urns";
 import { stackPlatformConfig } from "../components/project/fixtures";
 import { ROOT, runPlan } from "../helpers/synth";
+import { errorFileFor } from "../../tools/offline/output-dir";
 
 /**
  * Hostile tenant files (issue 15): one case per class of attack, each refused with the file, the key and a
@@ -142,7 +143,7 @@ describe("privileges come from platform:projectGrants, never from the tenant fil
         expect(problems.map((p) => [p.path, p.fix])).toEqual(
             expect.arrayContaining([
                 ["egress.ports[0]", expect.stringContaining("egressPorts: [{port: 30303, protocol: TCP}] to platform:projectGrants.shop in Pulumi.dev.yaml")],
-                ["services[0].expose.customDomains[0]", expect.stringContaining("customDomains: [shop.example.org] to platform:projectGrants.shop")],
+                ["services[web].expose.customDomains[0]", expect.stringContaining("customDomains: [shop.example.org] to platform:projectGrants.shop")],
                 ["git.repoURL", expect.stringContaining("git: [https://github.com/example/shop.git] to platform:projectGrants.shop")],
             ]),
         );
@@ -203,34 +204,34 @@ describe("egress ports and ranges", () => {
 
 describe("quantities, counts and paths", () => {
     it.each([
-        ["limits.memory", "resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {memory: '0'}}", "services[0].resources.limits.memory"],
-        ["limits.cpu", "resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {cpu: '0', memory: 256Mi}}", "services[0].resources.limits.cpu"],
-        ["requests.cpu", "resources: {requests: {cpu: 0m, memory: 128Mi}, limits: {memory: 256Mi}}", "services[0].resources.requests.cpu"],
+        ["limits.memory", "resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {memory: '0'}}", "services[web].resources.limits.memory"],
+        ["limits.cpu", "resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {cpu: '0', memory: 256Mi}}", "services[web].resources.limits.cpu"],
+        ["requests.cpu", "resources: {requests: {cpu: 0m, memory: 128Mi}, limits: {memory: 256Mi}}", "services[web].resources.requests.cpu"],
     ])("a zero %s is refused", (_, line, key) => {
         expectRefused([tenant("shop", [], [line])], fileOf("shop"), key, /more than zero/, /positive quantity/);
     });
 
     it.each([
-        ["/", "services[0].tmpDirs[0]", /whole root/],
-        ["/proc", "services[0].tmpDirs[0]", /kubelet and the kernel/],
-        ["/dev/shm", "services[0].tmpDirs[0]", /kubelet and the kernel/],
-        ["/sys", "services[0].tmpDirs[0]", /kubelet and the kernel/],
-        ["/etc", "services[0].tmpDirs[0]", /kubelet and the kernel/],
-        ["/var/run/secrets/kubernetes.io", "services[0].tmpDirs[0]", /kubelet and the kernel/],
-        ["/var", "services[0].tmpDirs[0]", /contains \/var\/run\/secrets/],
-        ["/tmp/../etc", "services[0].tmpDirs[0]", /not a normalized path/],
-        ["/tmp/", "services[0].tmpDirs[0]", /not a normalized path/],
-        ["tmp", "services[0].tmpDirs[0]", /absolute path/],
+        ["/", "services[web].tmpDirs[0]", /whole root/],
+        ["/proc", "services[web].tmpDirs[0]", /kubelet and the kernel/],
+        ["/dev/shm", "services[web].tmpDirs[0]", /kubelet and the kernel/],
+        ["/sys", "services[web].tmpDirs[0]", /kubelet and the kernel/],
+        ["/etc", "services[web].tmpDirs[0]", /kubelet and the kernel/],
+        ["/var/run/secrets/kubernetes.io", "services[web].tmpDirs[0]", /kubelet and the kernel/],
+        ["/var", "services[web].tmpDirs[0]", /contains \/var\/run\/secrets/],
+        ["/tmp/../etc", "services[web].tmpDirs[0]", /not a normalized path/],
+        ["/tmp/", "services[web].tmpDirs[0]", /not a normalized path/],
+        ["tmp", "services[web].tmpDirs[0]", /absolute path/],
     ])("tmpDir %s is refused", (dir, key, problem) => {
         expectRefused([tenant("shop", [], [`tmpDirs: ['${dir}']`])], fileOf("shop"), key, problem, /absolute, normalized directory/);
     });
 
     it("a volume on /proc, a path mounted twice and too many tmpDirs are refused", () => {
-        expectRefused([tenant("shop", [], ["volumes: [{name: data, size: 1Gi, mountPath: /proc/self}]"])], fileOf("shop"), "services[0].volumes[0].mountPath", /kubelet and the kernel/);
-        expectRefused([tenant("shop", [], ["tmpDirs: [/tmp, /data]", "volumes: [{name: data, size: 1Gi, mountPath: /data}]"])], fileOf("shop"), "services[0].volumes[0].mountPath", /mounted twice/);
-        expectRefused([tenant("shop", [], ["tmpDirs: [/tmp, /tmp]"])], fileOf("shop"), "services[0].tmpDirs[1]", /mounted twice/);
+        expectRefused([tenant("shop", [], ["volumes: [{name: data, size: 1Gi, mountPath: /proc/self}]"])], fileOf("shop"), "services[web].volumes[data].mountPath", /kubelet and the kernel/);
+        expectRefused([tenant("shop", [], ["tmpDirs: [/tmp, /data]", "volumes: [{name: data, size: 1Gi, mountPath: /data}]"])], fileOf("shop"), "services[web].volumes[data].mountPath", /mounted twice/);
+        expectRefused([tenant("shop", [], ["tmpDirs: [/tmp, /tmp]"])], fileOf("shop"), "services[web].tmpDirs[1]", /mounted twice/);
         const many = Array.from({ length: 9 }, (_, i) => `/scratch/${i}`).join(", ");
-        expectRefused([tenant("shop", [], [`tmpDirs: [${many}]`])], fileOf("shop"), "services[0].tmpDirs", /<=8 items/);
+        expectRefused([tenant("shop", [], [`tmpDirs: [${many}]`])], fileOf("shop"), "services[web].tmpDirs", /<=8 items/);
     });
 
     it.each([
@@ -239,12 +240,12 @@ describe("quantities, counts and paths", () => {
         ["/data/../etc", /not a normalized path/],
         ["data", /absolute path/],
     ])("a volume mounted on %s is refused", (mountPath, problem) => {
-        expectRefused([tenant("shop", [], [`volumes: [{name: data, size: 1Gi, mountPath: '${mountPath}'}]`])], fileOf("shop"), "services[0].volumes[0].mountPath", problem);
+        expectRefused([tenant("shop", [], [`volumes: [{name: data, size: 1Gi, mountPath: '${mountPath}'}]`])], fileOf("shop"), "services[web].volumes[data].mountPath", problem);
     });
 
     it("more than 8 volumes are refused", () => {
         const volumes = Array.from({ length: 9 }, (_, i) => `{name: v${i}, size: 1Gi, mountPath: /data/${i}}`).join(", ");
-        expectRefused([tenant("shop", [], [`volumes: [${volumes}]`])], fileOf("shop"), "services[0].volumes", /<=8 items/);
+        expectRefused([tenant("shop", [], [`volumes: [${volumes}]`])], fileOf("shop"), "services[web].volumes", /<=8 items/);
     });
 
     it("emptyDir space is counted by the namespace quota and bounded by the stack (safe result, and refusal above the bound)", () => {
@@ -262,7 +263,7 @@ describe("quantities, counts and paths", () => {
         const doc = { file: fileOf("shop"), text: ["name: shop", "owner: {name: T, email: t@example.com}", "quota: {cpu: '4', memory: 8Gi, storage: 50Gi, pods: 20}", "services:", ...services, ""].join("\n") };
         expectRefused([doc], fileOf("shop"), "services", /too big|at most 50|<=50/i);
         const env = `env: {${Array.from({ length: 101 }, (_, i) => `V${i}: x`).join(", ")}}`;
-        expectRefused([tenant("shop", [], [env])], fileOf("shop"), "services[0].env", /at most 100 entries/);
+        expectRefused([tenant("shop", [], [env])], fileOf("shop"), "services[web].env", /at most 100 entries/);
     });
 });
 
@@ -352,7 +353,7 @@ describe("resource identities, hosts and domains", () => {
         ["hel1.platform.example.com", /of stack hel1/],
     ])("custom domain %s is refused even when granted", (domain, problem) => {
         const granted = { ...dev, projectGrants: { shop: { trust: "untrusted" as const, egressPorts: [], customDomains: [domain], git: [], publicPorts: [] } } };
-        expectRefused([tenant("shop", [], [`expose: {public: true, customDomains: [${domain}]}`])], fileOf("shop"), "services[0].expose.customDomains[0]", problem, undefined, granted);
+        expectRefused([tenant("shop", [], [`expose: {public: true, customDomains: [${domain}]}`])], fileOf("shop"), "services[web].expose.customDomains[0]", problem, undefined, granted);
     });
 
     it("a custom domain that takes another project's platform host is blamed on the taker, naming the owner, whichever sorts first", () => {
@@ -360,7 +361,7 @@ describe("resource identities, hosts and domains", () => {
         const owner = tenant("zzz", [], ["expose: {public: true}"]);
         const problems = problemsOf([taker, owner]);
         expect(problems.filter((p) => p.source === fileOf("zzz"))).toEqual([]);
-        expect(problems).toEqual(expect.arrayContaining([expect.objectContaining({ source: fileOf("aaa"), path: "services[0].expose.customDomains[0]", problem: `host web.zzz.dev.platform.example.com is already served by ${fileOf("zzz")} services[0] (platform host)` })]));
+        expect(problems).toEqual(expect.arrayContaining([expect.objectContaining({ source: fileOf("aaa"), path: "services[web].expose.customDomains[0]", problem: `host web.zzz.dev.platform.example.com is already served by ${fileOf("zzz")} services[web] (platform host)` })]));
     });
 });
 
@@ -407,7 +408,7 @@ describe("secrets in plain env", () => {
         ["GITHUB", "ghp_0123456789abcdefghijABCDEFGHIJ012345", /looks like a GitHub token/],
         ["UPSTREAM", "AKIAIOSFODNN7EXAMPLE", /looks like an AWS access key/],
     ])("%s is refused with the fix to move it to secretEnv", (name, value, problem) => {
-        expectRefused([tenant("shop", [], [`env: {${name}: '${value}'}`])], fileOf("shop"), `services[0].env.${name}`, problem, new RegExp(`move it to secretEnv: \\[${name}\\]`));
+        expectRefused([tenant("shop", [], [`env: {${name}: '${value}'}`])], fileOf("shop"), `services[web].env.${name}`, problem, new RegExp(`move it to secretEnv: \\[${name}\\]`));
     });
 
     it("ordinary settings stay in env (safe result)", () => {
@@ -430,7 +431,7 @@ describe("the program refuses a hostile catalog before registering anything", ()
         return root;
     }
     function readError(outDir: string): { registeredResources: number; problems: InputProblem[] } {
-        return JSON.parse(fs.readFileSync(path.join(outDir, "error.json"), "utf8"));
+        return JSON.parse(fs.readFileSync(errorFileFor(outDir), "utf8"));
     }
 
     it("one run: every class reported with file and key, nothing registered", async () => {
@@ -461,12 +462,12 @@ describe("the program refuses a hostile catalog before registering anything", ()
                 `${fileOf("loki-chunks")} bucket`,
                 `${fileOf("selfgrant")} trust`,
                 `${fileOf("ports")} egress.ports[0].port`,
-                `${fileOf("zerolimit")} services[0].resources.limits.memory`,
-                `${fileOf("domain")} services[0].expose.customDomains[0]`,
+                `${fileOf("zerolimit")} services[web].resources.limits.memory`,
+                `${fileOf("domain")} services[web].expose.customDomains[0]`,
                 `${fileOf("repo")} git.repoURL`,
                 `${fileOf("repo")} git.path`,
-                `${fileOf("mounts")} services[0].tmpDirs[0]`,
-                `${fileOf("leak")} services[0].env.DB_PASSWORD`,
+                `${fileOf("mounts")} services[web].tmpDirs[0]`,
+                `${fileOf("leak")} services[web].env.DB_PASSWORD`,
                 `${fileOf("zero")} (file)`,
                 `${fileOf("dir")} (file)`,
             ]),

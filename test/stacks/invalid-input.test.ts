@@ -3,12 +3,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ROOT, runPlan } from "../helpers/synth";
+import { errorFileFor } from "../../tools/offline/output-dir";
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "platform-invalid-"));
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
 function readError(outDir: string): { registeredResources: number; problems: Array<{ source: string; path: string; problem: string; fix: string }> } {
-    return JSON.parse(fs.readFileSync(path.join(outDir, "error.json"), "utf8"));
+    return JSON.parse(fs.readFileSync(errorFileFor(outDir), "utf8"));
 }
 
 describe("invalid input stops the program before any resource is registered", () => {
@@ -87,7 +88,7 @@ describe("invalid input stops the program before any resource is registered", ()
             expect(error.problems).toEqual(
                 expect.arrayContaining([
                     expect.objectContaining({ source: file, path: "colour", problem: 'unknown key "colour"' }),
-                    expect.objectContaining({ source: file, path: "services[0].image", fix: "for example image: ghcr.io/example/web:1.4.2" }),
+                    expect.objectContaining({ source: file, path: "services[web].image", fix: "for example image: ghcr.io/example/web:1.4.2" }),
                 ]),
             );
             expect(run.stderr).toContain(`${file}:`);

@@ -5,6 +5,7 @@ import * as yaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, runPlan, type PlanRun } from "../helpers/synth";
 import type { WrittenResource } from "../helpers/plans";
+import { errorFileFor } from "../../tools/offline/output-dir";
 
 /**
  * A k3s upgrade as an operator makes it: plan the dev stack, then plan it again with `k3sVersion` one minor up
@@ -86,7 +87,7 @@ describe("changing platform:cluster.k3sVersion", () => {
             configFile: stackFileWith("jump", `    k3sVersion: v1.33.1+k3s1\n    previousK3sVersion: ${RUNNING}\n`),
         });
         expect(run.code).toBe(1);
-        const error = JSON.parse(fs.readFileSync(path.join(run.outDir, "error.json"), "utf8")) as { registeredResources: number; problems: Array<{ source: string; path: string; fix: string }> };
+        const error = JSON.parse(fs.readFileSync(errorFileFor(run.outDir), "utf8")) as { registeredResources: number; problems: Array<{ source: string; path: string; fix: string }> };
         expect(error.registeredResources).toBe(0);
         expect(error.problems).toEqual([expect.objectContaining({ source: "Pulumi.dev.yaml", path: "platform:cluster.k3sVersion" })]);
         expect(error.problems[0]!.fix).toContain("v1.32.x+k3sN");

@@ -10,6 +10,7 @@ import { computedContract } from "../../tools/offline/stack-plans";
 import { readStackConfig, syntheticSecrets } from "../../tools/offline/stack-files";
 import { tenantStackName } from "../../lib/stacks/naming";
 import { exampleTenants } from "../components/project/fixtures";
+import { errorFileFor } from "../../tools/offline/output-dir";
 
 // One platform stack plus one stack per tenant per region, planned by the global setup (npm run plan).
 
@@ -102,7 +103,7 @@ describe("npm run plan -- --tenant: the tenant program validates its own file ag
                 env: { ...process.env, NODE_NO_WARNINGS: "1" },
             });
             expect(run.status, run.stderr).toBe(1);
-            const error = JSON.parse(fs.readFileSync(path.join(out, "error.json"), "utf8")) as { registeredResources: number; problems: Array<{ source: string; path: string; fix: string }> };
+            const error = JSON.parse(fs.readFileSync(errorFileFor(out), "utf8")) as { registeredResources: number; problems: Array<{ source: string; path: string; fix: string }> };
             expect(error.registeredResources).toBe(0);
             expect(error.problems).toEqual([expect.objectContaining({ source: "stacks/dev/projects/paas-app.yaml", path: "trust", fix: expect.stringContaining("platform:projectGrants.paas-app in Pulumi.dev.yaml") })]);
             expect(fs.existsSync(path.join(out, "plan.json"))).toBe(false);

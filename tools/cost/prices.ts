@@ -1,4 +1,5 @@
 import { SERVER_TYPES, LOCATION_GROUPS, PRIMARY_IPV4_MONTHLY_EUR, SERVER_TYPES_PRICES_READ_ON, serverOnlyMonthlyEur, type LocationGroup } from "../../lib/hetzner/server-types";
+import { ROBOT_MODELS } from "../../lib/hetzner/robot-models";
 
 /**
  * Hetzner list prices the monthly cost estimate is computed from: EUR per month, excluding VAT.
@@ -120,12 +121,12 @@ const CLOUD_SERVER_PRICES = Object.fromEntries(
  * (a one-off is not a monthly cost). One IPv4 is included in a dedicated server's price.
  */
 export const BAREMETAL_PRICES: Readonly<Record<string, BaremetalPrice>> = {
-    AX41: { monthlyEur: 37.3, vcpu: 12, memoryGb: 64, basis: "dated", source: "web-2025-08 (AX41-NVMe)" },
+    AX41: { monthlyEur: 37.3, vcpu: ROBOT_MODELS.AX41!.vcpu, memoryGb: ROBOT_MODELS.AX41!.memoryGb, basis: "dated", source: "web-2025-08 (AX41-NVMe)" },
     // New-order prices in Germany after 2026-06-15 (8c/16t Ryzen 7 PRO 8700GE, 64 GB: bojak83318/server-signal-archive
     // offer 214154, 2026-02-02).
-    AX42: { monthlyEur: 97.3, vcpu: 16, memoryGb: 64, basis: "transcribed", source: "plans-2026-09 (AX42 Germany, new order)" },
-    AX52: { monthlyEur: 64, vcpu: 16, memoryGb: 64, basis: "assumed", source: LEGACY },
-    AX102: { monthlyEur: 257.3, vcpu: 32, memoryGb: 128, basis: "transcribed", source: "plans-2026-09 (AX102 Germany, new order)" },
+    AX42: { monthlyEur: 97.3, vcpu: ROBOT_MODELS.AX42!.vcpu, memoryGb: ROBOT_MODELS.AX42!.memoryGb, basis: "transcribed", source: "plans-2026-09 (AX42 Germany, new order)" },
+    AX52: { monthlyEur: 64, vcpu: ROBOT_MODELS.AX52!.vcpu, memoryGb: ROBOT_MODELS.AX52!.memoryGb, basis: "assumed", source: LEGACY },
+    AX102: { monthlyEur: 257.3, vcpu: ROBOT_MODELS.AX102!.vcpu, memoryGb: ROBOT_MODELS.AX102!.memoryGb, basis: "transcribed", source: "plans-2026-09 (AX102 Germany, new order)" },
 };
 
 /** The price table the platform uses. */

@@ -1,13 +1,17 @@
 /**
- * Exit codes of `npm run deploy` and the mapping from what happened to one of them. Kept free of the
- * Automation API (errors are recognised by name and message) so the mapping is testable without a CLI.
+ * The one exit-code table of `npm run plan` and `npm run deploy`, and the mapping from what happened to one of
+ * them. Kept free of the Automation API (errors are recognised by name and message) so the mapping is testable
+ * without a CLI.
  */
 
 /** The documented exit codes; CI branches on them (e.g. the nightly drift job treats 3 as "drift found"). */
 export const EXIT = {
     /** The operation succeeded (for `drift`: no drift). */
     ok: 0,
-    /** Anything else went wrong: usage error, refusal, missing CLI or credentials, engine or provider error. */
+    /**
+     * Anything else went wrong: usage error, invalid input (stack config, tenant files, capacity), a change the
+     * API would refuse (a volume shrink), refusal, missing CLI or credentials, engine or provider error.
+     */
     failure: 1,
     /** A mandatory CrossGuard policy reported a violation. */
     policyViolation: 2,
@@ -15,7 +19,15 @@ export const EXIT = {
     driftFound: 3,
     /** Another update holds the stack lock. */
     stackLocked: 4,
+    /** The change would delete or replace tenant or platform data and nothing acknowledged it (decommission, flag). */
+    dataAtRisk: 5,
 } as const;
+
+/**
+ * Which code wins when several apply, first wins: a locked stack (nothing ran), a mandatory policy violation
+ * (the change is blocked whatever else it does), unacknowledged data at risk, drift, any other failure.
+ */
+export const EXIT_PRECEDENCE: readonly ExitCode[] = [4, 2, 5, 3, 1];
 
 /** One of the values of {@link EXIT}. */
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -82,12 +94,15 @@ export interface OutcomeFacts {
     mandatoryViolations: number;
     /** Only for `drift`: whether the engine proposed changes. */
     changesFound?: boolean;
+    /** Deletes or replacements of data that nothing acknowledged (the change report's `unacknowledged`). */
+    dataAtRisk?: number;
 }
 
 /**
- * Maps an outcome to the exit code. Precedence: a lock means nothing ran (4); a mandatory violation blocks the
- * change whatever else happened (2); drift is reported only when the run itself worked or failed solely because
- * of `expectNoChanges` (3) — a drift run that crashed is a failure (1), not a finding.
+ * Maps an outcome to the exit code, in the order of {@link EXIT_PRECEDENCE}: a lock means nothing ran (4); a
+ * mandatory violation blocks the change whatever else happened (2); data at risk that nothing acknowledged (5),
+ * also when the run failed afterwards (the steps seen are a finding); drift is reported only when the run itself
+ * worked or failed solely because of `expectNoChanges` (3) — a drift run that crashed is a failure (1).
  *
  * @param facts the outcome of the operation
  */
@@ -97,6 +112,9 @@ export function exitCodeFor(facts: OutcomeFacts): ExitCode {
     }
     if (facts.mandatoryViolations > 0) {
         return EXIT.policyViolation;
+    }
+    if ((facts.dataAtRisk ?? 0) > 0) {
+        return EXIT.dataAtRisk;
     }
     if (facts.changesFound !== undefined) {
         if (facts.error === undefined) {
@@ -119,8 +137,8 @@ export interface ExitCodeRow {
      * Rank when several stacks ran (`npm run deploy -- ... --all`): the overall exit code is the code of the
      * highest-ranked outcome among the stacks. Highest first: 1 failure (something broke, state may be partly
      * applied: look first), 2 policy violation (a change must be fixed), 4 locked (that stack did not run: run
-     * again), 3 drift (a finding), 0 ok. Exit 5 "data loss not acknowledged" (Day-2 safety) ranks between 1 and 2:
-     * nothing ran, a human must acknowledge. Leave gaps so a new code slots in without renumbering.
+     * again), 3 drift (a finding), 0 ok; 5 data at risk ranks between 1 and 2: nothing ran, a human must acknowledge.
+     * This ranks stacks against each other; {@link EXIT_PRECEDENCE} decides among the findings of one stack.
      */
     rank: number;
 }
@@ -135,6 +153,7 @@ export const EXIT_CODES: Readonly<Record<ExitCode, ExitCodeRow>> = {
     [EXIT.policyViolation]: { status: "policy-violation", meaning: "mandatory policy violation", rank: 60 },
     [EXIT.driftFound]: { status: "drift", meaning: "drift found", rank: 20 },
     [EXIT.stackLocked]: { status: "locked", meaning: "stack locked by another update", rank: 40 },
+    [EXIT.dataAtRisk]: { status: "data-at-risk", meaning: "data would be lost and nothing acknowledged it (decommission, --accept-data-loss)", rank: 80 },
 };
 
 /**

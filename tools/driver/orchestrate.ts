@@ -12,6 +12,7 @@ import { displayBackendUrl, localBackendDirectory, readDeployEnvironment, tenant
 import { EventCollector, opMapHasChanges, summarizeEvents } from "./events";
 import { EXIT, exitCodeFor, overallExitCode, statusOf, type ExitCode } from "./exit-codes";
 import { mapBounded } from "./pool";
+import { acceptedDataLoss, PreviewChangeCollector, renderPreviewChanges } from "./preview-changes";
 import { renderRegionJson, renderRegionMarkdown, renderRegionText, type RegionReport, type StackOutcome } from "./region-report";
 import { conciseError, LineRedactingStream, Redactor, renderText, type DeployReport, type OutputEntry } from "./render";
 import { availableStacks, readStackFile, snapshotFile, stackFilePath, type StackFile } from "./stack-file";
@@ -314,8 +315,18 @@ async function runStack(ctx: RunContext, target: StackTarget, command: DeployArg
     const out = new LineRedactingStream(redactor, prefixLines(deps.stdout));
     const err = new LineRedactingStream(redactor, prefixLines(deps.stderr));
     const collector = new EventCollector();
-    const streams = { onOutput: (chunk: string) => out.push(chunk), onError: (chunk: string) => err.push(chunk), onEvent: collector.onEvent };
+    // The change plan of a preview (tools/driver/preview-changes.ts): data at risk nothing acknowledged exits 5.
+    const changes = new PreviewChangeCollector();
+    const streams = {
+        onOutput: (chunk: string) => out.push(chunk),
+        onError: (chunk: string) => err.push(chunk),
+        onEvent: (event: Parameters<typeof collector.onEvent>[0]) => {
+            collector.onEvent(event);
+            changes.onEvent(event);
+        },
+    };
     const usesPolicy = command === "preview" || command === "up" || command === "drift";
+    let gateRefused = false;
     const stackFile = target.role === "platform" ? ctx.regionFile : stackFilePath(target.workDir, shortStackName(target.stackName));
 
     let error: unknown;
@@ -349,8 +360,20 @@ async function runStack(ctx: RunContext, target: StackTarget, command: DeployArg
                 if (injected) {
                     await workspace.setSecretConfig(secretConfig);
                 }
-                result = await operate(command, workspace, streams, deps.repoRoot);
                 if (command === "up") {
+                    // An update deletes as it goes: the same judgement as preview's, before anything changes.
+                    const gate = new PreviewChangeCollector();
+                    await workspace.preview({ ...streams, onEvent: gate.onEvent, policyPacks: policyPacksFor(deps.repoRoot) });
+                    const gated = gate.report(acceptedDataLoss(deps.env));
+                    if (gated.unacknowledged.length > 0) {
+                        out.push(`\n${renderPreviewChanges(gated)}`);
+                        gateRefused = true;
+                    }
+                }
+                if (!gateRefused) {
+                    result = await operate(command, workspace, streams, deps.repoRoot);
+                }
+                if (command === "up" && !gateRefused) {
                     outputs = await workspace.outputs();
                 }
             } finally {
@@ -371,7 +394,12 @@ async function runStack(ctx: RunContext, target: StackTarget, command: DeployArg
     const summary = collector.summary();
     // The event stream is the primary source; the operation's own summary covers a CLI that sent no summary event.
     const changed = summary.hasChanges || (result !== undefined && opMapHasChanges(result.changeSummary));
-    const exitCode = exitCodeFor({ error, mandatoryViolations: summary.mandatoryViolations, changesFound: command === "drift" ? changed : undefined });
+    const changeReport = command === "preview" ? changes.report(acceptedDataLoss(deps.env)) : undefined;
+    if (changeReport) {
+        deps.stdout(`\n${prefix}${renderPreviewChanges(changeReport).replace(/\n(?=.)/g, `\n${prefix}`)}`);
+    }
+    const dataAtRisk = gateRefused ? 1 : changeReport?.unacknowledged.length;
+    const exitCode = exitCodeFor({ error, mandatoryViolations: summary.mandatoryViolations, changesFound: command === "drift" ? changed : undefined, dataAtRisk });
     const report: DeployReport = {
         command,
         stack: target.stackName,

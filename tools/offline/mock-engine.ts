@@ -743,16 +743,20 @@ interface RegisterResponse {
 }
 
 /** The options that make a change a replacement (recorded only when set, to keep plans small). */
-function replacementOptions(req: RegisterRequest): Pick<PlannedResource, "replaceOnChanges" | "deleteBeforeReplace"> {
+function replacementOptions(req: RegisterRequest): Pick<PlannedResource, "replaceOnChanges" | "deleteBeforeReplace" | "protect" | "retainOnDelete"> {
     const replaceOnChanges = req.getReplaceonchangesList?.() ?? [];
     const deleteBeforeReplace = req.getDeletebeforereplace?.() ?? false;
     return {
         ...(replaceOnChanges.length > 0 ? { replaceOnChanges } : {}),
         ...(deleteBeforeReplace ? { deleteBeforeReplace } : {}),
+        ...(req.getProtect?.() ? { protect: true } : {}),
+        ...(req.getRetainondelete?.() ? { retainOnDelete: true } : {}),
     };
 }
 
 interface RegisterRequest {
+    getProtect?(): boolean | undefined;
+    getRetainondelete?(): boolean | undefined;
     getReplaceonchangesList?(): string[];
     getDeletebeforereplace?(): boolean;
     getImportid(): string;

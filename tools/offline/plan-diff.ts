@@ -26,6 +26,8 @@ export interface ResourceChange {
     changedInputs: string[];
     /** Changed inputs named by `replaceOnChanges`: non-empty means the resource is replaced. */
     replacedBy: string[];
+    /** Every changed leaf path (`spec.replicas`, `spec.template.spec.containers[0].image`), sorted. */
+    changedPaths: string[];
 }
 
 /** The difference between two plans. */
@@ -60,13 +62,32 @@ export function comparePlans(before: readonly ComparableResource[], after: reado
         }
         const replaceKeys = (resource.replaceOnChanges ?? []).map(topLevelKey);
         const replacedBy = replaceKeys.includes("*") ? changedInputs : changedInputs.filter((k) => replaceKeys.includes(k));
-        changed.push({ urn: resource.urn, type: resource.type, name: resource.name, changedInputs, replacedBy });
+        changed.push({ urn: resource.urn, type: resource.type, name: resource.name, changedInputs, replacedBy, changedPaths: changedPaths(old.inputs, resource.inputs) });
     }
     return {
         added: after.filter((r) => !earlier.has(r.urn)).map((r) => r.urn),
         removed: before.filter((r) => !later.has(r.urn)).map((r) => r.urn),
         changed,
     };
+}
+
+/**
+ * The paths at which two values differ, down to the leaves: objects key by key, arrays of equal length element
+ * by element; an array whose length changed, or a value whose type changed, is one path.
+ */
+export function changedPaths(before: unknown, after: unknown, prefix = ""): string[] {
+    if (JSON.stringify(before) === JSON.stringify(after)) {
+        return [];
+    }
+    const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+    if (isObject(before) && isObject(after)) {
+        const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+        return keys.flatMap((key) => changedPaths(before[key], after[key], prefix === "" ? key : `${prefix}.${key}`));
+    }
+    if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
+        return before.flatMap((item, index) => changedPaths(item, after[index], `${prefix}[${index}]`));
+    }
+    return [prefix === "" ? "(root)" : prefix];
 }
 
 /** A node whose disruptive settings change between two plans: its guard refuses without `platform:allowDisruptive`. */

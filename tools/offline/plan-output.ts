@@ -23,6 +23,8 @@ export function writtenResource(r: PlannedResource): Record<string, unknown> {
         ...(r.ignoreChanges ? { ignoreChanges: r.ignoreChanges } : {}),
         ...(r.customTimeouts ? { customTimeouts: r.customTimeouts } : {}),
         ...(r.deleteBeforeReplace ? { deleteBeforeReplace: true } : {}),
+        ...(r.protect ? { protect: true } : {}),
+        ...(r.retainOnDelete ? { retainOnDelete: true } : {}),
         inputs: redactedInputs(r),
     };
 }

@@ -34,6 +34,10 @@ export interface PlannedResource {
     customTimeouts?: { create: string; update: string; delete: string };
     /** `deleteBeforeReplace` of the resource options (absent when false). */
     deleteBeforeReplace?: boolean;
+    /** `protect` of the resource options (absent when false). */
+    protect?: boolean;
+    /** `retainOnDelete` of the resource options (absent when false). */
+    retainOnDelete?: boolean;
 }
 
 /** The plan of one stack. */

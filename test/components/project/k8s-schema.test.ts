@@ -11,6 +11,7 @@ const KINDS = [
     "NetworkPolicy",
     "ServiceAccount",
     "Secret",
+    "PersistentVolumeClaim",
     "Service",
     "Deployment",
     "StatefulSet",

@@ -213,4 +213,20 @@ describe("Project component", () => {
         expect(results.length).toBeGreaterThan(40);
         expect(results.filter((r) => r.status !== "valid")).toEqual([]);
     });
+
+    it("keeps tenant data when the file goes: namespace, database, volume StatefulSet and its claims retainOnDelete; nothing else", () => {
+        const retained = under("platform:project:Project/shop").filter((r) => r.retainOnDelete).map((r) => r.name).sort();
+        expect(retained).toEqual(["shop-namespace-shop", "shop-persistentvolumeclaim-data-cache-0", "shop-statefulset-cache", "shop-statefulset-database"]);
+    });
+
+    it("registers each replica's claim before the StatefulSet, which ignores its template's size (growth is an update of the claim)", () => {
+        const claims = under("platform:project:Project/shop").filter((r) => r.type === "kubernetes:core/v1:PersistentVolumeClaim");
+        const cache = under("platform:project:Project/shop").find((r) => r.name === "shop-statefulset-cache")!;
+        expect(claims.map((c) => (c.inputs.metadata as { name: string }).name)).toEqual(["data-cache-0"]);
+        expect(cache.dependencies).toEqual(expect.arrayContaining(claims.map((c) => c.urn)));
+        expect(cache.ignoreChanges).toEqual(["spec.volumeClaimTemplates[*].spec.resources"]);
+        const template = (cache.inputs.spec as { volumeClaimTemplates: Array<{ spec: unknown }> }).volumeClaimTemplates[0]!;
+        expect(claims[0]!.inputs.spec).toEqual(template.spec);
+        expect(under("platform:project:Project/shop").find((r) => r.name === "shop-statefulset-database")!.ignoreChanges).toBeUndefined();
+    });
 });

@@ -79,7 +79,7 @@ describe("valid tenant files", () => {
     it("the dev stack stays small: at most two tenants, each within the default tenant limits", () => {
         const tenants = exampleTenants("dev");
         expect(tenants.length).toBeLessThanOrEqual(2);
-        expect(dev.tenantLimits).toEqual({ maxCpu: "16", maxMemory: "64Gi", maxStorage: "1Ti", maxPods: 200, maxEphemeralStorage: "100Gi", maxDatabaseInstances: 3 });
+        expect(dev.tenantLimits).toEqual({ maxCpu: "16", maxMemory: "64Gi", maxStorage: "1Ti", maxPods: 200, maxEphemeralStorage: "100Gi", maxDatabaseInstances: 3, overcommit: 1.5 });
     });
 
     it("the examples cover the seeds: overlay with MySQL and a data volume, a chain node with metrics, a Caracal-like backend", () => {
@@ -98,15 +98,15 @@ describe("valid tenant files", () => {
 describe("bad tenant files fail with file, path and fix", () => {
     it("unknown keys, at the top and inside a service", () => {
         expectProblem([doc(`${BASE}\ncolour: blue`)], FILE, "colour", /unknown key "colour"/, /remove it, or use one of: .*services/);
-        expectProblem([doc(BASE.replace("    port: 8080", "    port: 8080\n    replica: 2"))], FILE, "services[0].replica", /unknown key "replica"/, /replicas/);
+        expectProblem([doc(BASE.replace("    port: 8080", "    port: 8080\n    replica: 2"))], FILE, "services[web].replica", /unknown key "replica"/, /replicas/);
     });
 
     it("the mutable tag latest", () => {
-        expectProblem([doc(BASE.replace("web:1.4.2", "web:latest"))], FILE, "services[0].image", /mutable tag "latest"/, /image: ghcr\.io\/example\/web:1\.4\.2/);
+        expectProblem([doc(BASE.replace("web:1.4.2", "web:latest"))], FILE, "services[web].image", /mutable tag "latest"/, /image: ghcr\.io\/example\/web:1\.4\.2/);
     });
 
     it("an image without a tag", () => {
-        expectProblem([doc(BASE.replace("web:1.4.2", "web"))], FILE, "services[0].image", /has no tag/);
+        expectProblem([doc(BASE.replace("web:1.4.2", "web"))], FILE, "services[web].image", /has no tag/);
     });
 
     it("a quota above the stack's tenant limits", () => {
@@ -127,7 +127,7 @@ describe("bad tenant files fail with file, path and fix", () => {
 
     it("a request above its limit", () => {
         const text = BASE.replace("    port: 8080", "    port: 8080\n    resources: {requests: {cpu: 100m, memory: 512Mi}, limits: {memory: 256Mi}}");
-        expectProblem([doc(text)], FILE, "services[0].resources", /requests\.memory 512Mi exceeds limits\.memory 256Mi/);
+        expectProblem([doc(text)], FILE, "services[web].resources", /requests\.memory 512Mi exceeds limits\.memory 256Mi/);
     });
 
     it("a database version the platform does not pin", () => {
@@ -152,30 +152,30 @@ describe("bad tenant files fail with file, path and fix", () => {
         const config = { ...dev, projectGrants: { shop: { ...NO_GRANT, customDomains: ["shop.example.org"] }, store: { ...NO_GRANT, customDomains: ["shop.example.org"] } } };
         const { problems } = problemsOfWith(config, [doc(withDomain("shop")), doc(withDomain("store"), other)]);
         expect(problems).toEqual([
-            expect.objectContaining({ source: other, path: "services[0].expose.customDomains[0]", problem: "host shop.example.org is already served by stacks/dev/projects/shop.yaml services[0]" }),
+            expect.objectContaining({ source: other, path: "services[web].expose.customDomains[0]", problem: "host shop.example.org is already served by stacks/dev/projects/shop.yaml services[web]" }),
         ]);
     });
 
     it.each([["'*.example.org'"], ["Shop.Example.org"], ["shop.example.org."], ["localhost"], ["shop_1.example.org"]])("an invalid custom domain %s", (domain) => {
         const text = BASE.replace("    port: 8080", `    port: 8080\n    expose: {public: true, customDomains: [${domain}]}`);
-        expectProblem([doc(text)], FILE, "services[0].expose.customDomains[0]", /fully qualified domain name/, /customDomains: \[shop\.example\.org\]/);
+        expectProblem([doc(text)], FILE, "services[web].expose.customDomains[0]", /fully qualified domain name/, /customDomains: \[shop\.example\.org\]/);
     });
 
     it("a custom domain inside the platform domain", () => {
         const text = BASE.replace("    port: 8080", "    port: 8080\n    expose: {public: true, customDomains: [other.shop.dev.platform.example.com]}");
-        expectProblem([doc(text)], FILE, "services[0].expose.customDomains[0]", /is inside the platform domain dev\.platform\.example\.com/);
+        expectProblem([doc(text)], FILE, "services[web].expose.customDomains[0]", /is inside the platform domain dev\.platform\.example\.com/);
     });
 
     it("a secretEnv name the stack has no value for", () => {
         const text = BASE.replace("    port: 8080", "    port: 8080\n    secretEnv: [API_KEY]");
-        expectProblem([doc(text)], FILE, "services[0].secretEnv[0]", /secret API_KEY is not set/, /pulumi config set --secret --path 'platform:tenantSecrets\.shop\.API_KEY'/);
+        expectProblem([doc(text)], FILE, "services[web].secretEnv[0]", /secret API_KEY is not set/, /pulumi config set --secret --path 'platform:tenantSecrets\.shop\.API_KEY'/);
         expect(validate([doc(text)], new Map([["shop", new Set(["API_KEY"])]]))).toHaveLength(1);
     });
 
     it("names reserved for the platform: namespaces and component names", () => {
         expectProblem([doc(BASE.replace("name: shop", "name: monitoring"), "stacks/dev/projects/monitoring.yaml")], "stacks/dev/projects/monitoring.yaml", "name", /system or platform namespace/);
-        expectProblem([doc(BASE.replace("  - name: web", "  - name: database"))], FILE, "services[0].name", /reserved for platform objects/);
-        expectProblem([doc(BASE.replace("  - name: web", "  - name: web-headless"))], FILE, "services[0].name", /reserved for platform objects/);
+        expectProblem([doc(BASE.replace("  - name: web", "  - name: database"))], FILE, "services[database].name", /reserved for platform objects/);
+        expectProblem([doc(BASE.replace("  - name: web", "  - name: web-headless"))], FILE, "services[web-headless].name", /reserved for platform objects/);
     });
 
     it("service names in the database's name space (the platform's backup Secret, CloudNativePG's Services and ServiceAccounts)", () => {
@@ -187,7 +187,7 @@ describe("bad tenant files fail with file, path and fix", () => {
 
     it("environment the platform injects for the database or bucket", () => {
         const text = BASE.replace("    port: 8080", "    port: 8080\n    env: {DATABASE_HOST: db}") + "\ndatabase: {engine: postgresql}";
-        expectProblem([doc(text)], FILE, "services[0].env", /DATABASE_HOST is set by the platform/);
+        expectProblem([doc(text)], FILE, "services[web].env", /DATABASE_HOST is set by the platform/);
     });
 
     it("database restores and instances: a newer generation, a backup target to read, within the platform's limit", () => {
@@ -231,7 +231,7 @@ describe("bad tenant files fail with file, path and fix", () => {
 
     it("reports every problem of every file at once", () => {
         const { problems } = problemsOf([doc(`${BASE.replace("web:1.4.2", "web:latest")}\ncolour: blue`), doc(BASE.replace("name: shop", "name: store").replace("port: 8080", "port: 0"), "stacks/dev/projects/store.yaml")]);
-        expect(problems.map((p) => `${p.source} ${p.path}`).sort()).toEqual(["stacks/dev/projects/shop.yaml colour", "stacks/dev/projects/shop.yaml services[0].image", "stacks/dev/projects/store.yaml services[0].port"]);
+        expect(problems.map((p) => `${p.source} ${p.path}`).sort()).toEqual(["stacks/dev/projects/shop.yaml colour", "stacks/dev/projects/shop.yaml services[web].image", "stacks/dev/projects/store.yaml services[web].port"]);
     });
 
     it("keeps the examples table in step with the schema's new keys", () => {

@@ -106,7 +106,7 @@ describe("security contexts of every pod the examples render (services, database
             }
             walk(objects, (node, at) => {
                 if ("storageClassName" in node) {
-                    expect(["fast", "standard"], `${stack}/${spec.name} ${at}`).toContain(node.storageClassName);
+                    expect(["fast", "standard", "tenant-fast", "tenant-standard"], `${stack}/${spec.name} ${at}`).toContain(node.storageClassName);
                 }
             });
         }
@@ -121,7 +121,7 @@ describe("service workloads", () => {
         const sts = renderWorkload(stateful.ctx, stateful.spec);
         expect(sts.kind).toBe("StatefulSet");
         expect(sts.spec && "volumeClaimTemplates" in sts.spec ? sts.spec.volumeClaimTemplates : undefined).toEqual([
-            expect.objectContaining({ metadata: expect.objectContaining({ name: "data" }), spec: { accessModes: ["ReadWriteOnce"], storageClassName: "fast", resources: { requests: { storage: "20Gi" } } } }),
+            expect.objectContaining({ metadata: expect.objectContaining({ name: "data" }), spec: { accessModes: ["ReadWriteOnce"], storageClassName: "tenant-fast", resources: { requests: { storage: "20Gi" } } } }),
         ]);
         expect(sts.spec && "serviceName" in sts.spec ? sts.spec.serviceName : undefined).toBe("web-headless");
         expect(renderServices(stateful.ctx, stateful.spec).map((s) => [s.metadata?.name, s.spec?.clusterIP])).toEqual([

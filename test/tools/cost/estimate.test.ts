@@ -193,12 +193,12 @@ describe("estimateMonthlyCost against Hetzner's page (figures written from [plan
         expect(estimateMonthlyCost(stackConfig(stack)).totalMonthlyEur).toBeCloseTo(expected, 10);
     });
 
-    it("prices the fsn1 stack's cloud pools and the AX42 assumed for its bare-metal run pool", () => {
+    it("prices the fsn1 stack's cloud pools and the AX102 model its bare-metal run pool names", () => {
         const lines = Object.fromEntries(estimateMonthlyCost(stackConfig("fsn1")).lines.map((l) => [l.pool, l]));
         expect(lines.servers!.monthlyEur).toBeCloseTo(3 * 86.49, 10);
         expect(lines.build!.monthlyEur).toBeCloseTo(138.99, 10);
         expect(lines.edge!.monthlyEur).toBeCloseTo(2 * 35.99, 10);
-        expect(lines.run!.monthlyEur).toBeCloseTo(3 * 97.3, 10);
+        expect(lines.run!.monthlyEur).toBeCloseTo(3 * 257.3, 10);
     });
 
     it("prices by the location's group: ccx13 in Singapore is not the EU figure", () => {

@@ -1,13 +1,24 @@
 import { ConcurrentUpdateError } from "@pulumi/pulumi/automation";
 import { describe, expect, it } from "vitest";
-import { EXIT, EXIT_CODES, exitCodeFor, isNoChangesExpected, isStackLocked, overallExitCode, StackLockedError, statusOf } from "../../../tools/driver/exit-codes";
+import { EXIT, EXIT_CODES, EXIT_PRECEDENCE, exitCodeFor, isNoChangesExpected, isStackLocked, overallExitCode, StackLockedError, statusOf } from "../../../tools/driver/exit-codes";
 import { translateAutomationError } from "../../../tools/driver/workspace";
 
 const noChanges = new Error("code: 255\n stdout: \n stderr: error: no changes were expected but changes were proposed\n");
 
 describe("exit codes", () => {
     it("are the documented values", () => {
-        expect(EXIT).toEqual({ ok: 0, failure: 1, policyViolation: 2, driftFound: 3, stackLocked: 4 });
+        expect(EXIT).toEqual({ ok: 0, failure: 1, policyViolation: 2, driftFound: 3, stackLocked: 4, dataAtRisk: 5 });
+    });
+
+    it("map unacknowledged data at risk to 5: after a lock and a policy violation, before drift and failures", () => {
+        expect(exitCodeFor({ mandatoryViolations: 0, dataAtRisk: 1 })).toBe(5);
+        expect(exitCodeFor({ error: new Error("error: update failed"), mandatoryViolations: 0, dataAtRisk: 2 })).toBe(5);
+        expect(exitCodeFor({ mandatoryViolations: 0, dataAtRisk: 1, changesFound: true })).toBe(5);
+        expect(exitCodeFor({ mandatoryViolations: 1, dataAtRisk: 1 })).toBe(2);
+        expect(exitCodeFor({ error: new StackLockedError("locked"), mandatoryViolations: 0, dataAtRisk: 1 })).toBe(4);
+        expect(exitCodeFor({ mandatoryViolations: 0, dataAtRisk: 0 })).toBe(0);
+        expect(statusOf(5)).toBe("data-at-risk");
+        expect(EXIT_PRECEDENCE).toEqual([EXIT.stackLocked, EXIT.policyViolation, EXIT.dataAtRisk, EXIT.driftFound, EXIT.failure]);
     });
 
     it("map success to 0 and any other error to 1", () => {

@@ -22,7 +22,9 @@ function args(command: DeployArgs["command"], stack: string, extra: Partial<Depl
     return { command, stack, yes: false, allowProductionDestroy: false, tenants: [], all: false, parallel: 4, ...extra };
 }
 
-const PASSPHRASE = { PULUMI_CONFIG_PASSPHRASE: "correct horse battery staple" };
+// The engine-event fixtures replace the cloud server dev-run-0 (data at risk: its local disk); these tests are
+// about other things, so they acknowledge it. The data-at-risk tests below run without it.
+const PASSPHRASE = { PULUMI_CONFIG_PASSPHRASE: "correct horse battery staple", PLATFORM_ACCEPT_DATA_LOSS: "dev-run-0" };
 const HCLOUD = "hc-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV";
 const NO_CHANGES = new Error("code: 255\n stdout: \n stderr: error: no changes were expected but changes were proposed\n");
 
@@ -84,6 +86,7 @@ describe("preview", () => {
         const h = harness(root, { events: loadEngineEvents("preview-changes") }, {
             PULUMI_BACKEND_URL: "s3://platform-state?endpoint=fsn1.your-objectstorage.com&region=fsn1&s3ForcePathStyle=true",
             PULUMI_SECRETS_PROVIDER: "awskms://alias/platform?region=eu-central-1",
+            PLATFORM_ACCEPT_DATA_LOSS: PASSPHRASE.PLATFORM_ACCEPT_DATA_LOSS,
         });
         expect(await runDeploy(args("preview", "dev"), h.deps)).toBe(0);
         expect(h.opened[0]).toMatchObject({
@@ -174,6 +177,8 @@ describe("up", () => {
         expect(await runDeploy(args("up", "dev", { yes: true, jsonPath: json }), h.deps)).toBe(0);
         expect(h.workspace()?.calls).toEqual([
             { method: "outputs" },
+            // The data-loss gate: a preview judged like `preview`'s, before the update.
+            { method: "preview", options: { policyPacks: [path.join(root, "policy")] }, streamed: true },
             { method: "up", options: { policyPacks: [path.join(root, "policy")] }, streamed: true },
             { method: "outputs" },
         ]);
@@ -337,3 +342,26 @@ describe("k3s version record", () => {
         expect(await runDeploy(args("preview", "upgrade"), fresh.deps)).toBe(0);
     });
 });
+
+describe("data at risk in a real preview (tools/driver/preview-changes.ts)", () => {
+    const WITHOUT_ACK = { PULUMI_CONFIG_PASSPHRASE: PASSPHRASE.PULUMI_CONFIG_PASSPHRASE };
+
+    it("preview prints the change plan and exits 5 for the replaced server nobody acknowledged; acknowledged, 0", async () => {
+        const h = harness(repo(), { events: loadEngineEvents("preview-changes") }, WITHOUT_ACK);
+        expect(await runDeploy(args("preview", "dev"), h.deps)).toBe(5);
+        expect(h.stdout()).toContain("NOT ACKNOWLEDGED: replace dev-run-0 (platform): cloud server dev-run-0 and its local disk");
+        expect(h.stdout()).toContain("replaced because userData (the provider's replace key)");
+        expect(h.stdout()).toContain("fields: rules");
+        const acknowledged = harness(repo(), { events: loadEngineEvents("preview-changes") }, { ...WITHOUT_ACK, PLATFORM_ACCEPT_DATA_LOSS: "other, dev-run-0" });
+        expect(await runDeploy(args("preview", "dev"), acknowledged.deps)).toBe(0);
+        expect(acknowledged.stdout()).toContain("acknowledged: replace dev-run-0 (platform): cloud server dev-run-0 and its local disk — --accept-data-loss dev-run-0");
+    });
+
+    it("up previews first and does not start the update when data would be lost unacknowledged", async () => {
+        const root = repo();
+        const h = harness(root, { events: loadEngineEvents("preview-changes") }, WITHOUT_ACK);
+        expect(await runDeploy(args("up", "dev", { yes: true }), h.deps)).toBe(5);
+        expect(h.workspace()?.calls.map((c) => c.method)).toEqual(["outputs", "preview"]);
+    });
+});
+
