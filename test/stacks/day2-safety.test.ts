@@ -13,7 +13,8 @@ const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "platform-day2-"));
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
 const SHIPPED = path.join(ROOT, "stacks", "dev", "projects");
-const OVERLAY = fs.readFileSync(path.join(SHIPPED, "overlay.yaml"), "utf8");
+// A MySQL database and a data volume: the dev example before the seed examples replaced it, kept as the fixture.
+const OVERLAY = fs.readFileSync(path.join(ROOT, "test", "fixtures", "day2", "overlay.yaml"), "utf8");
 const HELLO = fs.readFileSync(path.join(SHIPPED, "hello.yaml"), "utf8");
 
 /** A catalog root with the dev stack's hello.yaml and, unless null, this overlay.yaml. */

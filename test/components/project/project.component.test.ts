@@ -216,7 +216,9 @@ describe("Project component", () => {
 
     it("keeps tenant data when the file goes: namespace, database, volume StatefulSet and its claims retainOnDelete; nothing else", () => {
         const retained = under("platform:project:Project/shop").filter((r) => r.retainOnDelete).map((r) => r.name).sort();
-        expect(retained).toEqual(["shop-namespace-shop", "shop-persistentvolumeclaim-data-cache-0", "shop-statefulset-cache", "shop-statefulset-database"]);
+        // The CloudNativePG Cluster and its ScheduledBackup are retained always: a new generation keeps the old one
+        // running until an operator removes it (README: restores).
+        expect(retained).toEqual(["shop-cluster-database", "shop-namespace-shop", "shop-persistentvolumeclaim-data-cache-0", "shop-scheduledbackup-database-base", "shop-statefulset-cache"]);
     });
 
     it("registers each replica's claim before the StatefulSet, which ignores its template's size (growth is an update of the claim)", () => {
@@ -227,6 +229,6 @@ describe("Project component", () => {
         expect(cache.ignoreChanges).toEqual(["spec.volumeClaimTemplates[*].spec.resources"]);
         const template = (cache.inputs.spec as { volumeClaimTemplates: Array<{ spec: unknown }> }).volumeClaimTemplates[0]!;
         expect(claims[0]!.inputs.spec).toEqual(template.spec);
-        expect(under("platform:project:Project/shop").find((r) => r.name === "shop-statefulset-database")!.ignoreChanges).toBeUndefined();
+        expect(under("platform:project:Project/shop").find((r) => r.name === "shop-cluster-database")!.ignoreChanges).toBeUndefined();
     });
 });

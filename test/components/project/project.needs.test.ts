@@ -31,6 +31,8 @@ const KEYS = [
     "nodes:server",
     "storage-class:fast",
     "storage-class:standard",
+    "storage-class:tenant-fast",
+    "storage-class:tenant-standard",
     "runtime-class:gvisor",
     "service:minio/minio",
     "namespace:minio",
@@ -76,7 +78,7 @@ describe("Project children and the platform", () => {
     it("a pod waits for its pool, its RuntimeClass, the StorageClass of its own claims only, and MinIO when it is given the S3 endpoint", () => {
         // Services that use the bucket get its S3_ENDPOINT (MinIO's cluster DNS name); the database's pods are the
         // operator's, so the Cluster waits only for the operator's API group.
-        expect(standInsOf("shop-statefulset-cache")).toEqual(s("nodes:run", "runtime-class:gvisor", "storage-class:fast", "service:minio/minio"));
+        expect(standInsOf("shop-statefulset-cache")).toEqual(s("nodes:run", "runtime-class:gvisor", "storage-class:tenant-fast", "service:minio/minio"));
         expect(standInsOf("shop-cluster-database")).toEqual(s("api-group:postgresql.cnpg.io"));
         expect(standInsOf("shop-deployment-web")).toEqual(s("nodes:run", "runtime-class:gvisor", "service:minio/minio"));
         expect(standInsOf("plain-deployment-web")).toEqual(s("nodes:run"));
@@ -112,7 +114,7 @@ describe("a need nothing provides", () => {
             const k8s = await import("@pulumi/kubernetes");
             const { Project } = await import("../../../components/project/project");
             const platform = Object.fromEntries(
-                KEYS.filter((k) => k !== "api-group:argoproj.io" && k !== "storage-class:fast").map((key) => [key, [new k8s.core.v1.ConfigMap(standIn(key), { metadata: { name: standIn(key) } }, { provider })]]),
+                KEYS.filter((k) => k !== "api-group:argoproj.io" && k !== "storage-class:tenant-fast").map((key) => [key, [new k8s.core.v1.ConfigMap(standIn(key), { metadata: { name: standIn(key) } }, { provider })]]),
             );
             try {
                 new Project("shop", { project: full, config, secretValues: pulumi.secret({}), platform }, { provider });
@@ -122,8 +124,10 @@ describe("a need nothing provides", () => {
             return {};
         });
         expect((caught as Error).name).toBe("UnmetRequirementsError");
-        expect((caught as Error).message).toContain("project shop: 3 requirement(s) no platform component provides");
-        expect((caught as Error).message).toContain("StatefulSet/cache needs storage-class:fast");
+        // The volume's claim and its StatefulSet both need the tenant StorageClass.
+        expect((caught as Error).message).toContain("project shop: 4 requirement(s) no platform component provides");
+        expect((caught as Error).message).toContain("PersistentVolumeClaim/data-cache-0 needs storage-class:tenant-fast");
+        expect((caught as Error).message).toContain("StatefulSet/cache needs storage-class:tenant-fast");
         expect((caught as Error).message).toContain("AppProject/shop needs api-group:argoproj.io");
         expect((caught as Error).message).toContain("Application/shop needs api-group:argoproj.io");
         expect(partial.resources.filter((r) => r.name.startsWith("shop")).map((r) => r.name)).toEqual([]);

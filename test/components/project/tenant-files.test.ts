@@ -180,7 +180,7 @@ describe("bad tenant files fail with file, path and fix", () => {
 
     it("service names in the database's name space (the platform's backup Secret, CloudNativePG's Services and ServiceAccounts)", () => {
         for (const name of ["database-backup-s3", "database-rw", "database-g2"]) {
-            expectProblem([doc(BASE.replace("  - name: web", `  - name: ${name}`))], FILE, "services[0].name", /database's name space .*database-backup-s3/, /rename the service/);
+            expectProblem([doc(BASE.replace("  - name: web", `  - name: ${name}`))], FILE, `services[${name}].name`, /database's name space .*database-backup-s3/, /rename the service/);
         }
         expect(validate([doc(BASE.replace("  - name: web", "  - name: databases"))])).toHaveLength(1);
     });

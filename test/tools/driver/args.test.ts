@@ -64,7 +64,7 @@ describe("deploy arguments", () => {
     });
 
     it("lists the exit codes from the one table in the usage text", () => {
-        expect(USAGE).toContain("exit codes: 0 ok, 1 failure, 2 mandatory policy violation, 3 drift found, 4 stack locked by another update; over several stacks the most severe one");
+        expect(USAGE).toContain("exit codes: 0 ok, 1 failure, 2 mandatory policy violation, 3 drift found, 4 stack locked by another update, 5 data would be lost and nothing acknowledged it; over several stacks the most severe one");
     });
 
     it("returns help for -h and --help", () => {

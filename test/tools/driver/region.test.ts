@@ -23,7 +23,7 @@ function args(command: DeployArgs["command"], extra: Partial<DeployArgs> = {}): 
     return { command, stack: "dev", yes: false, allowProductionDestroy: false, tenants: [], all: false, parallel: 4, ...extra };
 }
 
-const PASSPHRASE = { PULUMI_CONFIG_PASSPHRASE: "correct horse battery staple" };
+const PASSPHRASE = { PULUMI_CONFIG_PASSPHRASE: "correct horse battery staple", PLATFORM_ACCEPT_DATA_LOSS: "dev-run-0" };
 const TENANTS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"];
 const stackOf = (id: string) => `dev--${id}`;
 const CHANGES: FakeScript = { events: loadEngineEvents("preview-changes") };
@@ -138,14 +138,14 @@ describe("partial failure and exit codes", () => {
 });
 
 describe("the platform stack with named tenants", () => {
-    it("up previews the platform first and updates it only when the preview proposes changes", async () => {
+    it("up previews the platform first and updates it only when the preview proposes changes (each up behind its data-loss gate)", async () => {
         const changed = run(CHANGES, {});
         expect(await runDeploy(args("up", { tenants: ["bravo"], yes: true }), changed.h.deps)).toBe(0);
-        expect(changed.h.timeline.entries.filter((e) => e.at === "start").map((e) => `${e.stack} ${e.method}`)).toEqual(["dev preview", "dev up", "dev--bravo up"]);
+        expect(changed.h.timeline.entries.filter((e) => e.at === "start").map((e) => `${e.stack} ${e.method}`)).toEqual(["dev preview", "dev preview", "dev up", "dev--bravo preview", "dev--bravo up"]);
 
         const unchanged = run(UNCHANGED, {});
         expect(await runDeploy(args("up", { tenants: ["bravo"], yes: true }), unchanged.h.deps)).toBe(0);
-        expect(unchanged.h.timeline.entries.filter((e) => e.at === "start").map((e) => `${e.stack} ${e.method}`)).toEqual(["dev preview", "dev--bravo up"]);
+        expect(unchanged.h.timeline.entries.filter((e) => e.at === "start").map((e) => `${e.stack} ${e.method}`)).toEqual(["dev preview", "dev--bravo preview", "dev--bravo up"]);
         expect(unchanged.h.stdout()).toContain("unchanged: previewed, not updated");
     });
 
@@ -186,7 +186,8 @@ describe("pending deletion", () => {
         const json = path.join(root, "up.json");
         const { h } = run(UNCHANGED, { backendStacks, catalog: ["alpha", "bravo"] }, PASSPHRASE, root);
         expect(await runDeploy(args("up", { all: true, yes: true, markdownPath: markdown, jsonPath: json }), h.deps)).toBe(0);
-        expect(startOrder(h)).toEqual(["dev", "dev--alpha", "dev--bravo"]);
+        // Every up starts with its data-loss gate (a preview of the same stack): the stacks in order of first start.
+        expect([...new Set(startOrder(h))]).toEqual(["dev", "dev--alpha", "dev--bravo"]);
         const pending = [
             { tenant: "gone", stack: "dev--gone" },
             { tenant: "old-shop", stack: "dev--old-shop" },
@@ -234,7 +235,7 @@ describe("catalog check", () => {
         const root = repo({ catalogs: true });
         const good = harness(root, UNCHANGED, PASSPHRASE, undefined, { catalog: checkCatalog });
         expect(await runDeploy(args("preview", { all: true }), good.deps)).toBe(0);
-        expect(good.opened.map((o) => o.stackName)).toEqual(["dev", "dev--hello", "dev--overlay"]);
+        expect(good.opened.map((o) => o.stackName)).toEqual(["dev", "dev--hello", "dev--paas-app"]);
 
         // Two projects claiming the same custom domain: each file is valid alone.
         const hello = fs.readFileSync(path.join(root, "stacks", "dev", "projects", "hello.yaml"), "utf8");

@@ -32,7 +32,7 @@ describe("tenant plan workers", () => {
         const run = await runPlan("dev", { outDir: region, tenants: true, env: {} });
         expect(run.code, run.stderr).toBe(0);
         const ids = fs.readdirSync(path.join(region, "tenants")).sort();
-        expect(ids).toEqual(["hello", "overlay"]);
+        expect(ids).toEqual(["hello", "paas-app"]);
         const batch = path.join(scratch, "batch");
         const worker = spawnSync(
             process.execPath,
@@ -40,7 +40,7 @@ describe("tenant plan workers", () => {
             { cwd: ROOT, encoding: "utf8", env: { ...process.env, NODE_NO_WARNINGS: "1" } },
         );
         expect(worker.status, worker.stderr).toBe(0);
-        expect(worker.stdout.trim().split("\n")).toEqual(["PLATFORM_TENANT_EXIT hello 0", "PLATFORM_TENANT_EXIT overlay 0"]);
+        expect(worker.stdout.trim().split("\n")).toEqual(["PLATFORM_TENANT_EXIT hello 0", "PLATFORM_TENANT_EXIT paas-app 0"]);
         for (const id of ids) {
             const alone = path.join(scratch, `alone-${id}`);
             const single = spawnSync(
