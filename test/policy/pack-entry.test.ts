@@ -45,6 +45,7 @@ describe("policy/index.ts", () => {
             "tenancy-rbac-no-wildcards": tenancy,
             "network-tenant-service-exposure": tenancy,
             "network-tenant-host-space": tenancy,
+            "workload-no-platform-backup-secret": tenancy,
         });
     });
 });

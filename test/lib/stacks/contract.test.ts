@@ -11,7 +11,7 @@ describe("platform contract", () => {
         expect(contract.contractVersion).toBe(CONTRACT_VERSION);
         expect(Object.keys(contract.projects)).toEqual(["hello", "overlay"]);
         expect(contract.projects.hello).toEqual({ namespace: "hello", grant: config.projectGrants.hello });
-        expect(contract.projects.overlay!.grant).toEqual({ trust: "untrusted", egressPorts: [], customDomains: [], git: [] });
+        expect(contract.projects.overlay!.grant).toEqual({ trust: "untrusted", egressPorts: [], customDomains: [], git: [], publicPorts: [] });
         expect(contract.domain).toBe(config.domain);
         expect(contract.registries).toEqual(config.allowedRegistries);
         expect(contract.runtimeClass).toBe("gvisor");
