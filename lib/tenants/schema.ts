@@ -111,19 +111,26 @@ const port = z.number().int().min(1).max(65535);
 /**
  * Programs an exec probe may not start: shells and interpreters that would run a command *string*
  * (`sh -c "…"`), where data and code mix. An exec probe is an argv array the kubelet runs directly, so
- * `["redis-cli", "ping"]` is fine and `["sh", "-c", "redis-cli ping"]` is refused.
+ * `["redis-cli", "ping"]` is fine and `["sh", "-c", "redis-cli ping"]` is refused, also behind a wrapper that runs
+ * its arguments (`["timeout", "5", "sh", "-c", …]`, `["find", "/", "-exec", "sh", …]`): every argument is checked.
+ * Not a security boundary (the probe runs in the tenant's own restricted container); it keeps probes declarative.
  */
 export const EXEC_PROBE_REFUSED_PROGRAMS: readonly string[] = [
     "sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "csh", "tcsh", "fish", "busybox", "env", "xargs", "eval", "exec",
-    "su", "sudo", "doas", "python", "python3", "perl", "ruby", "node", "php", "lua", "awk", "gawk",
+    "su", "sudo", "doas", "python", "python3", "perl", "ruby", "node", "php", "lua", "awk", "gawk", "pwsh", "powershell",
+    "tclsh", "expect", "rbash",
 ];
 
 /** Why an exec probe's argv is refused; `undefined` when it is fine. */
 export function execProbeProblem(argv: readonly string[]): string | undefined {
     const program = argv[0] ?? "";
-    const base = program.split("/").pop() ?? program;
-    if (EXEC_PROBE_REFUSED_PROGRAMS.includes(base.replace(/[0-9.]+$/, "")) || EXEC_PROBE_REFUSED_PROGRAMS.includes(base)) {
-        return `exec probes run argv arrays, not shell strings: "${program}" would interpret its arguments as code`;
+    const refused = (arg: string) => {
+        const base = arg.split("/").pop() ?? arg;
+        return EXEC_PROBE_REFUSED_PROGRAMS.includes(base.replace(/[0-9.]+$/, "")) || EXEC_PROBE_REFUSED_PROGRAMS.includes(base);
+    };
+    const interpreter = argv.find(refused);
+    if (interpreter !== undefined) {
+        return `exec probes run argv arrays, not shell strings: "${interpreter}" would interpret its arguments as code`;
     }
     const bad = argv.findIndex((a) => /[\x00-\x1f\x7f]/.test(a));
     if (bad >= 0) {

@@ -1,5 +1,5 @@
 import type { PlatformConfig } from "../../lib/config/schema";
-import { MINIO_ENDPOINT, NAMESPACES, STORAGE_CLASSES, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
+import { MINIO_ENDPOINT, NAMESPACES, STORAGE_CLASSES, TENANT_NAMESPACE_LABEL, TENANT_STORAGE_CLASSES } from "../../lib/conventions";
 import type { ProjectSpec } from "../../lib/tenants/schema";
 import { backupTarget as longhornBackupTarget } from "../../components/longhorn/values";
 import { renderPostgresCluster } from "../../components/project/postgresql";
@@ -78,7 +78,8 @@ export function backupDrill(input: DrillInput): DrillReport {
     const longhornJob = objects.find((o) => o.kind === "RecurringJob" && o.metadata.namespace === NAMESPACES.longhorn && o.spec?.task === "backup" && (o.spec?.groups ?? []).includes("default"));
     const expectedTarget = longhornBackupTarget(config);
     const longhornPath = (object: string, storageClass: string | undefined): void => {
-        if (!storageClass || !Object.values<string>(STORAGE_CLASSES).includes(storageClass)) {
+        // The tenant classes are the same Longhorn classes with reclaim policy Retain (components/longhorn/values.ts).
+        if (!storageClass || ![...Object.values<string>(STORAGE_CLASSES), ...Object.values<string>(TENANT_STORAGE_CLASSES)].includes(storageClass)) {
             problems.push(`${object}: storage class ${storageClass ?? "(default)"} is not a Longhorn class, so no Longhorn backup covers it`);
             return;
         }

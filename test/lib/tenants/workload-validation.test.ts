@@ -72,6 +72,12 @@ describe("the workload model validates", () => {
         expectProblem(web('probes: {readiness: {exec: [redis-cli, "ping\\nFLUSHALL"]}}'), "services[web].probes.readiness.exec", /control character/);
         expect(execProbeProblem(["kafka-broker-api-versions", "--bootstrap-server", "localhost:9092"])).toBeUndefined();
         expect(execProbeProblem(["/usr/bin/env", "sh"])).toMatch(/env/);
+        // A shell behind a wrapper that runs its arguments is still a shell.
+        expect(execProbeProblem(["timeout", "5", "sh", "-c", "redis-cli ping"])).toMatch(/"sh"/);
+        expect(execProbeProblem(["nice", "/bin/bash", "-c", "true"])).toMatch(/"\/bin\/bash"/);
+        expect(execProbeProblem(["find", "/", "-exec", "sh", "-c", "id", ";"])).toMatch(/"sh"/);
+        expect(execProbeProblem(["pwsh", "-c", "1"])).toMatch(/"pwsh"/);
+        expect(execProbeProblem(["timeout", "5", "redis-cli", "ping"])).toBeUndefined();
     });
 
     it("a sidecar or init container asking for privileges, root or a public port", () => {
