@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { afterEach } from "vitest";
 import type { EngineEvent, OpMap } from "@pulumi/pulumi/automation";
 import type { CliDetection } from "../../tools/driver/cli-detect";
 import type { DeployDependencies } from "../../tools/driver/orchestrate";
@@ -181,6 +182,23 @@ export class FakeWorkspace implements DeployWorkspace {
  */
 export function loadEngineEvents(name: string): EngineEvent[] {
     return JSON.parse(fs.readFileSync(path.join(FIXTURES, `${name}.json`), "utf8")) as EngineEvent[];
+}
+
+/**
+ * {@link makeFakeRepo} for one test file: every repository it makes is removed after each test.
+ */
+export function fakeRepos(): (options?: Parameters<typeof makeFakeRepo>[0]) => string {
+    const roots: string[] = [];
+    afterEach(() => {
+        for (const root of roots.splice(0)) {
+            fs.rmSync(root, { recursive: true, force: true });
+        }
+    });
+    return (options) => {
+        const root = makeFakeRepo(options);
+        roots.push(root);
+        return root;
+    };
 }
 
 /**

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { isRobotApiError, RobotApiError, RobotClient, robotKeyFingerprint } from "../../../components/baremetal/robot-client";
 import { md5Fingerprint, startRobotFake, type RobotFake } from "../../helpers/robot-fake-server";
+import { caughtRobotError } from "../../helpers/robot-errors";
 import { sshKeyPair } from "../../helpers/ssh-keys";
 
 /**
@@ -55,15 +56,6 @@ async function fakeRobot() {
     const sleeps: number[] = [];
     const client = new RobotClient({ credentials: CREDENTIALS, baseUrl: fake.url, sleep: async (ms) => void sleeps.push(ms), retry: POLICY });
     return { fake, client, sleeps };
-}
-
-async function caught(promise: Promise<unknown>): Promise<RobotApiError> {
-    const error = await promise.then(
-        () => undefined,
-        (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(RobotApiError);
-    return error as RobotApiError;
 }
 
 describe("Robot client construction", () => {
@@ -195,15 +187,15 @@ describe("answers the fake does not give", () => {
         const { client } = await rawRobot(() => answer);
         expect(await client.listVSwitches()).toEqual([]);
         answer = json(403, { error: { status: 403, code: "FORBIDDEN", message: "no access" } });
-        expect(await caught(client.listVSwitches())).toMatchObject({ code: "FORBIDDEN", status: 403 });
+        expect(await caughtRobotError(client.listVSwitches())).toMatchObject({ code: "FORBIDDEN", status: 403 });
     });
 
     it("a 200 that is not JSON is INVALID_RESPONSE quoting at most 200 characters", async () => {
         let answer: Canned = { status: 200, body: "<html>maintenance</html>" };
         const { client } = await rawRobot(() => answer);
-        expect(await caught(client.getServer(1))).toMatchObject({ status: 200, code: "INVALID_RESPONSE", robotMessage: "not JSON: <html>maintenance</html>", request: "GET /server/1" });
+        expect(await caughtRobotError(client.getServer(1))).toMatchObject({ status: 200, code: "INVALID_RESPONSE", robotMessage: "not JSON: <html>maintenance</html>", request: "GET /server/1" });
         answer = { status: 200, body: `<${"x".repeat(300)}` };
-        expect((await caught(client.getServer(1))).robotMessage).toBe(`not JSON: <${"x".repeat(199)}`);
+        expect((await caughtRobotError(client.getServer(1))).robotMessage).toBe(`not JSON: <${"x".repeat(199)}`);
     });
 });
 
@@ -217,14 +209,14 @@ describe("errors without Robot's JSON", () => {
         [409, "<html><head><title> 409 Conflict </title></head></html>", "HTTP_409", "409 Conflict"],
     ])("%i %j is %s with message %j", async (status, body, code, message) => {
         const { client } = await rawRobot(() => ({ status, body, headers: { "Content-Type": "text/plain" } }));
-        const error = await caught(client.reset(1, "sw"));
+        const error = await caughtRobotError(client.reset(1, "sw"));
         expect(error).toMatchObject({ status, code, robotMessage: message });
         expect(error.message).toBe(`Robot POST /reset/1 failed: ${status} ${code}: ${message}`);
     });
 
     it("quotes at most 200 characters of a text body", async () => {
         const { client } = await rawRobot(() => ({ status: 400, body: "y".repeat(250), headers: { "Content-Type": "text/plain" } }));
-        expect((await caught(client.reset(1, "sw"))).robotMessage).toBe("y".repeat(200));
+        expect((await caughtRobotError(client.reset(1, "sw"))).robotMessage).toBe("y".repeat(200));
     });
 
     it("a connection failure names fetch's reason and its cause", async () => {
@@ -232,7 +224,7 @@ describe("errors without Robot's JSON", () => {
         const port = (raw!.address() as AddressInfo).port;
         await new Promise<void>((resolve) => raw!.close(() => resolve()));
         raw = undefined;
-        const error = await caught(client.reset(1, "sw"));
+        const error = await caughtRobotError(client.reset(1, "sw"));
         expect(error.code).toBe("NETWORK_ERROR");
         expect(error.robotMessage).toBe(`fetch failed (connect ECONNREFUSED 127.0.0.1:${port})`);
     });
@@ -245,7 +237,7 @@ describe("timeouts and unreadable Retry-After", () => {
         });
         await new Promise<void>((resolve) => raw!.listen(0, "127.0.0.1", () => resolve()));
         const client = new RobotClient({ credentials: CREDENTIALS, baseUrl: `http://127.0.0.1:${(raw.address() as AddressInfo).port}`, requestTimeoutMs: 100, sleep: async () => {} });
-        const error = await caught(client.reset(1, "sw"));
+        const error = await caughtRobotError(client.reset(1, "sw"));
         expect(error).toMatchObject({ code: "NETWORK_ERROR", robotMessage: "The operation was aborted due to timeout" });
         raw.closeAllConnections();
     });
@@ -263,7 +255,7 @@ describe("timeouts and unreadable Retry-After", () => {
 describe("error messages and details", () => {
     it("a Robot error with another code gets the plain message and no Retry-After detail", async () => {
         const { client } = await rawRobot(() => json(409, { error: { status: 409, code: "CONFLICT", message: "already in use" } }));
-        const error = await caught(client.reset(3, "hw"));
+        const error = await caughtRobotError(client.reset(3, "hw"));
         expect(error.message).toBe("Robot POST /reset/3 failed: 409 CONFLICT: already in use");
         expect("retryAfterMs" in error.details).toBe(false);
     });
@@ -271,7 +263,7 @@ describe("error messages and details", () => {
     it("SERVER_NOT_FOUND for a call not about one server keeps the plain message", async () => {
         const { client } = await fakeRobot();
         const vswitch = await client.createVSwitch("platform", 4001);
-        const error = await caught(client.addServerToVSwitch(vswitch.id, [4242]));
+        const error = await caughtRobotError(client.addServerToVSwitch(vswitch.id, [4242]));
         expect(error.code).toBe("SERVER_NOT_FOUND");
         expect(error.message).toBe(`Robot POST /vswitch/${vswitch.id}/server failed: 404 SERVER_NOT_FOUND: Server not found`);
     });
@@ -283,7 +275,7 @@ describe("error messages and details", () => {
         [{ missing: [], invalid: [] }, ""],
     ])("INVALID_INPUT %j names the fields", async (fields, named) => {
         const { client } = await rawRobot(() => json(400, { error: { status: 400, code: "INVALID_INPUT", message: "invalid input", ...fields } }));
-        expect((await caught(client.createVSwitch("x", 4000))).message).toBe(`Robot POST /vswitch rejected its input${named}: invalid input`);
+        expect((await caughtRobotError(client.createVSwitch("x", 4000))).message).toBe(`Robot POST /vswitch rejected its input${named}: invalid input`);
     });
 
     it("a non-rate-limit error carrying Robot's rate fields backs off exponentially, not by the rate spacing", async () => {
@@ -313,7 +305,7 @@ describe("keys", () => {
         const client = new RobotClient({ credentials: CREDENTIALS, baseUrl: fake.url, sleep: async () => {} });
         const key = sshKeyPair("platform").public;
         fake.failNext({ method: "POST", path: "/key" }, 1, 409, "KEY_ALREADY_EXISTS", "key already exists");
-        const error = await caught(client.createKey("platform", key));
+        const error = await caughtRobotError(client.createKey("platform", key));
         expect(error.message).toBe(`Robot reported KEY_ALREADY_EXISTS for key "platform" but no stored key has fingerprint ${md5Fingerprint(key)}`);
     });
 });
@@ -350,10 +342,10 @@ describe("which calls are repeated after a gateway error", () => {
     it("never repeats creating a vSwitch or adding servers to one (Robot queues both)", async () => {
         const { client, fake, sleeps } = await fakeRobot();
         fake.gatewayError({ method: "POST", path: "/vswitch" }, 1, 503);
-        expect(await caught(client.createVSwitch("platform", 4001))).toMatchObject({ status: 503 });
+        expect(await caughtRobotError(client.createVSwitch("platform", 4001))).toMatchObject({ status: 503 });
         const vswitch = await client.createVSwitch("platform", 4001);
         fake.gatewayError({ method: "POST", path: `/vswitch/${vswitch.id}/server` }, 1, 502);
-        expect(await caught(client.addServerToVSwitch(vswitch.id, [1001]))).toMatchObject({ status: 502 });
+        expect(await caughtRobotError(client.addServerToVSwitch(vswitch.id, [1001]))).toMatchObject({ status: 502 });
         expect(fake.calls()).toEqual(["POST /vswitch", "POST /vswitch", `POST /vswitch/${vswitch.id}/server`]);
         expect(sleeps).toEqual([]);
     });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { encodeForm, RobotApiError, RobotClient, robotKeyFingerprint } from "../../../components/baremetal/robot-client";
+import { encodeForm, RobotClient, robotKeyFingerprint } from "../../../components/baremetal/robot-client";
 import { md5Fingerprint, startRobotFake, type RobotFake, type RobotFakeOptions } from "../../helpers/robot-fake-server";
+import { caughtRobotError } from "../../helpers/robot-errors";
 import { sshKeyPair } from "../../helpers/ssh-keys";
 
 const CREDENTIALS = { user: "#ws+platform", password: "robot-secret" };
@@ -17,15 +18,6 @@ async function setup(options: RobotFakeOptions = {}, retry?: ConstructorParamete
     const sleeps: number[] = [];
     const client = new RobotClient({ credentials: CREDENTIALS, baseUrl: fake.url, sleep: async (ms) => void sleeps.push(ms), retry });
     return { fake, client, sleeps };
-}
-
-async function caught(promise: Promise<unknown>): Promise<RobotApiError> {
-    const error = await promise.then(
-        () => undefined,
-        (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(RobotApiError);
-    return error as RobotApiError;
 }
 
 describe("Robot client", () => {
@@ -58,7 +50,7 @@ describe("Robot client", () => {
     it("maps 401 with Robot's JSON body to UNAUTHORIZED", async () => {
         const { fake } = await setup();
         const client = new RobotClient({ credentials: { user: "#ws+platform", password: "wrong" }, baseUrl: fake.url, sleep: async () => {} });
-        const error = await caught(client.getServer(1001));
+        const error = await caughtRobotError(client.getServer(1001));
         expect(error).toMatchObject({ status: 401, code: "UNAUTHORIZED" });
         expect(error.message).toMatch(/web-service user/);
         expect(fake.requests).toHaveLength(1);
@@ -67,19 +59,19 @@ describe("Robot client", () => {
     it("maps a 401 without a JSON body to UNAUTHORIZED as well", async () => {
         const { fake } = await setup({ unauthorizedBody: "empty" });
         const client = new RobotClient({ credentials: { user: "someone", password: "x" }, baseUrl: fake.url, sleep: async () => {} });
-        expect(await caught(client.listKeys())).toMatchObject({ status: 401, code: "UNAUTHORIZED" });
+        expect(await caughtRobotError(client.listKeys())).toMatchObject({ status: 401, code: "UNAUTHORIZED" });
     });
 
     it("says clearly when a server is not in the account", async () => {
         const { client } = await setup();
-        const error = await caught(client.getServer(4242));
+        const error = await caughtRobotError(client.getServer(4242));
         expect(error).toMatchObject({ status: 404, code: "SERVER_NOT_FOUND", robotMessage: "Server not found", request: "GET /server/4242" });
         expect(error.message).toContain("Robot server 4242 is not in this account");
     });
 
     it("surfaces INVALID_INPUT with the fields Robot names", async () => {
         const { client } = await setup();
-        const error = await caught(client.createVSwitch("x", 12));
+        const error = await caughtRobotError(client.createVSwitch("x", 12));
         expect(error).toMatchObject({ status: 400, code: "INVALID_INPUT" });
         expect(error.details.invalid).toEqual(["vlan"]);
         expect(error.message).toContain("invalid vlan");
@@ -97,7 +89,7 @@ describe("Robot client", () => {
     it("gives up when the retry budget is exhausted and says so", async () => {
         const { client, fake, sleeps } = await setup({}, { baseDelayMs: 1000, maxDelayMs: 8000, maxRetries: 3, maxTotalDelayMs: 600_000 });
         fake.rateLimit({ method: "GET", path: "/server/1001" }, 10, { maxRequest: 1000, interval: 1 });
-        const error = await caught(client.getServer(1001));
+        const error = await caughtRobotError(client.getServer(1001));
         expect(error).toMatchObject({ status: 403, code: "RATE_LIMIT_EXCEEDED" });
         expect(error.details).toMatchObject({ retries: 3, maxRequest: 1000, interval: 1 });
         expect(error.message).toMatch(/after 3 retries/);
@@ -108,7 +100,7 @@ describe("Robot client", () => {
     it("stops early when the next delay would overrun the time budget", async () => {
         const { client, fake, sleeps } = await setup({}, { baseDelayMs: 10_000, maxDelayMs: 60_000, maxRetries: 10, maxTotalDelayMs: 25_000 });
         fake.rateLimit({ path: "/key" }, 10, { maxRequest: 1000, interval: 1 });
-        await caught(client.listKeys());
+        await caughtRobotError(client.listKeys());
         expect(sleeps).toEqual([10_000]);
         expect(fake.requests).toHaveLength(2);
     });
@@ -116,7 +108,7 @@ describe("Robot client", () => {
     it("never retries a rate-limited reset (not idempotent)", async () => {
         const { client, fake, sleeps } = await setup();
         fake.rateLimit({ method: "POST", path: "/reset/1001" }, 1);
-        expect(await caught(client.reset(1001, "sw"))).toMatchObject({ code: "RATE_LIMIT_EXCEEDED" });
+        expect(await caughtRobotError(client.reset(1001, "sw"))).toMatchObject({ code: "RATE_LIMIT_EXCEEDED" });
         expect(fake.calls()).toEqual(["POST /reset/1001"]);
         expect(sleeps).toEqual([]);
         expect(fake.servers.get(1001)!.resets).toEqual([]);
@@ -152,7 +144,7 @@ describe("Robot client", () => {
 
     it("refuses to silently reuse a different key that holds our name", async () => {
         const { client } = await setup({ keys: [{ name: "platform-dev", data: publicKey() }] });
-        const error = await caught(client.createKey("platform-dev", publicKey()));
+        const error = await caughtRobotError(client.createKey("platform-dev", publicKey()));
         expect(error.code).toBe("KEY_ALREADY_EXISTS");
         expect(error.message).toMatch(/different key named "platform-dev"/);
     });
@@ -165,14 +157,14 @@ describe("Robot client", () => {
         expect(rescue).toMatchObject({ active: true, os: ["linux"], authorized_key: [md5Fingerprint(data)], host_key: [fake.rescueHostKey] });
         expect(fake.requests.at(-1)!.form).toEqual({ os: ["linux"], authorized_key: [md5Fingerprint(data)] });
         // Activating twice is a conflict, which is why activation is never retried.
-        expect(await caught(client.activateRescue(1001, { os: "linux", authorized_key: md5Fingerprint(data) }))).toMatchObject({ status: 409, code: "BOOT_ALREADY_ENABLED" });
+        expect(await caughtRobotError(client.activateRescue(1001, { os: "linux", authorized_key: md5Fingerprint(data) }))).toMatchObject({ status: 409, code: "BOOT_ALREADY_ENABLED" });
         expect((await client.deactivateRescue(1001)).active).toBe(false);
     });
 
     it("lists the allowed reset types and resets", async () => {
         const { client, fake } = await setup({ servers: [{ server_number: 1001, resetTypes: ["hw", "man"] }] });
         expect((await client.getReset(1001)).type).toEqual(["hw", "man"]);
-        expect(await caught(client.reset(1001, "sw"))).toMatchObject({ code: "INVALID_INPUT" });
+        expect(await caughtRobotError(client.reset(1001, "sw"))).toMatchObject({ code: "INVALID_INPUT" });
         expect(await client.reset(1001, "hw")).toBe("hw");
         expect(fake.servers.get(1001)!.resets).toEqual(["hw"]);
     });
@@ -184,10 +176,10 @@ describe("Robot client", () => {
         fake = undefined;
         const sleeps: number[] = [];
         const client = new RobotClient({ credentials: CREDENTIALS, baseUrl: url, sleep: async (ms) => void sleeps.push(ms), retry: { maxRetries: 2, baseDelayMs: 5 } });
-        expect(await caught(client.getServer(1001))).toMatchObject({ status: 0, code: "NETWORK_ERROR" });
+        expect(await caughtRobotError(client.getServer(1001))).toMatchObject({ status: 0, code: "NETWORK_ERROR" });
         expect(sleeps).toEqual([5, 10]);
         sleeps.length = 0;
-        expect(await caught(client.reset(1001, "sw"))).toMatchObject({ code: "NETWORK_ERROR" });
+        expect(await caughtRobotError(client.reset(1001, "sw"))).toMatchObject({ code: "NETWORK_ERROR" });
         expect(sleeps).toEqual([]);
     });
 
@@ -219,10 +211,10 @@ describe("Robot client: gateway errors and Retry-After", () => {
     it("never repeats a reset or a rescue activation after a 503 (the first may have gone through)", async () => {
         const { client, fake, sleeps } = await setup({}, policy);
         fake.gatewayError({ method: "POST", path: "/reset/1001" }, 1, 503);
-        const reset = await caught(client.reset(1001, "sw"));
+        const reset = await caughtRobotError(client.reset(1001, "sw"));
         expect(reset).toMatchObject({ status: 503, code: "INTERNAL_ERROR", request: "POST /reset/1001" });
         fake.gatewayError({ method: "POST", path: "/boot/1001/rescue" }, 1, 502);
-        expect(await caught(client.activateRescue(1001, { os: "linux", authorized_key: "00:11" }))).toMatchObject({ status: 502 });
+        expect(await caughtRobotError(client.activateRescue(1001, { os: "linux", authorized_key: "00:11" }))).toMatchObject({ status: 502 });
         expect(fake.calls()).toEqual(["POST /reset/1001", "POST /boot/1001/rescue"]);
         expect(sleeps).toEqual([]);
     });
@@ -230,7 +222,7 @@ describe("Robot client: gateway errors and Retry-After", () => {
     it("gives up after the policy's retries with an error that names the status, the request and the budget", async () => {
         const { client, fake, sleeps } = await setup({}, { ...policy, maxRetries: 3 });
         fake.gatewayError({ method: "GET", path: "/server/1001" }, 10, 504);
-        const error = await caught(client.getServer(1001));
+        const error = await caughtRobotError(client.getServer(1001));
         expect(error).toMatchObject({ status: 504, request: "GET /server/1001", details: { retries: 3 } });
         expect(error.message).toBe("Robot GET /server/1001 still failing with 504 INTERNAL_ERROR after 3 retries (7s of back-off, budget 3 retries / 600s): 504 Gateway Time-out");
         expect(fake.requests).toHaveLength(4);
@@ -260,7 +252,7 @@ describe("Robot client: gateway errors and Retry-After", () => {
     it("does not wait when Retry-After exceeds the time budget, and says what Robot asked for", async () => {
         const { client, fake, sleeps } = await setup({}, { ...policy, maxTotalDelayMs: 120_000 });
         fake.tooManyRequests({ method: "GET", path: "/server/1001" }, 1, "3600");
-        const error = await caught(client.getServer(1001));
+        const error = await caughtRobotError(client.getServer(1001));
         expect(error).toMatchObject({ status: 429, code: "RATE_LIMIT_EXCEEDED", details: { retries: 0, retryAfterMs: 3_600_000 } });
         expect(error.message).toMatch(/after 0 retries \(0s of back-off, budget 4 retries \/ 120s; Robot asked to retry after 3600s\)/);
         expect(fake.requests).toHaveLength(1);

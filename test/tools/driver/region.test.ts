@@ -1,23 +1,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { DeployArgs } from "../../../tools/driver/args";
 import { checkCatalog } from "../../../tools/driver/catalog";
 import { StackLockedError } from "../../../tools/driver/exit-codes";
 import { runDeploy } from "../../../tools/driver/orchestrate";
-import { harness, loadEngineEvents, makeFakeRepo, type FakeScript, type HarnessOptions } from "../../helpers/fake-workspace";
+import { fakeRepos, harness, loadEngineEvents, type FakeScript, type HarnessOptions } from "../../helpers/fake-workspace";
 
-const repos: string[] = [];
-function repo(options?: Parameters<typeof makeFakeRepo>[0]): string {
-    const root = makeFakeRepo(options);
-    repos.push(root);
-    return root;
-}
-afterEach(() => {
-    for (const root of repos.splice(0)) {
-        fs.rmSync(root, { recursive: true, force: true });
-    }
-});
+const repo = fakeRepos();
 
 function args(command: DeployArgs["command"], extra: Partial<DeployArgs> = {}): DeployArgs {
     return { command, stack: "dev", yes: false, allowProductionDestroy: false, tenants: [], all: false, parallel: 4, ...extra };
