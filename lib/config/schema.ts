@@ -2,6 +2,7 @@ import { z } from "zod";
 import { QUANTITY_PATTERN } from "../quantity";
 import { alertingSchema } from "./alerting";
 import { rejectServerType } from "../hetzner/server-types";
+import { EDGE_FIREWALL_BASE_RULES, HCLOUD_FIREWALL_MAX_RULES } from "../hetzner/limits";
 import { forbiddenEgressPort, repoUrlProblem } from "../network-rules";
 import { labelMessage, labelPattern, PROJECT_NAME_MAX } from "../tenants/names";
 import { PLATFORM_NAMESPACES } from "../conventions";
@@ -570,6 +571,16 @@ function checkGrantedPublicPorts(grants: Record<string, ProjectGrant>, ctx: z.Re
                 ctx.addIssue({ code: "custom", path: ["projectGrants", project, "publicPorts", index], message: `${entry.protocol} ${entry.port} is already granted to project ${owner}; the floating IPs have one listener per port` });
             }
             owners.set(key, owner ?? project);
+        });
+    }
+    // Every granted port is one rule of the edge nodes' hcloud firewall, which Hetzner caps.
+    const room = HCLOUD_FIREWALL_MAX_RULES - EDGE_FIREWALL_BASE_RULES;
+    if (owners.size > room) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["projectGrants"],
+            message: `${owners.size} public ports are granted, but the edge firewall holds ${HCLOUD_FIREWALL_MAX_RULES} rules (Hetzner Cloud limit), ${EDGE_FIREWALL_BASE_RULES} of them the platform's own: at most ${room} public ports per region`,
+            params: { fix: `remove ${owners.size - room} publicPorts entries, or serve those projects from another region` },
         });
     }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { renderFirewallRules, WORLD } from "../../../components/nodes/firewall-rules";
+import { EDGE_FIREWALL_BASE_RULES } from "../../../lib/hetzner/limits";
 
 const FORBIDDEN = [22, 6443, 9345, 10250, 2379, 2380, 8472];
 
@@ -27,5 +28,12 @@ describe("firewall rules", () => {
     it.each(FORBIDDEN)("never opens %i to the world", (port) => {
         expect(opensToWorld(renderFirewallRules(true), port)).toBe(false);
         expect(opensToWorld(renderFirewallRules(false), port)).toBe(false);
+    });
+
+    // The config check (lib/config/schema.ts) budgets the Hetzner rule limit from this count.
+    it("gives the edge firewall its base rules plus one rule per granted public port", () => {
+        expect(renderFirewallRules(true)).toHaveLength(EDGE_FIREWALL_BASE_RULES);
+        const ports = [30303, 30304, 30305].map((port) => ({ port, protocol: "UDP" as const, project: "chain", entryPoint: `udp-${port}` }));
+        expect(renderFirewallRules(true, ports)).toHaveLength(EDGE_FIREWALL_BASE_RULES + 3);
     });
 });

@@ -6,6 +6,15 @@ import { STACKS } from "../../helpers/plans";
 
 const problemsOf = configProblems;
 
+/** Grants of one project per entry of `portsPerProject`, each with that many public TCP ports. */
+function publicPortGrants(portsPerProject: number[]): string {
+    const grants: Record<string, unknown> = {};
+    portsPerProject.forEach((count, p) => {
+        grants[`p${p}`] = { publicPorts: Array.from({ length: count }, (_, i) => ({ port: 20000 + p * 100 + i, protocol: "TCP" })) };
+    });
+    return JSON.stringify(grants);
+}
+
 describe("stack config", () => {
     it.each(STACKS)("shipped stack %s validates", (stack) => {
         const config = stackConfig(stack);
@@ -116,5 +125,16 @@ describe("billing config", () => {
         expect(() => parsePlatformConfig(ownBucket, "Pulumi.test.yaml")).not.toThrow();
         const longhorn = rawStackConfig("dev", { "platform:billing": JSON.stringify({ ledger: { target: "longhornBackups" } }) });
         expect(problemsOf(longhorn).find((p) => p.path === "platform:billing.ledger.target")!.problem).toMatch(/addons.longhorn.external/);
+    });
+
+    // Hetzner Cloud firewalls hold 50 rule entries (set_rules API reference); the edge firewall has 4 of its own.
+    it("refuses more public ports than the edge firewall can hold, naming the count and the fix", () => {
+        const { config: accepted } = parsePlatformConfig(rawStackConfig("dev", { "platform:projectGrants": publicPortGrants([16, 16, 14]) }), "Pulumi.dev.yaml");
+        expect(Object.values(accepted.projectGrants).reduce((n, g) => n + g.publicPorts.length, 0)).toBe(46);
+        const problems = problemsOf(rawStackConfig("dev", { "platform:projectGrants": publicPortGrants([16, 16, 16]) }));
+        expect(problems.map((p) => p.path)).toEqual(["platform:projectGrants"]);
+        expect(problems[0]!.problem).toContain("48 public ports are granted");
+        expect(problems[0]!.problem).toContain("at most 46 public ports per region");
+        expect(problems[0]!.fix).toContain("remove 2 publicPorts entries");
     });
 });
