@@ -101,3 +101,9 @@ export const NAMESPACE_GRANT_ANNOTATIONS = {
  * backups). Tenant buckets share MinIO's one bucket namespace, so the tenant validation refuses these names.
  */
 export const PLATFORM_BUCKETS = { lokiChunks: "loki-chunks", lokiRuler: "loki-ruler", longhornBackups: "longhorn-backups" } as const;
+
+/**
+ * Data path of Longhorn's default disk on every storage node (bare-metal stacks mount a partition there; the
+ * capacity check sizes the filesystem that holds it).
+ */
+export const LONGHORN_DATA_PATH = "/var/lib/longhorn/";

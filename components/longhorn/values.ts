@@ -1,6 +1,6 @@
 import type { IStorageClass } from "kubernetes-models/storage.k8s.io/v1/StorageClass";
 import type { PlatformConfig } from "../../lib/config/schema";
-import { LABELS, MINIO_ENDPOINT, NAMESPACES, PLATFORM_BUCKETS, STORAGE_CLASSES, TENANT_STORAGE_CLASSES } from "../../lib/conventions";
+import { LABELS, LONGHORN_DATA_PATH, MINIO_ENDPOINT, NAMESPACES, PLATFORM_BUCKETS, STORAGE_CLASSES, TENANT_STORAGE_CLASSES } from "../../lib/conventions";
 import { planNodes, storageNodeCount, type NodeSpec } from "../nodes/node-plan";
 import { chartValues, type Values } from "../../charts/versions";
 import { untaintedNodeCount } from "../nodes/placement";
@@ -29,9 +29,6 @@ export const LONGHORN_NODE_CONFIG = {
     disksAnnotation: "node.longhorn.io/default-disks-config",
     nodeTagsAnnotation: "node.longhorn.io/default-node-tags",
 } as const;
-
-/** Data path of the default disk on every storage node (bare-metal stacks mount a partition there). */
-export const LONGHORN_DATA_PATH = "/var/lib/longhorn/";
 
 /** Maximum replicas per volume: three copies survive two node losses, more only costs disk. */
 export const MAX_REPLICAS = 3;

@@ -9,6 +9,7 @@ import type { InputProblem } from "../validation";
 import { RENDERED_DIR, type RenderedRelease, type RenderedWorkload } from "../../charts/rendered-facts";
 import type { TenantProject } from "./load";
 import { projectFootprint } from "./footprint";
+import { LONGHORN_DATA_PATH } from "../conventions";
 
 /**
  * Capacity check of the tenant catalog against the stack's machines, before anything is registered:
@@ -135,13 +136,65 @@ export function tenantPool(config: PlatformConfig, daemonSets: readonly Rendered
     };
 }
 
-/** Longhorn-schedulable bytes over every storage node of the stack. */
+/** Bytes of an installimage `PART` size (`512M`, `32G`, `1T`: installimage counts in MiB, so binary units). */
+function partitionBytes(size: string): number {
+    const unit = { M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 }[size.slice(-1)] ?? 0;
+    return Number(size.slice(0, -1)) * unit;
+}
+
+/** Share of the drives' total size a software RAID level leaves usable (installimage `SWRAIDLEVEL`). */
+function raidUsableDrives(level: number, drives: number): number {
+    switch (level) {
+        case 0:
+            return drives;
+        case 5:
+            return drives - 1;
+        case 6:
+            return drives - 2;
+        case 10:
+            return Math.floor(drives / 2);
+        default:
+            return 1;
+    }
+}
+
+/**
+ * Bytes of the filesystem that holds Longhorn's data path on a bare-metal node: the partition mounted at the
+ * longest prefix of {@link LONGHORN_DATA_PATH} in `platform:baremetal.partitions` (a dedicated
+ * `/var/lib/longhorn`, else `/var`, else `/`), sized as declared or, for `all`, what the other partitions leave
+ * of the array. `driveGb` is one drive as sold (GB); without software RAID installimage partitions the first
+ * drive only.
+ */
+export function baremetalLonghornBytes(baremetal: PlatformConfig["baremetal"], driveGb: number): number {
+    const drives = baremetal.swraid ? raidUsableDrives(baremetal.swraidLevel, baremetal.drives.length) : 1;
+    const array = drives * driveGb * 1e9;
+    const holder = baremetal.partitions
+        .filter((p) => p.mount !== "swap" && (LONGHORN_DATA_PATH === p.mount || LONGHORN_DATA_PATH.startsWith(p.mount.endsWith("/") ? p.mount : `${p.mount}/`)))
+        .sort((a, b) => b.mount.length - a.mount.length)[0];
+    if (!holder) {
+        return 0;
+    }
+    if (holder.size !== "all") {
+        return Math.min(partitionBytes(holder.size), array);
+    }
+    const others = baremetal.partitions.filter((p) => p !== holder).reduce((sum, p) => sum + (p.size === "all" ? 0 : partitionBytes(p.size)), 0);
+    return Math.max(0, array - others);
+}
+
+/**
+ * Longhorn-schedulable bytes over every storage node of the stack: the disk of a cloud server as sold, the
+ * Longhorn filesystem of a bare-metal one ({@link baremetalLonghornBytes}), less Longhorn's reserved share.
+ */
 export function storageCapacity(config: PlatformConfig): number {
     const pools = [
         ...(config.servers.schedulable ? [{ kind: config.servers.kind, serverType: config.servers.serverType, count: config.servers.count }] : []),
         ...config.pools.filter((p) => p.storage),
     ];
-    return pools.reduce((total, p) => total + p.count * (machineOf(p.kind, p.serverType)?.diskGb ?? 0) * 1e9 * (1 - LONGHORN_RESERVED_SHARE), 0);
+    return pools.reduce((total, p) => {
+        const diskGb = machineOf(p.kind, p.serverType)?.diskGb ?? 0;
+        const bytes = p.kind === "baremetal" ? baremetalLonghornBytes(config.baremetal, diskGb) : diskGb * 1e9;
+        return total + p.count * bytes * (1 - LONGHORN_RESERVED_SHARE);
+    }, 0);
 }
 
 const cores = (n: number) => `${Math.round(n * 100) / 100}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkCapacity, renderedDaemonSets, tenantPool } from "../../../lib/tenants/capacity";
+import { baremetalLonghornBytes, checkCapacity, renderedDaemonSets, storageCapacity, tenantPool } from "../../../lib/tenants/capacity";
 import { validateTenantDocuments, withServiceNames } from "../../../lib/tenants/load";
 import { InputValidationError } from "../../../lib/validation";
 import { SERVER_TYPES } from "../../../lib/hetzner/server-types";
@@ -106,3 +106,42 @@ function validSpec() {
     const [project] = validateTenantDocuments([doc("base", "100m", "1")], { config: dev, secretNames: new Map() });
     return project!.spec;
 }
+
+describe("Longhorn disk of a bare-metal node (installimage partitions and software RAID)", () => {
+    const GiB = 2 ** 30;
+    const layout = (partitions: Array<[string, string]>, raid: { swraid?: boolean; swraidLevel?: 0 | 1 | 5 | 6 | 10; drives?: number } = {}) => ({
+        ...dev.baremetal,
+        swraid: raid.swraid ?? true,
+        swraidLevel: raid.swraidLevel ?? 1,
+        drives: Array.from({ length: raid.drives ?? 2 }, (_, i) => `/dev/nvme${i}n1`),
+        partitions: partitions.map(([mount, size]) => ({ mount, filesystem: (mount === "swap" ? "swap" : "ext4") as "swap" | "ext4", size })),
+    });
+
+    it("gives a dedicated /var/lib/longhorn partition of size all what /boot, / and swap leave of one mirrored drive", () => {
+        const bytes = baremetalLonghornBytes(layout([["/boot", "1G"], ["swap", "4G"], ["/", "200G"], ["/var/lib/longhorn", "all"]]), 1920);
+        expect(bytes).toBe(1920e9 - 205 * GiB);
+    });
+
+    it("counts a fixed-size Longhorn partition as declared, and the root filesystem when Longhorn has none", () => {
+        expect(baremetalLonghornBytes(layout([["/boot", "1G"], ["/var/lib/longhorn", "100G"], ["/", "all"]]), 512)).toBe(100 * GiB);
+        expect(baremetalLonghornBytes(layout([["/boot", "512M"], ["/", "all"]]), 512)).toBe(512e9 - 512 * 2 ** 20);
+        expect(baremetalLonghornBytes(layout([["/", "50G"], ["/var", "all"]]), 512)).toBe(512e9 - 50 * GiB);
+    });
+
+    it("sizes the array by the RAID level: 0 stripes every drive, 1 mirrors to one, 5 and 10 as their parity and mirrors leave", () => {
+        const root = [["/", "all"]] as Array<[string, string]>;
+        expect(baremetalLonghornBytes(layout(root, { swraidLevel: 0 }), 1000)).toBe(2000e9);
+        expect(baremetalLonghornBytes(layout(root, { swraidLevel: 1 }), 1000)).toBe(1000e9);
+        expect(baremetalLonghornBytes(layout(root, { swraidLevel: 5, drives: 4 }), 1000)).toBe(3000e9);
+        expect(baremetalLonghornBytes(layout(root, { swraidLevel: 10, drives: 4 }), 1000)).toBe(2000e9);
+        expect(baremetalLonghornBytes(layout(root, { swraid: false, drives: 4 }), 1000)).toBe(1000e9);
+    });
+
+    it("sizes the fsn1 run pool from its partitions, not from the drive as sold", () => {
+        const fsn1 = stackPlatformConfig("fsn1");
+        const run = fsn1.pools.find((p) => p.role === "run")!;
+        expect(run.kind).toBe("baremetal");
+        // fsn1 mirrors two AX102 drives (1.92 TB) and gives Longhorn what /boot (1G) and / (200G) leave.
+        expect(storageCapacity(fsn1)).toBeCloseTo(run.count * (1920e9 - 201 * GiB) * 0.7, 0);
+    });
+});
