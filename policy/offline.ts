@@ -184,10 +184,16 @@ interface ActivePolicy {
  */
 export function evaluatePolicyReport(resources: readonly PlannedResource[], config: Partial<PackConfig> = {}, options: EvaluateOptions = {}): PolicyReport {
     const overrides = options.enforcementLevels ?? {};
-    const packConfig = resolvePackConfig(config as Record<string, unknown>);
     // One deeply frozen copy for every call: a rule that tries to change its config fails instead of leaking
-    // the change into the next rule (a fresh copy per call was a tenth of a large plan's policy time).
-    const frozenConfig = deepFreeze(structuredClone(packConfig));
+    // the change into the next rule (a fresh copy per call was a tenth of a large plan's policy time). Kept per
+    // configuration (by its JSON text: a caller may change its object between calls): the stacks of a region
+    // are evaluated with the same one.
+    const configKey = JSON.stringify(config);
+    let frozenConfig = frozenConfigs.get(configKey);
+    if (!frozenConfig) {
+        frozenConfig = deepFreeze(structuredClone(resolvePackConfig(config as Record<string, unknown>)));
+        frozenConfigs.set(configKey, frozenConfig);
+    }
     const getConfig = <T extends object>(): T => frozenConfig as unknown as T;
     const stackTags: ReadonlyMap<string, string> = new Map(Object.entries(options.stackTags ?? {}));
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
@@ -244,7 +250,7 @@ export function evaluatePolicyReport(resources: readonly PlannedResource[], conf
             const all = resourceChecks.map((check): TypedCheck => {
                 const filter = check.validate as Partial<TypeFilteredValidation>;
                 const byType = filter.typeOnly === true;
-                return { ...check, byType, typeSkip: byType ? filter.notApplicableReason!(type, {}) : undefined };
+                return { ...check, byType, typeSkip: byType ? typeSkipOf(filter as TypeFilteredValidation, type) : undefined };
             });
             checks = { all, applicable: all.filter((c) => c.typeSkip === undefined) };
             checksByType.set(type, checks);
@@ -333,6 +339,25 @@ function stackResourcesOf(resources: readonly PlannedResource[], byUrn: Readonly
         target.dependencies = resource.dependencies.map((d) => converted.get(d)).filter((d): d is PolicyResource => d !== undefined);
     }
     return [...converted.values()];
+}
+
+/** Frozen, resolved pack configurations by the JSON text of the configuration they were made from. */
+const frozenConfigs = new Map<string, PackConfig>();
+
+/** Why a type-only check does not apply to a type (undefined: it applies), by check and type, asked once per process. */
+const typeSkips = new WeakMap<TypeFilteredValidation, Map<string, string | undefined>>();
+
+/** A type-only filter's answer for `type`: it reads the type alone, so every stack of the process shares it. */
+function typeSkipOf(filter: TypeFilteredValidation, type: string): string | undefined {
+    let byType = typeSkips.get(filter);
+    if (!byType) {
+        byType = new Map();
+        typeSkips.set(filter, byType);
+    }
+    if (!byType.has(type)) {
+        byType.set(type, filter.notApplicableReason(type, {}));
+    }
+    return byType.get(type);
 }
 
 /** Runs the rules over a plan and returns the violations (see {@link evaluatePolicyReport}). */

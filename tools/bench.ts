@@ -2,9 +2,11 @@
  * `npm run bench [-- --sizes 10,100,1000 --repeat 5 --region-sizes 10,100,1000 --region-repeat 3
  * --compare-parallel 1,2,4 --keep]`: what a tenant's release costs offline, and how the whole region scales.
  *
- * For each size it generates a region (the dev stack's config, `platform:tenantLimits` raised and
- * `platform:projectGrants` granted for the generated tenants) in a temporary catalog root, then:
- * - **one tenant change**: edits one tenant's file (a new image tag) and plans that tenant alone,
+ * For each size it generates a region in a temporary catalog root (tools/bench/tenants.ts): tenants copied from
+ * the shipped example tenants (mostly small web apps and PaaS apps, a few data-heavy, clustered and chain
+ * projects), each granted what its example's stack grants it, and the dev stack's config with
+ * `platform:tenantLimits` raised and the smallest bare-metal run pool the real capacity check accepts; then:
+ * - **one tenant change**: edits one PaaS app's file (a new image version) and plans that tenant alone,
  *   `npm run plan -- --stack dev --tenant <id>`, exactly as package.json runs it (Node flags and the precompiled
  *   launcher included), `--repeat` times in fresh processes: wall time (best and median), CPU time (bash's
  *   `times`), peak RSS, resources. Targets: median ≤ 1 s wall including start-up, and the same for every size
@@ -25,12 +27,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import * as yaml from "js-yaml";
-import { tenantLimitsSchema, type ProjectGrant } from "../lib/config/schema";
-import { quantity } from "../lib/quantity";
 import { readStackConfig } from "./offline/stack-files";
 import { platformConfigFromStack } from "./offline/reports";
 import { validateTenantDocuments } from "../lib/tenants/load";
 import { DEFAULT_TENANT_PARALLELISM } from "./offline/stack-plans";
+import { generateTenants, grantsFor, regionStackDoc, shippedShapes, type ExampleShape, type GeneratedTenant, type RegionSizing } from "./bench/tenants";
 
 const ROOT = path.resolve(__dirname, "..");
 const STACK = "dev";
@@ -47,119 +48,23 @@ const TARGET = {
     tenantRatio: 1.2,
 };
 
-const WORDS = ["shop", "blog", "wiki", "crm", "billing", "search", "media", "forum", "docs", "chat", "maps", "quiz", "ledger", "notes", "inventory", "tickets"];
+/** The shipped example tenants the generated regions copy (read once). */
+let shapes: ExampleShape[] | undefined;
+const exampleShapes = () => (shapes ??= shippedShapes(ROOT));
 
-/** One generated tenant project (YAML text) and the quota it asks for. */
-interface GeneratedTenant {
-    name: string;
-    text: string;
-    quota: { cpu: string; memory: string; storage: string; pods: number };
-    /** What the stack config must grant it (`platform:projectGrants.<name>`): trust, custom domains, git source. */
-    grant: ProjectGrant;
-}
-
-/** `platform:projectGrants` for generated tenants (the privileges their files ask for). */
-export function grantsFor(tenants: readonly GeneratedTenant[]): Record<string, GeneratedTenant["grant"]> {
-    return Object.fromEntries(tenants.map((t) => [t.name, t.grant]));
-}
-
-/**
- * A realistic, deterministic project: a public web service, an autoscaled API with metrics (some with an app secret), every third
- * project a private worker with a volume (a StatefulSet), every other one a database, some buckets, Git
- * sources and custom domains. Trusted and untrusted tenants alternate (untrusted run under gVisor).
- */
-export function generateTenant(index: number): GeneratedTenant {
-    const name = `${WORDS[index % WORDS.length]}-${String(index).padStart(4, "0")}`;
-    const withDatabase = index % 2 === 0;
-    const withWorker = index % 3 === 0;
-    const quota = { cpu: "4", memory: "8Gi", storage: "50Gi", pods: 20 };
-    const services: Record<string, unknown>[] = [
-        {
-            name: "web",
-            image: `ghcr.io/example/${name}-web:1.${index % 10}.2`,
-            port: 8080,
-            replicas: 2,
-            resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
-            probes: { liveness: { path: "/healthz" }, readiness: { path: "/ready" } },
-            env: { LOG_LEVEL: "info" },
-            expose: { public: true, customDomains: index % 10 === 0 ? [`${name}.example.org`] : [] },
-        },
-        {
-            name: "api",
-            image: `ghcr.io/example/${name}-api:2.${index % 7}.0`,
-            port: 9000,
-            autoscale: { min: 2, max: 4, targetCPUUtilization: 70 },
-            resources: { requests: { cpu: "200m", memory: "256Mi" }, limits: { memory: "512Mi" } },
-            probes: { readiness: { tcp: true } },
-            metrics: { port: 9100 },
-            // The database connection is injected by the platform; this is an app secret from stack config.
-            ...(index % 4 === 1 ? { secretEnv: ["SESSION_SECRET"] } : {}),
-            uses: [...(withDatabase ? ["database"] : []), ...(index % 5 === 0 ? ["bucket"] : [])],
-        },
-    ];
-    if (withWorker) {
-        services.push({
-            name: "worker",
-            image: `docker.io/example/${name}-worker:0.${index % 5}.1`,
-            port: 8081,
-            replicas: 1,
-            command: ["/app/worker"],
-            args: ["--queue", name],
-            volumes: [{ name: "spool", size: "5Gi", class: "standard", mountPath: "/var/spool/worker" }],
-            expose: { public: false },
-        });
-    }
-    const project: Record<string, unknown> = {
-        name,
-        owner: { name: `Team ${name}`, email: `${name}@example.com` },
-        trust: index % 2 === 0 ? "untrusted" : "trusted",
-        quota,
-        budget: { monthly: 40 + (index % 5) * 10 },
-        services,
-        ...(withDatabase ? { database: { engine: index % 4 === 0 ? "mysql" : "postgresql", size: "10Gi" } } : {}),
-        ...(index % 5 === 0 ? { bucket: { name: "uploads" } } : {}),
-        ...(index % 7 === 0 ? { git: { repoURL: `https://github.com/example/${name}-deploy.git`, path: "k8s", targetRevision: "main" } } : {}),
-    };
-    const grant = {
-        trust: project.trust as ProjectGrant["trust"],
-        egressPorts: [],
-        customDomains: index % 10 === 0 ? [`${name}.example.org`] : [],
-        git: index % 7 === 0 ? [`https://github.com/example/${name}-deploy.git`] : [],
-        publicPorts: [],
-    };
-    return { name, text: yaml.dump(project, { lineWidth: 200 }), quota, grant };
-}
-
-/** The dev stack file with `platform:tenantLimits` raised to cover every generated quota. */
-function stackFileFor(tenants: readonly GeneratedTenant[]): string {
-    const file = path.join(ROOT, `Pulumi.${STACK}.yaml`);
-    const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> };
-    const raw = readStackConfig(ROOT, STACK);
-    const current = tenantLimitsSchema.parse(raw["platform:tenantLimits"] ? JSON.parse(raw["platform:tenantLimits"]) : {});
-    const max = (key: "cpu" | "memory" | "storage", limit: string) =>
-        tenants.reduce((best, t) => (quantity(t.quota[key]) > quantity(best) ? t.quota[key] : best), limit);
-    doc.config["platform:tenantLimits"] = {
-        maxCpu: max("cpu", current.maxCpu),
-        maxMemory: max("memory", current.maxMemory),
-        maxStorage: max("storage", current.maxStorage),
-        maxPods: Math.max(current.maxPods, ...tenants.map((t) => t.quota.pods)),
-    };
-    doc.config["platform:projectGrants"] = grantsFor(tenants);
-    return yaml.dump(doc, { lineWidth: 200 });
-}
-
-/** Writes a catalog root with `count` tenants; returns the root and the config file. */
-function prepare(base: string, count: number): { root: string; configFile: string } {
+/** Writes a catalog root with `count` tenants generated from the shipped examples; returns the root and the config file. */
+function prepare(base: string, count: number): { root: string; configFile: string; tenants: GeneratedTenant[]; sizing: RegionSizing } {
     const root = path.join(base, `tenants-${count}`);
     const projects = path.join(root, "stacks", STACK, "projects");
     fs.mkdirSync(projects, { recursive: true });
-    const tenants = Array.from({ length: count }, (_, i) => generateTenant(i + 1));
+    const tenants = generateTenants(exampleShapes(), count);
     for (const t of tenants) {
         fs.writeFileSync(path.join(projects, `${t.name}.yaml`), t.text);
     }
     const configFile = path.join(root, `Pulumi.${STACK}.yaml`);
-    fs.writeFileSync(configFile, stackFileFor(tenants));
-    return { root, configFile };
+    const { doc, sizing } = regionStackDoc(path.join(ROOT, `Pulumi.${STACK}.yaml`), STACK, tenants);
+    fs.writeFileSync(configFile, yaml.dump(doc, { lineWidth: 200 }));
+    return { root, configFile, tenants, sizing };
 }
 
 /** Result of one plan run. */
@@ -255,20 +160,36 @@ function summarize(attempts: readonly Run[]): Summary {
     return { best: byTime[0]!, medianSeconds: byTime[middle]!.seconds, medianCpuSeconds: byCpu[middle]!.cpuSeconds, rssBytes: Math.max(...attempts.map((a) => a.rssBytes)) };
 }
 
-/** The generated tenant whose change is planned: the middle one of the catalog. */
-function changedTenant(count: number): GeneratedTenant {
-    return generateTenant(Math.ceil(count / 2));
+/** Shape of the tenant whose release is planned at every size (the same shape, so sizes compare). */
+export const RELEASED_SHAPE = "paas-app";
+
+/** The generated tenant whose change is planned: the tenant of {@link RELEASED_SHAPE} nearest the middle of the catalog. */
+export function changedTenant(tenants: readonly GeneratedTenant[]): GeneratedTenant {
+    const middle = (tenants.length - 1) / 2;
+    const candidates = tenants.map((t, i) => ({ t, i })).filter(({ t }) => t.shape === RELEASED_SHAPE);
+    const found = candidates.sort((a, b) => Math.abs(a.i - middle) - Math.abs(b.i - middle))[0];
+    if (!found) {
+        throw new Error(`bench: no generated tenant of the shape ${RELEASED_SHAPE}`);
+    }
+    return found.t;
 }
 
-/** Edits a generated tenant's file as a release would: a new image tag of its web service. */
+/** A tenant file after a release: its first service's image with a new patch version (`6.9.1` → `6.9.<attempt + 2>`). */
+export function releasedText(text: string, attempt: number): string {
+    const doc = yaml.load(text) as { services: Array<{ image: string }> };
+    const service = doc.services[0]!;
+    const match = /^(.*):(\d+)\.(\d+)\.(\d+)$/.exec(service.image);
+    if (!match) {
+        throw new Error(`bench: the image ${service.image} has no semver tag to release`);
+    }
+    service.image = `${match[1]}:${match[2]}.${match[3]}.${Number(match[4]) + attempt + 1}`;
+    return yaml.dump(doc, { lineWidth: 200 });
+}
+
+/** Edits a generated tenant's file as a release would (see {@link releasedText}). */
 function releaseChange(root: string, tenant: GeneratedTenant, attempt: number): void {
     const file = path.join(root, "stacks", STACK, "projects", `${tenant.name}.yaml`);
-    const text = fs.readFileSync(file, "utf8");
-    const changed = text.replace(/(-web:)\d+\.(\d+)\.(\d+)/, (_m, prefix: string, minor: string) => `${prefix}${attempt + 2}.${minor}.0`);
-    if (changed === text) {
-        throw new Error(`bench: no web image tag to change in ${file}`);
-    }
-    fs.writeFileSync(file, changed);
+    fs.writeFileSync(file, releasedText(tenant.text, attempt));
 }
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
@@ -306,27 +227,28 @@ async function main(): Promise<number> {
     console.log(`work directory: ${base}${values.keep ? "" : " (removed afterwards; --keep keeps it)"}`);
     const planCommandLine = planCommand();
     const failures: string[] = [];
-    const regions = new Map<number, { root: string; configFile: string }>();
+    const regions = new Map<number, ReturnType<typeof prepare>>();
     const region = (count: number) => {
         let r = regions.get(count);
         if (!r) {
             r = prepare(base, count);
             regions.set(count, r);
+            console.log(`region of ${count} tenants: ${Object.entries(countBy(r.tenants.map((t) => t.shape))).map(([shape, n]) => `${n} × ${shape}`).join(", ")}; run pool ${r.sizing.runNodes} × AX102, overcommit ${r.sizing.overcommit}`);
         }
         return r;
     };
     try {
         // Builds the precompiled plan once, so no measured run pays for it.
         const warm = region(Math.min(...sizes, ...regionSizes));
-        await runPlan(planCommandLine, warm.root, warm.configFile, path.join(base, "warm-up"), ["--tenant", changedTenant(Math.min(...sizes, ...regionSizes)).name]);
+        await runPlan(planCommandLine, warm.root, warm.configFile, path.join(base, "warm-up"), ["--tenant", changedTenant(warm.tenants).name]);
 
         const tenantRows: Array<{ tenants: number; id: string; summary: Summary }> = [];
         if (sizes.length > 0) {
             console.log(`\nOne tenant change (npm run plan -- --stack ${STACK} --tenant <id>), ${repeat} run(s) per size:`);
         }
         for (const count of sizes) {
-            const { root, configFile } = region(count);
-            const tenant = changedTenant(count);
+            const { root, configFile, tenants } = region(count);
+            const tenant = changedTenant(tenants);
             const attempts: Run[] = [];
             for (let i = 0; i < repeat; i++) {
                 releaseChange(root, tenant, i);
@@ -401,7 +323,8 @@ async function main(): Promise<number> {
             const fastest = [...parallelRows].sort((a, b) => a.run.seconds - b.run.seconds)[0]!;
             console.log(`\nfastest worker count at ${middle} tenants on this machine: --parallel ${fastest.workers} (default ${DEFAULT_TENANT_PARALLELISM})`);
         }
-        const validation = validationTimings([...new Set([...sizes, ...regionSizes])].sort((a, b) => a - b));
+        const allSizes = [...new Set([...sizes, ...regionSizes])].sort((a, b) => a - b);
+        const validation = validationTimings(allSizes, region(allSizes[allSizes.length - 1]!));
         console.log(`tenant validation alone (lib/tenants/load.ts, in-process): ${validation.map((v) => `${v.tenants}: ${v.ms.toFixed(0)} ms`).join(", ")}`);
         console.log(failures.length === 0 ? "\ntargets met" : `\ntargets missed:\n  ${failures.join("\n  ")}`);
         return failures.length === 0 ? 0 : 1;
@@ -412,22 +335,26 @@ async function main(): Promise<number> {
     }
 }
 
-/** In-process timing of tenant validation alone: isolates lib/tenants/load.ts from the Pulumi run. */
-function validationTimings(sizes: readonly number[]): Array<{ tenants: number; ms: number }> {
-    const raw = readStackConfig(ROOT, STACK);
-    const tenants = Array.from({ length: Math.max(...sizes) }, (_, i) => generateTenant(i + 1));
-    const stackConfig = platformConfigFromStack(raw);
-    const config = { ...stackConfig, projectGrants: { ...stackConfig.projectGrants, ...grantsFor(tenants) } };
-    const secretNames = new Map(tenants.map((t) => [t.name, new Set(["SESSION_SECRET"])]));
+/** How many times each value occurs. */
+function countBy(values: readonly string[]): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+    return counts;
+}
+
+/** In-process timing of tenant validation alone (against the largest generated region's config): isolates lib/tenants/load.ts from the Pulumi run. */
+function validationTimings(sizes: readonly number[], largest: { root: string; tenants: readonly GeneratedTenant[] }): Array<{ tenants: number; ms: number }> {
+    const config = platformConfigFromStack(readStackConfig(largest.root, STACK));
+    const secretNames = new Map(largest.tenants.map((t) => [t.name, new Set(t.secretNames)]));
     return sizes.map((n) => {
-        const docs = tenants.slice(0, n).map((t) => ({ file: `stacks/${STACK}/projects/${t.name}.yaml`, text: t.text }));
+        const docs = largest.tenants.slice(0, n).map((t) => ({ file: `stacks/${STACK}/projects/${t.name}.yaml`, text: t.text }));
         const started = process.hrtime.bigint();
         validateTenantDocuments(docs, { config, secretNames });
         return { tenants: n, ms: Number(process.hrtime.bigint() - started) / 1e6 };
     });
 }
 
-// Run only as a script: test/tools/offline/bench-tenants.test.ts imports the generator.
+// Run only as a script: test/tools/bench.test.ts imports the release edit.
 if (require.main === module) {
     main().then(
         (code) => process.exit(code),

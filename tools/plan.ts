@@ -29,13 +29,13 @@ import { parseArgs } from "node:util";
 import { InputValidationError } from "../lib/validation";
 import { synthesize, type StackReferenceAnswer } from "./offline/mock-engine";
 import { readStackConfig, syntheticSecrets, tenantSecretNamesOf, tenantSecretNamesOfProject } from "./offline/stack-files";
-import { computedContract, DEFAULT_TENANT_PARALLELISM, planTenantsInWorkers, platformAnswer, regionExitCode, runBounded, TENANT_EXIT_MARKER, tenantPlanConfig, type TenantPlanResult } from "./offline/stack-plans";
+import { computedContract, contractForTenant, DEFAULT_TENANT_PARALLELISM, planTenantsInWorkers, platformAnswer, regionExitCode, runBounded, TENANT_EXIT_MARKER, tenantPlanConfig, type TenantPlanResult } from "./offline/stack-plans";
 import { checkRegionCatalog } from "../programs/catalog-check";
 import { checkContract, CONTRACT_OUTPUT } from "../lib/stacks/contract";
 import { TENANT_PROJECT, tenantStackName } from "../lib/stacks/naming";
 import type { StackPlan } from "./offline/plan-types";
 import { renderTree, writeManifestsAndArtifacts, writePlanJson } from "./offline/plan-output";
-import { BackgroundFileSink } from "./offline/file-sink";
+import { BackgroundFileSink, BufferedFileSink, type FileSink } from "./offline/file-sink";
 import { catalogDirectory } from "../lib/tenants/load";
 import { evaluatePolicies, formatViolations } from "../policy/offline";
 import { policyPackConfigFile, stackPackConfig } from "./offline/policy-config";
@@ -217,6 +217,7 @@ async function planRegion(options: PlanOptions, parallelism: number, platformOnl
         loadProgram: () => import("../programs/platform/index"),
         label: `platform stack "${stack}"`,
         inventedSecrets: secrets,
+        writeInBackground: true,
         extraFiles: (plan) => ({ "contract.json": JSON.stringify(plan.outputs[CONTRACT_OUTPUT], null, 2) }),
     });
     if (platformCode === 1 || platformOnly) {
@@ -278,13 +279,30 @@ async function planTenantBatch(options: PlanOptions, ids: readonly string[], con
     return regionExitCode(codes);
 }
 
+/** Contract files read by this process (path → modification stamp and contents): a batch plans many tenants against one. */
+const contractFiles = new Map<string, { stamp: string; value: unknown }>();
+
+/** The parsed contract file, read once per process while it is unchanged (shared: read it, copy what you keep). */
+function readContractFile(file: string): unknown {
+    const absolute = path.resolve(file);
+    const stat = fs.statSync(absolute);
+    const stamp = `${stat.size}:${stat.mtimeMs}`;
+    const known = contractFiles.get(absolute);
+    if (known?.stamp === stamp) {
+        return known.value;
+    }
+    const value: unknown = JSON.parse(fs.readFileSync(absolute, "utf8"));
+    contractFiles.set(absolute, { stamp, value });
+    return value;
+}
+
 /** One tenant stack, its StackReference answered with the given (or a computed) platform contract. */
 async function planTenant(options: PlanOptions, id: string, contractFile: string | undefined): Promise<number> {
     const { stack: region, outDir, catalogRoot, stackConfig } = options;
     let references: Record<string, StackReferenceAnswer>;
     try {
         const contract = contractFile
-            ? checkContract(JSON.parse(fs.readFileSync(path.resolve(contractFile), "utf8")), `${contractFile} (the platform plan of ${region})`, id)
+            ? contractForTenant(checkContract(readContractFile(contractFile), `${contractFile} (the platform plan of ${region})`, id), id)
             : computedContract(region, { ...syntheticSecrets({}, stackConfig), ...stackConfig }, id);
         references = platformAnswer(region, contract);
     } catch (error) {
@@ -318,6 +336,22 @@ interface StackRun {
     extraFiles?: (plan: StackPlan) => Record<string, string>;
     /** The secrets the offline run invented (config key → synthetic value), for secrets-to-set.txt. */
     inventedSecrets?: Record<string, string>;
+    /** Write the files on a worker thread while the policies run (worth it for a large plan only). */
+    writeInBackground?: boolean;
+}
+
+/** Pack configurations by the region's raw `platform:projectGrants` (the same for every stack of a region). */
+const packConfigs = new Map<string | undefined, ReturnType<typeof stackPackConfig>>();
+
+/** The region's policy-pack configuration, computed once per process (it parses every project's grant). */
+function packConfigOf(stackConfig: Readonly<Record<string, string>>): ReturnType<typeof stackPackConfig> {
+    const key = stackConfig["platform:projectGrants"];
+    let config = packConfigs.get(key);
+    if (!config) {
+        config = stackPackConfig(stackConfig);
+        packConfigs.set(key, config);
+    }
+    return config;
 }
 
 /** Synthesizes one program in this process and writes its plan, manifests, artefacts and policy results. */
@@ -336,19 +370,24 @@ async function planStack(options: PlanOptions, run: StackRun): Promise<number> {
     }
     const synthesized = plan;
     // The files are rendered here and written by a worker thread while the policies run.
-    const files = new BackgroundFileSink();
+    // Large plans (the platform stack) write on a worker thread while the policies run; a tenant stack's few
+    // files are held and written once each at the end: a worker thread per tenant stack cost more CPU (~70 ms)
+    // than its writes.
+    const background = run.writeInBackground ? new BackgroundFileSink() : undefined;
+    const buffered = background ? undefined : new BufferedFileSink();
+    const files: FileSink = background ?? buffered!;
     timed(timings, "plan.json", () => writePlanJson(outDir, synthesized, files));
     timed(timings, "manifests and artefacts", () => writeManifestsAndArtifacts(outDir, synthesized.resources, files));
     for (const [file, text] of Object.entries(run.extraFiles?.(synthesized) ?? {})) {
         files.write(path.join(outDir, file), text);
     }
-    const packConfig = stackPackConfig(options.stackConfig);
+    const packConfig = packConfigOf(options.stackConfig);
     const violations = timed(timings, "policies", () => evaluatePolicies(synthesized.resources, packConfig));
     files.write(path.join(outDir, "policy.json"), JSON.stringify(violations, null, 2));
     files.write(path.join(outDir, "policy-config.json"), JSON.stringify(policyPackConfigFile(packConfig), null, 2));
     const secretsToSet = missingSecrets(synthesized.resources, run.inventedSecrets ?? {}, options.stackConfig);
     files.write(path.join(outDir, "secrets-to-set.txt"), secretsToSet.map((s) => `${s.command}\n`).join(""));
-    await timed(timings, "waiting for writes", () => files.close());
+    await timed(timings, "waiting for writes", () => background?.close() ?? Promise.resolve(buffered!.flush()));
     const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
     if (!options.quiet) {
         console.log(renderTree(plan));

@@ -96,6 +96,30 @@ export function readCatalogDirectory(dir: string, rootDir: string): TenantFileRe
  * data, or the problem (syntax error, several documents, alias bomb) with the file and a fix.
  */
 export function parseTenantYaml(text: string, file: string): { data: unknown } | { problem: InputProblem } {
+    // The same text is parsed several times in one process: the region's catalog check, the offline plan's
+    // secret-name scan, then the tenant stack's own validation. Parsed once (a copy each time, so no caller
+    // sees another's objects); only documents without a problem are kept (a problem names its file).
+    const known = parsedDocuments.get(text);
+    if (known !== undefined) {
+        return { data: structuredClone(known.data) };
+    }
+    const parsed = parseTenantYamlUncached(text, file);
+    if ("data" in parsed) {
+        if (parsedDocuments.size >= PARSED_DOCUMENTS_KEPT) {
+            parsedDocuments.clear();
+        }
+        parsedDocuments.set(text, { data: structuredClone(parsed.data) });
+    }
+    return parsed;
+}
+
+/** How many parsed documents {@link parseTenantYaml} keeps (a region's catalog: a few MB). */
+const PARSED_DOCUMENTS_KEPT = 5000;
+
+/** Documents {@link parseTenantYaml} parsed without a problem, by their text. */
+const parsedDocuments = new Map<string, { data: unknown }>();
+
+function parseTenantYamlUncached(text: string, file: string): { data: unknown } | { problem: InputProblem } {
     const refuse = (problem: string, fix: string) => ({ problem: { source: file, path: "(file)", problem, fix } });
     if (text.length > MAX_TENANT_FILE_BYTES) {
         return refuse(`is more than ${MAX_TENANT_FILE_BYTES} bytes`, "split the project or remove what it does not need");

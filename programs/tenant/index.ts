@@ -49,6 +49,8 @@ export = async (): Promise<Record<string, unknown>> => {
         },
         { provider },
     );
+    // Only the outputs the project has: an output that resolves to nothing is left out of the stack (with an
+    // SDK warning per stack), so a project without a bucket or database does not declare one.
     return {
         /** Project id (the stack's key; stable across renames). */
         projectId: tenant.spec.id,
@@ -57,10 +59,14 @@ export = async (): Promise<Record<string, unknown>> => {
         /** Namespace of the project. */
         namespace: project.namespace,
         /** MinIO bucket, when the project has one. */
-        bucket: project.bucket,
-        /** In-cluster database endpoint (`host:port`), when the project has one. */
-        databaseEndpoint: project.databaseEndpoint,
-        /** Database credentials (secret), when the project has a database. */
-        databaseCredentials: project.databaseCredentials,
+        ...(tenant.spec.bucket ? { bucket: project.bucket } : {}),
+        ...(tenant.spec.database
+            ? {
+                  /** In-cluster database endpoint (`host:port`). */
+                  databaseEndpoint: project.databaseEndpoint,
+                  /** Database credentials (secret). */
+                  databaseCredentials: project.databaseCredentials,
+              }
+            : {}),
     };
 };

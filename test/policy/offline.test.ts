@@ -13,6 +13,21 @@ function recorder(seen: ResourceValidationArgs[]): ResourceValidationPolicy {
 }
 
 describe("evaluatePolicies", () => {
+    it("reuses a configuration per content, never per object: a changed config object is read again", () => {
+        const open30303 = edit(hcloudFirewall(), (i) => i.rules.push({ direction: "in", protocol: "tcp", port: "30303", sourceIps: ["0.0.0.0/0", "::/0"] }));
+        const messages = (config: Parameters<typeof evaluatePolicies>[1]) => evaluatePolicies([open30303], config).map((v) => `${v.policy}: ${v.message}`);
+        const refused = messages({});
+        expect(refused.join("\n")).toMatch(/opens 30303\/tcp to the Internet, which allowedPublicPorts does not list/);
+        const config: { allowedPublicPorts: string[] } = { allowedPublicPorts: [...DEFAULT_PACK_CONFIG.allowedPublicPorts] };
+        expect(messages(config)).toEqual(refused);
+        // The same object, changed: the rules see the change.
+        config.allowedPublicPorts.push("30303/tcp");
+        const allowed = messages(config);
+        expect(allowed.join("\n")).not.toMatch(/30303/);
+        expect(messages({})).toEqual(refused);
+        expect(messages({ allowedPublicPorts: config.allowedPublicPorts })).toEqual(allowed);
+    });
+
     it("runs the whole pack over a compliant stack without a violation", () => {
         const report = evaluatePolicyReport(compliantStack());
         expect(report.violations).toEqual([]);

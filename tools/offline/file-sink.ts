@@ -18,6 +18,44 @@ export const syncFileSink: FileSink = {
     append: (file, text) => fs.appendFileSync(file, text),
 };
 
+/**
+ * Holds a small plan's files in memory and writes each at `flush()` with one call (a file written and then
+ * appended to, as plan.json is, is one write instead of one per part): a tenant stack's few files, where a
+ * worker thread costs more than the writes and each append is a system call.
+ */
+export class BufferedFileSink implements FileSink {
+    private readonly directories: string[] = [];
+    private readonly texts = new Map<string, string[]>();
+
+    mkdir(directory: string): void {
+        this.directories.push(directory);
+    }
+
+    write(file: string, text: string): void {
+        this.texts.set(file, [text]);
+    }
+
+    append(file: string, text: string): void {
+        const parts = this.texts.get(file);
+        if (!parts) {
+            throw new Error(`append to ${file} before it was written`);
+        }
+        parts.push(text);
+    }
+
+    /** Writes everything (directories first, in call order), then forgets it. */
+    flush(): void {
+        for (const directory of this.directories) {
+            fs.mkdirSync(directory, { recursive: true });
+        }
+        for (const [file, parts] of this.texts) {
+            fs.writeFileSync(file, parts.join(""));
+        }
+        this.directories.length = 0;
+        this.texts.clear();
+    }
+}
+
 type Operation = { op: "mkdir"; path: string } | { op: "write" | "append"; path: string; text: string } | { op: "close" };
 
 // Plain JavaScript run with `eval`: the worker needs no TypeScript loader.

@@ -6,7 +6,7 @@ import { CLUSTER_ACCESS_OUTPUT, CONTRACT_OUTPUT, type PlatformContract } from ".
 import { clusterIdentifierOf, platformStackReference } from "../../lib/stacks/naming";
 import { PLATFORM_STACK_KEY, TENANT_SECRETS_KEY } from "../../programs/tenant/load";
 import { renderContract } from "../../programs/platform/contract";
-import { syntheticKubeconfig, type StackReferenceAnswer } from "./mock-engine";
+import { shortcutsEnabled, syntheticKubeconfig, type StackReferenceAnswer } from "./mock-engine";
 import { EXIT, EXIT_CODES, overallExitCode, type ExitCode } from "../driver/exit-codes";
 import { mapBounded } from "../driver/pool";
 
@@ -30,8 +30,55 @@ export const DEFAULT_TENANT_PARALLELISM = 1;
  * nodes, mesh or charts): what `--tenant` plans against when no platform plan's contract is given.
  */
 export function computedContract(region: string, rawConfig: Readonly<Record<string, string>>, id: string): PlatformContract {
-    const { config } = parsePlatformConfig(rawConfig, `Pulumi.${region}.yaml`);
-    return renderContract({ region, config, tenants: [{ id }], clusterIdentifier: clusterIdentifierOf(region), ingressMiddlewares: [SECURITY_HEADERS_REF] });
+    const { config } = parsePlatformConfig(shortcutsEnabled() ? withGrantOf(rawConfig, id) : rawConfig, `Pulumi.${region}.yaml`);
+    return contractForTenant(renderContract({ region, config, tenants: [{ id }], clusterIdentifier: clusterIdentifierOf(region), ingressMiddlewares: [SECURITY_HEADERS_REF] }), id);
+}
+
+/**
+ * The raw region config with only project `id`'s entry of `platform:projectGrants`: the contract of one tenant
+ * holds only its own grant (see {@link contractForTenant}), and validating every project's grant made a one-tenant
+ * plan cost more the larger its region. The other grants are the region plan's and the catalog check's to
+ * validate. A value that is not a JSON object is left as it is, for the validation to report.
+ */
+export function withGrantOf(rawConfig: Readonly<Record<string, string>>, id: string): Record<string, string> {
+    const raw = rawConfig[PROJECT_GRANTS_KEY];
+    let grants: unknown;
+    try {
+        grants = raw === undefined ? undefined : JSON.parse(raw);
+    } catch {
+        return { ...rawConfig };
+    }
+    if (grants === null || typeof grants !== "object" || Array.isArray(grants)) {
+        return { ...rawConfig };
+    }
+    const own = (grants as Record<string, unknown>)[id];
+    return { ...rawConfig, [PROJECT_GRANTS_KEY]: JSON.stringify(own === undefined ? {} : { [id]: own }) };
+}
+
+/** The region config key of the per-project grants. */
+const PROJECT_GRANTS_KEY = "platform:projectGrants";
+
+/**
+ * The platform contract as the offline plan hands it to tenant stack `id`: the region's contract with only this
+ * project's entry (`projects`) and grant (`platformConfig.projectGrants`). The tenant program reads nothing of
+ * the other projects (it validates and renders against its own grant), while the whole contract grows with the
+ * region: answering each of 1,000 tenant stacks with all 1,000 projects made the region plan quadratic. It is
+ * one of the offline engine's shortcuts: with `PLATFORM_OFFLINE_SHORTCUTS=0` each tenant gets the whole contract,
+ * as a real StackReference reads it, and test/stacks/offline-shortcuts.test.ts compares both plans of every
+ * shipped region resource by resource.
+ */
+export function contractForTenant(contract: PlatformContract, id: string): PlatformContract {
+    if (!shortcutsEnabled()) {
+        return structuredClone(contract);
+    }
+    const grant = contract.platformConfig.projectGrants[id];
+    const project = contract.projects[id];
+    // A copy: tenants planned in one process share nothing (the contract file is read once per process).
+    return structuredClone({
+        ...contract,
+        platformConfig: { ...contract.platformConfig, projectGrants: grant ? { [id]: grant } : {} },
+        projects: project ? { [id]: project } : {},
+    });
 }
 
 /** The stack reference a tenant plan is answered with: the contract and synthetic cluster access. */

@@ -44,6 +44,23 @@ describe("parsing tenant YAML", () => {
         const parsed = parseTenantYaml("name: a\nname: b\n", "f.yaml");
         expect("problem" in parsed && parsed.problem.problem).toMatch(/not valid YAML/);
     });
+
+    it("parses a text once per process and hands each caller its own copy", () => {
+        const text = "name: once\nservices: [{name: web, env: {A: b}}]\n";
+        const first = parseTenantYaml(text, "stacks/dev/projects/once.yaml") as { data: { services: Array<{ env: Record<string, string> }> } };
+        first.data.services[0]!.env.A = "changed by the first caller";
+        const second = parseTenantYaml(text, "once.yaml");
+        expect(second).toEqual({ data: { name: "once", services: [{ name: "web", env: { A: "b" } }] } });
+        expect(second).not.toBe(first);
+    });
+
+    it("never reuses a problem: each names the file it was read from", () => {
+        const text = "name: a\nname: again\n";
+        const one = parseTenantYaml(text, "one.yaml");
+        const other = parseTenantYaml(text, "other.yaml");
+        expect("problem" in one && one.problem.source).toBe("one.yaml");
+        expect("problem" in other && other.problem.source).toBe("other.yaml");
+    });
 });
 
 describe("bucket names", () => {

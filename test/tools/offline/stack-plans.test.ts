@@ -55,4 +55,45 @@ describe("tenant plan workers", () => {
             }
         }
     });
+
+    it("declare only the outputs a tenant has: no undefined bucket or database output, and no SDK warning about one", async () => {
+        const hello = await runPlan("dev", { outDir: path.join(scratch, "outputs-hello"), tenants: true, args: ["--tenant", "hello"] });
+        expect(hello.code, hello.stderr).toBe(0);
+        expect(`${hello.stdout}${hello.stderr}`).not.toMatch(/Undefined value/);
+        const helloOutputs = (JSON.parse(fs.readFileSync(path.join(hello.outDir, "plan.json"), "utf8")) as { outputs: Record<string, unknown> }).outputs;
+        expect(Object.keys(helloOutputs).sort()).toEqual(["namespace", "projectId", "urls"]);
+        // paas-app has a database (and no bucket): its endpoint and credentials are outputs.
+        const paas = await runPlan("dev", { outDir: path.join(scratch, "outputs-paas"), tenants: true, args: ["--tenant", "paas-app"] });
+        expect(paas.code, paas.stderr).toBe(0);
+        expect(`${paas.stdout}${paas.stderr}`).not.toMatch(/Undefined value/);
+        const paasOutputs = (JSON.parse(fs.readFileSync(path.join(paas.outDir, "plan.json"), "utf8")) as { outputs: Record<string, unknown> }).outputs;
+        expect(Object.keys(paasOutputs).sort()).toEqual(["databaseCredentials", "databaseEndpoint", "namespace", "projectId", "urls"]);
+        expect(paasOutputs.databaseEndpoint).toMatch(/^[a-z0-9.-]+:\d+$/);
+    }, 120_000);
+
+    it("plan one tenant against its own grant and contract entry exactly as against the whole region's (PLATFORM_OFFLINE_SHORTCUTS=0)", async () => {
+        // fsn1: four tenants, one with public ports; each plan alone narrows the region config to its grant.
+        for (const id of ["chain-nodes", "cars"]) {
+            const narrowed = await runPlan("fsn1", { outDir: path.join(scratch, `narrowed-${id}`), tenants: true, args: ["--tenant", id] });
+            const whole = await runPlan("fsn1", { outDir: path.join(scratch, `whole-${id}`), tenants: true, args: ["--tenant", id], env: { PLATFORM_OFFLINE_SHORTCUTS: "0" } });
+            expect(narrowed.code, narrowed.stderr).toBe(0);
+            expect(whole.code, whole.stderr).toBe(0);
+            const read = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, "plan.json"), "utf8")) as { resources: Array<{ urn: string; dependencies: string[]; secretInputs: string[] }>; outputs: unknown };
+            const comparable = (plan: ReturnType<typeof read>) =>
+                new Map(plan.resources.map((r) => [r.urn, { ...r, dependencies: [...r.dependencies].sort(), secretInputs: [...r.secretInputs].sort() }]));
+            const fast = comparable(read(narrowed.outDir));
+            const slow = comparable(read(whole.outDir));
+            expect([...fast.keys()].sort()).toEqual([...slow.keys()].sort());
+            for (const [urn, resource] of fast) {
+                expect(slow.get(urn), urn).toEqual(resource);
+            }
+            expect(read(narrowed.outDir).outputs).toEqual(read(whole.outDir).outputs);
+            // Violations follow registration order, which the shortcuts change: compared as sets.
+            const violations = (dir: string) => (JSON.parse(fs.readFileSync(path.join(dir, "policy.json"), "utf8")) as unknown[]).map((v) => JSON.stringify(v)).sort();
+            expect(violations(narrowed.outDir)).toEqual(violations(whole.outDir));
+            for (const file of ["policy-config.json", "secrets-to-set.txt"]) {
+                expect(fs.readFileSync(path.join(narrowed.outDir, file), "utf8"), `${id}/${file}`).toBe(fs.readFileSync(path.join(whole.outDir, file), "utf8"));
+            }
+        }
+    }, 300_000);
 });
