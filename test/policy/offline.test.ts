@@ -18,7 +18,7 @@ describe("evaluatePolicies", () => {
         const messages = (config: Parameters<typeof evaluatePolicies>[1]) => evaluatePolicies([open30303], config).map((v) => `${v.policy}: ${v.message}`);
         const refused = messages({});
         expect(refused.join("\n")).toMatch(/opens 30303\/tcp to the Internet, which allowedPublicPorts does not list/);
-        const config: { allowedPublicPorts: string[] } = { allowedPublicPorts: [...DEFAULT_PACK_CONFIG.allowedPublicPorts] };
+        const config: { allowedPublicPorts: Array<string | number> } = { allowedPublicPorts: [...DEFAULT_PACK_CONFIG.allowedPublicPorts] };
         expect(messages(config)).toEqual(refused);
         // The same object, changed: the rules see the change.
         config.allowedPublicPorts.push("30303/tcp");

@@ -53,7 +53,7 @@ describe("benchmark regions", () => {
         // Realistic: databases, volumes, public hosts and custom domains, secrets, clustered workloads.
         expect(projects.filter((p) => p.spec.database).length).toBeGreaterThan(10);
         expect(projects.some((p) => p.spec.services.some((s) => s.volumes.length > 0))).toBe(true);
-        expect(projects.some((p) => p.spec.services.some((s) => (s.expose.customDomains ?? []).length > 0))).toBe(true);
+        expect(projects.some((p) => p.spec.services.some((s) => (s.expose?.customDomains ?? []).length > 0))).toBe(true);
         expect(tenants.filter((t) => t.secretNames.length > 0).length).toBeGreaterThan(10);
         // Public TCP/UDP ports belong to one project per region: the first copy of the example only.
         const withPorts = tenants.filter((t) => t.grant.publicPorts.length > 0).map((t) => t.name);
