@@ -44,12 +44,22 @@ describe.each(STACKS)("region %s as stacks", (region) => {
         expect(check.moves.map((m) => m.id).filter((id) => recorded.has(id)).sort()).toEqual(ids.filter((id) => recorded.has(id)).sort());
     });
 
-    it("writes the platform contract, which is what a lone tenant plan computes from the stack file", () => {
+    it("writes the platform contract, which is what a lone tenant plan computes from the stack file (its own entry and grant)", () => {
         const written = JSON.parse(fs.readFileSync(path.join(planDir(region), "contract.json"), "utf8"));
         expect(Object.keys(written.projects)).toEqual(ids);
         const stackConfig = readStackConfig(ROOT, region);
+        const raw = { ...syntheticSecrets({}, stackConfig), ...stackConfig };
         for (const id of ids) {
-            expect(computedContract(region, { ...syntheticSecrets({}, stackConfig), ...stackConfig }, id)).toEqual({ ...written, projects: { [id]: written.projects[id] } });
+            const grants = written.platformConfig.projectGrants as Record<string, unknown>;
+            const own = { ...written, platformConfig: { ...written.platformConfig, projectGrants: id in grants ? { [id]: grants[id] } : {} }, projects: { [id]: written.projects[id] } };
+            expect(computedContract(region, raw, id)).toEqual(own);
+            // Without the offline shortcuts: every project's grant, as the platform stack exports it.
+            process.env.PLATFORM_OFFLINE_SHORTCUTS = "0";
+            try {
+                expect(computedContract(region, raw, id)).toEqual({ ...written, projects: { [id]: written.projects[id] } });
+            } finally {
+                delete process.env.PLATFORM_OFFLINE_SHORTCUTS;
+            }
         }
     });
 
