@@ -15,8 +15,12 @@ import { CHARTS, type ChartKey } from "./versions";
 export interface ChartCrdManifests {
     /** Base URL of the chart's `crds/` folder at the pinned tag (ends with `/`). */
     readonly baseUrl: string;
-    /** Manifest files below `baseUrl`, one CRD each (`<group>_<plural>.yaml`). */
+    /** Manifest files below `baseUrl`, one CRD each (`<group>_<plural>.yaml`, or `<plural>.yaml` with {@link group}). */
     readonly files: readonly string[];
+    /** API group of every file, for charts that name their CRD files by plural only (Velero's `backups.yaml`). */
+    readonly group?: string;
+    /** The git tag the URLs name (`v<version>` unless the chart repository tags otherwise). */
+    readonly tag: string;
 }
 
 const traefikCrds = [
@@ -41,12 +45,34 @@ const traefikCrds = [
 export const CHART_CRDS: Partial<Record<ChartKey, ChartCrdManifests>> = {
     traefik: {
         baseUrl: `https://raw.githubusercontent.com/traefik/traefik-helm-chart/v${CHARTS.traefik.version}/traefik/crds/`,
+        tag: `v${CHARTS.traefik.version}`,
         files: [
             ...traefikCrds,
             ...["ingressroutes", "ingressroutetcps", "ingressrouteudps", "middlewares", "middlewaretcps", "serverstransports", "serverstransporttcps", "tlsoptions", "tlsstores", "traefikservices"].map(
                 (p) => `traefik.io_${p}.yaml`,
             ),
         ],
+    },
+    // vmware-tanzu/helm-charts tags each chart `<chart>-<version>`; the files are the chart's crds/ at that tag.
+    velero: {
+        baseUrl: `https://raw.githubusercontent.com/vmware-tanzu/helm-charts/velero-${CHARTS.velero.version}/charts/velero/crds/`,
+        tag: `velero-${CHARTS.velero.version}`,
+        group: "velero.io",
+        files: [
+            "backuprepositories",
+            "backups",
+            "backupstoragelocations",
+            "datadownloads",
+            "datauploads",
+            "deletebackuprequests",
+            "downloadrequests",
+            "podvolumebackups",
+            "podvolumerestores",
+            "restores",
+            "schedules",
+            "serverstatusrequests",
+            "volumesnapshotlocations",
+        ].map((p) => `${p}.yaml`),
     },
 };
 
@@ -56,8 +82,15 @@ export function chartCrdUrls(key: ChartKey): string[] {
     return entry ? entry.files.map((f) => `${entry.baseUrl}${f}`) : [];
 }
 
-/** The CRD name a manifest file holds (`traefik.io_middlewares.yaml` → `middlewares.traefik.io`). */
-export function crdNameOfFile(file: string): string {
+/** The CRD name a manifest file holds (`traefik.io_middlewares.yaml` → `middlewares.traefik.io`; `backups.yaml` of group velero.io → `backups.velero.io`). */
+export function crdNameOfFile(file: string, group?: string): string {
+    if (group !== undefined) {
+        const plural = /^([a-z0-9]+)\.yaml$/.exec(file);
+        if (!plural) {
+            throw new Error(`CRD manifest file "${file}" is not named <plural>.yaml`);
+        }
+        return `${plural[1]}.${group}`;
+    }
     const match = /^(.+)_([a-z0-9]+)\.yaml$/.exec(file);
     if (!match) {
         throw new Error(`CRD manifest file "${file}" is not named <group>_<plural>.yaml`);

@@ -70,3 +70,13 @@ export const CNPG_OPERATOR_IMAGE = { repository: "ghcr.io/cloudnative-pg/cloudna
  * uses only Node's standard library and the aws4 signer mounted beside it, so no package install at start.
  */
 export const LEDGER_EXPORTER_IMAGE = { image: "docker.io/library/node:22.20.0-alpine3.22", uid: 1000 } as const;
+
+/**
+ * Velero (components/backups): the server is the chart's appVersion at charts/versions.ts' `velero` (12.1.0 →
+ * v1.18.1); the object-store plugin for S3 (Hetzner Object Storage speaks S3) is the line the plugin's
+ * compatibility table pairs with Velero 1.18 (plugin v1.14.x), copied into the server pod by an init container.
+ */
+export const VELERO_IMAGES = {
+    server: { repository: "docker.io/velero/velero", tag: "v1.18.1" },
+    awsPlugin: "docker.io/velero/velero-plugin-for-aws:v1.14.2",
+} as const;

@@ -125,6 +125,13 @@ export const CHARTS = {
         values: "cloudnative-pg",
         source: "github.com/cloudnative-pg/charts@cloudnative-pg-v0.29.0 charts/cloudnative-pg/values.yaml (operator 1.30.0; CRDs are templates, upgraded by Helm with the release)",
     },
+    velero: {
+        repo: "https://vmware-tanzu.github.io/helm-charts",
+        chart: "velero",
+        version: "12.1.0",
+        values: "velero",
+        source: "github.com/vmware-tanzu/helm-charts@velero-12.1.0 charts/velero/values.yaml and templates/deployment.yaml, backupstoragelocation.yaml, servicemonitor.yaml (Velero v1.18.1; CRDs under crds/)",
+    },
 } as const satisfies Record<string, ChartRef>;
 
 /**

@@ -14,6 +14,7 @@ export const NAMESPACES = {
     systemUpgrade: "system-upgrade",
     kured: "kured",
     cnpg: "cnpg-system",
+    velero: "velero",
 } as const;
 
 /** Namespaces that belong to the platform (exempt from tenant rules, not from workload security). */

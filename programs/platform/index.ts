@@ -32,6 +32,7 @@ import { NodeReboots } from "../../components/upgrades/node-reboots";
 import { CloudNativePg } from "../../components/databases/cloudnative-pg";
 import { DatabaseBackupCredentials } from "../../components/databases/backup-credentials";
 import { renderEtcdRestoreScript } from "../../components/cluster/etcd-restore";
+import { Velero } from "../../components/backups/velero";
 // --- project imports ---
 import { Sandbox } from "../../components/project/sandbox";
 import { Guardrails } from "../../components/guardrails/guardrails";
@@ -153,8 +154,11 @@ const nodeReboots = new NodeReboots("node-reboots", { config }, { ...k8sOptions,
 // PostgreSQL operator for tenant databases, and their backup alerts (monitoring namespace).
 const cloudnativePg = new CloudNativePg("cloudnative-pg", { config }, { ...k8sOptions, dependsOn: [prometheusCrds] });
 
+// Cluster objects to the off-cluster bucket (never in-cluster): one Schedule per tenant namespace and the platform's.
+const velero = config.backup.s3 && secrets.backupS3 ? new Velero("velero", { config, tenantNamespaces: tenants.map((t) => t.spec.id), keys: secrets.backupS3 }, { ...k8sOptions, dependsOn: [prometheusCrds] }) : undefined;
+
 /** The platform add-ons (the k3s upgrade Plans wait for all of them). */
-export const platformAddons = [prometheusCrds, kubeletCsrApprover, metallb, certManager, longhorn, minio, observability, traefik, argocd, nodeReboots, cloudnativePg];
+export const platformAddons = [prometheusCrds, kubeletCsrApprover, metallb, certManager, longhorn, minio, observability, traefik, argocd, nodeReboots, cloudnativePg, ...(velero ? [velero] : [])];
 /** Name of the Secret holding Alertmanager's configuration. */
 export const alertmanagerConfigSecret = alerting.configSecretName;
 // k3s upgrades: system-upgrade-controller Plans for platform:cluster.k3sVersion. The Plans come after the
@@ -193,6 +197,8 @@ new Sandbox("sandbox", {}, k8sOptions);
 new Guardrails("guardrails", { allowedRegistries: config.allowedRegistries }, k8sOptions);
 // The backup bucket's keys in PostgreSQL projects' namespaces: written here, so no tenant stack holds them.
 new DatabaseBackupCredentials("database-backup-credentials", { config, projects: tenants.map((t) => t.spec), ...(secrets.backupS3 ? { keys: secrets.backupS3 } : {}) }, { ...k8sOptions, dependsOn: [cloudnativePg] });
+/** Velero's Schedules (namespace velero; `velero backup get --selector velero.io/schedule-name=<name>`). */
+export const veleroSchedules = velero?.schedules ?? [];
 /** Script that rebuilds this region's control plane from an etcd snapshot (README: Disaster recovery). */
 export const etcdRestoreScript = renderEtcdRestoreScript(config, pulumi.getStack());
 /** Kubeconfig for the tailnet address of the first server (secret). */

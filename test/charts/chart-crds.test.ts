@@ -10,15 +10,17 @@ const keyOf = (chart: string) => (Object.keys(CHARTS) as ChartKey[]).find((k) =>
 const withCrdsFolder = new Map(STACKS.flatMap((s) => renderedReleases(s)).filter((r) => r.crdsDirectoryCrds.length > 0).map((r) => [keyOf(r.chart), r.crdsDirectoryCrds]));
 
 describe("CRDs shipped under crds/ (Helm installs them once, never upgrades them)", () => {
-    it("are found in the rendered facts (Traefik's, at the pinned version)", () => {
+    it("are found in the rendered facts (Traefik's and Velero's, at the pinned version)", () => {
         expect([...withCrdsFolder.keys()].sort()).toEqual(Object.keys(CHART_CRDS).sort());
     });
 
     it.each([...withCrdsFolder.keys()])("%s: the manifest table names exactly the chart's CRDs, at the pinned tag", (key) => {
         const entry = CHART_CRDS[key]!;
-        expect(entry.files.map(crdNameOfFile).sort()).toEqual([...withCrdsFolder.get(key)!].sort());
+        expect(entry.files.map((f) => crdNameOfFile(f, entry.group)).sort()).toEqual([...withCrdsFolder.get(key)!].sort());
+        // The tag names the pinned version (`v41.3.0`, `velero-12.1.0`), and every URL is at that tag.
+        expect(entry.tag.endsWith(CHARTS[key].version.replace(/^v/, ""))).toBe(true);
         for (const url of chartCrdUrls(key)) {
-            expect(url).toContain(`/v${CHARTS[key].version.replace(/^v/, "")}/`);
+            expect(url).toContain(`/${entry.tag}/`);
         }
     });
 

@@ -16,6 +16,7 @@ import * as yaml from "js-yaml";
 const CRD_FILES: Record<string, readonly string[]> = {
     "upgrade.cattle.io": ["charts/system-upgrade-controller/crd.yaml"],
     "postgresql.cnpg.io": ["charts/cloudnative-pg/crd-clusters.yaml", "charts/cloudnative-pg/crd-scheduledbackups.yaml"],
+    "velero.io": ["charts/velero/crd-schedules.yaml", "charts/velero/crd-restores.yaml"],
 };
 
 const ROOT = path.resolve(__dirname, "../..");

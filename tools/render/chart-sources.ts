@@ -53,4 +53,5 @@ export const CHART_SOURCES: Readonly<Record<ChartKey, PinnedChartSource>> = {
     kubeletCsrApprover: { repo: "postfinance/kubelet-csr-approver", ref: "v1.2.14", dir: "charts/kubelet-csr-approver", subcharts: {} },
     kured: { repo: "kubereboot/charts", ref: "kured-6.1.0", dir: "charts/kured", subcharts: {} },
     argocd: { repo: "argoproj/argo-helm", ref: "argo-cd-10.1.1", dir: "charts/argo-cd", subcharts: {} },
+    velero: { repo: "vmware-tanzu/helm-charts", ref: "velero-12.1.0", dir: "charts/velero", subcharts: {} },
 };

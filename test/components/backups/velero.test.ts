@@ -1,0 +1,143 @@
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import { planComponent } from "../../helpers/component-plan";
+import type { StackPlan } from "../../../tools/offline/plan-types";
+import { crdSchemaErrors } from "../../helpers/crd-schema";
+import { readRendered } from "../../../charts/rendered-facts";
+import { CHARTS } from "../../../charts/versions";
+import { chartCrdUrls } from "../../../charts/crds";
+import { MINIO_ENDPOINT, NAMESPACES, PLATFORM_NAMESPACES } from "../../../lib/conventions";
+import {
+    EXCLUDED_FROM_SCHEDULES,
+    renderVeleroCredentialsSecret,
+    renderVeleroSchedules,
+    renderVeleroValues,
+    VELERO_CREDENTIALS_SECRET,
+    veleroPrefix,
+    veleroWorkloads,
+} from "../../../components/backups/values";
+import { exampleTenants, stackPlatformConfig, TEST_BACKUP_KEYS } from "../project/fixtures";
+
+/**
+ * Velero writes cluster objects to the stack's off-cluster bucket only, one Schedule per tenant namespace and
+ * one for the platform, kept as long as `platform:backup.retentionDays` says; the chart renders (real helm at
+ * the pinned tag, charts/rendered/) no node agent and no host mounts.
+ */
+
+type Bsl = { name: string; provider: string; bucket: string; prefix: string; default: boolean; config: Record<string, string> };
+const dev = stackPlatformConfig("dev");
+const fsn1 = stackPlatformConfig("fsn1");
+
+describe("renderVeleroValues", () => {
+    it("has the off-cluster bucket of platform:backup.s3 as its only, default location, under <folder>/velero", () => {
+        const values = renderVeleroValues(fsn1) as { configuration: { backupStorageLocation: Bsl[] } };
+        const [bsl, ...others] = values.configuration.backupStorageLocation;
+        expect(others).toEqual([]);
+        expect(bsl).toMatchObject({ provider: "aws", bucket: fsn1.backup.s3!.bucket, prefix: `${fsn1.backup.s3!.folder}/velero`, default: true });
+        expect(bsl!.config.s3Url).toBe(`https://${fsn1.backup.s3!.endpoint}`);
+        expect(bsl!.config.s3Url).not.toContain(MINIO_ENDPOINT.host);
+        expect(bsl!.config.region).toBe(fsn1.backup.s3!.region);
+    });
+
+    it("refuses a stack without an off-cluster bucket instead of falling back to the in-cluster MinIO", () => {
+        const noTarget = { ...dev, backup: { ...dev.backup, s3: undefined } };
+        expect(() => renderVeleroValues(noTarget)).toThrow(/platform:backup\.s3/);
+        expect(veleroPrefix(noTarget)).toBeUndefined();
+        expect(veleroWorkloads(noTarget)).toEqual([]);
+    });
+
+    it("keeps backups as long as platform:backup.retentionDays (dev 7 days, fsn1 30)", () => {
+        expect((renderVeleroValues(dev) as { configuration: { defaultBackupTTL: string } }).configuration.defaultBackupTTL).toBe("168h0m0s");
+        expect((renderVeleroValues(fsn1) as { configuration: { defaultBackupTTL: string } }).configuration.defaultBackupTTL).toBe("720h0m0s");
+    });
+
+    it("reads the keys from the Secret the component writes, and applies the chart's CRDs itself", () => {
+        const values = renderVeleroValues(dev) as Record<string, any>;
+        expect(values.credentials).toMatchObject({ useSecret: true, existingSecret: VELERO_CREDENTIALS_SECRET });
+        expect(values.upgradeCRDs).toBe(false);
+        expect(values.deployNodeAgent).toBe(false);
+        expect(values.snapshotsEnabled).toBe(false);
+    });
+});
+
+describe("the chart as helm renders it (charts/rendered/, velero 12.1.0)", () => {
+    it.each(["dev", "fsn1", "hel1"])("%s: one Deployment, the pinned images, no node agent, no host paths, the ServiceMonitor", (stack) => {
+        const facts = readRendered(stack, "velero");
+        expect(facts.version).toBe(CHARTS.velero.version);
+        expect(facts.workloads.map((w) => `${w.kind}/${w.name}`)).toEqual(["Deployment/velero"]);
+        expect(facts.workloads[0]!.volumes.map((v) => v.type)).not.toContain("hostPath");
+        expect(facts.images).toEqual(["docker.io/velero/velero-plugin-for-aws:v1.14.2", "docker.io/velero/velero:v1.18.1"]);
+        expect(facts.kinds).toMatchObject({ BackupStorageLocation: 1, ServiceMonitor: 1 });
+        expect(facts.kinds.VolumeSnapshotLocation).toBeUndefined();
+        expect(facts.kinds.Job).toBeUndefined();
+        expect(facts.crdsDirectoryCrds).toHaveLength(chartCrdUrls("velero").length);
+        expect(Object.keys(veleroWorkloads(stackPlatformConfig(stack))[0]!.containers)).toEqual(facts.workloads[0]!.containers.map((c) => c.name));
+    });
+});
+
+describe("renderVeleroSchedules", () => {
+    const tenants = exampleTenants("fsn1").map((t) => t.spec.id);
+    const schedules = renderVeleroSchedules(fsn1, tenants);
+
+    it("has one Schedule per tenant namespace, each holding only that namespace, and one for the platform", () => {
+        expect(tenants.length).toBeGreaterThan(0);
+        expect(schedules.map((s) => s.metadata.name).sort()).toEqual(["platform", ...tenants.map((t) => `tenant-${t}`)].sort());
+        for (const id of tenants) {
+            const template = schedules.find((s) => s.metadata.name === `tenant-${id}`)!.spec.template as Record<string, unknown>;
+            expect(template.includedNamespaces).toEqual([id]);
+            expect(template.includeClusterResources).toBe(false);
+        }
+        const platform = schedules.find((s) => s.metadata.name === "platform")!.spec.template as Record<string, unknown>;
+        expect(platform.includeClusterResources).toBe(true);
+        expect(platform.includedNamespaces).toEqual(PLATFORM_NAMESPACES.filter((n) => n !== NAMESPACES.velero));
+        for (const id of tenants) {
+            expect(platform.includedNamespaces).not.toContain(id);
+        }
+    });
+
+    it("runs on platform:backup.schedule, keeps backups platform:backup.retentionDays, leaves volume data to Longhorn", () => {
+        for (const s of schedules) {
+            expect(s.metadata.namespace).toBe("velero");
+            expect(s.spec.schedule).toBe(fsn1.backup.schedule);
+            expect(s.spec.useOwnerReferencesInBackup).toBe(false);
+            expect(s.spec.template).toMatchObject({ ttl: `${30 * 24}h0m0s`, storageLocation: "default", snapshotVolumes: false, defaultVolumesToFsBackup: false, excludedResources: [...EXCLUDED_FROM_SCHEDULES] });
+        }
+    });
+
+    it("validates against the Schedule CRD of velero 12.1.0", () => {
+        for (const s of schedules) {
+            expect(crdSchemaErrors(s), s.metadata.name).toEqual([]);
+        }
+        expect(crdSchemaErrors({ ...schedules[0]!, spec: { ...schedules[0]!.spec, retention: "30d" } })).not.toEqual([]);
+    });
+});
+
+describe("Velero component", () => {
+    let plan: StackPlan;
+    beforeAll(async () => {
+        plan = await planComponent(async (provider) => {
+            const { Velero } = await import("../../../components/backups/velero");
+            const component = new Velero("velero", { config: dev, tenantNamespaces: ["shop", "blog"], keys: { accessKey: pulumi.secret(TEST_BACKUP_KEYS.accessKey), secretKey: pulumi.secret(TEST_BACKUP_KEYS.secretKey) } }, { provider });
+            return { schedules: component.schedules };
+        });
+    });
+
+    it("writes the keys as the AWS credentials file, registered as a secret", () => {
+        expect(renderVeleroCredentialsSecret(TEST_BACKUP_KEYS).stringData).toEqual({ cloud: `[default]\naws_access_key_id=${TEST_BACKUP_KEYS.accessKey}\naws_secret_access_key=${TEST_BACKUP_KEYS.secretKey}\n` });
+        const secret = plan.resources.find((r) => r.type === "kubernetes:core/v1:Secret")!;
+        expect(secret.additionalSecretOutputs).toEqual(expect.arrayContaining(["stringData", "data"]));
+        expect(secret.inputs.metadata).toMatchObject({ name: VELERO_CREDENTIALS_SECRET, namespace: "velero" });
+    });
+
+    it("applies the CRDs before the release (which skips crds/), and the Schedules after it", () => {
+        const byName = (n: string) => plan.resources.find((r) => r.name === n)!;
+        const release = byName("velero-release");
+        expect(release.inputs.skipCrds).toBe(true);
+        expect(release.dependencies).toEqual(expect.arrayContaining([byName("velero-crds").urn, byName("velero-credentials").urn, byName("velero-namespace").urn]));
+        expect(byName("velero-crds").inputs.files).toEqual(chartCrdUrls("velero"));
+        for (const name of ["velero-schedule-platform", "velero-schedule-tenant-shop", "velero-schedule-tenant-blog"]) {
+            expect(byName(name).dependencies, name).toContain(release.urn);
+        }
+        expect(plan.outputs.schedules).toEqual(["platform", "tenant-blog", "tenant-shop"]);
+    });
+});
