@@ -16,6 +16,7 @@ import { observabilitySizing, observabilityWorkloads, renderAlloyValues, renderK
 import { argocdSizing, renderArgocdValues } from "../../components/argocd/values";
 import { kubeletCsrApproverSizing, renderKubeletCsrApproverValues } from "../../components/kubelet-csr-approver/values";
 import { cnpgOperatorSizing, renderCnpgOperatorValues } from "../../components/databases/values";
+import { renderVeleroValues, veleroSizing } from "../../components/backups/values";
 import { planNodes } from "../../components/nodes/node-plan";
 import { shippedConfig } from "./fixtures";
 
@@ -44,6 +45,7 @@ describe("chart pin table", () => {
             kured: "6.1.0",
             kubeletCsrApprover: "1.2.14",
             cloudnativePg: "0.29.0",
+            velero: "12.1.0",
         });
     });
 
@@ -117,5 +119,6 @@ describe("sizing", () => {
         expectIn(renderArgocdValues(dev, hash), [a.controller, a.server, a.repoServer, a.redis, a.applicationSet], "argocd");
         expectIn(renderKubeletCsrApproverValues(dev, planNodes(dev, "dev")), [kubeletCsrApproverSizing()], "kubelet-csr-approver");
         expectIn(renderCnpgOperatorValues(dev), [cnpgOperatorSizing()], "cloudnative-pg");
+        expectIn(renderVeleroValues(dev), Object.values(veleroSizing(dev)), "velero");
     });
 });

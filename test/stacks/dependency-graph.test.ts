@@ -3,6 +3,8 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderedReleases } from "../../charts/rendered-facts";
 import { BUILT_IN_API_GROUPS } from "../../lib/requirements";
+import { CHART_CRDS, chartCrdUrls } from "../../charts/crds";
+import type { ChartKey } from "../../charts/versions";
 import { PlanGraph } from "../helpers/plan-graph";
 import { planDir, STACKS, type WrittenResource } from "../helpers/plans";
 
@@ -73,9 +75,13 @@ describe.each(STACKS)("bring-up graph of stack %s", (stack) => {
             .map(([chart]) => releaseOfChart(chart))
             .filter((r): r is WrittenResource => r !== undefined);
         const viaCrds = plan.resources.filter((r) => r.type === "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition" && r.inputs.spec?.group === group);
-        // A chart's crds/ folder applied by its component: manifest files named <group>_<plural>.yaml.
+        // A chart's crds/ folder applied by its component: manifest files named <group>_<plural>.yaml, or the
+        // table's files of a chart whose entry names the group (Velero's <plural>.yaml).
+        const tableUrls = (Object.keys(CHART_CRDS) as ChartKey[]).filter((k) => CHART_CRDS[k]!.group === group).map((k) => JSON.stringify(chartCrdUrls(k)));
         const viaFiles = plan.resources.filter(
-            (r) => r.type === "kubernetes:yaml/v2:ConfigGroup" && (r.inputs.files ?? []).some((f: string) => path.basename(f).startsWith(`${group}_`)),
+            (r) =>
+                r.type === "kubernetes:yaml/v2:ConfigGroup" &&
+                ((r.inputs.files ?? []).some((f: string) => path.basename(f).startsWith(`${group}_`)) || tableUrls.includes(JSON.stringify(r.inputs.files))),
         );
         return [...viaCharts, ...viaCrds, ...viaFiles];
     };
