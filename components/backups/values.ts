@@ -192,3 +192,24 @@ export function veleroWorkloads(config: PlatformConfig): WorkloadResources[] {
     const sizing = veleroSizing(config);
     return [{ addon: "velero", workload: "velero", kind: "Deployment", pods: 1, containers: { "velero-plugin-for-aws": sizing.plugin, velero: sizing.server }, note: "the plugin container is an init container (copies the plugin, then exits)" }];
 }
+
+/**
+ * A Velero Restore of one tenant namespace from its own Schedule's newest backup (or one named backup of that
+ * Schedule): only that namespace, never cluster-scoped objects, existing objects left as they are
+ * (`existingResourcePolicy: none`, Velero's default, stated). Volume data is not part of it (see the module comment).
+ */
+export function renderVeleroRestore(namespace: string, name: string, from: { backup?: string }): VeleroObject {
+    return {
+        apiVersion: "velero.io/v1",
+        kind: "Restore",
+        metadata: { name, namespace: NAMESPACES.velero, labels: { [LABELS.managedBy]: "pulumi", [LABELS.project]: namespace } },
+        spec: {
+            ...(from.backup ? { backupName: from.backup } : { scheduleName: tenantScheduleName(namespace) }),
+            includedNamespaces: [namespace],
+            includeClusterResources: false,
+            excludedResources: [...EXCLUDED_FROM_SCHEDULES],
+            restorePVs: false,
+            existingResourcePolicy: "none",
+        },
+    };
+}

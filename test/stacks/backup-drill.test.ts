@@ -13,8 +13,11 @@ import { validateObject } from "../helpers/k8s-schema";
  */
 
 function drillInput(stack: string): DrillInput {
-    const longhorn = readPlan(stack).resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs?.name === "longhorn");
+    const releases = readPlan(stack).resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
+    const longhorn = releases.find((r) => r.inputs?.name === "longhorn");
+    const velero = releases.find((r) => r.inputs?.name === "velero");
     return {
+        veleroLocation: velero?.inputs?.values?.configuration?.backupStorageLocation?.[0],
         config: stackConfig(stack),
         objects: readManifests(stack) as unknown as PlannedObject[],
         longhornBackupTarget: longhorn?.inputs?.values?.defaultBackupStore?.backupTarget,
@@ -33,6 +36,17 @@ describe.each(STACKS)("backup drill of stack %s", (stack) => {
         for (const object of stateful) {
             expect(report.paths.some((p) => p.object.startsWith(`${object.metadata.namespace}/${object.kind}/${object.metadata.name}`)), `${object.metadata.namespace}/${object.metadata.name}`).toBe(true);
         }
+    });
+
+    it("backs up every tenant namespace's objects with Velero, to the stack's off-cluster bucket", () => {
+        const namespaces = input.objects.filter((o) => o.kind === "Namespace" && o.metadata.labels?.["platform/tenant"] !== undefined).map((o) => o.metadata.name);
+        const velero = report.paths.filter((p) => p.method === "velero-schedule");
+        expect(velero.map((p) => p.object).sort()).toEqual(input.projects.map((p) => `${p.id}/Namespace/${p.id}`).sort());
+        for (const path of velero) {
+            expect(path.endpoint).toBe(`https://${input.config.backup.s3!.endpoint}`);
+            expect(path.offCluster).toBe(true);
+        }
+        expect(namespaces.length === 0 || namespaces.length === velero.length).toBe(true);
     });
 
     it("plans the restore of every PostgreSQL database as schema-valid objects in its next generation", () => {
@@ -77,6 +91,20 @@ describe("the drill fails when it should", () => {
         const problems = backupDrill({ ...fsn1, config, objects, longhornBackupTarget: "s3://longhorn-backups@us-east-1/" }).problems;
         expect(problems.filter((p) => /stay inside the cluster/.test(p)).length).toBeGreaterThanOrEqual(2);
         expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/Cluster\/database: backups stay inside the cluster/), expect.stringMatching(/StatefulSet\/.*backups stay inside the cluster/)]));
+    });
+
+    it("reports a tenant namespace without a Velero Schedule, and Schedules without a planned location", () => {
+        const unscheduled = backupDrill({ ...fsn1, objects: fsn1.objects.filter((o) => !(o.kind === "Schedule" && o.metadata.name === `tenant-${fsn1.projects[0]!.id}`)) }).problems;
+        expect(unscheduled).toEqual([`${fsn1.projects[0]!.id}/Namespace/${fsn1.projects[0]!.id}: no Velero Schedule backs up the namespace's objects`]);
+        const noLocation = backupDrill({ ...fsn1, veleroLocation: undefined }).problems;
+        expect(noLocation.length).toBe(fsn1.projects.length);
+        expect(noLocation.every((p) => /no Velero backup location in the plan/.test(p))).toBe(true);
+    });
+
+    it("refuses Velero backups into the in-cluster MinIO on a production stack", () => {
+        const inCluster = { ...fsn1.veleroLocation!, config: { ...fsn1.veleroLocation!.config, s3Url: "http://minio.minio.svc.cluster.local:9000" } };
+        const problems = backupDrill({ ...fsn1, veleroLocation: inCluster }).problems;
+        expect(problems.filter((p) => /Namespace\/.*backups stay inside the cluster/.test(p)).length).toBe(fsn1.projects.length);
     });
 
     it("reports a restore that would read another archive than the backups write", () => {

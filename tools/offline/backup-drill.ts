@@ -4,6 +4,7 @@ import type { ProjectSpec } from "../../lib/tenants/schema";
 import { backupTarget as longhornBackupTarget } from "../../components/longhorn/values";
 import { renderPostgresCluster } from "../../components/project/postgresql";
 import { projectContext } from "../../components/project/common";
+import { VELERO_LOCATION } from "../../components/backups/values";
 
 /**
  * The offline disaster-recovery drill over a planned region: every stateful object of every tenant (a
@@ -26,7 +27,7 @@ export interface BackupPath {
     /** `namespace/kind/name[/claim]` of the stateful object. */
     object: string;
     /** How it is backed up. */
-    method: "cnpg-barman" | "longhorn-recurring-backup";
+    method: "cnpg-barman" | "longhorn-recurring-backup" | "velero-schedule";
     /** Backup location (archive path or Longhorn backup target URL). */
     location: string;
     /** S3 endpoint the location is on. */
@@ -53,6 +54,11 @@ export interface DrillInput {
     longhornBackupTarget: string | undefined;
     /** The stack's tenant projects (the restore plan renders them with a restore declared). */
     projects: readonly ProjectSpec[];
+    /**
+     * The default BackupStorageLocation of the planned Velero release (`configuration.backupStorageLocation` of
+     * its values), undefined when the plan has no Velero.
+     */
+    veleroLocation: { name: string; bucket: string; prefix?: string; config: { s3Url: string } } | undefined;
 }
 
 const inCluster = (endpoint: string) => endpoint.includes(MINIO_ENDPOINT.host) || /\.svc(\.cluster\.local)?(:\d+)?(\/|$)/.test(endpoint);
@@ -114,6 +120,28 @@ export function backupDrill(input: DrillInput): DrillReport {
         if (o.kind === "PersistentVolumeClaim") {
             longhornPath(id(o), o.spec?.storageClassName);
         }
+    }
+
+    // Velero: every tenant namespace's objects (Secrets, ConfigMaps, what Argo CD synced) in a Schedule of its own.
+    const veleroSchedules = objects.filter((o) => o.kind === "Schedule" && o.apiVersion === "velero.io/v1");
+    for (const namespace of [...tenantNamespaces].sort()) {
+        const object = `${namespace}/Namespace/${namespace}`;
+        const covering = veleroSchedules.filter((s) => (s.spec?.template?.includedNamespaces ?? []).includes(namespace));
+        if (covering.length === 0) {
+            problems.push(`${object}: no Velero Schedule backs up the namespace's objects`);
+            continue;
+        }
+        const location = input.veleroLocation;
+        if (!location) {
+            problems.push(`${object}: Velero Schedule ${covering[0]!.metadata.name} but no Velero backup location in the plan`);
+            continue;
+        }
+        for (const s of covering) {
+            if ((s.spec?.template?.storageLocation ?? VELERO_LOCATION) !== location.name) {
+                problems.push(`${object}: Velero Schedule ${s.metadata.name} writes to location ${s.spec?.template?.storageLocation}, not the planned ${location.name}`);
+            }
+        }
+        paths.push({ object, method: "velero-schedule", location: `s3://${location.bucket}/${location.prefix ? `${location.prefix}/` : ""}`, endpoint: location.config.s3Url, offCluster: !inCluster(location.config.s3Url) });
     }
 
     if (config.environment === "production") {

@@ -108,7 +108,8 @@ describe("renderVeleroSchedules", () => {
         for (const s of schedules) {
             expect(crdSchemaErrors(s), s.metadata.name).toEqual([]);
         }
-        expect(crdSchemaErrors({ ...schedules[0]!, spec: { ...schedules[0]!.spec, retention: "30d" } })).not.toEqual([]);
+        const misspelled: object = { ...schedules[0]!, spec: { ...schedules[0]!.spec, retention: "30d" } };
+        expect(crdSchemaErrors(misspelled)).not.toEqual([]);
     });
 });
 
