@@ -32,6 +32,14 @@ export interface PackConfig {
      * the minor of `platform:cluster.k3sVersion` (a test checks the shipped stacks).
      */
     kubernetesVersion: string;
+    /**
+     * The platform's off-cluster database backup target: every tenant PostgreSQL Cluster archives to
+     * `<destinationPrefix><namespace>/` on `endpointURL` (`platform:backup.s3`). Empty strings when the stack has
+     * none: the rule then still requires an HTTPS endpoint outside the cluster and the namespace in the path.
+     */
+    databaseBackupTarget: { endpointURL: string; destinationPrefix: string };
+    /** PostgreSQL instances one tenant Cluster may run (`platform:tenantLimits.maxDatabaseInstances`). */
+    maxDatabaseInstances: number;
 }
 
 /** Names of the configuration keys. */
@@ -43,6 +51,8 @@ export const DEFAULT_PACK_CONFIG: Readonly<PackConfig> = Object.freeze({
     allowedRegistries: ["docker.io", "ghcr.io", "quay.io", "registry.k8s.io"],
     allowedPublicPorts: ["80", "443", "41641/udp"],
     kubernetesVersion: "v1.31",
+    databaseBackupTarget: { endpointURL: "", destinationPrefix: "" },
+    maxDatabaseInstances: 3,
 });
 
 const KEY_SCHEMAS: { [K in PackConfigKey]: PolicyConfigSchema["properties"][string] } = {
@@ -68,6 +78,17 @@ const KEY_SCHEMAS: { [K in PackConfigKey]: PolicyConfigSchema["properties"][stri
         type: "string",
         description: "Kubernetes minor version of the cluster (v1.31): decides which sysctls are safe.",
         default: DEFAULT_PACK_CONFIG.kubernetesVersion,
+    },
+    databaseBackupTarget: {
+        type: "object",
+        properties: { endpointURL: { type: "string" }, destinationPrefix: { type: "string" } },
+        description: "The off-cluster database backup target: endpoint URL and s3://bucket/folder/ prefix (platform:backup.s3).",
+        default: { ...DEFAULT_PACK_CONFIG.databaseBackupTarget },
+    },
+    maxDatabaseInstances: {
+        type: "integer",
+        description: "PostgreSQL instances one tenant Cluster may run (platform:tenantLimits.maxDatabaseInstances).",
+        default: DEFAULT_PACK_CONFIG.maxDatabaseInstances,
     },
 };
 
@@ -97,6 +118,8 @@ export function resolvePackConfig(partial: Readonly<Record<string, unknown>> = {
         allowedRegistries: [...DEFAULT_PACK_CONFIG.allowedRegistries],
         allowedPublicPorts: [...DEFAULT_PACK_CONFIG.allowedPublicPorts],
         kubernetesVersion: DEFAULT_PACK_CONFIG.kubernetesVersion,
+        databaseBackupTarget: { ...DEFAULT_PACK_CONFIG.databaseBackupTarget },
+        maxDatabaseInstances: DEFAULT_PACK_CONFIG.maxDatabaseInstances,
     };
     if (partial.platformNamespaces !== undefined) {
         merged.platformNamespaces = stringList(partial.platformNamespaces, "platformNamespaces");
@@ -116,6 +139,19 @@ export function resolvePackConfig(partial: Readonly<Record<string, unknown>> = {
             throw new Error("policy config kubernetesVersion must be a Kubernetes 1.x version such as v1.31");
         }
         merged.kubernetesVersion = partial.kubernetesVersion;
+    }
+    if (partial.databaseBackupTarget !== undefined) {
+        const target = partial.databaseBackupTarget as Record<string, unknown> | null;
+        if (target === null || typeof target !== "object" || typeof target.endpointURL !== "string" || typeof target.destinationPrefix !== "string") {
+            throw new Error("policy config databaseBackupTarget must be {endpointURL: string, destinationPrefix: string}");
+        }
+        merged.databaseBackupTarget = { endpointURL: target.endpointURL, destinationPrefix: target.destinationPrefix };
+    }
+    if (partial.maxDatabaseInstances !== undefined) {
+        if (typeof partial.maxDatabaseInstances !== "number" || !Number.isInteger(partial.maxDatabaseInstances) || partial.maxDatabaseInstances < 1) {
+            throw new Error("policy config maxDatabaseInstances must be a positive integer");
+        }
+        merged.maxDatabaseInstances = partial.maxDatabaseInstances;
     }
     return merged;
 }

@@ -35,6 +35,7 @@ import { tenancyRbacNoClusterBindings } from "./tenancy/rbac-no-cluster-bindings
 import { tenancyRbacNoWildcards } from "./tenancy/rbac-no-wildcards";
 import { tenancyResourceQuota } from "./tenancy/resource-quota";
 import { tenancyUntrustedGvisor } from "./tenancy/untrusted-gvisor";
+import { tenancyDatabaseCluster } from "./tenancy/database-cluster";
 import { networkFirewallPublicPorts } from "./network/firewall-public-ports";
 import { networkFirewallSensitivePorts } from "./network/firewall-sensitive-ports";
 import { networkIngressTls } from "./network/ingress-tls";
@@ -100,6 +101,7 @@ export const TENANCY_POLICIES: readonly PackPolicy[] = [
     tenancyEgressNoCloudMetadata,
     tenancyEgressNoSmtp,
     tenancyUntrustedGvisor,
+    tenancyDatabaseCluster,
     tenancyRbacNoClusterBindings,
     tenancyRbacNoWildcards,
 ];

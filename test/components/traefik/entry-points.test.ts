@@ -47,8 +47,8 @@ describe("public entry points", () => {
         expect(violationsOf("network-firewall-public-ports", [firewall("30304", "tcp")], config).map((v) => v.message)).toEqual([expect.stringMatching(/30304\/tcp/)]);
         // Without the stack's allowance (the pack's defaults), the granted ports are violations.
         expect(violationsOf("network-firewall-public-ports", [firewall("30303", "udp")]).length).toBeGreaterThan(0);
-        expect(policyPackConfigFile(config)).toEqual({ "network-firewall-public-ports": { allowedPublicPorts: config.allowedPublicPorts } });
-        expect(stackPackConfig(readStackConfig(ROOT, "dev"))).toEqual({});
+        expect(policyPackConfigFile(config)["network-firewall-public-ports"]).toEqual({ allowedPublicPorts: config.allowedPublicPorts });
+        expect(stackPackConfig(readStackConfig(ROOT, "dev")).allowedPublicPorts).toBeUndefined();
     });
 
     it("the shipped fsn1 grants match the chain-nodes example's public ports", () => {
