@@ -34,6 +34,14 @@ export interface AdmissionPolicyArgs {
     allowedRegistries: readonly string[];
     /** Labels added to the objects (the managed-by label is always set). */
     labels?: Readonly<Record<string, string>>;
+    /**
+     * The off-cluster database backup target (from `platform:backup.s3`): tenant Clusters archive to
+     * `<destinationPrefix><namespace>/` on `endpointURL`. Absent: only an HTTPS endpoint outside the cluster and
+     * the namespace's own folder are required.
+     */
+    databaseBackupTarget?: { endpointURL: string; destinationPrefix: string };
+    /** PostgreSQL instances one tenant Cluster may run (`platform:tenantLimits.maxDatabaseInstances`). */
+    maxDatabaseInstances?: number;
 }
 
 /** One policy and its binding. */
@@ -50,6 +58,7 @@ export const ADMISSION_POLICY_NAMES = {
     services: "platform-tenant-services",
     routes: "platform-tenant-routes",
     rbac: "platform-tenant-rbac",
+    databases: "platform-tenant-databases",
 } as const;
 
 /** Image of cert-manager's HTTP-01 solver, which cert-manager starts in tenant namespaces (the platform's own). */
@@ -354,7 +363,64 @@ export function renderRbacPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPair
     });
 }
 
+/** CEL: one `barmanObjectStore` (`store`) is the platform's target, below the namespace's folder, with the platform's keys. */
+function objectStoreExpression(store: string, target: AdmissionPolicyArgs["databaseBackupTarget"]): string {
+    const endpoint = target
+        ? `${store}.endpointURL == ${quote(target.endpointURL)}`
+        : `${store}.endpointURL.startsWith('https://') && !${store}.endpointURL.contains('.svc') && !${store}.endpointURL.contains('.cluster.local')`;
+    const prefix = target ? `${quote(target.destinationPrefix)} + variables.namespace + '/'` : undefined;
+    const path = prefix ? `${store}.destinationPath.startsWith(${prefix})` : `variables.namespace in ${store}.destinationPath.split('/')`;
+    const key = (field: string) => `has(${store}.s3Credentials.${field}) && ${store}.s3Credentials.${field}.name == ${quote(PLATFORM_BACKUP_SECRET)}`;
+    return (
+        `has(${store}.endpointURL) && has(${store}.destinationPath) && has(${store}.s3Credentials) && ${endpoint} && ${path}` +
+        ` && !${store}.destinationPath.contains('/../') && ${key("accessKeyId")} && ${key("secretAccessKey")}` +
+        ` && ${store}.s3Credentials.all(k, k in ['accessKeyId', 'secretAccessKey', 'region'])`
+    );
+}
+
+/**
+ * CloudNativePG Clusters in tenant namespaces (twin of the pack's `tenancy-database-cluster`): archive to the
+ * platform's off-cluster target below the namespace's own folder with the platform-written keys, restore only
+ * from the project's own archive (no live source, no pg_basebackup), no superuser, instances within the limit.
+ * Status writes (the operator's) are a subresource and not matched.
+ */
+export function renderDatabasePolicy(args: AdmissionPolicyArgs): AdmissionPolicyPair {
+    const max = args.maxDatabaseInstances ?? 3;
+    const target = args.databaseBackupTarget && args.databaseBackupTarget.endpointURL !== "" ? args.databaseBackupTarget : undefined;
+    return policy(ADMISSION_POLICY_NAMES.databases, args, {
+        matchConstraints: { resourceRules: [{ apiGroups: ["postgresql.cnpg.io"], apiVersions: ["*"], operations: WRITE, resources: ["clusters"] }] },
+        variables: [{ name: "namespace", expression: "has(namespaceObject.metadata.name) ? namespaceObject.metadata.name : object.metadata.namespace" }],
+        validations: [
+            {
+                expression: `has(object.spec.backup) && has(object.spec.backup.barmanObjectStore) && ${objectStoreExpression("object.spec.backup.barmanObjectStore", target)}`,
+                message: `tenant Clusters back up to the platform's off-cluster target${target ? ` (${target.endpointURL}, ${target.destinationPrefix}<namespace>/)` : ""} below their own namespace's folder, with the Secret ${PLATFORM_BACKUP_SECRET}`,
+                reason: "Forbidden",
+            },
+            {
+                expression: `!has(object.spec.externalClusters) || object.spec.externalClusters.all(c, !has(c.connectionParameters) && has(c.barmanObjectStore) && ${objectStoreExpression("c.barmanObjectStore", target)})`,
+                message: "tenant Clusters restore only from their own project's archive on the platform's target, never from a live server",
+                reason: "Forbidden",
+            },
+            {
+                expression: "!has(object.spec.bootstrap) || !has(object.spec.bootstrap.pg_basebackup)",
+                message: "tenant Clusters start empty or from their own archive, not by copying another server (pg_basebackup)",
+                reason: "Forbidden",
+            },
+            {
+                expression: "(!has(object.spec.enableSuperuserAccess) || object.spec.enableSuperuserAccess == false) && !has(object.spec.superuserSecret)",
+                message: "tenant Clusters have no superuser access (enableSuperuserAccess, superuserSecret)",
+                reason: "Forbidden",
+            },
+            {
+                expression: `!has(object.spec.instances) || (object.spec.instances >= 1 && object.spec.instances <= ${max})`,
+                message: `tenant Clusters run 1 to ${max} instances (platform:tenantLimits.maxDatabaseInstances)`,
+                reason: "Forbidden",
+            },
+        ],
+    });
+}
+
 /** Every admission policy of tenant namespaces, with its binding. */
 export function renderAdmissionPolicies(args: AdmissionPolicyArgs): AdmissionPolicyPair[] {
-    return [renderPodPolicy(args), renderServicePolicy(args), renderRoutePolicy(args), renderRbacPolicy(args)];
+    return [renderPodPolicy(args), renderServicePolicy(args), renderRoutePolicy(args), renderRbacPolicy(args), renderDatabasePolicy(args)];
 }

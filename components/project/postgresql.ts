@@ -47,14 +47,23 @@ export const CNPG_PORTS = { postgresql: 5432, status: 8000, metrics: 9187 } as c
 /** CloudNativePG's pod label naming the Cluster an instance belongs to. */
 export const CNPG_CLUSTER_LABEL = "cnpg.io/cluster";
 
-/** Archive location of one generation of the project's database in the backup bucket. */
-export function archivePath(config: PlatformConfig, namespace: string, generation: number): string | undefined {
-    const s3 = config.backup.s3;
+/**
+ * The database backup target of a stack: the endpoint URL and the prefix below which each namespace has its
+ * folder (`<destinationPrefix><namespace>/`); the policy pack and the admission policy hold tenant Clusters to it.
+ */
+export function databaseBackupTarget(backup: PlatformConfig["backup"]): { endpointURL: string; destinationPrefix: string } | undefined {
+    const s3 = backup.s3;
     if (!s3) {
         return undefined;
     }
     const folder = s3.folder ? `${s3.folder.replace(/^\/+|\/+$/g, "")}/` : "";
-    return `s3://${s3.bucket}/${folder}${namespace}/${clusterName({ generation })}/`;
+    return { endpointURL: `https://${s3.endpoint}`, destinationPrefix: `s3://${s3.bucket}/${folder}` };
+}
+
+/** Archive location of one generation of the project's database in the backup bucket. */
+export function archivePath(config: PlatformConfig, namespace: string, generation: number): string | undefined {
+    const target = databaseBackupTarget(config.backup);
+    return target ? `${target.destinationPrefix}${namespace}/${clusterName({ generation })}/` : undefined;
 }
 
 /** `barmanObjectStore` of one archive: the bucket over HTTPS, keys from {@link BACKUP_S3_SECRET}, gzip. */

@@ -35,7 +35,7 @@ import { renderEtcdRestoreScript } from "../../components/cluster/etcd-restore";
 import { Velero } from "../../components/backups/velero";
 // --- project imports ---
 import { Sandbox } from "../../components/project/sandbox";
-import { Guardrails } from "../../components/guardrails/guardrails";
+import { databaseAdmission, Guardrails } from "../../components/guardrails/guardrails";
 import { checkCatalogAgainst } from "../catalog-check";
 import { clusterAccess, platformContract as renderContract } from "./contract";
 import { mergeProvides } from "../../lib/requirements";
@@ -194,7 +194,7 @@ export const platformUiAccess = {
 // after this one (the driver orders them), so the sandbox and every add-on exist before any tenant object.
 new Sandbox("sandbox", {}, k8sOptions);
 // Admission policies of tenant namespaces: in force before any tenant object exists (Argo CD, kubectl, Helm).
-new Guardrails("guardrails", { allowedRegistries: config.allowedRegistries }, k8sOptions);
+new Guardrails("guardrails", { allowedRegistries: config.allowedRegistries, ...databaseAdmission(config) }, k8sOptions);
 // The backup bucket's keys in PostgreSQL projects' namespaces: written here, so no tenant stack holds them.
 new DatabaseBackupCredentials("database-backup-credentials", { config, projects: tenants.map((t) => t.spec), ...(secrets.backupS3 ? { keys: secrets.backupS3 } : {}) }, { ...k8sOptions, dependsOn: [cloudnativePg] });
 /** Velero's Schedules (namespace velero; `velero backup get --selector velero.io/schedule-name=<name>`). */

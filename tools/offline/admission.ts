@@ -68,6 +68,8 @@ export const RESOURCE_OF_KIND: Readonly<Record<string, string>> = {
     IngressRouteTCP: "ingressroutetcps",
     IngressRouteUDP: "ingressrouteudps",
     Middleware: "middlewares",
+    // postgresql.cnpg.io: the only `Cluster` kind that reaches tenant namespaces.
+    Cluster: "clusters",
 };
 
 /** Go's regexp syntax is RE2; the patterns the policies use are in the subset JavaScript reads the same way. */

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { backupSchema, grantedPublicPorts, projectGrantSchema, tenantLimitsSchema } from "../../lib/config/schema";
 import { DEFAULT_PACK_CONFIG, type PackConfig } from "../../policy/lib/config";
+import { databaseBackupTarget } from "../../components/project/postgresql";
 
 /**
  * The policy-pack configuration a stack needs: the public ports its operators granted to projects
@@ -23,9 +24,9 @@ function databaseSettings(stackConfig: Readonly<Record<string, string>>): Partia
     const backup = parse("platform:backup", backupSchema);
     const limits = parse("platform:tenantLimits", tenantLimitsSchema);
     const out: Partial<PackConfig> = {};
-    if (backup?.s3) {
-        const folder = backup.s3.folder.replace(/^\/+|\/+$/g, "");
-        out.databaseBackupTarget = { endpointURL: `https://${backup.s3.endpoint}`, destinationPrefix: `s3://${backup.s3.bucket}/${folder ? `${folder}/` : ""}` };
+    const target = backup ? databaseBackupTarget(backup) : undefined;
+    if (target) {
+        out.databaseBackupTarget = target;
     }
     if (limits && limits.maxDatabaseInstances !== DEFAULT_PACK_CONFIG.maxDatabaseInstances) {
         out.maxDatabaseInstances = limits.maxDatabaseInstances;

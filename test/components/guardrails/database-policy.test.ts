@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { renderDatabasePolicy } from "../../../components/guardrails/admission-policies";
+import { databaseAdmission } from "../../../components/guardrails/guardrails";
+import { renderPostgresCluster } from "../../../components/project/postgresql";
+import { projectContext } from "../../../components/project/common";
+import { restoredProject } from "../../../tools/offline/backup-drill";
+import { admit } from "../../../tools/offline/admission";
+import { stackPackConfig } from "../../../tools/offline/policy-config";
+import { readStackConfig } from "../../../tools/offline/stack-files";
+import { validateObject } from "../../helpers/k8s-schema";
+import { messagesOf, planned, tenantNamespace } from "../../helpers/policy-fixtures";
+import { ROOT } from "../../helpers/synth";
+import { project, stackPlatformConfig } from "../project/fixtures";
+
+/**
+ * The admission twin of `tenancy-database-cluster` (platform-tenant-databases): the API server model
+ * (tools/offline/admission.ts) must deny exactly the Clusters the pack reports and admit the ones the program
+ * renders, with the same stack settings on both sides. Expected outcomes are written here per fixture.
+ */
+
+const config = stackPlatformConfig("fsn1");
+const pair = renderDatabasePolicy({ allowedRegistries: config.allowedRegistries, ...databaseAdmission(config) });
+const pack = stackPackConfig(readStackConfig(ROOT, "fsn1"));
+const shop = project({ name: "shop", database: { engine: "postgresql", instances: 2 } });
+const cluster = renderPostgresCluster(projectContext(shop, config));
+const store = (cluster.spec.backup as { barmanObjectStore: Record<string, any> }).barmanObjectStore;
+const spec = (changes: Record<string, unknown>) => ({ ...cluster.spec, ...changes });
+const withStore = (changes: Record<string, unknown>) => spec({ backup: { ...(cluster.spec.backup as object), barmanObjectStore: { ...store, ...changes } } });
+
+function decide(clusterSpec: Record<string, unknown>): { admission: "admit" | "deny"; pack: "admit" | "deny"; messages: string[] } {
+    const object = { ...cluster, spec: clusterSpec };
+    const decision = admit(pair.policy, pair.binding, { object, namespaceObject: tenantNamespace("shop").inputs, operation: "CREATE" });
+    const reported = messagesOf("tenancy-database-cluster", [planned("kubernetes:postgresql.cnpg.io/v1:Cluster", "database", object)], pack);
+    return { admission: decision.allowed ? "admit" : "deny", pack: reported.length === 0 ? "admit" : "deny", messages: decision.messages };
+}
+
+const CASES: Array<{ title: string; spec: Record<string, unknown>; expected: "admit" | "deny" }> = [
+    { title: "the Cluster the program renders", spec: cluster.spec, expected: "admit" },
+    { title: "its restore into the next generation", spec: renderPostgresCluster(projectContext(restoredProject(shop, "2026-11-30T23:15:00Z"), config)).spec, expected: "admit" },
+    { title: "no backup", spec: spec({ backup: undefined }), expected: "deny" },
+    { title: "archive in the in-cluster MinIO", spec: withStore({ endpointURL: "http://minio.minio.svc.cluster.local:9000" }), expected: "deny" },
+    { title: "archive on another endpoint", spec: withStore({ endpointURL: "https://s3.attacker.example" }), expected: "deny" },
+    { title: "archive in another project's folder", spec: withStore({ destinationPath: "s3://platform-backups-fsn1/fsn1/caracal/database/" }), expected: "deny" },
+    { title: "archive path climbing out", spec: withStore({ destinationPath: "s3://platform-backups-fsn1/fsn1/shop/../caracal/" }), expected: "deny" },
+    { title: "keys from the tenant's own Secret", spec: withStore({ s3Credentials: { ...store.s3Credentials, accessKeyId: { name: "mine", key: "a" } } }), expected: "deny" },
+    { title: "superuser access", spec: spec({ enableSuperuserAccess: true }), expected: "deny" },
+    { title: "a superuser Secret", spec: spec({ superuserSecret: { name: "mine" } }), expected: "deny" },
+    { title: "more instances than the limit", spec: spec({ instances: 4 }), expected: "deny" },
+    { title: "restore from another project's archive", spec: spec({ externalClusters: [{ name: "origin", barmanObjectStore: { ...store, destinationPath: "s3://platform-backups-fsn1/fsn1/caracal/database/" } }] }), expected: "deny" },
+    { title: "restore from a live server", spec: spec({ externalClusters: [{ name: "origin", connectionParameters: { host: "database-rw.caracal.svc" }, barmanObjectStore: store }] }), expected: "deny" },
+    { title: "bootstrap by pg_basebackup", spec: spec({ bootstrap: { pg_basebackup: { source: "origin" } } }), expected: "deny" },
+];
+
+describe("platform-tenant-databases (admission twin of tenancy-database-cluster)", () => {
+    it("is a schema-valid ValidatingAdmissionPolicy bound to tenant namespaces, holding the stack's target and limit", () => {
+        expect(validateObject(pair.policy).status).toBe("valid");
+        expect(validateObject(pair.binding).status).toBe("valid");
+        expect(JSON.stringify(pair.policy.spec)).toContain("'s3://platform-backups-fsn1/fsn1/' + variables.namespace + '/'");
+        expect(JSON.stringify(pair.policy.spec)).toContain("object.spec.instances <= 3");
+    });
+
+    it.each(CASES)("$title: $expected by admission and by the pack", ({ spec: clusterSpec, expected }) => {
+        const outcome = decide(clusterSpec);
+        expect(outcome.admission, outcome.messages.join("; ")).toBe(expected);
+        expect(outcome.pack).toBe(expected);
+    });
+
+    it("leaves Clusters of other namespaces to their namespace's bindings (platform namespaces are not bound)", () => {
+        const platformNamespace = { ...tenantNamespace("cnpg-system").inputs, metadata: { name: "cnpg-system", labels: {} } };
+        const decision = admit(pair.policy, pair.binding, { object: { ...cluster, metadata: { ...cluster.metadata, namespace: "cnpg-system" }, spec: spec({ enableSuperuserAccess: true }) }, namespaceObject: platformNamespace, operation: "CREATE" });
+        expect(decision.allowed).toBe(true);
+    });
+});
