@@ -46,6 +46,7 @@ describe("policy/index.ts", () => {
             "network-tenant-service-exposure": tenancy,
             "network-tenant-host-space": tenancy,
             "workload-no-platform-backup-secret": tenancy,
+            "tenancy-database-cluster": { ...tenancy, databaseBackupTarget: { endpointURL: "", destinationPrefix: "" }, maxDatabaseInstances: 3 },
         });
     });
 });

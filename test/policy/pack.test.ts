@@ -30,7 +30,7 @@ describe("the rule list", () => {
             for (const policy of policies) expect(policy.name).toMatch(new RegExp(`^${prefix}-[a-z0-9-]+$`));
         }
         expect(Object.values(groups).flat()).toEqual([...POLICIES]);
-        expect(POLICIES).toHaveLength(51);
+        expect(POLICIES).toHaveLength(52);
     });
 
     it("sets the catalogue's levels: advisory for hygiene, mandatory for security", () => {
@@ -85,6 +85,9 @@ describe("pack config", () => {
             allowedRegistries: ["docker.io", "ghcr.io", "quay.io", "registry.k8s.io"],
             allowedPublicPorts: ["80", "443", "41641/udp"],
             kubernetesVersion: "v1.31",
+            // Empty: without a stack's platform:backup.s3 the database rule only wants an outside HTTPS endpoint.
+            databaseBackupTarget: { endpointURL: "", destinationPrefix: "" },
+            maxDatabaseInstances: 3,
         });
     });
 
@@ -93,6 +96,8 @@ describe("pack config", () => {
         expect(readers("allowedRegistries")).toEqual(["workload-image-registry"]);
         expect(readers("allowedPublicPorts")).toEqual(["network-firewall-public-ports"]);
         expect(readers("kubernetesVersion")).toEqual(["workload-safe-sysctls"]);
+        expect(readers("databaseBackupTarget")).toEqual(["tenancy-database-cluster"]);
+        expect(readers("maxDatabaseInstances")).toEqual(["tenancy-database-cluster"]);
         expect(readers("platformNamespaces")).toEqual([
             "workload-no-platform-backup-secret",
             "tenancy-namespace-labels",
@@ -105,6 +110,7 @@ describe("pack config", () => {
             "tenancy-egress-no-cloud-metadata",
             "tenancy-egress-no-smtp",
             "tenancy-untrusted-gvisor",
+            "tenancy-database-cluster",
             "tenancy-rbac-no-cluster-bindings",
             "tenancy-rbac-no-wildcards",
             "network-tenant-service-exposure",
