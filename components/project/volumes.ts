@@ -36,6 +36,11 @@ export function recurringJobLabels(ctx: ProjectContext): Record<string, string> 
     };
 }
 
+/** Name of the StorageClass of one declared restore (components/backups/volume-restores.ts writes it in the platform stack). */
+export function restoreStorageClassName(namespace: string, claim: string): string {
+    return `restore-${namespace}-${claim}`;
+}
+
 /** The claim the StatefulSet controller would create for `volume` of replica `ordinal` (same name, same spec). */
 export function claimName(service: ServiceSpec, volume: ServiceSpec["volumes"][number], ordinal: number): string {
     return `${volume.name}-${service.name}-${ordinal}`;
@@ -60,7 +65,8 @@ export function renderVolumeClaims(ctx: ProjectContext, service: ServiceSpec): I
                 },
                 spec: {
                     accessModes: ["ReadWriteOnce"],
-                    storageClassName: TENANT_STORAGE_CLASSES[volume.class],
+                    // A declared restore fills this claim from its Longhorn backup (components/backups/volume-restores.ts).
+                    storageClassName: volume.restore && volume.restore.ordinal === ordinal ? restoreStorageClassName(ctx.namespace, claimName(service, volume, ordinal)) : TENANT_STORAGE_CLASSES[volume.class],
                     resources: { requests: { storage: volume.size } },
                 },
             }),

@@ -157,6 +157,9 @@ export const meshSchema = z.strictObject({
     authKeyExpirySeconds: z.number().int().min(300).max(86400).default(3600),
 });
 
+/** A Longhorn volume provisioned for a claim (its PersistentVolume's name, `pvc-<claim uid>`). */
+export const LONGHORN_VOLUME_NAME = /^pvc-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** An S3-compatible bucket outside the cluster (Hetzner Object Storage or other). */
 export const s3TargetSchema = z.strictObject({
     endpoint: z.string().regex(/^[a-z0-9.-]+(:\d+)?$/, { error: "must be a host name without scheme, like fsn1.your-objectstorage.com" }),
@@ -368,6 +371,12 @@ export const projectGrantSchema = z
         git: z.array(z.string().max(512)).max(20).default([]),
         /** Public TCP/UDP entry points (beside HTTPS) the project's services may be reached on. */
         publicPorts: z.array(publicPortSchema).max(16).default([]),
+        /**
+         * Longhorn backup volumes (the `pvc-<uid>` names Longhorn lists under Backup, with the namespace and claim
+         * they came from) whose backups this project's tenant file may restore: operators confirm each belongs to
+         * the project, because a backup's volume name says nothing about its owner.
+         */
+        volumeBackups: z.array(z.string().regex(LONGHORN_VOLUME_NAME, { error: "must be a Longhorn volume name such as pvc-0f4c2d1e-6b7a-4c3d-9e8f-1a2b3c4d5e6f" })).max(50).optional(),
     })
     .superRefine((grant, ctx) => {
         grant.publicPorts.forEach((entry, index) => {

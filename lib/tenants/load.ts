@@ -7,7 +7,7 @@ import { tenantBucketName } from "./names";
 import { parseTenantYaml, readCatalogDirectory } from "./read";
 import { InputValidationError, issuesToProblems, type InputProblem } from "../validation";
 import { GIB, quantity } from "../quantity";
-import { CPU_LIMIT_FACTOR, ephemeralStorageQuota, millicores, projectFootprint, resourceProblems, TMP_DIR_SIZE } from "./footprint";
+import { CPU_LIMIT_FACTOR, ephemeralStorageQuota, maxReplicas, millicores, projectFootprint, resourceProblems, TMP_DIR_SIZE } from "./footprint";
 import { DATABASE_IMAGES, DEFAULT_DATABASE_VERSION } from "../../charts/images";
 
 /** A validated tenant project and the file it came from. */
@@ -312,6 +312,25 @@ function checkGrants(file: string, spec: ProjectSpec, context: TenantContext): I
         (service.expose?.customDomains ?? []).forEach((domain, j) => {
             if (!grant.customDomains.some((g) => withinDomain(domain, g))) {
                 problems.push({ source: file, path: `services[${index}].expose.customDomains[${j}]`, problem: `custom domain ${domain} is not granted to this project`, fix: grantFix(context, spec.id, `customDomains: [${domain}]`) });
+            }
+        });
+    });
+    spec.services.forEach((service, index) => {
+        service.volumes.forEach((volume, j) => {
+            const restore = volume.restore;
+            if (!restore) {
+                return;
+            }
+            if (!(grant.volumeBackups ?? []).includes(restore.volume)) {
+                problems.push({
+                    source: file,
+                    path: `services[${index}].volumes[${j}].restore.volume`,
+                    problem: `Longhorn volume ${restore.volume} is not granted to this project: a tenant file can restore only backups the operators confirmed are its own`,
+                    fix: grantFix(context, spec.id, `volumeBackups: [${restore.volume}]`),
+                });
+            }
+            if (restore.ordinal >= maxReplicas(service)) {
+                problems.push({ source: file, path: `services[${index}].volumes[${j}].restore.ordinal`, problem: `replica ${restore.ordinal} does not exist (the service runs at most ${maxReplicas(service)})`, fix: "ordinal: 0" });
             }
         });
     });

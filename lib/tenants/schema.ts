@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { z } from "zod";
 import { QUANTITY_PATTERN, quantity as parseQuantity } from "../quantity";
-import { domainName, egressPortSchema } from "../config/schema";
+import { domainName, egressPortSchema, LONGHORN_VOLUME_NAME } from "../config/schema";
 import { PLATFORM_NAMESPACES } from "../conventions";
 import { PLATFORM_BACKUP_SECRET } from "../../policy/lib/catalogue";
 import { forbiddenEgressPort, repoUrlProblem, SMTP_PORTS } from "../network-rules";
@@ -222,6 +222,21 @@ export const volumeSchema = z.strictObject({
     size: positiveQuantity,
     class: z.enum(["fast", "standard"]).default("standard"),
     mountPath,
+    /**
+     * Restore one replica's claim from a Longhorn backup (README: Restore a tenant volume): the claim is created
+     * anew from the backup. The backup's volume must be granted to the project
+     * (`platform:projectGrants.<id>.volumeBackups`); a tenant file cannot name another project's backups.
+     */
+    restore: z
+        .strictObject({
+            /** The Longhorn backup (`backup-<16 hex>`, Longhorn UI → Backup → the volume). */
+            backup: z.string().regex(/^backup-[0-9a-f]{16}$/, { error: "must be a Longhorn backup name such as backup-0123456789abcdef" }),
+            /** The Longhorn volume the backup is of (the old claim's PersistentVolume, `pvc-<uid>`). */
+            volume: z.string().regex(LONGHORN_VOLUME_NAME, { error: "must be a Longhorn volume name such as pvc-0f4c2d1e-6b7a-4c3d-9e8f-1a2b3c4d5e6f" }),
+            /** The replica whose claim is restored (`<volume>-<service>-<ordinal>`). */
+            ordinal: z.number().int().min(0).max(99).default(0),
+        })
+        .optional(),
 });
 
 /**

@@ -33,6 +33,7 @@ import { CloudNativePg } from "../../components/databases/cloudnative-pg";
 import { DatabaseBackupCredentials } from "../../components/databases/backup-credentials";
 import { renderEtcdRestoreScript } from "../../components/cluster/etcd-restore";
 import { Velero } from "../../components/backups/velero";
+import { VolumeRestores } from "../../components/backups/volume-restores";
 // --- project imports ---
 import { Sandbox } from "../../components/project/sandbox";
 import { databaseAdmission, Guardrails } from "../../components/guardrails/guardrails";
@@ -188,6 +189,9 @@ export const platformUiAccess = {
     minioConsole: "kubectl -n minio port-forward svc/minio-console 9001:9001  # then http://localhost:9001 with minioRootCredentials",
     traefikDashboard: "kubectl -n traefik port-forward deploy/traefik 8080:8080  # then http://localhost:8080/dashboard/",
 };
+
+// Volume restores declared in tenant files: one StorageClass each, before the tenant stacks create the claims.
+new VolumeRestores("volume-restores", { config, projects: tenants.map((t) => t.spec) }, { ...k8sOptions, dependsOn: [longhorn] });
 
 // --- projects ---
 // The gVisor RuntimeClass exists once per region; every tenant project is one Project in its own stack, run

@@ -85,7 +85,9 @@ export function backupDrill(input: DrillInput): DrillReport {
     const expectedTarget = longhornBackupTarget(config);
     const longhornPath = (object: string, storageClass: string | undefined): void => {
         // The tenant classes are the same Longhorn classes with reclaim policy Retain (components/longhorn/values.ts).
-        if (!storageClass || ![...Object.values<string>(STORAGE_CLASSES), ...Object.values<string>(TENANT_STORAGE_CLASSES)].includes(storageClass)) {
+        // A declared restore's class (components/backups/volume-restores.ts) is a Longhorn class of the plan too.
+        const restoreClasses = objects.filter((o) => o.kind === "StorageClass" && (o as { provisioner?: string }).provisioner === "driver.longhorn.io").map((o) => o.metadata.name!);
+        if (!storageClass || ![...Object.values<string>(STORAGE_CLASSES), ...Object.values<string>(TENANT_STORAGE_CLASSES), ...restoreClasses].includes(storageClass)) {
             problems.push(`${object}: storage class ${storageClass ?? "(default)"} is not a Longhorn class, so no Longhorn backup covers it`);
             return;
         }
