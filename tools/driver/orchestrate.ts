@@ -20,6 +20,9 @@ import { repositoryLayout, selectStacks, type CatalogCheck, type RegionLayout, t
 import type { DeployWorkspace, ListStacks, OpenWorkspace, OperationResult } from "./workspace";
 import { k3sRecordRefusal } from "../../lib/config/k3s-version";
 
+/** Platform config key naming the projects whose tenant stack has not run yet (lib/config/schema.ts). */
+export const AWAITING_TENANTS_KEY = "platform:tenantsAwaitingFirstDeploy";
+
 /** How drift is detected; printed in every drift report so the result can be judged. */
 export const DRIFT_METHOD =
     "preview with refresh and expectNoChanges: providers are read, nothing is written; any proposed change " +
@@ -220,6 +223,15 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
             return runStack(ctx, target, args.command, config);
         });
 
+    // New PostgreSQL projects (no tenant stack yet): the first platform run leaves their backup Secret out, because
+    // their namespace does not exist until their tenant stack runs; a second platform run after them writes it.
+    const awaiting =
+        args.command === "up" && selection.platform !== "none"
+            ? catalog.tenants.filter((t) => t.postgresql === true && selection.tenants.includes(t.id) && !existing.includes(t.id)).map((t) => t.id)
+            : [];
+    const firstPlatformConfig: Record<string, SecretConfigValue> =
+        awaiting.length > 0 ? { ...environment.secretConfig, [AWAITING_TENANTS_KEY]: { value: JSON.stringify(awaiting), secret: true } } : environment.secretConfig;
+
     let platform: StackOutcome | undefined;
     let tenants: StackOutcome[] = [];
     if (selection.platformLast) {
@@ -231,11 +243,11 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
                 : skipped(ctx, platformTarget, `not run: ${blocked.length} tenant stack(s) were not destroyed (${blocked.map((t) => t.target.tenant).join(", ")})`);
     } else {
         if (selection.platform === "run") {
-            platform = await runStack(ctx, platformTarget, args.command, environment.secretConfig);
+            platform = await runStack(ctx, platformTarget, args.command, firstPlatformConfig);
         } else if (selection.platform === "up-if-changed") {
-            platform = await runStack(ctx, platformTarget, "preview", environment.secretConfig);
+            platform = await runStack(ctx, platformTarget, "preview", firstPlatformConfig);
             if (platform.report.exitCode === EXIT.ok && platform.changed) {
-                platform = await runStack(ctx, platformTarget, "up", environment.secretConfig);
+                platform = await runStack(ctx, platformTarget, "up", firstPlatformConfig);
             } else if (platform.report.exitCode === EXIT.ok) {
                 platform = { ...platform, note: "unchanged: previewed, not updated" };
             }
@@ -246,6 +258,12 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
             tenants = selection.tenants.map((id) => skipped(ctx, layout.tenant(region, id), `not run: the platform stack ${platformTarget.stackName} failed (exit ${platform!.report.exitCode})`));
         } else {
             tenants = await runTenants();
+            // The namespaces of new PostgreSQL projects exist now: the platform writes their backup Secrets.
+            const created = awaiting.filter((id) => tenants.some((t) => t.target.tenant === id && t.report.exitCode === EXIT.ok));
+            if (created.length > 0 && platform !== undefined && platform.report.exitCode === EXIT.ok) {
+                const second = await runStack(ctx, platformTarget, "up", environment.secretConfig);
+                platform = { ...second, note: `second run after the first tenant run of ${created.join(", ")}: their database backup Secrets` };
+            }
         }
     }
 

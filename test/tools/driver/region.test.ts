@@ -139,6 +139,50 @@ describe("the platform stack with named tenants", () => {
         expect(unchanged.h.stdout()).toContain("unchanged: previewed, not updated");
     });
 
+    it("up of a new PostgreSQL project: the platform leaves its backup Secret out, runs the tenant, then runs again to write it", async () => {
+        // bravo and charlie have PostgreSQL; charlie's tenant stack exists already, bravo's is new.
+        const catalog = (_root: string, region: string) => ({
+            tenants: ["alpha", "bravo", "charlie"].map((id) => ({ id, file: `stacks/${region}/projects/${id}.yaml`, postgresql: id !== "alpha" })),
+            problems: [],
+        });
+        const { h } = run(CHANGES, { catalog, backendStacks: ["dev", stackOf("alpha"), stackOf("charlie")] });
+        // Every workspace the driver opens for the platform stack, in order (one per run).
+        const platformWorkspaces: Array<{ calls: Array<{ method: string; options?: unknown }> }> = [];
+        const open = h.deps.openWorkspace;
+        h.deps.openWorkspace = async (settings) => {
+            const workspace = await open(settings);
+            if (settings.stackName === "dev") {
+                platformWorkspaces.push(workspace as unknown as { calls: Array<{ method: string; options?: unknown }> });
+            }
+            return workspace;
+        };
+        expect(await runDeploy(args("up", { all: true, yes: true, parallel: 1 }), h.deps)).toBe(0);
+        // Each up is a preview (the data-loss gate) and the update.
+        expect(h.timeline.entries.filter((e) => e.at === "start").map((e) => `${e.stack} ${e.method}`)).toEqual([
+            "dev preview",
+            "dev up",
+            ...["alpha", "bravo", "charlie"].flatMap((id) => [`${stackOf(id)} preview`, `${stackOf(id)} up`]),
+            "dev preview",
+            "dev up",
+        ]);
+        const awaitingOf = (workspace: (typeof platformWorkspaces)[number]) =>
+            workspace.calls.filter((c) => c.method === "setSecretConfig").map((c) => (c.options as Record<string, { value: string }>)["platform:tenantsAwaitingFirstDeploy"]?.value);
+        expect(platformWorkspaces).toHaveLength(2);
+        expect(awaitingOf(platformWorkspaces[0]!)).toEqual([JSON.stringify(["bravo"])]);
+        expect(awaitingOf(platformWorkspaces[1]!).every((v) => v === undefined)).toBe(true);
+        expect(h.stdout()).toContain("second run after the first tenant run of bravo");
+
+        // Nothing new: one platform run, as before.
+        const settled = run(CHANGES, { catalog, backendStacks: ["dev", ...["alpha", "bravo", "charlie"].map(stackOf)] });
+        expect(await runDeploy(args("up", { all: true, yes: true, parallel: 1 }), settled.h.deps)).toBe(0);
+        expect(settled.h.timeline.entries.filter((e) => e.at === "start" && e.stack === "dev").map((e) => e.method)).toEqual(["preview", "up"]);
+
+        // The new tenant failed: no second platform run (its namespace may not exist).
+        const failed = run(CHANGES, { catalog, backendStacks: ["dev", stackOf("alpha"), stackOf("charlie")], scripts: { [stackOf("bravo")]: FAILED } });
+        expect(await runDeploy(args("up", { all: true, yes: true, parallel: 1 }), failed.h.deps)).toBe(1);
+        expect(failed.h.timeline.entries.filter((e) => e.at === "start" && e.stack === "dev").map((e) => e.method)).toEqual(["preview", "up"]);
+    });
+
     it("up runs no tenant when the platform failed; preview runs the tenants regardless", async () => {
         const up = run(CHANGES, { scripts: { dev: FAILED } });
         expect(await runDeploy(args("up", { all: true, yes: true }), up.h.deps)).toBe(1);
