@@ -13,6 +13,7 @@ import {
     renderVeleroSchedules,
     renderVeleroValues,
     VELERO_CREDENTIALS_SECRET,
+    renderVeleroRestore,
     veleroPrefix,
     veleroWorkloads,
 } from "../../../components/backups/values";
@@ -110,6 +111,19 @@ describe("renderVeleroSchedules", () => {
         }
         const misspelled: object = { ...schedules[0]!, spec: { ...schedules[0]!.spec, retention: "30d" } };
         expect(crdSchemaErrors(misspelled)).not.toEqual([]);
+    });
+});
+
+describe("renderVeleroRestore", () => {
+    it("restores one tenant namespace from its own Schedule (or one of its backups), never cluster objects or volumes, valid against the Restore CRD", () => {
+        const latest = renderVeleroRestore("shop", "shop-restore-1", {});
+        expect(latest.spec).toMatchObject({ scheduleName: "tenant-shop", includedNamespaces: ["shop"], includeClusterResources: false, restorePVs: false, existingResourcePolicy: "none" });
+        const named = renderVeleroRestore("shop", "shop-restore-2", { backup: "tenant-shop-20261130030000" });
+        expect(named.spec.backupName).toBe("tenant-shop-20261130030000");
+        expect(named.spec.scheduleName).toBeUndefined();
+        for (const restore of [latest, named]) {
+            expect(crdSchemaErrors(restore)).toEqual([]);
+        }
     });
 });
 
