@@ -269,6 +269,31 @@ describe("secrets and output per tenant", () => {
         expect(Object.keys(configOf("dev")?.[0] ?? {})).toEqual(["hcloud:token"]);
     });
 
+    it("hands each tenant stack the platform contract with only its own entry and only its own deployer kubeconfig, read from the platform stack", async () => {
+        const grant = (id: string) => ({ namespace: id, grant: { trust: "untrusted" } });
+        const contract = { contractVersion: 3, region: "dev", projects: { alpha: grant("alpha"), bravo: grant("bravo"), charlie: grant("charlie") } };
+        const credentials = { alpha: "kubeconfig-of-alpha", bravo: "kubeconfig-of-bravo", charlie: "kubeconfig-of-charlie" };
+        const platform: FakeScript = { ...UNCHANGED, outputs: { platformContract: { value: contract, secret: false } }, secretOutputs: { projectCredentials: credentials } };
+        for (const selection of [{ all: true }, { tenants: ["alpha", "bravo"] }]) {
+            const { h } = run(UNCHANGED, { catalog: ["alpha", "bravo", "charlie"], scripts: { dev: platform } });
+            expect(await runDeploy(args("preview", selection), h.deps)).toBe(0);
+            for (const id of selection.tenants ?? ["alpha", "bravo", "charlie"]) {
+                const [config, ...more] = h.workspaces.get(stackOf(id))!.calls.filter((c) => c.method === "setSecretConfig").map((c) => c.options as Record<string, { value: string; secret: boolean }>);
+                expect(more).toEqual([]);
+                expect(Object.keys(config!).sort()).toEqual(["tenant:contract", "tenant:kubeconfig"]);
+                expect(config!["tenant:kubeconfig"]).toEqual({ value: `kubeconfig-of-${id}`, secret: true });
+                expect(JSON.parse(config!["tenant:contract"]!.value)).toEqual({ ...contract, projects: { [id]: grant(id) } });
+                const others = Object.keys(credentials).filter((other) => other !== id);
+                for (const other of others) {
+                    expect(JSON.stringify(config), `${id} holds ${other}'s credential`).not.toContain(`kubeconfig-of-${other}`);
+                }
+            }
+            // The platform stack's outputs are read one project at a time, the contract once.
+            const reads = h.workspaces.get("dev")!.calls.filter((c) => c.method === "secretOutputEntry").map((c) => c.options?.key);
+            expect(reads.sort()).toEqual([...(selection.tenants ?? ["alpha", "bravo", "charlie"])].sort());
+        }
+    });
+
     it("prefixes every streamed line with its stack and redacts every tenant's secrets in every stream", async () => {
         const scripts = {
             "dev--alpha": { ...UNCHANGED, output: ["Previewing update (dev--alpha):\n", "  leaked bravo-secret-value-2\n"] },
