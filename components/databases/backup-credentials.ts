@@ -30,8 +30,8 @@ export function renderBackupCredentialSecrets(config: PlatformConfig, projects: 
  * written by the platform stack, never by a tenant stack: the keys reach every project's archive, so they stay out
  * of the platform contract and out of tenant state (the tenant's Cluster only names the Secret). Tenant pods cannot
  * read the Secret: the guardrails' pod policy admits a reference to it only from the CloudNativePG operator.
- * The tenant namespace must exist: the tenant stack creates it, so a new PostgreSQL project's first platform run
- * after its tenant stack's first run writes the Secret (CloudNativePG retries archiving until then).
+ * The tenant namespace must exist: the platform stack creates it too (ProjectGrants), and the composition root
+ * makes this component wait for it.
  */
 export class DatabaseBackupCredentials extends pulumi.ComponentResource {
     /** Namespaces that received the Secret. */

@@ -199,7 +199,7 @@ const deployers = new DeployerNamespace("tenant-deployers", {}, k8sOptions);
 const tenantProvides = mergeProvides(sandbox.provides, guardrails.provides, minio.provides, argocd.provides, longhorn.provides);
 const grants = tenants.map((t) => new ProjectGrants(t.spec.id, { project: t.spec, config, adminKubeconfig: cluster.kubeconfig, deployerNamespace: deployers.resource, platform: tenantProvides }, k8sOptions));
 // The backup bucket's keys in PostgreSQL projects' namespaces: written here, so no tenant stack holds them.
-new DatabaseBackupCredentials("database-backup-credentials", { config, projects: tenants.map((t) => t.spec), ...(secrets.backupS3 ? { keys: secrets.backupS3 } : {}) }, { ...k8sOptions, dependsOn: [cloudnativePg] });
+new DatabaseBackupCredentials("database-backup-credentials", { config, projects: tenants.map((t) => t.spec), ...(secrets.backupS3 ? { keys: secrets.backupS3 } : {}) }, { ...k8sOptions, dependsOn: [cloudnativePg, ...grants] });
 /** Script that rebuilds this region's control plane from an etcd snapshot (README: Disaster recovery). */
 export const etcdRestoreScript = renderEtcdRestoreScript(config, pulumi.getStack());
 /** Kubeconfig for the tailnet address of the first server (secret). */
