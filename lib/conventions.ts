@@ -15,6 +15,8 @@ export const NAMESPACES = {
     kured: "kured",
     cnpg: "cnpg-system",
     velero: "velero",
+    /** The tenant deployers' ServiceAccounts and tokens (components/project/deployer.ts); no pods. */
+    tenantDeployers: "tenant-deployers",
 } as const;
 
 /** Namespaces that belong to the platform (exempt from tenant rules, not from workload security). */
@@ -80,6 +82,9 @@ export const TENANT_NAMESPACE_LABEL = "platform/tenant";
 
 /** Type token of a tenant Project component (one per tenant, top level in the stack). */
 export const TENANT_PROJECT_TYPE = "platform:project:Project";
+
+/** Type token of a project's platform-side grants (one per tenant, top level in the platform stack). */
+export const PROJECT_GRANTS_TYPE = "platform:project:ProjectGrants";
 
 /**
  * Annotations the platform sets on every tenant namespace: the host space and entry points the project was

@@ -29,9 +29,10 @@ import { parseArgs } from "node:util";
 import { InputValidationError } from "../lib/validation";
 import { synthesize, type StackReferenceAnswer } from "./offline/mock-engine";
 import { readStackConfig, syntheticSecrets, tenantSecretNamesOf, tenantSecretNamesOfProject } from "./offline/stack-files";
-import { computedContract, contractForTenant, DEFAULT_TENANT_PARALLELISM, planTenantsInWorkers, platformAnswer, regionExitCode, runBounded, TENANT_EXIT_MARKER, tenantPlanConfig, type TenantPlanResult } from "./offline/stack-plans";
+import { computedContract, contractForTenant, DEFAULT_TENANT_PARALLELISM, planTenantsInWorkers, regionExitCode, runBounded, TENANT_EXIT_MARKER, tenantPlanConfig, type TenantPlanResult } from "./offline/stack-plans";
 import { checkRegionCatalog } from "../programs/catalog-check";
-import { checkContract, CONTRACT_OUTPUT } from "../lib/stacks/contract";
+import { checkContract, CONTRACT_OUTPUT, type PlatformContract } from "../lib/stacks/contract";
+import { TENANT_KUBECONFIG_KEY } from "../programs/tenant/load";
 import { TENANT_PROJECT, tenantStackName } from "../lib/stacks/naming";
 import type { StackPlan } from "./offline/plan-types";
 import { renderTree, writeManifestsAndArtifacts, writePlanJson } from "./offline/plan-output";
@@ -296,31 +297,30 @@ function readContractFile(file: string): unknown {
     return value;
 }
 
-/** One tenant stack, its StackReference answered with the given (or a computed) platform contract. */
+/** One tenant stack, handed the given (or a computed) platform contract and a synthetic deployer kubeconfig as config. */
 async function planTenant(options: PlanOptions, id: string, contractFile: string | undefined): Promise<number> {
     const { stack: region, outDir, catalogRoot, stackConfig } = options;
-    let references: Record<string, StackReferenceAnswer>;
+    let contract: PlatformContract;
     try {
-        const contract = contractFile
+        contract = contractFile
             ? contractForTenant(checkContract(readContractFile(contractFile), `${contractFile} (the platform plan of ${region})`, id), id)
             : computedContract(region, { ...syntheticSecrets({}, stackConfig), ...stackConfig }, id);
-        references = platformAnswer(region, contract);
     } catch (error) {
         if (error instanceof InputValidationError) {
             return refuse(outDir, error);
         }
         throw error;
     }
-    const { config, secretKeys } = tenantPlanConfig(region, id, tenantSecretNamesOfProject(catalogDirectory(catalogRoot, region), id));
+    const { config, secretKeys } = tenantPlanConfig(region, id, tenantSecretNamesOfProject(catalogDirectory(catalogRoot, region), id), contract);
     return planStack(options, {
         stack: tenantStackName(region, id),
         project: TENANT_PROJECT,
         config,
         secretKeys,
-        stackReferences: references,
         loadProgram: () => import("../programs/tenant/index"),
         label: `tenant stack "${tenantStackName(region, id)}"`,
-        inventedSecrets: Object.fromEntries(secretKeys.map((key) => [key, config[key] ?? ""])),
+        // The deployer kubeconfig is handed over by the driver, not set by an operator.
+        inventedSecrets: Object.fromEntries(secretKeys.filter((key) => key !== TENANT_KUBECONFIG_KEY).map((key) => [key, config[key] ?? ""])),
     });
 }
 

@@ -30,9 +30,8 @@ export function renderBackupCredentialSecrets(config: PlatformConfig, projects: 
  * written by the platform stack, never by a tenant stack: the keys reach every project's archive, so they stay out
  * of the platform contract and out of tenant state (the tenant's Cluster only names the Secret). Tenant pods cannot
  * read the Secret: the guardrails' pod policy admits a reference to it only from the CloudNativePG operator.
- * The tenant namespace must exist: the tenant stack creates it. `npm run deploy -- up` passes the projects whose
- * tenant stack has never run (`platform:tenantsAwaitingFirstDeploy`), skips their Secrets, runs the tenant stacks,
- * then runs the platform stack once more to write them (CloudNativePG retries archiving until then).
+ * The tenant namespace must exist: the platform stack creates it too (ProjectGrants), and the composition root
+ * makes this component wait for it.
  */
 export class DatabaseBackupCredentials extends pulumi.ComponentResource {
     /** Namespaces that received the Secret. */
@@ -41,8 +40,7 @@ export class DatabaseBackupCredentials extends pulumi.ComponentResource {
     constructor(name: string, args: DatabaseBackupCredentialsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:databases:BackupCredentials", name, {}, opts);
         // A project whose tenant stack has not run has no namespace yet: the driver's second platform run writes it.
-        const awaiting = new Set(args.config.tenantsAwaitingFirstDeploy);
-        const contexts = args.projects.filter((project) => !awaiting.has(project.id)).map((project) => projectContext(project, args.config)).filter(needsBackupCredentials);
+        const contexts = args.projects.map((project) => projectContext(project, args.config)).filter(needsBackupCredentials);
         if (contexts.length > 0 && !args.keys) {
             throw new Error("platform:backup.s3 is set and a project has a PostgreSQL database, but platform:backupS3AccessKey / platform:backupS3SecretKey are missing");
         }

@@ -7,11 +7,10 @@ import type { ProjectSpec } from "../../lib/tenants/schema";
 import { flattenProject, renderProject, type TenantObject } from "./render";
 import { renderAppSecret } from "./namespace";
 import { databaseEndpoint, renderDatabaseSecret, type DatabaseCredentials } from "./database";
-import { bucketName, renderBucketSecrets, type BucketCredentials } from "./storage";
+import { bucketName } from "./storage";
 import { TENANT_PROJECT_TYPE } from "../../lib/conventions";
-import { Needs, requirementsOf, type Provides, type RequirementKey } from "../../lib/requirements";
-import { TENANT_ADMISSION } from "../guardrails/guardrails";
-import { UNTRUSTED_TENANT_ADMISSION } from "./sandbox";
+import { Needs, requirementsOf, type Provides } from "../../lib/requirements";
+import { isPlatformObject } from "./deployer";
 
 /**
  * Pulumi name of a child object of a project. A child's URN carries its parent's type but not the parent's
@@ -85,19 +84,17 @@ export class Project extends pulumi.ComponentResource {
         const { project, config } = args;
         const rendered = renderProject(project, config, { middlewares: args.ingressMiddlewares });
         const ctx = rendered.context;
+        // The platform stack's part (namespace, grants, bucket, Argo CD, final backup) is ProjectGrants': a
+        // tenant stack registers only objects its deployer Role allows (components/project/deployer.ts).
+        const own = (object: TenantObject) => !isPlatformObject(ctx, object);
         // What each object needs from the platform, resolved before anything is registered: an unmet need
         // (an add-on this stack does not install) stops the program with every such need listed.
         const needs = new Needs(`project ${project.name}`, args.platform);
-        const namespaceNeeds: RequirementKey[] = [TENANT_ADMISSION, ...(project.trust === "untrusted" ? [UNTRUSTED_TENANT_ADMISSION] : [])];
         const needsOf = new Map<object, pulumi.Resource[]>();
-        const resolve = (object: TenantObject | ISecret, extra: readonly RequirementKey[] = []) =>
-            needsOf.set(object, needs.of([...extra, ...requirementsOf(object, [ctx.namespace])], `${object.kind}/${object.metadata?.name}`));
-        resolve(rendered.namespace, namespaceNeeds);
-        const bucketShapes = rendered.bucketJob ? renderBucketSecrets(ctx, { accessKey: "", secretKey: "" }) : undefined;
-        for (const object of [...flattenProject(rendered), ...(bucketShapes ? [bucketShapes.minio] : [])]) {
-            if (object !== rendered.namespace) {
-                resolve(object);
-            }
+        const resolve = (object: TenantObject | ISecret) =>
+            needsOf.set(object, needs.of(requirementsOf(object, [ctx.namespace]), `${object.kind}/${object.metadata?.name}`));
+        for (const object of flattenProject(rendered).filter(own)) {
+            resolve(object);
         }
         needs.throwIfUnmet();
         super(TENANT_PROJECT_TYPE, name, {}, opts);
@@ -112,9 +109,6 @@ export class Project extends pulumi.ComponentResource {
         // project's decommission is deployed (then removing the file deletes them; the change plan allows it).
         const keepData: pulumi.CustomResourceOptions = { retainOnDelete: !project.decommission };
 
-        const namespace = create(rendered.namespace, [], keepData);
-        const guardrails = rendered.guardrails.map((object) => create(object, [namespace]));
-
         const secret = (shape: ISecret, stringData: pulumi.Input<Record<string, string>>, dependsOn: pulumi.Resource[]) =>
             new k8s.core.v1.Secret(
                 resourceName(shape),
@@ -128,11 +122,11 @@ export class Project extends pulumi.ComponentResource {
             secret(
                 renderAppSecret(ctx, {}),
                 pulumi.output(args.secretValues).apply((values) => renderAppSecret(ctx, values).stringData ?? {}),
-                [namespace],
+                [],
             ),
         ];
 
-        let databaseReady: pulumi.Resource[] = [];
+        const databaseReady: pulumi.Resource[] = [];
         let credentials: pulumi.Output<DatabaseCredentials> | undefined;
         if (rendered.database) {
             const databasePassword = password("database-password", 32);
@@ -142,50 +136,30 @@ export class Project extends pulumi.ComponentResource {
             const databaseSecret = secret(
                 shape,
                 credentials.apply((c) => renderDatabaseSecret(ctx, c).stringData ?? {}),
-                [namespace],
+                [],
             );
             secrets.push(databaseSecret);
-            const databaseSecrets: pulumi.Resource[] = [databaseSecret];
-            // The backup bucket's Secret (BACKUP_S3_SECRET) is the platform stack's: components/databases/backup-credentials.ts.
+            // The backup bucket's Secret (BACKUP_S3_SECRET) is the platform stack's: components/databases/backup-credentials.ts;
+            // the database's NetworkPolicies are ProjectGrants'.
             // Never make a workload wait on its Service: Pulumi awaits a Service's endpoints, i.e. ready pods.
-            const companions = rendered.database.companions.map((object) => create(object, [namespace, ...guardrails]));
-            let previous: pulumi.Resource[] = [namespace, ...guardrails, ...databaseSecrets];
+            const companions = rendered.database.companions.filter(own);
+            const created = companions.map((object) => create(object, []));
+            let previous: pulumi.Resource[] = [databaseSecret];
             for (const object of rendered.database.workloads) {
                 // The data outlives the Pulumi resource: a removed or replaced (new generation) database is
                 // left running until an operator deletes it after checking the new one (README: restores).
-                const created = createObject(resourceName(object), object, { parent: this, dependsOn: [...previous, ...platformNeeds(object)], retainOnDelete: true });
-                previous = [created];
-                databaseReady.push(created);
+                const workload = createObject(resourceName(object), object, { parent: this, dependsOn: [...previous, ...platformNeeds(object)], retainOnDelete: true });
+                previous = [workload];
+                databaseReady.push(workload);
             }
-            databaseReady.push(...companions.filter((_, i) => rendered.database!.companions[i]!.kind === "Service"));
+            databaseReady.push(...created.filter((_, i) => companions[i]!.kind === "Service"));
         }
 
-        let bucketReady: pulumi.Resource[] = [];
-        if (rendered.bucketJob) {
-            const accessKey = password("bucket-access-key", 20);
-            const secretKey = password("bucket-secret-key", 40);
-            const bucketCredentials: pulumi.Output<BucketCredentials> = pulumi
-                .all([accessKey.result, secretKey.result])
-                .apply(([a, s]) => ({ accessKey: a, secretKey: s }));
-            const shapes = bucketShapes!;
-            const tenantSecret = secret(shapes.tenant, bucketCredentials.apply((c) => renderBucketSecrets(ctx, c).tenant.stringData ?? {}), [namespace]);
-            // In the minio namespace, before the Job that reads it; not in the project's namespace, so it does not wait for it.
-            const minioSecret = secret(shapes.minio, bucketCredentials.apply((c) => renderBucketSecrets(ctx, c).minio.stringData ?? {}), []);
-            secrets.push(tenantSecret);
-            const job = createObject(resourceName(rendered.bucketJob), rendered.bucketJob, {
-                parent: this,
-                dependsOn: [minioSecret, ...platformNeeds(rendered.bucketJob)],
-                // A Job's pod template is immutable: a change means a new Job.
-                deleteBeforeReplace: true,
-            });
-            bucketReady = [job];
-        }
-
-        const configMaps = rendered.configMaps.map((object) => create(object, [namespace]));
+        const configMaps = rendered.configMaps.map((object) => create(object, []));
         for (const service of rendered.services) {
-            const before = [namespace, ...guardrails, ...secrets, ...configMaps, ...databaseReady, ...bucketReady];
+            const before = [...secrets, ...configMaps, ...databaseReady];
             service.services.forEach((object) => create(object, before));
-            const claims = service.claims.map((claim) => create(claim, [namespace], keepData));
+            const claims = service.claims.map((claim) => create(claim, [], keepData));
             // The claims exist before the StatefulSet and carry the size; its template's size matters only at creation.
             const workload = create(service.workload, [...before, ...claims], claims.length > 0 ? { ...keepData, ignoreChanges: ["spec.volumeClaimTemplates[*].spec.resources"] } : {});
             for (const extra of service.extras) {
@@ -194,17 +168,10 @@ export class Project extends pulumi.ComponentResource {
         }
         for (const job of rendered.jobs) {
             // A Job's pod template is immutable: a change means a new Job.
-            createObject(resourceName(job), job, { parent: this, dependsOn: [namespace, ...guardrails, ...secrets, ...configMaps, ...databaseReady, ...bucketReady], deleteBeforeReplace: job.kind === "Job" });
-        }
-        if (rendered.finalBackup) {
-            const job = rendered.finalBackup;
-            new k8s.apiextensions.CustomResource(`${name}-final-backup`, { apiVersion: job.apiVersion, kind: job.kind, metadata: job.metadata, spec: job.spec }, { parent: this, dependsOn: [namespace] });
-        }
-        for (const object of rendered.gitops) {
-            create(object, [namespace, ...guardrails, ...secrets, ...databaseReady, ...bucketReady]);
+            createObject(resourceName(job), job, { parent: this, dependsOn: [...secrets, ...configMaps, ...databaseReady, ...platformNeeds(job)], deleteBeforeReplace: job.kind === "Job" });
         }
 
-        this.namespace = namespace.metadata.name;
+        this.namespace = pulumi.output(ctx.namespace);
         this.urls = pulumi.output(rendered.urls);
         this.bucket = pulumi.output(project.bucket ? bucketName(ctx) : undefined);
         const endpoint = project.database ? databaseEndpoint(ctx) : undefined;

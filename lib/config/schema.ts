@@ -446,12 +446,6 @@ export const platformConfigSchema = z
         addons: addonsSchema.prefault({}),
         /** Off-cluster backup target and retention (databases, cluster objects). */
         backup: backupSchema.prefault({}),
-        /**
-         * Tenant projects whose tenant stack has not run yet (set by `npm run deploy` for one platform run, never in
-         * the stack file): their namespaces do not exist, so the platform writes nothing into them until the run
-         * after their first tenant run (components/databases/backup-credentials.ts).
-         */
-        tenantsAwaitingFirstDeploy: z.array(z.string().min(1)).max(500).default([]),
         prices: pricesSchema.prefault({}),
         billing: billingSchema.prefault({}),
         tenantLimits: tenantLimitsSchema.prefault({}),

@@ -1,21 +1,26 @@
 import type { PlatformConfig, ProjectGrant } from "../config/schema";
 
 /**
- * The platform contract: what a region's platform stack hands each tenant stack (through a StackReference to
- * the output {@link CONTRACT_OUTPUT}, or the driver handing it over). The platform program builds it, the
- * tenant program checks its version and reads only its own project's entry; the driver and the offline plan
- * import the same type. Bump {@link CONTRACT_VERSION} on every change a tenant program of the previous
+ * The platform contract: what a region's platform stack hands each tenant stack. The platform program builds it
+ * (output {@link CONTRACT_OUTPUT}); the driver reads it with the project's own deployer credential (output
+ * {@link PROJECT_CREDENTIALS_OUTPUT}) and hands both to that tenant stack as config ({@link contractFor}: only
+ * that project's entry). A tenant stack never uses a StackReference: the engine stores every output of the
+ * referenced stack in the referencing stack's state, which would put every project's credential in every
+ * tenant state. The tenant program checks the version; the driver and the offline plan import the same type. Bump {@link CONTRACT_VERSION} on every change a tenant program of the previous
  * version would misread (a removed or renamed field, a changed meaning); adding an optional field is not one.
  */
 
 /** Version of the contract this code writes and reads. */
-export const CONTRACT_VERSION = 2;
+export const CONTRACT_VERSION = 3;
 
 /** Name of the platform stack output holding the contract (plain: nothing in it is a credential). */
 export const CONTRACT_OUTPUT = "platformContract";
 
-/** Name of the platform stack output holding {@link ClusterAccess} (a secret output). */
-export const CLUSTER_ACCESS_OUTPUT = "platformClusterAccess";
+/**
+ * Name of the platform stack output holding every project's deployer kubeconfig by id (a secret output). Read
+ * only by the driver (or an operator's laptop), one project at a time.
+ */
+export const PROJECT_CREDENTIALS_OUTPUT = "projectCredentials";
 
 /** What one project is given by the platform: its namespace and its grants. */
 export interface ProjectAccess {
@@ -23,17 +28,6 @@ export interface ProjectAccess {
     namespace: string;
     /** Privileges the operators granted (`platform:projectGrants.<id>`, or none). */
     grant: ProjectGrant;
-}
-
-/**
- * How a tenant stack reaches the cluster. Today this is the platform's own admin credential (secret): tenant
- * stacks are run by the platform's driver and CI, not by tenants. Per-project deployer credentials (a
- * ServiceAccount bound to the project's namespace) are not built yet: README "Stack layout" says why and what
- * they need.
- */
-export interface ClusterAccess {
-    /** Kubeconfig, API server on the tailnet. */
-    kubeconfig: string;
 }
 
 /** The typed, versioned platform contract of one region. */
@@ -68,8 +62,24 @@ export interface PlatformContract {
      * moved between stacks (migration) is never replaced for a provider change.
      */
     clusterIdentifier: string;
-    /** Every project of the region's catalog, by id. */
+    /** Every project of the region's catalog, by id (in a tenant stack's config: only its own). */
     projects: Record<string, ProjectAccess>;
+}
+
+/**
+ * The contract as one tenant stack receives it: the region's facts and only its own project's entry and grant
+ * (`platformConfig.projectGrants`), so no tenant stack's config or state holds what another project was granted.
+ * The cross-project checks of the grants (one owner per domain and public port) are the platform stack's and the
+ * catalog check's.
+ */
+export function contractFor(contract: PlatformContract, id: string): PlatformContract {
+    const own = contract.projects[id];
+    const grant = contract.platformConfig.projectGrants[id];
+    return {
+        ...contract,
+        platformConfig: { ...contract.platformConfig, projectGrants: grant ? { [id]: grant } : {} },
+        projects: own ? { [id]: own } : {},
+    };
 }
 
 /** Thrown when a tenant stack reads a contract it cannot trust to mean what it expects. */
@@ -81,7 +91,7 @@ export class ContractError extends Error {
 }
 
 /**
- * Checks what a StackReference returned before a tenant program uses it: present, of this version, with an
+ * Checks the contract a tenant stack was handed before the tenant program uses it: present, of this version, with an
  * entry for `id`. Fails loudly naming the platform stack, both versions and the fix.
  */
 export function checkContract(value: unknown, platformStack: string, id: string): PlatformContract {

@@ -251,6 +251,14 @@ export const portName = z
 /** Port names the platform gives the service's own ports (`port` and an undeclared metrics port). */
 export const RESERVED_PORT_NAMES: readonly string[] = ["http", "metrics"];
 
+/**
+ * ConfigMap names others write into every tenant namespace: `kube-root-ca.crt` (kube-controller-manager's root
+ * CA publisher, mounted by every pod's projected token volume) and `cnpg-default-monitoring` (the CloudNativePG
+ * operator's default metrics queries, copied into each Cluster's namespace). A tenant ConfigMap of that name
+ * would fight their owners over it, or feed the database exporter queries of the tenant's choosing.
+ */
+export const RESERVED_CONFIGMAP_NAMES: readonly string[] = ["kube-root-ca.crt", "cnpg-default-monitoring"];
+
 /** One more named port of a container; `public: true` asks for the entry point granted for it. */
 export const namedPortSchema = z.strictObject({
     name: portName,
@@ -705,6 +713,14 @@ export const projectSchema = z
         project.configMaps.forEach((configMap, index) => {
             if (project.configMaps.findIndex((c) => c.name === configMap.name) !== index) {
                 ctx.addIssue({ code: "custom", path: ["configMaps", index, "name"], message: `ConfigMap "${configMap.name}" is declared twice` });
+            }
+            if (RESERVED_CONFIGMAP_NAMES.includes(configMap.name)) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["configMaps", index, "name"],
+                    message: `ConfigMap "${configMap.name}" is reserved: Kubernetes or a platform operator writes it in every tenant namespace (${RESERVED_CONFIGMAP_NAMES.join(", ")})`,
+                    params: { fix: `rename it, e.g. ${configMap.name.replace(/[^a-z0-9]+/g, "-")}-app` },
+                });
             }
         });
         const injected: Array<{ names: readonly string[]; what: string }> = [

@@ -3,7 +3,7 @@ import type { PlatformConfig } from "../../lib/config/schema";
 import { CLUSTER_ISSUERS, GVISOR_RUNTIME_CLASS, LABELS, MINIO_ENDPOINT, STORAGE_CLASSES } from "../../lib/conventions";
 import { projectGrant } from "../../lib/tenants/load";
 import type { ProjectSpec } from "../../lib/tenants/schema";
-import { CONTRACT_VERSION, type ClusterAccess, type PlatformContract } from "../../lib/stacks/contract";
+import { CONTRACT_VERSION, type PlatformContract } from "../../lib/stacks/contract";
 
 /** What the platform program knows when it writes the contract. */
 export interface ContractInputs {
@@ -48,9 +48,12 @@ export function platformContract(inputs: Omit<ContractInputs, "ingressMiddleware
 }
 
 /**
- * The tenant stacks' cluster access as a secret stack output. Never the backup bucket's keys: they reach every
- * project's archive, so the platform stack writes them into the namespaces itself (DatabaseBackupCredentials).
+ * Every project's deployer kubeconfig as one secret stack output, by project id. Only the driver reads it (for
+ * one project at a time, handing that one value to that tenant stack as secret config): a tenant stack never
+ * references the platform stack, whose outputs a StackReference would copy whole into the tenant's state.
+ * Never the backup bucket's keys: they reach every project's archive, so the platform stack writes them into the
+ * namespaces itself (DatabaseBackupCredentials).
  */
-export function clusterAccess(kubeconfig: pulumi.Input<string>): pulumi.Output<ClusterAccess> {
-    return pulumi.secret(pulumi.output(kubeconfig).apply((value) => ({ kubeconfig: value })));
+export function projectCredentialsOutput(entries: ReadonlyArray<readonly [string, pulumi.Input<string>]>): pulumi.Output<Record<string, string>> {
+    return pulumi.secret(pulumi.all(entries.map(([, kubeconfig]) => kubeconfig)).apply((values) => Object.fromEntries(entries.map(([id], index) => [id, values[index]!]))));
 }

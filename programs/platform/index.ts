@@ -37,8 +37,10 @@ import { VolumeRestores } from "../../components/backups/volume-restores";
 // --- project imports ---
 import { Sandbox } from "../../components/project/sandbox";
 import { databaseAdmission, Guardrails } from "../../components/guardrails/guardrails";
+import { DeployerNamespace } from "../../components/project/deployer-namespace";
+import { ProjectGrants } from "../../components/project/grants";
 import { checkCatalogAgainst } from "../catalog-check";
-import { clusterAccess, platformContract as renderContract } from "./contract";
+import { platformContract as renderContract, projectCredentialsOutput } from "./contract";
 import { mergeProvides } from "../../lib/requirements";
 
 /** Repository root: the stack files, `stacks/<region>/projects/` and the tailnet's other stacks live there. */
@@ -196,11 +198,16 @@ new VolumeRestores("volume-restores", { config, projects: tenants.map((t) => t.s
 // --- projects ---
 // The gVisor RuntimeClass exists once per region; every tenant project is one Project in its own stack, run
 // after this one (the driver orders them), so the sandbox and every add-on exist before any tenant object.
-new Sandbox("sandbox", {}, k8sOptions);
+const sandbox = new Sandbox("sandbox", {}, k8sOptions);
 // Admission policies of tenant namespaces: in force before any tenant object exists (Argo CD, kubectl, Helm).
-new Guardrails("guardrails", { allowedRegistries: config.allowedRegistries, ...databaseAdmission(config) }, k8sOptions);
+const guardrails = new Guardrails("guardrails", { allowedRegistries: config.allowedRegistries, ...databaseAdmission(config) }, k8sOptions);
+// Per project, what encodes a grant or lives outside its namespace, and its deployer credential: the tenant
+// stacks hold only their own (README "How tenant stacks are scoped").
+const deployers = new DeployerNamespace("tenant-deployers", {}, k8sOptions);
+const tenantProvides = mergeProvides(sandbox.provides, guardrails.provides, minio.provides, argocd.provides, longhorn.provides);
+const grants = tenants.map((t) => new ProjectGrants(t.spec.id, { project: t.spec, config, adminKubeconfig: cluster.kubeconfig, deployerNamespace: deployers.resource, platform: tenantProvides }, k8sOptions));
 // The backup bucket's keys in PostgreSQL projects' namespaces: written here, so no tenant stack holds them.
-new DatabaseBackupCredentials("database-backup-credentials", { config, projects: tenants.map((t) => t.spec), ...(secrets.backupS3 ? { keys: secrets.backupS3 } : {}) }, { ...k8sOptions, dependsOn: [cloudnativePg] });
+new DatabaseBackupCredentials("database-backup-credentials", { config, projects: tenants.map((t) => t.spec), ...(secrets.backupS3 ? { keys: secrets.backupS3 } : {}) }, { ...k8sOptions, dependsOn: [cloudnativePg, ...grants] });
 /** Velero's Schedules (namespace velero; `velero backup get --selector velero.io/schedule-name=<name>`). */
 export const veleroSchedules = velero?.schedules ?? [];
 /** Script that rebuilds this region's control plane from an etcd snapshot (README: Disaster recovery). */
@@ -227,7 +234,7 @@ export const platformContract = renderContract({
     clusterIdentifier: cluster.clusterIdentifier,
     ingressMiddlewares: traefik.middlewares,
 });
-/** How tenant stacks reach the cluster (secret): read with the contract. */
-export const platformClusterAccess = clusterAccess(cluster.kubeconfig);
+/** Each project's deployer kubeconfig (secret), by id: the driver hands each tenant stack only its own. */
+export const projectCredentials = projectCredentialsOutput(grants.map((g, i) => [tenants[i]!.spec.id, g.kubeconfig] as const));
 /** Number of tenant projects. */
 export const projectCount = tenants.length;

@@ -1,17 +1,20 @@
 /**
  * Composition root of one tenant stack (`<region>--<id>`, Pulumi project `platform-tenant`): exactly one
  * Project, from `stacks/<region>/projects/<id>.yaml`, against the platform contract its region's platform
- * stack exports. The stack holds only this project's `secretEnv` values (`tenant:secrets`), nothing that
- * grants anything: grants come from the contract, which the operators' platform stack writes.
+ * stack exports. Its config holds this project's `secretEnv` values (`tenant:secrets`), the contract with only
+ * its own entry (`tenant:contract`) and its own deployer kubeconfig (`tenant:kubeconfig`), which the driver hands
+ * over on every run; nothing that grants anything, and no StackReference (which would copy every output of the
+ * platform stack, every project's credential, into this stack's state). The deployer may create only what the
+ * Project registers, only in its namespace (components/project/deployer.ts).
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { Project } from "../../components/project/project";
-import { CLUSTER_ACCESS_OUTPUT, checkContract, CONTRACT_OUTPUT, type ClusterAccess } from "../../lib/stacks/contract";
-import { parseTenantStackName, platformStackReference, tenantStackName } from "../../lib/stacks/naming";
+import { checkContract } from "../../lib/stacks/contract";
+import { parseTenantStackName, tenantStackName } from "../../lib/stacks/naming";
 import { InputValidationError } from "../../lib/validation";
-import { loadTenantProject, PLATFORM_STACK_KEY, tenantSecretValues } from "./load";
+import { handOverCommands, loadTenantProject, TENANT_CONFIG_NAMESPACE, TENANT_CONTRACT_KEY, TENANT_KUBECONFIG_KEY, tenantContractValue, tenantSecretValues } from "./load";
 
 /** Repository root: `stacks/<region>/projects/` and the stack files live there. */
 const ROOT = path.resolve(__dirname, "../..");
@@ -28,14 +31,17 @@ export = async (): Promise<Record<string, unknown>> => {
     const raw = pulumi.runtime.allConfig() as Record<string, string>;
     // Parsed before anything is read or registered: a malformed secret stops the program first.
     const secretValues = tenantSecretValues(raw);
-    const platformStack = raw[PLATFORM_STACK_KEY] ?? platformStackReference(pulumi.getOrganization(), region);
-    const platform = new pulumi.StackReference("platform", { name: platformStack });
-    const contract = checkContract((await platform.getOutputDetails(CONTRACT_OUTPUT)).value, platformStack, id);
+    const contract = checkContract(tenantContractValue(raw, region, id), `${region} (as handed to this stack in ${TENANT_CONTRACT_KEY})`, id);
+    if (raw[TENANT_KUBECONFIG_KEY] === undefined) {
+        throw new InputValidationError([
+            { source: "tenant stack config", path: TENANT_KUBECONFIG_KEY, problem: "this project's deployer credential was not handed to this stack", fix: `npm run deploy -- up --stack ${region} --tenant ${id} hands it over; from a laptop: ${handOverCommands(region, id)[1]}` },
+        ]);
+    }
     const tenant = loadTenantProject(process.env.PLATFORM_CATALOG_ROOT ?? ROOT, region, id, contract, new Set(Object.keys(secretValues)));
 
-    const access = platform.requireOutput(CLUSTER_ACCESS_OUTPUT) as pulumi.Output<ClusterAccess>;
     const provider = new k8s.Provider("cluster", {
-        kubeconfig: pulumi.secret(access.apply((a) => a.kubeconfig)),
+        // The project's deployer: its Role allows the Project's kinds in its namespace and nothing else.
+        kubeconfig: new pulumi.Config(TENANT_CONFIG_NAMESPACE).requireSecret("kubeconfig"),
         // The platform provider's identifier: resources moved here from the region stack are not replaced.
         clusterIdentifier: contract.clusterIdentifier,
         enableServerSideApply: true,

@@ -19,8 +19,44 @@ export const TENANT_CONFIG_NAMESPACE = "tenant";
 /** The tenant stack config key holding the project's `secretEnv` values (a secret object NAME → value). */
 export const TENANT_SECRETS_KEY = `${TENANT_CONFIG_NAMESPACE}:secrets`;
 
-/** The config key naming the platform stack to read the contract from (default `<org>/platform/<region>`). */
-export const PLATFORM_STACK_KEY = `${TENANT_CONFIG_NAMESPACE}:platformStack`;
+/**
+ * The config key holding the platform contract as JSON (plain: no credential in it), only this project's
+ * entry: `pulumi stack output platformContract --json --stack <region>`, set by the driver on every run.
+ */
+export const TENANT_CONTRACT_KEY = `${TENANT_CONFIG_NAMESPACE}:contract`;
+
+/**
+ * The config key holding this project's deployer kubeconfig (secret): `projectCredentials.<id>` of the platform
+ * stack, set by the driver on every run. The tenant stack's only credential.
+ */
+export const TENANT_KUBECONFIG_KEY = `${TENANT_CONFIG_NAMESPACE}:kubeconfig`;
+
+/** The laptop commands that hand a tenant stack its contract and credential (what the driver does through the Automation API). */
+export function handOverCommands(region: string, id: string): string[] {
+    const stack = `--stack ${tenantStackName(region, id)} --cwd programs/tenant`;
+    return [
+        `pulumi stack output platformContract --json --stack ${region} | jq -c '.projects |= {"${id}": .["${id}"]}' | pulumi config set ${TENANT_CONTRACT_KEY} ${stack}`,
+        `pulumi stack output projectCredentials --json --show-secrets --stack ${region} | jq -r '.["${id}"]' | pulumi config set --secret ${TENANT_KUBECONFIG_KEY} ${stack}`,
+    ];
+}
+
+/** The handed-over contract from the raw config (`tenant:contract`), parsed; a clear error when it is missing or not JSON. */
+export function tenantContractValue(raw: Readonly<Record<string, string>>, region: string, id: string): unknown {
+    const value = raw[TENANT_CONTRACT_KEY];
+    const fix = `npm run deploy -- up --stack ${region} --tenant ${id} hands it over; from a laptop: ${handOverCommands(region, id)[0]}`;
+    if (value === undefined) {
+        throw new InputValidationError([{ source: "tenant stack config", path: TENANT_CONTRACT_KEY, problem: "the platform contract was not handed to this stack", fix }]);
+    }
+    const decoded = decodeConfigValue(value);
+    if (typeof decoded === "string") {
+        try {
+            return JSON.parse(decoded);
+        } catch {
+            throw new InputValidationError([{ source: "tenant stack config", path: TENANT_CONTRACT_KEY, problem: "is not the platform contract's JSON", fix }]);
+        }
+    }
+    return decoded;
+}
 
 /** The `pulumi config set` command that sets one secret of a tenant stack. */
 export function tenantSecretFix(region: string, id: string, name: string): string {

@@ -34,6 +34,8 @@ export interface FakeScript {
     changeSummary?: OpMap;
     /** Returned by `outputs()`. */
     outputs?: Record<string, OutputEntry>;
+    /** Decrypted secret outputs, for `secretOutputEntry()` (name → entries). */
+    secretOutputs?: Record<string, Record<string, string>>;
     /** Runs when secret config is set; e.g. writes to the stack file the way the CLI would. */
     onSetConfig?: (config: Record<string, SecretConfigValue>) => void;
     /** Milliseconds each operation takes (a timer, so other stacks' operations run meanwhile). */
@@ -87,7 +89,7 @@ export class Timeline {
 /** One recorded call, with the callbacks removed from the options so they compare with `toEqual`. */
 export interface RecordedCall {
     /** Method of `DeployWorkspace`. */
-    method: "setSecretConfig" | "preview" | "up" | "refresh" | "destroy" | "outputs";
+    method: "setSecretConfig" | "preview" | "up" | "refresh" | "destroy" | "outputs" | "secretOutputEntry";
     /** Options without onOutput/onError/onEvent. */
     options?: Record<string, unknown>;
     /** Whether the streaming callbacks were all passed. */
@@ -172,6 +174,11 @@ export class FakeWorkspace implements DeployWorkspace {
     async outputs(): Promise<Record<string, OutputEntry>> {
         this.calls.push({ method: "outputs" });
         return this.script.outputs ?? {};
+    }
+
+    async secretOutputEntry(name: string, key: string): Promise<string | undefined> {
+        this.calls.push({ method: "secretOutputEntry", options: { name, key } });
+        return this.script.secretOutputs?.[name]?.[key];
     }
 }
 

@@ -42,6 +42,11 @@ describe.each(STACKS)("region %s as stacks", (region) => {
         expect(misplaced).toEqual([]);
         const recorded = new Set(fixture.resources.map((r) => /^platform:project:Project::([a-z0-9-]+)$/.exec(r.key)?.[1]).filter((id): id is string => id !== undefined));
         expect(check.moves.map((m) => m.id).filter((id) => recorded.has(id)).sort()).toEqual(ids.filter((id) => recorded.has(id)).sort());
+        // What encodes a grant moves back to the platform stack, adopted there by alias: the namespace at least.
+        for (const id of ids.filter((id) => recorded.has(id))) {
+            expect(check.grants.find((g) => g.id === id)?.resources, id).toBeGreaterThan(0);
+            expect(check.problems.filter((p) => p.includes(`Namespace::${id}-namespace-${id}`)), id).toEqual([]);
+        }
     });
 
     it("writes the platform contract, which is what a lone tenant plan computes from the stack file (its own entry and grant)", () => {

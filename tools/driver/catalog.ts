@@ -24,7 +24,7 @@ export const checkCatalog: CatalogCheck = (repoRoot, region) => {
         // placeholders stand in for them here exactly as in the offline plan.
         const rawConfig = { ...syntheticSecrets({}, stackConfig), ...stackConfig };
         const checked = checkRegionCatalog({ region, rawConfig, stackDir: repoRoot });
-        return { tenants: checked.tenants.map((t) => ({ id: t.spec.id, file: t.file, postgresql: t.spec.database?.engine === "postgresql" })), problems: [] };
+        return { tenants: checked.tenants.map((t) => ({ id: t.spec.id, file: t.file })), problems: [] };
     } catch (error) {
         if (error instanceof InputValidationError) {
             return { tenants: [], problems: error.problems.map((p) => `${p.source}: ${p.path}: ${p.problem} (fix: ${p.fix})`) };

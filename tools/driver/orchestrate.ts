@@ -19,9 +19,7 @@ import { availableStacks, readStackFile, snapshotFile, stackFilePath, type Stack
 import { repositoryLayout, selectStacks, type CatalogCheck, type RegionLayout, type RunSelection, type StackTarget } from "./stacks";
 import type { DeployWorkspace, ListStacks, OpenWorkspace, OperationResult } from "./workspace";
 import { k3sRecordRefusal } from "../../lib/config/k3s-version";
-
-/** Platform config key naming the projects whose tenant stack has not run yet (lib/config/schema.ts). */
-export const AWAITING_TENANTS_KEY = "platform:tenantsAwaitingFirstDeploy";
+import { CONTRACT_OUTPUT, contractFor, PROJECT_CREDENTIALS_OUTPUT, type PlatformContract } from "../../lib/stacks/contract";
 
 /** How drift is detected; printed in every drift report so the result can be judged. */
 export const DRIFT_METHOD =
@@ -214,23 +212,45 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
 
     const platformTarget = { ...layout.platform(region), stackName: args.stack };
     const tenantSecrets = tenantSecretsById(deps.env);
+    // The platform stack's workspace: the one its own run opened, or opened once for the hand-over.
+    let platformWorkspace: Promise<DeployWorkspace> | undefined;
+    const keepPlatform = (workspace: DeployWorkspace) => {
+        platformWorkspace = Promise.resolve(workspace);
+    };
+    let contract: Promise<unknown> | undefined;
+    const handOver = async (id: string): Promise<Record<string, SecretConfigValue>> => {
+        try {
+            platformWorkspace ??= deps.openWorkspace({
+                workDir: platformTarget.workDir,
+                stackName: platformTarget.stackName,
+                backendUrl: environment.backendUrl,
+                secretsProvider: environment.secretsProvider,
+                cli,
+            });
+            const workspace = await platformWorkspace;
+            contract ??= workspace.outputs().then((outputs) => outputs[CONTRACT_OUTPUT]?.value);
+            const [value, kubeconfig] = await Promise.all([contract, workspace.secretOutputEntry(PROJECT_CREDENTIALS_OUTPUT, id)]);
+            return {
+                ...(isContract(value) ? { [TENANT_CONTRACT_KEY]: { value: JSON.stringify(contractFor(value, id)), secret: true } } : {}),
+                ...(kubeconfig !== undefined ? { [TENANT_KUBECONFIG_KEY]: { value: kubeconfig, secret: true } } : {}),
+            };
+        } catch {
+            // Without a hand-over the tenant program stops itself, naming what is missing and how to hand it over.
+            return {};
+        }
+    };
     const runTenants = async (): Promise<StackOutcome[]> =>
         mapBounded(selection.tenants, args.parallel, async (id) => {
             const target = layout.tenant(region, id);
             const own = tenantSecrets[id];
-            // A tenant stack receives its own secret values and nothing that grants anything else.
-            const config: Record<string, SecretConfigValue> = own && Object.keys(own).length > 0 ? { [TENANT_SECRETS_KEY]: { value: JSON.stringify(own), secret: true } } : {};
+            // A tenant stack receives its own secret values, the contract with only its own entry and its own
+            // deployer credential from the platform stack's outputs: nothing that acts on another project.
+            const config: Record<string, SecretConfigValue> = {
+                ...(own && Object.keys(own).length > 0 ? { [TENANT_SECRETS_KEY]: { value: JSON.stringify(own), secret: true } } : {}),
+                ...(await handOver(id)),
+            };
             return runStack(ctx, target, args.command, config);
         });
-
-    // New PostgreSQL projects (no tenant stack yet): the first platform run leaves their backup Secret out, because
-    // their namespace does not exist until their tenant stack runs; a second platform run after them writes it.
-    const awaiting =
-        args.command === "up" && selection.platform !== "none"
-            ? catalog.tenants.filter((t) => t.postgresql === true && selection.tenants.includes(t.id) && !existing.includes(t.id)).map((t) => t.id)
-            : [];
-    const firstPlatformConfig: Record<string, SecretConfigValue> =
-        awaiting.length > 0 ? { ...environment.secretConfig, [AWAITING_TENANTS_KEY]: { value: JSON.stringify(awaiting), secret: true } } : environment.secretConfig;
 
     let platform: StackOutcome | undefined;
     let tenants: StackOutcome[] = [];
@@ -239,15 +259,15 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
         const blocked = tenants.filter((t) => t.report.exitCode !== EXIT.ok);
         platform =
             blocked.length === 0
-                ? await runStack(ctx, platformTarget, args.command, environment.secretConfig)
+                ? await runStack(ctx, platformTarget, args.command, environment.secretConfig, keepPlatform)
                 : skipped(ctx, platformTarget, `not run: ${blocked.length} tenant stack(s) were not destroyed (${blocked.map((t) => t.target.tenant).join(", ")})`);
     } else {
         if (selection.platform === "run") {
-            platform = await runStack(ctx, platformTarget, args.command, firstPlatformConfig);
+            platform = await runStack(ctx, platformTarget, args.command, environment.secretConfig, keepPlatform);
         } else if (selection.platform === "up-if-changed") {
-            platform = await runStack(ctx, platformTarget, "preview", firstPlatformConfig);
+            platform = await runStack(ctx, platformTarget, "preview", environment.secretConfig, keepPlatform);
             if (platform.report.exitCode === EXIT.ok && platform.changed) {
-                platform = await runStack(ctx, platformTarget, "up", firstPlatformConfig);
+                platform = await runStack(ctx, platformTarget, "up", environment.secretConfig, keepPlatform);
             } else if (platform.report.exitCode === EXIT.ok) {
                 platform = { ...platform, note: "unchanged: previewed, not updated" };
             }
@@ -258,12 +278,6 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
             tenants = selection.tenants.map((id) => skipped(ctx, layout.tenant(region, id), `not run: the platform stack ${platformTarget.stackName} failed (exit ${platform!.report.exitCode})`));
         } else {
             tenants = await runTenants();
-            // The namespaces of new PostgreSQL projects exist now: the platform writes their backup Secrets.
-            const created = awaiting.filter((id) => tenants.some((t) => t.target.tenant === id && t.report.exitCode === EXIT.ok));
-            if (created.length > 0 && platform !== undefined && platform.report.exitCode === EXIT.ok) {
-                const second = await runStack(ctx, platformTarget, "up", environment.secretConfig);
-                platform = { ...second, note: `second run after the first tenant run of ${created.join(", ")}: their database backup Secrets` };
-            }
         }
     }
 
@@ -306,6 +320,17 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
  */
 export const TENANT_SECRETS_KEY = "tenant:secrets";
 
+/** Config key of the contract handed to a tenant stack (programs/tenant/load.ts `TENANT_CONTRACT_KEY`; a test keeps them equal). */
+export const TENANT_CONTRACT_KEY = "tenant:contract";
+
+/** Config key of the deployer kubeconfig handed to a tenant stack (programs/tenant/load.ts `TENANT_KUBECONFIG_KEY`). */
+export const TENANT_KUBECONFIG_KEY = "tenant:kubeconfig";
+
+/** Whether a platform stack output looks like a contract (the tenant program checks its version). */
+function isContract(value: unknown): value is PlatformContract {
+    return value !== null && typeof value === "object" && typeof (value as { projects?: unknown }).projects === "object";
+}
+
 function skipped(ctx: RunContext, target: StackTarget, reason: string): StackOutcome {
     const report: DeployReport = {
         command: ctx.args.command,
@@ -325,7 +350,13 @@ function skipped(ctx: RunContext, target: StackTarget, reason: string): StackOut
  * One stack's operation: open, (platform: k3s record check), inject secret config, run, restore the stack file,
  * summarise. Never throws: every failure becomes the stack's report and exit code.
  */
-async function runStack(ctx: RunContext, target: StackTarget, command: DeployArgs["command"], secretConfig: Record<string, SecretConfigValue>): Promise<StackOutcome> {
+async function runStack(
+    ctx: RunContext,
+    target: StackTarget,
+    command: DeployArgs["command"],
+    secretConfig: Record<string, SecretConfigValue>,
+    onOpened?: (workspace: DeployWorkspace) => void,
+): Promise<StackOutcome> {
     const { deps, redactor } = ctx;
     const started = ctx.now();
     const prefix = ctx.prefixed ? `[${target.stackName}] ` : "";
@@ -359,6 +390,7 @@ async function runStack(ctx: RunContext, target: StackTarget, command: DeployArg
             secretsProvider: ctx.environment.secretsProvider,
             cli: ctx.cli,
         });
+        onOpened?.(workspace);
         if (usesPolicy && target.role === "platform") {
             // The program checks the k3s version skew against previousK3sVersion; the state knows what really runs.
             const deployed = (await workspace.outputs()).k3sVersion?.value;

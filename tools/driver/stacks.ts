@@ -16,11 +16,6 @@ export interface CatalogTenant {
     id: string;
     /** The tenant file, relative to the repository root. */
     file: string;
-    /**
-     * Whether the project has a PostgreSQL database: the platform stack writes the backup Secret into its
-     * namespace, which the tenant stack creates, so a new one needs a platform run after its first tenant run.
-     */
-    postgresql?: boolean;
 }
 
 /** Result of the catalog check over every tenant file of a region. */

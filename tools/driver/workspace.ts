@@ -96,6 +96,14 @@ export interface DeployWorkspace {
     destroy(request: DestroyRequest): Promise<OperationResult>;
     /** Stack outputs from state; secret values are never decrypted (they come back as engine secret markers). */
     outputs(): Promise<Record<string, OutputEntry>>;
+    /**
+     * One entry of one secret output, decrypted (`stack.outputs()`): how the driver reads a single project's
+     * credential from the platform stack. Undefined when the output or the entry does not exist.
+     *
+     * @param name the output
+     * @param key the entry of that output (an object keyed by project id)
+     */
+    secretOutputEntry(name: string, key: string): Promise<string | undefined>;
 }
 
 /** How to open the workspace. */
@@ -213,6 +221,12 @@ class AutomationWorkspace implements DeployWorkspace {
 
     async outputs(): Promise<Record<string, OutputEntry>> {
         return outputsFromDeployment(await translating(() => this.stack.exportStack()));
+    }
+
+    async secretOutputEntry(name: string, key: string): Promise<string | undefined> {
+        const value = (await translating(() => this.stack.outputs()))[name]?.value as Record<string, unknown> | undefined;
+        const entry = value?.[key];
+        return typeof entry === "string" ? entry : undefined;
     }
 }
 

@@ -2,11 +2,12 @@ import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { SECURITY_HEADERS_REF } from "../../components/traefik/values";
 import { parsePlatformConfig } from "../../lib/config/load";
-import { CLUSTER_ACCESS_OUTPUT, CONTRACT_OUTPUT, type PlatformContract } from "../../lib/stacks/contract";
-import { clusterIdentifierOf, platformStackReference } from "../../lib/stacks/naming";
-import { PLATFORM_STACK_KEY, TENANT_SECRETS_KEY } from "../../programs/tenant/load";
+import { contractFor, type PlatformContract } from "../../lib/stacks/contract";
+import { clusterIdentifierOf } from "../../lib/stacks/naming";
+import { TENANT_CONTRACT_KEY, TENANT_KUBECONFIG_KEY, TENANT_SECRETS_KEY } from "../../programs/tenant/load";
 import { renderContract } from "../../programs/platform/contract";
-import { shortcutsEnabled, syntheticKubeconfig, type StackReferenceAnswer } from "./mock-engine";
+import { deployerKubeconfig } from "../../components/project/deployer";
+import { shortcutsEnabled, syntheticKubeconfig } from "./mock-engine";
 import { EXIT, EXIT_CODES, overallExitCode, type ExitCode } from "../driver/exit-codes";
 import { mapBounded } from "../driver/pool";
 
@@ -59,44 +60,32 @@ export function withGrantOf(rawConfig: Readonly<Record<string, string>>, id: str
 const PROJECT_GRANTS_KEY = "platform:projectGrants";
 
 /**
- * The platform contract as the offline plan hands it to tenant stack `id`: the region's contract with only this
- * project's entry (`projects`) and grant (`platformConfig.projectGrants`). The tenant program reads nothing of
- * the other projects (it validates and renders against its own grant), while the whole contract grows with the
- * region: answering each of 1,000 tenant stacks with all 1,000 projects made the region plan quadratic. It is
- * one of the offline engine's shortcuts: with `PLATFORM_OFFLINE_SHORTCUTS=0` each tenant gets the whole contract,
- * as a real StackReference reads it, and test/stacks/offline-shortcuts.test.ts compares both plans of every
- * shipped region resource by resource.
+ * The platform contract as the offline plan hands it to tenant stack `id`: what the driver hands it
+ * ({@link contractFor}: only this project's entry and grant), as a copy, so tenants planned in one process share
+ * nothing (the contract file is read once per process).
  */
 export function contractForTenant(contract: PlatformContract, id: string): PlatformContract {
-    if (!shortcutsEnabled()) {
-        return structuredClone(contract);
-    }
-    const grant = contract.platformConfig.projectGrants[id];
-    const project = contract.projects[id];
-    // A copy: tenants planned in one process share nothing (the contract file is read once per process).
-    return structuredClone({
-        ...contract,
-        platformConfig: { ...contract.platformConfig, projectGrants: grant ? { [id]: grant } : {} },
-        projects: project ? { [id]: project } : {},
-    });
+    return structuredClone(contractFor(contract, id));
 }
 
-/** The stack reference a tenant plan is answered with: the contract and synthetic cluster access. */
-export function platformAnswer(region: string, contract: PlatformContract): Record<string, StackReferenceAnswer> {
-    return {
-        [platformStackReference(OFFLINE_ORGANIZATION, region)]: {
-            outputs: { [CONTRACT_OUTPUT]: contract, [CLUSTER_ACCESS_OUTPUT]: { kubeconfig: syntheticKubeconfig(`https://${clusterIdentifierOf(region)}.offline.invalid:6443`) } },
-            secretOutputNames: [CLUSTER_ACCESS_OUTPUT],
-        },
-    };
+/** The synthetic deployer kubeconfig a tenant plan is handed: a token, no client certificate (no admin credential). */
+export function syntheticDeployerKubeconfig(region: string, id: string): string {
+    return deployerKubeconfig(syntheticKubeconfig(`https://${clusterIdentifierOf(region)}.offline.invalid:6443`), id, `offline-synthetic-deployer-token-${id}`);
 }
 
-/** Config of a tenant plan: the platform stack it reads and synthetic values for the secrets its file asks for. */
-export function tenantPlanConfig(region: string, id: string, secretNames: readonly string[]): { config: Record<string, string>; secretKeys: string[] } {
+/**
+ * Config of a tenant plan, as the driver hands it over: the contract with only this project's entry, this
+ * project's (synthetic) deployer kubeconfig, and synthetic values for the secrets its file asks for.
+ */
+export function tenantPlanConfig(region: string, id: string, secretNames: readonly string[], contract: PlatformContract): { config: Record<string, string>; secretKeys: string[] } {
     const secrets = Object.fromEntries(secretNames.map((name) => [name, `offline-synthetic-${id}-${name}`]));
     return {
-        config: { [PLATFORM_STACK_KEY]: platformStackReference(OFFLINE_ORGANIZATION, region), [TENANT_SECRETS_KEY]: JSON.stringify(secrets) },
-        secretKeys: [TENANT_SECRETS_KEY],
+        config: {
+            [TENANT_CONTRACT_KEY]: JSON.stringify(contractFor(contract, id)),
+            [TENANT_KUBECONFIG_KEY]: syntheticDeployerKubeconfig(region, id),
+            [TENANT_SECRETS_KEY]: JSON.stringify(secrets),
+        },
+        secretKeys: [TENANT_KUBECONFIG_KEY, TENANT_SECRETS_KEY],
     };
 }
 

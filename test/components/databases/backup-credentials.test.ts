@@ -52,16 +52,6 @@ describe("DatabaseBackupCredentials component", () => {
         expect(plan.outputs.namespaces).toEqual(["shop"]);
     });
 
-    it("leaves out projects whose tenant stack has not run yet (no namespace to write into)", async () => {
-        const awaiting = await planComponent(async (provider) => {
-            const { DatabaseBackupCredentials } = await import("../../../components/databases/backup-credentials");
-            const component = new DatabaseBackupCredentials("backup", { config: { ...config, tenantsAwaitingFirstDeploy: ["shop"] }, projects: [shop, docs], keys: { accessKey: pulumi.secret(TEST_BACKUP_KEYS.accessKey), secretKey: pulumi.secret(TEST_BACKUP_KEYS.secretKey) } }, { provider });
-            return { namespaces: component.namespaces };
-        });
-        expect(awaiting.resources.filter((r) => r.type === "kubernetes:core/v1:Secret")).toEqual([]);
-        expect(awaiting.outputs.namespaces).toEqual([]);
-    });
-
     it("refuses a PostgreSQL project on a backup stack without keys", async () => {
         const { DatabaseBackupCredentials } = await import("../../../components/databases/backup-credentials");
         expect(() => new DatabaseBackupCredentials("x", { config, projects: [shop] })).toThrow(/platform:backupS3AccessKey/);

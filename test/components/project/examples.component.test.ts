@@ -4,7 +4,7 @@ import { planComponent } from "../../helpers/component-plan";
 import { kubernetesObjects } from "../../../tools/offline/artifacts";
 import type { StackPlan } from "../../../tools/offline/plan-types";
 import { validateObject } from "../../helpers/k8s-schema";
-import { everyExample } from "./fixtures";
+import { everyExample, wholeProjects } from "./fixtures";
 
 /**
  * Every example tenant of every stack through the Project component under the mock engine, each with
@@ -17,11 +17,11 @@ let plan: StackPlan;
 beforeAll(async () => {
     plan = await planComponent(
         async (provider) => {
-            const { Project } = await import("../../../components/project/project");
+            const wholeProject = await wholeProjects();
             const outputs: Record<string, unknown> = {};
             for (const { stack, spec, config } of examples) {
                 const values = Object.fromEntries([...new Set(spec.services.flatMap((s) => s.secretEnv))].map((n) => [n, `synthetic-${n}`]));
-                const project = new Project(`${stack}-${spec.name}`, { project: spec, config, secretValues: pulumi.secret(values) }, { provider });
+                const project = wholeProject(`${stack}-${spec.name}`, { project: spec, config, secretValues: pulumi.secret(values) }, { provider });
                 outputs[`${stack}-${spec.name}-urls`] = project.urls;
                 outputs[`${stack}-${spec.name}-credentials`] = project.databaseCredentials;
             }
@@ -39,13 +39,17 @@ describe("example tenants under the mock engine", () => {
 
     it("register only schema-valid Kubernetes objects, the same number the renderers produce", () => {
         const objects = kubernetesObjects(plan.resources);
-        expect(objects.length).toBe(examples.reduce((n, e) => n + e.objects.length, 0));
+        // Besides the renderers' objects: per project its deployer (ServiceAccount, token Secret, Role, RoleBinding), and the deployers' namespace.
+        expect(objects.length).toBe(examples.reduce((n, e) => n + e.objects.length + 4, 0) + 1);
         expect(objects.map(validateObject).filter((r) => r.status !== "valid")).toEqual([]);
     });
 
     it("keep every Secret and generated credential secret", () => {
         for (const secret of plan.resources.filter((r) => r.type === "kubernetes:core/v1:Secret")) {
-            expect(secret.secretInputs, secret.name).toContain("stringData");
+            // A deployer's token Secret has no input data: the token controller fills it.
+            if (secret.inputs.type !== "kubernetes.io/service-account-token") {
+                expect(secret.secretInputs, secret.name).toContain("stringData");
+            }
             expect(secret.additionalSecretOutputs, secret.name).toEqual(expect.arrayContaining(["data", "stringData"]));
         }
         for (const password of plan.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword")) {

@@ -102,3 +102,21 @@ export function walk(value: unknown, visit: (node: Record<string, unknown>, path
         }
     }
 }
+
+/**
+ * Registers projects as a region's two stacks do together (call after `setMocks`): each project's ProjectGrants
+ * (platform stack, once with the deployers' namespace) and its Project (tenant stack). Returns the Project.
+ */
+export async function wholeProjects(): Promise<(name: string, args: import("../../../components/project/project").ProjectArgs, opts?: import("@pulumi/pulumi").ComponentResourceOptions) => import("../../../components/project/project").Project> {
+    const { Project } = await import("../../../components/project/project");
+    const { ProjectGrants } = await import("../../../components/project/grants");
+    const { DeployerNamespace } = await import("../../../components/project/deployer-namespace");
+    const { syntheticKubeconfig } = await import("../../../tools/offline/mock-engine");
+    let deployers: InstanceType<typeof DeployerNamespace> | undefined;
+    return (name, args, opts) => {
+        const provider = opts?.provider ? { provider: opts.provider } : {};
+        deployers ??= new DeployerNamespace("tenant-deployers", {}, provider);
+        new ProjectGrants(name, { project: args.project, config: args.config, adminKubeconfig: syntheticKubeconfig("https://127.0.0.1:6443"), deployerNamespace: deployers.resource, platform: args.platform }, { ...provider, dependsOn: opts?.dependsOn });
+        return new Project(name, args, opts);
+    };
+}

@@ -6,7 +6,7 @@ import type { PlannedResource, StackPlan } from "../../../tools/offline/plan-typ
 import { flattenProject, renderProject, renderSecrets } from "../../../components/project/render";
 import type { Project as ProjectComponent } from "../../../components/project/project";
 import { validateObject } from "../../helpers/k8s-schema";
-import { project, stackPlatformConfig, TEST_BACKUP_KEYS } from "./fixtures";
+import { project, stackPlatformConfig, TEST_BACKUP_KEYS, wholeProjects } from "./fixtures";
 
 /**
  * The Project component under the Pulumi mock engine (the offline plan's harness: it installs
@@ -39,11 +39,11 @@ let component: ProjectComponent | undefined;
 
 beforeAll(async () => {
     plan = await planComponent(async (provider) => {
-        const { Project } = await import("../../../components/project/project");
+        const wholeProject = await wholeProjects();
         const { Sandbox } = await import("../../../components/project/sandbox");
         const sandbox = new Sandbox("sandbox", {}, { provider });
-        component = new Project("shop", { project: spec, config, secretValues: pulumi.secret({ API_KEY: "s3cr3t-value" }) }, { provider, dependsOn: [sandbox] });
-        const docs = new Project("docs", { project: gitSpec, config, secretValues: pulumi.secret({}) }, { provider, dependsOn: [sandbox] });
+        component = wholeProject("shop", { project: spec, config, secretValues: pulumi.secret({ API_KEY: "s3cr3t-value" }) }, { provider, dependsOn: [sandbox] });
+        const docs = wholeProject("docs", { project: gitSpec, config, secretValues: pulumi.secret({}) }, { provider, dependsOn: [sandbox] });
         return {
             urls: component.urls,
             namespace: component.namespace,
@@ -61,15 +61,29 @@ const under = (component: string) => {
     const parent = urnOf(component.split("/")[0]!, component.split("/")[1]!);
     return plan.resources.filter((r) => r.parent === parent);
 };
+/** A project's resources in both stacks: its Project's (tenant stack) and its ProjectGrants' (platform stack). */
+const whole = (name: string) => [...under(`platform:project:Project/${name}`), ...under(`platform:project:ProjectGrants/${name}`)];
+const DEPLOYER_KINDS = new Set(["Role", "RoleBinding"]);
 
 describe("Project component", () => {
-    it("registers a platform:project:Project with every child parented to it", () => {
+    it("registers a platform:project:Project and a platform:project:ProjectGrants per project, every child parented to one of them", () => {
         const projects = byType("platform:project:Project");
         expect(projects.map((p) => p.name).sort()).toEqual(["docs", "shop"]);
-        const children = under("platform:project:Project/shop");
-        expect(children.length).toBeGreaterThan(25);
-        // Every Kubernetes object of the plan belongs to a Project or the Sandbox.
-        const parents = new Set([...projects.map((p) => p.urn), urnOf("platform:project:Sandbox", "sandbox")]);
+        expect(byType("platform:project:ProjectGrants").map((p) => p.name).sort()).toEqual(["docs", "shop"]);
+        expect(under("platform:project:Project/shop").length).toBeGreaterThan(12);
+        expect(under("platform:project:ProjectGrants/shop").length).toBeGreaterThan(12);
+        // The tenant stack's Project holds nothing that encodes a grant and nothing outside the project's namespace.
+        for (const object of kubernetesObjects(under("platform:project:Project/shop"))) {
+            expect(["Namespace", "ResourceQuota", "LimitRange", "NetworkPolicy", "ServiceAccount"], object.kind).not.toContain(object.kind);
+            expect(object.metadata?.namespace, `${object.kind}/${object.metadata?.name}`).toBe("shop");
+        }
+        // Every Kubernetes object of the plan belongs to a Project, a ProjectGrants, the deployers' namespace or the Sandbox.
+        const parents = new Set([
+            ...projects.map((p) => p.urn),
+            ...byType("platform:project:ProjectGrants").map((p) => p.urn),
+            urnOf("platform:project:DeployerNamespace", "tenant-deployers"),
+            urnOf("platform:project:Sandbox", "sandbox"),
+        ]);
         for (const resource of plan.resources.filter((r) => r.type.startsWith("kubernetes:") && r.custom && !r.type.startsWith("pulumi:providers"))) {
             expect(parents.has(resource.parent ?? ""), resource.name).toBe(true);
         }
@@ -78,7 +92,7 @@ describe("Project component", () => {
     it("registers exactly the objects the renderers produce, fields passed through unchanged", () => {
         const rendered = renderProject(spec, config);
         const expected = flattenProject(rendered, renderSecrets(rendered.context, { app: { API_KEY: "x" }, database: { password: "x", rootPassword: "x" }, bucket: { accessKey: "x", secretKey: "x" } }));
-        const registered = kubernetesObjects(under("platform:project:Project/shop"));
+        const registered = kubernetesObjects(whole("shop")).filter((o) => !DEPLOYER_KINDS.has(o.kind) && o.metadata?.namespace !== "tenant-deployers");
         const key = (o: { kind: string; metadata?: { namespace?: string; name?: string } }) => `${o.kind} ${o.metadata?.namespace ?? ""}/${o.metadata?.name}`;
         expect(registered.map(key).sort()).toEqual(expected.map(key).sort());
         for (const object of expected.filter((o) => o.kind !== "Secret")) {
@@ -88,7 +102,7 @@ describe("Project component", () => {
     });
 
     it("uses the resource types the brief calls for", () => {
-        const types = new Set(under("platform:project:Project/shop").map((r) => r.type));
+        const types = new Set(whole("shop").map((r) => r.type));
         for (const type of [
             "kubernetes:core/v1:Namespace",
             "kubernetes:core/v1:ResourceQuota",
@@ -108,7 +122,7 @@ describe("Project component", () => {
         ]) {
             expect(types.has(type), type).toBe(true);
         }
-        const docsTypes = under("platform:project:Project/docs").map((r) => r.type);
+        const docsTypes = whole("docs").map((r) => r.type);
         expect(docsTypes).toEqual(expect.arrayContaining(["kubernetes:argoproj.io/v1alpha1:AppProject", "kubernetes:argoproj.io/v1alpha1:Application"]));
         expect(docsTypes).not.toContain("random:index/randomPassword:RandomPassword");
         expect(docsTypes).not.toContain("kubernetes:batch/v1:Job");
@@ -133,9 +147,14 @@ describe("Project component", () => {
             "shop/app-secrets",
             "shop/bucket-credentials",
             "shop/database-credentials",
+            "tenant-deployers/docs-token",
+            "tenant-deployers/shop-token",
         ]);
         for (const secret of secrets) {
-            expect(secret.secretInputs, secret.name).toContain("stringData");
+            // A deployer's token Secret has no input data: the token controller fills it.
+            if (secret.inputs.type !== "kubernetes.io/service-account-token") {
+                expect(secret.secretInputs, secret.name).toContain("stringData");
+            }
             expect(secret.additionalSecretOutputs, secret.name).toEqual(expect.arrayContaining(["data", "stringData"]));
         }
         const app = secrets.find((s) => s.name === "shop-secret-app-secrets")!;
@@ -189,18 +208,23 @@ describe("Project component", () => {
                 expect(resource.dependencies, `${name} → ${target}`).toContain(find(target).urn);
             }
         };
-        // A dependency on a component is a dependency on its children: the RuntimeClass and the admission policy.
-        dependsOn("shop-namespace-shop", "sandbox-runtimeclass", "sandbox-admission-policy", "sandbox-admission-binding");
-        dependsOn("shop-resourcequota-compute-and-objects", "shop-namespace-shop");
-        const guardrails = ["shop-namespace-shop", "shop-resourcequota-compute-and-objects", "shop-limitrange-container-defaults", "shop-networkpolicy-default-deny", "shop-networkpolicy-allow-dns", "shop-serviceaccount-workload"];
-        dependsOn("shop-cluster-database", ...guardrails, "shop-secret-database-credentials");
-        // The base-backup schedule names the Cluster; the instances' network rules are in place before it.
-        dependsOn("shop-scheduledbackup-database-base", "shop-cluster-database");
-        dependsOn("shop-networkpolicy-allow-database-api-server", ...guardrails);
-        dependsOn("shop-deployment-web", ...guardrails, "shop-secret-app-secrets", "shop-secret-database-credentials", "shop-cluster-database", "shop-job-minio-bucket-shop");
-        dependsOn("shop-statefulset-cache", ...guardrails);
+        // The platform stack's side: the namespace first, then what encodes the grants and the deployer's binding.
+        // (Across stacks the order is the stacks' order: the platform stack, then the tenant stacks.)
+        for (const grant of ["shop-resourcequota-compute-and-objects", "shop-limitrange-container-defaults", "shop-networkpolicy-default-deny", "shop-networkpolicy-allow-dns", "shop-serviceaccount-workload", "shop-networkpolicy-allow-database-api-server", "shop-secret-bucket-credentials"]) {
+            dependsOn(grant, "shop-namespace-shop");
+        }
         dependsOn("shop-job-minio-bucket-shop", "shop-secret-minio-bucket-shop");
-        dependsOn("shop-secret-minio-bucket-shop", "sandbox-runtimeclass");
+        const deployerRole = plan.resources.find((r) => r.type === "kubernetes:rbac.authorization.k8s.io/v1:Role" && r.name === "shop-deployer")!;
+        const deployerBinding = plan.resources.find((r) => r.type === "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding" && r.name === "shop-deployer")!;
+        expect(deployerRole.dependencies).toContain(find("shop-namespace-shop").urn);
+        expect(deployerBinding.dependencies).toContain(deployerRole.urn);
+        // The tenant stack's side, and the component's own dependsOn (the sandbox) on every child.
+        dependsOn("shop-secret-app-secrets", "sandbox-runtimeclass", "sandbox-admission-policy", "sandbox-admission-binding");
+        dependsOn("shop-cluster-database", "shop-secret-database-credentials");
+        // The base-backup schedule names the Cluster.
+        dependsOn("shop-scheduledbackup-database-base", "shop-cluster-database");
+        dependsOn("shop-deployment-web", "shop-secret-app-secrets", "shop-secret-database-credentials", "shop-cluster-database");
+        dependsOn("shop-statefulset-cache", "shop-persistentvolumeclaim-data-cache-0");
         dependsOn("shop-horizontalpodautoscaler-web", "shop-deployment-web");
         // Pulumi awaits a Service until ready pods back it: a workload waiting on its Service would deadlock.
         for (const [workload, service] of [["shop-deployment-web", "shop-service-web"], ["shop-statefulset-cache", "shop-service-cache"]] as const) {
@@ -215,7 +239,7 @@ describe("Project component", () => {
     });
 
     it("keeps tenant data when the file goes: namespace, database, volume StatefulSet and its claims retainOnDelete; nothing else", () => {
-        const retained = under("platform:project:Project/shop").filter((r) => r.retainOnDelete).map((r) => r.name).sort();
+        const retained = whole("shop").filter((r) => r.retainOnDelete).map((r) => r.name).sort();
         // The CloudNativePG Cluster and its ScheduledBackup are retained always: a new generation keeps the old one
         // running until an operator removes it (README: restores).
         expect(retained).toEqual(["shop-cluster-database", "shop-namespace-shop", "shop-persistentvolumeclaim-data-cache-0", "shop-scheduledbackup-database-base", "shop-statefulset-cache"]);

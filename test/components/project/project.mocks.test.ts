@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { isSecret, resolve, setupMocks, type Registration } from "../../helpers/mock-pulumi";
 import type { Project as ProjectComponent } from "../../../components/project/project";
-import { project, stackPlatformConfig } from "./fixtures";
+import { project, stackPlatformConfig, wholeProjects } from "./fixtures";
 
 /**
  * A minimal trusted project through the shared component-test mocks (setMocks first, then the component
@@ -21,8 +21,8 @@ let hello: ProjectComponent;
 beforeAll(async () => {
     registrations = await setupMocks("dev");
     const pulumi = await import("@pulumi/pulumi");
-    const { Project } = await import("../../../components/project/project");
-    hello = new Project("hello", { project: spec, config: stackPlatformConfig("dev"), secretValues: pulumi.secret({ UNUSED: "v" }) });
+    const wholeProject = await wholeProjects();
+    hello = wholeProject("hello", { project: spec, config: stackPlatformConfig("dev"), secretValues: pulumi.secret({ UNUSED: "v" }) });
     // Children register asynchronously (after their dependencies): wait until the RPC queue has drained.
     await pulumi.runtime.disconnect();
 });
@@ -48,6 +48,14 @@ describe("a minimal trusted project", () => {
                 "Service",
                 "Deployment",
                 "Ingress",
+                // The deployer: its namespace (once per region), ServiceAccount, token, Role and RoleBinding.
+                "Namespace",
+                "ServiceAccount",
+                "Secret",
+                "Role",
+                "RoleBinding",
+                // These mocks see reads too: the token Secret, read back once the token controller filled it.
+                "Secret",
             ].sort(),
         );
         expect(registrations.some((r) => r.type.startsWith("random:"))).toBe(false);
@@ -63,7 +71,7 @@ describe("a minimal trusted project", () => {
     });
 
     it("labels the namespace as a trusted tenant", () => {
-        const namespace = registrations.find((r) => r.type === "kubernetes:core/v1:Namespace")!;
+        const namespace = registrations.find((r) => r.type === "kubernetes:core/v1:Namespace" && r.inputs.metadata.name === "hello")!;
         expect(namespace.inputs.metadata.labels).toMatchObject({ "platform/tenant": "true", "platform/project": "hello", "platform/trust": "trusted", "pod-security.kubernetes.io/enforce": "restricted" });
     });
 

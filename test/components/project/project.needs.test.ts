@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { planComponent } from "../../helpers/component-plan";
 import type { StackPlan } from "../../../tools/offline/plan-types";
-import { project, stackPlatformConfig } from "./fixtures";
+import { project, stackPlatformConfig, wholeProjects } from "./fixtures";
 
 /**
  * A Project's children wait for exactly the providers of what each needs (lib/requirements.ts), given a
@@ -48,10 +48,10 @@ let plan: StackPlan;
 beforeAll(async () => {
     plan = await planComponent(async (provider) => {
         const k8s = await import("@pulumi/kubernetes");
-        const { Project } = await import("../../../components/project/project");
+        const wholeProject = await wholeProjects();
         const platform = Object.fromEntries(KEYS.map((key) => [key, [new k8s.core.v1.ConfigMap(standIn(key), { metadata: { name: standIn(key), namespace: "default" } }, { provider })]]));
-        new Project("shop", { project: full, config, secretValues: pulumi.secret({}), platform }, { provider });
-        new Project("plain", { project: plain, config, secretValues: pulumi.secret({}), platform }, { provider });
+        wholeProject("shop", { project: full, config, secretValues: pulumi.secret({}), platform }, { provider });
+        wholeProject("plain", { project: plain, config, secretValues: pulumi.secret({}), platform }, { provider });
         return {};
     });
 });
@@ -108,28 +108,38 @@ describe("Project children and the platform", () => {
 });
 
 describe("a need nothing provides", () => {
-    it("stops the project with every unmet need listed, before any of its resources is registered", async () => {
-        let caught: unknown;
+    it("stops each side of the project with every unmet need listed, before any of its resources is registered", async () => {
+        const caught: Record<string, unknown> = {};
         const partial = await planComponent(async (provider) => {
             const k8s = await import("@pulumi/kubernetes");
             const { Project } = await import("../../../components/project/project");
+            const { ProjectGrants } = await import("../../../components/project/grants");
             const platform = Object.fromEntries(
                 KEYS.filter((k) => k !== "api-group:argoproj.io" && k !== "storage-class:tenant-fast").map((key) => [key, [new k8s.core.v1.ConfigMap(standIn(key), { metadata: { name: standIn(key) } }, { provider })]]),
             );
             try {
+                new ProjectGrants("shop", { project: full, config, adminKubeconfig: "", deployerNamespace: new k8s.core.v1.Namespace("deployers", {}, { provider }), platform }, { provider });
+            } catch (error) {
+                caught.grants = error;
+            }
+            try {
                 new Project("shop", { project: full, config, secretValues: pulumi.secret({}), platform }, { provider });
             } catch (error) {
-                caught = error;
+                caught.project = error;
             }
             return {};
         });
-        expect((caught as Error).name).toBe("UnmetRequirementsError");
-        // The volume's claim and its StatefulSet both need the tenant StorageClass.
-        expect((caught as Error).message).toContain("project shop: 4 requirement(s) no platform component provides");
-        expect((caught as Error).message).toContain("PersistentVolumeClaim/data-cache-0 needs storage-class:tenant-fast");
-        expect((caught as Error).message).toContain("StatefulSet/cache needs storage-class:tenant-fast");
-        expect((caught as Error).message).toContain("AppProject/shop needs api-group:argoproj.io");
-        expect((caught as Error).message).toContain("Application/shop needs api-group:argoproj.io");
+        const grants = caught.grants as Error;
+        const tenant = caught.project as Error;
+        expect([grants.name, tenant.name]).toEqual(["UnmetRequirementsError", "UnmetRequirementsError"]);
+        // The platform stack's side: the Argo CD objects need the Argo CD CRDs.
+        expect(grants.message).toContain("project shop (platform grants): 2 requirement(s) no platform component provides");
+        expect(grants.message).toContain("AppProject/shop needs api-group:argoproj.io");
+        expect(grants.message).toContain("Application/shop needs api-group:argoproj.io");
+        // The tenant stack's side: the volume's claim and its StatefulSet both need the tenant StorageClass.
+        expect(tenant.message).toContain("project shop: 2 requirement(s) no platform component provides");
+        expect(tenant.message).toContain("PersistentVolumeClaim/data-cache-0 needs storage-class:tenant-fast");
+        expect(tenant.message).toContain("StatefulSet/cache needs storage-class:tenant-fast");
         expect(partial.resources.filter((r) => r.name.startsWith("shop")).map((r) => r.name)).toEqual([]);
     });
 });

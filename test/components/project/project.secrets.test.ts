@@ -2,7 +2,7 @@ import type { CustomResourceOptions, Output } from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { planComponent } from "../../helpers/component-plan";
 import type { StackPlan } from "../../../tools/offline/plan-types";
-import { project, stackPlatformConfig } from "./fixtures";
+import { project, stackPlatformConfig, wholeProjects } from "./fixtures";
 
 /**
  * Secrecy the Project component sets itself. The Kubernetes and random SDKs mark a Secret's data and a
@@ -15,8 +15,13 @@ vi.mock("@pulumi/kubernetes", async (importOriginal) => {
     const original = await importOriginal<typeof import("@pulumi/kubernetes")>();
     const sdk = await import("@pulumi/pulumi");
     class PlainSecret extends sdk.CustomResource {
+        declare readonly data: Output<Record<string, string> | undefined>;
+        /** A read (as the deployer's token Secret is read back), like the SDK's own `get`. */
+        static get(name: string, id: string | Output<string>, opts?: CustomResourceOptions): PlainSecret {
+            return new PlainSecret(name, { data: undefined }, { ...opts, id });
+        }
         constructor(name: string, args: Record<string, unknown>, opts?: CustomResourceOptions) {
-            super("kubernetes:core/v1:Secret", name, { apiVersion: "v1", kind: "Secret", ...args }, opts);
+            super("kubernetes:core/v1:Secret", name, { apiVersion: "v1", kind: "Secret", data: undefined, ...args }, opts);
         }
     }
     return { ...original, core: { ...original.core, v1: { ...original.core.v1, Secret: PlainSecret } } };
@@ -45,9 +50,9 @@ let plan: StackPlan;
 
 beforeAll(async () => {
     plan = await planComponent(async (provider) => {
-        const { Project } = await import("../../../components/project/project");
+        const wholeProject = await wholeProjects();
         // Plain (not secret) values: only the component's own wrapping can make the app Secret's data secret.
-        const shop = new Project("shop", { project: spec, config, secretValues: { API_KEY: "plain-value" } }, { provider });
+        const shop = wholeProject("shop", { project: spec, config, secretValues: { API_KEY: "plain-value" } }, { provider });
         return { databaseCredentials: shop.databaseCredentials };
     });
 });
@@ -57,12 +62,13 @@ describe("Project secrecy, as the component sets it", () => {
         const k8s = await import("@pulumi/kubernetes");
         expect(k8s.core.v1.Secret.name).toBe("PlainSecret");
         const secrets = plan.resources.filter((r) => r.type === "kubernetes:core/v1:Secret");
-        expect(secrets.map((s) => s.name).sort()).toEqual(["shop-secret-app-secrets", "shop-secret-bucket-credentials", "shop-secret-database-credentials", "shop-secret-minio-bucket-shop"]);
+        expect(secrets.map((s) => s.name).sort()).toEqual(["shop-deployer-token", "shop-secret-app-secrets", "shop-secret-bucket-credentials", "shop-secret-database-credentials", "shop-secret-minio-bucket-shop"]);
     });
 
     it("wraps every Secret's stringData in pulumi.secret and asks for data and stringData as secret outputs", () => {
         for (const secret of plan.resources.filter((r) => r.type === "kubernetes:core/v1:Secret")) {
-            expect(secret.secretInputs, secret.name).toEqual(["stringData"]);
+            // The deployer's token Secret has no input data (the token controller fills it); its outputs are secret.
+            expect(secret.secretInputs, secret.name).toEqual(secret.inputs.type === "kubernetes.io/service-account-token" ? [] : ["stringData"]);
             expect([...secret.additionalSecretOutputs].sort(), secret.name).toEqual(["data", "stringData"]);
         }
     });

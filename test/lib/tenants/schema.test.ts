@@ -135,6 +135,12 @@ describe("names", () => {
         refused(withService({ volumes: [{ name: "v".repeat(41), size: "1Gi", mountPath: "/data" }] }), "services.0.volumes.0.name", /./);
     });
 
+    // kube-root-ca.crt is no DNS label, so the name rule already refuses it.
+    it.each(["cnpg-default-monitoring"])("ConfigMap name %s is reserved: an operator writes it in the namespace", (name) => {
+        refused(withProject({ configMaps: [{ name, data: { "a.txt": "x" } }] }), "configMaps.0.name", `ConfigMap "${name}" is reserved: Kubernetes or a platform operator writes it in every tenant namespace (kube-root-ca.crt, cnpg-default-monitoring)`);
+        accepted(withProject({ configMaps: [{ name: `${name.replace(/\./g, "-")}-app`, data: { "a.txt": "x" } }] }));
+    });
+
     it("two services of one name", () => {
         refused(withProject({ services: [SERVICE, SERVICE] }), "services.1.name", 'service "web" is declared twice');
     });

@@ -139,48 +139,15 @@ describe("the platform stack with named tenants", () => {
         expect(unchanged.h.stdout()).toContain("unchanged: previewed, not updated");
     });
 
-    it("up of a new PostgreSQL project: the platform leaves its backup Secret out, runs the tenant, then runs again to write it", async () => {
-        // bravo and charlie have PostgreSQL; charlie's tenant stack exists already, bravo's is new.
-        const catalog = (_root: string, region: string) => ({
-            tenants: ["alpha", "bravo", "charlie"].map((id) => ({ id, file: `stacks/${region}/projects/${id}.yaml`, postgresql: id !== "alpha" })),
-            problems: [],
-        });
-        const { h } = run(CHANGES, { catalog, backendStacks: ["dev", stackOf("alpha"), stackOf("charlie")] });
-        // Every workspace the driver opens for the platform stack, in order (one per run).
-        const platformWorkspaces: Array<{ calls: Array<{ method: string; options?: unknown }> }> = [];
-        const open = h.deps.openWorkspace;
-        h.deps.openWorkspace = async (settings) => {
-            const workspace = await open(settings);
-            if (settings.stackName === "dev") {
-                platformWorkspaces.push(workspace as unknown as { calls: Array<{ method: string; options?: unknown }> });
-            }
-            return workspace;
-        };
+    it("up of a new project runs the platform stack once: its namespace and database backup Secret come from the platform stack", async () => {
+        // bravo's tenant stack is new; the platform stack creates its namespace (ProjectGrants) before any tenant runs.
+        const { h } = run(CHANGES, { backendStacks: ["dev", stackOf("alpha"), stackOf("charlie")] });
         expect(await runDeploy(args("up", { all: true, yes: true, parallel: 1 }), h.deps)).toBe(0);
-        // Each up is a preview (the data-loss gate) and the update.
         expect(h.timeline.entries.filter((e) => e.at === "start").map((e) => `${e.stack} ${e.method}`)).toEqual([
             "dev preview",
             "dev up",
             ...["alpha", "bravo", "charlie"].flatMap((id) => [`${stackOf(id)} preview`, `${stackOf(id)} up`]),
-            "dev preview",
-            "dev up",
         ]);
-        const awaitingOf = (workspace: (typeof platformWorkspaces)[number]) =>
-            workspace.calls.filter((c) => c.method === "setSecretConfig").map((c) => (c.options as Record<string, { value: string }>)["platform:tenantsAwaitingFirstDeploy"]?.value);
-        expect(platformWorkspaces).toHaveLength(2);
-        expect(awaitingOf(platformWorkspaces[0]!)).toEqual([JSON.stringify(["bravo"])]);
-        expect(awaitingOf(platformWorkspaces[1]!).every((v) => v === undefined)).toBe(true);
-        expect(h.stdout()).toContain("second run after the first tenant run of bravo");
-
-        // Nothing new: one platform run, as before.
-        const settled = run(CHANGES, { catalog, backendStacks: ["dev", ...["alpha", "bravo", "charlie"].map(stackOf)] });
-        expect(await runDeploy(args("up", { all: true, yes: true, parallel: 1 }), settled.h.deps)).toBe(0);
-        expect(settled.h.timeline.entries.filter((e) => e.at === "start" && e.stack === "dev").map((e) => e.method)).toEqual(["preview", "up"]);
-
-        // The new tenant failed: no second platform run (its namespace may not exist).
-        const failed = run(CHANGES, { catalog, backendStacks: ["dev", stackOf("alpha"), stackOf("charlie")], scripts: { [stackOf("bravo")]: FAILED } });
-        expect(await runDeploy(args("up", { all: true, yes: true, parallel: 1 }), failed.h.deps)).toBe(1);
-        expect(failed.h.timeline.entries.filter((e) => e.at === "start" && e.stack === "dev").map((e) => e.method)).toEqual(["preview", "up"]);
     });
 
     it("up runs no tenant when the platform failed; preview runs the tenants regardless", async () => {
@@ -311,6 +278,31 @@ describe("secrets and output per tenant", () => {
         expect(configOf("dev--charlie")).toEqual([]);
         // The platform stack gets its credentials and none of the tenants' secrets.
         expect(Object.keys(configOf("dev")?.[0] ?? {})).toEqual(["hcloud:token"]);
+    });
+
+    it("hands each tenant stack the platform contract with only its own entry and only its own deployer kubeconfig, read from the platform stack", async () => {
+        const grant = (id: string) => ({ namespace: id, grant: { trust: "untrusted" } });
+        const contract = { contractVersion: 3, region: "dev", projects: { alpha: grant("alpha"), bravo: grant("bravo"), charlie: grant("charlie") } };
+        const credentials = { alpha: "kubeconfig-of-alpha", bravo: "kubeconfig-of-bravo", charlie: "kubeconfig-of-charlie" };
+        const platform: FakeScript = { ...UNCHANGED, outputs: { platformContract: { value: contract, secret: false } }, secretOutputs: { projectCredentials: credentials } };
+        for (const selection of [{ all: true }, { tenants: ["alpha", "bravo"] }]) {
+            const { h } = run(UNCHANGED, { catalog: ["alpha", "bravo", "charlie"], scripts: { dev: platform } });
+            expect(await runDeploy(args("preview", selection), h.deps)).toBe(0);
+            for (const id of selection.tenants ?? ["alpha", "bravo", "charlie"]) {
+                const [config, ...more] = h.workspaces.get(stackOf(id))!.calls.filter((c) => c.method === "setSecretConfig").map((c) => c.options as Record<string, { value: string; secret: boolean }>);
+                expect(more).toEqual([]);
+                expect(Object.keys(config!).sort()).toEqual(["tenant:contract", "tenant:kubeconfig"]);
+                expect(config!["tenant:kubeconfig"]).toEqual({ value: `kubeconfig-of-${id}`, secret: true });
+                expect(JSON.parse(config!["tenant:contract"]!.value)).toEqual({ ...contract, projects: { [id]: grant(id) } });
+                const others = Object.keys(credentials).filter((other) => other !== id);
+                for (const other of others) {
+                    expect(JSON.stringify(config), `${id} holds ${other}'s credential`).not.toContain(`kubeconfig-of-${other}`);
+                }
+            }
+            // The platform stack's outputs are read one project at a time, the contract once.
+            const reads = h.workspaces.get("dev")!.calls.filter((c) => c.method === "secretOutputEntry").map((c) => c.options?.key);
+            expect(reads.sort()).toEqual([...(selection.tenants ?? ["alpha", "bravo", "charlie"])].sort());
+        }
     });
 
     it("prefixes every streamed line with its stack and redacts every tenant's secrets in every stream", async () => {

@@ -1,8 +1,8 @@
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { repositoryLayout, selectStacks } from "../../../tools/driver/stacks";
-import { TENANT_SECRETS_KEY as PROGRAM_TENANT_SECRETS_KEY } from "../../../programs/tenant/load";
-import { TENANT_SECRETS_KEY } from "../../../tools/driver/orchestrate";
+import { TENANT_CONTRACT_KEY as PROGRAM_CONTRACT_KEY, TENANT_KUBECONFIG_KEY as PROGRAM_KUBECONFIG_KEY, TENANT_SECRETS_KEY as PROGRAM_TENANT_SECRETS_KEY } from "../../../programs/tenant/load";
+import { TENANT_CONTRACT_KEY, TENANT_KUBECONFIG_KEY, TENANT_SECRETS_KEY } from "../../../tools/driver/orchestrate";
 import { SECRET_ENV_MAPPINGS } from "../../../tools/driver/environment";
 
 const catalog = ["shop", "blog", "wiki"];
@@ -25,6 +25,8 @@ describe("tenant stack names", () => {
 describe("tenant secrets", () => {
     it("go to the config key the tenant program reads", () => {
         expect(TENANT_SECRETS_KEY).toBe(PROGRAM_TENANT_SECRETS_KEY);
+        expect(TENANT_CONTRACT_KEY).toBe(PROGRAM_CONTRACT_KEY);
+        expect(TENANT_KUBECONFIG_KEY).toBe(PROGRAM_KUBECONFIG_KEY);
         expect(SECRET_ENV_MAPPINGS.find((m) => m.env === "PLATFORM_TENANT_SECRETS")).toMatchObject({ key: PROGRAM_TENANT_SECRETS_KEY, target: "tenants" });
     });
 });

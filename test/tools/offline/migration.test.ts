@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkMigration, migrationCommands, migrationResources, owningProject, urnKey } from "../../../tools/offline/migration";
+import { checkMigration, grantKeysOf, grantMigrationCommands, migrationCommands, migrationResources, owningProject, urnKey } from "../../../tools/offline/migration";
 
 const PROJECT = "platform:project:Project";
 const res = (stack: string, project: string, chain: string, name: string, inputs: unknown = {}, parent?: string) => ({
@@ -39,7 +39,7 @@ describe("migration from the single-stack layout", () => {
 
     it("is one-to-one when every resource is in its new stack with the same inputs", () => {
         const check = checkMigration(migrationResources(single), migrationResources(platform), { shop: migrationResources(tenant()) });
-        expect(check).toEqual({ moves: [{ id: "shop", resources: 2 }], stays: 1, problems: [] });
+        expect(check).toEqual({ moves: [{ id: "shop", resources: 2 }], stays: 1, grants: [{ id: "shop", resources: 0 }], problems: [] });
     });
 
     it("reports what would be deleted, created or updated", () => {
@@ -53,14 +53,55 @@ describe("migration from the single-stack layout", () => {
         expect(missing.problems).toEqual(["platform stack: platform:mesh:Mesh::mesh is missing: it would be deleted"]);
     });
 
-    it("moves each Project to its tenant stack with its secrets, then previews both sides", () => {
-        const commands = migrationCommands("dev", "acme", [{ id: "shop", secretNames: ["API_TOKEN"] }]);
+    it("moves each Project to its tenant stack with its secrets, moves its grant objects back, then previews both sides", () => {
+        const namespaceKey = `${PROJECT}$kubernetes:core/v1:Namespace::shop-namespace-shop`;
+        const commands = migrationCommands("dev", "acme", [{ id: "shop", secretNames: ["API_TOKEN"], grantKeys: [namespaceKey] }]);
         expect(commands).toEqual([
             "pulumi stack init acme/platform-tenant/dev--shop --cwd programs/tenant",
             "pulumi config get --path 'platform:tenantSecrets.shop.API_TOKEN' --stack acme/platform/dev | pulumi config set --secret --path 'tenant:secrets.API_TOKEN' --stack acme/platform-tenant/dev--shop --cwd programs/tenant",
             "pulumi state move --source acme/platform/dev --dest acme/platform-tenant/dev--shop --yes 'urn:pulumi:dev::platform::platform:project:Project::shop'",
+            `pulumi state move --source acme/platform-tenant/dev--shop --dest acme/platform/dev --yes 'urn:pulumi:dev--shop::platform-tenant::${namespaceKey}'`,
             expect.stringMatching(/^pulumi preview --stack acme\/platform\/dev --diff/),
-            expect.stringMatching(/^pulumi preview --stack acme\/platform-tenant\/dev--shop --cwd programs\/tenant/),
+            expect.stringMatching(/^npm run deploy -- preview --stack dev --all/),
+        ]);
+    });
+});
+
+describe("migration of the grant objects to the platform stack (contract 2 -> 3)", () => {
+    const GRANTS = "platform:project:ProjectGrants";
+    const grantsRoot = `urn:pulumi:dev::platform::pulumi:pulumi:Stack$${GRANTS}::shop`;
+    const platformWithGrants = [
+        ...platform,
+        res("dev", "platform", GRANTS, "shop"),
+        res("dev", "platform", `${GRANTS}$kubernetes:core/v1:Namespace`, "shop-namespace-shop", { metadata: { name: "shop" } }, grantsRoot),
+        res("dev", "platform", `${GRANTS}$kubernetes:core/v1:ServiceAccount`, "shop-deployer", {}, grantsRoot),
+        res("dev", "platform", `${GRANTS}$kubernetes:rbac.authorization.k8s.io/v1:Role`, "shop-deployer", {}, grantsRoot),
+        res("dev", "platform", `${GRANTS}$kubernetes:core/v1:Secret`, "shop-deployer-token", {}, grantsRoot),
+        res("dev", "platform", "platform:project:DeployerNamespace", "tenant-deployers"),
+    ];
+    const tenantWithoutGrants = tenant().filter((r) => r.type !== "kubernetes:core/v1:Namespace");
+
+    it("adopts a project's grant objects in the platform stack under its ProjectGrants with the same inputs; only the deployers are new", () => {
+        const check = checkMigration(migrationResources(single), migrationResources(platformWithGrants), { shop: migrationResources(tenantWithoutGrants) });
+        expect(check).toEqual({ moves: [{ id: "shop", resources: 1 }], stays: 1, grants: [{ id: "shop", resources: 1 }], problems: [] });
+    });
+
+    it("reports a grant object that neither stack declares as deleted, and one with other inputs as updated", () => {
+        const lost = checkMigration(migrationResources(single), migrationResources(platform), { shop: migrationResources(tenantWithoutGrants) });
+        expect(lost.problems).toEqual([`tenant stack of shop: ${PROJECT}$kubernetes:core/v1:Namespace::shop-namespace-shop is missing: it would be deleted`]);
+        const renamed = platformWithGrants.map((r) => (r.urn.endsWith("Namespace::shop-namespace-shop") ? { ...r, inputs: { metadata: { name: "store" } } } : r));
+        const changed = checkMigration(migrationResources(single), migrationResources(renamed), { shop: migrationResources(tenantWithoutGrants) });
+        expect(changed.problems).toEqual([`platform stack: ${GRANTS}$kubernetes:core/v1:Namespace::shop-namespace-shop has other inputs than in the single stack: it would be updated`]);
+    });
+
+    it("moves the grant objects named by the platform plan from each tenant stack, then updates the platform stack before the tenants", () => {
+        const keys = grantKeysOf(migrationResources(platformWithGrants), "shop");
+        expect(keys).toEqual([`${PROJECT}$kubernetes:core/v1:Namespace::shop-namespace-shop`]);
+        expect(grantMigrationCommands("dev", "acme", [{ id: "shop", grantKeys: keys }])).toEqual([
+            `pulumi state move --source acme/platform-tenant/dev--shop --dest acme/platform/dev --yes 'urn:pulumi:dev--shop::platform-tenant::${PROJECT}$kubernetes:core/v1:Namespace::shop-namespace-shop'`,
+            expect.stringMatching(/^pulumi preview --stack acme\/platform\/dev --diff/),
+            "pulumi up --stack acme/platform/dev",
+            expect.stringMatching(/^npm run deploy -- preview --stack dev --all/),
         ]);
     });
 });

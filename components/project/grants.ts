@@ -1,0 +1,121 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
+import type { ISecret } from "kubernetes-models/v1/Secret";
+import type { PlatformConfig } from "../../lib/config/schema";
+import type { ProjectSpec } from "../../lib/tenants/schema";
+import { PROJECT_GRANTS_TYPE, TENANT_PROJECT_TYPE } from "../../lib/conventions";
+import { Needs, requirementsOf, type Provides, type RequirementKey } from "../../lib/requirements";
+import { TENANT_ADMISSION } from "../guardrails/guardrails";
+import { UNTRUSTED_TENANT_ADMISSION } from "./sandbox";
+import { childResourceName, createObject } from "./project";
+import { flattenProject, renderProject, type TenantObject } from "./render";
+import { renderBucketSecrets, type BucketCredentials } from "./storage";
+import { deployerKubeconfig, isPlatformObject, renderDeployer } from "./deployer";
+
+/** Arguments of {@link ProjectGrants}. */
+export interface ProjectGrantsArgs {
+    /** The validated tenant file (`stacks/<region>/projects/<id>.yaml`). */
+    project: ProjectSpec;
+    /** The validated region configuration (grants included). */
+    config: PlatformConfig;
+    /** The platform's admin kubeconfig (secret): the deployer kubeconfig takes its server and CA, never its user. */
+    adminKubeconfig: pulumi.Input<string>;
+    /** The deployers' namespace (components/project/deployer-namespace.ts): the ServiceAccount and token live there. */
+    deployerNamespace: pulumi.Resource;
+    /** What the platform provides (lib/requirements.ts): each object waits for exactly what it needs. */
+    platform?: Provides<pulumi.Resource>;
+}
+
+/**
+ * The platform stack's part of one project (`platform:project:ProjectGrants`): everything that encodes a grant
+ * or lives outside the project's namespace (the namespace with its labels and annotations, quota, LimitRange,
+ * NetworkPolicies, the workload ServiceAccount, the bucket with its keys and Job, the Longhorn final backup,
+ * the Argo CD AppProject and Application), plus the project's deployer credential (components/project/deployer.ts).
+ * Children keep the names they had under the tenant's Project and alias its URN, so a state move from the
+ * tenant stack (or the single-stack layout) adopts them without a replacement (tools/offline/migration.ts).
+ */
+export class ProjectGrants extends pulumi.ComponentResource {
+    /** Namespace of the project. */
+    readonly namespace: pulumi.Output<string>;
+    /** The tenant stack's kubeconfig (secret): the deployer token, the project namespace by default. */
+    readonly kubeconfig: pulumi.Output<string>;
+
+    constructor(name: string, args: ProjectGrantsArgs, opts?: pulumi.ComponentResourceOptions) {
+        const { project, config } = args;
+        const rendered = renderProject(project, config);
+        const ctx = rendered.context;
+        const needs = new Needs(`project ${project.name} (platform grants)`, args.platform);
+        const needsOf = new Map<object, pulumi.Resource[]>();
+        const resolve = (object: TenantObject | ISecret, extra: readonly RequirementKey[] = []) =>
+            needsOf.set(object, needs.of([...extra, ...requirementsOf(object, [ctx.namespace])], `${object.kind}/${object.metadata?.name}`));
+        resolve(rendered.namespace, [TENANT_ADMISSION, ...(project.trust === "untrusted" ? [UNTRUSTED_TENANT_ADMISSION] : [])]);
+        const objects = flattenProject(rendered).filter((object) => object !== rendered.namespace && isPlatformObject(ctx, object));
+        const bucketShapes = rendered.bucketJob ? renderBucketSecrets(ctx, { accessKey: "", secretKey: "" }) : undefined;
+        for (const object of [...objects, ...(bucketShapes ? [bucketShapes.minio] : [])]) {
+            resolve(object);
+        }
+        needs.throwIfUnmet();
+        super(PROJECT_GRANTS_TYPE, name, {}, opts);
+        // The URN these objects had under the tenant's Project: after `pulumi state move` back from a tenant stack
+        // (or in the single-stack layout) that is `<this stack>::<project type>$<kind>::<name>`.
+        const aliases: pulumi.Alias[] = [{ parent: `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${TENANT_PROJECT_TYPE}::${name}` }];
+        const platformNeeds = (object: TenantObject | ISecret) => needsOf.get(object) ?? [];
+        const keepData: pulumi.CustomResourceOptions = { retainOnDelete: !project.decommission };
+        const create = (object: TenantObject, dependsOn: pulumi.Resource[], extra: pulumi.CustomResourceOptions = {}) =>
+            createObject(childResourceName(name, ctx.namespace, object), object, { parent: this, aliases, dependsOn: [...dependsOn, ...platformNeeds(object)], ...extra });
+
+        const namespace = create(rendered.namespace, [], keepData);
+        const created: pulumi.Resource[] = [];
+        for (const object of objects) {
+            if (object === rendered.bucketJob) {
+                continue;
+            }
+            const inProject = (object.metadata?.namespace ?? ctx.namespace) === ctx.namespace;
+            created.push(create(object, inProject ? [namespace] : []));
+        }
+        if (rendered.finalBackup) {
+            const job = rendered.finalBackup;
+            new k8s.apiextensions.CustomResource(`${name}-final-backup`, { apiVersion: job.apiVersion, kind: job.kind, metadata: job.metadata, spec: job.spec }, { parent: this, aliases, dependsOn: [namespace] });
+        }
+        if (rendered.bucketJob) {
+            const password = (suffix: string, length: number) =>
+                new random.RandomPassword(`${name}-${suffix}`, { length, special: false }, { parent: this, aliases, additionalSecretOutputs: ["result"] });
+            const accessKey = password("bucket-access-key", 20);
+            const secretKey = password("bucket-secret-key", 40);
+            const credentials: pulumi.Output<BucketCredentials> = pulumi.all([accessKey.result, secretKey.result]).apply(([a, s]) => ({ accessKey: a, secretKey: s }));
+            const secret = (shape: ISecret, pick: (c: BucketCredentials) => Record<string, string>, dependsOn: pulumi.Resource[]) =>
+                new k8s.core.v1.Secret(
+                    childResourceName(name, ctx.namespace, shape),
+                    { metadata: shape.metadata, type: shape.type, stringData: pulumi.secret(credentials.apply(pick)) },
+                    { parent: this, aliases, dependsOn: [...dependsOn, ...platformNeeds(shape)], additionalSecretOutputs: ["data", "stringData"] },
+                );
+            // The tenant's copy in its namespace and MinIO's in the minio namespace; the tenant stack never sees the keys.
+            secret(bucketShapes!.tenant, (c) => renderBucketSecrets(ctx, c).tenant.stringData ?? {}, [namespace]);
+            const minioSecret = secret(bucketShapes!.minio, (c) => renderBucketSecrets(ctx, c).minio.stringData ?? {}, []);
+            // A Job's pod template is immutable: a change means a new Job.
+            create(rendered.bucketJob, [minioSecret], { deleteBeforeReplace: true });
+        }
+
+        const deployer = renderDeployer(ctx);
+        const meta = (object: { metadata?: unknown }) => object.metadata as k8s.types.input.meta.v1.ObjectMeta;
+        const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-deployer`, { metadata: meta(deployer.serviceAccount), automountServiceAccountToken: false }, { parent: this, dependsOn: [args.deployerNamespace] });
+        const role = new k8s.rbac.v1.Role(`${name}-deployer`, { metadata: meta(deployer.role), rules: deployer.role.rules as k8s.types.input.rbac.v1.PolicyRule[] }, { parent: this, dependsOn: [namespace] });
+        const binding = new k8s.rbac.v1.RoleBinding(
+            `${name}-deployer`,
+            { metadata: meta(deployer.roleBinding), roleRef: deployer.roleBinding.roleRef, subjects: deployer.roleBinding.subjects as k8s.types.input.rbac.v1.Subject[] },
+            { parent: this, dependsOn: [role, serviceAccount] },
+        );
+        const tokenSecret = new k8s.core.v1.Secret(
+            `${name}-deployer-token`,
+            { metadata: meta(deployer.tokenSecret), type: deployer.tokenSecret.type },
+            { parent: this, dependsOn: [serviceAccount], additionalSecretOutputs: ["data", "stringData"] },
+        );
+        // The token controller fills the Secret after it is created: read it back once it exists.
+        const filled = k8s.core.v1.Secret.get(`${name}-deployer-token-read`, tokenSecret.id, { parent: this, dependsOn: [tokenSecret, binding], additionalSecretOutputs: ["data"] });
+        const token = filled.data.apply((data) => Buffer.from(data?.token ?? "", "base64").toString("utf8"));
+        this.namespace = namespace.metadata.name;
+        this.kubeconfig = pulumi.secret(pulumi.all([args.adminKubeconfig, token]).apply(([admin, value]) => deployerKubeconfig(admin, project.id, value)));
+        this.registerOutputs({ namespace: this.namespace, kubeconfig: this.kubeconfig });
+    }
+}
