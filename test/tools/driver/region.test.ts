@@ -141,7 +141,7 @@ describe("the platform stack with named tenants", () => {
 
     it("up of a new project runs the platform stack once: its namespace and database backup Secret come from the platform stack", async () => {
         // bravo's tenant stack is new; the platform stack creates its namespace (ProjectGrants) before any tenant runs.
-        const { h } = run(CHANGES, { backendStacks: ["dev", stackOf("alpha"), stackOf("charlie")] });
+        const { h } = run(CHANGES, { catalog: ["alpha", "bravo", "charlie"], backendStacks: ["dev", stackOf("alpha"), stackOf("charlie")] });
         expect(await runDeploy(args("up", { all: true, yes: true, parallel: 1 }), h.deps)).toBe(0);
         expect(h.timeline.entries.filter((e) => e.at === "start").map((e) => `${e.stack} ${e.method}`)).toEqual([
             "dev preview",
@@ -282,7 +282,13 @@ describe("secrets and output per tenant", () => {
 
     it("hands each tenant stack the platform contract with only its own entry and only its own deployer kubeconfig, read from the platform stack", async () => {
         const grant = (id: string) => ({ namespace: id, grant: { trust: "untrusted" } });
-        const contract = { contractVersion: 3, region: "dev", projects: { alpha: grant("alpha"), bravo: grant("bravo"), charlie: grant("charlie") } };
+        const projectGrant = (id: string) => ({ trust: "untrusted", customDomains: [`${id}.example.org`] });
+        const contract = {
+            contractVersion: 3,
+            region: "dev",
+            platformConfig: { domain: "dev.example.com", projectGrants: { alpha: projectGrant("alpha"), bravo: projectGrant("bravo"), charlie: projectGrant("charlie") } },
+            projects: { alpha: grant("alpha"), bravo: grant("bravo"), charlie: grant("charlie") },
+        };
         const credentials = { alpha: "kubeconfig-of-alpha", bravo: "kubeconfig-of-bravo", charlie: "kubeconfig-of-charlie" };
         const platform: FakeScript = { ...UNCHANGED, outputs: { platformContract: { value: contract, secret: false } }, secretOutputs: { projectCredentials: credentials } };
         for (const selection of [{ all: true }, { tenants: ["alpha", "bravo"] }]) {
@@ -293,7 +299,12 @@ describe("secrets and output per tenant", () => {
                 expect(more).toEqual([]);
                 expect(Object.keys(config!).sort()).toEqual(["tenant:contract", "tenant:kubeconfig"]);
                 expect(config!["tenant:kubeconfig"]).toEqual({ value: `kubeconfig-of-${id}`, secret: true });
-                expect(JSON.parse(config!["tenant:contract"]!.value)).toEqual({ ...contract, projects: { [id]: grant(id) } });
+                // Only its own entry and its own grant: nothing of what another project was granted.
+                expect(JSON.parse(config!["tenant:contract"]!.value)).toEqual({
+                    ...contract,
+                    platformConfig: { domain: "dev.example.com", projectGrants: { [id]: projectGrant(id) } },
+                    projects: { [id]: grant(id) },
+                });
                 const others = Object.keys(credentials).filter((other) => other !== id);
                 for (const other of others) {
                     expect(JSON.stringify(config), `${id} holds ${other}'s credential`).not.toContain(`kubeconfig-of-${other}`);
