@@ -1,13 +1,16 @@
 /**
- * `npm run mutation [-- <module> ...]`: StrykerJS over the modules that carry the product's guarantees
+ * `npm run mutation [-- [--score-only] <module> ...]`: StrykerJS over the modules that carry the product's guarantees
  * (test/mutations/modules.json), one Stryker run per module, incremental (test/mutations/incremental/<module>.json, committed,
  * keeps the results of unchanged code and tests), then the mutation score of each module. Not part of CI.
  * Target: at least 80% of the mutants killed in each module; the survivors left are listed, with the reason
- * each is equivalent, in test/mutations/equivalent.md.
+ * each is equivalent, in test/mutations/equivalent.md. `MUTATION_TYPECHECK=0` runs Stryker without its TypeScript
+ * checker (the bottleneck on a loaded 2-core machine); the survivors are then compile-checked here, and those
+ * the compiler rejects count as invalid. Mutants the compiler would reject but a test kills still count as killed.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { compileRejected, type ReportFile } from "./mutation-compile";
 
 const ROOT = path.resolve(__dirname, "..");
 const TARGET = 80;
@@ -29,21 +32,27 @@ export interface ModuleScore {
     undetected: number;
     /** Rejected by the TypeScript checker or the runtime: not counted. */
     invalid: number;
+    /** Of `invalid`: survivors of a run without the checker that the compiler rejects afterwards. */
+    rejectedSurvivors: number;
     /** detected / (detected + undetected), percent. */
     score: number;
     /** Surviving mutants as `file:line  mutator  replacement`. */
     survivors: string[];
 }
 
-/** Reads a Stryker JSON report into a score. */
-export function scoreOf(name: string, report: { files: Record<string, { mutants: Array<{ status: string; mutatorName: string; replacement?: string; location: { start: { line: number } } }> }> }): ModuleScore {
+/** Reads a Stryker JSON report into a score; `rejected`: ids of survivors the compiler rejects (invalid). */
+export function scoreOf(name: string, report: { files: Record<string, { mutants: Array<{ id: string; status: string; mutatorName: string; replacement?: string; location: { start: { line: number } } }> }> }, rejected: ReadonlySet<string> = new Set()): ModuleScore {
     let detected = 0;
     let undetected = 0;
     let invalid = 0;
+    let rejectedSurvivors = 0;
     const survivors: string[] = [];
     for (const [file, { mutants }] of Object.entries(report.files)) {
         for (const mutant of mutants) {
-            if (mutant.status === "Killed" || mutant.status === "Timeout") {
+            if (rejected.has(mutant.id)) {
+                invalid++;
+                rejectedSurvivors++;
+            } else if (mutant.status === "Killed" || mutant.status === "Timeout") {
                 detected++;
             } else if (mutant.status === "Survived" || mutant.status === "NoCoverage") {
                 undetected++;
@@ -54,12 +63,14 @@ export function scoreOf(name: string, report: { files: Record<string, { mutants:
         }
     }
     const total = detected + undetected;
-    return { name, detected, undetected, invalid, score: total === 0 ? 100 : (100 * detected) / total, survivors };
+    return { name, detected, undetected, invalid, rejectedSurvivors, score: total === 0 ? 100 : (100 * detected) / total, survivors };
 }
 
 function main(): number {
     const { modules } = JSON.parse(fs.readFileSync(path.join(ROOT, "test/mutations/modules.json"), "utf8")) as { modules: Record<string, MutationModule> };
-    const requested = process.argv.slice(2).filter((a) => a !== "--");
+    // --score-only: score the last reports in reports/mutation/ again without running Stryker.
+    const scoreOnly = process.argv.includes("--score-only");
+    const requested = process.argv.slice(2).filter((a) => a !== "--" && a !== "--score-only");
     const unknown = requested.filter((name) => !(name in modules));
     if (unknown.length > 0) {
         console.error(`unknown module(s) ${unknown.join(", ")}; modules: ${Object.keys(modules).join(", ")}`);
@@ -70,15 +81,24 @@ function main(): number {
     for (const name of names) {
         const started = Date.now();
         console.log(`\n=== mutation: ${name} (${modules[name]!.mutate.join(", ")}) ===`);
-        const run = spawnSync("npx", ["stryker", "run", "stryker.config.mjs"], { cwd: ROOT, stdio: "inherit", env: { ...process.env, MUTATION_MODULE: name } });
+        const run = scoreOnly ? { status: 0 } : spawnSync("npx", ["stryker", "run", "stryker.config.mjs"], { cwd: ROOT, stdio: "inherit", env: { ...process.env, MUTATION_MODULE: name } });
         const reportFile = path.join(ROOT, "reports/mutation", `${name}.json`);
         if (run.status !== 0 || !fs.existsSync(reportFile)) {
-            console.error(`stryker failed for ${name} (exit ${run.status})`);
+            console.error(`stryker failed for ${name} (exit ${run.status}${scoreOnly ? ", or no report to score" : ""})`);
             return 1;
         }
-        const score = scoreOf(name, JSON.parse(fs.readFileSync(reportFile, "utf8")));
+        const report = JSON.parse(fs.readFileSync(reportFile, "utf8")) as { files: Record<string, ReportFile> };
+        const rejected = new Set<string>();
+        if (process.env.MUTATION_TYPECHECK === "0") {
+            const survivors = new Set(Object.values(report.files).flatMap((f) => f.mutants.filter((m) => m.status === "Survived" || m.status === "NoCoverage").map((m) => m.id)));
+            console.log(`compile check of ${survivors.size} survivors (the run had no TypeScript checker)`);
+            for (const id of compileRejected(path.join(ROOT, ".stryker-tsconfig", `${name}.json`), report.files, survivors)) {
+                rejected.add(id);
+            }
+        }
+        const score = scoreOf(name, report, rejected);
         scores.push(score);
-        console.log(`${name}: ${score.score.toFixed(1)}% in ${Math.round((Date.now() - started) / 1000)} s`);
+        console.log(`${name}: ${score.score.toFixed(1)}%${rejected.size > 0 ? ` (${rejected.size} survivors rejected by the compiler, not counted)` : ""} in ${Math.round((Date.now() - started) / 1000)} s`);
     }
     console.log("\nmodule               killed  survived  invalid  score");
     for (const s of scores) {
