@@ -6,6 +6,9 @@ import { entryFile, mutatePatterns } from "./tools/mutation-targets.mjs";
 
 const { modules } = JSON.parse(readFileSync(new URL("./test/mutations/modules.json", import.meta.url), "utf8"));
 const name = process.env.MUTATION_MODULE;
+// `npm run mutation -- --survivors <module>`: only the last report's survivors, into a report of their own,
+// without touching the committed incremental file (tools/mutation.ts merges the statuses).
+const survivors = process.env.MUTATION_SURVIVORS ? JSON.parse(process.env.MUTATION_SURVIVORS) : undefined;
 const module = modules[name];
 if (!module) {
     throw new Error(`MUTATION_MODULE must name one of ${Object.keys(modules).join(", ")} (got ${name}); run \`npm run mutation\``);
@@ -31,7 +34,7 @@ export default {
     tsconfigFile,
     typescriptChecker: { prioritizePerformanceOverAccuracy: true },
     // `file#declaration,…` entries become the line ranges of those declarations in today's source.
-    mutate: mutatePatterns(module.mutate, fileURLToPath(new URL(".", import.meta.url))),
+    mutate: survivors ?? mutatePatterns(module.mutate, fileURLToPath(new URL(".", import.meta.url))),
     coverageAnalysis: "perTest",
     // Static mutants (code run while a test file loads, before any test: module-level constants, and renders
     // at the top of a test file) are not activated under the vitest runner here: rules.ts's `if (true)` in
@@ -39,16 +42,18 @@ export default {
     // yet Stryker reported both survived. With ignoreStatic, a mutant also reached from inside a test runs
     // those tests with the mutant active at run time; one reached only at load time is Ignored (not counted).
     ignoreStatic: true,
-    incremental: true,
+    incremental: survivors === undefined,
     // Committed: a rerun only tests the mutants whose code or covering tests changed since.
     incrementalFile: `test/mutations/incremental/${name}.json`,
     reporters: ["json", "clear-text", "progress"],
-    jsonReporter: { fileName: `reports/mutation/${name}.json` },
+    jsonReporter: { fileName: `reports/mutation/${name}${survivors ? ".survivors" : ""}.json` },
     clearTextReporter: { allowColor: false, logTests: false, reportMutants: false, reportScoreTable: true },
-    concurrency: 2,
+    // Two processes in all on the shared 2-core machine: one run at concurrency 2, or two runs at 1 each.
+    concurrency: Number(process.env.MUTATION_CONCURRENCY ?? 2),
     // Generous: on a shared machine a slow run is not an infinite loop (a load-induced timeout would count as a kill).
     timeoutMS: 15_000,
     ignorePatterns: ["out", "reports", ".stryker-tmp", "bin", ".pulumi-state", "test/mutations/incremental"],
-    tempDirName: ".stryker-tmp",
+    // One sandbox folder per module, so two modules can run side by side.
+    tempDirName: `.stryker-tmp/${name}`,
     cleanTempDir: "always",
 };

@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { applyMutant, compileRejected } from "../../tools/mutation-compile";
-import { scoreOf } from "../../tools/mutation";
+import { mergeSurvivorRun, scoreOf, survivorPatterns } from "../../tools/mutation";
 // @ts-expect-error: plain JavaScript module without declarations (stryker.config.mjs imports it natively)
 import { declarationRanges, entryFile, mutatePatterns } from "../../tools/mutation-targets.mjs";
 import { ROOT } from "../helpers/synth";
@@ -100,5 +100,49 @@ describe("module score (tools/mutation.ts)", () => {
             score: 50,
             survivors: ['lib/x.ts:3  ConditionalExpression  "true"', 'lib/x.ts:4  ConditionalExpression  "true"'],
         });
+    });
+});
+
+describe("retesting only the survivors (npm run mutation -- --survivors)", () => {
+    const loc = (line: number, from: number, to: number) => ({ start: { line, column: from }, end: { line, column: to } });
+    const full = {
+        files: {
+            "lib/x.ts": {
+                source: "const a = 1;\nconst b = a > 0;\n",
+                mutants: [
+                    { id: "1", status: "Killed", mutatorName: "EqualityOperator", replacement: "a >= 0", location: loc(2, 11, 16) },
+                    { id: "2", status: "Survived", mutatorName: "ConditionalExpression", replacement: "true", location: loc(2, 11, 16) },
+                    { id: "3", status: "NoCoverage", mutatorName: "ConditionalExpression", replacement: "false", location: loc(2, 11, 16) },
+                ],
+            },
+            "lib/y.ts": { source: "changed since", mutants: [{ id: "4", status: "Killed", mutatorName: "StringLiteral", replacement: '""', location: loc(1, 1, 3) }] },
+        },
+    };
+
+    it("names each survivor's span in Stryker's 0-based columns, and only survivors", () => {
+        expect(survivorPatterns(full, (file) => full.files[file as keyof typeof full.files].source)).toEqual(["lib/x.ts:2:10-2:16", "lib/x.ts:2:10-2:16"]);
+    });
+
+    it("refuses a file whose source changed since the report, but not one without survivors", () => {
+        expect(() => survivorPatterns(full, (file) => (file === "lib/x.ts" ? "const a = 2;\n" : "anything"))).toThrow("lib/x.ts changed since the last report: run the module without --survivors");
+        expect(survivorPatterns(full, (file) => (file === "lib/x.ts" ? full.files["lib/x.ts"].source : "anything"))).toHaveLength(2);
+    });
+
+    it("takes the rerun's status for each survivor it retested, and keeps every other status", () => {
+        const rerun = {
+            files: {
+                "lib/x.ts": {
+                    source: full.files["lib/x.ts"].source,
+                    mutants: [
+                        { id: "a", status: "Killed", mutatorName: "ConditionalExpression", replacement: "true", location: loc(2, 11, 16) },
+                        // An already killed mutant inside a survivor's span is retested too: its old status stays.
+                        { id: "b", status: "Survived", mutatorName: "EqualityOperator", replacement: "a >= 0", location: loc(2, 11, 16) },
+                    ],
+                },
+            },
+        };
+        const merged = mergeSurvivorRun(full, rerun);
+        expect(merged.files["lib/x.ts"]!.mutants.map((m) => [m.id, m.status])).toEqual([["1", "Killed"], ["2", "Killed"], ["3", "NoCoverage"]]);
+        expect(merged.files["lib/y.ts"]).toEqual(full.files["lib/y.ts"]);
     });
 });
