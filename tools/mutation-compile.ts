@@ -49,8 +49,8 @@ export function applyMutant(source: string, mutant: Pick<ReportMutant, "replacem
 }
 
 /**
- * Ids of the given mutants the TypeScript compiler rejects: each is applied alone to its file, and the root
- * files of `tsconfigFile` (the module's sources and guarding tests) are type-checked.
+ * Ids of the given mutants the TypeScript compiler rejects: each is applied alone to its file, and the mutated
+ * files are type-checked in the program of `tsconfigFile` (the module's sources and guarding tests).
  */
 export function compileRejected(tsconfigFile: string, files: Readonly<Record<string, ReportFile>>, ids: ReadonlySet<string>): Set<string> {
     const parsed = ts.getParsedCommandLineOfConfigFile(tsconfigFile, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n")); } });
@@ -72,7 +72,10 @@ export function compileRejected(tsconfigFile: string, files: Readonly<Record<str
         return unchanged.get(fileName);
     };
     let program = ts.createProgram(parsed.fileNames, parsed.options, host);
-    const errorsOf = (p: ts.Program) => parsed.fileNames.flatMap((f) => {
+    // Only the mutated files are checked (a mutant that breaks a caller's types but not its own file is not
+    // seen): checking the guarding tests too costs a whole program's check per mutant on a loaded machine.
+    const checked = Object.keys(files).map((f) => path.resolve(f));
+    const errorsOf = (p: ts.Program) => checked.flatMap((f) => {
         const sf = p.getSourceFile(f);
         return sf ? [...p.getSyntacticDiagnostics(sf), ...p.getSemanticDiagnostics(sf)] : [];
     }).length;
