@@ -29,7 +29,7 @@ export default {
     testRunner: "vitest",
     vitest: { configFile: "vitest.mutation.config.mts", related: false },
     // MUTATION_TYPECHECK=0 runs without the TypeScript checker (on a loaded 2-core machine it is the bottleneck):
-    // mutants the compiler would reject then run as JavaScript and count as killed or survived.
+    // mutants the compiler would reject then run as JavaScript; tools/mutation.ts compile-checks the survivors.
     checkers: process.env.MUTATION_TYPECHECK === "0" ? [] : ["typescript"],
     tsconfigFile,
     typescriptChecker: { prioritizePerformanceOverAccuracy: true },
