@@ -1,13 +1,16 @@
 /**
- * `npm run mutation [-- <module> ...]`: StrykerJS over the modules that carry the product's guarantees
+ * `npm run mutation [-- [--score-only | --survivors] <module> ...]`: StrykerJS over the modules that carry the product's guarantees
  * (test/mutations/modules.json), one Stryker run per module, incremental (test/mutations/incremental/<module>.json, committed,
  * keeps the results of unchanged code and tests), then the mutation score of each module. Not part of CI.
  * Target: at least 80% of the mutants killed in each module; the survivors left are listed, with the reason
- * each is equivalent, in test/mutations/equivalent.md.
+ * each is equivalent, in test/mutations/equivalent.md. `MUTATION_TYPECHECK=0` runs Stryker without its TypeScript
+ * checker (the bottleneck on a loaded 2-core machine); the survivors are then compile-checked here, and those
+ * the compiler rejects count as invalid. Mutants the compiler would reject but a test kills still count as killed.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { compileRejected, type ReportFile, type ReportMutant } from "./mutation-compile";
 
 const ROOT = path.resolve(__dirname, "..");
 const TARGET = 80;
@@ -29,21 +32,27 @@ export interface ModuleScore {
     undetected: number;
     /** Rejected by the TypeScript checker or the runtime: not counted. */
     invalid: number;
+    /** Of `invalid`: survivors of a run without the checker that the compiler rejects afterwards. */
+    rejectedSurvivors: number;
     /** detected / (detected + undetected), percent. */
     score: number;
     /** Surviving mutants as `file:line  mutator  replacement`. */
     survivors: string[];
 }
 
-/** Reads a Stryker JSON report into a score. */
-export function scoreOf(name: string, report: { files: Record<string, { mutants: Array<{ status: string; mutatorName: string; replacement?: string; location: { start: { line: number } } }> }> }): ModuleScore {
+/** Reads a Stryker JSON report into a score; `rejected`: ids of survivors the compiler rejects (invalid). */
+export function scoreOf(name: string, report: { files: Record<string, { mutants: Array<{ id: string; status: string; mutatorName: string; replacement?: string; location: { start: { line: number } } }> }> }, rejected: ReadonlySet<string> = new Set()): ModuleScore {
     let detected = 0;
     let undetected = 0;
     let invalid = 0;
+    let rejectedSurvivors = 0;
     const survivors: string[] = [];
     for (const [file, { mutants }] of Object.entries(report.files)) {
         for (const mutant of mutants) {
-            if (mutant.status === "Killed" || mutant.status === "Timeout") {
+            if (rejected.has(mutant.id)) {
+                invalid++;
+                rejectedSurvivors++;
+            } else if (mutant.status === "Killed" || mutant.status === "Timeout") {
                 detected++;
             } else if (mutant.status === "Survived" || mutant.status === "NoCoverage") {
                 undetected++;
@@ -54,12 +63,43 @@ export function scoreOf(name: string, report: { files: Record<string, { mutants:
         }
     }
     const total = detected + undetected;
-    return { name, detected, undetected, invalid, score: total === 0 ? 100 : (100 * detected) / total, survivors };
+    return { name, detected, undetected, invalid, rejectedSurvivors, score: total === 0 ? 100 : (100 * detected) / total, survivors };
+}
+
+const UNDETECTED = new Set(["Survived", "NoCoverage"]);
+
+/**
+ * Stryker mutate patterns that cover exactly the survivors of a report (`file:line:col-line:col`, Stryker's
+ * columns 0-based, a column of slack at the end). Refuses a file whose source changed since the report: the
+ * locations would be wrong; run that module in full instead.
+ */
+export function survivorPatterns(report: { files: Record<string, ReportFile> }, readSource: (file: string) => string): string[] {
+    return Object.entries(report.files).flatMap(([file, { source, mutants }]) => {
+        const undetected = mutants.filter((m) => UNDETECTED.has(m.status));
+        if (undetected.length > 0 && readSource(file) !== source) {
+            throw new Error(`${file} changed since the last report: run the module without --survivors`);
+        }
+        return undetected.map((m) => `${file}:${m.location.start.line}:${m.location.start.column - 1}-${m.location.end.line}:${m.location.end.column}`);
+    });
+}
+
+/** The full report with each survivor's status replaced by its status in a rerun of the survivors. */
+export function mergeSurvivorRun(full: { files: Record<string, ReportFile> }, rerun: { files: Record<string, ReportFile> }): { files: Record<string, ReportFile> } {
+    const key = (file: string, m: ReportMutant) => `${file}|${m.location.start.line}:${m.location.start.column}-${m.location.end.line}:${m.location.end.column}|${m.mutatorName}|${m.replacement ?? ""}`;
+    const again = new Map(Object.entries(rerun.files).flatMap(([file, f]) => f.mutants.map((m) => [key(file, m), m.status] as const)));
+    const files = Object.fromEntries(
+        Object.entries(full.files).map(([file, f]) => [file, { ...f, mutants: f.mutants.map((m) => (UNDETECTED.has(m.status) && again.has(key(file, m)) ? { ...m, status: again.get(key(file, m))! } : m)) }]),
+    );
+    return { ...full, files };
 }
 
 function main(): number {
     const { modules } = JSON.parse(fs.readFileSync(path.join(ROOT, "test/mutations/modules.json"), "utf8")) as { modules: Record<string, MutationModule> };
-    const requested = process.argv.slice(2).filter((a) => a !== "--");
+    // --score-only: score the last reports in reports/mutation/ again without running Stryker.
+    const scoreOnly = process.argv.includes("--score-only");
+    // --survivors: retest only the survivors of the last report (after new tests), then merge the statuses.
+    const survivorsOnly = process.argv.includes("--survivors");
+    const requested = process.argv.slice(2).filter((a) => !["--", "--score-only", "--survivors"].includes(a));
     const unknown = requested.filter((name) => !(name in modules));
     if (unknown.length > 0) {
         console.error(`unknown module(s) ${unknown.join(", ")}; modules: ${Object.keys(modules).join(", ")}`);
@@ -70,15 +110,42 @@ function main(): number {
     for (const name of names) {
         const started = Date.now();
         console.log(`\n=== mutation: ${name} (${modules[name]!.mutate.join(", ")}) ===`);
-        const run = spawnSync("npx", ["stryker", "run", "stryker.config.mjs"], { cwd: ROOT, stdio: "inherit", env: { ...process.env, MUTATION_MODULE: name } });
         const reportFile = path.join(ROOT, "reports/mutation", `${name}.json`);
+        let run: { status: number | null };
+        if (scoreOnly) {
+            run = { status: 0 };
+        } else if (survivorsOnly) {
+            if (!fs.existsSync(reportFile)) {
+                console.error(`no report of ${name} to take the survivors from: run it in full first`);
+                return 1;
+            }
+            const full = JSON.parse(fs.readFileSync(reportFile, "utf8")) as { files: Record<string, ReportFile> };
+            const patterns = survivorPatterns(full, (file) => fs.readFileSync(path.join(ROOT, file), "utf8"));
+            console.log(`retesting the ${patterns.length} survivors of the last report`);
+            run = spawnSync("npx", ["stryker", "run", "stryker.config.mjs"], { cwd: ROOT, stdio: "inherit", env: { ...process.env, MUTATION_MODULE: name, MUTATION_SURVIVORS: JSON.stringify(patterns) } });
+            const rerunFile = path.join(ROOT, "reports/mutation", `${name}.survivors.json`);
+            if (run.status === 0 && fs.existsSync(rerunFile)) {
+                fs.writeFileSync(reportFile, JSON.stringify(mergeSurvivorRun(full, JSON.parse(fs.readFileSync(rerunFile, "utf8")))));
+            }
+        } else {
+            run = spawnSync("npx", ["stryker", "run", "stryker.config.mjs"], { cwd: ROOT, stdio: "inherit", env: { ...process.env, MUTATION_MODULE: name } });
+        }
         if (run.status !== 0 || !fs.existsSync(reportFile)) {
-            console.error(`stryker failed for ${name} (exit ${run.status})`);
+            console.error(`stryker failed for ${name} (exit ${run.status}${scoreOnly ? ", or no report to score" : ""})`);
             return 1;
         }
-        const score = scoreOf(name, JSON.parse(fs.readFileSync(reportFile, "utf8")));
+        const report = JSON.parse(fs.readFileSync(reportFile, "utf8")) as { files: Record<string, ReportFile> };
+        const rejected = new Set<string>();
+        if (process.env.MUTATION_TYPECHECK === "0") {
+            const survivors = new Set(Object.values(report.files).flatMap((f) => f.mutants.filter((m) => m.status === "Survived" || m.status === "NoCoverage").map((m) => m.id)));
+            console.log(`compile check of ${survivors.size} survivors (the run had no TypeScript checker)`);
+            for (const id of compileRejected(path.join(ROOT, ".stryker-tsconfig", `${name}.json`), report.files, survivors)) {
+                rejected.add(id);
+            }
+        }
+        const score = scoreOf(name, report, rejected);
         scores.push(score);
-        console.log(`${name}: ${score.score.toFixed(1)}% in ${Math.round((Date.now() - started) / 1000)} s`);
+        console.log(`${name}: ${score.score.toFixed(1)}%${rejected.size > 0 ? ` (${rejected.size} survivors rejected by the compiler, not counted)` : ""} in ${Math.round((Date.now() - started) / 1000)} s`);
     }
     console.log("\nmodule               killed  survived  invalid  score");
     for (const s of scores) {

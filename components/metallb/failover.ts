@@ -7,7 +7,7 @@ import type { ISecret } from "kubernetes-models/v1/Secret";
 import { LABELS, NAMESPACES } from "../../lib/conventions";
 import { FLOATING_IP_FAILOVER_IMAGE } from "../../charts/images";
 import { API_TOKEN, CONTROL_PLANE_TOLERATIONS } from "../nodes/placement";
-import { resources, type ResourceBlock, type WorkloadResources } from "../../charts/resources";
+import { resources, type ResourceBlock } from "../../charts/resources";
 import { floatingIpService } from "./values";
 
 /**
@@ -142,11 +142,6 @@ done
 
 /** Resources of the loop (a bash process and short-lived kubectl/curl/jq children). */
 export const FAILOVER_RESOURCES: ResourceBlock = resources("10m", "32Mi", "96Mi");
-
-/** The loop's workload for the sizing report. */
-export function failoverWorkloads(): WorkloadResources[] {
-    return [{ addon: "metallb", workload: FAILOVER_NAME, kind: "Deployment", pods: 1, containers: { failover: FAILOVER_RESOURCES } }];
-}
 
 /** Succeeds while the loop has finished a round within the last two minutes. */
 const HEARTBEAT_CHECK = ["/bin/sh", "-c", 'test -n "$(find /tmp/heartbeat -mmin -2)"'];

@@ -11,7 +11,7 @@ import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { LABELS, NAMESPACES } from "../../lib/conventions";
 import { SYSTEM_UPGRADE_IMAGES } from "../../charts/images";
 import { chartFilePath, MANIFEST_RELEASES } from "../../charts/versions";
-import { resources, type ResourceBlock, type WorkloadResources } from "../../charts/resources";
+import { resources, type ResourceBlock } from "../../charts/resources";
 import { API_TOKEN } from "../nodes/placement";
 
 /**
@@ -40,20 +40,6 @@ export const SYSTEM_UPGRADE_CONTROLLER_NAME = "system-upgrade-controller";
 
 /** Resources of the controller (a Go controller with a handful of informers). */
 export const SYSTEM_UPGRADE_CONTROLLER_RESOURCES: ResourceBlock = resources("10m", "32Mi", "128Mi");
-
-/** The controller for the sizing report. */
-export function systemUpgradeWorkloads(): WorkloadResources[] {
-    return [
-        {
-            addon: "upgrades",
-            workload: SYSTEM_UPGRADE_CONTROLLER_NAME,
-            kind: "Deployment",
-            pods: 1,
-            containers: { [SYSTEM_UPGRADE_CONTROLLER_NAME]: SYSTEM_UPGRADE_CONTROLLER_RESOURCES },
-            note: "upgrade Jobs run only while a Plan applies and are not counted",
-        },
-    ];
-}
 
 /** The `plans.upgrade.cattle.io` CRD as released at the pinned tag (the committed file, parsed). */
 export function loadPlanCrd(): ICustomResourceDefinition {

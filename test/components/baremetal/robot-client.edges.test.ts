@@ -297,6 +297,8 @@ describe("keys", () => {
         expect(stored.fingerprint).toBe(md5Fingerprint(key));
         expect(fake.keys.map((k) => k.data)).toEqual([key]);
         expect(fake.requests.filter((r) => r.method === "POST").map((r) => r.status)).toEqual([503, 201]);
+        // What goes over the wire, not what the fake keeps (it trims on its own): both attempts send the bare line.
+        expect(fake.requests.filter((r) => r.method === "POST").map((r) => r.form.data)).toEqual([[key], [key]]);
     });
 
     it("KEY_ALREADY_EXISTS without a stored key of that fingerprint or name says so", async () => {

@@ -235,8 +235,9 @@ describe("bad tenant files fail with file, path and fix", () => {
     });
 
     it("keeps the examples table in step with the schema's new keys", () => {
+        // Each example shows the key it is for: `egress.ports[].port` → `port: …`.
         for (const key of ["egress", "egress.ports", "egress.ports[].port", "egress.ports[].protocol"]) {
-            expect(PROJECT_EXAMPLES[key], key).toBeDefined();
+            expect(PROJECT_EXAMPLES[key], key).toMatch(new RegExp(`^${key.split(".").pop()!.replace("[]", "")}: \\S`));
         }
     });
 });

@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { pricesSchema } from "../../../lib/config/schema";
+import { isAlertingRule, renderAlertRuleGroups, renderMeteringRuleGroups, type AlertingRule, type RuleGroup } from "../../../components/metering/rules";
+
+/**
+ * The alert contract as README "Metering" states it, written out here (not read back from the module's
+ * constants): hold times, severities, thresholds in the expression and quoted in the description. Fast unit
+ * checks beside the promtool behaviour tests (rules.promtool.test.ts), which prove the thresholds fire.
+ * Everything is rendered inside the tests, so a mutation of the renderers is active while they run.
+ */
+
+const prices = () => pricesSchema.parse({ currency: "CHF", cpuCoreHour: 0.0071, memoryGiBHour: 0.0031, storageGiBHour: 0.00011, networkEgressGiB: 0.0013 });
+const billing = { region: "fsn1", storageReplicas: 3, infrastructureMonthlyEur: 300, ledgerExported: true };
+
+function alertsOf(groups: RuleGroup[]): Map<string, AlertingRule> {
+    return new Map(groups.flatMap((g) => g.rules).filter(isAlertingRule).map((r) => [r.alert, r]));
+}
+
+function render(): Map<string, AlertingRule> {
+    return alertsOf([...renderMeteringRuleGroups(prices(), billing), ...renderAlertRuleGroups([{ name: "shop", budgetMonthly: 40 }, { name: "docs" }], prices())]);
+}
+
+describe("metering alerts", () => {
+    it("hold each alert for its pending window at its severity: project alerts warn, untrustworthy bills are critical", () => {
+        const table = Object.fromEntries([...render()].map(([name, rule]) => [name, { for: rule.for, severity: rule.labels.severity }]));
+        expect(table).toEqual({
+            ProjectQuotaNearlyExhausted: { for: "15m", severity: "warning" },
+            ProjectPodCrashLooping: { for: "10m", severity: "warning" },
+            ProjectCertificateExpiringSoon: { for: "1h", severity: "warning" },
+            ProjectVolumeNearlyFull: { for: "10m", severity: "warning" },
+            ProjectCostOverBudget: { for: "1h", severity: "warning" },
+            MeteringSourceDown: { for: "10m", severity: "critical" },
+            BillingLedgerExportStale: { for: "30m", severity: "critical" },
+        });
+    });
+
+    it("compare with the documented thresholds: quota above 90 %, volume above 85 %, certificate under 14 days, more than 3 restarts, ledger older than 3 hours", () => {
+        const alerts = render();
+        const expr = (name: string) => alerts.get(name)!.expr;
+        expect(expr("ProjectQuotaNearlyExhausted").split("\n").at(-1)).toBe("> 0.9");
+        expect(expr("ProjectQuotaNearlyExhausted")).toContain('(max by (namespace, resourcequota, resource) (kube_resourcequota{type="hard"}) > 0)');
+        expect(expr("ProjectVolumeNearlyFull").split("\n").at(-1)).toBe("> 0.85");
+        expect(expr("ProjectVolumeNearlyFull")).toContain("(max by (namespace, persistentvolumeclaim) (kubelet_volume_stats_capacity_bytes) > 0)");
+        expect(expr("ProjectCertificateExpiringSoon")).toMatch(/ - time\(\)\) \/ 86400 < 14$/);
+        expect(expr("ProjectPodCrashLooping")).toContain("(increase(kube_pod_container_status_restarts_total[15m])) > 3");
+        expect(expr("ProjectPodCrashLooping")).toContain('kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}[5m])) >= 1');
+        expect(expr("BillingLedgerExportStale")).toBe(
+            'time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time{namespace="monitoring", cronjob="billing-ledger"}) > 10800\nor\nabsent(kube_cronjob_status_last_successful_time{namespace="monitoring", cronjob="billing-ledger"})',
+        );
+    });
+
+    it("quote the thresholds in their descriptions and name what to look at", () => {
+        const alerts = render();
+        const text = (name: string) => `${alerts.get(name)!.annotations.summary}\n${alerts.get(name)!.annotations.description}`;
+        expect(text("ProjectQuotaNearlyExhausted")).toContain("is above 90% for {{ $labels.resource }}");
+        expect(text("ProjectVolumeNearlyFull")).toContain("is above 85% of its capacity");
+        expect(text("ProjectPodCrashLooping")).toContain("restarted more than 3 times in 15 minutes");
+        expect(text("BillingLedgerExportStale")).toContain("has not been exported for more than 3 hours");
+        expect(text("BillingLedgerExportStale")).toContain("CronJob monitoring/billing-ledger has not completed successfully");
+        expect(text("BillingLedgerExportStale")).toContain("kubectl -n monitoring logs job/<latest>");
+        expect(text("MeteringSourceDown")).toContain("Metering source {{ $labels.source }} is down or not scraped");
+        expect(text("MeteringSourceDown")).toContain("kubelet (CPU, memory and network of every pod), kube-state-metrics (tenant namespaces, requests, runtime classes and PVC sizes), traefik (internet egress)");
+        expect(text("ProjectCostOverBudget")).toContain('{{ with printf "platform:project_budget:monthly{project=%q}" $labels.project | query }}');
+    });
+
+    it("watch each metering source by name, down or absent", () => {
+        const down = render().get("MeteringSourceDown")!.expr.split("\nor\n");
+        expect(down).toEqual([
+            'label_replace(\n  up{job="kubelet", metrics_path="/metrics/cadvisor"} == 0\n  or\n  absent(up{job="kubelet", metrics_path="/metrics/cadvisor"}),\n  "source", "kubelet", "", ""\n)',
+            'label_replace(\n  up{job="kube-state-metrics"} == 0\n  or\n  absent(up{job="kube-state-metrics"}),\n  "source", "kube-state-metrics", "", ""\n)',
+            'label_replace(\n  up{namespace="traefik", endpoint="metrics"} == 0\n  or\n  absent(up{namespace="traefik", endpoint="metrics"}),\n  "source", "traefik", "", ""\n)',
+        ]);
+    });
+
+    it("compare the projection with the budget series keeping the projection's labels", () => {
+        const rule = render().get("ProjectCostOverBudget")!;
+        expect(rule.expr).toBe("platform:project_cost:monthly_projection\n> on (namespace, project) group_left ()\nplatform:project_budget:monthly");
+    });
+
+    it("record a budget only for the projects that have one, and refuse a broken project list", () => {
+        const groups = renderAlertRuleGroups([{ name: "shop", budgetMonthly: 40 }, { name: "docs" }, { name: "blog", budgetMonthly: 0.5 }], prices());
+        expect(groups.map((g) => [g.name, g.interval])).toEqual([["platform-project-alerts", "1m"], ["platform-project-budgets", "1m"]]);
+        const budgets = groups[1]!.rules.filter((r) => !isAlertingRule(r));
+        expect(budgets.map((r) => [r.labels?.project, r.expr])).toEqual([["shop", "vector(40)"], ["blog", "vector(0.5)"]]);
+        // Valid lists render; each broken one is refused with its own reason.
+        expect(() => renderAlertRuleGroups([{ name: "a" }, { name: "b-2" }, { name: "c", budgetMonthly: 1e-3 }], prices())).not.toThrow();
+        expect(() => renderAlertRuleGroups([{ name: "Shop" }], prices())).toThrow('metering: project name "Shop" is not a DNS label');
+        expect(() => renderAlertRuleGroups([{ name: "shop-" }], prices())).toThrow(/not a DNS label/);
+        expect(() => renderAlertRuleGroups([{ name: "-shop" }], prices())).toThrow(/not a DNS label/);
+        expect(() => renderAlertRuleGroups([{ name: "sh op" }], prices())).toThrow(/not a DNS label/);
+        expect(() => renderAlertRuleGroups([{ name: "1shop" }], prices())).toThrow(/not a DNS label/);
+        expect(() => renderAlertRuleGroups([{ name: "a" }, { name: "a" }], prices())).toThrow('metering: project "a" is listed twice');
+        expect(() => renderAlertRuleGroups([{ name: "a", budgetMonthly: -1 }], prices())).toThrow('metering: budget of project "a" must be a positive number, got -1');
+        expect(() => renderAlertRuleGroups([{ name: "a", budgetMonthly: Number.POSITIVE_INFINITY }], prices())).toThrow(/positive number/);
+    });
+
+    it("render no ledger alert where no ledger is exported", () => {
+        const names = [...alertsOf(renderMeteringRuleGroups(prices(), { ...billing, ledgerExported: false })).keys()];
+        expect(names).toEqual(["MeteringSourceDown"]);
+    });
+});

@@ -1,0 +1,148 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { applyMutant, compileRejected } from "../../tools/mutation-compile";
+import { mergeSurvivorRun, scoreOf, survivorPatterns } from "../../tools/mutation";
+// @ts-expect-error: plain JavaScript module without declarations (stryker.config.mjs imports it natively)
+import { declarationRanges, entryFile, mutatePatterns } from "../../tools/mutation-targets.mjs";
+import { ROOT } from "../helpers/synth";
+
+const SOURCE = [
+    'import { z } from "zod";', //                      1
+    "", //                                              2
+    "/** A doc comment above belongs to the next line. */", // 3
+    "export function first(a: number): number {", //    4
+    "    return a + 1;", //                             5
+    "}", //                                             6
+    "const second = z", //                              7
+    "    .string()", //                                 8
+    "    .min(1);", //                                  9
+    "export const third = 3, fourth = 4;", //          10
+    "class Fifth {}", //                                11
+    "",
+].join("\n");
+
+describe("mutate entries narrowed to named declarations (tools/mutation-targets.mjs)", () => {
+    it("gives each named top-level declaration its own line range, whole statements included", () => {
+        expect(declarationRanges("x.ts", SOURCE, ["second", "first", "fourth", "Fifth"])).toEqual([
+            { name: "second", start: 7, end: 9 },
+            { name: "first", start: 4, end: 6 },
+            { name: "fourth", start: 10, end: 10 },
+            { name: "Fifth", start: 11, end: 11 },
+        ]);
+    });
+
+    it("refuses a name the file does not declare at top level, naming the file and the name", () => {
+        expect(() => declarationRanges("lib/x.ts", SOURCE, ["first", "a", "gone"])).toThrow(/modules\.json: lib\/x\.ts declares no top-level a, gone/);
+    });
+
+    it("keeps globs as they are and turns file#names into Stryker's file:start-end patterns", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mutation-targets-"));
+        try {
+            fs.mkdirSync(path.join(dir, "lib"));
+            fs.writeFileSync(path.join(dir, "lib/x.ts"), SOURCE);
+            expect(mutatePatterns(["policy/**/*.ts", "!policy/index.ts", "lib/x.ts#first, third"], dir)).toEqual(["policy/**/*.ts", "!policy/index.ts", "lib/x.ts:4-6", "lib/x.ts:10-10"]);
+            expect(entryFile("lib/x.ts#first")).toBe("lib/x.ts");
+            expect(entryFile("policy/**/*.ts")).toBe("policy/**/*.ts");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("every narrowed entry of modules.json still names declarations its file has", () => {
+        const { modules } = JSON.parse(fs.readFileSync(path.join(ROOT, "test/mutations/modules.json"), "utf8")) as { modules: Record<string, { mutate: string[] }> };
+        const narrowed = Object.values(modules).flatMap((m) => m.mutate).filter((e) => e.includes("#"));
+        expect(narrowed.length).toBeGreaterThan(0);
+        for (const pattern of mutatePatterns(narrowed, ROOT) as string[]) {
+            expect(pattern).toMatch(/^[\w/.-]+\.ts:\d+-\d+$/);
+        }
+    });
+});
+
+describe("compile check of survivors (tools/mutation-compile.ts)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mutation-compile-"));
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const text = "export const count: number = 1;\nexport const label = `n=${count}`;\n";
+    const at = (line: number, from: number, to: number) => ({ start: { line, column: from }, end: { line, column: to } });
+    // `1` is the 30th character of line 1 (1-based columns, end exclusive, as in Stryker's report).
+    const literal = at(1, 30, 31);
+
+    it("applies a mutant at its 1-based line and column", () => {
+        expect(applyMutant(text, { replacement: "2", location: literal })).toBe("export const count: number = 2;\nexport const label = `n=${count}`;\n");
+        expect(applyMutant(text, { replacement: "``", location: at(2, 22, 34) })).toBe("export const count: number = 1;\nexport const label = ``;\n");
+    });
+
+    it("rejects only the mutants the compiler refuses", () => {
+        fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, types: [] }, include: ["a.ts"] }));
+        fs.writeFileSync(path.join(dir, "a.ts"), text);
+        const file = path.join(dir, "a.ts");
+        const mutants = [
+            { id: "typed", status: "Survived", mutatorName: "StringLiteral", replacement: '"one"', location: literal },
+            { id: "valid", status: "Survived", mutatorName: "ArithmeticOperator", replacement: "2", location: literal },
+            { id: "other", status: "Survived", mutatorName: "StringLiteral", replacement: "``", location: at(2, 22, 34) },
+        ];
+        expect([...compileRejected(path.join(dir, "tsconfig.json"), { [file]: { source: text, mutants } }, new Set(["typed", "valid", "other"]))]).toEqual(["typed"]);
+    });
+});
+
+describe("module score (tools/mutation.ts)", () => {
+    const mutant = (id: string, status: string, line: number) => ({ id, status, mutatorName: "ConditionalExpression", replacement: "true", location: { start: { line } } });
+
+    it("counts killed and timed-out as detected, survived and uncovered as not, the rest and compiler-rejected survivors as invalid", () => {
+        const report = { files: { "lib/x.ts": { mutants: [mutant("1", "Killed", 1), mutant("2", "Timeout", 2), mutant("3", "Survived", 3), mutant("4", "NoCoverage", 4), mutant("5", "CompileError", 5), mutant("6", "Survived", 6)] } } };
+        expect(scoreOf("x", report, new Set(["6"]))).toEqual({
+            name: "x",
+            detected: 2,
+            undetected: 2,
+            invalid: 2,
+            rejectedSurvivors: 1,
+            score: 50,
+            survivors: ['lib/x.ts:3  ConditionalExpression  "true"', 'lib/x.ts:4  ConditionalExpression  "true"'],
+        });
+    });
+});
+
+describe("retesting only the survivors (npm run mutation -- --survivors)", () => {
+    const loc = (line: number, from: number, to: number) => ({ start: { line, column: from }, end: { line, column: to } });
+    const full = {
+        files: {
+            "lib/x.ts": {
+                source: "const a = 1;\nconst b = a > 0;\n",
+                mutants: [
+                    { id: "1", status: "Killed", mutatorName: "EqualityOperator", replacement: "a >= 0", location: loc(2, 11, 16) },
+                    { id: "2", status: "Survived", mutatorName: "ConditionalExpression", replacement: "true", location: loc(2, 11, 16) },
+                    { id: "3", status: "NoCoverage", mutatorName: "ConditionalExpression", replacement: "false", location: loc(2, 11, 16) },
+                ],
+            },
+            "lib/y.ts": { source: "changed since", mutants: [{ id: "4", status: "Killed", mutatorName: "StringLiteral", replacement: '""', location: loc(1, 1, 3) }] },
+        },
+    };
+
+    it("names each survivor's span in Stryker's 0-based columns, and only survivors", () => {
+        expect(survivorPatterns(full, (file) => full.files[file as keyof typeof full.files].source)).toEqual(["lib/x.ts:2:10-2:16", "lib/x.ts:2:10-2:16"]);
+    });
+
+    it("refuses a file whose source changed since the report, but not one without survivors", () => {
+        expect(() => survivorPatterns(full, (file) => (file === "lib/x.ts" ? "const a = 2;\n" : "anything"))).toThrow("lib/x.ts changed since the last report: run the module without --survivors");
+        expect(survivorPatterns(full, (file) => (file === "lib/x.ts" ? full.files["lib/x.ts"].source : "anything"))).toHaveLength(2);
+    });
+
+    it("takes the rerun's status for each survivor it retested, and keeps every other status", () => {
+        const rerun = {
+            files: {
+                "lib/x.ts": {
+                    source: full.files["lib/x.ts"].source,
+                    mutants: [
+                        { id: "a", status: "Killed", mutatorName: "ConditionalExpression", replacement: "true", location: loc(2, 11, 16) },
+                        // An already killed mutant inside a survivor's span is retested too: its old status stays.
+                        { id: "b", status: "Survived", mutatorName: "EqualityOperator", replacement: "a >= 0", location: loc(2, 11, 16) },
+                    ],
+                },
+            },
+        };
+        const merged = mergeSurvivorRun(full, rerun);
+        expect(merged.files["lib/x.ts"]!.mutants.map((m) => [m.id, m.status])).toEqual([["1", "Killed"], ["2", "Killed"], ["3", "NoCoverage"]]);
+        expect(merged.files["lib/y.ts"]).toEqual(full.files["lib/y.ts"]);
+    });
+});
