@@ -1,3 +1,4 @@
+import { EDGE_METER_METRICS } from "../../../components/metering/edge-meter";
 import { BYTES_PER_GIB, RECORDED, TENANT_LABEL_SERIES_NAME, type MeteringPrices } from "../../../components/metering/rules";
 
 /**
@@ -54,8 +55,75 @@ export interface NetworkLoad {
     pod: string;
     receiveBytesPerSecond: number;
     transmitBytesPerSecond: number;
-    /** Of the transmitted bytes, what Traefik sends on to internet clients for Service `service`. */
+    /** Of the transmitted bytes, what Traefik's HTTP routers send on to internet clients for Service `service`. */
     internetEgress?: { service: string; bytesPerSecond: number };
+    /**
+     * Of the transmitted bytes, what goes out through a TCP/UDP entry point or a passthrough route: Traefik
+     * dials Service `service` at `clusterIp` and the edge meter counts the replies.
+     */
+    streamEgress?: { service: string; clusterIp: string; bytesPerSecond: number };
+}
+
+/** The Traefik pod the synthetic edge node runs (kube_pod_info shape below). */
+export const TRAEFIK_POD = { namespace: "traefik", pod: "traefik-7d9c6b5f4-x2k8q", podIp: "10.42.3.17", node: "fsn1-edge-0", hostIp: "100.64.0.31" } as const;
+
+/**
+ * Labels Prometheus adds to every series node-exporter serves from its textfile directory, as the chart's
+ * ServiceMonitor scrapes it: prometheus-community/helm-charts@prometheus-node-exporter-4.56.1
+ * charts/prometheus-node-exporter/templates/servicemonitor.yaml (`jobLabel`, endpoint `port:
+ * {{ .Values.service.portName }}`), with kube-prometheus-stack-88.5.3 values.yaml setting
+ * `prometheus-node-exporter.prometheus.monitor.jobLabel: jobLabel`, the Service label `jobLabel: node-exporter`
+ * and `service.portName: http-metrics`; the operator adds namespace, service, pod, container and endpoint,
+ * and node-exporter runs on the host network (instance = node address:9100).
+ */
+export const NODE_EXPORTER_TARGET = {
+    job: "node-exporter",
+    instance: `${TRAEFIK_POD.hostIp}:9100`,
+    namespace: "monitoring",
+    service: "kube-prometheus-stack-prometheus-node-exporter",
+    endpoint: "http-metrics",
+    pod: "kube-prometheus-stack-prometheus-node-exporter-9fxlw",
+    container: "node-exporter",
+} as const;
+
+/**
+ * kube-state-metrics' kube_pod_info: kubernetes/kube-state-metrics@v2.20.0 internal/store/pod.go (labels
+ * host_ip, pod_ip, node, created_by_kind, created_by_name, priority_class, host_network, plus namespace, pod,
+ * uid); scraped with honorLabels, so namespace is the pod's.
+ */
+export function podInfo(pod: { namespace: string; pod: string; podIp: string; node: string; hostIp: string }, samples: number): InputSeries {
+    return gauge(
+        "kube_pod_info",
+        { namespace: pod.namespace, pod: pod.pod, uid: `uid-${pod.pod}`, host_ip: pod.hostIp, pod_ip: pod.podIp, node: pod.node, created_by_kind: "ReplicaSet", created_by_name: pod.pod.replace(/-[a-z0-9]+$/, ""), priority_class: "", host_network: "false" },
+        1,
+        samples,
+    );
+}
+
+/**
+ * kube-state-metrics' kube_service_info: kubernetes/kube-state-metrics@v2.20.0 internal/store/service.go
+ * (labels cluster_ip, external_name, load_balancer_ip, external_traffic_policy, plus namespace, service, uid).
+ */
+export function serviceInfo(namespace: string, service: string, clusterIp: string, samples: number): InputSeries {
+    return gauge("kube_service_info", { namespace, service, uid: `uid-${namespace}-${service}`, cluster_ip: clusterIp, external_name: "", load_balancer_ip: "", external_traffic_policy: "" }, 1, samples);
+}
+
+/** A ClusterIP in 10.43.0.0/16 for a Service the load does not give one (stable per namespace and name). */
+export function clusterIpOf(namespace: string, service: string): string {
+    let h = 0;
+    for (const c of `${namespace}/${service}`) {
+        h = (h * 31 + c.charCodeAt(0)) % 65021;
+    }
+    return `10.43.${Math.floor(h / 254)}.${(h % 254) + 1}`;
+}
+
+/**
+ * The edge meter's counter as node-exporter serves it: the series components/metering/edge-meter.ts'
+ * exporter writes (`source_ip`, `service_ip`; proven against a kernel in edge-meter.kernel.test.ts) plus
+ * the scrape's target labels.
+ */
+export function edgeReplyBytes(sourceIp: string, serviceIp: string, bytesPerSecond: number, samples: number): InputSeries {
+    return counter(EDGE_METER_METRICS.replyBytes, { ...NODE_EXPORTER_TARGET, source_ip: sourceIp, service_ip: serviceIp }, bytesPerSecond * 60, samples);
 }
 
 /** One namespace of the synthetic cluster. */
@@ -108,6 +176,9 @@ export function counter(name: string, labels: Record<string, string>, perSample:
  */
 export function inputSeries(loads: readonly NamespaceLoad[], samples: number): InputSeries[] {
     const series: InputSeries[] = [];
+    if (loads.some((l) => (l.network ?? []).some((n) => n.streamEgress))) {
+        series.push(podInfo(TRAEFIK_POD, samples));
+    }
     for (const load of loads) {
         const ns = { namespace: load.namespace };
         for (const instance of load.tenant ? ["ksm-a", "ksm-b"] : ["ksm-a"]) {
@@ -166,7 +237,11 @@ export function inputSeries(loads: readonly NamespaceLoad[], samples: number): I
                         counter("traefik_service_responses_bytes_total", { namespace: "traefik", instance: "traefik-0", service: backend, code, method: "GET", protocol: "http" }, (n.internetEgress.bytesPerSecond / 2) * 60, samples),
                     );
                 }
-                series.push(gauge("kube_service_info", { ...ns, service: n.internetEgress.service, uid: `uid-${n.internetEgress.service}`, cluster_ip: "10.43.0.10" }, 1, samples));
+                series.push(serviceInfo(load.namespace, n.internetEgress.service, clusterIpOf(load.namespace, n.internetEgress.service), samples));
+            }
+            if (n.streamEgress) {
+                series.push(edgeReplyBytes(TRAEFIK_POD.podIp, n.streamEgress.clusterIp, n.streamEgress.bytesPerSecond, samples));
+                series.push(serviceInfo(load.namespace, n.streamEgress.service, n.streamEgress.clusterIp, samples));
             }
         }
     }
@@ -228,11 +303,18 @@ export function expectedUsage(load: NamespaceLoad, replicas = 1): Partial<Record
     if (network.length > 0) {
         const rx = sum(network.map((n) => n.receiveBytesPerSecond));
         const tx = sum(network.map((n) => n.transmitBytesPerSecond));
-        const egress = network.filter((n) => n.internetEgress);
+        const http = network.filter((n) => n.internetEgress);
+        const stream = network.filter((n) => n.streamEgress);
         out[RECORDED.networkReceiveRate] = rx;
         out[RECORDED.networkTransmitRate] = tx;
-        if (egress.length > 0) {
-            out[RECORDED.internetEgressRate] = sum(egress.map((n) => n.internetEgress!.bytesPerSecond));
+        if (http.length > 0) {
+            out[RECORDED.httpEgressRate] = sum(http.map((n) => n.internetEgress!.bytesPerSecond));
+        }
+        if (stream.length > 0) {
+            out[RECORDED.streamEgressRate] = sum(stream.map((n) => n.streamEgress!.bytesPerSecond));
+        }
+        if (http.length + stream.length > 0) {
+            out[RECORDED.internetEgressRate] = (out[RECORDED.httpEgressRate] ?? 0) + (out[RECORDED.streamEgressRate] ?? 0);
         }
         out[RECORDED.internalTransmitRate] = Math.max(tx - (out[RECORDED.internetEgressRate] ?? 0), 0);
     }
