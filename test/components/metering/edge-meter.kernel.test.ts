@@ -4,13 +4,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { EDGE_METER, EDGE_METER_METRICS, renderEdgeMeterNft, renderEdgeMeterScript } from "../../../components/metering/edge-meter";
+import { networkNamespacePrefix } from "../../helpers/tools";
 
 /**
  * The edge meter in a real kernel: the rendered nftables table is loaded into a network namespace that
  * plays the edge node (`unshare -rn`, no host changes), with a "Traefik" pod and a backend pod in two more
  * and a DNAT rule standing in for kube-proxy's ClusterIP. Then the rendered exporter writes the textfile
- * node-exporter would serve, and promtool lints it. Needs root or unprivileged user namespaces (CI runs as
- * root), nft, jq, iproute2 and python3; a missing one fails the test with its name.
+ * node-exporter would serve, and promtool lints it. Needs a fresh network namespace (test/helpers/tools.ts
+ * networkNamespacePrefix), nft, jq, iproute2 and python3; a missing one fails the test with its name.
  */
 
 const FIXTURES = path.join(__dirname, "fixtures");
@@ -30,7 +31,8 @@ function run(): { log: string; textfile: string } {
             throw new Error(`${tool} is not installed (apt-get install -y nftables jq iproute2 util-linux python3)`);
         }
     }
-    const result = spawnSync("unshare", ["-rn", "bash", path.join(FIXTURES, "edge-meter-topology.sh"), nftFile, exporter, dir, path.join(FIXTURES, "edge-meter-peer.py")], {
+    const [command, ...prefix] = networkNamespacePrefix();
+    const result = spawnSync(command!, [...prefix, "bash", path.join(FIXTURES, "edge-meter-topology.sh"), nftFile, exporter, dir, path.join(FIXTURES, "edge-meter-peer.py")], {
         encoding: "utf8",
         timeout: 60_000,
         env: { ...process.env, TCP_REPLY: String(TCP_REPLY), UDP_REPLY: String(UDP_REPLY) },
