@@ -71,7 +71,7 @@ export interface BillingContext {
      */
     storageReplicas: number;
     /**
-     * Infrastructure cost of the region in EUR per month, as `npm run plan` estimates it (tools/cost). With it
+     * Infrastructure cost of the region in EUR per month, as `npm run plan` estimates it (lib/cost). With it
      * (and prices in EUR) the rules record the idle line: infrastructure − tenant bills − platform overhead.
      */
     infrastructureMonthlyEur?: number;
