@@ -452,25 +452,35 @@ function withGap(series: InputSeries[], from: number, length: number, samples: n
 const fromKubelet = (s: InputSeries) => s.series.startsWith("container_");
 
 describe("billing acceptance under promtool", () => {
-    promtoolCase("bill a gVisor pod within 1% of a runc pod doing the same work, sandbox overhead included, never both cgroups", () => {
+    promtoolCase("bill a gVisor pod within 1% of a runc pod doing the same work, sandbox overhead included, whether its container series are absent or zero", () => {
         const work = { container: "app", cpuCores: 0.5, workingSetBytes: 1 * GiB, cpuRequestCores: 0.25, memoryRequestBytes: 512 * MiB };
         const runc: NamespaceLoad = { namespace: "alpha", tenant: true, containers: [{ pod: "app-0", ...work }] };
-        // The Sentry/Gofer overhead: 1/256 core and 4 MiB, accounted in the pod cgroup with the workload.
-        const gvisor: NamespaceLoad = { namespace: "beta", tenant: true, containers: [{ pod: "app-0", ...work, runtime: "gvisor", sandboxOverheadCores: 1 / 256, sandboxOverheadBytes: 4 * MiB }] };
+        // The Sentry/Gofer overhead: 1/256 core and 4 MiB, accounted in the pod cgroup with the workload. beta:
+        // cgroup v2 + systemd, no per-container series at all (google/gvisor#13067); gamma: they exist and read 0.
+        const sandboxed = { runtime: "gvisor" as const, sandboxOverheadCores: 1 / 256, sandboxOverheadBytes: 4 * MiB };
+        const gvisorAbsent: NamespaceLoad = { namespace: "beta", tenant: true, containers: [{ pod: "app-0", ...work, ...sandboxed, gvisorContainerSeries: "absent" }] };
+        const gvisorZero: NamespaceLoad = { namespace: "gamma", tenant: true, containers: [{ pod: "app-0", ...work, ...sandboxed, gvisorContainerSeries: "zero" }] };
+        const loads3 = [runc, gvisorAbsent, gvisorZero];
         const hours = 2;
         const cost = (l: NamespaceLoad) => expectedHourlyCost(l, prices, REPLICAS);
         const tests: ExprTest[] = [RECORDED.cpuCost, RECORDED.memoryCost, RECORDED.cost].map((record) => ({
             expr: record,
             eval_time: `${hours}h`,
-            exp_samples: [runc, gvisor].map((l) => {
+            exp_samples: loads3.map((l) => {
                 const c = cost(l);
                 return { labels: seriesName(record, costLabels(l.namespace)), value: record === RECORDED.cpuCost ? c.cpu : record === RECORDED.memoryCost ? c.memory : c.total };
             }),
         }));
+        const input = inputSeries(loads3, hours * 60 + 5);
         return {
-            file: testFile("1m", [{ interval: "1m", input_series: inputSeries([runc, gvisor], hours * 60 + 5), promql_expr_test: tests }]),
+            file: testFile("1m", [{ interval: "1m", input_series: input, promql_expr_test: tests }]),
             check: () => {
-                const [a, b] = [cost(runc).total, cost(gvisor).total];
+                // The input has what it claims: beta has no series of its container, gamma has them at 0.
+                const ofContainer = (ns: string) => input.filter((i) => i.series.startsWith("container_") && i.series.includes(`namespace="${ns}"`) && i.series.includes('container="app"'));
+                expect(ofContainer("beta")).toEqual([]);
+                expect(ofContainer("gamma").map((i) => i.values)).toEqual([`0+0x${hours * 60 + 5}`, `0+0x${hours * 60 + 5}`]);
+                const [a, b] = [cost(runc).total, cost(gvisorAbsent).total];
+                expect(cost(gvisorZero).total).toBe(b);
                 expect(Math.abs(b - a) / a).toBeLessThan(0.01);
                 // The overhead is billed (not dropped), and the pod is not billed twice (cgroup + containers).
                 expect(b).toBeGreaterThan(a);

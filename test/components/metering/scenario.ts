@@ -23,11 +23,18 @@ export interface ContainerLoad {
     cpuRequestCores?: number;
     memoryRequestBytes?: number;
     /**
-     * `gvisor`: the pod runs under RuntimeClass gvisor, so (google/gvisor#13067, cgroup v2 + systemd;
-     * google/cadvisor#3885) the per-container cgroup series read 0 and the pod-level cgroup
-     * (`container="", image=""`) carries the container's work plus the sandbox overhead below.
+     * `gvisor`: the pod runs under RuntimeClass gvisor: the Sentry runs every container in the pod-level
+     * cgroup, so the pod-level series (`container="", image=""`) carry the containers' work plus the sandbox
+     * overhead below (google/gvisor#6500: the sandbox moved to the pod cgroup in release-20210518.0).
      */
     runtime?: "runc" | "gvisor";
+    /**
+     * How cAdvisor shows a gVisor pod's containers: `absent` (the default) on cgroup v2 + systemd, where runsc
+     * creates no `cri-containerd-*.scope` for them and cAdvisor sees only the pause container's scope
+     * (google/gvisor#13067, open); `zero` where runsc creates empty compatibility cgroups (cgroup v1 since
+     * google/gvisor#6657, or v2 + systemd with google/gvisor#13070): the series exist and read 0.
+     */
+    gvisorContainerSeries?: "absent" | "zero";
     /** CPU of the gVisor Sentry and Gofer, accounted in the pod cgroup (gVisor pods only). */
     sandboxOverheadCores?: number;
     /** Memory of the gVisor sandbox, accounted in the pod cgroup (gVisor pods only). */
@@ -63,6 +70,13 @@ export interface NetworkLoad {
      */
     streamEgress?: { service: string; clusterIp: string; bytesPerSecond: number };
 }
+
+/**
+ * Target labels of the kubelet's /metrics endpoint as kube-prometheus-stack 88.5.3 scrapes it
+ * (templates/exporters/kubelet/servicemonitor.yaml: jobLabel k8s-app, port https-metrics, honorLabels, the
+ * metrics_path relabelling; prometheus-operator names `endpoint` after the port and `node` after a Node target).
+ */
+export const KUBELET_METRICS_TARGET = { job: "kubelet", metrics_path: "/metrics", instance: "100.64.0.21:10250", node: "fsn1-run-0", endpoint: "https-metrics", service: "kube-prometheus-stack-kubelet" } as const;
 
 /** The Traefik pod the synthetic edge node runs (kube_pod_info shape below). */
 export const TRAEFIK_POD = { namespace: "traefik", pod: "traefik-7d9c6b5f4-x2k8q", podIp: "10.42.3.17", node: "fsn1-edge-0", hostIp: "100.64.0.31" } as const;
@@ -189,21 +203,36 @@ export function inputSeries(loads: readonly NamespaceLoad[], samples: number): I
             const id = { ...ns, pod: c.pod, container: c.container };
             const gvisor = c.runtime === "gvisor";
             const image = { image: `example/${c.container}:1.0` };
-            // Per-container cgroups: the real usage under runc, zeros under gVisor.
-            series.push(counter("container_cpu_usage_seconds_total", { ...id, ...image }, gvisor ? 0 : c.cpuCores * 60, samples));
-            series.push(gauge("container_memory_working_set_bytes", { ...id, ...image }, gvisor ? 0 : c.workingSetBytes, samples));
-            // The pod-level cgroup (kubelet /metrics/cadvisor: container="", image="", id=.../kubepods-<qos>-pod<uid>.slice):
-            // under runc it repeats the containers (plus the pause process), under gVisor it is the only real figure.
-            const podLevel = { ...ns, pod: c.pod, container: "", image: "" };
+            // Label set of the kubelet's /metrics/cadvisor (kubernetes/kubernetes pkg/kubelet/server/server.go
+            // containerPrometheusLabelsFunc): id (the cgroup), name (the first alias), image, pod, namespace,
+            // container, from the container's io.kubernetes.* labels. The scrape adds the kubelet target labels
+            // (honorLabels: the series' namespace wins); kube-prometheus-stack 88.5.3's cAdvisorMetricRelabelings
+            // drop only series without a pod (`[id, pod]` regex `.+;`) and CNI interfaces, so all below are kept.
+            const uidPath = `kubepods-burstable-pod${c.pod.replace(/-/g, "_")}_uid.slice`;
+            const cgroup = (scope: string) => `/kubepods.slice/kubepods-burstable.slice/${uidPath}${scope}`;
+            // Per-container cgroups (cri-containerd-<id>.scope): the real usage under runc; under gVisor absent
+            // or zero (see gvisorContainerSeries).
+            const containerSeries = gvisor ? (c.gvisorContainerSeries ?? "absent") : "real";
+            if (containerSeries !== "absent") {
+                const scope = { ...id, ...image, id: cgroup(`/cri-containerd-${c.container}0.scope`), name: `${c.container}0` };
+                series.push(counter("container_cpu_usage_seconds_total", scope, containerSeries === "zero" ? 0 : c.cpuCores * 60, samples));
+                series.push(gauge("container_memory_working_set_bytes", scope, containerSeries === "zero" ? 0 : c.workingSetBytes, samples));
+            }
+            // The pod-level cgroup (cgroup v2 + systemd: id=/kubepods.slice/kubepods-<qos>.slice/kubepods-<qos>-pod<uid>.slice,
+            // no alias, no image, no container; pod and namespace from the kubelet's GetPodByCgroupfs, "to have an
+            // accurate accounting of sandbox"): under runc it repeats the containers (plus the pause process),
+            // under gVisor it is the only real figure.
+            const podLevel = { ...ns, pod: c.pod, container: "", image: "", id: cgroup(""), name: "" };
             series.push(counter("container_cpu_usage_seconds_total", podLevel, gvisor ? (c.cpuCores + (c.sandboxOverheadCores ?? 0)) * 60 : c.cpuCores * 60 * 3, samples));
             series.push(gauge("container_memory_working_set_bytes", podLevel, gvisor ? c.workingSetBytes + (c.sandboxOverheadBytes ?? 0) : c.workingSetBytes * 3, samples));
             // The sandbox (pause) container: container="" with its image under containerd, "POD" under dockershim.
             for (const sandbox of [{ container: "", image: "registry.k8s.io/pause:3.10" }, { container: "POD", image: "registry.k8s.io/pause:3.10" }]) {
-                series.push(counter("container_cpu_usage_seconds_total", { ...ns, pod: c.pod, ...sandbox }, 6, samples));
-                series.push(gauge("container_memory_working_set_bytes", { ...ns, pod: c.pod, ...sandbox }, 1 * MiB, samples));
+                const scope = { ...ns, pod: c.pod, ...sandbox, id: cgroup(`/cri-containerd-${sandbox.container || "sandbox"}0.scope`), name: `${sandbox.container || "sandbox"}0` };
+                series.push(counter("container_cpu_usage_seconds_total", scope, 6, samples));
+                series.push(gauge("container_memory_working_set_bytes", scope, 1 * MiB, samples));
             }
             if (gvisor) {
-                // kube-state-metrics internal/store/pod.go: kube_pod_runtimeclass_name_info{namespace, pod, uid, runtimeclass_name}.
+                // kubernetes/kube-state-metrics@v2.20.0 internal/store/pod.go: kube_pod_runtimeclass_name_info{namespace, pod, uid, runtimeclass_name}.
                 series.push(gauge("kube_pod_runtimeclass_name_info", { ...ns, pod: c.pod, uid: `uid-${c.pod}`, runtimeclass_name: "gvisor" }, 1, samples));
             }
             if (c.cpuRequestCores !== undefined) {
@@ -220,17 +249,24 @@ export function inputSeries(loads: readonly NamespaceLoad[], samples: number): I
         }
         for (const v of load.volumes ?? []) {
             const pvc = { ...ns, persistentvolumeclaim: v.pvc };
+            // kubelet_volume_stats_*{namespace, persistentvolumeclaim} (kubernetes/kubernetes
+            // pkg/kubelet/metrics/collectors/volume_stats.go), from the kubelet's /metrics endpoint: the
+            // kubelet ServiceMonitor adds job="kubelet", metrics_path="/metrics", instance and node.
             series.push(gauge("kube_persistentvolumeclaim_resource_requests_storage_bytes", pvc, v.requestedBytes, samples));
-            series.push(gauge("kubelet_volume_stats_used_bytes", { ...pvc, instance: "node-a" }, v.usedBytes, samples));
-            series.push(gauge("kubelet_volume_stats_capacity_bytes", { ...pvc, instance: "node-a" }, v.capacityBytes, samples));
+            series.push(gauge("kubelet_volume_stats_used_bytes", { ...pvc, ...KUBELET_METRICS_TARGET }, v.usedBytes, samples));
+            series.push(gauge("kubelet_volume_stats_capacity_bytes", { ...pvc, ...KUBELET_METRICS_TARGET }, v.capacityBytes, samples));
         }
         for (const n of load.network ?? []) {
             const pod = { ...ns, pod: n.pod, interface: "eth0" };
             series.push(counter("container_network_receive_bytes_total", pod, n.receiveBytesPerSecond * 60, samples));
             series.push(counter("container_network_transmit_bytes_total", pod, n.transmitBytesPerSecond * 60, samples));
             if (n.internetEgress) {
-                // Traefik's Ingress provider names the backend <namespace>-<service>-<port>@kubernetes; the
-                // ServiceMonitor adds Traefik's own namespace. kube_service_info names the Service.
+                // traefik/traefik@v3.7.9 pkg/provider/kubernetes/ingress/kubernetes.go: the service is
+                // Normalize(namespace + "-" + backend service name + "-" + portString(port)), portString the port's
+                // name when the Ingress names it (it does: "http"); the provider suffix "@kubernetes" is added
+                // when the configurations are merged. Labels code, method, protocol, service
+                // (pkg/observability/metrics/prometheus.go). The ServiceMonitor (traefik-helm-chart v41.3.0
+                // templates/servicemonitor.yaml, `targetPort: metrics`) adds Traefik's own namespace.
                 const backend = `${load.namespace}-${n.internetEgress.service}-http@kubernetes`;
                 for (const code of ["200", "404"]) {
                     series.push(
