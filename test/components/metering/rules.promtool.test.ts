@@ -846,9 +846,16 @@ describe("project alerts under promtool", () => {
 describe("metering trust alerts under promtool", () => {
     const minutes = 3 * 60;
     const up = (labels: Record<string, string>, value: number) => gauge("up", labels, value, minutes);
-    const kubelet = (instance: string) => ({ job: "kubelet", metrics_path: "/metrics/cadvisor", instance, namespace: "kube-system", service: "kube-prometheus-stack-kubelet", node: instance });
-    const ksm = { job: "kube-state-metrics", instance: "10.42.0.7:8080", namespace: "monitoring", service: "kube-prometheus-stack-kube-state-metrics" };
-    const traefik = { job: "traefik-metrics", instance: "10.42.1.3:9100", namespace: "traefik", service: "traefik-metrics", endpoint: "metrics" };
+    // `up` carries the target labels only. kubelet: kube-prometheus-stack-88.5.3
+    // templates/exporters/kubelet/servicemonitor.yaml (jobLabel k8s-app → "kubelet", port https-metrics, path
+    // /metrics/cadvisor, cAdvisorRelabelings copy __metrics_path__ to metrics_path); prometheus-operator adds
+    // namespace, service, endpoint (the port name) and node (Node targets).
+    const kubelet = (instance: string) => ({ job: "kubelet", metrics_path: "/metrics/cadvisor", instance, namespace: "kube-system", service: "kube-prometheus-stack-kubelet", endpoint: "https-metrics", node: instance });
+    // kube-state-metrics-8.4.0 templates/servicemonitor.yaml: jobLabel app.kubernetes.io/name, port http.
+    const ksm = { job: "kube-state-metrics", instance: "10.42.0.7:8080", namespace: "monitoring", service: "kube-prometheus-stack-kube-state-metrics", endpoint: "http", pod: "kube-prometheus-stack-kube-state-metrics-6d8f9-abcde", container: "kube-state-metrics" };
+    // traefik-helm-chart v41.3.0 templates/servicemonitor.yaml: `targetPort: metrics`, which prometheus-operator
+    // writes as endpoint="metrics" (it names endpoint after port, else targetPort); job from jobLabel (release name).
+    const traefik = { job: "traefik-metrics", instance: "10.42.1.3:9100", namespace: "traefik", service: "traefik-metrics", endpoint: "metrics", pod: "traefik-7d9c6b5f4-x2k8q", container: "traefik" };
     // The edge meter's heartbeat (edge-meter.ts exporter, served by node-exporter): Unix seconds of the last
     // export, which promtool's clock starts at 0. Fresh: it follows the clock.
     const heartbeat = (instance: string, values: string) => ({ series: seriesName(EDGE_METER_METRICS.lastExport, { ...NODE_EXPORTER_TARGET, instance }), values });
