@@ -77,6 +77,9 @@ export function ledgerFields(currency: string): LedgerField[] {
         { name: "memoryGiBHours", series: RECORDED.memoryBillable, unit: "GiB-hours", factor: minute / BYTES_PER_GIB },
         { name: "storageGiBHours", series: RECORDED.storageBillable, unit: "GiB-hours (requested × replicas)", factor: minute / BYTES_PER_GIB },
         { name: "internetEgressGiB", series: RECORDED.internetEgressRate, unit: "GiB", factor: (3600 * minute) / BYTES_PER_GIB },
+        // The two parts of internet egress, so a bill shows which way its bytes left.
+        { name: "httpEgressGiB", series: RECORDED.httpEgressRate, unit: "GiB (Traefik HTTP routers)", factor: (3600 * minute) / BYTES_PER_GIB },
+        { name: "streamEgressGiB", series: RECORDED.streamEgressRate, unit: "GiB (TCP/UDP entry points and TLS passthrough)", factor: (3600 * minute) / BYTES_PER_GIB },
         { name: "internalGiB", series: RECORDED.internalTransmitRate, unit: "GiB (not billed)", factor: (3600 * minute) / BYTES_PER_GIB },
         { name: "regionCost", series: RECORDED.regionCostRate, unit: currency, factor: minute, scope: "region" },
     ];

@@ -1,5 +1,6 @@
 import type { PlatformConfig } from "../../lib/config/schema";
 import { GVISOR_RUNTIME_CLASS, NAMESPACES, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
+import { EDGE_METER_METRICS } from "./edge-meter";
 import { promqlNumber, promqlString } from "./promql";
 
 /**
@@ -16,8 +17,10 @@ import { promqlNumber, promqlString } from "./promql";
  * - CPU cores: max(request, use) of every running container (runc) or pod (gVisor), per minute it runs.
  * - Memory: max(request, working set), the same way.
  * - Storage: requested PVC size × the Longhorn replica count of the platform's StorageClasses.
- * - Internet egress: bytes Traefik sent to clients for the project's Services. In-cluster traffic (pod to
- *   pod, replies to the platform's scrapes and probes) is recorded as "internal" and not billed.
+ * - Internet egress: bytes Traefik sent to clients for the project's Services (HTTP, Traefik's own counter),
+ *   plus the bytes of the project's TCP/UDP entry points and TLS passthrough routes (the edge meter,
+ *   ./edge-meter.ts). In-cluster traffic (pod to pod, replies to the platform's scrapes and probes) is
+ *   recorded as "internal" and not billed.
  *
  * Runtimes: cAdvisor (the kubelet's /metrics/cadvisor) accounts runc containers in their own cgroups, but a
  * gVisor sandbox runs every container of the pod inside the Sentry, in the pod-level cgroup: the
@@ -68,7 +71,7 @@ export interface BillingContext {
      */
     storageReplicas: number;
     /**
-     * Infrastructure cost of the region in EUR per month, as `npm run plan` estimates it (tools/cost). With it
+     * Infrastructure cost of the region in EUR per month, as `npm run plan` estimates it (lib/cost). With it
      * (and prices in EUR) the rules record the idle line: infrastructure − tenant bills − platform overhead.
      */
     infrastructureMonthlyEur?: number;
@@ -180,7 +183,14 @@ export const RECORDED = {
     networkReceiveRate: "platform:project_network_receive_bytes:irate10m",
     /** Bytes per second transmitted by the project's pods (cAdvisor, all peers). */
     networkTransmitRate: "platform:project_network_transmit_bytes:irate10m",
-    /** Bytes per second Traefik sent to internet clients for the project's Services: billed egress. */
+    /** Bytes per second Traefik's HTTP routers sent to clients for the project's Services (Ingress backends). */
+    httpEgressRate: "platform:project_http_egress_bytes:irate10m",
+    /**
+     * Bytes per second the project's Services sent through Traefik's TCP/UDP entry points and TLS passthrough
+     * routes (edge meter: replies on the connections Traefik dialled to the Services' ClusterIPs).
+     */
+    streamEgressRate: "platform:project_stream_egress_bytes:irate10m",
+    /** HTTP + stream egress: the internet egress billed. */
     internetEgressRate: "platform:project_internet_egress_bytes:irate10m",
     /** Transmitted bytes per second that did not leave through Traefik (in-cluster peers): not billed. */
     internalTransmitRate: "platform:project_internal_transmit_bytes:irate10m",
@@ -258,8 +268,11 @@ export const METERING_SCRAPE_JOBS = [
     { source: "kube-state-metrics", selector: 'job="kube-state-metrics"', measures: "tenant namespaces, requests, runtime classes and PVC sizes" },
     // The Traefik chart's ServiceMonitor scrapes port `metrics` of its Service in the Traefik namespace; the
     // operator labels targets with that namespace and the port name as `endpoint`.
-    { source: "traefik", selector: `namespace="${NAMESPACES.traefik}", endpoint="metrics"`, measures: "internet egress" },
+    { source: "traefik", selector: `namespace="${NAMESPACES.traefik}", endpoint="metrics"`, measures: "HTTP internet egress" },
 ] as const;
+
+/** Seconds without a fresh edge meter export after which stream egress is not trusted (it exports every 15 s). */
+export const EDGE_METER_STALE_SECONDS = 300;
 
 /** The CronJob exporting the billing ledger (components/metering/ledger.ts), watched by the ledger alert. */
 export const LEDGER_CRONJOB = { namespace: "monitoring", name: "billing-ledger" } as const;
@@ -276,6 +289,7 @@ export const SOURCE_METRICS: readonly string[] = [
     "container_network_transmit_bytes_total",
     "kube_pod_container_resource_requests",
     "kube_pod_runtimeclass_name_info",
+    "kube_pod_info",
     "kube_persistentvolumeclaim_resource_requests_storage_bytes",
     "kube_service_info",
     "kube_resourcequota",
@@ -286,6 +300,8 @@ export const SOURCE_METRICS: readonly string[] = [
     "kubelet_volume_stats_used_bytes",
     "kubelet_volume_stats_capacity_bytes",
     "traefik_service_responses_bytes_total",
+    EDGE_METER_METRICS.replyBytes,
+    EDGE_METER_METRICS.lastExport,
     "certmanager_certificate_expiration_timestamp_seconds",
 ];
 
@@ -466,6 +482,19 @@ export function renderMeteringRuleGroups(prices: MeteringPrices, billing: Billin
         '  max by (traefik_backend, namespace) (label_join(kube_service_info, "traefik_backend", "-", "namespace", "service"))',
         ")",
     ].join("\n");
+    // The edge meter's (Traefik pod IP, ClusterIP) pairs → the ClusterIP's namespace. Only pairs whose source is
+    // a Traefik pod: a tenant pod on an edge node dialling its own database's ClusterIP is in-cluster traffic.
+    // Headless Services (cluster_ip "None") and ExternalName ones ("") have no address to match; topk keeps one
+    // namespace per address if a reused ClusterIP is briefly reported twice (a duplicate would fail the rule).
+    const streamByNamespace = [
+        "sum by (namespace) (",
+        `    sum by (source_ip, service_ip) (irate(${EDGE_METER_METRICS.replyBytes}[${RATE_WINDOW}]))`,
+        "  * on (source_ip) group_left ()",
+        `    max by (source_ip) (label_replace(0 * kube_pod_info{namespace="${NAMESPACES.traefik}", pod_ip!=""} + 1, "source_ip", "$1", "pod_ip", "(.+)"))`,
+        "  * on (service_ip) group_left (namespace)",
+        '    topk by (service_ip) (1, max by (service_ip, namespace) (label_replace(0 * kube_service_info{cluster_ip!="", cluster_ip!="None"} + 1, "service_ip", "$1", "cluster_ip", "(.+)")))',
+        ")",
+    ].join("\n");
 
     const usage: RecordingRule[] = [
         {
@@ -500,7 +529,17 @@ export function renderMeteringRuleGroups(prices: MeteringPrices, billing: Billin
         },
         { record: RECORDED.networkReceiveRate, expr: perProject(`sum by (namespace) (irate(${RECEIVE}[${RATE_WINDOW}]))`) },
         { record: RECORDED.networkTransmitRate, expr: perProject(`sum by (namespace) (irate(${TRANSMIT}[${RATE_WINDOW}]))`) },
-        { record: RECORDED.internetEgressRate, expr: perProject(egressByNamespace) },
+        { record: RECORDED.httpEgressRate, expr: perProject(egressByNamespace) },
+        { record: RECORDED.streamEgressRate, expr: perProject(streamByNamespace) },
+        {
+            record: RECORDED.internetEgressRate,
+            // A project with only one kind of route has only that series: the other counts 0, not "no egress".
+            expr: [
+                `  (${RECORDED.httpEgressRate} or 0 * ${RECORDED.streamEgressRate})`,
+                `+ on (namespace, project)`,
+                `  (${RECORDED.streamEgressRate} or 0 * ${RECORDED.httpEgressRate})`,
+            ].join("\n"),
+        },
         {
             record: RECORDED.internalTransmitRate,
             expr: `clamp_min(\n  ${RECORDED.networkTransmitRate}\n  - on (namespace, project) (${RECORDED.internetEgressRate} or 0 * ${RECORDED.networkTransmitRate}),\n  0\n)`,
@@ -588,7 +627,11 @@ export function renderMeteringRuleGroups(prices: MeteringPrices, billing: Billin
  * has not succeeded for {@link THRESHOLDS.ledgerStaleHours} hours. These carry `source` or the CronJob, not a project.
  */
 function trustAlerts(billing: BillingContext): AlertingRule[] {
-    const down = METERING_SCRAPE_JOBS.map(({ source, selector }) => `label_replace(\n  up{${selector}} == 0\n  or\n  absent(up{${selector}}),\n  "source", "${source}", "", ""\n)`).join("\nor\n");
+    const scrapes = METERING_SCRAPE_JOBS.map(({ source, selector }) => `label_replace(\n  up{${selector}} == 0\n  or\n  absent(up{${selector}}),\n  "source", "${source}", "", ""\n)`);
+    // The edge meter on every edge node: its heartbeat is old (the timer or nft fails) or no node exports it.
+    const heartbeat = EDGE_METER_METRICS.lastExport;
+    const edgeMeter = `label_replace(\n  time() - max by (instance) (${heartbeat}) > ${EDGE_METER_STALE_SECONDS}\n  or\n  absent(${heartbeat}),\n  "source", "edge-meter", "", ""\n)`;
+    const down = [...scrapes, edgeMeter].join("\nor\n");
     const alerts: AlertingRule[] = [
         {
             alert: ALERTS.meteringSource,
@@ -597,7 +640,7 @@ function trustAlerts(billing: BillingContext): AlertingRule[] {
             labels: { severity: "critical" },
             annotations: {
                 summary: "Metering source {{ $labels.source }} is down or not scraped",
-                description: `A target of {{ $labels.source }} is down (the alert's instance label names it) or no target is scraped at all (no instance label). Bills are computed from ${METERING_SCRAPE_JOBS.map((j) => `${j.source} (${j.measures})`).join(", ")}; while a target is down its minutes are not billed. Check the target in Prometheus (Status → Targets): for the kubelet, an unapproved serving certificate (kubectl get csr) stops every scrape on port 10250.`,
+                description: `A target of {{ $labels.source }} is down (the alert's instance label names it) or no target is scraped at all (no instance label). Bills are computed from ${METERING_SCRAPE_JOBS.map((j) => `${j.source} (${j.measures})`).join(", ")} and edge-meter (TCP/UDP and passthrough egress, node-exporter on the edge nodes); while a source is down its minutes are not billed. Check the target in Prometheus (Status → Targets): for the kubelet, an unapproved serving certificate (kubectl get csr) stops every scrape on port 10250; for edge-meter, systemctl status platform-edge-meter.timer platform-edge-meter-rules.service on the edge node named by instance (none: no edge node runs it).`,
             },
         },
     ];

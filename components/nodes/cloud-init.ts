@@ -1,6 +1,7 @@
 import * as yaml from "js-yaml";
 import { BOOTSTRAP_PATHS, renderBootstrapScript, renderFirewallUnit, renderNftGuard, type BootstrapInput } from "./bootstrap-script";
 import { K3S_PATHS, renderAuditPolicy, renderPsaConfig } from "../cluster/k3s-config";
+import { EDGE_METER_START, edgeMeterFiles } from "../metering/edge-meter";
 
 /** Inputs of the node user-data. */
 export interface UserDataInput extends BootstrapInput {
@@ -12,6 +13,11 @@ export interface UserDataInput extends BootstrapInput {
     sshAuthorizedKey: string;
     /** Bare metal on a vSwitch: the script that brings its VLAN up (components/baremetal/vswitch-network.ts). */
     vswitchScript?: string;
+    /**
+     * Edge nodes (where Traefik runs): meter the bytes of TCP/UDP and passthrough routes in the kernel
+     * (components/metering/edge-meter.ts), with the cluster's service CIDR.
+     */
+    edgeMeter?: { serviceCidr: string };
 }
 
 /** Where the vSwitch script is written on bare-metal nodes. */
@@ -45,6 +51,9 @@ export function renderUserData(input: UserDataInput): string {
     if (input.vswitchScript !== undefined) {
         files.push({ path: VSWITCH_SCRIPT_PATH, permissions: "0700", content: input.vswitchScript });
     }
+    if (input.edgeMeter !== undefined) {
+        files.push(...edgeMeterFiles(input.edgeMeter.serviceCidr));
+    }
     if (input.k3sRole === "server") {
         files.push({ path: K3S_PATHS.psa, permissions: "0600", content: renderPsaConfig() });
         files.push({ path: K3S_PATHS.auditPolicy, permissions: "0600", content: renderAuditPolicy() });
@@ -65,6 +74,8 @@ export function renderUserData(input: UserDataInput): string {
             ["systemctl", "enable", "--now", "iscsid"],
             // The VLAN comes up before the tailnet join, so Tailscale advertises its address as an endpoint.
             ...(input.vswitchScript !== undefined ? [["bash", VSWITCH_SCRIPT_PATH]] : []),
+            // Before k3s forwards anything: a connection opened before the table exists is never counted.
+            ...(input.edgeMeter !== undefined ? EDGE_METER_START : []),
             ["bash", BOOTSTRAP_PATHS.script],
         ],
     };

@@ -179,6 +179,7 @@ export class Infrastructure extends pulumi.ComponentResource {
                         tailscaleAuthKey: key,
                         sshAuthorizedKey: publicKey,
                         ...(vswitchScriptFor(spec) !== undefined ? { vswitchScript: vswitchScriptFor(spec) } : {}),
+                        ...(spec.role === "edge" ? { edgeMeter: { serviceCidr: config.cluster.serviceCidr } } : {}),
                     }),
                 ),
             );

@@ -6,6 +6,7 @@ import { chartValues, type Values } from "../../charts/versions";
 import { CONTROL_PLANE_TOLERATIONS, nodeCount } from "../nodes/placement";
 import { resources, sizingProfile, type ResourceBlock, type WorkloadResources } from "../../charts/resources";
 import { LOKI_BUCKETS } from "../minio/values";
+import { NODE_EXPORTER_TEXTFILE_ARG } from "../metering/edge-meter";
 
 /**
  * Observability: kube-prometheus-stack (Prometheus, Alertmanager, Grafana, node-exporter,
@@ -118,9 +119,20 @@ export function renderKubePrometheusStackValues(config: PlatformConfig): Values 
             additionalDataSources: [{ name: "Loki", type: "loki", uid: DATASOURCE_UIDS.loki, url: LOKI_URL, access: "proxy", isDefault: false, jsonData: { maxLines: 1000 } }],
         },
         "kube-state-metrics": { metricLabelsAllowlist: KSM_LABELS_ALLOWLIST, resources: s.kubeStateMetrics, tolerations: CONTROL_PLANE_TOLERATIONS },
-        "prometheus-node-exporter": { resources: s.nodeExporter },
+        "prometheus-node-exporter": { resources: s.nodeExporter, extraArgs: NODE_EXPORTER_EXTRA_ARGS },
     });
 }
+
+/**
+ * node-exporter's arguments: kube-prometheus-stack 88.5.3's own two (values.yaml `prometheus-node-exporter.extraArgs`,
+ * kept verbatim because a list value replaces the chart's) and the textfile directory the edge meter writes to
+ * (components/metering/edge-meter.ts), read through the chart's host-root mount (`hostRootFsMount`, on by default).
+ */
+export const NODE_EXPORTER_EXTRA_ARGS = [
+    "--collector.filesystem.mount-points-exclude=^/(dev|proc|sys|run/containerd/.+|var/lib/docker/.+|var/lib/kubelet/.+)($|/)",
+    "--collector.filesystem.fs-types-exclude=^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs|erofs)$",
+    NODE_EXPORTER_TEXTFILE_ARG,
+];
 
 /** Values of the Loki release: monolithic, chunks and ruler data in MinIO, retention from config. */
 export function renderLokiValues(config: PlatformConfig): Values {

@@ -15,6 +15,9 @@ import { HTTP_PORT_NAME, podPorts } from "./workloads";
  *   domains) on websecure by SNI, the TLS stream untouched, so the backend terminates TLS and checks client
  *   certificates itself (mTLS). Those hosts get no Ingress (and no platform certificate).
  *
+ * Every route dials the Service's ClusterIP (`nativeLB: true`), not its pod IPs: that is how the edge meter
+ * (components/metering/edge-meter.ts) tells these bytes, billed as internet egress, from HTTP backends'.
+ *
  * The admission policy `platform-tenant-routes` and the pack's `network-tenant-host-space` hold the same
  * rules for routes that reach the namespace another way.
  */
@@ -43,14 +46,14 @@ export function renderRoutes(ctx: ProjectContext, service: ServiceSpec): Array<T
                 apiVersion: "traefik.io/v1alpha1",
                 kind: "IngressRouteTCP",
                 metadata,
-                spec: { entryPoints: [entryPoint], routes: [{ match: "HostSNI(`*`)", services: [{ name: service.name, port: port.name }] }] },
+                spec: { entryPoints: [entryPoint], routes: [{ match: "HostSNI(`*`)", services: [{ name: service.name, port: port.name, nativeLB: true }] }] },
             });
         } else {
             routes.push({
                 apiVersion: "traefik.io/v1alpha1",
                 kind: "IngressRouteUDP",
                 metadata,
-                spec: { entryPoints: [entryPoint], routes: [{ services: [{ name: service.name, port: port.name }] }] },
+                spec: { entryPoints: [entryPoint], routes: [{ services: [{ name: service.name, port: port.name, nativeLB: true }] }] },
             });
         }
     }
@@ -63,7 +66,7 @@ export function renderRoutes(ctx: ProjectContext, service: ServiceSpec): Array<T
             metadata: objectMeta(ctx, `${service.name}-passthrough`, service.name),
             spec: {
                 entryPoints: [PASSTHROUGH_ENTRY_POINT],
-                routes: [{ match: hosts.map((h) => `HostSNI(\`${h}\`)`).join(" || "), services: [{ name: service.name, port: passthrough }] }],
+                routes: [{ match: hosts.map((h) => `HostSNI(\`${h}\`)`).join(" || "), services: [{ name: service.name, port: passthrough, nativeLB: true }] }],
                 tls: { passthrough: true },
             },
         });

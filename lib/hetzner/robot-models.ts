@@ -2,7 +2,7 @@
  * Sizes of the Hetzner Robot dedicated-server models a bare-metal pool may name in `serverType` (the Robot API
  * does not take a model: the machine is ordered by hand and referenced by number). Threads as vCPU, memory in
  * GiB, and the usable local disk in GB with the platform's mirrored (RAID 1) layout, i.e. one drive.
- * Source: Hetzner's server auction/product pages as transcribed for tools/cost/prices.ts (which keeps the prices).
+ * Source: Hetzner's server auction/product pages as transcribed for lib/cost/prices.ts (which keeps the prices).
  */
 
 /** One Robot model. */

@@ -1,6 +1,6 @@
 /**
  * Hetzner Cloud server types: the one table the config schema (which types a stack may name), the cost
- * estimate (tools/cost) and the offline answer to the availability invoke (tools/offline) all read.
+ * estimate (lib/cost) and the offline answer to the availability invoke (tools/offline) all read.
  *
  * Compiled 2026-12-01 through the stored-reference `search` tool (docs, pages and code corpora); no live page
  * was fetched and Hetzner's own price pages (www.hetzner.com/cloud, the price-adjustment statement) are not in

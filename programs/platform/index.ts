@@ -24,7 +24,7 @@ import { Traefik } from "../../components/traefik/traefik";
 import { ArgoCD } from "../../components/argocd/argocd";
 import { KubeletCsrApprover } from "../../components/kubelet-csr-approver/kubelet-csr-approver";
 import { billingContext, ledgerArgs, Metering, meteringProjects } from "../../components/metering/metering";
-import { estimatedMonthlyTotal } from "../../tools/cost/estimate";
+import { estimatedMonthlyTotal } from "../../lib/cost/estimate";
 import { Alerting } from "../../components/alerting/alerting";
 import { renderRecurringJobs } from "../../components/longhorn/values";
 import { K3sUpgrades } from "../../components/upgrades/k3s-upgrades";
@@ -124,7 +124,7 @@ const metering = new Metering(
     {
         prices: config.prices,
         projects: meteringProjects(tenants.map((t) => t.spec)),
-        // The plan's infrastructure estimate is the idle line's reference (tools/cost: pure, no I/O).
+        // The plan's infrastructure estimate is the idle line's reference (lib/cost: pure, no I/O).
         billing: billingContext(config, estimatedMonthlyTotal(config)),
         ledger: ledgerArgs(config, secrets),
     },

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/synth";
+import { importedSpecifiers } from "../helpers/imports";
 
 /**
  * charts/ is pinned data (chart versions, values, images, sizing shapes): the program's layers import it,
@@ -10,18 +11,6 @@ import { ROOT } from "../helpers/synth";
  */
 
 const CHARTS = path.join(ROOT, "charts");
-
-/** Every module specifier a TypeScript file imports, re-exports, requires or loads dynamically. */
-export function importedSpecifiers(source: string): string[] {
-    const found: string[] = [];
-    const patterns = [/\b(?:import|export)\s[^;"'`]*?\bfrom\s*["']([^"']+)["']/g, /\bimport\s*["']([^"']+)["']/g, /\b(?:require|import)\s*\(\s*["']([^"']+)["']\s*\)/g];
-    for (const pattern of patterns) {
-        for (const match of source.matchAll(pattern)) {
-            found.push(match[1]!);
-        }
-    }
-    return found;
-}
 
 function filesUnder(dir: string): string[] {
     return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

@@ -1,6 +1,7 @@
 import { decodeConfigValue, SECRET_KEYS } from "../../lib/config/load";
 import { platformConfigSchema, type PlatformConfig } from "../../lib/config/schema";
-import { clusterCapacity, estimateMonthlyCost, formatCostEstimate } from "../cost/estimate";
+import { clusterCapacity, estimateMonthlyCost } from "../../lib/cost/estimate";
+import { formatCostEstimate } from "../cost/report";
 import { criticalPath, formatCriticalPath } from "./critical-path";
 import { compareWithRendered, formatOverhead, formatRenderedComparison, limitRangeDefaults, nodeCountsOf, platformOverhead, renderedOverhead } from "./overhead";
 import { renderedReleases } from "../../charts/rendered-facts";

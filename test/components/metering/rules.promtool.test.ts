@@ -15,9 +15,12 @@ import {
     type MeteringProject,
     type RuleGroup,
 } from "../../../components/metering/rules";
+import { EDGE_METER_METRICS } from "../../../components/metering/edge-meter";
 import { testRules } from "../../helpers/promtool";
 import {
     counter,
+    edgeReplyBytes,
+    NODE_EXPORTER_TARGET,
     expectedHourlyCost,
     expectedMonth,
     expectedUsage,
@@ -27,7 +30,10 @@ import {
     humanizePercentage,
     inputSeries,
     MiB,
+    podInfo,
     seriesName,
+    serviceInfo,
+    TRAEFIK_POD,
     type ExpectedSample,
     type InputSeries,
     type ContainerLoad,
@@ -64,8 +70,17 @@ const shop: NamespaceLoad = {
     // A finished migration Job: its requests must not be billed or shown as reserved.
     completed: [{ pod: "migrate-x7k2p", container: "migrate", cpuRequestCores: 1, memoryRequestBytes: 2 * GiB }],
     volumes: [{ pvc: "data-web-0", requestedBytes: 10 * GiB, usedBytes: 4 * GiB, capacityBytes: 10 * GiB }],
-    // Of 2048 B/s sent, 1024 B/s go to internet clients through Traefik; the rest is in-cluster.
-    network: [{ pod: "web-0", receiveBytesPerSecond: 1024, transmitBytesPerSecond: 2048, internetEgress: { service: "web", bytesPerSecond: 1024 } }],
+    // Of 2048 B/s sent, 1024 B/s go to internet clients through Traefik's HTTP routers and 512 B/s through a
+    // public TCP entry point (the edge meter); the rest is in-cluster.
+    network: [
+        {
+            pod: "web-0",
+            receiveBytesPerSecond: 1024,
+            transmitBytesPerSecond: 2048,
+            internetEgress: { service: "web", bytesPerSecond: 1024 },
+            streamEgress: { service: "web-p2p", clusterIp: "10.43.200.7", bytesPerSecond: 512 },
+        },
+    ],
 };
 // No volume, no traffic, no requests: those costs are 0, not missing.
 const blog: NamespaceLoad = {
@@ -74,7 +89,13 @@ const blog: NamespaceLoad = {
     containers: [{ pod: "blog-0", container: "app", cpuCores: 0.125, workingSetBytes: 128 * MiB }],
 };
 // A platform namespace with the same kind of load: never metered.
-const monitoring: NamespaceLoad = { ...shop, namespace: "monitoring", tenant: false };
+// Its Service has its own ClusterIP (a ClusterIP belongs to one Service).
+const monitoring: NamespaceLoad = {
+    ...shop,
+    namespace: "monitoring",
+    tenant: false,
+    network: shop.network!.map((n) => ({ ...n, streamEgress: { ...n.streamEgress!, clusterIp: "10.43.201.9" } })),
+};
 const loads = [shop, blog, monitoring];
 const tenants = loads.filter((l) => l.tenant);
 
@@ -271,6 +292,8 @@ describe("metering recording rules under promtool", () => {
             RECORDED.storageUsed,
             RECORDED.networkReceiveRate,
             RECORDED.networkTransmitRate,
+            RECORDED.httpEgressRate,
+            RECORDED.streamEgressRate,
             RECORDED.internetEgressRate,
             RECORDED.internalTransmitRate,
         ];
@@ -429,25 +452,35 @@ function withGap(series: InputSeries[], from: number, length: number, samples: n
 const fromKubelet = (s: InputSeries) => s.series.startsWith("container_");
 
 describe("billing acceptance under promtool", () => {
-    promtoolCase("bill a gVisor pod within 1% of a runc pod doing the same work, sandbox overhead included, never both cgroups", () => {
+    promtoolCase("bill a gVisor pod within 1% of a runc pod doing the same work, sandbox overhead included, whether its container series are absent or zero", () => {
         const work = { container: "app", cpuCores: 0.5, workingSetBytes: 1 * GiB, cpuRequestCores: 0.25, memoryRequestBytes: 512 * MiB };
         const runc: NamespaceLoad = { namespace: "alpha", tenant: true, containers: [{ pod: "app-0", ...work }] };
-        // The Sentry/Gofer overhead: 1/256 core and 4 MiB, accounted in the pod cgroup with the workload.
-        const gvisor: NamespaceLoad = { namespace: "beta", tenant: true, containers: [{ pod: "app-0", ...work, runtime: "gvisor", sandboxOverheadCores: 1 / 256, sandboxOverheadBytes: 4 * MiB }] };
+        // The Sentry/Gofer overhead: 1/256 core and 4 MiB, accounted in the pod cgroup with the workload. beta:
+        // cgroup v2 + systemd, no per-container series at all (google/gvisor#13067); gamma: they exist and read 0.
+        const sandboxed = { runtime: "gvisor" as const, sandboxOverheadCores: 1 / 256, sandboxOverheadBytes: 4 * MiB };
+        const gvisorAbsent: NamespaceLoad = { namespace: "beta", tenant: true, containers: [{ pod: "app-0", ...work, ...sandboxed, gvisorContainerSeries: "absent" }] };
+        const gvisorZero: NamespaceLoad = { namespace: "gamma", tenant: true, containers: [{ pod: "app-0", ...work, ...sandboxed, gvisorContainerSeries: "zero" }] };
+        const loads3 = [runc, gvisorAbsent, gvisorZero];
         const hours = 2;
         const cost = (l: NamespaceLoad) => expectedHourlyCost(l, prices, REPLICAS);
         const tests: ExprTest[] = [RECORDED.cpuCost, RECORDED.memoryCost, RECORDED.cost].map((record) => ({
             expr: record,
             eval_time: `${hours}h`,
-            exp_samples: [runc, gvisor].map((l) => {
+            exp_samples: loads3.map((l) => {
                 const c = cost(l);
                 return { labels: seriesName(record, costLabels(l.namespace)), value: record === RECORDED.cpuCost ? c.cpu : record === RECORDED.memoryCost ? c.memory : c.total };
             }),
         }));
+        const input = inputSeries(loads3, hours * 60 + 5);
         return {
-            file: testFile("1m", [{ interval: "1m", input_series: inputSeries([runc, gvisor], hours * 60 + 5), promql_expr_test: tests }]),
+            file: testFile("1m", [{ interval: "1m", input_series: input, promql_expr_test: tests }]),
             check: () => {
-                const [a, b] = [cost(runc).total, cost(gvisor).total];
+                // The input has what it claims: beta has no series of its container, gamma has them at 0.
+                const ofContainer = (ns: string) => input.filter((i) => i.series.startsWith("container_") && i.series.includes(`namespace="${ns}"`) && i.series.includes('container="app"'));
+                expect(ofContainer("beta")).toEqual([]);
+                expect(ofContainer("gamma").map((i) => i.values)).toEqual([`0+0x${hours * 60 + 5}`, `0+0x${hours * 60 + 5}`]);
+                const [a, b] = [cost(runc).total, cost(gvisorAbsent).total];
+                expect(cost(gvisorZero).total).toBe(b);
                 expect(Math.abs(b - a) / a).toBeLessThan(0.01);
                 // The overhead is billed (not dropped), and the pod is not billed twice (cgroup + containers).
                 expect(b).toBeGreaterThan(a);
@@ -526,6 +559,75 @@ describe("billing acceptance under promtool", () => {
             check: () => {
                 expect(egress(chatty)).toBe(0);
                 expect(egress(web)).toBeGreaterThan(0);
+            },
+        };
+    });
+
+    promtoolCase("bill the bytes of public TCP/UDP entry points and TLS passthrough as internet egress of the project owning the route", () => {
+        // p2p: a node on its granted TCP entry point (tcp-30303); bank: a passthrough route on websecure (mTLS).
+        // Both dial their Service's ClusterIP (nativeLB), which the edge meter counts per (Traefik pod, ClusterIP).
+        const p2p: NamespaceLoad = {
+            namespace: "p2p",
+            tenant: true,
+            network: [{ pod: "geth-0", receiveBytesPerSecond: 8192, transmitBytesPerSecond: 16384, streamEgress: { service: "geth", clusterIp: "10.43.12.40", bytesPerSecond: 4096 } }],
+        };
+        const bank: NamespaceLoad = {
+            namespace: "bank",
+            tenant: true,
+            network: [
+                {
+                    pod: "api-0",
+                    receiveBytesPerSecond: 2048,
+                    transmitBytesPerSecond: 8192,
+                    internetEgress: { service: "portal", bytesPerSecond: 1024 },
+                    streamEgress: { service: "api", clusterIp: "10.43.77.3", bytesPerSecond: 2048 },
+                },
+            ],
+        };
+        const hours = 2;
+        const samples = hours * 60 + 5;
+        // What the edge meter also sees and must not bill: bank's own pod on the (non-dedicated) edge node
+        // dialling bank's database ClusterIP, and Traefik dialling a platform Service. Headless Services in two
+        // namespaces share cluster_ip "None" and must not break the join.
+        const bankPodOnEdge = { namespace: "bank", pod: "worker-6f7b9c-abcde", podIp: "10.42.3.40", node: "fsn1-edge-0", hostIp: "100.64.0.31" };
+        const decoys = [
+            podInfo(bankPodOnEdge, samples),
+            edgeReplyBytes(bankPodOnEdge.podIp, "10.43.77.9", 65536, samples),
+            serviceInfo("bank", "postgres-rw", "10.43.77.9", samples),
+            edgeReplyBytes(TRAEFIK_POD.podIp, "10.43.5.5", 32768, samples),
+            serviceInfo("monitoring", "grafana", "10.43.5.5", samples),
+            serviceInfo("p2p", "geth-headless", "None", samples),
+            serviceInfo("bank", "postgres", "None", samples),
+        ];
+        const usage = (l: NamespaceLoad) => expectedUsage(l, REPLICAS);
+        const tests: ExprTest[] = [
+            {
+                expr: RECORDED.streamEgressRate,
+                eval_time: `${hours}h`,
+                exp_samples: [p2p, bank].map((l) => ({ labels: seriesName(RECORDED.streamEgressRate, projectLabels(l.namespace)), value: usage(l)[RECORDED.streamEgressRate]! })),
+            },
+            {
+                expr: RECORDED.internetEgressRate,
+                eval_time: `${hours}h`,
+                exp_samples: [p2p, bank].map((l) => ({ labels: seriesName(RECORDED.internetEgressRate, projectLabels(l.namespace)), value: usage(l)[RECORDED.internetEgressRate]! })),
+            },
+            {
+                expr: RECORDED.internalTransmitRate,
+                eval_time: `${hours}h`,
+                exp_samples: [p2p, bank].map((l) => ({ labels: seriesName(RECORDED.internalTransmitRate, projectLabels(l.namespace)), value: usage(l)[RECORDED.internalTransmitRate]! })),
+            },
+            {
+                expr: RECORDED.egressCost,
+                eval_time: `${hours}h`,
+                exp_samples: [p2p, bank].map((l) => ({ labels: seriesName(RECORDED.egressCost, costLabels(l.namespace)), value: expectedHourlyCost(l, prices, REPLICAS).egress })),
+            },
+        ];
+        return {
+            file: testFile("1m", [{ interval: "1m", input_series: [...inputSeries([p2p, bank, { namespace: "monitoring", tenant: false }], samples), ...decoys], promql_expr_test: tests }]),
+            check: () => {
+                // p2p has no HTTP route at all: all its egress is the entry point's; bank's is HTTP + passthrough.
+                expect(usage(p2p)[RECORDED.internetEgressRate]).toBe(4096);
+                expect(usage(bank)[RECORDED.internetEgressRate]).toBe(1024 + 2048);
             },
         };
     });
@@ -744,27 +846,50 @@ describe("project alerts under promtool", () => {
 describe("metering trust alerts under promtool", () => {
     const minutes = 3 * 60;
     const up = (labels: Record<string, string>, value: number) => gauge("up", labels, value, minutes);
-    const kubelet = (instance: string) => ({ job: "kubelet", metrics_path: "/metrics/cadvisor", instance, namespace: "kube-system", service: "kube-prometheus-stack-kubelet", node: instance });
-    const ksm = { job: "kube-state-metrics", instance: "10.42.0.7:8080", namespace: "monitoring", service: "kube-prometheus-stack-kube-state-metrics" };
-    const traefik = { job: "traefik-metrics", instance: "10.42.1.3:9100", namespace: "traefik", service: "traefik-metrics", endpoint: "metrics" };
+    // `up` carries the target labels only. kubelet: kube-prometheus-stack-88.5.3
+    // templates/exporters/kubelet/servicemonitor.yaml (jobLabel k8s-app → "kubelet", port https-metrics, path
+    // /metrics/cadvisor, cAdvisorRelabelings copy __metrics_path__ to metrics_path); prometheus-operator adds
+    // namespace, service, endpoint (the port name) and node (Node targets).
+    const kubelet = (instance: string) => ({ job: "kubelet", metrics_path: "/metrics/cadvisor", instance, namespace: "kube-system", service: "kube-prometheus-stack-kubelet", endpoint: "https-metrics", node: instance });
+    // kube-state-metrics-8.4.0 templates/servicemonitor.yaml: jobLabel app.kubernetes.io/name, port http.
+    const ksm = { job: "kube-state-metrics", instance: "10.42.0.7:8080", namespace: "monitoring", service: "kube-prometheus-stack-kube-state-metrics", endpoint: "http", pod: "kube-prometheus-stack-kube-state-metrics-6d8f9-abcde", container: "kube-state-metrics" };
+    // traefik-helm-chart v41.3.0 templates/servicemonitor.yaml: `targetPort: metrics`, which prometheus-operator
+    // writes as endpoint="metrics" (it names endpoint after port, else targetPort); job from jobLabel (release name).
+    const traefik = { job: "traefik-metrics", instance: "10.42.1.3:9100", namespace: "traefik", service: "traefik-metrics", endpoint: "metrics", pod: "traefik-7d9c6b5f4-x2k8q", container: "traefik" };
+    // The edge meter's heartbeat (edge-meter.ts exporter, served by node-exporter): Unix seconds of the last
+    // export, which promtool's clock starts at 0. Fresh: it follows the clock.
+    const heartbeat = (instance: string, values: string) => ({ series: seriesName(EDGE_METER_METRICS.lastExport, { ...NODE_EXPORTER_TARGET, instance }), values });
+    const freshHeartbeat = heartbeat(NODE_EXPORTER_TARGET.instance, `0+60x${minutes}`);
     // The kubelet's other endpoints (/metrics, /metrics/probes) are not what metering reads.
-    const healthy = [up(kubelet("node-a"), 1), up({ ...kubelet("node-a"), metrics_path: "/metrics" }, 1), up(ksm, 1), up(traefik, 1)];
+    const healthy = [up(kubelet("node-a"), 1), up({ ...kubelet("node-a"), metrics_path: "/metrics" }, 1), up(ksm, 1), up(traefik, 1), freshHeartbeat];
 
-    promtoolCase(`${ALERTS.meteringSource}: fires when a kubelet cAdvisor target is down or kube-state-metrics is not scraped at all`, () => {
+    promtoolCase(`${ALERTS.meteringSource}: fires when a kubelet cAdvisor target is down, kube-state-metrics is not scraped at all or an edge node's meter is stale`, () => {
         const cases = alertCases(
             ALERTS.meteringSource,
             "1h",
             {
                 // node-b's kubelet refuses the scrape (e.g. its serving certificate is unapproved); no
                 // kube-state-metrics target exists (its ServiceMonitor is gone).
-                input: [up(kubelet("node-a"), 1), up({ ...kubelet("node-a"), metrics_path: "/metrics" }, 1), up(kubelet("node-b"), 0), up(traefik, 1)],
+                // The second edge node's meter last exported an hour before (its timer or nft load failed).
+                input: [up(kubelet("node-a"), 1), up({ ...kubelet("node-a"), metrics_path: "/metrics" }, 1), up(kubelet("node-b"), 0), up(traefik, 1), freshHeartbeat, heartbeat("100.64.0.32:9100", `-3600+0x${minutes}`)],
                 alerts: [
                     firing(ALERTS.meteringSource, { ...kubelet("node-b"), source: "kubelet" }),
                     firing(ALERTS.meteringSource, { job: "kube-state-metrics", source: "kube-state-metrics" }),
+                    firing(ALERTS.meteringSource, { instance: "100.64.0.32:9100", source: "edge-meter" }),
                 ],
             },
             { input: healthy },
             "condition holds from the first sample",
+        );
+        return { file: testFile("1m", cases) };
+    });
+
+    promtoolCase(`${ALERTS.meteringSource}: fires when no edge node exports the edge meter`, () => {
+        const cases = alertCases(
+            ALERTS.meteringSource,
+            "1h",
+            { input: healthy.filter((s) => s !== freshHeartbeat), alerts: [firing(ALERTS.meteringSource, { source: "edge-meter" })] },
+            { input: healthy },
         );
         return { file: testFile("1m", cases) };
     });

@@ -1,3 +1,4 @@
+import { EDGE_METER_METRICS } from "../../../components/metering/edge-meter";
 import { BYTES_PER_GIB, RECORDED, TENANT_LABEL_SERIES_NAME, type MeteringPrices } from "../../../components/metering/rules";
 
 /**
@@ -22,11 +23,18 @@ export interface ContainerLoad {
     cpuRequestCores?: number;
     memoryRequestBytes?: number;
     /**
-     * `gvisor`: the pod runs under RuntimeClass gvisor, so (google/gvisor#13067, cgroup v2 + systemd;
-     * google/cadvisor#3885) the per-container cgroup series read 0 and the pod-level cgroup
-     * (`container="", image=""`) carries the container's work plus the sandbox overhead below.
+     * `gvisor`: the pod runs under RuntimeClass gvisor: the Sentry runs every container in the pod-level
+     * cgroup, so the pod-level series (`container="", image=""`) carry the containers' work plus the sandbox
+     * overhead below (google/gvisor#6500: the sandbox moved to the pod cgroup in release-20210518.0).
      */
     runtime?: "runc" | "gvisor";
+    /**
+     * How cAdvisor shows a gVisor pod's containers: `absent` (the default) on cgroup v2 + systemd, where runsc
+     * creates no `cri-containerd-*.scope` for them and cAdvisor sees only the pause container's scope
+     * (google/gvisor#13067, open); `zero` where runsc creates empty compatibility cgroups (cgroup v1 since
+     * google/gvisor#6657, or v2 + systemd with google/gvisor#13070): the series exist and read 0.
+     */
+    gvisorContainerSeries?: "absent" | "zero";
     /** CPU of the gVisor Sentry and Gofer, accounted in the pod cgroup (gVisor pods only). */
     sandboxOverheadCores?: number;
     /** Memory of the gVisor sandbox, accounted in the pod cgroup (gVisor pods only). */
@@ -54,8 +62,82 @@ export interface NetworkLoad {
     pod: string;
     receiveBytesPerSecond: number;
     transmitBytesPerSecond: number;
-    /** Of the transmitted bytes, what Traefik sends on to internet clients for Service `service`. */
+    /** Of the transmitted bytes, what Traefik's HTTP routers send on to internet clients for Service `service`. */
     internetEgress?: { service: string; bytesPerSecond: number };
+    /**
+     * Of the transmitted bytes, what goes out through a TCP/UDP entry point or a passthrough route: Traefik
+     * dials Service `service` at `clusterIp` and the edge meter counts the replies.
+     */
+    streamEgress?: { service: string; clusterIp: string; bytesPerSecond: number };
+}
+
+/**
+ * Target labels of the kubelet's /metrics endpoint as kube-prometheus-stack 88.5.3 scrapes it
+ * (templates/exporters/kubelet/servicemonitor.yaml: jobLabel k8s-app, port https-metrics, honorLabels, the
+ * metrics_path relabelling; prometheus-operator names `endpoint` after the port and `node` after a Node target).
+ */
+export const KUBELET_METRICS_TARGET = { job: "kubelet", metrics_path: "/metrics", instance: "100.64.0.21:10250", node: "fsn1-run-0", endpoint: "https-metrics", service: "kube-prometheus-stack-kubelet" } as const;
+
+/** The Traefik pod the synthetic edge node runs (kube_pod_info shape below). */
+export const TRAEFIK_POD = { namespace: "traefik", pod: "traefik-7d9c6b5f4-x2k8q", podIp: "10.42.3.17", node: "fsn1-edge-0", hostIp: "100.64.0.31" } as const;
+
+/**
+ * Labels Prometheus adds to every series node-exporter serves from its textfile directory, as the chart's
+ * ServiceMonitor scrapes it: prometheus-community/helm-charts@prometheus-node-exporter-4.56.1
+ * charts/prometheus-node-exporter/templates/servicemonitor.yaml (`jobLabel`, endpoint `port:
+ * {{ .Values.service.portName }}`), with kube-prometheus-stack-88.5.3 values.yaml setting
+ * `prometheus-node-exporter.prometheus.monitor.jobLabel: jobLabel`, the Service label `jobLabel: node-exporter`
+ * and `service.portName: http-metrics`; the operator adds namespace, service, pod, container and endpoint,
+ * and node-exporter runs on the host network (instance = node address:9100).
+ */
+export const NODE_EXPORTER_TARGET = {
+    job: "node-exporter",
+    instance: `${TRAEFIK_POD.hostIp}:9100`,
+    namespace: "monitoring",
+    service: "kube-prometheus-stack-prometheus-node-exporter",
+    endpoint: "http-metrics",
+    pod: "kube-prometheus-stack-prometheus-node-exporter-9fxlw",
+    container: "node-exporter",
+} as const;
+
+/**
+ * kube-state-metrics' kube_pod_info: kubernetes/kube-state-metrics@v2.20.0 internal/store/pod.go (labels
+ * host_ip, pod_ip, node, created_by_kind, created_by_name, priority_class, host_network, plus namespace, pod,
+ * uid); scraped with honorLabels, so namespace is the pod's.
+ */
+export function podInfo(pod: { namespace: string; pod: string; podIp: string; node: string; hostIp: string }, samples: number): InputSeries {
+    return gauge(
+        "kube_pod_info",
+        { namespace: pod.namespace, pod: pod.pod, uid: `uid-${pod.pod}`, host_ip: pod.hostIp, pod_ip: pod.podIp, node: pod.node, created_by_kind: "ReplicaSet", created_by_name: pod.pod.replace(/-[a-z0-9]+$/, ""), priority_class: "", host_network: "false" },
+        1,
+        samples,
+    );
+}
+
+/**
+ * kube-state-metrics' kube_service_info: kubernetes/kube-state-metrics@v2.20.0 internal/store/service.go
+ * (labels cluster_ip, external_name, load_balancer_ip, external_traffic_policy, plus namespace, service, uid).
+ */
+export function serviceInfo(namespace: string, service: string, clusterIp: string, samples: number): InputSeries {
+    return gauge("kube_service_info", { namespace, service, uid: `uid-${namespace}-${service}`, cluster_ip: clusterIp, external_name: "", load_balancer_ip: "", external_traffic_policy: "" }, 1, samples);
+}
+
+/** A ClusterIP in 10.43.0.0/16 for a Service the load does not give one (stable per namespace and name). */
+export function clusterIpOf(namespace: string, service: string): string {
+    let h = 0;
+    for (const c of `${namespace}/${service}`) {
+        h = (h * 31 + c.charCodeAt(0)) % 65021;
+    }
+    return `10.43.${Math.floor(h / 254)}.${(h % 254) + 1}`;
+}
+
+/**
+ * The edge meter's counter as node-exporter serves it: the series components/metering/edge-meter.ts'
+ * exporter writes (`source_ip`, `service_ip`; proven against a kernel in edge-meter.kernel.test.ts) plus
+ * the scrape's target labels.
+ */
+export function edgeReplyBytes(sourceIp: string, serviceIp: string, bytesPerSecond: number, samples: number): InputSeries {
+    return counter(EDGE_METER_METRICS.replyBytes, { ...NODE_EXPORTER_TARGET, source_ip: sourceIp, service_ip: serviceIp }, bytesPerSecond * 60, samples);
 }
 
 /** One namespace of the synthetic cluster. */
@@ -108,6 +190,9 @@ export function counter(name: string, labels: Record<string, string>, perSample:
  */
 export function inputSeries(loads: readonly NamespaceLoad[], samples: number): InputSeries[] {
     const series: InputSeries[] = [];
+    if (loads.some((l) => (l.network ?? []).some((n) => n.streamEgress))) {
+        series.push(podInfo(TRAEFIK_POD, samples));
+    }
     for (const load of loads) {
         const ns = { namespace: load.namespace };
         for (const instance of load.tenant ? ["ksm-a", "ksm-b"] : ["ksm-a"]) {
@@ -118,21 +203,36 @@ export function inputSeries(loads: readonly NamespaceLoad[], samples: number): I
             const id = { ...ns, pod: c.pod, container: c.container };
             const gvisor = c.runtime === "gvisor";
             const image = { image: `example/${c.container}:1.0` };
-            // Per-container cgroups: the real usage under runc, zeros under gVisor.
-            series.push(counter("container_cpu_usage_seconds_total", { ...id, ...image }, gvisor ? 0 : c.cpuCores * 60, samples));
-            series.push(gauge("container_memory_working_set_bytes", { ...id, ...image }, gvisor ? 0 : c.workingSetBytes, samples));
-            // The pod-level cgroup (kubelet /metrics/cadvisor: container="", image="", id=.../kubepods-<qos>-pod<uid>.slice):
-            // under runc it repeats the containers (plus the pause process), under gVisor it is the only real figure.
-            const podLevel = { ...ns, pod: c.pod, container: "", image: "" };
+            // Label set of the kubelet's /metrics/cadvisor (kubernetes/kubernetes pkg/kubelet/server/server.go
+            // containerPrometheusLabelsFunc): id (the cgroup), name (the first alias), image, pod, namespace,
+            // container, from the container's io.kubernetes.* labels. The scrape adds the kubelet target labels
+            // (honorLabels: the series' namespace wins); kube-prometheus-stack 88.5.3's cAdvisorMetricRelabelings
+            // drop only series without a pod (`[id, pod]` regex `.+;`) and CNI interfaces, so all below are kept.
+            const uidPath = `kubepods-burstable-pod${c.pod.replace(/-/g, "_")}_uid.slice`;
+            const cgroup = (scope: string) => `/kubepods.slice/kubepods-burstable.slice/${uidPath}${scope}`;
+            // Per-container cgroups (cri-containerd-<id>.scope): the real usage under runc; under gVisor absent
+            // or zero (see gvisorContainerSeries).
+            const containerSeries = gvisor ? (c.gvisorContainerSeries ?? "absent") : "real";
+            if (containerSeries !== "absent") {
+                const scope = { ...id, ...image, id: cgroup(`/cri-containerd-${c.container}0.scope`), name: `${c.container}0` };
+                series.push(counter("container_cpu_usage_seconds_total", scope, containerSeries === "zero" ? 0 : c.cpuCores * 60, samples));
+                series.push(gauge("container_memory_working_set_bytes", scope, containerSeries === "zero" ? 0 : c.workingSetBytes, samples));
+            }
+            // The pod-level cgroup (cgroup v2 + systemd: id=/kubepods.slice/kubepods-<qos>.slice/kubepods-<qos>-pod<uid>.slice,
+            // no alias, no image, no container; pod and namespace from the kubelet's GetPodByCgroupfs, "to have an
+            // accurate accounting of sandbox"): under runc it repeats the containers (plus the pause process),
+            // under gVisor it is the only real figure.
+            const podLevel = { ...ns, pod: c.pod, container: "", image: "", id: cgroup(""), name: "" };
             series.push(counter("container_cpu_usage_seconds_total", podLevel, gvisor ? (c.cpuCores + (c.sandboxOverheadCores ?? 0)) * 60 : c.cpuCores * 60 * 3, samples));
             series.push(gauge("container_memory_working_set_bytes", podLevel, gvisor ? c.workingSetBytes + (c.sandboxOverheadBytes ?? 0) : c.workingSetBytes * 3, samples));
             // The sandbox (pause) container: container="" with its image under containerd, "POD" under dockershim.
             for (const sandbox of [{ container: "", image: "registry.k8s.io/pause:3.10" }, { container: "POD", image: "registry.k8s.io/pause:3.10" }]) {
-                series.push(counter("container_cpu_usage_seconds_total", { ...ns, pod: c.pod, ...sandbox }, 6, samples));
-                series.push(gauge("container_memory_working_set_bytes", { ...ns, pod: c.pod, ...sandbox }, 1 * MiB, samples));
+                const scope = { ...ns, pod: c.pod, ...sandbox, id: cgroup(`/cri-containerd-${sandbox.container || "sandbox"}0.scope`), name: `${sandbox.container || "sandbox"}0` };
+                series.push(counter("container_cpu_usage_seconds_total", scope, 6, samples));
+                series.push(gauge("container_memory_working_set_bytes", scope, 1 * MiB, samples));
             }
             if (gvisor) {
-                // kube-state-metrics internal/store/pod.go: kube_pod_runtimeclass_name_info{namespace, pod, uid, runtimeclass_name}.
+                // kubernetes/kube-state-metrics@v2.20.0 internal/store/pod.go: kube_pod_runtimeclass_name_info{namespace, pod, uid, runtimeclass_name}.
                 series.push(gauge("kube_pod_runtimeclass_name_info", { ...ns, pod: c.pod, uid: `uid-${c.pod}`, runtimeclass_name: "gvisor" }, 1, samples));
             }
             if (c.cpuRequestCores !== undefined) {
@@ -149,24 +249,35 @@ export function inputSeries(loads: readonly NamespaceLoad[], samples: number): I
         }
         for (const v of load.volumes ?? []) {
             const pvc = { ...ns, persistentvolumeclaim: v.pvc };
+            // kubelet_volume_stats_*{namespace, persistentvolumeclaim} (kubernetes/kubernetes
+            // pkg/kubelet/metrics/collectors/volume_stats.go), from the kubelet's /metrics endpoint: the
+            // kubelet ServiceMonitor adds job="kubelet", metrics_path="/metrics", instance and node.
             series.push(gauge("kube_persistentvolumeclaim_resource_requests_storage_bytes", pvc, v.requestedBytes, samples));
-            series.push(gauge("kubelet_volume_stats_used_bytes", { ...pvc, instance: "node-a" }, v.usedBytes, samples));
-            series.push(gauge("kubelet_volume_stats_capacity_bytes", { ...pvc, instance: "node-a" }, v.capacityBytes, samples));
+            series.push(gauge("kubelet_volume_stats_used_bytes", { ...pvc, ...KUBELET_METRICS_TARGET }, v.usedBytes, samples));
+            series.push(gauge("kubelet_volume_stats_capacity_bytes", { ...pvc, ...KUBELET_METRICS_TARGET }, v.capacityBytes, samples));
         }
         for (const n of load.network ?? []) {
             const pod = { ...ns, pod: n.pod, interface: "eth0" };
             series.push(counter("container_network_receive_bytes_total", pod, n.receiveBytesPerSecond * 60, samples));
             series.push(counter("container_network_transmit_bytes_total", pod, n.transmitBytesPerSecond * 60, samples));
             if (n.internetEgress) {
-                // Traefik's Ingress provider names the backend <namespace>-<service>-<port>@kubernetes; the
-                // ServiceMonitor adds Traefik's own namespace. kube_service_info names the Service.
+                // traefik/traefik@v3.7.9 pkg/provider/kubernetes/ingress/kubernetes.go: the service is
+                // Normalize(namespace + "-" + backend service name + "-" + portString(port)), portString the port's
+                // name when the Ingress names it (it does: "http"); the provider suffix "@kubernetes" is added
+                // when the configurations are merged. Labels code, method, protocol, service
+                // (pkg/observability/metrics/prometheus.go). The ServiceMonitor (traefik-helm-chart v41.3.0
+                // templates/servicemonitor.yaml, `targetPort: metrics`) adds Traefik's own namespace.
                 const backend = `${load.namespace}-${n.internetEgress.service}-http@kubernetes`;
                 for (const code of ["200", "404"]) {
                     series.push(
                         counter("traefik_service_responses_bytes_total", { namespace: "traefik", instance: "traefik-0", service: backend, code, method: "GET", protocol: "http" }, (n.internetEgress.bytesPerSecond / 2) * 60, samples),
                     );
                 }
-                series.push(gauge("kube_service_info", { ...ns, service: n.internetEgress.service, uid: `uid-${n.internetEgress.service}`, cluster_ip: "10.43.0.10" }, 1, samples));
+                series.push(serviceInfo(load.namespace, n.internetEgress.service, clusterIpOf(load.namespace, n.internetEgress.service), samples));
+            }
+            if (n.streamEgress) {
+                series.push(edgeReplyBytes(TRAEFIK_POD.podIp, n.streamEgress.clusterIp, n.streamEgress.bytesPerSecond, samples));
+                series.push(serviceInfo(load.namespace, n.streamEgress.service, n.streamEgress.clusterIp, samples));
             }
         }
     }
@@ -228,11 +339,18 @@ export function expectedUsage(load: NamespaceLoad, replicas = 1): Partial<Record
     if (network.length > 0) {
         const rx = sum(network.map((n) => n.receiveBytesPerSecond));
         const tx = sum(network.map((n) => n.transmitBytesPerSecond));
-        const egress = network.filter((n) => n.internetEgress);
+        const http = network.filter((n) => n.internetEgress);
+        const stream = network.filter((n) => n.streamEgress);
         out[RECORDED.networkReceiveRate] = rx;
         out[RECORDED.networkTransmitRate] = tx;
-        if (egress.length > 0) {
-            out[RECORDED.internetEgressRate] = sum(egress.map((n) => n.internetEgress!.bytesPerSecond));
+        if (http.length > 0) {
+            out[RECORDED.httpEgressRate] = sum(http.map((n) => n.internetEgress!.bytesPerSecond));
+        }
+        if (stream.length > 0) {
+            out[RECORDED.streamEgressRate] = sum(stream.map((n) => n.streamEgress!.bytesPerSecond));
+        }
+        if (http.length + stream.length > 0) {
+            out[RECORDED.internetEgressRate] = (out[RECORDED.httpEgressRate] ?? 0) + (out[RECORDED.streamEgressRate] ?? 0);
         }
         out[RECORDED.internalTransmitRate] = Math.max(tx - (out[RECORDED.internetEgressRate] ?? 0), 0);
     }

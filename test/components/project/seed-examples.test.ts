@@ -39,8 +39,8 @@ describe("chain-nodes (seed: chain-nodes-ARCHITECTURE)", () => {
             expect(ports(container)).toEqual(["http 8545/TCP", "ws 8546/TCP", "authrpc 8551/TCP", "geth-metrics 6060/TCP", "p2p 30303/TCP", "discovery 30303/UDP"]);
             expect(claims(geth)).toEqual({ data: "30Gi" });
             expect(container.resources.limits.memory).toBe("6Gi");
-            expect(find(objects, "IngressRouteTCP", "geth-p2p").spec).toEqual({ entryPoints: ["tcp-30303"], routes: [{ match: "HostSNI(`*`)", services: [{ name: "geth", port: "p2p" }] }] });
-            expect(find(objects, "IngressRouteUDP", "geth-discovery").spec).toEqual({ entryPoints: ["udp-30303"], routes: [{ services: [{ name: "geth", port: "discovery" }] }] });
+            expect(find(objects, "IngressRouteTCP", "geth-p2p").spec).toEqual({ entryPoints: ["tcp-30303"], routes: [{ match: "HostSNI(`*`)", services: [{ name: "geth", port: "p2p", nativeLB: true }] }] });
+            expect(find(objects, "IngressRouteUDP", "geth-discovery").spec).toEqual({ entryPoints: ["udp-30303"], routes: [{ services: [{ name: "geth", port: "discovery", nativeLB: true }] }] });
             // Traefik reaches exactly those ports of the geth pods (no HTTP Ingress: RPC stays inside).
             expect(find(objects, "NetworkPolicy", "allow-traefik-geth").spec.ingress[0].ports).toEqual([
                 { protocol: "TCP", port: 30303 },
@@ -114,7 +114,7 @@ describe("caracal (seed: caracal-k8s-README)", () => {
         const route = find(objects, "IngressRouteTCP", "gateway-passthrough");
         expect(route.spec).toEqual({
             entryPoints: ["websecure"],
-            routes: [{ match: "HostSNI(`gateway.caracal.fsn1.platform.example.com`) || HostSNI(`gateway.caracal.example.net`)", services: [{ name: "gateway", port: "https" }] }],
+            routes: [{ match: "HostSNI(`gateway.caracal.fsn1.platform.example.com`) || HostSNI(`gateway.caracal.example.net`)", services: [{ name: "gateway", port: "https", nativeLB: true }] }],
             tls: { passthrough: true },
         });
         expect(has(objects, "Ingress", "gateway")).toBe(false);

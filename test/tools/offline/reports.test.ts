@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { estimateMonthlyCost } from "../../../tools/cost/estimate";
+import { estimateMonthlyCost } from "../../../lib/cost/estimate";
 import type { PlannedResource, StackPlan } from "../../../tools/offline/plan-types";
 import { platformConfigFromStack, renderReports } from "../../../tools/offline/reports";
 import { readStackConfig } from "../../../tools/offline/stack-files";

@@ -1,5 +1,5 @@
-import { SERVER_TYPES, LOCATION_GROUPS, PRIMARY_IPV4_MONTHLY_EUR, SERVER_TYPES_PRICES_READ_ON, serverOnlyMonthlyEur, type LocationGroup } from "../../lib/hetzner/server-types";
-import { ROBOT_MODELS } from "../../lib/hetzner/robot-models";
+import { SERVER_TYPES, LOCATION_GROUPS, PRIMARY_IPV4_MONTHLY_EUR, SERVER_TYPES_PRICES_READ_ON, serverOnlyMonthlyEur, type LocationGroup } from "../hetzner/server-types";
+import { ROBOT_MODELS } from "../hetzner/robot-models";
 
 /**
  * Hetzner list prices the monthly cost estimate is computed from: EUR per month, excluding VAT.

@@ -1,5 +1,5 @@
-import type { AgentPool, PlatformConfig, ServerPool } from "../../lib/config/schema";
-import { locationGroupOf } from "../../lib/hetzner/server-types";
+import type { AgentPool, PlatformConfig, ServerPool } from "../config/schema";
+import { locationGroupOf } from "../hetzner/server-types";
 import { HETZNER_PRICES, type CloudServerPrice, type Price, type PriceBasis, type PriceTable } from "./prices";
 
 /**
@@ -19,7 +19,7 @@ export interface CostItem {
     unitMonthlyEur: number;
     /** quantity × unit price. */
     monthlyEur: number;
-    /** How well the unit price is backed (see tools/cost/prices.ts). */
+    /** How well the unit price is backed (see lib/cost/prices.ts). */
     basis: PriceBasis;
 }
 
@@ -118,7 +118,7 @@ export function estimateMonthlyCost(config: PlatformConfig, options: EstimateOpt
             const price = prices.baremetal[model];
             if (!price) {
                 throw new UnknownPriceError(
-                    `pool "${poolName}": no price for bare-metal model "${model}"; known models: ${Object.keys(prices.baremetal).sort().join(", ")} (add it to tools/cost/prices.ts)`,
+                    `pool "${poolName}": no price for bare-metal model "${model}"; known models: ${Object.keys(prices.baremetal).sort().join(", ")} (add it to lib/cost/prices.ts)`,
                 );
             }
             line.items.push(item(`${model} bare-metal server`, count, price));
@@ -190,25 +190,6 @@ function item(description: string, quantity: number, price: Price): CostItem {
 
 function sum(items: readonly CostItem[]): number {
     return items.reduce((acc, i) => acc + i.monthlyEur, 0);
-}
-
-/** Human-readable estimate: one block per line, then the total with the share of unverified prices. */
-export function formatCostEstimate(estimate: CostEstimate): string {
-    const eur = (n: number) => `EUR ${n.toFixed(2).padStart(8)}`;
-    const out: string[] = [`Monthly cost estimate (EUR, excl. VAT; Hetzner list prices read ${estimate.pricesReadOn}; lib/hetzner/server-types.ts, tools/cost/prices.ts):`];
-    for (const line of estimate.lines) {
-        out.push(`  ${line.pool.padEnd(16)} ${eur(line.monthlyEur)}${line.notes.length > 0 ? `   (${line.notes.join("; ")})` : ""}`);
-        for (const i of line.items) {
-            const flag = i.basis === "verified" ? "" : ` [${i.basis}]`;
-            out.push(`      ${String(i.quantity).padStart(3)} × ${i.description} @ ${i.unitMonthlyEur.toFixed(2)}${flag}`);
-        }
-    }
-    out.push(`  ${"total".padEnd(16)} ${eur(estimate.totalMonthlyEur)}`);
-    out.push(
-        `  ${Math.round(estimate.unverifiedShare * 100)}% of the total rests on prices not read from Hetzner directly: [transcribed] (a dated copy of Hetzner's page after the 2026-06-15 adjustment), [derived] (such a figure minus the IPv4 it includes), [dated] (before 2026-04-01: likely low) or [assumed] (no source found).`,
-    );
-    out.push(`  Traffic: ${estimate.includedTrafficTb} TB/month egress included with the cloud servers; beyond that EUR ${estimate.trafficOveragePerTbEur.toFixed(2)}/TB.`);
-    return out.join("\n");
 }
 
 /**

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { PlatformConfig } from "../../../lib/config/schema";
 import { configFromParts, stackConfig } from "../../helpers/config";
-import { clusterCapacity, estimatedMonthlyTotal, estimateMonthlyCost, formatCostEstimate, UnknownPriceError } from "../../../tools/cost/estimate";
-import { HETZNER_PRICES, type PriceTable } from "../../../tools/cost/prices";
+import { clusterCapacity, estimatedMonthlyTotal, estimateMonthlyCost, UnknownPriceError } from "../../../lib/cost/estimate";
+import { HETZNER_PRICES, type PriceTable } from "../../../lib/cost/prices";
+import { formatCostEstimate } from "../../../tools/cost/report";
 
 /** A cloud-only config: 3 servers, 4 run and 2 edge nodes, 2 floating IPs; `overrides` merged at the top level. */
 function config(overrides: Record<string, unknown> = {}): PlatformConfig {
@@ -327,7 +328,7 @@ describe("etcd snapshot bucket and the printed estimate", () => {
             pricesReadOn: "2026-11-22",
         });
         expect(text.split("\n")).toEqual([
-            "Monthly cost estimate (EUR, excl. VAT; Hetzner list prices read 2026-11-22; lib/hetzner/server-types.ts, tools/cost/prices.ts):",
+            "Monthly cost estimate (EUR, excl. VAT; Hetzner list prices read 2026-11-22; lib/hetzner/server-types.ts, lib/cost/prices.ts):",
             "  servers          EUR    15.00",
             "        3 × cx22 @ 4.50",
             "        3 × primary IPv4 @ 0.50 [dated]",
