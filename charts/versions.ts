@@ -204,6 +204,18 @@ export function releaseSource(key: ChartKey): { chart: string; version: string; 
     return { chart: ref.chart, version: ref.version, repositoryOpts: { repo: ref.repo } };
 }
 
+/**
+ * Helm timeouts (seconds) of the releases that other releases become ready after, and of those consumers. A
+ * consumer is created beside its provider, not after it, and waits in the cluster (its claims bind once
+ * Longhorn's CSI driver runs, Loki restarts until MinIO answers: tools/offline/readiness.ts); the releases are
+ * atomic, so a consumer's timeout is its own plus its providers', or a slow provider would roll it back.
+ */
+export const RELEASE_TIMEOUT_SECONDS = (() => {
+    const longhorn = 900;
+    const minio = 900 + longhorn;
+    return { longhorn, minio, kubePrometheusStack: 900 + longhorn, loki: 600 + Math.max(longhorn, minio) };
+})();
+
 /** What a platform Release needs beyond the pin table. */
 export interface ReleaseSpec {
     /** Helm release name. */
