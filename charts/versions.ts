@@ -118,6 +118,13 @@ export const CHARTS = {
         values: "kubelet-csr-approver",
         source: "github.com/postfinance/kubelet-csr-approver@v1.2.14 charts/kubelet-csr-approver/values.yaml (chart version = tag without v)",
     },
+    argoRollouts: {
+        repo: "https://argoproj.github.io/argo-helm",
+        chart: "argo-rollouts",
+        version: "2.41.0",
+        values: "argo-rollouts",
+        source: "github.com/argoproj/argo-helm@argo-rollouts-2.41.0 charts/argo-rollouts/values.yaml (Argo Rollouts v1.9.0; CRDs are templates, upgraded by Helm with the release)",
+    },
     cloudnativePg: {
         repo: "https://cloudnative-pg.github.io/charts",
         chart: "cloudnative-pg",

@@ -33,6 +33,9 @@ const CRD_GROUPS_BY_CHART: Readonly<Record<string, Readonly<Record<string, numbe
     "cert-manager": { "cert-manager.io": 4, "acme.cert-manager.io": 2 },
     // argoproj/argo-helm@argo-cd-10.1.1:charts/argo-cd/templates/crds/ (ApplicationSet disabled by the values)
     "argo-cd": { "argoproj.io": 3 },
+    // argoproj/argo-helm@argo-rollouts-2.41.0:charts/argo-rollouts/templates/crds/ (Rollout, AnalysisTemplate,
+    // ClusterAnalysisTemplate, AnalysisRun, Experiment)
+    "argo-rollouts": { "argoproj.io": 5 },
     // prometheus-community/helm-charts@prometheus-operator-crds-31.0.1:charts/prometheus-operator-crds/charts/crds/templates/
     "prometheus-operator-crds": { "monitoring.coreos.com": 10 },
     // cloudnative-pg/charts@cloudnative-pg-v0.29.0:charts/cloudnative-pg/templates/crds/crds.yaml (operator 1.30.0:
