@@ -6,6 +6,7 @@ import { releaseArgs } from "../../charts/versions";
 import { requirement, type Provides } from "../../lib/requirements";
 import { renderPlatformNamespace } from "../nodes/placement";
 import { ARGO_ROLLOUTS_RELEASE, renderArgoRolloutsValues } from "./values";
+import { renderAnalysisTemplates } from "./analysis";
 
 /** Arguments of the Argo Rollouts add-on. */
 export interface ArgoRolloutsArgs {
@@ -14,8 +15,8 @@ export interface ArgoRolloutsArgs {
 }
 
 /**
- * Argo Rollouts (`platform:addons:ArgoRollouts`): its namespace (PSA restricted) and the pinned chart with its
- * CRDs (templates, upgraded with the release). Needs the Prometheus Operator CRDs (its ServiceMonitor) in
+ * Argo Rollouts (`platform:addons:ArgoRollouts`): its namespace (PSA restricted), the pinned chart with its
+ * CRDs (templates, upgraded with the release) and the platform's ClusterAnalysisTemplates (analysis.ts). Needs the Prometheus Operator CRDs (its ServiceMonitor) in
  * `dependsOn`.
  */
 export class ArgoRollouts extends pulumi.ComponentResource {
@@ -33,6 +34,13 @@ export class ArgoRollouts extends pulumi.ComponentResource {
             releaseArgs("argoRollouts", { name: ARGO_ROLLOUTS_RELEASE, namespace: NAMESPACES.argoRollouts, values: renderArgoRolloutsValues(args.config) }),
             { parent: this, dependsOn: [namespace] },
         );
+        for (const template of renderAnalysisTemplates()) {
+            new k8s.apiextensions.CustomResource(
+                `${name}-${template.metadata.name}`,
+                { apiVersion: template.apiVersion, kind: template.kind, metadata: template.metadata, spec: template.spec },
+                { parent: this, dependsOn: [release] },
+            );
+        }
         this.provides = { [requirement.apiGroup("argoproj.io")]: [release], [requirement.namespace(NAMESPACES.argoRollouts)]: [namespace] };
         this.releaseName = release.name;
         this.registerOutputs({ releaseName: this.releaseName });
