@@ -162,8 +162,8 @@ export function requirementsOf(object: unknown, ownNamespaces: readonly string[]
  */
 export type RequirementPhase = "create" | "ready";
 
-/** Kinds that run until stopped and restart on a failed start (workloads and Helm releases of them). */
-const LONG_RUNNING_KINDS: ReadonlySet<string> = new Set(["Release", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"]);
+/** Kinds that run until stopped and restart on a failed start (workloads, Argo Rollouts, Helm releases of them). */
+const LONG_RUNNING_KINDS: ReadonlySet<string> = new Set(["Release", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Rollout"]);
 
 /** The phase of one need of a consumer of `consumerKind` (see RequirementPhase). */
 export function phaseOf(key: RequirementKey, consumerKind: string): RequirementPhase {

@@ -139,7 +139,7 @@ describe("providers", () => {
 describe("requirement phases", () => {
     it("makes a Service a readiness need of long-running consumers and a creation need of run-once ones; everything else a creation need", () => {
         const keys = ["api-group:longhorn.io", "namespace:minio", "service:minio/minio", "storage-class:standard"];
-        for (const kind of ["Release", "Deployment", "StatefulSet", "DaemonSet"]) {
+        for (const kind of ["Release", "Deployment", "StatefulSet", "DaemonSet", "Rollout"]) {
             expect(readinessNeeds(keys, kind), kind).toEqual(["service:minio/minio"]);
             expect(creationNeeds(keys, kind), kind).toEqual(["api-group:longhorn.io", "namespace:minio", "storage-class:standard"]);
         }
