@@ -80,3 +80,9 @@ export const VELERO_IMAGES = {
     server: { repository: "docker.io/velero/velero", tag: "v1.18.1" },
     awsPlugin: "docker.io/velero/velero-plugin-for-aws:v1.14.2",
 } as const;
+
+/**
+ * Argo Rollouts controller (components/argo-rollouts): the pinned chart's appVersion (argo-helm
+ * argo-rollouts-2.41.0 Chart.yaml), made explicit; the image is quay.io/argoproj/argo-rollouts at this tag.
+ */
+export const ARGO_ROLLOUTS_VERSION = "v1.9.0";

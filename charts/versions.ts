@@ -118,6 +118,13 @@ export const CHARTS = {
         values: "kubelet-csr-approver",
         source: "github.com/postfinance/kubelet-csr-approver@v1.2.14 charts/kubelet-csr-approver/values.yaml (chart version = tag without v)",
     },
+    argoRollouts: {
+        repo: "https://argoproj.github.io/argo-helm",
+        chart: "argo-rollouts",
+        version: "2.41.0",
+        values: "argo-rollouts",
+        source: "github.com/argoproj/argo-helm@argo-rollouts-2.41.0 charts/argo-rollouts/values.yaml (Argo Rollouts v1.9.0; CRDs are templates, upgraded by Helm with the release)",
+    },
     cloudnativePg: {
         repo: "https://cloudnative-pg.github.io/charts",
         chart: "cloudnative-pg",
@@ -203,6 +210,18 @@ export function releaseSource(key: ChartKey): { chart: string; version: string; 
     const ref = CHARTS[key];
     return { chart: ref.chart, version: ref.version, repositoryOpts: { repo: ref.repo } };
 }
+
+/**
+ * Helm timeouts (seconds) of the releases that other releases become ready after, and of those consumers. A
+ * consumer is created beside its provider, not after it, and waits in the cluster (its claims bind once
+ * Longhorn's CSI driver runs, Loki restarts until MinIO answers: tools/offline/readiness.ts); the releases are
+ * atomic, so a consumer's timeout is its own plus its providers', or a slow provider would roll it back.
+ */
+export const RELEASE_TIMEOUT_SECONDS = (() => {
+    const longhorn = 900;
+    const minio = 900 + longhorn;
+    return { longhorn, minio, kubePrometheusStack: 900 + longhorn, loki: 600 + Math.max(longhorn, minio) };
+})();
 
 /** What a platform Release needs beyond the pin table. */
 export interface ReleaseSpec {

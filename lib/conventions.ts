@@ -10,6 +10,7 @@ export const NAMESPACES = {
     minio: "minio",
     monitoring: "monitoring",
     argocd: "argocd",
+    argoRollouts: "argo-rollouts",
     kubeSystem: "kube-system",
     systemUpgrade: "system-upgrade",
     kured: "kured",

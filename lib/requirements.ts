@@ -146,6 +146,52 @@ export function requirementsOf(object: unknown, ownNamespaces: readonly string[]
     return [...needs].sort();
 }
 
+/**
+ * When a need must be met, relative to its consumer:
+ * - `create`: before the consumer is created (Pulumi `dependsOn`): the API server rejects the object otherwise
+ *   (CRDs and their webhook, the namespace, a pod's RuntimeClass), or an ordering guarantee rests on it
+ *   (admission policies, a pool's nodes, a StorageClass object, so a claim never falls to another class);
+ * - `ready`: the consumer can be created at once and the cluster holds it until the provider runs, so only its
+ *   readiness follows the provider's. A long-running client of a Service (a Helm release, a Deployment,
+ *   StatefulSet or DaemonSet) restarts until the Service answers (Loki exits at start when its object store
+ *   does not answer, grafana/loki#13780, and kubelet restarts it); a Job or bare Pod runs once and would fail,
+ *   so for them a Service is a `create` need. The provisioner behind a StorageClass is always a `ready` need
+ *   (the PV controller leaves a claim of an out-of-tree class Pending, "waiting for a volume to be created, either
+ *   by external provisioner ...", kubernetes/kubernetes pkg/controller/volume/persistentvolume/pv_controller.go,
+ *   until the driver's external-provisioner runs and provisions it), resolved by the bring-up estimate from the class's `provisioner` (CSI_DRIVERS_BY_CHART).
+ */
+export type RequirementPhase = "create" | "ready";
+
+/** Kinds that run until stopped and restart on a failed start (workloads, Argo Rollouts, Helm releases of them). */
+const LONG_RUNNING_KINDS: ReadonlySet<string> = new Set(["Release", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Rollout"]);
+
+/** The phase of one need of a consumer of `consumerKind` (see RequirementPhase). */
+export function phaseOf(key: RequirementKey, consumerKind: string): RequirementPhase {
+    return key.startsWith("service:") && LONG_RUNNING_KINDS.has(consumerKind) ? "ready" : "create";
+}
+
+/** The needs of a consumer that must be met before it is created (what its `dependsOn` holds). */
+export function creationNeeds(keys: readonly RequirementKey[], consumerKind: string): RequirementKey[] {
+    return keys.filter((key) => phaseOf(key, consumerKind) === "create");
+}
+
+/** The needs of a consumer its readiness waits for in the cluster, after it was created. */
+export function readinessNeeds(keys: readonly RequirementKey[], consumerKind: string): RequirementKey[] {
+    return keys.filter((key) => phaseOf(key, consumerKind) === "ready");
+}
+
+/**
+ * CSI drivers (a StorageClass's `provisioner`) each pinned chart runs: a claim of such a class binds only once
+ * that chart's release is ready. longhorn/longhorn@v1.12.1:chart/templates/storageclass.yaml
+ * (`provisioner: driver.longhorn.io`); the driver is deployed by the chart's driver-deployer
+ * (chart/templates/deployment-driver.yaml) once longhorn-manager answers. Helm's wait covers the deployer, not the
+ * CSI pods it creates: the estimate takes the release's readiness for the driver's (a lower bound). k3s' own local-path provisioner
+ * (`rancher.io/local-path`) runs from the first server start and is in no chart.
+ */
+export const CSI_DRIVERS_BY_CHART: Readonly<Record<string, readonly string[]>> = {
+    longhorn: ["driver.longhorn.io"],
+};
+
 /** What a component provides: requirement key → the resources after which the need is met. */
 export type Provides<R> = Readonly<Record<RequirementKey, readonly R[]>>;
 

@@ -1,6 +1,7 @@
 import type { IValidatingAdmissionPolicy } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy";
 import type { IValidatingAdmissionPolicyBinding } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding";
-import { LABELS, NAMESPACE_GRANT_ANNOTATIONS, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
+import { LABELS, NAMESPACES, NAMESPACE_GRANT_ANNOTATIONS, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
+import { ANALYSIS_ARGS, ANALYSIS_TEMPLATES } from "../argo-rollouts/analysis";
 import {
     FORBIDDEN_TENANT_CLUSTER_ROLES,
     FORBIDDEN_TENANT_SERVICE_TYPES,
@@ -59,6 +60,7 @@ export const ADMISSION_POLICY_NAMES = {
     routes: "platform-tenant-routes",
     rbac: "platform-tenant-rbac",
     databases: "platform-tenant-databases",
+    analysis: "platform-tenant-analysis",
 } as const;
 
 /** Image of cert-manager's HTTP-01 solver, which cert-manager starts in tenant namespaces (the platform's own). */
@@ -112,6 +114,8 @@ const POD_SPEC_OF_KIND: ReadonlyArray<{ kind: string; resource: string; group: s
     { kind: "ReplicationController", resource: "replicationcontrollers", group: "", path: "object.spec.template.spec" },
     { kind: "Job", resource: "jobs", group: "batch", path: "object.spec.template.spec" },
     { kind: "CronJob", resource: "cronjobs", group: "batch", path: "object.spec.jobTemplate.spec.template.spec" },
+    // Argo Rollouts (blue/green releases): a Rollout carries its own template (a `workloadRef` one has none and is refused).
+    { kind: "Rollout", resource: "rollouts", group: "argoproj.io", path: "object.spec.template.spec" },
 ];
 
 function podSpecVariable(): string {
@@ -420,7 +424,58 @@ export function renderDatabasePolicy(args: AdmissionPolicyArgs): AdmissionPolicy
     });
 }
 
+/** The Argo Rollouts controller's identity: the one writer of AnalysisRuns and Experiments in tenant namespaces. */
+export const ROLLOUTS_CONTROLLER_USER = `system:serviceaccount:${NAMESPACES.argoRollouts}:argo-rollouts`;
+
+/** Argument values a tenant Rollout may pass to the platform templates: DNS labels and plain numbers, nothing that ends a PromQL string. */
+export const ANALYSIS_ARG_VALUE_PATTERN = "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$";
+
+/**
+ * Blue/green analysis keeps the tenant boundary: a tenant's release is judged only by the platform's
+ * ClusterAnalysisTemplates (components/argo-rollouts/analysis.ts), always for its own namespace. No tenant
+ * object defines analysis (AnalysisTemplate, AnalysisRun, Experiment: only the Rollouts controller creates runs,
+ * from the Rollout), so no query or provider address is ever the tenant's; a Rollout is blue/green, names only
+ * the platform templates (`clusterScope: true`), passes `namespace` only as `fieldRef: metadata.namespace`, and
+ * plain argument values only.
+ */
+export function renderAnalysisPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPair {
+    const blueGreen = "object.spec.strategy.blueGreen";
+    // Each of the two analysis hooks of a blue/green Rollout, checked on its own (`a` is the hook's path).
+    const eachHook = (check: (a: string) => string) =>
+        ["prePromotionAnalysis", "postPromotionAnalysis"].map((hook) => `(!has(${blueGreen}.${hook}) || (${check(`${blueGreen}.${hook}`)}))`).join(" && ");
+    const onlyPlatformTemplates = (a: string) =>
+        `has(${a}.templates) && ${a}.templates.all(t, has(t.clusterScope) && t.clusterScope == true && t.templateName in ${list(Object.values(ANALYSIS_TEMPLATES))})`;
+    const ownNamespaceAndPlainValues = (a: string) =>
+        `!has(${a}.args) || ${a}.args.all(g, ` +
+        `(g.name == ${quote(ANALYSIS_ARGS.namespace)} ? (!has(g.value) && has(g.valueFrom) && has(g.valueFrom.fieldRef) && g.valueFrom.fieldRef.fieldPath == 'metadata.namespace')` +
+        ` : (!has(g.valueFrom) || !has(g.valueFrom.fieldRef))) && (!has(g.value) || g.value.matches(${quote(ANALYSIS_ARG_VALUE_PATTERN)})))`;
+    const isBlueGreen = "has(object.spec.strategy) && has(object.spec.strategy.blueGreen) && !has(object.spec.strategy.canary)";
+    return policy(ADMISSION_POLICY_NAMES.analysis, args, {
+        matchConstraints: {
+            resourceRules: [{ apiGroups: ["argoproj.io"], apiVersions: ["*"], operations: WRITE, resources: ["rollouts", "analysistemplates", "analysisruns", "experiments"] }],
+        },
+        validations: [
+            {
+                expression: `object.kind == 'Rollout' || (object.kind in ['AnalysisRun', 'Experiment'] && request.userInfo.username == ${quote(ROLLOUTS_CONTROLLER_USER)})`,
+                message: "tenants do not define analysis: a blue/green release is judged by the platform's templates (strategy: blueGreen in the project file)",
+                reason: "Forbidden",
+            },
+            { expression: `object.kind != 'Rollout' || (${isBlueGreen})`, message: "tenant Rollouts release blue/green only", reason: "Forbidden" },
+            {
+                expression: `object.kind != 'Rollout' || !(${isBlueGreen}) || (${eachHook(onlyPlatformTemplates)})`,
+                message: `tenant Rollouts use only the platform's analysis templates (${Object.values(ANALYSIS_TEMPLATES).join(", ")}, clusterScope: true)`,
+                reason: "Forbidden",
+            },
+            {
+                expression: `object.kind != 'Rollout' || !(${isBlueGreen}) || (${eachHook(ownNamespaceAndPlainValues)})`,
+                message: `a tenant Rollout passes its own namespace (valueFrom.fieldRef: metadata.namespace) and plain values (${ANALYSIS_ARG_VALUE_PATTERN}) to the analysis`,
+                reason: "Forbidden",
+            },
+        ],
+    });
+}
+
 /** Every admission policy of tenant namespaces, with its binding. */
 export function renderAdmissionPolicies(args: AdmissionPolicyArgs): AdmissionPolicyPair[] {
-    return [renderPodPolicy(args), renderServicePolicy(args), renderRoutePolicy(args), renderRbacPolicy(args), renderDatabasePolicy(args)];
+    return [renderPodPolicy(args), renderServicePolicy(args), renderRoutePolicy(args), renderRbacPolicy(args), renderDatabasePolicy(args), renderAnalysisPolicy(args)];
 }

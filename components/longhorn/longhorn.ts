@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type { PlatformConfig } from "../../lib/config/schema";
 import type { PlatformSecrets } from "../../lib/config/load";
 import { NAMESPACES, STORAGE_CLASSES } from "../../lib/conventions";
-import { releaseArgs } from "../../charts/versions";
+import { releaseArgs, RELEASE_TIMEOUT_SECONDS } from "../../charts/versions";
 import { requirement, type Provides } from "../../lib/requirements";
 import { renderPlatformNamespace } from "../nodes/placement";
 import {
@@ -44,8 +44,9 @@ export class Longhorn extends pulumi.ComponentResource {
     /** The StorageClasses (default first). */
     readonly storageClasses: pulumi.Output<string[]>;
     /**
-     * Each StorageClass (created after the release, so its provisioner runs), the longhorn.io API group (CRDs
-     * and the manager's admission webhook, served once the release is ready) and the namespace.
+     * Each StorageClass (the class object: its claims bind once the release's CSI driver runs, a readiness wait
+     * the cluster imposes, not a `dependsOn`), the longhorn.io API group (CRDs and the manager's admission
+     * webhook, served once the release is ready) and the namespace.
      */
     readonly provides: Provides<pulumi.Resource>;
 
@@ -91,7 +92,7 @@ export class Longhorn extends pulumi.ComponentResource {
 
         const release = new k8s.helm.v3.Release(
             `${name}-release`,
-            releaseArgs("longhorn", { name: LONGHORN_RELEASE, namespace: NAMESPACES.longhorn, values: renderLonghornValues(config), timeoutSeconds: 900 }),
+            releaseArgs("longhorn", { name: LONGHORN_RELEASE, namespace: NAMESPACES.longhorn, values: renderLonghornValues(config), timeoutSeconds: RELEASE_TIMEOUT_SECONDS.longhorn }),
             { parent: this, dependsOn: [namespace, defaultRequests, ...nodePatches, ...credentialDeps] },
         );
 
@@ -108,7 +109,9 @@ export class Longhorn extends pulumi.ComponentResource {
                         allowVolumeExpansion: sc.allowVolumeExpansion,
                         volumeBindingMode: sc.volumeBindingMode,
                     },
-                    { parent: this, dependsOn: [release] },
+                    // Not after the release: a class is a plain object, and a claim of it waits Pending until the
+                    // CSI driver runs (lib/requirements.ts), so its consumers can install beside Longhorn.
+                    { parent: this },
                 ),
         );
 

@@ -3,9 +3,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import type { PlatformConfig } from "../../lib/config/schema";
 import { MINIO_ENDPOINT, NAMESPACES } from "../../lib/conventions";
-import { releaseArgs } from "../../charts/versions";
+import { releaseArgs, RELEASE_TIMEOUT_SECONDS } from "../../charts/versions";
 import { renderPlatformNamespace } from "../nodes/placement";
-import { Needs, releaseRequirements, requirement, requirementsOf, type Provides } from "../../lib/requirements";
+import { creationNeeds, Needs, releaseRequirements, requirement, requirementsOf, type Provides } from "../../lib/requirements";
 import { BACKUP_CREDENTIALS_SECRET, backupCredentials } from "../longhorn/values";
 import { MINIO_RELEASE, MINIO_ROOT_SECRET, MINIO_USERS_SECRET, minioLayout, platformUsers, renderMinioValues } from "./values";
 
@@ -86,14 +86,14 @@ export class Minio extends pulumi.ComponentResource {
 
         const needs = new Needs(`MinIO ${name}`, args.platform);
         const values = renderMinioValues(config);
-        const storage = needs.of(releaseRequirements(values, [NAMESPACES.minio]), `Release/${MINIO_RELEASE}`);
+        const storage = needs.of(creationNeeds(releaseRequirements(values, [NAMESPACES.minio]), "Release"), `Release/${MINIO_RELEASE}`);
         const backupSecretMetadata = { name: BACKUP_CREDENTIALS_SECRET, namespace: NAMESPACES.longhorn, labels: { "app.kubernetes.io/managed-by": "pulumi" } };
         const backupNamespace = needs.of(requirementsOf({ apiVersion: "v1", kind: "Secret", metadata: backupSecretMetadata }, [NAMESPACES.minio]), `Secret/${BACKUP_CREDENTIALS_SECRET}`);
         needs.throwIfUnmet();
 
         const release = new k8s.helm.v3.Release(
             `${name}-release`,
-            releaseArgs("minio", { name: MINIO_RELEASE, namespace: NAMESPACES.minio, values, timeoutSeconds: 900 }),
+            releaseArgs("minio", { name: MINIO_RELEASE, namespace: NAMESPACES.minio, values, timeoutSeconds: RELEASE_TIMEOUT_SECONDS.minio }),
             { parent: this, dependsOn: [namespace, rootSecret, usersSecret, ...storage] },
         );
 

@@ -3,10 +3,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import type { PlatformConfig } from "../../lib/config/schema";
 import { NAMESPACES } from "../../lib/conventions";
-import { releaseArgs } from "../../charts/versions";
+import { releaseArgs, RELEASE_TIMEOUT_SECONDS } from "../../charts/versions";
 import type { S3Credentials } from "../minio/minio";
 import { renderDashboardConfigMaps } from "./dashboards";
-import { Needs, releaseRequirements, type Provides } from "../../lib/requirements";
+import { creationNeeds, Needs, releaseRequirements, type Provides } from "../../lib/requirements";
 import {
     GRAFANA_ADMIN_SECRET,
     GRAFANA_SERVICE,
@@ -55,8 +55,9 @@ export class Observability extends pulumi.ComponentResource {
         const needs = new Needs(`Observability ${name}`, args.platform);
         const stackValues = renderKubePrometheusStackValues(config);
         const lokiValues = renderLokiValues(config);
-        const stackNeeds = needs.of(releaseRequirements(stackValues, [NAMESPACES.monitoring]), `Release/${RELEASES.stack}`);
-        const lokiNeeds = needs.of(releaseRequirements(lokiValues, [NAMESPACES.monitoring]), `Release/${RELEASES.loki}`);
+        // Created beside their providers: MinIO's Service is a readiness need of Loki (it restarts until MinIO answers).
+        const stackNeeds = needs.of(creationNeeds(releaseRequirements(stackValues, [NAMESPACES.monitoring]), "Release"), `Release/${RELEASES.stack}`);
+        const lokiNeeds = needs.of(creationNeeds(releaseRequirements(lokiValues, [NAMESPACES.monitoring]), "Release"), `Release/${RELEASES.loki}`);
         needs.throwIfUnmet();
 
         const adminPassword = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, { parent: this, additionalSecretOutputs: ["result"] });
@@ -73,7 +74,7 @@ export class Observability extends pulumi.ComponentResource {
 
         const stack = new k8s.helm.v3.Release(
             `${name}-kube-prometheus-stack`,
-            releaseArgs("kubePrometheusStack", { name: RELEASES.stack, namespace: NAMESPACES.monitoring, values: stackValues, timeoutSeconds: 900 }),
+            releaseArgs("kubePrometheusStack", { name: RELEASES.stack, namespace: NAMESPACES.monitoring, values: stackValues, timeoutSeconds: RELEASE_TIMEOUT_SECONDS.kubePrometheusStack }),
             { parent: this, dependsOn: [adminSecret, ...stackNeeds] },
         );
 
@@ -90,7 +91,7 @@ export class Observability extends pulumi.ComponentResource {
         );
         new k8s.helm.v3.Release(
             `${name}-loki`,
-            releaseArgs("loki", { name: RELEASES.loki, namespace: NAMESPACES.monitoring, values: lokiValues }),
+            releaseArgs("loki", { name: RELEASES.loki, namespace: NAMESPACES.monitoring, values: lokiValues, timeoutSeconds: RELEASE_TIMEOUT_SECONDS.loki }),
             { parent: this, dependsOn: [lokiSecret, ...lokiNeeds] },
         );
         // Alloy is ready once its configuration loaded (it does not wait for Loki) and retries its pushes.

@@ -45,6 +45,8 @@ export const TENANT_STACK_KINDS: ReadonlyArray<{ apiVersion: string; kind: strin
     { apiVersion: "v1", kind: "PersistentVolumeClaim" },
     { apiVersion: "apps/v1", kind: "Deployment" },
     { apiVersion: "apps/v1", kind: "StatefulSet" },
+    // Blue/green services (strategy: blueGreen); their analysis templates are the platform's, cluster-scoped.
+    { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout" },
     { apiVersion: "batch/v1", kind: "Job" },
     { apiVersion: "batch/v1", kind: "CronJob" },
     { apiVersion: "networking.k8s.io/v1", kind: "Ingress" },

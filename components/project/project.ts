@@ -236,6 +236,9 @@ export function createObject(name: string, object: TenantObject, opts: pulumi.Cu
             return new k8s.core.v1.Service(name, { metadata, spec: fields<k8s.types.input.core.v1.ServiceSpec>(object.spec) }, opts);
         case "Deployment":
             return new k8s.apps.v1.Deployment(name, { metadata, spec: fields<k8s.types.input.apps.v1.DeploymentSpec>(object.spec) }, opts);
+        case "Rollout":
+            // No await: the release continues in the cluster (analysis, promotion); `kubectl argo rollouts status` follows it.
+            return new k8s.apiextensions.CustomResource(name, { apiVersion: object.apiVersion, kind: object.kind, metadata, spec: object.spec }, opts);
         case "StatefulSet":
             return new k8s.apps.v1.StatefulSet(name, { metadata, spec: fields<k8s.types.input.apps.v1.StatefulSetSpec>(object.spec) }, opts);
         case "Job":

@@ -24,6 +24,7 @@ import { projectContext, type ProjectContext } from "./common";
 import { renderAppSecret, renderLimitRange, renderNamespace, renderResourceQuota, renderServiceAccount } from "./namespace";
 import { renderNetworkPolicies } from "./network-policies";
 import { renderAutoscaler, renderDisruptionBudget, renderServiceMonitor, renderServices, renderWorkload } from "./workloads";
+import { isBlueGreen, renderRollout, type IRollout } from "./rollout";
 import { renderIngress, type IngressOptions } from "./ingress";
 import { renderDatabaseSecret, type DatabaseCredentials } from "./database";
 import { renderMysqlService, renderMysqlStatefulSet } from "./mysql";
@@ -73,14 +74,15 @@ export type TenantObject =
     | IPodMonitor
     | CnpgObject
     | IAppProject
-    | IApplication;
+    | IApplication
+    | IRollout;
 
 /** The objects of one tenant service. */
 export interface RenderedService {
     /** The service spec they came from. */
     spec: ServiceSpec;
-    /** Deployment or StatefulSet. */
-    workload: IDeployment | IStatefulSet;
+    /** Deployment, StatefulSet, or the Rollout of a blue/green service. */
+    workload: IDeployment | IStatefulSet | IRollout;
     /** The claims of a StatefulSet's replicas, registered before it so that they grow in place. */
     claims: IPersistentVolumeClaim[];
     /** ClusterIP Service (and headless Service of a StatefulSet). */
@@ -146,7 +148,7 @@ export function renderProject(project: ProjectSpec, config: PlatformConfig, opti
         const extras = [renderDisruptionBudget(ctx, spec), renderAutoscaler(ctx, spec), renderIngress(ctx, spec, options), ...renderRoutes(ctx, spec), renderServiceMonitor(ctx, spec)];
         return {
             spec,
-            workload: renderWorkload(ctx, spec),
+            workload: isBlueGreen(spec) ? renderRollout(ctx, spec) : renderWorkload(ctx, spec),
             claims: renderVolumeClaims(ctx, spec),
             services: renderServices(ctx, spec),
             extras: extras.filter((o): o is NonNullable<typeof o> => o !== undefined),

@@ -12,7 +12,7 @@ import type { IHorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/
 import type { IServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
 import { LABELS, TENANT_STORAGE_CLASSES } from "../../lib/conventions";
 import { isStateful, minReplicas, serviceEphemeralStorage, TMP_DIR_SIZE } from "../../lib/tenants/footprint";
-import type { ContainerSpec, InitContainerSpec, ServiceSpec, SidecarSpec } from "../../lib/tenants/schema";
+import { PREVIEW_SERVICE_SUFFIX, type ContainerSpec, type InitContainerSpec, type ServiceSpec, type SidecarSpec } from "../../lib/tenants/schema";
 import { containerMounts, containerVolumes, volumePrefix } from "./files";
 import {
     APP_SECRET,
@@ -48,6 +48,11 @@ export const POD_INDEX_LABEL = "apps.kubernetes.io/pod-index";
 /** Headless Service of a StatefulSet (stable per-pod DNS names). */
 export function headlessServiceName(service: Pick<ServiceSpec, "name">): string {
     return `${service.name}-headless`;
+}
+
+/** Preview Service of a blue/green service: the new version before promotion. */
+export function previewServiceName(service: Pick<ServiceSpec, "name">): string {
+    return `${service.name}${PREVIEW_SERVICE_SUFFIX}`;
 }
 
 /** The DNS domain of a StatefulSet's pods: `<service>-<i>.<this>` is pod i. */
@@ -227,7 +232,8 @@ export function renderInitContainer(ctx: ProjectContext, service: ServiceSpec, i
     });
 }
 
-function podTemplate(ctx: ProjectContext, service: ServiceSpec): IPodTemplateSpec {
+/** The pod template of a service (Deployment, StatefulSet and Rollout alike). */
+export function podTemplate(ctx: ProjectContext, service: ServiceSpec): IPodTemplateSpec {
     return {
         metadata: { labels: objectLabels(ctx, service.name) },
         spec: {
@@ -248,7 +254,7 @@ function podTemplate(ctx: ProjectContext, service: ServiceSpec): IPodTemplateSpe
  * Replicas the workload declares; omitted when an HPA owns the count (so `pulumi up` never fights it). A
  * decommissioned project runs nothing (its HPAs are gone), so its final backup is of quiet data.
  */
-function declaredReplicas(ctx: ProjectContext, service: ServiceSpec): { replicas?: number } {
+export function declaredReplicas(ctx: ProjectContext, service: ServiceSpec): { replicas?: number } {
     if (ctx.project.decommission) {
         return { replicas: 0 };
     }
@@ -319,6 +325,15 @@ export function renderServices(ctx: ProjectContext, service: ServiceSpec): IServ
             spec: { type: "ClusterIP", selector: selectorLabels(ctx, service.name), ports },
         },
     ];
+    if (service.strategy.type === "blueGreen") {
+        // The new version's pods before promotion (Argo Rollouts adds the ReplicaSet's hash to both selectors).
+        services.push({
+            apiVersion: "v1",
+            kind: "Service",
+            metadata: objectMeta(ctx, previewServiceName(service), service.name),
+            spec: { type: "ClusterIP", selector: selectorLabels(ctx, service.name), ports },
+        });
+    }
     if (isStateful(service)) {
         const metadata = objectMeta(ctx, headlessServiceName(service), service.name);
         services.push({
@@ -372,7 +387,10 @@ export function renderAutoscaler(ctx: ProjectContext, service: ServiceSpec): IHo
         kind: "HorizontalPodAutoscaler",
         metadata: objectMeta(ctx, service.name, service.name),
         spec: {
-            scaleTargetRef: { apiVersion: "apps/v1", kind: isStateful(service) ? "StatefulSet" : "Deployment", name: service.name },
+            scaleTargetRef:
+                service.strategy.type === "blueGreen"
+                    ? { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", name: service.name }
+                    : { apiVersion: "apps/v1", kind: isStateful(service) ? "StatefulSet" : "Deployment", name: service.name },
             minReplicas: service.autoscale.min,
             maxReplicas: service.autoscale.max,
             metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: service.autoscale.targetCPUUtilization } } }],

@@ -150,19 +150,24 @@ function podShapes(spec: ProjectSpec): { steady: PodShape[]; surge: PodShape[] }
     }
     // A Job and a CronJob run (at most) one pod at a time: concurrency Forbid, retries one after the other.
     steady.push(...spec.jobs.map((job) => podShape([job])));
-    // Deployments roll with maxSurge 1: one extra pod of one Deployment may exist at a time.
-    const surge = spec.services.filter((s) => !isStateful(s) && maxReplicas(s) > 0).map((s) => servicePodShape(s));
+    // Deployments roll with maxSurge 1: one extra pod of one Deployment may exist at a time. A blue/green
+    // release runs the new version's full set beside the old one (preview replicas = replicas) until it is
+    // promoted and the old set is scaled down.
+    const surge = spec.services
+        .filter((s) => !isStateful(s) && maxReplicas(s) > 0)
+        .map((s) => servicePodShape(s, s.strategy.type === "blueGreen" ? maxReplicas(s) : 1));
     return { steady, surge };
 }
 
 /**
- * The project's footprint at maximum scale, plus the largest single rolling-update surge pod per
- * dimension (Deployments use maxSurge 1, StatefulSets and the database roll without surge).
+ * The project's footprint at maximum scale, plus the largest single release surge per dimension (a
+ * Deployment's one surge pod, maxSurge 1; a blue/green service's whole new set; StatefulSets and the database
+ * roll without surge).
  */
 export function projectFootprint(spec: ProjectSpec): Footprint {
     const { steady, surge } = podShapes(spec);
     const sum = (dim: Dim) => steady.reduce((total, p) => total + p[dim] * p.count, 0);
-    const peak = (dim: Dim) => Math.max(0, ...surge.map((p) => p[dim]));
+    const peak = (dim: Dim) => Math.max(0, ...surge.map((p) => p[dim] * p.count));
     const volumeBytes = spec.services.reduce(
         (total, s) => total + s.volumes.reduce((v, volume) => v + quantity(volume.size), 0) * maxReplicas(s),
         0,
@@ -175,7 +180,7 @@ export function projectFootprint(spec: ProjectSpec): Footprint {
         limitsMemory: sum("limitsMemory") + peak("limitsMemory"),
         storage: volumeBytes + (spec.database ? quantity(spec.database.size) * spec.database.instances : 0),
         ephemeralStorage: sum("ephemeral") + peak("ephemeral"),
-        pods: steady.reduce((total, p) => total + p.count, 0) + (surge.length > 0 ? 1 : 0),
+        pods: steady.reduce((total, p) => total + p.count, 0) + Math.max(0, ...surge.map((p) => p.count)),
         persistentVolumeClaims: claims + (spec.database ? spec.database.instances : 0),
     };
 }

@@ -252,14 +252,14 @@ function checkAgainstStack(file: string, spec: ProjectSpec, context: TenantConte
     return problems;
 }
 
-/** The project at full scale (autoscale max, database, one rolling-update surge pod) must fit its own quota. */
+/** The project at full scale (autoscale max, database, one release surge: a rolling-update pod or a blue/green service's new set) must fit its own quota. */
 function checkFootprint(file: string, spec: ProjectSpec, maxEphemeral: string): InputProblem[] {
     const need = projectFootprint(spec);
     const problems: InputProblem[] = [];
     const gib = (bytes: number) => `${Math.ceil((bytes / GIB) * 100) / 100}Gi`;
     const quotaCpu = quantity(spec.quota.cpu);
     const quotaMemory = quantity(spec.quota.memory);
-    const why = "summed over every service at its maximum replicas, the database and one rolling-update surge pod";
+    const why = "summed over every service at its maximum replicas, the database and one release surge (a rolling-update pod, or a blue/green service's whole new set)";
     if (need.requestsCpu > quotaCpu + 1e-9) {
         problems.push({ source: file, path: "quota.cpu", problem: `the project requests ${millicores(need.requestsCpu)} CPU (${why}) but quota.cpu is ${spec.quota.cpu}`, fix: `cpu: ${millicores(need.requestsCpu)} or more, or lower services[].resources.requests.cpu` });
     }

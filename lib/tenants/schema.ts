@@ -410,6 +410,41 @@ export const clusterSchema = z.strictObject({
     quorum: z.boolean().default(false),
 });
 
+/** Suffix of a blue/green service's preview Service (`<service>-preview`), reserved like `-headless`. */
+export const PREVIEW_SERVICE_SUFFIX = "-preview";
+
+/**
+ * How a new version of a service replaces the running one. `rollingUpdate` (the default): a Deployment, one
+ * surge pod at a time. `blueGreen`: an Argo Rollouts Rollout; the new version starts beside the old one behind
+ * the preview Service, the platform's analysis checks it against Prometheus (its pods stay ready; once it
+ * serves, its HTTP error rate through Traefik), and the active Service switches to it automatically
+ * (`promotion: auto`) or on `kubectl argo rollouts promote` (`manual`). The old version keeps running for
+ * `scaleDownDelaySeconds`, so a rollback within that time is an instant switch back.
+ * `strategy: blueGreen` is short for `{type: blueGreen}`.
+ */
+export const strategySchema = z.preprocess(
+    (value) => (typeof value === "string" ? { type: value } : value),
+    z.discriminatedUnion("type", [
+        z.strictObject({ type: z.literal("rollingUpdate") }),
+        z.strictObject({
+            type: z.literal("blueGreen"),
+            promotion: z.enum(["auto", "manual"]).default("auto"),
+            /** Seconds the previous version keeps running after a switch (instant rollback window). */
+            scaleDownDelaySeconds: z.number().int().min(30).max(86_400).default(600),
+            analysis: z
+                .strictObject({
+                    /** Highest share of 5xx responses (0-1) the new version may serve after the switch. */
+                    maxErrorRate: z.number().min(0).max(1).default(0.05),
+                    /** Measurements of each check, one per interval; all must pass. */
+                    count: z.number().int().min(1).max(30).default(5),
+                    /** Seconds between measurements. */
+                    intervalSeconds: z.number().int().min(10).max(600).default(30),
+                })
+                .default({ maxErrorRate: 0.05, count: 5, intervalSeconds: 30 }),
+        }),
+    ]),
+);
+
 /** One container service of the project. */
 export const serviceSchema = z
     .strictObject({
@@ -450,13 +485,15 @@ export const serviceSchema = z
         uses: z.array(z.enum(USES)).max(USES.length).default([]),
         /** Run as a clustered StatefulSet (also without volumes). */
         cluster: clusterSchema.optional(),
+        /** How a new version replaces the running one (default rolling update). */
+        strategy: strategySchema.default({ type: "rollingUpdate" }),
     })
     .superRefine((service, ctx) => {
-        if (RESERVED_SERVICE_NAMES.includes(service.name) || service.name.endsWith("-headless")) {
+        if (RESERVED_SERVICE_NAMES.includes(service.name) || service.name.endsWith("-headless") || service.name.endsWith(PREVIEW_SERVICE_SUFFIX)) {
             ctx.addIssue({
                 code: "custom",
                 path: ["name"],
-                message: `"${service.name}" is reserved for platform objects (${RESERVED_SERVICE_NAMES.join(", ")}, *-headless)`,
+                message: `"${service.name}" is reserved for platform objects (${RESERVED_SERVICE_NAMES.join(", ")}, *-headless, *${PREVIEW_SERVICE_SUFFIX})`,
             });
         } else if (service.name.startsWith(DATABASE_OBJECT_PREFIX)) {
             ctx.addIssue({
@@ -464,6 +501,14 @@ export const serviceSchema = z
                 path: ["name"],
                 message: `"${service.name}" is in the database's name space (${DATABASE_OBJECT_PREFIX}*: the platform's backup Secret ${PLATFORM_BACKUP_SECRET}, the CloudNativePG Services and ServiceAccounts)`,
                 params: { fix: `rename the service, e.g. ${service.name.slice(DATABASE_OBJECT_PREFIX.length)}` },
+            });
+        }
+        if (service.strategy.type === "blueGreen" && (service.volumes.length > 0 || service.cluster !== undefined)) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["strategy"],
+                message: "a blue/green service runs two versions at once; a service with volumes (or clustered) is a StatefulSet whose ReadWriteOnce volumes one pod holds at a time",
+                params: { fix: "keep the state in the database or the bucket and drop `volumes`, or remove `strategy: blueGreen` (rolling update)" },
             });
         }
         if (service.replicas !== undefined && service.autoscale !== undefined) {
@@ -919,6 +964,14 @@ export const PROJECT_EXAMPLES: Readonly<Record<string, string>> = {
     "services[].initContainers[].runAsUser": "runAsUser: 10001",
     "services[].uses": "uses: [database, bucket]",
     "services[].cluster": "cluster: {podManagementPolicy: Parallel, quorum: true}",
+    "services[].strategy": "strategy: blueGreen   # or {type: blueGreen, promotion: manual, analysis: {maxErrorRate: 0.01}}",
+    "services[].strategy.type": "type: blueGreen   # or rollingUpdate",
+    "services[].strategy.promotion": "promotion: manual   # or auto",
+    "services[].strategy.scaleDownDelaySeconds": "scaleDownDelaySeconds: 600",
+    "services[].strategy.analysis": "analysis: {maxErrorRate: 0.05, count: 5, intervalSeconds: 30}",
+    "services[].strategy.analysis.maxErrorRate": "maxErrorRate: 0.05",
+    "services[].strategy.analysis.count": "count: 5",
+    "services[].strategy.analysis.intervalSeconds": "intervalSeconds: 30",
     "services[].cluster.podManagementPolicy": "podManagementPolicy: OrderedReady   # OrderedReady | Parallel",
     "services[].cluster.quorum": "quorum: true   # needs replicas >= 3",
     jobs: "jobs: [{name: migrate, image: ghcr.io/example/migrate:1.0.0, uses: [database]}, {name: report, image: ghcr.io/example/report:1.0.0, schedule: '0 * * * *'}]",

@@ -12,6 +12,8 @@ const POD_SPEC_PATHS: ReadonlyArray<{ pattern: RegExp; path: readonly string[] }
     { pattern: /^kubernetes:core\/v1:ReplicationController$/, path: ["spec", "template", "spec"] },
     { pattern: /^kubernetes:batch\/[^:]+:Job$/, path: ["spec", "template", "spec"] },
     { pattern: /^kubernetes:batch\/[^:]+:CronJob$/, path: ["spec", "jobTemplate", "spec", "template", "spec"] },
+    // Argo Rollouts replaces a Deployment (blue/green releases): the same pod template.
+    { pattern: /^kubernetes:argoproj\.io\/[^:]+:Rollout$/, path: ["spec", "template", "spec"] },
 ];
 
 /** Workload type tokens the catalogue names explicitly (the matcher also accepts other served versions). */
@@ -24,6 +26,7 @@ export const WORKLOAD_TYPES = [
     "kubernetes:core/v1:ReplicationController",
     "kubernetes:batch/v1:Job",
     "kubernetes:batch/v1:CronJob",
+    "kubernetes:argoproj.io/v1alpha1:Rollout",
 ] as const;
 
 /** Workloads that run to completion (no probes expected). */

@@ -22,6 +22,7 @@ import { Minio } from "../../components/minio/minio";
 import { Observability } from "../../components/observability/observability";
 import { Traefik } from "../../components/traefik/traefik";
 import { ArgoCD } from "../../components/argocd/argocd";
+import { ArgoRollouts } from "../../components/argo-rollouts/argo-rollouts";
 import { KubeletCsrApprover } from "../../components/kubelet-csr-approver/kubelet-csr-approver";
 import { billingContext, ledgerArgs, Metering, meteringProjects } from "../../components/metering/metering";
 import { estimatedMonthlyTotal } from "../../lib/cost/estimate";
@@ -149,6 +150,8 @@ const alerting = new Alerting(
 );
 const traefik = new Traefik("traefik", { config, floatingIps: metallb.addresses }, { ...k8sOptions, dependsOn: [prometheusCrds, metallb, ...nodePools.readyFor("edge")] });
 const argocd = new ArgoCD("argocd", { config }, { ...k8sOptions, dependsOn: [prometheusCrds] });
+// Blue/green releases of tenant services (`strategy: blueGreen`).
+const argoRollouts = new ArgoRollouts("argo-rollouts", { config }, { ...k8sOptions, dependsOn: [prometheusCrds] });
 
 // kured reboots one node at a time for OS updates, inside the maintenance window (platform:maintenance).
 // Its DaemonSet runs on every node, so its release waits for every pool.
@@ -161,7 +164,7 @@ const cloudnativePg = new CloudNativePg("cloudnative-pg", { config }, { ...k8sOp
 const velero = config.backup.s3 && secrets.backupS3 ? new Velero("velero", { config, tenantNamespaces: tenants.map((t) => t.spec.id), keys: secrets.backupS3 }, { ...k8sOptions, dependsOn: [prometheusCrds] }) : undefined;
 
 /** The platform add-ons (the k3s upgrade Plans wait for all of them). */
-export const platformAddons = [prometheusCrds, kubeletCsrApprover, metallb, certManager, longhorn, minio, observability, traefik, argocd, nodeReboots, cloudnativePg, ...(velero ? [velero] : [])];
+export const platformAddons = [prometheusCrds, kubeletCsrApprover, metallb, certManager, longhorn, minio, observability, traefik, argocd, argoRollouts, nodeReboots, cloudnativePg, ...(velero ? [velero] : [])];
 /** Name of the Secret holding Alertmanager's configuration. */
 export const alertmanagerConfigSecret = alerting.configSecretName;
 // k3s upgrades: system-upgrade-controller Plans for platform:cluster.k3sVersion. The Plans come after the

@@ -42,6 +42,7 @@ describe("chart pin table", () => {
             loki: "18.11.0",
             alloy: "1.11.1",
             argocd: "10.1.1",
+            argoRollouts: "2.41.0",
             kured: "6.1.0",
             kubeletCsrApprover: "1.2.14",
             cloudnativePg: "0.29.0",

@@ -17,6 +17,8 @@ const CRD_FILES: Record<string, readonly string[]> = {
     "upgrade.cattle.io": ["charts/system-upgrade-controller/crd.yaml"],
     "postgresql.cnpg.io": ["charts/cloudnative-pg/crd-clusters.yaml", "charts/cloudnative-pg/crd-scheduledbackups.yaml"],
     "velero.io": ["charts/velero/crd-schedules.yaml", "charts/velero/crd-restores.yaml"],
+    // Kinds @kubernetes-models/argo-cd does not model (the Argo Rollouts CRDs share the argoproj.io group).
+    "argoproj.io": ["charts/argo-rollouts/crd-rollout.yaml", "charts/argo-rollouts/crd-analysis-template.yaml", "charts/argo-rollouts/crd-cluster-analysis-template.yaml"],
 };
 
 const ROOT = path.resolve(__dirname, "../..");

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
     apiGroupOf,
+    creationNeeds,
+    phaseOf,
+    readinessNeeds,
     mergeProvides,
     Needs,
     providersOf,
@@ -130,5 +133,19 @@ describe("providers", () => {
         const standalone = new Needs<string>("tenant stack", undefined);
         expect(standalone.of(["storage-class:fast", "api-group:argoproj.io"], "StatefulSet/db")).toEqual([]);
         expect(() => standalone.throwIfUnmet()).not.toThrow();
+    });
+});
+
+describe("requirement phases", () => {
+    it("makes a Service a readiness need of long-running consumers and a creation need of run-once ones; everything else a creation need", () => {
+        const keys = ["api-group:longhorn.io", "namespace:minio", "service:minio/minio", "storage-class:standard"];
+        for (const kind of ["Release", "Deployment", "StatefulSet", "DaemonSet", "Rollout"]) {
+            expect(readinessNeeds(keys, kind), kind).toEqual(["service:minio/minio"]);
+            expect(creationNeeds(keys, kind), kind).toEqual(["api-group:longhorn.io", "namespace:minio", "storage-class:standard"]);
+        }
+        for (const kind of ["Job", "CronJob", "Pod"]) {
+            expect(phaseOf("service:minio/minio", kind), kind).toBe("create");
+            expect(creationNeeds(keys, kind), kind).toEqual(keys);
+        }
     });
 });

@@ -5,6 +5,9 @@ import { renderedReleases } from "../../charts/rendered-facts";
 import { BUILT_IN_API_GROUPS } from "../../lib/requirements";
 import { CHART_CRDS, chartCrdUrls } from "../../charts/crds";
 import type { ChartKey } from "../../charts/versions";
+import { criticalPath } from "../../tools/offline/critical-path";
+import type { PlannedResource } from "../../tools/offline/plan-types";
+import { readinessEdges } from "../../tools/offline/readiness";
 import { PlanGraph } from "../helpers/plan-graph";
 import { planDir, STACKS, type WrittenResource } from "../helpers/plans";
 
@@ -30,12 +33,27 @@ const CRD_GROUPS_BY_CHART: Readonly<Record<string, Readonly<Record<string, numbe
     "cert-manager": { "cert-manager.io": 4, "acme.cert-manager.io": 2 },
     // argoproj/argo-helm@argo-cd-10.1.1:charts/argo-cd/templates/crds/ (ApplicationSet disabled by the values)
     "argo-cd": { "argoproj.io": 3 },
+    // argoproj/argo-helm@argo-rollouts-2.41.0:charts/argo-rollouts/templates/crds/ (Rollout, AnalysisTemplate,
+    // ClusterAnalysisTemplate, AnalysisRun, Experiment)
+    "argo-rollouts": { "argoproj.io": 5 },
     // prometheus-community/helm-charts@prometheus-operator-crds-31.0.1:charts/prometheus-operator-crds/charts/crds/templates/
     "prometheus-operator-crds": { "monitoring.coreos.com": 10 },
     // cloudnative-pg/charts@cloudnative-pg-v0.29.0:charts/cloudnative-pg/templates/crds/crds.yaml (operator 1.30.0:
     // every CRD is in the operator's API group)
     "cloudnative-pg": { "postgresql.cnpg.io": 11 },
 };
+
+/**
+ * CSI drivers each pinned chart runs, read from the chart at its pinned tag (not from the program's table):
+ * longhorn/longhorn@v1.12.1:chart/templates/storageclass.yaml (`provisioner: driver.longhorn.io`).
+ */
+const CSI_DRIVER_CHART: Readonly<Record<string, string>> = { "driver.longhorn.io": "longhorn" };
+
+/** Pulumi's helm.v3.Release timeout when none is given (pulumi-kubernetes provider/pkg/provider/helm_release.go: 300 s). */
+const HELM_RELEASE_DEFAULT_TIMEOUT_SECONDS = 300;
+
+/** The issue's bring-up target for the dev stack (issue 16). */
+const DEV_BRING_UP_TARGET_SECONDS = 8 * 60;
 
 /** Kinds of monitoring.coreos.com (prometheus-operator-crds-31.0.1): a chart rendering one needs those CRDs. */
 const MONITORING_KINDS = new Set(["Alertmanager", "AlertmanagerConfig", "PodMonitor", "Probe", "Prometheus", "PrometheusAgent", "PrometheusRule", "ScrapeConfig", "ServiceMonitor", "ThanosRuler"]);
@@ -193,6 +211,59 @@ describe.each(STACKS)("bring-up graph of stack %s", (stack) => {
         }
         expect(reasons).toEqual([]);
     });
+
+    it("creates every StorageClass and every release claiming it beside the release running its CSI driver; their readiness waits for it, within their Helm timeout", () => {
+        const edges = readinessEdges(plan.resources as PlannedResource[]);
+        const problems: string[] = [];
+        for (const sc of plan.resources.filter((r) => r.type === "kubernetes:storage.k8s.io/v1:StorageClass")) {
+            const driver = releaseOfChart(CSI_DRIVER_CHART[sc.inputs.provisioner] ?? "");
+            if (!driver) {
+                continue;
+            }
+            if (graph.waits(sc.urn, driver.urn)) problems.push(`StorageClass ${sc.inputs.metadata?.name} waits for ${driver.name}: a class is a plain object`);
+            for (const facts of renderedReleases(stack)) {
+                const consumer = releases.find((r) => r.inputs.name === facts.release && r.inputs.namespace === facts.namespace);
+                const claimsIt = facts.claims.some((c) => (c.storageClassName ? c.storageClassName === sc.inputs.metadata?.name : sc === defaultStorageClass));
+                if (!consumer || !claimsIt || consumer.urn === driver.urn) {
+                    continue;
+                }
+                if (graph.waits(consumer.urn, driver.urn)) problems.push(`${consumer.name} is created after ${driver.name}`);
+                if (!edges.some((e) => e.consumer === consumer.urn && e.provider === driver.urn)) problems.push(`${consumer.name}: no readiness wait for ${driver.name}`);
+                const own = Number(consumer.inputs.timeout ?? HELM_RELEASE_DEFAULT_TIMEOUT_SECONDS);
+                const providers = Number(driver.inputs.timeout ?? HELM_RELEASE_DEFAULT_TIMEOUT_SECONDS);
+                if (own < providers + HELM_RELEASE_DEFAULT_TIMEOUT_SECONDS) problems.push(`${consumer.name}: timeout ${own} s does not cover ${driver.name}'s ${providers} s plus its own`);
+            }
+        }
+        expect(problems).toEqual([]);
+    });
+
+    it("creates Loki beside MinIO (it restarts until its object store answers): its readiness waits for MinIO, within its timeout", () => {
+        const loki = releaseOfChart("loki")!;
+        const minio = releaseOfChart("minio")!;
+        expect(JSON.stringify(loki.inputs.values)).toContain(`.${minio.inputs.namespace}.svc.cluster.local`);
+        expect(graph.waits(loki.urn, minio.urn)).toBe(false);
+        expect(readinessEdges(plan.resources as PlannedResource[]).some((e) => e.consumer === loki.urn && e.provider === minio.urn)).toBe(true);
+        expect(Number(loki.inputs.timeout)).toBeGreaterThanOrEqual(Number(minio.inputs.timeout) + HELM_RELEASE_DEFAULT_TIMEOUT_SECONDS);
+    });
+
+    it("keeps the correctness orderings: recurring backup jobs after Longhorn's CRDs, the k3s upgrade Plans after every add-on release", () => {
+        const longhorn = releaseOfChart("longhorn")!;
+        for (const job of plan.resources.filter((r) => r.type === "kubernetes:longhorn.io/v1beta2:RecurringJob")) {
+            expect(graph.waits(job.urn, longhorn.urn), job.name).toBe(true);
+        }
+        const plans = plan.resources.filter((r) => r.type === "kubernetes:upgrade.cattle.io/v1:Plan");
+        expect(plans.length).toBeGreaterThan(0);
+        for (const upgradePlan of plans) {
+            const notAwaited = releases.filter((r) => !graph.waits(upgradePlan.urn, r.urn)).map((r) => r.name);
+            expect(notAwaited, upgradePlan.name).toEqual([]);
+        }
+    });
+
+    if (stack === "dev") {
+        it(`estimates the dev stack's first up at ${DEV_BRING_UP_TARGET_SECONDS / 60} min or less`, () => {
+            expect(criticalPath(plan.resources as PlannedResource[]).totalSeconds).toBeLessThanOrEqual(DEV_BRING_UP_TARGET_SECONDS);
+        });
+    }
 
     it("MinIO waits for Longhorn's StorageClass, not for the rest of Longhorn; Alloy does not wait for Loki; nothing waits for kube-prometheus-stack but its dashboards and the k3s upgrade Plans", () => {
         const minio = releaseOfChart("minio")!;

@@ -70,6 +70,10 @@ export const RESOURCE_OF_KIND: Readonly<Record<string, string>> = {
     Middleware: "middlewares",
     // postgresql.cnpg.io: the only `Cluster` kind that reaches tenant namespaces.
     Cluster: "clusters",
+    Rollout: "rollouts",
+    AnalysisTemplate: "analysistemplates",
+    AnalysisRun: "analysisruns",
+    Experiment: "experiments",
 };
 
 /** Go's regexp syntax is RE2; the patterns the policies use are in the subset JavaScript reads the same way. */

@@ -1,5 +1,6 @@
 import type { PlannedResource } from "./plan-types";
 import { durationOf } from "./durations";
+import { readinessEdges, type ReadinessEdge } from "./readiness";
 import { TENANT_PROJECT_TYPE } from "../../lib/conventions";
 
 /**
@@ -15,7 +16,9 @@ import { TENANT_PROJECT_TYPE } from "../../lib/conventions";
  *   `dependsOn` on a component is written for), and finish(r) → finish(p): a component finishes when its
  *   children do, so depending on a component means waiting for everything inside it;
  * - a dependency on one's own ancestor would close a loop through the finish edge; it can only mean the
- *   ancestor's inputs, which start(ancestor) → start(r) already covers, so it adds no edge.
+ *   ancestor's inputs, which start(ancestor) → start(r) already covers, so it adds no edge;
+ * - a readiness wait the cluster imposes (tools/offline/readiness.ts: a claim binds once its CSI driver runs, a
+ *   client restarts until its Service answers): finish(provider) → finish(consumer), weight 0.
  * Unknown URNs (e.g. the stack itself) are ignored. A cycle is an error naming the resources on it.
  */
 
@@ -35,6 +38,8 @@ export interface PathStep {
     finishSeconds: number;
     /** Duration rule that applied (tools/offline/durations.ts). */
     rule: string;
+    /** Set when the step finished with a provider's readiness rather than its own figure: that provider's name. */
+    readyWith?: string;
 }
 
 /** The bring-up estimate. */
@@ -86,7 +91,7 @@ function providerUrn(reference: string | undefined): string | undefined {
 }
 
 /** Computes the critical path of a plan. Throws `DependencyCycleError` if the graph has a cycle. */
-export function criticalPath(resources: readonly PlannedResource[], model: DurationModel = durationOf): CriticalPath {
+export function criticalPath(resources: readonly PlannedResource[], model: DurationModel = durationOf, readiness?: readonly ReadinessEdge[]): CriticalPath {
     const list = resources.filter((r) => r.urn !== "");
     const n = list.length;
     const index = new Map<string, number>();
@@ -134,6 +139,13 @@ export function criticalPath(resources: readonly PlannedResource[], model: Durat
         if (p >= 0) {
             edge(2 * p, 2 * i, 0);
             edge(2 * i + 1, 2 * p + 1, 0);
+        }
+    }
+    for (const wait of readiness ?? readinessEdges(list)) {
+        const consumer = index.get(wait.consumer);
+        const provider = index.get(wait.provider);
+        if (consumer !== undefined && provider !== undefined && consumer !== provider) {
+            edge(2 * provider + 1, 2 * consumer + 1, 0);
         }
     }
 
@@ -198,6 +210,22 @@ export function criticalPath(resources: readonly PlannedResource[], model: Durat
     const steps: PathStep[] = [];
     for (let v = last < 0 ? -1 : 2 * last + 1; v >= 0; v = pred[v]!) {
         const u = pred[v]!;
+        // A consumer finishing with its provider's readiness (finish → finish of another resource) is a step too.
+        if (u >= 0 && (v & 1) === 1 && (u & 1) === 1 && list[v >> 1]!.custom && list[u >> 1]!.custom) {
+            const i = v >> 1;
+            const r = list[i]!;
+            steps.push({
+                urn: r.urn,
+                type: r.type,
+                name: r.name,
+                startSeconds: dist[2 * i]!,
+                durationSeconds: durations[i]!.seconds,
+                finishSeconds: dist[v]!,
+                rule: durations[i]!.rule,
+                readyWith: list[u >> 1]!.name,
+            });
+            continue;
+        }
         // A start→finish edge of a custom resource is a step; every other edge is a wait.
         if (u >= 0 && (v & 1) === 1 && u === v - 1 && list[v >> 1]!.custom) {
             const i = v >> 1;
@@ -311,7 +339,9 @@ export function formatCriticalPath(result: CriticalPath): string {
     }
     for (const step of result.steps) {
         out.push(
-            `  ${formatDuration(step.startSeconds).padStart(12)} +${String(Math.round(step.durationSeconds)).padStart(4)} s  ${step.name} (${step.type}) [${step.rule}]`,
+            step.readyWith
+                ? `  ${formatDuration(step.startSeconds).padStart(12)} +${String(Math.round(step.durationSeconds)).padStart(4)} s  ${step.name} (${step.type}) [${step.rule}], ready with ${step.readyWith} at ${formatDuration(step.finishSeconds)}`
+                : `  ${formatDuration(step.startSeconds).padStart(12)} +${String(Math.round(step.durationSeconds)).padStart(4)} s  ${step.name} (${step.type}) [${step.rule}]`,
         );
     }
     return out.join("\n");

@@ -37,9 +37,12 @@ describe("Longhorn component", () => {
         expect(dependencyNames(plan, named(plan, "lh-release"))).toEqual(expect.arrayContaining([...patches.map((p) => p.name), "lh-backup-credentials"]));
     });
 
-    it("creates StorageClasses and RecurringJobs after the chart", () => {
-        for (const name of ["lh-sc-standard", "lh-sc-fast", "lh-job-snapshot-6h", "lh-job-backup-nightly"]) {
+    it("creates RecurringJobs after the chart (its CRDs), the StorageClasses beside it (their claims wait for the CSI driver in the cluster)", () => {
+        for (const name of ["lh-job-snapshot-6h", "lh-job-backup-nightly"]) {
             expect(dependencyNames(plan, named(plan, name)), name).toContain("lh-release");
+        }
+        for (const name of ["lh-sc-standard", "lh-sc-fast"]) {
+            expect(dependencyNames(plan, named(plan, name)), name).not.toContain("lh-release");
         }
         expect(named(plan, "lh-release").inputs).toMatchObject({ chart: "longhorn", version: "1.12.1", namespace: "longhorn-system" });
     });

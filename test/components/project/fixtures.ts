@@ -81,10 +81,10 @@ export function everyExample(): Array<{ stack: string; spec: ProjectSpec; config
     });
 }
 
-/** Pod specs of every pod-bearing object (Deployment, StatefulSet, Job) with their owners. */
+/** Pod specs of every pod-bearing object (Deployment, StatefulSet, Rollout, Job, CronJob) with their owners. */
 export function podSpecs(objects: readonly TenantObject[]): Array<{ owner: string; spec: any; labels: Record<string, string> }> {
     return objects
-        .filter((o) => o.kind === "Deployment" || o.kind === "StatefulSet" || o.kind === "Job" || o.kind === "CronJob")
+        .filter((o) => o.kind === "Deployment" || o.kind === "StatefulSet" || o.kind === "Rollout" || o.kind === "Job" || o.kind === "CronJob")
         .map((o) => {
             const template = o.kind === "CronJob" ? (o as any).spec.jobTemplate.spec.template : (o as any).spec.template;
             return { owner: `${o.kind}/${o.metadata?.name}`, spec: template.spec, labels: template.metadata.labels };

@@ -15,6 +15,7 @@ const KINDS = [
     "Service",
     "Deployment",
     "StatefulSet",
+    "Rollout",
     "Job",
     "CronJob",
     "ConfigMap",

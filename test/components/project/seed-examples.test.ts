@@ -219,11 +219,22 @@ describe("paas-app (seed: paas-ARCHITECTURE-v0)", () => {
     const { objects } = example("dev", "paas-app");
 
     it("untrusted code in the gVisor sandbox with a 5Gi volume and a database", () => {
-        const app = find(objects, "StatefulSet", "app");
+        const files = find(objects, "StatefulSet", "files");
+        expect(podOf(files).runtimeClassName).toBe("gvisor");
+        expect(claims(files)).toEqual({ data: "5Gi" });
+        const app = find(objects, "Rollout", "app");
         expect(podOf(app).runtimeClassName).toBe("gvisor");
-        expect(claims(app)).toEqual({ data: "5Gi" });
         expect(envNames(podOf(app).containers[0])).toContain("DATABASE_HOST");
         expect(has(objects, "Cluster", "database")).toBe(true);
         expect(has(objects, "Ingress", "app")).toBe(true);
+    });
+
+    it("releases app blue/green: a Rollout instead of a Deployment, its preview Service, the platform's analysis", () => {
+        expect(has(objects, "Deployment", "app")).toBe(false);
+        const app = find(objects, "Rollout", "app");
+        expect(app.spec.strategy.blueGreen).toMatchObject({ activeService: "app", previewService: "app-preview", autoPromotionEnabled: true, scaleDownDelaySeconds: 600 });
+        expect(app.spec.strategy.blueGreen.prePromotionAnalysis.templates).toEqual([{ templateName: "platform-readiness", clusterScope: true }]);
+        expect(app.spec.strategy.blueGreen.postPromotionAnalysis.templates).toEqual([{ templateName: "platform-error-rate", clusterScope: true }]);
+        expect(find(objects, "Service", "app-preview").spec.selector).toEqual(find(objects, "Service", "app").spec.selector);
     });
 });

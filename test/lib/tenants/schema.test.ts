@@ -59,6 +59,7 @@ describe("defaults of a minimal project", () => {
             uses: [],
             tmpDirs: ["/tmp"],
             runAsUser: 10001,
+            strategy: { type: "rollingUpdate" },
         });
     });
 
@@ -124,8 +125,8 @@ describe("names", () => {
         refused(withProject({ name }), "name", `"${name}" is a system or platform namespace`);
     });
 
-    it.each(["database", "bucket", "gitops", "shared", "web-headless"])("service name %s is reserved", (name) => {
-        refused(withService({ name }), "services.0.name", `"${name}" is reserved for platform objects (database, bucket, gitops, shared, *-headless)`);
+    it.each(["database", "bucket", "gitops", "shared", "web-headless", "web-preview"])("service name %s is reserved", (name) => {
+        refused(withService({ name }), "services.0.name", `"${name}" is reserved for platform objects (database, bucket, gitops, shared, *-headless, *-preview)`);
     });
 
     it("a service name is a label of at most 30 characters; a volume name of at most 40", () => {

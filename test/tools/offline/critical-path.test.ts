@@ -197,6 +197,25 @@ describe("criticalPath", () => {
         expect(result.steps[0]!.startSeconds).toBe(0);
     });
 
+    it("finishes a consumer no earlier than the provider its readiness waits for, and reports that wait", () => {
+        // The consumer starts at once (no dependsOn) but, say, its claims bind only once the provider runs.
+        const plan = [res("nodes"), res("provider", ["nodes"]), res("consumer", ["nodes"]), res("after", ["consumer"])];
+        const readiness = [{ consumer: urn("consumer"), provider: urn("provider"), need: "storage-class:standard" }];
+        const result = criticalPath(plan, table({ nodes: 10, provider: 180, consumer: 120, after: 2 }), readiness);
+        // provider 10→190; the consumer's own figure would end at 130, its readiness at 190; then `after`.
+        expect(result.totalSeconds).toBe(192);
+        expect(names(result)).toEqual(["nodes", "provider", "consumer", "after"]);
+        const consumer = result.steps.find((s) => s.name === "consumer")!;
+        expect(consumer).toMatchObject({ startSeconds: 10, durationSeconds: 120, finishSeconds: 190, readyWith: "provider" });
+        expect(formatCriticalPath(result)).toContain("consumer (test:index:Thing) [test], ready with provider at 3 min 10 s");
+        // Without the wait the consumer's own figure decides.
+        expect(criticalPath(plan, table({ nodes: 10, provider: 180, consumer: 120, after: 2 }), []).totalSeconds).toBe(190);
+        // A consumer slower than its provider keeps its own figure.
+        const slow = criticalPath(plan, table({ nodes: 10, provider: 20, consumer: 120, after: 2 }), readiness);
+        expect(slow.totalSeconds).toBe(132);
+        expect(slow.steps.find((s) => s.name === "consumer")!.readyWith).toBeUndefined();
+    });
+
     it("renders every line of the estimate", () => {
         const text = formatCriticalPath(criticalPath([res("a"), res("b", ["a"])], table({ a: 60, b: 65 })));
         expect(text.split("\n")).toEqual([

@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { ADMISSION_POLICY_NAMES, renderAdmissionPolicies, ROLLOUTS_CONTROLLER_USER } from "../../../components/guardrails/admission-policies";
+import { renderSandboxPolicy, renderSandboxPolicyBinding } from "../../../components/project/sandbox";
+import type { TenantObject } from "../../../components/project/render";
+import { admit } from "../../../tools/offline/admission";
+import { everyExample } from "../project/fixtures";
+
+/**
+ * Blue/green objects through the admission policies of tenant namespaces (CEL, tools/offline/admission.ts): the
+ * paas-app Rollout the platform renders is admitted; a tenant (kubectl, Argo CD) cannot point analysis at
+ * another project, another address or another query, nor smuggle a pod template past the pod rules in a Rollout.
+ */
+
+const paas = everyExample().find((e) => e.stack === "dev" && e.spec.name === "paas-app")!;
+const PAIRS = [...renderAdmissionPolicies({ allowedRegistries: paas.config.allowedRegistries }), { policy: renderSandboxPolicy(), binding: renderSandboxPolicyBinding() }];
+const namespace = paas.objects.find((o) => o.kind === "Namespace")!;
+const rollout = paas.objects.find((o) => o.kind === "Rollout" && o.metadata?.name === "app")!;
+
+function denials(object: unknown, username = "tenant@example.com"): string[] {
+    const request = { object: object as Record<string, unknown>, namespaceObject: namespace as unknown as Record<string, unknown>, operation: "CREATE" as const, userInfo: { username } };
+    return PAIRS.flatMap(({ policy, binding }) => {
+        const decision = admit(policy, binding, request);
+        return decision.allowed ? [] : decision.messages;
+    });
+}
+const edited = (edit: (r: any) => void): TenantObject => {
+    const copy = structuredClone(rollout) as any;
+    edit(copy);
+    return copy;
+};
+const pre = (r: any) => r.spec.strategy.blueGreen.prePromotionAnalysis;
+
+describe("admission of blue/green releases", () => {
+    it("admits the Rollout the platform renders", () => {
+        expect(PAIRS.map((p) => p.policy.metadata?.name)).toContain(ADMISSION_POLICY_NAMES.analysis);
+        expect(denials(rollout)).toEqual([]);
+    });
+
+    it("refuses another project's namespace as a literal, or through any field other than metadata.namespace", () => {
+        const literal = edited((r) => (pre(r).args[0] = { name: "namespace", value: "other-project" }));
+        expect(denials(literal)).toEqual([expect.stringMatching(/passes its own namespace/)]);
+        const label = edited((r) => (pre(r).args[0] = { name: "namespace", valueFrom: { fieldRef: { fieldPath: "metadata.labels['target']" } } }));
+        expect(denials(label)).toEqual([expect.stringMatching(/passes its own namespace/)]);
+    });
+
+    it("refuses argument values that could end a PromQL string", () => {
+        const injected = edited((r) => (pre(r).args[1] = { name: "service", value: 'app"} or up{x="' }));
+        expect(denials(injected)).toEqual([expect.stringMatching(/plain values/)]);
+    });
+
+    it("refuses templates other than the platform's, and namespaced (tenant-written) ones", () => {
+        expect(denials(edited((r) => (pre(r).templates = [{ templateName: "my-own", clusterScope: true }])))).toEqual([expect.stringMatching(/only the platform's analysis templates/)]);
+        expect(denials(edited((r) => (pre(r).templates = [{ templateName: "platform-readiness" }])))).toEqual([expect.stringMatching(/only the platform's analysis templates/)]);
+        const post = edited((r) => (r.spec.strategy.blueGreen.postPromotionAnalysis.templates = [{ templateName: "steal", clusterScope: true }]));
+        expect(denials(post)).toEqual([expect.stringMatching(/only the platform's analysis templates/)]);
+    });
+
+    it("refuses a canary Rollout, and AnalysisTemplates, AnalysisRuns and Experiments from anyone but the Rollouts controller", () => {
+        const canary = edited((r) => (r.spec.strategy = { canary: { steps: [{ setWeight: 50 }] } }));
+        expect(denials(canary)).toEqual([expect.stringMatching(/blue\/green only/)]);
+        const template = {
+            apiVersion: "argoproj.io/v1alpha1",
+            kind: "AnalysisTemplate",
+            metadata: { name: "peek", namespace: rollout.metadata!.namespace },
+            spec: { metrics: [{ name: "peek", provider: { web: { url: "http://prometheus-operated.monitoring.svc:9090/api/v1/query?query=up" } } }] },
+        };
+        expect(denials(template)).toEqual([expect.stringMatching(/tenants do not define analysis/)]);
+        const run = { apiVersion: "argoproj.io/v1alpha1", kind: "AnalysisRun", metadata: { name: "app-1", namespace: rollout.metadata!.namespace }, spec: { metrics: [] } };
+        expect(denials(run)).toEqual([expect.stringMatching(/tenants do not define analysis/)]);
+        expect(denials(run, ROLLOUTS_CONTROLLER_USER)).toEqual([]);
+        expect(denials(template, ROLLOUTS_CONTROLLER_USER)).toEqual([expect.stringMatching(/tenants do not define analysis/)]);
+    });
+
+    it("holds a Rollout's pod template to the pod rules (registry, probe hosts)", () => {
+        const foreign = edited((r) => (r.spec.template.spec.containers[0].image = "evil.example.com/miner:1.0"));
+        expect(denials(foreign)).toEqual([expect.stringMatching(/allowed registry/)]);
+    });
+});

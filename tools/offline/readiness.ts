@@ -1,0 +1,101 @@
+import type { PlannedResource } from "./plan-types";
+import { CSI_DRIVERS_BY_CHART, readinessNeeds, releaseRequirements, requirementsOf, type RequirementKey } from "../../lib/requirements";
+
+/**
+ * Readiness waits the cluster imposes and Pulumi does not order: a consumer created at once (no `dependsOn` on
+ * its provider) whose create call the engine still awaits cannot finish before the provider runs. A Helm
+ * release with `skipAwait: false` (Helm's --wait: its Pods ready and its claims Bound) or an awaited workload
+ * whose claims name a StorageClass becomes ready only once the CSI driver behind the class runs; a long-running
+ * client of a platform Service (lib/requirements.ts `phaseOf`) only once that Service's release is ready.
+ *
+ * The bring-up estimate turns each into a finish → finish edge of weight 0: the consumer finishes no earlier than
+ * its own start plus its figure, and no earlier than its provider's finish. The work a consumer still does after its
+ * provider is ready (attach the volume, start the container, pass its probe) has no figure of its own and is
+ * not added, so where such an edge decides, the estimate is a lower bound.
+ *
+ * Pure: reads only the plan.
+ */
+
+/** One readiness wait: `consumer` becomes ready only after `provider` is. */
+export interface ReadinessEdge {
+    /** URN of the awaited consumer. */
+    consumer: string;
+    /** URN of the resource whose readiness it waits for. */
+    provider: string;
+    /** The need behind the wait (`storage-class:<name>` or `service:<namespace>/<name>`). */
+    need: RequirementKey;
+}
+
+const RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
+const STORAGE_CLASS_TYPE = "kubernetes:storage.k8s.io/v1:StorageClass";
+/** Workloads whose create Pulumi awaits (pkg/await of pulumi-kubernetes: rollout, Ready pods, Job completion). */
+const AWAITED_WORKLOAD = /^kubernetes:(apps\/v1:(Deployment|StatefulSet|DaemonSet)|batch\/v1:Job)$/;
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
+const metadataOf = (r: PlannedResource): Obj => (isObj(r.inputs.metadata) ? r.inputs.metadata : {});
+
+/** The chart of a Release (`repo/chart` and OCI references: the last path segment). */
+function chartOf(r: PlannedResource): string {
+    const chart = r.inputs.chart;
+    return typeof chart === "string" ? (chart.split("/").pop() ?? chart) : "";
+}
+
+/** The kind and needs of a consumer whose create the engine awaits, or undefined when nothing awaits it. */
+function awaitedNeeds(r: PlannedResource): { kind: string; needs: RequirementKey[] } | undefined {
+    if (r.type === RELEASE_TYPE) {
+        if (r.inputs.skipAwait === true) {
+            return undefined;
+        }
+        const namespace = typeof r.inputs.namespace === "string" ? [r.inputs.namespace] : [];
+        return { kind: "Release", needs: releaseRequirements(r.inputs.values, namespace) };
+    }
+    if (AWAITED_WORKLOAD.test(r.type)) {
+        const annotations = isObj(metadataOf(r).annotations) ? (metadataOf(r).annotations as Obj) : {};
+        if (annotations["pulumi.com/skipAwait"] === "true") {
+            return undefined;
+        }
+        const kind = r.type.split(":").pop()!;
+        const namespace = typeof metadataOf(r).namespace === "string" ? [metadataOf(r).namespace as string] : [];
+        return { kind, needs: requirementsOf({ ...r.inputs, kind, apiVersion: r.inputs.apiVersion ?? "apps/v1" }, namespace) };
+    }
+    return undefined;
+}
+
+/** The readiness waits of a plan (see the module comment), in plan order. */
+export function readinessEdges(resources: readonly PlannedResource[]): ReadinessEdge[] {
+    const releases = resources.filter((r) => r.type === RELEASE_TYPE);
+    const classes = new Map<string, PlannedResource>();
+    for (const r of resources) {
+        const name = metadataOf(r).name;
+        if (r.type === STORAGE_CLASS_TYPE && typeof name === "string") {
+            classes.set(name, r);
+        }
+    }
+    const providersOf = (key: RequirementKey, kind: string): PlannedResource[] => {
+        if (key.startsWith("storage-class:")) {
+            const provisioner = classes.get(key.slice("storage-class:".length))?.inputs.provisioner;
+            const charts = Object.entries(CSI_DRIVERS_BY_CHART)
+                .filter(([, drivers]) => typeof provisioner === "string" && drivers.includes(provisioner))
+                .map(([chart]) => chart);
+            return releases.filter((r) => charts.includes(chartOf(r)));
+        }
+        if (readinessNeeds([key], kind).length > 0) {
+            const [namespace, name] = key.slice("service:".length).split("/");
+            return releases.filter((r) => r.inputs.namespace === namespace && r.inputs.name === name);
+        }
+        return [];
+    };
+    const edges: ReadinessEdge[] = [];
+    for (const consumer of resources) {
+        const awaited = awaitedNeeds(consumer);
+        for (const need of awaited?.needs ?? []) {
+            for (const provider of providersOf(need, awaited!.kind)) {
+                if (provider.urn !== consumer.urn && !edges.some((e) => e.consumer === consumer.urn && e.provider === provider.urn)) {
+                    edges.push({ consumer: consumer.urn, provider: provider.urn, need });
+                }
+            }
+        }
+    }
+    return edges;
+}
