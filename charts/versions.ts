@@ -139,6 +139,13 @@ export const CHARTS = {
         values: "velero",
         source: "github.com/vmware-tanzu/helm-charts@velero-12.1.0 charts/velero/values.yaml and templates/deployment.yaml, backupstoragelocation.yaml, servicemonitor.yaml (Velero v1.18.1; CRDs under crds/)",
     },
+    psmdbOperator: {
+        repo: "https://percona.github.io/percona-helm-charts/",
+        chart: "psmdb-operator",
+        version: "1.22.0",
+        values: "psmdb-operator",
+        source: "github.com/percona/percona-helm-charts@psmdb-operator-1.22.0 charts/psmdb-operator/values.yaml (Percona Operator for MongoDB 1.22.0; CRDs under crds/, applied by the component: charts/crds.ts)",
+    },
 } as const satisfies Record<string, ChartRef>;
 
 /**

@@ -18,6 +18,7 @@ export const NAMESPACES = {
     velero: "velero",
     /** The tenant deployers' ServiceAccounts and tokens (components/project/deployer.ts); no pods. */
     tenantDeployers: "tenant-deployers",
+    psmdb: "psmdb-system",
 } as const;
 
 /** Namespaces that belong to the platform (exempt from tenant rules, not from workload security). */

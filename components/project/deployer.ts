@@ -58,6 +58,8 @@ export const TENANT_STACK_KINDS: ReadonlyArray<{ apiVersion: string; kind: strin
     { apiVersion: "traefik.io/v1alpha1", kind: "IngressRouteUDP" },
     { apiVersion: "postgresql.cnpg.io/v1", kind: "Cluster" },
     { apiVersion: "postgresql.cnpg.io/v1", kind: "ScheduledBackup" },
+    { apiVersion: "psmdb.percona.com/v1", kind: "PerconaServerMongoDB" },
+    { apiVersion: "psmdb.percona.com/v1", kind: "PerconaServerMongoDBRestore" },
 ];
 
 /** The Secrets a tenant stack writes (the others in its namespace, bucket and backup keys, are the platform's). */

@@ -47,6 +47,7 @@ describe("chart pin table", () => {
             kubeletCsrApprover: "1.2.14",
             cloudnativePg: "0.29.0",
             velero: "12.1.0",
+            psmdbOperator: "1.22.0",
         });
     });
 
