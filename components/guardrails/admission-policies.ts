@@ -9,6 +9,7 @@ import {
     LIFECYCLE_HOOKS,
     PROBE_FIELDS,
     TENANT_HTTP_ENTRY_POINTS,
+    INGRESS_ENTRY_POINTS_ANNOTATION,
     TRAEFIK_MATCHERS,
     backupSecretUsers,
     DATABASE_SERVICE_ACCOUNT_PATTERN,
@@ -339,6 +340,23 @@ export function renderRoutePolicy(args: AdmissionPolicyArgs): AdmissionPolicyPai
             {
                 expression: "object.kind != 'IngressRouteUDP' || variables.entryPoints.all(e, e in variables.udpEntryPoints)",
                 message: "UDP routes may only use entry points granted to the project",
+                reason: "Forbidden",
+            },
+            {
+                expression:
+                    `object.kind != 'Ingress' || !has(object.metadata.annotations) || !(${quote(INGRESS_ENTRY_POINTS_ANNOTATION)} in object.metadata.annotations) || ` +
+                    `object.metadata.annotations[${quote(INGRESS_ENTRY_POINTS_ANNOTATION)}].matches(${quote(`^\\s*(${TENANT_HTTP_ENTRY_POINTS.join("|")})\\s*(,\\s*(${TENANT_HTTP_ENTRY_POINTS.join("|")})\\s*)*$`)})`,
+                message: `Ingresses may only use the entry points ${TENANT_HTTP_ENTRY_POINTS.join(", ")} (annotation ${INGRESS_ENTRY_POINTS_ANNOTATION})`,
+                reason: "Forbidden",
+            },
+            {
+                expression: "object.kind != 'IngressRoute' || variables.routes.all(r, !has(r.services) || r.services.all(s, !has(s.nativeLB) || s.nativeLB == false))",
+                message: "HTTP route services must not set nativeLB (Traefik meters HTTP egress; through the ClusterIP the edge meter would bill it twice)",
+                reason: "Forbidden",
+            },
+            {
+                expression: "!(object.kind in ['IngressRouteTCP', 'IngressRouteUDP']) || variables.routes.all(r, has(r.services) && r.services.all(s, has(s.nativeLB) && s.nativeLB == true))",
+                message: "TCP/UDP route services must set nativeLB: true (the edge meter bills TCP/UDP and passthrough egress through the Service's ClusterIP)",
                 reason: "Forbidden",
             },
         ],

@@ -132,6 +132,18 @@ export function traefikRouteProblems(kind: string, spec: Record<string, unknown>
             .filter((host) => !(allowStar && host === "*") && !hostInSpace(host, grants))
             .map((host) => `${label} rule "${match}" names host ${host} outside the project's host space`);
     };
+    const services = routes.flatMap((route) => (Array.isArray(route.services) ? (route.services as Array<Record<string, unknown>>) : []));
+    if (kind === "IngressRoute") {
+        // HTTP egress is metered at Traefik; dialled through the ClusterIP the edge meter would bill it again.
+        for (const service of services.filter((s) => s.nativeLB === true)) {
+            problems.push(`IngressRoute service ${String(service.name)} sets nativeLB: HTTP backends are dialled by pod IP (metered at Traefik; through the ClusterIP the edge meter would bill it twice)`);
+        }
+    } else {
+        // The edge meter counts TCP/UDP and passthrough replies only from the Service's ClusterIP.
+        for (const service of services.filter((s) => s.nativeLB !== true)) {
+            problems.push(`${kind} service ${String(service.name)} must set nativeLB: true (the edge meter bills TCP/UDP and passthrough egress through the Service's ClusterIP)`);
+        }
+    }
     if (kind === "IngressRoute") {
         for (const entryPoint of entryPoints.filter((e) => !TENANT_HTTP_ENTRY_POINTS.includes(e))) {
             problems.push(`IngressRoute uses entry point ${entryPoint}; HTTP routes may use ${TENANT_HTTP_ENTRY_POINTS.join(", ")}`);
@@ -162,6 +174,26 @@ export function traefikRouteProblems(kind: string, spec: Record<string, unknown>
 function asPassthrough(spec: Record<string, unknown>): boolean {
     const tls = spec.tls;
     return typeof tls === "object" && tls !== null && (tls as Record<string, unknown>).passthrough === true;
+}
+
+/** Traefik's Ingress annotation naming the entry points of an Ingress's routers (comma-separated). */
+export const INGRESS_ENTRY_POINTS_ANNOTATION = "traefik.ingress.kubernetes.io/router.entrypoints";
+
+/**
+ * Entry points an Ingress names through {@link INGRESS_ENTRY_POINTS_ANNOTATION} beyond the platform's web entry
+ * points: a tenant Ingress must not attach HTTP routers to another project's TCP/UDP entry point or the platform's.
+ */
+export function ingressEntryPointProblems(metadata: Record<string, unknown> | undefined): string[] {
+    const annotations = (metadata?.annotations ?? {}) as Record<string, unknown>;
+    const value = annotations[INGRESS_ENTRY_POINTS_ANNOTATION];
+    if (value === undefined) {
+        return [];
+    }
+    return String(value)
+        .split(",")
+        .map((e) => e.trim())
+        .filter((e) => !TENANT_HTTP_ENTRY_POINTS.includes(e))
+        .map((e) => `Ingress annotation ${INGRESS_ENTRY_POINTS_ANNOTATION} names entry point "${e}"; tenant Ingresses may use ${TENANT_HTTP_ENTRY_POINTS.join(", ")}`);
 }
 
 /** Hosts of an Ingress spec outside the project's host space (rules and TLS entries). */

@@ -1,6 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { NAMESPACE_GRANT_ANNOTATIONS } from "../../../lib/conventions";
-import { annotationList, ingressHostProblems, traefikRouteProblems, type HostGrants } from "../../lib/catalogue";
+import { annotationList, ingressEntryPointProblems, ingressHostProblems, traefikRouteProblems, type HostGrants } from "../../lib/catalogue";
 import { configSchemaFor } from "../../lib/config";
 import { K8S_TYPES, namespaceOf, specOf } from "../../lib/kubernetes";
 import type { NamespaceInfo } from "../../lib/namespaces";
@@ -24,8 +24,9 @@ export function grantsOf(namespace: NamespaceInfo): HostGrants {
 /**
  * A tenant routes only its own hosts: Ingress hosts and Traefik route matchers stay inside the host space its
  * namespace was granted (`*.<project>.<domain>` and its granted custom domains), TCP/UDP routes only on entry
- * points granted to it. Otherwise one tenant could take another's (or the platform's) host and get a
- * certificate for it. The admission policy `platform-tenant-routes` enforces the same in the cluster.
+ * points granted to it, an Ingress only on the web entry points, and TCP/UDP backends dialled through their
+ * ClusterIP (`nativeLB`, which the edge meter bills) while HTTP backends are not (Traefik meters them). Otherwise
+ * one tenant could take another's (or the platform's) host and get a certificate for it, or send unbilled egress. The admission policy `platform-tenant-routes` enforces the same in the cluster.
  */
 export const networkTenantHostSpace: StackValidationPolicy = {
     name: "network-tenant-host-space",
@@ -46,7 +47,9 @@ export const networkTenantHostSpace: StackValidationPolicy = {
                     return [];
                 }
                 const spec = specOf(resource.props);
-                return route ? traefikRouteProblems(route[2]!, spec, grantsOf(namespace)) : ingressHostProblems(spec, grantsOf(namespace));
+                return route
+                    ? traefikRouteProblems(route[2]!, spec, grantsOf(namespace))
+                    : [...ingressHostProblems(spec, grantsOf(namespace)), ...ingressEntryPointProblems(resource.props.metadata as Record<string, unknown> | undefined)];
             }, [] as string[]);
             for (const problem of problems) {
                 report(problem, resource.urn);

@@ -69,7 +69,10 @@ const route = (kind: "IngressRoute" | "IngressRouteTCP" | "IngressRouteUDP", spe
 const httpRoute = (match: string, entryPoints: string[] | null = ["websecure"]) =>
     route("IngressRoute", { ...(entryPoints ? { entryPoints } : {}), routes: [{ kind: "Rule", match, services: [{ name: "web", port: 80 }] }] });
 const tcpRoute = (match: string, entryPoints: string[], passthrough = false) =>
-    route("IngressRouteTCP", { entryPoints, routes: [{ match, services: [{ name: "node", port: 30303 }] }], ...(passthrough ? { tls: { passthrough: true } } : {}) });
+    route("IngressRouteTCP", { entryPoints, routes: [{ match, services: [{ name: "node", port: 30303, nativeLB: true }] }], ...(passthrough ? { tls: { passthrough: true } } : {}) });
+const ingressOn = (entryPoints: string) =>
+    edit(ingress([`web.shop.${DOMAIN}`]), (inputs) => (inputs.metadata.annotations = { "traefik.ingress.kubernetes.io/router.entrypoints": entryPoints }));
+const viaPodIps = (subject: ReturnType<typeof route>) => edit(subject, (inputs) => delete inputs.spec.routes[0].services[0].nativeLB);
 const role = (rules: unknown[]) => k8sObject("kubernetes:rbac.authorization.k8s.io/v1:Role", "shop", "app", { rules });
 const roleBinding = (roleRef: { kind: string; name: string }) =>
     k8sObject("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "shop", "app", {
@@ -213,7 +216,20 @@ const ROUTE_CASES: TwinCase[] = [
     { title: "TLS passthrough for the project's host on websecure", rule: "network-tenant-host-space", subject: tcpRoute(`HostSNI(\`gw.shop.${DOMAIN}\`)`, ["websecure"], true), expected: "admit" },
     { title: "TLS passthrough for a foreign host", rule: "network-tenant-host-space", subject: tcpRoute(`HostSNI(\`gw.bank.${DOMAIN}\`)`, ["websecure"], true), expected: "deny" },
     { title: "TCP route on websecure without passthrough", rule: "network-tenant-host-space", subject: tcpRoute(`HostSNI(\`gw.shop.${DOMAIN}\`)`, ["websecure"]), expected: "deny" },
-    { title: "UDP route on a granted entry point", rule: "network-tenant-host-space", subject: route("IngressRouteUDP", { entryPoints: ["shop-udp"], routes: [{ services: [{ name: "node", port: 30303 }] }] }), namespace: shopNamespace({ udp: "shop-udp" }), expected: "admit" },
+    { title: "UDP route on a granted entry point", rule: "network-tenant-host-space", subject: route("IngressRouteUDP", { entryPoints: ["shop-udp"], routes: [{ services: [{ name: "node", port: 30303, nativeLB: true }] }] }), namespace: shopNamespace({ udp: "shop-udp" }), expected: "admit" },
+    // Metering: the edge meter bills TCP/UDP and passthrough replies from the Service's ClusterIP; Traefik meters HTTP.
+    { title: "TCP route dialling pod IPs (unmetered)", rule: "network-tenant-host-space", subject: viaPodIps(tcpRoute("HostSNI(`*`)", ["shop-p2p"])), namespace: shopNamespace({ tcp: "shop-p2p" }), expected: "deny" },
+    {
+        title: "UDP route dialling pod IPs (unmetered)",
+        rule: "network-tenant-host-space",
+        subject: viaPodIps(route("IngressRouteUDP", { entryPoints: ["shop-udp"], routes: [{ services: [{ name: "node", port: 30303, nativeLB: true }] }] })),
+        namespace: shopNamespace({ udp: "shop-udp" }),
+        expected: "deny",
+    },
+    { title: "HTTP route through the ClusterIP (billed twice)", rule: "network-tenant-host-space", subject: edit(httpRoute(`Host(\`api.shop.${DOMAIN}\`)`), (inputs) => (inputs.spec.routes[0].services[0].nativeLB = true)), expected: "deny" },
+    { title: "Ingress on the web entry points by annotation", rule: "network-tenant-host-space", subject: ingressOn("web,websecure"), expected: "admit" },
+    { title: "Ingress on another project's TCP entry point by annotation", rule: "network-tenant-host-space", subject: ingressOn("websecure,bank-p2p"), namespace: shopNamespace({ tcp: "shop-p2p" }), expected: "deny" },
+    { title: "Ingress on the dashboard entry point by annotation", rule: "network-tenant-host-space", subject: ingressOn("traefik"), expected: "deny" },
     { title: "UDP route on an ungranted entry point", rule: "network-tenant-host-space", subject: route("IngressRouteUDP", { entryPoints: ["dns"], routes: [{ services: [{ name: "node", port: 53 }] }] }), expected: "deny" },
 ];
 

@@ -66,4 +66,32 @@ describe("admission of the workload model's objects", () => {
         sts.spec.template.spec.containers[0].readinessProbe = { tcpSocket: { port: 6379, host: "169.254.169.254" } };
         expect(denials(sts, namespaceOf(caracal.objects))).toEqual([expect.stringMatching(/must not set host/)]);
     });
+
+    it("routes must be metered: TCP/UDP backends through their ClusterIP (nativeLB), HTTP backends not, Ingresses only on the web entry points", () => {
+        const chain = fsn1.find((e) => e.spec.name === "chain-nodes")!;
+        const namespace = namespaceOf(chain.objects);
+        for (const route of byKind(chain.objects, ["IngressRouteTCP", "IngressRouteUDP"])) {
+            const unmetered = structuredClone(route) as any;
+            delete unmetered.spec.routes[0].services[0].nativeLB;
+            expect(denials(unmetered, namespace), route.metadata?.name).toEqual([expect.stringMatching(/TCP\/UDP route services must set nativeLB: true/)]);
+        }
+        const web = fsn1.flatMap((e) => byKind(e.objects, ["Ingress"]).map((object) => ({ object, namespace: namespaceOf(e.objects) })))[0]!;
+        expect(denials(web.object, web.namespace)).toEqual([]);
+        const annotated = (value: string) => ({ ...web.object, metadata: { ...web.object.metadata, annotations: { ...web.object.metadata?.annotations, "traefik.ingress.kubernetes.io/router.entrypoints": value } } }) as TenantObject;
+        expect(denials(annotated("websecure"), web.namespace)).toEqual([]);
+        expect(denials(annotated("web, websecure"), web.namespace)).toEqual([]);
+        for (const value of ["tcp-30303", "websecure,tcp-30303", "traefik", "metrics"]) {
+            expect(denials(annotated(value), web.namespace), value).toEqual([expect.stringMatching(/Ingresses may only use the entry points web, websecure/)]);
+        }
+        const httpRoute = {
+            apiVersion: "traefik.io/v1alpha1",
+            kind: "IngressRoute",
+            metadata: { name: "web", namespace: web.namespace.metadata!.name },
+            spec: { entryPoints: ["websecure"], routes: [{ kind: "Rule", match: `Host(\`${web.object.spec && (web.object as any).spec.rules[0].host}\`)`, services: [{ name: "web", port: 8080 }] }] },
+        } as unknown as TenantObject;
+        expect(denials(httpRoute, web.namespace)).toEqual([]);
+        const doubled = structuredClone(httpRoute) as any;
+        doubled.spec.routes[0].services[0].nativeLB = true;
+        expect(denials(doubled, web.namespace)).toEqual([expect.stringMatching(/HTTP route services must not set nativeLB/)]);
+    });
 });
