@@ -231,38 +231,18 @@ export function evaluatePolicyReport(resources: readonly PlannedResource[], conf
         }
     };
 
-    const resourceChecks: Array<{ entry: ActivePolicy; validate: ResourceValidation }> = [];
-    for (const entry of active) {
-        if (!isStackPolicy(entry.policy)) {
-            for (const validate of ([] as ResourceValidation[]).concat(entry.policy.validateResource ?? [])) {
-                resourceChecks.push({ entry, validate });
-            }
-        }
-    }
-    // A type filter that reads only the type gives the same answer for every resource of that type: ask it
-    // once per type. Per type, `all` keeps every check (in order, for the not-applicable record) and
-    // `applicable` drops the ones the type alone rules out.
-    type TypedCheck = (typeof resourceChecks)[number] & { typeSkip?: string; byType: boolean };
-    const checksByType = new Map<string, { all: TypedCheck[]; applicable: TypedCheck[] }>();
+    const checks = resourceChecksOf(options.policies ?? POLICIES, active);
     const checksOf = (type: string) => {
-        let checks = checksByType.get(type);
-        if (!checks) {
-            const all = resourceChecks.map((check): TypedCheck => {
-                const filter = check.validate as Partial<TypeFilteredValidation>;
-                const byType = filter.typeOnly === true;
-                return { ...check, byType, typeSkip: byType ? typeSkipOf(filter as TypeFilteredValidation, type) : undefined };
-            });
-            checks = { all, applicable: all.filter((c) => c.typeSkip === undefined) };
-            checksByType.set(type, checks);
-        }
-        return recordNotApplicable ? checks.all : checks.applicable;
+        const ofType = checks.ofType(type);
+        return recordNotApplicable ? ofType.all : ofType.applicable;
     };
     for (const resource of resources) {
-        if (!resource.custom || resourceChecks.length === 0) {
+        if (!resource.custom || checks.count === 0) {
             continue;
         }
         let args: ReturnType<typeof resourceArgs> | undefined;
-        for (const { entry, validate, byType, typeSkip } of checksOf(resource.type)) {
+        for (const { activeIndex, validate, byType, typeSkip } of checksOf(resource.type)) {
+            const entry = active[activeIndex]!;
             const skip = byType ? typeSkip : (validate as Partial<TypeFilteredValidation>).notApplicableReason?.(resource.type, resource.inputs);
             if (skip !== undefined) {
                 if (recordNotApplicable) {
@@ -339,6 +319,71 @@ function stackResourcesOf(resources: readonly PlannedResource[], byUrn: Readonly
         target.dependencies = resource.dependencies.map((d) => converted.get(d)).filter((d): d is PolicyResource => d !== undefined);
     }
     return [...converted.values()];
+}
+
+/** One resource check of a run: the validation and the index of its policy among the run's active policies. */
+interface ResourceCheck {
+    activeIndex: number;
+    validate: ResourceValidation;
+    /** The check's filter reads the type alone; `typeSkip` is then its answer for the type (undefined: it applies). */
+    byType: boolean;
+    typeSkip?: string;
+}
+
+/** A run's resource checks in policy order, and per resource type `all` of them (for the not-applicable record) and the `applicable` ones. */
+interface ResourceChecks {
+    count: number;
+    ofType(type: string): { all: readonly ResourceCheck[]; applicable: readonly ResourceCheck[] };
+}
+
+/**
+ * Resource checks by policy list and by which of its policies are active (the enforcement overrides may
+ * disable some). They hold no per-run state (violations are kept on the run's own active entries, found by
+ * index), so every stack of a region planned in one process shares them: building each type's list anew per
+ * stack was a tenth of a tenant stack's policy time.
+ */
+const resourceCheckCache = new WeakMap<readonly PackPolicy[], Map<string, ResourceChecks>>();
+
+function resourceChecksOf(policies: readonly PackPolicy[], active: readonly ActivePolicy[]): ResourceChecks {
+    let byActive = resourceCheckCache.get(policies);
+    if (!byActive) {
+        byActive = new Map();
+        resourceCheckCache.set(policies, byActive);
+    }
+    // Which policies are active, by position in the list (the list itself is the WeakMap key).
+    const key = active.map((entry) => policies.indexOf(entry.policy)).join(",");
+    let checks = byActive.get(key);
+    if (!checks) {
+        const listed: Array<{ activeIndex: number; validate: ResourceValidation }> = [];
+        active.forEach((entry, activeIndex) => {
+            if (!isStackPolicy(entry.policy)) {
+                for (const validate of ([] as ResourceValidation[]).concat(entry.policy.validateResource ?? [])) {
+                    listed.push({ activeIndex, validate });
+                }
+            }
+        });
+        // A type filter that reads only the type gives the same answer for every resource of that type: ask it
+        // once per type.
+        const byType = new Map<string, { all: ResourceCheck[]; applicable: ResourceCheck[] }>();
+        checks = {
+            count: listed.length,
+            ofType(type) {
+                let ofType = byType.get(type);
+                if (!ofType) {
+                    const all = listed.map((check): ResourceCheck => {
+                        const filter = check.validate as Partial<TypeFilteredValidation>;
+                        const typeOnly = filter.typeOnly === true;
+                        return { ...check, byType: typeOnly, typeSkip: typeOnly ? typeSkipOf(filter as TypeFilteredValidation, type) : undefined };
+                    });
+                    ofType = { all, applicable: all.filter((c) => c.typeSkip === undefined) };
+                    byType.set(type, ofType);
+                }
+                return ofType;
+            },
+        };
+        byActive.set(key, checks);
+    }
+    return checks;
 }
 
 /** Frozen, resolved pack configurations by the JSON text of the configuration they were made from. */

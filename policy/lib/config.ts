@@ -158,8 +158,29 @@ export function resolvePackConfig(partial: Readonly<Record<string, unknown>> = {
 
 /** The effective config of a policy run: what `getConfig()` returns, merged over {@link DEFAULT_PACK_CONFIG}. */
 export function packConfig(args: { getConfig<T extends object>(): T }): PackConfig {
-    return resolvePackConfig(args.getConfig<Record<string, unknown>>());
+    const config = args.getConfig<Record<string, unknown>>();
+    // The offline evaluator hands every rule of a run the same deeply frozen config: resolved once per such
+    // object (resolving it per rule and resource was ~0.6 ms of each tenant stack). Frozen, so no rule can
+    // change what the next one reads; an unfrozen config (the real pack's) is resolved afresh each time.
+    if (!Object.isFrozen(config)) {
+        return resolvePackConfig(config);
+    }
+    let resolved = resolvedFrozenConfigs.get(config);
+    if (!resolved) {
+        const fresh = resolvePackConfig(config);
+        resolved = Object.freeze({
+            ...fresh,
+            platformNamespaces: Object.freeze(fresh.platformNamespaces),
+            allowedRegistries: Object.freeze(fresh.allowedRegistries),
+            allowedPublicPorts: Object.freeze(fresh.allowedPublicPorts),
+        }) as PackConfig;
+        resolvedFrozenConfigs.set(config, resolved);
+    }
+    return resolved;
 }
+
+/** {@link packConfig}'s results for frozen configs, by the config object. */
+const resolvedFrozenConfigs = new WeakMap<object, PackConfig>();
 
 /**
  * `initialConfig` of the PolicyPack: for every policy with a `configSchema`, the defaults of the keys it

@@ -4,7 +4,7 @@ import { validateResourceOfType } from "@pulumi/policy";
 import { Firewall, Server } from "@pulumi/hcloud";
 import { compliantStack, component, edit, hcloudFirewall, planned, podSpecIn, workload } from "../helpers/policy-fixtures";
 import { evaluatePolicies, evaluatePolicyReport, formatViolations, NotApplicableSignal, type PolicyViolation } from "../../policy/offline";
-import { DEFAULT_PACK_CONFIG } from "../../policy/lib/config";
+import { DEFAULT_PACK_CONFIG, packConfig } from "../../policy/lib/config";
 import { POLICIES } from "../../policy/rules";
 
 /** A resource policy that records the args it was given. */
@@ -187,6 +187,41 @@ describe("evaluatePolicies", () => {
         expect(levels({ "workload-no-privileged": "advisory" })).toEqual(["advisory"]);
         expect(levels({ "workload-no-privileged": "remediate" })).toEqual(["mandatory"]);
         expect(evaluatePolicyReport([privileged], {}, { enforcementLevels: { "workload-no-privileged": "disabled" } }).policiesRun).toBe(POLICIES.length - 1);
+    });
+
+    it("shares the rule lists between runs, never their reports: stacks evaluated in turn each get their own violations, as when run alone", () => {
+        const privileged = edit(workload("Deployment", "rogue"), (i) => (podSpecIn(i).containers[0].securityContext.privileged = true));
+        const hostNetwork = edit(workload("StatefulSet", "rogue-db"), (inputs) => (podSpecIn(inputs, "StatefulSet").hostNetwork = true));
+        const first = [...compliantStack(), privileged];
+        const second = [...compliantStack(), hostNetwork];
+        // Alone: each through a policy list no other run used (copies of the pack's list).
+        const alone = [evaluatePolicyReport(first, {}, { policies: [...POLICIES] }), evaluatePolicyReport(second, {}, { policies: [...POLICIES] })];
+        const names = (report: ReturnType<typeof evaluatePolicyReport>) => [...new Set(report.violations.map((v) => v.urn))];
+        expect(names(alone[0]!)).toEqual([privileged.urn]);
+        expect(names(alone[1]!)).toEqual([hostNetwork.urn]);
+        // In turn, with the shared list, a disabled policy in between and both record settings.
+        for (let round = 0; round < 2; round++) {
+            expect(evaluatePolicyReport(first)).toEqual(alone[0]);
+            expect(evaluatePolicyReport(first, {}, { enforcementLevels: { "workload-no-privileged": "disabled" } }).violations).toEqual([]);
+            expect(evaluatePolicyReport(second)).toEqual(alone[1]);
+            expect(evaluatePolicies(first)).toEqual(alone[0]!.violations);
+        }
+    });
+
+    it("packConfig resolves a frozen config once, frozen (no rule changes it for the next); an unfrozen one afresh", () => {
+        const frozen = Object.freeze({ allowedRegistries: Object.freeze(["registry.example.com"]) });
+        const args = { getConfig: <T extends object>() => frozen as unknown as T };
+        const resolved = packConfig(args);
+        expect(resolved).toEqual({ ...DEFAULT_PACK_CONFIG, allowedRegistries: ["registry.example.com"] });
+        expect(packConfig(args)).toBe(resolved);
+        expect(() => (resolved.platformNamespaces as string[]).push("mutated")).toThrow(TypeError);
+        expect(packConfig(args).platformNamespaces).toEqual(DEFAULT_PACK_CONFIG.platformNamespaces);
+        const open: Record<string, unknown> = { allowedRegistries: ["a.example.com"] };
+        const openArgs = { getConfig: <T extends object>() => open as T };
+        expect(packConfig(openArgs).allowedRegistries).toEqual(["a.example.com"]);
+        open.allowedRegistries = ["b.example.com"];
+        expect(packConfig(openArgs).allowedRegistries).toEqual(["b.example.com"]);
+        expect(packConfig(openArgs)).not.toBe(packConfig(openArgs));
     });
 
     it("fails loudly when a rule throws or is asynchronous (the engine would fail the preview too)", () => {

@@ -140,3 +140,28 @@ describe("PLATFORM_OFFLINE_SHORTCUTS=0", () => {
         expect(stackTransformations).toBe(1);
     });
 });
+
+describe("the SDK check per process", () => {
+    it("runs before the first plan of a mode and not again: the loaded SDK cannot change within a process", async () => {
+        const module = mocksModule();
+        const original = module.MockMonitor;
+        let samples = 0;
+        // The check builds sample MockMonitors through the module's export; the engine's own monitor is built
+        // by setMocks from the module's internal class, so only the check's are counted.
+        module.MockMonitor = class extends original {
+            constructor(...args: unknown[]) {
+                super(...args);
+                samples++;
+            }
+        };
+        restore = () => {
+            module.MockMonitor = original;
+        };
+        const plan = () => synthesize({ stack: "test", config: {}, secretKeys: [], loadProgram: async () => ({}) });
+        await plan();
+        const afterFirst = samples;
+        await plan();
+        await plan();
+        expect(samples).toBe(afterFirst);
+    });
+});
