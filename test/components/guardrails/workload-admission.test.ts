@@ -77,7 +77,11 @@ describe("admission of the workload model's objects", () => {
         }
         const web = fsn1.flatMap((e) => byKind(e.objects, ["Ingress"]).map((object) => ({ object, namespace: namespaceOf(e.objects) })))[0]!;
         expect(denials(web.object, web.namespace)).toEqual([]);
-        const annotated = (value: string) => ({ ...web.object, metadata: { ...web.object.metadata, annotations: { ...web.object.metadata?.annotations, "traefik.ingress.kubernetes.io/router.entrypoints": value } } }) as TenantObject;
+        const annotated = (value: string) => {
+            const copy = structuredClone(web.object) as any;
+            copy.metadata.annotations = { ...copy.metadata.annotations, "traefik.ingress.kubernetes.io/router.entrypoints": value };
+            return copy as TenantObject;
+        };
         expect(denials(annotated("websecure"), web.namespace)).toEqual([]);
         expect(denials(annotated("web, websecure"), web.namespace)).toEqual([]);
         for (const value of ["tcp-30303", "websecure,tcp-30303", "traefik", "metrics"]) {
@@ -87,7 +91,7 @@ describe("admission of the workload model's objects", () => {
             apiVersion: "traefik.io/v1alpha1",
             kind: "IngressRoute",
             metadata: { name: "web", namespace: web.namespace.metadata!.name },
-            spec: { entryPoints: ["websecure"], routes: [{ kind: "Rule", match: `Host(\`${web.object.spec && (web.object as any).spec.rules[0].host}\`)`, services: [{ name: "web", port: 8080 }] }] },
+            spec: { entryPoints: ["websecure"], routes: [{ kind: "Rule", match: `Host(\`${(web.object as any).spec.rules[0].host}\`)`, services: [{ name: "web", port: 8080 }] }] },
         } as unknown as TenantObject;
         expect(denials(httpRoute, web.namespace)).toEqual([]);
         const doubled = structuredClone(httpRoute) as any;
