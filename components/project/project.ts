@@ -6,6 +6,7 @@ import type { PlatformConfig } from "../../lib/config/schema";
 import type { ProjectSpec } from "../../lib/tenants/schema";
 import { flattenProject, renderProject, type TenantObject } from "./render";
 import { renderAppSecret } from "./namespace";
+import { renderSourceSecret } from "../builds/build-job";
 import { databaseEndpoint, renderDatabaseSecret, type DatabaseCredentials } from "./database";
 import { bucketName, renderBucketSecrets, type BucketCredentials } from "./storage";
 import { TENANT_PROJECT_TYPE } from "../../lib/conventions";
@@ -181,13 +182,20 @@ export class Project extends pulumi.ComponentResource {
             bucketReady = [job];
         }
 
+        const sourceShape = renderSourceSecret(ctx, {});
+        const sourceSecret = sourceShape
+            ? secret(sourceShape, pulumi.output(args.secretValues).apply((values) => renderSourceSecret(ctx, values)?.stringData ?? {}), [])
+            : undefined;
         const configMaps = rendered.configMaps.map((object) => create(object, [namespace]));
         for (const service of rendered.services) {
             const before = [namespace, ...guardrails, ...secrets, ...configMaps, ...databaseReady, ...bucketReady];
             service.services.forEach((object) => create(object, before));
+            // The build first: a failed build fails this `pulumi up` before the workload changes, so the running
+            // release keeps its image. A new commit is a new Job (named after it); the old one is deleted after.
+            const build = service.build ? [createObject(resourceName(service.build), service.build, { parent: this, dependsOn: [...external, ...(sourceSecret ? [sourceSecret] : []), ...platformNeeds(service.build)] })] : [];
             const claims = service.claims.map((claim) => create(claim, [namespace], keepData));
             // The claims exist before the StatefulSet and carry the size; its template's size matters only at creation.
-            const workload = create(service.workload, [...before, ...claims], claims.length > 0 ? { ...keepData, ignoreChanges: ["spec.volumeClaimTemplates[*].spec.resources"] } : {});
+            const workload = create(service.workload, [...before, ...claims, ...build], claims.length > 0 ? { ...keepData, ignoreChanges: ["spec.volumeClaimTemplates[*].spec.resources"] } : {});
             for (const extra of service.extras) {
                 create(extra, [...before, workload]);
             }
