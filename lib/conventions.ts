@@ -1,3 +1,5 @@
+import { PLATFORM_REGISTRY_HOST } from "../policy/lib/catalogue";
+
 /**
  * Names shared between components: the platform add-ons create these objects and the tenant
  * Project component, the policy pack and the metering rules refer to them.
@@ -120,7 +122,7 @@ export const LONGHORN_DATA_PATH = "/var/lib/longhorn/";
  * (node-to-node traffic runs in the tailnet's WireGuard tunnels); never exposed to the internet.
  */
 export const PLATFORM_REGISTRY = {
-    host: "registry.platform.internal",
+    host: PLATFORM_REGISTRY_HOST,
     service: "harbor",
     clusterIpOffset: 30,
     /** Project-scoped Harbor robot account of each project that may only pull (`robot$<project>+pull`). */
