@@ -1,6 +1,7 @@
 import * as yaml from "js-yaml";
 import { BOOTSTRAP_PATHS, renderBootstrapScript, renderFirewallUnit, renderNftGuard, type BootstrapInput } from "./bootstrap-script";
 import { K3S_PATHS, renderAuditPolicy, renderPsaConfig } from "../cluster/k3s-config";
+import { REGISTRIES_PATH } from "../registry/node-registries";
 
 /** Inputs of the node user-data. */
 export interface UserDataInput extends BootstrapInput {
@@ -12,6 +13,8 @@ export interface UserDataInput extends BootstrapInput {
     sshAuthorizedKey: string;
     /** Bare metal on a vSwitch: the script that brings its VLAN up (components/baremetal/vswitch-network.ts). */
     vswitchScript?: string;
+    /** k3s `registries.yaml` (components/registry/node-registries.ts): how containerd reaches the platform registry. */
+    registries?: string;
 }
 
 /** Where the vSwitch script is written on bare-metal nodes. */
@@ -42,6 +45,10 @@ export function renderUserData(input: UserDataInput): string {
         { path: BOOTSTRAP_PATHS.authKey, permissions: "0600", content: input.tailscaleAuthKey },
         { path: BOOTSTRAP_PATHS.script, permissions: "0700", content: renderBootstrapScript(input) },
     ];
+    if (input.registries !== undefined) {
+        // Before k3s' first start (the bootstrap script installs it; the join starts it): containerd reads it at start.
+        files.push({ path: REGISTRIES_PATH, permissions: "0600", content: input.registries });
+    }
     if (input.vswitchScript !== undefined) {
         files.push({ path: VSWITCH_SCRIPT_PATH, permissions: "0700", content: input.vswitchScript });
     }

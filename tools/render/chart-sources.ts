@@ -54,4 +54,5 @@ export const CHART_SOURCES: Readonly<Record<ChartKey, PinnedChartSource>> = {
     kured: { repo: "kubereboot/charts", ref: "kured-6.1.0", dir: "charts/kured", subcharts: {} },
     argocd: { repo: "argoproj/argo-helm", ref: "argo-cd-10.1.1", dir: "charts/argo-cd", subcharts: {} },
     velero: { repo: "vmware-tanzu/helm-charts", ref: "velero-12.1.0", dir: "charts/velero", subcharts: {} },
+    harbor: { repo: "goharbor/harbor-helm", ref: "v1.19.1", dir: ".", subcharts: {} },
 };
