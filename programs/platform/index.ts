@@ -34,6 +34,8 @@ import { DatabaseBackupCredentials } from "../../components/databases/backup-cre
 import { renderEtcdRestoreScript } from "../../components/cluster/etcd-restore";
 import { Velero } from "../../components/backups/velero";
 import { VolumeRestores } from "../../components/backups/volume-restores";
+import { Registry } from "../../components/registry/registry";
+import { BuildNamespace } from "../../components/builds/builds";
 // --- project imports ---
 import { Sandbox } from "../../components/project/sandbox";
 import { databaseAdmission, Guardrails } from "../../components/guardrails/guardrails";
@@ -157,9 +159,12 @@ const cloudnativePg = new CloudNativePg("cloudnative-pg", { config }, { ...k8sOp
 
 // Cluster objects to the off-cluster bucket (never in-cluster): one Schedule per tenant namespace and the platform's.
 const velero = config.backup.s3 && secrets.backupS3 ? new Velero("velero", { config, tenantNamespaces: tenants.map((t) => t.spec.id), keys: secrets.backupS3 }, { ...k8sOptions, dependsOn: [prometheusCrds] }) : undefined;
+// The OCI registry builds push to and tenant pods pull from (Harbor on Longhorn), and the builds' namespace.
+const registry = new Registry("registry", { config, projects: tenants.map((t) => t.spec.id), platform: longhorn.provides }, { ...k8sOptions, dependsOn: [prometheusCrds] });
+const builds = new BuildNamespace("builds", { pushPasswords: registry.pushPasswords }, k8sOptions);
 
 /** The platform add-ons (the k3s upgrade Plans wait for all of them). */
-export const platformAddons = [prometheusCrds, kubeletCsrApprover, metallb, certManager, longhorn, minio, observability, traefik, argocd, nodeReboots, cloudnativePg, ...(velero ? [velero] : [])];
+export const platformAddons = [prometheusCrds, kubeletCsrApprover, metallb, certManager, longhorn, minio, observability, traefik, argocd, nodeReboots, cloudnativePg, registry, builds, ...(velero ? [velero] : [])];
 /** Name of the Secret holding Alertmanager's configuration. */
 export const alertmanagerConfigSecret = alerting.configSecretName;
 // k3s upgrades: system-upgrade-controller Plans for platform:cluster.k3sVersion. The Plans come after the
