@@ -50,8 +50,8 @@ const PATHS = {
     tmp: "/tmp",
 } as const;
 
-/** Fetches exactly the commit (shallow) into the source volume; every tenant value arrives as an env var. */
-const FETCH_SCRIPT = `set -eu
+/** Script of the source step (sh): fetches exactly the commit (shallow) into the source volume; every tenant value arrives as an env var. */
+export const FETCH_SCRIPT = `set -eu
 cd ${PATHS.source}
 git init -q .
 git remote add origin "$GIT_URL"
@@ -68,7 +68,7 @@ test "$(git rev-parse HEAD)" = "$GIT_COMMIT"
  * never moves to another digest), else builds and pushes. BUILDCTL_ARGS is word-split on purpose: its words are
  * the renderer's, never the tenant's (paths are checked by the tenant schema: no spaces, no '..').
  */
-const BUILD_SCRIPT = `set -eu
+export const BUILD_SCRIPT = `set -eu
 auth="$(sed -n 's/.*"auth": *"\\([^"]*\\)".*/\\1/p' ${PATHS.dockerConfig}/config.json | head -n 1)"
 if wget -q --spider --header "Authorization: Basic $auth" --header "Accept: application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json" "$REGISTRY_MANIFEST_URL"; then
   echo "$IMAGE already exists: nothing to build"
