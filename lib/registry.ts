@@ -42,7 +42,7 @@ export const PLACEHOLDER_DIGEST = `sha256:${"0".repeat(64)}`;
 export const PLACEHOLDER_DIGEST_ANNOTATION = "platform/image-digest";
 
 /** Value of {@link PLACEHOLDER_DIGEST_ANNOTATION} on such a workload. */
-export const PLACEHOLDER_DIGEST_VALUE = "placeholder (offline plan: the real digest is read from the registry after the build)";
+export const PLACEHOLDER_DIGEST_VALUE = "placeholder (offline plan: a deploy reads the real digest from the build's termination message)";
 
 /** Kubernetes names are at most 63 characters (a Job's pods get a suffix, so stay at 52). */
 const BUILD_NAME_MAX = 52;

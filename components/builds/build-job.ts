@@ -65,17 +65,21 @@ test "$(git rev-parse HEAD)" = "$GIT_COMMIT"
 
 /**
  * Skips the build when the commit's tag already exists (a re-run of the same build pushes nothing, so a tag
- * never moves to another digest), else builds and pushes. BUILDCTL_ARGS is word-split on purpose: its words are
+ * never moves to another digest), else builds and pushes; either way the image's digest is the container's
+ * termination message. BUILDCTL_ARGS is word-split on purpose: its words are
  * the renderer's, never the tenant's (paths are checked by the tenant schema: no spaces, no '..').
  */
 export const BUILD_SCRIPT = `set -eu
 auth="$(sed -n 's/.*"auth": *"\\([^"]*\\)".*/\\1/p' ${PATHS.dockerConfig}/config.json | head -n 1)"
-if wget -q --spider --header "Authorization: Basic $auth" --header "Accept: application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json" "$REGISTRY_MANIFEST_URL"; then
+# The digest ends in the termination message, where the deploy reads it (components/builds/build-digest.js).
+if wget -q -S --spider --header "Authorization: Basic $auth" --header "Accept: application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json" "$REGISTRY_MANIFEST_URL" 2>${PATHS.tmp}/head; then
   echo "$IMAGE already exists: nothing to build"
+  sed -n 's/^ *[Dd]ocker-[Cc]ontent-[Dd]igest: *\\(sha256:[0-9a-f]*\\).*/\\1/p' ${PATHS.tmp}/head | head -n 1 > /dev/termination-log
   exit 0
 fi
 # shellcheck disable=SC2086
-exec buildctl-daemonless.sh build $BUILDCTL_ARGS
+buildctl-daemonless.sh build $BUILDCTL_ARGS --metadata-file ${PATHS.tmp}/metadata.json
+sed -n 's/.*"containerimage.digest": *"\\(sha256:[0-9a-f]*\\)".*/\\1/p' ${PATHS.tmp}/metadata.json | head -n 1 > /dev/termination-log
 `;
 
 /** The `buildctl build` arguments of a service's build (frontend, local contexts, output). */

@@ -6,7 +6,9 @@ import type { PlatformConfig } from "../../lib/config/schema";
 import type { ProjectSpec } from "../../lib/tenants/schema";
 import { flattenProject, renderProject, type TenantObject } from "./render";
 import { renderAppSecret } from "./namespace";
-import { renderSourceSecret } from "../builds/build-job";
+import * as command from "@pulumi/command";
+import { BUILDKIT_CONTAINER, renderSourceSecret } from "../builds/build-job";
+import { BUILD_DIGEST_SCRIPT, withImageDigest } from "../builds/digest";
 import { databaseEndpoint, renderDatabaseSecret, type DatabaseCredentials } from "./database";
 import { bucketName, renderBucketSecrets, type BucketCredentials } from "./storage";
 import { TENANT_PROJECT_TYPE } from "../../lib/conventions";
@@ -48,6 +50,11 @@ export interface ProjectArgs {
      * it (the platform already exists, as in a tenant stack) children wait for nothing outside the project.
      */
     platform?: Provides<pulumi.Resource>;
+    /**
+     * Kubeconfig the deploy reads a build's image digest with (the tenant stack's own cluster access, secret).
+     * Without it built services keep the offline placeholder digest.
+     */
+    kubeconfig?: pulumi.Input<string>;
 }
 
 /** Database credentials of a project (a secret output). */
@@ -193,9 +200,40 @@ export class Project extends pulumi.ComponentResource {
             // The build first: a failed build fails this `pulumi up` before the workload changes, so the running
             // release keeps its image. A new commit is a new Job (named after it); the old one is deleted after.
             const build = service.build ? [createObject(resourceName(service.build), service.build, { parent: this, dependsOn: [...external, ...(sourceSecret ? [sourceSecret] : []), ...platformNeeds(service.build)] })] : [];
+            // The pushed image's digest, read from the build's termination message; without a cluster (the offline
+            // plan) the command reports nothing and the workload keeps the placeholder, annotated as such.
+            const digest =
+                service.build && args.kubeconfig
+                    ? new command.local.Command(
+                          `${name}-${service.spec.name}-image-digest`,
+                          {
+                              create: `node ${JSON.stringify(BUILD_DIGEST_SCRIPT)}`,
+                              environment: pulumi.secret(
+                                  pulumi.output(args.kubeconfig).apply((kubeconfig) => ({
+                                      KUBECONFIG_CONTENT: kubeconfig,
+                                      BUILD_NAMESPACE: service.build!.metadata!.namespace!,
+                                      BUILD_JOB: service.build!.metadata!.name!,
+                                      BUILD_CONTAINER: BUILDKIT_CONTAINER,
+                                  })),
+                              ),
+                              triggers: [service.build.metadata!.name!],
+                          },
+                          { parent: this, dependsOn: build },
+                      ).stdout
+                    : undefined;
+            const workloadObject = digest
+                ? (() => {
+                      const resolved = pulumi.output(digest).apply((d) => withImageDigest(service.workload, service.spec.name, d === undefined || d === null ? undefined : d.trim()));
+                      return { ...service.workload, metadata: resolved.apply((w) => w.metadata), spec: resolved.apply((w) => w.spec) } as unknown as typeof service.workload;
+                  })()
+                : service.workload;
             const claims = service.claims.map((claim) => create(claim, [namespace], keepData));
             // The claims exist before the StatefulSet and carry the size; its template's size matters only at creation.
-            const workload = create(service.workload, [...before, ...claims, ...build], claims.length > 0 ? { ...keepData, ignoreChanges: ["spec.volumeClaimTemplates[*].spec.resources"] } : {});
+            const workload = createObject(resourceName(service.workload), workloadObject, {
+                parent: this,
+                dependsOn: [...before, ...claims, ...build, ...platformNeeds(service.workload)],
+                ...(claims.length > 0 ? { ...keepData, ignoreChanges: ["spec.volumeClaimTemplates[*].spec.resources"] } : {}),
+            });
             for (const extra of service.extras) {
                 create(extra, [...before, workload]);
             }

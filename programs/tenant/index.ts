@@ -46,6 +46,8 @@ export = async (): Promise<Record<string, unknown>> => {
             project: tenant.spec,
             config: contract.platformConfig,
             secretValues: pulumi.secret(secretValues),
+            // Builds report their image's digest in the cluster; the deploy reads it with the same access.
+            kubeconfig: pulumi.secret(access.apply((a) => a.kubeconfig)),
         },
         { provider },
     );
