@@ -1,6 +1,5 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withImageDigest } from "../../../components/builds/digest";
 import { renderWorkload } from "../../../components/project/workloads";
@@ -17,7 +16,6 @@ import { project, stackPlatformConfig } from "../project/fixtures";
  * placeholder, annotated, and a failed build stops the deploy before the workload changes.
  */
 
-const require = createRequire(import.meta.url);
 const { digestOfJob, clusterAccess } = require("../../../components/builds/build-digest.js") as {
     digestOfJob: (args: { kubeconfig: string; namespace: string; job: string; container: string }) => Promise<string>;
     clusterAccess: (kubeconfig: string) => { server: string; token?: string };
