@@ -139,6 +139,13 @@ export const CHARTS = {
         values: "velero",
         source: "github.com/vmware-tanzu/helm-charts@velero-12.1.0 charts/velero/values.yaml and templates/deployment.yaml, backupstoragelocation.yaml, servicemonitor.yaml (Velero v1.18.1; CRDs under crds/)",
     },
+    harbor: {
+        repo: "https://helm.goharbor.io",
+        chart: "harbor",
+        version: "1.19.1",
+        values: "harbor",
+        source: "github.com/goharbor/harbor-helm@v1.19.1 values.yaml (Harbor v2.15.1)",
+    },
 } as const satisfies Record<string, ChartRef>;
 
 /**

@@ -35,6 +35,8 @@ import { DatabaseBackupCredentials } from "../../components/databases/backup-cre
 import { renderEtcdRestoreScript } from "../../components/cluster/etcd-restore";
 import { Velero } from "../../components/backups/velero";
 import { VolumeRestores } from "../../components/backups/volume-restores";
+import { Registry } from "../../components/registry/registry";
+import { BuildNamespace } from "../../components/builds/builds";
 // --- project imports ---
 import { Sandbox } from "../../components/project/sandbox";
 import { databaseAdmission, Guardrails } from "../../components/guardrails/guardrails";
@@ -162,9 +164,12 @@ const cloudnativePg = new CloudNativePg("cloudnative-pg", { config }, { ...k8sOp
 
 // Cluster objects to the off-cluster bucket (never in-cluster): one Schedule per tenant namespace and the platform's.
 const velero = config.backup.s3 && secrets.backupS3 ? new Velero("velero", { config, tenantNamespaces: tenants.map((t) => t.spec.id), keys: secrets.backupS3 }, { ...k8sOptions, dependsOn: [prometheusCrds] }) : undefined;
+// The OCI registry builds push to and tenant pods pull from (Harbor on Longhorn), and the builds' namespace.
+const registry = new Registry("registry", { config, projects: tenants.map((t) => t.spec.id), platform: longhorn.provides }, { ...k8sOptions, dependsOn: [prometheusCrds] });
+const builds = new BuildNamespace("builds", { pushPasswords: registry.pushPasswords }, k8sOptions);
 
 /** The platform add-ons (the k3s upgrade Plans wait for all of them). */
-export const platformAddons = [prometheusCrds, kubeletCsrApprover, metallb, certManager, longhorn, minio, observability, traefik, argocd, argoRollouts, nodeReboots, cloudnativePg, ...(velero ? [velero] : [])];
+export const platformAddons = [prometheusCrds, kubeletCsrApprover, metallb, certManager, longhorn, minio, observability, traefik, argocd, argoRollouts, nodeReboots, cloudnativePg, registry, builds, ...(velero ? [velero] : [])];
 /** Name of the Secret holding Alertmanager's configuration. */
 export const alertmanagerConfigSecret = alerting.configSecretName;
 // k3s upgrades: system-upgrade-controller Plans for platform:cluster.k3sVersion. The Plans come after the
@@ -207,8 +212,8 @@ const guardrails = new Guardrails("guardrails", { allowedRegistries: config.allo
 // Per project, what encodes a grant or lives outside its namespace, and its deployer credential: the tenant
 // stacks hold only their own (README "How tenant stacks are scoped").
 const deployers = new DeployerNamespace("tenant-deployers", {}, k8sOptions);
-const tenantProvides = mergeProvides(sandbox.provides, guardrails.provides, minio.provides, argocd.provides, longhorn.provides);
-const grants = tenants.map((t) => new ProjectGrants(t.spec.id, { project: t.spec, config, adminKubeconfig: cluster.kubeconfig, deployerNamespace: deployers.resource, platform: tenantProvides }, k8sOptions));
+const tenantProvides = mergeProvides(sandbox.provides, guardrails.provides, minio.provides, argocd.provides, longhorn.provides, registry.provides, builds.provides);
+const grants = tenants.map((t) => new ProjectGrants(t.spec.id, { project: t.spec, config, adminKubeconfig: cluster.kubeconfig, deployerNamespace: deployers.resource, platform: tenantProvides, registryPullPassword: registry.pullPasswords[t.spec.id] }, k8sOptions));
 // The backup bucket's keys in PostgreSQL projects' namespaces: written here, so no tenant stack holds them.
 new DatabaseBackupCredentials("database-backup-credentials", { config, projects: tenants.map((t) => t.spec), ...(secrets.backupS3 ? { keys: secrets.backupS3 } : {}) }, { ...k8sOptions, dependsOn: [cloudnativePg, ...grants] });
 /** Velero's Schedules (namespace velero; `velero backup get --selector velero.io/schedule-name=<name>`). */
@@ -236,6 +241,7 @@ export const platformContract = renderContract({
     tenants: tenants.map((t) => t.spec),
     clusterIdentifier: cluster.clusterIdentifier,
     ingressMiddlewares: traefik.middlewares,
+    imageDigests: Object.fromEntries(grants.map((g, i) => [tenants[i]!.spec.id, g.imageDigests])),
 });
 /** Each project's deployer kubeconfig (secret), by id: the driver hands each tenant stack only its own. */
 export const projectCredentials = projectCredentialsOutput(grants.map((g, i) => [tenants[i]!.spec.id, g.kubeconfig] as const));
