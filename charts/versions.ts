@@ -227,7 +227,7 @@ export function releaseSource(key: ChartKey): { chart: string; version: string; 
 export const RELEASE_TIMEOUT_SECONDS = (() => {
     const longhorn = 900;
     const minio = 900 + longhorn;
-    return { longhorn, minio, kubePrometheusStack: 900 + longhorn, loki: 600 + Math.max(longhorn, minio) };
+    return { longhorn, minio, kubePrometheusStack: 900 + longhorn, loki: 600 + Math.max(longhorn, minio), harbor: 900 + longhorn };
 })();
 
 /** What a platform Release needs beyond the pin table. */

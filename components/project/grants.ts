@@ -48,6 +48,11 @@ export interface ProjectGrantsArgs {
 export class ProjectGrants extends pulumi.ComponentResource {
     /** Namespace of the project. */
     readonly namespace: pulumi.Output<string>;
+    /**
+     * The project's Namespace resource: what other platform objects in it wait for (waiting for the whole
+     * component would wait for its builds and the registry's robots too).
+     */
+    readonly namespaceResource: pulumi.Resource;
     /** The tenant stack's kubeconfig (secret): the deployer token, the project namespace by default. */
     readonly kubeconfig: pulumi.Output<string>;
     /**
@@ -67,14 +72,15 @@ export class ProjectGrants extends pulumi.ComponentResource {
         resolve(rendered.namespace, [TENANT_ADMISSION, ...(project.trust === "untrusted" ? [UNTRUSTED_TENANT_ADMISSION] : [])]);
         const objects = flattenProject(rendered).filter((object) => object !== rendered.namespace && isPlatformObject(ctx, object));
         const bucketShapes = rendered.bucketJob ? renderBucketSecrets(ctx, { accessKey: "", secretKey: "" }) : undefined;
+        const builds = new Set<TenantObject>(rendered.services.flatMap((s) => (s.build ? [s.build] : [])));
         for (const object of [...objects, ...(bucketShapes ? [bucketShapes.minio] : [])]) {
-            resolve(object);
+            // A build pushes with the project's push robot, which exists once the registry's configurator applied
+            // it: that is what the registry Service provides.
+            resolve(object, builds.has(object) ? [requirement.service(NAMESPACES.registry, PLATFORM_REGISTRY.service)] : []);
         }
+        // Only the tenant stack's pods pull with it, and the tenant stack runs after this stack's up (the robot
+        // exists by then): the Secret waits for the namespace only.
         const pullShape = args.registryPullPassword !== undefined ? renderPullSecret(project.id, "") : undefined;
-        if (pullShape) {
-            // The robot exists once the configurator applied it: that is what the registry Service provides.
-            resolve(pullShape, [requirement.service(NAMESPACES.registry, PLATFORM_REGISTRY.service)]);
-        }
         needs.throwIfUnmet();
         super(PROJECT_GRANTS_TYPE, name, {}, opts);
         // The URN these objects had under the tenant's Project: after `pulumi state move` back from a tenant stack
@@ -102,7 +108,7 @@ export class ProjectGrants extends pulumi.ComponentResource {
                     type: pullShape.type,
                     stringData: pulumi.secret(pulumi.output(args.registryPullPassword!).apply((password) => renderPullSecret(project.id, password).stringData ?? {})),
                 },
-                { parent: this, dependsOn: [namespace, ...platformNeeds(pullShape)], additionalSecretOutputs: ["data", "stringData"] },
+                { parent: this, dependsOn: [namespace], additionalSecretOutputs: ["data", "stringData"] },
             );
         }
         // A build Job is awaited until it completes, so a failed build fails this stack's up before the tenant
@@ -172,6 +178,7 @@ export class ProjectGrants extends pulumi.ComponentResource {
         const filled = k8s.core.v1.Secret.get(`${name}-deployer-token-read`, tokenSecret.id, { parent: this, dependsOn: [tokenSecret, binding], additionalSecretOutputs: ["data"] });
         const token = filled.data.apply((data) => Buffer.from(data?.token ?? "", "base64").toString("utf8"));
         this.namespace = namespace.metadata.name;
+        this.namespaceResource = namespace;
         this.kubeconfig = pulumi.secret(pulumi.all([args.adminKubeconfig, token]).apply(([admin, value]) => deployerKubeconfig(admin, project.id, value)));
         this.imageDigests = pulumi.all(digests).apply((entries) => imageDigestsOf(entries));
         this.registerOutputs({ namespace: this.namespace, kubeconfig: this.kubeconfig, imageDigests: this.imageDigests });

@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import type { PlatformConfig } from "../../lib/config/schema";
 import { NAMESPACES, PLATFORM_REGISTRY } from "../../lib/conventions";
-import { releaseArgs } from "../../charts/versions";
+import { RELEASE_TIMEOUT_SECONDS, releaseArgs } from "../../charts/versions";
 import { Needs, releaseRequirements, requirement, type Provides } from "../../lib/requirements";
 import { renderPlatformNamespace } from "../nodes/placement";
 import { ROBOT_SECRETS, registryState, renderConfiguratorConfigMap, renderConfiguratorJob, robotSecretKey } from "./configurator";
@@ -36,6 +36,8 @@ export class Registry extends pulumi.ComponentResource {
     readonly pushPasswords: Readonly<Record<string, pulumi.Output<string>>>;
     /** Pull robot secrets by project id (secret): ProjectGrants writes each into its project's namespace. */
     readonly pullPasswords: Readonly<Record<string, pulumi.Output<string>>>;
+    /** Harbor's Helm release (its pods on the nodes, without the configurator's API calls). */
+    readonly release: pulumi.Resource;
     /** What it provides: the registry Service, once the configurator applied every project and robot. */
     readonly provides: Provides<pulumi.Resource>;
 
@@ -86,7 +88,7 @@ export class Registry extends pulumi.ComponentResource {
 
         const release = new k8s.helm.v3.Release(
             `${name}-release`,
-            releaseArgs("harbor", { name: HARBOR_RELEASE, namespace: NAMESPACES.registry, values, timeoutSeconds: 900 }),
+            releaseArgs("harbor", { name: HARBOR_RELEASE, namespace: NAMESPACES.registry, values, timeoutSeconds: RELEASE_TIMEOUT_SECONDS.harbor }),
             { parent: this, dependsOn: [namespace, adminSecret, keySecret, ...storage] },
         );
         new k8s.core.v1.ConfigMap(`${name}-coredns-override`, { metadata: renderCorednsOverride(config.cluster.serviceCidr).metadata, data: renderCorednsOverride(config.cluster.serviceCidr).data }, { parent: this });
@@ -97,6 +99,7 @@ export class Registry extends pulumi.ComponentResource {
             { parent: this, dependsOn: [release, robotSecret, configuratorConfig], deleteBeforeReplace: true },
         );
 
+        this.release = release;
         this.host = pulumi.output(PLATFORM_REGISTRY.host);
         this.pushPasswords = Object.fromEntries(robots.map((r) => [r.id, r.push.result]));
         this.pullPasswords = Object.fromEntries(robots.map((r) => [r.id, r.pull.result]));

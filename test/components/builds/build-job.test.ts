@@ -180,13 +180,15 @@ describe("the build pod", () => {
 });
 
 describe("the paas-app example", () => {
-    it("builds from its git source on the dev stack's build pool and runs the built image by digest", () => {
+    it("builds from its git source on the dev stack's build pool and releases the built image by digest, blue/green", () => {
         const paas = everyExample().find((e) => e.stack === "dev" && e.spec.id === "paas-app")!;
         const job = paas.objects.find((o) => o.kind === "Job" && o.metadata?.namespace === NAMESPACES.builds) as ReturnType<typeof renderBuildJob>;
         expect(job.metadata?.name).toBe(buildName("paas-app", "app", paas.spec.services[0]!.build!.commit!));
         expect(podSpecOf(job).nodeSelector).toEqual({ [LABELS.pool]: "build" });
         expect(dev.pools.some((p) => p.role === "build" && p.count > 0 && p.dedicated)).toBe(true);
-        const workload = paas.objects.find((o) => o.kind === "StatefulSet" && o.metadata?.name === "app") as any;
+        // Stateless and released blue/green (its volume is the `files` service's): a Rollout running the build.
+        const workload = paas.objects.find((o) => o.metadata?.name === "app" && ["Deployment", "StatefulSet", "Rollout"].includes(o.kind)) as any;
+        expect(workload.kind).toBe("Rollout");
         expect(workload.spec.template.spec.containers[0].image).toMatch(/^registry\.platform\.internal\/paas-app\/app:[0-9a-f]{40}@sha256:0{64}$/);
     });
 });
