@@ -7,7 +7,7 @@ import { CHARTS, type ChartKey } from "./versions";
  * ordered before its Release (which then skips `crds/`); the URL names the version, so a bump changes the
  * inputs and Pulumi applies the new schemas first. Which charts ship `crds/` comes from the rendered facts
  * (`crdsDirectoryCrds` in charts/rendered/), and test/charts/chart-crds.test.ts keeps this table in step.
- * Charts whose CRDs are templates (cert-manager, Longhorn, MetalLB, Argo CD, prometheus-operator-crds) are
+ * The Percona MongoDB operator chart ships its CRDs under `crds/` too. Charts whose CRDs are templates (cert-manager, Longhorn, MetalLB, Argo CD, prometheus-operator-crds) are
  * upgraded by Helm itself; kube-prometheus-stack's and Alloy's `crds/` subcharts are disabled.
  */
 
@@ -73,6 +73,13 @@ export const CHART_CRDS: Partial<Record<ChartKey, ChartCrdManifests>> = {
             "serverstatusrequests",
             "volumesnapshotlocations",
         ].map((p) => `${p}.yaml`),
+    },
+    // The chart's crds/crd.yaml holds three CRDs in one file; the operator repository publishes the same ones
+    // (deploy/crd.yaml is byte-identical to the chart's) one per file at the operator tag the chart pins.
+    psmdbOperator: {
+        baseUrl: `https://raw.githubusercontent.com/percona/percona-server-mongodb-operator/v${CHARTS.psmdbOperator.version}/config/crd/bases/`,
+        tag: `v${CHARTS.psmdbOperator.version}`,
+        files: ["perconaservermongodbs", "perconaservermongodbbackups", "perconaservermongodbrestores"].map((p) => `psmdb.percona.com_${p}.yaml`),
     },
 };
 

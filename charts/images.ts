@@ -104,3 +104,25 @@ export const BUILD_IMAGES = {
 
 /** uid/gid BuildKit's rootless image runs as (user `user`, home /home/user). */
 export const BUILDKIT_ROOTLESS_UID = 1000;
+
+/**
+ * The Percona Operator for MongoDB (components/databases/percona-mongodb.ts) and the images of the tenant
+ * MongoDB replica sets it runs (components/project/mongodb.ts), as its release pins them
+ * (e2e-tests/release_versions at github.com/percona/percona-server-mongodb-operator@v1.22.0). The operator
+ * image is also the replica sets' init image (it copies its entrypoint into the pod). `mongod` is keyed by the
+ * tenant file's `mongodb.version`; Percona Backup for MongoDB (the backup agent beside every mongod) and the
+ * metrics exporter (percona/mongodb_exporter v0.53.0, `docker_manifests` of its .goreleaser.yml; uid 65535)
+ * are the same for every version.
+ */
+export const MONGODB_IMAGES = {
+    operator: { repository: "docker.io/percona/percona-server-mongodb-operator", tag: "1.22.0" },
+    mongod: {
+        "7.0": "docker.io/percona/percona-server-mongodb:7.0.30-16",
+        "8.0": "docker.io/percona/percona-server-mongodb:8.0.19-7",
+    },
+    backup: "docker.io/percona/percona-backup-mongodb:2.12.0",
+    exporter: "docker.io/percona/mongodb_exporter:0.53.0",
+} as const;
+
+/** MongoDB major version used when a project's `mongodb` does not name one. */
+export const DEFAULT_MONGODB_VERSION = "8.0";

@@ -146,6 +146,13 @@ export const CHARTS = {
         values: "harbor",
         source: "github.com/goharbor/harbor-helm@v1.19.1 values.yaml (Harbor v2.15.1)",
     },
+    psmdbOperator: {
+        repo: "https://percona.github.io/percona-helm-charts/",
+        chart: "psmdb-operator",
+        version: "1.22.0",
+        values: "psmdb-operator",
+        source: "github.com/percona/percona-helm-charts@psmdb-operator-1.22.0 charts/psmdb-operator/values.yaml (Percona Operator for MongoDB 1.22.0; CRDs under crds/, applied by the component: charts/crds.ts)",
+    },
 } as const satisfies Record<string, ChartRef>;
 
 /**

@@ -24,6 +24,7 @@ export const NAMESPACES = {
     registry: "registry",
     /** Platform-owned namespace of the image builds (BuildKit Jobs on the build pool; components/builds). */
     builds: "builds",
+    psmdb: "psmdb-system",
 } as const;
 
 /** Namespaces that belong to the platform (exempt from tenant rules, not from workload security). */

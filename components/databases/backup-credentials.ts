@@ -11,13 +11,13 @@ import { needsBackupCredentials } from "../project/render";
 export interface DatabaseBackupCredentialsArgs {
     /** The validated stack configuration (`platform:backup.s3` decides whether any Secret is written). */
     config: PlatformConfig;
-    /** The region's validated catalog: every project with a PostgreSQL database gets the Secret in its namespace. */
+    /** The region's validated catalog: every project with a PostgreSQL database or a MongoDB gets the Secret in its namespace. */
     projects: readonly ProjectSpec[];
     /** Keys of the off-cluster backup bucket (`platform:backupS3AccessKey` / `platform:backupS3SecretKey`). */
     keys?: { accessKey: pulumi.Input<string>; secretKey: pulumi.Input<string> };
 }
 
-/** The backup Secrets of a catalog (one per project namespace that has a PostgreSQL database), with the given keys. */
+/** The backup Secrets of a catalog (one per project namespace with a PostgreSQL database or a MongoDB), with the given keys. */
 export function renderBackupCredentialSecrets(config: PlatformConfig, projects: readonly ProjectSpec[], keys: { accessKey: string; secretKey: string }): ISecret[] {
     return projects
         .map((project) => projectContext(project, config))
@@ -26,7 +26,8 @@ export function renderBackupCredentialSecrets(config: PlatformConfig, projects: 
 }
 
 /**
- * The off-cluster backup bucket's keys in each PostgreSQL project's namespace (`platform:databases:BackupCredentials`),
+ * The off-cluster backup bucket's keys in each PostgreSQL or MongoDB project's namespace (`platform:databases:BackupCredentials`;
+ * the Percona operator reads them through the API and configures its backup agents itself, so no MongoDB pod mounts them),
  * written by the platform stack, never by a tenant stack: the keys reach every project's archive, so they stay out
  * of the platform contract and out of tenant state (the tenant's Cluster only names the Secret). Tenant pods cannot
  * read the Secret: the guardrails' pod policy admits a reference to it only from the CloudNativePG operator.
@@ -42,7 +43,7 @@ export class DatabaseBackupCredentials extends pulumi.ComponentResource {
         // A project whose tenant stack has not run has no namespace yet: the driver's second platform run writes it.
         const contexts = args.projects.map((project) => projectContext(project, args.config)).filter(needsBackupCredentials);
         if (contexts.length > 0 && !args.keys) {
-            throw new Error("platform:backup.s3 is set and a project has a PostgreSQL database, but platform:backupS3AccessKey / platform:backupS3SecretKey are missing");
+            throw new Error("platform:backup.s3 is set and a project has a PostgreSQL database or a MongoDB, but platform:backupS3AccessKey / platform:backupS3SecretKey are missing");
         }
         this.namespaces = contexts.map((ctx) => ctx.namespace);
         for (const ctx of contexts) {

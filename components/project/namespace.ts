@@ -87,11 +87,14 @@ export function renderResourceQuota(ctx: ProjectContext): IResourceQuota {
     const { quota } = ctx.project;
     const footprint = projectFootprint(ctx.project);
     const services = ctx.project.services.length;
-    const statefulSets = ctx.project.services.filter(isStateful).length + (ctx.project.database?.engine === "mysql" ? 1 : 0);
+    const statefulSets = ctx.project.services.filter(isStateful).length + (ctx.project.database?.engine === "mysql" ? 1 : 0) + (ctx.project.mongodb ? 1 : 0);
     // CloudNativePG adds the rw/ro/r Services of the Cluster and its CA, server and replication Secrets.
     const postgres = ctx.project.database?.engine === "postgresql";
-    const operatorServices = postgres ? 3 : 0;
-    const operatorSecrets = postgres ? 4 : 0;
+    // The Percona operator adds the replica set's headless Service, its users, internal users, key file,
+    // encryption key and TLS Secrets, and cert-manager the CA's (8 at most).
+    const mongodb = ctx.project.mongodb !== undefined;
+    const operatorServices = (postgres ? 3 : 0) + (mongodb ? 1 : 0);
+    const operatorSecrets = (postgres ? 4 : 0) + (mongodb ? 8 : 0);
     return {
         apiVersion: "v1",
         kind: "ResourceQuota",

@@ -8,6 +8,7 @@ import type { DatabaseSpec } from "../../lib/tenants/schema";
 import { containerResources, hasRunPool, objectLabels, objectMeta, type ProjectContext } from "./common";
 import { clusterName, DATABASE_COMPONENT, DATABASE_SECRET, DATABASE_USER, databaseImage, databaseName, requireDatabase } from "./database";
 import { egressExcept } from "./network-policies";
+import { PSMDB_S3_KEYS } from "./mongodb";
 import { PLATFORM_BACKUP_SECRET } from "../../policy/lib/catalogue";
 
 /**
@@ -259,13 +260,22 @@ export function renderPostgresNetworkPolicies(ctx: ProjectContext): INetworkPoli
     return policies;
 }
 
-/** The backup bucket's keys as the Secret CloudNativePG reads; the platform stack writes it (components/databases/backup-credentials.ts). */
+/**
+ * The backup bucket's keys as the Secret CloudNativePG and the Percona MongoDB operator read, under each one's key
+ * names (one Secret, so the guardrails' rule on {@link BACKUP_S3_SECRET} covers both); the platform stack writes
+ * it (components/databases/backup-credentials.ts).
+ */
 export function renderBackupCredentialsSecret(ctx: ProjectContext, keys: { accessKey: string; secretKey: string }): ISecret {
     return {
         apiVersion: "v1",
         kind: "Secret",
         metadata: objectMeta(ctx, BACKUP_S3_SECRET, DATABASE_COMPONENT),
         type: "Opaque",
-        stringData: { [BACKUP_S3_KEYS.accessKey]: keys.accessKey, [BACKUP_S3_KEYS.secretKey]: keys.secretKey },
+        stringData: {
+            [BACKUP_S3_KEYS.accessKey]: keys.accessKey,
+            [BACKUP_S3_KEYS.secretKey]: keys.secretKey,
+            [PSMDB_S3_KEYS.accessKey]: keys.accessKey,
+            [PSMDB_S3_KEYS.secretKey]: keys.secretKey,
+        },
     };
 }

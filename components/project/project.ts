@@ -9,6 +9,7 @@ import { renderAppSecret } from "./namespace";
 import { withImageDigest } from "../builds/digest";
 import { databaseEndpoint, renderDatabaseSecret, type DatabaseCredentials } from "./database";
 import { bucketName } from "./storage";
+import { renderMongoDbSecret } from "./mongodb";
 import { TENANT_PROJECT_TYPE } from "../../lib/conventions";
 import { Needs, requirementsOf, type Provides } from "../../lib/requirements";
 import { isPlatformObject } from "./deployer";
@@ -24,7 +25,7 @@ export function childResourceName(projectName: string, projectNamespace: string,
 }
 
 /** Name suffixes of the generated passwords of a project (`<project>-<suffix>`). */
-export const PASSWORD_SUFFIXES = ["database-password", "database-root-password", "bucket-access-key", "bucket-secret-key"] as const;
+export const PASSWORD_SUFFIXES = ["database-password", "database-root-password", "bucket-access-key", "bucket-secret-key", "mongodb-password", "mongodb-metrics-password"] as const;
 
 /** Arguments of one tenant project. */
 export interface ProjectArgs {
@@ -162,6 +163,28 @@ export class Project extends pulumi.ComponentResource {
             databaseReady.push(...created.filter((_, i) => companions[i]!.kind === "Service"));
         }
 
+        if (rendered.mongodb) {
+            const appPassword = password("mongodb-password", 32);
+            const metricsPassword = password("mongodb-metrics-password", 32);
+            const shape = renderMongoDbSecret(ctx, { password: "", metricsPassword: "" });
+            const mongoSecret = secret(
+                shape,
+                pulumi.all([appPassword.result, metricsPassword.result]).apply(([pw, metrics]) => renderMongoDbSecret(ctx, { password: pw, metricsPassword: metrics }).stringData ?? {}),
+                [],
+            );
+            secrets.push(mongoSecret);
+            // The replica set's NetworkPolicies are ProjectGrants' (platform stack), like the database's.
+            rendered.mongodb.companions.filter(own).forEach((object) => create(object, []));
+            let previous: pulumi.Resource[] = [mongoSecret];
+            for (const object of rendered.mongodb.workloads) {
+                // Like the PostgreSQL Cluster: a removed or replaced (new generation) replica set keeps running and
+                // keeps its volumes until an operator deletes it after checking the new one.
+                const created = createObject(resourceName(object), object, { parent: this, dependsOn: [...previous, ...platformNeeds(object)], retainOnDelete: true });
+                previous = [created];
+                databaseReady.push(created);
+            }
+        }
+
         const configMaps = rendered.configMaps.map((object) => create(object, []));
         for (const service of rendered.services) {
             const before = [...secrets, ...configMaps, ...databaseReady];
@@ -272,6 +295,8 @@ export function createObject(name: string, object: TenantObject, opts: pulumi.Cu
         case "PodMonitor":
         case "Cluster":
         case "ScheduledBackup":
+        case "PerconaServerMongoDB":
+        case "PerconaServerMongoDBRestore":
         case "IngressRouteTCP":
         case "IngressRouteUDP":
         case "AppProject":

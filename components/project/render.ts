@@ -35,6 +35,15 @@ import {
     renderScheduledBackup,
     type CnpgObject,
 } from "./postgresql";
+import {
+    renderMongoDbCluster,
+    renderMongoDbNetworkPolicies,
+    renderMongoDbPodMonitor,
+    renderMongoDbRestore,
+    renderMongoDbSecret,
+    type MongoDbCredentials,
+    type PsmdbObject,
+} from "./mongodb";
 import { renderBucketJob, renderBucketSecrets, type BucketCredentials } from "./storage";
 import { renderApplication, renderAppProject } from "./gitops";
 import { renderConfigMap } from "./files";
@@ -74,6 +83,7 @@ export type TenantObject =
     | IServiceMonitor
     | IPodMonitor
     | CnpgObject
+    | PsmdbObject
     | IAppProject
     | IApplication
     | IRollout;
@@ -118,6 +128,23 @@ export function renderDatabase(ctx: ProjectContext): RenderedDatabase | undefine
     return { companions: [renderMysqlService(ctx)], workloads: [renderMysqlStatefulSet(ctx)] };
 }
 
+/** The objects of the project's MongoDB. */
+export interface RenderedMongoDb {
+    /** NetworkPolicies and the PodMonitor: applied with the guardrails, before the replica set runs. */
+    companions: Array<INetworkPolicy | IPodMonitor>;
+    /** The PerconaServerMongoDB, then the restore that fills it (when declared), in order. */
+    workloads: PsmdbObject[];
+}
+
+/** The MongoDB objects of a project with a `mongodb`. */
+export function renderMongoDb(ctx: ProjectContext): RenderedMongoDb {
+    const restore = renderMongoDbRestore(ctx);
+    return {
+        companions: [...renderMongoDbNetworkPolicies(ctx), renderMongoDbPodMonitor(ctx)],
+        workloads: [renderMongoDbCluster(ctx), ...(restore ? [restore] : [])],
+    };
+}
+
 /** A rendered project (everything but Secrets). */
 export interface RenderedProject {
     /** The render context. */
@@ -128,6 +155,8 @@ export interface RenderedProject {
     guardrails: Array<IResourceQuota | ILimitRange | INetworkPolicy | IServiceAccount>;
     /** The database, when the project has one. */
     database?: RenderedDatabase;
+    /** The MongoDB replica set, when the project has one. */
+    mongodb?: RenderedMongoDb;
     /** The project's ConfigMaps (before any pod that mounts them). */
     configMaps: IConfigMap[];
     /** Jobs and CronJobs (after the services' dependencies: database, bucket, secrets). */
@@ -165,6 +194,7 @@ export function renderProject(project: ProjectSpec, config: PlatformConfig, opti
         configMaps: project.configMaps.map((c) => renderConfigMap(ctx, c)),
         jobs: project.jobs.map((j) => renderJob(ctx, j)),
         ...(project.database ? { database: renderDatabase(ctx) } : {}),
+        ...(project.mongodb ? { mongodb: renderMongoDb(ctx) } : {}),
         ...(project.bucket ? { bucketJob: renderBucketJob(ctx) } : {}),
         services,
         ...(project.decommission ? { finalBackup: renderFinalBackupJob(ctx) } : {}),
@@ -181,11 +211,13 @@ export interface ProjectSecretValues {
     database?: DatabaseCredentials;
     /** Bucket credentials, when the project has a bucket. */
     bucket?: BucketCredentials;
+    /** MongoDB credentials, when the project has a mongodb. */
+    mongodb?: MongoDbCredentials;
 }
 
-/** Whether the project's namespace gets the backup bucket's Secret from the platform stack: a PostgreSQL database on a stack with a backup target. */
+/** Whether the project's namespace gets the backup bucket's Secret from the platform stack: a PostgreSQL database or a MongoDB on a stack with a backup target. */
 export function needsBackupCredentials(ctx: ProjectContext): boolean {
-    return ctx.project.database?.engine === "postgresql" && ctx.config.backup.s3 !== undefined;
+    return (ctx.project.database?.engine === "postgresql" || ctx.project.mongodb !== undefined) && ctx.config.backup.s3 !== undefined;
 }
 
 /** The project's Secrets: app secrets, database credentials, bucket credentials (tenant and minio copies). */
@@ -193,6 +225,9 @@ export function renderSecrets(ctx: ProjectContext, values: ProjectSecretValues):
     const secrets = [renderAppSecret(ctx, values.app)];
     if (ctx.project.database && values.database) {
         secrets.push(renderDatabaseSecret(ctx, values.database));
+    }
+    if (ctx.project.mongodb && values.mongodb) {
+        secrets.push(renderMongoDbSecret(ctx, values.mongodb));
     }
     if (ctx.project.bucket && values.bucket) {
         const { tenant, minio } = renderBucketSecrets(ctx, values.bucket);
@@ -209,6 +244,7 @@ export function flattenProject(rendered: RenderedProject, secrets: readonly ISec
         ...secrets,
         ...rendered.configMaps,
         ...(rendered.database ? [...rendered.database.companions, ...rendered.database.workloads] : []),
+        ...(rendered.mongodb ? [...rendered.mongodb.companions, ...rendered.mongodb.workloads] : []),
         ...(rendered.bucketJob ? [rendered.bucketJob] : []),
         ...rendered.services.flatMap((s) => [...(s.build ? [s.build] : []), ...s.services, ...s.claims, s.workload, ...s.extras]),
         ...rendered.jobs,

@@ -29,6 +29,7 @@ import {
 } from "./common";
 import { databaseEnv } from "./database";
 import { bucketEnv } from "./storage";
+import { mongoDbEnv } from "./mongodb";
 
 /**
  * One tenant service: a Deployment (or a StatefulSet when it has volumes, one claim set per replica on the
@@ -148,6 +149,9 @@ export function containerEnv(ctx: ProjectContext, container: Pick<ContainerSpec,
     }
     if (ctx.project.database && uses.includes("database")) {
         env.push(...databaseEnv(ctx));
+    }
+    if (ctx.project.mongodb && uses.includes("mongodb")) {
+        env.push(...mongoDbEnv(ctx));
     }
     if (ctx.project.bucket && uses.includes("bucket")) {
         env.push(...bucketEnv(ctx));

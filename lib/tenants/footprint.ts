@@ -28,6 +28,16 @@ export const CONTAINER_SCRATCH = "256Mi";
 /** The database pod's emptyDirs (socket directory and /tmp). */
 export const DATABASE_EMPTY_DIRS = { run: "64Mi", tmp: "1Gi" } as const;
 
+/**
+ * The containers the platform adds beside each mongod of a project's MongoDB (components/project/mongodb.ts):
+ * Percona Backup for MongoDB's agent (it streams logical backups and oplog chunks to the bucket, so it holds a
+ * buffer) and the metrics exporter. The mongod container itself is sized by the tenant file.
+ */
+export const MONGODB_COMPANION_RESOURCES = {
+    backupAgent: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "1Gi" } },
+    exporter: { requests: { cpu: "25m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+} as const satisfies Record<string, ResourceSpec>;
+
 /** Ephemeral storage the namespace quota keeps beyond the declared pods (ACME solver, git-synced pods). */
 export const EPHEMERAL_HEADROOM = "2Gi";
 
@@ -148,6 +158,10 @@ function podShapes(spec: ProjectSpec): { steady: PodShape[]; surge: PodShape[] }
     if (spec.database) {
         steady.push({ ...containerShape(spec.database.resources, databaseEphemeralStorage()), count: spec.database.instances });
     }
+    if (spec.mongodb) {
+        const mongo = [spec.mongodb.resources, MONGODB_COMPANION_RESOURCES.backupAgent, MONGODB_COMPANION_RESOURCES.exporter].map((resources) => ({ resources, tmpDirs: [] }));
+        steady.push(podShape(mongo, [], spec.mongodb.instances));
+    }
     // A Job and a CronJob run (at most) one pod at a time: concurrency Forbid, retries one after the other.
     steady.push(...spec.jobs.map((job) => podShape([job])));
     // Deployments roll with maxSurge 1: one extra pod of one Deployment may exist at a time. A blue/green
@@ -178,10 +192,10 @@ export function projectFootprint(spec: ProjectSpec): Footprint {
         requestsMemory: sum("requestsMemory") + peak("requestsMemory"),
         limitsCpu: sum("limitsCpu") + peak("limitsCpu"),
         limitsMemory: sum("limitsMemory") + peak("limitsMemory"),
-        storage: volumeBytes + (spec.database ? quantity(spec.database.size) * spec.database.instances : 0),
+        storage: volumeBytes + (spec.database ? quantity(spec.database.size) * spec.database.instances : 0) + (spec.mongodb ? quantity(spec.mongodb.size) * spec.mongodb.instances : 0),
         ephemeralStorage: sum("ephemeral") + peak("ephemeral"),
         pods: steady.reduce((total, p) => total + p.count, 0) + Math.max(0, ...surge.map((p) => p.count)),
-        persistentVolumeClaims: claims + (spec.database ? spec.database.instances : 0),
+        persistentVolumeClaims: claims + (spec.database ? spec.database.instances : 0) + (spec.mongodb?.instances ?? 0),
     };
 }
 

@@ -8,7 +8,7 @@ import { parseTenantYaml, readCatalogDirectory } from "./read";
 import { InputValidationError, issuesToProblems, type InputProblem } from "../validation";
 import { GIB, quantity } from "../quantity";
 import { CPU_LIMIT_FACTOR, ephemeralStorageQuota, maxReplicas, millicores, projectFootprint, resourceProblems, TMP_DIR_SIZE } from "./footprint";
-import { DATABASE_IMAGES, DEFAULT_DATABASE_VERSION } from "../../charts/images";
+import { DATABASE_IMAGES, DEFAULT_DATABASE_VERSION, DEFAULT_MONGODB_VERSION, MONGODB_IMAGES } from "../../charts/images";
 
 /** A validated tenant project and the file it came from. */
 export interface TenantProject {
@@ -264,11 +264,47 @@ function checkAgainstStack(file: string, spec: ProjectSpec, context: TenantConte
             problems.push({ source: file, path: "database.restore", problem: "this stack has no backup target (platform:backup.s3) to restore from", fix: "remove restore, or set platform:backup.s3 in the stack file" });
         }
     }
+    if (spec.mongodb) {
+        problems.push(...checkMongoDb(file, spec.mongodb, config, limits.maxDatabaseInstances));
+    }
     problems.push(...checkFootprint(file, spec, limits.maxEphemeralStorage));
     return problems;
 }
 
 /** The project at full scale (autoscale max, database, one release surge: a rolling-update pod or a blue/green service's new set) must fit its own quota. */
+/** A project's MongoDB within the platform's offer: pinned version, member limit, nodes for its members, allowed registry, a backup target to restore from. */
+function checkMongoDb(file: string, mongodb: NonNullable<ProjectSpec["mongodb"]>, config: PlatformConfig, maxInstances: number): InputProblem[] {
+    const problems: InputProblem[] = [];
+    const versions = Object.keys(MONGODB_IMAGES.mongod);
+    if (mongodb.version !== undefined && !versions.includes(mongodb.version)) {
+        problems.push({ source: file, path: "mongodb.version", problem: `MongoDB ${mongodb.version} is not offered by the platform`, fix: `version: '${versions[versions.length - 1]}'   # one of ${versions.join(", ")}` });
+    }
+    for (const problem of resourceProblems(mongodb.resources)) {
+        problems.push({ source: file, path: "mongodb.resources", problem, fix: "a request must not exceed its limit" });
+    }
+    if (mongodb.instances > maxInstances) {
+        problems.push({ source: file, path: "mongodb.instances", problem: `${mongodb.instances} members exceed the platform limit of ${maxInstances}`, fix: `instances: ${maxInstances % 2 === 0 ? maxInstances - 1 : maxInstances}   # or raise platform:tenantLimits.maxDatabaseInstances` });
+    }
+    // Members land on different nodes (the operator's required anti-affinity): more than the nodes would never schedule.
+    const runNodes = config.pools.filter((p) => p.role === "run").reduce((n, p) => n + p.count, 0);
+    const nodes = runNodes > 0 ? runNodes : config.servers.count;
+    if (mongodb.instances > nodes && mongodb.instances <= maxInstances) {
+        problems.push({ source: file, path: "mongodb.instances", problem: `${mongodb.instances} members need ${mongodb.instances} nodes for tenant pods, this stack has ${nodes}`, fix: `instances: ${nodes % 2 === 0 ? nodes - 1 : nodes}` });
+    }
+    // The tenant-pod admission policy holds the replica-set pods to platform:allowedRegistries too.
+    const images = [MONGODB_IMAGES.mongod[(mongodb.version ?? DEFAULT_MONGODB_VERSION) as keyof typeof MONGODB_IMAGES.mongod], MONGODB_IMAGES.backup, MONGODB_IMAGES.exporter, MONGODB_IMAGES.operator.repository].filter(Boolean);
+    for (const registry of new Set(images.map(registryOf))) {
+        if (!config.allowedRegistries.includes(registry)) {
+            problems.push({ source: file, path: "mongodb", problem: `the platform's MongoDB images come from ${registry}, which platform:allowedRegistries does not allow on this stack`, fix: `add ${registry} to platform:allowedRegistries in the stack file` });
+        }
+    }
+    if (mongodb.restore && !config.backup.s3) {
+        problems.push({ source: file, path: "mongodb.restore", problem: "this stack has no backup target (platform:backup.s3) to restore from", fix: "remove restore, or set platform:backup.s3 in the stack file" });
+    }
+    return problems;
+}
+
+/** The project at full scale (autoscale max, database, one rolling-update surge pod) must fit its own quota. */
 function checkFootprint(file: string, spec: ProjectSpec, maxEphemeral: string): InputProblem[] {
     const need = projectFootprint(spec);
     const problems: InputProblem[] = [];

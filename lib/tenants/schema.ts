@@ -196,7 +196,7 @@ export function secretLookingEnv(name: string, value: string): string | undefine
  * Service names the platform uses for the objects it adds to a project (database, bucket credentials,
  * Argo CD objects, namespace-wide objects labelled `platform/service: shared`).
  */
-export const RESERVED_SERVICE_NAMES: readonly string[] = ["database", "bucket", "gitops", "shared"];
+export const RESERVED_SERVICE_NAMES: readonly string[] = ["database", "bucket", "gitops", "shared", "mongodb"];
 
 /**
  * Prefix of the objects the platform and CloudNativePG name after the project's database: the backup Secret the
@@ -205,11 +205,21 @@ export const RESERVED_SERVICE_NAMES: readonly string[] = ["database", "bucket", 
  */
 export const DATABASE_OBJECT_PREFIX = "database-";
 
+/**
+ * Prefix of the objects named after the project's MongoDB: the replica set (`mongodb`, `mongodb-g<N>`), the
+ * Services, StatefulSet and Secrets the Percona operator derives from it (`mongodb-rs0`, `mongodb-g<N>-users`, …)
+ * and the platform's credentials Secret (`mongodb-credentials`).
+ */
+export const MONGODB_OBJECT_PREFIX = "mongodb-";
+
 /** Namespaces a project may never be named after (its namespace carries the project name). */
 export const RESERVED_PROJECT_NAMES: readonly string[] = ["default", "kube-system", "kube-public", "kube-node-lease", ...PLATFORM_NAMESPACES];
 
 /** Environment variables the platform injects when the project has a database. */
 export const DATABASE_ENV = ["DATABASE_HOST", "DATABASE_PORT", "DATABASE_NAME", "DATABASE_USER", "DATABASE_PASSWORD"] as const;
+
+/** Environment variables the platform injects into containers with `uses: [mongodb]`. */
+export const MONGODB_ENV = ["MONGODB_URI", "MONGODB_HOST", "MONGODB_PORT", "MONGODB_DATABASE", "MONGODB_USER", "MONGODB_PASSWORD"] as const;
 
 /** Environment variables the platform injects into every container of a clustered service. */
 export const CLUSTER_ENV = ["POD_NAME", "POD_INDEX", "PEER_DOMAIN"] as const;
@@ -399,7 +409,7 @@ export const initContainerSchema = z
     .superRefine((c, ctx) => checkContainer(c, ctx));
 
 /** Platform objects a container may use: their credentials are injected only where declared. */
-export const USES = ["database", "bucket"] as const;
+export const USES = ["database", "bucket", "mongodb"] as const;
 
 /**
  * A clustered StatefulSet: stable per-pod DNS (`<service>-<i>.<service>-headless.<project>.svc.cluster.local`),
@@ -525,7 +535,7 @@ export const serviceSchema = z
         sidecars: z.array(sidecarSchema).max(TENANT_BOUNDS.sidecars).default([]),
         /** Containers run to completion, in order, before the pod's containers start. */
         initContainers: z.array(initContainerSchema).max(TENANT_BOUNDS.initContainers).default([]),
-        /** Platform credentials this service receives (`DATABASE_*`, `S3_*`); none unless listed. */
+        /** Platform credentials this service receives (`DATABASE_*`, `S3_*`, `MONGODB_*`); none unless listed. */
         uses: z.array(z.enum(USES)).max(USES.length).default([]),
         /** Run as a clustered StatefulSet (also without volumes). */
         cluster: clusterSchema.optional(),
@@ -546,6 +556,13 @@ export const serviceSchema = z
                 code: "custom",
                 path: ["name"],
                 message: `"${service.name}" is reserved for platform objects (${RESERVED_SERVICE_NAMES.join(", ")}, *-headless, *${PREVIEW_SERVICE_SUFFIX})`,
+            });
+        } else if (service.name.startsWith(MONGODB_OBJECT_PREFIX)) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["name"],
+                message: `"${service.name}" is in the MongoDB replica set's name space (${MONGODB_OBJECT_PREFIX}*: its Services, StatefulSet and Secrets)`,
+                params: { fix: `rename the service, e.g. ${service.name.slice(MONGODB_OBJECT_PREFIX.length)}` },
             });
         } else if (service.name.startsWith(DATABASE_OBJECT_PREFIX)) {
             ctx.addIssue({
@@ -714,6 +731,53 @@ export const databaseSchema = z
         }
     });
 
+/**
+ * A restore of a MongoDB replica set from one of its own full backups (Percona Backup for MongoDB), optionally
+ * replayed to a point in time from the archived oplog. Like a PostgreSQL restore it creates a new generation, so
+ * the new replica set never writes into the backups it reads; the old one is deleted by hand after checking.
+ */
+export const mongodbRestoreSchema = z.strictObject({
+    /** Generation whose backups are read (the `generation` the replica set had before). */
+    fromGeneration: z.number().int().min(0).max(999),
+    /** Name of the full backup to start from: PBM names each backup by its start time, UTC (`pbm list`, or the PerconaServerMongoDBBackup's status.pbmName). */
+    backup: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, { error: "must be a PBM backup name like 2026-11-30T03:00:21Z (its start time, UTC)" }),
+    /** Point in time to replay the oplog to (RFC 3339 with offset, after the backup); absent means the backup itself. */
+    targetTime: z.iso.datetime({ offset: true, error: "must be an RFC 3339 time with a zone, like 2026-11-30T23:15:00Z" }).optional(),
+});
+
+/** The optional project MongoDB: a replica set run by the Percona operator, backed up to the stack's off-cluster bucket. */
+export const mongodbSchema = z
+    .strictObject({
+        /** Major version; the image tag is pinned by the platform (charts/images.ts MONGODB_IMAGES). */
+        version: z.string().regex(/^\d+\.\d+$/).optional(),
+        /** Volume size per member; grows in place, never shrinks. */
+        size: positiveQuantity.default("10Gi"),
+        class: z.enum(["fast", "standard"]).default("fast"),
+        /** Resources of each mongod container (the backup agent and the exporter beside it are sized by the platform). */
+        resources: resourcesSchema.default({ requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } }),
+        /** Replica set members, on different nodes: 1, or an odd number for a voting majority. */
+        instances: z.number().int().min(1).max(7).default(1),
+        /** Which replica set (and backup prefix) this is: 0 at first; a restore creates generation N+1. */
+        generation: z.number().int().min(0).max(999).default(0),
+        restore: mongodbRestoreSchema.optional(),
+    })
+    .superRefine((db, ctx) => {
+        if (db.instances % 2 === 0) {
+            ctx.addIssue({ code: "custom", path: ["instances"], message: `${db.instances} members cannot elect a primary after losing half of them`, params: { fix: `instances: ${db.instances + 1}` } });
+        }
+        if (db.restore && db.restore.fromGeneration >= db.generation) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["generation"],
+                message: `a restore from generation ${db.restore.fromGeneration} must create a newer generation (the new replica set must not write into the backups it reads)`,
+                params: { fix: `generation: ${db.restore.fromGeneration + 1}` },
+            });
+        }
+        if (db.restore?.targetTime && Date.parse(db.restore.targetTime) <= Date.parse(db.restore.backup)) {
+            ctx.addIssue({ code: "custom", path: ["restore", "targetTime"], message: `the point in time must come after the backup ${db.restore.backup} (the oplog is replayed forward from it)`, params: { fix: "name an earlier backup, or a later targetTime" } });
+        }
+    });
+
 /** Why a git `path` is refused; `undefined` when it is fine. */
 export function gitPathProblem(value: string): string | undefined {
     if (value === ".") {
@@ -757,6 +821,8 @@ export const projectSchema = z
         /** Configuration files, mounted with `files: [{mountPath, configMap: <name>}]`. */
         configMaps: z.array(configMapSchema).max(TENANT_BOUNDS.configMaps).default([]),
         database: databaseSchema.optional(),
+        /** A MongoDB replica set (Percona operator), reached by containers with `uses: [mongodb]`. */
+        mongodb: mongodbSchema.optional(),
         /** Object-storage bucket in the platform MinIO: `<id>`, or `<id>--<name>` when named. */
         bucket: z.strictObject({ name: k8sName(BUCKET_NAME_MAX).optional() }).optional(),
         /**
@@ -823,6 +889,7 @@ export const projectSchema = z
         const injected: Array<{ names: readonly string[]; what: string }> = [
             { names: DATABASE_ENV, what: "the database connection (to containers with uses: [database])" },
             { names: BUCKET_ENV, what: "the bucket credentials (to containers with uses: [bucket])" },
+            { names: MONGODB_ENV, what: "the MongoDB connection (to containers with uses: [mongodb])" },
         ];
         const configMapNames = project.configMaps.map((c) => c.name);
         const eachContainer = (
@@ -855,6 +922,9 @@ export const projectSchema = z
             uses.forEach((use, k) => {
                 if (use === "database" && !project.database) {
                     ctx.addIssue({ code: "custom", path: [...at, "uses", k], message: "uses: database, but the project has no database", params: { fix: "add database: {engine: postgresql}, or remove database from uses" } });
+                }
+                if (use === "mongodb" && !project.mongodb) {
+                    ctx.addIssue({ code: "custom", path: [...at, "uses", k], message: "uses: mongodb, but the project has no mongodb", params: { fix: "add mongodb: {size: 10Gi}, or remove mongodb from uses" } });
                 }
                 if (use === "bucket" && !project.bucket) {
                     ctx.addIssue({ code: "custom", path: [...at, "uses", k], message: "uses: bucket, but the project has no bucket", params: { fix: "add bucket: {}, or remove bucket from uses" } });
@@ -923,6 +993,8 @@ export type ContainerSpec = ServiceSpec | SidecarSpec | InitContainerSpec | JobS
 export type NamedPortSpec = ServiceSpec["ports"][number];
 /** A validated database. */
 export type DatabaseSpec = NonNullable<ProjectSpec["database"]>;
+/** A validated MongoDB replica set. */
+export type MongoDbSpec = NonNullable<ProjectSpec["mongodb"]>;
 
 /** Every container of a project with the path of its entry in the file. */
 export function projectContainers(project: ProjectSpec): Array<{ container: ContainerSpec; at: string }> {
@@ -1074,6 +1146,17 @@ export const PROJECT_EXAMPLES: Readonly<Record<string, string>> = {
     "database.restore": "restore: {fromGeneration: 0, targetTime: '2026-11-30T23:15:00Z'}",
     "database.restore.fromGeneration": "fromGeneration: 0",
     "database.restore.targetTime": "targetTime: '2026-11-30T23:15:00Z'",
+    mongodb: "mongodb: {version: '8.0', size: 20Gi, instances: 3}",
+    "mongodb.version": "version: '8.0'",
+    "mongodb.size": "size: 20Gi",
+    "mongodb.class": "class: fast",
+    "mongodb.resources": "resources: {requests: {cpu: 250m, memory: 1Gi}, limits: {memory: 2Gi}}",
+    "mongodb.instances": "instances: 3   # 1 or an odd number; at most platform:tenantLimits.maxDatabaseInstances",
+    "mongodb.generation": "generation: 1",
+    "mongodb.restore": "restore: {fromGeneration: 0, backup: '2026-11-30T03:00:21Z', targetTime: '2026-11-30T23:15:00Z'}",
+    "mongodb.restore.fromGeneration": "fromGeneration: 0",
+    "mongodb.restore.backup": "backup: '2026-11-30T03:00:21Z'",
+    "mongodb.restore.targetTime": "targetTime: '2026-11-30T23:15:00Z'",
     egress: "egress: {ports: [{port: 30303, protocol: TCP}]}",
     "egress.ports": "ports: [{port: 30303, protocol: TCP}, {port: 30303, protocol: UDP}]",
     "egress.ports[].port": "port: 30303",

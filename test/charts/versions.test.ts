@@ -48,6 +48,7 @@ describe("chart pin table", () => {
             cloudnativePg: "0.29.0",
             velero: "12.1.0",
             harbor: "1.19.1",
+            psmdbOperator: "1.22.0",
         });
     });
 

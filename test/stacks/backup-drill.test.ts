@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { stackConfig } from "../helpers/config";
 import { readManifests, readPlan, STACKS } from "../helpers/plans";
-import { backupDrill, restoredProject, type DrillInput, type PlannedObject } from "../../tools/offline/backup-drill";
+import { backupDrill, restoredMongoProject, restoredProject, type DrillInput, type PlannedObject } from "../../tools/offline/backup-drill";
 import { exampleTenants } from "../components/project/fixtures";
 import { renderProject } from "../../components/project/render";
 import { validateObject } from "../helpers/k8s-schema";
@@ -31,7 +31,7 @@ describe.each(STACKS)("backup drill of stack %s", (stack) => {
 
     it("finds a backup path for every tenant database and volume, and a restore that reads it", () => {
         expect(report.problems).toEqual([]);
-        const stateful = input.objects.filter((o) => o.kind === "Cluster" || (o.kind === "StatefulSet" && (o.spec?.volumeClaimTemplates ?? []).length > 0));
+        const stateful = input.objects.filter((o) => o.kind === "Cluster" || o.kind === "PerconaServerMongoDB" || (o.kind === "StatefulSet" && (o.spec?.volumeClaimTemplates ?? []).length > 0));
         expect(stateful.length).toBeGreaterThan(0);
         for (const object of stateful) {
             expect(report.paths.some((p) => p.object.startsWith(`${object.metadata.namespace}/${object.kind}/${object.metadata.name}`)), `${object.metadata.namespace}/${object.metadata.name}`).toBe(true);
@@ -56,6 +56,40 @@ describe.each(STACKS)("backup drill of stack %s", (stack) => {
             expect(objects.map((o) => validateObject(o)).filter((r) => r.status !== "valid")).toEqual([]);
             expect(restored.database!.workloads[0]!.metadata!.name).toBe(`database-g${spec.database!.generation + 1}`);
         }
+    });
+});
+
+describe("MongoDB in the drill (fsn1: cars)", () => {
+    const fsn1 = drillInput("fsn1");
+    const report = backupDrill(fsn1);
+    const mongo = (o: PlannedObject) => o.kind === "PerconaServerMongoDB";
+
+    it("finds the replica set's PBM backups off the cluster, and a restore of the next generation that reads them", () => {
+        expect(fsn1.objects.filter(mongo).map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(["cars/mongodb"]);
+        expect(report.paths.filter((p) => p.method === "psmdb-pbm")).toEqual([
+            { object: "cars/PerconaServerMongoDB/mongodb", method: "psmdb-pbm", location: `s3://${fsn1.config.backup.s3!.bucket}/${fsn1.config.backup.s3!.folder}/cars/mongodb/`, endpoint: `https://${fsn1.config.backup.s3!.endpoint}`, offCluster: true },
+        ]);
+        for (const spec of fsn1.projects.filter((p) => p.mongodb)) {
+            const restored = renderProject(restoredMongoProject(spec, "2026-11-30T23:15:00Z"), fsn1.config);
+            const objects = [...restored.mongodb!.companions, ...restored.mongodb!.workloads];
+            expect(objects.map((o) => o.kind)).toEqual(["NetworkPolicy", "NetworkPolicy", "PodMonitor", "PerconaServerMongoDB", "PerconaServerMongoDBRestore"]);
+            expect(objects.map((o) => validateObject(o)).filter((r) => r.status !== "valid")).toEqual([]);
+            expect(restored.mongodb!.workloads[0]!.metadata.name).toBe(`mongodb-g${spec.mongodb!.generation + 1}`);
+        }
+    });
+
+    it("reports a replica set without backups, without a schedule or oplog archive, in the cluster on production, or restored from elsewhere", () => {
+        const withBackup = (change: (backup: Record<string, any>) => Record<string, any>) => fsn1.objects.map((o): PlannedObject => (mongo(o) ? { ...o, spec: { ...o.spec, backup: change(o.spec!.backup) } } : o));
+        expect(backupDrill({ ...fsn1, objects: withBackup((b) => ({ ...b, enabled: false })) }).problems).toEqual(
+            expect.arrayContaining([expect.stringMatching(/PerconaServerMongoDB\/mongodb: no backup storage/), expect.stringMatching(/cars: the MongoDB has no backup for a restore to read/)]),
+        );
+        expect(backupDrill({ ...fsn1, objects: withBackup((b) => ({ ...b, tasks: [], pitr: { enabled: false } })) }).problems).toEqual(
+            expect.arrayContaining([expect.stringMatching(/no enabled scheduled backup task/), expect.stringMatching(/oplog archiving .* is off/)]),
+        );
+        const inCluster = withBackup((b) => ({ ...b, storages: { offsite: { ...b.storages.offsite, s3: { ...b.storages.offsite.s3, endpointUrl: "http://minio.minio.svc.cluster.local:9000" } } } }));
+        expect(backupDrill({ ...fsn1, objects: inCluster }).problems).toEqual(expect.arrayContaining([expect.stringMatching(/PerconaServerMongoDB\/mongodb: backups stay inside the cluster/)]));
+        const elsewhere = withBackup((b) => ({ ...b, storages: { offsite: { ...b.storages.offsite, s3: { ...b.storages.offsite.s3, prefix: "x" } } } }));
+        expect(backupDrill({ ...fsn1, objects: elsewhere }).problems).toEqual(expect.arrayContaining([expect.stringMatching(/cars: the MongoDB restore reads .* the backups go to .*\/x\//)]));
     });
 });
 

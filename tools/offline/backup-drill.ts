@@ -5,10 +5,12 @@ import { backupTarget as longhornBackupTarget } from "../../components/longhorn/
 import { renderPostgresCluster } from "../../components/project/postgresql";
 import { projectContext } from "../../components/project/common";
 import { VELERO_LOCATION } from "../../components/backups/values";
+import { mongoBackupLocation, renderMongoDbRestore } from "../../components/project/mongodb";
 
 /**
  * The offline disaster-recovery drill over a planned region: every stateful object of every tenant (a
- * CloudNativePG Cluster, a StatefulSet volume claim, a standalone PersistentVolumeClaim) must have a backup path
+ * CloudNativePG Cluster, a Percona PerconaServerMongoDB, a StatefulSet volume claim, a standalone
+ * PersistentVolumeClaim) must have a backup path
  * in the plan, and the restore plan (the same tenants with a restore declared) must read exactly the path the
  * backups write. On a production stack every backup path must leave the cluster. What it cannot prove: that the
  * bucket exists, the keys work or a restore succeeds (that needs a cluster; README: Disaster recovery).
@@ -27,7 +29,7 @@ export interface BackupPath {
     /** `namespace/kind/name[/claim]` of the stateful object. */
     object: string;
     /** How it is backed up. */
-    method: "cnpg-barman" | "longhorn-recurring-backup" | "velero-schedule";
+    method: "cnpg-barman" | "longhorn-recurring-backup" | "velero-schedule" | "psmdb-pbm";
     /** Backup location (archive path or Longhorn backup target URL). */
     location: string;
     /** S3 endpoint the location is on. */
@@ -72,6 +74,18 @@ export function restoredProject(spec: ProjectSpec, targetTime?: string): Project
     return { ...spec, database: { ...spec.database, generation: generation + 1, restore: { fromGeneration: generation, ...(targetTime ? { targetTime } : {}) } } };
 }
 
+/** A full backup name the drill restores from (PBM names backups by their start time; any name of that shape reads the same prefix). */
+export const DRILL_MONGODB_BACKUP = "2026-01-01T03:00:00Z";
+
+/** The tenant spec with a MongoDB restore declared: the next generation, from a backup of the current one (and its oplog, to a point in time). */
+export function restoredMongoProject(spec: ProjectSpec, targetTime?: string): ProjectSpec {
+    if (!spec.mongodb) {
+        return spec;
+    }
+    const generation = spec.mongodb.generation;
+    return { ...spec, mongodb: { ...spec.mongodb, generation: generation + 1, restore: { fromGeneration: generation, backup: DRILL_MONGODB_BACKUP, ...(targetTime ? { targetTime } : {}) } } };
+}
+
 /** Runs the drill over one planned stack. */
 export function backupDrill(input: DrillInput): DrillReport {
     const { config, objects } = input;
@@ -113,6 +127,22 @@ export function backupDrill(input: DrillInput): DrillReport {
                 problems.push(`${id(o)}: no ScheduledBackup, so no base backup to recover from`);
             }
             paths.push({ object: id(o), method: "cnpg-barman", location: store.destinationPath, endpoint: store.endpointURL ?? "", offCluster: !inCluster(store.endpointURL ?? "") });
+        }
+        if (o.kind === "PerconaServerMongoDB" && o.apiVersion === "psmdb.percona.com/v1") {
+            const backup = o.spec?.backup;
+            const storage = backup?.storages ? (Object.values(backup.storages) as Array<{ main?: boolean; s3?: { bucket?: string; prefix?: string; endpointUrl?: string } }>).find((st) => st.main) : undefined;
+            if (!backup?.enabled || !storage?.s3?.bucket) {
+                problems.push(`${id(o)}: no backup storage (spec.backup.storages with a main S3 storage)`);
+                continue;
+            }
+            if (!(backup.tasks ?? []).some((t: { enabled?: boolean; schedule?: string }) => t.enabled && t.schedule)) {
+                problems.push(`${id(o)}: no enabled scheduled backup task, so no full backup to restore from`);
+            }
+            if (!backup.pitr?.enabled) {
+                problems.push(`${id(o)}: oplog archiving (spec.backup.pitr) is off, so no point-in-time recovery`);
+            }
+            const location = `s3://${storage.s3.bucket}/${storage.s3.prefix ? `${storage.s3.prefix}/` : ""}`;
+            paths.push({ object: id(o), method: "psmdb-pbm", location, endpoint: storage.s3.endpointUrl ?? "", offCluster: !inCluster(storage.s3.endpointUrl ?? "") });
         }
         if (o.kind === "StatefulSet") {
             for (const claim of o.spec?.volumeClaimTemplates ?? []) {
@@ -161,6 +191,21 @@ export function backupDrill(input: DrillInput): DrillReport {
             problems.push(`${spec.id}: the database has no backup for a restore to read`);
         } else if (source?.destinationPath !== planned.location || source.endpointURL !== planned.endpoint) {
             problems.push(`${spec.id}: the restore reads ${source?.endpointURL} ${source?.destinationPath}, the backups go to ${planned.endpoint} ${planned.location}`);
+        }
+    }
+    // The same for each MongoDB: the restored generation's backupSource must read the prefix the plan writes.
+    for (const spec of input.projects.filter((p) => p.mongodb)) {
+        const ctx = projectContext(spec, config);
+        const planned = paths.find((p) => p.method === "psmdb-pbm" && p.object.startsWith(`${ctx.namespace}/PerconaServerMongoDB/`));
+        if (!planned) {
+            problems.push(`${spec.id}: the MongoDB has no backup for a restore to read`);
+            continue;
+        }
+        const restore = renderMongoDbRestore(projectContext(restoredMongoProject(spec), config));
+        const source = restore?.spec.backupSource as { destination?: string; s3?: { endpointUrl?: string } } | undefined;
+        const expected = mongoBackupLocation(config, ctx.namespace, spec.mongodb!.generation);
+        if (!source?.destination?.startsWith(planned.location) || planned.location !== expected || source.s3?.endpointUrl !== planned.endpoint) {
+            problems.push(`${spec.id}: the MongoDB restore reads ${source?.s3?.endpointUrl} ${source?.destination}, the backups go to ${planned.endpoint} ${planned.location}`);
         }
     }
     return { paths, problems };

@@ -4,6 +4,7 @@ import { planComponent } from "../../helpers/component-plan";
 import type { StackPlan } from "../../../tools/offline/plan-types";
 import { renderBackupCredentialSecrets } from "../../../components/databases/backup-credentials";
 import { renderPostgresCluster } from "../../../components/project/postgresql";
+import { renderMongoDbCluster } from "../../../components/project/mongodb";
 import { projectContext } from "../../../components/project/common";
 import { project, stackPlatformConfig, TEST_BACKUP_KEYS } from "../project/fixtures";
 
@@ -17,15 +18,26 @@ const config = stackPlatformConfig("fsn1");
 const shop = project({ name: "shop", database: { engine: "postgresql" } });
 const blog = project({ name: "blog", database: { engine: "mysql" } });
 const docs = project({ name: "docs" });
+const notes = project({ name: "notes", mongodb: {} });
 
 describe("renderBackupCredentialSecrets", () => {
     it("writes one Secret per PostgreSQL project, in its namespace, under the name its Cluster reads", () => {
         const secrets = renderBackupCredentialSecrets(config, [shop, blog, docs], TEST_BACKUP_KEYS);
         expect(secrets.map((s) => `${s.metadata?.namespace}/${s.metadata?.name}`)).toEqual(["shop/database-backup-s3"]);
-        expect(secrets[0]!.stringData).toEqual({ ACCESS_KEY_ID: TEST_BACKUP_KEYS.accessKey, ACCESS_SECRET_KEY: TEST_BACKUP_KEYS.secretKey });
+        expect(secrets[0]!.stringData).toMatchObject({ ACCESS_KEY_ID: TEST_BACKUP_KEYS.accessKey, ACCESS_SECRET_KEY: TEST_BACKUP_KEYS.secretKey });
         const store = (renderPostgresCluster(projectContext(shop, config)).spec as { backup: { barmanObjectStore: { s3Credentials: Record<string, { name: string; key: string }> } } }).backup.barmanObjectStore;
         expect(Object.values(store.s3Credentials).map((ref) => ref.name)).toEqual(["database-backup-s3", "database-backup-s3"]);
-        expect(Object.values(store.s3Credentials).map((ref) => ref.key).sort()).toEqual(Object.keys(secrets[0]!.stringData!).sort());
+        for (const ref of Object.values(store.s3Credentials)) {
+            expect(Object.keys(secrets[0]!.stringData!)).toContain(ref.key);
+        }
+    });
+
+    it("writes it for a MongoDB project too, under the key names the Percona operator reads (pkg/psmdb/backup/pbm.go at v1.22.0)", () => {
+        const secrets = renderBackupCredentialSecrets(config, [notes, docs], TEST_BACKUP_KEYS);
+        expect(secrets.map((s) => `${s.metadata?.namespace}/${s.metadata?.name}`)).toEqual(["notes/database-backup-s3"]);
+        expect(secrets[0]!.stringData).toMatchObject({ AWS_ACCESS_KEY_ID: TEST_BACKUP_KEYS.accessKey, AWS_SECRET_ACCESS_KEY: TEST_BACKUP_KEYS.secretKey });
+        const storages = (renderMongoDbCluster(projectContext(notes, config)).spec as { backup: { storages: Record<string, { s3: { credentialsSecret: string } }> } }).backup.storages;
+        expect(Object.values(storages).map((s) => s.s3.credentialsSecret)).toEqual([secrets[0]!.metadata!.name]);
     });
 
     it("writes nothing on a stack without an off-cluster target", () => {

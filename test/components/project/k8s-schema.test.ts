@@ -16,6 +16,7 @@ const KINDS = [
     "Deployment",
     "StatefulSet",
     "Rollout",
+    "PerconaServerMongoDB",
     "Job",
     "CronJob",
     "ConfigMap",

@@ -193,12 +193,21 @@ describe("cars (seed: cars-node-README)", () => {
         expect(has(objects, "Ingress", "mongo")).toBe(false);
     });
 
-    it("MySQL from the platform, reaching only the backend; MongoDB on its own 40Gi volume", () => {
+    it("MySQL from the platform, reaching only the backend", () => {
         expect(podOf(find(objects, "StatefulSet", "database")).containers[0].image).toMatch(/mysql/);
         expect(envNames(podOf(find(objects, "Deployment", "backend")).containers[0])).toContain("DATABASE_PASSWORD");
         expect(envNames(podOf(find(objects, "Deployment", "frontend")).containers[0])).not.toContain("DATABASE_PASSWORD");
-        expect(envNames(podOf(find(objects, "StatefulSet", "mongo")).containers[0])).not.toContain("DATABASE_PASSWORD");
-        expect(claims(find(objects, "StatefulSet", "mongo"))).toEqual({ data: "40Gi" });
+    });
+
+    it("MongoDB as a 3-member Percona replica set on 20Gi volumes, backed up off-cluster with the oplog, reaching only the backend", () => {
+        expect(has(objects, "StatefulSet", "mongo")).toBe(false);
+        const mongodb = find(objects, "PerconaServerMongoDB", "mongodb");
+        expect(mongodb.spec.image).toMatch(/^docker\.io\/percona\/percona-server-mongodb:7\.0\./);
+        expect(mongodb.spec.replsets[0]).toMatchObject({ size: 3, volumeSpec: { persistentVolumeClaim: { resources: { requests: { storage: "20Gi" } } } } });
+        expect(mongodb.spec.backup).toMatchObject({ enabled: true, pitr: { enabled: true } });
+        expect(mongodb.spec.backup.storages.offsite.s3.endpointUrl).toMatch(/^https:\/\/.*your-objectstorage\.com$/);
+        expect(envNames(podOf(find(objects, "Deployment", "backend")).containers[0])).toEqual(expect.arrayContaining(["MONGODB_URI", "MONGODB_PASSWORD"]));
+        expect(envNames(podOf(find(objects, "Deployment", "frontend")).containers[0])).not.toContain("MONGODB_URI");
     });
 });
 

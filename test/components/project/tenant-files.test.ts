@@ -82,9 +82,9 @@ describe("valid tenant files", () => {
         expect(dev.tenantLimits).toEqual({ maxCpu: "16", maxMemory: "64Gi", maxStorage: "1Ti", maxPods: 200, maxEphemeralStorage: "100Gi", maxDatabaseInstances: 3, overcommit: 1.5 });
     });
 
-    it("the examples cover the seeds: overlay with MySQL and a data volume, a chain node with metrics, a Caracal-like backend", () => {
+    it("the examples cover the seeds: overlay with MySQL and MongoDB, a chain node with metrics, a Caracal-like backend", () => {
         const all = TENANT_STACKS.flatMap((s) => exampleTenants(s).map((t) => t.spec));
-        expect(all.some((p) => p.database?.engine === "mysql" && p.services.some((s) => s.volumes.length > 0))).toBe(true);
+        expect(all.some((p) => p.database?.engine === "mysql" && p.mongodb !== undefined && p.services.some((s) => s.uses.includes("mongodb")))).toBe(true);
         expect(all.some((p) => p.services.some((s) => s.volumes.some((v) => v.size.endsWith("Gi") && parseInt(v.size, 10) >= 100) && s.metrics))).toBe(true);
         expect(all.some((p) => p.database?.engine === "postgresql" && p.services.some((s) => s.image.includes("redis")) && p.services.length >= 3)).toBe(true);
     });
@@ -207,6 +207,21 @@ describe("bad tenant files fail with file, path and fix", () => {
         expect(problemsOfWith(dockerOnly, [doc(restore("{engine: postgresql}"))]).problems.find((p) => p.path === "database.engine")?.problem).toMatch(/comes from ghcr\.io, which platform:allowedRegistries does not allow/);
         // The valid restore passes.
         expect(validate([doc(restore("{engine: postgresql, generation: 1, restore: {fromGeneration: 0, targetTime: '2026-11-30T23:15:00Z'}}"))])[0]!.spec.database?.restore).toEqual({ fromGeneration: 0, targetTime: "2026-11-30T23:15:00Z" });
+    });
+
+    it("a mongodb within the platform's offer: a pinned version, members within the limit and the nodes, allowed registries, a backup target to restore from", () => {
+        const mongodb = (spec: string) => `${BASE}\nmongodb: ${spec}`;
+        expectProblem([doc(mongodb("{version: '6.0'}"))], FILE, "mongodb.version", /MongoDB 6\.0 is not offered by the platform/, /one of 7\.0, 8\.0/);
+        expectProblem([doc(mongodb("{instances: 5, size: 1Gi}"))], FILE, "mongodb.instances", /5 members exceed the platform limit of 3/, /maxDatabaseInstances/);
+        // The dev stack has one run node: a second member would have nowhere to go.
+        expectProblem([doc(mongodb("{instances: 3, size: 1Gi}"))], FILE, "mongodb.instances", /3 members need 3 nodes for tenant pods, this stack has 1/, /^instances: 1$/);
+        expectProblem([doc(mongodb("{instances: 2}"))], FILE, "mongodb.instances", /cannot elect a primary/, /instances: 3/);
+        const noTarget = stackPlatformConfig("dev", { backup: {} });
+        const { problems } = problemsOfWith(noTarget, [doc(mongodb("{generation: 1, restore: {fromGeneration: 0, backup: '2026-11-30T03:00:21Z'}}"))]);
+        expect(problems.find((p) => p.path === "mongodb.restore")?.problem).toMatch(/no backup target \(platform:backup\.s3\)/);
+        const ghcrOnly = stackPlatformConfig("dev", { allowedRegistries: ["ghcr.io"] });
+        expect(problemsOfWith(ghcrOnly, [doc(mongodb("{}"))]).problems.find((p) => p.path === "mongodb")?.problem).toMatch(/MongoDB images come from docker\.io, which platform:allowedRegistries does not allow/);
+        expect(validate([doc(mongodb("{version: '8.0', size: 5Gi}"))])[0]!.spec.mongodb).toMatchObject({ version: "8.0", size: "5Gi", instances: 1, generation: 0 });
     });
 
     it("SMTP egress ports", () => {
