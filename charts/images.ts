@@ -88,6 +88,24 @@ export const VELERO_IMAGES = {
 export const ARGO_ROLLOUTS_VERSION = "v1.9.0";
 
 /**
+ * Images of the platform's builds (components/builds), pinned to release tags. BuildKit's `-rootless` variant
+ * runs buildkitd as uid 1000 inside a user namespace (moby/buildkit docs/rootless.md); Railpack's CLI writes
+ * the build plan (`railpack prepare`) and its frontend image, of the same release, turns the plan into LLB
+ * (railpack.com "Running Railpack in production": use the frontend of the same version as the CLI); alpine/git
+ * fetches the source. Not pulled here: the tags were taken from the projects' release pages, not checked
+ * against the registries (README: what remains unverified).
+ */
+export const BUILD_IMAGES = {
+    buildkit: "docker.io/moby/buildkit:v0.25.2-rootless",
+    railpack: "ghcr.io/railwayapp/railpack:v0.15.4",
+    railpackFrontend: "ghcr.io/railwayapp/railpack-frontend:v0.15.4",
+    git: "docker.io/alpine/git:v2.49.1",
+} as const;
+
+/** uid/gid BuildKit's rootless image runs as (user `user`, home /home/user). */
+export const BUILDKIT_ROOTLESS_UID = 1000;
+
+/**
  * The Percona Operator for MongoDB (components/databases/percona-mongodb.ts) and the images of the tenant
  * MongoDB replica sets it runs (components/project/mongodb.ts), as its release pins them
  * (e2e-tests/release_versions at github.com/percona/percona-server-mongodb-operator@v1.22.0). The operator

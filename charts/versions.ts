@@ -139,6 +139,13 @@ export const CHARTS = {
         values: "velero",
         source: "github.com/vmware-tanzu/helm-charts@velero-12.1.0 charts/velero/values.yaml and templates/deployment.yaml, backupstoragelocation.yaml, servicemonitor.yaml (Velero v1.18.1; CRDs under crds/)",
     },
+    harbor: {
+        repo: "https://helm.goharbor.io",
+        chart: "harbor",
+        version: "1.19.1",
+        values: "harbor",
+        source: "github.com/goharbor/harbor-helm@v1.19.1 values.yaml (Harbor v2.15.1)",
+    },
     psmdbOperator: {
         repo: "https://percona.github.io/percona-helm-charts/",
         chart: "psmdb-operator",
@@ -227,7 +234,7 @@ export function releaseSource(key: ChartKey): { chart: string; version: string; 
 export const RELEASE_TIMEOUT_SECONDS = (() => {
     const longhorn = 900;
     const minio = 900 + longhorn;
-    return { longhorn, minio, kubePrometheusStack: 900 + longhorn, loki: 600 + Math.max(longhorn, minio) };
+    return { longhorn, minio, kubePrometheusStack: 900 + longhorn, loki: 600 + Math.max(longhorn, minio), harbor: 900 + longhorn };
 })();
 
 /** What a platform Release needs beyond the pin table. */

@@ -1,3 +1,5 @@
+import { PLATFORM_REGISTRY_HOST } from "../policy/lib/catalogue";
+
 /**
  * Names shared between components: the platform add-ons create these objects and the tenant
  * Project component, the policy pack and the metering rules refer to them.
@@ -18,6 +20,10 @@ export const NAMESPACES = {
     velero: "velero",
     /** The tenant deployers' ServiceAccounts and tokens (components/project/deployer.ts); no pods. */
     tenantDeployers: "tenant-deployers",
+    /** Harbor, the platform's OCI registry (components/registry). */
+    registry: "registry",
+    /** Platform-owned namespace of the image builds (BuildKit Jobs on the build pool; components/builds). */
+    builds: "builds",
     psmdb: "psmdb-system",
 } as const;
 
@@ -115,3 +121,21 @@ export const PLATFORM_BUCKETS = { lokiChunks: "loki-chunks", lokiRuler: "loki-ru
  * capacity check sizes the filesystem that holds it).
  */
 export const LONGHORN_DATA_PATH = "/var/lib/longhorn/";
+
+/**
+ * The platform registry (Harbor, components/registry): one name for pods and nodes. Pods resolve it through a
+ * CoreDNS override, nodes through the k3s `registries.yaml` mirror; both reach the Harbor Service on a fixed
+ * ClusterIP (`clusterIpOffset` into `platform:cluster.serviceCidr`). Plain HTTP inside the cluster network
+ * (node-to-node traffic runs in the tailnet's WireGuard tunnels); never exposed to the internet.
+ */
+export const PLATFORM_REGISTRY = {
+    host: PLATFORM_REGISTRY_HOST,
+    service: "harbor",
+    clusterIpOffset: 30,
+    /** Project-scoped Harbor robot account of each project that may only pull (`robot$<project>+pull`). */
+    pullRobot: "pull",
+    /** Project-scoped robot account the project's builds push with (`robot$<project>+push`). */
+    pushRobot: "push",
+    /** Secret (kubernetes.io/dockerconfigjson) with the pull robot in each project's namespace. */
+    pullSecret: "registry-pull",
+} as const;

@@ -14,6 +14,7 @@ import {
     backupSecretUsers,
     DATABASE_SERVICE_ACCOUNT_PATTERN,
     PLATFORM_BACKUP_SECRET,
+    PLATFORM_REGISTRY_HOST,
 } from "../../policy/lib/catalogue";
 import { CNPG_OPERATOR_USER } from "../databases/values";
 
@@ -148,7 +149,10 @@ export function noProbeHostExpression(): string {
     return `variables.containers.all(c, ${checks.join(" && ")})`;
 }
 
-/** CEL: every container image of the pod comes from an allowed registry (whole path segments, as the pack). */
+/**
+ * CEL: every container image of the pod comes from an allowed registry (whole path segments, as the pack), or
+ * from the platform registry under the pod's own namespace (its project's path).
+ */
 export function registryExpression(allowedRegistries: readonly string[]): string {
     const entries = new Set<string>();
     for (const raw of allowedRegistries) {
@@ -165,7 +169,9 @@ export function registryExpression(allowedRegistries: readonly string[]): string
     const first = "c.image.split('/')[0]";
     const hasRegistry = `(c.image.split('/').size() > 1 && (${first}.contains('.') || ${first}.contains(':') || ${first} == 'localhost'))`;
     const full = `(${hasRegistry} ? c.image.lowerAscii() : 'docker.io/' + (c.image.contains('/') ? c.image : 'library/' + c.image))`;
-    return `variables.containers.all(c, has(c.image) && ${list([...entries])}.exists(p, ${full}.startsWith(p + '/')))`;
+    // The platform registry only under the pod's own project path (the namespace is the project id).
+    const ownBuilds = `c.image.lowerAscii().startsWith('${PLATFORM_REGISTRY_HOST}/' + namespaceObject.metadata.name + '/')`;
+    return `variables.containers.all(c, has(c.image) && (${list([...entries])}.exists(p, ${full}.startsWith(p + '/')) || ${ownBuilds}))`;
 }
 
 const meta = (name: string, args: AdmissionPolicyArgs) => ({ name, labels: { [LABELS.managedBy]: "pulumi", ...args.labels } });
@@ -225,7 +231,7 @@ export function renderPodPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPair 
             },
             {
                 expression: registryExpression(args.allowedRegistries),
-                message: `images must come from an allowed registry (${args.allowedRegistries.join(", ")})`,
+                message: `images must come from an allowed registry (${args.allowedRegistries.join(", ")}) or from ${PLATFORM_REGISTRY_HOST}/<this project>/`,
                 reason: "Forbidden",
             },
             {

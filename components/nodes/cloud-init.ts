@@ -2,6 +2,7 @@ import * as yaml from "js-yaml";
 import { BOOTSTRAP_PATHS, renderBootstrapScript, renderFirewallUnit, renderNftGuard, type BootstrapInput } from "./bootstrap-script";
 import { K3S_PATHS, renderAuditPolicy, renderPsaConfig } from "../cluster/k3s-config";
 import { EDGE_METER_START, edgeMeterFiles } from "../metering/edge-meter";
+import { REGISTRIES_PATH } from "../registry/node-registries";
 
 /** Inputs of the node user-data. */
 export interface UserDataInput extends BootstrapInput {
@@ -18,6 +19,8 @@ export interface UserDataInput extends BootstrapInput {
      * (components/metering/edge-meter.ts), with the cluster's service CIDR.
      */
     edgeMeter?: { serviceCidr: string };
+    /** k3s `registries.yaml` (components/registry/node-registries.ts): how containerd reaches the platform registry. */
+    registries?: string;
 }
 
 /** Where the vSwitch script is written on bare-metal nodes. */
@@ -48,6 +51,10 @@ export function renderUserData(input: UserDataInput): string {
         { path: BOOTSTRAP_PATHS.authKey, permissions: "0600", content: input.tailscaleAuthKey },
         { path: BOOTSTRAP_PATHS.script, permissions: "0700", content: renderBootstrapScript(input) },
     ];
+    if (input.registries !== undefined) {
+        // Before k3s' first start (the bootstrap script installs it; the join starts it): containerd reads it at start.
+        files.push({ path: REGISTRIES_PATH, permissions: "0600", content: input.registries });
+    }
     if (input.vswitchScript !== undefined) {
         files.push({ path: VSWITCH_SCRIPT_PATH, permissions: "0700", content: input.vswitchScript });
     }

@@ -16,6 +16,7 @@ import { disruptiveSettings, planNodes, type NodeSpec } from "./node-plan";
 import { GUARD_ENV, renderGuardCreate, renderGuardUpdate } from "./disruption-guard";
 import { checkServerTypesOrderable } from "./server-type-check";
 import { renderVSwitchScript } from "../baremetal/vswitch-network";
+import { renderRegistriesYaml } from "../registry/node-registries";
 
 /** Arguments of the Infrastructure component. */
 export interface InfrastructureArgs {
@@ -176,6 +177,7 @@ export class Infrastructure extends pulumi.ComponentResource {
                         k3sVersion: config.cluster.k3sVersion,
                         gvisor: spec.labels["platform/gvisor"] === "true",
                         k3sConfig,
+                        registries: renderRegistriesYaml(config.cluster.serviceCidr),
                         tailscaleAuthKey: key,
                         sshAuthorizedKey: publicKey,
                         ...(vswitchScriptFor(spec) !== undefined ? { vswitchScript: vswitchScriptFor(spec) } : {}),

@@ -1,11 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
+import * as command from "@pulumi/command";
 import type { ISecret } from "kubernetes-models/v1/Secret";
 import type { PlatformConfig } from "../../lib/config/schema";
 import type { ProjectSpec } from "../../lib/tenants/schema";
-import { PROJECT_GRANTS_TYPE, TENANT_PROJECT_TYPE } from "../../lib/conventions";
-import { Needs, requirementsOf, type Provides, type RequirementKey } from "../../lib/requirements";
+import { NAMESPACES, PLATFORM_REGISTRY, PROJECT_GRANTS_TYPE, TENANT_PROJECT_TYPE } from "../../lib/conventions";
+import { Needs, requirement, requirementsOf, type Provides, type RequirementKey } from "../../lib/requirements";
+import { BUILDKIT_CONTAINER } from "../builds/build-job";
+import { BUILD_DIGEST_SCRIPT, DIGEST_PATTERN } from "../builds/digest";
+import { renderPullSecret } from "../registry/credentials";
 import { TENANT_ADMISSION } from "../guardrails/guardrails";
 import { UNTRUSTED_TENANT_ADMISSION } from "./sandbox";
 import { childResourceName, createObject } from "./project";
@@ -25,21 +29,37 @@ export interface ProjectGrantsArgs {
     deployerNamespace: pulumi.Resource;
     /** What the platform provides (lib/requirements.ts): each object waits for exactly what it needs. */
     platform?: Provides<pulumi.Resource>;
+    /**
+     * The project's pull robot secret in the platform registry (components/registry/registry.ts): written into
+     * the project's namespace as its pods' pull Secret, once the registry's configurator created the robot.
+     */
+    registryPullPassword?: pulumi.Input<string>;
 }
 
 /**
  * The platform stack's part of one project (`platform:project:ProjectGrants`): everything that encodes a grant
  * or lives outside the project's namespace (the namespace with its labels and annotations, quota, LimitRange,
  * NetworkPolicies, the workload ServiceAccount, the bucket with its keys and Job, the Longhorn final backup,
- * the Argo CD AppProject and Application), plus the project's deployer credential (components/project/deployer.ts).
+ * the Argo CD AppProject and Application, the registry pull Secret, the image builds in the builds namespace
+ * with the digest each pushed), plus the project's deployer credential (components/project/deployer.ts).
  * Children keep the names they had under the tenant's Project and alias its URN, so a state move from the
  * tenant stack (or the single-stack layout) adopts them without a replacement (tools/offline/migration.ts).
  */
 export class ProjectGrants extends pulumi.ComponentResource {
     /** Namespace of the project. */
     readonly namespace: pulumi.Output<string>;
+    /**
+     * The project's Namespace resource: what other platform objects in it wait for (waiting for the whole
+     * component would wait for its builds and the registry's robots too).
+     */
+    readonly namespaceResource: pulumi.Resource;
     /** The tenant stack's kubeconfig (secret): the deployer token, the project namespace by default. */
     readonly kubeconfig: pulumi.Output<string>;
+    /**
+     * Digest of the image each built service's build pushed, by service name (the contract entry hands it to the
+     * tenant stack); a service whose build reported nothing (the offline plan: no build ran) is left out.
+     */
+    readonly imageDigests: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: ProjectGrantsArgs, opts?: pulumi.ComponentResourceOptions) {
         const { project, config } = args;
@@ -52,9 +72,15 @@ export class ProjectGrants extends pulumi.ComponentResource {
         resolve(rendered.namespace, [TENANT_ADMISSION, ...(project.trust === "untrusted" ? [UNTRUSTED_TENANT_ADMISSION] : [])]);
         const objects = flattenProject(rendered).filter((object) => object !== rendered.namespace && isPlatformObject(ctx, object));
         const bucketShapes = rendered.bucketJob ? renderBucketSecrets(ctx, { accessKey: "", secretKey: "" }) : undefined;
+        const builds = new Set<TenantObject>(rendered.services.flatMap((s) => (s.build ? [s.build] : [])));
         for (const object of [...objects, ...(bucketShapes ? [bucketShapes.minio] : [])]) {
-            resolve(object);
+            // A build pushes with the project's push robot, which exists once the registry's configurator applied
+            // it: that is what the registry Service provides.
+            resolve(object, builds.has(object) ? [requirement.service(NAMESPACES.registry, PLATFORM_REGISTRY.service)] : []);
         }
+        // Only the tenant stack's pods pull with it, and the tenant stack runs after this stack's up (the robot
+        // exists by then): the Secret waits for the namespace only.
+        const pullShape = args.registryPullPassword !== undefined ? renderPullSecret(project.id, "") : undefined;
         needs.throwIfUnmet();
         super(PROJECT_GRANTS_TYPE, name, {}, opts);
         // The URN these objects had under the tenant's Project: after `pulumi state move` back from a tenant stack
@@ -66,14 +92,51 @@ export class ProjectGrants extends pulumi.ComponentResource {
             createObject(childResourceName(name, ctx.namespace, object), object, { parent: this, aliases, dependsOn: [...dependsOn, ...platformNeeds(object)], ...extra });
 
         const namespace = create(rendered.namespace, [], keepData);
-        const created: pulumi.Resource[] = [];
+        const created = new Map<TenantObject, pulumi.Resource>();
         for (const object of objects) {
             if (object === rendered.bucketJob) {
                 continue;
             }
             const inProject = (object.metadata?.namespace ?? ctx.namespace) === ctx.namespace;
-            created.push(create(object, inProject ? [namespace] : []));
+            created.set(object, create(object, inProject ? [namespace] : []));
         }
+        if (pullShape) {
+            new k8s.core.v1.Secret(
+                childResourceName(name, ctx.namespace, pullShape),
+                {
+                    metadata: pullShape.metadata as k8s.types.input.meta.v1.ObjectMeta,
+                    type: pullShape.type,
+                    stringData: pulumi.secret(pulumi.output(args.registryPullPassword!).apply((password) => renderPullSecret(project.id, password).stringData ?? {})),
+                },
+                { parent: this, dependsOn: [namespace], additionalSecretOutputs: ["data", "stringData"] },
+            );
+        }
+        // A build Job is awaited until it completes, so a failed build fails this stack's up before the tenant
+        // stack changes its workload: the running release keeps its image. A new commit is a new Job (named after
+        // it). The pushed digest is then read from the BuildKit container's termination message.
+        const digests = rendered.services.flatMap((service) => {
+            if (!service.build) {
+                return [];
+            }
+            const job = created.get(service.build)!;
+            const digest = new command.local.Command(
+                `${name}-${service.spec.name}-image-digest`,
+                {
+                    create: `node ${JSON.stringify(BUILD_DIGEST_SCRIPT)}`,
+                    environment: pulumi.secret(
+                        pulumi.output(args.adminKubeconfig).apply((kubeconfig) => ({
+                            KUBECONFIG_CONTENT: kubeconfig,
+                            BUILD_NAMESPACE: service.build!.metadata!.namespace!,
+                            BUILD_JOB: service.build!.metadata!.name!,
+                            BUILD_CONTAINER: BUILDKIT_CONTAINER,
+                        })),
+                    ),
+                    triggers: [service.build.metadata!.name!],
+                },
+                { parent: this, dependsOn: [job], additionalSecretOutputs: ["environment"] },
+            );
+            return [pulumi.all([service.spec.name, digest.stdout])];
+        });
         if (rendered.finalBackup) {
             const job = rendered.finalBackup;
             new k8s.apiextensions.CustomResource(`${name}-final-backup`, { apiVersion: job.apiVersion, kind: job.kind, metadata: job.metadata, spec: job.spec }, { parent: this, aliases, dependsOn: [namespace] });
@@ -115,7 +178,28 @@ export class ProjectGrants extends pulumi.ComponentResource {
         const filled = k8s.core.v1.Secret.get(`${name}-deployer-token-read`, tokenSecret.id, { parent: this, dependsOn: [tokenSecret, binding], additionalSecretOutputs: ["data"] });
         const token = filled.data.apply((data) => Buffer.from(data?.token ?? "", "base64").toString("utf8"));
         this.namespace = namespace.metadata.name;
+        this.namespaceResource = namespace;
         this.kubeconfig = pulumi.secret(pulumi.all([args.adminKubeconfig, token]).apply(([admin, value]) => deployerKubeconfig(admin, project.id, value)));
-        this.registerOutputs({ namespace: this.namespace, kubeconfig: this.kubeconfig });
+        this.imageDigests = pulumi.all(digests).apply((entries) => imageDigestsOf(entries));
+        this.registerOutputs({ namespace: this.namespace, kubeconfig: this.kubeconfig, imageDigests: this.imageDigests });
     }
+}
+
+/**
+ * The digests the builds reported, by service: what a digest Command printed, trimmed; nothing (the offline plan,
+ * where no build ran) leaves the service out. Anything else is not a digest and fails the up naming the service.
+ */
+export function imageDigestsOf(entries: ReadonlyArray<readonly [string, string | undefined | null]>): Record<string, string> {
+    const digests: Record<string, string> = {};
+    for (const [service, stdout] of entries) {
+        const digest = (stdout ?? "").trim();
+        if (digest === "") {
+            continue;
+        }
+        if (!DIGEST_PATTERN.test(digest)) {
+            throw new Error(`the build of service ${service} reported "${digest.slice(0, 80)}", not an image digest (sha256:<64 hex>)`);
+        }
+        digests[service] = digest;
+    }
+    return digests;
 }

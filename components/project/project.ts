@@ -6,6 +6,7 @@ import type { PlatformConfig } from "../../lib/config/schema";
 import type { ProjectSpec } from "../../lib/tenants/schema";
 import { flattenProject, renderProject, type TenantObject } from "./render";
 import { renderAppSecret } from "./namespace";
+import { withImageDigest } from "../builds/digest";
 import { databaseEndpoint, renderDatabaseSecret, type DatabaseCredentials } from "./database";
 import { bucketName } from "./storage";
 import { renderMongoDbSecret } from "./mongodb";
@@ -47,6 +48,12 @@ export interface ProjectArgs {
      * it (the platform already exists, as in a tenant stack) children wait for nothing outside the project.
      */
     platform?: Provides<pulumi.Resource>;
+    /**
+     * Digest of each built service's image, by service name: the platform stack's ProjectGrants read it back
+     * after the build and hand it over in this project's contract entry (lib/stacks/contract.ts ProjectAccess).
+     * A built service without one keeps the offline placeholder digest, annotated as such.
+     */
+    imageDigests?: Readonly<Record<string, string>>;
 }
 
 /** Database credentials of a project (a secret output). */
@@ -182,9 +189,17 @@ export class Project extends pulumi.ComponentResource {
         for (const service of rendered.services) {
             const before = [...secrets, ...configMaps, ...databaseReady];
             service.services.forEach((object) => create(object, before));
+            // A built service runs the digest its build pushed, which the platform stack's ProjectGrants read back
+            // and this stack's contract entry carries; without one (the offline plan, where no build ran) the
+            // workload keeps the placeholder, annotated as such.
+            const workloadObject = service.build ? withImageDigest(service.workload, service.spec.name, args.imageDigests?.[service.spec.name]) : service.workload;
             const claims = service.claims.map((claim) => create(claim, [], keepData));
             // The claims exist before the StatefulSet and carry the size; its template's size matters only at creation.
-            const workload = create(service.workload, [...before, ...claims], claims.length > 0 ? { ...keepData, ignoreChanges: ["spec.volumeClaimTemplates[*].spec.resources"] } : {});
+            const workload = createObject(resourceName(service.workload), workloadObject, {
+                parent: this,
+                dependsOn: [...before, ...claims, ...platformNeeds(service.workload)],
+                ...(claims.length > 0 ? { ...keepData, ignoreChanges: ["spec.volumeClaimTemplates[*].spec.resources"] } : {}),
+            });
             for (const extra of service.extras) {
                 create(extra, [...before, workload]);
             }

@@ -48,6 +48,7 @@ import { renderBucketJob, renderBucketSecrets, type BucketCredentials } from "./
 import { renderApplication, renderAppProject } from "./gitops";
 import { renderConfigMap } from "./files";
 import { renderJob } from "./jobs";
+import { renderBuildJob } from "../builds/build-job";
 import { renderRoutes, type TcpRoute, type UdpRoute } from "./routes";
 import { renderFinalBackupJob, renderVolumeClaims, type FinalBackupJob } from "./volumes";
 import type { IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
@@ -97,6 +98,8 @@ export interface RenderedService {
     claims: IPersistentVolumeClaim[];
     /** ClusterIP Service (and headless Service of a StatefulSet). */
     services: IService[];
+    /** The build of the service's image at its commit (namespace builds), when the service has `build:`. */
+    build?: IJob;
     /** Objects that only exist for some services: PDB, HPA, Ingress, TCP/UDP routes, ServiceMonitor. */
     extras: Array<IPodDisruptionBudget | IHorizontalPodAutoscaler | IIngress | TcpRoute | UdpRoute | IServiceMonitor>;
 }
@@ -178,6 +181,7 @@ export function renderProject(project: ProjectSpec, config: PlatformConfig, opti
         return {
             spec,
             workload: isBlueGreen(spec) ? renderRollout(ctx, spec) : renderWorkload(ctx, spec),
+            ...(spec.build ? { build: renderBuildJob(ctx, spec) } : {}),
             claims: renderVolumeClaims(ctx, spec),
             services: renderServices(ctx, spec),
             extras: extras.filter((o): o is NonNullable<typeof o> => o !== undefined),
@@ -242,7 +246,7 @@ export function flattenProject(rendered: RenderedProject, secrets: readonly ISec
         ...(rendered.database ? [...rendered.database.companions, ...rendered.database.workloads] : []),
         ...(rendered.mongodb ? [...rendered.mongodb.companions, ...rendered.mongodb.workloads] : []),
         ...(rendered.bucketJob ? [rendered.bucketJob] : []),
-        ...rendered.services.flatMap((s) => [...s.services, ...s.claims, s.workload, ...s.extras]),
+        ...rendered.services.flatMap((s) => [...(s.build ? [s.build] : []), ...s.services, ...s.claims, s.workload, ...s.extras]),
         ...rendered.jobs,
         ...rendered.gitops,
     ];

@@ -3,8 +3,8 @@ import type { ILabelSelector } from "@kubernetes-models/apimachinery/apis/meta/v
 import type { IPodTemplateSpec } from "kubernetes-models/v1/PodTemplateSpec";
 import type { ServiceSpec } from "../../lib/tenants/schema";
 import { ANALYSIS_ARGS, ANALYSIS_TEMPLATES } from "../argo-rollouts/analysis";
-import { objectMeta, selectorLabels, type ProjectContext } from "./common";
-import { declaredReplicas, podTemplate, previewServiceName } from "./workloads";
+import { selectorLabels, type ProjectContext } from "./common";
+import { declaredReplicas, podTemplate, previewServiceName, workloadMeta } from "./workloads";
 
 /**
  * The Rollout of a blue/green service (`strategy: blueGreen`), in place of its Deployment: the same pod
@@ -76,7 +76,7 @@ export function renderRollout(ctx: ProjectContext, service: ServiceSpec): IRollo
     return {
         apiVersion: "argoproj.io/v1alpha1",
         kind: "Rollout",
-        metadata: objectMeta(ctx, service.name, service.name),
+        metadata: workloadMeta(ctx, service),
         spec: {
             ...declaredReplicas(ctx, service),
             revisionHistoryLimit: 5,

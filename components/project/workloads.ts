@@ -1,3 +1,4 @@
+import type { IObjectMeta } from "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta";
 import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IStatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import type { IService } from "kubernetes-models/v1/Service";
@@ -10,7 +11,8 @@ import type { IProbe } from "kubernetes-models/v1/Probe";
 import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import type { IHorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
 import type { IServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
-import { LABELS, TENANT_STORAGE_CLASSES } from "../../lib/conventions";
+import { LABELS, PLATFORM_REGISTRY, TENANT_STORAGE_CLASSES } from "../../lib/conventions";
+import { inPlatformRegistry, PLACEHOLDER_DIGEST, PLACEHOLDER_DIGEST_ANNOTATION, PLACEHOLDER_DIGEST_VALUE } from "../../lib/registry";
 import { isStateful, minReplicas, serviceEphemeralStorage, TMP_DIR_SIZE } from "../../lib/tenants/footprint";
 import { PREVIEW_SERVICE_SUFFIX, type ContainerSpec, type InitContainerSpec, type ServiceSpec, type SidecarSpec } from "../../lib/tenants/schema";
 import { containerMounts, containerVolumes, volumePrefix } from "./files";
@@ -172,7 +174,9 @@ export function tenantContainer(
     return {
         name: options.name,
         image: container.image,
-        imagePullPolicy: "IfNotPresent",
+        // A platform-registry image is pulled again with the pod's own credential at every start: the node's image
+        // cache must not hand one project's image to another project's pod on the same node.
+        imagePullPolicy: inPlatformRegistry(container.image) ? "Always" : "IfNotPresent",
         ...(container.command ? { command: container.command } : {}),
         ...(container.args ? { args: container.args } : {}),
         ...(ports.length > 0 ? { ports } : {}),
@@ -238,10 +242,13 @@ export function renderInitContainer(ctx: ProjectContext, service: ServiceSpec, i
 
 /** The pod template of a service (Deployment, StatefulSet and Rollout alike). */
 export function podTemplate(ctx: ProjectContext, service: ServiceSpec): IPodTemplateSpec {
+    const images = [service, ...service.sidecars, ...service.initContainers].map((c) => c.image);
     return {
-        metadata: { labels: objectLabels(ctx, service.name) },
+        metadata: { labels: { ...objectLabels(ctx, service.name), ...(service.build?.commit ? { [LABELS.commit]: service.build.commit } : {}) } },
         spec: {
             ...basePodSpec(ctx, service.runAsUser),
+            // The project's own pull robot (written by the platform stack): it reads only this project's repositories.
+            ...(images.some(inPlatformRegistry) ? { imagePullSecrets: [{ name: PLATFORM_REGISTRY.pullSecret }] } : {}),
             topologySpreadConstraints: topologySpread(ctx, service.name),
             ...(service.initContainers.length > 0 ? { initContainers: service.initContainers.map((c) => renderInitContainer(ctx, service, c)) } : {}),
             containers: [renderContainer(ctx, service), ...service.sidecars.map((s) => renderSidecar(ctx, service, s))],
@@ -265,9 +272,20 @@ export function declaredReplicas(ctx: ProjectContext, service: ServiceSpec): { r
     return service.autoscale ? {} : { replicas: service.replicas ?? 1 };
 }
 
+/**
+ * Metadata of a service's workload (Deployment, StatefulSet or Rollout): a built image still at the placeholder
+ * digest (no build ran: the offline plan) is annotated as such.
+ */
+export function workloadMeta(ctx: ProjectContext, service: ServiceSpec): IObjectMeta {
+    return {
+        ...objectMeta(ctx, service.name, service.name),
+        ...(service.image.endsWith(`@${PLACEHOLDER_DIGEST}`) ? { annotations: { [PLACEHOLDER_DIGEST_ANNOTATION]: PLACEHOLDER_DIGEST_VALUE } } : {}),
+    };
+}
+
 /** The workload of a service: Deployment, or StatefulSet when it has volumes. */
 export function renderWorkload(ctx: ProjectContext, service: ServiceSpec): IDeployment | IStatefulSet {
-    const metadata = objectMeta(ctx, service.name, service.name);
+    const metadata = workloadMeta(ctx, service);
     const selector = { matchLabels: selectorLabels(ctx, service.name) };
     if (!isStateful(service)) {
         return {

@@ -223,6 +223,19 @@ export const addonsSchema = z.strictObject({
             volumeSize: quantityString.default("20Gi"),
         })
         .prefault({}),
+    /** The platform registry (Harbor) that builds push to and tenant pods pull from. */
+    registry: z
+        .strictObject({
+            /** Longhorn volume of the image layers (registry storage; Trivy, the database and Redis have their own). */
+            storageSize: quantityString.default("50Gi"),
+            /** Tag retention per repository: keep the newest pushed tags… */
+            keepLatest: z.number().int().min(1).max(1000).default(10),
+            /** …and every tag pulled within these days (a running image is pulled again at every pod start). */
+            keepPulledDays: z.number().int().min(1).max(3650).default(30),
+            /** Harbor cron (6 fields, seconds first) of garbage collection, which frees the blobs retention untagged. */
+            gcSchedule: z.string().regex(/^(\S+\s+){5}\S+$/, { error: "must be a 6-field cron (seconds first), e.g. '0 0 3 * * 6'" }).default("0 0 3 * * 6"),
+        })
+        .prefault({}),
     longhorn: z
         .strictObject({
             /** Where Longhorn backups go: the in-cluster MinIO or the external S3 target below. */
@@ -663,6 +676,7 @@ export const CONFIG_EXAMPLES: Readonly<Record<string, string>> = {
     "addons.monitoring.retention": "retention: 35d",
     "addons.loki": "loki: {retention: 168h}",
     "addons.minio": "minio: {volumeSize: 20Gi}",
+    "addons.registry": "registry: {storageSize: 50Gi, keepLatest: 10, keepPulledDays: 30, gcSchedule: '0 0 3 * * 6'}",
     backup: "platform:backup: {s3: {endpoint: fsn1.your-objectstorage.com, bucket: platform-backups-dev, region: fsn1}, retentionDays: 30, schedule: '0 3 * * *'}",
     "backup.s3": "s3: {endpoint: fsn1.your-objectstorage.com, bucket: platform-backups-dev, region: fsn1, folder: dev}",
     "backup.s3.endpoint": "endpoint: fsn1.your-objectstorage.com",

@@ -28,6 +28,12 @@ export interface ProjectAccess {
     namespace: string;
     /** Privileges the operators granted (`platform:projectGrants.<id>`, or none). */
     grant: ProjectGrant;
+    /**
+     * Digest of the image each built service's build pushed (`sha256:…`), by service name: the platform stack
+     * builds (components/project/grants.ts) and the tenant stack deploys that digest. Empty without builds, and
+     * in the offline plan (no build ran: the workload keeps the annotated placeholder).
+     */
+    imageDigests: Record<string, string>;
 }
 
 /** The typed, versioned platform contract of one region. */

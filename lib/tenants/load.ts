@@ -198,7 +198,9 @@ function checkAgainstStack(file: string, spec: ProjectSpec, context: TenantConte
     const available = secretNames?.get(spec.id);
     for (const { container, at } of projectContainers(spec)) {
         const registry = registryOf(container.image);
-        if (!config.allowedRegistries.includes(registry)) {
+        // A built service's image is the platform registry's, under the project's own path (lib/registry.ts).
+        const built = "build" in container && container.build !== undefined;
+        if (!built && !config.allowedRegistries.includes(registry)) {
             problems.push({ source: file, path: `${at}.image`, problem: `registry "${registry}" is not allowed on this stack`, fix: `use one of ${config.allowedRegistries.join(", ")} or add it to platform:allowedRegistries` });
         }
         for (const { name, path: where } of containerSecretNames(container, at)) {
@@ -214,6 +216,20 @@ function checkAgainstStack(file: string, spec: ProjectSpec, context: TenantConte
         }
     }
     spec.services.forEach((service, index) => {
+        if (service.build && !config.pools.some((p) => p.role === "build" && p.count > 0)) {
+            problems.push({ source: file, path: `services[${index}].build`, problem: "this stack has no build pool: builds run only on build nodes", fix: "add a pool {role: build, count: 1, dedicated: true} to platform:pools in the stack file, or use image: instead of build:" });
+        }
+        // The builds run in the platform stack (components/project/grants.ts), which holds no tenant secrets, so a
+        // source credential could reach the build only through the tenant stack writing into the builds namespace,
+        // which its deployer Role does not allow (README "Building from git": private sources).
+        if (service.build?.credentials !== undefined) {
+            problems.push({
+                source: file,
+                path: `services[${index}].build.credentials`,
+                problem: "builds from private git sources are not supported yet: the platform stack runs the builds and holds no tenant secrets",
+                fix: "remove credentials: and build from a public repository (or a public mirror of it), or build in CI and use image: instead of build:",
+            });
+        }
         const podsNeeded = service.autoscale?.max ?? service.replicas ?? 1;
         if (podsNeeded > spec.quota.pods) {
             problems.push({ source: file, path: `services[${index}]`, problem: `needs up to ${podsNeeded} pods but quota.pods is ${spec.quota.pods}`, fix: `raise quota.pods to at least ${podsNeeded}` });
@@ -381,6 +397,11 @@ function checkGrants(file: string, spec: ProjectSpec, context: TenantContext): I
                 });
             }
         });
+    });
+    spec.services.forEach((service, index) => {
+        if (service.build && !gitSourceGranted(service.build.git, grant.git)) {
+            problems.push({ source: file, path: `services[${index}].build.git`, problem: `git source ${service.build.git} is not granted to this project`, fix: grantFix(context, spec.id, `git: [${service.build.git}]`) });
+        }
     });
     if (spec.git && !gitSourceGranted(spec.git.repoURL, grant.git)) {
         problems.push({ source: file, path: "git.repoURL", problem: `git source ${spec.git.repoURL} is not granted to this project`, fix: grantFix(context, spec.id, `git: [${spec.git.repoURL}]`) });

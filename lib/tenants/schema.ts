@@ -5,6 +5,7 @@ import { domainName, egressPortSchema, LONGHORN_VOLUME_NAME } from "../config/sc
 import { PLATFORM_NAMESPACES } from "../conventions";
 import { PLATFORM_BACKUP_SECRET } from "../../policy/lib/catalogue";
 import { forbiddenEgressPort, repoUrlProblem, SMTP_PORTS } from "../network-rules";
+import { builtImageReference, PLACEHOLDER_DIGEST } from "../registry";
 import { BUCKET_NAME_MAX, bucketNameProblem, labelMessage, labelPattern, PROJECT_NAME_MAX, tenantBucketName } from "./names";
 
 export { SMTP_PORTS };
@@ -455,11 +456,54 @@ export const strategySchema = z.preprocess(
     ]),
 );
 
+/** Builders a service's build may use: Railpack (detects the stack, no Dockerfile needed) or the repository's Dockerfile. */
+export const BUILDERS = ["railpack", "dockerfile"] as const;
+
+/** A full git commit id (40 hex digits, or 64 for SHA-256 repositories). */
+export const COMMIT_PATTERN = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/**
+ * The service's image is built by the platform from a git source (components/builds): a BuildKit Job on the
+ * build pool pushes `<registry>/<project>/<service>:<commit>` and the service runs that image by digest. The
+ * build is pinned to a commit (CI writes it on every push), so it is idempotent and reproducible; `ref` only
+ * names the branch or tag the commit is fetched from. The source URL must be granted like `git:`.
+ */
+export const buildSchema = z
+    .strictObject({
+        git: z.string().max(512),
+        /** Branch or tag the commit is fetched from (default: the remote's default branch). */
+        ref: z.string().max(255).regex(/^[A-Za-z0-9][-A-Za-z0-9_./]*$/, { error: "must be a branch or tag name (letters, digits, '-', '_', '.', '/')" }).optional(),
+        commit: z.string().regex(COMMIT_PATTERN, { error: "must be a full git commit id (40 lowercase hex digits)" }).optional(),
+        /** Directory of the app inside the repository. */
+        path: z.string().default("."),
+        builder: z.enum(BUILDERS).default("railpack"),
+        /** Name of the project's secret value (`tenant:secrets`) holding a token for a private repository. */
+        credentials: envName.optional(),
+    })
+    .superRefine((build, ctx) => {
+        if (build.commit === undefined) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["commit"],
+                message: build.ref === undefined ? "a build needs the commit it builds" : `a build is pinned to a commit, not to the moving ref "${build.ref}" (the image tag and the build's name are the commit)`,
+                params: { fix: "commit: 3f2c9a…   # the full commit id; CI writes it on every push (README: The release loop)" },
+            });
+        }
+        const problem = gitPathProblem(build.path);
+        if (problem) {
+            ctx.addIssue({ code: "custom", path: ["path"], message: problem, params: { fix: "path: apps/web   # relative to the repository root" } });
+        }
+    });
+
 /** One container service of the project. */
 export const serviceSchema = z
     .strictObject({
         name: k8sName(30),
         ...containerFields,
+        /** The image to run; omit it when the platform builds the image (`build`). */
+        image: imageReference.optional(),
+        /** Build the image from a git source on the platform instead of naming one (`image`). */
+        build: buildSchema.optional(),
         /** The service's main port (named `http`): the one its Ingress and default readiness probe use. Omit for a worker. */
         port: port.optional(),
         /** More named ports (peer, P2P, RPC, WebSocket), TCP or UDP; `public: true` ones get the granted entry point. */
@@ -499,6 +543,14 @@ export const serviceSchema = z
         strategy: strategySchema.default({ type: "rollingUpdate" }),
     })
     .superRefine((service, ctx) => {
+        if ((service.image === undefined) === (service.build === undefined)) {
+            ctx.addIssue({
+                code: "custom",
+                path: [service.image === undefined ? "image" : "build"],
+                message: service.image === undefined ? "a service needs an image or a build" : "set either image or build, not both (a built service runs the image its build pushes)",
+                params: { fix: "image: ghcr.io/example/web:1.4.2, or build: {git: https://github.com/example/web.git, commit: <sha>}" },
+            });
+        }
         if (RESERVED_SERVICE_NAMES.includes(service.name) || service.name.endsWith("-headless") || service.name.endsWith(PREVIEW_SERVICE_SUFFIX)) {
             ctx.addIssue({
                 code: "custom",
@@ -896,6 +948,12 @@ export const projectSchema = z
                 ctx.addIssue({ code: "custom", path: ["egress", "ports", index], message: `${entry.protocol} ${entry.port} is listed twice` });
             }
         });
+        project.services.forEach((service, i) => {
+            const urlProblem = service.build ? repoUrlProblem(service.build.git, [...PLATFORM_NAMESPACES, id]) : undefined;
+            if (urlProblem) {
+                ctx.addIssue({ code: "custom", path: ["services", i, "build", "git"], message: urlProblem, params: { fix: "git: https://github.com/<org>/<repo>.git (a public host, granted in platform:projectGrants)" } });
+            }
+        });
         if (project.git) {
             const urlProblem = repoUrlProblem(project.git.repoURL, [...PLATFORM_NAMESPACES, id]);
             if (urlProblem) {
@@ -908,7 +966,13 @@ export const projectSchema = z
         }
     })
     // Every consumer reads the resolved id: nothing downstream repeats the default.
-    .transform((project) => ({ ...project, id: project.id ?? project.name }));
+    .transform((project) => {
+        const id = project.id ?? project.name;
+        // A built service runs its build's image: the platform registry, the project's path, the commit's tag,
+        // and the offline placeholder digest until the Project resolves the real one (components/builds).
+        const services = project.services.map((service) => ({ ...service, image: service.image ?? `${builtImageReference(id, service.name, service.build!.commit!)}@${PLACEHOLDER_DIGEST}` }));
+        return { ...project, id, services };
+    });
 
 /** A validated tenant project (`id` resolved: the file's `id`, else its `name`). */
 export type ProjectSpec = z.infer<typeof projectSchema>;
@@ -972,6 +1036,13 @@ export const PROJECT_EXAMPLES: Readonly<Record<string, string>> = {
     services: "services: [{name: web, image: ghcr.io/example/web:1.4.2, port: 8080}]",
     "services[].name": "name: web",
     "services[].image": "image: ghcr.io/example/web:1.4.2",
+    "services[].build": "build: {git: https://github.com/example/web.git, commit: 3f2c9a0b1d4e5f60718293a4b5c6d7e8f9012345, builder: railpack}",
+    "services[].build.git": "git: https://github.com/example/web.git",
+    "services[].build.ref": "ref: main",
+    "services[].build.commit": "commit: 3f2c9a0b1d4e5f60718293a4b5c6d7e8f9012345",
+    "services[].build.path": "path: apps/web",
+    "services[].build.builder": "builder: railpack   # railpack | dockerfile",
+    "services[].build.credentials": "credentials: GIT_TOKEN   # a secret value of the project",
     "services[].port": "port: 8080",
     "services[].replicas": "replicas: 2",
     "services[].autoscale": "autoscale: {min: 2, max: 6, targetCPUUtilization: 70}",

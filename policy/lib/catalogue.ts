@@ -266,3 +266,17 @@ export function podSecretReferences(podSpec: Record<string, unknown>): string[] 
     }
     return names;
 }
+
+/**
+ * The platform registry's host (Harbor, components/registry): a tenant pod may run an image from it only under
+ * its own project's path (`<host>/<namespace>/…`), the path its pull robot can read.
+ */
+export const PLATFORM_REGISTRY_HOST = "registry.platform.internal";
+
+/**
+ * The one exception to seccomp and AppArmor confinement: rootless BuildKit (moby/buildkit docs/rootless.md) in
+ * the platform's build Jobs. It holds only for the container named `container` of a pod in `namespace`, pinned
+ * to the build pool and tolerating only its taint, without host namespaces, host paths, privilege, escalation
+ * or capabilities, as a non-root user (policy/lib/build-exception.ts checks each condition).
+ */
+export const BUILD_EXCEPTION = { namespace: "builds", container: "buildkit", poolLabel: "platform/pool", pool: "build", taintKey: "pool" } as const;

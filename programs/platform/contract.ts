@@ -17,6 +17,8 @@ export interface ContractInputs {
     clusterIdentifier: string;
     /** Middlewares Traefik applies to every HTTPS router. */
     ingressMiddlewares: readonly string[];
+    /** Digests the builds pushed, by project id and service (ProjectGrants.imageDigests); none when omitted. */
+    imageDigests?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 /**
@@ -38,13 +40,17 @@ export function renderContract(inputs: ContractInputs): PlatformContract {
         meteringLabels: { project: LABELS.project, service: LABELS.service },
         clusterIdentifier: inputs.clusterIdentifier,
         platformConfig: config,
-        projects: Object.fromEntries(inputs.tenants.map((t) => [t.id, { namespace: t.id, grant: projectGrant(config, t.id) }])),
+        projects: Object.fromEntries(inputs.tenants.map((t) => [t.id, { namespace: t.id, grant: projectGrant(config, t.id), imageDigests: { ...(inputs.imageDigests?.[t.id] ?? {}) } }])),
     };
 }
 
 /** The contract as a stack output (the middlewares resolve from Traefik). */
-export function platformContract(inputs: Omit<ContractInputs, "ingressMiddlewares"> & { ingressMiddlewares: pulumi.Input<string[]> }): pulumi.Output<PlatformContract> {
-    return pulumi.output(inputs.ingressMiddlewares).apply((ingressMiddlewares) => renderContract({ ...inputs, ingressMiddlewares }));
+export function platformContract(
+    inputs: Omit<ContractInputs, "ingressMiddlewares" | "imageDigests"> & { ingressMiddlewares: pulumi.Input<string[]>; imageDigests?: pulumi.Input<Record<string, pulumi.Input<Record<string, string>>>> },
+): pulumi.Output<PlatformContract> {
+    return pulumi
+        .all([inputs.ingressMiddlewares, pulumi.output(inputs.imageDigests ?? {})])
+        .apply(([ingressMiddlewares, imageDigests]) => renderContract({ ...inputs, ingressMiddlewares, imageDigests: imageDigests as Record<string, Record<string, string>> }));
 }
 
 /**

@@ -36,6 +36,8 @@ import { DatabaseBackupCredentials } from "../../components/databases/backup-cre
 import { renderEtcdRestoreScript } from "../../components/cluster/etcd-restore";
 import { Velero } from "../../components/backups/velero";
 import { VolumeRestores } from "../../components/backups/volume-restores";
+import { Registry } from "../../components/registry/registry";
+import { BuildNamespace } from "../../components/builds/builds";
 // --- project imports ---
 import { Sandbox } from "../../components/project/sandbox";
 import { databaseAdmission, Guardrails } from "../../components/guardrails/guardrails";
@@ -165,9 +167,15 @@ const perconaMongoDb = new PerconaMongoDb("percona-mongodb", { config }, { ...k8
 
 // Cluster objects to the off-cluster bucket (never in-cluster): one Schedule per tenant namespace and the platform's.
 const velero = config.backup.s3 && secrets.backupS3 ? new Velero("velero", { config, tenantNamespaces: tenants.map((t) => t.spec.id), keys: secrets.backupS3 }, { ...k8sOptions, dependsOn: [prometheusCrds] }) : undefined;
+// The OCI registry builds push to and tenant pods pull from (Harbor on Longhorn), and the builds' namespace.
+const registry = new Registry("registry", { config, projects: tenants.map((t) => t.spec.id), platform: longhorn.provides }, { ...k8sOptions, dependsOn: [prometheusCrds] });
+const builds = new BuildNamespace("builds", { pushPasswords: registry.pushPasswords }, k8sOptions);
 
-/** The platform add-ons (the k3s upgrade Plans wait for all of them). */
-export const platformAddons = [prometheusCrds, kubeletCsrApprover, metallb, certManager, longhorn, minio, observability, traefik, argocd, argoRollouts, nodeReboots, cloudnativePg, perconaMongoDb, ...(velero ? [velero] : [])];
+/**
+ * The platform add-ons (the k3s upgrade Plans wait for all of them). Of the registry only Harbor's release: its
+ * configurator Job only calls Harbor's API (idempotent, retried), so it need not hold back the upgrade Plans.
+ */
+export const platformAddons = [prometheusCrds, kubeletCsrApprover, metallb, certManager, longhorn, minio, observability, traefik, argocd, argoRollouts, nodeReboots, cloudnativePg, perconaMongoDb, registry.release, builds, ...(velero ? [velero] : [])];
 /** Name of the Secret holding Alertmanager's configuration. */
 export const alertmanagerConfigSecret = alerting.configSecretName;
 // k3s upgrades: system-upgrade-controller Plans for platform:cluster.k3sVersion. The Plans come after the
@@ -210,10 +218,10 @@ const guardrails = new Guardrails("guardrails", { allowedRegistries: config.allo
 // Per project, what encodes a grant or lives outside its namespace, and its deployer credential: the tenant
 // stacks hold only their own (README "How tenant stacks are scoped").
 const deployers = new DeployerNamespace("tenant-deployers", {}, k8sOptions);
-const tenantProvides = mergeProvides(sandbox.provides, guardrails.provides, minio.provides, argocd.provides, longhorn.provides);
-const grants = tenants.map((t) => new ProjectGrants(t.spec.id, { project: t.spec, config, adminKubeconfig: cluster.kubeconfig, deployerNamespace: deployers.resource, platform: tenantProvides }, k8sOptions));
+const tenantProvides = mergeProvides(sandbox.provides, guardrails.provides, minio.provides, argocd.provides, longhorn.provides, registry.provides, builds.provides, nodePools.provides);
+const grants = tenants.map((t) => new ProjectGrants(t.spec.id, { project: t.spec, config, adminKubeconfig: cluster.kubeconfig, deployerNamespace: deployers.resource, platform: tenantProvides, registryPullPassword: registry.pullPasswords[t.spec.id] }, k8sOptions));
 // The backup bucket's keys in PostgreSQL projects' namespaces: written here, so no tenant stack holds them.
-new DatabaseBackupCredentials("database-backup-credentials", { config, projects: tenants.map((t) => t.spec), ...(secrets.backupS3 ? { keys: secrets.backupS3 } : {}) }, { ...k8sOptions, dependsOn: [cloudnativePg, ...grants] });
+new DatabaseBackupCredentials("database-backup-credentials", { config, projects: tenants.map((t) => t.spec), ...(secrets.backupS3 ? { keys: secrets.backupS3 } : {}) }, { ...k8sOptions, dependsOn: [cloudnativePg, ...grants.map((g) => g.namespaceResource)] });
 /** Velero's Schedules (namespace velero; `velero backup get --selector velero.io/schedule-name=<name>`). */
 export const veleroSchedules = velero?.schedules ?? [];
 /** Script that rebuilds this region's control plane from an etcd snapshot (README: Disaster recovery). */
@@ -239,6 +247,7 @@ export const platformContract = renderContract({
     tenants: tenants.map((t) => t.spec),
     clusterIdentifier: cluster.clusterIdentifier,
     ingressMiddlewares: traefik.middlewares,
+    imageDigests: Object.fromEntries(grants.map((g, i) => [tenants[i]!.spec.id, g.imageDigests])),
 });
 /** Each project's deployer kubeconfig (secret), by id: the driver hands each tenant stack only its own. */
 export const projectCredentials = projectCredentialsOutput(grants.map((g, i) => [tenants[i]!.spec.id, g.kubeconfig] as const));

@@ -52,6 +52,8 @@ export = async (): Promise<Record<string, unknown>> => {
             project: tenant.spec,
             config: contract.platformConfig,
             secretValues: pulumi.secret(secretValues),
+            // The platform stack built this project's images; its contract entry carries their digests.
+            imageDigests: contract.projects[id]!.imageDigests,
         },
         { provider },
     );

@@ -47,6 +47,7 @@ describe("chart pin table", () => {
             kubeletCsrApprover: "1.2.14",
             cloudnativePg: "0.29.0",
             velero: "12.1.0",
+            harbor: "1.19.1",
             psmdbOperator: "1.22.0",
         });
     });
@@ -83,10 +84,12 @@ describe("sizing", () => {
     // One overhead model: tools/offline/overhead.ts over the planned resources, as `npm run plan` prints it.
     const overheadOf = (stack: "dev" | "fsn1") => platformOverhead(readPlan(stack).resources as unknown as PlannedResource[], nodeCountsOf(shippedConfig(stack), stack));
 
-    it("fits the dev stack's platform into 4 GiB of memory requests", () => {
+    // The registry (Harbor: core, jobservice, registry, database, Redis, Trivy, ~1.9 GiB of requests) runs on
+    // every stack since builds arrived; the rest of the platform stays within its former 4 GiB.
+    it("fits the dev stack's platform into 5.5 GiB of memory requests", () => {
         const overhead = overheadOf("dev");
         expect(overhead.requests.memory).toBeGreaterThan(2 * GIB);
-        expect(overhead.requests.memory).toBeLessThanOrEqual(4 * GIB);
+        expect(overhead.requests.memory).toBeLessThanOrEqual(5.5 * GIB);
         expect(overhead.unparsed).toEqual([]);
     });
 

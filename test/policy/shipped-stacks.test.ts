@@ -9,6 +9,9 @@ import { planDir, STACKS } from "../helpers/plans";
  */
 const DOCUMENTED_ADVISORIES = new Set(["workload-image-digest", "workload-probes"]);
 
+/** A documented advisory of one container only: the build Jobs' BuildKit container keeps a writable root. */
+const documentedForContainer = (v: { policy: string; message: string }) => v.policy === "workload-read-only-root-filesystem" && /^container "buildkit" /.test(v.message);
+
 describe.each(STACKS)("policy pack over stack %s", (stack) => {
     const violations = JSON.parse(fs.readFileSync(path.join(planDir(stack), "policy.json"), "utf8")) as Array<{ policy: string; enforcementLevel: string; message: string }>;
 
@@ -17,7 +20,7 @@ describe.each(STACKS)("policy pack over stack %s", (stack) => {
     });
 
     it("has only the advisories the README explains", () => {
-        const undocumented = violations.filter((v) => v.enforcementLevel === "advisory" && !DOCUMENTED_ADVISORIES.has(v.policy));
+        const undocumented = violations.filter((v) => v.enforcementLevel === "advisory" && !DOCUMENTED_ADVISORIES.has(v.policy) && !documentedForContainer(v));
         expect(undocumented.map((v) => `${v.policy}: ${v.message}`)).toEqual([]);
     });
 });

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderedReleases } from "../../charts/rendered-facts";
 import { BUILT_IN_API_GROUPS } from "../../lib/requirements";
+import { NAMESPACES } from "../../lib/conventions";
 import { CHART_CRDS, chartCrdUrls } from "../../charts/crds";
 import type { ChartKey } from "../../charts/versions";
 import { criticalPath } from "../../tools/offline/critical-path";
@@ -260,8 +261,22 @@ describe.each(STACKS)("bring-up graph of stack %s", (stack) => {
     });
 
     if (stack === "dev") {
-        it(`estimates the dev stack's first up at ${DEV_BRING_UP_TARGET_SECONDS / 60} min or less`, () => {
-            expect(criticalPath(plan.resources as PlannedResource[]).totalSeconds).toBeLessThanOrEqual(DEV_BRING_UP_TARGET_SECONDS);
+        // The projects' image builds run in this stack (ProjectGrants) but are tenant work of unknowable length
+        // (README "Building from git": known limits); the target is the platform's. Nothing waits for them.
+        const isBuild = (r: WrittenResource) =>
+            (r.type === "kubernetes:batch/v1:Job" && (r.inputs.metadata as { namespace?: string } | undefined)?.namespace === NAMESPACES.builds) || (r.type === "command:local:Command" && r.name.endsWith("-image-digest"));
+        it(`estimates the dev stack's first up at ${DEV_BRING_UP_TARGET_SECONDS / 60} min or less, the projects' builds aside`, () => {
+            const builds = plan.resources.filter(isBuild);
+            expect(builds.length).toBeGreaterThan(0);
+            expect(plan.resources.filter((r) => !isBuild(r) && builds.some((b) => graph.waits(r.urn, b.urn))).map((r) => r.name)).toEqual([]);
+            expect(criticalPath(plan.resources.filter((r) => !isBuild(r)) as PlannedResource[]).totalSeconds).toBeLessThanOrEqual(DEV_BRING_UP_TARGET_SECONDS);
+        });
+
+        it("builds only once the registry's configurator created the project's push robot", () => {
+            const configurator = plan.resources.find((r) => r.name === "registry-configurator")!;
+            for (const build of plan.resources.filter((r) => r.type === "kubernetes:batch/v1:Job" && isBuild(r))) {
+                expect(graph.waits(build.urn, configurator.urn), build.name).toBe(true);
+            }
         });
     }
 

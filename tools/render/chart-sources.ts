@@ -56,4 +56,5 @@ export const CHART_SOURCES: Readonly<Record<ChartKey, PinnedChartSource>> = {
     argocd: { repo: "argoproj/argo-helm", ref: "argo-cd-10.1.1", dir: "charts/argo-cd", subcharts: {} },
     velero: { repo: "vmware-tanzu/helm-charts", ref: "velero-12.1.0", dir: "charts/velero", subcharts: {} },
     argoRollouts: { repo: "argoproj/argo-helm", ref: "argo-rollouts-2.41.0", dir: "charts/argo-rollouts", subcharts: {} },
+    harbor: { repo: "goharbor/harbor-helm", ref: "v1.19.1", dir: ".", subcharts: {} },
 };

@@ -11,11 +11,14 @@ describe("node plan", () => {
             ["fsn1-server-0", "dev-server-0", "server", "cloud", 0],
             ["fsn1-run-0", "dev-run-0", "agent", "cloud", 0],
             ["fsn1-edge-0", "dev-edge-0", "edge", "cloud", 0],
+            ["fsn1-build-0", "dev-build-0", "agent", "cloud", 0],
         ]);
         // dev's only server is schedulable: no CriticalAddonsOnly taint, and it carries storage.
         expect(nodes[0]!.taints).toEqual([]);
         expect(nodes[0]!.storage).toBe(true);
         expect(nodes[2]!.taints).toEqual(["pool=edge:NoSchedule"]);
+        // Builds (BuildKit) run on the dedicated build node only.
+        expect(nodes[3]!.taints).toEqual(["pool=build:NoSchedule"]);
     });
 
     it("gives the HA stack 3 tainted servers, a bare-metal run pool with Robot numbers, and dedicated pools", () => {

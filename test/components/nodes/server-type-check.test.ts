@@ -75,8 +75,8 @@ describe("Infrastructure with the server-type availability check", () => {
         const infra = await infrastructure("ok");
         await Promise.all(infra.nodes.map((n) => settle(n.publicIp)));
         const servers = registrations.slice(before).filter((r) => r.type === "hcloud:index/server:Server");
-        // Pulumi.dev.yaml: one cx43 server, one cx43 run node, one cx23 edge node.
-        expect(servers.map((s) => s.inputs.serverType).sort()).toEqual(["cx23", "cx43", "cx43"]);
+        // Pulumi.dev.yaml: one cx43 server, one cx43 run node, one cx23 edge node, one cx33 build node.
+        expect(servers.map((s) => s.inputs.serverType).sort()).toEqual(["cx23", "cx33", "cx43", "cx43"]);
     });
 
     it("lets a stack whose servers already run with the type update while the type is out of stock", async () => {
@@ -89,7 +89,7 @@ describe("Infrastructure with the server-type availability check", () => {
         const before = registrations.length;
         const infra = await infrastructure("running");
         await Promise.all(infra.nodes.map((n) => settle(n.publicIp)));
-        expect(registrations.slice(before).filter((r) => r.type === "hcloud:index/server:Server")).toHaveLength(3);
+        expect(registrations.slice(before).filter((r) => r.type === "hcloud:index/server:Server")).toHaveLength(4);
         // The existing servers are found by the label every server of the stack carries.
         expect(selectors).toEqual(["platform/stack=dev"]);
         existing = [];

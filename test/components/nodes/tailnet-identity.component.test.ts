@@ -32,13 +32,14 @@ describe("tailnet identity read back from Tailscale", () => {
             },
         });
         // One read per node, by its own hostname, bounded.
-        expect(asked.map((a) => a.hostname).sort()).toEqual(["dev-edge-0", "dev-run-0", "dev-server-0"]);
+        expect(asked.map((a) => a.hostname).sort()).toEqual(["dev-build-0", "dev-edge-0", "dev-run-0", "dev-server-0"]);
         expect(asked.every((a) => a.waitFor === "20m")).toBe(true);
 
         expect(plan.outputs.sshTargets).toEqual({
             "dev-server-0": "dev-server-0-1.tail4f2a1c.ts.net",
             "dev-run-0": "dev-run-0-1.tail4f2a1c.ts.net",
             "dev-edge-0": "dev-edge-0-1.tail4f2a1c.ts.net",
+            "dev-build-0": "dev-build-0-1.tail4f2a1c.ts.net",
         });
         expect(Object.values(plan.outputs.tailnetAddresses as Record<string, string>).every((ip) => /^100\.101\.0\.\d$/.test(ip))).toBe(true);
 

@@ -106,7 +106,8 @@ describe("Alloy", () => {
         expect(pipeline).toContain('loki.source.kubernetes "pods"');
         // Balanced braces: a cheap structural check of the generated Alloy syntax.
         expect(pipeline.split("{").length).toBe(pipeline.split("}").length);
-        expect(observabilityWorkloads(dev).find((w) => w.workload === "alloy")!.pods).toBe(3);
+        // dev: server, run, edge and build node.
+        expect(observabilityWorkloads(dev).find((w) => w.workload === "alloy")!.pods).toBe(4);
     });
 });
 

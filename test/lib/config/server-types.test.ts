@@ -76,7 +76,7 @@ describe("server types in the stack config", () => {
         const config = stackConfig(stack);
         const cloud = [config.servers, ...config.pools].filter((p) => p.kind === "cloud").map((p) => p.serverType);
         const expected: Record<string, string[]> = {
-            dev: ["cx43", "cx43", "cx23"], // was cx42, cx42, cx22
+            dev: ["cx43", "cx43", "cx23", "cx33"], // was cx42, cx42, cx22; the build node is new
             fsn1: ["ccx23", "ccx33", "cpx32"], // edge was cx32
             hel1: ["cpx32", "cpx42", "cpx22"], // was cpx31, cpx41, cx22
         };

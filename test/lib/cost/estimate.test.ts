@@ -187,8 +187,8 @@ describe("estimateMonthlyCost against Hetzner's page (figures written from [plan
     });
 
     it.each([
-        // servers, run, edge (page figures), floating IPs × EUR 3, Object Storage EUR 6.49
-        ["dev", 16.49 + 16.49 + 5.99 + 1 * 3 + 6.49],
+        // servers, run, edge, build (page figures), floating IPs × EUR 3, Object Storage EUR 6.49
+        ["dev", 16.49 + 16.49 + 5.99 + 8.99 + 1 * 3 + 6.49],
         ["hel1", 3 * 35.99 + 3 * 69.99 + 2 * 19.99 + 1 * 3 + 6.49],
     ])("prices the shipped stack %s from the table", (stack, expected) => {
         expect(estimateMonthlyCost(stackConfig(stack)).totalMonthlyEur).toBeCloseTo(expected, 10);

@@ -10,7 +10,7 @@ describe("platform contract", () => {
     it("carries each project's namespace and grant by id, the domain, issuers, classes, runtime class and registries", () => {
         expect(contract.contractVersion).toBe(CONTRACT_VERSION);
         expect(Object.keys(contract.projects)).toEqual(["hello", "overlay"]);
-        expect(contract.projects.hello).toEqual({ namespace: "hello", grant: config.projectGrants.hello });
+        expect(contract.projects.hello).toEqual({ namespace: "hello", grant: config.projectGrants.hello, imageDigests: {} });
         expect(contract.projects.overlay!.grant).toEqual({ trust: "untrusted", egressPorts: [], customDomains: [], git: [], publicPorts: [] });
         expect(contract.domain).toBe(config.domain);
         expect(contract.registries).toEqual(config.allowedRegistries);
@@ -18,6 +18,13 @@ describe("platform contract", () => {
         expect(contract.ingressMiddlewares).toEqual(["traefik-security-headers@kubernetescrd"]);
         // Plain data: it goes through a stack output and a JSON file unchanged.
         expect(JSON.parse(JSON.stringify(contract))).toEqual(contract);
+    });
+
+    it("hands each project the digests its builds pushed, and no other project's", () => {
+        const digest = `sha256:${"ab".repeat(32)}`;
+        const built = renderContract({ region: "dev", config, tenants: [{ id: "hello" }, { id: "overlay" }], clusterIdentifier: "platform-dev", ingressMiddlewares: [], imageDigests: { overlay: { app: digest } } });
+        expect(built.projects.overlay!.imageDigests).toEqual({ app: digest });
+        expect(built.projects.hello!.imageDigests).toEqual({});
     });
 
     it("is accepted for a project it lists", () => {

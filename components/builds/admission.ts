@@ -1,0 +1,97 @@
+import type { IValidatingAdmissionPolicy } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy";
+import type { IValidatingAdmissionPolicyBinding } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding";
+import { BUILD_IMAGES } from "../../charts/images";
+import { LABELS, NAMESPACES } from "../../lib/conventions";
+import { BUILD_EXCEPTION } from "../../policy/lib/catalogue";
+import { BUILDER_SERVICE_ACCOUNT, BUILDKIT_CONTAINER } from "./build-job";
+
+/**
+ * The cluster's half of the build exception: the builds namespace enforces Pod Security `privileged` (rootless
+ * BuildKit's unconfined seccomp and AppArmor fail `baseline`), so this ValidatingAdmissionPolicy holds its Jobs
+ * and pods to what the policy pack checks before deploy (policy/lib/build-exception.ts) — whoever creates them.
+ */
+
+/** Name of the policy and its binding. */
+export const BUILD_POD_POLICY = "platform-build-pods";
+
+/** Tolerations Kubernetes' DefaultTolerationSeconds admission adds to every pod (before validation runs). */
+const DEFAULT_TOLERATION_KEYS = ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"];
+
+const list = (values: readonly string[]) => `[${values.map((v) => `'${v}'`).join(", ")}]`;
+const unconfined = (field: "seccompProfile" | "appArmorProfile") =>
+    `(has(c.securityContext) && has(c.securityContext.${field}) && c.securityContext.${field}.type == 'Unconfined')`;
+
+/** The policy and its binding (namespace builds only). */
+export function renderBuildPodPolicy(): { policy: IValidatingAdmissionPolicy; binding: IValidatingAdmissionPolicyBinding } {
+    const metadata = { name: BUILD_POD_POLICY, labels: { [LABELS.managedBy]: "pulumi" } };
+    const check = (expression: string, message: string) => ({ expression, message, reason: "Forbidden" as const });
+    return {
+        policy: {
+            apiVersion: "admissionregistration.k8s.io/v1",
+            kind: "ValidatingAdmissionPolicy",
+            metadata,
+            spec: {
+                failurePolicy: "Fail",
+                matchConstraints: {
+                    resourceRules: [
+                        { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["pods", "pods/ephemeralcontainers"] },
+                        { apiGroups: ["batch"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["jobs"] },
+                    ],
+                },
+                variables: [
+                    { name: "podSpec", expression: "object.kind == 'Pod' ? object.spec : object.spec.template.spec" },
+                    {
+                        name: "containers",
+                        expression:
+                            "variables.podSpec.containers + (has(variables.podSpec.initContainers) ? variables.podSpec.initContainers : [])" +
+                            " + (has(variables.podSpec.ephemeralContainers) ? variables.podSpec.ephemeralContainers : [])",
+                    },
+                ],
+                validations: [
+                    check(
+                        `has(variables.podSpec.nodeSelector) && '${BUILD_EXCEPTION.poolLabel}' in variables.podSpec.nodeSelector && variables.podSpec.nodeSelector['${BUILD_EXCEPTION.poolLabel}'] == '${BUILD_EXCEPTION.pool}'`,
+                        `build pods run on the build pool only (nodeSelector ${BUILD_EXCEPTION.poolLabel}: ${BUILD_EXCEPTION.pool})`,
+                    ),
+                    check(
+                        `!has(variables.podSpec.tolerations) || variables.podSpec.tolerations.all(t, (has(t.key) && t.key == '${BUILD_EXCEPTION.taintKey}' && has(t.value) && t.value == '${BUILD_EXCEPTION.pool}') || (has(t.key) && t.key in ${list(DEFAULT_TOLERATION_KEYS)}))`,
+                        "build pods tolerate only the build pool's taint",
+                    ),
+                    check(
+                        "!(has(variables.podSpec.hostNetwork) && variables.podSpec.hostNetwork) && !(has(variables.podSpec.hostPID) && variables.podSpec.hostPID) && !(has(variables.podSpec.hostIPC) && variables.podSpec.hostIPC) && (!has(variables.podSpec.volumes) || variables.podSpec.volumes.all(v, !has(v.hostPath)))",
+                        "build pods use no host namespaces and no hostPath volumes",
+                    ),
+                    check(
+                        `has(variables.podSpec.serviceAccountName) && variables.podSpec.serviceAccountName == '${BUILDER_SERVICE_ACCOUNT}' && has(variables.podSpec.automountServiceAccountToken) && !variables.podSpec.automountServiceAccountToken`,
+                        `build pods run as ServiceAccount ${BUILDER_SERVICE_ACCOUNT} without an API token`,
+                    ),
+                    check(
+                        "has(variables.podSpec.securityContext) && has(variables.podSpec.securityContext.runAsNonRoot) && variables.podSpec.securityContext.runAsNonRoot && !(has(variables.podSpec.securityContext.seccompProfile) && variables.podSpec.securityContext.seccompProfile.type == 'Unconfined')",
+                        "build pods run as non-root, with a confined pod-level seccomp profile",
+                    ),
+                    check(
+                        `variables.containers.all(c, c.image in ${list(Object.values(BUILD_IMAGES))})`,
+                        "build pods run the platform's pinned build images only (charts/images.ts BUILD_IMAGES)",
+                    ),
+                    check(
+                        "variables.containers.all(c, has(c.securityContext) && has(c.securityContext.allowPrivilegeEscalation) && !c.securityContext.allowPrivilegeEscalation && !(has(c.securityContext.privileged) && c.securityContext.privileged) && has(c.securityContext.capabilities) && has(c.securityContext.capabilities.drop) && 'ALL' in c.securityContext.capabilities.drop && !has(c.securityContext.capabilities.add))",
+                        "build containers are unprivileged, never escalate and drop all capabilities",
+                    ),
+                    check(
+                        `variables.containers.all(c, c.name == '${BUILDKIT_CONTAINER}' || (!${unconfined("seccompProfile")} && !${unconfined("appArmorProfile")}))`,
+                        `only the ${BUILDKIT_CONTAINER} container may run with seccomp and AppArmor unconfined`,
+                    ),
+                ],
+            },
+        },
+        binding: {
+            apiVersion: "admissionregistration.k8s.io/v1",
+            kind: "ValidatingAdmissionPolicyBinding",
+            metadata,
+            spec: {
+                policyName: BUILD_POD_POLICY,
+                validationActions: ["Deny"],
+                matchResources: { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": NAMESPACES.builds } } },
+            },
+        },
+    };
+}

@@ -1,0 +1,251 @@
+import * as path from "node:path";
+import type { IJob } from "kubernetes-models/batch/v1/Job";
+import type { ISecret } from "kubernetes-models/v1/Secret";
+import type { IContainer } from "kubernetes-models/v1/Container";
+import type { ISecurityContext } from "kubernetes-models/v1/SecurityContext";
+import { BUILD_IMAGES, BUILDKIT_ROOTLESS_UID } from "../../charts/images";
+import { LABELS, NAMESPACES, PLATFORM_REGISTRY } from "../../lib/conventions";
+import { buildName, builtImageReference, builtImageRepository, pushSecretName, sourceSecretName } from "../../lib/registry";
+import type { ServiceSpec } from "../../lib/tenants/schema";
+import { objectLabels, type ProjectContext } from "../project/common";
+
+/**
+ * The build of one service at one commit: a Job in the platform-owned `builds` namespace, on the build pool
+ * only, that fetches the commit, plans it with Railpack (or takes the repository's Dockerfile) and builds and
+ * pushes `<registry>/<project>/<service>:<commit>` with rootless BuildKit. The tenant controls only the
+ * `build:` key (URL, commit, ref, path, builder, the name of a secret value); the pod spec is this renderer's.
+ *
+ * Rootless BuildKit needs seccomp and AppArmor unconfined (moby/buildkit docs/rootless.md, "Containerized
+ * deployment": RootlessKit creates user and mount namespaces, which the default profiles deny) and
+ * `--oci-worker-no-process-sandbox` (no PID namespace of its own, so no `privileged`). That is the platform's
+ * one documented exception to the restricted pod profile, held by the policy pack and the builds namespace's
+ * admission policy to: pods of this namespace, only the BuildKit container, on the build pool, no host
+ * namespaces, paths or ports, non-root, all capabilities dropped, images from BUILD_IMAGES.
+ */
+
+/** ServiceAccount of build pods: no API token, no RBAC. */
+export const BUILDER_SERVICE_ACCOUNT = "builder";
+
+/** Name of the BuildKit container (the one container allowed unconfined seccomp and AppArmor). */
+export const BUILDKIT_CONTAINER = "buildkit";
+
+/** Seconds a build may take before it is stopped (a stuck build then fails the tenant's `pulumi up`). */
+export const BUILD_DEADLINE_SECONDS = 3600;
+
+/** What one build pod may use (the build pool is sized for a few of these at once). */
+export const BUILD_RESOURCES = {
+    requests: { cpu: "1", memory: "2Gi", "ephemeral-storage": "10Gi" },
+    limits: { cpu: "4", memory: "6Gi", "ephemeral-storage": "20Gi" },
+} as const;
+
+/** `platform/log-stream` value of build pods: build logs are a Loki stream of their own. */
+export const BUILD_LOG_STREAM = "build";
+
+/** Where the pod's volumes are mounted. */
+const PATHS = {
+    source: "/workspace/src",
+    plan: "/workspace/plan",
+    buildkitState: "/home/user/.local/share/buildkit",
+    dockerConfig: "/home/user/.docker",
+    tmp: "/tmp",
+} as const;
+
+/** Script of the source step (sh): fetches exactly the commit (shallow) into the source volume; every tenant value arrives as an env var. */
+export const FETCH_SCRIPT = `set -eu
+cd ${PATHS.source}
+git init -q .
+git remote add origin "$GIT_URL"
+if [ -n "\${GIT_TOKEN:-}" ]; then
+  git config http.extraHeader "Authorization: Basic $(printf 'x-access-token:%s' "$GIT_TOKEN" | base64 | tr -d '\\n')"
+fi
+git fetch -q --depth 1 origin "$GIT_COMMIT"
+git -c advice.detachedHead=false checkout -q FETCH_HEAD
+test "$(git rev-parse HEAD)" = "$GIT_COMMIT"
+`;
+
+/**
+ * Skips the build when the commit's tag already exists (a re-run of the same build pushes nothing, so a tag
+ * never moves to another digest), else builds and pushes; either way the image's digest is the container's
+ * termination message. BUILDCTL_ARGS is word-split on purpose: its words are
+ * the renderer's, never the tenant's (paths are checked by the tenant schema: no spaces, no '..').
+ */
+export const BUILD_SCRIPT = `set -eu
+auth="$(sed -n 's/.*"auth": *"\\([^"]*\\)".*/\\1/p' ${PATHS.dockerConfig}/config.json | head -n 1)"
+# The digest ends in the termination message, where the deploy reads it (components/builds/build-digest.js).
+if wget -q -S --spider --header "Authorization: Basic $auth" --header "Accept: application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json" "$REGISTRY_MANIFEST_URL" 2>${PATHS.tmp}/head; then
+  echo "$IMAGE already exists: nothing to build"
+  sed -n 's/^ *[Dd]ocker-[Cc]ontent-[Dd]igest: *\\(sha256:[0-9a-f]*\\).*/\\1/p' ${PATHS.tmp}/head | head -n 1 > /dev/termination-log
+  exit 0
+fi
+# shellcheck disable=SC2086
+buildctl-daemonless.sh build $BUILDCTL_ARGS --metadata-file ${PATHS.tmp}/metadata.json
+sed -n 's/.*"containerimage.digest": *"\\(sha256:[0-9a-f]*\\)".*/\\1/p' ${PATHS.tmp}/metadata.json | head -n 1 > /dev/termination-log
+`;
+
+/** The `buildctl build` arguments of a service's build (frontend, local contexts, output). */
+export function buildctlArgs(ctx: ProjectContext, service: ServiceSpec): string[] {
+    const build = service.build!;
+    const context = path.posix.join(PATHS.source, build.path);
+    const image = builtImageReference(ctx.project.id, service.name, build.commit!);
+    const frontend =
+        build.builder === "railpack"
+            ? ["--frontend=gateway.v0", `--opt=source=${BUILD_IMAGES.railpackFrontend}`, `--local=context=${context}`, `--local=dockerfile=${PATHS.plan}`]
+            : ["--frontend=dockerfile.v0", `--local=context=${context}`, `--local=dockerfile=${context}`];
+    // registry.insecure: the platform registry speaks HTTP inside the cluster network (lib/conventions.ts).
+    return [...frontend, `--output=type=image,name=${image},push=true,registry.insecure=true`, "--progress=plain"];
+}
+
+/** Labels of a build's Job and pod: the project's metering labels (builds are billed to it), commit and log stream. */
+export function buildLabels(ctx: ProjectContext, service: ServiceSpec): Record<string, string> {
+    return {
+        ...objectLabels(ctx, service.name),
+        [LABELS.commit]: service.build!.commit!,
+        [LABELS.logStream]: BUILD_LOG_STREAM,
+    };
+}
+
+const restrictedContainer: ISecurityContext = {
+    allowPrivilegeEscalation: false,
+    privileged: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    runAsUser: BUILDKIT_ROOTLESS_UID,
+    runAsGroup: BUILDKIT_ROOTLESS_UID,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+};
+
+const stepResources = { requests: { cpu: "100m", memory: "128Mi", "ephemeral-storage": "1Gi" }, limits: { cpu: "1", memory: "512Mi", "ephemeral-storage": "2Gi" } };
+
+/** The Job that builds one service at its commit (in the builds namespace). */
+export function renderBuildJob(ctx: ProjectContext, service: ServiceSpec): IJob {
+    const build = service.build;
+    if (!build?.commit) {
+        throw new Error(`service ${service.name} of project ${ctx.project.id} has no build commit`);
+    }
+    const name = buildName(ctx.project.id, service.name, build.commit);
+    const labels = buildLabels(ctx, service);
+    const image = builtImageReference(ctx.project.id, service.name, build.commit);
+    const repository = builtImageRepository(ctx.project.id, service.name).slice(PLATFORM_REGISTRY.host.length + 1);
+    const mounts = { source: { name: "source", mountPath: PATHS.source }, plan: { name: "plan", mountPath: PATHS.plan }, tmp: { name: "tmp", mountPath: PATHS.tmp } };
+    const fetch: IContainer = {
+        name: "source",
+        image: BUILD_IMAGES.git,
+        command: ["sh", "-c", FETCH_SCRIPT],
+        env: [
+            { name: "GIT_URL", value: build.git },
+            { name: "GIT_COMMIT", value: build.commit },
+            { name: "HOME", value: PATHS.tmp },
+            ...(build.credentials ? [{ name: "GIT_TOKEN", valueFrom: { secretKeyRef: { name: sourceSecretName(ctx.project.id), key: build.credentials } } }] : []),
+        ],
+        securityContext: restrictedContainer,
+        resources: stepResources,
+        volumeMounts: [mounts.source, mounts.tmp],
+    };
+    const prepare: IContainer[] =
+        build.builder === "railpack"
+            ? [
+                  {
+                      name: "plan",
+                      image: BUILD_IMAGES.railpack,
+                      args: ["prepare", path.posix.join(PATHS.source, build.path), "--plan-out", `${PATHS.plan}/railpack-plan.json`, "--info-out", `${PATHS.plan}/railpack-info.json`],
+                      env: [{ name: "HOME", value: PATHS.tmp }],
+                      securityContext: restrictedContainer,
+                      resources: stepResources,
+                      volumeMounts: [mounts.source, mounts.plan, mounts.tmp],
+                  },
+              ]
+            : [];
+    const buildkit: IContainer = {
+        name: BUILDKIT_CONTAINER,
+        image: BUILD_IMAGES.buildkit,
+        command: ["sh", "-c", BUILD_SCRIPT],
+        env: [
+            // No PID namespace of its own: needed without `privileged` (docs/rootless.md).
+            { name: "BUILDKITD_FLAGS", value: "--oci-worker-no-process-sandbox" },
+            { name: "BUILDCTL_ARGS", value: buildctlArgs(ctx, service).join(" ") },
+            { name: "IMAGE", value: image },
+            { name: "REGISTRY_MANIFEST_URL", value: `http://${PLATFORM_REGISTRY.host}/v2/${repository}/manifests/${build.commit}` },
+            { name: "DOCKER_CONFIG", value: PATHS.dockerConfig },
+        ],
+        securityContext: {
+            ...restrictedContainer,
+            // RootlessKit and buildctl-daemonless.sh write below $HOME, /run/user and /tmp; upstream's rootless
+            // examples run with a writable root, which is kept (unverified read-only).
+            readOnlyRootFilesystem: false,
+            seccompProfile: { type: "Unconfined" },
+            appArmorProfile: { type: "Unconfined" },
+        },
+        resources: BUILD_RESOURCES,
+        volumeMounts: [
+            mounts.source,
+            mounts.plan,
+            mounts.tmp,
+            { name: "buildkit-state", mountPath: PATHS.buildkitState },
+            { name: "run", mountPath: "/run/user" },
+            { name: "registry-push", mountPath: PATHS.dockerConfig, readOnly: true },
+        ],
+    };
+    const scratch = (volume: string, sizeLimit: string) => ({ name: volume, emptyDir: { sizeLimit } });
+    return {
+        apiVersion: "batch/v1",
+        kind: "Job",
+        metadata: { name, namespace: NAMESPACES.builds, labels },
+        spec: {
+            // One attempt: a failed build fails the tenant's `pulumi up` and leaves the running release as it is.
+            backoffLimit: 0,
+            activeDeadlineSeconds: BUILD_DEADLINE_SECONDS,
+            template: {
+                metadata: { labels },
+                spec: {
+                    restartPolicy: "Never",
+                    serviceAccountName: BUILDER_SERVICE_ACCOUNT,
+                    automountServiceAccountToken: false,
+                    enableServiceLinks: false,
+                    nodeSelector: { [LABELS.pool]: "build" },
+                    tolerations: [{ key: "pool", operator: "Equal", value: "build", effect: "NoSchedule" }],
+                    securityContext: {
+                        runAsNonRoot: true,
+                        runAsUser: BUILDKIT_ROOTLESS_UID,
+                        runAsGroup: BUILDKIT_ROOTLESS_UID,
+                        fsGroup: BUILDKIT_ROOTLESS_UID,
+                        seccompProfile: { type: "RuntimeDefault" },
+                    },
+                    initContainers: [fetch, ...prepare],
+                    containers: [buildkit],
+                    volumes: [
+                        scratch("source", "2Gi"),
+                        scratch("plan", "16Mi"),
+                        scratch("tmp", "1Gi"),
+                        scratch("buildkit-state", "16Gi"),
+                        scratch("run", "16Mi"),
+                        { name: "registry-push", secret: { secretName: pushSecretName(ctx.project.id), items: [{ key: ".dockerconfigjson", path: "config.json" }] } },
+                    ],
+                },
+            },
+        },
+    };
+}
+
+/**
+ * The Secret of a project's build source credentials in the builds namespace (from the project's own secret
+ * values), when a build names one; written by the tenant stack, readable only by build pods of that project.
+ */
+export function renderSourceSecret(ctx: ProjectContext, values: Readonly<Record<string, string>>): ISecret | undefined {
+    const keys = [...new Set(ctx.project.services.flatMap((s) => (s.build?.credentials ? [s.build.credentials] : [])))].sort();
+    if (keys.length === 0) {
+        return undefined;
+    }
+    return {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: sourceSecretName(ctx.project.id), namespace: NAMESPACES.builds, labels: objectLabels(ctx, "shared") },
+        type: "Opaque",
+        stringData: Object.fromEntries(keys.map((k) => [k, values[k] ?? ""])),
+    };
+}
+
+/** The build Jobs of a project (one per built service, at its commit). */
+export function renderBuildJobs(ctx: ProjectContext): IJob[] {
+    return ctx.project.services.filter((s) => s.build !== undefined).map((s) => renderBuildJob(ctx, s));
+}

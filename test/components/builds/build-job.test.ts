@@ -1,0 +1,194 @@
+import { describe, expect, it } from "vitest";
+import { BUILD_IMAGES } from "../../../charts/images";
+import { renderBuildPodPolicy } from "../../../components/builds/admission";
+import { BUILD_SCRIPT, buildctlArgs, BUILDKIT_CONTAINER, FETCH_SCRIPT, renderBuildJob, renderSourceSecret } from "../../../components/builds/build-job";
+import { projectContext } from "../../../components/project/common";
+import { LABELS, NAMESPACES } from "../../../lib/conventions";
+import { buildName, builtImageReference, PLACEHOLDER_DIGEST, PLACEHOLDER_DIGEST_ANNOTATION, pushSecretName } from "../../../lib/registry";
+import { BUILD_EXCEPTION } from "../../../policy/lib/catalogue";
+import { evaluatePolicies } from "../../../policy/offline";
+import { renderWorkload } from "../../../components/project/workloads";
+import { admit } from "../../../tools/offline/admission";
+import { validateObject } from "../../helpers/k8s-schema";
+import { planned } from "../../helpers/policy-fixtures";
+import { shellcheck } from "../../helpers/tools";
+import { everyExample, project, stackPlatformConfig } from "../project/fixtures";
+
+/**
+ * The build of a service's image (components/builds/build-job.ts): named per project/service/commit, on the build
+ * pool only, held to the build exception by both the policy pack and the builds namespace's admission policy, and
+ * billed to its project through the metering labels.
+ */
+
+const COMMIT = "4fd5f7d6bba4ba5fcd1a95f4ad6f3fbd8b5dd7a1";
+const OTHER_COMMIT = "9a0c1e2f3b4d5c6e7f8091a2b3c4d5e6f7081920";
+const dev = stackPlatformConfig("dev");
+
+function built(build: Record<string, unknown> = {}, name = "shop") {
+    const spec = project({ name, services: [{ name: "web", port: 8080, build: { git: "https://github.com/example/web.git", commit: COMMIT, ...build } }] });
+    const ctx = projectContext(spec, dev);
+    return { ctx, service: spec.services[0]!, job: renderBuildJob(ctx, spec.services[0]!) };
+}
+
+const podSpecOf = (job: ReturnType<typeof renderBuildJob>) => job.spec!.template.spec!;
+const asPlanned = (job: unknown, name = "build") => planned("kubernetes:batch/v1:Job", name, job as Record<string, unknown>);
+const mandatory = (job: unknown) => evaluatePolicies([asPlanned(job)]).filter((v) => v.enforcementLevel === "mandatory");
+
+describe("build naming", () => {
+    it("is the same for the same project, service and commit, and differs for another commit", () => {
+        expect(buildName("shop", "web", COMMIT)).toBe(buildName("shop", "web", COMMIT));
+        expect(buildName("shop", "web", COMMIT)).toBe("build-shop-web-4fd5f7d6bba4");
+        expect(buildName("shop", "web", OTHER_COMMIT)).not.toBe(buildName("shop", "web", COMMIT));
+        expect(buildName("shop", "api", COMMIT)).not.toBe(buildName("shop", "web", COMMIT));
+        // Rendering twice gives the same Job: a re-run of `pulumi up` at the same commit changes nothing.
+        expect(built().job).toEqual(built().job);
+        expect(built().job.metadata?.name).toBe(buildName("shop", "web", COMMIT));
+    });
+
+    it("stays a valid Job name for long project and service names, still one per triple", () => {
+        const project = "a-very-long-project-name-of-forty";
+        const service = "and-a-long-service-name-too";
+        const names = [buildName(project, service, COMMIT), buildName(project, service, OTHER_COMMIT), buildName(project, `${service}x`, COMMIT)];
+        for (const name of names) {
+            expect(name.length).toBeLessThanOrEqual(52);
+            expect(name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+        }
+        expect(new Set(names).size).toBe(3);
+        expect(buildName(project, service, COMMIT)).toBe(buildName(project, service, COMMIT));
+    });
+
+    it("pushes the commit's immutable tag under the project's path, which the workload runs by digest", () => {
+        const { ctx, service } = built();
+        expect(buildctlArgs(ctx, service)).toContain(`--output=type=image,name=registry.platform.internal/shop/web:${COMMIT},push=true,registry.insecure=true`);
+        expect(service.image).toBe(`${builtImageReference("shop", "web", COMMIT)}@${PLACEHOLDER_DIGEST}`);
+        const workload = renderWorkload(ctx, service);
+        expect(workload.metadata?.annotations?.[PLACEHOLDER_DIGEST_ANNOTATION]).toMatch(/^placeholder/);
+        const pod = workload.spec!.template.spec!;
+        expect(pod.imagePullSecrets).toEqual([{ name: "registry-pull" }]);
+        expect(pod.containers[0]!.imagePullPolicy).toBe("Always");
+        expect(workload.spec!.template.metadata?.labels?.[LABELS.commit]).toBe(COMMIT);
+    });
+});
+
+describe("the build pod", () => {
+    it("runs only on the build pool, tolerating only its taint, without host access or an API token", () => {
+        const pod = podSpecOf(built().job);
+        expect(pod.nodeSelector).toEqual({ [LABELS.pool]: "build" });
+        expect(pod.tolerations).toEqual([{ key: "pool", operator: "Equal", value: "build", effect: "NoSchedule" }]);
+        expect(pod.hostNetwork ?? false).toBe(false);
+        expect(pod.hostPID ?? false).toBe(false);
+        expect(pod.hostIPC ?? false).toBe(false);
+        expect(pod.automountServiceAccountToken).toBe(false);
+        expect(pod.volumes!.every((v) => v.emptyDir !== undefined || v.secret?.secretName === pushSecretName("shop"))).toBe(true);
+        expect(built().job.metadata?.namespace).toBe(NAMESPACES.builds);
+        expect(BUILD_EXCEPTION.namespace).toBe(NAMESPACES.builds);
+    });
+
+    it("unconfines seccomp and AppArmor only for the BuildKit container, everything else restricted and non-root", () => {
+        const pod = podSpecOf(built().job);
+        expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+        for (const container of [...pod.initContainers!, ...pod.containers]) {
+            expect(container.securityContext, container.name).toMatchObject({ allowPrivilegeEscalation: false, privileged: false, runAsNonRoot: true, capabilities: { drop: ["ALL"] } });
+            expect(container.securityContext?.runAsUser, container.name).toBeGreaterThan(0);
+            const unconfined = container.securityContext?.seccompProfile?.type === "Unconfined" || container.securityContext?.appArmorProfile?.type === "Unconfined";
+            expect(unconfined, container.name).toBe(container.name === BUILDKIT_CONTAINER);
+            expect(Object.values(BUILD_IMAGES)).toContain(container.image);
+        }
+    });
+
+    it("passes the policy pack (the build exception), and loses the exception when it drifts from the platform's Job", () => {
+        const { job } = built();
+        expect(mandatory(job)).toEqual([]);
+        const variants: Array<[string, (pod: any, job: any) => void]> = [
+            ["another namespace", (_pod, j) => (j.metadata.namespace = "shop")],
+            ["the run pool", (pod) => (pod.nodeSelector = { [LABELS.pool]: "run" })],
+            ["a toleration of everything", (pod) => pod.tolerations.push({ operator: "Exists" })],
+            ["a hostPath volume", (pod) => pod.volumes.push({ name: "host", hostPath: { path: "/var/lib" } })],
+            ["an added capability", (pod) => (pod.containers[0].securityContext.capabilities = { drop: ["ALL"], add: ["SYS_ADMIN"] })],
+            ["an unconfined source step", (pod) => (pod.initContainers[0].securityContext = { ...pod.initContainers[0].securityContext, seccompProfile: { type: "Unconfined" } })],
+        ];
+        for (const [what, mutate] of variants) {
+            const copy = structuredClone(job) as any;
+            mutate(copy.spec.template.spec, copy);
+            const policies = mandatory(copy).map((v) => v.policy);
+            expect(policies, what).toEqual(expect.arrayContaining(["workload-seccomp-profile"]));
+        }
+    });
+
+    it("is admitted by the builds namespace's policy, which denies the same drifts in the cluster", () => {
+        const { policy, binding } = renderBuildPodPolicy();
+        const namespaceObject = { apiVersion: "v1", kind: "Namespace", metadata: { name: NAMESPACES.builds, labels: { "kubernetes.io/metadata.name": NAMESPACES.builds } } };
+        const decide = (object: unknown) => admit(policy, binding, { object: object as Record<string, unknown>, namespaceObject, operation: "CREATE" });
+        const { job } = built({ builder: "railpack" });
+        const decision = decide(job);
+        expect(decision.matched).toBe(true);
+        expect(decision.allowed, decision.messages.join("; ")).toBe(true);
+        // The pod the Job controller creates (with the tolerations DefaultTolerationSeconds adds) is admitted too.
+        const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "b-x", namespace: NAMESPACES.builds }, spec: { ...structuredClone(podSpecOf(job)), tolerations: [...podSpecOf(job).tolerations!, { key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 }] } };
+        expect(decide(pod).allowed, decide(pod).messages.join("; ")).toBe(true);
+        const denied: Array<[string, (spec: any) => void, RegExp]> = [
+            ["run pool", (s) => (s.nodeSelector = { [LABELS.pool]: "run" }), /build pool only/],
+            ["hostPath", (s) => s.volumes.push({ name: "h", hostPath: { path: "/" } }), /hostPath/],
+            ["foreign image", (s) => (s.containers[0].image = "docker.io/library/alpine:3.20"), /pinned build images/],
+            ["unconfined source step", (s) => (s.initContainers[0].securityContext.appArmorProfile = { type: "Unconfined" }), /only the buildkit container/],
+            ["API token", (s) => (s.automountServiceAccountToken = true), /without an API token/],
+        ];
+        for (const [what, mutate, message] of denied) {
+            const copy = structuredClone(job) as any;
+            mutate(copy.spec.template.spec);
+            const result = decide(copy);
+            expect(result.allowed, what).toBe(false);
+            expect(result.messages.join("; "), what).toMatch(message);
+        }
+    });
+
+    it("carries the project's metering labels, the commit and the build log stream (builds are billed to the project)", () => {
+        const { job } = built();
+        for (const labels of [job.metadata?.labels, job.spec!.template.metadata?.labels]) {
+            expect(labels).toMatchObject({ [LABELS.project]: "shop", [LABELS.service]: "web", [LABELS.commit]: COMMIT, [LABELS.logStream]: "build" });
+        }
+    });
+
+    it("plans with Railpack and its frontend, or builds the Dockerfile at the path", () => {
+        const railpack = built({ builder: "railpack", path: "apps/web" });
+        expect(podSpecOf(railpack.job).initContainers!.map((c) => c.name)).toEqual(["source", "plan"]);
+        expect(buildctlArgs(railpack.ctx, railpack.service)).toEqual(expect.arrayContaining(["--frontend=gateway.v0", `--opt=source=${BUILD_IMAGES.railpackFrontend}`, "--local=context=/workspace/src/apps/web"]));
+        const dockerfile = built({ builder: "dockerfile", path: "apps/web" });
+        expect(podSpecOf(dockerfile.job).initContainers!.map((c) => c.name)).toEqual(["source"]);
+        expect(buildctlArgs(dockerfile.ctx, dockerfile.service)).toEqual(expect.arrayContaining(["--frontend=dockerfile.v0", "--local=dockerfile=/workspace/src/apps/web"]));
+    });
+
+    it("reads a private repository's token from the project's own secret value, never from the file", () => {
+        const { ctx, job } = built({ credentials: "GIT_TOKEN" });
+        const env = podSpecOf(job).initContainers![0]!.env!;
+        expect(env.find((e) => e.name === "GIT_TOKEN")?.valueFrom?.secretKeyRef).toEqual({ name: "build-source-shop", key: "GIT_TOKEN" });
+        expect(renderSourceSecret(ctx, { GIT_TOKEN: "t0ken", OTHER: "x" })?.stringData).toEqual({ GIT_TOKEN: "t0ken" });
+        expect(renderSourceSecret(built().ctx, {})).toBeUndefined();
+    });
+
+    it("has schema-valid objects and scripts that pass shellcheck", () => {
+        const { policy, binding } = renderBuildPodPolicy();
+        for (const object of [built({ builder: "railpack", credentials: "GIT_TOKEN" }).job, policy, binding]) {
+            const result = validateObject(object);
+            expect(result.status, `${result.id}: ${result.error ?? ""}`).toBe("valid");
+        }
+        for (const script of [FETCH_SCRIPT, BUILD_SCRIPT]) {
+            const result = shellcheck(`#!/bin/sh\n${script}`);
+            expect(result.ok, result.output).toBe(true);
+        }
+    });
+});
+
+describe("the paas-app example", () => {
+    it("builds from its git source on the dev stack's build pool and releases the built image by digest, blue/green", () => {
+        const paas = everyExample().find((e) => e.stack === "dev" && e.spec.id === "paas-app")!;
+        const job = paas.objects.find((o) => o.kind === "Job" && o.metadata?.namespace === NAMESPACES.builds) as ReturnType<typeof renderBuildJob>;
+        expect(job.metadata?.name).toBe(buildName("paas-app", "app", paas.spec.services[0]!.build!.commit!));
+        expect(podSpecOf(job).nodeSelector).toEqual({ [LABELS.pool]: "build" });
+        expect(dev.pools.some((p) => p.role === "build" && p.count > 0 && p.dedicated)).toBe(true);
+        // Stateless and released blue/green (its volume is the `files` service's): a Rollout running the build.
+        const workload = paas.objects.find((o) => o.metadata?.name === "app" && ["Deployment", "StatefulSet", "Rollout"].includes(o.kind)) as any;
+        expect(workload.kind).toBe("Rollout");
+        expect(workload.spec.template.spec.containers[0].image).toMatch(/^registry\.platform\.internal\/paas-app\/app:[0-9a-f]{40}@sha256:0{64}$/);
+    });
+});
