@@ -10,6 +10,7 @@ import {
     PROBE_FIELDS,
     TENANT_HTTP_ENTRY_POINTS,
     INGRESS_ENTRY_POINTS_ANNOTATION,
+    SERVICE_NATIVE_LB_ANNOTATION,
     TRAEFIK_MATCHERS,
     backupSecretUsers,
     DATABASE_SERVICE_ACCOUNT_PATTERN,
@@ -261,6 +262,11 @@ export function renderServicePolicy(args: AdmissionPolicyArgs): AdmissionPolicyP
             {
                 expression: "!has(object.spec.externalIPs) || object.spec.externalIPs.size() == 0",
                 message: "tenant Services must not set externalIPs (CVE-2020-8554)",
+                reason: "Forbidden",
+            },
+            {
+                expression: `!has(object.metadata.annotations) || !(${quote(SERVICE_NATIVE_LB_ANNOTATION)} in object.metadata.annotations)`,
+                message: `tenant Services must not set ${SERVICE_NATIVE_LB_ANNOTATION} (HTTP egress is metered at Traefik; through the ClusterIP the edge meter would bill it twice)`,
                 reason: "Forbidden",
             },
         ],

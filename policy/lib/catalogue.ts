@@ -9,6 +9,12 @@
 export const FORBIDDEN_TENANT_SERVICE_TYPES: readonly string[] = ["NodePort", "LoadBalancer", "ExternalName"];
 
 /**
+ * Traefik's Service annotation that makes an Ingress dial the Service's ClusterIP. Tenant Services must not set it:
+ * HTTP egress is metered at Traefik, and through the ClusterIP the edge meter would bill it a second time.
+ */
+export const SERVICE_NATIVE_LB_ANNOTATION = "traefik.ingress.kubernetes.io/service.nativelb";
+
+/**
  * Safe sysctls by the Kubernetes minor version that first allows them (pod-security-admission
  * policy/check_sysctls.go, sysctlsAllowedV1Dot0 … V1Dot37).
  */

@@ -179,6 +179,13 @@ const SERVICE_CASES: TwinCase[] = [
     { title: "NodePort Service", rule: "network-tenant-service-exposure", subject: service({ type: "NodePort" }), expected: "deny" },
     { title: "LoadBalancer Service", rule: "network-tenant-service-exposure", subject: service({ type: "LoadBalancer" }), expected: "deny" },
     { title: "ExternalName Service", rule: "network-tenant-service-exposure", subject: service({ type: "ExternalName", externalName: "metadata.google.internal" }), expected: "deny" },
+    {
+        title: "Service with Traefik's nativelb annotation (HTTP egress billed twice)",
+        rule: "network-tenant-service-exposure",
+        subject: edit(service({}), (inputs) => (inputs.metadata.annotations = { "traefik.ingress.kubernetes.io/service.nativelb": "true" })),
+        expected: "deny",
+    },
+    { title: "Service with an unrelated annotation", rule: "network-tenant-service-exposure", subject: edit(service({}), (inputs) => (inputs.metadata.annotations = { "example.org/owner": "web" })), expected: "admit" },
     { title: "Service with externalIPs (CVE-2020-8554)", rule: "network-tenant-service-exposure", subject: service({ externalIPs: ["1.1.1.1"] }), expected: "deny" },
 ];
 
