@@ -174,13 +174,16 @@ export function changedTenant(tenants: readonly GeneratedTenant[]): GeneratedTen
     return found.t;
 }
 
-/** A tenant file after a release: its first service's image with a new patch version (`6.9.1` → `6.9.<attempt + 2>`). */
+/**
+ * A tenant file after a release: the image of its first service that runs one (a built service has none) with a
+ * new patch version (`6.9.1` → `6.9.<attempt + 2>`).
+ */
 export function releasedText(text: string, attempt: number): string {
-    const doc = yaml.load(text) as { services: Array<{ image: string }> };
-    const service = doc.services[0]!;
-    const match = /^(.*):(\d+)\.(\d+)\.(\d+)$/.exec(service.image);
-    if (!match) {
-        throw new Error(`bench: the image ${service.image} has no semver tag to release`);
+    const doc = yaml.load(text) as { services: Array<{ image?: string }> };
+    const service = doc.services.find((s) => typeof s.image === "string");
+    const match = service ? /^(.*):(\d+)\.(\d+)\.(\d+)$/.exec(service.image!) : null;
+    if (!service || !match) {
+        throw new Error(`bench: the image ${service?.image} has no semver tag to release`);
     }
     service.image = `${match[1]}:${match[2]}.${match[3]}.${Number(match[4]) + attempt + 1}`;
     return yaml.dump(doc, { lineWidth: 200 });

@@ -121,6 +121,11 @@ export function generateTenant(shape: ExampleShape, index: number, keepPublicPor
         if (expose && Array.isArray(expose.customDomains)) {
             expose.customDomains = (expose.customDomains as string[]).map((d) => domains.get(d) ?? `${name}.${d}`);
         }
+        // A build's source is a git grant like the project's own repository: the copy builds from its own copy.
+        const build = service.build as Doc | undefined;
+        if (build && typeof build.git === "string" && shape.grant.git.includes(build.git)) {
+            build.git = renamedRepo(build.git, suffix);
+        }
         if (!keepPublicPorts) {
             for (const port of list(service.ports)) {
                 delete port.public;
