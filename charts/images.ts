@@ -89,15 +89,16 @@ export const ARGO_ROLLOUTS_VERSION = "v1.9.0";
 
 /**
  * Images of the platform's builds (components/builds), pinned to release tags. BuildKit's `-rootless` variant
- * runs buildkitd as uid 1000 inside a user namespace (moby/buildkit docs/rootless.md); Railpack's CLI writes
- * the build plan (`railpack prepare`) and its frontend image, of the same release, turns the plan into LLB
- * (railpack.com "Running Railpack in production": use the frontend of the same version as the CLI); alpine/git
- * fetches the source. Not pulled here: the tags were taken from the projects' release pages, not checked
- * against the registries (README: what remains unverified).
+ * runs buildkitd as uid 1000 inside a user namespace (moby/buildkit docs/rootless.md); Railpack publishes one
+ * image per release, its BuildKit frontend (`railpack-frontend`, .goreleaser.yml and release.yml at v0.15.4:
+ * `FROM alpine; COPY railpack /; ENTRYPOINT ["/railpack", "frontend"]`), which also carries the CLI: the plan
+ * step runs `/railpack prepare` from it and BuildKit runs it as the frontend, so CLI and frontend are the same
+ * release (railpack.com "Running Railpack in production"). There is no `ghcr.io/railwayapp/railpack` CLI image.
+ * alpine/git fetches the source. Not pulled here: the tags were taken from the projects' release pipelines, not
+ * checked against the registries (README: what remains unverified).
  */
 export const BUILD_IMAGES = {
     buildkit: "docker.io/moby/buildkit:v0.25.2-rootless",
-    railpack: "ghcr.io/railwayapp/railpack:v0.15.4",
     railpackFrontend: "ghcr.io/railwayapp/railpack-frontend:v0.15.4",
     git: "docker.io/alpine/git:v2.49.1",
 } as const;

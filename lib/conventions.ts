@@ -51,6 +51,8 @@ export const LABELS = {
  */
 export const LOKI_LABELS = {
     cluster: "cluster",
+    /** The pod's namespace, from Alloy's discovery (not a pod label: a tenant cannot choose it). */
+    namespace: "namespace",
     project: "project",
     service: "service",
     deployment: "deployment",

@@ -31,6 +31,14 @@ export const ANALYSIS_ARGS = {
     interval: "interval",
 } as const;
 
+/**
+ * How long the readiness metric waits before its first measurement: two kube-state-metrics scrapes (30 s, the
+ * kube-prometheus-stack default). Argo Rollouts v1.9.0 starts pre-promotion analysis the moment the new
+ * ReplicaSet is saturated (rollout/analysis.go), when Prometheus may still hold the previous scrape (ready < spec)
+ * or no series yet for a ReplicaSet created seconds ago (an empty result fails `len(result) == 1`).
+ */
+export const READINESS_INITIAL_DELAY = "60s";
+
 /** A ClusterAnalysisTemplate (argoproj.io/v1alpha1; schema: charts/argo-rollouts/crd-cluster-analysis-template.yaml). */
 export interface ClusterAnalysisTemplate {
     apiVersion: "argoproj.io/v1alpha1";
@@ -42,6 +50,7 @@ export interface ClusterAnalysisTemplate {
             name: string;
             count: string;
             interval: string;
+            initialDelay?: string;
             failureLimit: number;
             successCondition: string;
             provider: { prometheus: { address: string; query: string } };
@@ -65,7 +74,7 @@ export const READINESS_QUERY = `sum(kube_replicaset_status_ready_replicas{${repl
 
 /** The platform's two ClusterAnalysisTemplates. */
 export function renderAnalysisTemplates(labels: Record<string, string> = {}): ClusterAnalysisTemplate[] {
-    const template = (name: string, metric: string, extraArgs: string[], successCondition: string, query: string): ClusterAnalysisTemplate => ({
+    const template = (name: string, metric: string, extraArgs: string[], successCondition: string, query: string, initialDelay?: string): ClusterAnalysisTemplate => ({
         apiVersion: "argoproj.io/v1alpha1",
         kind: "ClusterAnalysisTemplate",
         metadata: { name, labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "platform", ...labels } },
@@ -76,6 +85,7 @@ export function renderAnalysisTemplates(labels: Record<string, string> = {}): Cl
                     name: metric,
                     count: arg(ANALYSIS_ARGS.count),
                     interval: arg(ANALYSIS_ARGS.interval),
+                    ...(initialDelay !== undefined ? { initialDelay } : {}),
                     // One failed measurement fails the analysis (and aborts the release).
                     failureLimit: 0,
                     successCondition,
@@ -85,7 +95,7 @@ export function renderAnalysisTemplates(labels: Record<string, string> = {}): Cl
         },
     });
     return [
-        template(ANALYSIS_TEMPLATES.readiness, "ready-pods", [ANALYSIS_ARGS.podTemplateHash], "len(result) == 1 && result[0] >= 1", READINESS_QUERY),
+        template(ANALYSIS_TEMPLATES.readiness, "ready-pods", [ANALYSIS_ARGS.podTemplateHash], "len(result) == 1 && result[0] >= 1", READINESS_QUERY, READINESS_INITIAL_DELAY),
         template(ANALYSIS_TEMPLATES.errorRate, "error-rate", [ANALYSIS_ARGS.maxErrorRate], `len(result) == 1 && result[0] <= ${arg(ANALYSIS_ARGS.maxErrorRate)}`, ERROR_RATE_QUERY),
     ];
 }

@@ -3,7 +3,8 @@ import type { IValidatingAdmissionPolicyBinding } from "kubernetes-models/admiss
 import { BUILD_IMAGES } from "../../charts/images";
 import { LABELS, NAMESPACES } from "../../lib/conventions";
 import { BUILD_EXCEPTION } from "../../policy/lib/catalogue";
-import { BUILDER_SERVICE_ACCOUNT, BUILDKIT_CONTAINER } from "./build-job";
+import { pushSecretName, sourceSecretName } from "../../lib/registry";
+import { BUILDER_SERVICE_ACCOUNT, BUILDKIT_CAPABILITIES, BUILDKIT_CONTAINER } from "./build-job";
 
 /**
  * The cluster's half of the build exception: the builds namespace enforces Pod Security `privileged` (rootless
@@ -41,6 +42,13 @@ export function renderBuildPodPolicy(): { policy: IValidatingAdmissionPolicy; bi
                 variables: [
                     { name: "podSpec", expression: "object.kind == 'Pod' ? object.spec : object.spec.template.spec" },
                     {
+                        name: "labels",
+                        expression:
+                            "object.kind == 'Pod' ? (has(object.metadata.labels) ? object.metadata.labels : {}) : (has(object.spec.template.metadata) && has(object.spec.template.metadata.labels) ? object.spec.template.metadata.labels : {})",
+                    },
+                    // The project a build pod builds for: the only one whose Secrets it may read.
+                    { name: "project", expression: `'${LABELS.project}' in variables.labels ? variables.labels['${LABELS.project}'] : ''` },
+                    {
                         name: "containers",
                         expression:
                             "variables.podSpec.containers + (has(variables.podSpec.initContainers) ? variables.podSpec.initContainers : [])" +
@@ -65,16 +73,32 @@ export function renderBuildPodPolicy(): { policy: IValidatingAdmissionPolicy; bi
                         `build pods run as ServiceAccount ${BUILDER_SERVICE_ACCOUNT} without an API token`,
                     ),
                     check(
-                        "has(variables.podSpec.securityContext) && has(variables.podSpec.securityContext.runAsNonRoot) && variables.podSpec.securityContext.runAsNonRoot && !(has(variables.podSpec.securityContext.seccompProfile) && variables.podSpec.securityContext.seccompProfile.type == 'Unconfined')",
+                        "has(variables.podSpec.securityContext) && has(variables.podSpec.securityContext.runAsNonRoot) && variables.podSpec.securityContext.runAsNonRoot && !(has(variables.podSpec.securityContext.runAsUser) && variables.podSpec.securityContext.runAsUser == 0) && !(has(variables.podSpec.securityContext.seccompProfile) && variables.podSpec.securityContext.seccompProfile.type == 'Unconfined')",
                         "build pods run as non-root, with a confined pod-level seccomp profile",
+                    ),
+                    check(
+                        "variables.containers.all(c, !has(c.securityContext) || (!(has(c.securityContext.runAsNonRoot) && !c.securityContext.runAsNonRoot) && !(has(c.securityContext.runAsUser) && c.securityContext.runAsUser == 0)))",
+                        "every build container runs as non-root (no container turns runAsNonRoot off or runs as uid 0)",
+                    ),
+                    check(
+                        "variables.containers.all(c, (!has(c.ports) || c.ports.all(p, !has(p.hostPort) || p.hostPort == 0)) && !(has(c.securityContext) && has(c.securityContext.procMount) && c.securityContext.procMount != 'Default')) && !(has(variables.podSpec.hostUsers) && !variables.podSpec.hostUsers)",
+                        "build pods use no host ports, the default /proc mount and the host user namespace setting of the build Job",
+                    ),
+                    check(
+                        `variables.project != '' && (!has(variables.podSpec.volumes) || variables.podSpec.volumes.all(v, has(v.emptyDir) || (has(v.secret) && v.secret.secretName in ['${pushSecretName("")}' + variables.project, '${sourceSecretName("")}' + variables.project]))) && variables.containers.all(c, !has(c.envFrom) && (!has(c.env) || c.env.all(e, !has(e.valueFrom) || !has(e.valueFrom.secretKeyRef) || e.valueFrom.secretKeyRef.name == '${sourceSecretName("")}' + variables.project)))`,
+                        `build pods carry their project's ${LABELS.project} label and read only that project's Secrets (its push robot and source credentials; emptyDir scratch otherwise)`,
                     ),
                     check(
                         `variables.containers.all(c, c.image in ${list(Object.values(BUILD_IMAGES))})`,
                         "build pods run the platform's pinned build images only (charts/images.ts BUILD_IMAGES)",
                     ),
                     check(
-                        "variables.containers.all(c, has(c.securityContext) && has(c.securityContext.allowPrivilegeEscalation) && !c.securityContext.allowPrivilegeEscalation && !(has(c.securityContext.privileged) && c.securityContext.privileged) && has(c.securityContext.capabilities) && has(c.securityContext.capabilities.drop) && 'ALL' in c.securityContext.capabilities.drop && !has(c.securityContext.capabilities.add))",
-                        "build containers are unprivileged, never escalate and drop all capabilities",
+                        "variables.containers.all(c, has(c.securityContext) && !(has(c.securityContext.privileged) && c.securityContext.privileged) && has(c.securityContext.capabilities) && has(c.securityContext.capabilities.drop) && 'ALL' in c.securityContext.capabilities.drop)",
+                        "build containers are unprivileged and drop all capabilities",
+                    ),
+                    check(
+                        `variables.containers.all(c, has(c.securityContext) && has(c.securityContext.capabilities) && (c.name == '${BUILDKIT_CONTAINER}' ? (!has(c.securityContext.capabilities.add) || c.securityContext.capabilities.add.all(a, a in ${list(BUILDKIT_CAPABILITIES)})) : (has(c.securityContext.allowPrivilegeEscalation) && !c.securityContext.allowPrivilegeEscalation && !has(c.securityContext.capabilities.add))))`,
+                        `only the ${BUILDKIT_CONTAINER} container may escalate, and only to ${BUILDKIT_CAPABILITIES.join(" and ")} (rootless BuildKit's set-uid newuidmap/newgidmap); every other build container never escalates and adds no capability`,
                     ),
                     check(
                         `variables.containers.all(c, c.name == '${BUILDKIT_CONTAINER}' || (!${unconfined("seccompProfile")} && !${unconfined("appArmorProfile")}))`,

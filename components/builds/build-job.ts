@@ -17,11 +17,21 @@ import { objectLabels, type ProjectContext } from "../project/common";
  *
  * Rootless BuildKit needs seccomp and AppArmor unconfined (moby/buildkit docs/rootless.md, "Containerized
  * deployment": RootlessKit creates user and mount namespaces, which the default profiles deny) and
- * `--oci-worker-no-process-sandbox` (no PID namespace of its own, so no `privileged`). That is the platform's
- * one documented exception to the restricted pod profile, held by the policy pack and the builds namespace's
- * admission policy to: pods of this namespace, only the BuildKit container, on the build pool, no host
- * namespaces, paths or ports, non-root, all capabilities dropped, images from BUILD_IMAGES.
+ * `--oci-worker-no-process-sandbox` (no PID namespace of its own, so no `privileged`). RootlessKit maps the
+ * image's 65,536 sub-ids with `newuidmap`/`newgidmap`, which the `-rootless` image installs set-uid (Dockerfile
+ * v0.25.2, `shadow-uidmap`): `allowPrivilegeEscalation: false` (no_new_privs) ignores the set-uid bit and an
+ * empty bounding set removes the CAP_SETUID/CAP_SETGID they need, so RootlessKit fails with "newuidmap: Could
+ * not set caps" (moby/buildkit#1671, #3217; upstream's examples/kubernetes/job.rootless.yaml sets neither). The
+ * BuildKit container therefore may escalate, with a bounding set of SETUID and SETGID only (everything else
+ * dropped), so the set-uid helper gains exactly those two and nothing else does.
+ * That is the platform's one documented exception to the restricted pod profile, held by the policy pack and
+ * the builds namespace's admission policy to: pods of this namespace, only the BuildKit container, on the build
+ * pool, no host namespaces, paths or ports, non-root, no capability but SETUID/SETGID (BuildKit only), only its
+ * own project's Secrets, images from BUILD_IMAGES.
  */
+
+/** The capabilities the BuildKit container keeps in its bounding set: what set-uid `newuidmap`/`newgidmap` need. */
+export const BUILDKIT_CAPABILITIES = ["SETUID", "SETGID"] as const;
 
 /** ServiceAccount of build pods: no API token, no RBAC. */
 export const BUILDER_SERVICE_ACCOUNT = "builder";
@@ -147,7 +157,11 @@ export function renderBuildJob(ctx: ProjectContext, service: ServiceSpec): IJob 
             ? [
                   {
                       name: "plan",
-                      image: BUILD_IMAGES.railpack,
+                      // Railpack publishes its CLI only inside the frontend image (.goreleaser.yml v0.15.4:
+                      // `railpack-frontend`, `FROM alpine; COPY railpack /`); `prepare` fetches its pinned mise
+                      // into /tmp/railpack to resolve versions, so it needs the internet on 443.
+                      image: BUILD_IMAGES.railpackFrontend,
+                      command: ["/railpack"],
                       args: ["prepare", path.posix.join(PATHS.source, build.path), "--plan-out", `${PATHS.plan}/railpack-plan.json`, "--info-out", `${PATHS.plan}/railpack-info.json`],
                       env: [{ name: "HOME", value: PATHS.tmp }],
                       securityContext: restrictedContainer,
@@ -173,6 +187,9 @@ export function renderBuildJob(ctx: ProjectContext, service: ServiceSpec): IJob 
             // RootlessKit and buildctl-daemonless.sh write below $HOME, /run/user and /tmp; upstream's rootless
             // examples run with a writable root, which is kept (unverified read-only).
             readOnlyRootFilesystem: false,
+            // The set-uid newuidmap/newgidmap need both (see the file comment).
+            allowPrivilegeEscalation: true,
+            capabilities: { drop: ["ALL"], add: [...BUILDKIT_CAPABILITIES] },
             seccompProfile: { type: "Unconfined" },
             appArmorProfile: { type: "Unconfined" },
         },

@@ -461,6 +461,13 @@ export const ROLLOUTS_CONTROLLER_USER = `system:serviceaccount:${NAMESPACES.argo
 export const ANALYSIS_ARG_VALUE_PATTERN = "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$";
 
 /**
+ * The cadence a tenant may ask of the shared Prometheus, as the tenant schema bounds it
+ * (lib/tenants/schema.ts strategy.analysis: count 1–30, intervalSeconds 10–600): without it a Rollout written
+ * by hand (git sync) could measure every millisecond.
+ */
+export const ANALYSIS_CADENCE_PATTERNS = { count: "^([1-9]|[12][0-9]|30)$", interval: "^([1-9][0-9]|[1-5][0-9][0-9]|600)s$" } as const;
+
+/**
  * Blue/green analysis keeps the tenant boundary: a tenant's release is judged only by the platform's
  * ClusterAnalysisTemplates (components/argo-rollouts/analysis.ts), always for its own namespace. No tenant
  * object defines analysis (AnalysisTemplate, AnalysisRun, Experiment: only the Rollouts controller creates runs,
@@ -478,7 +485,10 @@ export function renderAnalysisPolicy(args: AdmissionPolicyArgs): AdmissionPolicy
     const ownNamespaceAndPlainValues = (a: string) =>
         `!has(${a}.args) || ${a}.args.all(g, ` +
         `(g.name == ${quote(ANALYSIS_ARGS.namespace)} ? (!has(g.value) && has(g.valueFrom) && has(g.valueFrom.fieldRef) && g.valueFrom.fieldRef.fieldPath == 'metadata.namespace')` +
-        ` : (!has(g.valueFrom) || !has(g.valueFrom.fieldRef))) && (!has(g.value) || g.value.matches(${quote(ANALYSIS_ARG_VALUE_PATTERN)})))`;
+        ` : g.name == ${quote(ANALYSIS_ARGS.service)} ? (!has(g.value) && has(g.valueFrom) && has(g.valueFrom.fieldRef) && g.valueFrom.fieldRef.fieldPath == 'metadata.name')` +
+        ` : (!has(g.valueFrom) || !has(g.valueFrom.fieldRef))) && (!has(g.value) || g.value.matches(${quote(ANALYSIS_ARG_VALUE_PATTERN)}))` +
+        ` && (g.name != ${quote(ANALYSIS_ARGS.count)} || (has(g.value) && g.value.matches(${quote(ANALYSIS_CADENCE_PATTERNS.count)})))` +
+        ` && (g.name != ${quote(ANALYSIS_ARGS.interval)} || (has(g.value) && g.value.matches(${quote(ANALYSIS_CADENCE_PATTERNS.interval)}))))`;
     const isBlueGreen = "has(object.spec.strategy) && has(object.spec.strategy.blueGreen) && !has(object.spec.strategy.canary)";
     return policy(ADMISSION_POLICY_NAMES.analysis, args, {
         matchConstraints: {
@@ -498,7 +508,7 @@ export function renderAnalysisPolicy(args: AdmissionPolicyArgs): AdmissionPolicy
             },
             {
                 expression: `object.kind != 'Rollout' || !(${isBlueGreen}) || (${eachHook(ownNamespaceAndPlainValues)})`,
-                message: `a tenant Rollout passes its own namespace (valueFrom.fieldRef: metadata.namespace) and plain values (${ANALYSIS_ARG_VALUE_PATTERN}) to the analysis`,
+                message: `a tenant Rollout passes its own namespace and name (valueFrom.fieldRef: metadata.namespace, metadata.name), plain values (${ANALYSIS_ARG_VALUE_PATTERN}) and a cadence within count 1–30, interval 10s–600s to the analysis`,
                 reason: "Forbidden",
             },
         ],

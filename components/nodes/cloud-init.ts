@@ -21,7 +21,17 @@ export interface UserDataInput extends BootstrapInput {
     edgeMeter?: { serviceCidr: string };
     /** k3s `registries.yaml` (components/registry/node-registries.ts): how containerd reaches the platform registry. */
     registries?: string;
+    /**
+     * Build-pool nodes: let rootless BuildKit create its user namespace. Ubuntu 24.04 sets
+     * `kernel.apparmor_restrict_unprivileged_userns=1`, which makes RootlessKit fail with `fork/exec
+     * /proc/self/exe: permission denied` (moby/buildkit docs/rootless.md v0.25.2, "Ubuntu, 24.04 or later"); only
+     * the dedicated, tainted build nodes relax it.
+     */
+    rootlessBuilds?: boolean;
 }
+
+/** The sysctl file of build-pool nodes (see {@link UserDataInput.rootlessBuilds}). */
+export const ROOTLESS_BUILDS_SYSCTL = { path: "/etc/sysctl.d/91-platform-rootless-builds.conf", content: "kernel.apparmor_restrict_unprivileged_userns=0\n" } as const;
 
 /** Where the vSwitch script is written on bare-metal nodes. */
 export const VSWITCH_SCRIPT_PATH = "/usr/local/sbin/platform-vswitch.sh";
@@ -54,6 +64,10 @@ export function renderUserData(input: UserDataInput): string {
     if (input.registries !== undefined) {
         // Before k3s' first start (the bootstrap script installs it; the join starts it): containerd reads it at start.
         files.push({ path: REGISTRIES_PATH, permissions: "0600", content: input.registries });
+    }
+    if (input.rootlessBuilds === true) {
+        // Read by the `sysctl --system` of runcmd, before k3s starts any build pod.
+        files.push({ path: ROOTLESS_BUILDS_SYSCTL.path, permissions: "0644", content: ROOTLESS_BUILDS_SYSCTL.content });
     }
     if (input.vswitchScript !== undefined) {
         files.push({ path: VSWITCH_SCRIPT_PATH, permissions: "0700", content: input.vswitchScript });

@@ -182,6 +182,7 @@ export class Infrastructure extends pulumi.ComponentResource {
                         sshAuthorizedKey: publicKey,
                         ...(vswitchScriptFor(spec) !== undefined ? { vswitchScript: vswitchScriptFor(spec) } : {}),
                         ...(spec.role === "edge" ? { edgeMeter: { serviceCidr: config.cluster.serviceCidr } } : {}),
+                        ...(spec.labels["platform/pool"] === "build" ? { rootlessBuilds: true } : {}),
                     }),
                 ),
             );

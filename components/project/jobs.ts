@@ -1,6 +1,7 @@
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { ICronJob } from "kubernetes-models/batch/v1/CronJob";
 import type { IJobSpec } from "kubernetes-models/batch/v1/JobSpec";
+import { LABELS } from "../../lib/conventions";
 import type { JobSpec } from "../../lib/tenants/schema";
 import { basePodSpec, objectLabels, objectMeta, type ProjectContext } from "./common";
 import { containerVolumes, volumePrefix } from "./files";
@@ -19,7 +20,7 @@ export function jobSpec(ctx: ProjectContext, job: JobSpec): IJobSpec {
         backoffLimit: job.backoffLimit,
         activeDeadlineSeconds: job.activeDeadlineSeconds,
         template: {
-            metadata: { labels: objectLabels(ctx, job.name) },
+            metadata: { labels: { ...objectLabels(ctx, job.name), [LABELS.deployment]: job.name } },
             spec: {
                 ...basePodSpec(ctx, job.runAsUser),
                 restartPolicy: "Never",

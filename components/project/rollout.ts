@@ -56,11 +56,15 @@ export function isBlueGreen(service: ServiceSpec): boolean {
     return service.strategy.type === "blueGreen";
 }
 
-/** Arguments every platform template takes: the Rollout's own namespace (never a literal), the service, the cadence. */
+/**
+ * Arguments every platform template takes: the Rollout's own namespace and name (never literals: the Rollout,
+ * its active Service and the service are one name, so a release can only be judged by its own series), the
+ * cadence.
+ */
 function commonArgs(service: ServiceSpec & { strategy: { type: "blueGreen" } }): RolloutAnalysisArg[] {
     return [
         { name: ANALYSIS_ARGS.namespace, valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
-        { name: ANALYSIS_ARGS.service, value: service.name },
+        { name: ANALYSIS_ARGS.service, valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
         { name: ANALYSIS_ARGS.count, value: String(service.strategy.analysis.count) },
         { name: ANALYSIS_ARGS.interval, value: `${service.strategy.analysis.intervalSeconds}s` },
     ];

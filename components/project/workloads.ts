@@ -244,7 +244,8 @@ export function renderInitContainer(ctx: ProjectContext, service: ServiceSpec, i
 export function podTemplate(ctx: ProjectContext, service: ServiceSpec): IPodTemplateSpec {
     const images = [service, ...service.sidecars, ...service.initContainers].map((c) => c.image);
     return {
-        metadata: { labels: { ...objectLabels(ctx, service.name), ...(service.build?.commit ? { [LABELS.commit]: service.build.commit } : {}) } },
+        // `platform/deployment`: the workload a pod belongs to (Loki's `deployment`, `npm run logs --deployment`).
+        metadata: { labels: { ...objectLabels(ctx, service.name), [LABELS.deployment]: service.name, ...(service.build?.commit ? { [LABELS.commit]: service.build.commit } : {}) } },
         spec: {
             ...basePodSpec(ctx, service.runAsUser),
             // The project's own pull robot (written by the platform stack): it reads only this project's repositories.

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { containerSecretNames, PROJECT_EXAMPLES, projectContainers, projectSchema, type ProjectSpec } from "./schema";
 import { gitSourceGranted, NO_GRANT, publicEntryPointName, withinDomain, type PlatformConfig, type ProjectGrant } from "../config/schema";
-import { PLATFORM_BUCKETS } from "../conventions";
+import { PLATFORM_BUCKETS, PLATFORM_NAMESPACES } from "../conventions";
 import { tenantBucketName } from "./names";
 import { parseTenantYaml, readCatalogDirectory } from "./read";
 import { InputValidationError, issuesToProblems, type InputProblem } from "../validation";
@@ -458,6 +458,33 @@ function checkBucket(file: string, spec: ProjectSpec, config: PlatformConfig): I
     ];
 }
 
+/**
+ * No project's namespace may be another namespace followed by `-` (`shop` and `shop-eu`, or `cert` beside the
+ * platform's `cert-manager`). Traefik names every backend `<namespace>-<service>-<port>@kubernetes` and its
+ * metrics carry only that name, so with both namespaces `shop`/`eu-web` and `shop-eu`/`web` would be one series:
+ * the error rate that judges a blue/green release and the HTTP egress bill would mix two projects. Without such a
+ * pair the name is unambiguous: two different namespaces N, N' with N-X = N'-X' force the shorter to be a
+ * `-`-prefix of the longer. The later file of a pair is the offender (a platform namespace always wins).
+ */
+function namespacePrefixProblems(projects: TenantProject[]): InputProblem[] {
+    const problems: InputProblem[] = [];
+    const taken: Array<{ namespace: string; owner: string }> = PLATFORM_NAMESPACES.map((namespace) => ({ namespace, owner: `the platform's namespace ${namespace}` }));
+    for (const { file, spec } of projects) {
+        const clash = taken.find(({ namespace }) => spec.id.startsWith(`${namespace}-`) || namespace.startsWith(`${spec.id}-`));
+        if (clash) {
+            problems.push({
+                source: file,
+                path: spec.id === spec.name ? "name" : "id",
+                problem: `project id "${spec.id}" and ${clash.owner} ("${clash.namespace}") differ only by a "-<suffix>": Traefik's metrics name backends <namespace>-<service>-<port>, so their series could not be told apart (release analysis, HTTP egress billing)`,
+                fix: `choose an id that is neither "${clash.namespace}-…" nor a prefix of "${clash.namespace}" followed by "-" (e.g. "${spec.id.replace(/-/g, "")}")`,
+            });
+        } else {
+            taken.push({ namespace: spec.id, owner: file });
+        }
+    }
+    return problems;
+}
+
 function checkAcrossProjects(projects: TenantProject[], context: TenantContext): InputProblem[] {
     const { domain } = context.config;
     const problems: InputProblem[] = [];
@@ -487,6 +514,7 @@ function checkAcrossProjects(projects: TenantProject[], context: TenantContext):
             }
         }
     }
+    problems.push(...namespacePrefixProblems(projects));
     // Platform hosts first: they belong to their service by right, so a custom domain that takes one is the
     // offender, whichever file sorts first; between two custom domains the later file is.
     const hosts = new Map<string, string>();

@@ -280,9 +280,21 @@ export function podSecretReferences(podSpec: Record<string, unknown>): string[] 
 export const PLATFORM_REGISTRY_HOST = "registry.platform.internal";
 
 /**
- * The one exception to seccomp and AppArmor confinement: rootless BuildKit (moby/buildkit docs/rootless.md) in
- * the platform's build Jobs. It holds only for the container named `container` of a pod in `namespace`, pinned
- * to the build pool and tolerating only its taint, without host namespaces, host paths, privilege, escalation
- * or capabilities, as a non-root user (policy/lib/build-exception.ts checks each condition).
+ * The one exception to the restricted profile: rootless BuildKit (moby/buildkit docs/rootless.md) in the
+ * platform's build Jobs, which needs seccomp and AppArmor unconfined and privilege escalation for its set-uid
+ * `newuidmap`/`newgidmap` with a bounding set of `capabilities` only (moby/buildkit#1671). It holds only for the
+ * container named `container` of a pod in `namespace`, pinned to the build pool and tolerating only its taint,
+ * without host namespaces, host paths, host ports, an unmasked /proc or privilege, dropping ALL and adding no
+ * more than `capabilities`, as a non-root user, labelled with its project (`projectLabel`) and mounting only that
+ * project's Secrets (names `secretPrefixes` + project id) (policy/lib/build-exception.ts checks each condition).
  */
-export const BUILD_EXCEPTION = { namespace: "builds", container: "buildkit", poolLabel: "platform/pool", pool: "build", taintKey: "pool" } as const;
+export const BUILD_EXCEPTION = {
+    namespace: "builds",
+    container: "buildkit",
+    poolLabel: "platform/pool",
+    pool: "build",
+    taintKey: "pool",
+    capabilities: ["SETUID", "SETGID"],
+    projectLabel: "platform/project",
+    secretPrefixes: ["registry-push-", "build-source-"],
+} as const;

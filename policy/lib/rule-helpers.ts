@@ -3,7 +3,8 @@ import { packConfig, type PackConfig } from "./config";
 import { readK3sConfig, type K3sNodeConfig } from "./k3s-config";
 import { isPlatformNamespace, tenantNamespacesOf, type NamespaceInfo, type ResourceView } from "./namespaces";
 import { namespaceOf } from "./kubernetes";
-import { containersOf, isWorkloadType, podSecurityContextOf, podSpecOf, type ContainerRef } from "./pod-spec";
+import { containersOf, isWorkloadType, podMetadataOf, podSecurityContextOf, podSpecOf, type ContainerRef } from "./pod-spec";
+import { asStringMap } from "./values";
 
 /**
  * Building blocks of the rules: type filters that mark other resources "not applicable" (so the engine reports
@@ -82,6 +83,8 @@ export interface WorkloadContext {
     containers: ContainerRef[];
     /** Namespace the workload runs in. */
     namespace: string;
+    /** Labels of the pod (its template's for controllers). */
+    podLabels: Record<string, string>;
     /** The effective pack config. */
     config: PackConfig;
 }
@@ -100,6 +103,7 @@ export function forWorkloads(validate: (workload: WorkloadContext, report: Repor
                     podSecurityContext: podSecurityContextOf(podSpec),
                     containers: containersOf(podSpec),
                     namespace: namespaceOf(args.props),
+                    podLabels: asStringMap(podMetadataOf(args.type, args.props).labels),
                     config: packConfig(args),
                 },
                 report,

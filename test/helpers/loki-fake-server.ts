@@ -41,15 +41,23 @@ export interface FakeLoki {
  * @param query the selector
  * @returns the matchers, or an error message
  */
-export function parseSelector(query: string): Array<[string, string]> | string {
+/** One label matcher: label, value, and `=~` for Loki's (fully anchored) regular-expression match. */
+export type Matcher = [label: string, value: string, operator?: "=" | "=~"];
+
+/** Whether a stream's label value satisfies a matcher (Loki anchors regular expressions at both ends). */
+export function matches([, value, operator]: Matcher, actual: string): boolean {
+    return operator === "=~" ? new RegExp(`^(?:${value})$`).test(actual) : actual === value;
+}
+
+export function parseSelector(query: string): Matcher[] | string {
     const body = /^\{(.*)\}$/s.exec(query.trim());
     if (!body) {
         return `parse error : syntax error: unexpected input, expecting {`;
     }
-    const matchers: Array<[string, string]> = [];
+    const matchers: Matcher[] = [];
     let rest = body[1]!.trim();
     while (rest.length > 0) {
-        const head = /^([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"/.exec(rest);
+        const head = /^([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|=)\s*"/.exec(rest);
         if (!head) {
             return `parse error : syntax error near ${JSON.stringify(rest.slice(0, 20))}`;
         }
@@ -81,7 +89,7 @@ export function parseSelector(query: string): Array<[string, string]> | string {
             value += ch;
             i += 1;
         }
-        matchers.push([head[1]!, value]);
+        matchers.push(head[2] === "=~" ? [head[1]!, value, "=~"] : [head[1]!, value]);
         rest = rest.slice(i + 1).trim();
         if (rest.startsWith(",")) {
             rest = rest.slice(1).trim();
@@ -125,7 +133,7 @@ export async function startFakeLoki(lines: FakeLine[] = []): Promise<FakeLoki> {
         const end = BigInt(params.end ?? "0");
         const limit = Number(params.limit ?? "100");
         const forward = params.direction === "forward";
-        const matching = fake.lines.filter((l) => l.ns >= start && l.ns < end && matchers.every(([k, v]) => (l.labels[k] ?? "") === v));
+        const matching = fake.lines.filter((l) => l.ns >= start && l.ns < end && matchers.every((m) => matches(m, l.labels[m[0]] ?? "")));
         matching.sort((a, b) => (a.ns === b.ns ? 0 : (a.ns < b.ns) === forward ? -1 : 1));
         const picked = matching.slice(0, limit);
         const streams = new Map<string, { stream: Record<string, string>; values: Array<[string, string]> }>();

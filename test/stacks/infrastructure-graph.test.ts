@@ -99,6 +99,9 @@ describe.each(STACKS)("offline plan of stack %s", (stack) => {
             const k3s = yaml.load(doc.write_files.find((f) => f.path === "/etc/rancher/k3s/config.yaml")!.content) as Record<string, unknown>;
             expect(k3s["node-label"]).toContain(`platform/pool=${node.pool}`);
             expect(k3s["node-taint"] ?? []).toEqual(node.taints);
+            // Rootless BuildKit's user namespaces are allowed on the build pool only (components/nodes/cloud-init.ts).
+            const relaxed = doc.write_files.some((f) => f.content.includes("kernel.apparmor_restrict_unprivileged_userns=0"));
+            expect(relaxed, node.id).toBe(node.pool === "build");
         }
     });
 

@@ -3,7 +3,7 @@
  * from the command line and name tenant-chosen things (a project name), so each one is checked against the
  * platform's own naming rules first and quoted as a LogQL string second.
  */
-import { LOKI_LABELS } from "../../lib/conventions";
+import { LOKI_LABELS, NAMESPACES } from "../../lib/conventions";
 import { labelMessage, labelPattern, PROJECT_NAME_MAX } from "../../lib/tenants/names";
 
 /** What to select; every field but `stack` and `project` is optional. */
@@ -26,6 +26,8 @@ const SERVICE_NAME_MAX = 30;
 const STACK_PATTERN = /^[a-z][a-z0-9-]{0,39}$/;
 // A git commit id: abbreviated (7+) or full SHA-1/SHA-256, lowercase hex.
 const COMMIT_PATTERN = /^[0-9a-f]{7,64}$/;
+/** Lengths of a full commit id (SHA-1, SHA-256): matched exactly; shorter ones by prefix. */
+const FULL_COMMIT_LENGTHS = [40, 64];
 
 /** Value of the `log_stream` label on build pods (pod label `platform/log-stream`). */
 export const BUILD_LOG_STREAM = "build";
@@ -117,12 +119,22 @@ export function buildLogQuery(selection: LogSelection): string {
     if (selection.deployment !== undefined) {
         matchers.push([LOKI_LABELS.deployment, selection.deployment]);
     }
+    // `namespace` comes from Alloy's pod discovery, never from a pod label, so a tenant that labels its pods
+    // `platform/project: <another project>` cannot write into that project's logs: runtime lines must come from
+    // the project's own namespace, build lines from the platform's builds namespace.
+    const regex: Array<[string, string]> = [];
     if (selection.build !== undefined) {
-        matchers.push([LOKI_LABELS.logStream, BUILD_LOG_STREAM], [LOKI_LABELS.commit, selection.build]);
+        matchers.push([LOKI_LABELS.namespace, NAMESPACES.builds], [LOKI_LABELS.logStream, BUILD_LOG_STREAM]);
+        if (FULL_COMMIT_LENGTHS.includes(selection.build.length)) {
+            matchers.push([LOKI_LABELS.commit, selection.build]);
+        } else {
+            // Build pods carry the full commit id; an abbreviated one (hex only, checked above) selects by prefix.
+            regex.push([LOKI_LABELS.commit, `${selection.build}.*`]);
+        }
     } else {
-        matchers.push([LOKI_LABELS.logStream, ""]);
+        matchers.push([LOKI_LABELS.namespace, selection.project], [LOKI_LABELS.logStream, ""]);
     }
-    return `{${matchers.map(([label, value]) => `${label}=${quoteLabelValue(value)}`).join(", ")}}`;
+    return `{${[...matchers.map(([label, value]) => `${label}=${quoteLabelValue(value)}`), ...regex.map(([label, value]) => `${label}=~${quoteLabelValue(value)}`)].join(", ")}}`;
 }
 
 const DURATION_UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };

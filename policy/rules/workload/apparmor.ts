@@ -16,7 +16,7 @@ export const workloadAppArmor: ResourceValidationPolicy = {
     description: "Pods and containers must not run AppArmor-unconfined.",
     enforcementLevel: "mandatory",
     severity: "high",
-    validateResource: forWorkloads(({ args, podSecurityContext, containers, podSpec, namespace }, report) => {
+    validateResource: forWorkloads(({ args, podSecurityContext, containers, podSpec, namespace, podLabels }, report) => {
         const annotations = asStringMap(podMetadataOf(args.type, args.props).annotations);
         for (const [key, value] of Object.entries(annotations)) {
             if (key.startsWith(APPARMOR_ANNOTATION_PREFIX) && !appArmorAnnotationAllowed(value)) {
@@ -32,7 +32,7 @@ export const workloadAppArmor: ResourceValidationPolicy = {
         check("pod", asRecord(podSecurityContext.appArmorProfile));
         for (const ref of containers) {
             const profile = asRecord(ref.securityContext.appArmorProfile);
-            if (asString(profile?.type) === "Unconfined" && buildExceptionProblems(namespace, podSpec, ref).length === 0) {
+            if (asString(profile?.type) === "Unconfined" && buildExceptionProblems(namespace, podSpec, ref, podLabels).length === 0) {
                 continue; // rootless BuildKit of a platform build (policy/lib/catalogue.ts BUILD_EXCEPTION)
             }
             check(describeContainer(ref), profile);

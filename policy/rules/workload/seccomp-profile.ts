@@ -19,14 +19,14 @@ export const workloadSeccompProfile: ResourceValidationPolicy = {
     description: "Pods must run with seccomp profile RuntimeDefault or Localhost.",
     enforcementLevel: "mandatory",
     severity: "high",
-    validateResource: forWorkloads(({ containers, podSecurityContext, podSpec, namespace }, report) => {
+    validateResource: forWorkloads(({ containers, podSecurityContext, podSpec, namespace, podLabels }, report) => {
         const podType = seccompType(podSecurityContext);
         if (podType !== undefined && !ALLOWED_SECCOMP_TYPES.includes(podType)) {
             report(`pod securityContext sets seccompProfile.type: ${podType}`);
         }
         for (const ref of containers) {
             const own = seccompType(ref.securityContext);
-            if (own === "Unconfined" && buildExceptionProblems(namespace, podSpec, ref).length === 0) {
+            if (own === "Unconfined" && buildExceptionProblems(namespace, podSpec, ref, podLabels).length === 0) {
                 continue; // rootless BuildKit of a platform build (policy/lib/catalogue.ts BUILD_EXCEPTION)
             }
             if (own !== undefined && !ALLOWED_SECCOMP_TYPES.includes(own)) {

@@ -87,4 +87,36 @@ describe("platform analysis templates", () => {
         expect(byName(ANALYSIS_TEMPLATES.readiness).spec.metrics[0]!.successCondition).toBe("len(result) == 1 && result[0] >= 1");
         expect(substitute(byName(ANALYSIS_TEMPLATES.errorRate).spec.metrics[0]!.successCondition, args)).toBe("len(result) == 1 && result[0] <= 0.05");
     });
+
+    it("wait two kube-state-metrics scrapes before the first readiness measurement (saturated, but Prometheus still holds the previous scrape)", () => {
+        // Argo starts the run the moment the ReplicaSet is saturated; with 30 s scrapes, the first scrape that has
+        // seen it can be 30 s old and is queryable only after it lands: the measurement waits for two.
+        const metric = byName(ANALYSIS_TEMPLATES.readiness).spec.metrics[0]!;
+        expect(metric.initialDelay).toBe("60s");
+        const scrapeSeconds = 30;
+        const seconds = Number(/^(\d+)s$/.exec(metric.initialDelay ?? "")?.[1]);
+        expect(seconds).toBeGreaterThanOrEqual(2 * scrapeSeconds);
+        // A ReplicaSet created at 0 s: no series until the first scrape that has seen it (30 s), complete at 60 s.
+        const readiness = substitute(metric.provider.prometheus.query, args);
+        const result = testRules([{ name: "analysis", rules: [{ record: "analysis:ready", expr: readiness }] }], {
+            evaluation_interval: "30s",
+            tests: [
+                {
+                    interval: "30s",
+                    input_series: [
+                        { series: 'kube_replicaset_status_ready_replicas{namespace="shop", replicaset="web-7d9f8c"}', values: "_ 1 2 2" },
+                        { series: 'kube_replicaset_spec_replicas{namespace="shop", replicaset="web-7d9f8c"}', values: "_ 2 2 2" },
+                    ],
+                    promql_expr_test: [
+                        // At 0 s the result is empty: `len(result) == 1` fails, and with failureLimit 0 would abort.
+                        { expr: "analysis:ready", eval_time: "0s", exp_samples: [] },
+                        { expr: "analysis:ready", eval_time: `${seconds}s`, exp_samples: [{ labels: "analysis:ready", value: 1 }] },
+                    ],
+                },
+            ],
+        });
+        expect(result.output).toMatch(/SUCCESS/);
+        expect(result.ok).toBe(true);
+        expect(byName(ANALYSIS_TEMPLATES.errorRate).spec.metrics[0]!.initialDelay).toBeUndefined();
+    });
 });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { BUILD_IMAGES } from "../../../charts/images";
 import { renderBuildPodPolicy } from "../../../components/builds/admission";
-import { BUILD_SCRIPT, buildctlArgs, BUILDKIT_CONTAINER, FETCH_SCRIPT, renderBuildJob, renderSourceSecret } from "../../../components/builds/build-job";
+import { BUILD_SCRIPT, buildctlArgs, BUILDKIT_CAPABILITIES, BUILDKIT_CONTAINER, FETCH_SCRIPT, renderBuildJob, renderSourceSecret } from "../../../components/builds/build-job";
 import { projectContext } from "../../../components/project/common";
 import { LABELS, NAMESPACES } from "../../../lib/conventions";
-import { buildName, builtImageReference, PLACEHOLDER_DIGEST, PLACEHOLDER_DIGEST_ANNOTATION, pushSecretName } from "../../../lib/registry";
+import { buildName, builtImageReference, PLACEHOLDER_DIGEST, PLACEHOLDER_DIGEST_ANNOTATION, pushSecretName, sourceSecretName } from "../../../lib/registry";
 import { BUILD_EXCEPTION } from "../../../policy/lib/catalogue";
 import { evaluatePolicies } from "../../../policy/offline";
 import { renderWorkload } from "../../../components/project/workloads";
@@ -85,10 +85,15 @@ describe("the build pod", () => {
     });
 
     it("unconfines seccomp and AppArmor only for the BuildKit container, everything else restricted and non-root", () => {
-        const pod = podSpecOf(built().job);
+        const pod = podSpecOf(built({ builder: "railpack" }).job);
         expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
         for (const container of [...pod.initContainers!, ...pod.containers]) {
-            expect(container.securityContext, container.name).toMatchObject({ allowPrivilegeEscalation: false, privileged: false, runAsNonRoot: true, capabilities: { drop: ["ALL"] } });
+            // RootlessKit's set-uid newuidmap/newgidmap (moby/buildkit#1671): escalation with SETUID/SETGID only.
+            const escalation = container.name === BUILDKIT_CONTAINER ? { allowPrivilegeEscalation: true, capabilities: { drop: ["ALL"], add: ["SETUID", "SETGID"] } } : { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } };
+            expect(container.securityContext, container.name).toMatchObject({ privileged: false, runAsNonRoot: true, ...escalation });
+            if (container.name !== BUILDKIT_CONTAINER) {
+                expect(container.securityContext?.capabilities?.add, container.name).toBeUndefined();
+            }
             expect(container.securityContext?.runAsUser, container.name).toBeGreaterThan(0);
             const unconfined = container.securityContext?.seccompProfile?.type === "Unconfined" || container.securityContext?.appArmorProfile?.type === "Unconfined";
             expect(unconfined, container.name).toBe(container.name === BUILDKIT_CONTAINER);
@@ -106,13 +111,30 @@ describe("the build pod", () => {
             ["a hostPath volume", (pod) => pod.volumes.push({ name: "host", hostPath: { path: "/var/lib" } })],
             ["an added capability", (pod) => (pod.containers[0].securityContext.capabilities = { drop: ["ALL"], add: ["SYS_ADMIN"] })],
             ["an unconfined source step", (pod) => (pod.initContainers[0].securityContext = { ...pod.initContainers[0].securityContext, seccompProfile: { type: "Unconfined" } })],
+            ["another project's push robot", (pod) => (pod.volumes.find((v: any) => v.secret).secret.secretName = pushSecretName("bank"))],
+            ["a host port", (pod) => (pod.containers[0].ports = [{ containerPort: 1234, hostPort: 1234 }])],
+            ["an unmasked /proc", (pod) => (pod.containers[0].securityContext.procMount = "Unmasked")],
+            ["no project label", (_pod, j) => delete j.spec.template.metadata.labels[LABELS.project]],
+            ["a root BuildKit container", (pod) => (pod.containers[0].securityContext.runAsUser = 0)],
         ];
         for (const [what, mutate] of variants) {
             const copy = structuredClone(job) as any;
             mutate(copy.spec.template.spec, copy);
             const policies = mandatory(copy).map((v) => v.policy);
-            expect(policies, what).toEqual(expect.arrayContaining(["workload-seccomp-profile"]));
+            // Losing the exception brings back every restriction it lifted (for BuildKit: escalation, SETUID/SETGID).
+            const lifted = what === "an unconfined source step" ? ["workload-seccomp-profile"] : ["workload-seccomp-profile", "workload-no-privilege-escalation", "workload-capabilities"];
+            expect(policies, what).toEqual(expect.arrayContaining(lifted));
         }
+        // Escalation is lifted for the BuildKit container only, never for a step beside it.
+        const escalatingStep = JSON.parse(JSON.stringify(job)); // not structuredClone: the steps share one securityContext object
+        escalatingStep.spec.template.spec.initContainers[0].securityContext.allowPrivilegeEscalation = true;
+        expect(mandatory(escalatingStep).map((v) => v.policy)).toEqual(["workload-no-privilege-escalation"]);
+    });
+
+    it("keeps the pack's standalone copy of the exception in step with the renderer (capabilities, Secret names)", () => {
+        expect([...BUILD_EXCEPTION.capabilities]).toEqual([...BUILDKIT_CAPABILITIES]);
+        expect(BUILD_EXCEPTION.secretPrefixes.map((prefix) => `${prefix}shop`).sort()).toEqual([pushSecretName("shop"), sourceSecretName("shop")].sort());
+        expect(BUILD_EXCEPTION.projectLabel).toBe(LABELS.project);
     });
 
     it("is admitted by the builds namespace's policy, which denies the same drifts in the cluster", () => {
@@ -124,7 +146,7 @@ describe("the build pod", () => {
         expect(decision.matched).toBe(true);
         expect(decision.allowed, decision.messages.join("; ")).toBe(true);
         // The pod the Job controller creates (with the tolerations DefaultTolerationSeconds adds) is admitted too.
-        const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "b-x", namespace: NAMESPACES.builds }, spec: { ...structuredClone(podSpecOf(job)), tolerations: [...podSpecOf(job).tolerations!, { key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 }] } };
+        const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "b-x", namespace: NAMESPACES.builds, labels: job.spec!.template.metadata!.labels }, spec: { ...structuredClone(podSpecOf(job)), tolerations: [...podSpecOf(job).tolerations!, { key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 }] } };
         expect(decide(pod).allowed, decide(pod).messages.join("; ")).toBe(true);
         const denied: Array<[string, (spec: any) => void, RegExp]> = [
             ["run pool", (s) => (s.nodeSelector = { [LABELS.pool]: "run" }), /build pool only/],
@@ -132,6 +154,15 @@ describe("the build pod", () => {
             ["foreign image", (s) => (s.containers[0].image = "docker.io/library/alpine:3.20"), /pinned build images/],
             ["unconfined source step", (s) => (s.initContainers[0].securityContext.appArmorProfile = { type: "Unconfined" }), /only the buildkit container/],
             ["API token", (s) => (s.automountServiceAccountToken = true), /without an API token/],
+            ["another project's push robot", (s) => (s.volumes.find((v: any) => v.secret).secret.secretName = pushSecretName("bank")), /only that project's Secrets/],
+            ["another project's source token", (s) => (s.initContainers[0].env = [{ name: "GIT_TOKEN", valueFrom: { secretKeyRef: { name: sourceSecretName("bank"), key: "T" } } }]), /only that project's Secrets/],
+            ["a root container", (s) => (s.initContainers[0].securityContext.runAsUser = 0), /every build container runs as non-root/],
+            ["runAsNonRoot off in a container", (s) => (s.containers[0].securityContext.runAsNonRoot = false), /every build container runs as non-root/],
+            ["a host port", (s) => (s.containers[0].ports = [{ containerPort: 1234, hostPort: 1234 }]), /no host ports/],
+            ["an unmasked /proc", (s) => (s.containers[0].securityContext.procMount = "Unmasked"), /default \/proc mount/],
+            ["an escalating source step", (s) => (s.initContainers[0].securityContext.allowPrivilegeEscalation = true), /only the buildkit container may escalate/],
+            ["SYS_ADMIN for BuildKit", (s) => (s.containers[0].securityContext.capabilities.add = ["SETUID", "SYS_ADMIN"]), /only to SETUID and SETGID/],
+            ["a privileged BuildKit", (s) => (s.containers[0].securityContext.privileged = true), /unprivileged/],
         ];
         for (const [what, mutate, message] of denied) {
             const copy = structuredClone(job) as any;
@@ -153,6 +184,12 @@ describe("the build pod", () => {
         const railpack = built({ builder: "railpack", path: "apps/web" });
         expect(podSpecOf(railpack.job).initContainers!.map((c) => c.name)).toEqual(["source", "plan"]);
         expect(buildctlArgs(railpack.ctx, railpack.service)).toEqual(expect.arrayContaining(["--frontend=gateway.v0", `--opt=source=${BUILD_IMAGES.railpackFrontend}`, "--local=context=/workspace/src/apps/web"]));
+        // Railpack publishes its CLI only in the frontend image: the plan step runs `/railpack prepare` from the
+        // very image BuildKit runs as the frontend (one release for both).
+        const plan = podSpecOf(railpack.job).initContainers![1]!;
+        expect(plan.image).toBe(BUILD_IMAGES.railpackFrontend);
+        expect([...plan.command!, ...plan.args!.slice(0, 2)]).toEqual(["/railpack", "prepare", "/workspace/src/apps/web"]);
+        expect(Object.values(BUILD_IMAGES).filter((image) => image.startsWith("ghcr.io/railwayapp/"))).toEqual([BUILD_IMAGES.railpackFrontend]);
         const dockerfile = built({ builder: "dockerfile", path: "apps/web" });
         expect(podSpecOf(dockerfile.job).initContainers!.map((c) => c.name)).toEqual(["source"]);
         expect(buildctlArgs(dockerfile.ctx, dockerfile.service)).toEqual(expect.arrayContaining(["--frontend=dockerfile.v0", "--local=dockerfile=/workspace/src/apps/web"]));

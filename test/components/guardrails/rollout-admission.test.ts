@@ -44,8 +44,28 @@ describe("admission of blue/green releases", () => {
     });
 
     it("refuses argument values that could end a PromQL string", () => {
-        const injected = edited((r) => (pre(r).args[1] = { name: "service", value: 'app"} or up{x="' }));
+        const injected = edited((r) => (pre(r).args[2] = { name: "count", value: '5"} or up{x="' }));
         expect(denials(injected)).toEqual([expect.stringMatching(/plain values/)]);
+    });
+
+    it("refuses a service other than the Rollout's own name (another service's, or a sibling project's, error rate)", () => {
+        expect(pre(rollout).args[1]).toEqual({ name: "service", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } });
+        // In namespace paas-app, service "x-web" would read project "paas-app-x"'s "web" (Traefik's name paas-app-x-web-http).
+        const literal = edited((r) => (pre(r).args[1] = { name: "service", value: "x-web" }));
+        expect(denials(literal)).toEqual([expect.stringMatching(/own namespace and name/)]);
+        const label = edited((r) => (pre(r).args[1] = { name: "service", valueFrom: { fieldRef: { fieldPath: "metadata.labels['app']" } } }));
+        expect(denials(label)).toEqual([expect.stringMatching(/own namespace and name/)]);
+    });
+
+    it("refuses a cadence outside the tenant schema's bounds (count 1-30, interval 10s-600s)", () => {
+        const arg = (name: string) => pre(rollout).args.findIndex((a: { name: string }) => a.name === name);
+        for (const [name, value] of [["count", "0"], ["count", "31"], ["count", "500"], ["interval", "1ms"], ["interval", "9s"], ["interval", "601s"], ["interval", "1m"]] as const) {
+            const tooMuch = edited((r) => (pre(r).args[arg(name)] = { name, value }));
+            expect(denials(tooMuch), `${name}=${value}`).toEqual([expect.stringMatching(/cadence within count 1–30, interval 10s–600s/)]);
+        }
+        for (const [name, value] of [["count", "1"], ["count", "30"], ["interval", "10s"], ["interval", "600s"], ["interval", "45s"]] as const) {
+            expect(denials(edited((r) => (pre(r).args[arg(name)] = { name, value }))), `${name}=${value}`).toEqual([]);
+        }
     });
 
     it("refuses templates other than the platform's, and namespaced (tenant-written) ones", () => {

@@ -47,11 +47,11 @@ describe("blue/green services", () => {
         const namespaceArg = { name: "namespace", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } };
         expect(blueGreen.prePromotionAnalysis).toEqual({
             templates: [{ templateName: "platform-readiness", clusterScope: true }],
-            args: [namespaceArg, { name: "service", value: "web" }, { name: "count", value: "3" }, { name: "interval", value: "20s" }, { name: "pod-template-hash", valueFrom: { podTemplateHashValue: "Latest" } }],
+            args: [namespaceArg, { name: "service", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }, { name: "count", value: "3" }, { name: "interval", value: "20s" }, { name: "pod-template-hash", valueFrom: { podTemplateHashValue: "Latest" } }],
         });
         expect(blueGreen.postPromotionAnalysis).toEqual({
             templates: [{ templateName: "platform-error-rate", clusterScope: true }],
-            args: [namespaceArg, { name: "service", value: "web" }, { name: "count", value: "3" }, { name: "interval", value: "20s" }, { name: "max-error-rate", value: "0.01" }],
+            args: [namespaceArg, { name: "service", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }, { name: "count", value: "3" }, { name: "interval", value: "20s" }, { name: "max-error-rate", value: "0.01" }],
         });
     });
 

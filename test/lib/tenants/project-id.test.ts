@@ -99,6 +99,36 @@ describe("project id", () => {
         expect(problems).toContainEqual(expect.objectContaining({ source: "stacks/dev/projects/shop.yml", path: "id", problem: expect.stringMatching(/id "shop" is already the id of stacks\/dev\/projects\/shop\.yaml/) }));
     });
 
+    it("is no other namespace plus '-<suffix>' (Traefik's <namespace>-<service> backend names would collide)", () => {
+        // shop/eu-web and shop-eu/web are both Traefik's "shop-eu-web-http@kubernetes".
+        const withSibling = problemsOf([
+            { file: file("shop"), text: SHOP },
+            { file: file("shop-eu"), text: SHOP.replace("name: shop", "id: shop-eu\nname: shopeu") },
+        ]);
+        expect(withSibling).toContainEqual(
+            expect.objectContaining({ source: file("shop-eu"), path: "id", problem: expect.stringMatching(/"shop-eu" and stacks\/dev\/projects\/shop\.yaml \("shop"\) differ only by a "-<suffix>"/), fix: expect.stringContaining('"shopeu"') }),
+        );
+        // Either order: the later file is the offender.
+        const reversed = problemsOf([
+            { file: file("shop-eu"), text: SHOP.replace("name: shop", "id: shop-eu\nname: shopeu") },
+            { file: file("shop"), text: SHOP },
+        ]);
+        expect(reversed).toContainEqual(expect.objectContaining({ source: file("shop"), path: "name", problem: expect.stringContaining('project id "shop" and stacks/dev/projects/shop-eu.yaml') }));
+        // A platform namespace always wins: "cert" beside cert-manager.
+        const platform = problemsOf([{ file: file("cert"), text: SHOP.replace("name: shop", "id: cert\nname: shop") }]);
+        expect(platform).toContainEqual(expect.objectContaining({ path: "id", problem: expect.stringContaining(`the platform's namespace cert-manager`) }));
+        // Sharing a prefix without the dash is no collision.
+        expect(() =>
+            validateTenantDocuments(
+                [
+                    { file: file("shop"), text: SHOP },
+                    { file: file("shopping"), text: SHOP.replace("name: shop", "id: shopping\nname: shopping") },
+                ],
+                { config: dev, secretNames: new Map([["shop", new Set(["API_TOKEN"])], ["shopping", new Set(["API_TOKEN"])]]) },
+            ),
+        ).not.toThrow();
+    });
+
     it("follows the name's label rules and reserved namespaces", () => {
         const badLabel = problemsOf([{ file: file("Shop_1"), text: SHOP.replace("name: shop", "id: Shop_1\nname: shop") }]);
         expect(badLabel).toContainEqual(expect.objectContaining({ path: "id", fix: expect.stringContaining("id: shop") }));

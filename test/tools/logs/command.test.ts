@@ -8,7 +8,9 @@ const REPO = path.resolve(__dirname, "../../..");
 const NOW_MS = Date.UTC(2026, 11, 1, 12, 0, 0);
 const NOW_NS = BigInt(NOW_MS) * 1_000_000n;
 const MINUTE_NS = 60_000_000_000n;
-const web = { cluster: "dev", project: "shop", service: "web", pod: "web-1" };
+const web = { cluster: "dev", namespace: "shop", project: "shop", service: "web", pod: "web-1" };
+/** A build pod's lines: the platform's builds namespace, full commit ids (components/builds/build-job.ts). */
+const build = { ...web, namespace: "builds", log_stream: "build" };
 
 let fake: FakeLoki | undefined;
 afterEach(async () => {
@@ -67,13 +69,14 @@ describe("npm run logs", () => {
             { labels: { ...web, service: "api" }, ns: NOW_NS - MINUTE_NS, line: "ready" },
             { labels: { ...web, project: "other" }, ns: NOW_NS - MINUTE_NS, line: "not mine" },
             { labels: web, ns: NOW_NS - 120n * MINUTE_NS, line: "too old" },
-            { labels: { ...web, log_stream: "build" }, ns: NOW_NS - MINUTE_NS, line: "build step" },
+            { labels: build, ns: NOW_NS - MINUTE_NS, line: "build step" },
+            { labels: { ...web, namespace: "mallory" }, ns: NOW_NS - MINUTE_NS, line: "injected by another project's pods" },
         ]);
         const result = await run(["--stack", "dev", "--project", "shop", "--loki", fake.url]);
         expect(result.code).toBe(EXIT.ok);
         expect(result.out).toBe("2026-12-01T11:58:00.000000000Z web GET / 200\n2026-12-01T11:59:00.000000000Z api ready\n");
         expect(fake.requests[0]).toMatchObject({
-            query: '{cluster="dev", project="shop", log_stream=""}',
+            query: '{cluster="dev", project="shop", namespace="shop", log_stream=""}',
             start: (NOW_NS - 60n * MINUTE_NS).toString(),
             direction: "backward",
             limit: String(DEFAULT_LIMIT),
@@ -82,8 +85,8 @@ describe("npm run logs", () => {
 
     it("prints a commit's build logs with --build", async () => {
         fake = await startFakeLoki([
-            { labels: { ...web, log_stream: "build", commit: "abcdef0" }, ns: NOW_NS - MINUTE_NS, line: "#5 DONE 2.1s" },
-            { labels: { ...web, log_stream: "build", commit: "1234567" }, ns: NOW_NS - MINUTE_NS, line: "other build" },
+            { labels: { ...build, commit: "abcdef0" + "1".repeat(33) }, ns: NOW_NS - MINUTE_NS, line: "#5 DONE 2.1s" },
+            { labels: { ...build, commit: "1234567" + "1".repeat(33) }, ns: NOW_NS - MINUTE_NS, line: "other build" },
             { labels: web, ns: NOW_NS - MINUTE_NS, line: "runtime" },
         ]);
         const result = await run(["--stack", "dev", "--project", "shop", "--build", "abcdef0", "--loki", fake.url]);

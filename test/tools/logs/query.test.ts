@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { renderAlloyConfig } from "../../../components/observability/values";
 import { buildLogQuery, parseDuration, quoteLabelValue, SelectionError, selectionProblems } from "../../../tools/logs/query";
-import { parseSelector } from "../../helpers/loki-fake-server";
+import { matches, parseSelector, type Matcher } from "../../helpers/loki-fake-server";
 
 const base = { stack: "dev", project: "shop" };
 
@@ -16,22 +16,39 @@ function problemsOf(selection: Parameters<typeof buildLogQuery>[0]): string[] {
 }
 
 describe("buildLogQuery", () => {
-    it("selects the stack's cluster and the project's runtime logs (no build stream)", () => {
-        expect(buildLogQuery(base)).toBe('{cluster="dev", project="shop", log_stream=""}');
+    it("selects the stack's cluster and the project's runtime logs from its own namespace (no build stream)", () => {
+        expect(buildLogQuery(base)).toBe('{cluster="dev", project="shop", namespace="shop", log_stream=""}');
     });
 
     it("narrows to a service and to a deployment", () => {
-        expect(buildLogQuery({ ...base, service: "web" })).toBe('{cluster="dev", project="shop", service="web", log_stream=""}');
+        expect(buildLogQuery({ ...base, service: "web" })).toBe('{cluster="dev", project="shop", service="web", namespace="shop", log_stream=""}');
         expect(buildLogQuery({ ...base, service: "web", deployment: "web-green" })).toBe(
-            '{cluster="dev", project="shop", service="web", deployment="web-green", log_stream=""}',
+            '{cluster="dev", project="shop", service="web", deployment="web-green", namespace="shop", log_stream=""}',
         );
     });
 
-    it("selects a commit's build stream for --build, alone or with a service", () => {
-        expect(buildLogQuery({ ...base, build: "0123abc" })).toBe('{cluster="dev", project="shop", log_stream="build", commit="0123abc"}');
+    it("selects a commit's build stream in the builds namespace for --build: a full commit exactly, an abbreviated one by prefix", () => {
+        expect(buildLogQuery({ ...base, build: "0123abc" })).toBe('{cluster="dev", project="shop", namespace="builds", log_stream="build", commit=~"0123abc.*"}');
         expect(buildLogQuery({ ...base, service: "api", build: "a".repeat(40) })).toBe(
-            `{cluster="dev", project="shop", service="api", log_stream="build", commit="${"a".repeat(40)}"}`,
+            `{cluster="dev", project="shop", service="api", namespace="builds", log_stream="build", commit="${"a".repeat(40)}"}`,
         );
+        expect(buildLogQuery({ ...base, build: "b".repeat(64) })).toContain(`commit="${"b".repeat(64)}"`);
+        // Build pods carry the full commit id (components/builds/build-job.ts): the README's short form finds it.
+        const fullCommit = "3f9c2e1" + "0".repeat(33);
+        const selector = parseSelector(buildLogQuery({ ...base, build: "3f9c2e1" })) as Matcher[];
+        const buildLine = { cluster: "dev", project: "shop", namespace: "builds", log_stream: "build", commit: fullCommit };
+        expect(selector.every((m) => matches(m, buildLine[m[0] as keyof typeof buildLine] ?? ""))).toBe(true);
+        expect(selector.every((m) => matches(m, { ...buildLine, commit: "4f9c2e1" + "0".repeat(33) }[m[0] as keyof typeof buildLine] ?? ""))).toBe(false);
+    });
+
+    it("never shows lines a tenant labelled with another project from its own namespace", () => {
+        const selector = parseSelector(buildLogQuery(base)) as Matcher[];
+        const line = (namespace: string) => ({ cluster: "dev", project: "shop", namespace, log_stream: "" });
+        expect(selector.every((m) => matches(m, line("shop")[m[0] as keyof ReturnType<typeof line>] ?? ""))).toBe(true);
+        // Pods in "mallory" labelled platform/project: shop.
+        expect(selector.every((m) => matches(m, line("mallory")[m[0] as keyof ReturnType<typeof line>] ?? ""))).toBe(false);
+        const builds = parseSelector(buildLogQuery({ ...base, build: "a".repeat(40) })) as Matcher[];
+        expect(builds).toContainEqual(["namespace", "builds"]);
     });
 
     it("refuses a hostile or invalid project name, naming the option and the rule", () => {
@@ -58,7 +75,7 @@ describe("buildLogQuery", () => {
     it("uses only labels the Alloy pipeline produces (or adds as the cluster's external label)", () => {
         const pipeline = renderAlloyConfig("dev");
         const query = buildLogQuery({ ...base, service: "web", deployment: "web", build: "abcdef0" });
-        const labels = (parseSelector(query) as Array<[string, string]>).map(([label]) => label);
+        const labels = (parseSelector(query) as Matcher[]).map(([label]) => label);
         for (const label of labels) {
             const produced = new RegExp(`target_label\\s+= "${label}"`).test(pipeline) || pipeline.includes(`external_labels = { ${label} = "dev" }`);
             expect(produced, label).toBe(true);
