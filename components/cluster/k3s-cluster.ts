@@ -148,7 +148,7 @@ export class K3sCluster extends pulumi.ComponentResource {
                     // that would re-run the start script on every node at once.
                     ignoreChanges: ["triggers"],
                     // The script's own deadlines fail first; this bounds SSH dialing plus the script.
-                    customTimeouts: remoteCommandTimeouts(connectMinutes(connection)),
+                    customTimeouts: remoteCommandTimeouts(connectMinutes(connection), pinned ? START_DEADLINES.k3sReadySeconds : 0),
                 },
             );
         };
@@ -209,8 +209,10 @@ export class K3sCluster extends pulumi.ComponentResource {
         }
         const controlPlaneReady = previous;
         for (const agent of agents) {
-            // With the platform's CA an agent needs no server to have started: its script waits for one to answer.
-            started.set(agent.spec.hostname, pinned ? start(agent, [], joinToken, pinned) : start(agent, [controlPlaneReady], joinToken));
+            // With the platform's CA an agent needs no server to have started: its script waits (with the server's own
+            // start deadline) for one to answer, once the bootstrapping server's machine is up (a bare-metal server
+            // installs for longer than that deadline).
+            started.set(agent.spec.hostname, pinned ? start(agent, [firstToStart.ready], joinToken, pinned) : start(agent, [controlPlaneReady], joinToken));
         }
         this.started = started;
         for (const node of infrastructure.nodes) {

@@ -27,10 +27,11 @@ export type StartDeadlines = typeof START_DEADLINES;
 
 /**
  * `customTimeouts` of a remote command that first waits for SSH (`connectMinutes`: dial attempts × timeout)
- * and then runs a start script: the engine gives up a little after the script's own deadlines would have.
+ * and then runs a start script: the engine gives up a little after the script's own deadlines would have
+ * (`serverWaitSeconds`: a pinned join's wait for a server to answer, see {@link renderStartScript}).
  */
-export function remoteCommandTimeouts(connectMinutes: number): { create: string; update: string; delete: string } {
-    const scriptMinutes = Math.ceil((START_DEADLINES.cloudInitSeconds + START_DEADLINES.k3sReadySeconds) / 60);
+export function remoteCommandTimeouts(connectMinutes: number, serverWaitSeconds = 0): { create: string; update: string; delete: string } {
+    const scriptMinutes = Math.ceil((START_DEADLINES.cloudInitSeconds + serverWaitSeconds + START_DEADLINES.k3sReadySeconds) / 60);
     const total = `${connectMinutes + scriptMinutes + 5}m`;
     return { create: total, update: total, delete: "10m" };
 }

@@ -53,6 +53,11 @@ describe.each(STACKS)("k3s runtime in stack %s", (stack) => {
             const startsWaited = dependsOn(start).filter((d) => d.endsWith("-k3s-start"));
             // A joining server waits for the one before it (etcd membership changes stay serial); an agent for none.
             expect(startsWaited, node.hostname).toEqual(node.role === "server" ? [`${servers[servers.indexOf(node) - 1]!.id}-k3s-start`] : []);
+            if (node.role !== "server") {
+                // ...but for the bootstrapping server's machine, and its engine bound covers the wait for that server.
+                expect(dependsOn(start), node.hostname).toContain(first!.id);
+                expect(minutes(start.customTimeouts?.create), node.hostname).toBeGreaterThan((START_DEADLINES.cloudInitSeconds + 2 * START_DEADLINES.k3sReadySeconds) / 60);
+            }
         }
     });
 
