@@ -160,7 +160,11 @@ function pinnedProbe(deadlines: StartDeadlines): string {
 `;
 }
 
-/** Refuses, before anything changes, a node that joined a cluster whose server CA is not the pinned one. */
+/**
+ * Refuses, before anything changes, a node that joined a cluster whose server CA is not the pinned one: k3s keeps
+ * the server CA a node fetched when it joined in `agent/server-ca.crt` (pkg/agent/config `getHostFile`, the same
+ * bytes the server's `/cacerts` serves from its `server-ca.crt`), so its sha256 is the hash a token must carry.
+ */
 function pinnedCaCheck(hostname: string, pinned: PinnedJoin): string {
     return `# The token pins the platform's server CA: a node that joined a cluster with another CA keeps running as it is.
 if [ -f ${K3S_CA_PATHS.agentServerCa} ]; then
