@@ -40,7 +40,7 @@ import { BackgroundFileSink, BufferedFileSink, type FileSink } from "./offline/f
 import { catalogDirectory } from "../lib/tenants/load";
 import { evaluatePolicies, formatViolations } from "../policy/offline";
 import { policyPackConfigFile, stackPackConfig } from "./offline/policy-config";
-import { renderReports } from "./offline/reports";
+import { renderRegionReport, renderReports } from "./offline/reports";
 import { EXIT } from "./driver/exit-codes";
 import { changeReport, renderChangeReport, type ChangeResource } from "./offline/change-plan";
 import { createStagingDir, errorFileFor, publishStagingDir, recordFailedPlan } from "./offline/output-dir";
@@ -248,6 +248,11 @@ async function planRegion(options: PlanOptions, parallelism: number, platformOnl
         if (!options.quiet || result.code !== 0) {
             console.log(`tenant stack ${tenantStackName(stack, result.id)}: ${result.code === 0 ? "ok" : `exit ${result.code}`} (out/${stack}/tenants/${result.id}/)`);
         }
+    }
+    if (!options.quiet && results.every((r) => r.code !== 1)) {
+        // Every stack's plan is on disk now (each planStack waited for its writes): the region as the driver runs it.
+        const resourcesOf = (dir: string) => (JSON.parse(fs.readFileSync(path.join(dir, "plan.json"), "utf8")) as StackPlan).resources;
+        console.log(`\n${renderRegionReport(stack, resourcesOf(outDir), tenantIds.map((id) => ({ id, app: resourcesOf(tenantOut(id)) })))}`);
     }
     return regionExitCode([platformCode, ...results.map((r) => r.code)]);
 }

@@ -2,12 +2,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
+import * as tls from "@pulumi/tls";
 import type { PlatformConfig } from "../../lib/config/schema";
 import type { PlatformSecrets } from "../../lib/config/load";
 import type { Infrastructure, NodeHandle } from "../nodes/infrastructure";
 import type { NodeSpec } from "../nodes/node-plan";
 import { bootstrapsCluster, renderRegistrationDropIn, renderSecretsDropIn } from "./k3s-config";
-import { parseFullToken, remoteCommandTimeouts, renderKubeconfigScript, renderReadTokenScript, renderStartScript, rewriteKubeconfig } from "./k3s-join";
+import { fullToken, parseFullToken, remoteCommandTimeouts, renderKubeconfigScript, renderReadTokenScript, renderServerCaScript, renderStartScript, rewriteKubeconfig, serverCaHash, START_DEADLINES, type PinnedJoin } from "./k3s-join";
 import { withServerContexts } from "./kubeconfig";
 import { clusterIdentifierOf } from "../../lib/stacks/naming";
 import { DEVICE_REMOVAL_ENV, renderDeviceRecordCreate, renderDeviceRemovalScript, renderLeaveScript } from "./node-retirement";
@@ -102,24 +103,31 @@ export class K3sCluster extends pulumi.ComponentResource {
             perDialTimeout: 10,
         });
 
+        /** Minutes SSH may spend dialing a node (its dial attempts × their timeout). */
+        const connectMinutes = (connection: command.types.input.remote.ConnectionArgs) => Math.ceil(((connection.dialErrorLimit as number) * (connection.perDialTimeout as number)) / 60);
+
         const servers = infrastructure.nodes.filter((n) => n.spec.role === "server");
         const agents = infrastructure.nodes.filter((n) => n.spec.role !== "server");
         if (servers.length === 0) {
             throw new Error("a cluster needs at least one server node");
         }
 
-        const start = (node: NodeHandle, dependsOn: pulumi.Resource[], joinToken: pulumi.Output<string> = token.result) => {
+        const start = (node: NodeHandle, dependsOn: pulumi.Resource[], joinToken: pulumi.Output<string> = token.result, pinned?: pulumi.Output<PinnedJoin>) => {
             const registration = registrationServer(node, servers, config);
             const candidates = pulumi.all(registrationCandidates(node, servers, config).map((s) => s.tailnetName));
             const connection = connectionTo(node);
+            const role = node.spec.role === "server" ? "server" : "agent";
+            // The machine the script was last run for: a resize or reinstall changes this line, and a changed
+            // create re-runs (no update command), restarting k3s and waiting for Ready. That is also what lets
+            // the next node's disruptive change proceed (Infrastructure.markJoined).
+            const machine = `# machine: ${[node.disruptive.replace, node.disruptive.resize].filter(Boolean).join(" ")}\n`;
             return new command.remote.Command(
                 `${node.spec.id}-k3s-start`,
                 {
                     connection,
-                    // The machine the script was last run for: a resize or reinstall changes this line, and a changed
-                    // create re-runs (no update command), restarting k3s and waiting for Ready. That is also what lets
-                    // the next node's disruptive change proceed (Infrastructure.markJoined).
-                    create: `${renderStartScript(node.spec.hostname, node.spec.role === "server" ? "server" : "agent")}# machine: ${[node.disruptive.replace, node.disruptive.resize].filter(Boolean).join(" ")}\n`,
+                    create: pinned
+                        ? pinned.apply((p) => `${renderStartScript(node.spec.hostname, role, START_DEADLINES, p)}${machine}`)
+                        : `${renderStartScript(node.spec.hostname, role)}${machine}`,
                     stdin: pulumi.secret(
                         pulumi
                             .all([joinToken, secrets.etcdS3.accessKey, secrets.etcdS3.secretKey, registration?.tailnetName ?? "", node.tailnetName, candidates])
@@ -140,33 +148,71 @@ export class K3sCluster extends pulumi.ComponentResource {
                     // that would re-run the start script on every node at once.
                     ignoreChanges: ["triggers"],
                     // The script's own deadlines fail first; this bounds SSH dialing plus the script.
-                    customTimeouts: remoteCommandTimeouts(Math.ceil(((connection.dialErrorLimit as number) * (connection.perDialTimeout as number)) / 60)),
+                    customTimeouts: remoteCommandTimeouts(connectMinutes(connection), pinned ? START_DEADLINES.k3sReadySeconds : 0),
                 },
             );
         };
 
         const started = new Map<string, command.remote.Command>();
         // The bootstrapping server first (if this stack has one: a replaced server 0 joins instead), then the
-        // other servers one after another (etcd membership changes stay serial), agents after the control plane.
+        // other servers one after another (etcd membership changes stay serial).
         const serverOrder = [...servers.filter((s) => bootstrapsCluster(s.spec, config)), ...servers.filter((s) => !bootstrapsCluster(s.spec, config))];
         const firstToStart = serverOrder[0]!;
-        const firstStart = start(firstToStart, []);
+        let joinToken: pulumi.Output<string>;
+        let pinned: pulumi.Output<PinnedJoin> | undefined;
+        let firstStart: command.remote.Command;
+        if (config.cluster.certificateAuthority === "platform") {
+            // The server CA generated here: every joiner's CA-pinning token is known before any server runs, so
+            // agents start beside the servers instead of after them (they wait for a server to answer themselves).
+            const caKey = new tls.PrivateKey(`${name}-server-ca-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this, additionalSecretOutputs: ["privateKeyPem", "privateKeyPemPkcs8", "privateKeyOpenssh"] });
+            const caCert = new tls.SelfSignedCert(
+                `${name}-server-ca`,
+                {
+                    privateKeyPem: caKey.privateKeyPem,
+                    isCaCertificate: true,
+                    // k3s' own CAs: ten years, not renewed automatically (docs.k3s.io/advanced, certificate management).
+                    validityPeriodHours: 10 * 365 * 24,
+                    allowedUses: ["cert_signing", "digital_signature", "key_encipherment"],
+                    subject: { commonName: `k3s-server-ca-${clusterIdentifierOf(pulumi.getStack())}` },
+                },
+                { parent: this },
+            );
+            const caHash = caCert.certPem.apply(serverCaHash);
+            pinned = caHash.apply((hash) => ({ caHash: hash }));
+            joinToken = pulumi.secret(pulumi.all([caHash, token.result]).apply(([hash, secret]) => fullToken(hash, secret)));
+            const before: pulumi.Resource[] = [];
+            if (bootstrapsCluster(firstToStart.spec, config)) {
+                before.push(
+                    new command.remote.Command(
+                        `${name}-server-ca-install`,
+                        { connection: connectionTo(firstToStart), create: caHash.apply(renderServerCaScript), stdin: pulumi.secret(pulumi.all([caCert.certPem, caKey.privateKeyPem]).apply(([cert, key]) => `${cert}${key}`)), logging: "stderr" },
+                        { parent: this, dependsOn: [firstToStart.ready], additionalSecretOutputs: ["stdin"], customTimeouts: remoteCommandTimeouts(connectMinutes(connectionTo(firstToStart))) },
+                    ),
+                );
+            }
+            firstStart = start(firstToStart, before);
+        } else {
+            firstStart = start(firstToStart, []);
+            // Joiners get the full K10<ca-hash>:: token the first server wrote, so they pin its CA.
+            const readToken = new command.remote.Command(
+                `${name}-full-token`,
+                { connection: connectionTo(firstToStart), create: renderReadTokenScript(), logging: "none" },
+                { parent: this, dependsOn: [firstStart], additionalSecretOutputs: ["stdout"], customTimeouts: { create: "10m", update: "10m" } },
+            );
+            joinToken = pulumi.secret(readToken.stdout.apply(parseFullToken));
+        }
         started.set(firstToStart.spec.hostname, firstStart);
-        // Joiners get the full K10<ca-hash>:: token the first server wrote, so they pin its CA.
-        const readToken = new command.remote.Command(
-            `${name}-full-token`,
-            { connection: connectionTo(firstToStart), create: renderReadTokenScript(), logging: "none" },
-            { parent: this, dependsOn: [firstStart], additionalSecretOutputs: ["stdout"], customTimeouts: { create: "10m", update: "10m" } },
-        );
-        const fullToken = pulumi.secret(readToken.stdout.apply(parseFullToken));
         let previous = firstStart;
         for (const server of serverOrder.slice(1)) {
-            previous = start(server, [previous], fullToken);
+            previous = start(server, [previous], joinToken, pinned);
             started.set(server.spec.hostname, previous);
         }
         const controlPlaneReady = previous;
         for (const agent of agents) {
-            started.set(agent.spec.hostname, start(agent, [controlPlaneReady], fullToken));
+            // With the platform's CA an agent needs no server to have started: its script waits (with the server's own
+            // start deadline) for one to answer, once the bootstrapping server's machine is up (a bare-metal server
+            // installs for longer than that deadline).
+            started.set(agent.spec.hostname, pinned ? start(agent, [firstToStart.ready], joinToken, pinned) : start(agent, [controlPlaneReady], joinToken));
         }
         this.started = started;
         for (const node of infrastructure.nodes) {
@@ -229,7 +275,9 @@ export class K3sCluster extends pulumi.ComponentResource {
         const fetched = new command.remote.Command(
             `${name}-kubeconfig`,
             { connection: connectionTo(first), create: renderKubeconfigScript(), logging: "none" },
-            { parent: this, dependsOn: [controlPlaneReady], additionalSecretOutputs: ["stdout"] },
+            // The API answers once this server runs; what needs every server waits for its pool (node-pools-server-ready),
+            // so the add-ons do not wait for the other servers' serial etcd joins.
+            { parent: this, dependsOn: [started.get(first.spec.hostname)!], additionalSecretOutputs: ["stdout"] },
         );
         const clusterName = clusterIdentifierOf(pulumi.getStack());
         this.clusterIdentifier = clusterName;

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { K3S_PATHS, REGISTRATION_CANDIDATES_COMMENT } from "./k3s-config";
 
 /**
@@ -26,10 +27,11 @@ export type StartDeadlines = typeof START_DEADLINES;
 
 /**
  * `customTimeouts` of a remote command that first waits for SSH (`connectMinutes`: dial attempts × timeout)
- * and then runs a start script: the engine gives up a little after the script's own deadlines would have.
+ * and then runs a start script: the engine gives up a little after the script's own deadlines would have
+ * (`serverWaitSeconds`: a pinned join's wait for a server to answer, see {@link renderStartScript}).
  */
-export function remoteCommandTimeouts(connectMinutes: number): { create: string; update: string; delete: string } {
-    const scriptMinutes = Math.ceil((START_DEADLINES.cloudInitSeconds + START_DEADLINES.k3sReadySeconds) / 60);
+export function remoteCommandTimeouts(connectMinutes: number, serverWaitSeconds = 0): { create: string; update: string; delete: string } {
+    const scriptMinutes = Math.ceil((START_DEADLINES.cloudInitSeconds + serverWaitSeconds + START_DEADLINES.k3sReadySeconds) / 60);
     const total = `${connectMinutes + scriptMinutes + 5}m`;
     return { create: total, update: total, delete: "10m" };
 }
@@ -38,8 +40,14 @@ export function remoteCommandTimeouts(connectMinutes: number): { create: string;
  * Script that waits for cloud-init, installs the secrets drop-in from stdin, starts k3s without blocking on
  * systemd and waits, with a deadline, for the unit (agents) or the Ready node (servers); on a timeout it
  * fails with the unit's last journal lines.
+ *
+ * With `pinned` (a cluster CA the platform generated, so the token is known before any server runs) the node
+ * may be started beside its servers: it waits, within the readiness deadline, for a candidate server to answer
+ * instead of failing at once, and it refuses to restart a node that already joined a cluster whose CA is not
+ * the pinned one (a cluster k3s created keeps its own CA: see {@link renderServerCaScript}). Without it the
+ * script is the one nodes of such clusters were started with, byte for byte, so their `up` re-runs nothing.
  */
-export function renderStartScript(hostname: string, role: "server" | "agent", deadlines: StartDeadlines = START_DEADLINES): string {
+export function renderStartScript(hostname: string, role: "server" | "agent", deadlines: StartDeadlines = START_DEADLINES, pinned?: PinnedJoin): string {
     const unit = role === "server" ? "k3s" : "k3s-agent";
     const ready =
         role === "server"
@@ -73,7 +81,7 @@ case "\${cloud_init_rc}" in
     ;;
 esac
 
-umask 077
+${pinned ? pinnedCaCheck(hostname, pinned) : ""}umask 077
 install -d -m 0700 ${K3S_PATHS.dropInDir}
 cat > ${K3S_PATHS.secretsDropIn}.tmp
 mv ${K3S_PATHS.secretsDropIn}.tmp ${K3S_PATHS.secretsDropIn}
@@ -83,13 +91,13 @@ mv ${K3S_PATHS.secretsDropIn}.tmp ${K3S_PATHS.secretsDropIn}
 candidates="$(sed -n 's/^${REGISTRATION_CANDIDATES_COMMENT}//p' ${K3S_PATHS.secretsDropIn})"
 if [ -n "\${candidates}" ]; then
   chosen=""
-  for candidate in \${candidates}; do
+${pinned ? pinnedProbe(deadlines) : `  for candidate in \${candidates}; do
     if curl --silent --insecure --max-time ${PROBE_SECONDS} --output /dev/null "https://\${candidate}:6443/cacerts"; then
       chosen="\${candidate}"
       break
     fi
   done
-  if [ -z "\${chosen}" ]; then
+`}  if [ -z "\${chosen}" ]; then
     echo "no k3s server answers on 6443 (tried: \${candidates}); ${hostname} cannot join" >&2
     exit 1
   fi
@@ -115,6 +123,128 @@ done
 
 /** Seconds one registration probe may take. */
 export const PROBE_SECONDS = 5;
+
+/** A join whose token pins a cluster CA the platform generated (see {@link renderStartScript}). */
+export interface PinnedJoin {
+    /** Hex sha256 of the server CA file as k3s serves it on /cacerts: the hash inside the node's token. */
+    caHash: string;
+}
+
+/** Where k3s keeps its CA files and an agent the server CA it downloaded when it joined. */
+export const K3S_CA_PATHS = {
+    serverTlsDir: "/var/lib/rancher/k3s/server/tls",
+    serverCaCert: "/var/lib/rancher/k3s/server/tls/server-ca.crt",
+    serverCaKey: "/var/lib/rancher/k3s/server/tls/server-ca.key",
+    agentServerCa: "/var/lib/rancher/k3s/agent/server-ca.crt",
+} as const;
+
+/** What an operator sets when a cluster's CA is the one k3s generated (lib/config/schema.ts `cluster.certificateAuthority`). */
+const KEEP_K3S_CA_FIX = "set platform:cluster.certificateAuthority to k3s in the stack file (a cluster created before the platform generated its CA keeps the CA k3s made)";
+
+/** The registration probe of a pinned join: every candidate, every poll, until one answers or the deadline passes. */
+function pinnedProbe(deadlines: StartDeadlines): string {
+    return `  # Started beside its servers: wait for one to answer (k3s serves /cacerts without credentials).
+  probe_deadline=$((SECONDS + ${deadlines.k3sReadySeconds}))
+  while [ -z "\${chosen}" ]; do
+    for candidate in \${candidates}; do
+      if curl --silent --insecure --max-time ${PROBE_SECONDS} --output /dev/null "https://\${candidate}:6443/cacerts"; then
+        chosen="\${candidate}"
+        break
+      fi
+    done
+    if [ -n "\${chosen}" ] || [ "\${SECONDS}" -ge "\${probe_deadline}" ]; then
+      break
+    fi
+    sleep ${deadlines.pollSeconds}
+  done
+`;
+}
+
+/**
+ * Refuses, before anything changes, a node that joined a cluster whose server CA is not the pinned one: k3s keeps
+ * the server CA a node fetched when it joined in `agent/server-ca.crt` (pkg/agent/config `getHostFile`, the same
+ * bytes the server's `/cacerts` serves from its `server-ca.crt`), so its sha256 is the hash a token must carry.
+ */
+function pinnedCaCheck(hostname: string, pinned: PinnedJoin): string {
+    return `# The token pins the platform's server CA: a node that joined a cluster with another CA keeps running as it is.
+if [ -f ${K3S_CA_PATHS.agentServerCa} ]; then
+  joined_ca="$(sha256sum ${K3S_CA_PATHS.agentServerCa} | cut -d' ' -f1)"
+  if [ "\${joined_ca}" != "${pinned.caHash}" ]; then
+    echo "${hostname} joined a cluster whose server CA (sha256 \${joined_ca}) is not the platform's (${pinned.caHash}); nothing was changed on it: ${KEEP_K3S_CA_FIX}" >&2
+    exit 1
+  fi
+fi
+`;
+}
+
+/**
+ * Script that puts the platform's server CA (certificate, then key, PEM, on stdin) where k3s looks for it before
+ * its first start: k3s generates a CA only when `server-ca.crt` and `server-ca.key` are both missing
+ * (k3s pkg/daemons/control/deps/deps.go `createSigningCertKey`), and the hash in a full token is the sha256 of
+ * that file's bytes when it holds one certificate (pkg/clientaccess/token.go `hashCA`). Run on the bootstrapping
+ * server only. A server that already has a CA keeps it: the same one passes, another one fails the `up` before
+ * k3s is touched, naming the fix.
+ */
+export function renderServerCaScript(caHash: string): string {
+    return `#!/usr/bin/env bash
+# Install the platform's k3s server CA: rendered by components/cluster/k3s-join.ts.
+set -euo pipefail
+umask 077
+work="$(mktemp -d)"
+trap 'rm -rf "\${work}"' EXIT
+cat > "\${work}/stdin"
+sed -n '/^-----BEGIN CERTIFICATE-----$/,/^-----END CERTIFICATE-----$/p' "\${work}/stdin" > "\${work}/server-ca.crt"
+sed -n '/^-----BEGIN [A-Z ]*PRIVATE KEY-----$/,/^-----END [A-Z ]*PRIVATE KEY-----$/p' "\${work}/stdin" > "\${work}/server-ca.key"
+if [ -f ${K3S_CA_PATHS.serverCaCert} ]; then
+  present="$(sha256sum ${K3S_CA_PATHS.serverCaCert} | cut -d' ' -f1)"
+  if [ "\${present}" != "${caHash}" ]; then
+    echo "this server already has a k3s server CA (sha256 \${present}) that is not the platform's (${caHash}); nothing was changed: ${KEEP_K3S_CA_FIX}" >&2
+    exit 1
+  fi
+  echo "the platform's server CA is already in place" >&2
+  exit 0
+fi
+delivered="$(sha256sum "\${work}/server-ca.crt" | cut -d' ' -f1)"
+if [ "\${delivered}" != "${caHash}" ] || [ ! -s "\${work}/server-ca.key" ]; then
+  echo "the server CA on stdin is incomplete or does not hash to ${caHash}; nothing was installed" >&2
+  exit 1
+fi
+install -d -m 0700 ${K3S_CA_PATHS.serverTlsDir}
+# The key first: k3s regenerates the certificate when only the key exists, never when both do.
+install -m 0600 "\${work}/server-ca.key" ${K3S_CA_PATHS.serverCaKey}
+install -m 0644 "\${work}/server-ca.crt" ${K3S_CA_PATHS.serverCaCert}
+`;
+}
+
+/**
+ * The hash k3s puts into a full token for a server CA file holding one certificate: the hex sha256 of the
+ * file's literal bytes (k3s pkg/clientaccess/token.go `hashCA`; a bundle of several certificates is hashed over
+ * its root's DER instead, which the platform's single self-signed CA never is).
+ */
+export function serverCaHash(certificatePem: string): string {
+    const certificates = certificatePem.match(/-----BEGIN CERTIFICATE-----/g)?.length ?? 0;
+    if (certificates !== 1) {
+        throw new Error(`the platform's server CA must be exactly one PEM certificate (k3s hashes a bundle differently); got ${certificates}`);
+    }
+    return createHash("sha256").update(certificatePem, "utf8").digest("hex");
+}
+
+/** The full token a node joins with: `K10<ca hash>::server:<secret>`, what k3s writes to its token file. */
+export function fullToken(caHash: string, secret: string): string {
+    const token = `K10${caHash}::server:${secret}`;
+    if (!FULL_TOKEN.test(token)) {
+        throw new Error("the join secret must be a non-empty string without whitespace, and the CA hash 64 hex digits");
+    }
+    return token;
+}
+
+/** The role a rendered start script starts k3s as (the unit it enables), or undefined for any other script. */
+export function startScriptRole(create: string): "server" | "agent" | undefined {
+    if (!create.includes("rendered by components/cluster/k3s-join.ts")) {
+        return undefined;
+    }
+    return /^systemctl enable k3s-agent$/m.test(create) ? "agent" : /^systemctl enable k3s$/m.test(create) ? "server" : undefined;
+}
 
 /** Where a k3s server writes the full join token (`K10<sha256 of the server CA bundle>::server:<password>`). */
 export const SERVER_TOKEN_PATH = "/var/lib/rancher/k3s/server/token";

@@ -179,6 +179,13 @@ export const clusterSchema = z.strictObject({
     previousK3sVersion: z.string().regex(/^v1\.\d+\.\d+\+k3s\d+$/, { error: "must be the pinned k3s release the cluster runs, such as v1.31.6+k3s1" }).optional(),
     clusterCidr: z.string().default("10.42.0.0/16"),
     serviceCidr: z.string().default("10.43.0.0/16"),
+    /**
+     * Who generated the cluster's server CA. `platform` (default): the program generates it and installs it on the
+     * bootstrapping server before k3s first starts, so every node's CA-pinning token is known up front and agents
+     * start beside the servers. `k3s`: the CA k3s generated at the first start, read back as the full token after
+     * the first server runs; a cluster created that way keeps it (its nodes refuse the other mode, changing nothing).
+     */
+    certificateAuthority: z.enum(["platform", "k3s"]).default("platform"),
     etcdSnapshots: z
         .strictObject({
             schedule: z.string().regex(/^(\S+\s+){4}\S+$/, { error: "must be a 5-field cron expression" }).default("0 */6 * * *"),
@@ -637,6 +644,7 @@ export const CONFIG_EXAMPLES: Readonly<Record<string, string>> = {
     "cluster.previousK3sVersion": "previousK3sVersion: v1.31.6+k3s1   # the version the cluster runs now",
     "cluster.clusterCidr": "clusterCidr: 10.42.0.0/16",
     "cluster.serviceCidr": "serviceCidr: 10.43.0.0/16",
+    "cluster.certificateAuthority": "certificateAuthority: k3s   # platform (default) | k3s: a cluster whose CA k3s generated",
     "cluster.etcdSnapshots": "etcdSnapshots: {schedule: '0 */6 * * *', retention: 28, s3: {...}}",
     "cluster.etcdSnapshots.schedule": "schedule: '0 */6 * * *'",
     "cluster.etcdSnapshots.retention": "retention: 28",

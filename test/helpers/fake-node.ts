@@ -6,7 +6,8 @@ import * as path from "node:path";
 /**
  * Runs a rendered node script (k3s start, bootstrap fragments) under bash against fake `systemctl`,
  * `cloud-init`, `journalctl` and `k3s` binaries, so its control flow (exit codes, deadlines, what it logs)
- * is exercised for real. Absolute paths below /etc/rancher/k3s are redirected into a temporary directory.
+ * is exercised for real. Absolute paths below /etc/rancher/k3s and /var/lib/rancher/k3s are redirected into a
+ * temporary directory.
  *
  * The fake systemd models the k3s installer's units: `Type=notify` with `TimeoutStartSec=0`, so a blocking
  * `systemctl restart` of a unit that never sends READY=1 never returns; `--no-block restart` returns at once
@@ -21,6 +22,10 @@ export interface FakeNodeBehaviour {
     becomesActive: boolean;
     /** Servers whose supervisor answers `https://<name>:6443/cacerts` (the fake curl); default none. */
     reachable?: readonly string[];
+    /** Probes (curl calls) that fail before the `reachable` servers answer: a server still starting; default 0. */
+    reachableAfterProbes?: number;
+    /** Files present before the run, by absolute path below /var/lib/rancher/k3s (e.g. an agent's server-ca.crt). */
+    dataFiles?: Readonly<Record<string, string>>;
 }
 
 /** What a run produced. */
@@ -35,6 +40,8 @@ export interface FakeNodeRun {
     seconds: number;
     /** The temporary root standing in for /etc/rancher/k3s. */
     k3sDir: string;
+    /** The temporary root standing in for /var/lib/rancher/k3s. */
+    dataDir: string;
     /** systemctl invocations, one per line. */
     systemctlCalls: string[];
 }
@@ -70,6 +77,7 @@ echo "fake-journal $*: failed to get CA certs: connection refused"
 `,
     curl: `#!/usr/bin/env bash
 echo "$*" >> "$FAKE_STATE/curl.log"
+[ "$(wc -l < "$FAKE_STATE/curl.log")" -gt "$FAKE_REACHABLE_AFTER" ] || exit 7
 for arg in "$@"; do
   case "$arg" in
     https://*) host="\${arg#https://}"; host="\${host%%[:/]*}"
@@ -90,12 +98,19 @@ export function runOnFakeNode(script: string, behaviour: FakeNodeBehaviour, opti
     const bin = path.join(root, "bin");
     const state = path.join(root, "state");
     const k3sDir = path.join(root, "etc-rancher-k3s");
+    const dataDir = path.join(root, "var-lib-rancher-k3s");
     fs.mkdirSync(bin);
     fs.mkdirSync(state);
+    fs.mkdirSync(dataDir);
+    for (const [file, text] of Object.entries(behaviour.dataFiles ?? {})) {
+        const target = path.join(dataDir, path.relative("/var/lib/rancher/k3s", file));
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.writeFileSync(target, text);
+    }
     for (const [name, text] of Object.entries(FAKE_BINARIES)) {
         fs.writeFileSync(path.join(bin, name), text, { mode: 0o755 });
     }
-    const redirected = script.replaceAll("/etc/rancher/k3s", k3sDir);
+    const redirected = script.replaceAll("/etc/rancher/k3s", k3sDir).replaceAll("/var/lib/rancher/k3s", dataDir);
     const started = Date.now();
     try {
         const run = spawnSync("bash", ["-c", redirected], {
@@ -110,6 +125,7 @@ export function runOnFakeNode(script: string, behaviour: FakeNodeBehaviour, opti
                 FAKE_CLOUD_INIT_EXIT: String(behaviour.cloudInitExit),
                 FAKE_BECOMES_ACTIVE: behaviour.becomesActive ? "1" : "0",
                 FAKE_REACHABLE: (behaviour.reachable ?? []).join(" "),
+                FAKE_REACHABLE_AFTER: String(behaviour.reachableAfterProbes ?? 0),
                 FAKE_BLOCK_SECONDS: String((options.killAfterSeconds ?? 30) + 2),
             },
         });
@@ -120,6 +136,7 @@ export function runOnFakeNode(script: string, behaviour: FakeNodeBehaviour, opti
             stderr: run.stderr ?? "",
             seconds: (Date.now() - started) / 1000,
             k3sDir,
+            dataDir,
             systemctlCalls: fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [],
         };
     } finally {

@@ -9,8 +9,10 @@ import type { ChartKey } from "../../charts/versions";
 import { criticalPath } from "../../tools/offline/critical-path";
 import type { PlannedResource } from "../../tools/offline/plan-types";
 import { readinessEdges } from "../../tools/offline/readiness";
+import { GRANTS_COMPONENT_TYPE, regionBringUp, stagesOfRegion } from "../../tools/offline/region-bring-up";
+import { DEFAULT_PARALLEL } from "../../tools/driver/args";
 import { PlanGraph } from "../helpers/plan-graph";
-import { planDir, STACKS, type WrittenResource } from "../helpers/plans";
+import { planDir, plannedTenants, readTenantPlan, STACKS, type WrittenResource } from "../helpers/plans";
 
 /**
  * The bring-up graph of every shipped stack, checked against facts the program does not compute: which chart
@@ -270,6 +272,20 @@ describe.each(STACKS)("bring-up graph of stack %s", (stack) => {
             expect(builds.length).toBeGreaterThan(0);
             expect(plan.resources.filter((r) => !isBuild(r) && builds.some((b) => graph.waits(r.urn, b.urn))).map((r) => r.name)).toEqual([]);
             expect(criticalPath(plan.resources.filter((r) => !isBuild(r)) as PlannedResource[]).totalSeconds).toBeLessThanOrEqual(DEV_BRING_UP_TARGET_SECONDS);
+        });
+
+        it(`brings the dev platform stack up in ${DEV_BRING_UP_TARGET_SECONDS / 60} min or less with the projects' grants and builds in their own stacks, as the driver runs the region`, () => {
+            const stages = stagesOfRegion(
+                stack,
+                plan.resources as PlannedResource[],
+                plannedTenants(stack).map((id) => ({ id, app: readTenantPlan(stack, id).resources as PlannedResource[] })),
+            );
+            expect(stages.platform.resources.filter((r) => r.type === GRANTS_COMPONENT_TYPE)).toEqual([]);
+            expect(stages.tenants.every((t) => t.grants.resources.some((r) => r.type === "kubernetes:core/v1:Namespace"))).toBe(true);
+            const region = regionBringUp(stages, DEFAULT_PARALLEL);
+            expect(region.platform.finishSeconds).toBeLessThanOrEqual(DEV_BRING_UP_TARGET_SECONDS);
+            // The region ends with a tenant pipeline: two stack boundaries and the tenant's own work after the platform.
+            expect(region.totalSeconds).toBeGreaterThan(region.platform.finishSeconds + 2 * region.boundarySeconds);
         });
 
         it("builds only once the registry's configurator created the project's push robot", () => {

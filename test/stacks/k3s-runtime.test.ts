@@ -32,16 +32,38 @@ describe.each(STACKS)("k3s runtime in stack %s", (stack) => {
         }
     });
 
-    it("gives every joining node the full token read back from the first server", () => {
-        const read = byName("k3s-full-token");
-        expect(read.inputs.create).toContain("cat /var/lib/rancher/k3s/server/token");
-        expect(read.additionalSecretOutputs).toContain("stdout");
+    it("pins the platform's server CA: installed on the bootstrapping server before k3s starts, its hash in every joiner's token, agents beside the servers", () => {
+        expect(plan.resources.some((r) => r.name === "k3s-full-token")).toBe(false);
+        const key = byName("k3s-server-ca-key");
+        expect(key.additionalSecretOutputs).toContain("privateKeyPem");
+        expect(byName("k3s-server-ca").inputs.isCaCertificate).toBe(true);
+        const install = byName("k3s-server-ca-install");
+        expect(install.secretInputs).toContain("stdin");
+        expect(install.additionalSecretOutputs).toContain("stdin");
+        // The hash the CA install checks is the one every joiner's script pins (the tokens are secret here; the
+        // bytes behind the hash: test/components/cluster/k3s-cluster-ca.component.test.ts).
+        const hash = /present\}" != "([0-9a-f]{64})"/.exec(String(install.inputs.create))![1]!;
         const [first, ...joiners] = nodes;
-        expect(dependsOn(read)).toContain(`${first!.id}-k3s-start`);
-        expect(dependsOn(byName(`${first!.id}-k3s-start`))).not.toContain("k3s-full-token");
+        expect(dependsOn(byName(`${first!.id}-k3s-start`))).toContain("k3s-server-ca-install");
+        const servers = nodes.filter((n) => n.role === "server");
         for (const node of joiners) {
-            expect(dependsOn(byName(`${node.id}-k3s-start`)), node.hostname).toContain("k3s-full-token");
+            const start = byName(`${node.id}-k3s-start`);
+            expect(start.secretInputs, node.hostname).toContain("stdin");
+            expect(String(start.inputs.create), node.hostname).toContain(`!= "${hash}"`);
+            const startsWaited = dependsOn(start).filter((d) => d.endsWith("-k3s-start"));
+            // A joining server waits for the one before it (etcd membership changes stay serial); an agent for none.
+            expect(startsWaited, node.hostname).toEqual(node.role === "server" ? [`${servers[servers.indexOf(node) - 1]!.id}-k3s-start`] : []);
+            if (node.role !== "server") {
+                // ...but for the bootstrapping server's machine, and its engine bound covers the wait for that server.
+                expect(dependsOn(start), node.hostname).toContain(first!.id);
+                expect(minutes(start.customTimeouts?.create), node.hostname).toBeGreaterThan((START_DEADLINES.cloudInitSeconds + 2 * START_DEADLINES.k3sReadySeconds) / 60);
+            }
         }
+    });
+
+    it("reads the kubeconfig once the first server runs, not after the other servers' joins", () => {
+        const [first] = nodes;
+        expect(dependsOn(byName("k3s-kubeconfig")).filter((d) => d.endsWith("-k3s-start"))).toEqual([`${first!.id}-k3s-start`]);
     });
 
     it("reconciles each node's labels and taints after its start, re-run when they change", () => {

@@ -18,7 +18,8 @@ import { TENANT_PROJECT_TYPE } from "../../lib/conventions";
  * - a dependency on one's own ancestor would close a loop through the finish edge; it can only mean the
  *   ancestor's inputs, which start(ancestor) → start(r) already covers, so it adds no edge;
  * - a readiness wait the cluster imposes (tools/offline/readiness.ts: a claim binds once its CSI driver runs, a
- *   client restarts until its Service answers): finish(provider) → finish(consumer), weight 0.
+ *   client restarts until its Service answers, an agent registers once its server answers): finish(provider) →
+ *   finish(consumer), weighted with what the consumer still does then (the edge's `seconds`).
  * Unknown URNs (e.g. the stack itself) are ignored. A cycle is an error naming the resources on it.
  */
 
@@ -40,6 +41,8 @@ export interface PathStep {
     rule: string;
     /** Set when the step finished with a provider's readiness rather than its own figure: that provider's name. */
     readyWith?: string;
+    /** With `readyWith`: the seconds the step still took once that provider was ready (tools/offline/readiness.ts). */
+    readyAfterSeconds?: number;
 }
 
 /** The bring-up estimate. */
@@ -145,7 +148,7 @@ export function criticalPath(resources: readonly PlannedResource[], model: Durat
         const consumer = index.get(wait.consumer);
         const provider = index.get(wait.provider);
         if (consumer !== undefined && provider !== undefined && consumer !== provider) {
-            edge(2 * provider + 1, 2 * consumer + 1, 0);
+            edge(2 * provider + 1, 2 * consumer + 1, wait.seconds);
         }
     }
 
@@ -169,6 +172,7 @@ export function criticalPath(resources: readonly PlannedResource[], model: Durat
     }
     const dist = new Float64Array(nodes);
     const pred = new Int32Array(nodes).fill(-1);
+    const predWeight = new Float64Array(nodes);
     const queue: number[] = [];
     for (let v = 0; v < nodes; v++) {
         if (indegree[v] === 0) {
@@ -188,6 +192,7 @@ export function criticalPath(resources: readonly PlannedResource[], model: Durat
             if (pred[b] === -1 || candidate > dist[b]!) {
                 dist[b] = candidate;
                 pred[b] = v;
+                predWeight[b] = weight[e]!;
             }
             if (--indegree[b]! === 0) {
                 queue.push(b);
@@ -223,6 +228,7 @@ export function criticalPath(resources: readonly PlannedResource[], model: Durat
                 finishSeconds: dist[v]!,
                 rule: durations[i]!.rule,
                 readyWith: list[u >> 1]!.name,
+                readyAfterSeconds: predWeight[v]!,
             });
             continue;
         }
@@ -340,7 +346,7 @@ export function formatCriticalPath(result: CriticalPath): string {
     for (const step of result.steps) {
         out.push(
             step.readyWith
-                ? `  ${formatDuration(step.startSeconds).padStart(12)} +${String(Math.round(step.durationSeconds)).padStart(4)} s  ${step.name} (${step.type}) [${step.rule}], ready with ${step.readyWith} at ${formatDuration(step.finishSeconds)}`
+                ? `  ${formatDuration(step.startSeconds).padStart(12)} +${String(Math.round(step.durationSeconds)).padStart(4)} s  ${step.name} (${step.type}) [${step.rule}], ready ${step.readyAfterSeconds ? `${Math.round(step.readyAfterSeconds)} s after` : "with"} ${step.readyWith} at ${formatDuration(step.finishSeconds)}`
                 : `  ${formatDuration(step.startSeconds).padStart(12)} +${String(Math.round(step.durationSeconds)).padStart(4)} s  ${step.name} (${step.type}) [${step.rule}]`,
         );
     }

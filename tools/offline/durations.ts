@@ -153,6 +153,53 @@ export const HELM_CHARTS: Readonly<Record<string, ChartFigure>> = {
 /** Seconds per Helm chart (the figures of HELM_CHARTS). */
 export const HELM_CHART_SECONDS: Readonly<Record<string, number>> = Object.fromEntries(Object.entries(HELM_CHARTS).map(([chart, f]) => [chart, f.seconds]));
 
+/**
+ * Seconds that are not one resource's create: what a consumer still needs once the provider it waits for in the
+ * cluster is ready (a readiness wait of tools/offline/readiness.ts), and the gap between two stacks the driver runs
+ * one after the other (tools/offline/region-bring-up.ts). Frozen like the per-resource figures.
+ */
+export const WAIT_FIGURES = {
+    "volume-user": {
+        seconds: 35,
+        source: {
+            refs: [
+                "https://github.com/longhorn/longhorn/issues/2465 (a fresh Longhorn PVC: 3-4 s to create and bind the PV)",
+                "https://github.com/longhorn/longhorn/issues/2322 (event timeline of a pod on a Longhorn volume: Scheduled, SuccessfulAttachVolume 12 s later, containers started 19 s after the attach)",
+                "https://kubernetes-csi.github.io/docs/external-attacher.html (the attacher turns a VolumeAttachment into ControllerPublishVolume; the kubelet then stages and publishes the mount)",
+            ],
+            reasoning:
+                "judgement: once Longhorn's CSI driver runs, a claim created beside it is provisioned and bound (~4 s), attached (~12 s), mounted and its containers started (~19 s): ~35 s; the consumer's own readiness probe and image pull are not added (they ran while it waited)",
+        },
+    },
+    "k3s-agent-join": {
+        seconds: 20,
+        source: {
+            refs: [
+                "https://docs.k3s.io/cli/token (TLS bootstrapping: the joining node downloads /cacerts, checks its hash against the token, then presents the credentials)",
+                "components/cluster/k3s-join.ts (the start script probes /cacerts every pollSeconds (5 s) until a server answers, then restarts the agent unit and waits for it to be active)",
+            ],
+            reasoning:
+                "judgement: an agent installed beside its server registers once the server answers: up to one 5 s probe interval, then the agent retrieves its configuration, starts containerd and the kubelet and reports active: ~20 s",
+        },
+    },
+    "stack-boundary": {
+        seconds: 30,
+        source: {
+            refs: [
+                "https://github.com/pulumi/pulumi/issues/3671 (the shortest pulumi up is ~4 s: service calls, Node.js boot, program start, provider configuration)",
+                "https://github.com/pulumi/pulumi/issues/1150 (5-10 s between invoking pulumi up and the first resource)",
+                "https://github.com/pulumi/pulumi/issues/2874 (ts-node type-checks a TypeScript program before it runs: up to a minute with large provider types)",
+                "tools/driver/orchestrate.ts (the driver runs a tenant's stacks one after the other, each a separate pulumi up through the Automation API)",
+            ],
+            reasoning:
+                "judgement: a new pulumi up of a TypeScript program with the kubernetes provider: CLI start, backend lock and checkpoint, ts-node compiling the program (@pulumi/kubernetes types), plugin start, the StackReference read; ~30 s before its first create",
+        },
+    },
+} as const satisfies Readonly<Record<string, ChartFigure>>;
+
+/** The id of a figure of {@link WAIT_FIGURES}. */
+export type WaitFigure = keyof typeof WAIT_FIGURES;
+
 /** Default for a chart not listed above: the middle of the 60-180 s range the workload charts span. */
 export const HELM_DEFAULT_SECONDS = 90;
 

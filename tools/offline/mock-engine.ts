@@ -226,6 +226,9 @@ export function mockOutputs(type: string, name: string, inputs: Record<string, u
             state.privateKeyPem = state.privateKeyOpenssh;
             state.publicKeyFingerprintMd5 = crypto.createHash("md5").update(name).digest("hex").match(/../g)!.join(":");
             return { id: numericId, state };
+        case "tls:index/selfSignedCert:SelfSignedCert":
+            state.certPem = `-----BEGIN CERTIFICATE-----\n${Buffer.from(`mock-${name}`).toString("base64")}\n-----END CERTIFICATE-----\n`;
+            return { id: numericId, state };
         case "random:index/randomPassword:RandomPassword":
         case "random:index/randomString:RandomString": {
             const length = typeof inputs.length === "number" ? inputs.length : 32;

@@ -1,5 +1,7 @@
 import type { PlannedResource } from "./plan-types";
 import { CSI_DRIVERS_BY_CHART, readinessNeeds, releaseRequirements, requirementsOf, type RequirementKey } from "../../lib/requirements";
+import { startScriptRole } from "../../components/cluster/k3s-join";
+import { WAIT_FIGURES } from "./durations";
 
 /**
  * Readiness waits the cluster imposes and Pulumi does not order: a consumer created at once (no `dependsOn` on
@@ -8,10 +10,15 @@ import { CSI_DRIVERS_BY_CHART, readinessNeeds, releaseRequirements, requirements
  * whose claims name a StorageClass becomes ready only once the CSI driver behind the class runs; a long-running
  * client of a platform Service (lib/requirements.ts `phaseOf`) only once that Service's release is ready.
  *
- * The bring-up estimate turns each into a finish → finish edge of weight 0: the consumer finishes no earlier than
- * its own start plus its figure, and no earlier than its provider's finish. The work a consumer still does after its
- * provider is ready (attach the volume, start the container, pass its probe) has no figure of its own and is
- * not added, so where such an edge decides, the estimate is a lower bound.
+ * A k3s agent started beside its servers (its token pins a CA the platform generated, so it needs no server to
+ * have started) registers only once the bootstrapping server answers.
+ *
+ * The bring-up estimate turns each into a finish → finish edge: the consumer finishes no earlier than its own start
+ * plus its figure, and no earlier than its provider's finish plus what it still does then (`seconds`, a frozen
+ * figure of tools/offline/durations.ts `WAIT_FIGURES`): a volume user attaches, mounts and starts
+ * (`volume-user`), an agent registers (`k3s-agent-join`). A client of a platform Service has no such figure (it
+ * restarts until the Service answers; the kubelet's back-off is not modelled), so where that edge decides, the
+ * estimate is a lower bound.
  *
  * Pure: reads only the plan.
  */
@@ -22,9 +29,26 @@ export interface ReadinessEdge {
     consumer: string;
     /** URN of the resource whose readiness it waits for. */
     provider: string;
-    /** The need behind the wait (`storage-class:<name>` or `service:<namespace>/<name>`). */
+    /** The need behind the wait (`storage-class:<name>`, `service:<namespace>/<name>` or `k3s-server:<name>`). */
     need: RequirementKey;
+    /** Seconds the consumer still needs once the provider is ready (0 where no figure exists). */
+    seconds: number;
 }
+
+/** The seconds a consumer still needs after the provider behind `need` is ready. */
+export function secondsAfterReady(need: RequirementKey): number {
+    if (need.startsWith("storage-class:")) {
+        return WAIT_FIGURES["volume-user"].seconds;
+    }
+    if (need.startsWith(K3S_SERVER_NEED)) {
+        return WAIT_FIGURES["k3s-agent-join"].seconds;
+    }
+    return 0;
+}
+
+/** The need of an agent started beside its servers: the bootstrapping server's start command. */
+const K3S_SERVER_NEED = "k3s-server:";
+const REMOTE_COMMAND_TYPE = "command:remote:Command";
 
 const RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
 const STORAGE_CLASS_TYPE = "kubernetes:storage.k8s.io/v1:StorageClass";
@@ -92,10 +116,40 @@ export function readinessEdges(resources: readonly PlannedResource[]): Readiness
         for (const need of awaited?.needs ?? []) {
             for (const provider of providersOf(need, awaited!.kind)) {
                 if (provider.urn !== consumer.urn && !edges.some((e) => e.consumer === consumer.urn && e.provider === provider.urn)) {
-                    edges.push({ consumer: consumer.urn, provider: provider.urn, need });
+                    edges.push({ consumer: consumer.urn, provider: provider.urn, need, seconds: secondsAfterReady(need) });
                 }
             }
         }
     }
-    return edges;
+    return [...edges, ...agentJoinEdges(resources)];
+}
+
+/**
+ * Agents started beside their servers wait for the bootstrapping server: the k3s start command of a server that
+ * waits for no other start command. An agent already ordered after a server start (a cluster whose CA k3s made)
+ * gets the edge too; it changes nothing there, the agent starting after that server finished.
+ */
+function agentJoinEdges(resources: readonly PlannedResource[]): ReadinessEdge[] {
+    const starts = resources.filter((r) => r.type === REMOTE_COMMAND_TYPE && startScriptRole(String(r.inputs.create ?? "")) !== undefined);
+    const startUrns = new Set(starts.map((r) => r.urn));
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const waitsForStart = (r: PlannedResource, seen = new Set<string>()): boolean =>
+        r.dependencies.some((d) => {
+            if (startUrns.has(d)) {
+                return true;
+            }
+            const next = byUrn.get(d);
+            if (!next || seen.has(d)) {
+                return false;
+            }
+            seen.add(d);
+            return waitsForStart(next, seen);
+        });
+    const bootstrapping = starts.find((r) => startScriptRole(String(r.inputs.create)) === "server" && !waitsForStart(r));
+    if (!bootstrapping) {
+        return [];
+    }
+    return starts
+        .filter((r) => startScriptRole(String(r.inputs.create)) === "agent")
+        .map((agent) => ({ consumer: agent.urn, provider: bootstrapping.urn, need: `${K3S_SERVER_NEED}${bootstrapping.name}`, seconds: secondsAfterReady(K3S_SERVER_NEED) }));
 }

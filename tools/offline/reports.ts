@@ -5,7 +5,9 @@ import { formatCostEstimate } from "../cost/report";
 import { criticalPath, formatCriticalPath } from "./critical-path";
 import { compareWithRendered, formatOverhead, formatRenderedComparison, limitRangeDefaults, nodeCountsOf, platformOverhead, renderedOverhead } from "./overhead";
 import { renderedReleases } from "../../charts/rendered-facts";
-import type { StackPlan } from "./plan-types";
+import type { PlannedResource, StackPlan } from "./plan-types";
+import { formatRegionBringUp, regionBringUp, stagesOfRegion } from "./region-bring-up";
+import { DEFAULT_PARALLEL } from "../driver/args";
 
 /**
  * The three sizing reports `npm run plan` prints after the resource tree: monthly cost by pool, platform
@@ -72,4 +74,12 @@ export function renderReports(plan: StackPlan, stackConfig: Record<string, strin
         }),
         section("Bring-up estimate", () => formatCriticalPath(criticalPath(plan.resources))),
     ].join("\n\n");
+}
+
+/**
+ * The region's bring-up as the driver runs it (tools/offline/region-bring-up.ts), printed by `npm run plan` once
+ * the platform and every tenant stack are planned; `parallel` is the driver's default unless given.
+ */
+export function renderRegionReport(region: string, platform: readonly PlannedResource[], tenants: ReadonlyArray<{ id: string; app: readonly PlannedResource[] }>, parallel = DEFAULT_PARALLEL): string {
+    return section("Region bring-up estimate", () => formatRegionBringUp(region, regionBringUp(stagesOfRegion(region, platform, tenants), parallel)));
 }

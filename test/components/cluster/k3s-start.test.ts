@@ -2,7 +2,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { afterEach, describe, expect, it } from "vitest";
-import { parseFullToken, remoteCommandTimeouts, renderReadTokenScript, renderStartScript, SERVER_TOKEN_PATH, START_DEADLINES } from "../../../components/cluster/k3s-join";
+import { createHash } from "node:crypto";
+import { fullToken, parseFullToken, remoteCommandTimeouts, renderReadTokenScript, renderServerCaScript, renderStartScript, serverCaHash, SERVER_TOKEN_PATH, START_DEADLINES } from "../../../components/cluster/k3s-join";
 import { cleanUpFakeNode, runOnFakeNode, type FakeNodeRun } from "../../helpers/fake-node";
 import { shellcheck } from "../../helpers/tools";
 
@@ -108,5 +109,116 @@ describe("full join token", () => {
         ["an empty file", ""],
     ])("rejects %s", (_label, raw) => {
         expect(() => parseFullToken(raw)).toThrow(/K10<ca-hash>::<user>:<password>/);
+    });
+});
+
+/** A PEM-shaped certificate and key (the scripts never parse them; k3s would). */
+const CA_CERT = `-----BEGIN CERTIFICATE-----\n${"MIIBdzCCAR2gAwIBAgIBADAKBggqhkjOPQQDAjAjMSEwHwYDVQQDDBhrM3Mtc2Vy".repeat(1)}\ndmVyLWNhQDE3MDAwMDAwMDAwHhcNMjQwMTAxMDAwMDAwWhcNMzQwMTAxMDAwMDAw\n-----END CERTIFICATE-----\n`;
+const CA_KEY = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIIrYSSNQFaA2Hwf1duRSxKtLYX5CA5i0vHPuBhgyzcbToAoGCCqGSM49\n-----END EC PRIVATE KEY-----\n";
+/** sha256 of the certificate file's bytes, as `sha256sum` on the node and k3s' hashCA of a one-certificate file compute it. */
+const sha256 = (text: string | Buffer) => createHash("sha256").update(text).digest("hex");
+
+describe("the platform's server CA", () => {
+    const hash = serverCaHash(CA_CERT);
+
+    it("hashes a one-certificate file over its literal bytes (k3s pkg/clientaccess/token.go) and refuses a bundle", () => {
+        expect(hash).toBe(sha256(Buffer.from(CA_CERT, "utf8")));
+        expect(() => serverCaHash(CA_CERT + CA_CERT)).toThrow(/exactly one PEM certificate/);
+        expect(fullToken(hash, "s3cret")).toBe(`K10${hash}::server:s3cret`);
+        // The token k3s would write is the one the agents get: it parses as a full, CA-pinning token.
+        expect(parseFullToken(fullToken(hash, "s3cret"))).toBe(`K10${hash}::server:s3cret`);
+        expect(() => fullToken("abc", "s3cret")).toThrow(/64 hex digits/);
+    });
+
+    it("installs key and certificate before k3s first starts, byte for byte, so the token's hash is the file's", () => {
+        const result = run(renderServerCaScript(hash), { cloudInitExit: 0, becomesActive: true }, { stdin: CA_CERT + CA_KEY });
+        expect(result.status, result.stderr).toBe(0);
+        const cert = fs.readFileSync(path.join(result.dataDir, "server/tls/server-ca.crt"));
+        expect(sha256(cert)).toBe(hash);
+        expect(fs.readFileSync(path.join(result.dataDir, "server/tls/server-ca.key"), "utf8")).toBe(CA_KEY);
+        expect(fs.statSync(path.join(result.dataDir, "server/tls/server-ca.key")).mode & 0o777).toBe(0o600);
+        expect(fs.statSync(path.join(result.dataDir, "server/tls")).mode & 0o777).toBe(0o700);
+    });
+
+    it("keeps a server's CA when it is the platform's, and refuses another one, changing nothing and naming the fix", () => {
+        const same = run(renderServerCaScript(hash), { cloudInitExit: 0, becomesActive: true, dataFiles: { "/var/lib/rancher/k3s/server/tls/server-ca.crt": CA_CERT } }, { stdin: CA_CERT + CA_KEY });
+        expect(same.status, same.stderr).toBe(0);
+        expect(same.stderr).toContain("already in place");
+        const k3sMade = "-----BEGIN CERTIFICATE-----\nazNzLW1hZGU=\n-----END CERTIFICATE-----\n";
+        const other = run(renderServerCaScript(hash), { cloudInitExit: 0, becomesActive: true, dataFiles: { "/var/lib/rancher/k3s/server/tls/server-ca.crt": k3sMade } }, { stdin: CA_CERT + CA_KEY });
+        expect(other.status).toBe(1);
+        expect(other.stderr).toContain("set platform:cluster.certificateAuthority to k3s");
+        expect(fs.readFileSync(path.join(other.dataDir, "server/tls/server-ca.crt"), "utf8")).toBe(k3sMade);
+        expect(fs.existsSync(path.join(other.dataDir, "server/tls/server-ca.key"))).toBe(false);
+    });
+
+    it("installs nothing when stdin does not carry the certificate the hash names, or no key", () => {
+        for (const stdin of [CA_CERT.replace("MIIB", "MIIC") + CA_KEY, CA_CERT]) {
+            const result = run(renderServerCaScript(hash), { cloudInitExit: 0, becomesActive: true }, { stdin });
+            expect(result.status).toBe(1);
+            expect(result.stderr).toContain("nothing was installed");
+            expect(fs.existsSync(path.join(result.dataDir, "server/tls"))).toBe(false);
+        }
+    });
+
+    it("passes shellcheck", () => {
+        const result = shellcheck(renderServerCaScript(hash));
+        expect(result.ok, result.output).toBe(true);
+    });
+});
+
+describe("k3s start script of a node started beside its servers (the platform's CA pinned)", () => {
+    const pinned = { caHash: serverCaHash(CA_CERT) };
+    const dropIn = "token: t\nserver: https://dev-server-0.tail.ts.net:6443\n# platform-registration-candidates: dev-server-0.tail.ts.net\n";
+
+    it("waits for a server that is still starting instead of failing at once", () => {
+        const result = run(renderStartScript("dev-run-0", "agent", { ...FAST, k3sReadySeconds: 20 }, pinned), { cloudInitExit: 0, becomesActive: true, reachable: ["dev-server-0.tail.ts.net"], reachableAfterProbes: 3 }, { stdin: dropIn });
+        expect(result.status, result.stderr).toBe(0);
+        expect(result.stderr).toContain("dev-run-0 registers with dev-server-0.tail.ts.net");
+        expect(result.systemctlCalls).toContain("--no-block restart k3s-agent");
+    });
+
+    it("still gives up at the deadline when no server ever answers, without restarting k3s", () => {
+        const result = run(renderStartScript("dev-run-0", "agent", { ...FAST, k3sReadySeconds: 2 }, pinned), { cloudInitExit: 0, becomesActive: true }, { stdin: dropIn });
+        expect(result.status).toBe(1);
+        expect(result.stderr).toContain("no k3s server answers on 6443 (tried: dev-server-0.tail.ts.net); dev-run-0 cannot join");
+        expect(result.systemctlCalls.some((c) => c.includes("restart"))).toBe(false);
+    });
+
+    it("refuses a node that joined a cluster with another CA, before touching its config or unit", () => {
+        const result = run(renderStartScript("dev-run-0", "agent", FAST, pinned), {
+            cloudInitExit: 0,
+            becomesActive: true,
+            reachable: ["dev-server-0.tail.ts.net"],
+            dataFiles: { "/var/lib/rancher/k3s/agent/server-ca.crt": "-----BEGIN CERTIFICATE-----\nazNzLW1hZGU=\n-----END CERTIFICATE-----\n" },
+        }, { stdin: dropIn });
+        expect(result.status).toBe(1);
+        expect(result.stderr).toContain("set platform:cluster.certificateAuthority to k3s");
+        expect(fs.existsSync(path.join(result.k3sDir, "config.yaml.d"))).toBe(false);
+        expect(result.systemctlCalls).toEqual([]);
+    });
+
+    it("restarts a node that joined the platform's cluster as before", () => {
+        const result = run(renderStartScript("dev-run-0", "agent", FAST, pinned), {
+            cloudInitExit: 0,
+            becomesActive: true,
+            reachable: ["dev-server-0.tail.ts.net"],
+            dataFiles: { "/var/lib/rancher/k3s/agent/server-ca.crt": CA_CERT },
+        }, { stdin: dropIn });
+        expect(result.status, result.stderr).toBe(0);
+    });
+
+    it("is the script of a cluster whose CA k3s made, unchanged, when nothing is pinned", () => {
+        for (const role of ["server", "agent"] as const) {
+            expect(renderStartScript("dev-run-0", role, START_DEADLINES, undefined)).toBe(renderStartScript("dev-run-0", role));
+            expect(renderStartScript("dev-run-0", role)).not.toMatch(/probe_deadline|server-ca\.crt/);
+        }
+    });
+
+    it("passes shellcheck with the real deadlines", () => {
+        for (const role of ["server", "agent"] as const) {
+            const result = shellcheck(renderStartScript("fsn1-server-1", role, START_DEADLINES, pinned));
+            expect(result.ok, result.output).toBe(true);
+        }
     });
 });

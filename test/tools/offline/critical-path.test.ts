@@ -200,7 +200,7 @@ describe("criticalPath", () => {
     it("finishes a consumer no earlier than the provider its readiness waits for, and reports that wait", () => {
         // The consumer starts at once (no dependsOn) but, say, its claims bind only once the provider runs.
         const plan = [res("nodes"), res("provider", ["nodes"]), res("consumer", ["nodes"]), res("after", ["consumer"])];
-        const readiness = [{ consumer: urn("consumer"), provider: urn("provider"), need: "storage-class:standard" }];
+        const readiness = [{ consumer: urn("consumer"), provider: urn("provider"), need: "storage-class:standard", seconds: 0 }];
         const result = criticalPath(plan, table({ nodes: 10, provider: 180, consumer: 120, after: 2 }), readiness);
         // provider 10→190; the consumer's own figure would end at 130, its readiness at 190; then `after`.
         expect(result.totalSeconds).toBe(192);
@@ -214,6 +214,18 @@ describe("criticalPath", () => {
         const slow = criticalPath(plan, table({ nodes: 10, provider: 20, consumer: 120, after: 2 }), readiness);
         expect(slow.totalSeconds).toBe(132);
         expect(slow.steps.find((s) => s.name === "consumer")!.readyWith).toBeUndefined();
+    });
+
+    it("adds what a consumer still does once its provider is ready (the wait's seconds), and prints it", () => {
+        const plan = [res("nodes"), res("provider", ["nodes"]), res("consumer", ["nodes"]), res("after", ["consumer"])];
+        const readiness = [{ consumer: urn("consumer"), provider: urn("provider"), need: "storage-class:standard", seconds: 35 }];
+        const result = criticalPath(plan, table({ nodes: 10, provider: 180, consumer: 120, after: 2 }), readiness);
+        // provider 10→190, the consumer 35 s later at 225, then `after`.
+        expect(result.totalSeconds).toBe(227);
+        expect(result.steps.find((s) => s.name === "consumer")).toMatchObject({ finishSeconds: 225, readyWith: "provider", readyAfterSeconds: 35 });
+        expect(formatCriticalPath(result)).toContain("consumer (test:index:Thing) [test], ready 35 s after provider at 3 min 45 s");
+        // A consumer whose own figure ends later still keeps it: the wait only bounds it from below.
+        expect(criticalPath(plan, table({ nodes: 10, provider: 20, consumer: 120, after: 2 }), readiness).totalSeconds).toBe(132);
     });
 
     it("renders every line of the estimate", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readinessEdges } from "../../../tools/offline/readiness";
+import { renderStartScript } from "../../../components/cluster/k3s-join";
 import type { PlannedResource } from "../../../tools/offline/plan-types";
 
 const urn = (name: string) => `urn:pulumi:test::platform::test::${name}`;
@@ -52,6 +53,30 @@ describe("readinessEdges", () => {
             });
         expect(pairs([longhorn, standard, statefulSet("awaited"), statefulSet("skipped", { "pulumi.com/skipAwait": "true" })])).toEqual([
             ["awaited", "longhorn", "storage-class:standard"],
+        ]);
+    });
+
+    it("weights a volume user's wait with the frozen attach-mount-start figure, a Service client's with none", () => {
+        const loki = release("loki", "loki", "monitoring", { loki: { storage: { s3: { endpoint: "http://minio.minio.svc.cluster.local:9000" } } } });
+        // 35 s and 0 s written out here, not read from the model: the frozen figure of wait:volume-user (issue 16).
+        expect(readinessEdges([longhorn, standard, minio, loki]).map((e) => [e.consumer.split("::").pop(), e.seconds])).toEqual([
+            ["minio", 35],
+            ["loki", 0],
+        ]);
+    });
+
+    it("makes an agent started beside its servers ready after the bootstrapping server's start, plus the frozen join figure", () => {
+        const command = (name: string, create: string, dependencies: string[] = []) => ({ ...resource(name, "command:remote:Command", { create }), dependencies: dependencies.map(urn) });
+        const pinned = { caHash: "a".repeat(64) };
+        const caInstall = command("k3s-server-ca-install", "#!/usr/bin/env bash\n# Install the platform's k3s server CA\n");
+        const server0 = command("hel1-server-0-k3s-start", renderStartScript("hel1-server-0", "server"), ["k3s-server-ca-install"]);
+        const server1 = command("hel1-server-1-k3s-start", renderStartScript("hel1-server-1", "server", undefined, pinned), ["hel1-server-0-k3s-start"]);
+        const agent = command("hel1-run-0-k3s-start", renderStartScript("hel1-run-0", "agent", undefined, pinned));
+        const other = command("hel1-run-0-labels", "kubectl label node hel1-run-0 x=y", ["hel1-run-0-k3s-start"]);
+        const edges = readinessEdges([caInstall, server0, server1, agent, other]);
+        // 20 s written out here: the frozen figure of wait:k3s-agent-join. The joining server waits by dependsOn.
+        expect(edges.map((e) => [e.consumer.split("::").pop(), e.provider.split("::").pop(), e.need, e.seconds])).toEqual([
+            ["hel1-run-0-k3s-start", "hel1-server-0-k3s-start", "k3s-server:hel1-server-0-k3s-start", 20],
         ]);
     });
 });
