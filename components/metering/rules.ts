@@ -701,7 +701,7 @@ function trustAlerts(billing: BillingContext): AlertingRule[] {
             labels: { severity: "critical" },
             annotations: {
                 summary: "Metering source {{ $labels.source }} is down or not scraped",
-                description: `A target of {{ $labels.source }} is down (the alert's instance label names it) or no target is scraped at all (no instance label). Bills are computed from ${METERING_SCRAPE_JOBS.map((j) => `${j.source} (${j.measures})`).join(", ")} and edge-meter (TCP/UDP and passthrough egress, node-exporter on the edge nodes); while a source is down its minutes are not billed. Check the target in Prometheus (Status → Targets): for the kubelet, an unapproved serving certificate (kubectl get csr) stops every scrape on port 10250; for edge-meter, systemctl status platform-edge-meter.timer platform-edge-meter-rules.service on the edge node named by instance (none: no edge node runs it).`,
+                description: `A target of {{ $labels.source }} is down (the alert's instance label names it) or no target is scraped at all (no instance label). Bills are computed from ${METERING_SCRAPE_JOBS.map((j) => `${j.source} (${j.measures})`).join(", ")} and edge-meter (internet egress: bytes pods send to Traefik and to the internet, node-exporter on every node); while a source is down its minutes are not billed. Check the target in Prometheus (Status → Targets): for the kubelet, an unapproved serving certificate (kubectl get csr) stops every scrape on port 10250; for edge-meter, systemctl status platform-edge-meter.timer platform-edge-meter-rules.service on the node named by instance (none: no node runs it).`,
             },
         },
     ];

@@ -676,6 +676,8 @@ describe("billing acceptance under promtool", () => {
             { expr: `sum_over_time(${RECORDED.cpuBillable}{project="burst"}[${hour}]) * 60`, eval_time: "60m", exp_samples: [{ labels: seriesName("", labels), value: 2 * BURST_CPU_SECONDS }] },
             { expr: `sum_over_time(${RECORDED.edgeEgressRate}{project="burst"}[${hour}]) * 60`, eval_time: "60m", exp_samples: [{ labels: seriesName("", labels), value: 2 * BURST_BYTES }] },
             // Each burst is billed in the minute that contains it: 20.5 min in the window ending at 21 min.
+            { expr: RECORDED.cpuBillable, eval_time: "21m", exp_samples: [{ labels: seriesName(RECORDED.cpuBillable, labels), value: BURST_CPU_SECONDS / 60 }] },
+            { expr: RECORDED.cpuBillable, eval_time: "25m", exp_samples: [{ labels: seriesName(RECORDED.cpuBillable, labels), value: BURST_CPU_SECONDS / 60 }] },
             { expr: `${RECORDED.edgeEgressRate}`, eval_time: "21m", exp_samples: [{ labels: seriesName(RECORDED.edgeEgressRate, labels), value: BURST_BYTES / 60 }] },
             { expr: `${RECORDED.edgeEgressRate}`, eval_time: "25m", exp_samples: [{ labels: seriesName(RECORDED.edgeEgressRate, labels), value: BURST_BYTES / 60 }] },
             { expr: `${RECORDED.edgeEgressRate}`, eval_time: "22m", exp_samples: [{ labels: seriesName(RECORDED.edgeEgressRate, labels), value: 0 }] },
