@@ -30,6 +30,7 @@ describe("metering alerts", () => {
             ProjectVolumeNearlyFull: { for: "10m", severity: "warning" },
             ProjectCostOverBudget: { for: "1h", severity: "warning" },
             MeteringSourceDown: { for: "10m", severity: "critical" },
+            MeteringRulesFailing: { for: "5m", severity: "critical" },
             BillingLedgerExportStale: { for: "30m", severity: "critical" },
         });
     });
