@@ -732,8 +732,9 @@ function rulesAlert(): AlertingRule {
     const billingGroups = group([GROUP_NAMES.usage, GROUP_NAMES.cost, GROUP_NAMES.close].join("|"));
     const because = (expr: string, reason: string) => `label_replace(\n  ${expr},\n  "reason", ${promqlString(reason)}, "", ""\n)`;
     const tenantNamespaces = `max by (namespace) (kube_namespace_labels{${TENANT_LABEL_SERIES_NAME}="true"})`;
-    // Every running pod has a pod-level cgroup under either runtime.
-    const tenantPodsRunning = perProject(`group by (namespace) (${POD_MEMORY})`);
+    // A running container (runc) or sandbox (gVisor): what the billable rules bill. Not the pod cgroup alone,
+    // which also exists while a pod only waits for its image.
+    const tenantPodsRunning = perProject(`group by (namespace) (\n  ${CONTAINER_MEMORY}\n  or\n  ${POD_MEMORY} and on (namespace, pod) ${RECORDED.sandboxedPod}\n)`);
     const expr = [
         because(`sum by (rule_group) (increase(${RULE_MANAGER_METRICS.failures}{${billingGroups}}[10m])) > 0`, "evaluations failing"),
         // The usage group bills counter increases window by window: a skipped evaluation loses its window.

@@ -980,7 +980,14 @@ describe("metering trust alerts under promtool", () => {
     const ruleCounter = (metric: string, group: string, perMinute: number) => counter(metric, { ...prometheusTarget, rule_group: ruleGroup(group) }, perMinute, minutes);
     const evaluating = Object.values(GROUP_NAMES).flatMap((group) => [ruleCounter(RULE_MANAGER_METRICS.evaluations, group, 30), ruleCounter(RULE_MANAGER_METRICS.failures, group, 0), ruleCounter(RULE_MANAGER_METRICS.missed, group, 0)]);
     // A tenant running a pod: the billing rules' inputs.
-    const tenantAtWork = inputSeries([{ namespace: "shop", tenant: true, containers: [{ pod: "web-0", container: "web", cpuCores: 0.25, workingSetBytes: 64 * MiB, cpuRequestCores: 0.25, memoryRequestBytes: 64 * MiB }] }], minutes);
+    // A tenant running a pod: the billing rules' inputs. And a tenant whose only pod waits for its image: the
+    // pod cgroup and the pause container exist, no container runs, nothing is billed and nothing is missing.
+    const waitingCgroup = "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-podapi_0_uid.slice";
+    const tenantAtWork = [
+        ...inputSeries([{ namespace: "shop", tenant: true, containers: [{ pod: "web-0", container: "web", cpuCores: 0.25, workingSetBytes: 64 * MiB, cpuRequestCores: 0.25, memoryRequestBytes: 64 * MiB }] }, { namespace: "pulling", tenant: true }], minutes),
+        gauge("container_memory_working_set_bytes", { namespace: "pulling", pod: "api-0", container: "", image: "", id: waitingCgroup, name: "" }, 1 * MiB, minutes),
+        gauge("container_memory_working_set_bytes", { namespace: "pulling", pod: "api-0", container: "", image: "registry.k8s.io/pause:3.10", id: `${waitingCgroup}/cri-containerd-sandbox0.scope`, name: "sandbox0" }, 1 * MiB, minutes),
+    ];
 
     promtoolCase(`${ALERTS.meteringRules}: fires when a billing rule group fails its evaluations, skips them or is not loaded at all`, () => {
         const failing = evaluating.map((series) => (series.series.includes(RULE_MANAGER_METRICS.failures) && series.series.includes(`;${GROUP_NAMES.usage}"`) ? ruleCounter(RULE_MANAGER_METRICS.failures, GROUP_NAMES.usage, 30) : series));
