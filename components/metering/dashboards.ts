@@ -266,7 +266,7 @@ export function renderPlatformDashboard(prices: Pick<MeteringPrices, "currency">
     layout.add(12, 8, timeseries("CPU cores billed", "Per running container (gVisor: per pod) max(request, use), per project.", [{ expr: byProject(RECORDED.cpuBillable), legend: "{{project}}" }], "none"));
     layout.add(12, 8, timeseries("Memory billed", "Per running container (gVisor: per pod) max(working set, request), summed per project.", [{ expr: byProject(RECORDED.memoryBillable), legend: "{{project}}" }], "bytes"));
     layout.add(12, 8, timeseries("Storage requested", "Requested size of every PVC of the project.", [{ expr: byProject(RECORDED.storageRequested), legend: "{{project}}" }], "bytes"));
-    layout.add(12, 8, timeseries("Internet egress (billed)", "Bytes per second Traefik sends to clients for the project's Services; in-cluster traffic is not billed.", [{ expr: byProject(RECORDED.internetEgressRate), legend: "{{project}}" }], "Bps"));
+    layout.add(12, 8, timeseries("Internet egress (billed)", "Bytes per second the project's pods send to Traefik (HTTP, WebSocket, TCP/UDP, passthrough) and straight to the internet (the node meter); in-cluster traffic is not billed.", [{ expr: byProject(RECORDED.internetEgressRate), legend: "{{project}}" }], "Bps"));
     layout.add(
         24,
         9,

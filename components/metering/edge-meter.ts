@@ -1,39 +1,48 @@
 /**
- * The edge meter: bytes the public TCP/UDP entry points and TLS passthrough routes carry, counted by the
- * kernel of every edge node (where the Traefik pods run) and exported through node-exporter's textfile
- * collector. Pure renderers: cloud-init writes the files on edge nodes, tests load them into a real kernel.
+ * The node meter (historically "edge meter"): bytes the pods send to Traefik and to the internet, counted by
+ * the kernel of the nodes per pod IP and exported through node-exporter's textfile collector. Pure renderers:
+ * cloud-init writes the files on every node, tests load them into a real kernel.
  *
- * Why here and not in Traefik: Traefik v3.7 counts bytes only in its HTTP metrics middleware
- * (traefik/traefik@v3.7.9 pkg/middlewares/metrics/metrics.go: entry point, router and service
- * `*_responses_bytes_total`); its TCP/UDP servers report `traefik_open_connections` and nothing else
- * (pkg/server/server_entrypoint_tcp.go), and there is no access log for TCP routers (traefik/traefik#7800,
- * still open; #11998 unmerged).
+ * Why the kernel and not Traefik: Traefik v3.7 counts bytes only in its HTTP metrics middleware
+ * (traefik/traefik@v3.7.9 pkg/middlewares/metrics/metrics.go), under a backend name that mixes namespace and
+ * Service with `-` (two projects can produce the same name), not for upgraded (WebSocket) connections once
+ * hijacked, and its TCP/UDP servers count nothing (pkg/server/server_entrypoint_tcp.go; traefik/traefik#7800).
+ * Pods reaching the internet directly never pass Traefik at all.
  *
- * How: the platform renders every TCP/UDP route with `nativeLB: true` (components/project/routes.ts), so
- * Traefik dials the backend Service's ClusterIP instead of its pod IPs (traefik@v3.7.9
- * pkg/provider/kubernetes/crd/traefikio/v1alpha1/ingressroutetcp.go `NativeLB`; HTTP backends stay on pod
- * IPs: `providers.kubernetesCRD.nativeLBByDefault` and the Ingress provider's default are false). On the edge
- * node, kube-proxy DNATs that connection; its conntrack entry keeps the ClusterIP as the original
- * destination. The forward hook counts every reply-direction packet of connections whose original
- * destination is in the service CIDR, per (original source, original destination): the bytes the project's
- * Service sent to Traefik, which Traefik relays to the internet client unchanged (TCP payload, UDP
- * datagrams; the count is of IP packets, so headers included). The metering rules keep only the sources
- * that are Traefik pods (`kube_pod_info{namespace="traefik"}`) and map the ClusterIP to its Service's
- * namespace (`kube_service_info{cluster_ip}`): the project that owns the route, and so its entry point.
+ * How, in the forward hook (before POSTROUTING, so before flannel's masquerade and before kube-proxy's reverse
+ * NAT of replies: the source is still the sending pod's IP):
+ * - on edge nodes, every packet from a pod IP to a pod IP that leaves towards a pod of this node (not into
+ *   flannel's VXLAN device: the packet is then counted on the node of the receiving pod, once), per
+ *   (source pod, destination pod). Traefik reaches HTTP backends by pod IP and TCP/UDP/passthrough backends by
+ *   ClusterIP (DNATed to a pod IP before forward), so every byte a backend sends Traefik is here, whatever the
+ *   port or protocol. The rules keep the pairs whose destination is a Traefik pod.
+ * - on every node, every packet from a pod IP to an address outside the cluster, service and private ranges
+ *   (RFC 1918, the tailnet's 100.64.0.0/10, link-local, loopback, multicast), per source pod: the internet.
+ * The count is of IP packets, so headers included. The rules map a pod IP to the pod holding it during the
+ * window (`kube_pod_info{pod_ip}` of a Pending or Running pod).
  *
- * A test loads the table into a kernel (test/components/metering/edge-meter.kernel.test.ts): TCP and UDP
- * through a DNATed "ClusterIP" are counted under their pair, a connection to a pod IP is not.
+ * A test loads the table into a kernel (test/components/metering/edge-meter.kernel.test.ts): replies to a
+ * "Traefik" pod through a DNATed ClusterIP and by pod IP are counted under their pair, bytes to an internet
+ * address under the source pod, bytes into the VXLAN device and to private ranges not at all.
  */
 
-/** Paths, names and limits of the edge meter on a node. */
+/** The VXLAN device of flannel's default backend in k3s (flannel pkg/backend/vxlan: `flannel.<VNI>`, VNI 1). */
+export const FLANNEL_VXLAN_INTERFACE = "flannel.1";
+
+/** Destinations that are never the internet (besides the cluster's pod and service CIDRs). */
+export const NON_INTERNET_IPV4 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16", "127.0.0.0/8", "224.0.0.0/3"] as const;
+
+/** Paths, names and limits of the node meter on a node. */
 export const EDGE_METER = {
     /** The meter's own nftables table (never the guard's `inet platform`: reloading one must not reset the other). */
     table: "inet platform_metering",
-    /** The dynamic set with a counter per (Traefik pod IP . ClusterIP). */
-    set: "service_replies",
-    /** Elements idle this long are dropped (a new one starts at 0: a counter reset, which rates handle). */
+    /** Edge nodes: a counter per (source pod IP . destination pod IP on this node). */
+    edgeSet: "edge_pod_bytes",
+    /** Every node: a counter per source pod IP of bytes to the internet. */
+    externalSet: "external_bytes",
+    /** Elements idle this long are dropped (a new one starts at 0: the rules count it from 0). */
     elementTimeout: "1h",
-    /** At most this many (source, ClusterIP) pairs per node; beyond it new pairs are not counted. */
+    /** At most this many elements per set and node; beyond it new pairs are not counted. */
     setSize: 65536,
     nftFile: "/etc/nftables.d/platform-metering.nft",
     /** Loads the table at boot, deletes only it when stopped. */
@@ -50,8 +59,10 @@ export const EDGE_METER = {
 
 /** The series the exporter writes (node-exporter serves them with its own target labels added). */
 export const EDGE_METER_METRICS = {
-    /** Counter, labels `source_ip` (the connecting pod) and `service_ip` (the ClusterIP it dialled). */
-    replyBytes: "platform_edge_service_reply_bytes_total",
+    /** Counter (edge nodes), labels `source_ip` (the sending pod) and `destination_ip` (a pod on this node). */
+    edgePodBytes: "platform_edge_pod_bytes_total",
+    /** Counter (every node), label `source_ip`: bytes the pod sent to addresses outside the cluster. */
+    externalBytes: "platform_pod_external_bytes_total",
     /** Gauge, Unix seconds of the last export: the trust alert's heartbeat. */
     lastExport: "platform_edge_meter_last_export_timestamp_seconds",
 } as const;
@@ -61,59 +72,94 @@ export const NODE_EXPORTER_TEXTFILE_ARG = `--collector.textfile.directory=/host/
 
 const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
+function checkCidr(cidr: string, key: string): void {
+    const match = IPV4_CIDR.exec(cidr);
+    if (!match || match.slice(1, 5).some((octet) => Number(octet) > 255) || Number(match[5]) > 32) {
+        throw new Error(`node meter: ${key} "${cidr}" must be an IPv4 CIDR such as 10.43.0.0/16 (platform:${key})`);
+    }
+}
+
+/** What the meter of one node needs. */
+export interface NodeMeterInput {
+    /** `platform:cluster.clusterCidr`: the pod addresses. */
+    clusterCidr: string;
+    /** `platform:cluster.serviceCidr`: ClusterIPs (never the internet). */
+    serviceCidr: string;
+    /** Whether the node is an edge node (runs Traefik): only those count bytes towards their pods. */
+    edge: boolean;
+}
+
+const inside = (cidr: string, outer: string): boolean => {
+    const toInt = (c: string) => {
+        const [ip, bits] = c.split("/");
+        return { addr: ip!.split(".").reduce((a, o) => a * 256 + Number(o), 0), bits: Number(bits) };
+    };
+    const a = toInt(cidr);
+    const b = toInt(outer);
+    const block = 2 ** (32 - b.bits);
+    return a.bits >= b.bits && Math.floor(a.addr / block) === Math.floor(b.addr / block);
+};
+
 /**
  * The nftables table. Declared, deleted and declared again as one transaction, so a reload replaces only
  * this table (like the guard, components/nodes/bootstrap-script.ts): never `flush ruleset`.
  */
-export function renderEdgeMeterNft(serviceCidr: string): string {
-    const match = IPV4_CIDR.exec(serviceCidr);
-    if (!match || match.slice(1, 5).some((octet) => Number(octet) > 255) || Number(match[5]) > 32) {
-        throw new Error(`edge meter: service CIDR "${serviceCidr}" must be an IPv4 CIDR such as 10.43.0.0/16 (platform:cluster.serviceCidr)`);
-    }
-    const pair = "ct original ip saddr . ct original ip daddr";
-    return `# Rendered by components/metering/edge-meter.ts; loaded with \`nft -f\`. Only the meter's table: never \`flush ruleset\`.
-table ${EDGE_METER.table}
-delete table ${EDGE_METER.table}
-table ${EDGE_METER.table} {
-  # Bytes Services sent back on connections dialled to their ClusterIP, per (dialling pod, ClusterIP).
-  set ${EDGE_METER.set} {
-    typeof ${pair}
+export function renderEdgeMeterNft(input: NodeMeterInput): string {
+    checkCidr(input.clusterCidr, "cluster.clusterCidr");
+    checkCidr(input.serviceCidr, "cluster.serviceCidr");
+    // Interval sets reject overlapping elements: a cluster range inside a private range is already excluded.
+    const notInternet = [...NON_INTERNET_IPV4, ...[input.clusterCidr, input.serviceCidr].filter((c) => !NON_INTERNET_IPV4.some((r) => inside(c, r)))];
+    const set = (name: string, key: string, what: string) => `  # ${what}
+  set ${name} {
+    typeof ${key}
     flags dynamic, timeout
     timeout ${EDGE_METER.elementTimeout}
     size ${EDGE_METER.setSize}
     counter
-  }
+  }`;
+    const pods = input.clusterCidr;
+    const edgeRule = `    ip saddr ${pods} ip daddr ${pods} oifname != "${FLANNEL_VXLAN_INTERFACE}" update @${EDGE_METER.edgeSet} { ip saddr . ip daddr }`;
+    return `# Rendered by components/metering/edge-meter.ts; loaded with \`nft -f\`. Only the meter's table: never \`flush ruleset\`.
+table ${EDGE_METER.table}
+delete table ${EDGE_METER.table}
+table ${EDGE_METER.table} {
+${input.edge ? `${set(EDGE_METER.edgeSet, "ip saddr . ip daddr", "Bytes a pod sent to a pod on this node (Traefik's backends' replies among them), per (source, destination).")}\n` : ""}${set(EDGE_METER.externalSet, "ip saddr", "Bytes a pod sent to an address outside the cluster and the private ranges, per source pod.")}
   chain forward {
     # Counts only; accepts everything (the guard and kube-proxy decide what passes).
     type filter hook forward priority filter - 10; policy accept;
-    ct direction reply ct original ip daddr ${serviceCidr} update @${EDGE_METER.set} { ${pair} }
+${input.edge ? `${edgeRule}\n` : ""}    ip saddr ${pods} ip daddr != { ${notInternet.join(", ")} } update @${EDGE_METER.externalSet} { ip saddr }
   }
 }
 `;
 }
 
 /**
- * The exporter: the set's counters as Prometheus text, written atomically (a temporary file renamed into
+ * The exporter: the sets' counters as Prometheus text, written atomically (a temporary file renamed into
  * place, as node-exporter's textfile collector documents) with a heartbeat. `TEXTFILE_DIR` overrides the
  * directory (tests). Needs nft and jq (both in the node packages).
  */
 export function renderEdgeMeterScript(): string {
-    const { replyBytes, lastExport } = EDGE_METER_METRICS;
+    const { edgePodBytes, externalBytes, lastExport } = EDGE_METER_METRICS;
+    // libnftables-json: {"set": {"name", ..., "elem": [{"elem": {"val": <addr> | {"concat": [src, dst]}, "counter": {"packets", "bytes"}}}]}}
+    const elements = (set: string) => `.nftables[] | select(.set and .set.name == "${set}") | (.set.elem // [])[] | .elem | select(.counter)`;
     return `#!/usr/bin/env bash
-# Rendered by components/metering/edge-meter.ts: exports the edge meter's counters for node-exporter.
+# Rendered by components/metering/edge-meter.ts: exports the node meter's counters for node-exporter.
 set -euo pipefail
 dir="\${TEXTFILE_DIR:-${EDGE_METER.textfileDir}}"
 install -d -m 0755 "\${dir}"
 tmp="$(mktemp "\${dir}/.${EDGE_METER.textfile}.XXXXXX")"
 trap 'rm -f "\${tmp}"' EXIT
-elements="$(nft -j list set ${EDGE_METER.table} ${EDGE_METER.set})"
+table="$(nft -j list table ${EDGE_METER.table})"
 {
-  echo "# HELP ${replyBytes} Bytes a Service sent back on connections a pod dialled to its ClusterIP (edge node, reply direction, IP packets)."
-  echo "# TYPE ${replyBytes} counter"
-  # libnftables-json: {"set": {..., "elem": [{"elem": {"val": {"concat": [src, dst]}, "counter": {"packets", "bytes"}}}]}}
-  jq -r '.nftables[] | select(.set) | (.set.elem // [])[] | .elem | select(.counter)
-    | "${replyBytes}{source_ip=\\"\\(.val.concat[0])\\",service_ip=\\"\\(.val.concat[1])\\"} \\(.counter.bytes)"' <<<"\${elements}"
-  echo "# HELP ${lastExport} Unix time of the edge meter's last export."
+  echo "# HELP ${edgePodBytes} Bytes a pod sent to a pod on this edge node (forward hook, IP packets)."
+  echo "# TYPE ${edgePodBytes} counter"
+  jq -r '${elements(EDGE_METER.edgeSet)}
+    | "${edgePodBytes}{source_ip=\\"\\(.val.concat[0])\\",destination_ip=\\"\\(.val.concat[1])\\"} \\(.counter.bytes)"' <<<"\${table}"
+  echo "# HELP ${externalBytes} Bytes a pod sent to addresses outside the cluster and the private ranges (forward hook, IP packets)."
+  echo "# TYPE ${externalBytes} counter"
+  jq -r '${elements(EDGE_METER.externalSet)}
+    | "${externalBytes}{source_ip=\\"\\(.val)\\"} \\(.counter.bytes)"' <<<"\${table}"
+  echo "# HELP ${lastExport} Unix time of the node meter's last export."
   echo "# TYPE ${lastExport} gauge"
   echo "${lastExport} $(date +%s)"
 } >"\${tmp}"
@@ -175,11 +221,11 @@ export interface EdgeMeterFile {
     content: string;
 }
 
-/** Every file of the edge meter, for an edge node's user-data. */
-export function edgeMeterFiles(serviceCidr: string): EdgeMeterFile[] {
+/** Every file of the node meter, for a node's user-data. */
+export function edgeMeterFiles(input: NodeMeterInput): EdgeMeterFile[] {
     const units = renderEdgeMeterUnits();
     return [
-        { path: EDGE_METER.nftFile, permissions: "0644", content: renderEdgeMeterNft(serviceCidr) },
+        { path: EDGE_METER.nftFile, permissions: "0644", content: renderEdgeMeterNft(input) },
         { path: EDGE_METER.script, permissions: "0755", content: renderEdgeMeterScript() },
         { path: EDGE_METER.rulesUnit, permissions: "0644", content: units.rules },
         { path: EDGE_METER.exportUnit, permissions: "0644", content: units.export },

@@ -78,8 +78,8 @@ export function ledgerFields(currency: string): LedgerField[] {
         { name: "storageGiBHours", series: RECORDED.storageBillable, unit: "GiB-hours (requested × replicas)", factor: minute / BYTES_PER_GIB },
         { name: "internetEgressGiB", series: RECORDED.internetEgressRate, unit: "GiB", factor: (3600 * minute) / BYTES_PER_GIB },
         // The two parts of internet egress, so a bill shows which way its bytes left.
-        { name: "httpEgressGiB", series: RECORDED.httpEgressRate, unit: "GiB (Traefik HTTP routers)", factor: (3600 * minute) / BYTES_PER_GIB },
-        { name: "streamEgressGiB", series: RECORDED.streamEgressRate, unit: "GiB (TCP/UDP entry points and TLS passthrough)", factor: (3600 * minute) / BYTES_PER_GIB },
+        { name: "edgeEgressGiB", series: RECORDED.edgeEgressRate, unit: "GiB (sent to Traefik: HTTP, WebSocket, TCP/UDP, passthrough)", factor: (3600 * minute) / BYTES_PER_GIB },
+        { name: "directEgressGiB", series: RECORDED.directEgressRate, unit: "GiB (sent straight to the internet)", factor: (3600 * minute) / BYTES_PER_GIB },
         { name: "internalGiB", series: RECORDED.internalTransmitRate, unit: "GiB (not billed)", factor: (3600 * minute) / BYTES_PER_GIB },
         { name: "regionCost", series: RECORDED.regionCostRate, unit: currency, factor: minute, scope: "region" },
     ];

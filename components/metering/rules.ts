@@ -14,26 +14,38 @@ import { promqlNumber, promqlString } from "./promql";
  * {@link KUBE_STATE_METRICS_LABELS_ALLOWLIST}.
  *
  * What is billed, per project (README "Metering and billing" has the same list for tenants):
- * - CPU cores: max(request, use) of every running container (runc) or pod (gVisor), per minute it runs.
- * - Memory: max(request, working set), the same way.
+ * - CPU cores: max(Σ requests, Σ use) of every running pod, per minute it runs: the same per-pod formula
+ *   under runc and gVisor (a gVisor sandbox can only be measured per pod, see Runtimes).
+ * - Memory: max(Σ requests, working set) per pod, the same way.
  * - Storage: requested PVC size × the Longhorn replica count of the platform's StorageClasses.
- * - Internet egress: bytes Traefik sent to clients for the project's Services (HTTP, Traefik's own counter),
- *   plus the bytes of the project's TCP/UDP entry points and TLS passthrough routes (the edge meter,
- *   ./edge-meter.ts). In-cluster traffic (pod to pod, replies to the platform's scrapes and probes) is
- *   recorded as "internal" and not billed.
+ * - Internet egress, counted by the kernel of the nodes (the node meter, ./edge-meter.ts), per pod IP: bytes the
+ *   project's pods sent to a Traefik pod (edge nodes; every protocol and port: HTTP, WebSocket, TCP/UDP entry
+ *   points, TLS passthrough) plus bytes they sent straight to destinations outside the cluster and private
+ *   ranges (every node, before masquerade). The pod IP is mapped to its project through the pod that had the
+ *   address during the minute (`kube_pod_info{pod_ip}`), never through names, so no two projects can collide.
+ *   In-cluster traffic (pod to pod, replies to the platform's scrapes and probes) is recorded as "internal"
+ *   and not billed.
  *
  * Runtimes: cAdvisor (the kubelet's /metrics/cadvisor) accounts runc containers in their own cgroups, but a
  * gVisor sandbox runs every container of the pod inside the Sentry, in the pod-level cgroup: the
  * per-container series are zero or absent (google/gvisor#13067 on cgroup v2 + systemd, #6500 on v1;
  * google/cadvisor#3885). So a pod whose RuntimeClass is gVisor (`kube_pod_runtimeclass_name_info`, from
  * kube-state-metrics) is metered from its pod-level cgroup series (`container="", image=""`, which also
- * holds the sandbox's own overhead: billed to the pod's project), every other pod per container; a pod is
- * in exactly one of the two sets, so nothing is added twice.
+ * holds the sandbox's own overhead: billed to the pod's project), every other pod as the sum of its
+ * containers' series; a pod is in exactly one of the two sets, so nothing is added twice. Both are then
+ * billed by one formula, max(Σ requests, Σ use) per pod: the per-container max(request, use) cannot be
+ * computed for a gVisor pod, and a pod is what the scheduler reserves.
+ *
+ * Counters (CPU seconds, bytes) are billed by their exact increase over contiguous windows, not sampled
+ * with `irate`: each evaluation bills the last sample of its window minus the last sample before it (see
+ * {@link counterIncrease}), so a single response is billed once and the windows of a month add up to the
+ * counters' growth.
  *
  * Time weighting: the usage group records, every evaluation (1m), the billable rate of each project (cores,
  * bytes, bytes/s) and its cost rate (currency per hour). A sample exists only for the minutes something ran
  * (a finished pod's cgroup and series are gone, Prometheus marks them stale), so an hour's amount is the sum
- * of its samples / 60: an 11-minute Job is billed 11 minutes, a scrape gap loses only its own minutes.
+ * of its samples / 60: an 11-minute Job is billed 11 minutes; a scrape gap loses at most the requests of its
+ * own minutes (the counters' growth across it is billed in the minute after).
  *
  * Hours and months: a sample at time t stands for the minute ending at t. Hour H holds the samples with
  * t in (H, H+1h] (Prometheus 3's left-open range `[1h]` at H+1h); a month holds its hours. Month to date
@@ -154,24 +166,24 @@ export const RECORDED = {
     /** 1 per pod running under the gVisor RuntimeClass (metered from its pod-level cgroup). */
     sandboxedPod: "platform:pod_sandboxed:info",
     /** CPU cores in use per namespace (all namespaces; runtime-aware). */
-    namespaceCpuCores: "platform:namespace_cpu_cores:irate10m",
-    /** Billable CPU cores per namespace: Σ max(request, use) over running containers (runc) and pods (gVisor). */
+    namespaceCpuCores: "platform:namespace_cpu_cores:increase_rate",
+    /** Billable CPU cores per namespace: Σ over running pods of max(Σ requests, Σ use), under either runtime. */
     namespaceCpuBillable: "platform:namespace_cpu_billable_cores:sum",
     /** Memory working set per namespace (runtime-aware). */
     namespaceMemoryWorkingSet: "platform:namespace_memory_working_set_bytes:sum",
-    /** Billable memory per namespace: Σ max(request, working set), like CPU. */
+    /** Billable memory per namespace: Σ over running pods of max(Σ requests, working set), like CPU. */
     namespaceMemoryBillable: "platform:namespace_memory_billable_bytes:sum",
     /** CPU cores in use per project. */
-    cpuCores: "platform:project_cpu_cores:irate10m",
+    cpuCores: "platform:project_cpu_cores:increase_rate",
     /** CPU cores requested by running containers. */
     cpuRequests: "platform:project_cpu_requests_cores:sum",
-    /** Billable CPU cores (max of request and use, per running container or gVisor pod). */
+    /** Billable CPU cores (max of Σ requests and Σ use, per running pod). */
     cpuBillable: "platform:project_cpu_billable_cores:sum",
     /** Memory working set (runtime-aware). */
     memoryWorkingSet: "platform:project_memory_working_set_bytes:sum",
     /** Memory requested by running containers. */
     memoryRequests: "platform:project_memory_requests_bytes:sum",
-    /** Billable memory (max of request and working set, per running container or gVisor pod). */
+    /** Billable memory (max of Σ requests and working set, per running pod). */
     memoryBillable: "platform:project_memory_billable_bytes:sum",
     /** Storage requested by the project's PVCs. */
     storageRequested: "platform:project_storage_requested_bytes:sum",
@@ -180,20 +192,20 @@ export const RECORDED = {
     /** Bytes used on the project's mounted volumes (kubelet volume stats). */
     storageUsed: "platform:project_storage_used_bytes:sum",
     /** Bytes per second received by the project's pods (cAdvisor, all peers). */
-    networkReceiveRate: "platform:project_network_receive_bytes:irate10m",
+    networkReceiveRate: "platform:project_network_receive_bytes:increase_rate",
     /** Bytes per second transmitted by the project's pods (cAdvisor, all peers). */
-    networkTransmitRate: "platform:project_network_transmit_bytes:irate10m",
-    /** Bytes per second Traefik's HTTP routers sent to clients for the project's Services (Ingress backends). */
-    httpEgressRate: "platform:project_http_egress_bytes:irate10m",
+    networkTransmitRate: "platform:project_network_transmit_bytes:increase_rate",
     /**
-     * Bytes per second the project's Services sent through Traefik's TCP/UDP entry points and TLS passthrough
-     * routes (edge meter: replies on the connections Traefik dialled to the Services' ClusterIPs).
+     * Bytes per second the project's pods sent to Traefik pods (node meter on edge nodes: every protocol and
+     * port, so HTTP, WebSocket, TCP/UDP entry points and TLS passthrough alike), which Traefik relays to clients.
      */
-    streamEgressRate: "platform:project_stream_egress_bytes:irate10m",
-    /** HTTP + stream egress: the internet egress billed. */
-    internetEgressRate: "platform:project_internet_egress_bytes:irate10m",
-    /** Transmitted bytes per second that did not leave through Traefik (in-cluster peers): not billed. */
-    internalTransmitRate: "platform:project_internal_transmit_bytes:irate10m",
+    edgeEgressRate: "platform:project_edge_egress_bytes:increase_rate",
+    /** Bytes per second the project's pods sent straight to destinations outside the cluster (node meter, every node). */
+    directEgressRate: "platform:project_direct_egress_bytes:increase_rate",
+    /** Edge + direct egress: the internet egress billed. */
+    internetEgressRate: "platform:project_internet_egress_bytes:increase_rate",
+    /** Transmitted bytes per second that left neither through Traefik nor to the internet (in-cluster peers): not billed. */
+    internalTransmitRate: "platform:project_internal_transmit_bytes:increase_rate",
     /** CPU cost per hour at the current billable rate. */
     cpuCostRate: "platform:project_cpu_cost:rate1h",
     /** Memory cost per hour at the current billable rate. */
@@ -240,6 +252,7 @@ export const ALERTS = {
     volume: "ProjectVolumeNearlyFull",
     budget: "ProjectCostOverBudget",
     meteringSource: "MeteringSourceDown",
+    meteringRules: "MeteringRulesFailing",
     ledger: "BillingLedgerExportStale",
 } as const;
 
@@ -260,16 +273,25 @@ export const THRESHOLDS = {
 /**
  * The scrape targets metering cannot bill without, as kube-prometheus-stack 88.5.3 labels them: the kubelet's
  * cAdvisor endpoint (ServiceMonitor `kubelet`, jobLabel `k8s-app`, `metrics_path` relabelled from
- * `__metrics_path__`), kube-state-metrics (jobLabel `app.kubernetes.io/name`) and Traefik (egress). The
- * alert names each by `source`.
+ * `__metrics_path__`) and kube-state-metrics (jobLabel `app.kubernetes.io/name`). The node meter (egress) is
+ * watched through its heartbeat. The alert names each by `source`.
  */
 export const METERING_SCRAPE_JOBS = [
     { source: "kubelet", selector: 'job="kubelet", metrics_path="/metrics/cadvisor"', measures: "CPU, memory and network of every pod" },
-    { source: "kube-state-metrics", selector: 'job="kube-state-metrics"', measures: "tenant namespaces, requests, runtime classes and PVC sizes" },
-    // The Traefik chart's ServiceMonitor scrapes port `metrics` of its Service in the Traefik namespace; the
-    // operator labels targets with that namespace and the port name as `endpoint`.
-    { source: "traefik", selector: `namespace="${NAMESPACES.traefik}", endpoint="metrics"`, measures: "HTTP internet egress" },
+    { source: "kube-state-metrics", selector: 'job="kube-state-metrics"', measures: "tenant namespaces, requests, runtime classes, PVC sizes and pod IPs" },
 ] as const;
+
+/**
+ * The Prometheus rule-manager metrics the rules alert on (prometheus/prometheus rules/group.go and
+ * manager.go: `rule_group` is `<rules file>;<group name>`; the operator writes each PrometheusRule to its own
+ * file, so the group name ends the label). Prometheus scrapes itself (kube-prometheus-stack's
+ * `prometheus.serviceMonitor.selfMonitor`, default true).
+ */
+export const RULE_MANAGER_METRICS = {
+    failures: "prometheus_rule_evaluation_failures_total",
+    evaluations: "prometheus_rule_evaluations_total",
+    missed: "prometheus_rule_group_iterations_missed_total",
+} as const;
 
 /** Seconds without a fresh edge meter export after which stream egress is not trusted (it exports every 15 s). */
 export const EDGE_METER_STALE_SECONDS = 300;
@@ -290,8 +312,8 @@ export const SOURCE_METRICS: readonly string[] = [
     "kube_pod_container_resource_requests",
     "kube_pod_runtimeclass_name_info",
     "kube_pod_info",
+    "kube_pod_status_phase",
     "kube_persistentvolumeclaim_resource_requests_storage_bytes",
-    "kube_service_info",
     "kube_resourcequota",
     "kube_pod_container_status_restarts_total",
     "kube_pod_container_status_waiting_reason",
@@ -299,9 +321,12 @@ export const SOURCE_METRICS: readonly string[] = [
     "kube_cronjob_status_last_successful_time",
     "kubelet_volume_stats_used_bytes",
     "kubelet_volume_stats_capacity_bytes",
-    "traefik_service_responses_bytes_total",
-    EDGE_METER_METRICS.replyBytes,
+    EDGE_METER_METRICS.edgePodBytes,
+    EDGE_METER_METRICS.externalBytes,
     EDGE_METER_METRICS.lastExport,
+    RULE_MANAGER_METRICS.failures,
+    RULE_MANAGER_METRICS.evaluations,
+    RULE_MANAGER_METRICS.missed,
     "certmanager_certificate_expiration_timestamp_seconds",
 ];
 
@@ -318,17 +343,13 @@ export const TENANT_LABEL_SERIES_NAME = `label_${TENANT_NAMESPACE_LABEL.replace(
 /**
  * Port name of every tenant Service an Ingress routes to (components/project/workloads.ts HTTP_PORT_NAME).
  * Traefik's Kubernetes Ingress provider names the backend `<namespace>-<service>-<port>@kubernetes` (port
- * name when the Ingress names it), which is how egress finds its namespace.
+ * name when the Ingress names it). Metering does not bill by that name (namespace `shop` + Service `api-x`
+ * and `shop-api` + `x` give the same string); the rollout analysis reads it.
  */
 export const TENANT_INGRESS_PORT_NAME = "http";
 
 // Per-container cgroups (runc). cAdvisor also reports the pod-level cgroup (container="") and, with
 // dockershim, the pause container ("POD").
-// Counter rates are `irate` (the last two samples) over a 10m window: from a pod's second sample on, its rate is
-// its own (`rate` over a window longer than the pod's life extrapolates from 0 and under-bills a new pod for
-// the whole window), and after a scrape gap of up to ~9 minutes the two samples bracket the gap, so the first
-// minute after it is metered at the gap's average rate (the counter kept counting).
-const RATE_WINDOW = "10m";
 const CONTAINER_CPU = 'container_cpu_usage_seconds_total{container!="", container!="POD"}';
 const CONTAINER_MEMORY = 'container_memory_working_set_bytes{container!="", container!="POD"}';
 // The pod-level cgroup (kubepods-<qos>-pod<uid>.slice): container="", image="", with pod and namespace.
@@ -357,39 +378,37 @@ const requests = (resource: "cpu" | "memory") => `max by (namespace, pod, contai
 const tagged = (expr: string, source: "usage" | "request") => `label_replace(\n  ${expr},\n  "source", "${source}", "", ""\n)`;
 
 /**
- * Per namespace, Σ of max(request, use): per container for runc pods (only containers cAdvisor sees running),
- * per pod for gVisor pods (use from the pod cgroup, request = Σ of its containers' requests; only while the
- * pod cgroup exists). `use` is a per-container and a per-pod expression of the same quantity.
+ * Per namespace, Σ over running pods of max(Σ requests, Σ use), one formula for both runtimes. runc pods: use
+ * and requests summed over the containers cAdvisor sees running (`runcPodUse`); gVisor pods: use from the pod
+ * cgroup (`sandboxPodUse`), requests of all its containers while the pod cgroup exists.
  */
-function billable(resource: "cpu" | "memory", containerUse: string, podUse: string, containerRunning: string, podRunning: string): string {
+function billable(resource: "cpu" | "memory", runcPodUse: string, sandboxPodUse: string): string {
     return [
         "sum by (namespace) (",
-        "    max by (namespace, pod, container) (",
-        `      ${tagged(containerUse, "usage")}`,
+        "    max by (namespace, pod) (",
+        `      ${tagged(runcPodUse, "usage")}`,
         "      or",
-        `      ${tagged(requests(resource), "request")}`,
+        `      ${tagged(`sum by (namespace, pod) (${requests(resource)} and on (namespace, pod, container) ${CONTAINER_MEMORY})`, "request")}`,
         "    )",
-        `    and on (namespace, pod, container) ${containerRunning}`,
         `    unless on (namespace, pod) ${RECORDED.sandboxedPod}`,
         "  or",
         "    max by (namespace, pod) (",
-        `      ${tagged(podUse, "usage")}`,
+        `      ${tagged(sandboxPodUse, "usage")}`,
         "      or",
-        `      ${tagged(`sum by (namespace, pod) (${requests(resource)})`, "request")}`,
+        `      ${tagged(`sum by (namespace, pod) (${requests(resource)}) and on (namespace, pod) ${POD_MEMORY}`, "request")}`,
         "    )",
-        `    and on (namespace, pod) ${podRunning}`,
         `    and on (namespace, pod) ${RECORDED.sandboxedPod}`,
         ")",
     ].join("\n");
 }
 
-/** Per namespace, use: per container for runc pods, from the pod cgroup for gVisor pods. */
-function used(containerUse: string, podUse: string): string {
+/** Per namespace, use: Σ of the containers for runc pods, the pod cgroup for gVisor pods (both per pod). */
+function used(runcPodUse: string, sandboxPodUse: string): string {
     return [
         "sum by (namespace) (",
-        `    ${containerUse} unless on (namespace, pod) ${RECORDED.sandboxedPod}`,
+        `    ${runcPodUse} unless on (namespace, pod) ${RECORDED.sandboxedPod}`,
         "  or",
-        `    ${podUse} and on (namespace, pod) ${RECORDED.sandboxedPod}`,
+        `    ${sandboxPodUse} and on (namespace, pod) ${RECORDED.sandboxedPod}`,
         ")",
     ].join("\n");
 }
@@ -409,6 +428,35 @@ function runningRequests(resource: "cpu" | "memory"): string {
             ")",
         ].join("\n"),
     );
+}
+
+/**
+ * How far back the sample before a window is looked for: a scrape gap up to this long is bridged (the
+ * counter's growth across it is billed in the window after). A series with no sample that far back is new
+ * and counts from 0, so a gap longer than this bills the counter's whole value once; MeteringSourceDown fires
+ * after 10 minutes of it.
+ */
+export const PREVIOUS_SAMPLE_LOOKBACK_SECONDS = 3600;
+
+/**
+ * The exact increase of every series of the counter `selector` in this evaluation's window (t - window, t]:
+ * the window's last sample minus the last sample at or before its start. Consecutive windows share that
+ * boundary sample, so their increases add up to the counter's growth, whatever the scrape interval (`irate`
+ * samples the last two scrapes and bills a single response 0 or 2×; `increase` extrapolates). A new series
+ * counts from 0 (containers' CPU and the node meter's elements start at 0); a reset in the window (a sample
+ * lower than one before it) counts the window's last sample, the growth since the reset.
+ */
+export function counterIncrease(selector: string, windowSeconds: number, semantics: RangeSemantics): string {
+    const window = `${selector}[${range(windowSeconds, semantics)}]`;
+    const before = `last_over_time(${selector}[${range(PREVIOUS_SAMPLE_LOOKBACK_SECONDS, semantics)}] offset ${windowSeconds}s)`;
+    return [
+        "(",
+        `    last_over_time(${window}) - ${before}`,
+        `  unless resets(${window}) > 0`,
+        `  unless min_over_time(${window}) < ${before}`,
+        ")",
+        `or last_over_time(${window})`,
+    ].join("\n");
 }
 
 function checkPrices(prices: MeteringPrices): void {
@@ -464,36 +512,48 @@ export function renderMeteringRuleGroups(prices: MeteringPrices, billing: Billin
     const perHour = samplesPerHour(billing);
     const currency = { currency: prices.currency };
     const price = (key: "cpuCoreHour" | "memoryGiBHour" | "storageGiBHour" | "networkEgressGiB") => promqlNumber(prices[key]);
-    const containerCpu = `sum by (namespace, pod, container) (irate(${CONTAINER_CPU}[${RATE_WINDOW}]))`;
-    const podCpu = `sum by (namespace, pod) (irate(${POD_CPU}[${RATE_WINDOW}]))`;
-    const containerMemory = `max by (namespace, pod, container) (${CONTAINER_MEMORY})`;
-    const podMemory = `max by (namespace, pod) (${POD_MEMORY})`;
-    // Traefik's backend name → namespace: kube_service_info names every Service; its `namespace-service`
-    // join is what Traefik prefixes the port name and provider to. (kube-prometheus-stack scrapes
-    // kube-state-metrics with honorLabels, so `namespace` and `service` are the Service's, not the target's.)
-    // Traefik's own series carry its namespace as a target label: summed away by `service` first.
-    const egressByNamespace = [
+    const seconds = (billing.evaluationMinutes ?? 1) * 60;
+    const window = range(seconds, semantics);
+    const increase = (selector: string) => counterIncrease(selector, seconds, semantics);
+    // Per pod, as both runtimes are billed: runc from its containers' cgroups, gVisor from the pod cgroup.
+    const runcPodCpu = `sum by (namespace, pod) (\n${increase(CONTAINER_CPU)}\n) / ${seconds}`;
+    const sandboxPodCpu = `sum by (namespace, pod) (\n${increase(POD_CPU)}\n) / ${seconds}`;
+    const runcPodMemory = `sum by (namespace, pod) (max by (namespace, pod, container) (${CONTAINER_MEMORY}))`;
+    const sandboxPodMemory = `max by (namespace, pod) (${POD_MEMORY})`;
+    // The pods that held an address during the window: a Pending (init containers run) or Running pod. A
+    // Succeeded or Failed pod keeps its pod_ip in kube_pod_info while the address may already be a new pod's,
+    // and host-network pods share the node's address. One pod per address (topk): a join that cannot fail.
+    const podsWithAddress = (namespaceMatcher: string, ipLabel: string) =>
+        [
+            "label_replace(",
+            `  max by (namespace, pod, pod_ip) (last_over_time(kube_pod_info{${namespaceMatcher}pod_ip!="", host_network="false"}[${window}]))`,
+            "  * on (namespace, pod) group_left ()",
+            `  (max by (namespace, pod) (max_over_time(kube_pod_status_phase{phase=~"Pending|Running"}[${window}])) == 1),`,
+            `  "${ipLabel}", "$1", "pod_ip", "(.+)"`,
+            ")",
+        ].join("\n");
+    const namespaceOfSource = `topk by (source_ip) (1, ${podsWithAddress("", "source_ip")})`;
+    const traefikPods = `max by (destination_ip) (${podsWithAddress(`namespace="${NAMESPACES.traefik}", `, "destination_ip")})`;
+    // Bytes each project's pods sent to a Traefik pod (the edge nodes' pair counters, kept only where the
+    // destination is a Traefik pod: a tenant pod on an edge node talking to its own database is internal), and
+    // bytes they sent outside the cluster (every node). Both by pod IP, mapped to the pod's namespace.
+    const edgeByNamespace = [
         "sum by (namespace) (",
-        "  label_replace(",
-        `    sum by (service) (irate(traefik_service_responses_bytes_total[${RATE_WINDOW}])),`,
-        `    "traefik_backend", "$1", "service", "(.+)-${TENANT_INGRESS_PORT_NAME}@kubernetes"`,
-        "  )",
-        "  * on (traefik_backend) group_left (namespace)",
-        '  max by (traefik_backend, namespace) (label_join(kube_service_info, "traefik_backend", "-", "namespace", "service"))',
-        ")",
+        "    sum by (source_ip) (",
+        `      (${increase(EDGE_METER_METRICS.edgePodBytes)})`,
+        "      * on (destination_ip) group_left ()",
+        `      ${traefikPods}`,
+        "    )",
+        "  * on (source_ip) group_left (namespace)",
+        `    ${namespaceOfSource}`,
+        `) / ${seconds}`,
     ].join("\n");
-    // The edge meter's (Traefik pod IP, ClusterIP) pairs → the ClusterIP's namespace. Only pairs whose source is
-    // a Traefik pod: a tenant pod on an edge node dialling its own database's ClusterIP is in-cluster traffic.
-    // Headless Services (cluster_ip "None") and ExternalName ones ("") have no address to match; topk keeps one
-    // namespace per address if a reused ClusterIP is briefly reported twice (a duplicate would fail the rule).
-    const streamByNamespace = [
+    const directByNamespace = [
         "sum by (namespace) (",
-        `    sum by (source_ip, service_ip) (irate(${EDGE_METER_METRICS.replyBytes}[${RATE_WINDOW}]))`,
-        "  * on (source_ip) group_left ()",
-        `    max by (source_ip) (label_replace(0 * kube_pod_info{namespace="${NAMESPACES.traefik}", pod_ip!=""} + 1, "source_ip", "$1", "pod_ip", "(.+)"))`,
-        "  * on (service_ip) group_left (namespace)",
-        '    topk by (service_ip) (1, max by (service_ip, namespace) (label_replace(0 * kube_service_info{cluster_ip!="", cluster_ip!="None"} + 1, "service_ip", "$1", "cluster_ip", "(.+)")))',
-        ")",
+        `    sum by (source_ip) (${increase(EDGE_METER_METRICS.externalBytes)})`,
+        "  * on (source_ip) group_left (namespace)",
+        `    ${namespaceOfSource}`,
+        `) / ${seconds}`,
     ].join("\n");
 
     const usage: RecordingRule[] = [
@@ -506,10 +566,10 @@ export function renderMeteringRuleGroups(prices: MeteringPrices, billing: Billin
             record: RECORDED.sandboxedPod,
             expr: `max by (namespace, pod) (kube_pod_runtimeclass_name_info{runtimeclass_name=${promqlString(GVISOR_RUNTIME_CLASS.name)}})`,
         },
-        { record: RECORDED.namespaceCpuCores, expr: used(containerCpu, podCpu) },
-        { record: RECORDED.namespaceCpuBillable, expr: billable("cpu", containerCpu, podCpu, CONTAINER_MEMORY, POD_MEMORY) },
-        { record: RECORDED.namespaceMemoryWorkingSet, expr: used(containerMemory, podMemory) },
-        { record: RECORDED.namespaceMemoryBillable, expr: billable("memory", containerMemory, podMemory, CONTAINER_MEMORY, POD_MEMORY) },
+        { record: RECORDED.namespaceCpuCores, expr: used(runcPodCpu, sandboxPodCpu) },
+        { record: RECORDED.namespaceCpuBillable, expr: billable("cpu", runcPodCpu, sandboxPodCpu) },
+        { record: RECORDED.namespaceMemoryWorkingSet, expr: used(runcPodMemory, sandboxPodMemory) },
+        { record: RECORDED.namespaceMemoryBillable, expr: billable("memory", runcPodMemory, sandboxPodMemory) },
         { record: RECORDED.cpuCores, expr: perProject(RECORDED.namespaceCpuCores) },
         { record: RECORDED.cpuRequests, expr: runningRequests("cpu") },
         { record: RECORDED.cpuBillable, expr: perProject(RECORDED.namespaceCpuBillable) },
@@ -527,17 +587,17 @@ export function renderMeteringRuleGroups(prices: MeteringPrices, billing: Billin
             // A volume mounted on two nodes is reported by both kubelets: count it once.
             expr: perProject("sum by (namespace) (\n  max by (namespace, persistentvolumeclaim) (kubelet_volume_stats_used_bytes)\n)"),
         },
-        { record: RECORDED.networkReceiveRate, expr: perProject(`sum by (namespace) (irate(${RECEIVE}[${RATE_WINDOW}]))`) },
-        { record: RECORDED.networkTransmitRate, expr: perProject(`sum by (namespace) (irate(${TRANSMIT}[${RATE_WINDOW}]))`) },
-        { record: RECORDED.httpEgressRate, expr: perProject(egressByNamespace) },
-        { record: RECORDED.streamEgressRate, expr: perProject(streamByNamespace) },
+        { record: RECORDED.networkReceiveRate, expr: perProject(`sum by (namespace) (\n${increase(RECEIVE)}\n) / ${seconds}`) },
+        { record: RECORDED.networkTransmitRate, expr: perProject(`sum by (namespace) (\n${increase(TRANSMIT)}\n) / ${seconds}`) },
+        { record: RECORDED.edgeEgressRate, expr: perProject(edgeByNamespace) },
+        { record: RECORDED.directEgressRate, expr: perProject(directByNamespace) },
         {
             record: RECORDED.internetEgressRate,
-            // A project with only one kind of route has only that series: the other counts 0, not "no egress".
+            // A project with only one way out has only that series: the other counts 0, not "no egress".
             expr: [
-                `  (${RECORDED.httpEgressRate} or 0 * ${RECORDED.streamEgressRate})`,
+                `  (${RECORDED.edgeEgressRate} or 0 * ${RECORDED.directEgressRate})`,
                 `+ on (namespace, project)`,
-                `  (${RECORDED.streamEgressRate} or 0 * ${RECORDED.httpEgressRate})`,
+                `  (${RECORDED.directEgressRate} or 0 * ${RECORDED.edgeEgressRate})`,
             ].join("\n"),
         },
         {
@@ -623,8 +683,9 @@ export function renderMeteringRuleGroups(prices: MeteringPrices, billing: Billin
 
 /**
  * Alerts that say a bill cannot be trusted: a scrape job metering reads is down or gone (a kubelet whose
- * serving certificate is unapproved is `up == 0`, a removed ServiceMonitor is absent), or the ledger export
- * has not succeeded for {@link THRESHOLDS.ledgerStaleHours} hours. These carry `source` or the CronJob, not a project.
+ * serving certificate is unapproved is `up == 0`, a removed ServiceMonitor is absent), the billing rules
+ * themselves fail or return nothing while their inputs exist, or the ledger export has not succeeded for
+ * {@link THRESHOLDS.ledgerStaleHours} hours. These carry `source`, `reason` or the CronJob, not a project.
  */
 function trustAlerts(billing: BillingContext): AlertingRule[] {
     const scrapes = METERING_SCRAPE_JOBS.map(({ source, selector }) => `label_replace(\n  up{${selector}} == 0\n  or\n  absent(up{${selector}}),\n  "source", "${source}", "", ""\n)`);
@@ -640,10 +701,11 @@ function trustAlerts(billing: BillingContext): AlertingRule[] {
             labels: { severity: "critical" },
             annotations: {
                 summary: "Metering source {{ $labels.source }} is down or not scraped",
-                description: `A target of {{ $labels.source }} is down (the alert's instance label names it) or no target is scraped at all (no instance label). Bills are computed from ${METERING_SCRAPE_JOBS.map((j) => `${j.source} (${j.measures})`).join(", ")} and edge-meter (TCP/UDP and passthrough egress, node-exporter on the edge nodes); while a source is down its minutes are not billed. Check the target in Prometheus (Status → Targets): for the kubelet, an unapproved serving certificate (kubectl get csr) stops every scrape on port 10250; for edge-meter, systemctl status platform-edge-meter.timer platform-edge-meter-rules.service on the edge node named by instance (none: no edge node runs it).`,
+                description: `A target of {{ $labels.source }} is down (the alert's instance label names it) or no target is scraped at all (no instance label). Bills are computed from ${METERING_SCRAPE_JOBS.map((j) => `${j.source} (${j.measures})`).join(", ")} and edge-meter (internet egress: bytes pods send to Traefik and to the internet, node-exporter on every node); while a source is down its minutes are not billed. Check the target in Prometheus (Status → Targets): for the kubelet, an unapproved serving certificate (kubectl get csr) stops every scrape on port 10250; for edge-meter, systemctl status platform-edge-meter.timer platform-edge-meter-rules.service on the node named by instance (none: no node runs it).`,
             },
         },
     ];
+    alerts.push(rulesAlert());
     if (billing.ledgerExported) {
         const selector = `namespace="${LEDGER_CRONJOB.namespace}", cronjob="${LEDGER_CRONJOB.name}"`;
         alerts.push({
@@ -658,6 +720,41 @@ function trustAlerts(billing: BillingContext): AlertingRule[] {
         });
     }
     return alerts;
+}
+
+/**
+ * The billing rules fail or return nothing while their inputs exist. A rule whose evaluation fails (a
+ * many-to-many join, say) records nothing, and every `or 0` after it bills 0 without a word: Prometheus counts
+ * the failures per group, and the outputs are compared with the inputs they are computed from.
+ */
+function rulesAlert(): AlertingRule {
+    const group = (names: string) => `rule_group=~".*;(${names})"`;
+    const billingGroups = group([GROUP_NAMES.usage, GROUP_NAMES.cost, GROUP_NAMES.close].join("|"));
+    const because = (expr: string, reason: string) => `label_replace(\n  ${expr},\n  "reason", ${promqlString(reason)}, "", ""\n)`;
+    const tenantNamespaces = `max by (namespace) (kube_namespace_labels{${TENANT_LABEL_SERIES_NAME}="true"})`;
+    // A running container (runc) or sandbox (gVisor): what the billable rules bill. Not the pod cgroup alone,
+    // which also exists while a pod only waits for its image.
+    const tenantPodsRunning = perProject(`group by (namespace) (\n  ${CONTAINER_MEMORY}\n  or\n  ${POD_MEMORY} and on (namespace, pod) ${RECORDED.sandboxedPod}\n)`);
+    const expr = [
+        because(`sum by (rule_group) (increase(${RULE_MANAGER_METRICS.failures}{${billingGroups}}[10m])) > 0`, "evaluations failing"),
+        // The usage group bills counter increases window by window: a skipped evaluation loses its window.
+        because(`sum by (rule_group) (increase(${RULE_MANAGER_METRICS.missed}{${group(GROUP_NAMES.usage)}}[10m])) > 0`, "evaluations skipped"),
+        because(`absent(${RULE_MANAGER_METRICS.evaluations}{${group(GROUP_NAMES.usage)}})`, "rules not loaded"),
+        because(`${tenantNamespaces} unless on (namespace) ${RECORDED.tenantNamespace}`, "tenant namespace not recorded"),
+        because(`${RECORDED.tenantNamespace} unless on (namespace) ${RECORDED.costRate}`, "no cost rate"),
+        because(`${tenantPodsRunning} unless on (namespace) ${RECORDED.cpuBillable}`, "running pods without billable CPU"),
+        because(`${tenantPodsRunning} unless on (namespace) ${RECORDED.memoryBillable}`, "running pods without billable memory"),
+    ].join("\nor\n");
+    return {
+        alert: ALERTS.meteringRules,
+        expr,
+        for: "5m",
+        labels: { severity: "critical" },
+        annotations: {
+            summary: "Billing rules cannot be trusted: {{ $labels.reason }}",
+            description: `The metering recording rules (groups ${GROUP_NAMES.usage}, ${GROUP_NAMES.cost}, ${GROUP_NAMES.close}) fail, skip evaluations, are not loaded, or return nothing where their inputs exist (the alert's rule_group or namespace label says where); the minutes they do not record are billed as 0. Check Status → Rules in Prometheus for the error (e.g. a many-to-many match) and the PrometheusRule ${"platform-metering"} in ${NAMESPACES.monitoring}; the hours already lost can only be recomputed from the raw series while Prometheus keeps them.`,
+        },
+    };
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as yaml from "js-yaml";
 import { BOOTSTRAP_PATHS, renderBootstrapScript, renderFirewallUnit, renderNftGuard, type BootstrapInput } from "./bootstrap-script";
 import { K3S_PATHS, renderAuditPolicy, renderPsaConfig } from "../cluster/k3s-config";
-import { EDGE_METER_START, edgeMeterFiles } from "../metering/edge-meter";
+import { EDGE_METER_START, edgeMeterFiles, type NodeMeterInput } from "../metering/edge-meter";
 import { REGISTRIES_PATH } from "../registry/node-registries";
 
 /** Inputs of the node user-data. */
@@ -15,10 +15,10 @@ export interface UserDataInput extends BootstrapInput {
     /** Bare metal on a vSwitch: the script that brings its VLAN up (components/baremetal/vswitch-network.ts). */
     vswitchScript?: string;
     /**
-     * Edge nodes (where Traefik runs): meter the bytes of TCP/UDP and passthrough routes in the kernel
-     * (components/metering/edge-meter.ts), with the cluster's service CIDR.
+     * Every node: meter in the kernel the bytes pods send to the internet and, on edge nodes, to Traefik's pods
+     * (components/metering/edge-meter.ts).
      */
-    edgeMeter?: { serviceCidr: string };
+    nodeMeter?: NodeMeterInput;
     /** k3s `registries.yaml` (components/registry/node-registries.ts): how containerd reaches the platform registry. */
     registries?: string;
     /**
@@ -72,8 +72,8 @@ export function renderUserData(input: UserDataInput): string {
     if (input.vswitchScript !== undefined) {
         files.push({ path: VSWITCH_SCRIPT_PATH, permissions: "0700", content: input.vswitchScript });
     }
-    if (input.edgeMeter !== undefined) {
-        files.push(...edgeMeterFiles(input.edgeMeter.serviceCidr));
+    if (input.nodeMeter !== undefined) {
+        files.push(...edgeMeterFiles(input.nodeMeter));
     }
     if (input.k3sRole === "server") {
         files.push({ path: K3S_PATHS.psa, permissions: "0600", content: renderPsaConfig() });
@@ -96,7 +96,7 @@ export function renderUserData(input: UserDataInput): string {
             // The VLAN comes up before the tailnet join, so Tailscale advertises its address as an endpoint.
             ...(input.vswitchScript !== undefined ? [["bash", VSWITCH_SCRIPT_PATH]] : []),
             // Before k3s forwards anything: a connection opened before the table exists is never counted.
-            ...(input.edgeMeter !== undefined ? EDGE_METER_START : []),
+            ...(input.nodeMeter !== undefined ? EDGE_METER_START : []),
             ["bash", BOOTSTRAP_PATHS.script],
         ],
     };

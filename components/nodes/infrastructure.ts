@@ -181,7 +181,7 @@ export class Infrastructure extends pulumi.ComponentResource {
                         tailscaleAuthKey: key,
                         sshAuthorizedKey: publicKey,
                         ...(vswitchScriptFor(spec) !== undefined ? { vswitchScript: vswitchScriptFor(spec) } : {}),
-                        ...(spec.role === "edge" ? { edgeMeter: { serviceCidr: config.cluster.serviceCidr } } : {}),
+                        nodeMeter: { clusterCidr: config.cluster.clusterCidr, serviceCidr: config.cluster.serviceCidr, edge: spec.role === "edge" },
                         ...(spec.labels["platform/pool"] === "build" ? { rootlessBuilds: true } : {}),
                     }),
                 ),

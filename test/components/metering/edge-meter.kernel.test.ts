@@ -7,23 +7,27 @@ import { EDGE_METER, EDGE_METER_METRICS, renderEdgeMeterNft, renderEdgeMeterScri
 import { networkNamespacePrefix } from "../../helpers/tools";
 
 /**
- * The edge meter in a real kernel: the rendered nftables table is loaded into a network namespace that
- * plays the edge node (`unshare -rn`, no host changes), with a "Traefik" pod and a backend pod in two more
- * and a DNAT rule standing in for kube-proxy's ClusterIP. Then the rendered exporter writes the textfile
- * node-exporter would serve, and promtool lints it. Needs a fresh network namespace (test/helpers/tools.ts
+ * The node meter in a real kernel: the rendered nftables table (edge variant) is loaded into a network
+ * namespace that plays an edge node (`unshare -rn`, no host changes), with a "Traefik" pod, a backend pod, a
+ * remote node behind a device named like flannel's VXLAN one and an "internet" in more namespaces, and a DNAT
+ * rule standing in for kube-proxy's ClusterIP. Then the rendered exporter writes the textfile node-exporter
+ * would serve, and promtool lints it. Needs a fresh network namespace (test/helpers/tools.ts
  * networkNamespacePrefix), nft, jq, iproute2 and python3; a missing one fails the test with its name.
  */
 
 const FIXTURES = path.join(__dirname, "fixtures");
 const TCP_REPLY = 100_000;
 const UDP_REPLY = 1_200;
+const INTERNET_BYTES = 3_000;
+const TRAEFIK = "10.42.1.2";
+const BACKEND = "10.42.2.2";
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-edge-meter-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function run(): { log: string; textfile: string } {
     const nftFile = path.join(dir, "meter.nft");
     const exporter = path.join(dir, "exporter.sh");
-    fs.writeFileSync(nftFile, renderEdgeMeterNft("10.43.0.0/16"));
+    fs.writeFileSync(nftFile, renderEdgeMeterNft({ clusterCidr: "10.42.0.0/16", serviceCidr: "10.43.0.0/16", edge: true }));
     fs.writeFileSync(exporter, renderEdgeMeterScript());
     for (const tool of ["nft", "jq", "ip", "nsenter", "unshare", "python3"]) {
         const found = spawnSync("sh", ["-c", `command -v ${tool}`]);
@@ -35,40 +39,59 @@ function run(): { log: string; textfile: string } {
     const result = spawnSync(command!, [...prefix, "bash", path.join(FIXTURES, "edge-meter-topology.sh"), nftFile, exporter, dir, path.join(FIXTURES, "edge-meter-peer.py")], {
         encoding: "utf8",
         timeout: 60_000,
-        env: { ...process.env, TCP_REPLY: String(TCP_REPLY), UDP_REPLY: String(UDP_REPLY) },
+        env: { ...process.env, TCP_REPLY: String(TCP_REPLY), UDP_REPLY: String(UDP_REPLY), INTERNET_BYTES: String(INTERNET_BYTES) },
     });
     const log = `${result.stdout}\n${result.stderr}`;
     if (result.status !== 0) {
-        throw new Error(`edge meter topology failed (${result.status ?? result.signal}):\n${log}`);
+        throw new Error(`node meter topology failed (${result.status ?? result.signal}):\n${log}`);
     }
     return { log, textfile: fs.readFileSync(path.join(dir, EDGE_METER.textfile), "utf8") };
 }
 
-describe("edge meter in a kernel network namespace", () => {
+/** The samples of one metric in the textfile, by their label text. */
+function samplesOf(textfile: string, metric: string): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const line of textfile.split("\n").filter((l) => l.startsWith(`${metric}{`))) {
+        const m = /^\S+?(\{[^}]*\}) (\d+)$/.exec(line);
+        if (!m) {
+            throw new Error(`unexpected exporter line: ${line}`);
+        }
+        out.set(m[1]!, Number(m[2]));
+    }
+    return out;
+}
+
+describe("node meter in a kernel network namespace (edge node)", () => {
     const { log, textfile } = run();
-    const samples = textfile
-        .split("\n")
-        .filter((line) => line.startsWith(EDGE_METER_METRICS.replyBytes))
-        .map((line) => {
-            const m = /^\S+\{source_ip="([^"]+)",service_ip="([^"]+)"\} (\d+)$/.exec(line);
-            if (!m) {
-                throw new Error(`unexpected exporter line: ${line}`);
-            }
-            return { source: m[1], service: m[2], bytes: Number(m[3]) };
-        });
+    const pairs = samplesOf(textfile, EDGE_METER_METRICS.edgePodBytes);
+    const external = samplesOf(textfile, EDGE_METER_METRICS.externalBytes);
+    const pair = (source: string, destination: string) => `{source_ip="${source}",destination_ip="${destination}"}`;
 
     it("moved the traffic it is about to meter", () => {
         expect(log).toContain(`service tcp ${TCP_REPLY}`);
         expect(log).toContain(`service udp ${UDP_REPLY}`);
         expect(log).toContain(`pod tcp ${TCP_REPLY}`);
+        for (const to of ["internet", "private", "remote"]) {
+            expect(log).toContain(`${to} udp ${INTERNET_BYTES}`);
+        }
     });
 
-    it("counts the replies of TCP and UDP dialled to the ClusterIP, IP headers included, under (pod, ClusterIP), and nothing dialled to a pod IP", () => {
-        expect(samples.map((s) => [s.source, s.service])).toEqual([["10.42.1.2", "10.43.0.10"]]);
-        const payload = TCP_REPLY + UDP_REPLY;
-        expect(samples[0]!.bytes).toBeGreaterThan(payload);
+    it("counts every byte the backend sent Traefik, through the ClusterIP (TCP, UDP) and by pod IP alike, under (backend, Traefik)", () => {
+        expect([...pairs.keys()].sort()).toEqual([pair(BACKEND, TRAEFIK), pair(TRAEFIK, BACKEND)].sort());
+        const payload = 2 * TCP_REPLY + UDP_REPLY;
+        const replies = pairs.get(pair(BACKEND, TRAEFIK))!;
+        expect(replies).toBeGreaterThan(payload);
         // Headers of a few dozen packets (the veth offloads segment large writes), never a second copy.
-        expect(samples[0]!.bytes).toBeLessThan(payload * 1.05);
+        expect(replies).toBeLessThan(payload * 1.05);
+        // Traefik's requests the other way: a few hundred bytes, which the rules drop (destination not Traefik).
+        expect(pairs.get(pair(TRAEFIK, BACKEND))!).toBeLessThan(2_000);
+    });
+
+    it("counts bytes to an internet address under the sending pod, and nothing to private ranges or into the VXLAN device", () => {
+        expect([...external.keys()]).toEqual([`{source_ip="${BACKEND}"}`]);
+        const sent = external.get(`{source_ip="${BACKEND}"}`)!;
+        // Three datagrams of 1000 bytes with their 28 bytes of IP and UDP headers: the private and remote copies are not here.
+        expect(sent).toBe(INTERNET_BYTES + 3 * 28);
     });
 
     it("writes a textfile promtool accepts, with the heartbeat", () => {

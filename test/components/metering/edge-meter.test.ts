@@ -6,27 +6,44 @@ import { everyExample } from "../project/fixtures";
 import { inNetworkNamespace, nftCheck, shellcheck } from "../../helpers/tools";
 import { stackConfig } from "../../helpers/config";
 
-/** The edge meter's files as rendered; its counting is proven in a kernel by edge-meter.kernel.test.ts. */
+/** The node meter's files as rendered; its counting is proven in a kernel by edge-meter.kernel.test.ts. */
 
-describe("edge meter files", () => {
-    it("are a ruleset nft accepts, for the configured service CIDR only", () => {
-        const ruleset = renderEdgeMeterNft("10.96.0.0/12");
-        const result = nftCheck(ruleset);
-        expect(result.ok, result.output).toBe(true);
-        expect(ruleset).toContain("ct original ip daddr 10.96.0.0/12 update");
-        expect(ruleset).not.toMatch(/flush ruleset$/m);
+const meter = (edge: boolean, clusterCidr = "10.42.0.0/16", serviceCidr = "10.43.0.0/16") => ({ clusterCidr, serviceCidr, edge });
+
+describe("node meter files", () => {
+    it("are rulesets nft accepts, counting towards local pods on edge nodes only and to the internet on every node", () => {
+        const edge = renderEdgeMeterNft(meter(true));
+        const other = renderEdgeMeterNft(meter(false));
+        for (const ruleset of [edge, other]) {
+            const result = nftCheck(ruleset);
+            expect(result.ok, result.output).toBe(true);
+            expect(ruleset).not.toMatch(/flush ruleset$/m);
+            expect(ruleset).toContain(`update @${EDGE_METER.externalSet} { ip saddr }`);
+        }
+        expect(edge).toContain(`ip saddr 10.42.0.0/16 ip daddr 10.42.0.0/16 oifname != "flannel.1" update @${EDGE_METER.edgeSet}`);
+        expect(other).not.toContain(EDGE_METER.edgeSet);
     });
 
-    it("reject a service CIDR that is not IPv4, naming the config key", () => {
+    it("exclude cluster ranges outside the private ranges from the internet, without overlapping interval elements", () => {
+        const ruleset = renderEdgeMeterNft(meter(false, "100.96.0.0/16", "198.18.0.0/16"));
+        const result = nftCheck(ruleset);
+        expect(result.ok, result.output).toBe(true);
+        // 100.96.0.0/16 is inside the tailnet's 100.64.0.0/10 (already excluded); 198.18.0.0/16 is not private.
+        expect(ruleset).toMatch(/ip daddr != \{[^}]*198\.18\.0\.0\/16 \}/);
+        expect(ruleset).not.toMatch(/ip daddr != \{[^}]*100\.96\.0\.0\/16/);
+    });
+
+    it("reject a CIDR that is not IPv4, naming the config key", () => {
         for (const bad of ["fd00::/108", "10.43.0.0", "10.43.0.300/16", "10.43.0.0/33"]) {
-            expect(() => renderEdgeMeterNft(bad)).toThrow(/platform:cluster\.serviceCidr/);
+            expect(() => renderEdgeMeterNft(meter(true, "10.42.0.0/16", bad))).toThrow(/platform:cluster\.serviceCidr/);
+            expect(() => renderEdgeMeterNft(meter(true, bad))).toThrow(/platform:cluster\.clusterCidr/);
         }
     });
 
     it("reload in place and stop by deleting only the meter's table", () => {
         const result = inNetworkNamespace(
             ["nft add table inet platform", "nft -f meter.nft", "nft -f meter.nft", "nft list tables", "echo ---", "nft delete table inet platform_metering", "nft list tables"].join("\n"),
-            { "meter.nft": renderEdgeMeterNft("10.43.0.0/16") },
+            { "meter.nft": renderEdgeMeterNft(meter(true)) },
         );
         expect(result.ok, result.output).toBe(true);
         const [loaded, stopped] = result.output.split("---");
@@ -47,11 +64,11 @@ describe("edge meter files", () => {
         expect(units.rules).toMatch(/^Before=network-pre\.target/m);
         expect(units.export).toContain(`ExecStart=${EDGE_METER.script}`);
         expect(units.timer).toContain(`OnUnitActiveSec=${EDGE_METER.exportIntervalSeconds}s`);
-        expect(edgeMeterFiles("10.43.0.0/16").map((f) => f.path)).toEqual([EDGE_METER.nftFile, EDGE_METER.script, EDGE_METER.rulesUnit, EDGE_METER.exportUnit, EDGE_METER.exportTimer]);
+        expect(edgeMeterFiles(meter(false)).map((f) => f.path)).toEqual([EDGE_METER.nftFile, EDGE_METER.script, EDGE_METER.rulesUnit, EDGE_METER.exportUnit, EDGE_METER.exportTimer]);
     });
 });
 
-describe("what the edge meter relies on", () => {
+describe("what the node meter relies on", () => {
     const config = stackConfig("fsn1");
 
     it("node-exporter reads its textfile directory through the chart's host-root mount, keeping the chart's own arguments", () => {

@@ -30,6 +30,7 @@ describe("metering alerts", () => {
             ProjectVolumeNearlyFull: { for: "10m", severity: "warning" },
             ProjectCostOverBudget: { for: "1h", severity: "warning" },
             MeteringSourceDown: { for: "10m", severity: "critical" },
+            MeteringRulesFailing: { for: "5m", severity: "critical" },
             BillingLedgerExportStale: { for: "30m", severity: "critical" },
         });
     });
@@ -59,7 +60,7 @@ describe("metering alerts", () => {
         expect(text("BillingLedgerExportStale")).toContain("CronJob monitoring/billing-ledger has not completed successfully");
         expect(text("BillingLedgerExportStale")).toContain("kubectl -n monitoring logs job/<latest>");
         expect(text("MeteringSourceDown")).toContain("Metering source {{ $labels.source }} is down or not scraped");
-        expect(text("MeteringSourceDown")).toContain("kubelet (CPU, memory and network of every pod), kube-state-metrics (tenant namespaces, requests, runtime classes and PVC sizes), traefik (HTTP internet egress) and edge-meter (TCP/UDP and passthrough egress, node-exporter on the edge nodes)");
+        expect(text("MeteringSourceDown")).toContain("kubelet (CPU, memory and network of every pod), kube-state-metrics (tenant namespaces, requests, runtime classes, PVC sizes and pod IPs) and edge-meter (internet egress: bytes pods send to Traefik and to the internet, node-exporter on every node)");
         expect(text("ProjectCostOverBudget")).toContain('{{ with printf "platform:project_budget:monthly{project=%q}" $labels.project | query }}');
     });
 
@@ -68,8 +69,7 @@ describe("metering alerts", () => {
         expect(down).toEqual([
             'label_replace(\n  up{job="kubelet", metrics_path="/metrics/cadvisor"} == 0\n  or\n  absent(up{job="kubelet", metrics_path="/metrics/cadvisor"}),\n  "source", "kubelet", "", ""\n)',
             'label_replace(\n  up{job="kube-state-metrics"} == 0\n  or\n  absent(up{job="kube-state-metrics"}),\n  "source", "kube-state-metrics", "", ""\n)',
-            'label_replace(\n  up{namespace="traefik", endpoint="metrics"} == 0\n  or\n  absent(up{namespace="traefik", endpoint="metrics"}),\n  "source", "traefik", "", ""\n)',
-            // The edge meter (TCP/UDP and passthrough egress): a heartbeat older than 5 minutes, or none at all.
+            // The node meter (internet egress): a heartbeat older than 5 minutes, or none at all.
             'label_replace(\n  time() - max by (instance) (platform_edge_meter_last_export_timestamp_seconds) > 300\n  or\n  absent(platform_edge_meter_last_export_timestamp_seconds),\n  "source", "edge-meter", "", ""\n)',
         ]);
     });
@@ -98,6 +98,6 @@ describe("metering alerts", () => {
 
     it("render no ledger alert where no ledger is exported", () => {
         const names = [...alertsOf(renderMeteringRuleGroups(prices(), { ...billing, ledgerExported: false })).keys()];
-        expect(names).toEqual(["MeteringSourceDown"]);
+        expect(names).toEqual(["MeteringSourceDown", "MeteringRulesFailing"]);
     });
 });

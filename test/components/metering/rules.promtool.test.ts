@@ -5,6 +5,7 @@ import {
     GROUP_NAMES,
     isAlertingRule,
     RECORDED,
+    RULE_MANAGER_METRICS,
     renderAlertRuleGroups,
     renderMeteringRuleGroups,
     TENANT_LABEL_SERIES_NAME,
@@ -19,7 +20,8 @@ import { EDGE_METER_METRICS } from "../../../components/metering/edge-meter";
 import { testRules } from "../../helpers/promtool";
 import {
     counter,
-    edgeReplyBytes,
+    edgePodBytes,
+    externalBytes,
     NODE_EXPORTER_TARGET,
     expectedHourlyCost,
     expectedMonth,
@@ -31,8 +33,8 @@ import {
     inputSeries,
     MiB,
     podInfo,
+    podIpOf,
     seriesName,
-    serviceInfo,
     TRAEFIK_POD,
     type ExpectedSample,
     type InputSeries,
@@ -70,17 +72,9 @@ const shop: NamespaceLoad = {
     // A finished migration Job: its requests must not be billed or shown as reserved.
     completed: [{ pod: "migrate-x7k2p", container: "migrate", cpuRequestCores: 1, memoryRequestBytes: 2 * GiB }],
     volumes: [{ pvc: "data-web-0", requestedBytes: 10 * GiB, usedBytes: 4 * GiB, capacityBytes: 10 * GiB }],
-    // Of 2048 B/s sent, 1024 B/s go to internet clients through Traefik's HTTP routers and 512 B/s through a
-    // public TCP entry point (the edge meter); the rest is in-cluster.
-    network: [
-        {
-            pod: "web-0",
-            receiveBytesPerSecond: 1024,
-            transmitBytesPerSecond: 2048,
-            internetEgress: { service: "web", bytesPerSecond: 1024 },
-            streamEgress: { service: "web-p2p", clusterIp: "10.43.200.7", bytesPerSecond: 512 },
-        },
-    ],
+    // Of 2048 B/s sent, 1536 B/s go to Traefik (HTTP responses and a public TCP entry point's replies alike)
+    // and 256 B/s straight to the internet (the node meter); the rest is in-cluster.
+    network: [{ pod: "web-0", receiveBytesPerSecond: 1024, transmitBytesPerSecond: 2048, edgeBytesPerSecond: 1024 + 512, directBytesPerSecond: 256 }],
 };
 // No volume, no traffic, no requests: those costs are 0, not missing.
 const blog: NamespaceLoad = {
@@ -88,14 +82,8 @@ const blog: NamespaceLoad = {
     tenant: true,
     containers: [{ pod: "blog-0", container: "app", cpuCores: 0.125, workingSetBytes: 128 * MiB }],
 };
-// A platform namespace with the same kind of load: never metered.
-// Its Service has its own ClusterIP (a ClusterIP belongs to one Service).
-const monitoring: NamespaceLoad = {
-    ...shop,
-    namespace: "monitoring",
-    tenant: false,
-    network: shop.network!.map((n) => ({ ...n, streamEgress: { ...n.streamEgress!, clusterIp: "10.43.201.9" } })),
-};
+// A platform namespace with the same kind of load (its pods have their own IPs): never metered.
+const monitoring: NamespaceLoad = { ...shop, namespace: "monitoring", tenant: false };
 const loads = [shop, blog, monitoring];
 const tenants = loads.filter((l) => l.tenant);
 
@@ -218,6 +206,7 @@ const PENDING_WINDOW_MINUTES: Record<string, number> = {
     [ALERTS.volume]: 10,
     [ALERTS.budget]: 60,
     [ALERTS.meteringSource]: 10,
+    [ALERTS.meteringRules]: 5,
     [ALERTS.ledger]: 30,
 };
 
@@ -292,8 +281,8 @@ describe("metering recording rules under promtool", () => {
             RECORDED.storageUsed,
             RECORDED.networkReceiveRate,
             RECORDED.networkTransmitRate,
-            RECORDED.httpEgressRate,
-            RECORDED.streamEgressRate,
+            RECORDED.edgeEgressRate,
+            RECORDED.directEgressRate,
             RECORDED.internetEgressRate,
             RECORDED.internalTransmitRate,
         ];
@@ -489,6 +478,43 @@ describe("billing acceptance under promtool", () => {
         };
     });
 
+    promtoolCase("bill a multi-container pod by one formula under both runtimes: max(Σ requests, Σ use) per pod, gVisor within 1% of runc", () => {
+        // One container uses more than it requests, the other less: per container (runc's old formula) the pod
+        // cost max(0.25, 0.5) + max(0.5, 0.125) = 1 core, per pod max(0.75, 0.625) = 0.75; gVisor can only be
+        // measured per pod (the Sentry runs both containers in the pod cgroup), so both are billed per pod.
+        const containers: ContainerLoad[] = [
+            { pod: "app-0", container: "api", cpuCores: 0.5, workingSetBytes: 256 * MiB, cpuRequestCores: 0.25, memoryRequestBytes: 512 * MiB },
+            { pod: "app-0", container: "sidecar", cpuCores: 0.125, workingSetBytes: 512 * MiB, cpuRequestCores: 0.5, memoryRequestBytes: 128 * MiB },
+        ];
+        const runc: NamespaceLoad = { namespace: "alpha", tenant: true, containers };
+        const gvisor: NamespaceLoad = {
+            namespace: "beta",
+            tenant: true,
+            // The sandbox overhead is in the pod cgroup with the work, carried by the first container's load.
+            containers: containers.map((c, i) => ({ ...c, runtime: "gvisor" as const, ...(i === 0 ? { sandboxOverheadCores: 1 / 256, sandboxOverheadBytes: 4 * MiB } : {}) })),
+        };
+        const hours = 2;
+        const cost = (l: NamespaceLoad) => expectedHourlyCost(l, prices, REPLICAS);
+        const usage = (l: NamespaceLoad) => expectedUsage(l, REPLICAS);
+        const tests: ExprTest[] = [
+            ...[RECORDED.cpuBillable, RECORDED.memoryBillable].map((record) => ({
+                expr: record,
+                eval_time: `${hours}h`,
+                exp_samples: [runc, gvisor].map((l) => ({ labels: seriesName(record, projectLabels(l.namespace)), value: usage(l)[record]! })),
+            })),
+            { expr: RECORDED.cost, eval_time: `${hours}h`, exp_samples: [runc, gvisor].map((l) => ({ labels: seriesName(RECORDED.cost, costLabels(l.namespace)), value: cost(l).total })) },
+        ];
+        return {
+            file: testFile("1m", [{ interval: "1m", input_series: inputSeries([runc, gvisor], hours * 60 + 5), promql_expr_test: tests }]),
+            check: () => {
+                expect(usage(runc)[RECORDED.cpuBillable]).toBe(0.75);
+                expect(usage(runc)[RECORDED.memoryBillable]).toBe(768 * MiB);
+                const [a, b] = [cost(runc).total, cost(gvisor).total];
+                expect(Math.abs(b - a) / a).toBeLessThan(0.01);
+            },
+        };
+    });
+
     promtoolCase("bill a Job that ran 11 minutes for 11 minutes of its request, not for the hour", () => {
         const job: NamespaceLoad = { namespace: "batch", tenant: true, containers: [{ pod: "import-x7k2p", container: "import", cpuCores: 0.25, workingSetBytes: 1 * GiB, cpuRequestCores: 1, memoryRequestBytes: 4 * GiB }] };
         const samples = 75;
@@ -515,7 +541,7 @@ describe("billing acceptance under promtool", () => {
         };
     });
 
-    promtoolCase("lose exactly the 5 minutes of a kubelet scrape gap, nothing more", () => {
+    promtoolCase("lose at most the 5 minutes of a kubelet scrape gap: memory for those minutes, CPU use not at all", () => {
         const steady: NamespaceLoad = { namespace: "steady", tenant: true, containers: [{ pod: "api-0", container: "api", cpuCores: 0.5, workingSetBytes: 1 * GiB, cpuRequestCores: 0.25, memoryRequestBytes: 256 * MiB }] };
         const samples = 75;
         // The kubelet does not answer at minutes 30…34; kube-state-metrics keeps answering.
@@ -526,18 +552,22 @@ describe("billing acceptance under promtool", () => {
             for (let i = 0; i < minutes; i++) acc += value;
             return acc / 60;
         };
+        // The CPU counter kept counting: the minute after the gap bills the 6 minutes' use since the last sample
+        // (0.5 cores × 6 > the 0.25-core request), so the hour bills all 60 minutes of use.
+        const cpuMinutes = Array.from({ length: 60 }, (_, i) => i + 1)
+            .filter((m) => m < 30 || m >= 35)
+            .map((m) => (m === 35 ? 0.5 * 6 : 0.5) * prices.cpuCoreHour);
         const tests: ExprTest[] = [
-            { expr: RECORDED.cpuCost, eval_time: "60m", exp_samples: [{ labels: seriesName(RECORDED.cpuCost, costLabels("steady")), value: minutesOf(rate.cpu, 55) }] },
+            { expr: RECORDED.cpuCost, eval_time: "60m", exp_samples: [{ labels: seriesName(RECORDED.cpuCost, costLabels("steady")), value: cpuMinutes.reduce((a, b) => a + b, 0) / 60 }] },
             { expr: RECORDED.memoryCost, eval_time: "60m", exp_samples: [{ labels: seriesName(RECORDED.memoryCost, costLabels("steady")), value: minutesOf(rate.memory, 55) }] },
-            // The first minute after the gap is billed at the true rate (irate across the gap).
-            { expr: RECORDED.cpuBillable, eval_time: "35m", exp_samples: [{ labels: seriesName(RECORDED.cpuBillable, projectLabels("steady")), value: 0.5 }] },
+            { expr: RECORDED.cpuBillable, eval_time: "35m", exp_samples: [{ labels: seriesName(RECORDED.cpuBillable, projectLabels("steady")), value: 0.5 * 6 }] },
             { expr: RECORDED.cpuBillable, eval_time: "32m", exp_samples: [] },
         ];
         return { file: testFile("1m", [{ interval: "1m", input_series: input, promql_expr_test: tests }]) };
     });
 
     promtoolCase("bill internet egress through Traefik and never in-cluster traffic", () => {
-        const web: NamespaceLoad = { namespace: "web", tenant: true, network: [{ pod: "site-0", receiveBytesPerSecond: 4096, transmitBytesPerSecond: 8192, internetEgress: { service: "site", bytesPerSecond: 2048 } }] };
+        const web: NamespaceLoad = { namespace: "web", tenant: true, network: [{ pod: "site-0", receiveBytesPerSecond: 4096, transmitBytesPerSecond: 8192, edgeBytesPerSecond: 2048 }] };
         // Sends 1 MiB/s, all of it to other pods (a database, a cache, the platform's scrapes): not billed.
         const chatty: NamespaceLoad = { namespace: "chatty", tenant: true, network: [{ pod: "worker-0", receiveBytesPerSecond: 1024, transmitBytesPerSecond: 1 * MiB }] };
         const hours = 2;
@@ -563,73 +593,120 @@ describe("billing acceptance under promtool", () => {
         };
     });
 
-    promtoolCase("bill the bytes of public TCP/UDP entry points and TLS passthrough as internet egress of the project owning the route", () => {
-        // p2p: a node on its granted TCP entry point (tcp-30303); bank: a passthrough route on websecure (mTLS).
-        // Both dial their Service's ClusterIP (nativeLB), which the edge meter counts per (Traefik pod, ClusterIP).
-        const p2p: NamespaceLoad = {
-            namespace: "p2p",
-            tenant: true,
-            network: [{ pod: "geth-0", receiveBytesPerSecond: 8192, transmitBytesPerSecond: 16384, streamEgress: { service: "geth", clusterIp: "10.43.12.40", bytesPerSecond: 4096 } }],
-        };
-        const bank: NamespaceLoad = {
-            namespace: "bank",
-            tenant: true,
-            network: [
-                {
-                    pod: "api-0",
-                    receiveBytesPerSecond: 2048,
-                    transmitBytesPerSecond: 8192,
-                    internetEgress: { service: "portal", bytesPerSecond: 1024 },
-                    streamEgress: { service: "api", clusterIp: "10.43.77.3", bytesPerSecond: 2048 },
-                },
-            ],
-        };
+    promtoolCase("bill what a project's pods send to Traefik and to the internet by pod IP: Service names that collide, IP reuse and in-cluster peers change nothing", () => {
+        // Namespace shop + Service api-x and namespace shop-api + Service x: Traefik names both backends
+        // shop-api-x-http@kubernetes (a name join fails many-to-many). Metering goes by pod IP instead.
+        const shopApiX: NamespaceLoad = { namespace: "shop", tenant: true, network: [{ pod: "api-x-0", receiveBytesPerSecond: 8192, transmitBytesPerSecond: 16384, edgeBytesPerSecond: 4096 }] };
+        const shopApi: NamespaceLoad = { namespace: "shop-api", tenant: true, network: [{ pod: "x-0", receiveBytesPerSecond: 2048, transmitBytesPerSecond: 8192, edgeBytesPerSecond: 1024, directBytesPerSecond: 512 }] };
         const hours = 2;
         const samples = hours * 60 + 5;
-        // What the edge meter also sees and must not bill: bank's own pod on the (non-dedicated) edge node
-        // dialling bank's database ClusterIP, and Traefik dialling a platform Service. Headless Services in two
-        // namespaces share cluster_ip "None" and must not break the join.
-        const bankPodOnEdge = { namespace: "bank", pod: "worker-6f7b9c-abcde", podIp: "10.42.3.40", node: "fsn1-edge-0", hostIp: "100.64.0.31" };
+        const ipOf = (l: NamespaceLoad) => podIpOf(l.namespace, l.network![0]!.pod);
+        // A second Traefik pod on the second edge node, which api-x-0 also answers (2048 B/s more).
+        const traefikB = { namespace: "traefik", pod: "traefik-7d9c6b5f4-m4n5p", podIp: "10.42.4.9", node: "fsn1-edge-1", hostIp: "100.64.0.32" };
+        const edgeB = { ...NODE_EXPORTER_TARGET, instance: `${traefikB.hostIp}:9100`, pod: "kube-prometheus-stack-prometheus-node-exporter-q8r4t" };
+        const workerOnEdge = { namespace: "shop-api", pod: "worker-6f7b9c-abcde", podIp: "10.42.3.40", node: "fsn1-edge-0", hostIp: "100.64.0.31" };
+        const databaseOnEdge = { namespace: "shop-api", pod: "postgres-1", podIp: "10.42.3.41", node: "fsn1-edge-0", hostIp: "100.64.0.31" };
         const decoys = [
-            podInfo(bankPodOnEdge, samples),
-            edgeReplyBytes(bankPodOnEdge.podIp, "10.43.77.9", 65536, samples),
-            serviceInfo("bank", "postgres-rw", "10.43.77.9", samples),
-            edgeReplyBytes(TRAEFIK_POD.podIp, "10.43.5.5", 32768, samples),
-            serviceInfo("monitoring", "grafana", "10.43.5.5", samples),
-            serviceInfo("p2p", "geth-headless", "None", samples),
-            serviceInfo("bank", "postgres", "None", samples),
+            ...podInfo(traefikB, samples),
+            counter(EDGE_METER_METRICS.edgePodBytes, { ...edgeB, source_ip: ipOf(shopApiX), destination_ip: traefikB.podIp }, 2048 * 60, samples),
+            // A tenant pod on an edge node talking to its database there: the destination is no Traefik pod.
+            ...podInfo(workerOnEdge, samples),
+            ...podInfo(databaseOnEdge, samples),
+            edgePodBytes(workerOnEdge.podIp, databaseOnEdge.podIp, 65536, samples),
+            // Traefik's own requests to a backend: the source is Traefik, the destination a tenant pod.
+            edgePodBytes(TRAEFIK_POD.podIp, ipOf(shopApiX), 32768, samples),
+            // A finished Job pod of shop still reports the address x-0 of shop-api holds now.
+            ...podInfo({ namespace: "shop", pod: "migrate-x7k2p", podIp: ipOf(shopApi), node: "fsn1-run-0", hostIp: "100.64.0.21" }, samples, "Succeeded"),
+            // What Traefik and kube-state-metrics also export and metering no longer reads: the colliding backend name.
+            ...["200", "101"].map((code) =>
+                counter("traefik_service_responses_bytes_total", { namespace: "traefik", instance: "traefik-0", service: "shop-api-x-http@kubernetes", code, method: "GET", protocol: code === "101" ? "websocket" : "http" }, 60 * 1024, samples),
+            ),
+            ...[
+                ["shop", "api-x", "10.43.12.40"],
+                ["shop-api", "x", "10.43.77.3"],
+            ].map(([namespace, service, clusterIp]) => gauge("kube_service_info", { namespace: namespace!, service: service!, uid: `uid-${service}`, cluster_ip: clusterIp!, external_name: "", load_balancer_ip: "", external_traffic_policy: "" }, 1, samples)),
         ];
-        const usage = (l: NamespaceLoad) => expectedUsage(l, REPLICAS);
+        const expected = { shop: { edge: 4096 + 2048, direct: undefined }, "shop-api": { edge: 1024, direct: 512 } } as const;
+        const perNamespace = (record: string, value: (ns: keyof typeof expected) => number | undefined, labels = projectLabels) =>
+            (Object.keys(expected) as Array<keyof typeof expected>).filter((ns) => value(ns) !== undefined).map((ns) => ({ labels: seriesName(record, labels(ns)), value: value(ns)! }));
+        const internet = (ns: keyof typeof expected) => expected[ns].edge + (expected[ns].direct ?? 0);
+        const transmit = { shop: 16384, "shop-api": 8192 };
         const tests: ExprTest[] = [
-            {
-                expr: RECORDED.streamEgressRate,
-                eval_time: `${hours}h`,
-                exp_samples: [p2p, bank].map((l) => ({ labels: seriesName(RECORDED.streamEgressRate, projectLabels(l.namespace)), value: usage(l)[RECORDED.streamEgressRate]! })),
-            },
-            {
-                expr: RECORDED.internetEgressRate,
-                eval_time: `${hours}h`,
-                exp_samples: [p2p, bank].map((l) => ({ labels: seriesName(RECORDED.internetEgressRate, projectLabels(l.namespace)), value: usage(l)[RECORDED.internetEgressRate]! })),
-            },
-            {
-                expr: RECORDED.internalTransmitRate,
-                eval_time: `${hours}h`,
-                exp_samples: [p2p, bank].map((l) => ({ labels: seriesName(RECORDED.internalTransmitRate, projectLabels(l.namespace)), value: usage(l)[RECORDED.internalTransmitRate]! })),
-            },
-            {
-                expr: RECORDED.egressCost,
-                eval_time: `${hours}h`,
-                exp_samples: [p2p, bank].map((l) => ({ labels: seriesName(RECORDED.egressCost, costLabels(l.namespace)), value: expectedHourlyCost(l, prices, REPLICAS).egress })),
-            },
+            { expr: RECORDED.edgeEgressRate, eval_time: `${hours}h`, exp_samples: perNamespace(RECORDED.edgeEgressRate, (ns) => expected[ns].edge) },
+            { expr: RECORDED.directEgressRate, eval_time: `${hours}h`, exp_samples: perNamespace(RECORDED.directEgressRate, (ns) => expected[ns].direct) },
+            { expr: RECORDED.internetEgressRate, eval_time: `${hours}h`, exp_samples: perNamespace(RECORDED.internetEgressRate, internet) },
+            { expr: RECORDED.internalTransmitRate, eval_time: `${hours}h`, exp_samples: perNamespace(RECORDED.internalTransmitRate, (ns) => transmit[ns] - internet(ns)) },
+            { expr: RECORDED.egressCost, eval_time: `${hours}h`, exp_samples: perNamespace(RECORDED.egressCost, (ns) => ((internet(ns) * 3600) / GiB) * prices.networkEgressGiB, costLabels) },
         ];
         return {
-            file: testFile("1m", [{ interval: "1m", input_series: [...inputSeries([p2p, bank, { namespace: "monitoring", tenant: false }], samples), ...decoys], promql_expr_test: tests }]),
+            file: testFile("1m", [{ interval: "1m", input_series: [...inputSeries([shopApiX, shopApi, { namespace: "monitoring", tenant: false }], samples), ...decoys], promql_expr_test: tests }]),
             check: () => {
-                // p2p has no HTTP route at all: all its egress is the entry point's; bank's is HTTP + passthrough.
-                expect(usage(p2p)[RECORDED.internetEgressRate]).toBe(4096);
-                expect(usage(bank)[RECORDED.internetEgressRate]).toBe(1024 + 2048);
+                // The loads' own model agrees with the hand-written totals (the second Traefik pod is a decoy series).
+                expect(expectedUsage(shopApi, REPLICAS)[RECORDED.internetEgressRate]).toBe(internet("shop-api"));
+                expect(ipOf(shopApi)).not.toBe(ipOf(shopApiX));
             },
         };
+    });
+
+    promtoolCase("bill a single response once, whichever half-minute scrape it lands in (exact counter increases, not irate samples)", () => {
+        // kube-prometheus-stack scrapes every 30 s and the rules run every minute. Two pods each burn 30 CPU
+        // seconds in one scrape interval and send one 60 KiB response, one landing on a half-minute sample
+        // (20.5 min), one on a minute sample (25 min): irate billed the first 0 and the second twice.
+        const BURST_CPU_SECONDS = 30;
+        const BURST_BYTES = 60 * 1024;
+        const halfMinutes = 2 * 60 + 10;
+        const step = (at: number, value: number) => `0x${at - 1} ${value}x${halfMinutes - at}`;
+        const pods = [
+            { pod: "half-0", at: 41 },
+            { pod: "full-0", at: 50 },
+        ];
+        const input: InputSeries[] = [...inputSeries([{ namespace: "burst", tenant: true }], halfMinutes)];
+        for (const { pod, at } of pods) {
+            const scope = { namespace: "burst", pod, container: "app", image: "example/app:1.0", id: `/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${pod}.slice/cri-containerd-app0.scope`, name: "app0" };
+            input.push({ series: seriesName("container_cpu_usage_seconds_total", scope), values: step(at, BURST_CPU_SECONDS) });
+            input.push(gauge("container_memory_working_set_bytes", scope, 0, halfMinutes));
+            input.push(...podInfo({ namespace: "burst", pod, podIp: podIpOf("burst", pod), node: "fsn1-run-0", hostIp: "100.64.0.21" }, halfMinutes));
+            input.push({ series: seriesName(EDGE_METER_METRICS.edgePodBytes, { ...NODE_EXPORTER_TARGET, source_ip: podIpOf("burst", pod), destination_ip: TRAEFIK_POD.podIp }), values: step(at, BURST_BYTES) });
+        }
+        input.push(...podInfo(TRAEFIK_POD, halfMinutes));
+        const hour = "3599999ms";
+        const labels = projectLabels("burst");
+        const tests: ExprTest[] = [
+            // Core-minutes billed in the hour × 60 = CPU seconds; egress bytes per second per minute × 60 = bytes.
+            { expr: `sum_over_time(${RECORDED.cpuBillable}{project="burst"}[${hour}]) * 60`, eval_time: "60m", exp_samples: [{ labels: seriesName("", labels), value: 2 * BURST_CPU_SECONDS }] },
+            { expr: `sum_over_time(${RECORDED.edgeEgressRate}{project="burst"}[${hour}]) * 60`, eval_time: "60m", exp_samples: [{ labels: seriesName("", labels), value: 2 * BURST_BYTES }] },
+            // Each burst is billed in the minute that contains it: 20.5 min in the window ending at 21 min.
+            { expr: RECORDED.cpuBillable, eval_time: "21m", exp_samples: [{ labels: seriesName(RECORDED.cpuBillable, labels), value: BURST_CPU_SECONDS / 60 }] },
+            { expr: RECORDED.cpuBillable, eval_time: "25m", exp_samples: [{ labels: seriesName(RECORDED.cpuBillable, labels), value: BURST_CPU_SECONDS / 60 }] },
+            { expr: `${RECORDED.edgeEgressRate}`, eval_time: "21m", exp_samples: [{ labels: seriesName(RECORDED.edgeEgressRate, labels), value: BURST_BYTES / 60 }] },
+            { expr: `${RECORDED.edgeEgressRate}`, eval_time: "25m", exp_samples: [{ labels: seriesName(RECORDED.edgeEgressRate, labels), value: BURST_BYTES / 60 }] },
+            { expr: `${RECORDED.edgeEgressRate}`, eval_time: "22m", exp_samples: [{ labels: seriesName(RECORDED.edgeEgressRate, labels), value: 0 }] },
+        ];
+        return { file: testFile("1m", [{ interval: "30s", input_series: input, promql_expr_test: tests }]) };
+    });
+
+    promtoolCase("bill a counter reset (the node meter reloaded) as the growth before plus the growth since, not a negative or a jump", () => {
+        // 1 KiB/s sent to Traefik, scraped every 30 s; at 20.25 min the meter's table is reloaded and its
+        // counters restart from 0 (15 s later the scrape reads 15 KiB).
+        const halfMinutes = 2 * 60 + 10;
+        const perScrape = 30 * 1024;
+        const pod = { namespace: "steady", pod: "api-0", podIp: podIpOf("steady", "api-0"), node: "fsn1-run-0", hostIp: "100.64.0.21" };
+        const values = `0+${perScrape}x40 ${15 * 1024}+${perScrape}x${halfMinutes - 41}`;
+        const input: InputSeries[] = [
+            ...inputSeries([{ namespace: "steady", tenant: true }], halfMinutes),
+            ...podInfo(pod, halfMinutes),
+            ...podInfo(TRAEFIK_POD, halfMinutes),
+            { series: seriesName(EDGE_METER_METRICS.edgePodBytes, { ...NODE_EXPORTER_TARGET, source_ip: pod.podIp, destination_ip: TRAEFIK_POD.podIp }), values },
+        ];
+        // What the counter shows grew: 40 scrapes before the reset, then from 0 to its value at 60 min.
+        const before = 40 * perScrape;
+        const since = 15 * 1024 + (120 - 41) * perScrape;
+        const tests: ExprTest[] = [
+            { expr: `sum_over_time(${RECORDED.edgeEgressRate}{project="steady"}[3599999ms]) * 60`, eval_time: "60m", exp_samples: [{ labels: seriesName("", projectLabels("steady")), value: before + since }] },
+            // The minute of the reset bills the growth since it (15 KiB + one scrape), never a negative.
+            { expr: RECORDED.edgeEgressRate, eval_time: "21m", exp_samples: [{ labels: seriesName(RECORDED.edgeEgressRate, projectLabels("steady")), value: (15 * 1024 + perScrape) / 60 }] },
+        ];
+        return { file: testFile("1m", [{ interval: "30s", input_series: input, promql_expr_test: tests }]) };
     });
 
     promtoolCase("close January as the sum of its 744 hours, its last hour included, and start February at 0", () => {
@@ -892,6 +969,59 @@ describe("metering trust alerts under promtool", () => {
             { input: healthy },
         );
         return { file: testFile("1m", cases) };
+    });
+
+    // Prometheus' own rule-manager counters as kube-prometheus-stack 88.5.3 scrapes them (ServiceMonitor of the
+    // Prometheus Service, port http-web); the operator writes PrometheusRule monitoring/platform-metering to
+    // <rules dir>/prometheus-<name>-rulefiles-0/monitoring-platform-metering-<uid>.yaml, and rule_group is
+    // "<file>;<group>" (prometheus/prometheus rules/manager.go).
+    const prometheusTarget = { job: "kube-prometheus-stack-prometheus", instance: "10.42.0.9:9090", namespace: "monitoring", service: "kube-prometheus-stack-prometheus", endpoint: "http-web", pod: "prometheus-kube-prometheus-stack-prometheus-0", container: "prometheus" };
+    const ruleGroup = (group: string) => `/etc/prometheus/rules/prometheus-kube-prometheus-stack-prometheus-rulefiles-0/monitoring-platform-metering-5f3c9a2e-1b7d-4c8e-9a0f-2d6e8b4c1a3f.yaml;${group}`;
+    const ruleCounter = (metric: string, group: string, perMinute: number) => counter(metric, { ...prometheusTarget, rule_group: ruleGroup(group) }, perMinute, minutes);
+    const evaluating = Object.values(GROUP_NAMES).flatMap((group) => [ruleCounter(RULE_MANAGER_METRICS.evaluations, group, 30), ruleCounter(RULE_MANAGER_METRICS.failures, group, 0), ruleCounter(RULE_MANAGER_METRICS.missed, group, 0)]);
+    // A tenant running a pod: the billing rules' inputs.
+    // A tenant running a pod: the billing rules' inputs. And a tenant whose only pod waits for its image: the
+    // pod cgroup and the pause container exist, no container runs, nothing is billed and nothing is missing.
+    const waitingCgroup = "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-podapi_0_uid.slice";
+    const tenantAtWork = [
+        ...inputSeries([{ namespace: "shop", tenant: true, containers: [{ pod: "web-0", container: "web", cpuCores: 0.25, workingSetBytes: 64 * MiB, cpuRequestCores: 0.25, memoryRequestBytes: 64 * MiB }] }, { namespace: "pulling", tenant: true }], minutes),
+        gauge("container_memory_working_set_bytes", { namespace: "pulling", pod: "api-0", container: "", image: "", id: waitingCgroup, name: "" }, 1 * MiB, minutes),
+        gauge("container_memory_working_set_bytes", { namespace: "pulling", pod: "api-0", container: "", image: "registry.k8s.io/pause:3.10", id: `${waitingCgroup}/cri-containerd-sandbox0.scope`, name: "sandbox0" }, 1 * MiB, minutes),
+    ];
+
+    promtoolCase(`${ALERTS.meteringRules}: fires when a billing rule group fails its evaluations, skips them or is not loaded at all`, () => {
+        const failing = evaluating.map((series) => (series.series.includes(RULE_MANAGER_METRICS.failures) && series.series.includes(`;${GROUP_NAMES.usage}"`) ? ruleCounter(RULE_MANAGER_METRICS.failures, GROUP_NAMES.usage, 30) : series));
+        const skipping = evaluating.map((series) => (series.series.includes(RULE_MANAGER_METRICS.missed) && series.series.includes(`;${GROUP_NAMES.usage}"`) ? ruleCounter(RULE_MANAGER_METRICS.missed, GROUP_NAMES.usage, 1) : series));
+        const [fires, silent] = alertCases(
+            ALERTS.meteringRules,
+            "1h",
+            {
+                // Every usage evaluation fails (e.g. a many-to-many match) and nothing evaluates the groups in another Prometheus.
+                input: [...tenantAtWork, ...failing],
+                alerts: [firing(ALERTS.meteringRules, { rule_group: ruleGroup(GROUP_NAMES.usage), reason: "evaluations failing" })],
+            },
+            { input: [...tenantAtWork, ...evaluating] },
+        );
+        const more: TestGroup[] = [
+            { interval: "1m", input_series: [...tenantAtWork, ...skipping], alert_rule_test: [{ eval_time: "1h", alertname: ALERTS.meteringRules, exp_alerts: [firing(ALERTS.meteringRules, { rule_group: ruleGroup(GROUP_NAMES.usage), reason: "evaluations skipped" })] }] },
+            // No rule-manager series for the metering groups: the PrometheusRule is not loaded.
+            { interval: "1m", input_series: tenantAtWork, alert_rule_test: [{ eval_time: "1h", alertname: ALERTS.meteringRules, exp_alerts: [firing(ALERTS.meteringRules, { reason: "rules not loaded" })] }] },
+        ];
+        return { file: testFile("1m", [fires!, silent!, ...more]) };
+    });
+
+    promtoolCase(`${ALERTS.meteringRules}: fires when a billing rule returns nothing while its inputs exist`, () => {
+        // The billable-CPU rule records nothing (what a failing join does): the tenant's pod runs, the bill has no CPU.
+        const broken = groups.map((g) => (g.name === GROUP_NAMES.usage ? { ...g, rules: g.rules.filter((r) => isAlertingRule(r) || r.record !== RECORDED.namespaceCpuBillable) } : g));
+        const alert: TestGroup = {
+            interval: "1m",
+            input_series: [...tenantAtWork, ...evaluating],
+            alert_rule_test: [
+                { eval_time: "4m", alertname: ALERTS.meteringRules, exp_alerts: [] },
+                { eval_time: "1h", alertname: ALERTS.meteringRules, exp_alerts: [firing(ALERTS.meteringRules, { ...projectLabels("shop"), reason: "running pods without billable CPU" })] },
+            ],
+        };
+        return { groups: broken, file: testFile("1m", [alert]), check: () => expect(broken.flatMap((g) => g.rules).length).toBe(groups.flatMap((g) => g.rules).length - 1) };
     });
 
     promtoolCase(`${ALERTS.ledger}: fires when the ledger CronJob has not succeeded for ${THRESHOLDS.ledgerStaleHours} hours`, () => {

@@ -62,14 +62,14 @@ describe("rendered rule groups", () => {
         expect(recordedMetricNames(groups)).toEqual([...Object.values(RECORDED)].sort());
     });
 
-    it("name the seven alerts stably, each with a severity, a hold time and both annotations", () => {
+    it("name the eight alerts stably, each with a severity, a hold time and both annotations", () => {
         const alertRules = rules.filter(isAlertingRule);
         expect(alertRules.map((r) => r.alert).sort()).toEqual(Object.values(ALERTS).sort());
-        const trust = new Set<string>([ALERTS.meteringSource, ALERTS.ledger]);
+        const trust = new Set<string>([ALERTS.meteringSource, ALERTS.meteringRules, ALERTS.ledger]);
         for (const rule of alertRules) {
             expect(["warning", "critical"]).toContain(rule.labels.severity);
             expect(rule.for).toMatch(/^\d+[mh]$/);
-            // Project alerts name the project; the trust alerts name the scrape job or the CronJob.
+            // Project alerts name the project; the trust alerts name the scrape job, the reason or the CronJob.
             expect(rule.annotations.summary).toContain(trust.has(rule.alert) ? "{{ $labels." : "{{ $labels.project }}");
             expect(rule.annotations.description.length).toBeGreaterThan(20);
         }
@@ -130,8 +130,8 @@ describe("rendered rule groups", () => {
 
     it("alert on the ledger only where a ledger is exported", () => {
         const alertsOf = (ledgerExported: boolean) => renderMeteringRuleGroups(prices, { ...billing, ledgerExported }).flatMap((g) => g.rules).filter(isAlertingRule).map((r) => r.alert);
-        expect(alertsOf(true)).toEqual([ALERTS.meteringSource, ALERTS.ledger]);
-        expect(alertsOf(false)).toEqual([ALERTS.meteringSource]);
+        expect(alertsOf(true)).toEqual([ALERTS.meteringSource, ALERTS.meteringRules, ALERTS.ledger]);
+        expect(alertsOf(false)).toEqual([ALERTS.meteringSource, ALERTS.meteringRules]);
     });
 
     it("record one budget series per project with a budget, and no budget group without budgets", () => {

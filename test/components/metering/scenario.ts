@@ -62,13 +62,14 @@ export interface NetworkLoad {
     pod: string;
     receiveBytesPerSecond: number;
     transmitBytesPerSecond: number;
-    /** Of the transmitted bytes, what Traefik's HTTP routers send on to internet clients for Service `service`. */
-    internetEgress?: { service: string; bytesPerSecond: number };
     /**
-     * Of the transmitted bytes, what goes out through a TCP/UDP entry point or a passthrough route: Traefik
-     * dials Service `service` at `clusterIp` and the edge meter counts the replies.
+     * Of the transmitted bytes, what the pod sends to a Traefik pod, which relays it to internet clients: HTTP
+     * responses, WebSocket frames, TCP/UDP entry point and passthrough replies alike (the node meter on the
+     * edge node counts them under (pod IP, Traefik pod IP)).
      */
-    streamEgress?: { service: string; clusterIp: string; bytesPerSecond: number };
+    edgeBytesPerSecond?: number;
+    /** Of the transmitted bytes, what the pod sends straight to internet addresses (the node meter on its node). */
+    directBytesPerSecond?: number;
 }
 
 /**
@@ -100,44 +101,59 @@ export const NODE_EXPORTER_TARGET = {
     container: "node-exporter",
 } as const;
 
-/**
- * kube-state-metrics' kube_pod_info: kubernetes/kube-state-metrics@v2.20.0 internal/store/pod.go (labels
- * host_ip, pod_ip, node, created_by_kind, created_by_name, priority_class, host_network, plus namespace, pod,
- * uid); scraped with honorLabels, so namespace is the pod's.
- */
-export function podInfo(pod: { namespace: string; pod: string; podIp: string; node: string; hostIp: string }, samples: number): InputSeries {
-    return gauge(
-        "kube_pod_info",
-        { namespace: pod.namespace, pod: pod.pod, uid: `uid-${pod.pod}`, host_ip: pod.hostIp, pod_ip: pod.podIp, node: pod.node, created_by_kind: "ReplicaSet", created_by_name: pod.pod.replace(/-[a-z0-9]+$/, ""), priority_class: "", host_network: "false" },
-        1,
-        samples,
-    );
+/** A pod as kube-state-metrics describes it. */
+export interface PodIdentity {
+    namespace: string;
+    pod: string;
+    podIp: string;
+    node: string;
+    hostIp: string;
 }
 
+/** The phases kube-state-metrics reports for every pod (kubernetes/kube-state-metrics@v2.20.0 internal/store/pod.go). */
+export const POD_PHASES = ["Pending", "Running", "Succeeded", "Failed", "Unknown"] as const;
+
 /**
- * kube-state-metrics' kube_service_info: kubernetes/kube-state-metrics@v2.20.0 internal/store/service.go
- * (labels cluster_ip, external_name, load_balancer_ip, external_traffic_policy, plus namespace, service, uid).
+ * kube-state-metrics' kube_pod_info and kube_pod_status_phase: kubernetes/kube-state-metrics@v2.20.0
+ * internal/store/pod.go (kube_pod_info labels host_ip, pod_ip, node, created_by_kind, created_by_name,
+ * priority_class, host_network, plus namespace, pod, uid; kube_pod_status_phase one series per phase, 1 for
+ * the pod's phase and 0 for the others). Scraped with honorLabels, so namespace is the pod's. A Succeeded or
+ * Failed pod keeps its pod_ip (the API keeps status.podIP).
  */
-export function serviceInfo(namespace: string, service: string, clusterIp: string, samples: number): InputSeries {
-    return gauge("kube_service_info", { namespace, service, uid: `uid-${namespace}-${service}`, cluster_ip: clusterIp, external_name: "", load_balancer_ip: "", external_traffic_policy: "" }, 1, samples);
+export function podInfo(pod: PodIdentity, samples: number, phase: (typeof POD_PHASES)[number] = "Running"): InputSeries[] {
+    const id = { namespace: pod.namespace, pod: pod.pod, uid: `uid-${pod.namespace}-${pod.pod}` };
+    return [
+        gauge(
+            "kube_pod_info",
+            { ...id, host_ip: pod.hostIp, pod_ip: pod.podIp, node: pod.node, created_by_kind: "ReplicaSet", created_by_name: pod.pod.replace(/-[a-z0-9]+$/, ""), priority_class: "", host_network: "false" },
+            1,
+            samples,
+        ),
+        ...POD_PHASES.map((p) => gauge("kube_pod_status_phase", { ...id, phase: p }, p === phase ? 1 : 0, samples)),
+    ];
 }
 
-/** A ClusterIP in 10.43.0.0/16 for a Service the load does not give one (stable per namespace and name). */
-export function clusterIpOf(namespace: string, service: string): string {
-    let h = 0;
-    for (const c of `${namespace}/${service}`) {
-        h = (h * 31 + c.charCodeAt(0)) % 65021;
+/** A pod IP in 10.42.0.0/16 for a pod of the synthetic cluster (stable per namespace and name). */
+export function podIpOf(namespace: string, pod: string): string {
+    let h = 7;
+    for (const c of `${namespace}/${pod}`) {
+        h = (h * 131 + c.charCodeAt(0)) % 64516;
     }
-    return `10.43.${Math.floor(h / 254)}.${(h % 254) + 1}`;
+    return `10.42.${Math.floor(h / 254)}.${(h % 254) + 1}`;
 }
 
 /**
- * The edge meter's counter as node-exporter serves it: the series components/metering/edge-meter.ts'
- * exporter writes (`source_ip`, `service_ip`; proven against a kernel in edge-meter.kernel.test.ts) plus
- * the scrape's target labels.
+ * The node meter's counters as node-exporter serves them: the series components/metering/edge-meter.ts'
+ * exporter writes (proven against a kernel in edge-meter.kernel.test.ts) plus the scrape's target labels.
+ * `edgePodBytes`: on the edge node, bytes from `sourceIp` to the pod `destinationIp` of that node.
  */
-export function edgeReplyBytes(sourceIp: string, serviceIp: string, bytesPerSecond: number, samples: number): InputSeries {
-    return counter(EDGE_METER_METRICS.replyBytes, { ...NODE_EXPORTER_TARGET, source_ip: sourceIp, service_ip: serviceIp }, bytesPerSecond * 60, samples);
+export function edgePodBytes(sourceIp: string, destinationIp: string, bytesPerSecond: number, samples: number): InputSeries {
+    return counter(EDGE_METER_METRICS.edgePodBytes, { ...NODE_EXPORTER_TARGET, source_ip: sourceIp, destination_ip: destinationIp }, bytesPerSecond * 60, samples);
+}
+
+/** `externalBytes`: on the node of the pod `sourceIp` (another node-exporter target), bytes it sent to the internet. */
+export function externalBytes(sourceIp: string, bytesPerSecond: number, samples: number): InputSeries {
+    return counter(EDGE_METER_METRICS.externalBytes, { ...NODE_EXPORTER_TARGET, instance: "100.64.0.21:9100", pod: "kube-prometheus-stack-prometheus-node-exporter-k7p2d", source_ip: sourceIp }, bytesPerSecond * 60, samples);
 }
 
 /** One namespace of the synthetic cluster. */
@@ -190,9 +206,10 @@ export function counter(name: string, labels: Record<string, string>, perSample:
  */
 export function inputSeries(loads: readonly NamespaceLoad[], samples: number): InputSeries[] {
     const series: InputSeries[] = [];
-    if (loads.some((l) => (l.network ?? []).some((n) => n.streamEgress))) {
-        series.push(podInfo(TRAEFIK_POD, samples));
+    if (loads.some((l) => (l.network ?? []).some((n) => n.edgeBytesPerSecond !== undefined))) {
+        series.push(...podInfo(TRAEFIK_POD, samples));
     }
+    const addresses = new Map<string, string>();
     for (const load of loads) {
         const ns = { namespace: load.namespace };
         for (const instance of load.tenant ? ["ksm-a", "ksm-b"] : ["ksm-a"]) {
@@ -222,18 +239,28 @@ export function inputSeries(loads: readonly NamespaceLoad[], samples: number): I
             // no alias, no image, no container; pod and namespace from the kubelet's GetPodByCgroupfs, "to have an
             // accurate accounting of sandbox"): under runc it repeats the containers (plus the pause process),
             // under gVisor it is the only real figure.
-            const podLevel = { ...ns, pod: c.pod, container: "", image: "", id: cgroup(""), name: "" };
-            series.push(counter("container_cpu_usage_seconds_total", podLevel, gvisor ? (c.cpuCores + (c.sandboxOverheadCores ?? 0)) * 60 : c.cpuCores * 60 * 3, samples));
-            series.push(gauge("container_memory_working_set_bytes", podLevel, gvisor ? c.workingSetBytes + (c.sandboxOverheadBytes ?? 0) : c.workingSetBytes * 3, samples));
-            // The sandbox (pause) container: container="" with its image under containerd, "POD" under dockershim.
-            for (const sandbox of [{ container: "", image: "registry.k8s.io/pause:3.10" }, { container: "POD", image: "registry.k8s.io/pause:3.10" }]) {
-                const scope = { ...ns, pod: c.pod, ...sandbox, id: cgroup(`/cri-containerd-${sandbox.container || "sandbox"}0.scope`), name: `${sandbox.container || "sandbox"}0` };
-                series.push(counter("container_cpu_usage_seconds_total", scope, 6, samples));
-                series.push(gauge("container_memory_working_set_bytes", scope, 1 * MiB, samples));
-            }
-            if (gvisor) {
-                // kubernetes/kube-state-metrics@v2.20.0 internal/store/pod.go: kube_pod_runtimeclass_name_info{namespace, pod, uid, runtimeclass_name}.
-                series.push(gauge("kube_pod_runtimeclass_name_info", { ...ns, pod: c.pod, uid: `uid-${c.pod}`, runtimeclass_name: "gvisor" }, 1, samples));
+            // The pod-level cgroup (cgroup v2 + systemd: id=/kubepods.slice/kubepods-<qos>.slice/kubepods-<qos>-pod<uid>.slice,
+            // no alias, no image, no container; pod and namespace from the kubelet's GetPodByCgroupfs, "to have an
+            // accurate accounting of sandbox"), the pause container and the runtime class: once per pod, written
+            // with its first container. Under runc the pod cgroup repeats the containers (written here as 3× their
+            // use, which the rules must ignore), under gVisor it is the only real figure.
+            const podContainers = (load.containers ?? []).filter((o) => o.pod === c.pod);
+            if (podContainers[0] === c) {
+                const podCores = podContainers.reduce((a, o) => a + o.cpuCores + (gvisor ? (o.sandboxOverheadCores ?? 0) : 0), 0);
+                const podBytes = podContainers.reduce((a, o) => a + o.workingSetBytes + (gvisor ? (o.sandboxOverheadBytes ?? 0) : 0), 0);
+                const podLevel = { ...ns, pod: c.pod, container: "", image: "", id: cgroup(""), name: "" };
+                series.push(counter("container_cpu_usage_seconds_total", podLevel, gvisor ? podCores * 60 : podCores * 60 * 3, samples));
+                series.push(gauge("container_memory_working_set_bytes", podLevel, gvisor ? podBytes : podBytes * 3, samples));
+                // The sandbox (pause) container: container="" with its image under containerd, "POD" under dockershim.
+                for (const sandbox of [{ container: "", image: "registry.k8s.io/pause:3.10" }, { container: "POD", image: "registry.k8s.io/pause:3.10" }]) {
+                    const scope = { ...ns, pod: c.pod, ...sandbox, id: cgroup(`/cri-containerd-${sandbox.container || "sandbox"}0.scope`), name: `${sandbox.container || "sandbox"}0` };
+                    series.push(counter("container_cpu_usage_seconds_total", scope, 6, samples));
+                    series.push(gauge("container_memory_working_set_bytes", scope, 1 * MiB, samples));
+                }
+                if (gvisor) {
+                    // kubernetes/kube-state-metrics@v2.20.0 internal/store/pod.go: kube_pod_runtimeclass_name_info{namespace, pod, uid, runtimeclass_name}.
+                    series.push(gauge("kube_pod_runtimeclass_name_info", { ...ns, pod: c.pod, uid: `uid-${c.pod}`, runtimeclass_name: "gvisor" }, 1, samples));
+                }
             }
             if (c.cpuRequestCores !== undefined) {
                 series.push(gauge("kube_pod_container_resource_requests", { ...id, resource: "cpu", unit: "core" }, c.cpuRequestCores, samples));
@@ -260,24 +287,18 @@ export function inputSeries(loads: readonly NamespaceLoad[], samples: number): I
             const pod = { ...ns, pod: n.pod, interface: "eth0" };
             series.push(counter("container_network_receive_bytes_total", pod, n.receiveBytesPerSecond * 60, samples));
             series.push(counter("container_network_transmit_bytes_total", pod, n.transmitBytesPerSecond * 60, samples));
-            if (n.internetEgress) {
-                // traefik/traefik@v3.7.9 pkg/provider/kubernetes/ingress/kubernetes.go: the service is
-                // Normalize(namespace + "-" + backend service name + "-" + portString(port)), portString the port's
-                // name when the Ingress names it (it does: "http"); the provider suffix "@kubernetes" is added
-                // when the configurations are merged. Labels code, method, protocol, service
-                // (pkg/observability/metrics/prometheus.go). The ServiceMonitor (traefik-helm-chart v41.3.0
-                // templates/servicemonitor.yaml, `targetPort: metrics`) adds Traefik's own namespace.
-                const backend = `${load.namespace}-${n.internetEgress.service}-http@kubernetes`;
-                for (const code of ["200", "404"]) {
-                    series.push(
-                        counter("traefik_service_responses_bytes_total", { namespace: "traefik", instance: "traefik-0", service: backend, code, method: "GET", protocol: "http" }, (n.internetEgress.bytesPerSecond / 2) * 60, samples),
-                    );
-                }
-                series.push(serviceInfo(load.namespace, n.internetEgress.service, clusterIpOf(load.namespace, n.internetEgress.service), samples));
+            const podIp = podIpOf(load.namespace, n.pod);
+            const holder = `${load.namespace}/${n.pod}`;
+            if (addresses.has(podIp) && addresses.get(podIp) !== holder) {
+                throw new Error(`scenario: pods ${addresses.get(podIp)} and ${holder} got the same IP ${podIp}: rename one`);
             }
-            if (n.streamEgress) {
-                series.push(edgeReplyBytes(TRAEFIK_POD.podIp, n.streamEgress.clusterIp, n.streamEgress.bytesPerSecond, samples));
-                series.push(serviceInfo(load.namespace, n.streamEgress.service, n.streamEgress.clusterIp, samples));
+            addresses.set(podIp, holder);
+            series.push(...podInfo({ namespace: load.namespace, pod: n.pod, podIp, node: "fsn1-run-0", hostIp: "100.64.0.21" }, samples));
+            if (n.edgeBytesPerSecond !== undefined) {
+                series.push(edgePodBytes(podIp, TRAEFIK_POD.podIp, n.edgeBytesPerSecond, samples));
+            }
+            if (n.directBytesPerSecond !== undefined) {
+                series.push(externalBytes(podIp, n.directBytesPerSecond, samples));
             }
         }
     }
@@ -313,10 +334,13 @@ export function expectedUsage(load: NamespaceLoad, replicas = 1): Partial<Record
                 cpuBillable += Math.max(podCores, sum(pod.map((c) => c.cpuRequestCores ?? 0)));
                 memoryBillable += Math.max(podBytes, sum(pod.map((c) => c.memoryRequestBytes ?? 0)));
             } else {
-                cores += sum(pod.map((c) => c.cpuCores));
-                workingSet += sum(pod.map((c) => c.workingSetBytes));
-                cpuBillable += sum(pod.map((c) => Math.max(c.cpuCores, c.cpuRequestCores ?? 0)));
-                memoryBillable += sum(pod.map((c) => Math.max(c.workingSetBytes, c.memoryRequestBytes ?? 0)));
+                // The same formula as gVisor: per pod, max(Σ requests, Σ use).
+                const podCores = sum(pod.map((c) => c.cpuCores));
+                const podBytes = sum(pod.map((c) => c.workingSetBytes));
+                cores += podCores;
+                workingSet += podBytes;
+                cpuBillable += Math.max(podCores, sum(pod.map((c) => c.cpuRequestCores ?? 0)));
+                memoryBillable += Math.max(podBytes, sum(pod.map((c) => c.memoryRequestBytes ?? 0)));
             }
         }
         out[RECORDED.cpuCores] = cores;
@@ -339,18 +363,18 @@ export function expectedUsage(load: NamespaceLoad, replicas = 1): Partial<Record
     if (network.length > 0) {
         const rx = sum(network.map((n) => n.receiveBytesPerSecond));
         const tx = sum(network.map((n) => n.transmitBytesPerSecond));
-        const http = network.filter((n) => n.internetEgress);
-        const stream = network.filter((n) => n.streamEgress);
+        const edge = network.filter((n) => n.edgeBytesPerSecond !== undefined);
+        const direct = network.filter((n) => n.directBytesPerSecond !== undefined);
         out[RECORDED.networkReceiveRate] = rx;
         out[RECORDED.networkTransmitRate] = tx;
-        if (http.length > 0) {
-            out[RECORDED.httpEgressRate] = sum(http.map((n) => n.internetEgress!.bytesPerSecond));
+        if (edge.length > 0) {
+            out[RECORDED.edgeEgressRate] = sum(edge.map((n) => n.edgeBytesPerSecond!));
         }
-        if (stream.length > 0) {
-            out[RECORDED.streamEgressRate] = sum(stream.map((n) => n.streamEgress!.bytesPerSecond));
+        if (direct.length > 0) {
+            out[RECORDED.directEgressRate] = sum(direct.map((n) => n.directBytesPerSecond!));
         }
-        if (http.length + stream.length > 0) {
-            out[RECORDED.internetEgressRate] = (out[RECORDED.httpEgressRate] ?? 0) + (out[RECORDED.streamEgressRate] ?? 0);
+        if (edge.length + direct.length > 0) {
+            out[RECORDED.internetEgressRate] = (out[RECORDED.edgeEgressRate] ?? 0) + (out[RECORDED.directEgressRate] ?? 0);
         }
         out[RECORDED.internalTransmitRate] = Math.max(tx - (out[RECORDED.internetEgressRate] ?? 0), 0);
     }
