@@ -191,7 +191,7 @@ export class Project extends pulumi.ComponentResource {
             const redisSecret = secret(renderRedisSecret(ctx, ""), redisPassword.result.apply((pw) => renderRedisSecret(ctx, pw).stringData ?? {}), []);
             secrets.push(redisSecret);
             // The NetworkPolicies are ProjectGrants' (platform stack); a restore's claims come before the group that adopts them.
-            const claims = rendered.redis.companions.filter(own).map((object) => create(object, [], keepData));
+            const claims = rendered.redis.companions.filter(own).map((object) => create(object, [], object.kind === "PersistentVolumeClaim" ? keepData : {}));
             for (const object of rendered.redis.workloads) {
                 // Like the other data services: a removed or replaced (new generation) group keeps running and keeps
                 // its claims until an operator deletes it after checking the new one.
