@@ -81,6 +81,13 @@ export const CHART_CRDS: Partial<Record<ChartKey, ChartCrdManifests>> = {
         tag: `v${CHARTS.psmdbOperator.version}`,
         files: ["perconaservermongodbs", "perconaservermongodbbackups", "perconaservermongodbrestores"].map((p) => `psmdb.percona.com_${p}.yaml`),
     },
+    // The chart's crds/crds.yaml holds four CRDs in one file; the operator repository publishes the same ones
+    // (identical specs) one per file at the operator tag (the chart has no tag of its own).
+    redisOperator: {
+        baseUrl: "https://raw.githubusercontent.com/OT-CONTAINER-KIT/redis-operator/v0.26.0/config/crd/bases/",
+        tag: "v0.26.0",
+        files: ["redis", "redisclusters", "redisreplications", "redissentinels"].map((p) => `redis.redis.opstreelabs.in_${p}.yaml`),
+    },
 };
 
 /** URLs of a chart's CRD manifests (empty when it ships none under `crds/`). */

@@ -127,3 +127,23 @@ export const MONGODB_IMAGES = {
 
 /** MongoDB major version used when a project's `mongodb` does not name one. */
 export const DEFAULT_MONGODB_VERSION = "8.0";
+
+/**
+ * The OpsTree Redis Operator (components/databases/redis-operator.ts) and the images of the tenant Redis
+ * replication groups it runs (components/project/redis.ts). The operator starts its own images' entrypoints
+ * (they write redis.conf and sentinel.conf from the environment it sets), so the Redis and Sentinel images are
+ * OpsTree's builds: 8.2.2 is the first 8.2 release with the fix of CVE-2025-49844 (Lua use-after-free, remote
+ * code execution for any authenticated client), which every tenant holding the password is. The tags are the
+ * ones the operator's own code references at v0.26.0 (internal/k8sutils/sentinel_volume_mount_test.go names
+ * redis-sentinel:v8.2.2; the exporter tag is the one of its examples and charts); they run as uid 1000 (the
+ * operator's charts set `runAsUser: 1000, fsGroup: 1000`). Keyed by the tenant file's `redis.version`.
+ */
+export const REDIS_IMAGES = {
+    operator: { repository: "quay.io/opstree/redis-operator", tag: "v0.26.0" },
+    redis: { "8.2": "quay.io/opstree/redis:v8.2.2" },
+    sentinel: { "8.2": "quay.io/opstree/redis-sentinel:v8.2.2" },
+    exporter: "quay.io/opstree/redis-exporter:v1.44.0",
+} as const;
+
+/** Redis version used when a project's `redis` does not name one. */
+export const DEFAULT_REDIS_VERSION = "8.2";

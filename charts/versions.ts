@@ -153,6 +153,13 @@ export const CHARTS = {
         values: "psmdb-operator",
         source: "github.com/percona/percona-helm-charts@psmdb-operator-1.22.0 charts/psmdb-operator/values.yaml (Percona Operator for MongoDB 1.22.0; CRDs under crds/, applied by the component: charts/crds.ts)",
     },
+    redisOperator: {
+        repo: "https://ot-container-kit.github.io/helm-charts/",
+        chart: "redis-operator",
+        version: "0.26.0",
+        values: "redis-operator",
+        source: "github.com/OT-CONTAINER-KIT/redis-operator@2eb86e18 charts/redis-operator/values.yaml and templates/operator-deployment.yaml (the commit that made the chart 0.26.0; no chart tag exists; OpsTree Redis Operator v0.26.0; CRDs under crds/, applied by the component: charts/crds.ts)",
+    },
 } as const satisfies Record<string, ChartRef>;
 
 /**

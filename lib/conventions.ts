@@ -25,6 +25,8 @@ export const NAMESPACES = {
     /** Platform-owned namespace of the image builds (BuildKit Jobs on the build pool; components/builds). */
     builds: "builds",
     psmdb: "psmdb-system",
+    /** The OpsTree Redis Operator (components/databases/redis-operator.ts); tenant Redis runs in the tenants' namespaces. */
+    redisOperator: "redis-operator",
 } as const;
 
 /** Namespaces that belong to the platform (exempt from tenant rules, not from workload security). */

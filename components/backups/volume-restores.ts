@@ -8,6 +8,7 @@ import { requirement, type Provides } from "../../lib/requirements";
 import { backupTarget, renderStorageClasses } from "../longhorn/values";
 import { projectContext } from "../project/common";
 import { claimName, restoreStorageClassName } from "../project/volumes";
+import { redisClaimName, redisGroupName } from "../project/redis";
 
 /**
  * Volume restores declared in tenant files (`services[].volumes[].restore`): Longhorn creates a volume from a
@@ -34,14 +35,19 @@ export interface VolumeRestore {
     volume: string;
 }
 
-/** The restores a project declares. */
+/** The restores a project declares: service volumes, and every member claim of a restored Redis generation (all from the one backup). */
 export function volumeRestoresOf(project: ProjectSpec, config: PlatformConfig): VolumeRestore[] {
     const { namespace } = projectContext(project, config);
-    return project.services.flatMap((service: ServiceSpec) =>
+    const volumes = project.services.flatMap((service: ServiceSpec) =>
         service.volumes.flatMap((volume) =>
             volume.restore ? [{ namespace, claim: claimName(service, volume, volume.restore.ordinal), class: volume.class, backup: volume.restore.backup, volume: volume.restore.volume }] : [],
         ),
     );
+    const redis = project.redis;
+    const members = redis?.restore
+        ? Array.from({ length: redis.replicas }, (_, ordinal) => ({ namespace, claim: redisClaimName(redisGroupName(redis), ordinal), class: redis.class, backup: redis.restore!.backup, volume: redis.restore!.volume }))
+        : [];
+    return [...volumes, ...members];
 }
 
 /** The backup URL Longhorn reads (`<target>?backup=<name>&volume=<volume>`, query keys in Go's url.Values order). */

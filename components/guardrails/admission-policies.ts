@@ -18,6 +18,8 @@ import {
     PLATFORM_REGISTRY_HOST,
 } from "../../policy/lib/catalogue";
 import { CNPG_OPERATOR_USER } from "../databases/values";
+import { REDIS_IMAGES } from "../../charts/images";
+import { TENANT_STORAGE_CLASSES } from "../../lib/conventions";
 
 /**
  * The platform's admission policies for tenant namespaces: ValidatingAdmissionPolicies (CEL, native in the
@@ -63,6 +65,7 @@ export const ADMISSION_POLICY_NAMES = {
     routes: "platform-tenant-routes",
     rbac: "platform-tenant-rbac",
     databases: "platform-tenant-databases",
+    redis: "platform-tenant-redis",
     analysis: "platform-tenant-analysis",
 } as const;
 
@@ -454,6 +457,73 @@ export function renderDatabasePolicy(args: AdmissionPolicyArgs): AdmissionPolicy
     });
 }
 
+/**
+ * The Redis operator's kinds in tenant namespaces (twin of the pack's `tenancy-redis-replication`): only a
+ * RedisReplication, with a password, the platform's pinned images, ClusterIP Services, persistence on a tenant
+ * Longhorn class kept after deletion, no sidecars, init containers, extra volumes, ServiceAccounts or host
+ * ports, and clusterSize within the instance limit. Status writes (the operator's) are a subresource and not matched.
+ */
+export function renderRedisPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPair {
+    const max = args.maxDatabaseInstances ?? 3;
+    const spec = "object.spec";
+    const replication = (check: string) => `object.kind != 'RedisReplication' || (${check})`;
+    const clusterIp = (path: string) => `(!has(${path}.type) || ${path}.type == 'ClusterIP')`;
+    const service = `${spec}.kubernetesConfig.service`;
+    const template = `${spec}.storage.volumeClaimTemplate`;
+    return policy(ADMISSION_POLICY_NAMES.redis, args, {
+        matchConstraints: {
+            resourceRules: [{ apiGroups: ["redis.redis.opstreelabs.in"], apiVersions: ["*"], operations: WRITE, resources: ["redis", "redisclusters", "redisreplications", "redissentinels"] }],
+        },
+        validations: [
+            { expression: "object.kind == 'RedisReplication'", message: "tenants run Redis as the project file's redis (a RedisReplication), not as a standalone Redis, a Redis Cluster or a Sentinel group of their own", reason: "Forbidden" },
+            {
+                expression: replication(`has(${spec}.clusterSize) && ${spec}.clusterSize >= 1 && ${spec}.clusterSize <= ${max}`),
+                message: `tenant Redis runs 1 to ${max} members (platform:tenantLimits.maxDatabaseInstances)`,
+                reason: "Forbidden",
+            },
+            {
+                expression: replication(`has(${spec}.kubernetesConfig.redisSecret) && has(${spec}.kubernetesConfig.redisSecret.name) && has(${spec}.kubernetesConfig.redisSecret.key)`),
+                message: "tenant Redis requires a password (kubernetesConfig.redisSecret)",
+                reason: "Forbidden",
+            },
+            {
+                expression: replication(
+                    `${spec}.kubernetesConfig.image in ${list(Object.values<string>(REDIS_IMAGES.redis))}` +
+                        ` && (!has(${spec}.sentinel) || !has(${spec}.sentinel.image) || ${spec}.sentinel.image in ${list(Object.values<string>(REDIS_IMAGES.sentinel))})` +
+                        ` && (!has(${spec}.redisExporter) || !has(${spec}.redisExporter.image) || ${spec}.redisExporter.image == ${quote(REDIS_IMAGES.exporter)})`,
+                ),
+                message: "tenant Redis runs the platform's pinned Redis, Sentinel and exporter images",
+                reason: "Forbidden",
+            },
+            {
+                expression: replication(
+                    `!has(${service}) || ((!has(${service}.serviceType) || ${service}.serviceType == 'ClusterIP')` +
+                        ` && (!has(${service}.headless) || ${clusterIp(`${service}.headless`)}) && (!has(${service}.additional) || ${clusterIp(`${service}.additional`)}))`,
+                ),
+                message: "tenant Redis is reached inside the cluster only (ClusterIP Services)",
+                reason: "Forbidden",
+            },
+            {
+                expression: replication(
+                    `has(${spec}.storage) && has(${template}) && has(${template}.spec) && has(${template}.spec.storageClassName)` +
+                        ` && ${template}.spec.storageClassName in ${list(Object.values(TENANT_STORAGE_CLASSES))} && has(${spec}.storage.keepAfterDelete) && ${spec}.storage.keepAfterDelete == true`,
+                ),
+                message: `tenant Redis persists on a tenant Longhorn class (${Object.values(TENANT_STORAGE_CLASSES).join(", ")}), which the nightly backup covers, and keeps its volumes after deletion`,
+                reason: "Forbidden",
+            },
+            {
+                expression: replication(
+                    `!has(${spec}.sidecars) && !has(${spec}.initContainer) && !has(${spec}.serviceAccountName) && !has(${spec}.hostPort)` +
+                        ` && (!has(${spec}.storage) || !has(${spec}.storage.volumeMount)) && (!has(${spec}.acl) || !has(${spec}.acl.persistentVolumeClaim))` +
+                        ` && (!has(${spec}.sentinel) || !has(${spec}.sentinel.serviceAccountName))`,
+                ),
+                message: "tenant Redis pods carry nothing of the tenant's: no sidecars, init containers, extra volumes, ACL claims, ServiceAccounts or host ports",
+                reason: "Forbidden",
+            },
+        ],
+    });
+}
+
 /** The Argo Rollouts controller's identity: the one writer of AnalysisRuns and Experiments in tenant namespaces. */
 export const ROLLOUTS_CONTROLLER_USER = `system:serviceaccount:${NAMESPACES.argoRollouts}:argo-rollouts`;
 
@@ -517,5 +587,5 @@ export function renderAnalysisPolicy(args: AdmissionPolicyArgs): AdmissionPolicy
 
 /** Every admission policy of tenant namespaces, with its binding. */
 export function renderAdmissionPolicies(args: AdmissionPolicyArgs): AdmissionPolicyPair[] {
-    return [renderPodPolicy(args), renderServicePolicy(args), renderRoutePolicy(args), renderRbacPolicy(args), renderDatabasePolicy(args), renderAnalysisPolicy(args)];
+    return [renderPodPolicy(args), renderServicePolicy(args), renderRoutePolicy(args), renderRbacPolicy(args), renderDatabasePolicy(args), renderRedisPolicy(args), renderAnalysisPolicy(args)];
 }

@@ -10,6 +10,7 @@ import { resourceOfKind, type PolicyRule } from "../../lib/rbac";
 import { APP_SECRET, objectLabels, SHARED_COMPONENT, type ProjectContext } from "./common";
 import { DATABASE_SECRET } from "./database";
 import { MONGODB_SECRET } from "./mongodb";
+import { REDIS_SECRET } from "./redis";
 import type { TenantObject } from "./render";
 
 /**
@@ -61,10 +62,11 @@ export const TENANT_STACK_KINDS: ReadonlyArray<{ apiVersion: string; kind: strin
     { apiVersion: "postgresql.cnpg.io/v1", kind: "ScheduledBackup" },
     { apiVersion: "psmdb.percona.com/v1", kind: "PerconaServerMongoDB" },
     { apiVersion: "psmdb.percona.com/v1", kind: "PerconaServerMongoDBRestore" },
+    { apiVersion: "redis.redis.opstreelabs.in/v1beta2", kind: "RedisReplication" },
 ];
 
 /** The Secrets a tenant stack writes (the others in its namespace, bucket and backup keys, are the platform's). */
-export const TENANT_STACK_SECRETS: readonly string[] = [APP_SECRET, DATABASE_SECRET, MONGODB_SECRET];
+export const TENANT_STACK_SECRETS: readonly string[] = [APP_SECRET, DATABASE_SECRET, MONGODB_SECRET, REDIS_SECRET];
 
 /** What Pulumi does with the objects it manages: read, apply (create + patch), update, delete. */
 export const MANAGE_VERBS: readonly string[] = ["get", "list", "watch", "create", "update", "patch", "delete"];

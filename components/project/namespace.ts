@@ -87,14 +87,18 @@ export function renderResourceQuota(ctx: ProjectContext): IResourceQuota {
     const { quota } = ctx.project;
     const footprint = projectFootprint(ctx.project);
     const services = ctx.project.services.length;
-    const statefulSets = ctx.project.services.filter(isStateful).length + (ctx.project.database?.engine === "mysql" ? 1 : 0) + (ctx.project.mongodb ? 1 : 0);
+    const statefulSets = ctx.project.services.filter(isStateful).length + (ctx.project.database?.engine === "mysql" ? 1 : 0) + (ctx.project.mongodb ? 1 : 0) + (ctx.project.redis ? (ctx.project.redis.replicas > 1 ? 2 : 1) : 0);
     // CloudNativePG adds the rw/ro/r Services of the Cluster and its CA, server and replication Secrets.
     const postgres = ctx.project.database?.engine === "postgresql";
     // The Percona operator adds the replica set's headless Service, its users, internal users, key file,
     // encryption key and TLS Secrets, and cert-manager the CA's (8 at most).
     const mongodb = ctx.project.mongodb !== undefined;
-    const operatorServices = (postgres ? 3 : 0) + (mongodb ? 1 : 0);
-    const operatorSecrets = (postgres ? 4 : 0) + (mongodb ? 8 : 0);
+    // The Redis operator adds the group's Service, headless, additional, master, replica and metrics Services,
+    // and the Sentinels' headless Service when it has replicas.
+    const redis = ctx.project.redis;
+    const operatorServices = (postgres ? 3 : 0) + (mongodb ? 1 : 0) + (redis ? (redis.replicas > 1 ? 7 : 6) : 0);
+    // The Redis password Secret is the tenant stack's; the operator writes none.
+    const operatorSecrets = (postgres ? 4 : 0) + (mongodb ? 8 : 0) + (redis ? 1 : 0);
     return {
         apiVersion: "v1",
         kind: "ResourceQuota",

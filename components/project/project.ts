@@ -10,6 +10,7 @@ import { withImageDigest } from "../builds/digest";
 import { databaseEndpoint, renderDatabaseSecret, type DatabaseCredentials } from "./database";
 import { bucketName } from "./storage";
 import { renderMongoDbSecret } from "./mongodb";
+import { renderRedisSecret } from "./redis";
 import { TENANT_PROJECT_TYPE } from "../../lib/conventions";
 import { Needs, requirementsOf, type Provides } from "../../lib/requirements";
 import { isPlatformObject } from "./deployer";
@@ -25,7 +26,7 @@ export function childResourceName(projectName: string, projectNamespace: string,
 }
 
 /** Name suffixes of the generated passwords of a project (`<project>-<suffix>`). */
-export const PASSWORD_SUFFIXES = ["database-password", "database-root-password", "bucket-access-key", "bucket-secret-key", "mongodb-password", "mongodb-metrics-password"] as const;
+export const PASSWORD_SUFFIXES = ["database-password", "database-root-password", "bucket-access-key", "bucket-secret-key", "mongodb-password", "mongodb-metrics-password", "redis-password"] as const;
 
 /** Arguments of one tenant project. */
 export interface ProjectArgs {
@@ -185,6 +186,19 @@ export class Project extends pulumi.ComponentResource {
             }
         }
 
+        if (rendered.redis) {
+            const redisPassword = password("redis-password", 32);
+            const redisSecret = secret(renderRedisSecret(ctx, ""), redisPassword.result.apply((pw) => renderRedisSecret(ctx, pw).stringData ?? {}), []);
+            secrets.push(redisSecret);
+            // The NetworkPolicies are ProjectGrants' (platform stack); a restore's claims come before the group that adopts them.
+            const claims = rendered.redis.companions.filter(own).map((object) => create(object, [], object.kind === "PersistentVolumeClaim" ? keepData : {}));
+            for (const object of rendered.redis.workloads) {
+                // Like the other data services: a removed or replaced (new generation) group keeps running and keeps
+                // its claims until an operator deletes it after checking the new one.
+                databaseReady.push(createObject(resourceName(object), object, { parent: this, dependsOn: [redisSecret, ...claims, ...platformNeeds(object)], retainOnDelete: true }));
+            }
+        }
+
         const configMaps = rendered.configMaps.map((object) => create(object, []));
         for (const service of rendered.services) {
             const before = [...secrets, ...configMaps, ...databaseReady];
@@ -297,6 +311,7 @@ export function createObject(name: string, object: TenantObject, opts: pulumi.Cu
         case "ScheduledBackup":
         case "PerconaServerMongoDB":
         case "PerconaServerMongoDBRestore":
+        case "RedisReplication":
         case "IngressRouteTCP":
         case "IngressRouteUDP":
         case "AppProject":

@@ -44,6 +44,7 @@ import {
     type MongoDbCredentials,
     type PsmdbObject,
 } from "./mongodb";
+import { renderRedisNetworkPolicies, renderRedisPodMonitor, renderRedisReplication, renderRedisRestoreClaims, renderRedisSecret, type RedisObject } from "./redis";
 import { renderBucketJob, renderBucketSecrets, type BucketCredentials } from "./storage";
 import { renderApplication, renderAppProject } from "./gitops";
 import { renderConfigMap } from "./files";
@@ -84,6 +85,7 @@ export type TenantObject =
     | IPodMonitor
     | CnpgObject
     | PsmdbObject
+    | RedisObject
     | IAppProject
     | IApplication
     | IRollout;
@@ -145,6 +147,22 @@ export function renderMongoDb(ctx: ProjectContext): RenderedMongoDb {
     };
 }
 
+/** The objects of the project's Redis. */
+export interface RenderedRedis {
+    /** NetworkPolicies, the PodMonitor and a restore's pre-created claims: applied before the group runs. */
+    companions: Array<INetworkPolicy | IPodMonitor | IPersistentVolumeClaim>;
+    /** The RedisReplication. */
+    workloads: RedisObject[];
+}
+
+/** The Redis objects of a project with a `redis`. */
+export function renderRedis(ctx: ProjectContext): RenderedRedis {
+    return {
+        companions: [...renderRedisNetworkPolicies(ctx), renderRedisPodMonitor(ctx), ...renderRedisRestoreClaims(ctx)],
+        workloads: [renderRedisReplication(ctx)],
+    };
+}
+
 /** A rendered project (everything but Secrets). */
 export interface RenderedProject {
     /** The render context. */
@@ -157,6 +175,8 @@ export interface RenderedProject {
     database?: RenderedDatabase;
     /** The MongoDB replica set, when the project has one. */
     mongodb?: RenderedMongoDb;
+    /** The Redis replication group, when the project has one. */
+    redis?: RenderedRedis;
     /** The project's ConfigMaps (before any pod that mounts them). */
     configMaps: IConfigMap[];
     /** Jobs and CronJobs (after the services' dependencies: database, bucket, secrets). */
@@ -195,6 +215,7 @@ export function renderProject(project: ProjectSpec, config: PlatformConfig, opti
         jobs: project.jobs.map((j) => renderJob(ctx, j)),
         ...(project.database ? { database: renderDatabase(ctx) } : {}),
         ...(project.mongodb ? { mongodb: renderMongoDb(ctx) } : {}),
+        ...(project.redis ? { redis: renderRedis(ctx) } : {}),
         ...(project.bucket ? { bucketJob: renderBucketJob(ctx) } : {}),
         services,
         ...(project.decommission ? { finalBackup: renderFinalBackupJob(ctx) } : {}),
@@ -213,6 +234,8 @@ export interface ProjectSecretValues {
     bucket?: BucketCredentials;
     /** MongoDB credentials, when the project has a mongodb. */
     mongodb?: MongoDbCredentials;
+    /** Redis password, when the project has a redis. */
+    redis?: { password: string };
 }
 
 /** Whether the project's namespace gets the backup bucket's Secret from the platform stack: a PostgreSQL database or a MongoDB on a stack with a backup target. */
@@ -228,6 +251,9 @@ export function renderSecrets(ctx: ProjectContext, values: ProjectSecretValues):
     }
     if (ctx.project.mongodb && values.mongodb) {
         secrets.push(renderMongoDbSecret(ctx, values.mongodb));
+    }
+    if (ctx.project.redis && values.redis) {
+        secrets.push(renderRedisSecret(ctx, values.redis.password));
     }
     if (ctx.project.bucket && values.bucket) {
         const { tenant, minio } = renderBucketSecrets(ctx, values.bucket);
@@ -245,6 +271,7 @@ export function flattenProject(rendered: RenderedProject, secrets: readonly ISec
         ...rendered.configMaps,
         ...(rendered.database ? [...rendered.database.companions, ...rendered.database.workloads] : []),
         ...(rendered.mongodb ? [...rendered.mongodb.companions, ...rendered.mongodb.workloads] : []),
+        ...(rendered.redis ? [...rendered.redis.companions, ...rendered.redis.workloads] : []),
         ...(rendered.bucketJob ? [rendered.bucketJob] : []),
         ...rendered.services.flatMap((s) => [...(s.build ? [s.build] : []), ...s.services, ...s.claims, s.workload, ...s.extras]),
         ...rendered.jobs,

@@ -30,6 +30,7 @@ import {
 import { databaseEnv } from "./database";
 import { bucketEnv } from "./storage";
 import { mongoDbEnv } from "./mongodb";
+import { redisEnv } from "./redis";
 
 /**
  * One tenant service: a Deployment (or a StatefulSet when it has volumes, one claim set per replica on the
@@ -152,6 +153,9 @@ export function containerEnv(ctx: ProjectContext, container: Pick<ContainerSpec,
     }
     if (ctx.project.mongodb && uses.includes("mongodb")) {
         env.push(...mongoDbEnv(ctx));
+    }
+    if (ctx.project.redis && uses.includes("redis")) {
+        env.push(...redisEnv(ctx));
     }
     if (ctx.project.bucket && uses.includes("bucket")) {
         env.push(...bucketEnv(ctx));

@@ -38,6 +38,19 @@ export const MONGODB_COMPANION_RESOURCES = {
     exporter: { requests: { cpu: "25m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
 } as const satisfies Record<string, ResourceSpec>;
 
+/**
+ * The containers the platform adds to a project's Redis (components/project/redis.ts): the metrics exporter
+ * beside every member, and each of the {@link REDIS_SENTINELS} Sentinels of a group with replicas. The Redis
+ * container itself is sized by the tenant file.
+ */
+export const REDIS_COMPANION_RESOURCES = {
+    exporter: { requests: { cpu: "25m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+    sentinel: { requests: { cpu: "25m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+} as const satisfies Record<string, ResourceSpec>;
+
+/** Sentinels of a Redis group with replicas: three, so two agree on a failover while one node is lost. */
+export const REDIS_SENTINELS = 3;
+
 /** Ephemeral storage the namespace quota keeps beyond the declared pods (ACME solver, git-synced pods). */
 export const EPHEMERAL_HEADROOM = "2Gi";
 
@@ -162,6 +175,13 @@ function podShapes(spec: ProjectSpec): { steady: PodShape[]; surge: PodShape[] }
         const mongo = [spec.mongodb.resources, MONGODB_COMPANION_RESOURCES.backupAgent, MONGODB_COMPANION_RESOURCES.exporter].map((resources) => ({ resources, tmpDirs: [] }));
         steady.push(podShape(mongo, [], spec.mongodb.instances));
     }
+    if (spec.redis) {
+        const members = [spec.redis.resources, REDIS_COMPANION_RESOURCES.exporter].map((resources) => ({ resources, tmpDirs: [] }));
+        steady.push(podShape(members, [], spec.redis.replicas));
+        if (spec.redis.replicas > 1) {
+            steady.push(podShape([{ resources: REDIS_COMPANION_RESOURCES.sentinel, tmpDirs: [] }], [], REDIS_SENTINELS));
+        }
+    }
     // A Job and a CronJob run (at most) one pod at a time: concurrency Forbid, retries one after the other.
     steady.push(...spec.jobs.map((job) => podShape([job])));
     // Deployments roll with maxSurge 1: one extra pod of one Deployment may exist at a time. A blue/green
@@ -192,10 +212,10 @@ export function projectFootprint(spec: ProjectSpec): Footprint {
         requestsMemory: sum("requestsMemory") + peak("requestsMemory"),
         limitsCpu: sum("limitsCpu") + peak("limitsCpu"),
         limitsMemory: sum("limitsMemory") + peak("limitsMemory"),
-        storage: volumeBytes + (spec.database ? quantity(spec.database.size) * spec.database.instances : 0) + (spec.mongodb ? quantity(spec.mongodb.size) * spec.mongodb.instances : 0),
+        storage: volumeBytes + (spec.database ? quantity(spec.database.size) * spec.database.instances : 0) + (spec.mongodb ? quantity(spec.mongodb.size) * spec.mongodb.instances : 0) + (spec.redis ? quantity(spec.redis.size) * spec.redis.replicas : 0),
         ephemeralStorage: sum("ephemeral") + peak("ephemeral"),
         pods: steady.reduce((total, p) => total + p.count, 0) + Math.max(0, ...surge.map((p) => p.count)),
-        persistentVolumeClaims: claims + (spec.database ? spec.database.instances : 0) + (spec.mongodb?.instances ?? 0),
+        persistentVolumeClaims: claims + (spec.database ? spec.database.instances : 0) + (spec.mongodb?.instances ?? 0) + (spec.redis?.replicas ?? 0),
     };
 }
 

@@ -8,7 +8,7 @@ import { parseTenantYaml, readCatalogDirectory } from "./read";
 import { InputValidationError, issuesToProblems, type InputProblem } from "../validation";
 import { GIB, quantity } from "../quantity";
 import { CPU_LIMIT_FACTOR, ephemeralStorageQuota, maxReplicas, millicores, projectFootprint, resourceProblems, TMP_DIR_SIZE } from "./footprint";
-import { DATABASE_IMAGES, DEFAULT_DATABASE_VERSION, DEFAULT_MONGODB_VERSION, MONGODB_IMAGES } from "../../charts/images";
+import { DATABASE_IMAGES, DEFAULT_DATABASE_VERSION, DEFAULT_MONGODB_VERSION, DEFAULT_REDIS_VERSION, MONGODB_IMAGES, REDIS_IMAGES } from "../../charts/images";
 
 /** A validated tenant project and the file it came from. */
 export interface TenantProject {
@@ -267,7 +267,40 @@ function checkAgainstStack(file: string, spec: ProjectSpec, context: TenantConte
     if (spec.mongodb) {
         problems.push(...checkMongoDb(file, spec.mongodb, config, limits.maxDatabaseInstances));
     }
+    if (spec.redis) {
+        problems.push(...checkRedis(file, spec.redis, config, limits.maxDatabaseInstances));
+    }
     problems.push(...checkFootprint(file, spec, limits.maxEphemeralStorage));
+    return problems;
+}
+
+/** A project's Redis within the platform's offer: pinned version, member limit, nodes for its members, allowed registry. */
+function checkRedis(file: string, redis: NonNullable<ProjectSpec["redis"]>, config: PlatformConfig, maxInstances: number): InputProblem[] {
+    const problems: InputProblem[] = [];
+    const versions = Object.keys(REDIS_IMAGES.redis);
+    if (redis.version !== undefined && !versions.includes(redis.version)) {
+        problems.push({ source: file, path: "redis.version", problem: `Redis ${redis.version} is not offered by the platform`, fix: `version: '${versions[versions.length - 1]}'   # one of ${versions.join(", ")}` });
+    }
+    for (const problem of resourceProblems(redis.resources)) {
+        problems.push({ source: file, path: "redis.resources", problem, fix: "a request must not exceed its limit" });
+    }
+    if (redis.replicas > maxInstances) {
+        problems.push({ source: file, path: "redis.replicas", problem: `${redis.replicas} members exceed the platform limit of ${maxInstances}`, fix: `replicas: ${maxInstances}   # or raise platform:tenantLimits.maxDatabaseInstances` });
+    }
+    // Members land on different nodes (required anti-affinity, components/project/redis.ts): more would never schedule.
+    const runNodes = config.pools.filter((p) => p.role === "run").reduce((n, p) => n + p.count, 0);
+    const nodes = runNodes > 0 ? runNodes : config.servers.count;
+    if (redis.replicas > nodes && redis.replicas <= maxInstances) {
+        problems.push({ source: file, path: "redis.replicas", problem: `${redis.replicas} members need ${redis.replicas} nodes for tenant pods, this stack has ${nodes}`, fix: `replicas: ${nodes}` });
+    }
+    // The tenant-pod admission policy holds the operator's pods to platform:allowedRegistries too.
+    const version = (redis.version ?? DEFAULT_REDIS_VERSION) as keyof typeof REDIS_IMAGES.redis;
+    const images = [REDIS_IMAGES.redis[version], REDIS_IMAGES.sentinel[version], REDIS_IMAGES.exporter].filter(Boolean);
+    for (const registry of new Set(images.map(registryOf))) {
+        if (!config.allowedRegistries.includes(registry)) {
+            problems.push({ source: file, path: "redis", problem: `the platform's Redis images come from ${registry}, which platform:allowedRegistries does not allow on this stack`, fix: `add ${registry} to platform:allowedRegistries in the stack file` });
+        }
+    }
     return problems;
 }
 
@@ -367,6 +400,14 @@ function checkGrants(file: string, spec: ProjectSpec, context: TenantContext): I
             }
         });
     });
+    if (spec.redis?.restore && !(grant.volumeBackups ?? []).includes(spec.redis.restore.volume)) {
+        problems.push({
+            source: file,
+            path: "redis.restore.volume",
+            problem: `Longhorn volume ${spec.redis.restore.volume} is not granted to this project: a tenant file can restore only backups the operators confirmed are its own`,
+            fix: grantFix(context, spec.id, `volumeBackups: [${spec.redis.restore.volume}]`),
+        });
+    }
     spec.services.forEach((service, index) => {
         service.volumes.forEach((volume, j) => {
             const restore = volume.restore;

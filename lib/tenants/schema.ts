@@ -196,7 +196,7 @@ export function secretLookingEnv(name: string, value: string): string | undefine
  * Service names the platform uses for the objects it adds to a project (database, bucket credentials,
  * Argo CD objects, namespace-wide objects labelled `platform/service: shared`).
  */
-export const RESERVED_SERVICE_NAMES: readonly string[] = ["database", "bucket", "gitops", "shared", "mongodb"];
+export const RESERVED_SERVICE_NAMES: readonly string[] = ["database", "bucket", "gitops", "shared", "mongodb", "redis"];
 
 /**
  * Prefix of the objects the platform and CloudNativePG name after the project's database: the backup Secret the
@@ -212,6 +212,13 @@ export const DATABASE_OBJECT_PREFIX = "database-";
  */
 export const MONGODB_OBJECT_PREFIX = "mongodb-";
 
+/**
+ * Prefix of the objects named after the project's Redis: the replication group (`redis`, `redis-g<N>`), the
+ * Services, StatefulSets and claims the Redis operator derives from it (`redis-master`, `redis-headless`,
+ * `redis-s-hl`, `redis-redis-0`, …) and the platform's credentials Secret (`redis-credentials`).
+ */
+export const REDIS_OBJECT_PREFIX = "redis-";
+
 /** Namespaces a project may never be named after (its namespace carries the project name). */
 export const RESERVED_PROJECT_NAMES: readonly string[] = ["default", "kube-system", "kube-public", "kube-node-lease", ...PLATFORM_NAMESPACES];
 
@@ -220,6 +227,9 @@ export const DATABASE_ENV = ["DATABASE_HOST", "DATABASE_PORT", "DATABASE_NAME", 
 
 /** Environment variables the platform injects into containers with `uses: [mongodb]`. */
 export const MONGODB_ENV = ["MONGODB_URI", "MONGODB_HOST", "MONGODB_PORT", "MONGODB_DATABASE", "MONGODB_USER", "MONGODB_PASSWORD"] as const;
+
+/** Environment variables the platform injects into containers with `uses: [redis]`. */
+export const REDIS_ENV = ["REDIS_HOST", "REDIS_PORT", "REDIS_PASSWORD"] as const;
 
 /** Environment variables the platform injects into every container of a clustered service. */
 export const CLUSTER_ENV = ["POD_NAME", "POD_INDEX", "PEER_DOMAIN"] as const;
@@ -409,7 +419,7 @@ export const initContainerSchema = z
     .superRefine((c, ctx) => checkContainer(c, ctx));
 
 /** Platform objects a container may use: their credentials are injected only where declared. */
-export const USES = ["database", "bucket", "mongodb"] as const;
+export const USES = ["database", "bucket", "mongodb", "redis"] as const;
 
 /**
  * A clustered StatefulSet: stable per-pod DNS (`<service>-<i>.<service>-headless.<project>.svc.cluster.local`),
@@ -535,7 +545,7 @@ export const serviceSchema = z
         sidecars: z.array(sidecarSchema).max(TENANT_BOUNDS.sidecars).default([]),
         /** Containers run to completion, in order, before the pod's containers start. */
         initContainers: z.array(initContainerSchema).max(TENANT_BOUNDS.initContainers).default([]),
-        /** Platform credentials this service receives (`DATABASE_*`, `S3_*`, `MONGODB_*`); none unless listed. */
+        /** Platform credentials this service receives (`DATABASE_*`, `S3_*`, `MONGODB_*`, `REDIS_*`); none unless listed. */
         uses: z.array(z.enum(USES)).max(USES.length).default([]),
         /** Run as a clustered StatefulSet (also without volumes). */
         cluster: clusterSchema.optional(),
@@ -563,6 +573,13 @@ export const serviceSchema = z
                 path: ["name"],
                 message: `"${service.name}" is in the MongoDB replica set's name space (${MONGODB_OBJECT_PREFIX}*: its Services, StatefulSet and Secrets)`,
                 params: { fix: `rename the service, e.g. ${service.name.slice(MONGODB_OBJECT_PREFIX.length)}` },
+            });
+        } else if (service.name.startsWith(REDIS_OBJECT_PREFIX)) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["name"],
+                message: `"${service.name}" is in the Redis replication group's name space (${REDIS_OBJECT_PREFIX}*: its Services, StatefulSets, claims and Secret)`,
+                params: { fix: `rename the service, e.g. ${service.name.slice(REDIS_OBJECT_PREFIX.length)}` },
             });
         } else if (service.name.startsWith(DATABASE_OBJECT_PREFIX)) {
             ctx.addIssue({
@@ -778,6 +795,52 @@ export const mongodbSchema = z
         }
     });
 
+/**
+ * A restore of a Redis replication group from a Longhorn backup of one of its members' volumes (the nightly
+ * backup holds the member's RDB snapshot and AOF). Every member of the new generation starts from that same
+ * backup, so whichever becomes the primary holds the data; the old generation keeps running until deleted by
+ * hand. The backup's volume must be granted to the project (`platform:projectGrants.<id>.volumeBackups`).
+ */
+export const redisRestoreSchema = z.strictObject({
+    /** Generation whose member volume was backed up (the `generation` the group had before). */
+    fromGeneration: z.number().int().min(0).max(999),
+    /** The Longhorn backup (`backup-<16 hex>`, Longhorn UI → Backup → the member's volume). */
+    backup: z.string().regex(/^backup-[0-9a-f]{16}$/, { error: "must be a Longhorn backup name such as backup-0123456789abcdef" }),
+    /** The Longhorn volume the backup is of (the old member claim's PersistentVolume, `pvc-<uid>`). */
+    volume: z.string().regex(LONGHORN_VOLUME_NAME, { error: "must be a Longhorn volume name such as pvc-0f4c2d1e-6b7a-4c3d-9e8f-1a2b3c4d5e6f" }),
+});
+
+/**
+ * The optional project Redis: a replication group run by the Redis operator (a primary, replicas, and Sentinel
+ * failover from two members on), persisted with RDB snapshots and an append-only file on Longhorn volumes that
+ * the nightly Longhorn backup copies to the stack's backup target.
+ */
+export const redisSchema = z
+    .strictObject({
+        /** Version; the image tags are pinned by the platform (charts/images.ts REDIS_IMAGES). */
+        version: z.string().regex(/^\d+\.\d+$/).optional(),
+        /** Volume size per member (RDB snapshot and AOF: at least twice the data set); grows in place, never shrinks. */
+        size: positiveQuantity.default("5Gi"),
+        class: z.enum(["fast", "standard"]).default("fast"),
+        /** Resources of each Redis container (the exporter and the Sentinels are sized by the platform). */
+        resources: resourcesSchema.default({ requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } }),
+        /** Members on different nodes: 1 (no failover), or a primary and replicas with Sentinel failover. */
+        replicas: z.number().int().min(1).max(7).default(1),
+        /** Which replication group (and set of volumes) this is: 0 at first; a restore creates generation N+1. */
+        generation: z.number().int().min(0).max(999).default(0),
+        restore: redisRestoreSchema.optional(),
+    })
+    .superRefine((redis, ctx) => {
+        if (redis.restore && redis.restore.fromGeneration >= redis.generation) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["generation"],
+                message: `a restore from generation ${redis.restore.fromGeneration} must create a newer generation (new claims, filled from the backup)`,
+                params: { fix: `generation: ${redis.restore.fromGeneration + 1}` },
+            });
+        }
+    });
+
 /** Why a git `path` is refused; `undefined` when it is fine. */
 export function gitPathProblem(value: string): string | undefined {
     if (value === ".") {
@@ -823,6 +886,8 @@ export const projectSchema = z
         database: databaseSchema.optional(),
         /** A MongoDB replica set (Percona operator), reached by containers with `uses: [mongodb]`. */
         mongodb: mongodbSchema.optional(),
+        /** A Redis replication group (Redis operator), reached by containers with `uses: [redis]`. */
+        redis: redisSchema.optional(),
         /** Object-storage bucket in the platform MinIO: `<id>`, or `<id>--<name>` when named. */
         bucket: z.strictObject({ name: k8sName(BUCKET_NAME_MAX).optional() }).optional(),
         /**
@@ -890,6 +955,7 @@ export const projectSchema = z
             { names: DATABASE_ENV, what: "the database connection (to containers with uses: [database])" },
             { names: BUCKET_ENV, what: "the bucket credentials (to containers with uses: [bucket])" },
             { names: MONGODB_ENV, what: "the MongoDB connection (to containers with uses: [mongodb])" },
+            { names: REDIS_ENV, what: "the Redis connection (to containers with uses: [redis])" },
         ];
         const configMapNames = project.configMaps.map((c) => c.name);
         const eachContainer = (
@@ -925,6 +991,9 @@ export const projectSchema = z
                 }
                 if (use === "mongodb" && !project.mongodb) {
                     ctx.addIssue({ code: "custom", path: [...at, "uses", k], message: "uses: mongodb, but the project has no mongodb", params: { fix: "add mongodb: {size: 10Gi}, or remove mongodb from uses" } });
+                }
+                if (use === "redis" && !project.redis) {
+                    ctx.addIssue({ code: "custom", path: [...at, "uses", k], message: "uses: redis, but the project has no redis", params: { fix: "add redis: {size: 5Gi}, or remove redis from uses" } });
                 }
                 if (use === "bucket" && !project.bucket) {
                     ctx.addIssue({ code: "custom", path: [...at, "uses", k], message: "uses: bucket, but the project has no bucket", params: { fix: "add bucket: {}, or remove bucket from uses" } });
@@ -995,6 +1064,8 @@ export type NamedPortSpec = ServiceSpec["ports"][number];
 export type DatabaseSpec = NonNullable<ProjectSpec["database"]>;
 /** A validated MongoDB replica set. */
 export type MongoDbSpec = NonNullable<ProjectSpec["mongodb"]>;
+/** A validated Redis replication group. */
+export type RedisSpec = NonNullable<ProjectSpec["redis"]>;
 
 /** Every container of a project with the path of its entry in the file. */
 export function projectContainers(project: ProjectSpec): Array<{ container: ContainerSpec; at: string }> {
@@ -1157,6 +1228,17 @@ export const PROJECT_EXAMPLES: Readonly<Record<string, string>> = {
     "mongodb.restore.fromGeneration": "fromGeneration: 0",
     "mongodb.restore.backup": "backup: '2026-11-30T03:00:21Z'",
     "mongodb.restore.targetTime": "targetTime: '2026-11-30T23:15:00Z'",
+    redis: "redis: {size: 5Gi, replicas: 3}",
+    "redis.version": "version: '8.2'",
+    "redis.size": "size: 5Gi",
+    "redis.class": "class: fast",
+    "redis.resources": "resources: {requests: {cpu: 100m, memory: 256Mi}, limits: {memory: 512Mi}}",
+    "redis.replicas": "replicas: 3   # at most platform:tenantLimits.maxDatabaseInstances and the run nodes",
+    "redis.generation": "generation: 1",
+    "redis.restore": "restore: {fromGeneration: 0, backup: backup-0123456789abcdef, volume: pvc-0f4c2d1e-6b7a-4c3d-9e8f-1a2b3c4d5e6f}",
+    "redis.restore.fromGeneration": "fromGeneration: 0",
+    "redis.restore.backup": "backup: backup-0123456789abcdef",
+    "redis.restore.volume": "volume: pvc-0f4c2d1e-6b7a-4c3d-9e8f-1a2b3c4d5e6f",
     egress: "egress: {ports: [{port: 30303, protocol: TCP}]}",
     "egress.ports": "ports: [{port: 30303, protocol: TCP}, {port: 30303, protocol: UDP}]",
     "egress.ports[].port": "port: 30303",

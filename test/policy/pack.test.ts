@@ -30,7 +30,7 @@ describe("the rule list", () => {
             for (const policy of policies) expect(policy.name).toMatch(new RegExp(`^${prefix}-[a-z0-9-]+$`));
         }
         expect(Object.values(groups).flat()).toEqual([...POLICIES]);
-        expect(POLICIES).toHaveLength(52);
+        expect(POLICIES).toHaveLength(53);
     });
 
     it("sets the catalogue's levels: advisory for hygiene, mandatory for security", () => {
@@ -97,7 +97,7 @@ describe("pack config", () => {
         expect(readers("allowedPublicPorts")).toEqual(["network-firewall-public-ports"]);
         expect(readers("kubernetesVersion")).toEqual(["workload-safe-sysctls"]);
         expect(readers("databaseBackupTarget")).toEqual(["tenancy-database-cluster"]);
-        expect(readers("maxDatabaseInstances")).toEqual(["tenancy-database-cluster"]);
+        expect(readers("maxDatabaseInstances")).toEqual(["tenancy-database-cluster", "tenancy-redis-replication"]);
         expect(readers("platformNamespaces")).toEqual([
             "workload-no-platform-backup-secret",
             "tenancy-namespace-labels",
@@ -111,6 +111,7 @@ describe("pack config", () => {
             "tenancy-egress-no-smtp",
             "tenancy-untrusted-gvisor",
             "tenancy-database-cluster",
+            "tenancy-redis-replication",
             "tenancy-rbac-no-cluster-bindings",
             "tenancy-rbac-no-wildcards",
             "network-tenant-service-exposure",

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { stackConfig } from "../helpers/config";
 import { readManifests, readPlan, STACKS } from "../helpers/plans";
-import { backupDrill, restoredMongoProject, restoredProject, type DrillInput, type PlannedObject } from "../../tools/offline/backup-drill";
+import { backupDrill, restoredMongoProject, restoredProject, restoredRedisProject, type DrillInput, type PlannedObject } from "../../tools/offline/backup-drill";
+import { renderRestoreStorageClasses } from "../../components/backups/volume-restores";
 import { exampleTenants } from "../components/project/fixtures";
 import { renderProject } from "../../components/project/render";
 import { validateObject } from "../helpers/k8s-schema";
@@ -31,7 +32,7 @@ describe.each(STACKS)("backup drill of stack %s", (stack) => {
 
     it("finds a backup path for every tenant database and volume, and a restore that reads it", () => {
         expect(report.problems).toEqual([]);
-        const stateful = input.objects.filter((o) => o.kind === "Cluster" || o.kind === "PerconaServerMongoDB" || (o.kind === "StatefulSet" && (o.spec?.volumeClaimTemplates ?? []).length > 0));
+        const stateful = input.objects.filter((o) => o.kind === "Cluster" || o.kind === "PerconaServerMongoDB" || o.kind === "RedisReplication" || (o.kind === "StatefulSet" && (o.spec?.volumeClaimTemplates ?? []).length > 0));
         expect(stateful.length).toBeGreaterThan(0);
         for (const object of stateful) {
             expect(report.paths.some((p) => p.object.startsWith(`${object.metadata.namespace}/${object.kind}/${object.metadata.name}`)), `${object.metadata.namespace}/${object.metadata.name}`).toBe(true);
@@ -90,6 +91,51 @@ describe("MongoDB in the drill (fsn1: cars)", () => {
         expect(backupDrill({ ...fsn1, objects: inCluster }).problems).toEqual(expect.arrayContaining([expect.stringMatching(/PerconaServerMongoDB\/mongodb: backups stay inside the cluster/)]));
         const elsewhere = withBackup((b) => ({ ...b, storages: { offsite: { ...b.storages.offsite, s3: { ...b.storages.offsite.s3, prefix: "x" } } } }));
         expect(backupDrill({ ...fsn1, objects: elsewhere }).problems).toEqual(expect.arrayContaining([expect.stringMatching(/cars: the MongoDB restore reads .* the backups go to .*\/x\//)]));
+    });
+});
+
+describe.each(["fsn1", "hel1"])("Redis in the drill (%s: caracal)", (stack) => {
+    const input = drillInput(stack);
+    const report = backupDrill(input);
+    const redis = (o: PlannedObject) => o.kind === "RedisReplication";
+
+    it("finds the group's member volumes in the Longhorn backup off the cluster, and a restore of the next generation that reads them", () => {
+        expect(input.objects.filter(redis).map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(["caracal/redis"]);
+        expect(report.paths.filter((p) => p.object.startsWith("caracal/RedisReplication/"))).toEqual([
+            { object: "caracal/RedisReplication/redis/redis", method: "longhorn-recurring-backup", location: input.longhornBackupTarget, endpoint: expect.any(String), offCluster: expect.any(Boolean) },
+        ]);
+        // The same target as every other Longhorn volume of the stack; off the cluster on the production region.
+        const path = report.paths.find((p) => p.object.startsWith("caracal/RedisReplication/"))!;
+        const others = report.paths.filter((p) => p.method === "longhorn-recurring-backup" && !p.object.startsWith("caracal/RedisReplication/"));
+        expect(others.length).toBeGreaterThan(0);
+        expect(others.every((p) => p.endpoint === path.endpoint && p.offCluster === path.offCluster)).toBe(true);
+        if (stack === "fsn1") {
+            expect(path).toMatchObject({ endpoint: expect.stringMatching(/^https:\/\//), offCluster: true });
+        }
+        for (const spec of input.projects.filter((p) => p.redis)) {
+            const restored = restoredRedisProject(spec);
+            const rendered = renderProject(restored, input.config).redis!;
+            const claims = rendered.companions.filter((o) => o.kind === "PersistentVolumeClaim");
+            expect(claims.map((c) => c.metadata!.name)).toEqual(Array.from({ length: spec.redis!.replicas }, (_, i) => `redis-g1-redis-g1-${i}`));
+            const classes = renderRestoreStorageClasses(input.config, [restored]);
+            expect(classes.map((c) => c.metadata!.name)).toEqual(claims.map((c) => c.spec!.storageClassName));
+            for (const sc of classes) {
+                expect(sc.parameters!.fromBackup!.startsWith(`${input.longhornBackupTarget}?backup=`)).toBe(true);
+                expect(validateObject(sc).status).toBe("valid");
+            }
+        }
+    });
+
+    it("reports a group without persistence, off the Longhorn classes, or outside the nightly backup group", () => {
+        const change = (f: (o: PlannedObject) => PlannedObject) => input.objects.map((o) => (redis(o) ? f(o) : o));
+        const noStorage = change((o) => ({ ...o, spec: { ...o.spec, storage: undefined } }));
+        expect(backupDrill({ ...input, objects: noStorage }).problems).toEqual(
+            expect.arrayContaining([expect.stringMatching(/RedisReplication\/redis: no volume claim template/), expect.stringMatching(/caracal: the Redis has no backup for a restore to read/)]),
+        );
+        const localPath = change((o) => ({ ...o, spec: { ...o.spec, storage: { ...o.spec!.storage, volumeClaimTemplate: { spec: { ...o.spec!.storage.volumeClaimTemplate.spec, storageClassName: "local-path" } } } } }));
+        expect(backupDrill({ ...input, objects: localPath }).problems).toEqual(expect.arrayContaining([expect.stringMatching(/RedisReplication\/redis\/redis: storage class local-path is not a Longhorn class/)]));
+        const unlabelled = change((o) => ({ ...o, metadata: { ...o.metadata, labels: { "platform/project": "caracal" } } }));
+        expect(backupDrill({ ...input, objects: unlabelled }).problems).toEqual([expect.stringMatching(/RedisReplication\/redis: the group does not label its claims into the nightly Longhorn backup group/)]);
     });
 });
 

@@ -44,6 +44,10 @@ const CRD_GROUPS_BY_CHART: Readonly<Record<string, Readonly<Record<string, numbe
     // cloudnative-pg/charts@cloudnative-pg-v0.29.0:charts/cloudnative-pg/templates/crds/crds.yaml (operator 1.30.0:
     // every CRD is in the operator's API group)
     "cloudnative-pg": { "postgresql.cnpg.io": 11 },
+    // OT-CONTAINER-KIT/redis-operator@2eb86e18:charts/redis-operator/crds/crds.yaml (Redis, RedisCluster,
+    // RedisReplication, RedisSentinel; under crds/, so the rendered facts list them in crdsDirectoryCrds and the
+    // component applies them: the ConfigGroup's <group>_<plural>.yaml files install the group first)
+    "redis-operator": { "redis.redis.opstreelabs.in": 4 },
 };
 
 /**

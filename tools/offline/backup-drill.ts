@@ -6,11 +6,13 @@ import { renderPostgresCluster } from "../../components/project/postgresql";
 import { projectContext } from "../../components/project/common";
 import { VELERO_LOCATION } from "../../components/backups/values";
 import { mongoBackupLocation, renderMongoDbRestore } from "../../components/project/mongodb";
+import { redisClaimName, redisGroupName } from "../../components/project/redis";
+import { longhornBackupUrl, volumeRestoresOf } from "../../components/backups/volume-restores";
 
 /**
  * The offline disaster-recovery drill over a planned region: every stateful object of every tenant (a
- * CloudNativePG Cluster, a Percona PerconaServerMongoDB, a StatefulSet volume claim, a standalone
- * PersistentVolumeClaim) must have a backup path
+ * CloudNativePG Cluster, a Percona PerconaServerMongoDB, an OpsTree RedisReplication's member claims, a
+ * StatefulSet volume claim, a standalone PersistentVolumeClaim) must have a backup path
  * in the plan, and the restore plan (the same tenants with a restore declared) must read exactly the path the
  * backups write. On a production stack every backup path must leave the cluster. What it cannot prove: that the
  * bucket exists, the keys work or a restore succeeds (that needs a cluster; README: Disaster recovery).
@@ -86,6 +88,18 @@ export function restoredMongoProject(spec: ProjectSpec, targetTime?: string): Pr
     return { ...spec, mongodb: { ...spec.mongodb, generation: generation + 1, restore: { fromGeneration: generation, backup: DRILL_MONGODB_BACKUP, ...(targetTime ? { targetTime } : {}) } } };
 }
 
+/** A Longhorn backup and volume the drill restores a Redis generation from (any names of that shape read the same target). */
+export const DRILL_REDIS_BACKUP = { backup: "backup-0123456789abcdef", volume: "pvc-0f4c2d1e-6b7a-4c3d-9e8f-1a2b3c4d5e6f" } as const;
+
+/** The tenant spec with a Redis restore declared: the next generation, every member from one Longhorn backup of the current one. */
+export function restoredRedisProject(spec: ProjectSpec): ProjectSpec {
+    if (!spec.redis) {
+        return spec;
+    }
+    const generation = spec.redis.generation;
+    return { ...spec, redis: { ...spec.redis, generation: generation + 1, restore: { fromGeneration: generation, ...DRILL_REDIS_BACKUP } } };
+}
+
 /** Runs the drill over one planned stack. */
 export function backupDrill(input: DrillInput): DrillReport {
     const { config, objects } = input;
@@ -143,6 +157,19 @@ export function backupDrill(input: DrillInput): DrillReport {
             }
             const location = `s3://${storage.s3.bucket}/${storage.s3.prefix ? `${storage.s3.prefix}/` : ""}`;
             paths.push({ object: id(o), method: "psmdb-pbm", location, endpoint: storage.s3.endpointUrl ?? "", offCluster: !inCluster(storage.s3.endpointUrl ?? "") });
+        }
+        if (o.kind === "RedisReplication" && o.apiVersion === "redis.redis.opstreelabs.in/v1beta2") {
+            // The operator turns persistence (RDB + AOF in /data) on only with a claim template; its claims are
+            // `<group>-<group>-<i>` on the template's class.
+            const template = o.spec?.storage?.volumeClaimTemplate;
+            if (!template) {
+                problems.push(`${id(o)}: no volume claim template (spec.storage.volumeClaimTemplate), so no persistence and nothing to back up`);
+                continue;
+            }
+            if (o.metadata.labels?.["recurring-job.longhorn.io/source"] !== "enabled" || o.metadata.labels?.["recurring-job-group.longhorn.io/default"] !== "enabled") {
+                problems.push(`${id(o)}: the group does not label its claims into the nightly Longhorn backup group (recurring-job labels on the object)`);
+            }
+            longhornPath(id(o, `/${o.metadata.name}`), template.spec?.storageClassName);
         }
         if (o.kind === "StatefulSet") {
             for (const claim of o.spec?.volumeClaimTemplates ?? []) {
@@ -206,6 +233,23 @@ export function backupDrill(input: DrillInput): DrillReport {
         const expected = mongoBackupLocation(config, ctx.namespace, spec.mongodb!.generation);
         if (!source?.destination?.startsWith(planned.location) || planned.location !== expected || source.s3?.endpointUrl !== planned.endpoint) {
             problems.push(`${spec.id}: the MongoDB restore reads ${source?.s3?.endpointUrl} ${source?.destination}, the backups go to ${planned.endpoint} ${planned.location}`);
+        }
+    }
+    // Each Redis: the restored generation's claims must be filled from the Longhorn backup target the plan writes to.
+    for (const spec of input.projects.filter((p) => p.redis)) {
+        const ctx = projectContext(spec, config);
+        const planned = paths.find((p) => p.method === "longhorn-recurring-backup" && p.object.startsWith(`${ctx.namespace}/RedisReplication/`));
+        if (!planned) {
+            problems.push(`${spec.id}: the Redis has no backup for a restore to read`);
+            continue;
+        }
+        const restored = restoredRedisProject(spec);
+        const group = redisGroupName(restored.redis!);
+        const restores = volumeRestoresOf(restored, config).filter((r) => r.claim.startsWith(`${group}-`));
+        const expected = Array.from({ length: restored.redis!.replicas }, (_, i) => redisClaimName(group, i));
+        const urls = restores.map((r) => longhornBackupUrl(config, r));
+        if (restores.map((r) => r.claim).join() !== expected.join() || urls.some((u) => !u.startsWith(`${planned.location}?`))) {
+            problems.push(`${spec.id}: the Redis restore fills ${restores.map((r) => r.claim).join(", ") || "no claim"} from ${urls[0] ?? "nothing"}, the backups go to ${planned.location} (claims ${expected.join(", ")})`);
         }
     }
     return { paths, problems };

@@ -62,8 +62,8 @@ describe("admission of the workload model's objects", () => {
         const container = cron.spec.jobTemplate.spec.template.spec.containers[0];
         container.image = "evil.example.com/miner:1.0";
         expect(denials(cron, namespaceOf(caracal.objects))).toEqual([expect.stringMatching(/allowed registry/)]);
-        const sts = structuredClone(caracal.objects.find((o) => o.kind === "StatefulSet" && o.metadata?.name === "redis")!) as any;
-        sts.spec.template.spec.containers[0].readinessProbe = { tcpSocket: { port: 6379, host: "169.254.169.254" } };
+        const sts = structuredClone(caracal.objects.find((o) => o.kind === "StatefulSet" && o.metadata?.name === "zookeeper")!) as any;
+        sts.spec.template.spec.containers[0].readinessProbe = { tcpSocket: { port: 2181, host: "169.254.169.254" } };
         expect(denials(sts, namespaceOf(caracal.objects))).toEqual([expect.stringMatching(/must not set host/)]);
     });
 

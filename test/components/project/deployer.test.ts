@@ -30,7 +30,7 @@ describe("the deployer credential of a project", () => {
         const secretRules = deployerRules().filter((rule) => rule.resources.includes("secrets"));
         expect(secretRules).toEqual([
             { apiGroups: [""], resources: ["secrets"], verbs: ["create"] },
-            { apiGroups: [""], resources: ["secrets"], verbs: ["get", "update", "patch", "delete"], resourceNames: ["app-secrets", "database-credentials", "mongodb-credentials"] },
+            { apiGroups: [""], resources: ["secrets"], verbs: ["get", "update", "patch", "delete"], resourceNames: ["app-secrets", "database-credentials", "mongodb-credentials", "redis-credentials"] },
         ]);
     });
 });

@@ -63,6 +63,7 @@ export const SAMPLE_SECRETS = {
     database: { password: "p4ss", rootPassword: "r00t" },
     bucket: { accessKey: "AKEXAMPLE", secretKey: "SKEXAMPLE" },
     mongodb: { password: "m0ng0", metricsPassword: "m3tr1cs" },
+    redis: { password: "r3d1s" },
 } as const;
 
 /** Keys of the backup bucket as the platform stack holds them (plain strings here; the stack passes secrets). */

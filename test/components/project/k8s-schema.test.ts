@@ -17,6 +17,7 @@ const KINDS = [
     "StatefulSet",
     "Rollout",
     "PerconaServerMongoDB",
+    "RedisReplication",
     "Job",
     "CronJob",
     "ConfigMap",

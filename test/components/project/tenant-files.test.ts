@@ -86,7 +86,7 @@ describe("valid tenant files", () => {
         const all = TENANT_STACKS.flatMap((s) => exampleTenants(s).map((t) => t.spec));
         expect(all.some((p) => p.database?.engine === "mysql" && p.mongodb !== undefined && p.services.some((s) => s.uses.includes("mongodb")))).toBe(true);
         expect(all.some((p) => p.services.some((s) => s.volumes.some((v) => v.size.endsWith("Gi") && parseInt(v.size, 10) >= 100) && s.metrics))).toBe(true);
-        expect(all.some((p) => p.database?.engine === "postgresql" && p.services.some((s) => s.image.includes("redis")) && p.services.length >= 3)).toBe(true);
+        expect(all.some((p) => p.database?.engine === "postgresql" && p.redis !== undefined && p.services.some((s) => s.uses.includes("redis")) && p.services.length >= 3)).toBe(true);
     });
 
     it("each stack's example tenants would fail against a stack that forbids their registries", () => {
@@ -222,6 +222,22 @@ describe("bad tenant files fail with file, path and fix", () => {
         const ghcrOnly = stackPlatformConfig("dev", { allowedRegistries: ["ghcr.io"] });
         expect(problemsOfWith(ghcrOnly, [doc(mongodb("{}"))]).problems.find((p) => p.path === "mongodb")?.problem).toMatch(/MongoDB images come from docker\.io, which platform:allowedRegistries does not allow/);
         expect(validate([doc(mongodb("{version: '8.0', size: 5Gi}"))])[0]!.spec.mongodb).toMatchObject({ version: "8.0", size: "5Gi", instances: 1, generation: 0 });
+    });
+
+    it("a redis within the platform's offer: a pinned version, members within the limit and the nodes, allowed registries, a granted backup to restore from", () => {
+        const redis = (spec: string) => `${BASE}\nredis: ${spec}`;
+        expectProblem([doc(redis("{version: '7.4'}"))], FILE, "redis.version", /Redis 7\.4 is not offered by the platform/, /one of 8\.2/);
+        expectProblem([doc(redis("{replicas: 4, size: 1Gi}"))], FILE, "redis.replicas", /4 members exceed the platform limit of 3/, /maxDatabaseInstances/);
+        // The dev stack has one run node: a second member would have nowhere to go (required anti-affinity).
+        expectProblem([doc(redis("{replicas: 2, size: 1Gi}"))], FILE, "redis.replicas", /2 members need 2 nodes for tenant pods, this stack has 1/, /^replicas: 1$/);
+        const dockerOnly = stackPlatformConfig("dev", { allowedRegistries: ["docker.io"] });
+        expect(problemsOfWith(dockerOnly, [doc(redis("{}"))]).problems.find((p) => p.path === "redis")?.problem).toMatch(/Redis images come from quay\.io, which platform:allowedRegistries does not allow/);
+        const restore = "{generation: 1, restore: {fromGeneration: 0, backup: backup-0123456789abcdef, volume: pvc-0f4c2d1e-6b7a-4c3d-9e8f-1a2b3c4d5e6f}}";
+        const ungranted = problemsOf([doc(redis(restore))]).problems.find((p) => p.path === "redis.restore.volume");
+        expect(ungranted?.problem).toMatch(/Longhorn volume pvc-0f4c2d1e-6b7a-4c3d-9e8f-1a2b3c4d5e6f is not granted to this project/);
+        expect(ungranted?.fix).toMatch(/volumeBackups: \[pvc-0f4c2d1e-6b7a-4c3d-9e8f-1a2b3c4d5e6f\] to platform:projectGrants\.shop/);
+        const granted = stackPlatformConfig("dev", { projectGrants: { shop: { volumeBackups: ["pvc-0f4c2d1e-6b7a-4c3d-9e8f-1a2b3c4d5e6f"] } } });
+        expect(validateTenantDocuments([doc(redis(restore))], { config: granted, secretNames: new Map() })[0]!.spec.redis).toMatchObject({ generation: 1, replicas: 1, size: "5Gi" });
     });
 
     it("SMTP egress ports", () => {

@@ -126,7 +126,7 @@ describe("names", () => {
     });
 
     it.each(["database", "bucket", "gitops", "shared", "web-headless", "web-preview"])("service name %s is reserved", (name) => {
-        refused(withService({ name }), "services.0.name", `"${name}" is reserved for platform objects (database, bucket, gitops, shared, mongodb, *-headless, *-preview)`);
+        refused(withService({ name }), "services.0.name", `"${name}" is reserved for platform objects (database, bucket, gitops, shared, mongodb, redis, *-headless, *-preview)`);
     });
 
     it("a service name is a label of at most 30 characters; a volume name of at most 40", () => {
