@@ -4,7 +4,7 @@ import type { IRuntimeClass } from "kubernetes-models/node.k8s.io/v1/RuntimeClas
 import type { IValidatingAdmissionPolicy } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy";
 import type { IValidatingAdmissionPolicyBinding } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding";
 import { GVISOR_RUNTIME_CLASS, LABELS, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
-import { CNPG_OPERATOR_IMAGE, DATABASE_IMAGES } from "../../charts/images";
+import { CNPG_OPERATOR_IMAGE, DATABASE_IMAGES, REDIS_IMAGES } from "../../charts/images";
 import { CNPG_OPERATOR_USER } from "../databases/values";
 import { requirement, type Provides } from "../../lib/requirements";
 
@@ -56,9 +56,22 @@ export function renderRuntimeClass(args: SandboxArgs = {}): IRuntimeClass {
     };
 }
 
+/** Who writes the StatefulSets of a tenant's Redis (the OpsTree operator's ServiceAccount, chart `serviceAccountName`). */
+export const REDIS_OPERATOR_USER = "system:serviceaccount:redis-operator:redis-operator";
+
 /**
- * The admission policy: pods (create/update) must name the gVisor RuntimeClass, except the ACME solver and the
- * PostgreSQL pods the CloudNativePG operator creates.
+ * Who creates a StatefulSet's pods: k3s runs kube-controller-manager with `use-service-account-credentials=true`
+ * (k3s pkg/daemons/control/server.go), so each controller acts as its own ServiceAccount.
+ */
+export const STATEFULSET_CONTROLLER_USER = "system:serviceaccount:kube-system:statefulset-controller";
+
+/**
+ * The admission policy: pods (create/update) must name the gVisor RuntimeClass, except the ACME solver, the
+ * PostgreSQL pods the CloudNativePG operator creates, and the pods of StatefulSets, which the policy holds at
+ * the StatefulSet instead: a StatefulSet in an untrusted namespace must template gVisor, unless the Redis
+ * operator wrote it for a RedisReplication with the platform's pinned Redis images (the operator has no
+ * `runtimeClassName` setting: those pods run the platform's images under restricted Pod Security, outside the
+ * sandbox; README "Redis").
  */
 export function renderSandboxPolicy(args: SandboxArgs = {}): IValidatingAdmissionPolicy {
     const solver = [
@@ -76,6 +89,16 @@ export function renderSandboxPolicy(args: SandboxArgs = {}): IValidatingAdmissio
         `object.spec.containers.all(c, has(c.image) && c.image in [${cnpgImages}])`,
         `(!has(object.spec.initContainers) || object.spec.initContainers.all(c, has(c.image) && c.image == '${CNPG_OPERATOR_IMAGE.repository}:${CNPG_OPERATOR_IMAGE.tag}'))`,
     ].join(" && ");
+    const gvisor = (spec: string) => `has(${spec}.runtimeClassName) && ${spec}.runtimeClassName == '${GVISOR_RUNTIME_CLASS.name}'`;
+    const redisImages = [...Object.values(REDIS_IMAGES.redis), ...Object.values(REDIS_IMAGES.sentinel), REDIS_IMAGES.exporter].map((image) => `'${image}'`).join(", ");
+    const template = "object.spec.template.spec";
+    const redisStatefulSet = [
+        `request.userInfo.username == '${REDIS_OPERATOR_USER}'`,
+        "has(object.metadata.ownerReferences)",
+        "object.metadata.ownerReferences.exists(o, o.kind == 'RedisReplication' && o.apiVersion.startsWith('redis.redis.opstreelabs.in/'))",
+        `${template}.containers.all(c, has(c.image) && c.image in [${redisImages}])`,
+        `(!has(${template}.initContainers) || ${template}.initContainers.all(c, has(c.image) && c.image in [${redisImages}]))`,
+    ].join(" && ");
     return {
         apiVersion: "admissionregistration.k8s.io/v1",
         kind: "ValidatingAdmissionPolicy",
@@ -83,16 +106,26 @@ export function renderSandboxPolicy(args: SandboxArgs = {}): IValidatingAdmissio
         spec: {
             failurePolicy: "Fail",
             matchConstraints: {
-                resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["pods"] }],
+                resourceRules: [
+                    { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["pods"] },
+                    { apiGroups: ["apps"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["statefulsets"] },
+                ],
             },
             matchConditions: [
-                { name: "not-the-acme-http01-solver", expression: `!(${solver})` },
-                { name: "not-a-database-instance", expression: `!(${databaseInstance})` },
+                { name: "not-the-acme-http01-solver", expression: `!(object.kind == 'Pod' && ${solver})` },
+                { name: "not-a-database-instance", expression: `!(object.kind == 'Pod' && ${databaseInstance})` },
+                // Held at the StatefulSet (below): a StatefulSet's pods are exactly its template.
+                { name: "not-a-statefulset-pod", expression: `!(object.kind == 'Pod' && request.userInfo.username == '${STATEFULSET_CONTROLLER_USER}')` },
             ],
             validations: [
                 {
-                    expression: `has(object.spec.runtimeClassName) && object.spec.runtimeClassName == '${GVISOR_RUNTIME_CLASS.name}'`,
+                    expression: `object.kind != 'Pod' || (${gvisor("object.spec")})`,
                     message: `pods of untrusted tenants run in the gVisor sandbox: set runtimeClassName: ${GVISOR_RUNTIME_CLASS.name}`,
+                    reason: "Forbidden",
+                },
+                {
+                    expression: `object.kind != 'StatefulSet' || (${gvisor(template)}) || (${redisStatefulSet})`,
+                    message: `StatefulSets of untrusted tenants template the gVisor sandbox (runtimeClassName: ${GVISOR_RUNTIME_CLASS.name}); only the Redis operator's StatefulSets of a RedisReplication with the platform's Redis images are exempt`,
                     reason: "Forbidden",
                 },
             ],

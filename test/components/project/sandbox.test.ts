@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { ACME_SOLVER_IMAGE, renderRuntimeClass, renderSandboxPolicy, renderSandboxPolicyBinding, SANDBOX_POLICY_NAME } from "../../../components/project/sandbox";
+import { ACME_SOLVER_IMAGE, REDIS_OPERATOR_USER, renderRuntimeClass, renderSandboxPolicy, renderSandboxPolicyBinding, SANDBOX_POLICY_NAME, STATEFULSET_CONTROLLER_USER } from "../../../components/project/sandbox";
 import { projectContext } from "../../../components/project/common";
 import { renderNamespace } from "../../../components/project/namespace";
 import { planNodes } from "../../../components/nodes/node-plan";
 import { validateObject } from "../../helpers/k8s-schema";
 import { project, stackPlatformConfig, TENANT_STACKS } from "./fixtures";
 import { admit } from "../../../tools/offline/admission";
-import { CNPG_OPERATOR_IMAGE, DATABASE_IMAGES } from "../../../charts/images";
+import { CNPG_OPERATOR_IMAGE, DATABASE_IMAGES, REDIS_IMAGES } from "../../../charts/images";
 import { CNPG_OPERATOR_USER } from "../../../components/databases/values";
 
 describe("gVisor sandbox", () => {
@@ -29,8 +29,11 @@ describe("gVisor sandbox", () => {
     it("admits pods in untrusted tenant namespaces only with runtimeClassName gvisor", () => {
         const policy = renderSandboxPolicy();
         expect(policy.spec?.failurePolicy).toBe("Fail");
-        expect(policy.spec?.matchConstraints?.resourceRules).toEqual([{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["pods"] }]);
-        expect(policy.spec?.validations).toEqual([expect.objectContaining({ expression: "has(object.spec.runtimeClassName) && object.spec.runtimeClassName == 'gvisor'", reason: "Forbidden" })]);
+        expect(policy.spec?.matchConstraints?.resourceRules).toEqual([
+            { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["pods"] },
+            { apiGroups: ["apps"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["statefulsets"] },
+        ]);
+        expect(policy.spec?.validations?.[0]).toEqual(expect.objectContaining({ expression: "object.kind != 'Pod' || (has(object.spec.runtimeClassName) && object.spec.runtimeClassName == 'gvisor')", reason: "Forbidden" }));
         const exemption = policy.spec?.matchConditions?.[0]?.expression ?? "";
         expect(exemption).toContain("'acme.cert-manager.io/http01-solver' in object.metadata.labels");
         expect(exemption).toContain(`c.image.startsWith('${ACME_SOLVER_IMAGE}')`);
@@ -83,5 +86,64 @@ describe("gVisor sandbox and the CloudNativePG instances", () => {
         expect(otherImage.allowed).toBe(false);
         const otherInit = admit(policy, binding, { object: instancePod(DATABASE_IMAGES.postgresql["16"], "docker.io/library/busybox:1.36"), namespaceObject: namespace, operation: "CREATE", userInfo: operator });
         expect(otherInit.allowed).toBe(false);
+    });
+});
+
+describe("gVisor sandbox and StatefulSets (the Redis operator's among them)", () => {
+    const policy = renderSandboxPolicy();
+    const binding = renderSandboxPolicyBinding();
+    const namespace = renderNamespace(projectContext(project({ name: "shop", trust: "untrusted" }), stackPlatformConfig("dev"))) as unknown as Record<string, unknown>;
+    const redis = REDIS_IMAGES.redis["8.2"]!;
+    const statefulSet = (options: { image?: string; runtimeClassName?: string; owner?: boolean } = {}) => ({
+        apiVersion: "apps/v1",
+        kind: "StatefulSet",
+        metadata: {
+            name: "redis",
+            namespace: "shop",
+            ...(options.owner === false ? {} : { ownerReferences: [{ apiVersion: "redis.redis.opstreelabs.in/v1beta2", kind: "RedisReplication", name: "redis", uid: "1", controller: true }] }),
+        },
+        spec: {
+            selector: { matchLabels: { app: "redis" } },
+            serviceName: "redis-headless",
+            template: {
+                metadata: { labels: { app: "redis" } },
+                spec: {
+                    ...(options.runtimeClassName ? { runtimeClassName: options.runtimeClassName } : {}),
+                    containers: [
+                        { name: "redis", image: options.image ?? redis },
+                        { name: "redis-exporter", image: REDIS_IMAGES.exporter },
+                    ],
+                },
+            },
+        },
+    });
+    const decide = (object: unknown, username: string) => admit(policy, binding, { object: object as Record<string, unknown>, namespaceObject: namespace, operation: "CREATE", userInfo: { username } });
+    const tenant = "system:serviceaccount:tenant-deployers:shop";
+
+    it("admits the Redis operator's StatefulSet of a RedisReplication with the pinned images, and its pods from the StatefulSet controller", () => {
+        expect(decide(statefulSet(), REDIS_OPERATOR_USER).allowed).toBe(true);
+        const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "redis-0", namespace: "shop" }, spec: statefulSet().spec.template.spec };
+        expect(decide(pod, STATEFULSET_CONTROLLER_USER)).toEqual({ matched: false, allowed: true, messages: [] });
+    });
+
+    it("holds every other StatefulSet to the sandbox: a tenant's, one without the RedisReplication owner, one with another image", () => {
+        for (const [what, object, user] of [
+            ["a tenant's copy of the operator's StatefulSet", statefulSet(), tenant],
+            ["the operator's without a RedisReplication owner", statefulSet({ owner: false }), REDIS_OPERATOR_USER],
+            ["the operator's with a tenant image", statefulSet({ image: "ghcr.io/example/miner:1" }), REDIS_OPERATOR_USER],
+        ] as const) {
+            const decision = decide(object, user);
+            expect(decision.allowed, what).toBe(false);
+            expect(decision.messages.join("; "), what).toMatch(/template the gVisor sandbox/);
+        }
+        // A tenant's own StatefulSet that templates gVisor is admitted, and so are its pods.
+        expect(decide(statefulSet({ runtimeClassName: "gvisor", image: "ghcr.io/example/db:1", owner: false }), tenant).allowed).toBe(true);
+    });
+
+    it("still holds pods anyone but the StatefulSet controller creates, whatever they look like", () => {
+        const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "redis-0", namespace: "shop" }, spec: statefulSet().spec.template.spec };
+        for (const user of [tenant, REDIS_OPERATOR_USER, "system:serviceaccount:kube-system:replicaset-controller"]) {
+            expect(decide(pod, user).allowed, user).toBe(false);
+        }
     });
 });
