@@ -29,11 +29,11 @@ import { parseArgs } from "node:util";
 import { InputValidationError } from "../lib/validation";
 import { synthesize, type StackReferenceAnswer } from "./offline/mock-engine";
 import { readStackConfig, syntheticSecrets, tenantSecretNamesOf, tenantSecretNamesOfProject } from "./offline/stack-files";
-import { computedContract, contractForTenant, DEFAULT_TENANT_PARALLELISM, planTenantsInWorkers, regionExitCode, runBounded, TENANT_EXIT_MARKER, tenantPlanConfig, type TenantPlanResult } from "./offline/stack-plans";
+import { computedContract, contractForTenant, DEFAULT_TENANT_PARALLELISM, grantsPlanConfig, planTenantsInWorkers, regionExitCode, runBounded, TENANT_EXIT_MARKER, tenantPlanConfig, type TenantPlanResult } from "./offline/stack-plans";
 import { checkRegionCatalog } from "../programs/catalog-check";
-import { checkContract, CONTRACT_OUTPUT, type PlatformContract } from "../lib/stacks/contract";
+import { appContractFor, checkContract, CONTRACT_OUTPUT, GRANTS_ENTRY_OUTPUT, isProjectAccess, type PlatformContract } from "../lib/stacks/contract";
 import { TENANT_KUBECONFIG_KEY } from "../programs/tenant/load";
-import { TENANT_PROJECT, tenantStackName } from "../lib/stacks/naming";
+import { GRANTS_PROJECT, grantsStackName, TENANT_PROJECT, tenantStackName } from "../lib/stacks/naming";
 import type { StackPlan } from "./offline/plan-types";
 import { renderTree, writeManifestsAndArtifacts, writePlanJson } from "./offline/plan-output";
 import { BackgroundFileSink, BufferedFileSink, type FileSink } from "./offline/file-sink";
@@ -179,7 +179,11 @@ function readPlanResources(file: string): ChangeResource[] {
     };
     const tenants = path.join(path.dirname(file), "tenants");
     const tenantPlans = fs.existsSync(tenants)
-        ? fs.readdirSync(tenants).sort().map((id) => path.join(tenants, id, "plan.json")).filter((f) => fs.existsSync(f))
+        ? fs
+              .readdirSync(tenants)
+              .sort()
+              .flatMap((id) => [path.join(tenants, id, "grants", "plan.json"), path.join(tenants, id, "plan.json")])
+              .filter((f) => fs.existsSync(f))
         : [];
     return [file, ...tenantPlans].flatMap(read);
 }
@@ -246,7 +250,7 @@ async function planRegion(options: PlanOptions, parallelism: number, platformOnl
             process.stderr.write(result.stderr);
         }
         if (!options.quiet || result.code !== 0) {
-            console.log(`tenant stack ${tenantStackName(stack, result.id)}: ${result.code === 0 ? "ok" : `exit ${result.code}`} (out/${stack}/tenants/${result.id}/)`);
+            console.log(`tenant ${result.id}: stacks ${grantsStackName(stack, result.id)} and ${tenantStackName(stack, result.id)}: ${result.code === 0 ? "ok" : `exit ${result.code}`} (out/${stack}/tenants/${result.id}/grants/ and out/${stack}/tenants/${result.id}/)`);
         }
     }
     return regionExitCode([platformCode, ...results.map((r) => r.code)]);
@@ -297,7 +301,12 @@ function readContractFile(file: string): unknown {
     return value;
 }
 
-/** One tenant stack, handed the given (or a computed) platform contract and a synthetic deployer kubeconfig as config. */
+/**
+ * One tenant's stacks, as the driver runs them: its grants stack (into `<out>/grants/`), handed the given (or a
+ * computed) platform contract narrowed to it and a synthetic admin kubeconfig, then (unless the grants plan failed)
+ * its app stack (into `<out>/`), handed the contract with the entry the grants plan exported and a synthetic
+ * deployer kubeconfig.
+ */
 async function planTenant(options: PlanOptions, id: string, contractFile: string | undefined): Promise<number> {
     const { stack: region, outDir, catalogRoot, stackConfig } = options;
     let contract: PlatformContract;
@@ -311,8 +320,34 @@ async function planTenant(options: PlanOptions, id: string, contractFile: string
         }
         throw error;
     }
-    const { config, secretKeys } = tenantPlanConfig(region, id, tenantSecretNamesOfProject(catalogDirectory(catalogRoot, region), id), contract);
-    return planStack(options, {
+    const grantsDir = path.join(outDir, "grants");
+    fs.mkdirSync(grantsDir, { recursive: true });
+    const grants = grantsPlanConfig(region, id, contract);
+    let entry: unknown;
+    const grantsCode = await planStack(
+        { ...options, outDir: grantsDir },
+        {
+            stack: grantsStackName(region, id),
+            project: GRANTS_PROJECT,
+            config: grants.config,
+            secretKeys: grants.secretKeys,
+            loadProgram: () => import("../programs/grants/index"),
+            label: `grants stack "${grantsStackName(region, id)}"`,
+            // Everything but the contract is handed over by the driver, none set by an operator.
+            inventedSecrets: {},
+            onPlanned: (plan) => {
+                entry = plan.outputs[GRANTS_ENTRY_OUTPUT];
+            },
+        },
+    );
+    if (grantsCode === EXIT.failure) {
+        // As the driver does: a failed grants stack skips its app stack.
+        fs.writeFileSync(path.join(outDir, "error.json"), JSON.stringify({ error: `not planned: its grants stack ${grantsStackName(region, id)} failed (out/.../grants/error.json)` }, null, 2));
+        return grantsCode;
+    }
+    const appContract = isProjectAccess(entry) ? appContractFor(contract, id, entry) : contract;
+    const { config, secretKeys } = tenantPlanConfig(region, id, tenantSecretNamesOfProject(catalogDirectory(catalogRoot, region), id), appContract);
+    const appCode = await planStack(options, {
         stack: tenantStackName(region, id),
         project: TENANT_PROJECT,
         config,
@@ -322,6 +357,7 @@ async function planTenant(options: PlanOptions, id: string, contractFile: string
         // The deployer kubeconfig is handed over by the driver, not set by an operator.
         inventedSecrets: Object.fromEntries(secretKeys.filter((key) => key !== TENANT_KUBECONFIG_KEY).map((key) => [key, config[key] ?? ""])),
     });
+    return regionExitCode([grantsCode, appCode]);
 }
 
 /** What {@link planStack} runs. */
@@ -338,6 +374,8 @@ interface StackRun {
     inventedSecrets?: Record<string, string>;
     /** Write the files on a worker thread while the policies run (worth it for a large plan only). */
     writeInBackground?: boolean;
+    /** Called with the synthesized plan (e.g. a grants plan's outputs for its app stack). */
+    onPlanned?: (plan: StackPlan) => void;
 }
 
 /** Pack configurations by the region's raw `platform:projectGrants` (the same for every stack of a region). */
@@ -369,6 +407,7 @@ async function planStack(options: PlanOptions, run: StackRun): Promise<number> {
         throw error;
     }
     const synthesized = plan;
+    run.onPlanned?.(synthesized);
     // The files are rendered here and written by a worker thread while the policies run.
     // Large plans (the platform stack) write on a worker thread while the policies run; a tenant stack's few
     // files are held and written once each at the end: a worker thread per tenant stack cost more CPU (~70 ms)
