@@ -28,7 +28,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { InputValidationError } from "../lib/validation";
 import { synthesize, type StackReferenceAnswer } from "./offline/mock-engine";
-import { readStackConfig, syntheticSecrets, tenantSecretNamesOf, tenantSecretNamesOfProject } from "./offline/stack-files";
+import { readStackConfig, syntheticSecrets, tenantSecretNamesOfProject } from "./offline/stack-files";
 import { computedContract, contractForTenant, DEFAULT_TENANT_PARALLELISM, grantsPlanConfig, planTenantsInWorkers, regionExitCode, runBounded, TENANT_EXIT_MARKER, tenantPlanConfig, type TenantPlanResult } from "./offline/stack-plans";
 import { checkRegionCatalog } from "../programs/catalog-check";
 import { appContractFor, checkContract, CONTRACT_OUTPUT, GRANTS_ENTRY_OUTPUT, isProjectAccess, type PlatformContract } from "../lib/stacks/contract";
@@ -200,7 +200,7 @@ function refuse(outDir: string, error: InputValidationError): number {
 /** The catalog check, the platform stack, then every tenant stack of the region. */
 async function planRegion(options: PlanOptions, parallelism: number, platformOnly: boolean, skipCatalogCheck: boolean): Promise<number> {
     const { stack, outDir, catalogRoot, stackConfig } = options;
-    const secrets = syntheticSecrets(tenantSecretNamesOf(catalogDirectory(catalogRoot, stack)), stackConfig);
+    const secrets = syntheticSecrets(stackConfig);
     const config = { ...secrets, ...stackConfig };
     let tenantIds: string[] = [];
     try {
@@ -313,7 +313,7 @@ async function planTenant(options: PlanOptions, id: string, contractFile: string
     try {
         contract = contractFile
             ? contractForTenant(checkContract(readContractFile(contractFile), `${contractFile} (the platform plan of ${region})`, id), id)
-            : computedContract(region, { ...syntheticSecrets({}, stackConfig), ...stackConfig }, id);
+            : computedContract(region, { ...syntheticSecrets(stackConfig), ...stackConfig }, id);
     } catch (error) {
         if (error instanceof InputValidationError) {
             return refuse(outDir, error);

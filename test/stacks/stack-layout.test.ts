@@ -53,7 +53,7 @@ describe.each(STACKS)("region %s as stacks", (region) => {
         const written = JSON.parse(fs.readFileSync(path.join(planDir(region), "contract.json"), "utf8"));
         expect(Object.keys(written.projects)).toEqual(ids);
         const stackConfig = readStackConfig(ROOT, region);
-        const raw = { ...syntheticSecrets({}, stackConfig), ...stackConfig };
+        const raw = { ...syntheticSecrets(stackConfig), ...stackConfig };
         for (const id of ids) {
             const grants = written.platformConfig.projectGrants as Record<string, unknown>;
             const own = { ...written, platformConfig: { ...written.platformConfig, projectGrants: id in grants ? { [id]: grants[id] } : {} }, projects: { [id]: written.projects[id] } };

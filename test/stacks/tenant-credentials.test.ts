@@ -97,7 +97,7 @@ describe.each(STACKS)("tenant stack credentials in region %s", (region) => {
             const resources = readTenantPlan(region, id).resources;
             expect(resources.filter((r) => r.type === "pulumi:pulumi:StackReference"), id).toEqual([]);
             expect(resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => r.name), id).toEqual(["cluster"]);
-            const { config } = tenantPlanConfig(region, id, [], computedContract(region, { ...syntheticSecrets({}, stackConfig), ...stackConfig }, id));
+            const { config } = tenantPlanConfig(region, id, [], computedContract(region, { ...syntheticSecrets(stackConfig), ...stackConfig }, id));
             const kubeconfig = yaml.load(config[TENANT_KUBECONFIG_KEY]!) as { users: Array<{ user: Record<string, unknown> }>; contexts: Array<{ context: { namespace: string } }> };
             expect(kubeconfig.users.map((u) => Object.keys(u.user)), id).toEqual([["token"]]);
             expect(kubeconfig.contexts.map((c) => c.context.namespace)).toEqual([id]);
