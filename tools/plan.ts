@@ -341,8 +341,10 @@ async function planTenant(options: PlanOptions, id: string, contractFile: string
         },
     );
     if (grantsCode === EXIT.failure) {
-        // As the driver does: a failed grants stack skips its app stack.
-        fs.writeFileSync(path.join(outDir, "error.json"), JSON.stringify({ error: `not planned: its grants stack ${grantsStackName(region, id)} failed (out/.../grants/error.json)` }, null, 2));
+        // As the driver does: a failed grants stack skips its app stack. Its error is the tenant's.
+        const grantsError = path.join(grantsDir, "error.json");
+        const recorded = fs.existsSync(grantsError) ? (JSON.parse(fs.readFileSync(grantsError, "utf8")) as Record<string, unknown>) : {};
+        fs.writeFileSync(path.join(outDir, "error.json"), JSON.stringify({ ...recorded, stack: grantsStackName(region, id), appStack: `not planned: its grants stack ${grantsStackName(region, id)} failed` }, null, 2));
         return grantsCode;
     }
     const appContract = isProjectAccess(entry) ? appContractFor(contract, id, entry) : contract;
