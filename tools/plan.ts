@@ -2,15 +2,16 @@
  * `npm run plan -- --stack <region>`: the region as stacks, under the Pulumi mock engine (no CLI, no
  * credentials). First the catalog check over the whole region (nothing is planned when it fails), then the
  * platform program (programs/platform) into `out/<region>/` (plan.json, manifests, artefacts, policy.json and
- * `contract.json`, the platform contract it exports), then every tenant stack (programs/tenant) into
- * `out/<region>/tenants/<id>/` with the same files, its StackReference answered with the platform plan's
- * outputs: one after the other in this process, or with `--parallel <n>` in n worker processes at once, each
+ * `contract.json`, the platform contract it exports), then per tenant its grants stack (programs/grants) into
+ * `out/<region>/tenants/<id>/grants/` and its app stack (programs/tenant) into `out/<region>/tenants/<id>/`, each
+ * with the same files, handed what the driver hands them (the contract, the entry the grants plan exported): one after the other in this process, or with `--parallel <n>` in n worker processes at once, each
  * planning its share of the tenants one after the other (`--tenant-batch`; a process per tenant would cost a
  * start-up per tenant).
  *
- * `npm run plan -- --stack <region> --tenant <id>` plans one tenant stack alone, against `--contract <file>`
- * (a platform plan's contract.json) or, without it, a contract computed from `Pulumi.<region>.yaml` without
- * registering anything of the platform; it registers only that tenant's resources. `--platform-only` stops
+ * `npm run plan -- --stack <region> --tenant <id>` plans one tenant's grants stack (into `<out>/grants/`) and app
+ * stack alone, against `--contract <file>` (a platform plan's contract.json) or, without it, a contract computed
+ * from `Pulumi.<region>.yaml` without registering anything of the platform; it registers only that tenant's
+ * resources. `--app-only` plans its app stack alone (a release that changes nothing its grants stack holds). `--platform-only` stops
  * after the catalog check and the platform stack; `--skip-catalog-check` leaves validation to the programs
  * themselves, as under `pulumi up`.
  * `--timings` prints the time of each phase (to stderr). `--against <previous plan.json>` prints the change plan
@@ -88,6 +89,8 @@ async function main(): Promise<number> {
             contract: { type: "string" },
             parallel: { type: "string" },
             "platform-only": { type: "boolean", default: false },
+            // With --tenant: its app stack alone (a release that changes nothing its grants stack holds).
+            "app-only": { type: "boolean", default: false },
             "skip-catalog-check": { type: "boolean", default: false },
             // Internal (the region plan's workers): plan these tenants, one after the other, into <out>/<id>/.
             "tenant-batch": { type: "string" },
@@ -131,7 +134,7 @@ async function main(): Promise<number> {
     let code: number;
     try {
         code = tenant
-            ? await planTenant(options, tenant, values.contract)
+            ? await planTenant(options, tenant, values.contract, values["app-only"])
             : await planRegion(options, values.parallel === undefined ? DEFAULT_TENANT_PARALLELISM : Number(values.parallel) || DEFAULT_TENANT_PARALLELISM, values["platform-only"], values["skip-catalog-check"]);
     } catch (error) {
         recordFailedPlan(staging, outDir, { error: error instanceof Error ? error.message : String(error) });
@@ -307,7 +310,7 @@ function readContractFile(file: string): unknown {
  * its app stack (into `<out>/`), handed the contract with the entry the grants plan exported and a synthetic
  * deployer kubeconfig.
  */
-async function planTenant(options: PlanOptions, id: string, contractFile: string | undefined): Promise<number> {
+async function planTenant(options: PlanOptions, id: string, contractFile: string | undefined, appOnly = false): Promise<number> {
     const { stack: region, outDir, catalogRoot, stackConfig } = options;
     let contract: PlatformContract;
     try {
@@ -321,25 +324,29 @@ async function planTenant(options: PlanOptions, id: string, contractFile: string
         throw error;
     }
     const grantsDir = path.join(outDir, "grants");
-    fs.mkdirSync(grantsDir, { recursive: true });
-    const grants = grantsPlanConfig(region, id, contract);
     let entry: unknown;
-    const grantsCode = await planStack(
-        { ...options, outDir: grantsDir },
-        {
-            stack: grantsStackName(region, id),
-            project: GRANTS_PROJECT,
-            config: grants.config,
-            secretKeys: grants.secretKeys,
-            loadProgram: () => import("../programs/grants/index"),
-            label: `grants stack "${grantsStackName(region, id)}"`,
-            // Everything but the contract is handed over by the driver, none set by an operator.
-            inventedSecrets: {},
-            onPlanned: (plan) => {
-                entry = plan.outputs[GRANTS_ENTRY_OUTPUT];
+    const planGrants = async (): Promise<number> => {
+        fs.mkdirSync(grantsDir, { recursive: true });
+        const grants = grantsPlanConfig(region, id, contract);
+        return planStack(
+            { ...options, outDir: grantsDir },
+            {
+                stack: grantsStackName(region, id),
+                project: GRANTS_PROJECT,
+                config: grants.config,
+                secretKeys: grants.secretKeys,
+                loadProgram: () => import("../programs/grants/index"),
+                label: `grants stack "${grantsStackName(region, id)}"`,
+                // Everything but the contract is handed over by the driver, none set by an operator.
+                inventedSecrets: {},
+                onPlanned: (plan) => {
+                    entry = plan.outputs[GRANTS_ENTRY_OUTPUT];
+                },
             },
-        },
-    );
+        );
+    };
+    // --app-only: the app stack against the contract's own entry (what its grants stack exports offline: no build ran).
+    const grantsCode = appOnly ? EXIT.ok : await planGrants();
     if (grantsCode === EXIT.failure) {
         // As the driver does: a failed grants stack skips its app stack. Its error is the tenant's.
         const grantsError = path.join(grantsDir, "error.json");
