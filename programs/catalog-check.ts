@@ -34,8 +34,8 @@ export interface CatalogCheckInput {
     /** Root of `stacks/<region>/projects/` (defaults to `stackDir`). */
     catalogRoot?: string;
     /**
-     * Secret names per project id, when the caller holds them (the single-stack layout's
-     * `platform:tenantSecrets`); without them the secrets are left to each tenant stack.
+     * Secret names per project id, when the caller holds them (tests and the bench); without them the secrets
+     * are left to each tenant stack, the only place their values live.
      */
     secretNames?: ReadonlyMap<string, ReadonlySet<string>>;
 }

@@ -2,15 +2,16 @@
  * `npm run plan -- --stack <region>`: the region as stacks, under the Pulumi mock engine (no CLI, no
  * credentials). First the catalog check over the whole region (nothing is planned when it fails), then the
  * platform program (programs/platform) into `out/<region>/` (plan.json, manifests, artefacts, policy.json and
- * `contract.json`, the platform contract it exports), then every tenant stack (programs/tenant) into
- * `out/<region>/tenants/<id>/` with the same files, its StackReference answered with the platform plan's
- * outputs: one after the other in this process, or with `--parallel <n>` in n worker processes at once, each
+ * `contract.json`, the platform contract it exports), then per tenant its grants stack (programs/grants) into
+ * `out/<region>/tenants/<id>/grants/` and its app stack (programs/tenant) into `out/<region>/tenants/<id>/`, each
+ * with the same files, handed what the driver hands them (the contract, the entry the grants plan exported): one after the other in this process, or with `--parallel <n>` in n worker processes at once, each
  * planning its share of the tenants one after the other (`--tenant-batch`; a process per tenant would cost a
  * start-up per tenant).
  *
- * `npm run plan -- --stack <region> --tenant <id>` plans one tenant stack alone, against `--contract <file>`
- * (a platform plan's contract.json) or, without it, a contract computed from `Pulumi.<region>.yaml` without
- * registering anything of the platform; it registers only that tenant's resources. `--platform-only` stops
+ * `npm run plan -- --stack <region> --tenant <id>` plans one tenant's grants stack (into `<out>/grants/`) and app
+ * stack alone, against `--contract <file>` (a platform plan's contract.json) or, without it, a contract computed
+ * from `Pulumi.<region>.yaml` without registering anything of the platform; it registers only that tenant's
+ * resources. `--app-only` plans its app stack alone (a release that changes nothing its grants stack holds). `--platform-only` stops
  * after the catalog check and the platform stack; `--skip-catalog-check` leaves validation to the programs
  * themselves, as under `pulumi up`.
  * `--timings` prints the time of each phase (to stderr). `--against <previous plan.json>` prints the change plan
@@ -28,12 +29,12 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { InputValidationError } from "../lib/validation";
 import { synthesize, type StackReferenceAnswer } from "./offline/mock-engine";
-import { readStackConfig, syntheticSecrets, tenantSecretNamesOf, tenantSecretNamesOfProject } from "./offline/stack-files";
-import { computedContract, contractForTenant, DEFAULT_TENANT_PARALLELISM, planTenantsInWorkers, regionExitCode, runBounded, TENANT_EXIT_MARKER, tenantPlanConfig, type TenantPlanResult } from "./offline/stack-plans";
+import { readStackConfig, syntheticSecrets, tenantSecretNamesOfProject } from "./offline/stack-files";
+import { computedContract, contractForTenant, DEFAULT_TENANT_PARALLELISM, grantsPlanConfig, planTenantsInWorkers, regionExitCode, runBounded, TENANT_EXIT_MARKER, tenantPlanConfig, type TenantPlanResult } from "./offline/stack-plans";
 import { checkRegionCatalog } from "../programs/catalog-check";
-import { checkContract, CONTRACT_OUTPUT, type PlatformContract } from "../lib/stacks/contract";
+import { appContractFor, checkContract, CONTRACT_OUTPUT, GRANTS_ENTRY_OUTPUT, isProjectAccess, type PlatformContract } from "../lib/stacks/contract";
 import { TENANT_KUBECONFIG_KEY } from "../programs/tenant/load";
-import { TENANT_PROJECT, tenantStackName } from "../lib/stacks/naming";
+import { GRANTS_PROJECT, grantsStackName, TENANT_PROJECT, tenantStackName } from "../lib/stacks/naming";
 import type { StackPlan } from "./offline/plan-types";
 import { renderTree, writeManifestsAndArtifacts, writePlanJson } from "./offline/plan-output";
 import { BackgroundFileSink, BufferedFileSink, type FileSink } from "./offline/file-sink";
@@ -88,6 +89,8 @@ async function main(): Promise<number> {
             contract: { type: "string" },
             parallel: { type: "string" },
             "platform-only": { type: "boolean", default: false },
+            // With --tenant: its app stack alone (a release that changes nothing its grants stack holds).
+            "app-only": { type: "boolean", default: false },
             "skip-catalog-check": { type: "boolean", default: false },
             // Internal (the region plan's workers): plan these tenants, one after the other, into <out>/<id>/.
             "tenant-batch": { type: "string" },
@@ -131,7 +134,7 @@ async function main(): Promise<number> {
     let code: number;
     try {
         code = tenant
-            ? await planTenant(options, tenant, values.contract)
+            ? await planTenant(options, tenant, values.contract, values["app-only"])
             : await planRegion(options, values.parallel === undefined ? DEFAULT_TENANT_PARALLELISM : Number(values.parallel) || DEFAULT_TENANT_PARALLELISM, values["platform-only"], values["skip-catalog-check"]);
     } catch (error) {
         recordFailedPlan(staging, outDir, { error: error instanceof Error ? error.message : String(error) });
@@ -179,7 +182,11 @@ function readPlanResources(file: string): ChangeResource[] {
     };
     const tenants = path.join(path.dirname(file), "tenants");
     const tenantPlans = fs.existsSync(tenants)
-        ? fs.readdirSync(tenants).sort().map((id) => path.join(tenants, id, "plan.json")).filter((f) => fs.existsSync(f))
+        ? fs
+              .readdirSync(tenants)
+              .sort()
+              .flatMap((id) => [path.join(tenants, id, "grants", "plan.json"), path.join(tenants, id, "plan.json")])
+              .filter((f) => fs.existsSync(f))
         : [];
     return [file, ...tenantPlans].flatMap(read);
 }
@@ -196,7 +203,7 @@ function refuse(outDir: string, error: InputValidationError): number {
 /** The catalog check, the platform stack, then every tenant stack of the region. */
 async function planRegion(options: PlanOptions, parallelism: number, platformOnly: boolean, skipCatalogCheck: boolean): Promise<number> {
     const { stack, outDir, catalogRoot, stackConfig } = options;
-    const secrets = syntheticSecrets(tenantSecretNamesOf(catalogDirectory(catalogRoot, stack)), stackConfig);
+    const secrets = syntheticSecrets(stackConfig);
     const config = { ...secrets, ...stackConfig };
     let tenantIds: string[] = [];
     try {
@@ -246,13 +253,13 @@ async function planRegion(options: PlanOptions, parallelism: number, platformOnl
             process.stderr.write(result.stderr);
         }
         if (!options.quiet || result.code !== 0) {
-            console.log(`tenant stack ${tenantStackName(stack, result.id)}: ${result.code === 0 ? "ok" : `exit ${result.code}`} (out/${stack}/tenants/${result.id}/)`);
+            console.log(`tenant ${result.id}: stacks ${grantsStackName(stack, result.id)} and ${tenantStackName(stack, result.id)}: ${result.code === 0 ? "ok" : `exit ${result.code}`} (out/${stack}/tenants/${result.id}/grants/ and out/${stack}/tenants/${result.id}/)`);
         }
     }
     if (!options.quiet && results.every((r) => r.code !== 1)) {
         // Every stack's plan is on disk now (each planStack waited for its writes): the region as the driver runs it.
         const resourcesOf = (dir: string) => (JSON.parse(fs.readFileSync(path.join(dir, "plan.json"), "utf8")) as StackPlan).resources;
-        console.log(`\n${renderRegionReport(stack, resourcesOf(outDir), tenantIds.map((id) => ({ id, app: resourcesOf(tenantOut(id)) })))}`);
+        console.log(`\n${renderRegionReport(stack, resourcesOf(outDir), tenantIds.map((id) => ({ id, app: resourcesOf(tenantOut(id)), grants: resourcesOf(path.join(tenantOut(id), "grants")) })))}`);
     }
     return regionExitCode([platformCode, ...results.map((r) => r.code)]);
 }
@@ -302,22 +309,59 @@ function readContractFile(file: string): unknown {
     return value;
 }
 
-/** One tenant stack, handed the given (or a computed) platform contract and a synthetic deployer kubeconfig as config. */
-async function planTenant(options: PlanOptions, id: string, contractFile: string | undefined): Promise<number> {
+/**
+ * One tenant's stacks, as the driver runs them: its grants stack (into `<out>/grants/`), handed the given (or a
+ * computed) platform contract narrowed to it and a synthetic admin kubeconfig, then (unless the grants plan failed)
+ * its app stack (into `<out>/`), handed the contract with the entry the grants plan exported and a synthetic
+ * deployer kubeconfig.
+ */
+async function planTenant(options: PlanOptions, id: string, contractFile: string | undefined, appOnly = false): Promise<number> {
     const { stack: region, outDir, catalogRoot, stackConfig } = options;
     let contract: PlatformContract;
     try {
         contract = contractFile
             ? contractForTenant(checkContract(readContractFile(contractFile), `${contractFile} (the platform plan of ${region})`, id), id)
-            : computedContract(region, { ...syntheticSecrets({}, stackConfig), ...stackConfig }, id);
+            : computedContract(region, { ...syntheticSecrets(stackConfig), ...stackConfig }, id);
     } catch (error) {
         if (error instanceof InputValidationError) {
             return refuse(outDir, error);
         }
         throw error;
     }
-    const { config, secretKeys } = tenantPlanConfig(region, id, tenantSecretNamesOfProject(catalogDirectory(catalogRoot, region), id), contract);
-    return planStack(options, {
+    const grantsDir = path.join(outDir, "grants");
+    let entry: unknown;
+    const planGrants = async (): Promise<number> => {
+        fs.mkdirSync(grantsDir, { recursive: true });
+        const grants = grantsPlanConfig(region, id, contract);
+        return planStack(
+            { ...options, outDir: grantsDir },
+            {
+                stack: grantsStackName(region, id),
+                project: GRANTS_PROJECT,
+                config: grants.config,
+                secretKeys: grants.secretKeys,
+                loadProgram: () => import("../programs/grants/index"),
+                label: `grants stack "${grantsStackName(region, id)}"`,
+                // Everything but the contract is handed over by the driver, none set by an operator.
+                inventedSecrets: {},
+                onPlanned: (plan) => {
+                    entry = plan.outputs[GRANTS_ENTRY_OUTPUT];
+                },
+            },
+        );
+    };
+    // --app-only: the app stack against the contract's own entry (what its grants stack exports offline: no build ran).
+    const grantsCode = appOnly ? EXIT.ok : await planGrants();
+    if (grantsCode === EXIT.failure) {
+        // As the driver does: a failed grants stack skips its app stack. Its error is the tenant's.
+        const grantsError = path.join(grantsDir, "error.json");
+        const recorded = fs.existsSync(grantsError) ? (JSON.parse(fs.readFileSync(grantsError, "utf8")) as Record<string, unknown>) : {};
+        fs.writeFileSync(path.join(outDir, "error.json"), JSON.stringify({ ...recorded, stack: grantsStackName(region, id), appStack: `not planned: its grants stack ${grantsStackName(region, id)} failed` }, null, 2));
+        return grantsCode;
+    }
+    const appContract = isProjectAccess(entry) ? appContractFor(contract, id, entry) : contract;
+    const { config, secretKeys } = tenantPlanConfig(region, id, tenantSecretNamesOfProject(catalogDirectory(catalogRoot, region), id), appContract);
+    const appCode = await planStack(options, {
         stack: tenantStackName(region, id),
         project: TENANT_PROJECT,
         config,
@@ -327,6 +371,7 @@ async function planTenant(options: PlanOptions, id: string, contractFile: string
         // The deployer kubeconfig is handed over by the driver, not set by an operator.
         inventedSecrets: Object.fromEntries(secretKeys.filter((key) => key !== TENANT_KUBECONFIG_KEY).map((key) => [key, config[key] ?? ""])),
     });
+    return regionExitCode([grantsCode, appCode]);
 }
 
 /** What {@link planStack} runs. */
@@ -343,6 +388,8 @@ interface StackRun {
     inventedSecrets?: Record<string, string>;
     /** Write the files on a worker thread while the policies run (worth it for a large plan only). */
     writeInBackground?: boolean;
+    /** Called with the synthesized plan (e.g. a grants plan's outputs for its app stack). */
+    onPlanned?: (plan: StackPlan) => void;
 }
 
 /** Pack configurations by the region's raw `platform:projectGrants` (the same for every stack of a region). */
@@ -374,6 +421,7 @@ async function planStack(options: PlanOptions, run: StackRun): Promise<number> {
         throw error;
     }
     const synthesized = plan;
+    run.onPlanned?.(synthesized);
     // The files are rendered here and written by a worker thread while the policies run.
     // Large plans (the platform stack) write on a worker thread while the policies run; a tenant stack's few
     // files are held and written once each at the end: a worker thread per tenant stack cost more CPU (~70 ms)

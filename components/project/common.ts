@@ -34,7 +34,7 @@ export const SHARED_COMPONENT = "shared";
 /** The ServiceAccount every tenant pod runs as (no API token mounted). */
 export const SERVICE_ACCOUNT = "workload";
 
-/** Secret holding the project's `secretEnv` values (from `platform:tenantSecrets.<id>`). */
+/** Secret holding the project's `secretEnv` values (from its tenant stack's `tenant:secrets`). */
 export const APP_SECRET = "app-secrets";
 
 /** Labels that select the pods of one component of a project. */

@@ -25,8 +25,11 @@ export interface ProjectGrantsArgs {
     config: PlatformConfig;
     /** The platform's admin kubeconfig (secret): the deployer kubeconfig takes its server and CA, never its user. */
     adminKubeconfig: pulumi.Input<string>;
-    /** The deployers' namespace (components/project/deployer-namespace.ts): the ServiceAccount and token live there. */
-    deployerNamespace: pulumi.Resource;
+    /**
+     * The deployers' namespace (components/project/deployer-namespace.ts), when it is created in the same stack:
+     * the ServiceAccount and token live there. The grants stack omits it (the platform stack created it before).
+     */
+    deployerNamespace?: pulumi.Resource;
     /** What the platform provides (lib/requirements.ts): each object waits for exactly what it needs. */
     platform?: Provides<pulumi.Resource>;
     /**
@@ -37,7 +40,8 @@ export interface ProjectGrantsArgs {
 }
 
 /**
- * The platform stack's part of one project (`platform:project:ProjectGrants`): everything that encodes a grant
+ * The platform-owned part of one project (`platform:project:ProjectGrants`), the whole of its grants stack
+ * (programs/grants): everything that encodes a grant
  * or lives outside the project's namespace (the namespace with its labels and annotations, quota, LimitRange,
  * NetworkPolicies, the workload ServiceAccount, the bucket with its keys and Job, the Longhorn final backup,
  * the Argo CD AppProject and Application, the registry pull Secret, the image builds in the builds namespace
@@ -162,7 +166,7 @@ export class ProjectGrants extends pulumi.ComponentResource {
 
         const deployer = renderDeployer(ctx);
         const meta = (object: { metadata?: unknown }) => object.metadata as k8s.types.input.meta.v1.ObjectMeta;
-        const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-deployer`, { metadata: meta(deployer.serviceAccount), automountServiceAccountToken: false }, { parent: this, dependsOn: [args.deployerNamespace] });
+        const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-deployer`, { metadata: meta(deployer.serviceAccount), automountServiceAccountToken: false }, { parent: this, dependsOn: args.deployerNamespace ? [args.deployerNamespace] : [] });
         const role = new k8s.rbac.v1.Role(`${name}-deployer`, { metadata: meta(deployer.role), rules: deployer.role.rules as k8s.types.input.rbac.v1.PolicyRule[] }, { parent: this, dependsOn: [namespace] });
         const binding = new k8s.rbac.v1.RoleBinding(
             `${name}-deployer`,

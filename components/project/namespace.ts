@@ -164,7 +164,7 @@ export function renderServiceAccount(ctx: ProjectContext): IServiceAccount {
     };
 }
 
-/** The project's secret values (`platform:tenantSecrets.<project>`), read by `secretEnv` references. */
+/** The project's secret values (its tenant stack's `tenant:secrets`), read by `secretEnv` references. */
 export function renderAppSecret(ctx: ProjectContext, values: Readonly<Record<string, string>>): ISecret {
     return {
         apiVersion: "v1",

@@ -34,7 +34,7 @@ export interface ProjectArgs {
     project: ProjectSpec;
     /** The validated stack configuration (domain, cluster version, pools, cert-manager mode). */
     config: PlatformConfig;
-    /** The project's secret values, `platform:tenantSecrets.<project>` (NAME → value); stored as a Secret. */
+    /** The project's secret values, its tenant stack's `tenant:secrets` (NAME → value); stored as a Secret. */
     secretValues: pulumi.Input<Record<string, string>>;
     /**
      * Traefik middlewares chained on every public router (`<namespace>-<name>@kubernetescrd`), e.g. the

@@ -226,7 +226,7 @@ export function renderProject(project: ProjectSpec, config: PlatformConfig, opti
 
 /** Values of the project's Secrets (generated credentials and the tenant's own secret values). */
 export interface ProjectSecretValues {
-    /** `platform:tenantSecrets.<project>`. */
+    /** The tenant stack's `tenant:secrets` (NAME → value). */
     app: Readonly<Record<string, string>>;
     /** Database credentials, when the project has a database. */
     database?: DatabaseCredentials;

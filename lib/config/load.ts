@@ -42,10 +42,6 @@ export interface PlatformSecrets {
     hetznerDnsToken?: pulumi.Output<string>;
     /** SMTP password and webhook/Slack URLs of the alert receivers. */
     alerting: pulumi.Output<AlertingSecretValues>;
-    /** Tenant secret values: project name → env name → value. */
-    tenantSecrets: pulumi.Output<Record<string, Record<string, string>>>;
-    /** The env names available per project (names only, safe to use for validation). */
-    tenantSecretNames: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /** Configuration plus secrets of one stack. */
@@ -181,18 +177,19 @@ function missingSecrets(
         }));
     })();
     if (secretRaw.tenantSecrets !== undefined) {
-        const decoded = decodeConfigValue(secretRaw.tenantSecrets);
-        if (typeof decoded !== "object" || decoded === null || Array.isArray(decoded) || !Object.values(decoded).every(isStringMap)) {
-            return [
-                {
-                    source,
-                    path: "platform:tenantSecrets",
-                    problem: "must be an object of project name → {ENV_NAME: value}",
-                    fix: `pulumi config set --secret --path 'platform:tenantSecrets.shop.DB_PASSWORD' 's3cr3t'`,
-                },
-                ...alertingProblems,
-            ];
-        }
+        // Not read any more: each project's secretEnv values live only in its own tenant stack's config, so no
+        // platform state or config holds every tenant's secrets. Refused, so a value left here is not silently lost.
+        return [
+            {
+                source,
+                path: "platform:tenantSecrets",
+                problem: "is no longer read: a project's secretEnv values live only in its own tenant stack's config (tenant:secrets of <region>--<id>)",
+                fix:
+                    "move each value: pulumi config get --path 'platform:tenantSecrets.<id>.<NAME>' --stack <region> | pulumi config set --secret --path 'tenant:secrets.<NAME>' --stack <region>--<id> --cwd programs/tenant " +
+                    "(or PLATFORM_TENANT_SECRETS for the driver), then pulumi config rm platform:tenantSecrets --stack <region>",
+            },
+            ...alertingProblems,
+        ];
     }
     return [
         ...needed
@@ -220,13 +217,9 @@ function isStringMap(value: unknown): value is Record<string, string> {
     return typeof value === "object" && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === "string");
 }
 
-/** Wraps the raw secret strings as Pulumi secrets; names of tenant secrets are kept for validation. */
+/** Wraps the raw secret strings as Pulumi secrets. */
 export function wrapSecrets(config: PlatformConfig, secretRaw: Partial<Record<SecretKey, string>>): PlatformSecrets {
     const secret = (key: SecretKey) => pulumi.secret(secretRaw[key] ?? "");
-    const tenantSecretValues = (secretRaw.tenantSecrets ? decodeConfigValue(secretRaw.tenantSecrets) : {}) as Record<string, Record<string, string>>;
-    const tenantSecretNames = new Map<string, ReadonlySet<string>>(
-        Object.entries(tenantSecretValues).map(([project, values]) => [project, new Set(Object.keys(values))]),
-    );
     const baremetal = [config.servers, ...config.pools].some((p) => p.kind === "baremetal");
     return {
         robot: baremetal ? { user: secret("robotUser"), password: secret("robotPassword") } : undefined,
@@ -238,8 +231,6 @@ export function wrapSecrets(config: PlatformConfig, secretRaw: Partial<Record<Se
         billingS3: config.billing.ledger.target === "own" ? { accessKey: secret("billingS3AccessKey"), secretKey: secret("billingS3SecretKey") } : undefined,
         hetznerDnsToken: config.addons.certManager.hetznerDns ? secret("hetznerDnsToken") : undefined,
         alerting: pulumi.secret(alertingSecretValues(secretRaw.alertingSecrets)),
-        tenantSecrets: pulumi.secret(tenantSecretValues),
-        tenantSecretNames,
     };
 }
 

@@ -1,26 +1,40 @@
 import type { PlatformConfig, ProjectGrant } from "../config/schema";
 
 /**
- * The platform contract: what a region's platform stack hands each tenant stack. The platform program builds it
- * (output {@link CONTRACT_OUTPUT}); the driver reads it with the project's own deployer credential (output
- * {@link PROJECT_CREDENTIALS_OUTPUT}) and hands both to that tenant stack as config ({@link contractFor}: only
- * that project's entry). A tenant stack never uses a StackReference: the engine stores every output of the
- * referenced stack in the referencing stack's state, which would put every project's credential in every
- * tenant state. The tenant program checks the version; the driver and the offline plan import the same type. Bump {@link CONTRACT_VERSION} on every change a tenant program of the previous
- * version would misread (a removed or renamed field, a changed meaning); adding an optional field is not one.
+ * The platform contract: what a region's platform stack hands each project's stacks, in two steps. The platform
+ * program writes the region's facts and every project's grant (output {@link CONTRACT_OUTPUT}); the driver hands
+ * each project's GRANTS stack (`<region>--<id>--grants`, programs/grants) that contract narrowed to the project
+ * ({@link contractFor}) with the platform's admin kubeconfig ({@link ADMIN_KUBECONFIG_OUTPUT}) and the project's
+ * registry pull password ({@link REGISTRY_PULL_PASSWORDS_OUTPUT}); the grants stack creates the project's grant
+ * objects and exports its contract entry ({@link GRANTS_ENTRY_OUTPUT}: namespace, grant, built digests) and its
+ * deployer kubeconfig ({@link DEPLOYER_KUBECONFIG_OUTPUT}), which the driver hands to the project's app stack
+ * ({@link appContractFor}). No stack uses a StackReference: the engine stores every output of the referenced
+ * stack in the referencing stack's state, which would put the admin credential in every tenant state. The
+ * programs check the version; the driver and the offline plan import the same types. Bump
+ * {@link CONTRACT_VERSION} on every change a program of the previous version would misread (a removed or
+ * renamed field or output, a changed meaning); adding an optional field is not one.
  */
 
-/** Version of the contract this code writes and reads. */
-export const CONTRACT_VERSION = 3;
+/** Version of the contract this code writes and reads (4: the grants moved from the platform stack into one grants stack per project). */
+export const CONTRACT_VERSION = 4;
 
 /** Name of the platform stack output holding the contract (plain: nothing in it is a credential). */
 export const CONTRACT_OUTPUT = "platformContract";
 
+/** Name of the platform stack output holding the admin kubeconfig (secret): the driver hands it to grants stacks only. */
+export const ADMIN_KUBECONFIG_OUTPUT = "kubeconfig";
+
 /**
- * Name of the platform stack output holding every project's deployer kubeconfig by id (a secret output). Read
- * only by the driver (or an operator's laptop), one project at a time.
+ * Name of the platform stack output holding each project's registry pull robot password by id (secret): the
+ * driver hands each grants stack only its own, which writes it into the project's namespace as the pull Secret.
  */
-export const PROJECT_CREDENTIALS_OUTPUT = "projectCredentials";
+export const REGISTRY_PULL_PASSWORDS_OUTPUT = "registryPullPasswords";
+
+/** Name of a grants stack's output holding the project's contract entry ({@link ProjectAccess}; plain). */
+export const GRANTS_ENTRY_OUTPUT = "projectContract";
+
+/** Name of a grants stack's output holding the project's deployer kubeconfig (secret): the app stack's only credential. */
+export const DEPLOYER_KUBECONFIG_OUTPUT = "deployerKubeconfig";
 
 /** What one project is given by the platform: its namespace and its grants. */
 export interface ProjectAccess {
@@ -29,9 +43,10 @@ export interface ProjectAccess {
     /** Privileges the operators granted (`platform:projectGrants.<id>`, or none). */
     grant: ProjectGrant;
     /**
-     * Digest of the image each built service's build pushed (`sha256:…`), by service name: the platform stack
-     * builds (components/project/grants.ts) and the tenant stack deploys that digest. Empty without builds, and
-     * in the offline plan (no build ran: the workload keeps the annotated placeholder).
+     * Digest of the image each built service's build pushed (`sha256:…`), by service name: the project's grants
+     * stack builds (components/project/grants.ts) and exports it in its entry, the app stack deploys that digest.
+     * Always empty in the platform stack's contract (it builds nothing), empty without builds, and in the offline
+     * plan (no build ran: the workload keeps the annotated placeholder).
      */
     imageDigests: Record<string, string>;
 }
@@ -86,6 +101,24 @@ export function contractFor(contract: PlatformContract, id: string): PlatformCon
         platformConfig: { ...contract.platformConfig, projectGrants: grant ? { [id]: grant } : {} },
         projects: own ? { [id]: own } : {},
     };
+}
+
+/**
+ * The contract as one project's app stack receives it: {@link contractFor} the project, its entry replaced by the
+ * one its grants stack exported (the digests its builds pushed).
+ */
+export function appContractFor(contract: PlatformContract, id: string, entry: ProjectAccess): PlatformContract {
+    const own = contractFor(contract, id);
+    return { ...own, projects: { [id]: { namespace: entry.namespace, grant: entry.grant, imageDigests: { ...entry.imageDigests } } } };
+}
+
+/** Whether a grants stack output looks like a contract entry (the app program checks the contract it is part of). */
+export function isProjectAccess(value: unknown): value is ProjectAccess {
+    if (value === null || typeof value !== "object") {
+        return false;
+    }
+    const entry = value as Partial<ProjectAccess>;
+    return typeof entry.namespace === "string" && entry.grant !== null && typeof entry.grant === "object" && entry.imageDigests !== null && typeof entry.imageDigests === "object";
 }
 
 /** Thrown when a tenant stack reads a contract it cannot trust to mean what it expects. */

@@ -13,6 +13,12 @@ export const PLATFORM_PROJECT = "platform";
 /** Pulumi project of the tenant program (`programs/tenant/Pulumi.yaml`). */
 export const TENANT_PROJECT = "platform-tenant";
 
+/** Pulumi project of the grants program (`programs/grants/Pulumi.yaml`): the platform-owned part of one project. */
+export const GRANTS_PROJECT = "platform-grants";
+
+/** Suffix of a grants stack's name (`<region>--<id>--grants`). */
+export const GRANTS_STACK_SUFFIX = `${NAME_SEPARATOR}grants`;
+
 /** Stack name of a region's platform stack: the region itself (the stack `Pulumi.<region>.yaml` configures). */
 export function platformStackName(region: string): string {
     return region;
@@ -31,6 +37,20 @@ export function tenantStackName(region: string, id: string): string {
         throw new Error("tenant stack name: the region is empty");
     }
     return `${region}${NAME_SEPARATOR}${id}`;
+}
+
+/**
+ * Stack name of one project's grants stack: `<region>--<id>--grants`, the tenant stack's name and a fixed suffix,
+ * so it is as stable as the tenant stack (the project id) and sorts beside it.
+ */
+export function grantsStackName(region: string, id: string): string {
+    return `${tenantStackName(region, id)}${GRANTS_STACK_SUFFIX}`;
+}
+
+/** The region and project id of a grants stack name; `undefined` when the name is not one. */
+export function parseGrantsStackName(stack: string): { region: string; id: string } | undefined {
+    const bare = stack.split("/").pop() ?? stack;
+    return bare.endsWith(GRANTS_STACK_SUFFIX) ? parseTenantStackName(bare.slice(0, -GRANTS_STACK_SUFFIX.length)) : undefined;
 }
 
 /** The region and project id of a tenant stack name; `undefined` when the name is not one. */

@@ -27,7 +27,7 @@ export interface TenantContext {
      * the tenants' secrets (they live in each tenant stack, which checks its own).
      */
     secretNames?: ReadonlyMap<string, ReadonlySet<string>>;
-    /** The command that sets a missing secret (default: `platform:tenantSecrets.<id>.<NAME>` of the stack). */
+    /** The command that sets a missing secret (default: `tenant:secrets.<NAME>` of the project's tenant stack). */
     secretFix?: (id: string, name: string) => string;
     /** Stack name, for the `Pulumi.<stack>.yaml` the grant fixes point at. */
     stack?: string;
@@ -205,7 +205,7 @@ function checkAgainstStack(file: string, spec: ProjectSpec, context: TenantConte
         }
         for (const { name, path: where } of containerSecretNames(container, at)) {
             if (secretNames && !available?.has(name)) {
-                problems.push({ source: file, path: where, problem: `secret ${name} is not set in stack config`, fix: context.secretFix?.(spec.id, name) ?? `pulumi config set --secret --path 'platform:tenantSecrets.${spec.id}.${name}' <value>` });
+                problems.push({ source: file, path: where, problem: `secret ${name} is not set in stack config`, fix: context.secretFix?.(spec.id, name) ?? `pulumi config set --secret --path 'tenant:secrets.${name}' <value> --stack ${context.stack ?? "<region>"}--${spec.id} --cwd programs/tenant` });
             }
         }
         // The services' own resources are checked below, with their pod counts.

@@ -313,7 +313,7 @@ const filesRecord = <T extends z.ZodType>(value: T) =>
     });
 
 /**
- * A directory of read-only files: keys of the project's secret values (`platform:tenantSecrets.<id>`)
+ * A directory of read-only files: keys of the project's secret values (its tenant stack's `tenant:secrets`)
  * under file names (`secret: {server.crt: GATEWAY_TLS_CRT}`), or every file of one of the project's
  * ConfigMaps (`configMap: app-config`).
  */
@@ -342,7 +342,7 @@ const containerFields = {
         .record(envName, z.string().max(TENANT_BOUNDS.envValueChars))
         .refine((env) => Object.keys(env).length <= TENANT_BOUNDS.envEntries, { error: `at most ${TENANT_BOUNDS.envEntries} entries` })
         .default({}),
-    /** Names whose values come from `platform:tenantSecrets.<id>.<NAME>`. */
+    /** Names whose values come from its tenant stack's `tenant:secrets.<NAME>`. */
     secretEnv: z.array(envName).max(TENANT_BOUNDS.secretEnv).default([]),
     /** Read-only files from the project's secret values or ConfigMaps. */
     files: z.array(fileMountSchema).max(TENANT_BOUNDS.files).default([]),
@@ -380,7 +380,7 @@ function checkContainer(container: { [key: string]: unknown; env: Record<string,
                 code: "custom",
                 path: ["env", name],
                 message: `${reason}: plain env lands in the plan and the Deployment in clear`,
-                params: { fix: `move it to secretEnv: [${name}] and set the value with pulumi config set --secret --path 'platform:tenantSecrets.<id>.${name}' <value>` },
+                params: { fix: `move it to secretEnv: [${name}] and set the value with pulumi config set --secret --path 'tenant:secrets.${name}' <value> --stack <region>--<id> --cwd programs/tenant` },
             });
         }
     }
@@ -695,7 +695,7 @@ export const configMapSchema = z
         for (const [file, content] of Object.entries(configMap.data)) {
             const shape = SECRET_VALUE_PATTERNS.find((p) => p.what === "a private key" || p.what === "a URL with a password" ? p.pattern.test(content) : false);
             if (shape) {
-                ctx.addIssue({ code: "custom", path: ["data", file], message: `${file} contains ${shape.what}: ConfigMaps are stored and shown in clear`, params: { fix: "put it in platform:tenantSecrets.<id>.<NAME> and mount it with files: [{mountPath: …, secret: {<file>: <NAME>}}]" } });
+                ctx.addIssue({ code: "custom", path: ["data", file], message: `${file} contains ${shape.what}: ConfigMaps are stored and shown in clear`, params: { fix: "put it in the tenant stack's tenant:secrets.<NAME> (pulumi config set --secret --path 'tenant:secrets.<NAME>' <value> --stack <region>--<id> --cwd programs/tenant) and mount it with files: [{mountPath: …, secret: {<file>: <NAME>}}]" } });
             }
         }
     });

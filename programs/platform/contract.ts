@@ -3,7 +3,7 @@ import type { PlatformConfig } from "../../lib/config/schema";
 import { CLUSTER_ISSUERS, GVISOR_RUNTIME_CLASS, LABELS, MINIO_ENDPOINT, STORAGE_CLASSES } from "../../lib/conventions";
 import { projectGrant } from "../../lib/tenants/load";
 import type { ProjectSpec } from "../../lib/tenants/schema";
-import { CONTRACT_VERSION, type PlatformContract } from "../../lib/stacks/contract";
+import { CONTRACT_VERSION, type PlatformContract, type ProjectAccess } from "../../lib/stacks/contract";
 
 /** What the platform program knows when it writes the contract. */
 export interface ContractInputs {
@@ -17,8 +17,6 @@ export interface ContractInputs {
     clusterIdentifier: string;
     /** Middlewares Traefik applies to every HTTPS router. */
     ingressMiddlewares: readonly string[];
-    /** Digests the builds pushed, by project id and service (ProjectGrants.imageDigests); none when omitted. */
-    imageDigests?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 /**
@@ -40,26 +38,27 @@ export function renderContract(inputs: ContractInputs): PlatformContract {
         meteringLabels: { project: LABELS.project, service: LABELS.service },
         clusterIdentifier: inputs.clusterIdentifier,
         platformConfig: config,
-        projects: Object.fromEntries(inputs.tenants.map((t) => [t.id, { namespace: t.id, grant: projectGrant(config, t.id), imageDigests: { ...(inputs.imageDigests?.[t.id] ?? {}) } }])),
+        // The platform stack builds nothing: each project's grants stack exports its entry with the digests.
+        projects: Object.fromEntries(inputs.tenants.map((t) => [t.id, projectEntry(config, t.id, {})])),
     };
 }
 
+/** One project's contract entry: its namespace, its grant from the region config, and the digests its builds pushed. */
+export function projectEntry(config: PlatformConfig, id: string, imageDigests: Readonly<Record<string, string>>): ProjectAccess {
+    return { namespace: id, grant: projectGrant(config, id), imageDigests: { ...imageDigests } };
+}
+
 /** The contract as a stack output (the middlewares resolve from Traefik). */
-export function platformContract(
-    inputs: Omit<ContractInputs, "ingressMiddlewares" | "imageDigests"> & { ingressMiddlewares: pulumi.Input<string[]>; imageDigests?: pulumi.Input<Record<string, pulumi.Input<Record<string, string>>>> },
-): pulumi.Output<PlatformContract> {
-    return pulumi
-        .all([inputs.ingressMiddlewares, pulumi.output(inputs.imageDigests ?? {})])
-        .apply(([ingressMiddlewares, imageDigests]) => renderContract({ ...inputs, ingressMiddlewares, imageDigests: imageDigests as Record<string, Record<string, string>> }));
+export function platformContract(inputs: Omit<ContractInputs, "ingressMiddlewares"> & { ingressMiddlewares: pulumi.Input<string[]> }): pulumi.Output<PlatformContract> {
+    return pulumi.output(inputs.ingressMiddlewares).apply((ingressMiddlewares) => renderContract({ ...inputs, ingressMiddlewares }));
 }
 
 /**
- * Every project's deployer kubeconfig as one secret stack output, by project id. Only the driver reads it (for
- * one project at a time, handing that one value to that tenant stack as secret config): a tenant stack never
- * references the platform stack, whose outputs a StackReference would copy whole into the tenant's state.
- * Never the backup bucket's keys: they reach every project's archive, so the platform stack writes them into the
- * namespaces itself (DatabaseBackupCredentials).
+ * One secret value per project as one secret stack output, by project id (the registry pull passwords). Only the
+ * driver reads it, one project at a time, handing that one value to that project's grants stack as secret config:
+ * no stack references the platform stack, whose outputs a StackReference would copy whole into its state.
+ * Never the backup bucket's keys: the driver hands them to the grants stacks from its own environment.
  */
-export function projectCredentialsOutput(entries: ReadonlyArray<readonly [string, pulumi.Input<string>]>): pulumi.Output<Record<string, string>> {
-    return pulumi.secret(pulumi.all(entries.map(([, kubeconfig]) => kubeconfig)).apply((values) => Object.fromEntries(entries.map(([id], index) => [id, values[index]!]))));
+export function secretByProjectOutput(entries: ReadonlyArray<readonly [string, pulumi.Input<string>]>): pulumi.Output<Record<string, string>> {
+    return pulumi.secret(pulumi.all(entries.map(([, value]) => value)).apply((values) => Object.fromEntries(entries.map(([id], index) => [id, values[index]!]))));
 }

@@ -33,7 +33,6 @@ import { NodeReboots } from "../../components/upgrades/node-reboots";
 import { CloudNativePg } from "../../components/databases/cloudnative-pg";
 import { PerconaMongoDb } from "../../components/databases/percona-mongodb";
 import { RedisOperator } from "../../components/databases/redis-operator";
-import { DatabaseBackupCredentials } from "../../components/databases/backup-credentials";
 import { renderEtcdRestoreScript } from "../../components/cluster/etcd-restore";
 import { Velero } from "../../components/backups/velero";
 import { VolumeRestores } from "../../components/backups/volume-restores";
@@ -43,9 +42,8 @@ import { BuildNamespace } from "../../components/builds/builds";
 import { Sandbox } from "../../components/project/sandbox";
 import { databaseAdmission, Guardrails } from "../../components/guardrails/guardrails";
 import { DeployerNamespace } from "../../components/project/deployer-namespace";
-import { ProjectGrants } from "../../components/project/grants";
 import { checkCatalogAgainst } from "../catalog-check";
-import { platformContract as renderContract, projectCredentialsOutput } from "./contract";
+import { platformContract as renderContract, secretByProjectOutput } from "./contract";
 import { mergeProvides } from "../../lib/requirements";
 
 /** Repository root: the stack files, `stacks/<region>/projects/` and the tailnet's other stacks live there. */
@@ -215,16 +213,13 @@ new VolumeRestores("volume-restores", { config, projects: tenants.map((t) => t.s
 // --- projects ---
 // The gVisor RuntimeClass exists once per region; every tenant project is one Project in its own stack, run
 // after this one (the driver orders them), so the sandbox and every add-on exist before any tenant object.
-const sandbox = new Sandbox("sandbox", {}, k8sOptions);
+new Sandbox("sandbox", {}, k8sOptions);
 // Admission policies of tenant namespaces: in force before any tenant object exists (Argo CD, kubectl, Helm).
-const guardrails = new Guardrails("guardrails", { allowedRegistries: config.allowedRegistries, ...databaseAdmission(config) }, k8sOptions);
-// Per project, what encodes a grant or lives outside its namespace, and its deployer credential: the tenant
-// stacks hold only their own (README "How tenant stacks are scoped").
-const deployers = new DeployerNamespace("tenant-deployers", {}, k8sOptions);
-const tenantProvides = mergeProvides(sandbox.provides, guardrails.provides, minio.provides, argocd.provides, longhorn.provides, registry.provides, builds.provides, nodePools.provides);
-const grants = tenants.map((t) => new ProjectGrants(t.spec.id, { project: t.spec, config, adminKubeconfig: cluster.kubeconfig, deployerNamespace: deployers.resource, platform: tenantProvides, registryPullPassword: registry.pullPasswords[t.spec.id] }, k8sOptions));
-// The backup bucket's keys in PostgreSQL projects' namespaces: written here, so no tenant stack holds them.
-new DatabaseBackupCredentials("database-backup-credentials", { config, projects: tenants.map((t) => t.spec), ...(secrets.backupS3 ? { keys: secrets.backupS3 } : {}) }, { ...k8sOptions, dependsOn: [cloudnativePg, ...grants.map((g) => g.namespaceResource)] });
+new Guardrails("guardrails", { allowedRegistries: config.allowedRegistries, ...databaseAdmission(config) }, k8sOptions);
+// Per project, what encodes a grant or lives outside its namespace is its own grants stack (programs/grants,
+// run by the driver after this one): here only the deployers' namespace, where each grants stack puts its
+// project's deployer ServiceAccount (README "How tenant stacks are scoped").
+new DeployerNamespace("tenant-deployers", {}, k8sOptions);
 /** Velero's Schedules (namespace velero; `velero backup get --selector velero.io/schedule-name=<name>`). */
 export const veleroSchedules = velero?.schedules ?? [];
 /** Script that rebuilds this region's control plane from an etcd snapshot (README: Disaster recovery). */
@@ -250,9 +245,8 @@ export const platformContract = renderContract({
     tenants: tenants.map((t) => t.spec),
     clusterIdentifier: cluster.clusterIdentifier,
     ingressMiddlewares: traefik.middlewares,
-    imageDigests: Object.fromEntries(grants.map((g, i) => [tenants[i]!.spec.id, g.imageDigests])),
 });
-/** Each project's deployer kubeconfig (secret), by id: the driver hands each tenant stack only its own. */
-export const projectCredentials = projectCredentialsOutput(grants.map((g, i) => [tenants[i]!.spec.id, g.kubeconfig] as const));
+/** Each project's registry pull robot password (secret), by id: the driver hands each grants stack only its own. */
+export const registryPullPasswords = secretByProjectOutput(tenants.map((t) => [t.spec.id, registry.pullPasswords[t.spec.id]!] as const));
 /** Number of tenant projects. */
 export const projectCount = tenants.length;

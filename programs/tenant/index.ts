@@ -1,10 +1,11 @@
 /**
- * Composition root of one tenant stack (`<region>--<id>`, Pulumi project `platform-tenant`): exactly one
+ * Composition root of one tenant (app) stack (`<region>--<id>`, Pulumi project `platform-tenant`): exactly one
  * Project, from `stacks/<region>/projects/<id>.yaml`, against the platform contract its region's platform
- * stack exports. Its config holds this project's `secretEnv` values (`tenant:secrets`), the contract with only
- * its own entry (`tenant:contract`) and its own deployer kubeconfig (`tenant:kubeconfig`), which the driver hands
- * over on every run; nothing that grants anything, and no StackReference (which would copy every output of the
- * platform stack, every project's credential, into this stack's state). The deployer may create only what the
+ * stack exports and the entry its grants stack (`<region>--<id>--grants`, programs/grants) exports. Its config
+ * holds this project's `secretEnv` values (`tenant:secrets`), the contract with only its own entry
+ * (`tenant:contract`) and its own deployer kubeconfig (`tenant:kubeconfig`, the grants stack's output), which
+ * the driver hands over on every run; nothing that grants anything, and no StackReference (which would copy every
+ * output of the referenced stack, the admin credential among them, into this stack's state). The deployer may create only what the
  * Project registers, only in its namespace (components/project/deployer.ts).
  */
 import * as path from "node:path";
@@ -52,7 +53,7 @@ export = async (): Promise<Record<string, unknown>> => {
             project: tenant.spec,
             config: contract.platformConfig,
             secretValues: pulumi.secret(secretValues),
-            // The platform stack built this project's images; its contract entry carries their digests.
+            // The grants stack built this project's images; the contract entry it exported carries their digests.
             imageDigests: contract.projects[id]!.imageDigests,
         },
         { provider },

@@ -5,7 +5,7 @@ import { catalogDirectory, otherStackDomains, validateTenantDocuments, type Tena
 import { readTenantFile } from "../../lib/tenants/read";
 import { InputValidationError } from "../../lib/validation";
 import type { PlatformContract } from "../../lib/stacks/contract";
-import { tenantStackName } from "../../lib/stacks/naming";
+import { grantsStackName, tenantStackName } from "../../lib/stacks/naming";
 
 /**
  * What a tenant stack validates on its own: its one tenant file, against the contract (the region's config and
@@ -21,22 +21,28 @@ export const TENANT_SECRETS_KEY = `${TENANT_CONFIG_NAMESPACE}:secrets`;
 
 /**
  * The config key holding the platform contract as JSON (plain: no credential in it), only this project's
- * entry: `pulumi stack output platformContract --json --stack <region>`, set by the driver on every run.
+ * entry, the one its grants stack exported (`projectContract`: the digests its builds pushed); set by the driver
+ * on every run.
  */
 export const TENANT_CONTRACT_KEY = `${TENANT_CONFIG_NAMESPACE}:contract`;
 
 /**
- * The config key holding this project's deployer kubeconfig (secret): `projectCredentials.<id>` of the platform
- * stack, set by the driver on every run. The tenant stack's only credential.
+ * The config key holding this project's deployer kubeconfig (secret): `deployerKubeconfig` of the project's
+ * grants stack, set by the driver on every run. The tenant stack's only credential.
  */
 export const TENANT_KUBECONFIG_KEY = `${TENANT_CONFIG_NAMESPACE}:kubeconfig`;
 
-/** The laptop commands that hand a tenant stack its contract and credential (what the driver does through the Automation API). */
+/**
+ * The laptop commands that hand a tenant (app) stack its contract and credential (what the driver does through the
+ * Automation API): the platform contract narrowed to the project, its entry the one the project's grants stack
+ * exported, and the deployer kubeconfig that grants stack exported. Run after the grants stack's `up`.
+ */
 export function handOverCommands(region: string, id: string): string[] {
     const stack = `--stack ${tenantStackName(region, id)} --cwd programs/tenant`;
+    const grants = `--stack ${grantsStackName(region, id)} --cwd programs/grants`;
     return [
-        `pulumi stack output platformContract --json --stack ${region} | jq -c '.projects |= {"${id}": .["${id}"]}' | pulumi config set ${TENANT_CONTRACT_KEY} ${stack}`,
-        `pulumi stack output projectCredentials --json --show-secrets --stack ${region} | jq -r '.["${id}"]' | pulumi config set --secret ${TENANT_KUBECONFIG_KEY} ${stack}`,
+        `pulumi stack output platformContract --json --stack ${region} | jq -c --argjson entry "$(pulumi stack output projectContract --json ${grants})" '.projects = {"${id}": $entry} | .platformConfig.projectGrants |= with_entries(select(.key == "${id}"))' | pulumi config set ${TENANT_CONTRACT_KEY} ${stack}`,
+        `pulumi stack output deployerKubeconfig --show-secrets ${grants} | pulumi config set --secret ${TENANT_KUBECONFIG_KEY} ${stack}`,
     ];
 }
 
@@ -78,8 +84,11 @@ export function tenantSecretValues(raw: Readonly<Record<string, string>>): Recor
     return decoded as Record<string, string>;
 }
 
-/** Loads and validates the project `id` of `region` from `stacks/<region>/projects/<id>.yaml` against the contract. */
-export function loadTenantProject(rootDir: string, region: string, id: string, contract: PlatformContract, secretNames: ReadonlySet<string>): TenantProject {
+/**
+ * Loads and validates the project `id` of `region` from `stacks/<region>/projects/<id>.yaml` against the contract;
+ * its `secretEnv` names against `secretNames` when given (the app stack holds them; the grants stack does not).
+ */
+export function loadTenantProject(rootDir: string, region: string, id: string, contract: PlatformContract, secretNames: ReadonlySet<string> | undefined): TenantProject {
     const absolute = path.join(catalogDirectory(rootDir, region), `${id}.yaml`);
     const file = path.relative(rootDir, absolute);
     if (!fs.existsSync(absolute)) {
@@ -101,7 +110,7 @@ export function loadTenantProject(rootDir: string, region: string, id: string, c
     const [tenant] = validateTenantDocuments([read], {
         config,
         stack: region,
-        secretNames: new Map([[id, secretNames]]),
+        ...(secretNames ? { secretNames: new Map([[id, secretNames]]) } : {}),
         secretFix: (project, name) => tenantSecretFix(region, project, name),
         otherStackDomains: otherStackDomains(rootDir, region),
     });

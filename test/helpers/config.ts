@@ -6,7 +6,7 @@ import { ROOT } from "./synth";
 /** The raw config map of a shipped stack plus synthetic secrets, as the offline plan passes it. */
 export function rawStackConfig(stack: string, overrides: Record<string, string> = {}): Record<string, string> {
     const config = { ...readStackConfig(ROOT, stack), ...overrides };
-    return { ...syntheticSecrets({}, config), ...config };
+    return { ...syntheticSecrets(config), ...config };
 }
 
 /** The validated config of a shipped stack. */

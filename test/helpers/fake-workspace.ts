@@ -36,6 +36,8 @@ export interface FakeScript {
     outputs?: Record<string, OutputEntry>;
     /** Decrypted secret outputs, for `secretOutputEntry()` (name → entries). */
     secretOutputs?: Record<string, Record<string, string>>;
+    /** Decrypted string secret outputs, for `secretOutput()` (name → value). */
+    secretValues?: Record<string, string>;
     /** Runs when secret config is set; e.g. writes to the stack file the way the CLI would. */
     onSetConfig?: (config: Record<string, SecretConfigValue>) => void;
     /** Milliseconds each operation takes (a timer, so other stacks' operations run meanwhile). */
@@ -89,7 +91,7 @@ export class Timeline {
 /** One recorded call, with the callbacks removed from the options so they compare with `toEqual`. */
 export interface RecordedCall {
     /** Method of `DeployWorkspace`. */
-    method: "setSecretConfig" | "preview" | "up" | "refresh" | "destroy" | "outputs" | "secretOutputEntry";
+    method: "setSecretConfig" | "preview" | "up" | "refresh" | "destroy" | "outputs" | "secretOutputEntry" | "secretOutput";
     /** Options without onOutput/onError/onEvent. */
     options?: Record<string, unknown>;
     /** Whether the streaming callbacks were all passed. */
@@ -180,6 +182,11 @@ export class FakeWorkspace implements DeployWorkspace {
         this.calls.push({ method: "secretOutputEntry", options: { name, key } });
         return this.script.secretOutputs?.[name]?.[key];
     }
+
+    async secretOutput(name: string): Promise<string | undefined> {
+        this.calls.push({ method: "secretOutput", options: { name } });
+        return this.script.secretValues?.[name];
+    }
 }
 
 /**
@@ -228,6 +235,8 @@ export function makeFakeRepo(options: { policyPack?: boolean; extraStacks?: Reco
         // The tenant program's project file is all the driver looks for (the program itself runs in the CLI).
         fs.mkdirSync(path.join(root, "programs", "tenant"), { recursive: true });
         fs.writeFileSync(path.join(root, "programs", "tenant", "Pulumi.yaml"), "name: platform-tenant\nruntime: nodejs\n");
+        fs.mkdirSync(path.join(root, "programs", "grants"), { recursive: true });
+        fs.writeFileSync(path.join(root, "programs", "grants", "Pulumi.yaml"), "name: platform-grants\nruntime: nodejs\n");
     }
     if (options.catalogs) {
         fs.cpSync(path.join(REPO, "stacks"), path.join(root, "stacks"), { recursive: true });
@@ -267,6 +276,8 @@ export interface HarnessOptions {
     scripts?: Record<string, FakeScript>;
     /** Stack names the backend lists for the tenant program (`pulumi stack ls`). */
     backendStacks?: string[];
+    /** Stack names the backend lists for the grants program; default: a grants stack beside each tenant stack of `backendStacks`. */
+    backendGrantsStacks?: string[];
     /** Thrown by `listStacks`. */
     listError?: unknown;
     /** Tenant ids of the catalog (a catalog check that finds no problem), or a whole catalog check. */
@@ -330,6 +341,9 @@ export function harness(
                 listed.push(settings);
                 if (options.listError !== undefined) {
                     throw options.listError;
+                }
+                if (settings.workDir.endsWith(path.join("programs", "grants"))) {
+                    return options.backendGrantsStacks ?? (options.backendStacks ?? []).filter((name) => name.includes("--")).map((name) => `${name}--grants`);
                 }
                 return options.backendStacks ?? [];
             },

@@ -34,15 +34,20 @@ export function tenantPlanDir(stack: string, id: string): string {
     return path.join(planDir(stack), "tenants", id);
 }
 
+/** Output directory of one tenant's grants stack plan of a region. */
+export function grantsPlanDir(stack: string, id: string): string {
+    return path.join(tenantPlanDir(stack, id), "grants");
+}
+
 /** Project ids of the tenant stacks planned for a region. */
 export function plannedTenants(stack: string): string[] {
     const dir = path.join(planDir(stack), "tenants");
     return fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
 }
 
-/** Every plan directory of a region: the platform stack's, then each tenant stack's. */
+/** Every plan directory of a region: the platform stack's, then each tenant's grants stack and app stack. */
 export function regionPlanDirs(stack: string): string[] {
-    return [planDir(stack), ...plannedTenants(stack).map((id) => tenantPlanDir(stack, id))];
+    return [planDir(stack), ...plannedTenants(stack).flatMap((id) => [grantsPlanDir(stack, id), tenantPlanDir(stack, id)])];
 }
 
 function readRequired(file: string): string {
@@ -60,14 +65,19 @@ export function readPlatformPlan(stack: string): WrittenPlan {
     return JSON.parse(readRequired(path.join(planDir(stack), "plan.json")));
 }
 
+/** The written plan of one tenant's grants stack of a region. */
+export function readGrantsPlan(stack: string, id: string): WrittenPlan {
+    return JSON.parse(readRequired(path.join(grantsPlanDir(stack, id), "plan.json")));
+}
+
 /** The written plan of one tenant stack of a region. */
 export function readTenantPlan(stack: string, id: string): WrittenPlan {
     return JSON.parse(readRequired(path.join(tenantPlanDir(stack, id), "plan.json")));
 }
 
 /**
- * The region as one plan: the platform stack's resources followed by every tenant stack's (so checks over "the
- * stack's" resources keep covering the tenants), with the platform stack's outputs.
+ * The region as one plan: the platform stack's resources followed by every tenant's grants and app stacks' (so
+ * checks over "the stack's" resources keep covering the tenants), with the platform stack's outputs.
  */
 export function readPlan(stack: string): WrittenPlan {
     readRequired(path.join(planDir(stack), "plan.json"));
@@ -79,7 +89,11 @@ export function readRegionPlanIn(outDir: string): WrittenPlan {
     const platform = JSON.parse(fs.readFileSync(path.join(outDir, "plan.json"), "utf8")) as WrittenPlan;
     const tenantsDir = path.join(outDir, "tenants");
     const ids = fs.existsSync(tenantsDir) ? fs.readdirSync(tenantsDir).sort() : [];
-    const tenants = ids.map((id) => JSON.parse(fs.readFileSync(path.join(tenantsDir, id, "plan.json"), "utf8")) as WrittenPlan);
+    const read = (file: string) => JSON.parse(fs.readFileSync(file, "utf8")) as WrittenPlan;
+    const tenants = ids.flatMap((id) => [
+        ...(fs.existsSync(path.join(tenantsDir, id, "grants", "plan.json")) ? [read(path.join(tenantsDir, id, "grants", "plan.json"))] : []),
+        read(path.join(tenantsDir, id, "plan.json")),
+    ]);
     return { resources: [...platform.resources, ...tenants.flatMap((t) => t.resources)], outputs: platform.outputs };
 }
 

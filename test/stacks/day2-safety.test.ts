@@ -108,17 +108,17 @@ describe("day-2 safety of the dev stack (offline plans compared with --against)"
         expect(changes.steps.filter((s) => s.op !== "update")).toEqual([]);
         expect(changes.dataAtRisk).toEqual([]);
         type Written = { urn: string; type: string; inputs: { metadata?: { name?: string; namespace?: string } } };
-        // The platform stack's plan and the tenant stacks' plans beside it.
+        // The platform stack's plan and the tenants' grants and app stack plans beside it.
         const resourcesOf = (name: string): Written[] => {
             const tenants = path.join(outOf(name), "tenants");
-            const files = [planOf(name), ...fs.readdirSync(tenants).map((id) => path.join(tenants, id, "plan.json"))];
+            const files = [planOf(name), ...fs.readdirSync(tenants).flatMap((id) => [path.join(tenants, id, "grants", "plan.json"), path.join(tenants, id, "plan.json")])];
             return files.flatMap((f) => (JSON.parse(fs.readFileSync(f, "utf8")) as { resources: Written[] }).resources);
         };
         const before = resourcesOf("baseline");
         const after = resourcesOf("renamed");
         const stateful = (resources: Written[]) =>
             resources
-                .filter((r) => /PersistentVolumeClaim|StatefulSet|Namespace|batch\/v1:Job/.test(r.type) && r.urn.includes("platform:project:Project"))
+                .filter((r) => /PersistentVolumeClaim|StatefulSet|Namespace|batch\/v1:Job/.test(r.type) && /platform:project:(Project|ProjectGrants)\$/.test(r.urn))
                 .map((r) => `${r.urn} ${r.inputs.metadata?.namespace ?? ""}/${r.inputs.metadata?.name ?? ""}`)
                 .sort();
         expect(stateful(after)).toEqual(stateful(before));

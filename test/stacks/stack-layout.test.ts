@@ -3,35 +3,53 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { planDir, plannedTenants, readPlatformPlan, readTenantPlan, STACKS, tenantPlanDir } from "../helpers/plans";
+import { grantsPlanDir, planDir, plannedTenants, readGrantsPlan, readPlatformPlan, readTenantPlan, STACKS, tenantPlanDir } from "../helpers/plans";
 import { ROOT } from "../helpers/synth";
-import { checkMigration, migrationResources, type MigrationResource } from "../../tools/offline/migration";
+import { checkGrantsMove, checkMigration, grantsStackOwner, migrationResources, type MigrationResource } from "../../tools/offline/migration";
 import { computedContract } from "../../tools/offline/stack-plans";
 import { readStackConfig, syntheticSecrets } from "../../tools/offline/stack-files";
-import { tenantStackName } from "../../lib/stacks/naming";
+import { grantsStackName, tenantStackName } from "../../lib/stacks/naming";
 import { exampleTenants } from "../components/project/fixtures";
 import { errorFileFor } from "../../tools/offline/output-dir";
 
 // One platform stack plus one stack per tenant per region, planned by the global setup (npm run plan).
 
 const PROJECT_TYPE = "platform:project:Project";
+const GRANTS_TYPE = "platform:project:ProjectGrants";
 
 describe.each(STACKS)("region %s as stacks", (region) => {
     const ids = exampleTenants(region).map((t) => t.spec.id);
 
-    it("plans one tenant stack per project id of the catalog, each with exactly its one Project, and no Project in the platform stack", () => {
+    it("plans one grants stack and one app stack per project id of the catalog, each with exactly its one ProjectGrants or Project, and neither in the platform stack", () => {
         expect(plannedTenants(region)).toEqual([...ids].sort());
-        expect(readPlatformPlan(region).resources.filter((r) => r.type === PROJECT_TYPE)).toEqual([]);
+        expect(readPlatformPlan(region).resources.filter((r) => r.type === PROJECT_TYPE || r.type === GRANTS_TYPE)).toEqual([]);
         for (const id of ids) {
-            const projects = readTenantPlan(region, id).resources.filter((r) => r.type === PROJECT_TYPE);
+            const projects = readTenantPlan(region, id).resources.filter((r) => r.type === PROJECT_TYPE || r.type === GRANTS_TYPE);
             expect(projects.map((r) => r.urn)).toEqual([`urn:pulumi:${tenantStackName(region, id)}::platform-tenant::pulumi:pulumi:Stack$${PROJECT_TYPE}::${id}`]);
+            const grants = readGrantsPlan(region, id).resources.filter((r) => r.type === PROJECT_TYPE || r.type === GRANTS_TYPE);
+            expect(grants.map((r) => r.urn)).toEqual([`urn:pulumi:${grantsStackName(region, id)}::platform-grants::pulumi:pulumi:Stack$${GRANTS_TYPE}::${id}`]);
+        }
+    });
+
+    it("moves from the contract-3 layout recorded before the grants stacks: each project's ProjectGrants and backup Secret to its grants stack, nothing deleted or created", () => {
+        const fixture = JSON.parse(fs.readFileSync(path.join(ROOT, "test/fixtures/migration", `${region}-platform-grants.json`), "utf8")) as { resources: MigrationResource[] };
+        const grants = Object.fromEntries(ids.map((id) => [id, migrationResources(readGrantsPlan(region, id).resources)]));
+        const check = checkGrantsMove(fixture.resources, migrationResources(readPlatformPlan(region).resources), grants);
+        // Placement: nothing is deleted and nothing created by the move. Inputs that later program changes alter
+        // are updates of the next up, not the move's (tools/offline/migration.test.ts pins that rule).
+        expect(check.problems.filter((p) => !p.endsWith("it would be updated"))).toEqual([]);
+        const byKey = new Map(fixture.resources.map((r) => [r.key, r]));
+        const recorded = new Set(fixture.resources.map((r) => grantsStackOwner(r, byKey)).filter((id): id is string => id !== undefined));
+        for (const id of ids.filter((id) => recorded.has(id))) {
+            expect(check.moves.find((m) => m.id === id)?.resources, id).toBeGreaterThan(10);
         }
     });
 
     it("moves from the single-stack layout recorded at the split: every old resource of a project still in the catalog lands in its own tenant stack", () => {
         const fixture = JSON.parse(fs.readFileSync(path.join(ROOT, "test/fixtures/migration", `${region}-single-stack.json`), "utf8")) as { resources: MigrationResource[] };
         const tenants = Object.fromEntries(ids.map((id) => [id, migrationResources(readTenantPlan(region, id).resources)]));
-        const check = checkMigration(fixture.resources, migrationResources(readPlatformPlan(region).resources), tenants);
+        const grantsStacks = Object.fromEntries(ids.map((id) => [id, migrationResources(readGrantsPlan(region, id).resources)]));
+        const check = checkMigration(fixture.resources, migrationResources(readPlatformPlan(region).resources), tenants, grantsStacks);
         // The fixture is the single stack as it was at the split. Inputs, creations and deletions since then come
         // from later program changes and renamed examples, not from the move (tools/offline/migration.test.ts pins
         // those rules on synthetic plans); what still holds against it is the placement of every surviving project.
@@ -42,7 +60,7 @@ describe.each(STACKS)("region %s as stacks", (region) => {
         expect(misplaced).toEqual([]);
         const recorded = new Set(fixture.resources.map((r) => /^platform:project:Project::([a-z0-9-]+)$/.exec(r.key)?.[1]).filter((id): id is string => id !== undefined));
         expect(check.moves.map((m) => m.id).filter((id) => recorded.has(id)).sort()).toEqual(ids.filter((id) => recorded.has(id)).sort());
-        // What encodes a grant moves back to the platform stack, adopted there by alias: the namespace at least.
+        // What encodes a grant moves on to the project's grants stack, adopted there by alias: the namespace at least.
         for (const id of ids.filter((id) => recorded.has(id))) {
             expect(check.grants.find((g) => g.id === id)?.resources, id).toBeGreaterThan(0);
             expect(check.problems.filter((p) => p.includes(`Namespace::${id}-namespace-${id}`)), id).toEqual([]);
@@ -53,7 +71,7 @@ describe.each(STACKS)("region %s as stacks", (region) => {
         const written = JSON.parse(fs.readFileSync(path.join(planDir(region), "contract.json"), "utf8"));
         expect(Object.keys(written.projects)).toEqual(ids);
         const stackConfig = readStackConfig(ROOT, region);
-        const raw = { ...syntheticSecrets({}, stackConfig), ...stackConfig };
+        const raw = { ...syntheticSecrets(stackConfig), ...stackConfig };
         for (const id of ids) {
             const grants = written.platformConfig.projectGrants as Record<string, unknown>;
             const own = { ...written, platformConfig: { ...written.platformConfig, projectGrants: id in grants ? { [id]: grants[id] } : {} }, projects: { [id]: written.projects[id] } };
@@ -68,8 +86,8 @@ describe.each(STACKS)("region %s as stacks", (region) => {
         }
     });
 
-    it("runs the policy pack per stack: the platform's and every tenant's policy.json", () => {
-        for (const dir of [planDir(region), ...ids.map((id) => tenantPlanDir(region, id))]) {
+    it("runs the policy pack per stack: the platform's and every tenant's grants and app policy.json", () => {
+        for (const dir of [planDir(region), ...ids.flatMap((id) => [grantsPlanDir(region, id), tenantPlanDir(region, id)])]) {
             const violations = JSON.parse(fs.readFileSync(path.join(dir, "policy.json"), "utf8")) as Array<{ enforcementLevel: string }>;
             expect(violations.filter((v) => v.enforcementLevel === "mandatory"), dir).toEqual([]);
         }

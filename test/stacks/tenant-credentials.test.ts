@@ -1,6 +1,6 @@
 import * as yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { plannedTenants, readPlatformPlan, readTenantPlan, STACKS, type WrittenResource } from "../helpers/plans";
+import { plannedTenants, readGrantsPlan, readPlatformPlan, readTenantPlan, STACKS, type WrittenResource } from "../helpers/plans";
 import { PRIVILEGE_VERBS, RBAC_ALL, resourceOfKind, rolesAllow, type NamespacedRole, type PolicyRule } from "../../lib/rbac";
 import { apiGroupOf } from "../../lib/requirements";
 import { NAMESPACES } from "../../lib/conventions";
@@ -10,7 +10,7 @@ import { readStackConfig, syntheticSecrets } from "../../tools/offline/stack-fil
 import { TENANT_CONTRACT_KEY, TENANT_KUBECONFIG_KEY } from "../../programs/tenant/load";
 import { ROOT } from "../helpers/synth";
 
-// Every tenant of every shipped region: what its stack registers, judged against the deployer Role the platform
+// Every tenant of every shipped region: what its app stack registers, judged against the deployer Role its grants
 // stack's plan grants it, with the RBAC evaluator (lib/rbac.ts, tested on the upstream semantics).
 
 const ROLE_TYPE = "kubernetes:rbac.authorization.k8s.io/v1:Role";
@@ -19,7 +19,7 @@ const BINDING_TYPE = "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding";
 const LIFECYCLE_VERBS = ["create", "patch", "get", "update", "delete"];
 const isKubernetesObject = (r: WrittenResource) => r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers:");
 
-/** The Roles bound to project `id`'s deployer ServiceAccount in the platform plan, read from the plan alone. */
+/** The Roles bound to project `id`'s deployer ServiceAccount in a plan (its grants stack's), read from the plan alone. */
 function deployerRoles(platform: readonly WrittenResource[], id: string): NamespacedRole[] {
     const bindings = platform.filter(
         (r) => r.type === BINDING_TYPE && (r.inputs.subjects as Array<{ kind: string; name: string; namespace: string }>).some((s) => s.kind === "ServiceAccount" && s.name === id && s.namespace === NAMESPACES.tenantDeployers),
@@ -32,12 +32,24 @@ function deployerRoles(platform: readonly WrittenResource[], id: string): Namesp
 }
 
 describe.each(STACKS)("tenant stack credentials in region %s", (region) => {
-    const platform = readPlatformPlan(region).resources;
     const ids = plannedTenants(region);
+    const grantsOf = (id: string) => readGrantsPlan(region, id).resources;
+
+    it("binds no deployer in the platform stack, and each project's deployer only in its own grants stack", () => {
+        const platform = readPlatformPlan(region).resources;
+        expect(platform.filter((r) => r.type === BINDING_TYPE && (r.inputs.subjects as Array<{ namespace?: string }>).some((s) => s.namespace === NAMESPACES.tenantDeployers))).toEqual([]);
+        expect(platform.filter((r) => r.type === "platform:project:ProjectGrants")).toEqual([]);
+        for (const id of ids) {
+            for (const other of ids.filter((o) => o !== id)) {
+                expect(deployerRoles(grantsOf(id), other), `${id}'s grants stack binds ${other}'s deployer`).toEqual([]);
+            }
+        }
+    });
 
     it("binds each project's deployer to Roles in its own namespace only, without RBAC, grant kinds, wildcards or privilege verbs", () => {
         expect(ids.length).toBeGreaterThan(0);
         for (const id of ids) {
+            const platform = grantsOf(id);
             const roles = deployerRoles(platform, id);
             expect(roles.map((r) => r.namespace), id).toEqual([id]);
             const rules = roles.flatMap((r) => r.rules);
@@ -57,7 +69,7 @@ describe.each(STACKS)("tenant stack credentials in region %s", (region) => {
 
     it("allows every object each tenant stack registers (kind, group, verbs, namespace), and the tenant stack registers nothing cluster-scoped or in another namespace", () => {
         for (const id of ids) {
-            const roles = deployerRoles(platform, id);
+            const roles = deployerRoles(grantsOf(id), id);
             const objects = readTenantPlan(region, id).resources.filter(isKubernetesObject);
             expect(objects.length, id).toBeGreaterThan(0);
             for (const object of objects) {
@@ -73,7 +85,7 @@ describe.each(STACKS)("tenant stack credentials in region %s", (region) => {
 
     it("denies the deployer what belongs to the platform or to another project", () => {
         const [id, other] = ids;
-        const roles = deployerRoles(platform, id!);
+        const roles = deployerRoles(grantsOf(id!), id!);
         const denied = [
             { verb: "create", apiGroup: "networking.k8s.io", resource: "networkpolicies", namespace: id, name: "" },
             { verb: "patch", apiGroup: "", resource: "resourcequotas", namespace: id, name: "compute-and-objects" },
@@ -97,7 +109,7 @@ describe.each(STACKS)("tenant stack credentials in region %s", (region) => {
             const resources = readTenantPlan(region, id).resources;
             expect(resources.filter((r) => r.type === "pulumi:pulumi:StackReference"), id).toEqual([]);
             expect(resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => r.name), id).toEqual(["cluster"]);
-            const { config } = tenantPlanConfig(region, id, [], computedContract(region, { ...syntheticSecrets({}, stackConfig), ...stackConfig }, id));
+            const { config } = tenantPlanConfig(region, id, [], computedContract(region, { ...syntheticSecrets(stackConfig), ...stackConfig }, id));
             const kubeconfig = yaml.load(config[TENANT_KUBECONFIG_KEY]!) as { users: Array<{ user: Record<string, unknown> }>; contexts: Array<{ context: { namespace: string } }> };
             expect(kubeconfig.users.map((u) => Object.keys(u.user)), id).toEqual([["token"]]);
             expect(kubeconfig.contexts.map((c) => c.context.namespace)).toEqual([id]);

@@ -22,7 +22,7 @@ export const checkCatalog: CatalogCheck = (repoRoot, region) => {
         // The config parser insists on the platform's required secrets; their values play no part in the catalog
         // (they are in the backend or the environment, and the platform stack's own run checks them), so
         // placeholders stand in for them here exactly as in the offline plan.
-        const rawConfig = { ...syntheticSecrets({}, stackConfig), ...stackConfig };
+        const rawConfig = { ...syntheticSecrets(stackConfig), ...stackConfig };
         const checked = checkRegionCatalog({ region, rawConfig, stackDir: repoRoot });
         return { tenants: checked.tenants.map((t) => ({ id: t.spec.id, file: t.file })), problems: [] };
     } catch (error) {

@@ -19,7 +19,17 @@ import { availableStacks, readStackFile, snapshotFile, stackFilePath, type Stack
 import { repositoryLayout, selectStacks, type CatalogCheck, type RegionLayout, type RunSelection, type StackTarget } from "./stacks";
 import type { DeployWorkspace, ListStacks, OpenWorkspace, OperationResult } from "./workspace";
 import { k3sRecordRefusal } from "../../lib/config/k3s-version";
-import { CONTRACT_OUTPUT, contractFor, PROJECT_CREDENTIALS_OUTPUT, type PlatformContract } from "../../lib/stacks/contract";
+import {
+    ADMIN_KUBECONFIG_OUTPUT,
+    appContractFor,
+    CONTRACT_OUTPUT,
+    contractFor,
+    DEPLOYER_KUBECONFIG_OUTPUT,
+    GRANTS_ENTRY_OUTPUT,
+    isProjectAccess,
+    REGISTRY_PULL_PASSWORDS_OUTPUT,
+    type PlatformContract,
+} from "../../lib/stacks/contract";
 
 /** How drift is detected; printed in every drift report so the result can be judged. */
 export const DRIFT_METHOD =
@@ -179,29 +189,35 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
         fs.mkdirSync(backendDir, { recursive: true });
     }
     const tenantProgram = fs.existsSync(path.join(layout.tenantWorkDir, "Pulumi.yaml"));
-    let existing: string[] = [];
-    if (tenantProgram) {
-        try {
-            const names = await deps.listStacks({ workDir: layout.tenantWorkDir, backendUrl: environment.backendUrl, cli });
-            existing = names.map((name) => layout.tenantIdOf(region, name)).filter((id): id is string => id !== undefined);
-        } catch (error) {
-            return fail(`could not list the tenant stacks of region ${region}: ${conciseError(error)}`);
-        }
+    const grantsProgram = fs.existsSync(path.join(layout.grantsWorkDir, "Pulumi.yaml"));
+    const stacksOf = async (workDir: string, idOf: (region: string, name: string) => string | undefined): Promise<string[]> =>
+        (await deps.listStacks({ workDir, backendUrl: environment.backendUrl, cli })).map((name) => idOf(region, name)).filter((id): id is string => id !== undefined);
+    let existingApps: string[] = [];
+    let existingGrants: string[] = [];
+    try {
+        existingApps = tenantProgram ? await stacksOf(layout.tenantWorkDir, layout.tenantIdOf) : [];
+        existingGrants = grantsProgram ? await stacksOf(layout.grantsWorkDir, layout.grantsIdOf) : [];
+    } catch (error) {
+        return fail(`could not list the tenant stacks of region ${region}: ${conciseError(error)}`);
     }
     let selection: RunSelection;
     try {
-        selection = selectStacks({ command: args.command, tenants: args.tenants, all: args.all }, catalog.tenants.map((t) => t.id), existing, region);
+        selection = selectStacks({ command: args.command, tenants: args.tenants, all: args.all }, catalog.tenants.map((t) => t.id), existingApps, region, existingGrants);
     } catch (error) {
         return fail(error instanceof Error ? error.message : String(error));
     }
-    if (selection.tenants.length > 0 && !tenantProgram) {
-        return fail(`the tenant program is missing: ${path.join(layout.tenantWorkDir, "Pulumi.yaml")} does not exist, so no tenant stack can run.`);
+    if (selection.tenants.length > 0 && (!tenantProgram || !grantsProgram)) {
+        const missing = !tenantProgram ? layout.tenantWorkDir : layout.grantsWorkDir;
+        return fail(`the ${!tenantProgram ? "tenant" : "grants"} program is missing: ${path.join(missing, "Pulumi.yaml")} does not exist, so no tenant stack can run.`);
     }
 
     const redactor = new Redactor(environment.secretValues);
     const backend = displayBackendUrl(environment.backendUrl);
     const ctx: RunContext = { args, deps, cli, environment, redactor, backend, regionFile: file, stackFile, prefixed: selection.tenants.length > 0, now };
-    const running = [selection.platform !== "none" ? "the platform stack" : "", selection.tenants.length > 0 ? `${selection.tenants.length} tenant stack(s), ${args.parallel} at a time` : ""]
+    const running = [
+        selection.platform !== "none" ? "the platform stack" : "",
+        selection.tenants.length > 0 ? `${selection.tenants.length} tenant(s) (grants stack, then app stack${args.command === "destroy" ? "; destroyed app first" : ""}), ${args.parallel} at a time` : "",
+    ]
         .filter((part) => part !== "")
         .join(" and ");
     if (ctx.prefixed) {
@@ -212,26 +228,51 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
 
     const platformTarget = { ...layout.platform(region), stackName: args.stack };
     const tenantSecrets = tenantSecretsById(deps.env);
+    const open = (target: StackTarget) =>
+        deps.openWorkspace({ workDir: target.workDir, stackName: target.stackName, backendUrl: environment.backendUrl, secretsProvider: environment.secretsProvider, cli });
     // The platform stack's workspace: the one its own run opened, or opened once for the hand-over.
     let platformWorkspace: Promise<DeployWorkspace> | undefined;
     const keepPlatform = (workspace: DeployWorkspace) => {
         platformWorkspace = Promise.resolve(workspace);
     };
     let contract: Promise<unknown> | undefined;
-    const handOver = async (id: string): Promise<Record<string, SecretConfigValue>> => {
+    let adminKubeconfig: Promise<string | undefined> | undefined;
+    const platformOutputs = async () => {
+        platformWorkspace ??= open(platformTarget);
+        const workspace = await platformWorkspace;
+        contract ??= workspace.outputs().then((outputs) => outputs[CONTRACT_OUTPUT]?.value);
+        adminKubeconfig ??= workspace.secretOutput(ADMIN_KUBECONFIG_OUTPUT);
+        return { workspace, contract, adminKubeconfig };
+    };
+    const backupKeys = backupKeysOf(deps.env);
+    // A grants stack (platform-owned) receives the contract narrowed to its project, the admin kubeconfig, its
+    // project's pull password and the backup bucket's keys: what the platform stack created it with before.
+    const grantsHandOver = async (id: string): Promise<Record<string, SecretConfigValue>> => {
         try {
-            platformWorkspace ??= deps.openWorkspace({
-                workDir: platformTarget.workDir,
-                stackName: platformTarget.stackName,
-                backendUrl: environment.backendUrl,
-                secretsProvider: environment.secretsProvider,
-                cli,
-            });
-            const workspace = await platformWorkspace;
-            contract ??= workspace.outputs().then((outputs) => outputs[CONTRACT_OUTPUT]?.value);
-            const [value, kubeconfig] = await Promise.all([contract, workspace.secretOutputEntry(PROJECT_CREDENTIALS_OUTPUT, id)]);
+            const outputs = await platformOutputs();
+            const [value, admin, pull] = await Promise.all([outputs.contract, outputs.adminKubeconfig, outputs.workspace.secretOutputEntry(REGISTRY_PULL_PASSWORDS_OUTPUT, id)]);
             return {
-                ...(isContract(value) ? { [TENANT_CONTRACT_KEY]: { value: JSON.stringify(contractFor(value, id)), secret: true } } : {}),
+                ...(isContract(value) ? { [GRANTS_CONTRACT_KEY]: { value: JSON.stringify(contractFor(value, id)), secret: true } } : {}),
+                ...(admin !== undefined ? { [GRANTS_KUBECONFIG_KEY]: { value: admin, secret: true } } : {}),
+                ...(pull !== undefined ? { [GRANTS_PULL_PASSWORD_KEY]: { value: pull, secret: true } } : {}),
+                ...(backupKeys
+                    ? { [GRANTS_BACKUP_ACCESS_KEY]: { value: backupKeys.accessKey, secret: true }, [GRANTS_BACKUP_SECRET_KEY]: { value: backupKeys.secretKey, secret: true } }
+                    : {}),
+            };
+        } catch {
+            // Without a hand-over the grants program stops itself, naming what is missing and how to hand it over.
+            return {};
+        }
+    };
+    // An app stack receives its own secret values, the contract with only its own entry (the one its grants stack
+    // exported) and the deployer credential its grants stack exported: nothing that acts on another project.
+    const appHandOver = async (id: string, grantsWorkspace: DeployWorkspace | undefined): Promise<Record<string, SecretConfigValue>> => {
+        try {
+            const workspace = grantsWorkspace ?? (await open(layout.grants(region, id)));
+            const [value, outputs, kubeconfig] = await Promise.all([(await platformOutputs()).contract, workspace.outputs(), workspace.secretOutput(DEPLOYER_KUBECONFIG_OUTPUT)]);
+            const entry = outputs[GRANTS_ENTRY_OUTPUT]?.value;
+            return {
+                ...(isContract(value) && isProjectAccess(entry) ? { [TENANT_CONTRACT_KEY]: { value: JSON.stringify(appContractFor(value, id, entry)), secret: true } } : {}),
                 ...(kubeconfig !== undefined ? { [TENANT_KUBECONFIG_KEY]: { value: kubeconfig, secret: true } } : {}),
             };
         } catch {
@@ -239,28 +280,49 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
             return {};
         }
     };
-    const runTenants = async (): Promise<StackOutcome[]> =>
-        mapBounded(selection.tenants, args.parallel, async (id) => {
-            const target = layout.tenant(region, id);
-            const own = tenantSecrets[id];
-            // A tenant stack receives its own secret values, the contract with only its own entry and its own
-            // deployer credential from the platform stack's outputs: nothing that acts on another project.
-            const config: Record<string, SecretConfigValue> = {
-                ...(own && Object.keys(own).length > 0 ? { [TENANT_SECRETS_KEY]: { value: JSON.stringify(own), secret: true } } : {}),
-                ...(await handOver(id)),
-            };
-            return runStack(ctx, target, args.command, config);
+    const apps = new Set(existingApps);
+    const grantStacks = new Set(existingGrants);
+    // One tenant's pipeline: its grants stack, then (when that did not fail) its app stack; destroy the other way round.
+    const runTenant = async (id: string): Promise<StackOutcome[]> => {
+        const app = layout.tenant(region, id);
+        const grants = layout.grants(region, id);
+        if (args.command === "destroy") {
+            const outcomes: StackOutcome[] = [];
+            if (apps.has(id)) {
+                outcomes.push(await runStack(ctx, app, "destroy", {}));
+            }
+            if (grantStacks.has(id)) {
+                const failed = outcomes.find((o) => o.report.exitCode !== EXIT.ok);
+                outcomes.push(failed ? skipped(ctx, grants, `not run: the app stack ${app.stackName} was not destroyed (exit ${failed.report.exitCode})`) : await runStack(ctx, grants, "destroy", {}));
+            }
+            return outcomes;
+        }
+        let grantsWorkspace: DeployWorkspace | undefined;
+        const grantsOutcome = await runStack(ctx, grants, args.command, await grantsHandOver(id), (workspace) => {
+            grantsWorkspace = workspace;
         });
+        // A drift finding is a finding, not a failure: the app stack is still looked at.
+        if (grantsOutcome.report.exitCode !== EXIT.ok && grantsOutcome.report.exitCode !== EXIT.driftFound) {
+            return [grantsOutcome, skipped(ctx, app, `not run: its grants stack ${grants.stackName} ${grantsOutcome.report.status} (exit ${grantsOutcome.report.exitCode})`)];
+        }
+        const own = tenantSecrets[id];
+        const config: Record<string, SecretConfigValue> = {
+            ...(own && Object.keys(own).length > 0 ? { [TENANT_SECRETS_KEY]: { value: JSON.stringify(own), secret: true } } : {}),
+            ...(await appHandOver(id, grantsWorkspace)),
+        };
+        return [grantsOutcome, await runStack(ctx, app, args.command, config)];
+    };
+    const runTenants = async (): Promise<StackOutcome[]> => (await mapBounded(selection.tenants, args.parallel, runTenant)).flat();
 
     let platform: StackOutcome | undefined;
     let tenants: StackOutcome[] = [];
     if (selection.platformLast) {
         tenants = await runTenants();
-        const blocked = tenants.filter((t) => t.report.exitCode !== EXIT.ok);
+        const blocked = [...new Set(tenants.filter((t) => t.report.exitCode !== EXIT.ok).map((t) => t.target.tenant))];
         platform =
             blocked.length === 0
                 ? await runStack(ctx, platformTarget, args.command, environment.secretConfig, keepPlatform)
-                : skipped(ctx, platformTarget, `not run: ${blocked.length} tenant stack(s) were not destroyed (${blocked.map((t) => t.target.tenant).join(", ")})`);
+                : skipped(ctx, platformTarget, `not run: ${blocked.length} tenant(s) were not destroyed (${blocked.join(", ")})`);
     } else {
         if (selection.platform === "run") {
             platform = await runStack(ctx, platformTarget, args.command, environment.secretConfig, keepPlatform);
@@ -275,7 +337,8 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
         // Tenant stacks read the deployed platform contract: an update after a failed platform update would run
         // against a platform that is not what its program says. Read-only commands go on regardless.
         if (args.command === "up" && platform !== undefined && platform.report.exitCode !== EXIT.ok) {
-            tenants = selection.tenants.map((id) => skipped(ctx, layout.tenant(region, id), `not run: the platform stack ${platformTarget.stackName} failed (exit ${platform!.report.exitCode})`));
+            const reason = `not run: the platform stack ${platformTarget.stackName} failed (exit ${platform.report.exitCode})`;
+            tenants = selection.tenants.flatMap((id) => [skipped(ctx, layout.grants(region, id), reason), skipped(ctx, layout.tenant(region, id), reason)]);
         } else {
             tenants = await runTenants();
         }
@@ -292,7 +355,10 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
         parallel: args.parallel,
         platform,
         tenants,
-        pendingDeletion: selection.pendingDeletion.map((id) => ({ tenant: id, stack: layout.tenant(region, id).stackName })),
+        pendingDeletion: selection.pendingDeletion.flatMap((id) => [
+            ...(apps.has(id) ? [{ tenant: id, stack: layout.tenant(region, id).stackName }] : []),
+            ...(grantStacks.has(id) ? [{ tenant: id, stack: layout.grants(region, id).stackName }] : []),
+        ]),
         catalogTenants: catalog.tenants.length,
         durationSeconds: (now() - started) / 1000,
     };
@@ -325,6 +391,27 @@ export const TENANT_CONTRACT_KEY = "tenant:contract";
 
 /** Config key of the deployer kubeconfig handed to a tenant stack (programs/tenant/load.ts `TENANT_KUBECONFIG_KEY`). */
 export const TENANT_KUBECONFIG_KEY = "tenant:kubeconfig";
+
+/** Config key of the contract handed to a grants stack (programs/grants/load.ts `GRANTS_CONTRACT_KEY`; a test keeps them equal). */
+export const GRANTS_CONTRACT_KEY = "grants:contract";
+
+/** Config key of the admin kubeconfig handed to a grants stack (programs/grants/load.ts `GRANTS_KUBECONFIG_KEY`). */
+export const GRANTS_KUBECONFIG_KEY = "grants:kubeconfig";
+
+/** Config key of the project's registry pull password handed to a grants stack (programs/grants/load.ts). */
+export const GRANTS_PULL_PASSWORD_KEY = "grants:registryPullPassword";
+
+/** Config keys of the backup bucket's keys handed to a grants stack (programs/grants/load.ts). */
+export const GRANTS_BACKUP_ACCESS_KEY = "grants:backupS3AccessKey";
+/** See {@link GRANTS_BACKUP_ACCESS_KEY}. */
+export const GRANTS_BACKUP_SECRET_KEY = "grants:backupS3SecretKey";
+
+/** The off-cluster backup bucket's keys from the environment (both or none), for the grants stacks. */
+function backupKeysOf(env: NodeJS.ProcessEnv): { accessKey: string; secretKey: string } | undefined {
+    const accessKey = env.BACKUP_S3_ACCESS_KEY;
+    const secretKey = env.BACKUP_S3_SECRET_KEY;
+    return accessKey && secretKey ? { accessKey, secretKey } : undefined;
+}
 
 /** Whether a platform stack output looks like a contract (the tenant program checks its version). */
 function isContract(value: unknown): value is PlatformContract {

@@ -32,11 +32,11 @@ export interface StackOutcome {
     note?: string;
 }
 
-/** A tenant stack in the backend whose tenant file is gone. */
+/** A tenant's stack (its app or its grants stack) in the backend whose tenant file is gone. */
 export interface PendingDeletion {
     /** The tenant id. */
     tenant: string;
-    /** Its stack. */
+    /** The stack. */
     stack: string;
 }
 
@@ -56,7 +56,7 @@ export interface RegionReport {
     parallel: number;
     /** The platform stack's outcome, when it ran (or was skipped). */
     platform?: StackOutcome;
-    /** Tenant stacks' outcomes, in catalog order. */
+    /** Tenants' stacks' outcomes, in catalog order, each tenant's grants stack before its app stack. */
     tenants: StackOutcome[];
     /** Tenant stacks without a tenant file: reported, never run unless destroyed by name. */
     pendingDeletion: PendingDeletion[];
@@ -71,7 +71,7 @@ function outcomes(report: RegionReport): StackOutcome[] {
 }
 
 function label(outcome: StackOutcome): string {
-    return outcome.target.role === "platform" ? "platform" : `tenant ${outcome.target.tenant}`;
+    return outcome.target.role === "platform" ? "platform" : outcome.target.role === "grants" ? `tenant ${outcome.target.tenant} (grants)` : `tenant ${outcome.target.tenant}`;
 }
 
 function decommissionHint(report: RegionReport): string {
@@ -87,7 +87,7 @@ function decommissionHint(report: RegionReport): string {
 export function renderRegionText(report: RegionReport, redactor: Redactor): string {
     const lines: string[] = [];
     const all = outcomes(report);
-    lines.push(`${report.command} of region ${report.region}: ${report.status} (exit ${report.exitCode}); ${all.length} stack(s), ${report.parallel} tenant stack(s) at a time`);
+    lines.push(`${report.command} of region ${report.region}: ${report.status} (exit ${report.exitCode}); ${all.length} stack(s), ${report.parallel} tenant(s) at a time`);
     const width = Math.max(0, ...all.map((o) => o.report.stack.length));
     for (const outcome of all) {
         const r = outcome.report;
@@ -121,7 +121,9 @@ export function renderRegionJson(report: RegionReport, redactor: Redactor): stri
         durationSeconds: report.durationSeconds,
         catalogTenants: report.catalogTenants,
         platform: report.platform ? stackDocument(report.platform) : null,
-        tenants: Object.fromEntries(report.tenants.map((t) => [t.target.tenant ?? t.report.stack, stackDocument(t)])),
+        // Each tenant's app stack under `tenants`, its grants stack under `grants`, by tenant id.
+        tenants: Object.fromEntries(report.tenants.filter((t) => t.target.role !== "grants").map((t) => [t.target.tenant ?? t.report.stack, stackDocument(t)])),
+        grants: Object.fromEntries(report.tenants.filter((t) => t.target.role === "grants").map((t) => [t.target.tenant ?? t.report.stack, stackDocument(t)])),
         pendingDeletion: report.pendingDeletion,
     };
     return redactor.redact(`${JSON.stringify(redactor.redactDeep(document), null, 2)}\n`);
@@ -160,23 +162,33 @@ export function renderRegionMarkdown(report: RegionReport, redactor: Redactor): 
     head.push(markdownHeading(report.command, `region \`${report.region}\``, report.status, report.exitCode));
     head.push("");
     head.push(
-        `**${all.length} stack(s): ${[...counts].map(([status, n]) => `${n} ${status}`).join(", ")}** · ${report.parallel} tenant stack(s) at a time · catalog of ${report.catalogTenants} tenant(s) checked`,
+        `**${all.length} stack(s): ${[...counts].map(([status, n]) => `${n} ${status}`).join(", ")}** · ${report.parallel} tenant(s) at a time · catalog of ${report.catalogTenants} tenant(s) checked`,
     );
     head.push("");
     head.push("| stack | tenant | status | exit | changes |");
     head.push("|---|---|---|---:|---|");
-    // Platform first, then what needs attention, then what changes, then the quiet rest.
-    const tenantsByAttention = [...report.tenants].sort((a, b) => Number(b.report.exitCode !== 0) - Number(a.report.exitCode !== 0) || Number(b.changed) - Number(a.changed));
-    const quiet = tenantsByAttention.filter((o) => !interesting(o));
-    const shownQuiet = quiet.length > MAX_QUIET_ROWS ? [] : quiet;
-    const rows = [...(report.platform ? [report.platform] : []), ...tenantsByAttention.filter(interesting), ...shownQuiet];
+    // Platform first, then the tenants that need attention, then those that change, then the quiet rest; each
+    // tenant's stacks (grants, then app) together in one group.
+    const groups = new Map<string, StackOutcome[]>();
+    for (const outcome of report.tenants) {
+        const key = outcome.target.tenant ?? outcome.report.stack;
+        groups.set(key, [...(groups.get(key) ?? []), outcome]);
+    }
+    const failing = (group: StackOutcome[]) => group.some((o) => o.report.exitCode !== 0);
+    const changing = (group: StackOutcome[]) => group.some((o) => o.changed);
+    const byAttention = [...groups.values()].sort((a, b) => Number(failing(b)) - Number(failing(a)) || Number(changing(b)) - Number(changing(a)));
+    const quietGroups = byAttention.filter((group) => !group.some(interesting));
+    const quiet = quietGroups.flat();
+    const shownQuiet = quietGroups.length > MAX_QUIET_ROWS ? [] : quiet;
+    const rows = [...(report.platform ? [report.platform] : []), ...byAttention.filter((group) => group.some(interesting)).flat(), ...shownQuiet];
     // The table may take most of the comment; the stacks' details get what is left.
     let size = head.reduce((n, line) => n + line.length + 1, 0);
     let tableRows = 0;
     for (const o of rows) {
         const r = o.report;
         const changes = r.status === "skipped" ? markdownCell(r.error ?? "") : `${changeHeadline(r)}${o.note ? ` (${markdownCell(o.note)})` : ""}`;
-        const row = `| \`${markdownCell(r.stack)}\` | ${o.target.role === "platform" ? "_platform_" : `\`${markdownCell(o.target.tenant ?? "")}\``} | ${statusIcon(r.status)} ${r.status} | ${r.exitCode} | ${changes} |`;
+        const who = o.target.role === "platform" ? "_platform_" : `\`${markdownCell(o.target.tenant ?? "")}\`${o.target.role === "grants" ? " (grants)" : ""}`;
+        const row = `| \`${markdownCell(r.stack)}\` | ${who} | ${statusIcon(r.status)} ${r.status} | ${r.exitCode} | ${changes} |`;
         if (size + row.length > TABLE_BUDGET) {
             break;
         }
@@ -190,12 +202,14 @@ export function renderRegionMarkdown(report: RegionReport, redactor: Redactor): 
     }
     if (shownQuiet.length < quiet.length) {
         head.push("");
-        const names = quiet.slice(0, MAX_FOLDED_NAMES).map((o) => `\`${markdownCell(o.target.tenant ?? o.report.stack)}\``);
-        head.push(`${quiet.length} more tenant stack(s) succeeded without changes: ${names.join(", ")}${quiet.length > MAX_FOLDED_NAMES ? `, … (${quiet.length - MAX_FOLDED_NAMES} more)` : ""}`);
+        const names = quietGroups.slice(0, MAX_FOLDED_NAMES).map((group) => `\`${markdownCell(group[0]!.target.tenant ?? group[0]!.report.stack)}\``);
+        head.push(
+            `${quietGroups.length} more tenant(s) (${quiet.length} stack(s)) succeeded without changes: ${names.join(", ")}${quietGroups.length > MAX_FOLDED_NAMES ? `, … (${quietGroups.length - MAX_FOLDED_NAMES} more)` : ""}`,
+        );
     }
     if (report.pendingDeletion.length > 0) {
         head.push("");
-        head.push(`#### Pending deletion: ${report.pendingDeletion.length} tenant stack(s) without a tenant file`);
+        head.push(`#### Pending deletion: ${report.pendingDeletion.length} stack(s) of ${new Set(report.pendingDeletion.map((p) => p.tenant)).size} tenant(s) without a tenant file`);
         head.push("");
         head.push(`Never destroyed by the driver on its own. Decommission one explicitly: \`${decommissionHint(report)}\`.`);
         head.push("");

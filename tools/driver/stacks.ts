@@ -8,7 +8,7 @@
  */
 import * as path from "node:path";
 import type { Subcommand } from "./args";
-import { parseTenantStackName, platformStackName, tenantStackName } from "../../lib/stacks/naming";
+import { grantsStackName, parseGrantsStackName, parseTenantStackName, platformStackName, tenantStackName } from "../../lib/stacks/naming";
 
 /** A tenant of the region's catalog, as the catalog check reports it. */
 export interface CatalogTenant {
@@ -31,9 +31,12 @@ export type CatalogCheck = (repoRoot: string, region: string) => CatalogResult |
 
 /** One stack the driver can run. */
 export interface StackTarget {
-    /** `platform` for the region's platform stack, else the tenant's stable id. */
-    role: "platform" | "tenant";
-    /** Tenant id (tenant stacks only). */
+    /**
+     * `platform` for the region's platform stack, `grants` for a tenant's grants stack (`<region>--<id>--grants`,
+     * platform-owned, run with the admin credential before the app stack), `tenant` for its app stack.
+     */
+    role: "platform" | "grants" | "tenant";
+    /** Tenant id (grants and app stacks). */
     tenant?: string;
     /** The Pulumi stack name. */
     stackName: string;
@@ -65,6 +68,22 @@ export interface RegionLayout {
     tenantIdOf(region: string, stackName: string): string | undefined;
     /** Directory of the tenant program (where the backend's tenant stacks are listed). */
     tenantWorkDir: string;
+    /**
+     * The grants stack of one tenant (programs/grants): the platform-owned part of the project.
+     *
+     * @param region the region
+     * @param id the tenant's stable id
+     */
+    grants(region: string, id: string): StackTarget;
+    /**
+     * The tenant id a grants stack name belongs to in this region, or undefined when it is not one of its grants stacks.
+     *
+     * @param region the region
+     * @param stackName a stack name as the backend lists it
+     */
+    grantsIdOf(region: string, stackName: string): string | undefined;
+    /** Directory of the grants program (where the backend's grants stacks are listed). */
+    grantsWorkDir: string;
 }
 
 /**
@@ -75,8 +94,15 @@ export interface RegionLayout {
  */
 export function repositoryLayout(repoRoot: string): RegionLayout {
     const tenantWorkDir = path.join(repoRoot, "programs", "tenant");
+    const grantsWorkDir = path.join(repoRoot, "programs", "grants");
     return {
         tenantWorkDir,
+        grantsWorkDir,
+        grants: (region, id) => ({ role: "grants", tenant: id, stackName: grantsStackName(region, id), workDir: grantsWorkDir }),
+        grantsIdOf: (region, stackName) => {
+            const parsed = parseGrantsStackName(stackName);
+            return parsed?.region === region ? parsed.id : undefined;
+        },
         platform: (region) => ({ role: "platform", stackName: platformStackName(region), workDir: repoRoot }),
         tenant: (region, id) => ({ role: "tenant", tenant: id, stackName: tenantStackName(region, id), workDir: tenantWorkDir }),
         tenantIdOf: (region, stackName) => {
@@ -103,7 +129,7 @@ export interface RunSelection {
     platformLast: boolean;
     /** Tenant ids to run, in catalog order (pending-deletion ids for destroy). */
     tenants: string[];
-    /** Tenant stacks in the backend without a tenant file, sorted. Listed, never run unless destroyed by name. */
+    /** Tenants with a grants or app stack in the backend but no tenant file, sorted. Listed, never run unless destroyed by name. */
     pendingDeletion: string[];
 }
 
@@ -126,10 +152,12 @@ export interface SelectionRequest {
  *
  * @param request the command line's selection
  * @param catalog ids of the region's tenant files, in catalog order
- * @param existing tenant ids that have a stack in the backend
+ * @param existingApps tenant ids that have an app stack in the backend
  * @param region the region, for messages
+ * @param existingGrants tenant ids that have a grants stack in the backend (a tenant with either has a stack)
  */
-export function selectStacks(request: SelectionRequest, catalog: readonly string[], existing: readonly string[], region: string): RunSelection {
+export function selectStacks(request: SelectionRequest, catalog: readonly string[], existingApps: readonly string[], region: string, existingGrants: readonly string[] = []): RunSelection {
+    const existing = [...new Set([...existingApps, ...existingGrants])];
     const inCatalog = new Set(catalog);
     const pendingDeletion = [...new Set(existing.filter((id) => !inCatalog.has(id)))].sort();
     const destroy = request.command === "destroy";

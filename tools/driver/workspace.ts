@@ -104,6 +104,13 @@ export interface DeployWorkspace {
      * @param key the entry of that output (an object keyed by project id)
      */
     secretOutputEntry(name: string, key: string): Promise<string | undefined>;
+    /**
+     * One string secret output, decrypted (`stack.outputs()`): the platform's admin kubeconfig for the grants
+     * stacks, a grants stack's deployer kubeconfig for its app stack. Undefined when it does not exist.
+     *
+     * @param name the output
+     */
+    secretOutput(name: string): Promise<string | undefined>;
 }
 
 /** How to open the workspace. */
@@ -227,6 +234,11 @@ class AutomationWorkspace implements DeployWorkspace {
         const value = (await translating(() => this.stack.outputs()))[name]?.value as Record<string, unknown> | undefined;
         const entry = value?.[key];
         return typeof entry === "string" ? entry : undefined;
+    }
+
+    async secretOutput(name: string): Promise<string | undefined> {
+        const value = (await translating(() => this.stack.outputs()))[name]?.value;
+        return typeof value === "string" ? value : undefined;
     }
 }
 

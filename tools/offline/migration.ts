@@ -1,10 +1,12 @@
 import * as crypto from "node:crypto";
 import { PROJECT_GRANTS_TYPE, TENANT_PROJECT_TYPE } from "../../lib/conventions";
-import { PLATFORM_PROJECT, TENANT_PROJECT, tenantStackName } from "../../lib/stacks/naming";
+import { GRANTS_PROJECT, grantsStackName, PLATFORM_PROJECT, TENANT_PROJECT, tenantStackName } from "../../lib/stacks/naming";
 
 /**
- * Moving a region stack with inline tenants (the single-stack layout) to one platform stack plus one stack per
- * tenant without deleting anything. The region stack becomes the platform stack (same name, same project, so
+ * Moving a region to the current layout (one platform stack, per tenant one grants stack `<region>--<id>--grants`
+ * and one app stack `<region>--<id>`) without deleting anything, from any earlier layout: the single stack with
+ * inline tenants, tenant stacks that held their grant objects (contract 2), or the platform stack holding every
+ * project's ProjectGrants (contract 3, {@link checkGrantsMove}). The region stack becomes the platform stack (same name, same project, so
  * its resources keep their URNs); each tenant's Project moves, with its children, to its tenant stack with
  * `pulumi state move` (which rewrites the stack and project of the URNs and copies the providers they use).
  * The tenant stack's Kubernetes provider has the platform provider's clusterIdentifier, so the provider switch
@@ -93,13 +95,29 @@ export function projectChildKeyOf(grantChildKey: string): string | undefined {
 }
 
 /**
- * Resources the platform stack has that no earlier layout had: the deployers' namespace, and per project its
- * ProjectGrants component with the deployer ServiceAccount, Role, RoleBinding and token Secret.
+ * Resources the platform stack has that the single-stack and contract-2 layouts did not: the deployers' namespace.
+ * (With `ids`: also per project its ProjectGrants component with the deployer, as the contract-3 platform stack had.)
  */
 export function isNewPlatformKey(key: string, ids: readonly string[]): boolean {
     if (key.startsWith("platform:project:DeployerNamespace")) {
         return true;
     }
+    return isDeployerKey(key, ids);
+}
+
+/**
+ * Resources a grants stack has that neither the single-stack nor the contract-2 layout had: its provider, its
+ * ProjectGrants component with the deployer ServiceAccount, Role, RoleBinding and token Secret, and its
+ * backup-credentials component with the project's backup Secret.
+ */
+export function isNewGrantsKey(key: string, id: string): boolean {
+    return GRANTS_STACK_OWN_KEYS.includes(key) || isDeployerKey(key, [id]) || BACKUP_SECRET_KEY.exec(key)?.[1] === id;
+}
+
+/** Keys every grants stack has of its own (never moved into it): its provider and its backup-credentials component. */
+export const GRANTS_STACK_OWN_KEYS: readonly string[] = ["pulumi:providers:kubernetes::cluster", "platform:databases:BackupCredentials::database-backup-credentials"];
+
+function isDeployerKey(key: string, ids: readonly string[]): boolean {
     const name = key.slice(key.lastIndexOf("::") + 2);
     const type = key.slice(0, key.lastIndexOf("::"));
     return ids.some((id) => (type === PROJECT_GRANTS_TYPE && name === id) || (type.startsWith(`${PROJECT_GRANTS_TYPE}$`) && (name === `${id}-deployer` || name === `${id}-deployer-token`)));
@@ -111,7 +129,7 @@ export interface MigrationCheck {
     moves: Array<{ id: string; resources: number }>;
     /** Resources that stay in the platform stack under the same URN. */
     stays: number;
-    /** Per tenant, its objects that encode a grant: moved back to the platform stack, adopted there by alias. */
+    /** Per tenant, its objects that encode a grant: moved to its grants stack (or, contract 3, the platform stack), adopted there by alias. */
     grants: Array<{ id: string; resources: number }>;
     /** Everything that would be created, deleted or changed by the migration (empty when it is one-to-one). */
     problems: string[];
@@ -119,14 +137,16 @@ export interface MigrationCheck {
 
 /**
  * Checks that the URNs of the single-stack plan map one-to-one onto the new stacks': every old resource is in
- * exactly the stack the migration puts it in (the platform stack, or its project's tenant stack) under the same
- * key and with the same inputs; no new stack has a resource the old one lacked, except each tenant stack's
- * provider.
+ * exactly the stack the migration puts it in (the platform stack, its project's grants stack when it encodes a
+ * grant, or its project's app stack) under the same key and with the same inputs; no new stack has a resource the
+ * old one lacked, except each tenant stack's provider and the grants stacks' own ({@link isNewGrantsKey}).
+ * Without `grantsStacks` the grant objects are looked for in the platform stack (the contract-3 layout).
  */
 export function checkMigration(
     single: readonly MigrationResource[],
     platform: readonly MigrationResource[],
     tenants: Readonly<Record<string, readonly MigrationResource[]>>,
+    grantsStacks?: Readonly<Record<string, readonly MigrationResource[]>>,
 ): MigrationCheck {
     const problems: string[] = [];
     const byKey = new Map(single.map((r) => [r.key, r]));
@@ -135,8 +155,12 @@ export function checkMigration(
     for (const id of ids) {
         expected.set(id, new Map());
     }
-    // A project's object the platform stack now declares under its ProjectGrants is moved back there.
+    // A project's object its grants stack (contract 3: the platform stack) declares under its ProjectGrants moves there.
     const platformKeys = new Set(platform.map((r) => r.key));
+    const grantsKeys = new Map(Object.entries(grantsStacks ?? {}).map(([id, resources]) => [id, new Set(resources.map((r) => r.key))]));
+    for (const id of grantsKeys.keys()) {
+        expected.set(`grants:${id}`, new Map());
+    }
     const grants = new Map<string, number>(ids.map((id) => [id, 0]));
     for (const resource of single) {
         const owner = owningProject(resource, byKey) ?? "platform";
@@ -146,8 +170,9 @@ export function checkMigration(
             continue;
         }
         const adopted = owner !== "platform" ? grantKey(resource.key) : undefined;
-        if (adopted !== undefined && platformKeys.has(adopted)) {
-            expected.get("platform")!.set(adopted, { ...resource, key: adopted });
+        const grantsTarget = grantsStacks ? (grantsKeys.get(owner)?.has(adopted ?? "") ? `grants:${owner}` : undefined) : adopted !== undefined && platformKeys.has(adopted) ? "platform" : undefined;
+        if (adopted !== undefined && grantsTarget !== undefined) {
+            expected.get(grantsTarget)!.set(adopted, { ...resource, key: adopted });
             grants.set(owner, grants.get(owner)! + 1);
             continue;
         }
@@ -172,11 +197,14 @@ export function checkMigration(
             }
         }
     };
-    compare("platform stack", expected.get("platform")!, platform, (key) => isNewPlatformKey(key, ids));
+    compare("platform stack", expected.get("platform")!, platform, (key) => isNewPlatformKey(key, grantsStacks ? [] : ids));
     for (const [id, have] of Object.entries(tenants)) {
         compare(`tenant stack of ${id}`, expected.get(id)!, have, (key) => TENANT_STACK_OWN_KEYS.includes(key));
     }
-    const moved = [...grants.values()].reduce((a, b) => a + b, 0);
+    for (const [id, have] of Object.entries(grantsStacks ?? {})) {
+        compare(`grants stack of ${id}`, expected.get(`grants:${id}`)!, have, (key) => isNewGrantsKey(key, id));
+    }
+    const moved = grantsStacks ? 0 : [...grants.values()].reduce((a, b) => a + b, 0);
     return {
         moves: ids.map((id) => ({ id, resources: expected.get(id)!.size })),
         stays: expected.get("platform")!.size - moved,
@@ -186,8 +214,8 @@ export function checkMigration(
 }
 
 /**
- * The Project child keys of project `id` that the platform stack declares under its ProjectGrants (read from
- * the platform plan): what moves back from the tenant stack to the platform stack.
+ * The Project child keys of project `id` that its grants stack declares under its ProjectGrants (read from the
+ * grants plan): what moves from the tenant stack (contract 2, or after the single-stack move) to the grants stack.
  */
 export function grantKeysOf(platform: readonly MigrationResource[], id: string): string[] {
     const ids = [id];
@@ -197,37 +225,43 @@ export function grantKeysOf(platform: readonly MigrationResource[], id: string):
         .filter((key): key is string => key !== undefined);
 }
 
+/** `pulumi stack init` of a project's grants stack (its first run through the driver hands it its config). */
+export function grantsStackInitCommand(region: string, organization: string, id: string): string {
+    return `pulumi stack init ${organization}/${GRANTS_PROJECT}/${grantsStackName(region, id)} --cwd programs/grants`;
+}
+
 /**
- * Moves a project's grant objects from its tenant stack to the platform stack. `pulumi state move` rewrites
- * only the stack and project of a URN and parents a resource whose parent stays behind to the destination's
- * root stack (pulumi/pulumi pkg/cmd/pulumi/state/state_move.go), so in the platform stack the object's URN is
- * `<region>::platform::platform:project:Project$<type>::<name>`, exactly the alias its ProjectGrants gives it:
- * the next `pulumi up` of the platform stack adopts it without a replacement.
+ * Moves a project's grant objects from its tenant stack to its grants stack. `pulumi state move` rewrites only the
+ * stack and project of a URN and parents a resource whose parent stays behind to the destination's root stack
+ * (pulumi/pulumi pkg/cmd/pulumi/state/state_move.go), so in the grants stack the object's URN is
+ * `<region>--<id>--grants::platform-grants::platform:project:Project$<type>::<name>`, exactly the alias its
+ * ProjectGrants gives it (`{ parent: <the Project's URN in this stack> }`): the grants stack's next `pulumi up`
+ * adopts it without a replacement.
  */
 export function grantMoveCommand(region: string, organization: string, id: string, grantKeys: readonly string[]): string {
     const tenant = tenantStackName(region, id);
     const urns = grantKeys.map((key) => `'urn:pulumi:${tenant}::${TENANT_PROJECT}::${key}'`);
-    return `pulumi state move --source ${organization}/${TENANT_PROJECT}/${tenant} --dest ${organization}/${PLATFORM_PROJECT}/${region} --yes ${urns.join(" ")}`;
+    return `pulumi state move --source ${organization}/${TENANT_PROJECT}/${tenant} --dest ${organization}/${GRANTS_PROJECT}/${grantsStackName(region, id)} --yes ${urns.join(" ")}`;
 }
 
 /**
  * From tenant stacks of contract version 2 (which held their namespace, guardrails, bucket and Argo CD objects
- * and read the admin kubeconfig by StackReference) to version 3: move each project's grant objects to the
- * platform stack, `pulumi up` the platform stack (adopts them, creates the deployers), then run the tenants
- * through the driver, which hands each its own credential.
+ * and read the admin kubeconfig by StackReference): create each project's grants stack, move its grant objects
+ * there, update the platform stack (contract 4 outputs), then run every tenant through the driver (grants stack:
+ * adopts them, creates the deployer; app stack: its own credential).
  */
 export function grantMigrationCommands(region: string, organization: string, tenants: ReadonlyArray<{ id: string; grantKeys: readonly string[] }>): string[] {
     return [
-        ...tenants.filter((t) => t.grantKeys.length > 0).map((t) => grantMoveCommand(region, organization, t.id, t.grantKeys)),
-        `pulumi preview --stack ${organization}/${PLATFORM_PROJECT}/${region} --diff   # expect no delete and no replace: the grant objects are adopted by alias; only the deployers are created`,
-        `pulumi up --stack ${organization}/${PLATFORM_PROJECT}/${region}`,
-        `npm run deploy -- preview --stack ${region} --all   # each tenant stack gets its own contract entry and deployer kubeconfig; expect only the provider switch (no replacement)`,
+        ...tenants.filter((t) => t.grantKeys.length > 0).flatMap((t) => [grantsStackInitCommand(region, organization, t.id), grantMoveCommand(region, organization, t.id, t.grantKeys)]),
+        `pulumi up --stack ${organization}/${PLATFORM_PROJECT}/${region}   # the contract-4 outputs the grants stacks are handed`,
+        `npm run deploy -- preview --stack ${region} --all   # each grants stack: expect no delete and no replace (adopted by alias; only the provider switch and the deployer); each app stack: only its provider switch`,
     ];
 }
 
 /**
  * The commands that move a region's tenants into their stacks: create each tenant stack, copy its secrets,
- * move its Project (children follow), then `pulumi up` the platform stack (which no longer declares them).
+ * move its Project (children follow), move its grant objects on to its grants stack, then update the platform
+ * stack (which no longer declares them) and run the tenants.
  */
 export function migrationCommands(region: string, organization: string, tenants: ReadonlyArray<{ id: string; secretNames: readonly string[]; grantKeys?: readonly string[] }>): string[] {
     const source = `${organization}/${PLATFORM_PROJECT}/${region}`;
@@ -240,15 +274,125 @@ export function migrationCommands(region: string, organization: string, tenants:
                 `pulumi config get --path 'platform:tenantSecrets.${id}.${name}' --stack ${source} | pulumi config set --secret --path 'tenant:secrets.${name}' --stack ${dest} --cwd programs/tenant`,
             );
         }
-        // The Project moves with all its children (state move takes children along); the grant objects move back.
+        // The Project moves with all its children (state move takes children along); the grant objects move on.
         lines.push(`pulumi state move --source ${source} --dest ${dest} --yes 'urn:pulumi:${region}::${PLATFORM_PROJECT}::${projectKey(id)}'`);
     }
     for (const { id, grantKeys } of tenants) {
         if (grantKeys && grantKeys.length > 0) {
+            lines.push(grantsStackInitCommand(region, organization, id));
             lines.push(grantMoveCommand(region, organization, id, grantKeys));
         }
     }
-    lines.push(`pulumi preview --stack ${source} --diff   # expect no delete and no replace: the Projects left the state with the moves, the grant objects are adopted by alias; only the deployers and the new contract outputs are created`);
-    lines.push(`npm run deploy -- preview --stack ${region} --all   # each tenant stack gets its own contract entry and deployer kubeconfig; only the provider switch (no replacement)`);
+    lines.push(`pulumi config rm platform:tenantSecrets --stack ${source}   # the platform program refuses it now; each value is in its tenant stack`);
+    lines.push(`pulumi preview --stack ${source} --diff   # expect no delete and no replace: the Projects left the state with the moves; only the deployers' namespace and the new contract outputs are created`);
+    lines.push(`pulumi up --stack ${source}`);
+    lines.push(`npm run deploy -- preview --stack ${region} --all   # grants stacks adopt the grant objects by alias (only their provider switch and deployer); app stacks: only the provider switch (no replacement)`);
+    return lines;
+}
+
+/** Which project's grants stack a resource of a contract-3 platform stack moves to, or `undefined` when it stays. */
+export function grantsStackOwner(resource: MigrationResource, byKey: ReadonlyMap<string, MigrationResource>): string | undefined {
+    for (let at: MigrationResource | undefined = resource; at; at = at.parentKey ? byKey.get(at.parentKey) : undefined) {
+        if (at.key.startsWith(`${PROJECT_GRANTS_TYPE}::`)) {
+            return at.key.slice(PROJECT_GRANTS_TYPE.length + 2);
+        }
+    }
+    const backup = BACKUP_SECRET_KEY.exec(resource.key);
+    return backup?.[1];
+}
+
+/** A project's backup Secret under the platform's BackupCredentials component (named after its namespace, the project id). */
+const BACKUP_SECRET_KEY = /^platform:databases:BackupCredentials\$kubernetes:core\/v1:Secret::database-backup-credentials-([a-z0-9-]+)$/;
+
+/** Component resources a contract-3 platform stack had that the current one lacks: deleting one deletes nothing in the cluster. */
+export const PLATFORM_COMPONENTS_MOVED: readonly string[] = ["platform:databases:BackupCredentials::database-backup-credentials"];
+
+/** The outcome of comparing a contract-3 platform plan with the current platform and grants stacks' plans. */
+export interface GrantsMoveCheck {
+    /** Per tenant, the resources that move from the platform stack to its grants stack. */
+    moves: Array<{ id: string; resources: number }>;
+    /** Resources that stay in the platform stack under the same key. */
+    stays: number;
+    /** Everything that would be created or deleted (empty when the move is one-to-one); changed inputs are updates, listed too. */
+    problems: string[];
+}
+
+/**
+ * Checks the move from the contract-3 layout (every project's ProjectGrants and backup Secret in the platform
+ * stack) to one grants stack per project: each such resource is in its project's grants stack under the same key
+ * with the same inputs; every other resource of the old platform stack is still in the platform stack (a component
+ * of {@link PLATFORM_COMPONENTS_MOVED} may go); no stack gains a resource except a grants stack's own
+ * ({@link GRANTS_STACK_OWN_KEYS}).
+ */
+export function checkGrantsMove(
+    before: readonly MigrationResource[],
+    platform: readonly MigrationResource[],
+    grantsStacks: Readonly<Record<string, readonly MigrationResource[]>>,
+): GrantsMoveCheck {
+    const problems: string[] = [];
+    const byKey = new Map(before.map((r) => [r.key, r]));
+    const expected = new Map<string, Map<string, MigrationResource>>([["platform", new Map()]]);
+    for (const id of Object.keys(grantsStacks)) {
+        expected.set(id, new Map());
+    }
+    for (const resource of before) {
+        const owner = grantsStackOwner(resource, byKey) ?? "platform";
+        const target = expected.get(owner);
+        if (!target) {
+            problems.push(`${resource.key} belongs to project ${owner}, which has no grants stack: it would be deleted`);
+            continue;
+        }
+        target.set(resource.key, resource);
+    }
+    const compare = (where: string, want: Map<string, MigrationResource>, have: readonly MigrationResource[], own: (key: string) => boolean, mayGo: (key: string) => boolean) => {
+        const seen = new Set<string>();
+        for (const resource of have) {
+            seen.add(resource.key);
+            const old = want.get(resource.key);
+            if (!old) {
+                if (!own(resource.key)) {
+                    problems.push(`${where}: ${resource.key} is new (the contract-3 platform stack had no such resource): it would be created`);
+                }
+            } else if (old.inputsHash !== resource.inputsHash) {
+                problems.push(`${where}: ${resource.key} has other inputs than in the contract-3 platform stack: it would be updated`);
+            }
+        }
+        for (const key of want.keys()) {
+            if (!seen.has(key) && !mayGo(key)) {
+                problems.push(`${where}: ${key} is missing: it would be deleted`);
+            }
+        }
+    };
+    compare("platform stack", expected.get("platform")!, platform, () => false, (key) => PLATFORM_COMPONENTS_MOVED.includes(key));
+    for (const [id, have] of Object.entries(grantsStacks)) {
+        compare(`grants stack of ${id}`, expected.get(id)!, have, (key) => GRANTS_STACK_OWN_KEYS.includes(key), () => false);
+    }
+    const moves = Object.keys(grantsStacks).map((id) => ({ id, resources: expected.get(id)!.size }));
+    return { moves, stays: expected.get("platform")!.size, problems };
+}
+
+/**
+ * From the contract-3 layout (every project's ProjectGrants in the platform stack) to one grants stack per project,
+ * without deleting anything: create each grants stack and move its project's ProjectGrants there (state move takes
+ * the children along; their URNs keep their type chain, which is what the grants program registers) with the
+ * project's backup Secret when it has one; then update the platform stack (which no longer declares them, nor has
+ * them in its state) and run every tenant through the driver: the grants stacks switch to their own provider (the
+ * same clusterIdentifier: no replacement), the app stacks get the same deployer token from their grants stack.
+ */
+export function grantsStackMigrationCommands(region: string, organization: string, tenants: ReadonlyArray<{ id: string; backupSecret: boolean }>): string[] {
+    const source = `${organization}/${PLATFORM_PROJECT}/${region}`;
+    const lines: string[] = [];
+    for (const { id, backupSecret } of tenants) {
+        const dest = `${organization}/${GRANTS_PROJECT}/${grantsStackName(region, id)}`;
+        const urns = [
+            `'urn:pulumi:${region}::${PLATFORM_PROJECT}::${PROJECT_GRANTS_TYPE}::${id}'`,
+            ...(backupSecret ? [`'urn:pulumi:${region}::${PLATFORM_PROJECT}::platform:databases:BackupCredentials$kubernetes:core/v1:Secret::database-backup-credentials-${id}'`] : []),
+        ];
+        lines.push(grantsStackInitCommand(region, organization, id));
+        lines.push(`pulumi state move --source ${source} --dest ${dest} --yes ${urns.join(" ")}`);
+    }
+    lines.push(`pulumi preview --stack ${source} --diff   # expect no delete of a real resource (at most the empty BackupCredentials component) and no replace`);
+    lines.push(`pulumi up --stack ${source}   # the contract-4 outputs (admin kubeconfig, registryPullPasswords) the grants stacks are handed`);
+    lines.push(`npm run deploy -- preview --stack ${region} --all   # each grants stack: only its provider switch (no replacement, nothing created); each app stack: no change`);
     return lines;
 }

@@ -80,6 +80,6 @@ export function renderReports(plan: StackPlan, stackConfig: Record<string, strin
  * The region's bring-up as the driver runs it (tools/offline/region-bring-up.ts), printed by `npm run plan` once
  * the platform and every tenant stack are planned; `parallel` is the driver's default unless given.
  */
-export function renderRegionReport(region: string, platform: readonly PlannedResource[], tenants: ReadonlyArray<{ id: string; app: readonly PlannedResource[] }>, parallel = DEFAULT_PARALLEL): string {
+export function renderRegionReport(region: string, platform: readonly PlannedResource[], tenants: ReadonlyArray<{ id: string; app: readonly PlannedResource[]; grants?: readonly PlannedResource[] }>, parallel = DEFAULT_PARALLEL): string {
     return section("Region bring-up estimate", () => formatRegionBringUp(region, regionBringUp(stagesOfRegion(region, platform, tenants), parallel)));
 }

@@ -5,6 +5,7 @@ import { parsePlatformConfig } from "../../lib/config/load";
 import { contractFor, type PlatformContract } from "../../lib/stacks/contract";
 import { clusterIdentifierOf } from "../../lib/stacks/naming";
 import { TENANT_CONTRACT_KEY, TENANT_KUBECONFIG_KEY, TENANT_SECRETS_KEY } from "../../programs/tenant/load";
+import { GRANTS_BACKUP_ACCESS_KEY, GRANTS_BACKUP_SECRET_KEY, GRANTS_CONTRACT_KEY, GRANTS_KUBECONFIG_KEY, GRANTS_PULL_PASSWORD_KEY } from "../../programs/grants/load";
 import { renderContract } from "../../programs/platform/contract";
 import { deployerKubeconfig } from "../../components/project/deployer";
 import { shortcutsEnabled, syntheticKubeconfig } from "./mock-engine";
@@ -73,9 +74,33 @@ export function syntheticDeployerKubeconfig(region: string, id: string): string 
     return deployerKubeconfig(syntheticKubeconfig(`https://${clusterIdentifierOf(region)}.offline.invalid:6443`), id, `offline-synthetic-deployer-token-${id}`);
 }
 
+/** The synthetic admin kubeconfig a grants plan is handed (the platform stack's `kubeconfig` output, offline). */
+export function syntheticAdminKubeconfig(region: string): string {
+    return syntheticKubeconfig(`https://${clusterIdentifierOf(region)}.offline.invalid:6443`);
+}
+
 /**
- * Config of a tenant plan, as the driver hands it over: the contract with only this project's entry, this
- * project's (synthetic) deployer kubeconfig, and synthetic values for the secrets its file asks for.
+ * Config of a grants plan, as the driver hands it over: the contract narrowed to the project, the (synthetic)
+ * admin kubeconfig, the project's pull password and the backup bucket's keys; all but the contract secret.
+ */
+export function grantsPlanConfig(region: string, id: string, contract: PlatformContract): { config: Record<string, string>; secretKeys: string[] } {
+    const secretKeys = [GRANTS_KUBECONFIG_KEY, GRANTS_PULL_PASSWORD_KEY, GRANTS_BACKUP_ACCESS_KEY, GRANTS_BACKUP_SECRET_KEY];
+    return {
+        config: {
+            [GRANTS_CONTRACT_KEY]: JSON.stringify(contractFor(contract, id)),
+            [GRANTS_KUBECONFIG_KEY]: syntheticAdminKubeconfig(region),
+            [GRANTS_PULL_PASSWORD_KEY]: `offline-synthetic-pull-${id}`,
+            [GRANTS_BACKUP_ACCESS_KEY]: "offline-synthetic-backupS3AccessKey",
+            [GRANTS_BACKUP_SECRET_KEY]: "offline-synthetic-backupS3SecretKey",
+        },
+        secretKeys,
+    };
+}
+
+/**
+ * Config of a tenant (app) plan, as the driver hands it over: the contract with only this project's entry (the
+ * one its grants plan exported), this project's (synthetic) deployer kubeconfig, and synthetic values for the
+ * secrets its file asks for.
  */
 export function tenantPlanConfig(region: string, id: string, secretNames: readonly string[], contract: PlatformContract): { config: Record<string, string>; secretKeys: string[] } {
     const secrets = Object.fromEntries(secretNames.map((name) => [name, `offline-synthetic-${id}-${name}`]));

@@ -52,7 +52,7 @@ function keyOfChart(chart: string): ChartKey {
 /** The validated config of a stack shipped in `rootDir`, with the offline plan's synthetic secrets. */
 export function shippedStackConfig(rootDir: string, stack: string): PlatformConfig {
     const raw = readStackConfig(rootDir, stack);
-    return parsePlatformConfig({ ...syntheticSecrets({}, raw), ...raw }, `Pulumi.${stack}.yaml`).config;
+    return parsePlatformConfig({ ...syntheticSecrets(raw), ...raw }, `Pulumi.${stack}.yaml`).config;
 }
 
 /** Every Release of a stack's written plan, with rebuilt values where the plan holds `"[secret]"`. */

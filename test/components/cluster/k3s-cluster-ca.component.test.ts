@@ -3,8 +3,7 @@ import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { describe, expect, it, vi } from "vitest";
 import { synthesize } from "../../../tools/offline/mock-engine";
-import { readStackConfig, syntheticSecrets, tenantSecretNamesOf } from "../../../tools/offline/stack-files";
-import { catalogDirectory } from "../../../lib/tenants/load";
+import { readStackConfig, syntheticSecrets } from "../../../tools/offline/stack-files";
 import { renderStartScript } from "../../../components/cluster/k3s-join";
 import type { StackPlan } from "../../../tools/offline/plan-types";
 import { ROOT } from "../../helpers/synth";
@@ -18,7 +17,7 @@ async function planHel1(certificateAuthority?: "platform" | "k3s"): Promise<Stac
     const stackConfig = readStackConfig(ROOT, "hel1");
     const cluster = JSON.parse(stackConfig["platform:cluster"]!) as Record<string, unknown>;
     const config = { ...stackConfig, "platform:cluster": JSON.stringify(certificateAuthority ? { ...cluster, certificateAuthority } : cluster) };
-    const secrets = syntheticSecrets(tenantSecretNamesOf(catalogDirectory(ROOT, "hel1")), config);
+    const secrets = syntheticSecrets(config);
     // A fresh copy of the program for each configuration: it registers its resources when it is first imported.
     vi.resetModules();
     return synthesize({ stack: "hel1", config: { ...secrets, ...config }, secretKeys: Object.keys(secrets), loadProgram: () => import(path.join(ROOT, "programs/platform/index")) });

@@ -2,8 +2,7 @@ import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { synthesize, mockInvoke } from "../../../tools/offline/mock-engine";
-import { readStackConfig, syntheticSecrets, tenantSecretNamesOf } from "../../../tools/offline/stack-files";
-import { catalogDirectory } from "../../../lib/tenants/load";
+import { readStackConfig, syntheticSecrets } from "../../../tools/offline/stack-files";
 import { tailnetIdentity } from "../../../components/nodes/infrastructure";
 import { ROOT } from "../../helpers/synth";
 
@@ -14,7 +13,7 @@ import { ROOT } from "../../helpers/synth";
  */
 describe("tailnet identity read back from Tailscale", () => {
     it("connects, registers and points the kubeconfig at the names and addresses the tailnet reports", async () => {
-        const secrets = syntheticSecrets(tenantSecretNamesOf(catalogDirectory(ROOT, "dev")));
+        const secrets = syntheticSecrets();
         const asked: Array<Record<string, unknown>> = [];
         const plan = await synthesize({
             stack: "dev",

@@ -168,7 +168,7 @@ describe("bad tenant files fail with file, path and fix", () => {
 
     it("a secretEnv name the stack has no value for", () => {
         const text = BASE.replace("    port: 8080", "    port: 8080\n    secretEnv: [API_KEY]");
-        expectProblem([doc(text)], FILE, "services[web].secretEnv[0]", /secret API_KEY is not set/, /pulumi config set --secret --path 'platform:tenantSecrets\.shop\.API_KEY'/);
+        expectProblem([doc(text)], FILE, "services[web].secretEnv[0]", /secret API_KEY is not set/, /pulumi config set --secret --path 'tenant:secrets\.API_KEY' <value> --stack [a-z0-9<>-]+--shop --cwd programs\/tenant/);
         expect(validate([doc(text)], new Map([["shop", new Set(["API_KEY"])]]))).toHaveLength(1);
     });
 

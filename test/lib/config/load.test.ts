@@ -90,9 +90,14 @@ describe("stack config", () => {
         expect(problems[0]!.fix).toMatch(/^pulumi config set --secret platform:/);
     });
 
-    it("rejects a malformed tenant secret map", () => {
-        const problems = problemsOf(rawStackConfig("dev", { "platform:tenantSecrets": JSON.stringify({ shop: { KEY: 1 } }) }));
-        expect(problems.map((p) => p.path)).toEqual(["platform:tenantSecrets"]);
+    it("refuses platform:tenantSecrets, well-formed or not, with the move to the tenant stack's own config as the fix", () => {
+        for (const value of [{ shop: { KEY: 1 } }, { shop: { DB_PASSWORD: "s3cr3t" } }]) {
+            const problems = problemsOf(rawStackConfig("dev", { "platform:tenantSecrets": JSON.stringify(value) }));
+            expect(problems.map((p) => p.path)).toEqual(["platform:tenantSecrets"]);
+            expect(problems[0]!.problem).toMatch(/no longer read/);
+            expect(problems[0]!.fix).toContain("pulumi config set --secret --path 'tenant:secrets.<NAME>' --stack <region>--<id> --cwd programs/tenant");
+            expect(problems[0]!.fix).toContain("pulumi config rm platform:tenantSecrets");
+        }
     });
 });
 

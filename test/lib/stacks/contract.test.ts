@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkContract, ContractError, CONTRACT_VERSION } from "../../../lib/stacks/contract";
-import { renderContract } from "../../../programs/platform/contract";
+import { appContractFor, checkContract, ContractError, CONTRACT_VERSION, isProjectAccess } from "../../../lib/stacks/contract";
+import { projectEntry, renderContract } from "../../../programs/platform/contract";
 import { stackPlatformConfig } from "../../components/project/fixtures";
 
 const config = stackPlatformConfig("dev");
@@ -20,11 +20,16 @@ describe("platform contract", () => {
         expect(JSON.parse(JSON.stringify(contract))).toEqual(contract);
     });
 
-    it("hands each project the digests its builds pushed, and no other project's", () => {
+    it("hands an app stack the entry its grants stack exported (the digests its builds pushed), and no other project's", () => {
         const digest = `sha256:${"ab".repeat(32)}`;
-        const built = renderContract({ region: "dev", config, tenants: [{ id: "hello" }, { id: "overlay" }], clusterIdentifier: "platform-dev", ingressMiddlewares: [], imageDigests: { overlay: { app: digest } } });
-        expect(built.projects.overlay!.imageDigests).toEqual({ app: digest });
-        expect(built.projects.hello!.imageDigests).toEqual({});
+        const entry = projectEntry(config, "overlay", { app: digest });
+        const app = appContractFor(contract, "overlay", entry);
+        expect(app.projects).toEqual({ overlay: { namespace: "overlay", grant: contract.projects.overlay!.grant, imageDigests: { app: digest } } });
+        expect(Object.keys(app.platformConfig.projectGrants)).toEqual(Object.keys(config.projectGrants).includes("overlay") ? ["overlay"] : []);
+        // The platform stack builds nothing: its contract lists no digest.
+        expect(contract.projects.overlay!.imageDigests).toEqual({});
+        expect(isProjectAccess(entry)).toBe(true);
+        expect(isProjectAccess({ namespace: "overlay" })).toBe(false);
     });
 
     it("is accepted for a project it lists", () => {

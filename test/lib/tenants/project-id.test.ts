@@ -69,7 +69,7 @@ describe("project id", () => {
         const grantedByName = stackPlatformConfig("dev", { projectGrants: { store: { trust: "trusted" } } });
         const problems = problemsOf([{ file: file("shop"), text: renamed }], { config: grantedByName, secretNames: new Map([["store", new Set(["API_TOKEN"])]]) });
         expect(problems.find((p) => p.path === "trust")?.fix).toContain("platform:projectGrants.shop");
-        expect(problems.find((p) => p.path === "services[web].secretEnv[0]")?.fix).toContain("platform:tenantSecrets.shop.API_TOKEN");
+        expect(problems.find((p) => p.path === "services[web].secretEnv[0]")?.fix).toMatch(/'tenant:secrets\.API_TOKEN' <value> --stack [a-z0-9<>-]+--shop --cwd programs\/tenant/);
     });
 
     it("the offline secret synthesis keys on the id", () => {

@@ -132,7 +132,7 @@ describe("container checks", () => {
             {
                 path: "services.0.env.API_TOKEN",
                 message: "API_TOKEN is named like a credential (TOKEN): plain env lands in the plan and the Deployment in clear",
-                fix: "move it to secretEnv: [API_TOKEN] and set the value with pulumi config set --secret --path 'platform:tenantSecrets.<id>.API_TOKEN' <value>",
+                fix: "move it to secretEnv: [API_TOKEN] and set the value with pulumi config set --secret --path 'tenant:secrets.API_TOKEN' <value> --stack <region>--<id> --cwd programs/tenant",
             },
         ]);
         expect(secretLookingEnv("MONKEY_NAME", "plain")).toBeUndefined();

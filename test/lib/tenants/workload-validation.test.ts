@@ -91,14 +91,14 @@ describe("the workload model validates", () => {
     });
 
     it("files from undeclared secrets or ConfigMaps, ConfigMaps holding keys, files twice at one path", () => {
-        expectProblem(web("files: [{mountPath: /tls, secret: {tls.crt: TLS_CRT}}]"), "services[web].files[0].secret.tls.crt", /secret TLS_CRT is not set/, /tenantSecrets\.shop\.TLS_CRT/);
+        expectProblem(web("files: [{mountPath: /tls, secret: {tls.crt: TLS_CRT}}]"), "services[web].files[0].secret.tls.crt", /secret TLS_CRT is not set/, /tenant:secrets\.TLS_CRT' <value> --stack [a-z0-9<>-]+--shop/);
         expectProblem(web("files: [{mountPath: /config, configMap: app}]"), "services[web].files[0].configMap", /ConfigMap "app" is not declared/, /configMaps: \[\{name: app/);
         expectProblem(web("files: [{mountPath: /config, configMap: app, secret: {a: B}}]"), "services[web].files[0]", /exactly one of secret or configMap/);
         expectProblem(web("files: [{mountPath: /etc/app, configMap: app}]"), "services[web].files[0].mountPath", /\/etc/);
         expectProblem(web("files: [{mountPath: /tmp, secret: {a: TOKEN}}]"), "services[web].files[0].mountPath", /mounted twice/, undefined, dev, ["TOKEN"]);
         expectProblem(web("files: [{mountPath: /k, secret: {../evil: TOKEN}}]"), "services[web].files[0].secret.../evil", /file name/, undefined, dev, ["TOKEN"]);
         const key = ["configMaps:", "  - name: app", "    data:", "      key.pem: |", "        -----BEGIN PRIVATE KEY-----", "        abc", "        -----END PRIVATE KEY-----"];
-        expectProblem([...web().split("\n"), ...key].join("\n"), "configMaps[0].data.key.pem", /contains a private key/, /tenantSecrets/);
+        expectProblem([...web().split("\n"), ...key].join("\n"), "configMaps[0].data.key.pem", /contains a private key/, /tenant:secrets/);
     });
 
     it("credentials of something the project does not have; platform variables set by hand", () => {

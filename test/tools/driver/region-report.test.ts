@@ -55,7 +55,7 @@ describe("region markdown, grouped by tenant", () => {
         const lines = markdown.split("\n");
         expect(lines[0]).toBe("<!-- platform-deploy:preview:fsn1 -->");
         expect(lines[1]).toBe("### ⛔ `preview` · region `fsn1` · policy-violation (exit 2)");
-        expect(markdown).toContain("**4 stack(s): 3 succeeded, 1 policy-violation** · 4 tenant stack(s) at a time · catalog of 3 tenant(s) checked");
+        expect(markdown).toContain("**4 stack(s): 3 succeeded, 1 policy-violation** · 4 tenant(s) at a time · catalog of 3 tenant(s) checked");
         const rows = lines.filter((line) => line.startsWith("| `fsn1"));
         expect(rows.map((row) => row.split(" | ")[1])).toEqual(["_platform_", "`wiki`", "`shop`", "`blog`"]);
         expect(rows[2]).toBe("| `fsn1--shop` | `shop` | ✅ succeeded | 0 | 2 to create, 2 to update, 1 to replace, 1 to delete, 6 unchanged |");
@@ -68,7 +68,7 @@ describe("region markdown, grouped by tenant", () => {
     it("folds many quiet tenants into one line and stays under GitHub's comment limit at 1,000 changing tenants", () => {
         const quiet = Array.from({ length: 30 }, (_, i) => outcome(`quiet-${i}`, "drift-none", 0, "succeeded"));
         const folded = renderRegionMarkdown(region([outcome("shop", "preview-changes", 0, "succeeded"), ...quiet]), none);
-        expect(folded).toContain("30 more tenant stack(s) succeeded without changes: `quiet-0`, `quiet-1`");
+        expect(folded).toContain("30 more tenant(s) (30 stack(s)) succeeded without changes: `quiet-0`, `quiet-1`");
         expect(folded).not.toContain("| `fsn1--quiet-0` |");
 
         const many = Array.from({ length: 1000 }, (_, i) => outcome(`t-${i}`, "preview-changes", 0, "succeeded"));
@@ -90,7 +90,7 @@ describe("region markdown, grouped by tenant", () => {
 describe("region text and JSON", () => {
     it("text: one line per stack and the overall result", () => {
         const text = renderRegionText(region([outcome("shop", "preview-changes", 0, "succeeded")]), none);
-        expect(text.split("\n")[0]).toBe("preview of region fsn1: succeeded (exit 0); 2 stack(s), 4 tenant stack(s) at a time");
+        expect(text.split("\n")[0]).toBe("preview of region fsn1: succeeded (exit 0); 2 stack(s), 4 tenant(s) at a time");
         expect(text).toContain("  fsn1--shop  tenant shop: succeeded (exit 0) 2 to create, 2 to update, 1 to replace, 1 to delete, 6 unchanged");
     });
 

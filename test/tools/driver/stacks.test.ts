@@ -2,6 +2,8 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { repositoryLayout, selectStacks } from "../../../tools/driver/stacks";
 import { TENANT_CONTRACT_KEY as PROGRAM_CONTRACT_KEY, TENANT_KUBECONFIG_KEY as PROGRAM_KUBECONFIG_KEY, TENANT_SECRETS_KEY as PROGRAM_TENANT_SECRETS_KEY } from "../../../programs/tenant/load";
+import * as grantsProgram from "../../../programs/grants/load";
+import * as driver from "../../../tools/driver/orchestrate";
 import { TENANT_CONTRACT_KEY, TENANT_KUBECONFIG_KEY, TENANT_SECRETS_KEY } from "../../../tools/driver/orchestrate";
 import { SECRET_ENV_MAPPINGS } from "../../../tools/driver/environment";
 
@@ -20,6 +22,26 @@ describe("tenant stack names", () => {
         expect(layout.tenantIdOf("fsn1", "fsn1--")).toBeUndefined();
         expect(layout.platform("fsn1")).toEqual({ role: "platform", stackName: "fsn1", workDir: "/repo" });
     });
+
+    it("name a tenant's grants stack <region>--<id>--grants in the grants program, and only this region's grants stacks map back to an id", () => {
+        const layout = repositoryLayout("/repo");
+        expect(layout.grants("fsn1", "old-shop")).toEqual({ role: "grants", tenant: "old-shop", stackName: "fsn1--old-shop--grants", workDir: path.join("/repo", "programs", "grants") });
+        expect(layout.grantsIdOf("fsn1", "acme/platform-grants/fsn1--shop--grants")).toBe("shop");
+        expect(layout.grantsIdOf("fsn1", "fsn1--shop")).toBeUndefined();
+        expect(layout.grantsIdOf("fsn1-b", "fsn1--shop--grants")).toBeUndefined();
+        // An app stack name is never read as a grants stack of this region, nor the reverse.
+        expect(layout.tenantIdOf("fsn1", "fsn1--shop--grants")).toBeUndefined();
+    });
+});
+
+describe("grants stack hand-over", () => {
+    it("goes to the config keys the grants program reads", () => {
+        expect(driver.GRANTS_CONTRACT_KEY).toBe(grantsProgram.GRANTS_CONTRACT_KEY);
+        expect(driver.GRANTS_KUBECONFIG_KEY).toBe(grantsProgram.GRANTS_KUBECONFIG_KEY);
+        expect(driver.GRANTS_PULL_PASSWORD_KEY).toBe(grantsProgram.GRANTS_PULL_PASSWORD_KEY);
+        expect(driver.GRANTS_BACKUP_ACCESS_KEY).toBe(grantsProgram.GRANTS_BACKUP_ACCESS_KEY);
+        expect(driver.GRANTS_BACKUP_SECRET_KEY).toBe(grantsProgram.GRANTS_BACKUP_SECRET_KEY);
+    });
 });
 
 describe("tenant secrets", () => {
@@ -32,6 +54,12 @@ describe("tenant secrets", () => {
 });
 
 describe("stack selection", () => {
+    it("counts a tenant with only a grants stack left as existing: pending deletion, destroyable by name", () => {
+        expect(selectStacks({ command: "preview", tenants: [], all: true }, catalog, ["gone"], "fsn1", ["shop", "orphan"]).pendingDeletion).toEqual(["gone", "orphan"]);
+        expect(selectStacks({ command: "destroy", tenants: ["orphan"], all: false }, catalog, [], "fsn1", ["orphan"]).tenants).toEqual(["orphan"]);
+        expect(() => selectStacks({ command: "destroy", tenants: [], all: false }, catalog, [], "fsn1", ["shop"])).toThrow("stack fsn1 still has 1 tenant stack(s) (shop)");
+    });
+
     it("runs the platform alone when nothing is selected", () => {
         expect(selectStacks({ command: "preview", tenants: [], all: false }, catalog, ["gone"], "fsn1")).toEqual({ platform: "run", platformLast: false, tenants: [], pendingDeletion: ["gone"] });
     });

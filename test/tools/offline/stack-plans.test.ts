@@ -49,7 +49,7 @@ describe("tenant plan workers", () => {
                 { cwd: ROOT, encoding: "utf8", env: { ...process.env, NODE_NO_WARNINGS: "1" } },
             );
             expect(single.status, single.stderr).toBe(0);
-            for (const file of ["plan.json", "policy.json"]) {
+            for (const file of ["plan.json", "policy.json", "grants/plan.json", "grants/policy.json"]) {
                 expect(fs.readFileSync(path.join(batch, id, file), "utf8"), `${id}/${file}`).toBe(fs.readFileSync(path.join(alone, file), "utf8"));
                 expect(fs.readFileSync(path.join(region, "tenants", id, file), "utf8"), `${id}/${file}`).toBe(fs.readFileSync(path.join(alone, file), "utf8"));
             }
