@@ -153,6 +153,13 @@ export const CHARTS = {
         values: "psmdb-operator",
         source: "github.com/percona/percona-helm-charts@psmdb-operator-1.22.0 charts/psmdb-operator/values.yaml (Percona Operator for MongoDB 1.22.0; CRDs under crds/, applied by the component: charts/crds.ts)",
     },
+    pxcOperator: {
+        repo: "https://percona.github.io/percona-helm-charts/",
+        chart: "pxc-operator",
+        version: "1.19.0",
+        values: "pxc-operator",
+        source: "github.com/percona/percona-helm-charts@pxc-operator-1.19.0 charts/pxc-operator/values.yaml and templates/deployment.yaml (Percona Operator for MySQL based on Percona XtraDB Cluster 1.19.0; CRDs under crds/, applied by the component: charts/crds.ts)",
+    },
 } as const satisfies Record<string, ChartRef>;
 
 /**

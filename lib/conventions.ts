@@ -25,6 +25,8 @@ export const NAMESPACES = {
     /** Platform-owned namespace of the image builds (BuildKit Jobs on the build pool; components/builds). */
     builds: "builds",
     psmdb: "psmdb-system",
+    /** The Percona XtraDB Cluster operator (tenant MySQL databases; components/databases/percona-mysql.ts). */
+    pxc: "pxc-system",
 } as const;
 
 /** Namespaces that belong to the platform (exempt from tenant rules, not from workload security). */

@@ -32,6 +32,7 @@ import { K3sUpgrades } from "../../components/upgrades/k3s-upgrades";
 import { NodeReboots } from "../../components/upgrades/node-reboots";
 import { CloudNativePg } from "../../components/databases/cloudnative-pg";
 import { PerconaMongoDb } from "../../components/databases/percona-mongodb";
+import { PerconaMysql } from "../../components/databases/percona-mysql";
 import { DatabaseBackupCredentials } from "../../components/databases/backup-credentials";
 import { renderEtcdRestoreScript } from "../../components/cluster/etcd-restore";
 import { Velero } from "../../components/backups/velero";
@@ -164,6 +165,8 @@ const nodeReboots = new NodeReboots("node-reboots", { config }, { ...k8sOptions,
 const cloudnativePg = new CloudNativePg("cloudnative-pg", { config }, { ...k8sOptions, dependsOn: [prometheusCrds] });
 // MongoDB operator for tenant `mongodb` replica sets (backups and point-in-time recovery through PBM), and their alerts.
 const perconaMongoDb = new PerconaMongoDb("percona-mongodb", { config }, { ...k8sOptions, dependsOn: [prometheusCrds] });
+// MySQL operator for tenant `database: {engine: mysql}` clusters (XtraBackup backups, binlog point-in-time recovery), and their alerts.
+const perconaMysql = new PerconaMysql("percona-mysql", { config }, { ...k8sOptions, dependsOn: [prometheusCrds] });
 
 // Cluster objects to the off-cluster bucket (never in-cluster): one Schedule per tenant namespace and the platform's.
 const velero = config.backup.s3 && secrets.backupS3 ? new Velero("velero", { config, tenantNamespaces: tenants.map((t) => t.spec.id), keys: secrets.backupS3 }, { ...k8sOptions, dependsOn: [prometheusCrds] }) : undefined;
@@ -175,7 +178,7 @@ const builds = new BuildNamespace("builds", { pushPasswords: registry.pushPasswo
  * The platform add-ons (the k3s upgrade Plans wait for all of them). Of the registry only Harbor's release: its
  * configurator Job only calls Harbor's API (idempotent, retried), so it need not hold back the upgrade Plans.
  */
-export const platformAddons = [prometheusCrds, kubeletCsrApprover, metallb, certManager, longhorn, minio, observability, traefik, argocd, argoRollouts, nodeReboots, cloudnativePg, perconaMongoDb, registry.release, builds, ...(velero ? [velero] : [])];
+export const platformAddons = [prometheusCrds, kubeletCsrApprover, metallb, certManager, longhorn, minio, observability, traefik, argocd, argoRollouts, nodeReboots, cloudnativePg, perconaMongoDb, perconaMysql, registry.release, builds, ...(velero ? [velero] : [])];
 /** Name of the Secret holding Alertmanager's configuration. */
 export const alertmanagerConfigSecret = alerting.configSecretName;
 // k3s upgrades: system-upgrade-controller Plans for platform:cluster.k3sVersion. The Plans come after the

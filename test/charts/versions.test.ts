@@ -49,6 +49,7 @@ describe("chart pin table", () => {
             velero: "12.1.0",
             harbor: "1.19.1",
             psmdbOperator: "1.22.0",
+            pxcOperator: "1.19.0",
         });
     });
 

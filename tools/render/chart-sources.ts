@@ -49,6 +49,7 @@ export const CHART_SOURCES: Readonly<Record<ChartKey, PinnedChartSource>> = {
     loki: { repo: "grafana-community/helm-charts", ref: "loki-18.11.0", dir: "charts/loki", subcharts: {} },
     cloudnativePg: { repo: "cloudnative-pg/charts", ref: "cloudnative-pg-v0.29.0", dir: "charts/cloudnative-pg", subcharts: {} },
     psmdbOperator: { repo: "percona/percona-helm-charts", ref: "psmdb-operator-1.22.0", dir: "charts/psmdb-operator", subcharts: {} },
+    pxcOperator: { repo: "percona/percona-helm-charts", ref: "pxc-operator-1.19.0", dir: "charts/pxc-operator", subcharts: {} },
     alloy: { repo: "grafana/alloy", ref: "helm-chart/1.11.1", dir: "operations/helm/charts/alloy", subcharts: {} },
     // The chart's Chart.yaml carries a placeholder version; the release process sets the tag's.
     kubeletCsrApprover: { repo: "postfinance/kubelet-csr-approver", ref: "v1.2.14", dir: "charts/kubelet-csr-approver", subcharts: {} },
