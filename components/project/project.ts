@@ -297,6 +297,8 @@ export function createObject(name: string, object: TenantObject, opts: pulumi.Cu
         case "ScheduledBackup":
         case "PerconaServerMongoDB":
         case "PerconaServerMongoDBRestore":
+        case "PerconaXtraDBCluster":
+        case "PerconaXtraDBClusterRestore":
         case "IngressRouteTCP":
         case "IngressRouteUDP":
         case "AppProject":

@@ -27,7 +27,7 @@ import { renderAutoscaler, renderDisruptionBudget, renderServiceMonitor, renderS
 import { isBlueGreen, renderRollout, type IRollout } from "./rollout";
 import { renderIngress, type IngressOptions } from "./ingress";
 import { renderDatabaseSecret, type DatabaseCredentials } from "./database";
-import { renderMysqlService, renderMysqlStatefulSet } from "./mysql";
+import { renderMysqlCluster, renderMysqlNetworkPolicies, renderMysqlPodMonitor, renderMysqlRestore, type PxcObject } from "./mysql";
 import {
     renderPostgresCluster,
     renderPostgresNetworkPolicies,
@@ -84,6 +84,7 @@ export type TenantObject =
     | IPodMonitor
     | CnpgObject
     | PsmdbObject
+    | PxcObject
     | IAppProject
     | IApplication
     | IRollout;
@@ -108,8 +109,8 @@ export interface RenderedService {
 export interface RenderedDatabase {
     /** Services, NetworkPolicies and the PodMonitor: applied with the guardrails, before the database runs. */
     companions: Array<IService | INetworkPolicy | IPodMonitor>;
-    /** What runs and backs up the database (CloudNativePG Cluster and ScheduledBackup, or the MySQL StatefulSet), in order. */
-    workloads: Array<CnpgObject | IStatefulSet>;
+    /** What runs and backs up the database (CloudNativePG Cluster and ScheduledBackup, or the PerconaXtraDBCluster and its restore), in order. */
+    workloads: Array<CnpgObject | PxcObject>;
 }
 
 /** The database objects for the project's engine. */
@@ -125,7 +126,11 @@ export function renderDatabase(ctx: ProjectContext): RenderedDatabase | undefine
             workloads: [renderPostgresCluster(ctx), ...(scheduled ? [scheduled] : [])],
         };
     }
-    return { companions: [renderMysqlService(ctx)], workloads: [renderMysqlStatefulSet(ctx)] };
+    const restore = renderMysqlRestore(ctx);
+    return {
+        companions: [...renderMysqlNetworkPolicies(ctx), ...(ctx.config.backup.s3 ? [renderMysqlPodMonitor(ctx)] : [])],
+        workloads: [renderMysqlCluster(ctx), ...(restore ? [restore] : [])],
+    };
 }
 
 /** The objects of the project's MongoDB. */
@@ -215,9 +220,9 @@ export interface ProjectSecretValues {
     mongodb?: MongoDbCredentials;
 }
 
-/** Whether the project's namespace gets the backup bucket's Secret from the platform stack: a PostgreSQL database or a MongoDB on a stack with a backup target. */
+/** Whether the project's namespace gets the backup bucket's Secret from the platform stack: a database (PostgreSQL or MySQL) or a MongoDB on a stack with a backup target. */
 export function needsBackupCredentials(ctx: ProjectContext): boolean {
-    return (ctx.project.database?.engine === "postgresql" || ctx.project.mongodb !== undefined) && ctx.config.backup.s3 !== undefined;
+    return (ctx.project.database !== undefined || ctx.project.mongodb !== undefined) && ctx.config.backup.s3 !== undefined;
 }
 
 /** The project's Secrets: app secrets, database credentials, bucket credentials (tenant and minio copies). */

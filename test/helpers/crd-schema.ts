@@ -20,6 +20,7 @@ const CRD_FILES: Record<string, readonly string[]> = {
     // Kinds @kubernetes-models/argo-cd does not model (the Argo Rollouts CRDs share the argoproj.io group).
     "argoproj.io": ["charts/argo-rollouts/crd-rollout.yaml", "charts/argo-rollouts/crd-analysis-template.yaml", "charts/argo-rollouts/crd-cluster-analysis-template.yaml"],
     "psmdb.percona.com": ["charts/psmdb-operator/crd-perconaservermongodbs.yaml", "charts/psmdb-operator/crd-perconaservermongodbbackups.yaml", "charts/psmdb-operator/crd-perconaservermongodbrestores.yaml"],
+    "pxc.percona.com": ["charts/pxc-operator/crd-perconaxtradbclusters.yaml", "charts/pxc-operator/crd-perconaxtradbclusterbackups.yaml", "charts/pxc-operator/crd-perconaxtradbclusterrestores.yaml"],
 };
 
 const ROOT = path.resolve(__dirname, "../..");
