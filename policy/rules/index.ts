@@ -36,6 +36,7 @@ import { tenancyRbacNoWildcards } from "./tenancy/rbac-no-wildcards";
 import { tenancyResourceQuota } from "./tenancy/resource-quota";
 import { tenancyUntrustedGvisor } from "./tenancy/untrusted-gvisor";
 import { tenancyDatabaseCluster } from "./tenancy/database-cluster";
+import { tenancyMysqlCluster } from "./tenancy/mysql-cluster";
 import { networkFirewallPublicPorts } from "./network/firewall-public-ports";
 import { networkFirewallSensitivePorts } from "./network/firewall-sensitive-ports";
 import { networkIngressTls } from "./network/ingress-tls";
@@ -102,6 +103,7 @@ export const TENANCY_POLICIES: readonly PackPolicy[] = [
     tenancyEgressNoSmtp,
     tenancyUntrustedGvisor,
     tenancyDatabaseCluster,
+    tenancyMysqlCluster,
     tenancyRbacNoClusterBindings,
     tenancyRbacNoWildcards,
 ];

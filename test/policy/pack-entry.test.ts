@@ -47,6 +47,7 @@ describe("policy/index.ts", () => {
             "network-tenant-host-space": tenancy,
             "workload-no-platform-backup-secret": tenancy,
             "tenancy-database-cluster": { ...tenancy, databaseBackupTarget: { endpointURL: "", destinationPrefix: "" }, maxDatabaseInstances: 3 },
+            "tenancy-mysql-cluster": { ...tenancy, databaseBackupTarget: { endpointURL: "", destinationPrefix: "" }, maxDatabaseInstances: 3 },
         });
     });
 });

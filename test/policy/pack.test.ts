@@ -96,8 +96,8 @@ describe("pack config", () => {
         expect(readers("allowedRegistries")).toEqual(["workload-image-registry"]);
         expect(readers("allowedPublicPorts")).toEqual(["network-firewall-public-ports"]);
         expect(readers("kubernetesVersion")).toEqual(["workload-safe-sysctls"]);
-        expect(readers("databaseBackupTarget")).toEqual(["tenancy-database-cluster"]);
-        expect(readers("maxDatabaseInstances")).toEqual(["tenancy-database-cluster"]);
+        expect(readers("databaseBackupTarget")).toEqual(["tenancy-database-cluster", "tenancy-mysql-cluster"]);
+        expect(readers("maxDatabaseInstances")).toEqual(["tenancy-database-cluster", "tenancy-mysql-cluster"]);
         expect(readers("platformNamespaces")).toEqual([
             "workload-no-platform-backup-secret",
             "tenancy-namespace-labels",
@@ -111,6 +111,7 @@ describe("pack config", () => {
             "tenancy-egress-no-smtp",
             "tenancy-untrusted-gvisor",
             "tenancy-database-cluster",
+            "tenancy-mysql-cluster",
             "tenancy-rbac-no-cluster-bindings",
             "tenancy-rbac-no-wildcards",
             "network-tenant-service-exposure",

@@ -70,6 +70,8 @@ export const RESOURCE_OF_KIND: Readonly<Record<string, string>> = {
     Middleware: "middlewares",
     // postgresql.cnpg.io: the only `Cluster` kind that reaches tenant namespaces.
     Cluster: "clusters",
+    PerconaXtraDBCluster: "perconaxtradbclusters",
+    PerconaXtraDBClusterRestore: "perconaxtradbclusterrestores",
     Rollout: "rollouts",
     AnalysisTemplate: "analysistemplates",
     AnalysisRun: "analysisruns",

@@ -54,6 +54,6 @@ export function policyPackConfigFile(config: Partial<PackConfig>): Record<string
     };
     return {
         ...(config.allowedPublicPorts ? { "network-firewall-public-ports": { allowedPublicPorts: config.allowedPublicPorts } } : {}),
-        ...(Object.keys(database).length > 0 ? { "tenancy-database-cluster": database } : {}),
+        ...(Object.keys(database).length > 0 ? { "tenancy-database-cluster": database, "tenancy-mysql-cluster": database } : {}),
     };
 }
