@@ -17,6 +17,7 @@ const KINDS = [
     "StatefulSet",
     "Rollout",
     "PerconaServerMongoDB",
+    "PerconaXtraDBCluster",
     "Job",
     "CronJob",
     "ConfigMap",
