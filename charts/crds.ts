@@ -7,7 +7,7 @@ import { CHARTS, type ChartKey } from "./versions";
  * ordered before its Release (which then skips `crds/`); the URL names the version, so a bump changes the
  * inputs and Pulumi applies the new schemas first. Which charts ship `crds/` comes from the rendered facts
  * (`crdsDirectoryCrds` in charts/rendered/), and test/charts/chart-crds.test.ts keeps this table in step.
- * The Percona MongoDB operator chart ships its CRDs under `crds/` too. Charts whose CRDs are templates (cert-manager, Longhorn, MetalLB, Argo CD, prometheus-operator-crds) are
+ * The Percona MongoDB and XtraDB Cluster operator charts ship their CRDs under `crds/` too. Charts whose CRDs are templates (cert-manager, Longhorn, MetalLB, Argo CD, prometheus-operator-crds) are
  * upgraded by Helm itself; kube-prometheus-stack's and Alloy's `crds/` subcharts are disabled.
  */
 
@@ -87,6 +87,13 @@ export const CHART_CRDS: Partial<Record<ChartKey, ChartCrdManifests>> = {
         baseUrl: "https://raw.githubusercontent.com/OT-CONTAINER-KIT/redis-operator/v0.26.0/config/crd/bases/",
         tag: "v0.26.0",
         files: ["redis", "redisclusters", "redisreplications", "redissentinels"].map((p) => `redis.redis.opstreelabs.in_${p}.yaml`),
+    },
+    // Likewise the Percona XtraDB Cluster operator: crds/crd.yaml holds the three CRDs the operator repository
+    // publishes one per file under config/crd/bases at the tag the chart pins.
+    pxcOperator: {
+        baseUrl: `https://raw.githubusercontent.com/percona/percona-xtradb-cluster-operator/v${CHARTS.pxcOperator.version}/config/crd/bases/`,
+        tag: `v${CHARTS.pxcOperator.version}`,
+        files: ["perconaxtradbclusters", "perconaxtradbclusterbackups", "perconaxtradbclusterrestores"].map((p) => `pxc.percona.com_${p}.yaml`),
     },
 };
 

@@ -5,8 +5,9 @@
 
 /**
  * Images of the project databases: engine → major version (the tenant file's `database.version`) → image.
- * PostgreSQL runs under CloudNativePG (uid 26 in its images); MySQL's official image runs as uid 999 (`mysql`)
- * without its root entrypoint step.
+ * PostgreSQL runs under CloudNativePG (uid 26 in its images); MySQL is Percona XtraDB Cluster under the Percona
+ * operator (uid 1001, `mysql`), at the versions the operator's 1.19.0 release tests
+ * (e2e-tests/release_versions at github.com/percona/percona-xtradb-cluster-operator@v1.19.0).
  */
 export const DATABASE_IMAGES = {
     // CloudNativePG operand images, `system` flavour: it ships barman-cloud, which the in-tree
@@ -16,8 +17,8 @@ export const DATABASE_IMAGES = {
         "17": "ghcr.io/cloudnative-pg/postgresql:17.6-system-trixie",
     },
     mysql: {
-        "8.0": "docker.io/library/mysql:8.0.43",
-        "8.4": "docker.io/library/mysql:8.4.6",
+        "8.0": "docker.io/percona/percona-xtradb-cluster:8.0.44-35.1",
+        "8.4": "docker.io/percona/percona-xtradb-cluster:8.4.7-7.1",
     },
 } as const;
 
@@ -147,3 +148,20 @@ export const REDIS_IMAGES = {
 
 /** Redis version used when a project's `redis` does not name one. */
 export const DEFAULT_REDIS_VERSION = "8.2";
+
+/**
+ * The Percona Operator for MySQL based on Percona XtraDB Cluster (components/databases/percona-mysql.ts) and the
+ * companions of the tenant clusters it runs (components/project/mysql.ts), as its 1.19.0 release pins them
+ * (e2e-tests/release_versions at github.com/percona/percona-xtradb-cluster-operator@v1.19.0). The operator image
+ * is also the init image (it copies its entrypoint, peer-list and the binlog collector into the pods). XtraBackup
+ * must match the server's major version (`IMAGE_BACKUP84` / `IMAGE_BACKUP80`); it runs the backup and restore
+ * Jobs and the binlog collector (point-in-time recovery). HAProxy routes clients to one writer node.
+ */
+export const MYSQL_OPERATOR_IMAGES = {
+    operator: { repository: "docker.io/percona/percona-xtradb-cluster-operator", tag: "1.19.0" },
+    backup: {
+        "8.0": "docker.io/percona/percona-xtrabackup:8.0.35-34.1",
+        "8.4": "docker.io/percona/percona-xtrabackup:8.4.0-5.1",
+    },
+    haproxy: "docker.io/percona/haproxy:2.8.17",
+} as const;

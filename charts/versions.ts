@@ -160,6 +160,13 @@ export const CHARTS = {
         values: "redis-operator",
         source: "github.com/OT-CONTAINER-KIT/redis-operator@2eb86e18 charts/redis-operator/values.yaml and templates/operator-deployment.yaml (the commit that made the chart 0.26.0; no chart tag exists; OpsTree Redis Operator v0.26.0; CRDs under crds/, applied by the component: charts/crds.ts)",
     },
+    pxcOperator: {
+        repo: "https://percona.github.io/percona-helm-charts/",
+        chart: "pxc-operator",
+        version: "1.19.0",
+        values: "pxc-operator",
+        source: "github.com/percona/percona-helm-charts@pxc-operator-1.19.0 charts/pxc-operator/values.yaml and templates/deployment.yaml (Percona Operator for MySQL based on Percona XtraDB Cluster 1.19.0; CRDs under crds/, applied by the component: charts/crds.ts)",
+    },
 } as const satisfies Record<string, ChartRef>;
 
 /**

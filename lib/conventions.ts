@@ -27,6 +27,8 @@ export const NAMESPACES = {
     psmdb: "psmdb-system",
     /** The OpsTree Redis Operator (components/databases/redis-operator.ts); tenant Redis runs in the tenants' namespaces. */
     redisOperator: "redis-operator",
+    /** The Percona XtraDB Cluster operator (tenant MySQL databases; components/databases/percona-mysql.ts). */
+    pxc: "pxc-system",
 } as const;
 
 /** Namespaces that belong to the platform (exempt from tenant rules, not from workload security). */

@@ -20,6 +20,8 @@ import {
 import { CNPG_OPERATOR_USER } from "../databases/values";
 import { REDIS_IMAGES } from "../../charts/images";
 import { TENANT_STORAGE_CLASSES } from "../../lib/conventions";
+import { PXC_INJECTION_FIELDS, PXC_KEY_HOLDING_IMAGES } from "../../policy/rules/tenancy/mysql-cluster";
+import { PXC_OPERATOR_USER } from "../databases/mysql-values";
 
 /**
  * The platform's admission policies for tenant namespaces: ValidatingAdmissionPolicies (CEL, native in the
@@ -66,6 +68,7 @@ export const ADMISSION_POLICY_NAMES = {
     rbac: "platform-tenant-rbac",
     databases: "platform-tenant-databases",
     redis: "platform-tenant-redis",
+    mysql: "platform-tenant-mysql",
     analysis: "platform-tenant-analysis",
 } as const;
 
@@ -80,8 +83,8 @@ const list = (values: readonly string[]) => `[${values.map(quote).join(", ")}]`;
 
 /**
  * No pod (or pod template) reads the platform's backup Secret, through a secret or projected volume, an env
- * `secretKeyRef` or an `envFrom.secretRef` of any container, unless the CloudNativePG operator (or the job
- * controller running the operator's Jobs) sends it.
+ * `secretKeyRef` or an `envFrom.secretRef` of any container, unless the CloudNativePG or Percona XtraDB Cluster
+ * operator (or a controller running the operators' Jobs and Deployments) sends it.
  */
 export function noBackupSecretExpression(): string {
     const name = quote(PLATFORM_BACKUP_SECRET);
@@ -91,7 +94,7 @@ export function noBackupSecretExpression(): string {
     const env = `has(c.env) && c.env.exists(e, has(e.valueFrom) && has(e.valueFrom.secretKeyRef) && has(e.valueFrom.secretKeyRef.name) && e.valueFrom.secretKeyRef.name == ${name})`;
     const envFrom = `has(c.envFrom) && c.envFrom.exists(f, has(f.secretRef) && has(f.secretRef.name) && f.secretRef.name == ${name})`;
     return (
-        `request.userInfo.username in ${list(backupSecretUsers(CNPG_OPERATOR_USER))} || (` +
+        `request.userInfo.username in ${list(backupSecretUsers(CNPG_OPERATOR_USER, PXC_OPERATOR_USER))} || (` +
         `!(has(variables.podSpec.volumes) && variables.podSpec.volumes.exists(v, ${volume}))` +
         ` && !variables.containers.exists(c, (${env}) || (${envFrom})))`
     );
@@ -524,6 +527,98 @@ export function renderRedisPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPai
     });
 }
 
+/** CEL: one Percona S3 location (`s3`) is the platform's target, below the namespace's folder, with the platform's keys. */
+function pxcS3Expression(s3: string, target: AdmissionPolicyArgs["databaseBackupTarget"]): string {
+    const endpoint = target
+        ? `${s3}.endpointUrl == ${quote(target.endpointURL)}`
+        : `${s3}.endpointUrl.startsWith('https://') && !${s3}.endpointUrl.contains('.svc') && !${s3}.endpointUrl.contains('.cluster.local')`;
+    const bucket = target ? `(${s3}.bucket + '/').startsWith(${quote(target.destinationPrefix.replace(/^s3:\/\//, ""))} + variables.namespace + '/')` : `variables.namespace in ${s3}.bucket.split('/')`;
+    return (
+        `has(${s3}.endpointUrl) && has(${s3}.bucket) && has(${s3}.credentialsSecret) && ${endpoint} && ${bucket}` +
+        ` && !('/' + ${s3}.bucket + '/').contains('/../') && ${s3}.credentialsSecret == ${quote(PLATFORM_BACKUP_SECRET)} && !has(${s3}.caBundle)`
+    );
+}
+
+/** CEL: a restore source (`source`, a backupSource) reads no volume or Azure, and its S3 location (when given) passes {@link pxcS3Expression}. */
+function pxcSourceExpression(source: string, target: AdmissionPolicyArgs["databaseBackupTarget"], requireS3: boolean): string {
+    const s3 = requireS3 ? `has(${source}.s3) && ${pxcS3Expression(`${source}.s3`, target)}` : `(!has(${source}.s3) || ${pxcS3Expression(`${source}.s3`, target)})`;
+    return `!has(${source}.pvc) && !has(${source}.azure) && ${s3}`;
+}
+
+/**
+ * Percona XtraDB Cluster objects in tenant namespaces (twin of the pack's `tenancy-mysql-cluster`): a cluster
+ * backs up to the platform's off-cluster target below the namespace's folder with the platform-written keys,
+ * runs only the platform's images where the keys are (XtraBackup, the operator's init image), puts no tenant
+ * container, environment or volume into the operator's pods (the pod policy lets the operator's pods read the
+ * backup Secret), keeps TLS, and stays within the node limit; a restore reads only the project's own backups.
+ */
+export function renderMysqlPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPair {
+    const max = args.maxDatabaseInstances ?? 3;
+    const target = args.databaseBackupTarget && args.databaseBackupTarget.endpointURL !== "" ? args.databaseBackupTarget : undefined;
+    const cluster = (expression: string) => `object.kind != 'PerconaXtraDBCluster' || (${expression})`;
+    const restore = (expression: string) => `object.kind != 'PerconaXtraDBClusterRestore' || (${expression})`;
+    const storage = "object.spec.backup.storages[k]";
+    const noInjection = ["pxc", "haproxy", "proxysql"].map((part) => `(!has(object.spec.${part}) || (${PXC_INJECTION_FIELDS.map((f) => `!has(object.spec.${part}.${f})`).join(" && ")}))`).join(" && ");
+    const destination = "object.spec.backupSource.destination";
+    const destinationCheck = target ? `${destination}.startsWith(${quote(target.destinationPrefix)} + variables.namespace + '/')` : `variables.namespace in ${destination}.split('/')`;
+    return policy(ADMISSION_POLICY_NAMES.mysql, args, {
+        matchConstraints: { resourceRules: [{ apiGroups: ["pxc.percona.com"], apiVersions: ["*"], operations: WRITE, resources: ["perconaxtradbclusters", "perconaxtradbclusterrestores"] }] },
+        variables: [{ name: "namespace", expression: "has(namespaceObject.metadata.name) ? namespaceObject.metadata.name : object.metadata.namespace" }],
+        validations: [
+            {
+                expression: cluster(
+                    `has(object.spec.backup) && has(object.spec.backup.storages) && size(object.spec.backup.storages) > 0 && object.spec.backup.storages.all(k, ` +
+                        `${storage}.type == 's3' && (!has(${storage}.verifyTLS) || ${storage}.verifyTLS == true) && !has(${storage}.containerOptions) && has(${storage}.s3) && ${pxcS3Expression(`${storage}.s3`, target)})` +
+                        ` && has(object.spec.backup.schedule) && size(object.spec.backup.schedule) > 0`,
+                ),
+                message: `tenant MySQL clusters back up on a schedule to the platform's off-cluster target${target ? ` (${target.endpointURL}, ${target.destinationPrefix}<namespace>/)` : ""} below their own namespace's folder, with the Secret ${PLATFORM_BACKUP_SECRET}`,
+                reason: "Forbidden",
+            },
+            {
+                expression: cluster(
+                    `(!has(object.spec.backup) || !has(object.spec.backup.image) || object.spec.backup.image in ${list(PXC_KEY_HOLDING_IMAGES.backup)})` +
+                        ` && (!has(object.spec.initContainer) || !has(object.spec.initContainer.image) || object.spec.initContainer.image in ${list(PXC_KEY_HOLDING_IMAGES.init)})` +
+                        ` && (!has(object.spec.initImage) || object.spec.initImage in ${list(PXC_KEY_HOLDING_IMAGES.init)})`,
+                ),
+                message: "tenant MySQL clusters run the platform's XtraBackup and init images (they hold or prepare the backup keys)",
+                reason: "Forbidden",
+            },
+            {
+                expression: cluster(noInjection),
+                message: `tenant MySQL clusters put no containers, environment or volumes of their own into the operator's pods (${PXC_INJECTION_FIELDS.join(", ")})`,
+                reason: "Forbidden",
+            },
+            {
+                expression: cluster("!has(object.spec.users) || object.spec.users.all(u, has(u.dbs) && size(u.dbs) > 0)"),
+                message: "tenant MySQL users get grants on named databases only (dbs), never on every schema",
+                reason: "Forbidden",
+            },
+            {
+                expression: cluster(
+                    "!(has(object.spec.tls) && has(object.spec.tls.enabled) && object.spec.tls.enabled == false) && !(has(object.spec.unsafeFlags) && has(object.spec.unsafeFlags.tls) && object.spec.unsafeFlags.tls == true)",
+                ),
+                message: "tenant MySQL clusters keep TLS on",
+                reason: "Forbidden",
+            },
+            {
+                expression: cluster(`has(object.spec.pxc) && has(object.spec.pxc.size) && object.spec.pxc.size >= 1 && object.spec.pxc.size <= ${max}`),
+                message: `tenant MySQL clusters run 1 to ${max} nodes (platform:tenantLimits.maxDatabaseInstances)`,
+                reason: "Forbidden",
+            },
+            {
+                expression: restore(
+                    `(!has(object.spec.backupSource) || (has(${destination}) && ${destinationCheck} && !${destination}.contains('/../') && ${pxcSourceExpression("object.spec.backupSource", target, true)}))` +
+                        " && (!has(object.spec.pitr) || !has(object.spec.pitr.backupSource) || (" +
+                        pxcSourceExpression("object.spec.pitr.backupSource", target, false) +
+                        ")) && !has(object.spec.containerOptions)",
+                ),
+                message: "tenant MySQL restores read only their own project's backups on the platform's target, with the platform's keys and no container options",
+                reason: "Forbidden",
+            },
+        ],
+    });
+}
+
 /** The Argo Rollouts controller's identity: the one writer of AnalysisRuns and Experiments in tenant namespaces. */
 export const ROLLOUTS_CONTROLLER_USER = `system:serviceaccount:${NAMESPACES.argoRollouts}:argo-rollouts`;
 
@@ -587,5 +682,5 @@ export function renderAnalysisPolicy(args: AdmissionPolicyArgs): AdmissionPolicy
 
 /** Every admission policy of tenant namespaces, with its binding. */
 export function renderAdmissionPolicies(args: AdmissionPolicyArgs): AdmissionPolicyPair[] {
-    return [renderPodPolicy(args), renderServicePolicy(args), renderRoutePolicy(args), renderRbacPolicy(args), renderDatabasePolicy(args), renderRedisPolicy(args), renderAnalysisPolicy(args)];
+    return [renderPodPolicy(args), renderServicePolicy(args), renderRoutePolicy(args), renderRbacPolicy(args), renderDatabasePolicy(args), renderRedisPolicy(args), renderMysqlPolicy(args), renderAnalysisPolicy(args)];
 }

@@ -2,13 +2,15 @@ import type { ISecret } from "kubernetes-models/v1/Secret";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import { DATABASE_IMAGES, DEFAULT_DATABASE_VERSION } from "../../charts/images";
 import type { DatabaseSpec } from "../../lib/tenants/schema";
+import { mysqlProxyPods } from "../../lib/tenants/footprint";
 import { objectMeta, type ProjectContext } from "./common";
 
 /**
  * The optional project database, engine-independent parts: names, the generated credentials Secret, the
  * connection coordinates and the environment every service gets. PostgreSQL runs under CloudNativePG
  * (components/project/postgresql.ts: replicas, WAL archiving, base backups and point-in-time recovery to the
- * off-cluster bucket); MySQL as one StatefulSet whose volume Longhorn backs up (components/project/mysql.ts).
+ * off-cluster bucket); MySQL under the Percona XtraDB Cluster operator (components/project/mysql.ts: nodes,
+ * HAProxy, XtraBackup backups and binlog point-in-time recovery to the same bucket).
  */
 
 /** `platform/service` value of the database objects and pods; the Cluster's name at generation 0. */
@@ -24,7 +26,10 @@ export const DATABASE_USER = "app";
 export interface DatabaseCredentials {
     /** Password of {@link DATABASE_USER}. */
     password: string;
-    /** MySQL root password (PostgreSQL has no separate superuser: the app user owns the instance). */
+    /**
+     * Generated for MySQL and kept in state, but not handed out: the Percona operator generates the cluster's
+     * system users (root included) into `<cluster>-secrets` itself. PostgreSQL has no separate superuser.
+     */
     rootPassword: string;
 }
 
@@ -59,7 +64,7 @@ export function databaseImage(database: Pick<DatabaseSpec, "engine" | "version">
     return image;
 }
 
-/** Name of the PostgreSQL Cluster (and of its backup archive) of a database generation. */
+/** Name of the PostgreSQL Cluster or MySQL PerconaXtraDBCluster (and of its backup folder) of a database generation. */
 export function clusterName(database: Pick<DatabaseSpec, "generation">): string {
     return database.generation === 0 ? DATABASE_COMPONENT : `${DATABASE_COMPONENT}-g${database.generation}`;
 }
@@ -69,10 +74,11 @@ export function databaseName(ctx: ProjectContext): string {
     return ctx.project.id.replace(/-/g, "_");
 }
 
-/** Connection coordinates: CloudNativePG's read-write Service `<cluster>-rw`, or the MySQL headless Service. */
+/** Connection coordinates: CloudNativePG's read-write Service `<cluster>-rw`, or the MySQL cluster's HAProxy (or node) Service. */
 export function databaseEndpoint(ctx: ProjectContext): DatabaseEndpoint {
     const database = requireDatabase(ctx);
-    const service = database.engine === "postgresql" ? `${clusterName(database)}-rw` : DATABASE_COMPONENT;
+    // MySQL: HAProxy's Service (one writer) in front of 3 or more nodes, else the node's (components/project/mysql.ts).
+    const service = database.engine === "postgresql" ? `${clusterName(database)}-rw` : `${clusterName(database)}-${mysqlProxyPods(database.instances) > 0 ? "haproxy" : "pxc"}`;
     return {
         host: `${service}.${ctx.namespace}.svc.cluster.local`,
         port: database.engine === "postgresql" ? 5432 : 3306,
@@ -82,7 +88,7 @@ export function databaseEndpoint(ctx: ProjectContext): DatabaseEndpoint {
 }
 
 /**
- * The credentials Secret: every `DATABASE_*` value, plus the MySQL root password. For PostgreSQL it is also the
+ * The credentials Secret: every `DATABASE_*` value (for MySQL the operator reads the app user's password from it). For PostgreSQL it is also the
  * owner secret CloudNativePG's bootstrap reads, which must be `kubernetes.io/basic-auth` with `username` and
  * `password` (docs/src/bootstrap.md at v1.30.0).
  */
@@ -102,7 +108,7 @@ export function renderDatabaseSecret(ctx: ProjectContext, credentials: DatabaseC
         metadata: objectMeta(ctx, DATABASE_SECRET, DATABASE_COMPONENT),
         ...(database.engine === "postgresql"
             ? { type: "kubernetes.io/basic-auth", stringData: { username: endpoint.user, password: credentials.password, ...connection } }
-            : { type: "Opaque", stringData: { ...connection, DATABASE_ROOT_PASSWORD: credentials.rootPassword } }),
+            : { type: "Opaque", stringData: { ...connection } }),
     };
 }
 

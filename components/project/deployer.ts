@@ -63,6 +63,8 @@ export const TENANT_STACK_KINDS: ReadonlyArray<{ apiVersion: string; kind: strin
     { apiVersion: "psmdb.percona.com/v1", kind: "PerconaServerMongoDB" },
     { apiVersion: "psmdb.percona.com/v1", kind: "PerconaServerMongoDBRestore" },
     { apiVersion: "redis.redis.opstreelabs.in/v1beta2", kind: "RedisReplication" },
+    { apiVersion: "pxc.percona.com/v1", kind: "PerconaXtraDBCluster" },
+    { apiVersion: "pxc.percona.com/v1", kind: "PerconaXtraDBClusterRestore" },
 ];
 
 /** The Secrets a tenant stack writes (the others in its namespace, bucket and backup keys, are the platform's). */

@@ -5,7 +5,7 @@ import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { ISecret } from "kubernetes-models/v1/Secret";
 import { DECOMMISSION_ANNOTATION, NAMESPACE_GRANT_ANNOTATIONS, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
 import { publicEntryPointName } from "../../lib/config/schema";
-import { CONTAINER_SCRATCH, CPU_LIMIT_FACTOR, ephemeralStorageQuota, isStateful, millicores, projectFootprint } from "../../lib/tenants/footprint";
+import { CONTAINER_SCRATCH, CPU_LIMIT_FACTOR, ephemeralStorageQuota, isStateful, millicores, mysqlProxyPods, projectFootprint } from "../../lib/tenants/footprint";
 import { quantity } from "../../lib/quantity";
 import { serviceHosts } from "../../lib/tenants/load";
 import { APP_SECRET, objectLabels, objectMeta, SERVICE_ACCOUNT, SHARED_COMPONENT, type ProjectContext } from "./common";
@@ -87,7 +87,7 @@ export function renderResourceQuota(ctx: ProjectContext): IResourceQuota {
     const { quota } = ctx.project;
     const footprint = projectFootprint(ctx.project);
     const services = ctx.project.services.length;
-    const statefulSets = ctx.project.services.filter(isStateful).length + (ctx.project.database?.engine === "mysql" ? 1 : 0) + (ctx.project.mongodb ? 1 : 0) + (ctx.project.redis ? (ctx.project.redis.replicas > 1 ? 2 : 1) : 0);
+    const statefulSets = ctx.project.services.filter(isStateful).length + (ctx.project.mongodb ? 1 : 0) + (ctx.project.redis ? (ctx.project.redis.replicas > 1 ? 2 : 1) : 0);
     // CloudNativePG adds the rw/ro/r Services of the Cluster and its CA, server and replication Secrets.
     const postgres = ctx.project.database?.engine === "postgresql";
     // The Percona operator adds the replica set's headless Service, its users, internal users, key file,
@@ -96,9 +96,14 @@ export function renderResourceQuota(ctx: ProjectContext): IResourceQuota {
     // The Redis operator adds the group's Service, headless, additional, master, replica and metrics Services,
     // and the Sentinels' headless Service when it has replicas.
     const redis = ctx.project.redis;
-    const operatorServices = (postgres ? 3 : 0) + (mongodb ? 1 : 0) + (redis ? (redis.replicas > 1 ? 7 : 6) : 0);
+    // The Percona XtraDB Cluster operator adds the nodes' `<c>-pxc` and `<c>-pxc-unready` Services, HAProxy's,
+    // the binlog collector's; the system users, internal users, TLS (server, internal) and cert-manager CA
+    // Secrets (6 at most); the nodes' and HAProxy's configuration ConfigMaps (4 at most).
+    const mysql = ctx.project.database?.engine === "mysql" ? ctx.project.database : undefined;
+    const mysqlServices = mysql ? 2 + (mysqlProxyPods(mysql.instances) > 0 ? 1 : 0) + (ctx.config.backup.s3 ? 1 : 0) : 0;
+    const operatorServices = (postgres ? 3 : 0) + (mongodb ? 1 : 0) + (redis ? (redis.replicas > 1 ? 7 : 6) : 0) + mysqlServices;
     // The Redis password Secret is the tenant stack's; the operator writes none.
-    const operatorSecrets = (postgres ? 4 : 0) + (mongodb ? 8 : 0) + (redis ? 1 : 0);
+    const operatorSecrets = (postgres ? 4 : 0) + (mongodb ? 8 : 0) + (redis ? 1 : 0) + (mysql ? 6 : 0);
     return {
         apiVersion: "v1",
         kind: "ResourceQuota",
@@ -120,7 +125,7 @@ export function renderResourceQuota(ctx: ProjectContext): IResourceQuota {
                 "services.nodeports": "0",
                 secrets: String(tlsSecretCount(ctx) + 3 + operatorSecrets + 10),
                 // kube-root-ca.crt and the project's own, plus room for a git-synced app's.
-                configmaps: String(ctx.project.configMaps.length + 20),
+                configmaps: String(ctx.project.configMaps.length + 20 + (mysql ? 4 : 0)),
             },
         },
     };

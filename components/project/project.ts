@@ -312,6 +312,8 @@ export function createObject(name: string, object: TenantObject, opts: pulumi.Cu
         case "PerconaServerMongoDB":
         case "PerconaServerMongoDBRestore":
         case "RedisReplication":
+        case "PerconaXtraDBCluster":
+        case "PerconaXtraDBClusterRestore":
         case "IngressRouteTCP":
         case "IngressRouteUDP":
         case "AppProject":

@@ -27,7 +27,7 @@ import { renderAutoscaler, renderDisruptionBudget, renderServiceMonitor, renderS
 import { isBlueGreen, renderRollout, type IRollout } from "./rollout";
 import { renderIngress, type IngressOptions } from "./ingress";
 import { renderDatabaseSecret, type DatabaseCredentials } from "./database";
-import { renderMysqlService, renderMysqlStatefulSet } from "./mysql";
+import { renderMysqlCluster, renderMysqlNetworkPolicies, renderMysqlPodMonitor, renderMysqlRestore, type PxcObject } from "./mysql";
 import {
     renderPostgresCluster,
     renderPostgresNetworkPolicies,
@@ -86,6 +86,7 @@ export type TenantObject =
     | CnpgObject
     | PsmdbObject
     | RedisObject
+    | PxcObject
     | IAppProject
     | IApplication
     | IRollout;
@@ -110,8 +111,8 @@ export interface RenderedService {
 export interface RenderedDatabase {
     /** Services, NetworkPolicies and the PodMonitor: applied with the guardrails, before the database runs. */
     companions: Array<IService | INetworkPolicy | IPodMonitor>;
-    /** What runs and backs up the database (CloudNativePG Cluster and ScheduledBackup, or the MySQL StatefulSet), in order. */
-    workloads: Array<CnpgObject | IStatefulSet>;
+    /** What runs and backs up the database (CloudNativePG Cluster and ScheduledBackup, or the PerconaXtraDBCluster and its restore), in order. */
+    workloads: Array<CnpgObject | PxcObject>;
 }
 
 /** The database objects for the project's engine. */
@@ -127,7 +128,11 @@ export function renderDatabase(ctx: ProjectContext): RenderedDatabase | undefine
             workloads: [renderPostgresCluster(ctx), ...(scheduled ? [scheduled] : [])],
         };
     }
-    return { companions: [renderMysqlService(ctx)], workloads: [renderMysqlStatefulSet(ctx)] };
+    const restore = renderMysqlRestore(ctx);
+    return {
+        companions: [...renderMysqlNetworkPolicies(ctx), ...(ctx.config.backup.s3 ? [renderMysqlPodMonitor(ctx)] : [])],
+        workloads: [renderMysqlCluster(ctx), ...(restore ? [restore] : [])],
+    };
 }
 
 /** The objects of the project's MongoDB. */
@@ -238,9 +243,9 @@ export interface ProjectSecretValues {
     redis?: { password: string };
 }
 
-/** Whether the project's namespace gets the backup bucket's Secret from the platform stack: a PostgreSQL database or a MongoDB on a stack with a backup target. */
+/** Whether the project's namespace gets the backup bucket's Secret from the platform stack: a database (PostgreSQL or MySQL) or a MongoDB on a stack with a backup target. */
 export function needsBackupCredentials(ctx: ProjectContext): boolean {
-    return (ctx.project.database?.engine === "postgresql" || ctx.project.mongodb !== undefined) && ctx.config.backup.s3 !== undefined;
+    return (ctx.project.database !== undefined || ctx.project.mongodb !== undefined) && ctx.config.backup.s3 !== undefined;
 }
 
 /** The project's Secrets: app secrets, database credentials, bucket credentials (tenant and minio copies). */

@@ -51,6 +51,26 @@ export const REDIS_COMPANION_RESOURCES = {
 /** Sentinels of a Redis group with replicas: three, so two agree on a failover while one node is lost. */
 export const REDIS_SENTINELS = 3;
 
+/**
+ * The containers the Percona XtraDB Cluster operator runs beside a project's MySQL nodes
+ * (components/project/mysql.ts), sized by the platform; each mysqld container is sized by the tenant file.
+ * `init` copies the operator's entrypoint into every pod; `haproxy` and `haproxyMonitor` are the two containers of
+ * each HAProxy pod (clusters of 3 or more); `binlogCollector` uploads the binlogs (point-in-time recovery);
+ * `backup` is the XtraBackup Job's container (it streams the backup to the bucket, so it holds a buffer).
+ */
+export const MYSQL_COMPANION_RESOURCES = {
+    init: { requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
+    haproxy: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+    haproxyMonitor: { requests: { cpu: "25m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+    binlogCollector: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+    backup: { requests: { cpu: "200m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+} as const satisfies Record<string, ResourceSpec>;
+
+/** HAProxy pods in front of a MySQL cluster of `instances` nodes: none for one node (clients reach it directly), else the operator's safe minimum of 2. */
+export function mysqlProxyPods(instances: number): number {
+    return instances >= 3 ? 2 : 0;
+}
+
 /** Ephemeral storage the namespace quota keeps beyond the declared pods (ACME solver, git-synced pods). */
 export const EPHEMERAL_HEADROOM = "2Gi";
 
@@ -168,8 +188,18 @@ export function servicePodShape(service: ServiceSpec, count = 1): PodShape {
 
 function podShapes(spec: ProjectSpec): { steady: PodShape[]; surge: PodShape[] } {
     const steady: PodShape[] = spec.services.map((s) => servicePodShape(s, maxReplicas(s)));
-    if (spec.database) {
+    if (spec.database?.engine === "postgresql") {
         steady.push({ ...containerShape(spec.database.resources, databaseEphemeralStorage()), count: spec.database.instances });
+    }
+    if (spec.database?.engine === "mysql") {
+        // Percona XtraDB Cluster: the nodes, HAProxy in front of 3 or more, the binlog collector, and one backup
+        // Job's pod at a time (the operator runs scheduled backups one after the other); each with the init copy.
+        const init = [{ resources: MYSQL_COMPANION_RESOURCES.init, tmpDirs: [] }];
+        const c = (resources: ResourceSpec) => ({ resources, tmpDirs: [] });
+        steady.push({ ...containerShape(spec.database.resources, databaseEphemeralStorage()), count: spec.database.instances });
+        steady.push(podShape([c(MYSQL_COMPANION_RESOURCES.haproxy), c(MYSQL_COMPANION_RESOURCES.haproxyMonitor)], init, mysqlProxyPods(spec.database.instances)));
+        steady.push(podShape([c(MYSQL_COMPANION_RESOURCES.binlogCollector)], init));
+        steady.push(podShape([c(MYSQL_COMPANION_RESOURCES.backup)], init));
     }
     if (spec.mongodb) {
         const mongo = [spec.mongodb.resources, MONGODB_COMPANION_RESOURCES.backupAgent, MONGODB_COMPANION_RESOURCES.exporter].map((resources) => ({ resources, tmpDirs: [] }));

@@ -8,7 +8,7 @@ import { parseTenantYaml, readCatalogDirectory } from "./read";
 import { InputValidationError, issuesToProblems, type InputProblem } from "../validation";
 import { GIB, quantity } from "../quantity";
 import { CPU_LIMIT_FACTOR, ephemeralStorageQuota, maxReplicas, millicores, projectFootprint, resourceProblems, TMP_DIR_SIZE } from "./footprint";
-import { DATABASE_IMAGES, DEFAULT_DATABASE_VERSION, DEFAULT_MONGODB_VERSION, DEFAULT_REDIS_VERSION, MONGODB_IMAGES, REDIS_IMAGES } from "../../charts/images";
+import { DATABASE_IMAGES, DEFAULT_DATABASE_VERSION, DEFAULT_MONGODB_VERSION, DEFAULT_REDIS_VERSION, MONGODB_IMAGES, MYSQL_OPERATOR_IMAGES, REDIS_IMAGES } from "../../charts/images";
 
 /** A validated tenant project and the file it came from. */
 export interface TenantProject {
@@ -259,6 +259,16 @@ function checkAgainstStack(file: string, spec: ProjectSpec, context: TenantConte
         const image = (DATABASE_IMAGES[spec.database.engine] as Record<string, string>)[spec.database.version ?? DEFAULT_DATABASE_VERSION[spec.database.engine]];
         if (image && !config.allowedRegistries.includes(registryOf(image))) {
             problems.push({ source: file, path: "database.engine", problem: `the platform's ${spec.database.engine} image comes from ${registryOf(image)}, which platform:allowedRegistries does not allow on this stack`, fix: `add ${registryOf(image)} to platform:allowedRegistries in the stack file` });
+        }
+        // The Percona operator's pods beside MySQL (init copy, HAProxy, XtraBackup Jobs, binlog collector) too.
+        if (spec.database.engine === "mysql") {
+            const version = (spec.database.version ?? DEFAULT_DATABASE_VERSION.mysql) as keyof typeof MYSQL_OPERATOR_IMAGES.backup;
+            const companions = [MYSQL_OPERATOR_IMAGES.operator.repository, MYSQL_OPERATOR_IMAGES.haproxy, MYSQL_OPERATOR_IMAGES.backup[version]].filter(Boolean);
+            for (const registry of new Set(companions.map(registryOf))) {
+                if (registry !== (image ? registryOf(image) : undefined) && !config.allowedRegistries.includes(registry)) {
+                    problems.push({ source: file, path: "database.engine", problem: `the platform's MySQL operator images come from ${registry}, which platform:allowedRegistries does not allow on this stack`, fix: `add ${registry} to platform:allowedRegistries in the stack file` });
+                }
+            }
         }
         if (spec.database.restore && !config.backup.s3) {
             problems.push({ source: file, path: "database.restore", problem: "this stack has no backup target (platform:backup.s3) to restore from", fix: "remove restore, or set platform:backup.s3 in the stack file" });

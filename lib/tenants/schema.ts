@@ -705,11 +705,19 @@ export const configMapSchema = z
  * per namespace). The restored cluster is a new generation; the old one is left running for comparison and
  * deleted by hand (README: Restore a tenant database).
  */
+/** A Percona XtraDB Cluster backup folder: `<cluster>-<YYYY-MM-DD-HH:MM:SS>-full` (pkg/controller/pxcbackup at v1.19.0); the time is the backup's creation, UTC. */
+export const MYSQL_BACKUP_NAME = /^(database(?:-g\d+)?)-(\d{4}-\d{2}-\d{2})-(\d{2}:\d{2}:\d{2})-full$/;
+
 export const databaseRestoreSchema = z.strictObject({
     /** Generation whose base backups and WAL archive are read (the `generation` the database had before). */
     fromGeneration: z.number().int().min(0).max(999),
-    /** Point in time to recover to (RFC 3339 with offset); absent means the end of the archived WAL. */
+    /** Point in time to recover to (RFC 3339 with offset); absent means the end of the archived WAL (PostgreSQL) or the backup itself (MySQL). */
     targetTime: z.iso.datetime({ offset: true, error: "must be an RFC 3339 time with a zone, like 2026-11-30T23:15:00Z" }).optional(),
+    /**
+     * MySQL only: the full backup to start from, the last segment of its PerconaXtraDBClusterBackup's destination
+     * (`kubectl get pxc-backup`, e.g. `database-2026-11-30-03:00:21-full`); binlogs replay from it to `targetTime`.
+     */
+    backup: z.string().regex(MYSQL_BACKUP_NAME, { error: "must be a backup folder like database-2026-11-30-03:00:21-full (the Destination's last segment of kubectl get pxc-backup)" }).optional(),
 });
 
 /** The optional project database. */
@@ -722,7 +730,10 @@ export const databaseSchema = z
         size: positiveQuantity.default("10Gi"),
         class: z.enum(["fast", "standard"]).default("fast"),
         resources: resourcesSchema.default({ requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } }),
-        /** PostgreSQL instances (one primary, the rest streaming replicas on other nodes); MySQL runs one. */
+        /**
+         * Instances on different nodes. PostgreSQL: one primary, the rest streaming replicas. MySQL: Percona XtraDB
+         * Cluster nodes (synchronous Galera replication), 1, 3 or 5 (a majority must survive a node loss).
+         */
         instances: z.number().int().min(1).max(9).default(1),
         /**
          * Which cluster (and backup archive) this is: 0 at first; a restore creates generation N+1 from the
@@ -732,11 +743,27 @@ export const databaseSchema = z
         restore: databaseRestoreSchema.optional(),
     })
     .superRefine((db, ctx) => {
-        if (db.engine !== "postgresql" && db.instances > 1) {
-            ctx.addIssue({ code: "custom", path: ["instances"], message: `${db.engine} databases run one instance`, params: { fix: "instances: 1" } });
+        if (db.engine === "mysql" && ![1, 3, 5].includes(db.instances)) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["instances"],
+                message: `a MySQL cluster runs 1, 3 or 5 nodes (${db.instances} ${db.instances % 2 === 0 ? "cannot keep a majority after losing half of them" : "is more than the operator's safe maximum of 5"})`,
+                params: { fix: `instances: ${db.instances > 5 ? 5 : db.instances + 1}` },
+            });
         }
-        if (db.restore && db.engine !== "postgresql") {
-            ctx.addIssue({ code: "custom", path: ["restore"], message: `${db.engine} databases are restored from Longhorn volume backups, not through the tenant file`, params: { fix: "remove restore (README: Restore a tenant volume)" } });
+        if (db.restore && db.engine === "mysql") {
+            const match = db.restore.backup ? MYSQL_BACKUP_NAME.exec(db.restore.backup) : null;
+            const source = db.restore.fromGeneration === 0 ? "database" : `database-g${db.restore.fromGeneration}`;
+            if (!db.restore.backup) {
+                ctx.addIssue({ code: "custom", path: ["restore", "backup"], message: "a MySQL restore starts from a full backup", params: { fix: `backup: ${source}-2026-11-30-03:00:21-full   # kubectl get pxc-backup, Destination's last segment` } });
+            } else if (match && match[1] !== source) {
+                ctx.addIssue({ code: "custom", path: ["restore", "backup"], message: `backup ${db.restore.backup} is of cluster ${match[1]}, not of generation ${db.restore.fromGeneration} (${source})`, params: { fix: `name a backup of ${source}, or fromGeneration of ${match[1]}` } });
+            } else if (match && db.restore.targetTime && Date.parse(db.restore.targetTime) <= Date.parse(`${match[2]}T${match[3]}Z`)) {
+                ctx.addIssue({ code: "custom", path: ["restore", "targetTime"], message: `the point in time must come after the backup ${db.restore.backup} (binlogs are replayed forward from it)`, params: { fix: "name an earlier backup, or a later targetTime" } });
+            }
+        }
+        if (db.restore?.backup !== undefined && db.engine === "postgresql") {
+            ctx.addIssue({ code: "custom", path: ["restore", "backup"], message: "a PostgreSQL restore reads the whole archive (base backup and WAL), it names no backup", params: { fix: "remove backup (set targetTime for a point in time)" } });
         }
         if (db.restore && db.restore.fromGeneration >= db.generation) {
             ctx.addIssue({
@@ -1212,11 +1239,12 @@ export const PROJECT_EXAMPLES: Readonly<Record<string, string>> = {
     "database.size": "size: 10Gi",
     "database.class": "class: fast",
     "database.resources": "resources: {requests: {cpu: 250m, memory: 512Mi}, limits: {memory: 1Gi}}",
-    "database.instances": "instances: 2   # PostgreSQL only; at most platform:tenantLimits.maxDatabaseInstances",
+    "database.instances": "instances: 3   # MySQL: 1, 3 or 5; at most platform:tenantLimits.maxDatabaseInstances",
     "database.generation": "generation: 1",
     "database.restore": "restore: {fromGeneration: 0, targetTime: '2026-11-30T23:15:00Z'}",
     "database.restore.fromGeneration": "fromGeneration: 0",
     "database.restore.targetTime": "targetTime: '2026-11-30T23:15:00Z'",
+    "database.restore.backup": "backup: database-2026-11-30-03:00:21-full   # MySQL only",
     mongodb: "mongodb: {version: '8.0', size: 20Gi, instances: 3}",
     "mongodb.version": "version: '8.0'",
     "mongodb.size": "size: 20Gi",

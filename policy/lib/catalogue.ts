@@ -239,13 +239,16 @@ export const PLATFORM_BACKUP_SECRET = "database-backup-s3";
 export const DATABASE_SERVICE_ACCOUNT_PATTERN = "^database(-g[0-9]+)?$";
 
 /**
- * Users that may create pods naming the backup Secret or a database ServiceAccount: the CloudNativePG operator
- * (instance pods, its Jobs) and the job controller that turns the operator's Jobs into pods (k3s runs its
- * controllers with per-controller ServiceAccount credentials, otherwise as the controller manager). A tenant's
- * own Job naming either is refused before the job controller sees it.
+ * Users that may create pods naming the backup Secret or a database ServiceAccount: the database operators
+ * (CloudNativePG's instance pods and Jobs; the Percona XtraDB Cluster operator's backup and restore Jobs and its
+ * binlog collector Deployment) and the controllers that turn the operators' Jobs and Deployments into pods (job,
+ * deployment and replicaset controllers; k3s runs its controllers with per-controller ServiceAccount
+ * credentials, otherwise as the controller manager). A tenant's own Job or Deployment naming either is refused
+ * before a controller sees it.
  */
-export function backupSecretUsers(operatorUser: string): string[] {
-    return [operatorUser, "system:serviceaccount:kube-system:job-controller", "system:kube-controller-manager"];
+export function backupSecretUsers(...operatorUsers: string[]): string[] {
+    const controllers = ["job-controller", "deployment-controller", "replicaset-controller"].map((c) => `system:serviceaccount:kube-system:${c}`);
+    return [...operatorUsers, ...controllers, "system:kube-controller-manager"];
 }
 
 /** The Secrets a pod spec reads: volumes (secret, projected), env `secretKeyRef` and `envFrom.secretRef` of every container. */

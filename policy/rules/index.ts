@@ -37,6 +37,7 @@ import { tenancyResourceQuota } from "./tenancy/resource-quota";
 import { tenancyUntrustedGvisor } from "./tenancy/untrusted-gvisor";
 import { tenancyDatabaseCluster } from "./tenancy/database-cluster";
 import { tenancyRedisReplication } from "./tenancy/redis-replication";
+import { tenancyMysqlCluster } from "./tenancy/mysql-cluster";
 import { networkFirewallPublicPorts } from "./network/firewall-public-ports";
 import { networkFirewallSensitivePorts } from "./network/firewall-sensitive-ports";
 import { networkIngressTls } from "./network/ingress-tls";
@@ -104,6 +105,7 @@ export const TENANCY_POLICIES: readonly PackPolicy[] = [
     tenancyUntrustedGvisor,
     tenancyDatabaseCluster,
     tenancyRedisReplication,
+    tenancyMysqlCluster,
     tenancyRbacNoClusterBindings,
     tenancyRbacNoWildcards,
 ];

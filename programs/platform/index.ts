@@ -33,6 +33,7 @@ import { NodeReboots } from "../../components/upgrades/node-reboots";
 import { CloudNativePg } from "../../components/databases/cloudnative-pg";
 import { PerconaMongoDb } from "../../components/databases/percona-mongodb";
 import { RedisOperator } from "../../components/databases/redis-operator";
+import { PerconaMysql } from "../../components/databases/percona-mysql";
 import { renderEtcdRestoreScript } from "../../components/cluster/etcd-restore";
 import { Velero } from "../../components/backups/velero";
 import { VolumeRestores } from "../../components/backups/volume-restores";
@@ -165,6 +166,8 @@ const cloudnativePg = new CloudNativePg("cloudnative-pg", { config }, { ...k8sOp
 const perconaMongoDb = new PerconaMongoDb("percona-mongodb", { config }, { ...k8sOptions, dependsOn: [prometheusCrds] });
 // Redis operator for tenant `redis` replication groups (Sentinel failover; volumes in the Longhorn backups), and their alerts.
 const redisOperator = new RedisOperator("redis-operator", { config }, { ...k8sOptions, dependsOn: [prometheusCrds] });
+// MySQL operator for tenant `database: {engine: mysql}` clusters (XtraBackup backups, binlog point-in-time recovery), and their alerts.
+const perconaMysql = new PerconaMysql("percona-mysql", { config }, { ...k8sOptions, dependsOn: [prometheusCrds] });
 
 // Cluster objects to the off-cluster bucket (never in-cluster): one Schedule per tenant namespace and the platform's.
 const velero = config.backup.s3 && secrets.backupS3 ? new Velero("velero", { config, tenantNamespaces: tenants.map((t) => t.spec.id), keys: secrets.backupS3 }, { ...k8sOptions, dependsOn: [prometheusCrds] }) : undefined;
@@ -176,7 +179,7 @@ const builds = new BuildNamespace("builds", { pushPasswords: registry.pushPasswo
  * The platform add-ons (the k3s upgrade Plans wait for all of them). Of the registry only Harbor's release: its
  * configurator Job only calls Harbor's API (idempotent, retried), so it need not hold back the upgrade Plans.
  */
-export const platformAddons = [prometheusCrds, kubeletCsrApprover, metallb, certManager, longhorn, minio, observability, traefik, argocd, argoRollouts, nodeReboots, cloudnativePg, perconaMongoDb, redisOperator, registry.release, builds, ...(velero ? [velero] : [])];
+export const platformAddons = [prometheusCrds, kubeletCsrApprover, metallb, certManager, longhorn, minio, observability, traefik, argocd, argoRollouts, nodeReboots, cloudnativePg, perconaMongoDb, perconaMysql, redisOperator, registry.release, builds, ...(velero ? [velero] : [])];
 /** Name of the Secret holding Alertmanager's configuration. */
 export const alertmanagerConfigSecret = alerting.configSecretName;
 // k3s upgrades: system-upgrade-controller Plans for platform:cluster.k3sVersion. The Plans come after the

@@ -50,6 +50,7 @@ describe("chart pin table", () => {
             harbor: "1.19.1",
             psmdbOperator: "1.22.0",
             redisOperator: "0.26.0",
+            pxcOperator: "1.19.0",
         });
     });
 

@@ -21,6 +21,7 @@ const CRD_FILES: Record<string, readonly string[]> = {
     "argoproj.io": ["charts/argo-rollouts/crd-rollout.yaml", "charts/argo-rollouts/crd-analysis-template.yaml", "charts/argo-rollouts/crd-cluster-analysis-template.yaml"],
     "psmdb.percona.com": ["charts/psmdb-operator/crd-perconaservermongodbs.yaml", "charts/psmdb-operator/crd-perconaservermongodbbackups.yaml", "charts/psmdb-operator/crd-perconaservermongodbrestores.yaml"],
     "redis.redis.opstreelabs.in": ["charts/redis-operator/crd-redisreplications.yaml"],
+    "pxc.percona.com": ["charts/pxc-operator/crd-perconaxtradbclusters.yaml", "charts/pxc-operator/crd-perconaxtradbclusterbackups.yaml", "charts/pxc-operator/crd-perconaxtradbclusterrestores.yaml"],
 };
 
 const ROOT = path.resolve(__dirname, "../..");

@@ -48,6 +48,7 @@ describe("policy/index.ts", () => {
             "workload-no-platform-backup-secret": tenancy,
             "tenancy-database-cluster": { ...tenancy, databaseBackupTarget: { endpointURL: "", destinationPrefix: "" }, maxDatabaseInstances: 3 },
             "tenancy-redis-replication": { ...tenancy, maxDatabaseInstances: 3 },
+            "tenancy-mysql-cluster": { ...tenancy, databaseBackupTarget: { endpointURL: "", destinationPrefix: "" }, maxDatabaseInstances: 3 },
         });
     });
 });

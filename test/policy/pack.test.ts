@@ -96,8 +96,8 @@ describe("pack config", () => {
         expect(readers("allowedRegistries")).toEqual(["workload-image-registry"]);
         expect(readers("allowedPublicPorts")).toEqual(["network-firewall-public-ports"]);
         expect(readers("kubernetesVersion")).toEqual(["workload-safe-sysctls"]);
-        expect(readers("databaseBackupTarget")).toEqual(["tenancy-database-cluster"]);
-        expect(readers("maxDatabaseInstances")).toEqual(["tenancy-database-cluster", "tenancy-redis-replication"]);
+        expect(readers("databaseBackupTarget")).toEqual(["tenancy-database-cluster", "tenancy-mysql-cluster"]);
+        expect(readers("maxDatabaseInstances")).toEqual(["tenancy-database-cluster", "tenancy-mysql-cluster", "tenancy-redis-replication"]);
         expect(readers("platformNamespaces")).toEqual([
             "workload-no-platform-backup-secret",
             "tenancy-namespace-labels",
@@ -112,6 +112,7 @@ describe("pack config", () => {
             "tenancy-untrusted-gvisor",
             "tenancy-database-cluster",
             "tenancy-redis-replication",
+            "tenancy-mysql-cluster",
             "tenancy-rbac-no-cluster-bindings",
             "tenancy-rbac-no-wildcards",
             "network-tenant-service-exposure",

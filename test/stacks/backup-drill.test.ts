@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { stackConfig } from "../helpers/config";
 import { readManifests, readPlan, STACKS } from "../helpers/plans";
-import { backupDrill, restoredMongoProject, restoredProject, restoredRedisProject, type DrillInput, type PlannedObject } from "../../tools/offline/backup-drill";
+import { backupDrill, drillMysqlBackup, restoredMongoProject, restoredProject, restoredRedisProject, type DrillInput, type PlannedObject } from "../../tools/offline/backup-drill";
 import { renderRestoreStorageClasses } from "../../components/backups/volume-restores";
+import { crdSchemaErrors } from "../helpers/crd-schema";
 import { exampleTenants } from "../components/project/fixtures";
 import { renderProject } from "../../components/project/render";
 import { validateObject } from "../helpers/k8s-schema";
@@ -32,7 +33,7 @@ describe.each(STACKS)("backup drill of stack %s", (stack) => {
 
     it("finds a backup path for every tenant database and volume, and a restore that reads it", () => {
         expect(report.problems).toEqual([]);
-        const stateful = input.objects.filter((o) => o.kind === "Cluster" || o.kind === "PerconaServerMongoDB" || o.kind === "RedisReplication" || (o.kind === "StatefulSet" && (o.spec?.volumeClaimTemplates ?? []).length > 0));
+        const stateful = input.objects.filter((o) => o.kind === "Cluster" || o.kind === "PerconaServerMongoDB" || o.kind === "PerconaXtraDBCluster" || o.kind === "RedisReplication" || (o.kind === "StatefulSet" && (o.spec?.volumeClaimTemplates ?? []).length > 0));
         expect(stateful.length).toBeGreaterThan(0);
         for (const object of stateful) {
             expect(report.paths.some((p) => p.object.startsWith(`${object.metadata.namespace}/${object.kind}/${object.metadata.name}`)), `${object.metadata.namespace}/${object.metadata.name}`).toBe(true);
@@ -136,6 +137,46 @@ describe.each(["fsn1", "hel1"])("Redis in the drill (%s: caracal)", (stack) => {
         expect(backupDrill({ ...input, objects: localPath }).problems).toEqual(expect.arrayContaining([expect.stringMatching(/RedisReplication\/redis\/redis: storage class local-path is not a Longhorn class/)]));
         const unlabelled = change((o) => ({ ...o, metadata: { ...o.metadata, labels: { "platform/project": "caracal" } } }));
         expect(backupDrill({ ...input, objects: unlabelled }).problems).toEqual([expect.stringMatching(/RedisReplication\/redis: the group does not label its claims into the nightly Longhorn backup group/)]);
+    });
+});
+
+describe("MySQL in the drill (fsn1: cars)", () => {
+    const fsn1 = drillInput("fsn1");
+    const report = backupDrill(fsn1);
+    const pxc = (o: PlannedObject) => o.kind === "PerconaXtraDBCluster";
+    const s3 = () => fsn1.config.backup.s3!;
+
+    it("finds the cluster's full backups and binlogs off the cluster, and a point-in-time restore of the next generation that reads them", () => {
+        expect(fsn1.objects.filter(pxc).map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(["cars/database"]);
+        // The hand-written MySQL StatefulSet is gone: the operator owns the nodes.
+        expect(fsn1.objects.filter((o) => o.kind === "StatefulSet" && o.metadata.namespace === "cars" && o.metadata.name === "database")).toEqual([]);
+        expect(report.paths.filter((p) => p.method === "pxc-xtrabackup" || p.method === "pxc-binlogs")).toEqual([
+            { object: "cars/PerconaXtraDBCluster/database", method: "pxc-xtrabackup", location: `s3://${s3().bucket}/${s3().folder}/cars/database/`, endpoint: `https://${s3().endpoint}`, offCluster: true },
+            { object: "cars/PerconaXtraDBCluster/database/binlogs", method: "pxc-binlogs", location: `s3://${s3().bucket}/${s3().folder}/cars/database/binlogs/`, endpoint: `https://${s3().endpoint}`, offCluster: true },
+        ]);
+        for (const spec of fsn1.projects.filter((p) => p.database?.engine === "mysql")) {
+            const restored = renderProject(restoredProject(spec, "2026-11-30T23:15:00Z"), fsn1.config);
+            const objects = [...restored.database!.companions, ...restored.database!.workloads];
+            expect(objects.map((o) => o.kind)).toEqual(["NetworkPolicy", "NetworkPolicy", "PodMonitor", "PerconaXtraDBCluster", "PerconaXtraDBClusterRestore"]);
+            expect(restored.database!.companions.map((o) => validateObject(o)).filter((r) => r.status !== "valid")).toEqual([]);
+            expect(restored.database!.workloads.map((o) => crdSchemaErrors(o as never))).toEqual([[], []]);
+            expect(restored.database!.workloads[1]!.spec).toMatchObject({ pxcCluster: `database-g${spec.database!.generation + 1}`, backupSource: { destination: `s3://${s3().bucket}/${s3().folder}/cars/database/${drillMysqlBackup(0)}` } });
+        }
+    });
+
+    it("reports a cluster without scheduled backups, without binlogs, in the cluster on production, or restored from elsewhere", () => {
+        const withBackup = (change: (backup: Record<string, any>) => Record<string, any>) => fsn1.objects.map((o): PlannedObject => (pxc(o) ? { ...o, spec: { ...o.spec, backup: change(o.spec!.backup) } } : o));
+        expect(backupDrill({ ...fsn1, objects: withBackup((b) => ({ ...b, schedule: [] })) }).problems).toEqual(
+            expect.arrayContaining([expect.stringMatching(/PerconaXtraDBCluster\/database: no scheduled full backup/), expect.stringMatching(/cars: the MySQL database has no backup for a restore to read/)]),
+        );
+        expect(backupDrill({ ...fsn1, objects: withBackup((b) => ({ ...b, pitr: { ...b.pitr, enabled: false } })) }).problems).toEqual([expect.stringMatching(/binlog collection .* is off/)]);
+        const storage = (b: Record<string, any>, name: string, s3: Record<string, unknown>) => ({ ...b, storages: { ...b.storages, [name]: { ...b.storages[name], s3: { ...b.storages[name].s3, ...s3 } } } });
+        const inCluster = withBackup((b) => storage(b, "offsite", { endpointUrl: "http://minio.minio.svc.cluster.local:9000" }));
+        expect(backupDrill({ ...fsn1, objects: inCluster }).problems).toEqual(expect.arrayContaining([expect.stringMatching(/PerconaXtraDBCluster\/database: backups stay inside the cluster/)]));
+        const elsewhere = withBackup((b) => storage(b, "offsite", { bucket: `${s3().bucket}/x` }));
+        expect(backupDrill({ ...fsn1, objects: elsewhere }).problems).toEqual([expect.stringMatching(/cars: the MySQL restore reads .* the backups go to .*\/x\//)]);
+        const binlogsElsewhere = withBackup((b) => storage(b, "offsite-binlogs", { bucket: `${s3().bucket}/y` }));
+        expect(backupDrill({ ...fsn1, objects: binlogsElsewhere }).problems).toEqual([expect.stringMatching(/cars: the MySQL point-in-time restore replays binlogs from .* the collector writes to .*\/y\//)]);
     });
 });
 

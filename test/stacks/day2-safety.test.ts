@@ -96,7 +96,7 @@ describe("day-2 safety of the dev stack (offline plans compared with --against)"
         expect(second.code, second.stderr + second.stdout).toBe(0);
         const changes = changesOf(second);
         expect(changes.unacknowledged).toEqual([]);
-        expect(changes.dataAtRisk.map((d) => d.name)).toEqual(expect.arrayContaining(["overlay-namespace-overlay", "overlay-persistentvolumeclaim-data-mongo-0", "overlay-statefulset-database"]));
+        expect(changes.dataAtRisk.map((d) => d.name)).toEqual(expect.arrayContaining(["overlay-namespace-overlay", "overlay-persistentvolumeclaim-data-mongo-0", "overlay-perconaxtradbcluster-database"]));
         expect(new Set(changes.dataAtRisk.map((d) => d.acknowledgedBy))).toEqual(new Set(["decommission of overlay declared in the catalog"]));
         expect(second.stdout).toMatch(/-\s+delete\s+kubernetes:core\/v1:PersistentVolumeClaim overlay-persistentvolumeclaim-data-mongo-0 \[tenant overlay\]\n/);
     });

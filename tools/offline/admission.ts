@@ -75,6 +75,8 @@ export const RESOURCE_OF_KIND: Readonly<Record<string, string>> = {
     RedisCluster: "redisclusters",
     RedisReplication: "redisreplications",
     RedisSentinel: "redissentinels",
+    PerconaXtraDBCluster: "perconaxtradbclusters",
+    PerconaXtraDBClusterRestore: "perconaxtradbclusterrestores",
     Rollout: "rollouts",
     AnalysisTemplate: "analysistemplates",
     AnalysisRun: "analysisruns",

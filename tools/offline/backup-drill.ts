@@ -8,10 +8,12 @@ import { VELERO_LOCATION } from "../../components/backups/values";
 import { mongoBackupLocation, renderMongoDbRestore } from "../../components/project/mongodb";
 import { redisClaimName, redisGroupName } from "../../components/project/redis";
 import { longhornBackupUrl, volumeRestoresOf } from "../../components/backups/volume-restores";
+import { mysqlBackupLocation, renderMysqlRestore } from "../../components/project/mysql";
+import { clusterName } from "../../components/project/database";
 
 /**
  * The offline disaster-recovery drill over a planned region: every stateful object of every tenant (a
- * CloudNativePG Cluster, a Percona PerconaServerMongoDB, an OpsTree RedisReplication's member claims, a
+ * CloudNativePG Cluster, a Percona PerconaServerMongoDB or PerconaXtraDBCluster, an OpsTree RedisReplication's member claims, a
  * StatefulSet volume claim, a standalone PersistentVolumeClaim) must have a backup path
  * in the plan, and the restore plan (the same tenants with a restore declared) must read exactly the path the
  * backups write. On a production stack every backup path must leave the cluster. What it cannot prove: that the
@@ -31,7 +33,7 @@ export interface BackupPath {
     /** `namespace/kind/name[/claim]` of the stateful object. */
     object: string;
     /** How it is backed up. */
-    method: "cnpg-barman" | "longhorn-recurring-backup" | "velero-schedule" | "psmdb-pbm";
+    method: "cnpg-barman" | "longhorn-recurring-backup" | "velero-schedule" | "psmdb-pbm" | "pxc-xtrabackup" | "pxc-binlogs";
     /** Backup location (archive path or Longhorn backup target URL). */
     location: string;
     /** S3 endpoint the location is on. */
@@ -73,7 +75,17 @@ export function restoredProject(spec: ProjectSpec, targetTime?: string): Project
         return spec;
     }
     const generation = spec.database.generation;
-    return { ...spec, database: { ...spec.database, generation: generation + 1, restore: { fromGeneration: generation, ...(targetTime ? { targetTime } : {}) } } };
+    // A MySQL restore starts from a named full backup of the current generation (PostgreSQL reads the whole archive).
+    const backup = spec.database.engine === "mysql" ? { backup: drillMysqlBackup(generation) } : {};
+    return { ...spec, database: { ...spec.database, generation: generation + 1, restore: { fromGeneration: generation, ...backup, ...(targetTime ? { targetTime } : {}) } } };
+}
+
+/**
+ * A full backup folder the drill restores a MySQL generation from (the operator names them
+ * `<cluster>-<YYYY-MM-DD-HH:MM:SS>-full`; any name of that shape lies in the same folder).
+ */
+export function drillMysqlBackup(generation: number): string {
+    return `${clusterName({ generation })}-2026-01-01-03:00:00-full`;
 }
 
 /** A full backup name the drill restores from (PBM names backups by their start time; any name of that shape reads the same prefix). */
@@ -171,6 +183,24 @@ export function backupDrill(input: DrillInput): DrillReport {
             }
             longhornPath(id(o, `/${o.metadata.name}`), template.spec?.storageClassName);
         }
+        if (o.kind === "PerconaXtraDBCluster" && o.apiVersion === "pxc.percona.com/v1") {
+            type Storage = { type?: string; s3?: { bucket?: string; endpointUrl?: string } };
+            const backup = o.spec?.backup;
+            const storages: Record<string, Storage> = backup?.storages ?? {};
+            const scheduled = ((backup?.schedule ?? []) as Array<{ schedule?: string; storageName?: string }>).find((t) => t.schedule && storages[t.storageName ?? ""]?.s3?.bucket);
+            if (!scheduled) {
+                problems.push(`${id(o)}: no scheduled full backup to an S3 storage (spec.backup.schedule, spec.backup.storages)`);
+                continue;
+            }
+            const full = storages[scheduled.storageName!]!.s3!;
+            paths.push({ object: id(o), method: "pxc-xtrabackup", location: `s3://${full.bucket}/`, endpoint: full.endpointUrl ?? "", offCluster: !inCluster(full.endpointUrl ?? "") });
+            const binlogs = backup.pitr?.enabled ? storages[backup.pitr.storageName ?? ""]?.s3 : undefined;
+            if (!binlogs?.bucket) {
+                problems.push(`${id(o)}: binlog collection (spec.backup.pitr to an S3 storage) is off, so no point-in-time recovery`);
+            } else {
+                paths.push({ object: id(o, "/binlogs"), method: "pxc-binlogs", location: `s3://${binlogs.bucket}/`, endpoint: binlogs.endpointUrl ?? "", offCluster: !inCluster(binlogs.endpointUrl ?? "") });
+            }
+        }
         if (o.kind === "StatefulSet") {
             for (const claim of o.spec?.volumeClaimTemplates ?? []) {
                 longhornPath(id(o, `/${claim.metadata?.name}`), claim.spec?.storageClassName);
@@ -218,6 +248,27 @@ export function backupDrill(input: DrillInput): DrillReport {
             problems.push(`${spec.id}: the database has no backup for a restore to read`);
         } else if (source?.destinationPath !== planned.location || source.endpointURL !== planned.endpoint) {
             problems.push(`${spec.id}: the restore reads ${source?.endpointURL} ${source?.destinationPath}, the backups go to ${planned.endpoint} ${planned.location}`);
+        }
+    }
+    // Each MySQL database: the restored generation's backupSource and binlog source must read what the plan writes.
+    for (const spec of input.projects.filter((p) => p.database?.engine === "mysql")) {
+        const ctx = projectContext(spec, config);
+        const object = (suffix = "") => (p: BackupPath) => p.object.startsWith(`${ctx.namespace}/PerconaXtraDBCluster/`) && p.object.endsWith(suffix);
+        const full = paths.find((p) => p.method === "pxc-xtrabackup" && object()(p));
+        const binlogs = paths.find((p) => p.method === "pxc-binlogs" && object("/binlogs")(p));
+        if (!full) {
+            problems.push(`${spec.id}: the MySQL database has no backup for a restore to read`);
+            continue;
+        }
+        const restore = renderMysqlRestore(projectContext(restoredProject(spec, "2026-01-02T00:00:00Z"), config));
+        const source = restore?.spec.backupSource as { destination?: string; s3?: { endpointUrl?: string } } | undefined;
+        const pitr = (restore?.spec.pitr as { backupSource?: { s3?: { bucket?: string; endpointUrl?: string } } } | undefined)?.backupSource?.s3;
+        const expected = mysqlBackupLocation(config, ctx.namespace, spec.database!.generation);
+        if (!source?.destination?.startsWith(full.location) || full.location !== expected || source.s3?.endpointUrl !== full.endpoint) {
+            problems.push(`${spec.id}: the MySQL restore reads ${source?.s3?.endpointUrl} ${source?.destination}, the backups go to ${full.endpoint} ${full.location}`);
+        }
+        if (binlogs && (`s3://${pitr?.bucket}/` !== binlogs.location || pitr?.endpointUrl !== binlogs.endpoint)) {
+            problems.push(`${spec.id}: the MySQL point-in-time restore replays binlogs from ${pitr?.endpointUrl} s3://${pitr?.bucket}/, the collector writes to ${binlogs.endpoint} ${binlogs.location}`);
         }
     }
     // The same for each MongoDB: the restored generation's backupSource must read the prefix the plan writes.

@@ -160,6 +160,9 @@ export function dataHeldBy(resource: ChangeResource, others: readonly ChangeReso
         // The database operator's cluster (issue 19, CloudNativePG) owns its instances' claims.
         case "kubernetes:postgresql.cnpg.io/v1:Cluster":
             return `database ${where} (CloudNativePG, ${String(record(spec.storage).size ?? "?")})`;
+        // The Percona XtraDB Cluster operator owns its nodes' claims the same way (MySQL).
+        case "kubernetes:pxc.percona.com/v1:PerconaXtraDBCluster":
+            return `database ${where} (Percona XtraDB Cluster, ${String(record(record(record(record(record(spec.pxc).volumeSpec).persistentVolumeClaim).resources).requests).storage ?? "?")})`;
         case "kubernetes:helm.sh/v3:Release":
             return STATEFUL_CHARTS.has(String(resource.inputs.chart)) ? `Helm release ${String(resource.inputs.name ?? resource.name)} (chart ${String(resource.inputs.chart)}) and its volumes` : undefined;
         case "hcloud:index/server:Server":

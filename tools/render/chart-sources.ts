@@ -51,6 +51,7 @@ export const CHART_SOURCES: Readonly<Record<ChartKey, PinnedChartSource>> = {
     psmdbOperator: { repo: "percona/percona-helm-charts", ref: "psmdb-operator-1.22.0", dir: "charts/psmdb-operator", subcharts: {} },
     // The chart lives in the operator repository and has no tag: the commit that set version 0.26.0.
     redisOperator: { repo: "OT-CONTAINER-KIT/redis-operator", ref: "2eb86e18f7c655a6e8d8e52e53e051af976a8d7a", dir: "charts/redis-operator", subcharts: {} },
+    pxcOperator: { repo: "percona/percona-helm-charts", ref: "pxc-operator-1.19.0", dir: "charts/pxc-operator", subcharts: {} },
     alloy: { repo: "grafana/alloy", ref: "helm-chart/1.11.1", dir: "operations/helm/charts/alloy", subcharts: {} },
     // The chart's Chart.yaml carries a placeholder version; the release process sets the tag's.
     kubeletCsrApprover: { repo: "postfinance/kubelet-csr-approver", ref: "v1.2.14", dir: "charts/kubelet-csr-approver", subcharts: {} },

@@ -5,13 +5,14 @@ import type { StackPlan } from "../../../tools/offline/plan-types";
 import { renderBackupCredentialSecrets } from "../../../components/databases/backup-credentials";
 import { renderPostgresCluster } from "../../../components/project/postgresql";
 import { renderMongoDbCluster } from "../../../components/project/mongodb";
+import { renderMysqlCluster } from "../../../components/project/mysql";
 import { projectContext } from "../../../components/project/common";
 import { project, stackPlatformConfig, TEST_BACKUP_KEYS } from "../project/fixtures";
 
 /**
- * The backup bucket's keys are written by the platform stack into each PostgreSQL project's namespace, under
- * the name the tenant's Cluster reads (CloudNativePG takes barmanObjectStore credentials only from the
- * Cluster's namespace); projects without PostgreSQL, and stacks without a target, get none.
+ * The backup bucket's keys are written by the platform stack into each database project's namespace, under
+ * the name the tenant's Cluster reads (CloudNativePG and the Percona operators take credentials only from the
+ * cluster's namespace); projects without a database or MongoDB, and stacks without a target, get none.
  */
 
 const config = stackPlatformConfig("fsn1");
@@ -22,7 +23,7 @@ const notes = project({ name: "notes", mongodb: {} });
 
 describe("renderBackupCredentialSecrets", () => {
     it("writes one Secret per PostgreSQL project, in its namespace, under the name its Cluster reads", () => {
-        const secrets = renderBackupCredentialSecrets(config, [shop, blog, docs], TEST_BACKUP_KEYS);
+        const secrets = renderBackupCredentialSecrets(config, [shop, docs], TEST_BACKUP_KEYS);
         expect(secrets.map((s) => `${s.metadata?.namespace}/${s.metadata?.name}`)).toEqual(["shop/database-backup-s3"]);
         expect(secrets[0]!.stringData).toMatchObject({ ACCESS_KEY_ID: TEST_BACKUP_KEYS.accessKey, ACCESS_SECRET_KEY: TEST_BACKUP_KEYS.secretKey });
         const store = (renderPostgresCluster(projectContext(shop, config)).spec as { backup: { barmanObjectStore: { s3Credentials: Record<string, { name: string; key: string }> } } }).backup.barmanObjectStore;
@@ -38,6 +39,14 @@ describe("renderBackupCredentialSecrets", () => {
         expect(secrets[0]!.stringData).toMatchObject({ AWS_ACCESS_KEY_ID: TEST_BACKUP_KEYS.accessKey, AWS_SECRET_ACCESS_KEY: TEST_BACKUP_KEYS.secretKey });
         const storages = (renderMongoDbCluster(projectContext(notes, config)).spec as { backup: { storages: Record<string, { s3: { credentialsSecret: string } }> } }).backup.storages;
         expect(Object.values(storages).map((s) => s.s3.credentialsSecret)).toEqual([secrets[0]!.metadata!.name]);
+    });
+
+    it("writes it for a MySQL project too, under the key names the Percona XtraDB Cluster operator reads (pkg/pxc/backup/job.go at v1.19.0)", () => {
+        const secrets = renderBackupCredentialSecrets(config, [blog, docs], TEST_BACKUP_KEYS);
+        expect(secrets.map((s) => `${s.metadata?.namespace}/${s.metadata?.name}`)).toEqual(["blog/database-backup-s3"]);
+        expect(secrets[0]!.stringData).toMatchObject({ AWS_ACCESS_KEY_ID: TEST_BACKUP_KEYS.accessKey, AWS_SECRET_ACCESS_KEY: TEST_BACKUP_KEYS.secretKey });
+        const storages = (renderMysqlCluster(projectContext(blog, config)).spec as { backup: { storages: Record<string, { s3: { credentialsSecret: string } }> } }).backup.storages;
+        expect(Object.values(storages).map((s) => s.s3.credentialsSecret)).toEqual([secrets[0]!.metadata!.name, secrets[0]!.metadata!.name]);
     });
 
     it("writes nothing on a stack without an off-cluster target", () => {

@@ -4,6 +4,7 @@ import { renderSandboxPolicy, renderSandboxPolicyBinding } from "../../../compon
 import { admit } from "../../../tools/offline/admission";
 import type { PlannedResource } from "../../../tools/offline/plan-types";
 import { DEFAULT_PACK_CONFIG } from "../../../policy/lib/config";
+import { PXC_OPERATOR_USER } from "../../../components/databases/mysql-values";
 import { validateObject } from "../../helpers/k8s-schema";
 import { edit, k8sObject, podSpecIn, tenantNamespace, violationsOf, workload, WORKLOAD_KINDS, type WorkloadKind } from "../../helpers/policy-fixtures";
 
@@ -311,6 +312,21 @@ describe("admission policies as objects", () => {
         expect(as("system:serviceaccount:kube-system:job-controller")).toBe(true);
         expect(as("system:serviceaccount:shop-argocd:argocd-application-controller")).toBe(false);
         expect(as("system:serviceaccount:cnpg-system:default")).toBe(false);
+        expect(as("tenant-user@example.com")).toBe(false);
+    });
+
+    it("let the Percona XtraDB Cluster operator's backup Jobs and binlog collector read the backup Secret (through the job, deployment and replicaset controllers), nobody else", () => {
+        const [pods] = renderAdmissionPolicies({ allowedRegistries: DEFAULT_PACK_CONFIG.allowedRegistries });
+        // The collector as the operator writes it (binlog-collector.go at v1.19.0): the keys as env from the Secret.
+        const collector = withPod("Deployment", (pod) => {
+            pod.serviceAccountName = "workload";
+            pod.containers[0].env = [{ name: "ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: BACKUP, key: "AWS_ACCESS_KEY_ID" } } }];
+        });
+        const as = (username: string) => admit(pods!.policy, pods!.binding, { object: collector.inputs, namespaceObject: shopNamespace().inputs, operation: "CREATE" as const, userInfo: { username } }).allowed;
+        expect(as(PXC_OPERATOR_USER)).toBe(true);
+        expect(as("system:serviceaccount:kube-system:deployment-controller")).toBe(true);
+        expect(as("system:serviceaccount:kube-system:replicaset-controller")).toBe(true);
+        expect(as("system:serviceaccount:pxc-system:default")).toBe(false);
         expect(as("tenant-user@example.com")).toBe(false);
     });
 

@@ -18,6 +18,7 @@ const KINDS = [
     "Rollout",
     "PerconaServerMongoDB",
     "RedisReplication",
+    "PerconaXtraDBCluster",
     "Job",
     "CronJob",
     "ConfigMap",

@@ -27,6 +27,7 @@ const find = (objects: readonly TenantObject[], kind: string, name: string): any
 const has = (objects: readonly TenantObject[], kind: string, name: string) => objects.some((o) => o.kind === kind && o.metadata?.name === name);
 const podOf = (workload: any) => (workload.kind === "CronJob" ? workload.spec.jobTemplate.spec.template.spec : workload.spec.template.spec);
 const envNames = (container: any): string[] => (container.env ?? []).map((e: { name: string }) => e.name);
+const envOf = (container: any, name: string): unknown => (container.env ?? []).find((e: { name: string; value?: string }) => e.name === name)?.value;
 const ports = (container: any) => (container.ports ?? []).map((p: any) => `${p.name} ${p.containerPort}/${p.protocol}`);
 const claims = (sts: any) => Object.fromEntries(sts.spec.volumeClaimTemplates.map((c: any) => [c.metadata.name, c.spec.resources.requests.storage]));
 
@@ -201,8 +202,14 @@ describe("cars (seed: cars-node-README)", () => {
         expect(has(objects, "Ingress", "mongo")).toBe(false);
     });
 
-    it("MySQL from the platform, reaching only the backend", () => {
-        expect(podOf(find(objects, "StatefulSet", "database")).containers[0].image).toMatch(/mysql/);
+    it("MySQL as a 3-node Percona XtraDB Cluster behind HAProxy, backed up off-cluster with its binlogs, reaching only the backend", () => {
+        expect(has(objects, "StatefulSet", "database")).toBe(false);
+        const mysql = find(objects, "PerconaXtraDBCluster", "database");
+        expect(mysql.spec.pxc).toMatchObject({ size: 3, image: expect.stringMatching(/^docker\.io\/percona\/percona-xtradb-cluster:8\.4\./), volumeSpec: { persistentVolumeClaim: { resources: { requests: { storage: "20Gi" } } } } });
+        expect(mysql.spec.haproxy).toMatchObject({ enabled: true, size: 2 });
+        expect(mysql.spec.backup.pitr).toMatchObject({ enabled: true });
+        expect(mysql.spec.backup.storages.offsite.s3.endpointUrl).toMatch(/^https:\/\/.*your-objectstorage\.com$/);
+        expect(envOf(podOf(find(objects, "Deployment", "backend")).containers[0], "DATABASE_HOST")).toBe("database-haproxy.cars.svc.cluster.local");
         expect(envNames(podOf(find(objects, "Deployment", "backend")).containers[0])).toContain("DATABASE_PASSWORD");
         expect(envNames(podOf(find(objects, "Deployment", "frontend")).containers[0])).not.toContain("DATABASE_PASSWORD");
     });

@@ -194,8 +194,8 @@ describe("bad tenant files fail with file, path and fix", () => {
         const restore = (db: string) => `${BASE}\ndatabase: ${db}`;
         expectProblem([doc(restore("{engine: postgresql, restore: {fromGeneration: 0}}"))], FILE, "database.generation", /must create a newer generation/, /^generation: 1$/);
         expectProblem([doc(restore("{engine: postgresql, generation: 1, restore: {fromGeneration: 0, targetTime: 'yesterday'}}"))], FILE, "database.restore.targetTime", /RFC 3339/);
-        expectProblem([doc(restore("{engine: mysql, instances: 2}"))], FILE, "database.instances", /mysql databases run one instance/, /instances: 1/);
-        expectProblem([doc(restore("{engine: mysql, generation: 1, restore: {fromGeneration: 0}}"))], FILE, "database.restore", /restored from Longhorn volume backups/);
+        expectProblem([doc(restore("{engine: mysql, instances: 2}"))], FILE, "database.instances", /a MySQL cluster runs 1, 3 or 5 nodes/, /instances: 3/);
+        expectProblem([doc(restore("{engine: mysql, generation: 1, restore: {fromGeneration: 0}}"))], FILE, "database.restore.backup", /a MySQL restore starts from a full backup/, /database-2026-11-30-03:00:21-full/);
         expectProblem([doc(restore("{engine: postgresql, instances: 4, size: 1Gi}"))], FILE, "database.instances", /4 instances exceed the platform limit of 3/, /maxDatabaseInstances/);
         // The dev stack has one run node: a replica would have nowhere to go.
         expectProblem([doc(restore("{engine: postgresql, instances: 2, size: 1Gi}"))], FILE, "database.instances", /2 instances need 2 nodes for tenant pods, this stack has 1/, /^instances: 1$/);

@@ -30,7 +30,7 @@ describe("security contexts of every pod the examples render (services, database
     it("covers services, databases and bucket jobs", () => {
         const owners = pods.map((p) => p.owner);
         expect(owners).toEqual(
-            expect.arrayContaining(["Deployment/backend", "StatefulSet/database", "Job/bucket-cars", "StatefulSet/kafka", "Job/db-migrate", "CronJob/consumer-lag-report"]),
+            expect.arrayContaining(["Deployment/backend", "Job/bucket-cars", "StatefulSet/kafka", "Job/db-migrate", "CronJob/consumer-lag-report"]),
         );
     });
 

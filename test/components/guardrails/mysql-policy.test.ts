@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import { renderMysqlPolicy } from "../../../components/guardrails/admission-policies";
+import { databaseAdmission } from "../../../components/guardrails/guardrails";
+import { renderMysqlCluster, renderMysqlRestore } from "../../../components/project/mysql";
+import { projectContext } from "../../../components/project/common";
+import { restoredProject } from "../../../tools/offline/backup-drill";
+import { admit } from "../../../tools/offline/admission";
+import { policyPackConfigFile, stackPackConfig } from "../../../tools/offline/policy-config";
+import { readStackConfig } from "../../../tools/offline/stack-files";
+import { MYSQL_OPERATOR_IMAGES } from "../../../charts/images";
+import { PXC_KEY_HOLDING_IMAGES, PXC_TYPES } from "../../../policy/rules/tenancy/mysql-cluster";
+import { validateObject } from "../../helpers/k8s-schema";
+import { messagesOf, planned, tenantNamespace } from "../../helpers/policy-fixtures";
+import { ROOT } from "../../helpers/synth";
+import { project, stackPlatformConfig } from "../project/fixtures";
+
+/**
+ * The admission twin of `tenancy-mysql-cluster` (platform-tenant-mysql): the API server model
+ * (tools/offline/admission.ts) must deny exactly the PerconaXtraDBClusters and restores the pack reports and
+ * admit the ones the program renders, with the same stack settings on both sides. Expected outcomes are written
+ * here per fixture.
+ */
+
+const config = stackPlatformConfig("fsn1");
+const pair = renderMysqlPolicy({ allowedRegistries: config.allowedRegistries, ...databaseAdmission(config) });
+const pack = stackPackConfig(readStackConfig(ROOT, "fsn1"));
+const shop = project({ name: "shop", database: { engine: "mysql", instances: 3 } });
+const cluster = renderMysqlCluster(projectContext(shop, config));
+const restored = projectContext(restoredProject(shop, "2026-11-30T23:15:00Z"), config);
+const restore = renderMysqlRestore(restored)!;
+type Spec = Record<string, any>;
+const backup = cluster.spec.backup as Spec;
+const spec = (changes: Spec) => ({ ...cluster.spec, ...changes });
+const withStorage = (name: string, changes: Spec) => spec({ backup: { ...backup, storages: { ...backup.storages, [name]: { ...backup.storages[name], ...changes } } } });
+const withS3 = (name: string, changes: Spec) => withStorage(name, { s3: { ...backup.storages[name].s3, ...changes } });
+const withPart = (part: string, changes: Spec) => spec({ [part]: { ...(cluster.spec[part] as Spec), ...changes } });
+const restoreSpec = (changes: Spec) => ({ ...restore.spec, ...changes });
+const source = restore.spec.backupSource as Spec;
+const pitr = restore.spec.pitr as Spec;
+
+function decide(kind: "PerconaXtraDBCluster" | "PerconaXtraDBClusterRestore", objectSpec: Spec): { admission: "admit" | "deny"; pack: "admit" | "deny"; messages: string[] } {
+    const base = kind === "PerconaXtraDBCluster" ? cluster : restore;
+    const object = { ...base, spec: objectSpec };
+    const decision = admit(pair.policy, pair.binding, { object, namespaceObject: tenantNamespace("shop").inputs, operation: "CREATE" });
+    const reported = messagesOf("tenancy-mysql-cluster", [planned(kind === "PerconaXtraDBCluster" ? PXC_TYPES.cluster : PXC_TYPES.restore, base.metadata.name, object)], pack);
+    return { admission: decision.allowed ? "admit" : "deny", pack: reported.length === 0 ? "admit" : "deny", messages: decision.messages };
+}
+
+const CLUSTER_CASES: Array<{ title: string; spec: Spec; expected: "admit" | "deny" }> = [
+    { title: "the cluster the program renders", spec: cluster.spec, expected: "admit" },
+    { title: "its next generation, restored", spec: renderMysqlCluster(restored).spec, expected: "admit" },
+    { title: "a single node", spec: renderMysqlCluster(projectContext(project({ name: "shop", database: { engine: "mysql" } }), config)).spec, expected: "admit" },
+    { title: "no backup", spec: spec({ backup: undefined }), expected: "deny" },
+    { title: "no schedule", spec: spec({ backup: { ...backup, schedule: [] } }), expected: "deny" },
+    { title: "backups in the in-cluster MinIO", spec: withS3("offsite", { endpointUrl: "http://minio.minio.svc.cluster.local:9000" }), expected: "deny" },
+    { title: "backups on another endpoint", spec: withS3("offsite", { endpointUrl: "https://s3.attacker.example" }), expected: "deny" },
+    { title: "binlogs in another project's folder", spec: withS3("offsite-binlogs", { bucket: "platform-backups-fsn1/fsn1/caracal/database/binlogs" }), expected: "deny" },
+    { title: "a bucket path climbing out", spec: withS3("offsite", { bucket: "platform-backups-fsn1/fsn1/shop/../caracal" }), expected: "deny" },
+    { title: "keys from the tenant's own Secret", spec: withS3("offsite", { credentialsSecret: "mine" }), expected: "deny" },
+    { title: "a tenant CA bundle", spec: withS3("offsite", { caBundle: { name: "mine", key: "ca.crt" } }), expected: "deny" },
+    { title: "a filesystem storage", spec: withStorage("offsite", { type: "filesystem" }), expected: "deny" },
+    { title: "TLS verification off", spec: withStorage("offsite", { verifyTLS: false }), expected: "deny" },
+    { title: "container options on the backup Jobs", spec: withStorage("offsite", { containerOptions: { env: [{ name: "X", value: "1" }] } }), expected: "deny" },
+    { title: "a tenant image holding the backup keys", spec: spec({ backup: { ...backup, image: "ghcr.io/attacker/xtrabackup:1" } }), expected: "deny" },
+    { title: "a tenant init image", spec: spec({ initContainer: { ...(cluster.spec.initContainer as Spec), image: "ghcr.io/attacker/init:1" } }), expected: "deny" },
+    { title: "the deprecated initImage, a tenant's", spec: spec({ initImage: "ghcr.io/attacker/init:1" }), expected: "deny" },
+    { title: "a sidecar beside the nodes", spec: withPart("pxc", { sidecars: [{ name: "x", image: "ghcr.io/attacker/x:1" }] }), expected: "deny" },
+    { title: "the backup Secret as the nodes' environment", spec: withPart("pxc", { envVarsSecret: "database-backup-s3" }), expected: "deny" },
+    { title: "a sidecar volume on HAProxy", spec: withPart("haproxy", { sidecarVolumes: [{ name: "k", secret: { secretName: "database-backup-s3" } }] }), expected: "deny" },
+    { title: "a user with grants on every schema", spec: spec({ users: [{ name: "admin", grants: ["ALL PRIVILEGES"], passwordSecretRef: { name: "database-credentials", key: "DATABASE_PASSWORD" } }] }), expected: "deny" },
+    { title: "TLS off", spec: spec({ tls: { enabled: false }, unsafeFlags: { tls: true, pxcSize: false } }), expected: "deny" },
+    { title: "more nodes than the limit", spec: withPart("pxc", { size: 5 }), expected: "deny" },
+];
+
+const RESTORE_CASES: Array<{ title: string; spec: Spec; expected: "admit" | "deny" }> = [
+    { title: "the restore the program renders", spec: restore.spec, expected: "admit" },
+    { title: "without a point in time", spec: restoreSpec({ pitr: undefined }), expected: "admit" },
+    { title: "from another project's backup", spec: restoreSpec({ backupSource: { ...source, destination: "s3://platform-backups-fsn1/fsn1/caracal/database/database-2026-01-01-03:00:00-full" } }), expected: "deny" },
+    { title: "from a path climbing out", spec: restoreSpec({ backupSource: { ...source, destination: "s3://platform-backups-fsn1/fsn1/shop/../caracal/database/x" } }), expected: "deny" },
+    { title: "with the tenant's keys", spec: restoreSpec({ backupSource: { ...source, s3: { ...source.s3, credentialsSecret: "mine" } } }), expected: "deny" },
+    { title: "from another endpoint", spec: restoreSpec({ backupSource: { ...source, s3: { ...source.s3, endpointUrl: "https://s3.attacker.example" } } }), expected: "deny" },
+    { title: "from a volume", spec: restoreSpec({ backupSource: { ...source, pvc: { type: "filesystem" } } }), expected: "deny" },
+    { title: "binlogs from another project", spec: restoreSpec({ pitr: { ...pitr, backupSource: { s3: { ...pitr.backupSource.s3, bucket: "platform-backups-fsn1/fsn1/caracal/database/binlogs" } } } }), expected: "deny" },
+    { title: "with container options", spec: restoreSpec({ containerOptions: { args: { xbcloud: ["--s3-endpoint=https://s3.attacker.example"] } } }), expected: "deny" },
+];
+
+describe("platform-tenant-mysql (admission twin of tenancy-mysql-cluster)", () => {
+    it("is a schema-valid ValidatingAdmissionPolicy bound to tenant namespaces, holding the stack's target and limit", () => {
+        expect(validateObject(pair.policy).status).toBe("valid");
+        expect(validateObject(pair.binding).status).toBe("valid");
+        expect(JSON.stringify(pair.policy.spec)).toContain("'platform-backups-fsn1/fsn1/' + variables.namespace + '/'");
+        expect(JSON.stringify(pair.policy.spec)).toContain("object.spec.pxc.size <= 3");
+        expect(policyPackConfigFile(pack)["tenancy-mysql-cluster"]).toEqual({ databaseBackupTarget: pack.databaseBackupTarget });
+    });
+
+    it.each(CLUSTER_CASES)("cluster, $title: $expected by admission and by the pack", ({ spec: clusterSpec, expected }) => {
+        const outcome = decide("PerconaXtraDBCluster", clusterSpec);
+        expect(outcome.admission, outcome.messages.join("; ")).toBe(expected);
+        expect(outcome.pack).toBe(expected);
+    });
+
+    it.each(RESTORE_CASES)("restore, $title: $expected by admission and by the pack", ({ spec: restoreSpecValue, expected }) => {
+        const outcome = decide("PerconaXtraDBClusterRestore", restoreSpecValue);
+        expect(outcome.admission, outcome.messages.join("; ")).toBe(expected);
+        expect(outcome.pack).toBe(expected);
+    });
+
+    it("pins the images that hold the backup keys to charts/images.ts (the pack cannot import it)", () => {
+        expect([...PXC_KEY_HOLDING_IMAGES.backup].sort()).toEqual(Object.values(MYSQL_OPERATOR_IMAGES.backup).sort());
+        expect(PXC_KEY_HOLDING_IMAGES.init).toEqual([`${MYSQL_OPERATOR_IMAGES.operator.repository}:${MYSQL_OPERATOR_IMAGES.operator.tag}`]);
+    });
+});
