@@ -7,7 +7,7 @@ import { RELEASE_TIMEOUT_SECONDS, releaseArgs } from "../../charts/versions";
 import { Needs, releaseRequirements, requirement, type Provides } from "../../lib/requirements";
 import { renderPlatformNamespace } from "../nodes/placement";
 import { ROBOT_SECRETS, registryState, renderConfiguratorConfigMap, renderConfiguratorJob, robotSecretKey } from "./configurator";
-import { renderCorednsOverride } from "./node-registries";
+import { renderCorednsCustom } from "./node-registries";
 import { HARBOR_RELEASE, HARBOR_SECRETS, renderHarborValues } from "./values";
 
 /** Arguments of {@link Registry}. */
@@ -91,7 +91,9 @@ export class Registry extends pulumi.ComponentResource {
             releaseArgs("harbor", { name: HARBOR_RELEASE, namespace: NAMESPACES.registry, values, timeoutSeconds: RELEASE_TIMEOUT_SECONDS.harbor }),
             { parent: this, dependsOn: [namespace, adminSecret, keySecret, ...storage] },
         );
-        new k8s.core.v1.ConfigMap(`${name}-coredns-override`, { metadata: renderCorednsOverride(config.cluster.serviceCidr).metadata, data: renderCorednsOverride(config.cluster.serviceCidr).data }, { parent: this });
+        // The resource keeps its first name: a rename would create and then delete the same coredns-custom object.
+        const corednsCustom = renderCorednsCustom(config.cluster.serviceCidr);
+        new k8s.core.v1.ConfigMap(`${name}-coredns-override`, { metadata: corednsCustom.metadata, data: corednsCustom.data }, { parent: this });
         const configuratorConfig = new k8s.core.v1.ConfigMap(`${name}-configurator`, { metadata: configMap.metadata, data: configMap.data }, { parent: this, dependsOn: [namespace] });
         const configurator = new k8s.batch.v1.Job(
             `${name}-configurator`,

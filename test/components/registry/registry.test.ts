@@ -2,7 +2,7 @@ import * as yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { registryState, renderConfiguratorConfigMap, renderConfiguratorJob, renderConfiguratorScript, robotPermissions } from "../../../components/registry/configurator";
 import { dockerConfigJson, renderPullSecret, renderPushSecret } from "../../../components/registry/credentials";
-import { renderCorednsOverride, renderRegistriesYaml, REGISTRIES_PATH } from "../../../components/registry/node-registries";
+import { renderCorednsCustom, renderRegistriesYaml, REGISTRIES_PATH } from "../../../components/registry/node-registries";
 import { renderHarborValues } from "../../../components/registry/values";
 import { renderUserData } from "../../../components/nodes/cloud-init";
 import { renderAdmissionPolicies } from "../../../components/guardrails/admission-policies";
@@ -92,7 +92,7 @@ describe("nodes and pods reach the registry by one name", () => {
         expect(() => registryClusterIp("10.43.0.0/28")).toThrow(/serviceCidr/);
         const registries = yaml.load(renderRegistriesYaml(dev.cluster.serviceCidr)) as Record<string, any>;
         expect(registries).toEqual({ mirrors: { "registry.platform.internal": { endpoint: ["http://10.43.0.30"] } } });
-        expect(renderCorednsOverride(dev.cluster.serviceCidr).data!["registry.override"]).toContain("10.43.0.30 registry.platform.internal");
+        expect(renderCorednsCustom(dev.cluster.serviceCidr).data!["registry.server"]).toContain("10.43.0.30 registry.platform.internal");
     });
 
     it("writes registries.yaml through cloud-init (schema-valid user-data)", () => {
@@ -140,7 +140,7 @@ describe("Harbor", () => {
         expect(script).toContain("/system/gc/schedule");
         const result = shellcheck(script);
         expect(result.ok, result.output).toBe(true);
-        for (const object of [renderConfiguratorJob(state), renderConfiguratorConfigMap(state), renderPullSecret("shop", "x"), renderCorednsOverride(dev.cluster.serviceCidr)]) {
+        for (const object of [renderConfiguratorJob(state), renderConfiguratorConfigMap(state), renderPullSecret("shop", "x"), renderCorednsCustom(dev.cluster.serviceCidr)]) {
             const valid = validateObject(object);
             expect(valid.status, `${valid.id}: ${valid.error ?? ""}`).toBe("valid");
         }
