@@ -8,7 +8,8 @@ import { Needs, releaseRequirements, requirement, type Provides } from "../../li
 import { renderPlatformNamespace } from "../nodes/placement";
 import { ROBOT_SECRETS, registryState, renderConfiguratorConfigMap, renderConfiguratorJob, robotSecretKey } from "./configurator";
 import { renderCorednsCustom } from "./node-registries";
-import { HARBOR_RELEASE, HARBOR_SECRETS, renderHarborValues } from "./values";
+import { renderRegistryNetworkPolicies } from "./network-policies";
+import { HARBOR_RELEASE, HARBOR_SECRETS, REGISTRY_BACKEND_USER, renderHarborValues } from "./values";
 
 /** Arguments of {@link Registry}. */
 export interface RegistryArgs {
@@ -43,7 +44,8 @@ export class Registry extends pulumi.ComponentResource {
 
     constructor(name: string, args: RegistryArgs, opts?: pulumi.ComponentResourceOptions) {
         const { config } = args;
-        const values = renderHarborValues(config);
+        // The shape of the values (volumes, requirements) does not depend on the password; the release gets the real one.
+        const values = renderHarborValues(config, "");
         const state = registryState(config, args.projects);
         const configMap = renderConfiguratorConfigMap(state);
         const job = renderConfiguratorJob(state);
@@ -60,7 +62,7 @@ export class Registry extends pulumi.ComponentResource {
                 `${name}-${suffix}`,
                 // Harbor refuses robot secrets without an upper-case letter, a lower-case letter and a digit.
                 { length, special: false, minUpper: 2, minLower: 2, minNumeric: 2 },
-                { parent: this, additionalSecretOutputs: ["result"] },
+                { parent: this, additionalSecretOutputs: ["result", "bcryptHash"] },
             );
         const secret = (resourceName: string, secretName: string, namespaceName: string, data: pulumi.Input<Record<string, string>>, type = "Opaque", dependsOn: pulumi.Resource[] = [namespace]) =>
             new k8s.core.v1.Secret(
@@ -73,6 +75,20 @@ export class Registry extends pulumi.ComponentResource {
         const secretKey = password("secret-key", 16);
         const adminSecret = secret(`${name}-admin`, HARBOR_SECRETS.admin.name, NAMESPACES.registry, admin.result.apply((p) => ({ [HARBOR_SECRETS.admin.key]: p })));
         const keySecret = secret(`${name}-secret-key`, HARBOR_SECRETS.secretKey.name, NAMESPACES.registry, secretKey.result.apply((k) => ({ [HARBOR_SECRETS.secretKey.key]: k })));
+        // Harbor's internal credentials, generated instead of the chart's published defaults. The database password
+        // is set when PostgreSQL initialises its volume: replacing it later needs an ALTER USER (README).
+        const backend = password("registry-backend-password", 32);
+        const database = password("database-password", 32);
+        const credentials = HARBOR_SECRETS.registryCredentials;
+        const backendSecret = secret(
+            `${name}-registry-credentials`,
+            credentials.name,
+            NAMESPACES.registry,
+            pulumi.all([backend.result, backend.bcryptHash]).apply(([p, hash]) => ({ [credentials.passwordKey]: p, [credentials.htpasswdKey]: `${REGISTRY_BACKEND_USER}:${hash}` })),
+        );
+        const networkPolicies = renderRegistryNetworkPolicies().map(
+            (p) => new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${p.metadata!.name}`, { metadata: p.metadata as k8s.types.input.meta.v1.ObjectMeta, spec: p.spec as k8s.types.input.networking.v1.NetworkPolicySpec }, { parent: this, dependsOn: [namespace] }),
+        );
 
         const robots = args.projects.map((id) => ({ id, pull: password(`${id}-pull-robot`, 32), push: password(`${id}-push-robot`, 32) }));
         const robotSecret = secret(
@@ -88,8 +104,13 @@ export class Registry extends pulumi.ComponentResource {
 
         const release = new k8s.helm.v3.Release(
             `${name}-release`,
-            releaseArgs("harbor", { name: HARBOR_RELEASE, namespace: NAMESPACES.registry, values, timeoutSeconds: RELEASE_TIMEOUT_SECONDS.harbor }),
-            { parent: this, dependsOn: [namespace, adminSecret, keySecret, ...storage] },
+            releaseArgs("harbor", {
+                name: HARBOR_RELEASE,
+                namespace: NAMESPACES.registry,
+                values: pulumi.secret(database.result.apply((p) => renderHarborValues(config, p))),
+                timeoutSeconds: RELEASE_TIMEOUT_SECONDS.harbor,
+            }),
+            { parent: this, dependsOn: [namespace, adminSecret, keySecret, backendSecret, ...networkPolicies, ...storage] },
         );
         // The resource keeps its first name: a rename would create and then delete the same coredns-custom object.
         const corednsCustom = renderCorednsCustom(config.cluster.serviceCidr);

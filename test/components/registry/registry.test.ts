@@ -116,7 +116,7 @@ describe("nodes and pods reach the registry by one name", () => {
 
 describe("Harbor", () => {
     it("listens on the fixed ClusterIP under the registry's name, keeps its volumes on Longhorn and scans with Trivy", () => {
-        const values = renderHarborValues(dev) as Record<string, any>;
+        const values = renderHarborValues(dev, "Db1generated") as Record<string, any>;
         expect(values.expose).toMatchObject({ type: "clusterIP", tls: { enabled: false }, clusterIP: { name: "harbor", staticClusterIP: "10.43.0.30" } });
         expect(values.externalURL).toBe("http://registry.platform.internal");
         const claims = values.persistence.persistentVolumeClaim;
@@ -127,6 +127,11 @@ describe("Harbor", () => {
         expect(values.persistence.resourcePolicy).toBe("keep");
         expect(values.trivy.enabled).toBe(true);
         expect(values.existingSecretAdminPassword).toBe("harbor-admin");
+        // Harbor's internal credentials are the platform's, never the chart's published defaults
+        // (harbor_registry_user/harbor_registry_password, changeit).
+        expect(values.registry.credentials).toEqual({ username: "harbor-core", existingSecret: "harbor-registry-credentials" });
+        expect(values.registry.credentials.password).toBeUndefined();
+        expect(values.database.internal.password).toBe("Db1generated");
     });
 
     it("applies retention, scan on push and GC from the stack config with a shellcheck-clean, schema-valid Job", () => {
