@@ -30,7 +30,7 @@ describe("the rule list", () => {
             for (const policy of policies) expect(policy.name).toMatch(new RegExp(`^${prefix}-[a-z0-9-]+$`));
         }
         expect(Object.values(groups).flat()).toEqual([...POLICIES]);
-        expect(POLICIES).toHaveLength(52);
+        expect(POLICIES).toHaveLength(53);
     });
 
     it("sets the catalogue's levels: advisory for hygiene, mandatory for security", () => {
@@ -59,6 +59,7 @@ describe("the rule list", () => {
                 "network-firewall-sensitive-ports",
                 "network-server-firewall",
                 "network-tailscale-acl",
+                "network-untrusted-code-default-deny",
             ].sort(),
         );
         expect(bySeverity("medium")).toEqual(["workload-resources", "workload-image-tag", "tenancy-limit-range", "tenancy-dns-egress", "cluster-k3s-audit-log"].sort());
