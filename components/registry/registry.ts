@@ -6,7 +6,7 @@ import { NAMESPACES, PLATFORM_REGISTRY } from "../../lib/conventions";
 import { RELEASE_TIMEOUT_SECONDS, releaseArgs } from "../../charts/versions";
 import { Needs, releaseRequirements, requirement, type Provides } from "../../lib/requirements";
 import { renderPlatformNamespace } from "../nodes/placement";
-import { ROBOT_SECRETS, registryState, renderConfiguratorConfigMap, renderConfiguratorJob, robotSecretKey } from "./configurator";
+import { CONFIGURATOR_TIMEOUT, ROBOT_SECRETS, registryState, renderConfiguratorConfigMap, renderConfiguratorJob, robotSecretKey, robotSecretsDigest, shardRobotKeys, shardStates } from "./configurator";
 import { renderCorednsCustom } from "./node-registries";
 import { renderRegistryNetworkPolicies } from "./network-policies";
 import { HARBOR_RELEASE, HARBOR_SECRETS, REGISTRY_BACKEND_USER, renderHarborValues } from "./values";
@@ -46,9 +46,7 @@ export class Registry extends pulumi.ComponentResource {
         const { config } = args;
         // The shape of the values (volumes, requirements) does not depend on the password; the release gets the real one.
         const values = renderHarborValues(config, "");
-        const state = registryState(config, args.projects);
-        const configMap = renderConfiguratorConfigMap(state);
-        const job = renderConfiguratorJob(state);
+        const shards = shardStates(registryState(config, args.projects));
         const needs = new Needs(`registry ${name}`, args.platform);
         const storage = needs.of(releaseRequirements(values, [NAMESPACES.registry]), `Release/${HARBOR_RELEASE}`);
         needs.throwIfUnmet();
@@ -115,18 +113,28 @@ export class Registry extends pulumi.ComponentResource {
         // The resource keeps its first name: a rename would create and then delete the same coredns-custom object.
         const corednsCustom = renderCorednsCustom(config.cluster.serviceCidr);
         new k8s.core.v1.ConfigMap(`${name}-coredns-override`, { metadata: corednsCustom.metadata, data: corednsCustom.data }, { parent: this });
-        const configuratorConfig = new k8s.core.v1.ConfigMap(`${name}-configurator`, { metadata: configMap.metadata, data: configMap.data }, { parent: this, dependsOn: [namespace] });
-        const configurator = new k8s.batch.v1.Job(
-            `${name}-configurator`,
-            job as k8s.batch.v1.JobArgs,
-            { parent: this, dependsOn: [release, robotSecret, configuratorConfig], deleteBeforeReplace: true },
+        const robotSecretByKey: Record<string, pulumi.Output<string>> = Object.fromEntries(
+            robots.flatMap((r) => [[robotSecretKey(r.id, PLATFORM_REGISTRY.pullRobot), r.pull.result], [robotSecretKey(r.id, PLATFORM_REGISTRY.pushRobot), r.push.result]]),
         );
+        const configurators = shards.map((shard) => {
+            const configMap = renderConfiguratorConfigMap(shard);
+            const configuratorConfig = new k8s.core.v1.ConfigMap(`${name}-configurator-${shard.shard}`, { metadata: configMap.metadata, data: configMap.data }, { parent: this, dependsOn: [namespace] });
+            const keys = shardRobotKeys(shard.state);
+            // The digest is not secret (a truncated hash of random secrets); the Job's name must show in diffs.
+            const digest = pulumi.unsecret(pulumi.all(keys.map((key) => robotSecretByKey[key]!)).apply((values) => robotSecretsDigest(Object.fromEntries(keys.map((key, i) => [key, values[i]!])))));
+            const job = renderConfiguratorJob(shard, "");
+            return new k8s.batch.v1.Job(
+                `${name}-configurator-${shard.shard}`,
+                { ...(job as k8s.batch.v1.JobArgs), metadata: digest.apply((d) => renderConfiguratorJob(shard, d).metadata as k8s.types.input.meta.v1.ObjectMeta) },
+                { parent: this, dependsOn: [release, robotSecret, configuratorConfig], deleteBeforeReplace: true, customTimeouts: { create: CONFIGURATOR_TIMEOUT, update: CONFIGURATOR_TIMEOUT } },
+            );
+        });
 
         this.release = release;
         this.host = pulumi.output(PLATFORM_REGISTRY.host);
         this.pushPasswords = Object.fromEntries(robots.map((r) => [r.id, r.push.result]));
         this.pullPasswords = Object.fromEntries(robots.map((r) => [r.id, r.pull.result]));
-        this.provides = { [requirement.service(NAMESPACES.registry, PLATFORM_REGISTRY.service)]: [configurator] };
+        this.provides = { [requirement.service(NAMESPACES.registry, PLATFORM_REGISTRY.service)]: configurators };
         this.registerOutputs({ host: this.host });
     }
 }
