@@ -44,7 +44,7 @@ export class Registry extends pulumi.ComponentResource {
 
     constructor(name: string, args: RegistryArgs, opts?: pulumi.ComponentResourceOptions) {
         const { config } = args;
-        // The shape of the values (volumes, requirements) does not depend on the password; the release gets the real one.
+        // The requirements (volumes) do not depend on the password; the release gets the real one.
         const values = renderHarborValues(config, "");
         const shards = shardStates(registryState(config, args.projects));
         const needs = new Needs(`registry ${name}`, args.platform);
@@ -105,7 +105,7 @@ export class Registry extends pulumi.ComponentResource {
             releaseArgs("harbor", {
                 name: HARBOR_RELEASE,
                 namespace: NAMESPACES.registry,
-                values: pulumi.secret(database.result.apply((p) => renderHarborValues(config, p))),
+                values: renderHarborValues(config, pulumi.secret(database.result)),
                 timeoutSeconds: RELEASE_TIMEOUT_SECONDS.harbor,
             }),
             { parent: this, dependsOn: [namespace, adminSecret, keySecret, backendSecret, ...networkPolicies, ...storage] },

@@ -1,3 +1,4 @@
+import type { Output } from "@pulumi/pulumi";
 import type { PlatformConfig } from "../../lib/config/schema";
 import { PLATFORM_REGISTRY, STORAGE_CLASSES } from "../../lib/conventions";
 import { registryClusterIp } from "../../lib/registry";
@@ -32,9 +33,10 @@ const SMALL_VOLUMES = { jobLog: "1Gi", database: "2Gi", redis: "1Gi", trivy: "5G
  * (`standard`, the layers on `platform:addons.registry.storageSize`), the admin password, secret key and
  * backend credential from Secrets the component writes, the internal database's password (the chart reads it
  * from `database.internal.password` only: it has no existingSecret for the internal database at v1.19.1; the
- * component passes these values as a Pulumi secret), Trivy on, metrics scraped.
+ * component passes a secret Output there, so only that value is secret in the release's inputs), Trivy on,
+ * metrics scraped.
  */
-export function renderHarborValues(config: PlatformConfig, databasePassword: string): Values {
+export function renderHarborValues(config: PlatformConfig, databasePassword: string | Output<string>): Values {
     const registry = config.addons.registry;
     const claim = (size: string) => ({ storageClass: STORAGE_CLASSES.standard, accessMode: "ReadWriteOnce", size });
     return chartValues("harbor", {

@@ -272,10 +272,13 @@ describe.each(STACKS)("bring-up graph of stack %s", (stack) => {
             expect(criticalPath(plan.resources.filter((r) => !isBuild(r)) as PlannedResource[]).totalSeconds).toBeLessThanOrEqual(DEV_BRING_UP_TARGET_SECONDS);
         });
 
-        it("builds only once the registry's configurator created the project's push robot", () => {
-            const configurator = plan.resources.find((r) => r.name === "registry-configurator")!;
+        it("builds only once the registry's configurator shards created the projects' push robots", () => {
+            const configurators = plan.resources.filter((r) => r.type === "kubernetes:batch/v1:Job" && /^registry-configurator-\d+$/.test(r.name));
+            expect(configurators.length).toBeGreaterThan(0);
             for (const build of plan.resources.filter((r) => r.type === "kubernetes:batch/v1:Job" && isBuild(r))) {
-                expect(graph.waits(build.urn, configurator.urn), build.name).toBe(true);
+                for (const configurator of configurators) {
+                    expect(graph.waits(build.urn, configurator.urn), `${build.name} → ${configurator.name}`).toBe(true);
+                }
             }
         });
     }

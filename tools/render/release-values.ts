@@ -5,7 +5,6 @@ import { parsePlatformConfig } from "../../lib/config/load";
 import type { PlatformConfig } from "../../lib/config/schema";
 import { readStackConfig, syntheticSecrets } from "../offline/stack-files";
 import { renderArgocdValues } from "../../components/argocd/values";
-import { renderHarborValues } from "../../components/registry/values";
 
 /**
  * The inputs of every `helm.v3.Release` of a stack, as the offline plan (`out/<stack>/plan.json`) records
@@ -37,13 +36,9 @@ export const OFFLINE_BCRYPT_HASH = `$2a$10$${"0".repeat(53)}`;
 
 const REDACTED = "[secret]";
 
-/** Stand-in for Harbor's internal database password (the chart only writes it into a Secret). */
-export const OFFLINE_DATABASE_PASSWORD = "offline-database-password";
-
 /** Rebuilds the values of charts whose whole values input is secret. */
 const SECRET_VALUES_REBUILDERS: Partial<Record<ChartKey, (config: PlatformConfig) => Values>> = {
     argocd: (config) => renderArgocdValues(config, OFFLINE_BCRYPT_HASH),
-    harbor: (config) => renderHarborValues(config, OFFLINE_DATABASE_PASSWORD),
 };
 
 function keyOfChart(chart: string): ChartKey {
