@@ -107,8 +107,12 @@ describe("nodes and pods reach the registry by one name", () => {
             sshAuthorizedKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample platform",
             registries: renderRegistriesYaml(dev.cluster.serviceCidr),
         });
-        const document = yaml.load(userData.replace(/^#cloud-config\n/, "")) as { write_files: Array<{ path: string; content: string }> };
+        const document = yaml.load(userData.replace(/^#cloud-config\n/, "")) as { manage_etc_hosts: boolean; write_files: Array<{ path: string; content: string }> };
         expect(document.write_files.find((f) => f.path === REGISTRIES_PATH)?.content).toBe(renderRegistriesYaml(dev.cluster.serviceCidr));
+        // cloud-init rewrites /etc/hosts at every boot: the registry's name must not need a hosts line
+        // (test/components/registry/node-registries.test.ts holds the mirror endpoint to an IP literal).
+        expect(document.manage_etc_hosts).toBe(true);
+        expect(document.write_files.map((f) => f.path)).not.toContain("/etc/hosts");
         const schema = cloudInitSchema(userData);
         expect(schema.ok, schema.output).toBe(true);
     });
