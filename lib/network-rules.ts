@@ -83,6 +83,15 @@ export const TENANT_EGRESS_EXCEPT_IPV4: readonly string[] = [
     "240.0.0.0/4",
 ];
 
+/**
+ * The `except` list of an internet egress rule in a cluster: {@link TENANT_EGRESS_EXCEPT_IPV4} plus the cluster's
+ * pod and service CIDRs where they lie outside it (tenant pods and build pods share it).
+ */
+export function clusterEgressExcept(cluster: { clusterCidr: string; serviceCidr: string }): string[] {
+    const extra = [cluster.clusterCidr, cluster.serviceCidr].filter((c) => !withinPrivateRanges(c));
+    return [...TENANT_EGRESS_EXCEPT_IPV4, ...extra.filter((c, i) => extra.indexOf(c) === i)];
+}
+
 /** IPv6 ranges that are never a public host: unspecified, loopback, link-local, unique-local (Tailscale's fd7a:115c:a1e0::/48), site-local, multicast. */
 export const NON_PUBLIC_IPV6: readonly string[] = ["::/128", "::1/128", "fe80::/10", "fc00::/7", "fec0::/10", "ff00::/8"];
 

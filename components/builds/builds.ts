@@ -5,12 +5,15 @@ import { requirement, type Provides } from "../../lib/requirements";
 import { renderPushSecret } from "../registry/credentials";
 import { renderPlatformNamespace } from "../nodes/placement";
 import { renderBuildPodPolicy } from "./admission";
+import { renderBuildNetworkPolicies } from "./network-policies";
 import { BUILDER_SERVICE_ACCOUNT } from "./build-job";
 
 /** Arguments of {@link BuildNamespace}. */
 export interface BuildNamespaceArgs {
     /** Push robot secrets by project id (components/registry `Registry.pushPasswords`). */
     pushPasswords: Readonly<Record<string, pulumi.Input<string>>>;
+    /** The cluster's pod and service CIDRs (`platform:cluster`), kept out of the builds' internet egress. */
+    cluster: { clusterCidr: string; serviceCidr: string };
 }
 
 /**
@@ -48,7 +51,11 @@ export class BuildNamespace extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [namespace], additionalSecretOutputs: ["data", "stringData"] },
             );
         });
-        this.provides = { [requirement.namespace(NAMESPACES.builds)]: [namespace, serviceAccount, admissionBinding, ...pushSecrets] };
+        // Tenant code runs here: its network policies are in force before the namespace counts as provided.
+        const networkPolicies = renderBuildNetworkPolicies(args.cluster).map(
+            (p) => new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${p.metadata!.name}`, { metadata: p.metadata as k8s.types.input.meta.v1.ObjectMeta, spec: p.spec as k8s.types.input.networking.v1.NetworkPolicySpec }, { parent: this, dependsOn: [namespace] }),
+        );
+        this.provides = { [requirement.namespace(NAMESPACES.builds)]: [namespace, serviceAccount, admissionBinding, ...pushSecrets, ...networkPolicies] };
         this.registerOutputs({});
     }
 }

@@ -3,7 +3,7 @@ import type { INetworkPolicyPeer } from "kubernetes-models/networking.k8s.io/v1/
 import type { INetworkPolicyPort } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicyPort";
 import { LABELS, MINIO_ENDPOINT, NAMESPACES, PROMETHEUS_POD_LABELS, TRAEFIK } from "../../lib/conventions";
 import { serviceHosts } from "../../lib/tenants/load";
-import { TENANT_EGRESS_EXCEPT_IPV4, withinPrivateRanges } from "../../lib/network-rules";
+import { clusterEgressExcept, TENANT_EGRESS_EXCEPT_IPV4 } from "../../lib/network-rules";
 import { objectMeta, selectorLabels, SHARED_COMPONENT, type ProjectContext } from "./common";
 import { DATABASE_COMPONENT } from "./database";
 import type { ServiceSpec } from "../../lib/tenants/schema";
@@ -50,8 +50,7 @@ const tcp = (port: number): INetworkPolicyPort => ({ protocol: "TCP", port });
 
 /** The `except` list of the internet rule: the fixed ranges plus cluster CIDRs configured outside them. */
 export function egressExcept(ctx: ProjectContext): string[] {
-    const extra = [ctx.config.cluster.clusterCidr, ctx.config.cluster.serviceCidr].filter((c) => !withinPrivateRanges(c));
-    return [...EGRESS_EXCEPT, ...extra.filter((c, i) => extra.indexOf(c) === i)];
+    return clusterEgressExcept(ctx.config.cluster);
 }
 
 function policy(ctx: ProjectContext, name: string, component: string, spec: INetworkPolicy["spec"]): INetworkPolicy {

@@ -147,13 +147,76 @@ echo "registry state applied"
 `;
 }
 
-/** The ConfigMap of the desired state and the script. */
-export function renderConfiguratorConfigMap(state: RegistryState): IConfigMap {
+/**
+ * Projects are applied in shards, each by a Job of its own: a change re-runs only the shard of the projects it
+ * touches (one in {@link CONFIGURATOR_SHARDS} of the catalog), and the shards run in parallel. At 1,000 projects
+ * a shard holds ~63 projects, ~570 API calls, well inside the Job's deadline; one Job for the whole catalog would
+ * make ~9,000 calls on every catalog change.
+ */
+export const CONFIGURATOR_SHARDS = 16;
+
+/** Seconds a configurator Job may run (Harbor's start included: the script waits up to 10 minutes for it). */
+export const CONFIGURATOR_DEADLINE_SECONDS = 1800;
+
+/**
+ * Pulumi's wait for a configurator Job (its default for a Job is 10 minutes): the Job's deadline plus five
+ * minutes for scheduling and the image pull.
+ */
+export const CONFIGURATOR_TIMEOUT = `${CONFIGURATOR_DEADLINE_SECONDS / 60 + 5}m`;
+
+/** The shard of a project: stable per project id, independent of the rest of the catalog. */
+export function configuratorShard(projectId: string): number {
+    return crypto.createHash("sha256").update(projectId).digest().readUInt32BE(0) % CONFIGURATOR_SHARDS;
+}
+
+/** One shard's part of the state (every shard also applies the global settings: retention values, GC schedule). */
+export interface ShardState {
+    /** Shard number (0..CONFIGURATOR_SHARDS-1). */
+    shard: number;
+    /** The shard's projects with the global settings. */
+    state: RegistryState;
+}
+
+/** The non-empty shards of a state; shard 0 alone (for the GC schedule) when the catalog has no project. */
+export function shardStates(state: RegistryState): ShardState[] {
+    const shards = new Map<number, RegistryState["projects"]>();
+    for (const project of state.projects) {
+        const shard = configuratorShard(project.name);
+        shards.set(shard, [...(shards.get(shard) ?? []), project]);
+    }
+    if (shards.size === 0) {
+        shards.set(0, []);
+    }
+    return [...shards.entries()].sort(([a], [b]) => a - b).map(([shard, projects]) => ({ shard, state: { ...state, projects } }));
+}
+
+/** Keys of {@link ROBOT_SECRETS} a shard's Job reads. */
+export function shardRobotKeys(state: RegistryState): string[] {
+    return state.projects.flatMap((p) => p.robots.map((r) => r.secretFile.slice(CONFIGURATOR_PATHS.robots.length + 1)));
+}
+
+/**
+ * Digest of a shard's robot secrets (key → secret): part of the Job's name, so a replaced secret (a new
+ * RandomPassword) re-runs the Job and reaches Harbor; otherwise the Secrets would carry a secret Harbor never got.
+ * A truncated SHA-256 of 32-character random secrets reveals nothing of them.
+ */
+export function robotSecretsDigest(secrets: Readonly<Record<string, string>>): string {
+    const hash = crypto.createHash("sha256").update("harbor-configurator robot secrets\n");
+    for (const key of Object.keys(secrets).sort()) {
+        hash.update(`${key}=${secrets[key]}\n`);
+    }
+    return hash.digest("hex").slice(0, 16);
+}
+
+const configMapName = (shard: number) => `harbor-configurator-${shard}`;
+
+/** The ConfigMap of one shard's desired state and the script. */
+export function renderConfiguratorConfigMap(shard: ShardState): IConfigMap {
     return {
         apiVersion: "v1",
         kind: "ConfigMap",
-        metadata: { name: "harbor-configurator", namespace: NAMESPACES.registry, labels: { [LABELS.managedBy]: "pulumi" } },
-        data: { "registry.json": `${JSON.stringify(state, null, 2)}\n`, "configure.sh": renderConfiguratorScript() },
+        metadata: { name: configMapName(shard.shard), namespace: NAMESPACES.registry, labels: { [LABELS.managedBy]: "pulumi" } },
+        data: { "registry.json": `${JSON.stringify(shard.state, null, 2)}\n`, "configure.sh": renderConfiguratorScript() },
     };
 }
 
@@ -161,19 +224,20 @@ export function renderConfiguratorConfigMap(state: RegistryState): IConfigMap {
 const NOBODY = 65534;
 
 /**
- * The configurator Job, named after a hash of the state and script: a changed catalog or setting is a new Job
- * (the old one is replaced), an unchanged one is left alone.
+ * A shard's configurator Job, named after a hash of its state, the script and its robots' secrets
+ * ({@link robotSecretsDigest}): a changed project, setting or secret is a new Job (the old one is replaced),
+ * an unchanged shard is left alone.
  */
-export function renderConfiguratorJob(state: RegistryState): IJob {
-    const hash = crypto.createHash("sha256").update(JSON.stringify(state)).update(renderConfiguratorScript()).digest("hex").slice(0, 10);
+export function renderConfiguratorJob(shard: ShardState, secretsDigest: string): IJob {
+    const hash = crypto.createHash("sha256").update(JSON.stringify(shard.state)).update(renderConfiguratorScript()).update(secretsDigest).digest("hex").slice(0, 10);
     const labels = { [LABELS.managedBy]: "pulumi", "app.kubernetes.io/name": "harbor-configurator" };
     return {
         apiVersion: "batch/v1",
         kind: "Job",
-        metadata: { name: `harbor-configurator-${hash}`, namespace: NAMESPACES.registry, labels },
+        metadata: { name: `harbor-configurator-${shard.shard}-${hash}`, namespace: NAMESPACES.registry, labels },
         spec: {
             backoffLimit: 3,
-            activeDeadlineSeconds: 1800,
+            activeDeadlineSeconds: CONFIGURATOR_DEADLINE_SECONDS,
             template: {
                 metadata: { labels },
                 spec: {
@@ -196,9 +260,10 @@ export function renderConfiguratorJob(state: RegistryState): IJob {
                         },
                     ],
                     volumes: [
-                        { name: "config", configMap: { name: "harbor-configurator" } },
+                        { name: "config", configMap: { name: configMapName(shard.shard) } },
                         { name: "admin", secret: { secretName: HARBOR_SECRETS.admin.name } },
-                        { name: "robots", secret: { secretName: ROBOT_SECRETS } },
+                        // Only this shard's robots: a Secret volume without items would mount every project's.
+                        { name: "robots", secret: { secretName: ROBOT_SECRETS, items: shardRobotKeys(shard.state).map((key) => ({ key, path: key })) } },
                     ],
                 },
             },

@@ -6,9 +6,10 @@ import { NAMESPACES, PLATFORM_REGISTRY } from "../../lib/conventions";
 import { RELEASE_TIMEOUT_SECONDS, releaseArgs } from "../../charts/versions";
 import { Needs, releaseRequirements, requirement, type Provides } from "../../lib/requirements";
 import { renderPlatformNamespace } from "../nodes/placement";
-import { ROBOT_SECRETS, registryState, renderConfiguratorConfigMap, renderConfiguratorJob, robotSecretKey } from "./configurator";
-import { renderCorednsOverride } from "./node-registries";
-import { HARBOR_RELEASE, HARBOR_SECRETS, renderHarborValues } from "./values";
+import { CONFIGURATOR_TIMEOUT, ROBOT_SECRETS, registryState, renderConfiguratorConfigMap, renderConfiguratorJob, robotSecretKey, robotSecretsDigest, shardRobotKeys, shardStates } from "./configurator";
+import { renderCorednsCustom } from "./node-registries";
+import { renderRegistryNetworkPolicies } from "./network-policies";
+import { HARBOR_RELEASE, HARBOR_SECRETS, REGISTRY_BACKEND_USER, renderHarborValues } from "./values";
 
 /** Arguments of {@link Registry}. */
 export interface RegistryArgs {
@@ -43,10 +44,9 @@ export class Registry extends pulumi.ComponentResource {
 
     constructor(name: string, args: RegistryArgs, opts?: pulumi.ComponentResourceOptions) {
         const { config } = args;
-        const values = renderHarborValues(config);
-        const state = registryState(config, args.projects);
-        const configMap = renderConfiguratorConfigMap(state);
-        const job = renderConfiguratorJob(state);
+        // The requirements (volumes) do not depend on the password; the release gets the real one.
+        const values = renderHarborValues(config, "");
+        const shards = shardStates(registryState(config, args.projects));
         const needs = new Needs(`registry ${name}`, args.platform);
         const storage = needs.of(releaseRequirements(values, [NAMESPACES.registry]), `Release/${HARBOR_RELEASE}`);
         needs.throwIfUnmet();
@@ -60,7 +60,7 @@ export class Registry extends pulumi.ComponentResource {
                 `${name}-${suffix}`,
                 // Harbor refuses robot secrets without an upper-case letter, a lower-case letter and a digit.
                 { length, special: false, minUpper: 2, minLower: 2, minNumeric: 2 },
-                { parent: this, additionalSecretOutputs: ["result"] },
+                { parent: this, additionalSecretOutputs: ["result", "bcryptHash"] },
             );
         const secret = (resourceName: string, secretName: string, namespaceName: string, data: pulumi.Input<Record<string, string>>, type = "Opaque", dependsOn: pulumi.Resource[] = [namespace]) =>
             new k8s.core.v1.Secret(
@@ -73,6 +73,20 @@ export class Registry extends pulumi.ComponentResource {
         const secretKey = password("secret-key", 16);
         const adminSecret = secret(`${name}-admin`, HARBOR_SECRETS.admin.name, NAMESPACES.registry, admin.result.apply((p) => ({ [HARBOR_SECRETS.admin.key]: p })));
         const keySecret = secret(`${name}-secret-key`, HARBOR_SECRETS.secretKey.name, NAMESPACES.registry, secretKey.result.apply((k) => ({ [HARBOR_SECRETS.secretKey.key]: k })));
+        // Harbor's internal credentials, generated instead of the chart's published defaults. The database password
+        // is set when PostgreSQL initialises its volume: replacing it later needs an ALTER USER (README).
+        const backend = password("registry-backend-password", 32);
+        const database = password("database-password", 32);
+        const credentials = HARBOR_SECRETS.registryCredentials;
+        const backendSecret = secret(
+            `${name}-registry-credentials`,
+            credentials.name,
+            NAMESPACES.registry,
+            pulumi.all([backend.result, backend.bcryptHash]).apply(([p, hash]) => ({ [credentials.passwordKey]: p, [credentials.htpasswdKey]: `${REGISTRY_BACKEND_USER}:${hash}` })),
+        );
+        const networkPolicies = renderRegistryNetworkPolicies().map(
+            (p) => new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${p.metadata!.name}`, { metadata: p.metadata as k8s.types.input.meta.v1.ObjectMeta, spec: p.spec as k8s.types.input.networking.v1.NetworkPolicySpec }, { parent: this, dependsOn: [namespace] }),
+        );
 
         const robots = args.projects.map((id) => ({ id, pull: password(`${id}-pull-robot`, 32), push: password(`${id}-push-robot`, 32) }));
         const robotSecret = secret(
@@ -88,22 +102,39 @@ export class Registry extends pulumi.ComponentResource {
 
         const release = new k8s.helm.v3.Release(
             `${name}-release`,
-            releaseArgs("harbor", { name: HARBOR_RELEASE, namespace: NAMESPACES.registry, values, timeoutSeconds: RELEASE_TIMEOUT_SECONDS.harbor }),
-            { parent: this, dependsOn: [namespace, adminSecret, keySecret, ...storage] },
+            releaseArgs("harbor", {
+                name: HARBOR_RELEASE,
+                namespace: NAMESPACES.registry,
+                values: renderHarborValues(config, pulumi.secret(database.result)),
+                timeoutSeconds: RELEASE_TIMEOUT_SECONDS.harbor,
+            }),
+            { parent: this, dependsOn: [namespace, adminSecret, keySecret, backendSecret, ...networkPolicies, ...storage] },
         );
-        new k8s.core.v1.ConfigMap(`${name}-coredns-override`, { metadata: renderCorednsOverride(config.cluster.serviceCidr).metadata, data: renderCorednsOverride(config.cluster.serviceCidr).data }, { parent: this });
-        const configuratorConfig = new k8s.core.v1.ConfigMap(`${name}-configurator`, { metadata: configMap.metadata, data: configMap.data }, { parent: this, dependsOn: [namespace] });
-        const configurator = new k8s.batch.v1.Job(
-            `${name}-configurator`,
-            job as k8s.batch.v1.JobArgs,
-            { parent: this, dependsOn: [release, robotSecret, configuratorConfig], deleteBeforeReplace: true },
+        // The resource keeps its first name: a rename would create and then delete the same coredns-custom object.
+        const corednsCustom = renderCorednsCustom(config.cluster.serviceCidr);
+        new k8s.core.v1.ConfigMap(`${name}-coredns-override`, { metadata: corednsCustom.metadata, data: corednsCustom.data }, { parent: this });
+        const robotSecretByKey: Record<string, pulumi.Output<string>> = Object.fromEntries(
+            robots.flatMap((r) => [[robotSecretKey(r.id, PLATFORM_REGISTRY.pullRobot), r.pull.result], [robotSecretKey(r.id, PLATFORM_REGISTRY.pushRobot), r.push.result]]),
         );
+        const configurators = shards.map((shard) => {
+            const configMap = renderConfiguratorConfigMap(shard);
+            const configuratorConfig = new k8s.core.v1.ConfigMap(`${name}-configurator-${shard.shard}`, { metadata: configMap.metadata, data: configMap.data }, { parent: this, dependsOn: [namespace] });
+            const keys = shardRobotKeys(shard.state);
+            // The digest is not secret (a truncated hash of random secrets); the Job's name must show in diffs.
+            const digest = pulumi.unsecret(pulumi.all(keys.map((key) => robotSecretByKey[key]!)).apply((values) => robotSecretsDigest(Object.fromEntries(keys.map((key, i) => [key, values[i]!])))));
+            const job = renderConfiguratorJob(shard, "");
+            return new k8s.batch.v1.Job(
+                `${name}-configurator-${shard.shard}`,
+                { ...(job as k8s.batch.v1.JobArgs), metadata: digest.apply((d) => renderConfiguratorJob(shard, d).metadata as k8s.types.input.meta.v1.ObjectMeta) },
+                { parent: this, dependsOn: [release, robotSecret, configuratorConfig], deleteBeforeReplace: true, customTimeouts: { create: CONFIGURATOR_TIMEOUT, update: CONFIGURATOR_TIMEOUT } },
+            );
+        });
 
         this.release = release;
         this.host = pulumi.output(PLATFORM_REGISTRY.host);
         this.pushPasswords = Object.fromEntries(robots.map((r) => [r.id, r.push.result]));
         this.pullPasswords = Object.fromEntries(robots.map((r) => [r.id, r.pull.result]));
-        this.provides = { [requirement.service(NAMESPACES.registry, PLATFORM_REGISTRY.service)]: [configurator] };
+        this.provides = { [requirement.service(NAMESPACES.registry, PLATFORM_REGISTRY.service)]: configurators };
         this.registerOutputs({ host: this.host });
     }
 }

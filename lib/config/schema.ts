@@ -5,7 +5,7 @@ import { rejectServerType } from "../hetzner/server-types";
 import { EDGE_FIREWALL_BASE_RULES, HCLOUD_FIREWALL_MAX_RULES } from "../hetzner/limits";
 import { forbiddenEgressPort, repoUrlProblem } from "../network-rules";
 import { labelMessage, labelPattern, PROJECT_NAME_MAX } from "../tenants/names";
-import { PLATFORM_NAMESPACES } from "../conventions";
+import { PLATFORM_NAMESPACES, PLATFORM_REGISTRY } from "../conventions";
 
 /**
  * The stack configuration model: every `platform:*` key of `Pulumi.<stack>.yaml`, validated and typed.
@@ -167,6 +167,12 @@ export const s3TargetSchema = z.strictObject({
     region: z.string().min(1).default("eu-central"),
     folder: z.string().default(""),
 });
+
+/** Whether an allowedRegistries entry (`host[:port][/path]`) names the platform registry's host. */
+function isPlatformRegistryEntry(entry: string): boolean {
+    const host = entry.trim().toLowerCase().replace(/^[a-z]+:\/\//, "").split("/")[0]!.replace(/:\d+$/, "").replace(/\.$/, "");
+    return host === PLATFORM_REGISTRY.host;
+}
 
 /** k3s version and etcd snapshot policy. */
 export const clusterSchema = z.strictObject({
@@ -474,8 +480,21 @@ export const platformConfigSchema = z
         projectGrants: z
             .record(z.string().regex(labelPattern(PROJECT_NAME_MAX), { error: `project names ${labelMessage(PROJECT_NAME_MAX)}` }), projectGrantSchema)
             .default({}),
-        /** Registries tenant images may come from. */
-        allowedRegistries: z.array(z.string().min(1)).min(1).default(["docker.io", "ghcr.io", "quay.io", "registry.k8s.io"]),
+        /**
+         * Registries tenant images may come from. Never the platform registry: its images are admitted per project
+         * path (`<host>/<project>/`), and an allow-list entry would admit every project's images to every tenant.
+         */
+        allowedRegistries: z
+            .array(
+                z
+                    .string()
+                    .min(1)
+                    .refine((entry) => !isPlatformRegistryEntry(entry), {
+                        error: `must not name the platform registry ${PLATFORM_REGISTRY.host}: a project's built images are admitted under its own path only; remove the entry`,
+                    }),
+            )
+            .min(1)
+            .default(["docker.io", "ghcr.io", "quay.io", "registry.k8s.io"]),
         /** Alert receivers and routing (lib/config/alerting.ts). */
         alerting: alertingSchema.prefault({}),
         /**

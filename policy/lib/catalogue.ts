@@ -301,3 +301,13 @@ export const BUILD_EXCEPTION = {
     projectLabel: "platform/project",
     secretPrefixes: ["registry-push-", "build-source-"],
 } as const;
+
+/**
+ * Platform namespaces where tenant code runs (a build's Dockerfile `RUN` steps, Railpack's install scripts): each
+ * must deny ingress and egress by default, like a tenant namespace. A platform namespace can also declare itself
+ * with the label {@link UNTRUSTED_CODE_LABEL}: `"true"`.
+ */
+export const UNTRUSTED_CODE_NAMESPACES: readonly string[] = [BUILD_EXCEPTION.namespace];
+
+/** Label of a platform namespace that runs tenant code (see {@link UNTRUSTED_CODE_NAMESPACES}). */
+export const UNTRUSTED_CODE_LABEL = "platform/untrusted-code";

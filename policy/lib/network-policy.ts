@@ -1,6 +1,7 @@
 import { cidrTextContains } from "./network";
-import { isEmptySelector } from "./kubernetes";
-import { asArray, asRecord, asString, asStrings } from "./values";
+import { K8S_TYPES, isEmptySelector, specOf } from "./kubernetes";
+import { resourcesInNamespace, type ResourceView } from "./namespaces";
+import { asArray, asRecord, asString, asStrings, whenKnown } from "./values";
 
 /**
  * NetworkPolicy reading: rules, peers, ports, and what a rule lets traffic reach (the cloud metadata address,
@@ -102,4 +103,28 @@ export function tcpPortsHit(rule: PolicyRule, ports: readonly number[]): number[
         ports.filter((p) => p >= port && p <= end).forEach((p) => hit.add(p));
     }
     return [...hit].sort((a, b) => a - b);
+}
+
+/**
+ * The directions a namespace's NetworkPolicies deny by default: a policy with `podSelector: {}`, the direction in
+ * its policyTypes and no rule for it (one policy for both directions or one per direction both count). A policy
+ * with values unknown at preview gets the benefit of the doubt; the stack policies run again after the update.
+ */
+export function defaultDeniedDirections(resources: readonly ResourceView[], namespace: string): { Ingress: boolean; Egress: boolean } {
+    const denied = { Ingress: false, Egress: false };
+    for (const policy of resourcesInNamespace(resources, K8S_TYPES.networkPolicy, namespace)) {
+        const unknown = whenKnown(() => {
+            const spec = specOf(policy.props);
+            if (isEmptySelector(spec.podSelector)) {
+                const types = policyTypesOf(spec);
+                denied.Ingress ||= types.includes("Ingress") && rulesOf(spec, "ingress").length === 0;
+                denied.Egress ||= types.includes("Egress") && rulesOf(spec, "egress").length === 0;
+            }
+            return false;
+        }, true);
+        if (unknown) {
+            denied.Ingress = denied.Egress = true;
+        }
+    }
+    return denied;
 }

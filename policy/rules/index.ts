@@ -23,6 +23,7 @@ import { workloadNoProbeHost } from "./workload/no-probe-host";
 import { workloadNoPlatformBackupSecret } from "./workload/no-platform-backup-secret";
 import { workloadNoHostProcess } from "./workload/no-host-process";
 import { tenancyDefaultDenyNetworkPolicy } from "./tenancy/default-deny-network-policy";
+import { networkUntrustedCodeDefaultDeny } from "./network/untrusted-code-default-deny";
 import { tenancyDnsEgress } from "./tenancy/dns-egress";
 import { tenancyEgressNoCloudMetadata } from "./tenancy/egress-no-cloud-metadata";
 import { tenancyEgressNoSmtp } from "./tenancy/egress-no-smtp";
@@ -120,6 +121,7 @@ export const NETWORK_POLICIES: readonly PackPolicy[] = [
     networkServerFirewall,
     networkTailscaleAcl,
     networkTailnetKey,
+    networkUntrustedCodeDefaultDeny,
 ];
 
 /** k3s hardening as rendered into node user-data. */

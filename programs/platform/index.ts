@@ -173,7 +173,7 @@ const perconaMysql = new PerconaMysql("percona-mysql", { config }, { ...k8sOptio
 const velero = config.backup.s3 && secrets.backupS3 ? new Velero("velero", { config, tenantNamespaces: tenants.map((t) => t.spec.id), keys: secrets.backupS3 }, { ...k8sOptions, dependsOn: [prometheusCrds] }) : undefined;
 // The OCI registry builds push to and tenant pods pull from (Harbor on Longhorn), and the builds' namespace.
 const registry = new Registry("registry", { config, projects: tenants.map((t) => t.spec.id), platform: longhorn.provides }, { ...k8sOptions, dependsOn: [prometheusCrds] });
-const builds = new BuildNamespace("builds", { pushPasswords: registry.pushPasswords }, k8sOptions);
+const builds = new BuildNamespace("builds", { pushPasswords: registry.pushPasswords, cluster: config.cluster }, k8sOptions);
 
 /**
  * The platform add-ons (the k3s upgrade Plans wait for all of them). Of the registry only Harbor's release: its

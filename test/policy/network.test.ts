@@ -9,6 +9,7 @@ import {
     hcloudServer,
     k8sObject,
     messagesOf,
+    networkPolicy,
     planned,
     tailnetKey,
     tailnetPolicyDocument,
@@ -24,6 +25,8 @@ import { networkFirewallPublicPorts } from "../../policy/rules/network/firewall-
 import { networkServerFirewall } from "../../policy/rules/network/server-firewall";
 import { networkTailscaleAcl } from "../../policy/rules/network/tailscale-acl";
 import { networkTailnetKey } from "../../policy/rules/network/tailnet-key";
+import { networkUntrustedCodeDefaultDeny } from "../../policy/rules/network/untrusted-code-default-deny";
+import { renderBuildNetworkPolicies } from "../../components/builds/network-policies";
 
 const service = clusterIpService("shop");
 describeRule(
@@ -266,4 +269,29 @@ describeRule(
         caseOf("reusable, not ephemeral", edit(key, (i) => (i.reusable = true)), ["tailnet key is reusable but not ephemeral"]),
     ],
     [{ title: "reusable and ephemeral", resources: [edit(key, (i) => Object.assign(i, { reusable: true, ephemeral: true, expiry: 86_400 }))] }],
+);
+
+const buildsNamespace = k8sObject("kubernetes:core/v1:Namespace", undefined, "builds", {}, { "pod-security.kubernetes.io/enforce": "privileged" });
+const buildPolicies = () => renderBuildNetworkPolicies({ clusterCidr: "10.42.0.0/16", serviceCidr: "10.43.0.0/16" }).map((p) => networkPolicy(p.metadata!.namespace!, p.metadata!.name!, p.spec as unknown as Record<string, unknown>));
+const labelledNamespace = k8sObject("kubernetes:core/v1:Namespace", undefined, "sandbox", {}, { "platform/untrusted-code": "true" });
+describeRule(
+    networkUntrustedCodeDefaultDeny,
+    () => [buildsNamespace, ...buildPolicies()],
+    [
+        { field: "the builds namespace without network policies", resources: [buildsNamespace], subject: buildsNamespace, messages: ['namespace "builds" runs tenant code and has no default-deny NetworkPolicy for Ingress and Egress'] },
+        {
+            field: "only the allow rules (no default-deny)",
+            resources: [buildsNamespace, ...buildPolicies().filter((p) => !p.name.endsWith("default-deny"))],
+            subject: buildsNamespace,
+            messages: ['namespace "builds" runs tenant code and has no default-deny NetworkPolicy for Ingress and Egress'],
+        },
+        {
+            field: "a default-deny for ingress only",
+            resources: [buildsNamespace, networkPolicy("builds", "default-deny", { podSelector: {}, policyTypes: ["Ingress"] })],
+            subject: buildsNamespace,
+            messages: ['namespace "builds" runs tenant code and has no default-deny NetworkPolicy for Egress'],
+        },
+        { field: "a namespace labelled as running tenant code", resources: [labelledNamespace], subject: labelledNamespace, messages: ['namespace "sandbox" runs tenant code and has no default-deny NetworkPolicy for Ingress and Egress'] },
+    ],
+    [{ title: "a labelled namespace with default-deny", resources: [labelledNamespace, networkPolicy("sandbox", "default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] })] }],
 );

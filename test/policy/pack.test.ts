@@ -59,6 +59,7 @@ describe("the rule list", () => {
                 "network-firewall-sensitive-ports",
                 "network-server-firewall",
                 "network-tailscale-acl",
+                "network-untrusted-code-default-deny",
             ].sort(),
         );
         expect(bySeverity("medium")).toEqual(["workload-resources", "workload-image-tag", "tenancy-limit-range", "tenancy-dns-egress", "cluster-k3s-audit-log"].sort());

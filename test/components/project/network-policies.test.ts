@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { connectionAllowed } from "../../helpers/network-policy-eval";
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { projectContext } from "../../../components/project/common";
 import { renderNetworkPolicies } from "../../../components/project/network-policies";
@@ -20,51 +21,9 @@ const full = project({
     bucket: {},
 });
 
-function ipToInt(ip: string): number {
-    return ip.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
-}
-
-function inCidr(ip: string, cidr: string): boolean {
-    const [base, bits] = cidr.split("/");
-    const size = 2 ** (32 - Number(bits));
-    const start = Math.floor(ipToInt(base!) / size) * size;
-    return ipToInt(ip) >= start && ipToInt(ip) < start + size;
-}
-
-function selects(policy: INetworkPolicy, podLabels: Record<string, string>): boolean {
-    const selector = policy.spec?.podSelector ?? {};
-    const matchLabels = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => podLabels[k] === v);
-    const matchExpressions = (selector.matchExpressions ?? []).every((e) => {
-        const value = podLabels[e.key];
-        switch (e.operator) {
-            case "In":
-                return value !== undefined && (e.values ?? []).includes(value);
-            case "NotIn":
-                return value === undefined || !(e.values ?? []).includes(value);
-            case "Exists":
-                return value !== undefined;
-            default:
-                return value === undefined;
-        }
-    });
-    return matchLabels && matchExpressions;
-}
-
-/**
- * A small NetworkPolicy evaluator for egress to an external IP (no namespace/pod peers): allowed when some
- * policy that selects the pod and governs Egress has a rule whose ipBlock contains the address (and no
- * except does) and whose ports include the destination port.
- */
-function egressAllowed(policies: INetworkPolicy[], podLabels: Record<string, string>, ip: string, port: number, protocol = "TCP"): boolean {
-    return policies
-        .filter((p) => selects(p, podLabels) && (p.spec?.policyTypes ?? []).includes("Egress"))
-        .some((p) =>
-            (p.spec?.egress ?? []).some((rule) => {
-                const peerOk = (rule.to ?? []).some((peer) => peer.ipBlock && inCidr(ip, peer.ipBlock.cidr) && !(peer.ipBlock.except ?? []).some((e) => inCidr(ip, e)));
-                const portOk = rule.ports === undefined || rule.ports.some((p) => p.port === port && (p.protocol ?? "TCP") === protocol);
-                return peerOk && portOk;
-            }),
-        );
+/** Egress from a pod of the project's namespace to an external address (test/helpers/network-policy-eval.ts). */
+function egressAllowed(policies: INetworkPolicy[], podLabels: Record<string, string>, ip: string, port: number, protocol: "TCP" | "UDP" = "TCP"): boolean {
+    return connectionAllowed(policies, { namespace: policies[0]?.metadata?.namespace ?? "", labels: podLabels }, { ip }, { port, protocol });
 }
 
 const webPod = { "platform/project": "shop", "platform/service": "web" };

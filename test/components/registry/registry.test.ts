@@ -1,8 +1,8 @@
 import * as yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { registryState, renderConfiguratorConfigMap, renderConfiguratorJob, renderConfiguratorScript, robotPermissions } from "../../../components/registry/configurator";
+import { registryState, renderConfiguratorConfigMap, renderConfiguratorJob, renderConfiguratorScript, robotPermissions, shardStates } from "../../../components/registry/configurator";
 import { dockerConfigJson, renderPullSecret, renderPushSecret } from "../../../components/registry/credentials";
-import { renderCorednsOverride, renderRegistriesYaml, REGISTRIES_PATH } from "../../../components/registry/node-registries";
+import { renderCorednsCustom, renderRegistriesYaml, REGISTRIES_PATH } from "../../../components/registry/node-registries";
 import { renderHarborValues } from "../../../components/registry/values";
 import { renderUserData } from "../../../components/nodes/cloud-init";
 import { renderAdmissionPolicies } from "../../../components/guardrails/admission-policies";
@@ -92,7 +92,7 @@ describe("nodes and pods reach the registry by one name", () => {
         expect(() => registryClusterIp("10.43.0.0/28")).toThrow(/serviceCidr/);
         const registries = yaml.load(renderRegistriesYaml(dev.cluster.serviceCidr)) as Record<string, any>;
         expect(registries).toEqual({ mirrors: { "registry.platform.internal": { endpoint: ["http://10.43.0.30"] } } });
-        expect(renderCorednsOverride(dev.cluster.serviceCidr).data!["registry.override"]).toContain("10.43.0.30 registry.platform.internal");
+        expect(renderCorednsCustom(dev.cluster.serviceCidr).data!["registry.server"]).toContain("10.43.0.30 registry.platform.internal");
     });
 
     it("writes registries.yaml through cloud-init (schema-valid user-data)", () => {
@@ -107,8 +107,12 @@ describe("nodes and pods reach the registry by one name", () => {
             sshAuthorizedKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample platform",
             registries: renderRegistriesYaml(dev.cluster.serviceCidr),
         });
-        const document = yaml.load(userData.replace(/^#cloud-config\n/, "")) as { write_files: Array<{ path: string; content: string }> };
+        const document = yaml.load(userData.replace(/^#cloud-config\n/, "")) as { manage_etc_hosts: boolean; write_files: Array<{ path: string; content: string }> };
         expect(document.write_files.find((f) => f.path === REGISTRIES_PATH)?.content).toBe(renderRegistriesYaml(dev.cluster.serviceCidr));
+        // cloud-init rewrites /etc/hosts at every boot: the registry's name must not need a hosts line
+        // (test/components/registry/node-registries.test.ts holds the mirror endpoint to an IP literal).
+        expect(document.manage_etc_hosts).toBe(true);
+        expect(document.write_files.map((f) => f.path)).not.toContain("/etc/hosts");
         const schema = cloudInitSchema(userData);
         expect(schema.ok, schema.output).toBe(true);
     });
@@ -116,7 +120,7 @@ describe("nodes and pods reach the registry by one name", () => {
 
 describe("Harbor", () => {
     it("listens on the fixed ClusterIP under the registry's name, keeps its volumes on Longhorn and scans with Trivy", () => {
-        const values = renderHarborValues(dev) as Record<string, any>;
+        const values = renderHarborValues(dev, "Db1generated") as Record<string, any>;
         expect(values.expose).toMatchObject({ type: "clusterIP", tls: { enabled: false }, clusterIP: { name: "harbor", staticClusterIP: "10.43.0.30" } });
         expect(values.externalURL).toBe("http://registry.platform.internal");
         const claims = values.persistence.persistentVolumeClaim;
@@ -127,6 +131,11 @@ describe("Harbor", () => {
         expect(values.persistence.resourcePolicy).toBe("keep");
         expect(values.trivy.enabled).toBe(true);
         expect(values.existingSecretAdminPassword).toBe("harbor-admin");
+        // Harbor's internal credentials are the platform's, never the chart's published defaults
+        // (harbor_registry_user/harbor_registry_password, changeit).
+        expect(values.registry.credentials).toEqual({ username: "harbor-core", existingSecret: "harbor-registry-credentials" });
+        expect(values.registry.credentials.password).toBeUndefined();
+        expect(values.database.internal.password).toBe("Db1generated");
     });
 
     it("applies retention, scan on push and GC from the stack config with a shellcheck-clean, schema-valid Job", () => {
@@ -140,12 +149,10 @@ describe("Harbor", () => {
         expect(script).toContain("/system/gc/schedule");
         const result = shellcheck(script);
         expect(result.ok, result.output).toBe(true);
-        for (const object of [renderConfiguratorJob(state), renderConfiguratorConfigMap(state), renderPullSecret("shop", "x"), renderCorednsOverride(dev.cluster.serviceCidr)]) {
+        const [shard] = shardStates(state);
+        for (const object of [renderConfiguratorJob(shard!, "d1"), renderConfiguratorConfigMap(shard!), renderPullSecret("shop", "x"), renderCorednsCustom(dev.cluster.serviceCidr)]) {
             const valid = validateObject(object);
             expect(valid.status, `${valid.id}: ${valid.error ?? ""}`).toBe("valid");
         }
-        // Another catalog is another Job (re-run), the same catalog the same Job.
-        expect(renderConfiguratorJob(registryState(dev, ["shop", "cars"])).metadata?.name).not.toBe(renderConfiguratorJob(state).metadata?.name);
-        expect(renderConfiguratorJob(registryState(dev, ["shop"])).metadata?.name).toBe(renderConfiguratorJob(state).metadata?.name);
     });
 });

@@ -29,6 +29,18 @@ describe("stack config", () => {
         expect(config.baremetal.swraidLevel).toBe(1);
     });
 
+    it("refuses the platform registry in platform:allowedRegistries, in any spelling, naming the entry", () => {
+        for (const entry of ["registry.platform.internal", "Registry.Platform.Internal/shop", "registry.platform.internal:80", "http://registry.platform.internal/"]) {
+            const raw = rawStackConfig("dev", { "platform:allowedRegistries": JSON.stringify(["ghcr.io", entry]) });
+            const problems = problemsOf(raw);
+            expect(problems.map((p) => p.path), entry).toEqual(["platform:allowedRegistries[1]"]);
+            expect(problems[0]!.problem).toContain("must not name the platform registry registry.platform.internal");
+        }
+        // A registry whose name only contains the platform host is another registry.
+        const lookalike = rawStackConfig("dev", { "platform:allowedRegistries": JSON.stringify(["ghcr.io", "registry.platform.internal.example.com"]) });
+        expect(parsePlatformConfig(lookalike, "Pulumi.dev.yaml").config.allowedRegistries).toContain("registry.platform.internal.example.com");
+    });
+
     it("reports every bad key at once with expectation and example fix", () => {
         const raw = rawStackConfig("dev", {
             "platform:location": "mars1",

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import {
+    CONFIGURATOR_DEADLINE_SECONDS,
+    CONFIGURATOR_SHARDS,
+    CONFIGURATOR_TIMEOUT,
+    configuratorShard,
+    registryState,
+    renderConfiguratorJob,
+    robotSecretsDigest,
+    shardRobotKeys,
+    shardStates,
+} from "../../../components/registry/configurator";
+import { stackPlatformConfig } from "../project/fixtures";
+
+/**
+ * The configurator's Jobs (components/registry/configurator.ts): sharded so a catalog change re-runs only the
+ * shard it touches, named after the shard's state and robot secrets so a replaced secret reaches Harbor, and
+ * awaited as long as they may run.
+ */
+
+const dev = stackPlatformConfig("dev");
+const ids = Array.from({ length: 1000 }, (_, i) => `p${i}`);
+const jobNames = (projects: string[], digest = (keys: string[]) => robotSecretsDigest(Object.fromEntries(keys.map((k) => [k, `secret-of-${k}`])))) =>
+    new Map(shardStates(registryState(dev, projects)).map((s) => [s.shard, renderConfiguratorJob(s, digest(shardRobotKeys(s.state))).metadata!.name!]));
+
+describe("configurator shards", () => {
+    it("spreads 1,000 projects over every shard, none far above its share", () => {
+        const shards = shardStates(registryState(dev, ids));
+        expect(shards).toHaveLength(CONFIGURATOR_SHARDS);
+        expect(shards.flatMap((s) => s.state.projects.map((p) => p.name)).sort()).toEqual([...ids].sort());
+        for (const shard of shards) {
+            expect(shard.state.projects.length, `shard ${shard.shard}`).toBeLessThan((ids.length / CONFIGURATOR_SHARDS) * 1.5);
+            expect(shard.state.projects.every((p) => configuratorShard(p.name) === shard.shard)).toBe(true);
+        }
+    });
+
+    it("re-runs only the added project's shard when the catalog grows", () => {
+        const before = jobNames(ids);
+        const after = jobNames([...ids, "newcomer"]);
+        const changed = [...after.keys()].filter((shard) => after.get(shard) !== before.get(shard));
+        expect(changed).toEqual([configuratorShard("newcomer")]);
+    });
+
+    it("re-runs a shard whose robot secret was replaced, and only that shard", () => {
+        const replaced = "p7-push";
+        const before = jobNames(ids);
+        const after = jobNames(ids, (keys) => robotSecretsDigest(Object.fromEntries(keys.map((k) => [k, k === replaced ? "a-new-secret" : `secret-of-${k}`]))));
+        const changed = [...after.keys()].filter((shard) => after.get(shard) !== before.get(shard));
+        expect(changed).toEqual([configuratorShard("p7")]);
+    });
+
+    it("mounts only the shard's robot secrets", () => {
+        const [shard] = shardStates(registryState(dev, ["shop"]));
+        const volume = renderConfiguratorJob(shard!, "d").spec!.template.spec!.volumes!.find((v) => v.name === "robots");
+        expect(volume?.secret?.items).toEqual([
+            { key: "shop-pull", path: "shop-pull" },
+            { key: "shop-push", path: "shop-push" },
+        ]);
+    });
+
+    it("keeps one Job for the GC schedule when the catalog is empty", () => {
+        expect(shardStates(registryState(dev, [])).map((s) => [s.shard, s.state.projects.length])).toEqual([[0, 0]]);
+    });
+
+    it("is awaited longer than the Job may run (Pulumi waits 10 minutes for a Job by default)", () => {
+        expect(Number(CONFIGURATOR_TIMEOUT.replace(/m$/, "")) * 60).toBeGreaterThan(CONFIGURATOR_DEADLINE_SECONDS);
+        const [shard] = shardStates(registryState(dev, ["shop"]));
+        expect(renderConfiguratorJob(shard!, "d").spec!.activeDeadlineSeconds).toBe(CONFIGURATOR_DEADLINE_SECONDS);
+    });
+});
