@@ -51,7 +51,9 @@ export default {
     // Two processes in all on the shared 2-core machine: one run at concurrency 2, or two runs at 1 each.
     concurrency: Number(process.env.MUTATION_CONCURRENCY ?? 2),
     // Generous: on a shared machine a slow run is not an infinite loop (a load-induced timeout would count as a kill).
-    timeoutMS: 15_000,
+    // At load 22 a run of network-policies' guard file (it imports the whole project renderer) took longer than
+    // 15 s + 1.5 × its net time and its first three mutants timed out; 45 s leaves room for that.
+    timeoutMS: 45_000,
     ignorePatterns: ["out", "reports", ".stryker-tmp", "bin", ".pulumi-state", "test/mutations/incremental"],
     // One sandbox folder per module, so two modules can run side by side.
     tempDirName: `.stryker-tmp/${name}`,

@@ -9,6 +9,7 @@
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { compileRejected, type ReportFile, type ReportMutant } from "./mutation-compile";
 
@@ -68,6 +69,31 @@ export function scoreOf(name: string, report: { files: Record<string, { mutants:
 
 const UNDETECTED = new Set(["Survived", "NoCoverage"]);
 
+/** One module's score with what the README table records beside it: how long the run took and the machine's load. */
+export interface ModuleRun {
+    /** The module's score. */
+    score: ModuleScore;
+    /** Wall-clock seconds of the module's Stryker run (and compile check). */
+    seconds: number;
+    /** 1-minute load average when the module started and when it ended (os.loadavg()[0]). */
+    load: { start: number; end: number };
+}
+
+/** The summary table `npm run mutation` prints: counts, score, duration and load of each module, then the total time. */
+export function formatSummary(runs: readonly ModuleRun[], target = TARGET): string {
+    const minutes = (s: number) => `${Math.floor(s / 60)} min ${String(Math.round(s % 60)).padStart(2)} s`;
+    const lines = ["module               mutants  killed  survived  invalid   score  duration      load (start-end)"];
+    for (const { score: s, seconds, load } of runs) {
+        const mutants = s.detected + s.undetected + s.invalid;
+        lines.push(
+            `${s.name.padEnd(20)} ${String(mutants).padStart(7)}  ${String(s.detected).padStart(6)}  ${String(s.undetected).padStart(8)}  ${String(s.invalid).padStart(7)}  ${s.score.toFixed(1).padStart(5)}%  ${minutes(seconds).padStart(12)}  ${load.start.toFixed(1)}-${load.end.toFixed(1)}${s.score < target ? `  < ${target}%` : ""}`,
+        );
+    }
+    const total = runs.reduce((n, r) => n + r.seconds, 0);
+    lines.push(`total ${minutes(total)} for ${runs.length} module(s) on ${os.cpus().length} CPU(s)`);
+    return lines.join("\n");
+}
+
 /**
  * Stryker mutate patterns that cover exactly the survivors of a report (`file:line:col-line:col`, Stryker's
  * columns 0-based, a column of slack at the end). Refuses a file whose source changed since the report: the
@@ -107,8 +133,10 @@ function main(): number {
     }
     const names = requested.length > 0 ? requested : Object.keys(modules);
     const scores: ModuleScore[] = [];
+    const runs: ModuleRun[] = [];
     for (const name of names) {
         const started = Date.now();
+        const loadAtStart = os.loadavg()[0]!;
         console.log(`\n=== mutation: ${name} (${modules[name]!.mutate.join(", ")}) ===`);
         const reportFile = path.join(ROOT, "reports/mutation", `${name}.json`);
         let run: { status: number | null };
@@ -145,12 +173,10 @@ function main(): number {
         }
         const score = scoreOf(name, report, rejected);
         scores.push(score);
+        runs.push({ score, seconds: (Date.now() - started) / 1000, load: { start: loadAtStart, end: os.loadavg()[0]! } });
         console.log(`${name}: ${score.score.toFixed(1)}%${rejected.size > 0 ? ` (${rejected.size} survivors rejected by the compiler, not counted)` : ""} in ${Math.round((Date.now() - started) / 1000)} s`);
     }
-    console.log("\nmodule               killed  survived  invalid  score");
-    for (const s of scores) {
-        console.log(`${s.name.padEnd(20)} ${String(s.detected).padStart(6)}  ${String(s.undetected).padStart(8)}  ${String(s.invalid).padStart(7)}  ${s.score.toFixed(1).padStart(5)}%${s.score < TARGET ? `  < ${TARGET}%` : ""}`);
-    }
+    console.log(`\n${formatSummary(runs)}`);
     for (const s of scores.filter((x) => x.survivors.length > 0)) {
         console.log(`\nsurvivors in ${s.name} (kill them with a test or explain them in test/mutations/equivalent.md):`);
         for (const line of s.survivors) {

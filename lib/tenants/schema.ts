@@ -61,7 +61,9 @@ export function mountPathProblem(mountPath: string): string | undefined {
     if (!/^\/[-a-zA-Z0-9_./]*$/.test(mountPath) || mountPath.length > TENANT_BOUNDS.pathChars) {
         return `"${mountPath}" must be an absolute path of a-z, 0-9, '-', '_', '.', '/' (at most ${TENANT_BOUNDS.pathChars} characters)`;
     }
-    if (path.posix.normalize(mountPath) !== mountPath || mountPath.split("/").some((s) => s === "." || s === "..") || (mountPath.length > 1 && mountPath.endsWith("/"))) {
+    // normalize() resolves every '.' and '..' segment of an absolute path and merges '//', so such a path
+    // differs from its normal form; it keeps a trailing '/', which is checked apart.
+    if (path.posix.normalize(mountPath) !== mountPath || (mountPath.length > 1 && mountPath.endsWith("/"))) {
         return `"${mountPath}" is not a normalized path (no '.', '..', '//' or trailing '/')`;
     }
     if (mountPath === "/") {

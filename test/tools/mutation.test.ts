@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { applyMutant, compileRejected } from "../../tools/mutation-compile";
-import { mergeSurvivorRun, scoreOf, survivorPatterns } from "../../tools/mutation";
+import { formatSummary, mergeSurvivorRun, scoreOf, survivorPatterns } from "../../tools/mutation";
 // @ts-expect-error: plain JavaScript module without declarations (stryker.config.mjs imports it natively)
 import { declarationRanges, entryFile, mutatePatterns } from "../../tools/mutation-targets.mjs";
 import { ROOT } from "../helpers/synth";
@@ -144,5 +144,22 @@ describe("retesting only the survivors (npm run mutation -- --survivors)", () =>
         const merged = mergeSurvivorRun(full, rerun);
         expect(merged.files["lib/x.ts"]!.mutants.map((m) => [m.id, m.status])).toEqual([["1", "Killed"], ["2", "Killed"], ["3", "NoCoverage"]]);
         expect(merged.files["lib/y.ts"]).toEqual(full.files["lib/y.ts"]);
+    });
+});
+
+describe("the summary npm run mutation prints (tools/mutation.ts)", () => {
+    const score = (name: string, detected: number, undetected: number, invalid: number) => ({ name, detected, undetected, invalid, rejectedSurvivors: 0, score: (100 * detected) / (detected + undetected), survivors: [] });
+
+    it("gives each module its mutant count, score, duration and load, flags those under the target and sums the time", () => {
+        const text = formatSummary([
+            { score: score("cost", 90, 10, 5), seconds: 125.4, load: { start: 1.25, end: 14 } },
+            { score: score("tenants", 70, 30, 0), seconds: 3605, load: { start: 20, end: 19.96 } },
+        ]);
+        expect(text.split("\n")).toEqual([
+            "module               mutants  killed  survived  invalid   score  duration      load (start-end)",
+            "cost                     105      90        10        5   90.0%    2 min  5 s  1.3-14.0",
+            "tenants                  100      70        30        0   70.0%   60 min  5 s  20.0-20.0  < 80%",
+            `total 62 min 10 s for 2 module(s) on ${os.cpus().length} CPU(s)`,
+        ]);
     });
 });

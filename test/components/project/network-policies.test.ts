@@ -191,3 +191,39 @@ describe("network policies of every example tenant", () => {
         }
     });
 });
+
+describe("the ports Traefik may reach", () => {
+    const traefikRule = (services: Array<Record<string, unknown>>, name: string) =>
+        renderNetworkPolicies(projectContext(project({ services }), dev)).find((p) => p.metadata?.name === `allow-traefik-${name}`)?.spec?.ingress;
+    const traefikPeer = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "traefik" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "traefik" } } };
+
+    it("a passthrough service: its TLS port only, not the main port behind an Ingress it does not have", () => {
+        const ingress = traefikRule([{ name: "mtls", image: "ghcr.io/example/mtls:1.0", port: 8080, ports: [{ name: "https", port: 8443 }], expose: { public: true, tls: "passthrough", port: "https" } }], "mtls");
+        expect(ingress).toEqual([{ from: [traefikPeer], ports: [{ protocol: "TCP", port: 8443 }] }]);
+    });
+
+    it("a passthrough service on its main port: that port once", () => {
+        const ingress = traefikRule([{ name: "mtls", image: "ghcr.io/example/mtls:1.0", port: 8443, expose: { public: true, tls: "passthrough" } }], "mtls");
+        expect(ingress).toEqual([{ from: [traefikPeer], ports: [{ protocol: "TCP", port: 8443 }] }]);
+    });
+
+    it("public TCP/UDP ports of an internal service, with their protocol, and none of its private ports", () => {
+        const ingress = traefikRule(
+            [{ name: "game", image: "ghcr.io/example/game:1.0", port: 8080, expose: { public: false }, ports: [{ name: "play", port: 27015, protocol: "UDP", public: true }, { name: "admin", port: 9000 }, { name: "rcon", port: 27016, public: true }] }],
+            "game",
+        );
+        expect(ingress).toEqual([{ from: [traefikPeer], ports: [{ protocol: "UDP", port: 27015 }, { protocol: "TCP", port: 27016 }] }]);
+    });
+
+    it("a public HTTPS service with a public UDP port: the main port, then the UDP port", () => {
+        const ingress = traefikRule([{ name: "voice", image: "ghcr.io/example/voice:1.0", port: 8080, expose: { public: true }, ports: [{ name: "rtp", port: 40000, protocol: "UDP", public: true }] }], "voice");
+        expect(ingress).toEqual([{ from: [traefikPeer], ports: [{ protocol: "TCP", port: 8080 }, { protocol: "UDP", port: 40000 }] }]);
+    });
+
+    it("the HTTP-01 solver rule exists for one public service among internal ones, and not for internal ones only", () => {
+        const names = (services: Array<Record<string, unknown>>) => renderNetworkPolicies(projectContext(project({ services }), dev)).map((p) => p.metadata?.name);
+        const internal = { name: "worker", image: "ghcr.io/example/worker:1.0", port: 9000, expose: { public: false } };
+        expect(names([internal, { name: "web", image: "ghcr.io/example/web:1.0", port: 8080, expose: { public: true } }])).toContain("allow-acme-http01-solver");
+        expect(names([internal])).not.toContain("allow-acme-http01-solver");
+    });
+});

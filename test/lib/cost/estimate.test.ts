@@ -75,6 +75,21 @@ describe("estimateMonthlyCost", () => {
         expect(explicit.items.map((i) => i.description)).toEqual(["AX41 bare-metal server"]);
     });
 
+    it("is in EUR and bills the floating IPs as one item per address", () => {
+        const estimate = estimateMonthlyCost(config());
+        expect(estimate.currency).toBe("EUR");
+        const floating = estimate.lines.find((l) => l.pool === "floating IPs")!;
+        expect(floating.items.map((i) => [i.description, i.quantity])).toEqual([["floating IPv4", 2]]);
+        expect(floating.notes).toEqual([]);
+    });
+
+    it("gives the program no total for an unknown price, but lets every other error through", () => {
+        // A table without the location's cloud prices is a programming error, not an unknown type: it must not
+        // pass silently as "no reference".
+        const broken = { ...HETZNER_PRICES, cloudServers: {} } as unknown as PriceTable;
+        expect(() => estimatedMonthlyTotal(config(), { prices: broken })).toThrow(TypeError);
+    });
+
     it("names a cloud server type without a price in the location and lists the priced ones", () => {
         // The schema rejects unknown types; the estimate still guards against a table without a figure (here: a
         // type sold in the US, asked for in fsn1, reaching the estimate unvalidated).
@@ -296,6 +311,13 @@ describe("etcd snapshot bucket and the printed estimate", () => {
             }),
         );
         expect(inCluster.notes).toEqual([]);
+    });
+
+    it("does not fail on a config that asks for external backups without naming the target (not validated)", () => {
+        // The schema refuses this; the estimate reads the target optionally rather than stop `npm run plan`.
+        const validated = config({ cluster: cluster("fsn1.your-objectstorage.com") });
+        const unvalidated = { ...validated, addons: { ...validated.addons, longhorn: { ...validated.addons.longhorn, backupTarget: "external" as const, external: undefined } } };
+        expect(snapshots(unvalidated).notes).toEqual([]);
     });
 
     it("does not take a look-alike host for Hetzner's", () => {

@@ -30,8 +30,8 @@ describe("mount paths", () => {
         expect(mountPathProblem("/srv/..hidden")).toBeUndefined();
     });
 
-    it("refuses '.' and '..' segments anywhere", () => {
-        for (const p of ["/tmp/..", "/tmp/.", "/..", "/a/../b"]) {
+    it("refuses '.' and '..' segments anywhere, '//' and a trailing '/'", () => {
+        for (const p of ["/tmp/..", "/tmp/.", "/..", "/.", "/a/../b", "/a/./b", "/./a", "/../a", "/a//b", "//a", "/a/", "/a/b/"]) {
             expect(mountPathProblem(p), p).toBe(`"${p}" is not a normalized path (no '.', '..', '//' or trailing '/')`);
         }
     });
@@ -70,6 +70,17 @@ describe("exec probes", () => {
         // A program that only starts like an interpreter is not one.
         expect(execProbeProblem(["shellcheck-probe", "x"])).toBeUndefined();
         expect(execProbeProblem(["pg_isready2", "-h", "localhost"])).toBeUndefined();
+    });
+
+    it("judge an interpreter by its name with digits stripped from the end only", () => {
+        // Stripping the first run of digits instead would make "1bash" bash.
+        expect(execProbeProblem(["1bash", "--check"])).toBeUndefined();
+        expect(execProbeProblem(["/opt/bin/2sh"])).toBeUndefined();
+        expect(execProbeProblem(["bash5", "-c", "true"])).toBe(`exec probes run argv arrays, not shell strings: "bash5" would interpret its arguments as code`);
+    });
+
+    it("refuse an empty argv as having no program", () => {
+        expect(execProbeProblem([])).toBe(`"" is not a program name or path (letters, digits, '_', '.', '/', '-')`);
     });
 
     it("refuse a control character in any argument, the program included, naming its index", () => {

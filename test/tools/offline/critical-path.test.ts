@@ -239,6 +239,13 @@ describe("criticalPath", () => {
         ]);
     });
 
+    it("names the first-registered project among those ready at the same time, for the earliest and the latest", () => {
+        const project = (name: string) => ({ ...res(name, [], { custom: false }), type: "platform:project:Project" });
+        const plan = ["a", "b", "c", "e"].flatMap((name) => [project(name), res(`${name}-ns`, [], { parent: name })]);
+        const result = criticalPath(plan, table({ "a-ns": 30, "b-ns": 5, "c-ns": 30, "e-ns": 5 }));
+        expect(result.tenants).toEqual({ count: 4, earliest: { name: "b", seconds: 5 }, latest: { name: "a", seconds: 30 } });
+    });
+
     it("says when the tenant projects are ready: a Project finishes with its last child", () => {
         const project = (name: string) => ({ ...res(name, ["addon"], { custom: false }), type: "platform:project:Project" });
         const plan = [res("addon"), project("fast"), res("fast-ns", [], { parent: "fast" }), project("slow"), res("slow-ns", [], { parent: "slow" }), res("late", ["slow-ns"])];
