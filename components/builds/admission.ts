@@ -2,6 +2,7 @@ import type { IValidatingAdmissionPolicy } from "kubernetes-models/admissionregi
 import type { IValidatingAdmissionPolicyBinding } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding";
 import { BUILD_IMAGES } from "../../charts/images";
 import { LABELS, NAMESPACES } from "../../lib/conventions";
+import { pushSecretName, sourceSecretName } from "../../lib/registry";
 import { BUILD_EXCEPTION } from "../../policy/lib/catalogue";
 import { pushSecretName, sourceSecretName } from "../../lib/registry";
 import { BUILDER_SERVICE_ACCOUNT, BUILDKIT_CAPABILITIES, BUILDKIT_CONTAINER } from "./build-job";
@@ -41,6 +42,12 @@ export function renderBuildPodPolicy(): { policy: IValidatingAdmissionPolicy; bi
                 },
                 variables: [
                     { name: "podSpec", expression: "object.kind == 'Pod' ? object.spec : object.spec.template.spec" },
+                    { name: "podMeta", expression: "object.kind == 'Pod' ? object.metadata : (has(object.spec.template.metadata) ? object.spec.template.metadata : {})" },
+                    // The project the build is billed to (metering reads this label) and whose Secrets it may mount.
+                    {
+                        name: "project",
+                        expression: `has(variables.podMeta.labels) && '${LABELS.project}' in variables.podMeta.labels ? variables.podMeta.labels['${LABELS.project}'] : ''`,
+                    },
                     {
                         name: "labels",
                         expression:
@@ -75,6 +82,15 @@ export function renderBuildPodPolicy(): { policy: IValidatingAdmissionPolicy; bi
                     check(
                         "has(variables.podSpec.securityContext) && has(variables.podSpec.securityContext.runAsNonRoot) && variables.podSpec.securityContext.runAsNonRoot && !(has(variables.podSpec.securityContext.runAsUser) && variables.podSpec.securityContext.runAsUser == 0) && !(has(variables.podSpec.securityContext.seccompProfile) && variables.podSpec.securityContext.seccompProfile.type == 'Unconfined')",
                         "build pods run as non-root, with a confined pod-level seccomp profile",
+                    ),
+                    check(`variables.project != ''`, `build pods carry the ${LABELS.project} label of the project they are billed to`),
+                    check(
+                        `!has(variables.podSpec.volumes) || variables.podSpec.volumes.all(v, has(v.emptyDir) || (has(v.secret) && v.secret.secretName in ['${pushSecretName("")}' + variables.project, '${sourceSecretName("")}' + variables.project]))`,
+                        `build pods mount scratch space and their own project's Secrets only (${pushSecretName("<project>")}, ${sourceSecretName("<project>")})`,
+                    ),
+                    check(
+                        "variables.containers.all(c, !has(c.envFrom) && (!has(c.env) || c.env.all(e, !has(e.valueFrom))))",
+                        "build containers take no environment from Secrets, ConfigMaps or the API (credentials are mounted files)",
                     ),
                     check(
                         "variables.containers.all(c, !has(c.securityContext) || (!(has(c.securityContext.runAsNonRoot) && !c.securityContext.runAsNonRoot) && !(has(c.securityContext.runAsUser) && c.securityContext.runAsUser == 0)))",

@@ -7,7 +7,7 @@ import { renderRollout } from "../../../components/project/rollout";
 import { projectContext } from "../../../components/project/common";
 import { imageDigestsOf } from "../../../components/project/grants";
 import { PLATFORM_REGISTRY } from "../../../lib/conventions";
-import { PLACEHOLDER_DIGEST, PLACEHOLDER_DIGEST_ANNOTATION } from "../../../lib/registry";
+import { buildName, PLACEHOLDER_DIGEST, PLACEHOLDER_DIGEST_ANNOTATION } from "../../../lib/registry";
 import type { StackPlan } from "../../../tools/offline/plan-types";
 import { dependencyNames, named, ofType, planComponent } from "../../helpers/component-plan";
 import { project, stackPlatformConfig } from "../project/fixtures";
@@ -137,7 +137,7 @@ describe("the build's release order across the two stacks", () => {
 
     it("the platform stack builds, then reads the digest with its admin kubeconfig; the tenant stack does neither", () => {
         const job = ofType(plan, "kubernetes:batch/v1:Job").find((j) => (j.inputs.metadata as { namespace?: string }).namespace === "builds")!;
-        expect(job.name).toBe("shop-job-builds-build-shop-web-4fd5f7d6bba4");
+        expect(job.name).toBe(`shop-job-builds-${buildName("shop", "web", COMMIT)}`);
         expect(job.urn).toContain("::platform:project:ProjectGrants$");
         const digest = named(plan, "shop-web-image-digest");
         expect(digest.urn).toContain("::platform:project:ProjectGrants$");
