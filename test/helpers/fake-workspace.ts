@@ -38,6 +38,8 @@ export interface FakeScript {
     secretOutputs?: Record<string, Record<string, string>>;
     /** Runs when secret config is set; e.g. writes to the stack file the way the CLI would. */
     onSetConfig?: (config: Record<string, SecretConfigValue>) => void;
+    /** Runs when plain config is set (a rollback's pin); e.g. writes it to the stack file the way the CLI would. */
+    onSetPlainConfig?: (config: Record<string, string>) => void;
     /** Milliseconds each operation takes (a timer, so other stacks' operations run meanwhile). */
     delayMs?: number;
 }
@@ -89,7 +91,7 @@ export class Timeline {
 /** One recorded call, with the callbacks removed from the options so they compare with `toEqual`. */
 export interface RecordedCall {
     /** Method of `DeployWorkspace`. */
-    method: "setSecretConfig" | "preview" | "up" | "refresh" | "destroy" | "outputs" | "secretOutputEntry";
+    method: "setSecretConfig" | "setPlainConfig" | "preview" | "up" | "refresh" | "destroy" | "outputs" | "secretOutputEntry";
     /** Options without onOutput/onError/onEvent. */
     options?: Record<string, unknown>;
     /** Whether the streaming callbacks were all passed. */
@@ -119,6 +121,11 @@ export class FakeWorkspace implements DeployWorkspace {
     async setSecretConfig(config: Record<string, SecretConfigValue>): Promise<void> {
         this.calls.push({ method: "setSecretConfig", options: { ...config } });
         this.script.onSetConfig?.(config);
+    }
+
+    async setPlainConfig(config: Record<string, string>): Promise<void> {
+        this.calls.push({ method: "setPlainConfig", options: { ...config } });
+        this.script.onSetPlainConfig?.(config);
     }
 
     private async replay(method: RecordedCall["method"], request: OperationStreams & Record<string, unknown>): Promise<OperationResult> {

@@ -6,9 +6,11 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as yaml from "js-yaml";
 import { shortStackName, type DeployArgs } from "./args";
 import { cliMissingMessage, type CliDetection, type CliFound } from "./cli-detect";
 import { displayBackendUrl, localBackendDirectory, readDeployEnvironment, tenantSecretsById, type DeployEnvironment, type SecretConfigValue } from "./environment";
+import { buildFailureReason, failedBuildsOf } from "./builds";
 import { EventCollector, opMapHasChanges, summarizeEvents } from "./events";
 import { EXIT, exitCodeFor, overallExitCode, statusOf, type ExitCode } from "./exit-codes";
 import { mapBounded } from "./pool";
@@ -20,6 +22,7 @@ import { repositoryLayout, selectStacks, type CatalogCheck, type RegionLayout, t
 import type { DeployWorkspace, ListStacks, OpenWorkspace, OperationResult } from "./workspace";
 import { k3sRecordRefusal } from "../../lib/config/k3s-version";
 import { CONTRACT_OUTPUT, contractFor, PROJECT_CREDENTIALS_OUTPUT, type PlatformContract } from "../../lib/stacks/contract";
+import { IMAGES_OUTPUT, parseImageHistory, parsePins, PINS_KEY, PREVIOUS_IMAGES_KEY, rollbackTarget, type ReleasePins } from "../../lib/stacks/releases";
 
 /** How drift is detected; printed in every drift report so the result can be judged. */
 export const DRIFT_METHOD =
@@ -61,8 +64,8 @@ export interface DeployDependencies {
  */
 export function refusalOf(args: DeployArgs, stackFile: StackFile, destroyed?: string): string | undefined {
     const short = shortStackName(args.stack);
-    if ((args.command === "up" || args.command === "refresh") && !args.yes) {
-        return `${args.command} changes ${args.command === "up" ? "infrastructure" : "the stack state"} of stack ${args.stack} and needs --yes (run preview first to see what it would do).`;
+    if ((args.command === "up" || args.command === "refresh" || args.command === "rollback") && !args.yes) {
+        return `${args.command} changes ${args.command === "refresh" ? "the stack state" : "infrastructure"} of stack ${args.stack} and needs --yes (run preview first to see what it would do).`;
     }
     if (args.command !== "destroy") {
         return undefined;
@@ -153,7 +156,7 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
     }
 
     const environment = readDeployEnvironment(deps.env, deps.repoRoot, { secretsProvider: stackFile.secretsProvider });
-    const usesPolicy = args.command === "preview" || args.command === "up" || args.command === "drift";
+    const usesPolicy = args.command === "preview" || args.command === "up" || args.command === "drift" || args.command === "rollback";
     const problems = [...environment.problems];
     if (usesPolicy && !fs.existsSync(path.join(deps.repoRoot, "policy", "PulumiPolicy.yaml"))) {
         problems.push(`the policy pack is missing: ${path.join(deps.repoRoot, "policy", "PulumiPolicy.yaml")} does not exist; previews and updates always run it.`);
@@ -190,7 +193,8 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
     }
     let selection: RunSelection;
     try {
-        selection = selectStacks({ command: args.command, tenants: args.tenants, all: args.all }, catalog.tenants.map((t) => t.id), existing, region);
+        // A rollback runs the one tenant stack only: the platform (and its builds) stay as they are.
+        selection = selectStacks({ command: args.command === "rollback" ? "refresh" : args.command, tenants: args.tenants, all: args.all }, catalog.tenants.map((t) => t.id), existing, region);
     } catch (error) {
         return fail(error instanceof Error ? error.message : String(error));
     }
@@ -249,7 +253,15 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
                 ...(own && Object.keys(own).length > 0 ? { [TENANT_SECRETS_KEY]: { value: JSON.stringify(own), secret: true } } : {}),
                 ...(await handOver(id)),
             };
-            return runStack(ctx, target, args.command, config);
+            if (args.command === "rollback") {
+                const pinned = await pinRollback(ctx, target, args.service!, args.to);
+                if ("problem" in pinned) {
+                    return skipped(ctx, target, `rollback not run: ${pinned.problem}`);
+                }
+                deps.stdout(`${pinned.message}\n`);
+            }
+            // Its own last image history, so the new one keeps what rollback can return to.
+            return runStack(ctx, target, args.command === "rollback" ? "up" : args.command, config, undefined, usesPolicy ? previousImagesOf : undefined);
         });
 
     let platform: StackOutcome | undefined;
@@ -275,7 +287,12 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
         // Tenant stacks read the deployed platform contract: an update after a failed platform update would run
         // against a platform that is not what its program says. Read-only commands go on regardless.
         if (args.command === "up" && platform !== undefined && platform.report.exitCode !== EXIT.ok) {
-            tenants = selection.tenants.map((id) => skipped(ctx, layout.tenant(region, id), `not run: the platform stack ${platformTarget.stackName} failed (exit ${platform!.report.exitCode})`));
+            // A failed build names its project: that project's release is untouched (the others' wait for the platform).
+            const builds = failedBuildsOf(platform.report.summary.failedResources, selection.tenants);
+            tenants = selection.tenants.map((id) => {
+                const own = builds.filter((b) => b.project === id);
+                return skipped(ctx, layout.tenant(region, id), own.length > 0 ? buildFailureReason(own, platformTarget.stackName) : `not run: the platform stack ${platformTarget.stackName} failed (exit ${platform!.report.exitCode})`);
+            });
         } else {
             tenants = await runTenants();
         }
@@ -326,6 +343,41 @@ export const TENANT_CONTRACT_KEY = "tenant:contract";
 /** Config key of the deployer kubeconfig handed to a tenant stack (programs/tenant/load.ts `TENANT_KUBECONFIG_KEY`). */
 export const TENANT_KUBECONFIG_KEY = "tenant:kubeconfig";
 
+/**
+ * A tenant stack's own last {@link IMAGES_OUTPUT}, handed back to it as {@link PREVIOUS_IMAGES_KEY} (the program
+ * prepends what it runs now). Nothing when the stack has none yet.
+ */
+async function previousImagesOf(workspace: DeployWorkspace): Promise<Record<string, SecretConfigValue>> {
+    const history = parseImageHistory((await workspace.outputs())[IMAGES_OUTPUT]?.value);
+    return Object.keys(history).length > 0 ? { [PREVIOUS_IMAGES_KEY]: { value: JSON.stringify(history), secret: true } } : {};
+}
+
+/**
+ * Chooses the image a rollback returns `service` to (from the tenant stack's image history) and writes it as a
+ * pin into the tenant stack file (`tenant:pins.<service>`, kept: the next `up` honours it until it is removed),
+ * so the release is code, not a `kubectl` edit.
+ */
+async function pinRollback(ctx: RunContext, target: StackTarget, service: string, to: string | undefined): Promise<{ message: string } | { problem: string }> {
+    try {
+        const workspace = await ctx.deps.openWorkspace({ workDir: target.workDir, stackName: target.stackName, backendUrl: ctx.environment.backendUrl, secretsProvider: ctx.environment.secretsProvider, cli: ctx.cli });
+        const history = parseImageHistory((await workspace.outputs())[IMAGES_OUTPUT]?.value);
+        const chosen = rollbackTarget(history, service, to);
+        if ("problem" in chosen) {
+            return chosen;
+        }
+        const file = stackFilePath(target.workDir, shortStackName(target.stackName));
+        const pins = { ...pinsOfStackFile(file), [service]: chosen };
+        await workspace.setPlainConfig({ [PINS_KEY]: JSON.stringify(pins) });
+        return {
+            message:
+                `rollback ${target.stackName}: service ${service} returns to commit ${chosen.commit} (${chosen.digest}), pinned as ${PINS_KEY}.${service} in ${path.relative(ctx.deps.repoRoot, file)}; ` +
+                `commit that file, and remove the pin to release the tenant file's commit again`,
+        };
+    } catch (error) {
+        return { problem: conciseError(error) };
+    }
+}
+
 /** Whether a platform stack output looks like a contract (the tenant program checks its version). */
 function isContract(value: unknown): value is PlatformContract {
     return value !== null && typeof value === "object" && typeof (value as { projects?: unknown }).projects === "object";
@@ -356,6 +408,7 @@ async function runStack(
     command: DeployArgs["command"],
     secretConfig: Record<string, SecretConfigValue>,
     onOpened?: (workspace: DeployWorkspace) => void,
+    configFromState?: (workspace: DeployWorkspace) => Promise<Record<string, SecretConfigValue>>,
 ): Promise<StackOutcome> {
     const { deps, redactor } = ctx;
     const started = ctx.now();
@@ -403,6 +456,7 @@ async function runStack(
             });
         }
         if (refusal === undefined) {
+            secretConfig = { ...secretConfig, ...(configFromState ? await configFromState(workspace) : {}) };
             const injected = Object.keys(secretConfig).length > 0;
             // Snapshot after the stack is selected: a freshly created stack's encryption salt must stay in the file.
             const restore = injected ? snapshotFile(stackFile) : undefined;
@@ -467,6 +521,15 @@ async function runStack(
     return { target, report, changed };
 }
 
+/** The pins already in a tenant stack file (`config: tenant:pins`), so a rollback of one service keeps the others'. */
+function pinsOfStackFile(file: string): ReleasePins {
+    if (!fs.existsSync(file)) {
+        return {};
+    }
+    const document = yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | undefined;
+    return parsePins(document?.config?.[PINS_KEY]).pins;
+}
+
 function writeReport(file: string, text: string): void {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     fs.writeFileSync(file, text);
@@ -484,5 +547,8 @@ async function operate(command: DeployArgs["command"], workspace: DeployWorkspac
             return workspace.preview({ ...streams, policyPacks: policyPacksFor(repoRoot), refresh: true, expectNoChanges: true });
         case "destroy":
             return workspace.destroy(streams);
+        case "rollback":
+            // A rollback is an up of the tenant stack once its pin is written (runTenants).
+            return workspace.up({ ...streams, policyPacks: policyPacksFor(repoRoot) });
     }
 }

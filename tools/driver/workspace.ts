@@ -71,6 +71,12 @@ export interface DeployWorkspace {
      */
     setSecretConfig(config: Record<string, SecretConfigValue>): Promise<void>;
     /**
+     * Writes plain config values (`setAllConfig`, not secret): what stays in the stack file (a rollback's pin).
+     *
+     * @param config config key → value
+     */
+    setPlainConfig(config: Record<string, string>): Promise<void>;
+    /**
      * `stack.preview`: evaluates the program and diffs it against the state; nothing changes.
      *
      * @param request policy packs, refresh / expectNoChanges for drift detection, and the streams
@@ -179,6 +185,14 @@ class AutomationWorkspace implements DeployWorkspace {
         const map: ConfigMap = {};
         for (const [key, value] of Object.entries(config)) {
             map[key] = { value: value.value, secret: true };
+        }
+        await translating(() => this.stack.setAllConfig(map));
+    }
+
+    async setPlainConfig(config: Record<string, string>): Promise<void> {
+        const map: ConfigMap = {};
+        for (const [key, value] of Object.entries(config)) {
+            map[key] = { value, secret: false };
         }
         await translating(() => this.stack.setAllConfig(map));
     }
