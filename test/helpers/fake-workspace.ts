@@ -40,6 +40,8 @@ export interface FakeScript {
     onSetConfig?: (config: Record<string, SecretConfigValue>) => void;
     /** Runs when plain config is set (a rollback's pin); e.g. writes it to the stack file the way the CLI would. */
     onSetPlainConfig?: (config: Record<string, string>) => void;
+    /** Events and error of one operation instead of the script's (e.g. a preview that passes, then an up that fails). */
+    byMethod?: Partial<Record<"preview" | "up" | "refresh" | "destroy", Pick<FakeScript, "events" | "error">>>;
     /** Milliseconds each operation takes (a timer, so other stacks' operations run meanwhile). */
     delayMs?: number;
 }
@@ -133,13 +135,13 @@ export class FakeWorkspace implements DeployWorkspace {
         this.calls.push({ method, options, streamed });
         this.timeline.start(this.stackName, method);
         try {
-            return await this.replaySteps(request);
+            return await this.replaySteps(request, this.script.byMethod?.[method as "preview"] ?? {});
         } finally {
             this.timeline.end(this.stackName, method);
         }
     }
 
-    private async replaySteps(request: OperationStreams & Record<string, unknown>): Promise<OperationResult> {
+    private async replaySteps(request: OperationStreams & Record<string, unknown>, override: Pick<FakeScript, "events" | "error">): Promise<OperationResult> {
         if (this.script.delayMs !== undefined) {
             await new Promise((resolve) => setTimeout(resolve, this.script.delayMs));
         }
@@ -150,14 +152,15 @@ export class FakeWorkspace implements DeployWorkspace {
             request.onError(chunk);
         }
         let lastSummary: OpMap = {};
-        for (const event of this.script.events ?? []) {
+        for (const event of override.events ?? this.script.events ?? []) {
             request.onEvent(event);
             if (event.summaryEvent) {
                 lastSummary = event.summaryEvent.resourceChanges;
             }
         }
-        if (this.script.error !== undefined) {
-            throw this.script.error;
+        const error = "error" in override ? override.error : this.script.error;
+        if (error !== undefined) {
+            throw error;
         }
         return { changeSummary: this.script.changeSummary ?? lastSummary };
     }
