@@ -6,6 +6,7 @@ import { renderPushSecret } from "../registry/credentials";
 import { renderPlatformNamespace } from "../nodes/placement";
 import { renderBuildPodPolicy } from "./admission";
 import { BUILDER_SERVICE_ACCOUNT } from "./build-job";
+import { renderBuildNetworkPolicies } from "./network-policies";
 
 /** Arguments of {@link BuildNamespace}. */
 export interface BuildNamespaceArgs {
@@ -16,7 +17,8 @@ export interface BuildNamespaceArgs {
 /**
  * The platform-owned namespace of the image builds (`platform:builds:BuildNamespace`): Pod Security `privileged`
  * (rootless BuildKit's unconfined seccomp and AppArmor fail `baseline`) with the build-pod admission policy in
- * force first, the token-less `builder` ServiceAccount and each project's push Secret. Tenants get no RBAC here;
+ * force first, its NetworkPolicies (./network-policies.ts), the token-less `builder` ServiceAccount and each
+ * project's push Secret. Tenants get no RBAC here;
  * their stacks create only the build Jobs the platform's renderer writes (components/builds/build-job.ts).
  */
 export class BuildNamespace extends pulumi.ComponentResource {
@@ -48,7 +50,11 @@ export class BuildNamespace extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [namespace], additionalSecretOutputs: ["data", "stringData"] },
             );
         });
-        this.provides = { [requirement.namespace(NAMESPACES.builds)]: [namespace, serviceAccount, admissionBinding, ...pushSecrets] };
+        // Builds run tenant code: default-deny, then DNS, the registry's front end and internet HTTP(S) only.
+        const networkPolicies = renderBuildNetworkPolicies().map(
+            (policy) => new k8s.networking.v1.NetworkPolicy(`${name}-${policy.metadata!.name}`, policy as k8s.networking.v1.NetworkPolicyArgs, { parent: this, dependsOn: [namespace] }),
+        );
+        this.provides = { [requirement.namespace(NAMESPACES.builds)]: [namespace, serviceAccount, admissionBinding, ...networkPolicies, ...pushSecrets] };
         this.registerOutputs({});
     }
 }

@@ -24,6 +24,11 @@ const issues = (doc: unknown) => {
 };
 
 describe("build: in the tenant schema", () => {
+    it("fetches over HTTPS only (the source step has no SSH key)", () => {
+        expect(issues(base({ build: { git: "ssh://git@github.com/example/web.git", commit: COMMIT } }))).toEqual(["services.0.build.git: a build fetches its source over HTTPS"]);
+        expect(issues(base({ build: { git: GIT, commit: COMMIT } }))).toEqual([]);
+    });
+
     it("accepts a build pinned to a commit and derives the image under the project's path", () => {
         const spec = projectSchema.parse(base({ build: { git: GIT, ref: "main", commit: COMMIT, path: "apps/web" } }));
         expect(spec.services[0]!.build).toEqual({ git: GIT, ref: "main", commit: COMMIT, path: "apps/web", builder: "railpack" });
