@@ -43,6 +43,7 @@ import { Sandbox } from "../../components/project/sandbox";
 import { databaseAdmission, Guardrails } from "../../components/guardrails/guardrails";
 import { DeployerNamespace } from "../../components/project/deployer-namespace";
 import { ProjectGrants } from "../../components/project/grants";
+import { buildSourceTokenFix, buildSourceTokensOf } from "../../lib/stacks/build-sources";
 import { checkCatalogAgainst } from "../catalog-check";
 import { platformContract as renderContract, projectCredentialsOutput } from "./contract";
 import { mergeProvides } from "../../lib/requirements";
@@ -219,7 +220,25 @@ const guardrails = new Guardrails("guardrails", { allowedRegistries: config.allo
 // stacks hold only their own (README "How tenant stacks are scoped").
 const deployers = new DeployerNamespace("tenant-deployers", {}, k8sOptions);
 const tenantProvides = mergeProvides(sandbox.provides, guardrails.provides, minio.provides, argocd.provides, longhorn.provides, registry.provides, builds.provides, nodePools.provides);
-const grants = tenants.map((t) => new ProjectGrants(t.spec.id, { project: t.spec, config, adminKubeconfig: cluster.kubeconfig, deployerNamespace: deployers.resource, platform: tenantProvides, registryPullPassword: registry.pullPasswords[t.spec.id] }, k8sOptions));
+// Private build sources: the tenants' own tokens, handed over by the driver (lib/stacks/build-sources.ts).
+const handed = pulumi.runtime.allConfig() as Record<string, string>;
+const grants = tenants.map(
+    (t) =>
+        new ProjectGrants(
+            t.spec.id,
+            {
+                project: t.spec,
+                config,
+                adminKubeconfig: cluster.kubeconfig,
+                deployerNamespace: deployers.resource,
+                platform: tenantProvides,
+                registryPullPassword: registry.pullPasswords[t.spec.id],
+                buildSourceTokens: buildSourceTokensOf(handed, t.spec.id),
+                buildSourceTokenFix: (token) => buildSourceTokenFix(pulumi.getStack(), t.spec.id, token),
+            },
+            k8sOptions,
+        ),
+);
 // The backup bucket's keys in PostgreSQL projects' namespaces: written here, so no tenant stack holds them.
 new DatabaseBackupCredentials("database-backup-credentials", { config, projects: tenants.map((t) => t.spec), ...(secrets.backupS3 ? { keys: secrets.backupS3 } : {}) }, { ...k8sOptions, dependsOn: [cloudnativePg, ...grants.map((g) => g.namespaceResource)] });
 /** Velero's Schedules (namespace velero; `velero backup get --selector velero.io/schedule-name=<name>`). */

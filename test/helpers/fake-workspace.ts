@@ -38,6 +38,8 @@ export interface FakeScript {
     secretOutputs?: Record<string, Record<string, string>>;
     /** Runs when secret config is set; e.g. writes to the stack file the way the CLI would. */
     onSetConfig?: (config: Record<string, SecretConfigValue>) => void;
+    /** The stack's config values (decrypted), for `configValue()`. */
+    config?: Record<string, string>;
     /** Runs when plain config is set (a rollback's pin); e.g. writes it to the stack file the way the CLI would. */
     onSetPlainConfig?: (config: Record<string, string>) => void;
     /** Events and error of one operation instead of the script's (e.g. a preview that passes, then an up that fails). */
@@ -93,7 +95,7 @@ export class Timeline {
 /** One recorded call, with the callbacks removed from the options so they compare with `toEqual`. */
 export interface RecordedCall {
     /** Method of `DeployWorkspace`. */
-    method: "setSecretConfig" | "setPlainConfig" | "preview" | "up" | "refresh" | "destroy" | "outputs" | "secretOutputEntry";
+    method: "setSecretConfig" | "setPlainConfig" | "configValue" | "preview" | "up" | "refresh" | "destroy" | "outputs" | "secretOutputEntry";
     /** Options without onOutput/onError/onEvent. */
     options?: Record<string, unknown>;
     /** Whether the streaming callbacks were all passed. */
@@ -123,6 +125,11 @@ export class FakeWorkspace implements DeployWorkspace {
     async setSecretConfig(config: Record<string, SecretConfigValue>): Promise<void> {
         this.calls.push({ method: "setSecretConfig", options: { ...config } });
         this.script.onSetConfig?.(config);
+    }
+
+    async configValue(key: string): Promise<string | undefined> {
+        this.calls.push({ method: "configValue", options: { key } });
+        return this.script.config?.[key];
     }
 
     async setPlainConfig(config: Record<string, string>): Promise<void> {

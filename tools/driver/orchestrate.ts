@@ -11,6 +11,8 @@ import { shortStackName, type DeployArgs } from "./args";
 import { cliMissingMessage, type CliDetection, type CliFound } from "./cli-detect";
 import { displayBackendUrl, localBackendDirectory, readDeployEnvironment, tenantSecretsById, type DeployEnvironment, type SecretConfigValue } from "./environment";
 import { buildFailureReason, failedBuildsOf } from "./builds";
+import { buildCredentialNames, buildSourceTokens, secretValuesOf } from "./build-credentials";
+import { BUILD_SOURCE_TOKENS_KEY } from "../../lib/stacks/build-sources";
 import { EventCollector, opMapHasChanges, summarizeEvents } from "./events";
 import { EXIT, exitCodeFor, overallExitCode, statusOf, type ExitCode } from "./exit-codes";
 import { mapBounded } from "./pool";
@@ -202,7 +204,11 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
         return fail(`the tenant program is missing: ${path.join(layout.tenantWorkDir, "Pulumi.yaml")} does not exist, so no tenant stack can run.`);
     }
 
-    const redactor = new Redactor(environment.secretValues);
+    // Private build sources: the tenants' own tokens for the stack that runs their builds (here the platform stack).
+    const tenantSecrets = tenantSecretsById(deps.env);
+    const sourceTokens = usesPolicy && selection.platform !== "none" ? await buildSourceTokensByTenant(deps, environment, cli, layout, region, catalog.tenants.map((t) => t.id), tenantSecrets) : {};
+    const handedTokens: Record<string, SecretConfigValue> = Object.keys(sourceTokens).length > 0 ? { [BUILD_SOURCE_TOKENS_KEY]: { value: JSON.stringify(sourceTokens), secret: true } } : {};
+    const redactor = new Redactor([...environment.secretValues, ...Object.values(sourceTokens).flatMap((tokens) => Object.values(tokens))]);
     const backend = displayBackendUrl(environment.backendUrl);
     const ctx: RunContext = { args, deps, cli, environment, redactor, backend, regionFile: file, stackFile, prefixed: selection.tenants.length > 0, now };
     const running = [selection.platform !== "none" ? "the platform stack" : "", selection.tenants.length > 0 ? `${selection.tenants.length} tenant stack(s), ${args.parallel} at a time` : ""]
@@ -215,7 +221,7 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
     }
 
     const platformTarget = { ...layout.platform(region), stackName: args.stack };
-    const tenantSecrets = tenantSecretsById(deps.env);
+    const platformConfig = { ...environment.secretConfig, ...handedTokens };
     // The platform stack's workspace: the one its own run opened, or opened once for the hand-over.
     let platformWorkspace: Promise<DeployWorkspace> | undefined;
     const keepPlatform = (workspace: DeployWorkspace) => {
@@ -271,15 +277,15 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
         const blocked = tenants.filter((t) => t.report.exitCode !== EXIT.ok);
         platform =
             blocked.length === 0
-                ? await runStack(ctx, platformTarget, args.command, environment.secretConfig, keepPlatform)
+                ? await runStack(ctx, platformTarget, args.command, platformConfig, keepPlatform)
                 : skipped(ctx, platformTarget, `not run: ${blocked.length} tenant stack(s) were not destroyed (${blocked.map((t) => t.target.tenant).join(", ")})`);
     } else {
         if (selection.platform === "run") {
-            platform = await runStack(ctx, platformTarget, args.command, environment.secretConfig, keepPlatform);
+            platform = await runStack(ctx, platformTarget, args.command, platformConfig, keepPlatform);
         } else if (selection.platform === "up-if-changed") {
-            platform = await runStack(ctx, platformTarget, "preview", environment.secretConfig, keepPlatform);
+            platform = await runStack(ctx, platformTarget, "preview", platformConfig, keepPlatform);
             if (platform.report.exitCode === EXIT.ok && platform.changed) {
-                platform = await runStack(ctx, platformTarget, "up", environment.secretConfig, keepPlatform);
+                platform = await runStack(ctx, platformTarget, "up", platformConfig, keepPlatform);
             } else if (platform.report.exitCode === EXIT.ok) {
                 platform = { ...platform, note: "unchanged: previewed, not updated" };
             }
@@ -376,6 +382,41 @@ async function pinRollback(ctx: RunContext, target: StackTarget, service: string
     } catch (error) {
         return { problem: conciseError(error) };
     }
+}
+
+/**
+ * The source tokens of every catalog tenant whose builds name one (tools/driver/build-credentials.ts): read from
+ * the tenant's app stack config (`tenant:secrets`), else its PLATFORM_TENANT_SECRETS entry; only the named values.
+ */
+async function buildSourceTokensByTenant(
+    deps: DeployDependencies,
+    environment: DeployEnvironment,
+    cli: CliFound,
+    layout: RegionLayout,
+    region: string,
+    ids: readonly string[],
+    fromEnvironment: Record<string, Record<string, string>>,
+): Promise<Record<string, Record<string, string>>> {
+    const tokens: Record<string, Record<string, string>> = {};
+    for (const id of ids) {
+        const names = buildCredentialNames(deps.repoRoot, region, id);
+        if (names.length === 0) {
+            continue;
+        }
+        let own: Record<string, string> = {};
+        try {
+            const target = layout.tenant(region, id);
+            const workspace = await deps.openWorkspace({ workDir: target.workDir, stackName: target.stackName, backendUrl: environment.backendUrl, secretsProvider: environment.secretsProvider, cli });
+            own = secretValuesOf(await workspace.configValue(TENANT_SECRETS_KEY));
+        } catch {
+            // No app stack yet: only the environment's values; a missing token stops the program, naming the fix.
+        }
+        const handed = buildSourceTokens(names, own, fromEnvironment[id]);
+        if (Object.keys(handed).length > 0) {
+            tokens[id] = handed;
+        }
+    }
+    return tokens;
 }
 
 /** Whether a platform stack output looks like a contract (the tenant program checks its version). */
