@@ -100,6 +100,13 @@ else
 fi
 git -c advice.detachedHead=false checkout -q FETCH_HEAD
 test "$(git rev-parse HEAD)" = "$GIT_COMMIT"
+# The app's directory must stay inside the repository: a symlinked path would hand BuildKit its own filesystem.
+root="$(pwd -P)"
+real="$(cd "$BUILD_PATH" && pwd -P)"
+case "$real" in
+  "$root" | "$root"/*) ;;
+  *) echo "build path $BUILD_PATH leaves the repository" >&2; exit 1 ;;
+esac
 `;
 
 /**
@@ -174,6 +181,7 @@ export function renderBuildJob(ctx: ProjectContext, service: ServiceSpec): IJob 
         env: [
             { name: "GIT_URL", value: build.git },
             { name: "GIT_COMMIT", value: build.commit },
+            { name: "BUILD_PATH", value: path.posix.join(PATHS.source, build.path) },
             { name: "HOME", value: PATHS.tmp },
             ...(build.credentials ? [{ name: "GIT_TOKEN_FILE", value: SOURCE_TOKEN_FILE }] : []),
         ],

@@ -96,7 +96,8 @@ describe("the source step against a private git server", () => {
         fs.mkdirSync(origin);
         git(origin, "init", "-q", "-b", "main");
         fs.writeFileSync(path.join(origin, "index.js"), "console.log('hello')\n");
-        git(origin, "add", "index.js");
+        fs.symlinkSync("/", path.join(origin, "link"));
+        git(origin, "add", "index.js", "link");
         git(origin, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "first");
         commit = git(origin, "rev-parse", "HEAD");
         git(work, "clone", "-q", "--bare", origin, path.join(work, "repos", "web.git"));
@@ -152,10 +153,10 @@ describe("the source step against a private git server", () => {
      * Runs the step's script as the pod runs it, with the source volume and the Secret file at temporary paths
      * (asynchronously: the git server answers from this process).
      */
-    async function runFetch(name: string, token: string | undefined) {
+    async function runFetch(name: string, token: string | undefined, buildPath = ".") {
         const source = path.join(work, name, "src");
         fs.mkdirSync(source, { recursive: true });
-        const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: path.join(work, name), GIT_CONFIG_NOSYSTEM: "1", GIT_TERMINAL_PROMPT: "0", GIT_URL: url, GIT_COMMIT: commit };
+        const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: path.join(work, name), GIT_CONFIG_NOSYSTEM: "1", GIT_TERMINAL_PROMPT: "0", GIT_URL: url, GIT_COMMIT: commit, BUILD_PATH: path.join(source, buildPath) };
         if (token !== undefined) {
             const file = path.join(work, name, "token");
             fs.writeFileSync(file, token);
@@ -173,7 +174,8 @@ describe("the source step against a private git server", () => {
         return { source, ...result };
     }
 
-    const filesUnder = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+    const filesUnder = (dir: string): string[] =>
+        fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isSymbolicLink() ? [] : e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 
     it("fetches the commit with the token and leaves neither the token nor its header in the build context", async () => {
         const run = await runFetch("with-token", TOKEN);
@@ -187,6 +189,11 @@ describe("the source step against a private git server", () => {
         }
         expect(`${run.stdout}${run.stderr}`).not.toContain(TOKEN);
         expect(`${run.stdout}${run.stderr}`).not.toContain(encoded);
+    });
+
+    it("refuses an app path that leaves the repository through a symlink (review22 #17)", async () => {
+        expect((await runFetch("inside", TOKEN, ".")).status).toBe(0);
+        expect((await runFetch("escape", TOKEN, "link")).status).toBe(1);
     });
 
     it("fails without the token, and with a wrong one, without printing it", async () => {
