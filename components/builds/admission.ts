@@ -2,7 +2,6 @@ import type { IValidatingAdmissionPolicy } from "kubernetes-models/admissionregi
 import type { IValidatingAdmissionPolicyBinding } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding";
 import { BUILD_IMAGES } from "../../charts/images";
 import { LABELS, NAMESPACES } from "../../lib/conventions";
-import { pushSecretName, sourceSecretName } from "../../lib/registry";
 import { BUILD_EXCEPTION } from "../../policy/lib/catalogue";
 import { pushSecretName, sourceSecretName } from "../../lib/registry";
 import { BUILDER_SERVICE_ACCOUNT, BUILDKIT_CAPABILITIES, BUILDKIT_CONTAINER } from "./build-job";
@@ -42,12 +41,6 @@ export function renderBuildPodPolicy(): { policy: IValidatingAdmissionPolicy; bi
                 },
                 variables: [
                     { name: "podSpec", expression: "object.kind == 'Pod' ? object.spec : object.spec.template.spec" },
-                    { name: "podMeta", expression: "object.kind == 'Pod' ? object.metadata : (has(object.spec.template.metadata) ? object.spec.template.metadata : {})" },
-                    // The project the build is billed to (metering reads this label) and whose Secrets it may mount.
-                    {
-                        name: "project",
-                        expression: `has(variables.podMeta.labels) && '${LABELS.project}' in variables.podMeta.labels ? variables.podMeta.labels['${LABELS.project}'] : ''`,
-                    },
                     {
                         name: "labels",
                         expression:
@@ -83,15 +76,6 @@ export function renderBuildPodPolicy(): { policy: IValidatingAdmissionPolicy; bi
                         "has(variables.podSpec.securityContext) && has(variables.podSpec.securityContext.runAsNonRoot) && variables.podSpec.securityContext.runAsNonRoot && !(has(variables.podSpec.securityContext.runAsUser) && variables.podSpec.securityContext.runAsUser == 0) && !(has(variables.podSpec.securityContext.seccompProfile) && variables.podSpec.securityContext.seccompProfile.type == 'Unconfined')",
                         "build pods run as non-root, with a confined pod-level seccomp profile",
                     ),
-                    check(`variables.project != ''`, `build pods carry the ${LABELS.project} label of the project they are billed to`),
-                    check(
-                        `!has(variables.podSpec.volumes) || variables.podSpec.volumes.all(v, has(v.emptyDir) || (has(v.secret) && v.secret.secretName in ['${pushSecretName("")}' + variables.project, '${sourceSecretName("")}' + variables.project]))`,
-                        `build pods mount scratch space and their own project's Secrets only (${pushSecretName("<project>")}, ${sourceSecretName("<project>")})`,
-                    ),
-                    check(
-                        "variables.containers.all(c, !has(c.envFrom) && (!has(c.env) || c.env.all(e, !has(e.valueFrom))))",
-                        "build containers take no environment from Secrets, ConfigMaps or the API (credentials are mounted files)",
-                    ),
                     check(
                         "variables.containers.all(c, !has(c.securityContext) || (!(has(c.securityContext.runAsNonRoot) && !c.securityContext.runAsNonRoot) && !(has(c.securityContext.runAsUser) && c.securityContext.runAsUser == 0)))",
                         "every build container runs as non-root (no container turns runAsNonRoot off or runs as uid 0)",
@@ -101,8 +85,8 @@ export function renderBuildPodPolicy(): { policy: IValidatingAdmissionPolicy; bi
                         "build pods use no host ports, the default /proc mount and the host user namespace setting of the build Job",
                     ),
                     check(
-                        `variables.project != '' && (!has(variables.podSpec.volumes) || variables.podSpec.volumes.all(v, has(v.emptyDir) || (has(v.secret) && v.secret.secretName in ['${pushSecretName("")}' + variables.project, '${sourceSecretName("")}' + variables.project]))) && variables.containers.all(c, !has(c.envFrom) && (!has(c.env) || c.env.all(e, !has(e.valueFrom) || !has(e.valueFrom.secretKeyRef) || e.valueFrom.secretKeyRef.name == '${sourceSecretName("")}' + variables.project)))`,
-                        `build pods carry their project's ${LABELS.project} label and read only that project's Secrets (its push robot and source credentials; emptyDir scratch otherwise)`,
+                        `variables.project != '' && (!has(variables.podSpec.volumes) || variables.podSpec.volumes.all(v, has(v.emptyDir) || (has(v.secret) && v.secret.secretName in ['${pushSecretName("")}' + variables.project, '${sourceSecretName("")}' + variables.project]))) && variables.containers.all(c, !has(c.envFrom) && (!has(c.env) || c.env.all(e, !has(e.valueFrom))))`,
+                        `build pods carry their project's ${LABELS.project} label and read only that project's Secrets (its push robot and source credentials, as mounted files; emptyDir scratch otherwise)`,
                     ),
                     check(
                         `variables.containers.all(c, c.image in ${list(Object.values(BUILD_IMAGES))})`,
