@@ -61,11 +61,11 @@ describe("the build pod of a private source", () => {
         const decide = (object: unknown) => admit(policy, binding, { object: object as Record<string, unknown>, namespaceObject, operation: "CREATE" });
         expect(decide(job).allowed, decide(job).messages.join("; ")).toBe(true);
         const denied: Array<[string, (j: any) => void, RegExp]> = [
-            ["another project's source Secret", (j) => (j.spec.template.spec.volumes.find((v: any) => v.name === "source-credentials").secret.secretName = sourceSecretName("blog")), /own project's Secrets/],
-            ["another project's push Secret", (j) => (j.spec.template.spec.volumes.find((v: any) => v.name === "registry-push").secret.secretName = pushSecretName("blog")), /own project's Secrets/],
-            ["billed to another project", (j) => (j.spec.template.metadata.labels[LABELS.project] = "blog"), /own project's Secrets/],
-            ["no project label", (j) => delete j.spec.template.metadata.labels[LABELS.project], /label of the project they are billed to/],
-            ["token as an env var", (j) => j.spec.template.spec.initContainers[0].env.push({ name: "GIT_TOKEN", valueFrom: { secretKeyRef: { name: sourceSecretName("shop"), key: "GIT_TOKEN" } } }), /no environment from Secrets/],
+            ["another project's source Secret", (j) => (j.spec.template.spec.volumes.find((v: any) => v.name === "source-credentials").secret.secretName = sourceSecretName("blog")), /read only that project's Secrets/],
+            ["another project's push Secret", (j) => (j.spec.template.spec.volumes.find((v: any) => v.name === "registry-push").secret.secretName = pushSecretName("blog")), /read only that project's Secrets/],
+            ["billed to another project", (j) => (j.spec.template.metadata.labels[LABELS.project] = "blog"), /read only that project's Secrets/],
+            ["no project label", (j) => delete j.spec.template.metadata.labels[LABELS.project], /carry their project's platform\/project label/],
+            ["token as an env var", (j) => j.spec.template.spec.initContainers[0].env.push({ name: "GIT_TOKEN", valueFrom: { secretKeyRef: { name: sourceSecretName("shop"), key: "GIT_TOKEN" } } }), /as mounted files/],
         ];
         for (const [what, mutate, message] of denied) {
             const copy = structuredClone(job);
