@@ -81,8 +81,8 @@ export = async (): Promise<Record<string, unknown>> => {
         urls: project.urls,
         /** Namespace of the project. */
         namespace: project.namespace,
-        /** The built images each service ran, newest first: what `npm run deploy -- rollback` returns to. */
-        [IMAGES_OUTPUT]: nextImageHistory(parseImageHistory(raw[PREVIOUS_IMAGES_KEY] === undefined ? undefined : decodeConfigValue(raw[PREVIOUS_IMAGES_KEY])), currentImages(released.spec, released.digests)),
+        /** The built images each service ran, newest first: what `npm run deploy -- rollback` returns to (built projects only). */
+        ...(released.spec.services.some((s) => s.build) ? { [IMAGES_OUTPUT]: nextImageHistory(parseImageHistory(raw[PREVIOUS_IMAGES_KEY] === undefined ? undefined : decodeConfigValue(raw[PREVIOUS_IMAGES_KEY])), currentImages(released.spec, released.digests)) } : {}),
         /** MinIO bucket, when the project has one. */
         ...(tenant.spec.bucket ? { bucket: project.bucket } : {}),
         ...(tenant.spec.database
