@@ -48,17 +48,17 @@ export const PLACEHOLDER_DIGEST_VALUE = "placeholder (offline plan: a deploy rea
 const BUILD_NAME_MAX = 52;
 
 /**
- * Name of the build of one commit of one service: `build-<project>-<service>-<commit12>`, shortened with a
- * hash of the full triple when too long. The same triple always gives the same name (a re-run is the same Job,
- * which Kubernetes does not run twice), another commit another name.
+ * Name of the build of one commit of one service: `build-<project>-<service>-<commit12>-<hash10>`, the readable
+ * part shortened when too long, the hash always of the full `project/service/commit` triple. Project ids and
+ * service names both contain `-` (`a-b` + `c` reads like `a` + `b-c`) and two commits may share 12 hex digits,
+ * so only the hash keeps two triples apart; the builds of every project share one namespace. The same triple
+ * always gives the same name (a re-run is the same Job, which Kubernetes does not run twice), another commit
+ * another name.
  */
 export function buildName(projectId: string, service: string, commit: string): string {
-    const plain = `build-${projectId}-${service}-${commit.slice(0, 12)}`;
-    if (plain.length <= BUILD_NAME_MAX) {
-        return plain;
-    }
     const hash = crypto.createHash("sha256").update(`${projectId}/${service}/${commit}`).digest("hex").slice(0, 10);
-    return `build-${`${projectId}-${service}`.slice(0, BUILD_NAME_MAX - 6 - 12 - 2 - 10)}-${commit.slice(0, 12)}-${hash}`.replace(/-+/g, "-");
+    const readable = `${projectId}-${service}`.slice(0, BUILD_NAME_MAX - "build-".length - 12 - 10 - 2).replace(/-+$/, "");
+    return `build-${readable}-${commit.slice(0, 12)}-${hash}`.replace(/-+/g, "-");
 }
 
 /** Secret (dockerconfigjson) in the builds namespace with the push robot of one project. */

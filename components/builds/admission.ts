@@ -85,8 +85,8 @@ export function renderBuildPodPolicy(): { policy: IValidatingAdmissionPolicy; bi
                         "build pods use no host ports, the default /proc mount and the host user namespace setting of the build Job",
                     ),
                     check(
-                        `variables.project != '' && (!has(variables.podSpec.volumes) || variables.podSpec.volumes.all(v, has(v.emptyDir) || (has(v.secret) && v.secret.secretName in ['${pushSecretName("")}' + variables.project, '${sourceSecretName("")}' + variables.project]))) && variables.containers.all(c, !has(c.envFrom) && (!has(c.env) || c.env.all(e, !has(e.valueFrom) || !has(e.valueFrom.secretKeyRef) || e.valueFrom.secretKeyRef.name == '${sourceSecretName("")}' + variables.project)))`,
-                        `build pods carry their project's ${LABELS.project} label and read only that project's Secrets (its push robot and source credentials; emptyDir scratch otherwise)`,
+                        `variables.project != '' && (!has(variables.podSpec.volumes) || variables.podSpec.volumes.all(v, has(v.emptyDir) || (has(v.secret) && v.secret.secretName in ['${pushSecretName("")}' + variables.project, '${sourceSecretName("")}' + variables.project]))) && variables.containers.all(c, !has(c.envFrom) && (!has(c.env) || c.env.all(e, !has(e.valueFrom))))`,
+                        `build pods carry their project's ${LABELS.project} label and read only that project's Secrets (its push robot and source credentials, as mounted files; emptyDir scratch otherwise)`,
                     ),
                     check(
                         `variables.containers.all(c, c.image in ${list(Object.values(BUILD_IMAGES))})`,

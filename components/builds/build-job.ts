@@ -42,6 +42,18 @@ export const BUILDKIT_CONTAINER = "buildkit";
 /** Seconds a build may take before it is stopped (a stuck build then fails the tenant's `pulumi up`). */
 export const BUILD_DEADLINE_SECONDS = 3600;
 
+/**
+ * How long the deploy awaits a build Job: its deadline plus the time to schedule and pull (@pulumi/kubernetes
+ * awaits a Job's completion for 10 minutes unless `customTimeouts` says otherwise: batch/v1/job.d.ts).
+ */
+export const BUILD_AWAIT_TIMEOUT = `${BUILD_DEADLINE_SECONDS / 60 + 5}m`;
+
+/**
+ * Annotation that makes the next `up` replace a build Job that failed, instead of awaiting it again
+ * (@pulumi/kubernetes batch/v1/job.d.ts): re-running the deploy retries the same commit.
+ */
+export const REPLACE_UNREADY_ANNOTATION = "pulumi.com/replaceUnready";
+
 /** What one build pod may use (the build pool is sized for a few of these at once). */
 export const BUILD_RESOURCES = {
     requests: { cpu: "1", memory: "2Gi", "ephemeral-storage": "10Gi" },
@@ -51,26 +63,50 @@ export const BUILD_RESOURCES = {
 /** `platform/log-stream` value of build pods: build logs are a Loki stream of their own. */
 export const BUILD_LOG_STREAM = "build";
 
-/** Where the pod's volumes are mounted. */
-const PATHS = {
+/** Where the pod's volumes are mounted (exported for the tests that run the step scripts). */
+export const BUILD_PATHS = {
     source: "/workspace/src",
     plan: "/workspace/plan",
     buildkitState: "/home/user/.local/share/buildkit",
     dockerConfig: "/home/user/.docker",
     tmp: "/tmp",
+    sourceCredentials: "/run/secrets/git",
 } as const;
+const PATHS = BUILD_PATHS;
 
-/** Script of the source step (sh): fetches exactly the commit (shallow) into the source volume; every tenant value arrives as an env var. */
+/** Name of the source step's container (the only container that mounts the project's source credential). */
+export const SOURCE_CONTAINER = "source";
+
+/** The file the source step reads a private repository's token from (a key of the project's source Secret). */
+export const SOURCE_TOKEN_FILE = `${PATHS.sourceCredentials}/token`;
+
+/**
+ * Script of the source step (sh): fetches exactly the commit (shallow) into the source volume; every tenant value
+ * arrives as an env var. A private repository's token is read from the mounted Secret file and given to the one
+ * `git fetch` through git's environment config (GIT_CONFIG_COUNT, git >= 2.31), so it is never written to
+ * `.git/config` — the source volume is the build context, and `COPY . .` would put that file in the image — never
+ * on a command line, never in the environment of the pod spec, never echoed.
+ */
 export const FETCH_SCRIPT = `set -eu
 cd ${PATHS.source}
 git init -q .
 git remote add origin "$GIT_URL"
-if [ -n "\${GIT_TOKEN:-}" ]; then
-  git config http.extraHeader "Authorization: Basic $(printf 'x-access-token:%s' "$GIT_TOKEN" | base64 | tr -d '\\n')"
+if [ -n "\${GIT_TOKEN_FILE:-}" ]; then
+  GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=http.extraHeader \\
+    GIT_CONFIG_VALUE_0="Authorization: Basic $(printf 'x-access-token:%s' "$(cat "$GIT_TOKEN_FILE")" | base64 | tr -d '\\n')" \\
+    git fetch -q --depth 1 origin "$GIT_COMMIT"
+else
+  git fetch -q --depth 1 origin "$GIT_COMMIT"
 fi
-git fetch -q --depth 1 origin "$GIT_COMMIT"
 git -c advice.detachedHead=false checkout -q FETCH_HEAD
 test "$(git rev-parse HEAD)" = "$GIT_COMMIT"
+# The app's directory must stay inside the repository: a symlinked path would hand BuildKit its own filesystem.
+root="$(pwd -P)"
+real="$(cd "$BUILD_PATH" && pwd -P)"
+case "$real" in
+  "$root" | "$root"/*) ;;
+  *) echo "build path $BUILD_PATH leaves the repository" >&2; exit 1 ;;
+esac
 `;
 
 /**
@@ -139,18 +175,20 @@ export function renderBuildJob(ctx: ProjectContext, service: ServiceSpec): IJob 
     const repository = builtImageRepository(ctx.project.id, service.name).slice(PLATFORM_REGISTRY.host.length + 1);
     const mounts = { source: { name: "source", mountPath: PATHS.source }, plan: { name: "plan", mountPath: PATHS.plan }, tmp: { name: "tmp", mountPath: PATHS.tmp } };
     const fetch: IContainer = {
-        name: "source",
+        name: SOURCE_CONTAINER,
         image: BUILD_IMAGES.git,
         command: ["sh", "-c", FETCH_SCRIPT],
         env: [
             { name: "GIT_URL", value: build.git },
             { name: "GIT_COMMIT", value: build.commit },
+            { name: "BUILD_PATH", value: path.posix.join(PATHS.source, build.path) },
             { name: "HOME", value: PATHS.tmp },
-            ...(build.credentials ? [{ name: "GIT_TOKEN", valueFrom: { secretKeyRef: { name: sourceSecretName(ctx.project.id), key: build.credentials } } }] : []),
+            ...(build.credentials ? [{ name: "GIT_TOKEN_FILE", value: SOURCE_TOKEN_FILE }] : []),
         ],
         securityContext: restrictedContainer,
         resources: stepResources,
-        volumeMounts: [mounts.source, mounts.tmp],
+        // The token is a file of this step only: the Railpack and BuildKit steps never see it.
+        volumeMounts: [mounts.source, mounts.tmp, ...(build.credentials ? [{ name: "source-credentials", mountPath: PATHS.sourceCredentials, readOnly: true }] : [])],
     };
     const prepare: IContainer[] =
         build.builder === "railpack"
@@ -207,7 +245,7 @@ export function renderBuildJob(ctx: ProjectContext, service: ServiceSpec): IJob 
     return {
         apiVersion: "batch/v1",
         kind: "Job",
-        metadata: { name, namespace: NAMESPACES.builds, labels },
+        metadata: { name, namespace: NAMESPACES.builds, labels, annotations: { [REPLACE_UNREADY_ANNOTATION]: "true" } },
         spec: {
             // One attempt: a failed build fails the tenant's `pulumi up` and leaves the running release as it is.
             backoffLimit: 0,
@@ -237,6 +275,10 @@ export function renderBuildJob(ctx: ProjectContext, service: ServiceSpec): IJob 
                         scratch("buildkit-state", "16Gi"),
                         scratch("run", "16Mi"),
                         { name: "registry-push", secret: { secretName: pushSecretName(ctx.project.id), items: [{ key: ".dockerconfigjson", path: "config.json" }] } },
+                        // Only the key this build names, readable by the build user's group (fsGroup) only.
+                        ...(build.credentials
+                            ? [{ name: "source-credentials", secret: { secretName: sourceSecretName(ctx.project.id), items: [{ key: build.credentials, path: "token" }], defaultMode: 0o440 } }]
+                            : []),
                     ],
                 },
             },
@@ -244,12 +286,19 @@ export function renderBuildJob(ctx: ProjectContext, service: ServiceSpec): IJob 
     };
 }
 
+/** The names of the project's secret values its builds read source credentials from (sorted, once each). */
+export function sourceCredentialNames(project: ProjectContext["project"]): string[] {
+    return [...new Set(project.services.flatMap((s) => (s.build?.credentials ? [s.build.credentials] : [])))].sort();
+}
+
 /**
  * The Secret of a project's build source credentials in the builds namespace (from the project's own secret
- * values), when a build names one; written by the tenant stack, readable only by build pods of that project.
+ * values, which the platform's grants write: tenants get no RBAC there), when a build names one. Only that
+ * project's build pods mount it (their source step; the builds namespace's admission policy holds every build
+ * pod to its own project's Secrets). The caller marks the values secret.
  */
 export function renderSourceSecret(ctx: ProjectContext, values: Readonly<Record<string, string>>): ISecret | undefined {
-    const keys = [...new Set(ctx.project.services.flatMap((s) => (s.build?.credentials ? [s.build.credentials] : [])))].sort();
+    const keys = sourceCredentialNames(ctx.project);
     if (keys.length === 0) {
         return undefined;
     }

@@ -19,7 +19,8 @@ export interface BuildNamespaceArgs {
 /**
  * The platform-owned namespace of the image builds (`platform:builds:BuildNamespace`): Pod Security `privileged`
  * (rootless BuildKit's unconfined seccomp and AppArmor fail `baseline`) with the build-pod admission policy in
- * force first, the token-less `builder` ServiceAccount and each project's push Secret. Tenants get no RBAC here;
+ * force first, its NetworkPolicies (./network-policies.ts), the token-less `builder` ServiceAccount and each
+ * project's push Secret. Tenants get no RBAC here;
  * their stacks create only the build Jobs the platform's renderer writes (components/builds/build-job.ts).
  */
 export class BuildNamespace extends pulumi.ComponentResource {

@@ -7,7 +7,8 @@ import type { PlatformConfig } from "../../lib/config/schema";
 import type { ProjectSpec } from "../../lib/tenants/schema";
 import { NAMESPACES, PLATFORM_REGISTRY, PROJECT_GRANTS_TYPE, TENANT_PROJECT_TYPE } from "../../lib/conventions";
 import { Needs, requirement, requirementsOf, type Provides, type RequirementKey } from "../../lib/requirements";
-import { BUILDKIT_CONTAINER } from "../builds/build-job";
+import { BUILD_AWAIT_TIMEOUT, BUILDKIT_CONTAINER, renderSourceSecret, sourceCredentialNames } from "../builds/build-job";
+import { InputValidationError } from "../../lib/validation";
 import { BUILD_DIGEST_SCRIPT, DIGEST_PATTERN } from "../builds/digest";
 import { renderPullSecret } from "../registry/credentials";
 import { TENANT_ADMISSION } from "../guardrails/guardrails";
@@ -37,6 +38,15 @@ export interface ProjectGrantsArgs {
      * the project's namespace as its pods' pull Secret, once the registry's configurator created the robot.
      */
     registryPullPassword?: pulumi.Input<string>;
+    /**
+     * The tokens of the project's private build sources, by the name its builds give in `build.credentials`: the
+     * tenant's own secret values (`tenant:secrets.<NAME>` of its app stack), handed over by the deploy driver as
+     * secret config, never the platform stack's config. Written (as a secret) into the builds namespace's Secret
+     * `build-source-<id>`, which only this project's build pods mount, in their source step only.
+     */
+    buildSourceTokens?: Readonly<Record<string, pulumi.Input<string>>>;
+    /** Where the tokens come from, for the error when one is missing (e.g. the `pulumi config set` that sets it). */
+    buildSourceTokenFix?: (name: string) => string;
 }
 
 /**
@@ -85,7 +95,20 @@ export class ProjectGrants extends pulumi.ComponentResource {
         // Only the tenant stack's pods pull with it, and the tenant stack runs after this stack's up (the robot
         // exists by then): the Secret waits for the namespace only.
         const pullShape = args.registryPullPassword !== undefined ? renderPullSecret(project.id, "") : undefined;
+        const tokenNames = sourceCredentialNames(project);
+        const sourceSecretNeeds = tokenNames.length > 0 ? needs.of([requirement.namespace(NAMESPACES.builds)], `Secret/${NAMESPACES.builds}/build-source-${project.id}`) : [];
         needs.throwIfUnmet();
+        const missingTokens = tokenNames.filter((token) => args.buildSourceTokens?.[token] === undefined);
+        if (missingTokens.length > 0) {
+            throw new InputValidationError(
+                missingTokens.map((token) => ({
+                    source: `the tenant file of project ${project.id}`,
+                    path: `services[${project.services.findIndex((s) => s.build?.credentials === token)}].build.credentials`,
+                    problem: `the build's source credential ${token} was not handed to the project's grants`,
+                    fix: args.buildSourceTokenFix?.(token) ?? `set the secret value ${token} in the tenant's stack config (tenant:secrets.${token}); npm run deploy hands it to the build`,
+                })),
+            );
+        }
         super(PROJECT_GRANTS_TYPE, name, {}, opts);
         // The URN these objects had under the tenant's Project: after `pulumi state move` back from a tenant stack
         // (or in the single-stack layout) that is `<this stack>::<project type>$<kind>::<name>`.
@@ -96,13 +119,30 @@ export class ProjectGrants extends pulumi.ComponentResource {
             createObject(childResourceName(name, ctx.namespace, object), object, { parent: this, aliases, dependsOn: [...dependsOn, ...platformNeeds(object)], ...extra });
 
         const namespace = create(rendered.namespace, [], keepData);
+        // The source credentials of private builds: only the names this project's builds give, marked secret here
+        // (the tenant's values), in the builds namespace, before any build Job that mounts them.
+        const sourceShape = renderSourceSecret(ctx, Object.fromEntries(tokenNames.map((token) => [token, ""])));
+        const sourceSecret = sourceShape
+            ? new k8s.core.v1.Secret(
+                  childResourceName(name, ctx.namespace, sourceShape as unknown as TenantObject),
+                  {
+                      metadata: sourceShape.metadata as k8s.types.input.meta.v1.ObjectMeta,
+                      type: sourceShape.type,
+                      stringData: pulumi.secret(pulumi.all(Object.fromEntries(tokenNames.map((token) => [token, args.buildSourceTokens![token]!])))),
+                  },
+                  { parent: this, dependsOn: sourceSecretNeeds, additionalSecretOutputs: ["data", "stringData"] },
+              )
+            : undefined;
         const created = new Map<TenantObject, pulumi.Resource>();
         for (const object of objects) {
             if (object === rendered.bucketJob) {
                 continue;
             }
             const inProject = (object.metadata?.namespace ?? ctx.namespace) === ctx.namespace;
-            created.set(object, create(object, inProject ? [namespace] : []));
+            const build = builds.has(object);
+            // A build is awaited up to its deadline; a failed one is replaced (same name: deleted first) by the next up.
+            const buildOptions: pulumi.CustomResourceOptions = build ? { customTimeouts: { create: BUILD_AWAIT_TIMEOUT, update: BUILD_AWAIT_TIMEOUT }, deleteBeforeReplace: true } : {};
+            created.set(object, create(object, [...(inProject ? [namespace] : []), ...(build && sourceSecret ? [sourceSecret] : [])], buildOptions));
         }
         if (pullShape) {
             new k8s.core.v1.Secret(

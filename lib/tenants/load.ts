@@ -219,16 +219,11 @@ function checkAgainstStack(file: string, spec: ProjectSpec, context: TenantConte
         if (service.build && !config.pools.some((p) => p.role === "build" && p.count > 0)) {
             problems.push({ source: file, path: `services[${index}].build`, problem: "this stack has no build pool: builds run only on build nodes", fix: "add a pool {role: build, count: 1, dedicated: true} to platform:pools in the stack file, or use image: instead of build:" });
         }
-        // The builds run in the platform stack (components/project/grants.ts), which holds no tenant secrets, so a
-        // source credential could reach the build only through the tenant stack writing into the builds namespace,
-        // which its deployer Role does not allow (README "Building from git": private sources).
-        if (service.build?.credentials !== undefined) {
-            problems.push({
-                source: file,
-                path: `services[${index}].build.credentials`,
-                problem: "builds from private git sources are not supported yet: the platform stack runs the builds and holds no tenant secrets",
-                fix: "remove credentials: and build from a public repository (or a public mirror of it), or build in CI and use image: instead of build:",
-            });
+        // A private source's token is one of the project's own secret values: the driver hands it from the
+        // tenant's stack config to the build (components/project/grants.ts), never through the tenant file.
+        const token = service.build?.credentials;
+        if (token !== undefined && secretNames && !available?.has(token)) {
+            problems.push({ source: file, path: `services[${index}].build.credentials`, problem: `secret ${token} is not set in stack config`, fix: context.secretFix?.(spec.id, token) ?? `pulumi config set --secret --path 'tenant:secrets.${token}' <value>` });
         }
         const podsNeeded = service.autoscale?.max ?? service.replicas ?? 1;
         if (podsNeeded > spec.quota.pods) {

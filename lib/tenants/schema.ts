@@ -501,6 +501,11 @@ export const buildSchema = z
                 params: { fix: "commit: 3f2c9a…   # the full commit id; CI writes it on every push (README: The release loop)" },
             });
         }
+        // The source step fetches over HTTP(S) with an optional token; it has no SSH key (and the builds
+        // namespace's egress is HTTP(S) only).
+        if (/^ssh:\/\//i.test(build.git)) {
+            ctx.addIssue({ code: "custom", path: ["git"], message: "a build fetches its source over HTTPS", params: { fix: "git: https://github.com/example/web.git   # a private repository's token goes in credentials:" } });
+        }
         const problem = gitPathProblem(build.path);
         if (problem) {
             ctx.addIssue({ code: "custom", path: ["path"], message: problem, params: { fix: "path: apps/web   # relative to the repository root" } });

@@ -12,6 +12,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { ProjectGrants } from "../../components/project/grants";
+import { buildSourceTokenFix, buildSourceTokensOf } from "../../lib/stacks/build-sources";
 import { DatabaseBackupCredentials } from "../../components/databases/backup-credentials";
 import { needsBackupCredentials } from "../../components/project/render";
 import { projectContext } from "../../components/project/common";
@@ -52,7 +53,7 @@ export = async (): Promise<Record<string, unknown>> => {
         clusterIdentifier: contract.clusterIdentifier,
         enableServerSideApply: true,
     });
-    const grants = new ProjectGrants(id, { project: tenant.spec, config, adminKubeconfig, registryPullPassword: settings.requireSecret("registryPullPassword") }, { provider });
+    const grants = new ProjectGrants(id, { project: tenant.spec, config, adminKubeconfig, registryPullPassword: settings.requireSecret("registryPullPassword"), buildSourceTokens: buildSourceTokensOf(raw, id), buildSourceTokenFix: (token) => buildSourceTokenFix(region, id, token) }, { provider });
     // The backup bucket's keys in this project's namespace: written here (platform-owned), never by the app stack.
     new DatabaseBackupCredentials(
         "database-backup-credentials",

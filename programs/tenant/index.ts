@@ -15,6 +15,8 @@ import { Project } from "../../components/project/project";
 import { checkContract } from "../../lib/stacks/contract";
 import { parseTenantStackName, tenantStackName } from "../../lib/stacks/naming";
 import { InputValidationError } from "../../lib/validation";
+import { decodeConfigValue } from "../../lib/config/load";
+import { applyPins, currentImages, IMAGES_OUTPUT, nextImageHistory, parseImageHistory, parsePins, PINS_KEY, PREVIOUS_IMAGES_KEY } from "../../lib/stacks/releases";
 import { handOverCommands, loadTenantProject, TENANT_CONFIG_NAMESPACE, TENANT_CONTRACT_KEY, TENANT_KUBECONFIG_KEY, tenantContractValue, tenantSecretValues } from "./load";
 
 /** Repository root: `stacks/<region>/projects/` and the stack files live there. */
@@ -39,6 +41,19 @@ export = async (): Promise<Record<string, unknown>> => {
         ]);
     }
     const tenant = loadTenantProject(process.env.PLATFORM_CATALOG_ROOT ?? ROOT, region, id, contract, new Set(Object.keys(secretValues)));
+    // A rollback's pins (npm run deploy -- rollback) override the tenant file's commit of a built service.
+    const pins = parsePins(raw[PINS_KEY] === undefined ? undefined : decodeConfigValue(raw[PINS_KEY]));
+    const released = applyPins(tenant.spec, pins.pins, contract.projects[id]!.imageDigests);
+    const pinProblems = [...pins.problems, ...released.problems];
+    if (pinProblems.length > 0) {
+        throw new InputValidationError(pinProblems.map((problem) => ({ source: `programs/tenant/Pulumi.${stack}.yaml`, path: PINS_KEY, problem, fix: `pulumi config rm --path '${PINS_KEY}.<service>' --stack ${stack} --cwd programs/tenant, or npm run deploy -- rollback --stack ${region} --tenant ${id} --service <service>` })));
+    }
+    for (const [service, pin] of Object.entries(pins.pins)) {
+        const fileCommit = tenant.spec.services.find((s) => s.name === service)?.build?.commit;
+        if (fileCommit !== pin.commit) {
+            pulumi.log.warn(`service ${service} runs ${pin.commit.slice(0, 12)} (rolled back), not the tenant file's ${fileCommit?.slice(0, 12)}: remove ${PINS_KEY}.${service} from the stack file to release the file's commit again`);
+        }
+    }
 
     const provider = new k8s.Provider("cluster", {
         // The project's deployer: its Role allows the Project's kinds in its namespace and nothing else.
@@ -50,11 +65,11 @@ export = async (): Promise<Record<string, unknown>> => {
     const project = new Project(
         tenant.spec.id,
         {
-            project: tenant.spec,
+            project: released.spec,
             config: contract.platformConfig,
             secretValues: pulumi.secret(secretValues),
-            // The grants stack built this project's images; the contract entry it exported carries their digests.
-            imageDigests: contract.projects[id]!.imageDigests,
+            // The platform built this project's images; its contract entry carries their digests (a pin's instead).
+            imageDigests: released.digests,
         },
         { provider },
     );
@@ -67,6 +82,8 @@ export = async (): Promise<Record<string, unknown>> => {
         urls: project.urls,
         /** Namespace of the project. */
         namespace: project.namespace,
+        /** The built images each service ran, newest first: what `npm run deploy -- rollback` returns to (built projects only). */
+        ...(released.spec.services.some((s) => s.build) ? { [IMAGES_OUTPUT]: nextImageHistory(parseImageHistory(raw[PREVIOUS_IMAGES_KEY] === undefined ? undefined : decodeConfigValue(raw[PREVIOUS_IMAGES_KEY])), currentImages(released.spec, released.digests)) } : {}),
         /** MinIO bucket, when the project has one. */
         ...(tenant.spec.bucket ? { bucket: project.bucket } : {}),
         ...(tenant.spec.database

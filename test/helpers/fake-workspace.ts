@@ -40,6 +40,12 @@ export interface FakeScript {
     secretValues?: Record<string, string>;
     /** Runs when secret config is set; e.g. writes to the stack file the way the CLI would. */
     onSetConfig?: (config: Record<string, SecretConfigValue>) => void;
+    /** The stack's config values (decrypted), for `configValue()`. */
+    config?: Record<string, string>;
+    /** Runs when plain config is set (a rollback's pin); e.g. writes it to the stack file the way the CLI would. */
+    onSetPlainConfig?: (config: Record<string, string>) => void;
+    /** Events and error of one operation instead of the script's (e.g. a preview that passes, then an up that fails). */
+    byMethod?: Partial<Record<"preview" | "up" | "refresh" | "destroy", Pick<FakeScript, "events" | "error">>>;
     /** Milliseconds each operation takes (a timer, so other stacks' operations run meanwhile). */
     delayMs?: number;
 }
@@ -91,7 +97,7 @@ export class Timeline {
 /** One recorded call, with the callbacks removed from the options so they compare with `toEqual`. */
 export interface RecordedCall {
     /** Method of `DeployWorkspace`. */
-    method: "setSecretConfig" | "preview" | "up" | "refresh" | "destroy" | "outputs" | "secretOutputEntry" | "secretOutput";
+    method: "setSecretConfig" | "setPlainConfig" | "configValue" | "preview" | "up" | "refresh" | "destroy" | "outputs" | "secretOutputEntry" | "secretOutput";
     /** Options without onOutput/onError/onEvent. */
     options?: Record<string, unknown>;
     /** Whether the streaming callbacks were all passed. */
@@ -123,18 +129,28 @@ export class FakeWorkspace implements DeployWorkspace {
         this.script.onSetConfig?.(config);
     }
 
+    async configValue(key: string): Promise<string | undefined> {
+        this.calls.push({ method: "configValue", options: { key } });
+        return this.script.config?.[key];
+    }
+
+    async setPlainConfig(config: Record<string, string>): Promise<void> {
+        this.calls.push({ method: "setPlainConfig", options: { ...config } });
+        this.script.onSetPlainConfig?.(config);
+    }
+
     private async replay(method: RecordedCall["method"], request: OperationStreams & Record<string, unknown>): Promise<OperationResult> {
         const { options, streamed } = withoutStreams(request);
         this.calls.push({ method, options, streamed });
         this.timeline.start(this.stackName, method);
         try {
-            return await this.replaySteps(request);
+            return await this.replaySteps(request, this.script.byMethod?.[method as "preview"] ?? {});
         } finally {
             this.timeline.end(this.stackName, method);
         }
     }
 
-    private async replaySteps(request: OperationStreams & Record<string, unknown>): Promise<OperationResult> {
+    private async replaySteps(request: OperationStreams & Record<string, unknown>, override: Pick<FakeScript, "events" | "error">): Promise<OperationResult> {
         if (this.script.delayMs !== undefined) {
             await new Promise((resolve) => setTimeout(resolve, this.script.delayMs));
         }
@@ -145,14 +161,15 @@ export class FakeWorkspace implements DeployWorkspace {
             request.onError(chunk);
         }
         let lastSummary: OpMap = {};
-        for (const event of this.script.events ?? []) {
+        for (const event of override.events ?? this.script.events ?? []) {
             request.onEvent(event);
             if (event.summaryEvent) {
                 lastSummary = event.summaryEvent.resourceChanges;
             }
         }
-        if (this.script.error !== undefined) {
-            throw this.script.error;
+        const error = "error" in override ? override.error : this.script.error;
+        if (error !== undefined) {
+            throw error;
         }
         return { changeSummary: this.script.changeSummary ?? lastSummary };
     }

@@ -8,7 +8,7 @@ import { labelMessage, labelPattern, PROJECT_NAME_MAX } from "../../lib/tenants/
 import { exitCodeLegend } from "./exit-codes";
 
 /** The subcommands, in the order the usage text lists them. */
-export const SUBCOMMANDS = ["preview", "up", "refresh", "drift", "destroy"] as const;
+export const SUBCOMMANDS = ["preview", "up", "refresh", "drift", "destroy", "rollback"] as const;
 
 /** One deploy subcommand. */
 export type Subcommand = (typeof SUBCOMMANDS)[number];
@@ -35,6 +35,10 @@ export interface DeployArgs {
     all: boolean;
     /** `--parallel <n>`: the most tenant stacks running at once. */
     parallel: number;
+    /** rollback only: the built service to return to an earlier image (`--service`). */
+    service?: string;
+    /** rollback only: the commit (full, or a prefix of 7+ hex digits) to return to (`--to`); default the previous image. */
+    to?: string;
 }
 
 /** Tenant stacks running at once unless `--parallel` says otherwise. */
@@ -64,6 +68,8 @@ subcommands:
   refresh   adopt the real state of resources into the stack state; needs --yes
   drift     preview with refresh and expectNoChanges; exit 3 when anything differs
   destroy   delete every resource of the stack; needs --yes and --confirm <stack>
+  rollback  return one built service of one tenant to its previous (or --to) image: pins it in the tenant
+            stack file (tenant:pins) and runs up on that tenant stack; needs --tenant, --service and --yes
 
 stacks (the catalog check over stacks/<region>/projects/ runs first, always):
   (no selection)               the region's platform stack only
@@ -79,6 +85,8 @@ options:
   --markdown <file>            write a markdown summary (for a PR comment)
   --confirm <stack>            destroy only: the stack name typed again (a tenant's: its stack name)
   --allow-production-destroy   destroy only: allow a stack whose platform:environment is production
+  --service <name>             rollback only: the built service to roll back
+  --to <commit>                rollback only: the commit to return to (default: the image before the current)
   -h, --help                   this text
 
 exit codes: ${exitCodeLegend()}; over several stacks the most severe one (see README)`;
@@ -110,6 +118,8 @@ export function parseDeployArgs(argv: readonly string[]): ParsedCommandLine {
                 tenant: { type: "string", multiple: true },
                 all: { type: "boolean", default: false },
                 parallel: { type: "string" },
+                service: { type: "string" },
+                to: { type: "string" },
                 help: { type: "boolean", short: "h", default: false },
             },
             allowPositionals: true,
@@ -168,6 +178,19 @@ export function parseDeployArgs(argv: readonly string[]): ParsedCommandLine {
             throw new UsageError(`--parallel needs a whole number from 1 to ${MAX_PARALLEL}, got "${values.parallel}"`);
         }
     }
+    if (command === "rollback") {
+        if (tenants.length !== 1) {
+            throw new UsageError(`rollback needs exactly one --tenant <id> (the tenant whose service is rolled back)`);
+        }
+        if (values.service === undefined || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(values.service)) {
+            throw new UsageError(values.service === undefined ? `rollback needs --service <name> (a built service of the tenant)` : `--service "${values.service}" is not a service name`);
+        }
+        if (values.to !== undefined && !/^[0-9a-f]{7,64}$/.test(values.to)) {
+            throw new UsageError(`--to needs a commit id (7 to 64 lowercase hex digits), got "${values.to}"`);
+        }
+    } else if (values.service !== undefined || values.to !== undefined) {
+        throw new UsageError(`--service and --to only apply to rollback`);
+    }
     if (command !== "destroy") {
         if (values.confirm !== undefined) {
             throw new UsageError(`--confirm only applies to destroy`);
@@ -189,6 +212,7 @@ export function parseDeployArgs(argv: readonly string[]): ParsedCommandLine {
             tenants,
             all: values.all ?? false,
             parallel,
+            ...(command === "rollback" ? { service: values.service, ...(values.to !== undefined ? { to: values.to } : {}) } : {}),
         },
     };
 }

@@ -6,9 +6,13 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as yaml from "js-yaml";
 import { shortStackName, type DeployArgs } from "./args";
 import { cliMissingMessage, type CliDetection, type CliFound } from "./cli-detect";
 import { displayBackendUrl, localBackendDirectory, readDeployEnvironment, tenantSecretsById, type DeployEnvironment, type SecretConfigValue } from "./environment";
+import { buildFailureReason, failedBuildsOf } from "./builds";
+import { buildCredentialNames, buildSourceTokens, secretValuesOf } from "./build-credentials";
+import { BUILD_SOURCE_TOKENS_KEY } from "../../lib/stacks/build-sources";
 import { EventCollector, opMapHasChanges, summarizeEvents } from "./events";
 import { EXIT, exitCodeFor, overallExitCode, statusOf, type ExitCode } from "./exit-codes";
 import { mapBounded } from "./pool";
@@ -30,6 +34,7 @@ import {
     REGISTRY_PULL_PASSWORDS_OUTPUT,
     type PlatformContract,
 } from "../../lib/stacks/contract";
+import { IMAGES_OUTPUT, parseImageHistory, parsePins, PINS_KEY, PREVIOUS_IMAGES_KEY, rollbackTarget, type ReleasePins } from "../../lib/stacks/releases";
 
 /** How drift is detected; printed in every drift report so the result can be judged. */
 export const DRIFT_METHOD =
@@ -71,8 +76,8 @@ export interface DeployDependencies {
  */
 export function refusalOf(args: DeployArgs, stackFile: StackFile, destroyed?: string): string | undefined {
     const short = shortStackName(args.stack);
-    if ((args.command === "up" || args.command === "refresh") && !args.yes) {
-        return `${args.command} changes ${args.command === "up" ? "infrastructure" : "the stack state"} of stack ${args.stack} and needs --yes (run preview first to see what it would do).`;
+    if ((args.command === "up" || args.command === "refresh" || args.command === "rollback") && !args.yes) {
+        return `${args.command} changes ${args.command === "refresh" ? "the stack state" : "infrastructure"} of stack ${args.stack} and needs --yes (run preview first to see what it would do).`;
     }
     if (args.command !== "destroy") {
         return undefined;
@@ -163,7 +168,7 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
     }
 
     const environment = readDeployEnvironment(deps.env, deps.repoRoot, { secretsProvider: stackFile.secretsProvider });
-    const usesPolicy = args.command === "preview" || args.command === "up" || args.command === "drift";
+    const usesPolicy = args.command === "preview" || args.command === "up" || args.command === "drift" || args.command === "rollback";
     const problems = [...environment.problems];
     if (usesPolicy && !fs.existsSync(path.join(deps.repoRoot, "policy", "PulumiPolicy.yaml"))) {
         problems.push(`the policy pack is missing: ${path.join(deps.repoRoot, "policy", "PulumiPolicy.yaml")} does not exist; previews and updates always run it.`);
@@ -202,7 +207,8 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
     }
     let selection: RunSelection;
     try {
-        selection = selectStacks({ command: args.command, tenants: args.tenants, all: args.all }, catalog.tenants.map((t) => t.id), existingApps, region, existingGrants);
+        // A rollback runs the one tenant's app stack only: the platform and its grants stack (its builds) stay as they are.
+        selection = selectStacks({ command: args.command === "rollback" ? "refresh" : args.command, tenants: args.tenants, all: args.all }, catalog.tenants.map((t) => t.id), existingApps, region, existingGrants);
     } catch (error) {
         return fail(error instanceof Error ? error.message : String(error));
     }
@@ -211,7 +217,10 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
         return fail(`the ${!tenantProgram ? "tenant" : "grants"} program is missing: ${path.join(missing, "Pulumi.yaml")} does not exist, so no tenant stack can run.`);
     }
 
-    const redactor = new Redactor(environment.secretValues);
+    // Private build sources: each tenant's own tokens, for its own grants stack (which runs its builds) only.
+    const tenantSecrets = tenantSecretsById(deps.env);
+    const sourceTokens = usesPolicy && args.command !== "rollback" ? await buildSourceTokensByTenant(deps, environment, cli, layout, region, selection.tenants, tenantSecrets) : {};
+    const redactor = new Redactor([...environment.secretValues, ...Object.values(sourceTokens).flatMap((tokens) => Object.values(tokens))]);
     const backend = displayBackendUrl(environment.backendUrl);
     const ctx: RunContext = { args, deps, cli, environment, redactor, backend, regionFile: file, stackFile, prefixed: selection.tenants.length > 0, now };
     const running = [
@@ -227,7 +236,6 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
     }
 
     const platformTarget = { ...layout.platform(region), stackName: args.stack };
-    const tenantSecrets = tenantSecretsById(deps.env);
     const open = (target: StackTarget) =>
         deps.openWorkspace({ workDir: target.workDir, stackName: target.stackName, backendUrl: environment.backendUrl, secretsProvider: environment.secretsProvider, cli });
     // The platform stack's workspace: the one its own run opened, or opened once for the hand-over.
@@ -297,20 +305,37 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
             }
             return outcomes;
         }
+        const own = tenantSecrets[id];
+        const appConfig = async (grantsWorkspace: DeployWorkspace | undefined): Promise<Record<string, SecretConfigValue>> => ({
+            ...(own && Object.keys(own).length > 0 ? { [TENANT_SECRETS_KEY]: { value: JSON.stringify(own), secret: true } } : {}),
+            ...(await appHandOver(id, grantsWorkspace)),
+        });
+        // Its own last image history goes back to the app stack, so the new one keeps what rollback can return to.
+        const history = usesPolicy ? previousImagesOf : undefined;
+        if (args.command === "rollback") {
+            // The app stack alone, on the grants stack's current entry: no build runs.
+            const pinned = await pinRollback(ctx, app, args.service!, args.to);
+            if ("problem" in pinned) {
+                return [skipped(ctx, app, `rollback not run: ${pinned.problem}`)];
+            }
+            deps.stdout(`${pinned.message}\n`);
+            return [await runStack(ctx, app, "up", await appConfig(undefined), undefined, history)];
+        }
+        // This tenant's own source tokens go to its own grants stack, which runs its builds (restored after the run).
+        const tokens = sourceTokens[id];
+        const handedTokens: Record<string, SecretConfigValue> = tokens ? { [BUILD_SOURCE_TOKENS_KEY]: { value: JSON.stringify({ [id]: tokens }), secret: true } } : {};
         let grantsWorkspace: DeployWorkspace | undefined;
-        const grantsOutcome = await runStack(ctx, grants, args.command, await grantsHandOver(id), (workspace) => {
+        const grantsOutcome = await runStack(ctx, grants, args.command, { ...(await grantsHandOver(id)), ...handedTokens }, (workspace) => {
             grantsWorkspace = workspace;
         });
         // A drift finding is a finding, not a failure: the app stack is still looked at.
         if (grantsOutcome.report.exitCode !== EXIT.ok && grantsOutcome.report.exitCode !== EXIT.driftFound) {
-            return [grantsOutcome, skipped(ctx, app, `not run: its grants stack ${grants.stackName} ${grantsOutcome.report.status} (exit ${grantsOutcome.report.exitCode})`)];
+            // A failed build names itself: the app stack is not run, so the release keeps the image it runs.
+            const builds = failedBuildsOf(grantsOutcome.report.summary.failedResources, [id]);
+            const reason = builds.length > 0 ? buildFailureReason(builds, grants.stackName) : `not run: its grants stack ${grants.stackName} ${grantsOutcome.report.status} (exit ${grantsOutcome.report.exitCode})`;
+            return [grantsOutcome, skipped(ctx, app, reason)];
         }
-        const own = tenantSecrets[id];
-        const config: Record<string, SecretConfigValue> = {
-            ...(own && Object.keys(own).length > 0 ? { [TENANT_SECRETS_KEY]: { value: JSON.stringify(own), secret: true } } : {}),
-            ...(await appHandOver(id, grantsWorkspace)),
-        };
-        return [grantsOutcome, await runStack(ctx, app, args.command, config)];
+        return [grantsOutcome, await runStack(ctx, app, args.command, await appConfig(grantsWorkspace), undefined, history)];
     };
     const runTenants = async (): Promise<StackOutcome[]> => (await mapBounded(selection.tenants, args.parallel, runTenant)).flat();
 
@@ -413,6 +438,76 @@ function backupKeysOf(env: NodeJS.ProcessEnv): { accessKey: string; secretKey: s
     return accessKey && secretKey ? { accessKey, secretKey } : undefined;
 }
 
+/**
+ * A tenant stack's own last {@link IMAGES_OUTPUT}, handed back to it as {@link PREVIOUS_IMAGES_KEY} (the program
+ * prepends what it runs now). Nothing when the stack has none yet.
+ */
+async function previousImagesOf(workspace: DeployWorkspace): Promise<Record<string, SecretConfigValue>> {
+    const history = parseImageHistory((await workspace.outputs())[IMAGES_OUTPUT]?.value);
+    return Object.keys(history).length > 0 ? { [PREVIOUS_IMAGES_KEY]: { value: JSON.stringify(history), secret: true } } : {};
+}
+
+/**
+ * Chooses the image a rollback returns `service` to (from the tenant stack's image history) and writes it as a
+ * pin into the tenant stack file (`tenant:pins.<service>`, kept: the next `up` honours it until it is removed),
+ * so the release is code, not a `kubectl` edit.
+ */
+async function pinRollback(ctx: RunContext, target: StackTarget, service: string, to: string | undefined): Promise<{ message: string } | { problem: string }> {
+    try {
+        const workspace = await ctx.deps.openWorkspace({ workDir: target.workDir, stackName: target.stackName, backendUrl: ctx.environment.backendUrl, secretsProvider: ctx.environment.secretsProvider, cli: ctx.cli });
+        const history = parseImageHistory((await workspace.outputs())[IMAGES_OUTPUT]?.value);
+        const chosen = rollbackTarget(history, service, to);
+        if ("problem" in chosen) {
+            return chosen;
+        }
+        const file = stackFilePath(target.workDir, shortStackName(target.stackName));
+        const pins = { ...pinsOfStackFile(file), [service]: chosen };
+        await workspace.setPlainConfig({ [PINS_KEY]: JSON.stringify(pins) });
+        return {
+            message:
+                `rollback ${target.stackName}: service ${service} returns to commit ${chosen.commit} (${chosen.digest}), pinned as ${PINS_KEY}.${service} in ${path.relative(ctx.deps.repoRoot, file)}; ` +
+                `commit that file, and remove the pin to release the tenant file's commit again`,
+        };
+    } catch (error) {
+        return { problem: conciseError(error) };
+    }
+}
+
+/**
+ * The source tokens of every catalog tenant whose builds name one (tools/driver/build-credentials.ts): read from
+ * the tenant's app stack config (`tenant:secrets`), else its PLATFORM_TENANT_SECRETS entry; only the named values.
+ */
+async function buildSourceTokensByTenant(
+    deps: DeployDependencies,
+    environment: DeployEnvironment,
+    cli: CliFound,
+    layout: RegionLayout,
+    region: string,
+    ids: readonly string[],
+    fromEnvironment: Record<string, Record<string, string>>,
+): Promise<Record<string, Record<string, string>>> {
+    const tokens: Record<string, Record<string, string>> = {};
+    for (const id of ids) {
+        const names = buildCredentialNames(deps.repoRoot, region, id);
+        if (names.length === 0) {
+            continue;
+        }
+        let own: Record<string, string> = {};
+        try {
+            const target = layout.tenant(region, id);
+            const workspace = await deps.openWorkspace({ workDir: target.workDir, stackName: target.stackName, backendUrl: environment.backendUrl, secretsProvider: environment.secretsProvider, cli });
+            own = secretValuesOf(await workspace.configValue(TENANT_SECRETS_KEY));
+        } catch {
+            // No app stack yet: only the environment's values; a missing token stops the program, naming the fix.
+        }
+        const handed = buildSourceTokens(names, own, fromEnvironment[id]);
+        if (Object.keys(handed).length > 0) {
+            tokens[id] = handed;
+        }
+    }
+    return tokens;
+}
+
 /** Whether a platform stack output looks like a contract (the tenant program checks its version). */
 function isContract(value: unknown): value is PlatformContract {
     return value !== null && typeof value === "object" && typeof (value as { projects?: unknown }).projects === "object";
@@ -443,6 +538,7 @@ async function runStack(
     command: DeployArgs["command"],
     secretConfig: Record<string, SecretConfigValue>,
     onOpened?: (workspace: DeployWorkspace) => void,
+    configFromState?: (workspace: DeployWorkspace) => Promise<Record<string, SecretConfigValue>>,
 ): Promise<StackOutcome> {
     const { deps, redactor } = ctx;
     const started = ctx.now();
@@ -490,6 +586,7 @@ async function runStack(
             });
         }
         if (refusal === undefined) {
+            secretConfig = { ...secretConfig, ...(configFromState ? await configFromState(workspace) : {}) };
             const injected = Object.keys(secretConfig).length > 0;
             // Snapshot after the stack is selected: a freshly created stack's encryption salt must stay in the file.
             const restore = injected ? snapshotFile(stackFile) : undefined;
@@ -554,6 +651,15 @@ async function runStack(
     return { target, report, changed };
 }
 
+/** The pins already in a tenant stack file (`config: tenant:pins`), so a rollback of one service keeps the others'. */
+function pinsOfStackFile(file: string): ReleasePins {
+    if (!fs.existsSync(file)) {
+        return {};
+    }
+    const document = yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | undefined;
+    return parsePins(document?.config?.[PINS_KEY]).pins;
+}
+
 function writeReport(file: string, text: string): void {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     fs.writeFileSync(file, text);
@@ -571,5 +677,8 @@ async function operate(command: DeployArgs["command"], workspace: DeployWorkspac
             return workspace.preview({ ...streams, policyPacks: policyPacksFor(repoRoot), refresh: true, expectNoChanges: true });
         case "destroy":
             return workspace.destroy(streams);
+        case "rollback":
+            // A rollback is an up of the tenant stack once its pin is written (runTenants).
+            return workspace.up({ ...streams, policyPacks: policyPacksFor(repoRoot) });
     }
 }

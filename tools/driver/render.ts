@@ -175,7 +175,7 @@ export function conciseError(error: unknown): string {
     return trimmed.length > 600 ? `${trimmed.slice(0, 600)}…` : trimmed;
 }
 
-const VERB: Record<Subcommand, string> = { preview: "preview", up: "update", refresh: "refresh", drift: "drift check", destroy: "destroy" };
+const VERB: Record<Subcommand, string> = { preview: "preview", up: "update", refresh: "refresh", drift: "drift check", destroy: "destroy", rollback: "rollback" };
 
 function headline(counts: ChangeCounts, planned: boolean): string {
     const verb = (word: string): string => (planned ? `to ${word}` : `${word}d`);

@@ -71,6 +71,19 @@ export interface DeployWorkspace {
      */
     setSecretConfig(config: Record<string, SecretConfigValue>): Promise<void>;
     /**
+     * Writes plain config values (`setAllConfig`, not secret): what stays in the stack file (a rollback's pin).
+     *
+     * @param config config key → value
+     */
+    setPlainConfig(config: Record<string, string>): Promise<void>;
+    /**
+     * One config value of the stack, decrypted (`stack.getConfig`): how the driver reads a tenant's own secret
+     * values from its app stack config. Undefined when the key is not set.
+     *
+     * @param key `namespace:key`
+     */
+    configValue(key: string): Promise<string | undefined>;
+    /**
      * `stack.preview`: evaluates the program and diffs it against the state; nothing changes.
      *
      * @param request policy packs, refresh / expectNoChanges for drift detection, and the streams
@@ -188,6 +201,23 @@ class AutomationWorkspace implements DeployWorkspace {
             map[key] = { value: value.value, secret: true };
         }
         await translating(() => this.stack.setAllConfig(map));
+    }
+
+    async setPlainConfig(config: Record<string, string>): Promise<void> {
+        const map: ConfigMap = {};
+        for (const [key, value] of Object.entries(config)) {
+            map[key] = { value, secret: false };
+        }
+        await translating(() => this.stack.setAllConfig(map));
+    }
+
+    async configValue(key: string): Promise<string | undefined> {
+        try {
+            return (await this.stack.getConfig(key)).value;
+        } catch {
+            // The CLI exits non-zero for a key that is not set.
+            return undefined;
+        }
     }
 
     async preview(request: PreviewRequest): Promise<OperationResult> {

@@ -37,7 +37,11 @@ const mandatory = (job: unknown) => evaluatePolicies([asPlanned(job)]).filter((v
 describe("build naming", () => {
     it("is the same for the same project, service and commit, and differs for another commit", () => {
         expect(buildName("shop", "web", COMMIT)).toBe(buildName("shop", "web", COMMIT));
-        expect(buildName("shop", "web", COMMIT)).toBe("build-shop-web-4fd5f7d6bba4");
+        expect(buildName("shop", "web", COMMIT)).toMatch(/^build-shop-web-4fd5f7d6bba4-[0-9a-f]{10}$/);
+        // Ids and names contain "-": pairs that read alike, and commits sharing 12 hex digits, still differ.
+        expect(buildName("a-b", "c", COMMIT)).not.toBe(buildName("a", "b-c", COMMIT));
+        expect(buildName("shop-eu", "web", COMMIT)).not.toBe(buildName("shop", "eu-web", COMMIT));
+        expect(buildName("shop", "web", `${COMMIT.slice(0, 12)}${"0".repeat(28)}`)).not.toBe(buildName("shop", "web", COMMIT));
         expect(buildName("shop", "web", OTHER_COMMIT)).not.toBe(buildName("shop", "web", COMMIT));
         expect(buildName("shop", "api", COMMIT)).not.toBe(buildName("shop", "web", COMMIT));
         // Rendering twice gives the same Job: a re-run of `pulumi up` at the same commit changes nothing.
@@ -197,8 +201,10 @@ describe("the build pod", () => {
 
     it("reads a private repository's token from the project's own secret value, never from the file", () => {
         const { ctx, job } = built({ credentials: "GIT_TOKEN" });
+        // Mounted as a file of the source step (test/components/builds/source-credentials.test.ts has the rest).
         const env = podSpecOf(job).initContainers![0]!.env!;
-        expect(env.find((e) => e.name === "GIT_TOKEN")?.valueFrom?.secretKeyRef).toEqual({ name: "build-source-shop", key: "GIT_TOKEN" });
+        expect(env.find((e) => e.name === "GIT_TOKEN_FILE")?.value).toBe("/run/secrets/git/token");
+        expect(podSpecOf(job).volumes!.find((v) => v.name === "source-credentials")?.secret).toMatchObject({ secretName: "build-source-shop", items: [{ key: "GIT_TOKEN", path: "token" }] });
         expect(renderSourceSecret(ctx, { GIT_TOKEN: "t0ken", OTHER: "x" })?.stringData).toEqual({ GIT_TOKEN: "t0ken" });
         expect(renderSourceSecret(built().ctx, {})).toBeUndefined();
     });

@@ -7,7 +7,7 @@ import { renderRollout } from "../../../components/project/rollout";
 import { projectContext } from "../../../components/project/common";
 import { imageDigestsOf } from "../../../components/project/grants";
 import { PLATFORM_REGISTRY } from "../../../lib/conventions";
-import { PLACEHOLDER_DIGEST, PLACEHOLDER_DIGEST_ANNOTATION } from "../../../lib/registry";
+import { buildName, PLACEHOLDER_DIGEST, PLACEHOLDER_DIGEST_ANNOTATION } from "../../../lib/registry";
 import type { StackPlan } from "../../../tools/offline/plan-types";
 import { dependencyNames, named, ofType, planComponent } from "../../helpers/component-plan";
 import { project, stackPlatformConfig } from "../project/fixtures";
@@ -137,7 +137,7 @@ describe("the build's release order across the two stacks", () => {
 
     it("the platform stack builds, then reads the digest with its admin kubeconfig; the tenant stack does neither", () => {
         const job = ofType(plan, "kubernetes:batch/v1:Job").find((j) => (j.inputs.metadata as { namespace?: string }).namespace === "builds")!;
-        expect(job.name).toBe("shop-job-builds-build-shop-web-4fd5f7d6bba4");
+        expect(job.name).toBe(`shop-job-builds-${buildName("shop", "web", COMMIT)}`);
         expect(job.urn).toContain("::platform:project:ProjectGrants$");
         const digest = named(plan, "shop-web-image-digest");
         expect(digest.urn).toContain("::platform:project:ProjectGrants$");
@@ -162,6 +162,47 @@ describe("the build's release order across the two stacks", () => {
         expect((pull.inputs.metadata as { namespace?: string }).namespace).toBe("shop");
         expect(dependencyNames(plan, pull)).toContain("shop-namespace-shop");
         expect(pull.secretInputs).toContain("stringData");
+    });
+});
+
+describe("a new commit's build", () => {
+    const NEXT = "9a0c1e2f3b4d5c6e7f8091a2b3c4d5e6f7081920";
+    const grantsPlan = (commit: string) =>
+        planComponent(async (provider) => {
+            const k8s = await import("@pulumi/kubernetes");
+            const { ProjectGrants } = await import("../../../components/project/grants");
+            const { syntheticKubeconfig } = await import("../../../tools/offline/mock-engine");
+            const at = project({ name: "shop", services: [{ name: "web", port: 8080, build: { git: "https://github.com/example/web.git", commit } }] });
+            new ProjectGrants("shop", { project: at, config: dev, adminKubeconfig: syntheticKubeconfig("https://127.0.0.1:6443"), deployerNamespace: new k8s.core.v1.Namespace("deployers", {}, { provider }) }, { provider });
+            return {};
+        });
+    let before: StackPlan;
+    let after: StackPlan;
+    beforeAll(async () => {
+        before = await grantsPlan(COMMIT);
+        after = await grantsPlan(NEXT);
+    }, 240_000);
+    const buildJob = (p: StackPlan) => ofType(p, "kubernetes:batch/v1:Job").find((j) => (j.inputs.metadata as { namespace?: string }).namespace === "builds")!;
+
+    it("is another Job, and the digest is read again only after that Job completed (a failed build leaves the old digest)", () => {
+        expect(buildJob(after).name).not.toBe(buildJob(before).name);
+        expect((buildJob(after).inputs.metadata as { name: string }).name).toBe(buildName("shop", "web", NEXT));
+        for (const [p, commit] of [[before, COMMIT], [after, NEXT]] as const) {
+            const digest = named(p, "shop-web-image-digest");
+            // Same Command, new trigger: replaced (re-read) on a new commit, after its Job; while the Job fails
+            // it is not replaced, so its old output, the digest in the contract, stays.
+            expect(digest.inputs.triggers).toEqual([buildName("shop", "web", commit)]);
+            expect(dependencyNames(p, digest)).toContain(buildJob(p).name);
+        }
+    });
+
+    it("is awaited to its deadline, and a failed one is replaced by the next up (the same commit retried)", () => {
+        const job = buildJob(before);
+        expect(job.customTimeouts?.create).toBe("65m");
+        expect(job.customTimeouts?.update).toBe("65m");
+        expect(job.deleteBeforeReplace).toBe(true);
+        expect((job.inputs.metadata as { annotations?: Record<string, string> }).annotations).toEqual({ "pulumi.com/replaceUnready": "true" });
+        expect(Number.parseInt(job.customTimeouts!.create, 10) * 60).toBeGreaterThan((job.inputs.spec as { activeDeadlineSeconds: number }).activeDeadlineSeconds);
     });
 });
 

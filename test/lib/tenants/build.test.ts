@@ -24,6 +24,11 @@ const issues = (doc: unknown) => {
 };
 
 describe("build: in the tenant schema", () => {
+    it("fetches over HTTPS only (the source step has no SSH key)", () => {
+        expect(issues(base({ build: { git: "ssh://git@github.com/example/web.git", commit: COMMIT } }))).toEqual(["services.0.build.git: a build fetches its source over HTTPS"]);
+        expect(issues(base({ build: { git: GIT, commit: COMMIT } }))).toEqual([]);
+    });
+
     it("accepts a build pinned to a commit and derives the image under the project's path", () => {
         const spec = projectSchema.parse(base({ build: { git: GIT, ref: "main", commit: COMMIT, path: "apps/web" } }));
         expect(spec.services[0]!.build).toEqual({ git: GIT, ref: "main", commit: COMMIT, path: "apps/web", builder: "railpack" });
@@ -68,13 +73,13 @@ describe("build: against the stack", () => {
         expect(problems(load({ build: { git: GIT, commit: COMMIT } }))).toEqual([]);
     });
 
-    it("refuses an ungranted source, a stack without build nodes and a private source's credentials", () => {
+    it("refuses an ungranted source, a stack without build nodes and a private source's credential that is not among the project's secrets", () => {
         expect(problems(load({ build: { git: "https://github.com/example/other.git", commit: COMMIT } }))).toEqual([expect.stringMatching(/^services\[web\]\.build\.git: git source .* is not granted/)]);
         const noBuildPool = { ...dev, pools: dev.pools.filter((p) => p.role !== "build") };
         expect(problems(load({ build: { git: GIT, commit: COMMIT } }, noBuildPool))).toEqual([expect.stringMatching(/^services\[web\]\.build: this stack has no build pool/)]);
-        // The platform stack runs the builds and has no tenant secrets: refused whether or not the value is set.
-        for (const secrets of [[], ["GIT_TOKEN"]]) {
-            expect(problems(load({ build: { git: GIT, commit: COMMIT, credentials: "GIT_TOKEN" } }, dev, secrets))).toEqual([expect.stringMatching(/^services\[web\]\.build\.credentials: builds from private git sources are not supported yet/)]);
-        }
+        // The token is one of the project's own secret values (its tenant stack's tenant:secrets).
+        expect(problems(load({ build: { git: GIT, commit: COMMIT, credentials: "GIT_TOKEN" } }, dev, []))).toEqual([expect.stringMatching(/^services\[web\]\.build\.credentials: secret GIT_TOKEN is not set in stack config/)]);
+        expect(problems(load({ build: { git: GIT, commit: COMMIT, credentials: "GIT_TOKEN" } }, dev, ["OTHER"]))).toHaveLength(1);
+        expect(problems(load({ build: { git: GIT, commit: COMMIT, credentials: "GIT_TOKEN" } }, dev, ["GIT_TOKEN"]))).toEqual([]);
     });
 });
