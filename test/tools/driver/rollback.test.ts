@@ -79,7 +79,7 @@ describe("rollback at the Automation API boundary", () => {
         const { root, h } = setup();
         expect(await runDeploy(args(), h.deps)).toBe(0);
         expect(pinsIn(root)).toEqual({ app: image(2) });
-        // Only the tenant stack ran: its preview gate and its up; the platform stack was not touched.
+        // Only the app stack ran: its preview gate and its up; the platform stack and the grants stack (its builds) were not touched.
         expect(h.timeline.entries.filter((e) => e.at === "start").map((e) => `${e.stack} ${e.method}`)).toEqual(["dev--paas-app preview", "dev--paas-app up"]);
         expect(h.stdout()).toContain(`service app returns to commit ${commit(2)} (${digest(2)}), pinned as ${PINS_KEY}.app in programs/tenant/Pulumi.dev--paas-app.yaml`);
         // The up is handed the stack's own history, so the new history keeps what a later rollback needs.
