@@ -307,6 +307,7 @@ export function renderProjectDashboard(prices: Pick<MeteringPrices, "currency">)
                 { expr: `sum(${RECORDED.memoryCost}${sel})`, legend: "memory" },
                 { expr: `sum(${RECORDED.storageCost}${sel})`, legend: "storage" },
                 { expr: `sum(${RECORDED.egressCost}${sel})`, legend: "egress" },
+                { expr: `sum(${RECORDED.buildCost}${sel})`, legend: "build" },
             ],
             money,
             true,

@@ -73,6 +73,7 @@ export function ledgerFields(currency: string): LedgerField[] {
         { name: "costMemory", series: RECORDED.memoryCostRate, unit: currency, factor: minute },
         { name: "costStorage", series: RECORDED.storageCostRate, unit: currency, factor: minute },
         { name: "costEgress", series: RECORDED.egressCostRate, unit: currency, factor: minute },
+        { name: "costBuild", series: RECORDED.buildCostRate, unit: currency, factor: minute },
         { name: "cpuCoreHours", series: RECORDED.cpuBillable, unit: "core-hours", factor: minute },
         { name: "memoryGiBHours", series: RECORDED.memoryBillable, unit: "GiB-hours", factor: minute / BYTES_PER_GIB },
         { name: "storageGiBHours", series: RECORDED.storageBillable, unit: "GiB-hours (requested × replicas)", factor: minute / BYTES_PER_GIB },

@@ -1,5 +1,5 @@
 import type { PlatformConfig } from "../../lib/config/schema";
-import { GVISOR_RUNTIME_CLASS, NAMESPACES, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
+import { GVISOR_RUNTIME_CLASS, LABELS, NAMESPACES, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
 import { EDGE_METER_METRICS } from "./edge-meter";
 import { promqlNumber, promqlString } from "./promql";
 
@@ -18,6 +18,10 @@ import { promqlNumber, promqlString } from "./promql";
  *   under runc and gVisor (a gVisor sandbox can only be measured per pod, see Runtimes).
  * - Memory: max(Σ requests, working set) per pod, the same way.
  * - Storage: requested PVC size × the Longhorn replica count of the platform's StorageClasses.
+ * - Image builds: max(Σ requests, Σ use) of CPU and memory of each of the project's running build pods in the
+ *   platform's `builds` namespace, per minute, the same per-pod formula, as a separate "build" line of its bill
+ *   (the pods carry the project label the platform's build renderer sets; tenants cannot create pods there);
+ *   taken out of the platform's region line.
  * - Internet egress, counted by the kernel of the nodes (the node meter, ./edge-meter.ts), per pod IP: bytes the
  *   project's pods sent to a Traefik pod (edge nodes; every protocol and port: HTTP, WebSocket, TCP/UDP entry
  *   points, TLS passthrough) plus bytes they sent straight to destinations outside the cluster and private
@@ -242,6 +246,16 @@ export const RECORDED = {
     certificateExpiry: "platform:project_certificate_expiration_timestamp_seconds:min",
     /** The configured monthly budget of each project that has one. */
     budget: "platform:project_budget:monthly",
+    /** 1 per build pod (namespace `builds`), label `project`: the project its build is billed to (the renderer's label). */
+    buildPodProject: "platform:build_pod_project:info",
+    /** Billable CPU cores of the project's image builds: Σ over its running build pods of max(Σ requests, Σ use). */
+    buildCpuBillable: "platform:project_build_cpu_billable_cores:sum",
+    /** Billable memory of the project's image builds, the same way. */
+    buildMemoryBillable: "platform:project_build_memory_billable_bytes:sum",
+    /** Cost per hour of the project's image builds (CPU + memory at the project prices): part of its total. */
+    buildCostRate: "platform:project_build_cost:rate1h",
+    /** Build cost of the last hour: the bill's "build" line. */
+    buildCost: "platform:project_build_cost:hourly",
 } as const;
 
 /** Names of the alerts. */
@@ -312,6 +326,7 @@ export const SOURCE_METRICS: readonly string[] = [
     "kube_pod_container_resource_requests",
     "kube_pod_runtimeclass_name_info",
     "kube_pod_info",
+    "kube_pod_labels",
     "kube_pod_status_phase",
     "kube_persistentvolumeclaim_resource_requests_storage_bytes",
     "kube_resourcequota",
@@ -339,6 +354,16 @@ export const KUBE_STATE_METRICS_LABELS_ALLOWLIST = `namespaces=[${TENANT_NAMESPA
 
 /** kube-state-metrics' spelling of the tenant namespace label (`platform/tenant` → `label_platform_tenant`). */
 export const TENANT_LABEL_SERIES_NAME = `label_${TENANT_NAMESPACE_LABEL.replace(/[^a-zA-Z0-9_]/g, "_")}`;
+
+/**
+ * kube-state-metrics' spelling of the project label on build pods (`platform/project` → `label_platform_project`,
+ * series `kube_pod_labels{namespace, pod, uid, label_platform_project}`: kube-state-metrics internal/store/pod.go,
+ * exported because the monitoring add-on allowlists `pods=[platform/project]`, components/observability/values.ts).
+ * Read in the builds namespace only: every pod there is the platform's build renderer's
+ * (components/builds/build-job.ts), whose label names the project, and the namespace's admission policy ties that
+ * label to the project's push Secret.
+ */
+export const BUILD_PROJECT_LABEL_SERIES_NAME = `label_${LABELS.project.replace(/[^a-zA-Z0-9_]/g, "_")}`;
 
 /**
  * Port name of every tenant Service an Ingress routes to (components/project/workloads.ts HTTP_PORT_NAME).
@@ -399,6 +424,25 @@ function billable(resource: "cpu" | "memory", runcPodUse: string, sandboxPodUse:
         "    )",
         `    and on (namespace, pod) ${RECORDED.sandboxedPod}`,
         ")",
+    ].join("\n");
+}
+
+/**
+ * Per project, Σ over its running build pods (runc, namespace builds) of max(Σ requests, Σ use): the runc half of
+ * {@link billable}, attributed by the build pod's project label and kept only for projects whose namespace exists
+ * (labels `namespace` and `project`, like every per-project series).
+ */
+function buildBillable(resource: "cpu" | "memory", runcPodUse: string): string {
+    return [
+        "sum by (project) (",
+        "    max by (namespace, pod) (",
+        `      ${tagged(runcPodUse, "usage")}`,
+        "      or",
+        `      ${tagged(`sum by (namespace, pod) (${requests(resource)} and on (namespace, pod, container) ${CONTAINER_MEMORY})`, "request")}`,
+        "    )",
+        `  * on (namespace, pod) group_left (project) ${RECORDED.buildPodProject}`,
+        ")",
+        `* on (project) group_left (namespace) ${RECORDED.tenantNamespace}`,
     ].join("\n");
 }
 
@@ -604,6 +648,19 @@ export function renderMeteringRuleGroups(prices: MeteringPrices, billing: Billin
             record: RECORDED.internalTransmitRate,
             expr: `clamp_min(\n  ${RECORDED.networkTransmitRate}\n  - on (namespace, project) (${RECORDED.internetEgressRate} or 0 * ${RECORDED.networkTransmitRate}),\n  0\n)`,
         },
+        {
+            record: RECORDED.buildPodProject,
+            expr: `max by (namespace, pod, project) (\n  label_replace(kube_pod_labels{namespace="${NAMESPACES.builds}", ${BUILD_PROJECT_LABEL_SERIES_NAME}!=""}, "project", "$1", "${BUILD_PROJECT_LABEL_SERIES_NAME}", "(.+)")\n)`,
+        },
+        { record: RECORDED.buildCpuBillable, expr: buildBillable("cpu", runcPodCpu) },
+        { record: RECORDED.buildMemoryBillable, expr: buildBillable("memory", runcPodMemory) },
+        {
+            record: RECORDED.buildCostRate,
+            expr: orZero(
+                `(${RECORDED.buildCpuBillable} * ${price("cpuCoreHour")} or 0 * ${RECORDED.buildMemoryBillable})\n+ on (namespace, project)\n(${RECORDED.buildMemoryBillable} / ${BYTES_PER_GIB} * ${price("memoryGiBHour")} or 0 * ${RECORDED.buildCpuBillable})`,
+            ),
+            labels: currency,
+        },
         { record: RECORDED.cpuCostRate, expr: orZero(`${RECORDED.cpuBillable} * ${price("cpuCoreHour")}`), labels: currency },
         { record: RECORDED.memoryCostRate, expr: orZero(`${RECORDED.memoryBillable} / ${BYTES_PER_GIB} * ${price("memoryGiBHour")}`), labels: currency },
         { record: RECORDED.storageCostRate, expr: orZero(`${RECORDED.storageBillable} / ${BYTES_PER_GIB} * ${price("storageGiBHour")}`), labels: currency },
@@ -611,7 +668,7 @@ export function renderMeteringRuleGroups(prices: MeteringPrices, billing: Billin
         {
             record: RECORDED.costRate,
             // Every term exists for every tenant (orZero), so `+` never drops a project.
-            expr: `${RECORDED.cpuCostRate}\n+ ${RECORDED.memoryCostRate}\n+ ${RECORDED.storageCostRate}\n+ ${RECORDED.egressCostRate}`,
+            expr: `${RECORDED.cpuCostRate}\n+ ${RECORDED.memoryCostRate}\n+ ${RECORDED.storageCostRate}\n+ ${RECORDED.egressCostRate}\n+ ${RECORDED.buildCostRate}`,
             labels: currency,
         },
         ...regionLines(prices, billing),
@@ -638,6 +695,7 @@ export function renderMeteringRuleGroups(prices: MeteringPrices, billing: Billin
         { record: RECORDED.memoryCost, expr: hourSum(RECORDED.memoryCostRate), labels: currency },
         { record: RECORDED.storageCost, expr: hourSum(RECORDED.storageCostRate), labels: currency },
         { record: RECORDED.egressCost, expr: hourSum(RECORDED.egressCostRate), labels: currency },
+        { record: RECORDED.buildCost, expr: hourSum(RECORDED.buildCostRate), labels: currency },
         { record: RECORDED.cost, expr: hourSum(RECORDED.costRate), labels: currency },
         { record: RECORDED.regionCost, expr: hourSum(RECORDED.regionCostRate) },
         {
@@ -766,15 +824,16 @@ function rulesAlert(): AlertingRule {
  */
 function regionLines(prices: MeteringPrices, billing: BillingContext): RecordingRule[] {
     const labels = (line: string) => ({ region: billing.region, line, currency: prices.currency });
-    const platform = (record: string) => `sum(${record} unless on (namespace) ${RECORDED.tenantNamespace})`;
+    // The builds namespace is a platform namespace, but what its pods billed to a project is in that project's line.
+    const platform = (record: string, billedToProjects: string) => `(sum(${record} unless on (namespace) ${RECORDED.tenantNamespace}) - (sum(${billedToProjects}) or vector(0)))`;
     const platformStorage = `sum(\n  max by (namespace, persistentvolumeclaim) (kube_persistentvolumeclaim_resource_requests_storage_bytes)\n  unless on (namespace) ${RECORDED.tenantNamespace}\n)`;
     const lines: RecordingRule[] = [
         { record: RECORDED.regionCostRate, expr: `sum(${RECORDED.costRate}) or vector(0)`, labels: labels("tenants") },
         {
             record: RECORDED.regionCostRate,
             expr: [
-                `  (${platform(RECORDED.namespaceCpuBillable)} * ${promqlNumber(prices.cpuCoreHour)} or vector(0))`,
-                `+ (${platform(RECORDED.namespaceMemoryBillable)} / ${BYTES_PER_GIB} * ${promqlNumber(prices.memoryGiBHour)} or vector(0))`,
+                `  (${platform(RECORDED.namespaceCpuBillable, RECORDED.buildCpuBillable)} * ${promqlNumber(prices.cpuCoreHour)} or vector(0))`,
+                `+ (${platform(RECORDED.namespaceMemoryBillable, RECORDED.buildMemoryBillable)} / ${BYTES_PER_GIB} * ${promqlNumber(prices.memoryGiBHour)} or vector(0))`,
                 `+ (${platformStorage} * ${billing.storageReplicas} / ${BYTES_PER_GIB} * ${promqlNumber(prices.storageGiBHour)} or vector(0))`,
             ].join("\n"),
             labels: labels("platform"),

@@ -139,11 +139,11 @@ describe("project dashboard", () => {
         expect(dashboardPromQL(project).some((q) => q.expr.includes("count_over_time"))).toBe(false);
     });
 
-    it("breaks the hourly cost down into the four billed resources", () => {
+    it("breaks the hourly cost down into the four billed resources and the project's image builds", () => {
         const panel = project.panels.find((p) => p.title === "Cost per hour by resource")!;
-        expect(panel.targets.map((t) => t.legendFormat)).toEqual(["CPU", "memory", "storage", "egress"]);
+        expect(panel.targets.map((t) => t.legendFormat)).toEqual(["CPU", "memory", "storage", "egress", "build"]);
         expect(panel.targets.map((t) => t.expr)).toEqual(
-            [RECORDED.cpuCost, RECORDED.memoryCost, RECORDED.storageCost, RECORDED.egressCost].map((r) => `sum(${r}{project="$project"})`),
+            [RECORDED.cpuCost, RECORDED.memoryCost, RECORDED.storageCost, RECORDED.egressCost, RECORDED.buildCost].map((r) => `sum(${r}{project="$project"})`),
         );
     });
 });

@@ -9,6 +9,7 @@ import {
     renderAlertRuleGroups,
     renderMeteringRuleGroups,
     TENANT_LABEL_SERIES_NAME,
+    BUILD_PROJECT_LABEL_SERIES_NAME,
     THRESHOLDS,
     type AlertingRule,
     type BillingContext,
@@ -1038,6 +1039,82 @@ describe("metering trust alerts under promtool", () => {
             { input: [{ series: seriesName("kube_cronjob_status_last_successful_time", { ...cronjob, instance: "ksm-a" }), values: Array.from({ length: 5 }, (_, h) => `${h * HOUR}x59`).join(" ") }] },
         );
         return { file: testFile("1m", cases) };
+    });
+});
+
+describe("image builds under promtool", () => {
+    promtoolCase("bill each project's build pods in the builds namespace as its build line, and keep them out of the platform line", () => {
+        const minutes = 150;
+        // Build pods (runc) in the platform's builds namespace: two of shop's and one of a project whose
+        // namespace is gone. Their usage and requests are the tenant pods' series shapes (scenario.ts).
+        const builds: NamespaceLoad = {
+            namespace: "builds",
+            tenant: false,
+            containers: [
+                // Uses more CPU than it requests, less memory: billed 2 cores and 2 GiB.
+                { pod: "build-shop-web-4fd5f7d6bba4-x1", container: "buildkit", cpuCores: 2, workingSetBytes: 1 * GiB, cpuRequestCores: 1, memoryRequestBytes: 2 * GiB },
+                // Uses less CPU than it requests, more memory: billed 1 core and 512 MiB.
+                { pod: "build-shop-api-9a0c1e2f3b4d-x2", container: "buildkit", cpuCores: 0.5, workingSetBytes: 512 * MiB, cpuRequestCores: 1, memoryRequestBytes: 256 * MiB },
+                { pod: "build-gone-web-1111111111aa-x3", container: "buildkit", cpuCores: 1, workingSetBytes: 1 * GiB, cpuRequestCores: 0.25, memoryRequestBytes: 1 * GiB },
+            ],
+            // The finished fetch step of the first build: its request is not billed.
+            completed: [{ pod: "build-shop-web-4fd5f7d6bba4-x1", container: "source", cpuRequestCores: 1, memoryRequestBytes: 1 * GiB }],
+        };
+        // A tenant pod carrying the project label in its own namespace is the tenant's usage, never a build.
+        const shopPods: NamespaceLoad = { namespace: "shop", tenant: true, containers: [{ pod: "web-0", container: "web", cpuCores: 0.25, workingSetBytes: 256 * MiB, cpuRequestCores: 0.25, memoryRequestBytes: 256 * MiB }] };
+        const blogIdle: NamespaceLoad = { namespace: "blog", tenant: true };
+        // kube-state-metrics internal/store/pod.go (pod_test.go): kube_pod_labels{namespace, pod, uid} plus each
+        // allowlisted label as label_<name> (the monitoring add-on allowlists pods=[platform/project]).
+        const podLabels = (namespace: string, pod: string, project: string) => gauge("kube_pod_labels", { namespace, pod, uid: `uid-${pod}`, [BUILD_PROJECT_LABEL_SERIES_NAME]: project, instance: "ksm-a" }, 1, minutes + 5);
+        const input = [
+            ...inputSeries([builds, shopPods, blogIdle], minutes + 5),
+            ...builds.containers!.map((c) => podLabels("builds", c.pod, c.pod.split("-")[1]!)),
+            podLabels("shop", "web-0", "shop"),
+        ];
+        const shopCores = 2 + 1;
+        const shopBytes = 2 * GiB + 512 * MiB;
+        const shopBuildRate = shopCores * prices.cpuCoreHour + (shopBytes / GiB) * prices.memoryGiBHour;
+        const goneRate = 1 * prices.cpuCoreHour + 1 * prices.memoryGiBHour;
+        const shopOwnRate = expectedHourlyCost(shopPods, prices, REPLICAS).total;
+        const at = `${minutes}m`;
+        const one = (record: string, namespace: string, value: number, cost = false) => ({ labels: seriesName(record, cost ? costLabels(namespace) : projectLabels(namespace)), value });
+        const region = (line: string) => seriesName(RECORDED.regionCostRate, { region: billing.region, line, currency: prices.currency });
+        const tests: ExprTest[] = [
+            {
+                expr: RECORDED.buildPodProject,
+                eval_time: at,
+                exp_samples: builds.containers!.map((c) => ({ labels: seriesName(RECORDED.buildPodProject, { namespace: "builds", pod: c.pod, project: c.pod.split("-")[1]! }), value: 1 })),
+            },
+            { expr: `${RECORDED.buildPodProject}{namespace="shop"}`, eval_time: at, exp_samples: [] },
+            { expr: RECORDED.buildCpuBillable, eval_time: at, exp_samples: [one(RECORDED.buildCpuBillable, "shop", shopCores)] },
+            { expr: RECORDED.buildMemoryBillable, eval_time: at, exp_samples: [one(RECORDED.buildMemoryBillable, "shop", shopBytes)] },
+            // Silent: a project without builds has no build usage, and a build of a gone project bills nobody.
+            ...[RECORDED.buildCpuBillable, RECORDED.buildMemoryBillable].flatMap((record) => [
+                { expr: `${record}{project="blog"}`, eval_time: at, exp_samples: [] },
+                { expr: `${record}{project="gone"}`, eval_time: at, exp_samples: [] },
+            ]),
+            { expr: RECORDED.buildCostRate, eval_time: at, exp_samples: [one(RECORDED.buildCostRate, "shop", shopBuildRate, true), one(RECORDED.buildCostRate, "blog", 0, true)] },
+            { expr: `${RECORDED.buildCostRate}{project="gone"}`, eval_time: at, exp_samples: [] },
+            // Every minute of the last hour ran the same builds: the hour's build line is the rate.
+            { expr: RECORDED.buildCost, eval_time: at, exp_samples: [one(RECORDED.buildCost, "shop", shopBuildRate, true), one(RECORDED.buildCost, "blog", 0, true)] },
+            { expr: `${RECORDED.buildCost}{project="gone"}`, eval_time: at, exp_samples: [] },
+            // The build line is part of the project's bill, and no longer of the platform's.
+            { expr: RECORDED.costRate, eval_time: at, exp_samples: [one(RECORDED.costRate, "shop", shopOwnRate + shopBuildRate, true), one(RECORDED.costRate, "blog", 0, true)] },
+            { expr: `${RECORDED.regionCostRate}{line="tenants"}`, eval_time: at, exp_samples: [{ labels: region("tenants"), value: shopOwnRate + shopBuildRate }] },
+            { expr: `${RECORDED.regionCostRate}{line="platform"}`, eval_time: at, exp_samples: [{ labels: region("platform"), value: goneRate }] },
+        ];
+        for (const record of [RECORDED.buildPodProject, RECORDED.buildCpuBillable, RECORDED.buildMemoryBillable, RECORDED.buildCostRate, RECORDED.buildCost]) {
+            coverage.fires.add(record);
+            coverage.silent.add(record);
+        }
+        return {
+            file: testFile("1m", [{ interval: "1m", input_series: input, promql_expr_test: tests }]),
+            check: () => {
+                // The scenario bills both sides of max(request, use).
+                expect(shopCores).not.toBe(1 + 1);
+                expect(shopBytes).not.toBe(2 * GiB + 256 * MiB);
+            },
+        };
     });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { KSM_LABELS_ALLOWLIST } from "../../../components/observability/values";
 import { pricesSchema } from "../../../lib/config/schema";
 import { promqlMetricNames } from "../../../components/metering/promql";
 import {
@@ -6,6 +7,7 @@ import {
     GROUP_NAMES,
     isAlertingRule,
     KUBE_STATE_METRICS_LABELS_ALLOWLIST,
+    BUILD_PROJECT_LABEL_SERIES_NAME,
     RECORDED,
     recordedMetricNames,
     renderAlertRuleGroups,
@@ -81,14 +83,18 @@ describe("rendered rule groups", () => {
         // Exceptions, each for a reason: the per-namespace and per-pod series are the building blocks of both the
         // tenant and the platform lines; the platform line is "not a tenant"; the trust alerts watch scrapes.
         const raw = new Set(SOURCE_METRICS);
-        const unscoped = new Set<string>([RECORDED.sandboxedPod, RECORDED.namespaceCpuCores, RECORDED.namespaceCpuBillable, RECORDED.namespaceMemoryWorkingSet, RECORDED.namespaceMemoryBillable, RECORDED.regionCostRate, ALERTS.meteringSource, ALERTS.ledger]);
+        // Build pods are attributed by their project label, so the build rules join on `project` instead.
+        const byBuildProject = new Set<string>([RECORDED.buildCpuBillable, RECORDED.buildMemoryBillable]);
+        const unscoped = new Set<string>([RECORDED.sandboxedPod, RECORDED.buildPodProject, RECORDED.namespaceCpuCores, RECORDED.namespaceCpuBillable, RECORDED.namespaceMemoryWorkingSet, RECORDED.namespaceMemoryBillable, RECORDED.regionCostRate, ALERTS.meteringSource, ALERTS.ledger]);
         for (const rule of rules) {
             const reads = promqlMetricNames(rule.expr);
             const name = isAlertingRule(rule) ? rule.alert : rule.record;
             if (name === RECORDED.tenantNamespace) {
                 expect(rule.expr).toContain(`${TENANT_LABEL_SERIES_NAME}="true"`);
             } else if (unscoped.has(name)) {
-                expect(name.startsWith("platform:namespace_") || name.startsWith("platform:pod_") || name.startsWith("platform:region_") || !name.includes(":"), name).toBe(true);
+                expect(name.startsWith("platform:namespace_") || name.startsWith("platform:pod_") || name.startsWith("platform:build_pod_") || name.startsWith("platform:region_") || !name.includes(":"), name).toBe(true);
+            } else if (byBuildProject.has(name)) {
+                expect(rule.expr, name).toContain(`* on (project) group_left (namespace) ${RECORDED.tenantNamespace}`);
             } else if (reads.some((m) => raw.has(m))) {
                 expect(rule.expr, name).toContain(`group_left (project) ${RECORDED.tenantNamespace}`);
             }
@@ -151,6 +157,9 @@ describe("rendered rule groups", () => {
     it("tell kube-state-metrics to export the tenant label the join reads", () => {
         expect(KUBE_STATE_METRICS_LABELS_ALLOWLIST).toBe("namespaces=[platform/tenant]");
         expect(TENANT_LABEL_SERIES_NAME).toBe("label_platform_tenant");
+        // Build pods are billed by their project label: kube-state-metrics must export it on pods.
+        expect(BUILD_PROJECT_LABEL_SERIES_NAME).toBe("label_platform_project");
+        expect(KSM_LABELS_ALLOWLIST.find((entry) => entry.startsWith("pods="))).toMatch(/^pods=\[(.*,)?platform\/project(,.*)?\]$/);
     });
 });
 
