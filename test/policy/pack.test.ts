@@ -30,7 +30,7 @@ describe("the rule list", () => {
             for (const policy of policies) expect(policy.name).toMatch(new RegExp(`^${prefix}-[a-z0-9-]+$`));
         }
         expect(Object.values(groups).flat()).toEqual([...POLICIES]);
-        expect(POLICIES).toHaveLength(53);
+        expect(POLICIES).toHaveLength(55);
     });
 
     it("sets the catalogue's levels: advisory for hygiene, mandatory for security", () => {
@@ -98,7 +98,7 @@ describe("pack config", () => {
         expect(readers("allowedPublicPorts")).toEqual(["network-firewall-public-ports"]);
         expect(readers("kubernetesVersion")).toEqual(["workload-safe-sysctls"]);
         expect(readers("databaseBackupTarget")).toEqual(["tenancy-database-cluster", "tenancy-mysql-cluster"]);
-        expect(readers("maxDatabaseInstances")).toEqual(["tenancy-database-cluster", "tenancy-mysql-cluster", "tenancy-redis-replication"]);
+        expect(readers("maxDatabaseInstances")).toEqual(["tenancy-database-cluster", "tenancy-redis-replication", "tenancy-mysql-cluster"]);
         expect(readers("platformNamespaces")).toEqual([
             "workload-no-platform-backup-secret",
             "tenancy-namespace-labels",
