@@ -3,7 +3,7 @@ import { QUANTITY_PATTERN } from "../quantity";
 import { alertingSchema } from "./alerting";
 import { rejectServerType } from "../hetzner/server-types";
 import { EDGE_FIREWALL_BASE_RULES, HCLOUD_FIREWALL_MAX_RULES } from "../hetzner/limits";
-import { forbiddenEgressPort, repoUrlProblem } from "../network-rules";
+import { forbiddenEgressPort, nonPublicHostReason, repoUrlProblem } from "../network-rules";
 import { labelMessage, labelPattern, PROJECT_NAME_MAX } from "../tenants/names";
 import { PLATFORM_NAMESPACES, PLATFORM_REGISTRY } from "../conventions";
 
@@ -519,6 +519,19 @@ export const platformConfigSchema = z
             }
             if (cfg.alerting.deadMansSwitch === undefined) {
                 ctx.addIssue({ code: "custom", path: ["alerting", "deadMansSwitch"], message: "a production stack needs a dead man's switch (a webhook receiver that pages when the heartbeat stops)" });
+            }
+            // "Off-cluster" is the host, not the key: an endpoint that resolves inside the cluster (the in-cluster
+            // MinIO's Service, a private or tailnet address) keeps the only copy where the disaster happens.
+            const targets: Array<[string[], string | undefined]> = [
+                [["backup", "s3", "endpoint"], cfg.backup.s3?.endpoint],
+                [["addons", "longhorn", "external", "endpoint"], cfg.addons.longhorn.external?.endpoint],
+                [["cluster", "etcdSnapshots", "s3", "endpoint"], cfg.cluster.etcdSnapshots?.s3?.endpoint],
+            ];
+            for (const [path, endpoint] of targets) {
+                const reason = endpoint === undefined ? undefined : nonPublicHostReason(endpoint.replace(/:\d+$/, ""), PLATFORM_NAMESPACES);
+                if (reason !== undefined) {
+                    ctx.addIssue({ code: "custom", path, message: `a production stack's backups must leave the cluster: ${reason}`, params: { fix: "use the object storage's public host name, e.g. endpoint: fsn1.your-objectstorage.com" } });
+                }
             }
         }
         const seen = new Set<string>();

@@ -21,6 +21,21 @@ describe("platform:backup (the off-cluster backup target)", () => {
         expect(problem?.fix).toMatch(/backupTarget: external/);
     });
 
+    it("refuses a production target whose host resolves inside the cluster, for every backup target", () => {
+        const inCluster = { endpoint: "minio.minio.svc.cluster.local:9000", bucket: "platform-backups", region: "fsn1" };
+        for (const [override, path] of [
+            [{ "platform:backup": json({ retentionDays: 30, s3: inCluster }) }, "platform:backup.s3.endpoint"],
+            [{ "platform:addons": json({ longhorn: { backupTarget: "external", external: { ...inCluster, endpoint: "10.0.1.5" } } }) }, "platform:addons.longhorn.external.endpoint"],
+        ] as const) {
+            const problem = configProblems(rawStackConfig("fsn1", override)).find((p) => p.path === path);
+            expect(problem?.problem, path).toMatch(/backups must leave the cluster: .*(in-cluster|private)/);
+            expect(problem?.fix, path).toMatch(/public host name/);
+        }
+        // The shipped production stack's own targets are public hosts; a dev stack may keep its target inside.
+        expect(() => parsePlatformConfig(rawStackConfig("fsn1"), "Pulumi.fsn1.yaml")).not.toThrow();
+        expect(() => parsePlatformConfig(rawStackConfig("dev", { "platform:backup": json({ retentionDays: 30, s3: inCluster }) }), "Pulumi.dev.yaml")).not.toThrow();
+    });
+
     it("lets a dev stack run without a target (its databases then have no backups)", () => {
         const { config } = parsePlatformConfig(rawStackConfig("dev", { "platform:backup": json({}) }), "Pulumi.dev.yaml");
         expect(config.backup.s3).toBeUndefined();
