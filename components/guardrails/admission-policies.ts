@@ -20,6 +20,7 @@ import {
 import { CNPG_OPERATOR_USER } from "../databases/values";
 import { REDIS_IMAGES } from "../../charts/images";
 import { TENANT_STORAGE_CLASSES } from "../../lib/conventions";
+import { ANALYSIS_CADENCE_BOUNDS } from "../../lib/tenants/schema";
 import { PXC_INJECTION_FIELDS, PXC_KEY_HOLDING_IMAGES } from "../../policy/rules/tenancy/mysql-cluster";
 import { PXC_OPERATOR_USER } from "../databases/mysql-values";
 
@@ -625,12 +626,22 @@ export const ROLLOUTS_CONTROLLER_USER = `system:serviceaccount:${NAMESPACES.argo
 /** Argument values a tenant Rollout may pass to the platform templates: DNS labels and plain numbers, nothing that ends a PromQL string. */
 export const ANALYSIS_ARG_VALUE_PATTERN = "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$";
 
+const { count: COUNT_BOUNDS, intervalSeconds: INTERVAL_BOUNDS } = ANALYSIS_CADENCE_BOUNDS;
+
 /**
  * The cadence a tenant may ask of the shared Prometheus, as the tenant schema bounds it
- * (lib/tenants/schema.ts strategy.analysis: count 1–30, intervalSeconds 10–600): without it a Rollout written
- * by hand (git sync) could measure every millisecond.
+ * ({@link ANALYSIS_CADENCE_BOUNDS}): without it a Rollout written by hand (git sync) could measure every
+ * millisecond. Argo Rollouts reads `count` as an integer and `interval` as a Go duration; the platform templates
+ * take them as strings, so only plain decimal integers (and seconds) pass, then their value is compared.
  */
-export const ANALYSIS_CADENCE_PATTERNS = { count: "^([1-9]|[12][0-9]|30)$", interval: "^([1-9][0-9]|[1-5][0-9][0-9]|600)s$" } as const;
+export const ANALYSIS_CADENCE_CHECKS = {
+    count: (value: string) =>
+        `${value}.matches('^[1-9][0-9]{0,3}$') && int(${value}) >= ${COUNT_BOUNDS.min} && int(${value}) <= ${COUNT_BOUNDS.max}`,
+    interval: (value: string) => {
+        const seconds = `int(${value}.substring(0, size(${value}) - 1))`;
+        return `${value}.matches('^[1-9][0-9]{0,3}s$') && ${seconds} >= ${INTERVAL_BOUNDS.min} && ${seconds} <= ${INTERVAL_BOUNDS.max}`;
+    },
+} as const;
 
 /**
  * Blue/green analysis keeps the tenant boundary: a tenant's release is judged only by the platform's
@@ -652,8 +663,8 @@ export function renderAnalysisPolicy(args: AdmissionPolicyArgs): AdmissionPolicy
         `(g.name == ${quote(ANALYSIS_ARGS.namespace)} ? (!has(g.value) && has(g.valueFrom) && has(g.valueFrom.fieldRef) && g.valueFrom.fieldRef.fieldPath == 'metadata.namespace')` +
         ` : g.name == ${quote(ANALYSIS_ARGS.service)} ? (!has(g.value) && has(g.valueFrom) && has(g.valueFrom.fieldRef) && g.valueFrom.fieldRef.fieldPath == 'metadata.name')` +
         ` : (!has(g.valueFrom) || !has(g.valueFrom.fieldRef))) && (!has(g.value) || g.value.matches(${quote(ANALYSIS_ARG_VALUE_PATTERN)}))` +
-        ` && (g.name != ${quote(ANALYSIS_ARGS.count)} || (has(g.value) && g.value.matches(${quote(ANALYSIS_CADENCE_PATTERNS.count)})))` +
-        ` && (g.name != ${quote(ANALYSIS_ARGS.interval)} || (has(g.value) && g.value.matches(${quote(ANALYSIS_CADENCE_PATTERNS.interval)}))))`;
+        ` && (g.name != ${quote(ANALYSIS_ARGS.count)} || (has(g.value) && ${ANALYSIS_CADENCE_CHECKS.count("g.value")}))` +
+        ` && (g.name != ${quote(ANALYSIS_ARGS.interval)} || (has(g.value) && ${ANALYSIS_CADENCE_CHECKS.interval("g.value")})))`;
     const isBlueGreen = "has(object.spec.strategy) && has(object.spec.strategy.blueGreen) && !has(object.spec.strategy.canary)";
     return policy(ADMISSION_POLICY_NAMES.analysis, args, {
         matchConstraints: {
@@ -673,7 +684,7 @@ export function renderAnalysisPolicy(args: AdmissionPolicyArgs): AdmissionPolicy
             },
             {
                 expression: `object.kind != 'Rollout' || !(${isBlueGreen}) || (${eachHook(ownNamespaceAndPlainValues)})`,
-                message: `a tenant Rollout passes its own namespace and name (valueFrom.fieldRef: metadata.namespace, metadata.name), plain values (${ANALYSIS_ARG_VALUE_PATTERN}) and a cadence within count 1–30, interval 10s–600s to the analysis`,
+                message: `a tenant Rollout passes its own namespace and name (valueFrom.fieldRef: metadata.namespace, metadata.name), plain values (${ANALYSIS_ARG_VALUE_PATTERN}) and a cadence within count ${COUNT_BOUNDS.min}–${COUNT_BOUNDS.max}, interval ${INTERVAL_BOUNDS.min}s–${INTERVAL_BOUNDS.max}s to the analysis`,
                 reason: "Forbidden",
             },
         ],

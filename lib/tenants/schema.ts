@@ -53,6 +53,15 @@ export const TENANT_BOUNDS = {
     execArgChars: 1024,
 } as const;
 
+/**
+ * How often and how many times a blue/green analysis may query the shared Prometheus. The admission policy
+ * (components/guardrails/admission-policies.ts) holds a hand-written Rollout (git sync) to the same bounds.
+ */
+export const ANALYSIS_CADENCE_BOUNDS = {
+    count: { min: 1, max: 30 },
+    intervalSeconds: { min: 10, max: 600 },
+} as const;
+
 /** Mount points no tmpDir or volume may use or contain: kernel interfaces, kubelet-managed files, service account tokens. */
 export const FORBIDDEN_MOUNT_ROOTS: readonly string[] = ["/proc", "/sys", "/dev", "/etc", "/var/run/secrets", "/run/secrets"];
 
@@ -459,9 +468,9 @@ export const strategySchema = z.preprocess(
                     /** Highest share of 5xx responses (0-1) the new version may serve after the switch. */
                     maxErrorRate: z.number().min(0).max(1).default(0.05),
                     /** Measurements of each check, one per interval; all must pass. */
-                    count: z.number().int().min(1).max(30).default(5),
+                    count: z.number().int().min(ANALYSIS_CADENCE_BOUNDS.count.min).max(ANALYSIS_CADENCE_BOUNDS.count.max).default(5),
                     /** Seconds between measurements. */
-                    intervalSeconds: z.number().int().min(10).max(600).default(30),
+                    intervalSeconds: z.number().int().min(ANALYSIS_CADENCE_BOUNDS.intervalSeconds.min).max(ANALYSIS_CADENCE_BOUNDS.intervalSeconds.max).default(30),
                 })
                 .default({ maxErrorRate: 0.05, count: 5, intervalSeconds: 30 }),
         }),

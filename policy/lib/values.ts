@@ -83,3 +83,11 @@ export function whenKnown<T>(read: () => T, fallback: T): T {
         throw error;
     }
 }
+
+/**
+ * A Linux capability as the kubelet compares it: case-insensitive, with or without the `CAP_` prefix (Kubernetes
+ * passes `add`/`drop` entries through to the runtime, which accepts both spellings).
+ */
+export function normaliseCapability(capability: string): string {
+    return capability.trim().toUpperCase().replace(/^CAP_/, "");
+}

@@ -1,13 +1,11 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { asRecord, asStrings } from "../../lib/values";
+import { asRecord, asStrings, normaliseCapability } from "../../lib/values";
 import { describeContainer } from "../../lib/pod-spec";
 import { forWorkloads } from "../../lib/rule-helpers";
 import { buildExceptionProblems } from "../../lib/build-exception";
 
 /** The only capability a container may add back (binding ports below 1024). */
 export const ALLOWED_ADDED_CAPABILITIES: readonly string[] = ["NET_BIND_SERVICE"];
-
-const normalise = (capability: string) => capability.trim().toUpperCase().replace(/^CAP_/, "");
 
 /**
  * Capabilities: drop ALL, add at most NET_BIND_SERVICE (Pod Security Standards, restricted); rootless BuildKit in
@@ -27,7 +25,7 @@ export const workloadCapabilities: ResourceValidationPolicy = {
             if (!asStrings(capabilities.drop).some((c) => c.trim().toUpperCase() === "ALL")) {
                 report(`${describeContainer(ref)} does not drop ALL capabilities`);
             }
-            const added = asStrings(capabilities.add).filter((c) => !ALLOWED_ADDED_CAPABILITIES.includes(normalise(c)));
+            const added = asStrings(capabilities.add).filter((c) => !ALLOWED_ADDED_CAPABILITIES.includes(normaliseCapability(c)));
             if (added.length > 0) {
                 report(`${describeContainer(ref)} adds capabilities ${added.join(", ")}`);
             }
