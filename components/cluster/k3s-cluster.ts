@@ -92,7 +92,10 @@ export class K3sCluster extends pulumi.ComponentResource {
     constructor(name: string, args: K3sClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:cluster:K3sCluster", name, {}, opts);
         const { config, secrets, infrastructure } = args;
-        const token = new random.RandomPassword(`${name}-token`, { length: 64, special: false }, { parent: this, additionalSecretOutputs: ["result"] });
+        // The cluster's identity: a new token or server CA (a replacement, a deletion) locks every node that has not
+        // restarted with it out of the cluster, so Pulumi refuses both until an operator unprotects them.
+        const identity: pulumi.CustomResourceOptions = { parent: this, protect: true };
+        const token = new random.RandomPassword(`${name}-token`, { length: 64, special: false }, { ...identity, additionalSecretOutputs: ["result"] });
 
         const connectionTo = (node: NodeHandle): command.types.input.remote.ConnectionArgs => ({
             host: node.tailnetName,
@@ -164,7 +167,7 @@ export class K3sCluster extends pulumi.ComponentResource {
         if (config.cluster.certificateAuthority === "platform") {
             // The server CA generated here: every joiner's CA-pinning token is known before any server runs, so
             // agents start beside the servers instead of after them (they wait for a server to answer themselves).
-            const caKey = new tls.PrivateKey(`${name}-server-ca-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this, additionalSecretOutputs: ["privateKeyPem", "privateKeyPemPkcs8", "privateKeyOpenssh"] });
+            const caKey = new tls.PrivateKey(`${name}-server-ca-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { ...identity, additionalSecretOutputs: ["privateKeyPem", "privateKeyPemPkcs8", "privateKeyOpenssh"] });
             const caCert = new tls.SelfSignedCert(
                 `${name}-server-ca`,
                 {
@@ -175,7 +178,7 @@ export class K3sCluster extends pulumi.ComponentResource {
                     allowedUses: ["cert_signing", "digital_signature", "key_encipherment"],
                     subject: { commonName: `k3s-server-ca-${clusterIdentifierOf(pulumi.getStack())}` },
                 },
-                { parent: this },
+                identity,
             );
             const caHash = caCert.certPem.apply(serverCaHash);
             pinned = caHash.apply((hash) => ({ caHash: hash }));

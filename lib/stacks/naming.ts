@@ -65,8 +65,8 @@ export function parseTenantStackName(stack: string): { region: string; id: strin
 }
 
 /**
- * The fully qualified name a tenant stack's StackReference reads the platform contract from:
- * `<organization>/platform/<region>` (the DIY backends' organization is `organization`).
+ * The fully qualified name of a region's platform stack, `<organization>/platform/<region>` (the DIY backends'
+ * organization is `organization`): what the migration's `pulumi state move` and `pulumi up` commands name.
  */
 export function platformStackReference(organization: string, region: string): string {
     return `${organization}/${PLATFORM_PROJECT}/${platformStackName(region)}`;

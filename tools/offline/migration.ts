@@ -1,6 +1,6 @@
 import * as crypto from "node:crypto";
 import { PROJECT_GRANTS_TYPE, TENANT_PROJECT_TYPE } from "../../lib/conventions";
-import { GRANTS_PROJECT, grantsStackName, PLATFORM_PROJECT, TENANT_PROJECT, tenantStackName } from "../../lib/stacks/naming";
+import { GRANTS_PROJECT, grantsStackName, PLATFORM_PROJECT, platformStackReference, TENANT_PROJECT, tenantStackName } from "../../lib/stacks/naming";
 
 /**
  * Moving a region to the current layout (one platform stack, per tenant one grants stack `<region>--<id>--grants`
@@ -123,6 +123,40 @@ function isDeployerKey(key: string, ids: readonly string[]): boolean {
     return ids.some((id) => (type === PROJECT_GRANTS_TYPE && name === id) || (type.startsWith(`${PROJECT_GRANTS_TYPE}$`) && (name === `${id}-deployer` || name === `${id}-deployer-token`)));
 }
 
+/**
+ * What moving resources into one stack would create, update or delete: each of `have` (the new stack's plan) must
+ * be one of `want` (what the old layout's resources that move there were) with the same inputs, or the stack's
+ * own (`own`); each of `want` must be in `have`, unless it may go (`mayGo`: a component that deletes nothing).
+ */
+function stackMoveProblems(
+    where: string,
+    before: string,
+    want: ReadonlyMap<string, MigrationResource>,
+    have: readonly MigrationResource[],
+    own: (key: string) => boolean,
+    mayGo: (key: string) => boolean,
+): string[] {
+    const problems: string[] = [];
+    const seen = new Set<string>();
+    for (const resource of have) {
+        seen.add(resource.key);
+        const old = want.get(resource.key);
+        if (!old) {
+            if (!own(resource.key)) {
+                problems.push(`${where}: ${resource.key} is new (${before} had no such resource): it would be created`);
+            }
+        } else if (old.inputsHash !== resource.inputsHash) {
+            problems.push(`${where}: ${resource.key} has other inputs than in ${before}: it would be updated`);
+        }
+    }
+    for (const key of want.keys()) {
+        if (!seen.has(key) && !mayGo(key)) {
+            problems.push(`${where}: ${key} is missing: it would be deleted`);
+        }
+    }
+    return problems;
+}
+
 /** The outcome of comparing the single-stack plan with the new stacks' plans. */
 export interface MigrationCheck {
     /** Tenant ids whose Project moves, each to its tenant stack. */
@@ -178,25 +212,8 @@ export function checkMigration(
         }
         target.set(resource.key, resource);
     }
-    const compare = (where: string, want: Map<string, MigrationResource>, have: readonly MigrationResource[], own: (key: string) => boolean) => {
-        const seen = new Set<string>();
-        for (const resource of have) {
-            seen.add(resource.key);
-            const old = want.get(resource.key);
-            if (!old) {
-                if (!own(resource.key)) {
-                    problems.push(`${where}: ${resource.key} is new (the single stack had no such resource): it would be created`);
-                }
-            } else if (old.inputsHash !== resource.inputsHash) {
-                problems.push(`${where}: ${resource.key} has other inputs than in the single stack: it would be updated`);
-            }
-        }
-        for (const key of want.keys()) {
-            if (!seen.has(key)) {
-                problems.push(`${where}: ${key} is missing: it would be deleted`);
-            }
-        }
-    };
+    const compare = (where: string, want: Map<string, MigrationResource>, have: readonly MigrationResource[], own: (key: string) => boolean) =>
+        problems.push(...stackMoveProblems(where, "the single stack", want, have, own, () => false));
     compare("platform stack", expected.get("platform")!, platform, (key) => isNewPlatformKey(key, grantsStacks ? [] : ids));
     for (const [id, have] of Object.entries(tenants)) {
         compare(`tenant stack of ${id}`, expected.get(id)!, have, (key) => TENANT_STACK_OWN_KEYS.includes(key));
@@ -253,7 +270,7 @@ export function grantMoveCommand(region: string, organization: string, id: strin
 export function grantMigrationCommands(region: string, organization: string, tenants: ReadonlyArray<{ id: string; grantKeys: readonly string[] }>): string[] {
     return [
         ...tenants.filter((t) => t.grantKeys.length > 0).flatMap((t) => [grantsStackInitCommand(region, organization, t.id), grantMoveCommand(region, organization, t.id, t.grantKeys)]),
-        `pulumi up --stack ${organization}/${PLATFORM_PROJECT}/${region}   # the contract-4 outputs the grants stacks are handed`,
+        `pulumi up --stack ${platformStackReference(organization, region)}   # the contract-4 outputs the grants stacks are handed`,
         `npm run deploy -- preview --stack ${region} --all   # each grants stack: expect no delete and no replace (adopted by alias; only the provider switch and the deployer); each app stack: only its provider switch`,
     ];
 }
@@ -264,7 +281,7 @@ export function grantMigrationCommands(region: string, organization: string, ten
  * stack (which no longer declares them) and run the tenants.
  */
 export function migrationCommands(region: string, organization: string, tenants: ReadonlyArray<{ id: string; secretNames: readonly string[]; grantKeys?: readonly string[] }>): string[] {
-    const source = `${organization}/${PLATFORM_PROJECT}/${region}`;
+    const source = platformStackReference(organization, region);
     const lines: string[] = [];
     for (const { id, secretNames } of tenants) {
         const dest = `${organization}/${TENANT_PROJECT}/${tenantStackName(region, id)}`;
@@ -344,25 +361,8 @@ export function checkGrantsMove(
         }
         target.set(resource.key, resource);
     }
-    const compare = (where: string, want: Map<string, MigrationResource>, have: readonly MigrationResource[], own: (key: string) => boolean, mayGo: (key: string) => boolean) => {
-        const seen = new Set<string>();
-        for (const resource of have) {
-            seen.add(resource.key);
-            const old = want.get(resource.key);
-            if (!old) {
-                if (!own(resource.key)) {
-                    problems.push(`${where}: ${resource.key} is new (the contract-3 platform stack had no such resource): it would be created`);
-                }
-            } else if (old.inputsHash !== resource.inputsHash) {
-                problems.push(`${where}: ${resource.key} has other inputs than in the contract-3 platform stack: it would be updated`);
-            }
-        }
-        for (const key of want.keys()) {
-            if (!seen.has(key) && !mayGo(key)) {
-                problems.push(`${where}: ${key} is missing: it would be deleted`);
-            }
-        }
-    };
+    const compare = (where: string, want: Map<string, MigrationResource>, have: readonly MigrationResource[], own: (key: string) => boolean, mayGo: (key: string) => boolean) =>
+        problems.push(...stackMoveProblems(where, "the contract-3 platform stack", want, have, own, mayGo));
     compare("platform stack", expected.get("platform")!, platform, () => false, (key) => PLATFORM_COMPONENTS_MOVED.includes(key));
     for (const [id, have] of Object.entries(grantsStacks)) {
         compare(`grants stack of ${id}`, expected.get(id)!, have, (key) => GRANTS_STACK_OWN_KEYS.includes(key), () => false);
@@ -380,7 +380,7 @@ export function checkGrantsMove(
  * same clusterIdentifier: no replacement), the app stacks get the same deployer token from their grants stack.
  */
 export function grantsStackMigrationCommands(region: string, organization: string, tenants: ReadonlyArray<{ id: string; backupSecret: boolean }>): string[] {
-    const source = `${organization}/${PLATFORM_PROJECT}/${region}`;
+    const source = platformStackReference(organization, region);
     const lines: string[] = [];
     for (const { id, backupSecret } of tenants) {
         const dest = `${organization}/${GRANTS_PROJECT}/${grantsStackName(region, id)}`;

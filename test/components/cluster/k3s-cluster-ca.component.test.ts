@@ -54,6 +54,15 @@ describe("k3s server CA of stack hel1", () => {
         expect(plan.resources.some((r) => r.name === "k3s-full-token")).toBe(false);
     });
 
+    it("protects the cluster's identity: the join secret, the server CA key and its certificate", async () => {
+        const plan = await planHel1();
+        for (const name of ["k3s-token", "k3s-server-ca-key", "k3s-server-ca"]) {
+            expect(byName(plan, name).protect, name).toBe(true);
+        }
+        // The secret the first server starts with stays protected on a cluster whose CA k3s made.
+        expect(byName(await planHel1("k3s"), "k3s-token").protect).toBe(true);
+    });
+
     it("keeps a cluster whose CA k3s generated on the read-back token, with the start scripts such clusters were started with", async () => {
         const plan = await planHel1("k3s");
         expect(plan.resources.filter((r) => r.type.startsWith("tls:") && r.name.startsWith("k3s-server-ca"))).toEqual([]);
