@@ -76,6 +76,27 @@ export const STORAGE_CLASSES = { fast: "fast", standard: "standard" } as const;
  */
 export const TENANT_STORAGE_CLASSES = { fast: "tenant-fast", standard: "tenant-standard" } as const;
 
+/**
+ * Restore StorageClasses (components/backups/volume-restores.ts): one per declared restore, cluster-scoped and
+ * carrying the project's Longhorn backup in `fromBackup`, so whoever names one in a claim reads that backup.
+ * The name is `restore.<namespace>.<claim>`: a namespace is a DNS label (no dots), so the segment after the
+ * prefix is the owning namespace and no two (namespace, claim) pairs share a name (the former
+ * `restore-<namespace>-<claim>` gave `restore-a-b-c` to both `a-b`/`c` and `a`/`b-c`). StorageClass names are DNS
+ * subdomains, so the dots are valid. The admission twin and the pack rule `tenancy-restore-storage-class` read the
+ * owner from the name (a ValidatingAdmissionPolicy cannot read the StorageClass a claim names) and refuse a claim
+ * on any `restore…` class that is not its own namespace's.
+ */
+export const RESTORE_STORAGE_CLASS = {
+    /** Every restore class's name starts with this (and any claim class starting with it is held to the owner check). */
+    prefix: "restore",
+    /** The prefix of the classes a namespace owns: `restore.<namespace>.`. */
+    ownedPrefix: (namespace: string) => `restore.${namespace}.`,
+    /** The class of one restored claim. */
+    name: (namespace: string, claim: string) => `restore.${namespace}.${claim}`,
+    /** The namespace a restore class belongs to, or undefined when the name is not a restore class of this scheme. */
+    ownerOf: (name: string): string | undefined => /^restore\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.[a-z0-9]/.exec(name)?.[1],
+} as const;
+
 /** Annotation on a tenant namespace whose project is being decommissioned (the change plan then lets its data go). */
 export const DECOMMISSION_ANNOTATION = "platform/decommission";
 

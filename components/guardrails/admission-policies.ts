@@ -1,6 +1,6 @@
 import type { IValidatingAdmissionPolicy } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy";
 import type { IValidatingAdmissionPolicyBinding } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding";
-import { LABELS, NAMESPACES, NAMESPACE_GRANT_ANNOTATIONS, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
+import { LABELS, NAMESPACES, NAMESPACE_GRANT_ANNOTATIONS, RESTORE_STORAGE_CLASS, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
 import { ANALYSIS_ARGS, ANALYSIS_TEMPLATES } from "../argo-rollouts/analysis";
 import {
     FORBIDDEN_TENANT_CLUSTER_ROLES,
@@ -22,6 +22,7 @@ import { REDIS_IMAGES } from "../../charts/images";
 import { TENANT_STORAGE_CLASSES } from "../../lib/conventions";
 import { ANALYSIS_CADENCE_BOUNDS } from "../../lib/tenants/schema";
 import { PXC_INJECTION_FIELDS, PXC_KEY_HOLDING_IMAGES } from "../../policy/rules/tenancy/mysql-cluster";
+import { REDIS_ALLOWED_FIELDS } from "../../policy/rules/tenancy/redis-replication";
 import { PXC_OPERATOR_USER } from "../databases/mysql-values";
 
 /**
@@ -71,6 +72,7 @@ export const ADMISSION_POLICY_NAMES = {
     redis: "platform-tenant-redis",
     mysql: "platform-tenant-mysql",
     analysis: "platform-tenant-analysis",
+    volumes: "platform-tenant-volumes",
 } as const;
 
 /** Image of cert-manager's HTTP-01 solver, which cert-manager starts in tenant namespaces (the platform's own). */
@@ -463,17 +465,25 @@ export function renderDatabasePolicy(args: AdmissionPolicyArgs): AdmissionPolicy
 
 /**
  * The Redis operator's kinds in tenant namespaces (twin of the pack's `tenancy-redis-replication`): only a
- * RedisReplication, with a password, the platform's pinned images, ClusterIP Services, persistence on a tenant
- * Longhorn class kept after deletion, no sidecars, init containers, extra volumes, ServiceAccounts or host
- * ports, and clusterSize within the instance limit. Status writes (the operator's) are a subresource and not matched.
+ * RedisReplication, with a password, the platform's pinned images, persistence on a tenant Longhorn class kept
+ * after deletion and scale-down, only the fields the platform renders (REDIS_ALLOWED_FIELDS: the operator's pods
+ * run outside gVisor, so nothing of the tenant's may reach them), and clusterSize within the instance limit. Status writes (the operator's) are a subresource and not matched.
  */
 export function renderRedisPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPair {
     const max = args.maxDatabaseInstances ?? 3;
     const spec = "object.spec";
     const replication = (check: string) => `object.kind != 'RedisReplication' || (${check})`;
-    const clusterIp = (path: string) => `(!has(${path}.type) || ${path}.type == 'ClusterIP')`;
-    const service = `${spec}.kubernetesConfig.service`;
     const template = `${spec}.storage.volumeClaimTemplate`;
+    const retention = `${spec}.kubernetesConfig.persistentVolumeClaimRetentionPolicy`;
+    // The pack's allow-list (policy/rules/tenancy/redis-replication.ts REDIS_ALLOWED_FIELDS), level by level.
+    const onlyRenderedFields = Object.entries(REDIS_ALLOWED_FIELDS)
+        .map(([path, allowed]) => {
+            const segments = path === "" ? [] : path.split(".");
+            const at = [spec, ...segments].join(".");
+            const keys = `${at}.all(k, k in ${list(allowed)})`;
+            return segments.length === 0 ? keys : `(!(${hasPath(spec, segments)}) || ${keys})`;
+        })
+        .join(" && ");
     return policy(ADMISSION_POLICY_NAMES.redis, args, {
         matchConstraints: {
             resourceRules: [{ apiGroups: ["redis.redis.opstreelabs.in"], apiVersions: ["*"], operations: WRITE, resources: ["redis", "redisclusters", "redisreplications", "redissentinels"] }],
@@ -501,14 +511,6 @@ export function renderRedisPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPai
             },
             {
                 expression: replication(
-                    `!has(${service}) || ((!has(${service}.serviceType) || ${service}.serviceType == 'ClusterIP')` +
-                        ` && (!has(${service}.headless) || ${clusterIp(`${service}.headless`)}) && (!has(${service}.additional) || ${clusterIp(`${service}.additional`)}))`,
-                ),
-                message: "tenant Redis is reached inside the cluster only (ClusterIP Services)",
-                reason: "Forbidden",
-            },
-            {
-                expression: replication(
                     `has(${spec}.storage) && has(${template}) && has(${template}.spec) && has(${template}.spec.storageClassName)` +
                         ` && ${template}.spec.storageClassName in ${list(Object.values(TENANT_STORAGE_CLASSES))} && has(${spec}.storage.keepAfterDelete) && ${spec}.storage.keepAfterDelete == true`,
                 ),
@@ -517,11 +519,16 @@ export function renderRedisPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPai
             },
             {
                 expression: replication(
-                    `!has(${spec}.sidecars) && !has(${spec}.initContainer) && !has(${spec}.serviceAccountName) && !has(${spec}.hostPort)` +
-                        ` && (!has(${spec}.storage) || !has(${spec}.storage.volumeMount)) && (!has(${spec}.acl) || !has(${spec}.acl.persistentVolumeClaim))` +
-                        ` && (!has(${spec}.sentinel) || !has(${spec}.sentinel.serviceAccountName))`,
+                    `has(${retention}) && has(${retention}.whenDeleted) && ${retention}.whenDeleted == 'Retain' && has(${retention}.whenScaled) && ${retention}.whenScaled == 'Retain'`,
                 ),
-                message: "tenant Redis pods carry nothing of the tenant's: no sidecars, init containers, extra volumes, ACL claims, ServiceAccounts or host ports",
+                message: "tenant Redis keeps its members' claims when the group is deleted or scaled down (kubernetesConfig.persistentVolumeClaimRetentionPolicy Retain)",
+                reason: "Forbidden",
+            },
+            {
+                expression: replication(onlyRenderedFields),
+                message:
+                    "tenant Redis objects carry only the fields the platform renders: the operator's pods run outside gVisor, so no probes, env, Redis or Sentinel configuration, " +
+                    "init containers, sidecars, extra volumes, TLS or ACL mounts, ServiceAccounts, host ports, priority classes or Service settings of the tenant's",
                 reason: "Forbidden",
             },
         ],
@@ -691,7 +698,39 @@ export function renderAnalysisPolicy(args: AdmissionPolicyArgs): AdmissionPolicy
     });
 }
 
+/**
+ * Claims in tenant namespaces (twin of the pack's `tenancy-restore-storage-class`): a claim names a class starting
+ * with `restore` only when it is its own namespace's restore class, `restore.<namespace>.<claim>` (lib/conventions.ts
+ * RESTORE_STORAGE_CLASS). Restore classes are cluster-scoped and carry a project's Longhorn backup; without this,
+ * any writer of claims in any tenant namespace (the tenant stack, an Argo CD sync of the tenant's repository, a
+ * StatefulSet's claim template, an operator) could fill a volume with another project's backup.
+ *
+ * A ValidatingAdmissionPolicy cannot read the StorageClass a claim names (Kubernetes 1.31, the stacks' k3s: CEL
+ * sees `object`, `oldObject`, `request`, `namespaceObject`, `params` and `authorizer`; `paramKind` params come
+ * from the binding's `paramRef`, one fixed name or selector per binding, not from a field of the object), so the
+ * owner is read from the class's name, which no two projects share. An update that keeps the class is admitted
+ * (the class was checked at creation, and the PV controller must keep updating existing claims); one that sets
+ * a class on a claim without one (allowed by the API for a claim without a class) is checked.
+ */
+export function renderVolumePolicy(args: AdmissionPolicyArgs): AdmissionPolicyPair {
+    const claimClass = "object.spec.storageClassName";
+    return policy(ADMISSION_POLICY_NAMES.volumes, args, {
+        matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: WRITE, resources: ["persistentvolumeclaims"] }] },
+        variables: [{ name: "namespace", expression: "has(namespaceObject.metadata.name) ? namespaceObject.metadata.name : object.metadata.namespace" }],
+        validations: [
+            {
+                expression:
+                    `!has(${claimClass}) || !${claimClass}.startsWith(${quote(RESTORE_STORAGE_CLASS.prefix)})` +
+                    ` || ${claimClass}.startsWith(${quote(`${RESTORE_STORAGE_CLASS.prefix}.`)} + variables.namespace + '.')` +
+                    ` || (request.operation == 'UPDATE' && oldObject != null && has(oldObject.spec.storageClassName) && oldObject.spec.storageClassName == ${claimClass})`,
+                message: `claims may use only their own namespace's restore StorageClasses (${RESTORE_STORAGE_CLASS.name("<namespace>", "<claim>")}): another project's restore class would fill the volume with that project's backup`,
+                reason: "Forbidden",
+            },
+        ],
+    });
+}
+
 /** Every admission policy of tenant namespaces, with its binding. */
 export function renderAdmissionPolicies(args: AdmissionPolicyArgs): AdmissionPolicyPair[] {
-    return [renderPodPolicy(args), renderServicePolicy(args), renderRoutePolicy(args), renderRbacPolicy(args), renderDatabasePolicy(args), renderRedisPolicy(args), renderMysqlPolicy(args), renderAnalysisPolicy(args)];
+    return [renderPodPolicy(args), renderServicePolicy(args), renderRoutePolicy(args), renderRbacPolicy(args), renderDatabasePolicy(args), renderRedisPolicy(args), renderMysqlPolicy(args), renderAnalysisPolicy(args), renderVolumePolicy(args)];
 }

@@ -1,5 +1,5 @@
 import type { IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
-import { NAMESPACES, TENANT_STORAGE_CLASSES } from "../../lib/conventions";
+import { NAMESPACES, RESTORE_STORAGE_CLASS, TENANT_STORAGE_CLASSES } from "../../lib/conventions";
 import { isStateful, maxReplicas } from "../../lib/tenants/footprint";
 import type { ServiceSpec } from "../../lib/tenants/schema";
 import { objectLabels, type ProjectContext } from "./common";
@@ -36,9 +36,13 @@ export function recurringJobLabels(ctx: ProjectContext): Record<string, string> 
     };
 }
 
-/** Name of the StorageClass of one declared restore (components/backups/volume-restores.ts writes it in the platform stack). */
+/**
+ * Name of the StorageClass of one declared restore (components/backups/volume-restores.ts writes it in the
+ * platform stack): `restore.<namespace>.<claim>`, owned by the namespace the name carries (lib/conventions.ts
+ * RESTORE_STORAGE_CLASS; the admission twin refuses a claim of any other namespace on it).
+ */
 export function restoreStorageClassName(namespace: string, claim: string): string {
-    return `restore-${namespace}-${claim}`;
+    return RESTORE_STORAGE_CLASS.name(namespace, claim);
 }
 
 /** The claim the StatefulSet controller would create for `volume` of replica `ordinal` (same name, same spec). */

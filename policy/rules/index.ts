@@ -39,6 +39,7 @@ import { tenancyUntrustedGvisor } from "./tenancy/untrusted-gvisor";
 import { tenancyDatabaseCluster } from "./tenancy/database-cluster";
 import { tenancyRedisReplication } from "./tenancy/redis-replication";
 import { tenancyMysqlCluster } from "./tenancy/mysql-cluster";
+import { tenancyRestoreStorageClass } from "./tenancy/restore-storage-class";
 import { networkFirewallPublicPorts } from "./network/firewall-public-ports";
 import { networkFirewallSensitivePorts } from "./network/firewall-sensitive-ports";
 import { networkIngressTls } from "./network/ingress-tls";
@@ -107,6 +108,7 @@ export const TENANCY_POLICIES: readonly PackPolicy[] = [
     tenancyDatabaseCluster,
     tenancyRedisReplication,
     tenancyMysqlCluster,
+    tenancyRestoreStorageClass,
     tenancyRbacNoClusterBindings,
     tenancyRbacNoWildcards,
 ];

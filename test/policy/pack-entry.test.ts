@@ -43,6 +43,7 @@ describe("policy/index.ts", () => {
             "tenancy-untrusted-gvisor": tenancy,
             "tenancy-rbac-no-cluster-bindings": tenancy,
             "tenancy-rbac-no-wildcards": tenancy,
+            "tenancy-restore-storage-class": tenancy,
             "network-tenant-service-exposure": tenancy,
             "network-tenant-host-space": tenancy,
             "workload-no-platform-backup-secret": tenancy,

@@ -22,16 +22,89 @@ export const TENANT_REDIS_IMAGES = {
     exporter: [REDIS_IMAGES.exporter as string],
 } as const;
 
-/** Fields that would put something of the tenant's into the operator's pods, or let its pods out of the namespace's rules. */
-const FORBIDDEN_FIELDS: ReadonlyArray<{ path: string[]; why: string }> = [
-    { path: ["sidecars"], why: "sidecars run beside Redis with its password and data" },
-    { path: ["initContainer"], why: "an init container runs before Redis on its volume" },
-    { path: ["storage", "volumeMount"], why: "extra volumes and mounts" },
-    { path: ["acl", "persistentVolumeClaim"], why: "an ACL file from another claim" },
-    { path: ["serviceAccountName"], why: "the pods run as the namespace's default ServiceAccount" },
-    { path: ["sentinel", "serviceAccountName"], why: "the Sentinels run as the namespace's default ServiceAccount" },
-    { path: ["hostPort"], why: "no host ports" },
-];
+/**
+ * The fields a tenant RedisReplication may carry, by object path below `spec` (`""` is `spec` itself): exactly
+ * what components/project/redis.ts renders. The OpsTree operator cannot set `runtimeClassName` (no release up
+ * to v0.26.0 has it), so the pods it makes run outside gVisor even for untrusted projects; they are safe only
+ * while everything in them is the platform's: the pinned images with the operator's own commands. Audited
+ * against the operator at v0.26.0 (api/redisreplication/v1beta2/redisreplication_types.go RedisReplicationSpec
+ * and Sentinel, api/common/v1beta2/common_types.go KubernetesConfig, RedisExporter, RedisConfig, Storage,
+ * SentinelConfig, TLSConfig, ACLConfig, InitContainer, Sidecar; internal/k8sutils/redis-replication.go
+ * generateRedisReplicationParams / ContainerParams / InitContainerParams and statefulset.go
+ * generateStatefulSetsDef / generateContainerDef / generateInitContainerDef / getProbeInfo /
+ * getEnvironmentVariables; internal/controller/redisreplication/redisreplication_sentinel.go
+ * buildSentinelPodTemplate / buildSentinelContainer), every field of the spec lands in a pod, a StatefulSet,
+ * a Service or the running Redis/Sentinel configuration. The ones kept here carry no command, file or
+ * configuration of the tenant's:
+ * - `clusterSize` (instance limit), `kubernetesConfig.image`, `sentinel.image`, `redisExporter.image` (pinned),
+ *   `kubernetesConfig.redisSecret` (the password Secret), `storage.keepAfterDelete` (true) and
+ *   `storage.volumeClaimTemplate.spec.{storageClassName, accessModes, resources}` (a tenant Longhorn class),
+ *   `kubernetesConfig.persistentVolumeClaimRetentionPolicy` (Retain on deletion and scale-down);
+ * - `imagePullPolicy`, `resources`, `redisExporter.enabled`, `nodeSelector`, `tolerations`, `affinity`, `pdb`,
+ *   `podSecurityContext`, `securityContext` (pod placement, sizing and the security contexts Pod Security
+ *   Admission `restricted` holds in every tenant namespace).
+ * Every other field is refused ({@link REDIS_REFUSED_FIELDS} says why for each). Redis configuration in
+ * particular: a tenant sets none (no `redisConfig`, no Sentinel config), so no `loadmodule`/`MODULE LOAD`,
+ * `enable-module-command`, `enable-debug-command`, `enable-protected-configs`, `dir` or `dbfilename` reaches
+ * Redis 8.2, whose defaults keep module loading, DEBUG and the protected configs (`dir`, `dbfilename`) off and
+ * not settable through CONFIG SET by the tenant's clients.
+ */
+export const REDIS_ALLOWED_FIELDS: Readonly<Record<string, readonly string[]>> = {
+    "": ["clusterSize", "kubernetesConfig", "redisExporter", "storage", "nodeSelector", "tolerations", "podSecurityContext", "securityContext", "affinity", "pdb", "sentinel"],
+    kubernetesConfig: ["image", "imagePullPolicy", "resources", "redisSecret", "persistentVolumeClaimRetentionPolicy"],
+    redisExporter: ["enabled", "image", "imagePullPolicy", "resources", "securityContext"],
+    storage: ["keepAfterDelete", "volumeClaimTemplate"],
+    "storage.volumeClaimTemplate": ["spec"],
+    "storage.volumeClaimTemplate.spec": ["storageClassName", "accessModes", "resources"],
+    sentinel: ["image", "imagePullPolicy", "size", "resources", "nodeSelector", "tolerations", "affinity", "podSecurityContext", "securityContext"],
+};
+
+const NOT_RENDERED = "not a field the platform renders";
+
+/** Why each field of the v0.26.0 RedisReplication spec outside {@link REDIS_ALLOWED_FIELDS} is refused (path below `spec`). */
+export const REDIS_REFUSED_FIELDS: Readonly<Record<string, string>> = {
+    redisConfig: "additionalRedisConfig mounts a ConfigMap of the tenant's as Redis configuration (loadmodule, enable-module-command, enable-debug-command, dir, dbfilename) and dynamicConfig is applied by the operator with CONFIG SET: code and files inside Redis",
+    readinessProbe: "copied into the Redis container as given: an exec probe runs the tenant's command outside gVisor",
+    livenessProbe: "copied into the Redis container as given: an exec probe runs the tenant's command outside gVisor",
+    env: "copied into the Redis container and the operator's init-config container, whose entrypoints act on their environment",
+    initContainer: "an init container of the tenant's image, command and arguments runs before Redis on its volume",
+    sidecars: "containers of the tenant's image and command run beside Redis with its password and data",
+    TLS: "mounts a Secret of the tenant's into the Redis and exporter containers",
+    acl: "mounts an ACL file from a Secret or another claim",
+    serviceAccountName: "the pods run as the namespace's default ServiceAccount",
+    hostPort: "no host ports",
+    priorityClassName: "a priority class could preempt platform pods",
+    topologySpreadConstraints: NOT_RENDERED,
+    terminationGracePeriodSeconds: NOT_RENDERED,
+    podManagementPolicy: NOT_RENDERED,
+    "kubernetesConfig.imagePullSecrets": "the pinned images are public; no pull credentials of the tenant's",
+    "kubernetesConfig.service": "the operator's Services stay ClusterIP without annotations of the tenant's",
+    "kubernetesConfig.updateStrategy": NOT_RENDERED,
+    "kubernetesConfig.ignoreAnnotations": NOT_RENDERED,
+    "kubernetesConfig.minReadySeconds": NOT_RENDERED,
+    "redisExporter.env": "copied into the exporter container",
+    "redisExporter.port": NOT_RENDERED,
+    "storage.volumeMount": "extra volumes and mounts in the Redis and init containers",
+    "storage.volumeClaimTemplate.apiVersion": NOT_RENDERED,
+    "storage.volumeClaimTemplate.kind": NOT_RENDERED,
+    "storage.volumeClaimTemplate.metadata": "the operator names and labels the claims (the labels put them in the nightly backup)",
+    "storage.volumeClaimTemplate.status": NOT_RENDERED,
+    "storage.volumeClaimTemplate.spec.dataSource": "a claim filled from another claim or snapshot, not from the group's own data",
+    "storage.volumeClaimTemplate.spec.dataSourceRef": "a claim filled from another claim or snapshot, not from the group's own data",
+    "storage.volumeClaimTemplate.spec.selector": "binds existing volumes by label instead of provisioning the group's own",
+    "storage.volumeClaimTemplate.spec.volumeName": "binds a named existing volume instead of provisioning the group's own",
+    "storage.volumeClaimTemplate.spec.volumeAttributesClassName": NOT_RENDERED,
+    "storage.volumeClaimTemplate.spec.volumeMode": "a raw block device instead of the file system Redis writes",
+    "sentinel.additionalSentinelConfig": "Sentinel configuration of the tenant's",
+    ...Object.fromEntries(
+        ["quorum", "parallelSyncs", "failoverTimeout", "downAfterMilliseconds", "resolveHostnames", "announceHostnames"].map((key) => [`sentinel.${key}`, "Sentinel settings the operator applies: the platform's defaults"]),
+    ),
+    ...Object.fromEntries(["service", "updateStrategy", "persistentVolumeClaimRetentionPolicy", "ignoreAnnotations", "minReadySeconds", "topologySpreadConstraints", "terminationGracePeriodSeconds"].map((key) => [`sentinel.${key}`, NOT_RENDERED])),
+    "sentinel.redisSecret": "the Sentinels use the group's password",
+    "sentinel.serviceAccountName": "the Sentinels run as the namespace's default ServiceAccount",
+    "sentinel.priorityClassName": "a priority class could preempt platform pods",
+    "sentinel.imagePullSecrets": "the pinned images are public; no pull credentials of the tenant's",
+};
 
 /** Every problem of a tenant RedisReplication's spec (exported for the tests and the admission twin's cases). */
 export function redisReplicationProblems(spec: Record<string, unknown>, config: Pick<PackConfig, "maxDatabaseInstances">): string[] {
@@ -53,15 +126,9 @@ export function redisReplicationProblems(spec: Record<string, unknown>, config: 
     image(["kubernetesConfig", "image"], TENANT_REDIS_IMAGES.redis, "Redis", true);
     image(["sentinel", "image"], TENANT_REDIS_IMAGES.sentinel, "Sentinel", false);
     image(["redisExporter", "image"], TENANT_REDIS_IMAGES.exporter, "exporter", false);
-    const service = asRecord(at(spec, ["kubernetesConfig", "service"])) ?? {};
-    for (const [value, where] of [
-        [service.serviceType, "kubernetesConfig.service.serviceType"],
-        [at(service, ["headless", "type"]), "kubernetesConfig.service.headless.type"],
-        [at(service, ["additional", "type"]), "kubernetesConfig.service.additional.type"],
-    ] as const) {
-        if (value !== undefined && value !== "ClusterIP") {
-            problems.push(`${where} is ${String(value)}: tenant Redis is reached inside the cluster only (ClusterIP)`);
-        }
+    const retention = asRecord(at(spec, ["kubernetesConfig", "persistentVolumeClaimRetentionPolicy"]));
+    if (retention?.whenDeleted !== "Retain" || retention?.whenScaled !== "Retain") {
+        problems.push("kubernetesConfig.persistentVolumeClaimRetentionPolicy is not Retain on deletion and scale-down: the StatefulSet would delete the members' claims");
     }
     const classes: readonly string[] = Object.values(TENANT_STORAGE_CLASSES);
     const storageClass = asString(at(spec, ["storage", "volumeClaimTemplate", "spec", "storageClassName"]));
@@ -71,9 +138,11 @@ export function redisReplicationProblems(spec: Record<string, unknown>, config: 
     if (at(spec, ["storage", "keepAfterDelete"]) !== true) {
         problems.push("storage.keepAfterDelete is not true: deleting the object would delete the members' volumes");
     }
-    for (const field of FORBIDDEN_FIELDS) {
-        if (at(spec, field.path) !== undefined) {
-            problems.push(`${field.path.join(".")} is set (${field.why})`);
+    for (const [path, allowed] of Object.entries(REDIS_ALLOWED_FIELDS)) {
+        const record = asRecord(path === "" ? spec : at(spec, path.split(".")));
+        for (const key of Object.keys(record ?? {}).filter((k) => !allowed.includes(k))) {
+            const field = path === "" ? key : `${path}.${key}`;
+            problems.push(`${field} is set (${REDIS_REFUSED_FIELDS[field] ?? NOT_RENDERED}): the operator's pods run outside gVisor and carry only what the platform renders`);
         }
     }
     return problems;
@@ -81,14 +150,16 @@ export function redisReplicationProblems(spec: Record<string, unknown>, config: 
 
 /**
  * A tenant namespace's Redis is a RedisReplication as the platform renders it: a password, the platform's
- * pinned images, ClusterIP Services only, persistence on a tenant Longhorn class (the nightly backup's) kept
- * after deletion, nothing of the tenant's in the operator's pods, and at most the instance limit; the
+ * pinned images, persistence on a tenant Longhorn class (the nightly backup's) kept after deletion and
+ * scale-down, only the fields of {@link REDIS_ALLOWED_FIELDS} (nothing of the tenant's in the operator's pods,
+ * which run outside gVisor: no probes, env, Redis config, containers, volumes, Services settings), and at most
+ * the instance limit; the
  * operator's other kinds are refused. The admission twin (components/guardrails, redis policy) holds the same
  * for objects that do not come from Pulumi.
  */
 export const tenancyRedisReplication: ResourceValidationPolicy = {
     name: "tenancy-redis-replication",
-    description: "Tenant Redis is a RedisReplication with a password, the platform's images, ClusterIP Services, backed-up persistence kept after deletion and no tenant containers or volumes in its pods, within the instance limit.",
+    description: "Tenant Redis is a RedisReplication with a password, the platform's images, backed-up persistence kept after deletion and only the fields the platform renders (no probes, env, Redis config, containers or volumes of the tenant's in its unsandboxed pods), within the instance limit.",
     enforcementLevel: "mandatory",
     severity: "high",
     configSchema: configSchemaFor("platformNamespaces", "maxDatabaseInstances"),

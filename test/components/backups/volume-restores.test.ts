@@ -4,7 +4,9 @@ import { InputValidationError, type InputProblem } from "../../../lib/validation
 import type { PlatformConfig } from "../../../lib/config/schema";
 import { resourceCollisions } from "../../../components/project/urns";
 import { renderProject } from "../../../components/project/render";
-import { renderVolumeClaims } from "../../../components/project/volumes";
+import { renderVolumeClaims, restoreStorageClassName } from "../../../components/project/volumes";
+import { RESTORE_STORAGE_CLASS } from "../../../lib/conventions";
+import { messagesOf, planned } from "../../helpers/policy-fixtures";
 import { projectContext } from "../../../components/project/common";
 import { backupTarget } from "../../../components/longhorn/values";
 import { renderRestoreStorageClasses } from "../../../components/backups/volume-restores";
@@ -79,7 +81,7 @@ describe("a tenant volume's restore", () => {
         const classes = renderRestoreStorageClasses(granted, [shop!.spec]);
         expect(classes).toHaveLength(1);
         const [sc] = classes;
-        expect(sc!.metadata!.name).toBe("restore-shop-data-store-0");
+        expect(sc!.metadata!.name).toBe("restore.shop.data-store-0");
         expect(sc!.provisioner).toBe("driver.longhorn.io");
         expect(sc!.reclaimPolicy).toBe("Retain");
         expect(sc!.parameters!.fromBackup).toBe(`${backupTarget(granted).url}?backup=${BACKUP}&volume=${VOLUME}`);
@@ -88,7 +90,22 @@ describe("a tenant volume's restore", () => {
         expect(sc!.parameters).toMatchObject({ diskSelector: "nvme", nodeSelector: "fast" });
         expect(validateObject(sc!).status).toBe("valid");
         const claims = renderVolumeClaims(projectContext(shop!.spec, granted), shop!.spec.services[0]!);
-        expect(claims.map((c) => [c.metadata!.name, c.spec!.storageClassName])).toEqual([["data-store-0", "restore-shop-data-store-0"]]);
+        expect(claims.map((c) => [c.metadata!.name, c.spec!.storageClassName])).toEqual([["data-store-0", "restore.shop.data-store-0"]]);
+    });
+
+    it("names each restore class after its one namespace, so no two projects' restores share a class (review 19, finding 3)", () => {
+        // The former restore-<namespace>-<claim> gave both of these restore-a-b-c.
+        expect(restoreStorageClassName("a-b", "c")).not.toBe(restoreStorageClassName("a", "b-c"));
+        expect(RESTORE_STORAGE_CLASS.ownerOf(restoreStorageClassName("a-b", "c"))).toBe("a-b");
+        expect(RESTORE_STORAGE_CLASS.ownerOf(restoreStorageClassName("a", "b-c"))).toBe("a");
+        expect(RESTORE_STORAGE_CLASS.ownerOf("restore-a-b-c")).toBeUndefined();
+        const [shop] = validateTenantDocuments([shopFile(`{backup: ${BACKUP}, volume: ${VOLUME}}`)], context(granted));
+        const [sc] = renderRestoreStorageClasses(granted, [shop!.spec]);
+        expect(sc!.metadata!.labels).toMatchObject({ "platform/project": "shop" });
+        // The rendered class and the claim naming it pass the pack's owner rule.
+        const claims = renderVolumeClaims(projectContext(shop!.spec, granted), shop!.spec.services[0]!);
+        const resources = [planned("kubernetes:storage.k8s.io/v1:StorageClass", "sc", sc as Record<string, unknown>), ...claims.map((c) => planned("kubernetes:core/v1:PersistentVolumeClaim", c.metadata!.name!, c as Record<string, unknown>))];
+        expect(messagesOf("tenancy-restore-storage-class", resources)).toEqual([]);
     });
 
     it("keeps the restored claim on a backup path in the drill (its class is a Longhorn class of the plan)", () => {

