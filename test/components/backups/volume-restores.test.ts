@@ -104,7 +104,7 @@ describe("a tenant volume's restore", () => {
         expect(sc!.metadata!.labels).toMatchObject({ "platform/project": "shop" });
         // The rendered class and the claim naming it pass the pack's owner rule.
         const claims = renderVolumeClaims(projectContext(shop!.spec, granted), shop!.spec.services[0]!);
-        const resources = [planned("kubernetes:storage.k8s.io/v1:StorageClass", "sc", sc as Record<string, unknown>), ...claims.map((c) => planned("kubernetes:core/v1:PersistentVolumeClaim", c.metadata!.name!, c as Record<string, unknown>))];
+        const resources = [planned("kubernetes:storage.k8s.io/v1:StorageClass", "sc", sc as unknown as Record<string, unknown>), ...claims.map((c) => planned("kubernetes:core/v1:PersistentVolumeClaim", c.metadata!.name!, c as unknown as Record<string, unknown>))];
         expect(messagesOf("tenancy-restore-storage-class", resources)).toEqual([]);
     });
 
