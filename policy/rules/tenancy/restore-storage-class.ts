@@ -53,7 +53,8 @@ export function restoreClassProblem(namespace: string, name: string): string | u
 /** Why a StorageClass breaks the restore-class scheme the admission twin relies on, or undefined. */
 export function storageClassProblem(props: Record<string, unknown>): string | undefined {
     const { name = "", labels } = metadataOf(props);
-    const fromBackup = asString(asRecord(props.parameters)?.fromBackup);
+    // Longhorn's own classes carry `fromBackup: ""` (no backup).
+    const fromBackup = asString(asRecord(props.parameters)?.fromBackup) || undefined;
     if (fromBackup === undefined && !name.startsWith(RESTORE_STORAGE_CLASS.prefix)) {
         return undefined;
     }

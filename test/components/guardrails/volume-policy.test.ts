@@ -95,5 +95,7 @@ describe("platform-tenant-volumes (admission twin of tenancy-restore-storage-cla
         expect(messagesOf("tenancy-restore-storage-class", [storageClass("tenant-fast-copy", {}, fromBackup)])).toHaveLength(1);
         expect(messagesOf("tenancy-restore-storage-class", [storageClass("restore.shop.data-store-0", { "platform/project": "caracal" }, fromBackup)])).toEqual([expect.stringContaining('belongs to namespace "shop"')]);
         expect(messagesOf("tenancy-restore-storage-class", [storageClass("tenant-fast", {}, { numberOfReplicas: "2" })])).toEqual([]);
+        // Longhorn's own classes spell "no backup" as an empty fromBackup.
+        expect(messagesOf("tenancy-restore-storage-class", [storageClass("tenant-fast", {}, { numberOfReplicas: "2", fromBackup: "" })])).toEqual([]);
     });
 });
