@@ -3,6 +3,7 @@ import type { IValidatingAdmissionPolicy } from "kubernetes-models/admissionregi
 import type { IValidatingAdmissionPolicyBinding } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding";
 import { ADMISSION_POLICY_NAMES } from "../../components/guardrails/admission-policies";
 import { SANDBOX_POLICY_NAME } from "../../components/project/sandbox";
+import { RESTORE_STORAGE_CLASS } from "../../lib/conventions";
 import { admit, RESOURCE_OF_KIND } from "../../tools/offline/admission";
 import { validateObject } from "../helpers/k8s-schema";
 import { readManifests, STACKS } from "../helpers/plans";
@@ -52,5 +53,26 @@ describe.each(STACKS)("admission policies of stack %s", (stack) => {
         }
         expect(denied).toEqual([]);
         expect(checked).toBeGreaterThan(tenantNamespaces.size);
+    });
+
+    // Review 19, findings 2 and 3, against the policies as this stack plans them.
+    const deniedBy = (object: Record<string, any>, namespace: Record<string, any>) =>
+        policies.filter((policy) => !admit(policy, bindings.find((b) => b.spec?.policyName === policy.metadata?.name)!, { object, namespaceObject: namespace, operation: "CREATE" }).allowed).map((p) => p.metadata?.name);
+
+    it("refuses a claim in one tenant namespace on another project's restore StorageClass", () => {
+        const [[own, namespace], [other]] = [...tenantNamespaces, ["another-project"]] as Array<[string, Record<string, any>]>;
+        const claim = (storageClassName: string) => ({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "data-web-0", namespace: own }, spec: { accessModes: ["ReadWriteOnce"], storageClassName, resources: { requests: { storage: "1Gi" } } } });
+        expect(deniedBy(claim(RESTORE_STORAGE_CLASS.name(other!, "data-web-0")), namespace!)).toEqual([ADMISSION_POLICY_NAMES.volumes]);
+        expect(deniedBy(claim(RESTORE_STORAGE_CLASS.name(own, "data-web-0")), namespace!)).toEqual([]);
+    });
+
+    // fsn1 ships one (caracal, untrusted); the other stacks plan no Redis.
+    it.skipIf(stack !== "fsn1")("refuses a planned RedisReplication with an exec probe added (its pods run outside gVisor)", () => {
+        const group = objects.find((o) => o.kind === "RedisReplication")!;
+        expect(group?.metadata?.namespace).toBe("caracal");
+        const namespace = tenantNamespaces.get(group.metadata.namespace)!;
+        expect(deniedBy(group, namespace)).toEqual([]);
+        const probed = { ...group, spec: { ...group.spec, livenessProbe: { exec: { command: ["sh", "-c", "id"] } } } };
+        expect(deniedBy(probed, namespace)).toEqual([ADMISSION_POLICY_NAMES.redis]);
     });
 });
