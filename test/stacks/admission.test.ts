@@ -60,10 +60,11 @@ describe.each(STACKS)("admission policies of stack %s", (stack) => {
         policies.filter((policy) => !admit(policy, bindings.find((b) => b.spec?.policyName === policy.metadata?.name)!, { object, namespaceObject: namespace, operation: "CREATE" }).allowed).map((p) => p.metadata?.name);
 
     it("refuses a claim in one tenant namespace on another project's restore StorageClass", () => {
-        const [[own, namespace], [other]] = [...tenantNamespaces, ["another-project"]] as Array<[string, Record<string, any>]>;
+        const [own, namespace] = [...tenantNamespaces][0]!;
+        const other = "another-project";
         const claim = (storageClassName: string) => ({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "data-web-0", namespace: own }, spec: { accessModes: ["ReadWriteOnce"], storageClassName, resources: { requests: { storage: "1Gi" } } } });
-        expect(deniedBy(claim(RESTORE_STORAGE_CLASS.name(other!, "data-web-0")), namespace!)).toEqual([ADMISSION_POLICY_NAMES.volumes]);
-        expect(deniedBy(claim(RESTORE_STORAGE_CLASS.name(own, "data-web-0")), namespace!)).toEqual([]);
+        expect(deniedBy(claim(RESTORE_STORAGE_CLASS.name(other, "data-web-0")), namespace)).toEqual([ADMISSION_POLICY_NAMES.volumes]);
+        expect(deniedBy(claim(RESTORE_STORAGE_CLASS.name(own, "data-web-0")), namespace)).toEqual([]);
     });
 
     // fsn1 ships one (caracal, untrusted); the other stacks plan no Redis.
