@@ -33,7 +33,7 @@ beforeAll(async () => {
             },
             { ...opts, dependsOn: [crds] },
         );
-        return { admin: obs.grafanaAdmin, access: obs.grafanaAccess, loki: obs.lokiUrl, viewers: obs.projectViewers };
+        return { admin: obs.grafanaAdmin, access: obs.grafanaAccess, loki: obs.lokiUrl, viewers: obs.projectViewers, viewersRevealed: pulumi.unsecret(obs.projectViewers) };
     });
 });
 
@@ -64,7 +64,8 @@ describe("Observability components", () => {
         expect(dependencyNames(plan, job)).toEqual(expect.arrayContaining(["obs-grafana-admin", "obs-grafana-orgs", "obs-grafana-viewers", "obs-kube-prometheus-stack"]));
         expect((job.inputs.metadata as { name: string }).name).toMatch(/^grafana-project-orgs-[0-9a-f]{10}$/);
         const outputs = plan.outputs as Record<string, unknown>;
-        const projectViewers = outputs.viewers as Record<string, { organisation: string; login: string; password: string }>;
+        expect(outputs.viewers).toBe("[secret]");
+        const projectViewers = outputs.viewersRevealed as Record<string, { organisation: string; login: string; password: string }>;
         expect(Object.keys(projectViewers).sort()).toEqual(["paas-app", "shop", "shop-eu"]);
         expect(projectViewers.shop!.password).toBe(projectViewers["shop-eu"]!.password);
         expect(projectViewers.shop!.login).toBe("shop@example.com");
