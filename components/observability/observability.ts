@@ -143,7 +143,8 @@ export class Observability extends pulumi.ComponentResource {
             `${name}-grafana-orgs`,
             {
                 ...(orgsJob as k8s.batch.v1.JobArgs),
-                metadata: pulumi.secret(passwordMap).apply((p) => renderGrafanaOrgsJob(orgsState, viewerPasswordsDigest(p)).metadata as k8s.types.input.meta.v1.ObjectMeta),
+                // The digest (a truncated SHA-256) reveals nothing of the passwords: the Job's name stays readable.
+                metadata: pulumi.unsecret(passwordMap.apply(viewerPasswordsDigest)).apply((digest) => renderGrafanaOrgsJob(orgsState, digest).metadata as k8s.types.input.meta.v1.ObjectMeta),
             },
             // A new state is a new Job (its name): the old one is deleted after it, never patched.
             { parent: this, dependsOn: [stack, adminSecret, viewerSecret, orgsConfig], customTimeouts: { create: GRAFANA_ORGS_TIMEOUT, update: GRAFANA_ORGS_TIMEOUT } },

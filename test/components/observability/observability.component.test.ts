@@ -63,6 +63,7 @@ describe("Observability components", () => {
         const job = plan.resources.find((r) => r.name === "obs-grafana-orgs" && r.type === "kubernetes:batch/v1:Job")!;
         expect(dependencyNames(plan, job)).toEqual(expect.arrayContaining(["obs-grafana-admin", "obs-grafana-orgs", "obs-grafana-viewers", "obs-kube-prometheus-stack"]));
         expect((job.inputs.metadata as { name: string }).name).toMatch(/^grafana-project-orgs-[0-9a-f]{10}$/);
+        expect(job.secretInputs).not.toContain("metadata");
         const outputs = plan.outputs as Record<string, unknown>;
         expect(outputs.viewers).toBe("[secret]");
         const projectViewers = outputs.viewersRevealed as Record<string, { organisation: string; login: string; password: string }>;
