@@ -64,6 +64,22 @@ export const LOKI_LABELS = {
     logStream: "log_stream",
 } as const;
 
+/**
+ * Loki tenants (Loki runs with `auth_enabled: true`): every request names its tenant in {@link LOKI_TENANT_HEADER}.
+ * A project's runtime and build logs are the tenant named after the project id; everything else (platform
+ * namespaces, system pods) is {@link LOKI_TENANTS.platform}, a name no project can take (project ids are
+ * lowercase letters, digits and '-', never '_').
+ */
+export const LOKI_TENANTS = { platform: "_platform" } as const;
+
+/** The header Loki reads the tenant from (several tenants of a query joined by `|`). */
+export const LOKI_TENANT_HEADER = "X-Scope-OrgID";
+
+/** The Loki tenant of a project's logs: its id. */
+export function lokiTenantOf(projectId: string): string {
+    return projectId;
+}
+
 /** cert-manager ClusterIssuers. */
 export const CLUSTER_ISSUERS = { staging: "letsencrypt-staging", production: "letsencrypt-production" } as const;
 

@@ -27,9 +27,43 @@ export function builtImageRepository(projectId: string, service: string): string
     return `${PLATFORM_REGISTRY.host}/${registryProject(projectId)}/${service}`;
 }
 
-/** The immutable tag of a build: the full commit id it was built from. */
-export function builtImageReference(projectId: string, service: string, commit: string): string {
-    return `${builtImageRepository(projectId, service)}:${commit}`;
+/**
+ * What decides a build's output besides the project and service: the commit and how it is built (source URL,
+ * app directory, builder). The same commit built from another `path` or with another `builder` is another image.
+ */
+export interface BuildIdentity {
+    /** Full commit id. */
+    commit: string;
+    /** Source repository URL. */
+    git: string;
+    /** App directory inside the repository. */
+    path: string;
+    /** `railpack` or `dockerfile`. */
+    builder: string;
+}
+
+/** Hex digits of the source hash in a tag: 48 bits, no collision among the few setups one commit is built with. */
+const SOURCE_HASH_LENGTH = 12;
+
+/** Hash of how a commit is built (`git`, `path`, `builder`): the tag's suffix and part of the build's name. */
+export function buildSourceHash(build: Omit<BuildIdentity, "commit">): string {
+    return crypto.createHash("sha256").update(JSON.stringify([build.git, build.path, build.builder])).digest("hex").slice(0, SOURCE_HASH_LENGTH);
+}
+
+/**
+ * The immutable tag of a build: `<full commit>-<source hash>`. A changed `git`, `path` or `builder` at the same
+ * commit gives a new tag (so a new build and a new image) instead of finding the old tag and pushing nothing.
+ */
+export function builtImageTag(build: BuildIdentity): string {
+    return `${build.commit}-${buildSourceHash(build)}`;
+}
+
+/** A tag as {@link builtImageTag} writes it (commit, '-', source hash), or the bare commit tags of older builds. */
+export const BUILT_IMAGE_TAG = new RegExp(`^([0-9a-f]{40}|[0-9a-f]{64})(-[0-9a-f]{${SOURCE_HASH_LENGTH}})?$`);
+
+/** `<registry>/<project>/<service>:<tag>`, the tag from {@link builtImageTag}. */
+export function builtImageReference(projectId: string, service: string, tag: string): string {
+    return `${builtImageRepository(projectId, service)}:${tag}`;
 }
 
 /**
@@ -49,16 +83,16 @@ const BUILD_NAME_MAX = 52;
 
 /**
  * Name of the build of one commit of one service: `build-<project>-<service>-<commit12>-<hash10>`, the readable
- * part shortened when too long, the hash always of the full `project/service/commit` triple. Project ids and
- * service names both contain `-` (`a-b` + `c` reads like `a` + `b-c`) and two commits may share 12 hex digits,
- * so only the hash keeps two triples apart; the builds of every project share one namespace. The same triple
- * always gives the same name (a re-run is the same Job, which Kubernetes does not run twice), another commit
- * another name.
+ * part shortened when too long, the hash always of the project, the service and the image tag (full commit and
+ * {@link buildSourceHash}). Project ids and service names both contain `-` (`a-b` + `c` reads like `a` + `b-c`)
+ * and two commits may share 12 hex digits, so only the hash keeps two builds apart; the builds of every project
+ * share one namespace. The same build always gives the same name (a re-run is the same Job, which Kubernetes
+ * does not run twice); another commit, source URL, path or builder another name.
  */
-export function buildName(projectId: string, service: string, commit: string): string {
-    const hash = crypto.createHash("sha256").update(`${projectId}/${service}/${commit}`).digest("hex").slice(0, 10);
+export function buildName(projectId: string, service: string, build: BuildIdentity): string {
+    const hash = crypto.createHash("sha256").update(`${projectId}/${service}/${builtImageTag(build)}`).digest("hex").slice(0, 10);
     const readable = `${projectId}-${service}`.slice(0, BUILD_NAME_MAX - "build-".length - 12 - 10 - 2).replace(/-+$/, "");
-    return `build-${readable}-${commit.slice(0, 12)}-${hash}`.replace(/-+/g, "-");
+    return `build-${readable}-${build.commit.slice(0, 12)}-${hash}`.replace(/-+/g, "-");
 }
 
 /** Secret (dockerconfigjson) in the builds namespace with the push robot of one project. */
@@ -79,6 +113,16 @@ export function robotAccountName(projectId: string, robot: string): string {
 /** Whether an image reference is in the platform registry. */
 export function inPlatformRegistry(image: string): boolean {
     return image.startsWith(`${PLATFORM_REGISTRY.host}/`);
+}
+
+/** The tag of a platform-registry image reference (`<host>/<project>/<service>:<tag>[@<digest>]`), if it has one. */
+export function builtImageTagOf(image: string): string | undefined {
+    if (!inPlatformRegistry(image)) {
+        return undefined;
+    }
+    const name = image.split("@")[0]!;
+    const colon = name.lastIndexOf(":");
+    return colon > name.lastIndexOf("/") ? name.slice(colon + 1) : undefined;
 }
 
 /** The project path of a platform-registry image (`registry.platform.internal/<project>/...` → `<project>`). */

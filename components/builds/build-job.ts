@@ -5,14 +5,14 @@ import type { IContainer } from "kubernetes-models/v1/Container";
 import type { ISecurityContext } from "kubernetes-models/v1/SecurityContext";
 import { BUILD_IMAGES, BUILDKIT_ROOTLESS_UID } from "../../charts/images";
 import { LABELS, NAMESPACES, PLATFORM_REGISTRY } from "../../lib/conventions";
-import { buildName, builtImageReference, builtImageRepository, pushSecretName, sourceSecretName } from "../../lib/registry";
+import { buildName, builtImageReference, builtImageRepository, builtImageTag, pushSecretName, sourceSecretName, type BuildIdentity } from "../../lib/registry";
 import type { ServiceSpec } from "../../lib/tenants/schema";
 import { objectLabels, type ProjectContext } from "../project/common";
 
 /**
  * The build of one service at one commit: a Job in the platform-owned `builds` namespace, on the build pool
  * only, that fetches the commit, plans it with Railpack (or takes the repository's Dockerfile) and builds and
- * pushes `<registry>/<project>/<service>:<commit>` with rootless BuildKit. The tenant controls only the
+ * pushes `<registry>/<project>/<service>:<commit>-<source hash>` (lib/registry.ts builtImageTag) with rootless BuildKit. The tenant controls only the
  * `build:` key (URL, commit, ref, path, builder, the name of a secret value); the pod spec is this renderer's.
  *
  * Rootless BuildKit needs seccomp and AppArmor unconfined (moby/buildkit docs/rootless.md, "Containerized
@@ -110,7 +110,7 @@ esac
 `;
 
 /**
- * Skips the build when the commit's tag already exists (a re-run of the same build pushes nothing, so a tag
+ * Skips the build when the build's tag (commit and source hash) already exists (a re-run of the same build pushes nothing, so a tag
  * never moves to another digest), else builds and pushes; either way the image's digest is the container's
  * termination message. BUILDCTL_ARGS is word-split on purpose: its words are
  * the renderer's, never the tenant's (paths are checked by the tenant schema: no spaces, no '..').
@@ -128,11 +128,20 @@ buildctl-daemonless.sh build $BUILDCTL_ARGS --metadata-file ${PATHS.tmp}/metadat
 sed -n 's/.*"containerimage.digest": *"\\(sha256:[0-9a-f]*\\)".*/\\1/p' ${PATHS.tmp}/metadata.json | head -n 1 > /dev/termination-log
 `;
 
+/** What names a service's build and its image: the commit and how it is built. */
+export function buildIdentity(service: ServiceSpec): BuildIdentity {
+    const build = service.build;
+    if (!build?.commit) {
+        throw new Error(`service ${service.name} has no build commit`);
+    }
+    return { commit: build.commit, git: build.git, path: build.path, builder: build.builder };
+}
+
 /** The `buildctl build` arguments of a service's build (frontend, local contexts, output). */
 export function buildctlArgs(ctx: ProjectContext, service: ServiceSpec): string[] {
     const build = service.build!;
     const context = path.posix.join(PATHS.source, build.path);
-    const image = builtImageReference(ctx.project.id, service.name, build.commit!);
+    const image = builtImageReference(ctx.project.id, service.name, builtImageTag(buildIdentity(service)));
     const frontend =
         build.builder === "railpack"
             ? ["--frontend=gateway.v0", `--opt=source=${BUILD_IMAGES.railpackFrontend}`, `--local=context=${context}`, `--local=dockerfile=${PATHS.plan}`]
@@ -169,9 +178,11 @@ export function renderBuildJob(ctx: ProjectContext, service: ServiceSpec): IJob 
     if (!build?.commit) {
         throw new Error(`service ${service.name} of project ${ctx.project.id} has no build commit`);
     }
-    const name = buildName(ctx.project.id, service.name, build.commit);
+    const identity = buildIdentity(service);
+    const tag = builtImageTag(identity);
+    const name = buildName(ctx.project.id, service.name, identity);
     const labels = buildLabels(ctx, service);
-    const image = builtImageReference(ctx.project.id, service.name, build.commit);
+    const image = builtImageReference(ctx.project.id, service.name, tag);
     const repository = builtImageRepository(ctx.project.id, service.name).slice(PLATFORM_REGISTRY.host.length + 1);
     const mounts = { source: { name: "source", mountPath: PATHS.source }, plan: { name: "plan", mountPath: PATHS.plan }, tmp: { name: "tmp", mountPath: PATHS.tmp } };
     const fetch: IContainer = {
@@ -217,7 +228,7 @@ export function renderBuildJob(ctx: ProjectContext, service: ServiceSpec): IJob 
             { name: "BUILDKITD_FLAGS", value: "--oci-worker-no-process-sandbox" },
             { name: "BUILDCTL_ARGS", value: buildctlArgs(ctx, service).join(" ") },
             { name: "IMAGE", value: image },
-            { name: "REGISTRY_MANIFEST_URL", value: `http://${PLATFORM_REGISTRY.host}/v2/${repository}/manifests/${build.commit}` },
+            { name: "REGISTRY_MANIFEST_URL", value: `http://${PLATFORM_REGISTRY.host}/v2/${repository}/manifests/${tag}` },
             { name: "DOCKER_CONFIG", value: PATHS.dockerConfig },
         ],
         securityContext: {

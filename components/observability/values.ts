@@ -1,6 +1,6 @@
 import { ALERTMANAGER_CONFIG_SECRET } from "../alerting/alertmanager-config";
 import type { PlatformConfig } from "../../lib/config/schema";
-import { LABELS, LOKI_LABELS, MINIO_ENDPOINT, NAMESPACES, STORAGE_CLASSES, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
+import { LABELS, LOKI_LABELS, LOKI_TENANT_HEADER, LOKI_TENANTS, lokiTenantOf, MINIO_ENDPOINT, NAMESPACES, STORAGE_CLASSES, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
 import { quantity } from "../../lib/quantity";
 import { chartValues, type Values } from "../../charts/versions";
 import { CONTROL_PLANE_TOLERATIONS, nodeCount } from "../nodes/placement";
@@ -80,8 +80,30 @@ const claim = (size: string) => ({
 /** kube-state-metrics: expose the platform labels of namespaces and pods as metric labels. */
 export const KSM_LABELS_ALLOWLIST = [`namespaces=[${LABELS.project},${TENANT_NAMESPACE_LABEL}]`, `pods=[${LABELS.project},${LABELS.service}]`];
 
+/**
+ * Loki tenants the platform's own Grafana organisation reads: the platform's and every project's, in one
+ * multi-tenant query (`X-Scope-OrgID: _platform|a|b`, Loki's `multi_tenant_queries_enabled`).
+ */
+export function platformLokiTenants(projectIds: readonly string[]): string {
+    return [LOKI_TENANTS.platform, ...[...new Set(projectIds.map(lokiTenantOf))].sort()].join("|");
+}
+
+/** The Loki datasource of Grafana's main organisation (platform admins): every tenant. */
+export function platformLokiDatasource(projectIds: readonly string[]) {
+    return {
+        name: "Loki",
+        type: "loki",
+        uid: DATASOURCE_UIDS.loki,
+        url: LOKI_URL,
+        access: "proxy",
+        isDefault: false,
+        jsonData: { maxLines: 1000, httpHeaderName1: LOKI_TENANT_HEADER },
+        secureJsonData: { httpHeaderValue1: platformLokiTenants(projectIds) },
+    };
+}
+
 /** Values of the kube-prometheus-stack release. */
-export function renderKubePrometheusStackValues(config: PlatformConfig): Values {
+export function renderKubePrometheusStackValues(config: PlatformConfig, projectIds: readonly string[] = []): Values {
     const s = observabilitySizing(config);
     const monitoring = config.addons.monitoring;
     return chartValues("kubePrometheusStack", {
@@ -116,7 +138,7 @@ export function renderKubePrometheusStackValues(config: PlatformConfig): Values 
             resources: s.grafana,
             initChownData: { resources: s.grafanaInit },
             sidecar: { resources: s.grafanaSidecar },
-            additionalDataSources: [{ name: "Loki", type: "loki", uid: DATASOURCE_UIDS.loki, url: LOKI_URL, access: "proxy", isDefault: false, jsonData: { maxLines: 1000 } }],
+            additionalDataSources: [platformLokiDatasource(projectIds)],
         },
         "kube-state-metrics": { metricLabelsAllowlist: KSM_LABELS_ALLOWLIST, resources: s.kubeStateMetrics, tolerations: CONTROL_PLANE_TOLERATIONS },
         "prometheus-node-exporter": { resources: s.nodeExporter, extraArgs: NODE_EXPORTER_EXTRA_ARGS },
@@ -161,14 +183,50 @@ export function renderLokiValues(config: PlatformConfig): Values {
     });
 }
 
+/** Stream label Alloy's relabelling writes the Loki tenant into; the pipeline turns it into the tenant and drops it. */
+export const ALLOY_TENANT_LABEL = "loki_tenant";
+
+/**
+ * The Loki tenant of every line, as relabel rules: the platform's tenant, unless the pod's namespace is a
+ * project's (its namespace is its id) or the pod is a build of the `builds` namespace labelled with a project
+ * (only the platform writes that namespace: its admission policy). Only the catalog's project ids count, so a
+ * pod in an unknown namespace, or a build labelled with no known project, stays in the platform's tenant. The
+ * namespace comes from discovery, never from a pod label: a tenant cannot move its lines into another tenant.
+ */
+function tenantRules(projectIds: readonly string[]): string {
+    const ids = [...new Set(projectIds.map(lokiTenantOf))].sort();
+    // Project ids are [a-z0-9-]: nothing in them is a regular-expression metacharacter.
+    const anyProject = `(${ids.join("|")})`;
+    const rule = (lines: string[]) => `  rule {\n${lines.map((l) => `    ${l}\n`).join("")}  }\n`;
+    return [
+        rule([`target_label = "${ALLOY_TENANT_LABEL}"`, `replacement  = "${LOKI_TENANTS.platform}"`]),
+        ...(ids.length === 0
+            ? []
+            : [
+                  rule([`source_labels = ["__meta_kubernetes_namespace"]`, `regex         = "${anyProject}"`, `target_label  = "${ALLOY_TENANT_LABEL}"`]),
+                  rule([
+                      `source_labels = ["__meta_kubernetes_namespace", "__meta_kubernetes_pod_label_platform_project"]`,
+                      `separator     = ";"`,
+                      `regex         = "${NAMESPACES.builds};${anyProject}"`,
+                      `target_label  = "${ALLOY_TENANT_LABEL}"`,
+                  ]),
+              ]),
+    ].join("");
+}
+
 /**
  * The Alloy pipeline: discover this node's pods, label streams with namespace, pod, container, node and
  * the platform labels (`project` from pod label `platform/project`, `service` from `platform/service`,
  * `deployment`, `commit` and `log_stream` from `platform/deployment`, `platform/commit` and
  * `platform/log-stream` where pods carry them: a relabel rule whose source is empty sets no label),
- * tail them through the Kubernetes API and push to Loki.
+ * tail them through the Kubernetes API, set each line's Loki tenant ({@link tenantRules}: Alloy's
+ * `stage.tenant` puts it in `__tenant_id__`, which loki.write sends as X-Scope-OrgID; the label itself is
+ * dropped) and push to Loki.
+ *
+ * @param stack the `cluster` label of every stream
+ * @param projectIds the catalog's projects: the only tenants besides the platform's
  */
-export function renderAlloyConfig(stack: string): string {
+export function renderAlloyConfig(stack: string, projectIds: readonly string[]): string {
     const relabel = (source: string, target: string) => `  rule {\n    source_labels = ["${source}"]\n    target_label  = "${target}"\n  }\n`;
     return [
         `// Pod logs of this node to Loki (generated by components/observability/values.ts).`,
@@ -192,16 +250,31 @@ export function renderAlloyConfig(stack: string): string {
             relabel("__meta_kubernetes_pod_label_platform_commit", LOKI_LABELS.commit) +
             relabel("__meta_kubernetes_pod_label_platform_log_stream", LOKI_LABELS.logStream) +
             relabel("__meta_kubernetes_pod_label_app_kubernetes_io_name", "app") +
+            tenantRules(projectIds) +
             `}`,
         ``,
         `loki.source.kubernetes "pods" {`,
         `  targets    = discovery.relabel.pods.output`,
+        `  forward_to = [loki.process.tenant.receiver]`,
+        `}`,
+        ``,
+        `loki.process "tenant" {`,
         `  forward_to = [loki.write.loki.receiver]`,
+        ``,
+        `  stage.tenant {`,
+        `    label = "${ALLOY_TENANT_LABEL}"`,
+        `  }`,
+        ``,
+        `  stage.label_drop {`,
+        `    values = ["${ALLOY_TENANT_LABEL}"]`,
+        `  }`,
         `}`,
         ``,
         `loki.write "loki" {`,
         `  endpoint {`,
-        `    url = "${LOKI_URL}/loki/api/v1/push"`,
+        `    url       = "${LOKI_URL}/loki/api/v1/push"`,
+        `    // A line without a tenant (none should be) lands in the platform's, never in a project's.`,
+        `    tenant_id = "${LOKI_TENANTS.platform}"`,
         `  }`,
         `  external_labels = { ${LOKI_LABELS.cluster} = "${stack}" }`,
         `}`,
@@ -210,10 +283,10 @@ export function renderAlloyConfig(stack: string): string {
 }
 
 /** Values of the Alloy release. */
-export function renderAlloyValues(config: PlatformConfig, stack: string): Values {
+export function renderAlloyValues(config: PlatformConfig, stack: string, projectIds: readonly string[]): Values {
     const s = observabilitySizing(config);
     return chartValues("alloy", {
-        alloy: { configMap: { content: renderAlloyConfig(stack) }, resources: s.alloy },
+        alloy: { configMap: { content: renderAlloyConfig(stack, projectIds) }, resources: s.alloy },
         configReloader: { resources: s.alloyReloader },
     });
 }

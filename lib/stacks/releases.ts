@@ -1,5 +1,5 @@
 import type { ProjectSpec } from "../tenants/schema";
-import { builtImageReference, PLACEHOLDER_DIGEST } from "../registry";
+import { BUILT_IMAGE_TAG, builtImageReference, builtImageTag, builtImageTagOf, PLACEHOLDER_DIGEST } from "../registry";
 
 /**
  * Releases of built images and their rollback, in code: a tenant stack exports the images its built services
@@ -9,12 +9,17 @@ import { builtImageReference, PLACEHOLDER_DIGEST } from "../registry";
  * its digest, and Argo Rollouts switches back to the ReplicaSet of that pod template. Pure.
  */
 
-/** One built image a service ran: the commit it was built from and the digest the build pushed. */
+/** One built image a service ran: the commit it was built from, its tag and the digest the build pushed. */
 export interface ReleasedImage {
-    /** Full commit id (the image tag). */
+    /** Full commit id. */
     commit: string;
     /** `sha256:…` digest the service ran. */
     digest: string;
+    /**
+     * The image tag (lib/registry.ts builtImageTag: commit and source hash). Absent in entries recorded before
+     * tags carried the source hash, whose tag was the bare commit.
+     */
+    tag?: string;
 }
 
 /** Images each built service ran, by service name, newest first. */
@@ -41,8 +46,25 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
 /** Whether a value is a {@link ReleasedImage} (a full commit and a real digest, never the offline placeholder). */
 export function isReleasedImage(value: unknown): value is ReleasedImage {
     const v = value as Partial<ReleasedImage> | null;
-    return v !== null && typeof v === "object" && typeof v.commit === "string" && COMMIT.test(v.commit) && typeof v.digest === "string" && DIGEST.test(v.digest) && v.digest !== PLACEHOLDER_DIGEST;
+    return (
+        v !== null &&
+        typeof v === "object" &&
+        typeof v.commit === "string" &&
+        COMMIT.test(v.commit) &&
+        typeof v.digest === "string" &&
+        DIGEST.test(v.digest) &&
+        v.digest !== PLACEHOLDER_DIGEST &&
+        (v.tag === undefined || (typeof v.tag === "string" && BUILT_IMAGE_TAG.test(v.tag) && v.tag.startsWith(v.commit)))
+    );
 }
+
+/** The image's tag: its recorded one, else the bare commit (the tag of builds before the source hash). */
+export function releasedImageTag(image: ReleasedImage): string {
+    return image.tag ?? image.commit;
+}
+
+/** A {@link ReleasedImage} with only its own fields (untrusted input may carry others). */
+const releasedImage = ({ commit, digest, tag }: ReleasedImage): ReleasedImage => ({ commit, digest, ...(tag === undefined ? {} : { tag }) });
 
 /** An {@link ImageHistory} from an untrusted value (config or stack output): malformed entries are dropped. */
 export function parseImageHistory(value: unknown): ImageHistory {
@@ -50,7 +72,7 @@ export function parseImageHistory(value: unknown): ImageHistory {
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
         return {};
     }
-    return Object.fromEntries(Object.entries(parsed as Record<string, unknown>).map(([service, images]) => [service, Array.isArray(images) ? images.filter(isReleasedImage).map(({ commit, digest }) => ({ commit, digest })) : []]));
+    return Object.fromEntries(Object.entries(parsed as Record<string, unknown>).map(([service, images]) => [service, Array.isArray(images) ? images.filter(isReleasedImage).map(releasedImage) : []]));
 }
 
 /**
@@ -63,7 +85,7 @@ export function nextImageHistory(previous: ImageHistory, current: Readonly<Recor
     return Object.fromEntries(
         services.map((service) => {
             const now = current[service];
-            const before = (previous[service] ?? []).filter((image) => !now || image.digest !== now.digest || image.commit !== now.commit);
+            const before = (previous[service] ?? []).filter((image) => !now || image.digest !== now.digest || releasedImageTag(image) !== releasedImageTag(now));
             return [service, [...(now ? [now] : []), ...before].slice(0, IMAGE_HISTORY_DEPTH)];
         }),
     );
@@ -105,16 +127,16 @@ export function parsePins(value: unknown): { pins: ReleasePins; problems: string
     const problems: string[] = [];
     for (const [service, pin] of Object.entries(parsed as Record<string, unknown>)) {
         if (isReleasedImage(pin)) {
-            pins[service] = { commit: pin.commit, digest: pin.digest };
+            pins[service] = releasedImage(pin);
         } else {
-            problems.push(`${PINS_KEY}.${service} must be {commit: <full commit id>, digest: sha256:<64 hex>}`);
+            problems.push(`${PINS_KEY}.${service} must be {commit: <full commit id>, digest: sha256:<64 hex>, tag: <commit>-<12 hex> (optional)}`);
         }
     }
     return { pins, problems };
 }
 
 /**
- * The tenant file's project with the pins applied: a pinned built service runs the pinned commit's image (tag
+ * The tenant file's project with the pins applied: a pinned built service runs the pinned image (its recorded tag
  * and commit label follow the pin), and its digest is the pinned one. Pins of services that are not built are
  * problems (a rollback pins only built images).
  */
@@ -127,7 +149,7 @@ export function applyPins(spec: ProjectSpec, pins: ReleasePins, digests: Readonl
         if (!pin || !service.build) {
             return service;
         }
-        return { ...service, image: `${builtImageReference(spec.id, service.name, pin.commit)}@${PLACEHOLDER_DIGEST}`, build: { ...service.build, commit: pin.commit } };
+        return { ...service, image: `${builtImageReference(spec.id, service.name, releasedImageTag(pin))}@${PLACEHOLDER_DIGEST}`, build: { ...service.build, commit: pin.commit } };
     });
     const pinnedDigests = Object.fromEntries(Object.entries(pins).filter(([service]) => services.some((s) => s.name === service && s.build)).map(([service, pin]) => [service, pin.digest]));
     return { spec: { ...spec, services }, digests: { ...digests, ...pinnedDigests }, problems };
@@ -137,8 +159,11 @@ export function applyPins(spec: ProjectSpec, pins: ReleasePins, digests: Readonl
 export function currentImages(spec: ProjectSpec, digests: Readonly<Record<string, string>>): Record<string, ReleasedImage> {
     const images: Record<string, ReleasedImage> = {};
     for (const service of spec.services) {
-        const image = { commit: service.build?.commit ?? "", digest: digests[service.name] ?? "" };
-        if (service.build && isReleasedImage(image)) {
+        const build = service.build;
+        // The tag of the image the service runs (a pin's, which may come from another path or builder), else the build's.
+        const tag = (service.image && builtImageTagOf(service.image)) ?? (build?.commit ? builtImageTag({ ...build, commit: build.commit }) : undefined);
+        const image = { commit: build?.commit ?? "", digest: digests[service.name] ?? "", ...(tag === undefined ? {} : { tag }) };
+        if (build && isReleasedImage(image)) {
             images[service.name] = image;
         }
     }

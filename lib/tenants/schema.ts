@@ -5,7 +5,7 @@ import { domainName, egressPortSchema, LONGHORN_VOLUME_NAME } from "../config/sc
 import { PLATFORM_NAMESPACES } from "../conventions";
 import { PLATFORM_BACKUP_SECRET } from "../../policy/lib/catalogue";
 import { forbiddenEgressPort, repoUrlProblem, SMTP_PORTS } from "../network-rules";
-import { builtImageReference, PLACEHOLDER_DIGEST } from "../registry";
+import { builtImageReference, builtImageTag, PLACEHOLDER_DIGEST } from "../registry";
 import { BUCKET_NAME_MAX, bucketNameProblem, labelMessage, labelPattern, PROJECT_NAME_MAX, tenantBucketName } from "./names";
 
 export { SMTP_PORTS };
@@ -506,7 +506,7 @@ export const buildSchema = z
             ctx.addIssue({
                 code: "custom",
                 path: ["commit"],
-                message: build.ref === undefined ? "a build needs the commit it builds" : `a build is pinned to a commit, not to the moving ref "${build.ref}" (the image tag and the build's name are the commit)`,
+                message: build.ref === undefined ? "a build needs the commit it builds" : `a build is pinned to a commit, not to the moving ref "${build.ref}" (the image tag and the build's name carry the commit)`,
                 params: { fix: "commit: 3f2c9a…   # the full commit id; CI writes it on every push (README: The release loop)" },
             });
         }
@@ -1082,7 +1082,7 @@ export const projectSchema = z
         const id = project.id ?? project.name;
         // A built service runs its build's image: the platform registry, the project's path, the commit's tag,
         // and the offline placeholder digest until the Project resolves the real one (components/builds).
-        const services = project.services.map((service) => ({ ...service, image: service.image ?? `${builtImageReference(id, service.name, service.build!.commit!)}@${PLACEHOLDER_DIGEST}` }));
+        const services = project.services.map((service) => ({ ...service, image: service.image ?? `${builtImageReference(id, service.name, builtImageTag({ ...service.build!, commit: service.build!.commit! }))}@${PLACEHOLDER_DIGEST}` }));
         return { ...project, id, services };
     });
 

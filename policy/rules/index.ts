@@ -38,6 +38,7 @@ import { tenancyResourceQuota } from "./tenancy/resource-quota";
 import { tenancyUntrustedGvisor } from "./tenancy/untrusted-gvisor";
 import { tenancyDatabaseCluster } from "./tenancy/database-cluster";
 import { tenancyRedisReplication } from "./tenancy/redis-replication";
+import { tenancyLogTenants } from "./tenancy/log-tenants";
 import { tenancyMysqlCluster } from "./tenancy/mysql-cluster";
 import { tenancyRestoreStorageClass } from "./tenancy/restore-storage-class";
 import { networkFirewallPublicPorts } from "./network/firewall-public-ports";
@@ -111,6 +112,7 @@ export const TENANCY_POLICIES: readonly PackPolicy[] = [
     tenancyRestoreStorageClass,
     tenancyRbacNoClusterBindings,
     tenancyRbacNoWildcards,
+    tenancyLogTenants,
 ];
 
 /** Exposure: Services, Ingresses, firewalls, the tailnet. */

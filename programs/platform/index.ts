@@ -118,7 +118,7 @@ const longhorn = new Longhorn(
 const minio = new Minio("minio", { config, platform: longhorn.provides }, { ...k8sOptions, dependsOn: [prometheusCrds] });
 const observability = new Observability(
     "observability",
-    { config, lokiCredentials: minio.lokiCredentials, stack: pulumi.getStack(), platform: mergeProvides(longhorn.provides, minio.provides) },
+    { config, lokiCredentials: minio.lokiCredentials, stack: pulumi.getStack(), projects: tenants.map((t) => ({ id: t.spec.id, contact: t.spec.owner })), platform: mergeProvides(longhorn.provides, minio.provides) },
     // node-exporter and Alloy are DaemonSets on every node.
     { ...k8sOptions, dependsOn: [prometheusCrds, ...nodePools.readyForAll()] },
 );
@@ -195,6 +195,8 @@ export const meteringRules = metering.prometheusRuleNames;
 export const argocdAdminPassword = argocd.adminPassword;
 /** Grafana admin credentials (secret). */
 export const grafanaAdmin = observability.grafanaAdmin;
+/** Per project: the Grafana organisation its contact views (Viewer, its own logs only), login and password (secret). */
+export const grafanaProjectViewers = observability.projectViewers;
 /** MinIO root credentials (secret); the console is reached over the tailnet only. */
 export const minioRootCredentials = minio.rootCredentials;
 /** Middlewares Traefik already applies to every HTTPS router (security headers). */

@@ -39,7 +39,7 @@ describe.each(["dev", "fsn1", "hel1"])("values of stack %s", (stack) => {
         minio: renderMinioValues(config),
         kubePrometheusStack: renderKubePrometheusStackValues(config),
         loki: renderLokiValues(config),
-        alloy: renderAlloyValues(config, stack),
+        alloy: renderAlloyValues(config, stack, []),
         argocd: renderArgocdValues(config, HASH),
     };
 

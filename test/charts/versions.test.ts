@@ -122,7 +122,7 @@ describe("sizing", () => {
         const o = observabilitySizing(dev);
         expectIn(renderKubePrometheusStackValues(dev), [o.prometheus, o.alertmanager, o.operator, o.grafana, o.grafanaSidecar, o.kubeStateMetrics, o.nodeExporter, o.configReloader], "kps");
         expectIn(renderLokiValues(dev), [o.loki], "loki");
-        expectIn(renderAlloyValues(dev, "dev"), [o.alloy, o.alloyReloader], "alloy");
+        expectIn(renderAlloyValues(dev, "dev", []), [o.alloy, o.alloyReloader], "alloy");
         const a = argocdSizing(dev);
         expectIn(renderArgocdValues(dev, hash), [a.controller, a.server, a.repoServer, a.redis, a.applicationSet], "argocd");
         expectIn(renderKubeletCsrApproverValues(dev, planNodes(dev, "dev")), [kubeletCsrApproverSizing()], "kubelet-csr-approver");

@@ -8,7 +8,9 @@ import type { AddressInfo } from "node:net";
  * nanosecond epochs, `limit` and `direction`, answering `{status, data: {resultType: "streams", result:
  * [{stream, values: [["<ns>", "<line>"]]}], stats}}`; a query it cannot parse gets 400 with a plain-text message,
  * as Loki does. Like Loki, it picks the `limit` entries nearest the direction's origin over all streams and
- * returns them grouped by stream.
+ * returns them grouped by stream. Multi-tenant like Loki with `auth_enabled: true` (operations/multi-tenancy.md):
+ * a request without `X-Scope-OrgID` gets 401 "no org id"; the header names one tenant, or several joined by `|`
+ * (then each stream carries its tenant as `__tenant_id__`), and only those tenants' lines are searched.
  */
 
 /** One stored log line. */
@@ -19,6 +21,8 @@ export interface FakeLine {
     ns: bigint;
     /** The line. */
     line: string;
+    /** Loki tenant the line was pushed to (default `fake`, Loki's single-tenant id: no project's). */
+    tenant?: string;
 }
 
 /** A running fake. */
@@ -29,6 +33,8 @@ export interface FakeLoki {
     lines: FakeLine[];
     /** Every request's query parameters, in order. */
     requests: Array<Record<string, string>>;
+    /** Every request's `X-Scope-OrgID` header (undefined when absent), in order. */
+    tenants: Array<string | undefined>;
     /** Answer the next requests with this status and text instead (cleared by setting `undefined`). */
     failWith?: { status: number; body: string };
     /** Stops the server. */
@@ -109,6 +115,7 @@ export async function startFakeLoki(lines: FakeLine[] = []): Promise<FakeLoki> {
         url: "",
         lines,
         requests: [],
+        tenants: [],
         close: () => new Promise((resolve) => server.close(() => resolve())),
     };
     const server = http.createServer((req, res) => {
@@ -125,6 +132,13 @@ export async function startFakeLoki(lines: FakeLine[] = []): Promise<FakeLoki> {
         if (req.method !== "GET" || url.pathname !== "/loki/api/v1/query_range") {
             return text(404, "404 page not found\n");
         }
+        const orgHeader = req.headers["x-scope-orgid"];
+        const orgId = Array.isArray(orgHeader) ? orgHeader.join(",") : orgHeader;
+        fake.tenants.push(orgId);
+        if (!orgId) {
+            return text(401, "no org id\n");
+        }
+        const tenants = orgId.split("|");
         const matchers = parseSelector(params.query ?? "");
         if (typeof matchers === "string") {
             return text(400, matchers);
@@ -133,13 +147,14 @@ export async function startFakeLoki(lines: FakeLine[] = []): Promise<FakeLoki> {
         const end = BigInt(params.end ?? "0");
         const limit = Number(params.limit ?? "100");
         const forward = params.direction === "forward";
-        const matching = fake.lines.filter((l) => l.ns >= start && l.ns < end && matchers.every((m) => matches(m, l.labels[m[0]] ?? "")));
+        const labelsOf = (l: FakeLine) => (tenants.length > 1 ? { ...l.labels, __tenant_id__: l.tenant ?? "fake" } : l.labels);
+        const matching = fake.lines.filter((l) => tenants.includes(l.tenant ?? "fake") && l.ns >= start && l.ns < end && matchers.every((m) => matches(m, labelsOf(l)[m[0]] ?? "")));
         matching.sort((a, b) => (a.ns === b.ns ? 0 : (a.ns < b.ns) === forward ? -1 : 1));
         const picked = matching.slice(0, limit);
         const streams = new Map<string, { stream: Record<string, string>; values: Array<[string, string]> }>();
         for (const l of picked) {
-            const key = JSON.stringify(Object.entries(l.labels).sort());
-            const stream = streams.get(key) ?? { stream: l.labels, values: [] };
+            const key = JSON.stringify(Object.entries(labelsOf(l)).sort());
+            const stream = streams.get(key) ?? { stream: labelsOf(l), values: [] };
             stream.values.push([l.ns.toString(), l.line]);
             streams.set(key, stream);
         }

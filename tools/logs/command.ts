@@ -4,7 +4,7 @@
  * query ran (also when it found no lines), 1 for a usage error, an unknown stack or a Loki failure.
  */
 import { parseArgs } from "node:util";
-import { NAMESPACES } from "../../lib/conventions";
+import { lokiTenantOf, NAMESPACES } from "../../lib/conventions";
 import { RELEASES } from "../../components/observability/values";
 import { EXIT, type ExitCode } from "../driver/exit-codes";
 import { availableStacks } from "../driver/stack-file";
@@ -204,10 +204,12 @@ export async function runLogs(argv: string[], deps: LogsDependencies): Promise<E
         return EXIT.failure;
     }
     const query = buildLogQuery(args.selection);
-    const connection: LokiConnection = { baseUrl: args.lokiUrl, fetch: deps.fetch };
+    // The project's own Loki tenant: its runtime and its build logs (Alloy routes both there), nobody else's.
+    const tenant = lokiTenantOf(args.selection.project);
+    const connection: LokiConnection = { baseUrl: args.lokiUrl, tenant, fetch: deps.fetch };
     const nowNs = BigInt((deps.nowMs ?? Date.now)()) * 1_000_000n;
     const startNs = nowNs - BigInt(args.sinceMs) * 1_000_000n;
-    deps.stderr(`# ${query} since ${new Date(Number(startNs / 1_000_000n)).toISOString()} (${args.lokiUrl})\n`);
+    deps.stderr(`# ${query} since ${new Date(Number(startNs / 1_000_000n)).toISOString()} (${args.lokiUrl}, tenant ${tenant})\n`);
     try {
         const newestFirst = await queryRange(connection, { query, startNs, endNs: nowNs + 1n, direction: "backward", maxLines: args.limit });
         const oldestFirst = newestFirst.reverse();

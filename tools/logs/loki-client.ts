@@ -7,7 +7,10 @@
  * Query parameters and the response shape follow Loki's HTTP API reference: `query`, `start` and `end` as
  * nanosecond Unix epochs, `limit`, `direction` (`forward` | `backward`); the answer is
  * `{status: "success", data: {resultType: "streams", result: [{stream: {labels}, values: [["<ns>", "<line>"]]}]}}`.
+ * Every request names its tenant in `X-Scope-OrgID` (Loki's multi-tenancy: operations/multi-tenancy.md).
  */
+
+import { LOKI_TENANT_HEADER } from "../../lib/conventions";
 
 /** One log line. */
 export interface LogEntry {
@@ -39,6 +42,11 @@ export class LokiError extends Error {
 export interface LokiConnection {
     /** Base URL, e.g. `http://127.0.0.1:3100`. */
     baseUrl: string;
+    /**
+     * The Loki tenant to read, sent as `X-Scope-OrgID` (Loki runs with `auth_enabled: true`: a request without it
+     * is refused with 401 "no org id", and each answer holds only the named tenant's lines).
+     */
+    tenant: string;
     /** Fetch implementation (tests and callers may wrap it); the global `fetch` by default. */
     fetch?: typeof fetch;
 }
@@ -92,7 +100,7 @@ async function requestPage(connection: LokiConnection, params: Record<string, st
     const doFetch = connection.fetch ?? fetch;
     let response: Response;
     try {
-        response = await doFetch(url);
+        response = await doFetch(url, { headers: { [LOKI_TENANT_HEADER]: connection.tenant } });
     } catch (error) {
         throw new LokiError(`cannot reach Loki at ${connection.baseUrl}: ${error instanceof Error ? error.message : String(error)}`, { cause: error, unreachable: true });
     }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { BUILD_IMAGES } from "../../../charts/images";
 import { renderBuildPodPolicy } from "../../../components/builds/admission";
-import { BUILD_SCRIPT, buildctlArgs, BUILDKIT_CAPABILITIES, BUILDKIT_CONTAINER, FETCH_SCRIPT, renderBuildJob, renderSourceSecret } from "../../../components/builds/build-job";
+import { BUILD_SCRIPT, buildctlArgs, buildIdentity, BUILDKIT_CAPABILITIES, BUILDKIT_CONTAINER, FETCH_SCRIPT, renderBuildJob, renderSourceSecret } from "../../../components/builds/build-job";
 import { projectContext } from "../../../components/project/common";
 import { LABELS, NAMESPACES } from "../../../lib/conventions";
-import { buildName, builtImageReference, PLACEHOLDER_DIGEST, PLACEHOLDER_DIGEST_ANNOTATION, pushSecretName, sourceSecretName } from "../../../lib/registry";
+import { buildName, type BuildIdentity, builtImageReference, PLACEHOLDER_DIGEST, PLACEHOLDER_DIGEST_ANNOTATION, pushSecretName, sourceSecretName } from "../../../lib/registry";
 import { BUILD_EXCEPTION } from "../../../policy/lib/catalogue";
 import { evaluatePolicies } from "../../../policy/offline";
 import { renderWorkload } from "../../../components/project/workloads";
@@ -22,6 +22,10 @@ import { everyExample, project, stackPlatformConfig } from "../project/fixtures"
 
 const COMMIT = "4fd5f7d6bba4ba5fcd1a95f4ad6f3fbd8b5dd7a1";
 const OTHER_COMMIT = "9a0c1e2f3b4d5c6e7f8091a2b3c4d5e6f7081920";
+
+/** The build identity of the fixtures' source (schema defaults: path ".", builder railpack) at a commit. */
+const identityAt = (commit: string, source: Partial<BuildIdentity> = {}): BuildIdentity => ({ commit, git: "https://github.com/example/web.git", path: ".", builder: "railpack", ...source });
+const nameOf = (project: string, service: string, commit: string, source: Partial<BuildIdentity> = {}) => buildName(project, service, identityAt(commit, source));
 const dev = stackPlatformConfig("dev");
 
 function built(build: Record<string, unknown> = {}, name = "shop") {
@@ -36,35 +40,55 @@ const mandatory = (job: unknown) => evaluatePolicies([asPlanned(job)]).filter((v
 
 describe("build naming", () => {
     it("is the same for the same project, service and commit, and differs for another commit", () => {
-        expect(buildName("shop", "web", COMMIT)).toBe(buildName("shop", "web", COMMIT));
-        expect(buildName("shop", "web", COMMIT)).toMatch(/^build-shop-web-4fd5f7d6bba4-[0-9a-f]{10}$/);
+        expect(nameOf("shop", "web", COMMIT)).toBe(nameOf("shop", "web", COMMIT));
+        expect(nameOf("shop", "web", COMMIT)).toMatch(/^build-shop-web-4fd5f7d6bba4-[0-9a-f]{10}$/);
         // Ids and names contain "-": pairs that read alike, and commits sharing 12 hex digits, still differ.
-        expect(buildName("a-b", "c", COMMIT)).not.toBe(buildName("a", "b-c", COMMIT));
-        expect(buildName("shop-eu", "web", COMMIT)).not.toBe(buildName("shop", "eu-web", COMMIT));
-        expect(buildName("shop", "web", `${COMMIT.slice(0, 12)}${"0".repeat(28)}`)).not.toBe(buildName("shop", "web", COMMIT));
-        expect(buildName("shop", "web", OTHER_COMMIT)).not.toBe(buildName("shop", "web", COMMIT));
-        expect(buildName("shop", "api", COMMIT)).not.toBe(buildName("shop", "web", COMMIT));
+        expect(nameOf("a-b", "c", COMMIT)).not.toBe(nameOf("a", "b-c", COMMIT));
+        expect(nameOf("shop-eu", "web", COMMIT)).not.toBe(nameOf("shop", "eu-web", COMMIT));
+        expect(nameOf("shop", "web", `${COMMIT.slice(0, 12)}${"0".repeat(28)}`)).not.toBe(nameOf("shop", "web", COMMIT));
+        expect(nameOf("shop", "web", OTHER_COMMIT)).not.toBe(nameOf("shop", "web", COMMIT));
+        expect(nameOf("shop", "api", COMMIT)).not.toBe(nameOf("shop", "web", COMMIT));
         // Rendering twice gives the same Job: a re-run of `pulumi up` at the same commit changes nothing.
         expect(built().job).toEqual(built().job);
-        expect(built().job.metadata?.name).toBe(buildName("shop", "web", COMMIT));
+        expect(built().job.metadata?.name).toBe(nameOf("shop", "web", COMMIT));
+    });
+
+    it("is another build, tag and name, when the same commit is built from another source URL, path or builder", () => {
+        const tagOf = (build: Record<string, unknown>) => built(build).service.image!.split("@")[0]!.split(":").at(-1)!;
+        const nameOfBuild = (build: Record<string, unknown>) => built(build).job.metadata!.name!;
+        const variants = [{}, { path: "apps/web" }, { builder: "dockerfile" }, { git: "https://github.com/example/fork.git" }];
+        for (const variant of variants) {
+            expect(tagOf(variant)).toMatch(new RegExp(`^${COMMIT}-[0-9a-f]{12}$`));
+            expect(tagOf(variant)).toBe(tagOf(variant));
+        }
+        expect(new Set(variants.map(tagOf)).size).toBe(variants.length);
+        expect(new Set(variants.map(nameOfBuild)).size).toBe(variants.length);
+        // The build's existence check looks for its own tag, not the commit's (which an older setup pushed).
+        for (const variant of variants) {
+            const env = built(variant).job.spec!.template.spec!.containers.flatMap((c) => c.env ?? []);
+            expect(env.find((e) => e.name === "REGISTRY_MANIFEST_URL")?.value).toBe(`http://registry.platform.internal/v2/shop/web/manifests/${tagOf(variant)}`);
+        }
+        expect(nameOf("shop", "web", COMMIT, { path: "apps/web" })).not.toBe(nameOf("shop", "web", COMMIT));
     });
 
     it("stays a valid Job name for long project and service names, still one per triple", () => {
         const project = "a-very-long-project-name-of-forty";
         const service = "and-a-long-service-name-too";
-        const names = [buildName(project, service, COMMIT), buildName(project, service, OTHER_COMMIT), buildName(project, `${service}x`, COMMIT)];
+        const names = [nameOf(project, service, COMMIT), nameOf(project, service, OTHER_COMMIT), nameOf(project, `${service}x`, COMMIT)];
         for (const name of names) {
             expect(name.length).toBeLessThanOrEqual(52);
             expect(name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
         }
         expect(new Set(names).size).toBe(3);
-        expect(buildName(project, service, COMMIT)).toBe(buildName(project, service, COMMIT));
+        expect(nameOf(project, service, COMMIT)).toBe(nameOf(project, service, COMMIT));
     });
 
     it("pushes the commit's immutable tag under the project's path, which the workload runs by digest", () => {
         const { ctx, service } = built();
-        expect(buildctlArgs(ctx, service)).toContain(`--output=type=image,name=registry.platform.internal/shop/web:${COMMIT},push=true,registry.insecure=true`);
-        expect(service.image).toBe(`${builtImageReference("shop", "web", COMMIT)}@${PLACEHOLDER_DIGEST}`);
+        const output = buildctlArgs(ctx, service).find((a) => a.startsWith("--output="));
+        expect(output).toMatch(new RegExp(`^--output=type=image,name=registry\\.platform\\.internal/shop/web:${COMMIT}-[0-9a-f]{12},push=true,registry\\.insecure=true$`));
+        const tag = /:([^,]+),push/.exec(output!)![1]!;
+        expect(service.image).toBe(`${builtImageReference("shop", "web", tag)}@${PLACEHOLDER_DIGEST}`);
         const workload = renderWorkload(ctx, service);
         expect(workload.metadata?.annotations?.[PLACEHOLDER_DIGEST_ANNOTATION]).toMatch(/^placeholder/);
         const pod = workload.spec!.template.spec!;
@@ -226,12 +250,12 @@ describe("the paas-app example", () => {
     it("builds from its git source on the dev stack's build pool and releases the built image by digest, blue/green", () => {
         const paas = everyExample().find((e) => e.stack === "dev" && e.spec.id === "paas-app")!;
         const job = paas.objects.find((o) => o.kind === "Job" && o.metadata?.namespace === NAMESPACES.builds) as ReturnType<typeof renderBuildJob>;
-        expect(job.metadata?.name).toBe(buildName("paas-app", "app", paas.spec.services[0]!.build!.commit!));
+        expect(job.metadata?.name).toBe(buildName("paas-app", "app", buildIdentity(paas.spec.services[0]!)));
         expect(podSpecOf(job).nodeSelector).toEqual({ [LABELS.pool]: "build" });
         expect(dev.pools.some((p) => p.role === "build" && p.count > 0 && p.dedicated)).toBe(true);
         // Stateless and released blue/green (its volume is the `files` service's): a Rollout running the build.
         const workload = paas.objects.find((o) => o.metadata?.name === "app" && ["Deployment", "StatefulSet", "Rollout"].includes(o.kind)) as any;
         expect(workload.kind).toBe("Rollout");
-        expect(workload.spec.template.spec.containers[0].image).toMatch(/^registry\.platform\.internal\/paas-app\/app:[0-9a-f]{40}@sha256:0{64}$/);
+        expect(workload.spec.template.spec.containers[0].image).toMatch(/^registry\.platform\.internal\/paas-app\/app:[0-9a-f]{40}-[0-9a-f]{12}@sha256:0{64}$/);
     });
 });

@@ -7,7 +7,7 @@ import { renderRollout } from "../../../components/project/rollout";
 import { projectContext } from "../../../components/project/common";
 import { imageDigestsOf } from "../../../components/project/grants";
 import { PLATFORM_REGISTRY } from "../../../lib/conventions";
-import { buildName, PLACEHOLDER_DIGEST, PLACEHOLDER_DIGEST_ANNOTATION } from "../../../lib/registry";
+import { buildName, builtImageTag, type BuildIdentity, PLACEHOLDER_DIGEST, PLACEHOLDER_DIGEST_ANNOTATION } from "../../../lib/registry";
 import type { StackPlan } from "../../../tools/offline/plan-types";
 import { dependencyNames, named, ofType, planComponent } from "../../helpers/component-plan";
 import { project, stackPlatformConfig } from "../project/fixtures";
@@ -25,6 +25,12 @@ const { digestOfJob, clusterAccess } = require("../../../components/builds/build
 };
 
 const COMMIT = "4fd5f7d6bba4ba5fcd1a95f4ad6f3fbd8b5dd7a1";
+
+/** The build identity of the fixtures' source (schema defaults: path ".", builder railpack) at a commit. */
+const identityAt = (commit: string, source: Partial<BuildIdentity> = {}): BuildIdentity => ({ commit, git: "https://github.com/example/web.git", path: ".", builder: "railpack", ...source });
+const nameOf = (project: string, service: string, commit: string, source: Partial<BuildIdentity> = {}) => buildName(project, service, identityAt(commit, source));
+/** The fixtures' image tag: the commit and the hash of their source (URL, path ".", builder railpack). */
+const TAG = builtImageTag(identityAt(COMMIT));
 const DIGEST = `sha256:${"c3".repeat(32)}`;
 const dev = stackPlatformConfig("dev");
 const spec = project({ name: "shop", services: [{ name: "web", port: 8080, build: { git: "https://github.com/example/web.git", commit: COMMIT } }] });
@@ -34,7 +40,7 @@ describe("the built image's digest in the workload", () => {
     it("replaces the placeholder and its annotation with the reported digest", () => {
         expect(workload.metadata?.annotations?.[PLACEHOLDER_DIGEST_ANNOTATION]).toBeDefined();
         const resolved = withImageDigest(workload, "web", DIGEST);
-        expect(resolved.spec!.template.spec!.containers[0]!.image).toBe(`registry.platform.internal/shop/web:${COMMIT}@${DIGEST}`);
+        expect(resolved.spec!.template.spec!.containers[0]!.image).toBe(`registry.platform.internal/shop/web:${TAG}@${DIGEST}`);
         expect(resolved.metadata?.annotations).toBeUndefined();
         expect(workload.spec!.template.spec!.containers[0]!.image).toContain(PLACEHOLDER_DIGEST);
     });
@@ -55,7 +61,7 @@ describe("a built service released blue/green", () => {
         expect(rollout.metadata.annotations?.[PLACEHOLDER_DIGEST_ANNOTATION]).toMatch(/^placeholder/);
         expect(rollout.spec.template.spec!.imagePullSecrets).toEqual([{ name: PLATFORM_REGISTRY.pullSecret }]);
         const resolved = withImageDigest(rollout, "web", DIGEST);
-        expect(resolved.spec.template.spec!.containers[0]!.image).toBe(`registry.platform.internal/shop/web:${COMMIT}@${DIGEST}`);
+        expect(resolved.spec.template.spec!.containers[0]!.image).toBe(`registry.platform.internal/shop/web:${TAG}@${DIGEST}`);
         expect(resolved.metadata.annotations).toBeUndefined();
     });
 });
@@ -137,7 +143,7 @@ describe("the build's release order across the two stacks", () => {
 
     it("the platform stack builds, then reads the digest with its admin kubeconfig; the tenant stack does neither", () => {
         const job = ofType(plan, "kubernetes:batch/v1:Job").find((j) => (j.inputs.metadata as { namespace?: string }).namespace === "builds")!;
-        expect(job.name).toBe(`shop-job-builds-${buildName("shop", "web", COMMIT)}`);
+        expect(job.name).toBe(`shop-job-builds-${nameOf("shop", "web", COMMIT)}`);
         expect(job.urn).toContain("::platform:project:ProjectGrants$");
         const digest = named(plan, "shop-web-image-digest");
         expect(digest.urn).toContain("::platform:project:ProjectGrants$");
@@ -148,11 +154,11 @@ describe("the build's release order across the two stacks", () => {
 
     it("the tenant workload keeps the annotated placeholder offline and runs the digest its contract entry carries", () => {
         const offline = named(plan, "shop-deployment-web").inputs as any;
-        expect(offline.spec.template.spec.containers[0].image).toBe(`registry.platform.internal/shop/web:${COMMIT}@${PLACEHOLDER_DIGEST}`);
+        expect(offline.spec.template.spec.containers[0].image).toBe(`registry.platform.internal/shop/web:${TAG}@${PLACEHOLDER_DIGEST}`);
         expect(offline.metadata.annotations[PLACEHOLDER_DIGEST_ANNOTATION]).toMatch(/^placeholder/);
         expect(plan.outputs?.["imageDigests"]).toEqual({});
         const deployed = named(released, "shop-deployment-web").inputs as any;
-        expect(deployed.spec.template.spec.containers[0].image).toBe(`registry.platform.internal/shop/web:${COMMIT}@${DIGEST}`);
+        expect(deployed.spec.template.spec.containers[0].image).toBe(`registry.platform.internal/shop/web:${TAG}@${DIGEST}`);
         expect(deployed.metadata.annotations?.[PLACEHOLDER_DIGEST_ANNOTATION]).toBeUndefined();
     });
 
@@ -186,12 +192,12 @@ describe("a new commit's build", () => {
 
     it("is another Job, and the digest is read again only after that Job completed (a failed build leaves the old digest)", () => {
         expect(buildJob(after).name).not.toBe(buildJob(before).name);
-        expect((buildJob(after).inputs.metadata as { name: string }).name).toBe(buildName("shop", "web", NEXT));
+        expect((buildJob(after).inputs.metadata as { name: string }).name).toBe(nameOf("shop", "web", NEXT));
         for (const [p, commit] of [[before, COMMIT], [after, NEXT]] as const) {
             const digest = named(p, "shop-web-image-digest");
             // Same Command, new trigger: replaced (re-read) on a new commit, after its Job; while the Job fails
             // it is not replaced, so its old output, the digest in the contract, stays.
-            expect(digest.inputs.triggers).toEqual([buildName("shop", "web", commit)]);
+            expect(digest.inputs.triggers).toEqual([nameOf("shop", "web", commit)]);
             expect(dependencyNames(p, digest)).toContain(buildJob(p).name);
         }
     });

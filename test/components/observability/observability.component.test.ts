@@ -23,12 +23,17 @@ beforeAll(async () => {
             {
                 config: shippedConfig("dev"),
                 stack: "dev",
+                projects: [
+                    { id: "shop", contact: { name: "Shop team", email: "Shop@example.com" } },
+                    { id: "shop-eu", contact: { name: "Shop team", email: "shop@example.com" } },
+                    { id: "paas-app", contact: { name: "PaaS", email: "paas@example.com" } },
+                ],
                 lokiCredentials: pulumi.secret({ accessKey: "loki", secretKey: "loki-secret-value" }),
                 platform: { "storage-class:standard": [standard], "service:minio/minio": [s3] },
             },
             { ...opts, dependsOn: [crds] },
         );
-        return { admin: obs.grafanaAdmin, access: obs.grafanaAccess, loki: obs.lokiUrl };
+        return { admin: obs.grafanaAdmin, access: obs.grafanaAccess, loki: obs.lokiUrl, viewers: obs.projectViewers, viewersRevealed: pulumi.unsecret(obs.projectViewers) };
     });
 });
 
@@ -51,8 +56,24 @@ describe("Observability components", () => {
         expect(dependencyNames(plan, named(plan, "obs-platform-dashboard-traefik"))).toContain("obs-kube-prometheus-stack");
     });
 
-    it("keep the Grafana admin and Loki's MinIO credentials secret", () => {
-        for (const name of ["obs-grafana-admin", "obs-loki-s3"]) {
+    it("give each contact one generated password (kept secret) and run the organisations Job after Grafana and its inputs", () => {
+        const viewers = plan.resources.find((r) => r.name === "obs-grafana-viewers" && r.type === "kubernetes:core/v1:Secret")!;
+        // One contact of two projects (e-mail compared case-insensitively) gets one user and one password.
+        expect(Object.keys(viewers.inputs.stringData as Record<string, string>)).toHaveLength(2);
+        const job = plan.resources.find((r) => r.name === "obs-grafana-orgs" && r.type === "kubernetes:batch/v1:Job")!;
+        expect(dependencyNames(plan, job)).toEqual(expect.arrayContaining(["obs-grafana-admin", "obs-grafana-orgs", "obs-grafana-viewers", "obs-kube-prometheus-stack"]));
+        expect((job.inputs.metadata as { name: string }).name).toMatch(/^grafana-project-orgs-[0-9a-f]{10}$/);
+        expect(job.secretInputs).not.toContain("metadata");
+        const outputs = plan.outputs as Record<string, unknown>;
+        expect(outputs.viewers).toBe("[secret]");
+        const projectViewers = outputs.viewersRevealed as Record<string, { organisation: string; login: string; password: string }>;
+        expect(Object.keys(projectViewers).sort()).toEqual(["paas-app", "shop", "shop-eu"]);
+        expect(projectViewers.shop!.password).toBe(projectViewers["shop-eu"]!.password);
+        expect(projectViewers.shop!.login).toBe("shop@example.com");
+    });
+
+    it("keep the Grafana admin, the contacts' passwords and Loki's MinIO credentials secret", () => {
+        for (const name of ["obs-grafana-admin", "obs-loki-s3", "obs-grafana-viewers"]) {
             const secret = plan.resources.find((r) => r.name === name && r.type === "kubernetes:core/v1:Secret")!;
             expect(secret.secretInputs, name).toContain("stringData");
             expect(secret.additionalSecretOutputs, name).toEqual(expect.arrayContaining(["data", "stringData"]));

@@ -9,8 +9,10 @@ import {
     renderLokiValues,
     observabilityWorkloads,
 } from "../../../components/observability/values";
+import { LOKI_TENANTS } from "../../../lib/conventions";
 import { longhornDashboard, renderDashboardConfigMaps, traefikDashboard } from "../../../components/observability/dashboards";
 import { validateObject } from "../../helpers/k8s-schema";
+import { parseAlloy, shipPod } from "../../helpers/alloy-config";
 import { shippedConfig } from "../../charts/fixtures";
 
 const dev = shippedConfig("dev");
@@ -86,7 +88,7 @@ describe("Loki values", () => {
 
 describe("Alloy", () => {
     it("is a DaemonSet on every node whose pipeline tails this node's pods and labels streams by project", () => {
-        const v = renderAlloyValues(dev, "dev") as any;
+        const v = renderAlloyValues(dev, "dev", ["shop"]) as any;
         expect(v.controller.type).toBe("daemonset");
         expect(v.controller.tolerations).toEqual([{ operator: "Exists" }]);
         expect(v.alloy.mounts).toMatchObject({ varlog: false, dockercontainers: false, extra: [{ name: "alloy-storage", mountPath: "/tmp/alloy" }] });
@@ -94,15 +96,16 @@ describe("Alloy", () => {
         expect(v.alloy.securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true });
         expect(v.controller.volumes.extra[0]).toMatchObject({ name: "alloy-storage", emptyDir: {} });
         expect(v.alloy.extraEnv[0]).toEqual({ name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } });
-        const pipeline = renderAlloyConfig("dev");
+        const pipeline = renderAlloyConfig("dev", ["shop"]);
         expect(v.alloy.configMap.content).toBe(pipeline);
+        expect(() => parseAlloy(pipeline)).not.toThrow();
         expect(pipeline).toContain('field = "spec.nodeName=" + sys.env("NODE_NAME")');
         expect(pipeline).toMatch(/source_labels = \["__meta_kubernetes_pod_label_platform_project"\]\n\s+target_label\s+= "project"/);
         // The release labels pods carry (platform/deployment, platform/commit, platform/log-stream) become stream labels.
         for (const [podLabel, streamLabel] of [["platform_service", "service"], ["platform_deployment", "deployment"], ["platform_commit", "commit"], ["platform_log_stream", "log_stream"]]) {
             expect(pipeline).toMatch(new RegExp(`source_labels = \\["__meta_kubernetes_pod_label_${podLabel}"\\]\\n\\s+target_label\\s+= "${streamLabel}"`));
         }
-        expect(pipeline).toContain(`url = "${LOKI_URL}/loki/api/v1/push"`);
+        expect(pipeline).toMatch(new RegExp(`url\\s+= "${LOKI_URL}/loki/api/v1/push"`));
         expect(pipeline).toContain('loki.source.kubernetes "pods"');
         // Balanced braces: a cheap structural check of the generated Alloy syntax.
         expect(pipeline.split("{").length).toBe(pipeline.split("}").length);
@@ -130,5 +133,49 @@ describe("dashboards", () => {
         expect(exprs(traefikDashboard())).toMatch(/traefik_entrypoint_requests_total/);
         expect(exprs(traefikDashboard())).toMatch(/traefik_open_connections/);
         expect(new Set([longhornDashboard().uid, traefikDashboard().uid]).size).toBe(2);
+    });
+});
+
+describe("Loki tenants", () => {
+    const pipeline = renderAlloyConfig("dev", ["shop", "shop-eu", "paas-app"]);
+    const pod = (namespace: string, labels: Record<string, string> = {}) => ({
+        __meta_kubernetes_namespace: namespace,
+        __meta_kubernetes_pod_name: "p-1",
+        __meta_kubernetes_pod_container_name: "c",
+        __meta_kubernetes_pod_node_name: "dev-run-0",
+        ...Object.fromEntries(Object.entries(labels).map(([k, v]) => [`__meta_kubernetes_pod_label_${k.replace(/[^a-zA-Z0-9]/g, "_")}`, v])),
+    });
+
+    it("ship a project's runtime lines to its own tenant, whatever project its pods claim to be", () => {
+        expect(shipPod(pipeline, pod("shop", { "platform/project": "shop", "platform/service": "web" }))).toEqual({
+            tenant: "shop",
+            labels: { namespace: "shop", pod: "p-1", container: "c", node: "dev-run-0", project: "shop", service: "web" },
+        });
+        // A pod of shop labelled as shop-eu (or as a build) still lands in shop's tenant: the namespace decides.
+        expect(shipPod(pipeline, pod("shop", { "platform/project": "shop-eu", "platform/log-stream": "build" })).tenant).toBe("shop");
+        expect(shipPod(pipeline, pod("shop-eu")).tenant).toBe("shop-eu");
+    });
+
+    it("ship a build's lines to the tenant of the project it builds, and everything else to the platform's", () => {
+        expect(shipPod(pipeline, pod("builds", { "platform/project": "paas-app", "platform/log-stream": "build" })).tenant).toBe("paas-app");
+        // A build labelled with no known project, or unlabelled, is the platform's (never a guessed project's).
+        expect(shipPod(pipeline, pod("builds", { "platform/project": "unknown" })).tenant).toBe(LOKI_TENANTS.platform);
+        expect(shipPod(pipeline, pod("builds")).tenant).toBe(LOKI_TENANTS.platform);
+        for (const namespace of ["kube-system", "monitoring", "registry", "traefik", "shopping", "shop-e"]) {
+            expect(shipPod(pipeline, pod(namespace, { "platform/project": "shop" })).tenant, namespace).toBe(LOKI_TENANTS.platform);
+        }
+        // The tenant is not a stream label, and with no project at all every line is the platform's.
+        expect(shipPod(pipeline, pod("shop")).labels).not.toHaveProperty("loki_tenant");
+        expect(shipPod(renderAlloyConfig("dev", []), pod("shop")).tenant).toBe(LOKI_TENANTS.platform);
+    });
+
+    it("run Loki multi-tenant, and give the platform's Grafana organisation every tenant in one header", () => {
+        const loki = renderLokiValues(dev) as any;
+        expect(loki.loki.auth_enabled).toBe(true);
+        expect(loki.loki.querier.multi_tenant_queries_enabled).toBe(true);
+        const grafana = (renderKubePrometheusStackValues(dev, ["shop", "paas-app"]) as any).grafana;
+        const [datasource] = grafana.additionalDataSources;
+        expect(datasource.jsonData.httpHeaderName1).toBe("X-Scope-OrgID");
+        expect(datasource.secureJsonData.httpHeaderValue1).toBe("_platform|paas-app|shop");
     });
 });

@@ -78,8 +78,8 @@ describe("security contexts of every pod the examples render (services, database
                 }
                 expect(quantity(limits.cpu!), `${at} cpu`).toBeGreaterThanOrEqual(quantity(requests.cpu!));
                 expect(quantity(limits.memory!), `${at} memory`).toBeGreaterThanOrEqual(quantity(requests.memory!));
-                // A built image comes from the platform registry under the project's own path, by digest.
-                expect(container.image, at).toMatch(/^(docker\.io|ghcr\.io|quay\.io|registry\.k8s\.io)\/[^@]+:[\w][\w.-]*$|^registry\.platform\.internal\/[^/@]+\/[^@]+:[0-9a-f]{40}@sha256:[0-9a-f]{64}$/);
+                // A built image comes from the platform registry under the project's own path, by digest, tagged commit and source hash.
+                expect(container.image, at).toMatch(/^(docker\.io|ghcr\.io|quay\.io|registry\.k8s\.io)\/[^@]+:[\w][\w.-]*$|^registry\.platform\.internal\/[^/@]+\/[^@]+:[0-9a-f]{40}-[0-9a-f]{12}@sha256:[0-9a-f]{64}$/);
                 expect(container.image, at).not.toMatch(/:latest$/);
                 for (const port of container.ports ?? []) {
                     expect(port.hostPort, at).toBeUndefined();

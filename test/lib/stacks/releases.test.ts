@@ -62,13 +62,28 @@ describe("pins", () => {
         expect(web.build?.commit).toBe(commit(2));
         expect(pinned.digests).toEqual({ web: digest(2) });
         expect(pinned.spec.services.find((s) => s.name === "cache")).toEqual(spec.services.find((s) => s.name === "cache"));
-        expect(currentImages(pinned.spec, pinned.digests)).toEqual({ web: image(2) });
-        // Without a pin the contract's digest of the file's commit is what runs.
-        expect(currentImages(spec, { web: digest(3) })).toEqual({ web: image(3) });
+        // A pin recorded before tags carried the source hash runs its bare-commit tag, and is recorded so.
+        expect(currentImages(pinned.spec, pinned.digests)).toEqual({ web: { ...image(2), tag: commit(2) } });
+        // Without a pin the contract's digest of the file's commit is what runs, under the build's tag.
+        expect(currentImages(spec, { web: digest(3) })).toEqual({ web: { ...image(3), tag: expect.stringMatching(new RegExp(`^${commit(3)}-[0-9a-f]{12}$`)) } });
         expect(currentImages(spec, {})).toEqual({});
     });
 
+    it("run the pinned image's own tag, which may come from another path or builder than the file's", () => {
+        const tag = `${commit(2)}-0123456789ab`;
+        const pinned = applyPins(spec, { web: { ...image(2), tag } }, { web: digest(3) });
+        expect(pinned.spec.services.find((s) => s.name === "web")!.image).toBe(`registry.platform.internal/shop/web:${tag}@${PLACEHOLDER_DIGEST}`);
+        expect(currentImages(pinned.spec, pinned.digests)).toEqual({ web: { ...image(2), tag } });
+        // The rollback command finds the previous image with its tag in the history the stack exported.
+        const history = parseImageHistory(JSON.stringify(nextImageHistory({ web: [{ ...image(2), tag }] }, currentImages(spec, { web: digest(3) }))));
+        expect(rollbackTarget(history, "web")).toEqual({ ...image(2), tag });
+        // The same commit and digest under another tag (a rebuild from another path) is another history entry.
+        expect(nextImageHistory({ web: [{ ...image(2), tag }] }, { web: { ...image(2), tag: `${commit(2)}-ba9876543210` } }).web).toHaveLength(2);
+    });
+
     it("refuse a pin of a service that is not built, and malformed pins, naming the key", () => {
+        expect(parsePins(JSON.stringify({ web: { ...image(1), tag: `${commit(2)}-0123456789ab` } })).problems).toEqual([expect.stringMatching(/^tenant:pins\.web must be/)]);
+        expect(parsePins(JSON.stringify({ web: { ...image(1), tag: "latest" } })).problems).toHaveLength(1);
         expect(applyPins(spec, { cache: image(1) }, {}).problems).toEqual([expect.stringMatching(/^tenant:pins\.cache: project shop has no built service cache/)]);
         expect(parsePins(JSON.stringify({ web: { commit: "main", digest: digest(1) } })).problems).toEqual([expect.stringMatching(/^tenant:pins\.web must be/)]);
         expect(parsePins('["web"]').problems).toHaveLength(1);

@@ -32,7 +32,10 @@ describe("build: in the tenant schema", () => {
     it("accepts a build pinned to a commit and derives the image under the project's path", () => {
         const spec = projectSchema.parse(base({ build: { git: GIT, ref: "main", commit: COMMIT, path: "apps/web" } }));
         expect(spec.services[0]!.build).toEqual({ git: GIT, ref: "main", commit: COMMIT, path: "apps/web", builder: "railpack" });
-        expect(spec.services[0]!.image).toMatch(new RegExp(`^registry\\.platform\\.internal/shop/web:${COMMIT}@sha256:0{64}$`));
+        expect(spec.services[0]!.image).toMatch(new RegExp(`^registry\\.platform\\.internal/shop/web:${COMMIT}-[0-9a-f]{12}@sha256:0{64}$`));
+        // The same commit from another directory is another image (its tag's source hash differs).
+        const elsewhere = projectSchema.parse(base({ build: { git: GIT, commit: COMMIT, path: "apps/api" } }));
+        expect(elsewhere.services[0]!.image).not.toBe(spec.services[0]!.image);
     });
 
     it("wants exactly one of image and build", () => {

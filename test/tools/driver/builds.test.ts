@@ -3,7 +3,7 @@ import type { EngineEvent } from "@pulumi/pulumi/automation";
 import type { DeployArgs } from "../../../tools/driver/args";
 import { buildFailureReason, failedBuildsOf } from "../../../tools/driver/builds";
 import { runDeploy } from "../../../tools/driver/orchestrate";
-import { buildName } from "../../../lib/registry";
+import { buildName, type BuildIdentity } from "../../../lib/registry";
 import { fakeRepos, harness, loadEngineEvents, type FakeScript } from "../../helpers/fake-workspace";
 
 /**
@@ -12,8 +12,12 @@ import { fakeRepos, harness, loadEngineEvents, type FakeScript } from "../../hel
  */
 
 const COMMIT = "4fd5f7d6bba4ba5fcd1a95f4ad6f3fbd8b5dd7a1";
+
+/** The build identity of the fixtures' source (schema defaults: path ".", builder railpack) at a commit. */
+const identityAt = (commit: string, source: Partial<BuildIdentity> = {}): BuildIdentity => ({ commit, git: "https://github.com/example/web.git", path: ".", builder: "railpack", ...source });
+const nameOf = (project: string, service: string, commit: string, source: Partial<BuildIdentity> = {}) => buildName(project, service, identityAt(commit, source));
 const grantsUrn = (stack: string, type: string, name: string) => `urn:pulumi:${stack}::platform::pulumi:pulumi:Stack$platform:project:ProjectGrants$${type}::${name}`;
-const jobOf = (project: string, service: string) => `${project}-job-builds-${buildName(project, service, COMMIT)}`;
+const jobOf = (project: string, service: string) => `${project}-job-builds-${nameOf(project, service, COMMIT)}`;
 
 function failedEvent(urn: string, type: string, sequence: number): EngineEvent {
     return { sequence, timestamp: 1732330007, resOpFailedEvent: { metadata: { op: "create", urn, type, provider: "", logical: true } as never, status: 2, steps: 1 } } as EngineEvent;

@@ -65,12 +65,16 @@ describe("parseLogsArgs", () => {
 describe("npm run logs", () => {
     it("prints the newest lines of the window oldest first, from the project's streams only", async () => {
         fake = await startFakeLoki([
-            { labels: web, ns: NOW_NS - 2n * MINUTE_NS, line: "GET / 200" },
-            { labels: { ...web, service: "api" }, ns: NOW_NS - MINUTE_NS, line: "ready" },
-            { labels: { ...web, project: "other" }, ns: NOW_NS - MINUTE_NS, line: "not mine" },
-            { labels: web, ns: NOW_NS - 120n * MINUTE_NS, line: "too old" },
-            { labels: build, ns: NOW_NS - MINUTE_NS, line: "build step" },
-            { labels: { ...web, namespace: "mallory" }, ns: NOW_NS - MINUTE_NS, line: "injected by another project's pods" },
+            { tenant: "shop", labels: web, ns: NOW_NS - 2n * MINUTE_NS, line: "GET / 200" },
+            { tenant: "shop", labels: { ...web, service: "api" }, ns: NOW_NS - MINUTE_NS, line: "ready" },
+            { tenant: "other", labels: { ...web, project: "other" }, ns: NOW_NS - MINUTE_NS, line: "not mine" },
+            // Another tenant's line with this project's labels (and namespace): only the tenant header keeps it out.
+            { tenant: "other", labels: web, ns: NOW_NS - MINUTE_NS, line: "other tenant, same labels" },
+            // The platform's tenant too: logs of platform namespaces are never a project's.
+            { tenant: "_platform", labels: web, ns: NOW_NS - MINUTE_NS, line: "platform tenant" },
+            { tenant: "shop", labels: web, ns: NOW_NS - 120n * MINUTE_NS, line: "too old" },
+            { tenant: "shop", labels: build, ns: NOW_NS - MINUTE_NS, line: "build step" },
+            { tenant: "shop", labels: { ...web, namespace: "mallory" }, ns: NOW_NS - MINUTE_NS, line: "injected by another project's pods" },
         ]);
         const result = await run(["--stack", "dev", "--project", "shop", "--loki", fake.url]);
         expect(result.code).toBe(EXIT.ok);
@@ -81,25 +85,29 @@ describe("npm run logs", () => {
             direction: "backward",
             limit: String(DEFAULT_LIMIT),
         });
+        expect(fake.tenants).toEqual(["shop"]);
+        expect(result.err).toContain("tenant shop");
     });
 
     it("prints a commit's build logs with --build", async () => {
         fake = await startFakeLoki([
-            { labels: { ...build, commit: "abcdef0" + "1".repeat(33) }, ns: NOW_NS - MINUTE_NS, line: "#5 DONE 2.1s" },
-            { labels: { ...build, commit: "1234567" + "1".repeat(33) }, ns: NOW_NS - MINUTE_NS, line: "other build" },
-            { labels: web, ns: NOW_NS - MINUTE_NS, line: "runtime" },
+            { tenant: "shop", labels: { ...build, commit: "abcdef0" + "1".repeat(33) }, ns: NOW_NS - MINUTE_NS, line: "#5 DONE 2.1s" },
+            { tenant: "shop", labels: { ...build, commit: "1234567" + "1".repeat(33) }, ns: NOW_NS - MINUTE_NS, line: "other build" },
+            { tenant: "shop", labels: web, ns: NOW_NS - MINUTE_NS, line: "runtime" },
         ]);
         const result = await run(["--stack", "dev", "--project", "shop", "--build", "abcdef0", "--loki", fake.url]);
         expect(result.out).toBe("2026-12-01T11:59:00.000000000Z web #5 DONE 2.1s\n");
+        // Build logs are the project's tenant too (Alloy routes a build pod by its project), not the platform's.
+        expect(fake.tenants).toEqual(["shop"]);
     });
 
     it("follows: prints new lines as they arrive, none twice, until stopped", async () => {
-        fake = await startFakeLoki([{ labels: web, ns: NOW_NS - MINUTE_NS, line: "before" }]);
+        fake = await startFakeLoki([{ tenant: "shop", labels: web, ns: NOW_NS - MINUTE_NS, line: "before" }]);
         const lines = fake.lines;
         const result = await run(["--stack", "dev", "--project", "shop", "--service", "web", "--follow", "--loki", fake.url], {
             follow: {
                 polls: 2,
-                onPoll: (poll) => lines.push({ labels: web, ns: NOW_NS + BigInt(poll) * 1_000_000n, line: `new ${poll}` }),
+                onPoll: (poll) => lines.push({ tenant: "shop", labels: web, ns: NOW_NS + BigInt(poll) * 1_000_000n, line: `new ${poll}` }),
             },
         });
         expect(result.code).toBe(EXIT.ok);

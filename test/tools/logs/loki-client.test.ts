@@ -16,30 +16,41 @@ afterEach(async () => {
 function fixture(): FakeLine[] {
     const lines: FakeLine[] = [];
     for (let i = 0; i < 30; i++) {
-        lines.push({ labels: i % 3 === 0 ? api : web, ns: 1_000n + BigInt(Math.floor(i / 4)), line: `line ${i}` });
+        lines.push({ tenant: "shop", labels: i % 3 === 0 ? api : web, ns: 1_000n + BigInt(Math.floor(i / 4)), line: `line ${i}` });
     }
-    lines.push({ labels: { ...web, project: "other" }, ns: 1_003n, line: "someone else's" });
+    lines.push({ tenant: "other", labels: { ...web, project: "other" }, ns: 1_003n, line: "someone else's" });
+    // Another tenant's line with this project's very labels: only the tenant header keeps it out.
+    lines.push({ tenant: "other", labels: web, ns: 1_004n, line: "same labels, other tenant" });
     return lines;
 }
 
 const asText = (entries: LogEntry[]) => entries.map((e) => `${e.timestampNs} ${e.labels.service} ${e.line}`);
 const expected = (lines: FakeLine[], forward: boolean) =>
     lines
-        .filter((l) => l.labels.project === "shop")
+        .filter((l) => l.tenant === "shop")
         .sort((a, b) => (a.ns === b.ns ? 0 : (a.ns < b.ns) === forward ? -1 : 1))
         .map((l) => `${l.ns} ${l.labels.service} ${l.line}`);
 
 describe("queryRange", () => {
+    it("reads only the tenant it names in X-Scope-OrgID, and a Loki that requires one refuses a request without", async () => {
+        fake = await startFakeLoki(fixture());
+        const entries = await queryRange({ baseUrl: fake.url, tenant: "shop" }, { query: QUERY, startNs: 0n, endNs: 2_000n, direction: "forward", maxLines: 1000 });
+        expect(fake.tenants).toEqual(["shop"]);
+        expect(entries.map((e) => e.line)).not.toContain("same labels, other tenant");
+        expect(entries).toHaveLength(30);
+        await expect(queryRange({ baseUrl: fake.url, tenant: "" }, { query: QUERY, startNs: 0n, endNs: 2_000n, direction: "forward", maxLines: 1 })).rejects.toThrow(/answered 401: no org id/);
+    });
+
     it("sends query, start, end, limit and direction to /loki/api/v1/query_range", async () => {
         fake = await startFakeLoki(fixture());
-        await queryRange({ baseUrl: fake.url }, { query: QUERY, startNs: 5n, endNs: 2_000n, direction: "backward", maxLines: 10 });
+        await queryRange({ baseUrl: fake.url, tenant: "shop" }, { query: QUERY, startNs: 5n, endNs: 2_000n, direction: "backward", maxLines: 10 });
         expect(fake.requests[0]).toEqual({ query: QUERY, start: "5", end: "2000", limit: "10", direction: "backward" });
     });
 
     it("pages backward through a window, each line once, newest first", async () => {
         const lines = fixture();
         fake = await startFakeLoki(lines);
-        const entries = await queryRange({ baseUrl: fake.url }, { query: QUERY, startNs: 0n, endNs: 2_000n, direction: "backward", maxLines: 1000, pageSize: 7 });
+        const entries = await queryRange({ baseUrl: fake.url, tenant: "shop" }, { query: QUERY, startNs: 0n, endNs: 2_000n, direction: "backward", maxLines: 1000, pageSize: 7 });
         expect(asText(entries).sort()).toEqual(expected(lines, false).sort());
         expect(entries.map((e) => e.timestampNs)).toEqual([...entries.map((e) => e.timestampNs)].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0)));
         expect(fake.requests.length).toBeGreaterThan(4);
@@ -50,17 +61,17 @@ describe("queryRange", () => {
     it("pages forward through a window, each line once, oldest first", async () => {
         const lines = fixture();
         fake = await startFakeLoki(lines);
-        const entries = await queryRange({ baseUrl: fake.url }, { query: QUERY, startNs: 0n, endNs: 2_000n, direction: "forward", maxLines: 1000, pageSize: 5 });
+        const entries = await queryRange({ baseUrl: fake.url, tenant: "shop" }, { query: QUERY, startNs: 0n, endNs: 2_000n, direction: "forward", maxLines: 1000, pageSize: 5 });
         expect(asText(entries).sort()).toEqual(expected(lines, true).sort());
         expect(entries.map((e) => e.timestampNs)).toEqual([...entries.map((e) => e.timestampNs)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
         expect(BigInt(fake.requests[1]!.start!)).toBe(entries[4]!.timestampNs);
     });
 
     it("gets past more lines in one nanosecond than a page holds", async () => {
-        const lines = Array.from({ length: 12 }, (_, i): FakeLine => ({ labels: web, ns: 500n + BigInt(i < 10 ? 0 : i), line: `same ${i}` }));
+        const lines = Array.from({ length: 12 }, (_, i): FakeLine => ({ tenant: "shop", labels: web, ns: 500n + BigInt(i < 10 ? 0 : i), line: `same ${i}` }));
         fake = await startFakeLoki(lines);
         for (const direction of ["backward", "forward"] as const) {
-            const entries = await queryRange({ baseUrl: fake.url }, { query: QUERY, startNs: 0n, endNs: 2_000n, direction, maxLines: 1000, pageSize: 3 });
+            const entries = await queryRange({ baseUrl: fake.url, tenant: "shop" }, { query: QUERY, startNs: 0n, endNs: 2_000n, direction, maxLines: 1000, pageSize: 3 });
             expect(asText(entries).sort(), direction).toEqual(expected(lines, true).sort());
         }
     });
@@ -68,7 +79,7 @@ describe("queryRange", () => {
     it("stops at maxLines: the newest ones backward", async () => {
         const lines = fixture();
         fake = await startFakeLoki(lines);
-        const entries = await queryRange({ baseUrl: fake.url }, { query: QUERY, startNs: 0n, endNs: 2_000n, direction: "backward", maxLines: 9, pageSize: 4 });
+        const entries = await queryRange({ baseUrl: fake.url, tenant: "shop" }, { query: QUERY, startNs: 0n, endNs: 2_000n, direction: "backward", maxLines: 9, pageSize: 4 });
         expect(entries).toHaveLength(9);
         const newest = expected(lines, false).slice(0, 9).map((t) => t.split(" ")[0]);
         expect(entries.map((e) => e.timestampNs.toString())).toEqual(newest);
@@ -76,15 +87,15 @@ describe("queryRange", () => {
 
     it("turns Loki's plain-text errors into a LokiError with the status", async () => {
         fake = await startFakeLoki(fixture());
-        await expect(queryRange({ baseUrl: fake.url }, { query: "{not a selector", startNs: 0n, endNs: 1n, direction: "backward", maxLines: 1 })).rejects.toThrow(
+        await expect(queryRange({ baseUrl: fake.url, tenant: "shop" }, { query: "{not a selector", startNs: 0n, endNs: 1n, direction: "backward", maxLines: 1 })).rejects.toThrow(
             /answered 400: parse error/,
         );
         fake.failWith = { status: 200, body: "<html>proxy login</html>" };
-        await expect(queryRange({ baseUrl: fake.url }, { query: QUERY, startNs: 0n, endNs: 1n, direction: "backward", maxLines: 1 })).rejects.toThrow(/not JSON/);
+        await expect(queryRange({ baseUrl: fake.url, tenant: "shop" }, { query: QUERY, startNs: 0n, endNs: 1n, direction: "backward", maxLines: 1 })).rejects.toThrow(/not JSON/);
         fake.failWith = { status: 200, body: JSON.stringify({ status: "success", data: { resultType: "matrix", result: [] } }) };
-        await expect(queryRange({ baseUrl: fake.url }, { query: QUERY, startNs: 0n, endNs: 1n, direction: "backward", maxLines: 1 })).rejects.toThrow(/not a Loki streams answer/);
+        await expect(queryRange({ baseUrl: fake.url, tenant: "shop" }, { query: QUERY, startNs: 0n, endNs: 1n, direction: "backward", maxLines: 1 })).rejects.toThrow(/not a Loki streams answer/);
         fake.failWith = { status: 200, body: JSON.stringify({ status: "success", data: { resultType: "streams", result: [{ stream: {}, values: [[1, "x"]] }] } }) };
-        await expect(queryRange({ baseUrl: fake.url }, { query: QUERY, startNs: 0n, endNs: 1n, direction: "backward", maxLines: 1 })).rejects.toBeInstanceOf(LokiError);
+        await expect(queryRange({ baseUrl: fake.url, tenant: "shop" }, { query: QUERY, startNs: 0n, endNs: 1n, direction: "backward", maxLines: 1 })).rejects.toBeInstanceOf(LokiError);
     });
 
     it("marks an unreachable Loki as unreachable", async () => {
@@ -92,7 +103,7 @@ describe("queryRange", () => {
         const url = fake.url;
         await fake.close();
         fake = undefined;
-        const error = await queryRange({ baseUrl: url }, { query: QUERY, startNs: 0n, endNs: 1n, direction: "backward", maxLines: 1 }).catch((e: unknown) => e);
+        const error = await queryRange({ baseUrl: url, tenant: "shop" }, { query: QUERY, startNs: 0n, endNs: 1n, direction: "backward", maxLines: 1 }).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(LokiError);
         expect((error as LokiError).unreachable).toBe(true);
     });
@@ -100,23 +111,23 @@ describe("queryRange", () => {
 
 describe("follow", () => {
     it("polls forward from the last line and hands out each new line once, also lines sharing its nanosecond", async () => {
-        const lines: FakeLine[] = [{ labels: web, ns: 100n, line: "old" }];
+        const lines: FakeLine[] = [{ tenant: "shop", labels: web, ns: 100n, line: "old" }];
         fake = await startFakeLoki(lines);
         const controller = new AbortController();
         const got: string[] = [];
         let now = 200n;
         const arrivals: FakeLine[][] = [
-            [{ labels: web, ns: 150n, line: "a" }],
+            [{ tenant: "shop", labels: web, ns: 150n, line: "a" }],
             [
-                { labels: api, ns: 150n, line: "b (same nanosecond as a)" },
-                { labels: web, ns: 190n, line: "c" },
+                { tenant: "shop", labels: api, ns: 150n, line: "b (same nanosecond as a)" },
+                { tenant: "shop", labels: web, ns: 190n, line: "c" },
             ],
             [],
-            [{ labels: web, ns: 250n, line: "d" }],
+            [{ tenant: "shop", labels: web, ns: 250n, line: "d" }],
         ];
         let poll = 0;
         await follow(
-            { baseUrl: fake.url },
+            { baseUrl: fake.url, tenant: "shop" },
             {
                 query: QUERY,
                 startNs: 100n,

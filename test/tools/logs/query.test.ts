@@ -73,7 +73,7 @@ describe("buildLogQuery", () => {
     });
 
     it("uses only labels the Alloy pipeline produces (or adds as the cluster's external label)", () => {
-        const pipeline = renderAlloyConfig("dev");
+        const pipeline = renderAlloyConfig("dev", ["shop"]);
         const query = buildLogQuery({ ...base, service: "web", deployment: "web", build: "abcdef0" });
         const labels = (parseSelector(query) as Matcher[]).map(([label]) => label);
         for (const label of labels) {
