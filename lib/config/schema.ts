@@ -82,7 +82,7 @@ export const agentPoolSchema = z
         /** hcloud server type (kind cloud), or a Robot model name such as AX102 for the cost estimate (kind baremetal). */
         serverType: z.string().min(1).default(DEFAULT_SERVER_TYPE),
         robotServers: robotServerNumbers,
-        /** Taint `pool=<role>:NoSchedule` so only workloads that tolerate it land here. */
+        /** Taint `pool=<role>:NoSchedule` so only workloads that tolerate it land here (required for `build`). */
         dedicated: z.boolean().default(false),
         /** Nodes of this pool carry Longhorn replicas. */
         storage: z.boolean().default(false),
@@ -540,6 +540,16 @@ export const platformConfigSchema = z
                 ctx.addIssue({ code: "custom", path: ["pools", index, "role"], message: `pool role "${pool.role}" is declared twice` });
             }
             seen.add(pool.role);
+            // Without the taint the build pool is a label: platform add-ons, DaemonSets and tenant pods without a
+            // selector schedule there, beside BuildKit running unconfined with push credentials in its mounts.
+            if (pool.role === "build" && !pool.dedicated) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["pools", index, "dedicated"],
+                    message: "a build pool must be dedicated: only its taint pool=build:NoSchedule keeps everything but the builds off its nodes",
+                    params: { fix: "set dedicated: true on the {role: build} pool in platform:pools" },
+                });
+            }
         });
         const edge = cfg.pools.find((p) => p.role === "edge");
         if (!edge || edge.count < 1) {

@@ -39,6 +39,29 @@ describe("pool cross-checks", () => {
         accepted(pools({ robotServers: [] }));
     });
 
+    it("refuses a build pool that is not dedicated, naming the file, the key and the fix (review 22b, minor 3)", () => {
+        const withBuild = (build: Record<string, unknown>) => ({
+            "platform:pools": JSON.stringify([
+                { role: "run", kind: "cloud", count: 1 },
+                { role: "build", kind: "cloud", count: 1, ...build },
+                { role: "edge", kind: "cloud", count: 1 },
+            ]),
+        });
+        for (const build of [{}, { dedicated: false }]) {
+            expect(configProblems(rawStackConfig("dev", withBuild(build)))).toEqual([
+                {
+                    source: "Pulumi.test.yaml",
+                    path: "platform:pools[1].dedicated",
+                    problem: "a build pool must be dedicated: only its taint pool=build:NoSchedule keeps everything but the builds off its nodes",
+                    fix: "set dedicated: true on the {role: build} pool in platform:pools",
+                },
+            ]);
+        }
+        accepted(withBuild({ dedicated: true }));
+        // Other roles may stay undedicated.
+        accepted(pools({ dedicated: false }));
+    });
+
     it("checks the server pool too", () => {
         expect(problems({ "platform:servers": JSON.stringify({ count: 1, kind: "cloud", generations: { "1": 1 } }) })).toEqual([
             "platform:servers.generations.1: node index 1 does not exist in a pool of count 1",
