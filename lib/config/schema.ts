@@ -5,7 +5,7 @@ import { rejectServerType } from "../hetzner/server-types";
 import { EDGE_FIREWALL_BASE_RULES, HCLOUD_FIREWALL_MAX_RULES } from "../hetzner/limits";
 import { forbiddenEgressPort, nonPublicHostReason, repoUrlProblem } from "../network-rules";
 import { labelMessage, labelPattern, PROJECT_NAME_MAX } from "../tenants/names";
-import { PLATFORM_NAMESPACES, PLATFORM_REGISTRY } from "../conventions";
+import { IMAGE_HISTORY_DEPTH, PLATFORM_NAMESPACES, PLATFORM_REGISTRY } from "../conventions";
 
 /**
  * The stack configuration model: every `platform:*` key of `Pulumi.<stack>.yaml`, validated and typed.
@@ -241,8 +241,18 @@ export const addonsSchema = z.strictObject({
         .strictObject({
             /** Longhorn volume of the image layers (registry storage; Trivy, the database and Redis have their own). */
             storageSize: quantityString.default("50Gi"),
-            /** Tag retention per repository: keep the newest pushed tags… */
-            keepLatest: z.number().int().min(1).max(1000).default(10),
+            /**
+             * Tag retention per repository: keep the newest pushed tags… (at least the release history's depth, so
+             * every image a rollback may pin is still in Harbor).
+             */
+            keepLatest: z
+                .number()
+                .int()
+                .min(IMAGE_HISTORY_DEPTH, {
+                    error: `must be at least ${IMAGE_HISTORY_DEPTH}: a rollback may pin any of the last ${IMAGE_HISTORY_DEPTH} released images of a service, which retention must not delete`,
+                })
+                .max(1000)
+                .default(IMAGE_HISTORY_DEPTH),
             /** …and every tag pulled within these days (a running image is pulled again at every pod start). */
             keepPulledDays: z.number().int().min(1).max(3650).default(30),
             /** Harbor cron (6 fields, seconds first) of garbage collection, which frees the blobs retention untagged. */

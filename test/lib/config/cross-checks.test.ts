@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parsePlatformConfig } from "../../../lib/config/load";
 import { rawStackConfig } from "../../helpers/config";
+import { IMAGE_HISTORY_DEPTH } from "../../../lib/stacks/releases";
 import { configProblems } from "../../helpers/config-problems";
 
 // The cross-checks of lib/config/schema.ts that the key-by-key shape cannot express: node generations within
@@ -60,6 +61,18 @@ describe("pool cross-checks", () => {
         accepted(withBuild({ dedicated: true }));
         // Other roles may stay undedicated.
         accepted(pools({ dedicated: false }));
+    });
+
+    it("keeps at least the rollback history's images in the registry: keepLatest below IMAGE_HISTORY_DEPTH is refused (review 22b, minor 4)", () => {
+        const registry = (keepLatest: number) => ({ "platform:addons": JSON.stringify({ registry: { keepLatest } }) });
+        expect(IMAGE_HISTORY_DEPTH).toBe(10);
+        for (const keepLatest of [1, 3, 9]) {
+            expect(configProblems(rawStackConfig("dev", registry(keepLatest))).map((p) => `${p.source} ${p.path}: ${p.problem}`)).toEqual([
+                "Pulumi.test.yaml platform:addons.registry.keepLatest: must be at least 10: a rollback may pin any of the last 10 released images of a service, which retention must not delete",
+            ]);
+        }
+        accepted(registry(10));
+        accepted(registry(25));
     });
 
     it("checks the server pool too", () => {
