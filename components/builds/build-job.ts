@@ -111,8 +111,9 @@ esac
 
 /**
  * Skips the build when the commit's tag already exists (a re-run of the same build pushes nothing, so a tag
- * never moves to another digest), else builds and pushes; either way the image's digest is the container's
- * termination message. BUILDCTL_ARGS is word-split on purpose: its words are
+ * never moves to another digest), builds and pushes when the registry answers 404, and fails on any other answer
+ * (a refused robot, a registry error: pushing then could move the tag); the image's digest is the container's
+ * termination message. Both wgets (BusyBox in the image, GNU) print the status line under -S. BUILDCTL_ARGS is word-split on purpose: its words are
  * the renderer's, never the tenant's (paths are checked by the tenant schema: no spaces, no '..').
  */
 export const BUILD_SCRIPT = `set -eu
@@ -122,6 +123,12 @@ if wget -q -S --spider --header "Authorization: Basic $auth" --header "Accept: a
   echo "$IMAGE already exists: nothing to build"
   sed -n 's/^ *[Dd]ocker-[Cc]ontent-[Dd]igest: *\\(sha256:[0-9a-f]*\\).*/\\1/p' ${PATHS.tmp}/head | head -n 1 > /dev/termination-log
   exit 0
+fi
+# Build only when the registry says the tag is missing (404): a refused or failed check must not push over it.
+if ! grep -Eq '^ *HTTP/[0-9.]+ 404' ${PATHS.tmp}/head; then
+  echo "cannot tell whether $IMAGE exists (the registry did not answer 200 or 404): not building" >&2
+  cat ${PATHS.tmp}/head >&2
+  exit 1
 fi
 # shellcheck disable=SC2086
 buildctl-daemonless.sh build $BUILDCTL_ARGS --metadata-file ${PATHS.tmp}/metadata.json
