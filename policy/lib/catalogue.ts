@@ -297,7 +297,9 @@ export const PLATFORM_REGISTRY_HOST = "registry.platform.internal";
  *   taints) are tolerable too: they name a node's state, not a pool.
  * - `nodeNameLabels`: node labels that name one node (kubelet's `kubernetes.io/hostname`, k3s' own): a policy
  *   cannot tell which pool a named node is in, so tenant pods never pick a node by name, nor by `matchFields`
- *   (`metadata.name`), nor with `spec.nodeName`. Equal for trusted and untrusted projects.
+ *   (`metadata.name`), nor with `spec.nodeName`. Equal for trusted and untrusted projects. (The DaemonSet
+ *   controller pins its pods with `matchFields`: no tenant path creates DaemonSets — neither the deployer Role nor
+ *   a git source's AppProject lists them — so their pods would be refused here too.)
  */
 export const TENANT_PLACEMENT = {
     poolLabel: "platform/pool",
