@@ -166,6 +166,13 @@ export const PLATFORM_BUCKETS = { lokiChunks: "loki-chunks", lokiRuler: "loki-ru
 export const LONGHORN_DATA_PATH = "/var/lib/longhorn/";
 
 /**
+ * Images kept per service in a tenant stack's release history: how far back `npm run rollback -- --to` can go
+ * (lib/stacks/releases.ts). The registry's retention (`platform:addons.registry.keepLatest`) keeps at least as
+ * many tags per repository, so no entry of the history names an image Harbor already deleted.
+ */
+export const IMAGE_HISTORY_DEPTH = 10;
+
+/**
  * The platform registry (Harbor, components/registry): one name for pods and nodes. Pods resolve it through a
  * CoreDNS override, nodes through the k3s `registries.yaml` mirror; both reach the Harbor Service on a fixed
  * ClusterIP (`clusterIpOffset` into `platform:cluster.serviceCidr`). Plain HTTP inside the cluster network

@@ -81,7 +81,8 @@ export const SOURCE_CONTAINER = "source";
 export const SOURCE_TOKEN_FILE = `${PATHS.sourceCredentials}/token`;
 
 /**
- * Script of the source step (sh): fetches exactly the commit (shallow) into the source volume; every tenant value
+ * Script of the source step (sh): fetches exactly the commit (shallow) into the source volume, or, from a server
+ * that refuses fetching a commit by id, the history of `build.ref` that must contain it; every tenant value
  * arrives as an env var. A private repository's token is read from the mounted Secret file and given to the one
  * `git fetch` through git's environment config (GIT_CONFIG_COUNT, git >= 2.31), so it is never written to
  * `.git/config` — the source volume is the build context, and `COPY . .` would put that file in the image — never
@@ -91,14 +92,29 @@ export const FETCH_SCRIPT = `set -eu
 cd ${PATHS.source}
 git init -q .
 git remote add origin "$GIT_URL"
-if [ -n "\${GIT_TOKEN_FILE:-}" ]; then
-  GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=http.extraHeader \\
-    GIT_CONFIG_VALUE_0="Authorization: Basic $(printf 'x-access-token:%s' "$(cat "$GIT_TOKEN_FILE")" | base64 | tr -d '\\n')" \\
-    git fetch -q --depth 1 origin "$GIT_COMMIT"
-else
-  git fetch -q --depth 1 origin "$GIT_COMMIT"
+fetch() {
+  if [ -n "\${GIT_TOKEN_FILE:-}" ]; then
+    GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=http.extraHeader \\
+      GIT_CONFIG_VALUE_0="Authorization: Basic $(printf 'x-access-token:%s' "$(cat "$GIT_TOKEN_FILE")" | base64 | tr -d '\\n')" \\
+      git fetch -q "$@"
+  else
+    git fetch -q "$@"
+  fi
+}
+# By commit id (protocol v2 servers and GitHub/GitLab allow it); a server that refuses unadvertised objects
+# (protocol v0 without uploadpack.allowReachableSHA1InWant) gets the ref's history, which must hold the commit.
+if ! fetch --depth 1 origin "$GIT_COMMIT"; then
+  if [ -z "\${GIT_REF:-}" ]; then
+    echo "the server refused fetching commit $GIT_COMMIT by id: name the branch or tag that holds it in build.ref" >&2
+    exit 1
+  fi
+  fetch origin "$GIT_REF"
+  if ! git cat-file -e "$GIT_COMMIT^{commit}" 2>/dev/null; then
+    echo "commit $GIT_COMMIT is not in $GIT_REF" >&2
+    exit 1
+  fi
 fi
-git -c advice.detachedHead=false checkout -q FETCH_HEAD
+git -c advice.detachedHead=false checkout -q "$GIT_COMMIT"
 test "$(git rev-parse HEAD)" = "$GIT_COMMIT"
 # The app's directory must stay inside the repository: a symlinked path would hand BuildKit its own filesystem.
 root="$(pwd -P)"
@@ -110,9 +126,10 @@ esac
 `;
 
 /**
- * Skips the build when the build's tag (commit and source hash) already exists (a re-run of the same build pushes nothing, so a tag
- * never moves to another digest), else builds and pushes; either way the image's digest is the container's
- * termination message. BUILDCTL_ARGS is word-split on purpose: its words are
+ * Skips the build when the build's tag (commit and source hash) already exists (a re-run of the same build pushes
+ * nothing, so a tag never moves to another digest), builds and pushes when the registry answers 404, and fails on any
+ * other answer (a refused robot, a registry error: pushing then could move the tag); the image's digest is the
+ * container's termination message. Both wgets (BusyBox in the image, GNU) print the status line under -S. BUILDCTL_ARGS is word-split on purpose: its words are
  * the renderer's, never the tenant's (paths are checked by the tenant schema: no spaces, no '..').
  */
 export const BUILD_SCRIPT = `set -eu
@@ -122,6 +139,12 @@ if wget -q -S --spider --header "Authorization: Basic $auth" --header "Accept: a
   echo "$IMAGE already exists: nothing to build"
   sed -n 's/^ *[Dd]ocker-[Cc]ontent-[Dd]igest: *\\(sha256:[0-9a-f]*\\).*/\\1/p' ${PATHS.tmp}/head | head -n 1 > /dev/termination-log
   exit 0
+fi
+# Build only when the registry says the tag is missing (404): a refused or failed check must not push over it.
+if ! grep -Eq '^ *HTTP/[0-9.]+ 404' ${PATHS.tmp}/head; then
+  echo "cannot tell whether $IMAGE exists (the registry did not answer 200 or 404): not building" >&2
+  cat ${PATHS.tmp}/head >&2
+  exit 1
 fi
 # shellcheck disable=SC2086
 buildctl-daemonless.sh build $BUILDCTL_ARGS --metadata-file ${PATHS.tmp}/metadata.json
@@ -192,6 +215,7 @@ export function renderBuildJob(ctx: ProjectContext, service: ServiceSpec): IJob 
         env: [
             { name: "GIT_URL", value: build.git },
             { name: "GIT_COMMIT", value: build.commit },
+            ...(build.ref ? [{ name: "GIT_REF", value: build.ref }] : []),
             { name: "BUILD_PATH", value: path.posix.join(PATHS.source, build.path) },
             { name: "HOME", value: PATHS.tmp },
             ...(build.credentials ? [{ name: "GIT_TOKEN_FILE", value: SOURCE_TOKEN_FILE }] : []),

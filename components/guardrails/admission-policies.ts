@@ -16,6 +16,7 @@ import {
     DATABASE_SERVICE_ACCOUNT_PATTERN,
     PLATFORM_BACKUP_SECRET,
     PLATFORM_REGISTRY_HOST,
+    TENANT_PLACEMENT,
 } from "../../policy/lib/catalogue";
 import { CNPG_OPERATOR_USER } from "../databases/values";
 import { REDIS_IMAGES } from "../../charts/images";
@@ -184,6 +185,55 @@ export function registryExpression(allowedRegistries: readonly string[]): string
     return `variables.containers.all(c, has(c.image) && (${list([...entries])}.exists(p, ${full}.startsWith(p + '/')) || ${ownBuilds}))`;
 }
 
+/**
+ * CEL checks that keep a tenant pod on the tenant pools (policy/lib/catalogue.ts {@link TENANT_PLACEMENT}, the
+ * pack's policy/lib/placement.ts): no `nodeName`, only the run pool's toleration and node conditions, no other
+ * pool and no node name in nodeSelector or node affinity. `nodeName` is judged when a Pod is created and in every
+ * template: a running Pod carries the scheduler's binding, and its updates (labels, ephemeral containers) keep it.
+ */
+export function placementValidations(): Array<{ expression: string; message: string; reason: "Forbidden" }> {
+    const spec = "variables.podSpec";
+    const { poolLabel, pools, toleratedTaint, nodeConditionTaintPrefix, nodeNameLabels } = TENANT_PLACEMENT;
+    const toleration =
+        `(has(t.key) && t.key.startsWith(${quote(nodeConditionTaintPrefix)}))` +
+        ` || (has(t.key) && t.key == ${quote(toleratedTaint.key)} && (!has(t.operator) || t.operator == 'Equal') && has(t.value) && t.value == ${quote(toleratedTaint.value)})`;
+    const selector = `${spec}.nodeSelector`;
+    const nodeAffinity = `${spec}.affinity.nodeAffinity`;
+    const required = `${nodeAffinity}.requiredDuringSchedulingIgnoredDuringExecution`;
+    const preferred = `${nodeAffinity}.preferredDuringSchedulingIgnoredDuringExecution`;
+    const terms =
+        `(${hasPath(spec, ["affinity", "nodeAffinity"])} ? ` +
+        `((has(${required}) && has(${required}.nodeSelectorTerms)) ? ${required}.nodeSelectorTerms : [])` +
+        ` + (has(${preferred}) ? ${preferred}.filter(p, has(p.preference)).map(p, p.preference) : []) : [])`;
+    const expressionOk =
+        `!(e.key in ${list(nodeNameLabels)})` +
+        ` && (e.key != ${quote(poolLabel)} || (e.operator == 'In' && has(e.values) && e.values.size() > 0 && e.values.all(v, v in ${list(pools)})))`;
+    return [
+        {
+            expression: `(object.kind == 'Pod' && request.operation != 'CREATE') || !has(${spec}.nodeName) || ${spec}.nodeName == ''`,
+            message: "tenant pods must not set nodeName: it skips the scheduler and every taint (the build pool's, the servers'); the platform places pods on the run pool",
+            reason: "Forbidden",
+        },
+        {
+            expression: `!has(${spec}.tolerations) || ${spec}.tolerations.all(t, ${toleration})`,
+            message: `tenant pods may tolerate only the run pool's taint (${toleratedTaint.key}=${toleratedTaint.value}) and the ${nodeConditionTaintPrefix}* node conditions: the build pool and the servers are not theirs`,
+            reason: "Forbidden",
+        },
+        {
+            expression:
+                `!has(${selector}) || ((!(${quote(poolLabel)} in ${selector}) || ${selector}[${quote(poolLabel)}] in ${list(pools)})` +
+                ` && !${list(nodeNameLabels)}.exists(k, k in ${selector}))`,
+            message: `tenant pods may select only ${poolLabel}: ${pools.join(" or ")} and no node by name (${nodeNameLabels.join(", ")})`,
+            reason: "Forbidden",
+        },
+        {
+            expression: `${terms}.all(term, (!has(term.matchFields) || term.matchFields.size() == 0) && (!has(term.matchExpressions) || term.matchExpressions.all(e, ${expressionOk})))`,
+            message: `tenant pods' node affinity may name only ${poolLabel} In [${pools.join(", ")}], no node by name (matchFields, ${nodeNameLabels.join(", ")})`,
+            reason: "Forbidden",
+        },
+    ];
+}
+
 const meta = (name: string, args: AdmissionPolicyArgs) => ({ name, labels: { [LABELS.managedBy]: "pulumi", ...args.labels } });
 
 function binding(name: string, args: AdmissionPolicyArgs): IValidatingAdmissionPolicyBinding {
@@ -211,7 +261,8 @@ const WRITE: Array<"CREATE" | "UPDATE"> = ["CREATE", "UPDATE"];
 
 /**
  * Pods and pod templates: no probe/lifecycle host, images only from the allowed registries, no reference to the
- * platform's backup Secret and no database ServiceAccount except from the CloudNativePG operator.
+ * platform's backup Secret and no database ServiceAccount except from the CloudNativePG operator, and placement
+ * only on the tenant pools ({@link placementValidations}).
  */
 export function renderPodPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPair {
     const byGroup = new Map<string, string[]>();
@@ -254,6 +305,7 @@ export function renderPodPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPair 
                 message: "pods must not run as a database Cluster's ServiceAccount (database, database-g<N>): only the CloudNativePG operator starts those pods",
                 reason: "Forbidden",
             },
+            ...placementValidations(),
         ],
     });
 }

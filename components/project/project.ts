@@ -14,6 +14,7 @@ import { renderRedisSecret } from "./redis";
 import { TENANT_PROJECT_TYPE } from "../../lib/conventions";
 import { Needs, requirementsOf, type Provides } from "../../lib/requirements";
 import { isPlatformObject } from "./deployer";
+import { isRolloutManagedService, ROLLOUT_MANAGED_SERVICE_FIELDS } from "./rollout";
 
 /**
  * Pulumi name of a child object of a project. A child's URN carries its parent's type but not the parent's
@@ -202,7 +203,7 @@ export class Project extends pulumi.ComponentResource {
         const configMaps = rendered.configMaps.map((object) => create(object, []));
         for (const service of rendered.services) {
             const before = [...secrets, ...configMaps, ...databaseReady];
-            service.services.forEach((object) => create(object, before));
+            service.services.forEach((object) => create(object, before, isRolloutManagedService(service.spec, object) ? { ignoreChanges: [...ROLLOUT_MANAGED_SERVICE_FIELDS] } : {}));
             // A built service runs the digest its build pushed, which the platform stack's ProjectGrants read back
             // and this stack's contract entry carries; without one (the offline plan, where no build ran) the
             // workload keeps the placeholder, annotated as such.

@@ -51,6 +51,22 @@ export interface IRollout {
     };
 }
 
+/**
+ * The Service fields Argo Rollouts writes on a blue/green service's active and preview Services: at v1.9.0
+ * (rollout/service.go `switchServiceSelector`, lines 24-70) the controller strategic-merge-patches
+ * `spec.selector["rollouts-pod-template-hash"]` (and the `argo-rollouts.argoproj.io/managed-by-rollouts`
+ * annotation). `ServiceSpec.selector` is an atomic map (core/v1 `+mapType=atomic`), so a Pulumi apply that sends
+ * the selector owns all of it and drops the controller's key until its next reconcile (during a preview the
+ * preview Service then selects both ReplicaSets). Pulumi therefore ignores the selector after creation; the
+ * selector's own labels (project, service) never change for a service.
+ */
+export const ROLLOUT_MANAGED_SERVICE_FIELDS: readonly string[] = ["spec.selector"];
+
+/** Whether an object is the active or preview Service of a blue/green service (the selector is Argo's after creation). */
+export function isRolloutManagedService(service: ServiceSpec, object: { kind: string; metadata?: { name?: string } }): boolean {
+    return isBlueGreen(service) && object.kind === "Service" && [service.name, previewServiceName(service)].includes(object.metadata?.name ?? "");
+}
+
 /** Whether a service releases blue/green. */
 export function isBlueGreen(service: ServiceSpec): boolean {
     return service.strategy.type === "blueGreen";

@@ -5,7 +5,7 @@ import { rejectServerType } from "../hetzner/server-types";
 import { EDGE_FIREWALL_BASE_RULES, HCLOUD_FIREWALL_MAX_RULES } from "../hetzner/limits";
 import { forbiddenEgressPort, nonPublicHostReason, repoUrlProblem } from "../network-rules";
 import { labelMessage, labelPattern, PROJECT_NAME_MAX } from "../tenants/names";
-import { PLATFORM_NAMESPACES, PLATFORM_REGISTRY } from "../conventions";
+import { IMAGE_HISTORY_DEPTH, PLATFORM_NAMESPACES, PLATFORM_REGISTRY } from "../conventions";
 
 /**
  * The stack configuration model: every `platform:*` key of `Pulumi.<stack>.yaml`, validated and typed.
@@ -82,7 +82,7 @@ export const agentPoolSchema = z
         /** hcloud server type (kind cloud), or a Robot model name such as AX102 for the cost estimate (kind baremetal). */
         serverType: z.string().min(1).default(DEFAULT_SERVER_TYPE),
         robotServers: robotServerNumbers,
-        /** Taint `pool=<role>:NoSchedule` so only workloads that tolerate it land here. */
+        /** Taint `pool=<role>:NoSchedule` so only workloads that tolerate it land here (required for `build`). */
         dedicated: z.boolean().default(false),
         /** Nodes of this pool carry Longhorn replicas. */
         storage: z.boolean().default(false),
@@ -241,8 +241,18 @@ export const addonsSchema = z.strictObject({
         .strictObject({
             /** Longhorn volume of the image layers (registry storage; Trivy, the database and Redis have their own). */
             storageSize: quantityString.default("50Gi"),
-            /** Tag retention per repository: keep the newest pushed tags… */
-            keepLatest: z.number().int().min(1).max(1000).default(10),
+            /**
+             * Tag retention per repository: keep the newest pushed tags… (at least the release history's depth, so
+             * every image a rollback may pin is still in Harbor).
+             */
+            keepLatest: z
+                .number()
+                .int()
+                .min(IMAGE_HISTORY_DEPTH, {
+                    error: `must be at least ${IMAGE_HISTORY_DEPTH}: a rollback may pin any of the last ${IMAGE_HISTORY_DEPTH} released images of a service, which retention must not delete`,
+                })
+                .max(1000)
+                .default(IMAGE_HISTORY_DEPTH),
             /** …and every tag pulled within these days (a running image is pulled again at every pod start). */
             keepPulledDays: z.number().int().min(1).max(3650).default(30),
             /** Harbor cron (6 fields, seconds first) of garbage collection, which frees the blobs retention untagged. */
@@ -540,6 +550,16 @@ export const platformConfigSchema = z
                 ctx.addIssue({ code: "custom", path: ["pools", index, "role"], message: `pool role "${pool.role}" is declared twice` });
             }
             seen.add(pool.role);
+            // Without the taint the build pool is a label: platform add-ons, DaemonSets and tenant pods without a
+            // selector schedule there, beside BuildKit running unconfined with push credentials in its mounts.
+            if (pool.role === "build" && !pool.dedicated) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["pools", index, "dedicated"],
+                    message: "a build pool must be dedicated: only its taint pool=build:NoSchedule keeps everything but the builds off its nodes",
+                    params: { fix: "set dedicated: true on the {role: build} pool in platform:pools" },
+                });
+            }
         });
         const edge = cfg.pools.find((p) => p.role === "edge");
         if (!edge || edge.count < 1) {

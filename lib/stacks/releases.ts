@@ -1,5 +1,6 @@
 import type { ProjectSpec } from "../tenants/schema";
 import { BUILT_IMAGE_TAG, builtImageReference, builtImageTag, builtImageTagOf, PLACEHOLDER_DIGEST } from "../registry";
+import { IMAGE_HISTORY_DEPTH } from "../conventions";
 
 /**
  * Releases of built images and their rollback, in code: a tenant stack exports the images its built services
@@ -37,8 +38,8 @@ export const PREVIOUS_IMAGES_KEY = "tenant:previousImages";
 /** Config key (plain object, in the tenant stack file) of the rollback pins. */
 export const PINS_KEY = "tenant:pins";
 
-/** Images kept per service: how far back a rollback can go (the registry's retention keeps at least these tags). */
-export const IMAGE_HISTORY_DEPTH = 10;
+/** Images kept per service (lib/conventions.ts, where the registry's retention floor reads it too). */
+export { IMAGE_HISTORY_DEPTH };
 
 const COMMIT = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 const DIGEST = /^sha256:[0-9a-f]{64}$/;

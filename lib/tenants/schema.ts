@@ -486,13 +486,14 @@ export const COMMIT_PATTERN = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 /**
  * The service's image is built by the platform from a git source (components/builds): a BuildKit Job on the
  * build pool pushes `<registry>/<project>/<service>:<commit>` and the service runs that image by digest. The
- * build is pinned to a commit (CI writes it on every push), so it is idempotent and reproducible; `ref` only
- * names the branch or tag the commit is fetched from. The source URL must be granted like `git:`.
+ * build is pinned to a commit (CI writes it on every push), so it is idempotent and reproducible; `ref` names
+ * the branch or tag that holds the commit, fetched (and checked to contain it) when the git server refuses
+ * fetching a commit by id. The source URL must be granted like `git:`.
  */
 export const buildSchema = z
     .strictObject({
         git: z.string().max(512),
-        /** Branch or tag the commit is fetched from (default: the remote's default branch). */
+        /** Branch or tag holding the commit: fetched when the server refuses a commit by id (protocol v0 servers). */
         ref: z.string().max(255).regex(/^[A-Za-z0-9][-A-Za-z0-9_./]*$/, { error: "must be a branch or tag name (letters, digits, '-', '_', '.', '/')" }).optional(),
         commit: z.string().regex(COMMIT_PATTERN, { error: "must be a full git commit id (40 lowercase hex digits)" }).optional(),
         /** Directory of the app inside the repository. */

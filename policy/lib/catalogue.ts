@@ -283,6 +283,33 @@ export function podSecretReferences(podSpec: Record<string, unknown>): string[] 
 export const PLATFORM_REGISTRY_HOST = "registry.platform.internal";
 
 /**
+ * Where a pod in a tenant namespace may be placed, whoever sends it (Pulumi, an Argo CD sync, the deployer
+ * kubeconfig, an operator): what the Project renders (components/project/common.ts `podPlacement`) and nothing
+ * that reaches another pool. Node-level settings are not pod security, so Pod Security Admission does not
+ * look at them; without this a tenant pod could tolerate the build pool's taint and select it (sharing nodes
+ * with every project's unconfined BuildKit and its push credentials), or set `spec.nodeName`, which skips the
+ * scheduler and with it every NoSchedule taint (the kubelet admits the pod anyway), reaching the servers too.
+ * - `pools`: values of `poolLabel` a pod may select: the run pool, or the schedulable servers of a stack
+ *   without one (selecting `server` where servers are tainted only leaves the pod pending).
+ * - `toleratedTaint`: the one platform taint a tenant pod tolerates (`pool=run`; the gVisor RuntimeClass's
+ *   scheduling merges the same toleration in). Kubernetes' own node-condition taints (`nodeConditionTaintPrefix`:
+ *   not-ready, unreachable, which the DefaultTolerationSeconds admission adds to every pod, and the pressure
+ *   taints) are tolerable too: they name a node's state, not a pool.
+ * - `nodeNameLabels`: node labels that name one node (kubelet's `kubernetes.io/hostname`, k3s' own): a policy
+ *   cannot tell which pool a named node is in, so tenant pods never pick a node by name, nor by `matchFields`
+ *   (`metadata.name`), nor with `spec.nodeName`. Equal for trusted and untrusted projects. (The DaemonSet
+ *   controller pins its pods with `matchFields`: no tenant path creates DaemonSets — neither the deployer Role nor
+ *   a git source's AppProject lists them — so their pods would be refused here too.)
+ */
+export const TENANT_PLACEMENT = {
+    poolLabel: "platform/pool",
+    pools: ["run", "server"],
+    toleratedTaint: { key: "pool", value: "run" },
+    nodeConditionTaintPrefix: "node.kubernetes.io/",
+    nodeNameLabels: ["kubernetes.io/hostname", "k3s.io/hostname"],
+} as const;
+
+/**
  * The one exception to the restricted profile: rootless BuildKit (moby/buildkit docs/rootless.md) in the
  * platform's build Jobs, which needs seccomp and AppArmor unconfined and privilege escalation for its set-uid
  * `newuidmap`/`newgidmap` with a bounding set of `capabilities` only (moby/buildkit#1671). It holds only for the

@@ -36,6 +36,7 @@ import { tenancyRbacNoClusterBindings } from "./tenancy/rbac-no-cluster-bindings
 import { tenancyRbacNoWildcards } from "./tenancy/rbac-no-wildcards";
 import { tenancyResourceQuota } from "./tenancy/resource-quota";
 import { tenancyUntrustedGvisor } from "./tenancy/untrusted-gvisor";
+import { tenancyPodPlacement } from "./tenancy/pod-placement";
 import { tenancyDatabaseCluster } from "./tenancy/database-cluster";
 import { tenancyRedisReplication } from "./tenancy/redis-replication";
 import { tenancyLogTenants } from "./tenancy/log-tenants";
@@ -106,6 +107,7 @@ export const TENANCY_POLICIES: readonly PackPolicy[] = [
     tenancyEgressNoCloudMetadata,
     tenancyEgressNoSmtp,
     tenancyUntrustedGvisor,
+    tenancyPodPlacement,
     tenancyDatabaseCluster,
     tenancyRedisReplication,
     tenancyMysqlCluster,

@@ -41,6 +41,7 @@ describe("policy/index.ts", () => {
             "tenancy-egress-no-cloud-metadata": tenancy,
             "tenancy-egress-no-smtp": tenancy,
             "tenancy-untrusted-gvisor": tenancy,
+            "tenancy-pod-placement": tenancy,
             "tenancy-rbac-no-cluster-bindings": tenancy,
             "tenancy-rbac-no-wildcards": tenancy,
             "tenancy-restore-storage-class": tenancy,

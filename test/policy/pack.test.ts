@@ -30,7 +30,7 @@ describe("the rule list", () => {
             for (const policy of policies) expect(policy.name).toMatch(new RegExp(`^${prefix}-[a-z0-9-]+$`));
         }
         expect(Object.values(groups).flat()).toEqual([...POLICIES]);
-        expect(POLICIES).toHaveLength(57);
+        expect(POLICIES).toHaveLength(58);
     });
 
     it("sets the catalogue's levels: advisory for hygiene, mandatory for security", () => {
@@ -111,6 +111,7 @@ describe("pack config", () => {
             "tenancy-egress-no-cloud-metadata",
             "tenancy-egress-no-smtp",
             "tenancy-untrusted-gvisor",
+            "tenancy-pod-placement",
             "tenancy-database-cluster",
             "tenancy-redis-replication",
             "tenancy-mysql-cluster",

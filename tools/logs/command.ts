@@ -217,7 +217,7 @@ export async function runLogs(argv: string[], deps: LogsDependencies): Promise<E
             deps.stdout(formatEntry(entry));
         }
         if (args.follow) {
-            // Resume at the newest line printed; follow() skips the lines of that nanosecond already printed.
+            // Resume at the newest line printed, looking back by the overlap for late lines; follow() skips what was printed.
             const resumeNs = oldestFirst.length > 0 ? oldestFirst[oldestFirst.length - 1]!.timestampNs : nowNs + 1n;
             await follow(
                 connection,

@@ -164,11 +164,19 @@ export async function queryRange(connection: LokiConnection, query: RangeQuery):
     return result;
 }
 
+/**
+ * How far behind the newest line seen each `--follow` poll looks again. Loki accepts lines older than the newest
+ * one of a stream (out-of-order writes within its ingester window) and Alloy on another node ships in batches or
+ * catches up after a network blip, so a poll that started strictly at the newest timestamp would never print a
+ * line that arrives late with an older one. Lines are de-duplicated by (stream, timestamp, line) across polls.
+ */
+export const FOLLOW_OVERLAP_NS = 60n * 1_000_000_000n;
+
 /** How `--follow` polls. */
 export interface FollowOptions {
     /** The LogQL query. */
     query: string;
-    /** Print lines from this time on (nanosecond Unix epoch, inclusive). */
+    /** Print lines from this time on (nanosecond Unix epoch, inclusive), less the overlap. */
     startNs: bigint;
     /** Milliseconds between polls. */
     intervalMs: number;
@@ -180,8 +188,10 @@ export interface FollowOptions {
     sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
     /** Lines per request. */
     pageSize?: number;
-    /** Lines at `startNs` already printed (by the query before following): not handed out again. */
+    /** Lines already printed (by the query before following): never handed out again. */
     alreadySeen?: readonly LogEntry[];
+    /** How far behind the newest line seen each poll starts ({@link FOLLOW_OVERLAP_NS} by default). */
+    overlapNs?: bigint;
 }
 
 const realNowNs = () => BigInt(Date.now()) * 1_000_000n;
@@ -199,8 +209,9 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /**
- * Follows a query: polls `query_range` forward from the newest line seen and hands every new line, oldest
- * first, to `onEntry` until `signal` aborts. Lines sharing the newest timestamp are not handed out twice.
+ * Follows a query: polls `query_range` forward from the overlap before the newest line seen and hands every line
+ * not handed out before (by stream, timestamp and line), in the order Loki returns them, to `onEntry` until
+ * `signal` aborts. A line arriving later than the overlap behind the newest one is not printed.
  *
  * @param connection where Loki is
  * @param options what to follow and how often to poll
@@ -209,9 +220,12 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
 export async function follow(connection: LokiConnection, options: FollowOptions, onEntry: (entry: LogEntry) => void): Promise<void> {
     const nowNs = options.nowNs ?? realNowNs;
     const sleep = options.sleep ?? abortableSleep;
-    let startNs = options.startNs;
-    let seenAtStart = new Set((options.alreadySeen ?? []).filter((entry) => entry.timestampNs === startNs).map(entryKey));
+    const overlapNs = options.overlapNs ?? FOLLOW_OVERLAP_NS;
+    // Key → timestamp of every line handed out (or printed before), pruned below the next window.
+    const seen = new Map<string, bigint>((options.alreadySeen ?? []).map((entry) => [entryKey(entry), entry.timestampNs]));
+    let newestNs = options.startNs;
     while (!options.signal.aborted) {
+        const startNs = newestNs - overlapNs;
         const endNs = nowNs() + 1n;
         const entries = await queryRange(connection, {
             query: options.query,
@@ -222,15 +236,21 @@ export async function follow(connection: LokiConnection, options: FollowOptions,
             pageSize: options.pageSize,
         });
         for (const entry of entries) {
-            if (!seenAtStart.has(entryKey(entry))) {
+            const key = entryKey(entry);
+            if (!seen.has(key)) {
+                seen.set(key, entry.timestampNs);
                 onEntry(entry);
             }
+            if (entry.timestampNs > newestNs) {
+                newestNs = entry.timestampNs;
+            }
         }
-        if (entries.length > 0) {
-            const newest = entries[entries.length - 1]!.timestampNs;
-            const atNewest = entries.filter((entry) => entry.timestampNs === newest).map(entryKey);
-            seenAtStart = newest === startNs ? new Set([...seenAtStart, ...atNewest]) : new Set(atNewest);
-            startNs = newest;
+        // Nothing below the next window's start can be returned again.
+        const nextStartNs = newestNs - overlapNs;
+        for (const [key, timestampNs] of seen) {
+            if (timestampNs < nextStartNs) {
+                seen.delete(key);
+            }
         }
         if (options.signal.aborted) {
             break;

@@ -86,6 +86,7 @@ describe("the source step against a private git server", () => {
     let server: http.Server;
     let url: string;
     let commit: string;
+    let otherCommit: string;
     let work: string;
     const seenAuthorization: string[] = [];
     const git = (cwd: string, ...args: string[]) => childProcess.execFileSync("git", args, { cwd, encoding: "utf8", env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", HOME: work } }).trim();
@@ -100,6 +101,19 @@ describe("the source step against a private git server", () => {
         git(origin, "add", "index.js", "link");
         git(origin, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "first");
         commit = git(origin, "rev-parse", "HEAD");
+        // For the fetch-by-ref fallback, commits that no ref advertises (a v0 server lets clients want advertised
+        // tips only): `commit` below main's new tip, and a commit of branch `other` only, below its tip.
+        const later = (file: string) => {
+            fs.writeFileSync(path.join(origin, file), "1\n");
+            git(origin, "add", file);
+            git(origin, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", file);
+        };
+        git(origin, "checkout", "-q", "-b", "other");
+        later("other.js");
+        otherCommit = git(origin, "rev-parse", "HEAD");
+        later("other-2.js");
+        git(origin, "checkout", "-q", "main");
+        later("later.js");
         git(work, "clone", "-q", "--bare", origin, path.join(work, "repos", "web.git"));
         const expected = `Basic ${Buffer.from(`x-access-token:${TOKEN}`).toString("base64")}`;
         server = http.createServer((request, response) => {
@@ -109,9 +123,12 @@ describe("the source step against a private git server", () => {
                 response.end();
                 return;
             }
-            const [pathInfo, query = ""] = (request.url ?? "").split("?");
+            const [rawPath, query = ""] = (request.url ?? "").split("?");
+            // Below /v0/: a server speaking protocol v0 only, refusing unadvertised objects (no fetch by commit id).
+            const v0 = rawPath!.startsWith("/v0/");
+            const pathInfo = v0 ? rawPath!.slice(3) : rawPath;
             // git-http-backend(1) as a CGI program; fetching a commit by id needs allowAnySHA1InWant (GitHub allows it).
-            const backend = childProcess.spawn("git", ["-c", "uploadpack.allowAnySHA1InWant=true", "http-backend"], {
+            const backend = childProcess.spawn("git", [...(v0 ? [] : ["-c", "uploadpack.allowAnySHA1InWant=true"]), "http-backend"], {
                 env: {
                     ...process.env,
                     GIT_PROJECT_ROOT: path.join(work, "repos"),
@@ -120,7 +137,7 @@ describe("the source step against a private git server", () => {
                     QUERY_STRING: query,
                     REQUEST_METHOD: request.method,
                     CONTENT_TYPE: request.headers["content-type"] ?? "",
-                    GIT_PROTOCOL: String(request.headers["git-protocol"] ?? ""),
+                    GIT_PROTOCOL: v0 ? "" : String(request.headers["git-protocol"] ?? ""),
                     REMOTE_USER: "x-access-token",
                 },
             });
@@ -153,10 +170,14 @@ describe("the source step against a private git server", () => {
      * Runs the step's script as the pod runs it, with the source volume and the Secret file at temporary paths
      * (asynchronously: the git server answers from this process).
      */
-    async function runFetch(name: string, token: string | undefined, buildPath = ".") {
+    async function runFetch(name: string, token: string | undefined, buildPath = ".", source_: { v0?: boolean; ref?: string; commit?: string } = {}) {
         const source = path.join(work, name, "src");
         fs.mkdirSync(source, { recursive: true });
-        const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: path.join(work, name), GIT_CONFIG_NOSYSTEM: "1", GIT_TERMINAL_PROMPT: "0", GIT_URL: url, GIT_COMMIT: commit, BUILD_PATH: path.join(source, buildPath) };
+        const gitUrl = source_.v0 ? url.replace(/\/web\.git$/, "/v0/web.git") : url;
+        const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: path.join(work, name), GIT_CONFIG_NOSYSTEM: "1", GIT_TERMINAL_PROMPT: "0", GIT_URL: gitUrl, GIT_COMMIT: source_.commit ?? commit, BUILD_PATH: path.join(source, buildPath) };
+        if (source_.ref !== undefined) {
+            env.GIT_REF = source_.ref;
+        }
         if (token !== undefined) {
             const file = path.join(work, name, "token");
             fs.writeFileSync(file, token);
@@ -189,6 +210,24 @@ describe("the source step against a private git server", () => {
         }
         expect(`${run.stdout}${run.stderr}`).not.toContain(TOKEN);
         expect(`${run.stdout}${run.stderr}`).not.toContain(encoded);
+    });
+
+    it("fetches from a server that refuses commits by id through build.ref, which must hold the commit (review 22b, minor 6)", async () => {
+        const byId = await runFetch("v0-by-id", TOKEN, ".", { v0: true });
+        expect(byId.status).toBe(1);
+        expect(byId.stderr).toContain("name the branch or tag that holds it in build.ref");
+        const viaRef = await runFetch("v0-via-ref", TOKEN, ".", { v0: true, ref: "main" });
+        expect(viaRef.status, viaRef.stderr).toBe(0);
+        expect(fs.readFileSync(path.join(viaRef.source, "index.js"), "utf8")).toContain("hello");
+        expect(git(viaRef.source, "rev-parse", "HEAD")).toBe(commit);
+        const notInRef = await runFetch("v0-not-in-ref", TOKEN, ".", { v0: true, ref: "main", commit: otherCommit });
+        expect(notInRef.status).toBe(1);
+        expect(notInRef.stderr).toContain(`commit ${otherCommit} is not in main`);
+        // The job hands the ref to the step only when the file names one.
+        const withRef = project({ name: "shop", services: [{ name: "web", port: 8080, build: { git: "https://git.example.com/shop/web.git", ref: "main", commit: COMMIT_PLACEHOLDER } }] });
+        const env = (spec: typeof withRef) => renderBuildJob(projectContext(spec, dev), spec.services[0]!).spec!.template.spec!.initContainers![0]!.env!;
+        expect(env(withRef).find((e) => e.name === "GIT_REF")?.value).toBe("main");
+        expect(env(privateBuild()).find((e) => e.name === "GIT_REF")).toBeUndefined();
     });
 
     it("refuses an app path that leaves the repository through a symlink (review22 #17)", async () => {

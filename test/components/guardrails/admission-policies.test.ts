@@ -264,11 +264,89 @@ const SANDBOX_CASES: TwinCase[] = [
     },
 ];
 
+/**
+ * Placement (review 22b, major 1): what the Project renders for tenant pods (run pool selector and toleration), and
+ * the ways off the tenant pools that an Argo CD sync or the deployer kubeconfig could otherwise take.
+ */
+const RUN = { "platform/pool": "run" };
+const RUN_TOLERATION = { key: "pool", operator: "Equal", value: "run", effect: "NoSchedule" };
+const BUILD_TOLERATION = { key: "pool", operator: "Equal", value: "build", effect: "NoSchedule" };
+const placed = (kind: WorkloadKind, placement: Record<string, unknown>) => withPod(kind, (pod) => Object.assign(pod, placement));
+const affinity = (nodeAffinity: Record<string, unknown>) => ({ nodeSelector: RUN, tolerations: [RUN_TOLERATION], affinity: { nodeAffinity } });
+const requiredPool = (operator: string, values?: string[]) =>
+    affinity({ requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "platform/pool", operator, ...(values ? { values } : {}) }] }] } });
+const trustedShop = () => edit(shopNamespace(), (inputs) => (inputs.metadata.labels["platform/trust"] = "trusted"));
+const PLACEMENT = "tenancy-pod-placement";
+const PLACEMENT_CASES: TwinCase[] = [
+    ...(Object.keys(WORKLOAD_KINDS) as WorkloadKind[]).flatMap((kind): TwinCase[] => [
+        { title: `${kind} on the run pool, as the Project renders it`, rule: PLACEMENT, subject: placed(kind, { nodeSelector: RUN, tolerations: [RUN_TOLERATION] }), expected: "admit" },
+        { title: `${kind} tolerating and selecting the build pool`, rule: PLACEMENT, subject: placed(kind, { nodeSelector: { "platform/pool": "build" }, tolerations: [BUILD_TOLERATION] }), expected: "deny" },
+        { title: `${kind} with nodeName`, rule: PLACEMENT, subject: placed(kind, { nodeName: "dev-build-0" }), expected: "deny" },
+    ]),
+    { title: "on the schedulable servers of a stack without a run pool", rule: PLACEMENT, subject: placed("Deployment", { nodeSelector: { "platform/pool": "server" }, tolerations: [RUN_TOLERATION] }), expected: "admit" },
+    { title: "no placement at all", rule: PLACEMENT, subject: workload("Deployment"), expected: "admit" },
+    {
+        title: "with the gVisor RuntimeClass's selector and the DefaultTolerationSeconds pair merged in",
+        rule: PLACEMENT,
+        subject: placed("Pod", {
+            nodeSelector: { ...RUN, "platform/gvisor": "true", "kubernetes.io/os": "linux" },
+            tolerations: [RUN_TOLERATION, { key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 }, { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 }],
+        }),
+        expected: "admit",
+    },
+    { title: "only the build toleration (no selector)", rule: PLACEMENT, subject: placed("Deployment", { tolerations: [BUILD_TOLERATION] }), expected: "deny" },
+    { title: "only the build pool selector", rule: PLACEMENT, subject: placed("StatefulSet", { nodeSelector: { "platform/pool": "build" } }), expected: "deny" },
+    { title: "selecting the edge pool", rule: PLACEMENT, subject: placed("Deployment", { nodeSelector: { "platform/pool": "edge" } }), expected: "deny" },
+    { title: "tolerating every taint (empty key, Exists)", rule: PLACEMENT, subject: placed("Deployment", { tolerations: [{ operator: "Exists" }] }), expected: "deny" },
+    { title: "tolerating every pool (key pool, Exists)", rule: PLACEMENT, subject: placed("Job", { tolerations: [{ key: "pool", operator: "Exists" }] }), expected: "deny" },
+    { title: "tolerating the servers' CriticalAddonsOnly", rule: PLACEMENT, subject: placed("Deployment", { tolerations: [{ key: "CriticalAddonsOnly", operator: "Exists" }] }), expected: "deny" },
+    { title: "tolerating the control-plane role taint", rule: PLACEMENT, subject: placed("Deployment", { tolerations: [{ key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" }] }), expected: "deny" },
+    { title: "selecting a node by hostname", rule: PLACEMENT, subject: placed("Deployment", { nodeSelector: { ...RUN, "kubernetes.io/hostname": "dev-server-0" } }), expected: "deny" },
+    { title: "node affinity In [run]", rule: PLACEMENT, subject: placed("Deployment", requiredPool("In", ["run"])), expected: "admit" },
+    { title: "node affinity In [build]", rule: PLACEMENT, subject: placed("Deployment", requiredPool("In", ["run", "build"])), expected: "deny" },
+    { title: "node affinity NotIn [run]", rule: PLACEMENT, subject: placed("Deployment", requiredPool("NotIn", ["run"])), expected: "deny" },
+    { title: "node affinity Exists on the pool label", rule: PLACEMENT, subject: placed("CronJob", requiredPool("Exists")), expected: "deny" },
+    {
+        title: "node affinity by matchFields metadata.name",
+        rule: PLACEMENT,
+        subject: placed("Deployment", affinity({ requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: "metadata.name", operator: "In", values: ["dev-server-0"] }] }] } })),
+        expected: "deny",
+    },
+    {
+        title: "node affinity on the hostname label",
+        rule: PLACEMENT,
+        subject: placed("Deployment", affinity({ requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "kubernetes.io/hostname", operator: "In", values: ["dev-run-0"] }] }] } })),
+        expected: "deny",
+    },
+    {
+        title: "preferred node affinity for the build pool",
+        rule: PLACEMENT,
+        subject: placed("Deployment", affinity({ preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, preference: { matchExpressions: [{ key: "platform/pool", operator: "In", values: ["build"] }] } }] })),
+        expected: "deny",
+    },
+    {
+        title: "node affinity on an unrelated label (zone)",
+        rule: PLACEMENT,
+        subject: placed("Deployment", affinity({ requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "topology.kubernetes.io/zone", operator: "In", values: ["fsn1-dc14"] }] }] } })),
+        expected: "admit",
+    },
+    {
+        title: "review 22b's pod in a trusted namespace: build selector and toleration, nodeName of a server",
+        rule: PLACEMENT,
+        subject: placed("Pod", { nodeSelector: { "platform/pool": "build" }, tolerations: [BUILD_TOLERATION], nodeName: "dev-server-0" }),
+        namespace: trustedShop(),
+        expected: "deny",
+    },
+    { title: "a trusted project's Deployment tolerating the build pool", rule: PLACEMENT, subject: placed("Deployment", { tolerations: [BUILD_TOLERATION] }), namespace: trustedShop(), expected: "deny" },
+    { title: "a trusted project's Deployment on the run pool", rule: PLACEMENT, subject: placed("Deployment", { nodeSelector: RUN, tolerations: [RUN_TOLERATION] }), namespace: trustedShop(), expected: "admit" },
+];
+
 describe.each([
     ["pods (sandbox)", SANDBOX_CASES],
     ["pods (probe host)", PROBE_CASES],
     ["pods (registries)", REGISTRY_CASES],
     ["pods (backup Secret)", BACKUP_SECRET_CASES],
+    ["pods (placement)", PLACEMENT_CASES],
     ["services", SERVICE_CASES],
     ["routes", ROUTE_CASES],
     ["rbac", RBAC_CASES],
@@ -328,6 +406,17 @@ describe("admission policies as objects", () => {
         expect(as("system:serviceaccount:kube-system:replicaset-controller")).toBe(true);
         expect(as("system:serviceaccount:pxc-system:default")).toBe(false);
         expect(as("tenant-user@example.com")).toBe(false);
+    });
+
+    it("judge a Pod's nodeName when it is created, not on updates of the running Pod (the scheduler's binding sets it)", () => {
+        const [pods] = renderAdmissionPolicies({ allowedRegistries: DEFAULT_PACK_CONFIG.allowedRegistries });
+        const running = placed("Pod", { nodeSelector: RUN, tolerations: [RUN_TOLERATION], nodeName: "dev-run-0" });
+        const decide = (operation: "CREATE" | "UPDATE", subject = running) => admit(pods!.policy, pods!.binding, { object: subject.inputs, oldObject: subject.inputs, namespaceObject: shopNamespace().inputs, operation });
+        expect(decide("UPDATE").allowed).toBe(true);
+        expect(decide("CREATE").messages).toEqual([expect.stringMatching(/must not set nodeName/)]);
+        // A template keeps being judged on updates: a Deployment changed to pin a node is refused.
+        const template = placed("Deployment", { nodeName: "dev-server-0" });
+        expect(decide("UPDATE", template).messages).toEqual([expect.stringMatching(/must not set nodeName/)]);
     });
 
     it("also watch ephemeral containers added to running pods", () => {

@@ -4,6 +4,7 @@ import { renderSandboxPolicy, renderSandboxPolicyBinding } from "../../../compon
 import type { TenantObject } from "../../../components/project/render";
 import { admit } from "../../../tools/offline/admission";
 import { everyExample } from "../project/fixtures";
+import { violationsOf } from "../../helpers/policy-fixtures";
 
 /**
  * Blue/green objects through the admission policies of tenant namespaces (CEL, tools/offline/admission.ts): the
@@ -94,5 +95,21 @@ describe("admission of blue/green releases", () => {
     it("holds a Rollout's pod template to the pod rules (registry, probe hosts)", () => {
         const foreign = edited((r) => (r.spec.template.spec.containers[0].image = "evil.example.com/miner:1.0"));
         expect(denials(foreign)).toEqual([expect.stringMatching(/allowed registry/)]);
+    });
+
+    it("keeps a Rollout's pods on the run pool: the rendered placement passes, the build pool's or a node name does not (pack twin too)", () => {
+        expect((rollout as any).spec.template.spec.nodeSelector).toEqual({ "platform/pool": "run" });
+        const onBuild = edited((r) => {
+            r.spec.template.spec.nodeSelector = { "platform/pool": "build" };
+            r.spec.template.spec.tolerations = [{ key: "pool", operator: "Equal", value: "build", effect: "NoSchedule" }];
+        });
+        expect(denials(onBuild)).toEqual([expect.stringMatching(/may tolerate only the run pool's taint/), expect.stringMatching(/may select only platform\/pool: run or server/)]);
+        const pinned = edited((r) => (r.spec.template.spec.nodeName = "dev-server-0"));
+        expect(denials(pinned)).toEqual([expect.stringMatching(/must not set nodeName/)]);
+        const planned = (object: TenantObject) => ({ urn: `urn:pulumi:dev::tenant::kubernetes:argoproj.io/v1alpha1:Rollout::${object.metadata!.name}`, type: "kubernetes:argoproj.io/v1alpha1:Rollout", name: "app", custom: true, inputs: object as unknown as Record<string, unknown>, secretInputs: [], additionalSecretOutputs: [], dependencies: [] });
+        const namespaceResource = { ...planned(namespace), type: "kubernetes:core/v1:Namespace", urn: "urn:pulumi:dev::tenant::kubernetes:core/v1:Namespace::ns" };
+        expect(violationsOf("tenancy-pod-placement", [namespaceResource, planned(rollout)])).toEqual([]);
+        expect(violationsOf("tenancy-pod-placement", [namespaceResource, planned(onBuild)]).map((v) => v.message)).toEqual([expect.stringMatching(/tolerates/), expect.stringMatching(/selects nodeSelector platform\/pool: build/)]);
+        expect(violationsOf("tenancy-pod-placement", [namespaceResource, planned(pinned)]).map((v) => v.message)).toEqual([expect.stringMatching(/sets nodeName dev-server-0/)]);
     });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parsePlatformConfig } from "../../../lib/config/load";
 import { rawStackConfig } from "../../helpers/config";
+import { IMAGE_HISTORY_DEPTH } from "../../../lib/stacks/releases";
 import { configProblems } from "../../helpers/config-problems";
 
 // The cross-checks of lib/config/schema.ts that the key-by-key shape cannot express: node generations within
@@ -37,6 +38,41 @@ describe("pool cross-checks", () => {
     it("refuses Robot server numbers on a cloud pool, and only there", () => {
         expect(problems(pools({ robotServers: [2481001] }))).toEqual(["platform:pools[0].robotServers: robotServers only applies to kind baremetal"]);
         accepted(pools({ robotServers: [] }));
+    });
+
+    it("refuses a build pool that is not dedicated, naming the file, the key and the fix (review 22b, minor 3)", () => {
+        const withBuild = (build: Record<string, unknown>) => ({
+            "platform:pools": JSON.stringify([
+                { role: "run", kind: "cloud", count: 1 },
+                { role: "build", kind: "cloud", count: 1, ...build },
+                { role: "edge", kind: "cloud", count: 1 },
+            ]),
+        });
+        for (const build of [{}, { dedicated: false }]) {
+            expect(configProblems(rawStackConfig("dev", withBuild(build)))).toEqual([
+                {
+                    source: "Pulumi.test.yaml",
+                    path: "platform:pools[1].dedicated",
+                    problem: "a build pool must be dedicated: only its taint pool=build:NoSchedule keeps everything but the builds off its nodes",
+                    fix: "set dedicated: true on the {role: build} pool in platform:pools",
+                },
+            ]);
+        }
+        accepted(withBuild({ dedicated: true }));
+        // Other roles may stay undedicated.
+        accepted(pools({ dedicated: false }));
+    });
+
+    it("keeps at least the rollback history's images in the registry: keepLatest below IMAGE_HISTORY_DEPTH is refused (review 22b, minor 4)", () => {
+        const registry = (keepLatest: number) => ({ "platform:addons": JSON.stringify({ registry: { keepLatest } }) });
+        expect(IMAGE_HISTORY_DEPTH).toBe(10);
+        for (const keepLatest of [1, 3, 9]) {
+            expect(configProblems(rawStackConfig("dev", registry(keepLatest))).map((p) => `${p.source} ${p.path}: ${p.problem}`)).toEqual([
+                "Pulumi.test.yaml platform:addons.registry.keepLatest: must be at least 10: a rollback may pin any of the last 10 released images of a service, which retention must not delete",
+            ]);
+        }
+        accepted(registry(10));
+        accepted(registry(25));
     });
 
     it("checks the server pool too", () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { follow, LokiError, queryRange, type LogEntry } from "../../../tools/logs/loki-client";
+import { follow, FOLLOW_OVERLAP_NS, LokiError, queryRange, type LogEntry } from "../../../tools/logs/loki-client";
 import { startFakeLoki, type FakeLine, type FakeLoki } from "../../helpers/loki-fake-server";
 
 const QUERY = '{cluster="dev", project="shop", log_stream=""}';
@@ -132,6 +132,8 @@ describe("follow", () => {
                 query: QUERY,
                 startNs: 100n,
                 alreadySeen: [{ timestampNs: 100n, line: "old", labels: web }],
+                // No overlap: this case is about the window's forward progress (the late-line case is below).
+                overlapNs: 0n,
                 intervalMs: 1,
                 signal: controller.signal,
                 nowNs: () => now,
@@ -151,5 +153,51 @@ describe("follow", () => {
         expect(fake.requests.every((r) => r.direction === "forward")).toBe(true);
         expect(fake.requests[0]!.start).toBe("100");
         expect(fake.requests.map((r) => r.start)).toEqual(["100", "100", "150", "190", "190"]);
+    });
+
+    it("prints a line that arrives late with an older timestamp than the newest one, once, and nothing twice (review 22b, minor 6)", async () => {
+        const second = 1_000_000_000n;
+        const t0 = 1_000_000n * second;
+        const lines: FakeLine[] = [{ tenant: "shop", labels: web, ns: t0, line: "printed before following" }];
+        fake = await startFakeLoki(lines);
+        const controller = new AbortController();
+        const got: string[] = [];
+        let now = t0 + 10n * second;
+        const arrivals: FakeLine[][] = [
+            [{ tenant: "shop", labels: web, ns: t0 + 20n * second, line: "web at +20s" }],
+            // api's agent ships a batch late: its lines are older than web's newest.
+            [
+                { tenant: "shop", labels: api, ns: t0 + 5n * second, line: "api at +5s (late)" },
+                { tenant: "shop", labels: web, ns: t0 + 30n * second, line: "web at +30s" },
+            ],
+            // Later than the overlap behind the newest line: out of the window.
+            [{ tenant: "shop", labels: api, ns: t0 + 30n * second - FOLLOW_OVERLAP_NS - second, line: "api beyond the overlap" }],
+            [],
+        ];
+        let poll = 0;
+        await follow(
+            { baseUrl: fake.url, tenant: "shop" },
+            {
+                query: QUERY,
+                startNs: t0,
+                alreadySeen: [{ timestampNs: t0, line: "printed before following", labels: web }],
+                intervalMs: 1,
+                signal: controller.signal,
+                nowNs: () => now,
+                sleep: async () => {
+                    const next = arrivals[poll++];
+                    if (next === undefined) {
+                        controller.abort();
+                        return;
+                    }
+                    lines.push(...next);
+                    now += 10n * second;
+                },
+            },
+            (entry) => got.push(entry.line),
+        );
+        expect(got).toEqual(["web at +20s", "api at +5s (late)", "web at +30s"]);
+        // Each poll starts the overlap before the newest line seen.
+        expect(fake.requests.map((r) => BigInt(r.start!))).toEqual([t0, t0, t0 + 20n * second, t0 + 30n * second, t0 + 30n * second].map((n) => n - FOLLOW_OVERLAP_NS));
     });
 });
