@@ -40,7 +40,8 @@ export interface LonghornArgs {
 
 /**
  * Longhorn (`platform:addons:Longhorn`): storage-node labels (so only they get disks), the chart, the
- * StorageClasses `standard` (default) and `fast`, the recurring snapshot/backup jobs and, for an external
+ * StorageClasses `standard` (default) and `fast`, the chart's ServiceMonitor (created here after the release, so
+ * the release needs no Prometheus Operator CRDs), the recurring snapshot/backup jobs and, for an external
  * backup target, its credentials Secret. With the in-cluster MinIO as target, the MinIO add-on writes that
  * Secret (it owns the MinIO user) into longhorn-system.
  */

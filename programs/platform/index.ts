@@ -88,7 +88,7 @@ new FloatingIpBinding("floating-ip-binding", {
 
 // --- add-ons ---
 // Platform add-ons in dependency order. The Prometheus Operator CRDs come first so every chart can ship its
-// ServiceMonitor; MinIO lives on Longhorn volumes; Loki stores chunks in MinIO; Traefik takes the floating
+// ServiceMonitor (Longhorn's is created after its release instead, so Longhorn does not wait for them); MinIO lives on Longhorn volumes; Loki stores chunks in MinIO; Traefik takes the floating
 // IPs from MetalLB's pool. What a component needs from another beyond that comes through `platform`, the
 // dependency model of lib/requirements.ts (each waits for the providers of what it needs, nothing more).
 // UIs (Grafana, Argo CD, Longhorn, MinIO console, Traefik dashboard) are ClusterIP only: reach them with
