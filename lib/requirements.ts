@@ -165,19 +165,36 @@ export type RequirementPhase = "create" | "ready";
 /** Kinds that run until stopped and restart on a failed start (workloads, Argo Rollouts, Helm releases of them). */
 const LONG_RUNNING_KINDS: ReadonlySet<string> = new Set(["Release", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Rollout"]);
 
-/** The phase of one need of a consumer of `consumerKind` (see RequirementPhase). */
-export function phaseOf(key: RequirementKey, consumerKind: string): RequirementPhase {
-    return key.startsWith("service:") && LONG_RUNNING_KINDS.has(consumerKind) ? "ready" : "create";
+/**
+ * Annotation (`"true"`) of a Job whose pods wait for the platform Services they are given: they probe each until it
+ * answers, bounded by the Job's `activeDeadlineSeconds`, which covers the Service's release timeout (the registry's
+ * configurator, components/registry/configurator.ts). For such a Job a Service is a `ready` need, like for a
+ * long-running client; without it a Job runs once and would fail, so a Service is a `create` need.
+ */
+export const WAITS_FOR_SERVICES_ANNOTATION = "platform/waits-for-services";
+
+/** Whether an object carries {@link WAITS_FOR_SERVICES_ANNOTATION}. */
+export function waitsForServices(object: unknown): boolean {
+    const metadata = isObj(object) && isObj(object.metadata) ? object.metadata : {};
+    return isObj(metadata.annotations) && metadata.annotations[WAITS_FOR_SERVICES_ANNOTATION] === "true";
+}
+
+/**
+ * The phase of one need of a consumer of `consumerKind` (see RequirementPhase); `waitsForItsServices` for a Job
+ * annotated with {@link WAITS_FOR_SERVICES_ANNOTATION}.
+ */
+export function phaseOf(key: RequirementKey, consumerKind: string, waitsForItsServices = false): RequirementPhase {
+    return key.startsWith("service:") && (LONG_RUNNING_KINDS.has(consumerKind) || (consumerKind === "Job" && waitsForItsServices)) ? "ready" : "create";
 }
 
 /** The needs of a consumer that must be met before it is created (what its `dependsOn` holds). */
-export function creationNeeds(keys: readonly RequirementKey[], consumerKind: string): RequirementKey[] {
-    return keys.filter((key) => phaseOf(key, consumerKind) === "create");
+export function creationNeeds(keys: readonly RequirementKey[], consumerKind: string, waitsForItsServices = false): RequirementKey[] {
+    return keys.filter((key) => phaseOf(key, consumerKind, waitsForItsServices) === "create");
 }
 
 /** The needs of a consumer its readiness waits for in the cluster, after it was created. */
-export function readinessNeeds(keys: readonly RequirementKey[], consumerKind: string): RequirementKey[] {
-    return keys.filter((key) => phaseOf(key, consumerKind) === "ready");
+export function readinessNeeds(keys: readonly RequirementKey[], consumerKind: string, waitsForItsServices = false): RequirementKey[] {
+    return keys.filter((key) => phaseOf(key, consumerKind, waitsForItsServices) === "ready");
 }
 
 /**

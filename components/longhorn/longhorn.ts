@@ -4,7 +4,7 @@ import type { PlatformConfig } from "../../lib/config/schema";
 import type { PlatformSecrets } from "../../lib/config/load";
 import { NAMESPACES, STORAGE_CLASSES } from "../../lib/conventions";
 import { releaseArgs, RELEASE_TIMEOUT_SECONDS } from "../../charts/versions";
-import { requirement, type Provides } from "../../lib/requirements";
+import { Needs, requirement, requirementsOf, type Provides } from "../../lib/requirements";
 import { renderPlatformNamespace } from "../nodes/placement";
 import {
     renderLonghornLimitRange,
@@ -12,6 +12,7 @@ import {
     backupCredentials,
     longhornReplicaCount,
     LONGHORN_RELEASE,
+    renderLonghornServiceMonitor,
     renderLonghornValues,
     renderRecurringJobs,
     renderStorageClasses,
@@ -30,11 +31,17 @@ export interface LonghornArgs {
      * are patched onto the Node objects, which must exist first.
      */
     nodeReady?: ReadonlyMap<string, pulumi.Resource>;
+    /**
+     * What the platform provides (lib/requirements.ts): the Prometheus Operator CRDs for Longhorn's ServiceMonitor,
+     * the only object here that needs them. Omitted in tests: nothing is waited for.
+     */
+    platform?: Provides<pulumi.Resource>;
 }
 
 /**
  * Longhorn (`platform:addons:Longhorn`): storage-node labels (so only they get disks), the chart, the
- * StorageClasses `standard` (default) and `fast`, the recurring snapshot/backup jobs and, for an external
+ * StorageClasses `standard` (default) and `fast`, the chart's ServiceMonitor (created here after the release, so
+ * the release needs no Prometheus Operator CRDs), the recurring snapshot/backup jobs and, for an external
  * backup target, its credentials Secret. With the in-cluster MinIO as target, the MinIO add-on writes that
  * Secret (it owns the MinIO user) into longhorn-system.
  */
@@ -113,6 +120,17 @@ export class Longhorn extends pulumi.ComponentResource {
                     // CSI driver runs (lib/requirements.ts), so its consumers can install beside Longhorn.
                     { parent: this },
                 ),
+        );
+
+        // After the release: an upgrade from a chart-rendered ServiceMonitor first lets Helm delete that one (same name).
+        const serviceMonitor = renderLonghornServiceMonitor();
+        const needs = new Needs(`Longhorn ${name}`, args.platform);
+        const monitoringCrds = needs.of(requirementsOf(serviceMonitor, [NAMESPACES.longhorn]), `ServiceMonitor/${serviceMonitor.metadata.name}`);
+        needs.throwIfUnmet();
+        new k8s.apiextensions.CustomResource(
+            `${name}-service-monitor`,
+            { apiVersion: serviceMonitor.apiVersion, kind: serviceMonitor.kind, metadata: serviceMonitor.metadata, spec: serviceMonitor.spec },
+            { parent: this, dependsOn: [release, ...monitoringCrds] },
         );
 
         for (const job of renderRecurringJobs()) {

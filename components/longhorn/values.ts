@@ -143,6 +143,35 @@ export function renderLonghornValues(config: PlatformConfig): Values {
     });
 }
 
+/** Name of Longhorn's ServiceMonitor (the chart's own name, longhorn/longhorn@v1.12.1:chart/templates/servicemonitor.yaml). */
+export const LONGHORN_SERVICE_MONITOR = "longhorn-prometheus-servicemonitor";
+
+/** How often Prometheus scrapes longhorn-manager. */
+export const LONGHORN_SCRAPE_INTERVAL = "60s";
+
+/**
+ * Longhorn's ServiceMonitor, as the chart renders it at v1.12.1 (chart/templates/servicemonitor.yaml: every
+ * longhorn-manager pod's `manager` port, in the release namespace) but created by the component, not the chart:
+ * a release that renders a monitoring.coreos.com kind cannot install before the Prometheus Operator CRDs, and
+ * Longhorn is the start of the volume chain (its CSI driver gates every claim), so only this object waits for them.
+ */
+export function renderLonghornServiceMonitor() {
+    return {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "ServiceMonitor",
+        metadata: {
+            name: LONGHORN_SERVICE_MONITOR,
+            namespace: NAMESPACES.longhorn,
+            labels: { ...labels, "app.kubernetes.io/name": "longhorn", name: LONGHORN_SERVICE_MONITOR },
+        },
+        spec: {
+            selector: { matchLabels: { app: "longhorn-manager" } },
+            namespaceSelector: { matchNames: [NAMESPACES.longhorn] },
+            endpoints: [{ port: "manager", interval: LONGHORN_SCRAPE_INTERVAL }],
+        },
+    } as const;
+}
+
 /** Longhorn's workloads for the sizing report. */
 export function longhornWorkloads(config: PlatformConfig): WorkloadResources[] {
     const sizing = longhornSizing(config);

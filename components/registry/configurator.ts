@@ -4,6 +4,8 @@ import type { IJob } from "kubernetes-models/batch/v1/Job";
 import { FLOATING_IP_FAILOVER_IMAGE } from "../../charts/images";
 import type { PlatformConfig } from "../../lib/config/schema";
 import { LABELS, NAMESPACES, PLATFORM_REGISTRY } from "../../lib/conventions";
+import { WAITS_FOR_SERVICES_ANNOTATION } from "../../lib/requirements";
+import { RELEASE_TIMEOUT_SECONDS } from "../../charts/versions";
 import { registryProject } from "../../lib/registry";
 import { HARBOR_SECRETS } from "./values";
 
@@ -63,11 +65,15 @@ export function registryState(config: PlatformConfig, projectIds: readonly strin
     };
 }
 
-/** Harbor's API inside the cluster. */
-const API = `http://${PLATFORM_REGISTRY.service}.${NAMESPACES.registry}.svc.cluster.local/api/v2.0`;
+/** Harbor's API inside the cluster (the container's `HARBOR_API`, so the dependency model reads the Service from the Job). */
+export const HARBOR_API = `http://${PLATFORM_REGISTRY.service}.${NAMESPACES.registry}.svc.cluster.local/api/v2.0`;
+
+/** Seconds between two probes of Harbor's health while the configurator waits for it. */
+export const CONFIGURATOR_POLL_SECONDS = 10;
 
 /**
- * The configurator script: waits for Harbor, then per project creates it (private, scan on push) if missing,
+ * The configurator script: waits for Harbor (created beside its release, it probes Harbor's health until it
+ * answers; the Job's deadline bounds the wait), then per project creates it (private, scan on push) if missing,
  * sets its retention policy, creates or updates its robots with the permissions and secrets of the state, and
  * finally sets the GC schedule. Idempotent: a second run changes nothing.
  */
@@ -75,7 +81,7 @@ export function renderConfiguratorScript(): string {
     return `#!/usr/bin/env bash
 # Applies ${CONFIGURATOR_PATHS.state} to Harbor: rendered by components/registry/configurator.ts.
 set -euo pipefail
-api="${API}"
+api="\${HARBOR_API}"
 auth="admin:$(cat ${CONFIGURATOR_PATHS.admin}/${HARBOR_SECRETS.admin.key})"
 state="${CONFIGURATOR_PATHS.state}"
 
@@ -88,10 +94,11 @@ call() {
   fi
 }
 
-for attempt in $(seq 1 60); do
-  if curl -sf "$api/health" >/dev/null; then break; fi
-  echo "waiting for Harbor ($attempt/60)"
-  sleep 10
+attempt=0
+until curl -sf "$api/health" >/dev/null; do
+  attempt=$((attempt + 1))
+  echo "waiting for Harbor (attempt $attempt)"
+  sleep ${CONFIGURATOR_POLL_SECONDS}
 done
 
 keep_latest="$(jq -r .retention.keepLatest "$state")"
@@ -155,8 +162,11 @@ echo "registry state applied"
  */
 export const CONFIGURATOR_SHARDS = 16;
 
-/** Seconds a configurator Job may run (Harbor's start included: the script waits up to 10 minutes for it). */
-export const CONFIGURATOR_DEADLINE_SECONDS = 1800;
+/**
+ * Seconds a configurator Job may run: it is created beside Harbor's release and waits for Harbor in the cluster,
+ * so the whole of Harbor's Helm timeout (Longhorn's included) plus ten minutes for its API calls.
+ */
+export const CONFIGURATOR_DEADLINE_SECONDS = RELEASE_TIMEOUT_SECONDS.harbor + 600;
 
 /**
  * Pulumi's wait for a configurator Job (its default for a Job is 10 minutes): the Job's deadline plus five
@@ -234,7 +244,8 @@ export function renderConfiguratorJob(shard: ShardState, secretsDigest: string):
     return {
         apiVersion: "batch/v1",
         kind: "Job",
-        metadata: { name: `harbor-configurator-${shard.shard}-${hash}`, namespace: NAMESPACES.registry, labels },
+        // The script waits for Harbor itself: its Service is a readiness need of this Job, not a creation need.
+        metadata: { name: `harbor-configurator-${shard.shard}-${hash}`, namespace: NAMESPACES.registry, labels, annotations: { [WAITS_FOR_SERVICES_ANNOTATION]: "true" } },
         spec: {
             backoffLimit: 3,
             activeDeadlineSeconds: CONFIGURATOR_DEADLINE_SECONDS,
@@ -250,6 +261,7 @@ export function renderConfiguratorJob(shard: ShardState, secretsDigest: string):
                             name: "configure",
                             image: FLOATING_IP_FAILOVER_IMAGE,
                             command: ["bash", "/config/configure.sh"],
+                            env: [{ name: "HARBOR_API", value: HARBOR_API }],
                             securityContext: { allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: NOBODY, capabilities: { drop: ["ALL"] } },
                             resources: { requests: { cpu: "20m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
                             volumeMounts: [

@@ -126,7 +126,9 @@ export class Registry extends pulumi.ComponentResource {
             return new k8s.batch.v1.Job(
                 `${name}-configurator-${shard.shard}`,
                 { ...(job as k8s.batch.v1.JobArgs), metadata: digest.apply((d) => renderConfiguratorJob(shard, d).metadata as k8s.types.input.meta.v1.ObjectMeta) },
-                { parent: this, dependsOn: [release, robotSecret, configuratorConfig], deleteBeforeReplace: true, customTimeouts: { create: CONFIGURATOR_TIMEOUT, update: CONFIGURATOR_TIMEOUT } },
+                // Beside the release, not after it: the script waits for Harbor until the Job's deadline, which covers
+                // Harbor's Helm timeout (a readiness wait, lib/requirements.ts WAITS_FOR_SERVICES_ANNOTATION).
+                { parent: this, dependsOn: [robotSecret, configuratorConfig, ...networkPolicies], deleteBeforeReplace: true, customTimeouts: { create: CONFIGURATOR_TIMEOUT, update: CONFIGURATOR_TIMEOUT } },
             );
         });
 

@@ -88,7 +88,7 @@ new FloatingIpBinding("floating-ip-binding", {
 
 // --- add-ons ---
 // Platform add-ons in dependency order. The Prometheus Operator CRDs come first so every chart can ship its
-// ServiceMonitor; MinIO lives on Longhorn volumes; Loki stores chunks in MinIO; Traefik takes the floating
+// ServiceMonitor (Longhorn's is created after its release instead, so Longhorn does not wait for them); MinIO lives on Longhorn volumes; Loki stores chunks in MinIO; Traefik takes the floating
 // IPs from MetalLB's pool. What a component needs from another beyond that comes through `platform`, the
 // dependency model of lib/requirements.ts (each waits for the providers of what it needs, nothing more).
 // UIs (Grafana, Argo CD, Longhorn, MinIO console, Traefik dashboard) are ClusterIP only: reach them with
@@ -109,18 +109,18 @@ const metallb = new MetalLB(
     { ...k8sOptions, dependsOn: [prometheusCrds, ...nodePools.readyFor("edge")] },
 );
 const certManager = new CertManager("cert-manager", { config, secrets }, { ...k8sOptions, dependsOn: [prometheusCrds] });
-// longhorn-manager runs on every untainted node, the disks on the storage nodes.
-const longhorn = new Longhorn(
-    "longhorn",
-    { config, secrets, nodeReady: cluster.started },
-    { ...k8sOptions, dependsOn: [prometheusCrds, ...nodePools.readyWhere((n) => n.storage || n.taints.length === 0)] },
-);
+// longhorn-manager runs on every untainted node, the disks on the storage nodes. Only its ServiceMonitor needs the
+// Prometheus Operator CRDs: the release (and every claim behind its CSI driver) does not wait for them. Nor for the
+// pools' waits: the release follows each storage node's label patch, made once that node is Ready (its pods have
+// nodes before Helm's timeout starts); the manager DaemonSet covers every node that registers later.
+const longhorn = new Longhorn("longhorn", { config, secrets, nodeReady: cluster.started, platform: prometheusCrds.provides }, k8sOptions);
 const minio = new Minio("minio", { config, platform: longhorn.provides }, { ...k8sOptions, dependsOn: [prometheusCrds] });
 const observability = new Observability(
     "observability",
     { config, lokiCredentials: minio.lokiCredentials, stack: pulumi.getStack(), projects: tenants.map((t) => ({ id: t.spec.id, contact: t.spec.owner })), platform: mergeProvides(longhorn.provides, minio.provides) },
-    // node-exporter and Alloy are DaemonSets on every node.
-    { ...k8sOptions, dependsOn: [prometheusCrds, ...nodePools.readyForAll()] },
+    // Its Deployments and StatefulSets schedule on untainted nodes: those pools are Ready before Helm's timeout starts.
+    // node-exporter and Alloy, DaemonSets tolerating every taint, get a pod on each node as it registers.
+    { ...k8sOptions, dependsOn: [prometheusCrds, ...nodePools.readyWhere((n) => n.taints.length === 0)] },
 );
 // Per-project usage, cost and alerts: recording rules and dashboards picked up by the monitoring stack.
 const metering = new Metering(
@@ -157,8 +157,9 @@ const argocd = new ArgoCD("argocd", { config }, { ...k8sOptions, dependsOn: [pro
 const argoRollouts = new ArgoRollouts("argo-rollouts", { config }, { ...k8sOptions, dependsOn: [prometheusCrds] });
 
 // kured reboots one node at a time for OS updates, inside the maintenance window (platform:maintenance).
-// Its DaemonSet runs on every node, so its release waits for every pool.
-const nodeReboots = new NodeReboots("node-reboots", { config }, { ...k8sOptions, dependsOn: nodePools.readyForAll() });
+// Its only workload is a DaemonSet tolerating every taint: a node that registers later gets its pod then, so the
+// release waits for no pool.
+const nodeReboots = new NodeReboots("node-reboots", { config }, k8sOptions);
 
 // PostgreSQL operator for tenant databases, and their backup alerts (monitoring namespace).
 const cloudnativePg = new CloudNativePg("cloudnative-pg", { config }, { ...k8sOptions, dependsOn: [prometheusCrds] });

@@ -4,6 +4,8 @@ import {
     creationNeeds,
     phaseOf,
     readinessNeeds,
+    waitsForServices,
+    WAITS_FOR_SERVICES_ANNOTATION,
     mergeProvides,
     Needs,
     providersOf,
@@ -147,5 +149,18 @@ describe("requirement phases", () => {
             expect(phaseOf("service:minio/minio", kind), kind).toBe("create");
             expect(creationNeeds(keys, kind), kind).toEqual(keys);
         }
+    });
+
+    it("makes a Service a readiness need of a Job annotated as waiting for its Services itself, and only of a Job", () => {
+        const keys = ["namespace:registry", "service:registry/harbor"];
+        const annotated = { metadata: { annotations: { [WAITS_FOR_SERVICES_ANNOTATION]: "true" } } };
+        expect(waitsForServices(annotated)).toBe(true);
+        expect(waitsForServices({ metadata: { annotations: { [WAITS_FOR_SERVICES_ANNOTATION]: "false" } } })).toBe(false);
+        expect(waitsForServices({ metadata: {} })).toBe(false);
+        expect(readinessNeeds(keys, "Job", true)).toEqual(["service:registry/harbor"]);
+        expect(creationNeeds(keys, "Job", true)).toEqual(["namespace:registry"]);
+        // A bare Pod or a CronJob's run is not covered by the annotation: it runs once.
+        expect(phaseOf("service:registry/harbor", "Pod", true)).toBe("create");
+        expect(phaseOf("service:registry/harbor", "CronJob", true)).toBe("create");
     });
 });

@@ -12,6 +12,9 @@ import { readinessEdges } from "../../tools/offline/readiness";
 import { GRANTS_COMPONENT_TYPE, regionBringUp, stagesOfRegion } from "../../tools/offline/region-bring-up";
 import { DEFAULT_PARALLEL } from "../../tools/driver/args";
 import { PlanGraph } from "../helpers/plan-graph";
+import { shippedConfig } from "../charts/fixtures";
+import { planNodes } from "../../components/nodes/node-plan";
+import { RELEASE_TIMEOUT_SECONDS } from "../../charts/versions";
 import { planDir, plannedTenants, readGrantsPlan, readTenantPlan, STACKS, type WrittenResource } from "../helpers/plans";
 
 /**
@@ -263,6 +266,63 @@ describe.each(STACKS)("bring-up graph of stack %s", (stack) => {
         for (const upgradePlan of plans) {
             const notAwaited = releases.filter((r) => !graph.waits(upgradePlan.urn, r.urn)).map((r) => r.name);
             expect(notAwaited, upgradePlan.name).toEqual([]);
+        }
+    });
+
+    const poolWaits = plan.resources.filter((r) => /^node-pools-.+-ready$/.test(r.name));
+    const poolOf = (wait: WrittenResource) => wait.name.replace(/^node-pools-/, "").replace(/-ready$/, "");
+    const poolsWaitedBy = (r: WrittenResource) => poolWaits.filter((w) => graph.waits(r.urn, w.urn)).map(poolOf).sort();
+    const nodes = planNodes(shippedConfig(stack), stack);
+    /** Rendered workloads of a release, hooks and helm tests aside (Jobs and bare Pods). */
+    const workloadsOf = (release: WrittenResource) =>
+        (renderedReleases(stack).find((f) => f.release === release.inputs.name && f.namespace === release.inputs.namespace)?.workloads ?? []).filter((w) => w.kind !== "Job" && w.kind !== "Pod");
+    const toleratesEverything = (w: { tolerations?: ReadonlyArray<{ key?: string; operator?: string }> }) => (w.tolerations ?? []).some((t) => t.key === undefined && t.operator === "Exists");
+
+    it("installs Longhorn without waiting for the Prometheus Operator CRDs or any pool's wait: after each storage node's label patch; its ServiceMonitor waits for the CRDs", () => {
+        const longhorn = releaseOfChart("longhorn")!;
+        const crds = releaseOfChart("prometheus-operator-crds")!;
+        // The chart renders no monitoring.coreos.com kind any more (the rendered facts at the pinned tag).
+        const facts = renderedReleases(stack).find((f) => f.chart === "longhorn")!;
+        expect(Object.keys(facts.kinds).filter((k) => MONITORING_KINDS.has(k))).toEqual([]);
+        expect(graph.waits(longhorn.urn, crds.urn)).toBe(false);
+        expect(poolsWaitedBy(longhorn)).toEqual([]);
+        const storageHosts = nodes.filter((n) => n.storage).map((n) => n.hostname).sort();
+        const patches = plan.resources.filter((r) => r.type === "kubernetes:core/v1:NodePatch" && graph.waits(longhorn.urn, r.urn));
+        expect(patches.map((p) => p.inputs.metadata?.name).sort()).toEqual(storageHosts);
+        // Each patch waits for a node's start, which polls until the node is Ready (components/cluster/k3s-join.ts).
+        for (const patch of patches) {
+            expect(plan.resources.some((r) => r.type === "command:remote:Command" && r.name.endsWith("-k3s-start") && graph.waits(patch.urn, r.urn)), patch.name).toBe(true);
+        }
+        const monitor = plan.resources.find((r) => r.type === "kubernetes:monitoring.coreos.com/v1:ServiceMonitor" && r.inputs.metadata?.name === "longhorn-prometheus-servicemonitor")!;
+        expect(graph.waits(monitor.urn, crds.urn) && graph.waits(monitor.urn, longhorn.urn)).toBe(true);
+    });
+
+    it("waits for the pools only where a pod cannot follow a node that registers later: observability for the untainted pools, kured for none (DaemonSets tolerating every taint)", () => {
+        const untaintedPools = [...new Set(nodes.filter((n) => n.taints.length === 0).map((n) => n.pool))].sort();
+        for (const chart of ["kube-prometheus-stack", "loki", "alloy", "kured"]) {
+            const release = releaseOfChart(chart);
+            if (!release) continue;
+            // A component's waits hold for all of its releases (Observability: kube-prometheus-stack, Loki, Alloy).
+            const component = graph.topLevel(release).urn;
+            const workloads = releases.filter((r) => graph.topLevel(r).urn === component).flatMap(workloadsOf);
+            expect(workloads.length, chart).toBeGreaterThan(0);
+            // What may skip a pool's wait: a DaemonSet tolerating every taint (the DaemonSet controller gives each new node its pod).
+            const followers = workloads.filter((w) => w.kind === "DaemonSet" && toleratesEverything(w));
+            const expected = followers.length === workloads.length ? [] : untaintedPools;
+            expect(poolsWaitedBy(release), chart).toEqual(expected);
+        }
+    });
+
+    it("creates the registry configurator beside Harbor's release: it waits for Harbor in the cluster (poll figure), within a deadline covering Harbor's Helm timeout", () => {
+        const harbor = releaseOfChart("harbor")!;
+        const configurators = plan.resources.filter((r) => r.type === "kubernetes:batch/v1:Job" && /^registry-configurator-\d+$/.test(r.name));
+        expect(configurators.length).toBeGreaterThan(0);
+        const edges = readinessEdges(plan.resources as PlannedResource[]);
+        for (const job of configurators) {
+            expect(graph.waits(job.urn, harbor.urn), job.name).toBe(false);
+            expect(edges.find((e) => e.consumer === job.urn && e.provider === harbor.urn)?.need, job.name).toBe("service:registry/harbor");
+            expect(Number(job.inputs.spec?.activeDeadlineSeconds), job.name).toBeGreaterThan(Number(harbor.inputs.timeout));
+            expect(Number(harbor.inputs.timeout)).toBe(RELEASE_TIMEOUT_SECONDS.harbor);
         }
     });
 

@@ -1,4 +1,5 @@
 import type { PlannedResource } from "./plan-types";
+import { renderGuardCreate } from "../../components/nodes/disruption-guard";
 
 /**
  * How long `pulumi up` spends creating one resource of the plan: the duration model of the bring-up
@@ -182,6 +183,17 @@ export const WAIT_FIGURES = {
                 "judgement: an agent installed beside its server registers once the server answers: up to one 5 s probe interval, then the agent retrieves its configuration, starts containerd and the kubelet and reports active: ~20 s",
         },
     },
+    "service-poll": {
+        seconds: 15,
+        source: {
+            refs: [
+                "components/registry/configurator.ts (the configurator, created beside Harbor's release, probes Harbor's /api/v2.0/health every CONFIGURATOR_POLL_SECONDS (10 s) until it answers, then creates its shard's projects, retention rules and robots: a few API calls per project)",
+                "goharbor/harbor@v2.15.1:src/server/v2.0/handler/health.go (GetHealth answers 200, with each component's status, once core serves the API; the probe needs core only)",
+            ],
+            reasoning:
+                "judgement: a Job that waits for a platform Service itself notices it answering within one 10 s probe interval after the release is ready, then applies its state (a new region's few projects: a few in-cluster API calls each, ~1 s each at most): ~15 s; its own image pull and start ran while it waited",
+        },
+    },
     "stack-boundary": {
         seconds: 30,
         source: {
@@ -269,6 +281,15 @@ export const DURATION_RULES: readonly DurationRule[] = [
         matches: (r) => r.type === "command:remote:Command" && (/k3s-(start|install|join)/.test(r.name) || String(r.inputs.create ?? "").includes("get.k3s.io")),
     },
     {
+        id: "local",
+        seconds: 0.1,
+        why: "computed locally by the provider (keys, passwords, a disruption guard's create, which only prints the node's settings): no remote call",
+        source: { refs: [], reasoning: "structural: computed inside the provider, no remote call" },
+        // Before the command rules: a disruption guard's create (components/nodes/disruption-guard.ts) is one printf
+        // in a local shell, no SSH and no API call, which the remote-command figure (an SSH round trip) does not describe.
+        matches: (r) => r.type.startsWith("tls:") || r.type.startsWith("random:") || (r.type === "command:local:Command" && r.inputs.create === renderGuardCreate()),
+    },
+    {
         id: "remote-command",
         seconds: 10,
         why: "any other remote command (e.g. reading the kubeconfig): SSH handshake over the tailnet plus a short script",
@@ -303,13 +324,7 @@ export const DURATION_RULES: readonly DurationRule[] = [
         source: { refs: [], reasoning: "judgement: one API call (no upstream timing consulted)" },
         matches: (r) => r.type.startsWith("tailscale:"),
     },
-    {
-        id: "local",
-        seconds: 0.1,
-        why: "computed locally by the provider (keys, passwords): no remote call",
-        source: { refs: [], reasoning: "structural: computed inside the provider, no remote call" },
-        matches: (r) => r.type.startsWith("tls:") || r.type.startsWith("random:"),
-    },
+
     {
         id: "provider",
         seconds: 1,

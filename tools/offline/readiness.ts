@@ -1,5 +1,5 @@
 import type { PlannedResource } from "./plan-types";
-import { CSI_DRIVERS_BY_CHART, readinessNeeds, releaseRequirements, requirementsOf, type RequirementKey } from "../../lib/requirements";
+import { CSI_DRIVERS_BY_CHART, readinessNeeds, releaseRequirements, requirementsOf, waitsForServices, type RequirementKey } from "../../lib/requirements";
 import { startScriptRole } from "../../components/cluster/k3s-join";
 import { WAIT_FIGURES } from "./durations";
 
@@ -35,10 +35,17 @@ export interface ReadinessEdge {
     seconds: number;
 }
 
-/** The seconds a consumer still needs after the provider behind `need` is ready. */
-export function secondsAfterReady(need: RequirementKey): number {
+/**
+ * The seconds a consumer still needs after the provider behind `need` is ready; `polls` for a Job that probes its
+ * Services itself (lib/requirements.ts WAITS_FOR_SERVICES_ANNOTATION): it notices within one probe interval, then
+ * does its work (`service-poll`).
+ */
+export function secondsAfterReady(need: RequirementKey, polls = false): number {
     if (need.startsWith("storage-class:")) {
         return WAIT_FIGURES["volume-user"].seconds;
+    }
+    if (need.startsWith("service:") && polls) {
+        return WAIT_FIGURES["service-poll"].seconds;
     }
     if (need.startsWith(K3S_SERVER_NEED)) {
         return WAIT_FIGURES["k3s-agent-join"].seconds;
@@ -65,8 +72,8 @@ function chartOf(r: PlannedResource): string {
     return typeof chart === "string" ? (chart.split("/").pop() ?? chart) : "";
 }
 
-/** The kind and needs of a consumer whose create the engine awaits, or undefined when nothing awaits it. */
-function awaitedNeeds(r: PlannedResource): { kind: string; needs: RequirementKey[] } | undefined {
+/** The kind and needs of a consumer whose create the engine awaits, or undefined when nothing awaits it; `polls`: a Job waiting for its Services itself. */
+function awaitedNeeds(r: PlannedResource): { kind: string; needs: RequirementKey[]; polls?: boolean } | undefined {
     if (r.type === RELEASE_TYPE) {
         if (r.inputs.skipAwait === true) {
             return undefined;
@@ -81,7 +88,10 @@ function awaitedNeeds(r: PlannedResource): { kind: string; needs: RequirementKey
         }
         const kind = r.type.split(":").pop()!;
         const namespace = typeof metadataOf(r).namespace === "string" ? [metadataOf(r).namespace as string] : [];
-        return { kind, needs: requirementsOf({ ...r.inputs, kind, apiVersion: r.inputs.apiVersion ?? "apps/v1" }, namespace) };
+        const polls = kind === "Job" && waitsForServices({ metadata: metadataOf(r) });
+        // A Job that waits for its Services waits for those of its own namespace too (the configurator for Harbor,
+        // both in the registry namespace): the release serving one is another resource all the same.
+        return { kind, needs: requirementsOf({ ...r.inputs, kind, apiVersion: r.inputs.apiVersion ?? "apps/v1" }, polls ? [] : namespace), polls };
     }
     return undefined;
 }
@@ -96,7 +106,7 @@ export function readinessEdges(resources: readonly PlannedResource[]): Readiness
             classes.set(name, r);
         }
     }
-    const providersOf = (key: RequirementKey, kind: string): PlannedResource[] => {
+    const providersOf = (key: RequirementKey, kind: string, polls: boolean): PlannedResource[] => {
         if (key.startsWith("storage-class:")) {
             const provisioner = classes.get(key.slice("storage-class:".length))?.inputs.provisioner;
             const charts = Object.entries(CSI_DRIVERS_BY_CHART)
@@ -104,7 +114,7 @@ export function readinessEdges(resources: readonly PlannedResource[]): Readiness
                 .map(([chart]) => chart);
             return releases.filter((r) => charts.includes(chartOf(r)));
         }
-        if (readinessNeeds([key], kind).length > 0) {
+        if (readinessNeeds([key], kind, polls).length > 0) {
             const [namespace, name] = key.slice("service:".length).split("/");
             return releases.filter((r) => r.inputs.namespace === namespace && r.inputs.name === name);
         }
@@ -114,9 +124,10 @@ export function readinessEdges(resources: readonly PlannedResource[]): Readiness
     for (const consumer of resources) {
         const awaited = awaitedNeeds(consumer);
         for (const need of awaited?.needs ?? []) {
-            for (const provider of providersOf(need, awaited!.kind)) {
+            const polls = awaited!.polls === true;
+            for (const provider of providersOf(need, awaited!.kind, polls)) {
                 if (provider.urn !== consumer.urn && !edges.some((e) => e.consumer === consumer.urn && e.provider === provider.urn)) {
-                    edges.push({ consumer: consumer.urn, provider: provider.urn, need, seconds: secondsAfterReady(need) });
+                    edges.push({ consumer: consumer.urn, provider: provider.urn, need, seconds: secondsAfterReady(need, polls) });
                 }
             }
         }

@@ -17,9 +17,16 @@ beforeAll(async () => {
         const ready = new Map<string, pulumi.Resource>(
             ["fsn1-run-0", "fsn1-run-1", "fsn1-run-2"].map((n) => [n, new random.RandomString(`${n}-ready`, { length: 4 })]),
         );
+        // Stand-in for the Prometheus Operator CRDs release.
+        const monitoringCrds = new random.RandomString("monitoring-crds", { length: 4 });
         const external = new Longhorn(
             "lh",
-            { config: shippedConfig("fsn1"), secrets: { backupS3: { accessKey: pulumi.secret("AKIA-test"), secretKey: pulumi.secret("backup-secret-value") } }, nodeReady: ready },
+            {
+                config: shippedConfig("fsn1"),
+                secrets: { backupS3: { accessKey: pulumi.secret("AKIA-test"), secretKey: pulumi.secret("backup-secret-value") } },
+                nodeReady: ready,
+                platform: { "api-group:monitoring.coreos.com": [monitoringCrds] },
+            },
             opts,
         );
         return { replicas: external.replicaCount, classes: external.storageClasses };
@@ -45,6 +52,19 @@ describe("Longhorn component", () => {
             expect(dependencyNames(plan, named(plan, name)), name).not.toContain("lh-release");
         }
         expect(named(plan, "lh-release").inputs).toMatchObject({ chart: "longhorn", version: "1.12.1", namespace: "longhorn-system" });
+    });
+
+    it("installs the chart without its ServiceMonitor and creates the chart's ServiceMonitor after the release and the Prometheus Operator CRDs", () => {
+        expect(dependencyNames(plan, named(plan, "lh-release"))).not.toContain("monitoring-crds");
+        expect((named(plan, "lh-release").inputs.values as { metrics: { serviceMonitor: { enabled: boolean } } }).metrics.serviceMonitor.enabled).toBe(false);
+        const monitor = named(plan, "lh-service-monitor");
+        expect(monitor.type).toBe("kubernetes:monitoring.coreos.com/v1:ServiceMonitor");
+        expect(dependencyNames(plan, monitor)).toEqual(expect.arrayContaining(["lh-release", "monitoring-crds"]));
+        // As longhorn/longhorn@v1.12.1:chart/templates/servicemonitor.yaml renders it (name, selector, namespace, port).
+        expect(monitor.inputs).toMatchObject({
+            metadata: { name: "longhorn-prometheus-servicemonitor", namespace: "longhorn-system" },
+            spec: { selector: { matchLabels: { app: "longhorn-manager" } }, namespaceSelector: { matchNames: ["longhorn-system"] }, endpoints: [{ port: "manager", interval: "60s" }] },
+        });
     });
 
     it("keeps the external backup credentials secret", () => {

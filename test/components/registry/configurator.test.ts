@@ -6,11 +6,14 @@ import {
     configuratorShard,
     registryState,
     renderConfiguratorJob,
+    renderConfiguratorScript,
     robotSecretsDigest,
     shardRobotKeys,
     shardStates,
 } from "../../../components/registry/configurator";
 import { stackPlatformConfig } from "../project/fixtures";
+import { RELEASE_TIMEOUT_SECONDS } from "../../../charts/versions";
+import { requirementsOf } from "../../../lib/requirements";
 
 /**
  * The configurator's Jobs (components/registry/configurator.ts): sharded so a catalog change re-runs only the
@@ -60,6 +63,19 @@ describe("configurator shards", () => {
 
     it("keeps one Job for the GC schedule when the catalog is empty", () => {
         expect(shardStates(registryState(dev, [])).map((s) => [s.shard, s.state.projects.length])).toEqual([[0, 0]]);
+    });
+
+    it("waits for Harbor itself, beside its release: probes until it answers, within a deadline that covers Harbor's whole Helm timeout", () => {
+        const script = renderConfiguratorScript();
+        expect(script).toContain('until curl -sf "$api/health" >/dev/null; do');
+        // No attempt cap shorter than Harbor's timeout: the Job's deadline bounds the wait.
+        expect(script).not.toMatch(/seq 1 \d+/);
+        expect(CONFIGURATOR_DEADLINE_SECONDS).toBeGreaterThan(RELEASE_TIMEOUT_SECONDS.harbor);
+        const [shard] = shardStates(registryState(dev, ["shop"]));
+        const job = renderConfiguratorJob(shard!, "d");
+        expect(job.metadata!.annotations).toEqual({ "platform/waits-for-services": "true" });
+        expect(job.spec!.template.spec!.containers[0]!.env).toEqual([{ name: "HARBOR_API", value: "http://harbor.registry.svc.cluster.local/api/v2.0" }]);
+        expect(requirementsOf(job)).toContain("service:registry/harbor");
     });
 
     it("is awaited longer than the Job may run (Pulumi waits 10 minutes for a Job by default)", () => {

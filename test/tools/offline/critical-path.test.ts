@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { renderGuardCreate } from "../../../components/nodes/disruption-guard";
 import { criticalPath, DependencyCycleError, formatCriticalPath, formatDuration, type DurationModel } from "../../../tools/offline/critical-path";
 import { durationOf } from "../../../tools/offline/durations";
 import type { PlannedResource } from "../../../tools/offline/plan-types";
@@ -277,6 +278,12 @@ describe("duration model", () => {
         expect(durationOf(typed("kubernetes:core/v1:Namespace")).seconds).toBe(2);
         expect(durationOf(typed("something:else:Entirely"))).toEqual({ seconds: 2, rule: "default" });
         expect(durationOf({ ...res("c", [], { custom: false }) }).seconds).toBe(0);
+    });
+
+    it("times a disruption guard's create (one printf in a local shell) as a local computation, other local commands as an SSH-sized call", () => {
+        // 0.1 s and 10 s written out here: the frozen figures of rule:local and rule:remote-command.
+        expect(durationOf(typed("command:local:Command", { create: renderGuardCreate() }, "fsn1-server-0-disruption-guard"))).toEqual({ seconds: 0.1, rule: "local" });
+        expect(durationOf(typed("command:local:Command", { create: "node components/builds/build-digest.js" }, "app-image-digest"))).toEqual({ seconds: 10, rule: "remote-command" });
     });
 
     it("times Helm releases by chart (workload charts within 60-180 s)", () => {

@@ -65,6 +65,21 @@ describe("readinessEdges", () => {
         ]);
     });
 
+    it("makes a Job that waits for its Services itself ready after the release serving them, plus the frozen poll figure; a plain Job gets no wait", () => {
+        const harbor = release("harbor", "harbor", "registry", {});
+        const configurator = (name: string, annotations: Record<string, string>) =>
+            resource(name, "kubernetes:batch/v1:Job", {
+                apiVersion: "batch/v1",
+                kind: "Job",
+                metadata: { name, namespace: "registry", annotations },
+                spec: { template: { spec: { containers: [{ name: "configure", env: [{ name: "HARBOR_API", value: "http://harbor.registry.svc.cluster.local/api/v2.0" }] }] } } },
+            });
+        // 15 s written out here, not read from the model: the frozen figure of wait:service-poll.
+        expect(readinessEdges([harbor, configurator("polling", { "platform/waits-for-services": "true" }), configurator("plain", {})]).map((e) => [e.consumer.split("::").pop(), e.provider.split("::").pop(), e.need, e.seconds])).toEqual([
+            ["polling", "harbor", "service:registry/harbor", 15],
+        ]);
+    });
+
     it("makes an agent started beside its servers ready after the bootstrapping server's start, plus the frozen join figure", () => {
         const command = (name: string, create: string, dependencies: string[] = []) => ({ ...resource(name, "command:remote:Command", { create }), dependencies: dependencies.map(urn) });
         const pinned = { caHash: "a".repeat(64) };
