@@ -240,7 +240,7 @@ async function main(): Promise<number> {
         if (!r) {
             r = prepare(base, count);
             regions.set(count, r);
-            console.log(`region of ${count} tenants: ${Object.entries(countBy(r.tenants.map((t) => t.shape))).map(([shape, n]) => `${n} × ${shape}`).join(", ")}; run pool ${r.sizing.runNodes} × AX102, overcommit ${r.sizing.overcommit}`);
+            console.log(`region of ${count} tenants: ${Object.entries(countBy(r.tenants.map((t) => t.shape))).map(([shape, n]) => `${n} × ${shape}`).join(", ")}; run pool ${r.sizing.runNodes} × AX102${r.sizing.storageBuildNodes > 0 ? `, build pool ${r.sizing.storageBuildNodes} × AX102 with storage` : ""}, overcommit ${r.sizing.overcommit}`);
         }
         return r;
     };

@@ -56,6 +56,24 @@ describe("tenant plan workers", () => {
         }
     });
 
+    it("write a region plan by worker processes (--parallel 2) byte for byte as the serial plan: every file of every stack", async () => {
+        // fsn1: four tenants, so each of the two workers plans two tenants one after the other.
+        const serial = await runPlan("fsn1", { outDir: path.join(scratch, "serial"), tenants: true, args: ["--parallel", "1"] });
+        expect(serial.code, serial.stderr).toBe(0);
+        const parallel = await runPlan("fsn1", { outDir: path.join(scratch, "parallel"), tenants: true, args: ["--parallel", "2"] });
+        expect(parallel.code, parallel.stderr).toBe(0);
+        const files = (dir: string): string[] => (fs.readdirSync(dir, { recursive: true, withFileTypes: false }) as string[]).sort();
+        const serialFiles = files(serial.outDir);
+        expect(fs.readdirSync(path.join(serial.outDir, "tenants")).length).toBe(4);
+        expect(files(parallel.outDir)).toEqual(serialFiles);
+        for (const file of serialFiles) {
+            const a = path.join(serial.outDir, file);
+            if (fs.statSync(a).isFile()) {
+                expect(fs.readFileSync(path.join(parallel.outDir, file)).equals(fs.readFileSync(a)), file).toBe(true);
+            }
+        }
+    });
+
     it("declare only the outputs a tenant has: no undefined bucket or database output, and no SDK warning about one", async () => {
         const hello = await runPlan("dev", { outDir: path.join(scratch, "outputs-hello"), tenants: true, args: ["--tenant", "hello"] });
         expect(hello.code, hello.stderr).toBe(0);
