@@ -50,6 +50,8 @@ import { missingSecrets } from "./offline/secret-commands";
 const ROOT = path.resolve(__dirname, "..");
 /** How long Node, tsx and this module's imports took before it started running (ms since process start). */
 const startupMs = performance.now();
+/** The CPU time (user + system) Node, the launcher and the imports took by then: on a loaded machine the wall time above says little. */
+const startupCpuMs = (({ user, system }) => (user + system) / 1000)(process.cpuUsage());
 
 /** Runs `step`, recording its wall time in milliseconds as `timings[phase]`. */
 function timed<T>(timings: Map<string, number>, phase: string, step: () => T): T {
@@ -162,7 +164,8 @@ async function main(): Promise<number> {
         publishStagingDir(staging, outDir);
     }
     if (values.timings) {
-        console.error(`timings: ${[...options.timings].map(([phase, ms]) => `${phase} ${(ms / 1000).toFixed(2)} s`).join(", ")}`);
+        const cpu = process.cpuUsage();
+        console.error(`timings: ${[...options.timings].map(([phase, ms]) => `${phase} ${(ms / 1000).toFixed(2)} s`).join(", ")}; CPU: start-up ${(startupCpuMs / 1000).toFixed(2)} s, all ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s (this process)`);
     }
     reportRss();
     return code;
