@@ -31,7 +31,7 @@ import * as yaml from "js-yaml";
 import { readStackConfig } from "./offline/stack-files";
 import { platformConfigFromStack } from "./offline/reports";
 import { validateTenantDocuments } from "../lib/tenants/load";
-import { DEFAULT_TENANT_PARALLELISM } from "./offline/stack-plans";
+import { defaultTenantParallelism } from "./offline/stack-plans";
 import { generateTenants, grantsFor, regionStackDoc, shippedShapes, type ExampleShape, type GeneratedTenant, type RegionSizing } from "./bench/tenants";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -338,7 +338,7 @@ async function main(): Promise<number> {
         }
         if (parallelRows.length > 0) {
             const fastest = [...parallelRows].sort((a, b) => a.run.seconds - b.run.seconds)[0]!;
-            console.log(`\nfastest worker count at ${middle} tenants on this machine: --parallel ${fastest.workers} (default ${DEFAULT_TENANT_PARALLELISM})`);
+            console.log(`\nfastest worker count at ${middle} tenants on this machine: --parallel ${fastest.workers} (default at that size ${defaultTenantParallelism(middle!)})`);
         }
         const allSizes = [...new Set([...sizes, ...regionSizes])].sort((a, b) => a - b);
         const validation = validationTimings(allSizes, region(allSizes[allSizes.length - 1]!));

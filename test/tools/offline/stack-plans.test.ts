@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { regionExitCode, tenantBatches } from "../../../tools/offline/stack-plans";
+import { defaultTenantParallelism, LARGE_REGION_TENANTS, regionExitCode, tenantBatches } from "../../../tools/offline/stack-plans";
 import { ROOT, runPlan } from "../../helpers/synth";
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "stack-plans-"));
@@ -18,6 +18,12 @@ describe("tenant plan workers", () => {
         expect(tenantBatches(["a", "b"], 4)).toEqual([["a"], ["b"]]);
         expect(tenantBatches([], 4)).toEqual([]);
         expect(tenantBatches(["a"], 0)).toEqual([["a"]]);
+    });
+
+    it("plan a small region's tenants in process and a large one's in 2 workers unless --parallel says otherwise", () => {
+        expect(LARGE_REGION_TENANTS).toBe(500);
+        expect([0, 4, 499].map(defaultTenantParallelism)).toEqual([1, 1, 1]);
+        expect([500, 1000].map(defaultTenantParallelism)).toEqual([2, 2]);
     });
 
     it("map a region's exit codes through the one table: failure over policy violation, unknown codes fail", () => {
