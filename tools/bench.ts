@@ -31,7 +31,7 @@ import * as yaml from "js-yaml";
 import { readStackConfig } from "./offline/stack-files";
 import { platformConfigFromStack } from "./offline/reports";
 import { validateTenantDocuments } from "../lib/tenants/load";
-import { DEFAULT_TENANT_PARALLELISM } from "./offline/stack-plans";
+import { defaultTenantParallelism } from "./offline/stack-plans";
 import { generateTenants, grantsFor, regionStackDoc, shippedShapes, type ExampleShape, type GeneratedTenant, type RegionSizing } from "./bench/tenants";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -240,7 +240,7 @@ async function main(): Promise<number> {
         if (!r) {
             r = prepare(base, count);
             regions.set(count, r);
-            console.log(`region of ${count} tenants: ${Object.entries(countBy(r.tenants.map((t) => t.shape))).map(([shape, n]) => `${n} × ${shape}`).join(", ")}; run pool ${r.sizing.runNodes} × AX102, overcommit ${r.sizing.overcommit}`);
+            console.log(`region of ${count} tenants: ${Object.entries(countBy(r.tenants.map((t) => t.shape))).map(([shape, n]) => `${n} × ${shape}`).join(", ")}; run pool ${r.sizing.runNodes} × AX102${r.sizing.storageBuildNodes > 0 ? `, build pool ${r.sizing.storageBuildNodes} × AX102 with storage` : ""}, overcommit ${r.sizing.overcommit}`);
         }
         return r;
     };
@@ -338,7 +338,7 @@ async function main(): Promise<number> {
         }
         if (parallelRows.length > 0) {
             const fastest = [...parallelRows].sort((a, b) => a.run.seconds - b.run.seconds)[0]!;
-            console.log(`\nfastest worker count at ${middle} tenants on this machine: --parallel ${fastest.workers} (default ${DEFAULT_TENANT_PARALLELISM})`);
+            console.log(`\nfastest worker count at ${middle} tenants on this machine: --parallel ${fastest.workers} (default at that size ${defaultTenantParallelism(middle!)})`);
         }
         const allSizes = [...new Set([...sizes, ...regionSizes])].sort((a, b) => a - b);
         const validation = validationTimings(allSizes, region(allSizes[allSizes.length - 1]!));

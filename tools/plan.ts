@@ -4,7 +4,7 @@
  * platform program (programs/platform) into `out/<region>/` (plan.json, manifests, artefacts, policy.json and
  * `contract.json`, the platform contract it exports), then per tenant its grants stack (programs/grants) into
  * `out/<region>/tenants/<id>/grants/` and its app stack (programs/tenant) into `out/<region>/tenants/<id>/`, each
- * with the same files, handed what the driver hands them (the contract, the entry the grants plan exported): one after the other in this process, or with `--parallel <n>` in n worker processes at once, each
+ * with the same files, handed what the driver hands them (the contract, the entry the grants plan exported): one after the other in this process, or with `--parallel <n>` (by default 2 from 500 tenants) in n worker processes at once, each
  * planning its share of the tenants one after the other (`--tenant-batch`; a process per tenant would cost a
  * start-up per tenant).
  *
@@ -30,7 +30,7 @@ import { parseArgs } from "node:util";
 import { InputValidationError } from "../lib/validation";
 import { synthesize, type StackReferenceAnswer } from "./offline/mock-engine";
 import { readStackConfig, syntheticSecrets, tenantSecretNamesOfProject } from "./offline/stack-files";
-import { computedContract, contractForTenant, DEFAULT_TENANT_PARALLELISM, grantsPlanConfig, planTenantsInWorkers, regionExitCode, runBounded, TENANT_EXIT_MARKER, tenantPlanConfig, type TenantPlanResult } from "./offline/stack-plans";
+import { computedContract, contractForTenant, DEFAULT_TENANT_PARALLELISM, defaultTenantParallelism, grantsPlanConfig, planTenantsInWorkers, regionExitCode, runBounded, TENANT_EXIT_MARKER, tenantPlanConfig, type TenantPlanResult } from "./offline/stack-plans";
 import { checkRegionCatalog } from "../programs/catalog-check";
 import { appContractFor, checkContract, CONTRACT_OUTPUT, GRANTS_ENTRY_OUTPUT, isProjectAccess, type PlatformContract } from "../lib/stacks/contract";
 import { TENANT_KUBECONFIG_KEY } from "../programs/tenant/load";
@@ -50,6 +50,8 @@ import { missingSecrets } from "./offline/secret-commands";
 const ROOT = path.resolve(__dirname, "..");
 /** How long Node, tsx and this module's imports took before it started running (ms since process start). */
 const startupMs = performance.now();
+/** The CPU time (user + system) Node, the launcher and the imports took by then: on a loaded machine the wall time above says little. */
+const startupCpuMs = (({ user, system }) => (user + system) / 1000)(process.cpuUsage());
 
 /** Runs `step`, recording its wall time in milliseconds as `timings[phase]`. */
 function timed<T>(timings: Map<string, number>, phase: string, step: () => T): T {
@@ -106,7 +108,7 @@ async function main(): Promise<number> {
     });
     const stack = values.stack;
     if (!stack) {
-        console.error("usage: npm run plan -- --stack <region> [--tenant <id> [--contract <contract.json>]] [--parallel <n>] [--platform-only] [--quiet] [--timings]   (regions: the Pulumi.<region>.yaml files)");
+        console.error("usage: npm run plan -- --stack <region> [--tenant <id> [--contract <contract.json>]] [--parallel <n> (default: 1, 2 from 500 tenants)] [--platform-only] [--quiet] [--timings]   (regions: the Pulumi.<region>.yaml files)");
         return 1;
     }
     // Read before anything is written: the previous plan may be the very one this run replaces.
@@ -135,7 +137,7 @@ async function main(): Promise<number> {
     try {
         code = tenant
             ? await planTenant(options, tenant, values.contract, values["app-only"])
-            : await planRegion(options, values.parallel === undefined ? DEFAULT_TENANT_PARALLELISM : Number(values.parallel) || DEFAULT_TENANT_PARALLELISM, values["platform-only"], values["skip-catalog-check"]);
+            : await planRegion(options, values.parallel === undefined ? undefined : Number(values.parallel) || DEFAULT_TENANT_PARALLELISM, values["platform-only"], values["skip-catalog-check"]);
     } catch (error) {
         recordFailedPlan(staging, outDir, { error: error instanceof Error ? error.message : String(error) });
         throw error;
@@ -162,7 +164,8 @@ async function main(): Promise<number> {
         publishStagingDir(staging, outDir);
     }
     if (values.timings) {
-        console.error(`timings: ${[...options.timings].map(([phase, ms]) => `${phase} ${(ms / 1000).toFixed(2)} s`).join(", ")}`);
+        const cpu = process.cpuUsage();
+        console.error(`timings: ${[...options.timings].map(([phase, ms]) => `${phase} ${(ms / 1000).toFixed(2)} s`).join(", ")}; CPU: start-up ${(startupCpuMs / 1000).toFixed(2)} s, all ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s (this process)`);
     }
     reportRss();
     return code;
@@ -200,8 +203,8 @@ function refuse(outDir: string, error: InputValidationError): number {
     return 1;
 }
 
-/** The catalog check, the platform stack, then every tenant stack of the region. */
-async function planRegion(options: PlanOptions, parallelism: number, platformOnly: boolean, skipCatalogCheck: boolean): Promise<number> {
+/** The catalog check, the platform stack, then every tenant stack of the region (`parallelism` undefined: by the region's size). */
+async function planRegion(options: PlanOptions, requestedParallelism: number | undefined, platformOnly: boolean, skipCatalogCheck: boolean): Promise<number> {
     const { stack, outDir, catalogRoot, stackConfig } = options;
     const secrets = syntheticSecrets(stackConfig);
     const config = { ...secrets, ...stackConfig };
@@ -243,6 +246,7 @@ async function planRegion(options: PlanOptions, parallelism: number, platformOnl
         const code = await planTenant({ ...options, outDir: tenantOut(id), quiet: true }, id, contractFile);
         return { id, code, stderr: "" };
     };
+    const parallelism = requestedParallelism ?? defaultTenantParallelism(tenantIds.length);
     const results = await timed(options.timings, "tenant stacks", () =>
         parallelism > 1
             ? planTenantsInWorkers(ROOT, { region: stack, ids: tenantIds, workers: parallelism, outRoot: path.join(outDir, "tenants"), contractFile, catalogRoot, configFile: options.configFile })

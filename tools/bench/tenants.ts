@@ -191,7 +191,15 @@ export interface RegionSizing {
     runNodes: number;
     /** `platform:tenantLimits.overcommit` (the stack's own unless the quotas need more). */
     overcommit: number;
+    /**
+     * Bare-metal storage nodes of the build pool (0: the stack's own build pool): when even the largest run pool
+     * cannot hold every replica of the tenants' volumes, the build pool's nodes carry Longhorn disks too.
+     */
+    storageBuildNodes: number;
 }
+
+/** Most storage nodes a generated build pool gets (beside the largest run pool). */
+const MAX_STORAGE_BUILD_NODES = 20;
 
 /**
  * The stack file's config for a generated region: the grants of every tenant, `platform:tenantLimits` raised to
@@ -212,11 +220,15 @@ export function regionStackDoc(stackFile: string, stack: string, tenants: readon
     };
     doc.config["platform:projectGrants"] = grantsFor(tenants);
     const otherPools = ((doc.config["platform:pools"] as Doc[] | undefined) ?? []).filter((p) => p.role !== "run");
-    const withSizing = ({ runNodes, overcommit }: RegionSizing) => {
+    const withSizing = ({ runNodes, overcommit, storageBuildNodes }: RegionSizing) => {
         doc.config["platform:tenantLimits"] = { ...limits, overcommit };
+        const storageBuild = (pool: Doc): Doc =>
+            storageBuildNodes === 0 || pool.role !== "build"
+                ? pool
+                : { ...pool, kind: "baremetal", count: storageBuildNodes, serverType: RUN_MACHINE, storage: true, robotServers: Array.from({ length: storageBuildNodes }, (_, i) => ROBOT_SERVER_BASE + MAX_POOL_COUNT + i) };
         doc.config["platform:pools"] = [
             { role: "run", kind: "baremetal", count: runNodes, serverType: RUN_MACHINE, storage: true, robotServers: Array.from({ length: runNodes }, (_, i) => ROBOT_SERVER_BASE + i) },
-            ...otherPools,
+            ...otherPools.map(storageBuild),
         ];
         const flat = Object.fromEntries(Object.entries(doc.config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
         return platformConfigFromStack(flat);
@@ -225,29 +237,34 @@ export function regionStackDoc(stackFile: string, stack: string, tenants: readon
     // capacity check is repeated per size.
     const projects = validateTenantDocuments(
         tenants.map((t) => ({ file: `stacks/${stack}/projects/${t.name}.yaml`, text: t.text })),
-        { config: withSizing({ runNodes: MIN_RUN_NODES, overcommit: limits.overcommit }), secretNames: new Map(tenants.map((t) => [t.name, new Set(t.secretNames)])) },
+        { config: withSizing({ runNodes: MIN_RUN_NODES, overcommit: limits.overcommit, storageBuildNodes: 0 }), secretNames: new Map(tenants.map((t) => [t.name, new Set(t.secretNames)])) },
     );
     const fits = (sizing: RegionSizing, config: PlatformConfig = withSizing(sizing)) =>
         checkCapacity(projects as TenantProject[], config, { stack, storageReplicas: longhornReplicaCount(config) }).problems.length === 0;
     for (let overcommit = limits.overcommit; overcommit <= 10; overcommit = Math.round((overcommit + 0.5) * 10) / 10) {
-        if (!fits({ runNodes: MAX_POOL_COUNT, overcommit })) {
+        // Storage build nodes only when the largest run pool cannot hold every volume replica at this overcommit.
+        let storageBuildNodes = 0;
+        while (storageBuildNodes <= MAX_STORAGE_BUILD_NODES && !fits({ runNodes: MAX_POOL_COUNT, overcommit, storageBuildNodes })) {
+            storageBuildNodes = storageBuildNodes === 0 && !fits({ runNodes: MAX_POOL_COUNT, overcommit, storageBuildNodes: MAX_STORAGE_BUILD_NODES }) ? MAX_STORAGE_BUILD_NODES + 1 : storageBuildNodes + 1;
+        }
+        if (storageBuildNodes > MAX_STORAGE_BUILD_NODES) {
             continue;
         }
         let low = MIN_RUN_NODES;
         let high = MAX_POOL_COUNT;
         while (low < high) {
             const middle = Math.floor((low + high) / 2);
-            if (fits({ runNodes: middle, overcommit })) {
+            if (fits({ runNodes: middle, overcommit, storageBuildNodes })) {
                 high = middle;
             } else {
                 low = middle + 1;
             }
         }
-        const sizing = { runNodes: low, overcommit };
+        const sizing = { runNodes: low, overcommit, storageBuildNodes };
         withSizing(sizing);
         return { doc, sizing };
     }
-    const config = withSizing({ runNodes: MAX_POOL_COUNT, overcommit: 10 });
+    const config = withSizing({ runNodes: MAX_POOL_COUNT, overcommit: 10, storageBuildNodes: MAX_STORAGE_BUILD_NODES });
     const { problems } = checkCapacity(projects as TenantProject[], config, { stack, storageReplicas: longhornReplicaCount(config) });
-    throw new Error(`bench: ${tenants.length} generated tenants fit no run pool of up to ${MAX_POOL_COUNT} × ${RUN_MACHINE} at an overcommit of up to 10:\n${problems.map((p) => `  ${p.source} ${p.path}: ${p.problem}`).join("\n")}`);
+    throw new Error(`bench: ${tenants.length} generated tenants fit no run pool of up to ${MAX_POOL_COUNT} × ${RUN_MACHINE} at an overcommit of up to 10 with up to ${MAX_STORAGE_BUILD_NODES} storage build nodes:\n${problems.map((p) => `  ${p.source} ${p.path}: ${p.problem}`).join("\n")}`);
 }

@@ -11,7 +11,10 @@ import Module from "node:module";
  * loader alone (with every other shortcut of the offline engine, tools/offline/mock-engine.ts).
  *
  * npm's Arborist, which the SDK's `runtime/closure/codePaths.js` loads at start-up for the same function
- * serialization, is deferred the same way.
+ * serialization, is deferred the same way, and so is gRPC (`@grpc/grpc-js` and the SDK's generated `*_grpc_pb`
+ * clients): the SDK loads it at start-up to talk to a real engine and language host, which the mock engine
+ * replaces; under mocks only error paths read it (`grpc.status`), and they load it when they do. It was the
+ * largest part of loading the SDK (~0.1 s CPU of every plan process, a sixth of a one-tenant plan's start-up).
  *
  * It relies on internals, checked here before anything is patched: Node's `Module._load`, the SDK's
  * `typescript-shim.js` requiring "typescript" and `codePaths.js` using Arborist through `__importStar`. Any
@@ -31,8 +34,22 @@ const CODE_PATHS = /@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]codePaths\.js
 // How codePaths.js uses Arborist: `__importStar(require("@npmcli/arborist"))`, then `new arborist.Arborist(...)`.
 const ARBORIST_USE = /__importStar\(require\(["']@npmcli\/arborist["']\)\)[\s\S]*arborist\.Arborist\b/;
 
+/** A module of the SDK itself (not of a package nested in its node_modules). */
+const SDK_FILE = /@pulumi[\\/]pulumi[\\/](?!node_modules[\\/])/;
+
+/** What the SDK requires for gRPC: the library, and its generated service clients (`../proto/<service>_grpc_pb`). */
+const GRPC_REQUEST = /^@grpc\/grpc-js$|[\\/]proto[\\/][a-z_]+_grpc_pb$/;
+
+// How the SDK's modules load gRPC: `__importStar(require("@grpc/grpc-js"))` (errors.js is the first to).
+const GRPC_USE = /__importStar\(require\(["']@grpc\/grpc-js["']\)\)/;
+
 /** The internals this module relies on that are missing (empty when all are there). */
-export function missingLoaderInternals(moduleClass: unknown = Module, shimFile: string | null = locateShim(), codePathsFile: string | null = locateCodePaths()): string[] {
+export function missingLoaderInternals(
+    moduleClass: unknown = Module,
+    shimFile: string | null = locateShim(),
+    codePathsFile: string | null = locateCodePaths(),
+    errorsFile: string | null = locateSdkFile("errors.js"),
+): string[] {
     const missing: string[] = [];
     if (typeof (moduleClass as { _load?: unknown })._load !== "function") {
         missing.push("node:module Module._load");
@@ -43,12 +60,23 @@ export function missingLoaderInternals(moduleClass: unknown = Module, shimFile: 
     if (codePathsFile === null || !CODE_PATHS.test(codePathsFile) || !ARBORIST_USE.test(fs.readFileSync(codePathsFile, "utf8"))) {
         missing.push('@pulumi/pulumi/runtime/closure/codePaths.js using "@npmcli/arborist" through __importStar');
     }
+    if (errorsFile === null || !SDK_FILE.test(errorsFile) || !GRPC_USE.test(fs.readFileSync(errorsFile, "utf8"))) {
+        missing.push('@pulumi/pulumi/errors.js using "@grpc/grpc-js" through __importStar');
+    }
     return missing;
 }
 
 function locateCodePaths(): string | null {
     try {
         return require.resolve("@pulumi/pulumi/runtime/closure/codePaths.js");
+    } catch {
+        return null;
+    }
+}
+
+function locateSdkFile(file: string): string | null {
+    try {
+        return require.resolve(`@pulumi/pulumi/${file}`);
     } catch {
         return null;
     }
@@ -80,6 +108,31 @@ if (process.env.PLATFORM_OFFLINE_SHORTCUTS !== "0") {
     }
     deferTypescript(Module as unknown as { _load: Loader });
     deferArborist(Module as unknown as { _load: Loader });
+    deferGrpc(Module as unknown as { _load: Loader });
+}
+
+function deferGrpc(moduleInternals: { _load: Loader }): void {
+    const load = moduleInternals._load;
+    moduleInternals._load = function deferGrpc(this: unknown, request, parent, isMain) {
+        if (!GRPC_REQUEST.test(request) || !SDK_FILE.test(parent?.filename ?? "")) {
+            return load.call(this, request, parent, isMain);
+        }
+        let grpc: Record<PropertyKey, unknown> | undefined;
+        const real = () => (grpc ??= load.call(this, request, parent, isMain) as Record<PropertyKey, unknown>);
+        // As for Arborist: `__importStar` keeps a module flagged `__esModule` as it is; any other read loads it.
+        return new Proxy(
+            {},
+            {
+                get: (_target, key) => (key === "__esModule" && grpc === undefined ? true : real()[key]),
+                has: (_target, key) => key in real(),
+                ownKeys: () => Reflect.ownKeys(real()),
+                getOwnPropertyDescriptor: (_target, key) => {
+                    const descriptor = Reflect.getOwnPropertyDescriptor(real(), key);
+                    return descriptor && { ...descriptor, configurable: true };
+                },
+            },
+        );
+    };
 }
 
 function deferArborist(moduleInternals: { _load: Loader }): void {

@@ -15,6 +15,14 @@ const ROOT = path.resolve(__dirname, "../../..");
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "bench-tenants-"));
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
+/** Writes a catalog root holding `tenants` as `stacks/dev/projects/*.yaml`; returns the root. */
+function writeCatalog(name: string, tenants: ReturnType<typeof generateTenants>): string {
+    const root = path.join(scratch, name);
+    fs.mkdirSync(path.join(root, "stacks", "dev", "projects"), { recursive: true });
+    for (const t of tenants) fs.writeFileSync(path.join(root, "stacks", "dev", "projects", `${t.name}.yaml`), t.text);
+    return root;
+}
+
 /** Writes a generated region (catalog and stack file) and returns its root and raw config. */
 function writeRegion(count: number) {
     const tenants = generateTenants(shippedShapes(ROOT), count);
@@ -63,6 +71,23 @@ describe("benchmark regions", () => {
         const smaller = structuredClone(config);
         smaller.pools = smaller.pools.map((p) => (p.role === "run" ? { ...p, count: sizing.runNodes - 1, robotServers: p.robotServers.slice(1) } : p));
         expect(checkCapacity(projects, smaller, { stack: "dev", storageReplicas: longhornReplicaCount(smaller) }).problems.length).toBeGreaterThan(0);
+    });
+
+    it("hold the volume replicas of a region too large for one run pool's disks with bare-metal storage nodes in the build pool", () => {
+        // 180 copies of cars (MySQL and volumes): their replicas need more Longhorn disk than 50 × AX102 hold.
+        const tenants = generateTenants(shapes.filter((s) => s.name === "cars"), 180);
+        const { doc, sizing } = regionStackDoc(path.join(ROOT, "Pulumi.dev.yaml"), "dev", tenants);
+        expect(sizing).toMatchObject({ runNodes: 50 });
+        expect(sizing.storageBuildNodes).toBeGreaterThan(0);
+        const flat = Object.fromEntries(Object.entries(doc.config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+        const config = platformConfigFromStack(flat);
+        expect(config.pools.find((p) => p.role === "build")).toMatchObject({ kind: "baremetal", count: sizing.storageBuildNodes, serverType: "AX102", storage: true, dedicated: true });
+        const projects = checkCatalogAgainst(config, { region: "dev", stackDir: ROOT, catalogRoot: writeCatalog("cars-180", tenants), secretNames: new Map(tenants.map((t) => [t.name, new Set(t.secretNames)])) });
+        expect(projects.length).toBe(180);
+        // The fewest: one storage node fewer and Longhorn cannot place every replica.
+        const fewer = structuredClone(config);
+        fewer.pools = fewer.pools.map((p) => (p.role === "build" ? { ...p, count: p.count - 1, robotServers: p.robotServers.slice(1) } : p));
+        expect(checkCapacity(projects, fewer, { stack: "dev", storageReplicas: longhornReplicaCount(fewer) }).problems.map((p) => p.problem).join("\n")).toMatch(/Longhorn could not place every replica/);
     });
 
     it("release the same kind of tenant at every size: a new patch version of its first image (a built service has none)", () => {

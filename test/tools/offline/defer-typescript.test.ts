@@ -24,6 +24,21 @@ describe("deferred TypeScript compiler (offline planner)", () => {
         const result = JSON.parse(run.stdout) as { arboristAfterImport: boolean; arboristAfterCodePaths: boolean; codePathsIncludeJsYaml: boolean };
         expect(result).toMatchObject({ arboristAfterImport: false, arboristAfterCodePaths: true, codePathsIncludeJsYaml: true });
     });
+
+    it("keeps the SDK from loading gRPC, which only a real engine needs, until an error path reads it", () => {
+        const fixture = path.resolve(__dirname, "../../fixtures/defer-typescript-check.ts");
+        const run = spawnSync(process.execPath, ["--import", "tsx", fixture], { encoding: "utf8", cwd: path.resolve(__dirname, "../../.."), timeout: 60_000 });
+        expect(run.stderr).toBe("");
+        const result = JSON.parse(run.stdout) as Record<string, unknown>;
+        expect(result).toMatchObject({
+            grpcAfterImport: false,
+            mockUrn: "urn:pulumi:stack::project::test:index:Thing::thing",
+            grpcAfterMockPlan: false,
+            // grpc.status.UNAVAILABLE is 14: the real module answered.
+            unavailableIsGrpcError: true,
+            grpcAfterError: true,
+        });
+    });
 });
 
 describe("deferred TypeScript compiler: pinned internals and the off switch", () => {
@@ -41,6 +56,12 @@ describe("deferred TypeScript compiler: pinned internals and the off switch", ()
         expect(missingLoaderInternals({}, shim)).toEqual(["node:module Module._load"]);
         expect(missingLoaderInternals({ _load: () => undefined }, null)).toEqual(['@pulumi/pulumi/typescript-shim.js requiring "typescript"']);
         expect(missingLoaderInternals({ _load: () => undefined }, shim, null)).toEqual(['@pulumi/pulumi/runtime/closure/codePaths.js using "@npmcli/arborist" through __importStar']);
+        const codePathsFile = require.resolve("@pulumi/pulumi/runtime/closure/codePaths.js");
+        expect(missingLoaderInternals({ _load: () => undefined }, shim, codePathsFile, null)).toEqual(['@pulumi/pulumi/errors.js using "@grpc/grpc-js" through __importStar']);
+        const errors = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "errors-")), "@pulumi", "pulumi", "errors.js");
+        fs.mkdirSync(path.dirname(errors), { recursive: true });
+        fs.writeFileSync(errors, 'const grpc = require("@grpc/grpc-js");\n');
+        expect(missingLoaderInternals({ _load: () => undefined }, shim, codePathsFile, errors)).toEqual(['@pulumi/pulumi/errors.js using "@grpc/grpc-js" through __importStar']);
         const codePaths = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "codepaths-")), "@pulumi", "pulumi", "runtime", "closure", "codePaths.js");
         fs.mkdirSync(path.dirname(codePaths), { recursive: true });
         fs.writeFileSync(codePaths, 'const arborist = require("@npmcli/arborist");\nnew arborist.Arborist({});\n');
@@ -58,5 +79,6 @@ describe("deferred TypeScript compiler: pinned internals and the off switch", ()
         const result = JSON.parse(run.stdout) as { afterImport: boolean; afterSerialize: boolean; text: string };
         expect(result.afterImport).toBe(true);
         expect(result.text).toContain("offset");
+        expect((result as { grpcAfterImport?: boolean }).grpcAfterImport).toBe(true);
     });
 });

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { regionExitCode, tenantBatches } from "../../../tools/offline/stack-plans";
+import { defaultTenantParallelism, LARGE_REGION_TENANTS, regionExitCode, tenantBatches } from "../../../tools/offline/stack-plans";
 import { ROOT, runPlan } from "../../helpers/synth";
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "stack-plans-"));
@@ -18,6 +18,12 @@ describe("tenant plan workers", () => {
         expect(tenantBatches(["a", "b"], 4)).toEqual([["a"], ["b"]]);
         expect(tenantBatches([], 4)).toEqual([]);
         expect(tenantBatches(["a"], 0)).toEqual([["a"]]);
+    });
+
+    it("plan a small region's tenants in process and a large one's in 2 workers unless --parallel says otherwise", () => {
+        expect(LARGE_REGION_TENANTS).toBe(500);
+        expect([0, 4, 499].map(defaultTenantParallelism)).toEqual([1, 1, 1]);
+        expect([500, 1000].map(defaultTenantParallelism)).toEqual([2, 2]);
     });
 
     it("map a region's exit codes through the one table: failure over policy violation, unknown codes fail", () => {
@@ -52,6 +58,24 @@ describe("tenant plan workers", () => {
             for (const file of ["plan.json", "policy.json", "grants/plan.json", "grants/policy.json"]) {
                 expect(fs.readFileSync(path.join(batch, id, file), "utf8"), `${id}/${file}`).toBe(fs.readFileSync(path.join(alone, file), "utf8"));
                 expect(fs.readFileSync(path.join(region, "tenants", id, file), "utf8"), `${id}/${file}`).toBe(fs.readFileSync(path.join(alone, file), "utf8"));
+            }
+        }
+    });
+
+    it("write a region plan by worker processes (--parallel 2) byte for byte as the serial plan: every file of every stack", async () => {
+        // fsn1: four tenants, so each of the two workers plans two tenants one after the other.
+        const serial = await runPlan("fsn1", { outDir: path.join(scratch, "serial"), tenants: true, args: ["--parallel", "1"] });
+        expect(serial.code, serial.stderr).toBe(0);
+        const parallel = await runPlan("fsn1", { outDir: path.join(scratch, "parallel"), tenants: true, args: ["--parallel", "2"] });
+        expect(parallel.code, parallel.stderr).toBe(0);
+        const files = (dir: string): string[] => (fs.readdirSync(dir, { recursive: true, withFileTypes: false }) as string[]).sort();
+        const serialFiles = files(serial.outDir);
+        expect(fs.readdirSync(path.join(serial.outDir, "tenants")).length).toBe(4);
+        expect(files(parallel.outDir)).toEqual(serialFiles);
+        for (const file of serialFiles) {
+            const a = path.join(serial.outDir, file);
+            if (fs.statSync(a).isFile()) {
+                expect(fs.readFileSync(path.join(parallel.outDir, file)).equals(fs.readFileSync(a)), file).toBe(true);
             }
         }
     });
