@@ -228,6 +228,39 @@ describe("criticalPath", () => {
         expect(criticalPath(plan, table({ nodes: 10, provider: 20, consumer: 120, after: 2 }), readiness).totalSeconds).toBe(132);
     });
 
+    it("waits for a provider registered before everything else (the wait leaves the provider's finish, wherever it is registered)", () => {
+        // provider 0→50, consumer (first of all in the plan after it) 0→20 on its own, ready 4 s after the provider.
+        const plan = [res("provider"), res("other"), res("consumer"), res("after", ["consumer"])];
+        const readiness = [{ consumer: urn("consumer"), provider: urn("provider"), need: "storage-class:standard", seconds: 4 }];
+        const result = criticalPath(plan, table({ provider: 50, other: 7, consumer: 20, after: 1 }), readiness);
+        expect(result.totalSeconds).toBe(55);
+        expect(result.steps).toEqual([
+            { urn: urn("provider"), type: "test:index:Thing", name: "provider", startSeconds: 0, durationSeconds: 50, finishSeconds: 50, rule: "test" },
+            { urn: urn("consumer"), type: "test:index:Thing", name: "consumer", startSeconds: 0, durationSeconds: 20, finishSeconds: 54, rule: "test", readyWith: "provider", readyAfterSeconds: 4 },
+            { urn: urn("after"), type: "test:index:Thing", name: "after", startSeconds: 54, durationSeconds: 1, finishSeconds: 55, rule: "test" },
+        ]);
+        // The same with the provider registered third and the consumer fourth: a consumer that starts late.
+        const later = [res("first"), res("second"), res("provider"), res("consumer", ["second"]), res("after", ["consumer"])];
+        const moved = criticalPath(later, table({ first: 3, second: 6, provider: 50, consumer: 20, after: 1 }), readiness);
+        expect(moved.totalSeconds).toBe(55);
+        expect(moved.steps.map((s) => [s.name, s.startSeconds, s.finishSeconds])).toEqual([["provider", 0, 50], ["consumer", 6, 54], ["after", 54, 55]]);
+    });
+
+    it("ignores a readiness wait whose provider or consumer is not in the plan, or that waits for itself", () => {
+        const plan = [res("a"), res("b", ["a"])];
+        const waits = [
+            { consumer: urn("b"), provider: urn("gone"), need: "storage-class:standard", seconds: 30 },
+            { consumer: urn("gone"), provider: urn("a"), need: "storage-class:standard", seconds: 30 },
+            { consumer: urn("b"), provider: urn("b"), need: "storage-class:standard", seconds: 30 },
+        ];
+        for (const wait of waits) {
+            const result = criticalPath(plan, table({ a: 5, b: 7 }), [wait]);
+            expect(result.totalSeconds).toBe(12);
+            expect(names(result)).toEqual(["a", "b"]);
+            expect(result.steps.every((s) => s.readyWith === undefined)).toBe(true);
+        }
+    });
+
     it("renders every line of the estimate", () => {
         const text = formatCriticalPath(criticalPath([res("a"), res("b", ["a"])], table({ a: 60, b: 65 })));
         expect(text.split("\n")).toEqual([
