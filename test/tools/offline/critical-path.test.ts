@@ -165,6 +165,18 @@ describe("criticalPath", () => {
         expect((caught as DependencyCycleError).cycle).toEqual([urn("x"), urn("y"), urn("x")]);
     });
 
+    it("leaves a dead end without following the edges listed after it (the next resource's)", () => {
+        // `a` waits behind the cycle b ↔ c and nothing waits for `a`: the search from `a` ends at its finish, whose
+        // edge list is empty; the next edges in the flat list are b's, which must not be taken for a's.
+        let caught: unknown;
+        try {
+            criticalPath([res("a", ["b"]), res("b", ["c"]), res("c", ["b"])], table({}));
+        } catch (error) {
+            caught = error;
+        }
+        expect((caught as DependencyCycleError).cycle).toEqual([urn("b"), urn("c"), urn("b")]);
+    });
+
     it("starts the reported cycle at its first-registered resource, even when an earlier resource leads into it", () => {
         let caught: unknown;
         try {
@@ -174,6 +186,39 @@ describe("criticalPath", () => {
             caught = error;
         }
         expect((caught as DependencyCycleError).cycle).toEqual([urn("x"), urn("y"), urn("x")]);
+    });
+
+    it("reports only the cycle the search closes, not the resources it walked through to reach it", () => {
+        // `s` waits behind the cycle a ↔ b and leads into the cycle x ↔ y: the search starts at `s` (the first
+        // resource left unordered) and closes x ↔ y; `s` is on no cycle and must not be named.
+        const plan = [res("s", ["a"]), res("a", ["b"]), res("b", ["a"]), res("x", ["s", "y"]), res("y", ["x"])];
+        const error = (() => {
+            try {
+                criticalPath(plan, table({}));
+            } catch (e) {
+                return e as DependencyCycleError;
+            }
+            throw new Error("no cycle reported");
+        })();
+        expect(error.cycle).toEqual([urn("x"), urn("y"), urn("x")]);
+    });
+
+    it("names a component once when the cycle is entered through its finish and closed at its start", () => {
+        // w waits for the child x; the component p waits for w's readiness and for q, and q for p. The search
+        // starts at w, reaches p's finish through the readiness wait, then q, then p's start, whose own edge to
+        // p's finish closes the cycle: p is both its first and last resource and is named once.
+        const plan = [res("w", ["x"]), res("p", ["q"], { custom: false }), res("x", [], { parent: "p" }), res("q", ["p"])];
+        const readiness = [{ consumer: urn("p"), provider: urn("w"), need: "storage-class:standard", seconds: 0 }];
+        const error = (() => {
+            try {
+                criticalPath(plan, table({}), readiness);
+            } catch (e) {
+                return e as DependencyCycleError;
+            }
+            throw new Error("no cycle reported");
+        })();
+        expect(error.cycle).toEqual([urn("p"), urn("q"), urn("p")]);
+        expect(error.message).toBe("dependency cycle, the bring-up cannot be ordered: p (test:index:Component) → q (test:index:Thing) → p (test:index:Component)");
     });
 
     it("leaves resources without a URN (never registered) out of the graph", () => {
