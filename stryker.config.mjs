@@ -1,8 +1,8 @@
 // StrykerJS configuration for `npm run mutation` (tools/mutation.ts sets MUTATION_MODULE to one entry of
 // test/mutations/modules.json per run). Not part of CI: see README "Mutation testing".
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { entryFile, mutatePatterns } from "./tools/mutation-targets.mjs";
+import { mutatePatterns, writeCheckerTsconfig } from "./tools/mutation-targets.mjs";
 
 const { modules } = JSON.parse(readFileSync(new URL("./test/mutations/modules.json", import.meta.url), "utf8"));
 const name = process.env.MUTATION_MODULE;
@@ -14,14 +14,8 @@ if (!module) {
     throw new Error(`MUTATION_MODULE must name one of ${Object.keys(modules).join(", ")} (got ${name}); run \`npm run mutation\``);
 }
 
-// The TypeScript checker type-checks its project for every mutant: give it only this module's files and
-// guarding tests (with what they import), not the whole program. Generated, git-ignored.
-const tsconfigFile = `.stryker-tsconfig/${name}.json`;
-mkdirSync(new URL("./.stryker-tsconfig/", import.meta.url), { recursive: true });
-writeFileSync(
-    new URL(`./${tsconfigFile}`, import.meta.url),
-    `${JSON.stringify({ extends: "../tsconfig.json", include: [...module.mutate.map(entryFile), ...module.tests].filter((glob) => !glob.startsWith("!")).map((glob) => `../${glob}`) }, null, 2)}\n`,
-);
+// The TypeScript checker type-checks its project for every mutant: only this module's files and guard tests.
+const tsconfigFile = writeCheckerTsconfig(fileURLToPath(new URL(".", import.meta.url)), name, module);
 
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
 export default {

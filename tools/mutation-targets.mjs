@@ -3,7 +3,7 @@
 // (`lib/tenants/schema.ts#checkContainer,projectSchema`): each name becomes the line range of its declaration
 // (`lib/tenants/schema.ts:313-354`), found in the current source, so the range follows the code when others
 // edit the file. Plain JavaScript because stryker.config.mjs imports it natively (no TypeScript loader there).
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import ts from "typescript";
 
@@ -65,4 +65,21 @@ export function mutatePatterns(entries, root) {
 export function entryFile(entry) {
     const hash = entry.indexOf("#");
     return hash < 0 ? entry : entry.slice(0, hash);
+}
+
+/**
+ * The TypeScript project the checker (and the compile check of survivors) uses for one module: only its
+ * mutated files and guarding tests, with what they import, not the whole program. Written, git-ignored, to
+ * `.stryker-tsconfig/<module>.json`.
+ * @param {string} root repository root
+ * @param {string} name module name
+ * @param {{ mutate: readonly string[], tests: readonly string[] }} module its entries
+ * @returns {string} the file written, relative to `root`
+ */
+export function writeCheckerTsconfig(root, name, module) {
+    const file = `.stryker-tsconfig/${name}.json`;
+    mkdirSync(path.join(root, ".stryker-tsconfig"), { recursive: true });
+    const include = [...module.mutate.map(entryFile), ...module.tests].filter((glob) => !glob.startsWith("!")).map((glob) => `../${glob}`);
+    writeFileSync(path.join(root, file), `${JSON.stringify({ extends: "../tsconfig.json", include }, null, 2)}\n`);
+    return file;
 }

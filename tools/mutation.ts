@@ -1,5 +1,5 @@
 /**
- * `npm run mutation [-- [--score-only | --survivors] <module> ...]`: StrykerJS over the modules that carry the product's guarantees
+ * `npm run mutation [-- [--score-only | --survivors | --rerun] [--module] <module> ...]`: StrykerJS over the modules that carry the product's guarantees
  * (test/mutations/modules.json), one Stryker run per module, incremental (test/mutations/incremental/<module>.json, committed,
  * keeps the results of unchanged code and tests), then the mutation score of each module. Not part of CI.
  * Target: at least 80% of the mutants killed in each module; the survivors left are listed, with the reason
@@ -11,7 +11,10 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { Minimatch } from "minimatch";
 import { compileRejected, type ReportFile, type ReportMutant } from "./mutation-compile";
+// @ts-expect-error: plain JavaScript module without declarations (stryker.config.mjs imports it natively)
+import { entryFile, writeCheckerTsconfig } from "./mutation-targets.mjs";
 
 const ROOT = path.resolve(__dirname, "..");
 const TARGET = 80;
@@ -119,13 +122,135 @@ export function mergeSurvivorRun(full: { files: Record<string, ReportFile> }, re
     return { ...full, files };
 }
 
+/** What `npm run mutation` was asked to do. */
+export interface MutationArgs {
+    /** Modules named (positionally or with `--module <name>`); empty: all of them. */
+    modules: string[];
+    /** Score the last reports again without running Stryker. */
+    scoreOnly: boolean;
+    /** Retest only the survivors of the last report. */
+    survivors: boolean;
+    /** Start Stryker even for a module whose committed incremental report is current. */
+    rerun: boolean;
+}
+
+/** Parses the command line after `npm run mutation --`; throws on an unknown switch or a `--module` without a name. */
+export function parseArgs(argv: readonly string[]): MutationArgs {
+    const args: MutationArgs = { modules: [], scoreOnly: false, survivors: false, rerun: false };
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i]!;
+        if (arg === "--") {
+            continue;
+        } else if (arg === "--score-only") {
+            args.scoreOnly = true;
+        } else if (arg === "--survivors") {
+            args.survivors = true;
+        } else if (arg === "--rerun") {
+            args.rerun = true;
+        } else if (arg === "--module" || arg.startsWith("--module=")) {
+            const value = arg === "--module" ? argv[++i] : arg.slice("--module=".length);
+            if (value === undefined || value === "" || value.startsWith("--")) {
+                throw new Error("--module needs a module name (a key of test/mutations/modules.json)");
+            }
+            args.modules.push(value);
+        } else if (arg.startsWith("--")) {
+            throw new Error(`unknown switch ${arg}; use --module <name>, --score-only, --survivors or --rerun`);
+        } else {
+            args.modules.push(arg);
+        }
+    }
+    return args;
+}
+
+/**
+ * The files a module's `mutate` entries select among `candidates` (repository-relative paths), with Stryker's
+ * semantics: entries in order, a `!` entry removes what it matches, `file#declarations` selects the file
+ * (minimatch, the matcher Stryker's project reader uses).
+ */
+export function mutatedFiles(entries: readonly string[], candidates: readonly string[]): string[] {
+    const selected = new Set<string>();
+    for (const entry of entries) {
+        const negated = entry.startsWith("!");
+        const matcher = new Minimatch(entryFile(negated ? entry.slice(1) : entry) as string, { dot: true });
+        for (const file of candidates.filter((c) => matcher.match(c))) {
+            if (negated) {
+                selected.delete(file);
+            } else {
+                selected.add(file);
+            }
+        }
+    }
+    return [...selected].sort();
+}
+
+/** The TypeScript files under the static directories of a module's entries (what `mutatedFiles` chooses from). */
+function candidateFiles(entries: readonly string[]): string[] {
+    const dirs = new Set(
+        entries.map((entry) => {
+            const segments = (entryFile(entry.replace(/^!/, "")) as string).split("/");
+            const firstGlob = segments.findIndex((s) => /[*?[\]{}]/.test(s));
+            return (firstGlob < 0 ? segments.slice(0, -1) : segments.slice(0, firstGlob)).join("/");
+        }),
+    );
+    const walk = (dir: string): string[] =>
+        fs.existsSync(path.join(ROOT, dir))
+            ? fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((d) => {
+                  const rel = dir === "" ? d.name : `${dir}/${d.name}`;
+                  return d.isDirectory() ? (d.name === "node_modules" ? [] : walk(rel)) : /\.[cm]?[jt]s$/.test(d.name) ? [rel] : [];
+              })
+            : [];
+    return [...new Set([...dirs].flatMap(walk))];
+}
+
+/** The parts of a committed incremental report (Stryker's JSON report) that say what it was measured on. */
+export interface IncrementalReport {
+    /** Mutated files with their source at the time of the run. */
+    files: Record<string, ReportFile>;
+    /** Test files with their source at the time of the run. */
+    testFiles?: Record<string, { source?: string }>;
+}
+
+/**
+ * Why a module must run again, or `undefined` when its committed incremental report still describes today's
+ * code: the same files mutated, each with the same source, and the same guard test files with the same source.
+ * What Stryker's own incremental mode compares too (it would reuse every result), so such a module is scored
+ * from the committed report without starting Stryker, which would still build a sandbox and run every guard
+ * test once first. Helpers the tests import are not compared (neither does Stryker): `--rerun` after changing one.
+ */
+export function staleReason(report: IncrementalReport, mutated: readonly string[], tests: readonly string[], readSource: (file: string) => string | undefined): string | undefined {
+    const reported = Object.keys(report.files).sort();
+    const added = mutated.filter((f) => !reported.includes(f));
+    const removed = reported.filter((f) => !mutated.includes(f));
+    if (added.length > 0 || removed.length > 0) {
+        return `mutated files differ from the last run (${[...added.map((f) => `+${f}`), ...removed.map((f) => `-${f}`)].join(", ")})`;
+    }
+    const changed = reported.find((f) => readSource(f) !== report.files[f]!.source);
+    if (changed) {
+        return `${changed} changed since the last run`;
+    }
+    const testFiles = report.testFiles ?? {};
+    const testsBefore = Object.keys(testFiles).sort();
+    if (testsBefore.join("\n") !== [...tests].sort().join("\n")) {
+        return "the guard test files differ from the last run";
+    }
+    const changedTest = testsBefore.find((f) => readSource(f) !== testFiles[f]!.source);
+    return changedTest ? `${changedTest} changed since the last run` : undefined;
+}
+
 function main(): number {
     const { modules } = JSON.parse(fs.readFileSync(path.join(ROOT, "test/mutations/modules.json"), "utf8")) as { modules: Record<string, MutationModule> };
+    let args: MutationArgs;
+    try {
+        args = parseArgs(process.argv.slice(2));
+    } catch (error) {
+        console.error((error as Error).message);
+        return 1;
+    }
     // --score-only: score the last reports in reports/mutation/ again without running Stryker.
-    const scoreOnly = process.argv.includes("--score-only");
+    const scoreOnly = args.scoreOnly;
     // --survivors: retest only the survivors of the last report (after new tests), then merge the statuses.
-    const survivorsOnly = process.argv.includes("--survivors");
-    const requested = process.argv.slice(2).filter((a) => !["--", "--score-only", "--survivors"].includes(a));
+    const survivorsOnly = args.survivors;
+    const requested = args.modules;
     const unknown = requested.filter((name) => !(name in modules));
     if (unknown.length > 0) {
         console.error(`unknown module(s) ${unknown.join(", ")}; modules: ${Object.keys(modules).join(", ")}`);
@@ -139,8 +264,25 @@ function main(): number {
         const loadAtStart = os.loadavg()[0]!;
         console.log(`\n=== mutation: ${name} (${modules[name]!.mutate.join(", ")}) ===`);
         const reportFile = path.join(ROOT, "reports/mutation", `${name}.json`);
+        const incrementalFile = path.join(ROOT, "test/mutations/incremental", `${name}.json`);
+        const stale = scoreOnly || survivorsOnly || args.rerun || !fs.existsSync(incrementalFile)
+            ? "run"
+            : staleReason(JSON.parse(fs.readFileSync(incrementalFile, "utf8")) as IncrementalReport, mutatedFiles(modules[name]!.mutate, candidateFiles(modules[name]!.mutate)), modules[name]!.tests, (f) => (fs.existsSync(path.join(ROOT, f)) ? fs.readFileSync(path.join(ROOT, f), "utf8") : undefined));
+        if (stale !== undefined && stale !== "run") {
+            console.log(`running Stryker: ${stale}`);
+        }
+        let unchanged = false;
         let run: { status: number | null };
         if (scoreOnly) {
+            run = { status: 0 };
+        } else if (stale === undefined) {
+            // Nothing Stryker compares changed: its results are today's (and the compile check of survivors below
+            // runs whatever switch the committed run had).
+            console.log("unchanged since the committed incremental run: scored from it, Stryker not started (--rerun to force)");
+            fs.mkdirSync(path.dirname(reportFile), { recursive: true });
+            fs.copyFileSync(incrementalFile, reportFile);
+            writeCheckerTsconfig(ROOT, name, modules[name]!);
+            unchanged = true;
             run = { status: 0 };
         } else if (survivorsOnly) {
             if (!fs.existsSync(reportFile)) {
@@ -164,7 +306,7 @@ function main(): number {
         }
         const report = JSON.parse(fs.readFileSync(reportFile, "utf8")) as { files: Record<string, ReportFile> };
         const rejected = new Set<string>();
-        if (process.env.MUTATION_TYPECHECK === "0") {
+        if (process.env.MUTATION_TYPECHECK === "0" || unchanged) {
             const survivors = new Set(Object.values(report.files).flatMap((f) => f.mutants.filter((m) => m.status === "Survived" || m.status === "NoCoverage").map((m) => m.id)));
             console.log(`compile check of ${survivors.size} survivors (the run had no TypeScript checker)`);
             for (const id of compileRejected(path.join(ROOT, ".stryker-tsconfig", `${name}.json`), report.files, survivors)) {

@@ -109,6 +109,31 @@ describeRule(
             subject: namespace,
             messages: ['ResourceQuota of tenant namespace "shop" must set services.loadbalancers to "0" (found "2")'],
         },
+        ...["10", "0.5"].map((value) => ({
+            field: `load balancers "${value}" (not a zero)`,
+            resources: tenantWithout([quota.name], edit(quota, (i) => (i.spec.hard["services.loadbalancers"] = value))),
+            subject: namespace,
+            messages: [`ResourceQuota of tenant namespace "shop" must set services.loadbalancers to "0" (found "${value}")`],
+        })),
+        {
+            field: "load balancers allowed by both quotas, each value listed",
+            resources: tenantWithout(
+                [quota.name],
+                edit(quota, (i) => (i.spec.hard["services.loadbalancers"] = "1")),
+                edit(quota, (i) => {
+                    i.metadata.name = "second";
+                    i.spec.hard = { "services.loadbalancers": 2 };
+                }, { name: "shop-resourcequota-second", urn: `${quota.urn}-second` }),
+            ),
+            subject: namespace,
+            messages: ['ResourceQuota of tenant namespace "shop" must set services.loadbalancers to "0" (found "1", 2)'],
+        },
+        {
+            field: "the only quota selects pods by a scope selector",
+            resources: tenantWithout([quota.name], edit(quota, (i) => (i.spec.scopeSelector = { matchExpressions: [{ scopeName: "PriorityClass", operator: "In", values: ["low"] }] }))),
+            subject: namespace,
+            messages: ['tenant namespace "shop" has no (unscoped) ResourceQuota'],
+        },
         {
             field: "node ports unbounded",
             resources: tenantWithout([quota.name], edit(quota, (i) => delete i.spec.hard["services.nodeports"])),
@@ -127,6 +152,20 @@ describeRule(
                     i.spec.hard = { "count/pods": "20", "count/services": "5", "services.loadbalancers": 0, "services.nodeports": "0" };
                 }, { name: "shop-resourcequota-objects", urn: `${quota.urn}-objects` }),
             ),
+        },
+        ...["00", "0.00", "0Mi", " 0 "].map((value) => ({
+            title: `a zero written "${value}"`,
+            resources: tenantWithout([quota.name], edit(quota, (i) => (i.spec.hard["services.nodeports"] = value))),
+        })),
+        {
+            title: "one of two quotas sets load balancers to zero (the tighter quota wins)",
+            resources: [
+                ...tenant(),
+                edit(quota, (i) => {
+                    i.metadata.name = "loose";
+                    i.spec.hard = { "services.loadbalancers": "3" };
+                }, { name: "shop-resourcequota-loose", urn: `${quota.urn}-loose` }),
+            ],
         },
         { title: "no tenant namespaces (not applicable)", resources: [resourceQuota("elsewhere")] },
     ],
@@ -194,10 +233,21 @@ describeRule(tenancyDnsEgress, tenant, [
         messages: ['tenant namespace "shop" has no NetworkPolicy allowing DNS egress (UDP 53) for all pods'],
     },
     {
+        field: "UDP on another port",
+        resources: tenantWithout(["shop-networkpolicy-allow-dns"], edit(allowDns("shop"), (i) => (i.spec.egress[0].ports = [{ protocol: "UDP", port: 5353 }]))),
+        subject: namespace,
+        messages: ['tenant namespace "shop" has no NetworkPolicy allowing DNS egress (UDP 53) for all pods'],
+    },
+    {
         field: "DNS for some pods only",
         resources: tenantWithout(["shop-networkpolicy-allow-dns"], edit(allowDns("shop"), (i) => (i.spec.podSelector = { matchLabels: { app: "web" } }))),
         subject: namespace,
         messages: ['tenant namespace "shop" has no NetworkPolicy allowing DNS egress (UDP 53) for all pods'],
+    },
+], [
+    {
+        title: "DNS port written as a string",
+        resources: tenantWithout(["shop-networkpolicy-allow-dns"], edit(allowDns("shop"), (i) => (i.spec.egress[0].ports = [{ protocol: "UDP", port: "53" }]))),
     },
 ]);
 

@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { applyMutant, compileRejected } from "../../tools/mutation-compile";
-import { formatSummary, mergeSurvivorRun, scoreOf, survivorPatterns } from "../../tools/mutation";
+import { formatSummary, mergeSurvivorRun, mutatedFiles, parseArgs, scoreOf, staleReason, survivorPatterns } from "../../tools/mutation";
 // @ts-expect-error: plain JavaScript module without declarations (stryker.config.mjs imports it natively)
 import { declarationRanges, entryFile, mutatePatterns } from "../../tools/mutation-targets.mjs";
 import { ROOT } from "../helpers/synth";
@@ -161,5 +161,63 @@ describe("the summary npm run mutation prints (tools/mutation.ts)", () => {
             "tenants                  100      70        30        0   70.0%   60 min  5 s  20.0-20.0  < 80%",
             `total 62 min 10 s for 2 module(s) on ${os.cpus().length} CPU(s)`,
         ]);
+    });
+});
+
+describe("the command line of npm run mutation (tools/mutation.ts)", () => {
+    it("takes modules positionally and with --module, in order, and the switches anywhere", () => {
+        expect(parseArgs(["--", "cost", "--module", "critical-path", "--survivors", "--module=tenants"])).toEqual({ modules: ["cost", "critical-path", "tenants"], scoreOnly: false, survivors: true, rerun: false });
+        expect(parseArgs(["--score-only", "--rerun"])).toEqual({ modules: [], scoreOnly: true, survivors: false, rerun: true });
+    });
+
+    it("refuses --module without a name and an unknown switch, saying what is accepted", () => {
+        expect(() => parseArgs(["--module"])).toThrow("--module needs a module name (a key of test/mutations/modules.json)");
+        expect(() => parseArgs(["--module", "--rerun"])).toThrow("--module needs a module name");
+        expect(() => parseArgs(["--module="])).toThrow("--module needs a module name");
+        expect(() => parseArgs(["--modul", "cost"])).toThrow("unknown switch --modul; use --module <name>, --score-only, --survivors or --rerun");
+    });
+});
+
+describe("which files a module mutates (tools/mutation.ts, Stryker's pattern semantics)", () => {
+    const files = ["policy/rules/tenancy/a.ts", "policy/rules/tenancy/mysql.ts", "policy/rules/tenancy/sub/b.ts", "policy/rules/index.ts", "lib/x.ts"];
+
+    it("selects what the globs match, minus the ! entries, and a narrowed entry's file", () => {
+        expect(mutatedFiles(["policy/rules/tenancy/*.ts", "!policy/rules/tenancy/mysql.ts", "lib/x.ts#first,third"], files)).toEqual(["lib/x.ts", "policy/rules/tenancy/a.ts"]);
+        expect(mutatedFiles(["policy/rules/**/*.ts", "!policy/rules/index.ts"], files)).toEqual(["policy/rules/tenancy/a.ts", "policy/rules/tenancy/mysql.ts", "policy/rules/tenancy/sub/b.ts"]);
+    });
+
+    it("every module of modules.json mutates at least one file that exists", () => {
+        const { modules } = JSON.parse(fs.readFileSync(path.join(ROOT, "test/mutations/modules.json"), "utf8")) as { modules: Record<string, { mutate: string[] }> };
+        const all = (dir: string): string[] => fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? all(`${dir}/${d.name}`) : [`${dir}/${d.name}`]));
+        const sources = ["lib", "components", "policy", "tools"].flatMap(all);
+        for (const [name, module] of Object.entries(modules)) {
+            expect(mutatedFiles(module.mutate, sources), name).not.toEqual([]);
+        }
+    });
+});
+
+describe("skipping a module whose committed incremental report is current (tools/mutation.ts)", () => {
+    const report = {
+        files: { "lib/x.ts": { source: "const x = 1;\n", mutants: [] }, "lib/y.ts": { source: "const y = 2;\n", mutants: [] } },
+        testFiles: { "test/x.test.ts": { source: "it('x')\n" } },
+    };
+    const today: Record<string, string> = { "lib/x.ts": "const x = 1;\n", "lib/y.ts": "const y = 2;\n", "test/x.test.ts": "it('x')\n" };
+    const read = (edits: Record<string, string | undefined> = {}) => (file: string) => (file in edits ? edits[file] : today[file]);
+
+    it("is current when the same files are mutated and tested, each with the source of the run", () => {
+        expect(staleReason(report, ["lib/y.ts", "lib/x.ts"], ["test/x.test.ts"], read())).toBeUndefined();
+    });
+
+    it("must run again when a mutated file changed, was added or removed", () => {
+        expect(staleReason(report, ["lib/x.ts", "lib/y.ts"], ["test/x.test.ts"], read({ "lib/y.ts": "const y = 3;\n" }))).toBe("lib/y.ts changed since the last run");
+        expect(staleReason(report, ["lib/x.ts", "lib/y.ts", "lib/z.ts"], ["test/x.test.ts"], read())).toBe("mutated files differ from the last run (+lib/z.ts)");
+        expect(staleReason(report, ["lib/x.ts"], ["test/x.test.ts"], read())).toBe("mutated files differ from the last run (-lib/y.ts)");
+    });
+
+    it("must run again when a guard test file changed, was added or removed", () => {
+        expect(staleReason(report, ["lib/x.ts", "lib/y.ts"], ["test/x.test.ts"], read({ "test/x.test.ts": "it('x2')\n" }))).toBe("test/x.test.ts changed since the last run");
+        expect(staleReason(report, ["lib/x.ts", "lib/y.ts"], ["test/x.test.ts", "test/y.test.ts"], read())).toBe("the guard test files differ from the last run");
+        expect(staleReason(report, ["lib/x.ts", "lib/y.ts"], [], read())).toBe("the guard test files differ from the last run");
+        expect(staleReason({ files: report.files }, ["lib/x.ts", "lib/y.ts"], ["test/x.test.ts"], read())).toBe("the guard test files differ from the last run");
     });
 });

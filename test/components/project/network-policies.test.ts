@@ -30,8 +30,10 @@ const webPod = { "platform/project": "shop", "platform/service": "web" };
 const databasePod = { "platform/project": "shop", "platform/service": "database" };
 
 describe("network policies", () => {
-    const policies = renderNetworkPolicies(projectContext(full, dev));
-    const byName = (name: string) => policies.find((p) => p.metadata?.name === name);
+    // Rendered inside each test, never while the file loads: Stryker activates a mutant only while a test runs
+    // (`ignoreStatic`), so a render at load time would check the unmutated policies.
+    const policies = () => renderNetworkPolicies(projectContext(full, dev));
+    const byName = (name: string) => policies().find((p) => p.metadata?.name === name);
 
     it("start from default-deny for ingress and egress of every pod", () => {
         expect(byName("default-deny")?.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
@@ -81,18 +83,18 @@ describe("network policies", () => {
 
     it("open the internet on 80/443 only: never the metadata IP, private, tailnet or cluster ranges, never SMTP", () => {
         expect(byName("allow-egress-internet-web")?.spec?.egress?.[0]?.to?.[0]?.ipBlock?.except).toEqual(NEVER_REACHED);
-        expect(egressAllowed(policies, webPod, "93.184.215.14", 443)).toBe(true);
-        expect(egressAllowed(policies, webPod, "93.184.215.14", 80)).toBe(true);
+        expect(egressAllowed(policies(), webPod, "93.184.215.14", 443)).toBe(true);
+        expect(egressAllowed(policies(), webPod, "93.184.215.14", 80)).toBe(true);
         for (const port of [25, 465, 587, 2525, 22, 8080]) {
-            expect(egressAllowed(policies, webPod, "93.184.215.14", port), `port ${port}`).toBe(false);
+            expect(egressAllowed(policies(), webPod, "93.184.215.14", port), `port ${port}`).toBe(false);
         }
         for (const ip of ["169.254.169.254", "169.254.0.1", "169.254.170.2", "127.0.0.1", "0.0.0.1", "224.0.0.1", "10.43.0.1", "10.42.3.7", "10.90.0.2", "172.16.5.5", "192.168.1.1", "100.100.100.100", "100.64.0.1"]) {
-            expect(egressAllowed(policies, webPod, ip, 443), ip).toBe(false);
+            expect(egressAllowed(policies(), webPod, ip, 443), ip).toBe(false);
         }
     });
 
     it("give the database pod no internet egress at all", () => {
-        expect(egressAllowed(policies, databasePod, "93.184.215.14", 443)).toBe(false);
+        expect(egressAllowed(policies(), databasePod, "93.184.215.14", 443)).toBe(false);
     });
 
     it("add only the tenant's declared extra ports, with the same exclusions", () => {

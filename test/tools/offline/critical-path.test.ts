@@ -166,6 +166,18 @@ describe("criticalPath", () => {
         expect((caught as DependencyCycleError).cycle).toEqual([urn("x"), urn("y"), urn("x")]);
     });
 
+    it("leaves a dead end without following the edges listed after it (the next resource's)", () => {
+        // `a` waits behind the cycle b ↔ c and nothing waits for `a`: the search from `a` ends at its finish, whose
+        // edge list is empty; the next edges in the flat list are b's, which must not be taken for a's.
+        let caught: unknown;
+        try {
+            criticalPath([res("a", ["b"]), res("b", ["c"]), res("c", ["b"])], table({}));
+        } catch (error) {
+            caught = error;
+        }
+        expect((caught as DependencyCycleError).cycle).toEqual([urn("b"), urn("c"), urn("b")]);
+    });
+
     it("starts the reported cycle at its first-registered resource, even when an earlier resource leads into it", () => {
         let caught: unknown;
         try {
@@ -175,6 +187,39 @@ describe("criticalPath", () => {
             caught = error;
         }
         expect((caught as DependencyCycleError).cycle).toEqual([urn("x"), urn("y"), urn("x")]);
+    });
+
+    it("reports only the cycle the search closes, not the resources it walked through to reach it", () => {
+        // `s` waits behind the cycle a ↔ b and leads into the cycle x ↔ y: the search starts at `s` (the first
+        // resource left unordered) and closes x ↔ y; `s` is on no cycle and must not be named.
+        const plan = [res("s", ["a"]), res("a", ["b"]), res("b", ["a"]), res("x", ["s", "y"]), res("y", ["x"])];
+        const error = (() => {
+            try {
+                criticalPath(plan, table({}));
+            } catch (e) {
+                return e as DependencyCycleError;
+            }
+            throw new Error("no cycle reported");
+        })();
+        expect(error.cycle).toEqual([urn("x"), urn("y"), urn("x")]);
+    });
+
+    it("names a component once when the cycle is entered through its finish and closed at its start", () => {
+        // w waits for the child x; the component p waits for w's readiness and for q, and q for p. The search
+        // starts at w, reaches p's finish through the readiness wait, then q, then p's start, whose own edge to
+        // p's finish closes the cycle: p is both its first and last resource and is named once.
+        const plan = [res("w", ["x"]), res("p", ["q"], { custom: false }), res("x", [], { parent: "p" }), res("q", ["p"])];
+        const readiness = [{ consumer: urn("p"), provider: urn("w"), need: "storage-class:standard", seconds: 0 }];
+        const error = (() => {
+            try {
+                criticalPath(plan, table({}), readiness);
+            } catch (e) {
+                return e as DependencyCycleError;
+            }
+            throw new Error("no cycle reported");
+        })();
+        expect(error.cycle).toEqual([urn("p"), urn("q"), urn("p")]);
+        expect(error.message).toBe("dependency cycle, the bring-up cannot be ordered: p (test:index:Component) → q (test:index:Thing) → p (test:index:Component)");
     });
 
     it("leaves resources without a URN (never registered) out of the graph", () => {
@@ -227,6 +272,39 @@ describe("criticalPath", () => {
         expect(formatCriticalPath(result)).toContain("consumer (test:index:Thing) [test], ready 35 s after provider at 3 min 45 s");
         // A consumer whose own figure ends later still keeps it: the wait only bounds it from below.
         expect(criticalPath(plan, table({ nodes: 10, provider: 20, consumer: 120, after: 2 }), readiness).totalSeconds).toBe(132);
+    });
+
+    it("waits for a provider registered before everything else (the wait leaves the provider's finish, wherever it is registered)", () => {
+        // provider 0→50, consumer (first of all in the plan after it) 0→20 on its own, ready 4 s after the provider.
+        const plan = [res("provider"), res("other"), res("consumer"), res("after", ["consumer"])];
+        const readiness = [{ consumer: urn("consumer"), provider: urn("provider"), need: "storage-class:standard", seconds: 4 }];
+        const result = criticalPath(plan, table({ provider: 50, other: 7, consumer: 20, after: 1 }), readiness);
+        expect(result.totalSeconds).toBe(55);
+        expect(result.steps).toEqual([
+            { urn: urn("provider"), type: "test:index:Thing", name: "provider", startSeconds: 0, durationSeconds: 50, finishSeconds: 50, rule: "test" },
+            { urn: urn("consumer"), type: "test:index:Thing", name: "consumer", startSeconds: 0, durationSeconds: 20, finishSeconds: 54, rule: "test", readyWith: "provider", readyAfterSeconds: 4 },
+            { urn: urn("after"), type: "test:index:Thing", name: "after", startSeconds: 54, durationSeconds: 1, finishSeconds: 55, rule: "test" },
+        ]);
+        // The same with the provider registered third and the consumer fourth: a consumer that starts late.
+        const later = [res("first"), res("second"), res("provider"), res("consumer", ["second"]), res("after", ["consumer"])];
+        const moved = criticalPath(later, table({ first: 3, second: 6, provider: 50, consumer: 20, after: 1 }), readiness);
+        expect(moved.totalSeconds).toBe(55);
+        expect(moved.steps.map((s) => [s.name, s.startSeconds, s.finishSeconds])).toEqual([["provider", 0, 50], ["consumer", 6, 54], ["after", 54, 55]]);
+    });
+
+    it("ignores a readiness wait whose provider or consumer is not in the plan, or that waits for itself", () => {
+        const plan = [res("a"), res("b", ["a"])];
+        const waits = [
+            { consumer: urn("b"), provider: urn("gone"), need: "storage-class:standard", seconds: 30 },
+            { consumer: urn("gone"), provider: urn("a"), need: "storage-class:standard", seconds: 30 },
+            { consumer: urn("b"), provider: urn("b"), need: "storage-class:standard", seconds: 30 },
+        ];
+        for (const wait of waits) {
+            const result = criticalPath(plan, table({ a: 5, b: 7 }), [wait]);
+            expect(result.totalSeconds).toBe(12);
+            expect(names(result)).toEqual(["a", "b"]);
+            expect(result.steps.every((s) => s.readyWith === undefined)).toBe(true);
+        }
     });
 
     it("renders every line of the estimate", () => {
