@@ -64,6 +64,12 @@ export class Observability extends pulumi.ComponentResource {
     readonly lokiUrl: pulumi.Output<string>;
     /** Per project: the Grafana organisation its contact views, the contact's login and password (secret). */
     readonly projectViewers: pulumi.Output<Record<string, { organisation: string; login: string; password: string }>>;
+    /**
+     * The releases (kube-prometheus-stack, Loki, Alloy): what "observability is installed" means to what must wait
+     * for it. The per-project Grafana Job is not among them: it only calls Grafana's API, idempotently, and holds
+     * nothing else back.
+     */
+    readonly releases: pulumi.Resource[];
 
     constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:addons:Observability", name, {}, opts);
@@ -107,17 +113,18 @@ export class Observability extends pulumi.ComponentResource {
             },
             { parent: this, additionalSecretOutputs: ["data", "stringData"] },
         );
-        new k8s.helm.v3.Release(
+        const loki = new k8s.helm.v3.Release(
             `${name}-loki`,
             releaseArgs("loki", { name: RELEASES.loki, namespace: NAMESPACES.monitoring, values: lokiValues, timeoutSeconds: RELEASE_TIMEOUT_SECONDS.loki }),
             { parent: this, dependsOn: [lokiSecret, ...lokiNeeds] },
         );
         // Alloy is ready once its configuration loaded (it does not wait for Loki) and retries its pushes.
-        new k8s.helm.v3.Release(
+        const alloy = new k8s.helm.v3.Release(
             `${name}-alloy`,
             releaseArgs("alloy", { name: RELEASES.alloy, namespace: NAMESPACES.monitoring, values: renderAlloyValues(config, args.stack, projectIds) }),
             { parent: this },
         );
+        this.releases = [stack, loki, alloy];
 
         for (const dashboard of renderDashboardConfigMaps()) {
             new k8s.core.v1.ConfigMap(`${name}-${dashboard.metadata!.name}`, { metadata: dashboard.metadata, data: dashboard.data }, { parent: this, dependsOn: [stack] });

@@ -177,10 +177,11 @@ const registry = new Registry("registry", { config, projects: tenants.map((t) =>
 const builds = new BuildNamespace("builds", { pushPasswords: registry.pushPasswords, cluster: config.cluster }, k8sOptions);
 
 /**
- * The platform add-ons (the k3s upgrade Plans wait for all of them). Of the registry only Harbor's release: its
- * configurator Job only calls Harbor's API (idempotent, retried), so it need not hold back the upgrade Plans.
+ * The platform add-ons (the k3s upgrade Plans wait for all of them). Of the registry only Harbor's release, of
+ * observability only its releases: the registry configurator and the Grafana organisations Job only call an API
+ * (idempotent, retried), so they need not hold back the upgrade Plans.
  */
-export const platformAddons = [prometheusCrds, kubeletCsrApprover, metallb, certManager, longhorn, minio, observability, traefik, argocd, argoRollouts, nodeReboots, cloudnativePg, perconaMongoDb, perconaMysql, redisOperator, registry.release, builds, ...(velero ? [velero] : [])];
+export const platformAddons = [prometheusCrds, kubeletCsrApprover, metallb, certManager, longhorn, minio, ...observability.releases, traefik, argocd, argoRollouts, nodeReboots, cloudnativePg, perconaMongoDb, perconaMysql, redisOperator, registry.release, builds, ...(velero ? [velero] : [])];
 /** Name of the Secret holding Alertmanager's configuration. */
 export const alertmanagerConfigSecret = alerting.configSecretName;
 // k3s upgrades: system-upgrade-controller Plans for platform:cluster.k3sVersion. The Plans come after the
