@@ -21,7 +21,18 @@ import { CNPG_OPERATOR_USER } from "../databases/values";
 import { REDIS_IMAGES } from "../../charts/images";
 import { TENANT_STORAGE_CLASSES } from "../../lib/conventions";
 import { ANALYSIS_CADENCE_BOUNDS } from "../../lib/tenants/schema";
-import { PXC_INJECTION_FIELDS, PXC_KEY_HOLDING_IMAGES } from "../../policy/rules/tenancy/mysql-cluster";
+import {
+    MYSQL_SYSTEM_SCHEMAS,
+    PXC_DISABLED_PARTS,
+    PXC_INJECTION_FIELDS,
+    PXC_KEY_HOLDING_IMAGES,
+    PXC_POD_SERVICE_ACCOUNT,
+    PXC_RUNTIME_IMAGES,
+    PXC_SANDBOX_CONFIGURATION,
+    PXC_SECRET_NAME_FIELDS,
+    PXC_UPGRADE_OFF,
+    PXC_USER_PASSWORD_SECRET,
+} from "../../policy/rules/tenancy/mysql-cluster";
 import { REDIS_ALLOWED_FIELDS } from "../../policy/rules/tenancy/redis-replication";
 import { PXC_OPERATOR_USER } from "../databases/mysql-values";
 
@@ -81,7 +92,7 @@ const ACME_SOLVER_PREFIX = "quay.io/jetstack/cert-manager-acmesolver";
 /** Docker Hub's other host names (the pack's image parser treats them as docker.io). */
 const DOCKER_HUB_ALIASES = ["index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"];
 
-const quote = (value: string) => `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+const quote = (value: string) => `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\n/g, "\\n")}'`;
 const list = (values: readonly string[]) => `[${values.map(quote).join(", ")}]`;
 
 /**
@@ -597,8 +608,43 @@ export function renderMysqlPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPai
                 reason: "Forbidden",
             },
             {
-                expression: cluster("!has(object.spec.users) || object.spec.users.all(u, has(u.dbs) && size(u.dbs) > 0)"),
-                message: "tenant MySQL users get grants on named databases only (dbs), never on every schema",
+                expression: cluster(
+                    `!has(object.spec.users) || object.spec.users.all(u, has(u.dbs) && size(u.dbs) > 0 && u.dbs.all(d, !(d.lowerAscii() in ${list(MYSQL_SYSTEM_SCHEMAS)}) && !d.matches('[*%\`]'))` +
+                        ` && has(u.passwordSecretRef) && has(u.passwordSecretRef.name) && u.passwordSecretRef.name == ${quote(PXC_USER_PASSWORD_SECRET)})`,
+                ),
+                message: `tenant MySQL users get grants on named databases only (dbs, never a system schema or a pattern), with their password from ${PXC_USER_PASSWORD_SECRET}`,
+                reason: "Forbidden",
+            },
+            {
+                expression: cluster(
+                    `!has(object.spec.upgradeOptions) || ((!has(object.spec.upgradeOptions.apply) || object.spec.upgradeOptions.apply.lowerAscii() in ${list(PXC_UPGRADE_OFF)}) && !has(object.spec.upgradeOptions.versionServiceEndpoint))`,
+                ),
+                message: `tenant MySQL clusters never ask a version service for images (upgradeOptions.apply ${PXC_UPGRADE_OFF.join(" or ")}, no versionServiceEndpoint)`,
+                reason: "Forbidden",
+            },
+            {
+                expression: cluster(
+                    `(!has(object.spec.pxc) || !has(object.spec.pxc.image) || object.spec.pxc.image in ${list(PXC_RUNTIME_IMAGES.pxc)})` +
+                        ` && (!has(object.spec.haproxy) || !has(object.spec.haproxy.image) || object.spec.haproxy.image in ${list(PXC_RUNTIME_IMAGES.haproxy)})` +
+                        PXC_DISABLED_PARTS.map((part) => ` && (!has(object.spec.${part}) || !has(object.spec.${part}.enabled) || object.spec.${part}.enabled == false)`).join(""),
+                ),
+                message: `tenant MySQL clusters run the platform's pinned node and HAProxy images, without ${PXC_DISABLED_PARTS.join(", ")}`,
+                reason: "Forbidden",
+            },
+            {
+                expression: cluster(
+                    ["pxc", "haproxy", "proxysql"]
+                        .map(
+                            (part) =>
+                                `(!has(object.spec.${part}) || ((!has(object.spec.${part}.serviceAccountName) || object.spec.${part}.serviceAccountName == ${quote(PXC_POD_SERVICE_ACCOUNT)})` +
+                                ` && (!has(object.spec.${part}.configuration)${part === "pxc" ? ` || object.spec.pxc.configuration == ${quote(PXC_SANDBOX_CONFIGURATION)}` : ""})))`,
+                        )
+                        .join(" && ") +
+                        ` && (!has(object.spec.backup) || !has(object.spec.backup.serviceAccountName) || object.spec.backup.serviceAccountName == ${quote(PXC_POD_SERVICE_ACCOUNT)})` +
+                        " && (!has(object.spec.secretsName) || object.spec.secretsName == object.metadata.name + '-secrets')" +
+                        PXC_SECRET_NAME_FIELDS.map((field) => ` && !has(object.spec.${field})`).join(""),
+                ),
+                message: `tenant MySQL pods run as ${PXC_POD_SERVICE_ACCOUNT} with the platform's configuration, and mount only the Secrets the operator names after the cluster (<cluster>-secrets, no ${PXC_SECRET_NAME_FIELDS.join(", ")})`,
                 reason: "Forbidden",
             },
             {
@@ -615,7 +661,9 @@ export function renderMysqlPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPai
             },
             {
                 expression: restore(
-                    `(!has(object.spec.backupSource) || (has(${destination}) && ${destinationCheck} && !${destination}.contains('/../') && ${pxcSourceExpression("object.spec.backupSource", target, true)}))` +
+                    `(!has(object.spec.backupSource) || (has(${destination}) && ${destinationCheck} && !${destination}.contains('/../') && ${pxcSourceExpression("object.spec.backupSource", target, true)}` +
+                        ["image", "sslSecretName", "sslInternalSecretName", "vaultSecretName"].map((field) => ` && !has(object.spec.backupSource.${field})`).join("") +
+                        "))" +
                         " && (!has(object.spec.pitr) || !has(object.spec.pitr.backupSource) || (" +
                         pxcSourceExpression("object.spec.pitr.backupSource", target, false) +
                         ")) && !has(object.spec.containerOptions)",
