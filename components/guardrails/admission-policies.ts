@@ -34,6 +34,20 @@ import {
     PXC_USER_PASSWORD_SECRET,
 } from "../../policy/rules/tenancy/mysql-cluster";
 import { REDIS_ALLOWED_FIELDS } from "../../policy/rules/tenancy/redis-replication";
+import {
+    MONGODB_SYSTEM_DATABASES,
+    PSMDB_BACKUP_INJECTION_FIELDS,
+    PSMDB_DISABLED_PARTS,
+    PSMDB_EXPORTER_SIDECAR,
+    PSMDB_EXTRA_MEMBERS,
+    PSMDB_MONITORING_ROLES,
+    PSMDB_PINNED_IMAGES,
+    PSMDB_REPLSET_INJECTION_FIELDS,
+    PSMDB_SECRET_NAME_FIELDS,
+    PSMDB_TENANT_ROLES,
+    PSMDB_UPGRADE_OFF,
+    PSMDB_USER_PASSWORD_SECRET,
+} from "../../policy/rules/tenancy/mongodb-cluster";
 import { PXC_OPERATOR_USER } from "../databases/mysql-values";
 
 /**
@@ -82,6 +96,7 @@ export const ADMISSION_POLICY_NAMES = {
     databases: "platform-tenant-databases",
     redis: "platform-tenant-redis",
     mysql: "platform-tenant-mysql",
+    mongodb: "platform-tenant-mongodb",
     analysis: "platform-tenant-analysis",
     volumes: "platform-tenant-volumes",
 } as const;
@@ -675,6 +690,115 @@ export function renderMysqlPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPai
     });
 }
 
+/** CEL: one PBM S3 location (`s3`: bucket plus prefix) is the platform's bucket, below the namespace's folder, with the platform's keys. */
+function psmdbS3Expression(s3: string, target: AdmissionPolicyArgs["databaseBackupTarget"]): string {
+    const endpoint = target
+        ? `${s3}.endpointUrl == ${quote(target.endpointURL)}`
+        : `${s3}.endpointUrl.startsWith('https://') && !${s3}.endpointUrl.contains('.svc') && !${s3}.endpointUrl.contains('.cluster.local')`;
+    let location = `variables.namespace in ${s3}.prefix.split('/')`;
+    if (target) {
+        const [bucket = "", ...folder] = target.destinationPrefix.replace(/^s3:\/\//, "").split("/");
+        const base = folder.filter(Boolean).join("/");
+        location = `${s3}.bucket == ${quote(bucket)} && (${s3}.prefix + '/').startsWith(${base ? `${quote(`${base}/`)} + ` : ""}variables.namespace + '/')`;
+    }
+    return (
+        `has(${s3}.endpointUrl) && has(${s3}.bucket) && has(${s3}.prefix) && has(${s3}.credentialsSecret) && ${endpoint} && !${s3}.bucket.contains('/') && ${location}` +
+        ` && !('/' + ${s3}.prefix + '/').contains('/../') && ${s3}.credentialsSecret == ${quote(PLATFORM_BACKUP_SECRET)} && !has(${s3}.caBundle)` +
+        ` && (!has(${s3}.insecureSkipTLSVerify) || ${s3}.insecureSkipTLSVerify == false)`
+    );
+}
+
+const OTHER_PBM_STORAGES = ["minio", "gcs", "azure", "filesystem"];
+
+/**
+ * Percona Server for MongoDB objects in tenant namespaces (twin of the pack's `tenancy-mongodb-cluster`): a replica
+ * set backs up to the platform's off-cluster target below the namespace's folder with the platform-written keys,
+ * runs only the platform's pinned images and never asks a version service, puts nothing of the tenant's into the
+ * operator's pods (only the platform's exporter as a sidecar), mounts only the Secrets the operator names after the
+ * cluster, gives its users roles on their own databases, and stays within the member limit; a restore reads only
+ * the project's own backups.
+ */
+export function renderMongodbPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPair {
+    const max = args.maxDatabaseInstances ?? 3;
+    const target = args.databaseBackupTarget && args.databaseBackupTarget.endpointURL !== "" ? args.databaseBackupTarget : undefined;
+    const cluster = (expression: string) => `object.kind != 'PerconaServerMongoDB' || (${expression})`;
+    const restore = (expression: string) => `object.kind != 'PerconaServerMongoDBRestore' || (${expression})`;
+    const storage = "object.spec.backup.storages[k]";
+    const noOtherStorage = (base: string) => OTHER_PBM_STORAGES.map((other) => `!has(${base}.${other})`).join(" && ");
+    const destination = "object.spec.backupSource.destination";
+    const destinationCheck = target ? `${destination}.startsWith(${quote(target.destinationPrefix)} + variables.namespace + '/')` : `variables.namespace in ${destination}.split('/')`;
+    const noExecProbe = (c: string) => ["livenessProbe", "readinessProbe", "startupProbe"].map((probe) => `(!has(${c}.${probe}) || !has(${c}.${probe}.exec))`).join(" && ");
+    const exporterOnly =
+        `c.name == ${quote(PSMDB_EXPORTER_SIDECAR)} && has(c.image) && c.image in ${list(PSMDB_PINNED_IMAGES.exporter)}` +
+        ["command", "lifecycle", "volumeMounts", "volumeDevices", "envFrom"].map((field) => ` && !has(c.${field})`).join("") +
+        ` && ${noExecProbe("c")}` +
+        ` && (!has(c.env) || c.env.all(e, !has(e.valueFrom) || (has(e.valueFrom.secretKeyRef) && has(e.valueFrom.secretKeyRef.name) && e.valueFrom.secretKeyRef.name == ${quote(PSMDB_USER_PASSWORD_SECRET)})))`;
+    const role =
+        `(!(r.db in ${list(MONGODB_SYSTEM_DATABASES)}) && r.name in ${list(PSMDB_TENANT_ROLES)})` + PSMDB_MONITORING_ROLES.map((m) => ` || (r.name == ${quote(m.name)} && r.db == ${quote(m.db)})`).join("");
+    return policy(ADMISSION_POLICY_NAMES.mongodb, args, {
+        matchConstraints: { resourceRules: [{ apiGroups: ["psmdb.percona.com"], apiVersions: ["*"], operations: WRITE, resources: ["perconaservermongodbs", "perconaservermongodbrestores"] }] },
+        variables: [{ name: "namespace", expression: "has(namespaceObject.metadata.name) ? namespaceObject.metadata.name : object.metadata.namespace" }],
+        validations: [
+            {
+                expression: cluster(
+                    "has(object.spec.backup) && has(object.spec.backup.enabled) && object.spec.backup.enabled == true && has(object.spec.backup.storages) && size(object.spec.backup.storages) > 0" +
+                        ` && object.spec.backup.storages.all(k, ${storage}.type == 's3' && ${noOtherStorage(storage)} && has(${storage}.s3) && ${psmdbS3Expression(`${storage}.s3`, target)})`,
+                ),
+                message: `tenant MongoDB replica sets back up to the platform's off-cluster target${target ? ` (${target.endpointURL}, ${target.destinationPrefix}<namespace>/)` : ""} below their own namespace's folder, with the Secret ${PLATFORM_BACKUP_SECRET}`,
+                reason: "Forbidden",
+            },
+            {
+                expression: cluster(
+                    `has(object.spec.image) && object.spec.image in ${list(PSMDB_PINNED_IMAGES.mongod)}` +
+                        ` && (!has(object.spec.initImage) || object.spec.initImage in ${list(PSMDB_PINNED_IMAGES.init)})` +
+                        ` && (!has(object.spec.backup) || !has(object.spec.backup.image) || object.spec.backup.image in ${list(PSMDB_PINNED_IMAGES.backup)})` +
+                        ` && (!has(object.spec.upgradeOptions) || ((!has(object.spec.upgradeOptions.apply) || object.spec.upgradeOptions.apply.lowerAscii() in ${list(PSMDB_UPGRADE_OFF)}) && !has(object.spec.upgradeOptions.versionServiceEndpoint)))`,
+                ),
+                message: `tenant MongoDB replica sets run the platform's pinned mongod, init and backup-agent images and never ask a version service (upgradeOptions.apply ${PSMDB_UPGRADE_OFF.join(" or ")})`,
+                reason: "Forbidden",
+            },
+            {
+                expression: cluster(
+                    PSMDB_DISABLED_PARTS.map((part) => `(!has(object.spec.${part}) || !has(object.spec.${part}.enabled) || object.spec.${part}.enabled == false)`).join(" && ") +
+                        " && !has(object.spec.vault) && !has(object.spec.roles)" +
+                        " && (!has(object.spec.secrets) || ((!has(object.spec.secrets.users) || object.spec.secrets.users == object.metadata.name + '-users')" +
+                        PSMDB_SECRET_NAME_FIELDS.map((field) => ` && !has(object.spec.secrets.${field})`).join("") +
+                        "))" +
+                        PSMDB_BACKUP_INJECTION_FIELDS.map((field) => ` && (!has(object.spec.backup) || !has(object.spec.backup.${field}))`).join(""),
+                ),
+                message: `tenant MongoDB replica sets run without ${PSMDB_DISABLED_PARTS.join(", ")}, Vault or custom roles, mount only the Secrets the operator names after the cluster (<cluster>-users), and the backup agents carry nothing of the tenant's (${PSMDB_BACKUP_INJECTION_FIELDS.join(", ")})`,
+                reason: "Forbidden",
+            },
+            {
+                expression: cluster(
+                    `!has(object.spec.users) || object.spec.users.all(u, has(u.passwordSecretRef) && has(u.passwordSecretRef.name) && u.passwordSecretRef.name == ${quote(PSMDB_USER_PASSWORD_SECRET)}` +
+                        ` && (!has(u.roles) || u.roles.all(r, ${role})))`,
+                ),
+                message: `tenant MongoDB users take their passwords from ${PSMDB_USER_PASSWORD_SECRET} and hold ${PSMDB_TENANT_ROLES.join(", ")} on their own databases only (the exporter's monitoring roles aside)`,
+                reason: "Forbidden",
+            },
+            {
+                expression: cluster(
+                    `has(object.spec.replsets) && size(object.spec.replsets) > 0 && object.spec.replsets.all(r, has(r.size) && r.size >= 1 && r.size <= ${max}` +
+                        PSMDB_REPLSET_INJECTION_FIELDS.map((field) => ` && !has(r.${field})`).join("") +
+                        PSMDB_EXTRA_MEMBERS.map((member) => ` && (!has(r.${member}) || !has(r.${member}.enabled) || r.${member}.enabled == false)`).join("") +
+                        ` && (!has(r.sidecars) || r.sidecars.all(c, ${exporterOnly})))`,
+                ),
+                message: `tenant MongoDB replica sets run 1 to ${max} members (platform:tenantLimits.maxDatabaseInstances) with nothing of the tenant's in their pods: only the platform's exporter sidecar, no ${PSMDB_REPLSET_INJECTION_FIELDS.join(", ")}, no ${PSMDB_EXTRA_MEMBERS.join("/")} members`,
+                reason: "Forbidden",
+            },
+            {
+                expression: restore(
+                    `!has(object.spec.backupSource) || (${noOtherStorage("object.spec.backupSource")} && has(${destination}) && ${destinationCheck} && !${destination}.contains('/../')` +
+                        ` && has(object.spec.backupSource.s3) && ${psmdbS3Expression("object.spec.backupSource.s3", target)})`,
+                ),
+                message: "tenant MongoDB restores read only their own project's backups on the platform's target, with the platform's keys",
+                reason: "Forbidden",
+            },
+        ],
+    });
+}
+
 /** The Argo Rollouts controller's identity: the one writer of AnalysisRuns and Experiments in tenant namespaces. */
 export const ROLLOUTS_CONTROLLER_USER = `system:serviceaccount:${NAMESPACES.argoRollouts}:argo-rollouts`;
 
@@ -780,5 +904,5 @@ export function renderVolumePolicy(args: AdmissionPolicyArgs): AdmissionPolicyPa
 
 /** Every admission policy of tenant namespaces, with its binding. */
 export function renderAdmissionPolicies(args: AdmissionPolicyArgs): AdmissionPolicyPair[] {
-    return [renderPodPolicy(args), renderServicePolicy(args), renderRoutePolicy(args), renderRbacPolicy(args), renderDatabasePolicy(args), renderRedisPolicy(args), renderMysqlPolicy(args), renderAnalysisPolicy(args), renderVolumePolicy(args)];
+    return [renderPodPolicy(args), renderServicePolicy(args), renderRoutePolicy(args), renderRbacPolicy(args), renderDatabasePolicy(args), renderRedisPolicy(args), renderMysqlPolicy(args), renderMongodbPolicy(args), renderAnalysisPolicy(args), renderVolumePolicy(args)];
 }

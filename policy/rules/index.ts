@@ -41,6 +41,7 @@ import { tenancyRedisReplication } from "./tenancy/redis-replication";
 import { tenancyLogTenants } from "./tenancy/log-tenants";
 import { tenancyMysqlCluster } from "./tenancy/mysql-cluster";
 import { tenancyRestoreStorageClass } from "./tenancy/restore-storage-class";
+import { tenancyMongodbCluster } from "./tenancy/mongodb-cluster";
 import { networkFirewallPublicPorts } from "./network/firewall-public-ports";
 import { networkFirewallSensitivePorts } from "./network/firewall-sensitive-ports";
 import { networkIngressTls } from "./network/ingress-tls";
@@ -110,6 +111,7 @@ export const TENANCY_POLICIES: readonly PackPolicy[] = [
     tenancyRedisReplication,
     tenancyMysqlCluster,
     tenancyRestoreStorageClass,
+    tenancyMongodbCluster,
     tenancyRbacNoClusterBindings,
     tenancyRbacNoWildcards,
     tenancyLogTenants,

@@ -50,6 +50,7 @@ describe("policy/index.ts", () => {
             "tenancy-database-cluster": { ...tenancy, databaseBackupTarget: { endpointURL: "", destinationPrefix: "" }, maxDatabaseInstances: 3 },
             "tenancy-redis-replication": { ...tenancy, maxDatabaseInstances: 3 },
             "tenancy-mysql-cluster": { ...tenancy, databaseBackupTarget: { endpointURL: "", destinationPrefix: "" }, maxDatabaseInstances: 3 },
+            "tenancy-mongodb-cluster": { ...tenancy, databaseBackupTarget: { endpointURL: "", destinationPrefix: "" }, maxDatabaseInstances: 3 },
         });
     });
 });
