@@ -13,6 +13,8 @@ import {
     SERVICE_NATIVE_LB_ANNOTATION,
     TRAEFIK_MATCHERS,
     backupSecretUsers,
+    operatorSecretUsers,
+    OPERATOR_INTERNAL_SECRET_PATTERN,
     DATABASE_SERVICE_ACCOUNT_PATTERN,
     PLATFORM_BACKUP_SECRET,
     PLATFORM_REGISTRY_HOST,
@@ -49,6 +51,7 @@ import {
     PSMDB_USER_PASSWORD_SECRET,
 } from "../../policy/rules/tenancy/mongodb-cluster";
 import { PXC_OPERATOR_USER } from "../databases/mysql-values";
+import { PSMDB_OPERATOR_USER } from "../databases/mongodb-values";
 
 /**
  * The platform's admission policies for tenant namespaces: ValidatingAdmissionPolicies (CEL, native in the
@@ -116,14 +119,27 @@ const list = (values: readonly string[]) => `[${values.map(quote).join(", ")}]`;
  * operator (or a controller running the operators' Jobs and Deployments) sends it.
  */
 export function noBackupSecretExpression(): string {
-    const name = quote(PLATFORM_BACKUP_SECRET);
+    return noSecretReferenceExpression(backupSecretUsers(CNPG_OPERATOR_USER, PXC_OPERATOR_USER), (n) => `${n} == ${quote(PLATFORM_BACKUP_SECRET)}`);
+}
+
+/**
+ * No pod (or pod template) reads a database operator's own Secrets ({@link OPERATOR_INTERNAL_SECRET_PATTERN}: the
+ * system users' passwords, TLS keys, keyfiles) unless the MySQL or MongoDB operator, or a controller running their
+ * StatefulSets, Jobs and Deployments, sends it.
+ */
+export function noOperatorSecretExpression(): string {
+    return noSecretReferenceExpression(operatorSecretUsers(PXC_OPERATOR_USER, PSMDB_OPERATOR_USER), (n) => `${n}.matches(${quote(OPERATOR_INTERNAL_SECRET_PATTERN)})`);
+}
+
+/** CEL: unless one of `users` sends it, no secret or projected volume, env `secretKeyRef` or `envFrom.secretRef` names a Secret `matches` holds for. */
+function noSecretReferenceExpression(users: readonly string[], matches: (name: string) => string): string {
     const volume =
-        `(has(v.secret) && has(v.secret.secretName) && v.secret.secretName == ${name})` +
-        ` || (has(v.projected) && has(v.projected.sources) && v.projected.sources.exists(s, has(s.secret) && has(s.secret.name) && s.secret.name == ${name}))`;
-    const env = `has(c.env) && c.env.exists(e, has(e.valueFrom) && has(e.valueFrom.secretKeyRef) && has(e.valueFrom.secretKeyRef.name) && e.valueFrom.secretKeyRef.name == ${name})`;
-    const envFrom = `has(c.envFrom) && c.envFrom.exists(f, has(f.secretRef) && has(f.secretRef.name) && f.secretRef.name == ${name})`;
+        `(has(v.secret) && has(v.secret.secretName) && ${matches("v.secret.secretName")})` +
+        ` || (has(v.projected) && has(v.projected.sources) && v.projected.sources.exists(s, has(s.secret) && has(s.secret.name) && ${matches("s.secret.name")}))`;
+    const env = `has(c.env) && c.env.exists(e, has(e.valueFrom) && has(e.valueFrom.secretKeyRef) && has(e.valueFrom.secretKeyRef.name) && ${matches("e.valueFrom.secretKeyRef.name")})`;
+    const envFrom = `has(c.envFrom) && c.envFrom.exists(f, has(f.secretRef) && has(f.secretRef.name) && ${matches("f.secretRef.name")})`;
     return (
-        `request.userInfo.username in ${list(backupSecretUsers(CNPG_OPERATOR_USER, PXC_OPERATOR_USER))} || (` +
+        `request.userInfo.username in ${list(users)} || (` +
         `!(has(variables.podSpec.volumes) && variables.podSpec.volumes.exists(v, ${volume}))` +
         ` && !variables.containers.exists(c, (${env}) || (${envFrom})))`
     );
@@ -273,6 +289,11 @@ export function renderPodPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPair 
             {
                 expression: noBackupSecretExpression(),
                 message: `pods must not read the Secret ${PLATFORM_BACKUP_SECRET}: it holds the platform's backup bucket keys, for the CloudNativePG operator only`,
+                reason: "Forbidden",
+            },
+            {
+                expression: noOperatorSecretExpression(),
+                message: "pods must not read a database operator's own Secrets (<cluster>-secrets, internal-<cluster>, <cluster>-users, TLS keys, keyfiles): read the project's credentials Secret",
                 reason: "Forbidden",
             },
             {
