@@ -100,6 +100,7 @@ export const ADMISSION_POLICY_NAMES = {
     redis: "platform-tenant-redis",
     mysql: "platform-tenant-mysql",
     mongodb: "platform-tenant-mongodb",
+    secrets: "platform-tenant-secrets",
     analysis: "platform-tenant-analysis",
     volumes: "platform-tenant-volumes",
 } as const;
@@ -820,6 +821,26 @@ export function renderMongodbPolicy(args: AdmissionPolicyArgs): AdmissionPolicyP
     });
 }
 
+/**
+ * Secrets in tenant namespaces (twin of the pack's `tenancy-no-operator-secrets`): only the MySQL and MongoDB
+ * operators write the Secrets they keep for themselves ({@link OPERATOR_INTERNAL_SECRET_PATTERN}). A tenant writer
+ * (the app stack's deployer, a git source, kubectl) that wrote one first or edited it would choose the system users'
+ * passwords the operators sync (MongoDB's backup user reads PBM's configuration with the bucket keys) or the MySQL
+ * nodes' environment (`<cluster>-env-vars-pxc`).
+ */
+export function renderSecretPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPair {
+    return policy(ADMISSION_POLICY_NAMES.secrets, args, {
+        matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: WRITE, resources: ["secrets"] }] },
+        validations: [
+            {
+                expression: `request.userInfo.username in ${list([PXC_OPERATOR_USER, PSMDB_OPERATOR_USER])} || !has(object.metadata.name) || !object.metadata.name.matches(${quote(OPERATOR_INTERNAL_SECRET_PATTERN)})`,
+                message: "only the MySQL and MongoDB operators write the Secrets they keep for themselves (<cluster>-secrets, internal-<cluster>, <cluster>-users, <cluster>-env-vars-*, TLS keys, keyfiles)",
+                reason: "Forbidden",
+            },
+        ],
+    });
+}
+
 /** The Argo Rollouts controller's identity: the one writer of AnalysisRuns and Experiments in tenant namespaces. */
 export const ROLLOUTS_CONTROLLER_USER = `system:serviceaccount:${NAMESPACES.argoRollouts}:argo-rollouts`;
 
@@ -925,5 +946,5 @@ export function renderVolumePolicy(args: AdmissionPolicyArgs): AdmissionPolicyPa
 
 /** Every admission policy of tenant namespaces, with its binding. */
 export function renderAdmissionPolicies(args: AdmissionPolicyArgs): AdmissionPolicyPair[] {
-    return [renderPodPolicy(args), renderServicePolicy(args), renderRoutePolicy(args), renderRbacPolicy(args), renderDatabasePolicy(args), renderRedisPolicy(args), renderMysqlPolicy(args), renderMongodbPolicy(args), renderAnalysisPolicy(args), renderVolumePolicy(args)];
+    return [renderPodPolicy(args), renderServicePolicy(args), renderRoutePolicy(args), renderRbacPolicy(args), renderDatabasePolicy(args), renderRedisPolicy(args), renderMysqlPolicy(args), renderMongodbPolicy(args), renderSecretPolicy(args), renderAnalysisPolicy(args), renderVolumePolicy(args)];
 }

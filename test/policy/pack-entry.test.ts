@@ -42,6 +42,7 @@ describe("policy/index.ts", () => {
             "tenancy-egress-no-smtp": tenancy,
             "tenancy-untrusted-gvisor": tenancy,
             "tenancy-rbac-no-cluster-bindings": tenancy,
+            "tenancy-no-operator-secrets": tenancy,
             "tenancy-rbac-no-wildcards": tenancy,
             "tenancy-restore-storage-class": tenancy,
             "network-tenant-service-exposure": tenancy,

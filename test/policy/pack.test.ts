@@ -30,7 +30,7 @@ describe("the rule list", () => {
             for (const policy of policies) expect(policy.name).toMatch(new RegExp(`^${prefix}-[a-z0-9-]+$`));
         }
         expect(Object.values(groups).flat()).toEqual([...POLICIES]);
-        expect(POLICIES).toHaveLength(57);
+        expect(POLICIES).toHaveLength(58);
     });
 
     it("sets the catalogue's levels: advisory for hygiene, mandatory for security", () => {
@@ -116,6 +116,7 @@ describe("pack config", () => {
             "tenancy-mysql-cluster",
             "tenancy-restore-storage-class",
             "tenancy-mongodb-cluster",
+            "tenancy-no-operator-secrets",
             "tenancy-rbac-no-cluster-bindings",
             "tenancy-rbac-no-wildcards",
             "network-tenant-service-exposure",
