@@ -13,6 +13,8 @@ import {
     SERVICE_NATIVE_LB_ANNOTATION,
     TRAEFIK_MATCHERS,
     backupSecretUsers,
+    operatorSecretUsers,
+    OPERATOR_INTERNAL_SECRET_PATTERN,
     DATABASE_SERVICE_ACCOUNT_PATTERN,
     PLATFORM_BACKUP_SECRET,
     PLATFORM_REGISTRY_HOST,
@@ -22,9 +24,35 @@ import { CNPG_OPERATOR_USER } from "../databases/values";
 import { REDIS_IMAGES } from "../../charts/images";
 import { TENANT_STORAGE_CLASSES } from "../../lib/conventions";
 import { ANALYSIS_CADENCE_BOUNDS } from "../../lib/tenants/schema";
-import { PXC_INJECTION_FIELDS, PXC_KEY_HOLDING_IMAGES } from "../../policy/rules/tenancy/mysql-cluster";
+import {
+    MYSQL_SYSTEM_SCHEMAS,
+    PXC_DISABLED_PARTS,
+    PXC_INJECTION_FIELDS,
+    PXC_KEY_HOLDING_IMAGES,
+    PXC_POD_SERVICE_ACCOUNT,
+    PXC_RUNTIME_IMAGES,
+    PXC_SANDBOX_CONFIGURATION,
+    PXC_SECRET_NAME_FIELDS,
+    PXC_UPGRADE_OFF,
+    PXC_USER_PASSWORD_SECRET,
+} from "../../policy/rules/tenancy/mysql-cluster";
 import { REDIS_ALLOWED_FIELDS } from "../../policy/rules/tenancy/redis-replication";
+import {
+    MONGODB_SYSTEM_DATABASES,
+    PSMDB_BACKUP_INJECTION_FIELDS,
+    PSMDB_DISABLED_PARTS,
+    PSMDB_EXPORTER_SIDECAR,
+    PSMDB_EXTRA_MEMBERS,
+    PSMDB_MONITORING_ROLES,
+    PSMDB_PINNED_IMAGES,
+    PSMDB_REPLSET_INJECTION_FIELDS,
+    PSMDB_SECRET_NAME_FIELDS,
+    PSMDB_TENANT_ROLES,
+    PSMDB_UPGRADE_OFF,
+    PSMDB_USER_PASSWORD_SECRET,
+} from "../../policy/rules/tenancy/mongodb-cluster";
 import { PXC_OPERATOR_USER } from "../databases/mysql-values";
+import { PSMDB_OPERATOR_USER } from "../databases/mongodb-values";
 
 /**
  * The platform's admission policies for tenant namespaces: ValidatingAdmissionPolicies (CEL, native in the
@@ -72,6 +100,8 @@ export const ADMISSION_POLICY_NAMES = {
     databases: "platform-tenant-databases",
     redis: "platform-tenant-redis",
     mysql: "platform-tenant-mysql",
+    mongodb: "platform-tenant-mongodb",
+    secrets: "platform-tenant-secrets",
     analysis: "platform-tenant-analysis",
     volumes: "platform-tenant-volumes",
 } as const;
@@ -82,7 +112,7 @@ const ACME_SOLVER_PREFIX = "quay.io/jetstack/cert-manager-acmesolver";
 /** Docker Hub's other host names (the pack's image parser treats them as docker.io). */
 const DOCKER_HUB_ALIASES = ["index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"];
 
-const quote = (value: string) => `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+const quote = (value: string) => `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\n/g, "\\n")}'`;
 const list = (values: readonly string[]) => `[${values.map(quote).join(", ")}]`;
 
 /**
@@ -91,14 +121,27 @@ const list = (values: readonly string[]) => `[${values.map(quote).join(", ")}]`;
  * operator (or a controller running the operators' Jobs and Deployments) sends it.
  */
 export function noBackupSecretExpression(): string {
-    const name = quote(PLATFORM_BACKUP_SECRET);
+    return noSecretReferenceExpression(backupSecretUsers(CNPG_OPERATOR_USER, PXC_OPERATOR_USER), (n) => `${n} == ${quote(PLATFORM_BACKUP_SECRET)}`);
+}
+
+/**
+ * No pod (or pod template) reads a database operator's own Secrets ({@link OPERATOR_INTERNAL_SECRET_PATTERN}: the
+ * system users' passwords, TLS keys, keyfiles) unless the MySQL or MongoDB operator, or a controller running their
+ * StatefulSets, Jobs and Deployments, sends it.
+ */
+export function noOperatorSecretExpression(): string {
+    return noSecretReferenceExpression(operatorSecretUsers(PXC_OPERATOR_USER, PSMDB_OPERATOR_USER), (n) => `${n}.matches(${quote(OPERATOR_INTERNAL_SECRET_PATTERN)})`);
+}
+
+/** CEL: unless one of `users` sends it, no secret or projected volume, env `secretKeyRef` or `envFrom.secretRef` names a Secret `matches` holds for. */
+function noSecretReferenceExpression(users: readonly string[], matches: (name: string) => string): string {
     const volume =
-        `(has(v.secret) && has(v.secret.secretName) && v.secret.secretName == ${name})` +
-        ` || (has(v.projected) && has(v.projected.sources) && v.projected.sources.exists(s, has(s.secret) && has(s.secret.name) && s.secret.name == ${name}))`;
-    const env = `has(c.env) && c.env.exists(e, has(e.valueFrom) && has(e.valueFrom.secretKeyRef) && has(e.valueFrom.secretKeyRef.name) && e.valueFrom.secretKeyRef.name == ${name})`;
-    const envFrom = `has(c.envFrom) && c.envFrom.exists(f, has(f.secretRef) && has(f.secretRef.name) && f.secretRef.name == ${name})`;
+        `(has(v.secret) && has(v.secret.secretName) && ${matches("v.secret.secretName")})` +
+        ` || (has(v.projected) && has(v.projected.sources) && v.projected.sources.exists(s, has(s.secret) && has(s.secret.name) && ${matches("s.secret.name")}))`;
+    const env = `has(c.env) && c.env.exists(e, has(e.valueFrom) && has(e.valueFrom.secretKeyRef) && has(e.valueFrom.secretKeyRef.name) && ${matches("e.valueFrom.secretKeyRef.name")})`;
+    const envFrom = `has(c.envFrom) && c.envFrom.exists(f, has(f.secretRef) && has(f.secretRef.name) && ${matches("f.secretRef.name")})`;
     return (
-        `request.userInfo.username in ${list(backupSecretUsers(CNPG_OPERATOR_USER, PXC_OPERATOR_USER))} || (` +
+        `request.userInfo.username in ${list(users)} || (` +
         `!(has(variables.podSpec.volumes) && variables.podSpec.volumes.exists(v, ${volume}))` +
         ` && !variables.containers.exists(c, (${env}) || (${envFrom})))`
     );
@@ -298,6 +341,11 @@ export function renderPodPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPair 
             {
                 expression: noBackupSecretExpression(),
                 message: `pods must not read the Secret ${PLATFORM_BACKUP_SECRET}: it holds the platform's backup bucket keys, for the CloudNativePG operator only`,
+                reason: "Forbidden",
+            },
+            {
+                expression: noOperatorSecretExpression(),
+                message: "pods must not read a database operator's own Secrets (<cluster>-secrets, internal-<cluster>, <cluster>-users, TLS keys, keyfiles): read the project's credentials Secret",
                 reason: "Forbidden",
             },
             {
@@ -649,8 +697,43 @@ export function renderMysqlPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPai
                 reason: "Forbidden",
             },
             {
-                expression: cluster("!has(object.spec.users) || object.spec.users.all(u, has(u.dbs) && size(u.dbs) > 0)"),
-                message: "tenant MySQL users get grants on named databases only (dbs), never on every schema",
+                expression: cluster(
+                    `!has(object.spec.users) || object.spec.users.all(u, has(u.dbs) && size(u.dbs) > 0 && u.dbs.all(d, !(d.lowerAscii() in ${list(MYSQL_SYSTEM_SCHEMAS)}) && !d.matches('[*%\`]'))` +
+                        ` && has(u.passwordSecretRef) && has(u.passwordSecretRef.name) && u.passwordSecretRef.name == ${quote(PXC_USER_PASSWORD_SECRET)})`,
+                ),
+                message: `tenant MySQL users get grants on named databases only (dbs, never a system schema or a pattern), with their password from ${PXC_USER_PASSWORD_SECRET}`,
+                reason: "Forbidden",
+            },
+            {
+                expression: cluster(
+                    `!has(object.spec.upgradeOptions) || ((!has(object.spec.upgradeOptions.apply) || object.spec.upgradeOptions.apply.lowerAscii() in ${list(PXC_UPGRADE_OFF)}) && !has(object.spec.upgradeOptions.versionServiceEndpoint))`,
+                ),
+                message: `tenant MySQL clusters never ask a version service for images (upgradeOptions.apply ${PXC_UPGRADE_OFF.join(" or ")}, no versionServiceEndpoint)`,
+                reason: "Forbidden",
+            },
+            {
+                expression: cluster(
+                    `(!has(object.spec.pxc) || !has(object.spec.pxc.image) || object.spec.pxc.image in ${list(PXC_RUNTIME_IMAGES.pxc)})` +
+                        ` && (!has(object.spec.haproxy) || !has(object.spec.haproxy.image) || object.spec.haproxy.image in ${list(PXC_RUNTIME_IMAGES.haproxy)})` +
+                        PXC_DISABLED_PARTS.map((part) => ` && (!has(object.spec.${part}) || !has(object.spec.${part}.enabled) || object.spec.${part}.enabled == false)`).join(""),
+                ),
+                message: `tenant MySQL clusters run the platform's pinned node and HAProxy images, without ${PXC_DISABLED_PARTS.join(", ")}`,
+                reason: "Forbidden",
+            },
+            {
+                expression: cluster(
+                    ["pxc", "haproxy", "proxysql"]
+                        .map(
+                            (part) =>
+                                `(!has(object.spec.${part}) || ((!has(object.spec.${part}.serviceAccountName) || object.spec.${part}.serviceAccountName == ${quote(PXC_POD_SERVICE_ACCOUNT)})` +
+                                ` && (!has(object.spec.${part}.configuration)${part === "pxc" ? ` || object.spec.pxc.configuration == ${quote(PXC_SANDBOX_CONFIGURATION)}` : ""})))`,
+                        )
+                        .join(" && ") +
+                        ` && (!has(object.spec.backup) || !has(object.spec.backup.serviceAccountName) || object.spec.backup.serviceAccountName == ${quote(PXC_POD_SERVICE_ACCOUNT)})` +
+                        " && (!has(object.spec.secretsName) || object.spec.secretsName == object.metadata.name + '-secrets')" +
+                        PXC_SECRET_NAME_FIELDS.map((field) => ` && !has(object.spec.${field})`).join(""),
+                ),
+                message: `tenant MySQL pods run as ${PXC_POD_SERVICE_ACCOUNT} with the platform's configuration, and mount only the Secrets the operator names after the cluster (<cluster>-secrets, no ${PXC_SECRET_NAME_FIELDS.join(", ")})`,
                 reason: "Forbidden",
             },
             {
@@ -667,12 +750,143 @@ export function renderMysqlPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPai
             },
             {
                 expression: restore(
-                    `(!has(object.spec.backupSource) || (has(${destination}) && ${destinationCheck} && !${destination}.contains('/../') && ${pxcSourceExpression("object.spec.backupSource", target, true)}))` +
+                    `(!has(object.spec.backupSource) || (has(${destination}) && ${destinationCheck} && !${destination}.contains('/../') && ${pxcSourceExpression("object.spec.backupSource", target, true)}` +
+                        ["image", "sslSecretName", "sslInternalSecretName", "vaultSecretName"].map((field) => ` && !has(object.spec.backupSource.${field})`).join("") +
+                        "))" +
                         " && (!has(object.spec.pitr) || !has(object.spec.pitr.backupSource) || (" +
                         pxcSourceExpression("object.spec.pitr.backupSource", target, false) +
                         ")) && !has(object.spec.containerOptions)",
                 ),
                 message: "tenant MySQL restores read only their own project's backups on the platform's target, with the platform's keys and no container options",
+                reason: "Forbidden",
+            },
+        ],
+    });
+}
+
+/** CEL: one PBM S3 location (`s3`: bucket plus prefix) is the platform's bucket, below the namespace's folder, with the platform's keys. */
+function psmdbS3Expression(s3: string, target: AdmissionPolicyArgs["databaseBackupTarget"]): string {
+    const endpoint = target
+        ? `${s3}.endpointUrl == ${quote(target.endpointURL)}`
+        : `${s3}.endpointUrl.startsWith('https://') && !${s3}.endpointUrl.contains('.svc') && !${s3}.endpointUrl.contains('.cluster.local')`;
+    let location = `variables.namespace in ${s3}.prefix.split('/')`;
+    if (target) {
+        const [bucket = "", ...folder] = target.destinationPrefix.replace(/^s3:\/\//, "").split("/");
+        const base = folder.filter(Boolean).join("/");
+        location = `${s3}.bucket == ${quote(bucket)} && (${s3}.prefix + '/').startsWith(${base ? `${quote(`${base}/`)} + ` : ""}variables.namespace + '/')`;
+    }
+    return (
+        `has(${s3}.endpointUrl) && has(${s3}.bucket) && has(${s3}.prefix) && has(${s3}.credentialsSecret) && ${endpoint} && !${s3}.bucket.contains('/') && ${location}` +
+        ` && !('/' + ${s3}.prefix + '/').contains('/../') && ${s3}.credentialsSecret == ${quote(PLATFORM_BACKUP_SECRET)} && !has(${s3}.caBundle)` +
+        ` && (!has(${s3}.insecureSkipTLSVerify) || ${s3}.insecureSkipTLSVerify == false)`
+    );
+}
+
+const OTHER_PBM_STORAGES = ["minio", "gcs", "azure", "filesystem"];
+
+/**
+ * Percona Server for MongoDB objects in tenant namespaces (twin of the pack's `tenancy-mongodb-cluster`): a replica
+ * set backs up to the platform's off-cluster target below the namespace's folder with the platform-written keys,
+ * runs only the platform's pinned images and never asks a version service, puts nothing of the tenant's into the
+ * operator's pods (only the platform's exporter as a sidecar), mounts only the Secrets the operator names after the
+ * cluster, gives its users roles on their own databases, and stays within the member limit; a restore reads only
+ * the project's own backups.
+ */
+export function renderMongodbPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPair {
+    const max = args.maxDatabaseInstances ?? 3;
+    const target = args.databaseBackupTarget && args.databaseBackupTarget.endpointURL !== "" ? args.databaseBackupTarget : undefined;
+    const cluster = (expression: string) => `object.kind != 'PerconaServerMongoDB' || (${expression})`;
+    const restore = (expression: string) => `object.kind != 'PerconaServerMongoDBRestore' || (${expression})`;
+    const storage = "object.spec.backup.storages[k]";
+    const noOtherStorage = (base: string) => OTHER_PBM_STORAGES.map((other) => `!has(${base}.${other})`).join(" && ");
+    const destination = "object.spec.backupSource.destination";
+    const destinationCheck = target ? `${destination}.startsWith(${quote(target.destinationPrefix)} + variables.namespace + '/')` : `variables.namespace in ${destination}.split('/')`;
+    const noExecProbe = (c: string) => ["livenessProbe", "readinessProbe", "startupProbe"].map((probe) => `(!has(${c}.${probe}) || !has(${c}.${probe}.exec))`).join(" && ");
+    const exporterOnly =
+        `c.name == ${quote(PSMDB_EXPORTER_SIDECAR)} && has(c.image) && c.image in ${list(PSMDB_PINNED_IMAGES.exporter)}` +
+        ["command", "lifecycle", "volumeMounts", "volumeDevices", "envFrom"].map((field) => ` && !has(c.${field})`).join("") +
+        ` && ${noExecProbe("c")}` +
+        ` && (!has(c.env) || c.env.all(e, !has(e.valueFrom) || (has(e.valueFrom.secretKeyRef) && has(e.valueFrom.secretKeyRef.name) && e.valueFrom.secretKeyRef.name == ${quote(PSMDB_USER_PASSWORD_SECRET)})))`;
+    const role =
+        `(!(r.db in ${list(MONGODB_SYSTEM_DATABASES)}) && r.name in ${list(PSMDB_TENANT_ROLES)})` + PSMDB_MONITORING_ROLES.map((m) => ` || (r.name == ${quote(m.name)} && r.db == ${quote(m.db)})`).join("");
+    return policy(ADMISSION_POLICY_NAMES.mongodb, args, {
+        matchConstraints: { resourceRules: [{ apiGroups: ["psmdb.percona.com"], apiVersions: ["*"], operations: WRITE, resources: ["perconaservermongodbs", "perconaservermongodbrestores"] }] },
+        variables: [{ name: "namespace", expression: "has(namespaceObject.metadata.name) ? namespaceObject.metadata.name : object.metadata.namespace" }],
+        validations: [
+            {
+                expression: cluster(
+                    "has(object.spec.backup) && has(object.spec.backup.enabled) && object.spec.backup.enabled == true && has(object.spec.backup.storages) && size(object.spec.backup.storages) > 0" +
+                        ` && object.spec.backup.storages.all(k, ${storage}.type == 's3' && ${noOtherStorage(storage)} && has(${storage}.s3) && ${psmdbS3Expression(`${storage}.s3`, target)})`,
+                ),
+                message: `tenant MongoDB replica sets back up to the platform's off-cluster target${target ? ` (${target.endpointURL}, ${target.destinationPrefix}<namespace>/)` : ""} below their own namespace's folder, with the Secret ${PLATFORM_BACKUP_SECRET}`,
+                reason: "Forbidden",
+            },
+            {
+                expression: cluster(
+                    `has(object.spec.image) && object.spec.image in ${list(PSMDB_PINNED_IMAGES.mongod)}` +
+                        ` && (!has(object.spec.initImage) || object.spec.initImage in ${list(PSMDB_PINNED_IMAGES.init)})` +
+                        ` && (!has(object.spec.backup) || !has(object.spec.backup.image) || object.spec.backup.image in ${list(PSMDB_PINNED_IMAGES.backup)})` +
+                        ` && (!has(object.spec.upgradeOptions) || ((!has(object.spec.upgradeOptions.apply) || object.spec.upgradeOptions.apply.lowerAscii() in ${list(PSMDB_UPGRADE_OFF)}) && !has(object.spec.upgradeOptions.versionServiceEndpoint)))`,
+                ),
+                message: `tenant MongoDB replica sets run the platform's pinned mongod, init and backup-agent images and never ask a version service (upgradeOptions.apply ${PSMDB_UPGRADE_OFF.join(" or ")})`,
+                reason: "Forbidden",
+            },
+            {
+                expression: cluster(
+                    PSMDB_DISABLED_PARTS.map((part) => `(!has(object.spec.${part}) || !has(object.spec.${part}.enabled) || object.spec.${part}.enabled == false)`).join(" && ") +
+                        " && !has(object.spec.vault) && !has(object.spec.roles)" +
+                        " && (!has(object.spec.secrets) || ((!has(object.spec.secrets.users) || object.spec.secrets.users == object.metadata.name + '-users')" +
+                        PSMDB_SECRET_NAME_FIELDS.map((field) => ` && !has(object.spec.secrets.${field})`).join("") +
+                        "))" +
+                        PSMDB_BACKUP_INJECTION_FIELDS.map((field) => ` && (!has(object.spec.backup) || !has(object.spec.backup.${field}))`).join(""),
+                ),
+                message: `tenant MongoDB replica sets run without ${PSMDB_DISABLED_PARTS.join(", ")}, Vault or custom roles, mount only the Secrets the operator names after the cluster (<cluster>-users), and the backup agents carry nothing of the tenant's (${PSMDB_BACKUP_INJECTION_FIELDS.join(", ")})`,
+                reason: "Forbidden",
+            },
+            {
+                expression: cluster(
+                    `!has(object.spec.users) || object.spec.users.all(u, has(u.passwordSecretRef) && has(u.passwordSecretRef.name) && u.passwordSecretRef.name == ${quote(PSMDB_USER_PASSWORD_SECRET)}` +
+                        ` && (!has(u.roles) || u.roles.all(r, ${role})))`,
+                ),
+                message: `tenant MongoDB users take their passwords from ${PSMDB_USER_PASSWORD_SECRET} and hold ${PSMDB_TENANT_ROLES.join(", ")} on their own databases only (the exporter's monitoring roles aside)`,
+                reason: "Forbidden",
+            },
+            {
+                expression: cluster(
+                    `has(object.spec.replsets) && size(object.spec.replsets) > 0 && object.spec.replsets.all(r, has(r.size) && r.size >= 1 && r.size <= ${max}` +
+                        PSMDB_REPLSET_INJECTION_FIELDS.map((field) => ` && !has(r.${field})`).join("") +
+                        PSMDB_EXTRA_MEMBERS.map((member) => ` && (!has(r.${member}) || !has(r.${member}.enabled) || r.${member}.enabled == false)`).join("") +
+                        ` && (!has(r.sidecars) || r.sidecars.all(c, ${exporterOnly})))`,
+                ),
+                message: `tenant MongoDB replica sets run 1 to ${max} members (platform:tenantLimits.maxDatabaseInstances) with nothing of the tenant's in their pods: only the platform's exporter sidecar, no ${PSMDB_REPLSET_INJECTION_FIELDS.join(", ")}, no ${PSMDB_EXTRA_MEMBERS.join("/")} members`,
+                reason: "Forbidden",
+            },
+            {
+                expression: restore(
+                    `!has(object.spec.backupSource) || (${noOtherStorage("object.spec.backupSource")} && has(${destination}) && ${destinationCheck} && !${destination}.contains('/../')` +
+                        ` && has(object.spec.backupSource.s3) && ${psmdbS3Expression("object.spec.backupSource.s3", target)})`,
+                ),
+                message: "tenant MongoDB restores read only their own project's backups on the platform's target, with the platform's keys",
+                reason: "Forbidden",
+            },
+        ],
+    });
+}
+
+/**
+ * Secrets in tenant namespaces (twin of the pack's `tenancy-no-operator-secrets`): only the MySQL and MongoDB
+ * operators write the Secrets they keep for themselves ({@link OPERATOR_INTERNAL_SECRET_PATTERN}). A tenant writer
+ * (the app stack's deployer, a git source, kubectl) that wrote one first or edited it would choose the system users'
+ * passwords the operators sync (MongoDB's backup user reads PBM's configuration with the bucket keys) or the MySQL
+ * nodes' environment (`<cluster>-env-vars-pxc`).
+ */
+export function renderSecretPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPair {
+    return policy(ADMISSION_POLICY_NAMES.secrets, args, {
+        matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: WRITE, resources: ["secrets"] }] },
+        validations: [
+            {
+                expression: `request.userInfo.username in ${list([PXC_OPERATOR_USER, PSMDB_OPERATOR_USER])} || !has(object.metadata.name) || !object.metadata.name.matches(${quote(OPERATOR_INTERNAL_SECRET_PATTERN)})`,
+                message: "only the MySQL and MongoDB operators write the Secrets they keep for themselves (<cluster>-secrets, internal-<cluster>, <cluster>-users, <cluster>-env-vars-*, TLS keys, keyfiles)",
                 reason: "Forbidden",
             },
         ],
@@ -784,5 +998,5 @@ export function renderVolumePolicy(args: AdmissionPolicyArgs): AdmissionPolicyPa
 
 /** Every admission policy of tenant namespaces, with its binding. */
 export function renderAdmissionPolicies(args: AdmissionPolicyArgs): AdmissionPolicyPair[] {
-    return [renderPodPolicy(args), renderServicePolicy(args), renderRoutePolicy(args), renderRbacPolicy(args), renderDatabasePolicy(args), renderRedisPolicy(args), renderMysqlPolicy(args), renderAnalysisPolicy(args), renderVolumePolicy(args)];
+    return [renderPodPolicy(args), renderServicePolicy(args), renderRoutePolicy(args), renderRbacPolicy(args), renderDatabasePolicy(args), renderRedisPolicy(args), renderMysqlPolicy(args), renderMongodbPolicy(args), renderSecretPolicy(args), renderAnalysisPolicy(args), renderVolumePolicy(args)];
 }

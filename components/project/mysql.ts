@@ -8,6 +8,7 @@ import { GVISOR_RUNTIME_CLASS, LABELS, NAMESPACES, PROMETHEUS_POD_LABELS, STORAG
 import { CONTAINER_SCRATCH, MYSQL_COMPANION_RESOURCES, databaseEphemeralStorage, mysqlProxyPods } from "../../lib/tenants/footprint";
 import { MYSQL_BACKUP_NAME, type DatabaseSpec } from "../../lib/tenants/schema";
 import { PLATFORM_BACKUP_SECRET } from "../../policy/lib/catalogue";
+import { PXC_SANDBOX_CONFIGURATION } from "../../policy/rules/tenancy/mysql-cluster";
 import { containerResources, containerSecurityContext, hasRunPool, objectLabels, objectMeta, podSecurityContext, SERVICE_ACCOUNT, type ProjectContext } from "./common";
 import { clusterName, DATABASE_COMPONENT, DATABASE_SECRET, DATABASE_USER, databaseImage, databaseName, requireDatabase } from "./database";
 import { egressExcept } from "./network-policies";
@@ -216,7 +217,7 @@ export function renderMysqlCluster(ctx: ProjectContext): PxcObject {
                 autoRecovery: true,
                 resources: containerResources(database.resources, databaseEphemeralStorage()),
                 // gVisor's AIO support is partial: sandboxed instances use InnoDB's own I/O threads.
-                ...(ctx.project.trust === "untrusted" ? { configuration: "[mysqld]\ninnodb_use_native_aio=0\n" } : {}),
+                ...(ctx.project.trust === "untrusted" ? { configuration: PXC_SANDBOX_CONFIGURATION } : {}),
                 volumeSpec: {
                     persistentVolumeClaim: {
                         storageClassName: STORAGE_CLASSES[database.class],

@@ -265,7 +265,10 @@ function checkAgainstStack(file: string, spec: ProjectSpec, context: TenantConte
                 }
             }
         }
-        if (spec.database.restore && !config.backup.s3) {
+        // The MySQL pack rule and admission twin refuse a cluster without its off-cluster backups: say so here, by the file.
+        if (spec.database.engine === "mysql" && !config.backup.s3) {
+            problems.push({ source: file, path: "database.engine", problem: "a MySQL database backs up to the stack's off-cluster target, and this stack has none (platform:backup.s3)", fix: "set platform:backup.s3 in the stack file, or use engine: postgresql" });
+        } else if (spec.database.restore && !config.backup.s3) {
             problems.push({ source: file, path: "database.restore", problem: "this stack has no backup target (platform:backup.s3) to restore from", fix: "remove restore, or set platform:backup.s3 in the stack file" });
         }
     }
@@ -313,6 +316,10 @@ function checkRedis(file: string, redis: NonNullable<ProjectSpec["redis"]>, conf
 /** A project's MongoDB within the platform's offer: pinned version, member limit, nodes for its members, allowed registry, a backup target to restore from. */
 function checkMongoDb(file: string, mongodb: NonNullable<ProjectSpec["mongodb"]>, config: PlatformConfig, maxInstances: number): InputProblem[] {
     const problems: InputProblem[] = [];
+    // The MongoDB pack rule and admission twin refuse a replica set without its off-cluster backups: say so here, by the file.
+    if (!config.backup.s3) {
+        problems.push({ source: file, path: "mongodb", problem: "a MongoDB backs up to the stack's off-cluster target, and this stack has none (platform:backup.s3)", fix: "set platform:backup.s3 in the stack file" });
+    }
     const versions = Object.keys(MONGODB_IMAGES.mongod);
     if (mongodb.version !== undefined && !versions.includes(mongodb.version)) {
         problems.push({ source: file, path: "mongodb.version", problem: `MongoDB ${mongodb.version} is not offered by the platform`, fix: `version: '${versions[versions.length - 1]}'   # one of ${versions.join(", ")}` });

@@ -251,6 +251,33 @@ export function backupSecretUsers(...operatorUsers: string[]): string[] {
     return [...operatorUsers, ...controllers, "system:kube-controller-manager"];
 }
 
+/**
+ * Secrets the database operators write or mount for themselves in a tenant namespace, named after the cluster
+ * (`database`, `database-g<N>` for MySQL; `mongodb`, `mongodb-g<N>` for MongoDB). Percona XtraDB Cluster operator
+ * v1.19.0: `<cluster>-secrets` (root, xtrabackup, monitor, operator passwords: pxc_types.go CheckNSetDefaults),
+ * `internal-<cluster>` (its copy, controller/pxc/secrets.go internalSecretsPrefix), `<cluster>-ssl` and
+ * `<cluster>-ssl-internal` (TLS keys), `<cluster>-vault`, `<cluster>-mysql-init` (statefulset/node.go),
+ * `<cluster>-log-collector` and the `<cluster>-env-vars-{pxc,haproxy,proxysql}` the nodes take their environment
+ * from. Percona Operator for MongoDB v1.22.0: `<cluster>-users` (spec.secrets.users as the platform renders it) and
+ * `internal-<cluster>-users` (psmdb_types.go InternalUserSecretName: backup, clusterAdmin, userAdmin, monitor
+ * passwords), `<cluster>-mongodb-keyfile`, `<cluster>-mongodb-encryption-key`, `<cluster>-ssl`,
+ * `<cluster>-ssl-internal` (psmdb_defaults.go). A tenant pod reads none of them: the project's own user-level
+ * credentials (`database-credentials`, `mongodb-credentials`) stay its to read. RE2 and ECMAScript read this
+ * pattern alike.
+ */
+export const OPERATOR_INTERNAL_SECRET_PATTERN =
+    "^(internal-database(-g[0-9]+)?|database(-g[0-9]+)?-(secrets|ssl|ssl-internal|vault|mysql-init|log-collector|env-vars-(pxc|haproxy|proxysql))" +
+    "|internal-mongodb(-g[0-9]+)?-users|mongodb(-g[0-9]+)?-(users|mongodb-keyfile|mongodb-encryption-key|ssl|ssl-internal))$";
+
+/**
+ * Users that may create pods reading an operator's own Secrets ({@link OPERATOR_INTERNAL_SECRET_PATTERN}): the
+ * operators and the controllers that turn their StatefulSets, Jobs and Deployments into pods. A tenant's own
+ * StatefulSet, Job or Deployment naming one is refused before a controller sees it.
+ */
+export function operatorSecretUsers(...operatorUsers: string[]): string[] {
+    return [...backupSecretUsers(...operatorUsers), "system:serviceaccount:kube-system:statefulset-controller"];
+}
+
 /** The Secrets a pod spec reads: volumes (secret, projected), env `secretKeyRef` and `envFrom.secretRef` of every container. */
 export function podSecretReferences(podSpec: Record<string, unknown>): string[] {
     const names: string[] = [];

@@ -42,6 +42,8 @@ import { tenancyRedisReplication } from "./tenancy/redis-replication";
 import { tenancyLogTenants } from "./tenancy/log-tenants";
 import { tenancyMysqlCluster } from "./tenancy/mysql-cluster";
 import { tenancyRestoreStorageClass } from "./tenancy/restore-storage-class";
+import { tenancyMongodbCluster } from "./tenancy/mongodb-cluster";
+import { tenancyNoOperatorSecrets } from "./tenancy/no-operator-secrets";
 import { networkFirewallPublicPorts } from "./network/firewall-public-ports";
 import { networkFirewallSensitivePorts } from "./network/firewall-sensitive-ports";
 import { networkIngressTls } from "./network/ingress-tls";
@@ -112,6 +114,8 @@ export const TENANCY_POLICIES: readonly PackPolicy[] = [
     tenancyRedisReplication,
     tenancyMysqlCluster,
     tenancyRestoreStorageClass,
+    tenancyMongodbCluster,
+    tenancyNoOperatorSecrets,
     tenancyRbacNoClusterBindings,
     tenancyRbacNoWildcards,
     tenancyLogTenants,

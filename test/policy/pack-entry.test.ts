@@ -43,6 +43,7 @@ describe("policy/index.ts", () => {
             "tenancy-untrusted-gvisor": tenancy,
             "tenancy-pod-placement": tenancy,
             "tenancy-rbac-no-cluster-bindings": tenancy,
+            "tenancy-no-operator-secrets": tenancy,
             "tenancy-rbac-no-wildcards": tenancy,
             "tenancy-restore-storage-class": tenancy,
             "network-tenant-service-exposure": tenancy,
@@ -51,6 +52,7 @@ describe("policy/index.ts", () => {
             "tenancy-database-cluster": { ...tenancy, databaseBackupTarget: { endpointURL: "", destinationPrefix: "" }, maxDatabaseInstances: 3 },
             "tenancy-redis-replication": { ...tenancy, maxDatabaseInstances: 3 },
             "tenancy-mysql-cluster": { ...tenancy, databaseBackupTarget: { endpointURL: "", destinationPrefix: "" }, maxDatabaseInstances: 3 },
+            "tenancy-mongodb-cluster": { ...tenancy, databaseBackupTarget: { endpointURL: "", destinationPrefix: "" }, maxDatabaseInstances: 3 },
         });
     });
 });

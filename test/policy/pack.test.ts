@@ -30,7 +30,7 @@ describe("the rule list", () => {
             for (const policy of policies) expect(policy.name).toMatch(new RegExp(`^${prefix}-[a-z0-9-]+$`));
         }
         expect(Object.values(groups).flat()).toEqual([...POLICIES]);
-        expect(POLICIES).toHaveLength(58);
+        expect(POLICIES).toHaveLength(60);
     });
 
     it("sets the catalogue's levels: advisory for hygiene, mandatory for security", () => {
@@ -97,8 +97,8 @@ describe("pack config", () => {
         expect(readers("allowedRegistries")).toEqual(["workload-image-registry"]);
         expect(readers("allowedPublicPorts")).toEqual(["network-firewall-public-ports"]);
         expect(readers("kubernetesVersion")).toEqual(["workload-safe-sysctls"]);
-        expect(readers("databaseBackupTarget")).toEqual(["tenancy-database-cluster", "tenancy-mysql-cluster"]);
-        expect(readers("maxDatabaseInstances")).toEqual(["tenancy-database-cluster", "tenancy-redis-replication", "tenancy-mysql-cluster"]);
+        expect(readers("databaseBackupTarget")).toEqual(["tenancy-database-cluster", "tenancy-mysql-cluster", "tenancy-mongodb-cluster"]);
+        expect(readers("maxDatabaseInstances")).toEqual(["tenancy-database-cluster", "tenancy-redis-replication", "tenancy-mysql-cluster", "tenancy-mongodb-cluster"]);
         expect(readers("platformNamespaces")).toEqual([
             "workload-no-platform-backup-secret",
             "tenancy-namespace-labels",
@@ -116,6 +116,8 @@ describe("pack config", () => {
             "tenancy-redis-replication",
             "tenancy-mysql-cluster",
             "tenancy-restore-storage-class",
+            "tenancy-mongodb-cluster",
+            "tenancy-no-operator-secrets",
             "tenancy-rbac-no-cluster-bindings",
             "tenancy-rbac-no-wildcards",
             "network-tenant-service-exposure",

@@ -77,6 +77,8 @@ export const RESOURCE_OF_KIND: Readonly<Record<string, string>> = {
     RedisSentinel: "redissentinels",
     PerconaXtraDBCluster: "perconaxtradbclusters",
     PerconaXtraDBClusterRestore: "perconaxtradbclusterrestores",
+    PerconaServerMongoDB: "perconaservermongodbs",
+    PerconaServerMongoDBRestore: "perconaservermongodbrestores",
     Rollout: "rollouts",
     AnalysisTemplate: "analysistemplates",
     AnalysisRun: "analysisruns",

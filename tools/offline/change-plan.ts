@@ -122,6 +122,24 @@ const STATEFUL_CHARTS = new Set(["longhorn", "minio", "loki", "kube-prometheus-s
 /** The storage request of a claim (or claim template). */
 const storageOf = (claim: unknown): string => String(record(record(record(record(claim).spec).resources).requests).storage ?? "?");
 
+/**
+ * The operator kinds that own their members' claims (issue 19): deleting or replacing one deletes the database
+ * (the operator removes its StatefulSet, and with it what the claims hold or their binding), so each counts as
+ * data at risk, named with its engine and the size of each member's claim. Velero's objects hold no data: a
+ * Schedule's backups outlive it (`useOwnerReferencesInBackup: false`, components/backups/values.ts), a Restore is
+ * one run. A new stateful kind is added here, and test/tools/offline/change-plan.test.ts has a case per kind.
+ */
+export const STATEFUL_OPERATOR_KINDS: ReadonlyArray<{ type: string; engine: string; storage: (spec: Record<string, unknown>) => string }> = [
+    { type: "kubernetes:postgresql.cnpg.io/v1:Cluster", engine: "CloudNativePG", storage: (spec) => String(record(spec.storage).size ?? "?") },
+    { type: "kubernetes:pxc.percona.com/v1:PerconaXtraDBCluster", engine: "Percona XtraDB Cluster", storage: (spec) => storageOf({ spec: record(record(spec.pxc).volumeSpec).persistentVolumeClaim }) },
+    {
+        type: "kubernetes:psmdb.percona.com/v1:PerconaServerMongoDB",
+        engine: "Percona Server for MongoDB",
+        storage: (spec) => (Array.isArray(spec.replsets) && spec.replsets.length > 0 ? spec.replsets.map((r) => storageOf({ spec: record(record(r).volumeSpec).persistentVolumeClaim })).join(", ") : "?"),
+    },
+    { type: "kubernetes:redis.redis.opstreelabs.in/v1beta2:RedisReplication", engine: "Redis replication", storage: (spec) => storageOf(record(record(spec.storage).volumeClaimTemplate)) },
+];
+
 /** The data a resource holds, if deleting or replacing it loses some; `others` are the resources around it. */
 export function dataHeldBy(resource: ChangeResource, others: readonly ChangeResource[]): string | undefined {
     const meta = metadataOf(resource);
@@ -157,18 +175,17 @@ export function dataHeldBy(resource: ChangeResource, others: readonly ChangeReso
         }
         case "kubernetes:longhorn.io/v1beta2:Volume":
             return `Longhorn volume ${where}`;
-        // The database operator's cluster (issue 19, CloudNativePG) owns its instances' claims.
-        case "kubernetes:postgresql.cnpg.io/v1:Cluster":
-            return `database ${where} (CloudNativePG, ${String(record(spec.storage).size ?? "?")})`;
-        // The Percona XtraDB Cluster operator owns its nodes' claims the same way (MySQL).
-        case "kubernetes:pxc.percona.com/v1:PerconaXtraDBCluster":
-            return `database ${where} (Percona XtraDB Cluster, ${String(record(record(record(record(record(spec.pxc).volumeSpec).persistentVolumeClaim).resources).requests).storage ?? "?")})`;
         case "kubernetes:helm.sh/v3:Release":
             return STATEFUL_CHARTS.has(String(resource.inputs.chart)) ? `Helm release ${String(resource.inputs.name ?? resource.name)} (chart ${String(resource.inputs.chart)}) and its volumes` : undefined;
         case "hcloud:index/server:Server":
             return `cloud server ${String(resource.inputs.name ?? resource.name)} and its local disk`;
-        default:
+        default: {
+            const operatorKind = STATEFUL_OPERATOR_KINDS.find((k) => k.type === resource.type);
+            if (operatorKind) {
+                return `database ${where} (${operatorKind.engine}, ${operatorKind.storage(spec)})`;
+            }
             return isRobotServer(resource.urn) ? `bare-metal server ${String(resource.inputs.hostname ?? resource.name)}: a reinstall wipes its disks (Longhorn replicas, local data)` : undefined;
+        }
     }
 }
 

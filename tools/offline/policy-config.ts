@@ -54,7 +54,7 @@ export function policyPackConfigFile(config: Partial<PackConfig>): Record<string
     };
     return {
         ...(config.allowedPublicPorts ? { "network-firewall-public-ports": { allowedPublicPorts: config.allowedPublicPorts } } : {}),
-        ...(Object.keys(database).length > 0 ? { "tenancy-database-cluster": database, "tenancy-mysql-cluster": database } : {}),
+        ...(Object.keys(database).length > 0 ? { "tenancy-database-cluster": database, "tenancy-mysql-cluster": database, "tenancy-mongodb-cluster": database } : {}),
         // Redis members count against the same instance limit.
         ...(config.maxDatabaseInstances !== undefined ? { "tenancy-redis-replication": { maxDatabaseInstances: config.maxDatabaseInstances } } : {}),
     };

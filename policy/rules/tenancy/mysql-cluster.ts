@@ -21,11 +21,61 @@ export const PXC_KEY_HOLDING_IMAGES = {
 } as const;
 
 /**
- * Fields that put tenant-chosen containers, environment or volumes into pods the operator creates. The pod
- * admission policy lets the operator's pods read the backup Secret (its backup Jobs and collector must), so
- * nothing of the tenant's may run or be mounted beside them.
+ * Images of the operator's other pods (the database nodes, HAProxy): the pinned ones only (charts/images.ts, kept
+ * equal by test/components/guardrails/mysql-policy.test.ts). A node runs with the operator's system users mounted.
  */
-export const PXC_INJECTION_FIELDS = ["sidecars", "sidecarVolumes", "sidecarPVCs", "envVarsSecret", "extraPVCs", "hookScript"] as const;
+export const PXC_RUNTIME_IMAGES = {
+    pxc: ["docker.io/percona/percona-xtradb-cluster:8.0.44-35.1", "docker.io/percona/percona-xtradb-cluster:8.4.7-7.1"],
+    haproxy: ["docker.io/percona/haproxy:2.8.17"],
+} as const;
+
+/**
+ * The one `pxc.configuration` (my.cnf) the platform renders: gVisor's partial AIO support for sandboxed nodes
+ * (components/project/mysql.ts uses this constant). Any other configuration is the tenant's, and my.cnf names
+ * files and plugins the server loads.
+ */
+export const PXC_SANDBOX_CONFIGURATION = "[mysqld]\ninnodb_use_native_aio=0\n";
+
+/** The ServiceAccount the platform gives the operator's node and HAProxy pods (components/project/common.ts SERVICE_ACCOUNT). */
+export const PXC_POD_SERVICE_ACCOUNT = "workload";
+
+/** The tenant Secret the platform's MySQL user takes its password from (components/project/database.ts DATABASE_SECRET). */
+export const PXC_USER_PASSWORD_SECRET = "database-credentials";
+
+/** MySQL's own schemas: a user with grants on one of them administers the server (mysql.user, the operator's users). */
+export const MYSQL_SYSTEM_SCHEMAS = ["mysql", "sys", "performance_schema", "information_schema"] as const;
+
+/**
+ * Fields of `pxc`, `haproxy` and `proxysql` (pkg/apis/pxc/v1/pxc_types.go PodSpec at v1.19.0) that put
+ * tenant-chosen containers, commands, environment, volumes or Secrets into pods the operator creates: sidecars and
+ * their volumes and claims, the `envVarsSecret` (envFrom of the main container), extra claims, the hook script
+ * the entrypoint runs, `lifecycle` hooks and the `readinessProbes`/`livenessProbes` (corev1 probes: `exec`
+ * commands), and the TLS/Vault Secrets the pods mount. The pod admission policy lets the operator's pods read the
+ * backup Secret (its backup Jobs and collector must), so nothing of the tenant's may run or be mounted beside them.
+ */
+export const PXC_INJECTION_FIELDS = [
+    "sidecars",
+    "sidecarVolumes",
+    "sidecarPVCs",
+    "envVarsSecret",
+    "extraPVCs",
+    "hookScript",
+    "lifecycle",
+    "readinessProbes",
+    "livenessProbes",
+    "sslSecretName",
+    "sslInternalSecretName",
+    "vaultSecretName",
+] as const;
+
+/** Top-level Secret names of a PerconaXtraDBCluster the pods mount (the operator derives each from the cluster name when absent). */
+export const PXC_SECRET_NAME_FIELDS = ["sslSecretName", "sslInternalSecretName", "vaultSecretName", "logCollectorSecretName"] as const;
+
+/** Components the platform does not run (each brings an image, a configuration and probes of its own): they stay disabled. */
+export const PXC_DISABLED_PARTS = ["proxysql", "pmm", "logcollector"] as const;
+
+/** Values of `upgradeOptions.apply` that keep the operator from asking a version service for images (version.go versionUpgradeEnabled lower-cases it). */
+export const PXC_UPGRADE_OFF = ["disabled", "never"] as const;
 
 /** The bucket path every tenant storage must stay below: `<bucket>/<folder>/<namespace>/` (the target's prefix without `s3://`). */
 function bucketPrefix(target: PackConfig["databaseBackupTarget"], namespace: string): string | undefined {
@@ -61,9 +111,68 @@ export function pxcS3Problems(s3: Record<string, unknown> | undefined, namespace
     return problems;
 }
 
-/** Every problem of a tenant PerconaXtraDBCluster's spec (exported for the tests and the offline drill). */
-export function mysqlClusterProblems(spec: Record<string, unknown>, namespace: string, config: Pick<PackConfig, "databaseBackupTarget" | "maxDatabaseInstances">): string[] {
+/**
+ * Every problem of a tenant PerconaXtraDBCluster's spec (exported for the tests and the offline drill). Beyond the
+ * backup target, the fields that choose what runs (audited against pkg/apis/pxc/v1/pxc_types.go and
+ * pkg/controller/pxc/version.go at v1.19.0): `upgradeOptions.apply`/`versionServiceEndpoint` (the version service
+ * writes `pxc.image`, `backup.image`, `haproxy.image`, `proxysql.image`, `pmm.image`, `logcollector.image`, and the
+ * in-memory object reaches the binlog collector before the patch), `pxc.image`, `haproxy.image`, `backup.image`,
+ * `initImage`, `initContainer.image`, `proxysql`/`pmm`/`logcollector` (disabled), per part
+ * {@link PXC_INJECTION_FIELDS}, `serviceAccountName` and `configuration` (my.cnf; haproxy.cfg runs
+ * `external-check` commands), `backup.serviceAccountName` (the ServiceAccount the platform gives), each storage's `containerOptions` (env and arguments of
+ * the key-holding Jobs) and `s3.credentialsSecret`/`caBundle`, the top-level `secretsName` (the operator's system
+ * users, `<cluster>-secrets`) and {@link PXC_SECRET_NAME_FIELDS}, and `users[].passwordSecretRef`/`dbs`.
+ * `clusterName` is the object's metadata.name (undefined: the secretsName check is skipped).
+ */
+export function mysqlClusterProblems(
+    spec: Record<string, unknown>,
+    namespace: string,
+    config: Pick<PackConfig, "databaseBackupTarget" | "maxDatabaseInstances">,
+    clusterName?: string,
+): string[] {
     const problems: string[] = [];
+    const apply = asString(at(spec, ["upgradeOptions", "apply"]));
+    if (apply !== undefined && !(PXC_UPGRADE_OFF as readonly string[]).includes(apply.toLowerCase())) {
+        problems.push(`upgradeOptions.apply is "${apply}" (the version service would choose the images, the backup image included): only ${PXC_UPGRADE_OFF.join(" or ")}`);
+    }
+    if (at(spec, ["upgradeOptions", "versionServiceEndpoint"]) !== undefined) {
+        problems.push("upgradeOptions.versionServiceEndpoint is set (images come from the platform's pins, never a version service)");
+    }
+    for (const [path, image, allowed] of [
+        ["pxc.image", at(spec, ["pxc", "image"]), PXC_RUNTIME_IMAGES.pxc],
+        ["haproxy.image", at(spec, ["haproxy", "image"]), PXC_RUNTIME_IMAGES.haproxy],
+    ] as const) {
+        if (image !== undefined && !(allowed as readonly string[]).includes(String(image))) {
+            problems.push(`${path} "${String(image)}" is not one of the platform's pinned images (${allowed.join(", ")})`);
+        }
+    }
+    for (const part of PXC_DISABLED_PARTS) {
+        if (isTrue(at(spec, [part, "enabled"]))) {
+            problems.push(`${part}.enabled is true (the platform does not run ${part}: its image, configuration and probes would be the tenant's)`);
+        }
+    }
+    for (const part of ["pxc", "haproxy", "proxysql"]) {
+        const account = at(spec, [part, "serviceAccountName"]);
+        if (account !== undefined && account !== PXC_POD_SERVICE_ACCOUNT) {
+            problems.push(`${part}.serviceAccountName is "${String(account)}", not the platform's ${PXC_POD_SERVICE_ACCOUNT}`);
+        }
+        const configuration = at(spec, [part, "configuration"]);
+        if (configuration !== undefined && !(part === "pxc" && configuration === PXC_SANDBOX_CONFIGURATION)) {
+            problems.push(`${part}.configuration is set (only the platform's${part === "pxc" ? " sandbox" : ""} configuration: it names what the server loads and runs)`);
+        }
+    }
+    const backupAccount = at(spec, ["backup", "serviceAccountName"]);
+    if (backupAccount !== undefined && backupAccount !== PXC_POD_SERVICE_ACCOUNT) {
+        problems.push(`backup.serviceAccountName is "${String(backupAccount)}", not the platform's ${PXC_POD_SERVICE_ACCOUNT} (the backup Jobs hold the keys)`);
+    }
+    if (clusterName !== undefined && spec.secretsName !== undefined && spec.secretsName !== `${clusterName}-secrets`) {
+        problems.push(`secretsName is "${String(spec.secretsName)}", not ${clusterName}-secrets (the operator writes its system users' passwords into it)`);
+    }
+    for (const field of PXC_SECRET_NAME_FIELDS) {
+        if (spec[field] !== undefined) {
+            problems.push(`${field} is set (the operator's pods mount it; the operator names it after the cluster)`);
+        }
+    }
     const size = at(spec, ["pxc", "size"]);
     if (typeof size !== "number" || !Number.isInteger(size) || size < 1 || size > config.maxDatabaseInstances) {
         problems.push(`pxc.size ${String(size)} is outside 1..${config.maxDatabaseInstances} (platform:tenantLimits.maxDatabaseInstances)`);
@@ -105,8 +214,18 @@ export function mysqlClusterProblems(spec: Record<string, unknown>, namespace: s
         }
     }
     for (const [index, user] of asArray(spec.users).entries()) {
-        if (asArray(asRecord(user)?.dbs).length === 0) {
+        const dbs = asArray(asRecord(user)?.dbs);
+        if (dbs.length === 0) {
             problems.push(`users[${index}] has no dbs (grants on every schema, the operator's system schema included)`);
+        }
+        for (const db of dbs) {
+            if (typeof db !== "string" || (MYSQL_SYSTEM_SCHEMAS as readonly string[]).includes(db.toLowerCase()) || /[*%`]/.test(db)) {
+                problems.push(`users[${index}].dbs names ${JSON.stringify(db)} (a system schema or a pattern: grants there administer the server)`);
+            }
+        }
+        const secretName = at(user, ["passwordSecretRef", "name"]);
+        if (secretName !== PXC_USER_PASSWORD_SECRET) {
+            problems.push(`users[${index}].passwordSecretRef names ${JSON.stringify(secretName)}, not the platform-written ${PXC_USER_PASSWORD_SECRET}`);
         }
     }
     if (at(spec, ["tls", "enabled"]) === false || isTrue(at(spec, ["unsafeFlags", "tls"]))) {
@@ -130,6 +249,11 @@ export function mysqlRestoreProblems(spec: Record<string, unknown>, namespace: s
         }
         if (destination.split("/").includes("..")) {
             problems.push(`backupSource.destination "${destination}" climbs out of its folder`);
+        }
+        for (const field of ["image", "sslSecretName", "sslInternalSecretName", "vaultSecretName"]) {
+            if (source[field] !== undefined) {
+                problems.push(`backupSource.${field} is set (the restore runs the cluster's pinned images and Secrets)`);
+            }
         }
         problems.push(...pxcS3Problems(asRecord(source.s3), namespace, config.databaseBackupTarget, "backupSource"));
     }
@@ -163,7 +287,7 @@ export const tenancyMysqlCluster: ResourceValidationPolicy = {
         const namespace = namespaceOf(args.props);
         const config = packConfig(args);
         const cluster = args.type === PXC_TYPES.cluster;
-        for (const problem of cluster ? mysqlClusterProblems(specOf(args.props), namespace, config) : mysqlRestoreProblems(specOf(args.props), namespace, config)) {
+        for (const problem of cluster ? mysqlClusterProblems(specOf(args.props), namespace, config, asString(at(args.props, ["metadata", "name"]))) : mysqlRestoreProblems(specOf(args.props), namespace, config)) {
             report(`${cluster ? "PerconaXtraDBCluster" : "PerconaXtraDBClusterRestore"} in namespace "${namespace}": ${problem}`);
         }
     }),

@@ -1,6 +1,6 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchemaFor } from "../../lib/config";
-import { DATABASE_SERVICE_ACCOUNT_PATTERN, PLATFORM_BACKUP_SECRET, podSecretReferences } from "../../lib/catalogue";
+import { DATABASE_SERVICE_ACCOUNT_PATTERN, OPERATOR_INTERNAL_SECRET_PATTERN, PLATFORM_BACKUP_SECRET, podSecretReferences } from "../../lib/catalogue";
 import { isPlatformNamespace } from "../../lib/namespaces";
 import { forWorkloads } from "../../lib/rule-helpers";
 import { asString } from "../../lib/values";
@@ -9,12 +9,14 @@ import { asString } from "../../lib/values";
  * The platform's backup Secret in a tenant namespace holds keys to every project's archive: only the
  * CloudNativePG operator's pods may read it, and those are created by the operator, never registered by Pulumi.
  * So no workload Pulumi registers in a tenant namespace may reference it (secret or projected volume, env
- * `secretKeyRef`, `envFrom.secretRef`) or run as a database Cluster's ServiceAccount, whose Role reads it.
+ * `secretKeyRef`, `envFrom.secretRef`) or run as a database Cluster's ServiceAccount, whose Role reads it; nor any
+ * of the Secrets the MySQL and MongoDB operators keep for themselves ({@link OPERATOR_INTERNAL_SECRET_PATTERN}:
+ * root and backup users' passwords, TLS keys, keyfiles).
  * The admission twin (components/guardrails, pod policy) holds the same rule for every other sender.
  */
 export const workloadNoPlatformBackupSecret: ResourceValidationPolicy = {
     name: "workload-no-platform-backup-secret",
-    description: `Tenant workloads must not read the Secret ${PLATFORM_BACKUP_SECRET} or run as a database ServiceAccount.`,
+    description: `Tenant workloads must not read the Secret ${PLATFORM_BACKUP_SECRET} or a database operator's own Secrets, or run as a database ServiceAccount.`,
     enforcementLevel: "mandatory",
     severity: "high",
     configSchema: configSchemaFor("platformNamespaces"),
@@ -22,8 +24,13 @@ export const workloadNoPlatformBackupSecret: ResourceValidationPolicy = {
         if (isPlatformNamespace(namespace, config.platformNamespaces)) {
             args.notApplicable("platform namespace");
         }
-        if (podSecretReferences(podSpec).includes(PLATFORM_BACKUP_SECRET)) {
+        const secrets = podSecretReferences(podSpec);
+        if (secrets.includes(PLATFORM_BACKUP_SECRET)) {
             report(`pod reads the Secret ${PLATFORM_BACKUP_SECRET} (the platform's backup bucket keys, for the CloudNativePG operator only)`);
+        }
+        const internal = new RegExp(OPERATOR_INTERNAL_SECRET_PATTERN);
+        for (const name of new Set(secrets.filter((secret) => internal.test(secret)))) {
+            report(`pod reads the Secret ${name}, a database operator's own (system users' passwords, TLS keys, keyfiles): the project's own credentials Secret is the one to read`);
         }
         const pattern = new RegExp(DATABASE_SERVICE_ACCOUNT_PATTERN);
         for (const field of ["serviceAccountName", "serviceAccount"]) {

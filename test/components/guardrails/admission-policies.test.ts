@@ -5,6 +5,7 @@ import { admit } from "../../../tools/offline/admission";
 import type { PlannedResource } from "../../../tools/offline/plan-types";
 import { DEFAULT_PACK_CONFIG } from "../../../policy/lib/config";
 import { PXC_OPERATOR_USER } from "../../../components/databases/mysql-values";
+import { PSMDB_OPERATOR_USER } from "../../../components/databases/mongodb-values";
 import { validateObject } from "../../helpers/k8s-schema";
 import { edit, k8sObject, podSpecIn, tenantNamespace, violationsOf, workload, WORKLOAD_KINDS, type WorkloadKind } from "../../helpers/policy-fixtures";
 
@@ -172,6 +173,33 @@ const BACKUP_SECRET_CASES: TwinCase[] = [
         expected: "deny",
     },
     { title: "ServiceAccount merely named like a database", rule: "workload-no-platform-backup-secret", subject: withPod("Deployment", (pod) => (pod.serviceAccountName = "database-migrator")), expected: "admit" },
+    // Review 19 / issue 19 point 4: the operators' own Secrets (names from the operators' sources, see OPERATOR_INTERNAL_SECRET_PATTERN).
+    ...[
+        "database-secrets",
+        "database-g2-secrets",
+        "internal-database",
+        "internal-database-g1",
+        "database-ssl-internal",
+        "database-mysql-init",
+        "database-env-vars-pxc",
+        "internal-mongodb-users",
+        "mongodb-g1-users",
+        "mongodb-mongodb-keyfile",
+        "mongodb-mongodb-encryption-key",
+    ].flatMap((name): TwinCase[] => [
+        { title: `Deployment env from the operator's ${name}`, rule: "workload-no-platform-backup-secret", subject: withPod("Deployment", (pod) => (pod.containers[0].env = [{ name: "P", valueFrom: { secretKeyRef: { name, key: "root" } } }])), expected: "deny" },
+        { title: `Pod mounting the operator's ${name}`, rule: "workload-no-platform-backup-secret", subject: withPod("Pod", (pod) => (pod.volumes = [{ name: "s", secret: { secretName: name } }])), expected: "deny" },
+    ]),
+    { title: "CronJob init container envFrom the MySQL system users", rule: "workload-no-platform-backup-secret", subject: withPod("CronJob", (pod) => (pod.initContainers[0].envFrom = [{ secretRef: { name: "database-secrets" } }])), expected: "deny" },
+    {
+        title: "projected volume with MongoDB's internal users",
+        rule: "workload-no-platform-backup-secret",
+        subject: withPod("StatefulSet", (pod) => (pod.volumes = [{ name: "p", projected: { sources: [{ secret: { name: "internal-mongodb-g2-users" } }] } }])),
+        expected: "deny",
+    },
+    { title: "pod reading the project's MySQL credentials", rule: "workload-no-platform-backup-secret", subject: withPod("Deployment", (pod) => (pod.containers[0].envFrom = [{ secretRef: { name: "database-credentials" } }])), expected: "admit" },
+    { title: "pod reading the project's MongoDB credentials", rule: "workload-no-platform-backup-secret", subject: withPod("Deployment", (pod) => (pod.containers[0].env = [{ name: "U", valueFrom: { secretKeyRef: { name: "mongodb-credentials", key: "MONGODB_URI" } } }])), expected: "admit" },
+    { title: "a Secret merely named like one", rule: "workload-no-platform-backup-secret", subject: withPod("Deployment", (pod) => (pod.volumes = [{ name: "s", secret: { secretName: "database-secrets-backup" } }])), expected: "admit" },
 ];
 
 const SERVICE_CASES: TwinCase[] = [
@@ -417,6 +445,19 @@ describe("admission policies as objects", () => {
         // A template keeps being judged on updates: a Deployment changed to pin a node is refused.
         const template = placed("Deployment", { nodeName: "dev-server-0" });
         expect(decide("UPDATE", template).messages).toEqual([expect.stringMatching(/must not set nodeName/)]);
+    });
+
+    it("let only the MySQL and MongoDB operators and the controllers running their pods send pods that read the operators' own Secrets", () => {
+        const [pods] = renderAdmissionPolicies({ allowedRegistries: DEFAULT_PACK_CONFIG.allowedRegistries });
+        // A replica-set member as the operator writes its StatefulSet: the internal users Secret mounted.
+        const member = withPod("StatefulSet", (pod) => (pod.volumes = [{ name: "users-secret-file", secret: { secretName: "internal-mongodb-users" } }]));
+        const as = (username: string) => admit(pods!.policy, pods!.binding, { object: member.inputs, namespaceObject: shopNamespace().inputs, operation: "CREATE" as const, userInfo: { username } }).allowed;
+        expect(as(PSMDB_OPERATOR_USER)).toBe(true);
+        expect(as(PXC_OPERATOR_USER)).toBe(true);
+        expect(as("system:serviceaccount:kube-system:statefulset-controller")).toBe(true);
+        expect(as("system:serviceaccount:psmdb-system:default")).toBe(false);
+        expect(as("system:serviceaccount:shop-argocd:argocd-application-controller")).toBe(false);
+        expect(as("tenant-user@example.com")).toBe(false);
     });
 
     it("also watch ephemeral containers added to running pods", () => {

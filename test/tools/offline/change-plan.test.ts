@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { changeReport, renderChangeReport, type ChangeResource } from "../../../tools/offline/change-plan";
 import { pathUnder } from "../../../tools/offline/replacement-rules";
+import { projectContext } from "../../../components/project/common";
+import { renderMongoDbCluster } from "../../../components/project/mongodb";
+import { renderMysqlCluster } from "../../../components/project/mysql";
+import { renderPostgresCluster } from "../../../components/project/postgresql";
+import { renderRedisReplication } from "../../../components/project/redis";
+import { renderVeleroRestore, renderVeleroSchedules } from "../../../components/backups/values";
+import { project, stackPlatformConfig } from "../../components/project/fixtures";
 
 const PROJECT = "urn:pulumi:dev::platform::platform:project:Project::shop";
 const k8s = (kind: string, name: string, inputs: Record<string, unknown>, extra: Partial<ChangeResource> = {}): ChangeResource => ({
@@ -58,6 +65,27 @@ describe("change plan", () => {
         expect(changeReport([cluster("10Gi")], []).unacknowledged.map((d) => d.data)).toEqual(["database shop/database (CloudNativePG, 10Gi)"]);
         expect(changeReport([cluster("10Gi")], [cluster("20Gi")]).steps[0]).toMatchObject({ op: "update", refused: [] });
         expect(changeReport([cluster("20Gi")], [cluster("10Gi")]).refused).toEqual([expect.stringContaining("spec.storage.size: shrinking a volume from 20Gi to 10Gi is refused")]);
+    });
+
+    // Issue 19 point 3: every stateful operator kind the program renders counts, deleted or replaced (one list, STATEFUL_OPERATOR_KINDS).
+    const config = stackPlatformConfig("fsn1");
+    const rendered = (object: { apiVersion: string; kind: string; metadata: { name: string } }) => k8s(`${object.apiVersion}:${object.kind}`, `${object.kind.toLowerCase()}-${object.metadata.name}`, object as unknown as Record<string, unknown>);
+    const STATEFUL_CASES = [
+        { kind: "CloudNativePG Cluster", object: renderPostgresCluster(projectContext(project({ name: "shop", database: { engine: "postgresql", size: "15Gi" } }), config)), data: "database shop/database (CloudNativePG, 15Gi)" },
+        { kind: "PerconaXtraDBCluster", object: renderMysqlCluster(projectContext(project({ name: "shop", database: { engine: "mysql", size: "12Gi" } }), config)), data: "database shop/database (Percona XtraDB Cluster, 12Gi)" },
+        { kind: "PerconaServerMongoDB", object: renderMongoDbCluster(projectContext(project({ name: "shop", mongodb: { size: "7Gi" } }), config)), data: "database shop/mongodb (Percona Server for MongoDB, 7Gi)" },
+        { kind: "RedisReplication", object: renderRedisReplication(projectContext(project({ name: "shop", redis: { size: "3Gi" } }), config)), data: "database shop/redis (Redis replication, 3Gi)" },
+    ];
+    it.each(STATEFUL_CASES)("counts a deleted or replaced $kind as data at risk", ({ object, data }) => {
+        const before = rendered(object);
+        expect(changeReport([before], []).unacknowledged.map((d) => d.data)).toEqual([data]);
+        expect(changeReport([before], [{ ...before, inputs: { ...before.inputs, metadata: { ...(before.inputs.metadata as object), name: "other" } } }]).unacknowledged.map((d) => [d.op, d.data])).toEqual([["replace", data]]);
+        expect(changeReport([before], [before]).dataAtRisk).toEqual([]);
+    });
+
+    it("holds Velero's Schedules and Restores as no data (their backups outlive them)", () => {
+        const objects = [...renderVeleroSchedules(config, ["shop"]), renderVeleroRestore("shop", "shop-restore", {})].map((o) => rendered(o));
+        expect(changeReport(objects, []).dataAtRisk).toEqual([]);
     });
 
     it("removing a tenant names its data (retained objects too: they would be left unmanaged) until something acknowledges it", () => {

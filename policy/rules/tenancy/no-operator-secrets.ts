@@ -1,0 +1,27 @@
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { configSchemaFor } from "../../lib/config";
+import { OPERATOR_INTERNAL_SECRET_PATTERN } from "../../lib/catalogue";
+import { K8S_TYPES, metadataOf, namespaceOf } from "../../lib/kubernetes";
+import { forTenantObjects } from "../../lib/rule-helpers";
+
+/**
+ * The MySQL and MongoDB operators generate their system users' passwords into Secrets named after the cluster
+ * ({@link OPERATOR_INTERNAL_SECRET_PATTERN}) and take whatever such a Secret holds: a tenant that writes one first
+ * (or edits it, which the operators sync) chooses the root, backup or clusterAdmin password, and MongoDB's backup
+ * and clusterAdmin users read PBM's configuration with the bucket keys; `<cluster>-env-vars-pxc` becomes the MySQL
+ * nodes' environment. So no tenant object is such a Secret; the admission twin (`platform-tenant-secrets`)
+ * lets only the operators write them.
+ */
+export const tenancyNoOperatorSecrets: ResourceValidationPolicy = {
+    name: "tenancy-no-operator-secrets",
+    description: "Tenant Secrets must not take the names the MySQL and MongoDB operators keep for their own (system users, TLS keys, keyfiles, node environment).",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    configSchema: configSchemaFor("platformNamespaces"),
+    validateResource: forTenantObjects([K8S_TYPES.secret], (args, report) => {
+        const name = metadataOf(args.props).name ?? "";
+        if (new RegExp(OPERATOR_INTERNAL_SECRET_PATTERN).test(name)) {
+            report(`Secret "${name}" in namespace "${namespaceOf(args.props)}" takes a name a database operator keeps for its own Secrets (its system users' passwords, keys or environment): only the operator writes it`);
+        }
+    }),
+};

@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { renderSecretPolicy } from "../../../components/guardrails/admission-policies";
+import { PSMDB_OPERATOR_USER } from "../../../components/databases/mongodb-values";
+import { PXC_OPERATOR_USER } from "../../../components/databases/mysql-values";
+import { admit } from "../../../tools/offline/admission";
+import { validateObject } from "../../helpers/k8s-schema";
+import { messagesOf, planned, tenantNamespace } from "../../helpers/policy-fixtures";
+
+/**
+ * `tenancy-no-operator-secrets` and its twin `platform-tenant-secrets`: a tenant writer may not take the names of
+ * the Secrets the MySQL and MongoDB operators keep for themselves (it would choose the system users' passwords the
+ * operators sync, or the MySQL nodes' environment); the operators may. Expected outcomes are written per case.
+ */
+
+const pair = renderSecretPolicy({ allowedRegistries: ["docker.io"] });
+const secret = (name: string) => ({ apiVersion: "v1", kind: "Secret", metadata: { name, namespace: "shop" }, type: "Opaque", stringData: { MONGODB_BACKUP_PASSWORD: "chosen-by-the-tenant" } });
+const decide = (name: string, username = "system:serviceaccount:shop:deployer") => ({
+    admission: admit(pair.policy, pair.binding, { object: secret(name), namespaceObject: tenantNamespace("shop").inputs, operation: "CREATE", userInfo: { username } }).allowed ? "admit" : "deny",
+    pack: messagesOf("tenancy-no-operator-secrets", [planned("kubernetes:core/v1:Secret", `shop-${name}`, secret(name))]).length === 0 ? "admit" : "deny",
+});
+
+const CASES: Array<{ name: string; expected: "admit" | "deny" }> = [
+    { name: "database-credentials", expected: "admit" },
+    { name: "mongodb-credentials", expected: "admit" },
+    { name: "app-secrets", expected: "admit" },
+    { name: "database-backup-s3", expected: "admit" },
+    { name: "database-secrets", expected: "deny" },
+    { name: "database-g1-secrets", expected: "deny" },
+    { name: "internal-database", expected: "deny" },
+    { name: "database-env-vars-pxc", expected: "deny" },
+    { name: "database-env-vars-haproxy", expected: "deny" },
+    { name: "database-ssl", expected: "deny" },
+    { name: "mongodb-users", expected: "deny" },
+    { name: "internal-mongodb-g2-users", expected: "deny" },
+    { name: "mongodb-mongodb-keyfile", expected: "deny" },
+];
+
+describe("platform-tenant-secrets (admission twin of tenancy-no-operator-secrets)", () => {
+    it("is a schema-valid ValidatingAdmissionPolicy bound to tenant namespaces", () => {
+        expect(validateObject(pair.policy).status).toBe("valid");
+        expect(validateObject(pair.binding).status).toBe("valid");
+    });
+
+    it.each(CASES)("a tenant Secret named $name: $expected by admission and by the pack", ({ name, expected }) => {
+        expect(decide(name)).toEqual({ admission: expected, pack: expected });
+    });
+
+    it("lets the operators write their own Secrets, nobody else", () => {
+        expect(decide("database-secrets", PXC_OPERATOR_USER).admission).toBe("admit");
+        expect(decide("internal-mongodb-users", PSMDB_OPERATOR_USER).admission).toBe("admit");
+        expect(decide("mongodb-users", "system:serviceaccount:shop-argocd:argocd-application-controller").admission).toBe("deny");
+        expect(decide("mongodb-users", "system:serviceaccount:psmdb-system:default").admission).toBe("deny");
+    });
+});
