@@ -1,6 +1,6 @@
 import type { PlatformConfig } from "../../lib/config/schema";
 import { GVISOR_RUNTIME_CLASS, LABELS, NAMESPACES, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
-import { EDGE_METER_METRICS } from "./edge-meter";
+import { EDGE_METER_METRICS, NODE_METER_VERSION } from "./edge-meter";
 import { promqlNumber, promqlString } from "./promql";
 
 /**
@@ -307,7 +307,15 @@ export const RULE_MANAGER_METRICS = {
     missed: "prometheus_rule_group_iterations_missed_total",
 } as const;
 
-/** Seconds without a fresh edge meter export after which stream egress is not trusted (it exports every 15 s). */
+/**
+ * node-exporter's targets as kube-prometheus-stack 88.5.3 scrapes them (the Service label `jobLabel: node-exporter`,
+ * port 9100 on the host network: instance = node address:9100, the node address kube_pod_info reports as host_ip).
+ */
+export const NODE_EXPORTER_SELECTOR = 'job="node-exporter"';
+/** node-exporter's port (prometheus-node-exporter chart `service.port`). */
+export const NODE_EXPORTER_PORT = 9100;
+
+/** Seconds without a fresh node meter export after which internet egress is not trusted (it exports every 15 s). */
 export const EDGE_METER_STALE_SECONDS = 300;
 
 /** The CronJob exporting the billing ledger (components/metering/ledger.ts), watched by the ledger alert. */
@@ -323,7 +331,12 @@ export const SOURCE_METRICS: readonly string[] = [
     "container_memory_working_set_bytes",
     "container_network_receive_bytes_total",
     "container_network_transmit_bytes_total",
+    "container_start_time_seconds",
     "kube_pod_container_resource_requests",
+    "kube_pod_init_container_resource_requests",
+    "kube_pod_init_container_info",
+    "kube_pod_overhead_cpu_cores",
+    "kube_pod_overhead_memory_bytes",
     "kube_pod_runtimeclass_name_info",
     "kube_pod_info",
     "kube_pod_labels",
@@ -339,6 +352,9 @@ export const SOURCE_METRICS: readonly string[] = [
     EDGE_METER_METRICS.edgePodBytes,
     EDGE_METER_METRICS.externalBytes,
     EDGE_METER_METRICS.lastExport,
+    EDGE_METER_METRICS.info,
+    EDGE_METER_METRICS.loaded,
+    EDGE_METER_METRICS.podAddress,
     RULE_MANAGER_METRICS.failures,
     RULE_MANAGER_METRICS.evaluations,
     RULE_MANAGER_METRICS.missed,
@@ -396,16 +412,54 @@ function orZero(expr: string): string {
     return `(${expr})\nor\n0 * ${RECORDED.tenantNamespace}`;
 }
 
-/** Requests per container, one kube-state-metrics replica's worth. */
-const requests = (resource: "cpu" | "memory") => `max by (namespace, pod, container) (kube_pod_container_resource_requests{resource="${resource}"})`;
+/** A vector tagged with `label="value"`, so `or` keeps two vectors of the same series apart until an aggregation. */
+const tag = (expr: string, label: string, value: string) => `label_replace(\n  ${expr},\n  "${label}", "${value}", "", ""\n)`;
 
 /** `label_replace` tagging a vector with `source`, so `or` keeps usage and request apart until `max by`. */
-const tagged = (expr: string, source: "usage" | "request") => `label_replace(\n  ${expr},\n  "source", "${source}", "", ""\n)`;
+const tagged = (expr: string, source: "usage" | "request") => tag(expr, "source", source);
+
+// Init containers that keep running beside the app containers (native sidecars, restartPolicy Always):
+// kube-state-metrics' kube_pod_init_container_info carries the init container's restart_policy
+// (kubernetes/kube-state-metrics@v2.20.0 internal/store/pod.go createPodInitContainerInfoFamilyGenerator).
+const SIDECARS = 'kube_pod_init_container_info{restart_policy="Always"}';
 
 /**
- * Per namespace, Σ over running pods of max(Σ requests, Σ use), one formula for both runtimes. runc pods: use
- * and requests summed over the containers cAdvisor sees running (`runcPodUse`); gVisor pods: use from the pod
- * cgroup (`sandboxPodUse`), requests of all its containers while the pod cgroup exists.
+ * The effective request of every pod, as the scheduler reserves it for the pod's whole life
+ * (kubernetes/kubernetes staging/src/k8s.io/component-helpers/resource/helpers.go `PodRequests`: the app
+ * containers' sum, each sidecar added to it, the maximum with every regular init container, plus the RuntimeClass
+ * overhead `spec.overhead`): max(Σ app + Σ sidecars, max regular init) + overhead. `PodRequests` adds to a regular
+ * init container the sidecars declared before it; kube-state-metrics does not export the order, so the init term
+ * here leaves the sidecars out: never more than the scheduler reserves, less only while a regular init container
+ * declared after a sidecar outweighs the app containers. kube-state-metrics exports app and init requests apart
+ * (kube_pod_container_resource_requests, kube_pod_init_container_resource_requests) and the overhead as
+ * kube_pod_overhead_cpu_cores / kube_pod_overhead_memory_bytes (internal/store/pod.go). One replica's worth (max by).
+ */
+function podRequests(resource: "cpu" | "memory"): string {
+    const app = `max by (namespace, pod, container) (kube_pod_container_resource_requests{resource="${resource}"})`;
+    const init = `max by (namespace, pod, container) (kube_pod_init_container_resource_requests{resource="${resource}"})`;
+    const overhead = `max by (namespace, pod) (${resource === "cpu" ? "kube_pod_overhead_cpu_cores" : "kube_pod_overhead_memory_bytes"})`;
+    return [
+        "sum by (namespace, pod) (",
+        "    max by (namespace, pod) (",
+        `      ${tag(`sum by (namespace, pod) (${app} or (${init} and on (namespace, pod, container) ${SIDECARS}))`, "phase", "containers")}`,
+        "      or",
+        `      ${tag(`max by (namespace, pod) (${init} unless on (namespace, pod, container) ${SIDECARS})`, "phase", "init")}`,
+        "    )",
+        "  or",
+        `    ${tag(overhead, "phase", "overhead")}`,
+        ")",
+    ].join("\n");
+}
+
+/** A runc pod is running while cAdvisor sees a container of it (an init or an app container). */
+const runcPodRunning = `on (namespace, pod) ${CONTAINER_MEMORY}`;
+/** A gVisor pod is running while its pod cgroup exists (the Sentry runs every container in it). */
+const sandboxPodRunning = `on (namespace, pod) ${POD_MEMORY}`;
+
+/**
+ * Per namespace, Σ over running pods of max(effective request, Σ use), one formula for both runtimes. runc pods:
+ * use summed over the containers cAdvisor sees (`runcPodUse`); gVisor pods: use from the pod cgroup
+ * (`sandboxPodUse`); the effective request ({@link podRequests}) while the pod runs.
  */
 function billable(resource: "cpu" | "memory", runcPodUse: string, sandboxPodUse: string): string {
     return [
@@ -413,14 +467,14 @@ function billable(resource: "cpu" | "memory", runcPodUse: string, sandboxPodUse:
         "    max by (namespace, pod) (",
         `      ${tagged(runcPodUse, "usage")}`,
         "      or",
-        `      ${tagged(`sum by (namespace, pod) (${requests(resource)} and on (namespace, pod, container) ${CONTAINER_MEMORY})`, "request")}`,
+        `      ${tagged(`${podRequests(resource)} and ${runcPodRunning}`, "request")}`,
         "    )",
         `    unless on (namespace, pod) ${RECORDED.sandboxedPod}`,
         "  or",
         "    max by (namespace, pod) (",
         `      ${tagged(sandboxPodUse, "usage")}`,
         "      or",
-        `      ${tagged(`sum by (namespace, pod) (${requests(resource)}) and on (namespace, pod) ${POD_MEMORY}`, "request")}`,
+        `      ${tagged(`${podRequests(resource)} and ${sandboxPodRunning}`, "request")}`,
         "    )",
         `    and on (namespace, pod) ${RECORDED.sandboxedPod}`,
         ")",
@@ -428,7 +482,7 @@ function billable(resource: "cpu" | "memory", runcPodUse: string, sandboxPodUse:
 }
 
 /**
- * Per project, Σ over its running build pods (runc, namespace builds) of max(Σ requests, Σ use): the runc half of
+ * Per project, Σ over its running build pods (runc, namespace builds) of max(effective request, Σ use): the runc half of
  * {@link billable}, attributed by the build pod's project label and kept only for projects whose namespace exists
  * (labels `namespace` and `project`, like every per-project series).
  */
@@ -438,7 +492,7 @@ function buildBillable(resource: "cpu" | "memory", runcPodUse: string): string {
         "    max by (namespace, pod) (",
         `      ${tagged(runcPodUse, "usage")}`,
         "      or",
-        `      ${tagged(`sum by (namespace, pod) (${requests(resource)} and on (namespace, pod, container) ${CONTAINER_MEMORY})`, "request")}`,
+        `      ${tagged(`${podRequests(resource)} and ${runcPodRunning}`, "request")}`,
         "    )",
         `  * on (namespace, pod) group_left (project) ${RECORDED.buildPodProject}`,
         ")",
@@ -457,17 +511,17 @@ function used(runcPodUse: string, sandboxPodUse: string): string {
     ].join("\n");
 }
 
-/** Σ per namespace of a kube-state-metrics request, counting only containers (runc) or pods (gVisor) running. */
+/** Σ per namespace of the effective requests ({@link podRequests}) of the pods running, under either runtime. */
 function runningRequests(resource: "cpu" | "memory"): string {
     return perProject(
         [
             "sum by (namespace) (",
-            `    ${requests(resource)}`,
-            `    and on (namespace, pod, container) ${CONTAINER_MEMORY}`,
+            `    ${podRequests(resource)}`,
+            `    and ${runcPodRunning}`,
             `    unless on (namespace, pod) ${RECORDED.sandboxedPod}`,
             "  or",
-            `    ${requests(resource)}`,
-            `    and on (namespace, pod) ${POD_MEMORY}`,
+            `    ${podRequests(resource)}`,
+            `    and ${sandboxPodRunning}`,
             `    and on (namespace, pod) ${RECORDED.sandboxedPod}`,
             ")",
         ].join("\n"),
@@ -476,30 +530,59 @@ function runningRequests(resource: "cpu" | "memory"): string {
 
 /**
  * How far back the sample before a window is looked for: a scrape gap up to this long is bridged (the
- * counter's growth across it is billed in the window after). A series with no sample that far back is new
- * and counts from 0, so a gap longer than this bills the counter's whole value once; MeteringSourceDown fires
- * after 10 minutes of it.
+ * counter's growth across it is billed in the window after). A series with no sample that far back counts from
+ * 0 only if it is new (see {@link counterIncrease}); otherwise its first window after the gap bills nothing.
  */
 export const PREVIOUS_SAMPLE_LOOKBACK_SECONDS = 3600;
+
+/**
+ * When a counter series without a sample in the look-back is new, so that its whole value is growth nobody was
+ * billed for. Decided from a start time, never from the absence alone: a long-lived series returning after a
+ * scrape gap longer than the look-back (a kubelet, node-exporter or Prometheus away for over an hour) would
+ * otherwise bill its whole lifetime again, in an hour the ledger then exports for good.
+ * - `cadvisor`: the cgroup started inside the look-back (cAdvisor's `container_start_time_seconds`, one series per
+ *   cgroup with the labels of its counters, which add `cpu` or `interface`: google/cadvisor metrics/prometheus.go
+ *   collectContainersInfo). Every earlier sample of it would then lie in the look-back.
+ * - `nodeMeter`: the node's meter was read without the element inside the look-back (its heartbeat was scraped:
+ *   the export lists every element of the sets, so the element was created since, from 0), or its table was
+ *   loaded inside it (a reboot: every counter restarted).
+ */
+export type CounterOrigin = "cadvisor" | "nodeMeter";
 
 /**
  * The exact increase of every series of the counter `selector` in this evaluation's window (t - window, t]:
  * the window's last sample minus the last sample at or before its start. Consecutive windows share that
  * boundary sample, so their increases add up to the counter's growth, whatever the scrape interval (`irate`
- * samples the last two scrapes and bills a single response 0 or 2×; `increase` extrapolates). A new series
- * counts from 0 (containers' CPU and the node meter's elements start at 0); a reset in the window (a sample
- * lower than one before it) counts the window's last sample, the growth since the reset.
+ * samples the last two scrapes and bills a single response 0 or 2×; `increase` extrapolates). A reset in the
+ * window (a sample lower than one before it) counts the window's last sample, the growth since the reset. A
+ * series without a sample in the look-back counts from 0 if it is new (see {@link CounterOrigin}: containers'
+ * CPU and the node meter's elements start at 0) and bills nothing otherwise: the growth across a gap longer than
+ * the look-back is not billed (its value before the gap is out of reach of a bounded range, and an under-bill
+ * is the side a tenant cannot dispute; MeteringSourceDown fires during the gap).
  */
-export function counterIncrease(selector: string, windowSeconds: number, semantics: RangeSemantics): string {
+export function counterIncrease(selector: string, windowSeconds: number, semantics: RangeSemantics, origin: CounterOrigin): string {
     const window = `${selector}[${range(windowSeconds, semantics)}]`;
-    const before = `last_over_time(${selector}[${range(PREVIOUS_SAMPLE_LOOKBACK_SECONDS, semantics)}] offset ${windowSeconds}s)`;
+    const lookback = range(PREVIOUS_SAMPLE_LOOKBACK_SECONDS, semantics);
+    const before = `last_over_time(${selector}[${lookback}] offset ${windowSeconds}s)`;
+    const horizon = `time() - ${windowSeconds + PREVIOUS_SAMPLE_LOOKBACK_SECONDS}`;
+    const isNew =
+        origin === "cadvisor"
+            ? `and ignoring (cpu, interface) (max_over_time(container_start_time_seconds[${range(windowSeconds, semantics)}]) > ${horizon})`
+            : [
+                  "and on (instance) (",
+                  `      max by (instance) (max_over_time(${EDGE_METER_METRICS.lastExport}[${lookback}] offset ${windowSeconds}s))`,
+                  "    or",
+                  `      max by (instance) (max_over_time(${EDGE_METER_METRICS.loaded}[${range(windowSeconds, semantics)}])) > ${horizon}`,
+                  "  )",
+              ].join("\n");
     return [
         "(",
         `    last_over_time(${window}) - ${before}`,
         `  unless resets(${window}) > 0`,
         `  unless min_over_time(${window}) < ${before}`,
         ")",
-        `or last_over_time(${window})`,
+        `or last_over_time(${window}) and ${before}`,
+        `or last_over_time(${window}) ${isNew}`,
     ].join("\n");
 }
 
@@ -558,7 +641,7 @@ export function renderMeteringRuleGroups(prices: MeteringPrices, billing: Billin
     const price = (key: "cpuCoreHour" | "memoryGiBHour" | "storageGiBHour" | "networkEgressGiB") => promqlNumber(prices[key]);
     const seconds = (billing.evaluationMinutes ?? 1) * 60;
     const window = range(seconds, semantics);
-    const increase = (selector: string) => counterIncrease(selector, seconds, semantics);
+    const increase = (selector: string, origin: CounterOrigin = "cadvisor") => counterIncrease(selector, seconds, semantics, origin);
     // Per pod, as both runtimes are billed: runc from its containers' cgroups, gVisor from the pod cgroup.
     const runcPodCpu = `sum by (namespace, pod) (\n${increase(CONTAINER_CPU)}\n) / ${seconds}`;
     const sandboxPodCpu = `sum by (namespace, pod) (\n${increase(POD_CPU)}\n) / ${seconds}`;
@@ -576,7 +659,24 @@ export function renderMeteringRuleGroups(prices: MeteringPrices, billing: Billin
             `  "${ipLabel}", "$1", "pod_ip", "(.+)"`,
             ")",
         ].join("\n");
-    const namespaceOfSource = `topk by (source_ip) (1, ${podsWithAddress("", "source_ip")})`;
+    // A pod kube-state-metrics never saw Pending or Running (it lived less than a scrape interval, or was deleted
+    // at once) is known to the node that gave it the address: the node meter's pod of each address, kept by its
+    // exporter for an hour after the sandbox is gone unless a newer sandbox took the address. kube-state-metrics'
+    // answer wins where it has one.
+    const seenByKubeStateMetrics = `max by (namespace, pod, source_ip) (${podsWithAddress("", "source_ip")})`;
+    const seenByNode = `max by (namespace, pod, source_ip) (last_over_time(${EDGE_METER_METRICS.podAddress}{source_ip!=""}[${window}]))`;
+    const sourcePods = `(\n  ${seenByKubeStateMetrics}\n  or\n  (${seenByNode} unless on (source_ip) ${seenByKubeStateMetrics})\n)`;
+    // A build pod sends on its project's behalf (a Dockerfile RUN reaching the internet): its bytes are the project's.
+    const billedNamespace = [
+        "(",
+        `    ${sourcePods} unless on (namespace, pod) ${RECORDED.buildPodProject}`,
+        "  or",
+        "    max by (namespace, pod, source_ip) (",
+        `      label_replace(${sourcePods} * on (namespace, pod) group_left (project) ${RECORDED.buildPodProject}, "namespace", "$1", "project", "(.+)")`,
+        "    )",
+        ")",
+    ].join("\n");
+    const namespaceOfSource = `topk by (source_ip) (1, ${billedNamespace})`;
     const traefikPods = `max by (destination_ip) (${podsWithAddress(`namespace="${NAMESPACES.traefik}", `, "destination_ip")})`;
     // Bytes each project's pods sent to a Traefik pod (the edge nodes' pair counters, kept only where the
     // destination is a Traefik pod: a tenant pod on an edge node talking to its own database is internal), and
@@ -584,7 +684,7 @@ export function renderMeteringRuleGroups(prices: MeteringPrices, billing: Billin
     const edgeByNamespace = [
         "sum by (namespace) (",
         "    sum by (source_ip) (",
-        `      (${increase(EDGE_METER_METRICS.edgePodBytes)})`,
+        `      (${increase(EDGE_METER_METRICS.edgePodBytes, "nodeMeter")})`,
         "      * on (destination_ip) group_left ()",
         `      ${traefikPods}`,
         "    )",
@@ -594,7 +694,7 @@ export function renderMeteringRuleGroups(prices: MeteringPrices, billing: Billin
     ].join("\n");
     const directByNamespace = [
         "sum by (namespace) (",
-        `    sum by (source_ip) (${increase(EDGE_METER_METRICS.externalBytes)})`,
+        `    sum by (source_ip) (${increase(EDGE_METER_METRICS.externalBytes, "nodeMeter")})`,
         "  * on (source_ip) group_left (namespace)",
         `    ${namespaceOfSource}`,
         `) / ${seconds}`,
@@ -633,6 +733,11 @@ export function renderMeteringRuleGroups(prices: MeteringPrices, billing: Billin
         },
         { record: RECORDED.networkReceiveRate, expr: perProject(`sum by (namespace) (\n${increase(RECEIVE)}\n) / ${seconds}`) },
         { record: RECORDED.networkTransmitRate, expr: perProject(`sum by (namespace) (\n${increase(TRANSMIT)}\n) / ${seconds}`) },
+        // Before the egress rules, which bill a build pod's bytes to its project.
+        {
+            record: RECORDED.buildPodProject,
+            expr: `max by (namespace, pod, project) (\n  label_replace(kube_pod_labels{namespace="${NAMESPACES.builds}", ${BUILD_PROJECT_LABEL_SERIES_NAME}!=""}, "project", "$1", "${BUILD_PROJECT_LABEL_SERIES_NAME}", "(.+)")\n)`,
+        },
         { record: RECORDED.edgeEgressRate, expr: perProject(edgeByNamespace) },
         { record: RECORDED.directEgressRate, expr: perProject(directByNamespace) },
         {
@@ -647,10 +752,6 @@ export function renderMeteringRuleGroups(prices: MeteringPrices, billing: Billin
         {
             record: RECORDED.internalTransmitRate,
             expr: `clamp_min(\n  ${RECORDED.networkTransmitRate}\n  - on (namespace, project) (${RECORDED.internetEgressRate} or 0 * ${RECORDED.networkTransmitRate}),\n  0\n)`,
-        },
-        {
-            record: RECORDED.buildPodProject,
-            expr: `max by (namespace, pod, project) (\n  label_replace(kube_pod_labels{namespace="${NAMESPACES.builds}", ${BUILD_PROJECT_LABEL_SERIES_NAME}!=""}, "project", "$1", "${BUILD_PROJECT_LABEL_SERIES_NAME}", "(.+)")\n)`,
         },
         { record: RECORDED.buildCpuBillable, expr: buildBillable("cpu", runcPodCpu) },
         { record: RECORDED.buildMemoryBillable, expr: buildBillable("memory", runcPodMemory) },
@@ -747,10 +848,21 @@ export function renderMeteringRuleGroups(prices: MeteringPrices, billing: Billin
  */
 function trustAlerts(billing: BillingContext): AlertingRule[] {
     const scrapes = METERING_SCRAPE_JOBS.map(({ source, selector }) => `label_replace(\n  up{${selector}} == 0\n  or\n  absent(up{${selector}}),\n  "source", "${source}", "", ""\n)`);
-    // The edge meter on every edge node: its heartbeat is old (the timer or nft fails) or no node exports it.
-    const heartbeat = EDGE_METER_METRICS.lastExport;
-    const edgeMeter = `label_replace(\n  time() - max by (instance) (${heartbeat}) > ${EDGE_METER_STALE_SECONDS}\n  or\n  absent(${heartbeat}),\n  "source", "edge-meter", "", ""\n)`;
-    const down = [...scrapes, edgeMeter].join("\nor\n");
+    // The node meter on every node, against the node inventory (node-exporter runs on every node): a node whose
+    // node-exporter is down, that exports no fresh heartbeat (the timer or the table load fails), that runs no meter
+    // or an older one (nodes created before this release keep their user-data: the old edge meter exports the same
+    // heartbeat but not the internet bytes), or that runs Traefik without the edge counters.
+    const meter = (expr: string, reason: string) => `label_replace(\n  label_replace(\n    ${expr},\n    "source", "node-meter", "", ""\n  ),\n  "reason", ${promqlString(reason)}, "", ""\n)`;
+    const scraped = `max by (instance) (up{${NODE_EXPORTER_SELECTOR}} == 1)`;
+    const traefikNodes = `label_replace(\n      max by (host_ip) (kube_pod_info{namespace="${NAMESPACES.traefik}", host_ip!=""}),\n      "instance", "$1:${NODE_EXPORTER_PORT}", "host_ip", "(.+)"\n    )`;
+    const nodeMeter = [
+        meter(`max by (instance) (up{${NODE_EXPORTER_SELECTOR}} == 0)`, "node-exporter down"),
+        meter(`absent(up{${NODE_EXPORTER_SELECTOR}})`, "node-exporter not scraped"),
+        meter(`${scraped}\n    unless on (instance)\n    (time() - max by (instance) (${EDGE_METER_METRICS.lastExport}) < ${EDGE_METER_STALE_SECONDS})`, "no fresh export"),
+        meter(`${scraped}\n    unless on (instance)\n    max by (instance) (${EDGE_METER_METRICS.info}{version="${NODE_METER_VERSION}"})`, `no meter of version ${NODE_METER_VERSION}`),
+        meter(`max by (instance) (${traefikNodes})\n    unless on (instance)\n    max by (instance) (${EDGE_METER_METRICS.info}{edge="true"})`, "Traefik node without edge counters"),
+    ];
+    const down = [...scrapes, ...nodeMeter].join("\nor\n");
     const alerts: AlertingRule[] = [
         {
             alert: ALERTS.meteringSource,
@@ -759,7 +871,7 @@ function trustAlerts(billing: BillingContext): AlertingRule[] {
             labels: { severity: "critical" },
             annotations: {
                 summary: "Metering source {{ $labels.source }} is down or not scraped",
-                description: `A target of {{ $labels.source }} is down (the alert's instance label names it) or no target is scraped at all (no instance label). Bills are computed from ${METERING_SCRAPE_JOBS.map((j) => `${j.source} (${j.measures})`).join(", ")} and edge-meter (internet egress: bytes pods send to Traefik and to the internet, node-exporter on every node); while a source is down its minutes are not billed. Check the target in Prometheus (Status → Targets): for the kubelet, an unapproved serving certificate (kubectl get csr) stops every scrape on port 10250; for edge-meter, systemctl status platform-edge-meter.timer platform-edge-meter-rules.service on the node named by instance (none: no node runs it).`,
+                description: `A target of {{ $labels.source }} is down (the alert's instance label names it) or no target is scraped at all (no instance label). Bills are computed from ${METERING_SCRAPE_JOBS.map((j) => `${j.source} (${j.measures})`).join(", ")} and node-meter (internet egress: bytes pods send to Traefik and to the internet, through node-exporter on every node; its reason label says what is wrong on the node named by instance); while a source is down its minutes are not billed. Check the target in Prometheus (Status → Targets): for the kubelet, an unapproved serving certificate (kubectl get csr) stops every scrape on port 10250; for node-meter, systemctl status platform-edge-meter.timer platform-edge-meter-rules.service on that node, and re-create a node that runs an older meter or none (it was created before this release: a node's user-data applies at creation only, README: the node meter).`,
             },
         },
     ];

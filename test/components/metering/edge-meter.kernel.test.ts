@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { EDGE_METER, EDGE_METER_METRICS, renderEdgeMeterNft, renderEdgeMeterScript } from "../../../components/metering/edge-meter";
+import { EDGE_METER, EDGE_METER_METRICS, NODE_METER_VERSION, renderEdgeMeterNft, renderEdgeMeterScript } from "../../../components/metering/edge-meter";
 import { networkNamespacePrefix } from "../../helpers/tools";
 
 /**
@@ -94,8 +94,11 @@ describe("node meter in a kernel network namespace (edge node)", () => {
         expect(sent).toBe(INTERNET_BYTES + 3 * 28);
     });
 
-    it("writes a textfile promtool accepts, with the heartbeat", () => {
+    it("writes a textfile promtool accepts, with the heartbeat, the meter's version and load time, and the pod of each address", () => {
         expect(textfile).toMatch(new RegExp(`^${EDGE_METER_METRICS.lastExport} \\d{10}$`, "m"));
+        expect(textfile).toContain(`${EDGE_METER_METRICS.info}{version="${NODE_METER_VERSION}",edge="true"} 1\n`);
+        expect(textfile).toContain(`${EDGE_METER_METRICS.loaded} 1700000000\n`);
+        expect([...samplesOf(textfile, EDGE_METER_METRICS.podAddress)]).toEqual([[`{source_ip="${BACKEND}",namespace="shop",pod="api-0"}`, 1]]);
         const lint = spawnSync("promtool", ["check", "metrics"], { input: textfile, encoding: "utf8" });
         expect(lint.status, `${lint.stdout}${lint.stderr}`).toBe(0);
     });

@@ -1,5 +1,9 @@
-import { describe, expect, it } from "vitest";
-import { EDGE_METER, edgeMeterFiles, NODE_EXPORTER_TEXTFILE_ARG, renderEdgeMeterNft, renderEdgeMeterScript, renderEdgeMeterUnits } from "../../../components/metering/edge-meter";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { EDGE_METER, EDGE_METER_METRICS, EDGE_METER_START, NODE_METER_VERSION, edgeMeterFiles, NODE_EXPORTER_TEXTFILE_ARG, renderEdgeMeterNft, renderEdgeMeterScript, renderEdgeMeterUnits } from "../../../components/metering/edge-meter";
 import { NODE_EXPORTER_EXTRA_ARGS, renderKubePrometheusStackValues } from "../../../components/observability/values";
 import type { TcpRoute, UdpRoute } from "../../../components/project/routes";
 import { everyExample } from "../project/fixtures";
@@ -64,7 +68,73 @@ describe("node meter files", () => {
         expect(units.rules).toMatch(/^Before=network-pre\.target/m);
         expect(units.export).toContain(`ExecStart=${EDGE_METER.script}`);
         expect(units.timer).toContain(`OnUnitActiveSec=${EDGE_METER.exportIntervalSeconds}s`);
-        expect(edgeMeterFiles(meter(false)).map((f) => f.path)).toEqual([EDGE_METER.nftFile, EDGE_METER.script, EDGE_METER.rulesUnit, EDGE_METER.exportUnit, EDGE_METER.exportTimer]);
+        expect(edgeMeterFiles(meter(false)).map((f) => f.path)).toEqual([EDGE_METER.nftFile, EDGE_METER.script, EDGE_METER.rulesUnit, EDGE_METER.exportUnit, EDGE_METER.exportTimer, EDGE_METER.addressesPath]);
+    });
+
+    it("note when the table was loaded, and export as soon as a pod sandbox's CNI result appears, however often", () => {
+        const units = renderEdgeMeterUnits();
+        // systemd expands %% to a single %: date +%s.
+        expect(units.rules).toContain(`ExecStartPost=/bin/sh -c 'date +%%s >${EDGE_METER.loadedFile}'`);
+        expect(units.addresses).toContain(`PathChanged=${EDGE_METER.cniResultsDir}\nUnit=platform-edge-meter.service`);
+        expect(units.export).toMatch(/^StartLimitIntervalSec=0$/m);
+        expect(EDGE_METER_START.flat()).toContain("platform-edge-meter.path");
+    });
+});
+
+describe("node meter exporter, with nft replaced by a fixed table", () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "platform-node-meter-"));
+    afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+    const bin = path.join(root, "bin");
+    fs.mkdirSync(bin);
+    // `nft -j list table` of a run node: one internet element (libnftables-json).
+    const table = { nftables: [{ set: { family: "inet", name: EDGE_METER.externalSet, table: "platform_metering", elem: [{ elem: { val: "10.42.1.5", counter: { packets: 3, bytes: 1000 } } }] } }] };
+    fs.writeFileSync(path.join(bin, "nft"), `#!/bin/sh\ncat <<'JSON'\n${JSON.stringify(table)}\nJSON\n`, { mode: 0o755 });
+    const script = path.join(root, "export.sh");
+    fs.writeFileSync(script, renderEdgeMeterScript());
+    const results = path.join(root, "results");
+    fs.mkdirSync(results);
+    // libcni cachedInfo as containerd's CRI leaves it per sandbox (containernetworking/cni libcni/api.go).
+    const sandbox = (id: string, namespace: string, pod: string, ip: string, ifName = "eth0") =>
+        fs.writeFileSync(
+            path.join(results, `cbr0-${id}-${ifName}`),
+            JSON.stringify({ kind: "cniCacheV1", containerId: id, ifName, networkName: "cbr0", cniArgs: [["IgnoreUnknown", "1"], ["K8S_POD_NAMESPACE", namespace], ["K8S_POD_NAME", pod], ["K8S_POD_INFRA_CONTAINER_ID", id]], result: { cniVersion: "1.0.0", ips: [{ address: `${ip}/24` }] } }),
+        );
+    const run = () => {
+        const result = spawnSync("bash", [script], {
+            encoding: "utf8",
+            env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, TEXTFILE_DIR: path.join(root, "textfile"), CNI_RESULTS_DIR: results, STATE_DIR: path.join(root, "state"), LOADED_FILE: path.join(root, "loaded") },
+        });
+        expect(result.status, result.stderr).toBe(0);
+        const text = fs.readFileSync(path.join(root, "textfile", EDGE_METER.textfile), "utf8");
+        return text.split("\n").filter((l) => l.startsWith(`${EDGE_METER_METRICS.podAddress}{`));
+    };
+    const address = (ip: string, namespace: string, pod: string) => `${EDGE_METER_METRICS.podAddress}{source_ip="${ip}",namespace="${namespace}",pod="${pod}"} 1`;
+
+    it("keeps the pod of an address after its sandbox is gone, lets a newer sandbox take the address, and forgets it after an hour", () => {
+        sandbox("aaa", "shop", "burst-x1", "10.42.1.5");
+        // The loopback attachment is not the pod's address.
+        sandbox("aaa", "shop", "burst-x1", "127.0.0.1", "lo");
+        expect(run()).toEqual([address("10.42.1.5", "shop", "burst-x1")]);
+        // The pod lived 20 s: its sandbox and CNI result are gone at the next export, its bytes may not be scraped yet.
+        fs.rmSync(path.join(results, "cbr0-aaa-eth0"));
+        expect(run()).toEqual([address("10.42.1.5", "shop", "burst-x1")]);
+        // The address goes to a pod of another project: the newest sandbox wins.
+        sandbox("bbb", "blog", "web-0", "10.42.1.5");
+        expect(run()).toEqual([address("10.42.1.5", "blog", "web-0")]);
+        fs.rmSync(path.join(results, "cbr0-bbb-eth0"));
+        // Remembered an hour and a second ago: forgotten.
+        const stale = Math.floor(Date.now() / 1000) - EDGE_METER.addressRetentionSeconds - 1;
+        fs.writeFileSync(path.join(root, "state", "addresses"), `10.42.1.5 blog web-0 ${stale}\n`);
+        expect(run()).toEqual([]);
+    });
+
+    it("reports the meter's version, whether the edge set is loaded, and the table's load time", () => {
+        fs.writeFileSync(path.join(root, "loaded"), "1700000000\n");
+        run();
+        const text = fs.readFileSync(path.join(root, "textfile", EDGE_METER.textfile), "utf8");
+        expect(text).toContain(`${EDGE_METER_METRICS.info}{version="${NODE_METER_VERSION}",edge="false"} 1\n`);
+        expect(text).toContain(`${EDGE_METER_METRICS.loaded} 1700000000\n`);
+        expect(text).toContain(`${EDGE_METER_METRICS.externalBytes}{source_ip="10.42.1.5"} 1000\n`);
     });
 });
 

@@ -60,7 +60,7 @@ describe("metering alerts", () => {
         expect(text("BillingLedgerExportStale")).toContain("CronJob monitoring/billing-ledger has not completed successfully");
         expect(text("BillingLedgerExportStale")).toContain("kubectl -n monitoring logs job/<latest>");
         expect(text("MeteringSourceDown")).toContain("Metering source {{ $labels.source }} is down or not scraped");
-        expect(text("MeteringSourceDown")).toContain("kubelet (CPU, memory and network of every pod), kube-state-metrics (tenant namespaces, requests, runtime classes, PVC sizes and pod IPs) and edge-meter (internet egress: bytes pods send to Traefik and to the internet, node-exporter on every node)");
+        expect(text("MeteringSourceDown")).toContain("kubelet (CPU, memory and network of every pod), kube-state-metrics (tenant namespaces, requests, runtime classes, PVC sizes and pod IPs) and node-meter (internet egress: bytes pods send to Traefik and to the internet, through node-exporter on every node; its reason label says what is wrong on the node named by instance)");
         expect(text("ProjectCostOverBudget")).toContain('{{ with printf "platform:project_budget:monthly{project=%q}" $labels.project | query }}');
     });
 
@@ -69,8 +69,20 @@ describe("metering alerts", () => {
         expect(down).toEqual([
             'label_replace(\n  up{job="kubelet", metrics_path="/metrics/cadvisor"} == 0\n  or\n  absent(up{job="kubelet", metrics_path="/metrics/cadvisor"}),\n  "source", "kubelet", "", ""\n)',
             'label_replace(\n  up{job="kube-state-metrics"} == 0\n  or\n  absent(up{job="kube-state-metrics"}),\n  "source", "kube-state-metrics", "", ""\n)',
-            // The node meter (internet egress): a heartbeat older than 5 minutes, or none at all.
-            'label_replace(\n  time() - max by (instance) (platform_edge_meter_last_export_timestamp_seconds) > 300\n  or\n  absent(platform_edge_meter_last_export_timestamp_seconds),\n  "source", "edge-meter", "", ""\n)',
+            // The node meter (internet egress), per node-exporter target: each reason its own branch.
+            ...[
+                ['max by (instance) (up{job="node-exporter"} == 0)', "node-exporter down"],
+                ['absent(up{job="node-exporter"})', "node-exporter not scraped"],
+                [
+                    'max by (instance) (up{job="node-exporter"} == 1)\n    unless on (instance)\n    (time() - max by (instance) (platform_edge_meter_last_export_timestamp_seconds) < 300)',
+                    "no fresh export",
+                ],
+                ['max by (instance) (up{job="node-exporter"} == 1)\n    unless on (instance)\n    max by (instance) (platform_node_meter_info{version="2"})', "no meter of version 2"],
+                [
+                    'max by (instance) (label_replace(\n      max by (host_ip) (kube_pod_info{namespace="traefik", host_ip!=""}),\n      "instance", "$1:9100", "host_ip", "(.+)"\n    ))\n    unless on (instance)\n    max by (instance) (platform_node_meter_info{edge="true"})',
+                    "Traefik node without edge counters",
+                ],
+            ].map(([expr, reason]) => `label_replace(\n  label_replace(\n    ${expr},\n    "source", "node-meter", "", ""\n  ),\n  "reason", "${reason}", "", ""\n)`),
         ]);
     });
 
