@@ -17,12 +17,13 @@ import {
     type MeteringProject,
     type RuleGroup,
 } from "../../../components/metering/rules";
-import { EDGE_METER_METRICS } from "../../../components/metering/edge-meter";
+import { EDGE_METER_METRICS, NODE_METER_VERSION } from "../../../components/metering/edge-meter";
 import { testRules } from "../../helpers/promtool";
 import {
     counter,
     edgePodBytes,
     externalBytes,
+    initContainerInfo,
     NODE_EXPORTER_TARGET,
     expectedHourlyCost,
     expectedMonth,
@@ -466,7 +467,8 @@ describe("billing acceptance under promtool", () => {
             file: testFile("1m", [{ interval: "1m", input_series: input, promql_expr_test: tests }]),
             check: () => {
                 // The input has what it claims: beta has no series of its container, gamma has them at 0.
-                const ofContainer = (ns: string) => input.filter((i) => i.series.startsWith("container_") && i.series.includes(`namespace="${ns}"`) && i.series.includes('container="app"'));
+                const ofContainer = (ns: string) =>
+                    input.filter((i) => i.series.startsWith("container_") && !i.series.startsWith("container_start_time_seconds") && i.series.includes(`namespace="${ns}"`) && i.series.includes('container="app"'));
                 expect(ofContainer("beta")).toEqual([]);
                 expect(ofContainer("gamma").map((i) => i.values)).toEqual([`0+0x${hours * 60 + 5}`, `0+0x${hours * 60 + 5}`]);
                 const [a, b] = [cost(runc).total, cost(gvisorAbsent).total];
@@ -934,26 +936,42 @@ describe("metering trust alerts under promtool", () => {
     // traefik-helm-chart v41.3.0 templates/servicemonitor.yaml: `targetPort: metrics`, which prometheus-operator
     // writes as endpoint="metrics" (it names endpoint after port, else targetPort); job from jobLabel (release name).
     const traefik = { job: "traefik-metrics", instance: "10.42.1.3:9100", namespace: "traefik", service: "traefik-metrics", endpoint: "metrics", pod: "traefik-7d9c6b5f4-x2k8q", container: "traefik" };
-    // The edge meter's heartbeat (edge-meter.ts exporter, served by node-exporter): Unix seconds of the last
-    // export, which promtool's clock starts at 0. Fresh: it follows the clock.
-    const heartbeat = (instance: string, values: string) => ({ series: seriesName(EDGE_METER_METRICS.lastExport, { ...NODE_EXPORTER_TARGET, instance }), values });
-    const freshHeartbeat = heartbeat(NODE_EXPORTER_TARGET.instance, `0+60x${minutes}`);
+    // The node meter (edge-meter.ts exporter, served by node-exporter on every node, NODE_EXPORTER_TARGET's labels):
+    // its heartbeat, Unix seconds of the last export, which promtool's clock starts at 0 (fresh: it follows the
+    // clock), and its info series; node-exporter's own `up`.
+    const nodeTarget = (instance: string) => ({ ...NODE_EXPORTER_TARGET, instance });
+    const heartbeat = (instance: string, values: string) => ({ series: seriesName(EDGE_METER_METRICS.lastExport, nodeTarget(instance)), values });
+    const meterInfo = (instance: string, edge: boolean) => gauge(EDGE_METER_METRICS.info, { ...nodeTarget(instance), version: NODE_METER_VERSION, edge: String(edge) }, 1, minutes);
+    const edgeNode = NODE_EXPORTER_TARGET.instance;
+    const freshHeartbeat = heartbeat(edgeNode, `0+60x${minutes}`);
+    // The Traefik pod runs on the edge node (its host_ip is the node's address, node-exporter's instance).
+    const healthyNodes = [up(nodeTarget(edgeNode), 1), freshHeartbeat, meterInfo(edgeNode, true), ...podInfo(TRAEFIK_POD, minutes)];
     // The kubelet's other endpoints (/metrics, /metrics/probes) are not what metering reads.
-    const healthy = [up(kubelet("node-a"), 1), up({ ...kubelet("node-a"), metrics_path: "/metrics" }, 1), up(ksm, 1), up(traefik, 1), freshHeartbeat];
+    const healthy = [up(kubelet("node-a"), 1), up({ ...kubelet("node-a"), metrics_path: "/metrics" }, 1), up(ksm, 1), up(traefik, 1), ...healthyNodes];
+    const nodeMeterAlert = (instance: string, reason: string) => firing(ALERTS.meteringSource, { instance, source: "node-meter", reason });
 
-    promtoolCase(`${ALERTS.meteringSource}: fires when a kubelet cAdvisor target is down, kube-state-metrics is not scraped at all or an edge node's meter is stale`, () => {
+    promtoolCase(`${ALERTS.meteringSource}: fires when a kubelet cAdvisor target is down, kube-state-metrics is not scraped at all or a node's meter is stale`, () => {
         const cases = alertCases(
             ALERTS.meteringSource,
             "1h",
             {
                 // node-b's kubelet refuses the scrape (e.g. its serving certificate is unapproved); no
                 // kube-state-metrics target exists (its ServiceMonitor is gone).
-                // The second edge node's meter last exported an hour before (its timer or nft load failed).
-                input: [up(kubelet("node-a"), 1), up({ ...kubelet("node-a"), metrics_path: "/metrics" }, 1), up(kubelet("node-b"), 0), up(traefik, 1), freshHeartbeat, heartbeat("100.64.0.32:9100", `-3600+0x${minutes}`)],
+                // The second node's meter last exported an hour before (its timer or nft load failed).
+                input: [
+                    up(kubelet("node-a"), 1),
+                    up({ ...kubelet("node-a"), metrics_path: "/metrics" }, 1),
+                    up(kubelet("node-b"), 0),
+                    up(traefik, 1),
+                    ...healthyNodes,
+                    up(nodeTarget("100.64.0.32:9100"), 1),
+                    meterInfo("100.64.0.32:9100", false),
+                    heartbeat("100.64.0.32:9100", `-3600+0x${minutes}`),
+                ],
                 alerts: [
                     firing(ALERTS.meteringSource, { ...kubelet("node-b"), source: "kubelet" }),
                     firing(ALERTS.meteringSource, { job: "kube-state-metrics", source: "kube-state-metrics" }),
-                    firing(ALERTS.meteringSource, { instance: "100.64.0.32:9100", source: "edge-meter" }),
+                    nodeMeterAlert("100.64.0.32:9100", "no fresh export"),
                 ],
             },
             { input: healthy },
@@ -962,11 +980,45 @@ describe("metering trust alerts under promtool", () => {
         return { file: testFile("1m", cases) };
     });
 
-    promtoolCase(`${ALERTS.meteringSource}: fires when no edge node exports the edge meter`, () => {
+    promtoolCase(`${ALERTS.meteringSource}: fires per node: node-exporter down, no meter, an older meter, a Traefik node without edge counters`, () => {
+        const [a, b, c, d] = ["100.64.0.32:9100", "100.64.0.33:9100", "100.64.0.34:9100", "100.64.0.35:9100"];
+        const cases = alertCases(
+            ALERTS.meteringSource,
+            "30m",
+            {
+                input: [
+                    ...healthy,
+                    // a: node-exporter answers, but the node has no meter (its rules unit failed at boot: no export at all).
+                    up(nodeTarget(a), 1),
+                    // b: node-exporter is down: its series went stale with the failed scrapes.
+                    up(nodeTarget(b), 0),
+                    // c: created before this release: the old edge meter exports the same heartbeat, no info series.
+                    up(nodeTarget(c), 1),
+                    heartbeat(c, `0+60x${minutes}`),
+                    // d: runs a Traefik pod, but its meter was rendered for a non-edge node (no edge pairs counted).
+                    up(nodeTarget(d), 1),
+                    heartbeat(d, `0+60x${minutes}`),
+                    meterInfo(d, false),
+                    ...podInfo({ ...TRAEFIK_POD, pod: "traefik-7d9c6b5f4-z9y8x", podIp: "10.42.5.7", node: "fsn1-edge-1", hostIp: d.split(":")[0]! }, minutes),
+                ],
+                alerts: [
+                    nodeMeterAlert(a, "no fresh export"),
+                    nodeMeterAlert(a, `no meter of version ${NODE_METER_VERSION}`),
+                    nodeMeterAlert(b, "node-exporter down"),
+                    nodeMeterAlert(c, `no meter of version ${NODE_METER_VERSION}`),
+                    nodeMeterAlert(d, "Traefik node without edge counters"),
+                ],
+            },
+            { input: healthy },
+        );
+        return { file: testFile("1m", cases) };
+    });
+
+    promtoolCase(`${ALERTS.meteringSource}: fires when no node-exporter is scraped at all`, () => {
         const cases = alertCases(
             ALERTS.meteringSource,
             "1h",
-            { input: healthy.filter((s) => s !== freshHeartbeat), alerts: [firing(ALERTS.meteringSource, { source: "edge-meter" })] },
+            { input: healthy.filter((s) => !s.series.startsWith("up{") || !s.series.includes('job="node-exporter"')), alerts: [firing(ALERTS.meteringSource, { job: "node-exporter", source: "node-meter", reason: "node-exporter not scraped" })] },
             { input: healthy },
         );
         return { file: testFile("1m", cases) };
@@ -1057,8 +1109,9 @@ describe("image builds under promtool", () => {
                 { pod: "build-shop-api-9a0c1e2f3b4d-x2", container: "buildkit", cpuCores: 0.5, workingSetBytes: 512 * MiB, cpuRequestCores: 1, memoryRequestBytes: 256 * MiB },
                 { pod: "build-gone-web-1111111111aa-x3", container: "buildkit", cpuCores: 1, workingSetBytes: 1 * GiB, cpuRequestCores: 0.25, memoryRequestBytes: 1 * GiB },
             ],
-            // The finished fetch step of the first build: its request is not billed.
-            completed: [{ pod: "build-shop-web-4fd5f7d6bba4-x1", container: "source", cpuRequestCores: 1, memoryRequestBytes: 1 * GiB }],
+            // The finished fetch step of the first build (an init container, components/builds/build-job.ts): the pod's
+            // effective request is max(its request, the build container's), so it adds nothing here.
+            completed: [{ pod: "build-shop-web-4fd5f7d6bba4-x1", container: "source", cpuRequestCores: 1, memoryRequestBytes: 1 * GiB, init: true }],
         };
         // A tenant pod carrying the project label in its own namespace is the tenant's usage, never a build.
         const shopPods: NamespaceLoad = { namespace: "shop", tenant: true, containers: [{ pod: "web-0", container: "web", cpuCores: 0.25, workingSetBytes: 256 * MiB, cpuRequestCores: 0.25, memoryRequestBytes: 256 * MiB }] };
@@ -1115,6 +1168,199 @@ describe("image builds under promtool", () => {
                 expect(shopBytes).not.toBe(2 * GiB + 256 * MiB);
             },
         };
+    });
+});
+
+describe("disputes closed under promtool", () => {
+    const DAY = 86400;
+
+    promtoolCase("bill a 70-minute kubelet gap on a 30-day container as nothing, never the container's lifetime again", () => {
+        // A container started 30 days before promtool's clock (cAdvisor's container_start_time_seconds of its
+        // cgroups), 0.5 cores used, 0.25 requested; the kubelet does not answer from minute 120 to 189.
+        const old: NamespaceLoad = { namespace: "steady", tenant: true, startedAt: -30 * DAY, containers: [{ pod: "api-0", container: "api", cpuCores: 0.5, workingSetBytes: 1 * GiB, cpuRequestCores: 0.25, memoryRequestBytes: 256 * MiB }] };
+        const samples = 250;
+        const input = inputSeries([old], samples).flatMap((s) => (fromKubelet(s) ? withGap([s], 120, 70, samples) : [s]));
+        const labels = projectLabels("steady");
+        // Before the gap and a minute after it: what it uses. The first minute after the gap: only the request
+        // (the counter's value before the gap is out of the look-back, and the container is not new).
+        const lifetimeCores = (0.5 * 60 * 190) / 60;
+        const tests: ExprTest[] = [
+            { expr: RECORDED.cpuBillable, eval_time: "119m", exp_samples: [{ labels: seriesName(RECORDED.cpuBillable, labels), value: 0.5 }] },
+            { expr: RECORDED.cpuBillable, eval_time: "190m", exp_samples: [{ labels: seriesName(RECORDED.cpuBillable, labels), value: 0.25 }] },
+            // No use is recorded for that minute at all (not a 0: nothing was measured).
+            { expr: RECORDED.cpuCores, eval_time: "190m", exp_samples: [] },
+            { expr: RECORDED.cpuBillable, eval_time: "191m", exp_samples: [{ labels: seriesName(RECORDED.cpuBillable, labels), value: 0.5 }] },
+            // Every core-minute billed from minute 1 to 250: 119 + 60 minutes of use and the one minute of request.
+            { expr: `sum_over_time(${RECORDED.cpuBillable}{project="steady"}[14999999ms])`, eval_time: "250m", exp_samples: [{ labels: seriesName("", labels), value: 119 * 0.5 + 0.25 + 60 * 0.5 }] },
+        ];
+        return {
+            file: testFile("1m", [{ interval: "1m", input_series: input, promql_expr_test: tests }]),
+            check: () => {
+                // What "new from 0" billed in that minute: the container's whole counter, 380 times its rate.
+                expect(lifetimeCores).toBe(95);
+                expect(input.some((i) => i.series.startsWith("container_start_time_seconds") && i.values.startsWith(`${-30 * DAY}+0x`))).toBe(true);
+            },
+        };
+    });
+
+    promtoolCase("bill a node meter back after a 70-minute node-exporter gap as nothing, a rebooted node's counters and a new element from 0", () => {
+        // Three nodes' meters, each counting one pod's bytes to the internet at 1 KiB/s since their load 30 days ago.
+        // run-0: node-exporter away from minute 120 to 189 (heartbeat and counters gap alike); run-1: rebooted
+        // during the same gap (its table reloaded at minute 189: counters from 0); run-2: always scraped, a new
+        // pod starts sending at minute 150 (a new element: no sample before, the meter read without it).
+        const samples = 250;
+        const nodes = ["100.64.0.21:9100", "100.64.0.22:9100", "100.64.0.23:9100"].map((instance) => ({ ...NODE_EXPORTER_TARGET, instance }));
+        const pods = [
+            { namespace: "old", pod: "api-0", podIp: "10.42.1.10", node: "fsn1-run-0", hostIp: "100.64.0.21" },
+            { namespace: "rebooted", pod: "api-0", podIp: "10.42.2.10", node: "fsn1-run-1", hostIp: "100.64.0.22" },
+            { namespace: "fresh", pod: "api-0", podIp: "10.42.3.10", node: "fsn1-run-2", hostIp: "100.64.0.23" },
+        ];
+        const perMinute = 60 * 1024;
+        const input: InputSeries[] = [
+            ...inputSeries(pods.map((p) => ({ namespace: p.namespace, tenant: true })), samples),
+            ...pods.flatMap((p) => podInfo(p, samples)),
+            // run-0: everything it serves gaps.
+            ...withGap([counter(EDGE_METER_METRICS.externalBytes, { ...nodes[0]!, source_ip: pods[0]!.podIp }, perMinute, samples)], 120, 70, samples),
+            ...withGap([{ series: seriesName(EDGE_METER_METRICS.lastExport, nodes[0]!), values: `0+60x${samples}` }], 120, 70, samples),
+            { series: seriesName(EDGE_METER_METRICS.loaded, nodes[0]!), values: `${-30 * DAY}+0x119 stale _x69 ${-30 * DAY}+0x${samples - 190}` },
+            // run-1: the same gap, and its counter restarts with the reboot (one minute counted by minute 190).
+            { series: seriesName(EDGE_METER_METRICS.externalBytes, { ...nodes[1]!, source_ip: pods[1]!.podIp }), values: `0+${perMinute}x119 stale _x69 ${perMinute}+${perMinute}x${samples - 190}` },
+            { series: seriesName(EDGE_METER_METRICS.lastExport, nodes[1]!), values: `0+60x119 stale _x69 ${190 * 60}+60x${samples - 190}` },
+            { series: seriesName(EDGE_METER_METRICS.loaded, nodes[1]!), values: `${-30 * DAY}+0x119 stale _x69 ${189 * 60}+0x${samples - 190}` },
+            // run-2: scraped throughout; the element appears at minute 150 with the bytes of its first minute.
+            { series: seriesName(EDGE_METER_METRICS.externalBytes, { ...nodes[2]!, source_ip: pods[2]!.podIp }), values: `_x150 ${perMinute}+${perMinute}x${samples - 150}` },
+            { series: seriesName(EDGE_METER_METRICS.lastExport, nodes[2]!), values: `0+60x${samples}` },
+            gauge(EDGE_METER_METRICS.loaded, nodes[2]!, -30 * DAY, samples),
+        ];
+        const rate = (namespace: string, eval_time: string, value: number | undefined): ExprTest => ({
+            expr: `${RECORDED.directEgressRate}{project="${namespace}"}`,
+            eval_time,
+            exp_samples: value === undefined ? [] : [{ labels: seriesName(RECORDED.directEgressRate, projectLabels(namespace)), value }],
+        });
+        const tests: ExprTest[] = [
+            rate("old", "119m", 1024),
+            // The element's value before the gap is out of the look-back, the node's table is 30 days old: nothing.
+            rate("old", "190m", undefined),
+            rate("old", "191m", 1024),
+            // A counter the reboot restarted counts from 0.
+            rate("rebooted", "190m", 1024),
+            rate("fresh", "150m", 1024),
+            rate("fresh", "149m", undefined),
+        ];
+        return { file: testFile("1m", [{ interval: "1m", input_series: input, promql_expr_test: tests }]) };
+    });
+
+    promtoolCase("bill the internet egress of a 20-second pod kube-state-metrics never saw to its project, from the node meter's own address map", () => {
+        // A Job pod of shop lives 20 s between two kube-state-metrics scrapes (and is deleted at once: no
+        // kube_pod_info at all) and sends 1 GiB to the internet. The node gave it 10.42.1.5: the exporter read the
+        // sandbox's CNI result and keeps the address's pod after the sandbox is gone.
+        const samples = 90;
+        const run0 = { ...NODE_EXPORTER_TARGET, instance: "100.64.0.21:9100", pod: "kube-prometheus-stack-prometheus-node-exporter-k7p2d" };
+        const burst = { ip: "10.42.1.5", namespace: "shop", pod: "import-28f7c-x9k2p" };
+        // Another pod of blog that kube-state-metrics does see holds 10.42.1.6; the node's map says so too.
+        const seen = { namespace: "blog", pod: "web-0", podIp: "10.42.1.6", node: "fsn1-run-0", hostIp: "100.64.0.21" };
+        const input: InputSeries[] = [
+            ...inputSeries([{ namespace: "shop", tenant: true }, { namespace: "blog", tenant: true }], samples),
+            ...podInfo(seen, samples),
+            { series: seriesName(EDGE_METER_METRICS.lastExport, run0), values: `0+60x${samples}` },
+            gauge(EDGE_METER_METRICS.loaded, run0, -86400, samples),
+            // First exported at minute 30 with all of its bytes; the element then stays (idle) for the hour.
+            { series: seriesName(EDGE_METER_METRICS.externalBytes, { ...run0, source_ip: burst.ip }), values: `_x30 ${GiB}+0x${samples - 30}` },
+            { series: seriesName(EDGE_METER_METRICS.podAddress, { ...run0, source_ip: burst.ip, namespace: burst.namespace, pod: burst.pod }), values: `_x30 1+0x${samples - 30}` },
+            externalBytes(seen.podIp, 1024, samples),
+            { series: seriesName(EDGE_METER_METRICS.podAddress, { ...run0, source_ip: seen.podIp, namespace: seen.namespace, pod: seen.pod }), values: `1+0x${samples}` },
+        ];
+        const perSecond = GiB / 60;
+        const egressCostRate = ((perSecond * 3600) / GiB) * prices.networkEgressGiB;
+        const tests: ExprTest[] = [
+            { expr: RECORDED.directEgressRate, eval_time: "30m", exp_samples: [
+                { labels: seriesName(RECORDED.directEgressRate, projectLabels("shop")), value: perSecond },
+                { labels: seriesName(RECORDED.directEgressRate, projectLabels("blog")), value: 1024 },
+            ] },
+            { expr: `${RECORDED.directEgressRate}{project="shop"}`, eval_time: "31m", exp_samples: [{ labels: seriesName(RECORDED.directEgressRate, projectLabels("shop")), value: 0 }] },
+            // The hour ending at minute 60 bills the GiB once: one minute at its rate, 59 at 0.
+            { expr: `${RECORDED.egressCost}{project="shop"}`, eval_time: "60m", exp_samples: [{ labels: seriesName(RECORDED.egressCost, costLabels("shop")), value: egressCostRate / 60 }] },
+        ];
+        return { file: testFile("1m", [{ interval: "1m", input_series: input, promql_expr_test: tests }]) };
+    });
+
+    promtoolCase("bill init containers, sidecars and the RuntimeClass overhead as the scheduler reserves them: max(Σ app + Σ sidecars, max init) + overhead", () => {
+        const minutes = 90;
+        // initial: the app requests 0.125 core / 256 MiB, a finished migration init container 8 cores / 4 GiB, a
+        // sidecar (restartPolicy Always) 0.5 core / 512 MiB: the scheduler keeps 8 cores and 4 GiB for the pod.
+        // sidecar: app 1 core, sidecar 0.5, init 1: 1.5 cores (the sidecar adds to the app containers).
+        // overhead: a gVisor pod requesting 0.5 core / 512 MiB with the RuntimeClass overhead 0.25 core / 64 MiB.
+        const loads: NamespaceLoad[] = [
+            { namespace: "initial", tenant: true, containers: [{ pod: "app-0", container: "app", cpuCores: 0.0625, workingSetBytes: 128 * MiB }, { pod: "app-0", container: "proxy", cpuCores: 0.0625, workingSetBytes: 64 * MiB }] },
+            { namespace: "sidecar", tenant: true, containers: [{ pod: "app-0", container: "app", cpuCores: 0.25, workingSetBytes: 128 * MiB }, { pod: "app-0", container: "proxy", cpuCores: 0.0625, workingSetBytes: 64 * MiB }] },
+            { namespace: "overhead", tenant: true, containers: [{ pod: "app-0", container: "app", cpuCores: 0.25, workingSetBytes: 128 * MiB, runtime: "gvisor" }] },
+        ];
+        const request = (metric: string, namespace: string, container: string, cores: number, bytes: number) => [
+            gauge(metric, { namespace, pod: "app-0", uid: `uid-${namespace}-app-0`, container, node: "fsn1-run-0", resource: "cpu", unit: "core" }, cores, minutes),
+            gauge(metric, { namespace, pod: "app-0", uid: `uid-${namespace}-app-0`, container, node: "fsn1-run-0", resource: "memory", unit: "byte" }, bytes, minutes),
+        ];
+        const APP = "kube_pod_container_resource_requests";
+        const INIT = "kube_pod_init_container_resource_requests";
+        const input: InputSeries[] = [
+            ...inputSeries(loads, minutes),
+            ...request(APP, "initial", "app", 0.125, 256 * MiB),
+            ...request(INIT, "initial", "migrate", 8, 4 * GiB),
+            ...request(INIT, "initial", "proxy", 0.5, 512 * MiB),
+            initContainerInfo("initial", "app-0", "migrate", "", minutes),
+            initContainerInfo("initial", "app-0", "proxy", "Always", minutes),
+            ...request(APP, "sidecar", "app", 1, 256 * MiB),
+            ...request(INIT, "sidecar", "migrate", 1, 128 * MiB),
+            ...request(INIT, "sidecar", "proxy", 0.5, 512 * MiB),
+            initContainerInfo("sidecar", "app-0", "migrate", "", minutes),
+            initContainerInfo("sidecar", "app-0", "proxy", "Always", minutes),
+            ...request(APP, "overhead", "app", 0.5, 512 * MiB),
+            gauge("kube_pod_overhead_cpu_cores", { namespace: "overhead", pod: "app-0", uid: "uid-overhead-app-0" }, 0.25, minutes),
+            gauge("kube_pod_overhead_memory_bytes", { namespace: "overhead", pod: "app-0", uid: "uid-overhead-app-0" }, 64 * MiB, minutes),
+        ];
+        const expected = {
+            initial: { cores: Math.max(0.125 + 0.5, 8), bytes: Math.max(256 * MiB + 512 * MiB, 4 * GiB) },
+            sidecar: { cores: Math.max(1 + 0.5, 1), bytes: Math.max(256 * MiB + 512 * MiB, 128 * MiB) },
+            overhead: { cores: 0.5 + 0.25, bytes: 512 * MiB + 64 * MiB },
+        };
+        const namespaces = Object.keys(expected) as Array<keyof typeof expected>;
+        const each = (record: string, value: (ns: keyof typeof expected) => number): ExprTest => ({
+            expr: record,
+            eval_time: `${minutes}m`,
+            exp_samples: namespaces.map((ns) => ({ labels: seriesName(record, projectLabels(ns)), value: value(ns) })),
+        });
+        const usage = (ns: string) => expectedUsage(loads.find((l) => l.namespace === ns)!, REPLICAS);
+        const tests: ExprTest[] = [
+            each(RECORDED.cpuRequests, (ns) => expected[ns].cores),
+            each(RECORDED.memoryRequests, (ns) => expected[ns].bytes),
+            each(RECORDED.cpuBillable, (ns) => Math.max(expected[ns].cores, usage(ns)[RECORDED.cpuCores]!)),
+            each(RECORDED.memoryBillable, (ns) => Math.max(expected[ns].bytes, usage(ns)[RECORDED.memoryWorkingSet]!)),
+        ];
+        return {
+            file: testFile("1m", [{ interval: "1m", input_series: input, promql_expr_test: tests }]),
+            check: () => {
+                // The reservations outweigh the use: the bill is the request the scheduler holds.
+                for (const ns of namespaces) {
+                    expect(expected[ns].cores).toBeGreaterThan(usage(ns)[RECORDED.cpuCores]!);
+                    expect(expected[ns].bytes).toBeGreaterThan(usage(ns)[RECORDED.memoryWorkingSet]!);
+                }
+            },
+        };
+    });
+
+    promtoolCase("bill what a build pod sends to the internet to the build's project", () => {
+        const samples = 90;
+        const build = { namespace: "builds", pod: "build-shop-web-4fd5f7d6bba4-x1", podIp: "10.42.7.3", node: "fsn1-build-0", hostIp: "100.64.0.41" };
+        const input: InputSeries[] = [
+            ...inputSeries([{ namespace: "shop", tenant: true }, { namespace: "builds", tenant: false }], samples),
+            ...podInfo(build, samples),
+            gauge("kube_pod_labels", { namespace: build.namespace, pod: build.pod, uid: `uid-${build.pod}`, [BUILD_PROJECT_LABEL_SERIES_NAME]: "shop", instance: "ksm-a" }, 1, samples),
+            externalBytes(build.podIp, 4096, samples),
+        ];
+        const tests: ExprTest[] = [
+            { expr: RECORDED.directEgressRate, eval_time: `${samples}m`, exp_samples: [{ labels: seriesName(RECORDED.directEgressRate, projectLabels("shop")), value: 4096 }] },
+            { expr: `${RECORDED.directEgressRate}{namespace="builds"}`, eval_time: `${samples}m`, exp_samples: [] },
+        ];
+        return { file: testFile("1m", [{ interval: "1m", input_series: input, promql_expr_test: tests }]) };
     });
 });
 

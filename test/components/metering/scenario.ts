@@ -47,6 +47,12 @@ export interface CompletedContainer {
     container: string;
     cpuRequestCores: number;
     memoryRequestBytes: number;
+    /**
+     * A finished init container of a pod that runs on: kube-state-metrics reports its requests as
+     * kube_pod_init_container_resource_requests and the container in kube_pod_init_container_info (restart_policy ""),
+     * kubernetes/kube-state-metrics@v2.20.0 internal/store/pod.go.
+     */
+    init?: boolean;
 }
 
 /** A PVC with its request, and the kubelet's view of the mounted volume. */
@@ -133,6 +139,20 @@ export function podInfo(pod: PodIdentity, samples: number, phase: (typeof POD_PH
     ];
 }
 
+/**
+ * kube-state-metrics' kube_pod_init_container_info (kubernetes/kube-state-metrics@v2.20.0 internal/store/pod.go):
+ * namespace, pod, uid, container, image_spec, image, image_id, container_id, restart_policy ("Always" for a
+ * sidecar, "" otherwise).
+ */
+export function initContainerInfo(namespace: string, pod: string, container: string, restartPolicy: "" | "Always", samples: number): InputSeries {
+    return gauge(
+        "kube_pod_init_container_info",
+        { namespace, pod, uid: `uid-${namespace}-${pod}`, container, image_spec: `example/${container}:1.0`, image: `docker.io/example/${container}:1.0`, image_id: "", container_id: `containerd://${container}0`, restart_policy: restartPolicy },
+        1,
+        samples,
+    );
+}
+
 /** A pod IP in 10.42.0.0/16 for a pod of the synthetic cluster (stable per namespace and name). */
 export function podIpOf(namespace: string, pod: string): string {
     let h = 7;
@@ -162,6 +182,8 @@ export interface NamespaceLoad {
     /** Carries `platform/tenant=true` (a project) or not (a platform namespace). */
     tenant: boolean;
     containers?: ContainerLoad[];
+    /** Unix seconds the namespace's cgroups were created (cAdvisor's container_start_time_seconds); default 0, promtool's start. */
+    startedAt?: number;
     completed?: CompletedContainer[];
     volumes?: VolumeLoad[];
     network?: NetworkLoad[];
@@ -212,6 +234,9 @@ export function inputSeries(loads: readonly NamespaceLoad[], samples: number): I
     const addresses = new Map<string, string>();
     for (const load of loads) {
         const ns = { namespace: load.namespace };
+        // cAdvisor's start time of every cgroup it reports, with that cgroup's labels (google/cadvisor
+        // metrics/prometheus.go collectContainersInfo: container_start_time_seconds over the base labels).
+        const started = load.startedAt ?? 0;
         for (const instance of load.tenant ? ["ksm-a", "ksm-b"] : ["ksm-a"]) {
             const labels: Record<string, string> = load.tenant ? { ...ns, [TENANT_LABEL_SERIES_NAME]: "true", instance } : { ...ns, instance };
             series.push(gauge("kube_namespace_labels", labels, 1, samples));
@@ -234,6 +259,7 @@ export function inputSeries(loads: readonly NamespaceLoad[], samples: number): I
                 const scope = { ...id, ...image, id: cgroup(`/cri-containerd-${c.container}0.scope`), name: `${c.container}0` };
                 series.push(counter("container_cpu_usage_seconds_total", scope, containerSeries === "zero" ? 0 : c.cpuCores * 60, samples));
                 series.push(gauge("container_memory_working_set_bytes", scope, containerSeries === "zero" ? 0 : c.workingSetBytes, samples));
+                series.push(gauge("container_start_time_seconds", scope, started, samples));
             }
             // The pod-level cgroup (cgroup v2 + systemd: id=/kubepods.slice/kubepods-<qos>.slice/kubepods-<qos>-pod<uid>.slice,
             // no alias, no image, no container; pod and namespace from the kubelet's GetPodByCgroupfs, "to have an
@@ -251,11 +277,13 @@ export function inputSeries(loads: readonly NamespaceLoad[], samples: number): I
                 const podLevel = { ...ns, pod: c.pod, container: "", image: "", id: cgroup(""), name: "" };
                 series.push(counter("container_cpu_usage_seconds_total", podLevel, gvisor ? podCores * 60 : podCores * 60 * 3, samples));
                 series.push(gauge("container_memory_working_set_bytes", podLevel, gvisor ? podBytes : podBytes * 3, samples));
+                series.push(gauge("container_start_time_seconds", podLevel, started, samples));
                 // The sandbox (pause) container: container="" with its image under containerd, "POD" under dockershim.
                 for (const sandbox of [{ container: "", image: "registry.k8s.io/pause:3.10" }, { container: "POD", image: "registry.k8s.io/pause:3.10" }]) {
                     const scope = { ...ns, pod: c.pod, ...sandbox, id: cgroup(`/cri-containerd-${sandbox.container || "sandbox"}0.scope`), name: `${sandbox.container || "sandbox"}0` };
                     series.push(counter("container_cpu_usage_seconds_total", scope, 6, samples));
                     series.push(gauge("container_memory_working_set_bytes", scope, 1 * MiB, samples));
+                    series.push(gauge("container_start_time_seconds", scope, started, samples));
                 }
                 if (gvisor) {
                     // kubernetes/kube-state-metrics@v2.20.0 internal/store/pod.go: kube_pod_runtimeclass_name_info{namespace, pod, uid, runtimeclass_name}.
@@ -271,8 +299,12 @@ export function inputSeries(loads: readonly NamespaceLoad[], samples: number): I
         }
         for (const c of load.completed ?? []) {
             const id = { ...ns, pod: c.pod, container: c.container };
-            series.push(gauge("kube_pod_container_resource_requests", { ...id, resource: "cpu", unit: "core" }, c.cpuRequestCores, samples));
-            series.push(gauge("kube_pod_container_resource_requests", { ...id, resource: "memory", unit: "byte" }, c.memoryRequestBytes, samples));
+            const metric = c.init ? "kube_pod_init_container_resource_requests" : "kube_pod_container_resource_requests";
+            series.push(gauge(metric, { ...id, resource: "cpu", unit: "core" }, c.cpuRequestCores, samples));
+            series.push(gauge(metric, { ...id, resource: "memory", unit: "byte" }, c.memoryRequestBytes, samples));
+            if (c.init) {
+                series.push(initContainerInfo(load.namespace, c.pod, c.container, "", samples));
+            }
         }
         for (const v of load.volumes ?? []) {
             const pvc = { ...ns, persistentvolumeclaim: v.pvc };
@@ -287,6 +319,8 @@ export function inputSeries(loads: readonly NamespaceLoad[], samples: number): I
             const pod = { ...ns, pod: n.pod, interface: "eth0" };
             series.push(counter("container_network_receive_bytes_total", pod, n.receiveBytesPerSecond * 60, samples));
             series.push(counter("container_network_transmit_bytes_total", pod, n.transmitBytesPerSecond * 60, samples));
+            // The network counters' cgroup (the sandbox): its start time without the `interface` label.
+            series.push(gauge("container_start_time_seconds", { ...ns, pod: n.pod }, started, samples));
             const podIp = podIpOf(load.namespace, n.pod);
             const holder = `${load.namespace}/${n.pod}`;
             if (addresses.has(podIp) && addresses.get(podIp) !== holder) {
