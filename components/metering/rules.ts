@@ -14,9 +14,10 @@ import { promqlNumber, promqlString } from "./promql";
  * {@link KUBE_STATE_METRICS_LABELS_ALLOWLIST}.
  *
  * What is billed, per project (README "Metering and billing" has the same list for tenants):
- * - CPU cores: max(Σ requests, Σ use) of every running pod, per minute it runs: the same per-pod formula
- *   under runc and gVisor (a gVisor sandbox can only be measured per pod, see Runtimes).
- * - Memory: max(Σ requests, working set) per pod, the same way.
+ * - CPU cores: max(effective request, Σ use) of every running pod, per minute it runs: the same per-pod formula
+ *   under runc and gVisor (a gVisor sandbox can only be measured per pod, see Runtimes). The effective request
+ *   is what the scheduler reserves: init containers, sidecars and the RuntimeClass overhead included ({@link podRequests}).
+ * - Memory: max(effective request, working set) per pod, the same way.
  * - Storage: requested PVC size × the Longhorn replica count of the platform's StorageClasses.
  * - Image builds: max(Σ requests, Σ use) of CPU and memory of each of the project's running build pods in the
  *   platform's `builds` namespace, per minute, the same per-pod formula, as a separate "build" line of its bill
@@ -26,7 +27,9 @@ import { promqlNumber, promqlString } from "./promql";
  *   project's pods sent to a Traefik pod (edge nodes; every protocol and port: HTTP, WebSocket, TCP/UDP entry
  *   points, TLS passthrough) plus bytes they sent straight to destinations outside the cluster and private
  *   ranges (every node, before masquerade). The pod IP is mapped to its project through the pod that had the
- *   address during the minute (`kube_pod_info{pod_ip}`), never through names, so no two projects can collide.
+ *   address during the minute (`kube_pod_info{pod_ip}`, or for a pod kube-state-metrics never saw, the node
+ *   meter's own map of the pods its node gave addresses), never through names, so no two projects can collide;
+ *   a build pod's bytes are its project's.
  *   In-cluster traffic (pod to pod, replies to the platform's scrapes and probes) is recorded as "internal"
  *   and not billed.
  *
@@ -252,6 +255,15 @@ export const RECORDED = {
     buildCpuBillable: "platform:project_build_cpu_billable_cores:sum",
     /** Billable memory of the project's image builds, the same way. */
     buildMemoryBillable: "platform:project_build_memory_billable_bytes:sum",
+    /** Effective CPU request of every pod (all namespaces, running or not), label `namespace`, `pod`: see podRequests. */
+    podCpuRequest: "platform:pod_effective_request_cores:sum",
+    /** Effective memory request of every pod, the same way. */
+    podMemoryRequest: "platform:pod_effective_request_bytes:sum",
+    /**
+     * 1 per pod address whose bytes are billed, labels `source_ip` and `namespace` (the project namespace a build
+     * pod works for): the pod kube-state-metrics saw holding it, else the node meter's map.
+     */
+    billedAddress: "platform:pod_address_billed_namespace:info",
     /** Cost per hour of the project's image builds (CPU + memory at the project prices): part of its total. */
     buildCostRate: "platform:project_build_cost:rate1h",
     /** Build cost of the last hour: the bill's "build" line. */
@@ -451,6 +463,9 @@ function podRequests(resource: "cpu" | "memory"): string {
     ].join("\n");
 }
 
+/** The recorded effective request of every pod ({@link podRequests}). */
+const effectiveRequest = (resource: "cpu" | "memory") => (resource === "cpu" ? RECORDED.podCpuRequest : RECORDED.podMemoryRequest);
+
 /** A runc pod is running while cAdvisor sees a container of it (an init or an app container). */
 const runcPodRunning = `on (namespace, pod) ${CONTAINER_MEMORY}`;
 /** A gVisor pod is running while its pod cgroup exists (the Sentry runs every container in it). */
@@ -467,14 +482,14 @@ function billable(resource: "cpu" | "memory", runcPodUse: string, sandboxPodUse:
         "    max by (namespace, pod) (",
         `      ${tagged(runcPodUse, "usage")}`,
         "      or",
-        `      ${tagged(`${podRequests(resource)} and ${runcPodRunning}`, "request")}`,
+        `      ${tagged(`${effectiveRequest(resource)} and ${runcPodRunning}`, "request")}`,
         "    )",
         `    unless on (namespace, pod) ${RECORDED.sandboxedPod}`,
         "  or",
         "    max by (namespace, pod) (",
         `      ${tagged(sandboxPodUse, "usage")}`,
         "      or",
-        `      ${tagged(`${podRequests(resource)} and ${sandboxPodRunning}`, "request")}`,
+        `      ${tagged(`${effectiveRequest(resource)} and ${sandboxPodRunning}`, "request")}`,
         "    )",
         `    and on (namespace, pod) ${RECORDED.sandboxedPod}`,
         ")",
@@ -492,7 +507,7 @@ function buildBillable(resource: "cpu" | "memory", runcPodUse: string): string {
         "    max by (namespace, pod) (",
         `      ${tagged(runcPodUse, "usage")}`,
         "      or",
-        `      ${tagged(`${podRequests(resource)} and ${runcPodRunning}`, "request")}`,
+        `      ${tagged(`${effectiveRequest(resource)} and ${runcPodRunning}`, "request")}`,
         "    )",
         `  * on (namespace, pod) group_left (project) ${RECORDED.buildPodProject}`,
         ")",
@@ -516,11 +531,11 @@ function runningRequests(resource: "cpu" | "memory"): string {
     return perProject(
         [
             "sum by (namespace) (",
-            `    ${podRequests(resource)}`,
+            `    ${effectiveRequest(resource)}`,
             `    and ${runcPodRunning}`,
             `    unless on (namespace, pod) ${RECORDED.sandboxedPod}`,
             "  or",
-            `    ${podRequests(resource)}`,
+            `    ${effectiveRequest(resource)}`,
             `    and ${sandboxPodRunning}`,
             `    and on (namespace, pod) ${RECORDED.sandboxedPod}`,
             ")",
@@ -676,7 +691,7 @@ export function renderMeteringRuleGroups(prices: MeteringPrices, billing: Billin
         "    )",
         ")",
     ].join("\n");
-    const namespaceOfSource = `topk by (source_ip) (1, ${billedNamespace})`;
+    const namespaceOfSource = RECORDED.billedAddress;
     const traefikPods = `max by (destination_ip) (${podsWithAddress(`namespace="${NAMESPACES.traefik}", `, "destination_ip")})`;
     // Bytes each project's pods sent to a Traefik pod (the edge nodes' pair counters, kept only where the
     // destination is a Traefik pod: a tenant pod on an edge node talking to its own database is internal), and
@@ -710,6 +725,8 @@ export function renderMeteringRuleGroups(prices: MeteringPrices, billing: Billin
             record: RECORDED.sandboxedPod,
             expr: `max by (namespace, pod) (kube_pod_runtimeclass_name_info{runtimeclass_name=${promqlString(GVISOR_RUNTIME_CLASS.name)}})`,
         },
+        { record: RECORDED.podCpuRequest, expr: podRequests("cpu") },
+        { record: RECORDED.podMemoryRequest, expr: podRequests("memory") },
         { record: RECORDED.namespaceCpuCores, expr: used(runcPodCpu, sandboxPodCpu) },
         { record: RECORDED.namespaceCpuBillable, expr: billable("cpu", runcPodCpu, sandboxPodCpu) },
         { record: RECORDED.namespaceMemoryWorkingSet, expr: used(runcPodMemory, sandboxPodMemory) },
@@ -738,6 +755,8 @@ export function renderMeteringRuleGroups(prices: MeteringPrices, billing: Billin
             record: RECORDED.buildPodProject,
             expr: `max by (namespace, pod, project) (\n  label_replace(kube_pod_labels{namespace="${NAMESPACES.builds}", ${BUILD_PROJECT_LABEL_SERIES_NAME}!=""}, "project", "$1", "${BUILD_PROJECT_LABEL_SERIES_NAME}", "(.+)")\n)`,
         },
+        // One namespace per address (topk): a join that cannot fail many-to-many.
+        { record: RECORDED.billedAddress, expr: `max by (source_ip, namespace) (\n  topk by (source_ip) (1, ${billedNamespace})\n)` },
         { record: RECORDED.edgeEgressRate, expr: perProject(edgeByNamespace) },
         { record: RECORDED.directEgressRate, expr: perProject(directByNamespace) },
         {

@@ -258,7 +258,9 @@ function promtoolCase(title: string, build: () => { file: PromtoolFile; groups?:
         const result = testRules(built.groups ?? groups, built.file);
         expect(result.ok, result.output).toBe(true);
         expect(result.output).toContain("SUCCESS");
-    });
+        // promtool replays every minute of the case through all groups: the 26-hour and 31-day cases take minutes on a
+        // loaded machine.
+    }, 600_000);
 }
 
 describe("metering recording rules under promtool", () => {
@@ -1269,6 +1271,8 @@ describe("disputes closed under promtool", () => {
             { series: seriesName(EDGE_METER_METRICS.podAddress, { ...run0, source_ip: burst.ip, namespace: burst.namespace, pod: burst.pod }), values: `_x30 1+0x${samples - 30}` },
             externalBytes(seen.podIp, 1024, samples),
             { series: seriesName(EDGE_METER_METRICS.podAddress, { ...run0, source_ip: seen.podIp, namespace: seen.namespace, pod: seen.pod }), values: `1+0x${samples}` },
+            // Bytes from an address no pod is known to have held: attributed to nobody.
+            externalBytes("10.42.1.9", 512, samples),
         ];
         const perSecond = GiB / 60;
         const egressCostRate = ((perSecond * 3600) / GiB) * prices.networkEgressGiB;
@@ -1278,9 +1282,20 @@ describe("disputes closed under promtool", () => {
                 { labels: seriesName(RECORDED.directEgressRate, projectLabels("blog")), value: 1024 },
             ] },
             { expr: `${RECORDED.directEgressRate}{project="shop"}`, eval_time: "31m", exp_samples: [{ labels: seriesName(RECORDED.directEgressRate, projectLabels("shop")), value: 0 }] },
+            {
+                expr: RECORDED.billedAddress,
+                eval_time: "30m",
+                exp_samples: [
+                    { labels: seriesName(RECORDED.billedAddress, { source_ip: seen.podIp, namespace: "blog" }), value: 1 },
+                    { labels: seriesName(RECORDED.billedAddress, { source_ip: burst.ip, namespace: "shop" }), value: 1 },
+                ],
+            },
+            { expr: `${RECORDED.billedAddress}{source_ip="10.42.1.9"}`, eval_time: "30m", exp_samples: [] },
             // The hour ending at minute 60 bills the GiB once: one minute at its rate, 59 at 0.
             { expr: `${RECORDED.egressCost}{project="shop"}`, eval_time: "60m", exp_samples: [{ labels: seriesName(RECORDED.egressCost, costLabels("shop")), value: egressCostRate / 60 }] },
         ];
+        coverage.fires.add(RECORDED.billedAddress);
+        coverage.silent.add(RECORDED.billedAddress);
         return { file: testFile("1m", [{ interval: "1m", input_series: input, promql_expr_test: tests }]) };
     });
 
@@ -1316,6 +1331,8 @@ describe("disputes closed under promtool", () => {
             ...request(APP, "overhead", "app", 0.5, 512 * MiB),
             gauge("kube_pod_overhead_cpu_cores", { namespace: "overhead", pod: "app-0", uid: "uid-overhead-app-0" }, 0.25, minutes),
             gauge("kube_pod_overhead_memory_bytes", { namespace: "overhead", pod: "app-0", uid: "uid-overhead-app-0" }, 64 * MiB, minutes),
+            // A platform pod requesting nothing (BestEffort): no effective request at all.
+            ...inputSeries([{ namespace: "monitoring", tenant: false, containers: [{ pod: "agent-0", container: "agent", cpuCores: 0.0625, workingSetBytes: 64 * MiB }] }], minutes),
         ];
         const expected = {
             initial: { cores: Math.max(0.125 + 0.5, 8), bytes: Math.max(256 * MiB + 512 * MiB, 4 * GiB) },
@@ -1334,7 +1351,18 @@ describe("disputes closed under promtool", () => {
             each(RECORDED.memoryRequests, (ns) => expected[ns].bytes),
             each(RECORDED.cpuBillable, (ns) => Math.max(expected[ns].cores, usage(ns)[RECORDED.cpuCores]!)),
             each(RECORDED.memoryBillable, (ns) => Math.max(expected[ns].bytes, usage(ns)[RECORDED.memoryWorkingSet]!)),
+            ...([
+                [RECORDED.podCpuRequest, "cores"],
+                [RECORDED.podMemoryRequest, "bytes"],
+            ] as const).flatMap(([record, key]) => [
+                { expr: record, eval_time: `${minutes}m`, exp_samples: namespaces.map((ns) => ({ labels: seriesName(record, { namespace: ns, pod: "app-0" }), value: expected[ns][key] })) },
+                { expr: `${record}{namespace="monitoring"}`, eval_time: `${minutes}m`, exp_samples: [] },
+            ]),
         ];
+        for (const record of [RECORDED.podCpuRequest, RECORDED.podMemoryRequest]) {
+            coverage.fires.add(record);
+            coverage.silent.add(record);
+        }
         return {
             file: testFile("1m", [{ interval: "1m", input_series: input, promql_expr_test: tests }]),
             check: () => {
