@@ -85,7 +85,7 @@ describe("rendered rule groups", () => {
         const raw = new Set(SOURCE_METRICS);
         // Build pods are attributed by their project label, so the build rules join on `project` instead.
         const byBuildProject = new Set<string>([RECORDED.buildCpuBillable, RECORDED.buildMemoryBillable]);
-        const unscoped = new Set<string>([RECORDED.sandboxedPod, RECORDED.buildPodProject, RECORDED.namespaceCpuCores, RECORDED.namespaceCpuBillable, RECORDED.namespaceMemoryWorkingSet, RECORDED.namespaceMemoryBillable, RECORDED.regionCostRate, ALERTS.meteringSource, ALERTS.ledger]);
+        const unscoped = new Set<string>([RECORDED.sandboxedPod, RECORDED.buildPodProject, RECORDED.podCpuRequest, RECORDED.podMemoryRequest, RECORDED.billedAddress, RECORDED.namespaceCpuCores, RECORDED.namespaceCpuBillable, RECORDED.namespaceMemoryWorkingSet, RECORDED.namespaceMemoryBillable, RECORDED.regionCostRate, ALERTS.meteringSource, ALERTS.ledger]);
         for (const rule of rules) {
             const reads = promqlMetricNames(rule.expr);
             const name = isAlertingRule(rule) ? rule.alert : rule.record;
