@@ -1205,6 +1205,26 @@ describe("disputes closed under promtool", () => {
         };
     });
 
+    promtoolCase("bill a 70-minute kubelet gap on a container started two hours before it as nothing: only a start inside the window and the look-back makes a series new", () => {
+        // The same gap on a container cAdvisor saw start at promtool's minute 0: at minute 190 its start (0) lies
+        // 190 minutes back, before the window plus the hour's look-back (61 minutes), so it is not new and its
+        // counter (95 core-minutes by then) is not billed again. A wider horizon (a day, say) would bill it.
+        const young: NamespaceLoad = { namespace: "young", tenant: true, startedAt: 0, containers: [{ pod: "api-0", container: "api", cpuCores: 0.5, workingSetBytes: 1 * GiB, cpuRequestCores: 0.25, memoryRequestBytes: 256 * MiB }] };
+        const samples = 200;
+        const input = inputSeries([young], samples).flatMap((s) => (fromKubelet(s) ? withGap([s], 120, 70, samples) : [s]));
+        const labels = projectLabels("young");
+        const tests: ExprTest[] = [
+            { expr: RECORDED.cpuBillable, eval_time: "190m", exp_samples: [{ labels: seriesName(RECORDED.cpuBillable, labels), value: 0.25 }] },
+            { expr: RECORDED.cpuBillable, eval_time: "191m", exp_samples: [{ labels: seriesName(RECORDED.cpuBillable, labels), value: 0.5 }] },
+        ];
+        return {
+            file: testFile("1m", [{ interval: "1m", input_series: input, promql_expr_test: tests }]),
+            check: () => {
+                expect(input.some((i) => i.series.startsWith("container_start_time_seconds") && i.values.startsWith("0+0x"))).toBe(true);
+            },
+        };
+    });
+
     promtoolCase("bill a node meter back after a 70-minute node-exporter gap as nothing, a rebooted node's counters and a new element from 0", () => {
         // Three nodes' meters, each counting one pod's bytes to the internet at 1 KiB/s since their load 30 days ago.
         // run-0: node-exporter away from minute 120 to 189 (heartbeat and counters gap alike); run-1: rebooted
