@@ -19,6 +19,26 @@ export function isInClusterEndpoint(endpointURL: string): boolean {
 }
 
 /**
+ * The endpoint problem of a tenant's backup location (CloudNativePG's `endpointURL`, the Percona operators'
+ * `endpointUrl`, named `field` in the message): HTTPS outside the cluster, and the platform's target when it has one.
+ */
+export function backupEndpointProblems(field: string, endpoint: string, target: PackConfig["databaseBackupTarget"], what: string): string[] {
+    if (isInClusterEndpoint(endpoint)) {
+        return [`${what} ${field} "${endpoint}" is not an HTTPS endpoint outside the cluster`];
+    }
+    if (target.endpointURL !== "" && endpoint !== target.endpointURL) {
+        return [`${what} ${field} "${endpoint}" is not the platform's backup target ${target.endpointURL}`];
+    }
+    return [];
+}
+
+/** The Percona operators' `credentialsSecret` of a backup location: only the platform-written Secret holds the keys. */
+export function platformCredentialsProblems(credentialsSecret: unknown, what: string): string[] {
+    const name = asString(credentialsSecret);
+    return name === PLATFORM_BACKUP_SECRET ? [] : [`${what} credentialsSecret is ${name === undefined ? "not set" : `"${name}"`}, not the platform-written ${PLATFORM_BACKUP_SECRET}`];
+}
+
+/**
  * Problems of one `barmanObjectStore` (the Cluster's own archive, or a restore source): the platform's bucket
  * over HTTPS outside the cluster, below the namespace's own folder, with the platform-written keys. A tenant
  * file is hostile input: naming another project's folder would read (restore) or overwrite (archive) its data.
@@ -30,11 +50,7 @@ export function objectStoreProblems(store: Record<string, unknown> | undefined, 
     const problems: string[] = [];
     const endpoint = asString(store.endpointURL) ?? "";
     const destination = asString(store.destinationPath) ?? "";
-    if (isInClusterEndpoint(endpoint)) {
-        problems.push(`${what} endpoint "${endpoint}" is not an HTTPS endpoint outside the cluster`);
-    } else if (target.endpointURL !== "" && endpoint !== target.endpointURL) {
-        problems.push(`${what} endpoint "${endpoint}" is not the platform's backup target ${target.endpointURL}`);
-    }
+    problems.push(...backupEndpointProblems("endpoint", endpoint, target, what));
     const expectedPrefix = target.destinationPrefix !== "" ? `${target.destinationPrefix}${namespace}/` : undefined;
     if (expectedPrefix !== undefined ? !destination.startsWith(expectedPrefix) : !destination.split("/").includes(namespace)) {
         problems.push(`${what} destinationPath "${destination}" is not below the namespace's own folder ${expectedPrefix ?? `.../${namespace}/`}`);

@@ -5,7 +5,7 @@ import { namespaceOf, specOf } from "../../lib/kubernetes";
 import { forTenantObjects } from "../../lib/rule-helpers";
 import { asArray, asRecord, asString, at, isTrue } from "../../lib/values";
 import { PLATFORM_BACKUP_SECRET } from "../../lib/catalogue";
-import { isInClusterEndpoint } from "./database-cluster";
+import { backupEndpointProblems, platformCredentialsProblems } from "./database-cluster";
 
 /** Pulumi types of the Percona Operator for MongoDB kinds tenants get (psmdb.percona.com/v1). */
 export const PSMDB_TYPES = { cluster: "kubernetes:psmdb.percona.com/v1:PerconaServerMongoDB", restore: "kubernetes:psmdb.percona.com/v1:PerconaServerMongoDBRestore" } as const;
@@ -100,11 +100,7 @@ export function psmdbS3Problems(s3: Record<string, unknown> | undefined, namespa
     const endpoint = asString(s3.endpointUrl) ?? "";
     const bucket = asString(s3.bucket) ?? "";
     const prefix = asString(s3.prefix) ?? "";
-    if (isInClusterEndpoint(endpoint)) {
-        problems.push(`${what} endpointUrl "${endpoint}" is not an HTTPS endpoint outside the cluster`);
-    } else if (target.endpointURL !== "" && endpoint !== target.endpointURL) {
-        problems.push(`${what} endpointUrl "${endpoint}" is not the platform's backup target ${target.endpointURL}`);
-    }
+    problems.push(...backupEndpointProblems("endpointUrl", endpoint, target, what));
     const own = ownLocation(target, namespace);
     if (bucket.includes("/") || (own !== undefined && bucket !== own.bucket)) {
         problems.push(`${what} bucket "${bucket}" is not the platform's bucket${own ? ` ${own.bucket}` : ""}`);
@@ -115,9 +111,7 @@ export function psmdbS3Problems(s3: Record<string, unknown> | undefined, namespa
     if (prefix.split("/").includes("..")) {
         problems.push(`${what} prefix "${prefix}" climbs out of its folder`);
     }
-    if (asString(s3.credentialsSecret) !== PLATFORM_BACKUP_SECRET) {
-        problems.push(`${what} credentialsSecret is ${asString(s3.credentialsSecret) === undefined ? "not set" : `"${asString(s3.credentialsSecret)}"`}, not the platform-written ${PLATFORM_BACKUP_SECRET}`);
-    }
+    problems.push(...platformCredentialsProblems(s3.credentialsSecret, what));
     if (s3.caBundle !== undefined || isTrue(s3.insecureSkipTLSVerify)) {
         problems.push(`${what} sets caBundle or insecureSkipTLSVerify (the platform's target is verified against the public CAs)`);
     }

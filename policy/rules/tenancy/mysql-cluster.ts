@@ -4,7 +4,7 @@ import { namespaceOf, specOf } from "../../lib/kubernetes";
 import { forTenantObjects } from "../../lib/rule-helpers";
 import { asArray, asRecord, asString, at, isTrue } from "../../lib/values";
 import { PLATFORM_BACKUP_SECRET } from "../../lib/catalogue";
-import { isInClusterEndpoint } from "./database-cluster";
+import { backupEndpointProblems, platformCredentialsProblems } from "./database-cluster";
 
 /** Pulumi types of the Percona XtraDB Cluster kinds tenants get (pxc.percona.com/v1). */
 export const PXC_TYPES = { cluster: "kubernetes:pxc.percona.com/v1:PerconaXtraDBCluster", restore: "kubernetes:pxc.percona.com/v1:PerconaXtraDBClusterRestore" } as const;
@@ -90,11 +90,7 @@ export function pxcS3Problems(s3: Record<string, unknown> | undefined, namespace
     const problems: string[] = [];
     const endpoint = asString(s3.endpointUrl) ?? "";
     const bucket = asString(s3.bucket) ?? "";
-    if (isInClusterEndpoint(endpoint)) {
-        problems.push(`${what} endpointUrl "${endpoint}" is not an HTTPS endpoint outside the cluster`);
-    } else if (target.endpointURL !== "" && endpoint !== target.endpointURL) {
-        problems.push(`${what} endpointUrl "${endpoint}" is not the platform's backup target ${target.endpointURL}`);
-    }
+    problems.push(...backupEndpointProblems("endpointUrl", endpoint, target, what));
     const prefix = bucketPrefix(target, namespace);
     if (prefix !== undefined ? !`${bucket}/`.startsWith(prefix) : !bucket.split("/").includes(namespace)) {
         problems.push(`${what} bucket "${bucket}" is not below the namespace's own folder ${prefix ?? `<bucket>/.../${namespace}/`}`);
@@ -102,9 +98,7 @@ export function pxcS3Problems(s3: Record<string, unknown> | undefined, namespace
     if (bucket.split("/").includes("..")) {
         problems.push(`${what} bucket "${bucket}" climbs out of its folder`);
     }
-    if (asString(s3.credentialsSecret) !== PLATFORM_BACKUP_SECRET) {
-        problems.push(`${what} credentialsSecret is ${asString(s3.credentialsSecret) === undefined ? "not set" : `"${asString(s3.credentialsSecret)}"`}, not the platform-written ${PLATFORM_BACKUP_SECRET}`);
-    }
+    problems.push(...platformCredentialsProblems(s3.credentialsSecret, what));
     if (s3.caBundle !== undefined) {
         problems.push(`${what} caBundle is set (the platform's target is verified against the public CAs)`);
     }
