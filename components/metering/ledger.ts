@@ -6,6 +6,7 @@ import type { ICronJob } from "kubernetes-models/batch/v1/CronJob";
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { LEDGER_EXPORTER_IMAGE } from "../../charts/images";
 import { LABELS, NAMESPACES } from "../../lib/conventions";
+import { renderPlatformJobSpec } from "../../lib/platform-job";
 import { BYTES_PER_GIB, LEDGER_CRONJOB, RECORDED, samplesPerHour } from "./rules";
 
 /**
@@ -144,39 +145,30 @@ export function renderLedgerObjects(spec: LedgerSpec): { configMap: IConfigMap; 
             failedJobsHistoryLimit: 3,
             jobTemplate: {
                 metadata: { labels },
-                spec: {
+                spec: renderPlatformJobSpec({
+                    uid: LEDGER_EXPORTER_IMAGE.uid,
+                    labels,
                     backoffLimit: 2,
                     activeDeadlineSeconds: 1800,
-                    template: {
-                        metadata: { labels },
-                        spec: {
-                            restartPolicy: "Never",
-                            automountServiceAccountToken: false,
-                            securityContext: { runAsNonRoot: true, runAsUser: LEDGER_EXPORTER_IMAGE.uid, runAsGroup: LEDGER_EXPORTER_IMAGE.uid, seccompProfile: { type: "RuntimeDefault" } },
-                            containers: [
-                                {
-                                    name: "exporter",
-                                    image: LEDGER_EXPORTER_IMAGE.image,
-                                    command: ["node", "/opt/ledger/ledger-exporter.js"],
-                                    env: [
-                                        { name: "PROMETHEUS_URL", value: PROMETHEUS_URL },
-                                        { name: "LEDGER_SPEC", value: JSON.stringify(exporterSpec(spec)) },
-                                        { name: "S3_ENDPOINT", value: spec.target.endpoint },
-                                        { name: "S3_BUCKET", value: spec.target.bucket },
-                                        { name: "S3_REGION", value: spec.target.region },
-                                        { name: "BACKFILL_HOURS", value: String(spec.backfillHours) },
-                                        fromSecret("AWS_ACCESS_KEY_ID"),
-                                        fromSecret("AWS_SECRET_ACCESS_KEY"),
-                                    ],
-                                    resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
-                                    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-                                    volumeMounts: [{ name: "exporter", mountPath: "/opt/ledger", readOnly: true }],
-                                },
-                            ],
-                            volumes: [{ name: "exporter", configMap: { name: LEDGER_OBJECT_NAMES.configMap } }],
-                        },
+                    container: {
+                        name: "exporter",
+                        image: LEDGER_EXPORTER_IMAGE.image,
+                        command: ["node", "/opt/ledger/ledger-exporter.js"],
+                        env: [
+                            { name: "PROMETHEUS_URL", value: PROMETHEUS_URL },
+                            { name: "LEDGER_SPEC", value: JSON.stringify(exporterSpec(spec)) },
+                            { name: "S3_ENDPOINT", value: spec.target.endpoint },
+                            { name: "S3_BUCKET", value: spec.target.bucket },
+                            { name: "S3_REGION", value: spec.target.region },
+                            { name: "BACKFILL_HOURS", value: String(spec.backfillHours) },
+                            fromSecret("AWS_ACCESS_KEY_ID"),
+                            fromSecret("AWS_SECRET_ACCESS_KEY"),
+                        ],
+                        resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+                        volumeMounts: [{ name: "exporter", mountPath: "/opt/ledger", readOnly: true }],
                     },
-                },
+                    volumes: [{ name: "exporter", configMap: { name: LEDGER_OBJECT_NAMES.configMap } }],
+                }),
             },
         },
     };

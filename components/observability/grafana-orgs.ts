@@ -2,6 +2,7 @@ import * as crypto from "node:crypto";
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import { FLOATING_IP_FAILOVER_IMAGE } from "../../charts/images";
+import { renderPlatformJob } from "../../lib/platform-job";
 import { LABELS, LOKI_TENANT_HEADER, lokiTenantOf, NAMESPACES } from "../../lib/conventions";
 import { GRAFANA_ADMIN_SECRET, GRAFANA_SERVICE, LOKI_URL } from "./values";
 
@@ -217,43 +218,31 @@ const NOBODY = 65534;
 export function renderGrafanaOrgsJob(state: GrafanaOrgsState, passwordsDigest: string): IJob {
     const hash = crypto.createHash("sha256").update(JSON.stringify(state)).update(renderGrafanaOrgsScript()).update(passwordsDigest).digest("hex").slice(0, 10);
     const labels = { [LABELS.managedBy]: "pulumi", "app.kubernetes.io/name": "grafana-project-orgs" };
-    return {
-        apiVersion: "batch/v1",
-        kind: "Job",
-        metadata: { name: `grafana-project-orgs-${hash}`, namespace: NAMESPACES.monitoring, labels },
-        spec: {
+    return renderPlatformJob(
+        { name: `grafana-project-orgs-${hash}`, namespace: NAMESPACES.monitoring, labels },
+        {
+            uid: NOBODY,
+            labels,
             backoffLimit: 3,
             activeDeadlineSeconds: GRAFANA_ORGS_DEADLINE_SECONDS,
-            template: {
-                metadata: { labels },
-                spec: {
-                    restartPolicy: "Never",
-                    automountServiceAccountToken: false,
-                    enableServiceLinks: false,
-                    securityContext: { runAsNonRoot: true, runAsUser: NOBODY, runAsGroup: NOBODY, seccompProfile: { type: "RuntimeDefault" } },
-                    containers: [
-                        {
-                            name: "configure",
-                            image: FLOATING_IP_FAILOVER_IMAGE,
-                            command: ["bash", "/config/configure.sh"],
-                            securityContext: { allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: NOBODY, capabilities: { drop: ["ALL"] } },
-                            resources: { requests: { cpu: "20m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
-                            volumeMounts: [
-                                { name: "config", mountPath: "/config", readOnly: true },
-                                { name: "admin", mountPath: GRAFANA_ORGS_PATHS.admin, readOnly: true },
-                                { name: "viewers", mountPath: GRAFANA_ORGS_PATHS.viewers, readOnly: true },
-                            ],
-                        },
-                    ],
-                    volumes: [
-                        { name: "config", configMap: { name: GRAFANA_ORGS_CONFIGMAP } },
-                        { name: "admin", secret: { secretName: GRAFANA_ADMIN_SECRET.name } },
-                        { name: "viewers", secret: { secretName: GRAFANA_VIEWER_SECRETS } },
-                    ],
-                },
+            container: {
+                name: "configure",
+                image: FLOATING_IP_FAILOVER_IMAGE,
+                command: ["bash", "/config/configure.sh"],
+                resources: { requests: { cpu: "20m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
+                volumeMounts: [
+                    { name: "config", mountPath: "/config", readOnly: true },
+                    { name: "admin", mountPath: GRAFANA_ORGS_PATHS.admin, readOnly: true },
+                    { name: "viewers", mountPath: GRAFANA_ORGS_PATHS.viewers, readOnly: true },
+                ],
             },
+            volumes: [
+                { name: "config", configMap: { name: GRAFANA_ORGS_CONFIGMAP } },
+                { name: "admin", secret: { secretName: GRAFANA_ADMIN_SECRET.name } },
+                { name: "viewers", secret: { secretName: GRAFANA_VIEWER_SECRETS } },
+            ],
         },
-    };
+    );
 }
 
 /** Digest of the contacts' passwords (key → password) for the Job's name; a truncated SHA-256 reveals nothing. */

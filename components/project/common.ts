@@ -1,10 +1,9 @@
 import type { IObjectMeta } from "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta";
-import type { IPodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
-import type { ISecurityContext } from "kubernetes-models/v1/SecurityContext";
 import type { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
 import type { PlatformConfig } from "../../lib/config/schema";
 import { GVISOR_RUNTIME_CLASS, LABELS } from "../../lib/conventions";
+import { podSecurityContext } from "../../lib/platform-job";
 import { cpuLimit, type ResourceSpec } from "../../lib/tenants/footprint";
 import type { ProjectSpec } from "../../lib/tenants/schema";
 
@@ -80,31 +79,8 @@ export function podPlacement(ctx: ProjectContext): Pick<IPodSpec, "nodeSelector"
     };
 }
 
-/** Pod-level restricted security context: non-root with a fixed uid/gid, volumes group-owned, seccomp on. */
-export function podSecurityContext(uid: number): IPodSecurityContext {
-    return {
-        runAsNonRoot: true,
-        runAsUser: uid,
-        runAsGroup: uid,
-        fsGroup: uid,
-        fsGroupChangePolicy: "OnRootMismatch",
-        seccompProfile: { type: "RuntimeDefault" },
-    };
-}
-
-/** Container-level restricted security context (Pod Security Standard `restricted` and more). */
-export function containerSecurityContext(uid: number): ISecurityContext {
-    return {
-        allowPrivilegeEscalation: false,
-        privileged: false,
-        readOnlyRootFilesystem: true,
-        runAsNonRoot: true,
-        runAsUser: uid,
-        runAsGroup: uid,
-        capabilities: { drop: ["ALL"] },
-        seccompProfile: { type: "RuntimeDefault" },
-    };
-}
+// Tenant renderers import the restricted contexts from here; the platform's own Jobs share them (lib/platform-job.ts).
+export { containerSecurityContext, podSecurityContext } from "../../lib/platform-job";
 
 /** The pod fields every tenant pod shares: service account without token, no service links, placement. */
 export function basePodSpec(ctx: ProjectContext, uid: number): Pick<

@@ -4,7 +4,8 @@ import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import { MINIO_CLIENT_IMAGE } from "../../charts/images";
 import { MINIO_ENDPOINT, NAMESPACES } from "../../lib/conventions";
 import { bucketObjectName as bucketObjectNameOf, tenantBucketName } from "../../lib/tenants/names";
-import { containerSecurityContext, objectLabels, objectMeta, podSecurityContext, type ProjectContext } from "./common";
+import { renderPlatformJob } from "../../lib/platform-job";
+import { objectLabels, objectMeta, type ProjectContext } from "./common";
 
 /**
  * The optional object-storage bucket in the platform MinIO, created without the MinIO operator: a Job in
@@ -154,46 +155,31 @@ export function renderBucketJob(ctx: ProjectContext): IJob {
     const name = bucketObjectName(ctx);
     const bucket = bucketName(ctx);
     const secretEnv = (envName: string, secret: string, key: string): IEnvVar => ({ name: envName, valueFrom: { secretKeyRef: { name: secret, key } } });
-    return {
-        apiVersion: "batch/v1",
-        kind: "Job",
-        metadata: objectMeta(ctx, name, BUCKET_COMPONENT, NAMESPACES.minio),
-        spec: {
-            backoffLimit: 6,
-            activeDeadlineSeconds: 900,
-            template: {
-                metadata: { labels: objectLabels(ctx, BUCKET_COMPONENT) },
-                spec: {
-                    restartPolicy: "Never",
-                    automountServiceAccountToken: false,
-                    enableServiceLinks: false,
-                    securityContext: podSecurityContext(BUCKET_JOB_UID),
-                    containers: [
-                        {
-                            name: "mc",
-                            image: MINIO_CLIENT_IMAGE,
-                            imagePullPolicy: "IfNotPresent",
-                            command: ["/bin/sh", "-c", BUCKET_SCRIPT],
-                            env: [
-                                { name: "MINIO_URL", value: minioUrl() },
-                                { name: "BUCKET", value: bucket },
-                                { name: "PROJECT", value: ctx.project.id },
-                                { name: "OWNER_TAG", value: BUCKET_OWNER_TAG },
-                                { name: "POLICY", value: name },
-                                { name: "POLICY_JSON", value: JSON.stringify(bucketPolicy(bucket)) },
-                                secretEnv("MINIO_ROOT_USER", MINIO_ROOT_SECRET.name, MINIO_ROOT_SECRET.userKey),
-                                secretEnv("MINIO_ROOT_PASSWORD", MINIO_ROOT_SECRET.name, MINIO_ROOT_SECRET.passwordKey),
-                                secretEnv("TENANT_ACCESS_KEY", name, "ACCESS_KEY"),
-                                secretEnv("TENANT_SECRET_KEY", name, "SECRET_KEY"),
-                            ],
-                            resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
-                            securityContext: containerSecurityContext(BUCKET_JOB_UID),
-                            volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
-                        },
-                    ],
-                    volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
-                },
-            },
+    return renderPlatformJob(objectMeta(ctx, name, BUCKET_COMPONENT, NAMESPACES.minio), {
+        uid: BUCKET_JOB_UID,
+        labels: objectLabels(ctx, BUCKET_COMPONENT),
+        backoffLimit: 6,
+        activeDeadlineSeconds: 900,
+        container: {
+            name: "mc",
+            image: MINIO_CLIENT_IMAGE,
+            imagePullPolicy: "IfNotPresent",
+            command: ["/bin/sh", "-c", BUCKET_SCRIPT],
+            env: [
+                { name: "MINIO_URL", value: minioUrl() },
+                { name: "BUCKET", value: bucket },
+                { name: "PROJECT", value: ctx.project.id },
+                { name: "OWNER_TAG", value: BUCKET_OWNER_TAG },
+                { name: "POLICY", value: name },
+                { name: "POLICY_JSON", value: JSON.stringify(bucketPolicy(bucket)) },
+                secretEnv("MINIO_ROOT_USER", MINIO_ROOT_SECRET.name, MINIO_ROOT_SECRET.userKey),
+                secretEnv("MINIO_ROOT_PASSWORD", MINIO_ROOT_SECRET.name, MINIO_ROOT_SECRET.passwordKey),
+                secretEnv("TENANT_ACCESS_KEY", name, "ACCESS_KEY"),
+                secretEnv("TENANT_SECRET_KEY", name, "SECRET_KEY"),
+            ],
+            resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
+            volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
         },
-    };
+        volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
+    });
 }

@@ -4,6 +4,7 @@ import type { IJob } from "kubernetes-models/batch/v1/Job";
 import { FLOATING_IP_FAILOVER_IMAGE } from "../../charts/images";
 import type { PlatformConfig } from "../../lib/config/schema";
 import { LABELS, NAMESPACES, PLATFORM_REGISTRY } from "../../lib/conventions";
+import { renderPlatformJob } from "../../lib/platform-job";
 import { WAITS_FOR_SERVICES_ANNOTATION } from "../../lib/requirements";
 import { RELEASE_TIMEOUT_SECONDS } from "../../charts/versions";
 import { registryProject } from "../../lib/registry";
@@ -241,44 +242,32 @@ const NOBODY = 65534;
 export function renderConfiguratorJob(shard: ShardState, secretsDigest: string): IJob {
     const hash = crypto.createHash("sha256").update(JSON.stringify(shard.state)).update(renderConfiguratorScript()).update(secretsDigest).digest("hex").slice(0, 10);
     const labels = { [LABELS.managedBy]: "pulumi", "app.kubernetes.io/name": "harbor-configurator" };
-    return {
-        apiVersion: "batch/v1",
-        kind: "Job",
-        // The script waits for Harbor itself: its Service is a readiness need of this Job, not a creation need.
-        metadata: { name: `harbor-configurator-${shard.shard}-${hash}`, namespace: NAMESPACES.registry, labels, annotations: { [WAITS_FOR_SERVICES_ANNOTATION]: "true" } },
-        spec: {
+    // The script waits for Harbor itself: its Service is a readiness need of this Job, not a creation need.
+    return renderPlatformJob(
+        { name: `harbor-configurator-${shard.shard}-${hash}`, namespace: NAMESPACES.registry, labels, annotations: { [WAITS_FOR_SERVICES_ANNOTATION]: "true" } },
+        {
+            uid: NOBODY,
+            labels,
             backoffLimit: 3,
             activeDeadlineSeconds: CONFIGURATOR_DEADLINE_SECONDS,
-            template: {
-                metadata: { labels },
-                spec: {
-                    restartPolicy: "Never",
-                    automountServiceAccountToken: false,
-                    enableServiceLinks: false,
-                    securityContext: { runAsNonRoot: true, runAsUser: NOBODY, runAsGroup: NOBODY, seccompProfile: { type: "RuntimeDefault" } },
-                    containers: [
-                        {
-                            name: "configure",
-                            image: FLOATING_IP_FAILOVER_IMAGE,
-                            command: ["bash", "/config/configure.sh"],
-                            env: [{ name: "HARBOR_API", value: HARBOR_API }],
-                            securityContext: { allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: NOBODY, capabilities: { drop: ["ALL"] } },
-                            resources: { requests: { cpu: "20m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
-                            volumeMounts: [
-                                { name: "config", mountPath: "/config", readOnly: true },
-                                { name: "admin", mountPath: CONFIGURATOR_PATHS.admin, readOnly: true },
-                                { name: "robots", mountPath: CONFIGURATOR_PATHS.robots, readOnly: true },
-                            ],
-                        },
-                    ],
-                    volumes: [
-                        { name: "config", configMap: { name: configMapName(shard.shard) } },
-                        { name: "admin", secret: { secretName: HARBOR_SECRETS.admin.name } },
-                        // Only this shard's robots: a Secret volume without items would mount every project's.
-                        { name: "robots", secret: { secretName: ROBOT_SECRETS, items: shardRobotKeys(shard.state).map((key) => ({ key, path: key })) } },
-                    ],
-                },
+            container: {
+                name: "configure",
+                image: FLOATING_IP_FAILOVER_IMAGE,
+                command: ["bash", "/config/configure.sh"],
+                env: [{ name: "HARBOR_API", value: HARBOR_API }],
+                resources: { requests: { cpu: "20m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
+                volumeMounts: [
+                    { name: "config", mountPath: "/config", readOnly: true },
+                    { name: "admin", mountPath: CONFIGURATOR_PATHS.admin, readOnly: true },
+                    { name: "robots", mountPath: CONFIGURATOR_PATHS.robots, readOnly: true },
+                ],
             },
+            volumes: [
+                { name: "config", configMap: { name: configMapName(shard.shard) } },
+                { name: "admin", secret: { secretName: HARBOR_SECRETS.admin.name } },
+                // Only this shard's robots: a Secret volume without items would mount every project's.
+                { name: "robots", secret: { secretName: ROBOT_SECRETS, items: shardRobotKeys(shard.state).map((key) => ({ key, path: key })) } },
+            ],
         },
-    };
+    );
 }
