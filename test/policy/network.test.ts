@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { PlannedResource } from "../../tools/offline/plan-types";
+import { evaluatePolicies, evaluatePolicyReport } from "../../policy/offline";
+import type { PackPolicy } from "../../policy/rules";
 import {
     baremetalServer,
     clusterIpService,
@@ -11,9 +14,11 @@ import {
     messagesOf,
     networkPolicy,
     planned,
+    platformNamespace,
     tailnetKey,
     tailnetPolicyDocument,
     tailscaleAcl,
+    tenantNamespace,
     tlsIngress,
     WORLD,
 } from "../helpers/policy-fixtures";
@@ -26,7 +31,24 @@ import { networkServerFirewall } from "../../policy/rules/network/server-firewal
 import { networkTailscaleAcl } from "../../policy/rules/network/tailscale-acl";
 import { networkTailnetKey } from "../../policy/rules/network/tailnet-key";
 import { networkUntrustedCodeDefaultDeny } from "../../policy/rules/network/untrusted-code-default-deny";
+import { networkTenantHostSpace } from "../../policy/rules/network/tenant-host-space";
 import { renderBuildNetworkPolicies } from "../../components/builds/network-policies";
+
+/** The SDK's error class is recognised by name (policy/lib/values.ts). */
+class UnknownValueError extends Error {}
+
+/** A copy of the resource whose input `key` is unknown at preview: reading it throws as the policy SDK's proxy does. */
+function withUnknown(resource: PlannedResource, key: string): PlannedResource {
+    const inputs = structuredClone(resource.inputs);
+    Object.defineProperty(inputs, key, { enumerable: true, get: () => { throw new UnknownValueError(`${key} is unknown during preview`); } });
+    return { ...resource, inputs };
+}
+
+/** Messages of one rule alone (the other rules of the pack do not read unknowns as stack rules do). */
+const messagesOfRule = (policy: PackPolicy, resources: PlannedResource[]) => evaluatePolicies(resources, {}, { policies: [policy] }).map((v) => v.message);
+
+/** The not-applicable markers one rule records over the resources. */
+const notApplicableOf = (policy: PackPolicy, resources: PlannedResource[]) => evaluatePolicyReport(resources, {}, { policies: [policy] }).notApplicable;
 
 const service = clusterIpService("shop");
 describeRule(
@@ -36,6 +58,10 @@ describeRule(
         caseOf("NodePort", edit(service, (i) => (i.spec.type = "NodePort")), ['Service in namespace "shop" has type NodePort']),
         caseOf("LoadBalancer", edit(service, (i) => (i.spec.type = "LoadBalancer")), ['Service in namespace "shop" has type LoadBalancer']),
         caseOf("externalIPs", edit(service, (i) => (i.spec.externalIPs = ["198.51.100.7"])), ['Service in namespace "shop" sets externalIPs 198.51.100.7']),
+        caseOf("two externalIPs", edit(service, (i) => (i.spec.externalIPs = ["198.51.100.7", "198.51.100.8"])), ['Service in namespace "shop" sets externalIPs 198.51.100.7, 198.51.100.8']),
+        caseOf("Traefik's nativelb annotation", edit(service, (i) => (i.metadata.annotations = { "traefik.ingress.kubernetes.io/service.nativelb": "true" })), [
+            'Service in namespace "shop" sets traefik.ingress.kubernetes.io/service.nativelb: HTTP egress is metered at Traefik, through the ClusterIP the edge meter would bill it twice',
+        ]),
         caseOf("NodePort in the default namespace", edit(service, (i) => {
             delete i.metadata.namespace;
             i.spec.type = "NodePort";
@@ -52,13 +78,20 @@ describeRule(
         caseOf("no tls section", edit(ingress, (i) => delete i.spec.tls), ['rule 1 host "web.shop.apps.example.com" is not covered by the Ingress\'s tls hosts']),
         caseOf("a rule host outside tls", edit(ingress, (i) => i.spec.rules.push({ ...i.spec.rules[0], host: "shop.example.org" })), ['rule 2 host "shop.example.org" is not covered by the Ingress\'s tls hosts']),
         caseOf("a rule without host", edit(ingress, (i) => i.spec.rules.push({ http: i.spec.rules[0].http })), ["rule 2 has no host"]),
+        caseOf("a rule with an empty host", edit(ingress, (i) => i.spec.rules.push({ host: "", http: i.spec.rules[0].http })), ["rule 2 has no host"]),
+        caseOf("a rule with a blank host", edit(ingress, (i) => i.spec.rules.push({ host: "  ", http: i.spec.rules[0].http })), ["rule 2 has no host"]),
+        caseOf("a rule that is not an object", edit(ingress, (i) => i.spec.rules.push(null)), ["rule 2 has no host"]),
         caseOf("a wildcard rule host", edit(ingress, (i) => {
             i.spec.rules[0].host = "*.apps.example.com";
             i.spec.tls[0].hosts = ["*.apps.example.com"];
         }), ['tls entry 1 names wildcard host "*.apps.example.com"', 'rule 1 has wildcard host "*.apps.example.com"']),
         caseOf("a defaultBackend", edit(ingress, (i) => (i.spec.defaultBackend = { service: { name: "web", port: { number: 80 } } })), ["Ingress sets a defaultBackend, which serves every host"]),
     ],
-    [{ title: "hosts compared case-insensitively", resources: [edit(ingress, (i) => (i.spec.rules[0].host = "WEB.shop.apps.example.com"))] }],
+    [
+        { title: "hosts compared case-insensitively", resources: [edit(ingress, (i) => (i.spec.rules[0].host = "WEB.shop.apps.example.com"))] },
+        { title: "a defaultBackend of null (none)", resources: [edit(ingress, (i) => (i.spec.defaultBackend = null))] },
+        { title: "a tls entry that is not an object beside one that covers the host", resources: [edit(ingress, (i) => i.spec.tls.unshift(null, "web-tls"))] },
+    ],
 );
 
 const firewall = hcloudFirewall();
@@ -128,6 +161,13 @@ describe("allowedPublicPorts config", () => {
 const server = hcloudServer("fsn1-server-0");
 const bare = baremetalServer("fsn1-run-0");
 const attachment = (inputs: Record<string, unknown>, dependencies: string[] = []) => planned("hcloud:index/firewallAttachment:FirewallAttachment", "attach", { firewallId: 1, ...inputs }, { dependencies });
+/** The hcloud server without firewallIds: only an attachment or a Firewall's applyTos can protect it. */
+const unattached = edit(server, (i) => delete i.firewallIds);
+/** {@link unattached} with an `id` among its props (what a server already created shows). */
+const withId = (id: unknown) => edit(unattached, (i) => (i.id = id));
+/** An hcloud Firewall applied through `applyTos`. */
+const applyingTo = (applyTos: unknown[], dependencies: string[] = []) => edit(firewall, (i) => (i.applyTos = applyTos), { dependencies });
+const UNPROTECTED = 'hcloud server "fsn1-server-0" has no firewall (empty firewallIds and no FirewallAttachment names it)';
 describeRule(
     networkServerFirewall,
     () => [firewall, server, bare],
@@ -139,14 +179,48 @@ describeRule(
         caseOf("bare-metal server without firewall", edit(bare, (i) => delete i.firewall), ['bare-metal server "fsn1-run-0" (Robot server 2345678) has no firewall rules']),
         caseOf("bare-metal server with an empty rule list", edit(bare, (i) => (i.firewall = { rules: [] })), ['bare-metal server "fsn1-run-0" (Robot server 2345678) has no firewall rules']),
         caseOf("bare-metal firewall disabled", edit(bare, (i) => (i.firewall = { status: "disabled", rules: edgeFirewallRules() })), ['bare-metal server "fsn1-run-0" (Robot server 2345678) has its Robot firewall disabled']),
+        caseOf("bare-metal firewall with enabled: false", edit(bare, (i) => (i.firewall = { enabled: false, rules: edgeFirewallRules() })), ['bare-metal server "fsn1-run-0" (Robot server 2345678) has its Robot firewall disabled']),
+        caseOf("bare-metal firewall with active: false", edit(bare, (i) => (i.firewall = { active: false, rules: edgeFirewallRules() })), ['bare-metal server "fsn1-run-0" (Robot server 2345678) has its Robot firewall disabled']),
+        // Attachments and applyTos entries that name some other server, or nothing, protect nothing.
+        caseOf("a FirewallAttachment that depends on another resource only", unattached, [UNPROTECTED], [firewall, attachment({ serverIds: [99] }, [firewall.urn])]),
+        caseOf("a FirewallAttachment naming another server's id", withId("12345"), [UNPROTECTED], [attachment({ serverIds: [99] })]),
+        caseOf("a FirewallAttachment that depends on the server but lists no server ids", unattached, [UNPROTECTED], [attachment({ labelSelectors: ["platform/pool=edge"] }, [server.urn])]),
+        caseOf("a Firewall applyTos naming another server's id", withId("12345"), [UNPROTECTED], [applyingTo([{ server: 99 }])]),
+        caseOf("a Firewall that depends on the server, with an applyTos entry naming no server", unattached, [UNPROTECTED], [applyingTo([{}], [server.urn])]),
+        caseOf("a null server id matches no null applyTos entry", withId(null), [UNPROTECTED], [applyingTo([{ server: null }])]),
+        caseOf("applyTos on a resource that is not a Firewall", unattached, [UNPROTECTED], [planned("hcloud:index/network:Network", "net", { applyTos: [{ labelSelector: "platform/role" }] })]),
     ],
     [
-        { title: "a FirewallAttachment naming the server (dependency)", resources: [edit(server, (i) => delete i.firewallIds), attachment({ serverIds: [12345] }, [server.urn])] },
-        { title: "a FirewallAttachment selecting the server's labels", resources: [edit(server, (i) => delete i.firewallIds), attachment({ labelSelectors: ["platform/pool=server,platform/role in (server, edge)"] })] },
-        { title: "a Firewall applyTos label selector", resources: [edit(server, (i) => delete i.firewallIds), edit(firewall, (i) => (i.applyTos = [{ labelSelector: "platform/role" }]))] },
+        { title: "a FirewallAttachment naming the server (dependency)", resources: [unattached, attachment({ serverIds: [12345] }, [server.urn])] },
+        { title: "a FirewallAttachment selecting the server's labels", resources: [unattached, attachment({ labelSelectors: ["platform/pool=server,platform/role in (server, edge)"] })] },
+        { title: "a FirewallAttachment with two selectors, the second one matching", resources: [unattached, attachment({ labelSelectors: ["platform/pool=edge", "platform/role=server"] })] },
+        { title: "a FirewallAttachment naming the server's id (a string id, numeric serverIds)", resources: [withId("12345"), attachment({ serverIds: [12345] })] },
+        { title: "a Firewall applyTos label selector", resources: [unattached, applyingTo([{ labelSelector: "platform/role" }])] },
+        { title: "a Firewall applyTos naming the server (dependency)", resources: [unattached, applyingTo([{ server: 42 }], [server.urn])] },
+        { title: "a Firewall applyTos naming the server's id (a numeric id, a string entry)", resources: [withId(777), applyingTo([{ server: "777" }])] },
         { title: "stacks without servers (not applicable)", resources: [component("platform:nodes:Infrastructure", "nodes")] },
     ],
 );
+
+describe("network-server-firewall with unknown values and without servers", () => {
+    it("takes an hcloud server whose firewallIds are unknown at preview for protected", () => {
+        expect(messagesOfRule(networkServerFirewall, [withUnknown(server, "firewallIds")])).toEqual([]);
+    });
+
+    it("takes a FirewallAttachment whose serverIds are unknown at preview for naming the server", () => {
+        expect(messagesOfRule(networkServerFirewall, [unattached, withUnknown(attachment({}), "serverIds")])).toEqual([]);
+    });
+
+    it("does not judge a dynamic resource whose serverNumber is unknown at preview as a bare-metal server", () => {
+        const unknownNumber = withUnknown(edit(bare, (i) => delete i.firewall), "serverNumber");
+        expect(messagesOfRule(networkServerFirewall, [server, unknownNumber])).toEqual([]);
+    });
+
+    it("is not applicable to a stack without servers, and says why", () => {
+        expect(notApplicableOf(networkServerFirewall, [component("platform:nodes:Infrastructure", "nodes")])).toEqual([{ policy: "network-server-firewall", reason: "the stack declares no servers" }]);
+        expect(notApplicableOf(networkServerFirewall, [firewall, server])).toEqual([]);
+    });
+});
 
 describe("label selectors", () => {
     it("does not attach through a selector that does not match", () => {
@@ -234,8 +308,11 @@ describeRule(
         ]),
         caseOf("not HuJSON", tailscaleAcl('{"acls": [], "tests": [{}] /* unterminated'), ["tailnet policy is not valid HuJSON: unterminated block comment"]),
         caseOf("no document", edit(acl, (i) => delete i.acl), ["tailnet policy has no acl document"]),
+        caseOf("a JSON array", tailscaleAcl("[]"), ["tailnet policy is not a JSON object"]),
     ],
     [
+        // Without a stack in the URN there is no own stack to look for; every other check still runs.
+        { title: "a URN without a stack name", resources: [edit(acl, () => undefined, { urn: "mesh-policy" })] },
         {
             title: "HuJSON with comments and trailing commas",
             resources: [
@@ -258,6 +335,12 @@ describeRule(
     [
         caseOf("no tags", edit(key, (i) => delete i.tags), ["tailnet key has no tags"]),
         caseOf("a user-ish tag", edit(key, (i) => (i.tags = ["k3s-server"])), ['tailnet key tags k3s-server do not start with "tag:"']),
+        caseOf("two user-ish tags", edit(key, (i) => (i.tags = ["k3s-server", "k3s-agent"])), ['tailnet key tags k3s-server, k3s-agent do not start with "tag:"']),
+        caseOf("two of another stack's node tags", edit(key, (i) => (i.tags = ["tag:prod-server", "tag:prod-agent"])), [
+            "tailnet key tags tag:prod-server, tag:prod-agent are not node tags of stack policy-test (tag:policy-test-server, tag:policy-test-agent, tag:policy-test-edge)",
+        ]),
+        caseOf("an expiry of zero", edit(key, (i) => (i.expiry = 0)), ["tailnet key expiry 0 seconds is not within 1..86400"]),
+        caseOf("a negative expiry", edit(key, (i) => (i.expiry = -1)), ["tailnet key expiry -1 seconds is not within 1..86400"]),
         caseOf("another stack's node tag", edit(key, (i) => (i.tags = ["tag:prod-server"])), [
             "tailnet key tags tag:prod-server are not node tags of stack policy-test (tag:policy-test-server, tag:policy-test-agent, tag:policy-test-edge)",
         ]),
@@ -268,7 +351,11 @@ describeRule(
         caseOf("a week", edit(key, (i) => (i.expiry = 604_800)), ["tailnet key expiry 604800 seconds is not within 1..86400"]),
         caseOf("reusable, not ephemeral", edit(key, (i) => (i.reusable = true)), ["tailnet key is reusable but not ephemeral"]),
     ],
-    [{ title: "reusable and ephemeral", resources: [edit(key, (i) => Object.assign(i, { reusable: true, ephemeral: true, expiry: 86_400 }))] }],
+    [
+        { title: "reusable and ephemeral", resources: [edit(key, (i) => Object.assign(i, { reusable: true, ephemeral: true, expiry: 86_400 }))] },
+        // Without a stack in the URN no tag can be told foreign; the "tag:" prefix is still required.
+        { title: "a URN without a stack name", resources: [edit(key, (i) => (i.tags = ["tag:ci"]), { urn: "fsn1-server-0-authkey" })] },
+    ],
 );
 
 const buildsNamespace = k8sObject("kubernetes:core/v1:Namespace", undefined, "builds", {}, { "pod-security.kubernetes.io/enforce": "privileged" });
@@ -293,5 +380,43 @@ describeRule(
         },
         { field: "a namespace labelled as running tenant code", resources: [labelledNamespace], subject: labelledNamespace, messages: ['namespace "sandbox" runs tenant code and has no default-deny NetworkPolicy for Ingress and Egress'] },
     ],
-    [{ title: "a labelled namespace with default-deny", resources: [labelledNamespace, networkPolicy("sandbox", "default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] })] }],
+    [
+        { title: "a labelled namespace with default-deny", resources: [labelledNamespace, networkPolicy("sandbox", "default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] })] },
+        { title: "other platform namespaces without network policies", resources: [buildsNamespace, ...buildPolicies(), platformNamespace("monitoring"), k8sObject("kubernetes:core/v1:Namespace", undefined, "sandbox", {}, { "platform/untrusted-code": "false" })] },
+    ],
+);
+
+describe("network-untrusted-code-default-deny without namespaces that run tenant code", () => {
+    it("is not applicable, and says why", () => {
+        expect(notApplicableOf(networkUntrustedCodeDefaultDeny, [platformNamespace("monitoring")])).toEqual([{ policy: "network-untrusted-code-default-deny", reason: "the stack declares no namespace that runs tenant code" }]);
+        expect(notApplicableOf(networkUntrustedCodeDefaultDeny, [buildsNamespace, ...buildPolicies()])).toEqual([]);
+    });
+});
+
+const shopIngress = tlsIngress("shop");
+const foreignHost = "web.bank.apps.example.com";
+const ingressRoute = (namespace: string, match: string) =>
+    k8sObject("kubernetes:traefik.io/v1alpha1:IngressRoute", namespace, "api", { spec: { entryPoints: ["websecure"], routes: [{ kind: "Rule", match, services: [{ name: "web", port: 8080 }] }] } });
+describeRule(
+    networkTenantHostSpace,
+    () => [tenantNamespace("shop"), shopIngress, ingressRoute("shop", "Host(`api.shop.apps.example.com`)")],
+    [
+        caseOf("an Ingress for another project's host", edit(shopIngress, (i) => {
+            i.spec.rules[0].host = foreignHost;
+            i.spec.tls[0].hosts = [foreignHost];
+        }), [`Ingress rule 1 host "${foreignHost}" is outside the project's host space`, `Ingress tls entry 1 host "${foreignHost}" is outside the project's host space`], [tenantNamespace("shop")]),
+        caseOf("an Ingress on the dashboard entry point", edit(shopIngress, (i) => (i.metadata.annotations = { "traefik.ingress.kubernetes.io/router.entrypoints": "websecure,traefik" })), [
+            'Ingress annotation traefik.ingress.kubernetes.io/router.entrypoints names entry point "traefik"; tenant Ingresses may use web, websecure',
+        ], [tenantNamespace("shop")]),
+        caseOf("an Ingress in a tenant namespace without the host-suffix annotation (no host space)", shopIngress, [
+            `Ingress rule 1 host "web.shop.apps.example.com" is outside the project's host space`,
+            `Ingress tls entry 1 host "web.shop.apps.example.com" is outside the project's host space`,
+        ], [edit(tenantNamespace("shop"), (i) => delete i.metadata.annotations["platform/host-suffix"])]),
+        caseOf("an IngressRoute for another project's host", ingressRoute("shop", `Host(\`${foreignHost}\`)`), [`route rule "Host(\`${foreignHost}\`)" names host ${foreignHost} outside the project's host space`], [tenantNamespace("shop")]),
+    ],
+    [
+        { title: "a platform Ingress for a platform host beside a tenant", resources: [tenantNamespace("shop"), shopIngress, platformNamespace("monitoring"), tlsIngress("monitoring", "grafana.apps.example.com")] },
+        // The entry-point annotation means something on an Ingress only.
+        { title: "a Service carrying Traefik's router annotation", resources: [tenantNamespace("shop"), edit(clusterIpService("shop"), (i) => (i.metadata.annotations = { "traefik.ingress.kubernetes.io/router.entrypoints": "traefik" }))] },
+    ],
 );
