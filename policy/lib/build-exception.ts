@@ -1,6 +1,6 @@
 import { BUILD_EXCEPTION } from "./catalogue";
 import type { ContainerRef } from "./pod-spec";
-import { asArray, asRecord, asString, asStringMap, asStrings, normaliseCapability } from "./values";
+import { asArray, asRecord, asString, asStringMap, asStrings, dropsAll, normaliseCapability } from "./values";
 
 /**
  * Why the build exception (seccomp and AppArmor unconfined, escalation to SETUID/SETGID for rootless BuildKit)
@@ -56,7 +56,7 @@ export function buildExceptionProblems(namespace: string, podSpec: Record<string
     }
     const capabilities = asRecord(context.capabilities) ?? {};
     const allowed: readonly string[] = BUILD_EXCEPTION.capabilities;
-    if (!asStrings(capabilities.drop).some((c) => c.trim().toUpperCase() === "ALL") || asStrings(capabilities.add).some((c) => !allowed.includes(normaliseCapability(c)))) {
+    if (!asStrings(capabilities.drop).some(dropsAll) || asStrings(capabilities.add).some((c) => !allowed.includes(normaliseCapability(c)))) {
         problems.push(`the container does not drop all capabilities but ${allowed.join(" and ")}`);
     }
     if ((context.runAsNonRoot ?? podContext.runAsNonRoot) !== true || (context.runAsUser ?? podContext.runAsUser) === 0) {

@@ -91,3 +91,12 @@ export function whenKnown<T>(read: () => T, fallback: T): T {
 export function normaliseCapability(capability: string): string {
     return capability.trim().toUpperCase().replace(/^CAP_/, "");
 }
+
+/**
+ * Whether a `drop` entry drops every capability as containerd (k3s' runtime) reads it: `ALL` in any case
+ * (`strings.EqualFold`), but untrimmed: containerd turns `" ALL"` into a capability named `CAP_ ALL`, which drops
+ * nothing, so the container keeps the runtime's default set.
+ */
+export function dropsAll(capability: string): boolean {
+    return capability.toUpperCase() === "ALL";
+}

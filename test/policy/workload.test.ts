@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { evaluatePolicyReport } from "../../policy/offline";
 import { compliantContainer, edit, messagesOf, podSpecIn, workload, WORKLOAD_KINDS, type WorkloadKind } from "../helpers/policy-fixtures";
 import { caseOf, describeRule } from "./rule-cases";
 import { workloadNoPrivileged } from "../../policy/rules/workload/no-privileged";
@@ -23,6 +24,7 @@ import { workloadSelinux } from "../../policy/rules/workload/selinux";
 import { workloadAppArmor } from "../../policy/rules/workload/apparmor";
 import { workloadNoProbeHost } from "../../policy/rules/workload/no-probe-host";
 import { workloadNoHostProcess } from "../../policy/rules/workload/no-host-process";
+import { workloadNoPlatformBackupSecret } from "../../policy/rules/workload/no-platform-backup-secret";
 
 /** The compliant Deployment with its pod spec changed. */
 const withPod = (change: (podSpec: any) => void, kind: WorkloadKind = "Deployment") => edit(workload(kind), (inputs) => change(podSpecIn(inputs, kind)));
@@ -30,6 +32,43 @@ const withPod = (change: (podSpec: any) => void, kind: WorkloadKind = "Deploymen
 const withContainer = (change: (container: any) => void) => withPod((pod) => change(pod.containers[0]));
 const compliant = () => [workload()];
 const DEBUG: Record<string, any> = { ...compliantContainer("debug"), resources: undefined, readinessProbe: undefined, livenessProbe: undefined };
+
+/**
+ * A platform build Job as the build exception (policy/lib/build-exception.ts) describes it, written out here: the
+ * container "buildkit" in the builds namespace, pinned to and tolerating only the build pool, the project label,
+ * emptyDir scratch only, non-root, dropping ALL but SETUID/SETGID, escalating, seccomp and AppArmor unconfined.
+ */
+function buildPodSpec(): Record<string, any> {
+    const { readinessProbe: _r, livenessProbe: _l, ports: _p, ...buildkit } = compliantContainer("buildkit");
+    return {
+        automountServiceAccountToken: false,
+        nodeSelector: { "platform/pool": "build" },
+        tolerations: [{ key: "pool", operator: "Equal", value: "build", effect: "NoSchedule" }],
+        securityContext: { runAsNonRoot: true, runAsUser: 1000, fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
+        containers: [
+            {
+                ...buildkit,
+                securityContext: {
+                    allowPrivilegeEscalation: true,
+                    runAsNonRoot: true,
+                    runAsUser: 1000,
+                    capabilities: { drop: ["ALL"], add: ["SETUID", "SETGID"] },
+                    seccompProfile: { type: "Unconfined" },
+                    appArmorProfile: { type: "Unconfined" },
+                },
+            },
+        ],
+        volumes: [{ name: "tmp", emptyDir: {} }],
+    };
+}
+/** The build Job in `namespace` with its buildkit container changed. */
+const buildJob = (change: (buildkit: any) => void = () => undefined, namespace = "builds") => {
+    const spec = buildPodSpec();
+    change(spec.containers[0]);
+    return workload("Job", "build", namespace, spec);
+};
+/** What a rule records as not applicable over the resources. */
+const notApplicableOf = (policy: string, resources: ReturnType<typeof workload>[]) => evaluatePolicyReport(resources).notApplicable.filter((n) => n.policy === policy).map((n) => n.reason);
 
 describe("pod spec paths", () => {
     it.each(Object.keys(WORKLOAD_KINDS) as WorkloadKind[])("reads the pod spec of a %s", (kind) => {
@@ -69,16 +108,19 @@ describeRule(workloadNoHostNamespaces, compliant, [
 
 describeRule(workloadNoHostPath, compliant, [
     caseOf("hostPath volume", withPod((p) => p.volumes.push({ name: "docker", hostPath: { path: "/var/run/docker.sock" } })), ['volume "docker" is a hostPath volume']),
-]);
+], [{ title: "a hostPath of null (no source)", resources: [withPod((p) => p.volumes.push({ name: "scratch", emptyDir: {}, hostPath: null }))] }]);
 
 describeRule(workloadRestrictedVolumeTypes, compliant, [
     caseOf("nfs volume", withPod((p) => p.volumes.push({ name: "share", nfs: { server: "10.0.0.5", path: "/export" } })), ['volume "share" uses the nfs volume type']),
     caseOf("hostPath volume", withPod((p) => p.volumes.push({ name: "root", hostPath: { path: "/" } })), ['volume "root" uses the hostPath volume type']),
-]);
+], [{ title: "other sources present but undefined or null", resources: [withPod((p) => p.volumes.push({ name: "scratch", emptyDir: {}, nfs: undefined, hostPath: null }))] }]);
 
 describeRule(workloadNoHostPorts, compliant, [
     caseOf("hostPort on a container", withContainer((c) => (c.ports[0].hostPort = 8080)), ['container "web" binds hostPort 8080']),
     caseOf("hostPort on an init container", withPod((p) => (p.initContainers[0].ports = [{ containerPort: 53, hostPort: 53 }])), ['initContainer "migrate" binds hostPort 53']),
+], [
+    { title: "hostPort 0 (none)", resources: [withContainer((c) => (c.ports[0].hostPort = 0))] },
+    { title: "hostPort null (none)", resources: [withContainer((c) => (c.ports[0].hostPort = null))] },
 ]);
 
 describeRule(
@@ -88,14 +130,27 @@ describeRule(
         caseOf("drop without ALL", withContainer((c) => (c.securityContext.capabilities.drop = ["NET_RAW"])), ['container "web" does not drop ALL capabilities']),
         caseOf("no capabilities at all", withPod((p) => delete p.initContainers[0].securityContext.capabilities), ['initContainer "migrate" does not drop ALL capabilities']),
         caseOf("added SYS_ADMIN", withContainer((c) => (c.securityContext.capabilities.add = ["NET_BIND_SERVICE", "SYS_ADMIN"])), ['container "web" adds capabilities SYS_ADMIN']),
+        caseOf("two capabilities added", withContainer((c) => (c.securityContext.capabilities.add = ["SYS_ADMIN", "NET_RAW"])), ['container "web" adds capabilities SYS_ADMIN, NET_RAW']),
+        // containerd compares "ALL" case-insensitively but untrimmed: " ALL" becomes the no-op "CAP_ ALL".
+        caseOf("drop \" ALL\" with a space (drops nothing in containerd)", withContainer((c) => (c.securityContext.capabilities.drop = [" ALL"])), ['container "web" does not drop ALL capabilities']),
+        caseOf("the build pod's buildkit container outside the builds namespace", buildJob(() => undefined, "shop"), ['container "buildkit" adds capabilities SETUID, SETGID']),
+        caseOf("the build pod's buildkit container dropping \" ALL\" (loses the exception)", buildJob((b) => (b.securityContext.capabilities.drop = [" ALL"])), [
+            'container "buildkit" does not drop ALL capabilities',
+            'container "buildkit" adds capabilities SETUID, SETGID',
+        ]),
     ],
-    [{ title: "adding NET_BIND_SERVICE", resources: [withContainer((c) => (c.securityContext.capabilities.add = ["NET_BIND_SERVICE"]))] }],
+    [
+        { title: "adding NET_BIND_SERVICE", resources: [withContainer((c) => (c.securityContext.capabilities.add = ["NET_BIND_SERVICE"]))] },
+        { title: "drop all in lower case (containerd folds case)", resources: [withContainer((c) => (c.securityContext.capabilities.drop = ["all"]))] },
+        { title: "rootless BuildKit of a platform build (the build exception)", resources: [buildJob()] },
+    ],
 );
 
 describeRule(workloadNoPrivilegeEscalation, compliant, [
     caseOf("unset", withContainer((c) => delete c.securityContext.allowPrivilegeEscalation), ['container "web" does not set allowPrivilegeEscalation: false']),
     caseOf("true", withPod((p) => (p.initContainers[0].securityContext.allowPrivilegeEscalation = true)), ['initContainer "migrate" does not set allowPrivilegeEscalation: false']),
-]);
+    caseOf("the build pod's buildkit container outside the builds namespace", buildJob(() => undefined, "shop"), ['container "buildkit" does not set allowPrivilegeEscalation: false']),
+], [{ title: "rootless BuildKit of a platform build (the build exception)", resources: [buildJob()] }]);
 
 describeRule(
     workloadRunAsNonRoot,
@@ -126,8 +181,11 @@ describeRule(
             'container "web" has no seccomp profile (set RuntimeDefault on the pod or the container)',
             'initContainer "migrate" has no seccomp profile (set RuntimeDefault on the pod or the container)',
         ]),
+        // The exception covers the exact type Unconfined only; any other type is judged as usual.
+        caseOf("the build pod's buildkit container with another disallowed type", buildJob((b) => (b.securityContext.seccompProfile = { type: "unconfined" })), ['container "buildkit" sets seccompProfile.type: unconfined']),
     ],
     [
+        { title: "rootless BuildKit of a platform build (the build exception)", resources: [buildJob()] },
         {
             title: "Localhost profiles on every container",
             resources: [
@@ -142,6 +200,7 @@ describeRule(
 
 describeRule(workloadProcMount, compliant, [caseOf("Unmasked", withContainer((c) => (c.securityContext.procMount = "Unmasked")), ['container "web" sets procMount: Unmasked'])], [
     { title: "procMount Default", resources: [withContainer((c) => (c.securityContext.procMount = "Default"))] },
+    { title: "procMount null (the default)", resources: [withContainer((c) => (c.securityContext.procMount = null))] },
 ]);
 
 describeRule(
@@ -155,6 +214,7 @@ describeRule(
         caseOf("a 1.32 sysctl on a 1.31 cluster", withPod((p) => (p.securityContext.sysctls = [{ name: "net.ipv4.tcp_rmem", value: "4096 87380 6291456" }])), [
             "pod sets sysctl net.ipv4.tcp_rmem, which is not safe on Kubernetes v1.31",
         ]),
+        caseOf("a sysctl entry that is not an object", withPod((p) => (p.securityContext.sysctls = [null])), ["pod sets sysctl <unnamed>, which is not safe on Kubernetes v1.31"]),
         caseOf("a 1.29 sysctl on a 1.28 cluster", withPod((p) => (p.securityContext.sysctls = [{ name: "net.ipv4.tcp_keepalive_time", value: "600" }])), [
             "pod sets sysctl net.ipv4.tcp_keepalive_time, which is not safe on Kubernetes v1.28",
         ], [], { kubernetesVersion: "v1.28" }),
@@ -199,8 +259,10 @@ describeRule(
             edit(workload("CronJob"), (i) => (i.spec.jobTemplate.spec.template.metadata.annotations = { "container.apparmor.security.beta.kubernetes.io/web": "unconfined" })),
             ['pod annotation container.apparmor.security.beta.kubernetes.io/web is "unconfined"'],
         ),
+        caseOf("the build pod's buildkit container with another disallowed type", buildJob((b) => (b.securityContext.appArmorProfile = { type: "unconfined" })), ['container "buildkit" sets appArmorProfile.type unconfined']),
     ],
     [
+        { title: "rootless BuildKit of a platform build (the build exception)", resources: [buildJob()] },
         { title: "RuntimeDefault and Localhost profiles", resources: [withPod((p) => { p.securityContext.appArmorProfile = { type: "RuntimeDefault" }; p.containers[0].securityContext.appArmorProfile = { type: "Localhost", localhostProfile: "k8s-web" }; })] },
         { title: "runtime/default and localhost/ annotations", resources: [edit(workload("Deployment"), (i) => (i.spec.template.metadata.annotations = { "container.apparmor.security.beta.kubernetes.io/web": "runtime/default", "container.apparmor.security.beta.kubernetes.io/migrate": "localhost/k8s-migrate" }))] },
     ],
@@ -227,6 +289,10 @@ describeRule(
         caseOf("no memory request", withContainer((c) => delete c.resources.requests.memory), ['container "web" does not set resources requests.memory']),
         caseOf("no memory limit", withPod((p) => delete p.initContainers[0].resources.limits.memory), ['initContainer "migrate" does not set resources limits.memory']),
         caseOf("no resources at all", withContainer((c) => delete c.resources), ['container "web" does not set resources requests.cpu, requests.memory, limits.memory']),
+        caseOf("a null CPU request and an empty memory limit", withContainer((c) => {
+            c.resources.requests.cpu = null;
+            c.resources.limits.memory = "";
+        }), ['container "web" does not set resources requests.cpu, limits.memory']),
     ],
     [{ title: "ephemeral containers (they cannot declare resources)", resources: [withPod((p) => (p.ephemeralContainers = [DEBUG]))] }],
 );
@@ -235,6 +301,8 @@ describeRule(workloadImageTag, compliant, [
     caseOf("no tag", withContainer((c) => (c.image = "nginx")), ['container "web" image "nginx" has no tag']),
     caseOf("latest", withContainer((c) => (c.image = "ghcr.io/example/web:latest")), ['container "web" image "ghcr.io/example/web:latest" uses the latest tag']),
     caseOf("no image", withContainer((c) => delete c.image), ['container "web" has no image']),
+    caseOf("an empty image", withContainer((c) => (c.image = "")), ['container "web" has no image']),
+    caseOf("a blank image", withContainer((c) => (c.image = "  ")), ['container "web" has no image']),
     caseOf("malformed image", withContainer((c) => (c.image = "ghcr.io/example/web:1.0 --privileged")), ['container "web" image "ghcr.io/example/web:1.0 --privileged" is not a valid image reference']),
     caseOf("untagged ephemeral container", withPod((p) => (p.ephemeralContainers = [{ ...DEBUG, image: "busybox" }])), ['ephemeralContainer "debug" image "busybox" has no tag']),
 ], [
@@ -255,8 +323,15 @@ describeRule(
         caseOf("a path prefix is matched on whole segments", withContainer((c) => (c.image = "ghcr.io/example-evil/web:1.0")), [
             'container "web" image "ghcr.io/example-evil/web:1.0" comes from ghcr.io, not an allowed registry (ghcr.io/example)',
         ], [], { allowedRegistries: ["ghcr.io/example"] }),
+        caseOf("another project's path in the platform registry", withContainer((c) => (c.image = "registry.platform.internal/bank/web:1.0")), [
+            'container "web" image "registry.platform.internal/bank/web:1.0" is in the platform registry outside this project\'s path registry.platform.internal/shop/',
+        ]),
+        caseOf("a look-alike project path in the platform registry", withContainer((c) => (c.image = "registry.platform.internal/shopping/web:1.0")), [
+            'container "web" image "registry.platform.internal/shopping/web:1.0" is in the platform registry outside this project\'s path registry.platform.internal/shop/',
+        ]),
     ],
     [
+        { title: "the project's own path in the platform registry (not in allowedRegistries)", resources: [withContainer((c) => (c.image = "registry.platform.internal/shop/web:1.0"))] },
         { title: "implicit Docker Hub images", resources: [withContainer((c) => (c.image = "nginxinc/nginx-unprivileged:1.27"))] },
         { title: "a configured private registry", resources: [withContainer((c) => (c.image = "registry.example.com:5000/team/app:2.0"))], config: { allowedRegistries: ["registry.example.com:5000", "ghcr.io"] } },
     ],
@@ -265,7 +340,7 @@ describeRule(
 describeRule(workloadReadOnlyRootFilesystem, compliant, [
     caseOf("writable root", withContainer((c) => (c.securityContext.readOnlyRootFilesystem = false)), ['container "web" does not set readOnlyRootFilesystem: true']),
     caseOf("unset on an init container", withPod((p) => delete p.initContainers[0].securityContext.readOnlyRootFilesystem), ['initContainer "migrate" does not set readOnlyRootFilesystem: true']),
-]);
+], [{ title: "ephemeral containers (a debug shell may write)", resources: [withPod((p) => (p.ephemeralContainers = [{ ...DEBUG, securityContext: { ...DEBUG.securityContext, readOnlyRootFilesystem: false } }]))] }]);
 
 describeRule(
     workloadProbes,
@@ -273,6 +348,7 @@ describeRule(
     [
         caseOf("no readiness probe", withContainer((c) => delete c.readinessProbe), ['container "web" has no readinessProbe']),
         caseOf("no liveness probe", withContainer((c) => delete c.livenessProbe), ['container "web" has no livenessProbe']),
+        caseOf("a null readiness probe", withContainer((c) => (c.readinessProbe = null)), ['container "web" has no readinessProbe']),
         caseOf(
             "no probes on a StatefulSet",
             edit(workload("StatefulSet"), (i) => {
@@ -285,6 +361,13 @@ describeRule(
     [{ title: "Jobs without probes", resources: [edit(workload("Job"), (i) => delete podSpecIn(i, "Job").containers[0].livenessProbe)] }],
 );
 
+describe("workload-probes on batch workloads", () => {
+    it("is not applicable to Jobs and CronJobs, and says why", () => {
+        expect(notApplicableOf("workload-probes", [workload("Job"), workload("CronJob"), workload("Deployment")])).toEqual(["Jobs and CronJobs run to completion", "Jobs and CronJobs run to completion"]);
+    });
+});
+
+
 describeRule(workloadImageDigest, compliant, [
     caseOf("tag only", withContainer((c) => (c.image = "ghcr.io/example/web:1.4.2")), ['container "web" image "ghcr.io/example/web:1.4.2" is not pinned by digest']),
 ]);
@@ -293,3 +376,34 @@ describeRule(workloadNoServiceAccountToken, compliant, [
     caseOf("token automounted (unset)", withPod((p) => delete p.automountServiceAccountToken), ["pod does not set automountServiceAccountToken: false"]),
     caseOf("token automounted (true)", withPod((p) => (p.automountServiceAccountToken = true), "CronJob"), ["pod does not set automountServiceAccountToken: false"]),
 ]);
+
+const BACKUP = "database-backup-s3";
+const envFromSecret = (name: string) => ({ name: "K", valueFrom: { secretKeyRef: { name, key: "password" } } });
+describeRule(
+    workloadNoPlatformBackupSecret,
+    compliant,
+    [
+        caseOf("a secret volume of the backup Secret", withPod((p) => p.volumes.push({ name: "b", secret: { secretName: BACKUP } })), [
+            `pod reads the Secret ${BACKUP} (the platform's backup bucket keys, for the CloudNativePG operator only)`,
+        ]),
+        caseOf("the operator's own Secret twice, beside the project's credentials", withPod((p) => {
+            p.containers[0].env = [envFromSecret("database-secrets"), envFromSecret("database-credentials")];
+            p.initContainers[0].envFrom = [{ secretRef: { name: "database-secrets" } }];
+        }), ["pod reads the Secret database-secrets, a database operator's own (system users' passwords, TLS keys, keyfiles): the project's own credentials Secret is the one to read"]),
+        caseOf("running as the database Cluster's ServiceAccount", withPod((p) => (p.serviceAccountName = "database-g2")), [`pod serviceAccountName is database-g2, a database Cluster's ServiceAccount (its Role reads ${BACKUP})`]),
+        caseOf("the deprecated serviceAccount alias", withPod((p) => {
+            delete p.serviceAccountName;
+            p.serviceAccount = "database";
+        }), [`pod serviceAccount is database, a database Cluster's ServiceAccount (its Role reads ${BACKUP})`]),
+    ],
+    [
+        { title: "a ServiceAccount merely named like a database's", resources: [withPod((p) => (p.serviceAccountName = "database-migrator"))] },
+        { title: "a platform namespace (the operators' own pods)", resources: [edit(workload("Deployment", "operator", "traefik"), (i) => podSpecIn(i).volumes.push({ name: "b", secret: { secretName: BACKUP } }))] },
+    ],
+);
+
+describe("workload-no-platform-backup-secret in platform namespaces", () => {
+    it("is not applicable there, and says why", () => {
+        expect(notApplicableOf("workload-no-platform-backup-secret", [workload("Deployment", "operator", "traefik"), workload()])).toEqual(["platform namespace"]);
+    });
+});

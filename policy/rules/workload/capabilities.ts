@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { asRecord, asStrings, normaliseCapability } from "../../lib/values";
+import { asRecord, asStrings, dropsAll, normaliseCapability } from "../../lib/values";
 import { describeContainer } from "../../lib/pod-spec";
 import { forWorkloads } from "../../lib/rule-helpers";
 import { buildExceptionProblems } from "../../lib/build-exception";
@@ -22,7 +22,7 @@ export const workloadCapabilities: ResourceValidationPolicy = {
                 continue; // rootless BuildKit of a platform build (policy/lib/catalogue.ts BUILD_EXCEPTION)
             }
             const capabilities = asRecord(ref.securityContext.capabilities) ?? {};
-            if (!asStrings(capabilities.drop).some((c) => c.trim().toUpperCase() === "ALL")) {
+            if (!asStrings(capabilities.drop).some(dropsAll)) {
                 report(`${describeContainer(ref)} does not drop ALL capabilities`);
             }
             const added = asStrings(capabilities.add).filter((c) => !ALLOWED_ADDED_CAPABILITIES.includes(normaliseCapability(c)));
