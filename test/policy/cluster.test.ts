@@ -55,6 +55,10 @@ describeRule(
         caseOf("no maxage", withoutArgs("audit-log-maxage"), ["k3s server config does not set kube-apiserver-arg audit-log-maxage to a positive number"]),
         caseOf("maxbackup 0", server({ "kube-apiserver-arg": [...APISERVER_ARGS, "audit-log-maxbackup=0"] }), ['k3s server config does not set kube-apiserver-arg audit-log-maxbackup to a positive number (found "0")']),
         caseOf("no maxsize", withoutArgs("audit-log-maxsize"), ["k3s server config does not set kube-apiserver-arg audit-log-maxsize to a positive number"]),
+        // kube-apiserver reads these as integers: a unit or any other text keeps it from starting.
+        caseOf("maxage with a unit", server({ "kube-apiserver-arg": [...APISERVER_ARGS, "audit-log-maxage=30d"] }), ['k3s server config does not set kube-apiserver-arg audit-log-maxage to a positive number (found "30d")']),
+        caseOf("maxsize with a prefix", server({ "kube-apiserver-arg": [...APISERVER_ARGS, "audit-log-maxsize=v100"] }), ['k3s server config does not set kube-apiserver-arg audit-log-maxsize to a positive number (found "v100")']),
+        caseOf("maxbackup as a word", server({ "kube-apiserver-arg": [...APISERVER_ARGS, "audit-log-maxbackup=ten"] }), ['k3s server config does not set kube-apiserver-arg audit-log-maxbackup to a positive number (found "ten")']),
     ],
     [{ title: "flags written with dashes, as one string", resources: [server({ "kube-apiserver-arg": APISERVER_ARGS.map((a) => `--${a}`) })] }],
 );
@@ -79,7 +83,25 @@ describeRule(clusterK3sEtcdSnapshots, compliant, [
     caseOf("insecure S3", server({ "etcd-s3-insecure": true }), ["k3s server config sets etcd-s3-insecure: true (snapshots over plain HTTP)"]),
     caseOf("TLS verification off", server({ "etcd-s3-skip-ssl-verify": "true" }), ["k3s server config sets etcd-s3-skip-ssl-verify: true"]),
     caseOf("an http:// endpoint", server({ "etcd-s3-endpoint": "http://minio.example.com:9000" }), ['k3s server config uses a plain-HTTP etcd-s3-endpoint "http://minio.example.com:9000"']),
-], [{ title: "a joining server without S3 (snapshots are taken by the cluster-init server)", resources: [server({ "cluster-init": undefined, server: "https://fsn1-server-0:6443", "etcd-s3": false })] }]);
+    caseOf("an HTTP:// endpoint after blanks", server({ "etcd-s3-endpoint": "  HTTP://minio.example.com:9000" }), ['k3s server config uses a plain-HTTP etcd-s3-endpoint "  HTTP://minio.example.com:9000"']),
+], [
+    { title: "a joining server without S3 (snapshots are taken by the cluster-init server)", resources: [server({ "cluster-init": undefined, server: "https://fsn1-server-0:6443", "etcd-s3": false })] },
+    { title: "S3 without an endpoint (k3s' default, AWS over HTTPS)", resources: [server({ "etcd-s3-endpoint": undefined })] },
+]);
+
+describe("server-only rules on agents", () => {
+    it("are not applicable to an agent, each saying why", () => {
+        const report = evaluatePolicyReport([agent()]);
+        const reasons = Object.fromEntries(report.notApplicable.filter((n) => n.policy.startsWith("cluster-")).map((n) => [n.policy, n.reason]));
+        expect(reasons).toEqual({
+            "cluster-k3s-secrets-encryption": "agents do not store Secrets",
+            "cluster-k3s-admission-config": "agents run no API server",
+            "cluster-k3s-audit-log": "agents run no API server",
+            "cluster-k3s-anonymous-auth": "agents run no API server",
+            "cluster-k3s-etcd-snapshots": "agents run no etcd",
+        });
+    });
+});
 
 describe("user-data without a k3s config", () => {
     const CLUSTER_RULES = ["cluster-k3s-secrets-encryption", "cluster-k3s-admission-config", "cluster-k3s-audit-log", "cluster-k3s-anonymous-auth", "cluster-k3s-kubelet-hardening", "cluster-k3s-etcd-snapshots"];

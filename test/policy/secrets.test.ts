@@ -27,12 +27,16 @@ describeRule(
         caseOf("Secret with plain stringData", kubernetesSecret("shop", { additionalSecretOutputs: [], secretInputs: [] }), [
             "outputs data, stringData hold the Secret's values but are not in additionalSecretOutputs",
         ]),
+        caseOf("Secret with plain data beside secret stringData", { ...kubernetesSecret("shop", { additionalSecretOutputs: [], secretInputs: ["stringData"] }), inputs: { kind: "Secret", metadata: { name: "s", namespace: "shop" }, data: { k: "dg==" }, stringData: { K: "v" } } }, [
+            "outputs data, stringData hold the Secret's values but are not in additionalSecretOutputs",
+        ]),
         caseOf("Secret with plain data, only stringData listed", { ...kubernetesSecret("shop", { additionalSecretOutputs: ["stringData"], secretInputs: [] }), inputs: { kind: "Secret", metadata: { name: "s", namespace: "shop" }, data: { k: "dg==" } } }, [
             "outputs data hold the Secret's values but are not in additionalSecretOutputs",
         ]),
     ],
     [
         { title: "a Secret whose input was secret (offline: secretInputs)", resources: [kubernetesSecret("shop", { additionalSecretOutputs: [], secretInputs: ["stringData"] })] },
+        { title: "a Secret whose secret stringData comes with data: null", resources: [{ ...kubernetesSecret("shop", { additionalSecretOutputs: [], secretInputs: ["stringData"] }), inputs: { kind: "Secret", metadata: { name: "s", namespace: "shop" }, data: null, stringData: { K: "v" } } }] },
         { title: "a Secret without values", resources: [{ ...kubernetesSecret("shop", { additionalSecretOutputs: [] }), inputs: { kind: "Secret", metadata: { name: "empty" }, type: "Opaque" } }] },
         { title: "commands that do not read a kubeconfig", resources: [planned("command:remote:Command", "start", { create: "systemctl restart k3s" })] },
     ],
@@ -58,5 +62,36 @@ describe("credential table", () => {
     it("is not applicable to commands without a kubeconfig", () => {
         const report = evaluatePolicyReport([planned("command:remote:Command", "start", { create: "systemctl restart k3s" })]);
         expect(report.notApplicable).toContainEqual({ policy: "secrets-credential-outputs", urn: planned("command:remote:Command", "start", {}).urn, reason: "no credential outputs for these inputs" });
+    });
+});
+
+describe("secrets-credential-outputs as CrossGuard calls it in a real preview", () => {
+    /** Validation args without the offline `secretInputs` and with options as the engine may leave them. */
+    const previewArgs = (resource: ReturnType<typeof kubernetesSecret>, opts: Record<string, unknown>) => ({
+        type: resource.type,
+        props: resource.inputs,
+        urn: resource.urn,
+        name: resource.name,
+        opts,
+        isType: () => false,
+        asType: () => undefined,
+        getConfig: () => ({}),
+        stackTags: new Map<string, string>(),
+        notApplicable: (reason?: string) => {
+            throw new Error(`not applicable: ${reason}`);
+        },
+    });
+    const run = (resource: ReturnType<typeof kubernetesSecret>, opts: Record<string, unknown>) => {
+        const messages: string[] = [];
+        (secretsCredentialOutputs.validateResource as (args: unknown, report: (message: string) => void) => void)(previewArgs(resource, opts), (message) => messages.push(message));
+        return messages;
+    };
+
+    it("demands additionalSecretOutputs outright: no secretInputs, and none listed", () => {
+        expect(run(kubernetesSecret(), {})).toEqual(["outputs data, stringData hold the Secret's values but are not in additionalSecretOutputs"]);
+    });
+
+    it("passes a Secret that lists both outputs", () => {
+        expect(run(kubernetesSecret(), { additionalSecretOutputs: ["data", "stringData"] })).toEqual([]);
     });
 });
