@@ -5,7 +5,7 @@ import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { ISecret } from "kubernetes-models/v1/Secret";
 import { DECOMMISSION_ANNOTATION, NAMESPACE_GRANT_ANNOTATIONS, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
 import { publicEntryPointName } from "../../lib/config/schema";
-import { CONTAINER_SCRATCH, CPU_LIMIT_FACTOR, ephemeralStorageQuota, isStateful, millicores, mysqlProxyPods, projectFootprint } from "../../lib/tenants/footprint";
+import { claimStorageQuota, CONTAINER_SCRATCH, CPU_LIMIT_FACTOR, ephemeralStorageQuota, isStateful, millicores, mysqlProxyPods, projectFootprint } from "../../lib/tenants/footprint";
 import { quantity } from "../../lib/quantity";
 import { serviceHosts } from "../../lib/tenants/load";
 import { APP_SECRET, objectLabels, objectMeta, SERVICE_ACCOUNT, SHARED_COMPONENT, type ProjectContext } from "./common";
@@ -114,7 +114,7 @@ export function renderResourceQuota(ctx: ProjectContext): IResourceQuota {
                 "limits.cpu": millicores(quantity(quota.cpu) * CPU_LIMIT_FACTOR),
                 "requests.memory": quota.memory,
                 "limits.memory": quota.memory,
-                "requests.storage": quota.storage,
+                "requests.storage": claimStorageQuota(ctx.project),
                 // emptyDirs and logs: every container declares its ephemeral storage (LimitRange defaults the rest).
                 "requests.ephemeral-storage": ephemeralStorageQuota(ctx.project),
                 "limits.ephemeral-storage": ephemeralStorageQuota(ctx.project),
@@ -153,7 +153,7 @@ export function renderLimitRange(ctx: ProjectContext): ILimitRange {
                     defaultRequest: { cpu: smaller("50m", quota.cpu), memory: smaller("64Mi", quota.memory), "ephemeral-storage": smaller(CONTAINER_SCRATCH, ephemeral) },
                     max: { cpu: maxCpu, memory: quota.memory, "ephemeral-storage": ephemeral },
                 },
-                { type: "PersistentVolumeClaim", max: { storage: quota.storage } },
+                { type: "PersistentVolumeClaim", max: { storage: claimStorageQuota(ctx.project) } },
             ],
         },
     };

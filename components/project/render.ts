@@ -45,7 +45,7 @@ import {
     type PsmdbObject,
 } from "./mongodb";
 import { renderRedisNetworkPolicies, renderRedisPodMonitor, renderRedisReplication, renderRedisRestoreClaims, renderRedisSecret, type RedisObject } from "./redis";
-import { renderBucketJob, renderBucketSecrets, type BucketCredentials } from "./storage";
+import { renderBucketJob, renderBucketReservation, renderBucketSecrets, type BucketCredentials } from "./storage";
 import { renderApplication, renderAppProject } from "./gitops";
 import { renderConfigMap } from "./files";
 import { renderJob } from "./jobs";
@@ -188,6 +188,8 @@ export interface RenderedProject {
     jobs: Array<IJob | ICronJob>;
     /** The bucket Job (namespace minio), when the project has a bucket. */
     bucketJob?: IJob;
+    /** The bucket's reserved size as a ResourceQuota in namespace minio (what metering bills), with the Job. */
+    bucketReservation?: IResourceQuota;
     /** Per tenant service. */
     services: RenderedService[];
     /** The Longhorn final-backup job, while the project is decommissioned and has volumes. */
@@ -221,7 +223,7 @@ export function renderProject(project: ProjectSpec, config: PlatformConfig, opti
         ...(project.database ? { database: renderDatabase(ctx) } : {}),
         ...(project.mongodb ? { mongodb: renderMongoDb(ctx) } : {}),
         ...(project.redis ? { redis: renderRedis(ctx) } : {}),
-        ...(project.bucket ? { bucketJob: renderBucketJob(ctx) } : {}),
+        ...(project.bucket ? { bucketJob: renderBucketJob(ctx), bucketReservation: renderBucketReservation(ctx) } : {}),
         services,
         ...(project.decommission ? { finalBackup: renderFinalBackupJob(ctx) } : {}),
         gitops: project.git ? [renderAppProject(ctx), renderApplication(ctx)] : [],
@@ -277,6 +279,7 @@ export function flattenProject(rendered: RenderedProject, secrets: readonly ISec
         ...(rendered.database ? [...rendered.database.companions, ...rendered.database.workloads] : []),
         ...(rendered.mongodb ? [...rendered.mongodb.companions, ...rendered.mongodb.workloads] : []),
         ...(rendered.redis ? [...rendered.redis.companions, ...rendered.redis.workloads] : []),
+        ...(rendered.bucketReservation ? [rendered.bucketReservation] : []),
         ...(rendered.bucketJob ? [rendered.bucketJob] : []),
         ...rendered.services.flatMap((s) => [...(s.build ? [s.build] : []), ...s.services, ...s.claims, s.workload, ...s.extras]),
         ...rendered.jobs,

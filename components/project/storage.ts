@@ -1,9 +1,11 @@
 import type { IJob } from "kubernetes-models/batch/v1/Job";
+import type { IResourceQuota } from "kubernetes-models/v1/ResourceQuota";
 import type { ISecret } from "kubernetes-models/v1/Secret";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import { MINIO_CLIENT_IMAGE } from "../../charts/images";
 import { MINIO_ENDPOINT, NAMESPACES } from "../../lib/conventions";
 import { bucketObjectName as bucketObjectNameOf, tenantBucketName } from "../../lib/tenants/names";
+import { bucketQuotaBytes } from "../../lib/tenants/footprint";
 import { renderPlatformJob } from "../../lib/platform-job";
 import { objectLabels, objectMeta, type ProjectContext } from "./common";
 
@@ -121,7 +123,10 @@ export function bucketEnv(ctx: ProjectContext): IEnvVar[] {
 
 /**
  * The idempotent provisioning script (POSIX sh, no tools beyond `mc`: the image is ubi-micro). Re-runs
- * keep the bucket and its data; `policy create` and `user add` overwrite, the attach is skipped when done.
+ * keep the bucket and its data; `quota set`, `policy create` and `user add` overwrite, the attach is skipped
+ * when done. The quota is given in bytes (see bucketQuotaBytes) and is a MinIO hard quota: the server refuses a
+ * write when the scanner's last count of the bucket's usage plus the object reaches it, so between two scanner
+ * cycles a bucket can overshoot by what was written meanwhile.
  * The bucket is created without `--ignore-existing`: an existing bucket is used only when its owner tag
  * (`mc tag list --json` prints `"<key>": "<value>"`) names this project; otherwise the Job fails.
  */
@@ -138,6 +143,9 @@ export const BUCKET_SCRIPT = [
     '    *) echo "refusing bucket $BUCKET: it exists (or MinIO failed) and is not tagged $OWNER_TAG=$PROJECT; it belongs to the platform or another project" >&2; exit 1 ;;',
     "  esac",
     "fi",
+    // A hard quota (mc >= RELEASE.2022: `mc quota set`; `mc admin bucket quota` is deprecated): set on every run,
+    // so a changed bucket.size takes effect and a quota cleared by hand comes back.
+    'mc quota set "platform/$BUCKET" --size "$QUOTA_BYTES"',
     'printf \'%s\' "$POLICY_JSON" > /tmp/policy.json',
     'mc admin policy create platform "$POLICY" /tmp/policy.json',
     'mc admin user add platform "$TENANT_ACCESS_KEY" "$TENANT_SECRET_KEY"',
@@ -171,6 +179,7 @@ export function renderBucketJob(ctx: ProjectContext): IJob {
                 { name: "PROJECT", value: ctx.project.id },
                 { name: "OWNER_TAG", value: BUCKET_OWNER_TAG },
                 { name: "POLICY", value: name },
+                { name: "QUOTA_BYTES", value: String(bucketQuotaBytes(requireBucket(ctx).size)) },
                 { name: "POLICY_JSON", value: JSON.stringify(bucketPolicy(bucket)) },
                 secretEnv("MINIO_ROOT_USER", MINIO_ROOT_SECRET.name, MINIO_ROOT_SECRET.userKey),
                 secretEnv("MINIO_ROOT_PASSWORD", MINIO_ROOT_SECRET.name, MINIO_ROOT_SECRET.passwordKey),
@@ -182,4 +191,25 @@ export function renderBucketJob(ctx: ProjectContext): IJob {
         },
         volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
     });
+}
+
+/**
+ * The resource a bucket's reservation is recorded under in {@link renderBucketReservation}: a storage-class
+ * scoped `requests.storage` of a StorageClass that does not exist, so the quota limits no claim in `minio`
+ * while kube-state-metrics exports its `hard` value (`kube_resourcequota`) for metering.
+ */
+export const BUCKET_RESERVATION_RESOURCE = "platform-bucket-reservation.storageclass.storage.k8s.io/requests.storage";
+
+/**
+ * The bucket's reserved size as a ResourceQuota `bucket-<project>` in the `minio` namespace, created by the
+ * platform's grants stack (the tenant has no access to that namespace, so it cannot lower what it is billed).
+ * Metering reads it (components/metering/rules.ts, RECORDED.bucketReserved): the same bytes the Job gives MinIO.
+ */
+export function renderBucketReservation(ctx: ProjectContext): IResourceQuota {
+    return {
+        apiVersion: "v1",
+        kind: "ResourceQuota",
+        metadata: objectMeta(ctx, bucketObjectName(ctx), BUCKET_COMPONENT, NAMESPACES.minio),
+        spec: { hard: { [BUCKET_RESERVATION_RESOURCE]: String(bucketQuotaBytes(requireBucket(ctx).size)) } },
+    };
 }

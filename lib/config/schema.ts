@@ -349,6 +349,11 @@ export const tenantLimitsSchema = z.strictObject({
     maxCpu: quantityString.default("16"),
     maxMemory: quantityString.default("64Gi"),
     maxStorage: quantityString.default("1Ti"),
+    /**
+     * Largest hard quota (`bucket.size`) of one tenant bucket. Every bucket lives on MinIO's shared volume
+     * (`addons.minio.volumeSize`): keep the sum of the tenants' buckets below it.
+     */
+    maxBucketSize: quantityString.default("100Gi"),
     /** PostgreSQL instances one tenant database may run (each is a full copy on its own node). */
     maxDatabaseInstances: z.number().int().min(1).max(9).default(3),
     maxPods: z.number().int().positive().default(200),
@@ -754,7 +759,7 @@ export const CONFIG_EXAMPLES: Readonly<Record<string, string>> = {
     "billing.ledger.folder": "folder: billing-ledger",
     "billing.ledger.backfillHours": "backfillHours: 48",
     prices: "platform:prices: {currency: EUR, cpuCoreHour: 0.006, memoryGiBHour: 0.0025, storageGiBHour: 0.00008, networkEgressGiB: 0.001}",
-    tenantLimits: "platform:tenantLimits: {maxCpu: '16', maxMemory: 64Gi, maxStorage: 1Ti, maxPods: 200}",
+    tenantLimits: "platform:tenantLimits: {maxCpu: '16', maxMemory: 64Gi, maxStorage: 1Ti, maxBucketSize: 100Gi, maxPods: 200}",
     allowedRegistries: "platform:allowedRegistries: [docker.io, ghcr.io]",
     maintenance: "platform:maintenance: {rebootDays: [mo, tu, we, th], rebootStartTime: '02:00', rebootEndTime: '05:00', timeZone: Europe/Berlin}",
     "maintenance.rebootDays": "rebootDays: [mo, tu, we, th, fr]",

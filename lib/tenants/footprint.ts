@@ -91,6 +91,18 @@ export function databaseEphemeralStorage(): string {
     return mebibytes(quantity(DATABASE_EMPTY_DIRS.run) + quantity(DATABASE_EMPTY_DIRS.tmp) + quantity(CONTAINER_SCRATCH));
 }
 
+/**
+ * The namespace's claim quota (`requests.storage`): `quota.storage` less the bucket's quota, which MinIO holds on
+ * its own volume; without this a git-synced claim could take the share the bucket already reserves. Rounded
+ * down to whole MiB so it never exceeds what the file grants.
+ */
+export function claimStorageQuota(spec: ProjectSpec): string {
+    if (!spec.bucket) {
+        return spec.quota.storage;
+    }
+    return `${Math.max(0, Math.floor((quantity(spec.quota.storage) - quantity(spec.bucket.size)) / MIB + 1e-9))}Mi`;
+}
+
 /** The namespace's ephemeral-storage quota: the file's `quota.ephemeralStorage`, else the pods' need plus headroom. */
 export function ephemeralStorageQuota(spec: ProjectSpec): string {
     return spec.quota.ephemeralStorage ?? mebibytes(projectFootprint(spec).ephemeralStorage + quantity(EPHEMERAL_HEADROOM));
@@ -135,10 +147,25 @@ export interface Footprint {
     storage: number;
     /** Σ ephemeral-storage limits (emptyDirs, logs), equal to the requests. */
     ephemeralStorage: number;
+    /** The bucket's hard quota in bytes (0 without a bucket): reserved on MinIO's volume, not a claim of its own. */
+    bucket: number;
     /** Number of pods. */
     pods: number;
     /** Number of PersistentVolumeClaims. */
     persistentVolumeClaims: number;
+}
+
+/**
+ * A bucket quota in whole bytes, the unit `mc quota set --size` reads without a suffix (mc parses it with
+ * go-humanize's ParseBytes, where `10G` would be 10^9 and a bare number is bytes): `10Gi` is 10737418240.
+ * A fraction of a byte rounds up; a size beyond 2^53 bytes (8 PiB) cannot be written exactly and is refused.
+ */
+export function bucketQuotaBytes(size: string): number {
+    const bytes = Math.ceil(quantity(size));
+    if (!Number.isSafeInteger(bytes)) {
+        throw new Error(`bucket size ${size} is too large to be a MinIO quota (at most 2^53 - 1 bytes)`);
+    }
+    return bytes;
 }
 
 /** One pod's effective needs (what the quota charges): CPU in cores, memory and storage in bytes. */
@@ -244,6 +271,7 @@ export function projectFootprint(spec: ProjectSpec): Footprint {
         limitsMemory: sum("limitsMemory") + peak("limitsMemory"),
         storage: volumeBytes + (spec.database ? quantity(spec.database.size) * spec.database.instances : 0) + (spec.mongodb ? quantity(spec.mongodb.size) * spec.mongodb.instances : 0) + (spec.redis ? quantity(spec.redis.size) * spec.redis.replicas : 0),
         ephemeralStorage: sum("ephemeral") + peak("ephemeral"),
+        bucket: spec.bucket ? quantity(spec.bucket.size) : 0,
         pods: steady.reduce((total, p) => total + p.count, 0) + Math.max(0, ...surge.map((p) => p.count)),
         persistentVolumeClaims: claims + (spec.database ? spec.database.instances : 0) + (spec.mongodb?.instances ?? 0) + (spec.redis?.replicas ?? 0),
     };

@@ -192,6 +192,9 @@ function checkAgainstStack(file: string, spec: ProjectSpec, context: TenantConte
     over("cpu", limits.maxCpu);
     over("memory", limits.maxMemory);
     over("storage", limits.maxStorage);
+    if (spec.bucket && quantity(spec.bucket.size) > quantity(limits.maxBucketSize)) {
+        problems.push({ source: file, path: "bucket.size", problem: `${spec.bucket.size} exceeds the stack's per-tenant bucket limit ${limits.maxBucketSize} (platform:tenantLimits.maxBucketSize; every bucket shares MinIO's volume)`, fix: `size: ${limits.maxBucketSize} or less, or ask the platform operators to raise platform:tenantLimits.maxBucketSize` });
+    }
     if (spec.quota.pods > limits.maxPods) {
         problems.push({ source: file, path: "quota.pods", problem: `${spec.quota.pods} exceeds the stack's per-tenant limit ${limits.maxPods}`, fix: `pods: ${limits.maxPods} or less` });
     }
@@ -366,8 +369,15 @@ function checkFootprint(file: string, spec: ProjectSpec, maxEphemeral: string): 
     if (need.limitsMemory > quotaMemory) {
         problems.push({ source: file, path: "quota.memory", problem: `memory limits add up to ${gib(need.limitsMemory)} (${why}) but quota.memory is ${spec.quota.memory}`, fix: `memory: ${gib(need.limitsMemory)} or more, or lower services[].resources.limits.memory` });
     }
-    if (need.storage > quantity(spec.quota.storage)) {
-        problems.push({ source: file, path: "quota.storage", problem: `volumes (× replicas) and the database need ${gib(need.storage)} but quota.storage is ${spec.quota.storage}`, fix: `storage: ${gib(need.storage)} or more, or smaller volumes` });
+    // The bucket's quota is reserved on MinIO's shared volume: it counts with the claims.
+    if (need.storage + need.bucket > quantity(spec.quota.storage)) {
+        const bucket = spec.bucket ? ` and the bucket (bucket.size ${spec.bucket.size})` : "";
+        problems.push({
+            source: file,
+            path: "quota.storage",
+            problem: `volumes (× replicas), the database${bucket} need ${gib(need.storage + need.bucket)} but quota.storage is ${spec.quota.storage}`,
+            fix: `storage: ${gib(need.storage + need.bucket)} or more, or smaller volumes${bucket ? " or a smaller bucket.size" : ""}`,
+        });
     }
     const ephemeral = ephemeralStorageQuota(spec);
     if (spec.quota.ephemeralStorage !== undefined && need.ephemeralStorage > quantity(spec.quota.ephemeralStorage)) {

@@ -25,6 +25,21 @@ const positiveQuantity = quantity.refine((q) => !QUANTITY_PATTERN.test(q) || par
     params: { fix: "a positive quantity such as 100m, 128Mi or 1Gi" },
 });
 
+/** Hard quota of a tenant bucket whose file sets no `bucket.size`. */
+export const DEFAULT_BUCKET_SIZE = "10Gi";
+
+/** Smallest bucket quota: MinIO reads a zero quota as "no quota", and a quota of a few bytes is a typo. */
+export const MIN_BUCKET_SIZE = "1Mi";
+
+/** A bucket quota: a byte quantity of at least MIN_BUCKET_SIZE. */
+const bucketSize = quantity.refine((q) => !QUANTITY_PATTERN.test(q) || parseQuantity(q) >= parseQuantity(MIN_BUCKET_SIZE), {
+    error: `must be at least ${MIN_BUCKET_SIZE} (MinIO reads a zero quota as no quota at all)`,
+    params: { fix: "size: 10Gi" },
+}).refine((q) => !QUANTITY_PATTERN.test(q) || Number.isSafeInteger(Math.ceil(parseQuantity(q))), {
+    error: "is too large to be a MinIO quota in whole bytes (at most 8Pi)",
+    params: { fix: "size: 10Gi (at most platform:tenantLimits.maxBucketSize)" },
+});
+
 /** A DNS-1123 label usable as a Kubernetes name, without `--` (the separator of derived names). */
 const k8sName = (max: number) => z.string().regex(labelPattern(max), { error: labelMessage(max) });
 
@@ -933,7 +948,17 @@ export const projectSchema = z
         /** A Redis replication group (Redis operator), reached by containers with `uses: [redis]`. */
         redis: redisSchema.optional(),
         /** Object-storage bucket in the platform MinIO: `<id>`, or `<id>--<name>` when named. */
-        bucket: z.strictObject({ name: k8sName(BUCKET_NAME_MAX).optional() }).optional(),
+        bucket: z
+            .strictObject({
+                name: k8sName(BUCKET_NAME_MAX).optional(),
+                /**
+                 * Hard quota of the bucket (MinIO refuses writes above it). It is reserved on MinIO's shared
+                 * volume, so it counts with the volumes against `quota.storage`, is capped by
+                 * `platform:tenantLimits.maxBucketSize` and billed like a volume of this size.
+                 */
+                size: bucketSize.default(DEFAULT_BUCKET_SIZE),
+            })
+            .optional(),
         /**
          * Extra outbound ports to the internet beyond 80/443 (e.g. a blockchain node's P2P port), each granted
          * in `platform:projectGrants.<name>.egressPorts`. Private, tailnet, link-local and cluster addresses
@@ -1290,6 +1315,7 @@ export const PROJECT_EXAMPLES: Readonly<Record<string, string>> = {
     "egress.ports[].protocol": "protocol: TCP   # TCP | UDP",
     bucket: "bucket: {name: uploads}",
     "bucket.name": "name: uploads",
+    "bucket.size": "size: 10Gi",
     git: "git: {repoURL: https://github.com/example/shop-deploy.git, path: k8s, targetRevision: main}",
     "git.repoURL": "repoURL: https://github.com/example/shop-deploy.git",
     "git.path": "path: k8s",
