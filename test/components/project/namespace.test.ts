@@ -50,6 +50,19 @@ describe("resource quota", () => {
         });
     });
 
+    it("leaves the claims what quota.storage does not already reserve for the bucket on MinIO's volume", () => {
+        const storage = (bucket?: Record<string, unknown>) => {
+            const ctx = projectContext(project({ quota: { cpu: "3", memory: "6Gi", storage: "40Gi", pods: 15 }, ...(bucket ? { bucket } : {}) }), config);
+            const claimMax = renderLimitRange(ctx).spec?.limits?.find((l) => l.type === "PersistentVolumeClaim")?.max?.storage;
+            return [renderResourceQuota(ctx).spec?.hard?.["requests.storage"], claimMax];
+        };
+        expect(storage()).toEqual(["40Gi", "40Gi"]);
+        // 40Gi - 10Gi (the default bucket) = 30Gi = 30720Mi.
+        expect(storage({})).toEqual(["30720Mi", "30720Mi"]);
+        // 40Gi - 2.5Gi = 37.5Gi = 38400Mi.
+        expect(storage({ size: "2.5Gi" })).toEqual(["38400Mi", "38400Mi"]);
+    });
+
     it("counts every object kind the brief names, sized from what the project renders", () => {
         const h = hard({
             services: [

@@ -5,7 +5,8 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { MINIO_CLIENT_IMAGE } from "../../../charts/images";
 import { projectContext } from "../../../components/project/common";
-import { BUCKET_SCRIPT, bucketName, bucketPolicy, renderBucketJob, renderBucketSecrets } from "../../../components/project/storage";
+import { BUCKET_RESERVATION_RESOURCE, BUCKET_SCRIPT, bucketName, bucketPolicy, renderBucketJob, renderBucketReservation, renderBucketSecrets } from "../../../components/project/storage";
+import { bucketQuotaBytes } from "../../../lib/tenants/footprint";
 import { shellcheck } from "../../helpers/tools";
 import { project, stackPlatformConfig } from "./fixtures";
 
@@ -64,6 +65,39 @@ describe("bucket", () => {
         expect(tenant.stringData).toEqual({ S3_ENDPOINT: "http://minio.minio.svc.cluster.local:9000", S3_BUCKET: "shop--uploads", S3_ACCESS_KEY_ID: "AK", S3_SECRET_ACCESS_KEY: "SK" });
         expect(minio.metadata?.namespace).toBe("minio");
         expect(minio.stringData).toEqual({ ACCESS_KEY: "AK", SECRET_KEY: "SK" });
+    });
+});
+
+describe("bucket quota", () => {
+    it.each([
+        ["10Gi", 10 * 1024 ** 3],
+        ["1Mi", 1024 ** 2],
+        ["1.5Gi", 1536 * 1024 ** 2],
+        ["10G", 10e9],
+        ["100Ti", 100 * 1024 ** 4],
+        // A fraction of a byte rounds up: the quota is never below what the file asked for.
+        ["1500m", 2],
+    ])("converts %s to %d bytes, the unit mc quota set --size reads without a suffix", (size, bytes) => {
+        expect(bucketQuotaBytes(size)).toBe(bytes);
+    });
+
+    it("refuses a size beyond what a double holds exactly", () => {
+        expect(() => bucketQuotaBytes("9Ei")).toThrow(/too large/);
+    });
+
+    it("hands the Job the file's bucket.size in bytes (default 10Gi)", () => {
+        const env = (c: typeof ctx) => renderBucketJob(c).spec!.template.spec!.containers[0]!.env!.find((e) => e.name === "QUOTA_BYTES")?.value;
+        expect(env(ctx)).toBe("10737418240");
+        expect(env(projectContext(project({ bucket: { name: "uploads", size: "250Gi" } }), dev))).toBe(String(250 * 1024 ** 3));
+    });
+
+    it("records the reservation in the minio namespace, where the tenant cannot write, under a resource no claim uses", () => {
+        const reservation = renderBucketReservation(projectContext(project({ bucket: { name: "uploads", size: "25Gi" } }), dev));
+        expect(reservation.kind).toBe("ResourceQuota");
+        expect(reservation.metadata).toMatchObject({ name: "bucket-shop", namespace: "minio", labels: { "platform/project": "shop" } });
+        expect(reservation.spec?.hard).toEqual({ [BUCKET_RESERVATION_RESOURCE]: String(25 * 1024 ** 3) });
+        // A storage-class-scoped storage request: a class name no StorageClass has, so it limits nothing real.
+        expect(BUCKET_RESERVATION_RESOURCE).toMatch(/^[a-z0-9-]+\.storageclass\.storage\.k8s\.io\/requests\.storage$/);
     });
 });
 
@@ -129,12 +163,21 @@ describe("bucket provisioning script", () => {
             "alias set platform http://minio.minio.svc.cluster.local:9000 secret-MINIO_ROOT_USER secret-MINIO_ROOT_PASSWORD",
             "mb platform/shop--uploads",
             "tag set platform/shop--uploads platform-project=shop",
+            "quota set platform/shop--uploads --size 10737418240",
             `admin policy create platform bucket-shop ${tmp}/policy.json`,
             "admin user add platform secret-TENANT_ACCESS_KEY secret-TENANT_SECRET_KEY",
             "admin user info platform secret-TENANT_ACCESS_KEY",
             "admin policy attach platform bucket-shop --user secret-TENANT_ACCESS_KEY",
         ]);
         expect(JSON.parse(policy!)).toEqual(bucketPolicy("shop--uploads"));
+    });
+
+    it("sets the hard quota again on a re-run with its own bucket (a changed bucket.size takes effect)", () => {
+        const { status, calls } = run("AccessKey: secret-TENANT_ACCESS_KEY  PolicyName: bucket-shop  Status: enabled", { exists: true, ownerTag: "shop" });
+        expect(status).toBe(0);
+        expect(calls.filter((c) => c.startsWith("quota set"))).toEqual(["quota set platform/shop--uploads --size 10737418240"]);
+        // The quota goes on after the ownership check and before the tenant user can write.
+        expect(calls.findIndex((c) => c.startsWith("quota set"))).toBeLessThan(calls.findIndex((c) => c.startsWith("admin user add")));
     });
 
     it("never creates with --ignore-existing", () => {
@@ -157,7 +200,7 @@ describe("bucket provisioning script", () => {
         const { status, calls, policy, stderr } = run("AccessKey: secret-TENANT_ACCESS_KEY  Status: enabled", bucket);
         expect(status).toBe(1);
         expect(stderr).toContain("refusing bucket shop--uploads");
-        expect(calls.filter((c) => c.startsWith("admin ") || c.startsWith("tag set"))).toEqual([]);
+        expect(calls.filter((c) => c.startsWith("admin ") || c.startsWith("tag set") || c.startsWith("quota "))).toEqual([]);
         expect(policy).toBeUndefined();
     });
 });

@@ -79,7 +79,7 @@ describe("valid tenant files", () => {
     it("the dev stack stays small: at most two tenants, each within the default tenant limits", () => {
         const tenants = exampleTenants("dev");
         expect(tenants.length).toBeLessThanOrEqual(2);
-        expect(dev.tenantLimits).toEqual({ maxCpu: "16", maxMemory: "64Gi", maxStorage: "1Ti", maxPods: 200, maxEphemeralStorage: "100Gi", maxDatabaseInstances: 3, overcommit: 1.5 });
+        expect(dev.tenantLimits).toEqual({ maxCpu: "16", maxMemory: "64Gi", maxStorage: "1Ti", maxBucketSize: "100Gi", maxPods: 200, maxEphemeralStorage: "100Gi", maxDatabaseInstances: 3, overcommit: 1.5 });
     });
 
     it("the examples cover the seeds: overlay with MySQL and MongoDB, a chain node with metrics, a Caracal-like backend", () => {
@@ -258,6 +258,49 @@ describe("bad tenant files fail with file, path and fix", () => {
         const file = `stacks/dev/projects/${name}.yaml`;
         expectProblem([doc(`${BASE.replace("name: shop", `name: ${name}`)}\nbucket: {name: ${"b".repeat(31)}}`, file)], file, "bucket.name", /at most 30 characters/);
         expect(validate([doc(`${BASE.replace("name: shop", `name: ${name}`)}\nbucket: {name: ${"b".repeat(30)}}`, file)])[0]?.spec.bucket?.name).toHaveLength(30);
+    });
+
+    it("a bucket gets a 10Gi quota unless its file sets bucket.size", () => {
+        expect(validate([doc(`${BASE}\nbucket: {}`)])[0]!.spec.bucket).toEqual({ size: "10Gi" });
+        expect(validate([doc(`${BASE}\nbucket: {name: uploads, size: 20Gi}`)])[0]!.spec.bucket).toEqual({ name: "uploads", size: "20Gi" });
+    });
+
+    it("a bucket.size above platform:tenantLimits.maxBucketSize (every bucket shares MinIO's volume)", () => {
+        const text = BASE.replace("storage: 50Gi", "storage: 1Ti") + "\nbucket: {size: 101Gi}";
+        expectProblem([doc(text)], FILE, "bucket.size", /101Gi exceeds the stack's per-tenant bucket limit 100Gi \(platform:tenantLimits\.maxBucketSize/, /size: 100Gi or less/);
+        const larger = stackPlatformConfig("dev", { tenantLimits: { maxBucketSize: "200Gi" } });
+        expect(validateTenantDocuments([doc(text)], { config: larger, secretNames: new Map() })[0]!.spec.bucket?.size).toBe("101Gi");
+    });
+
+    it("a bucket counts with the volumes against quota.storage", () => {
+        const volumes = BASE.replace("    port: 8080", "    port: 8080\n    volumes: [{name: data, size: 45Gi, mountPath: /data}]");
+        expect(validate([doc(volumes)])).toHaveLength(1);
+        expectProblem([doc(`${volumes}\nbucket: {}`)], FILE, "quota.storage", /the database and the bucket \(bucket\.size 10Gi\) need 55Gi but quota\.storage is 50Gi/, /storage: 55Gi or more, or smaller volumes or a smaller bucket\.size/);
+        expectProblem([doc(`${BASE}\nbucket: {size: 60Gi}`)], FILE, "quota.storage", /need 60Gi but quota\.storage is 50Gi/);
+    });
+
+    it.each([
+        ["a negative size", "'-10Gi'", /must be a Kubernetes quantity/],
+        ["zero (MinIO reads it as no quota)", "'0'", /at least 1Mi/],
+        ["a few bytes", "'512'", /at least 1Mi/],
+        ["not a quantity", "lots", /must be a Kubernetes quantity/],
+        ["an exponent (not a Kubernetes suffix here)", "'1e12'", /must be a Kubernetes quantity/],
+        ["a YAML number instead of a quantity string", "10737418240", /expected string|string/i],
+        ["a YAML list", "[10Gi]", /expected string|string/i],
+        ["a YAML null", "null", /expected string|string/i],
+        ["a size beyond a whole-byte quota", "9Ei", /too large to be a MinIO quota/],
+        ["a string longer than any quantity", `'${"9".repeat(40)}Gi'`, /too_big|at most|32/i],
+    ])("a bucket.size that is %s", (_, size, problem) => {
+        expectProblem([doc(`${BASE}\nbucket: {size: ${size}}`)], FILE, "bucket.size", problem);
+    });
+
+    it("YAML tricks: a merge key is an unknown key (no size comes in through it), a repeated key is refused", () => {
+        const merged = `${BASE.replace("storage: 50Gi", "storage: 1Ti")}\nbig: &big {size: 500Gi}\nbucket: {<<: *big, name: uploads}`;
+        expect(problemsOf([doc(merged)]).problems.map((p) => `${p.path}: ${p.problem}`).sort()).toEqual(['big: unknown key "big"', 'bucket.<<: unknown key "<<"']);
+        expectProblem([doc(`${BASE}\nbucket: {size: 1Gi, size: 500Gi}`)], FILE, "(file)", /Map keys must be unique/);
+        // An alias of a scalar is just that scalar: checked like a written one.
+        const alias = `${BASE.replace("storage: 50Gi", "storage: 1Ti")}\nbucket: {name: &n uploads, size: 500Gi}`;
+        expectProblem([doc(alias)], FILE, "bucket.size", /500Gi exceeds the stack's per-tenant bucket limit 100Gi/);
     });
 
     it("a bucket that would break the S3 naming rules (reserved prefix xn--)", () => {
