@@ -1,5 +1,6 @@
 import type { PlatformConfig } from "../../lib/config/schema";
 import { GVISOR_RUNTIME_CLASS, LABELS, NAMESPACES, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
+import { BUCKET_OBJECT_PREFIX, BUCKET_RESERVATION_RESOURCE } from "../../lib/tenants/names";
 import { EDGE_METER_METRICS, NODE_METER_VERSION } from "./edge-meter";
 import { promqlNumber, promqlString } from "./promql";
 
@@ -194,7 +195,12 @@ export const RECORDED = {
     memoryBillable: "platform:project_memory_billable_bytes:sum",
     /** Storage requested by the project's PVCs. */
     storageRequested: "platform:project_storage_requested_bytes:sum",
-    /** Billable storage: requested size × Longhorn replicas. */
+    /**
+     * Bucket size reserved per project: the hard value of the ResourceQuota `bucket-<project>` the grants stack
+     * keeps in namespace minio (the tenant cannot write there), the same bytes as the bucket's MinIO quota.
+     */
+    bucketReserved: "platform:project_bucket_reserved_bytes:sum",
+    /** Billable storage: (requested size of the claims + reserved bucket size) × Longhorn replicas. */
     storageBillable: "platform:project_storage_billable_bytes:sum",
     /** Bytes used on the project's mounted volumes (kubelet volume stats). */
     storageUsed: "platform:project_storage_used_bytes:sum",
@@ -741,8 +747,20 @@ export function renderMeteringRuleGroups(prices: MeteringPrices, billing: Billin
             record: RECORDED.storageRequested,
             expr: perProject("sum by (namespace) (\n  max by (namespace, persistentvolumeclaim) (kube_persistentvolumeclaim_resource_requests_storage_bytes)\n)"),
         },
-        // Longhorn reserves every replica's full size whether or not it is written.
-        { record: RECORDED.storageBillable, expr: `${RECORDED.storageRequested} * ${billing.storageReplicas}` },
+        {
+            record: RECORDED.bucketReserved,
+            // max by: two kube-state-metrics replicas export the same quota twice. The project is the name's suffix.
+            expr: perProject(
+                `sum by (namespace) (\n  label_replace(\n    max by (resourcequota) (kube_resourcequota{namespace="${NAMESPACES.minio}", resourcequota=~"${BUCKET_OBJECT_PREFIX}.+", resource="${BUCKET_RESERVATION_RESOURCE}", type="hard"}),\n    "namespace", "$1", "resourcequota", "${BUCKET_OBJECT_PREFIX}(.+)"\n  )\n)`,
+            ),
+        },
+        // Longhorn reserves every replica's full size whether or not it is written; a bucket's quota is reserved
+        // on MinIO's drive, a Longhorn volume of the same replica count. A project with only one of the two has
+        // only that series: the other counts 0.
+        {
+            record: RECORDED.storageBillable,
+            expr: `(\n  (${RECORDED.storageRequested} or 0 * ${RECORDED.bucketReserved})\n+ on (namespace, project)\n  (${RECORDED.bucketReserved} or 0 * ${RECORDED.storageRequested})\n) * ${billing.storageReplicas}`,
+        },
         {
             record: RECORDED.storageUsed,
             // A volume mounted on two nodes is reported by both kubelets: count it once.
@@ -957,7 +975,8 @@ function regionLines(prices: MeteringPrices, billing: BillingContext): Recording
     const labels = (line: string) => ({ region: billing.region, line, currency: prices.currency });
     // The builds namespace is a platform namespace, but what its pods billed to a project is in that project's line.
     const platform = (record: string, billedToProjects: string) => `(sum(${record} unless on (namespace) ${RECORDED.tenantNamespace}) - (sum(${billedToProjects}) or vector(0)))`;
-    const platformStorage = `sum(\n  max by (namespace, persistentvolumeclaim) (kube_persistentvolumeclaim_resource_requests_storage_bytes)\n  unless on (namespace) ${RECORDED.tenantNamespace}\n)`;
+    // MinIO's drives are platform claims, but the share the tenants' buckets reserve on them is in the tenants' line.
+    const platformStorage = `(sum(\n  max by (namespace, persistentvolumeclaim) (kube_persistentvolumeclaim_resource_requests_storage_bytes)\n  unless on (namespace) ${RECORDED.tenantNamespace}\n) - (sum(${RECORDED.bucketReserved}) or vector(0)))`;
     const lines: RecordingRule[] = [
         { record: RECORDED.regionCostRate, expr: `sum(${RECORDED.costRate}) or vector(0)`, labels: labels("tenants") },
         {

@@ -4,7 +4,7 @@ import type { ISecret } from "kubernetes-models/v1/Secret";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import { MINIO_CLIENT_IMAGE } from "../../charts/images";
 import { MINIO_ENDPOINT, NAMESPACES } from "../../lib/conventions";
-import { bucketObjectName as bucketObjectNameOf, tenantBucketName } from "../../lib/tenants/names";
+import { BUCKET_RESERVATION_RESOURCE, bucketObjectName as bucketObjectNameOf, tenantBucketName } from "../../lib/tenants/names";
 import { bucketQuotaBytes } from "../../lib/tenants/footprint";
 import { renderPlatformJob } from "../../lib/platform-job";
 import { objectLabels, objectMeta, type ProjectContext } from "./common";
@@ -193,12 +193,8 @@ export function renderBucketJob(ctx: ProjectContext): IJob {
     });
 }
 
-/**
- * The resource a bucket's reservation is recorded under in {@link renderBucketReservation}: a storage-class
- * scoped `requests.storage` of a StorageClass that does not exist, so the quota limits no claim in `minio`
- * while kube-state-metrics exports its `hard` value (`kube_resourcequota`) for metering.
- */
-export const BUCKET_RESERVATION_RESOURCE = "platform-bucket-reservation.storageclass.storage.k8s.io/requests.storage";
+/** The resource the reservation ResourceQuota records the bucket's size under. */
+export { BUCKET_RESERVATION_RESOURCE };
 
 /**
  * The bucket's reserved size as a ResourceQuota `bucket-<project>` in the `minio` namespace, created by the

@@ -52,7 +52,18 @@ export function bucketNameProblem(bucket: string): string | undefined {
     return undefined;
 }
 
-/** Name of the MinIO policy, Job and Secret of a project's bucket in the minio namespace. */
+/** Prefix of the names of a project's bucket objects in the minio namespace. */
+export const BUCKET_OBJECT_PREFIX = "bucket-";
+
+/** Name of the MinIO policy, Job, Secret and reservation ResourceQuota of a project's bucket in the minio namespace. */
 export function bucketObjectName(project: string): string {
-    return `bucket-${project}`;
+    return `${BUCKET_OBJECT_PREFIX}${project}`;
 }
+
+/**
+ * The resource a bucket's reserved size is recorded under (components/project/storage.ts
+ * renderBucketReservation): a storage-class scoped `requests.storage` of a StorageClass that does not exist, so
+ * the quota limits no claim in `minio` while kube-state-metrics exports its `hard` value (`kube_resourcequota`)
+ * for metering.
+ */
+export const BUCKET_RESERVATION_RESOURCE = "platform-bucket-reservation.storageclass.storage.k8s.io/requests.storage";

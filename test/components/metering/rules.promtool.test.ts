@@ -1412,6 +1412,48 @@ describe("disputes closed under promtool", () => {
     });
 });
 
+describe("tenant buckets under promtool", () => {
+    promtoolCase("bill a bucket's reserved size like a claim of that size, from the platform's quota in minio only, and take it out of the platform line", () => {
+        // media: a 5Gi claim and a 10Gi bucket; static: a 2Gi bucket and no claim; MinIO's drive, a 20Gi platform
+        // claim, holds both buckets. Two kube-state-metrics replicas export each quota. Decoys: a quota of the same
+        // name and resource in the tenant's own namespace, and a real storage quota in minio.
+        const samples = 2 * 60 + 5;
+        const RESOURCE = "platform-bucket-reservation.storageclass.storage.k8s.io/requests.storage";
+        const quota = (namespace: string, resourcequota: string, resource: string, bytes: number, instance: string) =>
+            gauge("kube_resourcequota", { namespace, resourcequota, resource, type: "hard", instance }, bytes, samples);
+        const input: InputSeries[] = [
+            ...namespaceSeries(["media", "static"], ["minio", "monitoring"], samples),
+            gauge("kube_persistentvolumeclaim_resource_requests_storage_bytes", { namespace: "media", persistentvolumeclaim: "data-api-0" }, 5 * GiB, samples),
+            gauge("kube_persistentvolumeclaim_resource_requests_storage_bytes", { namespace: "minio", persistentvolumeclaim: "minio" }, 20 * GiB, samples),
+            ...["ksm-a", "ksm-b"].flatMap((instance) => [quota("minio", "bucket-media", RESOURCE, 10 * GiB, instance), quota("minio", "bucket-static", RESOURCE, 2 * GiB, instance)]),
+            quota("media", "bucket-media", RESOURCE, 1000 * GiB, "ksm-a"),
+            quota("minio", "bucket-monitoring", "requests.storage", 50 * GiB, "ksm-a"),
+            gauge("kube_resourcequota", { namespace: "minio", resourcequota: "bucket-media", resource: RESOURCE, type: "used", instance: "ksm-a" }, 0, samples),
+        ];
+        const at = "2h";
+        const one = (record: string, namespace: string, value: number) => ({ labels: seriesName(record, labelsOf(record, namespace)), value });
+        // Written out: (claims + bucket) × 2 replicas × 2^-10 per GiB-hour.
+        const tests: ExprTest[] = [
+            { expr: RECORDED.bucketReserved, eval_time: at, exp_samples: [one(RECORDED.bucketReserved, "media", 10 * GiB), one(RECORDED.bucketReserved, "static", 2 * GiB)] },
+            { expr: `${RECORDED.bucketReserved}{namespace=~"minio|monitoring"}`, eval_time: at, exp_samples: [] },
+            { expr: RECORDED.storageBillable, eval_time: at, exp_samples: [one(RECORDED.storageBillable, "media", 30 * GiB), one(RECORDED.storageBillable, "static", 4 * GiB)] },
+            { expr: RECORDED.storageCostRate, eval_time: at, exp_samples: [one(RECORDED.storageCostRate, "media", 30 * 2 ** -10), one(RECORDED.storageCostRate, "static", 4 * 2 ** -10)] },
+            { expr: RECORDED.storageCost, eval_time: at, exp_samples: [one(RECORDED.storageCost, "media", 30 * 2 ** -10), one(RECORDED.storageCost, "static", 4 * 2 ** -10)] },
+            // MinIO's 20Gi less the 12Gi the buckets reserve, × 2 replicas.
+            { expr: `${RECORDED.regionCostRate}{line="platform"}`, eval_time: at, exp_samples: [{ labels: seriesName(RECORDED.regionCostRate, { region: billing.region, line: "platform", currency: prices.currency }), value: 16 * 2 ** -10 }] },
+        ];
+        coverage.fires.add(RECORDED.bucketReserved);
+        coverage.silent.add(RECORDED.bucketReserved);
+        return {
+            file: testFile("1m", [{ interval: "1m", input_series: input, promql_expr_test: tests }]),
+            check: () => {
+                expect(REPLICAS).toBe(2);
+                expect(prices.storageGiBHour).toBe(2 ** -10);
+            },
+        };
+    });
+});
+
 describe("promtool coverage", () => {
     it("has a producing and a silent case for every recording rule and a firing and a silent case for every alert", () => {
         const expected = [...allRecorded, ...allAlerts].sort();

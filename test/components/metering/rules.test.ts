@@ -124,7 +124,11 @@ describe("rendered rule groups", () => {
         expect(expr(RECORDED.memoryCostRate)).toContain(`* ${prices.memoryGiBHour}`);
         expect(expr(RECORDED.storageCostRate)).toContain(`* ${prices.storageGiBHour}`);
         expect(expr(RECORDED.egressCostRate)).toContain(`* ${prices.networkEgressGiB}`);
-        expect(expr(RECORDED.storageBillable)).toBe(`${RECORDED.storageRequested} * 3`);
+        expect(expr(RECORDED.storageBillable)).toBe(
+            `(\n  (${RECORDED.storageRequested} or 0 * ${RECORDED.bucketReserved})\n+ on (namespace, project)\n  (${RECORDED.bucketReserved} or 0 * ${RECORDED.storageRequested})\n) * 3`,
+        );
+        // The bucket's size comes from the platform's reservation quota in minio, never from a tenant namespace.
+        expect(expr(RECORDED.bucketReserved)).toContain('kube_resourcequota{namespace="minio", resourcequota=~"bucket-.+", resource="platform-bucket-reservation.storageclass.storage.k8s.io/requests.storage", type="hard"}');
         for (const rule of all.filter((r) => !isAlertingRule(r) && r.record.startsWith("platform:project_") && r.record.includes("_cost:"))) {
             expect((rule as { labels?: Record<string, string> }).labels).toEqual({ currency: "CHF" });
         }
