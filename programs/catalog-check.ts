@@ -5,6 +5,7 @@ import { readCatalogDirectory } from "../lib/tenants/read";
 import { resourceCollisions } from "../components/project/urns";
 import { longhornReplicaCount } from "../components/longhorn/values";
 import { capacityCheck } from "../lib/tenants/capacity";
+import { bucketCapacityCheck } from "../components/minio/values";
 
 /**
  * The region's catalog check: everything that needs the whole catalog at once (unique ids, names, hosts and
@@ -84,7 +85,7 @@ export function checkCatalogAgainst(config: PlatformConfig, input: Omit<CatalogC
             config,
             ...(input.secretNames ? { secretNames: input.secretNames } : {}),
             otherStackDomains: others,
-            catalogChecks: [resourceCollisions(config), capacityCheck(config, { stack: input.region, storageReplicas: longhornReplicaCount(config) })],
+            catalogChecks: [resourceCollisions(config), capacityCheck(config, { stack: input.region, storageReplicas: longhornReplicaCount(config) }), bucketCapacityCheck(config, `Pulumi.${input.region}.yaml`)],
         },
         refused,
     );

@@ -1,4 +1,7 @@
 import type { PlatformConfig } from "../../lib/config/schema";
+import { GIB, quantity } from "../../lib/quantity";
+import type { InputProblem } from "../../lib/validation";
+import type { TenantProject } from "../../lib/tenants/load";
 import { NAMESPACES, PLATFORM_BUCKETS, STORAGE_CLASSES } from "../../lib/conventions";
 import { storageNodeCount } from "../nodes/node-plan";
 import { MINIO_IMAGES } from "../../charts/images";
@@ -51,6 +54,48 @@ export function minioLayout(config: PlatformConfig): MinioLayout {
         return { mode: "distributed", replicas: Math.min(nodes, MAX_DISTRIBUTED_DRIVES), drivesPerNode: 1 };
     }
     return { mode: "standalone", replicas: 1, drivesPerNode: 1 };
+}
+
+/**
+ * Parity drives MinIO gives an erasure set of `drives` when no storage class is configured (the chart sets
+ * none): getDefaultParityBlocks in minio's cmd/format-erasure.go, 1 for 2–3 drives, 2 for 4–5, 3 for 6–7, else 4.
+ */
+export function defaultParityDrives(drives: number): number {
+    return drives <= 1 ? 0 : drives <= 3 ? 1 : drives <= 5 ? 2 : drives <= 7 ? 3 : 4;
+}
+
+/** Bytes of objects MinIO can hold: one drive standalone; distributed, the data drives of its one erasure set. */
+export function minioUsableBytes(config: PlatformConfig): number {
+    const layout = minioLayout(config);
+    const drives = layout.replicas * layout.drivesPerNode;
+    return quantity(config.addons.minio.volumeSize) * (drives - defaultParityDrives(drives));
+}
+
+/**
+ * The catalog check of the tenants' bucket quotas against what MinIO can hold: the hard quotas together must fit
+ * MinIO's usable capacity, or a full drive stops every bucket (the platform's Loki and Longhorn buckets too)
+ * before any tenant reaches its own quota. The largest bucket's file is named.
+ */
+export function bucketCapacityCheck(config: PlatformConfig, stackFile: string): (projects: readonly TenantProject[]) => InputProblem[] {
+    return (projects) => {
+        const withBucket = projects.filter((p) => p.spec.bucket);
+        const total = withBucket.reduce((sum, p) => sum + quantity(p.spec.bucket!.size), 0);
+        const usable = minioUsableBytes(config);
+        if (total <= usable) {
+            return [];
+        }
+        const largest = [...withBucket].sort((a, b) => quantity(b.spec.bucket!.size) - quantity(a.spec.bucket!.size))[0]!;
+        const gib = (bytes: number) => `${Math.ceil((bytes / GIB) * 100) / 100}Gi`;
+        const layout = minioLayout(config);
+        return [
+            {
+                source: largest.file,
+                path: "bucket.size",
+                problem: `the tenants' bucket quotas add up to ${gib(total)}, more than the ${gib(usable)} MinIO can hold (${layout.mode}, ${layout.replicas * layout.drivesPerNode} drive(s) of addons.minio.volumeSize ${config.addons.minio.volumeSize}); a full drive stops every bucket, the platform's too`,
+                fix: `a smaller bucket.size in the largest tenants (this file is the largest), or a larger platform:addons.minio.volumeSize in ${stackFile}`,
+            },
+        ];
+    };
 }
 
 /** A MinIO user the platform provisions: name, the buckets it may use. */
