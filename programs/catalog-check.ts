@@ -6,6 +6,7 @@ import { resourceCollisions } from "../components/project/urns";
 import { longhornReplicaCount } from "../components/longhorn/values";
 import { capacityCheck } from "../lib/tenants/capacity";
 import { bucketCapacityCheck } from "../components/minio/values";
+import { budgetFloorCheck } from "../lib/cost/project";
 
 /**
  * The region's catalog check: everything that needs the whole catalog at once (unique ids, names, hosts and
@@ -85,7 +86,7 @@ export function checkCatalogAgainst(config: PlatformConfig, input: Omit<CatalogC
             config,
             ...(input.secretNames ? { secretNames: input.secretNames } : {}),
             otherStackDomains: others,
-            catalogChecks: [resourceCollisions(config), capacityCheck(config, { stack: input.region, storageReplicas: longhornReplicaCount(config) }), bucketCapacityCheck(config, `Pulumi.${input.region}.yaml`)],
+            catalogChecks: [resourceCollisions(config), capacityCheck(config, { stack: input.region, storageReplicas: longhornReplicaCount(config) }), bucketCapacityCheck(config, `Pulumi.${input.region}.yaml`), budgetFloorCheck(config, longhornReplicaCount(config))],
         },
         refused,
     );
