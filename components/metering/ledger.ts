@@ -77,7 +77,7 @@ export function ledgerFields(currency: string): LedgerField[] {
         { name: "costBuild", series: RECORDED.buildCostRate, unit: currency, factor: minute },
         { name: "cpuCoreHours", series: RECORDED.cpuBillable, unit: "core-hours", factor: minute },
         { name: "memoryGiBHours", series: RECORDED.memoryBillable, unit: "GiB-hours", factor: minute / BYTES_PER_GIB },
-        { name: "storageGiBHours", series: RECORDED.storageBillable, unit: "GiB-hours (requested × replicas)", factor: minute / BYTES_PER_GIB },
+        { name: "storageGiBHours", series: RECORDED.storageBillable, unit: "GiB-hours ((claims requested + bucket reserved) × replicas)", factor: minute / BYTES_PER_GIB },
         { name: "internetEgressGiB", series: RECORDED.internetEgressRate, unit: "GiB", factor: (3600 * minute) / BYTES_PER_GIB },
         // The two parts of internet egress, so a bill shows which way its bytes left.
         { name: "edgeEgressGiB", series: RECORDED.edgeEgressRate, unit: "GiB (sent to Traefik: HTTP, WebSocket, TCP/UDP, passthrough)", factor: (3600 * minute) / BYTES_PER_GIB },
