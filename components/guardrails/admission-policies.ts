@@ -43,7 +43,9 @@ import {
     PSMDB_DISABLED_PARTS,
     PSMDB_EXPORTER_SIDECAR,
     PSMDB_EXTRA_MEMBERS,
-    PSMDB_MONITORING_ROLES,
+    PSMDB_CLUSTER_NAME_PATTERN,
+    PSMDB_EXPORTER_ARGS,
+    psmdbExporterEnv,
     PSMDB_PINNED_IMAGES,
     PSMDB_REPLSET_INJECTION_FIELDS,
     PSMDB_SECRET_NAME_FIELDS,
@@ -806,9 +808,19 @@ export function renderMongodbPolicy(args: AdmissionPolicyArgs): AdmissionPolicyP
         `c.name == ${quote(PSMDB_EXPORTER_SIDECAR)} && has(c.image) && c.image in ${list(PSMDB_PINNED_IMAGES.exporter)}` +
         ["command", "lifecycle", "volumeMounts", "volumeDevices", "envFrom"].map((field) => ` && !has(c.${field})`).join("") +
         ` && ${noExecProbe("c")}` +
-        ` && (!has(c.env) || c.env.all(e, !has(e.valueFrom) || (has(e.valueFrom.secretKeyRef) && has(e.valueFrom.secretKeyRef.name) && e.valueFrom.secretKeyRef.name == ${quote(PSMDB_USER_PASSWORD_SECRET)})))`;
+        ` && has(c.args) && c.args == ${list([...PSMDB_EXPORTER_ARGS])}` +
+        // The environment field by field (the clusterMonitor system user from <cluster>-users, psmdbExporterEnv), never a plain value.
+        ` && has(c.env) && size(c.env) == 2` +
+        psmdbExporterEnv("CLUSTER")
+            .map(
+                (env, i) =>
+                    ` && c.env[${i}].name == ${quote(env.name)} && !has(c.env[${i}].value) && has(c.env[${i}].valueFrom) && has(c.env[${i}].valueFrom.secretKeyRef)` +
+                    ` && has(c.env[${i}].valueFrom.secretKeyRef.name) && c.env[${i}].valueFrom.secretKeyRef.name == object.metadata.name + '-users'` +
+                    ` && has(c.env[${i}].valueFrom.secretKeyRef.key) && c.env[${i}].valueFrom.secretKeyRef.key == ${quote(env.valueFrom.secretKeyRef.key)}`,
+            )
+            .join("");
     const role =
-        `(!(r.db in ${list(MONGODB_SYSTEM_DATABASES)}) && r.name in ${list(PSMDB_TENANT_ROLES)})` + PSMDB_MONITORING_ROLES.map((m) => ` || (r.name == ${quote(m.name)} && r.db == ${quote(m.db)})`).join("");
+        `!(r.db in ${list(MONGODB_SYSTEM_DATABASES)}) && r.name in ${list(PSMDB_TENANT_ROLES)}`;
     return policy(ADMISSION_POLICY_NAMES.mongodb, args, {
         matchConstraints: { resourceRules: [{ apiGroups: ["psmdb.percona.com"], apiVersions: ["*"], operations: WRITE, resources: ["perconaservermongodbs", "perconaservermongodbrestores"] }] },
         variables: [{ name: "namespace", expression: "has(namespaceObject.metadata.name) ? namespaceObject.metadata.name : object.metadata.namespace" }],
@@ -819,6 +831,11 @@ export function renderMongodbPolicy(args: AdmissionPolicyArgs): AdmissionPolicyP
                         ` && object.spec.backup.storages.all(k, ${storage}.type == 's3' && ${noOtherStorage(storage)} && has(${storage}.s3) && ${psmdbS3Expression(`${storage}.s3`, target)})`,
                 ),
                 message: `tenant MongoDB replica sets back up to the platform's off-cluster target${target ? ` (${target.endpointURL}, ${target.destinationPrefix}<namespace>/)` : ""} below their own namespace's folder, with the Secret ${PLATFORM_BACKUP_SECRET}`,
+                reason: "Forbidden",
+            },
+            {
+                expression: cluster(`object.metadata.name.matches(${quote(PSMDB_CLUSTER_NAME_PATTERN)})`),
+                message: "tenant MongoDB replica sets are named mongodb or mongodb-g<N>: the operator names its system-user and key Secrets after the cluster, and only those names are kept from tenant pods",
                 reason: "Forbidden",
             },
             {
@@ -848,7 +865,7 @@ export function renderMongodbPolicy(args: AdmissionPolicyArgs): AdmissionPolicyP
                     `!has(object.spec.users) || object.spec.users.all(u, has(u.passwordSecretRef) && has(u.passwordSecretRef.name) && u.passwordSecretRef.name == ${quote(PSMDB_USER_PASSWORD_SECRET)}` +
                         ` && (!has(u.roles) || u.roles.all(r, ${role})))`,
                 ),
-                message: `tenant MongoDB users take their passwords from ${PSMDB_USER_PASSWORD_SECRET} and hold ${PSMDB_TENANT_ROLES.join(", ")} on their own databases only (the exporter's monitoring roles aside)`,
+                message: `tenant MongoDB users take their passwords from ${PSMDB_USER_PASSWORD_SECRET} and hold ${PSMDB_TENANT_ROLES.join(", ")} on their own databases only (no monitoring roles: clusterMonitor and read on local reach PBM's configuration with the bucket keys through the oplog)`,
                 reason: "Forbidden",
             },
             {

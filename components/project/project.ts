@@ -27,7 +27,7 @@ export function childResourceName(projectName: string, projectNamespace: string,
 }
 
 /** Name suffixes of the generated passwords of a project (`<project>-<suffix>`). */
-export const PASSWORD_SUFFIXES = ["database-password", "database-root-password", "bucket-access-key", "bucket-secret-key", "mongodb-password", "mongodb-metrics-password", "redis-password"] as const;
+export const PASSWORD_SUFFIXES = ["database-password", "database-root-password", "bucket-access-key", "bucket-secret-key", "mongodb-password", "redis-password"] as const;
 
 /** Arguments of one tenant project. */
 export interface ProjectArgs {
@@ -167,11 +167,10 @@ export class Project extends pulumi.ComponentResource {
 
         if (rendered.mongodb) {
             const appPassword = password("mongodb-password", 32);
-            const metricsPassword = password("mongodb-metrics-password", 32);
-            const shape = renderMongoDbSecret(ctx, { password: "", metricsPassword: "" });
+            const shape = renderMongoDbSecret(ctx, { password: "" });
             const mongoSecret = secret(
                 shape,
-                pulumi.all([appPassword.result, metricsPassword.result]).apply(([pw, metrics]) => renderMongoDbSecret(ctx, { password: pw, metricsPassword: metrics }).stringData ?? {}),
+                appPassword.result.apply((pw) => renderMongoDbSecret(ctx, { password: pw }).stringData ?? {}),
                 [],
             );
             secrets.push(mongoSecret);

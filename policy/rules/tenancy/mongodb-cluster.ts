@@ -28,6 +28,26 @@ export const PSMDB_USER_PASSWORD_SECRET = "mongodb-credentials";
 /** Name of the one sidecar the platform renders (the exporter, components/project/mongodb.ts). */
 export const PSMDB_EXPORTER_SIDECAR = "metrics";
 
+/** Names a tenant replica set may have: `mongodb` or `mongodb-g<N>` (the operator's Secrets are named after it, OPERATOR_INTERNAL_SECRET_PATTERN). */
+export const PSMDB_CLUSTER_NAME_PATTERN = "^mongodb(-g[0-9]+)?$";
+
+/** The exporter's arguments, exactly (mongod on 127.0.0.1:27017, metrics on :9216); a tenant's sidecar passes no others. */
+export const PSMDB_EXPORTER_ARGS: readonly string[] = ["--mongodb.uri=mongodb://127.0.0.1:27017/admin", "--mongodb.direct-connect", "--collector.pbm", "--collector.replicasetstatus", "--collector.diagnosticdata", "--web.listen-address=:9216"];
+
+/**
+ * Keys of the operator's system-users Secret (`<cluster>-users`, pkg/apis/psmdb/v1/psmdb_types.go at v1.22.0) with
+ * its clusterMonitor system user. That user (pkg/controller/perconaservermongodb/mgo.go getRoles: explainRole with
+ * `find` on every collection, `read` on local) reads PBM's `admin.pbmConfig` and the oplog carrying its writes,
+ * i.e. the bucket keys; the exporter logs in as it so its password never sits in a tenant-readable Secret.
+ */
+export const PSMDB_MONITOR_KEYS = { user: "MONGODB_CLUSTER_MONITOR_USER", password: "MONGODB_CLUSTER_MONITOR_PASSWORD" } as const;
+
+/** The exporter's environment, exactly: the clusterMonitor system user from the replica set's `<cluster>-users`. */
+export function psmdbExporterEnv(clusterName: string): Array<{ name: string; valueFrom: { secretKeyRef: { name: string; key: string } } }> {
+    const fromUsers = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: `${clusterName}-users`, key } } });
+    return [fromUsers("MONGODB_USER", PSMDB_MONITOR_KEYS.user), fromUsers("MONGODB_PASSWORD", PSMDB_MONITOR_KEYS.password)];
+}
+
 /**
  * Fields of a replica set (ReplsetSpec and its inline MultiAZ, pkg/apis/psmdb/v1/psmdb_types.go at v1.22.0) that
  * put tenant-chosen containers, commands, environment, volumes, hosts or configuration into the operator's pods:
@@ -68,13 +88,6 @@ export const PSMDB_SECRET_NAME_FIELDS = ["ssl", "sslInternal", "keyFile", "encry
 
 /** Roles a tenant user may hold on its own databases. */
 export const PSMDB_TENANT_ROLES = ["read", "readWrite", "dbAdmin"] as const;
-
-/** Roles on MongoDB's own databases the platform gives the exporter's user (components/project/mongodb.ts); nothing else there. */
-export const PSMDB_MONITORING_ROLES = [
-    { name: "clusterMonitor", db: "admin" },
-    { name: "read", db: "admin" },
-    { name: "read", db: "local" },
-] as const;
 
 /** MongoDB's own databases (users, roles, PBM's configuration with the storage keys, the oplog). */
 export const MONGODB_SYSTEM_DATABASES = ["admin", "local", "config"] as const;
@@ -118,8 +131,8 @@ export function psmdbS3Problems(s3: Record<string, unknown> | undefined, namespa
     return problems;
 }
 
-/** Problems of one sidecar: only the platform's exporter, with its pinned image and no command, mount, hook or exec probe. */
-function sidecarProblems(sidecar: Record<string, unknown>, where: string): string[] {
+/** Problems of one sidecar: only the platform's exporter, with its pinned image, arguments and environment and no command, mount, hook or exec probe. */
+function sidecarProblems(sidecar: Record<string, unknown>, where: string, clusterName: string): string[] {
     const problems: string[] = [];
     if (sidecar.name !== PSMDB_EXPORTER_SIDECAR || !(PSMDB_PINNED_IMAGES.exporter as readonly string[]).includes(String(sidecar.image))) {
         problems.push(`${where} is not the platform's exporter (${PSMDB_EXPORTER_SIDECAR}, ${PSMDB_PINNED_IMAGES.exporter.join(", ")})`);
@@ -134,12 +147,12 @@ function sidecarProblems(sidecar: Record<string, unknown>, where: string): strin
             problems.push(`${where}.${probe}.exec is set (a command in the replica set's pod)`);
         }
     }
-    for (const [index, env] of asArray(sidecar.env).entries()) {
-        const secret = at(env, ["valueFrom", "secretKeyRef", "name"]);
-        const from = asRecord(asRecord(env)?.valueFrom);
-        if ((from !== undefined && secret === undefined) || (secret !== undefined && secret !== PSMDB_USER_PASSWORD_SECRET)) {
-            problems.push(`${where}.env[${index}] reads something other than a value or ${PSMDB_USER_PASSWORD_SECRET}`);
-        }
+    // Exactly the rendered values: another URI, collector or plain MONGODB_USER would be the tenant's choice inside the replica set's pod.
+    if (JSON.stringify(sidecar.args ?? null) !== JSON.stringify(PSMDB_EXPORTER_ARGS)) {
+        problems.push(`${where}.args are not the platform's exporter arguments (${PSMDB_EXPORTER_ARGS.join(" ")})`);
+    }
+    if (JSON.stringify(sidecar.env ?? null) !== JSON.stringify(psmdbExporterEnv(clusterName))) {
+        problems.push(`${where}.env is not the platform's exporter environment (MONGODB_USER and MONGODB_PASSWORD from ${clusterName}-users)`);
     }
     return problems;
 }
@@ -154,11 +167,13 @@ function sidecarProblems(sidecar: Record<string, unknown>, where: string): strin
  * {@link PSMDB_SECRET_NAME_FIELDS}, `users[].passwordSecretRef`/`roles`, per replica set `sidecars` (the platform's
  * exporter only), {@link PSMDB_REPLSET_INJECTION_FIELDS} and {@link PSMDB_EXTRA_MEMBERS}, `backup`
  * {@link PSMDB_BACKUP_INJECTION_FIELDS}, and each storage's type and `s3` location (`credentialsSecret`,
- * `caBundle`, `insecureSkipTLSVerify`). `clusterName` is the object's metadata.name (undefined: the users-Secret
- * name is not checked).
+ * `caBundle`, `insecureSkipTLSVerify`). `clusterName` is the object's metadata.name, pinned to {@link PSMDB_CLUSTER_NAME_PATTERN}.
  */
-export function mongodbClusterProblems(spec: Record<string, unknown>, namespace: string, config: Pick<PackConfig, "databaseBackupTarget" | "maxDatabaseInstances">, clusterName?: string): string[] {
+export function mongodbClusterProblems(spec: Record<string, unknown>, namespace: string, config: Pick<PackConfig, "databaseBackupTarget" | "maxDatabaseInstances">, clusterName: string): string[] {
     const problems: string[] = [];
+    if (!new RegExp(PSMDB_CLUSTER_NAME_PATTERN).test(clusterName)) {
+        problems.push(`metadata.name "${clusterName}" is not mongodb or mongodb-g<N> (the operator names its system-user and key Secrets after the cluster; only those names are kept from tenant pods)`);
+    }
     const apply = asString(at(spec, ["upgradeOptions", "apply"]));
     if (apply !== undefined && !(PSMDB_UPGRADE_OFF as readonly string[]).includes(apply.toLowerCase())) {
         problems.push(`upgradeOptions.apply is "${apply}" (the version service would choose the images, the backup agent's included): only ${PSMDB_UPGRADE_OFF.join(" or ")}`);
@@ -186,7 +201,7 @@ export function mongodbClusterProblems(spec: Record<string, unknown>, namespace:
         }
     }
     const users = at(spec, ["secrets", "users"]);
-    if (clusterName !== undefined && users !== undefined && users !== `${clusterName}-users`) {
+    if (users !== undefined && users !== `${clusterName}-users`) {
         problems.push(`secrets.users is "${String(users)}", not ${clusterName}-users (the operator writes its system users' passwords into it)`);
     }
     for (const field of PSMDB_SECRET_NAME_FIELDS) {
@@ -202,7 +217,7 @@ export function mongodbClusterProblems(spec: Record<string, unknown>, namespace:
             const name = String(at(role, ["name"]));
             const db = String(at(role, ["db"]));
             const tenantRole = !(MONGODB_SYSTEM_DATABASES as readonly string[]).includes(db) && (PSMDB_TENANT_ROLES as readonly string[]).includes(name);
-            if (!tenantRole && !PSMDB_MONITORING_ROLES.some((r) => r.name === name && r.db === db)) {
+            if (!tenantRole) {
                 problems.push(`users[${index}] holds ${name}@${db} (tenant users hold ${PSMDB_TENANT_ROLES.join(", ")} on their own databases)`);
             }
         }
@@ -229,7 +244,7 @@ export function mongodbClusterProblems(spec: Record<string, unknown>, namespace:
             }
         }
         for (const [s, sidecar] of asArray(replset.sidecars).entries()) {
-            problems.push(...sidecarProblems(asRecord(sidecar) ?? {}, `${where}.sidecars[${s}]`));
+            problems.push(...sidecarProblems(asRecord(sidecar) ?? {}, `${where}.sidecars[${s}]`, clusterName));
         }
     }
     if (!isTrue(at(spec, ["backup", "enabled"]))) {
@@ -301,7 +316,7 @@ export const tenancyMongodbCluster: ResourceValidationPolicy = {
         const namespace = namespaceOf(args.props);
         const config = packConfig(args);
         const cluster = args.type === PSMDB_TYPES.cluster;
-        const problems = cluster ? mongodbClusterProblems(specOf(args.props), namespace, config, asString(at(args.props, ["metadata", "name"]))) : mongodbRestoreProblems(specOf(args.props), namespace, config);
+        const problems = cluster ? mongodbClusterProblems(specOf(args.props), namespace, config, asString(at(args.props, ["metadata", "name"])) ?? "") : mongodbRestoreProblems(specOf(args.props), namespace, config);
         for (const problem of problems) {
             report(`${cluster ? "PerconaServerMongoDB" : "PerconaServerMongoDBRestore"} in namespace "${namespace}": ${problem}`);
         }

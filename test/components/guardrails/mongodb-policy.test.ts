@@ -38,7 +38,7 @@ const withS3 = (changes: Spec) => spec({ backup: { ...backup, storages: { offsit
 const withStorage = (changes: Spec) => spec({ backup: { ...backup, storages: { offsite: { ...backup.storages.offsite, ...changes } } } });
 const withReplset = (changes: Spec) => spec({ replsets: [{ ...replset, ...changes }] });
 const withExporter = (changes: Spec) => withReplset({ sidecars: [{ ...exporter, ...changes }] });
-const withUserRoles = (roles: Spec[]) => spec({ users: [{ ...users[0], roles }, users[1]] });
+const withUserRoles = (roles: Spec[]) => spec({ users: [{ ...users[0], roles }] });
 const source = restore.spec.backupSource as Spec;
 const restoreSpec = (changes: Spec) => ({ ...restore.spec, ...changes });
 const withSource = (changes: Spec) => restoreSpec({ backupSource: { ...source, ...changes } });
@@ -82,7 +82,7 @@ const CLUSTER_CASES: Array<{ title: string; spec: Spec; expected: "admit" | "den
     { title: "custom roles", spec: spec({ roles: [{ role: "x", db: "admin", privileges: [{ resource: { db: "admin", collection: "pbmConfig" }, actions: ["find"] }] }] }), expected: "deny" },
     { title: "the operator's system users in the backup Secret", spec: spec({ secrets: { users: "database-backup-s3" } }), expected: "deny" },
     { title: "the backup Secret as the cluster's TLS", spec: spec({ secrets: { ...(cluster.spec.secrets as Spec), ssl: "database-backup-s3" } }), expected: "deny" },
-    { title: "a user's password from the backup Secret", spec: spec({ users: [{ ...users[0], passwordSecretRef: { name: "database-backup-s3", key: "AWS_SECRET_ACCESS_KEY" } }, users[1]] }), expected: "deny" },
+    { title: "a user's password from the backup Secret", spec: spec({ users: [{ ...users[0], passwordSecretRef: { name: "database-backup-s3", key: "AWS_SECRET_ACCESS_KEY" } }] }), expected: "deny" },
     { title: "the app user as root", spec: withUserRoles([{ name: "root", db: "admin" }]), expected: "deny" },
     { title: "the app user writing admin (PBM's configuration)", spec: withUserRoles([{ name: "readWrite", db: "admin" }]), expected: "deny" },
     { title: "a sidecar of the tenant's", spec: withReplset({ sidecars: [exporter, { name: "x", image: "ghcr.io/attacker/x:1" }] }), expected: "deny" },
@@ -99,6 +99,22 @@ const CLUSTER_CASES: Array<{ title: string; spec: Spec; expected: "admit" | "den
     { title: "a backup agent mount", spec: spec({ backup: { ...backup, volumeMounts: [{ name: "x", mountPath: "/x" }] } }), expected: "deny" },
     { title: "a physical restore's mongod of the tenant's", spec: spec({ backup: { ...backup, configuration: { restoreOptions: { mongodLocation: "/tmp/mongod" } } } }), expected: "deny" },
     { title: "more members than the limit", spec: withReplset({ size: 5 }), expected: "deny" },
+    // Review 19b, blocker 5 and major 2: no tenant-known password may reach PBM's admin.pbmConfig (or the oplog carrying its writes).
+    { title: "a cluster named x (its internal-x-users would be mountable)", spec: { ...cluster.spec, secrets: { users: "x-users" }, replsets: [{ ...replset, sidecars: [{ ...exporter, env: exporter.env.map((e: Spec) => (e.valueFrom?.secretKeyRef?.name === "mongodb-users" ? { ...e, valueFrom: { secretKeyRef: { ...e.valueFrom.secretKeyRef, name: "x-users" } } } : e)) }] }] }, name: "x", expected: "deny" },
+    { title: "a cluster named mongodb-x", spec: { ...cluster.spec, secrets: undefined }, name: "mongodb-x", expected: "deny" },
+    { title: "the app user with clusterMonitor", spec: withUserRoles([{ name: "clusterMonitor", db: "admin" }]), expected: "deny" },
+    { title: "the app user reading local (the oplog with PBM's writes)", spec: withUserRoles([{ name: "read", db: "local" }]), expected: "deny" },
+    { title: "the app user reading admin (admin.pbmConfig)", spec: withUserRoles([{ name: "read", db: "admin" }]), expected: "deny" },
+    {
+        title: "a monitoring user of the tenant's, password in its own Secret",
+        spec: spec({ users: [users[0], { name: "metrics", db: "admin", passwordSecretRef: { name: MONGODB_SECRET, key: "METRICS_PASSWORD" }, roles: [{ name: "clusterMonitor", db: "admin" }, { name: "read", db: "local" }] }] }),
+        expected: "deny",
+    },
+    { title: "the exporter logging in with the tenant's password", spec: withExporter({ env: [{ name: "MONGODB_USER", value: "app" }, { name: "MONGODB_PASSWORD", valueFrom: { secretKeyRef: { name: MONGODB_SECRET, key: "MONGODB_PASSWORD" } } }] }), expected: "deny" },
+    { title: "the exporter with an extra plain variable", spec: withExporter({ env: [...exporter.env, { name: "HTTP_PROXY", value: "http://attacker.example:3128" }] }), expected: "deny" },
+    { title: "the exporter without its environment", spec: withExporter({ env: undefined }), expected: "deny" },
+    { title: "the exporter against another server", spec: withExporter({ args: ["--mongodb.uri=mongodb://mongo.attacker.example:27017/admin", ...exporter.args.slice(1)] }), expected: "deny" },
+    { title: "the exporter with an extra collector", spec: withExporter({ args: [...exporter.args, "--collector.dbstats"] }), expected: "deny" },
 ];
 
 const RESTORE_CASES: Array<{ title: string; spec: Spec; expected: "admit" | "deny" }> = [

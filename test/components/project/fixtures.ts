@@ -62,7 +62,7 @@ export const SAMPLE_SECRETS = {
     app: { API_KEY: "k" },
     database: { password: "p4ss", rootPassword: "r00t" },
     bucket: { accessKey: "AKEXAMPLE", secretKey: "SKEXAMPLE" },
-    mongodb: { password: "m0ng0", metricsPassword: "m3tr1cs" },
+    mongodb: { password: "m0ng0" },
     redis: { password: "r3d1s" },
 } as const;
 

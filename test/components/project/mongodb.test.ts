@@ -104,11 +104,17 @@ describe("MongoDB as a Percona PerconaServerMongoDB", () => {
         expect(pitrDate("2026-01-02T03:04:05Z")).toBe("2026-01-02 03:04:05");
     });
 
-    it("scrapes the exporter beside every mongod as the metrics user, labelled with the project and replica set", () => {
+    it("scrapes the exporter beside every mongod as the operator's clusterMonitor system user, labelled with the project and replica set", () => {
         const sidecar = specOf({}).replsets[0].sidecars[0];
         expect(sidecar.image).toBe(MONGODB_IMAGES.exporter);
         expect(sidecar.args).toContain("--collector.pbm");
-        expect(sidecar.env).toEqual([{ name: "MONGODB_USER", value: "metrics" }, { name: "MONGODB_PASSWORD", valueFrom: { secretKeyRef: { name: MONGODB_SECRET, key: "METRICS_PASSWORD" } } }]);
+        // The monitor user reads admin.pbmConfig (the bucket keys): its password is in the operator's Secret, never in the tenant's.
+        expect(sidecar.env).toEqual([
+            { name: "MONGODB_USER", valueFrom: { secretKeyRef: { name: "mongodb-users", key: "MONGODB_CLUSTER_MONITOR_USER" } } },
+            { name: "MONGODB_PASSWORD", valueFrom: { secretKeyRef: { name: "mongodb-users", key: "MONGODB_CLUSTER_MONITOR_PASSWORD" } } },
+        ]);
+        expect(specOf({}).users.map((u: Spec) => u.name)).toEqual(["app"]);
+        expect(Object.keys(renderMongoDbSecret(ctxFor({}), { password: "p" }).stringData!)).toEqual(["MONGODB_URI", "MONGODB_HOST", "MONGODB_PORT", "MONGODB_DATABASE", "MONGODB_USER", "MONGODB_PASSWORD"]);
         expect(sidecar.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
         const monitor = renderMongoDbPodMonitor(ctxFor({}));
         expect(monitor.spec.selector).toEqual({ matchLabels: { [PSMDB_CLUSTER_LABEL]: "mongodb" } });
@@ -131,7 +137,7 @@ describe("MongoDB as a Percona PerconaServerMongoDB", () => {
         const ctx = ctxFor({});
         const users = renderMongoDbCluster(ctx).spec.users as Spec[];
         expect(users[0]).toEqual({ name: "app", db: "admin", passwordSecretRef: { name: MONGODB_SECRET, key: "MONGODB_PASSWORD" }, roles: [{ name: "readWrite", db: "shop_eu" }, { name: "dbAdmin", db: "shop_eu" }] });
-        const secret = renderMongoDbSecret(ctx, { password: "p@ss/word", metricsPassword: "m" });
+        const secret = renderMongoDbSecret(ctx, { password: "p@ss/word" });
         expect(secret.stringData!.MONGODB_URI).toBe("mongodb://app:p%40ss%2Fword@mongodb-rs0.shop-eu.svc.cluster.local:27017/shop_eu?replicaSet=rs0&authSource=admin");
         expect(validateObject(secret).status).toBe("valid");
     });
