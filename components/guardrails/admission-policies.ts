@@ -26,6 +26,8 @@ import { TENANT_STORAGE_CLASSES } from "../../lib/conventions";
 import { ANALYSIS_CADENCE_BOUNDS } from "../../lib/tenants/schema";
 import {
     MYSQL_SYSTEM_SCHEMAS,
+    PXC_CLUSTER_NAME_PATTERN,
+    PXC_USER_PINS,
     PXC_DISABLED_PARTS,
     PXC_INJECTION_FIELDS,
     PXC_KEY_HOLDING_IMAGES,
@@ -685,6 +687,11 @@ export function renderMysqlPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPai
                 reason: "Forbidden",
             },
             {
+                expression: cluster(`object.metadata.name.matches(${quote(PXC_CLUSTER_NAME_PATTERN)})`),
+                message: "tenant MySQL clusters are named database or database-g<N>: the operator names its system-user, TLS and environment Secrets after the cluster, and only those names are kept from tenant pods",
+                reason: "Forbidden",
+            },
+            {
                 expression: cluster(
                     `(!has(object.spec.backup) || !has(object.spec.backup.image) || object.spec.backup.image in ${list(PXC_KEY_HOLDING_IMAGES.backup)})` +
                         ` && (!has(object.spec.initContainer) || !has(object.spec.initContainer.image) || object.spec.initContainer.image in ${list(PXC_KEY_HOLDING_IMAGES.init)})` +
@@ -700,10 +707,13 @@ export function renderMysqlPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPai
             },
             {
                 expression: cluster(
-                    `!has(object.spec.users) || object.spec.users.all(u, has(u.dbs) && size(u.dbs) > 0 && u.dbs.all(d, !(d.lowerAscii() in ${list(MYSQL_SYSTEM_SCHEMAS)}) && !d.matches('[*%\`]'))` +
+                    `!has(object.spec.users) || object.spec.users.all(u, has(u.dbs) && size(u.dbs) > 0 && u.dbs.all(d, d.matches(${quote(PXC_USER_PINS.dbPattern)}) && !(d.lowerAscii() in ${list(MYSQL_SYSTEM_SCHEMAS)}))` +
+                        // grants and hosts go into the operator's SQL as they are (users_custom.go): exactly the rendered values.
+                        ` && has(u.grants) && u.grants == ${list([...PXC_USER_PINS.grants])} && (!has(u.withGrantOption) || u.withGrantOption == false)` +
+                        ` && (!has(u.hosts) || u.hosts == ${list([...PXC_USER_PINS.hosts])})` +
                         ` && has(u.passwordSecretRef) && has(u.passwordSecretRef.name) && u.passwordSecretRef.name == ${quote(PXC_USER_PASSWORD_SECRET)})`,
                 ),
-                message: `tenant MySQL users get grants on named databases only (dbs, never a system schema or a pattern), with their password from ${PXC_USER_PASSWORD_SECRET}`,
+                message: `tenant MySQL users get ${PXC_USER_PINS.grants.join(", ")} (no grant option) from host ${PXC_USER_PINS.hosts.join(", ")} on plain-named databases only (dbs, never a system schema or a pattern), with their password from ${PXC_USER_PASSWORD_SECRET}`,
                 reason: "Forbidden",
             },
             {

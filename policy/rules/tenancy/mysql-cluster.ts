@@ -42,6 +42,17 @@ export const PXC_POD_SERVICE_ACCOUNT = "workload";
 /** The tenant Secret the platform's MySQL user takes its password from (components/project/database.ts DATABASE_SECRET). */
 export const PXC_USER_PASSWORD_SECRET = "database-credentials";
 
+/** Names a tenant cluster may have: `database` or `database-g<N>` (the operator names its Secrets after it, OPERATOR_INTERNAL_SECRET_PATTERN). */
+export const PXC_CLUSTER_NAME_PATTERN = "^database(-g[0-9]+)?$";
+
+/**
+ * What a tenant user's `grants`, `hosts` and `dbs` may be. The operator formats them raw into SQL
+ * (pkg/controller/pxc/users_custom.go at v1.19.0: `GRANT <grants joined> ON <db>.* TO ...`, `CREATE DATABASE IF NOT
+ * EXISTS <db>`; only the user and host are escaped), so `grants` is pinned to what the platform renders, `dbs` to
+ * plain identifiers and `hosts` to the rendered `%`.
+ */
+export const PXC_USER_PINS = { grants: ["ALL PRIVILEGES"], hosts: ["%"], dbPattern: "^[A-Za-z0-9_]+$" } as const;
+
 /** MySQL's own schemas: a user with grants on one of them administers the server (mysql.user, the operator's users). */
 export const MYSQL_SYSTEM_SCHEMAS = ["mysql", "sys", "performance_schema", "information_schema"] as const;
 
@@ -116,15 +127,18 @@ export function pxcS3Problems(s3: Record<string, unknown> | undefined, namespace
  * `external-check` commands), `backup.serviceAccountName` (the ServiceAccount the platform gives), each storage's `containerOptions` (env and arguments of
  * the key-holding Jobs) and `s3.credentialsSecret`/`caBundle`, the top-level `secretsName` (the operator's system
  * users, `<cluster>-secrets`) and {@link PXC_SECRET_NAME_FIELDS}, and `users[].passwordSecretRef`/`dbs`.
- * `clusterName` is the object's metadata.name (undefined: the secretsName check is skipped).
+ * `clusterName` is the object's metadata.name, pinned to {@link PXC_CLUSTER_NAME_PATTERN}; `users[]` to {@link PXC_USER_PINS}.
  */
 export function mysqlClusterProblems(
     spec: Record<string, unknown>,
     namespace: string,
     config: Pick<PackConfig, "databaseBackupTarget" | "maxDatabaseInstances">,
-    clusterName?: string,
+    clusterName: string,
 ): string[] {
     const problems: string[] = [];
+    if (!new RegExp(PXC_CLUSTER_NAME_PATTERN).test(clusterName)) {
+        problems.push(`metadata.name "${clusterName}" is not database or database-g<N> (the operator names its system-user, TLS and environment Secrets after the cluster; only those names are kept from tenant pods)`);
+    }
     const apply = asString(at(spec, ["upgradeOptions", "apply"]));
     if (apply !== undefined && !(PXC_UPGRADE_OFF as readonly string[]).includes(apply.toLowerCase())) {
         problems.push(`upgradeOptions.apply is "${apply}" (the version service would choose the images, the backup image included): only ${PXC_UPGRADE_OFF.join(" or ")}`);
@@ -159,7 +173,7 @@ export function mysqlClusterProblems(
     if (backupAccount !== undefined && backupAccount !== PXC_POD_SERVICE_ACCOUNT) {
         problems.push(`backup.serviceAccountName is "${String(backupAccount)}", not the platform's ${PXC_POD_SERVICE_ACCOUNT} (the backup Jobs hold the keys)`);
     }
-    if (clusterName !== undefined && spec.secretsName !== undefined && spec.secretsName !== `${clusterName}-secrets`) {
+    if (spec.secretsName !== undefined && spec.secretsName !== `${clusterName}-secrets`) {
         problems.push(`secretsName is "${String(spec.secretsName)}", not ${clusterName}-secrets (the operator writes its system users' passwords into it)`);
     }
     for (const field of PXC_SECRET_NAME_FIELDS) {
@@ -213,9 +227,19 @@ export function mysqlClusterProblems(
             problems.push(`users[${index}] has no dbs (grants on every schema, the operator's system schema included)`);
         }
         for (const db of dbs) {
-            if (typeof db !== "string" || (MYSQL_SYSTEM_SCHEMAS as readonly string[]).includes(db.toLowerCase()) || /[*%`]/.test(db)) {
-                problems.push(`users[${index}].dbs names ${JSON.stringify(db)} (a system schema or a pattern: grants there administer the server)`);
+            if (typeof db !== "string" || !new RegExp(PXC_USER_PINS.dbPattern).test(db) || (MYSQL_SYSTEM_SCHEMAS as readonly string[]).includes(db.toLowerCase())) {
+                problems.push(`users[${index}].dbs names ${JSON.stringify(db)} (a system schema, a pattern or not a plain identifier: the operator puts it into SQL as it is)`);
             }
+        }
+        const record = asRecord(user) ?? {};
+        if (JSON.stringify(record.grants ?? null) !== JSON.stringify(PXC_USER_PINS.grants)) {
+            problems.push(`users[${index}].grants is ${JSON.stringify(record.grants)}, not ${JSON.stringify(PXC_USER_PINS.grants)} (the operator puts grants into SQL as they are)`);
+        }
+        if (record.withGrantOption !== undefined && record.withGrantOption !== false) {
+            problems.push(`users[${index}].withGrantOption is set (the user could hand its grants on)`);
+        }
+        if (record.hosts !== undefined && JSON.stringify(record.hosts) !== JSON.stringify(PXC_USER_PINS.hosts)) {
+            problems.push(`users[${index}].hosts is ${JSON.stringify(record.hosts)}, not ${JSON.stringify(PXC_USER_PINS.hosts)}`);
         }
         const secretName = at(user, ["passwordSecretRef", "name"]);
         if (secretName !== PXC_USER_PASSWORD_SECRET) {
@@ -281,7 +305,7 @@ export const tenancyMysqlCluster: ResourceValidationPolicy = {
         const namespace = namespaceOf(args.props);
         const config = packConfig(args);
         const cluster = args.type === PXC_TYPES.cluster;
-        for (const problem of cluster ? mysqlClusterProblems(specOf(args.props), namespace, config, asString(at(args.props, ["metadata", "name"]))) : mysqlRestoreProblems(specOf(args.props), namespace, config)) {
+        for (const problem of cluster ? mysqlClusterProblems(specOf(args.props), namespace, config, asString(at(args.props, ["metadata", "name"])) ?? "") : mysqlRestoreProblems(specOf(args.props), namespace, config)) {
             report(`${cluster ? "PerconaXtraDBCluster" : "PerconaXtraDBClusterRestore"} in namespace "${namespace}": ${problem}`);
         }
     }),

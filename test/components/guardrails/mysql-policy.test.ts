@@ -96,6 +96,19 @@ const CLUSTER_CASES: Array<{ title: string; spec: Spec; expected: "admit" | "den
     { title: "the backup Secret as the nodes' Vault keyring", spec: withPart("pxc", { vaultSecretName: "database-backup-s3" }), expected: "deny" },
     { title: "a user on the mysql schema", spec: spec({ users: [{ ...(cluster.spec.users as Spec[])[0], dbs: ["mysql"] }] }), expected: "deny" },
     { title: "a user on a schema pattern", spec: spec({ users: [{ ...(cluster.spec.users as Spec[])[0], dbs: ["%"] }] }), expected: "deny" },
+    // Review 19b, major 1: the operator formats grants and dbs raw into its SQL (users_custom.go at v1.19.0).
+    { title: "grants escaping their database", spec: spec({ users: [{ ...(cluster.spec.users as Spec[])[0], grants: ["ALL PRIVILEGES ON *.* TO 'shop'@'%' WITH GRANT OPTION #"] }] }), expected: "deny" },
+    { title: "grants with the grant option", spec: spec({ users: [{ ...(cluster.spec.users as Spec[])[0], withGrantOption: true }] }), expected: "deny" },
+    { title: "grants beyond the rendered ones", spec: spec({ users: [{ ...(cluster.spec.users as Spec[])[0], grants: ["ALL PRIVILEGES", "SUPER"] }] }), expected: "deny" },
+    { title: "a user without grants", spec: spec({ users: [{ ...(cluster.spec.users as Spec[])[0], grants: undefined }] }), expected: "deny" },
+    { title: "a user on the mysql schema with a trailing blank", spec: spec({ users: [{ ...(cluster.spec.users as Spec[])[0], dbs: ["mysql "] }] }), expected: "deny" },
+    { title: "a database name carrying SQL", spec: spec({ users: [{ ...(cluster.spec.users as Spec[])[0], dbs: ["shop; DROP DATABASE mysql"] }] }), expected: "deny" },
+    { title: "a user from another host", spec: spec({ users: [{ ...(cluster.spec.users as Spec[])[0], hosts: ["10.0.0.1"] }] }), expected: "deny" },
+    { title: "the grant option switched off explicitly", spec: spec({ users: [{ ...(cluster.spec.users as Spec[])[0], withGrantOption: false }] }), expected: "admit" },
+    // Review 19b, major 2: the operator's Secrets are kept from tenant pods only under the rendered cluster names.
+    { title: "a cluster named x (its internal-x would be mountable)", spec: spec({ secretsName: "x-secrets" }), name: "x", expected: "deny" },
+    { title: "a cluster named x without secretsName", spec: spec({ secretsName: undefined }), name: "x", expected: "deny" },
+    { title: "a cluster named database-x", spec: spec({ secretsName: undefined }), name: "database-x", expected: "deny" },
     { title: "a user's password from the backup Secret", spec: spec({ users: [{ ...(cluster.spec.users as Spec[])[0], passwordSecretRef: { name: "database-backup-s3", key: "AWS_SECRET_ACCESS_KEY" } }] }), expected: "deny" },
 ];
 
