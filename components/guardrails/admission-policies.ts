@@ -692,6 +692,11 @@ export function renderMysqlPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPai
                 reason: "Forbidden",
             },
             {
+                expression: cluster("!has(object.spec.pxc) || !has(object.spec.pxc.replicationChannels)"),
+                message: "tenant MySQL clusters replicate to or from no server of their own (pxc.replicationChannels)",
+                reason: "Forbidden",
+            },
+            {
                 expression: cluster(
                     `(!has(object.spec.backup) || !has(object.spec.backup.image) || object.spec.backup.image in ${list(PXC_KEY_HOLDING_IMAGES.backup)})` +
                         ` && (!has(object.spec.initContainer) || !has(object.spec.initContainer.image) || object.spec.initContainer.image in ${list(PXC_KEY_HOLDING_IMAGES.init)})` +

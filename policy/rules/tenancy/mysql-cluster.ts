@@ -173,6 +173,10 @@ export function mysqlClusterProblems(
     if (backupAccount !== undefined && backupAccount !== PXC_POD_SERVICE_ACCOUNT) {
         problems.push(`backup.serviceAccountName is "${String(backupAccount)}", not the platform's ${PXC_POD_SERVICE_ACCOUNT} (the backup Jobs hold the keys)`);
     }
+    // pxc_types.go at v1.19.0 PXCSpec.ReplicationChannels: the nodes replicate from (or to) a source host the tenant names.
+    if (at(spec, ["pxc", "replicationChannels"]) !== undefined) {
+        problems.push("pxc.replicationChannels is set (asynchronous replication to or from a server outside the platform's backups)");
+    }
     if (spec.secretsName !== undefined && spec.secretsName !== `${clusterName}-secrets`) {
         problems.push(`secretsName is "${String(spec.secretsName)}", not ${clusterName}-secrets (the operator writes its system users' passwords into it)`);
     }

@@ -109,6 +109,7 @@ const CLUSTER_CASES: Array<{ title: string; spec: Spec; expected: "admit" | "den
     { title: "a cluster named x (its internal-x would be mountable)", spec: spec({ secretsName: "x-secrets" }), name: "x", expected: "deny" },
     { title: "a cluster named x without secretsName", spec: spec({ secretsName: undefined }), name: "x", expected: "deny" },
     { title: "a cluster named database-x", spec: spec({ secretsName: undefined }), name: "database-x", expected: "deny" },
+    { title: "a replication channel from a server of the tenant's", spec: spec({ pxc: { ...(cluster.spec.pxc as Spec), replicationChannels: [{ name: "in", isSource: false, sourcesList: [{ host: "mysql.attacker.example", port: 3306 }] }] } }), expected: "deny" },
     { title: "a user's password from the backup Secret", spec: spec({ users: [{ ...(cluster.spec.users as Spec[])[0], passwordSecretRef: { name: "database-backup-s3", key: "AWS_SECRET_ACCESS_KEY" } }] }), expected: "deny" },
 ];
 
