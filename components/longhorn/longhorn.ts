@@ -15,6 +15,7 @@ import {
     renderLonghornServiceMonitor,
     renderLonghornValues,
     renderRecurringJobs,
+    releaseAfter,
     renderStorageClasses,
     storageNodeMetadata,
     storageNodes,
@@ -63,8 +64,12 @@ export class Longhorn extends pulumi.ComponentResource {
         const ns = renderPlatformNamespace(NAMESPACES.longhorn, "privileged");
         const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: ns.metadata }, { parent: this });
 
-        // Before the chart: Longhorn creates a node's default disk when it first sees the label.
-        const nodePatches = storageNodes(config, pulumi.getStack()).map((node) => {
+        // Each storage node's label once that node is Ready. Longhorn creates a labelled node's default disk whenever
+        // the label appears on a Longhorn node without disks, also after the node registered with Longhorn
+        // (longhorn-manager controller/kubernetes_node_controller.go, syncDefaultDisks), so only the node the release
+        // starts with needs its label first (see releaseAfter).
+        const storage = storageNodes(config, pulumi.getStack());
+        const nodePatches = storage.map((node) => {
             const meta = storageNodeMetadata(node, config);
             const ready = args.nodeReady?.get(node.hostname);
             return new k8s.core.v1.NodePatch(
@@ -100,7 +105,7 @@ export class Longhorn extends pulumi.ComponentResource {
         const release = new k8s.helm.v3.Release(
             `${name}-release`,
             releaseArgs("longhorn", { name: LONGHORN_RELEASE, namespace: NAMESPACES.longhorn, values: renderLonghornValues(config), timeoutSeconds: RELEASE_TIMEOUT_SECONDS.longhorn }),
-            { parent: this, dependsOn: [namespace, defaultRequests, ...nodePatches, ...credentialDeps] },
+            { parent: this, dependsOn: [namespace, defaultRequests, ...releaseAfter(storage, nodePatches), ...credentialDeps] },
         );
 
         const classShapes = renderStorageClasses(config);

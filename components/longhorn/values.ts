@@ -62,6 +62,18 @@ export function storageNodeMetadata(node: NodeSpec, config: PlatformConfig): { l
     };
 }
 
+/**
+ * The storage-node label patches the release waits for: when the first server (the one the kubeconfig is read
+ * from, Ready before any Kubernetes object exists) is a storage node, its patch only, so Helm's timeout starts
+ * with a node for longhorn-manager and the volumes, and the manager DaemonSet covers the storage nodes that
+ * register later (their labels follow, each once its node is Ready). Otherwise every storage node's patch, as no
+ * node is known to be Ready first. Pure: patches in the order of `nodes`.
+ */
+export function releaseAfter<T>(nodes: readonly NodeSpec[], patches: readonly T[]): T[] {
+    const first = nodes.findIndex((n) => n.role === "server" && n.index === 0);
+    return first >= 0 ? [patches[first]!] : [...patches];
+}
+
 /** The storage nodes (by hostname, which is the Kubernetes node name) of stack `stack`. */
 export function storageNodes(config: PlatformConfig, stack: string): NodeSpec[] {
     return planNodes(config, stack).filter((n) => n.storage);

@@ -3,6 +3,8 @@ import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import { FLOATING_IP_FAILOVER_IMAGE } from "../../charts/images";
 import { renderPlatformJob } from "../../lib/platform-job";
+import { RELEASE_TIMEOUT_SECONDS } from "../../charts/versions";
+import { WAITS_FOR_SERVICES_ANNOTATION } from "../../lib/requirements";
 import { LABELS, LOKI_TENANT_HEADER, lokiTenantOf, NAMESPACES } from "../../lib/conventions";
 import { GRAFANA_ADMIN_SECRET, GRAFANA_SERVICE, LOKI_URL } from "./values";
 
@@ -130,10 +132,13 @@ exists() {
 }
 urlencode() { jq -rn --arg v "$1" '$v|@uri'; }
 
-for attempt in $(seq 1 60); do
-  if curl -sf "$api/health" >/dev/null; then break; fi
-  echo "waiting for Grafana ($attempt/60)"
-  sleep 10
+# Created beside the monitoring release: wait for Grafana until the Job's deadline (which covers the release's
+# Helm timeout), like the registry's configurator waits for Harbor.
+attempt=0
+until curl -sf "$api/health" >/dev/null; do
+  attempt=$((attempt + 1))
+  echo "waiting for Grafana (attempt $attempt)"
+  sleep ${GRAFANA_ORGS_POLL_SECONDS}
 done
 
 declare -A org_ids
@@ -203,8 +208,14 @@ export function renderGrafanaOrgsConfigMap(state: GrafanaOrgsState): IConfigMap 
     };
 }
 
-/** Seconds the Job may run (Grafana's start included: the script waits up to 10 minutes for it). */
-export const GRAFANA_ORGS_DEADLINE_SECONDS = 1800;
+/** Seconds between two probes of Grafana's health while the Job waits for it (the `service-poll` figure's interval). */
+export const GRAFANA_ORGS_POLL_SECONDS = 10;
+
+/**
+ * Seconds the Job may run: it is created beside the monitoring release and waits for Grafana itself, so the
+ * deadline covers that release's Helm timeout plus ten minutes for its own calls (like the registry's configurator).
+ */
+export const GRAFANA_ORGS_DEADLINE_SECONDS = RELEASE_TIMEOUT_SECONDS.kubePrometheusStack + 600;
 
 /** Pulumi's wait for the Job (its default for a Job is 10 minutes): the deadline plus five minutes. */
 export const GRAFANA_ORGS_TIMEOUT = `${GRAFANA_ORGS_DEADLINE_SECONDS / 60 + 5}m`;
@@ -219,7 +230,8 @@ export function renderGrafanaOrgsJob(state: GrafanaOrgsState, passwordsDigest: s
     const hash = crypto.createHash("sha256").update(JSON.stringify(state)).update(renderGrafanaOrgsScript()).update(passwordsDigest).digest("hex").slice(0, 10);
     const labels = { [LABELS.managedBy]: "pulumi", "app.kubernetes.io/name": "grafana-project-orgs" };
     return renderPlatformJob(
-        { name: `grafana-project-orgs-${hash}`, namespace: NAMESPACES.monitoring, labels },
+        // The script waits for Grafana itself: its Service is a readiness need of this Job, not a creation need.
+        { name: `grafana-project-orgs-${hash}`, namespace: NAMESPACES.monitoring, labels, annotations: { [WAITS_FOR_SERVICES_ANNOTATION]: "true" } },
         {
             uid: NOBODY,
             labels,
@@ -229,6 +241,8 @@ export function renderGrafanaOrgsJob(state: GrafanaOrgsState, passwordsDigest: s
                 name: "configure",
                 image: FLOATING_IP_FAILOVER_IMAGE,
                 command: ["bash", "/config/configure.sh"],
+                // Names the Service the script waits for (lib/requirements.ts reads a pod's needs from its env).
+                env: [{ name: "GRAFANA_API", value: GRAFANA_API }],
                 resources: { requests: { cpu: "20m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
                 volumeMounts: [
                     { name: "config", mountPath: "/config", readOnly: true },

@@ -153,8 +153,10 @@ export class Observability extends pulumi.ComponentResource {
                 // The digest (a truncated SHA-256) reveals nothing of the passwords: the Job's name stays readable.
                 metadata: pulumi.unsecret(passwordMap.apply(viewerPasswordsDigest)).apply((digest) => renderGrafanaOrgsJob(orgsState, digest).metadata as k8s.types.input.meta.v1.ObjectMeta),
             },
-            // A new state is a new Job (its name): the old one is deleted after it, never patched.
-            { parent: this, dependsOn: [stack, adminSecret, viewerSecret, orgsConfig], customTimeouts: { create: GRAFANA_ORGS_TIMEOUT, update: GRAFANA_ORGS_TIMEOUT } },
+            // A new state is a new Job (its name): the old one is deleted after it, never patched. Beside the release, not
+            // after it: the script waits for Grafana until the Job's deadline, which covers the release's Helm timeout
+            // (a readiness wait, lib/requirements.ts WAITS_FOR_SERVICES_ANNOTATION), so no tenant waits for it either.
+            { parent: this, dependsOn: [adminSecret, viewerSecret, orgsConfig], customTimeouts: { create: GRAFANA_ORGS_TIMEOUT, update: GRAFANA_ORGS_TIMEOUT } },
         );
         this.projectViewers = pulumi.secret(
             passwordMap.apply((p) =>

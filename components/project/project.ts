@@ -136,7 +136,9 @@ export class Project extends pulumi.ComponentResource {
             ),
         ];
 
-        const databaseReady: pulumi.Resource[] = [];
+        // What a consumer of each data service waits for (its workloads and, for a database with one, its Service);
+        // a service waits only for the data services in its `uses`, a Job for all of them.
+        const readyByUse: Record<DataServiceUse, pulumi.Resource[]> = { database: [], mongodb: [], redis: [] };
         let credentials: pulumi.Output<DatabaseCredentials> | undefined;
         if (rendered.database) {
             const databasePassword = password("database-password", 32);
@@ -160,9 +162,12 @@ export class Project extends pulumi.ComponentResource {
                 // left running until an operator deletes it after checking the new one (README: restores).
                 const workload = createObject(resourceName(object), object, { parent: this, dependsOn: [...previous, ...platformNeeds(object)], retainOnDelete: true });
                 previous = [workload];
-                databaseReady.push(workload);
+                // A backup schedule serves no client: nothing waits for it.
+                if (!BACKUP_SCHEDULE_KINDS.has(object.kind)) {
+                    readyByUse.database.push(workload);
+                }
             }
-            databaseReady.push(...created.filter((_, i) => companions[i]!.kind === "Service"));
+            readyByUse.database.push(...created.filter((_, i) => companions[i]!.kind === "Service"));
         }
 
         if (rendered.mongodb) {
@@ -182,7 +187,7 @@ export class Project extends pulumi.ComponentResource {
                 // keeps its volumes until an operator deletes it after checking the new one.
                 const created = createObject(resourceName(object), object, { parent: this, dependsOn: [...previous, ...platformNeeds(object)], retainOnDelete: true });
                 previous = [created];
-                databaseReady.push(created);
+                readyByUse.mongodb.push(created);
             }
         }
 
@@ -195,13 +200,13 @@ export class Project extends pulumi.ComponentResource {
             for (const object of rendered.redis.workloads) {
                 // Like the other data services: a removed or replaced (new generation) group keeps running and keeps
                 // its claims until an operator deletes it after checking the new one.
-                databaseReady.push(createObject(resourceName(object), object, { parent: this, dependsOn: [redisSecret, ...claims, ...platformNeeds(object)], retainOnDelete: true }));
+                readyByUse.redis.push(createObject(resourceName(object), object, { parent: this, dependsOn: [redisSecret, ...claims, ...platformNeeds(object)], retainOnDelete: true }));
             }
         }
 
         const configMaps = rendered.configMaps.map((object) => create(object, []));
         for (const service of rendered.services) {
-            const before = [...secrets, ...configMaps, ...databaseReady];
+            const before = [...secrets, ...configMaps, ...usedDataServices(service.spec.uses, readyByUse)];
             service.services.forEach((object) => create(object, before, isRolloutManagedService(service.spec, object) ? { ignoreChanges: [...ROLLOUT_MANAGED_SERVICE_FIELDS] } : {}));
             // A built service runs the digest its build pushed, which the platform stack's ProjectGrants read back
             // and this stack's contract entry carries; without one (the offline plan, where no build ran) the
@@ -220,7 +225,7 @@ export class Project extends pulumi.ComponentResource {
         }
         for (const job of rendered.jobs) {
             // A Job's pod template is immutable: a change means a new Job.
-            createObject(resourceName(job), job, { parent: this, dependsOn: [...secrets, ...configMaps, ...databaseReady, ...platformNeeds(job)], deleteBeforeReplace: job.kind === "Job" });
+            createObject(resourceName(job), job, { parent: this, dependsOn: [...secrets, ...configMaps, ...usedDataServices(DATA_SERVICE_USES, readyByUse), ...platformNeeds(job)], deleteBeforeReplace: job.kind === "Job" });
         }
 
         this.namespace = pulumi.output(ctx.namespace);
@@ -241,6 +246,17 @@ export class Project extends pulumi.ComponentResource {
             databaseCredentials: this.databaseCredentials,
         });
     }
+}
+
+/** The `uses` entries that name a data service the project runs (a bucket is the platform's MinIO, not the project's). */
+type DataServiceUse = "database" | "mongodb" | "redis";
+const DATA_SERVICE_USES: readonly DataServiceUse[] = ["database", "mongodb", "redis"];
+/** Kinds of a data service's objects that only schedule its backups: no client needs them to run. */
+const BACKUP_SCHEDULE_KINDS: ReadonlySet<string> = new Set(["ScheduledBackup"]);
+
+/** What a consumer with these `uses` waits for: the ready objects of each data service it names. */
+export function usedDataServices<T>(uses: readonly string[], readyByUse: Readonly<Record<DataServiceUse, readonly T[]>>): T[] {
+    return DATA_SERVICE_USES.filter((use) => uses.includes(use)).flatMap((use) => [...readyByUse[use]]);
 }
 
 /** A `dependsOn` option as a list (it may be one resource, a list, or an input of either). */

@@ -116,7 +116,11 @@ export function readinessEdges(resources: readonly PlannedResource[]): Readiness
         }
         if (readinessNeeds([key], kind, polls).length > 0) {
             const [namespace, name] = key.slice("service:".length).split("/");
-            return releases.filter((r) => r.inputs.namespace === namespace && r.inputs.name === name);
+            // A Job that probes a Service waits for the release serving it: charts name their Services after the
+            // release (`<release>` or `<release>-<component>`, e.g. kube-prometheus-stack-grafana). A long-running
+            // client keeps to the exact name: it is held only by the Service it cannot start without.
+            const serves = (release: string) => name === release || (polls && name!.startsWith(`${release}-`));
+            return releases.filter((r) => r.inputs.namespace === namespace && typeof r.inputs.name === "string" && serves(r.inputs.name));
         }
         return [];
     };
