@@ -1,5 +1,7 @@
+import * as path from "node:path";
 import type { PlannedResource } from "./plan-types";
 import { renderGuardCreate } from "../../components/nodes/disruption-guard";
+import { BUILD_DIGEST_SCRIPT } from "../../components/builds/digest";
 
 /**
  * How long `pulumi up` spends creating one resource of the plan: the duration model of the bring-up
@@ -189,6 +191,7 @@ export const WAIT_FIGURES = {
             refs: [
                 "components/registry/configurator.ts (the configurator, created beside Harbor's release, probes Harbor's /api/v2.0/health every CONFIGURATOR_POLL_SECONDS (10 s) until it answers, then creates its shard's projects, retention rules and robots: a few API calls per project)",
                 "goharbor/harbor@v2.15.1:src/server/v2.0/handler/health.go (GetHealth answers 200, with each component's status, once core serves the API; the probe needs core only)",
+                "components/observability/grafana-orgs.ts (the Grafana organisations Job, created beside the monitoring release, probes Grafana's /api/health every GRAFANA_ORGS_POLL_SECONDS (10 s) until it answers, then creates each project's organisation, datasource and viewer: a few API calls per project)",
             ],
             reasoning:
                 "judgement: a Job that waits for a platform Service itself notices it answering within one 10 s probe interval after the release is ready, then applies its state (a new region's few projects: a few in-cluster API calls each, ~1 s each at most): ~15 s; its own image pull and start ran while it waited",
@@ -205,6 +208,19 @@ export const WAIT_FIGURES = {
             ],
             reasoning:
                 "judgement: a new pulumi up of a TypeScript program with the kubernetes provider: CLI start, backend lock and checkpoint, ts-node compiling the program (@pulumi/kubernetes types), plugin start, the StackReference read; ~30 s before its first create",
+        },
+    },
+    "stack-boundary-javascript": {
+        seconds: 10,
+        source: {
+            refs: [
+                "https://github.com/pulumi/pulumi/issues/3671 (a steady-state pulumi up of the default template, preview and update, 8.5 s on average, ~7 s of it the AWS provider's Configure; the Node.js program process ~1 s, in parallel with Configure; service calls ~0.4 s and GetRequiredPlugins ~0.25 s per pass)",
+                "https://github.com/pulumi/pulumi/issues/1150 (5-10 s between invoking pulumi up and its first results)",
+                "pulumi/pulumi@v3.248.0:sdk/nodejs/cmd/run/run.ts (ts-node is registered only when PULUMI_NODEJS_TYPESCRIPT is true; otherwise the main module is required and its export awaited)",
+                "tools/driver/orchestrate.ts (the driver builds the programs' bundles before the first tenant stack, so each run only checks their freshness)",
+            ],
+            reasoning:
+                "judgement: a new pulumi up of a program run as JavaScript (no ts-node, so no type check): CLI start, backend lock and checkpoint, the Node.js process loading the bundle and @pulumi/kubernetes (~1 s), the kubernetes provider's plugin start and Configure against the API server over the tailnet, the hand-over config read; the top of the 5-10 s that #1150 reports before the first result: ~10 s before its first create",
         },
     },
 } as const satisfies Readonly<Record<string, ChartFigure>>;
@@ -288,6 +304,17 @@ export const DURATION_RULES: readonly DurationRule[] = [
         // Before the command rules: a disruption guard's create (components/nodes/disruption-guard.ts) is one printf
         // in a local shell, no SSH and no API call, which the remote-command figure (an SSH round trip) does not describe.
         matches: (r) => r.type.startsWith("tls:") || r.type.startsWith("random:") || (r.type === "command:local:Command" && r.inputs.create === renderGuardCreate()),
+    },
+    {
+        id: "local-api-read",
+        seconds: 2,
+        why: "a local script that reads one object through the Kubernetes API (a build's digest from its Job's pod): one API call, no SSH",
+        source: {
+            refs: ["components/builds/digest.ts (the digest read-back: a command.local.Command running components/builds/build-digest.js, which lists the Job's pods with one GET and prints the digest of its termination message)"],
+            reasoning: "judgement: a local Node.js process (well under a second to start) and one GET against the API server over the tailnet: one API call, as the k8s-object figure; the remote-command figure (an SSH handshake and a script on a node) does not describe it",
+        },
+        // Before the command rules: the digest read-back runs no SSH; it is one API call from where `pulumi up` runs.
+        matches: (r) => r.type === "command:local:Command" && String(r.inputs.create ?? "").includes(path.basename(BUILD_DIGEST_SCRIPT)),
     },
     {
         id: "remote-command",

@@ -1,3 +1,6 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
 import type { PlannedResource } from "./plan-types";
 import { criticalPath, formatDuration, type CriticalPath, type DurationModel, type PathStep } from "./critical-path";
 import { durationOf, WAIT_FIGURES } from "./durations";
@@ -7,9 +10,10 @@ import { durationOf, WAIT_FIGURES } from "./durations";
  * the platform stack, then every tenant's pipeline, at most `parallel` at once in catalog order (a worker pool:
  * tools/driver/pool.ts `mapBounded`), each pipeline its grants stack (namespace, grants, builds, digest read-back)
  * then its app stack. A Pulumi stack run is atomic: a pipeline starts once the whole platform stack has finished,
- * an app stack once its grants stack has; each later stack starts {@link WAIT_FIGURES} `stack-boundary` seconds
- * after the one it waits for (a new `pulumi up`). Within a stack the estimate is its critical path
- * (tools/offline/critical-path.ts).
+ * an app stack once its grants stack has; each later stack starts a boundary after the one it waits for (a new
+ * `pulumi up`): {@link WAIT_FIGURES} `stack-boundary` for a program the CLI compiles with ts-node, and
+ * `stack-boundary-javascript` for one it runs as JavaScript (programs/compiled.cjs; {@link programRuntimeOf}).
+ * Within a stack the estimate is its critical path (tools/offline/critical-path.ts).
  *
  * The composition takes one plan per stack. Until the grants stacks exist as programs of their own, the
  * platform plan holds them: {@link stagesOfRegion} carves each `platform:project:ProjectGrants` subtree out of it
@@ -19,12 +23,38 @@ import { durationOf, WAIT_FIGURES } from "./durations";
 /** The component type whose subtree is a project's grants stack. */
 export const GRANTS_COMPONENT_TYPE = "platform:project:ProjectGrants";
 
+/** How `pulumi up` runs a program: compiled by the CLI's ts-node (`typescript`) or as JavaScript. */
+export type ProgramRuntime = "typescript" | "javascript";
+
+/**
+ * The runtime a project file selects: JavaScript when `runtime.options.typescript` is false and `main` names a
+ * `.js` file (the pinned SDK's run.js registers ts-node only for `typescript: true`, its default), else TypeScript.
+ */
+export function programRuntimeOf(project: unknown): ProgramRuntime {
+    const p = (project ?? {}) as { main?: unknown; runtime?: unknown };
+    const options = typeof p.runtime === "object" && p.runtime !== null ? ((p.runtime as { options?: Record<string, unknown> }).options ?? {}) : {};
+    return options.typescript === false && typeof p.main === "string" && /\.c?js$/.test(p.main) ? "javascript" : "typescript";
+}
+
+/** The runtimes of a tenant's two programs, read from programs/grants and programs/tenant's Pulumi.yaml under `root`. */
+export function pipelineRuntimes(root: string): { grants: ProgramRuntime; app: ProgramRuntime } {
+    const of = (dir: string) => programRuntimeOf(yaml.load(fs.readFileSync(path.join(root, "programs", dir, "Pulumi.yaml"), "utf8")));
+    return { grants: of("grants"), app: of("tenant") };
+}
+
+/** Seconds between a stack and the next one the driver starts after it, by the next one's program runtime. */
+export function boundaryOf(runtime: ProgramRuntime = "typescript"): number {
+    return WAIT_FIGURES[runtime === "javascript" ? "stack-boundary-javascript" : "stack-boundary"].seconds;
+}
+
 /** One stack's plan. */
 export interface StackStage {
     /** The stack's name (`<region>`, `<region>--<id>--grants`, `<region>--<id>`). */
     stack: string;
     /** Its planned resources. */
     resources: readonly PlannedResource[];
+    /** How its program runs (default TypeScript): decides the boundary before it. */
+    runtime?: ProgramRuntime;
 }
 
 /** One tenant's pipeline: its grants stack, then its app stack. */
@@ -55,6 +85,8 @@ export interface StageEstimate {
     finishSeconds: number;
     /** Its own critical path (times relative to its start). */
     path: CriticalPath;
+    /** Seconds between the stack it waits for and its start (0 for the platform stack). */
+    boundarySeconds: number;
 }
 
 /** One tenant's pipeline as scheduled. */
@@ -81,7 +113,7 @@ export interface RegionBringUp {
     totalSeconds: number;
     /** Tenant pipelines at once. */
     parallel: number;
-    /** Seconds between a stack and the next one (the `stack-boundary` figure). */
+    /** Seconds before the first tenant stack (its program's boundary figure; a TypeScript program's without tenants). */
     boundarySeconds: number;
 }
 
@@ -122,14 +154,15 @@ export function stagesOfRegion(
     region: string,
     platform: readonly PlannedResource[],
     tenants: ReadonlyArray<{ id: string; app: readonly PlannedResource[]; grants?: readonly PlannedResource[] }>,
+    runtimes: { grants: ProgramRuntime; app: ProgramRuntime } = { grants: "typescript", app: "typescript" },
 ): RegionStages {
     const carved = carveGrantsStages(platform);
     return {
         platform: { stack: region, resources: carved.platform },
         tenants: tenants.map((t) => ({
             id: t.id,
-            grants: { stack: `${region}--${t.id}--grants`, resources: t.grants ?? carved.grants.get(t.id) ?? [] },
-            app: { stack: `${region}--${t.id}`, resources: t.app },
+            grants: { stack: `${region}--${t.id}--grants`, resources: t.grants ?? carved.grants.get(t.id) ?? [], runtime: runtimes.grants },
+            app: { stack: `${region}--${t.id}`, resources: t.app, runtime: runtimes.app },
         })),
     };
 }
@@ -139,9 +172,9 @@ export function regionBringUp(stages: RegionStages, parallel: number, model: Dur
     if (!Number.isInteger(parallel) || parallel < 1) {
         throw new RangeError(`parallelism must be a whole number of at least 1, got ${parallel}`);
     }
-    const boundarySeconds = WAIT_FIGURES["stack-boundary"].seconds;
+    const boundarySeconds = boundaryOf(stages.tenants[0]?.grants.runtime);
     const platformPath = criticalPath(stages.platform.resources, model);
-    const platform: StageEstimate = { stack: stages.platform.stack, startSeconds: 0, finishSeconds: platformPath.totalSeconds, path: platformPath };
+    const platform: StageEstimate = { stack: stages.platform.stack, startSeconds: 0, finishSeconds: platformPath.totalSeconds, path: platformPath, boundarySeconds: 0 };
     const free = Array.from({ length: parallel }, () => platform.finishSeconds);
     const pipelines: PipelineEstimate[] = [];
     for (const tenant of stages.tenants) {
@@ -149,8 +182,9 @@ export function regionBringUp(stages: RegionStages, parallel: number, model: Dur
         const slot = free.indexOf(Math.min(...free));
         const stage = (s: StackStage, after: number): StageEstimate => {
             const path = criticalPath(s.resources, model);
-            const startSeconds = after + boundarySeconds;
-            return { stack: s.stack, startSeconds, finishSeconds: startSeconds + path.totalSeconds, path };
+            const boundary = boundaryOf(s.runtime);
+            const startSeconds = after + boundary;
+            return { stack: s.stack, startSeconds, finishSeconds: startSeconds + path.totalSeconds, path, boundarySeconds: boundary };
         };
         const grants = stage(tenant.grants, free[slot]!);
         const app = stage(tenant.app, grants.finishSeconds);
@@ -169,11 +203,22 @@ function stepLine(step: PathStep, offset: number): string {
     return `  ${start} +${String(Math.round(step.durationSeconds)).padStart(4)} s  ${step.name} (${step.type}) [${step.rule}]${ready}`;
 }
 
+/** How long after the stack it waits for each tenant stack starts (the boundary figures of their programs). */
+function boundaryText(result: RegionBringUp): string {
+    const first = result.pipelines[0];
+    const runtime = (seconds: number) => (seconds === boundaryOf("javascript") ? " (a program run as JavaScript)" : "");
+    if (!first || first.grants.boundarySeconds === first.app.boundarySeconds) {
+        const seconds = first?.grants.boundarySeconds ?? result.boundarySeconds;
+        return `each ${seconds} s after the stack it waits for${runtime(seconds)}`;
+    }
+    return `the grants stack ${first.grants.boundarySeconds} s${runtime(first.grants.boundarySeconds)} and the app stack ${first.app.boundarySeconds} s${runtime(first.app.boundarySeconds)} after the stack each waits for`;
+}
+
 /** The region estimate as text: the platform's critical path, then the slowest tenant pipeline's, on one clock. */
 export function formatRegionBringUp(region: string, result: RegionBringUp): string {
     const out = [
         `Region bring-up estimate (an ESTIMATE from a duration model, not a measurement): ~${formatDuration(result.totalSeconds)} for the first \`up\` of region ${region} as the driver runs it`,
-        `  platform stack ${result.platform.stack}: ~${formatDuration(result.platform.finishSeconds)} (the projects' grants counted as their own stacks), then ${result.pipelines.length} tenant pipeline(s), ${result.parallel} at a time: a grants stack, then the app stack, each ${result.boundarySeconds} s after the stack it waits for.`,
+        `  platform stack ${result.platform.stack}: ~${formatDuration(result.platform.finishSeconds)} (the projects' grants counted as their own stacks), then ${result.pipelines.length} tenant pipeline(s), ${result.parallel} at a time: a grants stack, then the app stack, ${boundaryText(result)}.`,
     ];
     for (const step of result.platform.path.steps) {
         out.push(stepLine(step, 0));

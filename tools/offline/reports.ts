@@ -6,7 +6,8 @@ import { criticalPath, formatCriticalPath } from "./critical-path";
 import { compareWithRendered, formatOverhead, formatRenderedComparison, limitRangeDefaults, nodeCountsOf, platformOverhead, renderedOverhead } from "./overhead";
 import { renderedReleases } from "../../charts/rendered-facts";
 import type { PlannedResource, StackPlan } from "./plan-types";
-import { formatRegionBringUp, regionBringUp, stagesOfRegion } from "./region-bring-up";
+import * as path from "node:path";
+import { formatRegionBringUp, pipelineRuntimes, regionBringUp, stagesOfRegion } from "./region-bring-up";
 import { DEFAULT_PARALLEL } from "../driver/args";
 
 /**
@@ -81,5 +82,7 @@ export function renderReports(plan: StackPlan, stackConfig: Record<string, strin
  * the platform and every tenant stack are planned; `parallel` is the driver's default unless given.
  */
 export function renderRegionReport(region: string, platform: readonly PlannedResource[], tenants: ReadonlyArray<{ id: string; app: readonly PlannedResource[]; grants?: readonly PlannedResource[] }>, parallel = DEFAULT_PARALLEL): string {
-    return section("Region bring-up estimate", () => formatRegionBringUp(region, regionBringUp(stagesOfRegion(region, platform, tenants), parallel)));
+    // The boundary before each tenant stack follows how its program runs (programs/grants and programs/tenant's Pulumi.yaml).
+    const runtimes = pipelineRuntimes(path.resolve(__dirname, "../.."));
+    return section("Region bring-up estimate", () => formatRegionBringUp(region, regionBringUp(stagesOfRegion(region, platform, tenants, runtimes), parallel)));
 }

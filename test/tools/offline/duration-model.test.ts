@@ -63,13 +63,17 @@ describe("duration model: frozen figures with sources", () => {
             "helm:metallb": 60, "helm:traefik": 60, "helm:cert-manager": 90, "helm:cert-manager-webhook-hetzner": 60, "helm:prometheus-operator-crds": 30,
             "helm:longhorn": 180, "helm:minio": 120, "helm:kube-prometheus-stack": 180, "helm:loki": 120, "helm:promtail": 60, "helm:alloy": 60, "helm:argo-cd": 120,
         };
-        expect(Object.fromEntries(Object.entries(frozen).filter(([k]) => !k.startsWith("wait:")).map(([k, v]) => [k, v.seconds]))).toEqual(before);
+        // Added since, each for a resource no earlier rule described (its create was timed as an SSH round trip):
+        // the build digest read-back, one Kubernetes API call from a local process.
+        const corrections: Record<string, number> = { "rule:local-api-read": 2 };
+        expect(Object.fromEntries(Object.entries(frozen).filter(([k]) => !k.startsWith("wait:")).map(([k, v]) => [k, v.seconds]))).toEqual({ ...before, ...corrections });
     });
 
-    it("adds only the waits the lower bound left out (issue 16): a volume user after Longhorn, an agent after its server, a stack after the one before, a polling Job after its Service", () => {
+    it("adds only the waits the lower bound left out (issue 16): a volume user after Longhorn, an agent after its server, a stack after the one before (TypeScript or JavaScript program), a polling Job after its Service", () => {
         // Written out by hand when the figures were added; each is a wait no earlier figure covered. service-poll came
         // with the registry configurator created beside Harbor's release (it probes Harbor itself, every 10 s).
-        const added: Record<string, number> = { "wait:volume-user": 35, "wait:k3s-agent-join": 20, "wait:stack-boundary": 30, "wait:service-poll": 15 };
+        // stack-boundary-javascript came with the tenant pipeline's programs run as JavaScript (programs/compiled.cjs).
+        const added: Record<string, number> = { "wait:volume-user": 35, "wait:k3s-agent-join": 20, "wait:stack-boundary": 30, "wait:service-poll": 15, "wait:stack-boundary-javascript": 10 };
         expect(Object.fromEntries(Object.entries(frozen).filter(([k]) => k.startsWith("wait:")).map(([k, v]) => [k, v.seconds]))).toEqual(added);
     });
 });

@@ -1,0 +1,154 @@
+// @ts-check
+/**
+ * How `pulumi up` runs the programs of a tenant's pipeline (programs/grants, programs/tenant): as JavaScript,
+ * with no TypeScript compiler in the run. Their Pulumi.yaml sets `runtime.options.typescript: false` and
+ * `main: main.js`; the pinned SDK's cmd/run/run.js then registers no ts-node (the type check of the program that
+ * makes a TypeScript run slow to start, pulumi/pulumi#2874) and `require`s main.js, whose export, the promise
+ * of the program's exports, it awaits as the stack's outputs. main.js loads the program's bundle (esbuild,
+ * CommonJS, node_modules external so the one @pulumi/pulumi of node_modules is used), written to
+ * `bin/programs/<program>/` and rebuilt first whenever a file it was built from changed (size and mtime of
+ * every bundled source, tsconfig.json, package.json and this file; esbuild's and Node's major versions), so a
+ * run never uses a stale build. `__dirname`/`__filename` in a bundled source are that source's own path: the
+ * programs read stack and catalog files relative to where their sources live.
+ *
+ * The driver builds both before the first tenant stack (tools/driver/orchestrate.ts), so each `up` only checks;
+ * CI type-checks the sources (`npm run typecheck`), which the bundle does not.
+ *
+ * Program code (the layer rule of test/programs/layers.test.ts): it imports nothing from tools/.
+ */
+"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+
+const ROOT = path.resolve(__dirname, "..");
+const WATCHED = ["tsconfig.json", "package.json", "programs/compiled.cjs"];
+const NODE_MAJOR = process.versions.node.split(".")[0];
+
+/**
+ * Where the bundle of a program directory lives.
+ * @param {string} programDir absolute path of programs/<name>
+ */
+function bundlePaths(programDir) {
+    const dir = path.join(ROOT, "bin", "programs", path.basename(programDir));
+    return { dir, bundle: path.join(dir, "index.js"), meta: path.join(dir, "index.meta.json"), entry: path.join(programDir, "index.ts") };
+}
+
+/**
+ * Size and mtime of a file, or null when it does not exist.
+ * @param {string} file absolute path
+ * @returns {[number, number] | null}
+ */
+function stamp(file) {
+    try {
+        const stat = fs.statSync(file);
+        return [stat.size, stat.mtimeMs];
+    } catch {
+        return null;
+    }
+}
+
+/**
+ * Why the bundle of `programDir` must be (re)built, or undefined when it is fresh.
+ * @param {string} programDir absolute path of programs/<name>
+ * @returns {string | undefined}
+ */
+function staleness(programDir) {
+    const { bundle, meta: metaFile } = bundlePaths(programDir);
+    if (!fs.existsSync(bundle)) {
+        return "no bundle yet";
+    }
+    let meta;
+    try {
+        meta = JSON.parse(fs.readFileSync(metaFile, "utf8"));
+    } catch {
+        return "no readable build record";
+    }
+    let esbuildVersion;
+    try {
+        esbuildVersion = require("esbuild/package.json").version;
+    } catch {
+        esbuildVersion = meta.esbuild;
+    }
+    if (meta.esbuild !== esbuildVersion || meta.node !== NODE_MAJOR || meta.root !== ROOT) {
+        return "built by another esbuild, Node.js or checkout";
+    }
+    for (const [relative, recorded] of Object.entries(meta.inputs)) {
+        const now = stamp(path.join(ROOT, relative));
+        if (now === null || now[0] !== recorded[0] || now[1] !== recorded[1]) {
+            return `${relative} changed`;
+        }
+    }
+    return undefined;
+}
+
+/** @type {import("esbuild").Plugin} */
+const ownPaths = {
+    name: "own-paths",
+    setup(build) {
+        build.onLoad({ filter: /\.ts$/ }, async (args) => {
+            if (args.path.includes(`${path.sep}node_modules${path.sep}`)) {
+                return undefined;
+            }
+            const text = await fs.promises.readFile(args.path, "utf8");
+            const contents = text.replace(/\b__dirname\b/g, JSON.stringify(path.dirname(args.path))).replace(/\b__filename\b/g, JSON.stringify(args.path));
+            return { contents, loader: "ts" };
+        });
+    },
+};
+
+/**
+ * Builds the bundle of `programDir` when it is stale; a build writes temporary files and renames them, so
+ * parallel stacks never load half a bundle.
+ * @param {string} programDir absolute path of programs/<name>
+ * @returns {Promise<{ bundle: string, rebuilt: boolean }>}
+ */
+async function ensureBuilt(programDir) {
+    const { dir, bundle, meta, entry } = bundlePaths(programDir);
+    if (staleness(programDir) === undefined) {
+        return { bundle, rebuilt: false };
+    }
+    const esbuild = require("esbuild");
+    fs.mkdirSync(dir, { recursive: true });
+    const temporary = `${bundle}.${process.pid}.tmp`;
+    const result = await esbuild.build({
+        entryPoints: [entry],
+        outfile: temporary,
+        absWorkingDir: ROOT,
+        bundle: true,
+        platform: "node",
+        format: "cjs",
+        target: `node${NODE_MAJOR}`,
+        packages: "external",
+        // Pulumi's function serializer and error messages read the original names.
+        keepNames: true,
+        sourcemap: "inline",
+        metafile: true,
+        logLevel: "error",
+        plugins: [ownPaths],
+    });
+    /** @type {Record<string, [number, number]>} */
+    const inputs = {};
+    for (const relative of [...Object.keys(result.metafile.inputs), ...WATCHED]) {
+        const file = path.resolve(ROOT, relative);
+        const now = stamp(file);
+        if (now !== null) {
+            inputs[path.relative(ROOT, file)] = now;
+        }
+    }
+    fs.writeFileSync(`${meta}.${process.pid}.tmp`, JSON.stringify({ esbuild: esbuild.version, node: NODE_MAJOR, root: ROOT, inputs }));
+    fs.renameSync(temporary, bundle);
+    fs.renameSync(`${meta}.${process.pid}.tmp`, meta);
+    return { bundle, rebuilt: true };
+}
+
+/**
+ * The program's exports (its stack outputs), from its bundle, built first when stale: what main.js exports.
+ * @param {string} programDir absolute path of programs/<name>
+ * @returns {Promise<Record<string, unknown>>}
+ */
+async function runCompiled(programDir) {
+    const { bundle } = await ensureBuilt(programDir);
+    return require(bundle);
+}
+
+module.exports = { runCompiled, ensureBuilt, staleness, bundlePaths };
