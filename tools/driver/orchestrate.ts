@@ -23,6 +23,7 @@ import { availableStacks, readStackFile, snapshotFile, stackFilePath, type Stack
 import { repositoryLayout, selectStacks, type CatalogCheck, type RegionLayout, type RunSelection, type StackTarget } from "./stacks";
 import type { DeployWorkspace, ListStacks, OpenWorkspace, OperationResult } from "./workspace";
 import { k3sRecordRefusal } from "../../lib/config/k3s-version";
+import { programRuntimeOf } from "../offline/region-bring-up";
 import {
     ADMIN_KUBECONFIG_OUTPUT,
     appContractFor,
@@ -63,6 +64,26 @@ export interface DeployDependencies {
     layout?: RegionLayout;
     /** Clock in milliseconds; injectable for stable reports. */
     now?: () => number;
+    /**
+     * Brings the bundles of the programs run as JavaScript up to date (programs/compiled.cjs) before the first
+     * tenant stack, given their directories; default {@link buildCompiledPrograms}.
+     */
+    buildPrograms?: (workDirs: readonly string[]) => Promise<void>;
+}
+
+/**
+ * Builds, where stale, the bundle of each program directory whose Pulumi.yaml runs it as JavaScript
+ * (tools/offline/region-bring-up.ts `programRuntimeOf`): every tenant stack's `up` then only checks freshness
+ * (programs/compiled.cjs), and parallel stacks never build the same bundle at once.
+ */
+export async function buildCompiledPrograms(workDirs: readonly string[]): Promise<void> {
+    const compiled = require("../../programs/compiled.cjs") as { ensureBuilt(programDir: string): Promise<unknown> };
+    for (const dir of workDirs) {
+        const project = yaml.load(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8"));
+        if (programRuntimeOf(project) === "javascript") {
+            await compiled.ensureBuilt(dir);
+        }
+    }
 }
 
 /**
@@ -215,6 +236,15 @@ export async function runDeploy(args: DeployArgs, deps: DeployDependencies): Pro
     if (selection.tenants.length > 0 && (!tenantProgram || !grantsProgram)) {
         const missing = !tenantProgram ? layout.tenantWorkDir : layout.grantsWorkDir;
         return fail(`the ${!tenantProgram ? "tenant" : "grants"} program is missing: ${path.join(missing, "Pulumi.yaml")} does not exist, so no tenant stack can run.`);
+    }
+
+    // The tenant programs run as JavaScript from bundles: built here once, so no stack runs a stale one or builds it.
+    if (selection.tenants.length > 0 && args.command !== "destroy") {
+        try {
+            await (deps.buildPrograms ?? buildCompiledPrograms)([layout.grantsWorkDir, layout.tenantWorkDir]);
+        } catch (error) {
+            return fail(`could not build the tenant programs (programs/compiled.cjs); no stack was run: ${conciseError(error)}`);
+        }
     }
 
     // Private build sources: each tenant's own tokens, for its own grants stack (which runs its builds) only.

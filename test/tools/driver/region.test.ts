@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { DeployArgs } from "../../../tools/driver/args";
 import { checkCatalog } from "../../../tools/driver/catalog";
 import { StackLockedError } from "../../../tools/driver/exit-codes";
-import { runDeploy } from "../../../tools/driver/orchestrate";
+import { buildCompiledPrograms, runDeploy } from "../../../tools/driver/orchestrate";
 import { fakeRepos, harness, loadEngineEvents, type FakeScript, type HarnessOptions } from "../../helpers/fake-workspace";
 
 const repo = fakeRepos();
@@ -61,6 +61,32 @@ describe("order", () => {
         expect(new Set(h.opened.filter((o) => o.stackName.endsWith("--grants")).map((o) => o.workDir))).toEqual(new Set([path.join(root, "programs", "grants")]));
         expect(new Set(h.opened.slice(1).filter((o) => !o.stackName.endsWith("--grants")).map((o) => o.workDir))).toEqual(new Set([path.join(root, "programs", "tenant")]));
         expect(h.listed.map((l) => l.workDir)).toEqual([path.join(root, "programs", "tenant"), path.join(root, "programs", "grants")]);
+    });
+
+    it("builds the tenant programs' bundles once, before any stack runs; a failed build runs no stack", async () => {
+        const { root, h } = run(CHANGES, {});
+        const builds: Array<{ dirs: readonly string[]; operationsBefore: number }> = [];
+        h.deps.buildPrograms = async (dirs) => {
+            builds.push({ dirs, operationsBefore: h.timeline.entries.length });
+        };
+        expect(await runDeploy(args("preview", { all: true }), h.deps)).toBe(0);
+        expect(builds).toEqual([{ dirs: [path.join(root, "programs", "grants"), path.join(root, "programs", "tenant")], operationsBefore: 0 }]);
+
+        const broken = run(CHANGES, {});
+        broken.h.deps.buildPrograms = async () => {
+            throw new Error("programs/grants/index.ts: Expected \";\" but found \"}\"");
+        };
+        expect(await runDeploy(args("preview", { all: true }), broken.h.deps)).toBe(1);
+        expect(broken.h.opened).toEqual([]);
+        expect(broken.h.stderr()).toContain("could not build the tenant programs (programs/compiled.cjs); no stack was run");
+        expect(broken.h.stderr()).toContain("programs/grants/index.ts");
+    });
+
+    it("builds nothing for a program the CLI compiles itself (typescript: true or no options)", async () => {
+        const root = repo();
+        // The fake repository's programs are `runtime: nodejs` only: TypeScript by the CLI's default.
+        await expect(buildCompiledPrograms([path.join(root, "programs", "grants"), path.join(root, "programs", "tenant")])).resolves.toBeUndefined();
+        expect(fs.existsSync(path.join(root, "bin"))).toBe(false);
     });
 
     it("destroys a region's tenant stacks first and the platform last, only when every tenant stack is gone", async () => {
