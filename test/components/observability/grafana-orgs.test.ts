@@ -13,6 +13,7 @@ import {
     type GrafanaOrgsState,
 } from "../../../components/observability/grafana-orgs";
 import { LOKI_URL } from "../../../components/observability/values";
+import { RELEASE_TIMEOUT_SECONDS } from "../../../charts/versions";
 import { evaluatePolicies } from "../../../policy/offline";
 import { validateObject } from "../../helpers/k8s-schema";
 import { planned } from "../../helpers/policy-fixtures";
@@ -49,6 +50,18 @@ describe("the organisations' state", () => {
         ]);
         expect(state.viewers[1]!.passwordFile).toBe(`/viewers/${viewerSecretKey("SHOP@example.com")}`);
         expect(viewerSecretKey("shop@example.com")).toMatch(/^[-._a-zA-Z0-9]+$/);
+    });
+
+    it("waits for Grafana itself, created beside the monitoring release: annotated, naming Grafana's Service, polling until the Job's deadline, which covers that release's Helm timeout", () => {
+        const job = renderGrafanaOrgsJob(grafanaOrgsState(projects), "");
+        expect(job.metadata!.annotations).toEqual({ "platform/waits-for-services": "true" });
+        expect(job.spec!.template.spec!.containers[0]!.env).toEqual([{ name: "GRAFANA_API", value: "http://kube-prometheus-stack-grafana.monitoring.svc.cluster.local/api" }]);
+        expect(job.spec!.activeDeadlineSeconds).toBe(RELEASE_TIMEOUT_SECONDS.kubePrometheusStack + 600);
+        // No attempt cap of its own below the deadline: a slow release does not make the Job give up first.
+        const script = renderGrafanaOrgsScript();
+        expect(script).toContain('until curl -sf "$api/health" >/dev/null; do');
+        expect(script).toContain("sleep 10\n");
+        expect(script).not.toMatch(/seq 1 \d+\); do\n\s*if curl -sf "\$api\/health"/);
     });
 
     it("renames the Job when the catalog or a password changes, not otherwise", () => {

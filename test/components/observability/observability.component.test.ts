@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { StackPlan } from "../../../tools/offline/plan-types";
 import { kubernetesObjects } from "../../../tools/offline/artifacts";
+import { readinessEdges } from "../../../tools/offline/readiness";
 import { validateObject } from "../../helpers/k8s-schema";
 import { dependencyNames, named, ofType, planComponent } from "../../helpers/component-plan";
 import { shippedConfig } from "../../charts/fixtures";
@@ -56,12 +57,17 @@ describe("Observability components", () => {
         expect(dependencyNames(plan, named(plan, "obs-platform-dashboard-traefik"))).toContain("obs-kube-prometheus-stack");
     });
 
-    it("give each contact one generated password (kept secret) and run the organisations Job after Grafana and its inputs", () => {
+    it("give each contact one generated password (kept secret) and run the organisations Job after its inputs, beside Grafana (it waits for Grafana itself)", () => {
         const viewers = plan.resources.find((r) => r.name === "obs-grafana-viewers" && r.type === "kubernetes:core/v1:Secret")!;
         // One contact of two projects (e-mail compared case-insensitively) gets one user and one password.
         expect(Object.keys(viewers.inputs.stringData as Record<string, string>)).toHaveLength(2);
         const job = plan.resources.find((r) => r.name === "obs-grafana-orgs" && r.type === "kubernetes:batch/v1:Job")!;
-        expect(dependencyNames(plan, job)).toEqual(expect.arrayContaining(["obs-grafana-admin", "obs-grafana-orgs", "obs-grafana-viewers", "obs-kube-prometheus-stack"]));
+        expect(dependencyNames(plan, job)).toEqual(expect.arrayContaining(["obs-grafana-admin", "obs-grafana-orgs", "obs-grafana-viewers"]));
+        expect(dependencyNames(plan, job)).not.toContain("obs-kube-prometheus-stack");
+        // The release it waits for in the cluster: a readiness wait of the bring-up estimate (Grafana's Service is the release's).
+        expect(readinessEdges(plan.resources).filter((e) => e.consumer === job.urn).map((e) => [named(plan, "obs-kube-prometheus-stack").urn === e.provider, e.need, e.seconds])).toEqual([
+            [true, "service:monitoring/kube-prometheus-stack-grafana", 15],
+        ]);
         expect((job.inputs.metadata as { name: string }).name).toMatch(/^grafana-project-orgs-[0-9a-f]{10}$/);
         expect(job.secretInputs).not.toContain("metadata");
         const outputs = plan.outputs as Record<string, unknown>;

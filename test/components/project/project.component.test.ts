@@ -24,6 +24,7 @@ const spec = project({
             port: 8080,
             autoscale: { min: 2, max: 4 },
             secretEnv: ["API_KEY"],
+            uses: ["database"],
             metrics: { port: 9100 },
             expose: { public: true, customDomains: ["shop.example.org"] },
         },
@@ -225,6 +226,11 @@ describe("Project component", () => {
         dependsOn("shop-scheduledbackup-database-base", "shop-cluster-database");
         dependsOn("shop-deployment-web", "shop-secret-app-secrets", "shop-secret-database-credentials", "shop-cluster-database");
         dependsOn("shop-statefulset-cache", "shop-persistentvolumeclaim-data-cache-0");
+        // A workload waits only for the data services it uses (web: the database; cache: none), never for a backup schedule.
+        const waitsFor = (name: string, target: string) => find(name).dependencies.includes(find(target).urn);
+        expect(waitsFor("shop-deployment-web", "shop-scheduledbackup-database-base"), "web → the backup schedule").toBe(false);
+        expect(waitsFor("shop-statefulset-cache", "shop-cluster-database"), "cache → the database it does not use").toBe(false);
+        expect(waitsFor("shop-statefulset-cache", "shop-scheduledbackup-database-base"), "cache → the backup schedule").toBe(false);
         dependsOn("shop-horizontalpodautoscaler-web", "shop-deployment-web");
         // Pulumi awaits a Service until ready pods back it: a workload waiting on its Service would deadlock.
         for (const [workload, service] of [["shop-deployment-web", "shop-service-web"], ["shop-statefulset-cache", "shop-service-cache"]] as const) {

@@ -80,6 +80,27 @@ describe("readinessEdges", () => {
         ]);
     });
 
+    it("finds the release behind a polled Service named after it (`<release>-<component>`), for a polling Job only", () => {
+        const stack = release("kube-prometheus-stack", "kube-prometheus-stack", "monitoring", {});
+        const grafanaApi = [{ name: "GRAFANA_API", value: "http://kube-prometheus-stack-grafana.monitoring.svc.cluster.local/api" }];
+        const job = resource("orgs", "kubernetes:batch/v1:Job", {
+            apiVersion: "batch/v1",
+            kind: "Job",
+            metadata: { name: "orgs", namespace: "tools", annotations: { "platform/waits-for-services": "true" } },
+            spec: { template: { spec: { containers: [{ name: "configure", env: grafanaApi }] } } },
+        });
+        // A long-running client is held only by a Service of the exact release name: this one gets no wait.
+        const client = resource("client", "kubernetes:apps/v1:Deployment", {
+            apiVersion: "apps/v1",
+            kind: "Deployment",
+            metadata: { name: "client", namespace: "tools" },
+            spec: { template: { spec: { containers: [{ name: "c", env: grafanaApi }] } } },
+        });
+        expect(readinessEdges([stack, job, client]).map((e) => [e.consumer.split("::").pop(), e.provider.split("::").pop(), e.need, e.seconds])).toEqual([
+            ["orgs", "kube-prometheus-stack", "service:monitoring/kube-prometheus-stack-grafana", 15],
+        ]);
+    });
+
     it("makes an agent started beside its servers ready after the bootstrapping server's start, plus the frozen join figure", () => {
         const command = (name: string, create: string, dependencies: string[] = []) => ({ ...resource(name, "command:remote:Command", { create }), dependencies: dependencies.map(urn) });
         const pinned = { caHash: "a".repeat(64) };

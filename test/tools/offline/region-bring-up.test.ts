@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { DurationModel } from "../../../tools/offline/critical-path";
 import type { PlannedResource } from "../../../tools/offline/plan-types";
-import { carveGrantsStages, formatRegionBringUp, GRANTS_COMPONENT_TYPE, regionBringUp, stagesOfRegion } from "../../../tools/offline/region-bring-up";
+import { carveGrantsStages, formatRegionBringUp, GRANTS_COMPONENT_TYPE, programRuntimeOf, regionBringUp, stagesOfRegion } from "../../../tools/offline/region-bring-up";
 
 const urn = (stack: string, name: string) => `urn:pulumi:${stack}::platform::test:index:Thing::${name}`;
 
@@ -28,6 +28,8 @@ const table =
 
 /** The frozen `wait:stack-boundary` figure, written out (test/fixtures/duration-model.frozen.json). */
 const BOUNDARY = 30;
+/** The frozen `wait:stack-boundary-javascript` figure, written out. */
+const JS_BOUNDARY = 10;
 
 /** Today's platform plan: a cluster chain, and one ProjectGrants subtree per project with a namespace and a build. */
 function platformPlan(ids: readonly string[]): PlannedResource[] {
@@ -61,6 +63,23 @@ describe("region bring-up", () => {
         expect(result.pipelines[0]!.app).toMatchObject({ startSeconds: 252, finishSeconds: 282 });
         expect(result.totalSeconds).toBe(282);
         expect(result.boundarySeconds).toBe(BOUNDARY);
+    });
+
+    it("starts each tenant stack after the boundary of its own program: a JavaScript program's or a TypeScript program's", () => {
+        const stages = stagesOfRegion("dev", platformPlan(["shop"]), [{ id: "shop", app: [res("dev--shop", "web")] }], { grants: "javascript", app: "typescript" });
+        const result = regionBringUp(stages, 4, table({ cluster: 100, registry: 50, "shop-namespace": 2, "shop-build": 40, web: 30 }));
+        // Platform 150; grants 150+10 → 202; app 202+30 → 262.
+        expect(result.pipelines[0]!.grants).toMatchObject({ startSeconds: 160, finishSeconds: 202, boundarySeconds: JS_BOUNDARY });
+        expect(result.pipelines[0]!.app).toMatchObject({ startSeconds: 232, finishSeconds: 262, boundarySeconds: BOUNDARY });
+        expect(formatRegionBringUp("dev", result)).toContain("a grants stack, then the app stack, the grants stack 10 s (a program run as JavaScript) and the app stack 30 s after the stack each waits for.");
+    });
+
+    it("reads a program's runtime from its project file: JavaScript only for typescript false and a .js main", () => {
+        expect(programRuntimeOf({ main: "main.js", runtime: { name: "nodejs", options: { typescript: false } } })).toBe("javascript");
+        expect(programRuntimeOf({ main: "main.js", runtime: { name: "nodejs", options: { typescript: true } } })).toBe("typescript");
+        expect(programRuntimeOf({ main: "index.ts", runtime: { name: "nodejs", options: { typescript: false } } })).toBe("typescript");
+        expect(programRuntimeOf({ main: "main.js", runtime: "nodejs" })).toBe("typescript");
+        expect(programRuntimeOf(undefined)).toBe("typescript");
     });
 
     it("runs at most `parallel` pipelines at once, each next one in the first slot that frees up, in catalog order", () => {
