@@ -358,10 +358,11 @@ describe("duration model", () => {
         expect(durationOf({ ...res("c", [], { custom: false }) }).seconds).toBe(0);
     });
 
-    it("times a disruption guard's create (one printf in a local shell) as a local computation, other local commands as an SSH-sized call", () => {
-        // 0.1 s and 10 s written out here: the frozen figures of rule:local and rule:remote-command.
+    it("times a disruption guard's create (one printf in a local shell) as a local computation, the digest read-back as one API call, other local commands as an SSH-sized call", () => {
+        // 0.1 s, 2 s and 10 s written out here: the frozen figures of rule:local, rule:local-api-read and rule:remote-command.
         expect(durationOf(typed("command:local:Command", { create: renderGuardCreate() }, "fsn1-server-0-disruption-guard"))).toEqual({ seconds: 0.1, rule: "local" });
-        expect(durationOf(typed("command:local:Command", { create: "node components/builds/build-digest.js" }, "app-image-digest"))).toEqual({ seconds: 10, rule: "remote-command" });
+        expect(durationOf(typed("command:local:Command", { create: 'node "/repo/components/builds/build-digest.js"' }, "app-image-digest"))).toEqual({ seconds: 2, rule: "local-api-read" });
+        expect(durationOf(typed("command:local:Command", { create: "curl -sf https://api.tailscale.com/api/v2/device/x" }, "node-tailnet-device"))).toEqual({ seconds: 10, rule: "remote-command" });
     });
 
     it("times Helm releases by chart (workload charts within 60-180 s)", () => {
