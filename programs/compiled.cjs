@@ -4,7 +4,7 @@
  * with no TypeScript compiler in the run. Their Pulumi.yaml sets `runtime.options.typescript: false` and
  * `main: main.js`; the pinned SDK's cmd/run/run.js then registers no ts-node (the type check of the program that
  * makes a TypeScript run slow to start, pulumi/pulumi#2874) and `require`s main.js, whose export, the promise
- * of the program's exports, it awaits as the stack's outputs. main.js loads the program's bundle (esbuild,
+ * of the program's outputs (its exported function, called), it awaits as the stack's outputs. main.js loads the program's bundle (esbuild,
  * CommonJS, node_modules external so the one @pulumi/pulumi of node_modules is used), written to
  * `bin/programs/<program>/` and rebuilt first whenever a file it was built from changed (size and mtime of
  * every bundled source, tsconfig.json, package.json and this file; esbuild's and Node's major versions), so a
@@ -142,13 +142,16 @@ async function ensureBuilt(programDir) {
 }
 
 /**
- * The program's exports (its stack outputs), from its bundle, built first when stale: what main.js exports.
+ * The program's stack outputs, from its bundle, built first when stale: what main.js exports. The programs
+ * export one async function (`export =`); run.js calls an exported function only when the export itself is one,
+ * and main.js exports a promise, so the function is called here.
  * @param {string} programDir absolute path of programs/<name>
  * @returns {Promise<Record<string, unknown>>}
  */
 async function runCompiled(programDir) {
     const { bundle } = await ensureBuilt(programDir);
-    return require(bundle);
+    const exported = require(bundle);
+    return typeof exported === "function" ? await exported() : exported;
 }
 
 module.exports = { runCompiled, ensureBuilt, staleness, bundlePaths };

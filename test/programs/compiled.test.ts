@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
@@ -15,9 +16,11 @@ import { ROOT } from "../helpers/synth";
  * The programs of a tenant's pipeline run as JavaScript (programs/compiled.cjs): their Pulumi.yaml selects the
  * pinned SDK's JavaScript path of cmd/run/run.js (no ts-node registered; `require(program)` of main.js, whose
  * export it awaits), and main.js loads the program's bundle, rebuilt when a source changed. Here each main.js is
- * loaded the way run.js loads it (Node's own `require`, the export awaited) and run under the mock engine: it
- * must register what the TypeScript program registers, and nothing a function serializer would have to capture
- * (no dynamic provider: the serializer's behaviour under a bundle is not what test/spine covers).
+ * loaded the way run.js loads it (Node's own `require`, the export awaited): in a plain Node.js process with the
+ * SDK's mocks (test/programs/run-compiled.cjs: no vitest, no TypeScript loader, nothing the offline mock engine
+ * would forgive, such as an exported function it calls itself) and under the mock engine. It must register what
+ * the TypeScript program registers, and nothing a function serializer would have to capture (no dynamic
+ * provider: the serializer's behaviour under a bundle is not what test/spine covers).
  */
 
 const nodeRequire = createRequire(__filename);
@@ -38,6 +41,16 @@ async function loadLikeRunJs(main: string): Promise<unknown> {
 
 const shape = (plan: StackPlan) => plan.resources.map((r) => [r.urn, [...r.dependencies].sort(), r.provider ?? ""]);
 
+/** Runs main.js in a plain Node.js process (test/programs/run-compiled.cjs) and returns what it registered. */
+function runInNode(main: string, input: { project: string; stack: string; config: Record<string, string>; secretKeys: readonly string[] }) {
+    const child = spawnSync(process.execPath, [path.join(__dirname, "run-compiled.cjs"), main], { cwd: ROOT, env: { ...process.env, RUN_COMPILED: JSON.stringify(input) }, encoding: "utf8" });
+    const line = child.stdout.split("\n").find((l) => l.startsWith("REGISTERED "));
+    if (child.status !== 0 || !line) {
+        throw new Error(`run-compiled exited with ${child.status}:\n${child.stderr}`);
+    }
+    return JSON.parse(line.slice("REGISTERED ".length)) as { resources: Array<{ type: string; name: string }>; outputs: string[] };
+}
+
 function plans(program: "grants" | "tenant") {
     const main = path.join(ROOT, "programs", program, "main.js");
     const base =
@@ -46,6 +59,7 @@ function plans(program: "grants" | "tenant") {
             : { stack: tenantStackName(region, id), project: TENANT_PROJECT, ...tenantPlanConfig(region, id, tenantSecretNamesOfProject(catalogDirectory(ROOT, region), id), contract()) };
     return {
         main,
+        base,
         typescript: () => synthesize({ ...base, loadProgram: () => (program === "grants" ? import("../../programs/grants/index") : import("../../programs/tenant/index")) }),
         javascript: () => synthesize({ ...base, loadProgram: () => loadLikeRunJs(main) }),
     };
@@ -75,6 +89,15 @@ describe.each(["grants", "tenant"] as const)("the %s program as `pulumi up` runs
         expect(fromBundle.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic:"))).toEqual([]);
         // Nothing in the bundle constructs a dynamic provider's resource (the SDK's `dynamic.Resource`).
         expect(fs.readFileSync(compiled.bundlePaths(path.dirname(main)).bundle, "utf8")).not.toMatch(/\bdynamic\.Resource\b/);
+    });
+
+    it("runs from main.js in a plain Node.js process, as `pulumi up` loads it (no vitest, no TypeScript loader), registering what the TypeScript program registers", async () => {
+        const { main, base, typescript } = plans(program);
+        const fromNode = runInNode(main, { project: base.project, stack: base.stack, config: base.config, secretKeys: base.secretKeys });
+        const fromSources = await typescript();
+        const custom = (resources: ReadonlyArray<{ type: string; name: string }>) => resources.filter((r) => !r.type.startsWith("pulumi:pulumi:")).map((r) => `${r.type}::${r.name}`).sort();
+        expect(custom(fromNode.resources)).toEqual(custom(fromSources.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")));
+        expect(fromNode.outputs).toEqual(Object.keys(fromSources.outputs));
     });
 
     it("is stale, naming the source, once a source it was built from changed (main.js then rebuilds before loading)", () => {
