@@ -36,7 +36,7 @@ import {
     PXC_UPGRADE_OFF,
     PXC_USER_PASSWORD_SECRET,
 } from "../../policy/rules/tenancy/mysql-cluster";
-import { REDIS_ALLOWED_FIELDS } from "../../policy/rules/tenancy/redis-replication";
+import { REDIS_ALLOWED_FIELDS, REDIS_PLACEMENT } from "../../policy/rules/tenancy/redis-replication";
 import { CLAIM_BINDING_FIELDS, CLAIM_CLASS_ANNOTATIONS } from "../../policy/rules/tenancy/restore-storage-class";
 import {
     MONGODB_SYSTEM_DATABASES,
@@ -564,6 +564,18 @@ export function renderDatabasePolicy(args: AdmissionPolicyArgs): AdmissionPolicy
     });
 }
 
+/** CEL: the pod group at `group` (a RedisReplication's spec or its sentinel) has the pinned placement of REDIS_PLACEMENT. */
+function redisPlacement(group: string): string {
+    const toleration = REDIS_PLACEMENT.tolerations[0];
+    const exactToleration = `(t.size() == ${Object.keys(toleration).length} && ${Object.entries(toleration).map(([k, v]) => `${quote(k)} in t && t[${quote(k)}] == ${quote(v)}`).join(" && ")})`;
+    const selector =
+        `has(${group}.nodeSelector) && ` +
+        `(${REDIS_PLACEMENT.nodeSelectors.map((s) => `(${group}.nodeSelector.size() == ${Object.keys(s).length} && ${Object.entries(s).map(([k, v]) => `${quote(k)} in ${group}.nodeSelector && ${group}.nodeSelector[${quote(k)}] == ${quote(v)}`).join(" && ")})`).join(" || ")})`;
+    const tolerations = `(!has(${group}.tolerations) || ${group}.tolerations.size() == 0 || (${group}.tolerations.size() == 1 && ${group}.tolerations.all(t, ${exactToleration})))`;
+    const affinity = `(!has(${group}.affinity) || ${group}.affinity.all(k, k in ${list(REDIS_PLACEMENT.affinityKeys)}))`;
+    return `(${selector} && ${tolerations} && ${affinity})`;
+}
+
 /**
  * The Redis operator's kinds in tenant namespaces (twin of the pack's `tenancy-redis-replication`): only a
  * RedisReplication, with a password, the platform's pinned images, persistence on a tenant Longhorn class kept
@@ -623,6 +635,13 @@ export function renderRedisPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPai
                     `has(${retention}) && has(${retention}.whenDeleted) && ${retention}.whenDeleted == 'Retain' && has(${retention}.whenScaled) && ${retention}.whenScaled == 'Retain'`,
                 ),
                 message: "tenant Redis keeps its members' claims when the group is deleted or scaled down (kubernetesConfig.persistentVolumeClaimRetentionPolicy Retain)",
+                reason: "Forbidden",
+            },
+            {
+                expression: replication(`${redisPlacement(spec)} && (!has(${spec}.sentinel) || ${redisPlacement(`${spec}.sentinel`)})`),
+                message:
+                    `tenant Redis pods (members and Sentinels) keep the platform's placement: nodeSelector ${REDIS_PLACEMENT.nodeSelectors.map((s) => JSON.stringify(s)).join(" or ")}, ` +
+                    `no toleration but ${JSON.stringify(REDIS_PLACEMENT.tolerations[0])}, affinity only podAntiAffinity: they run outside gVisor and stay off platform nodes`,
                 reason: "Forbidden",
             },
             {

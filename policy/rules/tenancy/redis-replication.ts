@@ -1,6 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { REDIS_IMAGES } from "../../../charts/images";
 import { TENANT_STORAGE_CLASSES } from "../../../lib/conventions";
+import { TENANT_PLACEMENT } from "../../lib/catalogue";
 import { configSchemaFor, packConfig, type PackConfig } from "../../lib/config";
 import { namespaceOf, specOf } from "../../lib/kubernetes";
 import { forTenantObjects } from "../../lib/rule-helpers";
@@ -40,9 +41,9 @@ export const TENANT_REDIS_IMAGES = {
  *   `kubernetesConfig.redisSecret` (the password Secret), `storage.keepAfterDelete` (true) and
  *   `storage.volumeClaimTemplate.spec.{storageClassName, accessModes, resources}` (a tenant Longhorn class),
  *   `kubernetesConfig.persistentVolumeClaimRetentionPolicy` (Retain on deletion and scale-down);
- * - `imagePullPolicy`, `resources`, `redisExporter.enabled`, `nodeSelector`, `tolerations`, `affinity`, `pdb`,
- *   `podSecurityContext`, `securityContext` (pod placement, sizing and the security contexts Pod Security
- *   Admission `restricted` holds in every tenant namespace).
+ * - `nodeSelector`, `tolerations`, `affinity`, pinned to the rendered placement ({@link REDIS_PLACEMENT});
+ * - `imagePullPolicy`, `resources`, `redisExporter.enabled`, `pdb`, `podSecurityContext`, `securityContext`
+ *   (sizing and the security contexts Pod Security Admission `restricted` holds in every tenant namespace).
  * Every other field is refused ({@link REDIS_REFUSED_FIELDS} says why for each). Redis configuration in
  * particular: a tenant sets none (no `redisConfig`, no Sentinel config), so no `loadmodule`/`MODULE LOAD`,
  * `enable-module-command`, `enable-debug-command`, `enable-protected-configs`, `dir` or `dbfilename` reaches
@@ -60,6 +61,45 @@ export const REDIS_ALLOWED_FIELDS: Readonly<Record<string, readonly string[]>> =
 };
 
 const NOT_RENDERED = "not a field the platform renders";
+
+/**
+ * Where a tenant's Redis pods (members, `spec`, and Sentinels, `spec.sentinel`) may run, pinned to what
+ * components/project/redis.ts renders: the operator copies `nodeSelector`, `tolerations` and `affinity` into its
+ * StatefulSets as given (v0.26.0 internal/k8sutils/statefulset.go generateStatefulSetsDef), and the pods run
+ * outside gVisor, so a toleration of another pool's taint (the build pool's, the servers') would put
+ * unsandboxed tenant database pods beside platform workloads. The pod admission policy holds the same on the
+ * pods; this refuses the object before the operator acts on it.
+ * - `nodeSelector`: exactly `{<pool label>: run}` (or `server` on a stack without a run pool);
+ * - `tolerations`: none, or exactly the run pool's taint (`pool=run:NoSchedule`);
+ * - `affinity`: only `podAntiAffinity` (it keeps members apart, never draws a pod to a node).
+ */
+export const REDIS_PLACEMENT = {
+    nodeSelectors: TENANT_PLACEMENT.pools.map((pool) => ({ [TENANT_PLACEMENT.poolLabel]: pool })),
+    tolerations: [{ key: TENANT_PLACEMENT.toleratedTaint.key, operator: "Equal", value: TENANT_PLACEMENT.toleratedTaint.value, effect: "NoSchedule" }],
+    affinityKeys: ["podAntiAffinity"],
+} as const;
+
+/** Why the placement fields of a Redis pod group (`spec` or `spec.sentinel`, at `where`) differ from {@link REDIS_PLACEMENT}. */
+export function redisPlacementProblems(group: Record<string, unknown>, where: string): string[] {
+    const problems: string[] = [];
+    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    const selector = group.nodeSelector;
+    const selectorOk = asRecord(selector) !== undefined && REDIS_PLACEMENT.nodeSelectors.some((allowed) => same(Object.entries(asRecord(selector)!).sort(), Object.entries(allowed).sort()));
+    if (!selectorOk) {
+        problems.push(`${where}nodeSelector ${JSON.stringify(selector ?? null)} is not the platform's (${REDIS_PLACEMENT.nodeSelectors.map((s) => JSON.stringify(s)).join(" or ")}): the unsandboxed Redis pods stay on the tenant pool`);
+    }
+    const tolerations = group.tolerations;
+    const tolerationsOk = tolerations === undefined || (Array.isArray(tolerations) && (tolerations.length === 0 || (tolerations.length === 1 && same(Object.entries(asRecord(tolerations[0]) ?? {}).sort(), Object.entries(REDIS_PLACEMENT.tolerations[0]).sort()))));
+    if (!tolerationsOk) {
+        problems.push(`${where}tolerations ${JSON.stringify(tolerations)} are not the platform's (${JSON.stringify(REDIS_PLACEMENT.tolerations)}): another pool's taint would let the unsandboxed Redis pods onto platform nodes`);
+    }
+    const affinity = asRecord(group.affinity);
+    const extra = Object.keys(affinity ?? {}).filter((key) => !(REDIS_PLACEMENT.affinityKeys as readonly string[]).includes(key));
+    if (group.affinity !== undefined && (affinity === undefined || extra.length > 0)) {
+        problems.push(`${where}affinity sets ${extra.join(", ") || "a non-object value"}: only podAntiAffinity (members apart), no node or pod affinity choosing where the unsandboxed Redis pods run`);
+    }
+    return problems;
+}
 
 /** Why each field of the v0.26.0 RedisReplication spec outside {@link REDIS_ALLOWED_FIELDS} is refused (path below `spec`). */
 export const REDIS_REFUSED_FIELDS: Readonly<Record<string, string>> = {
@@ -137,6 +177,11 @@ export function redisReplicationProblems(spec: Record<string, unknown>, config: 
     }
     if (at(spec, ["storage", "keepAfterDelete"]) !== true) {
         problems.push("storage.keepAfterDelete is not true: deleting the object would delete the members' volumes");
+    }
+    problems.push(...redisPlacementProblems(spec, ""));
+    const sentinel = asRecord(spec.sentinel);
+    if (sentinel) {
+        problems.push(...redisPlacementProblems(sentinel, "sentinel."));
     }
     for (const [path, allowed] of Object.entries(REDIS_ALLOWED_FIELDS)) {
         const record = asRecord(path === "" ? spec : at(spec, path.split(".")));

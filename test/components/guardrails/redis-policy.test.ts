@@ -82,6 +82,17 @@ const CASES: Array<{ title: string; kind?: string; spec: Spec; expected: "admit"
     { title: "a claim template with a selector", spec: storage({ volumeClaimTemplate: { spec: { ...base.storage.volumeClaimTemplate.spec, selector: { matchLabels: { a: "b" } } } } }), expected: "deny" },
     { title: "claims deleted with the StatefulSet (review 19, 8a)", spec: kubernetesConfig({ persistentVolumeClaimRetentionPolicy: { whenDeleted: "Delete", whenScaled: "Retain" } }), expected: "deny" },
     { title: "no claim retention policy", spec: kubernetesConfig({ persistentVolumeClaimRetentionPolicy: undefined }), expected: "deny" },
+    // Placement pinned to the rendered one (review 19b, 8c): the unsandboxed pods stay off platform nodes.
+    { title: "a toleration of every taint", spec: spec({ tolerations: [{ operator: "Exists" }] }), expected: "deny" },
+    { title: "the build pool's toleration beside the run pool's", spec: spec({ tolerations: [...base.tolerations, { key: "pool", operator: "Equal", value: "build", effect: "NoSchedule" }] }), expected: "deny" },
+    { title: "the run pool's toleration with another effect", spec: spec({ tolerations: [{ ...base.tolerations[0], effect: "NoExecute" }] }), expected: "deny" },
+    { title: "the servers' taint tolerated by the Sentinels", spec: spec({ sentinel: { ...base.sentinel, tolerations: [{ key: "node-role.kubernetes.io/control-plane", operator: "Exists" }] } }), expected: "deny" },
+    { title: "no toleration at all (fewer nodes, never other ones)", spec: spec({ tolerations: undefined }), expected: "admit" },
+    { title: "the build pool's nodes by selector", spec: spec({ nodeSelector: { "platform/pool": "build" } }), expected: "deny" },
+    { title: "a node picked by name beside the pool", spec: spec({ nodeSelector: { ...base.nodeSelector, "kubernetes.io/hostname": "platform-server-1" } }), expected: "deny" },
+    { title: "no nodeSelector (any untainted node)", spec: spec({ nodeSelector: undefined }), expected: "deny" },
+    { title: "node affinity of its own", spec: spec({ affinity: { ...base.affinity, nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "platform/pool", operator: "In", values: ["build"] }] }] } } } }), expected: "deny" },
+    { title: "pod affinity to the platform's pods (Sentinels)", spec: spec({ sentinel: { ...base.sentinel, affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: "x" } }, topologyKey: "kubernetes.io/hostname" }] } } } }), expected: "deny" },
 ];
 
 describe("platform-tenant-redis (admission twin of tenancy-redis-replication)", () => {
