@@ -578,7 +578,8 @@ function redisPlacement(group: string): string {
 
 /**
  * The Redis operator's kinds in tenant namespaces (twin of the pack's `tenancy-redis-replication`): only a
- * RedisReplication, with a password, the platform's pinned images, persistence on a tenant Longhorn class kept
+ * RedisReplication, with a password, in namespaces not labelled `platform/trust: trusted` the platform's ACL file
+ * without `@scripting` (components/project/redis.ts redisAclFile, from the group's password Secret), the platform's pinned images, persistence on a tenant Longhorn class kept
  * after deletion and scale-down, only the fields the platform renders (REDIS_ALLOWED_FIELDS: the operator's pods
  * run outside gVisor, so nothing of the tenant's may reach them), and clusterSize within the instance limit. Status writes (the operator's) are a subresource and not matched.
  */
@@ -642,6 +643,14 @@ export function renderRedisPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPai
                 message:
                     `tenant Redis pods (members and Sentinels) keep the platform's placement: nodeSelector ${REDIS_PLACEMENT.nodeSelectors.map((s) => JSON.stringify(s)).join(" or ")}, ` +
                     `no toleration but ${JSON.stringify(REDIS_PLACEMENT.tolerations[0])}, affinity only podAntiAffinity: they run outside gVisor and stay off platform nodes`,
+                reason: "Forbidden",
+            },
+            {
+                expression: replication(
+                    `(!has(${spec}.acl) || (has(${spec}.acl.secret) && has(${spec}.acl.secret.secretName) && has(${spec}.kubernetesConfig.redisSecret) && has(${spec}.kubernetesConfig.redisSecret.name) && ${spec}.acl.secret.secretName == ${spec}.kubernetesConfig.redisSecret.name))` +
+                        ` && ((has(namespaceObject.metadata.labels) && ${quote(LABELS.trust)} in namespaceObject.metadata.labels && namespaceObject.metadata.labels[${quote(LABELS.trust)}] == 'trusted') || has(${spec}.acl))`,
+                ),
+                message: `untrusted projects' Redis loads the platform's ACL file without @scripting (acl.secret: the group's password Secret): no Lua of the tenant's (EVAL, FUNCTION) in Redis, which runs outside gVisor`,
                 reason: "Forbidden",
             },
             {

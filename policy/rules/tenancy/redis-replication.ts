@@ -1,9 +1,9 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { REDIS_IMAGES } from "../../../charts/images";
-import { TENANT_STORAGE_CLASSES } from "../../../lib/conventions";
+import { LABELS, TENANT_STORAGE_CLASSES } from "../../../lib/conventions";
 import { TENANT_PLACEMENT } from "../../lib/catalogue";
 import { configSchemaFor, packConfig, type PackConfig } from "../../lib/config";
-import { namespaceOf, specOf } from "../../lib/kubernetes";
+import { metadataOf, namespaceOf, specOf } from "../../lib/kubernetes";
 import { forTenantObjects } from "../../lib/rule-helpers";
 import { asRecord, asString, at } from "../../lib/values";
 
@@ -42,6 +42,9 @@ export const TENANT_REDIS_IMAGES = {
  *   `storage.volumeClaimTemplate.spec.{storageClassName, accessModes, resources}` (a tenant Longhorn class),
  *   `kubernetesConfig.persistentVolumeClaimRetentionPolicy` (Retain on deletion and scale-down);
  * - `nodeSelector`, `tolerations`, `affinity`, pinned to the rendered placement ({@link REDIS_PLACEMENT});
+ * - `acl.secret.secretName` (untrusted projects' ACL file without `@scripting`), only the group's own password
+ *   Secret (`kubernetesConfig.redisSecret.name`), which the platform writes; the admission twin requires it in
+ *   namespaces not labelled `platform/trust: trusted`;
  * - `imagePullPolicy`, `resources`, `redisExporter.enabled`, `pdb`, `podSecurityContext`, `securityContext`
  *   (sizing and the security contexts Pod Security Admission `restricted` holds in every tenant namespace).
  * Every other field is refused ({@link REDIS_REFUSED_FIELDS} says why for each). Redis configuration in
@@ -51,7 +54,9 @@ export const TENANT_REDIS_IMAGES = {
  * not settable through CONFIG SET by the tenant's clients.
  */
 export const REDIS_ALLOWED_FIELDS: Readonly<Record<string, readonly string[]>> = {
-    "": ["clusterSize", "kubernetesConfig", "redisExporter", "storage", "nodeSelector", "tolerations", "podSecurityContext", "securityContext", "affinity", "pdb", "sentinel"],
+    "": ["clusterSize", "kubernetesConfig", "redisExporter", "storage", "nodeSelector", "tolerations", "podSecurityContext", "securityContext", "affinity", "pdb", "sentinel", "acl"],
+    acl: ["secret"],
+    "acl.secret": ["secretName"],
     kubernetesConfig: ["image", "imagePullPolicy", "resources", "redisSecret", "persistentVolumeClaimRetentionPolicy"],
     redisExporter: ["enabled", "image", "imagePullPolicy", "resources", "securityContext"],
     storage: ["keepAfterDelete", "volumeClaimTemplate"],
@@ -110,7 +115,10 @@ export const REDIS_REFUSED_FIELDS: Readonly<Record<string, string>> = {
     initContainer: "an init container of the tenant's image, command and arguments runs before Redis on its volume",
     sidecars: "containers of the tenant's image and command run beside Redis with its password and data",
     TLS: "mounts a Secret of the tenant's into the Redis and exporter containers",
-    acl: "mounts an ACL file from a Secret or another claim",
+    "acl.persistentVolumeClaim": "mounts an ACL file from a claim the tenant can write",
+    "acl.secret.items": NOT_RENDERED,
+    "acl.secret.defaultMode": NOT_RENDERED,
+    "acl.secret.optional": "an ACL Secret that may be missing would start Redis without the file",
     serviceAccountName: "the pods run as the namespace's default ServiceAccount",
     hostPort: "no host ports",
     priorityClassName: "a priority class could preempt platform pods",
@@ -147,7 +155,7 @@ export const REDIS_REFUSED_FIELDS: Readonly<Record<string, string>> = {
 };
 
 /** Every problem of a tenant RedisReplication's spec (exported for the tests and the admission twin's cases). */
-export function redisReplicationProblems(spec: Record<string, unknown>, config: Pick<PackConfig, "maxDatabaseInstances">): string[] {
+export function redisReplicationProblems(spec: Record<string, unknown>, config: Pick<PackConfig, "maxDatabaseInstances">, labels: Readonly<Record<string, string>> = {}): string[] {
     const problems: string[] = [];
     const size = spec.clusterSize;
     if (typeof size !== "number" || !Number.isInteger(size) || size < 1 || size > config.maxDatabaseInstances) {
@@ -179,6 +187,14 @@ export function redisReplicationProblems(spec: Record<string, unknown>, config: 
         problems.push("storage.keepAfterDelete is not true: deleting the object would delete the members' volumes");
     }
     problems.push(...redisPlacementProblems(spec, ""));
+    const aclSecret = at(spec, ["acl", "secret", "secretName"]);
+    if (spec.acl !== undefined && (aclSecret === undefined || aclSecret !== secret?.name)) {
+        problems.push(`acl.secret.secretName ${JSON.stringify(aclSecret ?? null)} is not the group's password Secret (${asString(secret?.name) ?? "kubernetesConfig.redisSecret.name"}): the ACL file is the platform's`);
+    }
+    // The object's own trust label (every platform-rendered object carries it); the admission twin reads the namespace's.
+    if (spec.acl === undefined && labels[LABELS.trust] !== "trusted") {
+        problems.push("acl is not set on an untrusted project's Redis: without the platform's ACL file (no @scripting) the tenant's Lua (EVAL, FUNCTION) runs in Redis, outside gVisor");
+    }
     const sentinel = asRecord(spec.sentinel);
     if (sentinel) {
         problems.push(...redisPlacementProblems(sentinel, "sentinel."));
@@ -214,7 +230,7 @@ export const tenancyRedisReplication: ResourceValidationPolicy = {
             report(`${args.type.split(":").pop()} in namespace "${namespace}": tenants run Redis as the project file's redis (a RedisReplication), not as this kind`);
             return;
         }
-        for (const problem of redisReplicationProblems(specOf(args.props), packConfig(args))) {
+        for (const problem of redisReplicationProblems(specOf(args.props), packConfig(args), metadataOf(args.props).labels)) {
             report(`RedisReplication in namespace "${namespace}": ${problem}`);
         }
     }),
