@@ -38,7 +38,8 @@ import {
     PXC_UPGRADE_OFF,
     PXC_USER_PASSWORD_SECRET,
 } from "../../policy/rules/tenancy/mysql-cluster";
-import { REDIS_ALLOWED_FIELDS } from "../../policy/rules/tenancy/redis-replication";
+import { REDIS_ALLOWED_FIELDS, REDIS_PLACEMENT } from "../../policy/rules/tenancy/redis-replication";
+import { CLAIM_BINDING_FIELDS, CLAIM_CLASS_ANNOTATIONS } from "../../policy/rules/tenancy/restore-storage-class";
 import {
     MONGODB_SYSTEM_DATABASES,
     PSMDB_BACKUP_INJECTION_FIELDS,
@@ -567,9 +568,22 @@ export function renderDatabasePolicy(args: AdmissionPolicyArgs): AdmissionPolicy
     });
 }
 
+/** CEL: the pod group at `group` (a RedisReplication's spec or its sentinel) has the pinned placement of REDIS_PLACEMENT. */
+function redisPlacement(group: string): string {
+    const toleration = REDIS_PLACEMENT.tolerations[0];
+    const exactToleration = `(t.size() == ${Object.keys(toleration).length} && ${Object.entries(toleration).map(([k, v]) => `${quote(k)} in t && t[${quote(k)}] == ${quote(v)}`).join(" && ")})`;
+    const selector =
+        `has(${group}.nodeSelector) && ` +
+        `(${REDIS_PLACEMENT.nodeSelectors.map((s) => `(${group}.nodeSelector.size() == ${Object.keys(s).length} && ${Object.entries(s).map(([k, v]) => `${quote(k)} in ${group}.nodeSelector && ${group}.nodeSelector[${quote(k)}] == ${quote(v)}`).join(" && ")})`).join(" || ")})`;
+    const tolerations = `(!has(${group}.tolerations) || ${group}.tolerations.size() == 0 || (${group}.tolerations.size() == 1 && ${group}.tolerations.all(t, ${exactToleration})))`;
+    const affinity = `(!has(${group}.affinity) || ${group}.affinity.all(k, k in ${list(REDIS_PLACEMENT.affinityKeys)}))`;
+    return `(${selector} && ${tolerations} && ${affinity})`;
+}
+
 /**
  * The Redis operator's kinds in tenant namespaces (twin of the pack's `tenancy-redis-replication`): only a
- * RedisReplication, with a password, the platform's pinned images, persistence on a tenant Longhorn class kept
+ * RedisReplication, with a password, in namespaces not labelled `platform/trust: trusted` the platform's ACL file
+ * without `@scripting` (components/project/redis.ts redisAclFile, from the group's password Secret), the platform's pinned images, persistence on a tenant Longhorn class kept
  * after deletion and scale-down, only the fields the platform renders (REDIS_ALLOWED_FIELDS: the operator's pods
  * run outside gVisor, so nothing of the tenant's may reach them), and clusterSize within the instance limit. Status writes (the operator's) are a subresource and not matched.
  */
@@ -626,6 +640,21 @@ export function renderRedisPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPai
                     `has(${retention}) && has(${retention}.whenDeleted) && ${retention}.whenDeleted == 'Retain' && has(${retention}.whenScaled) && ${retention}.whenScaled == 'Retain'`,
                 ),
                 message: "tenant Redis keeps its members' claims when the group is deleted or scaled down (kubernetesConfig.persistentVolumeClaimRetentionPolicy Retain)",
+                reason: "Forbidden",
+            },
+            {
+                expression: replication(`${redisPlacement(spec)} && (!has(${spec}.sentinel) || ${redisPlacement(`${spec}.sentinel`)})`),
+                message:
+                    `tenant Redis pods (members and Sentinels) keep the platform's placement: nodeSelector ${REDIS_PLACEMENT.nodeSelectors.map((s) => JSON.stringify(s)).join(" or ")}, ` +
+                    `no toleration but ${JSON.stringify(REDIS_PLACEMENT.tolerations[0])}, affinity only podAntiAffinity: they run outside gVisor and stay off platform nodes`,
+                reason: "Forbidden",
+            },
+            {
+                expression: replication(
+                    `(!has(${spec}.acl) || (has(${spec}.acl.secret) && has(${spec}.acl.secret.secretName) && has(${spec}.kubernetesConfig.redisSecret) && has(${spec}.kubernetesConfig.redisSecret.name) && ${spec}.acl.secret.secretName == ${spec}.kubernetesConfig.redisSecret.name))` +
+                        ` && ((has(namespaceObject.metadata.labels) && ${quote(LABELS.trust)} in namespaceObject.metadata.labels && namespaceObject.metadata.labels[${quote(LABELS.trust)}] == 'trusted') || has(${spec}.acl))`,
+                ),
+                message: `untrusted projects' Redis loads the platform's ACL file without @scripting (acl.secret: the group's password Secret): no Lua of the tenant's (EVAL, FUNCTION) in Redis, which runs outside gVisor`,
                 reason: "Forbidden",
             },
             {
@@ -997,11 +1026,49 @@ export function renderAnalysisPolicy(args: AdmissionPolicyArgs): AdmissionPolicy
 }
 
 /**
+ * Who binds a claim to its volume (sets `spec.volumeName` on an unbound claim): the PV controller, as its own
+ * ServiceAccount (k3s runs kube-controller-manager with `use-service-account-credentials=true`, see
+ * components/project/sandbox.ts; the controller's account is `persistent-volume-binder`, kubernetes
+ * cmd/kube-controller-manager/app/core.go startPersistentVolumeBinderController).
+ */
+export const PV_CONTROLLER_USER = "system:serviceaccount:kube-system:persistent-volume-binder";
+
+/** CEL: the metadata `meta` of a claim or claim template carries no class-choosing annotation (CLAIM_CLASS_ANNOTATIONS). */
+function noClassAnnotation(meta: string): string {
+    return `(!has(${meta}.annotations) || ${list(CLAIM_CLASS_ANNOTATIONS)}.all(a, !(a in ${meta}.annotations)))`;
+}
+
+/** CEL: a claim spec `spec` of a template binds no existing volume and is filled from no other namespace (CLAIM_BINDING_FIELDS). */
+function noVolumeChoice(spec: string): string {
+    return `(${CLAIM_BINDING_FIELDS.map((field) => `!has(${spec}.${field})`).join(" && ")} && (!has(${spec}.dataSourceRef) || !has(${spec}.dataSourceRef.namespace)))`;
+}
+
+/** CEL: a claim template `t` (metadata + spec) chooses neither class nor volume past the class field. */
+function plainClaimTemplate(t: string): string {
+    return `((!has(${t}.metadata) || ${noClassAnnotation(`${t}.metadata`)}) && (!has(${t}.spec) || ${noVolumeChoice(`${t}.spec`)}))`;
+}
+
+/** CEL: the ephemeral volumes of pod spec `pod` have plain claim templates. */
+function plainEphemeralVolumes(pod: string): string {
+    return `(!has(${pod}.volumes) || ${pod}.volumes.all(v, !has(v.ephemeral) || !has(v.ephemeral.volumeClaimTemplate) || ${plainClaimTemplate("v.ephemeral.volumeClaimTemplate")}))`;
+}
+
+/**
  * Claims in tenant namespaces (twin of the pack's `tenancy-restore-storage-class`): a claim names a class starting
  * with `restore` only when it is its own namespace's restore class, `restore.<namespace>.<claim>` (lib/conventions.ts
  * RESTORE_STORAGE_CLASS). Restore classes are cluster-scoped and carry a project's Longhorn backup; without this,
- * any writer of claims in any tenant namespace (the tenant stack, an Argo CD sync of the tenant's repository, a
- * StatefulSet's claim template, an operator) could fill a volume with another project's backup.
+ * any writer of claims in any tenant namespace (the tenant stack, an Argo CD sync of the tenant's repository,
+ * a StatefulSet's claim template, an operator) could fill a volume with another project's backup.
+ *
+ * No claim chooses its class or volume past that check either: no class annotation (CLAIM_CLASS_ANNOTATIONS:
+ * Kubernetes reads `volume.beta.kubernetes.io/storage-class` before `spec.storageClassName`), no `selector`, no
+ * cross-namespace `dataSourceRef`, and `volumeName` only as the PV controller binds the claim
+ * ({@link PV_CONTROLLER_USER}) (CLAIM_BINDING_FIELDS). Every claim in a tenant namespace passes here, whoever
+ * creates it (the StatefulSet controller from a claim template, the ephemeral-volume controller from a pod's
+ * ephemeral volume, a database operator from its CR), so this is the check that holds; the same is refused
+ * earlier on StatefulSet claim templates, pods' ephemeral volumes, CloudNativePG's `inheritedMetadata` (copied
+ * onto its claims) and the Percona MongoDB claim annotations, so a bad template fails at apply, not as a pending
+ * claim. (The Redis claim template takes only storageClassName, accessModes and resources: REDIS_ALLOWED_FIELDS.)
  *
  * A ValidatingAdmissionPolicy cannot read the StorageClass a claim names (Kubernetes 1.31, the stacks' k3s: CEL
  * sees `object`, `oldObject`, `request`, `namespaceObject`, `params` and `authorizer`; `paramKind` params come
@@ -1012,16 +1079,71 @@ export function renderAnalysisPolicy(args: AdmissionPolicyArgs): AdmissionPolicy
  */
 export function renderVolumePolicy(args: AdmissionPolicyArgs): AdmissionPolicyPair {
     const claimClass = "object.spec.storageClassName";
+    const isClaim = "object.kind == 'PersistentVolumeClaim'";
+    const update = "request.operation == 'UPDATE' && oldObject != null";
+    const keptAnnotations =
+        `${CLAIM_CLASS_ANNOTATIONS.map((a) => quote(a)).map(
+            (a) =>
+                `(!has(object.metadata.annotations) || !(${a} in object.metadata.annotations) || (${update} && has(oldObject.metadata.annotations) && ${a} in oldObject.metadata.annotations && oldObject.metadata.annotations[${a}] == object.metadata.annotations[${a}]))`,
+        ).join(" && ")}`;
+    const psmdbSets = "object.spec.replsets.all(r, (!has(r.volumeSpec) || !has(r.volumeSpec.persistentVolumeClaim) || " +
+        `${noClassAnnotation("r.volumeSpec.persistentVolumeClaim")})` +
+        ["nonvoting", "hidden"].map((member) => ` && (!has(r.${member}) || !has(r.${member}.volumeSpec) || !has(r.${member}.volumeSpec.persistentVolumeClaim) || ${noClassAnnotation(`r.${member}.volumeSpec.persistentVolumeClaim`)})`).join("") +
+        ")";
     return policy(ADMISSION_POLICY_NAMES.volumes, args, {
-        matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: WRITE, resources: ["persistentvolumeclaims"] }] },
+        matchConstraints: {
+            resourceRules: [
+                { apiGroups: [""], apiVersions: ["v1"], operations: WRITE, resources: ["persistentvolumeclaims", "pods"] },
+                { apiGroups: ["apps"], apiVersions: ["v1"], operations: WRITE, resources: ["statefulsets"] },
+                { apiGroups: ["postgresql.cnpg.io"], apiVersions: ["*"], operations: WRITE, resources: ["clusters"] },
+                { apiGroups: ["psmdb.percona.com"], apiVersions: ["*"], operations: WRITE, resources: ["perconaservermongodbs"] },
+            ],
+        },
         variables: [{ name: "namespace", expression: "has(namespaceObject.metadata.name) ? namespaceObject.metadata.name : object.metadata.namespace" }],
         validations: [
             {
                 expression:
-                    `!has(${claimClass}) || !${claimClass}.startsWith(${quote(RESTORE_STORAGE_CLASS.prefix)})` +
+                    `!(${isClaim}) || !has(${claimClass}) || !${claimClass}.startsWith(${quote(RESTORE_STORAGE_CLASS.prefix)})` +
                     ` || ${claimClass}.startsWith(${quote(`${RESTORE_STORAGE_CLASS.prefix}.`)} + variables.namespace + '.')` +
-                    ` || (request.operation == 'UPDATE' && oldObject != null && has(oldObject.spec.storageClassName) && oldObject.spec.storageClassName == ${claimClass})`,
+                    ` || (${update} && has(oldObject.spec.storageClassName) && oldObject.spec.storageClassName == ${claimClass})`,
                 message: `claims may use only their own namespace's restore StorageClasses (${RESTORE_STORAGE_CLASS.name("<namespace>", "<claim>")}): another project's restore class would fill the volume with that project's backup`,
+                reason: "Forbidden",
+            },
+            {
+                expression: `!(${isClaim}) || ${keptAnnotations}`,
+                message: `tenant claims name their class in spec.storageClassName only, never by annotation (${CLAIM_CLASS_ANNOTATIONS.join(", ")}): Kubernetes reads the annotation first, past the restore-class check`,
+                reason: "Forbidden",
+            },
+            {
+                expression:
+                    `!(${isClaim}) || ((!has(object.spec.selector) || (${update} && has(oldObject.spec.selector)))` +
+                    ` && (!has(object.spec.dataSourceRef) || !has(object.spec.dataSourceRef.namespace) || (${update} && has(oldObject.spec.dataSourceRef) && has(oldObject.spec.dataSourceRef.namespace)))` +
+                    ` && (!has(object.spec.volumeName) || (${update} && ((has(oldObject.spec.volumeName) && oldObject.spec.volumeName == object.spec.volumeName) || request.userInfo.username == ${quote(PV_CONTROLLER_USER)}))))`,
+                message: "tenant claims get a new volume from their class: no volumeName (only the PV controller binds a claim), selector or cross-namespace dataSourceRef, which would bind or fill it from an existing volume, possibly another project's",
+                reason: "Forbidden",
+            },
+            {
+                expression:
+                    `object.kind != 'StatefulSet' || ((!has(object.spec.volumeClaimTemplates) || object.spec.volumeClaimTemplates.all(t, ${plainClaimTemplate("t")}))` +
+                    ` && (!has(object.spec.template.spec) || ${plainEphemeralVolumes("object.spec.template.spec")}))`,
+                message: `tenant StatefulSets' claim templates name their class in spec.storageClassName only (no ${CLAIM_CLASS_ANNOTATIONS.join(", ")} annotation) and bind no existing volume (no volumeName, selector or cross-namespace dataSourceRef)`,
+                reason: "Forbidden",
+            },
+            {
+                expression: `object.kind != 'Pod' || ${plainEphemeralVolumes("object.spec")}`,
+                message: `tenant pods' ephemeral volumes name their class in spec.storageClassName only (no ${CLAIM_CLASS_ANNOTATIONS.join(", ")} annotation) and bind no existing volume (no volumeName, selector or cross-namespace dataSourceRef)`,
+                reason: "Forbidden",
+            },
+            {
+                expression:
+                    `object.kind != 'Cluster' || ((!has(object.spec.inheritedMetadata) || ${noClassAnnotation("object.spec.inheritedMetadata")})` +
+                    ` && (!has(object.spec.ephemeralVolumeSource) || !has(object.spec.ephemeralVolumeSource.volumeClaimTemplate) || ${plainClaimTemplate("object.spec.ephemeralVolumeSource.volumeClaimTemplate")}))`,
+                message: `tenant PostgreSQL clusters copy no storage-class annotation (${CLAIM_CLASS_ANNOTATIONS.join(", ")}) onto their claims through inheritedMetadata or the ephemeral volume template`,
+                reason: "Forbidden",
+            },
+            {
+                expression: `object.kind != 'PerconaServerMongoDB' || !has(object.spec.replsets) || ${psmdbSets}`,
+                message: `tenant MongoDB replica sets put no storage-class annotation (${CLAIM_CLASS_ANNOTATIONS.join(", ")}) on their claims (volumeSpec.persistentVolumeClaim.annotations)`,
                 reason: "Forbidden",
             },
         ],

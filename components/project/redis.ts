@@ -49,6 +49,31 @@ export const REDIS_SECRET = "redis-credentials";
 /** Key of the password in {@link REDIS_SECRET} (the operator reads it through `kubernetesConfig.redisSecret`). */
 export const REDIS_PASSWORD_KEY = "REDIS_PASSWORD";
 
+/**
+ * Key of the ACL file in {@link REDIS_SECRET} for untrusted projects: the operator mounts `acl.secret` with
+ * `subPath: user.acl` at /etc/redis/user.acl and sets ACL_MODE, on which the image's entrypoint writes
+ * `aclfile /etc/redis/user.acl` (redis-operator v0.26.0 internal/k8sutils/statefulset.go getVolumeMount /
+ * getEnvironmentVariables; OT-CONTAINER-KIT/redis entrypoint.sh acl_setup).
+ */
+export const REDIS_ACL_KEY = "user.acl";
+
+/**
+ * The ACL file of an untrusted project's Redis: the one `default` user (the operator, the replicas' `masterauth`,
+ * the Sentinels, the exporter and the services all authenticate as it with the password) with every command but
+ * the `@scripting` category (EVAL, EVALSHA, EVAL_RO, FCALL, FUNCTION, SCRIPT: Redis 8.2 ACL categories), so no
+ * Lua of the tenant's runs in Redis, whose pods are outside gVisor. The file must define `default` with its
+ * password: Redis resets a default user the file leaves out to `nopass` (acl.c ACLLoadFromFile), and the file
+ * is read after `requirepass`. The generated password is alphanumeric (no blank or `#` to break the line).
+ */
+export function redisAclFile(password: string): string {
+    return `user default on >${password} ~* &* +@all -@scripting\n`;
+}
+
+/** Whether the project's Redis gets the ACL without scripting (untrusted projects: their code is not the platform's to run unsandboxed). */
+export function redisWithoutScripting(ctx: ProjectContext): boolean {
+    return ctx.project.trust === "untrusted";
+}
+
 /** Ports of a member (Redis, the exporter) and of a Sentinel (internal/controller/common/constants.go). */
 export const REDIS_PORTS = { redis: 6379, metrics: 9121, sentinel: 26379 } as const;
 
@@ -161,6 +186,7 @@ export function renderRedisReplication(ctx: ProjectContext): RedisObject {
             podSecurityContext: podSecurityContext(REDIS_UID),
             securityContext: operandSecurityContext(),
             affinity: memberAffinity(name, true),
+            ...(redisWithoutScripting(ctx) ? { acl: { secret: { secretName: REDIS_SECRET } } } : {}),
             ...(hasSentinel(redis)
                 ? {
                       pdb: { enabled: true, maxUnavailable: 1 },
@@ -262,7 +288,10 @@ export function renderRedisNetworkPolicies(ctx: ProjectContext): INetworkPolicy[
     ];
 }
 
-/** The credentials Secret: the password the operator configures (`requirepass`, `masterauth`) and services receive. */
+/**
+ * The credentials Secret: the password the operator configures (`requirepass`, `masterauth`) and services
+ * receive, and for untrusted projects the ACL file without scripting ({@link redisAclFile}).
+ */
 export function renderRedisSecret(ctx: ProjectContext, password: string): ISecret {
     requireRedis(ctx);
     return {
@@ -270,7 +299,7 @@ export function renderRedisSecret(ctx: ProjectContext, password: string): ISecre
         kind: "Secret",
         metadata: objectMeta(ctx, REDIS_SECRET, REDIS_COMPONENT),
         type: "Opaque",
-        stringData: { [REDIS_PASSWORD_KEY]: password },
+        stringData: { [REDIS_PASSWORD_KEY]: password, ...(redisWithoutScripting(ctx) ? { [REDIS_ACL_KEY]: redisAclFile(password) } : {}) },
     };
 }
 

@@ -467,6 +467,23 @@ export function gitSourceGranted(url: string, granted: readonly string[]): boole
     return granted.some((g) => g === url || (g.endsWith("/") && url.startsWith(g)));
 }
 
+/** The fix named for a production backup endpoint that resolves inside the cluster. */
+export const OFF_CLUSTER_ENDPOINT_FIX = "use the object storage's public host name, e.g. endpoint: fsn1.your-objectstorage.com";
+
+/** The production backup targets that must leave the cluster: each endpoint's config path (below `platform:`) and host (port dropped). */
+export function offClusterBackupTargets(cfg: {
+    backup: { s3?: { endpoint: string } | undefined };
+    addons: { longhorn: { external?: { endpoint: string } | undefined } };
+    cluster: { etcdSnapshots?: { s3?: { endpoint: string } | undefined } | undefined };
+}): Array<{ path: string[]; host: string }> {
+    const targets: Array<[string[], string | undefined]> = [
+        [["backup", "s3", "endpoint"], cfg.backup.s3?.endpoint],
+        [["addons", "longhorn", "external", "endpoint"], cfg.addons.longhorn.external?.endpoint],
+        [["cluster", "etcdSnapshots", "s3", "endpoint"], cfg.cluster.etcdSnapshots?.s3?.endpoint],
+    ];
+    return targets.flatMap(([path, endpoint]) => (endpoint === undefined ? [] : [{ path, host: endpoint.replace(/:\d+$/, "") }]));
+}
+
 /** The whole, validated stack configuration. */
 export const platformConfigSchema = z
     .strictObject({
@@ -537,15 +554,11 @@ export const platformConfigSchema = z
             }
             // "Off-cluster" is the host, not the key: an endpoint that resolves inside the cluster (the in-cluster
             // MinIO's Service, a private or tailnet address) keeps the only copy where the disaster happens.
-            const targets: Array<[string[], string | undefined]> = [
-                [["backup", "s3", "endpoint"], cfg.backup.s3?.endpoint],
-                [["addons", "longhorn", "external", "endpoint"], cfg.addons.longhorn.external?.endpoint],
-                [["cluster", "etcdSnapshots", "s3", "endpoint"], cfg.cluster.etcdSnapshots?.s3?.endpoint],
-            ];
-            for (const [path, endpoint] of targets) {
-                const reason = endpoint === undefined ? undefined : nonPublicHostReason(endpoint.replace(/:\d+$/, ""), PLATFORM_NAMESPACES);
+            // The projects' namespaces are checked with the tenant catalog (lib/tenants/load.ts), which knows them.
+            for (const { path, host } of offClusterBackupTargets(cfg)) {
+                const reason = nonPublicHostReason(host, PLATFORM_NAMESPACES);
                 if (reason !== undefined) {
-                    ctx.addIssue({ code: "custom", path, message: `a production stack's backups must leave the cluster: ${reason}`, params: { fix: "use the object storage's public host name, e.g. endpoint: fsn1.your-objectstorage.com" } });
+                    ctx.addIssue({ code: "custom", path, message: `a production stack's backups must leave the cluster: ${reason}`, params: { fix: OFF_CLUSTER_ENDPOINT_FIX } });
                 }
             }
         }

@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { containerSecretNames, PROJECT_EXAMPLES, projectContainers, projectSchema, type ProjectSpec } from "./schema";
-import { gitSourceGranted, NO_GRANT, publicEntryPointName, withinDomain, type PlatformConfig, type ProjectGrant } from "../config/schema";
+import { gitSourceGranted, NO_GRANT, OFF_CLUSTER_ENDPOINT_FIX, offClusterBackupTargets, publicEntryPointName, withinDomain, type PlatformConfig, type ProjectGrant } from "../config/schema";
+import { nonPublicHostReason } from "../network-rules";
 import { PLATFORM_BUCKETS, PLATFORM_NAMESPACES } from "../conventions";
 import { tenantBucketName } from "./names";
 import { parseTenantYaml, readCatalogDirectory } from "./read";
@@ -121,6 +122,7 @@ export function validateTenantDocuments(
         projects.push({ file, spec });
     }
     problems.push(...checkAcrossProjects(projects, context));
+    problems.push(...inClusterBackupTargetProblems(projects, context));
     // Checks that render the projects run in the same pass, on the files that are valid so far (a file with a
     // problem may not render), so one run reports everything.
     const clean = projects.filter((p) => !problems.some((problem) => problem.source === p.file));
@@ -546,6 +548,32 @@ function namespacePrefixProblems(projects: TenantProject[]): InputProblem[] {
         }
     }
     return problems;
+}
+
+/**
+ * A production stack's backup endpoints must not resolve to a project's Service: a two-label name `<svc>.<id>`
+ * (e.g. `minio.caracal`, a tenant's own MinIO) resolves through the pods' DNS search path to `<svc>.<id>.svc.cluster.local`,
+ * the same way `minio.minio` does for a platform namespace (which the stack config's own check refuses,
+ * lib/config/schema.ts). Only here are the projects' namespaces (their ids) known, so the problem names the stack
+ * file and key, and the project whose namespace it is.
+ */
+export function inClusterBackupTargetProblems(projects: readonly TenantProject[], context: TenantContext): InputProblem[] {
+    if (context.config.environment !== "production") {
+        return [];
+    }
+    const namespaces = new Map(projects.map(({ file, spec }) => [spec.id, file]));
+    return offClusterBackupTargets(context.config).flatMap(({ path, host }) => {
+        // Names the stack config already refuses (platform namespaces, *.svc, addresses) are reported there.
+        const owner = nonPublicHostReason(host, PLATFORM_NAMESPACES) === undefined ? [...namespaces.keys()].find((id) => nonPublicHostReason(host, [id]) !== undefined) : undefined;
+        return owner === undefined
+            ? []
+            : [{
+                  source: `Pulumi.${context.stack ?? "<stack>"}.yaml`,
+                  path: `platform:${path.join(".")}`,
+                  problem: `a production stack's backups must leave the cluster: ${host} resolves inside the cluster to a Service in project ${owner}'s namespace (${namespaces.get(owner)})`,
+                  fix: OFF_CLUSTER_ENDPOINT_FIX,
+              }];
+    });
 }
 
 function checkAcrossProjects(projects: TenantProject[], context: TenantContext): InputProblem[] {

@@ -7,6 +7,10 @@ import { RESTORE_STORAGE_CLASS } from "../../lib/conventions";
 import { admit, RESOURCE_OF_KIND } from "../../tools/offline/admission";
 import { validateObject } from "../helpers/k8s-schema";
 import { readManifests, STACKS } from "../helpers/plans";
+import { ROOT } from "../helpers/synth";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
 
 /**
  * The admission policies as each shipped stack plans them, run (CEL evaluated offline) over every object that
@@ -67,13 +71,31 @@ describe.each(STACKS)("admission policies of stack %s", (stack) => {
         expect(deniedBy(claim(RESTORE_STORAGE_CLASS.name(own, "data-web-0")), namespace)).toEqual([]);
     });
 
-    // fsn1 ships one (caracal, untrusted); the other stacks plan no Redis.
-    it.skipIf(stack !== "fsn1")("refuses a planned RedisReplication with an exec probe added (its pods run outside gVisor)", () => {
-        const group = objects.find((o) => o.kind === "RedisReplication")!;
-        expect(group?.metadata?.namespace).toBe("caracal");
-        const namespace = tenantNamespaces.get(group.metadata.namespace)!;
-        expect(deniedBy(group, namespace)).toEqual([]);
-        const probed = { ...group, spec: { ...group.spec, livenessProbe: { exec: { command: ["sh", "-c", "id"] } } } };
-        expect(deniedBy(probed, namespace)).toEqual([ADMISSION_POLICY_NAMES.redis]);
+    // Every stack whose catalog declares a redis (fsn1's and hel1's caracal, untrusted) plans its group; each is
+    // admitted as planned and refused once a field that reaches its unsandboxed pods is changed. The projects with
+    // a redis are read from the stack's files, so a stack without one (dev) checks that it plans none.
+    it("refuses each planned RedisReplication changed to reach its unsandboxed pods (exec probe, any toleration, no ACL)", () => {
+        const catalog = path.join(ROOT, "stacks", stack, "projects");
+        const declared = fs.readdirSync(catalog).filter((f) => f.endsWith(".yaml") && (yaml.load(fs.readFileSync(path.join(catalog, f), "utf8")) as Record<string, unknown>)?.redis !== undefined).map((f) => f.replace(/\.yaml$/, "")).sort();
+        const groups = objects.filter((o) => o.kind === "RedisReplication");
+        expect(groups.map((g) => g.metadata.namespace).sort()).toEqual(declared);
+        for (const group of groups) {
+            const namespace = tenantNamespaces.get(group.metadata.namespace)!;
+            expect(deniedBy(group, namespace), group.metadata.namespace).toEqual([]);
+            const probed = { ...group, spec: { ...group.spec, livenessProbe: { exec: { command: ["sh", "-c", "id"] } } } };
+            expect(deniedBy(probed, namespace)).toEqual([ADMISSION_POLICY_NAMES.redis]);
+            const tolerant = { ...group, spec: { ...group.spec, tolerations: [{ operator: "Exists" }] } };
+            expect(deniedBy(tolerant, namespace)).toEqual([ADMISSION_POLICY_NAMES.redis]);
+            if (namespace.metadata.labels["platform/trust"] !== "trusted") {
+                const { acl: _acl, ...withoutAcl } = group.spec;
+                expect(deniedBy({ ...group, spec: withoutAcl }, namespace)).toEqual([ADMISSION_POLICY_NAMES.redis]);
+            }
+        }
+    });
+
+    it("refuses a claim naming another project's restore class by the beta storage-class annotation", () => {
+        const [own, namespace] = [...tenantNamespaces][0]!;
+        const claim = { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "data-web-0", namespace: own, annotations: { "volume.beta.kubernetes.io/storage-class": RESTORE_STORAGE_CLASS.name("another-project", "data-web-0") } }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } };
+        expect(deniedBy(claim, namespace)).toEqual([ADMISSION_POLICY_NAMES.volumes]);
     });
 });

@@ -1,8 +1,9 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { REDIS_IMAGES } from "../../../charts/images";
-import { TENANT_STORAGE_CLASSES } from "../../../lib/conventions";
+import { LABELS, TENANT_STORAGE_CLASSES } from "../../../lib/conventions";
+import { TENANT_PLACEMENT } from "../../lib/catalogue";
 import { configSchemaFor, packConfig, type PackConfig } from "../../lib/config";
-import { namespaceOf, specOf } from "../../lib/kubernetes";
+import { metadataOf, namespaceOf, specOf } from "../../lib/kubernetes";
 import { forTenantObjects } from "../../lib/rule-helpers";
 import { asRecord, asString, at } from "../../lib/values";
 
@@ -40,9 +41,12 @@ export const TENANT_REDIS_IMAGES = {
  *   `kubernetesConfig.redisSecret` (the password Secret), `storage.keepAfterDelete` (true) and
  *   `storage.volumeClaimTemplate.spec.{storageClassName, accessModes, resources}` (a tenant Longhorn class),
  *   `kubernetesConfig.persistentVolumeClaimRetentionPolicy` (Retain on deletion and scale-down);
- * - `imagePullPolicy`, `resources`, `redisExporter.enabled`, `nodeSelector`, `tolerations`, `affinity`, `pdb`,
- *   `podSecurityContext`, `securityContext` (pod placement, sizing and the security contexts Pod Security
- *   Admission `restricted` holds in every tenant namespace).
+ * - `nodeSelector`, `tolerations`, `affinity`, pinned to the rendered placement ({@link REDIS_PLACEMENT});
+ * - `acl.secret.secretName` (untrusted projects' ACL file without `@scripting`), only the group's own password
+ *   Secret (`kubernetesConfig.redisSecret.name`), which the platform writes; the admission twin requires it in
+ *   namespaces not labelled `platform/trust: trusted`;
+ * - `imagePullPolicy`, `resources`, `redisExporter.enabled`, `pdb`, `podSecurityContext`, `securityContext`
+ *   (sizing and the security contexts Pod Security Admission `restricted` holds in every tenant namespace).
  * Every other field is refused ({@link REDIS_REFUSED_FIELDS} says why for each). Redis configuration in
  * particular: a tenant sets none (no `redisConfig`, no Sentinel config), so no `loadmodule`/`MODULE LOAD`,
  * `enable-module-command`, `enable-debug-command`, `enable-protected-configs`, `dir` or `dbfilename` reaches
@@ -50,7 +54,9 @@ export const TENANT_REDIS_IMAGES = {
  * not settable through CONFIG SET by the tenant's clients.
  */
 export const REDIS_ALLOWED_FIELDS: Readonly<Record<string, readonly string[]>> = {
-    "": ["clusterSize", "kubernetesConfig", "redisExporter", "storage", "nodeSelector", "tolerations", "podSecurityContext", "securityContext", "affinity", "pdb", "sentinel"],
+    "": ["clusterSize", "kubernetesConfig", "redisExporter", "storage", "nodeSelector", "tolerations", "podSecurityContext", "securityContext", "affinity", "pdb", "sentinel", "acl"],
+    acl: ["secret"],
+    "acl.secret": ["secretName"],
     kubernetesConfig: ["image", "imagePullPolicy", "resources", "redisSecret", "persistentVolumeClaimRetentionPolicy"],
     redisExporter: ["enabled", "image", "imagePullPolicy", "resources", "securityContext"],
     storage: ["keepAfterDelete", "volumeClaimTemplate"],
@@ -61,6 +67,45 @@ export const REDIS_ALLOWED_FIELDS: Readonly<Record<string, readonly string[]>> =
 
 const NOT_RENDERED = "not a field the platform renders";
 
+/**
+ * Where a tenant's Redis pods (members, `spec`, and Sentinels, `spec.sentinel`) may run, pinned to what
+ * components/project/redis.ts renders: the operator copies `nodeSelector`, `tolerations` and `affinity` into its
+ * StatefulSets as given (v0.26.0 internal/k8sutils/statefulset.go generateStatefulSetsDef), and the pods run
+ * outside gVisor, so a toleration of another pool's taint (the build pool's, the servers') would put
+ * unsandboxed tenant database pods beside platform workloads. The pod admission policy holds the same on the
+ * pods; this refuses the object before the operator acts on it.
+ * - `nodeSelector`: exactly `{<pool label>: run}` (or `server` on a stack without a run pool);
+ * - `tolerations`: none, or exactly the run pool's taint (`pool=run:NoSchedule`);
+ * - `affinity`: only `podAntiAffinity` (it keeps members apart, never draws a pod to a node).
+ */
+export const REDIS_PLACEMENT = {
+    nodeSelectors: TENANT_PLACEMENT.pools.map((pool) => ({ [TENANT_PLACEMENT.poolLabel]: pool })),
+    tolerations: [{ key: TENANT_PLACEMENT.toleratedTaint.key, operator: "Equal", value: TENANT_PLACEMENT.toleratedTaint.value, effect: "NoSchedule" }],
+    affinityKeys: ["podAntiAffinity"],
+} as const;
+
+/** Why the placement fields of a Redis pod group (`spec` or `spec.sentinel`, at `where`) differ from {@link REDIS_PLACEMENT}. */
+export function redisPlacementProblems(group: Record<string, unknown>, where: string): string[] {
+    const problems: string[] = [];
+    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    const selector = group.nodeSelector;
+    const selectorOk = asRecord(selector) !== undefined && REDIS_PLACEMENT.nodeSelectors.some((allowed) => same(Object.entries(asRecord(selector)!).sort(), Object.entries(allowed).sort()));
+    if (!selectorOk) {
+        problems.push(`${where}nodeSelector ${JSON.stringify(selector ?? null)} is not the platform's (${REDIS_PLACEMENT.nodeSelectors.map((s) => JSON.stringify(s)).join(" or ")}): the unsandboxed Redis pods stay on the tenant pool`);
+    }
+    const tolerations = group.tolerations;
+    const tolerationsOk = tolerations === undefined || (Array.isArray(tolerations) && (tolerations.length === 0 || (tolerations.length === 1 && same(Object.entries(asRecord(tolerations[0]) ?? {}).sort(), Object.entries(REDIS_PLACEMENT.tolerations[0]).sort()))));
+    if (!tolerationsOk) {
+        problems.push(`${where}tolerations ${JSON.stringify(tolerations)} are not the platform's (${JSON.stringify(REDIS_PLACEMENT.tolerations)}): another pool's taint would let the unsandboxed Redis pods onto platform nodes`);
+    }
+    const affinity = asRecord(group.affinity);
+    const extra = Object.keys(affinity ?? {}).filter((key) => !(REDIS_PLACEMENT.affinityKeys as readonly string[]).includes(key));
+    if (group.affinity !== undefined && (affinity === undefined || extra.length > 0)) {
+        problems.push(`${where}affinity sets ${extra.join(", ") || "a non-object value"}: only podAntiAffinity (members apart), no node or pod affinity choosing where the unsandboxed Redis pods run`);
+    }
+    return problems;
+}
+
 /** Why each field of the v0.26.0 RedisReplication spec outside {@link REDIS_ALLOWED_FIELDS} is refused (path below `spec`). */
 export const REDIS_REFUSED_FIELDS: Readonly<Record<string, string>> = {
     redisConfig: "additionalRedisConfig mounts a ConfigMap of the tenant's as Redis configuration (loadmodule, enable-module-command, enable-debug-command, dir, dbfilename) and dynamicConfig is applied by the operator with CONFIG SET: code and files inside Redis",
@@ -70,7 +115,10 @@ export const REDIS_REFUSED_FIELDS: Readonly<Record<string, string>> = {
     initContainer: "an init container of the tenant's image, command and arguments runs before Redis on its volume",
     sidecars: "containers of the tenant's image and command run beside Redis with its password and data",
     TLS: "mounts a Secret of the tenant's into the Redis and exporter containers",
-    acl: "mounts an ACL file from a Secret or another claim",
+    "acl.persistentVolumeClaim": "mounts an ACL file from a claim the tenant can write",
+    "acl.secret.items": NOT_RENDERED,
+    "acl.secret.defaultMode": NOT_RENDERED,
+    "acl.secret.optional": "an ACL Secret that may be missing would start Redis without the file",
     serviceAccountName: "the pods run as the namespace's default ServiceAccount",
     hostPort: "no host ports",
     priorityClassName: "a priority class could preempt platform pods",
@@ -107,7 +155,7 @@ export const REDIS_REFUSED_FIELDS: Readonly<Record<string, string>> = {
 };
 
 /** Every problem of a tenant RedisReplication's spec (exported for the tests and the admission twin's cases). */
-export function redisReplicationProblems(spec: Record<string, unknown>, config: Pick<PackConfig, "maxDatabaseInstances">): string[] {
+export function redisReplicationProblems(spec: Record<string, unknown>, config: Pick<PackConfig, "maxDatabaseInstances">, labels: Readonly<Record<string, string>> = {}): string[] {
     const problems: string[] = [];
     const size = spec.clusterSize;
     if (typeof size !== "number" || !Number.isInteger(size) || size < 1 || size > config.maxDatabaseInstances) {
@@ -137,6 +185,19 @@ export function redisReplicationProblems(spec: Record<string, unknown>, config: 
     }
     if (at(spec, ["storage", "keepAfterDelete"]) !== true) {
         problems.push("storage.keepAfterDelete is not true: deleting the object would delete the members' volumes");
+    }
+    problems.push(...redisPlacementProblems(spec, ""));
+    const aclSecret = at(spec, ["acl", "secret", "secretName"]);
+    if (spec.acl !== undefined && (aclSecret === undefined || aclSecret !== secret?.name)) {
+        problems.push(`acl.secret.secretName ${JSON.stringify(aclSecret ?? null)} is not the group's password Secret (${asString(secret?.name) ?? "kubernetesConfig.redisSecret.name"}): the ACL file is the platform's`);
+    }
+    // The object's own trust label (every platform-rendered object carries it); the admission twin reads the namespace's.
+    if (spec.acl === undefined && labels[LABELS.trust] !== "trusted") {
+        problems.push("acl is not set on an untrusted project's Redis: without the platform's ACL file (no @scripting) the tenant's Lua (EVAL, FUNCTION) runs in Redis, outside gVisor");
+    }
+    const sentinel = asRecord(spec.sentinel);
+    if (sentinel) {
+        problems.push(...redisPlacementProblems(sentinel, "sentinel."));
     }
     for (const [path, allowed] of Object.entries(REDIS_ALLOWED_FIELDS)) {
         const record = asRecord(path === "" ? spec : at(spec, path.split(".")));
@@ -169,7 +230,7 @@ export const tenancyRedisReplication: ResourceValidationPolicy = {
             report(`${args.type.split(":").pop()} in namespace "${namespace}": tenants run Redis as the project file's redis (a RedisReplication), not as this kind`);
             return;
         }
-        for (const problem of redisReplicationProblems(specOf(args.props), packConfig(args))) {
+        for (const problem of redisReplicationProblems(specOf(args.props), packConfig(args), metadataOf(args.props).labels)) {
             report(`RedisReplication in namespace "${namespace}": ${problem}`);
         }
     }),

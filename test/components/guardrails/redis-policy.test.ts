@@ -14,7 +14,7 @@ import { project, stackPlatformConfig } from "../project/fixtures";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { REDIS_ALLOWED_FIELDS, REDIS_REFUSED_FIELDS } from "../../../policy/rules/tenancy/redis-replication";
+import { REDIS_ALLOWED_FIELDS, REDIS_REFUSED_FIELDS, REDIS_REPLICATION_TYPE } from "../../../policy/rules/tenancy/redis-replication";
 
 /**
  * The admission twin of `tenancy-redis-replication` (platform-tenant-redis): the API server model
@@ -76,12 +76,27 @@ const CASES: Array<{ title: string; kind?: string; spec: Spec; expected: "admit"
     { title: "Sentinel settings the platform does not render", spec: spec({ sentinel: { ...base.sentinel, downAfterMilliseconds: "1" } }), expected: "deny" },
     { title: "a Sentinel ServiceAccount", spec: spec({ sentinel: { ...base.sentinel, serviceAccountName: "deployer" } }), expected: "deny" },
     { title: "TLS from a Secret of the tenant's", spec: spec({ TLS: { secret: { secretName: "anything" } } }), expected: "deny" },
-    { title: "an ACL Secret mount", spec: spec({ acl: { secret: { secretName: "anything" } } }), expected: "deny" },
     { title: "a priority class", spec: spec({ priorityClassName: "system-cluster-critical" }), expected: "deny" },
     { title: "pull credentials", spec: kubernetesConfig({ imagePullSecrets: [{ name: "regcred" }] }), expected: "deny" },
     { title: "a claim template with a selector", spec: storage({ volumeClaimTemplate: { spec: { ...base.storage.volumeClaimTemplate.spec, selector: { matchLabels: { a: "b" } } } } }), expected: "deny" },
     { title: "claims deleted with the StatefulSet (review 19, 8a)", spec: kubernetesConfig({ persistentVolumeClaimRetentionPolicy: { whenDeleted: "Delete", whenScaled: "Retain" } }), expected: "deny" },
     { title: "no claim retention policy", spec: kubernetesConfig({ persistentVolumeClaimRetentionPolicy: undefined }), expected: "deny" },
+    // Placement pinned to the rendered one (review 19b, 8c): the unsandboxed pods stay off platform nodes.
+    // Untrusted projects run no Lua in the unsandboxed Redis (review 19b, 8d): the platform's ACL file without @scripting.
+    { title: "an untrusted project's group without the ACL", spec: spec({ acl: undefined }), expected: "deny" },
+    { title: "the ACL from a Secret of the tenant's", spec: spec({ acl: { secret: { secretName: "my-acl" } } }), expected: "deny" },
+    { title: "the ACL from a claim", spec: spec({ acl: { persistentVolumeClaim: "acl-claim" } }), expected: "deny" },
+    { title: "the ACL Secret marked optional", spec: spec({ acl: { secret: { secretName: base.kubernetesConfig.redisSecret.name, optional: true } } }), expected: "deny" },
+    { title: "a toleration of every taint", spec: spec({ tolerations: [{ operator: "Exists" }] }), expected: "deny" },
+    { title: "the build pool's toleration beside the run pool's", spec: spec({ tolerations: [...base.tolerations, { key: "pool", operator: "Equal", value: "build", effect: "NoSchedule" }] }), expected: "deny" },
+    { title: "the run pool's toleration with another effect", spec: spec({ tolerations: [{ ...base.tolerations[0], effect: "NoExecute" }] }), expected: "deny" },
+    { title: "the servers' taint tolerated by the Sentinels", spec: spec({ sentinel: { ...base.sentinel, tolerations: [{ key: "node-role.kubernetes.io/control-plane", operator: "Exists" }] } }), expected: "deny" },
+    { title: "no toleration at all (fewer nodes, never other ones)", spec: spec({ tolerations: undefined }), expected: "admit" },
+    { title: "the build pool's nodes by selector", spec: spec({ nodeSelector: { "platform/pool": "build" } }), expected: "deny" },
+    { title: "a node picked by name beside the pool", spec: spec({ nodeSelector: { ...base.nodeSelector, "kubernetes.io/hostname": "platform-server-1" } }), expected: "deny" },
+    { title: "no nodeSelector (any untainted node)", spec: spec({ nodeSelector: undefined }), expected: "deny" },
+    { title: "node affinity of its own", spec: spec({ affinity: { ...base.affinity, nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "platform/pool", operator: "In", values: ["build"] }] }] } } } }), expected: "deny" },
+    { title: "pod affinity to the platform's pods (Sentinels)", spec: spec({ sentinel: { ...base.sentinel, affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: "x" } }, topologyKey: "kubernetes.io/hostname" }] } } } }), expected: "deny" },
 ];
 
 describe("platform-tenant-redis (admission twin of tenancy-redis-replication)", () => {
@@ -129,6 +144,15 @@ describe("platform-tenant-redis (admission twin of tenancy-redis-replication)", 
         for (const field of ["livenessProbe", "readinessProbe", "env", "redisConfig", "initContainer", "sidecars", "redisExporter.env", "storage.volumeMount", "sentinel.additionalSentinelConfig"]) {
             expect(REDIS_REFUSED_FIELDS[field], field).toBeDefined();
         }
+    });
+
+    it("admits a trusted project's group without the ACL, in a namespace labelled trusted, by admission and by the pack", () => {
+        const trusted = { ...renderRedisReplication(projectContext(project({ name: "shop", redis: { replicas: 3 }, trust: "trusted" }), config)) } as Record<string, any>;
+        expect((trusted.spec as Spec).acl).toBeUndefined();
+        expect(admit(pair.policy, pair.binding, { object: trusted, namespaceObject: tenantNamespace("shop", "trusted").inputs, operation: "CREATE" }).allowed).toBe(true);
+        expect(messagesOf("tenancy-redis-replication", [planned(REDIS_REPLICATION_TYPE, "redis", trusted)], pack)).toEqual([]);
+        // The namespace decides for admission, not the object's own label.
+        expect(admit(pair.policy, pair.binding, { object: trusted, namespaceObject: tenantNamespace("shop", "untrusted").inputs, operation: "CREATE" }).allowed).toBe(false);
     });
 
     it("gets a raised instance limit in the pack's config file too, as the database rule does", () => {

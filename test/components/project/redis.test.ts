@@ -117,6 +117,18 @@ describe("Redis as an OpsTree RedisReplication", () => {
         expect(validateObject(renderRedisSecret(ctx, "s3cr3t")).status).toBe("valid");
     });
 
+    it("gives an untrusted project's Redis the ACL file without @scripting from its password Secret; a trusted one keeps Lua (review 19b, 8d)", () => {
+        const untrusted = ctxFor({ replicas: 3 });
+        expect(untrusted.project.trust).toBe("untrusted");
+        expect(specOf({ replicas: 3 }).acl).toEqual({ secret: { secretName: "redis-credentials" } });
+        // The operator mounts the Secret's key user.acl (subPath) at /etc/redis/user.acl; the file names the default user with the password.
+        expect(renderRedisSecret(untrusted, "Abc123").stringData).toEqual({ REDIS_PASSWORD: "Abc123", "user.acl": "user default on >Abc123 ~* &* +@all -@scripting\n" });
+        expect(crdSchemaErrors(renderRedisReplication(untrusted))).toEqual([]);
+        const trusted = ctxFor({ replicas: 3 }, fsn1, { trust: "trusted" });
+        expect(renderRedisReplication(trusted).spec).not.toHaveProperty("acl");
+        expect(renderRedisSecret(trusted, "Abc123").stringData).toEqual({ REDIS_PASSWORD: "Abc123" });
+    });
+
     it("counts the members, the exporters, the Sentinels and the volumes in the project's footprint", () => {
         const base = project({ name: "shop-eu" });
         const withRedis = project({ name: "shop-eu", redis: { replicas: 3, size: "4Gi" } });

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { parsePlatformConfig } from "../../../lib/config/load";
-import { rawStackConfig } from "../../helpers/config";
+import { loadTenantCatalog, otherStackDomains } from "../../../lib/tenants/load";
+import { InputValidationError, type InputProblem } from "../../../lib/validation";
+import { rawStackConfig, stackConfig } from "../../helpers/config";
+import { ROOT } from "../../helpers/synth";
 import { configProblems } from "../../helpers/config-problems";
 
 const json = (value: unknown) => JSON.stringify(value);
@@ -55,5 +58,40 @@ describe("platform:backup (the off-cluster backup target)", () => {
     it("takes retention and schedule from the stack file", () => {
         const { config } = parsePlatformConfig(rawStackConfig("fsn1"), "Pulumi.fsn1.yaml");
         expect(config.backup).toMatchObject({ retentionDays: 30, schedule: "0 3 * * *", s3: { bucket: "platform-backups-fsn1", endpoint: "fsn1.your-objectstorage.com" } });
+    });
+
+    it("refuses a production target named after a project's namespace (<svc>.<project id>), naming the stack file, key, project and fix", () => {
+        const catalogProblems = (stack: string, overrides: Record<string, string>): InputProblem[] => {
+            try {
+                loadTenantCatalog(ROOT, stack, { config: stackConfig(stack, overrides), stack, otherStackDomains: otherStackDomains(ROOT, stack) });
+            } catch (error) {
+                expect(error).toBeInstanceOf(InputValidationError);
+                return (error as InputValidationError).problems;
+            }
+            return [];
+        };
+        const tenantMinio = { endpoint: "minio.caracal:9000", bucket: "platform-backups", region: "fsn1" };
+        // The stack config alone cannot tell: caracal is a project of the fsn1 catalog, not a platform namespace.
+        expect(() => parsePlatformConfig(rawStackConfig("fsn1", { "platform:backup": json({ retentionDays: 30, s3: tenantMinio }) }), "Pulumi.fsn1.yaml")).not.toThrow();
+        for (const [override, path] of [
+            [{ "platform:backup": json({ retentionDays: 30, s3: tenantMinio }) }, "platform:backup.s3.endpoint"],
+            [{ "platform:addons": json({ longhorn: { backupTarget: "external", external: { ...tenantMinio, endpoint: "s3.cars" } } }) }, "platform:addons.longhorn.external.endpoint"],
+        ] as const) {
+            const problems = catalogProblems("fsn1", override).filter((p) => p.path === path);
+            expect(problems, path).toEqual([
+                {
+                    source: "Pulumi.fsn1.yaml",
+                    path,
+                    problem: expect.stringMatching(/^a production stack's backups must leave the cluster: (minio\.caracal|s3\.cars) resolves inside the cluster to a Service in project (caracal|cars)'s namespace \(stacks\/fsn1\/projects\/(caracal|cars)\.yaml\)$/),
+                    fix: "use the object storage's public host name, e.g. endpoint: fsn1.your-objectstorage.com",
+                },
+            ]);
+        }
+        // The shipped targets pass with the catalog; a two-label public name whose last label is no namespace, too.
+        expect(catalogProblems("fsn1", {})).toEqual([]);
+        expect(catalogProblems("fsn1", { "platform:backup": json({ retentionDays: 30, s3: { ...tenantMinio, endpoint: "objects.example" } }) })).toEqual([]);
+        // Only production is held to it: hel1 (staging, caracal in its catalog) and dev may keep a target inside.
+        expect(catalogProblems("hel1", { "platform:backup": json({ retentionDays: 30, s3: { ...tenantMinio, region: "hel1" } }) }).map((p) => p.path)).not.toContain("platform:backup.s3.endpoint");
+        expect(catalogProblems("dev", { "platform:backup": json({ retentionDays: 30, s3: { ...tenantMinio, endpoint: "minio.hello" } }) })).toEqual([]);
     });
 });
