@@ -1,10 +1,11 @@
 import * as net from "node:net";
 
 /**
- * Network facts every tenant rule shares (the policy pack, a standalone package, keeps copies that
- * test/policy/network-rules.contract.test.ts holds equal): which ports and address ranges a tenant may never reach, and how
- * to tell an in-cluster, private or metadata host from a public one. The tenant schema, the stack config
- * (project grants) and the tenant NetworkPolicies read them from here, so the three cannot disagree.
+ * Network facts every tenant rule shares: which ports and address ranges a tenant may never reach, how to tell
+ * an in-cluster, private or metadata host from a public one, and the CIDR arithmetic. The tenant schema, the
+ * stack config (project grants), the tenant NetworkPolicies, the node meter, the vSwitch addressing and the
+ * policy pack (policy/lib/network.ts, policy/lib/network-policy.ts) all read them from here, so none can
+ * disagree. Only `node:net` is imported, so the pack can import this module like it imports lib/conventions.
  */
 
 /** Mail submission ports no tenant egress may open (spam relays; the platform never allows SMTP out). */
@@ -181,7 +182,7 @@ export function repoUrlProblem(url: string, namespaces: readonly string[] = []):
     return undefined;
 }
 
-// --- IPv4 CIDR arithmetic shared with the policy pack (test/policy/network-rules.contract.test.ts) ---
+// --- CIDR arithmetic: the one parser of the program and the policy pack (policy/lib/network.ts re-exports it) ---
 
 /** The cloud metadata address: Hetzner serves each server's user-data, bootstrap secrets included, here. */
 export const CLOUD_METADATA_RANGES: readonly string[] = Object.freeze(["169.254.169.254/32"]);
@@ -192,39 +193,109 @@ export const CLOUD_METADATA_RANGES: readonly string[] = Object.freeze(["169.254.
  */
 export const PRIVATE_RANGES: readonly string[] = Object.freeze(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"]);
 
-/** A parsed IPv4 CIDR block. */
-export interface Ipv4Cidr {
-    /** Network address as an unsigned 32-bit integer (host bits cleared). */
-    network: number;
-    /** Prefix length, 0–32. */
+/** A parsed CIDR block. */
+export interface Cidr {
+    /** Address family. */
+    family: 4 | 6;
+    /** Network address as an unsigned integer (host bits cleared). */
+    network: bigint;
+    /** Prefix length. */
     prefix: number;
 }
 
-/** Parses `a.b.c.d/n` or a bare address (a /32); undefined for anything else. */
-export function parseIpv4Cidr(text: string): Ipv4Cidr | undefined {
-    const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/.exec(text.trim());
-    if (!match) {
+function parseIpv4(text: string): bigint | undefined {
+    const parts = text.split(".");
+    if (parts.length !== 4) {
         return undefined;
     }
-    const octets = match.slice(1, 5).map(Number);
-    const prefix = match[5] === undefined ? 32 : Number(match[5]);
-    if (octets.some((o) => o > 255) || prefix > 32) {
-        return undefined;
+    let value = 0n;
+    for (const part of parts) {
+        if (!/^\d{1,3}$/.test(part) || Number(part) > 255) {
+            return undefined;
+        }
+        value = (value << 8n) | BigInt(Number(part));
     }
-    const address = octets.reduce((acc, o) => acc * 256 + o, 0);
-    const size = 2 ** (32 - prefix);
-    return { network: Math.floor(address / size) * size, prefix };
+    return value;
 }
 
-/** Whether `outer` contains all of `inner` (both IPv4 CIDRs or addresses); false when either does not parse. */
-export function ipv4CidrContains(outer: string, inner: string): boolean {
-    const a = parseIpv4Cidr(outer);
-    const b = parseIpv4Cidr(inner);
-    if (!a || !b || b.prefix < a.prefix) {
+function parseIpv6(text: string): bigint | undefined {
+    let address = text;
+    // An embedded IPv4 tail (::ffff:1.2.3.4) counts as the last two groups.
+    const lastColon = address.lastIndexOf(":");
+    const tail = address.slice(lastColon + 1);
+    if (tail.includes(".")) {
+        const v4 = parseIpv4(tail);
+        if (v4 === undefined) {
+            return undefined;
+        }
+        address = `${address.slice(0, lastColon + 1)}${(v4 >> 16n).toString(16)}:${(v4 & 0xffffn).toString(16)}`;
+    }
+    const halves = address.split("::");
+    if (halves.length > 2) {
+        return undefined;
+    }
+    const head = halves[0] ? halves[0].split(":") : [];
+    const rest = halves.length === 2 && halves[1] ? halves[1].split(":") : [];
+    const missing = 8 - head.length - rest.length;
+    if ((halves.length === 1 && missing !== 0) || missing < 0) {
+        return undefined;
+    }
+    const groups = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill("0"), ...rest];
+    let value = 0n;
+    for (const group of groups) {
+        if (!/^[0-9a-fA-F]{1,4}$/.test(group)) {
+            return undefined;
+        }
+        value = (value << 16n) | BigInt(parseInt(group, 16));
+    }
+    return value;
+}
+
+/** Parses `a.b.c.d/n`, an IPv6 CIDR, or a bare address (as a /32 or /128). */
+export function parseCidr(text: string): Cidr | undefined {
+    const [address = "", prefixText, ...extra] = text.trim().split("/");
+    if (extra.length > 0) {
+        return undefined;
+    }
+    const family: 4 | 6 = address.includes(":") ? 6 : 4;
+    const value = family === 4 ? parseIpv4(address) : parseIpv6(address);
+    const bits = family === 4 ? 32 : 128;
+    const prefix = prefixText === undefined ? bits : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
+    if (value === undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > bits) {
+        return undefined;
+    }
+    const hostBits = BigInt(bits - prefix);
+    return { family, network: (value >> hostBits) << hostBits, prefix };
+}
+
+/** Whether `outer` contains every address of `inner`. */
+export function cidrContains(outer: Cidr, inner: Cidr): boolean {
+    if (outer.family !== inner.family || inner.prefix < outer.prefix) {
         return false;
     }
-    const size = 2 ** (32 - a.prefix);
-    return Math.floor(b.network / size) * size === a.network;
+    const bits = outer.family === 4 ? 32 : 128;
+    const hostBits = BigInt(bits - outer.prefix);
+    return (inner.network >> hostBits) === (outer.network >> hostBits);
+}
+
+/** Whether a CIDR text contains an address text (false when either does not parse). */
+export function cidrTextContains(outer: string, inner: string): boolean {
+    const o = parseCidr(outer);
+    const i = parseCidr(inner);
+    return o !== undefined && i !== undefined && cidrContains(o, i);
+}
+
+/** Whether `outer` contains all of `inner` (both IPv4 CIDRs or addresses); false when either does not parse or is IPv6. */
+export function ipv4CidrContains(outer: string, inner: string): boolean {
+    const o = parseCidr(outer);
+    const i = parseCidr(inner);
+    return o?.family === 4 && i?.family === 4 && cidrContains(o, i);
+}
+
+/** An IPv4 address (an unsigned 32-bit integer) in dotted-quad notation. */
+export function formatIpv4(value: number | bigint): string {
+    const n = Number(value);
+    return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
 }
 
 /** Whether a CIDR lies inside one of the {@link PRIVATE_RANGES} (so the fixed except list already covers it). */

@@ -46,6 +46,9 @@ export function formatProblems(problems: InputProblem[]): string {
     return lines.join("\n");
 }
 
+/** The path of the whole document, and the examples table's key for its example. */
+export const ROOT_PATTERN = "(root)";
+
 /** Joins a zod issue path into `a.b[2].c` form, prefixed by `root` when given. */
 export function joinPath(root: string, path: ReadonlyArray<PropertyKey>): string {
     let out = root;
@@ -56,7 +59,7 @@ export function joinPath(root: string, path: ReadonlyArray<PropertyKey>): string
             out += out === "" ? String(segment) : `.${String(segment)}`;
         }
     }
-    return out === "" ? "(root)" : out;
+    return out === "" ? ROOT_PATTERN : out;
 }
 
 /** Replaces array indices by `[]` so a path can be looked up in an examples table. */
@@ -82,7 +85,8 @@ export function issuesToProblems(
                 const known = Object.keys(examples)
                     .filter((p) => p.startsWith(prefixOf(issue.path)))
                     .map((p) => p.slice(prefixOf(issue.path).length).split(/[.[]/)[0])
-                    .filter((k, i, all) => k !== "" && all.indexOf(k) === i);
+                    // "(root)" keys the whole document's example: it is no key a file can use.
+                    .filter((k, i, all) => k !== "" && k !== ROOT_PATTERN && all.indexOf(k) === i);
                 problems.push({
                     source,
                     path: joinPath(root, path),
@@ -106,12 +110,12 @@ export function issuesToProblems(
 
 function prefixOf(path: ReadonlyArray<PropertyKey>): string {
     const pattern = path.length === 0 ? "" : pathPattern(path);
-    return pattern === "(root)" || pattern === "" ? "" : `${pattern}.`;
+    return pattern === ROOT_PATTERN || pattern === "" ? "" : `${pattern}.`;
 }
 
 function exampleFor(path: ReadonlyArray<PropertyKey>, examples: Readonly<Record<string, string>>): string {
     for (let depth = path.length; depth >= 0; depth--) {
-        const pattern = depth === 0 ? "(root)" : pathPattern(path.slice(0, depth));
+        const pattern = depth === 0 ? ROOT_PATTERN : pathPattern(path.slice(0, depth));
         const example = examples[pattern];
         if (example !== undefined) {
             return depth === path.length ? `for example ${example}` : `see the shape of ${pattern}: ${example}`;

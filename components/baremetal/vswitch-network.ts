@@ -8,6 +8,8 @@
  * nodes stops crossing the public internet (Tailscale picks the path; nothing forces it).
  */
 
+import { formatIpv4, parseCidr } from "../../lib/network-rules";
+
 /** MTU of a Hetzner vSwitch VLAN (the VLAN header and encapsulation take the rest of 1500). */
 export const VSWITCH_MTU = 1400;
 
@@ -29,31 +31,21 @@ export interface VSwitchNetworkInput {
     ordinal: number;
 }
 
-function ipv4ToInt(address: string): number {
-    const octets = address.split(".").map(Number);
-    if (octets.length !== 4 || octets.some((o) => !Number.isInteger(o) || o < 0 || o > 255)) {
-        throw new Error(`"${address}" is not an IPv4 address`);
-    }
-    return octets.reduce((acc, o) => acc * 256 + o, 0);
-}
-
-const intToIpv4 = (value: number) => [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join(".");
-
 /** The gateway (first host) and the node's address (`<addr>/<prefix>`, from the third host on) in the subnet. */
 export function vswitchAddresses(subnet: string, ordinal: number): { gateway: string; address: string } {
-    const [network, prefixText] = subnet.split("/");
-    const prefix = Number(prefixText);
-    if (!network || !Number.isInteger(prefix) || prefix < 8 || prefix > 29) {
+    const cidr = subnet.includes("/") ? parseCidr(subnet) : undefined;
+    if (cidr?.family !== 4 || cidr.prefix < 8 || cidr.prefix > 29) {
         throw new Error(`vSwitch subnet "${subnet}" must be an IPv4 CIDR between /8 and /29`);
     }
+    const { prefix } = cidr;
     const size = 2 ** (32 - prefix);
-    const base = Math.floor(ipv4ToInt(network) / size) * size;
+    const base = Number(cidr.network);
     // .0 network, .1 gateway (hcloud), the last is broadcast: nodes take .2 onwards.
     const host = base + 2 + ordinal;
     if (!Number.isInteger(ordinal) || ordinal < 0 || host >= base + size - 1) {
         throw new Error(`vSwitch subnet ${subnet} has no address for bare-metal node #${ordinal}`);
     }
-    return { gateway: intToIpv4(base + 1), address: `${intToIpv4(host)}/${prefix}` };
+    return { gateway: formatIpv4(base + 1), address: `${formatIpv4(host)}/${prefix}` };
 }
 
 /**

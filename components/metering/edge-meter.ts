@@ -1,3 +1,5 @@
+import { ipv4CidrContains, parseCidr, TENANT_EGRESS_EXCEPT_IPV4 } from "../../lib/network-rules";
+
 /**
  * The node meter (historically "edge meter"): bytes the pods send to Traefik and to the internet, counted by
  * the kernel of the nodes per pod IP and exported through node-exporter's textfile collector. Pure renderers:
@@ -17,7 +19,7 @@
  *   ClusterIP (DNATed to a pod IP before forward), so every byte a backend sends Traefik is here, whatever the
  *   port or protocol. The rules keep the pairs whose destination is a Traefik pod.
  * - on every node, every packet from a pod IP to an address outside the cluster, service and private ranges
- *   (RFC 1918, the tailnet's 100.64.0.0/10, link-local, loopback, multicast), per source pod: the internet.
+ *   (RFC 1918, the tailnet's 100.64.0.0/10, this network, link-local, loopback, multicast, reserved), per source pod: the internet.
  * The count is of IP packets, so headers included. The rules map a pod IP to the pod holding it during the
  * window (`kube_pod_info{pod_ip}` of a Pending or Running pod) or, for a pod kube-state-metrics never saw (it
  * lived less than a scrape interval), to the pod the node itself gave the address: the exporter reads the CNI
@@ -35,8 +37,13 @@
 /** The VXLAN device of flannel's default backend in k3s (flannel pkg/backend/vxlan: `flannel.<VNI>`, VNI 1). */
 export const FLANNEL_VXLAN_INTERFACE = "flannel.1";
 
-/** Destinations that are never the internet (besides the cluster's pod and service CIDRs). */
-export const NON_INTERNET_IPV4 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16", "127.0.0.0/8", "224.0.0.0/3"] as const;
+/**
+ * Destinations that are never the internet (besides the cluster's pod and service CIDRs): the ranges the tenant
+ * internet egress rule excepts, so the meter bills exactly what that rule lets out. It includes 0.0.0.0/8, which
+ * an earlier copy here missed: the IANA IPv4 special-purpose registry (RFC 6890, RFC 791 "this network") lists it
+ * as neither a valid destination nor forwardable, so no byte to it reaches the internet.
+ */
+export const NON_INTERNET_IPV4: readonly string[] = TENANT_EGRESS_EXCEPT_IPV4;
 
 /** Paths, names and limits of the node meter on a node. */
 export const EDGE_METER = {
@@ -99,11 +106,9 @@ export const NODE_METER_VERSION = "2";
 /** The argument node-exporter needs to read the textfile directory through its host-root mount. */
 export const NODE_EXPORTER_TEXTFILE_ARG = `--collector.textfile.directory=/host/root${EDGE_METER.textfileDir}`;
 
-const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-
 function checkCidr(cidr: string, key: string): void {
-    const match = IPV4_CIDR.exec(cidr);
-    if (!match || match.slice(1, 5).some((octet) => Number(octet) > 255) || Number(match[5]) > 32) {
+    // A block with its prefix written out, as the nft rule takes it verbatim (no bare address, no padding).
+    if (!/^\S+\/\d{1,2}$/.test(cidr) || parseCidr(cidr)?.family !== 4) {
         throw new Error(`node meter: ${key} "${cidr}" must be an IPv4 CIDR such as 10.43.0.0/16 (platform:${key})`);
     }
 }
@@ -118,17 +123,6 @@ export interface NodeMeterInput {
     edge: boolean;
 }
 
-const inside = (cidr: string, outer: string): boolean => {
-    const toInt = (c: string) => {
-        const [ip, bits] = c.split("/");
-        return { addr: ip!.split(".").reduce((a, o) => a * 256 + Number(o), 0), bits: Number(bits) };
-    };
-    const a = toInt(cidr);
-    const b = toInt(outer);
-    const block = 2 ** (32 - b.bits);
-    return a.bits >= b.bits && Math.floor(a.addr / block) === Math.floor(b.addr / block);
-};
-
 /**
  * The nftables table. Declared, deleted and declared again as one transaction, so a reload replaces only
  * this table (like the guard, components/nodes/bootstrap-script.ts): never `flush ruleset`.
@@ -137,7 +131,7 @@ export function renderEdgeMeterNft(input: NodeMeterInput): string {
     checkCidr(input.clusterCidr, "cluster.clusterCidr");
     checkCidr(input.serviceCidr, "cluster.serviceCidr");
     // Interval sets reject overlapping elements: a cluster range inside a private range is already excluded.
-    const notInternet = [...NON_INTERNET_IPV4, ...[input.clusterCidr, input.serviceCidr].filter((c) => !NON_INTERNET_IPV4.some((r) => inside(c, r)))];
+    const notInternet = [...NON_INTERNET_IPV4, ...[input.clusterCidr, input.serviceCidr].filter((c) => !NON_INTERNET_IPV4.some((r) => ipv4CidrContains(r, c)))];
     const set = (name: string, key: string, what: string) => `  # ${what}
   set ${name} {
     typeof ${key}

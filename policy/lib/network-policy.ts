@@ -1,3 +1,4 @@
+import { CLOUD_METADATA_RANGES, SMTP_PORTS } from "../../lib/network-rules";
 import { cidrTextContains } from "./network";
 import { K8S_TYPES, isEmptySelector, specOf } from "./kubernetes";
 import { resourcesInNamespace, type ResourceView } from "./namespaces";
@@ -8,13 +9,10 @@ import { asArray, asRecord, asString, asStrings, whenKnown } from "./values";
  * SMTP, every namespace).
  */
 
-// The pack is a standalone package: these copy the program's lib/network-rules.ts, and
-// test/policy/network-rules.contract.test.ts fails when the two differ.
-
-/** The cloud metadata address (Hetzner serves user-data, secrets included, here). */
-export const METADATA_ADDRESS = "169.254.169.254/32";
-/** Mail ports tenants must never reach (SMTP 25, SMTPS 465, submission 587, alternative 2525): spam from the platform's addresses. */
-export const SMTP_PORTS: readonly number[] = Object.freeze([25, 465, 587, 2525]);
+/** The cloud metadata address (Hetzner serves user-data, secrets included, here): the program's one source. */
+export const METADATA_ADDRESS: string = CLOUD_METADATA_RANGES[0]!;
+/** Mail ports tenants must never reach: the program's one source (lib/network-rules.ts). */
+export { SMTP_PORTS };
 
 /** One ingress or egress rule. */
 export interface PolicyRule {

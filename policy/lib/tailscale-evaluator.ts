@@ -1,4 +1,5 @@
 import { asArray, asRecord } from "./values";
+import { parseCidr } from "./network";
 
 /**
  * An offline evaluator of a tailnet policy's network rules and of its own `tests`. Tailscale runs `tests` only
@@ -124,19 +125,16 @@ export function tagNameProblem(tag: string): string | undefined {
     return undefined;
 }
 
+/** An IPv4 address as a number; CIDRs, IPv6 and padded text are not one. */
 function parseIpv4(text: string): number | undefined {
-    const parts = text.split(".");
-    if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)) return undefined;
-    return parts.reduce((acc, p) => acc * 256 + Number(p), 0);
+    const parsed = text.includes("/") || text.trim() !== text ? undefined : parseCidr(text);
+    return parsed?.family === 4 ? Number(parsed.network) : undefined;
 }
 
-function parseCidr(text: string): { base: number; size: number } | undefined {
-    const [ip, bits, ...rest] = text.split("/");
-    if (rest.length > 0 || ip === undefined || bits === undefined || !/^\d{1,2}$/.test(bits) || Number(bits) > 32) return undefined;
-    const address = parseIpv4(ip);
-    if (address === undefined) return undefined;
-    const size = 2 ** (32 - Number(bits));
-    return { base: Math.floor(address / size) * size, size };
+/** An IPv4 CIDR (prefix written out) as its first address and size. */
+function parseIpv4Range(text: string): { base: number; size: number } | undefined {
+    const parsed = /^\S+\/\d{1,2}$/.test(text) ? parseCidr(text) : undefined;
+    return parsed?.family === 4 ? { base: Number(parsed.network), size: 2 ** (32 - parsed.prefix) } : undefined;
 }
 
 function parsePortRanges(text: string): PortRange[] | undefined {
@@ -369,7 +367,7 @@ export function compileTailnetPolicy(policy: Record<string, unknown>): CompiledT
     const hosts = new Map<string, string>();
     for (const [name, value] of Object.entries(asRecord(policy.hosts) ?? {})) {
         if (!HOST_NAME.test(name) || parseIpv4(name) !== undefined) problems.push(`hosts.${name}: not a host alias name`);
-        if (typeof value !== "string" || (parseIpv4(value) === undefined && parseCidr(value) === undefined)) {
+        if (typeof value !== "string" || (parseIpv4(value) === undefined && parseIpv4Range(value) === undefined)) {
             problems.push(`hosts.${name}: "${String(value)}" is not an IPv4 address or CIDR (IPv6 is not modelled)`);
             continue;
         }
@@ -407,7 +405,7 @@ export function compileTailnetPolicy(policy: Record<string, unknown>): CompiledT
         const address = hosts.get(text) ?? text;
         const single = parseIpv4(address);
         if (single !== undefined) return (e) => e.kind === "address" && e.ip === single;
-        const range = parseCidr(address);
+        const range = parseIpv4Range(address);
         if (range) return (e) => e.kind === "address" && e.ip >= range.base && e.ip < range.base + range.size;
         problems.push(`${where}: unknown selector "${text}"`);
         return undefined;

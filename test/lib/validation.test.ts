@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { PROJECT_EXAMPLES, projectSchema } from "../../lib/tenants/schema";
 import { formatProblems, InputValidationError, issuesToProblems, joinPath, pathPattern, type InputProblem } from "../../lib/validation";
 
 /** The aggregated input error every refusal goes through: paths, examples, fixes and the one message. */
@@ -103,6 +104,18 @@ describe("issuesToProblems", () => {
         ]);
         const bare = issuesToProblems("f.yaml", "platform:", z.strictObject({}).safeParse({ x: 1 }).error!.issues, {});
         expect(bare).toEqual([{ source: "f.yaml", path: "platform:.x", problem: 'unknown key "x"', fix: "remove it" }]);
+    });
+
+    it("never offers the examples table's (root) entry as a key (a tenant file's unknown top-level key)", () => {
+        const issues = z.strictObject({ name: z.string() }).safeParse({ name: "shop", colour: "blue" }).error!.issues;
+        expect(issuesToProblems("f.yaml", "", issues, { "(root)": "name: shop", name: "name: shop" })).toEqual([
+            { source: "f.yaml", path: "colour", problem: 'unknown key "colour"', fix: "remove it, or use one of: name" },
+        ]);
+        const tenant = projectSchema.safeParse({ name: "shop", colour: "blue" }).error!.issues.filter((i) => i.code === "unrecognized_keys");
+        const [problem] = issuesToProblems("shop.yaml", "", tenant, PROJECT_EXAMPLES);
+        expect(problem?.path).toBe("colour");
+        expect(problem?.fix).toMatch(/^remove it, or use one of: id, name, owner, trust, quota, budget, /);
+        expect(problem?.fix).not.toContain("(root)");
     });
 
     it("takes the fix a refinement knows over the examples table", () => {

@@ -87,7 +87,7 @@ describe("invalid input stops the program before any resource is registered", ()
             const file = path.join("stacks", "dev", "projects", "shop.yaml");
             expect(error.problems).toEqual(
                 expect.arrayContaining([
-                    expect.objectContaining({ source: file, path: "colour", problem: 'unknown key "colour"' }),
+                    expect.objectContaining({ source: file, path: "colour", problem: 'unknown key "colour"', fix: expect.stringMatching(/^remove it, or use one of: id, name, owner, (?!.*\(root\))/) }),
                     expect.objectContaining({ source: file, path: "services[web].image", fix: "for example image: ghcr.io/example/web:1.4.2" }),
                 ]),
             );

@@ -20,6 +20,10 @@ describe("vSwitch addresses", () => {
     it("refuses a node the subnet has no room for, and a malformed subnet", () => {
         expect(() => vswitchAddresses("172.16.4.0/29", 5)).toThrow(/no address for bare-metal node #5/);
         expect(() => vswitchAddresses("10.90.8.0", 0)).toThrow(/must be an IPv4 CIDR/);
+        // One message for every malformed subnet (the program's one CIDR parser, lib/network-rules.ts).
+        for (const bad of ["10.90.8.256/24", "10.90.8/24", "fd00::/64", "10.90.8.0/30", "10.90.8.0/7"]) {
+            expect(() => vswitchAddresses(bad, 0), bad).toThrow(`vSwitch subnet "${bad}" must be an IPv4 CIDR between /8 and /29`);
+        }
     });
 });
 

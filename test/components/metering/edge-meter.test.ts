@@ -9,6 +9,7 @@ import type { TcpRoute, UdpRoute } from "../../../components/project/routes";
 import { everyExample } from "../project/fixtures";
 import { inNetworkNamespace, nftCheck, shellcheck } from "../../helpers/tools";
 import { stackConfig } from "../../helpers/config";
+import { clusterEgressExcept } from "../../../lib/network-rules";
 
 /** The node meter's files as rendered; its counting is proven in a kernel by edge-meter.kernel.test.ts. */
 
@@ -37,8 +38,18 @@ describe("node meter files", () => {
         expect(ruleset).not.toMatch(/ip daddr != \{[^}]*100\.96\.0\.0\/16/);
     });
 
+    it("count as internet exactly what the tenant internet egress rule lets out (0.0.0.0/8 is never a destination)", () => {
+        const cluster = { clusterCidr: "10.42.0.0/16", serviceCidr: "198.18.0.0/16" };
+        const ruleset = renderEdgeMeterNft({ ...cluster, edge: false });
+        expect(nftCheck(ruleset).ok).toBe(true);
+        const excluded = /ip daddr != \{ ([^}]*) \}/.exec(ruleset)?.[1]?.split(", ");
+        expect(excluded).toEqual([...clusterEgressExcept(cluster)]);
+        // Written out: RFC 6890 / IANA special-purpose ranges that are no internet destination, then the service range.
+        expect(excluded).toEqual(["0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16", "224.0.0.0/4", "240.0.0.0/4", "198.18.0.0/16"]);
+    });
+
     it("reject a CIDR that is not IPv4, naming the config key", () => {
-        for (const bad of ["fd00::/108", "10.43.0.0", "10.43.0.300/16", "10.43.0.0/33"]) {
+        for (const bad of ["fd00::/108", "10.43.0.0", "10.43.0.300/16", "10.43.0.0/33", " 10.43.0.0/16", "10.43.0.0/016"]) {
             expect(() => renderEdgeMeterNft(meter(true, "10.42.0.0/16", bad))).toThrow(/platform:cluster\.serviceCidr/);
             expect(() => renderEdgeMeterNft(meter(true, bad))).toThrow(/platform:cluster\.clusterCidr/);
         }
