@@ -114,6 +114,33 @@ describe("criticalPath", () => {
         expect(criticalPath(plan, table({ child: 3 })).totalSeconds).toBe(3);
     });
 
+    it("reports no step for a finish reached through a component, only the custom resources that run", () => {
+        // P's finish waits for its component child C, whose custom child D runs 100 s: the path is D alone
+        // (P ran its second before), not D then a 1 s step of P starting at 100.
+        const nested = criticalPath([res("P"), res("C", [], { custom: false, parent: "P" }), res("D", [], { parent: "C" })], table({ P: 1, D: 100 }));
+        expect(nested.totalSeconds).toBe(100);
+        expect(nested.steps.map((s) => [s.name, s.startSeconds, s.finishSeconds])).toEqual([["D", 0, 100]]);
+        // A readiness wait on a component: A finishes 3 s after K is ready (K's custom child B, 7 s), not after its own
+        // 5 s run, so A's run is no step of the path (it would wrongly start at 7).
+        const waits = criticalPath([res("A"), res("K", [], { custom: false }), res("B", [], { parent: "K" })], table({ A: 5, B: 7 }), [
+            { consumer: urn("A"), provider: urn("K"), need: "test", seconds: 3 },
+        ]);
+        expect(waits.totalSeconds).toBe(10);
+        expect(waits.steps.map((s) => [s.name, s.startSeconds, s.finishSeconds])).toEqual([["B", 0, 7]]);
+    });
+
+    it("rejects a resource that is its own parent, naming it (a one-resource cycle)", () => {
+        let caught: unknown;
+        try {
+            criticalPath([res("A"), res("S", [], { parent: "S" })], table({ A: 1, S: 1 }));
+        } catch (e) {
+            caught = e;
+        }
+        expect(caught).toBeInstanceOf(DependencyCycleError);
+        expect((caught as DependencyCycleError).cycle).toEqual([urn("S"), urn("S")]);
+        expect((caught as Error).message).toBe("dependency cycle, the bring-up cannot be ordered: S (test:index:Thing) → S (test:index:Thing)");
+    });
+
     it("ignores dependencies outside the plan (e.g. the stack)", () => {
         const plan = [res("a", ["not-in-plan"])];
         expect(criticalPath(plan, table({ a: 4 })).totalSeconds).toBe(4);
