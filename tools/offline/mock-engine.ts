@@ -67,6 +67,8 @@ export function sdkSymbols(): SdkSymbol[] {
     const rpc = sdkModule("runtime/rpc");
     const proto = sdkModule("proto/resource_pb");
     const response = () => (member(proto, "RegisterResourceResponse") as { prototype?: object } | undefined)?.prototype;
+    const request = () => (member(proto, "RegisterResourceRequest") as { prototype?: object } | undefined)?.prototype;
+    const timeouts = () => (member(() => member(proto, "RegisterResourceRequest"), "CustomTimeouts") as { prototype?: object } | undefined)?.prototype;
     const mockMonitor = () => (member(sdkModule("runtime/mocks"), "MockMonitor") as { prototype?: object } | undefined)?.prototype;
     return [
         { name: "runtime/rpc.specialSigKey", shortcut: false, present: () => typeof member(rpc, "specialSigKey") === "string" },
@@ -84,8 +86,33 @@ export function sdkSymbols(): SdkSymbol[] {
         { name: "runtime/mocks.MockMonitor#resources (a Map)", shortcut: true, present: () => member(sampleMonitor, "resources") instanceof Map },
         ...RESPONSE_GETTERS.map((getter) => ({ name: `proto/resource_pb.RegisterResourceResponse.prototype.${getter}`, shortcut: true, present: isFunction(response, getter) })),
         { name: "proto/resource_pb.Result.SUCCESS", shortcut: true, present: () => typeof member(() => member(proto, "Result"), "SUCCESS") === "number" },
+        // Every plan records from the request, shortcuts or not: a renamed getter would drop protect & co. silently.
+        ...REQUEST_GETTERS.map((getter) => ({ name: `proto/resource_pb.RegisterResourceRequest.prototype.${getter}`, shortcut: false, present: isFunction(request, getter) })),
+        ...TIMEOUT_GETTERS.map((getter) => ({ name: `proto/resource_pb.RegisterResourceRequest.CustomTimeouts.prototype.${getter}`, shortcut: false, present: isFunction(timeouts, getter) })),
     ];
 }
+
+/** What the engine reads from every RegisterResourceRequest (the {@link RegisterRequest} surface). */
+const REQUEST_GETTERS = [
+    "getProtect",
+    "getRetainondelete",
+    "getReplaceonchangesList",
+    "getDeletebeforereplace",
+    "getImportid",
+    "getType",
+    "getName",
+    "getParent",
+    "getCustom",
+    "getProvider",
+    "getObject",
+    "getAdditionalsecretoutputsList",
+    "getDependenciesList",
+    "getIgnorechangesList",
+    "getCustomtimeouts",
+] as const satisfies ReadonlyArray<keyof RegisterRequest>;
+
+/** What the engine reads from a request's custom timeouts. */
+const TIMEOUT_GETTERS = ["getCreate", "getUpdate", "getDelete"] as const;
 
 /** What the SDK reads from a RegisterResourceResponse (runtime/resource.js), all that the direct registration builds. */
 const RESPONSE_GETTERS = ["getUrn", "getId", "getObject", "getPropertydependenciesMap", "getResult"] as const;
@@ -755,21 +782,21 @@ interface RegisterResponse {
 
 /** The options that make a change a replacement (recorded only when set, to keep plans small). */
 function replacementOptions(req: RegisterRequest): Pick<PlannedResource, "replaceOnChanges" | "deleteBeforeReplace" | "protect" | "retainOnDelete"> {
-    const replaceOnChanges = req.getReplaceonchangesList?.() ?? [];
-    const deleteBeforeReplace = req.getDeletebeforereplace?.() ?? false;
+    const replaceOnChanges = req.getReplaceonchangesList();
+    const deleteBeforeReplace = req.getDeletebeforereplace();
     return {
         ...(replaceOnChanges.length > 0 ? { replaceOnChanges } : {}),
         ...(deleteBeforeReplace ? { deleteBeforeReplace } : {}),
-        ...(req.getProtect?.() ? { protect: true } : {}),
-        ...(req.getRetainondelete?.() ? { retainOnDelete: true } : {}),
+        ...(req.getProtect() ? { protect: true } : {}),
+        ...(req.getRetainondelete() ? { retainOnDelete: true } : {}),
     };
 }
 
 interface RegisterRequest {
-    getProtect?(): boolean | undefined;
-    getRetainondelete?(): boolean | undefined;
-    getReplaceonchangesList?(): string[];
-    getDeletebeforereplace?(): boolean;
+    getProtect(): boolean | undefined;
+    getRetainondelete(): boolean | undefined;
+    getReplaceonchangesList(): string[];
+    getDeletebeforereplace(): boolean;
     getImportid(): string;
     getType(): string;
     getName(): string;

@@ -16,6 +16,8 @@ const struct = () => {
 };
 const mocksModule = () => sdk("runtime/mocks") as { MockMonitor: new (...args: unknown[]) => Owner };
 const response = () => (sdk("proto/resource_pb").RegisterResourceResponse as { prototype: Owner }).prototype;
+const request = () => (sdk("proto/resource_pb").RegisterResourceRequest as { prototype: Owner }).prototype;
+const timeouts = () => (sdk("proto/resource_pb").RegisterResourceRequest as unknown as { CustomTimeouts: { prototype: Owner } }).CustomTimeouts.prototype;
 
 /** Removes a member for the duration of a check; returns the restore function. */
 function remove(owner: Owner, key: string): () => void {
@@ -61,6 +63,29 @@ const removals: Record<string, () => () => void> = {
     "proto/resource_pb.RegisterResourceResponse.prototype.getPropertydependenciesMap": () => remove(response(), "getPropertydependenciesMap"),
     "proto/resource_pb.RegisterResourceResponse.prototype.getResult": () => remove(response(), "getResult"),
     "proto/resource_pb.Result.SUCCESS": () => remove(sdk("proto/resource_pb").Result as Owner, "SUCCESS"),
+    // Read from every registration request, shortcuts or not (protect, retainOnDelete, replaceOnChanges … in the plan).
+    ...Object.fromEntries(
+        [
+            "getProtect",
+            "getRetainondelete",
+            "getReplaceonchangesList",
+            "getDeletebeforereplace",
+            "getImportid",
+            "getType",
+            "getName",
+            "getParent",
+            "getCustom",
+            "getProvider",
+            "getObject",
+            "getAdditionalsecretoutputsList",
+            "getDependenciesList",
+            "getIgnorechangesList",
+            "getCustomtimeouts",
+        ].map((getter) => [`proto/resource_pb.RegisterResourceRequest.prototype.${getter}`, () => remove(request(), getter)]),
+    ),
+    ...Object.fromEntries(
+        ["getCreate", "getUpdate", "getDelete"].map((getter) => [`proto/resource_pb.RegisterResourceRequest.CustomTimeouts.prototype.${getter}`, () => remove(timeouts(), getter)]),
+    ),
 };
 
 let restore: (() => void) | undefined;
