@@ -345,8 +345,3 @@ export function renderSourceSecret(ctx: ProjectContext, values: Readonly<Record<
         stringData: Object.fromEntries(keys.map((k) => [k, values[k] ?? ""])),
     };
 }
-
-/** The build Jobs of a project (one per built service, at its commit). */
-export function renderBuildJobs(ctx: ProjectContext): IJob[] {
-    return ctx.project.services.filter((s) => s.build !== undefined).map((s) => renderBuildJob(ctx, s));
-}

@@ -120,15 +120,6 @@ export function nodeShapes(config: PlatformConfig): NodeShape[] {
     return nodes;
 }
 
-/**
- * The MagicDNS name a node asks for. Only the name it is expected to get: Tailscale gives a second device
- * with a taken name `<name>-1`, so SSH, joins and the kubeconfig use the name read back from the tailnet
- * (components/nodes/infrastructure.ts), never this one.
- */
-export function expectedTailnetName(hostname: string, magicDnsSuffix: string): string {
-    return `${hostname}.${magicDnsSuffix}`;
-}
-
 /** Number of nodes that carry Longhorn replicas (counted from config; names are not needed). */
 export function storageNodeCount(config: PlatformConfig): number {
     return nodeShapes(config).filter((n) => n.storage).length;

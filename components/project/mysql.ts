@@ -79,11 +79,6 @@ export function xtrabackupImage(database: Pick<DatabaseSpec, "version">): string
     return image;
 }
 
-/** Service the applications connect to: HAProxy's (one writer) in front of 3 or more nodes, else the node's own. */
-export function mysqlServiceName(database: Pick<DatabaseSpec, "generation" | "instances">): string {
-    return `${clusterName(database)}-${mysqlProxyPods(database.instances) > 0 ? "haproxy" : "pxc"}`;
-}
-
 /** Key prefix (inside the bucket, no leading or trailing slash) of one generation's full backups. */
 export function mysqlBackupPrefix(config: PlatformConfig, namespace: string, generation: number): string {
     const folder = (config.backup.s3?.folder ?? "").replace(/^\/+|\/+$/g, "");

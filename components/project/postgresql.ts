@@ -83,11 +83,6 @@ function objectStore(config: PlatformConfig, namespace: string, generation: numb
     };
 }
 
-/** Nodes a tenant database instance may run on (run pool, or the schedulable servers without one). */
-export function databaseNodeCount(config: PlatformConfig): number {
-    return hasRunPool(config) ? config.pools.filter((p) => p.role === "run").reduce((n, p) => n + p.count, 0) : config.servers.count;
-}
-
 /** How the new cluster is created: an empty database, or a recovery from an earlier generation's archive. */
 function bootstrap(ctx: ProjectContext, database: DatabaseSpec): Record<string, unknown> {
     const owner = { database: databaseName(ctx), owner: DATABASE_USER, secret: { name: DATABASE_SECRET } };

@@ -1127,8 +1127,6 @@ export type JobSpec = ProjectSpec["jobs"][number];
 export type ConfigMapSpec = ProjectSpec["configMaps"][number];
 /** What every tenant container declares (service, sidecar, init container, job). */
 export type ContainerSpec = ServiceSpec | SidecarSpec | InitContainerSpec | JobSpec;
-/** A validated named port. */
-export type NamedPortSpec = ServiceSpec["ports"][number];
 /** A validated database. */
 export type DatabaseSpec = NonNullable<ProjectSpec["database"]>;
 /** A validated MongoDB replica set. */

@@ -62,9 +62,6 @@ export const LIFECYCLE_HOOKS: readonly string[] = ["postStart", "preStop"];
 /** Handler kinds that carry a `host`. */
 export const HOST_HANDLERS: readonly string[] = ["httpGet", "tcpSocket"];
 
-/** Verbs that let an RBAC subject grant itself more than it has (Kubernetes RBAC docs, "Privilege escalation prevention"). */
-export const ESCALATING_RBAC_VERBS: readonly string[] = ["escalate", "bind", "impersonate"];
-
 /** ClusterRoles a tenant namespace may never bind (cluster-admin, and admin which can edit RoleBindings there). */
 export const FORBIDDEN_TENANT_CLUSTER_ROLES: readonly string[] = ["cluster-admin", "admin"];
 

@@ -9,9 +9,6 @@ import { asArray, asRecord, asString, asStrings } from "./values";
 /** Groups every tenant ServiceAccount (or every caller) is a member of. */
 export const ALL_TENANTS_GROUPS: readonly string[] = ["system:serviceaccounts", "system:authenticated", "system:unauthenticated"];
 
-/** The ClusterRole that grants everything. */
-export const CLUSTER_ADMIN = "cluster-admin";
-
 /** A binding subject. */
 export interface Subject {
     /** `ServiceAccount`, `User` or `Group`. */

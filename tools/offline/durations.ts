@@ -225,9 +225,6 @@ export const WAIT_FIGURES = {
     },
 } as const satisfies Readonly<Record<string, ChartFigure>>;
 
-/** The id of a figure of {@link WAIT_FIGURES}. */
-export type WaitFigure = keyof typeof WAIT_FIGURES;
-
 /** Default for a chart not listed above: the middle of the 60-180 s range the workload charts span. */
 export const HELM_DEFAULT_SECONDS = 90;
 

@@ -18,9 +18,6 @@ import { mapBounded } from "../driver/pool";
  * of worker processes, each planning its share of the tenants the same way.
  */
 
-/** The organization the offline plan's stack references name (that of Pulumi's DIY backends). */
-export const OFFLINE_ORGANIZATION = "organization";
-
 /**
  * Tenant plans at once in a small region: 1, i.e. one after the other in the region plan's own process, which
  * costs no process start; `--parallel <n>` runs n worker processes instead, each planning its share in turn.
