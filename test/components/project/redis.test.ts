@@ -67,9 +67,17 @@ describe("Redis as an OpsTree RedisReplication", () => {
         expect(spec.redisExporter.securityContext.readOnlyRootFilesystem).toBe(true);
         expect(spec.podSecurityContext).toMatchObject({ runAsNonRoot: true, fsGroup: 1000 });
         expect(spec.sentinel.podSecurityContext).toMatchObject({ runAsNonRoot: true });
-        for (const resources of [spec.kubernetesConfig.resources, spec.redisExporter.resources, spec.sentinel.resources]) {
-            expect(resources.requests.cpu).toBeDefined();
-            expect(resources.limits.memory).toBeDefined();
+        // Redis: the tenant file's default (100m/256Mi, limit 512Mi; CPU limit twice the request); exporter and
+        // Sentinels: the platform's sizes. Every container gets the 256Mi scratch allowance.
+        expect(spec.kubernetesConfig.resources).toEqual({
+            requests: { cpu: "100m", memory: "256Mi", "ephemeral-storage": "256Mi" },
+            limits: { cpu: "200m", memory: "512Mi", "ephemeral-storage": "256Mi" },
+        });
+        for (const resources of [spec.redisExporter.resources, spec.sentinel.resources]) {
+            expect(resources).toEqual({
+                requests: { cpu: "25m", memory: "32Mi", "ephemeral-storage": "256Mi" },
+                limits: { cpu: "100m", memory: "64Mi", "ephemeral-storage": "256Mi" },
+            });
         }
     });
 
