@@ -28,6 +28,7 @@ import {
     MYSQL_SYSTEM_SCHEMAS,
     PXC_CLUSTER_NAME_PATTERN,
     PXC_USER_PINS,
+    PXC_USER_NAME,
     PXC_DISABLED_PARTS,
     PXC_INJECTION_FIELDS,
     PXC_KEY_HOLDING_IMAGES,
@@ -55,6 +56,7 @@ import {
     PSMDB_TENANT_ROLES,
     PSMDB_UPGRADE_OFF,
     PSMDB_USER_PASSWORD_SECRET,
+    PSMDB_USER,
 } from "../../policy/rules/tenancy/mongodb-cluster";
 import { PXC_OPERATOR_USER } from "../databases/mysql-values";
 import { PSMDB_OPERATOR_USER } from "../databases/mongodb-values";
@@ -741,13 +743,13 @@ export function renderMysqlPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPai
             },
             {
                 expression: cluster(
-                    `!has(object.spec.users) || object.spec.users.all(u, has(u.dbs) && size(u.dbs) > 0 && u.dbs.all(d, d.matches(${quote(PXC_USER_PINS.dbPattern)}) && !(d.lowerAscii() in ${list(MYSQL_SYSTEM_SCHEMAS)}))` +
+                    `!has(object.spec.users) || object.spec.users.all(u, u.name == ${quote(PXC_USER_NAME)} && has(u.dbs) && size(u.dbs) > 0 && u.dbs.all(d, d.matches(${quote(PXC_USER_PINS.dbPattern)}) && !(d.lowerAscii() in ${list(MYSQL_SYSTEM_SCHEMAS)}))` +
                         // grants and hosts go into the operator's SQL as they are (users_custom.go): exactly the rendered values.
                         ` && has(u.grants) && u.grants == ${list([...PXC_USER_PINS.grants])} && (!has(u.withGrantOption) || u.withGrantOption == false)` +
                         ` && (!has(u.hosts) || u.hosts == ${list([...PXC_USER_PINS.hosts])})` +
                         ` && has(u.passwordSecretRef) && has(u.passwordSecretRef.name) && u.passwordSecretRef.name == ${quote(PXC_USER_PASSWORD_SECRET)})`,
                 ),
-                message: `tenant MySQL users get ${PXC_USER_PINS.grants.join(", ")} (no grant option) from host ${PXC_USER_PINS.hosts.join(", ")} on plain-named databases only (dbs, never a system schema or a pattern), with their password from ${PXC_USER_PASSWORD_SECRET}`,
+                message: `tenant MySQL users are ${PXC_USER_NAME} (never a system user), get ${PXC_USER_PINS.grants.join(", ")} (no grant option) from host ${PXC_USER_PINS.hosts.join(", ")} on plain-named databases only (dbs, never a system schema or a pattern), with their password from ${PXC_USER_PASSWORD_SECRET}`,
                 reason: "Forbidden",
             },
             {
@@ -906,10 +908,11 @@ export function renderMongodbPolicy(args: AdmissionPolicyArgs): AdmissionPolicyP
             },
             {
                 expression: cluster(
-                    `!has(object.spec.users) || object.spec.users.all(u, has(u.passwordSecretRef) && has(u.passwordSecretRef.name) && u.passwordSecretRef.name == ${quote(PSMDB_USER_PASSWORD_SECRET)}` +
+                    `!has(object.spec.users) || object.spec.users.all(u, u.name == ${quote(PSMDB_USER.name)} && has(u.db) && u.db == ${quote(PSMDB_USER.db)}` +
+                        ` && has(u.passwordSecretRef) && has(u.passwordSecretRef.name) && u.passwordSecretRef.name == ${quote(PSMDB_USER_PASSWORD_SECRET)}` +
                         ` && (!has(u.roles) || u.roles.all(r, ${role})))`,
                 ),
-                message: `tenant MongoDB users take their passwords from ${PSMDB_USER_PASSWORD_SECRET} and hold ${PSMDB_TENANT_ROLES.join(", ")} on their own databases only (no monitoring roles: clusterMonitor and read on local reach PBM's configuration with the bucket keys through the oplog)`,
+                message: `tenant MongoDB users are ${PSMDB_USER.name}@${PSMDB_USER.db} (never a system user), take their passwords from ${PSMDB_USER_PASSWORD_SECRET} and hold ${PSMDB_TENANT_ROLES.join(", ")} on their own databases only (no monitoring roles: clusterMonitor and read on local reach PBM's configuration with the bucket keys through the oplog)`,
                 reason: "Forbidden",
             },
             {

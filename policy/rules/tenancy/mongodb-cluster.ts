@@ -25,6 +25,14 @@ export const PSMDB_PINNED_IMAGES = {
 /** The tenant Secret the platform's MongoDB users take their passwords from (components/project/mongodb.ts MONGODB_SECRET). */
 export const PSMDB_USER_PASSWORD_SECRET = "mongodb-credentials";
 
+/**
+ * The one MongoDB user (name and authentication database) a tenant replica set may ask for
+ * (components/project/mongodb.ts MONGODB_USERS). The operator's validateUser (custom_users.go at v1.22.0) refuses only
+ * names found among the values of the `internal-<cluster>-users` Secret, and an absent or unread Secret reserves
+ * nothing; `users[].name`/`db` are pinned to the rendered ones instead.
+ */
+export const PSMDB_USER = { name: "app", db: "admin" } as const;
+
 /** Name of the one sidecar the platform renders (the exporter, components/project/mongodb.ts). */
 export const PSMDB_EXPORTER_SIDECAR = "metrics";
 
@@ -210,6 +218,9 @@ export function mongodbClusterProblems(spec: Record<string, unknown>, namespace:
         }
     }
     for (const [index, user] of asArray(spec.users).entries()) {
+        if (at(user, ["name"]) !== PSMDB_USER.name || at(user, ["db"]) !== PSMDB_USER.db) {
+            problems.push(`users[${index}] is ${JSON.stringify(at(user, ["name"]))}@${JSON.stringify(at(user, ["db"]))}, not the platform's ${PSMDB_USER.name}@${PSMDB_USER.db} (a system user's name would take its password and roles from the tenant's Secret)`);
+        }
         if (at(user, ["passwordSecretRef", "name"]) !== PSMDB_USER_PASSWORD_SECRET) {
             problems.push(`users[${index}].passwordSecretRef is not the platform-written ${PSMDB_USER_PASSWORD_SECRET}`);
         }

@@ -53,6 +53,16 @@ export const PXC_CLUSTER_NAME_PATTERN = "^database(-g[0-9]+)?$";
  */
 export const PXC_USER_PINS = { grants: ["ALL PRIVILEGES"], hosts: ["%"], dbPattern: "^[A-Za-z0-9_]+$" } as const;
 
+/**
+ * The one MySQL user name a tenant cluster may ask for (components/project/database.ts DATABASE_USER). The operator
+ * skips only names exactly equal to its system users (users_custom.go sysUserNames over pkg/pxc/users/users.go
+ * UserNames at v1.19.0: a Go map lookup, case-sensitive and untrimmed), while MySQL compares account names in a
+ * PAD SPACE column (mysql.user.User is CHAR(32), so `root ` is `root`): `users[].name` is pinned to the rendered
+ * name, which is no system user in either comparison.
+ */
+export const PXC_USER_NAME = "app";
+
+
 /** MySQL's own schemas: a user with grants on one of them administers the server (mysql.user, the operator's users). */
 export const MYSQL_SYSTEM_SCHEMAS = ["mysql", "sys", "performance_schema", "information_schema"] as const;
 
@@ -236,6 +246,9 @@ export function mysqlClusterProblems(
             }
         }
         const record = asRecord(user) ?? {};
+        if (record.name !== PXC_USER_NAME) {
+            problems.push(`users[${index}].name is ${JSON.stringify(record.name)}, not the platform's ${PXC_USER_NAME} (the operator would set a system user's password and grants from the tenant's Secret)`);
+        }
         if (JSON.stringify(record.grants ?? null) !== JSON.stringify(PXC_USER_PINS.grants)) {
             problems.push(`users[${index}].grants is ${JSON.stringify(record.grants)}, not ${JSON.stringify(PXC_USER_PINS.grants)} (the operator puts grants into SQL as they are)`);
         }

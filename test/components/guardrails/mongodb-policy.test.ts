@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { renderMongodbPolicy } from "../../../components/guardrails/admission-policies";
 import { databaseAdmission } from "../../../components/guardrails/guardrails";
-import { MONGODB_SECRET, renderMongoDbCluster, renderMongoDbRestore } from "../../../components/project/mongodb";
+import { MONGODB_SECRET, MONGODB_USERS, renderMongoDbCluster, renderMongoDbRestore } from "../../../components/project/mongodb";
 import { projectContext } from "../../../components/project/common";
 import { restoredMongoProject } from "../../../tools/offline/backup-drill";
 import { admit } from "../../../tools/offline/admission";
 import { policyPackConfigFile, stackPackConfig } from "../../../tools/offline/policy-config";
 import { readStackConfig } from "../../../tools/offline/stack-files";
-import { PSMDB_TYPES, PSMDB_USER_PASSWORD_SECRET } from "../../../policy/rules/tenancy/mongodb-cluster";
+import { PSMDB_TYPES, PSMDB_USER, PSMDB_USER_PASSWORD_SECRET } from "../../../policy/rules/tenancy/mongodb-cluster";
 import { validateObject } from "../../helpers/k8s-schema";
 import { messagesOf, planned, tenantNamespace } from "../../helpers/policy-fixtures";
 import { ROOT } from "../../helpers/synth";
@@ -115,6 +115,14 @@ const CLUSTER_CASES: Array<{ title: string; spec: Spec; expected: "admit" | "den
     { title: "the exporter without its environment", spec: withExporter({ env: undefined }), expected: "deny" },
     { title: "the exporter against another server", spec: withExporter({ args: ["--mongodb.uri=mongodb://mongo.attacker.example:27017/admin", ...exporter.args.slice(1)] }), expected: "deny" },
     { title: "the exporter with an extra collector", spec: withExporter({ args: [...exporter.args, "--collector.dbstats"] }), expected: "deny" },
+    // Review f19c 1: validateUser (custom_users.go at v1.22.0) reserves only the names it read from internal-<cluster>-users.
+    ...["backup", "clusterAdmin", "clusterMonitor", "userAdmin", "databaseAdmin", "App", "app "].map((name) => ({
+        title: `a user named ${JSON.stringify(name)}`,
+        spec: spec({ users: [{ ...users[0], name }] }),
+        expected: "deny" as const,
+    })),
+    { title: "the app user in another authentication database", spec: spec({ users: [{ ...users[0], db: "$external" }] }), expected: "deny" },
+    { title: "the app user without its authentication database", spec: spec({ users: [{ ...users[0], db: undefined }] }), expected: "deny" },
 ];
 
 const RESTORE_CASES: Array<{ title: string; spec: Spec; expected: "admit" | "deny" }> = [
@@ -148,6 +156,11 @@ describe("platform-tenant-mongodb (admission twin of tenancy-mongodb-cluster)", 
         const outcome = decide("PerconaServerMongoDBRestore", restoreSpecValue);
         expect(outcome.admission, outcome.messages.join("; ")).toBe(expected);
         expect(outcome.pack, outcome.reported.join("; ")).toBe(expected);
+    });
+
+    it("pins the user to the one the program renders (the pack cannot import it)", () => {
+        expect(users.map((user) => ({ name: user.name, db: user.db }))).toEqual([{ ...PSMDB_USER }]);
+        expect(PSMDB_USER.name).toBe(MONGODB_USERS.app);
     });
 
     it("names the platform's credentials Secret as components/project/mongodb.ts writes it", () => {

@@ -8,10 +8,10 @@ import { admit } from "../../../tools/offline/admission";
 import { policyPackConfigFile, stackPackConfig } from "../../../tools/offline/policy-config";
 import { readStackConfig } from "../../../tools/offline/stack-files";
 import { MYSQL_OPERATOR_IMAGES } from "../../../charts/images";
-import { PXC_KEY_HOLDING_IMAGES, PXC_POD_SERVICE_ACCOUNT, PXC_RUNTIME_IMAGES, PXC_SANDBOX_CONFIGURATION, PXC_TYPES, PXC_USER_PASSWORD_SECRET } from "../../../policy/rules/tenancy/mysql-cluster";
+import { PXC_KEY_HOLDING_IMAGES, PXC_POD_SERVICE_ACCOUNT, PXC_RUNTIME_IMAGES, PXC_SANDBOX_CONFIGURATION, PXC_TYPES, PXC_USER_NAME, PXC_USER_PASSWORD_SECRET } from "../../../policy/rules/tenancy/mysql-cluster";
 import { DATABASE_IMAGES } from "../../../charts/images";
 import { SERVICE_ACCOUNT } from "../../../components/project/common";
-import { DATABASE_SECRET } from "../../../components/project/database";
+import { DATABASE_SECRET, DATABASE_USER } from "../../../components/project/database";
 import { validateObject } from "../../helpers/k8s-schema";
 import { messagesOf, planned, tenantNamespace } from "../../helpers/policy-fixtures";
 import { ROOT } from "../../helpers/synth";
@@ -111,6 +111,13 @@ const CLUSTER_CASES: Array<{ title: string; spec: Spec; expected: "admit" | "den
     { title: "a cluster named database-x", spec: spec({ secretsName: undefined }), name: "database-x", expected: "deny" },
     { title: "a replication channel from a server of the tenant's", spec: spec({ pxc: { ...(cluster.spec.pxc as Spec), replicationChannels: [{ name: "in", isSource: false, sourcesList: [{ host: "mysql.attacker.example", port: 3306 }] }] } }), expected: "deny" },
     { title: "a user's password from the backup Secret", spec: spec({ users: [{ ...(cluster.spec.users as Spec[])[0], passwordSecretRef: { name: "database-backup-s3", key: "AWS_SECRET_ACCESS_KEY" } }] }), expected: "deny" },
+    // Review f19c 1: a tenant user named like an operator system user (pkg/pxc/users/users.go UserNames at v1.19.0).
+    ...["root", "operator", "monitor", "xtrabackup", "replication", "proxyadmin", "pmmserver", "Root", "operator ", "shop"].map((name) => ({
+        title: `a user named ${JSON.stringify(name)}`,
+        spec: spec({ users: [{ ...(cluster.spec.users as Spec[])[0], name }] }),
+        expected: "deny" as const,
+    })),
+    { title: "a user without a name", spec: spec({ users: [{ ...(cluster.spec.users as Spec[])[0], name: undefined }] }), expected: "deny" },
 ];
 
 const RESTORE_CASES: Array<{ title: string; spec: Spec; expected: "admit" | "deny" }> = [
@@ -146,6 +153,11 @@ describe("platform-tenant-mysql (admission twin of tenancy-mysql-cluster)", () =
         const outcome = decide("PerconaXtraDBClusterRestore", restoreSpecValue);
         expect(outcome.admission, outcome.messages.join("; ")).toBe(expected);
         expect(outcome.pack).toBe(expected);
+    });
+
+    it("pins the user name to the one the program renders (the pack cannot import it)", () => {
+        expect(PXC_USER_NAME).toBe(DATABASE_USER);
+        expect((cluster.spec.users as Spec[]).map((user) => user.name)).toEqual([DATABASE_USER]);
     });
 
     it("pins the images that hold the backup keys to charts/images.ts (the pack cannot import it)", () => {
