@@ -41,6 +41,7 @@ import {
 } from "../../policy/rules/tenancy/mysql-cluster";
 import { REDIS_ALLOWED_FIELDS, REDIS_PLACEMENT } from "../../policy/rules/tenancy/redis-replication";
 import { CLAIM_BINDING_FIELDS, CLAIM_CLASS_ANNOTATIONS } from "../../policy/rules/tenancy/restore-storage-class";
+import { CNPG_BOOTSTRAP_SECRET, CNPG_CLUSTER_NAME_PATTERN } from "../../policy/rules/tenancy/database-cluster";
 import {
     MONGODB_SYSTEM_DATABASES,
     PSMDB_BACKUP_INJECTION_FIELDS,
@@ -137,7 +138,7 @@ export function noBackupSecretExpression(): string {
  * StatefulSets, Jobs and Deployments, sends it.
  */
 export function noOperatorSecretExpression(): string {
-    return noSecretReferenceExpression(operatorSecretUsers(PXC_OPERATOR_USER, PSMDB_OPERATOR_USER), (n) => `${n}.matches(${quote(OPERATOR_INTERNAL_SECRET_PATTERN)})`);
+    return noSecretReferenceExpression(operatorSecretUsers(CNPG_OPERATOR_USER, PXC_OPERATOR_USER, PSMDB_OPERATOR_USER), (n) => `${n}.matches(${quote(OPERATOR_INTERNAL_SECRET_PATTERN)})`);
 }
 
 /** CEL: unless one of `users` sends it, no secret or projected volume, env `secretKeyRef` or `envFrom.secretRef` names a Secret `matches` holds for. */
@@ -352,7 +353,7 @@ export function renderPodPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPair 
             },
             {
                 expression: noOperatorSecretExpression(),
-                message: "pods must not read a database operator's own Secrets (<cluster>-secrets, internal-<cluster>, <cluster>-users, TLS keys, keyfiles): read the project's credentials Secret",
+                message: "pods must not read a database operator's own Secrets (<cluster>-secrets, internal-<cluster>, <cluster>-users, <cluster>-superuser, <cluster>-replication, <cluster>-ca, <cluster>-server, TLS keys, keyfiles): read the project's credentials Secret",
                 reason: "Forbidden",
             },
             {
@@ -554,6 +555,22 @@ export function renderDatabasePolicy(args: AdmissionPolicyArgs): AdmissionPolicy
             {
                 expression: "!has(object.spec.bootstrap) || !has(object.spec.bootstrap.pg_basebackup)",
                 message: "tenant Clusters start empty or from their own archive, not by copying another server (pg_basebackup)",
+                reason: "Forbidden",
+            },
+            {
+                expression: `object.metadata.name.matches(${quote(CNPG_CLUSTER_NAME_PATTERN)})`,
+                message: "tenant Clusters are named database or database-g<N> (the operator names its superuser, replication, CA and server Secrets after the Cluster; only those are kept from tenant pods)",
+                reason: "Forbidden",
+            },
+            {
+                expression: ["initdb", "recovery"]
+                    .map(
+                        (method) =>
+                            `(!has(object.spec.bootstrap) || !has(object.spec.bootstrap.${method}) || !has(object.spec.bootstrap.${method}.secret)` +
+                            ` || (has(object.spec.bootstrap.${method}.secret.name) && object.spec.bootstrap.${method}.secret.name == ${quote(CNPG_BOOTSTRAP_SECRET)}))`,
+                    )
+                    .join(" && "),
+                message: `tenant Clusters bootstrap their owner from the platform-written ${CNPG_BOOTSTRAP_SECRET}`,
                 reason: "Forbidden",
             },
             {
@@ -938,7 +955,7 @@ export function renderMongodbPolicy(args: AdmissionPolicyArgs): AdmissionPolicyP
 }
 
 /**
- * Secrets in tenant namespaces (twin of the pack's `tenancy-no-operator-secrets`): only the MySQL and MongoDB
+ * Secrets in tenant namespaces (twin of the pack's `tenancy-no-operator-secrets`): only the CloudNativePG, MySQL and MongoDB
  * operators write the Secrets they keep for themselves ({@link OPERATOR_INTERNAL_SECRET_PATTERN}). A tenant writer
  * (the app stack's deployer, a git source, kubectl) that wrote one first or edited it would choose the system users'
  * passwords the operators sync (MongoDB's backup user reads PBM's configuration with the bucket keys) or the MySQL
@@ -949,8 +966,8 @@ export function renderSecretPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPa
         matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: WRITE, resources: ["secrets"] }] },
         validations: [
             {
-                expression: `request.userInfo.username in ${list([PXC_OPERATOR_USER, PSMDB_OPERATOR_USER])} || !has(object.metadata.name) || !object.metadata.name.matches(${quote(OPERATOR_INTERNAL_SECRET_PATTERN)})`,
-                message: "only the MySQL and MongoDB operators write the Secrets they keep for themselves (<cluster>-secrets, internal-<cluster>, <cluster>-users, <cluster>-env-vars-*, TLS keys, keyfiles)",
+                expression: `request.userInfo.username in ${list([CNPG_OPERATOR_USER, PXC_OPERATOR_USER, PSMDB_OPERATOR_USER])} || !has(object.metadata.name) || !object.metadata.name.matches(${quote(OPERATOR_INTERNAL_SECRET_PATTERN)})`,
+                message: "only the database operators write the Secrets they keep for themselves (<cluster>-secrets, internal-<cluster>, <cluster>-users, <cluster>-superuser, <cluster>-replication, <cluster>-ca, <cluster>-server, <cluster>-env-vars-*, TLS keys, keyfiles)",
                 reason: "Forbidden",
             },
         ],

@@ -258,12 +258,18 @@ export function backupSecretUsers(...operatorUsers: string[]): string[] {
  * from. Percona Operator for MongoDB v1.22.0: `<cluster>-users` (spec.secrets.users as the platform renders it) and
  * `internal-<cluster>-users` (psmdb_types.go InternalUserSecretName: backup, clusterAdmin, userAdmin, monitor
  * passwords), `<cluster>-mongodb-keyfile`, `<cluster>-mongodb-encryption-key`, `<cluster>-ssl`,
- * `<cluster>-ssl-internal` (psmdb_defaults.go). A tenant pod reads none of them: the project's own user-level
+ * `<cluster>-ssl-internal` (psmdb_defaults.go). CloudNativePG 1.30.0 (api/v1/cluster_types.go suffixes, Clusters
+ * named `database`/`database-g<N>` too): `<cluster>-superuser` (the postgres password), `<cluster>-replication`
+ * (streaming_replica's client certificate), `<cluster>-ca` (server and client CA keys), `<cluster>-server` (the
+ * server key) and `<cluster>-pull-secret` (the operator's registry credentials); its `<cluster>-app` is the
+ * application owner's and stays the tenant's (the platform names that one `database-credentials` through
+ * `bootstrap.*.secret`). A tenant pod reads none of them: the project's own user-level
  * credentials (`database-credentials`, `mongodb-credentials`) stay its to read. RE2 and ECMAScript read this
  * pattern alike.
  */
 export const OPERATOR_INTERNAL_SECRET_PATTERN =
-    "^(internal-database(-g[0-9]+)?|database(-g[0-9]+)?-(secrets|ssl|ssl-internal|vault|mysql-init|log-collector|env-vars-(pxc|haproxy|proxysql))" +
+    "^(internal-database(-g[0-9]+)?|database(-g[0-9]+)?-(secrets|ssl|ssl-internal|vault|mysql-init|log-collector|env-vars-(pxc|haproxy|proxysql)" +
+    "|superuser|replication|ca|server|pull-secret)" +
     "|internal-mongodb(-g[0-9]+)?-users|mongodb(-g[0-9]+)?-(users|mongodb-keyfile|mongodb-encryption-key|ssl|ssl-internal))$";
 
 /**

@@ -1,12 +1,27 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchemaFor, packConfig, type PackConfig } from "../../lib/config";
-import { namespaceOf, specOf } from "../../lib/kubernetes";
+import { metadataOf, namespaceOf, specOf } from "../../lib/kubernetes";
 import { forTenantObjects } from "../../lib/rule-helpers";
 import { asArray, asRecord, asString, at, isTrue } from "../../lib/values";
 import { PLATFORM_BACKUP_SECRET } from "../../lib/catalogue";
 
 /** Pulumi type of a CloudNativePG Cluster (postgresql.cnpg.io/v1). */
 export const CNPG_CLUSTER_TYPE = "kubernetes:postgresql.cnpg.io/v1:Cluster";
+
+/**
+ * Names a tenant Cluster may have: `database` or `database-g<N>` (components/project/database.ts clusterName). The
+ * operator names its superuser, replication, CA and server Secrets after the Cluster (api/v1/cluster_types.go at
+ * 1.30.0), and only those names are kept from tenant pods and writers (OPERATOR_INTERNAL_SECRET_PATTERN).
+ */
+export const CNPG_CLUSTER_NAME_PATTERN = "^database(-g[0-9]+)?$";
+
+/**
+ * The application owner's Secret a tenant Cluster bootstraps from (`bootstrap.initdb.secret`,
+ * `bootstrap.recovery.secret`: components/project/database.ts DATABASE_SECRET, platform-written). The operator
+ * sets the owner's password from whatever Secret is named there (GetApplicationSecretName at 1.30.0), so a tenant
+ * naming one of the operator's own would hand its contents to the owner role.
+ */
+export const CNPG_BOOTSTRAP_SECRET = "database-credentials";
 
 /** Whether an S3 endpoint URL is a cluster-internal address (a Service name, `*.svc`, `*.cluster.local`) or not HTTPS. */
 export function isInClusterEndpoint(endpointURL: string): boolean {
@@ -72,8 +87,22 @@ export function objectStoreProblems(store: Record<string, unknown> | undefined, 
 }
 
 /** Every problem of a tenant Cluster's spec (exported for the tests and the offline drill). */
-export function databaseClusterProblems(spec: Record<string, unknown>, namespace: string, config: Pick<PackConfig, "databaseBackupTarget" | "maxDatabaseInstances">): string[] {
+export function databaseClusterProblems(
+    spec: Record<string, unknown>,
+    namespace: string,
+    config: Pick<PackConfig, "databaseBackupTarget" | "maxDatabaseInstances">,
+    clusterName?: string,
+): string[] {
     const problems: string[] = [];
+    if (clusterName !== undefined && !new RegExp(CNPG_CLUSTER_NAME_PATTERN).test(clusterName)) {
+        problems.push(`metadata.name "${clusterName}" is not database or database-g<N> (the operator names its superuser, replication, CA and server Secrets after the Cluster; only those names are kept from tenant pods)`);
+    }
+    for (const method of ["initdb", "recovery"]) {
+        const secret = at(spec, ["bootstrap", method, "secret"]);
+        if (secret !== undefined && at(secret, ["name"]) !== CNPG_BOOTSTRAP_SECRET) {
+            problems.push(`bootstrap.${method}.secret is ${JSON.stringify(secret)}, not the platform-written ${CNPG_BOOTSTRAP_SECRET}`);
+        }
+    }
     const instances = spec.instances;
     if (typeof instances !== "number" || !Number.isInteger(instances) || instances < 1 || instances > config.maxDatabaseInstances) {
         problems.push(`instances ${String(instances)} is outside 1..${config.maxDatabaseInstances} (platform:tenantLimits.maxDatabaseInstances)`);
@@ -112,7 +141,7 @@ export const tenancyDatabaseCluster: ResourceValidationPolicy = {
     configSchema: configSchemaFor("platformNamespaces", "databaseBackupTarget", "maxDatabaseInstances"),
     validateResource: forTenantObjects([CNPG_CLUSTER_TYPE], (args, report) => {
         const namespace = namespaceOf(args.props);
-        for (const problem of databaseClusterProblems(specOf(args.props), namespace, packConfig(args))) {
+        for (const problem of databaseClusterProblems(specOf(args.props), namespace, packConfig(args), metadataOf(args.props).name ?? "")) {
             report(`Cluster in namespace "${namespace}": ${problem}`);
         }
     }),

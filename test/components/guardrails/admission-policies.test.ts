@@ -6,6 +6,7 @@ import type { PlannedResource } from "../../../tools/offline/plan-types";
 import { DEFAULT_PACK_CONFIG } from "../../../policy/lib/config";
 import { PXC_OPERATOR_USER } from "../../../components/databases/mysql-values";
 import { PSMDB_OPERATOR_USER } from "../../../components/databases/mongodb-values";
+import { CNPG_OPERATOR_USER } from "../../../components/databases/values";
 import { validateObject } from "../../helpers/k8s-schema";
 import { edit, k8sObject, podSpecIn, tenantNamespace, violationsOf, workload, WORKLOAD_KINDS, type WorkloadKind } from "../../helpers/policy-fixtures";
 
@@ -186,6 +187,13 @@ const BACKUP_SECRET_CASES: TwinCase[] = [
         "mongodb-g1-users",
         "mongodb-mongodb-keyfile",
         "mongodb-mongodb-encryption-key",
+        // Review f19c 2: CloudNativePG's own (api/v1/cluster_types.go at 1.30.0).
+        "database-superuser",
+        "database-replication",
+        "database-ca",
+        "database-server",
+        "database-g1-server",
+        "database-pull-secret",
     ].flatMap((name): TwinCase[] => [
         { title: `Deployment env from the operator's ${name}`, rule: "workload-no-platform-backup-secret", subject: withPod("Deployment", (pod) => (pod.containers[0].env = [{ name: "P", valueFrom: { secretKeyRef: { name, key: "root" } } }])), expected: "deny" },
         { title: `Pod mounting the operator's ${name}`, rule: "workload-no-platform-backup-secret", subject: withPod("Pod", (pod) => (pod.volumes = [{ name: "s", secret: { secretName: name } }])), expected: "deny" },
@@ -200,6 +208,7 @@ const BACKUP_SECRET_CASES: TwinCase[] = [
     { title: "pod reading the project's MySQL credentials", rule: "workload-no-platform-backup-secret", subject: withPod("Deployment", (pod) => (pod.containers[0].envFrom = [{ secretRef: { name: "database-credentials" } }])), expected: "admit" },
     { title: "pod reading the project's MongoDB credentials", rule: "workload-no-platform-backup-secret", subject: withPod("Deployment", (pod) => (pod.containers[0].env = [{ name: "U", valueFrom: { secretKeyRef: { name: "mongodb-credentials", key: "MONGODB_URI" } } }])), expected: "admit" },
     { title: "a Secret merely named like one", rule: "workload-no-platform-backup-secret", subject: withPod("Deployment", (pod) => (pod.volumes = [{ name: "s", secret: { secretName: "database-secrets-backup" } }])), expected: "admit" },
+    { title: "pod reading CloudNativePG's application Secret", rule: "workload-no-platform-backup-secret", subject: withPod("Deployment", (pod) => (pod.containers[0].envFrom = [{ secretRef: { name: "database-app" } }])), expected: "admit" },
 ];
 
 const SERVICE_CASES: TwinCase[] = [
@@ -455,6 +464,11 @@ describe("admission policies as objects", () => {
         expect(as(PSMDB_OPERATOR_USER)).toBe(true);
         expect(as(PXC_OPERATOR_USER)).toBe(true);
         expect(as("system:serviceaccount:kube-system:statefulset-controller")).toBe(true);
+        // CloudNativePG creates its instance pods itself, with the server key, CA and replication certificate mounted.
+        const instance = withPod("Pod", (pod) => (pod.volumes = [{ name: "server-certificates", secret: { secretName: "database-server" } }, { name: "replication", secret: { secretName: "database-replication" } }]));
+        const asCnpg = (username: string) => admit(pods!.policy, pods!.binding, { object: instance.inputs, namespaceObject: shopNamespace().inputs, operation: "CREATE" as const, userInfo: { username } }).allowed;
+        expect(asCnpg(CNPG_OPERATOR_USER)).toBe(true);
+        expect(asCnpg("system:serviceaccount:cnpg-system:default")).toBe(false);
         expect(as("system:serviceaccount:psmdb-system:default")).toBe(false);
         expect(as("system:serviceaccount:shop-argocd:argocd-application-controller")).toBe(false);
         expect(as("tenant-user@example.com")).toBe(false);

@@ -8,6 +8,8 @@ import { admit } from "../../../tools/offline/admission";
 import { stackPackConfig } from "../../../tools/offline/policy-config";
 import { readStackConfig } from "../../../tools/offline/stack-files";
 import { validateObject } from "../../helpers/k8s-schema";
+import { CNPG_BOOTSTRAP_SECRET } from "../../../policy/rules/tenancy/database-cluster";
+import { DATABASE_SECRET } from "../../../components/project/database";
 import { messagesOf, planned, tenantNamespace } from "../../helpers/policy-fixtures";
 import { ROOT } from "../../helpers/synth";
 import { project, stackPlatformConfig } from "../project/fixtures";
@@ -27,14 +29,18 @@ const store = (cluster.spec.backup as { barmanObjectStore: Record<string, any> }
 const spec = (changes: Record<string, unknown>) => ({ ...cluster.spec, ...changes });
 const withStore = (changes: Record<string, unknown>) => spec({ backup: { ...(cluster.spec.backup as object), barmanObjectStore: { ...store, ...changes } } });
 
-function decide(clusterSpec: Record<string, unknown>): { admission: "admit" | "deny"; pack: "admit" | "deny"; messages: string[] } {
-    const object = { ...cluster, spec: clusterSpec };
+function decide(clusterSpec: Record<string, unknown>, name?: string): { admission: "admit" | "deny"; pack: "admit" | "deny"; messages: string[] } {
+    const object = { ...cluster, metadata: { ...cluster.metadata, name: name ?? cluster.metadata.name }, spec: clusterSpec };
     const decision = admit(pair.policy, pair.binding, { object, namespaceObject: tenantNamespace("shop").inputs, operation: "CREATE" });
     const reported = messagesOf("tenancy-database-cluster", [planned("kubernetes:postgresql.cnpg.io/v1:Cluster", "database", object)], pack);
     return { admission: decision.allowed ? "admit" : "deny", pack: reported.length === 0 ? "admit" : "deny", messages: decision.messages };
 }
 
-const CASES: Array<{ title: string; spec: Record<string, unknown>; expected: "admit" | "deny" }> = [
+const initdb = (cluster.spec.bootstrap as { initdb: Record<string, unknown> }).initdb;
+const restoredCluster = renderPostgresCluster(projectContext(restoredProject(shop, "2026-11-30T23:15:00Z"), config));
+const recovery = (restoredCluster.spec.bootstrap as { recovery: Record<string, unknown> }).recovery;
+
+const CASES: Array<{ title: string; spec: Record<string, unknown>; expected: "admit" | "deny"; name?: string }> = [
     { title: "the Cluster the program renders", spec: cluster.spec, expected: "admit" },
     { title: "its restore into the next generation", spec: renderPostgresCluster(projectContext(restoredProject(shop, "2026-11-30T23:15:00Z"), config)).spec, expected: "admit" },
     { title: "no backup", spec: spec({ backup: undefined }), expected: "deny" },
@@ -49,6 +55,14 @@ const CASES: Array<{ title: string; spec: Record<string, unknown>; expected: "ad
     { title: "restore from another project's archive", spec: spec({ externalClusters: [{ name: "origin", barmanObjectStore: { ...store, destinationPath: "s3://platform-backups-fsn1/fsn1/caracal/database/" } }] }), expected: "deny" },
     { title: "restore from a live server", spec: spec({ externalClusters: [{ name: "origin", connectionParameters: { host: "database-rw.caracal.svc" }, barmanObjectStore: store }] }), expected: "deny" },
     { title: "bootstrap by pg_basebackup", spec: spec({ bootstrap: { pg_basebackup: { source: "origin" } } }), expected: "deny" },
+    // Review f19c 2: the operator names its superuser, replication, CA and server Secrets after the Cluster (cluster_types.go at 1.30.0).
+    { title: "the restored generation under its name", spec: restoredCluster.spec, name: restoredCluster.metadata.name, expected: "admit" },
+    { title: "a Cluster named x (its x-superuser, x-ca would be mountable)", spec: cluster.spec, name: "x", expected: "deny" },
+    { title: "a Cluster named database-x", spec: cluster.spec, name: "database-x", expected: "deny" },
+    { title: "the owner from the operator's replication Secret", spec: spec({ bootstrap: { initdb: { ...initdb, secret: { name: "database-replication" } } } }), expected: "deny" },
+    { title: "the owner from the backup Secret", spec: spec({ bootstrap: { initdb: { ...initdb, secret: { name: "database-backup-s3" } } } }), expected: "deny" },
+    { title: "a restore's owner from another Secret", spec: { ...restoredCluster.spec, bootstrap: { recovery: { ...recovery, secret: { name: "mine" } } } }, name: restoredCluster.metadata.name, expected: "deny" },
+    { title: "the owner without a Secret (the operator's database-app)", spec: spec({ bootstrap: { initdb: { ...initdb, secret: undefined } } }), expected: "admit" },
 ];
 
 describe("platform-tenant-databases (admission twin of tenancy-database-cluster)", () => {
@@ -59,8 +73,13 @@ describe("platform-tenant-databases (admission twin of tenancy-database-cluster)
         expect(JSON.stringify(pair.policy.spec)).toContain("object.spec.instances <= 3");
     });
 
-    it.each(CASES)("$title: $expected by admission and by the pack", ({ spec: clusterSpec, expected }) => {
-        const outcome = decide(clusterSpec);
+    it("pins the owner's Secret to the one the program renders (the pack cannot import it)", () => {
+        expect(CNPG_BOOTSTRAP_SECRET).toBe(DATABASE_SECRET);
+        expect([initdb.secret, recovery.secret]).toEqual([{ name: DATABASE_SECRET }, { name: DATABASE_SECRET }]);
+    });
+
+    it.each(CASES)("$title: $expected by admission and by the pack", ({ spec: clusterSpec, expected, name }) => {
+        const outcome = decide(clusterSpec, name);
         expect(outcome.admission, outcome.messages.join("; ")).toBe(expected);
         expect(outcome.pack).toBe(expected);
     });

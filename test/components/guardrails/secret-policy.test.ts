@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { renderSecretPolicy } from "../../../components/guardrails/admission-policies";
 import { PSMDB_OPERATOR_USER } from "../../../components/databases/mongodb-values";
 import { PXC_OPERATOR_USER } from "../../../components/databases/mysql-values";
+import { CNPG_OPERATOR_USER } from "../../../components/databases/values";
 import { admit } from "../../../tools/offline/admission";
 import { validateObject } from "../../helpers/k8s-schema";
 import { messagesOf, planned, tenantNamespace } from "../../helpers/policy-fixtures";
@@ -33,6 +34,15 @@ const CASES: Array<{ name: string; expected: "admit" | "deny" }> = [
     { name: "mongodb-users", expected: "deny" },
     { name: "internal-mongodb-g2-users", expected: "deny" },
     { name: "mongodb-mongodb-keyfile", expected: "deny" },
+    // Review f19c 2: CloudNativePG's own (api/v1/cluster_types.go suffixes at 1.30.0); its -app is the owner's.
+    { name: "database-superuser", expected: "deny" },
+    { name: "database-replication", expected: "deny" },
+    { name: "database-ca", expected: "deny" },
+    { name: "database-server", expected: "deny" },
+    { name: "database-g3-server", expected: "deny" },
+    { name: "database-pull-secret", expected: "deny" },
+    { name: "database-app", expected: "admit" },
+    { name: "database-cache", expected: "admit" },
 ];
 
 describe("platform-tenant-secrets (admission twin of tenancy-no-operator-secrets)", () => {
@@ -47,6 +57,8 @@ describe("platform-tenant-secrets (admission twin of tenancy-no-operator-secrets
 
     it("lets the operators write their own Secrets, nobody else", () => {
         expect(decide("database-secrets", PXC_OPERATOR_USER).admission).toBe("admit");
+        expect(decide("database-superuser", CNPG_OPERATOR_USER).admission).toBe("admit");
+        expect(decide("database-ca", CNPG_OPERATOR_USER).admission).toBe("admit");
         expect(decide("internal-mongodb-users", PSMDB_OPERATOR_USER).admission).toBe("admit");
         expect(decide("mongodb-users", "system:serviceaccount:shop-argocd:argocd-application-controller").admission).toBe("deny");
         expect(decide("mongodb-users", "system:serviceaccount:psmdb-system:default").admission).toBe("deny");
