@@ -42,6 +42,7 @@ import {
 import { REDIS_ALLOWED_FIELDS, REDIS_PLACEMENT } from "../../policy/rules/tenancy/redis-replication";
 import { CLAIM_BINDING_FIELDS, CLAIM_CLASS_ANNOTATIONS } from "../../policy/rules/tenancy/restore-storage-class";
 import { CNPG_BOOTSTRAP_SECRET, CNPG_CLUSTER_NAME_PATTERN } from "../../policy/rules/tenancy/database-cluster";
+import { OPERATOR_PLACEMENT, type AffinityShape } from "../../policy/lib/operator-placement";
 import {
     MONGODB_SYSTEM_DATABASES,
     PSMDB_BACKUP_INJECTION_FIELDS,
@@ -705,6 +706,26 @@ function pxcSourceExpression(source: string, target: AdmissionPolicyArgs["databa
     return `!has(${source}.pvc) && !has(${source}.azure) && ${s3}`;
 }
 
+/** CEL: an exact string map `value` (has no other keys and the same values). */
+function exactMapExpression(value: string, expected: Record<string, string>): string {
+    return `(${value}.size() == ${Object.keys(expected).length} && ${Object.entries(expected).map(([k, v]) => `${quote(k)} in ${value} && ${value}[${quote(k)}] == ${quote(v)}`).join(" && ")})`;
+}
+
+/** CEL: the Percona pod group at `group` keeps the rendered placement of OPERATOR_PLACEMENT (twin of operatorPlacementProblems). */
+function operatorPlacementExpression(group: string, affinity: AffinityShape): string {
+    const selector = `has(${group}.nodeSelector) && (${OPERATOR_PLACEMENT.nodeSelectors.map((s) => exactMapExpression(`${group}.nodeSelector`, s)).join(" || ")})`;
+    const tolerations = `(!has(${group}.tolerations) || size(${group}.tolerations) == 0 || (size(${group}.tolerations) == 1 && ${group}.tolerations.all(t, ${exactMapExpression("t", OPERATOR_PLACEMENT.toleration)})))`;
+    const affinityOk = affinity === "operator" ? `(!has(${group}.affinity) || ${exactMapExpression(`${group}.affinity`, OPERATOR_PLACEMENT.podAffinity)})` : `!has(${group}.affinity)`;
+    const runtime = `(!has(${group}.runtimeClassName) || ${group}.runtimeClassName in ${list(OPERATOR_PLACEMENT.runtimeClassNames)})`;
+    const refused = OPERATOR_PLACEMENT.refusedFields.map((field) => ` && !has(${group}.${field})`).join("");
+    return `(${selector} && ${tolerations} && ${affinityOk} && ${runtime}${refused})`;
+}
+
+/** The message of the placement validations: what OPERATOR_PLACEMENT allows. */
+const OPERATOR_PLACEMENT_MESSAGE =
+    `nodeSelector ${OPERATOR_PLACEMENT.nodeSelectors.map((s) => JSON.stringify(s)).join(" or ")}, no toleration but ${JSON.stringify(OPERATOR_PLACEMENT.toleration)}, ` +
+    `affinity only ${JSON.stringify(OPERATOR_PLACEMENT.podAffinity)}, runtimeClassName unset or ${OPERATOR_PLACEMENT.runtimeClassNames.join(", ")}, no ${OPERATOR_PLACEMENT.refusedFields.join(", ")}`;
+
 /**
  * Percona XtraDB Cluster objects in tenant namespaces (twin of the pack's `tenancy-mysql-cluster`): a cluster
  * backs up to the platform's off-cluster target below the namespace's folder with the platform-written keys,
@@ -767,6 +788,15 @@ export function renderMysqlPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPai
                         ` && has(u.passwordSecretRef) && has(u.passwordSecretRef.name) && u.passwordSecretRef.name == ${quote(PXC_USER_PASSWORD_SECRET)})`,
                 ),
                 message: `tenant MySQL users are ${PXC_USER_NAME} (never a system user), get ${PXC_USER_PINS.grants.join(", ")} (no grant option) from host ${PXC_USER_PINS.hosts.join(", ")} on plain-named databases only (dbs, never a system schema or a pattern), with their password from ${PXC_USER_PASSWORD_SECRET}`,
+                reason: "Forbidden",
+            },
+            {
+                expression: cluster(
+                    `has(object.spec.pxc) && ${operatorPlacementExpression("object.spec.pxc", "operator")}` +
+                        ` && (!has(object.spec.haproxy) || (has(object.spec.haproxy.enabled) && object.spec.haproxy.enabled == false) || ${operatorPlacementExpression("object.spec.haproxy", "operator")})` +
+                        ` && (!has(object.spec.backup) || !has(object.spec.backup.storages) || object.spec.backup.storages.all(k, ${operatorPlacementExpression("object.spec.backup.storages[k]", "core")}))`,
+                ),
+                message: `tenant MySQL pods (nodes, HAProxy, backup Jobs) keep the platform's placement: ${OPERATOR_PLACEMENT_MESSAGE}`,
                 reason: "Forbidden",
             },
             {
@@ -940,6 +970,15 @@ export function renderMongodbPolicy(args: AdmissionPolicyArgs): AdmissionPolicyP
                         ` && (!has(r.sidecars) || r.sidecars.all(c, ${exporterOnly})))`,
                 ),
                 message: `tenant MongoDB replica sets run 1 to ${max} members (platform:tenantLimits.maxDatabaseInstances) with nothing of the tenant's in their pods: only the platform's exporter sidecar, no ${PSMDB_REPLSET_INJECTION_FIELDS.join(", ")}, no ${PSMDB_EXTRA_MEMBERS.join("/")} members`,
+                reason: "Forbidden",
+            },
+            {
+                expression: cluster(
+                    `!has(object.spec.schedulerName)` +
+                        ` && (!has(object.spec.backup) || !has(object.spec.backup.runtimeClassName) || object.spec.backup.runtimeClassName in ${list(OPERATOR_PLACEMENT.runtimeClassNames)})` +
+                        ` && (!has(object.spec.replsets) || object.spec.replsets.all(r, ${operatorPlacementExpression("r", "operator")}))`,
+                ),
+                message: `tenant MongoDB pods (members, restores) keep the platform's placement: ${OPERATOR_PLACEMENT_MESSAGE}`,
                 reason: "Forbidden",
             },
             {

@@ -4,6 +4,7 @@ import { configSchemaFor, packConfig, type PackConfig } from "../../lib/config";
 import { namespaceOf, specOf } from "../../lib/kubernetes";
 import { forTenantObjects } from "../../lib/rule-helpers";
 import { asArray, asRecord, asString, at, isTrue } from "../../lib/values";
+import { OPERATOR_PLACEMENT, operatorPlacementProblems } from "../../lib/operator-placement";
 import { PLATFORM_BACKUP_SECRET } from "../../lib/catalogue";
 import { backupEndpointProblems, platformCredentialsProblems } from "./database-cluster";
 
@@ -233,6 +234,14 @@ export function mongodbClusterProblems(spec: Record<string, unknown>, namespace:
             }
         }
     }
+    // The replica-set members' scheduler and the backup (restore) pods' runtime: the platform's (OPERATOR_PLACEMENT).
+    if (spec.schedulerName !== undefined) {
+        problems.push("schedulerName is set (the platform schedules tenant database pods with the default scheduler)");
+    }
+    const backupRuntime = at(spec, ["backup", "runtimeClassName"]);
+    if (backupRuntime !== undefined && !(OPERATOR_PLACEMENT.runtimeClassNames as readonly unknown[]).includes(backupRuntime)) {
+        problems.push(`backup.runtimeClassName ${JSON.stringify(backupRuntime)} is neither unset nor ${OPERATOR_PLACEMENT.runtimeClassNames.join(", ")}`);
+    }
     const replsets = asArray(spec.replsets);
     if (replsets.length === 0) {
         problems.push("replsets is empty");
@@ -240,6 +249,7 @@ export function mongodbClusterProblems(spec: Record<string, unknown>, namespace:
     for (const [index, value] of replsets.entries()) {
         const replset = asRecord(value) ?? {};
         const where = `replsets[${index}]`;
+        problems.push(...operatorPlacementProblems(replset, `${where}.`, "operator"));
         const size = replset.size;
         if (typeof size !== "number" || !Number.isInteger(size) || size < 1 || size > config.maxDatabaseInstances) {
             problems.push(`${where}.size ${String(size)} is outside 1..${config.maxDatabaseInstances} (platform:tenantLimits.maxDatabaseInstances)`);

@@ -5,6 +5,7 @@ import { forTenantObjects } from "../../lib/rule-helpers";
 import { asArray, asRecord, asString, at, isTrue } from "../../lib/values";
 import { PLATFORM_BACKUP_SECRET } from "../../lib/catalogue";
 import { backupEndpointProblems, platformCredentialsProblems } from "./database-cluster";
+import { operatorPlacementProblems } from "../../lib/operator-placement";
 
 /** Pulumi types of the Percona XtraDB Cluster kinds tenants get (pxc.percona.com/v1). */
 export const PXC_TYPES = { cluster: "kubernetes:pxc.percona.com/v1:PerconaXtraDBCluster", restore: "kubernetes:pxc.percona.com/v1:PerconaXtraDBClusterRestore" } as const;
@@ -227,6 +228,14 @@ export function mysqlClusterProblems(
         if (image !== undefined && !(PXC_KEY_HOLDING_IMAGES.init as readonly string[]).includes(String(image))) {
             problems.push(`${path} "${String(image)}" is not the platform's operator image (it prepares the pods that hold the backup keys)`);
         }
+    }
+    // Placement of every pod group the operator creates (a disabled HAProxy creates none).
+    problems.push(...operatorPlacementProblems(asRecord(spec.pxc) ?? {}, "pxc.", "operator"));
+    if (spec.haproxy !== undefined && at(spec, ["haproxy", "enabled"]) !== false) {
+        problems.push(...operatorPlacementProblems(asRecord(spec.haproxy) ?? {}, "haproxy.", "operator"));
+    }
+    for (const [name, value] of Object.entries(asRecord(at(spec, ["backup", "storages"])) ?? {})) {
+        problems.push(...operatorPlacementProblems(asRecord(value) ?? {}, `backup.storages.${name}.`, "core"));
     }
     for (const part of ["pxc", "haproxy", "proxysql"]) {
         for (const field of PXC_INJECTION_FIELDS) {

@@ -25,6 +25,8 @@ const pair = renderMongodbPolicy({ allowedRegistries: config.allowedRegistries, 
 const pack = stackPackConfig(readStackConfig(ROOT, "fsn1"));
 const shop = project({ name: "shop", mongodb: { instances: 3 } });
 const cluster = renderMongoDbCluster(projectContext(shop, config));
+const untrustedCluster = renderMongoDbCluster(projectContext(project({ name: "shop", trust: "untrusted", mongodb: { instances: 3 } }), config));
+const serverPoolCluster = renderMongoDbCluster(projectContext(shop, { ...config, pools: config.pools.filter((pool) => pool.role !== "run") }));
 const restoredContext = projectContext(restoredMongoProject(shop, "2026-11-30T23:15:00Z"), config);
 const restored = renderMongoDbCluster(restoredContext);
 const restore = renderMongoDbRestore(restoredContext)!;
@@ -123,6 +125,19 @@ const CLUSTER_CASES: Array<{ title: string; spec: Spec; expected: "admit" | "den
     })),
     { title: "the app user in another authentication database", spec: spec({ users: [{ ...users[0], db: "$external" }] }), expected: "deny" },
     { title: "the app user without its authentication database", spec: spec({ users: [{ ...users[0], db: undefined }] }), expected: "deny" },
+    // Review 19b, 8c: placement pinned to what the renderer produces for any trust and pool (OPERATOR_PLACEMENT).
+    { title: "an untrusted project's replica set (gVisor)", spec: untrustedCluster.spec, expected: "admit" },
+    { title: "a replica set on a stack without a run pool", spec: serverPoolCluster.spec, expected: "admit" },
+    { title: "members tolerating every taint", spec: withReplset({ tolerations: [{ operator: "Exists" }] }), expected: "deny" },
+    { title: "members without tolerations", spec: withReplset({ tolerations: [] }), expected: "admit" },
+    { title: "members on the edge pool", spec: withReplset({ nodeSelector: { "platform/pool": "edge" } }), expected: "deny" },
+    { title: "members without a nodeSelector", spec: withReplset({ nodeSelector: undefined }), expected: "deny" },
+    { title: "members with an advanced node affinity", spec: withReplset({ affinity: { antiAffinityTopologyKey: "kubernetes.io/hostname", advanced: { nodeAffinity: {} } } }), expected: "deny" },
+    { title: "members with runc named explicitly", spec: withReplset({ runtimeClassName: "runc" }), expected: "deny" },
+    { title: "members with a priority class", spec: withReplset({ priorityClassName: "system-cluster-critical" }), expected: "deny" },
+    { title: "members with a topology spread", spec: withReplset({ topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "platform/pool", whenUnsatisfiable: "DoNotSchedule" }] }), expected: "deny" },
+    { title: "a scheduler of the tenant's", spec: spec({ schedulerName: "tenant-scheduler" }), expected: "deny" },
+    { title: "restores under runc named explicitly", spec: spec({ backup: { ...backup, runtimeClassName: "runc" } }), expected: "deny" },
 ];
 
 const RESTORE_CASES: Array<{ title: string; spec: Spec; expected: "admit" | "deny" }> = [
@@ -138,6 +153,11 @@ const RESTORE_CASES: Array<{ title: string; spec: Spec; expected: "admit" | "den
 ];
 
 describe("platform-tenant-mongodb (admission twin of tenancy-mongodb-cluster)", () => {
+    it("renders the server pool on a stack without a run pool, gVisor for untrusted projects (fixtures of the placement cases)", () => {
+        expect(((serverPoolCluster.spec.replsets as Spec[])[0] as Spec).nodeSelector).toEqual({ "platform/pool": "server" });
+        expect(((untrustedCluster.spec.replsets as Spec[])[0] as Spec).runtimeClassName).toBe("gvisor");
+    });
+
     it("is a schema-valid ValidatingAdmissionPolicy bound to tenant namespaces, holding the stack's target and limit", () => {
         expect(validateObject(pair.policy).status).toBe("valid");
         expect(validateObject(pair.binding).status).toBe("valid");

@@ -29,6 +29,8 @@ const pair = renderMysqlPolicy({ allowedRegistries: config.allowedRegistries, ..
 const pack = stackPackConfig(readStackConfig(ROOT, "fsn1"));
 const shop = project({ name: "shop", database: { engine: "mysql", instances: 3 } });
 const cluster = renderMysqlCluster(projectContext(shop, config));
+const untrustedCluster = renderMysqlCluster(projectContext(project({ name: "shop", trust: "untrusted", database: { engine: "mysql", instances: 3 } }), config));
+const serverPoolCluster = renderMysqlCluster(projectContext(shop, { ...config, pools: config.pools.filter((pool) => pool.role !== "run") }));
 const restored = projectContext(restoredProject(shop, "2026-11-30T23:15:00Z"), config);
 const restore = renderMysqlRestore(restored)!;
 type Spec = Record<string, any>;
@@ -118,6 +120,27 @@ const CLUSTER_CASES: Array<{ title: string; spec: Spec; expected: "admit" | "den
         expected: "deny" as const,
     })),
     { title: "a user without a name", spec: spec({ users: [{ ...(cluster.spec.users as Spec[])[0], name: undefined }] }), expected: "deny" },
+    // Review 19b, 8c: placement pinned to what the renderer produces for any trust and pool (OPERATOR_PLACEMENT).
+    { title: "an untrusted project's cluster (gVisor)", spec: untrustedCluster.spec, expected: "admit" },
+    { title: "a cluster on a stack without a run pool", spec: serverPoolCluster.spec, expected: "admit" },
+    { title: "nodes tolerating every taint", spec: withPart("pxc", { tolerations: [{ operator: "Exists" }] }), expected: "deny" },
+    { title: "nodes tolerating the control plane's taint too", spec: withPart("pxc", { tolerations: [...(cluster.spec.pxc as Spec).tolerations, { key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" }] }), expected: "deny" },
+    { title: "nodes without tolerations", spec: withPart("pxc", { tolerations: undefined }), expected: "admit" },
+    { title: "nodes on the edge pool", spec: withPart("pxc", { nodeSelector: { "platform/pool": "edge" } }), expected: "deny" },
+    { title: "nodes with an extra node label", spec: withPart("pxc", { nodeSelector: { ...(cluster.spec.pxc as Spec).nodeSelector, "kubernetes.io/hostname": "fsn1-server-0" } }), expected: "deny" },
+    { title: "nodes without a nodeSelector", spec: withPart("pxc", { nodeSelector: undefined }), expected: "deny" },
+    { title: "nodes with an advanced node affinity", spec: withPart("pxc", { affinity: { advanced: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "platform/pool", operator: "In", values: ["server"] }] }] } } } } }), expected: "deny" },
+    { title: "nodes with anti-affinity on another key", spec: withPart("pxc", { affinity: { antiAffinityTopologyKey: "none" } }), expected: "deny" },
+    { title: "nodes with runc named explicitly", spec: withPart("pxc", { runtimeClassName: "runc" }), expected: "deny" },
+    { title: "nodes with a priority class", spec: withPart("pxc", { priorityClassName: "system-cluster-critical" }), expected: "deny" },
+    { title: "nodes with a topology spread", spec: withPart("pxc", { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "platform/pool", whenUnsatisfiable: "DoNotSchedule" }] }), expected: "deny" },
+    { title: "nodes with a scheduler of their own", spec: withPart("pxc", { schedulerName: "tenant-scheduler" }), expected: "deny" },
+    { title: "HAProxy tolerating every taint", spec: withPart("haproxy", { tolerations: [{ operator: "Exists" }] }), expected: "deny" },
+    { title: "a disabled HAProxy with tolerations (no pods)", spec: spec({ haproxy: { enabled: false, tolerations: [{ operator: "Exists" }] } }), expected: "admit" },
+    { title: "backup Jobs tolerating every taint", spec: withStorage("offsite", { tolerations: [{ operator: "Exists" }] }), expected: "deny" },
+    { title: "backup Jobs with a node affinity", spec: withStorage("offsite", { affinity: { nodeAffinity: {} } }), expected: "deny" },
+    { title: "backup Jobs on the edge pool", spec: withStorage("offsite", { nodeSelector: { "platform/pool": "edge" } }), expected: "deny" },
+    { title: "backup Jobs with a priority class", spec: withStorage("offsite", { priorityClassName: "system-node-critical" }), expected: "deny" },
 ];
 
 const RESTORE_CASES: Array<{ title: string; spec: Spec; expected: "admit" | "deny" }> = [
@@ -135,6 +158,11 @@ const RESTORE_CASES: Array<{ title: string; spec: Spec; expected: "admit" | "den
 ];
 
 describe("platform-tenant-mysql (admission twin of tenancy-mysql-cluster)", () => {
+    it("renders the server pool on a stack without a run pool, gVisor for untrusted projects (fixtures of the placement cases)", () => {
+        expect((serverPoolCluster.spec.pxc as Spec).nodeSelector).toEqual({ "platform/pool": "server" });
+        expect((untrustedCluster.spec.pxc as Spec).runtimeClassName).toBe("gvisor");
+    });
+
     it("is a schema-valid ValidatingAdmissionPolicy bound to tenant namespaces, holding the stack's target and limit", () => {
         expect(validateObject(pair.policy).status).toBe("valid");
         expect(validateObject(pair.binding).status).toBe("valid");
