@@ -41,7 +41,7 @@ import {
 } from "../../policy/rules/tenancy/mysql-cluster";
 import { REDIS_ALLOWED_FIELDS, REDIS_PLACEMENT } from "../../policy/rules/tenancy/redis-replication";
 import { CLAIM_BINDING_FIELDS, CLAIM_CLASS_ANNOTATIONS } from "../../policy/rules/tenancy/restore-storage-class";
-import { CNPG_BOOTSTRAP_SECRET, CNPG_CLUSTER_NAME_PATTERN } from "../../policy/rules/tenancy/database-cluster";
+import { CNPG_BOOTSTRAP_SECRET, CNPG_CLUSTER_NAME_PATTERN, CNPG_SUPERUSER_SQL_FIELDS } from "../../policy/rules/tenancy/database-cluster";
 import { OPERATOR_PLACEMENT, type AffinityShape } from "../../policy/lib/operator-placement";
 import {
     MONGODB_SYSTEM_DATABASES,
@@ -575,8 +575,10 @@ export function renderDatabasePolicy(args: AdmissionPolicyArgs): AdmissionPolicy
                 reason: "Forbidden",
             },
             {
-                expression: "(!has(object.spec.enableSuperuserAccess) || object.spec.enableSuperuserAccess == false) && !has(object.spec.superuserSecret)",
-                message: "tenant Clusters have no superuser access (enableSuperuserAccess, superuserSecret)",
+                expression:
+                    "(!has(object.spec.enableSuperuserAccess) || object.spec.enableSuperuserAccess == false) && !has(object.spec.superuserSecret) && !has(object.spec.managed)" +
+                    ` && (!has(object.spec.bootstrap) || !has(object.spec.bootstrap.initdb) || (${CNPG_SUPERUSER_SQL_FIELDS.map((field) => `!has(object.spec.bootstrap.initdb.${field})`).join(" && ")}))`,
+                message: `tenant Clusters have no superuser access (enableSuperuserAccess, superuserSecret, managed roles, bootstrap.initdb ${CNPG_SUPERUSER_SQL_FIELDS.join("/")} run as the superuser)`,
                 reason: "Forbidden",
             },
             {

@@ -23,6 +23,14 @@ export const CNPG_CLUSTER_NAME_PATTERN = "^database(-g[0-9]+)?$";
  */
 export const CNPG_BOOTSTRAP_SECRET = "database-credentials";
 
+/**
+ * Fields of `bootstrap.initdb` the platform never renders whose SQL the operator runs as the postgres superuser
+ * (api/v1/cluster_types.go BootstrapInitDB at 1.30.0): `ALTER ROLE app SUPERUSER` there would hand the tenant what
+ * `enableSuperuserAccess` keeps from it. `spec.managed` (roles with `superuser: true` and a password of the tenant's;
+ * extra Services of any type) is refused whole for the same reason.
+ */
+export const CNPG_SUPERUSER_SQL_FIELDS = ["postInitSQL", "postInitApplicationSQL", "postInitTemplateSQL", "postInitSQLRefs", "postInitApplicationSQLRefs", "postInitTemplateSQLRefs"] as const;
+
 /** Whether an S3 endpoint URL is a cluster-internal address (a Service name, `*.svc`, `*.cluster.local`) or not HTTPS. */
 export function isInClusterEndpoint(endpointURL: string): boolean {
     const match = /^https:\/\/([^/:]+)(:\d+)?\/?$/.exec(endpointURL);
@@ -112,6 +120,14 @@ export function databaseClusterProblems(
     }
     if (spec.superuserSecret !== undefined) {
         problems.push("superuserSecret is set (no tenant gets the postgres superuser)");
+    }
+    if (spec.managed !== undefined) {
+        problems.push("managed is set (managed roles can be superusers with a password of the tenant's; managed Services expose the database)");
+    }
+    for (const field of CNPG_SUPERUSER_SQL_FIELDS) {
+        if (at(spec, ["bootstrap", "initdb", field]) !== undefined) {
+            problems.push(`bootstrap.initdb.${field} is set (the operator runs it as the postgres superuser)`);
+        }
     }
     problems.push(...objectStoreProblems(asRecord(at(spec, ["backup", "barmanObjectStore"])), namespace, config.databaseBackupTarget, "backup"));
     for (const [index, source] of asArray(spec.externalClusters).entries()) {

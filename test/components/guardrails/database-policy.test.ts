@@ -63,6 +63,12 @@ const CASES: Array<{ title: string; spec: Record<string, unknown>; expected: "ad
     { title: "the owner from the backup Secret", spec: spec({ bootstrap: { initdb: { ...initdb, secret: { name: "database-backup-s3" } } } }), expected: "deny" },
     { title: "a restore's owner from another Secret", spec: { ...restoredCluster.spec, bootstrap: { recovery: { ...recovery, secret: { name: "mine" } } } }, name: restoredCluster.metadata.name, expected: "deny" },
     { title: "the owner without a Secret (the operator's database-app)", spec: spec({ bootstrap: { initdb: { ...initdb, secret: undefined } } }), expected: "admit" },
+    // SQL the operator runs as the superuser, and managed roles (api/v1/cluster_types.go at 1.30.0).
+    { title: "a managed superuser role", spec: spec({ managed: { roles: [{ name: "boss", ensure: "present", login: true, superuser: true, passwordSecret: { name: "mine" } }] } }), expected: "deny" },
+    { title: "a managed LoadBalancer Service", spec: spec({ managed: { services: { additional: [{ selectorType: "rw", serviceTemplate: { metadata: { name: "db-public" }, spec: { type: "LoadBalancer" } } }] } } }), expected: "deny" },
+    { title: "post-init SQL making the owner a superuser", spec: spec({ bootstrap: { initdb: { ...initdb, postInitSQL: ["ALTER ROLE app SUPERUSER"] } } }), expected: "deny" },
+    { title: "post-init application SQL", spec: spec({ bootstrap: { initdb: { ...initdb, postInitApplicationSQL: ["ALTER ROLE app SUPERUSER"] } } }), expected: "deny" },
+    { title: "post-init SQL from a ConfigMap", spec: spec({ bootstrap: { initdb: { ...initdb, postInitSQLRefs: { configMapRefs: [{ name: "init", key: "sql" }] } } } }), expected: "deny" },
 ];
 
 describe("platform-tenant-databases (admission twin of tenancy-database-cluster)", () => {
