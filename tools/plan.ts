@@ -25,13 +25,14 @@
 // First: it must be in place before @pulumi/pulumi is loaded.
 import "./offline/defer-typescript";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { InputValidationError } from "../lib/validation";
 import { synthesize, type StackReferenceAnswer } from "./offline/mock-engine";
 import { readStackConfig, syntheticSecrets, tenantSecretNamesOfProject } from "./offline/stack-files";
-import { computedContract, contractForTenant, DEFAULT_TENANT_PARALLELISM, defaultTenantParallelism, grantsPlanConfig, planTenantsInWorkers, regionExitCode, runBounded, TENANT_EXIT_MARKER, tenantPlanConfig, type TenantPlanResult } from "./offline/stack-plans";
-import { checkRegionCatalog } from "../programs/catalog-check";
+import { computedContract, computedRegionContract, contractForTenant, DEFAULT_TENANT_PARALLELISM, defaultTenantParallelism, grantsPlanConfig, planTenantsBesidePlatform, planTenantsInWorkers, regionExitCode, runBounded, TENANT_EXIT_MARKER, tenantPlanConfig, type TenantPlanResult } from "./offline/stack-plans";
+import { checkRegionCatalog, type CheckedRegion } from "../programs/catalog-check";
 import { appContractFor, checkContract, CONTRACT_OUTPUT, GRANTS_ENTRY_OUTPUT, isProjectAccess, type PlatformContract } from "../lib/stacks/contract";
 import { TENANT_KUBECONFIG_KEY } from "../programs/tenant/load";
 import { GRANTS_PROJECT, grantsStackName, TENANT_PROJECT, tenantStackName } from "../lib/stacks/naming";
@@ -46,6 +47,8 @@ import { EXIT } from "./driver/exit-codes";
 import { changeReport, renderChangeReport, type ChangeResource } from "./offline/change-plan";
 import { createStagingDir, errorFileFor, publishStagingDir, recordFailedPlan } from "./offline/output-dir";
 import { missingSecrets } from "./offline/secret-commands";
+import { offlineContentCache } from "./offline/content-cache";
+import { useParsedDocumentStore } from "../lib/tenants/read";
 
 const ROOT = path.resolve(__dirname, "..");
 /** How long Node, tsx and this module's imports took before it started running (ms since process start). */
@@ -84,6 +87,12 @@ interface PlanOptions {
 }
 
 async function main(): Promise<number> {
+    // Tenant files parsed by an earlier plan process (this region plan's catalog check, for its workers) are read
+    // back by their content's hash instead of parsed again (tools/offline/content-cache.ts).
+    const contentCache = offlineContentCache();
+    if (contentCache) {
+        useParsedDocumentStore({ get: (text) => contentCache.get("tenant-yaml", text), set: (text, data) => contentCache.set("tenant-yaml", text, data) });
+    }
     const { values } = parseArgs({
         options: {
             stack: { type: "string" },
@@ -209,11 +218,13 @@ async function planRegion(options: PlanOptions, requestedParallelism: number | u
     const secrets = syntheticSecrets(stackConfig);
     const config = { ...secrets, ...stackConfig };
     let tenantIds: string[] = [];
+    let checked: CheckedRegion | undefined;
     try {
         // Before any stack: a region whose catalog is invalid plans nothing. Skipped, the platform program's
         // own validation answers, as under `pulumi up` (tests prove it registers nothing either).
         if (!skipCatalogCheck) {
-            tenantIds = timed(options.timings, "catalog check", () => checkRegionCatalog({ region: stack, rawConfig: config, stackDir: ROOT, catalogRoot }).tenants.map((t) => t.spec.id));
+            checked = timed(options.timings, "catalog check", () => checkRegionCatalog({ region: stack, rawConfig: config, stackDir: ROOT, catalogRoot }));
+            tenantIds = checked.tenants.map((t) => t.spec.id);
         }
     } catch (error) {
         if (error instanceof InputValidationError) {
@@ -221,22 +232,21 @@ async function planRegion(options: PlanOptions, requestedParallelism: number | u
         }
         throw error;
     }
-    const platformCode = await planStack(options, {
-        stack,
-        config,
-        secretKeys: Object.keys(secrets),
-        loadProgram: () => import("../programs/platform/index"),
-        label: `platform stack "${stack}"`,
-        inventedSecrets: secrets,
-        writeInBackground: true,
-        extraFiles: (plan) => ({ "contract.json": JSON.stringify(plan.outputs[CONTRACT_OUTPUT], null, 2) }),
-    });
-    if (platformCode === 1 || platformOnly) {
-        return platformCode;
-    }
-    if (skipCatalogCheck) {
-        tenantIds = Object.keys((JSON.parse(fs.readFileSync(path.join(outDir, "contract.json"), "utf8")) as { projects: Record<string, unknown> }).projects);
-    }
+    let exportedContract: unknown;
+    const planPlatform = () =>
+        planStack(options, {
+            stack,
+            config,
+            secretKeys: Object.keys(secrets),
+            loadProgram: () => import("../programs/platform/index"),
+            label: `platform stack "${stack}"`,
+            inventedSecrets: secrets,
+            writeInBackground: true,
+            extraFiles: (plan) => {
+                exportedContract = plan.outputs[CONTRACT_OUTPUT];
+                return { "contract.json": JSON.stringify(exportedContract, null, 2) };
+            },
+        });
     const contractFile = path.join(outDir, "contract.json");
     const tenantOut = (id: string) => path.join(outDir, "tenants", id);
     // One tenant after the other in this process (the engine resets the runtime per program: no process start
@@ -247,11 +257,48 @@ async function planRegion(options: PlanOptions, requestedParallelism: number | u
         return { id, code, stderr: "" };
     };
     const parallelism = requestedParallelism ?? defaultTenantParallelism(tenantIds.length);
-    const results = await timed(options.timings, "tenant stacks", () =>
-        parallelism > 1
-            ? planTenantsInWorkers(ROOT, { region: stack, ids: tenantIds, workers: parallelism, outRoot: path.join(outDir, "tenants"), contractFile, catalogRoot, configFile: options.configFile })
-            : runBounded(tenantIds, 1, inProcess),
-    );
+    const inWorkers = (file: string) => planTenantsInWorkers(ROOT, { region: stack, ids: tenantIds, workers: parallelism, outRoot: path.join(outDir, "tenants"), contractFile: file, catalogRoot, configFile: options.configFile });
+    let platformCode: number;
+    let results: TenantPlanResult[];
+    if (checked && parallelism > 1 && !platformOnly) {
+        // Workers plan the tenants while this process plans the platform stack, against the contract computed from
+        // the checked config; the platform plan's contract must be that one, or every tenant is planned again.
+        const computed = JSON.parse(JSON.stringify(computedRegionContract(stack, checked.config, tenantIds))) as unknown;
+        const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "platform-contract-"));
+        try {
+            const computedFile = path.join(scratch, "contract.json");
+            fs.writeFileSync(computedFile, JSON.stringify(computed));
+            const beside = await planTenantsBesidePlatform({
+                computedContract: computed,
+                planPlatform: async () => ({ code: await planPlatform(), contract: exportedContract }),
+                planTenants: (against) => timed(options.timings, "tenant stacks", () => inWorkers(against === "computed" ? computedFile : contractFile)),
+            });
+            if (beside.replanned) {
+                console.error(`The platform plan's contract is not the one computed from Pulumi.${stack}.yaml (tools/offline/stack-plans.ts computedRegionContract): every tenant stack was planned again against the platform plan's.`);
+            }
+            if (!beside.tenants) {
+                return beside.platformCode;
+            }
+            platformCode = beside.platformCode;
+            results = beside.tenants;
+        } finally {
+            fs.rmSync(scratch, { recursive: true, force: true });
+        }
+    } else {
+        platformCode = await planPlatform();
+        if (platformCode === 1 || platformOnly) {
+            return platformCode;
+        }
+        if (skipCatalogCheck) {
+            tenantIds = Object.keys((JSON.parse(fs.readFileSync(contractFile, "utf8")) as { projects: Record<string, unknown> }).projects);
+        }
+        const parallel = requestedParallelism ?? defaultTenantParallelism(tenantIds.length);
+        results = await timed(options.timings, "tenant stacks", () =>
+            parallel > 1
+                ? planTenantsInWorkers(ROOT, { region: stack, ids: tenantIds, workers: parallel, outRoot: path.join(outDir, "tenants"), contractFile, catalogRoot, configFile: options.configFile })
+                : runBounded(tenantIds, 1, inProcess),
+        );
+    }
     for (const result of results) {
         if (result.code !== 0) {
             process.stderr.write(result.stderr);

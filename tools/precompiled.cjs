@@ -148,6 +148,10 @@ if (require.main === module) {
     precompiled(path.resolve(entryArgument)).then(
         ({ bundle }) => {
             process.argv[1] = bundle;
+            // The identity of the code about to run: the offline plan's content cache keys what it derives on it
+            // (tools/offline/content-cache.ts), so a rebuilt bundle never reads what an older one derived.
+            const built = fs.statSync(bundle);
+            process.env.PLATFORM_BUNDLE_STAMP = JSON.stringify([bundle, built.size, built.mtimeMs]);
             // The bundle's source map (beside it) is read only with `node --enable-source-maps`: always on, it
             // cost ~0.1 s of every run for stack traces that user errors (aggregated input problems) never show.
             require(bundle);

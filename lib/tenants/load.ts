@@ -111,7 +111,7 @@ export function validateTenantDocuments(
             continue;
         }
         rawData.set(file, read.data);
-        const parsed = projectSchema.safeParse(read.data ?? {});
+        const parsed = parseProjectSpec(text, read.data);
         if (!parsed.success) {
             problems.push(...issuesToProblems(file, "", parsed.error.issues, PROJECT_EXAMPLES));
             continue;
@@ -133,6 +133,35 @@ export function validateTenantDocuments(
         throw new InputValidationError(problems.map((problem) => withServiceNames(problem, rawData.get(problem.source))));
     }
     return projects;
+}
+
+/**
+ * Project specs that passed the schema in this process, by the text they were parsed from: a region plan's tenant
+ * worker validates each tenant file twice (its grants stack, then its app stack), the schema being most of that.
+ * The schema's output depends on the text alone; every other check runs every time, against its own context.
+ * A copy each time, so no stack sees another's objects; a text that fails the schema is never kept.
+ * `PLATFORM_OFFLINE_SHORTCUTS=0` parses every time.
+ */
+const parsedSpecs = new Map<string, ProjectSpec>();
+
+/** How many specs {@link parsedSpecs} keeps (a worker's share of a region). */
+const PARSED_SPECS_KEPT = 2000;
+
+/** `projectSchema.safeParse` of a tenant file's data, answered from {@link parsedSpecs} for a text seen before. */
+function parseProjectSpec(text: string, data: unknown): ReturnType<typeof projectSchema.safeParse> {
+    const remember = process.env.PLATFORM_OFFLINE_SHORTCUTS !== "0";
+    const known = remember ? parsedSpecs.get(text) : undefined;
+    if (known) {
+        return { success: true, data: structuredClone(known) } as ReturnType<typeof projectSchema.safeParse>;
+    }
+    const parsed = projectSchema.safeParse(data ?? {});
+    if (parsed.success && remember) {
+        if (parsedSpecs.size >= PARSED_SPECS_KEPT) {
+            parsedSpecs.clear();
+        }
+        parsedSpecs.set(text, structuredClone(parsed.data));
+    }
+    return parsed;
 }
 
 /**

@@ -103,14 +103,37 @@ export function parseTenantYaml(text: string, file: string): { data: unknown } |
     if (known !== undefined) {
         return { data: structuredClone(known.data) };
     }
-    const parsed = parseTenantYamlUncached(text, file);
+    const stored = parsedDocumentStore?.get(text);
+    const parsed = stored !== undefined ? { data: stored } : parseTenantYamlUncached(text, file);
     if ("data" in parsed) {
+        if (stored === undefined) {
+            parsedDocumentStore?.set(text, parsed.data);
+        }
         if (parsedDocuments.size >= PARSED_DOCUMENTS_KEPT) {
             parsedDocuments.clear();
         }
         parsedDocuments.set(text, { data: structuredClone(parsed.data) });
     }
     return parsed;
+}
+
+/**
+ * A store of parsed documents that outlives the process (the offline plan's content cache, keyed by the text's
+ * hash): asked before a document is parsed, handed every document parsed without a problem. None by default (a
+ * real Pulumi run parses every file itself).
+ */
+export interface ParsedDocumentStore {
+    /** The data parsed from `text` before, or undefined. */
+    get(text: string): unknown;
+    /** Keeps the data parsed from `text` (without a problem). */
+    set(text: string, data: unknown): void;
+}
+
+let parsedDocumentStore: ParsedDocumentStore | undefined;
+
+/** Installs (or, with undefined, removes) the {@link ParsedDocumentStore} {@link parseTenantYaml} uses. */
+export function useParsedDocumentStore(store: ParsedDocumentStore | undefined): void {
+    parsedDocumentStore = store;
 }
 
 /** How many parsed documents {@link parseTenantYaml} keeps (a region's catalog: a few MB). */

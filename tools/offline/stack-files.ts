@@ -3,6 +3,7 @@ import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { SECRET_KEYS } from "../../lib/config/load";
 import { parseTenantYaml, readCatalogDirectory, readTenantFile } from "../../lib/tenants/read";
+import { offlineContentCache } from "./content-cache";
 
 /**
  * Reads `Pulumi.<stack>.yaml` the way the Pulumi CLI hands config to a program: a flat map of
@@ -26,7 +27,16 @@ export function readStackConfig(rootDir: string, stack: string): Record<string, 
         const known = shippedStacks(rootDir);
         throw new Error(`no stack file Pulumi.${stack}.yaml; shipped stacks: ${known.join(", ") || "(none)"}`);
     }
-    const doc = yaml.load(fs.readFileSync(file, "utf8"), { filename: file }) as { config?: Record<string, unknown> } | undefined;
+    const text = fs.readFileSync(file, "utf8");
+    // A region's stack file holds every project's grant (~200 KB at 1,000 tenants): parsed once per content, not
+    // once per one-tenant plan (tools/offline/content-cache.ts; off unless run through tools/precompiled.cjs).
+    const cache = offlineContentCache();
+    return cache ? cache.through("stack-config", text, () => stackConfigOf(text, file)) : stackConfigOf(text, file);
+}
+
+/** The flat config of a stack file's text (see {@link readStackConfig}). */
+function stackConfigOf(text: string, file: string): Record<string, string> {
+    const doc = yaml.load(text, { filename: file }) as { config?: Record<string, unknown> } | undefined;
     const config: Record<string, string> = {};
     for (const [key, value] of Object.entries(doc?.config ?? {})) {
         if (value !== null && typeof value === "object" && "secure" in (value as object)) {
