@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { defaultTenantParallelism, LARGE_REGION_TENANTS, regionExitCode, tenantBatches } from "../../../tools/offline/stack-plans";
+import { defaultTenantParallelism, LARGE_REGION_TENANTS, planTenantsBesidePlatform, regionExitCode, tenantBatches, type TenantPlanResult } from "../../../tools/offline/stack-plans";
 import { ROOT, runPlan } from "../../helpers/synth";
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "stack-plans-"));
@@ -24,6 +24,49 @@ describe("tenant plan workers", () => {
         expect(LARGE_REGION_TENANTS).toBe(500);
         expect([0, 4, 499].map(defaultTenantParallelism)).toEqual([1, 1, 1]);
         expect([500, 1000].map(defaultTenantParallelism)).toEqual([2, 2]);
+    });
+
+    it("start the tenant plans beside the platform stack's, keeping them when its contract is the computed one", async () => {
+        const events: string[] = [];
+        let finishPlatform!: () => void;
+        const platformDone = new Promise<void>((resolve) => (finishPlatform = resolve));
+        const tenants = (against: string): Promise<TenantPlanResult[]> => {
+            events.push(`tenants against the ${against} contract`);
+            return Promise.resolve([{ id: "a", code: 0, stderr: against }]);
+        };
+        const run = planTenantsBesidePlatform({
+            computedContract: { projects: { a: {} } },
+            planPlatform: async () => {
+                events.push("platform started");
+                await platformDone;
+                events.push("platform done");
+                return { code: 0, contract: { projects: { a: {} } } };
+            },
+            planTenants: tenants,
+        });
+        await new Promise((resolve) => setImmediate(resolve));
+        // The tenant plans did not wait for the platform stack.
+        expect(events).toEqual(["tenants against the computed contract", "platform started"]);
+        finishPlatform();
+        expect(await run).toEqual({ platformCode: 0, tenants: [{ id: "a", code: 0, stderr: "computed" }], replanned: false });
+        expect(events).toEqual(["tenants against the computed contract", "platform started", "platform done"]);
+    });
+
+    it("plan every tenant again against the platform plan's contract when it is not the computed one, and none after a failed platform plan", async () => {
+        const against: string[] = [];
+        const planTenants = (contract: string): Promise<TenantPlanResult[]> => {
+            against.push(contract);
+            return Promise.resolve([{ id: "a", code: 0, stderr: contract }]);
+        };
+        const differing = await planTenantsBesidePlatform({ computedContract: { domain: "a.example.com" }, planPlatform: async () => ({ code: 2, contract: { domain: "b.example.com" } }), planTenants });
+        expect(differing).toEqual({ platformCode: 2, tenants: [{ id: "a", code: 0, stderr: "platform" }], replanned: true });
+        expect(against).toEqual(["computed", "platform"]);
+        against.length = 0;
+        const failed = await planTenantsBesidePlatform({ computedContract: {}, planPlatform: async () => ({ code: 1, contract: undefined }), planTenants });
+        expect(failed).toEqual({ platformCode: 1, tenants: undefined, replanned: false });
+        expect(against).toEqual(["computed"]);
+        // A worker that could not start while the contracts agree is the plan's error, not a reason to plan again.
+        await expect(planTenantsBesidePlatform({ computedContract: {}, planPlatform: async () => ({ code: 0, contract: {} }), planTenants: () => Promise.reject(new Error("spawn failed")) })).rejects.toThrow("spawn failed");
     });
 
     it("map a region's exit codes through the one table: failure over policy violation, unknown codes fail", () => {
