@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { derivedStore } from "../derived-store";
 import { containerSecretNames, PROJECT_EXAMPLES, projectContainers, projectSchema, type ProjectSpec } from "./schema";
 import { gitSourceGranted, NO_GRANT, OFF_CLUSTER_ENDPOINT_FIX, offClusterBackupTargets, publicEntryPointName, withinDomain, type PlatformConfig, type ProjectGrant } from "../config/schema";
 import { nonPublicHostReason } from "../network-rules";
@@ -140,9 +141,13 @@ export function validateTenantDocuments(
  * worker validates each tenant file twice (its grants stack, then its app stack), the schema being most of that.
  * The schema's output depends on the text alone; every other check runs every time, against its own context.
  * A copy each time, so no stack sees another's objects; a text that fails the schema is never kept.
- * `PLATFORM_OFFLINE_SHORTCUTS=0` parses every time.
+ * Across processes the offline plan's store answers (lib/derived-store.ts). `PLATFORM_OFFLINE_SHORTCUTS=0`
+ * parses every time.
  */
 const parsedSpecs = new Map<string, ProjectSpec>();
+
+/** The {@link derivedStore} kind of a tenant file's validated spec (the schema's output: a function of the text alone). */
+export const PROJECT_SPEC_KIND = "project-spec";
 
 /** How many specs {@link parsedSpecs} keeps (a worker's share of a region). */
 const PARSED_SPECS_KEPT = 2000;
@@ -154,8 +159,12 @@ function parseProjectSpec(text: string, data: unknown): ReturnType<typeof projec
     if (known) {
         return { success: true, data: structuredClone(known) } as ReturnType<typeof projectSchema.safeParse>;
     }
-    const parsed = projectSchema.safeParse(data ?? {});
+    const stored = remember ? (derivedStore()?.get(PROJECT_SPEC_KIND, text) as ProjectSpec | undefined) : undefined;
+    const parsed = stored !== undefined ? ({ success: true, data: stored } as ReturnType<typeof projectSchema.safeParse>) : projectSchema.safeParse(data ?? {});
     if (parsed.success && remember) {
+        if (stored === undefined) {
+            derivedStore()?.set(PROJECT_SPEC_KIND, text, parsed.data);
+        }
         if (parsedSpecs.size >= PARSED_SPECS_KEPT) {
             parsedSpecs.clear();
         }

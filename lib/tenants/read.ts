@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
 import type { InputProblem } from "../validation";
+import { derivedStore } from "../derived-store";
 
 /**
  * Reading untrusted tenant files. A file is read only when it is a regular file (never a symlink, device,
@@ -103,11 +104,12 @@ export function parseTenantYaml(text: string, file: string): { data: unknown } |
     if (known !== undefined) {
         return { data: structuredClone(known.data) };
     }
-    const stored = parsedDocumentStore?.get(text);
+    // Parsed by an earlier plan process from the same bytes (the offline plan's content cache; see lib/derived-store.ts).
+    const stored = derivedStore()?.get(TENANT_YAML_KIND, text);
     const parsed = stored !== undefined ? { data: stored } : parseTenantYamlUncached(text, file);
     if ("data" in parsed) {
         if (stored === undefined) {
-            parsedDocumentStore?.set(text, parsed.data);
+            derivedStore()?.set(TENANT_YAML_KIND, text, parsed.data);
         }
         if (parsedDocuments.size >= PARSED_DOCUMENTS_KEPT) {
             parsedDocuments.clear();
@@ -117,24 +119,8 @@ export function parseTenantYaml(text: string, file: string): { data: unknown } |
     return parsed;
 }
 
-/**
- * A store of parsed documents that outlives the process (the offline plan's content cache, keyed by the text's
- * hash): asked before a document is parsed, handed every document parsed without a problem. None by default (a
- * real Pulumi run parses every file itself).
- */
-export interface ParsedDocumentStore {
-    /** The data parsed from `text` before, or undefined. */
-    get(text: string): unknown;
-    /** Keeps the data parsed from `text` (without a problem). */
-    set(text: string, data: unknown): void;
-}
-
-let parsedDocumentStore: ParsedDocumentStore | undefined;
-
-/** Installs (or, with undefined, removes) the {@link ParsedDocumentStore} {@link parseTenantYaml} uses. */
-export function useParsedDocumentStore(store: ParsedDocumentStore | undefined): void {
-    parsedDocumentStore = store;
-}
+/** The {@link derivedStore} kind of a tenant file's parsed data. */
+export const TENANT_YAML_KIND = "tenant-yaml";
 
 /** How many parsed documents {@link parseTenantYaml} keeps (a region's catalog: a few MB). */
 const PARSED_DOCUMENTS_KEPT = 5000;

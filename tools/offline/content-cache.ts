@@ -29,6 +29,9 @@ export const DEFAULT_CACHE_DIR = path.resolve(__dirname, "../../bin/cache/conten
 
 /** A content-addressed cache of derived values, by kind (what was derived) and the source's text. */
 export class ContentCache {
+    /** The kinds whose directory this process made sure of. */
+    private readonly directories = new Set<string>();
+
     constructor(
         /** Directory of the entries. */
         readonly dir: string,
@@ -60,7 +63,10 @@ export class ContentCache {
         const file = this.entryFile(kind, text);
         const temporary = `${file}.${process.pid}.tmp`;
         try {
-            fs.mkdirSync(path.dirname(file), { recursive: true });
+            if (!this.directories.has(kind)) {
+                fs.mkdirSync(path.dirname(file), { recursive: true });
+                this.directories.add(kind);
+            }
             fs.writeFileSync(temporary, json);
             fs.renameSync(temporary, file);
         } catch {

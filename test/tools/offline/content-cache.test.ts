@@ -4,7 +4,8 @@ import * as path from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { BUNDLE_STAMP_VARIABLE, ContentCache, offlineContentCache } from "../../../tools/offline/content-cache";
 import { readStackConfig } from "../../../tools/offline/stack-files";
-import { parseTenantYaml, useParsedDocumentStore } from "../../../lib/tenants/read";
+import { parseTenantYaml, TENANT_YAML_KIND } from "../../../lib/tenants/read";
+import { useDerivedStore } from "../../../lib/derived-store";
 import { ROOT, runPlan } from "../../helpers/synth";
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "content-cache-"));
@@ -14,7 +15,7 @@ describe("the offline plan's content cache", () => {
     afterEach(() => {
         delete process.env[BUNDLE_STAMP_VARIABLE];
         delete process.env.PLATFORM_CONTENT_CACHE_DIR;
-        useParsedDocumentStore(undefined);
+        useDerivedStore(undefined);
     });
 
     it("answers a text it derived before, and derives again for a changed byte or changed code", () => {
@@ -79,7 +80,7 @@ describe("the offline plan's content cache", () => {
 
     it("hands parseTenantYaml the stored data of a text it parsed before, and parses a changed text", () => {
         const stored = new Map<string, unknown>();
-        useParsedDocumentStore({ get: (text) => stored.get(text), set: (text, data) => stored.set(text, data) });
+        useDerivedStore({ get: (kind, text) => (kind === TENANT_YAML_KIND ? stored.get(text) : undefined), set: (kind, text, data) => kind === TENANT_YAML_KIND && stored.set(text, data) });
         // Unique texts: the in-process map of parsed documents must not answer first.
         const text = `name: cache-probe-${process.pid}-${Date.now()}\n`;
         expect(parseTenantYaml(text, "a.yaml")).toEqual({ data: { name: expect.stringMatching(/^cache-probe-/) } });
@@ -109,11 +110,12 @@ describe("the offline plan's content cache", () => {
         expect(first.code, first.stderr).toBe(0);
         expect(imageOf(first.outDir)).toEqual(["ghcr.io/stefanprodan/podinfo:6.9.1"]);
         // The plan read its tenant file and stack file through the cache.
-        expect(fs.readdirSync(cacheDir).sort()).toEqual(["stack-config", "tenant-yaml"]);
+        expect(fs.readdirSync(cacheDir)).toEqual(expect.arrayContaining(["stack-config", "tenant-yaml", "project-spec"]));
         fs.writeFileSync(path.join(projects, "hello.yaml"), original.replace("podinfo:6.9.1", "podinfo:6.9.2"));
         const second = await runPlan("dev", { outDir: path.join(scratch, "second"), catalogRoot: root, env, tenants: true, args: ["--tenant", "hello", "--app-only"] });
         expect(second.code, second.stderr).toBe(0);
         expect(imageOf(second.outDir)).toEqual(["ghcr.io/stefanprodan/podinfo:6.9.2"]);
         expect(fs.readdirSync(path.join(cacheDir, "tenant-yaml"))).toHaveLength(2);
+        expect(fs.readdirSync(path.join(cacheDir, "project-spec"))).toHaveLength(2);
     }, 120_000);
 });
