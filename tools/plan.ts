@@ -6,7 +6,11 @@
  * `out/<region>/tenants/<id>/grants/` and its app stack (programs/tenant) into `out/<region>/tenants/<id>/`, each
  * with the same files, handed what the driver hands them (the contract, the entry the grants plan exported): one after the other in this process, or with `--parallel <n>` (by default 2 from 500 tenants) in n worker processes at once, each
  * planning its share of the tenants one after the other (`--tenant-batch`; a process per tenant would cost a
- * start-up per tenant).
+ * start-up per tenant). The workers start with the platform stack, against the contract computed from the checked
+ * config, and every tenant is planned again should the platform plan export another one
+ * (tools/offline/stack-plans.ts `planTenantsBesidePlatform`). What a plan derives from a file's bytes alone (parsed
+ * tenant and stack files, validated specs, resource keys) is kept in `bin/cache/content/` by content hash
+ * (tools/offline/content-cache.ts) for the next plan process.
  *
  * `npm run plan -- --stack <region> --tenant <id>` plans one tenant's grants stack (into `<out>/grants/`) and app
  * stack alone, against `--contract <file>` (a platform plan's contract.json) or, without it, a contract computed
