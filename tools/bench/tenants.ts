@@ -7,10 +7,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { projectGrantSchema, tenantLimitsSchema, type PlatformConfig, type ProjectGrant } from "../../lib/config/schema";
+import { DEFAULT_BUCKET_SIZE } from "../../lib/tenants/schema";
 import { quantity } from "../../lib/quantity";
 import { catalogDirectory, validateTenantDocuments, type TenantProject } from "../../lib/tenants/load";
 import { checkCapacity } from "../../lib/tenants/capacity";
 import { longhornReplicaCount } from "../../components/longhorn/values";
+import { minioUsableBytes } from "../../components/minio/values";
 import { readCatalogDirectory } from "../../lib/tenants/read";
 import { readStackConfig, shippedStacks } from "../offline/stack-files";
 import { platformConfigFromStack } from "../offline/reports";
@@ -219,6 +221,10 @@ export function regionStackDoc(stackFile: string, stack: string, tenants: readon
         maxPods: Math.max(current.maxPods, ...tenants.map((t) => t.quota.pods)),
     };
     doc.config["platform:projectGrants"] = grantsFor(tenants);
+    const bucketBytes = tenants.reduce((sum, t) => {
+        const bucket = (yaml.load(t.text) as { bucket?: { size?: string } } | undefined)?.bucket;
+        return sum + (bucket ? quantity(bucket.size ?? DEFAULT_BUCKET_SIZE) : 0);
+    }, 0);
     const otherPools = ((doc.config["platform:pools"] as Doc[] | undefined) ?? []).filter((p) => p.role !== "run");
     const withSizing = ({ runNodes, overcommit, storageBuildNodes }: RegionSizing) => {
         doc.config["platform:tenantLimits"] = { ...limits, overcommit };
@@ -230,8 +236,18 @@ export function regionStackDoc(stackFile: string, stack: string, tenants: readon
             { role: "run", kind: "baremetal", count: runNodes, serverType: RUN_MACHINE, storage: true, robotServers: Array.from({ length: runNodes }, (_, i) => ROBOT_SERVER_BASE + i) },
             ...otherPools.map(storageBuild),
         ];
-        const flat = Object.fromEntries(Object.entries(doc.config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
-        return platformConfigFromStack(flat);
+        const flat = () => Object.fromEntries(Object.entries(doc.config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+        const config = platformConfigFromStack(flat());
+        // MinIO's drives must hold every bucket quota (components/minio/values.ts bucketCapacityCheck): as a real
+        // region of this many buckets would be, its drives are sized for them.
+        const usable = minioUsableBytes(config);
+        if (bucketBytes <= usable) {
+            return config;
+        }
+        const addons = (doc.config["platform:addons"] ?? {}) as Doc & { minio?: Doc };
+        const volumeGi = Math.ceil((quantity(config.addons.minio.volumeSize) * bucketBytes) / usable / 2 ** 30);
+        doc.config["platform:addons"] = { ...addons, minio: { ...(addons.minio ?? {}), volumeSize: `${volumeGi}Gi` } };
+        return platformConfigFromStack(flat());
     };
     // Validated once (at the smallest pool: the per-file checks only get easier with more nodes); only the
     // capacity check is repeated per size.
