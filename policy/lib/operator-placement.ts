@@ -1,5 +1,5 @@
 import { TENANT_PLACEMENT } from "./catalogue";
-import { asRecord } from "./values";
+import { asRecord, sameValue } from "./values";
 
 /**
  * Where the Percona operators' pods of a tenant cluster may run: the placement components/project/mysql.ts and
@@ -27,7 +27,7 @@ export type AffinityShape = "operator" | "core";
 
 const sameEntries = (a: unknown, b: Record<string, unknown>): boolean => {
     const record = asRecord(a);
-    return record !== undefined && JSON.stringify(Object.entries(record).sort()) === JSON.stringify(Object.entries(b).sort());
+    return record !== undefined && sameValue(record, b);
 };
 
 /** Why the placement fields of one operator pod group (at `where`, e.g. `pxc.`) differ from {@link OPERATOR_PLACEMENT}. */

@@ -4,6 +4,17 @@
  * `undefined`/empty instead of throwing on a surprising type.
  */
 
+import { isDeepStrictEqual } from "node:util";
+
+/**
+ * Whether two property values are the same data: objects compared key by key in any order, arrays in order. A
+ * pin must not depend on key order: the engine's serialisation (protobuf Structs, `pulumi preview`) sorts
+ * object keys, so `JSON.stringify` of a planned value and of the rendered one can differ for equal data.
+ */
+export function sameValue(a: unknown, b: unknown): boolean {
+    return isDeepStrictEqual(a, b);
+}
+
 /** A plain object view of a value, or `undefined` when it is not a non-array object. */
 export function asRecord(value: unknown): Record<string, unknown> | undefined {
     return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;

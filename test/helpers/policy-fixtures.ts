@@ -13,6 +13,13 @@ import type { PackConfig } from "../../policy/lib/config";
 /** Stack name of the fixture URNs. */
 export const FIXTURE_STACK = "policy-test";
 
+/** A value with every object's keys in alphabetical order, as the engine's serialisation (protobuf Structs) hands inputs to the pack. */
+export function keysSorted(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(keysSorted);
+    if (value !== null && typeof value === "object") return Object.fromEntries(Object.keys(value).sort().map((key) => [key, keysSorted((value as Record<string, unknown>)[key])]));
+    return value;
+}
+
 /** A mock-engine style URN. */
 export function urnOf(type: string, name: string): string {
     return `urn:pulumi:${FIXTURE_STACK}::platform::${type}::${name}`;

@@ -3,7 +3,7 @@ import { MONGODB_IMAGES } from "../../../charts/images";
 import { configSchemaFor, packConfig, type PackConfig } from "../../lib/config";
 import { namespaceOf, specOf } from "../../lib/kubernetes";
 import { forTenantObjects } from "../../lib/rule-helpers";
-import { asArray, asRecord, asString, at, isTrue } from "../../lib/values";
+import { asArray, asRecord, asString, at, isTrue, sameValue } from "../../lib/values";
 import { OPERATOR_PLACEMENT, operatorPlacementProblems } from "../../lib/operator-placement";
 import { PLATFORM_BACKUP_SECRET } from "../../lib/catalogue";
 import { backupEndpointProblems, platformCredentialsProblems } from "./database-cluster";
@@ -157,10 +157,10 @@ function sidecarProblems(sidecar: Record<string, unknown>, where: string, cluste
         }
     }
     // Exactly the rendered values: another URI, collector or plain MONGODB_USER would be the tenant's choice inside the replica set's pod.
-    if (JSON.stringify(sidecar.args ?? null) !== JSON.stringify(PSMDB_EXPORTER_ARGS)) {
+    if (!sameValue(sidecar.args ?? null, PSMDB_EXPORTER_ARGS)) {
         problems.push(`${where}.args are not the platform's exporter arguments (${PSMDB_EXPORTER_ARGS.join(" ")})`);
     }
-    if (JSON.stringify(sidecar.env ?? null) !== JSON.stringify(psmdbExporterEnv(clusterName))) {
+    if (!sameValue(sidecar.env ?? null, psmdbExporterEnv(clusterName))) {
         problems.push(`${where}.env is not the platform's exporter environment (MONGODB_USER and MONGODB_PASSWORD from ${clusterName}-users)`);
     }
     return problems;

@@ -2,7 +2,7 @@ import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchemaFor, packConfig, type PackConfig } from "../../lib/config";
 import { namespaceOf, specOf } from "../../lib/kubernetes";
 import { forTenantObjects } from "../../lib/rule-helpers";
-import { asArray, asRecord, asString, at, isTrue } from "../../lib/values";
+import { asArray, asRecord, asString, at, isTrue, sameValue } from "../../lib/values";
 import { PLATFORM_BACKUP_SECRET } from "../../lib/catalogue";
 import { backupEndpointProblems, platformCredentialsProblems } from "./database-cluster";
 import { operatorPlacementProblems } from "../../lib/operator-placement";
@@ -258,13 +258,13 @@ export function mysqlClusterProblems(
         if (record.name !== PXC_USER_NAME) {
             problems.push(`users[${index}].name is ${JSON.stringify(record.name)}, not the platform's ${PXC_USER_NAME} (the operator would set a system user's password and grants from the tenant's Secret)`);
         }
-        if (JSON.stringify(record.grants ?? null) !== JSON.stringify(PXC_USER_PINS.grants)) {
+        if (!sameValue(record.grants ?? null, PXC_USER_PINS.grants)) {
             problems.push(`users[${index}].grants is ${JSON.stringify(record.grants)}, not ${JSON.stringify(PXC_USER_PINS.grants)} (the operator puts grants into SQL as they are)`);
         }
         if (record.withGrantOption !== undefined && record.withGrantOption !== false) {
             problems.push(`users[${index}].withGrantOption is set (the user could hand its grants on)`);
         }
-        if (record.hosts !== undefined && JSON.stringify(record.hosts) !== JSON.stringify(PXC_USER_PINS.hosts)) {
+        if (record.hosts !== undefined && !sameValue(record.hosts, PXC_USER_PINS.hosts)) {
             problems.push(`users[${index}].hosts is ${JSON.stringify(record.hosts)}, not ${JSON.stringify(PXC_USER_PINS.hosts)}`);
         }
         const secretName = at(user, ["passwordSecretRef", "name"]);

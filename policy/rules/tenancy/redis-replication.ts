@@ -5,7 +5,7 @@ import { TENANT_PLACEMENT } from "../../lib/catalogue";
 import { configSchemaFor, packConfig, type PackConfig } from "../../lib/config";
 import { metadataOf, namespaceOf, specOf } from "../../lib/kubernetes";
 import { forTenantObjects } from "../../lib/rule-helpers";
-import { asRecord, asString, at } from "../../lib/values";
+import { asRecord, asString, at, sameValue } from "../../lib/values";
 
 /** API group of the OpsTree Redis Operator's kinds. */
 export const REDIS_API_GROUP = "redis.redis.opstreelabs.in";
@@ -87,7 +87,7 @@ export const REDIS_PLACEMENT = {
 /** Why the placement fields of a Redis pod group (`spec` or `spec.sentinel`, at `where`) differ from {@link REDIS_PLACEMENT}. */
 export function redisPlacementProblems(group: Record<string, unknown>, where: string): string[] {
     const problems: string[] = [];
-    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    const same = sameValue;
     const selector = group.nodeSelector;
     const selectorOk = asRecord(selector) !== undefined && REDIS_PLACEMENT.nodeSelectors.some((allowed) => same(Object.entries(asRecord(selector)!).sort(), Object.entries(allowed).sort()));
     if (!selectorOk) {

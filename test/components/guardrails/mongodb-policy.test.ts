@@ -9,7 +9,7 @@ import { policyPackConfigFile, stackPackConfig } from "../../../tools/offline/po
 import { readStackConfig } from "../../../tools/offline/stack-files";
 import { PSMDB_TYPES, PSMDB_USER, PSMDB_USER_PASSWORD_SECRET } from "../../../policy/rules/tenancy/mongodb-cluster";
 import { validateObject } from "../../helpers/k8s-schema";
-import { messagesOf, planned, tenantNamespace } from "../../helpers/policy-fixtures";
+import { keysSorted, messagesOf, planned, tenantNamespace } from "../../helpers/policy-fixtures";
 import { ROOT } from "../../helpers/synth";
 import { project, stackPlatformConfig } from "../project/fixtures";
 
@@ -55,6 +55,7 @@ function decide(kind: "PerconaServerMongoDB" | "PerconaServerMongoDBRestore", ob
 
 const CLUSTER_CASES: Array<{ title: string; spec: Spec; expected: "admit" | "deny"; name?: string }> = [
     { title: "the replica set the program renders", spec: cluster.spec, expected: "admit" },
+    { title: "the replica set with its keys sorted, as `pulumi preview` serialises it", spec: keysSorted(cluster.spec) as Spec, expected: "admit" },
     { title: "its next generation, restored", spec: restored.spec, name: restored.metadata.name, expected: "admit" },
     { title: "a single member", spec: renderMongoDbCluster(projectContext(project({ name: "shop", mongodb: { instances: 1 } }), config)).spec, expected: "admit" },
     { title: "another generation's system users", spec: cluster.spec, name: restored.metadata.name, expected: "deny" },

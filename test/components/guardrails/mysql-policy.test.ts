@@ -13,7 +13,7 @@ import { DATABASE_IMAGES } from "../../../charts/images";
 import { SERVICE_ACCOUNT } from "../../../components/project/common";
 import { DATABASE_SECRET, DATABASE_USER } from "../../../components/project/database";
 import { validateObject } from "../../helpers/k8s-schema";
-import { messagesOf, planned, tenantNamespace } from "../../helpers/policy-fixtures";
+import { keysSorted, messagesOf, planned, tenantNamespace } from "../../helpers/policy-fixtures";
 import { ROOT } from "../../helpers/synth";
 import { project, stackPlatformConfig } from "../project/fixtures";
 
@@ -53,6 +53,7 @@ function decide(kind: "PerconaXtraDBCluster" | "PerconaXtraDBClusterRestore", ob
 
 const CLUSTER_CASES: Array<{ title: string; spec: Spec; expected: "admit" | "deny"; name?: string }> = [
     { title: "the cluster the program renders", spec: cluster.spec, expected: "admit" },
+    { title: "the cluster with its keys sorted, as `pulumi preview` serialises it", spec: keysSorted(cluster.spec) as Spec, expected: "admit" },
     { title: "its next generation, restored", spec: renderMysqlCluster(restored).spec, name: renderMysqlCluster(restored).metadata.name, expected: "admit" },
     { title: "another generation's system users", spec: cluster.spec, name: renderMysqlCluster(restored).metadata.name, expected: "deny" },
     { title: "a single node", spec: renderMysqlCluster(projectContext(project({ name: "shop", database: { engine: "mysql" } }), config)).spec, expected: "admit" },
