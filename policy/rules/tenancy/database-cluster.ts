@@ -121,6 +121,13 @@ export const CNPG_REFUSED_FIELDS: Readonly<Record<string, string>> = {
     "bootstrap.initdb.import": "imports from an external server",
     "backup.barmanObjectStore.endpointCA": "a CA of the tenant's would let a look-alike endpoint receive the archive",
     "backup.volumeSnapshot": "snapshots of a class the tenant chooses",
+    "backup.target": NOT_RENDERED,
+    superuserSecret: "no tenant gets the postgres superuser",
+    managed: "managed roles can be superusers with a password of the tenant's; managed Services expose the database",
+    "monitoring.metricsQueriesTTL": NOT_RENDERED,
+    ...Object.fromEntries(
+        ["description", "logLevel", "minSyncReplicas", "maxSyncReplicas", "nodeMaintenanceWindow", "primaryLease", "startDelay", "stopDelay", "smartShutdownTimeout", "switchoverDelay", "failoverDelay", "livenessProbeTimeout"].map((key) => [key, `${NOT_RENDERED} (the operator's defaults)`]),
+    ),
 };
 
 /** PostgreSQL images a tenant Cluster may run: the pinned ones (charts/images.ts DATABASE_IMAGES.postgresql). */

@@ -8,7 +8,12 @@ import { admit } from "../../../tools/offline/admission";
 import { stackPackConfig } from "../../../tools/offline/policy-config";
 import { readStackConfig } from "../../../tools/offline/stack-files";
 import { validateObject } from "../../helpers/k8s-schema";
-import { CNPG_BOOTSTRAP_SECRET } from "../../../policy/rules/tenancy/database-cluster";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { CNPG_ALLOWED_FIELDS, CNPG_BOOTSTRAP_SECRET, CNPG_IMAGES, CNPG_OWNER, CNPG_REFUSED_FIELDS } from "../../../policy/rules/tenancy/database-cluster";
+import { DATABASE_USER } from "../../../components/project/database";
+import { DATABASE_IMAGES } from "../../../charts/images";
 import { DATABASE_SECRET } from "../../../components/project/database";
 import { messagesOf, planned, tenantNamespace } from "../../helpers/policy-fixtures";
 import { ROOT } from "../../helpers/synth";
@@ -108,6 +113,32 @@ describe("platform-tenant-databases (admission twin of tenancy-database-cluster)
     it("pins the owner's Secret to the one the program renders (the pack cannot import it)", () => {
         expect(CNPG_BOOTSTRAP_SECRET).toBe(DATABASE_SECRET);
         expect([initdb.secret, recovery.secret]).toEqual([{ name: DATABASE_SECRET }, { name: DATABASE_SECRET }]);
+    });
+
+    it("names a reason for every ClusterSpec field of the pinned CRD the platform does not render (charts/cloudnative-pg/crd-clusters.yaml, operator 1.30.0)", () => {
+        const crd = parse(readFileSync(join(ROOT, "charts/cloudnative-pg/crd-clusters.yaml"), "utf8"));
+        const specSchema = crd.spec.versions[0].schema.openAPIV3Schema.properties.spec;
+        const propertiesAt = (path: string): string[] => Object.keys(path.split(".").filter(Boolean).reduce((schema, key) => schema.properties[key], specSchema).properties ?? {});
+        for (const level of ["", "monitoring", "affinity", "inheritedMetadata", "storage", "backup", "bootstrap"]) {
+            const allowed = CNPG_ALLOWED_FIELDS[level]!;
+            const crdFields = propertiesAt(level);
+            expect(allowed.filter((field) => !crdFields.includes(field)), `allowed fields of spec.${level} missing from the CRD`).toEqual([]);
+            const unexplained = crdFields.filter((field) => !allowed.includes(field) && CNPG_REFUSED_FIELDS[level === "" ? field : `${level}.${field}`] === undefined);
+            expect(unexplained, `spec.${level} fields refused without a reason`).toEqual([]);
+        }
+    });
+
+    it("pins the image and owner to what the program renders (the pack cannot import components/)", () => {
+        expect(CNPG_OWNER).toBe(DATABASE_USER);
+        expect([...CNPG_IMAGES].sort()).toEqual(Object.values(DATABASE_IMAGES.postgresql).sort());
+        expect(CNPG_IMAGES).toContain(cluster.spec.imageName);
+    });
+
+    it("tells the tenant why a field is refused", () => {
+        const object = { ...cluster, spec: spec({ imageCatalogRef: { name: "mine" }, monitoring: { customQueriesConfigMap: [{ name: "q", key: "k" }] } }) };
+        const reported = messagesOf("tenancy-database-cluster", [planned("kubernetes:postgresql.cnpg.io/v1:Cluster", "database", object)], pack).join("\n");
+        expect(reported).toContain("imageCatalogRef is set (an image catalog of the tenant's");
+        expect(reported).toContain("monitoring.customQueriesConfigMap is set (queries of the tenant's");
     });
 
     it.each(CASES)("$title: $expected by admission and by the pack", ({ spec: clusterSpec, expected, name }) => {
