@@ -41,7 +41,18 @@ import {
 } from "../../policy/rules/tenancy/mysql-cluster";
 import { REDIS_ALLOWED_FIELDS, REDIS_PLACEMENT } from "../../policy/rules/tenancy/redis-replication";
 import { CLAIM_BINDING_FIELDS, CLAIM_CLASS_ANNOTATIONS } from "../../policy/rules/tenancy/restore-storage-class";
-import { CNPG_BOOTSTRAP_SECRET, CNPG_CLUSTER_NAME_PATTERN, CNPG_SUPERUSER_SQL_FIELDS } from "../../policy/rules/tenancy/database-cluster";
+import {
+    CNPG_ALLOWED_FIELDS,
+    CNPG_ANTI_AFFINITY,
+    CNPG_BOOTSTRAP_SECRET,
+    CNPG_CLUSTER_NAME_PATTERN,
+    CNPG_EXTERNAL_CLUSTER_FIELDS,
+    CNPG_IMAGES,
+    CNPG_OWNER,
+    CNPG_STORAGE_CLASSES,
+    CNPG_STORE_ALLOWED_FIELDS,
+    CNPG_SUPERUSER_SQL_FIELDS,
+} from "../../policy/rules/tenancy/database-cluster";
 import { OPERATOR_PLACEMENT, type AffinityShape } from "../../policy/lib/operator-placement";
 import {
     MONGODB_SYSTEM_DATABASES,
@@ -586,8 +597,57 @@ export function renderDatabasePolicy(args: AdmissionPolicyArgs): AdmissionPolicy
                 message: `tenant Clusters run 1 to ${max} instances (platform:tenantLimits.maxDatabaseInstances)`,
                 reason: "Forbidden",
             },
+            {
+                expression:
+                    `${onlyFields("object.spec", CNPG_ALLOWED_FIELDS)}` +
+                    ` && (!has(object.spec.externalClusters) || object.spec.externalClusters.all(c, c.all(k, k in ${list([...CNPG_EXTERNAL_CLUSTER_FIELDS, "connectionParameters"])})` +
+                    ` && (!has(c.barmanObjectStore) || ${onlyFields("c.barmanObjectStore", CNPG_STORE_ALLOWED_FIELDS)})))`,
+                message:
+                    "tenant Clusters set only the fields the platform renders (no imageCatalogRef, env, envFrom, projectedVolumeTemplate, postgresql, plugins, certificates, tablespaces, " +
+                    "serviceAccountTemplate, monitoring custom queries, nodeAffinity, priorityClassName, schedulerName, topologySpreadConstraints, inheritedMetadata.annotations, ...): the instance pods hold the platform's backup keys",
+                reason: "Forbidden",
+            },
+            {
+                expression: cnpgPinnedValues(),
+                message: `tenant Clusters run a pinned PostgreSQL image (${CNPG_IMAGES.join(", ")}) pulled IfNotPresent, on the tenant pool with the platform's anti-affinity, the owner ${CNPG_OWNER}, a tenant Longhorn class and no operator PodMonitor`,
+                reason: "Forbidden",
+            },
         ],
     });
+}
+
+/** CEL: the object at `base` sets only the keys of `allowed` (path below `base` → keys), level by level. */
+function onlyFields(base: string, allowed: Readonly<Record<string, readonly string[]>>): string {
+    return Object.entries(allowed)
+        .map(([path, keys]) => {
+            const segments = path === "" ? [] : path.split(".");
+            const keysOk = `${[base, ...segments].join(".")}.all(k, k in ${list(keys)})`;
+            return segments.length === 0 ? keysOk : `(!(${hasPath(base, segments)}) || ${keysOk})`;
+        })
+        .join(" && ");
+}
+
+/** CEL twin of the pack's clusterPinnedValueProblems (policy/rules/tenancy/database-cluster.ts). */
+function cnpgPinnedValues(): string {
+    const spec = "object.spec";
+    const affinity = `${spec}.affinity`;
+    const selector = `${affinity}.nodeSelector`;
+    const toleration = OPERATOR_PLACEMENT.toleration;
+    const exactToleration = `(t.size() == ${Object.keys(toleration).length} && ${Object.entries(toleration).map(([k, v]) => `${quote(k)} in t && t[${quote(k)}] == ${quote(v)}`).join(" && ")})`;
+    const selectorOk = OPERATOR_PLACEMENT.nodeSelectors
+        .map((s) => `(${selector}.size() == ${Object.keys(s).length} && ${Object.entries(s).map(([k, v]) => `${quote(k)} in ${selector} && ${selector}[${quote(k)}] == ${quote(v)}`).join(" && ")})`)
+        .join(" || ");
+    const checks = [
+        `has(${spec}.imageName) && ${spec}.imageName in ${list(CNPG_IMAGES)}`,
+        `(!has(${spec}.imagePullPolicy) || ${spec}.imagePullPolicy == 'IfNotPresent')`,
+        `has(${affinity}) && has(${selector}) && (${selectorOk})`,
+        `(!has(${affinity}.tolerations) || ${affinity}.tolerations.size() == 0 || (${affinity}.tolerations.size() == 1 && ${affinity}.tolerations.all(t, ${exactToleration})))`,
+        ...Object.entries(CNPG_ANTI_AFFINITY).map(([key, value]) => `(!has(${affinity}.${key}) || ${affinity}.${key} == ${typeof value === "string" ? quote(value) : String(value)})`),
+        `(!has(${spec}.monitoring) || !has(${spec}.monitoring.enablePodMonitor) || ${spec}.monitoring.enablePodMonitor == false)`,
+        ...["initdb", "recovery"].map((method) => `(!has(${spec}.bootstrap) || !has(${spec}.bootstrap.${method}) || !has(${spec}.bootstrap.${method}.owner) || ${spec}.bootstrap.${method}.owner == ${quote(CNPG_OWNER)})`),
+        `(!has(${spec}.storage) || !has(${spec}.storage.storageClass) || ${spec}.storage.storageClass in ${list(CNPG_STORAGE_CLASSES)})`,
+    ];
+    return checks.join(" && ");
 }
 
 /** CEL: the pod group at `group` (a RedisReplication's spec or its sentinel) has the pinned placement of REDIS_PLACEMENT. */

