@@ -31,6 +31,12 @@ export const NAMESPACES = {
     pxc: "pxc-system",
 } as const;
 
+/**
+ * Prometheus inside the cluster (the operator's governing Service of every Prometheus). Here, not in the ledger
+ * component, so the pure renderers that query it (Argo Rollouts analyses) do not load the Pulumi SDKs.
+ */
+export const PROMETHEUS_URL = `http://prometheus-operated.${NAMESPACES.monitoring}.svc.cluster.local:9090`;
+
 /** Namespaces that belong to the platform (exempt from tenant rules, not from workload security). */
 export const PLATFORM_NAMESPACES: readonly string[] = Object.values(NAMESPACES);
 

@@ -1,4 +1,6 @@
-import * as pulumi from "@pulumi/pulumi";
+// The SDK's own RunError (the same class `@pulumi/pulumi` re-exports from this file), without loading the
+// whole SDK: every refusal path and its tests import this module, and the SDK's index costs seconds to load.
+import { RunError } from "@pulumi/pulumi/errors";
 import type { z } from "zod";
 
 /** One problem found in user input (stack config or a tenant file). */
@@ -17,7 +19,7 @@ export interface InputProblem {
  * Every problem in the user's input, reported at once. Extends `pulumi.RunError` so the
  * Pulumi CLI prints the message without a stack trace; thrown before any resource is registered.
  */
-export class InputValidationError extends pulumi.RunError {
+export class InputValidationError extends RunError {
     /** The individual problems, in source order. */
     readonly problems: InputProblem[];
 

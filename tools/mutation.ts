@@ -12,6 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Minimatch } from "minimatch";
+import * as ts from "typescript";
 import { compileRejected, type ReportFile, type ReportMutant } from "./mutation-compile";
 // @ts-expect-error: plain JavaScript module without declarations (stryker.config.mjs imports it natively)
 import { entryFile, writeCheckerTsconfig } from "./mutation-targets.mjs";
@@ -235,6 +236,61 @@ export function staleReason(report: IncrementalReport, mutated: readonly string[
     }
     const changedTest = testsBefore.find((f) => readSource(f) !== testFiles[f]!.source);
     return changedTest ? `${changedTest} changed since the last run` : undefined;
+}
+
+/** Packages whose index takes seconds to load in a fresh test worker: a guard set that loads them pays that per mutant. */
+export const HEAVY_SDKS: readonly string[] = ["@pulumi/pulumi", "@pulumi/kubernetes", "@pulumi/hcloud", "@pulumi/tailscale", "@pulumi/random", "@pulumi/command"];
+
+/**
+ * The chain of repository files through which `file` loads one of `HEAVY_SDKS` when it is imported, or
+ * `undefined`. Follows every import, `export … from` and top-level `require` that is not type-only (the
+ * compiler may still elide one; counting it is the safe side); an `import()` inside a function loads only when
+ * called and is not followed. A subpath (`@pulumi/pulumi/errors`) is not the index and is not counted.
+ */
+export function sdkImportChain(file: string, readSource: (file: string) => string | undefined = (f) => (fs.existsSync(path.join(ROOT, f)) && fs.statSync(path.join(ROOT, f)).isFile() ? fs.readFileSync(path.join(ROOT, f), "utf8") : undefined)): string[] | undefined {
+    const seen = new Set<string>();
+    const resolveRelative = (from: string, specifier: string): string | undefined => {
+        const base = path.posix.normalize(path.posix.join(path.posix.dirname(from), specifier));
+        return [base, `${base}.ts`, `${base}.mts`, `${base}/index.ts`, base.replace(/\.[cm]?js$/, ".ts")].find((candidate) => candidate !== "" && readSource(candidate) !== undefined);
+    };
+    const visit = (current: string): string[] | undefined => {
+        if (seen.has(current)) {
+            return undefined;
+        }
+        seen.add(current);
+        const source = ts.createSourceFile(current, readSource(current) ?? "", ts.ScriptTarget.Latest, false);
+        const specifiers: string[] = [];
+        for (const statement of source.statements) {
+            if (ts.isImportDeclaration(statement) && !statement.importClause?.isTypeOnly && ts.isStringLiteral(statement.moduleSpecifier)) {
+                specifiers.push(statement.moduleSpecifier.text);
+            } else if (ts.isExportDeclaration(statement) && !statement.isTypeOnly && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)) {
+                specifiers.push(statement.moduleSpecifier.text);
+            } else if (ts.isImportEqualsDeclaration(statement) && !statement.isTypeOnly && ts.isExternalModuleReference(statement.moduleReference) && ts.isStringLiteral(statement.moduleReference.expression)) {
+                specifiers.push(statement.moduleReference.expression.text);
+            } else if (ts.isVariableStatement(statement)) {
+                for (const declaration of statement.declarationList.declarations) {
+                    const init = declaration.initializer && ts.isAsExpression(declaration.initializer) ? declaration.initializer.expression : declaration.initializer;
+                    if (init && ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === "require" && init.arguments[0] && ts.isStringLiteral(init.arguments[0])) {
+                        specifiers.push(init.arguments[0].text);
+                    }
+                }
+            }
+        }
+        for (const specifier of specifiers) {
+            if (HEAVY_SDKS.includes(specifier)) {
+                return [current, specifier];
+            }
+            if (specifier.startsWith(".")) {
+                const next = resolveRelative(current, specifier);
+                const chain = next === undefined ? undefined : visit(next);
+                if (chain) {
+                    return [current, ...chain];
+                }
+            }
+        }
+        return undefined;
+    };
+    return visit(file);
 }
 
 function main(): number {

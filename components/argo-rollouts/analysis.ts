@@ -1,4 +1,4 @@
-import { PROMETHEUS_URL } from "../metering/ledger";
+import { PROMETHEUS_URL } from "../../lib/conventions";
 import { TENANT_INGRESS_PORT_NAME } from "../metering/rules";
 
 /**

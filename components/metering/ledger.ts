@@ -5,7 +5,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type { ICronJob } from "kubernetes-models/batch/v1/CronJob";
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { LEDGER_EXPORTER_IMAGE } from "../../charts/images";
-import { LABELS, NAMESPACES } from "../../lib/conventions";
+import { LABELS, NAMESPACES, PROMETHEUS_URL } from "../../lib/conventions";
 import { renderPlatformJobSpec } from "../../lib/platform-job";
 import { BYTES_PER_GIB, LEDGER_CRONJOB, RECORDED, samplesPerHour } from "./rules";
 
@@ -57,9 +57,6 @@ export interface LedgerField {
 
 /** Names of the ledger's Kubernetes objects. */
 export const LEDGER_OBJECT_NAMES = { cronJob: LEDGER_CRONJOB.name, configMap: "billing-ledger-exporter", secret: "billing-ledger-s3" } as const;
-
-/** Prometheus inside the cluster (the operator's governing Service of every Prometheus). */
-export const PROMETHEUS_URL = `http://prometheus-operated.${NAMESPACES.monitoring}.svc.cluster.local:9090`;
 
 /** Minute 7 of every hour: the hour before is complete and its last rule evaluations are written. */
 export const LEDGER_SCHEDULE = "7 * * * *";

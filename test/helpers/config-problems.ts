@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { parsePlatformConfig } from "../../lib/config/load";
+import { parsePlatformConfig } from "../../lib/config/parse";
 import { InputValidationError, type InputProblem } from "../../lib/validation";
 
 // Apart from test/helpers/config.ts, which fixtures outside vitest import too: this one needs vitest's expect.

@@ -1,4 +1,4 @@
-import { parsePlatformConfig } from "../../lib/config/load";
+import { parsePlatformConfig } from "../../lib/config/parse";
 import { platformConfigSchema, type PlatformConfig } from "../../lib/config/schema";
 import { readStackConfig, syntheticSecrets } from "../../tools/offline/stack-files";
 import { ROOT } from "./synth";

@@ -55,6 +55,14 @@ describe("formatProblems", () => {
         expect(error.name).toBe("InputValidationError");
         expect(error).toBeInstanceOf(Error);
     });
+
+    it("is the SDK's RunError, which the Pulumi CLI prints without a stack trace", async () => {
+        // Loaded here, not at the top: the SDK's index costs seconds, and only this test needs it.
+        const pulumi = await import("@pulumi/pulumi");
+        const error = new InputValidationError(problems);
+        expect(error).toBeInstanceOf(pulumi.RunError);
+        expect(pulumi.RunError.isInstance(error)).toBe(true);
+    });
 });
 
 describe("issuesToProblems", () => {

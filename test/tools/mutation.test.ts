@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { applyMutant, compileRejected } from "../../tools/mutation-compile";
-import { formatSummary, mergeSurvivorRun, mutatedFiles, parseArgs, scoreOf, staleReason, survivorPatterns } from "../../tools/mutation";
+import { formatSummary, mergeSurvivorRun, mutatedFiles, parseArgs, scoreOf, sdkImportChain, staleReason, survivorPatterns } from "../../tools/mutation";
 // @ts-expect-error: plain JavaScript module without declarations (stryker.config.mjs imports it natively)
 import { declarationRanges, entryFile, mutatePatterns } from "../../tools/mutation-targets.mjs";
 import { ROOT } from "../helpers/synth";
@@ -219,5 +219,51 @@ describe("skipping a module whose committed incremental report is current (tools
         expect(staleReason(report, ["lib/x.ts", "lib/y.ts"], ["test/x.test.ts", "test/y.test.ts"], read())).toBe("the guard test files differ from the last run");
         expect(staleReason(report, ["lib/x.ts", "lib/y.ts"], [], read())).toBe("the guard test files differ from the last run");
         expect(staleReason({ files: report.files }, ["lib/x.ts", "lib/y.ts"], ["test/x.test.ts"], read())).toBe("the guard test files differ from the last run");
+    });
+});
+
+describe("guard sets that do not load the Pulumi SDKs (tools/mutation.ts sdkImportChain)", () => {
+    const files: Record<string, string> = {
+        "test/a.test.ts": 'import { x } from "../lib/a";\nimport type { T } from "../lib/typed";\nimport { RunError } from "@pulumi/pulumi/errors";\n',
+        "lib/a.ts": 'export { y } from "./b";\nexport async function later() { return import("@pulumi/kubernetes"); }\n',
+        "lib/b.ts": 'import * as pulumi from "@pulumi/pulumi";\n',
+        "lib/typed.ts": 'import * as k8s from "@pulumi/kubernetes";\n',
+        "test/c.test.ts": 'import type { T } from "../lib/typed";\nimport { type U } from "../lib/d";\n',
+        "lib/d.ts": 'const sdk = require("@pulumi/random") as unknown;\n',
+        "test/e.test.ts": 'import { x } from "../lib/e";\n',
+        "lib/e.ts": 'import { a } from "./e-helper.js";\n',
+        "lib/e-helper.ts": "export const a = 1;\n",
+    };
+    const read = (file: string) => files[file];
+
+    it("names the files through which a test loads an SDK's index, following re-exports", () => {
+        expect(sdkImportChain("test/a.test.ts", read)).toEqual(["test/a.test.ts", "lib/a.ts", "lib/b.ts", "@pulumi/pulumi"]);
+    });
+
+    it("counts a top-level require and an import whose names are all types but not the whole import marked type", () => {
+        expect(sdkImportChain("test/c.test.ts", read)).toEqual(["test/c.test.ts", "lib/d.ts", "@pulumi/random"]);
+    });
+
+    it("is undefined without one: type-only imports, subpaths and an import() inside a function do not load the index", () => {
+        expect(sdkImportChain("test/e.test.ts", read)).toBeUndefined();
+        expect(sdkImportChain("lib/typed.ts", (f) => (f === "lib/typed.ts" ? 'import type * as k8s from "@pulumi/kubernetes";\n' : undefined))).toBeUndefined();
+        expect(sdkImportChain("lib/a.ts", (f) => (f === "lib/a.ts" ? files[f] : undefined))).toBeUndefined();
+    });
+
+    // Each mutant's run starts a fresh test worker that loads what its guard files import; the SDKs' indexes
+    // cost seconds there (measured in README "Mutation testing"). Only guard sets that render components need them.
+    const RENDER_COMPONENTS: Record<string, string> = {
+        "policy-data": "the admission tests render the Guardrails component and its ValidatingAdmissionPolicies",
+    };
+
+    it("every module's guard files but those rendering components load no SDK index", () => {
+        const { modules } = JSON.parse(fs.readFileSync(path.join(ROOT, "test/mutations/modules.json"), "utf8")) as { modules: Record<string, { tests: string[] }> };
+        const loading = Object.entries(modules)
+            .filter(([name]) => !(name in RENDER_COMPONENTS))
+            .flatMap(([name, module]) => module.tests.map((test) => ({ name, chain: sdkImportChain(test) })))
+            .filter(({ chain }) => chain !== undefined)
+            .map(({ name, chain }) => `${name}: ${chain!.join(" -> ")}`);
+        expect(loading).toEqual([]);
+        expect(Object.keys(RENDER_COMPONENTS).every((name) => name in modules)).toBe(true);
     });
 });

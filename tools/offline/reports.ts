@@ -1,4 +1,5 @@
-import { decodeConfigValue, SECRET_KEYS } from "../../lib/config/load";
+import { decodeConfigValue } from "../../lib/config/load";
+import { SECRET_KEYS } from "../../lib/config/secret-keys";
 import { platformConfigSchema, type PlatformConfig } from "../../lib/config/schema";
 import { clusterCapacity, estimateMonthlyCost } from "../../lib/cost/estimate";
 import { formatCostEstimate } from "../cost/report";

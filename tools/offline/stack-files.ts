@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { SECRET_KEYS } from "../../lib/config/load";
+import { SECRET_KEYS } from "../../lib/config/secret-keys";
 import { parseTenantYaml, readCatalogDirectory, readTenantFile } from "../../lib/tenants/read";
 import { offlineContentCache } from "./content-cache";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ANALYSIS_TEMPLATES, renderAnalysisTemplates } from "../../../components/argo-rollouts/analysis";
-import { PROMETHEUS_URL } from "../../../components/metering/ledger";
+import { PROMETHEUS_URL } from "../../../lib/conventions";
 import { validateObject } from "../../helpers/k8s-schema";
 import { checkRules, testRules } from "../../helpers/promtool";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MAX_HOSTNAME_LENGTH, disruptiveSettings, nodeHostname, planNodes, stackLabel, storageNodeCount } from "../../../components/nodes/node-plan";
-import { parsePlatformConfig } from "../../../lib/config/load";
+import { parsePlatformConfig } from "../../../lib/config/parse";
 import { configFromParts, rawStackConfig, stackConfig } from "../../helpers/config";
 import { STACKS } from "../../helpers/plans";
 

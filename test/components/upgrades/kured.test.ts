@@ -6,7 +6,7 @@ import { CHARTS } from "../../../charts/versions";
 import { resourceBlocksIn } from "../../../charts/resources";
 import { nodeCount } from "../../../components/nodes/placement";
 import { DEFAULT_PACK_CONFIG } from "../../../policy/lib/config";
-import { parsePlatformConfig } from "../../../lib/config/load";
+import { parsePlatformConfig } from "../../../lib/config/parse";
 import { InputValidationError } from "../../../lib/validation";
 import { rawStackConfig } from "../../helpers/config";
 import { shippedConfig } from "../../charts/fixtures";

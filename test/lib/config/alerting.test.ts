@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parsePlatformConfig } from "../../../lib/config/load";
+import { parsePlatformConfig } from "../../../lib/config/parse";
 import { rawStackConfig } from "../../helpers/config";
 import { configProblems } from "../../helpers/config-problems";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parsePlatformConfig } from "../../../lib/config/load";
+import { parsePlatformConfig } from "../../../lib/config/parse";
 import { loadTenantCatalog, otherStackDomains } from "../../../lib/tenants/load";
 import { InputValidationError, type InputProblem } from "../../../lib/validation";
 import { rawStackConfig, stackConfig } from "../../helpers/config";

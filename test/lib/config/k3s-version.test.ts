@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parsePlatformConfig } from "../../../lib/config/load";
+import { parsePlatformConfig } from "../../../lib/config/parse";
 import { classifyK3sUpgrade, k3sUpgradeProblems, parseK3sVersion } from "../../../lib/config/k3s-version";
 import { InputValidationError } from "../../../lib/validation";
 import { rawStackConfig } from "../../helpers/config";
