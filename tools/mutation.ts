@@ -1,5 +1,5 @@
 /**
- * `npm run mutation [-- [--score-only | --survivors | --rerun] [--module] <module> ...]`: StrykerJS over the modules that carry the product's guarantees
+ * `npm run mutation [-- [--score-only | --survivors | --rerun | --from-scratch] [--module] <module> ...]`: StrykerJS over the modules that carry the product's guarantees
  * (test/mutations/modules.json), one Stryker run per module, incremental (test/mutations/incremental/<module>.json, committed,
  * keeps the results of unchanged code and tests), then the mutation score of each module. Not part of CI.
  * Target: at least 80% of the mutants killed in each module; the survivors left are listed, with the reason
@@ -133,11 +133,13 @@ export interface MutationArgs {
     survivors: boolean;
     /** Start Stryker even for a module whose committed incremental report is current. */
     rerun: boolean;
+    /** Retest every mutant, reusing no result of the incremental file (Stryker's `--force`); implies `rerun`. */
+    fromScratch: boolean;
 }
 
 /** Parses the command line after `npm run mutation --`; throws on an unknown switch or a `--module` without a name. */
 export function parseArgs(argv: readonly string[]): MutationArgs {
-    const args: MutationArgs = { modules: [], scoreOnly: false, survivors: false, rerun: false };
+    const args: MutationArgs = { modules: [], scoreOnly: false, survivors: false, rerun: false, fromScratch: false };
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i]!;
         if (arg === "--") {
@@ -148,6 +150,9 @@ export function parseArgs(argv: readonly string[]): MutationArgs {
             args.survivors = true;
         } else if (arg === "--rerun") {
             args.rerun = true;
+        } else if (arg === "--from-scratch") {
+            args.rerun = true;
+            args.fromScratch = true;
         } else if (arg === "--module" || arg.startsWith("--module=")) {
             const value = arg === "--module" ? argv[++i] : arg.slice("--module=".length);
             if (value === undefined || value === "" || value.startsWith("--")) {
@@ -155,7 +160,7 @@ export function parseArgs(argv: readonly string[]): MutationArgs {
             }
             args.modules.push(value);
         } else if (arg.startsWith("--")) {
-            throw new Error(`unknown switch ${arg}; use --module <name>, --score-only, --survivors or --rerun`);
+            throw new Error(`unknown switch ${arg}; use --module <name>, --score-only, --survivors, --rerun or --from-scratch`);
         } else {
             args.modules.push(arg);
         }
@@ -354,7 +359,7 @@ function main(): number {
                 fs.writeFileSync(reportFile, JSON.stringify(mergeSurvivorRun(full, JSON.parse(fs.readFileSync(rerunFile, "utf8")))));
             }
         } else {
-            run = spawnSync("npx", ["stryker", "run", "stryker.config.mjs"], { cwd: ROOT, stdio: "inherit", env: { ...process.env, MUTATION_MODULE: name } });
+            run = spawnSync("npx", ["stryker", "run", "stryker.config.mjs", ...(args.fromScratch ? ["--force"] : [])], { cwd: ROOT, stdio: "inherit", env: { ...process.env, MUTATION_MODULE: name } });
         }
         if (run.status !== 0 || !fs.existsSync(reportFile)) {
             console.error(`stryker failed for ${name} (exit ${run.status}${scoreOnly ? ", or no report to score" : ""})`);

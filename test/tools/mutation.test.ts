@@ -166,15 +166,16 @@ describe("the summary npm run mutation prints (tools/mutation.ts)", () => {
 
 describe("the command line of npm run mutation (tools/mutation.ts)", () => {
     it("takes modules positionally and with --module, in order, and the switches anywhere", () => {
-        expect(parseArgs(["--", "cost", "--module", "critical-path", "--survivors", "--module=tenants"])).toEqual({ modules: ["cost", "critical-path", "tenants"], scoreOnly: false, survivors: true, rerun: false });
-        expect(parseArgs(["--score-only", "--rerun"])).toEqual({ modules: [], scoreOnly: true, survivors: false, rerun: true });
+        expect(parseArgs(["--", "cost", "--module", "critical-path", "--survivors", "--module=tenants"])).toEqual({ modules: ["cost", "critical-path", "tenants"], scoreOnly: false, survivors: true, rerun: false, fromScratch: false });
+        expect(parseArgs(["--score-only", "--rerun"])).toEqual({ modules: [], scoreOnly: true, survivors: false, rerun: true, fromScratch: false });
+        expect(parseArgs(["cost", "--from-scratch"])).toEqual({ modules: ["cost"], scoreOnly: false, survivors: false, rerun: true, fromScratch: true });
     });
 
     it("refuses --module without a name and an unknown switch, saying what is accepted", () => {
         expect(() => parseArgs(["--module"])).toThrow("--module needs a module name (a key of test/mutations/modules.json)");
         expect(() => parseArgs(["--module", "--rerun"])).toThrow("--module needs a module name");
         expect(() => parseArgs(["--module="])).toThrow("--module needs a module name");
-        expect(() => parseArgs(["--modul", "cost"])).toThrow("unknown switch --modul; use --module <name>, --score-only, --survivors or --rerun");
+        expect(() => parseArgs(["--modul", "cost"])).toThrow("unknown switch --modul; use --module <name>, --score-only, --survivors, --rerun or --from-scratch");
     });
 });
 
