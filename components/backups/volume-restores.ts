@@ -3,12 +3,11 @@ import * as k8s from "@pulumi/kubernetes";
 import type { IStorageClass } from "kubernetes-models/storage.k8s.io/v1/StorageClass";
 import type { PlatformConfig } from "../../lib/config/schema";
 import { LABELS, TENANT_STORAGE_CLASSES } from "../../lib/conventions";
-import type { ProjectSpec, ServiceSpec } from "../../lib/tenants/schema";
+import type { ProjectSpec } from "../../lib/tenants/schema";
 import { requirement, type Provides } from "../../lib/requirements";
-import { backupTarget, renderStorageClasses } from "../longhorn/values";
-import { projectContext } from "../project/common";
-import { claimName, restoreStorageClassName } from "../project/volumes";
-import { redisClaimName, redisGroupName } from "../project/redis";
+import { renderStorageClasses } from "../longhorn/values";
+import { restoreStorageClassName } from "../project/volumes";
+import { longhornBackupUrl, volumeRestoresOf } from "./restore-plan";
 
 /**
  * Volume restores declared in tenant files (`services[].volumes[].restore`): Longhorn creates a volume from a
@@ -20,40 +19,6 @@ import { redisClaimName, redisGroupName } from "../project/redis";
  * so the claim is new (the change plan's data-loss gate shows the old claim replaced; its volume is retained).
  * Which backups a project may name is granted per project in the stack config (lib/tenants/load.ts).
  */
-
-/** One declared restore: the claim it fills and the backup it reads. */
-export interface VolumeRestore {
-    /** Tenant namespace. */
-    namespace: string;
-    /** The claim restored (`<volume>-<service>-<ordinal>`). */
-    claim: string;
-    /** The tenant volume class the restored claim keeps. */
-    class: keyof typeof TENANT_STORAGE_CLASSES;
-    /** Longhorn backup name. */
-    backup: string;
-    /** Longhorn volume the backup is of. */
-    volume: string;
-}
-
-/** The restores a project declares: service volumes, and every member claim of a restored Redis generation (all from the one backup). */
-export function volumeRestoresOf(project: ProjectSpec, config: PlatformConfig): VolumeRestore[] {
-    const { namespace } = projectContext(project, config);
-    const volumes = project.services.flatMap((service: ServiceSpec) =>
-        service.volumes.flatMap((volume) =>
-            volume.restore ? [{ namespace, claim: claimName(service, volume, volume.restore.ordinal), class: volume.class, backup: volume.restore.backup, volume: volume.restore.volume }] : [],
-        ),
-    );
-    const redis = project.redis;
-    const members = redis?.restore
-        ? Array.from({ length: redis.replicas }, (_, ordinal) => ({ namespace, claim: redisClaimName(redisGroupName(redis), ordinal), class: redis.class, backup: redis.restore!.backup, volume: redis.restore!.volume }))
-        : [];
-    return [...volumes, ...members];
-}
-
-/** The backup URL Longhorn reads (`<target>?backup=<name>&volume=<volume>`, query keys in Go's url.Values order). */
-export function longhornBackupUrl(config: PlatformConfig, restore: Pick<VolumeRestore, "backup" | "volume">): string {
-    return `${backupTarget(config).url}?backup=${restore.backup}&volume=${restore.volume}`;
-}
 
 /** The StorageClass of each declared restore in the catalog. */
 export function renderRestoreStorageClasses(config: PlatformConfig, projects: readonly ProjectSpec[]): IStorageClass[] {

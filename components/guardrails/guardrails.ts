@@ -2,17 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { renderAdmissionPolicies, type AdmissionPolicyArgs } from "./admission-policies";
 import { requirement, type Provides } from "../../lib/requirements";
-import type { PlatformConfig } from "../../lib/config/schema";
-import { databaseBackupTarget } from "../project/postgresql";
 
 /** Admission scope of the guardrails: every tenant object (a Project declares it for its namespace). */
 export const TENANT_ADMISSION = requirement.admission("tenant");
-
-/** The database policy's inputs from the stack config: the off-cluster backup target and the instance limit. */
-export function databaseAdmission(config: PlatformConfig): Pick<AdmissionPolicyArgs, "databaseBackupTarget" | "maxDatabaseInstances"> {
-    const target = databaseBackupTarget(config.backup);
-    return { ...(target ? { databaseBackupTarget: target } : {}), maxDatabaseInstances: config.tenantLimits.maxDatabaseInstances };
-}
 
 /** Arguments of the guardrails. */
 export type GuardrailsArgs = AdmissionPolicyArgs;

@@ -41,7 +41,8 @@ import { Registry } from "../../components/registry/registry";
 import { BuildNamespace } from "../../components/builds/builds";
 // --- project imports ---
 import { Sandbox } from "../../components/project/sandbox";
-import { databaseAdmission, Guardrails } from "../../components/guardrails/guardrails";
+import { Guardrails } from "../../components/guardrails/guardrails";
+import { databaseAdmission } from "../../components/guardrails/database-admission";
 import { DeployerNamespace } from "../../components/project/deployer-namespace";
 import { checkCatalogAgainst } from "../catalog-check";
 import { platformContract as renderContract, secretByProjectOutput } from "./contract";

@@ -7,7 +7,7 @@ import { projectContext } from "../../components/project/common";
 import { VELERO_LOCATION } from "../../components/backups/values";
 import { mongoBackupLocation, renderMongoDbRestore } from "../../components/project/mongodb";
 import { redisClaimName, redisGroupName } from "../../components/project/redis";
-import { longhornBackupUrl, volumeRestoresOf } from "../../components/backups/volume-restores";
+import { longhornBackupUrl, volumeRestoresOf } from "../../components/backups/restore-plan";
 import { mysqlBackupLocation, renderMysqlRestore } from "../../components/project/mysql";
 import { clusterName } from "../../components/project/database";
 

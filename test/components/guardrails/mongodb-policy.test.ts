@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { renderMongodbPolicy } from "../../../components/guardrails/admission-policies";
-import { databaseAdmission } from "../../../components/guardrails/guardrails";
+import { databaseAdmission } from "../../../components/guardrails/database-admission";
 import { MONGODB_SECRET, MONGODB_USERS, renderMongoDbCluster, renderMongoDbRestore } from "../../../components/project/mongodb";
 import { projectContext } from "../../../components/project/common";
 import { restoredMongoProject } from "../../../tools/offline/backup-drill";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { renderMysqlPolicy } from "../../../components/guardrails/admission-policies";
-import { databaseAdmission } from "../../../components/guardrails/guardrails";
+import { databaseAdmission } from "../../../components/guardrails/database-admission";
 import { renderMysqlCluster, renderMysqlRestore } from "../../../components/project/mysql";
 import { projectContext } from "../../../components/project/common";
 import { restoredProject } from "../../../tools/offline/backup-drill";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { renderRedisPolicy } from "../../../components/guardrails/admission-policies";
-import { databaseAdmission } from "../../../components/guardrails/guardrails";
+import { databaseAdmission } from "../../../components/guardrails/database-admission";
 import { renderRedisReplication } from "../../../components/project/redis";
 import { projectContext } from "../../../components/project/common";
 import { restoredRedisProject } from "../../../tools/offline/backup-drill";

@@ -12,7 +12,7 @@ import {
     renderRedisRestoreClaims,
     renderRedisSecret,
 } from "../../../components/project/redis";
-import { volumeRestoresOf } from "../../../components/backups/volume-restores";
+import { volumeRestoresOf } from "../../../components/backups/restore-plan";
 import { REDIS_IMAGES } from "../../../charts/images";
 import { projectSchema } from "../../../lib/tenants/schema";
 import { projectFootprint } from "../../../lib/tenants/footprint";
