@@ -14,6 +14,9 @@ export default defineConfig({
         // worker): a mutant whose covering tests sit in several guard files loads the code under test and its
         // dependencies once, not once per file. The guard files keep no state across files: config's 174 mutants
         // got the same statuses with isolation on and off (README "Mutation testing"). MUTATION_ISOLATE=1 turns it back on.
+        // What it changes: Stryker activates the mutant in its setup file's beforeAll, on the worker's global, so
+        // a guard file loaded after another in the same run executes its load-time code with the mutant active. A
+        // guard test must call the code under test inside its `it` (which ignoreStatic requires anyway).
         isolate: process.env.MUTATION_ISOLATE === "1",
         testTimeout: 120_000,
     },

@@ -50,6 +50,46 @@ describe("metering alerts", () => {
         );
     });
 
+    // The whole expressions of the project alerts, written out: the promtool scenarios (rules.promtool.test.ts)
+    // prove that these fire as README "Metering" says; this pins the text they prove, for a unit run.
+    it("join each project alert to the tenant namespaces and keep its whole expression", () => {
+        const alerts = render();
+        const join = ") * on (namespace) group_left (project) platform:tenant_namespace:info";
+        expect(alerts.get("ProjectQuotaNearlyExhausted")!.expr).toBe(
+            ["(", '  max by (namespace, resourcequota, resource) (kube_resourcequota{type="used"})', "  /", '  (max by (namespace, resourcequota, resource) (kube_resourcequota{type="hard"}) > 0)', join, "> 0.9"].join("\n"),
+        );
+        expect(alerts.get("ProjectPodCrashLooping")!.expr).toBe(
+            [
+                "(",
+                '    max by (namespace, pod, container) (max_over_time(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}[5m])) >= 1',
+                "  or",
+                "    max by (namespace, pod, container) (increase(kube_pod_container_status_restarts_total[15m])) > 3",
+                join,
+            ].join("\n"),
+        );
+        expect(alerts.get("ProjectVolumeNearlyFull")!.expr).toBe(
+            ["(", "  max by (namespace, persistentvolumeclaim) (kubelet_volume_stats_used_bytes)", "  /", "  (max by (namespace, persistentvolumeclaim) (kubelet_volume_stats_capacity_bytes) > 0)", join, "> 0.85"].join("\n"),
+        );
+        expect(alerts.get("ProjectCertificateExpiringSoon")!.expr).toBe("(platform:project_certificate_expiration_timestamp_seconds:min - time()) / 86400 < 14");
+        const expiry = renderAlertRuleGroups([{ name: "docs" }], prices())
+            .flatMap((g) => g.rules)
+            .find((r) => !isAlertingRule(r) && r.record === "platform:project_certificate_expiration_timestamp_seconds:min");
+        expect(expiry?.expr).toBe(
+            'min by (namespace, name) (\n  label_replace(certmanager_certificate_expiration_timestamp_seconds > 0, "namespace", "$1", "exported_namespace", "(.+)")\n)\n* on (namespace) group_left (project) platform:tenant_namespace:info',
+        );
+    });
+
+    it("summarise each project alert with the object, the project and the value", () => {
+        const alerts = render();
+        expect(alerts.get("ProjectCertificateExpiringSoon")!.annotations).toEqual({
+            summary: 'Certificate {{ $labels.name }} of project {{ $labels.project }} expires in {{ $value | printf "%.1f" }} days',
+            description: "cert-manager renews certificates 30 days before expiry, so renewal is failing: check the Certificate, its Order and Challenges in namespace {{ $labels.namespace }}.",
+        });
+        expect(alerts.get("ProjectVolumeNearlyFull")!.annotations.summary).toBe("Volume {{ $labels.persistentvolumeclaim }} of project {{ $labels.project }} is {{ $value | humanizePercentage }} full");
+        expect(alerts.get("ProjectQuotaNearlyExhausted")!.annotations.summary).toBe("Project {{ $labels.project }} has used {{ $value | humanizePercentage }} of its {{ $labels.resource }} quota");
+        expect(alerts.get("ProjectPodCrashLooping")!.annotations.summary).toBe("Container {{ $labels.container }} of pod {{ $labels.pod }} in project {{ $labels.project }} is crash looping");
+    });
+
     it("quote the thresholds in their descriptions and name what to look at", () => {
         const alerts = render();
         const text = (name: string) => `${alerts.get(name)!.annotations.summary}\n${alerts.get(name)!.annotations.description}`;
