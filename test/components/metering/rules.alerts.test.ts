@@ -88,6 +88,7 @@ describe("metering alerts", () => {
         expect(alerts.get("ProjectVolumeNearlyFull")!.annotations.summary).toBe("Volume {{ $labels.persistentvolumeclaim }} of project {{ $labels.project }} is {{ $value | humanizePercentage }} full");
         expect(alerts.get("ProjectQuotaNearlyExhausted")!.annotations.summary).toBe("Project {{ $labels.project }} has used {{ $value | humanizePercentage }} of its {{ $labels.resource }} quota");
         expect(alerts.get("ProjectPodCrashLooping")!.annotations.summary).toBe("Container {{ $labels.container }} of pod {{ $labels.pod }} in project {{ $labels.project }} is crash looping");
+        expect(alerts.get("ProjectCostOverBudget")!.annotations.summary).toBe('Project {{ $labels.project }} is projected to cost {{ $value | printf "%.2f" }} {{ $labels.currency }} this month');
     });
 
     it("quote the thresholds in their descriptions and name what to look at", () => {
