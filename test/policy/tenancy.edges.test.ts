@@ -9,6 +9,7 @@ import {
     edit,
     gvisorRuntimeClass,
     limitRange,
+    resourceQuota,
     networkPolicy,
     planned,
     platformNamespace,
@@ -20,6 +21,7 @@ import {
 } from "../helpers/policy-fixtures";
 import { caseOf, describeRule } from "./rule-cases";
 import { tenancyDnsEgress } from "../../policy/rules/tenancy/dns-egress";
+import { tenancyResourceQuota } from "../../policy/rules/tenancy/resource-quota";
 import { tenancyLimitRange } from "../../policy/rules/tenancy/limit-range";
 import { tenancyNamespaceLabels } from "../../policy/rules/tenancy/namespace-labels";
 import { tenancyNamespacePodSecurity } from "../../policy/rules/tenancy/namespace-pod-security";
@@ -157,6 +159,11 @@ describe("tenancy stack rules with unknown values at preview (benefit of the dou
 
     it("tenancy-limit-range takes a LimitRange whose spec is unknown for one with Container defaults", () => {
         expect(messagesOf(tenancyLimitRange, [...tenantWithout([limits.name]), withUnknown(limits, "spec")])).toEqual([]);
+    });
+
+    it("tenancy-resource-quota judges the known quota beside one whose spec is unknown", () => {
+        const unknown = withUnknown(edit(resourceQuota("shop"), () => undefined, { name: "shop-resourcequota-later", urn: `${resourceQuota("shop").urn}-later` }), "spec");
+        expect(messagesOf(tenancyResourceQuota, [...tenant(), unknown])).toEqual([]);
     });
 
     it("tenancy-untrusted-gvisor does not blame a RuntimeClass whose name is unknown", () => {
