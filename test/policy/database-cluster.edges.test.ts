@@ -102,6 +102,18 @@ describe("databaseClusterProblems", () => {
         expect(databaseClusterProblems(spec({ instances: "2" }), "shop", config)).toEqual(["instances 2 is outside 1..3 (platform:tenantLimits.maxDatabaseInstances)"]);
     });
 
+    it("names what the superuser checks refuse: the Cluster's name, a foreign bootstrap Secret, managed roles, superuser SQL", () => {
+        expect(databaseClusterProblems(spec({}), "shop", config, "database-g2")).toEqual([]);
+        expect(databaseClusterProblems(spec({}), "shop", config, "mine")).toEqual([
+            'metadata.name "mine" is not database or database-g<N> (the operator names its superuser, replication, CA and server Secrets after the Cluster; only those names are kept from tenant pods)',
+        ]);
+        expect(databaseClusterProblems(spec({ bootstrap: { initdb: { secret: { name: "mine" } } } }), "shop", config)).toEqual(['bootstrap.initdb.secret is {"name":"mine"}, not the platform-written database-credentials']);
+        expect(databaseClusterProblems(spec({ managed: { roles: [] } }), "shop", config)).toEqual([
+            "managed is set (managed roles can be superusers with a password of the tenant's; managed Services expose the database)",
+        ]);
+        expect(databaseClusterProblems(spec({ bootstrap: { initdb: { postInitSQL: ["select 1"] } } }), "shop", config)).toEqual(["bootstrap.initdb.postInitSQL is set (the operator runs it as the postgres superuser)"]);
+    });
+
     it("refuses a pg_basebackup bootstrap, saying why", () => {
         expect(databaseClusterProblems(spec({ bootstrap: { pg_basebackup: { source: "elsewhere" } } }), "shop", config)).toEqual([
             "bootstrap.pg_basebackup copies another server: a tenant Cluster starts empty or from its own archive",
