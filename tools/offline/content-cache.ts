@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { shortcutsEnabled } from "./mock-engine";
+import { shortcutsEnabled } from "./shortcuts-switch";
 
 /**
  * A cache on disk of what the offline plan derives from a file's bytes alone (a tenant file's parsed YAML, a stack

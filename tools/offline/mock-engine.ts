@@ -19,18 +19,8 @@ const sdkRpc = require("@pulumi/pulumi/runtime/rpc") as { specialSigKey?: string
 const SECRET_SIG_KEY = sdkRpc.specialSigKey!;
 const SECRET_SIG = sdkRpc.specialSecretSig!;
 
-/**
- * `PLATFORM_OFFLINE_SHORTCUTS=0` turns every shortcut of the offline engine off (lean diagnostics, plain
- * structs, plain-data serialization, alias dropping, direct registration, the deferred TypeScript compiler):
- * the plan then runs the SDK's own code paths only. test/stacks/offline-shortcuts.test.ts plans every shipped
- * stack both ways and compares the plans resource by resource.
- */
-export const SHORTCUTS_SWITCH = "PLATFORM_OFFLINE_SHORTCUTS";
-
-/** Whether the offline engine's shortcuts are on (the default). */
-export function shortcutsEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-    return env[SHORTCUTS_SWITCH] !== "0";
-}
+export { SHORTCUTS_SWITCH, shortcutsEnabled } from "./shortcuts-switch";
+import { SHORTCUTS_SWITCH, shortcutsEnabled } from "./shortcuts-switch";
 
 /** An SDK symbol the offline engine relies on: where it lives and whether the loaded SDK still has it. */
 export interface SdkSymbol {
