@@ -88,6 +88,8 @@ describe("objectStoreProblems", () => {
 describe("databaseClusterProblems", () => {
     const spec = (changes: Record<string, unknown>) => ({
         instances: 1,
+        imageName: "ghcr.io/cloudnative-pg/postgresql:17.6-system-trixie",
+        affinity: { nodeSelector: { "platform/pool": "run" } },
         backup: { barmanObjectStore: { endpointURL: "https://s3.example.com", destinationPath: "s3://backups/db/shop/", s3Credentials: credentials } },
         ...changes,
     });
