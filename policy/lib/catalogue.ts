@@ -282,7 +282,8 @@ export const OPERATOR_INTERNAL_SECRET_PATTERN =
 export const PLATFORM_WRITTEN_SECRETS: readonly string[] = [PLATFORM_BACKUP_SECRET, "bucket-credentials"];
 
 /**
- * The group of the cluster's admin credentials (k3s's `system:admin` client certificate is in `system:masters`),
+ * The group of the cluster's admin credentials (k3s's `system:admin` client certificate, written to k3s.yaml, is in
+ * `system:masters`: k3s pkg/daemons/control/deps/deps.go genClientCerts),
  * with which the platform and grants stacks write {@link PLATFORM_WRITTEN_SECRETS}; no tenant identity is in it.
  */
 export const PLATFORM_WRITER_GROUP = "system:masters";
