@@ -17,6 +17,8 @@ import {
     OPERATOR_INTERNAL_SECRET_PATTERN,
     DATABASE_SERVICE_ACCOUNT_PATTERN,
     PLATFORM_BACKUP_SECRET,
+    PLATFORM_WRITER_GROUP,
+    PLATFORM_WRITTEN_SECRETS,
     PLATFORM_REGISTRY_HOST,
     TENANT_PLACEMENT,
 } from "../../policy/lib/catalogue";
@@ -1060,7 +1062,8 @@ export function renderMongodbPolicy(args: AdmissionPolicyArgs): AdmissionPolicyP
  * operators write the Secrets they keep for themselves ({@link OPERATOR_INTERNAL_SECRET_PATTERN}). A tenant writer
  * (the app stack's deployer, a git source, kubectl) that wrote one first or edited it would choose the system users'
  * passwords the operators sync (MongoDB's backup user reads PBM's configuration with the bucket keys) or the MySQL
- * nodes' environment (`<cluster>-env-vars-pxc`).
+ * nodes' environment (`<cluster>-env-vars-pxc`). Nor do they write the platform's own Secrets in their namespace
+ * ({@link PLATFORM_WRITTEN_SECRETS}: only the admin credentials' group does).
  */
 export function renderSecretPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPair {
     return policy(ADMISSION_POLICY_NAMES.secrets, args, {
@@ -1069,6 +1072,11 @@ export function renderSecretPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPa
             {
                 expression: `request.userInfo.username in ${list([CNPG_OPERATOR_USER, PXC_OPERATOR_USER, PSMDB_OPERATOR_USER])} || !has(object.metadata.name) || !object.metadata.name.matches(${quote(OPERATOR_INTERNAL_SECRET_PATTERN)})`,
                 message: "only the database operators write the Secrets they keep for themselves (<cluster>-secrets, internal-<cluster>, <cluster>-users, <cluster>-superuser, <cluster>-replication, <cluster>-ca, <cluster>-server, <cluster>-env-vars-*, TLS keys, keyfiles)",
+                reason: "Forbidden",
+            },
+            {
+                expression: `(has(request.userInfo.groups) && ${quote(PLATFORM_WRITER_GROUP)} in request.userInfo.groups) || !has(object.metadata.name) || !(object.metadata.name in ${list([...PLATFORM_WRITTEN_SECRETS])})`,
+                message: `only the platform writes ${PLATFORM_WRITTEN_SECRETS.join(" and ")} (the backup and bucket keys): a tenant copy would break the project's backups or bucket access`,
                 reason: "Forbidden",
             },
         ],

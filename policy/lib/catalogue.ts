@@ -273,6 +273,22 @@ export const OPERATOR_INTERNAL_SECRET_PATTERN =
     "|internal-mongodb(-g[0-9]+)?-users|mongodb(-g[0-9]+)?-(users|mongodb-keyfile|mongodb-encryption-key|ssl|ssl-internal))$";
 
 /**
+ * Secrets the platform (the tenant's grants stack, with the cluster's admin credentials) writes into a tenant
+ * namespace and the tenant's own writers (its app stack's deployer, its Argo CD, kubectl) must not create or
+ * replace: the backup bucket's keys every database CR is pinned to ({@link PLATFORM_BACKUP_SECRET}) and the
+ * project bucket's credentials (`bucket-credentials`, components/project/storage.ts BUCKET_SECRET). A tenant
+ * copy would break the project's backups or bucket access until the grants stack's next run.
+ */
+export const PLATFORM_WRITTEN_SECRETS: readonly string[] = [PLATFORM_BACKUP_SECRET, "bucket-credentials"];
+
+/**
+ * The group of the cluster's admin credentials (k3s's `system:admin` client certificate, written to k3s.yaml, is in
+ * `system:masters`: k3s pkg/daemons/control/deps/deps.go genClientCerts),
+ * with which the platform and grants stacks write {@link PLATFORM_WRITTEN_SECRETS}; no tenant identity is in it.
+ */
+export const PLATFORM_WRITER_GROUP = "system:masters";
+
+/**
  * Users that may create pods reading an operator's own Secrets ({@link OPERATOR_INTERNAL_SECRET_PATTERN}): the
  * operators and the controllers that turn their StatefulSets, Jobs and Deployments into pods. A tenant's own
  * StatefulSet, Job or Deployment naming one is refused before a controller sees it.

@@ -112,6 +112,21 @@ export function readManifests(stack: string): KubernetesObject[] {
     });
 }
 
+/**
+ * The Kubernetes objects of a stack's region with who writes them: `tenant` for a tenant app stack's (its
+ * deployer), `platform` for the platform and grants stacks' (the cluster's admin credentials).
+ */
+export function readManifestsWithWriter(stack: string): Array<{ object: KubernetesObject; writer: "platform" | "tenant" }> {
+    readRequired(path.join(planDir(stack), "plan.json"));
+    const tenantDirs = new Set(plannedTenants(stack).map((id) => tenantPlanDir(stack, id)));
+    return regionPlanDirs(stack).flatMap((planned) => {
+        const dir = path.join(planned, "manifests");
+        const files = fs.existsSync(dir) ? (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith(".json")).sort() : [];
+        const writer = tenantDirs.has(planned) ? ("tenant" as const) : ("platform" as const);
+        return files.flatMap((f) => (JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as { kind: string; items: KubernetesObject[] }).items.map((object) => ({ object, writer })));
+    });
+}
+
 /** Files of an artefact kind (`user-data`, `scripts`, `rules`) written for a stack. */
 export function artifactFiles(stack: string, kind: "user-data" | "scripts" | "rules"): string[] {
     const dir = path.join(planDir(stack), "artifacts", kind);

@@ -1,6 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchemaFor } from "../../lib/config";
-import { OPERATOR_INTERNAL_SECRET_PATTERN } from "../../lib/catalogue";
+import { OPERATOR_INTERNAL_SECRET_PATTERN, PLATFORM_WRITTEN_SECRETS } from "../../lib/catalogue";
+import { TENANT_PROJECT } from "../../../lib/stacks/naming";
 import { K8S_TYPES, metadataOf, namespaceOf } from "../../lib/kubernetes";
 import { forTenantObjects } from "../../lib/rule-helpers";
 
@@ -10,7 +11,8 @@ import { forTenantObjects } from "../../lib/rule-helpers";
  * (or edits it, which the operators sync) chooses the root, backup or clusterAdmin password, and MongoDB's backup
  * and clusterAdmin users read PBM's configuration with the bucket keys; `<cluster>-env-vars-pxc` becomes the MySQL
  * nodes' environment. So no tenant object is such a Secret; the admission twin (`platform-tenant-secrets`)
- * lets only the operators write them.
+ * lets only the operators write them. Nor does a tenant app stack (Pulumi project `platform-tenant`) write the
+ * Secrets the grants stack writes into its namespace ({@link PLATFORM_WRITTEN_SECRETS}: backup and bucket keys).
  */
 export const tenancyNoOperatorSecrets: ResourceValidationPolicy = {
     name: "tenancy-no-operator-secrets",
@@ -23,5 +25,13 @@ export const tenancyNoOperatorSecrets: ResourceValidationPolicy = {
         if (new RegExp(OPERATOR_INTERNAL_SECRET_PATTERN).test(name)) {
             report(`Secret "${name}" in namespace "${namespaceOf(args.props)}" takes a name a database operator keeps for its own Secrets (its system users' passwords, keys or environment): only the operator writes it`);
         }
+        if (PLATFORM_WRITTEN_SECRETS.includes(name) && projectOfUrn(args.urn) === TENANT_PROJECT) {
+            report(`Secret "${name}" in namespace "${namespaceOf(args.props)}" is the platform's (the backup or bucket keys its grants stack writes): a tenant app stack must not create or replace it`);
+        }
     }),
 };
+
+/** The Pulumi project of a resource URN (`urn:pulumi:<stack>::<project>::…`). */
+function projectOfUrn(urn: string): string | undefined {
+    return urn.split("::")[1];
+}

@@ -114,6 +114,8 @@ const CLUSTER_CASES: Array<{ title: string; spec: Spec; expected: "admit" | "den
         expected: "deny",
     },
     { title: "the exporter logging in with the tenant's password", spec: withExporter({ env: [{ name: "MONGODB_USER", value: "app" }, { name: "MONGODB_PASSWORD", valueFrom: { secretKeyRef: { name: MONGODB_SECRET, key: "MONGODB_PASSWORD" } } }] }), expected: "deny" },
+    // Review 19c, minor 5: the same keys from another Secret (another generation's system users) pass only without the name pin.
+    { title: "the exporter environment from another Secret", spec: withExporter({ env: exporter.env.map((e: Spec) => ({ ...e, valueFrom: { secretKeyRef: { ...e.valueFrom.secretKeyRef, name: "mongodb-g1-users" } } })) }), expected: "deny" },
     { title: "the exporter with an extra plain variable", spec: withExporter({ env: [...exporter.env, { name: "HTTP_PROXY", value: "http://attacker.example:3128" }] }), expected: "deny" },
     { title: "the exporter without its environment", spec: withExporter({ env: undefined }), expected: "deny" },
     { title: "the exporter against another server", spec: withExporter({ args: ["--mongodb.uri=mongodb://mongo.attacker.example:27017/admin", ...exporter.args.slice(1)] }), expected: "deny" },

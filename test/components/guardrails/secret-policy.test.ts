@@ -3,6 +3,8 @@ import { renderSecretPolicy } from "../../../components/guardrails/admission-pol
 import { PSMDB_OPERATOR_USER } from "../../../components/databases/mongodb-values";
 import { PXC_OPERATOR_USER } from "../../../components/databases/mysql-values";
 import { CNPG_OPERATOR_USER } from "../../../components/databases/values";
+import { BUCKET_SECRET } from "../../../components/project/storage";
+import { PLATFORM_WRITTEN_SECRETS } from "../../../policy/lib/catalogue";
 import { admit } from "../../../tools/offline/admission";
 import { validateObject } from "../../helpers/k8s-schema";
 import { messagesOf, planned, tenantNamespace } from "../../helpers/policy-fixtures";
@@ -24,7 +26,6 @@ const CASES: Array<{ name: string; expected: "admit" | "deny" }> = [
     { name: "database-credentials", expected: "admit" },
     { name: "mongodb-credentials", expected: "admit" },
     { name: "app-secrets", expected: "admit" },
-    { name: "database-backup-s3", expected: "admit" },
     { name: "database-secrets", expected: "deny" },
     { name: "database-g1-secrets", expected: "deny" },
     { name: "internal-database", expected: "deny" },
@@ -62,5 +63,36 @@ describe("platform-tenant-secrets (admission twin of tenancy-no-operator-secrets
         expect(decide("internal-mongodb-users", PSMDB_OPERATOR_USER).admission).toBe("admit");
         expect(decide("mongodb-users", "system:serviceaccount:shop-argocd:argocd-application-controller").admission).toBe("deny");
         expect(decide("mongodb-users", "system:serviceaccount:psmdb-system:default").admission).toBe("deny");
+    });
+});
+
+// Review 19c, minor 4: the Secrets the grants stack writes into the namespace (backup and bucket keys) are the
+// platform's; a tenant writer replacing one would break the project's backups or bucket access.
+describe("platform-written Secrets in a tenant namespace", () => {
+    const tenantStackUrn = (name: string) => `urn:pulumi:fsn1--shop::platform-tenant::kubernetes:core/v1:Secret::${name}`;
+    const grantsStackUrn = (name: string) => `urn:pulumi:fsn1--shop--grants::platform-grants::kubernetes:core/v1:Secret::${name}`;
+    const admission = (name: string, userInfo: { username: string; groups?: string[] }) =>
+        admit(pair.policy, pair.binding, { object: secret(name), namespaceObject: tenantNamespace("shop").inputs, operation: "UPDATE", userInfo }).allowed ? "admit" : "deny";
+    const pack = (name: string, urn: string) => (messagesOf("tenancy-no-operator-secrets", [planned("kubernetes:core/v1:Secret", name, secret(name), { urn })]).length === 0 ? "admit" : "deny");
+
+    it("names the bucket Secret the project component writes", () => {
+        expect(PLATFORM_WRITTEN_SECRETS).toContain(BUCKET_SECRET);
+    });
+
+    it.each(["database-backup-s3", "bucket-credentials"])("%s: denied to the deployer, Argo CD and the operators, admitted to the admin credentials", (name) => {
+        expect(admission(name, { username: "system:serviceaccount:shop:deployer", groups: ["system:serviceaccounts", "system:serviceaccounts:shop"] })).toBe("deny");
+        expect(admission(name, { username: "system:serviceaccount:shop-argocd:argocd-application-controller", groups: ["system:serviceaccounts"] })).toBe("deny");
+        expect(admission(name, { username: CNPG_OPERATOR_USER, groups: ["system:serviceaccounts"] })).toBe("deny");
+        expect(admission(name, { username: "system:admin", groups: ["system:masters", "system:authenticated"] })).toBe("admit");
+    });
+
+    it.each(["database-backup-s3", "bucket-credentials"])("%s: refused in a tenant app stack, kept in the grants stack that writes it", (name) => {
+        expect(pack(name, tenantStackUrn(name))).toBe("deny");
+        expect(pack(name, grantsStackUrn(name))).toBe("admit");
+    });
+
+    it("leaves the tenant stack's own Secrets to it", () => {
+        expect(admission("database-credentials", { username: "system:serviceaccount:shop:deployer", groups: ["system:serviceaccounts"] })).toBe("admit");
+        expect(pack("database-credentials", tenantStackUrn("database-credentials"))).toBe("admit");
     });
 });
