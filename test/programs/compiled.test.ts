@@ -26,6 +26,7 @@ import { ROOT } from "../helpers/synth";
 const nodeRequire = createRequire(__filename);
 const compiled = nodeRequire("../../programs/compiled.cjs") as {
     staleness(programDir: string): string | undefined;
+    ensureBuilt(programDir: string): Promise<{ bundle: string; rebuilt: boolean }>;
     bundlePaths(programDir: string): { bundle: string; meta: string };
 };
 const region = "dev";
@@ -70,6 +71,8 @@ describe.each(["grants", "tenant"] as const)("the %s program as `pulumi up` runs
         const project = yaml.load(fs.readFileSync(path.join(ROOT, "programs", program, "Pulumi.yaml"), "utf8")) as { main: string; runtime: { options: Record<string, unknown> } };
         expect(project.main).toBe("main.js");
         expect(project.runtime.options.typescript).toBe(false);
+        // Stack traces name the sources: the bundle's inline source map is applied only with this flag.
+        expect(project.runtime.options.nodeargs).toBe("--enable-source-maps");
         // The lines of the pinned run.js this rests on: ts-node only when PULUMI_NODEJS_TYPESCRIPT is "true", and a
         // CommonJS main is required and its export awaited.
         const runJs = fs.readFileSync(path.join(ROOT, "node_modules/@pulumi/pulumi/cmd/run/run.js"), "utf8");
@@ -117,4 +120,16 @@ describe.each(["grants", "tenant"] as const)("the %s program as `pulumi up` runs
         }
         expect(compiled.staleness(dir)).toBeUndefined();
     });
+
+    it("is rebuilt by ensureBuilt (what main.js runs first) when stale, and left alone when fresh", async () => {
+        const dir = path.join(ROOT, "programs", program);
+        const { bundle, meta } = compiled.bundlePaths(dir);
+        expect(await compiled.ensureBuilt(dir)).toEqual({ bundle, rebuilt: false });
+        const record = JSON.parse(fs.readFileSync(meta, "utf8")) as { inputs: Record<string, [number, number]> };
+        fs.writeFileSync(meta, JSON.stringify({ ...record, inputs: { ...record.inputs, [`programs/${program}/index.ts`]: [0, 0] } }));
+        expect(await compiled.ensureBuilt(dir)).toEqual({ bundle, rebuilt: true });
+        expect(compiled.staleness(dir)).toBeUndefined();
+        // The rebuilt bundle is complete: Node.js can parse it (the build writes it aside and renames it).
+        expect(() => new Function(fs.readFileSync(bundle, "utf8"))).not.toThrow();
+    }, 120_000);
 });
