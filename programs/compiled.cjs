@@ -48,12 +48,14 @@ function stamp(file) {
 }
 
 /**
- * Why the bundle of `programDir` must be (re)built, or undefined when it is fresh.
- * @param {string} programDir absolute path of programs/<name>
+ * Why the bundle at `bundle`, recorded in `metaFile`, must be (re)built, or undefined when it is fresh: missing, no
+ * readable record, another esbuild, Node.js major or checkout (the bundle holds absolute source paths, see
+ * ownPaths), or a recorded input whose size or mtime changed. Shared with tools/precompiled.cjs.
+ * @param {string} bundle absolute path of the bundle
+ * @param {string} metaFile absolute path of its build record
  * @returns {string | undefined}
  */
-function staleness(programDir) {
-    const { bundle, meta: metaFile } = bundlePaths(programDir);
+function recordStaleness(bundle, metaFile) {
     if (!fs.existsSync(bundle)) {
         return "no bundle yet";
     }
@@ -79,6 +81,16 @@ function staleness(programDir) {
         }
     }
     return undefined;
+}
+
+/**
+ * Why the bundle of `programDir` must be (re)built, or undefined when it is fresh.
+ * @param {string} programDir absolute path of programs/<name>
+ * @returns {string | undefined}
+ */
+function staleness(programDir) {
+    const { bundle, meta } = bundlePaths(programDir);
+    return recordStaleness(bundle, meta);
 }
 
 /** @type {import("esbuild").Plugin} */
@@ -154,4 +166,4 @@ async function runCompiled(programDir) {
     return typeof exported === "function" ? await exported() : exported;
 }
 
-module.exports = { runCompiled, ensureBuilt, staleness, bundlePaths };
+module.exports = { runCompiled, ensureBuilt, staleness, bundlePaths, recordStaleness, stamp, ownPaths };

@@ -21,65 +21,10 @@ const path = require("node:path");
 
 const ROOT = path.resolve(__dirname, "..");
 const OUT_DIR = path.join(ROOT, "bin", "precompiled");
-const WATCHED = ["tsconfig.json", "package.json", "tools/precompiled.cjs"];
+const WATCHED = ["tsconfig.json", "package.json", "tools/precompiled.cjs", "programs/compiled.cjs"];
 
-/**
- * Size and mtime of a file, or null when it does not exist.
- * @param {string} file absolute path
- * @returns {[number, number] | null}
- */
-function stamp(file) {
-    try {
-        const stat = fs.statSync(file);
-        return [stat.size, stat.mtimeMs];
-    } catch {
-        return null;
-    }
-}
-
-/**
- * True when the bundle of `name` exists and every file it was built from is unchanged.
- * @param {string} bundle absolute path of the bundle
- * @param {string} metaFile absolute path of its metadata
- * @param {string} esbuildVersion the installed esbuild's version
- */
-function fresh(bundle, metaFile, esbuildVersion) {
-    if (!fs.existsSync(bundle)) {
-        return false;
-    }
-    let meta;
-    try {
-        meta = JSON.parse(fs.readFileSync(metaFile, "utf8"));
-    } catch {
-        return false;
-    }
-    // The bundle holds absolute source paths (see ownPaths): a moved checkout rebuilds.
-    if (meta.esbuild !== esbuildVersion || meta.node !== process.versions.node.split(".")[0] || meta.root !== ROOT) {
-        return false;
-    }
-    for (const [relative, recorded] of Object.entries(meta.inputs)) {
-        const now = stamp(path.join(ROOT, relative));
-        if (now === null || now[0] !== recorded[0] || now[1] !== recorded[1]) {
-            return false;
-        }
-    }
-    return true;
-}
-
-/** @type {import("esbuild").Plugin} */
-const ownPaths = {
-    name: "own-paths",
-    setup(build) {
-        build.onLoad({ filter: /\.ts$/ }, async (args) => {
-            if (args.path.includes(`${path.sep}node_modules${path.sep}`)) {
-                return undefined;
-            }
-            const text = await fs.promises.readFile(args.path, "utf8");
-            const contents = text.replace(/\b__dirname\b/g, JSON.stringify(path.dirname(args.path))).replace(/\b__filename\b/g, JSON.stringify(args.path));
-            return { contents, loader: "ts" };
-        });
-    },
-};
+// The freshness check, the file stamps and the own-paths plugin are the compiled programs' (one implementation).
+const { recordStaleness, stamp, ownPaths } = require("../programs/compiled.cjs");
 
 /**
  * Bundles `entry` into `bundle` and records what it was built from.
@@ -128,8 +73,7 @@ async function precompiled(entry, outDir = OUT_DIR) {
     const name = path.basename(entry).replace(/\.ts$/, "");
     const bundle = path.join(outDir, `${name}.js`);
     const metaFile = path.join(outDir, `${name}.meta.json`);
-    const esbuildVersion = require("esbuild/package.json").version;
-    if (fresh(bundle, metaFile, esbuildVersion)) {
+    if (recordStaleness(bundle, metaFile) === undefined) {
         return { bundle, rebuilt: false };
     }
     fs.mkdirSync(outDir, { recursive: true });
@@ -137,7 +81,7 @@ async function precompiled(entry, outDir = OUT_DIR) {
     return { bundle, rebuilt: true };
 }
 
-module.exports = { precompiled, fresh, ROOT, OUT_DIR };
+module.exports = { precompiled, ROOT, OUT_DIR };
 
 if (require.main === module) {
     const [entryArgument] = process.argv.splice(2, 1);
