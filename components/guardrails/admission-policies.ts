@@ -539,7 +539,8 @@ function objectStoreExpression(store: string, target: AdmissionPolicyArgs["datab
     return (
         `has(${store}.endpointURL) && has(${store}.destinationPath) && has(${store}.s3Credentials) && ${endpoint} && ${path}` +
         ` && !${store}.destinationPath.contains('/../') && ${key("accessKeyId")} && ${key("secretAccessKey")}` +
-        ` && ${store}.s3Credentials.all(k, k in ['accessKeyId', 'secretAccessKey', 'region'])`
+        ` && ${store}.s3Credentials.all(k, k in ['accessKeyId', 'secretAccessKey'] || (k == 'region' && has(${store}.s3Credentials.region.name) && ${store}.s3Credentials.region.name == ${quote(PLATFORM_BACKUP_SECRET)}))` +
+        ` && (!has(${store}.serverName) || ${store}.serverName.matches(${quote(CNPG_CLUSTER_NAME_PATTERN)}))`
     );
 }
 
@@ -569,6 +570,11 @@ export function renderDatabasePolicy(args: AdmissionPolicyArgs): AdmissionPolicy
             {
                 expression: "!has(object.spec.bootstrap) || !has(object.spec.bootstrap.pg_basebackup)",
                 message: "tenant Clusters start empty or from their own archive, not by copying another server (pg_basebackup)",
+                reason: "Forbidden",
+            },
+            {
+                expression: "!has(object.metadata.annotations) || !object.metadata.annotations.exists(k, k.lowerAscii().matches('^([a-z0-9.-]+[.])?cnpg[.]io/'))",
+                message: "tenant Clusters carry no cnpg.io annotations (cnpg.io/podPatch patches every instance pod; others switch WAL archiving or fencing off)",
                 reason: "Forbidden",
             },
             {

@@ -256,10 +256,31 @@ export function objectStoreProblems(store: Record<string, unknown> | undefined, 
             problems.push(`${what} s3Credentials.${key} reads ${name === undefined ? "no Secret" : `Secret "${name}"`}, not the platform-written ${PLATFORM_BACKUP_SECRET}`);
         }
     }
-    for (const key of Object.keys(credentials).filter((k) => k !== "accessKeyId" && k !== "secretAccessKey" && k !== "region")) {
+    // `region` names a Secret too, and the operator grants the instances' Role `get` on it (pkg/specs/roles.go at
+    // 1.30.0): only the platform's own.
+    const regionFromPlatform = (k: string) => k === "region" && asString(at(credentials, ["region", "name"])) === PLATFORM_BACKUP_SECRET;
+    for (const key of Object.keys(credentials).filter((k) => k !== "accessKeyId" && k !== "secretAccessKey" && !regionFromPlatform(k))) {
         problems.push(`${what} s3Credentials.${key} is not allowed (the platform's keys only)`);
     }
+    // barman-cloud joins destinationPath and serverName into the object keys: a serverName with `/` or `..` leaves
+    // the project's folder. Only the platform's Cluster names (one generation each) are folders of the project.
+    const serverName = store.serverName;
+    if (serverName !== undefined && !(typeof serverName === "string" && new RegExp(CNPG_CLUSTER_NAME_PATTERN).test(serverName))) {
+        problems.push(`${what} serverName ${JSON.stringify(serverName)} is not database or database-g<N> (it is a folder below destinationPath)`);
+    }
     return problems;
+}
+
+/**
+ * Annotations the operator acts on (`cnpg.io/…`, and any `<x>.cnpg.io/…`) are refused on a tenant Cluster: at
+ * 1.30.0 `cnpg.io/podPatch` is a JSON patch applied to every instance pod (pkg/specs/pods.go; the webhook checks
+ * only that it parses), which adds a container or swaps the image past every field check, and others switch WAL
+ * archiving or fencing off (`cnpg.io/skipWalArchiving`, `cnpg.io/fencedInstances`). The platform renders none.
+ */
+export function clusterAnnotationProblems(annotations: unknown): string[] {
+    return Object.keys(asRecord(annotations) ?? {})
+        .filter((key) => /^([a-z0-9.-]+\.)?cnpg\.io\//i.test(key))
+        .map((key) => `metadata.annotations["${key}"] is set (the operator acts on cnpg.io annotations: a pod patch or a switch no tenant may set)`);
 }
 
 /** Every problem of a tenant Cluster's spec (exported for the tests and the offline drill). */
@@ -328,7 +349,7 @@ export const tenancyDatabaseCluster: ResourceValidationPolicy = {
     configSchema: configSchemaFor("platformNamespaces", "databaseBackupTarget", "maxDatabaseInstances"),
     validateResource: forTenantObjects([CNPG_CLUSTER_TYPE], (args, report) => {
         const namespace = namespaceOf(args.props);
-        for (const problem of databaseClusterProblems(specOf(args.props), namespace, packConfig(args), metadataOf(args.props).name ?? "")) {
+        for (const problem of [...databaseClusterProblems(specOf(args.props), namespace, packConfig(args), metadataOf(args.props).name ?? ""), ...clusterAnnotationProblems(metadataOf(args.props).annotations)]) {
             report(`Cluster in namespace "${namespace}": ${problem}`);
         }
     }),

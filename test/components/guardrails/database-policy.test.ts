@@ -34,8 +34,8 @@ const store = (cluster.spec.backup as { barmanObjectStore: Record<string, any> }
 const spec = (changes: Record<string, unknown>) => ({ ...cluster.spec, ...changes });
 const withStore = (changes: Record<string, unknown>) => spec({ backup: { ...(cluster.spec.backup as object), barmanObjectStore: { ...store, ...changes } } });
 
-function decide(clusterSpec: Record<string, unknown>, name?: string): { admission: "admit" | "deny"; pack: "admit" | "deny"; messages: string[] } {
-    const object = { ...cluster, metadata: { ...cluster.metadata, name: name ?? cluster.metadata.name }, spec: clusterSpec };
+function decide(clusterSpec: Record<string, unknown>, name?: string, annotations?: Record<string, string>): { admission: "admit" | "deny"; pack: "admit" | "deny"; messages: string[] } {
+    const object = { ...cluster, metadata: { ...cluster.metadata, name: name ?? cluster.metadata.name, ...(annotations ? { annotations } : {}) }, spec: clusterSpec };
     const decision = admit(pair.policy, pair.binding, { object, namespaceObject: tenantNamespace("shop").inputs, operation: "CREATE" });
     const reported = messagesOf("tenancy-database-cluster", [planned("kubernetes:postgresql.cnpg.io/v1:Cluster", "database", object)], pack);
     return { admission: decision.allowed ? "admit" : "deny", pack: reported.length === 0 ? "admit" : "deny", messages: decision.messages };
@@ -45,8 +45,19 @@ const initdb = (cluster.spec.bootstrap as { initdb: Record<string, unknown> }).i
 const restoredCluster = renderPostgresCluster(projectContext(restoredProject(shop, "2026-11-30T23:15:00Z"), config));
 const recovery = (restoredCluster.spec.bootstrap as { recovery: Record<string, unknown> }).recovery;
 
-const CASES: Array<{ title: string; spec: Record<string, unknown>; expected: "admit" | "deny"; name?: string }> = [
+const podPatch = JSON.stringify([{ op: "add", path: "/spec/containers/-", value: { name: "x", image: "registry.platform.internal/shop/x:1", env: [{ name: "K", valueFrom: { secretKeyRef: { name: "database-backup-s3", key: "AWS_SECRET_ACCESS_KEY" } } }] } }]);
+
+const CASES: Array<{ title: string; spec: Record<string, unknown>; expected: "admit" | "deny"; name?: string; annotations?: Record<string, string> }> = [
     { title: "the Cluster the program renders", spec: cluster.spec, expected: "admit" },
+    // Review 19d: cnpg.io annotations, serverName, s3Credentials.region.
+    { title: "a cnpg.io/podPatch annotation adding a container with the backup keys", spec: cluster.spec, annotations: { "cnpg.io/podPatch": podPatch }, expected: "deny" },
+    { title: "a cnpg.io/skipWalArchiving annotation", spec: cluster.spec, annotations: { "cnpg.io/skipWalArchiving": "enabled" }, expected: "deny" },
+    { title: "an annotation of another cnpg.io subdomain, in capitals", spec: cluster.spec, annotations: { "Alpha.CNPG.io/x": "1" }, expected: "deny" },
+    { title: "an annotation the operator ignores", spec: cluster.spec, annotations: { "example.com/owner": "shop" }, expected: "admit" },
+    { title: "an archive serverName climbing into another project's folder", spec: withStore({ serverName: "../../caracal/database" }), expected: "deny" },
+    { title: "an archive serverName of another generation", spec: withStore({ serverName: "database-g1" }), expected: "admit" },
+    { title: "an S3 region read from a Secret of the tenant's", spec: withStore({ s3Credentials: { ...store.s3Credentials, region: { name: "mine", key: "r" } } }), expected: "deny" },
+    { title: "an S3 region read from the platform's backup Secret", spec: withStore({ s3Credentials: { ...store.s3Credentials, region: { name: "database-backup-s3", key: "REGION" } } }), expected: "admit" },
     { title: "its restore into the next generation", spec: renderPostgresCluster(projectContext(restoredProject(shop, "2026-11-30T23:15:00Z"), config)).spec, expected: "admit" },
     { title: "no backup", spec: spec({ backup: undefined }), expected: "deny" },
     { title: "archive in the in-cluster MinIO", spec: withStore({ endpointURL: "http://minio.minio.svc.cluster.local:9000" }), expected: "deny" },
@@ -141,8 +152,8 @@ describe("platform-tenant-databases (admission twin of tenancy-database-cluster)
         expect(reported).toContain("monitoring.customQueriesConfigMap is set (queries of the tenant's");
     });
 
-    it.each(CASES)("$title: $expected by admission and by the pack", ({ spec: clusterSpec, expected, name }) => {
-        const outcome = decide(clusterSpec, name);
+    it.each(CASES)("$title: $expected by admission and by the pack", ({ spec: clusterSpec, expected, name, annotations }) => {
+        const outcome = decide(clusterSpec, name, annotations);
         expect(outcome.admission, outcome.messages.join("; ")).toBe(expected);
         expect(outcome.pack).toBe(expected);
     });
