@@ -109,8 +109,50 @@ const ownPaths = {
 };
 
 /**
- * Builds the bundle of `programDir` when it is stale; a build writes temporary files and renames them, so
- * parallel stacks never load half a bundle.
+ * Bundles `entry` into `bundle` with esbuild and records what it was built from in `metaFile` (the inputs' stamps
+ * plus `watched`, read by {@link recordStaleness}). Both files are written aside and renamed, so parallel runs
+ * never load half a bundle. Shared with tools/precompiled.cjs, which differs only in the options it passes.
+ * @param {string} entry absolute path of the TypeScript entry point
+ * @param {string} bundle absolute path of the bundle to write
+ * @param {string} metaFile absolute path of its build record
+ * @param {{ watched: readonly string[], sourcemap: "inline" | "linked", keepNames: boolean }} options files
+ *   (relative to the root) that change the bundle without being bundled, and the esbuild options that differ
+ */
+async function buildBundle(entry, bundle, metaFile, options) {
+    const esbuild = require("esbuild");
+    const temporary = `${bundle}.${process.pid}.tmp`;
+    const result = await esbuild.build({
+        entryPoints: [entry],
+        outfile: temporary,
+        // Metafile input paths are relative to this directory, which is what the stamps are keyed on.
+        absWorkingDir: ROOT,
+        bundle: true,
+        platform: "node",
+        format: "cjs",
+        target: `node${NODE_MAJOR}`,
+        packages: "external",
+        keepNames: options.keepNames,
+        sourcemap: options.sourcemap,
+        metafile: true,
+        logLevel: "error",
+        plugins: [ownPaths],
+    });
+    /** @type {Record<string, [number, number]>} */
+    const inputs = {};
+    for (const relative of [...Object.keys(result.metafile.inputs), ...options.watched]) {
+        const file = path.resolve(ROOT, relative);
+        const now = stamp(file);
+        if (now !== null) {
+            inputs[path.relative(ROOT, file)] = now;
+        }
+    }
+    fs.writeFileSync(`${metaFile}.${process.pid}.tmp`, JSON.stringify({ esbuild: esbuild.version, node: NODE_MAJOR, root: ROOT, inputs }));
+    fs.renameSync(temporary, bundle);
+    fs.renameSync(`${metaFile}.${process.pid}.tmp`, metaFile);
+}
+
+/**
+ * Builds the bundle of `programDir` when it is stale.
  * @param {string} programDir absolute path of programs/<name>
  * @returns {Promise<{ bundle: string, rebuilt: boolean }>}
  */
@@ -119,37 +161,9 @@ async function ensureBuilt(programDir) {
     if (staleness(programDir) === undefined) {
         return { bundle, rebuilt: false };
     }
-    const esbuild = require("esbuild");
     fs.mkdirSync(dir, { recursive: true });
-    const temporary = `${bundle}.${process.pid}.tmp`;
-    const result = await esbuild.build({
-        entryPoints: [entry],
-        outfile: temporary,
-        absWorkingDir: ROOT,
-        bundle: true,
-        platform: "node",
-        format: "cjs",
-        target: `node${NODE_MAJOR}`,
-        packages: "external",
-        // Pulumi's function serializer and error messages read the original names.
-        keepNames: true,
-        sourcemap: "inline",
-        metafile: true,
-        logLevel: "error",
-        plugins: [ownPaths],
-    });
-    /** @type {Record<string, [number, number]>} */
-    const inputs = {};
-    for (const relative of [...Object.keys(result.metafile.inputs), ...WATCHED]) {
-        const file = path.resolve(ROOT, relative);
-        const now = stamp(file);
-        if (now !== null) {
-            inputs[path.relative(ROOT, file)] = now;
-        }
-    }
-    fs.writeFileSync(`${meta}.${process.pid}.tmp`, JSON.stringify({ esbuild: esbuild.version, node: NODE_MAJOR, root: ROOT, inputs }));
-    fs.renameSync(temporary, bundle);
-    fs.renameSync(`${meta}.${process.pid}.tmp`, meta);
+    // keepNames: Pulumi's function serializer and error messages read the original names.
+    await buildBundle(entry, bundle, meta, { watched: WATCHED, sourcemap: "inline", keepNames: true });
     return { bundle, rebuilt: true };
 }
 
@@ -166,4 +180,4 @@ async function runCompiled(programDir) {
     return typeof exported === "function" ? await exported() : exported;
 }
 
-module.exports = { runCompiled, ensureBuilt, staleness, bundlePaths, recordStaleness, stamp, ownPaths };
+module.exports = { runCompiled, ensureBuilt, staleness, bundlePaths, recordStaleness, buildBundle };

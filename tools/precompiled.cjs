@@ -23,45 +23,8 @@ const ROOT = path.resolve(__dirname, "..");
 const OUT_DIR = path.join(ROOT, "bin", "precompiled");
 const WATCHED = ["tsconfig.json", "package.json", "tools/precompiled.cjs", "programs/compiled.cjs"];
 
-// The freshness check, the file stamps and the own-paths plugin are the compiled programs' (one implementation).
-const { recordStaleness, stamp, ownPaths } = require("../programs/compiled.cjs");
-
-/**
- * Bundles `entry` into `bundle` and records what it was built from.
- * @param {string} entry absolute path of the TypeScript entry point
- * @param {string} bundle absolute path of the bundle to write
- * @param {string} metaFile absolute path of its metadata
- */
-async function rebuild(entry, bundle, metaFile) {
-    const esbuild = require("esbuild");
-    const temporary = `${bundle}.${process.pid}.tmp`;
-    const result = await esbuild.build({
-        entryPoints: [entry],
-        outfile: temporary,
-        // Metafile input paths are relative to this directory, which is what the stamps are keyed on.
-        absWorkingDir: ROOT,
-        bundle: true,
-        platform: "node",
-        format: "cjs",
-        target: `node${process.versions.node.split(".")[0]}`,
-        packages: "external",
-        sourcemap: "linked",
-        metafile: true,
-        logLevel: "error",
-        plugins: [ownPaths],
-    });
-    const inputs = {};
-    for (const relative of [...Object.keys(result.metafile.inputs), ...WATCHED]) {
-        const file = path.resolve(ROOT, relative);
-        const now = stamp(file);
-        if (now !== null) {
-            inputs[path.relative(ROOT, file)] = now;
-        }
-    }
-    fs.writeFileSync(`${metaFile}.${process.pid}.tmp`, JSON.stringify({ esbuild: esbuild.version, node: process.versions.node.split(".")[0], root: ROOT, inputs }));
-    fs.renameSync(temporary, bundle);
-    fs.renameSync(`${metaFile}.${process.pid}.tmp`, metaFile);
-}
+// The freshness check and the build are the compiled programs' (one implementation).
+const { recordStaleness, buildBundle } = require("../programs/compiled.cjs");
 
 /**
  * The bundle of `entry`, built or rebuilt when needed.
@@ -77,7 +40,7 @@ async function precompiled(entry, outDir = OUT_DIR) {
         return { bundle, rebuilt: false };
     }
     fs.mkdirSync(outDir, { recursive: true });
-    await rebuild(entry, bundle, metaFile);
+    await buildBundle(entry, bundle, metaFile, { watched: WATCHED, sourcemap: "linked", keepNames: false });
     return { bundle, rebuilt: true };
 }
 
