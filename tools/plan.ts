@@ -35,6 +35,7 @@ import { parseArgs } from "node:util";
 import { InputValidationError } from "../lib/validation";
 import { synthesize, type StackReferenceAnswer } from "./offline/mock-engine";
 import { readStackConfig, syntheticSecrets, tenantSecretNamesOfProject } from "./offline/stack-files";
+import { readTenantStackConfig } from "./offline/tenant-stack-config";
 import { computedContract, computedRegionContract, contractForTenant, DEFAULT_TENANT_PARALLELISM, defaultTenantParallelism, grantsPlanConfig, planTenantsBesidePlatform, planTenantsInWorkers, regionExitCode, runBounded, TENANT_EXIT_MARKER, tenantPlanConfig, type TenantPlanResult } from "./offline/stack-plans";
 import { checkRegionCatalog, type CheckedRegion } from "../programs/catalog-check";
 import { appContractFor, checkContract, CONTRACT_OUTPUT, GRANTS_ENTRY_OUTPUT, isProjectAccess, type PlatformContract } from "../lib/stacks/contract";
@@ -82,8 +83,10 @@ interface PlanOptions {
     catalogRoot: string;
     /** `--config-file`, when the stack file is not the repository's. */
     configFile?: string;
-    /** The raw config of the region's stack file. */
+    /** The raw config of the region's stack file (a one-tenant plan's: with only its own project's grant). */
     stackConfig: Record<string, string>;
+    /** The region's policy-pack configuration, when known up front (a one-tenant plan's); else computed from {@link stackConfig}. */
+    packConfig?: ReturnType<typeof stackPackConfig>;
     /** Print nothing but problems. */
     quiet: boolean;
     /** Phase timings. */
@@ -130,10 +133,14 @@ async function main(): Promise<number> {
     const outDir = path.resolve(values.out ?? (tenant ? path.join(ROOT, "out", stack, "tenants", tenant) : path.join(ROOT, "out", stack)));
     const catalogRoot = path.resolve(values["catalog-root"] ?? ROOT);
     process.env.PLATFORM_CATALOG_ROOT = catalogRoot;
-    const stackConfig = values["config-file"]
-        ? readStackConfig(path.dirname(path.resolve(values["config-file"])), path.basename(values["config-file"]).replace(/^Pulumi\.|\.yaml$/g, ""))
-        : readStackConfig(ROOT, stack);
+    const [stackDir, stackName] = values["config-file"]
+        ? [path.dirname(path.resolve(values["config-file"])), path.basename(values["config-file"]).replace(/^Pulumi\.|\.yaml$/g, "")]
+        : [ROOT, stack];
     const batch = values["tenant-batch"];
+    // A one-tenant plan reads only its own project's view of the stack file: the whole config holds every
+    // project's grant, and parsing it made the plan cost more the larger the region (tools/offline/tenant-stack-config.ts).
+    const tenantView = tenant && batch === undefined ? readTenantStackConfig(stackDir, stackName, tenant) : undefined;
+    const stackConfig = tenantView?.config ?? readStackConfig(stackDir, stackName);
     if (batch !== undefined) {
         // A worker of the region plan: its `--out` is the region plan's staging directory, shared by the region's
         // workers (each tenant's own directory is cleared instead); the region plan publishes it.
@@ -145,7 +152,7 @@ async function main(): Promise<number> {
     }
     // Everything is written to a staging directory beside the output, renamed into place only on success.
     const staging = createStagingDir(outDir);
-    const options: PlanOptions = { stack, outDir: staging, catalogRoot, configFile: values["config-file"], stackConfig, quiet: values.quiet, timings: new Map([["startup", startupMs]]) };
+    const options: PlanOptions = { stack, outDir: staging, catalogRoot, configFile: values["config-file"], stackConfig, packConfig: tenantView?.packConfig, quiet: values.quiet, timings: new Map([["startup", startupMs]]) };
     let code: number;
     try {
         code = tenant
@@ -455,8 +462,9 @@ function packConfigOf(stackConfig: Readonly<Record<string, string>>): ReturnType
     const key = stackConfig["platform:projectGrants"];
     let config = packConfigs.get(key);
     if (!config) {
-        // From the raw config alone: a one-tenant plan reads it from the content cache instead of validating every
-        // project's grant of its region again (~35 ms at 1,000 tenants).
+        // From the raw config alone: a region plan's tenant worker reads it from the content cache instead of
+        // validating every project's grant of its region again (~35 ms at 1,000 tenants); a one-tenant plan has it
+        // from its view of the stack file (PlanOptions.packConfig).
         const cache = offlineContentCache();
         config = cache ? cache.through("pack-config", JSON.stringify(stackConfig), () => stackPackConfig(stackConfig)) : stackPackConfig(stackConfig);
         packConfigs.set(key, config);
@@ -492,7 +500,7 @@ async function planStack(options: PlanOptions, run: StackRun): Promise<number> {
     for (const [file, text] of Object.entries(run.extraFiles?.(synthesized) ?? {})) {
         files.write(path.join(outDir, file), text);
     }
-    const packConfig = packConfigOf(options.stackConfig);
+    const packConfig = options.packConfig ?? packConfigOf(options.stackConfig);
     const violations = timed(timings, "policies", () => evaluatePolicies(synthesized.resources, packConfig));
     files.write(path.join(outDir, "policy.json"), JSON.stringify(violations, null, 2));
     files.write(path.join(outDir, "policy-config.json"), JSON.stringify(policyPackConfigFile(packConfig), null, 2));

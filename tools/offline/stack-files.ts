@@ -22,14 +22,24 @@ export function shippedStacks(rootDir: string): string[] {
 
 /** The raw config of a stack file. Throws a clear error when the file is missing or malformed. */
 export function readStackConfig(rootDir: string, stack: string): Record<string, string> {
+    const { file, text } = readStackFile(rootDir, stack);
+    return stackConfigOfText(text, file);
+}
+
+/** One stack file's path and text. Throws a clear error naming the shipped stacks when it is missing. */
+export function readStackFile(rootDir: string, stack: string): { file: string; text: string } {
     const file = path.join(rootDir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
         const known = shippedStacks(rootDir);
         throw new Error(`no stack file Pulumi.${stack}.yaml; shipped stacks: ${known.join(", ") || "(none)"}`);
     }
-    const text = fs.readFileSync(file, "utf8");
+    return { file, text: fs.readFileSync(file, "utf8") };
+}
+
+/** The raw config of a stack file's `text` (read from `file`; see {@link readStackConfig}). */
+export function stackConfigOfText(text: string, file: string): Record<string, string> {
     // A region's stack file holds every project's grant (~200 KB at 1,000 tenants): parsed once per content, not
-    // once per one-tenant plan (tools/offline/content-cache.ts; off unless run through tools/precompiled.cjs).
+    // once per plan process (tools/offline/content-cache.ts; off unless run through tools/precompiled.cjs).
     const cache = offlineContentCache();
     return cache ? cache.through("stack-config", text, () => stackConfigOf(text, file)) : stackConfigOf(text, file);
 }
