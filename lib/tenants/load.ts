@@ -58,13 +58,36 @@ export function otherStackDomains(rootDir: string, stack: string): Array<{ stack
         if (!other || other === stack) {
             continue;
         }
-        const parsed = parseTenantYaml(fs.readFileSync(path.join(rootDir, file), "utf8"), file);
-        const domain = "data" in parsed ? (parsed.data as { config?: Record<string, unknown> } | null)?.config?.["platform:domain"] : undefined;
-        if (typeof domain === "string") {
+        const domain = stackFileDomain(fs.readFileSync(path.join(rootDir, file), "utf8"), file);
+        if (domain !== undefined) {
             out.push({ stack: other, domain });
         }
     }
     return out;
+}
+
+/** The {@link derivedStore} kind of a stack file's `platform:domain` (null: the file has none, or none that is a string). */
+export const STACK_DOMAIN_KIND = "stack-domain";
+
+/**
+ * The `platform:domain` of a stack file's text. Of another region's stack file only its domain is needed, and
+ * the file holds that region's every project grant: with a {@link derivedStore} installed (the offline plan), the
+ * domain alone is kept per file content, so a tenant stack of this region does not read back, and parse, the other
+ * region's whole file on every plan (its cost grew with the other region).
+ */
+function stackFileDomain(text: string, file: string): string | undefined {
+    const store = derivedStore();
+    const stored = store?.get(STACK_DOMAIN_KIND, text);
+    if (typeof stored === "string" || stored === null) {
+        return stored ?? undefined;
+    }
+    const parsed = parseTenantYaml(text, file);
+    if (!("data" in parsed)) {
+        return undefined;
+    }
+    const domain = (parsed.data as { config?: Record<string, unknown> } | null)?.config?.["platform:domain"];
+    store?.set(STACK_DOMAIN_KIND, text, typeof domain === "string" ? domain : null);
+    return typeof domain === "string" ? domain : undefined;
 }
 
 /** Directory holding a stack's tenant files. */

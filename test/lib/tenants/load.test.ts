@@ -1,5 +1,9 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { validateTenantDocuments } from "../../../lib/tenants/load";
+import { otherStackDomains, STACK_DOMAIN_KIND, validateTenantDocuments } from "../../../lib/tenants/load";
+import { useDerivedStore } from "../../../lib/derived-store";
 import { projectSchema } from "../../../lib/tenants/schema";
 import { stackPlatformConfig } from "../../components/project/fixtures";
 
@@ -43,5 +47,38 @@ describe("tenant validation in one process", () => {
         validateTenantDocuments([{ file: FILE, text: text(tag) }], { config: dev });
         validateTenantDocuments([{ file: FILE, text: text(tag) }], { config: dev });
         expect(schema).toHaveBeenCalledTimes(2);
+    });
+});
+
+describe("the other regions' platform domains", () => {
+    afterEach(() => useDerivedStore(undefined));
+
+    it("are kept per stack file content, so a tenant plan does not parse another region's whole file again", () => {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "other-domains-"));
+        try {
+            const tag = String(Date.now());
+            // Another region's file holds that region's every grant; only its domain is wanted.
+            const grants = Array.from({ length: 200 }, (_, i) => `    p${i}: {trust: untrusted}`).join("\n");
+            const big = `# ${tag}\nconfig:\n  platform:domain: big.example.com\n  platform:projectGrants:\n${grants}\n`;
+            const bare = `# ${tag}\nconfig:\n  platform:location: hel1\n`;
+            fs.writeFileSync(path.join(root, "Pulumi.dev.yaml"), `config:\n  platform:domain: dev.example.com\n`);
+            fs.writeFileSync(path.join(root, "Pulumi.big.yaml"), big);
+            fs.writeFileSync(path.join(root, "Pulumi.bare.yaml"), bare);
+            const entries = new Map<string, unknown>();
+            useDerivedStore({ get: (kind, text) => entries.get(`${kind}\0${text}`), set: (kind, text, value) => void entries.set(`${kind}\0${text}`, value) });
+            expect(otherStackDomains(root, "dev")).toEqual([{ stack: "big", domain: "big.example.com" }]);
+            expect(entries.get(`${STACK_DOMAIN_KIND}\0${big}`)).toBe("big.example.com");
+            expect(entries.get(`${STACK_DOMAIN_KIND}\0${bare}`)).toBeNull();
+            // The next process: a file's domain is answered from its entry, not from a parse of the file.
+            const next = `# ${tag} next\nconfig:\n  platform:domain: big.example.com\n`;
+            fs.writeFileSync(path.join(root, "Pulumi.big.yaml"), next);
+            entries.set(`${STACK_DOMAIN_KIND}\0${next}`, "from-the-entry.example");
+            expect(otherStackDomains(root, "dev")).toEqual([{ stack: "big", domain: "from-the-entry.example" }]);
+            // Without a store (a real Pulumi run), the file itself.
+            useDerivedStore(undefined);
+            expect(otherStackDomains(root, "dev")).toEqual([{ stack: "big", domain: "big.example.com" }]);
+        } finally {
+            fs.rmSync(root, { recursive: true, force: true });
+        }
     });
 });
