@@ -6,7 +6,8 @@ import { gitSourceGranted, NO_GRANT, OFF_CLUSTER_ENDPOINT_FIX, offClusterBackupT
 import { nonPublicHostReason } from "../network-rules";
 import { PLATFORM_BUCKETS, PLATFORM_NAMESPACES } from "../conventions";
 import { tenantBucketName } from "./names";
-import { parseTenantYaml, readCatalogDirectory } from "./read";
+import { parseDocument } from "yaml";
+import { MAX_TENANT_ALIASES, parseTenantYaml, readCatalogDirectory } from "./read";
 import { InputValidationError, issuesToProblems, type InputProblem } from "../validation";
 import { GIB, quantity } from "../quantity";
 import { CPU_LIMIT_FACTOR, ephemeralStorageQuota, maxReplicas, millicores, projectFootprint, resourceProblems, TMP_DIR_SIZE } from "./footprint";
@@ -58,7 +59,7 @@ export function otherStackDomains(rootDir: string, stack: string): Array<{ stack
         if (!other || other === stack) {
             continue;
         }
-        const domain = stackFileDomain(fs.readFileSync(path.join(rootDir, file), "utf8"), file);
+        const domain = stackFileDomain(fs.readFileSync(path.join(rootDir, file), "utf8"));
         if (domain !== undefined) {
             out.push({ stack: other, domain });
         }
@@ -75,19 +76,34 @@ export const STACK_DOMAIN_KIND = "stack-domain";
  * domain alone is kept per file content, so a tenant stack of this region does not read back, and parse, the other
  * region's whole file on every plan (its cost grew with the other region).
  */
-function stackFileDomain(text: string, file: string): string | undefined {
+function stackFileDomain(text: string): string | undefined {
     const store = derivedStore();
     const stored = store?.get(STACK_DOMAIN_KIND, text);
     if (typeof stored === "string" || stored === null) {
         return stored ?? undefined;
     }
-    const parsed = parseTenantYaml(text, file);
-    if (!("data" in parsed)) {
+    const data = stackFileData(text);
+    if (data === undefined) {
         return undefined;
     }
-    const domain = (parsed.data as { config?: Record<string, unknown> } | null)?.config?.["platform:domain"];
+    const domain = (data as { config?: Record<string, unknown> } | null)?.config?.["platform:domain"];
     store?.set(STACK_DOMAIN_KIND, text, typeof domain === "string" ? domain : null);
     return typeof domain === "string" ? domain : undefined;
+}
+
+/**
+ * A stack file's data, parsed as tenant files are (YAML 1.2 core schema, unique keys, the alias budget) but without
+ * their size bound: a region's stack file holds every project's grant and outgrows a tenant file's
+ * 256 KiB (`MAX_TENANT_FILE_BYTES`) at ~1,300 tenants, and a file refused for its size dropped that region's domain from
+ * the cross-region check without a word. Undefined for a file that is not valid YAML (its own plan reports it).
+ */
+function stackFileData(text: string): unknown {
+    try {
+        const doc = parseDocument(text, { schema: "core", uniqueKeys: true, merge: false, prettyErrors: false, strict: true });
+        return doc.errors.length > 0 ? undefined : doc.toJS({ maxAliasCount: MAX_TENANT_ALIASES });
+    } catch {
+        return undefined;
+    }
 }
 
 /** Directory holding a stack's tenant files. */

@@ -77,6 +77,11 @@ describe("the other regions' platform domains", () => {
             // Without a store (a real Pulumi run), the file itself.
             useDerivedStore(undefined);
             expect(otherStackDomains(root, "dev")).toEqual([{ stack: "big", domain: "big.example.com" }]);
+            // A region's file outgrows a tenant file's bound (256 KiB at ~1,300 tenants): its domain still counts.
+            const huge = `config:\n  platform:domain: huge.example.com\n  platform:projectGrants:\n${Array.from({ length: 12_000 }, (_, i) => `    project-${i}: {trust: untrusted}`).join("\n")}\n`;
+            expect(huge.length).toBeGreaterThan(256 * 1024);
+            fs.writeFileSync(path.join(root, "Pulumi.big.yaml"), huge);
+            expect(otherStackDomains(root, "dev")).toEqual([{ stack: "big", domain: "huge.example.com" }]);
         } finally {
             fs.rmSync(root, { recursive: true, force: true });
         }
