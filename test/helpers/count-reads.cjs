@@ -4,7 +4,7 @@
  * what the process reads and parses, so a test can compare the work of two plans without timing them. Written at
  * exit: the bytes each file outside node_modules and the precompiled bundle was read with (`fs.readFileSync` by
  * path, `fs.readSync` by the path its descriptor was opened with), and the characters handed to `JSON.parse`, to
- * js-yaml's `load` and to yaml's `parseDocument` (by the caller's first line, so a test can say which parse grew).
+ * js-yaml's `load` and to yaml's `parseDocument`, and the precompiled bundle's stamp the process ran.
  */
 "use strict";
 const fs = require("node:fs");
@@ -82,5 +82,6 @@ Object.defineProperty(yamlLib, "parseDocument", {
 });
 
 process.on("exit", () => {
-    fs.writeFileSync(out, JSON.stringify({ filesRead, parsed }));
+    // The bundle the process ran (tools/precompiled.cjs sets it): the content cache keys every entry on it.
+    fs.writeFileSync(out, JSON.stringify({ filesRead, parsed, bundleStamp: process.env.PLATFORM_BUNDLE_STAMP }));
 });
