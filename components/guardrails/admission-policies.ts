@@ -19,7 +19,9 @@ import {
     PLATFORM_BACKUP_SECRET,
     PLATFORM_WRITER_GROUP,
     PLATFORM_WRITTEN_SECRETS,
+    PLATFORM_REDIS_SECRET,
     PLATFORM_REGISTRY_HOST,
+    redisInternalSecretUsers,
     TENANT_PLACEMENT,
 } from "../../policy/lib/catalogue";
 import { CNPG_OPERATOR_USER } from "../databases/values";
@@ -41,7 +43,7 @@ import {
     PXC_UPGRADE_OFF,
     PXC_USER_PASSWORD_SECRET,
 } from "../../policy/rules/tenancy/mysql-cluster";
-import { REDIS_ALLOWED_FIELDS, REDIS_PLACEMENT } from "../../policy/rules/tenancy/redis-replication";
+import { REDIS_ALLOWED_FIELDS, REDIS_OPERATOR_ANNOTATION_PATTERN, REDIS_OPERATOR_SECRET, REDIS_PLACEMENT } from "../../policy/rules/tenancy/redis-replication";
 import { CLAIM_BINDING_FIELDS, CLAIM_CLASS_ANNOTATIONS } from "../../policy/rules/tenancy/restore-storage-class";
 import {
     CNPG_ALLOWED_FIELDS,
@@ -75,6 +77,7 @@ import {
 } from "../../policy/rules/tenancy/mongodb-cluster";
 import { PXC_OPERATOR_USER } from "../databases/mysql-values";
 import { PSMDB_OPERATOR_USER } from "../databases/mongodb-values";
+import { REDIS_OPERATOR_USER } from "../databases/redis-values";
 
 /**
  * The platform's admission policies for tenant namespaces: ValidatingAdmissionPolicies (CEL, native in the
@@ -153,6 +156,15 @@ export function noBackupSecretExpression(): string {
  */
 export function noOperatorSecretExpression(): string {
     return noSecretReferenceExpression(operatorSecretUsers(CNPG_OPERATOR_USER, PXC_OPERATOR_USER, PSMDB_OPERATOR_USER), (n) => `${n}.matches(${quote(OPERATOR_INTERNAL_SECRET_PATTERN)})`);
+}
+
+/**
+ * No pod (or pod template) reads the Redis operator's Secret ({@link PLATFORM_REDIS_SECRET}: the `default`
+ * password, the ACL file) unless the Redis operator (its StatefulSets) or the StatefulSet controller (their pods)
+ * sends it.
+ */
+export function noRedisInternalSecretExpression(): string {
+    return noSecretReferenceExpression(redisInternalSecretUsers(REDIS_OPERATOR_USER), (n) => `${n} == ${quote(PLATFORM_REDIS_SECRET)}`);
 }
 
 /** CEL: unless one of `users` sends it, no secret or projected volume, env `secretKeyRef` or `envFrom.secretRef` names a Secret `matches` holds for. */
@@ -368,6 +380,11 @@ export function renderPodPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPair 
             {
                 expression: noOperatorSecretExpression(),
                 message: "pods must not read a database operator's own Secrets (<cluster>-secrets, internal-<cluster>, <cluster>-users, <cluster>-superuser, <cluster>-replication, <cluster>-ca, <cluster>-server, TLS keys, keyfiles): read the project's credentials Secret",
+                reason: "Forbidden",
+            },
+            {
+                expression: noRedisInternalSecretExpression(),
+                message: `pods must not read the Secret ${PLATFORM_REDIS_SECRET}: it holds Redis's default password and ACL file, for the Redis operator's StatefulSets only; services read redis-credentials (uses: [redis])`,
                 reason: "Forbidden",
             },
             {
@@ -704,8 +721,16 @@ export function renderRedisPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPai
                 reason: "Forbidden",
             },
             {
-                expression: replication(`has(${spec}.kubernetesConfig.redisSecret) && has(${spec}.kubernetesConfig.redisSecret.name) && has(${spec}.kubernetesConfig.redisSecret.key)`),
-                message: "tenant Redis requires a password (kubernetesConfig.redisSecret)",
+                expression: replication(
+                    `has(${spec}.kubernetesConfig.redisSecret) && has(${spec}.kubernetesConfig.redisSecret.name) && has(${spec}.kubernetesConfig.redisSecret.key)` +
+                        ` && ${spec}.kubernetesConfig.redisSecret.name == ${quote(REDIS_OPERATOR_SECRET.name)} && ${spec}.kubernetesConfig.redisSecret.key == ${quote(REDIS_OPERATOR_SECRET.key)}`,
+                ),
+                message: `tenant Redis takes its default user's password from the platform's Secret (kubernetesConfig.redisSecret ${REDIS_OPERATOR_SECRET.name}/${REDIS_OPERATOR_SECRET.key}, written by the grants stack)`,
+                reason: "Forbidden",
+            },
+            {
+                expression: `!has(object.metadata.annotations) || !object.metadata.annotations.exists(k, k.lowerAscii().matches(${quote(REDIS_OPERATOR_ANNOTATION_PATTERN)}))`,
+                message: "tenant Redis objects carry no opstreelabs.in annotations (skip-reconcile stops the operator applying the platform's object, recreate-statefulset deletes the StatefulSets)",
                 reason: "Forbidden",
             },
             {
@@ -740,11 +765,8 @@ export function renderRedisPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPai
                 reason: "Forbidden",
             },
             {
-                expression: replication(
-                    `(!has(${spec}.acl) || (has(${spec}.acl.secret) && has(${spec}.acl.secret.secretName) && has(${spec}.kubernetesConfig.redisSecret) && has(${spec}.kubernetesConfig.redisSecret.name) && ${spec}.acl.secret.secretName == ${spec}.kubernetesConfig.redisSecret.name))` +
-                        ` && ((has(namespaceObject.metadata.labels) && ${quote(LABELS.trust)} in namespaceObject.metadata.labels && namespaceObject.metadata.labels[${quote(LABELS.trust)}] == 'trusted') || has(${spec}.acl))`,
-                ),
-                message: `untrusted projects' Redis loads the platform's ACL file without @scripting (acl.secret: the group's password Secret): no Lua of the tenant's (EVAL, FUNCTION) in Redis, which runs outside gVisor`,
+                expression: replication(`has(${spec}.acl) && has(${spec}.acl.secret) && has(${spec}.acl.secret.secretName) && ${spec}.acl.secret.secretName == ${quote(REDIS_OPERATOR_SECRET.name)}`),
+                message: `tenant Redis loads the platform's ACL file (acl.secret ${REDIS_OPERATOR_SECRET.name}): services log in as the app user, without ACL, CONFIG, MODULE or, in untrusted projects, Lua (Redis runs outside gVisor)`,
                 reason: "Forbidden",
             },
             {
@@ -1082,7 +1104,7 @@ export function renderSecretPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPa
             },
             {
                 expression: `(has(request.userInfo.groups) && ${quote(PLATFORM_WRITER_GROUP)} in request.userInfo.groups) || !has(object.metadata.name) || !(object.metadata.name in ${list([...PLATFORM_WRITTEN_SECRETS])})`,
-                message: `only the platform writes ${PLATFORM_WRITTEN_SECRETS.join(" and ")} (the backup and bucket keys): a tenant copy would break the project's backups or bucket access`,
+                message: `only the platform writes ${PLATFORM_WRITTEN_SECRETS.join(", ")} (the backup and bucket keys, the Redis users and ACL file): a tenant copy would break the project's backups, bucket or Redis, or choose the Redis ACL`,
                 reason: "Forbidden",
             },
         ],

@@ -10,7 +10,6 @@ import { resourceOfKind, type PolicyRule } from "../../lib/rbac";
 import { APP_SECRET, objectLabels, SHARED_COMPONENT, type ProjectContext } from "./common";
 import { DATABASE_SECRET } from "./database";
 import { MONGODB_SECRET } from "./mongodb";
-import { REDIS_SECRET } from "./redis";
 import type { TenantObject } from "./render";
 
 /**
@@ -67,8 +66,11 @@ export const TENANT_STACK_KINDS: ReadonlyArray<{ apiVersion: string; kind: strin
     { apiVersion: "pxc.percona.com/v1", kind: "PerconaXtraDBClusterRestore" },
 ];
 
-/** The Secrets a tenant stack writes (the others in its namespace, bucket and backup keys, are the platform's). */
-export const TENANT_STACK_SECRETS: readonly string[] = [APP_SECRET, DATABASE_SECRET, MONGODB_SECRET, REDIS_SECRET];
+/**
+ * The Secrets a tenant stack writes (the others in its namespace are the platform's: bucket and backup keys, and
+ * both Redis Secrets, whose ACL file is what keeps the app's Redis user from ACL, CONFIG and Lua).
+ */
+export const TENANT_STACK_SECRETS: readonly string[] = [APP_SECRET, DATABASE_SECRET, MONGODB_SECRET];
 
 /** What Pulumi does with the objects it manages: read, apply (create + patch), update, delete. */
 export const MANAGE_VERBS: readonly string[] = ["get", "list", "watch", "create", "update", "patch", "delete"];

@@ -13,7 +13,8 @@ import { BUILD_DIGEST_SCRIPT, DIGEST_PATTERN } from "../builds/digest";
 import { renderPullSecret } from "../registry/credentials";
 import { TENANT_ADMISSION } from "../guardrails/guardrails";
 import { UNTRUSTED_TENANT_ADMISSION } from "./sandbox";
-import { childResourceName, createObject } from "./project";
+import { childResourceName, createObject, type PASSWORD_SUFFIXES } from "./project";
+import { renderRedisSecrets, type RedisPasswords } from "./redis";
 import { flattenProject, renderProject, type TenantObject } from "./render";
 import { renderBucketSecrets, type BucketCredentials } from "./storage";
 import { deployerKubeconfig, isPlatformObject, renderDeployer } from "./deployer";
@@ -53,7 +54,8 @@ export interface ProjectGrantsArgs {
  * The platform-owned part of one project (`platform:project:ProjectGrants`), the whole of its grants stack
  * (programs/grants): everything that encodes a grant
  * or lives outside the project's namespace (the namespace with its labels and annotations, quota, LimitRange,
- * NetworkPolicies, the workload ServiceAccount, the bucket with its keys and Job, the Longhorn final backup,
+ * NetworkPolicies, the workload ServiceAccount, the bucket with its keys and Job, the Redis users' passwords and
+ * ACL file (components/project/redis.ts renderRedisSecrets), the Longhorn final backup,
  * the Argo CD AppProject and Application, the registry pull Secret, the image builds in the builds namespace
  * with the digest each pushed), plus the project's deployer credential (components/project/deployer.ts).
  * Children keep the names they had under the tenant's Project and alias its URN, so a state move from the
@@ -202,6 +204,25 @@ export class ProjectGrants extends pulumi.ComponentResource {
             const minioSecret = secret(bucketShapes!.minio, (c) => renderBucketSecrets(ctx, c).minio.stringData ?? {}, []);
             // A Job's pod template is immutable: a change means a new Job.
             create(rendered.bucketJob, [minioSecret], { deleteBeforeReplace: true });
+        }
+
+        if (rendered.redis) {
+            // The Redis users' passwords and the ACL file that holds them: platform-written (the tenant's deployer
+            // can neither read nor write redis-internal, and only writes what the ACL allows through redis-credentials).
+            const password = (suffix: (typeof PASSWORD_SUFFIXES)[number]) =>
+                new random.RandomPassword(`${name}-${suffix}`, { length: 32, special: false }, { parent: this, aliases, additionalSecretOutputs: ["result"] });
+            const passwords: pulumi.Output<RedisPasswords> = pulumi
+                .all([password("redis-operator-password").result, password("redis-app-password").result])
+                .apply(([operator, app]) => ({ operator, app }));
+            const shapes = renderRedisSecrets(ctx, { operator: "0".repeat(16), app: "0".repeat(16) });
+            for (const which of ["internal", "app"] as const) {
+                const shape = shapes[which];
+                new k8s.core.v1.Secret(
+                    childResourceName(name, ctx.namespace, shape),
+                    { metadata: shape.metadata, type: shape.type, stringData: pulumi.secret(passwords.apply((p) => renderRedisSecrets(ctx, p)[which].stringData ?? {})) },
+                    { parent: this, aliases, dependsOn: [namespace], additionalSecretOutputs: ["data", "stringData"] },
+                );
+            }
         }
 
         const deployer = renderDeployer(ctx);

@@ -10,7 +10,6 @@ import { withImageDigest } from "../builds/digest";
 import { databaseEndpoint, renderDatabaseSecret, type DatabaseCredentials } from "./database";
 import { bucketName } from "./storage";
 import { renderMongoDbSecret } from "./mongodb";
-import { renderRedisSecret } from "./redis";
 import { TENANT_PROJECT_TYPE } from "../../lib/conventions";
 import { Needs, requirementsOf, type Provides } from "../../lib/requirements";
 import { isPlatformObject } from "./deployer";
@@ -27,7 +26,7 @@ export function childResourceName(projectName: string, projectNamespace: string,
 }
 
 /** Name suffixes of the generated passwords of a project (`<project>-<suffix>`). */
-export const PASSWORD_SUFFIXES = ["database-password", "database-root-password", "bucket-access-key", "bucket-secret-key", "mongodb-password", "redis-password"] as const;
+export const PASSWORD_SUFFIXES = ["database-password", "database-root-password", "bucket-access-key", "bucket-secret-key", "mongodb-password", "redis-operator-password", "redis-app-password"] as const;
 
 /** Arguments of one tenant project. */
 export interface ProjectArgs {
@@ -192,15 +191,14 @@ export class Project extends pulumi.ComponentResource {
         }
 
         if (rendered.redis) {
-            const redisPassword = password("redis-password", 32);
-            const redisSecret = secret(renderRedisSecret(ctx, ""), redisPassword.result.apply((pw) => renderRedisSecret(ctx, pw).stringData ?? {}), []);
-            secrets.push(redisSecret);
-            // The NetworkPolicies are ProjectGrants' (platform stack); a restore's claims come before the group that adopts them.
+            // Both Redis Secrets (the operator's `default` password with the ACL file, the app user's) are the grants
+            // stack's (components/project/grants.ts), which runs before this stack: the ACL is not the tenant's to write.
+            // The NetworkPolicies are ProjectGrants' too; a restore's claims come before the group that adopts them.
             const claims = rendered.redis.companions.filter(own).map((object) => create(object, [], object.kind === "PersistentVolumeClaim" ? keepData : {}));
             for (const object of rendered.redis.workloads) {
                 // Like the other data services: a removed or replaced (new generation) group keeps running and keeps
                 // its claims until an operator deletes it after checking the new one.
-                readyByUse.redis.push(createObject(resourceName(object), object, { parent: this, dependsOn: [redisSecret, ...claims, ...platformNeeds(object)], retainOnDelete: true }));
+                readyByUse.redis.push(createObject(resourceName(object), object, { parent: this, dependsOn: [...claims, ...platformNeeds(object)], retainOnDelete: true }));
             }
         }
 

@@ -44,7 +44,7 @@ import {
     type MongoDbCredentials,
     type PsmdbObject,
 } from "./mongodb";
-import { renderRedisNetworkPolicies, renderRedisPodMonitor, renderRedisReplication, renderRedisRestoreClaims, renderRedisSecret, type RedisObject } from "./redis";
+import { renderRedisNetworkPolicies, renderRedisPodMonitor, renderRedisReplication, renderRedisRestoreClaims, renderRedisSecrets, type RedisObject, type RedisPasswords } from "./redis";
 import { renderBucketJob, renderBucketReservation, renderBucketSecrets, type BucketCredentials } from "./storage";
 import { renderApplication, renderAppProject } from "./gitops";
 import { renderConfigMap } from "./files";
@@ -241,8 +241,8 @@ export interface ProjectSecretValues {
     bucket?: BucketCredentials;
     /** MongoDB credentials, when the project has a mongodb. */
     mongodb?: MongoDbCredentials;
-    /** Redis password, when the project has a redis. */
-    redis?: { password: string };
+    /** Redis passwords (the operator's `default` and the app user's), when the project has a redis: its grants stack writes both Secrets. */
+    redis?: RedisPasswords;
 }
 
 /** Whether the project's namespace gets the backup bucket's Secret from the platform stack: a database (PostgreSQL or MySQL) or a MongoDB on a stack with a backup target. */
@@ -250,7 +250,7 @@ export function needsBackupCredentials(ctx: ProjectContext): boolean {
     return (ctx.project.database !== undefined || ctx.project.mongodb !== undefined) && ctx.config.backup.s3 !== undefined;
 }
 
-/** The project's Secrets: app secrets, database credentials, bucket credentials (tenant and minio copies). */
+/** The project's Secrets: app secrets, database credentials, bucket credentials (tenant and minio copies), the Redis operator's and app's. */
 export function renderSecrets(ctx: ProjectContext, values: ProjectSecretValues): ISecret[] {
     const secrets = [renderAppSecret(ctx, values.app)];
     if (ctx.project.database && values.database) {
@@ -260,7 +260,8 @@ export function renderSecrets(ctx: ProjectContext, values: ProjectSecretValues):
         secrets.push(renderMongoDbSecret(ctx, values.mongodb));
     }
     if (ctx.project.redis && values.redis) {
-        secrets.push(renderRedisSecret(ctx, values.redis.password));
+        const { internal, app } = renderRedisSecrets(ctx, values.redis);
+        secrets.push(internal, app);
     }
     if (ctx.project.bucket && values.bucket) {
         const { tenant, minio } = renderBucketSecrets(ctx, values.bucket);

@@ -255,7 +255,7 @@ export const DATABASE_ENV = ["DATABASE_HOST", "DATABASE_PORT", "DATABASE_NAME", 
 export const MONGODB_ENV = ["MONGODB_URI", "MONGODB_HOST", "MONGODB_PORT", "MONGODB_DATABASE", "MONGODB_USER", "MONGODB_PASSWORD"] as const;
 
 /** Environment variables the platform injects into containers with `uses: [redis]`. */
-export const REDIS_ENV = ["REDIS_HOST", "REDIS_PORT", "REDIS_PASSWORD"] as const;
+export const REDIS_ENV = ["REDIS_HOST", "REDIS_PORT", "REDIS_USERNAME", "REDIS_PASSWORD"] as const;
 
 /** Environment variables the platform injects into every container of a clustered service. */
 export const CLUSTER_ENV = ["POD_NAME", "POD_INDEX", "PEER_DOMAIN"] as const;

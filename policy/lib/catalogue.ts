@@ -275,11 +275,34 @@ export const OPERATOR_INTERNAL_SECRET_PATTERN =
 /**
  * Secrets the platform (the tenant's grants stack, with the cluster's admin credentials) writes into a tenant
  * namespace and the tenant's own writers (its app stack's deployer, its Argo CD, kubectl) must not create or
- * replace: the backup bucket's keys every database CR is pinned to ({@link PLATFORM_BACKUP_SECRET}) and the
- * project bucket's credentials (`bucket-credentials`, components/project/storage.ts BUCKET_SECRET). A tenant
- * copy would break the project's backups or bucket access until the grants stack's next run.
+ * replace: the backup bucket's keys every database CR is pinned to ({@link PLATFORM_BACKUP_SECRET}), the
+ * project bucket's credentials (`bucket-credentials`, components/project/storage.ts BUCKET_SECRET), the Redis
+ * operator's password and ACL file ({@link PLATFORM_REDIS_SECRET}: a tenant copy would be the ACL) and the Redis
+ * app user's credentials (`redis-credentials`, components/project/redis.ts REDIS_SECRET, whose password the ACL
+ * file holds). A tenant copy would break the project's backups, bucket or Redis access until the grants stack's
+ * next run, and a tenant-written `redis-internal` would choose the ACL.
  */
-export const PLATFORM_WRITTEN_SECRETS: readonly string[] = [PLATFORM_BACKUP_SECRET, "bucket-credentials"];
+export const PLATFORM_WRITTEN_SECRETS: readonly string[] = [PLATFORM_BACKUP_SECRET, "bucket-credentials", "redis-internal", "redis-credentials"];
+
+/**
+ * The Secret the grants stack writes for a project's Redis operator (components/project/redis.ts
+ * renderRedisSecrets): the `default` user's password, which the operator v0.26.0 hands to every member
+ * (`requirepass`, `masterauth`), the probes, the exporter and the Sentinels through `kubernetesConfig.redisSecret`,
+ * and the ACL file (`acl.secret`) that defines `default` and the app's user. Whoever reads it is Redis's
+ * `default` (every command, ACL and CONFIG included) and whoever writes it writes the ACL: so no tenant pod
+ * mounts or reads it (only the operator's StatefulSets, {@link redisInternalSecretUsers}), no tenant writer
+ * writes it ({@link PLATFORM_WRITTEN_SECRETS}), and the tenant's deployer Role does not name it.
+ */
+export const PLATFORM_REDIS_SECRET = "redis-internal";
+
+/**
+ * Users that may create pods (or pod templates) reading {@link PLATFORM_REDIS_SECRET}: the Redis operator, which
+ * writes the members' and Sentinels' StatefulSets, and the StatefulSet controller, which makes their pods. A
+ * tenant's own StatefulSet naming it is refused before the controller sees it.
+ */
+export function redisInternalSecretUsers(redisOperatorUser: string): string[] {
+    return [redisOperatorUser, "system:serviceaccount:kube-system:statefulset-controller"];
+}
 
 /**
  * The group of the cluster's admin credentials (k3s's `system:admin` client certificate, written to k3s.yaml, is in

@@ -12,7 +12,8 @@ import { forTenantObjects } from "../../lib/rule-helpers";
  * and clusterAdmin users read PBM's configuration with the bucket keys; `<cluster>-env-vars-pxc` becomes the MySQL
  * nodes' environment. So no tenant object is such a Secret; the admission twin (`platform-tenant-secrets`)
  * lets only the operators write them. Nor does a tenant app stack (Pulumi project `platform-tenant`) write the
- * Secrets the grants stack writes into its namespace ({@link PLATFORM_WRITTEN_SECRETS}: backup and bucket keys).
+ * Secrets the grants stack writes into its namespace ({@link PLATFORM_WRITTEN_SECRETS}: backup and bucket keys, the
+ * Redis users' Secrets with the ACL file).
  */
 export const tenancyNoOperatorSecrets: ResourceValidationPolicy = {
     name: "tenancy-no-operator-secrets",
@@ -26,7 +27,7 @@ export const tenancyNoOperatorSecrets: ResourceValidationPolicy = {
             report(`Secret "${name}" in namespace "${namespaceOf(args.props)}" takes a name a database operator keeps for its own Secrets (its system users' passwords, keys or environment): only the operator writes it`);
         }
         if (PLATFORM_WRITTEN_SECRETS.includes(name) && projectOfUrn(args.urn) === TENANT_PROJECT) {
-            report(`Secret "${name}" in namespace "${namespaceOf(args.props)}" is the platform's (the backup or bucket keys its grants stack writes): a tenant app stack must not create or replace it`);
+            report(`Secret "${name}" in namespace "${namespaceOf(args.props)}" is the platform's (the backup or bucket keys, or the Redis users and ACL file, its grants stack writes): a tenant app stack must not create or replace it`);
         }
     }),
 };

@@ -1,7 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { REDIS_IMAGES } from "../../../charts/images";
-import { LABELS, TENANT_STORAGE_CLASSES } from "../../../lib/conventions";
-import { TENANT_PLACEMENT } from "../../lib/catalogue";
+import { TENANT_STORAGE_CLASSES } from "../../../lib/conventions";
+import { PLATFORM_REDIS_SECRET, TENANT_PLACEMENT } from "../../lib/catalogue";
 import { configSchemaFor, packConfig, type PackConfig } from "../../lib/config";
 import { metadataOf, namespaceOf, specOf } from "../../lib/kubernetes";
 import { forTenantObjects } from "../../lib/rule-helpers";
@@ -15,6 +15,33 @@ export const REDIS_REPLICATION_TYPE = `kubernetes:${REDIS_API_GROUP}/v1beta2:Red
 
 /** The operator's other kinds, which no tenant object may be (standalone Redis, Redis Cluster, a Sentinel group of its own). */
 export const REDIS_OTHER_TYPES = ["Redis", "RedisCluster", "RedisSentinel"].map((kind) => `kubernetes:${REDIS_API_GROUP}/v1beta2:${kind}`);
+
+/**
+ * The Secret and key of the Redis `default` user's password (`kubernetesConfig.redisSecret`), which is also the
+ * one ACL Secret (`acl.secret.secretName`): the platform's {@link PLATFORM_REDIS_SECRET}, written by the grants
+ * stack (components/project/redis.ts renderRedisSecrets). A tenant object naming another Secret would choose
+ * the operator's password or the ACL file (one of its own, or a Secret of the platform's the operator's pods
+ * would then mount).
+ */
+export const REDIS_OPERATOR_SECRET = { name: PLATFORM_REDIS_SECRET, key: "REDIS_PASSWORD" } as const;
+
+/**
+ * Annotations the operator v0.26.0 acts on, which no tenant object carries: any key of `opstreelabs.in` or a
+ * subdomain of it (RE2 and ECMAScript read the pattern alike). `redisreplication.opstreelabs.in/skip-reconcile`
+ * (internal/controller/common/skip_reconcile.go) stops the operator from applying the platform's object to the
+ * StatefulSets (a pinned image's fix, the ACL and password Secret); `redis.opstreelabs.in/recreate-statefulset`
+ * and `...-strategy` (internal/k8sutils/redis-replication.go, constants.go) make it delete and recreate the
+ * StatefulSets with a propagation of the tenant's choosing; `redis.opstreelabs.instance` and
+ * `redis.opstreelabs.in` are the operator's own marks on what it makes (internal/k8sutils/labels.go
+ * generateStatefulSetsAnots, which copies the object's annotations onto its StatefulSets and Services).
+ */
+export const REDIS_OPERATOR_ANNOTATION_PATTERN = "^([a-z0-9.-]+[.])?opstreelabs[.](in|instance)(/|$)";
+
+/** The operator's annotations ({@link REDIS_OPERATOR_ANNOTATION_PATTERN}) on a tenant object, by key. */
+export function redisOperatorAnnotations(annotations: Readonly<Record<string, string>> | undefined): string[] {
+    const pattern = new RegExp(REDIS_OPERATOR_ANNOTATION_PATTERN);
+    return Object.keys(annotations ?? {}).filter((key) => pattern.test(key.toLowerCase()));
+}
 
 /** The images a tenant group may run: the platform's pinned builds (charts/images.ts), so no tenant picks an unpatched Redis. */
 export const TENANT_REDIS_IMAGES = {
@@ -38,13 +65,13 @@ export const TENANT_REDIS_IMAGES = {
  * a Service or the running Redis/Sentinel configuration. The ones kept here carry no command, file or
  * configuration of the tenant's:
  * - `clusterSize` (instance limit), `kubernetesConfig.image`, `sentinel.image`, `redisExporter.image` (pinned),
- *   `kubernetesConfig.redisSecret` (the password Secret), `storage.keepAfterDelete` (true) and
+ *   `storage.keepAfterDelete` (true) and
  *   `storage.volumeClaimTemplate.spec.{storageClassName, accessModes, resources}` (a tenant Longhorn class),
  *   `kubernetesConfig.persistentVolumeClaimRetentionPolicy` (Retain on deletion and scale-down);
  * - `nodeSelector`, `tolerations`, `affinity`, pinned to the rendered placement ({@link REDIS_PLACEMENT});
- * - `acl.secret.secretName` (untrusted projects' ACL file without `@scripting`), only the group's own password
- *   Secret (`kubernetesConfig.redisSecret.name`), which the platform writes; the admission twin requires it in
- *   namespaces not labelled `platform/trust: trusted`;
+ * - `kubernetesConfig.redisSecret` and `acl.secret.secretName`, required and pinned to {@link REDIS_OPERATOR_SECRET}
+ *   (the `default` password and the ACL file with the app's user, which the grants stack writes; in every
+ *   project, trusted or not: without the file the services would be `default`);
  * - `imagePullPolicy`, `resources`, `redisExporter.enabled`, `pdb`, `podSecurityContext`, `securityContext`
  *   (sizing and the security contexts Pod Security Admission `restricted` holds in every tenant namespace).
  * Every other field is refused ({@link REDIS_REFUSED_FIELDS} says why for each). Redis configuration in
@@ -155,7 +182,7 @@ export const REDIS_REFUSED_FIELDS: Readonly<Record<string, string>> = {
 };
 
 /** Every problem of a tenant RedisReplication's spec (exported for the tests and the admission twin's cases). */
-export function redisReplicationProblems(spec: Record<string, unknown>, config: Pick<PackConfig, "maxDatabaseInstances">, labels: Readonly<Record<string, string>> = {}): string[] {
+export function redisReplicationProblems(spec: Record<string, unknown>, config: Pick<PackConfig, "maxDatabaseInstances">): string[] {
     const problems: string[] = [];
     const size = spec.clusterSize;
     if (typeof size !== "number" || !Number.isInteger(size) || size < 1 || size > config.maxDatabaseInstances) {
@@ -164,6 +191,10 @@ export function redisReplicationProblems(spec: Record<string, unknown>, config: 
     const secret = asRecord(at(spec, ["kubernetesConfig", "redisSecret"]));
     if (!asString(secret?.name) || !asString(secret?.key)) {
         problems.push("kubernetesConfig.redisSecret is not set: Redis would accept clients without a password");
+    } else if (secret?.name !== REDIS_OPERATOR_SECRET.name || secret?.key !== REDIS_OPERATOR_SECRET.key) {
+        problems.push(
+            `kubernetesConfig.redisSecret ${JSON.stringify({ name: secret?.name, key: secret?.key })} is not the platform's (${JSON.stringify(REDIS_OPERATOR_SECRET)}): the operator logs in as Redis's default user with it, and only the grants stack writes that Secret`,
+        );
     }
     const image = (path: string[], allowed: readonly string[], what: string, required: boolean) => {
         const value = asString(at(spec, path));
@@ -188,12 +219,10 @@ export function redisReplicationProblems(spec: Record<string, unknown>, config: 
     }
     problems.push(...redisPlacementProblems(spec, ""));
     const aclSecret = at(spec, ["acl", "secret", "secretName"]);
-    if (spec.acl !== undefined && (aclSecret === undefined || aclSecret !== secret?.name)) {
-        problems.push(`acl.secret.secretName ${JSON.stringify(aclSecret ?? null)} is not the group's password Secret (${asString(secret?.name) ?? "kubernetesConfig.redisSecret.name"}): the ACL file is the platform's`);
-    }
-    // The object's own trust label (every platform-rendered object carries it); the admission twin reads the namespace's.
-    if (spec.acl === undefined && labels[LABELS.trust] !== "trusted") {
-        problems.push("acl is not set on an untrusted project's Redis: without the platform's ACL file (no @scripting) the tenant's Lua (EVAL, FUNCTION) runs in Redis, outside gVisor");
+    if (aclSecret !== REDIS_OPERATOR_SECRET.name) {
+        problems.push(
+            `acl.secret.secretName ${JSON.stringify(aclSecret ?? null)} is not the platform's ${REDIS_OPERATOR_SECRET.name}: without its ACL file the services would log in as default (ACL, CONFIG, MODULE and, in an untrusted project, Lua outside gVisor)`,
+        );
     }
     const sentinel = asRecord(spec.sentinel);
     if (sentinel) {
@@ -230,8 +259,11 @@ export const tenancyRedisReplication: ResourceValidationPolicy = {
             report(`${args.type.split(":").pop()} in namespace "${namespace}": tenants run Redis as the project file's redis (a RedisReplication), not as this kind`);
             return;
         }
-        for (const problem of redisReplicationProblems(specOf(args.props), packConfig(args), metadataOf(args.props).labels)) {
+        for (const problem of redisReplicationProblems(specOf(args.props), packConfig(args))) {
             report(`RedisReplication in namespace "${namespace}": ${problem}`);
+        }
+        for (const key of redisOperatorAnnotations(metadataOf(args.props).annotations)) {
+            report(`RedisReplication in namespace "${namespace}": annotation ${key} is the Redis operator's (skip-reconcile stops it applying the platform's object, recreate-statefulset deletes the StatefulSets): remove it`);
         }
     }),
 };

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { projectContext } from "../../../components/project/common";
 import {
     REDIS_SECRET,
+    REDIS_INTERNAL_SECRET,
     REDIS_GROUP_LABEL,
     redisClaimName,
     redisEnv,
@@ -10,7 +11,7 @@ import {
     renderRedisPodMonitor,
     renderRedisReplication,
     renderRedisRestoreClaims,
-    renderRedisSecret,
+    renderRedisSecrets,
 } from "../../../components/project/redis";
 import { volumeRestoresOf } from "../../../components/backups/restore-plan";
 import { REDIS_IMAGES } from "../../../charts/images";
@@ -41,7 +42,7 @@ describe("Redis as an OpsTree RedisReplication", () => {
     it("runs the members on different run nodes with the pinned images, the password from the platform's Secret, and persistence on a retaining Longhorn class", () => {
         const spec = specOf({ replicas: 3, size: "8Gi", class: "standard" });
         expect(spec.clusterSize).toBe(3);
-        expect(spec.kubernetesConfig).toMatchObject({ image: REDIS_IMAGES.redis["8.2"], redisSecret: { name: REDIS_SECRET, key: "REDIS_PASSWORD" } });
+        expect(spec.kubernetesConfig).toMatchObject({ image: REDIS_IMAGES.redis["8.2"], redisSecret: { name: "redis-internal", key: "REDIS_PASSWORD" } });
         expect(spec.storage).toEqual({
             keepAfterDelete: true,
             volumeClaimTemplate: { spec: { storageClassName: "tenant-standard", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "8Gi" } } } },
@@ -114,27 +115,49 @@ describe("Redis as an OpsTree RedisReplication", () => {
         expect(policy!.spec!.podSelector).toEqual({ matchExpressions: [{ key: "app", operator: "In", values: ["redis", "redis-s"] }] });
     });
 
-    it("hands services the primary's Service and the password, never in plain text", () => {
+    it("hands services the primary's Service and the app user with its password, never in plain text and never the operator's default (review 19d, major 3)", () => {
         const ctx = ctxFor({ generation: 2 });
         expect(redisHost(ctx)).toBe("redis-g2-master.shop-eu.svc.cluster.local");
         expect(redisEnv(ctx)).toEqual([
             { name: "REDIS_HOST", value: "redis-g2-master.shop-eu.svc.cluster.local" },
             { name: "REDIS_PORT", value: "6379" },
-            { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: REDIS_SECRET, key: "REDIS_PASSWORD" } } },
+            { name: "REDIS_USERNAME", valueFrom: { secretKeyRef: { name: "redis-credentials", key: "REDIS_USERNAME" } } },
+            { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "redis-credentials", key: "REDIS_PASSWORD" } } },
         ]);
-        expect(validateObject(renderRedisSecret(ctx, "s3cr3t")).status).toBe("valid");
+        const secrets = renderRedisSecrets(ctx, { operator: "0perat0rPassw0rdX", app: "4ppUserPassw0rdXY" });
+        expect(secrets.app.stringData).toEqual({ REDIS_USERNAME: "app", REDIS_PASSWORD: "4ppUserPassw0rdXY" });
+        expect(JSON.stringify(secrets.app)).not.toContain("0perat0rPassw0rdX");
+        for (const secret of [secrets.app, secrets.internal]) {
+            expect(validateObject(secret).status).toBe("valid");
+        }
     });
 
-    it("gives an untrusted project's Redis the ACL file without @scripting from its password Secret; a trusted one keeps Lua (review 19b, 8d)", () => {
+    it("loads one ACL file from the operator's Secret in every project: default for the operator, app without @admin/@dangerous, and without @scripting when untrusted (review 19d, major 3)", () => {
+        const passwords = { operator: "0perat0rPassw0rdX", app: "4ppUserPassw0rdXY" };
         const untrusted = ctxFor({ replicas: 3 });
         expect(untrusted.project.trust).toBe("untrusted");
-        expect(specOf({ replicas: 3 }).acl).toEqual({ secret: { secretName: "redis-credentials" } });
-        // The operator mounts the Secret's key user.acl (subPath) at /etc/redis/user.acl; the file names the default user with the password.
-        expect(renderRedisSecret(untrusted, "Abc123").stringData).toEqual({ REDIS_PASSWORD: "Abc123", "user.acl": "user default on >Abc123 ~* &* +@all -@scripting\n" });
-        expect(crdSchemaErrors(renderRedisReplication(untrusted))).toEqual([]);
         const trusted = ctxFor({ replicas: 3 }, fsn1, { trust: "trusted" });
-        expect(renderRedisReplication(trusted).spec).not.toHaveProperty("acl");
-        expect(renderRedisSecret(trusted, "Abc123").stringData).toEqual({ REDIS_PASSWORD: "Abc123" });
+        for (const ctx of [untrusted, trusted]) {
+            const spec = renderRedisReplication(ctx).spec as Spec;
+            // The operator mounts the Secret's key user.acl (subPath) at /etc/redis/user.acl and logs in as default with REDIS_PASSWORD.
+            expect(spec.acl).toEqual({ secret: { secretName: "redis-internal" } });
+            expect(spec.kubernetesConfig.redisSecret).toEqual({ name: "redis-internal", key: "REDIS_PASSWORD" });
+            expect(crdSchemaErrors(renderRedisReplication(ctx))).toEqual([]);
+        }
+        expect(REDIS_INTERNAL_SECRET).toBe("redis-internal");
+        const allowedBack = "+info +keys +sort +sort_ro +flushdb +flushall +swapdb";
+        expect(renderRedisSecrets(untrusted, passwords).internal.stringData).toEqual({
+            REDIS_PASSWORD: "0perat0rPassw0rdX",
+            "user.acl": `user default on >0perat0rPassw0rdX ~* &* +@all\nuser app on >4ppUserPassw0rdXY ~* &* +@all -@admin -@dangerous ${allowedBack} -@scripting\n`,
+        });
+        expect(renderRedisSecrets(trusted, passwords).internal.stringData!["user.acl"]).toBe(`user default on >0perat0rPassw0rdX ~* &* +@all\nuser app on >4ppUserPassw0rdXY ~* &* +@all -@admin -@dangerous ${allowedBack}\n`);
+    });
+
+    it("refuses a password that could break an ACL rule (a blank, #, a line break) or is short", () => {
+        for (const bad of ["short", "has a blank in it xx", "hash#hash#hash#hash", "line\nuser evil on nopass +@all x"]) {
+            expect(() => renderRedisSecrets(ctxFor({}), { operator: bad, app: "4ppUserPassw0rdXY" }), bad).toThrow(/16 or more letters and digits/);
+            expect(() => renderRedisSecrets(ctxFor({}), { operator: "0perat0rPassw0rdX", app: bad }), bad).toThrow(/16 or more letters and digits/);
+        }
     });
 
     it("counts the members, the exporters, the Sentinels and the volumes in the project's footprint", () => {
