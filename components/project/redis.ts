@@ -93,8 +93,8 @@ export const REDIS_APP_REFUSED_CATEGORIES = ["@admin", "@dangerous"] as const;
  */
 export const REDIS_APP_ALLOWED_DANGEROUS = ["info", "keys", "sort", "sort_ro", "flushdb", "flushall", "swapdb"] as const;
 
-/** Passwords the ACL file may carry: alphanumeric (the generated ones), so no blank, `#` or line break changes the rule. */
-const ACL_PASSWORD = /^[A-Za-z0-9]{16,}$/;
+/** Passwords the ACL file may carry: letters, digits, `-` and `_` (the generated ones are alphanumeric), so no blank, `#` or line break changes the rule. */
+const ACL_PASSWORD = /^[A-Za-z0-9_-]{16,}$/;
 
 /** The two passwords of a project's Redis. */
 export interface RedisPasswords {
@@ -117,7 +117,7 @@ export interface RedisPasswords {
 export function redisAclFile(passwords: RedisPasswords, withoutScripting: boolean): string {
     for (const [user, password] of Object.entries(passwords)) {
         if (!ACL_PASSWORD.test(password)) {
-            throw new Error(`the Redis ${user} password must be 16 or more letters and digits (it is written into the ACL file)`);
+            throw new Error(`the Redis ${user} password must be 16 or more letters, digits, - or _ (it is written into the ACL file)`);
         }
     }
     const app = ["+@all", ...REDIS_APP_REFUSED_CATEGORIES.map((c) => `-${c}`), ...REDIS_APP_ALLOWED_DANGEROUS.map((c) => `+${c}`), ...(withoutScripting ? ["-@scripting"] : [])];

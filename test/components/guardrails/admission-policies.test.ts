@@ -209,6 +209,12 @@ const BACKUP_SECRET_CASES: TwinCase[] = [
     { title: "pod reading the project's MongoDB credentials", rule: "workload-no-platform-backup-secret", subject: withPod("Deployment", (pod) => (pod.containers[0].env = [{ name: "U", valueFrom: { secretKeyRef: { name: "mongodb-credentials", key: "MONGODB_URI" } } }])), expected: "admit" },
     { title: "a Secret merely named like one", rule: "workload-no-platform-backup-secret", subject: withPod("Deployment", (pod) => (pod.volumes = [{ name: "s", secret: { secretName: "database-secrets-backup" } }])), expected: "admit" },
     { title: "pod reading CloudNativePG's application Secret", rule: "workload-no-platform-backup-secret", subject: withPod("Deployment", (pod) => (pod.containers[0].envFrom = [{ secretRef: { name: "database-app" } }])), expected: "admit" },
+    // Review 19d, major 3: the Redis operator's Secret (default's password, the ACL file) is for its StatefulSets only.
+    { title: "Deployment env from redis-internal (default's password)", rule: "workload-no-platform-backup-secret", subject: withPod("Deployment", (pod) => (pod.containers[0].env = [{ name: "P", valueFrom: { secretKeyRef: { name: "redis-internal", key: "REDIS_PASSWORD" } } }])), expected: "deny" },
+    { title: "Pod mounting redis-internal (the ACL file)", rule: "workload-no-platform-backup-secret", subject: withPod("Pod", (pod) => (pod.volumes = [{ name: "acl", secret: { secretName: "redis-internal" } }])), expected: "deny" },
+    { title: "StatefulSet with redis-internal in a projected volume", rule: "workload-no-platform-backup-secret", subject: withPod("StatefulSet", (pod) => (pod.volumes = [{ name: "p", projected: { sources: [{ secret: { name: "redis-internal" } }] } }])), expected: "deny" },
+    { title: "CronJob init container envFrom redis-internal", rule: "workload-no-platform-backup-secret", subject: withPod("CronJob", (pod) => (pod.initContainers[0].envFrom = [{ secretRef: { name: "redis-internal" } }])), expected: "deny" },
+    { title: "pod reading the project's Redis app user (redis-credentials)", rule: "workload-no-platform-backup-secret", subject: withPod("Deployment", (pod) => (pod.containers[0].envFrom = [{ secretRef: { name: "redis-credentials" } }])), expected: "admit" },
 ];
 
 const SERVICE_CASES: TwinCase[] = [
@@ -472,6 +478,26 @@ describe("admission policies as objects", () => {
         expect(as("system:serviceaccount:psmdb-system:default")).toBe(false);
         expect(as("system:serviceaccount:shop-argocd:argocd-application-controller")).toBe(false);
         expect(as("tenant-user@example.com")).toBe(false);
+    });
+
+    it("let only the Redis operator (its StatefulSets) and the StatefulSet controller (their pods) send pods that read redis-internal (review 19d, major 3)", () => {
+        const [pods] = renderAdmissionPolicies({ allowedRegistries: DEFAULT_PACK_CONFIG.allowedRegistries });
+        // A member as the operator v0.26.0 writes it: REDIS_PASSWORD from kubernetesConfig.redisSecret, the acl.secret volume.
+        const member = withPod("StatefulSet", (pod) => {
+            pod.containers[0].env = [{ name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "redis-internal", key: "REDIS_PASSWORD" } } }];
+            pod.volumes = [{ name: "acl-secret", secret: { secretName: "redis-internal" } }];
+        });
+        const as = (username: string, subject = member) => admit(pods!.policy, pods!.binding, { object: subject.inputs, namespaceObject: shopNamespace().inputs, operation: "CREATE" as const, userInfo: { username } });
+        expect(as("system:serviceaccount:redis-operator:redis-operator").allowed).toBe(true);
+        expect(as("system:serviceaccount:kube-system:statefulset-controller").allowed).toBe(true);
+        for (const other of [PSMDB_OPERATOR_USER, CNPG_OPERATOR_USER, "system:serviceaccount:kube-system:job-controller", "system:serviceaccount:redis-operator:default", "system:serviceaccount:shop-argocd:argocd-application-controller", "system:serviceaccount:tenant-deployers:shop"]) {
+            const decision = as(other);
+            expect(decision.allowed, other).toBe(false);
+            expect(decision.messages, other).toEqual(expect.arrayContaining([expect.stringMatching(/must not read the Secret redis-internal/)]));
+        }
+        // The app's Secret stays the tenant's to read.
+        const app = withPod("Deployment", (pod) => (pod.containers[0].env = [{ name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "redis-credentials", key: "REDIS_PASSWORD" } } }]));
+        expect(as("system:serviceaccount:tenant-deployers:shop", app).allowed).toBe(true);
     });
 
     it("also watch ephemeral containers added to running pods", () => {

@@ -33,14 +33,14 @@ const spec = (changes: Spec): Spec => ({ ...base, ...changes });
 const kubernetesConfig = (changes: Spec): Spec => spec({ kubernetesConfig: { ...base.kubernetesConfig, ...changes } });
 const storage = (changes: Spec): Spec => spec({ storage: { ...base.storage, ...changes } });
 
-function decide(kind: string, objectSpec: Spec): { admission: "admit" | "deny"; pack: "admit" | "deny"; messages: string[] } {
-    const object = { ...group, kind, spec: objectSpec };
+function decide(kind: string, objectSpec: Spec, annotations?: Record<string, string>): { admission: "admit" | "deny"; pack: "admit" | "deny"; messages: string[] } {
+    const object = { ...group, kind, metadata: { ...group.metadata, ...(annotations ? { annotations } : {}) }, spec: objectSpec };
     const decision = admit(pair.policy, pair.binding, { object, namespaceObject: tenantNamespace("shop").inputs, operation: "CREATE" });
     const reported = messagesOf("tenancy-redis-replication", [planned(`kubernetes:redis.redis.opstreelabs.in/v1beta2:${kind}`, "redis", object)], pack);
     return { admission: decision.allowed ? "admit" : "deny", pack: reported.length === 0 ? "admit" : "deny", messages: decision.messages };
 }
 
-const CASES: Array<{ title: string; kind?: string; spec: Spec; expected: "admit" | "deny" }> = [
+const CASES: Array<{ title: string; kind?: string; spec: Spec; annotations?: Record<string, string>; expected: "admit" | "deny" }> = [
     { title: "the group the program renders (Sentinel failover)", spec: base, expected: "admit" },
     { title: "a single member without Sentinel", spec: renderRedisReplication(projectContext(project({ name: "shop", redis: {} }), config)).spec as Spec, expected: "admit" },
     { title: "its restore into the next generation", spec: renderRedisReplication(projectContext(restoredRedisProject(shop), config)).spec as Spec, expected: "admit" },
@@ -85,6 +85,17 @@ const CASES: Array<{ title: string; kind?: string; spec: Spec; expected: "admit"
     // Untrusted projects run no Lua in the unsandboxed Redis (review 19b, 8d): the platform's ACL file without @scripting.
     { title: "an untrusted project's group without the ACL", spec: spec({ acl: undefined }), expected: "deny" },
     { title: "the ACL from a Secret of the tenant's", spec: spec({ acl: { secret: { secretName: "my-acl" } } }), expected: "deny" },
+    // Review 19d, major 3: the default user's password and the ACL file are the platform's Secret, never the app's or one of the tenant's.
+    { title: "the ACL from the app's redis-credentials (the tenant's pods read it)", spec: spec({ acl: { secret: { secretName: "redis-credentials" } } }), expected: "deny" },
+    { title: "the default password from the app's redis-credentials", spec: kubernetesConfig({ redisSecret: { name: "redis-credentials", key: "REDIS_PASSWORD" } }), expected: "deny" },
+    { title: "the default password and the ACL from one Secret of the tenant's", spec: spec({ kubernetesConfig: { ...base.kubernetesConfig, redisSecret: { name: "mine", key: "p" } }, acl: { secret: { secretName: "mine" } } }), expected: "deny" },
+    { title: "the default password from another key of the platform's Secret (the ACL file)", spec: kubernetesConfig({ redisSecret: { name: "redis-internal", key: "user.acl" } }), expected: "deny" },
+    { title: "the default password from another platform Secret (the backup keys)", spec: kubernetesConfig({ redisSecret: { name: "database-backup-s3", key: "ACCESS_KEY_ID" } }), expected: "deny" },
+    // The operator's annotations (redis-operator v0.26.0 skip_reconcile.go, constants.go).
+    { title: "skip-reconcile (the operator stops applying the platform's object)", spec: base, annotations: { "redisreplication.opstreelabs.in/skip-reconcile": "true" }, expected: "deny" },
+    { title: "recreate-statefulset", spec: base, annotations: { "redis.opstreelabs.in/recreate-statefulset": "true", "redis.opstreelabs.in/recreate-statefulset-strategy": "orphan" }, expected: "deny" },
+    { title: "the operator's instance mark, in capitals", spec: base, annotations: { "Redis.OpsTreeLabs.Instance": "other" }, expected: "deny" },
+    { title: "an annotation of another domain", spec: base, annotations: { "example.com/opstreelabs.in": "x", "argocd.argoproj.io/tracking-id": "shop:redis" }, expected: "admit" },
     { title: "the ACL from a claim", spec: spec({ acl: { persistentVolumeClaim: "acl-claim" } }), expected: "deny" },
     { title: "the ACL Secret marked optional", spec: spec({ acl: { secret: { secretName: base.kubernetesConfig.redisSecret.name, optional: true } } }), expected: "deny" },
     { title: "a toleration of every taint", spec: spec({ tolerations: [{ operator: "Exists" }] }), expected: "deny" },
@@ -107,8 +118,8 @@ describe("platform-tenant-redis (admission twin of tenancy-redis-replication)", 
         expect(JSON.stringify(pair.policy.spec)).toContain(base.kubernetesConfig.image);
     });
 
-    it.each(CASES)("$title: $expected by admission and by the pack", ({ kind, spec: objectSpec, expected }) => {
-        const outcome = decide(kind ?? "RedisReplication", objectSpec);
+    it.each(CASES)("$title: $expected by admission and by the pack", ({ kind, spec: objectSpec, annotations, expected }) => {
+        const outcome = decide(kind ?? "RedisReplication", objectSpec, annotations);
         expect(outcome.admission, outcome.messages.join("; ")).toBe(expected);
         expect(outcome.pack).toBe(expected);
     });
@@ -146,13 +157,15 @@ describe("platform-tenant-redis (admission twin of tenancy-redis-replication)", 
         }
     });
 
-    it("admits a trusted project's group without the ACL, in a namespace labelled trusted, by admission and by the pack", () => {
+    it("holds a trusted project's group to the same ACL and password Secret: trust decides the file's @scripting, not whether there is one (review 19d, major 3)", () => {
         const trusted = { ...renderRedisReplication(projectContext(project({ name: "shop", redis: { replicas: 3 }, trust: "trusted" }), config)) } as Record<string, any>;
-        expect((trusted.spec as Spec).acl).toBeUndefined();
-        expect(admit(pair.policy, pair.binding, { object: trusted, namespaceObject: tenantNamespace("shop", "trusted").inputs, operation: "CREATE" }).allowed).toBe(true);
+        expect((trusted.spec as Spec).acl).toEqual({ secret: { secretName: "redis-internal" } });
+        const trustedNamespace = tenantNamespace("shop", "trusted").inputs;
+        expect(admit(pair.policy, pair.binding, { object: trusted, namespaceObject: trustedNamespace, operation: "CREATE" }).allowed).toBe(true);
         expect(messagesOf("tenancy-redis-replication", [planned(REDIS_REPLICATION_TYPE, "redis", trusted)], pack)).toEqual([]);
-        // The namespace decides for admission, not the object's own label.
-        expect(admit(pair.policy, pair.binding, { object: trusted, namespaceObject: tenantNamespace("shop", "untrusted").inputs, operation: "CREATE" }).allowed).toBe(false);
+        const withoutAcl = { ...trusted, spec: { ...trusted.spec, acl: undefined } };
+        expect(admit(pair.policy, pair.binding, { object: withoutAcl, namespaceObject: trustedNamespace, operation: "CREATE" }).allowed).toBe(false);
+        expect(messagesOf("tenancy-redis-replication", [planned(REDIS_REPLICATION_TYPE, "redis", withoutAcl)], pack)).not.toEqual([]);
     });
 
     it("gets a raised instance limit in the pack's config file too, as the database rule does", () => {

@@ -4,6 +4,7 @@ import { PSMDB_OPERATOR_USER } from "../../../components/databases/mongodb-value
 import { PXC_OPERATOR_USER } from "../../../components/databases/mysql-values";
 import { CNPG_OPERATOR_USER } from "../../../components/databases/values";
 import { BUCKET_SECRET } from "../../../components/project/storage";
+import { REDIS_INTERNAL_SECRET, REDIS_SECRET } from "../../../components/project/redis";
 import { PLATFORM_WRITTEN_SECRETS } from "../../../policy/lib/catalogue";
 import { admit } from "../../../tools/offline/admission";
 import { validateObject } from "../../helpers/k8s-schema";
@@ -75,18 +76,20 @@ describe("platform-written Secrets in a tenant namespace", () => {
         admit(pair.policy, pair.binding, { object: secret(name), namespaceObject: tenantNamespace("shop").inputs, operation: "UPDATE", userInfo }).allowed ? "admit" : "deny";
     const pack = (name: string, urn: string) => (messagesOf("tenancy-no-operator-secrets", [planned("kubernetes:core/v1:Secret", name, secret(name), { urn })]).length === 0 ? "admit" : "deny");
 
-    it("names the bucket Secret the project component writes", () => {
+    it("names the bucket Secret the project component writes, and both Redis Secrets (review 19d, major 3)", () => {
         expect(PLATFORM_WRITTEN_SECRETS).toContain(BUCKET_SECRET);
+        expect(PLATFORM_WRITTEN_SECRETS).toContain(REDIS_SECRET);
+        expect(PLATFORM_WRITTEN_SECRETS).toContain(REDIS_INTERNAL_SECRET);
     });
 
-    it.each(["database-backup-s3", "bucket-credentials"])("%s: denied to the deployer, Argo CD and the operators, admitted to the admin credentials", (name) => {
+    it.each(["database-backup-s3", "bucket-credentials", "redis-internal", "redis-credentials"])("%s: denied to the deployer, Argo CD and the operators, admitted to the admin credentials", (name) => {
         expect(admission(name, { username: "system:serviceaccount:shop:deployer", groups: ["system:serviceaccounts", "system:serviceaccounts:shop"] })).toBe("deny");
         expect(admission(name, { username: "system:serviceaccount:shop-argocd:argocd-application-controller", groups: ["system:serviceaccounts"] })).toBe("deny");
         expect(admission(name, { username: CNPG_OPERATOR_USER, groups: ["system:serviceaccounts"] })).toBe("deny");
         expect(admission(name, { username: "system:admin", groups: ["system:masters", "system:authenticated"] })).toBe("admit");
     });
 
-    it.each(["database-backup-s3", "bucket-credentials"])("%s: refused in a tenant app stack, kept in the grants stack that writes it", (name) => {
+    it.each(["database-backup-s3", "bucket-credentials", "redis-internal", "redis-credentials"])("%s: refused in a tenant app stack, kept in the grants stack that writes it", (name) => {
         expect(pack(name, tenantStackUrn(name))).toBe("deny");
         expect(pack(name, grantsStackUrn(name))).toBe("admit");
     });
