@@ -43,7 +43,7 @@ import {
     PXC_UPGRADE_OFF,
     PXC_USER_PASSWORD_SECRET,
 } from "../../policy/rules/tenancy/mysql-cluster";
-import { REDIS_ALLOWED_FIELDS, REDIS_OPERATOR_ANNOTATION_PATTERN, REDIS_OPERATOR_SECRET, REDIS_PLACEMENT } from "../../policy/rules/tenancy/redis-replication";
+import { REDIS_ALLOWED_FIELDS, REDIS_EXPORTER_ENV, REDIS_OPERATOR_ANNOTATION_PATTERN, REDIS_OPERATOR_SECRET, REDIS_PLACEMENT } from "../../policy/rules/tenancy/redis-replication";
 import { CLAIM_BINDING_FIELDS, CLAIM_CLASS_ANNOTATIONS } from "../../policy/rules/tenancy/restore-storage-class";
 import {
     CNPG_ALLOWED_FIELDS,
@@ -687,6 +687,20 @@ function redisPlacement(group: string): string {
     return `(${selector} && ${tolerations} && ${affinity})`;
 }
 
+/** CEL: the exporter at `exporter` has exactly REDIS_EXPORTER_ENV, entry by entry (twin of the pack's deep comparison). */
+function redisExporterEnvExpression(exporter: string): string {
+    const [user, password] = REDIS_EXPORTER_ENV;
+    const env = `${exporter}.env`;
+    const ref = `${env}[1].valueFrom.secretKeyRef`;
+    return (
+        `has(${exporter}) && has(${env}) && size(${env}) == 2` +
+        ` && ${env}[0].name == ${quote(user.name)} && has(${env}[0].value) && ${env}[0].value == ${quote(user.value)} && !has(${env}[0].valueFrom)` +
+        ` && ${env}[1].name == ${quote(password.name)} && !has(${env}[1].value) && has(${env}[1].valueFrom) && has(${ref})` +
+        ["configMapKeyRef", "fieldRef", "resourceFieldRef"].map((other) => ` && !has(${env}[1].valueFrom.${other})`).join("") +
+        ` && has(${ref}.name) && ${ref}.name == ${quote(password.valueFrom.secretKeyRef.name)} && has(${ref}.key) && ${ref}.key == ${quote(password.valueFrom.secretKeyRef.key)} && !has(${ref}.optional)`
+    );
+}
+
 /**
  * The Redis operator's kinds in tenant namespaces (twin of the pack's `tenancy-redis-replication`): only a
  * RedisReplication, with a password, in namespaces not labelled `platform/trust: trusted` the platform's ACL file
@@ -726,6 +740,11 @@ export function renderRedisPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPai
                         ` && ${spec}.kubernetesConfig.redisSecret.name == ${quote(REDIS_OPERATOR_SECRET.name)} && ${spec}.kubernetesConfig.redisSecret.key == ${quote(REDIS_OPERATOR_SECRET.key)}`,
                 ),
                 message: `tenant Redis takes its default user's password from the platform's Secret (kubernetesConfig.redisSecret ${REDIS_OPERATOR_SECRET.name}/${REDIS_OPERATOR_SECRET.key}, written by the grants stack)`,
+                reason: "Forbidden",
+            },
+            {
+                expression: replication(redisExporterEnvExpression(`${spec}.redisExporter`)),
+                message: `tenant Redis exporters log in as their own user (redisExporter.env exactly ${JSON.stringify(REDIS_EXPORTER_ENV)}): with default's password, the exporter's /scrape endpoint would send it to any host`,
                 reason: "Forbidden",
             },
             {

@@ -212,9 +212,9 @@ export class ProjectGrants extends pulumi.ComponentResource {
             const password = (suffix: (typeof PASSWORD_SUFFIXES)[number]) =>
                 new random.RandomPassword(`${name}-${suffix}`, { length: 32, special: false }, { parent: this, aliases, additionalSecretOutputs: ["result"] });
             const passwords: pulumi.Output<RedisPasswords> = pulumi
-                .all([password("redis-operator-password").result, password("redis-app-password").result])
-                .apply(([operator, app]) => ({ operator, app }));
-            const shapes = renderRedisSecrets(ctx, { operator: "0".repeat(16), app: "0".repeat(16) });
+                .all([password("redis-operator-password").result, password("redis-app-password").result, password("redis-exporter-password").result])
+                .apply(([operator, app, exporter]) => ({ operator, app, exporter }));
+            const shapes = renderRedisSecrets(ctx, { operator: "0".repeat(16), app: "0".repeat(16), exporter: "0".repeat(16) });
             for (const which of ["internal", "app"] as const) {
                 const shape = shapes[which];
                 new k8s.core.v1.Secret(

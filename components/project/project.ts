@@ -26,7 +26,7 @@ export function childResourceName(projectName: string, projectNamespace: string,
 }
 
 /** Name suffixes of the generated passwords of a project (`<project>-<suffix>`). */
-export const PASSWORD_SUFFIXES = ["database-password", "database-root-password", "bucket-access-key", "bucket-secret-key", "mongodb-password", "redis-operator-password", "redis-app-password"] as const;
+export const PASSWORD_SUFFIXES = ["database-password", "database-root-password", "bucket-access-key", "bucket-secret-key", "mongodb-password", "redis-operator-password", "redis-app-password", "redis-exporter-password"] as const;
 
 /** Arguments of one tenant project. */
 export interface ProjectArgs {

@@ -11,6 +11,7 @@ import type { RedisSpec } from "../../lib/tenants/schema";
 import { containerResources, containerSecurityContext, hasRunPool, objectLabels, objectMeta, podSecurityContext, type ProjectContext } from "./common";
 import { recurringJobLabels, restoreStorageClassName } from "./volumes";
 import { PLATFORM_REDIS_SECRET } from "../../policy/lib/catalogue";
+import { REDIS_EXPORTER_ENV } from "../../policy/rules/tenancy/redis-replication";
 
 /**
  * A project's Redis as an OpsTree Redis Operator `RedisReplication` (redis.redis.opstreelabs.in/v1beta2 at
@@ -54,7 +55,8 @@ export const REDIS_SECRET = "redis-credentials";
 /**
  * The operator's Secret ({@link PLATFORM_REDIS_SECRET}): the `default` user's password under
  * {@link REDIS_PASSWORD_KEY} (`kubernetesConfig.redisSecret`) and the ACL file under {@link REDIS_ACL_KEY}
- * (`acl.secret`). Written by the grants stack; only the operator's StatefulSets mount it.
+ * (`acl.secret`), and the exporter's password under {@link REDIS_EXPORTER_PASSWORD_KEY}. Written by the grants
+ * stack; only the operator's StatefulSets mount it.
  */
 export const REDIS_INTERNAL_SECRET = PLATFORM_REDIS_SECRET;
 
@@ -96,13 +98,28 @@ export const REDIS_APP_ALLOWED_DANGEROUS = ["info", "keys", "sort", "sort_ro", "
 /** Passwords the ACL file may carry: letters, digits, `-` and `_` (the generated ones are alphanumeric), so no blank, `#` or line break changes the rule. */
 const ACL_PASSWORD = /^[A-Za-z0-9_-]{16,}$/;
 
-/** The two passwords of a project's Redis. */
+/** The passwords of a project's Redis. */
 export interface RedisPasswords {
-    /** The `default` user's (the operator, the replicas' `masterauth`, the Sentinels, the exporter, the probes). */
+    /** The `default` user's (the operator, the replicas' `masterauth`, the Sentinels, the probes). */
     operator: string;
     /** The app user's ({@link REDIS_APP_USER}), which the project's services receive. */
     app: string;
+    /** The exporter's ({@link REDIS_EXPORTER_USER}, REDIS_EXPORTER_ENV): what its /scrape endpoint may give away. */
+    exporter: string;
 }
+
+/** The exporter's Redis user (REDIS_EXPORTER_ENV gives it the exporter container). */
+export const REDIS_EXPORTER_USER = REDIS_EXPORTER_ENV[0].value;
+
+/** Key of the exporter's password in {@link REDIS_INTERNAL_SECRET}. */
+export const REDIS_EXPORTER_PASSWORD_KEY = REDIS_EXPORTER_ENV[1].valueFrom.secretKeyRef.key;
+
+/**
+ * What the exporter user may run: what redis_exporter v1.44.0 sends to a member (exporter/exporter.go
+ * scrapeRedisHost: PING, CLIENT SETNAME, INFO ALL, LATENCY LATEST, SLOWLOG GET/LEN; its CONFIG GET * is refused
+ * and skipped, since CONFIG GET shows requirepass and masterauth), no key and no channel.
+ */
+export const REDIS_EXPORTER_COMMANDS = ["ping", "info", "client|setname", "latency|latest", "slowlog|get", "slowlog|len"] as const;
 
 /**
  * The ACL file of a project's Redis (Redis ACL file syntax: one `user` rule per line): `default`, the operator's,
@@ -110,7 +127,8 @@ export interface RedisPasswords {
  * Sentinel, exporter, probes), and {@link REDIS_APP_USER}, every key and channel and every command but
  * {@link REDIS_APP_REFUSED_CATEGORIES} (less {@link REDIS_APP_ALLOWED_DANGEROUS}), so the app cannot change
  * users, configuration, modules or replication; and for an untrusted project not `@scripting` either (EVAL,
- * EVALSHA, FCALL, FUNCTION, SCRIPT), so no Lua of the tenant's runs in Redis, whose pods are outside gVisor. The
+ * EVALSHA, FCALL, FUNCTION, SCRIPT), so no Lua of the tenant's runs in Redis, whose pods are outside gVisor; and
+ * {@link REDIS_EXPORTER_USER}, the exporter's, with only {@link REDIS_EXPORTER_COMMANDS}. The
  * file must define `default` with its password: Redis resets a default user the file leaves out to `nopass`
  * (acl.c ACLLoadFromFile), and the file is read after `requirepass`.
  */
@@ -121,7 +139,13 @@ export function redisAclFile(passwords: RedisPasswords, withoutScripting: boolea
         }
     }
     const app = ["+@all", ...REDIS_APP_REFUSED_CATEGORIES.map((c) => `-${c}`), ...REDIS_APP_ALLOWED_DANGEROUS.map((c) => `+${c}`), ...(withoutScripting ? ["-@scripting"] : [])];
-    return `user default on >${passwords.operator} ~* &* +@all\nuser ${REDIS_APP_USER} on >${passwords.app} ~* &* ${app.join(" ")}\n`;
+    const exporter = ["resetchannels", "-@all", ...REDIS_EXPORTER_COMMANDS.map((c) => `+${c}`)];
+    return [
+        `user default on >${passwords.operator} ~* &* +@all`,
+        `user ${REDIS_APP_USER} on >${passwords.app} ~* &* ${app.join(" ")}`,
+        `user ${REDIS_EXPORTER_USER} on >${passwords.exporter} ${exporter.join(" ")}`,
+        "",
+    ].join("\n");
 }
 
 /** Whether the project's Redis refuses the app Lua (untrusted projects: their code is not the platform's to run unsandboxed). */
@@ -226,6 +250,8 @@ export function renderRedisReplication(ctx: ProjectContext): RedisObject {
                 imagePullPolicy: "IfNotPresent",
                 resources: containerResources(REDIS_COMPANION_RESOURCES.exporter, CONTAINER_SCRATCH),
                 securityContext: containerSecurityContext(REDIS_UID),
+                // Its own user, never default: its /scrape endpoint dials any host with its password (REDIS_EXPORTER_ENV).
+                env: REDIS_EXPORTER_ENV.map((entry) => structuredClone(entry) as IEnvVar),
             },
             storage: {
                 // The operator's finalizer deletes the claims of a deleted object unless told to keep them.
@@ -357,7 +383,11 @@ export function renderRedisSecrets(ctx: ProjectContext, passwords: RedisPassword
     requireRedis(ctx);
     const secret = (name: string, stringData: Record<string, string>): ISecret => ({ apiVersion: "v1", kind: "Secret", metadata: objectMeta(ctx, name, REDIS_COMPONENT), type: "Opaque", stringData });
     return {
-        internal: secret(REDIS_INTERNAL_SECRET, { [REDIS_PASSWORD_KEY]: passwords.operator, [REDIS_ACL_KEY]: redisAclFile(passwords, redisWithoutScripting(ctx)) }),
+        internal: secret(REDIS_INTERNAL_SECRET, {
+            [REDIS_PASSWORD_KEY]: passwords.operator,
+            [REDIS_EXPORTER_PASSWORD_KEY]: passwords.exporter,
+            [REDIS_ACL_KEY]: redisAclFile(passwords, redisWithoutScripting(ctx)),
+        }),
         app: secret(REDIS_SECRET, { [REDIS_USERNAME_KEY]: REDIS_APP_USER, [REDIS_PASSWORD_KEY]: passwords.app }),
     };
 }

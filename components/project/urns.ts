@@ -19,7 +19,7 @@ import { flattenProject, renderProject, renderSecrets } from "./render";
 export function projectResourceKeys(spec: ProjectSpec, config: PlatformConfig): string[] {
     const rendered = renderProject(spec, config);
     const placeholder = { accessKey: "", secretKey: "" };
-    const secrets = renderSecrets(rendered.context, { app: {}, database: { password: "", rootPassword: "" }, bucket: placeholder, mongodb: { password: "" }, redis: { operator: "0".repeat(16), app: "0".repeat(16) } });
+    const secrets = renderSecrets(rendered.context, { app: {}, database: { password: "", rootPassword: "" }, bucket: placeholder, mongodb: { password: "" }, redis: { operator: "0".repeat(16), app: "0".repeat(16), exporter: "0".repeat(16) } });
     const objects = flattenProject(rendered, secrets).map((object) => `${TENANT_PROJECT_TYPE}$${object.apiVersion}/${object.kind}::${childResourceName(spec.id, rendered.context.namespace, object)}`);
     const passwords = PASSWORD_SUFFIXES.filter((suffix) => (suffix.startsWith("database") ? spec.database : suffix.startsWith("mongodb") ? spec.mongodb : suffix.startsWith("redis") ? spec.redis : spec.bucket)).map(
         (suffix) => `${TENANT_PROJECT_TYPE}$random:RandomPassword::${spec.id}-${suffix}`,

@@ -43,6 +43,23 @@ export function redisOperatorAnnotations(annotations: Readonly<Record<string, st
     return Object.keys(annotations ?? {}).filter((key) => pattern.test(key.toLowerCase()));
 }
 
+/**
+ * The exporter's environment, exactly: its own Redis user (`REDIS_USER`, redis_exporter v1.44.0 main.go) and that
+ * user's password from the platform's Secret. The operator v0.26.0 gives the exporter `REDIS_PASSWORD` of
+ * `kubernetesConfig.redisSecret` (default's) and appends `redisExporter.env` after it
+ * (internal/k8sutils/statefulset.go getExporterEnvironmentVariables, a stable sort by name), and the kubelet
+ * keeps the last value of a name (pkg/kubelet/kubelet_pods.go makeEnvironmentVariables), so the exporter logs in
+ * as `exporter`. Why it must not hold default's password: redis_exporter v1.44.0 serves `/scrape?target=<any
+ * host>` on its metrics port and dials that host with its configured user and password (exporter/http.go
+ * scrapeHandler, exporter/redis.go configureOptions), and the port is reachable from the project's pods (the
+ * same-namespace NetworkPolicy) and through Prometheus (a PodMonitor of the tenant's with `path: /scrape` and a
+ * `target` parameter): whoever points it at a listener of their own reads the password.
+ */
+export const REDIS_EXPORTER_ENV = [
+    { name: "REDIS_USER", value: "exporter" },
+    { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: PLATFORM_REDIS_SECRET, key: "REDIS_EXPORTER_PASSWORD" } } },
+] as const;
+
 /** The images a tenant group may run: the platform's pinned builds (charts/images.ts), so no tenant picks an unpatched Redis. */
 export const TENANT_REDIS_IMAGES = {
     redis: Object.values<string>(REDIS_IMAGES.redis),
@@ -72,6 +89,7 @@ export const TENANT_REDIS_IMAGES = {
  * - `kubernetesConfig.redisSecret` and `acl.secret.secretName`, required and pinned to {@link REDIS_OPERATOR_SECRET}
  *   (the `default` password and the ACL file with the app's user, which the grants stack writes; in every
  *   project, trusted or not: without the file the services would be `default`);
+ * - `redisExporter.env`, required and exactly {@link REDIS_EXPORTER_ENV} (the exporter's own Redis user);
  * - `imagePullPolicy`, `resources`, `redisExporter.enabled`, `pdb`, `podSecurityContext`, `securityContext`
  *   (sizing and the security contexts Pod Security Admission `restricted` holds in every tenant namespace).
  * Every other field is refused ({@link REDIS_REFUSED_FIELDS} says why for each). Redis configuration in
@@ -85,7 +103,7 @@ export const REDIS_ALLOWED_FIELDS: Readonly<Record<string, readonly string[]>> =
     acl: ["secret"],
     "acl.secret": ["secretName"],
     kubernetesConfig: ["image", "imagePullPolicy", "resources", "redisSecret", "persistentVolumeClaimRetentionPolicy"],
-    redisExporter: ["enabled", "image", "imagePullPolicy", "resources", "securityContext"],
+    redisExporter: ["enabled", "image", "imagePullPolicy", "resources", "securityContext", "env"],
     storage: ["keepAfterDelete", "volumeClaimTemplate"],
     "storage.volumeClaimTemplate": ["spec"],
     "storage.volumeClaimTemplate.spec": ["storageClassName", "accessModes", "resources"],
@@ -157,7 +175,6 @@ export const REDIS_REFUSED_FIELDS: Readonly<Record<string, string>> = {
     "kubernetesConfig.updateStrategy": NOT_RENDERED,
     "kubernetesConfig.ignoreAnnotations": NOT_RENDERED,
     "kubernetesConfig.minReadySeconds": NOT_RENDERED,
-    "redisExporter.env": "copied into the exporter container",
     "redisExporter.port": NOT_RENDERED,
     "storage.volumeMount": "extra volumes and mounts in the Redis and init containers",
     "storage.volumeClaimTemplate.apiVersion": NOT_RENDERED,
@@ -218,6 +235,11 @@ export function redisReplicationProblems(spec: Record<string, unknown>, config: 
         problems.push("storage.keepAfterDelete is not true: deleting the object would delete the members' volumes");
     }
     problems.push(...redisPlacementProblems(spec, ""));
+    if (!sameValue(at(spec, ["redisExporter", "env"]), REDIS_EXPORTER_ENV)) {
+        problems.push(
+            `redisExporter.env ${JSON.stringify(at(spec, ["redisExporter", "env"]) ?? null)} is not the platform's (${JSON.stringify(REDIS_EXPORTER_ENV)}): without it the exporter holds default's password, which its /scrape endpoint sends to any host it is pointed at`,
+        );
+    }
     const aclSecret = at(spec, ["acl", "secret", "secretName"]);
     if (aclSecret !== REDIS_OPERATOR_SECRET.name) {
         problems.push(

@@ -91,6 +91,12 @@ const CASES: Array<{ title: string; kind?: string; spec: Spec; annotations?: Rec
     { title: "the default password and the ACL from one Secret of the tenant's", spec: spec({ kubernetesConfig: { ...base.kubernetesConfig, redisSecret: { name: "mine", key: "p" } }, acl: { secret: { secretName: "mine" } } }), expected: "deny" },
     { title: "the default password from another key of the platform's Secret (the ACL file)", spec: kubernetesConfig({ redisSecret: { name: "redis-internal", key: "user.acl" } }), expected: "deny" },
     { title: "the default password from another platform Secret (the backup keys)", spec: kubernetesConfig({ redisSecret: { name: "database-backup-s3", key: "ACCESS_KEY_ID" } }), expected: "deny" },
+    // The exporter logs in as its own user (its /scrape endpoint dials any target with its credentials): redisExporter.env exactly the platform's.
+    { title: "an exporter without its own user (default's password, from the operator's REDIS_PASSWORD)", spec: spec({ redisExporter: { ...base.redisExporter, env: undefined } }), expected: "deny" },
+    { title: "an exporter logged in as default", spec: spec({ redisExporter: { ...base.redisExporter, env: [{ name: "REDIS_USER", value: "default" }, { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "redis-internal", key: "REDIS_PASSWORD" } } }] } }), expected: "deny" },
+    { title: "an exporter told to read keys (check-keys) beside its own user", spec: spec({ redisExporter: { ...base.redisExporter, env: [...base.redisExporter.env, { name: "REDIS_EXPORTER_CHECK_KEYS", value: "session:*" }] } }), expected: "deny" },
+    { title: "the exporter's password key marked optional", spec: spec({ redisExporter: { ...base.redisExporter, env: [base.redisExporter.env[0], { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { ...base.redisExporter.env[1].valueFrom.secretKeyRef, optional: true } } }] } }), expected: "deny" },
+    { title: "the exporter's two entries in the other order (harmless after the operator's stable sort, but the pin is the exact list)", spec: spec({ redisExporter: { ...base.redisExporter, env: [base.redisExporter.env[1], base.redisExporter.env[0]] } }), expected: "deny" },
     // The operator's annotations (redis-operator v0.26.0 skip_reconcile.go, constants.go).
     { title: "skip-reconcile (the operator stops applying the platform's object)", spec: base, annotations: { "redisreplication.opstreelabs.in/skip-reconcile": "true" }, expected: "deny" },
     { title: "recreate-statefulset", spec: base, annotations: { "redis.opstreelabs.in/recreate-statefulset": "true", "redis.opstreelabs.in/recreate-statefulset-strategy": "orphan" }, expected: "deny" },
@@ -152,9 +158,12 @@ describe("platform-tenant-redis (admission twin of tenancy-redis-replication)", 
             }
         }
         // Fields that put code or configuration into the unsandboxed pods are refused with their reason.
-        for (const field of ["livenessProbe", "readinessProbe", "env", "redisConfig", "initContainer", "sidecars", "redisExporter.env", "storage.volumeMount", "sentinel.additionalSentinelConfig"]) {
+        for (const field of ["livenessProbe", "readinessProbe", "env", "redisConfig", "initContainer", "sidecars", "storage.volumeMount", "sentinel.additionalSentinelConfig"]) {
             expect(REDIS_REFUSED_FIELDS[field], field).toBeDefined();
         }
+        // redisExporter.env is allowed only as the platform's exact list (the cases above).
+        expect(REDIS_REFUSED_FIELDS["redisExporter.env"]).toBeUndefined();
+        expect(REDIS_ALLOWED_FIELDS.redisExporter).toContain("env");
     });
 
     it("holds a trusted project's group to the same ACL and password Secret: trust decides the file's @scripting, not whether there is one (review 19d, major 3)", () => {

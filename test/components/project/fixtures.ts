@@ -63,7 +63,7 @@ export const SAMPLE_SECRETS = {
     database: { password: "p4ss", rootPassword: "r00t" },
     bucket: { accessKey: "AKEXAMPLE", secretKey: "SKEXAMPLE" },
     mongodb: { password: "m0ng0" },
-    redis: { operator: "0per4t0rPassw0rdX", app: "4ppUserPassw0rdXY" },
+    redis: { operator: "0per4t0rPassw0rdX", app: "4ppUserPassw0rdXY", exporter: "3xp0rterPassw0rdX" },
 } as const;
 
 /** Keys of the backup bucket as the platform stack holds them (plain strings here; the stack passes secrets). */

@@ -44,7 +44,7 @@ describe("a project's Redis credentials, across its two stacks", () => {
             expect(secretNamed(grants, name)!.additionalSecretOutputs, name).toEqual(expect.arrayContaining(["data", "stringData"]));
         }
         const passwords = (resources: PlannedResource[]) => resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword" && r.name.startsWith("shop-redis")).map((r) => r.name).sort();
-        expect(passwords(grants)).toEqual(["shop-redis-app-password", "shop-redis-operator-password"]);
+        expect(passwords(grants)).toEqual(["shop-redis-app-password", "shop-redis-exporter-password", "shop-redis-operator-password"]);
         expect(passwords(tenant)).toEqual([]);
     });
 
@@ -55,10 +55,13 @@ describe("a project's Redis credentials, across its two stacks", () => {
         expect(app.REDIS_USERNAME).toBe("app");
         expect(app.REDIS_PASSWORD).not.toBe(internal.REDIS_PASSWORD);
         const lines = internal["user.acl"]!.trim().split("\n");
-        expect(lines).toHaveLength(2);
+        expect(lines).toHaveLength(3);
         expect(lines[0]).toBe(`user default on >${internal.REDIS_PASSWORD} ~* &* +@all`);
         expect(lines[1]!.startsWith(`user app on >${app.REDIS_PASSWORD} ~* &* +@all -@admin -@dangerous `)).toBe(true);
         expect(lines[1]!.endsWith(" -@scripting")).toBe(true);
+        // The exporter's user: its own password, only the commands redis_exporter sends, no key and no channel.
+        expect(lines[2]!.startsWith(`user exporter on >${internal.REDIS_EXPORTER_PASSWORD} resetchannels -@all +`)).toBe(true);
+        expect(new Set([internal.REDIS_PASSWORD, internal.REDIS_EXPORTER_PASSWORD, app.REDIS_PASSWORD]).size).toBe(3);
         expect(Object.keys(app).sort()).toEqual(["REDIS_PASSWORD", "REDIS_USERNAME"]);
     });
 
@@ -68,6 +71,10 @@ describe("a project's Redis credentials, across its two stacks", () => {
         const groupSpec = group.inputs.spec as { kubernetesConfig: { redisSecret: unknown }; acl: unknown };
         expect(groupSpec.kubernetesConfig.redisSecret).toEqual({ name: "redis-internal", key: "REDIS_PASSWORD" });
         expect(groupSpec.acl).toEqual({ secret: { secretName: "redis-internal" } });
+        expect((group.inputs.spec as { redisExporter: { env: unknown } }).redisExporter.env).toEqual([
+            { name: "REDIS_USER", value: "exporter" },
+            { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "redis-internal", key: "REDIS_EXPORTER_PASSWORD" } } },
+        ]);
         const web = tenant.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.name === "shop-deployment-web")!;
         const env = (web.inputs.spec as { template: { spec: { containers: Array<{ env?: unknown[] }> } } }).template.spec.containers[0]!.env ?? [];
         expect(env).toEqual(

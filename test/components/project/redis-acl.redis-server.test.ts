@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectContext } from "../../../components/project/common";
-import { REDIS_ACL_KEY, REDIS_APP_USER, REDIS_PASSWORD_KEY, renderRedisSecrets, type RedisPasswords } from "../../../components/project/redis";
+import { REDIS_ACL_KEY, REDIS_APP_USER, REDIS_EXPORTER_PASSWORD_KEY, REDIS_EXPORTER_USER, REDIS_PASSWORD_KEY, renderRedisSecrets, type RedisPasswords } from "../../../components/project/redis";
 import { eventually, startRedisMember, type RedisServer } from "../../helpers/redis-server";
 import { project, stackPlatformConfig } from "./fixtures";
 
@@ -15,7 +15,7 @@ import { project, stackPlatformConfig } from "./fixtures";
  * `default` and `ACL SETUSER default +@scripting` brought Lua back.
  */
 
-const PASSWORDS: RedisPasswords = { operator: "0perat0rPassw0rdXYZ0perat0rPassw0", app: "4ppUserPassw0rdXYZ4ppUserPassw0rd" };
+const PASSWORDS: RedisPasswords = { operator: "0perat0rPassw0rdXYZ0perat0rPassw0", app: "4ppUserPassw0rdXYZ4ppUserPassw0rd", exporter: "3xp0rterPassw0rdXYZ3xp0rterPassw0" };
 const config = stackPlatformConfig("fsn1");
 const secretsOf = (trust: "trusted" | "untrusted") => renderRedisSecrets(projectContext(project({ name: "shop", redis: { replicas: 2 }, trust }), config), PASSWORDS);
 
@@ -112,7 +112,7 @@ describe("the Redis ACL file in a real redis-server (review 19d, major 3)", () =
         // The ACL is not vacuous: DRYRUN admits what the app may run.
         expect(redis.cli(OPERATOR_LOGIN, "ACL", "DRYRUN", REDIS_APP_USER, "SET", "k", "v")).toBe("OK");
         // Nothing changed: default still has only its password and the app user its rules.
-        expect(redis.cli(OPERATOR_LOGIN, "ACL", "USERS")).toBe(`${REDIS_APP_USER}\ndefault`);
+        expect(redis.cli(OPERATOR_LOGIN, "ACL", "USERS")).toBe(`${REDIS_APP_USER}\ndefault\n${REDIS_EXPORTER_USER}`);
         expect(redis.cli(OPERATOR_LOGIN, "CONFIG", "GET", "dir")).not.toBe("dir\n/tmp");
     });
 
@@ -141,6 +141,22 @@ describe("the Redis ACL file in a real redis-server (review 19d, major 3)", () =
         expect(redis.cli(OPERATOR_LOGIN, "INFO", "replication")).toContain("role:master");
         expect(redis.cli(OPERATOR_LOGIN, "CONFIG", "GET", "maxmemory")).toContain("maxmemory");
         expect(refused(redis.cli(OPERATOR_LOGIN, "CLIENT", "LIST"))).toBe(false);
+    });
+
+    it("the exporter's user (whose password its /scrape endpoint may give away) runs what redis_exporter v1.44.0 sends, and nothing that reads or changes data, users or configuration", () => {
+        const redis = servers.untrusted!;
+        const internal = secretsOf("untrusted").internal.stringData!;
+        const exporter = ["--user", REDIS_EXPORTER_USER, "--pass", internal[REDIS_EXPORTER_PASSWORD_KEY]!];
+        expect(redis.cli(exporter, "PING")).toBe("PONG");
+        expect(redis.cli(exporter, "CLIENT", "SETNAME", "redis_exporter")).toBe("OK");
+        expect(redis.cli(exporter, "INFO", "ALL")).toContain("role:master");
+        expect(redis.cli(exporter, "SLOWLOG", "LEN")).toMatch(/^\d+$/);
+        expect(refused(redis.cli(exporter, "LATENCY", "LATEST"))).toBe(false);
+        expect(refused(redis.cli(exporter, "SLOWLOG", "GET", "10"))).toBe(false);
+        // CONFIG GET shows requirepass and masterauth (default's password): the exporter skips it when refused.
+        for (const command of [["CONFIG", "GET", "*"], ["CONFIG", "GET", "masterauth"], ["GET", "session:1"], ["SET", "k", "v"], ["KEYS", "*"], ["SUBSCRIBE", "__sentinel__:hello"], ["PUBLISH", "__sentinel__:hello", "x"], ["ACL", "SETUSER", "exporter", "+@all"], ["EVAL", "return 1", "0"], ["CLIENT", "LIST"], ["MONITOR"]]) {
+            expect(redis.cli(exporter, ...command), command.join(" ")).toMatch(/NOPERM/);
+        }
     });
 
     it("a replica authenticates to the primary with masterauth (default's password) through the ACL file, and replicates the app's writes", () => {

@@ -124,7 +124,7 @@ describe("Redis as an OpsTree RedisReplication", () => {
             { name: "REDIS_USERNAME", valueFrom: { secretKeyRef: { name: "redis-credentials", key: "REDIS_USERNAME" } } },
             { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "redis-credentials", key: "REDIS_PASSWORD" } } },
         ]);
-        const secrets = renderRedisSecrets(ctx, { operator: "0perat0rPassw0rdX", app: "4ppUserPassw0rdXY" });
+        const secrets = renderRedisSecrets(ctx, { operator: "0perat0rPassw0rdX", app: "4ppUserPassw0rdXY", exporter: "3xp0rterPassw0rdX" });
         expect(secrets.app.stringData).toEqual({ REDIS_USERNAME: "app", REDIS_PASSWORD: "4ppUserPassw0rdXY" });
         expect(JSON.stringify(secrets.app)).not.toContain("0perat0rPassw0rdX");
         for (const secret of [secrets.app, secrets.internal]) {
@@ -133,7 +133,7 @@ describe("Redis as an OpsTree RedisReplication", () => {
     });
 
     it("loads one ACL file from the operator's Secret in every project: default for the operator, app without @admin/@dangerous, and without @scripting when untrusted (review 19d, major 3)", () => {
-        const passwords = { operator: "0perat0rPassw0rdX", app: "4ppUserPassw0rdXY" };
+        const passwords = { operator: "0perat0rPassw0rdX", app: "4ppUserPassw0rdXY", exporter: "3xp0rterPassw0rdX" };
         const untrusted = ctxFor({ replicas: 3 });
         expect(untrusted.project.trust).toBe("untrusted");
         const trusted = ctxFor({ replicas: 3 }, fsn1, { trust: "trusted" });
@@ -146,17 +146,26 @@ describe("Redis as an OpsTree RedisReplication", () => {
         }
         expect(REDIS_INTERNAL_SECRET).toBe("redis-internal");
         const allowedBack = "+info +keys +sort +sort_ro +flushdb +flushall +swapdb";
+        const exporter = "user exporter on >3xp0rterPassw0rdX resetchannels -@all +ping +info +client|setname +latency|latest +slowlog|get +slowlog|len";
         expect(renderRedisSecrets(untrusted, passwords).internal.stringData).toEqual({
             REDIS_PASSWORD: "0perat0rPassw0rdX",
-            "user.acl": `user default on >0perat0rPassw0rdX ~* &* +@all\nuser app on >4ppUserPassw0rdXY ~* &* +@all -@admin -@dangerous ${allowedBack} -@scripting\n`,
+            REDIS_EXPORTER_PASSWORD: "3xp0rterPassw0rdX",
+            "user.acl": `user default on >0perat0rPassw0rdX ~* &* +@all\nuser app on >4ppUserPassw0rdXY ~* &* +@all -@admin -@dangerous ${allowedBack} -@scripting\n${exporter}\n`,
         });
-        expect(renderRedisSecrets(trusted, passwords).internal.stringData!["user.acl"]).toBe(`user default on >0perat0rPassw0rdX ~* &* +@all\nuser app on >4ppUserPassw0rdXY ~* &* +@all -@admin -@dangerous ${allowedBack}\n`);
+        expect(renderRedisSecrets(trusted, passwords).internal.stringData!["user.acl"]).toBe(`user default on >0perat0rPassw0rdX ~* &* +@all\nuser app on >4ppUserPassw0rdXY ~* &* +@all -@admin -@dangerous ${allowedBack}\n${exporter}\n`);
+        // The exporter logs in as its own user: the operator appends redisExporter.env after its REDIS_PASSWORD (default's), and the last value of a name wins.
+        expect((renderRedisReplication(untrusted).spec as Spec).redisExporter.env).toEqual([
+            { name: "REDIS_USER", value: "exporter" },
+            { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "redis-internal", key: "REDIS_EXPORTER_PASSWORD" } } },
+        ]);
     });
 
     it("refuses a password that could break an ACL rule (a blank, #, a line break) or is short", () => {
         for (const bad of ["short", "has a blank in it xx", "hash#hash#hash#hash", "line\nuser evil on nopass +@all x"]) {
-            expect(() => renderRedisSecrets(ctxFor({}), { operator: bad, app: "4ppUserPassw0rdXY" }), bad).toThrow(/16 or more letters, digits, - or _/);
-            expect(() => renderRedisSecrets(ctxFor({}), { operator: "0perat0rPassw0rdX", app: bad }), bad).toThrow(/16 or more letters, digits, - or _/);
+            const good = { operator: "0perat0rPassw0rdX", app: "4ppUserPassw0rdXY", exporter: "3xp0rterPassw0rdX" };
+            for (const user of ["operator", "app", "exporter"] as const) {
+                expect(() => renderRedisSecrets(ctxFor({}), { ...good, [user]: bad }), `${user}: ${bad}`).toThrow(/16 or more letters, digits, - or _/);
+            }
         }
     });
 
