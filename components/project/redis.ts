@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import type { IPodMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor";
 import type { IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
@@ -38,7 +39,7 @@ import { REDIS_EXPORTER_ENV } from "../../policy/rules/tenancy/redis-replication
 export interface RedisObject {
     apiVersion: "redis.redis.opstreelabs.in/v1beta2";
     kind: "RedisReplication";
-    metadata: { name: string; namespace: string; labels: Record<string, string> };
+    metadata: { name: string; namespace: string; labels: Record<string, string>; annotations: Record<string, string> };
     spec: Record<string, unknown>;
 }
 
@@ -217,6 +218,23 @@ function memberAffinity(group: string, required: boolean): IAffinity {
         : { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] } };
 }
 
+/**
+ * Annotation of the group whose value is {@link redisAclRulesDigest}: the operator v0.26.0 copies the group's
+ * annotations into its StatefulSets' pod template (internal/k8sutils/labels.go generateStatefulSetsAnots), so a
+ * change of the ACL's rules rolls the members. Without it nothing would: the file is a `subPath` mount of
+ * `redis-internal` (never refreshed in a running container), Redis reads `aclfile` only at start, and the operator
+ * watches no Secret, so a project made untrusted would keep Lua until its pods happened to restart.
+ */
+export const REDIS_ACL_RULES_ANNOTATION = "platform/redis-acl-rules";
+
+/** Placeholder passwords: the digest is of the rules only (the app stack never knows the passwords). */
+const RULES_ONLY: RedisPasswords = { operator: "x".repeat(16), app: "x".repeat(16), exporter: "x".repeat(16) };
+
+/** The first 16 hex digits of the SHA-256 of the project's ACL file with the passwords left out. */
+export function redisAclRulesDigest(ctx: ProjectContext): string {
+    return createHash("sha256").update(redisAclFile(RULES_ONLY, redisWithoutScripting(ctx))).digest("hex").slice(0, 16);
+}
+
 /** The RedisReplication of the project's Redis. */
 export function renderRedisReplication(ctx: ProjectContext): RedisObject {
     const redis = requireRedis(ctx);
@@ -232,7 +250,7 @@ export function renderRedisReplication(ctx: ProjectContext): RedisObject {
     return {
         apiVersion: "redis.redis.opstreelabs.in/v1beta2",
         kind: "RedisReplication",
-        metadata: { name, namespace: ctx.namespace, labels },
+        metadata: { name, namespace: ctx.namespace, labels, annotations: { [REDIS_ACL_RULES_ANNOTATION]: redisAclRulesDigest(ctx) } },
         spec: {
             clusterSize: redis.replicas,
             kubernetesConfig: {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { projectContext } from "../../../components/project/common";
 import {
@@ -12,6 +13,8 @@ import {
     renderRedisReplication,
     renderRedisRestoreClaims,
     renderRedisSecrets,
+    REDIS_ACL_RULES_ANNOTATION,
+    redisAclRulesDigest,
 } from "../../../components/project/redis";
 import { volumeRestoresOf } from "../../../components/backups/restore-plan";
 import { REDIS_IMAGES } from "../../../charts/images";
@@ -158,6 +161,19 @@ describe("Redis as an OpsTree RedisReplication", () => {
             { name: "REDIS_USER", value: "exporter" },
             { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "redis-internal", key: "REDIS_EXPORTER_PASSWORD" } } },
         ]);
+    });
+
+    it("annotates the group with a digest of its ACL rules (no password), so a trust change rolls the members: the file is a subPath mount Redis reads at start", () => {
+        const sha = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 16);
+        const x = "x".repeat(16);
+        const back = "+info +keys +sort +sort_ro +flushdb +flushall +swapdb";
+        const exporter = `user exporter on >${x} resetchannels -@all +ping +info +client|setname +latency|latest +slowlog|get +slowlog|len`;
+        const rules = (scripting: string) => `user default on >${x} ~* &* +@all\nuser app on >${x} ~* &* +@all -@admin -@dangerous ${back}${scripting}\n${exporter}\n`;
+        const untrusted = renderRedisReplication(ctxFor({ replicas: 2 })).metadata.annotations;
+        const trusted = renderRedisReplication(ctxFor({ replicas: 2 }, fsn1, { trust: "trusted" })).metadata.annotations;
+        expect(untrusted).toEqual({ [REDIS_ACL_RULES_ANNOTATION]: sha(rules(" -@scripting")) });
+        expect(trusted).toEqual({ [REDIS_ACL_RULES_ANNOTATION]: sha(rules("")) });
+        expect(redisAclRulesDigest(ctxFor({ replicas: 2 }))).not.toBe(redisAclRulesDigest(ctxFor({ replicas: 2 }, fsn1, { trust: "trusted" })));
     });
 
     it("refuses a password that could break an ACL rule (a blank, #, a line break) or is short", () => {
