@@ -73,6 +73,7 @@ import {
     PSMDB_USER_PASSWORD_SECRET,
     PSMDB_USER,
 } from "../../policy/rules/tenancy/mongodb-cluster";
+import { PERCONA_METADATA_KEY_PATTERN } from "../../policy/lib/percona-metadata";
 import { PXC_OPERATOR_USER } from "../databases/mysql-values";
 import { PSMDB_OPERATOR_USER } from "../databases/mongodb-values";
 
@@ -797,6 +798,24 @@ const OPERATOR_PLACEMENT_MESSAGE =
     `affinity only ${JSON.stringify(OPERATOR_PLACEMENT.podAffinity)}, runtimeClassName unset or ${OPERATOR_PLACEMENT.runtimeClassNames.join(", ")}, no ${OPERATOR_PLACEMENT.refusedFields.join(", ")}`;
 
 /**
+ * CEL: the object carries no annotation and no finalizer the Percona operators act on
+ * ({@link PERCONA_METADATA_KEY_PATTERN}: a Vault wait, a forced restore, a resync, a restart marker; finalizers that
+ * delete claims, Secrets or the bucket's backup files), unless its operator sends it (it writes resize, resync and
+ * restart markers on its own objects) or an update keeps what the operator wrote.
+ */
+function noPerconaMetadataExpression(operatorUser: string): string {
+    const pattern = quote(PERCONA_METADATA_KEY_PATTERN);
+    const update = "request.operation == 'UPDATE' && oldObject != null";
+    const keptAnnotation = `(${update} && has(oldObject.metadata.annotations) && k in oldObject.metadata.annotations && oldObject.metadata.annotations[k] == object.metadata.annotations[k])`;
+    const keptFinalizer = `(${update} && has(oldObject.metadata.finalizers) && f in oldObject.metadata.finalizers)`;
+    return (
+        `request.userInfo.username == ${quote(operatorUser)}` +
+        ` || ((!has(object.metadata.annotations) || object.metadata.annotations.all(k, !k.lowerAscii().matches(${pattern}) || ${keptAnnotation}))` +
+        ` && (!has(object.metadata.finalizers) || object.metadata.finalizers.all(f, !f.lowerAscii().matches(${pattern}) || ${keptFinalizer})))`
+    );
+}
+
+/**
  * Percona XtraDB Cluster objects in tenant namespaces (twin of the pack's `tenancy-mysql-cluster`): a cluster
  * backs up to the platform's off-cluster target below the namespace's folder with the platform-written keys,
  * runs only the platform's images where the keys are (XtraBackup, the operator's init image), puts no tenant
@@ -813,9 +832,16 @@ export function renderMysqlPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPai
     const destination = "object.spec.backupSource.destination";
     const destinationCheck = target ? `${destination}.startsWith(${quote(target.destinationPrefix)} + variables.namespace + '/')` : `variables.namespace in ${destination}.split('/')`;
     return policy(ADMISSION_POLICY_NAMES.mysql, args, {
-        matchConstraints: { resourceRules: [{ apiGroups: ["pxc.percona.com"], apiVersions: ["*"], operations: WRITE, resources: ["perconaxtradbclusters", "perconaxtradbclusterrestores"] }] },
+        matchConstraints: {
+            resourceRules: [{ apiGroups: ["pxc.percona.com"], apiVersions: ["*"], operations: WRITE, resources: ["perconaxtradbclusters", "perconaxtradbclusterrestores", "perconaxtradbclusterbackups"] }],
+        },
         variables: [{ name: "namespace", expression: "has(namespaceObject.metadata.name) ? namespaceObject.metadata.name : object.metadata.namespace" }],
         validations: [
+            {
+                expression: noPerconaMetadataExpression(PXC_OPERATOR_USER),
+                message: "tenant MySQL clusters, restores and backups carry no percona.com annotation or finalizer (issue-vault-token, unsafe-pitr, pvc-resize-in-progress; delete-pxc-pvc, delete-backup delete claims, Secrets or backup files)",
+                reason: "Forbidden",
+            },
             {
                 expression: cluster(
                     `has(object.spec.backup) && has(object.spec.backup.storages) && size(object.spec.backup.storages) > 0 && object.spec.backup.storages.all(k, ` +
@@ -985,9 +1011,16 @@ export function renderMongodbPolicy(args: AdmissionPolicyArgs): AdmissionPolicyP
     const role =
         `!(r.db in ${list(MONGODB_SYSTEM_DATABASES)}) && r.name in ${list(PSMDB_TENANT_ROLES)}`;
     return policy(ADMISSION_POLICY_NAMES.mongodb, args, {
-        matchConstraints: { resourceRules: [{ apiGroups: ["psmdb.percona.com"], apiVersions: ["*"], operations: WRITE, resources: ["perconaservermongodbs", "perconaservermongodbrestores"] }] },
+        matchConstraints: {
+            resourceRules: [{ apiGroups: ["psmdb.percona.com"], apiVersions: ["*"], operations: WRITE, resources: ["perconaservermongodbs", "perconaservermongodbrestores", "perconaservermongodbbackups"] }],
+        },
         variables: [{ name: "namespace", expression: "has(namespaceObject.metadata.name) ? namespaceObject.metadata.name : object.metadata.namespace" }],
         validations: [
+            {
+                expression: noPerconaMetadataExpression(PSMDB_OPERATOR_USER),
+                message: "tenant MongoDB replica sets, restores and backups carry no percona.com annotation or finalizer (resync-pbm, preserved-restarted-at, update-mongos-first; delete-psmdb-pvc, delete-pitr-chunks, delete-backup delete claims or backup files)",
+                reason: "Forbidden",
+            },
             {
                 expression: cluster(
                     "has(object.spec.backup) && has(object.spec.backup.enabled) && object.spec.backup.enabled == true && has(object.spec.backup.storages) && size(object.spec.backup.storages) > 0" +

@@ -6,9 +6,17 @@ import { asArray, asRecord, asString, at, isTrue, sameValue } from "../../lib/va
 import { PLATFORM_BACKUP_SECRET } from "../../lib/catalogue";
 import { backupEndpointProblems, platformCredentialsProblems } from "./database-cluster";
 import { operatorPlacementProblems } from "../../lib/operator-placement";
+import { perconaMetadataProblems } from "../../lib/percona-metadata";
 
-/** Pulumi types of the Percona XtraDB Cluster kinds tenants get (pxc.percona.com/v1). */
-export const PXC_TYPES = { cluster: "kubernetes:pxc.percona.com/v1:PerconaXtraDBCluster", restore: "kubernetes:pxc.percona.com/v1:PerconaXtraDBClusterRestore" } as const;
+/**
+ * Pulumi types of the Percona XtraDB Cluster kinds (pxc.percona.com/v1): tenants get clusters and restores; a
+ * backup object is the operator's (from the cluster's schedule), and only its metadata is judged here.
+ */
+export const PXC_TYPES = {
+    cluster: "kubernetes:pxc.percona.com/v1:PerconaXtraDBCluster",
+    restore: "kubernetes:pxc.percona.com/v1:PerconaXtraDBClusterRestore",
+    backup: "kubernetes:pxc.percona.com/v1:PerconaXtraDBClusterBackup",
+} as const;
 
 /**
  * Images the operator runs with the platform's backup keys in their environment or beside them (XtraBackup in
@@ -323,16 +331,22 @@ export function mysqlRestoreProblems(spec: Record<string, unknown>, namespace: s
  */
 export const tenancyMysqlCluster: ResourceValidationPolicy = {
     name: "tenancy-mysql-cluster",
-    description: `Tenant MySQL clusters (Percona XtraDB Cluster) back up to the platform's off-cluster target with the Secret ${PLATFORM_BACKUP_SECRET}, run only the platform's images beside the backup keys, restore only from their own backups and stay within the instance limit.`,
+    description: `Tenant MySQL clusters (Percona XtraDB Cluster) back up to the platform's off-cluster target with the Secret ${PLATFORM_BACKUP_SECRET}, run only the platform's images beside the backup keys, restore only from their own backups and stay within the instance limit; no cluster, restore or backup carries an annotation or finalizer the operator acts on (percona.com/…).`,
     enforcementLevel: "mandatory",
     severity: "high",
     configSchema: configSchemaFor("platformNamespaces", "databaseBackupTarget", "maxDatabaseInstances"),
-    validateResource: forTenantObjects([PXC_TYPES.cluster, PXC_TYPES.restore], (args, report) => {
+    validateResource: forTenantObjects([PXC_TYPES.cluster, PXC_TYPES.restore, PXC_TYPES.backup], (args, report) => {
         const namespace = namespaceOf(args.props);
         const config = packConfig(args);
-        const cluster = args.type === PXC_TYPES.cluster;
-        for (const problem of cluster ? mysqlClusterProblems(specOf(args.props), namespace, config, asString(at(args.props, ["metadata", "name"])) ?? "") : mysqlRestoreProblems(specOf(args.props), namespace, config)) {
-            report(`${cluster ? "PerconaXtraDBCluster" : "PerconaXtraDBClusterRestore"} in namespace "${namespace}": ${problem}`);
+        const kind = args.type.slice(args.type.lastIndexOf(":") + 1);
+        const specProblems =
+            args.type === PXC_TYPES.cluster
+                ? mysqlClusterProblems(specOf(args.props), namespace, config, asString(at(args.props, ["metadata", "name"])) ?? "")
+                : args.type === PXC_TYPES.restore
+                  ? mysqlRestoreProblems(specOf(args.props), namespace, config)
+                  : [];
+        for (const problem of [...specProblems, ...perconaMetadataProblems(args.props.metadata)]) {
+            report(`${kind} in namespace "${namespace}": ${problem}`);
         }
     }),
 };
