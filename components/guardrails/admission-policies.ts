@@ -53,8 +53,11 @@ import {
     CNPG_OWNER,
     CNPG_STORAGE_CLASSES,
     CNPG_STORE_ALLOWED_FIELDS,
+    CNPG_SCHEDULED_BACKUP_FIELDS,
+    CNPG_SCHEDULED_BACKUP_PINS,
     CNPG_SUPERUSER_SQL_FIELDS,
 } from "../../policy/rules/tenancy/database-cluster";
+import { CNPG_HOURLY_SCHEDULE_PATTERN, HOURLY_OR_RARER_DESCRIPTORS, PERCONA_HOURLY_SCHEDULE_PATTERN } from "../../policy/lib/backup-schedule";
 import { OPERATOR_PLACEMENT, type AffinityShape } from "../../policy/lib/operator-placement";
 import {
     MONGODB_SYSTEM_DATABASES,
@@ -546,6 +549,39 @@ function objectStoreExpression(store: string, target: AdmissionPolicyArgs["datab
 }
 
 /**
+ * CEL validations of a tenant ScheduledBackup (twin of the pack's scheduledBackupProblems): only the fields the
+ * platform renders, a schedule at most hourly (policy/lib/backup-schedule.ts), one of the project's Clusters, the
+ * platform's method, target and owner reference, never suspended.
+ */
+function scheduledBackupValidations(): Array<{ expression: string; message: string; reason: "Forbidden" }> {
+    const spec = "object.spec";
+    const only = (expression: string) => `object.kind != 'ScheduledBackup' || (${expression})`;
+    const schedule = `has(${spec}.schedule) && (${spec}.schedule in ${list(HOURLY_OR_RARER_DESCRIPTORS)} || ${spec}.schedule.matches(${quote(CNPG_HOURLY_SCHEDULE_PATTERN)}))`;
+    return [
+        {
+            expression: only(`${spec}.all(k, k in ${list(CNPG_SCHEDULED_BACKUP_FIELDS)}) && (!has(${spec}.suspend) || ${spec}.suspend == false)`),
+            message: `tenant ScheduledBackups set only ${CNPG_SCHEDULED_BACKUP_FIELDS.join(", ")} and are never suspended (no pluginConfiguration, online, onlineConfiguration)`,
+            reason: "Forbidden",
+        },
+        {
+            expression: only(schedule),
+            message: `tenant ScheduledBackups run at most hourly: fixed seconds and minutes (6-field cron, seconds first) or one of ${HOURLY_OR_RARER_DESCRIPTORS.join(", ")}`,
+            reason: "Forbidden",
+        },
+        {
+            expression: only(
+                `has(${spec}.cluster) && has(${spec}.cluster.name) && ${spec}.cluster.name.matches(${quote(CNPG_CLUSTER_NAME_PATTERN)})` +
+                    ` && (!has(${spec}.method) || ${spec}.method == ${quote(CNPG_SCHEDULED_BACKUP_PINS.method)})` +
+                    ` && has(${spec}.target) && ${spec}.target == ${quote(CNPG_SCHEDULED_BACKUP_PINS.target)}` +
+                    ` && has(${spec}.backupOwnerReference) && ${spec}.backupOwnerReference == ${quote(CNPG_SCHEDULED_BACKUP_PINS.backupOwnerReference)}`,
+            ),
+            message: `tenant ScheduledBackups back up the project's Cluster (database or database-g<N>) with method ${CNPG_SCHEDULED_BACKUP_PINS.method}, target ${CNPG_SCHEDULED_BACKUP_PINS.target} and backupOwnerReference ${CNPG_SCHEDULED_BACKUP_PINS.backupOwnerReference}`,
+            reason: "Forbidden",
+        },
+    ];
+}
+
+/**
  * CloudNativePG Clusters in tenant namespaces (twin of the pack's `tenancy-database-cluster`): archive to the
  * platform's off-cluster target below the namespace's own folder with the platform-written keys, restore only
  * from the project's own archive (no live source, no pg_basebackup), no superuser, instances within the limit.
@@ -555,9 +591,11 @@ export function renderDatabasePolicy(args: AdmissionPolicyArgs): AdmissionPolicy
     const max = args.maxDatabaseInstances ?? 3;
     const target = args.databaseBackupTarget && args.databaseBackupTarget.endpointURL !== "" ? args.databaseBackupTarget : undefined;
     return policy(ADMISSION_POLICY_NAMES.databases, args, {
-        matchConstraints: { resourceRules: [{ apiGroups: ["postgresql.cnpg.io"], apiVersions: ["*"], operations: WRITE, resources: ["clusters"] }] },
+        matchConstraints: { resourceRules: [{ apiGroups: ["postgresql.cnpg.io"], apiVersions: ["*"], operations: WRITE, resources: ["clusters", "scheduledbackups"] }] },
         variables: [{ name: "namespace", expression: "has(namespaceObject.metadata.name) ? namespaceObject.metadata.name : object.metadata.namespace" }],
         validations: [
+            ...scheduledBackupValidations(),
+            ...[
             {
                 expression: `has(object.spec.backup) && has(object.spec.backup.barmanObjectStore) && ${objectStoreExpression("object.spec.backup.barmanObjectStore", target)}`,
                 message: `tenant Clusters back up to the platform's off-cluster target${target ? ` (${target.endpointURL}, ${target.destinationPrefix}<namespace>/)` : ""} below their own namespace's folder, with the Secret ${PLATFORM_BACKUP_SECRET}`,
@@ -621,6 +659,7 @@ export function renderDatabasePolicy(args: AdmissionPolicyArgs): AdmissionPolicy
                 message: `tenant Clusters run a pinned PostgreSQL image (${CNPG_IMAGES.join(", ")}) pulled IfNotPresent, on the tenant pool with the platform's anti-affinity, the owner ${CNPG_OWNER}, a tenant Longhorn class and no operator PodMonitor`,
                 reason: "Forbidden",
             },
+            ].map((validation) => ({ ...validation, expression: `object.kind != 'Cluster' || (${validation.expression})` })),
         ],
     });
 }
@@ -797,6 +836,9 @@ const OPERATOR_PLACEMENT_MESSAGE =
     `nodeSelector ${OPERATOR_PLACEMENT.nodeSelectors.map((s) => JSON.stringify(s)).join(" or ")}, no toleration but ${JSON.stringify(OPERATOR_PLACEMENT.toleration)}, ` +
     `affinity only ${JSON.stringify(OPERATOR_PLACEMENT.podAffinity)}, runtimeClassName unset or ${OPERATOR_PLACEMENT.runtimeClassNames.join(", ")}, no ${OPERATOR_PLACEMENT.refusedFields.join(", ")}`;
 
+/** CEL: the schedule at `value` fires at most hourly in a Percona operator's 5-field cron (policy/lib/backup-schedule.ts). */
+const perconaHourly = (value: string) => `has(${value}) && (${value} in ${list(HOURLY_OR_RARER_DESCRIPTORS)} || ${value}.matches(${quote(PERCONA_HOURLY_SCHEDULE_PATTERN)}))`;
+
 /**
  * CEL: the object carries no annotation and no finalizer the Percona operators act on
  * ({@link PERCONA_METADATA_KEY_PATTERN}: a Vault wait, a forced restore, a resync, a restart marker; finalizers that
@@ -840,6 +882,11 @@ export function renderMysqlPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPai
             {
                 expression: noPerconaMetadataExpression(PXC_OPERATOR_USER),
                 message: "tenant MySQL clusters, restores and backups carry no percona.com annotation or finalizer (issue-vault-token, unsafe-pitr, pvc-resize-in-progress; delete-pxc-pvc, delete-backup delete claims, Secrets or backup files)",
+                reason: "Forbidden",
+            },
+            {
+                expression: cluster(`!has(object.spec.backup) || !has(object.spec.backup.schedule) || object.spec.backup.schedule.all(e, ${perconaHourly("e.schedule")})`),
+                message: `tenant MySQL backups run at most hourly: a fixed minute (5-field cron) or one of ${HOURLY_OR_RARER_DESCRIPTORS.join(", ")} (the operator panics on @every)`,
                 reason: "Forbidden",
             },
             {
@@ -1019,6 +1066,11 @@ export function renderMongodbPolicy(args: AdmissionPolicyArgs): AdmissionPolicyP
             {
                 expression: noPerconaMetadataExpression(PSMDB_OPERATOR_USER),
                 message: "tenant MongoDB replica sets, restores and backups carry no percona.com annotation or finalizer (resync-pbm, preserved-restarted-at, update-mongos-first; delete-psmdb-pvc, delete-pitr-chunks, delete-backup delete claims or backup files)",
+                reason: "Forbidden",
+            },
+            {
+                expression: cluster(`!has(object.spec.backup) || !has(object.spec.backup.tasks) || object.spec.backup.tasks.all(t, ${perconaHourly("t.schedule")})`),
+                message: `tenant MongoDB backups run at most hourly: a fixed minute (5-field cron) or one of ${HOURLY_OR_RARER_DESCRIPTORS.join(", ")}`,
                 reason: "Forbidden",
             },
             {

@@ -8,6 +8,7 @@ import { OPERATOR_PLACEMENT, operatorPlacementProblems } from "../../lib/operato
 import { PLATFORM_BACKUP_SECRET } from "../../lib/catalogue";
 import { backupEndpointProblems, platformCredentialsProblems } from "./database-cluster";
 import { perconaMetadataProblems } from "../../lib/percona-metadata";
+import { backupScheduleProblem, PERCONA_HOURLY_SCHEDULE_PATTERN } from "../../lib/backup-schedule";
 
 /** Pulumi types of the Percona Operator for MongoDB kinds tenants get (psmdb.percona.com/v1). */
 export const PSMDB_TYPES = {
@@ -296,6 +297,12 @@ export function mongodbClusterProblems(spec: Record<string, unknown>, namespace:
     for (const field of PSMDB_BACKUP_INJECTION_FIELDS) {
         if (at(spec, ["backup", field]) !== undefined) {
             problems.push(`backup.${field} is set (the backup agents hold the platform's keys)`);
+        }
+    }
+    for (const [index, task] of asArray(at(spec, ["backup", "tasks"])).entries()) {
+        const problem = backupScheduleProblem(at(task, ["schedule"]), PERCONA_HOURLY_SCHEDULE_PATTERN, `backup.tasks[${index}].schedule`);
+        if (problem !== undefined) {
+            problems.push(problem);
         }
     }
     return problems;

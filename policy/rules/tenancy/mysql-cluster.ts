@@ -7,6 +7,7 @@ import { PLATFORM_BACKUP_SECRET } from "../../lib/catalogue";
 import { backupEndpointProblems, platformCredentialsProblems } from "./database-cluster";
 import { operatorPlacementProblems } from "../../lib/operator-placement";
 import { perconaMetadataProblems } from "../../lib/percona-metadata";
+import { backupScheduleProblem, PERCONA_HOURLY_SCHEDULE_PATTERN } from "../../lib/backup-schedule";
 
 /**
  * Pulumi types of the Percona XtraDB Cluster kinds (pxc.percona.com/v1): tenants get clusters and restores; a
@@ -227,6 +228,13 @@ export function mysqlClusterProblems(
     }
     if (storages && asArray(at(spec, ["backup", "schedule"])).length === 0) {
         problems.push("backup.schedule is empty (no full backup to restore from)");
+    }
+    // The operator parses these with robfig/cron v3's standard parser and panics on `@every` (AddFuncWithSeconds).
+    for (const [index, entry] of asArray(at(spec, ["backup", "schedule"])).entries()) {
+        const problem = backupScheduleProblem(at(entry, ["schedule"]), PERCONA_HOURLY_SCHEDULE_PATTERN, `backup.schedule[${index}].schedule`);
+        if (problem !== undefined) {
+            problems.push(problem);
+        }
     }
     const backupImage = asString(at(spec, ["backup", "image"]));
     if (backupImage !== undefined && !(PXC_KEY_HOLDING_IMAGES.backup as readonly string[]).includes(backupImage)) {
