@@ -77,6 +77,7 @@ import {
     PSMDB_USER,
 } from "../../policy/rules/tenancy/mongodb-cluster";
 import { PERCONA_METADATA_KEY_PATTERN } from "../../policy/lib/percona-metadata";
+import { DATABASE_POD_SERVICE, renderedPodLabelValues, RESERVED_POD_LABEL_PATTERN } from "../../policy/lib/operator-pod-labels";
 import { PXC_OPERATOR_USER } from "../databases/mysql-values";
 import { PSMDB_OPERATOR_USER } from "../databases/mongodb-values";
 
@@ -659,6 +660,11 @@ export function renderDatabasePolicy(args: AdmissionPolicyArgs): AdmissionPolicy
                 message: `tenant Clusters run a pinned PostgreSQL image (${CNPG_IMAGES.join(", ")}) pulled IfNotPresent, on the tenant pool with the platform's anti-affinity, the owner ${CNPG_OWNER}, a tenant Longhorn class and no operator PodMonitor`,
                 reason: "Forbidden",
             },
+                {
+                    expression: `!has(object.spec.inheritedMetadata) || ${operatorPodMetadataExpression("object.spec.inheritedMetadata", DATABASE_POD_SERVICE.postgresql, true)}`,
+                    message: "tenant Clusters copy only the platform's own values of platform/, app.kubernetes.io/, cnpg.io/, percona.com/ and kubernetes.io/ labels onto their instance pods (inheritedMetadata.labels): the project's NetworkPolicies and Services select pods by them",
+                    reason: "Forbidden",
+                },
             ].map((validation) => ({ ...validation, expression: `object.kind != 'Cluster' || (${validation.expression})` })),
         ],
     });
@@ -840,6 +846,21 @@ const OPERATOR_PLACEMENT_MESSAGE =
 const perconaHourly = (value: string) => `has(${value}) && (${value} in ${list(HOURLY_OR_RARER_DESCRIPTORS)} || ${value}.matches(${quote(PERCONA_HOURLY_SCHEDULE_PATTERN)}))`;
 
 /**
+ * CEL: the operator pod group at `group` (a path whose parent exists) carries reserved labels only with the values
+ * the platform renders (twin of the pack's operatorPodLabelProblems: the project's NetworkPolicies, Services and
+ * the operators select pods by them) and, unless `labelsOnly`, no annotations.
+ */
+function operatorPodMetadataExpression(group: string, service: string, labelsOnly = false): string {
+    const NAMESPACE = "\u0000namespace";
+    const value = (v: string) => (v === NAMESPACE ? "variables.namespace" : quote(v));
+    const allowed = Object.entries(renderedPodLabelValues(NAMESPACE, service))
+        .map(([key, values]) => `(lk == ${quote(key)} && ${values.length === 1 ? `${group}.labels[lk] == ${value(values[0]!)}` : `${group}.labels[lk] in [${values.map(value).join(", ")}]`})`)
+        .join(" || ");
+    const labels = `(!has(${group}.labels) || ${group}.labels.all(lk, !lk.lowerAscii().matches(${quote(RESERVED_POD_LABEL_PATTERN)}) || ${allowed}))`;
+    return labelsOnly ? labels : `(${labels} && !has(${group}.annotations))`;
+}
+
+/**
  * CEL: the object carries no annotation and no finalizer the Percona operators act on
  * ({@link PERCONA_METADATA_KEY_PATTERN}: a Vault wait, a forced restore, a resync, a restart marker; finalizers that
  * delete claims, Secrets or the bucket's backup files), unless its operator sends it (it writes resize, resync and
@@ -882,6 +903,14 @@ export function renderMysqlPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPai
             {
                 expression: noPerconaMetadataExpression(PXC_OPERATOR_USER),
                 message: "tenant MySQL clusters, restores and backups carry no percona.com annotation or finalizer (issue-vault-token, unsafe-pitr, pvc-resize-in-progress; delete-pxc-pvc, delete-backup delete claims, Secrets or backup files)",
+                reason: "Forbidden",
+            },
+            {
+                expression: cluster(
+                    ["pxc", "haproxy", "proxysql"].map((part) => `(!has(object.spec.${part}) || ${operatorPodMetadataExpression(`object.spec.${part}`, DATABASE_POD_SERVICE.mysql)})`).join(" && ") +
+                        ` && (!has(object.spec.backup) || (!has(object.spec.backup.annotations) && (!has(object.spec.backup.storages) || object.spec.backup.storages.all(k, ${operatorPodMetadataExpression("object.spec.backup.storages[k]", DATABASE_POD_SERVICE.mysql)}))))`,
+                ),
+                message: "tenant MySQL pods (nodes, HAProxy, backup Jobs) carry only the platform's own values of platform/, app.kubernetes.io/, percona.com/ and kubernetes.io/ labels, and no annotations: the project's NetworkPolicies select pods by them",
                 reason: "Forbidden",
             },
             {
@@ -1066,6 +1095,15 @@ export function renderMongodbPolicy(args: AdmissionPolicyArgs): AdmissionPolicyP
             {
                 expression: noPerconaMetadataExpression(PSMDB_OPERATOR_USER),
                 message: "tenant MongoDB replica sets, restores and backups carry no percona.com annotation or finalizer (resync-pbm, preserved-restarted-at, update-mongos-first; delete-psmdb-pvc, delete-pitr-chunks, delete-backup delete claims or backup files)",
+                reason: "Forbidden",
+            },
+            {
+                expression: cluster(
+                    `(!has(object.spec.replsets) || object.spec.replsets.all(r, ${operatorPodMetadataExpression("r", DATABASE_POD_SERVICE.mongodb)}` +
+                        ["nonvoting", "hidden", "arbiter"].map((member) => ` && (!has(r.${member}) || ${operatorPodMetadataExpression(`r.${member}`, DATABASE_POD_SERVICE.mongodb)})`).join("") +
+                        `)) && (!has(object.spec.backup) || ${operatorPodMetadataExpression("object.spec.backup", DATABASE_POD_SERVICE.mongodb)})`,
+                ),
+                message: "tenant MongoDB pods (members, backup and restore pods) carry only the platform's own values of platform/, app.kubernetes.io/, percona.com/ and kubernetes.io/ labels, and no annotations: the project's NetworkPolicies select pods by them",
                 reason: "Forbidden",
             },
             {

@@ -6,6 +6,7 @@ import { asArray, asRecord, asString, at, isTrue } from "../../lib/values";
 import { PLATFORM_BACKUP_SECRET } from "../../lib/catalogue";
 import { operatorPlacementProblems } from "../../lib/operator-placement";
 import { backupScheduleProblem, CNPG_HOURLY_SCHEDULE_PATTERN } from "../../lib/backup-schedule";
+import { DATABASE_POD_SERVICE, operatorPodLabelProblems } from "../../lib/operator-pod-labels";
 import { DATABASE_IMAGES } from "../../../charts/images";
 import { STORAGE_CLASSES, TENANT_STORAGE_CLASSES } from "../../../lib/conventions";
 
@@ -348,6 +349,8 @@ export function databaseClusterProblems(
         problems.push("bootstrap.pg_basebackup copies another server: a tenant Cluster starts empty or from its own archive");
     }
     problems.push(...clusterPinnedValueProblems(spec), ...clusterFieldProblems(spec));
+    // The operator copies these onto every instance pod, claim and Service.
+    problems.push(...operatorPodLabelProblems(at(spec, ["inheritedMetadata", "labels"]), namespace, DATABASE_POD_SERVICE.postgresql, "inheritedMetadata.labels"));
     return problems;
 }
 

@@ -8,6 +8,7 @@ import { OPERATOR_PLACEMENT, operatorPlacementProblems } from "../../lib/operato
 import { PLATFORM_BACKUP_SECRET } from "../../lib/catalogue";
 import { backupEndpointProblems, platformCredentialsProblems } from "./database-cluster";
 import { perconaMetadataProblems } from "../../lib/percona-metadata";
+import { DATABASE_POD_SERVICE, operatorPodLabelProblems } from "../../lib/operator-pod-labels";
 import { backupScheduleProblem, PERCONA_HOURLY_SCHEDULE_PATTERN } from "../../lib/backup-schedule";
 
 /** Pulumi types of the Percona Operator for MongoDB kinds tenants get (psmdb.percona.com/v1). */
@@ -297,6 +298,20 @@ export function mongodbClusterProblems(spec: Record<string, unknown>, namespace:
     for (const field of PSMDB_BACKUP_INJECTION_FIELDS) {
         if (at(spec, ["backup", field]) !== undefined) {
             problems.push(`backup.${field} is set (the backup agents hold the platform's keys)`);
+        }
+    }
+    // Pod labels and annotations of every pod group the operator creates: the platform's labels only, no annotations.
+    const podGroups: Array<[string, unknown]> = [
+        ...replsets.flatMap((replset, index): Array<[string, unknown]> => [
+            [`replsets[${index}]`, replset],
+            ...["nonvoting", "hidden", "arbiter"].map((member): [string, unknown] => [`replsets[${index}].${member}`, at(replset, [member])]),
+        ]),
+        ["backup", spec.backup],
+    ];
+    for (const [where, group] of podGroups) {
+        problems.push(...operatorPodLabelProblems(at(group, ["labels"]), namespace, DATABASE_POD_SERVICE.mongodb, `${where}.labels`));
+        if (at(group, ["annotations"]) !== undefined) {
+            problems.push(`${where}.annotations is set (annotations on the operator's pods are the platform's: none)`);
         }
     }
     for (const [index, task] of asArray(at(spec, ["backup", "tasks"])).entries()) {

@@ -7,6 +7,7 @@ import { PLATFORM_BACKUP_SECRET } from "../../lib/catalogue";
 import { backupEndpointProblems, platformCredentialsProblems } from "./database-cluster";
 import { operatorPlacementProblems } from "../../lib/operator-placement";
 import { perconaMetadataProblems } from "../../lib/percona-metadata";
+import { DATABASE_POD_SERVICE, operatorPodLabelProblems } from "../../lib/operator-pod-labels";
 import { backupScheduleProblem, PERCONA_HOURLY_SCHEDULE_PATTERN } from "../../lib/backup-schedule";
 
 /**
@@ -252,6 +253,20 @@ export function mysqlClusterProblems(
     }
     for (const [name, value] of Object.entries(asRecord(at(spec, ["backup", "storages"])) ?? {})) {
         problems.push(...operatorPlacementProblems(asRecord(value) ?? {}, `backup.storages.${name}.`, "core"));
+    }
+    // Pod labels and annotations of every pod group the operator creates: the platform's labels only, no annotations.
+    const podGroups: Array<[string, unknown]> = [
+        ...["pxc", "haproxy", "proxysql"].map((part): [string, unknown] => [part, spec[part]]),
+        ...Object.entries(asRecord(at(spec, ["backup", "storages"])) ?? {}).map(([name, value]): [string, unknown] => [`backup.storages.${name}`, value]),
+    ];
+    for (const [where, group] of podGroups) {
+        problems.push(...operatorPodLabelProblems(at(group, ["labels"]), namespace, DATABASE_POD_SERVICE.mysql, `${where}.labels`));
+        if (at(group, ["annotations"]) !== undefined) {
+            problems.push(`${where}.annotations is set (annotations on the operator's pods are the platform's: none)`);
+        }
+    }
+    if (at(spec, ["backup", "annotations"]) !== undefined) {
+        problems.push("backup.annotations is set (annotations on the operator's pods are the platform's: none)");
     }
     for (const part of ["pxc", "haproxy", "proxysql"]) {
         for (const field of PXC_INJECTION_FIELDS) {
