@@ -15,6 +15,8 @@ import {
     backupSecretUsers,
     operatorSecretUsers,
     OPERATOR_INTERNAL_SECRET_PATTERN,
+    OPERATOR_SECRET_PATTERNS,
+    type DatabaseOperator,
     DATABASE_SERVICE_ACCOUNT_PATTERN,
     PLATFORM_BACKUP_SECRET,
     PLATFORM_WRITER_GROUP,
@@ -1186,9 +1188,16 @@ export function renderMongodbPolicy(args: AdmissionPolicyArgs): AdmissionPolicyP
     });
 }
 
+/** Who writes which operator's Secrets ({@link OPERATOR_SECRET_PATTERNS}). */
+const SECRET_WRITERS: ReadonlyArray<readonly [string, DatabaseOperator]> = [
+    [CNPG_OPERATOR_USER, "cnpg"],
+    [PXC_OPERATOR_USER, "pxc"],
+    [PSMDB_OPERATOR_USER, "psmdb"],
+];
+
 /**
  * Secrets in tenant namespaces (twin of the pack's `tenancy-no-operator-secrets`): only the CloudNativePG, MySQL and MongoDB
- * operators write the Secrets they keep for themselves ({@link OPERATOR_INTERNAL_SECRET_PATTERN}). A tenant writer
+ * operators write the Secrets they keep for themselves, each only its own ({@link OPERATOR_INTERNAL_SECRET_PATTERN}). A tenant writer
  * (the app stack's deployer, a git source, kubectl) that wrote one first or edited it would choose the system users'
  * passwords the operators sync (MongoDB's backup user reads PBM's configuration with the bucket keys) or the MySQL
  * nodes' environment (`<cluster>-env-vars-pxc`). Nor do they write the platform's own Secrets in their namespace
@@ -1199,8 +1208,13 @@ export function renderSecretPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPa
         matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: WRITE, resources: ["secrets"] }] },
         validations: [
             {
-                expression: `request.userInfo.username in ${list([CNPG_OPERATOR_USER, PXC_OPERATOR_USER, PSMDB_OPERATOR_USER])} || !has(object.metadata.name) || !object.metadata.name.matches(${quote(OPERATOR_INTERNAL_SECRET_PATTERN)})`,
-                message: "only the database operators write the Secrets they keep for themselves (<cluster>-secrets, internal-<cluster>, <cluster>-users, <cluster>-superuser, <cluster>-replication, <cluster>-ca, <cluster>-server, <cluster>-env-vars-*, TLS keys, keyfiles)",
+                // Each operator only its own names: one operator's ServiceAccount writing another's would choose that engine's system passwords.
+                expression:
+                    `!has(object.metadata.name) || !object.metadata.name.matches(${quote(OPERATOR_INTERNAL_SECRET_PATTERN)})` +
+                    SECRET_WRITERS.map(([user, operator]) => ` || (request.userInfo.username == ${quote(user)} && object.metadata.name.matches(${quote(OPERATOR_SECRET_PATTERNS[operator])}))`).join(""),
+                message:
+                    "only each database operator writes the Secrets it keeps for itself: CloudNativePG <cluster>-superuser, -replication, -ca, -server, -pull-secret; " +
+                    "the MySQL operator <cluster>-secrets, internal-<cluster>, <cluster>-env-vars-*, -ssl*, -mysql-init; the MongoDB operator <cluster>-users, internal-<cluster>-users, keyfiles, -ssl*",
                 reason: "Forbidden",
             },
             {
