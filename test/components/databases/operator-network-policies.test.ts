@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { operatorEgressPolicies, OPERATOR_EGRESS } from "../../../components/databases/operator-network-policies";
 import { NAMESPACES } from "../../../lib/conventions";
+import { DATABASE_OPERATOR_NAMESPACES } from "../../../policy/rules/network/operator-default-deny-egress";
 import { METADATA_ADDRESS, ruleReachesAddress, rulesOf } from "../../../policy/lib/network-policy";
 import { validateObject } from "../../helpers/k8s-schema";
 import { stackPlatformConfig } from "../project/fixtures";
@@ -33,6 +34,8 @@ const BUCKET = [
 describe("egress of the database operators' namespaces", () => {
     it("covers every operator namespace the platform creates", () => {
         expect(OPERATOR_EGRESS.map((o) => o.namespace).sort()).toEqual(["cnpg-system", "psmdb-system", "pxc-system", "redis-operator"]);
+        // The pack rule network-operator-default-deny-egress checks the same namespaces.
+        expect([...DATABASE_OPERATOR_NAMESPACES].sort()).toEqual(["cnpg-system", "psmdb-system", "pxc-system", "redis-operator"]);
     });
 
     it.each([NAMESPACES.cnpg, NAMESPACES.pxc, NAMESPACES.psmdb, NAMESPACES.redisOperator])("%s: schema-valid, default-deny egress for every pod, ingress untouched", (namespace) => {
