@@ -93,6 +93,27 @@ export function clusterEgressExcept(cluster: { clusterCidr: string; serviceCidr:
     return [...TENANT_EGRESS_EXCEPT_IPV4, ...extra.filter((c, i) => extra.indexOf(c) === i)];
 }
 
+/** The tailnet's CGNAT range: k3s serves the Kubernetes API on the nodes' tailnet addresses (port 6443). */
+export const TAILNET_RANGE = "100.64.0.0/10";
+
+/** The Kubernetes API server's port on the nodes. */
+export const API_SERVER_NODE_PORT = 6443;
+
+/**
+ * Where a pod reaches the Kubernetes API: the `kubernetes` Service's ClusterIP (the first address of the service
+ * CIDR) on 443, and the nodes' tailnet addresses on {@link API_SERVER_NODE_PORT} behind it (a NetworkPolicy may see
+ * either, before or after the Service's address translation).
+ */
+export function apiServerEgressPeers(serviceCidr: string): Array<{ cidr: string; port: number }> {
+    const [address] = serviceCidr.split("/");
+    const octets = address!.split(".").map(Number);
+    octets[3] = octets[3]! + 1;
+    return [
+        { cidr: TAILNET_RANGE, port: API_SERVER_NODE_PORT },
+        { cidr: `${octets.join(".")}/32`, port: 443 },
+    ];
+}
+
 /** IPv6 ranges that are never a public host: unspecified, loopback, link-local, unique-local (Tailscale's fd7a:115c:a1e0::/48), site-local, multicast. */
 export const NON_PUBLIC_IPV6: readonly string[] = ["::/128", "::1/128", "fe80::/10", "fc00::/7", "fec0::/10", "ff00::/8"];
 

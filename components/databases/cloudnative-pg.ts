@@ -5,6 +5,7 @@ import { LABELS, NAMESPACES } from "../../lib/conventions";
 import { releaseArgs } from "../../charts/versions";
 import { requirement, type Provides } from "../../lib/requirements";
 import { renderPlatformNamespace } from "../nodes/placement";
+import { operatorEgressPolicies } from "./operator-network-policies";
 import { CNPG_RELEASE, renderCnpgOperatorValues } from "./values";
 import { DATABASE_ALERTS_RULE, renderDatabaseAlertGroups } from "./rules";
 
@@ -29,10 +30,15 @@ export class CloudNativePg extends pulumi.ComponentResource {
         // Rendered before super(): a bad schedule throws before anything is registered.
         const groups = renderDatabaseAlertGroups(args.config.backup.schedule);
         const values = renderCnpgOperatorValues(args.config);
+        const egress = operatorEgressPolicies(NAMESPACES.cnpg, args.config);
         super("platform:databases:CloudNativePG", name, {}, opts);
         // The operator only watches the API; restricted is enough (its pod runs as uid 10001, no privileges).
         const ns = renderPlatformNamespace(NAMESPACES.cnpg, "restricted");
         const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: ns.metadata }, { parent: this });
+        // Default-deny egress and what the operator needs (components/databases/operator-network-policies.ts).
+        for (const p of egress) {
+            new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${p.metadata!.name}`, { metadata: p.metadata as k8s.types.input.meta.v1.ObjectMeta, spec: p.spec as k8s.types.input.networking.v1.NetworkPolicySpec }, { parent: this, dependsOn: [namespace] });
+        }
         const release = new k8s.helm.v3.Release(
             `${name}-release`,
             releaseArgs("cloudnativePg", { name: CNPG_RELEASE, namespace: NAMESPACES.cnpg, values }),

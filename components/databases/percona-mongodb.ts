@@ -6,6 +6,7 @@ import { releaseArgs } from "../../charts/versions";
 import { chartCrdUrls } from "../../charts/crds";
 import { requirement, type Provides } from "../../lib/requirements";
 import { renderPlatformNamespace } from "../nodes/placement";
+import { operatorEgressPolicies } from "./operator-network-policies";
 import { PSMDB_RELEASE, renderPsmdbOperatorValues } from "./mongodb-values";
 import { MONGODB_ALERTS_RULE, renderMongoDbAlertGroups } from "./mongodb-rules";
 
@@ -31,9 +32,14 @@ export class PerconaMongoDb extends pulumi.ComponentResource {
         // Rendered before super(): a bad schedule throws before anything is registered.
         const groups = renderMongoDbAlertGroups(args.config.backup.schedule);
         const values = renderPsmdbOperatorValues(args.config);
+        const egress = operatorEgressPolicies(NAMESPACES.psmdb, args.config);
         super("platform:databases:PerconaMongoDB", name, {}, opts);
         const ns = renderPlatformNamespace(NAMESPACES.psmdb, "restricted");
         const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: ns.metadata }, { parent: this });
+        // Default-deny egress and what the operator needs (components/databases/operator-network-policies.ts).
+        for (const p of egress) {
+            new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${p.metadata!.name}`, { metadata: p.metadata as k8s.types.input.meta.v1.ObjectMeta, spec: p.spec as k8s.types.input.networking.v1.NetworkPolicySpec }, { parent: this, dependsOn: [namespace] });
+        }
         // Retained on delete: removing a CRD deletes every tenant's replica set, backup and restore object.
         const crds = new k8s.yaml.v2.ConfigGroup(`${name}-crds`, { files: chartCrdUrls("psmdbOperator") }, { parent: this, retainOnDelete: true });
         const release = new k8s.helm.v3.Release(

@@ -6,6 +6,7 @@ import { releaseArgs } from "../../charts/versions";
 import { chartCrdUrls } from "../../charts/crds";
 import { requirement, type Provides } from "../../lib/requirements";
 import { renderPlatformNamespace } from "../nodes/placement";
+import { operatorEgressPolicies } from "./operator-network-policies";
 import { REDIS_RELEASE, renderRedisOperatorValues } from "./redis-values";
 import { REDIS_ALERTS_RULE, renderRedisAlertGroups } from "./redis-rules";
 
@@ -30,9 +31,14 @@ export class RedisOperator extends pulumi.ComponentResource {
     constructor(name: string, args: RedisOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
         const groups = renderRedisAlertGroups();
         const values = renderRedisOperatorValues(args.config);
+        const egress = operatorEgressPolicies(NAMESPACES.redisOperator, args.config);
         super("platform:databases:RedisOperator", name, {}, opts);
         const ns = renderPlatformNamespace(NAMESPACES.redisOperator, "restricted");
         const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: ns.metadata }, { parent: this });
+        // Default-deny egress and what the operator needs (components/databases/operator-network-policies.ts).
+        for (const p of egress) {
+            new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${p.metadata!.name}`, { metadata: p.metadata as k8s.types.input.meta.v1.ObjectMeta, spec: p.spec as k8s.types.input.networking.v1.NetworkPolicySpec }, { parent: this, dependsOn: [namespace] });
+        }
         // Retained on delete: removing a CRD deletes every tenant's RedisReplication (and, with it, its StatefulSets).
         const crds = new k8s.yaml.v2.ConfigGroup(`${name}-crds`, { files: chartCrdUrls("redisOperator") }, { parent: this, retainOnDelete: true });
         const release = new k8s.helm.v3.Release(

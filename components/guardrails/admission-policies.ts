@@ -15,6 +15,8 @@ import {
     backupSecretUsers,
     operatorSecretUsers,
     OPERATOR_INTERNAL_SECRET_PATTERN,
+    OPERATOR_SECRET_PATTERNS,
+    type DatabaseOperator,
     DATABASE_SERVICE_ACCOUNT_PATTERN,
     PLATFORM_BACKUP_SECRET,
     PLATFORM_WRITER_GROUP,
@@ -55,8 +57,11 @@ import {
     CNPG_OWNER,
     CNPG_STORAGE_CLASSES,
     CNPG_STORE_ALLOWED_FIELDS,
+    CNPG_SCHEDULED_BACKUP_FIELDS,
+    CNPG_SCHEDULED_BACKUP_PINS,
     CNPG_SUPERUSER_SQL_FIELDS,
 } from "../../policy/rules/tenancy/database-cluster";
+import { CNPG_HOURLY_SCHEDULE_PATTERN, HOURLY_OR_RARER_DESCRIPTORS, PERCONA_HOURLY_SCHEDULE_PATTERN } from "../../policy/lib/backup-schedule";
 import { OPERATOR_PLACEMENT, type AffinityShape } from "../../policy/lib/operator-placement";
 import {
     MONGODB_SYSTEM_DATABASES,
@@ -75,6 +80,8 @@ import {
     PSMDB_USER_PASSWORD_SECRET,
     PSMDB_USER,
 } from "../../policy/rules/tenancy/mongodb-cluster";
+import { PERCONA_METADATA_KEY_PATTERN } from "../../policy/lib/percona-metadata";
+import { DATABASE_POD_SERVICE, renderedPodLabelValues, RESERVED_POD_LABEL_PATTERN } from "../../policy/lib/operator-pod-labels";
 import { PXC_OPERATOR_USER } from "../databases/mysql-values";
 import { PSMDB_OPERATOR_USER } from "../databases/mongodb-values";
 import { REDIS_OPERATOR_USER } from "../databases/redis-values";
@@ -562,6 +569,39 @@ function objectStoreExpression(store: string, target: AdmissionPolicyArgs["datab
 }
 
 /**
+ * CEL validations of a tenant ScheduledBackup (twin of the pack's scheduledBackupProblems): only the fields the
+ * platform renders, a schedule at most hourly (policy/lib/backup-schedule.ts), one of the project's Clusters, the
+ * platform's method, target and owner reference, never suspended.
+ */
+function scheduledBackupValidations(): Array<{ expression: string; message: string; reason: "Forbidden" }> {
+    const spec = "object.spec";
+    const only = (expression: string) => `object.kind != 'ScheduledBackup' || (${expression})`;
+    const schedule = `has(${spec}.schedule) && (${spec}.schedule in ${list(HOURLY_OR_RARER_DESCRIPTORS)} || ${spec}.schedule.matches(${quote(CNPG_HOURLY_SCHEDULE_PATTERN)}))`;
+    return [
+        {
+            expression: only(`${spec}.all(k, k in ${list(CNPG_SCHEDULED_BACKUP_FIELDS)}) && (!has(${spec}.suspend) || ${spec}.suspend == false)`),
+            message: `tenant ScheduledBackups set only ${CNPG_SCHEDULED_BACKUP_FIELDS.join(", ")} and are never suspended (no pluginConfiguration, online, onlineConfiguration)`,
+            reason: "Forbidden",
+        },
+        {
+            expression: only(schedule),
+            message: `tenant ScheduledBackups run at most hourly: fixed seconds and minutes (6-field cron, seconds first) or one of ${HOURLY_OR_RARER_DESCRIPTORS.join(", ")}`,
+            reason: "Forbidden",
+        },
+        {
+            expression: only(
+                `has(${spec}.cluster) && has(${spec}.cluster.name) && ${spec}.cluster.name.matches(${quote(CNPG_CLUSTER_NAME_PATTERN)})` +
+                    ` && (!has(${spec}.method) || ${spec}.method == ${quote(CNPG_SCHEDULED_BACKUP_PINS.method)})` +
+                    ` && has(${spec}.target) && ${spec}.target == ${quote(CNPG_SCHEDULED_BACKUP_PINS.target)}` +
+                    ` && has(${spec}.backupOwnerReference) && ${spec}.backupOwnerReference == ${quote(CNPG_SCHEDULED_BACKUP_PINS.backupOwnerReference)}`,
+            ),
+            message: `tenant ScheduledBackups back up the project's Cluster (database or database-g<N>) with method ${CNPG_SCHEDULED_BACKUP_PINS.method}, target ${CNPG_SCHEDULED_BACKUP_PINS.target} and backupOwnerReference ${CNPG_SCHEDULED_BACKUP_PINS.backupOwnerReference}`,
+            reason: "Forbidden",
+        },
+    ];
+}
+
+/**
  * CloudNativePG Clusters in tenant namespaces (twin of the pack's `tenancy-database-cluster`): archive to the
  * platform's off-cluster target below the namespace's own folder with the platform-written keys, restore only
  * from the project's own archive (no live source, no pg_basebackup), no superuser, instances within the limit.
@@ -571,9 +611,11 @@ export function renderDatabasePolicy(args: AdmissionPolicyArgs): AdmissionPolicy
     const max = args.maxDatabaseInstances ?? 3;
     const target = args.databaseBackupTarget && args.databaseBackupTarget.endpointURL !== "" ? args.databaseBackupTarget : undefined;
     return policy(ADMISSION_POLICY_NAMES.databases, args, {
-        matchConstraints: { resourceRules: [{ apiGroups: ["postgresql.cnpg.io"], apiVersions: ["*"], operations: WRITE, resources: ["clusters"] }] },
+        matchConstraints: { resourceRules: [{ apiGroups: ["postgresql.cnpg.io"], apiVersions: ["*"], operations: WRITE, resources: ["clusters", "scheduledbackups"] }] },
         variables: [{ name: "namespace", expression: "has(namespaceObject.metadata.name) ? namespaceObject.metadata.name : object.metadata.namespace" }],
         validations: [
+            ...scheduledBackupValidations(),
+            ...[
             {
                 expression: `has(object.spec.backup) && has(object.spec.backup.barmanObjectStore) && ${objectStoreExpression("object.spec.backup.barmanObjectStore", target)}`,
                 message: `tenant Clusters back up to the platform's off-cluster target${target ? ` (${target.endpointURL}, ${target.destinationPrefix}<namespace>/)` : ""} below their own namespace's folder, with the Secret ${PLATFORM_BACKUP_SECRET}`,
@@ -637,6 +679,12 @@ export function renderDatabasePolicy(args: AdmissionPolicyArgs): AdmissionPolicy
                 message: `tenant Clusters run a pinned PostgreSQL image (${CNPG_IMAGES.join(", ")}) pulled IfNotPresent, on the tenant pool with the platform's anti-affinity, the owner ${CNPG_OWNER}, a tenant Longhorn class and no operator PodMonitor`,
                 reason: "Forbidden",
             },
+                {
+                    expression: `!has(object.spec.inheritedMetadata) || ${operatorPodMetadataExpression("object.spec.inheritedMetadata", DATABASE_POD_SERVICE.postgresql, true)}`,
+                    message: "tenant Clusters copy only the platform's own values of platform/, app.kubernetes.io/, cnpg.io/, percona.com/ and kubernetes.io/ labels onto their instance pods (inheritedMetadata.labels): the project's NetworkPolicies and Services select pods by them",
+                    reason: "Forbidden",
+                },
+            ].map((validation) => ({ ...validation, expression: `object.kind != 'Cluster' || (${validation.expression})` })),
         ],
     });
 }
@@ -837,6 +885,42 @@ const OPERATOR_PLACEMENT_MESSAGE =
     `nodeSelector ${OPERATOR_PLACEMENT.nodeSelectors.map((s) => JSON.stringify(s)).join(" or ")}, no toleration but ${JSON.stringify(OPERATOR_PLACEMENT.toleration)}, ` +
     `affinity only ${JSON.stringify(OPERATOR_PLACEMENT.podAffinity)}, runtimeClassName unset or ${OPERATOR_PLACEMENT.runtimeClassNames.join(", ")}, no ${OPERATOR_PLACEMENT.refusedFields.join(", ")}`;
 
+/** CEL: the schedule at `value` fires at most hourly in a Percona operator's 5-field cron (policy/lib/backup-schedule.ts). */
+const perconaHourly = (value: string) => `has(${value}) && (${value} in ${list(HOURLY_OR_RARER_DESCRIPTORS)} || ${value}.matches(${quote(PERCONA_HOURLY_SCHEDULE_PATTERN)}))`;
+
+/**
+ * CEL: the operator pod group at `group` (a path whose parent exists) carries reserved labels only with the values
+ * the platform renders (twin of the pack's operatorPodLabelProblems: the project's NetworkPolicies, Services and
+ * the operators select pods by them) and, unless `labelsOnly`, no annotations.
+ */
+function operatorPodMetadataExpression(group: string, service: string, labelsOnly = false): string {
+    const NAMESPACE = "\u0000namespace";
+    const value = (v: string) => (v === NAMESPACE ? "variables.namespace" : quote(v));
+    const allowed = Object.entries(renderedPodLabelValues(NAMESPACE, service))
+        .map(([key, values]) => `(lk == ${quote(key)} && ${values.length === 1 ? `${group}.labels[lk] == ${value(values[0]!)}` : `${group}.labels[lk] in [${values.map(value).join(", ")}]`})`)
+        .join(" || ");
+    const labels = `(!has(${group}.labels) || ${group}.labels.all(lk, !lk.lowerAscii().matches(${quote(RESERVED_POD_LABEL_PATTERN)}) || ${allowed}))`;
+    return labelsOnly ? labels : `(${labels} && !has(${group}.annotations))`;
+}
+
+/**
+ * CEL: the object carries no annotation and no finalizer the Percona operators act on
+ * ({@link PERCONA_METADATA_KEY_PATTERN}: a Vault wait, a forced restore, a resync, a restart marker; finalizers that
+ * delete claims, Secrets or the bucket's backup files), unless its operator sends it (it writes resize, resync and
+ * restart markers on its own objects) or an update keeps what the operator wrote.
+ */
+function noPerconaMetadataExpression(operatorUser: string): string {
+    const pattern = quote(PERCONA_METADATA_KEY_PATTERN);
+    const update = "request.operation == 'UPDATE' && oldObject != null";
+    const keptAnnotation = `(${update} && has(oldObject.metadata.annotations) && k in oldObject.metadata.annotations && oldObject.metadata.annotations[k] == object.metadata.annotations[k])`;
+    const keptFinalizer = `(${update} && has(oldObject.metadata.finalizers) && f in oldObject.metadata.finalizers)`;
+    return (
+        `request.userInfo.username == ${quote(operatorUser)}` +
+        ` || ((!has(object.metadata.annotations) || object.metadata.annotations.all(k, !k.lowerAscii().matches(${pattern}) || ${keptAnnotation}))` +
+        ` && (!has(object.metadata.finalizers) || object.metadata.finalizers.all(f, !f.lowerAscii().matches(${pattern}) || ${keptFinalizer})))`
+    );
+}
+
 /**
  * Percona XtraDB Cluster objects in tenant namespaces (twin of the pack's `tenancy-mysql-cluster`): a cluster
  * backs up to the platform's off-cluster target below the namespace's folder with the platform-written keys,
@@ -854,9 +938,29 @@ export function renderMysqlPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPai
     const destination = "object.spec.backupSource.destination";
     const destinationCheck = target ? `${destination}.startsWith(${quote(target.destinationPrefix)} + variables.namespace + '/')` : `variables.namespace in ${destination}.split('/')`;
     return policy(ADMISSION_POLICY_NAMES.mysql, args, {
-        matchConstraints: { resourceRules: [{ apiGroups: ["pxc.percona.com"], apiVersions: ["*"], operations: WRITE, resources: ["perconaxtradbclusters", "perconaxtradbclusterrestores"] }] },
+        matchConstraints: {
+            resourceRules: [{ apiGroups: ["pxc.percona.com"], apiVersions: ["*"], operations: WRITE, resources: ["perconaxtradbclusters", "perconaxtradbclusterrestores", "perconaxtradbclusterbackups"] }],
+        },
         variables: [{ name: "namespace", expression: "has(namespaceObject.metadata.name) ? namespaceObject.metadata.name : object.metadata.namespace" }],
         validations: [
+            {
+                expression: noPerconaMetadataExpression(PXC_OPERATOR_USER),
+                message: "tenant MySQL clusters, restores and backups carry no percona.com annotation or finalizer (issue-vault-token, unsafe-pitr, pvc-resize-in-progress; delete-pxc-pvc, delete-backup delete claims, Secrets or backup files)",
+                reason: "Forbidden",
+            },
+            {
+                expression: cluster(
+                    ["pxc", "haproxy", "proxysql"].map((part) => `(!has(object.spec.${part}) || ${operatorPodMetadataExpression(`object.spec.${part}`, DATABASE_POD_SERVICE.mysql)})`).join(" && ") +
+                        ` && (!has(object.spec.backup) || (!has(object.spec.backup.annotations) && (!has(object.spec.backup.storages) || object.spec.backup.storages.all(k, ${operatorPodMetadataExpression("object.spec.backup.storages[k]", DATABASE_POD_SERVICE.mysql)}))))`,
+                ),
+                message: "tenant MySQL pods (nodes, HAProxy, backup Jobs) carry only the platform's own values of platform/, app.kubernetes.io/, percona.com/ and kubernetes.io/ labels, and no annotations: the project's NetworkPolicies select pods by them",
+                reason: "Forbidden",
+            },
+            {
+                expression: cluster(`!has(object.spec.backup) || !has(object.spec.backup.schedule) || object.spec.backup.schedule.all(e, ${perconaHourly("e.schedule")})`),
+                message: `tenant MySQL backups run at most hourly: a fixed minute (5-field cron) or one of ${HOURLY_OR_RARER_DESCRIPTORS.join(", ")} (the operator panics on @every)`,
+                reason: "Forbidden",
+            },
             {
                 expression: cluster(
                     `has(object.spec.backup) && has(object.spec.backup.storages) && size(object.spec.backup.storages) > 0 && object.spec.backup.storages.all(k, ` +
@@ -1026,9 +1130,30 @@ export function renderMongodbPolicy(args: AdmissionPolicyArgs): AdmissionPolicyP
     const role =
         `!(r.db in ${list(MONGODB_SYSTEM_DATABASES)}) && r.name in ${list(PSMDB_TENANT_ROLES)}`;
     return policy(ADMISSION_POLICY_NAMES.mongodb, args, {
-        matchConstraints: { resourceRules: [{ apiGroups: ["psmdb.percona.com"], apiVersions: ["*"], operations: WRITE, resources: ["perconaservermongodbs", "perconaservermongodbrestores"] }] },
+        matchConstraints: {
+            resourceRules: [{ apiGroups: ["psmdb.percona.com"], apiVersions: ["*"], operations: WRITE, resources: ["perconaservermongodbs", "perconaservermongodbrestores", "perconaservermongodbbackups"] }],
+        },
         variables: [{ name: "namespace", expression: "has(namespaceObject.metadata.name) ? namespaceObject.metadata.name : object.metadata.namespace" }],
         validations: [
+            {
+                expression: noPerconaMetadataExpression(PSMDB_OPERATOR_USER),
+                message: "tenant MongoDB replica sets, restores and backups carry no percona.com annotation or finalizer (resync-pbm, preserved-restarted-at, update-mongos-first; delete-psmdb-pvc, delete-pitr-chunks, delete-backup delete claims or backup files)",
+                reason: "Forbidden",
+            },
+            {
+                expression: cluster(
+                    `(!has(object.spec.replsets) || object.spec.replsets.all(r, ${operatorPodMetadataExpression("r", DATABASE_POD_SERVICE.mongodb)}` +
+                        ["nonvoting", "hidden", "arbiter"].map((member) => ` && (!has(r.${member}) || ${operatorPodMetadataExpression(`r.${member}`, DATABASE_POD_SERVICE.mongodb)})`).join("") +
+                        `)) && (!has(object.spec.backup) || ${operatorPodMetadataExpression("object.spec.backup", DATABASE_POD_SERVICE.mongodb)})`,
+                ),
+                message: "tenant MongoDB pods (members, backup and restore pods) carry only the platform's own values of platform/, app.kubernetes.io/, percona.com/ and kubernetes.io/ labels, and no annotations: the project's NetworkPolicies select pods by them",
+                reason: "Forbidden",
+            },
+            {
+                expression: cluster(`!has(object.spec.backup) || !has(object.spec.backup.tasks) || object.spec.backup.tasks.all(t, ${perconaHourly("t.schedule")})`),
+                message: `tenant MongoDB backups run at most hourly: a fixed minute (5-field cron) or one of ${HOURLY_OR_RARER_DESCRIPTORS.join(", ")}`,
+                reason: "Forbidden",
+            },
             {
                 expression: cluster(
                     "has(object.spec.backup) && has(object.spec.backup.enabled) && object.spec.backup.enabled == true && has(object.spec.backup.storages) && size(object.spec.backup.storages) > 0" +
@@ -1104,9 +1229,16 @@ export function renderMongodbPolicy(args: AdmissionPolicyArgs): AdmissionPolicyP
     });
 }
 
+/** Who writes which operator's Secrets ({@link OPERATOR_SECRET_PATTERNS}). */
+const SECRET_WRITERS: ReadonlyArray<readonly [string, DatabaseOperator]> = [
+    [CNPG_OPERATOR_USER, "cnpg"],
+    [PXC_OPERATOR_USER, "pxc"],
+    [PSMDB_OPERATOR_USER, "psmdb"],
+];
+
 /**
  * Secrets in tenant namespaces (twin of the pack's `tenancy-no-operator-secrets`): only the CloudNativePG, MySQL and MongoDB
- * operators write the Secrets they keep for themselves ({@link OPERATOR_INTERNAL_SECRET_PATTERN}). A tenant writer
+ * operators write the Secrets they keep for themselves, each only its own ({@link OPERATOR_INTERNAL_SECRET_PATTERN}). A tenant writer
  * (the app stack's deployer, a git source, kubectl) that wrote one first or edited it would choose the system users'
  * passwords the operators sync (MongoDB's backup user reads PBM's configuration with the bucket keys) or the MySQL
  * nodes' environment (`<cluster>-env-vars-pxc`). Nor do they write the platform's own Secrets in their namespace
@@ -1117,8 +1249,13 @@ export function renderSecretPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPa
         matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: WRITE, resources: ["secrets"] }] },
         validations: [
             {
-                expression: `request.userInfo.username in ${list([CNPG_OPERATOR_USER, PXC_OPERATOR_USER, PSMDB_OPERATOR_USER])} || !has(object.metadata.name) || !object.metadata.name.matches(${quote(OPERATOR_INTERNAL_SECRET_PATTERN)})`,
-                message: "only the database operators write the Secrets they keep for themselves (<cluster>-secrets, internal-<cluster>, <cluster>-users, <cluster>-superuser, <cluster>-replication, <cluster>-ca, <cluster>-server, <cluster>-env-vars-*, TLS keys, keyfiles)",
+                // Each operator only its own names: one operator's ServiceAccount writing another's would choose that engine's system passwords.
+                expression:
+                    `!has(object.metadata.name) || !object.metadata.name.matches(${quote(OPERATOR_INTERNAL_SECRET_PATTERN)})` +
+                    SECRET_WRITERS.map(([user, operator]) => ` || (request.userInfo.username == ${quote(user)} && object.metadata.name.matches(${quote(OPERATOR_SECRET_PATTERNS[operator])}))`).join(""),
+                message:
+                    "only each database operator writes the Secrets it keeps for itself: CloudNativePG <cluster>-superuser, -replication, -ca, -server, -pull-secret; " +
+                    "the MySQL operator <cluster>-secrets, internal-<cluster>, <cluster>-env-vars-*, -ssl*, -mysql-init; the MongoDB operator <cluster>-users, internal-<cluster>-users, keyfiles, -ssl*",
                 reason: "Forbidden",
             },
             {

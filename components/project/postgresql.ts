@@ -8,6 +8,7 @@ import type { DatabaseSpec } from "../../lib/tenants/schema";
 import { containerResources, hasRunPool, objectLabels, objectMeta, type ProjectContext } from "./common";
 import { clusterName, DATABASE_COMPONENT, DATABASE_SECRET, DATABASE_USER, databaseImage, databaseName, requireDatabase } from "./database";
 import { egressExcept } from "./network-policies";
+import { apiServerEgressPeers } from "../../lib/network-rules";
 import { PSMDB_S3_KEYS } from "./mongodb";
 import { PLATFORM_BACKUP_SECRET } from "../../policy/lib/catalogue";
 
@@ -193,14 +194,6 @@ export function renderPostgresPodMonitor(ctx: ProjectContext): IPodMonitor {
     };
 }
 
-/** First address of the service CIDR: the `kubernetes` Service's ClusterIP. */
-function apiServiceAddress(serviceCidr: string): string {
-    const [address] = serviceCidr.split("/");
-    const octets = address!.split(".").map(Number);
-    octets[3] = octets[3]! + 1;
-    return `${octets.join(".")}/32`;
-}
-
 /**
  * What the instance pods need beyond the namespace's default-deny and same-namespace rules: the operator reaches
  * each instance manager (status port) and Prometheus the exporter; each instance reaches the API server (the
@@ -233,10 +226,7 @@ export function renderPostgresNetworkPolicies(ctx: ProjectContext): INetworkPoli
             spec: {
                 podSelector,
                 policyTypes: ["Egress"],
-                egress: [
-                    { to: [{ ipBlock: { cidr: "100.64.0.0/10" } }], ports: [{ protocol: "TCP", port: 6443 }] },
-                    { to: [{ ipBlock: { cidr: apiServiceAddress(ctx.config.cluster.serviceCidr) } }], ports: [{ protocol: "TCP", port: 443 }] },
-                ],
+                egress: apiServerEgressPeers(ctx.config.cluster.serviceCidr).map(({ cidr, port }) => ({ to: [{ ipBlock: { cidr } }], ports: [{ protocol: "TCP", port }] })),
             },
         },
     ];

@@ -267,10 +267,34 @@ export function backupSecretUsers(...operatorUsers: string[]): string[] {
  * credentials (`database-credentials`, `mongodb-credentials`) stay its to read. RE2 and ECMAScript read this
  * pattern alike.
  */
-export const OPERATOR_INTERNAL_SECRET_PATTERN =
-    "^(internal-database(-g[0-9]+)?|database(-g[0-9]+)?-(secrets|ssl|ssl-internal|vault|mysql-init|log-collector|env-vars-(pxc|haproxy|proxysql)" +
-    "|superuser|replication|ca|server|pull-secret)" +
-    "|internal-mongodb(-g[0-9]+)?-users|mongodb(-g[0-9]+)?-(users|mongodb-keyfile|mongodb-encryption-key|ssl|ssl-internal))$";
+export const OPERATOR_INTERNAL_SECRET_PATTERN = `^(${operatorSecretNames("cnpg")}|${operatorSecretNames("pxc")}|${operatorSecretNames("psmdb")})$`;
+
+/**
+ * Each database operator's own Secret names (the parts of {@link OPERATOR_INTERNAL_SECRET_PATTERN}, sources named
+ * there), so that an operator may write its own and no other's: the MySQL operator taking `database-superuser`
+ * would choose the PostgreSQL superuser's password of a project that runs both engines' clusters under
+ * `database`-named objects. Anchored, RE2 and ECMAScript alike.
+ */
+export const OPERATOR_SECRET_PATTERNS: Readonly<Record<DatabaseOperator, string>> = {
+    cnpg: `^(${operatorSecretNames("cnpg")})$`,
+    pxc: `^(${operatorSecretNames("pxc")})$`,
+    psmdb: `^(${operatorSecretNames("psmdb")})$`,
+};
+
+/** The database operators that keep Secrets of their own in tenant namespaces: CloudNativePG, the Percona MySQL and MongoDB operators. */
+export type DatabaseOperator = "cnpg" | "pxc" | "psmdb";
+
+/** The unanchored alternation of one operator's Secret names. */
+function operatorSecretNames(operator: DatabaseOperator): string {
+    switch (operator) {
+        case "cnpg":
+            return "database(-g[0-9]+)?-(superuser|replication|ca|server|pull-secret)";
+        case "pxc":
+            return "internal-database(-g[0-9]+)?|database(-g[0-9]+)?-(secrets|ssl|ssl-internal|vault|mysql-init|log-collector|env-vars-(pxc|haproxy|proxysql))";
+        case "psmdb":
+            return "internal-mongodb(-g[0-9]+)?-users|mongodb(-g[0-9]+)?-(users|mongodb-keyfile|mongodb-encryption-key|ssl|ssl-internal)";
+    }
+}
 
 /**
  * Secrets the platform (the tenant's grants stack, with the cluster's admin credentials) writes into a tenant

@@ -24,6 +24,7 @@ import { workloadNoPlatformBackupSecret } from "./workload/no-platform-backup-se
 import { workloadNoHostProcess } from "./workload/no-host-process";
 import { tenancyDefaultDenyNetworkPolicy } from "./tenancy/default-deny-network-policy";
 import { networkUntrustedCodeDefaultDeny } from "./network/untrusted-code-default-deny";
+import { networkOperatorDefaultDenyEgress } from "./network/operator-default-deny-egress";
 import { tenancyDnsEgress } from "./tenancy/dns-egress";
 import { tenancyEgressNoCloudMetadata } from "./tenancy/egress-no-cloud-metadata";
 import { tenancyEgressNoSmtp } from "./tenancy/egress-no-smtp";
@@ -132,6 +133,7 @@ export const NETWORK_POLICIES: readonly PackPolicy[] = [
     networkTailscaleAcl,
     networkTailnetKey,
     networkUntrustedCodeDefaultDeny,
+    networkOperatorDefaultDenyEgress,
 ];
 
 /** k3s hardening as rendered into node user-data. */

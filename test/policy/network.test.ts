@@ -33,6 +33,9 @@ import { networkTailnetKey } from "../../policy/rules/network/tailnet-key";
 import { networkUntrustedCodeDefaultDeny } from "../../policy/rules/network/untrusted-code-default-deny";
 import { networkTenantHostSpace } from "../../policy/rules/network/tenant-host-space";
 import { renderBuildNetworkPolicies } from "../../components/builds/network-policies";
+import { networkOperatorDefaultDenyEgress } from "../../policy/rules/network/operator-default-deny-egress";
+import { operatorEgressPolicies } from "../../components/databases/operator-network-policies";
+import { stackPlatformConfig } from "../components/project/fixtures";
 
 /** The SDK's error class is recognised by name (policy/lib/values.ts). */
 class UnknownValueError extends Error {}
@@ -385,6 +388,51 @@ describeRule(
         { title: "other platform namespaces without network policies", resources: [buildsNamespace, ...buildPolicies(), platformNamespace("monitoring"), k8sObject("kubernetes:core/v1:Namespace", undefined, "sandbox", {}, { "platform/untrusted-code": "false" })] },
     ],
 );
+
+// Review 19d / issue 19 item 4: the database operators' namespaces deny egress by default.
+const operatorNamespace = (name: string) => k8sObject("kubernetes:core/v1:Namespace", undefined, name, {}, { "pod-security.kubernetes.io/enforce": "restricted" });
+const operatorPolicies = (name: string) => operatorEgressPolicies(name, stackPlatformConfig("fsn1")).map((p) => networkPolicy(name, p.metadata!.name!, p.spec as unknown as Record<string, unknown>));
+const operatorNamespaces = ["cnpg-system", "pxc-system", "psmdb-system", "redis-operator"];
+describeRule(
+    networkOperatorDefaultDenyEgress,
+    () => operatorNamespaces.flatMap((n) => [operatorNamespace(n), ...operatorPolicies(n)]),
+    [
+        ...operatorNamespaces.map((n) => ({
+            field: `${n} without network policies`,
+            resources: [operatorNamespace(n)],
+            subject: operatorNamespace(n),
+            messages: [`namespace "${n}" runs a database operator and has no default-deny egress NetworkPolicy (podSelector {}, policyTypes [Egress], no egress rules): render it with components/databases/operator-network-policies.ts`],
+        })),
+        {
+            field: "cnpg-system with only the allow rules",
+            resources: [operatorNamespace("cnpg-system"), ...operatorPolicies("cnpg-system").filter((p) => !p.name.endsWith("default-deny-egress"))],
+            subject: operatorNamespace("cnpg-system"),
+            messages: ['namespace "cnpg-system" runs a database operator and has no default-deny egress NetworkPolicy (podSelector {}, policyTypes [Egress], no egress rules): render it with components/databases/operator-network-policies.ts'],
+        },
+        {
+            field: "pxc-system with a default-deny for ingress only",
+            resources: [operatorNamespace("pxc-system"), networkPolicy("pxc-system", "default-deny", { podSelector: {}, policyTypes: ["Ingress"] })],
+            subject: operatorNamespace("pxc-system"),
+            messages: ['namespace "pxc-system" runs a database operator and has no default-deny egress NetworkPolicy (podSelector {}, policyTypes [Egress], no egress rules): render it with components/databases/operator-network-policies.ts'],
+        },
+        {
+            field: "psmdb-system whose deny selects only some pods",
+            resources: [operatorNamespace("psmdb-system"), networkPolicy("psmdb-system", "default-deny-egress", { podSelector: { matchLabels: { app: "x" } }, policyTypes: ["Egress"] })],
+            subject: operatorNamespace("psmdb-system"),
+            messages: ['namespace "psmdb-system" runs a database operator and has no default-deny egress NetworkPolicy (podSelector {}, policyTypes [Egress], no egress rules): render it with components/databases/operator-network-policies.ts'],
+        },
+    ],
+    [
+        { title: "other platform namespaces without network policies", resources: [platformNamespace("monitoring"), platformNamespace("cert-manager")] },
+    ],
+);
+
+describe("network-operator-default-deny-egress without operator namespaces", () => {
+    it("is not applicable, and says why", () => {
+        expect(notApplicableOf(networkOperatorDefaultDenyEgress, [platformNamespace("monitoring")])).toEqual([{ policy: "network-operator-default-deny-egress", reason: "the stack declares no database operator namespace" }]);
+        expect(notApplicableOf(networkOperatorDefaultDenyEgress, [operatorNamespace("cnpg-system"), ...operatorPolicies("cnpg-system")])).toEqual([]);
+    });
+});
 
 describe("network-untrusted-code-default-deny without namespaces that run tenant code", () => {
     it("is not applicable, and says why", () => {

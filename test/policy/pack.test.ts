@@ -30,7 +30,7 @@ describe("the rule list", () => {
             for (const policy of policies) expect(policy.name).toMatch(new RegExp(`^${prefix}-[a-z0-9-]+$`));
         }
         expect(Object.values(groups).flat()).toEqual([...POLICIES]);
-        expect(POLICIES).toHaveLength(60);
+        expect(POLICIES).toHaveLength(61);
     });
 
     it("sets the catalogue's levels: advisory for hygiene, mandatory for security", () => {

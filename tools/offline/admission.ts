@@ -70,6 +70,7 @@ export const RESOURCE_OF_KIND: Readonly<Record<string, string>> = {
     Middleware: "middlewares",
     // postgresql.cnpg.io: the only `Cluster` kind that reaches tenant namespaces.
     Cluster: "clusters",
+    ScheduledBackup: "scheduledbackups",
     // The Redis operator's kinds (redis.redis.opstreelabs.in; `Redis` pluralises to `redis`, as its CRD names it).
     Redis: "redis",
     RedisCluster: "redisclusters",
@@ -77,8 +78,10 @@ export const RESOURCE_OF_KIND: Readonly<Record<string, string>> = {
     RedisSentinel: "redissentinels",
     PerconaXtraDBCluster: "perconaxtradbclusters",
     PerconaXtraDBClusterRestore: "perconaxtradbclusterrestores",
+    PerconaXtraDBClusterBackup: "perconaxtradbclusterbackups",
     PerconaServerMongoDB: "perconaservermongodbs",
     PerconaServerMongoDBRestore: "perconaservermongodbrestores",
+    PerconaServerMongoDBBackup: "perconaservermongodbbackups",
     Rollout: "rollouts",
     AnalysisTemplate: "analysistemplates",
     AnalysisRun: "analysisruns",

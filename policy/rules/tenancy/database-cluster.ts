@@ -5,11 +5,30 @@ import { forTenantObjects } from "../../lib/rule-helpers";
 import { asArray, asRecord, asString, at, isTrue } from "../../lib/values";
 import { PLATFORM_BACKUP_SECRET } from "../../lib/catalogue";
 import { operatorPlacementProblems } from "../../lib/operator-placement";
+import { backupScheduleProblem, CNPG_HOURLY_SCHEDULE_PATTERN } from "../../lib/backup-schedule";
+import { DATABASE_POD_SERVICE, operatorPodLabelProblems } from "../../lib/operator-pod-labels";
 import { DATABASE_IMAGES } from "../../../charts/images";
 import { STORAGE_CLASSES, TENANT_STORAGE_CLASSES } from "../../../lib/conventions";
 
 /** Pulumi type of a CloudNativePG Cluster (postgresql.cnpg.io/v1). */
 export const CNPG_CLUSTER_TYPE = "kubernetes:postgresql.cnpg.io/v1:Cluster";
+
+/** Pulumi type of a CloudNativePG ScheduledBackup (postgresql.cnpg.io/v1). */
+export const CNPG_SCHEDULED_BACKUP_TYPE = "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup";
+
+/**
+ * The ScheduledBackup spec a tenant may write (api/v1/scheduledbackup_types.go at 1.30.0): the fields
+ * components/project/postgresql.ts renderScheduledBackup writes plus `suspend: false`, with these values pinned.
+ * `method` barmanObjectStore (the default: volume snapshots need CRDs k3s lacks, `pluginConfiguration` runs a
+ * plugin of the tenant's choosing), `target` prefer-standby (the primary is not loaded), `backupOwnerReference`
+ * self (the Backups go with their ScheduledBackup). `suspend: true` and `online`/`onlineConfiguration` (a cold
+ * backup fences the primary) are refused; `schedule` is at most hourly (policy/lib/backup-schedule.ts) and
+ * `cluster.name` one of the project's Clusters ({@link CNPG_CLUSTER_NAME_PATTERN}).
+ */
+export const CNPG_SCHEDULED_BACKUP_PINS = { method: "barmanObjectStore", target: "prefer-standby", backupOwnerReference: "self" } as const;
+
+/** Fields of a tenant ScheduledBackup's spec ({@link CNPG_SCHEDULED_BACKUP_PINS}). */
+export const CNPG_SCHEDULED_BACKUP_FIELDS = ["cluster", "schedule", "method", "immediate", "target", "backupOwnerReference", "suspend"] as const;
 
 /**
  * Names a tenant Cluster may have: `database` or `database-g<N>` (components/project/database.ts clusterName). The
@@ -330,6 +349,36 @@ export function databaseClusterProblems(
         problems.push("bootstrap.pg_basebackup copies another server: a tenant Cluster starts empty or from its own archive");
     }
     problems.push(...clusterPinnedValueProblems(spec), ...clusterFieldProblems(spec));
+    // The operator copies these onto every instance pod, claim and Service.
+    problems.push(...operatorPodLabelProblems(at(spec, ["inheritedMetadata", "labels"]), namespace, DATABASE_POD_SERVICE.postgresql, "inheritedMetadata.labels"));
+    return problems;
+}
+
+/** Every problem of a tenant ScheduledBackup's spec ({@link CNPG_SCHEDULED_BACKUP_PINS}). */
+export function scheduledBackupProblems(spec: Record<string, unknown>): string[] {
+    const problems: string[] = [];
+    for (const field of Object.keys(spec).filter((k) => !(CNPG_SCHEDULED_BACKUP_FIELDS as readonly string[]).includes(k))) {
+        problems.push(`${field} is set (a tenant ScheduledBackup sets only ${CNPG_SCHEDULED_BACKUP_FIELDS.join(", ")})`);
+    }
+    const schedule = backupScheduleProblem(spec.schedule, CNPG_HOURLY_SCHEDULE_PATTERN, "schedule");
+    if (schedule !== undefined) {
+        problems.push(schedule);
+    }
+    const cluster = at(spec, ["cluster", "name"]);
+    if (!(typeof cluster === "string" && new RegExp(CNPG_CLUSTER_NAME_PATTERN).test(cluster))) {
+        problems.push(`cluster.name ${JSON.stringify(cluster)} is not the project's Cluster (database or database-g<N>)`);
+    }
+    if (spec.method !== undefined && spec.method !== CNPG_SCHEDULED_BACKUP_PINS.method) {
+        problems.push(`method ${JSON.stringify(spec.method)} is not ${CNPG_SCHEDULED_BACKUP_PINS.method} (the Cluster's archive on the platform's target)`);
+    }
+    for (const field of ["target", "backupOwnerReference"] as const) {
+        if (spec[field] !== CNPG_SCHEDULED_BACKUP_PINS[field]) {
+            problems.push(`${field} ${JSON.stringify(spec[field])} is not the platform's ${CNPG_SCHEDULED_BACKUP_PINS[field]}`);
+        }
+    }
+    if (isTrue(spec.suspend)) {
+        problems.push("suspend is true (the project's base backups would stop)");
+    }
     return problems;
 }
 
@@ -343,12 +392,18 @@ export function databaseClusterProblems(
  */
 export const tenancyDatabaseCluster: ResourceValidationPolicy = {
     name: "tenancy-database-cluster",
-    description: `Tenant PostgreSQL Clusters back up to the platform's off-cluster target with the Secret ${PLATFORM_BACKUP_SECRET}, restore only from their own archive, have no superuser access and stay within the instance limit.`,
+    description: `Tenant PostgreSQL Clusters back up to the platform's off-cluster target with the Secret ${PLATFORM_BACKUP_SECRET}, restore only from their own archive, have no superuser access and stay within the instance limit; their ScheduledBackups run at most hourly with the platform's method, target and owner.`,
     enforcementLevel: "mandatory",
     severity: "high",
     configSchema: configSchemaFor("platformNamespaces", "databaseBackupTarget", "maxDatabaseInstances"),
-    validateResource: forTenantObjects([CNPG_CLUSTER_TYPE], (args, report) => {
+    validateResource: forTenantObjects([CNPG_CLUSTER_TYPE, CNPG_SCHEDULED_BACKUP_TYPE], (args, report) => {
         const namespace = namespaceOf(args.props);
+        if (args.type === CNPG_SCHEDULED_BACKUP_TYPE) {
+            for (const problem of scheduledBackupProblems(specOf(args.props))) {
+                report(`ScheduledBackup in namespace "${namespace}": ${problem}`);
+            }
+            return;
+        }
         for (const problem of [...databaseClusterProblems(specOf(args.props), namespace, packConfig(args), metadataOf(args.props).name ?? ""), ...clusterAnnotationProblems(metadataOf(args.props).annotations)]) {
             report(`Cluster in namespace "${namespace}": ${problem}`);
         }

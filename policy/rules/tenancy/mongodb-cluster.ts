@@ -7,9 +7,17 @@ import { asArray, asRecord, asString, at, isTrue, sameValue } from "../../lib/va
 import { OPERATOR_PLACEMENT, operatorPlacementProblems } from "../../lib/operator-placement";
 import { PLATFORM_BACKUP_SECRET } from "../../lib/catalogue";
 import { backupEndpointProblems, platformCredentialsProblems } from "./database-cluster";
+import { perconaMetadataProblems } from "../../lib/percona-metadata";
+import { DATABASE_POD_SERVICE, operatorPodLabelProblems } from "../../lib/operator-pod-labels";
+import { backupScheduleProblem, PERCONA_HOURLY_SCHEDULE_PATTERN } from "../../lib/backup-schedule";
 
 /** Pulumi types of the Percona Operator for MongoDB kinds tenants get (psmdb.percona.com/v1). */
-export const PSMDB_TYPES = { cluster: "kubernetes:psmdb.percona.com/v1:PerconaServerMongoDB", restore: "kubernetes:psmdb.percona.com/v1:PerconaServerMongoDBRestore" } as const;
+export const PSMDB_TYPES = {
+    cluster: "kubernetes:psmdb.percona.com/v1:PerconaServerMongoDB",
+    restore: "kubernetes:psmdb.percona.com/v1:PerconaServerMongoDBRestore",
+    /** The operator's (from the replica set's schedule): only its metadata is judged. */
+    backup: "kubernetes:psmdb.percona.com/v1:PerconaServerMongoDBBackup",
+} as const;
 
 /**
  * The images a tenant replica set may run (charts/images.ts): mongod, the operator's init image (it copies the
@@ -292,6 +300,26 @@ export function mongodbClusterProblems(spec: Record<string, unknown>, namespace:
             problems.push(`backup.${field} is set (the backup agents hold the platform's keys)`);
         }
     }
+    // Pod labels and annotations of every pod group the operator creates: the platform's labels only, no annotations.
+    const podGroups: Array<[string, unknown]> = [
+        ...replsets.flatMap((replset, index): Array<[string, unknown]> => [
+            [`replsets[${index}]`, replset],
+            ...["nonvoting", "hidden", "arbiter"].map((member): [string, unknown] => [`replsets[${index}].${member}`, at(replset, [member])]),
+        ]),
+        ["backup", spec.backup],
+    ];
+    for (const [where, group] of podGroups) {
+        problems.push(...operatorPodLabelProblems(at(group, ["labels"]), namespace, DATABASE_POD_SERVICE.mongodb, `${where}.labels`));
+        if (at(group, ["annotations"]) !== undefined) {
+            problems.push(`${where}.annotations is set (annotations on the operator's pods are the platform's: none)`);
+        }
+    }
+    for (const [index, task] of asArray(at(spec, ["backup", "tasks"])).entries()) {
+        const problem = backupScheduleProblem(at(task, ["schedule"]), PERCONA_HOURLY_SCHEDULE_PATTERN, `backup.tasks[${index}].schedule`);
+        if (problem !== undefined) {
+            problems.push(problem);
+        }
+    }
     return problems;
 }
 
@@ -329,17 +357,22 @@ export function mongodbRestoreProblems(spec: Record<string, unknown>, namespace:
  */
 export const tenancyMongodbCluster: ResourceValidationPolicy = {
     name: "tenancy-mongodb-cluster",
-    description: `Tenant MongoDB replica sets (Percona Operator for MongoDB) back up to the platform's off-cluster target with the Secret ${PLATFORM_BACKUP_SECRET}, run only the platform's pinned images and nothing of the tenant's beside the backup agent, restore only from their own backups and stay within the instance limit.`,
+    description: `Tenant MongoDB replica sets (Percona Operator for MongoDB) back up to the platform's off-cluster target with the Secret ${PLATFORM_BACKUP_SECRET}, run only the platform's pinned images and nothing of the tenant's beside the backup agent, restore only from their own backups and stay within the instance limit; no replica set, restore or backup carries an annotation or finalizer the operator acts on (percona.com/…).`,
     enforcementLevel: "mandatory",
     severity: "high",
     configSchema: configSchemaFor("platformNamespaces", "databaseBackupTarget", "maxDatabaseInstances"),
-    validateResource: forTenantObjects([PSMDB_TYPES.cluster, PSMDB_TYPES.restore], (args, report) => {
+    validateResource: forTenantObjects([PSMDB_TYPES.cluster, PSMDB_TYPES.restore, PSMDB_TYPES.backup], (args, report) => {
         const namespace = namespaceOf(args.props);
         const config = packConfig(args);
-        const cluster = args.type === PSMDB_TYPES.cluster;
-        const problems = cluster ? mongodbClusterProblems(specOf(args.props), namespace, config, asString(at(args.props, ["metadata", "name"])) ?? "") : mongodbRestoreProblems(specOf(args.props), namespace, config);
-        for (const problem of problems) {
-            report(`${cluster ? "PerconaServerMongoDB" : "PerconaServerMongoDBRestore"} in namespace "${namespace}": ${problem}`);
+        const kind = args.type.slice(args.type.lastIndexOf(":") + 1);
+        const specProblems =
+            args.type === PSMDB_TYPES.cluster
+                ? mongodbClusterProblems(specOf(args.props), namespace, config, asString(at(args.props, ["metadata", "name"])) ?? "")
+                : args.type === PSMDB_TYPES.restore
+                  ? mongodbRestoreProblems(specOf(args.props), namespace, config)
+                  : [];
+        for (const problem of [...specProblems, ...perconaMetadataProblems(args.props.metadata)]) {
+            report(`${kind} in namespace "${namespace}": ${problem}`);
         }
     }),
 };

@@ -6,9 +6,19 @@ import { asArray, asRecord, asString, at, isTrue, sameValue } from "../../lib/va
 import { PLATFORM_BACKUP_SECRET } from "../../lib/catalogue";
 import { backupEndpointProblems, platformCredentialsProblems } from "./database-cluster";
 import { operatorPlacementProblems } from "../../lib/operator-placement";
+import { perconaMetadataProblems } from "../../lib/percona-metadata";
+import { DATABASE_POD_SERVICE, operatorPodLabelProblems } from "../../lib/operator-pod-labels";
+import { backupScheduleProblem, PERCONA_HOURLY_SCHEDULE_PATTERN } from "../../lib/backup-schedule";
 
-/** Pulumi types of the Percona XtraDB Cluster kinds tenants get (pxc.percona.com/v1). */
-export const PXC_TYPES = { cluster: "kubernetes:pxc.percona.com/v1:PerconaXtraDBCluster", restore: "kubernetes:pxc.percona.com/v1:PerconaXtraDBClusterRestore" } as const;
+/**
+ * Pulumi types of the Percona XtraDB Cluster kinds (pxc.percona.com/v1): tenants get clusters and restores; a
+ * backup object is the operator's (from the cluster's schedule), and only its metadata is judged here.
+ */
+export const PXC_TYPES = {
+    cluster: "kubernetes:pxc.percona.com/v1:PerconaXtraDBCluster",
+    restore: "kubernetes:pxc.percona.com/v1:PerconaXtraDBClusterRestore",
+    backup: "kubernetes:pxc.percona.com/v1:PerconaXtraDBClusterBackup",
+} as const;
 
 /**
  * Images the operator runs with the platform's backup keys in their environment or beside them (XtraBackup in
@@ -220,6 +230,13 @@ export function mysqlClusterProblems(
     if (storages && asArray(at(spec, ["backup", "schedule"])).length === 0) {
         problems.push("backup.schedule is empty (no full backup to restore from)");
     }
+    // The operator parses these with robfig/cron v3's standard parser and panics on `@every` (AddFuncWithSeconds).
+    for (const [index, entry] of asArray(at(spec, ["backup", "schedule"])).entries()) {
+        const problem = backupScheduleProblem(at(entry, ["schedule"]), PERCONA_HOURLY_SCHEDULE_PATTERN, `backup.schedule[${index}].schedule`);
+        if (problem !== undefined) {
+            problems.push(problem);
+        }
+    }
     const backupImage = asString(at(spec, ["backup", "image"]));
     if (backupImage !== undefined && !(PXC_KEY_HOLDING_IMAGES.backup as readonly string[]).includes(backupImage)) {
         problems.push(`backup.image "${backupImage}" is not one of the platform's XtraBackup images (it runs with the backup keys)`);
@@ -236,6 +253,20 @@ export function mysqlClusterProblems(
     }
     for (const [name, value] of Object.entries(asRecord(at(spec, ["backup", "storages"])) ?? {})) {
         problems.push(...operatorPlacementProblems(asRecord(value) ?? {}, `backup.storages.${name}.`, "core"));
+    }
+    // Pod labels and annotations of every pod group the operator creates: the platform's labels only, no annotations.
+    const podGroups: Array<[string, unknown]> = [
+        ...["pxc", "haproxy", "proxysql"].map((part): [string, unknown] => [part, spec[part]]),
+        ...Object.entries(asRecord(at(spec, ["backup", "storages"])) ?? {}).map(([name, value]): [string, unknown] => [`backup.storages.${name}`, value]),
+    ];
+    for (const [where, group] of podGroups) {
+        problems.push(...operatorPodLabelProblems(at(group, ["labels"]), namespace, DATABASE_POD_SERVICE.mysql, `${where}.labels`));
+        if (at(group, ["annotations"]) !== undefined) {
+            problems.push(`${where}.annotations is set (annotations on the operator's pods are the platform's: none)`);
+        }
+    }
+    if (at(spec, ["backup", "annotations"]) !== undefined) {
+        problems.push("backup.annotations is set (annotations on the operator's pods are the platform's: none)");
     }
     for (const part of ["pxc", "haproxy", "proxysql"]) {
         for (const field of PXC_INJECTION_FIELDS) {
@@ -323,16 +354,22 @@ export function mysqlRestoreProblems(spec: Record<string, unknown>, namespace: s
  */
 export const tenancyMysqlCluster: ResourceValidationPolicy = {
     name: "tenancy-mysql-cluster",
-    description: `Tenant MySQL clusters (Percona XtraDB Cluster) back up to the platform's off-cluster target with the Secret ${PLATFORM_BACKUP_SECRET}, run only the platform's images beside the backup keys, restore only from their own backups and stay within the instance limit.`,
+    description: `Tenant MySQL clusters (Percona XtraDB Cluster) back up to the platform's off-cluster target with the Secret ${PLATFORM_BACKUP_SECRET}, run only the platform's images beside the backup keys, restore only from their own backups and stay within the instance limit; no cluster, restore or backup carries an annotation or finalizer the operator acts on (percona.com/…).`,
     enforcementLevel: "mandatory",
     severity: "high",
     configSchema: configSchemaFor("platformNamespaces", "databaseBackupTarget", "maxDatabaseInstances"),
-    validateResource: forTenantObjects([PXC_TYPES.cluster, PXC_TYPES.restore], (args, report) => {
+    validateResource: forTenantObjects([PXC_TYPES.cluster, PXC_TYPES.restore, PXC_TYPES.backup], (args, report) => {
         const namespace = namespaceOf(args.props);
         const config = packConfig(args);
-        const cluster = args.type === PXC_TYPES.cluster;
-        for (const problem of cluster ? mysqlClusterProblems(specOf(args.props), namespace, config, asString(at(args.props, ["metadata", "name"])) ?? "") : mysqlRestoreProblems(specOf(args.props), namespace, config)) {
-            report(`${cluster ? "PerconaXtraDBCluster" : "PerconaXtraDBClusterRestore"} in namespace "${namespace}": ${problem}`);
+        const kind = args.type.slice(args.type.lastIndexOf(":") + 1);
+        const specProblems =
+            args.type === PXC_TYPES.cluster
+                ? mysqlClusterProblems(specOf(args.props), namespace, config, asString(at(args.props, ["metadata", "name"])) ?? "")
+                : args.type === PXC_TYPES.restore
+                  ? mysqlRestoreProblems(specOf(args.props), namespace, config)
+                  : [];
+        for (const problem of [...specProblems, ...perconaMetadataProblems(args.props.metadata)]) {
+            report(`${kind} in namespace "${namespace}": ${problem}`);
         }
     }),
 };

@@ -1,6 +1,6 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchemaFor } from "../../lib/config";
-import { OPERATOR_INTERNAL_SECRET_PATTERN, PLATFORM_WRITTEN_SECRETS } from "../../lib/catalogue";
+import { OPERATOR_INTERNAL_SECRET_PATTERN, OPERATOR_SECRET_PATTERNS, PLATFORM_WRITTEN_SECRETS, type DatabaseOperator } from "../../lib/catalogue";
 import { TENANT_PROJECT } from "../../../lib/stacks/naming";
 import { K8S_TYPES, metadataOf, namespaceOf } from "../../lib/kubernetes";
 import { forTenantObjects } from "../../lib/rule-helpers";
@@ -17,20 +17,24 @@ import { forTenantObjects } from "../../lib/rule-helpers";
  */
 export const tenancyNoOperatorSecrets: ResourceValidationPolicy = {
     name: "tenancy-no-operator-secrets",
-    description: "Tenant Secrets must not take the names the MySQL and MongoDB operators keep for their own (system users, TLS keys, keyfiles, node environment).",
+    description: "Tenant Secrets must not take the names the CloudNativePG, MySQL and MongoDB operators keep for their own (system users, TLS keys, keyfiles, node environment).",
     enforcementLevel: "mandatory",
     severity: "high",
     configSchema: configSchemaFor("platformNamespaces"),
     validateResource: forTenantObjects([K8S_TYPES.secret], (args, report) => {
         const name = metadataOf(args.props).name ?? "";
         if (new RegExp(OPERATOR_INTERNAL_SECRET_PATTERN).test(name)) {
-            report(`Secret "${name}" in namespace "${namespaceOf(args.props)}" takes a name a database operator keeps for its own Secrets (its system users' passwords, keys or environment): only the operator writes it`);
+            const owner = (Object.keys(OPERATOR_SECRET_PATTERNS) as DatabaseOperator[]).find((o) => new RegExp(OPERATOR_SECRET_PATTERNS[o]).test(name));
+            report(`Secret "${name}" in namespace "${namespaceOf(args.props)}" takes a name ${OPERATOR_NAMES[owner!]} keeps for its own Secrets (its system users' passwords, keys or environment): only ${OPERATOR_NAMES[owner!]} writes it; name the Secret otherwise`);
         }
         if (PLATFORM_WRITTEN_SECRETS.includes(name) && projectOfUrn(args.urn) === TENANT_PROJECT) {
             report(`Secret "${name}" in namespace "${namespaceOf(args.props)}" is the platform's (the backup or bucket keys, or the Redis users and ACL file, its grants stack writes): a tenant app stack must not create or replace it`);
         }
     }),
 };
+
+/** The operators as the messages name them. */
+const OPERATOR_NAMES: Readonly<Record<DatabaseOperator, string>> = { cnpg: "the CloudNativePG operator", pxc: "the MySQL (Percona XtraDB Cluster) operator", psmdb: "the MongoDB (Percona) operator" };
 
 /** The Pulumi project of a resource URN (`urn:pulumi:<stack>::<project>::…`). */
 function projectOfUrn(urn: string): string | undefined {

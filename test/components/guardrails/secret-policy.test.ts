@@ -65,6 +65,37 @@ describe("platform-tenant-secrets (admission twin of tenancy-no-operator-secrets
         expect(decide("mongodb-users", "system:serviceaccount:shop-argocd:argocd-application-controller").admission).toBe("deny");
         expect(decide("mongodb-users", "system:serviceaccount:psmdb-system:default").admission).toBe("deny");
     });
+
+    // Issue 19 item 5: each operator writes only its own names (a MySQL operator writing database-superuser would
+    // choose the PostgreSQL superuser's password).
+    it.each([
+        { name: "database-superuser", user: PXC_OPERATOR_USER },
+        { name: "database-ca", user: PSMDB_OPERATOR_USER },
+        { name: "database-secrets", user: CNPG_OPERATOR_USER },
+        { name: "database-env-vars-pxc", user: PSMDB_OPERATOR_USER },
+        { name: "internal-database", user: CNPG_OPERATOR_USER },
+        { name: "mongodb-users", user: PXC_OPERATOR_USER },
+        { name: "internal-mongodb-g2-users", user: CNPG_OPERATOR_USER },
+        { name: "mongodb-mongodb-keyfile", user: PXC_OPERATOR_USER },
+    ])("refuses $name written by another operator ($user)", ({ name, user }) => {
+        expect(decide(name, user).admission).toBe("deny");
+    });
+
+    it.each([
+        { name: "database-g2-replication", user: CNPG_OPERATOR_USER },
+        { name: "database-g2-env-vars-haproxy", user: PXC_OPERATOR_USER },
+        { name: "internal-database-g1", user: PXC_OPERATOR_USER },
+        { name: "mongodb-g1-ssl-internal", user: PSMDB_OPERATOR_USER },
+    ])("admits $name written by its own operator", ({ name, user }) => {
+        expect(decide(name, user).admission).toBe("admit");
+    });
+
+    it("the pack names the operator that owns the name", () => {
+        const message = (name: string) => messagesOf("tenancy-no-operator-secrets", [planned("kubernetes:core/v1:Secret", `shop-${name}`, secret(name))]).join("\n");
+        expect(message("database-superuser")).toMatch(/only the CloudNativePG operator/);
+        expect(message("database-env-vars-pxc")).toMatch(/only the MySQL \(Percona XtraDB Cluster\) operator/);
+        expect(message("internal-mongodb-users")).toMatch(/only the MongoDB \(Percona\) operator/);
+    });
 });
 
 // Review 19c, minor 4: the Secrets the grants stack writes into the namespace (backup and bucket keys) are the

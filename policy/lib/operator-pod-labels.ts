@@ -1,0 +1,41 @@
+import { LABELS } from "../../lib/conventions";
+import { asRecord } from "./values";
+
+/**
+ * Label keys tenants may not choose freely on the pods a database operator creates for them (CloudNativePG
+ * `inheritedMetadata.labels`, the Percona operators' per-component `labels`): the platform's own (`platform/…`,
+ * read by the project's NetworkPolicies: `platform/service` NotIn [database] keeps the database pods off the
+ * internet rules, `platform/service: <service>` opens Traefik's and Prometheus' ingress to a service's pods), the
+ * recommended `app.kubernetes.io/…` and the operators' and Kubernetes' domains (`cnpg.io/…` selects the -rw/-ro
+ * Services' instances and the instance NetworkPolicies, `percona.com/…`, `kubernetes.io/…`, `k8s.io/…`). Matched on
+ * the lower-cased key; RE2 and ECMAScript read the pattern alike. Other keys stay the tenant's.
+ */
+export const RESERVED_POD_LABEL_PATTERN = "^(platform/|app[.]kubernetes[.]io/|([a-z0-9.-]+[.])?(cnpg[.]io|percona[.]com|kubernetes[.]io|k8s[.]io)/)";
+
+/** The pod `platform/service` of each engine's database pods (components/project/database.ts DATABASE_COMPONENT, mongodb.ts MONGODB_COMPONENT). */
+export const DATABASE_POD_SERVICE = { postgresql: "database", mysql: "database", mongodb: "mongodb" } as const;
+
+/**
+ * The reserved labels a tenant database's pods may carry, with their values: exactly what components/project/
+ * common.ts objectLabels renders for the project (the namespace is the project id) and the database component;
+ * `platform/trust` either level (no policy reads it from a pod: the namespace's label decides).
+ */
+export function renderedPodLabelValues(namespace: string, service: string): Readonly<Record<string, readonly string[]>> {
+    return {
+        [LABELS.project]: [namespace],
+        [LABELS.service]: [service],
+        [LABELS.trust]: ["trusted", "untrusted"],
+        [LABELS.managedBy]: ["pulumi"],
+        "app.kubernetes.io/name": [service],
+        "app.kubernetes.io/part-of": [namespace],
+    };
+}
+
+/** Problems of one pod label map of an operator's CR (at `where`): reserved keys only with the rendered values ({@link renderedPodLabelValues}). */
+export function operatorPodLabelProblems(labels: unknown, namespace: string, service: string, where: string): string[] {
+    const reserved = new RegExp(RESERVED_POD_LABEL_PATTERN);
+    const allowed = renderedPodLabelValues(namespace, service);
+    return Object.entries(asRecord(labels) ?? {})
+        .filter(([key, value]) => reserved.test(key.toLowerCase()) && !(allowed[key] ?? []).includes(String(value)))
+        .map(([key, value]) => `${where}["${key}"] is ${JSON.stringify(value)} (a label the project's NetworkPolicies, Services or the operator select pods by: only the platform's ${JSON.stringify(allowed[key] ?? "none")})`);
+}
