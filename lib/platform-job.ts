@@ -47,6 +47,8 @@ export interface PlatformJobArgs {
     backoffLimit: number;
     /** Seconds the Job may run in all, retries included. */
     activeDeadlineSeconds: number;
+    /** Exit codes of the container that fail the Job at once, not retried (a podFailurePolicy); none by default. */
+    failJobOnExitCodes?: number[];
     /** The one container; its security context is set here and may not be passed. */
     container: Omit<IContainer, "securityContext">;
     /** The pod's volumes (what the container mounts). */
@@ -58,6 +60,9 @@ export function renderPlatformJobSpec(args: PlatformJobArgs): IJobSpec {
     return {
         backoffLimit: args.backoffLimit,
         activeDeadlineSeconds: args.activeDeadlineSeconds,
+        ...(args.failJobOnExitCodes?.length
+            ? { podFailurePolicy: { rules: [{ action: "FailJob", onExitCodes: { containerName: args.container.name, operator: "In", values: args.failJobOnExitCodes } }] } }
+            : {}),
         template: {
             metadata: { labels: args.labels },
             spec: {

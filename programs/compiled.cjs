@@ -110,8 +110,9 @@ const ownPaths = {
 
 /**
  * Bundles `entry` into `bundle` with esbuild and records what it was built from in `metaFile` (the inputs' stamps
- * plus `watched`, read by {@link recordStaleness}). Both files are written aside and renamed, so parallel runs
- * never load half a bundle. Shared with tools/precompiled.cjs, which differs only in the options it passes.
+ * plus `watched`, read by {@link recordStaleness}). The bundle, its linked source map (`<bundle>.map`, when
+ * `sourcemap` is "linked") and the record are written aside and renamed, so parallel runs never load half a
+ * bundle. Shared with tools/precompiled.cjs, which differs only in the options it passes.
  * @param {string} entry absolute path of the TypeScript entry point
  * @param {string} bundle absolute path of the bundle to write
  * @param {string} metaFile absolute path of its build record
@@ -120,10 +121,12 @@ const ownPaths = {
  */
 async function buildBundle(entry, bundle, metaFile, options) {
     const esbuild = require("esbuild");
-    const temporary = `${bundle}.${process.pid}.tmp`;
     const result = await esbuild.build({
         entryPoints: [entry],
-        outfile: temporary,
+        // Built under its final name and written here, not by esbuild: a linked source map is named after the
+        // outfile and the bundle's sourceMappingURL names it, so both must carry the name they end up with.
+        outfile: bundle,
+        write: false,
         // Metafile input paths are relative to this directory, which is what the stamps are keyed on.
         absWorkingDir: ROOT,
         bundle: true,
@@ -146,9 +149,33 @@ async function buildBundle(entry, bundle, metaFile, options) {
             inputs[path.relative(ROOT, file)] = now;
         }
     }
+    // The map before the bundle: a run that loads the new bundle finds the map it names.
+    const outputs = [...result.outputFiles].sort((a, b) => Number(b.path.endsWith(".map")) - Number(a.path.endsWith(".map")));
+    for (const output of outputs) {
+        fs.writeFileSync(`${output.path}.${process.pid}.tmp`, output.contents);
+    }
     fs.writeFileSync(`${metaFile}.${process.pid}.tmp`, JSON.stringify({ esbuild: esbuild.version, node: NODE_MAJOR, root: ROOT, inputs }));
-    fs.renameSync(temporary, bundle);
+    for (const output of outputs) {
+        fs.renameSync(`${output.path}.${process.pid}.tmp`, output.path);
+    }
     fs.renameSync(`${metaFile}.${process.pid}.tmp`, metaFile);
+    removeTemporaryMaps(bundle);
+}
+
+/**
+ * Removes the maps that builds before 2026-12-02 left beside `bundle`, named after their temporary file
+ * (`<bundle>.<pid>.tmp.map`) and never renamed: one more each rebuild. No build writes that name any more, so
+ * a concurrent build's files are not touched.
+ * @param {string} bundle absolute path of the bundle
+ */
+function removeTemporaryMaps(bundle) {
+    const dir = path.dirname(bundle);
+    const prefix = `${path.basename(bundle)}.`;
+    for (const name of fs.readdirSync(dir)) {
+        if (name.startsWith(prefix) && /^\d+\.tmp\.map$/.test(name.slice(prefix.length))) {
+            fs.rmSync(path.join(dir, name), { force: true });
+        }
+    }
 }
 
 /**

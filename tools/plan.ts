@@ -10,7 +10,8 @@
  * config, and every tenant is planned again should the platform plan export another one
  * (tools/offline/stack-plans.ts `planTenantsBesidePlatform`). What a plan derives from a file's bytes alone (parsed
  * tenant and stack files, validated specs, resource keys) is kept in `bin/cache/content/` by content hash
- * (tools/offline/content-cache.ts) for the next plan process.
+ * (tools/offline/content-cache.ts) for the next plan process; at the end of a plan, at most hourly, the entries no
+ * later plan will read are removed (tools/offline/content-cache-prune.ts).
  *
  * `npm run plan -- --stack <region> --tenant <id>` plans one tenant's grants stack (into `<out>/grants/`) and app
  * stack alone, against `--contract <file>` (a platform plan's contract.json) or, without it, a contract computed
@@ -53,6 +54,7 @@ import { changeReport, renderChangeReport, type ChangeResource } from "./offline
 import { createStagingDir, errorFileFor, publishStagingDir, recordFailedPlan } from "./offline/output-dir";
 import { missingSecrets } from "./offline/secret-commands";
 import { offlineContentCache } from "./offline/content-cache";
+import { bundleBuiltAt, pruneContentCache } from "./offline/content-cache-prune";
 import { useDerivedStore } from "../lib/derived-store";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -182,6 +184,10 @@ async function main(): Promise<number> {
             }
         }
         publishStagingDir(staging, outDir);
+    }
+    if (contentCache) {
+        // Here, not in the workers: one prune per plan, after everything it derived was written.
+        timed(options.timings, "cache prune", () => pruneContentCache(contentCache.dir, { codeBuiltMs: bundleBuiltAt(contentCache.codeStamp) }));
     }
     if (values.timings) {
         const cpu = process.cpuUsage();

@@ -1,8 +1,10 @@
 /**
- * `npx tsx tools/render-charts.ts [--stack <name>]... [--no-plan]`: renders every `helm.v3.Release` of every
- * shipped stack with real Helm (`helm template`) at the pinned chart version and the values of the offline
- * plan, and writes the facts (workloads, placement, volumes, update strategies, images, requests/limits,
- * CRDs under `crds/`) to `charts/rendered/<stack>/<release>.json`. Not run in CI (no Helm there, no chart
+ * `npx tsx tools/render-charts.ts [--stack <name>]... [--release <name>]... [--no-plan]`: renders every
+ * `helm.v3.Release` of every shipped stack with real Helm (`helm template`) at the pinned chart version and the
+ * values of the offline plan, and writes the facts (workloads, placement, volumes, update strategies, images,
+ * requests/limits, CRDs under `crds/`) to `charts/rendered/<stack>/<release>.json`. `--release` renders only the
+ * releases named and leaves the other fact files as they are (one chart's values changed: only its chart source
+ * is needed). Not run in CI (no Helm there, no chart
  * sources): `test/charts/rendered-facts.test.ts` fails when the values change without a regeneration.
  *
  * Needs `helm` on PATH and the chart repositories as GitHub snapshots (`/work/.mirror/<owner>+<name>/repo`
@@ -290,8 +292,9 @@ function render(stack: string, input: ReleaseInput, workDir: string, helm: strin
 }
 
 function main(): number {
-    const { values } = parseArgs({ options: { stack: { type: "string", multiple: true }, "no-plan": { type: "boolean", default: false } } });
+    const { values } = parseArgs({ options: { stack: { type: "string", multiple: true }, release: { type: "string", multiple: true }, "no-plan": { type: "boolean", default: false } } });
     const stacks = values.stack ?? shippedStacks(ROOT);
+    const only = values.release === undefined ? undefined : new Set(values.release);
     const helm = helmVersion();
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "render-charts-"));
     try {
@@ -302,9 +305,15 @@ function main(): number {
                     throw new Error(`npm run plan -- --stack ${stack} failed (exit ${plan.status})`);
                 }
             }
-            fs.rmSync(path.join(RENDERED_DIR, stack), { recursive: true, force: true });
+            const inputs = releaseInputs(ROOT, stack).filter((input) => only === undefined || only.has(input.release));
+            if (only === undefined) {
+                // Every release again: the facts of a release the stack no longer has go too.
+                fs.rmSync(path.join(RENDERED_DIR, stack), { recursive: true, force: true });
+            } else if (inputs.length === 0) {
+                throw new Error(`${stack} plans no release named ${[...only].join(", ")}`);
+            }
             fs.mkdirSync(path.join(RENDERED_DIR, stack), { recursive: true });
-            for (const input of releaseInputs(ROOT, stack)) {
+            for (const input of inputs) {
                 if (CHARTS[input.key].version !== input.version) {
                     throw new Error(`${stack}/${input.release}: plan has ${input.chart} ${input.version}, the pin table ${CHARTS[input.key].version}`);
                 }

@@ -1,20 +1,9 @@
-import * as fs from "node:fs";
-import * as path from "node:path";
-import * as yaml from "js-yaml";
-import { platformConfigSchema, type PlatformConfig } from "../../lib/config/schema";
-import { configFromParts } from "../helpers/config";
-
-const ROOT = path.resolve(__dirname, "../..");
+import type { PlatformConfig } from "../../lib/config/schema";
+import { configFromParts, shippedPlatformConfig } from "../helpers/config";
 
 /** The `platform:` keys of `Pulumi.<stack>.yaml`, parsed with js-yaml and validated with the config schema. */
 export function shippedConfig(stack: string): PlatformConfig {
-    const doc = yaml.load(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
-    const plain = Object.fromEntries(
-        Object.entries(doc.config)
-            .filter(([key]) => key.startsWith("platform:"))
-            .map(([key, value]) => [key.slice("platform:".length), value]),
-    );
-    return platformConfigSchema.parse(plain);
+    return shippedPlatformConfig(stack);
 }
 
 /**

@@ -1,3 +1,6 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
 import { parsePlatformConfig } from "../../lib/config/parse";
 import { platformConfigSchema, type PlatformConfig } from "../../lib/config/schema";
 import { readStackConfig, syntheticSecrets } from "../../tools/offline/stack-files";
@@ -7,6 +10,21 @@ import { ROOT } from "./synth";
 export function rawStackConfig(stack: string, overrides: Record<string, string> = {}): Record<string, string> {
     const config = { ...readStackConfig(ROOT, stack), ...overrides };
     return { ...syntheticSecrets(config), ...config };
+}
+
+/**
+ * The plain config of a shipped stack: `Pulumi.<stack>.yaml` parsed with js-yaml, its `platform:` keys (prefix
+ * dropped, `override` merged over them at the top level) validated with the config schema; secrets are not part
+ * of the plain model.
+ */
+export function shippedPlatformConfig(stack: string, override: Record<string, unknown> = {}): PlatformConfig {
+    const doc = yaml.load(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
+    const plain = Object.fromEntries(
+        Object.entries(doc.config)
+            .filter(([key]) => key.startsWith("platform:"))
+            .map(([key, value]) => [key.slice("platform:".length), value]),
+    );
+    return platformConfigSchema.parse({ ...plain, ...override });
 }
 
 /** The validated config of a shipped stack. */

@@ -3,6 +3,7 @@ import * as yaml from "js-yaml";
 import type { PlannedResource } from "../../tools/offline/plan-types";
 import { evaluatePolicies, type PolicyViolation } from "../../policy/offline";
 import type { PackConfig } from "../../policy/lib/config";
+import type { PackPolicy } from "../../policy/rules";
 
 /**
  * Builders of `PlannedResource` fixtures for the policy tests: a compliant resource of every kind the pack
@@ -55,6 +56,21 @@ export function violationsOf(policy: string, resources: readonly PlannedResource
 /** Runs the pack and returns the messages of one policy. */
 export function messagesOf(policy: string, resources: readonly PlannedResource[], config: Partial<PackConfig> = {}): string[] {
     return violationsOf(policy, resources, config).map((v) => v.message);
+}
+
+/** Messages of one rule evaluated alone: the pack's resource rules do not take preview-time unknowns as its stack rules do. */
+export function messagesOfRule(policy: PackPolicy, resources: readonly PlannedResource[]): string[] {
+    return evaluatePolicies(resources, {}, { policies: [policy] }).map((v) => v.message);
+}
+
+/** Named as the policy SDK's error class: policy/lib/values.ts recognises an unknown by the constructor's name. */
+class UnknownValueError extends Error {}
+
+/** A copy of the resource whose input `key` is unknown at preview: reading it throws as the policy SDK's proxy does. */
+export function withUnknown(resource: PlannedResource, key: string): PlannedResource {
+    const inputs = structuredClone(resource.inputs);
+    Object.defineProperty(inputs, key, { enumerable: true, get: () => { throw new UnknownValueError(`${key} is unknown during preview`); } });
+    return { ...resource, inputs };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -338,6 +354,16 @@ export function tenantRbac(namespace = "shop"): PlannedResource[] {
         role(namespace, "config-reader", [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "watch"] }]),
         roleBinding(namespace, "config-reader", { kind: "Role", name: "config-reader" }, [{ kind: "ServiceAccount", name: "workload", namespace }]),
     ];
+}
+
+/** The tenancy rules' compliant fixture: the untrusted tenant "shop" with its least-privilege RBAC. */
+export function tenancyFixture(): PlannedResource[] {
+    return [...compliantTenant("shop"), ...tenantRbac("shop")];
+}
+
+/** {@link tenancyFixture} without the resources named (Pulumi names), plus the given extra resources. */
+export function tenancyFixtureWithout(names: readonly string[], ...extra: PlannedResource[]): PlannedResource[] {
+    return [...tenancyFixture().filter((r) => !names.includes(r.name)), ...extra];
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PlannedResource } from "../../tools/offline/plan-types";
-import { evaluatePolicies, evaluatePolicyReport } from "../../policy/offline";
+import { evaluatePolicyReport } from "../../policy/offline";
 import type { PackPolicy } from "../../policy/rules";
 import {
     baremetalServer,
@@ -12,6 +12,7 @@ import {
     hcloudServer,
     k8sObject,
     messagesOf,
+    messagesOfRule,
     networkPolicy,
     planned,
     platformNamespace,
@@ -21,6 +22,7 @@ import {
     tenantNamespace,
     tlsIngress,
     WORLD,
+    withUnknown,
 } from "../helpers/policy-fixtures";
 import { caseOf, describeRule } from "./rule-cases";
 import { networkTenantServiceExposure } from "../../policy/rules/network/tenant-service-exposure";
@@ -36,19 +38,6 @@ import { renderBuildNetworkPolicies } from "../../components/builds/network-poli
 import { networkOperatorDefaultDenyEgress } from "../../policy/rules/network/operator-default-deny-egress";
 import { operatorEgressPolicies } from "../../components/databases/operator-network-policies";
 import { stackPlatformConfig } from "../components/project/fixtures";
-
-/** The SDK's error class is recognised by name (policy/lib/values.ts). */
-class UnknownValueError extends Error {}
-
-/** A copy of the resource whose input `key` is unknown at preview: reading it throws as the policy SDK's proxy does. */
-function withUnknown(resource: PlannedResource, key: string): PlannedResource {
-    const inputs = structuredClone(resource.inputs);
-    Object.defineProperty(inputs, key, { enumerable: true, get: () => { throw new UnknownValueError(`${key} is unknown during preview`); } });
-    return { ...resource, inputs };
-}
-
-/** Messages of one rule alone (the other rules of the pack do not read unknowns as stack rules do). */
-const messagesOfRule = (policy: PackPolicy, resources: PlannedResource[]) => evaluatePolicies(resources, {}, { policies: [policy] }).map((v) => v.message);
 
 /** The not-applicable markers one rule records over the resources. */
 const notApplicableOf = (policy: PackPolicy, resources: PlannedResource[]) => evaluatePolicyReport(resources, {}, { policies: [policy] }).notApplicable;

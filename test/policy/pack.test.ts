@@ -1,11 +1,13 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
+import { builtinModules } from "node:module";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { CLUSTER_POLICIES, NETWORK_POLICIES, POLICIES, SECRETS_POLICIES, TENANCY_POLICIES, WORKLOAD_POLICIES } from "../../policy/rules";
 import { DEFAULT_PACK_CONFIG, POLICY_PACK_NAME, initialPackConfig } from "../../policy/lib/config";
 import { PLATFORM_NAMESPACES } from "../../lib/conventions";
+import { importedSpecifiers } from "../helpers/imports";
 
 const ROOT = path.resolve(__dirname, "../..");
 const POLICY_DIR = path.join(ROOT, "policy");
@@ -20,6 +22,50 @@ function sourceFiles(dir: string): string[] {
         return entry.name.endsWith(".ts") ? [full] : [];
     });
 }
+
+/**
+ * What `policy/index.ts` loads, transitively: the files (type imports included, the CLI type-checks them with
+ * ts-node) and the packages they name (`@scope/name`, `name`; a module name only, so a specifier-like text in a
+ * string is not one).
+ */
+function packClosure(entry: string): { files: string[]; packages: string[] } {
+    const files = new Set<string>();
+    const packages = new Set<string>();
+    const visit = (file: string) => {
+        if (files.has(file)) return;
+        files.add(file);
+        for (const specifier of importedSpecifiers(fs.readFileSync(file, "utf8"))) {
+            if (specifier.startsWith(".")) {
+                const base = path.resolve(path.dirname(file), specifier);
+                visit([`${base}.ts`, path.join(base, "index.ts"), base].find((candidate) => fs.existsSync(candidate) && fs.statSync(candidate).isFile())!);
+            } else if (/^[@\w][^\s]*$/.test(specifier)) {
+                packages.add(specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : specifier.split("/")[0]!);
+            }
+        }
+    };
+    visit(entry);
+    return { files: [...files].map((f) => path.relative(ROOT, f)).sort(), packages: [...packages].sort() };
+}
+
+/** The packages of `packages` that are neither Node.js built-ins nor dependencies of policy/package.json. */
+function undeclaredPackages(packages: readonly string[]): string[] {
+    const declared = Object.keys((JSON.parse(fs.readFileSync(path.join(POLICY_DIR, "package.json"), "utf8")) as { dependencies: Record<string, string> }).dependencies);
+    return packages.filter((name) => !name.startsWith("node:") && !builtinModules.includes(name) && !declared.includes(name));
+}
+
+describe("what the pack loads from outside policy/", () => {
+    const closure = packClosure(path.join(POLICY_DIR, "index.ts"));
+
+    it("is the shared names and rules of the repository, each a decision (the pack runs from this checkout, never published alone)", () => {
+        expect(closure.files.filter((f) => !f.startsWith(`policy${path.sep}`))).toEqual(["charts/images.ts", "lib/conventions.ts", "lib/network-rules.ts", "lib/stacks/naming.ts", "lib/tenants/names.ts"]);
+    });
+
+    it("names no package policy/package.json does not declare (checked: one it does not declare is found)", () => {
+        expect(undeclaredPackages(["@pulumi/kubernetes", "node:fs", "zlib", "js-yaml"])).toEqual(["@pulumi/kubernetes"]);
+        expect(closure.packages).toContain("@pulumi/policy");
+        expect(undeclaredPackages(closure.packages)).toEqual([]);
+    });
+});
 
 describe("the rule list", () => {
     it("has unique, group-prefixed names and every rule in exactly one group", () => {

@@ -1,22 +1,22 @@
 import { describe, expect, it } from "vitest";
-import type { PlannedResource } from "../../tools/offline/plan-types";
-import type { PackPolicy } from "../../policy/rules";
-import { evaluatePolicies, evaluatePolicyReport } from "../../policy/offline";
+import { evaluatePolicyReport } from "../../policy/offline";
 import {
     clusterRole,
     clusterRoleBinding,
-    compliantTenant,
     edit,
     gvisorRuntimeClass,
     limitRange,
-    resourceQuota,
+    messagesOfRule,
     networkPolicy,
     planned,
     platformNamespace,
+    resourceQuota,
     role,
     roleBinding,
+    tenancyFixture,
+    tenancyFixtureWithout,
     tenantNamespace,
-    tenantRbac,
+    withUnknown,
     workload,
 } from "../helpers/policy-fixtures";
 import { caseOf, describeRule } from "./rule-cases";
@@ -35,34 +35,19 @@ import { tenancyUntrustedGvisor } from "../../policy/rules/tenancy/untrusted-gvi
  * policy-tenancy`): the second of two objects, the other side of each `&&`/`||`, and preview-time unknowns.
  */
 
-const tenant = () => [...compliantTenant("shop"), ...tenantRbac("shop")];
-const tenantWithout = (names: string[], ...extra: PlannedResource[]) => [...tenant().filter((r) => !names.includes(r.name)), ...extra];
 const shopSa = [{ kind: "ServiceAccount", name: "workload", namespace: "shop" }];
 
-/** The SDK's error class is recognised by name (policy/lib/values.ts). */
-class UnknownValueError extends Error {}
-
-/** The resource with input `key` unknown: reading it throws as the policy SDK's proxy does at preview. */
-function withUnknown(resource: PlannedResource, key: string): PlannedResource {
-    const props = { ...resource.inputs };
-    Object.defineProperty(props, key, { enumerable: true, get: () => { throw new UnknownValueError(`${key} is unknown during preview`); } });
-    return { ...resource, inputs: props };
-}
-
-/** One stack rule alone, as tenancy.unknowns.test.ts evaluates it. */
-const messagesOf = (policy: PackPolicy, resources: PlannedResource[]) => evaluatePolicies(resources, {}, { policies: [policy] }).map((v) => v.message);
-
-describeRule(tenancyNoWorkloadsInSystemNamespaces, tenant, [
+describeRule(tenancyNoWorkloadsInSystemNamespaces, tenancyFixture, [
     caseOf("a workload without metadata at all", edit(workload("Pod", "bare", null), (i) => delete i.metadata), ['workload runs in namespace "default" (no metadata.namespace set)']),
 ]);
 
-describeRule(tenancyNamespaceLabels, tenant, [], [{ title: "a trusted tenant namespace", resources: [tenantNamespace("blog", "trusted")] }]);
+describeRule(tenancyNamespaceLabels, tenancyFixture, [], [{ title: "a trusted tenant namespace", resources: [tenantNamespace("blog", "trusted")] }]);
 
 describe("tenancy-namespace-pod-security on namespaces it does not govern", () => {
     const unlabelled = planned("kubernetes:core/v1:Namespace", "stray-namespace", { apiVersion: "v1", kind: "Namespace", metadata: { name: "stray" } });
 
     it("leaves a namespace outside the platform's without the tenant label to the labels rule", () => {
-        expect(messagesOf(tenancyNamespacePodSecurity, [unlabelled])).toEqual([]);
+        expect(messagesOfRule(tenancyNamespacePodSecurity, [unlabelled])).toEqual([]);
     });
 
     it("says why it does not apply", () => {
@@ -74,17 +59,17 @@ describe("tenancy-namespace-pod-security on namespaces it does not govern", () =
 const limits = limitRange("shop");
 describeRule(
     tenancyLimitRange,
-    tenant,
+    tenancyFixture,
     [
         {
             field: "defaults on a Pod entry, not a Container entry",
-            resources: tenantWithout([limits.name], edit(limits, (i) => (i.spec.limits = [{ type: "Pod", default: { cpu: "1" }, defaultRequest: { cpu: "100m" } }]))),
+            resources: tenancyFixtureWithout([limits.name], edit(limits, (i) => (i.spec.limits = [{ type: "Pod", default: { cpu: "1" }, defaultRequest: { cpu: "100m" } }]))),
             subject: tenantNamespace("shop"),
             messages: ['LimitRange of tenant namespace "shop" sets no Container default and defaultRequest'],
         },
         {
             field: "a Container entry with defaultRequest only",
-            resources: tenantWithout([limits.name], edit(limits, (i) => (i.spec.limits = [{ type: "Container", defaultRequest: { cpu: "100m" } }]))),
+            resources: tenancyFixtureWithout([limits.name], edit(limits, (i) => (i.spec.limits = [{ type: "Container", defaultRequest: { cpu: "100m" } }]))),
             subject: tenantNamespace("shop"),
             messages: ['LimitRange of tenant namespace "shop" sets no Container default and defaultRequest'],
         },
@@ -92,41 +77,41 @@ describeRule(
     [
         {
             title: "a second LimitRange without Container defaults beside the one with them",
-            resources: [...tenant(), edit(limits, (i) => (i.spec.limits = [{ type: "PersistentVolumeClaim", max: { storage: "5Gi" } }]), { name: "shop-limitrange-pvc", urn: `${limits.urn}-pvc` })],
+            resources: [...tenancyFixture(), edit(limits, (i) => (i.spec.limits = [{ type: "PersistentVolumeClaim", max: { storage: "5Gi" } }]), { name: "shop-limitrange-pvc", urn: `${limits.urn}-pvc` })],
         },
     ],
 );
 
 describeRule(
     tenancyRbacNoClusterBindings,
-    tenant,
+    tenancyFixture,
     [],
     [
-        { title: "a RoleBinding to a namespaced Role that happens to be called admin", resources: [...tenant(), roleBinding("shop", "local-admin", { kind: "Role", name: "admin" }, shopSa)] },
-        { title: "a RoleBinding to ClusterRole view in the tenant namespace", resources: [...tenant(), roleBinding("shop", "viewers", { kind: "ClusterRole", name: "view" }, shopSa)] },
+        { title: "a RoleBinding to a namespaced Role that happens to be called admin", resources: [...tenancyFixture(), roleBinding("shop", "local-admin", { kind: "Role", name: "admin" }, shopSa)] },
+        { title: "a RoleBinding to ClusterRole view in the tenant namespace", resources: [...tenancyFixture(), roleBinding("shop", "viewers", { kind: "ClusterRole", name: "view" }, shopSa)] },
         {
             title: "admin granted in a platform namespace to a platform ServiceAccount",
-            resources: [...tenant(), roleBinding("monitoring", "grafana-admin", { kind: "ClusterRole", name: "admin" }, [{ kind: "ServiceAccount", name: "grafana", namespace: "monitoring" }])],
+            resources: [...tenancyFixture(), roleBinding("monitoring", "grafana-admin", { kind: "ClusterRole", name: "admin" }, [{ kind: "ServiceAccount", name: "grafana", namespace: "monitoring" }])],
         },
     ],
 );
 
 describeRule(
     tenancyRbacNoWildcards,
-    tenant,
+    tenancyFixture,
     [
         caseOf("two wildcard rules, one with both fields", role("shop", "wide", [{ apiGroups: [""], resources: ["*"], verbs: ["*"] }, { apiGroups: ["apps"], resources: ["*"], verbs: ["get"] }]), [
             'Role "shop/wide" uses wildcards in rule 1 (verbs, resources), rule 2 (resources)',
-        ], tenant()),
+        ], tenancyFixture()),
     ],
     [
         {
             title: "a RoleBinding to a Role named like a wildcard ClusterRole",
-            resources: [...tenant(), clusterRole("everything", [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }]), role("shop", "everything", [{ apiGroups: [""], resources: ["pods"], verbs: ["get"] }]), roleBinding("shop", "everything", { kind: "Role", name: "everything" }, shopSa)],
+            resources: [...tenancyFixture(), clusterRole("everything", [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }]), role("shop", "everything", [{ apiGroups: [""], resources: ["pods"], verbs: ["get"] }]), roleBinding("shop", "everything", { kind: "Role", name: "everything" }, shopSa)],
         },
         {
             title: "a RoleBinding to a ClusterRole of the stack without wildcards",
-            resources: [...tenant(), clusterRole("reader", [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] }]), roleBinding("shop", "reader", { kind: "ClusterRole", name: "reader" }, shopSa)],
+            resources: [...tenancyFixture(), clusterRole("reader", [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] }]), roleBinding("shop", "reader", { kind: "ClusterRole", name: "reader" }, shopSa)],
         },
     ],
 );
@@ -134,11 +119,11 @@ describeRule(
 const withoutTemplate = edit(workload("Deployment", "empty", "shop"), (i) => (i.spec = { replicas: 0 }));
 describeRule(
     tenancyUntrustedGvisor,
-    tenant,
+    tenancyFixture,
     [
         {
             field: "a workload of an untrusted tenant without a pod template",
-            resources: [...tenant(), withoutTemplate],
+            resources: [...tenancyFixture(), withoutTemplate],
             subject: withoutTemplate,
             messages: ['Deployment "shop/empty" of untrusted tenant namespace "shop" runs with runtimeClassName <unset> instead of gvisor'],
         },
@@ -146,7 +131,7 @@ describeRule(
     [
         {
             title: "another RuntimeClass with its own handler",
-            resources: [...tenant(), gvisorRuntimeClass(), planned("kubernetes:node.k8s.io/v1:RuntimeClass", "kata-runtimeclass", { apiVersion: "node.k8s.io/v1", kind: "RuntimeClass", metadata: { name: "kata" }, handler: "kata" })],
+            resources: [...tenancyFixture(), gvisorRuntimeClass(), planned("kubernetes:node.k8s.io/v1:RuntimeClass", "kata-runtimeclass", { apiVersion: "node.k8s.io/v1", kind: "RuntimeClass", metadata: { name: "kata" }, handler: "kata" })],
         },
     ],
 );
@@ -154,26 +139,26 @@ describeRule(
 describe("tenancy stack rules with unknown values at preview (benefit of the doubt)", () => {
     it("tenancy-dns-egress takes a policy whose spec is unknown for one allowing DNS", () => {
         const unknown = withUnknown(networkPolicy("shop", "allow-dns", {}), "spec");
-        expect(messagesOf(tenancyDnsEgress, [...tenantWithout(["shop-networkpolicy-allow-dns"]), unknown])).toEqual([]);
+        expect(messagesOfRule(tenancyDnsEgress, [...tenancyFixtureWithout(["shop-networkpolicy-allow-dns"]), unknown])).toEqual([]);
     });
 
     it("tenancy-limit-range takes a LimitRange whose spec is unknown for one with Container defaults", () => {
-        expect(messagesOf(tenancyLimitRange, [...tenantWithout([limits.name]), withUnknown(limits, "spec")])).toEqual([]);
+        expect(messagesOfRule(tenancyLimitRange, [...tenancyFixtureWithout([limits.name]), withUnknown(limits, "spec")])).toEqual([]);
     });
 
     it("tenancy-resource-quota judges the known quota beside one whose spec is unknown", () => {
         const unknown = withUnknown(edit(resourceQuota("shop"), () => undefined, { name: "shop-resourcequota-later", urn: `${resourceQuota("shop").urn}-later` }), "spec");
-        expect(messagesOf(tenancyResourceQuota, [...tenant(), unknown])).toEqual([]);
+        expect(messagesOfRule(tenancyResourceQuota, [...tenancyFixture(), unknown])).toEqual([]);
     });
 
     it("tenancy-untrusted-gvisor does not blame a RuntimeClass whose name is unknown", () => {
-        expect(messagesOf(tenancyUntrustedGvisor, [...tenant(), withUnknown(gvisorRuntimeClass("runc"), "metadata")])).toEqual([]);
+        expect(messagesOfRule(tenancyUntrustedGvisor, [...tenancyFixture(), withUnknown(gvisorRuntimeClass("runc"), "metadata")])).toEqual([]);
     });
 
     it("tenancy-rbac-no-cluster-bindings binds no one through a ClusterRoleBinding whose subjects are unknown, and still reports a known one", () => {
         const unknown = withUnknown(clusterRoleBinding("later", { kind: "ClusterRole", name: "view" }, []), "subjects");
         const known = clusterRoleBinding("shop-view", { kind: "ClusterRole", name: "view" }, shopSa);
-        expect(messagesOf(tenancyRbacNoClusterBindings, [...tenant(), unknown, known])).toEqual([
+        expect(messagesOfRule(tenancyRbacNoClusterBindings, [...tenancyFixture(), unknown, known])).toEqual([
             'ClusterRoleBinding "shop-view" binds ServiceAccount "shop/workload" (tenant namespace "shop") cluster-wide; use a RoleBinding',
         ]);
     });

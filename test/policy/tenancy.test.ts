@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { PlannedResource } from "../../tools/offline/plan-types";
 import {
     allowDns,
     clusterRole,
@@ -15,8 +14,9 @@ import {
     resourceQuota,
     role,
     roleBinding,
+    tenancyFixture,
+    tenancyFixtureWithout,
     tenantNamespace,
-    tenantRbac,
     workload,
 } from "../helpers/policy-fixtures";
 import { caseOf, describeRule } from "./rule-cases";
@@ -34,13 +34,10 @@ import { tenancyUntrustedGvisor } from "../../policy/rules/tenancy/untrusted-gvi
 import { tenancyRbacNoClusterBindings } from "../../policy/rules/tenancy/rbac-no-cluster-bindings";
 import { tenancyRbacNoWildcards } from "../../policy/rules/tenancy/rbac-no-wildcards";
 
-const tenant = () => [...compliantTenant("shop"), ...tenantRbac("shop")];
-/** The tenant without the resources named (Pulumi names), plus the given extra resources. */
-const tenantWithout = (names: string[], ...extra: PlannedResource[]) => [...tenant().filter((r) => !names.includes(r.name)), ...extra];
 const namespace = tenantNamespace("shop");
 const egressPolicy = (egress: unknown[]) => networkPolicy("shop", "allow-extra", { podSelector: {}, policyTypes: ["Egress"], egress });
 
-describeRule(tenancyNoWorkloadsInSystemNamespaces, tenant, [
+describeRule(tenancyNoWorkloadsInSystemNamespaces, tenancyFixture, [
     caseOf("no namespace (default)", workload("Deployment", "web", null), ['workload runs in namespace "default" (no metadata.namespace set)']),
     caseOf("explicit default", workload("Pod", "web", "default"), ['workload runs in namespace "default"']),
     caseOf("kube-system", workload("DaemonSet", "agent", "kube-system"), ['workload runs in namespace "kube-system"']),
@@ -48,7 +45,7 @@ describeRule(tenancyNoWorkloadsInSystemNamespaces, tenant, [
 
 describeRule(
     tenancyNamespaceLabels,
-    tenant,
+    tenancyFixture,
     [
         caseOf("no tenant label", edit(namespace, (i) => delete i.metadata.labels["platform/tenant"]), ['namespace "shop" is not a platform namespace and lacks the label platform/tenant: "true"']),
         caseOf("no project label", edit(namespace, (i) => delete i.metadata.labels["platform/project"]), ['namespace "shop" lacks the label platform/project']),
@@ -67,7 +64,7 @@ describeRule(
 
 describeRule(
     tenancyNamespacePodSecurity,
-    tenant,
+    tenancyFixture,
     [
         caseOf("PSA label missing", edit(namespace, (i) => delete i.metadata.labels["pod-security.kubernetes.io/enforce"]), [
             'tenant namespace "shop" has pod-security.kubernetes.io/enforce: <unset> (must be restricted)',
@@ -82,42 +79,42 @@ describeRule(
 const quota = resourceQuota("shop");
 describeRule(
     tenancyResourceQuota,
-    tenant,
+    tenancyFixture,
     [
-        { field: "no ResourceQuota", resources: tenantWithout([quota.name]), subject: namespace, messages: ['tenant namespace "shop" has no (unscoped) ResourceQuota'] },
+        { field: "no ResourceQuota", resources: tenancyFixtureWithout([quota.name]), subject: namespace, messages: ['tenant namespace "shop" has no (unscoped) ResourceQuota'] },
         {
             field: "only a scoped quota",
-            resources: tenantWithout([quota.name], edit(quota, (i) => (i.spec.scopes = ["BestEffort"]))),
+            resources: tenancyFixtureWithout([quota.name], edit(quota, (i) => (i.spec.scopes = ["BestEffort"]))),
             subject: namespace,
             messages: ['tenant namespace "shop" has no (unscoped) ResourceQuota'],
         },
         {
             field: "compute keys missing",
-            resources: tenantWithout([quota.name], edit(quota, (i) => ["requests.cpu", "limits.memory"].forEach((k) => delete i.spec.hard[k]))),
+            resources: tenancyFixtureWithout([quota.name], edit(quota, (i) => ["requests.cpu", "limits.memory"].forEach((k) => delete i.spec.hard[k]))),
             subject: namespace,
             messages: ['ResourceQuota of tenant namespace "shop" does not bound requests.cpu, limits.memory'],
         },
         {
             field: "object counts missing",
-            resources: tenantWithout([quota.name], edit(quota, (i) => ["pods", "services"].forEach((k) => delete i.spec.hard[k]))),
+            resources: tenancyFixtureWithout([quota.name], edit(quota, (i) => ["pods", "services"].forEach((k) => delete i.spec.hard[k]))),
             subject: namespace,
             messages: ['ResourceQuota of tenant namespace "shop" does not bound pods, services'],
         },
         {
             field: "load balancers allowed",
-            resources: tenantWithout([quota.name], edit(quota, (i) => (i.spec.hard["services.loadbalancers"] = "2"))),
+            resources: tenancyFixtureWithout([quota.name], edit(quota, (i) => (i.spec.hard["services.loadbalancers"] = "2"))),
             subject: namespace,
             messages: ['ResourceQuota of tenant namespace "shop" must set services.loadbalancers to "0" (found "2")'],
         },
         ...["10", "0.5"].map((value) => ({
             field: `load balancers "${value}" (not a zero)`,
-            resources: tenantWithout([quota.name], edit(quota, (i) => (i.spec.hard["services.loadbalancers"] = value))),
+            resources: tenancyFixtureWithout([quota.name], edit(quota, (i) => (i.spec.hard["services.loadbalancers"] = value))),
             subject: namespace,
             messages: [`ResourceQuota of tenant namespace "shop" must set services.loadbalancers to "0" (found "${value}")`],
         })),
         {
             field: "load balancers allowed by both quotas, each value listed",
-            resources: tenantWithout(
+            resources: tenancyFixtureWithout(
                 [quota.name],
                 edit(quota, (i) => (i.spec.hard["services.loadbalancers"] = "1")),
                 edit(quota, (i) => {
@@ -130,13 +127,13 @@ describeRule(
         },
         {
             field: "the only quota selects pods by a scope selector",
-            resources: tenantWithout([quota.name], edit(quota, (i) => (i.spec.scopeSelector = { matchExpressions: [{ scopeName: "PriorityClass", operator: "In", values: ["low"] }] }))),
+            resources: tenancyFixtureWithout([quota.name], edit(quota, (i) => (i.spec.scopeSelector = { matchExpressions: [{ scopeName: "PriorityClass", operator: "In", values: ["low"] }] }))),
             subject: namespace,
             messages: ['tenant namespace "shop" has no (unscoped) ResourceQuota'],
         },
         {
             field: "node ports unbounded",
-            resources: tenantWithout([quota.name], edit(quota, (i) => delete i.spec.hard["services.nodeports"])),
+            resources: tenancyFixtureWithout([quota.name], edit(quota, (i) => delete i.spec.hard["services.nodeports"])),
             subject: namespace,
             messages: ['ResourceQuota of tenant namespace "shop" must set services.nodeports to "0" (found none)'],
         },
@@ -144,7 +141,7 @@ describeRule(
     [
         {
             title: "keys split over two quotas, count/ object keys",
-            resources: tenantWithout(
+            resources: tenancyFixtureWithout(
                 [quota.name],
                 edit(quota, (i) => (i.spec.hard = { "requests.cpu": "4", "requests.memory": "8Gi", "limits.memory": "8Gi" })),
                 edit(quota, (i) => {
@@ -155,12 +152,12 @@ describeRule(
         },
         ...["00", "0.00", "0Mi", " 0 "].map((value) => ({
             title: `a zero written "${value}"`,
-            resources: tenantWithout([quota.name], edit(quota, (i) => (i.spec.hard["services.nodeports"] = value))),
+            resources: tenancyFixtureWithout([quota.name], edit(quota, (i) => (i.spec.hard["services.nodeports"] = value))),
         })),
         {
             title: "one of two quotas sets load balancers to zero (the tighter quota wins)",
             resources: [
-                ...tenant(),
+                ...tenancyFixture(),
                 edit(quota, (i) => {
                     i.metadata.name = "loose";
                     i.spec.hard = { "services.loadbalancers": "3" };
@@ -172,17 +169,17 @@ describeRule(
 );
 
 const limits = limitRange("shop");
-describeRule(tenancyLimitRange, tenant, [
-    { field: "no LimitRange", resources: tenantWithout([limits.name]), subject: namespace, messages: ['tenant namespace "shop" has no LimitRange'] },
+describeRule(tenancyLimitRange, tenancyFixture, [
+    { field: "no LimitRange", resources: tenancyFixtureWithout([limits.name]), subject: namespace, messages: ['tenant namespace "shop" has no LimitRange'] },
     {
         field: "no Container defaults",
-        resources: tenantWithout([limits.name], edit(limits, (i) => (i.spec.limits = [{ type: "Container", max: { memory: "8Gi" } }]))),
+        resources: tenancyFixtureWithout([limits.name], edit(limits, (i) => (i.spec.limits = [{ type: "Container", max: { memory: "8Gi" } }]))),
         subject: namespace,
         messages: ['LimitRange of tenant namespace "shop" sets no Container default and defaultRequest'],
     },
     {
         field: "a LimitRange in another namespace",
-        resources: tenantWithout([limits.name], limitRange("other")),
+        resources: tenancyFixtureWithout([limits.name], limitRange("other")),
         subject: namespace,
         messages: ['tenant namespace "shop" has no LimitRange'],
     },
@@ -190,24 +187,24 @@ describeRule(tenancyLimitRange, tenant, [
 
 describeRule(
     tenancyDefaultDenyNetworkPolicy,
-    tenant,
+    tenancyFixture,
     [
-        { field: "no default-deny policy", resources: tenantWithout(["shop-networkpolicy-default-deny"]), subject: namespace, messages: ['tenant namespace "shop" has no default-deny NetworkPolicy for Ingress and Egress'] },
+        { field: "no default-deny policy", resources: tenancyFixtureWithout(["shop-networkpolicy-default-deny"]), subject: namespace, messages: ['tenant namespace "shop" has no default-deny NetworkPolicy for Ingress and Egress'] },
         {
             field: "ingress only",
-            resources: tenantWithout(["shop-networkpolicy-default-deny"], networkPolicy("shop", "default-deny", { podSelector: {}, policyTypes: ["Ingress"] })),
+            resources: tenancyFixtureWithout(["shop-networkpolicy-default-deny"], networkPolicy("shop", "default-deny", { podSelector: {}, policyTypes: ["Ingress"] })),
             subject: namespace,
             messages: ['tenant namespace "shop" has no default-deny NetworkPolicy for Egress'],
         },
         {
             field: "a selector that leaves pods out",
-            resources: tenantWithout(["shop-networkpolicy-default-deny"], networkPolicy("shop", "default-deny", { podSelector: { matchLabels: { app: "web" } }, policyTypes: ["Ingress", "Egress"] })),
+            resources: tenancyFixtureWithout(["shop-networkpolicy-default-deny"], networkPolicy("shop", "default-deny", { podSelector: { matchLabels: { app: "web" } }, policyTypes: ["Ingress", "Egress"] })),
             subject: namespace,
             messages: ['tenant namespace "shop" has no default-deny NetworkPolicy for Ingress and Egress'],
         },
         {
             field: "a 'deny' that has allow rules",
-            resources: tenantWithout(["shop-networkpolicy-default-deny"], networkPolicy("shop", "default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [{}] })),
+            resources: tenancyFixtureWithout(["shop-networkpolicy-default-deny"], networkPolicy("shop", "default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [{}] })),
             subject: namespace,
             messages: ['tenant namespace "shop" has no default-deny NetworkPolicy for Ingress'],
         },
@@ -215,7 +212,7 @@ describeRule(
     [
         {
             title: "one deny policy per direction",
-            resources: tenantWithout(
+            resources: tenancyFixtureWithout(
                 ["shop-networkpolicy-default-deny"],
                 networkPolicy("shop", "deny-ingress", { podSelector: {}, policyTypes: ["Ingress"] }),
                 networkPolicy("shop", "deny-egress", { podSelector: { matchLabels: {} }, policyTypes: ["Egress"], egress: [] }),
@@ -224,36 +221,36 @@ describeRule(
     ],
 );
 
-describeRule(tenancyDnsEgress, tenant, [
-    { field: "no DNS allow", resources: tenantWithout(["shop-networkpolicy-allow-dns"]), subject: namespace, messages: ['tenant namespace "shop" has no NetworkPolicy allowing DNS egress (UDP 53) for all pods'] },
+describeRule(tenancyDnsEgress, tenancyFixture, [
+    { field: "no DNS allow", resources: tenancyFixtureWithout(["shop-networkpolicy-allow-dns"]), subject: namespace, messages: ['tenant namespace "shop" has no NetworkPolicy allowing DNS egress (UDP 53) for all pods'] },
     {
         field: "TCP 53 only",
-        resources: tenantWithout(["shop-networkpolicy-allow-dns"], edit(allowDns("shop"), (i) => (i.spec.egress[0].ports = [{ protocol: "TCP", port: 53 }]))),
+        resources: tenancyFixtureWithout(["shop-networkpolicy-allow-dns"], edit(allowDns("shop"), (i) => (i.spec.egress[0].ports = [{ protocol: "TCP", port: 53 }]))),
         subject: namespace,
         messages: ['tenant namespace "shop" has no NetworkPolicy allowing DNS egress (UDP 53) for all pods'],
     },
     {
         field: "UDP on another port",
-        resources: tenantWithout(["shop-networkpolicy-allow-dns"], edit(allowDns("shop"), (i) => (i.spec.egress[0].ports = [{ protocol: "UDP", port: 5353 }]))),
+        resources: tenancyFixtureWithout(["shop-networkpolicy-allow-dns"], edit(allowDns("shop"), (i) => (i.spec.egress[0].ports = [{ protocol: "UDP", port: 5353 }]))),
         subject: namespace,
         messages: ['tenant namespace "shop" has no NetworkPolicy allowing DNS egress (UDP 53) for all pods'],
     },
     {
         field: "DNS for some pods only",
-        resources: tenantWithout(["shop-networkpolicy-allow-dns"], edit(allowDns("shop"), (i) => (i.spec.podSelector = { matchLabels: { app: "web" } }))),
+        resources: tenancyFixtureWithout(["shop-networkpolicy-allow-dns"], edit(allowDns("shop"), (i) => (i.spec.podSelector = { matchLabels: { app: "web" } }))),
         subject: namespace,
         messages: ['tenant namespace "shop" has no NetworkPolicy allowing DNS egress (UDP 53) for all pods'],
     },
 ], [
     {
         title: "DNS port written as a string",
-        resources: tenantWithout(["shop-networkpolicy-allow-dns"], edit(allowDns("shop"), (i) => (i.spec.egress[0].ports = [{ protocol: "UDP", port: "53" }]))),
+        resources: tenancyFixtureWithout(["shop-networkpolicy-allow-dns"], edit(allowDns("shop"), (i) => (i.spec.egress[0].ports = [{ protocol: "UDP", port: "53" }]))),
     },
 ]);
 
 describeRule(
     tenancyNoOpenNamespaceSelector,
-    tenant,
+    tenancyFixture,
     [
         caseOf("ingress from every namespace", networkPolicy("shop", "open-ingress", { podSelector: {}, ingress: [{ from: [{ podSelector: {} }, { namespaceSelector: {} }] }] }), [
             "ingress rule 1 peer 2 selects every namespace (namespaceSelector: {})",
@@ -267,7 +264,7 @@ describeRule(
 
 describeRule(
     tenancyEgressNoCloudMetadata,
-    tenant,
+    tenancyFixture,
     [
         caseOf("egress to every destination", egressPolicy([{ ports: [{ protocol: "TCP", port: 443 }] }]), ["egress rule 1 allows every destination, 169.254.169.254/32 included"]),
         caseOf("0.0.0.0/0 without except", egressPolicy([{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8"] } }], ports: [{ port: 443 }] }]), [
@@ -285,7 +282,7 @@ describeRule(
 
 describeRule(
     tenancyEgressNoSmtp,
-    tenant,
+    tenancyFixture,
     [
         caseOf("port 25", egressPolicy([{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }], ports: [{ protocol: "TCP", port: 25 }] }]), ["egress rule 1 allows SMTP port 25"]),
         caseOf("a range over 465", egressPolicy([{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }], ports: [{ port: 400, endPort: 500 }] }]), ["egress rule 1 allows SMTP port 465"]),
@@ -302,27 +299,27 @@ const sandboxed = workload("Deployment", "web", "shop");
 const unsandboxed = edit(sandboxed, (i) => delete podSpecIn(i).runtimeClassName);
 describeRule(
     tenancyUntrustedGvisor,
-    () => [...tenant(), gvisorRuntimeClass()],
+    () => [...tenancyFixture(), gvisorRuntimeClass()],
     [
         {
             field: "untrusted workload without the sandbox",
-            resources: [...tenantWithout([sandboxed.name]), unsandboxed],
+            resources: [...tenancyFixtureWithout([sandboxed.name]), unsandboxed],
             subject: unsandboxed,
             messages: ['Deployment "shop/web" of untrusted tenant namespace "shop" runs with runtimeClassName <unset> instead of gvisor'],
         },
         {
             field: "plain runc runtime class",
-            resources: [...tenantWithout([sandboxed.name]), edit(sandboxed, (i) => (podSpecIn(i).runtimeClassName = "runc"))],
+            resources: [...tenancyFixtureWithout([sandboxed.name]), edit(sandboxed, (i) => (podSpecIn(i).runtimeClassName = "runc"))],
             messages: ['Deployment "shop/web" of untrusted tenant namespace "shop" runs with runtimeClassName runc instead of gvisor'],
         },
         {
             field: "a namespace without trust label counts as untrusted",
-            resources: [...tenantWithout([sandboxed.name, namespace.name]), edit(namespace, (i) => delete i.metadata.labels["platform/trust"]), edit(workload("CronJob", "report", "shop"), (i) => delete podSpecIn(i, "CronJob").runtimeClassName)],
+            resources: [...tenancyFixtureWithout([sandboxed.name, namespace.name]), edit(namespace, (i) => delete i.metadata.labels["platform/trust"]), edit(workload("CronJob", "report", "shop"), (i) => delete podSpecIn(i, "CronJob").runtimeClassName)],
             messages: ['CronJob "shop/report" of untrusted tenant namespace "shop" runs with runtimeClassName <unset> instead of gvisor'],
         },
         {
             field: "gvisor RuntimeClass pointed at runc",
-            resources: [...tenant(), gvisorRuntimeClass("runc")],
+            resources: [...tenancyFixture(), gvisorRuntimeClass("runc")],
             subject: gvisorRuntimeClass("runc"),
             messages: ['RuntimeClass "gvisor" uses handler "runc" instead of "runsc"'],
         },
@@ -333,39 +330,39 @@ describeRule(
 const adminBinding = roleBinding("shop", "admin", { kind: "ClusterRole", name: "cluster-admin" }, [{ kind: "ServiceAccount", name: "workload", namespace: "shop" }]);
 describeRule(
     tenancyRbacNoClusterBindings,
-    tenant,
+    tenancyFixture,
     [
         caseOf("ClusterRoleBinding to a tenant ServiceAccount", clusterRoleBinding("shop-view", { kind: "ClusterRole", name: "view" }, [{ kind: "ServiceAccount", name: "workload", namespace: "shop" }]), [
             'ClusterRoleBinding "shop-view" binds ServiceAccount "shop/workload" (tenant namespace "shop") cluster-wide; use a RoleBinding',
-        ], tenant()),
+        ], tenancyFixture()),
         caseOf("ClusterRoleBinding to a tenant's ServiceAccount group", clusterRoleBinding("shop-sas", { kind: "ClusterRole", name: "view" }, [{ kind: "Group", name: "system:serviceaccounts:shop" }]), [
             'ClusterRoleBinding "shop-sas" binds Group "system:serviceaccounts:shop" (tenant namespace "shop") cluster-wide; use a RoleBinding',
-        ], tenant()),
+        ], tenancyFixture()),
         caseOf("ClusterRoleBinding to every authenticated caller", clusterRoleBinding("everyone", { kind: "ClusterRole", name: "edit" }, [{ kind: "Group", name: "system:authenticated" }]), [
             'ClusterRoleBinding "everyone" binds Group "system:authenticated" (every tenant) cluster-wide; use a RoleBinding',
-        ], tenant()),
-        caseOf("cluster-admin in a tenant namespace", adminBinding, ['RoleBinding "shop/admin" grants cluster-admin in tenant namespace "shop"'], tenant()),
+        ], tenancyFixture()),
+        caseOf("cluster-admin in a tenant namespace", adminBinding, ['RoleBinding "shop/admin" grants cluster-admin in tenant namespace "shop"'], tenancyFixture()),
         caseOf("cluster-admin to a tenant elsewhere", roleBinding("monitoring", "shop-admin", { kind: "ClusterRole", name: "cluster-admin" }, [{ kind: "ServiceAccount", name: "workload", namespace: "shop" }]), [
             'RoleBinding "monitoring/shop-admin" grants cluster-admin to ServiceAccount "shop/workload"',
-        ], tenant()),
+        ], tenancyFixture()),
     ],
-    [{ title: "platform ClusterRoleBindings to platform ServiceAccounts", resources: [...tenant(), clusterRoleBinding("traefik", { kind: "ClusterRole", name: "traefik" }, [{ kind: "ServiceAccount", name: "traefik", namespace: "traefik" }])] }],
+    [{ title: "platform ClusterRoleBindings to platform ServiceAccounts", resources: [...tenancyFixture(), clusterRoleBinding("traefik", { kind: "ClusterRole", name: "traefik" }, [{ kind: "ServiceAccount", name: "traefik", namespace: "traefik" }])] }],
 );
 
 const wideRole = clusterRole("everything", [{ apiGroups: ["*"], resources: ["*"], verbs: ["get"] }]);
 describeRule(
     tenancyRbacNoWildcards,
-    tenant,
+    tenancyFixture,
     [
         caseOf("wildcard verbs", role("shop", "writer", [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get"] }, { apiGroups: [""], resources: ["secrets"], verbs: ["*"] }]), [
             'Role "shop/writer" uses wildcards in rule 2 (verbs)',
-        ], tenant()),
-        caseOf("wildcard resources", role("shop", "reader", [{ apiGroups: ["apps"], resources: ["*"], verbs: ["get", "list"] }]), ['Role "shop/reader" uses wildcards in rule 1 (resources)'], tenant()),
+        ], tenancyFixture()),
+        caseOf("wildcard resources", role("shop", "reader", [{ apiGroups: ["apps"], resources: ["*"], verbs: ["get", "list"] }]), ['Role "shop/reader" uses wildcards in rule 1 (resources)'], tenancyFixture()),
         caseOf("a RoleBinding to a wildcard ClusterRole", roleBinding("shop", "everything", { kind: "ClusterRole", name: "everything" }, [{ kind: "ServiceAccount", name: "workload" }]), [
             'RoleBinding "shop/everything" binds ClusterRole "everything", which uses wildcards in rule 1 (resources)',
-        ], [...tenant(), wideRole]),
+        ], [...tenancyFixture(), wideRole]),
     ],
-    [{ title: "wildcards in platform namespaces", resources: [...tenant(), role("monitoring", "prometheus", [{ apiGroups: [""], resources: ["*"], verbs: ["get"] }])] }],
+    [{ title: "wildcards in platform namespaces", resources: [...tenancyFixture(), role("monitoring", "prometheus", [{ apiGroups: [""], resources: ["*"], verbs: ["get"] }])] }],
 );
 
 describe("tenant namespace detection", () => {

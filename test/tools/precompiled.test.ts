@@ -48,6 +48,28 @@ describe("precompiled entry points", () => {
         expect((await launcher.precompiled(entry, out)).rebuilt).toBe(true);
     });
 
+    it("keeps one source map, named after the bundle and named by it, across rebuilds in separate processes", () => {
+        const mapSrc = path.join(scratch, "map-src");
+        const mapOut = path.join(scratch, "map-out");
+        fs.mkdirSync(mapSrc, { recursive: true });
+        // A map left by a build before the fix, named after that build's temporary file.
+        fs.mkdirSync(mapOut, { recursive: true });
+        fs.writeFileSync(path.join(mapOut, "entry.js.4242.tmp.map"), "{}");
+        const build = (value: string) => {
+            fs.writeFileSync(path.join(mapSrc, "entry.ts"), `console.log(${JSON.stringify(value)});\n`);
+            // Each build its own process (own pid), as two `npm run plan` runs are.
+            const script = `require(${JSON.stringify(path.join(ROOT, "tools", "precompiled.cjs"))}).precompiled(${JSON.stringify(path.join(mapSrc, "entry.ts"))}, ${JSON.stringify(mapOut)}).then((r) => { if (!r.rebuilt) process.exit(3); })`;
+            execFileSync(process.execPath, ["-e", script], { encoding: "utf8" });
+        };
+        build("first");
+        build("second, longer");
+        expect(fs.readdirSync(mapOut).sort()).toEqual(["entry.js", "entry.js.map", "entry.meta.json"]);
+        const urls = [...fs.readFileSync(path.join(mapOut, "entry.js"), "utf8").matchAll(/^\/\/# sourceMappingURL=(.+)$/gm)].map((m) => m[1]);
+        expect(urls).toEqual(["entry.js.map"]);
+        const map = JSON.parse(fs.readFileSync(path.join(mapOut, "entry.js.map"), "utf8")) as { sources: string[] };
+        expect(map.sources.map((source) => path.resolve(mapOut, source))).toEqual([path.join(mapSrc, "entry.ts")]);
+    });
+
     it("`npm run plan` runs the precompiled plan", () => {
         const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
         expect(scripts.plan).toBe("node --max-semi-space-size=32 tools/precompiled.cjs tools/plan.ts");

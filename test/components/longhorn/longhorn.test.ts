@@ -32,6 +32,10 @@ describe("replica count", () => {
         }
     });
 
+    it.each([1, 3])("creates a volume with degraded availability at %i storage node(s): one storage node out does not hold every new claim", (nodes) => {
+        expect((renderLonghornValues(configWith({ storageNodes: nodes })) as any).defaultSettings.allowVolumeCreationWithDegradedAvailability).toBe(true);
+    });
+
     it("counts schedulable servers as storage nodes (the dev stack: one server and one run node)", () => {
         const dev = shippedConfig("dev");
         expect(storageNodes(dev, "dev").map((n) => n.hostname)).toEqual(["dev-server-0", "dev-run-0"]);

@@ -59,9 +59,16 @@ describe("the organisations' state", () => {
         expect(job.spec!.activeDeadlineSeconds).toBe(RELEASE_TIMEOUT_SECONDS.kubePrometheusStack + 600);
         // No attempt cap of its own below the deadline: a slow release does not make the Job give up first.
         const script = renderGrafanaOrgsScript();
-        expect(script).toContain('until curl -sf "$api/health" >/dev/null; do');
-        expect(script).toContain("sleep 10\n");
+        expect(script).toContain('curl -sf "$api/health" >/dev/null || probe=$?');
+        expect(script).toContain('sleep "${GRAFANA_ORGS_POLL_SECONDS:-10}"\n');
         expect(script).not.toMatch(/seq 1 \d+\); do\n\s*if curl -sf "\$api\/health"/);
+    });
+
+    it("fails for good, not retried, when the script finds Grafana's Service gone (a failed, rolled-back release)", () => {
+        const spec = renderGrafanaOrgsJob(grafanaOrgsState(projects), "").spec!;
+        expect(spec.podFailurePolicy).toEqual({ rules: [{ action: "FailJob", onExitCodes: { containerName: "configure", operator: "In", values: [100] } }] });
+        expect(spec.template.spec!.restartPolicy).toBe("Never");
+        expect(spec.backoffLimit).toBe(3);
     });
 
     it("renames the Job when the catalog or a password changes, not otherwise", () => {
@@ -91,19 +98,85 @@ describe("the organisations Job's script against a Grafana API", () => {
         if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    function run(state: GrafanaOrgsState, api: string, adminDir: string): Promise<{ code: number; output: string }> {
+    function run(state: GrafanaOrgsState, api: string, adminDir: string, env: Record<string, string> = {}, onOutput: (output: string) => void = () => undefined): Promise<{ code: number; output: string }> {
         const stateFile = path.join(dir!, "orgs.json");
         fs.writeFileSync(stateFile, JSON.stringify(state));
         const script = path.join(dir!, "configure.sh");
         fs.writeFileSync(script, renderGrafanaOrgsScript());
         return new Promise((resolve) => {
-            const child = spawn("bash", [script], { env: { ...process.env, GRAFANA_API: api, GRAFANA_ORGS_STATE: stateFile, GRAFANA_ADMIN_DIR: adminDir } });
+            const child = spawn("bash", [script], { env: { ...process.env, GRAFANA_API: api, GRAFANA_ORGS_STATE: stateFile, GRAFANA_ADMIN_DIR: adminDir, ...env } });
             let output = "";
-            child.stdout.on("data", (d) => (output += d));
-            child.stderr.on("data", (d) => (output += d));
+            const add = (d: Buffer) => {
+                output += d;
+                onOutput(output);
+            };
+            child.stdout.on("data", add);
+            child.stderr.on("data", add);
             child.on("close", (code) => resolve({ code: code ?? -1, output }));
         });
     }
+
+    /**
+     * Grafana's Service as the pod sees it, at the name `grafana.invalid` (which DNS never resolves, curl exit 6):
+     * present (curl's `resolve` in a .curlrc of `CURL_HOME` sends the name to `port` on this host), or absent.
+     */
+    function serviceAt(curlHome: string, port: number | undefined): void {
+        const rc = path.join(curlHome, ".curlrc");
+        if (port === undefined) fs.rmSync(rc, { force: true });
+        else fs.writeFileSync(rc, `resolve = "grafana.invalid:${port}:127.0.0.1"\n`);
+    }
+
+    /** An empty admin directory and state: the fail-fast runs end before either is read. */
+    function emptyInputs(): { adminDir: string; state: GrafanaOrgsState } {
+        const adminDir = path.join(dir!, "admin");
+        fs.mkdirSync(adminDir);
+        fs.writeFileSync(path.join(adminDir, "admin-user"), "admin");
+        fs.writeFileSync(path.join(adminDir, "admin-password"), "admin-secret");
+        return { adminDir, state: { orgs: [], viewers: [] } };
+    }
+
+    it("gives up at once, with its own exit code, once Grafana's Service stops resolving after it did (the release was rolled back)", async () => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "grafana-orgs-"));
+        const curlHome = path.join(dir, "curl");
+        fs.mkdirSync(curlHome);
+        // The Service exists, Grafana does not answer yet: nothing listens on port 9 of this host.
+        serviceAt(curlHome, 9);
+        const { adminDir, state } = emptyInputs();
+        let gone = false;
+        const started = Date.now();
+        const result = await run(state, "http://grafana.invalid:9/api", adminDir, { CURL_HOME: curlHome, GRAFANA_ORGS_POLL_SECONDS: "0.2" }, (output) => {
+            if (!gone && output.includes("(attempt 3)")) {
+                gone = true;
+                serviceAt(curlHome, undefined);
+            }
+        });
+        expect(result.code, result.output).toBe(100);
+        expect(result.output).toContain("Grafana's Service is gone");
+        // Six unresolved probes in a row (the sixth fails the Job), not the Job's deadline: attempts 4 to 8 print,
+        // the ninth probe ends it (one more, should the .curlrc go only after the fourth probe on a loaded machine).
+        const attempts = [...result.output.matchAll(/\(attempt (\d+)\)/g)].map((m) => Number(m[1]));
+        expect([8, 9]).toContain(attempts.at(-1));
+        expect(Date.now() - started).toBeLessThan(20_000);
+    }, 30_000);
+
+    it("keeps waiting while Grafana's Service was never seen (the release has not created it yet), and applies the state once Grafana answers", async () => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "grafana-orgs-"));
+        grafana = await startFakeGrafana("admin-secret");
+        const port = Number(new URL(grafana.api).port);
+        const curlHome = path.join(dir, "curl");
+        fs.mkdirSync(curlHome);
+        const { adminDir, state } = emptyInputs();
+        let created = false;
+        const result = await run(state, `http://grafana.invalid:${port}/api`, adminDir, { CURL_HOME: curlHome, GRAFANA_ORGS_POLL_SECONDS: "0.05" }, (output) => {
+            if (!created && output.includes("(attempt 12)")) {
+                created = true;
+                serviceAt(curlHome, port);
+            }
+        });
+        expect(result.code, result.output).toBe(0);
+        expect(result.output).toContain("grafana organisations applied");
+        expect(result.output).not.toContain("is gone");
+    }, 30_000);
 
     it("leaves every contact a Viewer of its own organisations only, each reading only its own tenant; a second run creates nothing", async () => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "grafana-orgs-"));

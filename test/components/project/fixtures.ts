@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as yaml from "js-yaml";
-import { platformConfigSchema, type PlatformConfig } from "../../../lib/config/schema";
+import type { PlatformConfig } from "../../../lib/config/schema";
+import { shippedPlatformConfig } from "../../helpers/config";
 import { catalogDirectory, validateTenantDocuments, type TenantProject } from "../../../lib/tenants/load";
 import { projectSchema, type ProjectSpec } from "../../../lib/tenants/schema";
 import { tenantSecretNamesOf } from "../../../tools/offline/stack-files";
@@ -11,19 +11,9 @@ import { ROOT } from "../../helpers/synth";
 /** Stacks shipping example tenants. */
 export const TENANT_STACKS = ["dev", "fsn1", "hel1"] as const;
 
-/**
- * The plain config of a stack: `Pulumi.<stack>.yaml` parsed with js-yaml, the `platform:` keys validated
- * with the config schema (secrets are not part of the plain model).
- */
+/** The plain config of a stack ({@link shippedPlatformConfig}), `override` merged over its `platform:` keys. */
 export function stackPlatformConfig(stack: string, override: Record<string, unknown> = {}): PlatformConfig {
-    const doc = yaml.load(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
-    const plain: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(doc.config)) {
-        if (key.startsWith("platform:")) {
-            plain[key.slice("platform:".length)] = value;
-        }
-    }
-    return platformConfigSchema.parse({ ...plain, ...override });
+    return shippedPlatformConfig(stack, override);
 }
 
 /** The raw tenant documents of a stack, as the loader reads them. */
