@@ -7,7 +7,7 @@
  * checker (the bottleneck on a loaded 2-core machine); the survivors are then compile-checked here, and those
  * the compiler rejects count as invalid. Mutants the compiler would reject but a test kills still count as killed.
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -84,8 +84,16 @@ export interface ModuleRun {
     load: { start: number; end: number };
 }
 
+/** How the modules of one `npm run mutation` ran: wall time of the whole command and modules side by side. */
+export interface RunTotals {
+    /** Wall-clock seconds from the first module's start to the last one's end. */
+    wallSeconds: number;
+    /** Modules run side by side (MUTATION_LANES). */
+    lanes: number;
+}
+
 /** The summary table `npm run mutation` prints: counts, score, duration and load of each module, then the total time. */
-export function formatSummary(runs: readonly ModuleRun[], target = TARGET): string {
+export function formatSummary(runs: readonly ModuleRun[], totals?: RunTotals, target = TARGET): string {
     const minutes = (s: number) => `${Math.floor(s / 60)} min ${String(Math.round(s % 60)).padStart(2)} s`;
     const lines = ["module               mutants  killed  survived  invalid   score  duration      load (start-end)"];
     for (const { score: s, seconds, load } of runs) {
@@ -95,7 +103,11 @@ export function formatSummary(runs: readonly ModuleRun[], target = TARGET): stri
         );
     }
     const total = runs.reduce((n, r) => n + r.seconds, 0);
-    lines.push(`total ${minutes(total)} for ${runs.length} module(s) on ${os.cpus().length} CPU(s)`);
+    lines.push(
+        totals === undefined || totals.lanes === 1
+            ? `total ${minutes(totals?.wallSeconds ?? total)} for ${runs.length} module(s) on ${os.cpus().length} CPU(s)`
+            : `total ${minutes(totals.wallSeconds)} for ${runs.length} module(s) on ${os.cpus().length} CPU(s), ${totals.lanes} side by side (module durations add up to ${minutes(total)})`,
+    );
     return lines.join("\n");
 }
 
@@ -408,11 +420,42 @@ export function importsRecordOf(helpers: readonly string[], readSource: (file: s
     return { files: Object.fromEntries(helpers.map((file) => [file, sourceDigest(readSource(file) ?? "")])) };
 }
 
-function main(): number {
+/** Runs a command to completion without blocking the other lane: output to the terminal, or to `logFile`. */
+function runCommand(command: string, argv: readonly string[], env: NodeJS.ProcessEnv, logFile: string | undefined): Promise<{ status: number | null }> {
+    const log = logFile === undefined ? undefined : fs.openSync(logFile, "w");
+    return new Promise((resolve) => {
+        const child = spawn(command, argv, { cwd: ROOT, env, stdio: log === undefined ? "inherit" : ["ignore", log, log] });
+        child.on("error", () => resolve({ status: null }));
+        child.on("close", (status) => {
+            if (log !== undefined) {
+                fs.closeSync(log);
+            }
+            resolve({ status });
+        });
+    });
+}
+
+/**
+ * How many modules run side by side (`MUTATION_LANES`, default 1). With 2, each Stryker runs at concurrency 1 and
+ * a module's serial phases (sandbox copy, instrumenting, dry run, the compile check of survivors, the last
+ * mutants) overlap the other module's mutant runs instead of leaving a core idle; each module's Stryker output
+ * then goes to `reports/mutation/<module>.log`.
+ */
+export function lanesOf(env: NodeJS.ProcessEnv): number {
+    const lanes = Number(env.MUTATION_LANES ?? 1);
+    if (!Number.isInteger(lanes) || lanes < 1) {
+        throw new Error(`MUTATION_LANES must be a positive integer, got ${env.MUTATION_LANES}`);
+    }
+    return lanes;
+}
+
+async function main(): Promise<number> {
     const { modules } = JSON.parse(fs.readFileSync(path.join(ROOT, "test/mutations/modules.json"), "utf8")) as { modules: Record<string, MutationModule> };
     let args: MutationArgs;
+    let lanes: number;
     try {
         args = parseArgs(process.argv.slice(2));
+        lanes = lanesOf(process.env);
     } catch (error) {
         console.error((error as Error).message);
         return 1;
@@ -428,12 +471,13 @@ function main(): number {
         return 1;
     }
     const names = requested.length > 0 ? requested : Object.keys(modules);
-    const scores: ModuleScore[] = [];
-    const runs: ModuleRun[] = [];
-    for (const name of names) {
+    const childEnv = lanes > 1 ? { ...process.env, MUTATION_CONCURRENCY: process.env.MUTATION_CONCURRENCY ?? "1" } : process.env;
+    const logOf = (name: string) => (lanes > 1 ? path.join(ROOT, "reports/mutation", `${name}.log`) : undefined);
+    fs.mkdirSync(path.join(ROOT, "reports/mutation"), { recursive: true });
+    const runModule = async (name: string): Promise<ModuleRun | string> => {
         const started = Date.now();
         const loadAtStart = os.loadavg()[0]!;
-        console.log(`\n=== mutation: ${name} (${modules[name]!.mutate.join(", ")}) ===`);
+        console.log(`\n=== mutation: ${name} (${modules[name]!.mutate.join(", ")}) ===${lanes > 1 ? ` (Stryker's output: reports/mutation/${name}.log)` : ""}`);
         const reportFile = path.join(ROOT, "reports/mutation", `${name}.json`);
         const incrementalFile = path.join(ROOT, "test/mutations/incremental", `${name}.json`);
         const importsFile = path.join(ROOT, "test/mutations/incremental", `${name}.imports.json`);
@@ -445,7 +489,7 @@ function main(): number {
         const own = new Set([...mutated, ...modules[name]!.tests]);
         const importsAtStart = importsRecordOf(projectImportGraph([...own]).filter((f) => !own.has(f)));
         if (stale !== undefined && stale !== "run") {
-            console.log(`running Stryker: ${stale}`);
+            console.log(`${name}: running Stryker: ${stale}`);
         }
         let unchanged = false;
         let run: { status: number | null };
@@ -454,51 +498,72 @@ function main(): number {
         } else if (stale === undefined) {
             // Nothing Stryker compares changed: its results are today's (and the compile check of survivors below
             // runs whatever switch the committed run had).
-            console.log("unchanged since the committed incremental run: scored from it, Stryker not started (--rerun to force)");
-            fs.mkdirSync(path.dirname(reportFile), { recursive: true });
+            console.log(`${name}: unchanged since the committed incremental run: scored from it, Stryker not started (--rerun to force)`);
             fs.copyFileSync(incrementalFile, reportFile);
             writeCheckerTsconfig(ROOT, name, modules[name]!);
             unchanged = true;
             run = { status: 0 };
         } else if (survivorsOnly) {
             if (!fs.existsSync(reportFile)) {
-                console.error(`no report of ${name} to take the survivors from: run it in full first`);
-                return 1;
+                return `no report of ${name} to take the survivors from: run it in full first`;
             }
             const full = JSON.parse(fs.readFileSync(reportFile, "utf8")) as { files: Record<string, ReportFile> };
             const patterns = survivorPatterns(full, (file) => fs.readFileSync(path.join(ROOT, file), "utf8"));
-            console.log(`retesting the ${patterns.length} survivors of the last report`);
-            run = spawnSync("npx", ["stryker", "run", "stryker.config.mjs"], { cwd: ROOT, stdio: "inherit", env: { ...process.env, MUTATION_MODULE: name, MUTATION_SURVIVORS: JSON.stringify(patterns) } });
+            console.log(`${name}: retesting the ${patterns.length} survivors of the last report`);
+            run = await runCommand("npx", ["stryker", "run", "stryker.config.mjs"], { ...childEnv, MUTATION_MODULE: name, MUTATION_SURVIVORS: JSON.stringify(patterns) }, logOf(name));
             const rerunFile = path.join(ROOT, "reports/mutation", `${name}.survivors.json`);
             if (run.status === 0 && fs.existsSync(rerunFile)) {
                 fs.writeFileSync(reportFile, JSON.stringify(mergeSurvivorRun(full, JSON.parse(fs.readFileSync(rerunFile, "utf8")))));
             }
         } else {
-            run = spawnSync("npx", ["stryker", "run", "stryker.config.mjs", ...(args.fromScratch ? ["--force"] : [])], { cwd: ROOT, stdio: "inherit", env: { ...process.env, MUTATION_MODULE: name } });
+            run = await runCommand("npx", ["stryker", "run", "stryker.config.mjs", ...(args.fromScratch ? ["--force"] : [])], { ...childEnv, MUTATION_MODULE: name }, logOf(name));
             if (run.status === 0) {
                 fs.writeFileSync(importsFile, `${JSON.stringify({ $comment: IMPORTS_COMMENT, ...importsAtStart }, null, 4)}\n`);
             }
         }
         if (run.status !== 0 || !fs.existsSync(reportFile)) {
-            console.error(`stryker failed for ${name} (exit ${run.status}${scoreOnly ? ", or no report to score" : ""})`);
-            return 1;
+            return `stryker failed for ${name} (exit ${run.status}${scoreOnly ? ", or no report to score" : ""}${lanes > 1 ? `; see reports/mutation/${name}.log` : ""})`;
         }
         const report = JSON.parse(fs.readFileSync(reportFile, "utf8")) as { files: Record<string, ReportFile> };
         const rejected = new Set<string>();
         if (process.env.MUTATION_TYPECHECK === "0" || unchanged) {
             const survivors = new Set(Object.values(report.files).flatMap((f) => f.mutants.filter((m) => m.status === "Survived" || m.status === "NoCoverage").map((m) => m.id)));
-            console.log(`compile check of ${survivors.size} survivors (the run had no TypeScript checker)`);
+            console.log(`${name}: compile check of ${survivors.size} survivors (the run had no TypeScript checker)`);
             for (const id of compileRejected(path.join(ROOT, ".stryker-tsconfig", `${name}.json`), report.files, survivors)) {
                 rejected.add(id);
             }
         }
         const score = scoreOf(name, report, rejected);
-        scores.push(score);
-        runs.push({ score, seconds: (Date.now() - started) / 1000, load: { start: loadAtStart, end: os.loadavg()[0]! } });
         console.log(`${name}: ${score.score.toFixed(1)}%${rejected.size > 0 ? ` (${rejected.size} survivors rejected by the compiler, not counted)` : ""} in ${Math.round((Date.now() - started) / 1000)} s`);
+        return { score, seconds: (Date.now() - started) / 1000, load: { start: loadAtStart, end: os.loadavg()[0]! } };
+    };
+    const started = Date.now();
+    const results = new Map<string, ModuleRun>();
+    const failures: string[] = [];
+    // Side by side, the largest modules first (by their committed report), so no lane is left with a long one at the end.
+    const size = (name: string) => {
+        const file = path.join(ROOT, "test/mutations/incremental", `${name}.json`);
+        return fs.existsSync(file) ? Object.values((JSON.parse(fs.readFileSync(file, "utf8")) as IncrementalReport).files).reduce((n, f) => n + f.mutants.length, 0) : Number.MAX_SAFE_INTEGER;
+    };
+    const queue = lanes > 1 ? [...names].sort((x, y) => size(y) - size(x)) : [...names];
+    const lane = async (): Promise<void> => {
+        for (let name = queue.shift(); name !== undefined && failures.length === 0; name = queue.shift()) {
+            const result = await runModule(name);
+            if (typeof result === "string") {
+                failures.push(result);
+            } else {
+                results.set(name, result);
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(lanes, names.length) }, lane));
+    if (failures.length > 0) {
+        console.error(failures.join("\n"));
+        return 1;
     }
-    console.log(`\n${formatSummary(runs)}`);
-    for (const s of scores.filter((x) => x.survivors.length > 0)) {
+    const runs = names.map((name) => results.get(name)!);
+    console.log(`\n${formatSummary(runs, { wallSeconds: (Date.now() - started) / 1000, lanes })}`);
+    for (const s of runs.map((r) => r.score).filter((x) => x.survivors.length > 0)) {
         console.log(`\nsurvivors in ${s.name} (kill them with a test or explain them in test/mutations/equivalent.md):`);
         for (const line of s.survivors) {
             console.log(`  ${line}`);
@@ -508,5 +573,7 @@ function main(): number {
 }
 
 if (require.main === module) {
-    process.exitCode = main();
+    void main().then((code) => {
+        process.exitCode = code;
+    });
 }

@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { applyMutant, compileRejected } from "../../tools/mutation-compile";
-import { formatSummary, importsRecordOf, mergeSurvivorRun, mutatedFiles, parseArgs, projectImportGraph, scoreOf, sdkImportChain, staleReason, survivorPatterns } from "../../tools/mutation";
+import { formatSummary, importsRecordOf, lanesOf, mergeSurvivorRun, mutatedFiles, parseArgs, projectImportGraph, scoreOf, sdkImportChain, staleReason, survivorPatterns } from "../../tools/mutation";
 // @ts-expect-error: plain JavaScript module without declarations (stryker.config.mjs imports it natively)
 import { declarationRanges, entryFile, mutatePatterns } from "../../tools/mutation-targets.mjs";
 import { ROOT } from "../helpers/synth";
@@ -161,6 +161,25 @@ describe("the summary npm run mutation prints (tools/mutation.ts)", () => {
             "tenants                  100      70        30        0   70.0%   60 min  5 s  20.0-20.0  < 80%",
             `total 62 min 10 s for 2 module(s) on ${os.cpus().length} CPU(s)`,
         ]);
+    });
+
+    it("with modules side by side, gives the command's wall time and what the module durations add up to", () => {
+        const runs = [
+            { score: score("cost", 90, 10, 5), seconds: 600, load: { start: 1, end: 2 } },
+            { score: score("tenants", 100, 0, 0), seconds: 500, load: { start: 2, end: 3 } },
+        ];
+        expect(formatSummary(runs, { wallSeconds: 610.2, lanes: 2 }).split("\n").at(-1)).toBe(`total 10 min 10 s for 2 module(s) on ${os.cpus().length} CPU(s), 2 side by side (module durations add up to 18 min 20 s)`);
+        expect(formatSummary(runs, { wallSeconds: 1105, lanes: 1 }).split("\n").at(-1)).toBe(`total 18 min 25 s for 2 module(s) on ${os.cpus().length} CPU(s)`);
+    });
+});
+
+describe("modules side by side (MUTATION_LANES)", () => {
+    it("is one lane unless set, and refuses anything but a positive integer", () => {
+        expect(lanesOf({})).toBe(1);
+        expect(lanesOf({ MUTATION_LANES: "2" })).toBe(2);
+        expect(() => lanesOf({ MUTATION_LANES: "0" })).toThrow("MUTATION_LANES must be a positive integer, got 0");
+        expect(() => lanesOf({ MUTATION_LANES: "1.5" })).toThrow("MUTATION_LANES must be a positive integer, got 1.5");
+        expect(() => lanesOf({ MUTATION_LANES: "two" })).toThrow("MUTATION_LANES must be a positive integer, got two");
     });
 });
 
