@@ -26,6 +26,8 @@ interface MutationModule {
     mutate: string[];
     /** Test files that guard them. */
     tests: string[];
+    /** Stryker's timeout slack for this module (stryker.config.mjs; default 45 s). */
+    timeoutMS?: number;
 }
 
 /** Mutant counts of one module from Stryker's JSON report (mutation-testing-report-schema). */
