@@ -34,6 +34,13 @@ describe("parseCidr", () => {
         }
     });
 
+    it("refuses a prefix that is a number to JavaScript but not one to three decimal digits", () => {
+        // Number() reads each of these as 8 or 10: only the anchored digit pattern refuses them.
+        for (const text of ["10.0.0.0/+8", "10.0.0.0/ 8", "10.0.0.0/0x8", "10.0.0.0/1e1", "10.0.0.0/8.0", "::1/+8", "::1/1e1"]) {
+            expect(parseCidr(text), text).toBeUndefined();
+        }
+    });
+
     it("parses IPv6 with and without ::, with an embedded IPv4 tail", () => {
         expect(parseCidr("::1")).toEqual({ family: 6, network: 1n, prefix: 128 });
         expect(parseCidr("::")).toEqual({ family: 6, network: 0n, prefix: 128 });
@@ -46,7 +53,7 @@ describe("parseCidr", () => {
     });
 
     it("refuses malformed IPv6: two ::, too few or too many groups, a bad group or IPv4 tail, a prefix over 128", () => {
-        for (const text of ["1::2::3", "1:2:3:4:5:6:7", "1:2:3:4:5:6:7:8:9", "12345::", "g::1", "1::g1", "::ffff:1.2.3.256", "fe80::1%eth0", "::1/129"]) {
+        for (const text of ["1::2::3", "1:2:3:4:5:6:7", "1:2:3:4:5:6:7:8:9", "12345::", "g::1", "1::g1", "::ffff:1.2.3.256", "fe80::1%eth0", "::1/129", "1:2:3:4::5:6:7:8:9", "1::2:3:4:5:6:7:8:9"]) {
             expect(parseCidr(text), text).toBeUndefined();
         }
     });
@@ -58,6 +65,9 @@ describe("containment", () => {
         expect(cidrContains(p("10.0.0.0/8"), p("10.1.0.0/16"))).toBe(true);
         expect(cidrContains(p("10.0.0.0/8"), p("10.0.0.0/8"))).toBe(true);
         expect(cidrContains(p("10.1.0.0/16"), p("10.0.0.0/8"))).toBe(false);
+        // A larger block with the same leading bits: the network bits alone would match.
+        expect(cidrContains(p("10.0.0.0/16"), p("10.0.0.0/8"))).toBe(false);
+        expect(cidrContains(p("fd00::/16"), p("fd00::/8"))).toBe(false);
         expect(cidrContains(p("10.0.0.0/8"), p("11.0.0.0/8"))).toBe(false);
         expect(cidrContains(p("0.0.0.0/0"), p("::1"))).toBe(false);
         expect(cidrContains(p("fc00::/7"), p("fd7a:115c:a1e0::/48"))).toBe(true);

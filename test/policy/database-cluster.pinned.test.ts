@@ -63,6 +63,8 @@ describe("clusterFieldProblems", () => {
         ]);
         expect(clusterFieldProblems({ externalClusters: [{ name: "s", password: { name: "p" }, barmanObjectStore: undefined, plugin: undefined }] })).toEqual([`externalClusters[0].password is set (not a field the platform renders): ${ONLY}`]);
         expect(clusterFieldProblems({ externalClusters: [null] })).toEqual([]);
+        // Only a leading source prefix is dropped to look up the reason: a hostile key spelling one inside it is not env.
+        expect(clusterFieldProblems({ "envexternalClusters[0].": 1 })).toEqual([`envexternalClusters[0]. is set (not a field the platform renders): ${ONLY}`]);
     });
 });
 

@@ -25,6 +25,10 @@ describe("pxcS3Problems", () => {
         expect(pxcS3Problems({ ...S3, bucket: "backups/db/shop/../caracal" }, "shop", TARGET, "x")).toEqual(['x bucket "backups/db/shop/../caracal" climbs out of its folder']);
         expect(pxcS3Problems({ ...S3, bucket: undefined }, "shop", TARGET, "x")).toEqual(['x bucket "" is not below the namespace\'s own folder backups/db/shop/']);
         expect(pxcS3Problems({ ...S3, caBundle: { name: "ca" } }, "shop", TARGET, "x")).toEqual([`x caBundle is set ${CA}`]);
+        // Only a leading s3:// is the scheme: the rest of the prefix is the path, whatever it spells.
+        const oddTarget = { endpointURL: "https://s3.example.com", destinationPrefix: "backups/s3://db/" };
+        expect(pxcS3Problems({ ...S3, bucket: "backups/s3://db/shop" }, "shop", oddTarget, "x")).toEqual([]);
+        expect(pxcS3Problems({ ...S3, bucket: "backups/db/shop" }, "shop", oddTarget, "x")).toEqual(['x bucket "backups/db/shop" is not below the namespace\'s own folder backups/s3://db/shop/']);
     });
 
     it("without a platform prefix: any bucket path with the namespace as a folder", () => {
@@ -94,6 +98,22 @@ describe("mysqlClusterProblems", () => {
         expect(found.join("\n")).not.toMatch(/logcollector|haproxy\.serviceAccountName/);
         const pinned = problems({ pxc: { size: 3, image: "docker.io/percona/percona-xtradb-cluster:8.4.7-7.1", configuration: "[mysqld]\ninnodb_use_native_aio=0\n", serviceAccountName: "workload" }, haproxy: { image: "docker.io/percona/haproxy:2.8.17" }, secretsName: "database-secrets", backup: { image: "docker.io/percona/percona-xtrabackup:8.4.0-5.1", serviceAccountName: "workload" }, initImage: "docker.io/percona/percona-xtradb-cluster-operator:1.19.0" });
         expect(pinned.join("\n")).not.toMatch(/image|configuration|serviceAccountName|secretsName/);
+    });
+
+    it("holds a disabled ProxySQL and HAProxy to the same account, configuration and injection rules, the sandbox configuration being the server's only", () => {
+        const found = problems({
+            ...sized,
+            proxysql: { enabled: false, serviceAccountName: "default", configuration: "datadir=/x\n", sidecars: [{ name: "s" }] },
+            haproxy: { enabled: false, configuration: "[mysqld]\ninnodb_use_native_aio=0\n" },
+        });
+        expect(found).toEqual(
+            expect.arrayContaining([
+                'proxysql.serviceAccountName is "default", not the platform\'s workload',
+                "proxysql.configuration is set (only the platform's configuration: it names what the server loads and runs)",
+                "haproxy.configuration is set (only the platform's configuration: it names what the server loads and runs)",
+                "proxysql.sidecars is set (no tenant containers, environment or volumes in the operator's pods)",
+            ]),
+        );
     });
 
     it("needs s3 storages on the platform's target with TLS, no container options, and a schedule", () => {
@@ -206,5 +226,9 @@ describe("tenancy-mysql-cluster messages", () => {
         ]);
         const cluster = planned("kubernetes:pxc.percona.com/v1:PerconaXtraDBCluster", "database", { metadata: { name: "database", namespace: "shop" }, spec: { pxc: { size: 9 } } });
         expect(messagesOf("tenancy-mysql-cluster", [cluster], { databaseBackupTarget: TARGET, maxDatabaseInstances: 3 })).toContain('PerconaXtraDBCluster in namespace "shop": pxc.size 9 is outside 1..3 (platform:tenantLimits.maxDatabaseInstances)');
+        const nameless = planned("kubernetes:pxc.percona.com/v1:PerconaXtraDBCluster", "database", { metadata: { namespace: "shop" }, spec: { pxc: { size: 1 } } });
+        expect(messagesOf("tenancy-mysql-cluster", [nameless], { databaseBackupTarget: TARGET, maxDatabaseInstances: 3 })).toContain(
+            'PerconaXtraDBCluster in namespace "shop": metadata.name "" is not database or database-g<N> (the operator names its system-user, TLS and environment Secrets after the cluster; only those names are kept from tenant pods)',
+        );
     });
 });

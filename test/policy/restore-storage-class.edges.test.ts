@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { claimSelectionProblems, claimSpecsOf, classAnnotationsOf, storageClassProblem } from "../../policy/rules/tenancy/restore-storage-class";
+import { evaluatePolicyReport } from "../../policy/offline";
+import { claimSelectionProblems, claimSpecsOf, classAnnotationsOf, storageClassProblem, tenancyRestoreStorageClass } from "../../policy/rules/tenancy/restore-storage-class";
 import { k8sObject, messagesOf, planned } from "../helpers/policy-fixtures";
 
 /**
@@ -111,5 +112,8 @@ describe("tenancy-restore-storage-class messages", () => {
     it("does not apply to platform namespaces (the platform's own restores)", () => {
         expect(messagesOf("tenancy-restore-storage-class", [claim("backups", { storageClassName: other, volumeName: "pv-1" })], { platformNamespaces: ["backups"] })).toEqual([]);
         expect(messagesOf("tenancy-restore-storage-class", [claim("shop", { storageClassName: other })], { platformNamespaces: ["backups"] })).toHaveLength(1);
+        // CrossGuard shows the reason next to the skipped resource.
+        const report = evaluatePolicyReport([claim("backups", { storageClassName: other })], { platformNamespaces: ["backups"] }, { policies: [tenancyRestoreStorageClass] });
+        expect(report.notApplicable).toEqual([{ policy: "tenancy-restore-storage-class", urn: claim("backups", {}).urn, reason: "platform namespace" }]);
     });
 });

@@ -105,4 +105,63 @@ describe("metering recording rules (renderMeteringRuleGroups)", () => {
         expect(recordOf(close!, RECORDED.lastMonth).expr).toMatch(/\)\[32d:1h\]\n\) \/ 60\n\)\nand on \(\) \(day_of_month\(\) == 1\)$/);
         expect(recordOf(cost!, RECORDED.monthToDate).expr).toMatch(/\)\[31d:1h\]\n\) \/ 60\nor\n0 \* platform:project_cost:hourly$/);
     });
+
+    it("select each resource's own series: requests, billable use, running requests and builds per resource", () => {
+        const [usage] = renderMeteringRuleGroups(prices, billing);
+        const expr = (record: string) => recordOf(usage!, record).expr;
+        const cpuRequest = "platform:pod_effective_request_cores:sum";
+        const memoryRequest = "platform:pod_effective_request_bytes:sum";
+        expect(expr(RECORDED.podCpuRequest)).toContain('kube_pod_container_resource_requests{resource="cpu"}');
+        expect(expr(RECORDED.podCpuRequest)).toContain('kube_pod_init_container_resource_requests{resource="cpu"}');
+        expect(expr(RECORDED.podCpuRequest)).toContain("max by (namespace, pod) (kube_pod_overhead_cpu_cores)");
+        expect(expr(RECORDED.podMemoryRequest)).toContain('kube_pod_container_resource_requests{resource="memory"}');
+        expect(expr(RECORDED.podMemoryRequest)).toContain('kube_pod_init_container_resource_requests{resource="memory"}');
+        expect(expr(RECORDED.podMemoryRequest)).toContain("max by (namespace, pod) (kube_pod_overhead_memory_bytes)");
+        for (const [record, own, other] of [
+            [RECORDED.namespaceCpuBillable, cpuRequest, memoryRequest],
+            [RECORDED.namespaceMemoryBillable, memoryRequest, cpuRequest],
+            [RECORDED.cpuRequests, cpuRequest, memoryRequest],
+            [RECORDED.memoryRequests, memoryRequest, cpuRequest],
+            [RECORDED.buildCpuBillable, cpuRequest, memoryRequest],
+            [RECORDED.buildMemoryBillable, memoryRequest, cpuRequest],
+        ] as const) {
+            // The request counts while a runc pod runs (the running-requests rules break the line before "and").
+            expect(expr(record).replace(/\s+/g, " "), record).toContain(`${own} and on (namespace, pod) container_memory_working_set_bytes{container!="", container!="POD"}`);
+            expect(expr(record), record).not.toContain(other);
+        }
+    });
+
+    it("count a container's CPU from 0 when the container is new, the node meter's bytes when the meter is", () => {
+        const [usage] = renderMeteringRuleGroups(prices, billing);
+        const expr = (record: string) => recordOf(usage!, record).expr;
+        expect(expr(RECORDED.namespaceCpuCores)).toContain("and ignoring (cpu, interface) (max_over_time(container_start_time_seconds[60s]) > time() - 3660)");
+        expect(expr(RECORDED.namespaceCpuCores)).not.toContain("platform_node_meter_loaded_timestamp_seconds");
+        for (const record of [RECORDED.edgeEgressRate, RECORDED.directEgressRate]) {
+            expect(expr(record), record).toContain("max by (instance) (max_over_time(platform_node_meter_loaded_timestamp_seconds[60s])) > time() - 3660");
+            expect(expr(record), record).not.toContain("container_start_time_seconds");
+        }
+    });
+
+    it("map a source address to its pod's namespace, and count only bytes sent to a Traefik pod as edge egress", () => {
+        const [usage] = renderMeteringRuleGroups(prices, billing);
+        const billed = recordOf(usage!, RECORDED.billedAddress).expr;
+        const edge = recordOf(usage!, RECORDED.edgeEgressRate).expr;
+        // kube-state-metrics' pods of every namespace, relabelled to the address the node meter reports.
+        expect(billed).toContain('max by (namespace, pod, pod_ip) (last_over_time(kube_pod_info{pod_ip!="", host_network="false"}[60s]))');
+        expect(billed).toContain('"source_ip", "$1", "pod_ip", "(.+)"');
+        expect(billed).not.toContain("destination_ip");
+        // The destination side: Traefik's pods only.
+        expect(edge).toContain('max by (destination_ip) (label_replace(\n  max by (namespace, pod, pod_ip) (last_over_time(kube_pod_info{namespace="traefik", pod_ip!="", host_network="false"}[60s]))');
+        expect(edge).toContain('"destination_ip", "$1", "pod_ip", "(.+)"');
+    });
+
+    it("sum the cost of the hours of a month only, each month bounded on both sides", () => {
+        const [, cost, close] = renderMeteringRuleGroups(prices, billing);
+        const start = "(platform:project_billing_month_start:timestamp_seconds @ end())";
+        const now = "on () group_left () vector(time())";
+        expect(recordOf(cost!, RECORDED.monthToDate).expr).toContain(`    sum_over_time(platform:project_cost:rate1h[1h])\n    and on (namespace, project)\n    (${start} < ${now})\n  )[31d:1h]`);
+        expect(recordOf(close!, RECORDED.lastMonth).expr).toContain(
+            `    sum_over_time(platform:project_cost:rate1h[1h])\n    and on (namespace, project)\n    ((${start} - 86400 * days_in_month(${start} - 1)) < ${now})\n    and on (namespace, project)\n    (${start} >= ${now})\n  )[32d:1h]`,
+        );
+    });
 });
