@@ -63,7 +63,7 @@ describe("metering recording rules (renderMeteringRuleGroups)", () => {
             if (rule.record === RECORDED.regionCostRate) {
                 continue;
             }
-            expect(rule.labels, rule.record).toEqual(withCurrency.includes(rule.record) ? { currency: "CHF" } : undefined);
+            expect(rule.labels, rule.record).toEqual((withCurrency as readonly string[]).includes(rule.record) ? { currency: "CHF" } : undefined);
         }
     });
 
