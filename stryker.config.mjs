@@ -14,6 +14,10 @@ if (!module) {
     throw new Error(`MUTATION_MODULE must name one of ${Object.keys(modules).join(", ")} (got ${name}); run \`npm run mutation\``);
 }
 
+if (module.timeoutMS !== undefined && !(Number.isInteger(module.timeoutMS) && module.timeoutMS > 0)) {
+    throw new Error(`test/mutations/modules.json: ${name}.timeoutMS must be a positive integer of milliseconds (got ${JSON.stringify(module.timeoutMS)})`);
+}
+
 // The TypeScript checker type-checks its project for every mutant: only this module's files and guard tests.
 const tsconfigFile = writeCheckerTsconfig(fileURLToPath(new URL(".", import.meta.url)), name, module);
 
@@ -47,7 +51,9 @@ export default {
     // Generous: on a shared machine a slow run is not an infinite loop (a load-induced timeout would count as a kill).
     // At load 22 a run of network-policies' guard file (it imports the whole project renderer) took longer than
     // 15 s + 1.5 × its net time and its first three mutants timed out; 45 s leaves room for that.
-    timeoutMS: 45_000,
+    // A module may set less (test/mutations/modules.json `timeoutMS`): critical-path's guard tests take 25 ms, and
+    // its 14 endless-loop mutants (`v--` counters) held a lane for 45 s each, a third of the module's time.
+    timeoutMS: module.timeoutMS ?? 45_000,
     ignorePatterns: ["out", "reports", ".stryker-tmp", "bin", ".pulumi-state", "test/mutations/incremental"],
     // One sandbox folder per module, so two modules can run side by side.
     tempDirName: `.stryker-tmp/${name}`,

@@ -7,7 +7,8 @@
  * checker (the bottleneck on a loaded 2-core machine); the survivors are then compile-checked here, and those
  * the compiler rejects count as invalid. Mutants the compiler would reject but a test kills still count as killed.
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -25,6 +26,8 @@ interface MutationModule {
     mutate: string[];
     /** Test files that guard them. */
     tests: string[];
+    /** Stryker's timeout slack for this module (stryker.config.mjs; default 45 s). */
+    timeoutMS?: number;
 }
 
 /** Mutant counts of one module from Stryker's JSON report (mutation-testing-report-schema). */
@@ -83,8 +86,16 @@ export interface ModuleRun {
     load: { start: number; end: number };
 }
 
+/** How the modules of one `npm run mutation` ran: wall time of the whole command and modules side by side. */
+export interface RunTotals {
+    /** Wall-clock seconds from the first module's start to the last one's end. */
+    wallSeconds: number;
+    /** Modules run side by side (MUTATION_LANES). */
+    lanes: number;
+}
+
 /** The summary table `npm run mutation` prints: counts, score, duration and load of each module, then the total time. */
-export function formatSummary(runs: readonly ModuleRun[], target = TARGET): string {
+export function formatSummary(runs: readonly ModuleRun[], totals?: RunTotals, target = TARGET): string {
     const minutes = (s: number) => `${Math.floor(s / 60)} min ${String(Math.round(s % 60)).padStart(2)} s`;
     const lines = ["module               mutants  killed  survived  invalid   score  duration      load (start-end)"];
     for (const { score: s, seconds, load } of runs) {
@@ -94,7 +105,11 @@ export function formatSummary(runs: readonly ModuleRun[], target = TARGET): stri
         );
     }
     const total = runs.reduce((n, r) => n + r.seconds, 0);
-    lines.push(`total ${minutes(total)} for ${runs.length} module(s) on ${os.cpus().length} CPU(s)`);
+    lines.push(
+        totals === undefined || totals.lanes === 1
+            ? `total ${minutes(totals?.wallSeconds ?? total)} for ${runs.length} module(s) on ${os.cpus().length} CPU(s)`
+            : `total ${minutes(totals.wallSeconds)} for ${runs.length} module(s) on ${os.cpus().length} CPU(s), ${totals.lanes} side by side (module durations add up to ${minutes(total)})`,
+    );
     return lines.join("\n");
 }
 
@@ -218,12 +233,14 @@ export interface IncrementalReport {
 
 /**
  * Why a module must run again, or `undefined` when its committed incremental report still describes today's
- * code: the same files mutated, each with the same source, and the same guard test files with the same source.
- * What Stryker's own incremental mode compares too (it would reuse every result), so such a module is scored
- * from the committed report without starting Stryker, which would still build a sandbox and run every guard
- * test once first. Helpers the tests import are not compared (neither does Stryker): `--rerun` after changing one.
+ * code: the same files mutated, each with the same source, the same guard test files with the same source, and
+ * the same project files imported by either, transitively (`projectImportGraph`: helpers such as
+ * lib/network-rules.ts, policy/lib/*, test/helpers/*), each with the bytes recorded at the run (`imports`, the
+ * module's `.imports.json`). Stryker's own incremental mode compares only the first two (it would reuse every
+ * result after a helper changed), so such a module is scored from the committed report without starting
+ * Stryker, which would still build a sandbox and run every guard test once first. Packages are not compared.
  */
-export function staleReason(report: IncrementalReport, mutated: readonly string[], tests: readonly string[], readSource: (file: string) => string | undefined): string | undefined {
+export function staleReason(report: IncrementalReport, mutated: readonly string[], tests: readonly string[], readSource: (file: string) => string | undefined, imports: ImportsRecord | undefined): string | undefined {
     const reported = Object.keys(report.files).sort();
     const added = mutated.filter((f) => !reported.includes(f));
     const removed = reported.filter((f) => !mutated.includes(f));
@@ -240,11 +257,91 @@ export function staleReason(report: IncrementalReport, mutated: readonly string[
         return "the guard test files differ from the last run";
     }
     const changedTest = testsBefore.find((f) => readSource(f) !== testFiles[f]!.source);
-    return changedTest ? `${changedTest} changed since the last run` : undefined;
+    if (changedTest) {
+        return `${changedTest} changed since the last run`;
+    }
+    if (imports === undefined) {
+        return "no record of the files the mutated files and guard tests import (its .imports.json)";
+    }
+    const own = new Set([...mutated, ...tests]);
+    const helpers = projectImportGraph([...own], readSource).filter((f) => !own.has(f));
+    const recorded = Object.keys(imports.files).sort();
+    const newHelpers = helpers.filter((f) => !(f in imports.files));
+    const goneHelpers = recorded.filter((f) => !helpers.includes(f));
+    if (newHelpers.length > 0 || goneHelpers.length > 0) {
+        return `the files the mutated files and guard tests import differ from the last run (${[...newHelpers.map((f) => `+${f}`), ...goneHelpers.map((f) => `-${f}`)].join(", ")})`;
+    }
+    const changedHelper = helpers.find((f) => sourceDigest(readSource(f) ?? "") !== imports.files[f]);
+    return changedHelper ? `${changedHelper} (imported by the mutated files or guard tests) changed since the last run` : undefined;
 }
 
 /** Packages whose index takes seconds to load in a fresh test worker: a guard set that loads them pays that per mutant. */
 export const HEAVY_SDKS: readonly string[] = ["@pulumi/pulumi", "@pulumi/kubernetes", "@pulumi/hcloud", "@pulumi/tailscale", "@pulumi/random", "@pulumi/command"];
+
+/** Reads a repository file, or `undefined` when there is none (a directory, a package, a missing path). */
+function readRepositoryFile(file: string): string | undefined {
+    const full = path.join(ROOT, file);
+    return fs.existsSync(full) && fs.statSync(full).isFile() ? fs.readFileSync(full, "utf8") : undefined;
+}
+
+/**
+ * The module specifiers a source imports. `loadOnly`: only what loads when the file is imported (every
+ * import, `export … from` and top-level `require` that is not type-only; the compiler may still elide one,
+ * counting it is the safe side). Otherwise every reference to another file, type-only imports and `import()`
+ * or `require()` anywhere included: whatever can change what the file does or how it compiles.
+ */
+function importSpecifiers(file: string, text: string, loadOnly: boolean): string[] {
+    const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false);
+    const specifiers: string[] = [];
+    const literal = (node: ts.Node | undefined) => (node && ts.isStringLiteralLike(node) ? node.text : undefined);
+    for (const statement of source.statements) {
+        let specifier: string | undefined;
+        if (ts.isImportDeclaration(statement) && (!loadOnly || !statement.importClause?.isTypeOnly)) {
+            specifier = literal(statement.moduleSpecifier);
+        } else if (ts.isExportDeclaration(statement) && (!loadOnly || !statement.isTypeOnly)) {
+            specifier = literal(statement.moduleSpecifier);
+        } else if (ts.isImportEqualsDeclaration(statement) && (!loadOnly || !statement.isTypeOnly) && ts.isExternalModuleReference(statement.moduleReference)) {
+            specifier = literal(statement.moduleReference.expression);
+        } else if (loadOnly && ts.isVariableStatement(statement)) {
+            for (const declaration of statement.declarationList.declarations) {
+                const init = declaration.initializer && ts.isAsExpression(declaration.initializer) ? declaration.initializer.expression : declaration.initializer;
+                if (init && ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === "require") {
+                    const required = literal(init.arguments[0]);
+                    if (required !== undefined) {
+                        specifiers.push(required);
+                    }
+                }
+            }
+        }
+        if (specifier !== undefined) {
+            specifiers.push(specifier);
+        }
+    }
+    if (!loadOnly) {
+        const visit = (node: ts.Node): void => {
+            if (ts.isCallExpression(node) && (node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === "require"))) {
+                const called = literal(node.arguments[0]);
+                if (called !== undefined) {
+                    specifiers.push(called);
+                }
+            } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) {
+                const typed = literal(node.argument.literal);
+                if (typed !== undefined) {
+                    specifiers.push(typed);
+                }
+            }
+            ts.forEachChild(node, visit);
+        };
+        ts.forEachChild(source, visit);
+    }
+    return specifiers;
+}
+
+/** The repository file a relative specifier names from `from`, as the TypeScript and Node resolvers would find it, or `undefined`. */
+function resolveRelative(from: string, specifier: string, readSource: (file: string) => string | undefined): string | undefined {
+    const base = path.posix.normalize(path.posix.join(path.posix.dirname(from), specifier));
+    return [base, `${base}.ts`, `${base}.mts`, `${base}/index.ts`, base.replace(/\.[cm]?js$/, ".ts")].find((candidate) => candidate !== "" && !candidate.startsWith("..") && readSource(candidate) !== undefined);
+}
 
 /**
  * The chain of repository files through which `file` loads one of `HEAVY_SDKS` when it is imported, or
@@ -252,41 +349,19 @@ export const HEAVY_SDKS: readonly string[] = ["@pulumi/pulumi", "@pulumi/kuberne
  * compiler may still elide one; counting it is the safe side); an `import()` inside a function loads only when
  * called and is not followed. A subpath (`@pulumi/pulumi/errors`) is not the index and is not counted.
  */
-export function sdkImportChain(file: string, readSource: (file: string) => string | undefined = (f) => (fs.existsSync(path.join(ROOT, f)) && fs.statSync(path.join(ROOT, f)).isFile() ? fs.readFileSync(path.join(ROOT, f), "utf8") : undefined)): string[] | undefined {
+export function sdkImportChain(file: string, readSource: (file: string) => string | undefined = readRepositoryFile): string[] | undefined {
     const seen = new Set<string>();
-    const resolveRelative = (from: string, specifier: string): string | undefined => {
-        const base = path.posix.normalize(path.posix.join(path.posix.dirname(from), specifier));
-        return [base, `${base}.ts`, `${base}.mts`, `${base}/index.ts`, base.replace(/\.[cm]?js$/, ".ts")].find((candidate) => candidate !== "" && readSource(candidate) !== undefined);
-    };
     const visit = (current: string): string[] | undefined => {
         if (seen.has(current)) {
             return undefined;
         }
         seen.add(current);
-        const source = ts.createSourceFile(current, readSource(current) ?? "", ts.ScriptTarget.Latest, false);
-        const specifiers: string[] = [];
-        for (const statement of source.statements) {
-            if (ts.isImportDeclaration(statement) && !statement.importClause?.isTypeOnly && ts.isStringLiteral(statement.moduleSpecifier)) {
-                specifiers.push(statement.moduleSpecifier.text);
-            } else if (ts.isExportDeclaration(statement) && !statement.isTypeOnly && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)) {
-                specifiers.push(statement.moduleSpecifier.text);
-            } else if (ts.isImportEqualsDeclaration(statement) && !statement.isTypeOnly && ts.isExternalModuleReference(statement.moduleReference) && ts.isStringLiteral(statement.moduleReference.expression)) {
-                specifiers.push(statement.moduleReference.expression.text);
-            } else if (ts.isVariableStatement(statement)) {
-                for (const declaration of statement.declarationList.declarations) {
-                    const init = declaration.initializer && ts.isAsExpression(declaration.initializer) ? declaration.initializer.expression : declaration.initializer;
-                    if (init && ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === "require" && init.arguments[0] && ts.isStringLiteral(init.arguments[0])) {
-                        specifiers.push(init.arguments[0].text);
-                    }
-                }
-            }
-        }
-        for (const specifier of specifiers) {
+        for (const specifier of importSpecifiers(current, readSource(current) ?? "", true)) {
             if (HEAVY_SDKS.includes(specifier)) {
                 return [current, specifier];
             }
             if (specifier.startsWith(".")) {
-                const next = resolveRelative(current, specifier);
+                const next = resolveRelative(current, specifier, readSource);
                 const chain = next === undefined ? undefined : visit(next);
                 if (chain) {
                     return [current, ...chain];
@@ -298,11 +373,91 @@ export function sdkImportChain(file: string, readSource: (file: string) => strin
     return visit(file);
 }
 
-function main(): number {
+/**
+ * Every repository file `roots` reach through relative imports, transitively, the roots included, sorted:
+ * type-only imports, `export … from`, `import()` and `require()` anywhere count (`importSpecifiers`), a
+ * package (node_modules) does not. A JSON or `.mjs` file is followed as far as TypeScript can parse it.
+ */
+export function projectImportGraph(roots: readonly string[], readSource: (file: string) => string | undefined = readRepositoryFile): string[] {
+    const seen = new Set<string>();
+    const pending = roots.filter((root) => readSource(root) !== undefined);
+    while (pending.length > 0) {
+        const current = pending.pop()!;
+        if (seen.has(current)) {
+            continue;
+        }
+        seen.add(current);
+        if (!/\.[cm]?[jt]sx?$/.test(current)) {
+            continue;
+        }
+        for (const specifier of importSpecifiers(current, readSource(current) ?? "", false)) {
+            const next = specifier.startsWith(".") ? resolveRelative(current, specifier, readSource) : undefined;
+            if (next !== undefined && !seen.has(next)) {
+                pending.push(next);
+            }
+        }
+    }
+    return [...seen].sort();
+}
+
+/** SHA-256 of a source, hex: what the record of a module's imported helpers keeps of each file. */
+export function sourceDigest(text: string): string {
+    return createHash("sha256").update(text).digest("hex");
+}
+
+/**
+ * The record of the helpers a module's run saw (`test/mutations/incremental/<module>.imports.json`, committed
+ * beside the report): every project file the mutated files and guard tests import, transitively, with the
+ * digest of its bytes. The mutated files and the guard tests themselves are in Stryker's report.
+ */
+export interface ImportsRecord {
+    /** Repository-relative path to SHA-256 of the file's bytes at the run. */
+    files: Record<string, string>;
+}
+
+const IMPORTS_COMMENT = "Written by npm run mutation with the incremental report beside it: SHA-256 of every project file the module's mutated files and guard tests import at that run. A changed file here makes the module run again (tools/mutation.ts staleReason).";
+
+/** The record of `helpers` as they read today. */
+export function importsRecordOf(helpers: readonly string[], readSource: (file: string) => string | undefined = readRepositoryFile): ImportsRecord {
+    return { files: Object.fromEntries(helpers.map((file) => [file, sourceDigest(readSource(file) ?? "")])) };
+}
+
+/** Runs a command to completion without blocking the other lane: output to the terminal, or to `logFile`. */
+function runCommand(command: string, argv: readonly string[], env: NodeJS.ProcessEnv, logFile: string | undefined): Promise<{ status: number | null }> {
+    const log = logFile === undefined ? undefined : fs.openSync(logFile, "w");
+    return new Promise((resolve) => {
+        const child = spawn(command, argv, { cwd: ROOT, env, stdio: log === undefined ? "inherit" : ["ignore", log, log] });
+        child.on("error", () => resolve({ status: null }));
+        child.on("close", (status) => {
+            if (log !== undefined) {
+                fs.closeSync(log);
+            }
+            resolve({ status });
+        });
+    });
+}
+
+/**
+ * How many modules run side by side (`MUTATION_LANES`, default 1). With 2, each Stryker runs at concurrency 1 and
+ * a module's serial phases (sandbox copy, instrumenting, dry run, the compile check of survivors, the last
+ * mutants) overlap the other module's mutant runs instead of leaving a core idle; each module's Stryker output
+ * then goes to `reports/mutation/<module>.log`.
+ */
+export function lanesOf(env: NodeJS.ProcessEnv): number {
+    const lanes = Number(env.MUTATION_LANES ?? 1);
+    if (!Number.isInteger(lanes) || lanes < 1) {
+        throw new Error(`MUTATION_LANES must be a positive integer, got ${env.MUTATION_LANES}`);
+    }
+    return lanes;
+}
+
+async function main(): Promise<number> {
     const { modules } = JSON.parse(fs.readFileSync(path.join(ROOT, "test/mutations/modules.json"), "utf8")) as { modules: Record<string, MutationModule> };
     let args: MutationArgs;
+    let lanes: number;
     try {
         args = parseArgs(process.argv.slice(2));
+        lanes = lanesOf(process.env);
     } catch (error) {
         console.error((error as Error).message);
         return 1;
@@ -318,19 +473,25 @@ function main(): number {
         return 1;
     }
     const names = requested.length > 0 ? requested : Object.keys(modules);
-    const scores: ModuleScore[] = [];
-    const runs: ModuleRun[] = [];
-    for (const name of names) {
+    const childEnv = lanes > 1 ? { ...process.env, MUTATION_CONCURRENCY: process.env.MUTATION_CONCURRENCY ?? "1" } : process.env;
+    const logOf = (name: string) => (lanes > 1 ? path.join(ROOT, "reports/mutation", `${name}.log`) : undefined);
+    fs.mkdirSync(path.join(ROOT, "reports/mutation"), { recursive: true });
+    const runModule = async (name: string): Promise<ModuleRun | string> => {
         const started = Date.now();
         const loadAtStart = os.loadavg()[0]!;
-        console.log(`\n=== mutation: ${name} (${modules[name]!.mutate.join(", ")}) ===`);
+        console.log(`\n=== mutation: ${name} (${modules[name]!.mutate.join(", ")}) ===${lanes > 1 ? ` (Stryker's output: reports/mutation/${name}.log)` : ""}`);
         const reportFile = path.join(ROOT, "reports/mutation", `${name}.json`);
         const incrementalFile = path.join(ROOT, "test/mutations/incremental", `${name}.json`);
+        const importsFile = path.join(ROOT, "test/mutations/incremental", `${name}.imports.json`);
+        const mutated = mutatedFiles(modules[name]!.mutate, candidateFiles(modules[name]!.mutate));
         const stale = scoreOnly || survivorsOnly || args.rerun || !fs.existsSync(incrementalFile)
             ? "run"
-            : staleReason(JSON.parse(fs.readFileSync(incrementalFile, "utf8")) as IncrementalReport, mutatedFiles(modules[name]!.mutate, candidateFiles(modules[name]!.mutate)), modules[name]!.tests, (f) => (fs.existsSync(path.join(ROOT, f)) ? fs.readFileSync(path.join(ROOT, f), "utf8") : undefined));
+            : staleReason(JSON.parse(fs.readFileSync(incrementalFile, "utf8")) as IncrementalReport, mutated, modules[name]!.tests, readRepositoryFile, fs.existsSync(importsFile) ? (JSON.parse(fs.readFileSync(importsFile, "utf8")) as ImportsRecord) : undefined);
+        // The helpers as Stryker's sandbox copies them now, recorded once its run has rewritten the incremental file.
+        const own = new Set([...mutated, ...modules[name]!.tests]);
+        const importsAtStart = importsRecordOf(projectImportGraph([...own]).filter((f) => !own.has(f)));
         if (stale !== undefined && stale !== "run") {
-            console.log(`running Stryker: ${stale}`);
+            console.log(`${name}: running Stryker: ${stale}`);
         }
         let unchanged = false;
         let run: { status: number | null };
@@ -339,48 +500,72 @@ function main(): number {
         } else if (stale === undefined) {
             // Nothing Stryker compares changed: its results are today's (and the compile check of survivors below
             // runs whatever switch the committed run had).
-            console.log("unchanged since the committed incremental run: scored from it, Stryker not started (--rerun to force)");
-            fs.mkdirSync(path.dirname(reportFile), { recursive: true });
+            console.log(`${name}: unchanged since the committed incremental run: scored from it, Stryker not started (--rerun to force)`);
             fs.copyFileSync(incrementalFile, reportFile);
             writeCheckerTsconfig(ROOT, name, modules[name]!);
             unchanged = true;
             run = { status: 0 };
         } else if (survivorsOnly) {
             if (!fs.existsSync(reportFile)) {
-                console.error(`no report of ${name} to take the survivors from: run it in full first`);
-                return 1;
+                return `no report of ${name} to take the survivors from: run it in full first`;
             }
             const full = JSON.parse(fs.readFileSync(reportFile, "utf8")) as { files: Record<string, ReportFile> };
             const patterns = survivorPatterns(full, (file) => fs.readFileSync(path.join(ROOT, file), "utf8"));
-            console.log(`retesting the ${patterns.length} survivors of the last report`);
-            run = spawnSync("npx", ["stryker", "run", "stryker.config.mjs"], { cwd: ROOT, stdio: "inherit", env: { ...process.env, MUTATION_MODULE: name, MUTATION_SURVIVORS: JSON.stringify(patterns) } });
+            console.log(`${name}: retesting the ${patterns.length} survivors of the last report`);
+            run = await runCommand("npx", ["stryker", "run", "stryker.config.mjs"], { ...childEnv, MUTATION_MODULE: name, MUTATION_SURVIVORS: JSON.stringify(patterns) }, logOf(name));
             const rerunFile = path.join(ROOT, "reports/mutation", `${name}.survivors.json`);
             if (run.status === 0 && fs.existsSync(rerunFile)) {
                 fs.writeFileSync(reportFile, JSON.stringify(mergeSurvivorRun(full, JSON.parse(fs.readFileSync(rerunFile, "utf8")))));
             }
         } else {
-            run = spawnSync("npx", ["stryker", "run", "stryker.config.mjs", ...(args.fromScratch ? ["--force"] : [])], { cwd: ROOT, stdio: "inherit", env: { ...process.env, MUTATION_MODULE: name } });
+            run = await runCommand("npx", ["stryker", "run", "stryker.config.mjs", ...(args.fromScratch ? ["--force"] : [])], { ...childEnv, MUTATION_MODULE: name }, logOf(name));
+            if (run.status === 0) {
+                fs.writeFileSync(importsFile, `${JSON.stringify({ $comment: IMPORTS_COMMENT, ...importsAtStart }, null, 4)}\n`);
+            }
         }
         if (run.status !== 0 || !fs.existsSync(reportFile)) {
-            console.error(`stryker failed for ${name} (exit ${run.status}${scoreOnly ? ", or no report to score" : ""})`);
-            return 1;
+            return `stryker failed for ${name} (exit ${run.status}${scoreOnly ? ", or no report to score" : ""}${lanes > 1 ? `; see reports/mutation/${name}.log` : ""})`;
         }
         const report = JSON.parse(fs.readFileSync(reportFile, "utf8")) as { files: Record<string, ReportFile> };
         const rejected = new Set<string>();
         if (process.env.MUTATION_TYPECHECK === "0" || unchanged) {
             const survivors = new Set(Object.values(report.files).flatMap((f) => f.mutants.filter((m) => m.status === "Survived" || m.status === "NoCoverage").map((m) => m.id)));
-            console.log(`compile check of ${survivors.size} survivors (the run had no TypeScript checker)`);
+            console.log(`${name}: compile check of ${survivors.size} survivors (the run had no TypeScript checker)`);
             for (const id of compileRejected(path.join(ROOT, ".stryker-tsconfig", `${name}.json`), report.files, survivors)) {
                 rejected.add(id);
             }
         }
         const score = scoreOf(name, report, rejected);
-        scores.push(score);
-        runs.push({ score, seconds: (Date.now() - started) / 1000, load: { start: loadAtStart, end: os.loadavg()[0]! } });
         console.log(`${name}: ${score.score.toFixed(1)}%${rejected.size > 0 ? ` (${rejected.size} survivors rejected by the compiler, not counted)` : ""} in ${Math.round((Date.now() - started) / 1000)} s`);
+        return { score, seconds: (Date.now() - started) / 1000, load: { start: loadAtStart, end: os.loadavg()[0]! } };
+    };
+    const started = Date.now();
+    const results = new Map<string, ModuleRun>();
+    const failures: string[] = [];
+    // Side by side, the largest modules first (by their committed report), so no lane is left with a long one at the end.
+    const size = (name: string) => {
+        const file = path.join(ROOT, "test/mutations/incremental", `${name}.json`);
+        return fs.existsSync(file) ? Object.values((JSON.parse(fs.readFileSync(file, "utf8")) as IncrementalReport).files).reduce((n, f) => n + f.mutants.length, 0) : Number.MAX_SAFE_INTEGER;
+    };
+    const queue = lanes > 1 ? [...names].sort((x, y) => size(y) - size(x)) : [...names];
+    const lane = async (): Promise<void> => {
+        for (let name = queue.shift(); name !== undefined && failures.length === 0; name = queue.shift()) {
+            const result = await runModule(name);
+            if (typeof result === "string") {
+                failures.push(result);
+            } else {
+                results.set(name, result);
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(lanes, names.length) }, lane));
+    if (failures.length > 0) {
+        console.error(failures.join("\n"));
+        return 1;
     }
-    console.log(`\n${formatSummary(runs)}`);
-    for (const s of scores.filter((x) => x.survivors.length > 0)) {
+    const runs = names.map((name) => results.get(name)!);
+    console.log(`\n${formatSummary(runs, { wallSeconds: (Date.now() - started) / 1000, lanes })}`);
+    for (const s of runs.map((r) => r.score).filter((x) => x.survivors.length > 0)) {
         console.log(`\nsurvivors in ${s.name} (kill them with a test or explain them in test/mutations/equivalent.md):`);
         for (const line of s.survivors) {
             console.log(`  ${line}`);
@@ -390,5 +575,7 @@ function main(): number {
 }
 
 if (require.main === module) {
-    process.exitCode = main();
+    void main().then((code) => {
+        process.exitCode = code;
+    });
 }

@@ -7,7 +7,7 @@ import { planNodes } from "../../components/nodes/node-plan";
 import { nodeTag, renderTailnetPolicy } from "../../components/mesh/acl";
 import { readStackMeshDeclarations } from "../../lib/config/tailnet-stacks";
 import { ROOT } from "../helpers/synth";
-import { renderRuntimeClass } from "../../components/project/sandbox";
+import { renderRuntimeClass } from "../../components/project/sandbox-policy";
 import { everyExample, TENANT_STACKS } from "../components/project/fixtures";
 import { stackConfig } from "../helpers/config";
 import { planned } from "../helpers/policy-fixtures";

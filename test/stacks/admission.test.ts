@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { IValidatingAdmissionPolicy } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy";
 import type { IValidatingAdmissionPolicyBinding } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding";
 import { ADMISSION_POLICY_NAMES } from "../../components/guardrails/admission-policies";
-import { SANDBOX_POLICY_NAME } from "../../components/project/sandbox";
+import { SANDBOX_POLICY_NAME } from "../../components/project/sandbox-policy";
 import { RESTORE_STORAGE_CLASS } from "../../lib/conventions";
 import { admit, RESOURCE_OF_KIND } from "../../tools/offline/admission";
 import { validateObject } from "../helpers/k8s-schema";

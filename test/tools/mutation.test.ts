@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { applyMutant, compileRejected } from "../../tools/mutation-compile";
-import { formatSummary, mergeSurvivorRun, mutatedFiles, parseArgs, scoreOf, sdkImportChain, staleReason, survivorPatterns } from "../../tools/mutation";
+import { formatSummary, importsRecordOf, lanesOf, mergeSurvivorRun, mutatedFiles, parseArgs, projectImportGraph, scoreOf, sdkImportChain, staleReason, survivorPatterns } from "../../tools/mutation";
 // @ts-expect-error: plain JavaScript module without declarations (stryker.config.mjs imports it natively)
 import { declarationRanges, entryFile, mutatePatterns } from "../../tools/mutation-targets.mjs";
 import { ROOT } from "../helpers/synth";
@@ -162,6 +162,25 @@ describe("the summary npm run mutation prints (tools/mutation.ts)", () => {
             `total 62 min 10 s for 2 module(s) on ${os.cpus().length} CPU(s)`,
         ]);
     });
+
+    it("with modules side by side, gives the command's wall time and what the module durations add up to", () => {
+        const runs = [
+            { score: score("cost", 90, 10, 5), seconds: 600, load: { start: 1, end: 2 } },
+            { score: score("tenants", 100, 0, 0), seconds: 500, load: { start: 2, end: 3 } },
+        ];
+        expect(formatSummary(runs, { wallSeconds: 610.2, lanes: 2 }).split("\n").at(-1)).toBe(`total 10 min 10 s for 2 module(s) on ${os.cpus().length} CPU(s), 2 side by side (module durations add up to 18 min 20 s)`);
+        expect(formatSummary(runs, { wallSeconds: 1105, lanes: 1 }).split("\n").at(-1)).toBe(`total 18 min 25 s for 2 module(s) on ${os.cpus().length} CPU(s)`);
+    });
+});
+
+describe("modules side by side (MUTATION_LANES)", () => {
+    it("is one lane unless set, and refuses anything but a positive integer", () => {
+        expect(lanesOf({})).toBe(1);
+        expect(lanesOf({ MUTATION_LANES: "2" })).toBe(2);
+        expect(() => lanesOf({ MUTATION_LANES: "0" })).toThrow("MUTATION_LANES must be a positive integer, got 0");
+        expect(() => lanesOf({ MUTATION_LANES: "1.5" })).toThrow("MUTATION_LANES must be a positive integer, got 1.5");
+        expect(() => lanesOf({ MUTATION_LANES: "two" })).toThrow("MUTATION_LANES must be a positive integer, got two");
+    });
 });
 
 describe("the command line of npm run mutation (tools/mutation.ts)", () => {
@@ -204,22 +223,80 @@ describe("skipping a module whose committed incremental report is current (tools
     };
     const today: Record<string, string> = { "lib/x.ts": "const x = 1;\n", "lib/y.ts": "const y = 2;\n", "test/x.test.ts": "it('x')\n" };
     const read = (edits: Record<string, string | undefined> = {}) => (file: string) => (file in edits ? edits[file] : today[file]);
+    // lib/x.ts and the test import nothing: there are no helpers to record.
+    const NO_HELPERS = { files: {} };
 
     it("is current when the same files are mutated and tested, each with the source of the run", () => {
-        expect(staleReason(report, ["lib/y.ts", "lib/x.ts"], ["test/x.test.ts"], read())).toBeUndefined();
+        expect(staleReason(report, ["lib/y.ts", "lib/x.ts"], ["test/x.test.ts"], read(), NO_HELPERS)).toBeUndefined();
     });
 
     it("must run again when a mutated file changed, was added or removed", () => {
-        expect(staleReason(report, ["lib/x.ts", "lib/y.ts"], ["test/x.test.ts"], read({ "lib/y.ts": "const y = 3;\n" }))).toBe("lib/y.ts changed since the last run");
-        expect(staleReason(report, ["lib/x.ts", "lib/y.ts", "lib/z.ts"], ["test/x.test.ts"], read())).toBe("mutated files differ from the last run (+lib/z.ts)");
-        expect(staleReason(report, ["lib/x.ts"], ["test/x.test.ts"], read())).toBe("mutated files differ from the last run (-lib/y.ts)");
+        expect(staleReason(report, ["lib/x.ts", "lib/y.ts"], ["test/x.test.ts"], read({ "lib/y.ts": "const y = 3;\n" }), NO_HELPERS)).toBe("lib/y.ts changed since the last run");
+        expect(staleReason(report, ["lib/x.ts", "lib/y.ts", "lib/z.ts"], ["test/x.test.ts"], read(), NO_HELPERS)).toBe("mutated files differ from the last run (+lib/z.ts)");
+        expect(staleReason(report, ["lib/x.ts"], ["test/x.test.ts"], read(), NO_HELPERS)).toBe("mutated files differ from the last run (-lib/y.ts)");
     });
 
     it("must run again when a guard test file changed, was added or removed", () => {
-        expect(staleReason(report, ["lib/x.ts", "lib/y.ts"], ["test/x.test.ts"], read({ "test/x.test.ts": "it('x2')\n" }))).toBe("test/x.test.ts changed since the last run");
-        expect(staleReason(report, ["lib/x.ts", "lib/y.ts"], ["test/x.test.ts", "test/y.test.ts"], read())).toBe("the guard test files differ from the last run");
-        expect(staleReason(report, ["lib/x.ts", "lib/y.ts"], [], read())).toBe("the guard test files differ from the last run");
-        expect(staleReason({ files: report.files }, ["lib/x.ts", "lib/y.ts"], ["test/x.test.ts"], read())).toBe("the guard test files differ from the last run");
+        expect(staleReason(report, ["lib/x.ts", "lib/y.ts"], ["test/x.test.ts"], read({ "test/x.test.ts": "it('x2')\n" }), NO_HELPERS)).toBe("test/x.test.ts changed since the last run");
+        expect(staleReason(report, ["lib/x.ts", "lib/y.ts"], ["test/x.test.ts", "test/y.test.ts"], read(), NO_HELPERS)).toBe("the guard test files differ from the last run");
+        expect(staleReason(report, ["lib/x.ts", "lib/y.ts"], [], read(), NO_HELPERS)).toBe("the guard test files differ from the last run");
+        expect(staleReason({ files: report.files }, ["lib/x.ts", "lib/y.ts"], ["test/x.test.ts"], read(), NO_HELPERS)).toBe("the guard test files differ from the last run");
+    });
+    describe("the helpers the mutated files and guard tests import", () => {
+        // lib/x.ts imports a helper that imports another (with a .js specifier); the test imports a test helper,
+        // a type-only module and one it loads with import(); a package is not followed.
+        const sources: Record<string, string> = {
+            "lib/x.ts": 'import { h } from "./helper";\nimport { z } from "zod";\nexport const x = h;\n',
+            "lib/helper.ts": 'export { deeper as h } from "./deeper.js";\n',
+            "lib/deeper.ts": "export const deeper = 1;\n",
+            "test/x.test.ts": 'import { fixture } from "./helpers/fixture";\nimport type { T } from "../lib/types";\nit("x", async () => { await import("../lib/late"); });\n',
+            "test/helpers/fixture.ts": "export const fixture = {};\n",
+            "lib/types.ts": "export type T = string;\n",
+            "lib/late.ts": "export const late = 2;\n",
+        };
+        const helpers = ["lib/deeper.ts", "lib/helper.ts", "lib/late.ts", "lib/types.ts", "test/helpers/fixture.ts"];
+        const withHelpers = {
+            files: { "lib/x.ts": { source: sources["lib/x.ts"]!, mutants: [] } },
+            testFiles: { "test/x.test.ts": { source: sources["test/x.test.ts"] } },
+        };
+        const readWith = (edits: Record<string, string | undefined> = {}) => (file: string) => (file in edits ? edits[file] : sources[file]);
+        const recorded = importsRecordOf(helpers, readWith());
+
+        it("are every project file reached through relative imports of any kind, transitively, and no package", () => {
+            expect(projectImportGraph(["lib/x.ts", "test/x.test.ts"], readWith())).toEqual(["lib/deeper.ts", "lib/helper.ts", "lib/late.ts", "lib/types.ts", "lib/x.ts", "test/helpers/fixture.ts", "test/x.test.ts"]);
+        });
+
+        it("leave the module current while each has the bytes recorded at the run", () => {
+            expect(staleReason(withHelpers, ["lib/x.ts"], ["test/x.test.ts"], readWith(), recorded)).toBeUndefined();
+        });
+
+        it("make it run again when one changed, even two imports deep, or when the mutated code imports a new one", () => {
+            expect(staleReason(withHelpers, ["lib/x.ts"], ["test/x.test.ts"], readWith({ "lib/deeper.ts": "export const deeper = 2;\n" }), recorded)).toBe("lib/deeper.ts (imported by the mutated files or guard tests) changed since the last run");
+            expect(staleReason(withHelpers, ["lib/x.ts"], ["test/x.test.ts"], readWith({ "test/helpers/fixture.ts": "export const fixture = { a: 1 };\n" }), recorded)).toBe("test/helpers/fixture.ts (imported by the mutated files or guard tests) changed since the last run");
+            expect(staleReason(withHelpers, ["lib/x.ts"], ["test/x.test.ts"], readWith({ "lib/deeper.ts": 'export { other as deeper } from "./other";\n', "lib/other.ts": "export const other = 1;\n" }), recorded)).toBe(
+                "the files the mutated files and guard tests import differ from the last run (+lib/other.ts)",
+            );
+        });
+
+        it("make it run again when there is no record of them (a report from before the record existed)", () => {
+            expect(staleReason(withHelpers, ["lib/x.ts"], ["test/x.test.ts"], readWith(), undefined)).toBe("no record of the files the mutated files and guard tests import (its .imports.json)");
+        });
+
+        it("of a real module include the shared policy helpers and test helpers, and a change to one is noticed", () => {
+            const { modules } = JSON.parse(fs.readFileSync(path.join(ROOT, "test/mutations/modules.json"), "utf8")) as { modules: Record<string, { mutate: string[]; tests: string[] }> };
+            const module = modules["policy-mysql"]!;
+            const read = (file: string) => (fs.existsSync(path.join(ROOT, file)) && fs.statSync(path.join(ROOT, file)).isFile() ? fs.readFileSync(path.join(ROOT, file), "utf8") : undefined);
+            const own = [...module.mutate, ...module.tests];
+            const graph = projectImportGraph(own, read);
+            expect(graph).toEqual(expect.arrayContaining(["policy/lib/values.ts", "policy/rules/tenancy/database-cluster.ts", "test/helpers/policy-fixtures.ts"]));
+            expect(graph.some((f) => f.includes("node_modules"))).toBe(false);
+            const report = { files: { [module.mutate[0]!]: { source: read(module.mutate[0]!)!, mutants: [] } }, testFiles: Object.fromEntries(module.tests.map((t) => [t, { source: read(t) }])) };
+            const helpers = graph.filter((f) => !own.includes(f));
+            const record = importsRecordOf(helpers, read);
+            expect(staleReason(report, module.mutate, module.tests, read, record)).toBeUndefined();
+            const edited = (file: string) => (file === "policy/lib/values.ts" ? `${read(file)}\n// edited\n` : read(file));
+            expect(staleReason(report, module.mutate, module.tests, edited, record)).toBe("policy/lib/values.ts (imported by the mutated files or guard tests) changed since the last run");
+        });
     });
 });
 

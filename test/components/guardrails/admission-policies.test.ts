@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ADMISSION_POLICY_NAMES, renderAdmissionPolicies } from "../../../components/guardrails/admission-policies";
-import { renderSandboxPolicy, renderSandboxPolicyBinding } from "../../../components/project/sandbox";
+import { renderSandboxPolicy, renderSandboxPolicyBinding } from "../../../components/project/sandbox-policy";
 import { admit } from "../../../tools/offline/admission";
 import type { PlannedResource } from "../../../tools/offline/plan-types";
 import { DEFAULT_PACK_CONFIG } from "../../../policy/lib/config";

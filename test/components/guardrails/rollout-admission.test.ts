@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ADMISSION_POLICY_NAMES, renderAdmissionPolicies, ROLLOUTS_CONTROLLER_USER } from "../../../components/guardrails/admission-policies";
-import { renderSandboxPolicy, renderSandboxPolicyBinding } from "../../../components/project/sandbox";
+import { renderSandboxPolicy, renderSandboxPolicyBinding } from "../../../components/project/sandbox-policy";
 import type { TenantObject } from "../../../components/project/render";
 import { admit } from "../../../tools/offline/admission";
 import { everyExample } from "../project/fixtures";

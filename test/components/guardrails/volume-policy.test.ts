@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PV_CONTROLLER_USER, renderVolumePolicy } from "../../../components/guardrails/admission-policies";
-import { STATEFULSET_CONTROLLER_USER } from "../../../components/project/sandbox";
+import { STATEFULSET_CONTROLLER_USER } from "../../../components/project/sandbox-policy";
 import { NAMESPACES, RESTORE_STORAGE_CLASS } from "../../../lib/conventions";
 import { admit } from "../../../tools/offline/admission";
 import { validateObject } from "../../helpers/k8s-schema";

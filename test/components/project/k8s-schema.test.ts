@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderRuntimeClass } from "../../../components/project/sandbox";
+import { renderRuntimeClass } from "../../../components/project/sandbox-policy";
 import { validateObject } from "../../helpers/k8s-schema";
 import { allObjects, everyExample, project, stackPlatformConfig } from "./fixtures";
 
