@@ -96,6 +96,20 @@ export function walk(value: unknown, visit: (node: Record<string, unknown>, path
 }
 
 /**
+ * Plans one project as the region's two stacks register it ({@link wholeProjects}) under the mock engine, with no
+ * secret values. SDK modules are imported on call, so guard sets importing this file stay SDK-free.
+ */
+export async function planWholeProject(name: string, spec: ProjectSpec, config: PlatformConfig): Promise<import("../../../tools/offline/plan-types").StackPlan> {
+    const { planComponent } = await import("../../helpers/component-plan");
+    const pulumi = await import("@pulumi/pulumi");
+    return planComponent(async (provider) => {
+        const wholeProject = await wholeProjects();
+        wholeProject(name, { project: spec, config, secretValues: pulumi.secret({}) }, { provider });
+        return {};
+    });
+}
+
+/**
  * Registers projects as a region's two stacks do together (call after `setMocks`): each project's ProjectGrants
  * (platform stack, once with the deployers' namespace) and its Project (tenant stack). Returns the Project.
  */

@@ -1,8 +1,6 @@
-import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { planComponent } from "../../helpers/component-plan";
 import type { PlannedResource, StackPlan } from "../../../tools/offline/plan-types";
-import { project, stackPlatformConfig, wholeProjects } from "./fixtures";
+import { planWholeProject, project, stackPlatformConfig } from "./fixtures";
 
 /**
  * Where a project's Redis credentials are written (review 19d, major 3): both Secrets, the operator's
@@ -22,11 +20,7 @@ const spec = project({
 let plan: StackPlan;
 
 beforeAll(async () => {
-    plan = await planComponent(async (provider) => {
-        const wholeProject = await wholeProjects();
-        wholeProject("shop", { project: spec, config, secretValues: pulumi.secret({}) }, { provider });
-        return {};
-    });
+    plan = await planWholeProject("shop", spec, config);
 });
 
 const urnOf = (type: string, name: string) => plan.resources.find((r) => r.type === type && r.name === name)?.urn ?? `missing ${type} ${name}`;

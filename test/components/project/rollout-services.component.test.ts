@@ -1,8 +1,6 @@
-import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { planComponent } from "../../helpers/component-plan";
 import type { StackPlan } from "../../../tools/offline/plan-types";
-import { project, stackPlatformConfig, wholeProjects } from "./fixtures";
+import { planWholeProject, project, stackPlatformConfig } from "./fixtures";
 
 /**
  * A blue/green service's Services under the mock engine (review 22b, minor 6): Argo Rollouts v1.9.0 patches
@@ -22,11 +20,7 @@ const spec = project({
 let plan: StackPlan;
 
 beforeAll(async () => {
-    plan = await planComponent(async (provider) => {
-        const wholeProject = await wholeProjects();
-        wholeProject("shop", { project: spec, config, secretValues: pulumi.secret({}) }, { provider });
-        return {};
-    });
+    plan = await planWholeProject("shop", spec, config);
 }, 240_000);
 
 describe("Services of a blue/green service", () => {
