@@ -3,6 +3,7 @@ import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import { FLOATING_IP_FAILOVER_IMAGE } from "../../charts/images";
 import { renderPlatformJob } from "../../lib/platform-job";
+import { renderServiceWait, SERVICE_GONE_EXIT } from "../../lib/service-wait";
 import { RELEASE_TIMEOUT_SECONDS } from "../../charts/versions";
 import { WAITS_FOR_SERVICES_ANNOTATION } from "../../lib/requirements";
 import { LABELS, LOKI_TENANT_HEADER, lokiTenantOf, NAMESPACES } from "../../lib/conventions";
@@ -132,34 +133,7 @@ exists() {
 }
 urlencode() { jq -rn --arg v "$1" '$v|@uri'; }
 
-# Created beside the monitoring release: wait for Grafana as long as the release may take (no cap below the Job's
-# deadline, which covers the release's Helm timeout: a slow release does not make the Job give up first). The
-# release is atomic, so a failed install is uninstalled, Grafana's Service with it: once the Service's name has
-# resolved, ${GRAFANA_ORGS_GONE_PROBES} probes in a row that cannot resolve it (curl exit 6) mean the release is gone, and the Job
-# fails at once (exit ${GRAFANA_ORGS_GONE_EXIT}, final by the Job's podFailurePolicy) instead of waiting out its deadline.
-attempt=0
-seen=false
-unresolved=0
-while true; do
-  probe=0
-  curl -sf "$api/health" >/dev/null || probe=$?
-  if [ "$probe" -eq 0 ]; then
-    break
-  elif [ "$probe" -eq 6 ]; then
-    unresolved=$((unresolved + 1))
-    if [ "$seen" = true ] && [ "$unresolved" -ge ${GRAFANA_ORGS_GONE_PROBES} ]; then
-      echo "Grafana's Service is gone (its name stopped resolving): the monitoring release failed and was rolled back; see the release's error in the pulumi up output" >&2
-      exit ${GRAFANA_ORGS_GONE_EXIT}
-    fi
-  else
-    seen=true
-    unresolved=0
-  fi
-  attempt=$((attempt + 1))
-  echo "waiting for Grafana (attempt $attempt)"
-  sleep "\${GRAFANA_ORGS_POLL_SECONDS:-${GRAFANA_ORGS_POLL_SECONDS}}"
-done
-
+${renderServiceWait({ service: "Grafana", release: "the monitoring release", apiVariable: "api", pollVariable: "GRAFANA_ORGS_POLL_SECONDS", pollSeconds: GRAFANA_ORGS_POLL_SECONDS })}
 declare -A org_ids
 while read -r org; do
   name="$(jq -r .name <<<"$org")"
@@ -231,24 +205,9 @@ export function renderGrafanaOrgsConfigMap(state: GrafanaOrgsState): IConfigMap 
 export const GRAFANA_ORGS_POLL_SECONDS = 10;
 
 /**
- * Probes in a row whose name does not resolve, after it once did, that make the Job give up: a minute at 10 s. A
- * deleted Service is answered NXDOMAIN at once; the margin is for cluster DNS itself restarting (k3s runs one
- * CoreDNS), which must not fail a bring-up.
- */
-export const GRAFANA_ORGS_GONE_PROBES = 6;
-
-/**
- * The script's exit code when Grafana's Service is gone (the monitoring release failed and was uninstalled): the
- * Job's podFailurePolicy fails the Job on it instead of retrying (a retry would wait for a Service that no longer
- * comes back until the deadline), so `pulumi up` ends with the release's error within about a minute of it. Above
- * curl's and jq's own exit codes, which a failing API call passes on (and which are retried).
- */
-export const GRAFANA_ORGS_GONE_EXIT = 100;
-
-/**
  * Seconds the Job may run: it is created beside the monitoring release and waits for Grafana itself, so the
  * deadline covers that release's Helm timeout plus ten minutes for its own calls (like the registry's configurator).
- * A failed release ends the Job sooner ({@link GRAFANA_ORGS_GONE_EXIT}); the deadline bounds only a Grafana whose
+ * A failed release ends the Job sooner ({@link SERVICE_GONE_EXIT}); the deadline bounds only a Grafana whose
  * Service stays but never answers (an upgrade rolled back to a broken revision).
  */
 export const GRAFANA_ORGS_DEADLINE_SECONDS = RELEASE_TIMEOUT_SECONDS.kubePrometheusStack + 600;
@@ -273,7 +232,7 @@ export function renderGrafanaOrgsJob(state: GrafanaOrgsState, passwordsDigest: s
             labels,
             backoffLimit: 3,
             activeDeadlineSeconds: GRAFANA_ORGS_DEADLINE_SECONDS,
-            failJobOnExitCodes: [GRAFANA_ORGS_GONE_EXIT],
+            failJobOnExitCodes: [SERVICE_GONE_EXIT],
             container: {
                 name: "configure",
                 image: FLOATING_IP_FAILOVER_IMAGE,

@@ -6,6 +6,7 @@ import type { PlatformConfig } from "../../lib/config/schema";
 import { LABELS, NAMESPACES, PLATFORM_REGISTRY } from "../../lib/conventions";
 import { renderPlatformJob } from "../../lib/platform-job";
 import { WAITS_FOR_SERVICES_ANNOTATION } from "../../lib/requirements";
+import { renderServiceWait, SERVICE_GONE_EXIT } from "../../lib/service-wait";
 import { RELEASE_TIMEOUT_SECONDS } from "../../charts/versions";
 import { registryProject } from "../../lib/registry";
 import { HARBOR_SECRETS } from "./values";
@@ -74,7 +75,8 @@ export const CONFIGURATOR_POLL_SECONDS = 10;
 
 /**
  * The configurator script: waits for Harbor (created beside its release, it probes Harbor's health until it
- * answers; the Job's deadline bounds the wait), then per project creates it (private, scan on push) if missing,
+ * answers; the Job's deadline bounds the wait, and a release that failed and took Harbor's Service with it ends
+ * the Job at once: lib/service-wait.ts), then per project creates it (private, scan on push) if missing,
  * sets its retention policy, creates or updates its robots with the permissions and secrets of the state, and
  * finally sets the GC schedule. Idempotent: a second run changes nothing.
  */
@@ -83,7 +85,6 @@ export function renderConfiguratorScript(): string {
 # Applies ${CONFIGURATOR_PATHS.state} to Harbor: rendered by components/registry/configurator.ts.
 set -euo pipefail
 api="\${HARBOR_API}"
-auth="admin:$(cat ${CONFIGURATOR_PATHS.admin}/${HARBOR_SECRETS.admin.key})"
 state="${CONFIGURATOR_PATHS.state}"
 
 call() {
@@ -95,12 +96,9 @@ call() {
   fi
 }
 
-attempt=0
-until curl -sf "$api/health" >/dev/null; do
-  attempt=$((attempt + 1))
-  echo "waiting for Harbor (attempt $attempt)"
-  sleep ${CONFIGURATOR_POLL_SECONDS}
-done
+${renderServiceWait({ service: "Harbor", release: "Harbor's release", apiVariable: "api", pollVariable: "CONFIGURATOR_POLL_SECONDS", pollSeconds: CONFIGURATOR_POLL_SECONDS })}
+# Read once Harbor answers: a Job whose release failed gives up before it needs the admin Secret.
+auth="admin:$(cat ${CONFIGURATOR_PATHS.admin}/${HARBOR_SECRETS.admin.key})"
 
 keep_latest="$(jq -r .retention.keepLatest "$state")"
 keep_days="$(jq -r .retention.keepPulledDays "$state")"
@@ -165,7 +163,8 @@ export const CONFIGURATOR_SHARDS = 16;
 
 /**
  * Seconds a configurator Job may run: it is created beside Harbor's release and waits for Harbor in the cluster,
- * so the whole of Harbor's Helm timeout (Longhorn's included) plus ten minutes for its API calls.
+ * so the whole of Harbor's Helm timeout (Longhorn's included) plus ten minutes for its API calls. A failed release
+ * ends the Job sooner ({@link SERVICE_GONE_EXIT}).
  */
 export const CONFIGURATOR_DEADLINE_SECONDS = RELEASE_TIMEOUT_SECONDS.harbor + 600;
 
@@ -250,6 +249,7 @@ export function renderConfiguratorJob(shard: ShardState, secretsDigest: string):
             labels,
             backoffLimit: 3,
             activeDeadlineSeconds: CONFIGURATOR_DEADLINE_SECONDS,
+            failJobOnExitCodes: [SERVICE_GONE_EXIT],
             container: {
                 name: "configure",
                 image: FLOATING_IP_FAILOVER_IMAGE,

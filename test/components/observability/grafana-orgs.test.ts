@@ -17,6 +17,7 @@ import { RELEASE_TIMEOUT_SECONDS } from "../../../charts/versions";
 import { evaluatePolicies } from "../../../policy/offline";
 import { validateObject } from "../../helpers/k8s-schema";
 import { planned } from "../../helpers/policy-fixtures";
+import { serviceAt } from "../../helpers/service-dns";
 import { shellcheck } from "../../helpers/tools";
 import { startFakeGrafana, type FakeGrafana } from "../../helpers/grafana-fake-server";
 
@@ -116,16 +117,6 @@ describe("the organisations Job's script against a Grafana API", () => {
         });
     }
 
-    /**
-     * Grafana's Service as the pod sees it, at the name `grafana.invalid` (which DNS never resolves, curl exit 6):
-     * present (curl's `resolve` in a .curlrc of `CURL_HOME` sends the name to `port` on this host), or absent.
-     */
-    function serviceAt(curlHome: string, port: number | undefined): void {
-        const rc = path.join(curlHome, ".curlrc");
-        if (port === undefined) fs.rmSync(rc, { force: true });
-        else fs.writeFileSync(rc, `resolve = "grafana.invalid:${port}:127.0.0.1"\n`);
-    }
-
     /** An empty admin directory and state: the fail-fast runs end before either is read. */
     function emptyInputs(): { adminDir: string; state: GrafanaOrgsState } {
         const adminDir = path.join(dir!, "admin");
@@ -140,14 +131,14 @@ describe("the organisations Job's script against a Grafana API", () => {
         const curlHome = path.join(dir, "curl");
         fs.mkdirSync(curlHome);
         // The Service exists, Grafana does not answer yet: nothing listens on port 9 of this host.
-        serviceAt(curlHome, 9);
+        serviceAt(curlHome, "grafana.invalid", 9);
         const { adminDir, state } = emptyInputs();
         let gone = false;
         const started = Date.now();
         const result = await run(state, "http://grafana.invalid:9/api", adminDir, { CURL_HOME: curlHome, GRAFANA_ORGS_POLL_SECONDS: "0.2" }, (output) => {
             if (!gone && output.includes("(attempt 3)")) {
                 gone = true;
-                serviceAt(curlHome, undefined);
+                serviceAt(curlHome, "grafana.invalid", undefined);
             }
         });
         expect(result.code, result.output).toBe(100);
@@ -170,7 +161,7 @@ describe("the organisations Job's script against a Grafana API", () => {
         const result = await run(state, `http://grafana.invalid:${port}/api`, adminDir, { CURL_HOME: curlHome, GRAFANA_ORGS_POLL_SECONDS: "0.05" }, (output) => {
             if (!created && output.includes("(attempt 12)")) {
                 created = true;
-                serviceAt(curlHome, port);
+                serviceAt(curlHome, "grafana.invalid", port);
             }
         });
         expect(result.code, result.output).toBe(0);

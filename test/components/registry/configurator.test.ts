@@ -1,3 +1,6 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
     CONFIGURATOR_DEADLINE_SECONDS,
@@ -14,6 +17,7 @@ import {
 import { stackPlatformConfig } from "../project/fixtures";
 import { RELEASE_TIMEOUT_SECONDS } from "../../../charts/versions";
 import { requirementsOf } from "../../../lib/requirements";
+import { runBash, serviceAt } from "../../helpers/service-dns";
 
 /**
  * The configurator's Jobs (components/registry/configurator.ts): sharded so a catalog change re-runs only the
@@ -67,7 +71,8 @@ describe("configurator shards", () => {
 
     it("waits for Harbor itself, beside its release: probes until it answers, within a deadline that covers Harbor's whole Helm timeout", () => {
         const script = renderConfiguratorScript();
-        expect(script).toContain('until curl -sf "$api/health" >/dev/null; do');
+        expect(script).toContain('curl -sf "$api/health" >/dev/null || probe=$?');
+        expect(script).toContain('sleep "${CONFIGURATOR_POLL_SECONDS:-10}"\n');
         // No attempt cap shorter than Harbor's timeout: the Job's deadline bounds the wait.
         expect(script).not.toMatch(/seq 1 \d+/);
         expect(CONFIGURATOR_DEADLINE_SECONDS).toBeGreaterThan(RELEASE_TIMEOUT_SECONDS.harbor);
@@ -83,4 +88,33 @@ describe("configurator shards", () => {
         const [shard] = shardStates(registryState(dev, ["shop"]));
         expect(renderConfiguratorJob(shard!, "d").spec!.activeDeadlineSeconds).toBe(CONFIGURATOR_DEADLINE_SECONDS);
     });
+
+    it("fails for good, not retried, once Harbor's Service is gone (a failed, rolled-back release): the script exits 100 before it reads a Secret, the Job fails on that code", async () => {
+        const [shard] = shardStates(registryState(dev, ["shop"]));
+        const spec = renderConfiguratorJob(shard!, "d").spec!;
+        expect(spec.podFailurePolicy).toEqual({ rules: [{ action: "FailJob", onExitCodes: { containerName: "configure", operator: "In", values: [100] } }] });
+        expect(spec.template.spec!.restartPolicy).toBe("Never");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "harbor-configurator-"));
+        try {
+            const script = path.join(dir, "configure.sh");
+            fs.writeFileSync(script, renderConfiguratorScript());
+            const curlHome = path.join(dir, "curl");
+            fs.mkdirSync(curlHome);
+            // Harbor's Service exists, Harbor does not answer yet (nothing listens on port 9), then the Service goes.
+            serviceAt(curlHome, "harbor.invalid", 9);
+            let gone = false;
+            const result = await runBash(script, { HARBOR_API: "http://harbor.invalid:9/api/v2.0", CURL_HOME: curlHome, CONFIGURATOR_POLL_SECONDS: "0.1" }, (output) => {
+                if (!gone && output.includes("(attempt 2)")) {
+                    gone = true;
+                    serviceAt(curlHome, "harbor.invalid", undefined);
+                }
+            });
+            expect(result.code, result.output).toBe(100);
+            expect(result.output).toContain("Harbor's Service is gone");
+            // Neither the admin Secret (/admin) nor the state (/config) exists here: the script ended before it read them.
+            expect(result.output).not.toMatch(/No such file/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    }, 30_000);
 });
