@@ -126,6 +126,9 @@ export function renderResourceQuota(ctx: ProjectContext): IResourceQuota {
                 secrets: String(tlsSecretCount(ctx) + 3 + operatorSecrets + 10),
                 // kube-root-ca.crt and the project's own, plus room for a git-synced app's.
                 configmaps: String(ctx.project.configMaps.length + 20 + (mysql ? 4 : 0)),
+                // The project's one base-backup schedule, and its successor's while a restore replaces the Cluster
+                // (database-g<N>: created before the old one is deleted); none without PostgreSQL.
+                "count/scheduledbackups.postgresql.cnpg.io": String(postgres ? 2 : 0),
             },
         },
     };

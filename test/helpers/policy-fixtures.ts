@@ -218,6 +218,7 @@ export function resourceQuota(namespace = "shop"): PlannedResource {
                 pods: "20",
                 services: "10",
                 persistentvolumeclaims: "10",
+                "count/scheduledbackups.postgresql.cnpg.io": "2",
                 "services.loadbalancers": "0",
                 "services.nodeports": "0",
             },

@@ -101,6 +101,15 @@ describeRule(
             messages: ['ResourceQuota of tenant namespace "shop" does not bound pods, services'],
         },
         {
+            field: "ScheduledBackup count missing (a bare key is not a custom-resource count)",
+            resources: tenancyFixtureWithout([quota.name], edit(quota, (i) => {
+                delete i.spec.hard["count/scheduledbackups.postgresql.cnpg.io"];
+                i.spec.hard["scheduledbackups.postgresql.cnpg.io"] = "2";
+            })),
+            subject: namespace,
+            messages: ['ResourceQuota of tenant namespace "shop" does not bound count/scheduledbackups.postgresql.cnpg.io'],
+        },
+        {
             field: "load balancers allowed",
             resources: tenancyFixtureWithout([quota.name], edit(quota, (i) => (i.spec.hard["services.loadbalancers"] = "2"))),
             subject: namespace,
@@ -146,7 +155,7 @@ describeRule(
                 edit(quota, (i) => (i.spec.hard = { "requests.cpu": "4", "requests.memory": "8Gi", "limits.memory": "8Gi" })),
                 edit(quota, (i) => {
                     i.metadata.name = "objects";
-                    i.spec.hard = { "count/pods": "20", "count/services": "5", "services.loadbalancers": 0, "services.nodeports": "0" };
+                    i.spec.hard = { "count/pods": "20", "count/services": "5", "count/scheduledbackups.postgresql.cnpg.io": "1", "services.loadbalancers": 0, "services.nodeports": "0" };
                 }, { name: "shop-resourcequota-objects", urn: `${quota.urn}-objects` }),
             ),
         },

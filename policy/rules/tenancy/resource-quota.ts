@@ -9,6 +9,11 @@ import { asRecord, whenKnown } from "../../lib/values";
 export const QUOTA_COMPUTE_KEYS: readonly string[] = ["requests.cpu", "requests.memory", "limits.memory"];
 /** Object counts a tenant quota must bound (`count/<key>` accepted as well). */
 export const QUOTA_OBJECT_KEYS: readonly string[] = ["pods", "services"];
+/**
+ * Custom-resource counts a tenant quota must bound, as `count/<resource>.<group>` (the only form a ResourceQuota
+ * counts custom resources by): each CloudNativePG ScheduledBackup starts base backups into the platform's bucket.
+ */
+export const QUOTA_CUSTOM_COUNT_KEYS: readonly string[] = ["scheduledbackups.postgresql.cnpg.io"];
 /** Keys a tenant quota must set to zero: tenants never get node ports or load balancers. */
 export const QUOTA_ZERO_KEYS: readonly string[] = ["services.loadbalancers", "services.nodeports"];
 
@@ -16,7 +21,7 @@ const isZero = (value: unknown) => value === 0 || (typeof value === "string" && 
 
 /**
  * Each tenant namespace has an unscoped ResourceQuota bounding compute (CPU/memory requests, memory limits)
- * and object counts, with `services.loadbalancers` and `services.nodeports` at "0". Scoped quotas
+ * and object counts (ScheduledBackups included), with `services.loadbalancers` and `services.nodeports` at "0". Scoped quotas
  * (`scopes`/`scopeSelector`) only bound some pods, so they do not count.
  */
 export const tenancyResourceQuota: StackValidationPolicy = {
@@ -44,6 +49,7 @@ export const tenancyResourceQuota: StackValidationPolicy = {
             const missing = [
                 ...QUOTA_COMPUTE_KEYS.filter((key) => hard[key] === undefined),
                 ...QUOTA_OBJECT_KEYS.filter((key) => hard[key] === undefined && hard[`count/${key}`] === undefined),
+                ...QUOTA_CUSTOM_COUNT_KEYS.map((key) => `count/${key}`).filter((key) => hard[key] === undefined),
             ];
             if (missing.length > 0) {
                 report(`ResourceQuota of tenant namespace "${tenant.name}" does not bound ${missing.join(", ")}`, tenant.resource.urn);

@@ -82,6 +82,12 @@ describe("resource quota", () => {
         // + CloudNativePG's CA, server, replication and backup-bucket Secrets + 10.
         expect(h.secrets).toBe("19");
     });
+
+    it("bounds CloudNativePG ScheduledBackups: the Cluster's and a restore's successor, none without PostgreSQL", () => {
+        const key = "count/scheduledbackups.postgresql.cnpg.io";
+        expect(hard({ database: { engine: "postgresql" } })[key]).toBe("2");
+        expect(hard({})[key]).toBe("0");
+    });
 });
 
 describe("limit range", () => {
