@@ -81,7 +81,7 @@ import {
     PSMDB_USER,
 } from "../../policy/rules/tenancy/mongodb-cluster";
 import { PERCONA_METADATA_KEY_PATTERN } from "../../policy/lib/percona-metadata";
-import { DATABASE_POD_SERVICE, renderedPodLabelValues, RESERVED_POD_LABEL_PATTERN } from "../../policy/lib/operator-pod-labels";
+import { DATABASE_POD_SERVICE, OPERATOR_INSTANCE_LABEL, OPERATOR_SELECTOR_LABEL_PATTERN, renderedPodLabelValues, RESERVED_POD_LABEL_PATTERN } from "../../policy/lib/operator-pod-labels";
 import { PXC_OPERATOR_USER } from "../databases/mysql-values";
 import { PSMDB_OPERATOR_USER } from "../databases/mongodb-values";
 import { REDIS_OPERATOR_USER } from "../databases/redis-values";
@@ -224,6 +224,48 @@ function podSpecVariable(): string {
     return expression;
 }
 
+/** CEL: the labels of the pod, or of the pod template, of whichever POD_SPEC_OF_KIND kind the object is (`{}` without). */
+function podLabelsVariable(): string {
+    const labelsOf = (entry: (typeof POD_SPEC_OF_KIND)[number]) => {
+        const metadata = entry.path.replace(/[.]spec$/, ".metadata");
+        return `(has(${metadata}) && has(${metadata}.labels) ? ${metadata}.labels : {})`;
+    };
+    const [pod, ...rest] = POD_SPEC_OF_KIND;
+    let expression = labelsOf(pod!);
+    for (const entry of [...rest].reverse()) {
+        expression = `object.kind == ${quote(entry.kind)} ? ${labelsOf(entry)} : (${expression})`;
+    }
+    return expression;
+}
+
+/** The Argo Rollouts controller's identity: the one writer of AnalysisRuns and Experiments in tenant namespaces. */
+export const ROLLOUTS_CONTROLLER_USER = `system:serviceaccount:${NAMESPACES.argoRollouts}:argo-rollouts`;
+
+/**
+ * Who may label pods and pod templates with the operators' selector labels: the operators themselves, and the
+ * controllers that create pods from a template someone else wrote (the template was judged when it was written).
+ */
+export const OPERATOR_LABEL_WRITERS: readonly string[] = [
+    CNPG_OPERATOR_USER,
+    PXC_OPERATOR_USER,
+    PSMDB_OPERATOR_USER,
+    REDIS_OPERATOR_USER,
+    ...["statefulset-controller", "replicaset-controller", "job-controller", "cronjob-controller", "daemon-set-controller", "replication-controller"].map(
+        (controller) => `system:serviceaccount:kube-system:${controller}`,
+    ),
+    ROLLOUTS_CONTROLLER_USER,
+];
+
+/** CEL: the pod (template) metadata carries no operator selector label, unless an operator or a controller writes it. */
+export function noOperatorSelectorLabelExpression(): string {
+    const labels = "variables.podLabels";
+    const { key, valuePattern } = OPERATOR_INSTANCE_LABEL;
+    return (
+        `request.userInfo.username in ${list(OPERATOR_LABEL_WRITERS)} || ` +
+        `${labels}.all(k, !k.lowerAscii().matches(${quote(OPERATOR_SELECTOR_LABEL_PATTERN)}) && !(k == ${quote(key)} && ${labels}[k].matches(${quote(valuePattern)})))`
+    );
+}
+
 /** `has()` chain: true when every segment of `base.a.b.c` exists. */
 const hasPath = (base: string, segments: readonly string[]) =>
     segments.map((_, i) => `has(${[base, ...segments.slice(0, i + 1)].join(".")})`).join(" && ");
@@ -360,6 +402,7 @@ export function renderPodPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPair 
         },
         variables: [
             { name: "podSpec", expression: podSpecVariable() },
+            { name: "podLabels", expression: podLabelsVariable() },
             {
                 name: "containers",
                 expression:
@@ -397,6 +440,11 @@ export function renderPodPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPair 
             {
                 expression: noDatabaseServiceAccountExpression(),
                 message: "pods must not run as a database Cluster's ServiceAccount (database, database-g<N>): only the CloudNativePG operator starts those pods",
+                reason: "Forbidden",
+            },
+            {
+                expression: noOperatorSelectorLabelExpression(),
+                message: `pods and pod templates must not carry a database operator's selector labels (cnpg.io/…, percona.com/…, ${OPERATOR_INSTANCE_LABEL.key}: database, mongodb or -g<N>): the project's NetworkPolicies give those pods the database instances' egress; only the operators label their pods so`,
                 reason: "Forbidden",
             },
             ...placementValidations(),
@@ -1267,8 +1315,6 @@ export function renderSecretPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPa
     });
 }
 
-/** The Argo Rollouts controller's identity: the one writer of AnalysisRuns and Experiments in tenant namespaces. */
-export const ROLLOUTS_CONTROLLER_USER = `system:serviceaccount:${NAMESPACES.argoRollouts}:argo-rollouts`;
 
 /** Argument values a tenant Rollout may pass to the platform templates: DNS labels and plain numbers, nothing that ends a PromQL string. */
 export const ANALYSIS_ARG_VALUE_PATTERN = "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$";

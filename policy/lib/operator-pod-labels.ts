@@ -39,3 +39,18 @@ export function operatorPodLabelProblems(labels: unknown, namespace: string, ser
         .filter(([key, value]) => reserved.test(key.toLowerCase()) && !(allowed[key] ?? []).includes(String(value)))
         .map(([key, value]) => `${where}["${key}"] is ${JSON.stringify(value)} (a label the project's NetworkPolicies, Services or the operator select pods by: only the platform's ${JSON.stringify(allowed[key] ?? "none")})`);
 }
+
+/**
+ * Pod label keys the database operators' own pods are selected by in the project's NetworkPolicies and Services
+ * (CloudNativePG `cnpg.io/cluster`: the instances' API-server and object-storage egress, the -rw/-ro Services;
+ * `percona.com/…`): a pod any other writer labels so would be given that egress or that traffic.
+ */
+export const OPERATOR_SELECTOR_LABEL_PATTERN = "^([a-z0-9.-]+[.])?(cnpg[.]io|percona[.]com)/";
+
+/**
+ * The Percona operators select a cluster's pods by `app.kubernetes.io/instance: <cluster>` (components/project/
+ * mysql.ts PXC_LABELS, mongodb.ts PSMDB_CLUSTER_LABEL: the backup Jobs' object-storage egress); the project's
+ * clusters are `database`, `mongodb` and a restore's `-g<N>` successors. Other values stay the tenant's (Helm
+ * charts set this label on everything).
+ */
+export const OPERATOR_INSTANCE_LABEL = { key: "app.kubernetes.io/instance", valuePattern: "^(database|mongodb)(-g[0-9]+)?$" } as const;
