@@ -51,7 +51,7 @@ import { policyPackConfigFile, stackPackConfig } from "./offline/policy-config";
 import { renderRegionReport, renderReports } from "./offline/reports";
 import { EXIT } from "./driver/exit-codes";
 import { changeReport, renderChangeReport, type ChangeResource } from "./offline/change-plan";
-import { createStagingDir, errorFileFor, publishStagingDir, recordFailedPlan } from "./offline/output-dir";
+import { createStagingDir, errorFileFor, publishedPathOf, publishStagingDir, recordFailedPlan } from "./offline/output-dir";
 import { missingSecrets } from "./offline/secret-commands";
 import { offlineContentCache } from "./offline/content-cache";
 import { bundleBuiltAt, pruneContentCache } from "./offline/content-cache-prune";
@@ -520,7 +520,7 @@ async function planStack(options: PlanOptions, run: StackRun): Promise<number> {
         console.log(renderReports(plan, options.stackConfig));
         console.log("");
         console.log(formatViolations(violations));
-        console.log(`\nOffline plan of ${run.label}: ${plan.resources.length} resources in ${((timings.get("synthesize") ?? 0) / 1000).toFixed(1)} s; written to ${path.relative(process.cwd(), outDir) || "."}`);
+        console.log(`\nOffline plan of ${run.label}: ${plan.resources.length} resources in ${((timings.get("synthesize") ?? 0) / 1000).toFixed(1)} s; written to ${path.relative(process.cwd(), publishedPathOf(outDir)) || "."}`);
         console.log("Secrets were synthetic (no stack secrets are read offline); nothing was sent to Hetzner, Tailscale or a cluster.");
         if (secretsToSet.length > 0) {
             console.log(`\nA real deploy of ${run.label} still needs these secrets (the offline run invented them; also in secrets-to-set.txt):\n${secretsToSet.map((s) => `  ${s.command}`).join("\n")}`);

@@ -12,6 +12,14 @@ export function errorFileFor(outDir: string): string {
     return `${outDir.replace(/[\\/]+$/, "")}.error.json`;
 }
 
+/**
+ * Where a path inside a staging directory lands once the plan is published (`out/dev.staging-41/tenants/hello` →
+ * `out/dev/tenants/hello`): what the plan's messages name, since the staging directory is gone when they are read.
+ */
+export function publishedPathOf(dir: string): string {
+    return dir.replace(/[.]staging-\d+(?=$|[\\/])/, "");
+}
+
 /** A fresh, empty staging directory beside `outDir` (unique per process). */
 export function createStagingDir(outDir: string): string {
     const staging = `${outDir.replace(/[\\/]+$/, "")}.staging-${process.pid}`;
