@@ -14,6 +14,9 @@ import { resources, sizingProfile, type ResourceBlock, type WorkloadResources } 
 
 /** Helm release names. */
 export const CERT_MANAGER_RELEASE = "cert-manager";
+
+/** The controller's API user (the chart's ServiceAccount is the release name): it writes every Certificate's Secret. */
+export const CERT_MANAGER_USER = `system:serviceaccount:${NAMESPACES.certManager}:${CERT_MANAGER_RELEASE}`;
 export const HETZNER_WEBHOOK_RELEASE = "cert-manager-webhook-hetzner";
 
 /** The Secret (in cert-manager's namespace) holding the Hetzner DNS API token under `token`. */

@@ -13,6 +13,7 @@ import {
     SERVICE_NATIVE_LB_ANNOTATION,
     TRAEFIK_MATCHERS,
     backupSecretUsers,
+    CERT_MANAGER_TLS_SECRET_PATTERN,
     operatorSecretUsers,
     OPERATOR_INTERNAL_SECRET_PATTERN,
     OPERATOR_SECRET_PATTERNS,
@@ -27,6 +28,7 @@ import {
     TENANT_PLACEMENT,
 } from "../../policy/lib/catalogue";
 import { CNPG_OPERATOR_USER } from "../databases/values";
+import { CERT_MANAGER_USER } from "../cert-manager/values";
 import { REDIS_IMAGES } from "../../charts/images";
 import { TENANT_STORAGE_CLASSES } from "../../lib/conventions";
 import { ANALYSIS_CADENCE_BOUNDS } from "../../lib/tenants/schema";
@@ -1300,10 +1302,13 @@ export function renderSecretPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPa
                 // Each operator only its own names: one operator's ServiceAccount writing another's would choose that engine's system passwords.
                 expression:
                     `!has(object.metadata.name) || !object.metadata.name.matches(${quote(OPERATOR_INTERNAL_SECRET_PATTERN)})` +
-                    SECRET_WRITERS.map(([user, operator]) => ` || (request.userInfo.username == ${quote(user)} && object.metadata.name.matches(${quote(OPERATOR_SECRET_PATTERNS[operator])}))`).join(""),
+                    SECRET_WRITERS.map(([user, operator]) => ` || (request.userInfo.username == ${quote(user)} && object.metadata.name.matches(${quote(OPERATOR_SECRET_PATTERNS[operator])}))`).join("") +
+                    // The Percona operators' Certificates: cert-manager's controller writes their Secrets, and only those.
+                    ` || (request.userInfo.username == ${quote(CERT_MANAGER_USER)} && object.metadata.name.matches(${quote(CERT_MANAGER_TLS_SECRET_PATTERN)}))`,
                 message:
                     "only each database operator writes the Secrets it keeps for itself: CloudNativePG <cluster>-superuser, -replication, -ca, -server, -pull-secret; " +
-                    "the MySQL operator <cluster>-secrets, internal-<cluster>, <cluster>-env-vars-*, -ssl*, -mysql-init; the MongoDB operator <cluster>-users, internal-<cluster>-users, keyfiles, -ssl*",
+                    "the MySQL operator <cluster>-secrets, internal-<cluster>, <cluster>-env-vars-*, -ssl*, -ca-cert, -mysql-init; the MongoDB operator <cluster>-users, internal-<cluster>-users, keyfiles, -ssl*, -ca-cert " +
+                    "(the Percona clusters' -ssl, -ssl-internal and -ca-cert also cert-manager, which issues them)",
                 reason: "Forbidden",
             },
             {

@@ -253,12 +253,12 @@ export function backupSecretUsers(...operatorUsers: string[]): string[] {
  * (`database`, `database-g<N>` for MySQL; `mongodb`, `mongodb-g<N>` for MongoDB). Percona XtraDB Cluster operator
  * v1.19.0: `<cluster>-secrets` (root, xtrabackup, monitor, operator passwords: pxc_types.go CheckNSetDefaults),
  * `internal-<cluster>` (its copy, controller/pxc/secrets.go internalSecretsPrefix), `<cluster>-ssl` and
- * `<cluster>-ssl-internal` (TLS keys), `<cluster>-vault`, `<cluster>-mysql-init` (statefulset/node.go),
+ * `<cluster>-ssl-internal` (TLS keys) and `<cluster>-ca-cert` (their CA, cert-manager's: {@link CERT_MANAGER_TLS_SECRET_PATTERN}), `<cluster>-vault`, `<cluster>-mysql-init` (statefulset/node.go),
  * `<cluster>-log-collector` and the `<cluster>-env-vars-{pxc,haproxy,proxysql}` the nodes take their environment
  * from. Percona Operator for MongoDB v1.22.0: `<cluster>-users` (spec.secrets.users as the platform renders it) and
  * `internal-<cluster>-users` (psmdb_types.go InternalUserSecretName: backup, clusterAdmin, userAdmin, monitor
  * passwords), `<cluster>-mongodb-keyfile`, `<cluster>-mongodb-encryption-key`, `<cluster>-ssl`,
- * `<cluster>-ssl-internal` (psmdb_defaults.go). CloudNativePG 1.30.0 (api/v1/cluster_types.go suffixes, Clusters
+ * `<cluster>-ssl-internal` (psmdb_defaults.go), `<cluster>-ca-cert` (pkg/psmdb/tls/certificate.go). CloudNativePG 1.30.0 (api/v1/cluster_types.go suffixes, Clusters
  * named `database`/`database-g<N>` too): `<cluster>-superuser` (the postgres password), `<cluster>-replication`
  * (streaming_replica's client certificate), `<cluster>-ca` (server and client CA keys), `<cluster>-server` (the
  * server key) and `<cluster>-pull-secret` (the operator's registry credentials); its `<cluster>-app` is the
@@ -281,6 +281,18 @@ export const OPERATOR_SECRET_PATTERNS: Readonly<Record<DatabaseOperator, string>
     psmdb: `^(${operatorSecretNames("psmdb")})$`,
 };
 
+/**
+ * The Percona clusters' TLS Secrets that cert-manager's controller writes: with cert-manager installed, both
+ * Percona operators create a self-signed CA Issuer (`<cluster>-pxc-ca-issuer`, `-psmdb-ca-issuer`), the CA
+ * Certificate `<cluster>-ca-cert` and a CA Issuer on it (`<cluster>-pxc-issuer`, `-psmdb-issuer`), and the
+ * Certificates `<cluster>-ssl` and `<cluster>-ssl-internal`, each with a Secret of its own name (PXC operator
+ * v1.19.0 pkg/controller/pxc/tls.go, PSMDB operator v1.22.0 pkg/psmdb/tls/certmanager.go, certificate.go). The
+ * Secrets are issued by cert-manager, not by the operator: PXC falls back to generating its own after 30 s, the
+ * MongoDB operator has no fallback and its cluster stays without TLS. Tenants may write none of them (they are in
+ * {@link OPERATOR_INTERNAL_SECRET_PATTERN}: a tenant's `<cluster>-ca-cert` would be the CA the nodes trust).
+ */
+export const CERT_MANAGER_TLS_SECRET_PATTERN = "^(database|mongodb)(-g[0-9]+)?-(ca-cert|ssl|ssl-internal)$";
+
 /** The database operators that keep Secrets of their own in tenant namespaces: CloudNativePG, the Percona MySQL and MongoDB operators. */
 export type DatabaseOperator = "cnpg" | "pxc" | "psmdb";
 
@@ -290,9 +302,9 @@ function operatorSecretNames(operator: DatabaseOperator): string {
         case "cnpg":
             return "database(-g[0-9]+)?-(superuser|replication|ca|server|pull-secret)";
         case "pxc":
-            return "internal-database(-g[0-9]+)?|database(-g[0-9]+)?-(secrets|ssl|ssl-internal|vault|mysql-init|log-collector|env-vars-(pxc|haproxy|proxysql))";
+            return "internal-database(-g[0-9]+)?|database(-g[0-9]+)?-(secrets|ssl|ssl-internal|ca-cert|vault|mysql-init|log-collector|env-vars-(pxc|haproxy|proxysql))";
         case "psmdb":
-            return "internal-mongodb(-g[0-9]+)?-users|mongodb(-g[0-9]+)?-(users|mongodb-keyfile|mongodb-encryption-key|ssl|ssl-internal)";
+            return "internal-mongodb(-g[0-9]+)?-users|mongodb(-g[0-9]+)?-(users|mongodb-keyfile|mongodb-encryption-key|ssl|ssl-internal|ca-cert)";
     }
 }
 

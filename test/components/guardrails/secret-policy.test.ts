@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { renderSecretPolicy } from "../../../components/guardrails/admission-policies";
+import { CERT_MANAGER_USER } from "../../../components/cert-manager/values";
 import { PSMDB_OPERATOR_USER } from "../../../components/databases/mongodb-values";
 import { PXC_OPERATOR_USER } from "../../../components/databases/mysql-values";
 import { CNPG_OPERATOR_USER } from "../../../components/databases/values";
@@ -36,6 +37,10 @@ const CASES: Array<{ name: string; expected: "admit" | "deny" }> = [
     { name: "mongodb-users", expected: "deny" },
     { name: "internal-mongodb-g2-users", expected: "deny" },
     { name: "mongodb-mongodb-keyfile", expected: "deny" },
+    // The Percona clusters' CA (cert-manager's Certificate <cluster>-ca-cert): a tenant's copy would be the CA the nodes trust.
+    { name: "database-ca-cert", expected: "deny" },
+    { name: "mongodb-ca-cert", expected: "deny" },
+    { name: "mongodb-g2-ca-cert", expected: "deny" },
     // Review f19c 2: CloudNativePG's own (api/v1/cluster_types.go suffixes at 1.30.0); its -app is the owner's.
     { name: "database-superuser", expected: "deny" },
     { name: "database-replication", expected: "deny" },
@@ -89,6 +94,24 @@ describe("platform-tenant-secrets (admission twin of tenancy-no-operator-secrets
     ])("admits $name written by its own operator", ({ name, user }) => {
         expect(decide(name, user).admission).toBe("admit");
     });
+
+    // With cert-manager installed both Percona operators request their TLS from it (PXC v1.19.0 pkg/controller/pxc/tls.go,
+    // PSMDB v1.22.0 pkg/psmdb/tls): cert-manager's controller writes <cluster>-ca-cert, -ssl and -ssl-internal; the
+    // MongoDB operator has no fallback, so refusing cert-manager left MongoDB without TLS.
+    it.each(["database-ca-cert", "database-ssl", "database-ssl-internal", "mongodb-ca-cert", "mongodb-ssl", "mongodb-g1-ssl-internal"])(
+        "admits %s written by cert-manager's controller",
+        (name) => {
+            expect(CERT_MANAGER_USER).toBe("system:serviceaccount:cert-manager:cert-manager");
+            expect(decide(name, CERT_MANAGER_USER).admission).toBe("admit");
+        },
+    );
+
+    it.each(["database-secrets", "internal-database", "database-superuser", "database-ca", "mongodb-users", "mongodb-mongodb-keyfile", "database-env-vars-pxc"])(
+        "refuses %s written by cert-manager's controller: it issues certificates, not passwords",
+        (name) => {
+            expect(decide(name, CERT_MANAGER_USER).admission).toBe("deny");
+        },
+    );
 
     it("the pack names the operator that owns the name", () => {
         const message = (name: string) => messagesOf("tenancy-no-operator-secrets", [planned("kubernetes:core/v1:Secret", `shop-${name}`, secret(name))]).join("\n");
