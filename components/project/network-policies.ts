@@ -9,6 +9,7 @@ import { DATABASE_COMPONENT } from "./database";
 import type { ServiceSpec } from "../../lib/tenants/schema";
 import { podPorts } from "./workloads";
 import { passthroughPortName } from "./routes";
+import { REDIS_POD_EXCLUSION } from "./redis";
 
 /**
  * The network isolation of a project. Everything is denied (ingress and egress, every pod), then allowed:
@@ -97,7 +98,7 @@ export function renderNetworkPolicies(ctx: ProjectContext): INetworkPolicy[] {
             ],
         }),
         policy(ctx, "allow-same-namespace", SHARED_COMPONENT, {
-            podSelector: {},
+            podSelector: project.redis ? REDIS_POD_EXCLUSION : {},
             policyTypes: ["Ingress", "Egress"],
             ingress: [{ from: [{ podSelector: {} }] }],
             egress: [{ to: [{ podSelector: {} }] }],

@@ -12,6 +12,7 @@ import type { RedisSpec } from "../../lib/tenants/schema";
 import { containerResources, containerSecurityContext, hasRunPool, objectLabels, objectMeta, podSecurityContext, type ProjectContext } from "./common";
 import { recurringJobLabels, restoreStorageClassName } from "./volumes";
 import { PLATFORM_REDIS_SECRET } from "../../policy/lib/catalogue";
+import { REDIS_OPERATOR_POD_LABEL } from "../../policy/lib/operator-pod-labels";
 import { REDIS_EXPORTER_ENV } from "../../policy/rules/tenancy/redis-replication";
 
 /**
@@ -159,6 +160,12 @@ export const REDIS_PORTS = { redis: 6379, metrics: 9121, sentinel: 26379 } as co
 
 /** Name of the exporter's container port (common.RedisExporterPortName). */
 export const REDIS_EXPORTER_PORT_NAME = "redis-exporter";
+
+/**
+ * allow-same-namespace's pod selector in a project with Redis: every pod but the Redis operator's, whose traffic
+ * renderRedisNetworkPolicies opens port by port.
+ */
+export const REDIS_POD_EXCLUSION = { matchExpressions: [{ key: REDIS_OPERATOR_POD_LABEL, operator: "DoesNotExist" }] };
 
 /** The operator's pod label naming the group (`app`: internal/controller/common/labels.go). */
 export const REDIS_GROUP_LABEL = "app";
@@ -370,7 +377,25 @@ export function renderRedisNetworkPolicies(ctx: ProjectContext): INetworkPolicy[
     const name = redisGroupName(requireRedis(ctx));
     const namespaceOf = (ns: string) => ({ matchLabels: { "kubernetes.io/metadata.name": ns } });
     const operatorPorts = [{ protocol: "TCP" as const, port: REDIS_PORTS.redis }, { protocol: "TCP" as const, port: REDIS_PORTS.sentinel }];
+    const redisPods = { matchExpressions: [{ key: REDIS_OPERATOR_POD_LABEL, operator: "Exists" }] };
     return [
+        {
+            apiVersion: "networking.k8s.io/v1",
+            kind: "NetworkPolicy",
+            // The group's pods are left out of allow-same-namespace (REDIS_POD_EXCLUSION): the project's pods reach
+            // Redis, but only Redis pods reach the Sentinels, whose port has no password (SENTINEL SET, MONITOR and
+            // FAILOVER would point the replicas, and the default user's masterauth, at a pod of the tenant's).
+            metadata: objectMeta(ctx, `allow-${name}-clients`, REDIS_COMPONENT),
+            spec: {
+                podSelector: redisPods,
+                policyTypes: ["Ingress", "Egress"],
+                ingress: [
+                    { from: [{ podSelector: {} }], ports: [{ protocol: "TCP", port: REDIS_PORTS.redis }] },
+                    { from: [{ podSelector: redisPods }], ports: [{ protocol: "TCP", port: REDIS_PORTS.sentinel }] },
+                ],
+                egress: [{ to: [{ podSelector: redisPods }], ports: [{ protocol: "TCP", port: REDIS_PORTS.redis }, { protocol: "TCP", port: REDIS_PORTS.sentinel }] }],
+            },
+        },
         {
             apiVersion: "networking.k8s.io/v1",
             kind: "NetworkPolicy",

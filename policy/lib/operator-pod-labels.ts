@@ -43,9 +43,17 @@ export function operatorPodLabelProblems(labels: unknown, namespace: string, ser
 /**
  * Pod label keys the database operators' own pods are selected by in the project's NetworkPolicies and Services
  * (CloudNativePG `cnpg.io/cluster`: the instances' API-server and object-storage egress, the -rw/-ro Services;
- * `percona.com/…`): a pod any other writer labels so would be given that egress or that traffic.
+ * `percona.com/…`; the Redis operator's `redis_setup_type`: the Sentinels' port): a pod any other writer labels so
+ * would be given that egress or that traffic.
  */
-export const OPERATOR_SELECTOR_LABEL_PATTERN = "^([a-z0-9.-]+[.])?(cnpg[.]io|percona[.]com)/";
+export const OPERATOR_SELECTOR_LABEL_PATTERN = "^(([a-z0-9.-]+[.])?(cnpg[.]io|percona[.]com)/|redis_setup_type$)";
+
+/**
+ * The label OpsTree's Redis operator puts on every member and Sentinel pod (`redis_setup_type`: `replication`,
+ * `sentinel`; v0.26.0 getRedisStableLabels, beside `app` and `role`): the project's NetworkPolicies open the
+ * Sentinels' port only to pods with it, so no other writer may set it ({@link OPERATOR_SELECTOR_LABEL_PATTERN}).
+ */
+export const REDIS_OPERATOR_POD_LABEL = "redis_setup_type";
 
 /**
  * The Percona operators select a cluster's pods by `app.kubernetes.io/instance: <cluster>` (components/project/

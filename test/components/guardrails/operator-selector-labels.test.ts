@@ -61,6 +61,8 @@ describe("operator selector labels on tenant pods", () => {
         ["app.kubernetes.io/instance", "database-g3"],
         ["app.kubernetes.io/instance", "mongodb"],
         ["app.kubernetes.io/instance", "mongodb-g12"],
+        ["redis_setup_type", "replication"],
+        ["redis_setup_type", "sentinel"],
     ])("refuses %s=%s on a tenant's Deployment template, Pod and CronJob template", (key, value) => {
         for (const object of [withTemplateLabels({ [key]: value }), pod({ [key]: value }), cronJob({ [key]: value })]) {
             expect(labelDenials(object), `${object.kind} ${key}=${value}`).toHaveLength(1);
@@ -73,6 +75,8 @@ describe("operator selector labels on tenant pods", () => {
         ["app.kubernetes.io/instance", "xdatabase"],
         ["example.com/cnpg.io", "x"],
         ["notcnpg.io.example/cluster", "database"],
+        ["app", "redis"],
+        ["redis_setup_type_x", "replication"],
     ])("admits the tenant's own %s=%s", (key, value) => {
         expect(labelDenials(withTemplateLabels({ [key]: value }))).toEqual([]);
         expect(labelDenials(pod({ [key]: value }))).toEqual([]);

@@ -111,7 +111,7 @@ describe("Redis as an OpsTree RedisReplication", () => {
         expect(monitor.spec.selector).toEqual({ matchLabels: { app: "redis" } });
         expect(monitor.spec.podMetricsEndpoints![0]).toMatchObject({ port: "redis-exporter" });
         expect(validateObject(monitor).status).toBe("valid");
-        const [policy] = renderRedisNetworkPolicies(ctxFor({}));
+        const policy = renderRedisNetworkPolicies(ctxFor({})).find((p) => p.metadata?.name === "allow-redis-operator");
         expect(validateObject(policy!).status).toBe("valid");
         const peers = policy!.spec!.ingress!.map((rule) => rule.from![0]!.namespaceSelector!.matchLabels!["kubernetes.io/metadata.name"]);
         expect(peers).toEqual(["redis-operator", "monitoring"]);
