@@ -1,7 +1,8 @@
 import { CLOUD_METADATA_RANGES, SMTP_PORTS } from "../../lib/network-rules";
 import { cidrTextContains } from "./network";
 import { K8S_TYPES, isEmptySelector, specOf } from "./kubernetes";
-import { resourcesInNamespace, type ResourceView } from "./namespaces";
+import type { StackValidation } from "@pulumi/policy";
+import { namespacesOf, resourcesInNamespace, type NamespaceInfo, type ResourceView } from "./namespaces";
 import { asArray, asRecord, asString, asStrings, whenKnown } from "./values";
 
 /**
@@ -125,4 +126,41 @@ export function defaultDeniedDirections(resources: readonly ResourceView[], name
         }
     }
     return denied;
+}
+
+/** A NetworkPolicy direction. */
+export type PolicyDirection = "Ingress" | "Egress";
+
+/** What {@link declaredNamespacesDefaultDeny} checks: which declared namespaces, which directions, and the words of the result. */
+export interface DefaultDenyCheck {
+    /** Whether a Namespace declared in the stack is one the rule covers. */
+    covers: (namespace: NamespaceInfo) => boolean;
+    /** The directions each covered namespace must deny by default. */
+    directions: readonly PolicyDirection[];
+    /** Why the rule does not apply when the stack declares no covered namespace. */
+    notApplicable: string;
+    /** The violation for a covered namespace and the directions it leaves open. */
+    message: (namespace: string, open: readonly PolicyDirection[]) => string;
+}
+
+/**
+ * A stack validation: every Namespace declared in the stack that `check.covers` denies `check.directions` by
+ * default ({@link defaultDeniedDirections}); reported on the Namespace. The platform namespaces that need a
+ * default-deny (database operators, builds) share it, so what counts as one is decided once.
+ */
+export function declaredNamespacesDefaultDeny(check: DefaultDenyCheck): StackValidation {
+    return (args, report) => {
+        const resources = args.resources as unknown as ResourceView[];
+        const covered = [...namespacesOf(resources, []).values()].filter(check.covers);
+        if (covered.length === 0) {
+            args.notApplicable(check.notApplicable);
+        }
+        for (const namespace of covered) {
+            const denied = defaultDeniedDirections(resources, namespace.name);
+            const open = check.directions.filter((direction) => !denied[direction]);
+            if (open.length > 0) {
+                report(check.message(namespace.name, open), namespace.resource.urn);
+            }
+        }
+    };
 }

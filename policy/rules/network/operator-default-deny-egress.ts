@@ -1,7 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { NAMESPACES } from "../../../lib/conventions";
-import { namespacesOf, type ResourceView } from "../../lib/namespaces";
-import { defaultDeniedDirections } from "../../lib/network-policy";
+import { declaredNamespacesDefaultDeny } from "../../lib/network-policy";
 
 /**
  * The database operators' namespaces: each operator holds a cluster-wide ServiceAccount, reads every project's
@@ -20,19 +19,11 @@ export const networkOperatorDefaultDenyEgress: StackValidationPolicy = {
     description: "Every database operator's namespace (CloudNativePG, the Percona MySQL and MongoDB operators, the Redis operator) must have a default-deny egress NetworkPolicy.",
     enforcementLevel: "mandatory",
     severity: "high",
-    validateStack: (args, report) => {
-        const resources = args.resources as unknown as ResourceView[];
-        const operators = [...namespacesOf(resources, []).values()].filter((ns) => DATABASE_OPERATOR_NAMESPACES.includes(ns.name));
-        if (operators.length === 0) {
-            args.notApplicable("the stack declares no database operator namespace");
-        }
-        for (const namespace of operators) {
-            if (!defaultDeniedDirections(resources, namespace.name).Egress) {
-                report(
-                    `namespace "${namespace.name}" runs a database operator and has no default-deny egress NetworkPolicy (podSelector {}, policyTypes [Egress], no egress rules): render it with components/databases/operator-network-policies.ts`,
-                    namespace.resource.urn,
-                );
-            }
-        }
-    },
+    validateStack: declaredNamespacesDefaultDeny({
+        covers: (namespace) => DATABASE_OPERATOR_NAMESPACES.includes(namespace.name),
+        directions: ["Egress"],
+        notApplicable: "the stack declares no database operator namespace",
+        message: (namespace) =>
+            `namespace "${namespace}" runs a database operator and has no default-deny egress NetworkPolicy (podSelector {}, policyTypes [Egress], no egress rules): render it with components/databases/operator-network-policies.ts`,
+    }),
 };

@@ -1,7 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { UNTRUSTED_CODE_LABEL, UNTRUSTED_CODE_NAMESPACES } from "../../lib/catalogue";
-import { namespacesOf, type ResourceView } from "../../lib/namespaces";
-import { defaultDeniedDirections } from "../../lib/network-policy";
+import { declaredNamespacesDefaultDeny } from "../../lib/network-policy";
 
 /**
  * A platform namespace that runs tenant code (the builds namespace, {@link UNTRUSTED_CODE_NAMESPACES}, or any
@@ -15,18 +14,10 @@ export const networkUntrustedCodeDefaultDeny: StackValidationPolicy = {
     description: "Every platform namespace that runs tenant code (builds) must have a default-deny ingress and egress NetworkPolicy.",
     enforcementLevel: "mandatory",
     severity: "critical",
-    validateStack: (args, report) => {
-        const resources = args.resources as unknown as ResourceView[];
-        const untrusted = [...namespacesOf(resources, []).values()].filter((ns) => UNTRUSTED_CODE_NAMESPACES.includes(ns.name) || ns.labels[UNTRUSTED_CODE_LABEL] === "true");
-        if (untrusted.length === 0) {
-            args.notApplicable("the stack declares no namespace that runs tenant code");
-        }
-        for (const namespace of untrusted) {
-            const denied = defaultDeniedDirections(resources, namespace.name);
-            const open = (["Ingress", "Egress"] as const).filter((direction) => !denied[direction]);
-            if (open.length > 0) {
-                report(`namespace "${namespace.name}" runs tenant code and has no default-deny NetworkPolicy for ${open.join(" and ")}`, namespace.resource.urn);
-            }
-        }
-    },
+    validateStack: declaredNamespacesDefaultDeny({
+        covers: (namespace) => UNTRUSTED_CODE_NAMESPACES.includes(namespace.name) || namespace.labels[UNTRUSTED_CODE_LABEL] === "true",
+        directions: ["Ingress", "Egress"],
+        notApplicable: "the stack declares no namespace that runs tenant code",
+        message: (namespace, open) => `namespace "${namespace}" runs tenant code and has no default-deny NetworkPolicy for ${open.join(" and ")}`,
+    }),
 };
