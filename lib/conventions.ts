@@ -56,6 +56,21 @@ export const LABELS = {
 } as const;
 
 /**
+ * Object counts of the database CRs a tenant's deployer may write in its namespace and each one's platform limit
+ * (the namespace ResourceQuota's `count/<plural>.<group>`): the project renders at most one of each (its Cluster's
+ * ScheduledBackup, a restore of an earlier generation); the second is room for a generation change. Without a
+ * bound the deployer could write any number of ScheduledBackups, each one a base backup per run into the shared
+ * bucket. CloudNativePG's `Backup` and the Percona operators' backup CRs are not here: no tenant identity writes
+ * them (TENANT_STACK_KINDS, GITOPS_ALLOWED_KINDS), and CloudNativePG keeps every `Backup` its ScheduledBackup
+ * creates, so a count would stop the scheduled backups once reached.
+ */
+export const DATABASE_OBJECT_QUOTA: Readonly<Record<string, number>> = {
+    "count/scheduledbackups.postgresql.cnpg.io": 2,
+    "count/perconaxtradbclusterrestores.pxc.percona.com": 2,
+    "count/perconaservermongodbrestores.psmdb.percona.com": 2,
+};
+
+/**
  * Stream labels the log agent (Alloy, components/observability) puts on every pod log line, and that
  * `npm run logs` selects by; `cluster` is the stack name.
  */

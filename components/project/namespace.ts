@@ -3,7 +3,7 @@ import type { IResourceQuota } from "kubernetes-models/v1/ResourceQuota";
 import type { ILimitRange } from "kubernetes-models/v1/LimitRange";
 import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { ISecret } from "kubernetes-models/v1/Secret";
-import { DECOMMISSION_ANNOTATION, NAMESPACE_GRANT_ANNOTATIONS, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
+import { DATABASE_OBJECT_QUOTA, DECOMMISSION_ANNOTATION, NAMESPACE_GRANT_ANNOTATIONS, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
 import { publicEntryPointName } from "../../lib/config/schema";
 import { claimStorageQuota, CONTAINER_SCRATCH, CPU_LIMIT_FACTOR, ephemeralStorageQuota, isStateful, millicores, mysqlProxyPods, projectFootprint } from "../../lib/tenants/footprint";
 import { quantity } from "../../lib/quantity";
@@ -81,7 +81,7 @@ function tlsSecretCount(ctx: ProjectContext): number {
  * The namespace quota: compute and storage from the tenant file (CPU limits may burst to
  * {@link CPU_LIMIT_FACTOR} × the request quota, memory limits may not exceed the memory quota), object
  * counts sized from what the project renders plus headroom for a git-synced app, and no LoadBalancer or
- * NodePort Services at all.
+ * NodePort Services at all; the database CRs a deployer may write are counted too ({@link DATABASE_OBJECT_QUOTA}).
  */
 export function renderResourceQuota(ctx: ProjectContext): IResourceQuota {
     const { quota } = ctx.project;
@@ -126,9 +126,8 @@ export function renderResourceQuota(ctx: ProjectContext): IResourceQuota {
                 secrets: String(tlsSecretCount(ctx) + 3 + operatorSecrets + 10),
                 // kube-root-ca.crt and the project's own, plus room for a git-synced app's.
                 configmaps: String(ctx.project.configMaps.length + 20 + (mysql ? 4 : 0)),
-                // The project's one base-backup schedule, and its successor's while a restore replaces the Cluster
-                // (database-g<N>: created before the old one is deleted); none without PostgreSQL.
-                "count/scheduledbackups.postgresql.cnpg.io": String(postgres ? 2 : 0),
+                // The database CRs the deployer may write (ScheduledBackups, restores): the platform's limit, whatever the project renders.
+                ...Object.fromEntries(Object.entries(DATABASE_OBJECT_QUOTA).map(([key, limit]) => [key, String(limit)])),
             },
         },
     };

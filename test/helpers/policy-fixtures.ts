@@ -218,9 +218,11 @@ export function resourceQuota(namespace = "shop"): PlannedResource {
                 pods: "20",
                 services: "10",
                 persistentvolumeclaims: "10",
-                "count/scheduledbackups.postgresql.cnpg.io": "2",
                 "services.loadbalancers": "0",
                 "services.nodeports": "0",
+                "count/scheduledbackups.postgresql.cnpg.io": "2",
+                "count/perconaxtradbclusterrestores.pxc.percona.com": "2",
+                "count/perconaservermongodbrestores.psmdb.percona.com": "2",
             },
         },
     });

@@ -101,15 +101,6 @@ describeRule(
             messages: ['ResourceQuota of tenant namespace "shop" does not bound pods, services'],
         },
         {
-            field: "ScheduledBackup count missing (a bare key is not a custom-resource count)",
-            resources: tenancyFixtureWithout([quota.name], edit(quota, (i) => {
-                delete i.spec.hard["count/scheduledbackups.postgresql.cnpg.io"];
-                i.spec.hard["scheduledbackups.postgresql.cnpg.io"] = "2";
-            })),
-            subject: namespace,
-            messages: ['ResourceQuota of tenant namespace "shop" does not bound count/scheduledbackups.postgresql.cnpg.io'],
-        },
-        {
             field: "load balancers allowed",
             resources: tenancyFixtureWithout([quota.name], edit(quota, (i) => (i.spec.hard["services.loadbalancers"] = "2"))),
             subject: namespace,
@@ -141,6 +132,27 @@ describeRule(
             messages: ['tenant namespace "shop" has no (unscoped) ResourceQuota'],
         },
         {
+            field: "ScheduledBackups unbounded",
+            resources: tenancyFixtureWithout([quota.name], edit(quota, (i) => delete i.spec.hard["count/scheduledbackups.postgresql.cnpg.io"])),
+            subject: namespace,
+            messages: ['ResourceQuota of tenant namespace "shop" must bound count/scheduledbackups.postgresql.cnpg.io to at most 2 (found none)'],
+        },
+        {
+            field: "restores above the platform's limit, and a count that is not a number",
+            resources: tenancyFixtureWithout(
+                [quota.name],
+                edit(quota, (i) => {
+                    i.spec.hard["count/perconaxtradbclusterrestores.pxc.percona.com"] = "3";
+                    i.spec.hard["count/perconaservermongodbrestores.psmdb.percona.com"] = "1k";
+                }),
+            ),
+            subject: namespace,
+            messages: [
+                'ResourceQuota of tenant namespace "shop" must bound count/perconaxtradbclusterrestores.pxc.percona.com to at most 2 (found "3")',
+                'ResourceQuota of tenant namespace "shop" must bound count/perconaservermongodbrestores.psmdb.percona.com to at most 2 (found "1k")',
+            ],
+        },
+        {
             field: "node ports unbounded",
             resources: tenancyFixtureWithout([quota.name], edit(quota, (i) => delete i.spec.hard["services.nodeports"])),
             subject: namespace,
@@ -155,7 +167,15 @@ describeRule(
                 edit(quota, (i) => (i.spec.hard = { "requests.cpu": "4", "requests.memory": "8Gi", "limits.memory": "8Gi" })),
                 edit(quota, (i) => {
                     i.metadata.name = "objects";
-                    i.spec.hard = { "count/pods": "20", "count/services": "5", "count/scheduledbackups.postgresql.cnpg.io": "1", "services.loadbalancers": 0, "services.nodeports": "0" };
+                    i.spec.hard = {
+                        "count/pods": "20",
+                        "count/services": "5",
+                        "services.loadbalancers": 0,
+                        "services.nodeports": "0",
+                        "count/scheduledbackups.postgresql.cnpg.io": 1,
+                        "count/perconaxtradbclusterrestores.pxc.percona.com": "0",
+                        "count/perconaservermongodbrestores.psmdb.percona.com": "2",
+                    };
                 }, { name: "shop-resourcequota-objects", urn: `${quota.urn}-objects` }),
             ),
         },

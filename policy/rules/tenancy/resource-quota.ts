@@ -1,4 +1,5 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
+import { DATABASE_OBJECT_QUOTA } from "../../../lib/conventions";
 import { configSchemaFor } from "../../lib/config";
 import { K8S_TYPES, specOf } from "../../lib/kubernetes";
 import { resourcesInNamespace } from "../../lib/namespaces";
@@ -9,24 +10,26 @@ import { asRecord, whenKnown } from "../../lib/values";
 export const QUOTA_COMPUTE_KEYS: readonly string[] = ["requests.cpu", "requests.memory", "limits.memory"];
 /** Object counts a tenant quota must bound (`count/<key>` accepted as well). */
 export const QUOTA_OBJECT_KEYS: readonly string[] = ["pods", "services"];
-/**
- * Custom-resource counts a tenant quota must bound, as `count/<resource>.<group>` (the only form a ResourceQuota
- * counts custom resources by): each CloudNativePG ScheduledBackup starts base backups into the platform's bucket.
- */
-export const QUOTA_CUSTOM_COUNT_KEYS: readonly string[] = ["scheduledbackups.postgresql.cnpg.io"];
 /** Keys a tenant quota must set to zero: tenants never get node ports or load balancers. */
 export const QUOTA_ZERO_KEYS: readonly string[] = ["services.loadbalancers", "services.nodeports"];
+
+/** Whether a quota value is a count of at most `limit` (a plain integer, as Kubernetes reads object counts). */
+const atMost = (value: unknown, limit: number) => {
+    const text = typeof value === "number" ? String(value) : typeof value === "string" ? value.trim() : "";
+    return /^[0-9]+$/.test(text) && Number(text) <= limit;
+};
 
 const isZero = (value: unknown) => value === 0 || (typeof value === "string" && /^0+(\.0+)?[a-zA-Z]*$/.test(value.trim()));
 
 /**
  * Each tenant namespace has an unscoped ResourceQuota bounding compute (CPU/memory requests, memory limits)
- * and object counts (ScheduledBackups included), with `services.loadbalancers` and `services.nodeports` at "0". Scoped quotas
+ * and object counts, with `services.loadbalancers` and `services.nodeports` at "0" and the database CRs a
+ * deployer may write within the platform's limits ({@link DATABASE_OBJECT_QUOTA}: ScheduledBackups, restores). Scoped quotas
  * (`scopes`/`scopeSelector`) only bound some pods, so they do not count.
  */
 export const tenancyResourceQuota: StackValidationPolicy = {
     name: "tenancy-resource-quota",
-    description: "Every tenant namespace must have a ResourceQuota for compute and object counts, with no load balancers or node ports.",
+    description: "Every tenant namespace must have a ResourceQuota for compute and object counts, with no load balancers or node ports and the database CRs a deployer writes (ScheduledBackups, restores) within the platform's limits.",
     enforcementLevel: "mandatory",
     severity: "high",
     configSchema: configSchemaFor("platformNamespaces"),
@@ -49,10 +52,15 @@ export const tenancyResourceQuota: StackValidationPolicy = {
             const missing = [
                 ...QUOTA_COMPUTE_KEYS.filter((key) => hard[key] === undefined),
                 ...QUOTA_OBJECT_KEYS.filter((key) => hard[key] === undefined && hard[`count/${key}`] === undefined),
-                ...QUOTA_CUSTOM_COUNT_KEYS.map((key) => `count/${key}`).filter((key) => hard[key] === undefined),
             ];
             if (missing.length > 0) {
                 report(`ResourceQuota of tenant namespace "${tenant.name}" does not bound ${missing.join(", ")}`, tenant.resource.urn);
+            }
+            for (const [key, limit] of Object.entries(DATABASE_OBJECT_QUOTA)) {
+                const values = hard[key];
+                if (!values?.some((value) => atMost(value, limit))) {
+                    report(`ResourceQuota of tenant namespace "${tenant.name}" must bound ${key} to at most ${limit} (found ${values ? values.map((v) => JSON.stringify(v)).join(", ") : "none"})`, tenant.resource.urn);
+                }
             }
             for (const key of QUOTA_ZERO_KEYS) {
                 const values = hard[key];

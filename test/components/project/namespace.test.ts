@@ -38,6 +38,16 @@ describe("resource quota", () => {
         expect(hard({})["services.nodeports"]).toBe("0");
     });
 
+    it("bounds the database CRs a deployer may write (ScheduledBackups, restores) at two each, with or without a database", () => {
+        const counts = {
+            "count/scheduledbackups.postgresql.cnpg.io": "2",
+            "count/perconaxtradbclusterrestores.pxc.percona.com": "2",
+            "count/perconaservermongodbrestores.psmdb.percona.com": "2",
+        };
+        expect(hard({})).toMatchObject(counts);
+        expect(hard({ database: { engine: "postgresql" } })).toMatchObject(counts);
+    });
+
     it("bounds compute and storage by the tenant file, CPU limits at twice the CPU quota", () => {
         const h = hard({ quota: { cpu: "3", memory: "6Gi", storage: "40Gi", pods: 15 } });
         expect(h).toMatchObject({
@@ -81,12 +91,6 @@ describe("resource quota", () => {
         // 2 TLS secrets (web platform host, web custom domain; cache is not public) + 3 platform
         // + CloudNativePG's CA, server, replication and backup-bucket Secrets + 10.
         expect(h.secrets).toBe("19");
-    });
-
-    it("bounds CloudNativePG ScheduledBackups: the Cluster's and a restore's successor, none without PostgreSQL", () => {
-        const key = "count/scheduledbackups.postgresql.cnpg.io";
-        expect(hard({ database: { engine: "postgresql" } })[key]).toBe("2");
-        expect(hard({})[key]).toBe("0");
     });
 });
 
