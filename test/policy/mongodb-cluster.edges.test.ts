@@ -190,10 +190,15 @@ describe("mongodbClusterProblems", () => {
         const label = (where: string) => `${where}.labels["platform/service"] is "web" (a label the project's NetworkPolicies, Services or the operator select pods by: only the platform's ["mongodb"])`;
         const annotated = (where: string) => `${where}.annotations is set (annotations on the operator's pods are the platform's: none)`;
         const group = { labels, annotations: {} };
-        const second = { name: "rs1", size: 1, nodeSelector: RUN, ...group, nonvoting: group, hidden: group, arbiter: group };
-        expect(unplaced({ ...base(), replsets: [...base().replsets, second], backup: { ...base().backup, ...group } })).toEqual(
-            ["replsets[1]", "replsets[1].nonvoting", "replsets[1].hidden", "replsets[1].arbiter", "backup"].flatMap((where) => [label(where), annotated(where)]),
-        );
+        // Each member's own fields, not its replica set's: the replica set carries labels only, so a member read as its replica set would report no annotations.
+        const second = { name: "rs1", size: 1, nodeSelector: RUN, labels, nonvoting: group, hidden: group, arbiter: { annotations: {} } };
+        expect(unplaced({ ...base(), replsets: [...base().replsets, second], backup: { ...base().backup, ...group } })).toEqual([
+            label("replsets[1]"),
+            ...["replsets[1].nonvoting", "replsets[1].hidden"].flatMap((where) => [label(where), annotated(where)]),
+            annotated("replsets[1].arbiter"),
+            label("backup"),
+            annotated("backup"),
+        ]);
         expect(unplaced({ ...base(), replsets: [{ ...base().replsets[0], labels: { "platform/service": "mongodb", team: "shop" } }] })).toEqual([]);
     });
 
