@@ -26,4 +26,19 @@ describe("tenancy-log-tenants", () => {
         expect(alloy.alloy.configMap.content).toContain("loki.write");
         expect(messagesOf("tenancy-log-tenants", [release("alloy", alloy)])).toEqual([expect.stringMatching(/without a stage\.tenant/)]);
     });
+
+    it("reads only Helm Releases, the Alloy rule only in Alloy's release, and any spacing before the stage's brace", () => {
+        const withoutTenant = alloyValues();
+        withoutTenant.alloy.configMap.content = withoutTenant.alloy.configMap.content.replace(/ {2}stage\.tenant \{[^}]*\}\n/, "");
+        // Another kind with a chart field is no Release the pack can judge.
+        expect(messagesOf("tenancy-log-tenants", [planned("kubernetes:core/v1:ConfigMap", "loki", { chart: "loki", values: {} })])).toEqual([]);
+        // An Alloy release without a pipeline, and a Loki release whose values carry an Alloy-shaped pipeline.
+        expect(messagesOf("tenancy-log-tenants", [release("alloy", {}), release("loki", { ...lokiValues(), alloy: withoutTenant.alloy })])).toEqual([]);
+        // A pipeline that pushes nowhere needs no tenant.
+        expect(messagesOf("tenancy-log-tenants", [release("alloy", { alloy: { configMap: { content: 'local.file_match "pods" { path_targets = [] }' } } })])).toEqual([]);
+        const unspaced = alloyValues();
+        unspaced.alloy.configMap.content = unspaced.alloy.configMap.content.replace(/stage\.tenant \{/, "stage.tenant{");
+        expect(unspaced.alloy.configMap.content).toContain("stage.tenant{");
+        expect(messagesOf("tenancy-log-tenants", [release("alloy", unspaced)])).toEqual([]);
+    });
 });

@@ -56,6 +56,20 @@ describe("psmdbS3Problems", () => {
         expect(psmdbS3Problems(S3, "shop", { ...TARGET, destinationPrefix: "s3://backups/db" }, "x")).toEqual([]);
         expect(psmdbS3Problems({ ...S3, prefix: "shop" }, "shop", { ...TARGET, destinationPrefix: "s3://backups/" }, "x")).toEqual([]);
     });
+
+    it("with a platform prefix, the namespace as some folder is not enough: below <folder>/<namespace>/ only", () => {
+        expect(psmdbS3Problems({ ...S3, prefix: "elsewhere/shop" }, "shop", TARGET, "x")).toEqual(['x prefix "elsewhere/shop" is not below the namespace\'s own folder db/shop/']);
+    });
+
+    it("strips the s3:// scheme only in front of the target's prefix: one further in is part of the folder", () => {
+        const target = { ...TARGET, destinationPrefix: "backups/s3://db/" };
+        expect(psmdbS3Problems({ ...S3, prefix: "s3:/db/shop" }, "shop", target, "x")).toEqual([]);
+        expect(psmdbS3Problems({ ...S3, prefix: "db/shop" }, "shop", target, "x")).toEqual(['x prefix "db/shop" is not below the namespace\'s own folder s3:/db/shop/']);
+    });
+
+    it("judges a location without endpointUrl as the empty endpoint", () => {
+        expect(psmdbS3Problems({ ...S3, endpointUrl: undefined }, "shop", TARGET, "x")).toEqual(['x endpointUrl "" is not an HTTPS endpoint outside the cluster']);
+    });
 });
 
 describe("mongodbClusterProblems", () => {
@@ -104,6 +118,14 @@ describe("mongodbClusterProblems", () => {
         ]);
     });
 
+    it("reports a user that is no object instead of failing on it", () => {
+        const notAUser = (index: number) => [
+            `users[${index}] is undefined@undefined, not the platform's app@admin (a system user's name would take its password and roles from the tenant's Secret)`,
+            `users[${index}].passwordSecretRef is not the platform-written mongodb-credentials`,
+        ];
+        expect(unplaced({ ...base(), users: ["app", null] })).toEqual([...notAUser(0), ...notAUser(1)]);
+    });
+
     it("schedules with the default scheduler and runs the backup agents as the platform says", () => {
         expect(unplaced({ ...base(), schedulerName: "mine", backup: { ...base().backup, runtimeClassName: "runc" } })).toEqual([
             "schedulerName is set (the platform schedules tenant database pods with the default scheduler)",
@@ -137,6 +159,13 @@ describe("mongodbClusterProblems", () => {
         expect(withSidecar({ ...exporter, args: [...ARGS, "--collector.collstats"] })).toEqual([`${where}.args are not the platform's exporter arguments (${ARGS.join(" ")})`]);
         expect(withSidecar({ ...exporter, args: undefined, env: undefined })).toEqual([`${where}.args are not the platform's exporter arguments (${ARGS.join(" ")})`, `${where}.env is not the platform's exporter environment (MONGODB_USER and MONGODB_PASSWORD from mongodb-users)`]);
         expect(withSidecar({ ...exporter, env: ENV("mongodb-g2") })).toEqual([`${where}.env is not the platform's exporter environment (MONGODB_USER and MONGODB_PASSWORD from mongodb-users)`]);
+        expect(withSidecar({ ...exporter, lifecycle: {}, volumeMounts: [], volumeDevices: [], livenessProbe: { exec: {} }, startupProbe: { exec: {} } })).toEqual([
+            `${where}.lifecycle is set`,
+            `${where}.volumeMounts is set`,
+            `${where}.volumeDevices is set`,
+            `${where}.livenessProbe.exec is set (a command in the replica set's pod)`,
+            `${where}.startupProbe.exec is set (a command in the replica set's pod)`,
+        ]);
     });
 
     it("needs backups on, s3 storages only on the platform's target, and no agent injection", () => {
@@ -149,7 +178,37 @@ describe("mongodbClusterProblems", () => {
             "backup.volumeMounts is set (the backup agents hold the platform's keys)",
             "backup.configuration is set (the backup agents hold the platform's keys)",
         ]);
+        expect(unplaced({ ...base(), backup: { enabled: true, storages: { s3: { type: "s3", s3: S3, azure: {}, filesystem: {} } } } })).toEqual([
+            "backup.storages.s3.azure is set (only the platform's S3 target)",
+            "backup.storages.s3.filesystem is set (only the platform's S3 target)",
+        ]);
         expect(unplaced({ ...base(), backup: { enabled: true, storages: { s3: { type: "s3" } } } })).toEqual(["backup.storages.s3 has no s3 location"]);
+    });
+
+    it("keeps reserved labels and all annotations off every pod group: each replica set, its extra members and the backup agents", () => {
+        const labels = { "platform/service": "web", team: "shop" };
+        const label = (where: string) => `${where}.labels["platform/service"] is "web" (a label the project's NetworkPolicies, Services or the operator select pods by: only the platform's ["mongodb"])`;
+        const annotated = (where: string) => `${where}.annotations is set (annotations on the operator's pods are the platform's: none)`;
+        const group = { labels, annotations: {} };
+        // Each member's own fields, not its replica set's: the replica set carries labels only, so a member read as its replica set would report no annotations.
+        const second = { name: "rs1", size: 1, nodeSelector: RUN, labels, nonvoting: group, hidden: group, arbiter: { annotations: {} } };
+        expect(unplaced({ ...base(), replsets: [...base().replsets, second], backup: { ...base().backup, ...group } })).toEqual([
+            label("replsets[1]"),
+            ...["replsets[1].nonvoting", "replsets[1].hidden"].flatMap((where) => [label(where), annotated(where)]),
+            annotated("replsets[1].arbiter"),
+            label("backup"),
+            annotated("backup"),
+        ]);
+        expect(unplaced({ ...base(), replsets: [{ ...base().replsets[0], labels: { "platform/service": "mongodb", team: "shop" } }] })).toEqual([]);
+    });
+
+    it("runs backup tasks at most hourly", () => {
+        const tooOften = (index: number, schedule: string) =>
+            `backup.tasks[${index}].schedule ${schedule} may run more often than hourly (fixed minutes, or one of @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly; no @every, no TZ=)`;
+        expect(unplaced({ ...base(), backup: { ...base().backup, tasks: [{ name: "daily", schedule: "0 3 * * *" }, { name: "often", schedule: "* * * * *" }, { name: "unset" }] } })).toEqual([
+            tooOften(1, '"* * * * *"'),
+            tooOften(2, "undefined"),
+        ]);
     });
 });
 
@@ -167,6 +226,9 @@ describe("mongodbRestoreProblems", () => {
         expect(mongodbRestoreProblems({ backupSource: { ...source, destination: "s3://backups/db/shop/../caracal" } }, "shop", CONFIG)).toEqual(['backupSource.destination "s3://backups/db/shop/../caracal" climbs out of its folder']);
         expect(mongodbRestoreProblems({ backupSource: { s3: S3 } }, "shop", CONFIG)).toEqual(['backupSource.destination "" is not below the namespace\'s own folder s3://backups/db/shop/']);
         expect(mongodbRestoreProblems({ backupSource: { destination: source.destination } }, "shop", CONFIG)).toEqual(["backupSource has no s3 location"]);
+        expect(mongodbRestoreProblems({ backupSource: { ...source, minio: {}, gcs: {} } }, "shop", CONFIG)).toEqual(["backupSource.minio is set (only the platform's S3 target)", "backupSource.gcs is set (only the platform's S3 target)"]);
+        // With a platform prefix, the namespace as some folder is not enough.
+        expect(mongodbRestoreProblems({ backupSource: { ...source, destination: "s3://elsewhere/shop/x" } }, "shop", CONFIG)).toEqual(['backupSource.destination "s3://elsewhere/shop/x" is not below the namespace\'s own folder s3://backups/db/shop/']);
     });
 
     it("without a platform prefix: a destination with the namespace as a folder", () => {
@@ -182,5 +244,20 @@ describe("tenancy-mongodb-cluster messages", () => {
         expect(messagesOf("tenancy-mongodb-cluster", [restore], { databaseBackupTarget: TARGET })).toEqual(['PerconaServerMongoDBRestore in namespace "shop": backupSource.destination "s3://elsewhere/x" is not below the namespace\'s own folder s3://backups/db/shop/']);
         const cluster = planned("kubernetes:psmdb.percona.com/v1:PerconaServerMongoDB", "mongodb", { metadata: { name: "mongodb", namespace: "shop" }, spec: { ...base(), schedulerName: "x" } });
         expect(messagesOf("tenancy-mongodb-cluster", [cluster], { databaseBackupTarget: TARGET, maxDatabaseInstances: 3 })).toEqual(['PerconaServerMongoDB in namespace "shop": schedulerName is set (the platform schedules tenant database pods with the default scheduler)']);
+    });
+
+    it("judge a replica set without a name as the empty name", () => {
+        const nameless = planned("kubernetes:psmdb.percona.com/v1:PerconaServerMongoDB", "nameless", { metadata: { namespace: "shop" }, spec: base() });
+        expect(messagesOf("tenancy-mongodb-cluster", [nameless], { databaseBackupTarget: TARGET, maxDatabaseInstances: 3 })).toEqual([
+            'PerconaServerMongoDB in namespace "shop": metadata.name "" is not mongodb or mongodb-g<N> (the operator names its system-user and key Secrets after the cluster; only those names are kept from tenant pods)',
+        ]);
+    });
+
+    it("judge only the metadata of a PerconaServerMongoDBBackup, never its spec as a restore's", () => {
+        const backup = planned("kubernetes:psmdb.percona.com/v1:PerconaServerMongoDBBackup", "manual", {
+            metadata: { name: "manual", namespace: "shop" },
+            spec: { clusterName: "mongodb", storageName: "s3", backupSource: { destination: "s3://elsewhere/x", s3: S3 } },
+        });
+        expect(messagesOf("tenancy-mongodb-cluster", [backup], { databaseBackupTarget: TARGET })).toEqual([]);
     });
 });

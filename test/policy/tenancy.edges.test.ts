@@ -5,6 +5,7 @@ import {
     clusterRoleBinding,
     edit,
     gvisorRuntimeClass,
+    k8sObject,
     limitRange,
     messagesOfRule,
     networkPolicy,
@@ -135,6 +136,21 @@ describeRule(
         },
     ],
 );
+
+describe("tenancy RBAC rules read the RBAC kinds only", () => {
+    // A custom resource with roleRef and subjects fields grants nothing through Kubernetes RBAC: only its own controller reads it.
+    const grant = (roleName: string) =>
+        k8sObject("kubernetes:example.com/v1:Grant", "shop", "grant", { roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: roleName }, subjects: shopSa });
+
+    it("tenancy-rbac-no-cluster-bindings leaves another kind naming cluster-admin alone", () => {
+        expect(messagesOfRule(tenancyRbacNoClusterBindings, [...tenancyFixture(), grant("cluster-admin")])).toEqual([]);
+    });
+
+    it("tenancy-rbac-no-wildcards leaves another kind naming a wildcard ClusterRole alone", () => {
+        const wide = clusterRole("everything", [{ apiGroups: ["*"], resources: ["*"], verbs: ["get"] }]);
+        expect(messagesOfRule(tenancyRbacNoWildcards, [...tenancyFixture(), wide, grant("everything")])).toEqual([]);
+    });
+});
 
 describe("tenancy stack rules with unknown values at preview (benefit of the doubt)", () => {
     it("tenancy-dns-egress takes a policy whose spec is unknown for one allowing DNS", () => {

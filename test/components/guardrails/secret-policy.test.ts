@@ -148,6 +148,12 @@ describe("platform-written Secrets in a tenant namespace", () => {
         expect(pack(name, grantsStackUrn(name))).toBe("admit");
     });
 
+    it("says whose the Secret is and which stack must not write it", () => {
+        expect(messagesOf("tenancy-no-operator-secrets", [planned("kubernetes:core/v1:Secret", "database-backup-s3", secret("database-backup-s3"), { urn: tenantStackUrn("database-backup-s3") })])).toEqual([
+            'Secret "database-backup-s3" in namespace "shop" is the platform\'s (the backup or bucket keys, or the Redis users and ACL file, its grants stack writes): a tenant app stack must not create or replace it',
+        ]);
+    });
+
     it("leaves the tenant stack's own Secrets to it", () => {
         expect(admission("database-credentials", { username: "system:serviceaccount:shop:deployer", groups: ["system:serviceaccounts"] })).toBe("admit");
         expect(pack("database-credentials", tenantStackUrn("database-credentials"))).toBe("admit");
