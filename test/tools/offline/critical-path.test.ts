@@ -117,6 +117,16 @@ describe("criticalPath", () => {
         expect(names(result)).toEqual(["kubeconfig", "k8s"]);
     });
 
+    it("traces the path through the first-listed resource back to one listed after it", () => {
+        // The plan's order is not the bring-up order: event 0 (start of the first resource) can have a predecessor.
+        const result = criticalPath([res("b", ["a"]), res("a")], table({ a: 5, b: 7 }));
+        expect(result.totalSeconds).toBe(12);
+        expect(result.steps.map((s) => [s.name, s.startSeconds, s.finishSeconds])).toEqual([
+            ["a", 0, 5],
+            ["b", 5, 12],
+        ]);
+    });
+
     it("does not turn a dependency on one's own ancestor into a cycle", () => {
         const plan = [res("component", [], { custom: false }), res("child", ["component"], { parent: "component" })];
         expect(criticalPath(plan, table({ child: 3 })).totalSeconds).toBe(3);
