@@ -109,6 +109,24 @@ describe("criticalPath", () => {
         expect(names(result)).toEqual(["kubeconfig", "k8s", "namespace"]);
     });
 
+    it("does not turn a resource whose provider reference names itself into a cycle", () => {
+        // The same as a dependency on itself (no precondition): finish(r) → start(r) would be a one-resource cycle.
+        const plan = [res("kubeconfig"), res("k8s", ["kubeconfig"], { provider: `${urn("k8s")}::k8s-provider-id` })];
+        const result = criticalPath(plan, table({ kubeconfig: 10, k8s: 1 }));
+        expect(result.totalSeconds).toBe(11);
+        expect(names(result)).toEqual(["kubeconfig", "k8s"]);
+    });
+
+    it("traces the path through the first-listed resource back to one listed after it", () => {
+        // The plan's order is not the bring-up order: event 0 (start of the first resource) can have a predecessor.
+        const result = criticalPath([res("b", ["a"]), res("a")], table({ a: 5, b: 7 }));
+        expect(result.totalSeconds).toBe(12);
+        expect(result.steps.map((s) => [s.name, s.startSeconds, s.finishSeconds])).toEqual([
+            ["a", 0, 5],
+            ["b", 5, 12],
+        ]);
+    });
+
     it("does not turn a dependency on one's own ancestor into a cycle", () => {
         const plan = [res("component", [], { custom: false }), res("child", ["component"], { parent: "component" })];
         expect(criticalPath(plan, table({ child: 3 })).totalSeconds).toBe(3);
