@@ -37,7 +37,7 @@ import { InputValidationError } from "../lib/validation";
 import { synthesize, type StackReferenceAnswer } from "./offline/mock-engine";
 import { readStackConfig, syntheticSecrets, tenantSecretNamesOfProject } from "./offline/stack-files";
 import { readTenantStackConfig } from "./offline/tenant-stack-config";
-import { computedContract, computedRegionContract, contractForTenant, DEFAULT_TENANT_PARALLELISM, defaultTenantParallelism, grantsPlanConfig, planTenantsBesidePlatform, planTenantsInWorkers, regionExitCode, runBounded, TENANT_EXIT_MARKER, tenantPlanConfig, type TenantPlanResult } from "./offline/stack-plans";
+import { computedContract, computedRegionContract, contractForTenant, DEFAULT_TENANT_PARALLELISM, defaultTenantParallelism, exitWhenFlushed, grantsPlanConfig, planTenantsBesidePlatform, planTenantsInWorkers, regionExitCode, runBounded, TENANT_EXIT_MARKER, tenantPlanConfig, type TenantPlanResult } from "./offline/stack-plans";
 import { checkRegionCatalog, type CheckedRegion } from "../programs/catalog-check";
 import { appContractFor, checkContract, CONTRACT_OUTPUT, GRANTS_ENTRY_OUTPUT, isProjectAccess, type PlatformContract } from "../lib/stacks/contract";
 import { TENANT_KUBECONFIG_KEY } from "../programs/tenant/load";
@@ -540,11 +540,10 @@ function reportRss(): void {
     }
 }
 
-main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-        console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-        reportRss();
-        process.exit(1);
-    },
-);
+// Not process.exit at once: stdout to a pipe (a region plan's worker) is written asynchronously, and its last lines were lost.
+const exit = (code: number) => exitWhenFlushed(code, [process.stdout, process.stderr], (c) => process.exit(c));
+main().then(exit, (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    reportRss();
+    exit(1);
+});

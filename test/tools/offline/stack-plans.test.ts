@@ -3,7 +3,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { defaultTenantParallelism, LARGE_REGION_TENANTS, planTenantsBesidePlatform, regionExitCode, tenantBatches, type TenantPlanResult } from "../../../tools/offline/stack-plans";
+import { Writable } from "node:stream";
+import { defaultTenantParallelism, exitWhenFlushed, LARGE_REGION_TENANTS, workerLineReader, planTenantsBesidePlatform, regionExitCode, tenantBatches, type TenantPlanResult } from "../../../tools/offline/stack-plans";
 import { ROOT, runPlan } from "../../helpers/synth";
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "stack-plans-"));
@@ -165,4 +166,53 @@ describe("tenant plan workers", () => {
             }
         }
     }, 300_000);
+});
+
+describe("tenant-batch worker output", () => {
+    const read = (chunks: string[]) => {
+        const exits: [string, number][] = [];
+        const other: string[] = [];
+        const reader = workerLineReader({ onExit: (id, code) => exits.push([id, code]), onOther: (line) => other.push(line) });
+        chunks.forEach(reader.push);
+        reader.end();
+        return { exits, other };
+    };
+
+    it("reads result lines split across chunks, and the last one without its newline", () => {
+        expect(read(["PLATFORM_TENANT_EXIT a 0\nPLATFORM_TEN", "ANT_EXIT b 2\nhello\n", "PLATFORM_TENANT_EXIT c 1"])).toEqual({
+            exits: [
+                ["a", 0],
+                ["b", 2],
+                ["c", 1],
+            ],
+            other: ["hello"],
+        });
+    });
+
+    it("passes on a last line that is no result, and nothing for an empty output", () => {
+        expect(read(["PLATFORM_MAX_RSS_KIB=12"]).other).toEqual(["PLATFORM_MAX_RSS_KIB=12"]);
+        expect(read([])).toEqual({ exits: [], other: [] });
+        expect(read(["PLATFORM_TENANT_EXIT a zero\n"]).other).toEqual(["PLATFORM_TENANT_EXIT a zero"]);
+    });
+
+    it("exits only after every stream has handed over what was written before", async () => {
+        const written: string[] = [];
+        const slow = () =>
+            new Writable({
+                write(chunk: Buffer, _encoding, done) {
+                    setTimeout(() => {
+                        written.push(chunk.toString());
+                        done();
+                    }, 5);
+                },
+            });
+        const [out, err] = [slow(), slow()];
+        out.write("PLATFORM_TENANT_EXIT a 0\n");
+        err.write("problem\n");
+        const exited = new Promise<{ code: number; written: string[] }>((resolve) => exitWhenFlushed(2, [out, err], (code) => resolve({ code, written: [...written] })));
+        expect(written).toEqual([]);
+        const { code, written: before } = await exited;
+        expect(code).toBe(2);
+        expect(before).toEqual(expect.arrayContaining(["PLATFORM_TENANT_EXIT a 0\n", "problem\n"]));
+    });
 });
