@@ -4,6 +4,7 @@ import type { IValidatingAdmissionPolicyBinding } from "kubernetes-models/admiss
 import { GVISOR_RUNTIME_CLASS, LABELS, TENANT_NAMESPACE_LABEL } from "../../lib/conventions";
 import { CNPG_OPERATOR_IMAGE, DATABASE_IMAGES, REDIS_IMAGES } from "../../charts/images";
 import { CNPG_OPERATOR_USER } from "../databases/values";
+import { REDIS_OPERATOR_USER } from "../databases/redis-values";
 
 // The pure half of the gVisor sandbox (components/project/sandbox.ts creates its resources): the objects as
 // plain data, importing no Pulumi SDK, so guard tests of the admission rules load without it (README
@@ -53,9 +54,6 @@ export function renderRuntimeClass(args: SandboxArgs = {}): IRuntimeClass {
         },
     };
 }
-
-/** Who writes the StatefulSets of a tenant's Redis (the OpsTree operator's ServiceAccount, chart `serviceAccountName`). */
-export const REDIS_OPERATOR_USER = "system:serviceaccount:redis-operator:redis-operator";
 
 /**
  * Who creates a StatefulSet's pods: k3s runs kube-controller-manager with `use-service-account-credentials=true`

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ACME_SOLVER_IMAGE, REDIS_OPERATOR_USER, renderRuntimeClass, renderSandboxPolicy, renderSandboxPolicyBinding, SANDBOX_POLICY_NAME, STATEFULSET_CONTROLLER_USER } from "../../../components/project/sandbox-policy";
+import { ACME_SOLVER_IMAGE, renderRuntimeClass, renderSandboxPolicy, renderSandboxPolicyBinding, SANDBOX_POLICY_NAME, STATEFULSET_CONTROLLER_USER } from "../../../components/project/sandbox-policy";
+import { REDIS_OPERATOR_USER } from "../../../components/databases/redis-values";
 import { projectContext } from "../../../components/project/common";
 import { renderNamespace } from "../../../components/project/namespace";
 import { planNodes } from "../../../components/nodes/node-plan";
