@@ -97,6 +97,16 @@ export const REDIS_APP_REFUSED_CATEGORIES = ["@admin", "@dangerous"] as const;
  */
 export const REDIS_APP_ALLOWED_DANGEROUS = ["info", "keys", "sort", "sort_ro", "flushdb", "flushall", "swapdb"] as const;
 
+/**
+ * How the app user may publish: root permissions refuse PUBLISH and SPUBLISH, a Redis 7 ACL selector gives them
+ * back on every channel that does not start with `__` (Redis glob: first character not `_`, or `_` and then not
+ * `_`, or `_` alone). Channels under `__` are the server's: `__sentinel__:hello`, on which each Sentinel announces
+ * itself and its view of the primary to the others (a spoofed hello could add a fake Sentinel or push a
+ * configuration epoch), and the keyspace notifications `__keyspace@...`/`__keyevent@...`. SUBSCRIBE stays on
+ * every channel (`&*`): reading them gives nothing the app's Secret does not.
+ */
+export const REDIS_APP_PUBLISH = ["-publish", "-spublish", "(+publish +spublish &[^_]* &_[^_]* &_)"] as const;
+
 /** Passwords the ACL file may carry: letters, digits, `-` and `_` (the generated ones are alphanumeric), so no blank, `#` or line break changes the rule. */
 const ACL_PASSWORD = /^[A-Za-z0-9_-]{16,}$/;
 
@@ -129,7 +139,8 @@ export const REDIS_EXPORTER_COMMANDS = ["ping", "info", "client|setname", "laten
  * Sentinel, exporter, probes), and {@link REDIS_APP_USER}, every key and channel and every command but
  * {@link REDIS_APP_REFUSED_CATEGORIES} (less {@link REDIS_APP_ALLOWED_DANGEROUS}), so the app cannot change
  * users, configuration, modules or replication; and for an untrusted project not `@scripting` either (EVAL,
- * EVALSHA, FCALL, FUNCTION, SCRIPT), so no Lua of the tenant's runs in Redis, whose pods are outside gVisor; and
+ * EVALSHA, FCALL, FUNCTION, SCRIPT), so no Lua of the tenant's runs in Redis, whose pods are outside gVisor, and
+ * no PUBLISH to the server's `__` channels ({@link REDIS_APP_PUBLISH}); and
  * {@link REDIS_EXPORTER_USER}, the exporter's, with only {@link REDIS_EXPORTER_COMMANDS}. The
  * file must define `default` with its password: Redis resets a default user the file leaves out to `nopass`
  * (acl.c ACLLoadFromFile), and the file is read after `requirepass`.
@@ -140,7 +151,7 @@ export function redisAclFile(passwords: RedisPasswords, withoutScripting: boolea
             throw new Error(`the Redis ${user} password must be 16 or more letters, digits, - or _ (it is written into the ACL file)`);
         }
     }
-    const app = ["+@all", ...REDIS_APP_REFUSED_CATEGORIES.map((c) => `-${c}`), ...REDIS_APP_ALLOWED_DANGEROUS.map((c) => `+${c}`), ...(withoutScripting ? ["-@scripting"] : [])];
+    const app = ["+@all", ...REDIS_APP_REFUSED_CATEGORIES.map((c) => `-${c}`), ...REDIS_APP_ALLOWED_DANGEROUS.map((c) => `+${c}`), ...(withoutScripting ? ["-@scripting"] : []), ...REDIS_APP_PUBLISH];
     const exporter = ["resetchannels", "-@all", ...REDIS_EXPORTER_COMMANDS.map((c) => `+${c}`)];
     return [
         `user default on >${passwords.operator} ~* &* +@all`,

@@ -95,6 +95,9 @@ describe("the Redis ACL file in a real redis-server (review 19d, major 3)", () =
         expect(redis.cli(app, "SET", "session:1", "x")).toBe("OK");
         expect(redis.cli(app, "GET", "session:1")).toBe("x");
         expect(redis.cli(app, "PUBLISH", "events", "hi")).toBe("0");
+        expect(redis.cli(app, "PUBLISH", "_events", "hi")).toBe("0");
+        expect(redis.cli(app, "PUBLISH", "_", "hi")).toBe("0");
+        expect(redis.cli(app, "SUBSCRIBE", "__sentinel__:hello")).not.toMatch(/NOPERM/);
         expect(redis.cli(app, "INFO", "server")).toContain("redis_version:");
         expect(redis.cli(app, "KEYS", "session:*")).toBe("session:1");
         expect(redis.cli(app, "FLUSHDB")).toBe("OK");
@@ -114,6 +117,18 @@ describe("the Redis ACL file in a real redis-server (review 19d, major 3)", () =
         // Nothing changed: default still has only its password and the app user its rules.
         expect(redis.cli(OPERATOR_LOGIN, "ACL", "USERS")).toBe(`${REDIS_APP_USER}\ndefault\n${REDIS_EXPORTER_USER}`);
         expect(redis.cli(OPERATOR_LOGIN, "CONFIG", "GET", "dir")).not.toBe("dir\n/tmp");
+    });
+
+    it.each(["untrusted", "trusted"] as const)("%s: the app user may not publish on the server's __ channels (a spoofed Sentinel hello, fake keyspace events), not even from Lua", (trust) => {
+        const redis = servers[trust]!;
+        for (const channel of ["__sentinel__:hello", "__keyspace@0__:k", "__keyevent@0__:set", "__"]) {
+            for (const command of ["PUBLISH", "SPUBLISH"]) {
+                expect(redis.cli(appLogin(trust), command, channel, "x"), `${command} ${channel}`).toMatch(/^NOPERM/);
+            }
+        }
+        if (trust === "trusted") {
+            expect(redis.cli(appLogin(trust), "EVAL", "return redis.call('publish', '__sentinel__:hello', 'x')", "0")).toMatch(/can't publish to the channel/);
+        }
     });
 
     it("untrusted: the app user runs no Lua at all", () => {

@@ -149,13 +149,15 @@ describe("Redis as an OpsTree RedisReplication", () => {
         }
         expect(REDIS_INTERNAL_SECRET).toBe("redis-internal");
         const allowedBack = "+info +keys +sort +sort_ro +flushdb +flushall +swapdb";
+        // PUBLISH only outside the server's __ channels (__sentinel__:hello, keyspace events): a selector gives it back.
+        const publish = "-publish -spublish (+publish +spublish &[^_]* &_[^_]* &_)";
         const exporter = "user exporter on >3xp0rterPassw0rdX resetchannels -@all +ping +info +client|setname +latency|latest +slowlog|get +slowlog|len";
         expect(renderRedisSecrets(untrusted, passwords).internal.stringData).toEqual({
             REDIS_PASSWORD: "0perat0rPassw0rdX",
             REDIS_EXPORTER_PASSWORD: "3xp0rterPassw0rdX",
-            "user.acl": `user default on >0perat0rPassw0rdX ~* &* +@all\nuser app on >4ppUserPassw0rdXY ~* &* +@all -@admin -@dangerous ${allowedBack} -@scripting\n${exporter}\n`,
+            "user.acl": `user default on >0perat0rPassw0rdX ~* &* +@all\nuser app on >4ppUserPassw0rdXY ~* &* +@all -@admin -@dangerous ${allowedBack} -@scripting ${publish}\n${exporter}\n`,
         });
-        expect(renderRedisSecrets(trusted, passwords).internal.stringData!["user.acl"]).toBe(`user default on >0perat0rPassw0rdX ~* &* +@all\nuser app on >4ppUserPassw0rdXY ~* &* +@all -@admin -@dangerous ${allowedBack}\n${exporter}\n`);
+        expect(renderRedisSecrets(trusted, passwords).internal.stringData!["user.acl"]).toBe(`user default on >0perat0rPassw0rdX ~* &* +@all\nuser app on >4ppUserPassw0rdXY ~* &* +@all -@admin -@dangerous ${allowedBack} ${publish}\n${exporter}\n`);
         // The exporter logs in as its own user: the operator appends redisExporter.env after its REDIS_PASSWORD (default's), and the last value of a name wins.
         expect((renderRedisReplication(untrusted).spec as Spec).redisExporter.env).toEqual([
             { name: "REDIS_USER", value: "exporter" },
@@ -168,7 +170,7 @@ describe("Redis as an OpsTree RedisReplication", () => {
         const x = "x".repeat(16);
         const back = "+info +keys +sort +sort_ro +flushdb +flushall +swapdb";
         const exporter = `user exporter on >${x} resetchannels -@all +ping +info +client|setname +latency|latest +slowlog|get +slowlog|len`;
-        const rules = (scripting: string) => `user default on >${x} ~* &* +@all\nuser app on >${x} ~* &* +@all -@admin -@dangerous ${back}${scripting}\n${exporter}\n`;
+        const rules = (scripting: string) => `user default on >${x} ~* &* +@all\nuser app on >${x} ~* &* +@all -@admin -@dangerous ${back}${scripting} -publish -spublish (+publish +spublish &[^_]* &_[^_]* &_)\n${exporter}\n`;
         const untrusted = renderRedisReplication(ctxFor({ replicas: 2 })).metadata.annotations;
         const trusted = renderRedisReplication(ctxFor({ replicas: 2 }, fsn1, { trust: "trusted" })).metadata.annotations;
         expect(untrusted).toEqual({ [REDIS_ACL_RULES_ANNOTATION]: sha(rules(" -@scripting")) });
