@@ -258,13 +258,28 @@ export const OPERATOR_LABEL_WRITERS: readonly string[] = [
     ROLLOUTS_CONTROLLER_USER,
 ];
 
+/** The Rollout strategies' ephemeral metadata (argoproj.io/v1alpha1 Rollout: `strategy.<strategy>.<field>`), which the controller puts on pods. */
+const ROLLOUT_EPHEMERAL_METADATA: ReadonlyArray<readonly [string, string]> = [
+    ["blueGreen", "activeMetadata"],
+    ["blueGreen", "previewMetadata"],
+    ["canary", "stableMetadata"],
+    ["canary", "canaryMetadata"],
+];
+
 /** CEL: the pod (template) metadata carries no operator selector label, unless an operator or a controller writes it. */
 export function noOperatorSelectorLabelExpression(): string {
-    const labels = "variables.podLabels";
     const { key, valuePattern } = OPERATOR_INSTANCE_LABEL;
+    const clean = (labels: string) =>
+        `${labels}.all(k, !k.lowerAscii().matches(${quote(OPERATOR_SELECTOR_LABEL_PATTERN)}) && !(k == ${quote(key)} && ${labels}[k].matches(${quote(valuePattern)})))`;
+    // Argo Rollouts copies a strategy's ephemeral metadata onto the ReplicaSets and the running pods itself (as an
+    // exempt writer): a Rollout's blue/green active and preview and canary stable and canary labels are pod labels too.
+    const ephemeral = ROLLOUT_EPHEMERAL_METADATA.map(([strategy, field]) => {
+        const path = `object.spec.strategy.${strategy}`;
+        return `!has(object.spec.strategy) || !has(${path}) || !has(${path}.${field}) || !has(${path}.${field}.labels) || ${clean(`${path}.${field}.labels`)}`;
+    });
     return (
         `request.userInfo.username in ${list(OPERATOR_LABEL_WRITERS)} || ` +
-        `${labels}.all(k, !k.lowerAscii().matches(${quote(OPERATOR_SELECTOR_LABEL_PATTERN)}) && !(k == ${quote(key)} && ${labels}[k].matches(${quote(valuePattern)})))`
+        `(${clean("variables.podLabels")} && (object.kind != 'Rollout' || (${ephemeral.map((e) => `(${e})`).join(" && ")})))`
     );
 }
 
@@ -521,6 +536,12 @@ export function renderRoutePolicy(args: AdmissionPolicyArgs): AdmissionPolicyPai
             {
                 expression: `object.kind != 'Ingress' || !has(object.spec.tls) || object.spec.tls.all(t, !has(t.hosts) || t.hosts.all(h, ${inSpace("h")}))`,
                 message: "Ingress TLS hosts must be inside the project's host space",
+                reason: "Forbidden",
+            },
+            {
+                // cert-manager's ingress-shim would issue into the named Secret, and cert-manager may write the Percona clusters' TLS Secrets.
+                expression: `object.kind != 'Ingress' || !has(object.spec.tls) || object.spec.tls.all(t, !has(t.secretName) || !t.secretName.matches(${quote(OPERATOR_INTERNAL_SECRET_PATTERN)}))`,
+                message: "Ingress TLS secretName must not be a database operator's own Secret (<cluster>-ssl, -ssl-internal, -ca-cert, -superuser, …): cert-manager would issue into it",
                 reason: "Forbidden",
             },
             {

@@ -105,3 +105,29 @@ describe("operator selector labels on tenant pods", () => {
         }
     });
 });
+
+// Review 2026-12-03: Argo Rollouts copies a strategy's ephemeral metadata onto the ReplicaSets and live pods itself.
+describe("operator selector labels in a Rollout's ephemeral metadata", () => {
+    const rollout = (strategy: Record<string, unknown>) => ({
+        apiVersion: "argoproj.io/v1alpha1",
+        kind: "Rollout",
+        metadata: { name: "web", namespace: namespace.metadata!.name },
+        spec: { selector: deployment.spec.selector, template: structuredClone(deployment.spec.template), strategy },
+    });
+
+    it.each([
+        ["blueGreen", "activeMetadata"],
+        ["blueGreen", "previewMetadata"],
+        ["canary", "stableMetadata"],
+        ["canary", "canaryMetadata"],
+    ])("refuses redis_setup_type and cnpg.io/cluster in %s.%s", (strategy, field) => {
+        for (const labels of [{ redis_setup_type: "sentinel" }, { "cnpg.io/cluster": "database" }]) {
+            expect(labelDenials(rollout({ [strategy]: { activeService: "web", [field]: { labels } } })), `${strategy}.${field}`).toHaveLength(1);
+        }
+        expect(labelDenials(rollout({ [strategy]: { activeService: "web", [field]: { labels: { track: "preview" } } } }))).toEqual([]);
+    });
+
+    it("admits a Rollout without ephemeral metadata", () => {
+        expect(labelDenials(rollout({ blueGreen: { activeService: "web" } }))).toEqual([]);
+    });
+});
