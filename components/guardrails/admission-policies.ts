@@ -245,16 +245,13 @@ export const ROLLOUTS_CONTROLLER_USER = `system:serviceaccount:${NAMESPACES.argo
 
 /**
  * Who may label pods and pod templates with the operators' selector labels: the operators themselves, and the
- * controllers that create pods from a template someone else wrote (the template was judged when it was written).
+ * controllers that create pods from a template someone else wrote (the template was judged when it was written):
+ * those of {@link operatorSecretUsers} (the PXC binlog collector is a Deployment: the deployment controller writes
+ * its ReplicaSets), the other workload controllers, and Argo Rollouts'.
  */
 export const OPERATOR_LABEL_WRITERS: readonly string[] = [
-    CNPG_OPERATOR_USER,
-    PXC_OPERATOR_USER,
-    PSMDB_OPERATOR_USER,
-    REDIS_OPERATOR_USER,
-    ...["statefulset-controller", "replicaset-controller", "job-controller", "cronjob-controller", "daemon-set-controller", "replication-controller"].map(
-        (controller) => `system:serviceaccount:kube-system:${controller}`,
-    ),
+    ...operatorSecretUsers(CNPG_OPERATOR_USER, PXC_OPERATOR_USER, PSMDB_OPERATOR_USER, REDIS_OPERATOR_USER),
+    ...["cronjob-controller", "daemon-set-controller", "replication-controller"].map((controller) => `system:serviceaccount:kube-system:${controller}`),
     ROLLOUTS_CONTROLLER_USER,
 ];
 

@@ -95,6 +95,9 @@ describe("operator selector labels on tenant pods", () => {
                 "system:serviceaccount:cnpg-system:cnpg-cloudnative-pg",
                 "system:serviceaccount:kube-system:statefulset-controller",
                 "system:serviceaccount:kube-system:replicaset-controller",
+                // The PXC operator's binlog collector is a Deployment labelled with its cluster: its ReplicaSets are the deployment controller's.
+                "system:serviceaccount:kube-system:deployment-controller",
+                "system:kube-controller-manager",
             ]),
         );
         for (const user of OPERATOR_LABEL_WRITERS) {
