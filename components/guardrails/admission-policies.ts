@@ -83,7 +83,7 @@ import {
     PSMDB_USER,
 } from "../../policy/rules/tenancy/mongodb-cluster";
 import { PERCONA_METADATA_KEY_PATTERN } from "../../policy/lib/percona-metadata";
-import { DATABASE_POD_SERVICE, OPERATOR_INSTANCE_LABEL, OPERATOR_SELECTOR_LABEL_PATTERN, renderedPodLabelValues, RESERVED_POD_LABEL_PATTERN } from "../../policy/lib/operator-pod-labels";
+import { DATABASE_POD_SERVICE, OPERATOR_INSTANCE_LABEL, OPERATOR_SELECTOR_LABEL_PATTERN, REDIS_OPERATOR_POD_LABEL, renderedPodLabelValues, RESERVED_POD_LABEL_PATTERN } from "../../policy/lib/operator-pod-labels";
 import { PXC_OPERATOR_USER } from "../databases/mysql-values";
 import { PSMDB_OPERATOR_USER } from "../databases/mongodb-values";
 import { REDIS_OPERATOR_USER } from "../databases/redis-values";
@@ -217,27 +217,26 @@ const POD_SPEC_OF_KIND: ReadonlyArray<{ kind: string; resource: string; group: s
     { kind: "Rollout", resource: "rollouts", group: "argoproj.io", path: "object.spec.template.spec" },
 ];
 
-function podSpecVariable(): string {
+/** CEL: `valueOf` of whichever POD_SPEC_OF_KIND kind the object is (the Pod's when none matches). */
+function byPodKind(valueOf: (entry: (typeof POD_SPEC_OF_KIND)[number]) => string): string {
     const [pod, ...rest] = POD_SPEC_OF_KIND;
-    let expression = pod!.path;
+    let expression = valueOf(pod!);
     for (const entry of [...rest].reverse()) {
-        expression = `object.kind == ${quote(entry.kind)} ? ${entry.path} : (${expression})`;
+        expression = `object.kind == ${quote(entry.kind)} ? ${valueOf(entry)} : (${expression})`;
     }
     return expression;
 }
 
-/** CEL: the labels of the pod, or of the pod template, of whichever POD_SPEC_OF_KIND kind the object is (`{}` without). */
+function podSpecVariable(): string {
+    return byPodKind((entry) => entry.path);
+}
+
+/** CEL: the labels of the pod, or of the pod template (`{}` without). */
 function podLabelsVariable(): string {
-    const labelsOf = (entry: (typeof POD_SPEC_OF_KIND)[number]) => {
+    return byPodKind((entry) => {
         const metadata = entry.path.replace(/[.]spec$/, ".metadata");
         return `(has(${metadata}) && has(${metadata}.labels) ? ${metadata}.labels : {})`;
-    };
-    const [pod, ...rest] = POD_SPEC_OF_KIND;
-    let expression = labelsOf(pod!);
-    for (const entry of [...rest].reverse()) {
-        expression = `object.kind == ${quote(entry.kind)} ? ${labelsOf(entry)} : (${expression})`;
-    }
-    return expression;
+    });
 }
 
 /** The Argo Rollouts controller's identity: the one writer of AnalysisRuns and Experiments in tenant namespaces. */
@@ -458,7 +457,7 @@ export function renderPodPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPair 
             },
             {
                 expression: noOperatorSelectorLabelExpression(),
-                message: `pods and pod templates must not carry a database operator's selector labels (cnpg.io/…, percona.com/…, ${OPERATOR_INSTANCE_LABEL.key}: database, mongodb or -g<N>): the project's NetworkPolicies give those pods the database instances' egress; only the operators label their pods so`,
+                message: `pods and pod templates must not carry a database operator's selector labels (cnpg.io/…, percona.com/…, ${OPERATOR_INSTANCE_LABEL.key}: database, mongodb or -g<N>, ${REDIS_OPERATOR_POD_LABEL}): the project's NetworkPolicies give those pods the database instances' egress or the Sentinels' port; only the operators label their pods so`,
                 reason: "Forbidden",
             },
             ...placementValidations(),

@@ -387,7 +387,7 @@ export function renderRedisPodMonitor(ctx: ProjectContext): IPodMonitor {
 export function renderRedisNetworkPolicies(ctx: ProjectContext): INetworkPolicy[] {
     const name = redisGroupName(requireRedis(ctx));
     const namespaceOf = (ns: string) => ({ matchLabels: { "kubernetes.io/metadata.name": ns } });
-    const operatorPorts = [{ protocol: "TCP" as const, port: REDIS_PORTS.redis }, { protocol: "TCP" as const, port: REDIS_PORTS.sentinel }];
+    const redisAndSentinelPorts = [{ protocol: "TCP" as const, port: REDIS_PORTS.redis }, { protocol: "TCP" as const, port: REDIS_PORTS.sentinel }];
     const redisPods = { matchExpressions: [{ key: REDIS_OPERATOR_POD_LABEL, operator: "Exists" }] };
     return [
         {
@@ -404,7 +404,7 @@ export function renderRedisNetworkPolicies(ctx: ProjectContext): INetworkPolicy[
                     { from: [{ podSelector: {} }], ports: [{ protocol: "TCP", port: REDIS_PORTS.redis }] },
                     { from: [{ podSelector: redisPods }], ports: [{ protocol: "TCP", port: REDIS_PORTS.sentinel }] },
                 ],
-                egress: [{ to: [{ podSelector: redisPods }], ports: [{ protocol: "TCP", port: REDIS_PORTS.redis }, { protocol: "TCP", port: REDIS_PORTS.sentinel }] }],
+                egress: [{ to: [{ podSelector: redisPods }], ports: redisAndSentinelPorts }],
             },
         },
         {
@@ -416,7 +416,7 @@ export function renderRedisNetworkPolicies(ctx: ProjectContext): INetworkPolicy[
                 podSelector: { matchExpressions: [{ key: REDIS_GROUP_LABEL, operator: "In", values: [name, `${name}-s`] }] },
                 policyTypes: ["Ingress"],
                 ingress: [
-                    { from: [{ namespaceSelector: namespaceOf(NAMESPACES.redisOperator) }], ports: operatorPorts },
+                    { from: [{ namespaceSelector: namespaceOf(NAMESPACES.redisOperator) }], ports: redisAndSentinelPorts },
                     { from: [{ namespaceSelector: namespaceOf(NAMESPACES.monitoring), podSelector: { matchLabels: { ...PROMETHEUS_POD_LABELS } } }], ports: [{ protocol: "TCP", port: REDIS_PORTS.metrics }] },
                 ],
             },
