@@ -19,6 +19,9 @@ const atMost = (value: unknown, limit: number) => {
     return /^[0-9]+$/.test(text) && Number(text) <= limit;
 };
 
+/** The values a quota key was found with, for a message. */
+const found = (values: unknown[] | undefined) => (values ? values.map((v) => JSON.stringify(v)).join(", ") : "none");
+
 const isZero = (value: unknown) => value === 0 || (typeof value === "string" && /^0+(\.0+)?[a-zA-Z]*$/.test(value.trim()));
 
 /**
@@ -59,13 +62,13 @@ export const tenancyResourceQuota: StackValidationPolicy = {
             for (const [key, limit] of Object.entries(DATABASE_OBJECT_QUOTA)) {
                 const values = hard[key];
                 if (!values?.some((value) => atMost(value, limit))) {
-                    report(`ResourceQuota of tenant namespace "${tenant.name}" must bound ${key} to at most ${limit} (found ${values ? values.map((v) => JSON.stringify(v)).join(", ") : "none"})`, tenant.resource.urn);
+                    report(`ResourceQuota of tenant namespace "${tenant.name}" must bound ${key} to at most ${limit} (found ${found(values)})`, tenant.resource.urn);
                 }
             }
             for (const key of QUOTA_ZERO_KEYS) {
                 const values = hard[key];
                 if (!values?.some(isZero)) {
-                    report(`ResourceQuota of tenant namespace "${tenant.name}" must set ${key} to "0" (found ${values ? values.map((v) => JSON.stringify(v)).join(", ") : "none"})`, tenant.resource.urn);
+                    report(`ResourceQuota of tenant namespace "${tenant.name}" must set ${key} to "0" (found ${found(values)})`, tenant.resource.urn);
                 }
             }
         }
