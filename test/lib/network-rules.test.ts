@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+    apiServerEgressPeers,
     cidrContains,
     cidrTextContains,
     clusterEgressExcept,
@@ -116,6 +117,19 @@ describe("clusterEgressExcept", () => {
     it("adds public pod and service CIDRs once each", () => {
         expect(clusterEgressExcept({ clusterCidr: "198.18.0.0/16", serviceCidr: "198.18.0.0/16" })).toEqual([...FIXED, "198.18.0.0/16"]);
         expect(clusterEgressExcept({ clusterCidr: "198.18.0.0/16", serviceCidr: "198.19.0.0/16" })).toEqual([...FIXED, "198.18.0.0/16", "198.19.0.0/16"]);
+    });
+});
+
+describe("apiServerEgressPeers", () => {
+    it("is the tailnet on 6443 and the service CIDR's first address on 443", () => {
+        expect(apiServerEgressPeers("10.43.0.0/16")).toEqual([
+            { cidr: "100.64.0.0/10", port: 6443 },
+            { cidr: "10.43.0.1/32", port: 443 },
+        ]);
+        expect(apiServerEgressPeers("172.20.8.0/22")).toEqual([
+            { cidr: "100.64.0.0/10", port: 6443 },
+            { cidr: "172.20.8.1/32", port: 443 },
+        ]);
     });
 });
 

@@ -153,6 +153,23 @@ describeRule(
             ],
         },
         {
+            field: "database CR counts that are no plain integer: a sign, a decimal point, not text",
+            resources: tenancyFixtureWithout(
+                [quota.name],
+                edit(quota, (i) => {
+                    i.spec.hard["count/scheduledbackups.postgresql.cnpg.io"] = "-1";
+                    i.spec.hard["count/perconaxtradbclusterrestores.pxc.percona.com"] = "1.0";
+                    i.spec.hard["count/perconaservermongodbrestores.psmdb.percona.com"] = true;
+                }),
+            ),
+            subject: namespace,
+            messages: [
+                'ResourceQuota of tenant namespace "shop" must bound count/scheduledbackups.postgresql.cnpg.io to at most 2 (found "-1")',
+                'ResourceQuota of tenant namespace "shop" must bound count/perconaxtradbclusterrestores.pxc.percona.com to at most 2 (found "1.0")',
+                'ResourceQuota of tenant namespace "shop" must bound count/perconaservermongodbrestores.psmdb.percona.com to at most 2 (found true)',
+            ],
+        },
+        {
             field: "node ports unbounded",
             resources: tenancyFixtureWithout([quota.name], edit(quota, (i) => delete i.spec.hard["services.nodeports"])),
             subject: namespace,
@@ -191,6 +208,26 @@ describeRule(
                     i.metadata.name = "loose";
                     i.spec.hard = { "services.loadbalancers": "3" };
                 }, { name: "shop-resourcequota-loose", urn: `${quota.urn}-loose` }),
+            ],
+        },
+        {
+            title: "database CR counts written with spaces or a leading zero",
+            resources: tenancyFixtureWithout(
+                [quota.name],
+                edit(quota, (i) => {
+                    i.spec.hard["count/scheduledbackups.postgresql.cnpg.io"] = " 2 ";
+                    i.spec.hard["count/perconaxtradbclusterrestores.pxc.percona.com"] = "02";
+                }),
+            ),
+        },
+        {
+            title: "a second, looser quota beside one within the database CR limits (the tighter quota wins)",
+            resources: [
+                ...tenancyFixture(),
+                edit(quota, (i) => {
+                    i.metadata.name = "loose-crs";
+                    i.spec.hard = { "count/scheduledbackups.postgresql.cnpg.io": "10", "count/perconaservermongodbrestores.psmdb.percona.com": 7 };
+                }, { name: "shop-resourcequota-loose-crs", urn: `${quota.urn}-loose-crs` }),
             ],
         },
         { title: "no tenant namespaces (not applicable)", resources: [resourceQuota("elsewhere")] },

@@ -386,6 +386,9 @@ describeRule(
         caseOf("a secret volume of the backup Secret", withPod((p) => p.volumes.push({ name: "b", secret: { secretName: BACKUP } })), [
             `pod reads the Secret ${BACKUP} (the platform's backup bucket keys, for the CloudNativePG operator only)`,
         ]),
+        caseOf("the platform's Redis Secret as an env source", withPod((p) => (p.containers[0].envFrom = [{ secretRef: { name: "redis-internal" } }])), [
+            "pod reads the Secret redis-internal (Redis's default password and ACL file, for the Redis operator's StatefulSets only): services read redis-credentials through uses: [redis]",
+        ]),
         caseOf("the operator's own Secret twice, beside the project's credentials", withPod((p) => {
             p.containers[0].env = [envFromSecret("database-secrets"), envFromSecret("database-credentials")];
             p.initContainers[0].envFrom = [{ secretRef: { name: "database-secrets" } }];
