@@ -83,7 +83,7 @@ import {
     PSMDB_USER,
 } from "../../policy/rules/tenancy/mongodb-cluster";
 import { PERCONA_METADATA_KEY_PATTERN } from "../../policy/lib/percona-metadata";
-import { DATABASE_POD_SERVICE, OPERATOR_INSTANCE_LABEL, OPERATOR_SELECTOR_LABEL_PATTERN, REDIS_OPERATOR_POD_LABEL, renderedPodLabelValues, RESERVED_POD_LABEL_PATTERN } from "../../policy/lib/operator-pod-labels";
+import { DATABASE_POD_SERVICE, OPERATOR_INSTANCE_LABEL, OPERATOR_SELECTOR_LABEL_PATTERN, REDIS_OPERATOR_POD_LABEL, renderedPodLabelValues, RESERVED_POD_LABEL_PATTERN, ROLLOUT_EPHEMERAL_METADATA } from "../../policy/lib/operator-pod-labels";
 import { PXC_OPERATOR_USER } from "../databases/mysql-values";
 import { PSMDB_OPERATOR_USER } from "../databases/mongodb-values";
 import { REDIS_OPERATOR_USER } from "../databases/redis-values";
@@ -269,14 +269,6 @@ export const OPERATOR_LABEL_WRITERS: readonly string[] = [
     ...operatorSecretUsers(CNPG_OPERATOR_USER, PXC_OPERATOR_USER, PSMDB_OPERATOR_USER, REDIS_OPERATOR_USER),
     ...["cronjob-controller", "daemon-set-controller", "replication-controller"].map((controller) => `system:serviceaccount:kube-system:${controller}`),
     ROLLOUTS_CONTROLLER_USER,
-];
-
-/** The Rollout strategies' ephemeral metadata (argoproj.io/v1alpha1 Rollout: `strategy.<strategy>.<field>`), which the controller puts on pods. */
-const ROLLOUT_EPHEMERAL_METADATA: ReadonlyArray<readonly [string, string]> = [
-    ["blueGreen", "activeMetadata"],
-    ["blueGreen", "previewMetadata"],
-    ["canary", "stableMetadata"],
-    ["canary", "canaryMetadata"],
 ];
 
 /**
