@@ -19,8 +19,9 @@ import { CONTROL_PLANE_TOLERATIONS } from "../nodes/placement";
  * Longhorn data a second time; CSI snapshots need the VolumeSnapshot CRDs and snapshot controller, which k3s does
  * not ship. Both are block-level independent of gVisor: Longhorn backs up the block device, not what a runsc
  * sandbox sees. PersistentVolumes and their claims are therefore left out of the Schedules (a claim restored
- * without its data would bind an empty volume), and so are CloudNativePG's Clusters and Backups (a database is
- * recovered from its own WAL archive, components/project/postgresql.ts).
+ * without its data would bind an empty volume), and so is every object of the database operators (a database is
+ * recovered from its operator's own backups, {@link DATABASE_OPERATOR_RESOURCES}); a tenant's Schedule also leaves
+ * out the StatefulSets, Pods and Jobs ({@link EXCLUDED_FROM_TENANT_SCHEDULES}).
  */
 
 /** Helm release name (the chart's Deployment is `velero` whatever the release is called). */
@@ -38,8 +39,41 @@ export const VELERO_PREFIX = "velero";
 /** Name of the Schedule covering the platform namespaces and the cluster-scoped objects. */
 export const PLATFORM_SCHEDULE = "platform";
 
-/** Kinds no Schedule carries: volume data comes back from Longhorn, databases from their WAL archive. */
-export const EXCLUDED_FROM_SCHEDULES = ["persistentvolumeclaims", "persistentvolumes", "clusters.postgresql.cnpg.io", "backups.postgresql.cnpg.io"] as const;
+/**
+ * Every kind of the database operators at their pins (CloudNativePG 1.30.0 config/crd/bases; the Percona XtraDB
+ * Cluster 1.19.0, Percona MongoDB 1.22.0 and OpsTree Redis v0.26.0 CRDs of charts/crds.ts), as Velero names a
+ * resource (`<plural>.<group>`). None is restored: an operator acts on what it finds, and with Velero's copy it
+ * would act on the wrong thing. A restored CloudNativePG Cluster finds no claims of its own (Velero carries none),
+ * so the operator bootstraps it as its spec says, `initdb` for a first generation: an empty database under the
+ * old name, archiving into the old one's folder (1.30.0 internal/controller/cluster_restore.go adopts orphan
+ * claims only). A restored Percona or Redis object is the same empty cluster; a restored
+ * PerconaXtraDBClusterRestore or PerconaServerMongoDBRestore (its status stripped by Velero) runs the restore
+ * again over the live database, a restored Backup object a new backup. A tenant database comes back from the
+ * operator's own backups through the tenant file's `restore:` (README "Restore a tenant database"), and its
+ * objects from the tenant stack.
+ */
+export const DATABASE_OPERATOR_RESOURCES = [
+    ...["backups", "clusterimagecatalogs", "clusters", "databases", "failoverquorums", "imagecatalogs", "poolers", "publications", "scheduledbackups", "subscriptions"].map((r) => `${r}.postgresql.cnpg.io`),
+    ...["perconaxtradbclusters", "perconaxtradbclusterbackups", "perconaxtradbclusterrestores"].map((r) => `${r}.pxc.percona.com`),
+    ...["perconaservermongodbs", "perconaservermongodbbackups", "perconaservermongodbrestores"].map((r) => `${r}.psmdb.percona.com`),
+    ...["redis", "redisclusters", "redisreplications", "redissentinels"].map((r) => `${r}.redis.redis.opstreelabs.in`),
+] as const;
+
+/** Kinds no Schedule carries: volume data comes back from Longhorn, databases from their operators' backups. */
+export const EXCLUDED_FROM_SCHEDULES = ["persistentvolumeclaims", "persistentvolumes", ...DATABASE_OPERATOR_RESOURCES] as const;
+
+/**
+ * What a tenant namespace's Schedule (and its Restore) leaves out beyond {@link EXCLUDED_FROM_SCHEDULES}: the
+ * objects that act, which their owners re-create and which Velero could not give back their owner (it strips
+ * ownerReferences on restore, pkg/restore/restore.go resetMetadata at v1.18.1). A StatefulSet restored without its
+ * claims' data provisions empty claims under the names a volume or Redis restore fills from Longhorn, and an
+ * operator's StatefulSet (the Percona operators' carry no label Velero could select them by: 1.19.0
+ * pkg/pxc/app/statefulset node.go) would run empty database members with the operator's labels; a restored Pod
+ * (bare, its owner's reference gone) mounts whatever claim has its name; a restored Job runs again, an operator's
+ * backup or restore Job included (Velero skips completed Jobs only). Their owners are the tenant stack (Pulumi),
+ * the tenant's Argo CD and the operators, which bring them back from what is restored or re-declared.
+ */
+export const EXCLUDED_FROM_TENANT_SCHEDULES = [...EXCLUDED_FROM_SCHEDULES, "pods", "statefulsets.apps", "jobs.batch"] as const;
 
 /** Object stored by a Velero CRD (no `@kubernetes-models` package exists; validated against the chart's CRDs at the pin). */
 export interface VeleroObject {
@@ -175,7 +209,12 @@ export function tenantScheduleName(namespace: string): string {
  */
 export function renderVeleroSchedules(config: PlatformConfig, tenantNamespaces: readonly string[]): VeleroObject[] {
     const tenants = [...new Set(tenantNamespaces)].sort().map((namespace) =>
-        schedule(config, tenantScheduleName(namespace), { includedNamespaces: [namespace], includeClusterResources: false, metadata: { labels: { [LABELS.project]: namespace } } }),
+        schedule(config, tenantScheduleName(namespace), {
+            includedNamespaces: [namespace],
+            includeClusterResources: false,
+            excludedResources: [...EXCLUDED_FROM_TENANT_SCHEDULES],
+            metadata: { labels: { [LABELS.project]: namespace } },
+        }),
     );
     const platform = schedule(config, PLATFORM_SCHEDULE, {
         includedNamespaces: PLATFORM_NAMESPACES.filter((ns) => ns !== NAMESPACES.velero),
@@ -207,7 +246,7 @@ export function renderVeleroRestore(namespace: string, name: string, from: { bac
             ...(from.backup ? { backupName: from.backup } : { scheduleName: tenantScheduleName(namespace) }),
             includedNamespaces: [namespace],
             includeClusterResources: false,
-            excludedResources: [...EXCLUDED_FROM_SCHEDULES],
+            excludedResources: [...EXCLUDED_FROM_TENANT_SCHEDULES],
             restorePVs: false,
             existingResourcePolicy: "none",
         },

@@ -83,7 +83,7 @@ import {
     PSMDB_USER,
 } from "../../policy/rules/tenancy/mongodb-cluster";
 import { PERCONA_METADATA_KEY_PATTERN } from "../../policy/lib/percona-metadata";
-import { DATABASE_POD_SERVICE, OPERATOR_INSTANCE_LABEL, OPERATOR_SELECTOR_LABEL_PATTERN, REDIS_OPERATOR_POD_LABEL, renderedPodLabelValues, RESERVED_POD_LABEL_PATTERN } from "../../policy/lib/operator-pod-labels";
+import { DATABASE_POD_SERVICE, OPERATOR_INSTANCE_LABEL, OPERATOR_SELECTOR_LABEL_PATTERN, REDIS_OPERATOR_POD_LABEL, renderedPodLabelValues, RESERVED_POD_LABEL_PATTERN, ROLLOUT_EPHEMERAL_METADATA } from "../../policy/lib/operator-pod-labels";
 import { PXC_OPERATOR_USER } from "../databases/mysql-values";
 import { PSMDB_OPERATOR_USER } from "../databases/mongodb-values";
 import { REDIS_OPERATOR_USER } from "../databases/redis-values";
@@ -239,6 +239,23 @@ function podLabelsVariable(): string {
     });
 }
 
+/** A POD_SPEC_OF_KIND path of `object` read from `oldObject` (the same kind: an update cannot change it). */
+const onOldObject = (path: string) => path.replace(/^object[.]/, "oldObject.");
+
+/** CEL: the labels of the existing pod or template on UPDATE (`{}` on CREATE, where `oldObject` is null). */
+function oldPodLabelsVariable(): string {
+    const labels = byPodKind((entry) => {
+        const metadata = onOldObject(entry.path.replace(/[.]spec$/, ".metadata"));
+        return `(has(${metadata}) && has(${metadata}.labels) ? ${metadata}.labels : {})`;
+    });
+    return `oldObject == null ? {} : (${labels})`;
+}
+
+/** CEL: on UPDATE, the pod spec (the template's, for a template) is the existing object's, field for field. */
+function podSpecUnchangedExpression(): string {
+    return `oldObject != null && (${byPodKind((entry) => `${onOldObject(entry.path)} == ${entry.path}`)})`;
+}
+
 /** The Argo Rollouts controller's identity: the one writer of AnalysisRuns and Experiments in tenant namespaces. */
 export const ROLLOUTS_CONTROLLER_USER = `system:serviceaccount:${NAMESPACES.argoRollouts}:argo-rollouts`;
 
@@ -254,28 +271,40 @@ export const OPERATOR_LABEL_WRITERS: readonly string[] = [
     ROLLOUTS_CONTROLLER_USER,
 ];
 
-/** The Rollout strategies' ephemeral metadata (argoproj.io/v1alpha1 Rollout: `strategy.<strategy>.<field>`), which the controller puts on pods. */
-const ROLLOUT_EPHEMERAL_METADATA: ReadonlyArray<readonly [string, string]> = [
-    ["blueGreen", "activeMetadata"],
-    ["blueGreen", "previewMetadata"],
-    ["canary", "stableMetadata"],
-    ["canary", "canaryMetadata"],
-];
-
-/** CEL: the pod (template) metadata carries no operator selector label, unless an operator or a controller writes it. */
+/**
+ * CEL: the pod (template) metadata carries no operator selector label, unless an operator or a controller writes
+ * it, or an update keeps the existing object's operator labels and its pod spec as they are.
+ *
+ * CREATE (`oldObject` null) admits no such label. An UPDATE by anyone else may keep the labels the operator wrote
+ * (same key, same value) or drop them, never add or change one: an admin's `kubectl label`/`annotate` of an
+ * operator's pod, the garbage collector removing an ownerReference, a `rollout restart` annotation on an operator's
+ * StatefulSet pass. While such labels stay, the pod spec (template) must stay too: a tenant's `kubectl set image`,
+ * or an ephemeral container (pods/ephemeralcontainers carries the whole Pod), on a pod holding the operator's labels
+ * would run the tenant's code with the database instances' egress. The kubelet's status writes are the
+ * pods/status subresource, which the policy does not match.
+ */
 export function noOperatorSelectorLabelExpression(): string {
     const { key, valuePattern } = OPERATOR_INSTANCE_LABEL;
-    const clean = (labels: string) =>
-        `${labels}.all(k, !k.lowerAscii().matches(${quote(OPERATOR_SELECTOR_LABEL_PATTERN)}) && !(k == ${quote(key)} && ${labels}[k].matches(${quote(valuePattern)})))`;
+    const operatorLabel = (labels: string) => `(k.lowerAscii().matches(${quote(OPERATOR_SELECTOR_LABEL_PATTERN)}) || (k == ${quote(key)} && ${labels}[k].matches(${quote(valuePattern)})))`;
+    const kept = (labels: string, old: string) => `(request.operation == 'UPDATE' && k in ${old} && ${old}[k] == ${labels}[k])`;
+    /** No operator label in `labels` but those `old` holds alike (`old` a CEL map: `{}` where there is none). */
+    const clean = (labels: string, old: string) => `${labels}.all(k, !${operatorLabel(labels)} || ${kept(labels, old)})`;
+    /** No operator label at all in `labels`. */
+    const none = (labels: string) => `${labels}.all(k, !${operatorLabel(labels)})`;
     // Argo Rollouts copies a strategy's ephemeral metadata onto the ReplicaSets and the running pods itself (as an
     // exempt writer): a Rollout's blue/green active and preview and canary stable and canary labels are pod labels too.
     const ephemeral = ROLLOUT_EPHEMERAL_METADATA.map(([strategy, field]) => {
         const path = `object.spec.strategy.${strategy}`;
-        return `!has(object.spec.strategy) || !has(${path}) || !has(${path}.${field}) || !has(${path}.${field}.labels) || ${clean(`${path}.${field}.labels`)}`;
+        const oldPath = onOldObject(path);
+        const present = `has(object.spec.strategy) && has(${path}) && has(${path}.${field}) && has(${path}.${field}.labels)`;
+        const oldLabels = `(oldObject != null && has(oldObject.spec.strategy) && has(${oldPath}) && has(${oldPath}.${field}) && has(${oldPath}.${field}.labels) ? ${oldPath}.${field}.labels : {})`;
+        return { clean: `!(${present}) || ${clean(`${path}.${field}.labels`, oldLabels)}`, none: `!(${present}) || ${none(`${path}.${field}.labels`)}` };
     });
+    const rollout = (check: "clean" | "none") => `(object.kind != 'Rollout' || (${ephemeral.map((e) => `(${e[check]})`).join(" && ")}))`;
     return (
-        `request.userInfo.username in ${list(OPERATOR_LABEL_WRITERS)} || ` +
-        `(${clean("variables.podLabels")} && (object.kind != 'Rollout' || (${ephemeral.map((e) => `(${e})`).join(" && ")})))`
+        `request.userInfo.username in ${list(OPERATOR_LABEL_WRITERS)} || (` +
+        `${clean("variables.podLabels", "variables.oldPodLabels")} && ${rollout("clean")}` +
+        ` && ((${none("variables.podLabels")} && ${rollout("none")}) || ${podSpecUnchangedExpression()}))`
     );
 }
 
@@ -416,6 +445,7 @@ export function renderPodPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPair 
         variables: [
             { name: "podSpec", expression: podSpecVariable() },
             { name: "podLabels", expression: podLabelsVariable() },
+            { name: "oldPodLabels", expression: oldPodLabelsVariable() },
             {
                 name: "containers",
                 expression:
@@ -457,7 +487,7 @@ export function renderPodPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPair 
             },
             {
                 expression: noOperatorSelectorLabelExpression(),
-                message: `pods and pod templates must not carry a database operator's selector labels (cnpg.io/…, percona.com/…, ${OPERATOR_INSTANCE_LABEL.key}: database, mongodb or -g<N>, ${REDIS_OPERATOR_POD_LABEL}): the project's NetworkPolicies give those pods the database instances' egress or the Sentinels' port; only the operators label their pods so`,
+                message: `pods and pod templates must not carry a database operator's selector labels (cnpg.io/…, percona.com/…, ${OPERATOR_INSTANCE_LABEL.key}: database, mongodb or -g<N>, ${REDIS_OPERATOR_POD_LABEL}): the project's NetworkPolicies give those pods the database instances' egress or the Sentinels' port; only the operators label their pods so (an update may keep an operator's labels as they are, with the pod spec unchanged)`,
                 reason: "Forbidden",
             },
             ...placementValidations(),

@@ -62,3 +62,26 @@ export const REDIS_OPERATOR_POD_LABEL = "redis_setup_type";
  * charts set this label on everything).
  */
 export const OPERATOR_INSTANCE_LABEL = { key: "app.kubernetes.io/instance", valuePattern: "^(database|mongodb)(-g[0-9]+)?$" } as const;
+
+/**
+ * The Rollout strategies' ephemeral metadata (argoproj.io/v1alpha1 Rollout: `strategy.<strategy>.<field>`): Argo
+ * Rollouts puts these labels on the ReplicaSets and the running pods itself, so they are pod labels too.
+ */
+export const ROLLOUT_EPHEMERAL_METADATA: ReadonlyArray<readonly [strategy: string, field: string]> = [
+    ["blueGreen", "activeMetadata"],
+    ["blueGreen", "previewMetadata"],
+    ["canary", "stableMetadata"],
+    ["canary", "canaryMetadata"],
+];
+
+/**
+ * The operator selector labels among `labels`, as `key=value` in the map's order: keys of
+ * {@link OPERATOR_SELECTOR_LABEL_PATTERN} (lower-cased) and {@link OPERATOR_INSTANCE_LABEL} with a database's value.
+ */
+export function operatorSelectorLabels(labels: Readonly<Record<string, string>>): string[] {
+    const keys = new RegExp(OPERATOR_SELECTOR_LABEL_PATTERN);
+    const instance = new RegExp(OPERATOR_INSTANCE_LABEL.valuePattern);
+    return Object.entries(labels)
+        .filter(([key, value]) => keys.test(key.toLowerCase()) || (key === OPERATOR_INSTANCE_LABEL.key && instance.test(value)))
+        .map(([key, value]) => `${key}=${value}`);
+}

@@ -21,6 +21,7 @@ import { workloadSelinux } from "./workload/selinux";
 import { workloadAppArmor } from "./workload/apparmor";
 import { workloadNoProbeHost } from "./workload/no-probe-host";
 import { workloadNoPlatformBackupSecret } from "./workload/no-platform-backup-secret";
+import { workloadNoOperatorSelectorLabels } from "./workload/no-operator-selector-labels";
 import { workloadNoHostProcess } from "./workload/no-host-process";
 import { tenancyDefaultDenyNetworkPolicy } from "./tenancy/default-deny-network-policy";
 import { networkUntrustedCodeDefaultDeny } from "./network/untrusted-code-default-deny";
@@ -87,6 +88,7 @@ export const WORKLOAD_POLICIES: readonly PackPolicy[] = [
     workloadAppArmor,
     workloadNoProbeHost,
     workloadNoPlatformBackupSecret,
+    workloadNoOperatorSelectorLabels,
     workloadNoHostProcess,
     workloadResources,
     workloadImageTag,

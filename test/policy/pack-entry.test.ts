@@ -49,6 +49,7 @@ describe("policy/index.ts", () => {
             "network-tenant-service-exposure": tenancy,
             "network-tenant-host-space": tenancy,
             "workload-no-platform-backup-secret": tenancy,
+            "workload-no-operator-selector-labels": tenancy,
             "tenancy-database-cluster": { ...tenancy, databaseBackupTarget: { endpointURL: "", destinationPrefix: "" }, maxDatabaseInstances: 3 },
             "tenancy-redis-replication": { ...tenancy, maxDatabaseInstances: 3 },
             "tenancy-mysql-cluster": { ...tenancy, databaseBackupTarget: { endpointURL: "", destinationPrefix: "" }, maxDatabaseInstances: 3 },

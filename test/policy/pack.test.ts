@@ -76,7 +76,7 @@ describe("the rule list", () => {
             for (const policy of policies) expect(policy.name).toMatch(new RegExp(`^${prefix}-[a-z0-9-]+$`));
         }
         expect(Object.values(groups).flat()).toEqual([...POLICIES]);
-        expect(POLICIES).toHaveLength(61);
+        expect(POLICIES).toHaveLength(62);
     });
 
     it("sets the catalogue's levels: advisory for hygiene, mandatory for security", () => {
@@ -147,6 +147,7 @@ describe("pack config", () => {
         expect(readers("maxDatabaseInstances")).toEqual(["tenancy-database-cluster", "tenancy-redis-replication", "tenancy-mysql-cluster", "tenancy-mongodb-cluster"]);
         expect(readers("platformNamespaces")).toEqual([
             "workload-no-platform-backup-secret",
+            "workload-no-operator-selector-labels",
             "tenancy-namespace-labels",
             "tenancy-namespace-pod-security",
             "tenancy-resource-quota",

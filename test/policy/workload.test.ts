@@ -25,6 +25,8 @@ import { workloadAppArmor } from "../../policy/rules/workload/apparmor";
 import { workloadNoProbeHost } from "../../policy/rules/workload/no-probe-host";
 import { workloadNoHostProcess } from "../../policy/rules/workload/no-host-process";
 import { workloadNoPlatformBackupSecret } from "../../policy/rules/workload/no-platform-backup-secret";
+import { workloadNoOperatorSelectorLabels } from "../../policy/rules/workload/no-operator-selector-labels";
+import { planned } from "../helpers/policy-fixtures";
 
 /** The compliant Deployment with its pod spec changed. */
 const withPod = (change: (podSpec: any) => void, kind: WorkloadKind = "Deployment") => edit(workload(kind), (inputs) => change(podSpecIn(inputs, kind)));
@@ -410,3 +412,58 @@ describe("workload-no-platform-backup-secret in platform namespaces", () => {
         expect(notApplicableOf("workload-no-platform-backup-secret", [workload("Deployment", "operator", "traefik"), workload()])).toEqual(["platform namespace"]);
     });
 });
+
+// Issue 19 leftover 2: the pack's twin of the pod policy's operator selector label rule.
+const SELECTOR_WHY = "the project's NetworkPolicies give pods with it a database operator's egress or the Sentinels' port; only the operators label their pods so";
+/** The compliant workload of `kind` with `labels` added to its pod (template) labels. */
+const labelled = (kind: WorkloadKind, labels: Record<string, string>) =>
+    edit(workload(kind), (inputs) => {
+        const metadata = kind === "Pod" ? inputs.metadata : kind === "CronJob" ? inputs.spec.jobTemplate.spec.template.metadata : inputs.spec.template.metadata;
+        metadata.labels = { ...metadata.labels, ...labels };
+    });
+/** A Rollout around the compliant pod template, with a blue/green strategy carrying `strategy`. */
+const rollout = (strategy: Record<string, unknown>) => {
+    const deployment = workload("Deployment").inputs as Record<string, any>;
+    return planned("kubernetes:argoproj.io/v1alpha1:Rollout", "shop-rollout-web", {
+        apiVersion: "argoproj.io/v1alpha1",
+        kind: "Rollout",
+        metadata: { ...deployment.metadata },
+        spec: { selector: deployment.spec.selector, template: deployment.spec.template, strategy },
+    });
+};
+describeRule(
+    workloadNoOperatorSelectorLabels,
+    compliant,
+    [
+        ...(Object.keys(WORKLOAD_KINDS) as WorkloadKind[]).map((kind) =>
+            caseOf(`${kind} pod labels cnpg.io/cluster`, labelled(kind, { "cnpg.io/cluster": "database" }), [`pod label cnpg.io/cluster=database is a database operator's selector label: ${SELECTOR_WHY}`]),
+        ),
+        caseOf("an upper-case operator domain", labelled("Deployment", { "CNPG.io/instanceRole": "primary" }), [`pod label CNPG.io/instanceRole=primary is a database operator's selector label: ${SELECTOR_WHY}`]),
+        caseOf("a subdomain of cnpg.io", labelled("StatefulSet", { "postgresql.cnpg.io/x": "y" }), [`pod label postgresql.cnpg.io/x=y is a database operator's selector label: ${SELECTOR_WHY}`]),
+        caseOf("percona.com and a database's app.kubernetes.io/instance, each reported", labelled("Job", { "percona.com/cluster": "database", "app.kubernetes.io/instance": "mongodb-g2" }), [
+            `pod label percona.com/cluster=database is a database operator's selector label: ${SELECTOR_WHY}`,
+            `pod label app.kubernetes.io/instance=mongodb-g2 is a database operator's selector label: ${SELECTOR_WHY}`,
+        ]),
+        caseOf("the Redis operator's redis_setup_type", labelled("CronJob", { redis_setup_type: "sentinel" }), [`pod label redis_setup_type=sentinel is a database operator's selector label: ${SELECTOR_WHY}`]),
+        caseOf("a Rollout's template", edit(rollout({ blueGreen: { activeService: "web" } }), (inputs) => (inputs.spec.template.metadata.labels = { ...inputs.spec.template.metadata.labels, "cnpg.io/cluster": "database" })), [
+            `pod label cnpg.io/cluster=database is a database operator's selector label: ${SELECTOR_WHY}`,
+        ]),
+        ...(
+            [
+                ["blueGreen", "activeMetadata"],
+                ["blueGreen", "previewMetadata"],
+                ["canary", "stableMetadata"],
+                ["canary", "canaryMetadata"],
+            ] as const
+        ).map(([strategy, field]) =>
+            caseOf(`a Rollout's ${strategy}.${field}`, rollout({ [strategy]: { [field]: { labels: { track: "x", redis_setup_type: "replication" } } } }), [
+                `spec.strategy.${strategy}.${field} label redis_setup_type=replication is a database operator's selector label (Argo Rollouts puts it on the pods): ${SELECTOR_WHY}`,
+            ]),
+        ),
+    ],
+    [
+        { title: "the tenant's own app.kubernetes.io/instance and look-alike keys", resources: [labelled("Deployment", { "app.kubernetes.io/instance": "database-cache", "example.com/cnpg.io": "x", redis_setup_type_x: "y", app: "redis" })] },
+        { title: "a Rollout with its own ephemeral labels", resources: [rollout({ canary: { stableMetadata: { labels: { track: "stable" } }, canaryMetadata: { labels: { track: "canary" } } } })] },
+        { title: "a platform namespace's workload (the pack does not judge the platform's own)", resources: [edit(workload("StatefulSet", "db", "cnpg-system"), (inputs) => (inputs.spec.template.metadata.labels = { "cnpg.io/cluster": "x" }))] },
+    ],
+);

@@ -33,6 +33,12 @@ export interface AdmissionRequest {
     operation: "CREATE" | "UPDATE" | "DELETE" | "CONNECT";
     /** The requesting user (`request.userInfo`); a tenant's user when absent. */
     userInfo?: { username: string; groups?: string[] };
+    /**
+     * The subresource written (`status`, `ephemeralcontainers`); absent for the resource itself. A rule's
+     * `pods` (or `*`) matches only the resource; `pods/status`, `pods/*`, `*\/status` and `*\/*` a subresource
+     * (admissionregistration/v1 RuleWithOperations `resources`).
+     */
+    subResource?: string;
 }
 
 /** The outcome of one policy (through its binding) for one request. */
@@ -198,11 +204,20 @@ export function resourceRulesMatch(policy: IValidatingAdmissionPolicy, request: 
         throw new Error(`no REST mapping for kind ${kind} in the offline admission model; add it to RESOURCE_OF_KIND`);
     }
     const { group, version } = groupVersionOf(request.object);
+    const sub = request.subResource ?? "";
+    // As the API server's rule matcher (k8s.io/apiserver pkg/admission/plugin/webhook/predicates/rules, resource()):
+    // an entry splits at its first `/` into resource and subresource (none without), each `*` or equal to the request's.
+    const resourceMatches = (entries: readonly string[] | undefined) =>
+        (entries ?? []).some((entry) => {
+            const slash = entry.indexOf("/");
+            const [res, entrySub] = slash < 0 ? [entry, ""] : [entry.slice(0, slash), entry.slice(slash + 1)];
+            return (res === "*" || res === resource) && (entrySub === "*" || entrySub === sub);
+        });
     return (policy.spec?.matchConstraints?.resourceRules ?? []).some(
         (rule) =>
             wildcardOr(rule.apiGroups, group) &&
             wildcardOr(rule.apiVersions, version) &&
-            wildcardOr(rule.resources, resource) &&
+            resourceMatches(rule.resources) &&
             wildcardOr(rule.operations as string[] | undefined, request.operation),
     );
 }
@@ -236,7 +251,7 @@ export function admit(policy: IValidatingAdmissionPolicy, binding: IValidatingAd
         object: toCel(request.object),
         oldObject: toCel(request.oldObject ?? null),
         namespaceObject: toCel(request.namespaceObject ?? null),
-        request: toCel({ operation: request.operation, kind: { kind: request.object.kind }, userInfo: request.userInfo ?? { username: "system:serviceaccount:tenant:default", groups: ["system:serviceaccounts"] } }),
+        request: toCel({ operation: request.operation, kind: { kind: request.object.kind }, subResource: request.subResource ?? "", userInfo: request.userInfo ?? { username: "system:serviceaccount:tenant:default", groups: ["system:serviceaccounts"] } }),
         variables,
     };
     const denyOnError = (what: string, error: Error): AdmissionDecision =>

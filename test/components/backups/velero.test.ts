@@ -7,8 +7,12 @@ import { readRendered } from "../../../charts/rendered-facts";
 import { CHARTS } from "../../../charts/versions";
 import { chartCrdUrls } from "../../../charts/crds";
 import { MINIO_ENDPOINT, NAMESPACES, PLATFORM_NAMESPACES } from "../../../lib/conventions";
+import { CHART_CRDS } from "../../../charts/crds";
+import { RESOURCE_OF_KIND } from "../../../tools/offline/admission";
 import {
+    DATABASE_OPERATOR_RESOURCES,
     EXCLUDED_FROM_SCHEDULES,
+    EXCLUDED_FROM_TENANT_SCHEDULES,
     renderVeleroCredentialsSecret,
     renderVeleroSchedules,
     renderVeleroValues,
@@ -17,13 +21,16 @@ import {
     veleroPrefix,
     veleroWorkloads,
 } from "../../../components/backups/values";
-import { exampleTenants, stackPlatformConfig, TEST_BACKUP_KEYS } from "../project/fixtures";
+import { everyExample, exampleTenants, stackPlatformConfig, TEST_BACKUP_KEYS } from "../project/fixtures";
 
 /**
  * Velero writes cluster objects to the stack's off-cluster bucket only, one Schedule per tenant namespace and
  * one for the platform, kept as long as `platform:backup.retentionDays` says; the chart renders (real helm at
  * the pinned tag, charts/rendered/) no node agent and no host mounts.
  */
+
+/** A Schedule's `template.excludedResources`. */
+const excludedOf = (s: { spec: Record<string, unknown> }) => (s.spec.template as { excludedResources?: string[] }).excludedResources;
 
 type Bsl = { name: string; provider: string; bucket: string; prefix: string; default: boolean; config: Record<string, string> };
 const dev = stackPlatformConfig("dev");
@@ -101,7 +108,57 @@ describe("renderVeleroSchedules", () => {
             expect(s.metadata.namespace).toBe("velero");
             expect(s.spec.schedule).toBe(fsn1.backup.schedule);
             expect(s.spec.useOwnerReferencesInBackup).toBe(false);
-            expect(s.spec.template).toMatchObject({ ttl: `${30 * 24}h0m0s`, storageLocation: "default", snapshotVolumes: false, defaultVolumesToFsBackup: false, excludedResources: [...EXCLUDED_FROM_SCHEDULES] });
+            expect(s.spec.template).toMatchObject({ ttl: `${30 * 24}h0m0s`, storageLocation: "default", snapshotVolumes: false, defaultVolumesToFsBackup: false });
+            expect(excludedOf(s)).toEqual(s.metadata.name === "platform" ? [...EXCLUDED_FROM_SCHEDULES] : [...EXCLUDED_FROM_TENANT_SCHEDULES]);
+        }
+    });
+
+    // Issue 19 leftover 5: a Velero restore must not bring back what the database operators act on.
+    it("leaves out every kind of the four database operators at their pins, in every Schedule and the tenant Restore", () => {
+        // CloudNativePG 1.30.0: config/crd/bases at the tag (its chart renders the CRDs as templates, so charts/crds.ts has none).
+        const cnpg = ["backups", "clusterimagecatalogs", "clusters", "databases", "failoverquorums", "imagecatalogs", "poolers", "publications", "scheduledbackups", "subscriptions"].map((r) => `${r}.postgresql.cnpg.io`);
+        // The others: the CRD files applied at the pinned tags, `<group>_<plural>.yaml`.
+        const pinned = (["pxcOperator", "psmdbOperator", "redisOperator"] as const).flatMap((chart) =>
+            CHART_CRDS[chart]!.files.map((file) => {
+                const [group, plural] = file.replace(/[.]yaml$/, "").split("_");
+                return `${plural}.${group}`;
+            }),
+        );
+        expect(pinned).toHaveLength(10);
+        expect([...DATABASE_OPERATOR_RESOURCES].sort()).toEqual([...cnpg, ...pinned].sort());
+        for (const s of schedules) {
+            expect(excludedOf(s), s.metadata.name).toEqual(expect.arrayContaining([...cnpg, ...pinned, "persistentvolumeclaims", "persistentvolumes"]));
+        }
+        expect(renderVeleroRestore("shop", "r", {}).spec.excludedResources).toEqual(expect.arrayContaining([...cnpg, ...pinned]));
+    });
+
+    it("leaves out every operator kind the shipped tenants render (the Clusters, replica sets, Redis groups, their backups and restores)", () => {
+        const groups = ["postgresql.cnpg.io", "pxc.percona.com", "psmdb.percona.com", "redis.redis.opstreelabs.in"];
+        const rendered = new Set(
+            everyExample().flatMap(({ objects }) =>
+                objects.filter((o) => groups.includes(String(o.apiVersion).split("/")[0]!)).map((o) => `${RESOURCE_OF_KIND[o.kind!]}.${String(o.apiVersion).split("/")[0]}`),
+            ),
+        );
+        // The examples hold each engine: PostgreSQL (Cluster, ScheduledBackup), MySQL, MongoDB, Redis.
+        expect([...rendered]).toEqual(expect.arrayContaining(["clusters.postgresql.cnpg.io", "perconaxtradbclusters.pxc.percona.com", "perconaservermongodbs.psmdb.percona.com", "redisreplications.redis.redis.opstreelabs.in"]));
+        for (const resource of rendered) {
+            expect(EXCLUDED_FROM_TENANT_SCHEDULES, resource).toContain(resource);
+        }
+    });
+
+    it("leaves the objects that act out of a tenant's Schedule and Restore (Velero gives them back without their owner): StatefulSets, Pods, Jobs; the platform's keeps them", () => {
+        const tenant = schedules.find((s) => s.metadata.name !== "platform")!;
+        const platform = schedules.find((s) => s.metadata.name === "platform")!;
+        for (const kind of ["statefulsets.apps", "pods", "jobs.batch", "persistentvolumeclaims"]) {
+            expect(excludedOf(tenant), kind).toContain(kind);
+            expect(renderVeleroRestore("shop", "r", {}).spec.excludedResources, kind).toContain(kind);
+        }
+        for (const kind of ["statefulsets.apps", "pods", "jobs.batch"]) {
+            expect(excludedOf(platform), kind).not.toContain(kind);
+        }
+        // Deployments, CronJobs, Services, Secrets, ConfigMaps stay in: they are the tenant's declarations.
+        for (const kept of ["deployments.apps", "deployments", "cronjobs.batch", "services", "secrets", "configmaps"]) {
+            expect(excludedOf(tenant), kept).not.toContain(kept);
         }
     });
 

@@ -384,7 +384,26 @@ const PLACEMENT_CASES: TwinCase[] = [
     { title: "a trusted project's Deployment on the run pool", rule: PLACEMENT, subject: placed("Deployment", { nodeSelector: RUN, tolerations: [RUN_TOLERATION] }), namespace: trustedShop(), expected: "admit" },
 ];
 
+// Issue 19 leftover 2: the pod policy's operator selector label rule and its pack twin.
+const SELECTOR = "workload-no-operator-selector-labels";
+const withPodLabels = (kind: WorkloadKind, labels: Record<string, string>) =>
+    edit(workload(kind), (inputs) => {
+        const metadata = kind === "Pod" ? inputs.metadata : kind === "CronJob" ? inputs.spec.jobTemplate.spec.template.metadata : inputs.spec.template.metadata;
+        metadata.labels = { ...metadata.labels, ...labels };
+    });
+const SELECTOR_LABEL_CASES: TwinCase[] = [
+    ...(Object.keys(WORKLOAD_KINDS) as WorkloadKind[]).flatMap((kind): TwinCase[] => [
+        { title: `${kind} labelled cnpg.io/cluster`, rule: SELECTOR, subject: withPodLabels(kind, { "cnpg.io/cluster": "database" }), expected: "deny" },
+        { title: `${kind} labelled redis_setup_type`, rule: SELECTOR, subject: withPodLabels(kind, { redis_setup_type: "replication" }), expected: "deny" },
+    ]),
+    { title: "Deployment labelled percona.com/cluster", rule: SELECTOR, subject: withPodLabels("Deployment", { "percona.com/cluster": "database" }), expected: "deny" },
+    { title: "Job with a restored MongoDB's app.kubernetes.io/instance", rule: SELECTOR, subject: withPodLabels("Job", { "app.kubernetes.io/instance": "mongodb-g3" }), expected: "deny" },
+    { title: "Deployment with a Helm release's app.kubernetes.io/instance", rule: SELECTOR, subject: withPodLabels("Deployment", { "app.kubernetes.io/instance": "database-cache" }), expected: "admit" },
+    { title: "Deployment with a key merely ending in cnpg.io", rule: SELECTOR, subject: withPodLabels("Deployment", { "example.com/cnpg.io": "x" }), expected: "admit" },
+];
+
 describe.each([
+    ["pods (operator selector labels)", SELECTOR_LABEL_CASES],
     ["pods (sandbox)", SANDBOX_CASES],
     ["pods (probe host)", PROBE_CASES],
     ["pods (registries)", REGISTRY_CASES],

@@ -28,6 +28,20 @@ function labelDenials(object: Record<string, unknown>, username?: string): strin
     return decision.messages.filter((m) => SELECTOR_MESSAGE.test(m));
 }
 
+/** The selector-label denials of an UPDATE from `oldObject` to `object` (a non-exempt writer unless `username`). */
+function updateDenials(oldObject: Record<string, unknown>, object: Record<string, unknown>, username = "admin@example.com", subResource?: string): string[] {
+    const decision = admit(policy, binding, {
+        object,
+        oldObject,
+        namespaceObject: namespace as unknown as Record<string, unknown>,
+        operation: "UPDATE",
+        userInfo: { username },
+        ...(subResource ? { subResource } : {}),
+    });
+    expect(decision.matched).toBe(true);
+    return decision.messages.filter((m) => SELECTOR_MESSAGE.test(m));
+}
+
 const withTemplateLabels = (labels: Record<string, string>) => {
     const copy = structuredClone(deployment);
     copy.spec.template.metadata = { ...copy.spec.template.metadata, labels: { ...copy.spec.template.metadata?.labels, ...labels } };
@@ -132,5 +146,108 @@ describe("operator selector labels in a Rollout's ephemeral metadata", () => {
 
     it("admits a Rollout without ephemeral metadata", () => {
         expect(labelDenials(rollout({ blueGreen: { activeService: "web" } }))).toEqual([]);
+    });
+});
+
+// Issue 19 leftover 1: an UPDATE is judged against oldObject (null on CREATE): keeping what an operator wrote is not writing it.
+describe("operator selector labels on UPDATE", () => {
+    const INSTANCE = { "cnpg.io/cluster": "database", "cnpg.io/instanceRole": "primary", "app.kubernetes.io/instance": "database" };
+    const instancePod = () => pod({ ...INSTANCE, app: "db" });
+    const relabel = <T extends Record<string, any>>(object: T, labels: Record<string, string | undefined>, at: (o: T) => Record<string, any> = (o) => o.metadata): T => {
+        const copy = structuredClone(object);
+        const metadata = at(copy);
+        metadata.labels = Object.fromEntries(Object.entries({ ...metadata.labels, ...labels }).filter(([, v]) => v !== undefined));
+        return copy;
+    };
+
+    it("admits an admin's label, an annotation and a removed ownerReference on an operator's pod, the labels kept", () => {
+        const old = { ...instancePod(), metadata: { ...instancePod().metadata, ownerReferences: [{ apiVersion: "postgresql.cnpg.io/v1", kind: "Cluster", name: "database", uid: "u1" }] } };
+        expect(updateDenials(old, relabel(old, { team: "payments" }))).toEqual([]);
+        expect(updateDenials(old, { ...old, metadata: { ...old.metadata, annotations: { "example.com/note": "x" } } })).toEqual([]);
+        const { ownerReferences: _, ...orphaned } = old.metadata;
+        expect(updateDenials(old, { ...old, metadata: orphaned }, "system:serviceaccount:kube-system:generic-garbage-collector")).toEqual([]);
+    });
+
+    it("admits dropping an operator label (nothing is granted by a label that is gone)", () => {
+        expect(updateDenials(instancePod(), relabel(instancePod(), { "cnpg.io/instanceRole": undefined }))).toEqual([]);
+    });
+
+    it.each([
+        ["adds cnpg.io/cluster to a tenant's pod", pod({ app: "web" }), { "cnpg.io/cluster": "database" }],
+        ["adds redis_setup_type to a tenant's pod", pod({ app: "web" }), { redis_setup_type: "sentinel" }],
+        ["changes an operator pod's cnpg.io/instanceRole", instancePod(), { "cnpg.io/instanceRole": "replica" }],
+        ["changes an operator pod's cnpg.io/cluster", instancePod(), { "cnpg.io/cluster": "database-g2" }],
+        ["turns app.kubernetes.io/instance into a database's", pod({ "app.kubernetes.io/instance": "web" }), { "app.kubernetes.io/instance": "mongodb" }],
+        ["adds percona.com/cluster beside kept CNPG labels", instancePod(), { "percona.com/cluster": "database" }],
+    ])("refuses an UPDATE that %s", (_, old, labels) => {
+        expect(updateDenials(old, relabel(old, labels))).toHaveLength(1);
+    });
+
+    it("refuses a changed pod spec while the operator's labels stay: an image swap or an ephemeral container would run under them", () => {
+        const old = instancePod();
+        const swapped = structuredClone(old);
+        swapped.spec.containers[0].image = "ghcr.io/tenant/tool:1.0";
+        expect(updateDenials(old, swapped)).toHaveLength(1);
+        const debug = structuredClone(old);
+        debug.spec.ephemeralContainers = [{ name: "debug", image: swapped.spec.containers[0].image, targetContainerName: old.spec.containers[0].name }];
+        expect(updateDenials(old, debug, "admin@example.com", "ephemeralcontainers")).toHaveLength(1);
+        // The same change on a pod without operator labels is not this rule's.
+        const plain = pod({ app: "web" });
+        const plainSwapped = { ...structuredClone(plain), spec: swapped.spec };
+        expect(updateDenials(plain, plainSwapped)).toEqual([]);
+        // The operator itself changes its pods' images (a minor upgrade).
+        expect(updateDenials(old, swapped, "system:serviceaccount:cnpg-system:cnpg-cloudnative-pg")).toEqual([]);
+    });
+
+    it("keeps judging templates: a label kept on an operator's StatefulSet template passes, one added or changed is refused, so is a changed template spec", () => {
+        const statefulSet = {
+            apiVersion: "apps/v1",
+            kind: "StatefulSet",
+            metadata: { name: "redis", namespace: namespace.metadata!.name },
+            spec: { selector: { matchLabels: { app: "redis" } }, serviceName: "redis", template: { metadata: { labels: { app: "redis", redis_setup_type: "replication" } }, spec: structuredClone(deployment.spec.template.spec) } },
+        };
+        const template = (o: typeof statefulSet) => o.spec.template.metadata;
+        const restarted = structuredClone(statefulSet);
+        (restarted.spec.template.metadata as Record<string, unknown>).annotations = { "kubectl.kubernetes.io/restartedAt": "2026-12-03T10:00:00Z" };
+        expect(updateDenials(statefulSet, restarted)).toEqual([]);
+        expect(updateDenials(statefulSet, relabel(statefulSet, { redis_setup_type: "sentinel" }, template))).toHaveLength(1);
+        expect(updateDenials(statefulSet, relabel(statefulSet, { "cnpg.io/cluster": "database" }, template))).toHaveLength(1);
+        const reimaged = structuredClone(statefulSet);
+        reimaged.spec.template.spec.containers[0].image = "ghcr.io/tenant/tool:1.0";
+        expect(updateDenials(statefulSet, reimaged)).toHaveLength(1);
+        // A tenant Deployment gaining one on UPDATE is refused as on CREATE.
+        expect(updateDenials(deployment, withTemplateLabels({ "cnpg.io/cluster": "database" }))).toHaveLength(1);
+        expect(updateDenials(deployment, withTemplateLabels({ team: "a" }))).toEqual([]);
+        // A CronJob's template two levels down.
+        const job = cronJob({ "percona.com/cluster": "database" });
+        const jobTemplate = (o: ReturnType<typeof cronJob>) => o.spec.jobTemplate.spec.template.metadata;
+        expect(updateDenials(job, relabel(job, { team: "a" }, jobTemplate))).toEqual([]);
+        expect(updateDenials(cronJob({}), job)).toHaveLength(1);
+    });
+
+    it("judges a Rollout's ephemeral metadata against the existing Rollout's", () => {
+        const rollout = (labels: Record<string, string>) => ({
+            apiVersion: "argoproj.io/v1alpha1",
+            kind: "Rollout",
+            metadata: { name: "web", namespace: namespace.metadata!.name },
+            spec: { selector: deployment.spec.selector, template: structuredClone(deployment.spec.template), strategy: { blueGreen: { activeService: "web", previewMetadata: { labels } } } },
+        });
+        expect(updateDenials(rollout({ track: "preview" }), rollout({ track: "preview", redis_setup_type: "sentinel" }))).toHaveLength(1);
+        expect(updateDenials(rollout({ track: "preview" }), rollout({ track: "next" }))).toEqual([]);
+    });
+
+    it("CREATE is unchanged: oldObject is null there, so no label counts as kept", () => {
+        expect(labelDenials(instancePod())).toHaveLength(1);
+        expect(labelDenials(instancePod(), "system:serviceaccount:cnpg-system:cnpg-cloudnative-pg")).toEqual([]);
+    });
+
+    it("does not see the kubelet's status writes: the policy matches pods and pods/ephemeralcontainers, not pods/status", () => {
+        const rules = policy.spec!.matchConstraints!.resourceRules!.flatMap((r) => r.resources ?? []);
+        expect(rules).toContain("pods");
+        expect(rules).toContain("pods/ephemeralcontainers");
+        expect(rules.filter((r) => r.includes("/") && r !== "pods/ephemeralcontainers")).toEqual([]);
+        const running = instancePod();
+        const decision = admit(policy, binding, { object: running, oldObject: running, namespaceObject: namespace as unknown as Record<string, unknown>, operation: "UPDATE", userInfo: { username: "system:node:dev-run-0" }, subResource: "status" });
+        expect(decision.matched).toBe(false);
     });
 });

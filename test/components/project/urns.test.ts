@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { projectResourceKeys, RESOURCE_KEYS_KIND, resourceCollisions } from "../../../components/project/urns";
 import { useDerivedStore } from "../../../lib/derived-store";
 import { exampleTenants, stackPlatformConfig } from "./fixtures";
+import { plannedTenants, readGrantsPlan, readTenantPlan, STACKS } from "../../helpers/plans";
+import { PROJECT_GRANTS_TYPE, TENANT_PROJECT_TYPE } from "../../../lib/conventions";
 
 const config = stackPlatformConfig("dev");
 
@@ -50,5 +52,32 @@ describe("resource collisions with a derived store", () => {
         // A changed spec: rendered again, so the doctored entry of the unchanged spec is not read for it.
         const renamed = tenants.map((t) => ({ ...t, spec: { ...t.spec, owner: { ...t.spec.owner, name: `${t.spec.owner.name} (renamed)` } } }));
         expect(resourceCollisions(config)(renamed)).toEqual([]);
+    });
+});
+
+// Issue 19 leftover 3: the keys are the URNs (below `urn:pulumi:<stack>::<project>::`) the shipped stacks' plans register,
+// the Redis and bucket passwords under ProjectGrants (the grants stack), the database's under Project (the app stack).
+describe("projectResourceKeys against the shipped plans", () => {
+    const OWNERS = [TENANT_PROJECT_TYPE, PROJECT_GRANTS_TYPE];
+    const keyOf = (urn: string) => urn.split("::").slice(2).join("::");
+    const isProjectResource = (key: string) => OWNERS.some((type) => key.startsWith(`${type}$`) || key === `pulumi:pulumi:Stack$${type}::${key.split("::")[1]}`);
+
+    it.each(STACKS.flatMap((stack) => plannedTenants(stack).map((id) => [stack, id] as const)))("%s/%s: every key the Project and ProjectGrants register, and no other", (stack, id) => {
+        const tenant = exampleTenants(stack).find((t) => t.spec.id === id)!;
+        const planned = [...readGrantsPlan(stack, id).resources, ...readTenantPlan(stack, id).resources].map((r) => keyOf(r.urn)).filter(isProjectResource);
+        expect(new Set(planned).size).toBe(planned.length);
+        expect([...projectResourceKeys(tenant.spec, stackPlatformConfig(stack))].sort()).toEqual(planned.sort());
+    });
+
+    it("puts the Redis passwords in the grants stack and the database's in the app stack (caracal, fsn1)", () => {
+        const grants = readGrantsPlan("fsn1", "caracal").resources.map((r) => keyOf(r.urn));
+        const app = readTenantPlan("fsn1", "caracal").resources.map((r) => keyOf(r.urn));
+        for (const user of ["operator", "app", "exporter"]) {
+            expect(grants).toContain(`platform:project:ProjectGrants$random:index/randomPassword:RandomPassword::caracal-redis-${user}-password`);
+        }
+        expect(app).toContain("platform:project:Project$random:index/randomPassword:RandomPassword::caracal-database-password");
+        const keys = projectResourceKeys(exampleTenants("fsn1").find((t) => t.spec.id === "caracal")!.spec, stackPlatformConfig("fsn1"));
+        expect(keys).toContain("platform:project:ProjectGrants$random:index/randomPassword:RandomPassword::caracal-redis-app-password");
+        expect(keys).not.toContain("platform:project:Project$random:index/randomPassword:RandomPassword::caracal-redis-app-password");
     });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { admit, evaluateCel, selectorMatches, type AdmissionRequest } from "../../../tools/offline/admission";
+import { admit, evaluateCel, resourceRulesMatch, selectorMatches, type AdmissionRequest } from "../../../tools/offline/admission";
 import type { IValidatingAdmissionPolicy } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy";
 import type { IValidatingAdmissionPolicyBinding } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding";
 
@@ -114,5 +114,39 @@ describe("admission model", () => {
 
     it("reports without denying when the binding only warns", () => {
         expect(admit(noNodePort, binding(undefined, ["Warn"]), request({ spec: { type: "NodePort" } }))).toEqual({ matched: true, allowed: true, messages: ["no NodePort"] });
+    });
+});
+
+describe("resource rules and subresources (k8s.io/apiserver pkg/admission/plugin/webhook/predicates/rules, resource())", () => {
+    const withResources = (resources: string[]): IValidatingAdmissionPolicy => ({
+        apiVersion: "admissionregistration.k8s.io/v1",
+        kind: "ValidatingAdmissionPolicy",
+        metadata: { name: "p" },
+        spec: { matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["UPDATE"], resources }] }, validations: [{ expression: "request.subResource == ''" }] },
+    });
+    const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "p" } };
+    const matches = (resources: string[], subResource?: string) => resourceRulesMatch(withResources(resources), { object: pod, operation: "UPDATE", ...(subResource ? { subResource } : {}) });
+
+    it.each([
+        [["pods"], undefined, true],
+        [["pods"], "status", false],
+        [["*"], "status", false],
+        [["pods/status"], "status", true],
+        [["pods/status"], undefined, false],
+        [["pods/ephemeralcontainers"], "status", false],
+        [["pods/*"], "status", true],
+        // The subresource `*` also matches the empty one: `pods/*` and `*/*` select the pod itself.
+        [["pods/*"], undefined, true],
+        [["*/status"], "status", true],
+        [["*/*"], undefined, true],
+    ] as Array<[string[], string | undefined, boolean]>)("%j selects subresource %s: %s", (resources, subResource, expected) => {
+        expect(matches(resources, subResource)).toBe(expected);
+    });
+
+    it("binds request.subResource ('' for the resource itself)", () => {
+        const policy = withResources(["pods", "pods/status"]);
+        const binding: IValidatingAdmissionPolicyBinding = { apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingAdmissionPolicyBinding", metadata: { name: "p" }, spec: { policyName: "p", validationActions: ["Deny"] } };
+        expect(admit(policy, binding, { object: pod, operation: "UPDATE" }).allowed).toBe(true);
+        expect(admit(policy, binding, { object: pod, operation: "UPDATE", subResource: "status" }).allowed).toBe(false);
     });
 });
