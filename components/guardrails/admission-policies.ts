@@ -176,7 +176,12 @@ export function noRedisInternalSecretExpression(): string {
     return noSecretReferenceExpression(redisInternalSecretUsers(REDIS_OPERATOR_USER), (n) => `${n} == ${quote(PLATFORM_REDIS_SECRET)}`);
 }
 
-/** CEL: unless one of `users` sends it, no secret or projected volume, env `secretKeyRef` or `envFrom.secretRef` names a Secret `matches` holds for. */
+/**
+ * CEL: unless one of `users` sends it, no secret or projected volume, env `secretKeyRef` or `envFrom.secretRef` names a
+ * Secret `matches` holds for. An UPDATE that leaves the pod spec as it is passes: the spec was judged when it was
+ * written (by an operator, exempt), and refusing it would refuse every metadata write on an operator's pods and
+ * templates by anyone else (the garbage collector orphaning them, an admin's `kubectl label` or `annotate`).
+ */
 function noSecretReferenceExpression(users: readonly string[], matches: (name: string) => string): string {
     const volume =
         `(has(v.secret) && has(v.secret.secretName) && ${matches("v.secret.secretName")})` +
@@ -184,7 +189,7 @@ function noSecretReferenceExpression(users: readonly string[], matches: (name: s
     const env = `has(c.env) && c.env.exists(e, has(e.valueFrom) && has(e.valueFrom.secretKeyRef) && has(e.valueFrom.secretKeyRef.name) && ${matches("e.valueFrom.secretKeyRef.name")})`;
     const envFrom = `has(c.envFrom) && c.envFrom.exists(f, has(f.secretRef) && has(f.secretRef.name) && ${matches("f.secretRef.name")})`;
     return (
-        `request.userInfo.username in ${list(users)} || (` +
+        `request.userInfo.username in ${list(users)} || ${podSpecUnchangedExpression()} || (` +
         `!(has(variables.podSpec.volumes) && variables.podSpec.volumes.exists(v, ${volume}))` +
         ` && !variables.containers.exists(c, (${env}) || (${envFrom})))`
     );
@@ -192,12 +197,13 @@ function noSecretReferenceExpression(users: readonly string[], matches: (name: s
 
 /**
  * No pod runs as a CloudNativePG Cluster's ServiceAccount (its Role reads the backup Secret through the API)
- * unless the operator or the job controller sends it (`serviceAccountName` and its deprecated alias).
+ * unless the operator or the job controller sends it (`serviceAccountName` and its deprecated alias), or an UPDATE
+ * leaves the pod spec as it is (see {@link noSecretReferenceExpression}).
  */
 export function noDatabaseServiceAccountExpression(): string {
     const pattern = quote(DATABASE_SERVICE_ACCOUNT_PATTERN);
     return (
-        `request.userInfo.username in ${list(backupSecretUsers(CNPG_OPERATOR_USER))}` +
+        `request.userInfo.username in ${list(backupSecretUsers(CNPG_OPERATOR_USER))} || ${podSpecUnchangedExpression()}` +
         ` || (!(has(variables.podSpec.serviceAccountName) && variables.podSpec.serviceAccountName.matches(${pattern}))` +
         ` && !(has(variables.podSpec.serviceAccount) && variables.podSpec.serviceAccount.matches(${pattern})))`
     );
