@@ -465,5 +465,15 @@ describeRule(
         { title: "the tenant's own app.kubernetes.io/instance and look-alike keys", resources: [labelled("Deployment", { "app.kubernetes.io/instance": "database-cache", "example.com/cnpg.io": "x", redis_setup_type_x: "y", app: "redis" })] },
         { title: "a Rollout with its own ephemeral labels", resources: [rollout({ canary: { stableMetadata: { labels: { track: "stable" } }, canaryMetadata: { labels: { track: "canary" } } } })] },
         { title: "a platform namespace's workload (the pack does not judge the platform's own)", resources: [edit(workload("StatefulSet", "db", "cnpg-system"), (inputs) => (inputs.spec.template.metadata.labels = { "cnpg.io/cluster": "x" }))] },
+        {
+            title: "a Deployment whose strategy carries Rollout-shaped metadata (only a Rollout's is copied onto pods)",
+            resources: [edit(workload("Deployment"), (inputs) => (inputs.spec.strategy = { type: "RollingUpdate", canary: { canaryMetadata: { labels: { "cnpg.io/cluster": "database" } } } }))],
+        },
     ],
 );
+
+describe("workload-no-operator-selector-labels in platform namespaces", () => {
+    it("is not applicable there, and says why", () => {
+        expect(notApplicableOf("workload-no-operator-selector-labels", [workload("Deployment", "operator", "cnpg-system"), workload()])).toEqual(["platform namespace"]);
+    });
+});
