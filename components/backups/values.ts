@@ -53,7 +53,7 @@ export const PLATFORM_SCHEDULE = "platform";
  * objects from the tenant stack.
  */
 export const DATABASE_OPERATOR_RESOURCES = [
-    ...["backups", "clusterimagecatalogs", "clusters", "databases", "failoverquorums", "imagecatalogs", "poolers", "publications", "scheduledbackups", "subscriptions"].map((r) => `${r}.postgresql.cnpg.io`),
+    ...["backups", "clusterimagecatalogs", "clusters", "databaseroles", "databases", "failoverquorums", "imagecatalogs", "poolers", "publications", "scheduledbackups", "subscriptions"].map((r) => `${r}.postgresql.cnpg.io`),
     ...["perconaxtradbclusters", "perconaxtradbclusterbackups", "perconaxtradbclusterrestores"].map((r) => `${r}.pxc.percona.com`),
     ...["perconaservermongodbs", "perconaservermongodbbackups", "perconaservermongodbrestores"].map((r) => `${r}.psmdb.percona.com`),
     ...["redis", "redisclusters", "redisreplications", "redissentinels"].map((r) => `${r}.redis.redis.opstreelabs.in`),

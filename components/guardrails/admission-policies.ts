@@ -189,7 +189,7 @@ function noSecretReferenceExpression(users: readonly string[], matches: (name: s
     const env = `has(c.env) && c.env.exists(e, has(e.valueFrom) && has(e.valueFrom.secretKeyRef) && has(e.valueFrom.secretKeyRef.name) && ${matches("e.valueFrom.secretKeyRef.name")})`;
     const envFrom = `has(c.envFrom) && c.envFrom.exists(f, has(f.secretRef) && has(f.secretRef.name) && ${matches("f.secretRef.name")})`;
     return (
-        `request.userInfo.username in ${list(users)} || ${podSpecUnchangedExpression()} || (` +
+        `request.userInfo.username in ${list(users)} || ${specUnchangedExpression()} || (` +
         `!(has(variables.podSpec.volumes) && variables.podSpec.volumes.exists(v, ${volume}))` +
         ` && !variables.containers.exists(c, (${env}) || (${envFrom})))`
     );
@@ -203,7 +203,7 @@ function noSecretReferenceExpression(users: readonly string[], matches: (name: s
 export function noDatabaseServiceAccountExpression(): string {
     const pattern = quote(DATABASE_SERVICE_ACCOUNT_PATTERN);
     return (
-        `request.userInfo.username in ${list(backupSecretUsers(CNPG_OPERATOR_USER))} || ${podSpecUnchangedExpression()}` +
+        `request.userInfo.username in ${list(backupSecretUsers(CNPG_OPERATOR_USER))} || ${specUnchangedExpression()}` +
         ` || (!(has(variables.podSpec.serviceAccountName) && variables.podSpec.serviceAccountName.matches(${pattern}))` +
         ` && !(has(variables.podSpec.serviceAccount) && variables.podSpec.serviceAccount.matches(${pattern})))`
     );
@@ -257,9 +257,16 @@ function oldPodLabelsVariable(): string {
     return `oldObject == null ? {} : (${labels})`;
 }
 
-/** CEL: on UPDATE, the pod spec (the template's, for a template) is the existing object's, field for field. */
-function podSpecUnchangedExpression(): string {
-    return `oldObject != null && (${byPodKind((entry) => `${onOldObject(entry.path)} == ${entry.path}`)})`;
+/**
+ * CEL: on UPDATE, the whole `spec` is the existing object's, field for field (a Pod's spec; a workload's, its
+ * template's metadata, replicas and update strategy included). Only the template's pod spec would not do: an
+ * operator's StatefulSet re-labelled in its template (`platform/service: database` keeps database pods out of
+ * the internet egress rule), scaled or given another claim retention policy would pass. Metadata-only writes
+ * (the garbage collector orphaning, an admin's label or annotation) leave `spec` as it is; a `rollout restart`
+ * (a template annotation) of an operator's workload is the operator's to do.
+ */
+function specUnchangedExpression(): string {
+    return "oldObject != null && has(oldObject.spec) && has(object.spec) && oldObject.spec == object.spec";
 }
 
 /** The Argo Rollouts controller's identity: the one writer of AnalysisRuns and Experiments in tenant namespaces. */
@@ -279,15 +286,17 @@ export const OPERATOR_LABEL_WRITERS: readonly string[] = [
 
 /**
  * CEL: the pod (template) metadata carries no operator selector label, unless an operator or a controller writes
- * it, or an update keeps the existing object's operator labels and its pod spec as they are.
+ * it, or an update keeps the existing object's operator labels and its spec as they are.
  *
  * CREATE (`oldObject` null) admits no such label. An UPDATE by anyone else may keep the labels the operator wrote
  * (same key, same value) or drop them, never add or change one: an admin's `kubectl label`/`annotate` of an
- * operator's pod, the garbage collector removing an ownerReference, a `rollout restart` annotation on an operator's
- * StatefulSet pass. While such labels stay, the pod spec (template) must stay too: a tenant's `kubectl set image`,
- * or an ephemeral container (pods/ephemeralcontainers carries the whole Pod), on a pod holding the operator's labels
- * would run the tenant's code with the database instances' egress. The kubelet's status writes are the
- * pods/status subresource, which the policy does not match.
+ * operator's pod and the garbage collector removing an ownerReference pass. While such labels stay, the whole spec
+ * must stay too ({@link specUnchangedExpression}): a tenant's `kubectl set image`, or an ephemeral container
+ * (pods/ephemeralcontainers carries the whole Pod), on a pod holding the operator's labels would run the tenant's
+ * code with the database instances' egress. The kubelet's status writes are the pods/status subresource, which the
+ * policy does not match; that subresource can change a pod's labels (the status strategy resets only the spec and
+ * ownerReferences), so whoever holds `pods/status` can label pods unchecked: tenants' deployers and Argo CD do not
+ * (components/project/deployer.ts), only the kubelets and controllers.
  */
 export function noOperatorSelectorLabelExpression(): string {
     const { key, valuePattern } = OPERATOR_INSTANCE_LABEL;
@@ -310,7 +319,7 @@ export function noOperatorSelectorLabelExpression(): string {
     return (
         `request.userInfo.username in ${list(OPERATOR_LABEL_WRITERS)} || (` +
         `${clean("variables.podLabels", "variables.oldPodLabels")} && ${rollout("clean")}` +
-        ` && ((${none("variables.podLabels")} && ${rollout("none")}) || ${podSpecUnchangedExpression()}))`
+        ` && ((${none("variables.podLabels")} && ${rollout("none")}) || ${specUnchangedExpression()}))`
     );
 }
 
@@ -493,7 +502,7 @@ export function renderPodPolicy(args: AdmissionPolicyArgs): AdmissionPolicyPair 
             },
             {
                 expression: noOperatorSelectorLabelExpression(),
-                message: `pods and pod templates must not carry a database operator's selector labels (cnpg.io/…, percona.com/…, ${OPERATOR_INSTANCE_LABEL.key}: database, mongodb or -g<N>, ${REDIS_OPERATOR_POD_LABEL}): the project's NetworkPolicies give those pods the database instances' egress or the Sentinels' port; only the operators label their pods so (an update may keep an operator's labels as they are, with the pod spec unchanged)`,
+                message: `pods and pod templates must not carry a database operator's selector labels (cnpg.io/…, percona.com/…, ${OPERATOR_INSTANCE_LABEL.key}: database, mongodb or -g<N>, ${REDIS_OPERATOR_POD_LABEL}): the project's NetworkPolicies give those pods the database instances' egress or the Sentinels' port; only the operators label their pods so (an update may keep an operator's labels as they are, with the spec unchanged)`,
                 reason: "Forbidden",
             },
             ...placementValidations(),

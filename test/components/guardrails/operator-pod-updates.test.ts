@@ -71,13 +71,44 @@ describe("the pod policy's spec checks on an operator's pods", () => {
         expect(refused({ object: debug, oldObject: old, username: "admin@example.com", subResource: "ephemeralcontainers" })).toEqual([0, 1, 2, 3]);
     });
 
-    it("refuse a Deployment whose template gains a reference on UPDATE, and admit its scale-out with the template kept", () => {
+    it("refuse a Deployment whose template gains a reference on UPDATE, and any other spec change while the references stay", () => {
         const old = structuredClone(deployment);
         const gained = structuredClone(old);
         gained.spec.template.spec.serviceAccountName = "database-g2";
         expect(refused({ object: gained, oldObject: old, username: "system:serviceaccount:tenant-deployers:shop" })).toEqual([3]);
         const scaled = structuredClone(gained);
         scaled.spec.replicas = 5;
-        expect(refused({ object: scaled, oldObject: gained, username: "admin@example.com" })).toEqual([]);
+        expect(refused({ object: scaled, oldObject: gained, username: "admin@example.com" })).toEqual([3]);
+        const relabelled = structuredClone(gained);
+        relabelled.metadata.labels = { ...relabelled.metadata.labels, team: "payments" };
+        expect(refused({ object: relabelled, oldObject: gained, username: "admin@example.com" })).toEqual([]);
+    });
+
+    // Found by review: comparing the template's pod spec only let a tenant rewrite the rest of an operator's workload.
+    it("refuse a tenant re-labelling, scaling or changing the claim retention of an operator's StatefulSet, its pod spec kept", () => {
+        const statefulSet = {
+            apiVersion: "apps/v1",
+            kind: "StatefulSet",
+            metadata: { name: "database-pxc", namespace: namespace.metadata.name },
+            spec: {
+                replicas: 3,
+                serviceName: "database-pxc",
+                selector: { matchLabels: { app: "db" } },
+                persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+                template: { metadata: { labels: { app: "db", "platform/service": "database" } }, spec: operatorPod().spec },
+            },
+        };
+        const deployer = "system:serviceaccount:tenant-deployers:shop";
+        const changed = (change: (o: any) => void) => {
+            const copy = structuredClone(statefulSet) as any;
+            change(copy);
+            return copy;
+        };
+        expect(refused({ object: changed((o) => (o.spec.template.metadata.labels["platform/service"] = "web")), oldObject: statefulSet, username: deployer })).toEqual([0, 1, 2, 3]);
+        expect(refused({ object: changed((o) => (o.spec.template.metadata.annotations = { "example.com/x": "y" })), oldObject: statefulSet, username: deployer })).toEqual([0, 1, 2, 3]);
+        expect(refused({ object: changed((o) => (o.spec.replicas = 9)), oldObject: statefulSet, username: deployer })).toEqual([0, 1, 2, 3]);
+        expect(refused({ object: changed((o) => (o.spec.persistentVolumeClaimRetentionPolicy.whenScaled = "Delete")), oldObject: statefulSet, username: deployer })).toEqual([0, 1, 2, 3]);
+        // Its own metadata is not the pods': an annotation on the StatefulSet passes.
+        expect(refused({ object: changed((o) => (o.metadata.annotations = { "example.com/note": "x" })), oldObject: statefulSet, username: deployer })).toEqual([]);
     });
 });

@@ -199,7 +199,7 @@ describe("operator selector labels on UPDATE", () => {
         expect(updateDenials(old, swapped, "system:serviceaccount:cnpg-system:cnpg-cloudnative-pg")).toEqual([]);
     });
 
-    it("keeps judging templates: a label kept on an operator's StatefulSet template passes, one added or changed is refused, so is a changed template spec", () => {
+    it("keeps judging templates: the StatefulSet's own annotation passes, a template label added or changed is refused, so is a changed template (a restart annotation, a new image)", () => {
         const statefulSet = {
             apiVersion: "apps/v1",
             kind: "StatefulSet",
@@ -209,7 +209,13 @@ describe("operator selector labels on UPDATE", () => {
         const template = (o: typeof statefulSet) => o.spec.template.metadata;
         const restarted = structuredClone(statefulSet);
         (restarted.spec.template.metadata as Record<string, unknown>).annotations = { "kubectl.kubernetes.io/restartedAt": "2026-12-03T10:00:00Z" };
-        expect(updateDenials(statefulSet, restarted)).toEqual([]);
+        // A restart annotation changes the template (the whole spec must stay while the operator's labels do):
+        // restarting an operator's workload is the operator's to do, and it is an exempt writer.
+        expect(updateDenials(statefulSet, restarted)).toHaveLength(1);
+        expect(updateDenials(statefulSet, restarted, "system:serviceaccount:redis-operator:redis-operator")).toEqual([]);
+        const annotated = structuredClone(statefulSet);
+        (annotated.metadata as Record<string, unknown>).annotations = { "example.com/note": "x" };
+        expect(updateDenials(statefulSet, annotated)).toEqual([]);
         expect(updateDenials(statefulSet, relabel(statefulSet, { redis_setup_type: "sentinel" }, template))).toHaveLength(1);
         expect(updateDenials(statefulSet, relabel(statefulSet, { "cnpg.io/cluster": "database" }, template))).toHaveLength(1);
         const reimaged = structuredClone(statefulSet);
@@ -221,7 +227,9 @@ describe("operator selector labels on UPDATE", () => {
         // A CronJob's template two levels down.
         const job = cronJob({ "percona.com/cluster": "database" });
         const jobTemplate = (o: ReturnType<typeof cronJob>) => o.spec.jobTemplate.spec.template.metadata;
-        expect(updateDenials(job, relabel(job, { team: "a" }, jobTemplate))).toEqual([]);
+        // Another template label beside a kept operator label changes the spec: refused like any spec change.
+        expect(updateDenials(job, relabel(job, { team: "a" }, jobTemplate))).toHaveLength(1);
+        expect(updateDenials(job, { ...job, metadata: { ...job.metadata, labels: { team: "a" } } })).toEqual([]);
         expect(updateDenials(cronJob({}), job)).toHaveLength(1);
     });
 
