@@ -97,7 +97,8 @@ export function topLevelComponent(resource: PlannedResource, byUrn: ReadonlyMap<
  * - `manifests/{platform,projects}/<component>.json`: every Kubernetes object, one `v1` `List` per top-level
  *   component (`kubectl apply -f`, kubeconform and the test spine read it). JSON, not YAML: it is what the API
  *   speaks, and emitting YAML was a tenth of a 1,000-tenant plan's time;
- * - `artifacts/`: user-data, scripts and rule groups as the spine checks them (offline secrets are synthetic).
+ * - `artifacts/{user-data,scripts,rules}/`: user-data, scripts and rule groups as the spine checks them (offline
+ *   secrets are synthetic); a kind's directory only when the plan has one of its files.
  */
 export function writeManifestsAndArtifacts(outDir: string, resources: readonly PlannedResource[], files: FileSink = syncFileSink): void {
     const manifests = path.join(outDir, "manifests");
@@ -112,17 +113,26 @@ export function writeManifestsAndArtifacts(outDir: string, resources: readonly P
     }
 
     const artifacts = path.join(outDir, "artifacts");
-    for (const sub of ["user-data", "scripts", "rules"]) {
-        files.mkdir(path.join(artifacts, sub));
-    }
+    // An artefact directory is created with its first file only: a tenant stack has none, and its six empty
+    // directories (artifacts/ and its three kinds, in its grants and app stacks) were most of a region plan's
+    // mkdir calls. Every reader takes a missing directory for an empty one (test/helpers/plans.ts artifactFiles).
+    const created = new Set<string>();
+    const write = (sub: string, name: string, text: string) => {
+        const dir = path.join(artifacts, sub);
+        if (!created.has(dir)) {
+            created.add(dir);
+            files.mkdir(dir);
+        }
+        files.write(path.join(dir, name), text);
+    };
     for (const a of userDataArtifacts(resources)) {
-        files.write(path.join(artifacts, "user-data", a.name), a.text);
+        write("user-data", a.name, a.text);
     }
     for (const a of scriptArtifacts(resources)) {
-        files.write(path.join(artifacts, "scripts", a.name.endsWith(".sh") ? a.name : `${a.name}.sh`), a.text);
+        write("scripts", a.name.endsWith(".sh") ? a.name : `${a.name}.sh`, a.text);
     }
     for (const r of ruleGroupArtifacts(resources)) {
-        files.write(path.join(artifacts, "rules", `${r.name}.yaml`), yaml.dump({ groups: r.groups }, { noRefs: true, lineWidth: 200 }));
+        write("rules", `${r.name}.yaml`, yaml.dump({ groups: r.groups }, { noRefs: true, lineWidth: 200 }));
     }
 }
 

@@ -58,6 +58,28 @@ describe("manifest files", () => {
     });
 });
 
+describe("artefact directories", () => {
+    const written = (resources: PlannedResource[]) => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-artifacts-"));
+        try {
+            writeManifestsAndArtifacts(dir, resources);
+            const artifacts = path.join(dir, "artifacts");
+            return fs.existsSync(artifacts) ? (fs.readdirSync(artifacts, { recursive: true }) as string[]).sort() : undefined;
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    };
+
+    it("creates none for a plan without artefacts (a tenant stack's)", () => {
+        expect(written(smallPlan())).toBeUndefined();
+    });
+
+    it("creates a kind's directory with its files, and only the kinds the plan has", () => {
+        const server = planned("hcloud:index/server:Server", "node-0", { userData: "#cloud-config\nwrite_files:\n  - path: /usr/local/bin/up\n    content: \"#!/bin/sh\\necho up\\n\"\n" });
+        expect(written([...smallPlan(), server])).toEqual(["scripts", "scripts/node-0_usr_local_bin_up.sh", "user-data", "user-data/node-0.user-data.yaml"]);
+    });
+});
+
 describe("plan.json", () => {
     const read = (resources: PlannedResource[], outputs: Record<string, unknown> = {}) => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-json-"));
