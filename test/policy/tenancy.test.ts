@@ -76,6 +76,23 @@ describeRule(
     [{ title: "platform namespaces without PSA labels", resources: [platformNamespace("longhorn-system")] }],
 );
 
+/** A refused quota whose database CR counts are set to `counts` (key → [value, as the message shows it]), at the platform's limit of 2. */
+function databaseCountsCase(field: string, counts: Record<string, [unknown, string]>) {
+    return {
+        field,
+        resources: tenancyFixtureWithout(
+            [quota.name],
+            edit(quota, (i) => {
+                for (const [key, [value]] of Object.entries(counts)) {
+                    i.spec.hard[key] = value;
+                }
+            }),
+        ),
+        subject: namespace,
+        messages: Object.entries(counts).map(([key, [, shown]]) => `ResourceQuota of tenant namespace "shop" must bound ${key} to at most 2 (found ${shown})`),
+    };
+}
+
 const quota = resourceQuota("shop");
 describeRule(
     tenancyResourceQuota,
@@ -137,38 +154,15 @@ describeRule(
             subject: namespace,
             messages: ['ResourceQuota of tenant namespace "shop" must bound count/scheduledbackups.postgresql.cnpg.io to at most 2 (found none)'],
         },
-        {
-            field: "restores above the platform's limit, and a count that is not a number",
-            resources: tenancyFixtureWithout(
-                [quota.name],
-                edit(quota, (i) => {
-                    i.spec.hard["count/perconaxtradbclusterrestores.pxc.percona.com"] = "3";
-                    i.spec.hard["count/perconaservermongodbrestores.psmdb.percona.com"] = "1k";
-                }),
-            ),
-            subject: namespace,
-            messages: [
-                'ResourceQuota of tenant namespace "shop" must bound count/perconaxtradbclusterrestores.pxc.percona.com to at most 2 (found "3")',
-                'ResourceQuota of tenant namespace "shop" must bound count/perconaservermongodbrestores.psmdb.percona.com to at most 2 (found "1k")',
-            ],
-        },
-        {
-            field: "database CR counts that are no plain integer: a sign, a decimal point, not text",
-            resources: tenancyFixtureWithout(
-                [quota.name],
-                edit(quota, (i) => {
-                    i.spec.hard["count/scheduledbackups.postgresql.cnpg.io"] = "-1";
-                    i.spec.hard["count/perconaxtradbclusterrestores.pxc.percona.com"] = "1.0";
-                    i.spec.hard["count/perconaservermongodbrestores.psmdb.percona.com"] = true;
-                }),
-            ),
-            subject: namespace,
-            messages: [
-                'ResourceQuota of tenant namespace "shop" must bound count/scheduledbackups.postgresql.cnpg.io to at most 2 (found "-1")',
-                'ResourceQuota of tenant namespace "shop" must bound count/perconaxtradbclusterrestores.pxc.percona.com to at most 2 (found "1.0")',
-                'ResourceQuota of tenant namespace "shop" must bound count/perconaservermongodbrestores.psmdb.percona.com to at most 2 (found true)',
-            ],
-        },
+        databaseCountsCase("restores above the platform's limit, and a count that is not a number", {
+            "count/perconaxtradbclusterrestores.pxc.percona.com": ["3", '"3"'],
+            "count/perconaservermongodbrestores.psmdb.percona.com": ["1k", '"1k"'],
+        }),
+        databaseCountsCase("database CR counts that are no plain integer: a sign, a decimal point, not text", {
+            "count/scheduledbackups.postgresql.cnpg.io": ["-1", '"-1"'],
+            "count/perconaxtradbclusterrestores.pxc.percona.com": ["1.0", '"1.0"'],
+            "count/perconaservermongodbrestores.psmdb.percona.com": [true, "true"],
+        }),
         {
             field: "node ports unbounded",
             resources: tenancyFixtureWithout([quota.name], edit(quota, (i) => delete i.spec.hard["services.nodeports"])),
