@@ -33,7 +33,7 @@ import { networkServerFirewall } from "../../policy/rules/network/server-firewal
 import { networkTailscaleAcl } from "../../policy/rules/network/tailscale-acl";
 import { networkTailnetKey } from "../../policy/rules/network/tailnet-key";
 import { networkUntrustedCodeDefaultDeny } from "../../policy/rules/network/untrusted-code-default-deny";
-import { networkTenantHostSpace } from "../../policy/rules/network/tenant-host-space";
+import { grantsOf, networkTenantHostSpace } from "../../policy/rules/network/tenant-host-space";
 import { renderBuildNetworkPolicies } from "../../components/builds/network-policies";
 import { networkOperatorDefaultDenyEgress } from "../../policy/rules/network/operator-default-deny-egress";
 import { operatorEgressPolicies } from "../../components/databases/operator-network-policies";
@@ -457,3 +457,16 @@ describeRule(
         { title: "a Service carrying Traefik's router annotation", resources: [tenantNamespace("shop"), edit(clusterIpService("shop"), (i) => (i.metadata.annotations = { "traefik.ingress.kubernetes.io/router.entrypoints": "traefik" }))] },
     ],
 );
+
+describe("grantsOf", () => {
+    // A namespace without the host-suffix annotation has no suffix space: the empty suffix, which hostInSpace
+    // reads as "none" (a mutated fallback let `Host(\`a.<fallback>\`)` through: equivalent.md, policy-network).
+    it("reads the namespace's grant annotations, and an empty grant where one is missing", () => {
+        // grantsOf reads the annotations only.
+        const namespace = (annotations: Record<string, string>) => ({ name: "shop", labels: {}, annotations, tenant: true }) as unknown as Parameters<typeof grantsOf>[0];
+        expect(grantsOf(namespace({}))).toEqual({ hostSuffix: "", customHosts: [], tcpEntryPoints: [], udpEntryPoints: [] });
+        expect(
+            grantsOf(namespace({ "platform/host-suffix": "shop.example.com", "platform/custom-hosts": "shop.example.org, www.shop.example.org", "platform/tcp-entrypoints": "p2p-30303" })),
+        ).toEqual({ hostSuffix: "shop.example.com", customHosts: ["shop.example.org", "www.shop.example.org"], tcpEntryPoints: ["p2p-30303"], udpEntryPoints: [] });
+    });
+});

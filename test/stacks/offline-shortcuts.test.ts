@@ -38,7 +38,8 @@ describe("offline engine shortcuts change nothing in the plan", () => {
     it.each(STACKS)("stack %s planned with and without the shortcuts: same URNs, inputs, dependencies, secrets and outputs", async (stack) => {
         // The region as stacks: the platform and every tenant stack, each planned without the shortcuts.
         const run = await runPlan(stack, { outDir: path.join(scratch, stack), env: { PLATFORM_OFFLINE_SHORTCUTS: "0" }, tenants: true });
-        expect([0, 2], run.stderr).toContain(run.code);
+        // 0 as with the shortcuts (the shipped stacks break no mandatory policy): exit 2 would be such a violation.
+        expect(run.code, run.stderr).toBe(0);
         const withShortcuts = readPlan(stack);
         const without = readRegionPlanIn(run.outDir);
         const fast = byUrn(withShortcuts.resources);
