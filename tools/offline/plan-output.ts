@@ -101,38 +101,31 @@ export function topLevelComponent(resource: PlannedResource, byUrn: ReadonlyMap<
  *   secrets are synthetic); a kind's directory only when the plan has one of its files.
  */
 export function writeManifestsAndArtifacts(outDir: string, resources: readonly PlannedResource[], files: FileSink = syncFileSink): void {
-    const manifests = path.join(outDir, "manifests");
+    // Each directory is created with its first file: a tenant stack has no artefacts, and the six empty
+    // directories it had (artifacts/ and its three kinds, in its grants and app stacks) were most of a region
+    // plan's mkdir calls. Every reader takes a missing directory for an empty one (test/helpers/plans.ts artifactFiles).
     const directories = new Set<string>();
-    for (const [file, objects] of manifestFiles(resources)) {
-        const target = path.join(manifests, file);
-        if (!directories.has(path.dirname(target))) {
-            directories.add(path.dirname(target));
-            files.mkdir(path.dirname(target));
-        }
-        files.write(target, `${JSON.stringify(manifestList(objects), null, 2)}\n`);
-    }
-
-    const artifacts = path.join(outDir, "artifacts");
-    // An artefact directory is created with its first file only: a tenant stack has none, and its six empty
-    // directories (artifacts/ and its three kinds, in its grants and app stacks) were most of a region plan's
-    // mkdir calls. Every reader takes a missing directory for an empty one (test/helpers/plans.ts artifactFiles).
-    const created = new Set<string>();
-    const write = (sub: string, name: string, text: string) => {
-        const dir = path.join(artifacts, sub);
-        if (!created.has(dir)) {
-            created.add(dir);
+    const write = (target: string, text: string) => {
+        const dir = path.dirname(target);
+        if (!directories.has(dir)) {
+            directories.add(dir);
             files.mkdir(dir);
         }
-        files.write(path.join(dir, name), text);
+        files.write(target, text);
     };
+    const manifests = path.join(outDir, "manifests");
+    for (const [file, objects] of manifestFiles(resources)) {
+        write(path.join(manifests, file), `${JSON.stringify(manifestList(objects), null, 2)}\n`);
+    }
+    const artifacts = path.join(outDir, "artifacts");
     for (const a of userDataArtifacts(resources)) {
-        write("user-data", a.name, a.text);
+        write(path.join(artifacts, "user-data", a.name), a.text);
     }
     for (const a of scriptArtifacts(resources)) {
-        write("scripts", a.name.endsWith(".sh") ? a.name : `${a.name}.sh`, a.text);
+        write(path.join(artifacts, "scripts", a.name.endsWith(".sh") ? a.name : `${a.name}.sh`), a.text);
     }
     for (const r of ruleGroupArtifacts(resources)) {
-        write("rules", `${r.name}.yaml`, yaml.dump({ groups: r.groups }, { noRefs: true, lineWidth: 200 }));
+        write(path.join(artifacts, "rules", `${r.name}.yaml`), yaml.dump({ groups: r.groups }, { noRefs: true, lineWidth: 200 }));
     }
 }
 
