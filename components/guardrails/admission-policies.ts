@@ -237,24 +237,23 @@ function podSpecVariable(): string {
     return byPodKind((entry) => entry.path);
 }
 
-/** CEL: the labels of the pod, or of the pod template (`{}` without). */
-function podLabelsVariable(): string {
-    return byPodKind((entry) => {
-        const metadata = entry.path.replace(/[.]spec$/, ".metadata");
-        return `(has(${metadata}) && has(${metadata}.labels) ? ${metadata}.labels : {})`;
-    });
-}
-
 /** A POD_SPEC_OF_KIND path of `object` read from `oldObject` (the same kind: an update cannot change it). */
 const onOldObject = (path: string) => path.replace(/^object[.]/, "oldObject.");
 
+/** CEL: the labels of the pod or pod template whose spec is at `specPath` (`{}` without). */
+const labelsBeside = (specPath: string) => {
+    const metadata = specPath.replace(/[.]spec$/, ".metadata");
+    return `(has(${metadata}) && has(${metadata}.labels) ? ${metadata}.labels : {})`;
+};
+
+/** CEL: the labels of the pod, or of the pod template (`{}` without). */
+function podLabelsVariable(): string {
+    return byPodKind((entry) => labelsBeside(entry.path));
+}
+
 /** CEL: the labels of the existing pod or template on UPDATE (`{}` on CREATE, where `oldObject` is null). */
 function oldPodLabelsVariable(): string {
-    const labels = byPodKind((entry) => {
-        const metadata = onOldObject(entry.path.replace(/[.]spec$/, ".metadata"));
-        return `(has(${metadata}) && has(${metadata}.labels) ? ${metadata}.labels : {})`;
-    });
-    return `oldObject == null ? {} : (${labels})`;
+    return `oldObject == null ? {} : (${byPodKind((entry) => labelsBeside(onOldObject(entry.path)))})`;
 }
 
 /**
